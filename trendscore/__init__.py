@@ -1,0 +1,31 @@
+"""trendscore: theme labelling and theme momentum for news about China's micro-short-drama industry.
+
+Examples
+--------
+>>> import trendscore
+>>> trendscore.label(["海淀区发布微短剧扶持政策"])[0]["labels"]
+['policy', 'regional_hub']
+"""
+
+from __future__ import annotations
+
+from .errors import InputError, ModelError, SeedError, TrendscoreError
+from .model import Model, load_model
+
+__all__ = ["InputError", "Model", "ModelError", "SeedError", "TrendscoreError", "label", "load_model", "train", "__version__"]
+
+__version__ = "0.1.0"
+
+
+def label(texts, model=None) -> list[dict]:
+    """Label texts with ``model`` (a :class:`Model`, a directory, or None for the bundled default)."""
+    if model is None or not isinstance(model, Model):
+        model = load_model(model)
+    return model.label(texts)
+
+
+def train(seed_paths, out_dir, cv: int = 5, seed: int = 0, **params) -> Model:
+    """Train a model from seed files into ``out_dir``; see :func:`trendscore.training.train`."""
+    from .training import train as _train
+
+    return _train(seed_paths, out_dir, cv=cv, seed=seed, **params)

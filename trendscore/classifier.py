@@ -1,0 +1,226 @@
+"""The theme classifier as scikit-learn estimators (training side; imports scikit-learn).
+
+:class:`ThemeClassifier` works on any numeric feature matrix: one linear SVM per theme,
+Platt-calibrated on out-of-fold decision values, with a per-theme decision threshold tuned
+on the same out-of-fold probabilities. ``y`` as a 2-D 0/1 matrix makes it multi-label; ``y``
+as a 1-D array of class names makes it single-label (exactly one class per row).
+
+:class:`TextThemeClassifier` puts the featurizer in front, so it fits on raw texts.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import KFold, StratifiedKFold
+from sklearn.preprocessing import LabelBinarizer
+from sklearn.svm import LinearSVC
+from sklearn.utils.multiclass import type_of_target
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from .features import FeatureConfig, Featurizer
+
+__all__ = ["ThemeClassifier", "TextThemeClassifier", "best_threshold"]
+
+
+def best_threshold(y: np.ndarray, proba: np.ndarray, lo: float = 0.15, hi: float = 0.85) -> float:
+    """The probability cut in [lo, hi] that maximises F1 of ``proba >= cut`` against ``y``.
+
+    Ties go to the cut nearest 0.5, so a flat F1 curve does not push the threshold to an edge.
+    """
+    grid = np.round(np.arange(lo, hi + 1e-9, 0.01), 2)
+    pos = y.sum()
+    if pos == 0:
+        return 0.5
+    best, best_f1 = 0.5, -1.0
+    for cut in sorted(grid, key=lambda c: abs(c - 0.5)):
+        pred = proba >= cut
+        tp = float(np.sum(pred & (y == 1)))
+        f1 = 2 * tp / (pred.sum() + pos)
+        if f1 > best_f1 + 1e-12:
+            best, best_f1 = float(cut), f1
+    return best
+
+
+def _platt(decision: np.ndarray, y: np.ndarray) -> tuple[float, float]:
+    """Slope and intercept of a logistic fit of y on the decision values."""
+    if len(np.unique(y)) < 2:
+        return 0.0, (8.0 if y[0] == 1 else -8.0)
+    lr = LogisticRegression(C=1e4, solver="lbfgs").fit(decision.reshape(-1, 1), y)
+    return float(lr.coef_[0, 0]), float(lr.intercept_[0])
+
+
+class ThemeClassifier(ClassifierMixin, BaseEstimator):
+    """One calibrated linear SVM per theme, with per-theme thresholds.
+
+    Parameters
+    ----------
+    C : float, default=0.5
+        Inverse regularisation strength of each LinearSVC.
+    cv : int, default=5
+        Folds for the out-of-fold decision values used to calibrate and to tune thresholds.
+    class_weight : {"balanced", None}, default="balanced"
+        Passed to each LinearSVC; "balanced" helps rare themes.
+    tune_thresholds : bool, default=True
+        Tune each theme's cut on out-of-fold probabilities; otherwise 0.5.
+    random_state : int, default=0
+        Seeds the fold split, so training is deterministic.
+    """
+
+    def __init__(self, C=0.5, cv=5, class_weight="balanced", tune_thresholds=True, random_state=0):
+        self.C = C
+        self.cv = cv
+        self.class_weight = class_weight
+        self.tune_thresholds = tune_thresholds
+        self.random_state = random_state
+
+    def _svc(self):
+        return LinearSVC(C=self.C, class_weight=self.class_weight, random_state=self.random_state)
+
+    def _column_fit(self, X, y, groups_y):
+        """Fit one binary column: OOF decisions -> Platt -> threshold -> final fit."""
+        n = X.shape[0]
+        if len(np.unique(y)) < 2:
+            coef = np.zeros(X.shape[1])
+            return coef, (-1.0 if y[0] == 0 else 1.0), 1.0, 0.0, 0.5
+        folds = min(self.cv, int(np.bincount(y).min()))
+        decision = np.zeros(n)
+        if folds >= 2:
+            splitter = StratifiedKFold(folds, shuffle=True, random_state=self.random_state)
+            for train, test in splitter.split(np.zeros(n), groups_y if groups_y is not None else y):
+                if len(np.unique(y[train])) < 2:
+                    continue
+                decision[test] = self._svc().fit(X[train], y[train]).decision_function(X[test])
+        final = self._svc().fit(X, y)
+        if folds < 2:
+            decision = final.decision_function(X)
+        a, b = _platt(decision, y)
+        proba = 1.0 / (1.0 + np.exp(-(a * decision + b)))
+        cut = best_threshold(y, proba) if self.tune_thresholds else 0.5
+        return final.coef_.ravel().copy(), float(final.intercept_[0]), a, b, cut
+
+    def fit(self, X, y):
+        """Fit on features ``X`` and labels ``y`` (2-D 0/1 multi-label, or 1-D classes)."""
+        X, y = validate_data(self, X, y, accept_sparse="csr", multi_output=True, dtype=np.float64)
+        target = type_of_target(y)
+        self.multilabel_ = target == "multilabel-indicator"
+        if self.multilabel_:
+            Y = np.asarray(y, dtype=np.int64)
+            self.classes_ = np.arange(Y.shape[1])
+        else:
+            if target not in ("binary", "multiclass"):
+                raise ValueError(f"expected multi-label 0/1 columns or class labels, got target type {target!r}")
+            binarizer = LabelBinarizer().fit(y)
+            self.classes_ = binarizer.classes_
+            Y = binarizer.transform(y)
+            if Y.shape[1] == 1:
+                Y = np.hstack([1 - Y, Y])
+        strat = None if self.multilabel_ else np.asarray(y)
+        fits = [self._column_fit(X, Y[:, j], strat) for j in range(Y.shape[1])]
+        self.coef_ = np.vstack([f[0] for f in fits])
+        self.intercept_ = np.array([f[1] for f in fits])
+        self.calibration_ = np.array([[f[2], f[3]] for f in fits])
+        self.thresholds_ = np.array([f[4] for f in fits])
+        return self
+
+    def decision_function(self, X):
+        check_is_fitted(self)
+        X = validate_data(self, X, accept_sparse="csr", reset=False, dtype=np.float64)
+        return np.asarray(X @ self.coef_.T) + self.intercept_
+
+    def predict_proba(self, X):
+        """Calibrated probability per theme (multi-label) or per class (rows sum to 1)."""
+        z = self.decision_function(X)
+        p = 1.0 / (1.0 + np.exp(-(self.calibration_[:, 0] * z + self.calibration_[:, 1])))
+        if self.multilabel_:
+            return p
+        total = p.sum(axis=1, keepdims=True)
+        return np.where(total > 0, p / np.where(total > 0, total, 1), 1.0 / p.shape[1])
+
+    def predict(self, X):
+        p = self.predict_proba(X)
+        if self.multilabel_:
+            return (p >= self.thresholds_).astype(np.int64)
+        return self.classes_[np.argmax(p, axis=1)]
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        tags.target_tags.multi_output = True
+        tags.classifier_tags.multi_label = True
+        return tags
+
+
+class TextThemeClassifier(ClassifierMixin, BaseEstimator):
+    """Featurizer + :class:`ThemeClassifier`, fitted on raw texts.
+
+    Parameters
+    ----------
+    segmenter : {"rjieba", "jieba"}, default="rjieba"
+    words : bool, default=True
+        Use segmenter words as features.
+    char_ngram_min, char_ngram_max : int, default=2, 3
+        Character n-grams over runs of Chinese characters; ``char_ngram_max=0`` turns them off.
+    min_df : int, default=2
+        Drop terms seen in fewer passages.
+    C, cv, class_weight, tune_thresholds, random_state
+        As in :class:`ThemeClassifier`.
+    """
+
+    def __init__(
+        self,
+        segmenter="rjieba",
+        words=True,
+        char_ngram_min=2,
+        char_ngram_max=3,
+        min_df=2,
+        C=0.5,
+        cv=5,
+        class_weight="balanced",
+        tune_thresholds=True,
+        random_state=0,
+    ):
+        self.segmenter = segmenter
+        self.words = words
+        self.char_ngram_min = char_ngram_min
+        self.char_ngram_max = char_ngram_max
+        self.min_df = min_df
+        self.C = C
+        self.cv = cv
+        self.class_weight = class_weight
+        self.tune_thresholds = tune_thresholds
+        self.random_state = random_state
+
+    def _features(self, texts):
+        from scipy.sparse import csr_matrix
+
+        row, col, w = self.featurizer_.transform_coo(list(texts))
+        return csr_matrix((w, (row, col)), shape=(len(texts), self.featurizer_.n_features))
+
+    def fit(self, X, y):
+        config = FeatureConfig(
+            segmenter=self.segmenter,
+            words=self.words,
+            char_ngram_min=self.char_ngram_min,
+            char_ngram_max=self.char_ngram_max,
+        )
+        texts = [str(t) for t in X]
+        self.featurizer_ = Featurizer(config).fit(texts, min_df=self.min_df)
+        self.classifier_ = ThemeClassifier(
+            C=self.C,
+            cv=self.cv,
+            class_weight=self.class_weight,
+            tune_thresholds=self.tune_thresholds,
+            random_state=self.random_state,
+        ).fit(self._features(texts), y)
+        self.classes_ = self.classifier_.classes_
+        return self
+
+    def predict_proba(self, X):
+        check_is_fitted(self)
+        return self.classifier_.predict_proba(self._features(list(X)))
+
+    def predict(self, X):
+        check_is_fitted(self)
+        return self.classifier_.predict(self._features(list(X)))

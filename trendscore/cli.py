@@ -1,0 +1,99 @@
+"""The ``trendscore`` command: parses options, calls the library, maps errors to exit codes."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+
+from . import __version__
+from .errors import TrendscoreError
+
+
+class _Group(click.Group):
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except TrendscoreError as exc:
+            click.echo(f"Error: {exc}", err=True)
+            ctx.exit(exc.exit_code)
+        except BrokenPipeError:
+            sys.stderr.close()
+            ctx.exit(1)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="trendscore")
+def main():
+    """Label micro-short-drama news by theme and score theme momentum."""
+
+
+_model_opt = click.option("--model", "model_dir", default=None, help="Model directory (default: the bundled model).")
+
+
+@main.command()
+@click.argument("inputs", nargs=-1)
+@click.option("-o", "--output", default="-", show_default=True, help="Output file; written only when complete.")
+@_model_opt
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv", "table"]), default="jsonl", show_default=True)
+@click.option("--input-format", type=click.Choice(["auto", "digest", "jsonl", "csv", "text"]), default="auto", show_default=True)
+@click.option("--explain", is_flag=True, help="Add the top terms behind each assigned theme.")
+@click.option("--encoding", default="auto", show_default=True, help="Input encoding (auto: BOM, UTF-8, else GB18030).")
+@click.option("--encoding-errors", type=click.Choice(["strict", "replace"]), default="strict", show_default=True)
+def label(inputs, output, model_dir, fmt, input_format, explain, encoding, encoding_errors):
+    """Label passages in INPUTS (files, or - for stdin; default stdin) by theme."""
+    from .labelling import LabelStats, iter_input_records, label_records
+    from .model import load_model
+    from .writers import AtomicOutput, RecordWriter, check_output_path
+
+    inputs = list(inputs) or ["-"]
+    check_output_path(output, inputs)
+    model = load_model(model_dir)
+    stats = LabelStats()
+    records = iter_input_records(inputs, input_format, encoding, encoding_errors)
+    with AtomicOutput(output) as fh:
+        writer = RecordWriter(fh, fmt, model.themes)
+        for record in label_records(model, records, explain=explain, stats=stats):
+            writer.write(record)
+    if stats.blank:
+        click.echo(f"Warning: {stats.blank} of {stats.records} passages were blank and got no themes", err=True)
+
+
+@main.command()
+@click.argument("seeds", nargs=-1, required=True)
+@click.option("-o", "--output", "out_dir", required=True, help="Model directory to write (replaced atomically).")
+@click.option("--cv", default=5, show_default=True, type=click.IntRange(0, 20), help="Folds for the card's figures (0: skip).")
+@click.option("--seed", default=0, show_default=True, type=int, help="Random seed; training is deterministic for it.")
+@click.option("--segmenter", type=click.Choice(["rjieba", "jieba"]), default="rjieba", show_default=True)
+def train(seeds, out_dir, cv, seed, segmenter):
+    """Train a model from labelled SEEDS (JSON Lines) into a model directory."""
+    from .training import train as run_train
+
+    model = run_train(list(seeds), out_dir, cv=cv, seed=seed, segmenter=segmenter)
+    figures = model.card.get("cross_validation")
+    summary = f"macro-F1 {figures['macro_f1']:.3f} ({cv}-fold)" if figures else "no cross-validation"
+    click.echo(f"Wrote {out_dir}: {len(model.themes)} themes, {model.card['seeds']['count']} seeds, {summary}", err=True)
+
+
+@main.command()
+@click.argument("labelled", nargs=-1, required=True)
+@_model_opt
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+def evaluate(labelled, model_dir, fmt):
+    """Score a model on LABELLED passages (seed-format JSON Lines)."""
+    from .evaluation import evaluate as run_evaluate
+    from .model import load_model
+
+    scores = run_evaluate(load_model(model_dir), list(labelled))
+    if fmt == "json":
+        click.echo(json.dumps(scores, ensure_ascii=False, indent=1))
+        return
+    click.echo(f"{'theme':<14}{'precision':>10}{'recall':>8}{'f1':>8}{'support':>9}")
+    for theme, s in scores["themes"].items():
+        click.echo(f"{theme:<14}{s['precision']:>10.3f}{s['recall']:>8.3f}{s['f1']:>8.3f}{s['support']:>9}")
+    click.echo(f"micro-F1 {scores['micro_f1']:.3f}  macro-F1 {scores['macro_f1']:.3f}  n={scores['n']}")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

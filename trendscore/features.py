@@ -1,0 +1,204 @@
+"""Tokens and TF-IDF features, applied with numpy only.
+
+A passage becomes two kinds of term after :func:`trendscore.text.normalize`: the words of
+a jieba-family segmenter (with the domain dictionary in ``data/domain_dict.txt``) and the
+character n-grams of its runs of Chinese characters. Each kind has its own vocabulary, so a
+two-character word and the same two characters as an n-gram are different features.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+
+import numpy as np
+
+from .errors import ModelError
+from .text import OPENCC_CONFIG, normalize_many
+
+__all__ = [
+    "DICTIONARY_VERSION",
+    "FeatureConfig",
+    "Featurizer",
+    "Segmenter",
+    "dictionary_sha256",
+    "get_segmenter",
+]
+
+DICTIONARY_VERSION = "domain-v1"
+SEGMENTERS = ("rjieba", "jieba")
+
+_CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+_WORDISH = re.compile(r"[0-9a-z\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+
+
+def _dictionary_text() -> str:
+    return resources.files("trendscore").joinpath("data/domain_dict.txt").read_text("utf-8")
+
+
+@lru_cache(maxsize=1)
+def dictionary_sha256() -> str:
+    """SHA-256 of the domain dictionary shipped with this version of trendscore."""
+    return hashlib.sha256(_dictionary_text().encode("utf-8")).hexdigest()
+
+
+def _dictionary_entries() -> list[tuple[str, int]]:
+    entries = []
+    for line in _dictionary_text().splitlines():
+        line = line.strip()
+        if line and not line.startswith("#"):
+            word, freq = line.rsplit(maxsplit=1)
+            entries.append((word, int(freq)))
+    return entries
+
+
+class Segmenter:
+    """A word segmenter with the domain dictionary loaded: ``rjieba`` or ``jieba``."""
+
+    def __init__(self, name: str):
+        if name not in SEGMENTERS:
+            raise ModelError(f"unknown segmenter {name!r}; expected one of {', '.join(SEGMENTERS)}")
+        self.name = name
+        if name == "rjieba":
+            import rjieba
+
+            for word, freq in _dictionary_entries():
+                rjieba.add_word(word, freq, None)
+            self.cut = rjieba.cut
+        else:
+            import jieba
+
+            tokenizer = jieba.Tokenizer()
+            tokenizer.initialize()
+            for word, freq in _dictionary_entries():
+                tokenizer.add_word(word, freq)
+            self.cut = lambda text: tokenizer.lcut(text, HMM=True)
+
+    @property
+    def version(self) -> str:
+        from importlib.metadata import version
+
+        return version(self.name)
+
+
+@lru_cache(maxsize=2)
+def get_segmenter(name: str) -> Segmenter:
+    """The process-wide segmenter ``name``, dictionary loaded (built once)."""
+    return Segmenter(name)
+
+
+@dataclass(frozen=True)
+class FeatureConfig:
+    """How text becomes terms; stored in every model so training and use agree."""
+
+    segmenter: str = "rjieba"
+    words: bool = True
+    char_ngram_min: int = 2
+    char_ngram_max: int = 3
+    sublinear_tf: bool = True
+    opencc: str = OPENCC_CONFIG
+
+    def to_json(self) -> dict:
+        return dict(self.__dict__)
+
+    @classmethod
+    def from_json(cls, data: dict) -> FeatureConfig:
+        known = set(cls.__dataclass_fields__)
+        unknown = set(data) - known
+        if unknown:
+            raise ModelError(f"unknown feature settings {sorted(unknown)}")
+        return cls(**data)
+
+
+@dataclass
+class Featurizer:
+    """Turns texts into l2-normalised TF-IDF rows (as COO triplets) with numpy only.
+
+    ``word_vocab`` and ``char_vocab`` map terms to column numbers; char columns follow the
+    word columns. ``idf`` has one entry per column.
+    """
+
+    config: FeatureConfig
+    word_vocab: dict[str, int] = field(default_factory=dict)
+    char_vocab: dict[str, int] = field(default_factory=dict)
+    idf: np.ndarray = field(default_factory=lambda: np.zeros(0))
+
+    @property
+    def n_features(self) -> int:
+        return len(self.word_vocab) + len(self.char_vocab)
+
+    # ---------------------------------------------------------------- tokens
+    def tokens(self, normalized: str) -> tuple[list[str], list[str]]:
+        """(words, char n-grams) of one normalised text."""
+        cfg = self.config
+        words: list[str] = []
+        if cfg.words and normalized:
+            words = [w for w in get_segmenter(cfg.segmenter).cut(normalized) if _WORDISH.search(w)]
+        grams: list[str] = []
+        if cfg.char_ngram_max > 0:
+            lo, hi = cfg.char_ngram_min, cfg.char_ngram_max
+            for run in _CJK_RUN.findall(normalized):
+                size = len(run)
+                for n in range(lo, min(hi, size) + 1):
+                    grams.extend(run[i : i + n] for i in range(size - n + 1))
+        return words, grams
+
+    def analyze(self, texts: Sequence[str]) -> list[tuple[list[str], list[str]]]:
+        return [self.tokens(t) for t in normalize_many(list(texts), self.config.opencc)]
+
+    # ---------------------------------------------------------------- fitting
+    def fit(self, texts: Sequence[str], min_df: int = 2, max_df: float = 1.0) -> Featurizer:
+        """Learn the vocabularies and idf (smoothed, as scikit-learn's TfidfVectorizer)."""
+        analyzed = self.analyze(texts)
+        n = len(analyzed)
+        word_df: Counter[str] = Counter()
+        char_df: Counter[str] = Counter()
+        for words, grams in analyzed:
+            word_df.update(set(words))
+            char_df.update(set(grams))
+        limit = max_df * n
+        words_kept = sorted(t for t, d in word_df.items() if min_df <= d <= limit)
+        chars_kept = sorted(t for t, d in char_df.items() if min_df <= d <= limit)
+        self.word_vocab = {t: i for i, t in enumerate(words_kept)}
+        offset = len(words_kept)
+        self.char_vocab = {t: offset + i for i, t in enumerate(chars_kept)}
+        df = np.array([word_df[t] for t in words_kept] + [char_df[t] for t in chars_kept], dtype=np.float64)
+        self.idf = np.log((1.0 + n) / (1.0 + df)) + 1.0
+        return self
+
+    # ---------------------------------------------------------------- applying
+    def _indices(self, analyzed: Iterable[tuple[list[str], list[str]]]) -> tuple[list[int], list[int]]:
+        wget, cget = self.word_vocab.get, self.char_vocab.get
+        rows: list[int] = []
+        cols: list[int] = []
+        for r, (words, grams) in enumerate(analyzed):
+            found = [c for c in map(wget, words) if c is not None]
+            found += [c for c in map(cget, grams) if c is not None]
+            cols.extend(found)
+            rows.extend([r] * len(found))
+        return rows, cols
+
+    def transform_coo(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(row, column, weight) of the l2-normalised TF-IDF matrix, sorted by row then column."""
+        return self.weigh(*self._indices(self.analyze(texts)))
+
+    def weigh(self, rows: list[int], cols: list[int]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        v = max(self.n_features, 1)
+        key = np.asarray(rows, dtype=np.int64) * v + np.asarray(cols, dtype=np.int64)
+        uniq, counts = np.unique(key, return_counts=True)
+        row, col = np.divmod(uniq, v)
+        tf = counts.astype(np.float64)
+        if self.config.sublinear_tf:
+            tf = 1.0 + np.log(tf)
+        weight = tf * self.idf[col]
+        norms = np.sqrt(np.bincount(row, weights=weight * weight))
+        weight /= norms[row]
+        return row, col, weight
+
+    def to_json(self) -> dict:
+        return {"config": self.config.to_json(), "dictionary": DICTIONARY_VERSION}

@@ -1,0 +1,49 @@
+"""Labelling a stream of records from inputs to a writer, in bounded batches."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from .model import BATCH, Model
+from .readers import read_records
+
+__all__ = ["LabelStats", "label_records", "iter_input_records"]
+
+
+@dataclass
+class LabelStats:
+    records: int = 0
+    blank: int = 0
+
+
+def iter_input_records(inputs: list[str], input_format: str = "auto", encoding: str = "auto", encoding_errors: str = "strict") -> Iterator[dict]:
+    for name in inputs:
+        for record, _path, _line in read_records(name, input_format, encoding, encoding_errors):
+            yield record
+
+
+def label_records(model: Model, records: Iterable[dict], explain: bool = False, stats: LabelStats | None = None) -> Iterator[dict]:
+    """Yield each record with ``labels`` and ``scores`` added (and ``explain`` if asked)."""
+    stats = stats if stats is not None else LabelStats()
+    batch: list[dict] = []
+
+    def flush():
+        results = model.label([r["text"] for r in batch])
+        for rec, res in zip(batch, results):
+            out = dict(rec)
+            out["labels"], out["scores"] = res["labels"], res["scores"]
+            if explain:
+                out["explain"] = model.explain(rec["text"]) if res["labels"] else {}
+            yield out
+
+    for record in records:
+        stats.records += 1
+        if not record["text"].strip():
+            stats.blank += 1
+        batch.append(record)
+        if len(batch) >= BATCH:
+            yield from flush()
+            batch = []
+    if batch:
+        yield from flush()

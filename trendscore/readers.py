@@ -1,0 +1,261 @@
+"""Reading passages from digest exports, JSON Lines, CSV and plain text, with their file:line.
+
+Every reader yields ``(record, path, line)``. jsonl and csv records are passed through as
+given (each one passage, never re-split); digest and text documents are split into
+passages with :func:`trendscore.text.split_passages`.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+
+import json
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+from .digest import looks_like_digest, parse_digest
+from .errors import InputError
+from .text import split_passages
+
+__all__ = ["read_records", "INPUT_FORMATS", "detect_format"]
+
+INPUT_FORMATS = ("auto", "digest", "jsonl", "csv", "text")
+_HEAD_BYTES = 1 << 16
+_EXT = {".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl", ".csv": "csv"}
+_MAGIC = {b"\x89PNG": "PNG image", b"%PDF": "PDF", b"PK\x03\x04": "ZIP archive", b"\x1f\x8b": "gzip archive", b"\x7fELF": "executable"}
+
+
+class _Source:
+    """Bytes of one input, with its first chunk available for sniffing."""
+
+    def __init__(self, name: str):
+        self.name = name
+        if name == "-":
+            self.stream = sys.stdin.buffer
+        else:
+            path = Path(name)
+            if path.is_dir():
+                raise InputError("is a directory; give the files inside it", name)
+            try:
+                self.stream = open(path, "rb")
+            except FileNotFoundError:
+                raise InputError("no such file", name) from None
+            except OSError as exc:
+                raise InputError(f"cannot read ({exc.strerror})", name) from None
+        self.head = self.stream.read(_HEAD_BYTES)
+
+    def chunks(self) -> Iterator[bytes]:
+        yield self.head
+        while block := self.stream.read(1 << 20):
+            yield block
+
+    def close(self) -> None:
+        if self.stream is not sys.stdin.buffer:
+            self.stream.close()
+
+
+def _detect_encoding(src: _Source, encoding: str) -> str:
+    head = src.head
+    for magic, what in _MAGIC.items():
+        if head.startswith(magic):
+            raise InputError(f"looks like a {what}, not text", src.name, 1)
+    if encoding != "auto":
+        return encoding
+    if head.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    sample = head if len(head) < _HEAD_BYTES else head[: len(head) - 4]
+    try:
+        sample.decode("utf-8")
+        return "utf-8"
+    except UnicodeDecodeError as exc:
+        bad_at = exc.start
+    try:
+        sample.decode("gb18030")
+        return "gb18030"
+    except UnicodeDecodeError:
+        return f"utf-8@{bad_at}"
+
+
+def _lines(src: _Source, encoding: str, errors: str) -> Iterator[tuple[int, str]]:
+    """Decoded lines (without line ends) numbered from 1."""
+    chosen = _detect_encoding(src, encoding)
+    if chosen.startswith("utf-8@"):
+        if errors == "strict":
+            line = src.head[: int(chosen.split("@")[1])].count(b"\n") + 1
+            raise InputError(
+                "invalid UTF-8 bytes (not GB18030 either); pass --encoding, or --encoding-errors replace",
+                src.name,
+                line,
+            )
+        chosen = "utf-8"
+    if chosen == "utf-16":
+        data = b"".join(src.chunks())
+        try:
+            text = data.decode("utf-16", errors=errors)
+        except UnicodeDecodeError as exc:
+            raise InputError("invalid UTF-16 data", src.name, data[: exc.start].count(b"\n\x00") + 1) from None
+        yield from enumerate(text.splitlines(), 1)
+        return
+    try:
+        decoder = codecs.getincrementaldecoder(chosen)(errors=errors)
+    except LookupError:
+        raise InputError(f"unknown encoding {encoding!r}", src.name) from None
+    number, pending = 0, b""
+    for block in src.chunks():
+        parts = (pending + block).split(b"\n")
+        pending = parts.pop()
+        for raw in parts:
+            number += 1
+            yield number, _decode_line(decoder, raw, src.name, number, chosen)
+    if pending:
+        number += 1
+        yield number, _decode_line(decoder, pending, src.name, number, chosen)
+
+
+def _decode_line(decoder, raw: bytes, name: str, number: int, chosen: str) -> str:
+    try:
+        text = decoder.decode(raw + b"\n", final=False)
+    except UnicodeDecodeError:
+        decoder.reset()
+        raise InputError(
+            f"bytes that are not valid {chosen}; pass --encoding, or --encoding-errors replace", name, number
+        ) from None
+    return text.rstrip("\r\n")
+
+
+def detect_format(name: str, head_lines: list[str]) -> str:
+    """Pick an input format from the file's extension, then from its first lines."""
+    ext = Path(name).suffix.lower() if name != "-" else ""
+    if ext in _EXT:
+        return _EXT[ext]
+    first = next((ln.strip() for ln in head_lines if ln.strip()), "")
+    if first.startswith("{"):
+        return "jsonl"
+    if first.startswith("["):
+        return "jsonl"  # the jsonl reader explains that a JSON array is not JSON Lines
+    if looks_like_digest(head_lines[:200]):
+        return "digest"
+    return "text"
+
+
+def _jsonl(lines, name) -> Iterator[tuple[dict, str, int]]:
+    for number, line in lines:
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError as exc:
+            if line.lstrip().startswith("["):
+                raise InputError("a JSON array, expected JSON Lines (one object per line)", name, number) from None
+            raise InputError(f"malformed JSON ({exc.msg} at column {exc.colno})", name, number) from None
+        if not isinstance(obj, dict):
+            raise InputError(f"expected a JSON object with a 'text' field, got {type(obj).__name__}", name, number)
+        text = obj.get("text")
+        if not isinstance(text, str):
+            got = "nothing" if "text" not in obj else ("null" if text is None else type(text).__name__)
+            raise InputError(f"expected a string 'text' field, got {got}", name, number)
+        yield obj, name, number
+
+
+def _csv(lines, name) -> Iterator[tuple[dict, str, int]]:
+    counter = {"n": 0}
+
+    def physical():
+        for number, line in lines:
+            counter["n"] = number
+            yield line + "\n"
+
+    reader = csv.DictReader(physical())
+    try:
+        fields = reader.fieldnames
+    except csv.Error as exc:
+        raise InputError(f"malformed CSV ({exc})", name, counter["n"]) from None
+    if not fields or "text" not in [f.strip().lstrip("\ufeff") for f in fields]:
+        raise InputError(f"CSV has no 'text' column (columns: {', '.join(fields or [])})", name, 1)
+    reader.fieldnames = [f.strip().lstrip("\ufeff") for f in fields]
+    while True:
+        start = counter["n"] + 1
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            raise InputError(f"malformed CSV ({exc})", name, counter["n"]) from None
+        if None in row:
+            raise InputError("more fields than the header has", name, start)
+        yield {k: v for k, v in row.items()}, name, start
+
+
+def _documents_to_passages(docs, name) -> Iterator[tuple[dict, str, int]]:
+    for d, doc in enumerate(docs, 1):
+        for p, passage in enumerate(split_passages(doc["body"]), 1):
+            record = {"id": f"d{d}-p{p}", "doc_title": doc["title"], "source": doc["source"], "date": doc["date"], "text": passage}
+            yield record, name, doc["line"]
+
+
+def _digest(lines, name):
+    numbered = list(lines)
+    docs = [
+        {"title": d.title, "source": d.source, "date": d.date, "body": d.body, "line": d.line}
+        for d in parse_digest([ln for _, ln in numbered])
+    ]
+    yield from _documents_to_passages(docs, name)
+
+
+def _text(lines, name):
+    docs, cur, start = [], [], 0
+    for number, line in lines:
+        if line.strip():
+            if not cur:
+                start = number
+            cur.append(line.strip())
+        elif cur:
+            docs.append({"title": None, "source": None, "date": None, "body": " ".join(cur), "line": start})
+            cur = []
+    if cur:
+        docs.append({"title": None, "source": None, "date": None, "body": " ".join(cur), "line": start})
+    yield from _documents_to_passages(docs, name)
+
+
+_READERS = {"jsonl": _jsonl, "csv": _csv, "digest": _digest, "text": _text}
+
+
+def read_records(name: str, input_format: str = "auto", encoding: str = "auto", encoding_errors: str = "strict") -> Iterator[tuple[dict, str, int]]:
+    """Yield ``(record, path, line)`` for every passage in one input (``-`` is stdin).
+
+    Raises :class:`~trendscore.errors.InputError` naming the file and line for anything
+    that cannot be read. An input with no passages at all is an error too.
+    """
+    if input_format not in INPUT_FORMATS:
+        raise InputError(f"unknown input format {input_format!r}; expected one of {', '.join(INPUT_FORMATS)}", name)
+    src = _Source(name)
+    try:
+        lines = _lines(src, encoding, encoding_errors)
+        head: list[tuple[int, str]] = []
+        for item in lines:
+            head.append(item)
+            if len(head) >= 200:
+                break
+        fmt = input_format
+        if fmt == "auto":
+            fmt = detect_format(name, [ln for _, ln in head])
+        stream = _chain(head, lines)
+        count = 0
+        for item in _READERS[fmt](stream, name):
+            count += 1
+            yield item
+        if count == 0:
+            raise InputError("empty input: no passages found", name)
+    finally:
+        src.close()
+
+
+def _chain(head, rest):
+    yield from head
+    yield from rest
+
+

@@ -1,0 +1,154 @@
+"""The model directory format: plain JSON and .npy files, a manifest of SHA-256 hashes,
+a format version, and atomic writes. Nothing in it can run code when loaded."""
+
+from __future__ import annotations
+
+import ctypes
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+from .errors import ModelError
+
+__all__ = ["FORMAT_VERSION", "MANIFEST", "write_model_dir", "read_model_dir", "sha256_file", "atomic_swap_dir"]
+
+FORMAT_VERSION = 1
+MANIFEST = "manifest.json"
+_ALLOWED_SUFFIXES = (".json", ".npy", ".md")
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _renameat2_exchange(a: Path, b: Path) -> bool:
+    """Swap two paths atomically (Linux renameat2 RENAME_EXCHANGE); False if unsupported."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        fn = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    rc = fn(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange)
+    return rc == 0
+
+
+def atomic_swap_dir(new: Path, final: Path) -> None:
+    """Put directory ``new`` at ``final``; an old ``final`` is replaced in one step."""
+    if final.is_symlink():
+        raise ModelError(f"{final}: refusing to replace a symbolic link")
+    if not final.exists():
+        os.rename(new, final)
+        return
+    if not final.is_dir():
+        raise ModelError(f"{final}: exists and is not a directory")
+    if _renameat2_exchange(new, final):
+        shutil.rmtree(new)
+        return
+    old = final.with_name(final.name + ".old")
+    shutil.rmtree(old, ignore_errors=True)
+    os.rename(final, old)
+    os.rename(new, final)
+    shutil.rmtree(old)
+
+
+def write_model_dir(final: Path, jsons: dict[str, object], arrays: dict[str, np.ndarray], texts: dict[str, str] | None = None) -> Path:
+    """Write a model directory atomically: files into a temporary sibling, then swap in."""
+    final = Path(final)
+    final.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{final.name}.", dir=final.parent))
+    try:
+        for name, obj in jsons.items():
+            (tmp / name).write_text(json.dumps(obj, ensure_ascii=False, indent=1, sort_keys=True), "utf-8")
+        for name, arr in arrays.items():
+            np.save(tmp / name, np.ascontiguousarray(arr), allow_pickle=False)
+        for name, text in (texts or {}).items():
+            (tmp / name).write_text(text, "utf-8")
+        files = {p.name: sha256_file(p) for p in sorted(tmp.iterdir())}
+        manifest = {"format_version": FORMAT_VERSION, "files": files}
+        (tmp / MANIFEST).write_text(json.dumps(manifest, indent=1, sort_keys=True), "utf-8")
+        for p in tmp.iterdir():
+            with open(p, "rb") as fh:
+                os.fsync(fh.fileno())
+        os.chmod(tmp, 0o755)
+        atomic_swap_dir(tmp, final)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return final
+
+
+def _check_name(directory: Path, name: str) -> Path:
+    if not isinstance(name, str) or "/" in name or "\\" in name or name in ("", ".", "..") or name.startswith(".."):
+        raise ModelError(f"{directory}/{MANIFEST}: file name {name!r} points outside the model directory")
+    if not name.endswith(_ALLOWED_SUFFIXES):
+        raise ModelError(f"{directory}/{name}: only .json, .npy and .md files may be in a model")
+    return directory / name
+
+
+def read_model_dir(directory: Path) -> tuple[dict, dict[str, Path]]:
+    """Verify a model directory and return (manifest, {file name: path}).
+
+    Refuses: a missing directory or manifest, a newer format version, symbolic links,
+    files not in the manifest, names that leave the directory, and hash mismatches.
+    """
+    directory = Path(directory)
+    if not directory.is_dir():
+        raise ModelError(f"{directory}: no such model directory")
+    if directory.is_symlink():
+        raise ModelError(f"{directory}: a model directory may not be a symbolic link")
+    manifest_path = directory / MANIFEST
+    if not manifest_path.is_file():
+        raise ModelError(f"{manifest_path}: missing; this is not a trendscore model directory")
+    try:
+        manifest = json.loads(manifest_path.read_text("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ModelError(f"{manifest_path}: not valid JSON ({exc})") from None
+    if not isinstance(manifest, dict) or not isinstance(manifest.get("files"), dict):
+        raise ModelError(f"{manifest_path}: expected an object with 'format_version' and 'files'")
+    version = manifest.get("format_version")
+    if not isinstance(version, int) or version < 1:
+        raise ModelError(f"{manifest_path}: format_version {version!r} is not a positive integer")
+    if version > FORMAT_VERSION:
+        raise ModelError(
+            f"{manifest_path}: model format {version} is newer than this trendscore reads "
+            f"({FORMAT_VERSION}); upgrade trendscore to use it"
+        )
+    listed = manifest["files"]
+    for entry in directory.iterdir():
+        if entry.is_symlink():
+            raise ModelError(f"{entry}: symbolic links are not allowed in a model directory")
+        if entry.name != MANIFEST and entry.name not in listed:
+            raise ModelError(f"{entry}: file is not in the manifest; refusing the model")
+    paths = {}
+    for name, expected in listed.items():
+        path = _check_name(directory, name)
+        if not path.is_file():
+            raise ModelError(f"{path}: listed in the manifest but missing")
+        if sha256_file(path) != expected:
+            raise ModelError(f"{path}: SHA-256 does not match the manifest; the file was changed after saving")
+        paths[name] = path
+    return manifest, paths
+
+
+def load_json(path: Path) -> dict:
+    try:
+        return json.loads(path.read_text("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ModelError(f"{path}: not valid JSON ({exc})") from None
+
+
+def load_array(path: Path) -> np.ndarray:
+    try:
+        return np.load(path, allow_pickle=False)
+    except ValueError as exc:
+        raise ModelError(f"{path}: not a plain numpy array ({exc})") from None

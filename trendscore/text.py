@@ -1,0 +1,197 @@
+"""Text normalisation and passage splitting.
+
+Normalisation is the first step of every feature: NFKC (which also folds full-width
+Latin letters, digits and punctuation to half-width), Traditional to Simplified Chinese
+with OpenCC, and lower-cased Latin letters.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+__all__ = ["normalize", "normalize_many", "split_passages", "OPENCC_CONFIG"]
+
+#: OpenCC conversion used before featurising. ``tw2sp`` is ``t2s`` plus Taiwan phrase
+#: mapping (人工智慧 -> 人工智能, 網路 -> 网络, 影片 -> 视频), which puts Traditional-script
+#: news into the same vocabulary as mainland reports.
+OPENCC_CONFIG = "tw2sp"
+
+_BATCH_SEP = "\n\u2028\n"
+# white space between two Chinese characters: line wraps of exported PDFs ("催 生")
+_CJK_GAP = re.compile(r"(?<=[\u3400-\u9fff\u3000-\u303f\uff00-\uffef])[ \t\r\n]+(?=[\u3400-\u9fff\u3000-\u303f\uff00-\uffef])")
+
+
+@lru_cache(maxsize=4)
+def _converter(config: str):
+    import opencc
+
+    return opencc.OpenCC(config)
+
+
+def _fold(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text)
+    return text.replace("\x00", " ")
+
+
+def normalize(text: str, config: str = OPENCC_CONFIG) -> str:
+    """Return ``text`` normalised for featurising.
+
+    Parameters
+    ----------
+    text : str
+        Any string, possibly empty.
+    config : str, default="tw2sp"
+        The OpenCC configuration that maps Traditional to Simplified.
+
+    Examples
+    --------
+    >>> normalize("微短劇ＡＩＧＣ出海")
+    '微短剧aigc出海'
+    """
+    text = _fold(text)
+    if not text.isascii():
+        text = _CJK_GAP.sub("", text)
+        text = _converter(config).convert(text)
+    return text.lower()
+
+
+def normalize_many(texts: list[str], config: str = OPENCC_CONFIG) -> list[str]:
+    """Normalise many texts with one OpenCC call (much cheaper than one call each)."""
+    folded = [t if t.isascii() else _CJK_GAP.sub("", t) for t in map(_fold, texts)]
+    todo = [i for i, t in enumerate(folded) if not t.isascii() and _BATCH_SEP not in t]
+    if todo:
+        joined = _BATCH_SEP.join(folded[i] for i in todo)
+        parts = _converter(config).convert(joined).split(_BATCH_SEP)
+        if len(parts) == len(todo):
+            for i, part in zip(todo, parts):
+                folded[i] = part
+        else:  # the separator was rewritten: fall back to one call each
+            for i in todo:
+                folded[i] = _converter(config).convert(folded[i])
+    for i, t in enumerate(folded):
+        if not t.isascii() and _BATCH_SEP in t:
+            folded[i] = _converter(config).convert(t)
+    return [t.lower() for t in folded]
+
+
+# ---------------------------------------------------------------- passage splitting
+
+MIN_CHARS = 40
+MAX_CHARS = 300
+MAX_WORDS = 120
+
+_CJK_SENT = re.compile(r"[^。！？!?；;…]*(?:[。！？!?；;…]+[”’」』)）\"']*|$)")
+_EN_SENT = re.compile(r"(?<=[.!?\]])\s+(?=[A-Z\"“(])")
+_GROUP = re.compile(r"\s+(?=Group \d+\s*:)")
+# "[3] Regulatory Environment - The ..." : a new section heading after a citation mark
+_HEADING = re.compile(r"(?<=\])\s+(?=(?:[A-Z][\w'’&/,-]*\s){0,5}[A-Z][\w'’&/,-]*\s[-–]\s)")
+_CITE_BULLET = re.compile(r"(?<=\])\s+(?=[-–]\s)")
+
+
+def _is_english(text: str) -> bool:
+    latin = sum(1 for ch in text if ch.isascii() and ch.isalpha())
+    return latin > 0.6 * max(1, sum(1 for ch in text if not ch.isspace()))
+
+
+def _sentences(text: str) -> list[str]:
+    if _is_english(text):
+        return [s.strip() for s in _EN_SENT.split(text) if s.strip()]
+    out = [m.group(0).strip() for m in _CJK_SENT.finditer(text)]
+    return [s for s in out if s]
+
+
+def _length(text: str) -> int:
+    """Passage length: characters for Chinese, words scaled to characters for English."""
+    if _is_english(text):
+        return len(text.split()) * MAX_CHARS // MAX_WORDS
+    return len(text)
+
+
+def _hard_cut(sentence: str) -> list[str]:
+    if _length(sentence) <= MAX_CHARS:
+        return [sentence]
+    if _is_english(sentence):
+        words = sentence.split()
+        return [" ".join(words[i : i + MAX_WORDS]) for i in range(0, len(words), MAX_WORDS)]
+    pieces, cur = [], ""
+    for clause in re.split(r"(?<=[，,、：:])", sentence):
+        while len(clause) > MAX_CHARS:
+            head, clause = clause[:MAX_CHARS], clause[MAX_CHARS:]
+            if cur:
+                pieces.append(cur)
+                cur = ""
+            pieces.append(head)
+        if cur and len(cur) + len(clause) > MAX_CHARS:
+            pieces.append(cur)
+            cur = ""
+        cur += clause
+    if cur:
+        pieces.append(cur)
+    return pieces
+
+
+def _pack(units: list[str], joiner: str) -> list[str]:
+    passages: list[str] = []
+    cur: list[str] = []
+    for unit in units:
+        for piece in _hard_cut(unit):
+            candidate = joiner.join(cur + [piece])
+            if cur and _length(candidate) > MAX_CHARS:
+                passages.append(joiner.join(cur))
+                cur = [piece]
+            else:
+                cur.append(piece)
+            if _length(joiner.join(cur)) >= MIN_CHARS * 3:
+                passages.append(joiner.join(cur))
+                cur = []
+    if cur:
+        tail = joiner.join(cur)
+        if passages and _length(tail) < MIN_CHARS and _length(passages[-1] + tail) <= MAX_CHARS:
+            passages[-1] = passages[-1] + joiner + tail
+        else:
+            passages.append(tail)
+    return [p.strip() for p in passages if p.strip()]
+
+
+def _sections(body: str) -> list[str]:
+    """English summary bodies: 'Core Insights - ...', 'Group N: ...' and headed sections."""
+    parts = []
+    for group in _GROUP.split(body):
+        parts.extend(_HEADING.split(group))
+    return [p.strip() for p in parts if p.strip()]
+
+
+def split_passages(body: str) -> list[str]:
+    """Split a document body into passages of roughly 40-300 characters.
+
+    Sentence-aware for Chinese and English. English machine summaries split at their
+    ``Group N:`` and headed sections, each a natural passage; a section longer than about
+    120 words is split at its bullets.
+
+    Examples
+    --------
+    >>> split_passages("")
+    []
+    >>> len(split_passages("短剧很火。" * 100)) > 1
+    True
+    """
+    body = _CJK_GAP.sub("", re.sub(r"\s+", " ", body.replace("\u3000", " "))).strip()
+    if body.endswith("..."):
+        body = body[:-3].rstrip()
+    if not body:
+        return []
+    if _is_english(body):
+        passages: list[str] = []
+        for section in _sections(body):
+            if _length(section) <= MAX_CHARS:
+                passages.append(section)
+                continue
+            bullets = _CITE_BULLET.split(section)
+            units: list[str] = []
+            for b in bullets:
+                units.extend(_sentences(b) if _length(b) > MAX_CHARS else [b])
+            passages.extend(_pack(units, " "))
+        return passages
+    return _pack(_sentences(body), "")

@@ -1,0 +1,129 @@
+"""Training a model from seeds, with cross-validated figures for its card (uses scikit-learn)."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import platform
+from importlib.metadata import version
+from pathlib import Path
+
+import numpy as np
+
+from .metrics import expected_calibration_error, label_matrix, per_theme_scores, reliability_table
+from .model import Model
+from .seeds import Seed, read_seeds, seeds_sha256, theme_order
+
+__all__ = ["fit_model", "train", "cross_validate", "DEFAULT_PARAMS"]
+
+DEFAULT_PARAMS = {
+    "segmenter": "rjieba",
+    "words": True,
+    "char_ngram_min": 2,
+    "char_ngram_max": 3,
+    "min_df": 2,
+    "C": 0.5,
+    "cv": 5,
+    "class_weight": "balanced",
+    "tune_thresholds": True,
+}
+
+
+def _targets(seeds: list[Seed], themes: list[str], multilabel: bool):
+    if multilabel:
+        return label_matrix([list(s.labels) for s in seeds], themes)
+    return np.array([s.labels[0] for s in seeds])
+
+
+def fit_model(seeds: list[Seed], seed: int = 0, **params) -> Model:
+    """Fit a :class:`~trendscore.model.Model` on seeds (multi-label unless every seed has one label)."""
+    from .classifier import TextThemeClassifier
+
+    themes = theme_order(seeds)
+    multilabel = not all(len(s.labels) == 1 for s in seeds)
+    settings = {**DEFAULT_PARAMS, **params}
+    est = TextThemeClassifier(random_state=seed, **settings)
+    est.fit([s.text for s in seeds], _targets(seeds, themes, multilabel))
+    clf = est.classifier_
+    if not multilabel:  # classes_ are sorted names; put columns in theme order
+        order = [list(clf.classes_).index(t) for t in themes]
+    else:
+        order = list(range(len(themes)))
+    return Model(
+        themes,
+        est.featurizer_,
+        clf.coef_[order].T.copy(),
+        clf.intercept_[order],
+        clf.calibration_[order],
+        clf.thresholds_[order],
+        multilabel=multilabel,
+    )
+
+
+def cross_validate(seeds: list[Seed], folds: int = 5, seed: int = 0, groups=None, **params) -> dict:
+    """Out-of-fold figures: each fold's model (its own calibration and thresholds) labels the
+    seeds it never saw. ``groups`` (e.g. batch names) gives leave-one-group-out instead."""
+    from sklearn.model_selection import GroupKFold, KFold
+
+    themes = theme_order(seeds)
+    Y = label_matrix([list(s.labels) for s in seeds], themes)
+    proba = np.zeros(Y.shape)
+    pred = np.zeros(Y.shape, dtype=np.int64)
+    if groups is None:
+        splits = KFold(folds, shuffle=True, random_state=seed).split(seeds)
+    else:
+        splits = GroupKFold(len(set(groups))).split(seeds, groups=groups)
+    for train_idx, test_idx in splits:
+        model = fit_model([seeds[i] for i in train_idx], seed=seed, **params)
+        cols = [model.themes.index(t) if t in model.themes else None for t in themes]
+        p = model.predict_proba([seeds[i].text for i in test_idx])
+        labs = model.labels_from_proba(p)
+        for r, i in enumerate(test_idx):
+            for j, c in enumerate(cols):
+                proba[i, j] = p[r, c] if c is not None else 0.0
+            pred[i] = label_matrix([labs[r]], themes)[0]
+    scores = per_theme_scores(Y, pred, themes)
+    table = reliability_table(Y, proba)
+    scores["reliability"] = table
+    scores["ece"] = expected_calibration_error(table)
+    scores["folds"] = folds if groups is None else len(set(groups))
+    scores["oof_proba"] = proba
+    scores["oof_pred"] = pred
+    return scores
+
+
+def _versions() -> dict:
+    names = ["trendscore", "numpy", "scipy", "scikit-learn", "rjieba", "jieba", "opencc"]
+    out = {"python": platform.python_version()}
+    for name in names:
+        try:
+            out[name] = version(name)
+        except Exception:  # not installed: record that plainly
+            out[name] = None
+    return out
+
+
+def train(seed_paths, out_dir, cv: int = 5, seed: int = 0, evaluate: bool = True, **params) -> Model:
+    """Train on seed files, cross-validate, and write the model directory with its card."""
+    seeds = read_seeds(seed_paths)
+    model = fit_model(seeds, seed=seed, **params)
+    card: dict = {
+        "created": _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "seeds": {
+            "files": [Path(p).name for p in seed_paths],
+            "count": len(seeds),
+            "sha256": seeds_sha256(seeds),
+            "per_theme": {t: sum(t in s.labels for s in seeds) for t in model.themes},
+            "no_label": sum(not s.labels for s in seeds),
+        },
+        "params": {**DEFAULT_PARAMS, **params, "seed": seed},
+        "multilabel": model.multilabel,
+        "thresholds": dict(zip(model.themes, [float(x) for x in model.thresholds])),
+        "versions": _versions(),
+    }
+    if evaluate and cv >= 2:
+        scores = cross_validate(seeds, folds=cv, seed=seed, **params)
+        scores.pop("oof_proba")
+        scores.pop("oof_pred")
+        card["cross_validation"] = scores
+    model.save(out_dir, card=card)
+    return model

@@ -1,0 +1,112 @@
+"""Writing labelled records: jsonl, csv or a table; files appear only when complete."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+from .errors import InputError
+
+__all__ = ["AtomicOutput", "RecordWriter", "OUTPUT_FORMATS", "check_output_path"]
+
+OUTPUT_FORMATS = ("jsonl", "csv", "table")
+
+
+def check_output_path(out: str, inputs: list[str]) -> None:
+    """Refuse an output that is one of the inputs or lies in a missing directory."""
+    if out == "-":
+        return
+    target = Path(out)
+    if not target.parent.is_dir():
+        raise InputError(f"the output's directory {target.parent} does not exist", out)
+    if target.is_dir():
+        raise InputError("the output is a directory", out)
+    for name in inputs:
+        if name != "-" and target.exists() and Path(name).exists() and os.path.samefile(name, target):
+            raise InputError("the output is also an input; refusing to overwrite it", out)
+
+
+class AtomicOutput:
+    """A text file written beside its final path and renamed into place on success.
+
+    On an exception, or a process killed mid-way, the final path keeps its old content.
+    ``-`` writes to standard output.
+    """
+
+    def __init__(self, path: str):
+        self.path = path
+        self._tmp: str | None = None
+
+    def __enter__(self):
+        if self.path == "-":
+            self.fh = sys.stdout
+            return self.fh
+        target = Path(self.path)
+        fd, self._tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
+        self.fh = os.fdopen(fd, "w", encoding="utf-8", newline="")
+        return self.fh
+
+    def __exit__(self, exc_type, exc, tb):
+        if self.path == "-":
+            self.fh.flush()
+            return False
+        self.fh.close()
+        assert self._tmp is not None
+        if exc_type is None:
+            os.replace(self._tmp, self.path)
+        else:
+            os.unlink(self._tmp)
+        return False
+
+
+def _cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)
+
+
+class RecordWriter:
+    """Writes labelled records in one of :data:`OUTPUT_FORMATS` to an open text stream."""
+
+    def __init__(self, fh, fmt: str, themes: list[str]):
+        if fmt not in OUTPUT_FORMATS:
+            raise InputError(f"unknown output format {fmt!r}; expected one of {', '.join(OUTPUT_FORMATS)}")
+        self.fh, self.fmt, self.themes = fh, fmt, themes
+        self._csv = None
+        self._columns: list[str] = []
+
+    def write(self, record: dict) -> None:
+        if self.fmt == "jsonl":
+            self.fh.write(json.dumps(record, ensure_ascii=False) + "\n")
+        elif self.fmt == "csv":
+            self._write_csv(record)
+        else:
+            self._write_table(record)
+
+    def _write_csv(self, record: dict) -> None:
+        if self._csv is None:
+            base = [k for k in record if k not in ("labels", "scores", "explain")]
+            self._columns = base + ["labels"] + [f"score_{t}" for t in self.themes]
+            self._csv = csv.writer(self.fh)
+            self._csv.writerow(self._columns)
+        row = dict(record)
+        row["labels"] = "|".join(record.get("labels", []))
+        for t in self.themes:
+            row[f"score_{t}"] = record.get("scores", {}).get(t)
+        self._csv.writerow([_cell(row.get(c)) for c in self._columns])
+
+    def _write_table(self, record: dict) -> None:
+        text = " ".join(str(record.get("text", "")).split())
+        text = text if len(text) <= 48 else text[:47] + "…"
+        labels = ",".join(record.get("labels", [])) or "-"
+        rid = str(record.get("id", ""))[:14]
+        self.fh.write(f"{rid:<14}  {labels:<36}  {text}\n")
+        for theme, terms in (record.get("explain") or {}).items():
+            shown = ", ".join(f"{t} {w:+.3f}" for t, w in terms)
+            self.fh.write(f"{'':<14}    {theme}: {shown}\n")
