@@ -61,7 +61,9 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
     cv : int, default=5
         Folds for the out-of-fold decision values used to calibrate and to tune thresholds.
     class_weight : {"balanced", None}, default="balanced"
-        Passed to each LinearSVC; "balanced" helps rare themes.
+        Passed to each LinearSVC; "balanced" helps rare themes. Per-class weights are not
+        offered: Platt calibration refits probabilities to the observed label frequencies,
+        which would undo them.
     tune_thresholds : bool, default=True
         Tune each theme's cut on out-of-fold probabilities; otherwise 0.5.
     random_state : int, default=0
@@ -102,20 +104,20 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
 
     def fit(self, X, y):
         """Fit on features ``X`` and labels ``y`` (2-D 0/1 multi-label, or 1-D classes)."""
+        if self.class_weight not in ("balanced", None):
+            raise ValueError(f"class_weight must be 'balanced' or None, got {self.class_weight!r}")
         X, y = validate_data(self, X, y, accept_sparse="csr", multi_output=True, dtype=np.float64)
-        target = type_of_target(y)
+        target = type_of_target(y, input_name="y", raise_unknown=True)
         self.multilabel_ = target == "multilabel-indicator"
         if self.multilabel_:
             Y = np.asarray(y, dtype=np.int64)
             self.classes_ = np.arange(Y.shape[1])
         else:
             if target not in ("binary", "multiclass"):
-                raise ValueError(f"expected multi-label 0/1 columns or class labels, got target type {target!r}")
+                raise ValueError(f"Unknown label type: {target!r}; expected 0/1 label columns or class labels")
             binarizer = LabelBinarizer().fit(y)
             self.classes_ = binarizer.classes_
-            Y = binarizer.transform(y)
-            if Y.shape[1] == 1:
-                Y = np.hstack([1 - Y, Y])
+            Y = binarizer.transform(y)  # one column (the second class) when there are two
         strat = None if self.multilabel_ else np.asarray(y)
         fits = [self._column_fit(X, Y[:, j], strat) for j in range(Y.shape[1])]
         self.coef_ = np.vstack([f[0] for f in fits])
@@ -124,25 +126,40 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         self.thresholds_ = np.array([f[4] for f in fits])
         return self
 
-    def decision_function(self, X):
+    def _logits(self, X):
+        """Calibrated log-odds per column: Platt's a * (w.x + c) + b."""
         check_is_fitted(self)
         X = validate_data(self, X, accept_sparse="csr", reset=False, dtype=np.float64)
-        return np.asarray(X @ self.coef_.T) + self.intercept_
+        z = np.asarray(X @ self.coef_.T) + self.intercept_
+        return self.calibration_[:, 0] * z + self.calibration_[:, 1]
+
+    def decision_function(self, X):
+        """Positive where :meth:`predict` says yes: log-odds minus the threshold's log-odds
+        (multi-label), the log-odds of the second class (two classes), or per-class log-odds."""
+        check_is_fitted(self)
+        logits = self._logits(X)
+        if self.multilabel_:
+            cut = np.clip(self.thresholds_, 1e-12, 1 - 1e-12)
+            return logits - np.log(cut / (1 - cut))
+        return logits[:, 0] if logits.shape[1] == 1 else logits
 
     def predict_proba(self, X):
         """Calibrated probability per theme (multi-label) or per class (rows sum to 1)."""
-        z = self.decision_function(X)
-        p = 1.0 / (1.0 + np.exp(-(self.calibration_[:, 0] * z + self.calibration_[:, 1])))
+        p = 1.0 / (1.0 + np.exp(-self._logits(X)))
         if self.multilabel_:
             return p
-        total = p.sum(axis=1, keepdims=True)
-        return np.where(total > 0, p / np.where(total > 0, total, 1), 1.0 / p.shape[1])
+        if p.shape[1] == 1:
+            return np.hstack([1 - p, p])
+        return p / p.sum(axis=1, keepdims=True)
 
     def predict(self, X):
-        p = self.predict_proba(X)
+        check_is_fitted(self)
         if self.multilabel_:
-            return (p >= self.thresholds_).astype(np.int64)
-        return self.classes_[np.argmax(p, axis=1)]
+            return (self.decision_function(X) >= 0).astype(np.int64)
+        d = self.decision_function(X)
+        if d.ndim == 1:
+            return self.classes_[(d >= 0).astype(int)]
+        return self.classes_[np.argmax(d, axis=1)]
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

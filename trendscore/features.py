@@ -12,11 +12,10 @@ import hashlib
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
+import math
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
-
-import numpy as np
 
 from .errors import ModelError
 from .text import OPENCC_CONFIG, normalize_many
@@ -126,7 +125,7 @@ class Featurizer:
     config: FeatureConfig
     word_vocab: dict[str, int] = field(default_factory=dict)
     char_vocab: dict[str, int] = field(default_factory=dict)
-    idf: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    idf: Sequence[float] = field(default_factory=list)
 
     @property
     def n_features(self) -> int:
@@ -167,6 +166,8 @@ class Featurizer:
         self.word_vocab = {t: i for i, t in enumerate(words_kept)}
         offset = len(words_kept)
         self.char_vocab = {t: offset + i for i, t in enumerate(chars_kept)}
+        import numpy as np
+
         df = np.array([word_df[t] for t in words_kept] + [char_df[t] for t in chars_kept], dtype=np.float64)
         self.idf = np.log((1.0 + n) / (1.0 + df)) + 1.0
         return self
@@ -183,11 +184,30 @@ class Featurizer:
             rows.extend([r] * len(found))
         return rows, cols
 
-    def transform_coo(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def row_weights(self, text: str) -> dict[int, float]:
+        """One text's l2-normalised TF-IDF row as {column: weight}, in pure Python.
+
+        The same numbers as :meth:`transform_coo` without importing numpy, which makes
+        labelling one passage from the command line start fast.
+        """
+        _, cols = self._indices(self.analyze([text]))
+        counts = Counter(cols)
+        idf = self.idf
+        if self.config.sublinear_tf:
+            weights = {c: (1.0 + math.log(k)) * idf[c] for c, k in counts.items()}
+        else:
+            weights = {c: k * idf[c] for c, k in counts.items()}
+        norm = math.sqrt(sum(w * w for w in weights.values()))
+        return {c: w / norm for c, w in weights.items()} if norm else {}
+
+    def transform_coo(self, texts: Sequence[str]):
         """(row, column, weight) of the l2-normalised TF-IDF matrix, sorted by row then column."""
         return self.weigh(*self._indices(self.analyze(texts)))
 
-    def weigh(self, rows: list[int], cols: list[int]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def weigh(self, rows: list[int], cols: list[int]):
+        """Vectorised TF-IDF weights of (row, column) occurrences: numpy arrays row, col, weight."""
+        import numpy as np
+
         v = max(self.n_features, 1)
         key = np.asarray(rows, dtype=np.int64) * v + np.asarray(cols, dtype=np.int64)
         uniq, counts = np.unique(key, return_counts=True)
@@ -195,7 +215,7 @@ class Featurizer:
         tf = counts.astype(np.float64)
         if self.config.sublinear_tf:
             tf = 1.0 + np.log(tf)
-        weight = tf * self.idf[col]
+        weight = tf * np.asarray(self.idf, dtype=np.float64)[col]
         norms = np.sqrt(np.bincount(row, weights=weight * weight))
         weight /= norms[row]
         return row, col, weight

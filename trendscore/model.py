@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
-import warnings
+import math
 from collections.abc import Sequence
 from pathlib import Path
-
-import numpy as np
 
 from . import store
 from .errors import ModelError
 from .features import DICTIONARY_VERSION, FeatureConfig, Featurizer, dictionary_sha256
 
-__all__ = ["Model", "load_model", "default_model_path", "BATCH"]
+__all__ = ["Model", "load_model", "default_model_path", "BATCH", "SMALL"]
 
 #: passages featurised together; bounds memory whatever the input size
 BATCH = 4096
+#: up to this many passages are scored in pure Python, so a one-passage run never imports numpy
+SMALL = 8
 
 
 def default_model_path() -> Path:
@@ -25,6 +25,13 @@ def default_model_path() -> Path:
     if (installed / store.MANIFEST).is_file():
         return installed
     return here.parent / "models" / "default"
+
+
+def _sigmoid(x: float) -> float:
+    if x >= 0:
+        return 1.0 / (1.0 + math.exp(-x))
+    e = math.exp(x)
+    return e / (1.0 + e)
 
 
 class Model:
@@ -43,10 +50,10 @@ class Model:
     def __init__(self, themes, featurizer, coef, intercept, calibration, thresholds, multilabel=True, card=None, path=None):
         self.themes = list(themes)
         self.featurizer = featurizer
-        self.coef = np.asarray(coef, dtype=np.float64)
-        self.intercept = np.asarray(intercept, dtype=np.float64)
-        self.calibration = np.asarray(calibration, dtype=np.float64)
-        self.thresholds = np.asarray(thresholds, dtype=np.float64)
+        self._coef = coef  # (n_features, k): numpy array or store.RawArray
+        self.intercept = [float(x) for x in (intercept.values if isinstance(intercept, store.RawArray) else intercept)]
+        self.calibration = [(float(a), float(b)) for a, b in calibration]
+        self.thresholds = [float(x) for x in thresholds]
         self.multilabel = bool(multilabel)
         self.card = card or {}
         self.path = path
@@ -54,25 +61,70 @@ class Model:
     def __repr__(self) -> str:
         return f"Model(themes={self.themes}, path={str(self.path)!r})"
 
+    @property
+    def coef(self):
+        """Coefficients as a numpy array of shape (n_features, n_themes)."""
+        if isinstance(self._coef, store.RawArray):
+            self._coef = self._coef.numpy()
+        return self._coef
+
     # ---------------------------------------------------------------- scoring
-    def _decision_batch(self, texts: Sequence[str]) -> tuple[np.ndarray, tuple]:
-        fz = self.featurizer
-        row, col, w = fz.transform_coo(texts)
+    def _decision_batch(self, texts: Sequence[str]):
+        import numpy as np
+
+        row, col, w = self.featurizer.transform_coo(texts)
         n, k = len(texts), len(self.themes)
+        coef = self.coef
         z = np.empty((n, k))
         for j in range(k):
-            z[:, j] = np.bincount(row, weights=w * self.coef[col, j], minlength=n)
-        z += self.intercept
+            z[:, j] = np.bincount(row, weights=w * coef[col, j], minlength=n)
+        z += np.asarray(self.intercept)
         return z, (row, col, w)
 
-    def _proba_from_decision(self, z: np.ndarray) -> np.ndarray:
-        p = 1.0 / (1.0 + np.exp(-(self.calibration[:, 0] * z + self.calibration[:, 1])))
+    def _proba_from_decision(self, z):
+        import numpy as np
+
+        cal = np.asarray(self.calibration)
+        p = 1.0 / (1.0 + np.exp(-(cal[:, 0] * z + cal[:, 1])))
         if not self.multilabel:
             p = p / p.sum(axis=1, keepdims=True)
         return p
 
-    def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
-        """Probability of each theme for each text: an (n, k) array in ``themes`` order.
+    def _proba_small(self, text: str) -> list[float]:
+        """One text's probabilities in pure Python (same numbers as the numpy path)."""
+        k = len(self.themes)
+        raw = self._coef
+        z = list(self.intercept)
+        if isinstance(raw, store.RawArray):
+            values = raw.values
+            for c, w in self.featurizer.row_weights(text).items():
+                base = c * k
+                for j in range(k):
+                    z[j] += w * values[base + j]
+        else:
+            for c, w in self.featurizer.row_weights(text).items():
+                for j in range(k):
+                    z[j] += w * float(raw[c, j])
+        p = [_sigmoid(a * zj + b) for zj, (a, b) in zip(z, self.calibration)]
+        if not self.multilabel:
+            total = sum(p)
+            p = [x / total for x in p]
+        return p
+
+    def _proba_rows(self, texts: list[str]):
+        """Probabilities as rows: lists for a few texts (no numpy), else a numpy array."""
+        if len(texts) <= SMALL:
+            return [self._proba_small(t) for t in texts]
+        import numpy as np
+
+        out = np.empty((len(texts), len(self.themes)))
+        for start in range(0, len(texts), BATCH):
+            chunk = texts[start : start + BATCH]
+            out[start : start + len(chunk)] = self._proba_from_decision(self._decision_batch(chunk)[0])
+        return out
+
+    def predict_proba(self, texts: Sequence[str]):
+        """Probability of each theme for each text: an (n, k) numpy array in ``themes`` order.
 
         Examples
         --------
@@ -80,18 +132,16 @@ class Model:
         >>> model.predict_proba(["", "短剧出海"]).shape == (2, len(model.themes))
         True
         """
-        texts = _as_texts(texts)
-        out = np.empty((len(texts), len(self.themes)))
-        for start in range(0, len(texts), BATCH):
-            chunk = texts[start : start + BATCH]
-            out[start : start + len(chunk)] = self._proba_from_decision(self._decision_batch(chunk)[0])
-        return out
+        import numpy as np
 
-    def labels_from_proba(self, proba: np.ndarray) -> list[list[str]]:
+        texts = _as_texts(texts)
+        return np.asarray(self._proba_rows(texts), dtype=np.float64).reshape(len(texts), len(self.themes))
+
+    def labels_from_proba(self, proba) -> list[list[str]]:
+        """Theme names per row of probabilities: per-theme thresholds, or the top class."""
         if not self.multilabel:
-            return [[self.themes[i]] for i in np.argmax(proba, axis=1)]
-        hits = proba >= self.thresholds
-        return [[t for t, h in zip(self.themes, row) if h] for row in hits]
+            return [[self.themes[max(range(len(row)), key=lambda j: row[j])]] for row in proba]
+        return [[t for t, p, cut in zip(self.themes, row, self.thresholds) if p >= cut] for row in proba]
 
     def label(self, texts: Sequence[str]) -> list[dict]:
         """One record per text: ``labels`` (possibly empty) and ``scores`` (theme -> probability).
@@ -103,7 +153,7 @@ class Model:
         []
         """
         texts = _as_texts(texts)
-        proba = self.predict_proba(texts)
+        proba = self._proba_rows(texts)
         labels = self.labels_from_proba(proba)
         return [
             {"labels": labs, "scores": {t: round(float(p), 4) for t, p in zip(self.themes, row)}}
@@ -113,8 +163,9 @@ class Model:
     def explain(self, text: str, top: int = 5) -> dict[str, list[tuple[str, float]]]:
         """For each theme the text is labelled with, the ``top`` terms that pushed it most.
 
-        Weights are each term's share of the theme's linear score (TF-IDF weight times the
-        theme's coefficient); positive weights push towards the theme.
+        A term's weight is its TF-IDF weight times the theme's coefficient, summed over the
+        word and the character n-gram of the same spelling; positive weights push towards
+        the theme.
         """
         (text,) = _as_texts([text])
         fz = self.featurizer
@@ -125,15 +176,17 @@ class Model:
                 names[fz.word_vocab[term]] = term
         for term in grams:
             if term in fz.char_vocab:
-                names.setdefault(fz.char_vocab[term], term)
-        z, (row, col, w) = self._decision_batch([text])
-        labels = self.labels_from_proba(self._proba_from_decision(z))[0]
+                names[fz.char_vocab[term]] = term
+        weights = fz.row_weights(text)
+        labels = self.labels_from_proba([self._proba_small(text)])[0]
         out: dict[str, list[tuple[str, float]]] = {}
         for theme in labels:
             j = self.themes.index(theme)
-            contrib = w * self.coef[col, j]
-            order = np.argsort(-contrib, kind="stable")[:top]
-            out[theme] = [(names[int(col[i])], round(float(contrib[i]), 4)) for i in order if contrib[i] > 0]
+            by_term: dict[str, float] = {}
+            for c, w in weights.items():
+                by_term[names[c]] = by_term.get(names[c], 0.0) + w * float(self.coef[c, j])
+            ranked = sorted(by_term.items(), key=lambda kv: (-kv[1], kv[0]))
+            out[theme] = [(term, round(v, 4)) for term, v in ranked[:top] if v > 0]
         return out
 
     # ---------------------------------------------------------------- persistence
@@ -147,8 +200,8 @@ class Model:
         meta = {
             "themes": self.themes,
             "multilabel": self.multilabel,
-            "thresholds": [float(x) for x in self.thresholds],
-            "calibration": [[float(a), float(b)] for a, b in self.calibration],
+            "thresholds": self.thresholds,
+            "calibration": [list(ab) for ab in self.calibration],
             "features": fz.config.to_json(),
             "segmenter": {"name": fz.config.segmenter, "version": get_segmenter(fz.config.segmenter).version},
             "dictionary": {"version": DICTIONARY_VERSION, "sha256": dictionary_sha256()},
@@ -157,10 +210,18 @@ class Model:
         path = store.write_model_dir(
             Path(directory),
             {"model.json": meta, "vocab.json": vocab, "card.json": self.card},
-            {"idf.npy": fz.idf, "coef.npy": self.coef, "intercept.npy": self.intercept},
+            {"idf.npy": _numpy(fz.idf), "coef.npy": self.coef, "intercept.npy": _numpy(self.intercept)},
         )
         self.path = path
         return path
+
+
+def _numpy(values):
+    import numpy as np
+
+    if isinstance(values, store.RawArray):
+        return values.numpy()
+    return np.asarray(values, dtype=np.float64)
 
 
 def _as_texts(texts) -> list[str]:
@@ -193,18 +254,16 @@ def _load(directory: Path) -> Model:
             f"{paths['model.json']}: trained with segmenter dictionary {dictionary.get('version')} "
             f"which this trendscore does not ship ({DICTIONARY_VERSION}); retrain the model"
         )
-    from .features import get_segmenter
-
-    installed = get_segmenter(seg["name"]).version
-    if installed != seg.get("version"):
-        warnings.warn(f"model trained with {seg['name']} {seg.get('version')}, applying with {installed}", stacklevel=3)
+    if seg.get("name") != config.segmenter:
+        raise ModelError(f"{paths['model.json']}: segmenter {seg.get('name')!r} disagrees with the feature settings")
     fz = Featurizer(config)
     fz.word_vocab = {t: i for i, t in enumerate(vocab["words"])}
     off = len(fz.word_vocab)
     fz.char_vocab = {t: off + i for i, t in enumerate(vocab["chars"])}
-    fz.idf = store.load_array(paths["idf.npy"])
+    idf = store.load_array(paths["idf.npy"])
+    fz.idf = idf.values
     coef = store.load_array(paths["coef.npy"])
-    if coef.shape != (fz.n_features, len(themes)) or fz.idf.shape != (fz.n_features,):
+    if coef.shape != (fz.n_features, len(themes)) or idf.shape != (fz.n_features,):
         raise ModelError(f"{directory}: array shapes do not match the vocabulary and themes")
     card = store.load_json(paths["card.json"]) if "card.json" in paths else {}
     return Model(

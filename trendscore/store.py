@@ -3,15 +3,18 @@ a format version, and atomic writes. Nothing in it can run code when loaded."""
 
 from __future__ import annotations
 
+import array
+import ast
 import ctypes
 import hashlib
 import json
+import math
 import os
+import struct
+import sys
 import shutil
 import tempfile
 from pathlib import Path
-
-import numpy as np
 
 from .errors import ModelError
 
@@ -61,7 +64,7 @@ def atomic_swap_dir(new: Path, final: Path) -> None:
     shutil.rmtree(old)
 
 
-def write_model_dir(final: Path, jsons: dict[str, object], arrays: dict[str, np.ndarray], texts: dict[str, str] | None = None) -> Path:
+def write_model_dir(final: Path, jsons: dict[str, object], arrays: dict, texts: dict[str, str] | None = None) -> Path:
     """Write a model directory atomically: files into a temporary sibling, then swap in."""
     final = Path(final)
     final.parent.mkdir(parents=True, exist_ok=True)
@@ -69,6 +72,8 @@ def write_model_dir(final: Path, jsons: dict[str, object], arrays: dict[str, np.
     try:
         for name, obj in jsons.items():
             (tmp / name).write_text(json.dumps(obj, ensure_ascii=False, indent=1, sort_keys=True), "utf-8")
+        import numpy as np
+
         for name, arr in arrays.items():
             np.save(tmp / name, np.ascontiguousarray(arr), allow_pickle=False)
         for name, text in (texts or {}).items():
@@ -147,8 +152,47 @@ def load_json(path: Path) -> dict:
         raise ModelError(f"{path}: not valid JSON ({exc})") from None
 
 
-def load_array(path: Path) -> np.ndarray:
+class RawArray:
+    """A float64 .npy array read without numpy: ``values`` (flat, C order) and ``shape``."""
+
+    def __init__(self, values: array.array, shape: tuple[int, ...]):
+        self.values, self.shape = values, shape
+
+    def numpy(self):
+        import numpy as np
+
+        return np.frombuffer(self.values, dtype=np.float64).reshape(self.shape)
+
+
+def load_array(path: Path) -> RawArray:
+    """Read a little-endian float64 .npy file (format 1.0-3.0) with the standard library.
+
+    Only plain numeric data is accepted: an object array (which would need pickle), another
+    dtype or Fortran order is refused.
+    """
+    data = path.read_bytes()
+    if data[:6] != b"\x93NUMPY" or len(data) < 10:
+        raise ModelError(f"{path}: not a .npy file")
+    major = data[6]
+    if major == 1:
+        hlen, start = struct.unpack("<H", data[8:10])[0], 10
+    elif major in (2, 3):
+        hlen, start = struct.unpack("<I", data[8:12])[0], 12
+    else:
+        raise ModelError(f"{path}: unknown .npy version {major}")
     try:
-        return np.load(path, allow_pickle=False)
-    except ValueError as exc:
-        raise ModelError(f"{path}: not a plain numpy array ({exc})") from None
+        header = ast.literal_eval(data[start : start + hlen].decode("latin1"))
+        descr, fortran, shape = header["descr"], header["fortran_order"], tuple(header["shape"])
+    except (ValueError, SyntaxError, KeyError, TypeError):
+        raise ModelError(f"{path}: malformed .npy header") from None
+    if descr != "<f8" or fortran or not all(isinstance(d, int) and d >= 0 for d in shape):
+        raise ModelError(f"{path}: expected a C-order float64 array, got {descr!r}")
+    values = array.array("d")
+    body = data[start + hlen :]
+    count = math.prod(shape)
+    if len(body) != 8 * count:
+        raise ModelError(f"{path}: array data is {len(body)} bytes, expected {8 * count}")
+    values.frombytes(body)
+    if sys.byteorder != "little":
+        values.byteswap()
+    return RawArray(values, shape)

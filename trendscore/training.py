@@ -44,6 +44,14 @@ def fit_model(seeds: list[Seed], seed: int = 0, **params) -> Model:
     est = TextThemeClassifier(random_state=seed, **settings)
     est.fit([s.text for s in seeds], _targets(seeds, themes, multilabel))
     clf = est.classifier_
+    coef, intercept, calibration, thresholds = clf.coef_, clf.intercept_, clf.calibration_, clf.thresholds_
+    if not multilabel and len(clf.classes_) == 2:
+        # one fitted column scores the second class; the first is its mirror image, so the
+        # two sigmoids sum to one and the model's normalisation leaves them unchanged
+        coef = np.vstack([-coef[0], coef[0]])
+        intercept = np.array([-intercept[0], intercept[0]])
+        calibration = np.array([[calibration[0, 0], -calibration[0, 1]], calibration[0]])
+        thresholds = np.array([0.5, 0.5])
     if not multilabel:  # classes_ are sorted names; put columns in theme order
         order = [list(clf.classes_).index(t) for t in themes]
     else:
@@ -51,10 +59,10 @@ def fit_model(seeds: list[Seed], seed: int = 0, **params) -> Model:
     return Model(
         themes,
         est.featurizer_,
-        clf.coef_[order].T.copy(),
-        clf.intercept_[order],
-        clf.calibration_[order],
-        clf.thresholds_[order],
+        coef[order].T.copy(),
+        intercept[order],
+        calibration[order],
+        thresholds[order],
         multilabel=multilabel,
     )
 

@@ -1,0 +1,22 @@
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT / "seeds"
+DIGEST = SEEDS / "000_c45236173e460e13.txt"
+
+
+@pytest.fixture(scope="session")
+def small_seed_files():
+    return [SEEDS / "batch_02_gov.jsonl", SEEDS / "batch_06_headlines.jsonl"]
+
+
+@pytest.fixture(scope="session")
+def small_model_dir(tmp_path_factory, small_seed_files):
+    """A model trained quickly (no cross-validation) on two seed batches."""
+    from trendscore.training import train
+
+    out = tmp_path_factory.mktemp("models") / "small"
+    train(small_seed_files, out, cv=0)
+    return out

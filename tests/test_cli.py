@@ -1,0 +1,118 @@
+import json
+
+import pytest
+from click.testing import CliRunner
+from conftest import DIGEST
+
+from trendscore.cli import main
+
+
+@pytest.fixture
+def run():
+    runner = CliRunner()
+
+    def invoke(*args, input=None):
+        return runner.invoke(main, [str(a) for a in args], input=input, catch_exceptions=False)
+
+    return invoke
+
+
+def test_every_command_has_help(run):
+    for command in ([], ["label"], ["train"], ["evaluate"]):
+        result = run(*command, "--help")
+        assert result.exit_code == 0
+        assert "Usage:" in result.output and len(result.output.splitlines()) > 3
+
+
+def test_version(run):
+    result = run("--version")
+    assert result.exit_code == 0 and "trendscore, version" in result.output
+
+
+def test_label_stdin_jsonl(run):
+    result = run("label", "-", input='{"id": "a", "text": "海淀区发布微短剧扶持政策", "source": "x"}\n')
+    assert result.exit_code == 0
+    record = json.loads(result.stdout)
+    assert record["id"] == "a" and record["source"] == "x"
+    assert record["labels"] == ["policy", "regional_hub"]
+
+
+def test_label_digest_to_file_as_csv(run, tmp_path):
+    out = tmp_path / "out.csv"
+    result = run("label", DIGEST, "-o", out, "--format", "csv")
+    assert result.exit_code == 0
+    lines = out.read_text("utf-8").splitlines()
+    assert lines[0] == "id,doc_title,source,date,text,labels,score_policy,score_technology,score_overseas,score_regional_hub,score_culture"
+    assert len(lines) == 39
+
+
+def test_label_explain_adds_terms(run):
+    result = run("label", "--explain", input='{"text": "AI翻译助推短剧出海"}\n')
+    record = json.loads(result.stdout)
+    assert set(record["explain"]) == set(record["labels"]) and record["labels"]
+
+
+def test_bad_input_is_one_line_with_exit_2(run, tmp_path):
+    f = tmp_path / "bad.jsonl"
+    f.write_text('{"text": "a"}\n{"nope": 1}\n', "utf-8")
+    out = tmp_path / "out.jsonl"
+    result = run("label", f, "-o", out)
+    assert result.exit_code == 2
+    assert result.stderr == f"Error: {f}:2: expected a string 'text' field, got nothing\n"
+    assert not out.exists()
+    assert list(tmp_path.iterdir()) == [f]
+
+
+def test_output_onto_the_input_is_refused(run, tmp_path):
+    f = tmp_path / "in.jsonl"
+    f.write_text('{"text": "a"}\n', "utf-8")
+    result = run("label", f, "-o", f)
+    assert result.exit_code == 2
+    assert "the output is also an input" in result.stderr
+    assert f.read_text("utf-8") == '{"text": "a"}\n'
+
+
+def test_output_in_missing_directory(run, tmp_path):
+    result = run("label", DIGEST, "-o", tmp_path / "no" / "out.jsonl")
+    assert result.exit_code == 2 and "does not exist" in result.stderr
+
+
+def test_blank_passages_are_counted_in_a_warning(run):
+    result = run("label", input='{"text": "   "}\n{"text": "短剧"}\n')
+    assert result.exit_code == 0
+    assert json.loads(result.stdout.splitlines()[0])["labels"] == []
+    assert "Warning: 1 of 2 passages were blank" in result.stderr
+
+
+def test_empty_stdin_is_an_error(run):
+    result = run("label", "-", input="")
+    assert result.exit_code == 2 and result.stderr == "Error: -: empty input: no passages found\n"
+
+
+def test_train_and_evaluate(run, tmp_path, small_seed_files):
+    out = tmp_path / "m"
+    result = run("train", *small_seed_files, "-o", out, "--cv", "0")
+    assert result.exit_code == 0, result.stderr
+    assert (out / "manifest.json").exists()
+    result = run("evaluate", small_seed_files[0], "--model", out, "--format", "json")
+    assert result.exit_code == 0
+    scores = json.loads(result.stdout)
+    assert set(scores["themes"]) == {"policy", "technology", "overseas", "regional_hub", "culture"}
+    assert scores["macro_f1"] > 0.8  # evaluated on its own training data: a sanity floor
+
+
+def test_evaluate_reports_unknown_labels(run, tmp_path):
+    f = tmp_path / "l.jsonl"
+    f.write_text('{"text": "a", "labels": []}\n{"text": "b", "labels": ["sports"]}\n', "utf-8")
+    result = run("evaluate", f)
+    assert result.exit_code == 2
+    assert f"{f}:2: labels ['sports'] are not themes of the model" in result.stderr
+
+
+def test_train_rejects_bad_seeds(run, tmp_path):
+    f = tmp_path / "s.jsonl"
+    f.write_text('{"text": "a", "labels": "policy"}\n', "utf-8")
+    result = run("train", f, "-o", tmp_path / "m")
+    assert result.exit_code == 2
+    assert result.stderr == f"Error: {f}:1: expected 'labels' as a list of label names (may be empty)\n"
+    assert not (tmp_path / "m").exists()

@@ -1,0 +1,56 @@
+import numpy as np
+import pytest
+from conftest import SEEDS
+
+from trendscore.features import FeatureConfig, Featurizer
+from trendscore.seeds import read_seeds
+
+
+@pytest.fixture(scope="module")
+def texts():
+    return [s.text for s in read_seeds([SEEDS / "batch_05_traditional.jsonl"])]
+
+
+def test_tfidf_matches_scikit_learn(texts):
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    fz = Featurizer(FeatureConfig()).fit(texts, min_df=2)
+    analyzed = fz.analyze(texts)
+    # scikit-learn on the same terms, word and char terms kept apart by a prefix
+    docs = [[f"w {t}" for t in w] + [f"c {t}" for t in c] for w, c in analyzed]
+    ref = TfidfVectorizer(analyzer=lambda d: d, min_df=2, sublinear_tf=True).fit(docs)
+    expected = ref.transform(docs).toarray()
+    row, col, w = fz.transform_coo(texts)
+    ours = np.zeros((len(texts), fz.n_features))
+    ours[row, col] = w
+    names = [f"w {t}" for t in fz.word_vocab] + [f"c {t}" for t in fz.char_vocab]
+    order = [ref.vocabulary_[n] for n in names]
+    np.testing.assert_allclose(ours, expected[:, order], atol=1e-12)
+
+
+def test_pure_python_row_equals_vectorised_row(texts):
+    fz = Featurizer(FeatureConfig()).fit(texts)
+    row, col, w = fz.transform_coo(texts[:20])
+    for i in range(20):
+        sel = row == i
+        assert fz.row_weights(texts[i]) == pytest.approx(dict(zip(col[sel].tolist(), w[sel].tolist())), abs=1e-12)
+
+
+def test_words_and_char_ngrams_are_separate_features():
+    fz = Featurizer(FeatureConfig())
+    words, grams = fz.tokens("微短剧出海")
+    assert "出海" in words and "出海" in grams
+    assert all(len(g) in (2, 3) for g in grams)
+
+
+def test_english_is_tokenised_as_words():
+    words, grams = Featurizer(FeatureConfig()).tokens("overseas revenue of reelshort")
+    assert words == ["overseas", "revenue", "of", "reelshort"]
+    assert grams == []
+
+
+def test_jieba_and_rjieba_give_the_same_words_with_the_domain_dictionary():
+    text = "微短剧出海正当时,霸总竖屏短剧在横店影视城开拍"
+    a = Featurizer(FeatureConfig(segmenter="rjieba")).tokens(text)
+    b = Featurizer(FeatureConfig(segmenter="jieba")).tokens(text)
+    assert a == b

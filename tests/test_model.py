@@ -1,0 +1,80 @@
+import numpy as np
+import pytest
+from conftest import SEEDS
+
+import trendscore
+from trendscore import load_model
+from trendscore.model import SMALL, default_model_path
+from trendscore.seeds import read_seeds
+from trendscore.text import normalize
+
+
+def test_default_model_api():
+    model = load_model()
+    assert model.themes == ["policy", "technology", "overseas", "regional_hub", "culture"]
+    assert model.path == default_model_path()
+    records = model.label(["海淀区发布微短剧扶持政策", ""])
+    assert set(records[0]) == {"labels", "scores"}
+    assert set(records[0]["scores"]) == set(model.themes)
+    assert all(0.0 <= p <= 1.0 for p in records[0]["scores"].values())
+    assert records[1]["labels"] == []
+
+
+def test_guideline_examples_get_their_labels():
+    out = trendscore.label(["海淀区发布微短剧扶持政策", "网络微短剧出海:ReelShort 在北美的收入增长"])
+    assert out[0]["labels"] == ["policy", "regional_hub"]
+    assert "overseas" in out[1]["labels"]
+
+
+def test_simplified_traditional_and_english_agree_on_a_theme():
+    out = trendscore.label(
+        [
+            "国家广电总局发布管理提示,要求微短剧备案审核从严",
+            "國家廣電總局發布管理提示，要求微短劇備案審核從嚴",
+            "The NRTA tightened the filing and review rules for micro-dramas",
+        ]
+    )
+    assert all("policy" in r["labels"] for r in out)
+
+
+def test_predict_proba_shape_and_order():
+    model = load_model()
+    p = model.predict_proba(["短剧出海", "横店影视城"] * 10)
+    assert p.shape == (20, 5)
+    assert p.dtype == np.float64
+    assert np.all((p >= 0) & (p <= 1))
+
+
+def test_small_and_batch_paths_give_the_same_probabilities():
+    model = load_model()
+    texts = [s.text for s in read_seeds([SEEDS / "batch_04_english.jsonl"])][:40] + ["", "x"]
+    batch = model.predict_proba(texts)  # more than SMALL texts: numpy path
+    assert len(texts) > SMALL
+    one_by_one = np.array([model.predict_proba([t])[0] for t in texts])
+    np.testing.assert_allclose(batch, one_by_one, atol=1e-12)
+
+
+def test_label_rejects_a_bare_string_and_non_strings():
+    model = load_model()
+    with pytest.raises(TypeError, match="wrap it in a list"):
+        model.label("短剧")
+    with pytest.raises(TypeError, match="expected str texts, got int"):
+        model.label([3])
+
+
+def test_explain_lists_terms_behind_each_assigned_theme():
+    model = load_model()
+    text = "海淀区发布微短剧扶持政策,最高奖励500万元"
+    labels = model.label([text])[0]["labels"]
+    why = model.explain(text)
+    assert sorted(why) == sorted(labels)
+    for terms in why.values():
+        assert terms and all(isinstance(t, str) and w > 0 for t, w in terms)
+        assert [w for _, w in terms] == sorted((w for _, w in terms), reverse=True)
+        assert all(t in normalize(text) for t, _ in terms)
+
+
+def test_model_loaded_from_a_directory_reports_its_path(small_model_dir):
+    model = load_model(small_model_dir)
+    assert model.path == small_model_dir
+    assert model.card["seeds"]["count"] == 300

@@ -1,0 +1,111 @@
+import json
+
+import pytest
+
+from trendscore import InputError
+from trendscore.readers import read_records
+
+
+def _read(path, **kw):
+    return [r for r, _, _ in read_records(str(path), **kw)]
+
+
+def test_jsonl_fields_pass_through(tmp_path):
+    f = tmp_path / "a.jsonl"
+    f.write_text('{"id": 7, "text": "短剧", "date": "2024-01-02", "extra": [1]}\n\n{"text": "b"}\n', "utf-8")
+    assert _read(f) == [{"id": 7, "text": "短剧", "date": "2024-01-02", "extra": [1]}, {"text": "b"}]
+
+
+def test_malformed_json_names_the_line(tmp_path):
+    f = tmp_path / "bad.jsonl"
+    lines = ['{"text": "ok"}'] * 10
+    lines[6] = '{"text": "broken"'
+    f.write_text("\n".join(lines), "utf-8")
+    with pytest.raises(InputError, match=r"bad\.jsonl:7: malformed JSON"):
+        _read(f)
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ('{"id": 1}', "expected a string 'text' field, got nothing"),
+        ('{"text": null}', "expected a string 'text' field, got null"),
+        ('{"text": 3}', "expected a string 'text' field, got int"),
+        ('{"text": ["a"]}', "expected a string 'text' field, got list"),
+        ('["a", "b"]', "expected a JSON object with a 'text' field, got list"),
+    ],
+)
+def test_bad_records_are_named(tmp_path, line, message):
+    f = tmp_path / "r.jsonl"
+    f.write_text('{"text": "fine"}\n' + line + "\n", "utf-8")
+    with pytest.raises(InputError, match=r"r\.jsonl:2: " + message):
+        _read(f)
+
+
+def test_json_array_is_explained(tmp_path):
+    f = tmp_path / "arr.json"
+    f.write_text('[\n{"text": "a"}\n]', "utf-8")
+    with pytest.raises(InputError, match=r"arr\.json:1: a JSON array, expected JSON Lines"):
+        _read(f)
+
+
+def test_csv_with_bom_and_quoted_newline(tmp_path):
+    f = tmp_path / "a.csv"
+    f.write_bytes('\ufeffid,text\n1,"第一行\n第二行"\n2,短剧出海\n'.encode("utf-8"))
+    assert _read(f) == [{"id": "1", "text": "第一行\n第二行"}, {"id": "2", "text": "短剧出海"}]
+
+
+def test_csv_without_text_column(tmp_path):
+    f = tmp_path / "a.csv"
+    f.write_text("id,body\n1,x\n", "utf-8")
+    with pytest.raises(InputError, match=r"a\.csv:1: CSV has no 'text' column \(columns: id, body\)"):
+        _read(f)
+
+
+def test_text_paragraphs_are_documents(tmp_path):
+    f = tmp_path / "a.txt"
+    f.write_text("第一段讲微短剧。\n续行。\n\n第二段讲出海。\n", "utf-8")
+    records = _read(f)
+    assert [r["id"] for r in records] == ["d1-p1", "d2-p1"]
+    assert records[0]["text"] == "第一段讲微短剧。续行。"
+
+
+def test_gb18030_file_is_detected(tmp_path):
+    f = tmp_path / "gov.txt"
+    f.write_bytes("关于推动微短剧产业高质量发展的若干措施。".encode("gb18030"))
+    assert _read(f)[0]["text"] == "关于推动微短剧产业高质量发展的若干措施。"
+
+
+def test_utf16_with_bom(tmp_path):
+    f = tmp_path / "u.jsonl"
+    f.write_bytes(json.dumps({"text": "短剧"}, ensure_ascii=False).encode("utf-16"))
+    assert _read(f) == [{"text": "短剧"}]
+
+
+def test_invalid_bytes_name_the_line_unless_replaced(tmp_path):
+    f = tmp_path / "x.jsonl"
+    f.write_bytes(b'{"text": "ok"}\n{"text": "ok"}\n{"text": "\xff\xfe\xfd\xfc bad"}\n')
+    with pytest.raises(InputError, match=r"x\.jsonl:3: invalid UTF-8"):
+        _read(f)
+    assert _read(f, encoding_errors="replace")[2]["text"].endswith(" bad")
+
+
+def test_binary_directory_missing_and_empty_inputs(tmp_path):
+    png = tmp_path / "p.png"
+    png.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(50))
+    with pytest.raises(InputError, match=r"p\.png:1: looks like a PNG image"):
+        _read(png)
+    with pytest.raises(InputError, match="is a directory"):
+        _read(tmp_path)
+    with pytest.raises(InputError, match="no such file"):
+        _read(tmp_path / "missing.jsonl")
+    empty = tmp_path / "e.jsonl"
+    empty.write_text("  \n", "utf-8")
+    with pytest.raises(InputError, match=r"e\.jsonl: empty input"):
+        _read(empty)
+
+
+def test_nul_byte_inside_text_is_kept(tmp_path):
+    f = tmp_path / "n.jsonl"
+    f.write_text(json.dumps({"text": "短剧\u0000出海"}), "utf-8")
+    assert _read(f)[0]["text"] == "短剧\x00出海"

@@ -1,0 +1,93 @@
+import json
+import shutil
+
+import numpy as np
+import pytest
+
+from trendscore import ModelError, load_model
+from trendscore.store import FORMAT_VERSION, load_array
+
+
+@pytest.fixture
+def copy(small_model_dir, tmp_path):
+    target = tmp_path / "m"
+    shutil.copytree(small_model_dir, target)
+    return target
+
+
+def test_saved_model_holds_only_json_and_npy(small_model_dir):
+    names = sorted(p.name for p in small_model_dir.iterdir())
+    assert names == ["card.json", "coef.npy", "idf.npy", "intercept.npy", "manifest.json", "model.json", "vocab.json"]
+    for p in small_model_dir.glob("*.npy"):
+        np.load(p, allow_pickle=False)
+
+
+def test_changed_file_is_refused_naming_it(copy):
+    data = json.loads((copy / "model.json").read_text())
+    data["thresholds"][0] = 0.01
+    (copy / "model.json").write_text(json.dumps(data))
+    with pytest.raises(ModelError, match=r"model\.json: SHA-256 does not match"):
+        load_model(copy)
+
+
+def test_newer_format_is_refused(copy):
+    manifest = json.loads((copy / "manifest.json").read_text())
+    manifest["format_version"] = FORMAT_VERSION + 1
+    (copy / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(ModelError, match="newer than this trendscore reads"):
+        load_model(copy)
+
+
+def test_pickle_file_is_refused(copy):
+    (copy / "extra.pkl").write_bytes(b"\x80\x04K\x01.")
+    with pytest.raises(ModelError, match=r"extra\.pkl: file is not in the manifest"):
+        load_model(copy)
+
+
+def test_manifest_pointing_outside_is_refused(copy):
+    manifest = json.loads((copy / "manifest.json").read_text())
+    manifest["files"]["../../etc/passwd"] = "0" * 64
+    (copy / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(ModelError, match="points outside the model directory"):
+        load_model(copy)
+
+
+def test_symlink_inside_is_refused(copy, tmp_path):
+    (tmp_path / "elsewhere.json").write_text("{}")
+    (copy / "card.json").unlink()
+    (copy / "card.json").symlink_to(tmp_path / "elsewhere.json")
+    with pytest.raises(ModelError, match="symbolic links are not allowed"):
+        load_model(copy)
+
+
+def test_object_array_is_refused(copy):
+    np.save(copy / "probe.npy", np.array([{"a": 1}], dtype=object), allow_pickle=True)
+    with pytest.raises(ModelError, match="expected a C-order float64 array"):
+        load_array(copy / "probe.npy")
+
+
+def test_missing_directory_is_refused(tmp_path):
+    with pytest.raises(ModelError, match="no such model directory"):
+        load_model(tmp_path / "nothing")
+
+
+def test_failed_write_leaves_the_old_model(copy, monkeypatch):
+    model = load_model(copy)
+    before = {p.name: p.read_bytes() for p in copy.iterdir()}
+
+    def boom(*args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(np, "save", boom)
+    with pytest.raises(OSError, match="disk full"):
+        model.save(copy)
+    assert {p.name: p.read_bytes() for p in copy.iterdir()} == before
+    assert [p.name for p in copy.parent.iterdir() if p.name.startswith(".")] == []
+    load_model(copy)
+
+
+def test_save_replaces_an_existing_model(copy, tmp_path):
+    model = load_model(copy)
+    model.thresholds = [0.42] * len(model.themes)
+    model.save(copy)
+    assert load_model(copy).thresholds == [0.42] * len(model.themes)

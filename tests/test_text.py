@@ -1,0 +1,54 @@
+from trendscore.text import normalize, normalize_many, split_passages
+
+
+def test_normalize_folds_width_script_and_case():
+    assert normalize("ＡＩＧＣ微短劇，網路") == "aigc微短剧,网络"
+
+
+def test_normalize_removes_wrap_spaces_between_chinese_characters():
+    assert normalize("新质生产力催 生文化业态 AI 翻译") == "新质生产力催生文化业态 ai 翻译"
+
+
+def test_normalize_many_matches_normalize_one_by_one():
+    texts = ["微短劇出海", "", "Plain English", "人工智慧\n\u2028\n短劇", "ｘ"]
+    assert normalize_many(texts) == [normalize(t) for t in texts]
+
+
+def test_split_passages_respects_length_bounds():
+    body = "".join(f"第{i}句话讲的是微短剧产业在各地的发展情况和相关数据。" for i in range(40))
+    passages = split_passages(body)
+    assert len(passages) > 3
+    assert all(len(p) <= 300 for p in passages)
+    assert all(len(p) >= 40 for p in passages)
+    assert "".join(passages) == body
+
+
+def test_split_passages_cuts_an_overlong_sentence():
+    passages = split_passages("长" * 1000)
+    assert [len(p) for p in passages] == [300, 300, 300, 100]
+
+
+def test_english_summary_splits_at_group_sections():
+    body = (
+        "Core Insights - Xi'an is a hub for micro-dramas [1] "
+        "Group 1: Policy Support - The city issued subsidies [2] - Filing rules were tightened [3] "
+        "Group 2: Overseas - Revenue abroad doubled [4]"
+    )
+    assert split_passages(body) == [
+        "Core Insights - Xi'an is a hub for micro-dramas [1]",
+        "Group 1: Policy Support - The city issued subsidies [2] - Filing rules were tightened [3]",
+        "Group 2: Overseas - Revenue abroad doubled [4]",
+    ]
+
+
+def test_english_headed_sections_split_after_citation_marks():
+    body = "Core Insights - A [1] Regulatory Environment - Rules came [3] - More rules [3] International Expansion - Abroad [4]"
+    assert split_passages(body) == [
+        "Core Insights - A [1]",
+        "Regulatory Environment - Rules came [3] - More rules [3]",
+        "International Expansion - Abroad [4]",
+    ]
+
+
+def test_empty_body_has_no_passages():
+    assert split_passages("   ") == []
