@@ -1,0 +1,31 @@
+"""Shared helpers for the benchmark scripts (run from the repository root)."""
+
+from __future__ import annotations
+
+import glob
+import platform
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared"
+THUCNEWS = SHARED / "benchmarks" / "thucnews"
+
+
+def seed_files() -> list[str]:
+    return sorted(glob.glob(str(ROOT / "seeds" / "batch_*.jsonl")))
+
+
+def machine() -> str:
+    import os
+
+    return f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+
+
+def thucnews(split: str) -> tuple[list[str], list[str]]:
+    names = (THUCNEWS / "class.txt").read_text("utf-8").split()
+    texts, labels = [], []
+    for line in (THUCNEWS / f"{split}.txt").read_text("utf-8").splitlines():
+        text, idx = line.rsplit("\t", 1)
+        texts.append(text)
+        labels.append(names[int(idx)])
+    return texts, labels
