@@ -32,7 +32,15 @@ __all__ = [
 DICTIONARY_VERSION = "domain-v1"
 SEGMENTERS = ("rjieba", "jieba")
 
-_CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+_CJK_RANGES = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF))
+_CJK_RUN = re.compile("[" + "".join(f"{chr(a)}-{chr(b)}" for a, b in _CJK_RANGES) + "]+")
+
+
+def _pack(term: str) -> int:
+    key = 0
+    for ch in term:
+        key = (key << 21) | ord(ch)
+    return key
 _WORDISH = re.compile(r"[0-9a-z\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 
 
@@ -102,6 +110,12 @@ class FeatureConfig:
     sublinear_tf: bool = True
     opencc: str = OPENCC_CONFIG
 
+    def __post_init__(self):
+        if self.segmenter not in SEGMENTERS:
+            raise ModelError(f"unknown segmenter {self.segmenter!r}; expected one of {', '.join(SEGMENTERS)}")
+        if self.char_ngram_max and not 1 <= self.char_ngram_min <= self.char_ngram_max <= 3:
+            raise ModelError("character n-grams must satisfy 1 <= char_ngram_min <= char_ngram_max <= 3")
+
     def to_json(self) -> dict:
         return dict(self.__dict__)
 
@@ -126,6 +140,8 @@ class Featurizer:
     word_vocab: dict[str, int] = field(default_factory=dict)
     char_vocab: dict[str, int] = field(default_factory=dict)
     idf: Sequence[float] = field(default_factory=list)
+    _char_keys: object = field(default=None, repr=False)
+    _char_cols: object = field(default=None, repr=False)
 
     @property
     def n_features(self) -> int:
@@ -163,6 +179,7 @@ class Featurizer:
         limit = max_df * n
         words_kept = sorted(t for t, d in word_df.items() if min_df <= d <= limit)
         chars_kept = sorted(t for t, d in char_df.items() if min_df <= d <= limit)
+        self._char_keys = self._char_cols = None
         self.word_vocab = {t: i for i, t in enumerate(words_kept)}
         offset = len(words_kept)
         self.char_vocab = {t: offset + i for i, t in enumerate(chars_kept)}
@@ -173,16 +190,76 @@ class Featurizer:
         return self
 
     # ---------------------------------------------------------------- applying
-    def _indices(self, analyzed: Iterable[tuple[list[str], list[str]]]) -> tuple[list[int], list[int]]:
-        wget, cget = self.word_vocab.get, self.char_vocab.get
+    def _word_indices(self, normalized: Sequence[str]) -> tuple[list[int], list[int]]:
+        """(row, column) of every in-vocabulary word occurrence (punctuation and white space
+        are never in the vocabulary, so they need no filtering here)."""
         rows: list[int] = []
         cols: list[int] = []
-        for r, (words, grams) in enumerate(analyzed):
-            found = [c for c in map(wget, words) if c is not None]
-            found += [c for c in map(cget, grams) if c is not None]
-            cols.extend(found)
-            rows.extend([r] * len(found))
+        if not self.config.words:
+            return rows, cols
+        wget = self.word_vocab.get
+        cut = get_segmenter(self.config.segmenter).cut
+        for r, text in enumerate(normalized):
+            if text:
+                found = [c for c in map(wget, cut(text)) if c is not None]
+                cols += found
+                rows += [r] * len(found)
         return rows, cols
+
+    def _char_table(self):
+        """The char vocabulary as sorted integer keys (code points packed 21 bits each)."""
+        if self._char_keys is None:
+            import numpy as np
+
+            keys = np.array([_pack(t) for t in self.char_vocab], dtype=np.uint64)
+            cols = np.array(list(self.char_vocab.values()), dtype=np.int64)
+            order = np.argsort(keys, kind="stable")
+            self._char_keys, self._char_cols = keys[order], cols[order]
+        return self._char_keys, self._char_cols
+
+    def _char_indices(self, normalized: Sequence[str]):
+        """(row, column) arrays of in-vocabulary character n-grams, computed for the whole
+        batch at once with numpy: the n-grams of runs of Chinese characters, packed into
+        integers and looked up in the sorted vocabulary keys."""
+        import numpy as np
+
+        cfg = self.config
+        empty = np.zeros(0, dtype=np.int64)
+        if cfg.char_ngram_max <= 0 or not self.char_vocab or not normalized:
+            return empty, empty
+        cps = np.frombuffer("\x00".join(normalized).encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+        doc = np.cumsum(cps == 0)
+        cjk = np.zeros(len(cps), dtype=bool)
+        for lo, hi in _CJK_RANGES:
+            cjk |= (cps >= lo) & (cps <= hi)
+        keys_sorted, cols_sorted = self._char_table()
+        rows_out, cols_out = [], []
+        for n in range(cfg.char_ngram_min, cfg.char_ngram_max + 1):
+            m = len(cps) - n + 1
+            if m <= 0:
+                continue
+            valid = cjk[:m].copy()
+            key = cps[:m].copy()
+            for k in range(1, n):
+                valid &= cjk[k : k + m]
+                key = (key << np.uint64(21)) | cps[k : k + m]
+            starts = np.flatnonzero(valid)
+            key = key[starts]
+            at = np.searchsorted(keys_sorted, key)
+            at[at == len(keys_sorted)] = 0
+            hit = keys_sorted[at] == key
+            rows_out.append(doc[starts[hit]])
+            cols_out.append(cols_sorted[at[hit]])
+        if not rows_out:
+            return empty, empty
+        return np.concatenate(rows_out).astype(np.int64), np.concatenate(cols_out)
+
+    def _indices(self, normalized: Sequence[str]):
+        import numpy as np
+
+        wr, wc = self._word_indices(normalized)
+        cr, cc = self._char_indices(normalized)
+        return np.concatenate([np.asarray(wr, dtype=np.int64), cr]), np.concatenate([np.asarray(wc, dtype=np.int64), cc])
 
     def row_weights(self, text: str) -> dict[int, float]:
         """One text's l2-normalised TF-IDF row as {column: weight}, in pure Python.
@@ -190,8 +267,10 @@ class Featurizer:
         The same numbers as :meth:`transform_coo` without importing numpy, which makes
         labelling one passage from the command line start fast.
         """
-        _, cols = self._indices(self.analyze([text]))
-        counts = Counter(cols)
+        words, grams = self.analyze([text])[0]
+        wget, cget = self.word_vocab.get, self.char_vocab.get
+        counts = Counter(c for c in map(wget, words) if c is not None)
+        counts.update(c for c in map(cget, grams) if c is not None)
         idf = self.idf
         if self.config.sublinear_tf:
             weights = {c: (1.0 + math.log(k)) * idf[c] for c, k in counts.items()}
@@ -202,14 +281,17 @@ class Featurizer:
 
     def transform_coo(self, texts: Sequence[str]):
         """(row, column, weight) of the l2-normalised TF-IDF matrix, sorted by row then column."""
-        return self.weigh(*self._indices(self.analyze(texts)))
+        return self.weigh(*self._indices(normalize_many(list(texts), self.config.opencc)))
 
-    def weigh(self, rows: list[int], cols: list[int]):
+    def weigh(self, rows, cols):
         """Vectorised TF-IDF weights of (row, column) occurrences: numpy arrays row, col, weight."""
         import numpy as np
 
         v = max(self.n_features, 1)
         key = np.asarray(rows, dtype=np.int64) * v + np.asarray(cols, dtype=np.int64)
+        if not len(key):
+            z = np.zeros(0, dtype=np.int64)
+            return z, z, np.zeros(0)
         uniq, counts = np.unique(key, return_counts=True)
         row, col = np.divmod(uniq, v)
         tf = counts.astype(np.float64)

@@ -155,10 +155,12 @@ class Model:
         texts = _as_texts(texts)
         proba = self._proba_rows(texts)
         labels = self.labels_from_proba(proba)
-        return [
-            {"labels": labs, "scores": {t: round(float(p), 4) for t, p in zip(self.themes, row)}}
-            for labs, row in zip(labels, proba)
-        ]
+        if isinstance(proba, list):
+            rounded = [[round(p, 4) for p in row] for row in proba]
+        else:
+            rounded = proba.round(4).tolist()
+        themes = self.themes
+        return [{"labels": labs, "scores": dict(zip(themes, row))} for labs, row in zip(labels, rounded)]
 
     def explain(self, text: str, top: int = 5) -> dict[str, list[tuple[str, float]]]:
         """For each theme the text is labelled with, the ``top`` terms that pushed it most.
