@@ -116,3 +116,10 @@ def test_train_rejects_bad_seeds(run, tmp_path):
     assert result.exit_code == 2
     assert result.stderr == f"Error: {f}:1: expected 'labels' as a list of label names (may be empty)\n"
     assert not (tmp_path / "m").exists()
+
+
+def test_train_curve_prints_a_learning_curve(run, tmp_path, small_seed_files):
+    result = run("train", *small_seed_files, "-o", tmp_path / "m", "--cv", "2", "--curve")
+    assert result.exit_code == 0
+    lines = [ln for ln in result.stderr.splitlines() if ln.startswith("learning curve:")]
+    assert len(lines) == 4 and "100% of seeds (300)" in lines[-1]

@@ -78,3 +78,24 @@ def test_model_loaded_from_a_directory_reports_its_path(small_model_dir):
     model = load_model(small_model_dir)
     assert model.path == small_model_dir
     assert model.card["seeds"]["count"] == 300
+
+
+def test_labelling_imports_neither_scikit_learn_nor_numpy_for_one_passage():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, trendscore; r = trendscore.label(['短剧出海']); "
+        "print(sorted(m for m in ('sklearn', 'numpy', 'scipy') if m in sys.modules), r[0]['labels'])"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[] ['overseas']"
+
+
+def test_batch_labelling_does_not_import_scikit_learn():
+    import subprocess
+    import sys
+
+    code = "import sys, trendscore; trendscore.label(['短剧'] * 50); print('sklearn' in sys.modules, 'numpy' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "False True"

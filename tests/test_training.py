@@ -109,6 +109,10 @@ def test_default_model_card_records_its_figures():
     assert set(cv["themes"]) == {"policy", "technology", "overseas", "regional_hub", "culture"}
     assert all(v["f1"] >= 0.8 for v in cv["themes"].values())
     assert card["versions"]["scikit-learn"] and card["versions"]["rjieba"]
+    lofo = card["leave_one_file_out"]
+    assert lofo["folds"] == len(card["seeds"]["files"])
+    assert abs(cv["macro_f1"] - lofo["macro_f1"]) <= 0.05
+    assert [row["share"] for row in card["learning_curve"]] == [0.25, 0.5, 0.75, 1.0]
 
 
 def test_fit_model_on_user_labels(small_seed_files):

@@ -66,14 +66,21 @@ def label(inputs, output, model_dir, fmt, input_format, explain, encoding, encod
 @click.option("--cv", default=5, show_default=True, type=click.IntRange(0, 20), help="Folds for the card's figures (0: skip).")
 @click.option("--seed", default=0, show_default=True, type=int, help="Random seed; training is deterministic for it.")
 @click.option("--segmenter", type=click.Choice(["rjieba", "jieba"]), default="rjieba", show_default=True)
-def train(seeds, out_dir, cv, seed, segmenter):
+@click.option("--curve", is_flag=True, help="Add a learning curve (25/50/75/100% of seeds) to the card and print it.")
+def train(seeds, out_dir, cv, seed, segmenter, curve):
     """Train a model from labelled SEEDS (JSON Lines) into a model directory."""
     from .training import train as run_train
 
-    model = run_train(list(seeds), out_dir, cv=cv, seed=seed, segmenter=segmenter)
-    figures = model.card.get("cross_validation")
-    summary = f"macro-F1 {figures['macro_f1']:.3f} ({cv}-fold)" if figures else "no cross-validation"
-    click.echo(f"Wrote {out_dir}: {len(model.themes)} themes, {model.card['seeds']['count']} seeds, {summary}", err=True)
+    model = run_train(list(seeds), out_dir, cv=cv, seed=seed, segmenter=segmenter, curve=curve)
+    card = model.card
+    parts = [f"{len(model.themes)} themes", f"{card['seeds']['count']} seeds"]
+    if "cross_validation" in card:
+        parts.append(f"macro-F1 {card['cross_validation']['macro_f1']:.3f} ({cv}-fold)")
+    if "leave_one_file_out" in card:
+        parts.append(f"{card['leave_one_file_out']['macro_f1']:.3f} (leave-one-file-out)")
+    click.echo(f"Wrote {out_dir}: " + ", ".join(parts), err=True)
+    for row in card.get("learning_curve", []):
+        click.echo(f"learning curve: {row['share']:.0%} of seeds ({row['passages']}): macro-F1 {row['macro_f1']:.3f}", err=True)
 
 
 @main.command()
