@@ -1,0 +1,160 @@
+"""Scoring a stream of records: labels as given, or from the model, into theme momentum."""
+
+from __future__ import annotations
+
+import heapq
+from collections.abc import Iterable, Iterator
+
+from .dates import parse_date, period_of
+from .errors import InputError
+from .model import BATCH
+from .seeds import DEFAULT_THEMES
+from .trends import Accumulator, MomentumSettings, Score, compute_score
+
+__all__ = ["score", "score_stream", "Examples"]
+
+_DATE_CACHE_LIMIT = 100_000
+
+
+class Examples:
+    """The passages that weigh most for each theme, kept per period (bounded memory)."""
+
+    def __init__(self, freq: str, per_period: int = 5, text_chars: int = 400):
+        self.freq, self.per_period, self.text_chars = freq, per_period, text_chars
+        self.heaps: dict[tuple[str, int], list] = {}
+        self._n = 0
+
+    def add(self, day: int, weights: dict[str, float], record: dict) -> None:
+        self._n += 1
+        for theme, w in weights.items():
+            if w < 0.5:
+                continue
+            key = (theme, period_of(day, self.freq))
+            heap = self.heaps.setdefault(key, [])
+            text = str(record.get("text", ""))[: self.text_chars]
+            item = (w, -self._n, text, record.get("source"), record.get("date"), record.get("doc_title"))
+            if len(heap) < self.per_period:
+                heapq.heappush(heap, item)
+            elif item > heap[0]:
+                heapq.heapreplace(heap, item)
+
+    def top(self, theme: str, first_period: int, last_period: int, n: int = 5) -> list[dict]:
+        items = []
+        for p in range(first_period, last_period + 1):
+            items.extend(self.heaps.get((theme, p), []))
+        items.sort(reverse=True)
+        return [{"weight": round(w, 4), "text": t, "source": s, "date": d, "title": ti} for w, _, t, s, d, ti in items[:n]]
+
+
+def _labels_of(record: dict, path: str, line: int) -> list[str]:
+    labels = record["labels"]
+    if not isinstance(labels, list) or not all(isinstance(x, str) for x in labels):
+        raise InputError(f"expected 'labels' as a list of theme names, got {type(labels).__name__}", path, line)
+    if len(set(labels)) != len(labels):
+        raise InputError(f"duplicate labels {labels}", path, line)
+    return labels
+
+
+def score_stream(
+    items: Iterable[tuple[dict, str, int]],
+    model_loader=None,
+    freq: str = "week",
+    as_of=None,
+    relabel: bool = False,
+    settings: MomentumSettings | None = None,
+    themes: list[str] | None = None,
+    examples: Examples | None = None,
+    stats: dict | None = None,
+) -> Score:
+    """Score ``(record, path, line)`` items. Records carrying ``labels`` are counted as they
+    are (hard counts) unless ``relabel``; the others are labelled by the model from
+    ``model_loader()`` and counted with its probabilities (soft counts)."""
+    model = None
+    acc = Accumulator(themes or DEFAULT_THEMES)
+    date_cache: dict[str, int | None] = {}
+    stats = stats if stats is not None else {}
+    stats.setdefault("bad_dates", 0)
+    pending: list[tuple[dict, int | None]] = []
+
+    def day_of(record, path, line):
+        value = record.get("date")
+        if value is None or value == "":
+            return None
+        key = value if isinstance(value, str) else repr(value)
+        if key not in date_cache:
+            if len(date_cache) >= _DATE_CACHE_LIMIT:
+                date_cache.clear()
+            date_cache[key] = parse_date(value)
+        day = date_cache[key]
+        if day is None:
+            stats["bad_dates"] += 1
+            stats.setdefault("first_bad_date", f"{path}:{line}: {value!r}")
+        return day
+
+    def flush():
+        nonlocal model
+        if model is None:
+            model = model_loader()
+            for t in model.themes:
+                acc.theme_index(t)
+        results = model.label([r["text"] for r, _ in pending])
+        for (record, day), res in zip(pending, results):
+            acc.add_scores(day, res["scores"])
+            if examples is not None and day is not None:
+                examples.add(day, res["scores"], record)
+        pending.clear()
+
+    for record, path, line in items:
+        day = day_of(record, path, line)
+        if not relabel and "labels" in record:
+            labels = _labels_of(record, path, line)
+            acc.add_labels(day, labels)
+            if examples is not None and day is not None:
+                examples.add(day, dict.fromkeys(labels, 1.0), record)
+        else:
+            if model_loader is None:
+                raise InputError("record has no 'labels' and no model was given to label it", path, line)
+            pending.append((record, day))
+            if len(pending) >= BATCH:
+                flush()
+    if pending:
+        flush()
+    return compute_score(acc, freq=freq, as_of=as_of, settings=settings)
+
+
+def score(records: Iterable[dict], freq: str = "week", as_of=None, model=None, relabel: bool = False, settings: MomentumSettings | None = None) -> Score:
+    """Score theme momentum of records (dicts with ``text`` and ``date``; ``labels`` optional).
+
+    Parameters
+    ----------
+    records : iterable of dict
+        Records with a ``date`` (YYYY-MM-DD...). Those with ``labels`` are counted as labelled;
+        the rest are labelled by ``model`` and counted with its probabilities.
+    freq : {"day", "week", "month"}, default="week"
+    as_of : str or datetime.date, default=None
+        The last day scored; by default the latest date in the records.
+    model : Model, path or None, default=None
+        The model for records without labels (the bundled default if None).
+
+    Examples
+    --------
+    >>> recs = [{"date": f"2025-01-{d:02d}", "labels": ["policy"] if d > 20 else []} for d in range(1, 29)]
+    >>> result = score(recs, freq="day", as_of="2025-01-28")
+    >>> result.themes[0]["theme"], result.as_of
+    ('policy', '2025-01-28')
+    """
+    from .model import Model, load_model
+
+    def loader():
+        return model if isinstance(model, Model) else load_model(model)
+
+    def items() -> Iterator[tuple[dict, str, int]]:
+        for n, record in enumerate(records, 1):
+            if not isinstance(record, dict):
+                raise InputError(f"expected a dict record, got {type(record).__name__}", "<records>", n)
+            if "labels" not in record or relabel:
+                if not isinstance(record.get("text"), str):
+                    raise InputError("expected a string 'text' field to label", "<records>", n)
+            yield record, "<records>", n
+
+    return score_stream(items(), loader, freq=freq, as_of=as_of, relabel=relabel, settings=settings)

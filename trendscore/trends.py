@@ -1,0 +1,344 @@
+"""Theme momentum: shares of coverage per period, and which themes rise or fall.
+
+The method (reasoning in docs/momentum.md):
+
+- Counts are kept per day, in integer millionths of a passage, so that soft counts (model
+  probabilities) add up exactly and the result does not depend on record order.
+- A theme's *share* in a stretch of time is its passages over all passages in that stretch
+  (multi-label passages count toward every theme they carry), so a news-heavy week raises
+  every count but no share.
+- Windows are calendar periods ending at ``as_of``: recent (``recent`` periods, and a
+  ``short`` one to catch young changes) against the ``baseline`` periods before. Empty periods
+  stay in the calendar as zero volume; a partial current period still gives an unbiased share.
+- The change is the log ratio of recent to baseline share, with a variance from the counts
+  widened by the over-dispersion seen between baseline periods; ``z`` is its significance.
+  A call (rising/falling) needs ``z`` past a critical value *and* a ratio of at least
+  ``min_ratio``; the reported momentum is shrunk towards zero by its uncertainty, so a
+  handful of passages cannot produce a confident swing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from .dates import FREQS, period_label, period_of, period_start
+
+__all__ = ["Accumulator", "Score", "MomentumSettings", "compute_score", "SCALE"]
+
+#: soft counts are stored as integer millionths of a passage
+SCALE = 1_000_000
+
+
+@dataclass(frozen=True)
+class MomentumSettings:
+    """Windows (in periods) and decision rule of the momentum call.
+
+    Parameters
+    ----------
+    recent : int, default=4
+        Periods in the reported recent window of a steady theme, the current (possibly
+        partial) period included.
+    shortest, longest : int, default=2, 12
+        The change scan: every recent window of ``shortest`` to ``longest`` periods is tested
+        against the ``baseline`` periods before it, so a change is caught whether it started
+        two periods ago or twelve, with all its periods as evidence.
+    baseline : int, default=12
+        Periods before a recent window that it is compared with.
+    z_crit : float, default=3.3
+        Significance needed for a call, in standard errors (see docs/momentum.md for how the
+        value was set against false alarms).
+    min_ratio : float, default=1.25
+        Smallest share ratio (or its inverse) that is called rising (falling).
+    prior_sd : float, default=0.5
+        Prior spread of log share ratios; shrinks uncertain momentum towards zero.
+    """
+
+    recent: int = 4
+    shortest: int = 2
+    longest: int = 12
+    baseline: int = 12
+    z_crit: float = 3.3
+    min_ratio: float = 1.25
+    prior_sd: float = 0.5
+
+    def __post_init__(self):
+        if not (1 <= self.shortest <= self.longest and 1 <= self.recent and self.baseline >= 1):
+            raise ValueError("need 1 <= shortest <= longest, recent >= 1 and baseline >= 1")
+        if self.z_crit <= 0 or self.min_ratio < 1 or self.prior_sd <= 0:
+            raise ValueError("need z_crit > 0, min_ratio >= 1 and prior_sd > 0")
+
+
+class Accumulator:
+    """Per-day totals and theme counts of a stream of passages; memory grows with the
+    number of distinct days and themes, never with the number of passages."""
+
+    def __init__(self, themes: Iterable[str]):
+        self.themes: list[str] = []
+        self._index: dict[str, int] = {}
+        self.days: dict[int, list[int]] = {}
+        self.records = 0
+        self.undated = 0
+        for t in themes:
+            self.theme_index(t)
+
+    def theme_index(self, theme: str) -> int:
+        i = self._index.get(theme)
+        if i is None:
+            i = self._index[theme] = len(self.themes)
+            self.themes.append(theme)
+            for row in self.days.values():
+                row.append(0)
+        return i
+
+    def _row(self, day: int) -> list[int]:
+        row = self.days.get(day)
+        if row is None:
+            row = self.days[day] = [0] * (len(self.themes) + 1)
+        return row
+
+    def add_labels(self, day: int | None, labels) -> None:
+        """One passage with hard labels (a list of theme names)."""
+        self.records += 1
+        if day is None:
+            self.undated += 1
+            return
+        index = self._index
+        row = self._row(day)
+        row[0] += SCALE
+        for lab in labels:
+            i = index.get(lab)
+            if i is None:
+                i = self.theme_index(lab)
+            row[i + 1] += SCALE
+
+    def add_scores(self, day: int | None, scores: dict[str, float]) -> None:
+        """One passage with model probabilities, counted as soft (fractional) passages."""
+        self.records += 1
+        if day is None:
+            self.undated += 1
+            return
+        row = self._row(day)
+        row[0] += SCALE
+        for theme, p in scores.items():
+            i = self._index.get(theme)
+            if i is None:
+                i = self.theme_index(theme)
+            row[i + 1] += int(round(p * SCALE))
+
+    def merge(self, other: Accumulator) -> None:
+        """Add another accumulator's counts (e.g. one per partition of a big input)."""
+        for t in other.themes:
+            self.theme_index(t)
+        remap = [self._index[t] for t in other.themes]
+        for day, orow in other.days.items():
+            row = self._row(day)
+            row[0] += orow[0]
+            for j, i in enumerate(remap):
+                row[i + 1] += orow[j + 1]
+        self.records += other.records
+        self.undated += other.undated
+
+
+@dataclass
+class Score:
+    """The result of scoring: what :func:`trendscore.score` returns and ``score --format json`` prints."""
+
+    as_of: str | None
+    freq: str
+    themes: list[dict]
+    series: list[dict]
+    records: dict
+    windows: dict
+    settings: dict
+    notes: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict:
+        return {
+            "as_of": self.as_of,
+            "freq": self.freq,
+            "themes": self.themes,
+            "series": self.series,
+            "records": self.records,
+            "windows": self.windows,
+            "settings": self.settings,
+            "notes": self.notes,
+        }
+
+    def to_frame(self):
+        """The series as a pandas DataFrame (period, theme, count, share, total)."""
+        import pandas as pd
+
+        return pd.DataFrame(self.series, columns=["period", "start", "theme", "count", "share", "total"])
+
+
+def _phi(periods: list[tuple[float, float]], p: float) -> float:
+    """Over-dispersion of a theme's share across baseline periods (Pearson chi-square / df), >= 1."""
+    used = [(c, n) for c, n in periods if n > 0]
+    if len(used) < 3 or p <= 0 or p >= 1:
+        return 1.0
+    chi2 = sum((c - n * p) ** 2 / (n * p * (1 - p)) for c, n in used)
+    return min(max(1.0, chi2 / (len(used) - 1)), 25.0)
+
+
+def _compare(c_r: float, n_r: float, c_b: float, n_b: float, phi: float, cfg: MomentumSettings) -> dict:
+    """Log share ratio of recent to baseline, its variance and z.
+
+    One pseudo-passage at the pooled share is split between the windows in proportion to
+    their sizes, which keeps every log finite and gives a theme with no passages at all a
+    ratio of exactly one, whatever the window sizes.
+    """
+    if n_r <= 0 or n_b <= 0:
+        return {"delta": 0.0, "var": math.inf, "z": 0.0}
+    total = n_r + n_b
+    pooled = (c_r + c_b + 0.5) / (total + 1.0)
+    w_r, w_b = n_r / total, n_b / total
+    a_r, a_b = c_r + w_r * pooled, c_b + w_b * pooled
+    m_r, m_b = n_r + w_r, n_b + w_b
+    delta = math.log(a_r / m_r) - math.log(a_b / m_b)
+    var = phi * max(1 / a_r - 1 / m_r + 1 / a_b - 1 / m_b, 1e-12)
+    return {"delta": delta, "var": var, "z": delta / math.sqrt(var)}
+
+
+def _direction(test: dict, cfg: MomentumSettings) -> str:
+    if test["z"] >= cfg.z_crit and test["delta"] >= math.log(cfg.min_ratio):
+        return "rising"
+    if test["z"] <= -cfg.z_crit and test["delta"] <= -math.log(cfg.min_ratio):
+        return "falling"
+    return "steady"
+
+
+def _sums(per_period: dict[int, list[float]], first: int, last: int, k: int) -> tuple[float, float]:
+    c = n = 0.0
+    for p in range(first, last + 1):
+        row = per_period.get(p)
+        if row:
+            n += row[0]
+            c += row[k + 1]
+    return c, n
+
+
+def compute_score(acc: Accumulator, freq: str = "week", as_of: str | dt.date | None = None, settings: MomentumSettings | None = None, after_as_of: int = 0) -> Score:
+    """Score theme momentum from an :class:`Accumulator` (see the module docstring)."""
+    if freq not in FREQS:
+        raise ValueError(f"unknown freq {freq!r}; expected one of {', '.join(FREQS)}")
+    cfg = settings or MomentumSettings()
+    themes = list(acc.themes)
+    k = len(themes)
+    if as_of is None:
+        last_day = max(acc.days) if acc.days else None
+    else:
+        last_day = (as_of if isinstance(as_of, dt.date) else dt.date.fromisoformat(str(as_of))).toordinal()
+    per_period: dict[int, list[float]] = {}
+    ignored_after = after_as_of
+    for day in sorted(acc.days):
+        row = acc.days[day]
+        if last_day is not None and day > last_day:
+            ignored_after += row[0] // SCALE
+            continue
+        target = per_period.setdefault(period_of(day, freq), [0.0] * (k + 1))
+        for i, v in enumerate(row):
+            target[i] += v / SCALE
+    records = {
+        "total": acc.records,
+        "dated": acc.records - acc.undated,
+        "undated": acc.undated,
+        "after_as_of": ignored_after,
+    }
+    notes: list[str] = []
+    if acc.undated:
+        notes.append(f"{acc.undated} passages have no usable date: counted here, not scored")
+    if ignored_after:
+        notes.append(f"{ignored_after} passages dated after as_of were left out")
+    settings_json = {f: getattr(cfg, f) for f in cfg.__dataclass_fields__}
+    if last_day is None:
+        notes.append("no dated passages: nothing to score")
+        themes_out = [_theme_row(t, {"delta": 0.0, "var": math.inf, "z": 0.0}, 0, 0, 0, 0, 1.0, "steady", None, cfg) for t in themes]
+        return Score(None, freq, themes_out, [], records, {}, settings_json, notes)
+
+    cur = period_of(last_day, freq)
+    r_first = cur - cfg.recent + 1
+    b_first, b_last = r_first - cfg.baseline, r_first - 1
+    windows = {
+        "recent": [period_label(r_first, freq), period_label(cur, freq)],
+        "baseline": [period_label(b_first, freq), period_label(b_last, freq)],
+        "scan_periods": [cfg.shortest, cfg.longest],
+        "current_period_partial": _partial(last_day, cur, freq),
+    }
+    if _sums(per_period, r_first, cur, -1)[1] == 0:
+        notes.append("no passages in the recent window")
+    if _sums(per_period, cur - cfg.longest - cfg.baseline + 1, cur - cfg.shortest, -1)[1] == 0:
+        notes.append("no passages before the recent window: every theme is called steady")
+
+    rows = []
+    for j, theme in enumerate(themes):
+        best = None
+        default = None
+        lengths = sorted(set(range(cfg.shortest, cfg.longest + 1)) | {cfg.recent})
+        for length in lengths:
+            first = cur - length + 1
+            c_r, n_r = _sums(per_period, first, cur, j)
+            c_b, n_b = _sums(per_period, first - cfg.baseline, first - 1, j)
+            p_b = c_b / n_b if n_b else 0.0
+            phi = _phi([(per_period[p][j + 1], per_period[p][0]) for p in range(first - cfg.baseline, first) if p in per_period], p_b)
+            test = _compare(c_r, n_r, c_b, n_b, phi, cfg)
+            entry = (test, (c_r, n_r, c_b, n_b), phi, length)
+            if length == cfg.recent:
+                default = entry
+            if cfg.shortest <= length <= cfg.longest and _direction(test, cfg) != "steady":
+                if best is None or abs(test["z"]) > abs(best[0]["z"]):
+                    best = entry
+        test, counts, phi, length = best or default
+        direction = _direction(test, cfg) if best else "steady"
+        rows.append(_theme_row(theme, test, *counts, phi, direction, length, cfg))
+    rows.sort(key=lambda r: (-r["momentum"], r["theme"]))
+    first = min(per_period) if per_period else cur
+    series = []
+    for p in range(first, cur + 1):
+        row = per_period.get(p, [0.0] * (k + 1))
+        for j, theme in enumerate(themes):
+            series.append(
+                {
+                    "period": period_label(p, freq),
+                    "start": period_start(p, freq).isoformat(),
+                    "theme": theme,
+                    "count": round(row[j + 1], 4),
+                    "share": round(row[j + 1] / row[0], 4) if row[0] else None,
+                    "total": round(row[0], 4),
+                }
+            )
+    return Score(dt.date.fromordinal(last_day).isoformat(), freq, rows, series, records, windows, settings_json, notes)
+
+
+def _partial(last_day: int, cur: int, freq: str) -> bool:
+    return period_of(last_day + 1, freq) == cur
+
+
+def _theme_row(theme, test, c_r, n_r, c_b, n_b, phi, direction, window, cfg: MomentumSettings) -> dict:
+    var = test["var"]
+    shrink = cfg.prior_sd**2 / (cfg.prior_sd**2 + var) if math.isfinite(var) else 0.0
+    momentum = test["delta"] * shrink / math.log(2)
+    if math.isfinite(var):
+        half = 1.96 * math.sqrt(var)
+        ci = [round(math.exp(test["delta"] - half), 4), round(math.exp(test["delta"] + half), 4)]
+        p_value = math.erfc(abs(test["z"]) / math.sqrt(2))
+    else:
+        ci, p_value = None, None
+    return {
+        "theme": theme,
+        "momentum": round(momentum, 4),
+        "direction": direction,
+        "share_recent": round(c_r / n_r, 4) if n_r else None,
+        "share_baseline": round(c_b / n_b, 4) if n_b else None,
+        "count_recent": round(c_r, 4),
+        "count_baseline": round(c_b, 4),
+        "total_recent": round(n_r, 4),
+        "total_baseline": round(n_b, 4),
+        "ratio_interval": ci,
+        "z": round(test["z"], 3),
+        "p_value": None if p_value is None else float(f"{p_value:.3g}"),
+        "dispersion": round(phi, 3),
+        "recent_periods": window,
+    }
