@@ -12,7 +12,18 @@ from __future__ import annotations
 from .errors import InputError, ModelError, SeedError, TrendscoreError
 from .model import Model, load_model
 
-__all__ = ["InputError", "Model", "ModelError", "SeedError", "TrendscoreError", "label", "load_model", "train", "__version__"]
+__all__ = [
+    "InputError",
+    "Model",
+    "ModelError",
+    "SeedError",
+    "TrendscoreError",
+    "label",
+    "load_model",
+    "score",
+    "train",
+    "__version__",
+]
 
 __version__ = "0.1.0"
 
@@ -29,3 +40,10 @@ def train(seed_paths, out_dir, cv: int = 5, seed: int = 0, **params) -> Model:
     from .training import train as _train
 
     return _train(seed_paths, out_dir, cv=cv, seed=seed, **params)
+
+
+def score(records, freq: str = "week", as_of=None, model=None, relabel: bool = False):
+    """Theme momentum of records; see :func:`trendscore.scoring.score`."""
+    from .scoring import score as _score
+
+    return _score(records, freq=freq, as_of=as_of, model=model, relabel=relabel)

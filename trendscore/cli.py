@@ -61,6 +61,33 @@ def label(inputs, output, model_dir, fmt, input_format, explain, encoding, encod
 
 
 @main.command()
+@click.argument("inputs", nargs=-1)
+@click.option("--freq", type=click.Choice(["day", "week", "month"]), default="week", show_default=True)
+@click.option("--as-of", "as_of", default=None, help="Last day scored, YYYY-MM-DD (default: the latest date in the input).")
+@_model_opt
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True)
+@click.option("-o", "--output", default="-", show_default=True, help="Write the table/json/csv here (atomically).")
+@click.option("--plot", "plot_path", default=None, help="Write a PNG of theme shares over time.")
+@click.option("--report", "report_path", default=None, help="Write a self-contained HTML report.")
+@click.option("--relabel", is_flag=True, help="Label every record with the model, even those carrying labels.")
+@click.option("--input-format", type=click.Choice(["auto", "digest", "jsonl", "csv", "text"]), default="auto", show_default=True)
+@click.option("--encoding", default="auto", show_default=True)
+@click.option("--encoding-errors", type=click.Choice(["strict", "replace"]), default="strict", show_default=True)
+def score(inputs, freq, as_of, model_dir, fmt, output, plot_path, report_path, relabel, input_format, encoding, encoding_errors):
+    """Score theme momentum over time in INPUTS (files, or - for stdin; default stdin)."""
+    from .run_score import run_score
+
+    inputs = list(inputs) or ["-"]
+    result = run_score(
+        inputs, freq=freq, as_of=as_of, model_dir=model_dir, fmt=fmt, output=output, plot_path=plot_path,
+        report_path=report_path, relabel=relabel, input_format=input_format, encoding=encoding,
+        encoding_errors=encoding_errors,
+    )
+    for warning in result["warnings"]:
+        click.echo(f"Warning: {warning}", err=True)
+
+
+@main.command()
 @click.argument("seeds", nargs=-1, required=True)
 @click.option("-o", "--output", "out_dir", required=True, help="Model directory to write (replaced atomically).")
 @click.option("--cv", default=5, show_default=True, type=click.IntRange(0, 20), help="Folds for the card's figures (0: skip).")

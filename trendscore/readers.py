@@ -142,7 +142,7 @@ def detect_format(name: str, head_lines: list[str]) -> str:
     return "text"
 
 
-def _jsonl(lines, name) -> Iterator[tuple[dict, str, int]]:
+def _jsonl(lines, name, require_text=True) -> Iterator[tuple[dict, str, int]]:
     for number, line in lines:
         if not line.strip():
             continue
@@ -154,14 +154,20 @@ def _jsonl(lines, name) -> Iterator[tuple[dict, str, int]]:
             raise InputError(f"malformed JSON ({exc.msg} at column {exc.colno})", name, number) from None
         if not isinstance(obj, dict):
             raise InputError(f"expected a JSON object with a 'text' field, got {type(obj).__name__}", name, number)
-        text = obj.get("text")
-        if not isinstance(text, str):
-            got = "nothing" if "text" not in obj else ("null" if text is None else type(text).__name__)
-            raise InputError(f"expected a string 'text' field, got {got}", name, number)
+        if require_text or "labels" not in obj:
+            check_text(obj, name, number)
         yield obj, name, number
 
 
-def _csv(lines, name) -> Iterator[tuple[dict, str, int]]:
+def check_text(obj: dict, name: str, number: int) -> None:
+    """Raise unless the record has a string ``text``."""
+    text = obj.get("text")
+    if not isinstance(text, str):
+        got = "nothing" if "text" not in obj else ("null" if text is None else type(text).__name__)
+        raise InputError(f"expected a string 'text' field, got {got}", name, number)
+
+
+def _csv(lines, name, require_text=True) -> Iterator[tuple[dict, str, int]]:
     counter = {"n": 0}
 
     def physical():
@@ -197,7 +203,7 @@ def _documents_to_passages(docs, name) -> Iterator[tuple[dict, str, int]]:
             yield record, name, doc["line"]
 
 
-def _digest(lines, name):
+def _digest(lines, name, require_text=True):
     numbered = list(lines)
     docs = [
         {"title": d.title, "source": d.source, "date": d.date, "body": d.body, "line": d.line}
@@ -206,7 +212,7 @@ def _digest(lines, name):
     yield from _documents_to_passages(docs, name)
 
 
-def _text(lines, name):
+def _text(lines, name, require_text=True):
     docs, cur, start = [], [], 0
     for number, line in lines:
         if line.strip():
@@ -224,11 +230,15 @@ def _text(lines, name):
 _READERS = {"jsonl": _jsonl, "csv": _csv, "digest": _digest, "text": _text}
 
 
-def read_records(name: str, input_format: str = "auto", encoding: str = "auto", encoding_errors: str = "strict") -> Iterator[tuple[dict, str, int]]:
+def read_records(
+    name: str, input_format: str = "auto", encoding: str = "auto", encoding_errors: str = "strict", require_text: bool = True
+) -> Iterator[tuple[dict, str, int]]:
     """Yield ``(record, path, line)`` for every passage in one input (``-`` is stdin).
 
     Raises :class:`~trendscore.errors.InputError` naming the file and line for anything
-    that cannot be read. An input with no passages at all is an error too.
+    that cannot be read. An input with no passages at all is an error too. With
+    ``require_text=False``, jsonl records that carry ``labels`` may lack ``text`` (scoring a
+    labelled archive needs no text).
     """
     if input_format not in INPUT_FORMATS:
         raise InputError(f"unknown input format {input_format!r}; expected one of {', '.join(INPUT_FORMATS)}", name)
@@ -245,7 +255,7 @@ def read_records(name: str, input_format: str = "auto", encoding: str = "auto", 
             fmt = detect_format(name, [ln for _, ln in head])
         stream = _chain(head, lines)
         count = 0
-        for item in _READERS[fmt](stream, name):
+        for item in _READERS[fmt](stream, name, require_text):
             count += 1
             yield item
         if count == 0:

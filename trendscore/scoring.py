@@ -8,6 +8,7 @@ from collections.abc import Iterable, Iterator
 from .dates import parse_date, period_of
 from .errors import InputError
 from .model import BATCH
+from .readers import check_text
 from .seeds import DEFAULT_THEMES
 from .trends import Accumulator, MomentumSettings, Score, compute_score
 
@@ -114,6 +115,7 @@ def score_stream(
         else:
             if model_loader is None:
                 raise InputError("record has no 'labels' and no model was given to label it", path, line)
+            check_text(record, path, line)
             pending.append((record, day))
             if len(pending) >= BATCH:
                 flush()
@@ -152,9 +154,6 @@ def score(records: Iterable[dict], freq: str = "week", as_of=None, model=None, r
         for n, record in enumerate(records, 1):
             if not isinstance(record, dict):
                 raise InputError(f"expected a dict record, got {type(record).__name__}", "<records>", n)
-            if "labels" not in record or relabel:
-                if not isinstance(record.get("text"), str):
-                    raise InputError("expected a string 'text' field to label", "<records>", n)
             yield record, "<records>", n
 
     return score_stream(items(), loader, freq=freq, as_of=as_of, relabel=relabel, settings=settings)

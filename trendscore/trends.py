@@ -54,6 +54,10 @@ class MomentumSettings:
         Smallest share ratio (or its inverse) that is called rising (falling).
     prior_sd : float, default=0.5
         Prior spread of log share ratios; shrinks uncertain momentum towards zero.
+    min_passages : float, default=20
+        Fewest passages (all themes) a recent window and its baseline must each hold before
+        any call is made: with fewer, shares swing too much, and passages of one article move
+        together.
     """
 
     recent: int = 4
@@ -63,6 +67,7 @@ class MomentumSettings:
     z_crit: float = 3.3
     min_ratio: float = 1.25
     prior_sd: float = 0.5
+    min_passages: float = 20
 
     def __post_init__(self):
         if not (1 <= self.shortest <= self.longest and 1 <= self.recent and self.baseline >= 1):
@@ -287,7 +292,8 @@ def compute_score(acc: Accumulator, freq: str = "week", as_of: str | dt.date | N
             entry = (test, (c_r, n_r, c_b, n_b), phi, length)
             if length == cfg.recent:
                 default = entry
-            if cfg.shortest <= length <= cfg.longest and _direction(test, cfg) != "steady":
+            enough = n_r >= cfg.min_passages and n_b >= cfg.min_passages
+            if cfg.shortest <= length <= cfg.longest and enough and _direction(test, cfg) != "steady":
                 if best is None or abs(test["z"]) > abs(best[0]["z"]):
                     best = entry
         test, counts, phi, length = best or default

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from .errors import InputError
 
-__all__ = ["AtomicOutput", "RecordWriter", "OUTPUT_FORMATS", "check_output_path"]
+__all__ = ["AtomicOutput", "RecordWriter", "OUTPUT_FORMATS", "check_output_path", "atomic_write_bytes"]
 
 OUTPUT_FORMATS = ("jsonl", "csv", "table")
 
@@ -110,3 +110,19 @@ class RecordWriter:
         for theme, terms in (record.get("explain") or {}).items():
             shown = ", ".join(f"{t} {w:+.3f}" for t, w in terms)
             self.fh.write(f"{'':<14}    {theme}: {shown}\n")
+
+
+def atomic_write_bytes(path: str, data: bytes) -> None:
+    """Write a whole file at once: a temporary file beside it, then a rename."""
+    target = Path(path)
+    if not target.parent.is_dir():
+        raise InputError(f"the output's directory {target.parent} does not exist", path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, target)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise

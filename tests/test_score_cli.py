@@ -1,0 +1,101 @@
+import json
+
+import pytest
+from click.testing import CliRunner
+from conftest import DIGEST
+from scenarios import generate, records
+
+from trendscore.cli import main
+
+
+@pytest.fixture
+def run():
+    runner = CliRunner()
+
+    def invoke(*args, input=None):
+        return runner.invoke(main, [str(a) for a in args], input=input, catch_exceptions=False)
+
+    return invoke
+
+
+@pytest.fixture(scope="module")
+def archive(tmp_path_factory):
+    path = tmp_path_factory.mktemp("arch") / "labelled.jsonl"
+    with open(path, "w", encoding="utf-8") as fh:
+        for r in records(generate(11, volume=(8, 12))):
+            fh.write(json.dumps(r, ensure_ascii=False) + "\n")
+    return path
+
+
+def test_score_digest_table_ranks_five_themes(run):
+    result = run("score", DIGEST, "--freq", "day")
+    assert result.exit_code == 0
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("trendscore score, as of 2025-12-01, per day")
+    ranked = [ln.split()[1] for ln in lines[4:9]]
+    assert lines[3].split()[:2] == ["rank", "theme"]
+    assert sorted(ranked) == ["culture", "overseas", "policy", "regional_hub", "technology"]
+    assert "note: 4 passages have no usable date" in result.stdout
+
+
+def test_score_json_is_stable_and_sorted(run, archive):
+    result = run("score", archive, "--format", "json")
+    data = json.loads(result.stdout)
+    assert list(data)[:5] == ["as_of", "freq", "themes", "series", "records"]
+    momenta = [t["momentum"] for t in data["themes"]]
+    assert momenta == sorted(momenta, reverse=True)
+    for t in data["themes"]:
+        assert t["direction"] in ("rising", "steady", "falling")
+        for key in ("theme", "momentum", "share_recent", "share_baseline", "count_recent", "count_baseline", "p_value"):
+            assert key in t
+    assert {"period", "theme", "count", "share"} <= set(data["series"][0])
+
+
+def test_labelled_records_are_scored_without_the_model(run, archive, monkeypatch):
+    import trendscore.model
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("the model was loaded")
+
+    monkeypatch.setattr(trendscore.model, "load_model", refuse)
+    assert run("score", archive, "--format", "csv").exit_code == 0
+
+
+def test_relabel_runs_the_model(run, tmp_path):
+    f = tmp_path / "a.jsonl"
+    f.write_text(json.dumps({"date": "2025-01-01", "text": "海淀区发布微短剧扶持政策", "labels": ["culture"]}, ensure_ascii=False), "utf-8")
+    data = json.loads(run("score", f, "--format", "json", "--relabel", "--freq", "day").stdout)
+    counts = {r["theme"]: r["count"] for r in data["series"]}
+    assert counts["policy"] > 0.9 and counts["culture"] < 0.1
+
+
+def test_plot_and_report_are_written(run, archive, tmp_path):
+    png, page = tmp_path / "p.png", tmp_path / "r.html"
+    result = run("score", archive, "--plot", png, "--report", page)
+    assert result.exit_code == 0
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    text = page.read_text("utf-8")
+    assert text.startswith("<!DOCTYPE html>") and "data:image/png;base64," in text
+    assert "http://" not in text and "https://" not in text
+    assert text.count("<h3>") == 5
+
+
+def test_bad_labels_and_dates(run, tmp_path):
+    f = tmp_path / "b.jsonl"
+    f.write_text('{"date": "2025-01-01", "labels": []}\n{"date": "2025-13-45", "labels": []}\n{"date": "2025-01-02", "labels": "policy"}\n', "utf-8")
+    result = run("score", f)
+    assert result.exit_code == 2
+    assert result.stderr == f"Error: {f}:3: expected 'labels' as a list of theme names, got str\n"
+    f.write_text('{"date": "2025-01-01", "labels": []}\n{"date": "2025-13-45", "labels": []}\n', "utf-8")
+    result = run("score", f)
+    assert result.exit_code == 0
+    assert f"Warning: 1 passages have dates that do not parse and were counted as undated (first: {f}:2: '2025-13-45')" in result.stderr
+
+
+def test_bad_as_of_and_empty_input(run, tmp_path):
+    result = run("score", DIGEST, "--as-of", "yesterday")
+    assert result.exit_code == 2 and "--as-of 'yesterday' is not a date" in result.stderr
+    empty = tmp_path / "e.jsonl"
+    empty.write_text("", "utf-8")
+    result = run("score", empty)
+    assert result.exit_code == 2 and result.stderr == f"Error: {empty}: empty input: no passages found\n"

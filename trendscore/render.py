@@ -1,0 +1,73 @@
+"""Text renderings of a :class:`~trendscore.trends.Score`: table, JSON and CSV."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+from .trends import Score
+
+__all__ = ["render_score", "SCORE_FORMATS"]
+
+SCORE_FORMATS = ("table", "json", "csv")
+_CSV_FIELDS = [
+    "rank", "theme", "direction", "momentum", "share_recent", "share_baseline", "count_recent",
+    "count_baseline", "total_recent", "total_baseline", "ratio_low", "ratio_high", "z", "p_value", "recent_periods",
+]
+
+
+def _pct(x) -> str:
+    return "-" if x is None else f"{100 * x:.1f}%"
+
+
+def _table(score: Score) -> str:
+    rec = score.records
+    out = []
+    if score.as_of is None:
+        out.append(f"trendscore score: no dated passages ({rec['total']} passages, {rec['undated']} undated)")
+    else:
+        w = score.windows
+        out.append(
+            f"trendscore score, as of {score.as_of}, per {score.freq}: recent {w['recent'][0]}..{w['recent'][1]}"
+            f" against {w['baseline'][0]}..{w['baseline'][1]}"
+        )
+        out.append(f"{rec['total']} passages: {rec['dated']} dated, {rec['undated']} undated, {rec['after_as_of']} after as_of")
+    out.append("")
+    out.append(f"{'rank':<5}{'theme':<14}{'direction':<10}{'momentum':>9}{'share now':>11}{'share before':>14}"
+               f"{'count now':>11}{'count before':>14}{'p':>9}  window")
+    for rank, t in enumerate(score.themes, 1):
+        p = "-" if t["p_value"] is None else f"{t['p_value']:.2g}"
+        window = f"last {t['recent_periods']}" if t["recent_periods"] else "-"
+        out.append(
+            f"{rank:<5}{t['theme']:<14}{t['direction']:<10}{t['momentum']:>+9.2f}{_pct(t['share_recent']):>11}"
+            f"{_pct(t['share_baseline']):>14}{t['count_recent']:>11.1f}{t['count_baseline']:>14.1f}{p:>9}  {window}"
+        )
+    out.append("")
+    out.append("momentum: log2 of the share ratio, shrunk by its uncertainty (+1 = doubled); "
+               "rising/falling needs strong evidence (see docs/momentum.md)")
+    out.extend(f"note: {n}" for n in score.notes)
+    return "\n".join(out) + "\n"
+
+
+def _csv(score: Score) -> str:
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=_CSV_FIELDS, lineterminator="\n")
+    writer.writeheader()
+    for rank, t in enumerate(score.themes, 1):
+        row = {k: t.get(k) for k in _CSV_FIELDS}
+        row["rank"] = rank
+        row["ratio_low"], row["ratio_high"] = t["ratio_interval"] or (None, None)
+        writer.writerow(row)
+    return buf.getvalue()
+
+
+def render_score(score: Score, fmt: str) -> str:
+    """The score as text in one of :data:`SCORE_FORMATS`."""
+    if fmt == "json":
+        return json.dumps(score.to_json(), ensure_ascii=False, indent=1) + "\n"
+    if fmt == "csv":
+        return _csv(score)
+    if fmt == "table":
+        return _table(score)
+    raise ValueError(f"unknown format {fmt!r}; expected one of {', '.join(SCORE_FORMATS)}")

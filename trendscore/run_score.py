@@ -1,0 +1,57 @@
+"""The ``score`` job end to end: read inputs, score, write the table/plot/report."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from .errors import InputError
+from .readers import read_records
+from .render import render_score
+from .scoring import Examples, score_stream
+from .writers import AtomicOutput, check_output_path
+
+__all__ = ["run_score"]
+
+
+def _as_of(value: str | None):
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise InputError(f"--as-of {value!r} is not a date of the form YYYY-MM-DD") from None
+
+
+def run_score(inputs, freq="week", as_of=None, model_dir=None, fmt="table", output="-", plot_path=None, report_path=None,
+              relabel=False, input_format="auto", encoding="auto", encoding_errors="strict") -> dict:
+    """Run one scoring job; returns the score and warnings for the caller to show."""
+    from .model import load_model
+
+    as_of_date = _as_of(as_of)
+    for path in [output, plot_path, report_path]:
+        if path is not None:
+            check_output_path(path, inputs)
+
+    def items():
+        for name in inputs:
+            yield from read_records(name, input_format, encoding, encoding_errors, require_text=False)
+
+    stats: dict = {}
+    examples = Examples(freq) if report_path else None
+    result = score_stream(items(), lambda: load_model(model_dir), freq=freq, as_of=as_of_date, relabel=relabel,
+                          examples=examples, stats=stats)
+    warnings = []
+    if stats.get("bad_dates"):
+        warnings.append(f"{stats['bad_dates']} passages have dates that do not parse and were counted as undated "
+                        f"(first: {stats['first_bad_date']})")
+    with AtomicOutput(output) as fh:
+        fh.write(render_score(result, fmt))
+    if plot_path:
+        from .report import write_plot
+
+        write_plot(result, plot_path)
+    if report_path:
+        from .report import write_report
+
+        write_report(result, report_path, examples)
+    return {"score": result, "warnings": warnings}
