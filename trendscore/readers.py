@@ -101,30 +101,39 @@ def _lines(src: _Source, encoding: str, errors: str) -> Iterator[tuple[int, str]
         yield from enumerate(text.splitlines(), 1)
         return
     try:
-        decoder = codecs.getincrementaldecoder(chosen)(errors=errors)
+        codecs.lookup(chosen)
     except LookupError:
         raise InputError(f"unknown encoding {encoding!r}", src.name) from None
+    if chosen == "utf-8-sig":
+        chosen = "utf-8"
+        src.head = src.head[len(codecs.BOM_UTF8) :]
     number, pending = 0, b""
     for block in src.chunks():
-        parts = (pending + block).split(b"\n")
-        pending = parts.pop()
-        for raw in parts:
+        data = pending + block
+        cut = data.rfind(b"\n") + 1
+        whole, pending = data[:cut], data[cut:]
+        if not whole:
+            continue
+        try:
+            lines = whole.decode(chosen, errors).split("\n")
+        except UnicodeDecodeError:  # find the line, for the message
+            lines = [_decode_line(raw, src.name, number + i + 1, chosen) for i, raw in enumerate(whole.split(b"\n"))]
+        lines.pop()  # the empty string after the last line end
+        for line in lines:
             number += 1
-            yield number, _decode_line(decoder, raw, src.name, number, chosen)
+            yield number, line[:-1] if line.endswith("\r") else line
     if pending:
         number += 1
-        yield number, _decode_line(decoder, pending, src.name, number, chosen)
+        yield number, _decode_line(pending, src.name, number, chosen, errors).rstrip("\r")
 
 
-def _decode_line(decoder, raw: bytes, name: str, number: int, chosen: str) -> str:
+def _decode_line(raw: bytes, name: str, number: int, chosen: str, errors: str = "strict") -> str:
     try:
-        text = decoder.decode(raw + b"\n", final=False)
+        return raw.decode(chosen, errors)
     except UnicodeDecodeError:
-        decoder.reset()
         raise InputError(
             f"bytes that are not valid {chosen}; pass --encoding, or --encoding-errors replace", name, number
         ) from None
-    return text.rstrip("\r\n")
 
 
 def detect_format(name: str, head_lines: list[str]) -> str:

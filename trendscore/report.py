@@ -27,14 +27,16 @@ def plot_png(score: Score) -> bytes:
     labels = {row["start"]: row["period"] for row in score.series}
     for n, t in enumerate(sorted(score.themes, key=lambda r: r["theme"])):
         colour = _COLOURS[n % len(_COLOURS)]
-        pts = [(index[r["start"]], r["share"]) for r in score.series if r["theme"] == t["theme"] and r["share"] is not None]
-        if not pts:
+        pts = [(index[r["start"]], r["share"]) for r in score.series if r["theme"] == t["theme"]]
+        if all(y is None for _, y in pts):
             continue
-        xs, ys = zip(*pts)
+        xs = [x for x, _ in pts]
+        ys = [float("nan") if y is None else y for _, y in pts]  # a gap breaks the line
         mark = {"rising": " ▲ rising", "falling": " ▼ falling"}.get(t["direction"], "")
         ax.plot(xs, ys, marker="o", markersize=3, color=colour, label=f"{t['theme']}{mark}")
         if t["direction"] != "steady":
-            ax.scatter([xs[-1]], [ys[-1]], s=120, color=colour, marker="^" if t["direction"] == "rising" else "v", zorder=3)
+            last = max(i for i, y in enumerate(ys) if y == y)
+            ax.scatter([xs[last]], [ys[last]], s=120, color=colour, marker="^" if t["direction"] == "rising" else "v", zorder=3)
     if periods and score.windows:
         first = score.windows["recent"][0]
         starts = [p for p in periods if labels[p] >= first]  # ISO labels sort as dates
@@ -95,8 +97,9 @@ def report_html(score: Score, examples=None) -> str:
             first = cur - (t["recent_periods"] or score.settings["recent"]) + 1
             items = examples.top(t["theme"], first, cur, n=5)
             body = "".join(
-                f"<div class=passage>{e(x['text'])}<div class=meta>{e(str(x['date'] or ''))} · {e(str(x['source'] or ''))}"
-                f" · weight {x['weight']:.2f}</div></div>"
+                f"<div class=passage>{e(x['text'])}<div class=meta>"
+                + " · ".join(e(str(v)) for v in (x["date"], x["source"], x["title"]) if v)
+                + f" · weight {x['weight']:.2f}</div></div>"
                 for x in items
             ) or "<p class=meta>No passage carries this theme in its recent window.</p>"
             sections.append(f"<h3>{e(t['theme'])} <span class={t['direction']}>{t['direction']}</span></h3>{body}")

@@ -18,7 +18,8 @@ _DATE_CACHE_LIMIT = 100_000
 
 
 class Examples:
-    """The passages that weigh most for each theme, kept per period (bounded memory)."""
+    """The passages that weigh most for each theme, kept per period (bounded memory); among
+    equal weights (labelled records all weigh 1) the latest passages are kept."""
 
     def __init__(self, freq: str, per_period: int = 5, text_chars: int = 400):
         self.freq, self.per_period, self.text_chars = freq, per_period, text_chars
@@ -33,7 +34,7 @@ class Examples:
             key = (theme, period_of(day, self.freq))
             heap = self.heaps.setdefault(key, [])
             text = str(record.get("text", ""))[: self.text_chars]
-            item = (w, -self._n, text, record.get("source"), record.get("date"), record.get("doc_title"))
+            item = (round(w, 4), day, self._n, text, record.get("source"), record.get("date"), record.get("doc_title"))
             if len(heap) < self.per_period:
                 heapq.heappush(heap, item)
             elif item > heap[0]:
@@ -44,16 +45,14 @@ class Examples:
         for p in range(first_period, last_period + 1):
             items.extend(self.heaps.get((theme, p), []))
         items.sort(reverse=True)
-        return [{"weight": round(w, 4), "text": t, "source": s, "date": d, "title": ti} for w, _, t, s, d, ti in items[:n]]
+        return [{"weight": w, "text": t, "source": s, "date": d, "title": ti} for w, _, _, t, s, d, ti in items[:n]]
 
 
-def _labels_of(record: dict, path: str, line: int) -> list[str]:
-    labels = record["labels"]
+def _check_labels(labels, path: str, line: int) -> None:
     if not isinstance(labels, list) or not all(isinstance(x, str) for x in labels):
         raise InputError(f"expected 'labels' as a list of theme names, got {type(labels).__name__}", path, line)
     if len(set(labels)) != len(labels):
         raise InputError(f"duplicate labels {labels}", path, line)
-    return labels
 
 
 def score_stream(
@@ -76,6 +75,7 @@ def score_stream(
     stats = stats if stats is not None else {}
     stats.setdefault("bad_dates", 0)
     pending: list[tuple[dict, int | None]] = []
+    checked: dict[tuple, tuple] = {}  # label lists already validated (archives repeat a few combinations)
 
     def day_of(record, path, line):
         value = record.get("date")
@@ -108,7 +108,16 @@ def score_stream(
     for record, path, line in items:
         day = day_of(record, path, line)
         if not relabel and "labels" in record:
-            labels = _labels_of(record, path, line)
+            labels = record["labels"]
+            try:
+                key = tuple(labels) if type(labels) is list else None
+                known = key in checked
+            except TypeError:  # an unhashable element: not a theme name
+                key, known = None, False
+            if not known:
+                _check_labels(labels, path, line)
+                if len(checked) < 10_000:
+                    checked[key] = key
             acc.add_labels(day, labels)
             if examples is not None and day is not None:
                 examples.add(day, dict.fromkeys(labels, 1.0), record)

@@ -1,0 +1,82 @@
+"""Scoring pre-labelled archives at scale: linear time, flat memory.
+
+    python benchmarks/score_scale.py [--sizes 1000000 3000000 10000000]
+
+Writes a jsonl archive of N labelled records (date + labels, generated here, not committed)
+into a temporary directory, then for each size runs, as separate processes:
+parse only (read + json.loads), and the whole `trendscore score FILE --format table`.
+Aggregation rate = N / (score time - parse time). Peak memory is the process's max RSS.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import machine  # noqa: E402
+
+THEMES = ["policy", "technology", "overseas", "regional_hub", "culture"]
+PARSE = """
+import json, sys, resource
+n = 0
+with open(sys.argv[1], "rb") as fh:
+    for line in fh:
+        json.loads(line); n += 1
+print(n, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+"""
+SCORE = """
+import resource, sys
+from trendscore.cli import main
+try:
+    main(["score", sys.argv[1], "--format", "table", "-o", "/dev/null"])
+except SystemExit as e:
+    assert not e.code, e.code
+print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)
+"""
+
+
+def write_archive(path: Path, n: int) -> None:
+    rng = random.Random(0)
+    with open(path, "w", encoding="utf-8") as fh:
+        for i in range(n):
+            day = 1 + (i * 730) // n
+            date = f"{2024 + (day - 1) // 365}-{1 + ((day - 1) % 365) // 31:02d}-{1 + ((day - 1) % 365) % 28:02d}"
+            labels = [t for t in THEMES if rng.random() < 0.25]
+            fh.write(json.dumps({"id": i, "date": date, "labels": labels}) + "\n")
+
+
+def timed(code: str, path: Path) -> tuple[float, str, str]:
+    t = time.perf_counter()
+    proc = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True, check=True)
+    return time.perf_counter() - t, proc.stdout, proc.stderr
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1_000_000, 3_000_000, 10_000_000])
+    args = parser.parse_args()
+    print(f"Machine: {machine()}\n")
+    print("| records | file MB | parse only s | score s | aggregation records/s | score records/s | peak RSS MB |")
+    print("|---|---|---|---|---|---|---|")
+    with tempfile.TemporaryDirectory() as tmp:
+        for n in args.sizes:
+            path = Path(tmp) / f"archive_{n}.jsonl"
+            write_archive(path, n)
+            parse_s, _, _ = timed(PARSE, path)
+            score_s, _, err = timed(SCORE, path)
+            rss_mb = int(err.strip().splitlines()[-1]) / 1024
+            agg = n / max(score_s - parse_s, 1e-9)
+            size = path.stat().st_size / 1e6
+            print(f"| {n:,} | {size:,.0f} | {parse_s:.1f} | {score_s:.1f} | {agg:,.0f} | {n / score_s:,.0f} | {rss_mb:.0f} |", flush=True)
+            path.unlink()
+
+
+if __name__ == "__main__":
+    main()
