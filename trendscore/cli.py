@@ -89,13 +89,27 @@ def score(inputs, freq, as_of, model_dir, fmt, output, plot_path, report_path, r
 
 @main.command()
 @click.argument("seeds", nargs=-1, required=True)
-@click.option("-o", "--output", "out_dir", required=True, help="Model directory to write (replaced atomically).")
+@click.option("-o", "--output", "out_dir", default=None, help="Model directory to write (replaced atomically).")
+@click.option("--registry", default=None, help="Train a challenger into this registry; promote it if not worse.")
+@click.option("--tolerance", default=0.02, show_default=True, type=float, help="With --registry: allowed F1 loss on any theme.")
+@click.option("--force", is_flag=True, help="With --registry: promote the challenger whatever the comparison says.")
 @click.option("--cv", default=5, show_default=True, type=click.IntRange(0, 20), help="Folds for the card's figures (0: skip).")
 @click.option("--seed", default=0, show_default=True, type=int, help="Random seed; training is deterministic for it.")
 @click.option("--segmenter", type=click.Choice(["rjieba", "jieba"]), default="rjieba", show_default=True)
 @click.option("--curve", is_flag=True, help="Add a learning curve (25/50/75/100% of seeds) to the card and print it.")
-def train(seeds, out_dir, cv, seed, segmenter, curve):
-    """Train a model from labelled SEEDS (JSON Lines) into a model directory."""
+def train(seeds, out_dir, registry, tolerance, force, cv, seed, segmenter, curve):
+    """Train a model from labelled SEEDS (JSON Lines) into a model directory or a registry."""
+    if (out_dir is None) == (registry is None):
+        raise click.UsageError("give exactly one of -o DIR and --registry DIR")
+    if registry is not None:
+        from .registry import Registry
+
+        report = Registry(registry).train(list(seeds), tolerance=tolerance, force=force, cv=cv, seed=seed, segmenter=segmenter)
+        click.echo(json.dumps({k: v for k, v in report.items() if k != "changed"}, ensure_ascii=False, indent=1))
+        verdict = "promoted to champion" if report["promoted"] else "kept as a challenger"
+        click.echo(f"{report['challenger']}: {verdict} ({report.get('reason')}); "
+                   f"{len(report.get('changed', []))} held-out passages changed labels", err=True)
+        return
     from .training import train as run_train
 
     model = run_train(list(seeds), out_dir, cv=cv, seed=seed, segmenter=segmenter, curve=curve)
@@ -108,6 +122,122 @@ def train(seeds, out_dir, cv, seed, segmenter, curve):
     click.echo(f"Wrote {out_dir}: " + ", ".join(parts), err=True)
     for row in card.get("learning_curve", []):
         click.echo(f"learning curve: {row['share']:.0%} of seeds ({row['passages']}): macro-F1 {row['macro_f1']:.3f}", err=True)
+
+
+@main.group()
+def seeds():
+    """Check and add labelled seed passages."""
+
+
+@seeds.command("validate")
+@click.argument("files", nargs=-1, required=True)
+@click.option("--themes", default=None, help="Comma-separated allowed labels (default: spot misspellings).")
+def seeds_validate(files, themes):
+    """Report every problem in seed FILES, one line each; exit 1 if there is any."""
+    from .seedcheck import validate_seeds
+
+    found, problems = validate_seeds(list(files), themes.split(",") if themes else None)
+    for p in problems:
+        click.echo(str(p))
+    kinds = sorted({p.kind for p in problems})
+    click.echo(f"{len(found)} seeds in {len(files)} files, {len(problems)} problems" + (f" ({', '.join(kinds)})" if kinds else ""), err=True)
+    if problems:
+        raise SystemExit(1)
+
+
+@seeds.command("add")
+@click.argument("new")
+@click.option("--to", "directory", default="seeds", show_default=True, help="Seed directory; existing files are never rewritten.")
+@click.option("--on-conflict", type=click.Choice(["refuse", "skip", "replace"]), default="refuse", show_default=True,
+              help="Same text with other labels: refuse, keep the existing seed, or let the new one replace it.")
+def seeds_add(new, directory, on_conflict):
+    """Validate NEW seeds and add them to the seed directory as a new batch file."""
+    from .seedcheck import add_seeds
+
+    result = add_seeds(new, directory, on_conflict)
+    for p in result.conflicts:
+        click.echo(str(p), err=True)
+    if result.conflicts and on_conflict == "refuse":
+        click.echo(f"Error: {len(result.conflicts)} conflicts with existing seeds; nothing was added "
+                   "(choose --on-conflict skip or replace)", err=True)
+        raise SystemExit(1)
+    where = f" to {result.path}" if result.path else ""
+    click.echo(f"Added {result.added} seeds{where}; skipped {result.skipped_duplicates} exact duplicates; "
+               f"{result.replaced} replace earlier seeds", err=True)
+
+
+@seeds.command("issues")
+@click.argument("files", nargs=-1, required=True)
+@click.option("-n", "limit", default=50, show_default=True, type=click.IntRange(1), help="Show at most this many.")
+@click.option("--cv", default=5, show_default=True, type=click.IntRange(2, 20))
+def seeds_issues(files, limit, cv):
+    """Seeds whose labels look wrong, from out-of-fold probabilities, with the suspected fix."""
+    from .active import label_issues
+    from .seeds import read_seeds
+
+    for issue in label_issues(read_seeds(list(files)), folds=cv, limit=limit):
+        click.echo(f"{issue['path']}:{issue['line']}: {issue['id']} labels {issue['labels']} -> suggested "
+                   f"{issue['suggested']} (confidence in given labels {issue['confidence']:.3f}): {issue['text'][:60]}")
+
+
+@main.command()
+@click.argument("pool")
+@click.option("-n", "count", default=50, show_default=True, type=click.IntRange(1))
+@_model_opt
+@click.option("-o", "--output", default="-", show_default=True)
+def suggest(pool, count, model_dir, output):
+    """The passages of POOL (jsonl/csv/...) most worth labelling next, as jsonl ready to label."""
+    from .active import suggest as run_suggest
+    from .labelling import iter_input_records
+    from .model import load_model
+    from .writers import AtomicOutput, RecordWriter, check_output_path
+
+    check_output_path(output, [pool])
+    chosen = run_suggest(load_model(model_dir), iter_input_records([pool]), n=count)
+    with AtomicOutput(output) as fh:
+        writer = RecordWriter(fh, "jsonl", [])
+        for record in chosen:
+            writer.write(record)
+
+
+@main.group()
+def models():
+    """Manage a model registry: list versions, promote one, roll back."""
+
+
+_registry_opt = click.option("--registry", required=True, help="The registry directory.")
+
+
+@models.command("list")
+@_registry_opt
+def models_list(registry):
+    """List the registry's versions; * marks the champion."""
+    from .registry import Registry
+
+    for row in Registry(registry).listing():
+        mark = "*" if row["champion"] else " "
+        f1 = "-" if row["cv_macro_f1"] is None else f"{row['cv_macro_f1']:.3f}"
+        click.echo(f"{mark} {row['version']}  {row['created'] or '-':<20}  seeds {row['seeds'] or '-':<6}  cv macro-F1 {f1}")
+
+
+@models.command("promote")
+@click.argument("version")
+@_registry_opt
+def models_promote(version, registry):
+    """Make VERSION the champion."""
+    from .registry import Registry
+
+    Registry(registry).promote(version)
+    click.echo(f"{version} is the champion", err=True)
+
+
+@models.command("rollback")
+@_registry_opt
+def models_rollback(registry):
+    """Make the previous champion the champion again."""
+    from .registry import Registry
+
+    click.echo(f"{Registry(registry).rollback()} is the champion", err=True)
 
 
 @main.command()

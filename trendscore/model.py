@@ -287,12 +287,18 @@ _CACHE: dict[Path, Model] = {}
 def load_model(directory=None) -> Model:
     """Load a model directory (verified against its manifest); the bundled default if None.
 
+    A registry directory (see :mod:`trendscore.registry`) loads its champion.
+
     Examples
     --------
     >>> load_model().themes
     ['policy', 'technology', 'overseas', 'regional_hub', 'culture']
     """
     path = Path(directory) if directory is not None else default_model_path()
+    if (path / "aliases.json").is_file():  # a registry: use its champion
+        from .registry import Registry
+
+        path = Registry(path).champion_path()
     if directory is None:
         key = path.resolve()
         if key not in _CACHE:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from .errors import SeedError
 
-__all__ = ["Seed", "DEFAULT_THEMES", "read_seeds", "seeds_sha256", "theme_order"]
+__all__ = ["Seed", "DEFAULT_THEMES", "iter_seed_lines", "read_seeds", "seeds_sha256", "theme_order"]
 
 DEFAULT_THEMES = ["policy", "technology", "overseas", "regional_hub", "culture"]
 
@@ -24,6 +24,7 @@ class Seed:
     lang: str | None
     path: str
     line: int
+    replaces: tuple[str, ...] = ()
 
 
 def _seed_from(obj, path: str, line: int) -> Seed:
@@ -42,31 +43,54 @@ def _seed_from(obj, path: str, line: int) -> Seed:
     for key in ("date", "source", "lang"):
         if obj.get(key) is not None and not isinstance(obj[key], str):
             raise SeedError(f"expected '{key}' as a string", path, line)
-    return Seed(str(seed_id), text, tuple(labels), obj.get("date"), obj.get("source"), obj.get("lang"), path, line)
+    replaces = obj.get("replaces", [])
+    if not isinstance(replaces, list) or not all(isinstance(x, str) for x in replaces):
+        raise SeedError("expected 'replaces' as a list of seed ids", path, line)
+    return Seed(str(seed_id), text, tuple(labels), obj.get("date"), obj.get("source"), obj.get("lang"), path, line, tuple(replaces))
 
 
-def read_seeds(paths) -> list[Seed]:
-    """Read seed files in the given order; raises :class:`SeedError` naming file:line."""
-    seeds: list[Seed] = []
+def iter_seed_lines(paths):
+    """Yield ``(Seed, None)`` or ``(None, SeedError)`` for every non-blank line of the files."""
     for p in paths:
         path = str(p)
         try:
             raw = Path(path).read_bytes()
         except OSError as exc:
-            raise SeedError(f"cannot read ({exc.strerror})", path) from None
+            yield None, SeedError(f"cannot read ({exc.strerror})", path)
+            continue
         try:
             content = raw.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
-            line = raw[: exc.start].count(b"\n") + 1
-            raise SeedError("not valid UTF-8", path, line) from None
+            yield None, SeedError("not valid UTF-8", path, raw[: exc.start].count(b"\n") + 1)
+            continue
         for n, line in enumerate(content.splitlines(), 1):
             if not line.strip():
                 continue
             try:
                 obj = json.loads(line)
             except json.JSONDecodeError as exc:
-                raise SeedError(f"malformed JSON ({exc.msg})", path, n) from None
-            seeds.append(_seed_from(obj, path, n))
+                yield None, SeedError(f"malformed JSON ({exc.msg})", path, n)
+                continue
+            try:
+                yield _seed_from(obj, path, n), None
+            except SeedError as exc:
+                yield None, exc
+
+
+def read_seeds(paths) -> list[Seed]:
+    """Read seed files in the given order; raises :class:`SeedError` naming file:line.
+
+    A seed whose id is listed in a later seed's ``replaces`` is dropped (``seeds add
+    --on-conflict replace`` records corrections that way, without rewriting old files).
+    """
+    seeds: list[Seed] = []
+    for seed, error in iter_seed_lines(paths):
+        if error is not None:
+            raise error
+        seeds.append(seed)
+    replaced = {r for s in seeds for r in s.replaces}
+    if replaced:
+        seeds = [s for s in seeds if s.id not in replaced]
     if not seeds:
         raise SeedError("no seed records found", ", ".join(map(str, paths)) or "(no files)")
     return seeds

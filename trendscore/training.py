@@ -13,7 +13,7 @@ from .metrics import expected_calibration_error, label_matrix, per_theme_scores,
 from .model import Model
 from .seeds import Seed, read_seeds, seeds_sha256, theme_order
 
-__all__ = ["fit_model", "train", "cross_validate", "learning_curve", "DEFAULT_PARAMS"]
+__all__ = ["fit_model", "train", "train_seeds", "cross_validate", "learning_curve", "text_key", "DEFAULT_PARAMS"]
 
 DEFAULT_PARAMS = {
     "segmenter": "rjieba",
@@ -125,6 +125,15 @@ def _figures(scores: dict) -> dict:
     return {k: v for k, v in scores.items() if k not in ("oof_proba", "oof_pred")}
 
 
+def text_key(text: str) -> str:
+    """A short hash of a passage's normalised text: cards list the texts a model was trained on."""
+    import zlib
+
+    from .seedcheck import _key
+
+    return f"{zlib.crc32(_key(text).encode('utf-8')):08x}"
+
+
 def train(seed_paths, out_dir, cv: int = 5, seed: int = 0, evaluate: bool = True, curve: bool = False, **params) -> Model:
     """Train on seed files, cross-validate, and write the model directory with its card.
 
@@ -133,12 +142,16 @@ def train(seed_paths, out_dir, cv: int = 5, seed: int = 0, evaluate: bool = True
     between the two shows how much the model leans on a writer's voice). ``curve`` adds a
     learning curve.
     """
-    seeds = read_seeds(seed_paths)
+    return train_seeds(read_seeds(seed_paths), out_dir, cv=cv, seed=seed, evaluate=evaluate, curve=curve, **params)
+
+
+def train_seeds(seeds: list[Seed], out_dir, cv: int = 5, seed: int = 0, evaluate: bool = True, curve: bool = False, **params) -> Model:
+    """:func:`train` on seeds already read."""
     model = fit_model(seeds, seed=seed, **params)
     card: dict = {
         "created": _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "seeds": {
-            "files": [Path(p).name for p in seed_paths],
+            "files": sorted({Path(s.path).name for s in seeds}),
             "count": len(seeds),
             "sha256": seeds_sha256(seeds),
             "per_theme": {t: sum(t in s.labels for s in seeds) for t in model.themes},
@@ -148,6 +161,7 @@ def train(seed_paths, out_dir, cv: int = 5, seed: int = 0, evaluate: bool = True
         "multilabel": model.multilabel,
         "thresholds": dict(zip(model.themes, [float(x) for x in model.thresholds])),
         "versions": _versions(),
+        "trained_on": sorted({text_key(s.text) for s in seeds}),
     }
     if evaluate and cv >= 2:
         card["cross_validation"] = _figures(cross_validate(seeds, folds=cv, seed=seed, **params))

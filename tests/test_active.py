@@ -1,0 +1,63 @@
+import json
+
+import numpy as np
+from click.testing import CliRunner
+from conftest import SEEDS
+
+from trendscore import load_model
+from trendscore.active import label_issues, suggest
+from trendscore.cli import main
+from trendscore.seeds import Seed, read_seeds
+
+
+def _pool():
+    texts = [s.text for s in read_seeds([SEEDS / "batch_07_research.jsonl", SEEDS / "batch_03_trade.jsonl"])]
+    return [{"id": str(i), "text": t} for i, t in enumerate(texts)] + [{"id": "dup", "text": texts[0]}]
+
+
+def test_suggest_prefers_uncertain_and_diverse_passages():
+    model = load_model()
+    pool = _pool()
+    picked = suggest(model, pool, n=20)
+    assert len(picked) == 20
+    margins = [p["suggest"]["margin"] for p in picked]
+    assert margins == sorted(margins)
+    # the chosen are closer to a threshold than the pool's typical passage
+    proba = model.predict_proba([r["text"] for r in pool])
+    logit = lambda p: np.log(np.clip(p, 1e-6, 1 - 1e-6) / (1 - np.clip(p, 1e-6, 1 - 1e-6)))  # noqa: E731
+    typical = np.median(np.min(np.abs(logit(proba) - logit(np.array(model.thresholds))), axis=1))
+    assert max(margins) < typical
+    chosen = [p["text"] for p in picked]
+    assert len(set(chosen)) == len(chosen)
+    row, col, w = model.featurizer.transform_coo(chosen)
+    dense = np.zeros((len(chosen), model.featurizer.n_features))
+    dense[row, col] = w
+    sims = dense @ dense.T
+    np.fill_diagonal(sims, 0)
+    assert sims.max() <= 0.5 + 1e-9
+
+
+def test_suggest_cli_writes_jsonl_ready_to_label(tmp_path):
+    pool = tmp_path / "pool.jsonl"
+    pool.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in _pool()[:80]), "utf-8")
+    out = tmp_path / "next.jsonl"
+    result = CliRunner().invoke(main, ["suggest", str(pool), "-n", "5", "-o", str(out)])
+    assert result.exit_code == 0
+    rows = [json.loads(line) for line in out.read_text("utf-8").splitlines()]
+    assert len(rows) == 5 and all({"id", "text", "labels", "suggest"} <= set(r) for r in rows)
+
+
+def test_label_issues_find_flipped_labels():
+    seeds = read_seeds([SEEDS / "batch_01_wire.jsonl", SEEDS / "batch_02_gov.jsonl"])
+    flipped = {}
+    for i in range(0, 300, 30):  # plant ten wrong labels: swap policy for culture or back
+        s = seeds[i]
+        new = tuple(sorted({"policy", "culture"} ^ set(s.labels)))
+        flipped[s.id] = s.labels
+        seeds[i] = Seed(s.id, s.text, new, s.date, s.source, s.lang, s.path, s.line)
+    issues = label_issues(seeds, folds=5)
+    top = [r["id"] for r in issues[:20]]
+    found = [sid for sid in flipped if sid in top]
+    assert len(found) >= 7
+    fixes = {r["id"]: set(r["suggested"]) for r in issues}
+    assert sum(fixes.get(sid) == set(orig) for sid, orig in flipped.items()) >= 5

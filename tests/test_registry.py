@@ -1,0 +1,123 @@
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+from click.testing import CliRunner
+
+from trendscore import load_model
+from trendscore.cli import main
+from trendscore.registry import Registry, RegistryBusy
+
+
+@pytest.fixture
+def registry(tmp_path, small_seed_files):
+    """A registry whose champion is trained on batch 02 only."""
+    reg = Registry(tmp_path / "reg")
+    report = reg.train([small_seed_files[0]], cv=0, adopt_default=False)
+    assert report["promoted"] and report["challenger"] == "v0001"
+    return reg
+
+
+def test_new_registry_adopts_the_bundled_model_as_first_champion(tmp_path, small_seed_files):
+    from trendscore.model import default_model_path
+
+    reg = Registry(tmp_path / "r")
+    report = reg.train(small_seed_files, cv=0)
+    assert report["champion"] == "v0001" and report["challenger"] == "v0002"
+    assert (reg.path / "versions" / "v0001" / "coef.npy").read_bytes() == (default_model_path() / "coef.npy").read_bytes()
+    # the bundled model was trained on every shipped seed: no held-out seed is new to it
+    assert report["comparable"] is False and "new to both models" in report["why_not"]
+    assert reg.champion() == "v0001"
+
+
+def test_first_model_is_champion_and_registry_loads_as_a_model(registry):
+    assert registry.champion() == "v0001"
+    model = load_model(registry.path)
+    assert model.path == registry.path / "versions" / "v0001"
+    assert (registry.path / "holdout.jsonl").read_text("utf-8").count("\n") > 10
+
+
+def test_challenger_is_compared_on_unseen_holdout_and_promoted(registry, small_seed_files):
+    report = registry.train(small_seed_files, cv=0)
+    assert report["comparable"] and report["evaluated_on"] >= 20
+    assert set(report["challenger_f1"]) == {"policy", "technology", "overseas", "regional_hub", "culture", "macro"}
+    assert report["promoted"] == report["not_worse"]
+    assert isinstance(report["changed"], list)
+    saved = json.loads((registry.path / "comparisons" / "v0002.json").read_text("utf-8"))
+    assert saved["challenger"] == "v0002"
+
+
+def test_worse_challenger_is_not_promoted_unless_forced(registry, small_seed_files, tmp_path):
+    registry.train(small_seed_files, cv=0)
+    champion = registry.champion()
+    # a challenger trained on a handful of seeds is worse on the same held-out seeds
+    tiny = tmp_path / "tiny.jsonl"
+    lines = small_seed_files[1].read_text("utf-8").splitlines()[:40]
+    tiny.write_text("\n".join(lines) + "\n", "utf-8")
+    report = registry.train([tiny], cv=0, tolerance=0.0)
+    assert report["promoted"] is False and report["worse_themes"]
+    assert registry.champion() == champion
+    forced = registry.train([tiny], cv=0, force=True)
+    assert forced["promoted"] and registry.champion() == forced["challenger"]
+
+
+def test_list_promote_rollback_cli(registry, small_seed_files):
+    runner = CliRunner()
+    registry.train(small_seed_files, cv=0, force=True)
+    listing = runner.invoke(main, ["models", "list", "--registry", str(registry.path)])
+    assert listing.exit_code == 0 and listing.stdout.splitlines()[1].startswith("* v0002")
+    assert runner.invoke(main, ["models", "rollback", "--registry", str(registry.path)]).exit_code == 0
+    assert registry.champion() == "v0001"
+    assert runner.invoke(main, ["models", "promote", "v0002", "--registry", str(registry.path)]).exit_code == 0
+    assert registry.champion() == "v0002"
+    bad = runner.invoke(main, ["models", "promote", "v0099", "--registry", str(registry.path)])
+    assert bad.exit_code == 2 and "no version 'v0099'" in bad.stderr
+
+
+def test_second_writer_gets_a_clear_message(registry, small_seed_files):
+    with registry.lock():
+        with pytest.raises(RegistryBusy, match=r"the registry is busy \(pid \d+ holds its lock\)"):
+            Registry(registry.path).train(small_seed_files, cv=0)
+        result = CliRunner().invoke(main, ["models", "rollback", "--registry", str(registry.path)])
+        assert result.exit_code == 1 and "busy" in result.stderr
+
+
+def _kill_during(args, delay):
+    proc = subprocess.Popen([sys.executable, "-m", "trendscore", *args], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(delay)
+    if proc.poll() is None:
+        os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+
+
+@pytest.mark.parametrize("delay", [0.3, 0.9, 1.6])
+def test_kill_during_training_leaves_the_champion(registry, small_seed_files, delay):
+    before = registry.champion()
+    _kill_during(["train", *map(str, small_seed_files), "--registry", str(registry.path), "--cv", "0"], delay)
+    champion = registry.champion()
+    assert champion in (before, "v0002")
+    load_model(registry.path)  # loadable, hashes verified
+    for version in registry.versions():
+        load_model(registry.path / "versions" / version)
+    assert not [p for p in (registry.path / "versions").iterdir() if p.name.startswith(".") and not p.is_dir()]
+
+
+def test_kill_during_promotions_keeps_a_valid_alias(registry, small_seed_files):
+    registry.train(small_seed_files, cv=0, force=True)
+    script = (
+        "import sys\nfrom trendscore.registry import Registry\nr = Registry(sys.argv[1])\n"
+        "while True:\n    r.promote('v0001'); r.promote('v0002')\n"
+    )
+    rng = random.Random(0)
+    for _ in range(5):
+        proc = subprocess.Popen([sys.executable, "-c", script, str(registry.path)])
+        time.sleep(0.5 + rng.random() * 0.5)
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait()
+        assert registry.champion() in ("v0001", "v0002")
+        load_model(registry.path)

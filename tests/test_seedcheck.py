@@ -1,0 +1,106 @@
+import json
+
+import pytest
+from click.testing import CliRunner
+from conftest import SEEDS
+
+from trendscore import SeedError
+from trendscore.cli import main
+from trendscore.seedcheck import add_seeds, near_duplicate_pairs, validate_seeds
+from trendscore.seeds import read_seeds
+
+
+def _write(path, records):
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), "utf-8")
+    return path
+
+
+BASE = [
+    {"id": "a", "text": "海淀区发布微短剧扶持政策,最高奖励五百万元", "labels": ["policy", "regional_hub"]},
+    {"id": "b", "text": "ReelShort 在北美的下载量持续领先", "labels": ["overseas"]},
+    {"id": "c", "text": "平台推出AI配音工具,译制成本大幅下降", "labels": ["technology"]},
+]
+
+
+def test_shipped_seeds_are_clean():
+    seeds, problems = validate_seeds(sorted(SEEDS.glob("batch_*.jsonl")))
+    assert len(seeds) >= 1200 and problems == []
+
+
+def test_every_problem_is_found_with_its_line(tmp_path):
+    records = BASE + [
+        {"id": "d", "text": "   ", "labels": []},
+        {"id": "e", "text": BASE[1]["text"], "labels": ["overseas"]},
+        {"id": "f", "text": BASE[2]["text"] + "。", "labels": ["culture"]},
+        {"id": "g", "text": "海淀区发布微短剧扶持政策,最高奖励五百万元!", "labels": ["policy", "regional_hub"]},
+        {"id": "a", "text": "一段全新的文字,讲的是别的事情", "labels": ["polcy"]},
+    ]
+    f = _write(tmp_path / "s.jsonl", records)
+    with open(f, "a", encoding="utf-8") as fh:
+        fh.write('{"text": "x", "labels": "policy"}\n{not json\n')
+    _, problems = validate_seeds([f], themes=["policy", "technology", "overseas", "regional_hub", "culture"])
+    got = {(p.line, p.kind) for p in problems}
+    assert got == {(4, "blank"), (5, "duplicate"), (6, "conflict"), (7, "duplicate"), (8, "id"), (8, "label"), (9, "schema"), (10, "schema")}
+
+
+def test_near_duplicates_and_misspelled_labels_without_a_theme_list(tmp_path):
+    long = "网络微短剧管理提示要求平台加强审核,对低俗内容进行下架处理,并约谈相关企业负责人"
+    records = [{"id": str(i), "text": f"第{i}条完全不同的新闻讲述不一样的内容编号{i * 7919}", "labels": ["policy"]} for i in range(10)]
+    records += [{"id": "x", "text": long, "labels": ["policy"]}, {"id": "y", "text": long[:-4] + "有关企业", "labels": ["culture"]}]
+    records += [{"id": "z", "text": "另一段与众不同的文字", "labels": ["Policy "]}]
+    _, problems = validate_seeds([_write(tmp_path / "s.jsonl", records)])
+    kinds = {p.kind for p in problems}
+    assert "near-conflict" in kinds and "label" in kinds
+
+
+def test_near_duplicate_pairs_finds_edits_not_strangers():
+    a = "国家广电总局发布通知,要求各平台对微短剧实行分级分类审核管理"
+    texts = [a, a.replace("通知", "通告"), "横店影视城本月接待短剧剧组超过一百个,创下新高"]
+    pairs = near_duplicate_pairs(texts)
+    assert [(i, j) for i, j, _ in pairs] == [(0, 1)]
+
+
+def test_add_is_append_only_and_refuses_conflicts(tmp_path):
+    seeds_dir = tmp_path / "seeds"
+    seeds_dir.mkdir()
+    old = _write(seeds_dir / "batch_01_old.jsonl", BASE)
+    before = old.read_bytes()
+    new = _write(tmp_path / "new.jsonl", [
+        {"id": "n1", "text": "重庆出台措施支持短剧拍摄基地建设", "labels": ["policy", "regional_hub"]},
+        {"id": "n2", "text": BASE[1]["text"], "labels": ["overseas"]},  # exact duplicate: skipped
+        {"id": "n3", "text": BASE[2]["text"], "labels": ["technology", "overseas"]},  # conflict
+    ])
+    refused = add_seeds(new, seeds_dir)
+    assert refused.path is None and len(refused.conflicts) == 1
+    assert sorted(p.name for p in seeds_dir.iterdir()) == ["batch_01_old.jsonl"]
+    skipped = add_seeds(new, seeds_dir, on_conflict="skip")
+    assert skipped.added == 1 and skipped.skipped_duplicates == 1 and skipped.path.name == "batch_02_new.jsonl"
+    replaced = add_seeds(new, seeds_dir, on_conflict="replace")
+    assert replaced.replaced == 1 and replaced.path.name == "batch_03_new.jsonl"
+    assert old.read_bytes() == before
+    seeds = read_seeds(sorted(seeds_dir.glob("*.jsonl")))
+    assert [s.labels for s in seeds if s.text == BASE[2]["text"]] == [("technology", "overseas")]
+
+
+def test_add_refuses_bad_files(tmp_path):
+    (tmp_path / "seeds").mkdir()
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"text": "a", "labels": ["policy"]}\n{"text": "b"}\n', "utf-8")
+    with pytest.raises(SeedError, match=r"bad\.jsonl: 1 problems, first: .*bad\.jsonl:2: schema"):
+        add_seeds(bad, tmp_path / "seeds")
+    assert list((tmp_path / "seeds").iterdir()) == []
+
+
+def test_cli_validate_and_add(tmp_path):
+    runner = CliRunner()
+    f = _write(tmp_path / "s.jsonl", BASE + [{"id": "d", "text": "", "labels": []}])
+    result = runner.invoke(main, ["seeds", "validate", str(f)])
+    assert result.exit_code == 1
+    assert result.stdout == f"{f}:4: blank: text is empty or only white space\n"
+    assert "3 seeds" not in result.stderr and "1 problems (blank)" in result.stderr
+    clean = _write(tmp_path / "c.jsonl", BASE)
+    assert runner.invoke(main, ["seeds", "validate", str(clean)]).exit_code == 0
+    d = tmp_path / "dir"
+    d.mkdir()
+    result = runner.invoke(main, ["seeds", "add", str(clean), "--to", str(d)])
+    assert result.exit_code == 0 and "Added 3 seeds" in result.stderr

@@ -1,0 +1,268 @@
+"""A registry of model versions with a champion alias: train a challenger, compare it with
+the champion on held-out seeds neither has seen, promote it only if it is not worse.
+
+Layout of a registry directory::
+
+    versions/v0001/ ...      model directories (as written by Model.save)
+    aliases.json             {"champion": "v0002", "history": ["v0001", "v0002"]}
+    holdout.jsonl            seeds kept out of training for comparisons
+    comparisons/v0002.json   what the comparison of v0002 with its champion found
+    .lock                    held while training or changing the alias
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import re
+import shutil
+import tempfile
+import zlib
+from contextlib import contextmanager
+from pathlib import Path
+
+from .errors import ModelError, TrendscoreError
+from .seeds import Seed, read_seeds
+
+__all__ = ["Registry", "RegistryBusy", "HOLDOUT_SHARE"]
+
+HOLDOUT_SHARE = 5  # one seed in five (by a hash of its text) is held out
+ALIASES = "aliases.json"
+
+
+class RegistryBusy(TrendscoreError):
+    exit_code = 1
+
+
+def _write_json_atomic(path: Path, data) -> None:
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump(data, fh, ensure_ascii=False, indent=1)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+class Registry:
+    def __init__(self, path):
+        self.path = Path(path)
+
+    # ------------------------------------------------------------ state
+    def exists(self) -> bool:
+        return (self.path / ALIASES).is_file()
+
+    def _aliases(self) -> dict:
+        try:
+            return json.loads((self.path / ALIASES).read_text("utf-8"))
+        except FileNotFoundError:
+            raise ModelError(f"{self.path}: not a model registry (no {ALIASES})") from None
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            raise ModelError(f"{self.path / ALIASES}: not valid JSON ({exc})") from None
+
+    def champion(self) -> str | None:
+        return self._aliases().get("champion") if self.exists() else None
+
+    def champion_path(self) -> Path:
+        name = self.champion()
+        if not name:
+            raise ModelError(f"{self.path}: the registry has no champion yet")
+        return self.path / "versions" / name
+
+    def versions(self) -> list[str]:
+        root = self.path / "versions"
+        return sorted(p.name for p in root.iterdir() if re.fullmatch(r"v\d{4}", p.name)) if root.is_dir() else []
+
+    def _set_champion(self, name: str) -> None:
+        data = self._aliases() if self.exists() else {"champion": None, "history": []}
+        data["champion"] = name
+        data["history"] = data.get("history", []) + [name]
+        _write_json_atomic(self.path / ALIASES, data)
+
+    @contextmanager
+    def lock(self):
+        self.path.mkdir(parents=True, exist_ok=True)
+        fh = open(self.path / ".lock", "a+")
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            fh.seek(0)
+            holder = fh.read().strip() or "another process"
+            fh.close()
+            raise RegistryBusy(f"{self.path}: the registry is busy ({holder} holds its lock); try again when it finishes") from None
+        try:
+            fh.seek(0)
+            fh.truncate()
+            fh.write(f"pid {os.getpid()}")
+            fh.flush()
+            yield
+        finally:
+            fh.seek(0)
+            fh.truncate()
+            fcntl.flock(fh, fcntl.LOCK_UN)
+            fh.close()
+
+    # ------------------------------------------------------------ alias changes
+    def promote(self, name: str) -> None:
+        with self.lock():
+            if name not in self.versions():
+                raise ModelError(f"{self.path}: no version {name!r} (have {', '.join(self.versions()) or 'none'})")
+            from .model import load_model
+
+            load_model(self.path / "versions" / name)  # refuse a damaged version
+            self._set_champion(name)
+
+    def rollback(self) -> str:
+        with self.lock():
+            history = self._aliases().get("history", [])
+            current = self.champion()
+            earlier = [v for v in history[:-1] if v != current]
+            if not earlier:
+                raise ModelError(f"{self.path}: no earlier champion to roll back to")
+            self._set_champion(earlier[-1])
+            return earlier[-1]
+
+    def listing(self) -> list[dict]:
+        champion = self.champion()
+        rows = []
+        for name in self.versions():
+            card_path = self.path / "versions" / name / "card.json"
+            card = json.loads(card_path.read_text("utf-8")) if card_path.is_file() else {}
+            cv = card.get("cross_validation", {})
+            rows.append(
+                {
+                    "version": name,
+                    "champion": name == champion,
+                    "created": card.get("created"),
+                    "seeds": card.get("seeds", {}).get("count"),
+                    "themes": len(card.get("thresholds", {})),
+                    "cv_macro_f1": cv.get("macro_f1"),
+                }
+            )
+        return rows
+
+    # ------------------------------------------------------------ training
+    def _holdout(self, seeds: list[Seed]) -> list[dict]:
+        """The held-out seeds: one in five of every seed ever trained with (chosen by a hash of
+        its text, so a seed's place never changes), kept in holdout.jsonl as it grows."""
+        from .seedcheck import _key
+
+        path = self.path / "holdout.jsonl"
+        held = [json.loads(line) for line in path.read_text("utf-8").splitlines() if line.strip()] if path.is_file() else []
+        known = {_key(r["text"]) for r in held}
+        grew = False
+        for s in seeds:
+            key = _key(s.text)
+            if key not in known and zlib.crc32(key.encode("utf-8")) % HOLDOUT_SHARE == 0:
+                held.append({"id": s.id, "text": s.text, "labels": list(s.labels)})
+                known.add(key)
+                grew = True
+        if grew or not path.is_file():
+            fd, tmp = tempfile.mkstemp(prefix=".holdout.", dir=self.path)
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                fh.writelines(json.dumps(r, ensure_ascii=False) + "\n" for r in held)
+            os.replace(tmp, path)
+        return held
+
+    def _next_version(self) -> str:
+        numbers = [int(v[1:]) for v in self.versions()]
+        return f"v{max(numbers, default=0) + 1:04d}"
+
+    def train(self, seed_paths, tolerance: float = 0.02, force: bool = False, cv: int = 5, seed: int = 0,
+              adopt_default: bool = True, **params) -> dict:
+        """Train a challenger from seeds, compare it with the champion, promote if not worse.
+
+        A new registry whose seeds use the five default themes starts with the bundled default
+        model as v0001, its first champion (unless ``adopt_default`` is False)."""
+        from .model import default_model_path, load_model
+        from .seedcheck import _key
+        from .training import text_key, train_seeds
+
+        seeds = read_seeds(seed_paths)
+        with self.lock():
+            (self.path / "versions").mkdir(parents=True, exist_ok=True)
+            holdout = self._holdout(seeds)
+            held_keys = {_key(r["text"]) for r in holdout}
+            training = [s for s in seeds if _key(s.text) not in held_keys]
+            if not training:
+                raise TrendscoreError("every seed is in the registry's holdout set; add more seeds")
+            if adopt_default and not self.exists() and not self.versions():
+                self._adopt_default(default_model_path(), training)
+            name = self._next_version()
+            target = self.path / "versions" / name
+            challenger = train_seeds(training, target, cv=cv, seed=seed, **params)
+            champion_name = self.champion()
+            report = {"challenger": name, "champion": champion_name, "promoted": False, "tolerance": tolerance}
+            if champion_name is None:
+                self._set_champion(name)
+                report.update(promoted=True, reason="the registry had no champion")
+            else:
+                champion = load_model(self.path / "versions" / champion_name)
+                report.update(_compare(champion, challenger, holdout, text_key, tolerance))
+                if report["comparable"] and report["not_worse"] or force:
+                    self._set_champion(name)
+                    report["promoted"] = True
+                    report["reason"] = "forced" if force and not (report["comparable"] and report["not_worse"]) else "not worse on any theme"
+                else:
+                    report["reason"] = report.get("why_not", "worse on some theme")
+            (self.path / "comparisons").mkdir(exist_ok=True)
+            _write_json_atomic(self.path / "comparisons" / f"{name}.json", report)
+            return report
+
+    def _adopt_default(self, default: Path, seeds: list[Seed]) -> None:
+        """A new registry whose seeds use the default themes starts with the bundled model as v0001."""
+        from .model import load_model
+        from .seeds import DEFAULT_THEMES
+
+        labels = {lab for s in seeds for lab in s.labels}
+        if not labels <= set(DEFAULT_THEMES) or not default.is_dir():
+            return
+        load_model(default)
+        tmp = Path(tempfile.mkdtemp(prefix=".v0001.", dir=self.path / "versions"))
+        shutil.rmtree(tmp)
+        shutil.copytree(default, tmp)
+        os.rename(tmp, self.path / "versions" / "v0001")
+        self._set_champion("v0001")
+
+
+def _compare(champion, challenger, holdout: list[dict], text_key, tolerance: float) -> dict:
+    """Per-theme F1 of both models on the held-out seeds that neither was trained on."""
+    from .metrics import label_matrix, per_theme_scores
+
+    seen = set(champion.card.get("trained_on", [])) | set(challenger.card.get("trained_on", []))
+    if not champion.card.get("trained_on"):
+        return {"comparable": False, "not_worse": False, "why_not": "the champion's card does not list its training texts"}
+    evalset = [r for r in holdout if text_key(r["text"]) not in seen]
+    if champion.themes != challenger.themes:
+        return {"comparable": False, "not_worse": False, "why_not": f"label sets differ ({champion.themes} vs {challenger.themes}); use --force"}
+    if len(evalset) < 20:
+        return {"comparable": False, "not_worse": False, "evaluated_on": len(evalset),
+                "why_not": f"only {len(evalset)} held-out seeds are new to both models (need 20); use --force to promote anyway"}
+    texts = [r["text"] for r in evalset]
+    themes = challenger.themes
+    truth = label_matrix([r["labels"] for r in evalset], themes)
+    old = champion.labels_from_proba(champion.predict_proba(texts))
+    new = challenger.labels_from_proba(challenger.predict_proba(texts))
+    s_old = per_theme_scores(truth, label_matrix(old, themes), themes)
+    s_new = per_theme_scores(truth, label_matrix(new, themes), themes)
+    worse = [t for t in themes if s_new["themes"][t]["f1"] < s_old["themes"][t]["f1"] - tolerance]
+    changed = [
+        {"id": r.get("id"), "text": r["text"][:200], "gold": r["labels"], "champion": a, "challenger": b}
+        for r, a, b in zip(evalset, old, new)
+        if set(a) != set(b)
+    ]
+    return {
+        "comparable": True,
+        "not_worse": not worse,
+        "worse_themes": worse,
+        "evaluated_on": len(evalset),
+        "champion_f1": {t: s_old["themes"][t]["f1"] for t in themes} | {"macro": s_old["macro_f1"]},
+        "challenger_f1": {t: s_new["themes"][t]["f1"] for t in themes} | {"macro": s_new["macro_f1"]},
+        "changed": changed,
+        "why_not": f"worse than the champion beyond {tolerance} on {', '.join(worse)}" if worse else None,
+    }
