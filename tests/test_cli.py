@@ -123,3 +123,13 @@ def test_train_curve_prints_a_learning_curve(run, tmp_path, small_seed_files):
     assert result.exit_code == 0
     lines = [ln for ln in result.stderr.splitlines() if ln.startswith("learning curve:")]
     assert len(lines) == 4 and "100% of seeds (300)" in lines[-1]
+
+
+def test_train_feature_options(run, tmp_path, small_seed_files):
+    out = tmp_path / "m"
+    result = run("train", small_seed_files[0], "-o", out, "--cv", "0", "--char-ngrams", "1-3", "--min-df", "1", "--style", "--char-all", "--C", "1")
+    assert result.exit_code == 0
+    features = json.loads((out / "model.json").read_text())["features"]
+    assert features["char_ngram_min"] == 1 and features["style"] and features["char_all"]
+    bad = run("train", small_seed_files[0], "-o", out, "--char-ngrams", "x")
+    assert bad.exit_code == 2 and "--char-ngrams" in bad.stderr

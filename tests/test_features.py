@@ -54,3 +54,21 @@ def test_jieba_and_rjieba_give_the_same_words_with_the_domain_dictionary():
     a = Featurizer(FeatureConfig(segmenter="rjieba")).tokens(text)
     b = Featurizer(FeatureConfig(segmenter="jieba")).tokens(text)
     assert a == b
+
+
+@pytest.mark.parametrize("options", [{"style": True}, {"char_all": True, "char_ngram_min": 1}, {"words": False, "style": True}])
+def test_optional_features_agree_between_paths(texts, options):
+    fz = Featurizer(FeatureConfig(**options)).fit(texts + ["梅泰诺:积极谋求通信塔业务延伸 (图)"], min_df=1)
+    sample = texts[:10] + ["梅泰诺:积极谋求通信塔业务延伸 (图)", ""]
+    row, col, w = fz.transform_coo(sample)
+    for i, text in enumerate(sample):
+        sel = row == i
+        assert fz.row_weights(text) == pytest.approx(dict(zip(col[sel].tolist(), w[sel].tolist())), abs=1e-12)
+
+
+def test_style_tokens_describe_form_not_content():
+    from trendscore.features import style_tokens
+
+    a, b = style_tokens("梅泰诺:积极谋求通信塔业务延伸"), style_tokens("中兴通讯:持续拓展海外市场业务")
+    assert a == b  # same form, different words
+    assert "\x01p(" in style_tokens("小贝全家出动支持慈善活动(图)")

@@ -183,6 +183,11 @@ class TextThemeClassifier(ClassifierMixin, BaseEstimator):
         Drop terms seen in fewer passages.
     C, cv, class_weight, tune_thresholds, random_state
         As in :class:`ThemeClassifier`.
+    style : bool, default=False
+        Add :func:`~trendscore.features.style_tokens` (how a text is written) to the words.
+    char_all : bool, default=False
+        Character n-grams over the whole text (punctuation, digits, Latin, spaces too), not
+        only over runs of Chinese characters.
     """
 
     def __init__(
@@ -197,6 +202,8 @@ class TextThemeClassifier(ClassifierMixin, BaseEstimator):
         class_weight="balanced",
         tune_thresholds=True,
         random_state=0,
+        style=False,
+        char_all=False,
     ):
         self.segmenter = segmenter
         self.words = words
@@ -208,6 +215,8 @@ class TextThemeClassifier(ClassifierMixin, BaseEstimator):
         self.class_weight = class_weight
         self.tune_thresholds = tune_thresholds
         self.random_state = random_state
+        self.style = style
+        self.char_all = char_all
 
     def _features(self, texts):
         from scipy.sparse import csr_matrix
@@ -221,6 +230,8 @@ class TextThemeClassifier(ClassifierMixin, BaseEstimator):
             words=self.words,
             char_ngram_min=self.char_ngram_min,
             char_ngram_max=self.char_ngram_max,
+            style=self.style,
+            char_all=self.char_all,
         )
         texts = [str(t) for t in X]
         self.featurizer_ = Featurizer(config).fit(texts, min_df=self.min_df)

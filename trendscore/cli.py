@@ -97,14 +97,24 @@ def score(inputs, freq, as_of, model_dir, fmt, output, plot_path, report_path, r
 @click.option("--seed", default=0, show_default=True, type=int, help="Random seed; training is deterministic for it.")
 @click.option("--segmenter", type=click.Choice(["rjieba", "jieba"]), default="rjieba", show_default=True)
 @click.option("--curve", is_flag=True, help="Add a learning curve (25/50/75/100% of seeds) to the card and print it.")
-def train(seeds, out_dir, registry, tolerance, force, cv, seed, segmenter, curve):
+@click.option("--C", "c", default=0.5, show_default=True, type=click.FloatRange(min=1e-6), help="Inverse regularisation of each linear model.")
+@click.option("--min-df", default=2, show_default=True, type=click.IntRange(1), help="Drop terms seen in fewer seeds.")
+@click.option("--char-ngrams", default="2-3", show_default=True, help="Character n-gram sizes, A-B within 1-3, or 0 for none.")
+@click.option("--char-all", is_flag=True, help="Character n-grams over the whole text, not only Chinese runs.")
+@click.option("--style", is_flag=True, help="Add style features (length, shape, punctuation): for labels that follow outlets' habits.")
+def train(seeds, out_dir, registry, tolerance, force, cv, seed, segmenter, curve, c, min_df, char_ngrams, char_all, style):
     """Train a model from labelled SEEDS (JSON Lines) into a model directory or a registry."""
     if (out_dir is None) == (registry is None):
         raise click.UsageError("give exactly one of -o DIR and --registry DIR")
+    lo, _, hi = char_ngrams.partition("-")
+    if not (lo.isdigit() and (hi or lo).isdigit()):
+        raise click.BadParameter("expected A-B (e.g. 1-3) or 0", param_hint="--char-ngrams")
+    params = {"segmenter": segmenter, "C": c, "min_df": min_df, "char_ngram_min": max(int(lo), 1),
+              "char_ngram_max": int(hi or lo), "char_all": char_all, "style": style}
     if registry is not None:
         from .registry import Registry
 
-        report = Registry(registry).train(list(seeds), tolerance=tolerance, force=force, cv=cv, seed=seed, segmenter=segmenter)
+        report = Registry(registry).train(list(seeds), tolerance=tolerance, force=force, cv=cv, seed=seed, **params)
         click.echo(json.dumps({k: v for k, v in report.items() if k != "changed"}, ensure_ascii=False, indent=1))
         verdict = "promoted to champion" if report["promoted"] else "kept as a challenger"
         click.echo(f"{report['challenger']}: {verdict} ({report.get('reason')}); "
@@ -112,7 +122,7 @@ def train(seeds, out_dir, registry, tolerance, force, cv, seed, segmenter, curve
         return
     from .training import train as run_train
 
-    model = run_train(list(seeds), out_dir, cv=cv, seed=seed, segmenter=segmenter, curve=curve)
+    model = run_train(list(seeds), out_dir, cv=cv, seed=seed, curve=curve, **params)
     card = model.card
     parts = [f"{len(model.themes)} themes", f"{card['seeds']['count']} seeds"]
     if "cross_validation" in card:

@@ -36,6 +36,40 @@ _CJK_RANGES = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF))
 _CJK_RUN = re.compile("[" + "".join(f"{chr(a)}-{chr(b)}" for a, b in _CJK_RANGES) + "]+")
 
 
+_SHAPE_RUNS = re.compile(r"(.)\1+")
+
+
+def _char_class(ch: str) -> str:
+    if "\u4e00" <= ch <= "\u9fff":
+        return "c"
+    if ch.isdigit():
+        return "d"
+    if ch.isascii() and ch.isalpha():
+        return "l"
+    if ch.isspace():
+        return "s"
+    return ch
+
+
+def style_tokens(normalized: str) -> list[str]:
+    r"""How a text is written rather than what it says: its length band, the shape of its
+    character classes (Chinese, digits, Latin, each punctuation mark), the punctuation it uses,
+    and a "name:" opening. Off by default; it helps where
+    labels follow outlets' habits (THUCNews channels), not for themes.
+
+    Examples
+    --------
+    >>> style_tokens("梅泰诺:积极谋求通信塔业务延伸")[:3]
+    ['\x01len3', '\x01shape c:c', '\x01namecolon']
+    """
+    shape = _SHAPE_RUNS.sub(r"\1", "".join(map(_char_class, normalized)))
+    out = [f"\x01len{min(len(normalized) // 5, 8)}", f"\x01shape {shape[:12]}"]
+    if re.match(r"^[^:]{1,8}:", normalized):
+        out.append("\x01namecolon")
+    out += [f"\x01p{c}" for c in sorted(set(normalized)) if not c.isalnum() and not c.isspace()]
+    return out
+
+
 def _pack(term: str) -> int:
     key = 0
     for ch in term:
@@ -109,6 +143,8 @@ class FeatureConfig:
     char_ngram_max: int = 3
     sublinear_tf: bool = True
     opencc: str = OPENCC_CONFIG
+    style: bool = False
+    char_all: bool = False
 
     def __post_init__(self):
         if self.segmenter not in SEGMENTERS:
@@ -149,15 +185,17 @@ class Featurizer:
 
     # ---------------------------------------------------------------- tokens
     def tokens(self, normalized: str) -> tuple[list[str], list[str]]:
-        """(words, char n-grams) of one normalised text."""
+        """(words, char n-grams) of one normalised text; style tokens, if on, join the words."""
         cfg = self.config
         words: list[str] = []
         if cfg.words and normalized:
             words = [w for w in get_segmenter(cfg.segmenter).cut(normalized) if _WORDISH.search(w)]
+        if cfg.style:
+            words += style_tokens(normalized)
         grams: list[str] = []
         if cfg.char_ngram_max > 0:
             lo, hi = cfg.char_ngram_min, cfg.char_ngram_max
-            for run in _CJK_RUN.findall(normalized):
+            for run in [normalized] if cfg.char_all else _CJK_RUN.findall(normalized):
                 size = len(run)
                 for n in range(lo, min(hi, size) + 1):
                     grams.extend(run[i : i + n] for i in range(size - n + 1))
@@ -195,13 +233,16 @@ class Featurizer:
         are never in the vocabulary, so they need no filtering here)."""
         rows: list[int] = []
         cols: list[int] = []
-        if not self.config.words:
+        if not self.config.words and not self.config.style:
             return rows, cols
         wget = self.word_vocab.get
-        cut = get_segmenter(self.config.segmenter).cut
+        cut = get_segmenter(self.config.segmenter).cut if self.config.words else (lambda text: ())
+        style = self.config.style
         for r, text in enumerate(normalized):
             if text:
                 found = [c for c in map(wget, cut(text)) if c is not None]
+                if style:
+                    found += [c for c in map(wget, style_tokens(text)) if c is not None]
                 cols += found
                 rows += [r] * len(found)
         return rows, cols
@@ -229,9 +270,12 @@ class Featurizer:
             return empty, empty
         cps = np.frombuffer("\x00".join(normalized).encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
         doc = np.cumsum(cps == 0)
-        cjk = np.zeros(len(cps), dtype=bool)
-        for lo, hi in _CJK_RANGES:
-            cjk |= (cps >= lo) & (cps <= hi)
+        if cfg.char_all:
+            cjk = cps != 0
+        else:
+            cjk = np.zeros(len(cps), dtype=bool)
+            for lo, hi in _CJK_RANGES:
+                cjk |= (cps >= lo) & (cps <= hi)
         keys_sorted, cols_sorted = self._char_table()
         rows_out, cols_out = [], []
         for n in range(cfg.char_ngram_min, cfg.char_ngram_max + 1):

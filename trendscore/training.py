@@ -25,6 +25,8 @@ DEFAULT_PARAMS = {
     "cv": 5,
     "class_weight": "balanced",
     "tune_thresholds": True,
+    "style": False,
+    "char_all": False,
 }
 
 
