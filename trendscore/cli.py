@@ -41,21 +41,14 @@ _model_opt = click.option("--model", "model_dir", default=None, help="Model dire
 @click.option("--explain", is_flag=True, help="Add the top terms behind each assigned theme.")
 @click.option("--encoding", default="auto", show_default=True, help="Input encoding (auto: BOM, UTF-8, else GB18030).")
 @click.option("--encoding-errors", type=click.Choice(["strict", "replace"]), default="strict", show_default=True)
-def label(inputs, output, model_dir, fmt, input_format, explain, encoding, encoding_errors):
+@click.option("--jobs", type=click.IntRange(1), default=None, help="Worker processes (default: all cores); output keeps input order.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+def label(inputs, output, model_dir, fmt, input_format, explain, encoding, encoding_errors, jobs, quiet):
     """Label passages in INPUTS (files, or - for stdin; default stdin) by theme."""
-    from .labelling import LabelStats, iter_input_records, label_records
-    from .model import load_model
-    from .writers import AtomicOutput, RecordWriter, check_output_path
+    from .run_label import run_label
 
-    inputs = list(inputs) or ["-"]
-    check_output_path(output, inputs)
-    model = load_model(model_dir)
-    stats = LabelStats()
-    records = iter_input_records(inputs, input_format, encoding, encoding_errors)
-    with AtomicOutput(output) as fh:
-        writer = RecordWriter(fh, fmt, model.themes)
-        for record in label_records(model, records, explain=explain, stats=stats):
-            writer.write(record)
+    stats = run_label(list(inputs) or ["-"], output, model_dir, fmt, input_format, explain, encoding, encoding_errors,
+                      jobs=jobs, progress=not quiet and sys.stderr.isatty())
     if stats.blank:
         click.echo(f"Warning: {stats.blank} of {stats.records} passages were blank and got no themes", err=True)
 

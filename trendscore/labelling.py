@@ -24,18 +24,19 @@ def iter_input_records(inputs: list[str], input_format: str = "auto", encoding: 
 
 
 def label_records(model: Model, records: Iterable[dict], explain: bool = False, stats: LabelStats | None = None) -> Iterator[dict]:
-    """Yield each record with ``labels`` and ``scores`` added (and ``explain`` if asked)."""
+    """Yield each record with ``labels`` and ``scores`` added (and ``explain`` if asked).
+
+    The records are updated in place (they are the reader's own dicts)."""
     stats = stats if stats is not None else LabelStats()
     batch: list[dict] = []
 
     def flush():
         results = model.label([r["text"] for r in batch])
         for rec, res in zip(batch, results):
-            out = dict(rec)
-            out["labels"], out["scores"] = res["labels"], res["scores"]
+            rec["labels"], rec["scores"] = res["labels"], res["scores"]
             if explain:
-                out["explain"] = model.explain(rec["text"]) if res["labels"] else {}
-            yield out
+                rec["explain"] = model.explain(rec["text"]) if res["labels"] else {}
+            yield rec
 
     for record in records:
         stats.records += 1

@@ -141,7 +141,20 @@ class Model:
         """Theme names per row of probabilities: per-theme thresholds, or the top class."""
         if not self.multilabel:
             return [[self.themes[max(range(len(row)), key=lambda j: row[j])]] for row in proba]
-        return [[t for t, p, cut in zip(self.themes, row, self.thresholds) if p >= cut] for row in proba]
+        if isinstance(proba, list):
+            return [[t for t, p, cut in zip(self.themes, row, self.thresholds) if p >= cut] for row in proba]
+        import numpy as np
+
+        # each row's set of themes as a bit mask, so the lists are built once per combination
+        masks = ((proba >= np.asarray(self.thresholds)) * (1 << np.arange(len(self.themes)))).sum(axis=1)
+        combos: dict[int, list[str]] = {}
+        out = []
+        for m in masks.tolist():
+            labels = combos.get(m)
+            if labels is None:
+                labels = combos[m] = [t for j, t in enumerate(self.themes) if m >> j & 1]
+            out.append(list(labels))
+        return out
 
     def label(self, texts: Sequence[str]) -> list[dict]:
         """One record per text: ``labels`` (possibly empty) and ``scores`` (theme -> probability).

@@ -13,13 +13,15 @@ import csv
 import json
 import sys
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from .digest import looks_like_digest, parse_digest
 from .errors import InputError
+from .jsonfast import loads
 from .text import split_passages
 
-__all__ = ["read_records", "INPUT_FORMATS", "detect_format"]
+__all__ = ["read_records", "open_lines", "records_of", "parse_jsonl_line", "check_text", "INPUT_FORMATS", "detect_format"]
 
 INPUT_FORMATS = ("auto", "digest", "jsonl", "csv", "text")
 _HEAD_BYTES = 1 << 16
@@ -151,21 +153,28 @@ def detect_format(name: str, head_lines: list[str]) -> str:
     return "text"
 
 
+def parse_jsonl_line(line: str, name: str, number: int, require_text: bool = True) -> dict | None:
+    """One JSON Lines record (None for a blank line), or an InputError naming file:line."""
+    if not line.strip():
+        return None
+    try:
+        obj = loads(line)
+    except json.JSONDecodeError as exc:
+        if line.lstrip().startswith("["):
+            raise InputError("a JSON array, expected JSON Lines (one object per line)", name, number) from None
+        raise InputError(f"malformed JSON ({exc.msg} at column {exc.colno})", name, number) from None
+    if not isinstance(obj, dict):
+        raise InputError(f"expected a JSON object with a 'text' field, got {type(obj).__name__}", name, number)
+    if require_text or "labels" not in obj:
+        check_text(obj, name, number)
+    return obj
+
+
 def _jsonl(lines, name, require_text=True) -> Iterator[tuple[dict, str, int]]:
     for number, line in lines:
-        if not line.strip():
-            continue
-        try:
-            obj = json.loads(line)
-        except json.JSONDecodeError as exc:
-            if line.lstrip().startswith("["):
-                raise InputError("a JSON array, expected JSON Lines (one object per line)", name, number) from None
-            raise InputError(f"malformed JSON ({exc.msg} at column {exc.colno})", name, number) from None
-        if not isinstance(obj, dict):
-            raise InputError(f"expected a JSON object with a 'text' field, got {type(obj).__name__}", name, number)
-        if require_text or "labels" not in obj:
-            check_text(obj, name, number)
-        yield obj, name, number
+        obj = parse_jsonl_line(line, name, number, require_text)
+        if obj is not None:
+            yield obj, name, number
 
 
 def check_text(obj: dict, name: str, number: int) -> None:
@@ -239,16 +248,10 @@ def _text(lines, name, require_text=True):
 _READERS = {"jsonl": _jsonl, "csv": _csv, "digest": _digest, "text": _text}
 
 
-def read_records(
-    name: str, input_format: str = "auto", encoding: str = "auto", encoding_errors: str = "strict", require_text: bool = True
-) -> Iterator[tuple[dict, str, int]]:
-    """Yield ``(record, path, line)`` for every passage in one input (``-`` is stdin).
-
-    Raises :class:`~trendscore.errors.InputError` naming the file and line for anything
-    that cannot be read. An input with no passages at all is an error too. With
-    ``require_text=False``, jsonl records that carry ``labels`` may lack ``text`` (scoring a
-    labelled archive needs no text).
-    """
+@contextmanager
+def open_lines(name: str, input_format: str = "auto", encoding: str = "auto", encoding_errors: str = "strict"):
+    """Open one input: yields ``(format, numbered decoded lines)``; the format is detected
+    from the extension and the first lines when ``input_format`` is auto."""
     if input_format not in INPUT_FORMATS:
         raise InputError(f"unknown input format {input_format!r}; expected one of {', '.join(INPUT_FORMATS)}", name)
     src = _Source(name)
@@ -262,15 +265,33 @@ def read_records(
         fmt = input_format
         if fmt == "auto":
             fmt = detect_format(name, [ln for _, ln in head])
-        stream = _chain(head, lines)
+        yield fmt, _chain(head, lines)
+    finally:
+        src.close()
+
+
+def records_of(fmt: str, lines, name: str, require_text: bool = True) -> Iterator[tuple[dict, str, int]]:
+    """The records of an input's numbered lines, read as ``fmt``."""
+    return _READERS[fmt](lines, name, require_text)
+
+
+def read_records(
+    name: str, input_format: str = "auto", encoding: str = "auto", encoding_errors: str = "strict", require_text: bool = True
+) -> Iterator[tuple[dict, str, int]]:
+    """Yield ``(record, path, line)`` for every passage in one input (``-`` is stdin).
+
+    Raises :class:`~trendscore.errors.InputError` naming the file and line for anything
+    that cannot be read. An input with no passages at all is an error too. With
+    ``require_text=False``, jsonl records that carry ``labels`` may lack ``text`` (scoring a
+    labelled archive needs no text).
+    """
+    with open_lines(name, input_format, encoding, encoding_errors) as (fmt, stream):
         count = 0
-        for item in _READERS[fmt](stream, name, require_text):
+        for item in records_of(fmt, stream, name, require_text):
             count += 1
             yield item
         if count == 0:
             raise InputError("empty input: no passages found", name)
-    finally:
-        src.close()
 
 
 def _chain(head, rest):

@@ -10,6 +10,7 @@ import tempfile
 from pathlib import Path
 
 from .errors import InputError
+from .jsonfast import dumps_line
 
 __all__ = ["AtomicOutput", "RecordWriter", "OUTPUT_FORMATS", "check_output_path", "atomic_write_bytes"]
 
@@ -83,7 +84,7 @@ class RecordWriter:
 
     def write(self, record: dict) -> None:
         if self.fmt == "jsonl":
-            self.fh.write(json.dumps(record, ensure_ascii=False) + "\n")
+            self.fh.write(dumps_line(record))
         elif self.fmt == "csv":
             self._write_csv(record)
         else:

@@ -1,0 +1,93 @@
+"""Labelling in several worker processes, output in input order, memory bounded.
+
+The main process only reads: for JSON Lines it passes chunks of raw decoded lines, so
+parsing, labelling and serialising all happen in the workers; other formats are parsed in the
+main process and passed as records. At most ``2 * jobs`` chunks are in flight, so a slow
+writer or a huge input never piles up in memory. Each worker loads the model once.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+from collections import deque
+from collections.abc import Iterator
+
+from .errors import InputError
+from .jsonfast import dumps_line
+from .readers import open_lines, parse_jsonl_line, records_of
+
+__all__ = ["labelled_chunks", "CHUNK"]
+
+CHUNK = 2048
+_MODEL = None
+
+
+def _init(model_dir) -> None:
+    global _MODEL
+    from .model import load_model
+
+    _MODEL = load_model(model_dir)
+
+
+def _label(records: list[dict], explain: bool) -> list[dict]:
+    from .labelling import label_records
+
+    return list(label_records(_MODEL, records, explain=explain))
+
+
+def _work(task):
+    kind, name, payload, explain, as_text = task
+    if kind == "lines":
+        records = [r for r in (parse_jsonl_line(line, name, n) for n, line in payload) if r is not None]
+    else:
+        records = payload
+    out = _label(records, explain)
+    blank = sum(1 for r in records if not r["text"].strip())
+    if as_text:
+        return name, len(out), blank, "".join(map(dumps_line, out))
+    return name, len(out), blank, out
+
+
+def _tasks(inputs, input_format, encoding, encoding_errors, explain, as_text) -> Iterator[tuple]:
+    for name in inputs:
+        with open_lines(name, input_format, encoding, encoding_errors) as (fmt, lines):
+            chunk: list = []
+            kind = "lines" if fmt == "jsonl" else "records"
+            source = lines if kind == "lines" else (rec for rec, _, _ in records_of(fmt, lines, name))
+            for item in source:
+                chunk.append(item)
+                if len(chunk) >= CHUNK:
+                    yield (kind, name, chunk, explain, as_text)
+                    chunk = []
+            yield (kind, name, chunk, explain, as_text)  # possibly empty: marks the input as seen
+
+
+def labelled_chunks(inputs, model_dir, jobs: int, explain: bool = False, as_text: bool = True, input_format="auto",
+                    encoding="auto", encoding_errors="strict", stats=None) -> Iterator:
+    """Yield labelled chunks in input order: jsonl text (``as_text``) or lists of records.
+
+    Raises the first :class:`InputError` any worker or the reader meets, and an error for an
+    input with no passages, as the one-process path does.
+    """
+    counts: dict[str, int] = {}
+    ctx = multiprocessing.get_context("fork")
+    with ctx.Pool(jobs, initializer=_init, initargs=(model_dir,)) as pool:
+        window: deque = deque()
+
+        def take():
+            name, n, blank, out = window.popleft().get()
+            counts[name] = counts.get(name, 0) + n
+            if stats is not None:
+                stats.records += n
+                stats.blank += blank
+            return out
+
+        for task in _tasks(inputs, input_format, encoding, encoding_errors, explain, as_text):
+            window.append(pool.apply_async(_work, (task,)))
+            if len(window) >= 2 * jobs:
+                yield take()
+        while window:
+            yield take()
+    for name in inputs:
+        if counts.get(name, 0) == 0:
+            raise InputError("empty input: no passages found", name)

@@ -1,0 +1,75 @@
+"""The ``label`` job end to end: inputs to labelled output, one process or several."""
+
+from __future__ import annotations
+
+import os
+
+from .labelling import LabelStats, iter_input_records, label_records
+from .writers import AtomicOutput, RecordWriter, check_output_path
+
+__all__ = ["run_label", "default_jobs"]
+
+#: below this many bytes of input, worker processes cost more than they save
+PARALLEL_MIN_BYTES = 4 << 20
+
+
+def default_jobs(inputs: list[str]) -> int:
+    """All cores for big file inputs; one process for small inputs and stdin."""
+    try:
+        size = sum(os.path.getsize(n) for n in inputs if n != "-")
+    except OSError:
+        return 1
+    if "-" in inputs or size < PARALLEL_MIN_BYTES:
+        return 1
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
+def _progress(enabled: bool):
+    if not enabled:
+        return None
+    from tqdm import tqdm
+
+    return tqdm(unit=" passages", unit_scale=True, dynamic_ncols=True, mininterval=0.5)
+
+
+def run_label(inputs, output="-", model_dir=None, fmt="jsonl", input_format="auto", explain=False, encoding="auto",
+              encoding_errors="strict", jobs=None, progress=False) -> LabelStats:
+    """Label every passage of ``inputs`` into ``output``; returns counts for the caller."""
+    from .model import load_model
+
+    check_output_path(output, inputs)
+    jobs = jobs or default_jobs(inputs)
+    stats = LabelStats()
+    bar = _progress(progress)
+    try:
+        if jobs == 1:
+            model = load_model(model_dir)
+            records = iter_input_records(inputs, input_format, encoding, encoding_errors)
+            with AtomicOutput(output) as fh:
+                writer = RecordWriter(fh, fmt, model.themes)
+                for record in label_records(model, records, explain=explain, stats=stats):
+                    writer.write(record)
+                    if bar is not None:
+                        bar.update(1)
+            return stats
+        from .parallel import labelled_chunks
+
+        themes = load_model(model_dir).themes  # fails early, in this process, on a bad model
+        as_text = fmt == "jsonl"
+        with AtomicOutput(output) as fh:
+            writer = RecordWriter(fh, fmt, themes)
+            done = 0
+            for chunk in labelled_chunks(inputs, model_dir, jobs, explain, as_text, input_format, encoding,
+                                         encoding_errors, stats):
+                if as_text:
+                    fh.write(chunk)
+                else:
+                    for record in chunk:
+                        writer.write(record)
+                if bar is not None:
+                    bar.update(stats.records - done)
+                    done = stats.records
+        return stats
+    finally:
+        if bar is not None:
+            bar.close()
