@@ -109,3 +109,15 @@ def test_nul_byte_inside_text_is_kept(tmp_path):
     f = tmp_path / "n.jsonl"
     f.write_text(json.dumps({"text": "短剧\u0000出海"}), "utf-8")
     assert _read(f)[0]["text"] == "短剧\x00出海"
+
+
+def test_first_chunk_ending_inside_a_character_is_still_utf8(tmp_path):
+    from trendscore.readers import _HEAD_BYTES
+
+    f = tmp_path / "long.jsonl"
+    line = json.dumps({"text": "微短剧" * 20}, ensure_ascii=False) + "\n"
+    f.write_text(line * (2 * _HEAD_BYTES // len(line.encode("utf-8"))), "utf-8")
+    for cut in range(1, 4):  # shift the content so the 64 KiB boundary falls at each byte of a character
+        g = tmp_path / f"s{cut}.jsonl"
+        g.write_bytes(b'{"text": "' + b"a" * cut + b'"}\n' + f.read_bytes())
+        assert len(_read(g)) > 100

@@ -69,14 +69,14 @@ def _detect_encoding(src: _Source, encoding: str) -> str:
         return "utf-8-sig"
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return "utf-16"
-    sample = head if len(head) < _HEAD_BYTES else head[: len(head) - 4]
+    final = len(head) < _HEAD_BYTES  # a full first chunk may end inside a character
     try:
-        sample.decode("utf-8")
+        codecs.getincrementaldecoder("utf-8")().decode(head, final=final)
         return "utf-8"
     except UnicodeDecodeError as exc:
         bad_at = exc.start
     try:
-        sample.decode("gb18030")
+        codecs.getincrementaldecoder("gb18030")().decode(head, final=final)
         return "gb18030"
     except UnicodeDecodeError:
         return f"utf-8@{bad_at}"
