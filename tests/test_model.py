@@ -99,3 +99,17 @@ def test_batch_labelling_does_not_import_scikit_learn():
     code = "import sys, trendscore; trendscore.label(['短剧'] * 50); print('sklearn' in sys.modules, 'numpy' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "False True"
+
+
+def test_very_long_passage_is_labelled_like_its_content():
+    from trendscore.features import LONG_TEXT
+
+    model = load_model()
+    unit = "海淀区发布微短剧扶持政策,最高奖励五百万元。"
+    long_text = unit * (3 * LONG_TEXT // len(unit))
+    assert len(long_text) > 2 * LONG_TEXT
+    short = model.predict_proba([unit * 40])[0]
+    long_ = model.predict_proba([long_text])[0]
+    np.testing.assert_allclose(long_, short, atol=0.02)
+    assert model.label([long_text])[0]["labels"] == model.label([unit * 40])[0]["labels"]
+    assert set(model.explain(long_text)) == set(model.label([long_text])[0]["labels"])

@@ -43,14 +43,25 @@ _model_opt = click.option("--model", "model_dir", default=None, help="Model dire
 @click.option("--encoding-errors", type=click.Choice(["strict", "replace"]), default="strict", show_default=True)
 @click.option("--jobs", type=click.IntRange(1), default=None, help="Worker processes (default: all cores); output keeps input order.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
-def label(inputs, output, model_dir, fmt, input_format, explain, encoding, encoding_errors, jobs, quiet):
+@click.option("--skip-bad", is_flag=True, help="Pass over bad lines (counted and reported) instead of stopping.")
+def label(inputs, output, model_dir, fmt, input_format, explain, encoding, encoding_errors, jobs, quiet, skip_bad):
     """Label passages in INPUTS (files, or - for stdin; default stdin) by theme."""
+    from .readers import SkipLog
     from .run_label import run_label
 
+    skip = SkipLog() if skip_bad else None
     stats = run_label(list(inputs) or ["-"], output, model_dir, fmt, input_format, explain, encoding, encoding_errors,
-                      jobs=jobs, progress=not quiet and sys.stderr.isatty())
+                      jobs=jobs, progress=not quiet and sys.stderr.isatty(), skip=skip)
     if stats.blank:
         click.echo(f"Warning: {stats.blank} of {stats.records} passages were blank and got no themes", err=True)
+    _report_skips(skip, stats.records)
+
+
+def _report_skips(skip, good: int) -> None:
+    if skip is not None:
+        click.echo(f"{good} good passages; skipped {skip.count} bad lines", err=True)
+        for message in skip.first:
+            click.echo(f"  skipped {message}", err=True)
 
 
 @main.command()
@@ -66,18 +77,23 @@ def label(inputs, output, model_dir, fmt, input_format, explain, encoding, encod
 @click.option("--input-format", type=click.Choice(["auto", "digest", "jsonl", "csv", "text"]), default="auto", show_default=True)
 @click.option("--encoding", default="auto", show_default=True)
 @click.option("--encoding-errors", type=click.Choice(["strict", "replace"]), default="strict", show_default=True)
-def score(inputs, freq, as_of, model_dir, fmt, output, plot_path, report_path, relabel, input_format, encoding, encoding_errors):
+@click.option("--skip-bad", is_flag=True, help="Pass over bad lines (counted and reported) instead of stopping.")
+def score(inputs, freq, as_of, model_dir, fmt, output, plot_path, report_path, relabel, input_format, encoding, encoding_errors,
+          skip_bad):
     """Score theme momentum over time in INPUTS (files, or - for stdin; default stdin)."""
+    from .readers import SkipLog
     from .run_score import run_score
 
     inputs = list(inputs) or ["-"]
+    skip = SkipLog() if skip_bad else None
     result = run_score(
         inputs, freq=freq, as_of=as_of, model_dir=model_dir, fmt=fmt, output=output, plot_path=plot_path,
         report_path=report_path, relabel=relabel, input_format=input_format, encoding=encoding,
-        encoding_errors=encoding_errors,
+        encoding_errors=encoding_errors, skip=skip,
     )
     for warning in result["warnings"]:
         click.echo(f"Warning: {warning}", err=True)
+    _report_skips(skip, result["score"].records["total"])
 
 
 @main.command()

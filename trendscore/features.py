@@ -22,6 +22,7 @@ from .text import OPENCC_CONFIG, normalize_many
 
 __all__ = [
     "DICTIONARY_VERSION",
+    "LONG_TEXT",
     "FeatureConfig",
     "Featurizer",
     "Segmenter",
@@ -30,6 +31,8 @@ __all__ = [
 ]
 
 DICTIONARY_VERSION = "domain-v1"
+#: texts longer than this (characters) are featurised piece by piece, in bounded memory
+LONG_TEXT = 100_000
 SEGMENTERS = ("rjieba", "jieba")
 
 _CJK_RANGES = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF))
@@ -324,10 +327,36 @@ class Featurizer:
         return {c: w / norm for c, w in weights.items()} if norm else {}
 
     def transform_coo(self, texts: Sequence[str]):
-        """(row, column, weight) of the l2-normalised TF-IDF matrix, sorted by row then column."""
-        return self.weigh(*self._indices(normalize_many(list(texts), self.config.opencc)))
+        """(row, column, weight) of the l2-normalised TF-IDF matrix, sorted by row then column.
 
-    def weigh(self, rows, cols):
+        A text longer than :data:`LONG_TEXT` characters is counted piece by piece, so memory
+        stays bounded whatever its length (a word or n-gram across a piece boundary is lost,
+        a negligible share of such a text).
+        """
+        texts = list(texts)
+        long_rows = [i for i, t in enumerate(texts) if len(t) > LONG_TEXT]
+        if not long_rows:
+            return self.weigh(*self._indices(normalize_many(texts, self.config.opencc)))
+        import numpy as np
+
+        short = [i for i, t in enumerate(texts) if len(t) <= LONG_TEXT]
+        rows_s, cols_s = self._indices(normalize_many([texts[i] for i in short], self.config.opencc))
+        rows = [np.asarray(short, dtype=np.int64)[rows_s] if len(rows_s) else np.zeros(0, dtype=np.int64)]
+        cols, counts = [cols_s], [np.ones(len(cols_s))]
+        size = max(self.n_features, 1)
+        for i in long_rows:
+            total = np.zeros(size)
+            text = texts[i]
+            for start in range(0, len(text), LONG_TEXT):
+                _, c = self._indices(normalize_many([text[start : start + LONG_TEXT]], self.config.opencc))
+                total += np.bincount(c, minlength=size)
+            nz = np.flatnonzero(total)
+            rows.append(np.full(len(nz), i, dtype=np.int64))
+            cols.append(nz)
+            counts.append(total[nz])
+        return self.weigh(np.concatenate(rows), np.concatenate(cols), np.concatenate(counts))
+
+    def weigh(self, rows, cols, counts=None):
         """Vectorised TF-IDF weights of (row, column) occurrences: numpy arrays row, col, weight."""
         import numpy as np
 
@@ -336,9 +365,13 @@ class Featurizer:
         if not len(key):
             z = np.zeros(0, dtype=np.int64)
             return z, z, np.zeros(0)
-        uniq, counts = np.unique(key, return_counts=True)
+        if counts is None:
+            uniq, tally = np.unique(key, return_counts=True)
+        else:
+            uniq, inverse = np.unique(key, return_inverse=True)
+            tally = np.bincount(inverse, weights=counts)
         row, col = np.divmod(uniq, v)
-        tf = counts.astype(np.float64)
+        tf = tally.astype(np.float64)
         if self.config.sublinear_tf:
             tf = 1.0 + np.log(tf)
         weight = tf * np.asarray(self.idf, dtype=np.float64)[col]

@@ -6,6 +6,9 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from .model import BATCH, Model
+
+#: a batch is also cut when its texts reach this many characters (bounded memory)
+BATCH_CHARS = 20_000_000
 from .readers import read_records
 
 __all__ = ["LabelStats", "label_records", "iter_input_records"]
@@ -17,9 +20,10 @@ class LabelStats:
     blank: int = 0
 
 
-def iter_input_records(inputs: list[str], input_format: str = "auto", encoding: str = "auto", encoding_errors: str = "strict") -> Iterator[dict]:
+def iter_input_records(inputs: list[str], input_format: str = "auto", encoding: str = "auto", encoding_errors: str = "strict",
+                       skip=None) -> Iterator[dict]:
     for name in inputs:
-        for record, _path, _line in read_records(name, input_format, encoding, encoding_errors):
+        for record, _path, _line in read_records(name, input_format, encoding, encoding_errors, skip=skip):
             yield record
 
 
@@ -38,13 +42,15 @@ def label_records(model: Model, records: Iterable[dict], explain: bool = False, 
                 rec["explain"] = model.explain(rec["text"]) if res["labels"] else {}
             yield rec
 
+    chars = 0
     for record in records:
         stats.records += 1
         if not record["text"].strip():
             stats.blank += 1
         batch.append(record)
-        if len(batch) >= BATCH:
+        chars += len(record["text"])
+        if len(batch) >= BATCH or chars >= BATCH_CHARS:
             yield from flush()
-            batch = []
+            batch, chars = [], 0
     if batch:
         yield from flush()

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from . import store
 from .errors import ModelError
-from .features import DICTIONARY_VERSION, FeatureConfig, Featurizer, dictionary_sha256
+from .features import DICTIONARY_VERSION, LONG_TEXT, FeatureConfig, Featurizer, dictionary_sha256
 
 __all__ = ["Model", "load_model", "default_model_path", "BATCH", "SMALL"]
 
@@ -113,7 +113,7 @@ class Model:
 
     def _proba_rows(self, texts: list[str]):
         """Probabilities as rows: lists for a few texts (no numpy), else a numpy array."""
-        if len(texts) <= SMALL:
+        if len(texts) <= SMALL and all(len(t) <= LONG_TEXT for t in texts):
             return [self._proba_small(t) for t in texts]
         import numpy as np
 
@@ -183,17 +183,13 @@ class Model:
         the theme.
         """
         (text,) = _as_texts([text])
-        fz = self.featurizer
-        words, grams = fz.analyze([text])[0]
-        names: dict[int, str] = {}
-        for term in words:
-            if term in fz.word_vocab:
-                names[fz.word_vocab[term]] = term
-        for term in grams:
-            if term in fz.char_vocab:
-                names[fz.char_vocab[term]] = term
-        weights = fz.row_weights(text)
-        labels = self.labels_from_proba([self._proba_small(text)])[0]
+        names = self._term_names()
+        if len(text) <= LONG_TEXT:
+            weights = self.featurizer.row_weights(text)
+        else:
+            _, col, w = self.featurizer.transform_coo([text])
+            weights = dict(zip(col.tolist(), w.tolist()))
+        labels = self.labels_from_proba(self._proba_rows([text]))[0]
         out: dict[str, list[tuple[str, float]]] = {}
         for theme in labels:
             j = self.themes.index(theme)
@@ -203,6 +199,17 @@ class Model:
             ranked = sorted(by_term.items(), key=lambda kv: (-kv[1], kv[0]))
             out[theme] = [(term, round(v, 4)) for term, v in ranked[:top] if v > 0]
         return out
+
+    def _term_names(self) -> list[str]:
+        """Column number -> term (built on first use, for explanations)."""
+        if getattr(self, "_names", None) is None:
+            fz = self.featurizer
+            names = [""] * fz.n_features
+            for vocab in (fz.word_vocab, fz.char_vocab):
+                for term, c in vocab.items():
+                    names[c] = term
+            self._names = names
+        return self._names
 
     # ---------------------------------------------------------------- persistence
     def save(self, directory, card: dict | None = None) -> Path:

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 
 from .errors import InputError
 from .jsonfast import dumps_line
-from .readers import open_lines, parse_jsonl_line, records_of
+from .readers import SkipLog, open_lines, parse_jsonl_line, records_of
 
 __all__ = ["labelled_chunks", "CHUNK"]
 
@@ -36,34 +36,46 @@ def _label(records: list[dict], explain: bool) -> list[dict]:
 
 
 def _work(task):
-    kind, name, payload, explain, as_text = task
+    kind, name, payload, explain, as_text, skip_bad = task
+    skip = SkipLog() if skip_bad else None
     if kind == "lines":
-        records = [r for r in (parse_jsonl_line(line, name, n) for n, line in payload) if r is not None]
+        records = []
+        for n, line in payload:
+            try:
+                record = parse_jsonl_line(line, name, n)
+            except InputError as exc:
+                if skip is None:
+                    raise
+                skip.add(exc)
+                continue
+            if record is not None:
+                records.append(record)
     else:
         records = payload
     out = _label(records, explain)
     blank = sum(1 for r in records if not r["text"].strip())
+    skipped = (skip.count, skip.first) if skip else (0, [])
     if as_text:
-        return name, len(out), blank, "".join(map(dumps_line, out))
-    return name, len(out), blank, out
+        return name, len(out), blank, skipped, "".join(map(dumps_line, out))
+    return name, len(out), blank, skipped, out
 
 
-def _tasks(inputs, input_format, encoding, encoding_errors, explain, as_text) -> Iterator[tuple]:
+def _tasks(inputs, input_format, encoding, encoding_errors, explain, as_text, skip) -> Iterator[tuple]:
     for name in inputs:
-        with open_lines(name, input_format, encoding, encoding_errors) as (fmt, lines):
+        with open_lines(name, input_format, encoding, encoding_errors, skip) as (fmt, lines):
             chunk: list = []
             kind = "lines" if fmt == "jsonl" else "records"
-            source = lines if kind == "lines" else (rec for rec, _, _ in records_of(fmt, lines, name))
+            source = lines if kind == "lines" else (rec for rec, _, _ in records_of(fmt, lines, name, skip=skip))
             for item in source:
                 chunk.append(item)
                 if len(chunk) >= CHUNK:
-                    yield (kind, name, chunk, explain, as_text)
+                    yield (kind, name, chunk, explain, as_text, skip is not None)
                     chunk = []
-            yield (kind, name, chunk, explain, as_text)  # possibly empty: marks the input as seen
+            yield (kind, name, chunk, explain, as_text, skip is not None)  # possibly empty: marks the input as seen
 
 
 def labelled_chunks(inputs, model_dir, jobs: int, explain: bool = False, as_text: bool = True, input_format="auto",
-                    encoding="auto", encoding_errors="strict", stats=None) -> Iterator:
+                    encoding="auto", encoding_errors="strict", stats=None, skip: SkipLog | None = None) -> Iterator:
     """Yield labelled chunks in input order: jsonl text (``as_text``) or lists of records.
 
     Raises the first :class:`InputError` any worker or the reader meets, and an error for an
@@ -75,14 +87,16 @@ def labelled_chunks(inputs, model_dir, jobs: int, explain: bool = False, as_text
         window: deque = deque()
 
         def take():
-            name, n, blank, out = window.popleft().get()
+            name, n, blank, skipped, out = window.popleft().get()
             counts[name] = counts.get(name, 0) + n
+            if skip is not None:
+                skip.merge(*skipped)
             if stats is not None:
                 stats.records += n
                 stats.blank += blank
             return out
 
-        for task in _tasks(inputs, input_format, encoding, encoding_errors, explain, as_text):
+        for task in _tasks(inputs, input_format, encoding, encoding_errors, explain, as_text, skip):
             window.append(pool.apply_async(_work, (task,)))
             if len(window) >= 2 * jobs:
                 yield take()

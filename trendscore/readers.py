@@ -21,12 +21,30 @@ from .errors import InputError
 from .jsonfast import loads
 from .text import split_passages
 
-__all__ = ["read_records", "open_lines", "records_of", "parse_jsonl_line", "check_text", "INPUT_FORMATS", "detect_format"]
+__all__ = ["SkipLog", "read_records", "open_lines", "records_of", "parse_jsonl_line", "check_text", "INPUT_FORMATS", "detect_format"]
 
 INPUT_FORMATS = ("auto", "digest", "jsonl", "csv", "text")
 _HEAD_BYTES = 1 << 16
 _EXT = {".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl", ".csv": "csv"}
 _MAGIC = {b"\x89PNG": "PNG image", b"%PDF": "PDF", b"PK\x03\x04": "ZIP archive", b"\x1f\x8b": "gzip archive", b"\x7fELF": "executable"}
+
+
+class SkipLog:
+    """Bad lines passed over under ``--skip-bad``: their count and the first few messages."""
+
+    def __init__(self, keep: int = 5):
+        self.count = 0
+        self.first: list[str] = []
+        self.keep = keep
+
+    def add(self, error: Exception) -> None:
+        self.count += 1
+        if len(self.first) < self.keep:
+            self.first.append(str(error))
+
+    def merge(self, count: int, first: list[str]) -> None:
+        self.count += count
+        self.first.extend(first[: self.keep - len(self.first)])
 
 
 class _Source:
@@ -82,7 +100,7 @@ def _detect_encoding(src: _Source, encoding: str) -> str:
         return f"utf-8@{bad_at}"
 
 
-def _lines(src: _Source, encoding: str, errors: str) -> Iterator[tuple[int, str]]:
+def _lines(src: _Source, encoding: str, errors: str, skip: SkipLog | None = None) -> Iterator[tuple[int, str]]:
     """Decoded lines (without line ends) numbered from 1."""
     chosen = _detect_encoding(src, encoding)
     if chosen.startswith("utf-8@"):
@@ -118,15 +136,28 @@ def _lines(src: _Source, encoding: str, errors: str) -> Iterator[tuple[int, str]
             continue
         try:
             lines = whole.decode(chosen, errors).split("\n")
-        except UnicodeDecodeError:  # find the line, for the message
-            lines = [_decode_line(raw, src.name, number + i + 1, chosen) for i, raw in enumerate(whole.split(b"\n"))]
+        except UnicodeDecodeError:  # find the line, for the message (or skip it)
+            lines = [_decode_or_skip(raw, src.name, number + i + 1, chosen, skip) for i, raw in enumerate(whole.split(b"\n"))]
         lines.pop()  # the empty string after the last line end
         for line in lines:
             number += 1
-            yield number, line[:-1] if line.endswith("\r") else line
+            if line is not None:
+                yield number, line[:-1] if line.endswith("\r") else line
     if pending:
         number += 1
-        yield number, _decode_line(pending, src.name, number, chosen, errors).rstrip("\r")
+        line = _decode_or_skip(pending, src.name, number, chosen, skip) if errors == "strict" else pending.decode(chosen, errors)
+        if line is not None:
+            yield number, line.rstrip("\r")
+
+
+def _decode_or_skip(raw: bytes, name: str, number: int, chosen: str, skip: SkipLog | None) -> str | None:
+    try:
+        return _decode_line(raw, name, number, chosen)
+    except InputError as exc:
+        if skip is None:
+            raise
+        skip.add(exc)
+        return None
 
 
 def _decode_line(raw: bytes, name: str, number: int, chosen: str, errors: str = "strict") -> str:
@@ -170,9 +201,15 @@ def parse_jsonl_line(line: str, name: str, number: int, require_text: bool = Tru
     return obj
 
 
-def _jsonl(lines, name, require_text=True) -> Iterator[tuple[dict, str, int]]:
+def _jsonl(lines, name, require_text=True, skip=None) -> Iterator[tuple[dict, str, int]]:
     for number, line in lines:
-        obj = parse_jsonl_line(line, name, number, require_text)
+        try:
+            obj = parse_jsonl_line(line, name, number, require_text)
+        except InputError as exc:
+            if skip is None:
+                raise
+            skip.add(exc)
+            continue
         if obj is not None:
             yield obj, name, number
 
@@ -185,7 +222,7 @@ def check_text(obj: dict, name: str, number: int) -> None:
         raise InputError(f"expected a string 'text' field, got {got}", name, number)
 
 
-def _csv(lines, name, require_text=True) -> Iterator[tuple[dict, str, int]]:
+def _csv(lines, name, require_text=True, skip=None) -> Iterator[tuple[dict, str, int]]:
     counter = {"n": 0}
 
     def physical():
@@ -210,7 +247,11 @@ def _csv(lines, name, require_text=True) -> Iterator[tuple[dict, str, int]]:
         except csv.Error as exc:
             raise InputError(f"malformed CSV ({exc})", name, counter["n"]) from None
         if None in row:
-            raise InputError("more fields than the header has", name, start)
+            exc = InputError("more fields than the header has", name, start)
+            if skip is None:
+                raise exc
+            skip.add(exc)
+            continue
         yield {k: v for k, v in row.items()}, name, start
 
 
@@ -221,7 +262,7 @@ def _documents_to_passages(docs, name) -> Iterator[tuple[dict, str, int]]:
             yield record, name, doc["line"]
 
 
-def _digest(lines, name, require_text=True):
+def _digest(lines, name, require_text=True, skip=None):
     numbered = list(lines)
     docs = [
         {"title": d.title, "source": d.source, "date": d.date, "body": d.body, "line": d.line}
@@ -230,7 +271,7 @@ def _digest(lines, name, require_text=True):
     yield from _documents_to_passages(docs, name)
 
 
-def _text(lines, name, require_text=True):
+def _text(lines, name, require_text=True, skip=None):
     docs, cur, start = [], [], 0
     for number, line in lines:
         if line.strip():
@@ -249,14 +290,14 @@ _READERS = {"jsonl": _jsonl, "csv": _csv, "digest": _digest, "text": _text}
 
 
 @contextmanager
-def open_lines(name: str, input_format: str = "auto", encoding: str = "auto", encoding_errors: str = "strict"):
+def open_lines(name: str, input_format: str = "auto", encoding: str = "auto", encoding_errors: str = "strict", skip=None):
     """Open one input: yields ``(format, numbered decoded lines)``; the format is detected
     from the extension and the first lines when ``input_format`` is auto."""
     if input_format not in INPUT_FORMATS:
         raise InputError(f"unknown input format {input_format!r}; expected one of {', '.join(INPUT_FORMATS)}", name)
     src = _Source(name)
     try:
-        lines = _lines(src, encoding, encoding_errors)
+        lines = _lines(src, encoding, encoding_errors, skip)
         head: list[tuple[int, str]] = []
         for item in lines:
             head.append(item)
@@ -270,24 +311,26 @@ def open_lines(name: str, input_format: str = "auto", encoding: str = "auto", en
         src.close()
 
 
-def records_of(fmt: str, lines, name: str, require_text: bool = True) -> Iterator[tuple[dict, str, int]]:
-    """The records of an input's numbered lines, read as ``fmt``."""
-    return _READERS[fmt](lines, name, require_text)
+def records_of(fmt: str, lines, name: str, require_text: bool = True, skip: SkipLog | None = None) -> Iterator[tuple[dict, str, int]]:
+    """The records of an input's numbered lines, read as ``fmt``; bad lines go to ``skip`` if given."""
+    return _READERS[fmt](lines, name, require_text, skip)
 
 
 def read_records(
-    name: str, input_format: str = "auto", encoding: str = "auto", encoding_errors: str = "strict", require_text: bool = True
+    name: str, input_format: str = "auto", encoding: str = "auto", encoding_errors: str = "strict", require_text: bool = True,
+    skip: SkipLog | None = None,
 ) -> Iterator[tuple[dict, str, int]]:
     """Yield ``(record, path, line)`` for every passage in one input (``-`` is stdin).
 
     Raises :class:`~trendscore.errors.InputError` naming the file and line for anything
     that cannot be read. An input with no passages at all is an error too. With
     ``require_text=False``, jsonl records that carry ``labels`` may lack ``text`` (scoring a
-    labelled archive needs no text).
+    labelled archive needs no text). With a :class:`SkipLog`, bad lines (undecodable,
+    malformed, without text) are passed over and counted there instead of raising.
     """
-    with open_lines(name, input_format, encoding, encoding_errors) as (fmt, stream):
+    with open_lines(name, input_format, encoding, encoding_errors, skip) as (fmt, stream):
         count = 0
-        for item in records_of(fmt, stream, name, require_text):
+        for item in records_of(fmt, stream, name, require_text, skip):
             count += 1
             yield item
         if count == 0:

@@ -33,8 +33,11 @@ def _progress(enabled: bool):
 
 
 def run_label(inputs, output="-", model_dir=None, fmt="jsonl", input_format="auto", explain=False, encoding="auto",
-              encoding_errors="strict", jobs=None, progress=False) -> LabelStats:
-    """Label every passage of ``inputs`` into ``output``; returns counts for the caller."""
+              encoding_errors="strict", jobs=None, progress=False, skip=None) -> LabelStats:
+    """Label every passage of ``inputs`` into ``output``; returns counts for the caller.
+
+    With a :class:`~trendscore.readers.SkipLog` as ``skip``, bad lines are counted there and
+    passed over instead of stopping the job."""
     from .model import load_model
 
     check_output_path(output, inputs)
@@ -44,7 +47,7 @@ def run_label(inputs, output="-", model_dir=None, fmt="jsonl", input_format="aut
     try:
         if jobs == 1:
             model = load_model(model_dir)
-            records = iter_input_records(inputs, input_format, encoding, encoding_errors)
+            records = iter_input_records(inputs, input_format, encoding, encoding_errors, skip)
             with AtomicOutput(output) as fh:
                 writer = RecordWriter(fh, fmt, model.themes)
                 for record in label_records(model, records, explain=explain, stats=stats):
@@ -60,7 +63,7 @@ def run_label(inputs, output="-", model_dir=None, fmt="jsonl", input_format="aut
             writer = RecordWriter(fh, fmt, themes)
             done = 0
             for chunk in labelled_chunks(inputs, model_dir, jobs, explain, as_text, input_format, encoding,
-                                         encoding_errors, stats):
+                                         encoding_errors, stats, skip):
                 if as_text:
                     fh.write(chunk)
                 else:

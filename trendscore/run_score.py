@@ -23,7 +23,7 @@ def _as_of(value: str | None):
 
 
 def run_score(inputs, freq="week", as_of=None, model_dir=None, fmt="table", output="-", plot_path=None, report_path=None,
-              relabel=False, input_format="auto", encoding="auto", encoding_errors="strict") -> dict:
+              relabel=False, input_format="auto", encoding="auto", encoding_errors="strict", skip=None) -> dict:
     """Run one scoring job; returns the score and warnings for the caller to show."""
     from .model import load_model
 
@@ -34,12 +34,12 @@ def run_score(inputs, freq="week", as_of=None, model_dir=None, fmt="table", outp
 
     def items():
         for name in inputs:
-            yield from read_records(name, input_format, encoding, encoding_errors, require_text=False)
+            yield from read_records(name, input_format, encoding, encoding_errors, require_text=False, skip=skip)
 
     stats: dict = {}
     examples = Examples(freq) if report_path else None
     result = score_stream(items(), lambda: load_model(model_dir), freq=freq, as_of=as_of_date, relabel=relabel,
-                          examples=examples, stats=stats)
+                          examples=examples, stats=stats, skip=skip)
     warnings = []
     if stats.get("bad_dates"):
         warnings.append(f"{stats['bad_dates']} passages have dates that do not parse and were counted as undated "

@@ -55,6 +55,14 @@ def _check_labels(labels, path: str, line: int) -> None:
         raise InputError(f"duplicate labels {labels}", path, line)
 
 
+def _check_record(record: dict, relabel: bool, path: str, line: int) -> None:
+    """The checks scoring makes on a record, done up front so a bad one can be skipped."""
+    if not relabel and "labels" in record:
+        _check_labels(record["labels"], path, line)
+    else:
+        check_text(record, path, line)
+
+
 def score_stream(
     items: Iterable[tuple[dict, str, int]],
     model_loader=None,
@@ -65,6 +73,7 @@ def score_stream(
     themes: list[str] | None = None,
     examples: Examples | None = None,
     stats: dict | None = None,
+    skip=None,
 ) -> Score:
     """Score ``(record, path, line)`` items. Records carrying ``labels`` are counted as they
     are (hard counts) unless ``relabel``; the others are labelled by the model from
@@ -106,6 +115,12 @@ def score_stream(
         pending.clear()
 
     for record, path, line in items:
+        if skip is not None:
+            try:
+                _check_record(record, relabel, path, line)
+            except InputError as exc:
+                skip.add(exc)
+                continue
         day = day_of(record, path, line)
         if not relabel and "labels" in record:
             labels = record["labels"]
