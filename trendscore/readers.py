@@ -104,7 +104,7 @@ def _lines(src: _Source, encoding: str, errors: str, skip: SkipLog | None = None
     """Decoded lines (without line ends) numbered from 1."""
     chosen = _detect_encoding(src, encoding)
     if chosen.startswith("utf-8@"):
-        if errors == "strict":
+        if errors == "strict" and skip is None:
             line = src.head[: int(chosen.split("@")[1])].count(b"\n") + 1
             raise InputError(
                 "invalid UTF-8 bytes (not GB18030 either); pass --encoding, or --encoding-errors replace",
@@ -194,6 +194,8 @@ def parse_jsonl_line(line: str, name: str, number: int, require_text: bool = Tru
         if line.lstrip().startswith("["):
             raise InputError("a JSON array, expected JSON Lines (one object per line)", name, number) from None
         raise InputError(f"malformed JSON ({exc.msg} at column {exc.colno})", name, number) from None
+    if isinstance(obj, list) and number == 1:
+        raise InputError("a JSON array, expected JSON Lines (one object per line)", name, number)
     if not isinstance(obj, dict):
         raise InputError(f"expected a JSON object with a 'text' field, got {type(obj).__name__}", name, number)
     if require_text or "labels" not in obj:

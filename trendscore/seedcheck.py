@@ -3,6 +3,7 @@ conflicting labels; and adding new seeds without touching the old ones."""
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import re
@@ -184,6 +185,12 @@ def add_seeds(new_path, directory, on_conflict: str = "refuse") -> AddResult:
     directory = Path(directory)
     if not directory.is_dir():
         raise SeedError("no such seed directory", str(directory))
+    with open(directory / ".seeds.lock", "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # a second `seeds add` on this directory waits its turn
+        return _add_locked(new_path, directory, on_conflict)
+
+
+def _add_locked(new_path, directory: Path, on_conflict: str) -> AddResult:
     new_seeds, problems = validate_seeds([new_path])
     bad = [p for p in problems if p.kind in ("schema", "blank", "label", "conflict", "id")]
     if bad:

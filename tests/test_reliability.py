@@ -1,0 +1,248 @@
+"""The catalogue of bad inputs (docs/reliability.md), crash safety and concurrency."""
+
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from conftest import SEEDS
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import trendscore
+from trendscore import load_model
+from trendscore.cli import main
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+def _cli(*args, input=None):
+    return CliRunner().invoke(main, [str(a) for a in args], input=input, catch_exceptions=False)
+
+
+def _lines(n, bad=None):
+    rows = [json.dumps({"id": i, "text": f"第{i}条:海淀区发布微短剧扶持政策", "date": "2025-01-0%d" % (1 + i % 9), "labels": []},
+                       ensure_ascii=False) for i in range(n)]
+    for k, v in (bad or {}).items():
+        rows[k - 1] = v
+    return "\n".join(rows) + "\n"
+
+
+CASES = {
+    # name: (file name, bytes, expected message after "path[:line]: ")
+    "empty file": ("e.jsonl", b"", "empty input: no passages found"),
+    "only whitespace": ("w.jsonl", b"  \n\t\n", "empty input: no passages found"),
+    "malformed JSON in line 7 of 10": ("m.jsonl", _lines(10, {7: '{"text": "x"'}).encode(), ":7: malformed JSON"),
+    "a JSON array": ("a.json", b'[{"text": "x"}]\n', ":1: a JSON array, expected JSON Lines"),
+    "a record that is not an object": ("n.jsonl", b'"just a string"\n', ":1: expected a JSON object with a 'text' field, got str"),
+    "text missing": ("t1.jsonl", b'{"id": 1}\n', ":1: expected a string 'text' field, got nothing"),
+    "text null": ("t2.jsonl", b'{"text": null}\n', ":1: expected a string 'text' field, got null"),
+    "text a number": ("t3.jsonl", b'{"text": 1}\n', ":1: expected a string 'text' field, got int"),
+    "text a list": ("t4.jsonl", b'{"text": ["a"]}\n', ":1: expected a string 'text' field, got list"),
+    "CSV without a text column": ("c.csv", b"id,body\n1,x\n", ":1: CSV has no 'text' column"),
+    "invalid UTF-8, not GB18030": ("u.jsonl", b'{"text": "ok"}\n{"text": "\xff\xfe\xfd\xfc"}\n', ":2: invalid UTF-8 bytes"),
+    "a PNG": ("p.png", b"\x89PNG\r\n\x1a\n" + bytes(40), ":1: looks like a PNG image, not text"),
+}
+
+
+@pytest.mark.parametrize("command", ["label", "score"])
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_bad_input_catalogue(tmp_path, command, case):
+    name, data, message = CASES[case]
+    f = tmp_path / name
+    f.write_bytes(data)
+    out = tmp_path / "out.txt"
+    result = _cli(command, f, "-o", out)
+    assert result.exit_code == 2, result.output
+    assert result.stderr.startswith(f"Error: {f}")
+    assert message in result.stderr and result.stderr.count("\n") == 1
+    assert not out.exists()
+
+
+def test_stdin_zero_bytes_directory_missing_path_and_output_dir(tmp_path):
+    assert _cli("label", "-", input="").stderr == "Error: -: empty input: no passages found\n"
+    assert "is a directory" in _cli("label", tmp_path).stderr
+    assert "no such file" in _cli("score", tmp_path / "nope.jsonl").stderr
+    f = tmp_path / "a.jsonl"
+    f.write_text(_lines(3), "utf-8")
+    r = _cli("score", f, "-o", tmp_path / "missing" / "x.txt")
+    assert r.exit_code == 2 and "does not exist" in r.stderr
+    r = _cli("label", f, "-o", f)
+    assert r.exit_code == 2 and "also an input" in r.stderr and f.read_text("utf-8") == _lines(3)
+
+
+@pytest.mark.parametrize(("labels", "message"), [('["sports"]', None), ('["policy", "policy"]', "duplicate labels"), ('"policy"', "got str")])
+def test_label_field_problems_in_score(tmp_path, labels, message):
+    f = tmp_path / "l.jsonl"
+    f.write_text('{"date": "2025-01-01", "labels": %s}\n' % labels, "utf-8")
+    result = _cli("score", f, "--format", "json")
+    if message is None:  # a label of the user's own is a theme of its own
+        assert result.exit_code == 0 and "sports" in {t["theme"] for t in json.loads(result.stdout)["themes"]}
+    else:
+        assert result.exit_code == 2 and message in result.stderr
+
+
+@pytest.mark.parametrize(("date", "dated"), [("2025-13-45", 0), ("10000-01-01", 0), ("2025-03-04T10:00:00+08:00", 1), ("2025/03/04", 1)])
+def test_dates_that_do_not_parse_are_undated_and_time_zones_keep_their_date(tmp_path, date, dated):
+    f = tmp_path / "d.jsonl"
+    f.write_text(json.dumps({"date": date, "labels": ["policy"]}) + "\n", "utf-8")
+    data = json.loads(_cli("score", f, "--format", "json", "--freq", "day").stdout)
+    assert data["records"]["dated"] == dated
+    if dated:
+        assert data["as_of"] == "2025-03-04"
+
+
+def test_encodings_and_bom(tmp_path):
+    text = "关于推动微短剧产业高质量发展的若干措施"
+    cases = {
+        "bom.jsonl": ("\ufeff" + json.dumps({"text": text}, ensure_ascii=False) + "\n").encode("utf-8"),
+        "u16.jsonl": (json.dumps({"text": text}, ensure_ascii=False) + "\n").encode("utf-16"),
+        "gb.txt": text.encode("gb18030"),
+        "bom.csv": ("\ufeffid,text\n1,\"" + text + "\n第二行\"\n").encode("utf-8"),
+    }
+    for name, data in cases.items():
+        f = tmp_path / name
+        f.write_bytes(data)
+        rows = [json.loads(line) for line in _cli("label", f).stdout.splitlines()]
+        assert rows and rows[0]["text"].startswith(text), name
+    bad = tmp_path / "bad.jsonl"
+    bad.write_bytes(b'{"text": "ok \xff end"}\n')
+    assert _cli("label", bad).exit_code == 2
+    assert json.loads(_cli("label", bad, "--encoding-errors", "replace").stdout)["text"] == "ok \ufffd end"
+
+
+def test_skip_bad_counts_exactly(tmp_path):
+    lines = _lines(50, {3: "{bad", 17: '{"id": 1}', 40: "[1]"})
+    f = tmp_path / "s.jsonl"
+    f.write_bytes(lines.encode() + b'{"text": "\xff\xfe"}\n')
+    for command in ("label", "score"):
+        out = tmp_path / f"{command}.out"
+        result = _cli(command, f, "--skip-bad", "-o", out)
+        assert result.exit_code == 0
+        assert "47 good passages; skipped 4 bad lines" in result.stderr
+        assert f"skipped {f}:3: malformed JSON" in result.stderr
+    assert len((tmp_path / "label.out").read_text("utf-8").splitlines()) == 47
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.text(min_size=0, max_size=300), min_size=1, max_size=12))
+def test_any_text_labels_without_crashing(texts):
+    model = load_model()
+    for rec in model.label(texts):
+        assert set(rec["labels"]) <= set(model.themes)
+        assert set(rec["scores"]) == set(model.themes)
+        assert all(0.0 <= p <= 1.0 for p in rec["scores"].values())
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.text(alphabet=st.characters(codec="utf-8", exclude_categories=()), max_size=200))
+def test_any_text_survives_the_jsonl_round_trip(tmp_path_factory, text):
+    f = tmp_path_factory.mktemp("h") / "x.jsonl"
+    f.write_text(json.dumps({"text": text}) + "\n", "utf-8")  # ASCII-escaped: lone surrogates allowed
+    result = _cli("label", f)
+    assert result.exit_code in (0, 2)  # a whitespace-only file is 'empty'; never a traceback
+    if text.strip() or text:
+        assert result.exit_code == 0
+        assert "labels" in json.loads(result.stdout)
+
+
+@settings(max_examples=20, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 60), st.sets(st.sampled_from(["policy", "culture", "overseas"]))), min_size=1, max_size=80), st.randoms())
+def test_scoring_ignores_record_order(rows, rnd):
+    recs = [{"date": f"2025-{1 + d // 28:02d}-{1 + d % 28:02d}", "labels": sorted(labels)} for d, labels in rows]
+    first = trendscore.score(recs, freq="week").to_json()
+    rnd.shuffle(recs)
+    assert trendscore.score(recs, freq="week").to_json() == first
+
+
+def test_threads_share_one_model():
+    model = load_model()
+    texts = [s for s in (SEEDS / "batch_05_traditional.jsonl").read_text("utf-8").splitlines()]
+    texts = [json.loads(t)["text"] for t in texts] * 4
+    expected = model.label(texts)
+    results = [None] * 4
+
+    def work(k):
+        results[k] = model.label(texts)
+
+    threads = [threading.Thread(target=work, args=(k,)) for k in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert all(r == expected for r in results)
+
+
+def test_first_format_model_still_loads():
+    model = load_model(FIXTURES / "model_format1")
+    assert model.themes == ["policy", "technology", "overseas", "regional_hub", "culture"]
+    assert model.label(["海淀区发布微短剧扶持政策"])[0]["labels"]
+
+
+def _kill_after(args, delay):
+    proc = subprocess.Popen([sys.executable, "-m", "trendscore", *map(str, args)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(delay)
+    if proc.poll() is None:
+        os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+
+
+@pytest.mark.parametrize("delay", [0.4, 1.0, 2.0])
+def test_kill_during_train_keeps_the_previous_model(tmp_path, small_model_dir, small_seed_files, delay):
+    import shutil
+
+    target = tmp_path / "m"
+    shutil.copytree(small_model_dir, target)
+    before = (target / "coef.npy").read_bytes()
+    _kill_after(["train", *small_seed_files, "-o", target, "--cv", "2"], delay)
+    model = load_model(target)  # verified against its manifest
+    assert model.themes and (target / "coef.npy").read_bytes() in (before, (target / "coef.npy").read_bytes())
+
+
+@pytest.mark.parametrize("delay", [0.3, 0.6, 0.9])
+def test_kill_during_label_leaves_no_half_output(tmp_path, delay):
+    f = tmp_path / "in.jsonl"
+    f.write_text(_lines(40_000), "utf-8")
+    out = tmp_path / "out.jsonl"
+    out.write_text("old\n", "utf-8")
+    _kill_after(["label", f, "-o", out, "--jobs", "1", "--quiet"], delay)
+    content = out.read_text("utf-8")
+    assert content == "old\n" or len(content.splitlines()) == 40_000
+
+
+def test_kill_during_seeds_add_keeps_seeds(tmp_path):
+    d = tmp_path / "seeds"
+    d.mkdir()
+    old = d / "batch_01.jsonl"
+    old.write_text((SEEDS / "batch_03_trade.jsonl").read_text("utf-8"), "utf-8")
+    before = old.read_bytes()
+    new = tmp_path / "new.jsonl"
+    new.write_text((SEEDS / "batch_07_research.jsonl").read_text("utf-8"), "utf-8")
+    rng = random.Random(1)
+    for _ in range(4):
+        _kill_after(["seeds", "add", new, "--to", d], 0.2 + rng.random() * 0.8)
+        assert old.read_bytes() == before
+        for f in d.glob("batch_*.jsonl"):
+            trendscore.seeds.read_seeds([f])  # every file there is whole
+    assert not list(d.glob("batch_*.part"))
+
+
+def test_two_seed_adds_at_once_do_not_interleave(tmp_path):
+    d = tmp_path / "seeds"
+    d.mkdir()
+    a, b = tmp_path / "a.jsonl", tmp_path / "b.jsonl"
+    a.write_text((SEEDS / "batch_03_trade.jsonl").read_text("utf-8"), "utf-8")
+    b.write_text((SEEDS / "batch_07_research.jsonl").read_text("utf-8"), "utf-8")
+    procs = [subprocess.Popen([sys.executable, "-m", "trendscore", "seeds", "add", str(x), "--to", str(d)],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) for x in (a, b)]
+    assert [p.wait() for p in procs] == [0, 0]
+    files = sorted(d.glob("batch_*.jsonl"))
+    assert len(files) == 2
+    assert sorted(len(trendscore.seeds.read_seeds([f])) for f in files) == [150, 150]
