@@ -72,7 +72,7 @@ def test_add_is_append_only_and_refuses_conflicts(tmp_path):
     ])
     refused = add_seeds(new, seeds_dir)
     assert refused.path is None and len(refused.conflicts) == 1
-    assert sorted(p.name for p in seeds_dir.iterdir()) == ["batch_01_old.jsonl"]
+    assert sorted(p.name for p in seeds_dir.iterdir() if not p.name.startswith(".")) == ["batch_01_old.jsonl"]
     skipped = add_seeds(new, seeds_dir, on_conflict="skip")
     assert skipped.added == 1 and skipped.skipped_duplicates == 1 and skipped.path.name == "batch_02_new.jsonl"
     replaced = add_seeds(new, seeds_dir, on_conflict="replace")
@@ -88,7 +88,7 @@ def test_add_refuses_bad_files(tmp_path):
     bad.write_text('{"text": "a", "labels": ["policy"]}\n{"text": "b"}\n', "utf-8")
     with pytest.raises(SeedError, match=r"bad\.jsonl: 1 problems, first: .*bad\.jsonl:2: schema"):
         add_seeds(bad, tmp_path / "seeds")
-    assert list((tmp_path / "seeds").iterdir()) == []
+    assert [p for p in (tmp_path / "seeds").iterdir() if not p.name.startswith(".")] == []
 
 
 def test_cli_validate_and_add(tmp_path):
