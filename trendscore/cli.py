@@ -44,8 +44,19 @@ _model_opt = click.option("--model", "model_dir", default=None, help="Model dire
 @click.option("--jobs", type=click.IntRange(1), default=None, help="Worker processes (default: all cores); output keeps input order.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 @click.option("--skip-bad", is_flag=True, help="Pass over bad lines (counted and reported) instead of stopping.")
-def label(inputs, output, model_dir, fmt, input_format, explain, encoding, encoding_errors, jobs, quiet, skip_bad):
+@click.option("--scheduler", default=None, help="Run on a Dask cluster: tcp://host:port, or local:N for N local workers.")
+@click.option("--block-mb", default=32.0, show_default=True, type=click.FloatRange(min=0.001), help="With --scheduler: MB of input per task.")
+def label(inputs, output, model_dir, fmt, input_format, explain, encoding, encoding_errors, jobs, quiet, skip_bad, scheduler, block_mb):
     """Label passages in INPUTS (files, or - for stdin; default stdin) by theme."""
+    if scheduler:
+        from .dask import connect, label_files
+
+        if output == "-" or fmt != "jsonl" or not inputs:
+            raise click.UsageError("--scheduler needs input files, -o OUT and jsonl output")
+        with connect(scheduler) as client:
+            n = label_files(client, list(inputs), output, model_dir, block_bytes=int(block_mb * (1 << 20)))
+        click.echo(f"Labelled {n} passages on {scheduler}", err=True)
+        return
     from .readers import SkipLog
     from .run_label import run_label
 
@@ -78,9 +89,27 @@ def _report_skips(skip, good: int) -> None:
 @click.option("--encoding", default="auto", show_default=True)
 @click.option("--encoding-errors", type=click.Choice(["strict", "replace"]), default="strict", show_default=True)
 @click.option("--skip-bad", is_flag=True, help="Pass over bad lines (counted and reported) instead of stopping.")
+@click.option("--scheduler", default=None, help="Run on a Dask cluster: tcp://host:port, or local:N for N local workers.")
+@click.option("--block-mb", default=32.0, show_default=True, type=click.FloatRange(min=0.001), help="With --scheduler: MB of input per task.")
 def score(inputs, freq, as_of, model_dir, fmt, output, plot_path, report_path, relabel, input_format, encoding, encoding_errors,
-          skip_bad):
+          skip_bad, scheduler, block_mb):
     """Score theme momentum over time in INPUTS (files, or - for stdin; default stdin)."""
+    if scheduler:
+        from .dask import connect, score_files
+        from .render import render_score
+        from .run_score import _as_of
+        from .writers import AtomicOutput
+
+        if not inputs:
+            raise click.UsageError("--scheduler needs input files")
+        with connect(scheduler) as client:
+            result, bad, first = score_files(client, list(inputs), freq=freq, as_of=_as_of(as_of), model_dir=model_dir,
+                                             block_bytes=int(block_mb * (1 << 20)))
+        with AtomicOutput(output) as fh:
+            fh.write(render_score(result, fmt))
+        if bad:
+            click.echo(f"Warning: {bad} passages have dates that do not parse and were counted as undated (first: {first})", err=True)
+        return
     from .readers import SkipLog
     from .run_score import run_score
 

@@ -74,7 +74,8 @@ def score_stream(
     examples: Examples | None = None,
     stats: dict | None = None,
     skip=None,
-) -> Score:
+    accumulate_only: bool = False,
+):
     """Score ``(record, path, line)`` items. Records carrying ``labels`` are counted as they
     are (hard counts) unless ``relabel``; the others are labelled by the model from
     ``model_loader()`` and counted with its probabilities (soft counts)."""
@@ -145,6 +146,8 @@ def score_stream(
                 flush()
     if pending:
         flush()
+    if accumulate_only:  # the counts alone, to be merged with others (trendscore.dask)
+        return acc
     return compute_score(acc, freq=freq, as_of=as_of, settings=settings)
 
 

@@ -1,0 +1,151 @@
+"""Dask: a real scheduler and two workers as separate processes on 127.0.0.1."""
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("distributed")
+
+from click.testing import CliRunner  # noqa: E402
+from conftest import SEEDS  # noqa: E402
+
+from trendscore import ModelError  # noqa: E402
+from trendscore.cli import main  # noqa: E402
+
+BIN = Path(sys.executable).parent
+
+
+def _wait_for(path: Path, timeout=60.0):
+    end = time.time() + timeout
+    while time.time() < end:
+        if path.exists() and path.stat().st_size > 0:
+            try:
+                return json.loads(path.read_text())
+            except json.JSONDecodeError:
+                pass
+        time.sleep(0.2)
+    raise TimeoutError(f"{path} did not appear")
+
+
+@pytest.fixture(scope="module")
+def cluster(tmp_path_factory):
+    d = tmp_path_factory.mktemp("dask")
+    sched_file = d / "scheduler.json"
+    env = dict(os.environ, DASK_DISTRIBUTED__WORKER__DAEMON="False")
+    procs = [subprocess.Popen([str(BIN / "dask"), "scheduler", "--host", "127.0.0.1", "--port", "0", "--no-dashboard",
+                               "--scheduler-file", str(sched_file)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)]
+    address = _wait_for(sched_file)["address"]
+    workers = []
+    for i in range(2):
+        w = subprocess.Popen([str(BIN / "dask"), "worker", address, "--nthreads", "1", "--nworkers", "1", "--no-dashboard",
+                              "--host", "127.0.0.1", "--name", f"w{i}", "--local-directory", str(d / f"w{i}")],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+        workers.append(w)
+    from distributed import Client
+
+    with Client(address, timeout="30s") as client:
+        client.wait_for_workers(2, timeout=60)
+    yield {"address": address, "workers": workers, "dir": d, "env": env}
+    for p in workers + procs:
+        p.kill()
+        p.wait()
+
+
+@pytest.fixture(scope="module")
+def passages(tmp_path_factory):
+    rows = [json.loads(line) for f in sorted(SEEDS.glob("batch_*.jsonl")) for line in f.read_text("utf-8").splitlines()]
+    path = tmp_path_factory.mktemp("data") / "passages.jsonl"
+    with open(path, "w", encoding="utf-8") as fh:
+        for i in range(4000):
+            r = rows[i % len(rows)]
+            fh.write(json.dumps({"id": i, "text": r["text"], "date": r.get("date")}, ensure_ascii=False) + "\n")
+    return path
+
+
+def _run(*args):
+    return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
+
+
+def test_label_on_the_cluster_matches_local(cluster, passages, tmp_path):
+    local, remote = tmp_path / "local.jsonl", tmp_path / "remote.jsonl"
+    assert _run("label", passages, "-o", local, "--jobs", "1").exit_code == 0
+    result = _run("label", passages, "-o", remote, "--scheduler", cluster["address"], "--block-mb", "0.05")
+    assert result.exit_code == 0, result.stderr
+    assert "Labelled 4000 passages" in result.stderr
+    assert remote.read_bytes() == local.read_bytes()
+
+
+def test_score_on_the_cluster_matches_local(cluster, passages):
+    local = _run("score", passages, "--format", "json").stdout
+    remote = _run("score", passages, "--format", "json", "--scheduler", cluster["address"], "--block-mb", "0.05")
+    assert remote.exit_code == 0, remote.stderr
+    assert json.loads(remote.stdout) == json.loads(local)
+
+
+def test_errors_name_file_and_line_on_the_cluster(cluster, passages, tmp_path):
+    bad = tmp_path / "bad.jsonl"
+    lines = passages.read_text("utf-8").splitlines()
+    lines[3210] = '{"text": 3}'
+    bad.write_text("\n".join(lines) + "\n", "utf-8")
+    result = _run("label", bad, "-o", tmp_path / "o.jsonl", "--scheduler", cluster["address"], "--block-mb", "0.05")
+    assert result.exit_code == 2
+    assert result.stderr == f"Error: {bad}:3211: expected a string 'text' field, got int\n"
+    assert not (tmp_path / "o.jsonl").exists()
+
+
+def test_workers_check_model_hashes(cluster, tmp_path):
+    from distributed import Client
+
+    from trendscore.dask import _worker_model
+    from trendscore.model import default_model_path
+
+    tampered = tmp_path / "m"
+    shutil.copytree(default_model_path(), tampered)
+    with open(tampered / "idf.npy", "r+b") as fh:
+        fh.seek(-8, 2)
+        fh.write(b"\x00" * 8)
+    with Client(cluster["address"], timeout="30s") as client:
+        with pytest.raises(ModelError, match=r"idf\.npy: SHA-256 does not match"):
+            client.submit(_worker_model, str(tampered), pure=False).result()
+
+
+def test_dataframe_api(cluster, passages):
+    import dask.dataframe as dd
+    import pandas as pd
+    from distributed import Client
+
+    import trendscore
+    from trendscore.dask import label_dataframe, score_dataframe
+
+    frame = pd.read_json(passages, lines=True, dtype=False)
+    ddf = dd.from_pandas(frame, npartitions=5)
+    with Client(cluster["address"], timeout="30s"):
+        labelled = label_dataframe(ddf).compute()
+        expected = trendscore.label(frame["text"].tolist())
+        assert labelled["labels"].tolist() == [r["labels"] for r in expected]
+        assert labelled["score_policy"].tolist() == [r["scores"]["policy"] for r in expected]
+        dask_score = score_dataframe(ddf, freq="week").to_json()
+    records = frame.to_dict("records")
+    assert dask_score == trendscore.score(records, freq="week").to_json()
+
+
+def test_killed_worker_is_replaced_and_output_complete(cluster, passages, tmp_path):
+    big = tmp_path / "big.jsonl"
+    big.write_text(passages.read_text("utf-8") * 5, "utf-8")
+    local, remote = tmp_path / "local.jsonl", tmp_path / "remote.jsonl"
+    assert _run("label", big, "-o", local, "--jobs", "1").exit_code == 0
+    job = subprocess.Popen([str(BIN / "trendscore"), "label", str(big), "-o", str(remote), "--scheduler", cluster["address"],
+                            "--block-mb", "0.05"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=cluster["env"])
+    time.sleep(4)
+    victim = cluster["workers"][0]
+    os.kill(victim.pid, signal.SIGKILL)
+    _, err = job.communicate(timeout=300)
+    assert job.returncode == 0, err.decode()[-2000:]
+    assert remote.read_bytes() == local.read_bytes()

@@ -1,0 +1,292 @@
+"""Labelling and scoring on a Dask cluster (``pip install 'trendscore[dask]'``).
+
+The model is loaded once per worker process (and its files checked against the manifest
+hashes there, by :func:`trendscore.load_model`), never shipped with the tasks: tasks carry
+the model directory's path, which must be readable on every worker (shared storage, or the
+bundled default model installed with trendscore on each worker).
+
+Files are cut into byte blocks aligned on line ends; a first cheap pass counts each block's
+lines, so every error names its file and line exactly as the one-process path does, and the
+labelled blocks are written back in input order.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from .errors import InputError
+from .jsonfast import dumps_line
+
+__all__ = ["label_dataframe", "score_dataframe", "connect", "label_files", "score_files", "BLOCK_BYTES"]
+
+BLOCK_BYTES = 32 << 20
+_MODELS: dict = {}
+
+
+def _worker_model(model_dir):
+    """The model for this worker process, loaded (and hash-checked) on first use."""
+    key = None if model_dir is None else str(Path(model_dir).resolve())
+    if key not in _MODELS:
+        from .model import load_model
+
+        _MODELS[key] = load_model(model_dir)
+    return _MODELS[key]
+
+
+def _require_dask():
+    try:
+        import dask  # noqa: F401
+        import distributed  # noqa: F401
+    except ImportError:
+        raise InputError("Dask is not installed: pip install 'trendscore[dask]'") from None
+
+
+def connect(scheduler: str):
+    """A distributed Client for ``tcp://host:port``, or a new local cluster for ``local:N``."""
+    _require_dask()
+    from distributed import Client, LocalCluster
+
+    if scheduler.startswith("local:"):
+        n = scheduler.split(":", 1)[1]
+        if not n.isdigit() or int(n) < 1:
+            raise InputError(f"--scheduler {scheduler!r}: expected local:N with N >= 1")
+        return Client(LocalCluster(n_workers=int(n), threads_per_worker=1, processes=True, dashboard_address=None))
+    try:
+        return Client(scheduler, timeout="20s")
+    except (OSError, TimeoutError) as exc:
+        raise InputError(f"--scheduler {scheduler!r}: cannot reach the scheduler ({exc})") from None
+
+
+# ------------------------------------------------------------------ DataFrames
+
+def _label_partition(pdf, model_dir, text_column):
+    model = _worker_model(model_dir)
+    texts = ["" if not isinstance(t, str) else t for t in pdf[text_column].tolist()]
+    results = model.label(texts)
+    out = pdf.copy()
+    out["labels"] = [r["labels"] for r in results]
+    for theme in model.themes:
+        out[f"score_{theme}"] = [r["scores"][theme] for r in results]
+    return out
+
+
+def label_dataframe(ddf, model=None, text_column: str = "text"):
+    """``ddf`` with a ``labels`` column and one ``score_<theme>`` column per theme.
+
+    ``model`` is a model directory (or registry) path, or None for the bundled default model;
+    each worker loads it once.
+    """
+    _require_dask()
+    from .model import load_model
+
+    model_dir = None if model is None else str(model)
+    themes = load_model(model_dir).themes  # check the model here first, and learn its themes
+    meta = ddf._meta.copy()
+    meta["labels"] = []
+    for theme in themes:
+        meta[f"score_{theme}"] = []
+    meta = meta.astype({f"score_{t}": "float64" for t in themes} | {"labels": "object"})
+    return ddf.map_partitions(_label_partition, model_dir, text_column, meta=meta)
+
+
+def _accumulate_partition(pdf, themes, date_column):
+    from .dates import parse_date
+    from .trends import Accumulator
+
+    acc = Accumulator(themes)
+    dates = pdf[date_column].tolist() if date_column in pdf.columns else [None] * len(pdf)
+    score_cols = [c for c in pdf.columns if c.startswith("score_")]
+    labels = pdf["labels"].tolist() if "labels" in pdf.columns else [None] * len(pdf)
+    for i, date in enumerate(dates):
+        day = parse_date(date) if isinstance(date, str) else None
+        if isinstance(labels[i], list) and not score_cols:
+            acc.add_labels(day, labels[i])
+        else:
+            acc.add_scores(day, {c[len("score_"):]: float(pdf[c].iloc[i]) for c in score_cols})
+    return acc
+
+
+def score_dataframe(ddf, freq: str = "week", as_of=None, model=None, date_column: str = "date", text_column: str = "text"):
+    """Theme momentum of a Dask DataFrame: per-partition counts, combined, then scored as
+    :func:`trendscore.score` does. Rows are labelled with ``model`` first unless the frame
+    already has a ``labels`` column."""
+    _require_dask()
+    import dask
+
+    from .seeds import DEFAULT_THEMES
+    from .trends import Accumulator, compute_score
+
+    if "labels" not in ddf.columns:
+        ddf = label_dataframe(ddf, model, text_column)
+        from .model import load_model
+
+        themes = load_model(model).themes
+    else:
+        themes = list(DEFAULT_THEMES)
+    parts = [dask.delayed(_accumulate_partition)(p, themes, date_column) for p in ddf.to_delayed()]
+    total = Accumulator(themes)
+    for acc in dask.compute(*parts):
+        total.merge(acc)
+    return compute_score(total, freq=freq, as_of=as_of)
+
+
+# ------------------------------------------------------------------ files (the CLI's path)
+
+def _expand(inputs) -> list[str]:
+    files = []
+    for name in inputs:
+        p = Path(name)
+        if p.is_dir():
+            found = sorted(str(f) for f in p.iterdir() if f.suffix in (".jsonl", ".ndjson", ".json", ".parquet"))
+            if not found:
+                raise InputError("directory holds no .jsonl or .parquet files", name)
+            files += found
+        elif not p.exists():
+            raise InputError("no such file", name)
+        else:
+            files.append(str(p))
+    return files
+
+
+def _blocks(path: str, size: int) -> list[tuple[int, int]]:
+    """Byte ranges of a file, each ending just after a line end (the last at the file's end)."""
+    total = os.path.getsize(path)
+    bounds = [0]
+    with open(path, "rb") as fh:
+        while bounds[-1] + size < total:
+            fh.seek(bounds[-1] + size)
+            fh.readline()
+            if fh.tell() >= total:
+                break
+            bounds.append(fh.tell())
+    bounds.append(total)
+    return [(a, b) for a, b in zip(bounds, bounds[1:]) if b > a]
+
+
+def _count_lines(path: str, start: int, end: int) -> int:
+    with open(path, "rb") as fh:
+        fh.seek(start)
+        return fh.read(end - start).count(b"\n")
+
+
+def _read_block(path: str, start: int, end: int, first_line: int):
+    with open(path, "rb") as fh:
+        fh.seek(start)
+        data = fh.read(end - start)
+    if start == 0 and data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    for i, raw in enumerate(data.split(b"\n")):
+        if not raw.strip():
+            continue
+        try:
+            line = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            raise InputError("invalid UTF-8 bytes", path, first_line + i) from None
+        yield first_line + i, line.rstrip("\r")
+
+
+def _label_block(path, start, end, first_line, model_dir):
+    from .labelling import label_records
+    from .readers import parse_jsonl_line
+
+    records = [r for r in (parse_jsonl_line(line, path, n) for n, line in _read_block(path, start, end, first_line)) if r is not None]
+    out = label_records(_worker_model(model_dir), records)
+    return len(records), "".join(map(dumps_line, out))
+
+
+def _label_parquet(path, model_dir):
+    import pandas as pd
+
+    from .labelling import label_records
+
+    frame = pd.read_parquet(path)
+    if "text" not in frame.columns:
+        raise InputError("Parquet file has no 'text' column", path)
+    records = frame.to_dict("records")
+    for n, r in enumerate(records, 1):
+        if not isinstance(r.get("text"), str):
+            raise InputError("expected a string 'text' field", path, n)
+    out = label_records(_worker_model(model_dir), records)
+    return len(records), "".join(dumps_line({k: _plain(v) for k, v in r.items()}) for r in out)
+
+
+def _plain(value):
+    if hasattr(value, "tolist"):
+        return value.tolist()
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return value
+
+
+def _tasks(client, inputs, block_bytes):
+    """(path, start, end, first line) for every block of every jsonl input, in order."""
+    files = _expand(inputs)
+    tasks = []
+    for path in files:
+        if path.endswith(".parquet"):
+            tasks.append((path, None, None, None))
+            continue
+        blocks = _blocks(path, block_bytes)
+        counts = client.gather(client.map(_count_lines, [path] * len(blocks), [a for a, _ in blocks], [b for _, b in blocks], pure=False))
+        line = 1
+        for (a, b), n in zip(blocks, counts):
+            tasks.append((path, a, b, line))
+            line += n
+    return files, tasks
+
+
+def label_files(client, inputs, output, model_dir=None, block_bytes: int = BLOCK_BYTES) -> int:
+    """Label jsonl/Parquet inputs on the cluster into one jsonl output, in input order."""
+    from .model import load_model
+    from .writers import AtomicOutput, check_output_path
+
+    check_output_path(output, list(inputs))
+    load_model(model_dir)  # a bad model fails here, before any work is sent
+    files, tasks = _tasks(client, inputs, block_bytes)
+    futures = [
+        client.submit(_label_parquet, p, model_dir, pure=False) if a is None else client.submit(_label_block, p, a, b, n, model_dir, pure=False)
+        for p, a, b, n in tasks
+    ]
+    total = 0
+    with AtomicOutput(output) as fh:
+        for fut in futures:
+            n, text = fut.result()
+            fut.release()
+            total += n
+            fh.write(text)
+    if total == 0:
+        raise InputError("empty input: no passages found", ", ".join(files))
+    return total
+
+
+def _score_block(path, start, end, first_line, model_dir, themes):
+    from .readers import parse_jsonl_line
+    from .scoring import score_stream
+
+    items = ((r, path, n) for n, line in _read_block(path, start, end, first_line)
+             if (r := parse_jsonl_line(line, path, n, require_text=False)) is not None)
+    stats: dict = {}
+    acc = score_stream(items, lambda: _worker_model(model_dir), themes=themes, stats=stats, accumulate_only=True)
+    return acc, stats.get("bad_dates", 0), stats.get("first_bad_date")
+
+
+def score_files(client, inputs, freq="week", as_of=None, model_dir=None, block_bytes: int = BLOCK_BYTES):
+    """Score jsonl inputs on the cluster; the same result as ``trendscore score`` on them."""
+    from .seeds import DEFAULT_THEMES
+    from .trends import Accumulator, compute_score
+
+    files, tasks = _tasks(client, inputs, block_bytes)
+    if any(a is None for _, a, _, _ in tasks):
+        raise InputError("score --scheduler reads JSON Lines; convert Parquet with label first")
+    futures = [client.submit(_score_block, p, a, b, n, model_dir, list(DEFAULT_THEMES), pure=False) for p, a, b, n in tasks]
+    total = Accumulator(DEFAULT_THEMES)
+    bad, first = 0, None
+    for fut in futures:
+        acc, n_bad, first_bad = fut.result()
+        total.merge(acc)
+        bad += n_bad
+        first = first or first_bad
+    if total.records == 0:
+        raise InputError("empty input: no passages found", ", ".join(files))
+    return compute_score(total, freq=freq, as_of=as_of), bad, first
