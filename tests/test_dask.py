@@ -149,3 +149,22 @@ def test_killed_worker_is_replaced_and_output_complete(cluster, passages, tmp_pa
     _, err = job.communicate(timeout=300)
     assert job.returncode == 0, err.decode()[-2000:]
     assert remote.read_bytes() == local.read_bytes()
+
+
+def test_parquet_inputs_and_a_directory(cluster, passages, tmp_path):
+    import pandas as pd
+
+    frame = pd.read_json(passages, lines=True, dtype=False)
+    d = tmp_path / "arch"
+    d.mkdir()
+    frame.iloc[:2000].to_parquet(d / "a.parquet")
+    frame.iloc[2000:].to_parquet(d / "b.parquet")
+    out = tmp_path / "o.jsonl"
+    result = _run("label", d, "-o", out, "--scheduler", cluster["address"])
+    assert result.exit_code == 0, result.stderr
+    rows = [json.loads(line) for line in out.read_text("utf-8").splitlines()]
+    assert [r["id"] for r in rows] == list(range(4000))
+    local = json.loads(_run("score", passages, "--format", "json").stdout)
+    remote = _run("score", d, "--format", "json", "--scheduler", cluster["address"])
+    assert remote.exit_code == 0, remote.stderr
+    assert json.loads(remote.stdout) == local

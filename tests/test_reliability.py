@@ -246,3 +246,49 @@ def test_two_seed_adds_at_once_do_not_interleave(tmp_path):
     files = sorted(d.glob("batch_*.jsonl"))
     assert len(files) == 2
     assert sorted(len(trendscore.seeds.read_seeds([f])) for f in files) == [150, 150]
+
+
+SEED_CASES = {
+    "empty file": (b"", "no seed records"),
+    "malformed JSON in line 7 of 10": (("\n".join(['{"text": "a", "labels": []}'] * 6 + ['{"text": '] + ['{"text": "b", "labels": []}'] * 3) + "\n").encode(), ":7: malformed JSON"),
+    "a JSON array": (b'[{"text": "a", "labels": []}]\n', ":1: expected a JSON object, got list"),
+    "a record that is not an object": (b'"x"\n', ":1: expected a JSON object, got str"),
+    "text missing": (b'{"labels": []}\n', ":1: expected a string 'text' field, got nothing"),
+    "text a number": (b'{"text": 3, "labels": []}\n', ":1: expected a string 'text' field, got int"),
+    "labels as a string": (b'{"text": "a", "labels": "policy"}\n', ":1: expected 'labels' as a list of label names"),
+    "labels with duplicates": (b'{"text": "a", "labels": ["policy", "policy"]}\n', ":1: duplicate labels"),
+    "invalid UTF-8": (b'{"text": "a", "labels": []}\n{"text": "\xff", "labels": []}\n', ":2: not valid UTF-8"),
+    "a PNG": (b"\x89PNG\r\n\x1a\n" + bytes(40), ":1: not valid UTF-8"),
+}
+
+
+@pytest.mark.parametrize("command", [["train", "-o", "{out}"], ["evaluate"], ["seeds", "validate"]])
+@pytest.mark.parametrize("case", sorted(SEED_CASES))
+def test_bad_seed_catalogue(tmp_path, command, case):
+    data, message = SEED_CASES[case]
+    f = tmp_path / "s.jsonl"
+    f.write_bytes(data)
+    out = tmp_path / "model"
+    args = [a.replace("{out}", str(out)) for a in command]
+    result = _cli(*args[:1], *args[1:2] if args[0] == "seeds" else [], f, *([] if args[0] == "seeds" else args[1:]))
+    if args[0] == "seeds":
+        # validate lists every problem (one line each) and exits 1
+        assert result.exit_code == 1, result.output
+        where, _, what = message.partition(": ")
+        if what:  # ":N: message" -> "FILE:N: schema: message"
+            assert f"{f}{where}: schema: {what}" in result.stdout
+        else:
+            assert message in result.stderr or message in result.stdout
+    else:
+        assert result.exit_code == 2, result.output
+        assert result.stderr.startswith(f"Error: {f}") and message in result.stderr
+        assert result.stderr.count("\n") == 1
+    assert not out.exists()
+
+
+def test_seed_commands_on_missing_paths_and_directories(tmp_path):
+    for args in (["train", tmp_path / "none.jsonl", "-o", tmp_path / "m"], ["evaluate", tmp_path / "none.jsonl"],
+                 ["train", tmp_path, "-o", tmp_path / "m"]):
+        result = _cli(*args)
+        assert result.exit_code == 2 and "cannot read" in result.stderr and result.stderr.count("\n") == 1
+    assert _cli("seeds", "add", tmp_path / "none.jsonl", "--to", tmp_path).exit_code == 2

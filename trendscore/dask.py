@@ -271,15 +271,34 @@ def _score_block(path, start, end, first_line, model_dir, themes):
     return acc, stats.get("bad_dates", 0), stats.get("first_bad_date")
 
 
+def _score_parquet(path, model_dir, themes):
+    import pandas as pd
+
+    from .scoring import score_stream
+
+    records = [{k: _plain(v) for k, v in r.items()} for r in pd.read_parquet(path).to_dict("records")]
+    for r in records:
+        if r.get("labels") is None:
+            r.pop("labels", None)
+    stats: dict = {}
+    acc = score_stream(((r, path, n) for n, r in enumerate(records, 1)), lambda: _worker_model(model_dir), themes=themes,
+                       stats=stats, accumulate_only=True)
+    return acc, stats.get("bad_dates", 0), stats.get("first_bad_date")
+
+
 def score_files(client, inputs, freq="week", as_of=None, model_dir=None, block_bytes: int = BLOCK_BYTES):
-    """Score jsonl inputs on the cluster; the same result as ``trendscore score`` on them."""
+    """Score jsonl or Parquet inputs on the cluster; the same result as ``trendscore score``
+    on the same records."""
     from .seeds import DEFAULT_THEMES
     from .trends import Accumulator, compute_score
 
     files, tasks = _tasks(client, inputs, block_bytes)
-    if any(a is None for _, a, _, _ in tasks):
-        raise InputError("score --scheduler reads JSON Lines; convert Parquet with label first")
-    futures = [client.submit(_score_block, p, a, b, n, model_dir, list(DEFAULT_THEMES), pure=False) for p, a, b, n in tasks]
+    themes = list(DEFAULT_THEMES)
+    futures = [
+        client.submit(_score_parquet, p, model_dir, themes, pure=False) if a is None
+        else client.submit(_score_block, p, a, b, n, model_dir, themes, pure=False)
+        for p, a, b, n in tasks
+    ]
     total = Accumulator(DEFAULT_THEMES)
     bad, first = 0, None
     for fut in futures:

@@ -127,6 +127,8 @@ def validate_seeds(paths, themes: list[str] | None = None) -> tuple[list[Seed], 
             problems.append(Problem(error.path or "", error.line, "schema", error.message))
         else:
             seeds.append(seed)
+    touched = {s.path for s in seeds} | {p.path for p in problems}
+    problems += [Problem(str(p), None, "empty", "no seed records") for p in paths if str(p) not in touched]
     problems += _label_problems(seeds, themes)
     first_by_id: dict[str, Seed] = {}
     first_by_text: dict[str, Seed] = {}
