@@ -48,7 +48,10 @@ def main() -> None:
             t = time.perf_counter()
             model.label(heads)
             best = min(best, time.perf_counter() - t)
-        print(f"| {name} | {kf['macro_f1']:.3f} | {lobo['macro_f1']:.3f} | {len(heads) / best:,.0f} | {model.featurizer.n_features:,} |", flush=True)
+        print(
+            f"| {name} | {kf['macro_f1']:.3f} | {lobo['macro_f1']:.3f} | {len(heads) / best:,.0f} | {model.featurizer.n_features:,} |",
+            flush=True,
+        )
 
 
 if __name__ == "__main__":

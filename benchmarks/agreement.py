@@ -28,7 +28,9 @@ def _jsonl(path):
 def main() -> None:
     review = ROOT / "seeds" / "review"
     resolved = {r["id"]: r for r in _jsonl(review / "resolutions.jsonl")}
-    second = {r["id"]: r["labels"] for f in sorted(glob.glob(str(review / "second_reader" / "*.jsonl"))) for r in _jsonl(f)}
+    second = {
+        r["id"]: r["labels"] for f in sorted(glob.glob(str(review / "second_reader" / "*.jsonl"))) for r in _jsonl(f)
+    }
     seeds = read_seeds(seed_files())
     missing = [s.id for s in seeds if s.id not in second]
     if missing:
@@ -40,12 +42,17 @@ def main() -> None:
     print("| theme | F1 between readers | first reader count | second reader count |\n|---|---|---|---|")
     for j, t in enumerate(DEFAULT_THEMES):
         print(f"| {t} | {scores['themes'][t]['f1']:.3f} | {int(A[:, j].sum())} | {int(B[:, j].sum())} |")
-    print(f"\nmacro-F1 {scores['macro_f1']:.3f}, micro-F1 {scores['micro_f1']:.3f}, "
-          f"identical label sets {scores['exact_match']:.3f} ({len(seeds)} passages, {len(resolved)} disagreements)")
+    print(
+        f"\nmacro-F1 {scores['macro_f1']:.3f}, micro-F1 {scores['micro_f1']:.3f}, "
+        f"identical label sets {scores['exact_match']:.3f} ({len(seeds)} passages, {len(resolved)} disagreements)"
+    )
     rules: dict[str, int] = {}
     for r in resolved.values():
         rules[r["rule"]] = rules.get(r["rule"], 0) + 1
-    print("\nDisagreements by the settled case that resolved them: " + ", ".join(f"{k} {v}" for k, v in sorted(rules.items())))
+    print(
+        "\nDisagreements by the settled case that resolved them: "
+        + ", ".join(f"{k} {v}" for k, v in sorted(rules.items()))
+    )
 
 
 if __name__ == "__main__":

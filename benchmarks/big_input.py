@@ -31,8 +31,12 @@ def generate(path: Path, size_bytes: int) -> int:
     with open(path, "w", encoding="utf-8") as fh:
         while written < size_bytes:
             day = n % 700
-            rec = {"id": n, "date": f"{2024 + day // 365}-{1 + day % 365 // 31:02d}-{1 + day % 28:02d}",
-                   "labels": [THEMES[n % 5]] if n % 3 else [], "text": texts[n % len(texts)]}
+            rec = {
+                "id": n,
+                "date": f"{2024 + day // 365}-{1 + day % 365 // 31:02d}-{1 + day % 28:02d}",
+                "labels": [THEMES[n % 5]] if n % 3 else [],
+                "text": texts[n % len(texts)],
+            }
             line = json.dumps(rec, ensure_ascii=False) + "\n"
             fh.write(line)
             written += len(line.encode("utf-8"))
@@ -60,8 +64,10 @@ def main() -> None:
             path = Path(d) / "big.jsonl"
             n = generate(path, int(gb * 1e9))
             size = f"{path.stat().st_size / 1e9:.2f} GB"
-            for name, cmd in (("label (all cores)", [exe, "label", str(path), "-o", "/dev/null", "--quiet"]),
-                              ("score (labels as given)", [exe, "score", str(path)])):
+            for name, cmd in (
+                ("label (all cores)", [exe, "label", str(path), "-o", "/dev/null", "--quiet"]),
+                ("score (labels as given)", [exe, "score", str(path)]),
+            ):
                 secs, rss = run(cmd)
                 print(f"| {name} | {size} | {n:,} | {secs:.0f} | {n / secs:,.0f} | {rss:.0f} |", flush=True)
             path.unlink()

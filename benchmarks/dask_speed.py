@@ -28,8 +28,12 @@ def main() -> None:
     exe = str(Path(sys.executable).with_name("trendscore"))
     with tempfile.TemporaryDirectory() as d:
         data = Path(d) / "heads.jsonl"
-        data.write_text("".join(json.dumps({"id": i, "text": texts[i % len(texts)]}, ensure_ascii=False) + "\n"
-                                for i in range(args.n)), "utf-8")
+        data.write_text(
+            "".join(
+                json.dumps({"id": i, "text": texts[i % len(texts)]}, ensure_ascii=False) + "\n" for i in range(args.n)
+            ),
+            "utf-8",
+        )
         runs = {
             "one process (--jobs 1)": ["--jobs", "1"],
             "Dask local cluster, 1 worker": ["--scheduler", "local:1", "--block-mb", "2"],
@@ -42,7 +46,9 @@ def main() -> None:
         for name, extra in runs.items():
             out = Path(d) / f"out{len(outputs)}.jsonl"
             t = time.perf_counter()
-            subprocess.run([exe, "label", str(data), "-o", str(out), "--quiet", *extra], check=True, capture_output=True)
+            subprocess.run(
+                [exe, "label", str(data), "-o", str(out), "--quiet", *extra], check=True, capture_output=True
+            )
             secs = time.perf_counter() - t
             base = base or secs
             outputs.append(out.read_bytes())

@@ -56,8 +56,10 @@ def main() -> None:
     for t, v in lobo["themes"].items():
         print(f"| {t} | {v['precision']:.3f} | {v['recall']:.3f} | {v['f1']:.3f} | {v['support']} |")
 
-    print("\nConfusion between themes (leave-one-batch-out): row = a true theme the model missed, "
-          "column = a theme it gave instead on the same passage (counts of passages)\n")
+    print(
+        "\nConfusion between themes (leave-one-batch-out): row = a true theme the model missed, "
+        "column = a theme it gave instead on the same passage (counts of passages)\n"
+    )
     P = lobo["oof_pred"]
     print("| missed \\ given | " + " | ".join(themes) + " |\n" + "|---" * (len(themes) + 1) + "|")
     for i, t in enumerate(themes):
@@ -87,7 +89,10 @@ def main() -> None:
         print(f"- {s.id} gold={list(s.labels)} predicted={got}: {s.text[:90]}")
     out = ROOT / "benchmarks" / "out"
     out.mkdir(exist_ok=True)
-    figures = {k: {kk: vv for kk, vv in v.items() if kk not in ("oof_proba", "oof_pred")} for k, v in (("kfold", kfold), ("lobo", lobo))}
+    figures = {
+        k: {kk: vv for kk, vv in v.items() if kk not in ("oof_proba", "oof_pred")}
+        for k, v in (("kfold", kfold), ("lobo", lobo))
+    }
     (out / "generalisation.json").write_text(json.dumps(figures, indent=1))
     print(f"\n(run time {time.time() - t0:.0f} s)")
 

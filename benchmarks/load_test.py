@@ -42,15 +42,23 @@ def main() -> None:
                     fh.write(rng.choice(BROKEN) + "\n")
                     continue
                 s = seeds[i % len(seeds)]
-                fh.write(json.dumps({"id": i, "text": s["text"], "date": s.get("date"), "lang": s.get("lang")}, ensure_ascii=False) + "\n")
+                fh.write(
+                    json.dumps(
+                        {"id": i, "text": s["text"], "date": s.get("date"), "lang": s.get("lang")}, ensure_ascii=False
+                    )
+                    + "\n"
+                )
                 good_ids.append(i)
         bad = args.n - len(good_ids)
         print(f"{args.n:,} lines ({len(good_ids):,} good, {bad:,} bad); machine: {machine()}\n")
         for command in ("label", "score"):
             out = Path(d) / f"{command}.out"
             t = time.perf_counter()
-            proc = subprocess.run([exe, command, str(path), "--skip-bad", "-o", str(out)] + (["--quiet"] if command == "label" else []),
-                                  capture_output=True, text=True)
+            proc = subprocess.run(
+                [exe, command, str(path), "--skip-bad", "-o", str(out)] + (["--quiet"] if command == "label" else []),
+                capture_output=True,
+                text=True,
+            )
             secs = time.perf_counter() - t
             m = re.search(r"(\d+) good passages; skipped (\d+) bad lines", proc.stderr)
             ok = proc.returncode == 0 and m and int(m.group(1)) == len(good_ids) and int(m.group(2)) == bad
@@ -58,8 +66,10 @@ def main() -> None:
                 with open(out, encoding="utf-8") as fh:
                     ids = [json.loads(line)["id"] for line in fh]
                 ok = ids == good_ids
-            print(f"- {command}: exit {proc.returncode}, {secs:.0f} s, reported {m.group(0) if m else '?'}: "
-                  f"{'counts and output exact' if ok else 'MISMATCH'}")
+            print(
+                f"- {command}: exit {proc.returncode}, {secs:.0f} s, reported {m.group(0) if m else '?'}: "
+                f"{'counts and output exact' if ok else 'MISMATCH'}"
+            )
 
 
 if __name__ == "__main__":

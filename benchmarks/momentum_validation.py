@@ -61,12 +61,16 @@ def main() -> None:
     rows = evaluate(args.runs, args.seed_base)
     pct = lambda x: "-" if x is None else f"{100 * x:.1f}%"  # noqa: E731
     print(f"{args.runs} scenarios per setting, weekly periods, seeds from {args.seed_base}\n")
-    print("| setting | goal | trendscore correct calls | trendscore false alarms (steady) | naive correct | naive false alarms |")
+    print(
+        "| setting | goal | trendscore correct calls | trendscore false alarms (steady) | naive correct | naive false alarms |"
+    )
     print("|---|---|---|---|---|---|")
     for r in rows:
         goal = "-" if r["goal"] is None else f">= {100 * r['goal']:.0f}%"
-        print(f"| {r['setting']} | {goal} | {pct(r['ours_correct'])} | {pct(r['ours_false_alarms'])} | "
-              f"{pct(r['naive_correct'])} | {pct(r['naive_false_alarms'])} |")
+        print(
+            f"| {r['setting']} | {goal} | {pct(r['ours_correct'])} | {pct(r['ours_false_alarms'])} | "
+            f"{pct(r['naive_correct'])} | {pct(r['naive_false_alarms'])} |"
+        )
 
 
 if __name__ == "__main__":

@@ -88,23 +88,49 @@ def train_all(tmp: Path):
 
     texts, labels = thucnews("dev")
     seeds = tmp / "dev.jsonl"
-    seeds.write_text("".join(json.dumps({"id": str(i), "text": t, "labels": [y]}, ensure_ascii=False) + "\n"
-                             for i, (t, y) in enumerate(zip(texts, labels))), "utf-8")
+    seeds.write_text(
+        "".join(
+            json.dumps({"id": str(i), "text": t, "labels": [y]}, ensure_ascii=False) + "\n"
+            for i, (t, y) in enumerate(zip(texts, labels))
+        ),
+        "utf-8",
+    )
     ft_train = tmp / "ft.txt"
-    ft_train.write_text("".join(f"__label__{y} {' '.join(t.replace(' ', ''))}\n" for t, y in zip(texts, labels)), "utf-8")
+    ft_train.write_text(
+        "".join(f"__label__{y} {' '.join(t.replace(' ', ''))}\n" for t, y in zip(texts, labels)), "utf-8"
+    )
     times = {}
     t = time.perf_counter()
     ft = fasttext.train_supervised(str(ft_train), epoch=25, wordNgrams=2, lr=0.5, verbose=0, thread=1, seed=0)
     times["fastText"] = time.perf_counter() - t
     ft.save_model(str(tmp / "ft.bin"))
     t = time.perf_counter()
-    pipe = make_pipeline(TfidfVectorizer(token_pattern=r"(?u)\S+"), LinearSVC()).fit([" ".join(jieba.lcut(x)) for x in texts], labels)
+    pipe = make_pipeline(TfidfVectorizer(token_pattern=r"(?u)\S+"), LinearSVC()).fit(
+        [" ".join(jieba.lcut(x)) for x in texts], labels
+    )
     times["scikit-learn"] = time.perf_counter() - t
     joblib.dump(pipe, tmp / "sk.joblib")
     exe = str(Path(sys.executable).with_name("trendscore"))
     t = time.perf_counter()
-    subprocess.run([exe, "train", str(seeds), "-o", str(tmp / "ts"), "--cv", "0", "--char-ngrams", "1-3", "--min-df", "1",
-                    "--C", "1"], check=True, capture_output=True)
+    subprocess.run(
+        [
+            exe,
+            "train",
+            str(seeds),
+            "-o",
+            str(tmp / "ts"),
+            "--cv",
+            "0",
+            "--char-ngrams",
+            "1-3",
+            "--min-df",
+            "1",
+            "--C",
+            "1",
+        ],
+        check=True,
+        capture_output=True,
+    )
     times["trendscore"] = time.perf_counter() - t
     return times, exe
 
@@ -125,11 +151,21 @@ def main() -> None:
         (tmp / "ft.py").write_text(FASTTEXT_SCRIPT)
         (tmp / "sk.py").write_text(SKLEARN_SCRIPT)
         data = tmp / "heads.jsonl"
-        data.write_text("".join(json.dumps({"id": i, "text": test_texts[i % len(test_texts)]}, ensure_ascii=False) + "\n"
-                                for i in range(args.n)), "utf-8")
+        data.write_text(
+            "".join(
+                json.dumps({"id": i, "text": test_texts[i % len(test_texts)]}, ensure_ascii=False) + "\n"
+                for i in range(args.n)
+            ),
+            "utf-8",
+        )
         runs = {
             "fastText script": [sys.executable, str(tmp / "ft.py"), str(tmp / "ft.bin"), str(data)],
-            "scikit-learn + jieba + joblib script": [sys.executable, str(tmp / "sk.py"), str(tmp / "sk.joblib"), str(data)],
+            "scikit-learn + jieba + joblib script": [
+                sys.executable,
+                str(tmp / "sk.py"),
+                str(tmp / "sk.joblib"),
+                str(data),
+            ],
             "trendscore label --jobs 1": [exe, "label", str(data), "--model", str(tmp / "ts"), "--jobs", "1", "-o"],
             "trendscore label --jobs 2": [exe, "label", str(data), "--model", str(tmp / "ts"), "--jobs", "2", "-o"],
         }
@@ -139,10 +175,18 @@ def main() -> None:
             elapsed, rss = measured(cmd + [str(out)])
             results[name] = (args.n / elapsed, rss, accuracy(out, test_labels * (args.n // len(test_labels) + 1)))
         one = {}
-        for name, cmd in (("trendscore", [exe, "label", "-", "--model", str(tmp / "ts")]),
-                          ("scikit-learn + jieba + joblib", [sys.executable, str(tmp / "sk.py"), str(tmp / "sk.joblib"), "/dev/stdin"])):
+        for name, cmd in (
+            ("trendscore", [exe, "label", "-", "--model", str(tmp / "ts")]),
+            (
+                "scikit-learn + jieba + joblib",
+                [sys.executable, str(tmp / "sk.py"), str(tmp / "sk.joblib"), "/dev/stdin"],
+            ),
+        ):
             line = json.dumps({"text": test_texts[0]}, ensure_ascii=False) + "\n"
-            times = [measured(cmd + (["-o", "/dev/null"] if name == "trendscore" else ["/dev/null"]), line)[0] for _ in range(5)]
+            times = [
+                measured(cmd + (["-o", "/dev/null"] if name == "trendscore" else ["/dev/null"]), line)[0]
+                for _ in range(5)
+            ]
             one[name] = statistics.median(times)
     print(f"{args.n:,} headlines, machine: {machine()}\n")
     print("| process | headlines/s | ratio to fastText | ratio to scikit-learn | accuracy (test.txt) | peak RSS MB |")

@@ -1,6 +1,6 @@
 """The spread of the seeds: per batch, script, labels, dates and length.
 
-    python benchmarks/seed_stats.py
+python benchmarks/seed_stats.py
 """
 
 from __future__ import annotations
@@ -28,13 +28,17 @@ def main() -> None:
         none = sum(not s.labels for s in group)
         multi = sum(len(s.labels) > 1 for s in group)
         cells = " | ".join(str(labels[t]) for t in DEFAULT_THEMES)
-        print(f"| {name} | {len(group)} | {lang['zh-Hans']} | {lang['zh-Hant']} | {lang['en']} | {cells} | {none} | {multi} |")
+        print(
+            f"| {name} | {len(group)} | {lang['zh-Hans']} | {lang['zh-Hant']} | {lang['en']} | {cells} | {none} | {multi} |"
+        )
     years = Counter(s.date[:4] if s.date else "undated" for s in seeds)
     print("\nDates by year: " + ", ".join(f"{y}: {n}" for y, n in sorted(years.items())))
     zh = sorted(len(s.text) for s in seeds if s.lang != "en")
     en = sorted(len(s.text.split()) for s in seeds if s.lang == "en")
-    print(f"Chinese passages: {len(zh)}, characters min {zh[0]}, median {zh[len(zh) // 2]}, max {zh[-1]}; "
-          f"{sum(n <= 40 for n in zh)} headline-length (<= 40 characters)")
+    print(
+        f"Chinese passages: {len(zh)}, characters min {zh[0]}, median {zh[len(zh) // 2]}, max {zh[-1]}; "
+        f"{sum(n <= 40 for n in zh)} headline-length (<= 40 characters)"
+    )
     print(f"English passages: {len(en)}, words min {en[0]}, median {en[len(en) // 2]}, max {en[-1]}")
 
 

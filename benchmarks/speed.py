@@ -79,8 +79,7 @@ def main() -> None:
         t = time.perf_counter()
         model.label(texts)
         best = min(best, time.perf_counter() - t)
-    print(f"Throughput, one process, {len(texts)} THUCNews headlines (best of 3): "
-          f"{len(texts) / best:,.0f} passages/s")
+    print(f"Throughput, one process, {len(texts)} THUCNews headlines (best of 3): {len(texts) / best:,.0f} passages/s")
 
 
 if __name__ == "__main__":

@@ -26,7 +26,13 @@ from trendscore.training import fit_model  # noqa: E402
 SETTINGS = {
     "trendscore (theme defaults)": {},
     "trendscore (char 1-3, min_df 1, C 1)": {"char_ngram_min": 1, "min_df": 1, "C": 1.0},
-    "trendscore (+ style features, chars over all text)": {"char_ngram_min": 1, "min_df": 1, "C": 1.0, "style": True, "char_all": True},
+    "trendscore (+ style features, chars over all text)": {
+        "char_ngram_min": 1,
+        "min_df": 1,
+        "C": 1.0,
+        "style": True,
+        "char_all": True,
+    },
 }
 
 
@@ -78,12 +84,12 @@ def seeds_comparison(tmp) -> None:
     """The same three kinds of pipeline on the multi-label seed passages, 5-fold."""
     import fasttext
     import jieba
+    from _common import seed_files
     from scipy.sparse import hstack
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.model_selection import KFold
     from sklearn.svm import LinearSVC
 
-    from _common import seed_files
     from trendscore.metrics import label_matrix, per_theme_scores
     from trendscore.seeds import read_seeds, theme_order
     from trendscore.training import cross_validate
@@ -97,10 +103,17 @@ def seeds_comparison(tmp) -> None:
     timings = {"fastText": 0.0, "scikit-learn": 0.0}
     for train_idx, test_idx in KFold(5, shuffle=True, random_state=0).split(texts):
         path = Path(tmp) / "seeds_ft.txt"
-        path.write_text("".join(" ".join(f"__label__{t}" for t in seeds[i].labels) + " " + " ".join(texts[i].replace("\n", " ")) + "\n"
-                                for i in train_idx), "utf-8")
+        path.write_text(
+            "".join(
+                " ".join(f"__label__{t}" for t in seeds[i].labels) + " " + " ".join(texts[i].replace("\n", " ")) + "\n"
+                for i in train_idx
+            ),
+            "utf-8",
+        )
         t0 = time.perf_counter()
-        ft = fasttext.train_supervised(str(path), epoch=25, wordNgrams=2, lr=0.5, loss="ova", verbose=0, thread=1, seed=0)
+        ft = fasttext.train_supervised(
+            str(path), epoch=25, wordNgrams=2, lr=0.5, loss="ova", verbose=0, thread=1, seed=0
+        )
         timings["fastText"] += time.perf_counter() - t0
         got = ft.predict([" ".join(texts[i].replace("\n", " ")) for i in test_idx], k=-1, threshold=0.5)[0]
         pred_ft[test_idx] = label_matrix([[g.replace("__label__", "") for g in labs] for labs in got], themes)
@@ -119,10 +132,15 @@ def seeds_comparison(tmp) -> None:
     timings["trendscore"] = time.perf_counter() - t0
     print("\nSeed passages (1,238, multi-label), random 5-fold, the same folds for the two peers:\n")
     print("| pipeline | macro-F1 | micro-F1 | training s (5 folds) |\n|---|---|---|---|")
-    for name, pred in (("fastText (one-vs-all loss, threshold 0.5)", pred_ft), ("scikit-learn TF-IDF jieba + char 1-3, LinearSVC per theme", pred_sk)):
+    for name, pred in (
+        ("fastText (one-vs-all loss, threshold 0.5)", pred_ft),
+        ("scikit-learn TF-IDF jieba + char 1-3, LinearSVC per theme", pred_sk),
+    ):
         sc = per_theme_scores(Y, pred, themes)
         print(f"| {name} | {sc['macro_f1']:.3f} | {sc['micro_f1']:.3f} | {timings[name.split(' ')[0]]:.1f} |")
-    print(f"| trendscore (defaults, its own calibration and thresholds per fold) | {ours['macro_f1']:.3f} | {ours['micro_f1']:.3f} | {timings['trendscore']:.1f} |")
+    print(
+        f"| trendscore (defaults, its own calibration and thresholds per fold) | {ours['macro_f1']:.3f} | {ours['micro_f1']:.3f} | {timings['trendscore']:.1f} |"
+    )
 
 
 def main() -> None:
@@ -132,8 +150,10 @@ def main() -> None:
     print("|---|---|---|---|")
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
-        runs = [("fastText (chars, word bigrams, 25 epochs)", lambda: _fasttext(train, test, tmp)),
-                ("scikit-learn TF-IDF jieba words + char 1-3, LinearSVC", lambda: _sklearn(train, test))]
+        runs = [
+            ("fastText (chars, word bigrams, 25 epochs)", lambda: _fasttext(train, test, tmp)),
+            ("scikit-learn TF-IDF jieba words + char 1-3, LinearSVC", lambda: _sklearn(train, test)),
+        ]
         runs += [(name, lambda p=params: _trendscore(p, train, test)) for name, params in SETTINGS.items()]
         for name, fn in runs:
             acc, fit_s, speed = fn()
@@ -141,9 +161,11 @@ def main() -> None:
             print(f"| {name} | {acc:.4f} | {fit_s:.1f} | {speed:,.0f} |", flush=True)
         seeds_comparison(tmp)
     best = max(rows[2:], key=lambda r: r[1])
-    print(f"\nBest trendscore setting: {best[0]}: accuracy {best[1]:.4f}; "
-          f"{best[1] - rows[0][1]:+.4f} against fastText, {best[1] - rows[1][1]:+.4f} against scikit-learn; "
-          f"labelling speed {best[3] / rows[0][3]:.2f}x fastText's, {best[3] / rows[1][3]:.2f}x scikit-learn's")
+    print(
+        f"\nBest trendscore setting: {best[0]}: accuracy {best[1]:.4f}; "
+        f"{best[1] - rows[0][1]:+.4f} against fastText, {best[1] - rows[1][1]:+.4f} against scikit-learn; "
+        f"labelling speed {best[3] / rows[0][3]:.2f}x fastText's, {best[3] / rows[1][3]:.2f}x scikit-learn's"
+    )
 
 
 if __name__ == "__main__":

@@ -20,3 +20,18 @@ def small_model_dir(tmp_path_factory, small_seed_files):
     out = tmp_path_factory.mktemp("models") / "small"
     train(small_seed_files, out, cv=0)
     return out
+
+
+@pytest.fixture
+def run():
+    """Invoke the CLI in-process: run("label", path, ...) -> click's Result."""
+    from click.testing import CliRunner
+
+    from trendscore.cli import main
+
+    runner = CliRunner()
+
+    def invoke(*args, input=None):
+        return runner.invoke(main, [str(a) for a in args], input=input, catch_exceptions=False)
+
+    return invoke

@@ -1,20 +1,6 @@
 import json
 
-import pytest
-from click.testing import CliRunner
 from conftest import DIGEST
-
-from trendscore.cli import main
-
-
-@pytest.fixture
-def run():
-    runner = CliRunner()
-
-    def invoke(*args, input=None):
-        return runner.invoke(main, [str(a) for a in args], input=input, catch_exceptions=False)
-
-    return invoke
 
 
 def test_every_command_has_help(run):
@@ -42,7 +28,10 @@ def test_label_digest_to_file_as_csv(run, tmp_path):
     result = run("label", DIGEST, "-o", out, "--format", "csv")
     assert result.exit_code == 0
     lines = out.read_text("utf-8").splitlines()
-    assert lines[0] == "id,doc_title,source,date,text,labels,score_policy,score_technology,score_overseas,score_regional_hub,score_culture"
+    assert (
+        lines[0]
+        == "id,doc_title,source,date,text,labels,score_policy,score_technology,score_overseas,score_regional_hub,score_culture"
+    )
     assert len(lines) == 39
 
 
@@ -127,7 +116,22 @@ def test_train_curve_prints_a_learning_curve(run, tmp_path, small_seed_files):
 
 def test_train_feature_options(run, tmp_path, small_seed_files):
     out = tmp_path / "m"
-    result = run("train", small_seed_files[0], "-o", out, "--cv", "0", "--char-ngrams", "1-3", "--min-df", "1", "--style", "--char-all", "--C", "1")
+    result = run(
+        "train",
+        small_seed_files[0],
+        "-o",
+        out,
+        "--cv",
+        "0",
+        "--char-ngrams",
+        "1-3",
+        "--min-df",
+        "1",
+        "--style",
+        "--char-all",
+        "--C",
+        "1",
+    )
     assert result.exit_code == 0
     features = json.loads((out / "model.json").read_text())["features"]
     assert features["char_ngram_min"] == 1 and features["style"] and features["char_all"]

@@ -39,14 +39,48 @@ def cluster(tmp_path_factory):
     d = tmp_path_factory.mktemp("dask")
     sched_file = d / "scheduler.json"
     env = dict(os.environ, DASK_DISTRIBUTED__WORKER__DAEMON="False")
-    procs = [subprocess.Popen([str(BIN / "dask"), "scheduler", "--host", "127.0.0.1", "--port", "0", "--no-dashboard",
-                               "--scheduler-file", str(sched_file)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)]
+    procs = [
+        subprocess.Popen(
+            [
+                str(BIN / "dask"),
+                "scheduler",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                "0",
+                "--no-dashboard",
+                "--scheduler-file",
+                str(sched_file),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            env=env,
+        )
+    ]
     address = _wait_for(sched_file)["address"]
     workers = []
     for i in range(2):
-        w = subprocess.Popen([str(BIN / "dask"), "worker", address, "--nthreads", "1", "--nworkers", "1", "--no-dashboard",
-                              "--host", "127.0.0.1", "--name", f"w{i}", "--local-directory", str(d / f"w{i}")],
-                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+        w = subprocess.Popen(
+            [
+                str(BIN / "dask"),
+                "worker",
+                address,
+                "--nthreads",
+                "1",
+                "--nworkers",
+                "1",
+                "--no-dashboard",
+                "--host",
+                "127.0.0.1",
+                "--name",
+                f"w{i}",
+                "--local-directory",
+                str(d / f"w{i}"),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            env=env,
+        )
         workers.append(w)
     from distributed import Client
 
@@ -141,8 +175,22 @@ def test_killed_worker_is_replaced_and_output_complete(cluster, passages, tmp_pa
     big.write_text(passages.read_text("utf-8") * 5, "utf-8")
     local, remote = tmp_path / "local.jsonl", tmp_path / "remote.jsonl"
     assert _run("label", big, "-o", local, "--jobs", "1").exit_code == 0
-    job = subprocess.Popen([str(BIN / "trendscore"), "label", str(big), "-o", str(remote), "--scheduler", cluster["address"],
-                            "--block-mb", "0.05"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=cluster["env"])
+    job = subprocess.Popen(
+        [
+            str(BIN / "trendscore"),
+            "label",
+            str(big),
+            "-o",
+            str(remote),
+            "--scheduler",
+            cluster["address"],
+            "--block-mb",
+            "0.05",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        env=cluster["env"],
+    )
     time.sleep(4)
     victim = cluster["workers"][0]
     os.kill(victim.pid, signal.SIGKILL)

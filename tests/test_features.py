@@ -56,7 +56,9 @@ def test_jieba_and_rjieba_give_the_same_words_with_the_domain_dictionary():
     assert a == b
 
 
-@pytest.mark.parametrize("options", [{"style": True}, {"char_all": True, "char_ngram_min": 1}, {"words": False, "style": True}])
+@pytest.mark.parametrize(
+    "options", [{"style": True}, {"char_all": True, "char_ngram_min": 1}, {"words": False, "style": True}]
+)
 def test_optional_features_agree_between_paths(texts, options):
     fz = Featurizer(FeatureConfig(**options)).fit(texts + ["梅泰诺:积极谋求通信塔业务延伸 (图)"], min_df=1)
     sample = texts[:10] + ["梅泰诺:积极谋求通信塔业务延伸 (图)", ""]

@@ -29,7 +29,9 @@ def test_new_registry_adopts_the_bundled_model_as_first_champion(tmp_path, small
     reg = Registry(tmp_path / "r")
     report = reg.train(small_seed_files, cv=0)
     assert report["champion"] == "v0001" and report["challenger"] == "v0002"
-    assert (reg.path / "versions" / "v0001" / "coef.npy").read_bytes() == (default_model_path() / "coef.npy").read_bytes()
+    assert (reg.path / "versions" / "v0001" / "coef.npy").read_bytes() == (
+        default_model_path() / "coef.npy"
+    ).read_bytes()
     # the bundled model was trained on every shipped seed: no held-out seed is new to it
     assert report["comparable"] is False and "new to both models" in report["why_not"]
     assert reg.champion() == "v0001"
@@ -88,7 +90,9 @@ def test_second_writer_gets_a_clear_message(registry, small_seed_files):
 
 
 def _kill_during(args, delay):
-    proc = subprocess.Popen([sys.executable, "-m", "trendscore", *args], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "trendscore", *args], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     time.sleep(delay)
     if proc.poll() is None:
         os.kill(proc.pid, signal.SIGKILL)

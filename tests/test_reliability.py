@@ -28,8 +28,13 @@ def _cli(*args, input=None):
 
 
 def _lines(n, bad=None):
-    rows = [json.dumps({"id": i, "text": f"第{i}条:海淀区发布微短剧扶持政策", "date": "2025-01-0%d" % (1 + i % 9), "labels": []},
-                       ensure_ascii=False) for i in range(n)]
+    rows = [
+        json.dumps(
+            {"id": i, "text": f"第{i}条:海淀区发布微短剧扶持政策", "date": "2025-01-0%d" % (1 + i % 9), "labels": []},
+            ensure_ascii=False,
+        )
+        for i in range(n)
+    ]
     for k, v in (bad or {}).items():
         rows[k - 1] = v
     return "\n".join(rows) + "\n"
@@ -41,13 +46,21 @@ CASES = {
     "only whitespace": ("w.jsonl", b"  \n\t\n", "empty input: no passages found"),
     "malformed JSON in line 7 of 10": ("m.jsonl", _lines(10, {7: '{"text": "x"'}).encode(), ":7: malformed JSON"),
     "a JSON array": ("a.json", b'[{"text": "x"}]\n', ":1: a JSON array, expected JSON Lines"),
-    "a record that is not an object": ("n.jsonl", b'"just a string"\n', ":1: expected a JSON object with a 'text' field, got str"),
+    "a record that is not an object": (
+        "n.jsonl",
+        b'"just a string"\n',
+        ":1: expected a JSON object with a 'text' field, got str",
+    ),
     "text missing": ("t1.jsonl", b'{"id": 1}\n', ":1: expected a string 'text' field, got nothing"),
     "text null": ("t2.jsonl", b'{"text": null}\n', ":1: expected a string 'text' field, got null"),
     "text a number": ("t3.jsonl", b'{"text": 1}\n', ":1: expected a string 'text' field, got int"),
     "text a list": ("t4.jsonl", b'{"text": ["a"]}\n', ":1: expected a string 'text' field, got list"),
     "CSV without a text column": ("c.csv", b"id,body\n1,x\n", ":1: CSV has no 'text' column"),
-    "invalid UTF-8, not GB18030": ("u.jsonl", b'{"text": "ok"}\n{"text": "\xff\xfe\xfd\xfc"}\n', ":2: invalid UTF-8 bytes"),
+    "invalid UTF-8, not GB18030": (
+        "u.jsonl",
+        b'{"text": "ok"}\n{"text": "\xff\xfe\xfd\xfc"}\n',
+        ":2: invalid UTF-8 bytes",
+    ),
     "a PNG": ("p.png", b"\x89PNG\r\n\x1a\n" + bytes(40), ":1: looks like a PNG image, not text"),
 }
 
@@ -78,7 +91,9 @@ def test_stdin_zero_bytes_directory_missing_path_and_output_dir(tmp_path):
     assert r.exit_code == 2 and "also an input" in r.stderr and f.read_text("utf-8") == _lines(3)
 
 
-@pytest.mark.parametrize(("labels", "message"), [('["sports"]', None), ('["policy", "policy"]', "duplicate labels"), ('"policy"', "got str")])
+@pytest.mark.parametrize(
+    ("labels", "message"), [('["sports"]', None), ('["policy", "policy"]', "duplicate labels"), ('"policy"', "got str")]
+)
 def test_label_field_problems_in_score(tmp_path, labels, message):
     f = tmp_path / "l.jsonl"
     f.write_text('{"date": "2025-01-01", "labels": %s}\n' % labels, "utf-8")
@@ -89,7 +104,9 @@ def test_label_field_problems_in_score(tmp_path, labels, message):
         assert result.exit_code == 2 and message in result.stderr
 
 
-@pytest.mark.parametrize(("date", "dated"), [("2025-13-45", 0), ("10000-01-01", 0), ("2025-03-04T10:00:00+08:00", 1), ("2025/03/04", 1)])
+@pytest.mark.parametrize(
+    ("date", "dated"), [("2025-13-45", 0), ("10000-01-01", 0), ("2025-03-04T10:00:00+08:00", 1), ("2025/03/04", 1)]
+)
 def test_dates_that_do_not_parse_are_undated_and_time_zones_keep_their_date(tmp_path, date, dated):
     f = tmp_path / "d.jsonl"
     f.write_text(json.dumps({"date": date, "labels": ["policy"]}) + "\n", "utf-8")
@@ -105,7 +122,7 @@ def test_encodings_and_bom(tmp_path):
         "bom.jsonl": ("\ufeff" + json.dumps({"text": text}, ensure_ascii=False) + "\n").encode("utf-8"),
         "u16.jsonl": (json.dumps({"text": text}, ensure_ascii=False) + "\n").encode("utf-16"),
         "gb.txt": text.encode("gb18030"),
-        "bom.csv": ("\ufeffid,text\n1,\"" + text + "\n第二行\"\n").encode("utf-8"),
+        "bom.csv": ('\ufeffid,text\n1,"' + text + '\n第二行"\n').encode("utf-8"),
     }
     for name, data in cases.items():
         f = tmp_path / name
@@ -154,7 +171,14 @@ def test_any_text_survives_the_jsonl_round_trip(tmp_path_factory, text):
 
 
 @settings(max_examples=20, deadline=None)
-@given(st.lists(st.tuples(st.integers(0, 60), st.sets(st.sampled_from(["policy", "culture", "overseas"]))), min_size=1, max_size=80), st.randoms())
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 60), st.sets(st.sampled_from(["policy", "culture", "overseas"]))),
+        min_size=1,
+        max_size=80,
+    ),
+    st.randoms(),
+)
 def test_scoring_ignores_record_order(rows, rnd):
     recs = [{"date": f"2025-{1 + d // 28:02d}-{1 + d % 28:02d}", "labels": sorted(labels)} for d, labels in rows]
     first = trendscore.score(recs, freq="week").to_json()
@@ -187,7 +211,9 @@ def test_first_format_model_still_loads():
 
 
 def _kill_after(args, delay):
-    proc = subprocess.Popen([sys.executable, "-m", "trendscore", *map(str, args)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "trendscore", *map(str, args)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     time.sleep(delay)
     if proc.poll() is None:
         os.kill(proc.pid, signal.SIGKILL)
@@ -240,8 +266,14 @@ def test_two_seed_adds_at_once_do_not_interleave(tmp_path):
     a, b = tmp_path / "a.jsonl", tmp_path / "b.jsonl"
     a.write_text((SEEDS / "batch_03_trade.jsonl").read_text("utf-8"), "utf-8")
     b.write_text((SEEDS / "batch_07_research.jsonl").read_text("utf-8"), "utf-8")
-    procs = [subprocess.Popen([sys.executable, "-m", "trendscore", "seeds", "add", str(x), "--to", str(d)],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) for x in (a, b)]
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-m", "trendscore", "seeds", "add", str(x), "--to", str(d)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        for x in (a, b)
+    ]
     assert [p.wait() for p in procs] == [0, 0]
     files = sorted(d.glob("batch_*.jsonl"))
     assert len(files) == 2
@@ -250,7 +282,12 @@ def test_two_seed_adds_at_once_do_not_interleave(tmp_path):
 
 SEED_CASES = {
     "empty file": (b"", "no seed records"),
-    "malformed JSON in line 7 of 10": (("\n".join(['{"text": "a", "labels": []}'] * 6 + ['{"text": '] + ['{"text": "b", "labels": []}'] * 3) + "\n").encode(), ":7: malformed JSON"),
+    "malformed JSON in line 7 of 10": (
+        (
+            "\n".join(['{"text": "a", "labels": []}'] * 6 + ['{"text": '] + ['{"text": "b", "labels": []}'] * 3) + "\n"
+        ).encode(),
+        ":7: malformed JSON",
+    ),
     "a JSON array": (b'[{"text": "a", "labels": []}]\n', ":1: expected a JSON object, got list"),
     "a record that is not an object": (b'"x"\n', ":1: expected a JSON object, got str"),
     "text missing": (b'{"labels": []}\n', ":1: expected a string 'text' field, got nothing"),
@@ -287,8 +324,11 @@ def test_bad_seed_catalogue(tmp_path, command, case):
 
 
 def test_seed_commands_on_missing_paths_and_directories(tmp_path):
-    for args in (["train", tmp_path / "none.jsonl", "-o", tmp_path / "m"], ["evaluate", tmp_path / "none.jsonl"],
-                 ["train", tmp_path, "-o", tmp_path / "m"]):
+    for args in (
+        ["train", tmp_path / "none.jsonl", "-o", tmp_path / "m"],
+        ["evaluate", tmp_path / "none.jsonl"],
+        ["train", tmp_path, "-o", tmp_path / "m"],
+    ):
         result = _cli(*args)
         assert result.exit_code == 2 and "cannot read" in result.stderr and result.stderr.count("\n") == 1
     assert _cli("seeds", "add", tmp_path / "none.jsonl", "--to", tmp_path).exit_code == 2

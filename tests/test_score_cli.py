@@ -1,21 +1,8 @@
 import json
 
 import pytest
-from click.testing import CliRunner
 from conftest import DIGEST
 from scenarios import generate, records
-
-from trendscore.cli import main
-
-
-@pytest.fixture
-def run():
-    runner = CliRunner()
-
-    def invoke(*args, input=None):
-        return runner.invoke(main, [str(a) for a in args], input=input, catch_exceptions=False)
-
-    return invoke
 
 
 @pytest.fixture(scope="module")
@@ -63,7 +50,12 @@ def test_labelled_records_are_scored_without_the_model(run, archive, monkeypatch
 
 def test_relabel_runs_the_model(run, tmp_path):
     f = tmp_path / "a.jsonl"
-    f.write_text(json.dumps({"date": "2025-01-01", "text": "海淀区发布微短剧扶持政策", "labels": ["culture"]}, ensure_ascii=False), "utf-8")
+    f.write_text(
+        json.dumps(
+            {"date": "2025-01-01", "text": "海淀区发布微短剧扶持政策", "labels": ["culture"]}, ensure_ascii=False
+        ),
+        "utf-8",
+    )
     data = json.loads(run("score", f, "--format", "json", "--relabel", "--freq", "day").stdout)
     counts = {r["theme"]: r["count"] for r in data["series"]}
     assert counts["policy"] > 0.9 and counts["culture"] < 0.1
@@ -82,14 +74,20 @@ def test_plot_and_report_are_written(run, archive, tmp_path):
 
 def test_bad_labels_and_dates(run, tmp_path):
     f = tmp_path / "b.jsonl"
-    f.write_text('{"date": "2025-01-01", "labels": []}\n{"date": "2025-13-45", "labels": []}\n{"date": "2025-01-02", "labels": "policy"}\n', "utf-8")
+    f.write_text(
+        '{"date": "2025-01-01", "labels": []}\n{"date": "2025-13-45", "labels": []}\n{"date": "2025-01-02", "labels": "policy"}\n',
+        "utf-8",
+    )
     result = run("score", f)
     assert result.exit_code == 2
     assert result.stderr == f"Error: {f}:3: expected 'labels' as a list of theme names, got str\n"
     f.write_text('{"date": "2025-01-01", "labels": []}\n{"date": "2025-13-45", "labels": []}\n', "utf-8")
     result = run("score", f)
     assert result.exit_code == 0
-    assert f"Warning: 1 passages have dates that do not parse and were counted as undated (first: {f}:2: '2025-13-45')" in result.stderr
+    assert (
+        f"Warning: 1 passages have dates that do not parse and were counted as undated (first: {f}:2: '2025-13-45')"
+        in result.stderr
+    )
 
 
 def test_bad_as_of_and_empty_input(run, tmp_path):

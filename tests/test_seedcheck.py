@@ -40,13 +40,28 @@ def test_every_problem_is_found_with_its_line(tmp_path):
         fh.write('{"text": "x", "labels": "policy"}\n{not json\n')
     _, problems = validate_seeds([f], themes=["policy", "technology", "overseas", "regional_hub", "culture"])
     got = {(p.line, p.kind) for p in problems}
-    assert got == {(4, "blank"), (5, "duplicate"), (6, "conflict"), (7, "duplicate"), (8, "id"), (8, "label"), (9, "schema"), (10, "schema")}
+    assert got == {
+        (4, "blank"),
+        (5, "duplicate"),
+        (6, "conflict"),
+        (7, "duplicate"),
+        (8, "id"),
+        (8, "label"),
+        (9, "schema"),
+        (10, "schema"),
+    }
 
 
 def test_near_duplicates_and_misspelled_labels_without_a_theme_list(tmp_path):
     long = "网络微短剧管理提示要求平台加强审核,对低俗内容进行下架处理,并约谈相关企业负责人"
-    records = [{"id": str(i), "text": f"第{i}条完全不同的新闻讲述不一样的内容编号{i * 7919}", "labels": ["policy"]} for i in range(10)]
-    records += [{"id": "x", "text": long, "labels": ["policy"]}, {"id": "y", "text": long[:-4] + "有关企业", "labels": ["culture"]}]
+    records = [
+        {"id": str(i), "text": f"第{i}条完全不同的新闻讲述不一样的内容编号{i * 7919}", "labels": ["policy"]}
+        for i in range(10)
+    ]
+    records += [
+        {"id": "x", "text": long, "labels": ["policy"]},
+        {"id": "y", "text": long[:-4] + "有关企业", "labels": ["culture"]},
+    ]
     records += [{"id": "z", "text": "另一段与众不同的文字", "labels": ["Policy "]}]
     _, problems = validate_seeds([_write(tmp_path / "s.jsonl", records)])
     kinds = {p.kind for p in problems}
@@ -65,11 +80,14 @@ def test_add_is_append_only_and_refuses_conflicts(tmp_path):
     seeds_dir.mkdir()
     old = _write(seeds_dir / "batch_01_old.jsonl", BASE)
     before = old.read_bytes()
-    new = _write(tmp_path / "new.jsonl", [
-        {"id": "n1", "text": "重庆出台措施支持短剧拍摄基地建设", "labels": ["policy", "regional_hub"]},
-        {"id": "n2", "text": BASE[1]["text"], "labels": ["overseas"]},  # exact duplicate: skipped
-        {"id": "n3", "text": BASE[2]["text"], "labels": ["technology", "overseas"]},  # conflict
-    ])
+    new = _write(
+        tmp_path / "new.jsonl",
+        [
+            {"id": "n1", "text": "重庆出台措施支持短剧拍摄基地建设", "labels": ["policy", "regional_hub"]},
+            {"id": "n2", "text": BASE[1]["text"], "labels": ["overseas"]},  # exact duplicate: skipped
+            {"id": "n3", "text": BASE[2]["text"], "labels": ["technology", "overseas"]},  # conflict
+        ],
+    )
     refused = add_seeds(new, seeds_dir)
     assert refused.path is None and len(refused.conflicts) == 1
     assert sorted(p.name for p in seeds_dir.iterdir() if not p.name.startswith(".")) == ["batch_01_old.jsonl"]

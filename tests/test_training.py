@@ -10,7 +10,6 @@ from trendscore.classifier import TextThemeClassifier, ThemeClassifier, best_thr
 from trendscore.seeds import read_seeds
 from trendscore.training import fit_model, train
 
-
 _NOT_APPLICABLE = {
     # predict applies per-theme thresholds tuned by cross-validation, by design, so
     # predict_proba().round() differs from predict() for tuned themes; the untuned
@@ -23,9 +22,11 @@ _NOT_APPLICABLE = {
 
 @parametrize_with_checks(
     [ThemeClassifier(cv=3), ThemeClassifier(cv=3, tune_thresholds=False)],
-    expected_failed_checks=lambda est: _NOT_APPLICABLE if est.tune_thresholds else {
-        "check_class_weight_classifiers": _NOT_APPLICABLE["check_class_weight_classifiers"]
-    },
+    expected_failed_checks=lambda est: (
+        _NOT_APPLICABLE
+        if est.tune_thresholds
+        else {"check_class_weight_classifiers": _NOT_APPLICABLE["check_class_weight_classifiers"]}
+    ),
 )
 def test_sklearn_estimator_checks(estimator, check):
     check(estimator)

@@ -70,9 +70,19 @@ def test_small_counts_give_no_confident_swing():
 
 def test_doubling_is_caught_soon_after_it_starts_and_halving_too():
     start = dt.date(2025, 1, 6)
-    shares = {"policy": lambda i: 0.2 if i < 126 else 0.4, "culture": lambda i: 0.3 if i < 126 else 0.15, "overseas": 0.25}
+    shares = {
+        "policy": lambda i: 0.2 if i < 126 else 0.4,
+        "culture": lambda i: 0.3 if i < 126 else 0.15,
+        "overseas": 0.25,
+    }
     score = compute_score(_acc(_weeks(20, 30, shares, start)), "week")  # change is two weeks old
-    assert _calls(score) == {"policy": "rising", "culture": "falling", "overseas": "steady", "technology": "steady", "regional_hub": "steady"}
+    assert _calls(score) == {
+        "policy": "rising",
+        "culture": "falling",
+        "overseas": "steady",
+        "technology": "steady",
+        "regional_hub": "steady",
+    }
     assert score.themes[0]["theme"] == "policy" and score.themes[-1]["theme"] == "culture"
     assert score.themes[0]["recent_periods"] == 2
     assert score.themes[0]["momentum"] > 0.5 and score.themes[-1]["momentum"] < -0.5
@@ -109,7 +119,11 @@ def test_record_order_does_not_change_the_output():
 
 
 def test_undated_and_unparseable_dates_are_counted_not_scored():
-    recs = [{"date": None, "labels": ["policy"]}, {"date": "not a date", "labels": []}, {"date": "2025-01-01", "labels": []}]
+    recs = [
+        {"date": None, "labels": ["policy"]},
+        {"date": "not a date", "labels": []},
+        {"date": "2025-01-01", "labels": []},
+    ]
     score = trendscore.score(recs)
     assert score.records == {"total": 3, "dated": 1, "undated": 2, "after_as_of": 0}
     assert "2 passages have no usable date" in score.notes[0]

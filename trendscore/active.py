@@ -57,8 +57,12 @@ def suggest(model: Model, records: Iterable[dict], n: int = 50, max_similarity: 
         margin, theme = _uncertainty(model, proba[i])
         rec = dict(pool[i])
         rec["labels"] = guess
-        rec["suggest"] = {"rank": rank, "nearest_theme": theme, "margin": round(margin, 3),
-                          "scores": {t: round(float(p), 4) for t, p in zip(model.themes, proba[i])}}
+        rec["suggest"] = {
+            "rank": rank,
+            "nearest_theme": theme,
+            "margin": round(margin, 3),
+            "scores": {t: round(float(p), 4) for t, p in zip(model.themes, proba[i])},
+        }
         out.append(rec)
     return out
 
@@ -88,8 +92,13 @@ def label_issues(seeds: list[Seed], folds: int = 5, seed: int = 0, limit: int | 
         fixed = [t for t in themes if (t in s.labels) != (t in flip)]
         issues.append(
             {
-                "id": s.id, "path": s.path, "line": s.line, "text": s.text, "labels": list(s.labels),
-                "suggested": fixed, "confidence": round(float(min(c for c, _ in suspect)), 4),
+                "id": s.id,
+                "path": s.path,
+                "line": s.line,
+                "text": s.text,
+                "labels": list(s.labels),
+                "suggested": fixed,
+                "confidence": round(float(min(c for c, _ in suspect)), 4),
             }
         )
     issues.sort(key=lambda r: (r["confidence"], r["path"], r["line"]))

@@ -37,16 +37,45 @@ _model_opt = click.option("--model", "model_dir", default=None, help="Model dire
 @click.option("-o", "--output", default="-", show_default=True, help="Output file; written only when complete.")
 @_model_opt
 @click.option("--format", "fmt", type=click.Choice(["jsonl", "csv", "table"]), default="jsonl", show_default=True)
-@click.option("--input-format", type=click.Choice(["auto", "digest", "jsonl", "csv", "text"]), default="auto", show_default=True)
+@click.option(
+    "--input-format", type=click.Choice(["auto", "digest", "jsonl", "csv", "text"]), default="auto", show_default=True
+)
 @click.option("--explain", is_flag=True, help="Add the top terms behind each assigned theme.")
 @click.option("--encoding", default="auto", show_default=True, help="Input encoding (auto: BOM, UTF-8, else GB18030).")
 @click.option("--encoding-errors", type=click.Choice(["strict", "replace"]), default="strict", show_default=True)
-@click.option("--jobs", type=click.IntRange(1), default=None, help="Worker processes (default: all cores); output keeps input order.")
+@click.option(
+    "--jobs",
+    type=click.IntRange(1),
+    default=None,
+    help="Worker processes (default: all cores); output keeps input order.",
+)
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 @click.option("--skip-bad", is_flag=True, help="Pass over bad lines (counted and reported) instead of stopping.")
-@click.option("--scheduler", default=None, help="Run on a Dask cluster: tcp://host:port, or local:N for N local workers.")
-@click.option("--block-mb", default=32.0, show_default=True, type=click.FloatRange(min=0.001), help="With --scheduler: MB of input per task.")
-def label(inputs, output, model_dir, fmt, input_format, explain, encoding, encoding_errors, jobs, quiet, skip_bad, scheduler, block_mb):
+@click.option(
+    "--scheduler", default=None, help="Run on a Dask cluster: tcp://host:port, or local:N for N local workers."
+)
+@click.option(
+    "--block-mb",
+    default=32.0,
+    show_default=True,
+    type=click.FloatRange(min=0.001),
+    help="With --scheduler: MB of input per task.",
+)
+def label(
+    inputs,
+    output,
+    model_dir,
+    fmt,
+    input_format,
+    explain,
+    encoding,
+    encoding_errors,
+    jobs,
+    quiet,
+    skip_bad,
+    scheduler,
+    block_mb,
+):
     """Label passages in INPUTS (files, or - for stdin; default stdin) by theme."""
     if scheduler:
         from .dask import connect, label_files
@@ -61,8 +90,19 @@ def label(inputs, output, model_dir, fmt, input_format, explain, encoding, encod
     from .run_label import run_label
 
     skip = SkipLog() if skip_bad else None
-    stats = run_label(list(inputs) or ["-"], output, model_dir, fmt, input_format, explain, encoding, encoding_errors,
-                      jobs=jobs, progress=not quiet and sys.stderr.isatty(), skip=skip)
+    stats = run_label(
+        list(inputs) or ["-"],
+        output,
+        model_dir,
+        fmt,
+        input_format,
+        explain,
+        encoding,
+        encoding_errors,
+        jobs=jobs,
+        progress=not quiet and sys.stderr.isatty(),
+        skip=skip,
+    )
     if stats.blank:
         click.echo(f"Warning: {stats.blank} of {stats.records} passages were blank and got no themes", err=True)
     _report_skips(skip, stats.records)
@@ -78,21 +118,48 @@ def _report_skips(skip, good: int) -> None:
 @main.command()
 @click.argument("inputs", nargs=-1)
 @click.option("--freq", type=click.Choice(["day", "week", "month"]), default="week", show_default=True)
-@click.option("--as-of", "as_of", default=None, help="Last day scored, YYYY-MM-DD (default: the latest date in the input).")
+@click.option(
+    "--as-of", "as_of", default=None, help="Last day scored, YYYY-MM-DD (default: the latest date in the input)."
+)
 @_model_opt
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True)
 @click.option("-o", "--output", default="-", show_default=True, help="Write the table/json/csv here (atomically).")
 @click.option("--plot", "plot_path", default=None, help="Write a PNG of theme shares over time.")
 @click.option("--report", "report_path", default=None, help="Write a self-contained HTML report.")
 @click.option("--relabel", is_flag=True, help="Label every record with the model, even those carrying labels.")
-@click.option("--input-format", type=click.Choice(["auto", "digest", "jsonl", "csv", "text"]), default="auto", show_default=True)
+@click.option(
+    "--input-format", type=click.Choice(["auto", "digest", "jsonl", "csv", "text"]), default="auto", show_default=True
+)
 @click.option("--encoding", default="auto", show_default=True)
 @click.option("--encoding-errors", type=click.Choice(["strict", "replace"]), default="strict", show_default=True)
 @click.option("--skip-bad", is_flag=True, help="Pass over bad lines (counted and reported) instead of stopping.")
-@click.option("--scheduler", default=None, help="Run on a Dask cluster: tcp://host:port, or local:N for N local workers.")
-@click.option("--block-mb", default=32.0, show_default=True, type=click.FloatRange(min=0.001), help="With --scheduler: MB of input per task.")
-def score(inputs, freq, as_of, model_dir, fmt, output, plot_path, report_path, relabel, input_format, encoding, encoding_errors,
-          skip_bad, scheduler, block_mb):
+@click.option(
+    "--scheduler", default=None, help="Run on a Dask cluster: tcp://host:port, or local:N for N local workers."
+)
+@click.option(
+    "--block-mb",
+    default=32.0,
+    show_default=True,
+    type=click.FloatRange(min=0.001),
+    help="With --scheduler: MB of input per task.",
+)
+def score(
+    inputs,
+    freq,
+    as_of,
+    model_dir,
+    fmt,
+    output,
+    plot_path,
+    report_path,
+    relabel,
+    input_format,
+    encoding,
+    encoding_errors,
+    skip_bad,
+    scheduler,
+    block_mb,
+):
     """Score theme momentum over time in INPUTS (files, or - for stdin; default stdin)."""
     if scheduler:
         from .dask import connect, score_files
@@ -103,12 +170,21 @@ def score(inputs, freq, as_of, model_dir, fmt, output, plot_path, report_path, r
         if not inputs:
             raise click.UsageError("--scheduler needs input files")
         with connect(scheduler) as client:
-            result, bad, first = score_files(client, list(inputs), freq=freq, as_of=_as_of(as_of), model_dir=model_dir,
-                                             block_bytes=int(block_mb * (1 << 20)))
+            result, bad, first = score_files(
+                client,
+                list(inputs),
+                freq=freq,
+                as_of=_as_of(as_of),
+                model_dir=model_dir,
+                block_bytes=int(block_mb * (1 << 20)),
+            )
         with AtomicOutput(output) as fh:
             fh.write(render_score(result, fmt))
         if bad:
-            click.echo(f"Warning: {bad} passages have dates that do not parse and were counted as undated (first: {first})", err=True)
+            click.echo(
+                f"Warning: {bad} passages have dates that do not parse and were counted as undated (first: {first})",
+                err=True,
+            )
         return
     from .readers import SkipLog
     from .run_score import run_score
@@ -116,9 +192,19 @@ def score(inputs, freq, as_of, model_dir, fmt, output, plot_path, report_path, r
     inputs = list(inputs) or ["-"]
     skip = SkipLog() if skip_bad else None
     result = run_score(
-        inputs, freq=freq, as_of=as_of, model_dir=model_dir, fmt=fmt, output=output, plot_path=plot_path,
-        report_path=report_path, relabel=relabel, input_format=input_format, encoding=encoding,
-        encoding_errors=encoding_errors, skip=skip,
+        inputs,
+        freq=freq,
+        as_of=as_of,
+        model_dir=model_dir,
+        fmt=fmt,
+        output=output,
+        plot_path=plot_path,
+        report_path=report_path,
+        relabel=relabel,
+        input_format=input_format,
+        encoding=encoding,
+        encoding_errors=encoding_errors,
+        skip=skip,
     )
     for warning in result["warnings"]:
         click.echo(f"Warning: {warning}", err=True)
@@ -129,34 +215,63 @@ def score(inputs, freq, as_of, model_dir, fmt, output, plot_path, report_path, r
 @click.argument("seeds", nargs=-1, required=True)
 @click.option("-o", "--output", "out_dir", default=None, help="Model directory to write (replaced atomically).")
 @click.option("--registry", default=None, help="Train a challenger into this registry; promote it if not worse.")
-@click.option("--tolerance", default=0.02, show_default=True, type=float, help="With --registry: allowed F1 loss on any theme.")
+@click.option(
+    "--tolerance", default=0.02, show_default=True, type=float, help="With --registry: allowed F1 loss on any theme."
+)
 @click.option("--force", is_flag=True, help="With --registry: promote the challenger whatever the comparison says.")
-@click.option("--cv", default=5, show_default=True, type=click.IntRange(0, 20), help="Folds for the card's figures (0: skip).")
+@click.option(
+    "--cv", default=5, show_default=True, type=click.IntRange(0, 20), help="Folds for the card's figures (0: skip)."
+)
 @click.option("--seed", default=0, show_default=True, type=int, help="Random seed; training is deterministic for it.")
 @click.option("--segmenter", type=click.Choice(["rjieba", "jieba"]), default="rjieba", show_default=True)
 @click.option("--curve", is_flag=True, help="Add a learning curve (25/50/75/100% of seeds) to the card and print it.")
-@click.option("--C", "c", default=0.5, show_default=True, type=click.FloatRange(min=1e-6), help="Inverse regularisation of each linear model.")
+@click.option(
+    "--C",
+    "c",
+    default=0.5,
+    show_default=True,
+    type=click.FloatRange(min=1e-6),
+    help="Inverse regularisation of each linear model.",
+)
 @click.option("--min-df", default=2, show_default=True, type=click.IntRange(1), help="Drop terms seen in fewer seeds.")
-@click.option("--char-ngrams", default="2-3", show_default=True, help="Character n-gram sizes, A-B within 1-3, or 0 for none.")
+@click.option(
+    "--char-ngrams", default="2-3", show_default=True, help="Character n-gram sizes, A-B within 1-3, or 0 for none."
+)
 @click.option("--char-all", is_flag=True, help="Character n-grams over the whole text, not only Chinese runs.")
-@click.option("--style", is_flag=True, help="Add style features (length, shape, punctuation): for labels that follow outlets' habits.")
-def train(seeds, out_dir, registry, tolerance, force, cv, seed, segmenter, curve, c, min_df, char_ngrams, char_all, style):
+@click.option(
+    "--style",
+    is_flag=True,
+    help="Add style features (length, shape, punctuation): for labels that follow outlets' habits.",
+)
+def train(
+    seeds, out_dir, registry, tolerance, force, cv, seed, segmenter, curve, c, min_df, char_ngrams, char_all, style
+):
     """Train a model from labelled SEEDS (JSON Lines) into a model directory or a registry."""
     if (out_dir is None) == (registry is None):
         raise click.UsageError("give exactly one of -o DIR and --registry DIR")
     lo, _, hi = char_ngrams.partition("-")
     if not (lo.isdigit() and (hi or lo).isdigit()):
         raise click.BadParameter("expected A-B (e.g. 1-3) or 0", param_hint="--char-ngrams")
-    params = {"segmenter": segmenter, "C": c, "min_df": min_df, "char_ngram_min": max(int(lo), 1),
-              "char_ngram_max": int(hi or lo), "char_all": char_all, "style": style}
+    params = {
+        "segmenter": segmenter,
+        "C": c,
+        "min_df": min_df,
+        "char_ngram_min": max(int(lo), 1),
+        "char_ngram_max": int(hi or lo),
+        "char_all": char_all,
+        "style": style,
+    }
     if registry is not None:
         from .registry import Registry
 
         report = Registry(registry).train(list(seeds), tolerance=tolerance, force=force, cv=cv, seed=seed, **params)
         click.echo(json.dumps({k: v for k, v in report.items() if k != "changed"}, ensure_ascii=False, indent=1))
         verdict = "promoted to champion" if report["promoted"] else "kept as a challenger"
-        click.echo(f"{report['challenger']}: {verdict} ({report.get('reason')}); "
-                   f"{len(report.get('changed', []))} held-out passages changed labels", err=True)
+        click.echo(
+            f"{report['challenger']}: {verdict} ({report.get('reason')}); "
+            f"{len(report.get('changed', []))} held-out passages changed labels",
+            err=True,
+        )
         return
     from .training import train as run_train
 
@@ -169,7 +284,9 @@ def train(seeds, out_dir, registry, tolerance, force, cv, seed, segmenter, curve
         parts.append(f"{card['leave_one_file_out']['macro_f1']:.3f} (leave-one-file-out)")
     click.echo(f"Wrote {out_dir}: " + ", ".join(parts), err=True)
     for row in card.get("learning_curve", []):
-        click.echo(f"learning curve: {row['share']:.0%} of seeds ({row['passages']}): macro-F1 {row['macro_f1']:.3f}", err=True)
+        click.echo(
+            f"learning curve: {row['share']:.0%} of seeds ({row['passages']}): macro-F1 {row['macro_f1']:.3f}", err=True
+        )
 
 
 @main.group()
@@ -188,16 +305,27 @@ def seeds_validate(files, themes):
     for p in problems:
         click.echo(str(p))
     kinds = sorted({p.kind for p in problems})
-    click.echo(f"{len(found)} seeds in {len(files)} files, {len(problems)} problems" + (f" ({', '.join(kinds)})" if kinds else ""), err=True)
+    click.echo(
+        f"{len(found)} seeds in {len(files)} files, {len(problems)} problems"
+        + (f" ({', '.join(kinds)})" if kinds else ""),
+        err=True,
+    )
     if problems:
         raise SystemExit(1)
 
 
 @seeds.command("add")
 @click.argument("new")
-@click.option("--to", "directory", default="seeds", show_default=True, help="Seed directory; existing files are never rewritten.")
-@click.option("--on-conflict", type=click.Choice(["refuse", "skip", "replace"]), default="refuse", show_default=True,
-              help="Same text with other labels: refuse, keep the existing seed, or let the new one replace it.")
+@click.option(
+    "--to", "directory", default="seeds", show_default=True, help="Seed directory; existing files are never rewritten."
+)
+@click.option(
+    "--on-conflict",
+    type=click.Choice(["refuse", "skip", "replace"]),
+    default="refuse",
+    show_default=True,
+    help="Same text with other labels: refuse, keep the existing seed, or let the new one replace it.",
+)
 def seeds_add(new, directory, on_conflict):
     """Validate NEW seeds and add them to the seed directory as a new batch file."""
     from .seedcheck import add_seeds
@@ -206,12 +334,18 @@ def seeds_add(new, directory, on_conflict):
     for p in result.conflicts:
         click.echo(str(p), err=True)
     if result.conflicts and on_conflict == "refuse":
-        click.echo(f"Error: {len(result.conflicts)} conflicts with existing seeds; nothing was added "
-                   "(choose --on-conflict skip or replace)", err=True)
+        click.echo(
+            f"Error: {len(result.conflicts)} conflicts with existing seeds; nothing was added "
+            "(choose --on-conflict skip or replace)",
+            err=True,
+        )
         raise SystemExit(1)
     where = f" to {result.path}" if result.path else ""
-    click.echo(f"Added {result.added} seeds{where}; skipped {result.skipped_duplicates} exact duplicates; "
-               f"{result.replaced} replace earlier seeds", err=True)
+    click.echo(
+        f"Added {result.added} seeds{where}; skipped {result.skipped_duplicates} exact duplicates; "
+        f"{result.replaced} replace earlier seeds",
+        err=True,
+    )
 
 
 @seeds.command("issues")
@@ -224,8 +358,10 @@ def seeds_issues(files, limit, cv):
     from .seeds import read_seeds
 
     for issue in label_issues(read_seeds(list(files)), folds=cv, limit=limit):
-        click.echo(f"{issue['path']}:{issue['line']}: {issue['id']} labels {issue['labels']} -> suggested "
-                   f"{issue['suggested']} (confidence in given labels {issue['confidence']:.3f}): {issue['text'][:60]}")
+        click.echo(
+            f"{issue['path']}:{issue['line']}: {issue['id']} labels {issue['labels']} -> suggested "
+            f"{issue['suggested']} (confidence in given labels {issue['confidence']:.3f}): {issue['text'][:60]}"
+        )
 
 
 @main.command()
@@ -265,7 +401,9 @@ def models_list(registry):
     for row in Registry(registry).listing():
         mark = "*" if row["champion"] else " "
         f1 = "-" if row["cv_macro_f1"] is None else f"{row['cv_macro_f1']:.3f}"
-        click.echo(f"{mark} {row['version']}  {row['created'] or '-':<20}  seeds {row['seeds'] or '-':<6}  cv macro-F1 {f1}")
+        click.echo(
+            f"{mark} {row['version']}  {row['created'] or '-':<20}  seeds {row['seeds'] or '-':<6}  cv macro-F1 {f1}"
+        )
 
 
 @models.command("promote")

@@ -60,6 +60,7 @@ def connect(scheduler: str):
 
 # ------------------------------------------------------------------ DataFrames
 
+
 def _label_partition(pdf, model_dir, text_column):
     model = _worker_model(model_dir)
     texts = ["" if not isinstance(t, str) else t for t in pdf[text_column].tolist()]
@@ -103,11 +104,13 @@ def _accumulate_partition(pdf, themes, date_column):
         if isinstance(labels[i], list) and not score_cols:
             acc.add_labels(day, labels[i])
         else:
-            acc.add_scores(day, {c[len("score_"):]: float(pdf[c].iloc[i]) for c in score_cols})
+            acc.add_scores(day, {c[len("score_") :]: float(pdf[c].iloc[i]) for c in score_cols})
     return acc
 
 
-def score_dataframe(ddf, freq: str = "week", as_of=None, model=None, date_column: str = "date", text_column: str = "text"):
+def score_dataframe(
+    ddf, freq: str = "week", as_of=None, model=None, date_column: str = "date", text_column: str = "text"
+):
     """Theme momentum of a Dask DataFrame: per-partition counts, combined, then scored as
     :func:`trendscore.score` does. Rows are labelled with ``model`` first unless the frame
     already has a ``labels`` column."""
@@ -132,6 +135,7 @@ def score_dataframe(ddf, freq: str = "week", as_of=None, model=None, date_column
 
 
 # ------------------------------------------------------------------ files (the CLI's path)
+
 
 def _expand(inputs) -> list[str]:
     files = []
@@ -190,7 +194,11 @@ def _label_block(path, start, end, first_line, model_dir):
     from .labelling import label_records
     from .readers import parse_jsonl_line
 
-    records = [r for r in (parse_jsonl_line(line, path, n) for n, line in _read_block(path, start, end, first_line)) if r is not None]
+    records = [
+        r
+        for r in (parse_jsonl_line(line, path, n) for n, line in _read_block(path, start, end, first_line))
+        if r is not None
+    ]
     out = label_records(_worker_model(model_dir), records)
     return len(records), "".join(map(dumps_line, out))
 
@@ -228,7 +236,9 @@ def _tasks(client, inputs, block_bytes):
             tasks.append((path, None, None, None))
             continue
         blocks = _blocks(path, block_bytes)
-        counts = client.gather(client.map(_count_lines, [path] * len(blocks), [a for a, _ in blocks], [b for _, b in blocks], pure=False))
+        counts = client.gather(
+            client.map(_count_lines, [path] * len(blocks), [a for a, _ in blocks], [b for _, b in blocks], pure=False)
+        )
         line = 1
         for (a, b), n in zip(blocks, counts):
             tasks.append((path, a, b, line))
@@ -245,7 +255,9 @@ def label_files(client, inputs, output, model_dir=None, block_bytes: int = BLOCK
     load_model(model_dir)  # a bad model fails here, before any work is sent
     files, tasks = _tasks(client, inputs, block_bytes)
     futures = [
-        client.submit(_label_parquet, p, model_dir, pure=False) if a is None else client.submit(_label_block, p, a, b, n, model_dir, pure=False)
+        client.submit(_label_parquet, p, model_dir, pure=False)
+        if a is None
+        else client.submit(_label_block, p, a, b, n, model_dir, pure=False)
         for p, a, b, n in tasks
     ]
     total = 0
@@ -264,8 +276,11 @@ def _score_block(path, start, end, first_line, model_dir, themes):
     from .readers import parse_jsonl_line
     from .scoring import score_stream
 
-    items = ((r, path, n) for n, line in _read_block(path, start, end, first_line)
-             if (r := parse_jsonl_line(line, path, n, require_text=False)) is not None)
+    items = (
+        (r, path, n)
+        for n, line in _read_block(path, start, end, first_line)
+        if (r := parse_jsonl_line(line, path, n, require_text=False)) is not None
+    )
     stats: dict = {}
     acc = score_stream(items, lambda: _worker_model(model_dir), themes=themes, stats=stats, accumulate_only=True)
     return acc, stats.get("bad_dates", 0), stats.get("first_bad_date")
@@ -281,8 +296,13 @@ def _score_parquet(path, model_dir, themes):
         if r.get("labels") is None:
             r.pop("labels", None)
     stats: dict = {}
-    acc = score_stream(((r, path, n) for n, r in enumerate(records, 1)), lambda: _worker_model(model_dir), themes=themes,
-                       stats=stats, accumulate_only=True)
+    acc = score_stream(
+        ((r, path, n) for n, r in enumerate(records, 1)),
+        lambda: _worker_model(model_dir),
+        themes=themes,
+        stats=stats,
+        accumulate_only=True,
+    )
     return acc, stats.get("bad_dates", 0), stats.get("first_bad_date")
 
 
@@ -295,7 +315,8 @@ def score_files(client, inputs, freq="week", as_of=None, model_dir=None, block_b
     files, tasks = _tasks(client, inputs, block_bytes)
     themes = list(DEFAULT_THEMES)
     futures = [
-        client.submit(_score_parquet, p, model_dir, themes, pure=False) if a is None
+        client.submit(_score_parquet, p, model_dir, themes, pure=False)
+        if a is None
         else client.submit(_score_block, p, a, b, n, model_dir, themes, pure=False)
         for p, a, b, n in tasks
     ]

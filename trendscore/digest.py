@@ -9,7 +9,9 @@ from dataclasses import dataclass
 
 __all__ = ["Document", "SOURCE_LINE", "parse_digest", "looks_like_digest"]
 
-SOURCE_LINE = re.compile(r"^(?P<source>[^·]{1,80}?)\s*·\s*(?P<date>\d{4}-\d{2}-\d{2})(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?\s*$")
+SOURCE_LINE = re.compile(
+    r"^(?P<source>[^·]{1,80}?)\s*·\s*(?P<date>\d{4}-\d{2}-\d{2})(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?\s*$"
+)
 _TITLE_MAX = 100
 
 

@@ -17,7 +17,9 @@ def evaluate(model: Model, seed_paths) -> dict:
         first = next(s for s in seeds if set(s.labels) & set(unknown))
         from .errors import SeedError
 
-        raise SeedError(f"labels {unknown} are not themes of the model ({', '.join(model.themes)})", first.path, first.line)
+        raise SeedError(
+            f"labels {unknown} are not themes of the model ({', '.join(model.themes)})", first.path, first.line
+        )
     pred = model.labels_from_proba(model.predict_proba([s.text for s in seeds]))
     return per_theme_scores(
         label_matrix([list(s.labels) for s in seeds], model.themes), label_matrix(pred, model.themes), model.themes

@@ -9,10 +9,10 @@ two-character word and the same two characters as an n-gram are different featur
 from __future__ import annotations
 
 import hashlib
+import math
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
-import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
@@ -78,6 +78,8 @@ def _pack(term: str) -> int:
     for ch in term:
         key = (key << 21) | ord(ch)
     return key
+
+
 _WORDISH = re.compile(r"[0-9a-z\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 
 
@@ -306,7 +308,9 @@ class Featurizer:
 
         wr, wc = self._word_indices(normalized)
         cr, cc = self._char_indices(normalized)
-        return np.concatenate([np.asarray(wr, dtype=np.int64), cr]), np.concatenate([np.asarray(wc, dtype=np.int64), cc])
+        return np.concatenate([np.asarray(wr, dtype=np.int64), cr]), np.concatenate(
+            [np.asarray(wc, dtype=np.int64), cc]
+        )
 
     def row_weights(self, text: str) -> dict[int, float]:
         """One text's l2-normalised TF-IDF row as {column: weight}, in pure Python.

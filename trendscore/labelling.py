@@ -6,12 +6,12 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from .model import BATCH, Model
+from .readers import read_records
+
+__all__ = ["LabelStats", "label_records", "iter_input_records", "BATCH_CHARS"]
 
 #: a batch is also cut when its texts reach this many characters (bounded memory)
 BATCH_CHARS = 20_000_000
-from .readers import read_records
-
-__all__ = ["LabelStats", "label_records", "iter_input_records"]
 
 
 @dataclass
@@ -20,14 +20,17 @@ class LabelStats:
     blank: int = 0
 
 
-def iter_input_records(inputs: list[str], input_format: str = "auto", encoding: str = "auto", encoding_errors: str = "strict",
-                       skip=None) -> Iterator[dict]:
+def iter_input_records(
+    inputs: list[str], input_format: str = "auto", encoding: str = "auto", encoding_errors: str = "strict", skip=None
+) -> Iterator[dict]:
     for name in inputs:
         for record, _path, _line in read_records(name, input_format, encoding, encoding_errors, skip=skip):
             yield record
 
 
-def label_records(model: Model, records: Iterable[dict], explain: bool = False, stats: LabelStats | None = None) -> Iterator[dict]:
+def label_records(
+    model: Model, records: Iterable[dict], explain: bool = False, stats: LabelStats | None = None
+) -> Iterator[dict]:
     """Yield each record with ``labels`` and ``scores`` added (and ``explain`` if asked).
 
     The records are updated in place (they are the reader's own dicts)."""

@@ -47,7 +47,9 @@ class Model:
         False for a single-label model, which always returns exactly one label.
     """
 
-    def __init__(self, themes, featurizer, coef, intercept, calibration, thresholds, multilabel=True, card=None, path=None):
+    def __init__(
+        self, themes, featurizer, coef, intercept, calibration, thresholds, multilabel=True, card=None, path=None
+    ):
         self.themes = list(themes)
         self.featurizer = featurizer
         self._coef = coef  # (n_features, k): numpy array or store.RawArray
@@ -228,7 +230,10 @@ class Model:
             "segmenter": {"name": fz.config.segmenter, "version": get_segmenter(fz.config.segmenter).version},
             "dictionary": {"version": DICTIONARY_VERSION, "sha256": dictionary_sha256()},
         }
-        vocab = {"words": sorted(fz.word_vocab, key=fz.word_vocab.get), "chars": sorted(fz.char_vocab, key=fz.char_vocab.get)}
+        vocab = {
+            "words": sorted(fz.word_vocab, key=fz.word_vocab.get),
+            "chars": sorted(fz.char_vocab, key=fz.char_vocab.get),
+        }
         path = store.write_model_dir(
             Path(directory),
             {"model.json": meta, "vocab.json": vocab, "card.json": self.card},

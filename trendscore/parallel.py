@@ -14,7 +14,7 @@ from collections.abc import Iterator
 
 from .errors import InputError
 from .jsonfast import dumps_line
-from .readers import SkipLog, open_lines, parse_jsonl_line, records_of
+from .readers import SkipLog, open_lines, records_of
 
 __all__ = ["labelled_chunks", "CHUNK"]
 
@@ -39,17 +39,7 @@ def _work(task):
     kind, name, payload, explain, as_text, skip_bad = task
     skip = SkipLog() if skip_bad else None
     if kind == "lines":
-        records = []
-        for n, line in payload:
-            try:
-                record = parse_jsonl_line(line, name, n)
-            except InputError as exc:
-                if skip is None:
-                    raise
-                skip.add(exc)
-                continue
-            if record is not None:
-                records.append(record)
+        records = [record for record, _, _ in records_of("jsonl", payload, name, skip=skip)]
     else:
         records = payload
     out = _label(records, explain)
@@ -74,8 +64,18 @@ def _tasks(inputs, input_format, encoding, encoding_errors, explain, as_text, sk
             yield (kind, name, chunk, explain, as_text, skip is not None)  # possibly empty: marks the input as seen
 
 
-def labelled_chunks(inputs, model_dir, jobs: int, explain: bool = False, as_text: bool = True, input_format="auto",
-                    encoding="auto", encoding_errors="strict", stats=None, skip: SkipLog | None = None) -> Iterator:
+def labelled_chunks(
+    inputs,
+    model_dir,
+    jobs: int,
+    explain: bool = False,
+    as_text: bool = True,
+    input_format="auto",
+    encoding="auto",
+    encoding_errors="strict",
+    stats=None,
+    skip: SkipLog | None = None,
+) -> Iterator:
     """Yield labelled chunks in input order: jsonl text (``as_text``) or lists of records.
 
     Raises the first :class:`InputError` any worker or the reader meets, and an error for an

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import codecs
 import csv
-
 import json
 import sys
 from collections.abc import Iterator
@@ -21,12 +20,27 @@ from .errors import InputError
 from .jsonfast import loads
 from .text import split_passages
 
-__all__ = ["SkipLog", "read_records", "open_lines", "records_of", "parse_jsonl_line", "check_text", "INPUT_FORMATS", "detect_format"]
+__all__ = [
+    "SkipLog",
+    "read_records",
+    "open_lines",
+    "records_of",
+    "parse_jsonl_line",
+    "check_text",
+    "INPUT_FORMATS",
+    "detect_format",
+]
 
 INPUT_FORMATS = ("auto", "digest", "jsonl", "csv", "text")
 _HEAD_BYTES = 1 << 16
 _EXT = {".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl", ".csv": "csv"}
-_MAGIC = {b"\x89PNG": "PNG image", b"%PDF": "PDF", b"PK\x03\x04": "ZIP archive", b"\x1f\x8b": "gzip archive", b"\x7fELF": "executable"}
+_MAGIC = {
+    b"\x89PNG": "PNG image",
+    b"%PDF": "PDF",
+    b"PK\x03\x04": "ZIP archive",
+    b"\x1f\x8b": "gzip archive",
+    b"\x7fELF": "executable",
+}
 
 
 class SkipLog:
@@ -137,7 +151,9 @@ def _lines(src: _Source, encoding: str, errors: str, skip: SkipLog | None = None
         try:
             lines = whole.decode(chosen, errors).split("\n")
         except UnicodeDecodeError:  # find the line, for the message (or skip it)
-            lines = [_decode_or_skip(raw, src.name, number + i + 1, chosen, skip) for i, raw in enumerate(whole.split(b"\n"))]
+            lines = [
+                _decode_or_skip(raw, src.name, number + i + 1, chosen, skip) for i, raw in enumerate(whole.split(b"\n"))
+            ]
         lines.pop()  # the empty string after the last line end
         for line in lines:
             number += 1
@@ -145,7 +161,11 @@ def _lines(src: _Source, encoding: str, errors: str, skip: SkipLog | None = None
                 yield number, line[:-1] if line.endswith("\r") else line
     if pending:
         number += 1
-        line = _decode_or_skip(pending, src.name, number, chosen, skip) if errors == "strict" else pending.decode(chosen, errors)
+        line = (
+            _decode_or_skip(pending, src.name, number, chosen, skip)
+            if errors == "strict"
+            else pending.decode(chosen, errors)
+        )
         if line is not None:
             yield number, line.rstrip("\r")
 
@@ -260,7 +280,13 @@ def _csv(lines, name, require_text=True, skip=None) -> Iterator[tuple[dict, str,
 def _documents_to_passages(docs, name) -> Iterator[tuple[dict, str, int]]:
     for d, doc in enumerate(docs, 1):
         for p, passage in enumerate(split_passages(doc["body"]), 1):
-            record = {"id": f"d{d}-p{p}", "doc_title": doc["title"], "source": doc["source"], "date": doc["date"], "text": passage}
+            record = {
+                "id": f"d{d}-p{p}",
+                "doc_title": doc["title"],
+                "source": doc["source"],
+                "date": doc["date"],
+                "text": passage,
+            }
             yield record, name, doc["line"]
 
 
@@ -292,7 +318,9 @@ _READERS = {"jsonl": _jsonl, "csv": _csv, "digest": _digest, "text": _text}
 
 
 @contextmanager
-def open_lines(name: str, input_format: str = "auto", encoding: str = "auto", encoding_errors: str = "strict", skip=None):
+def open_lines(
+    name: str, input_format: str = "auto", encoding: str = "auto", encoding_errors: str = "strict", skip=None
+):
     """Open one input: yields ``(format, numbered decoded lines)``; the format is detected
     from the extension and the first lines when ``input_format`` is auto."""
     if input_format not in INPUT_FORMATS:
@@ -313,13 +341,19 @@ def open_lines(name: str, input_format: str = "auto", encoding: str = "auto", en
         src.close()
 
 
-def records_of(fmt: str, lines, name: str, require_text: bool = True, skip: SkipLog | None = None) -> Iterator[tuple[dict, str, int]]:
+def records_of(
+    fmt: str, lines, name: str, require_text: bool = True, skip: SkipLog | None = None
+) -> Iterator[tuple[dict, str, int]]:
     """The records of an input's numbered lines, read as ``fmt``; bad lines go to ``skip`` if given."""
     return _READERS[fmt](lines, name, require_text, skip)
 
 
 def read_records(
-    name: str, input_format: str = "auto", encoding: str = "auto", encoding_errors: str = "strict", require_text: bool = True,
+    name: str,
+    input_format: str = "auto",
+    encoding: str = "auto",
+    encoding_errors: str = "strict",
+    require_text: bool = True,
     skip: SkipLog | None = None,
 ) -> Iterator[tuple[dict, str, int]]:
     """Yield ``(record, path, line)`` for every passage in one input (``-`` is stdin).
@@ -342,5 +376,3 @@ def read_records(
 def _chain(head, rest):
     yield from head
     yield from rest
-
-

@@ -94,7 +94,9 @@ class Registry:
             fh.seek(0)
             holder = fh.read().strip() or "another process"
             fh.close()
-            raise RegistryBusy(f"{self.path}: the registry is busy ({holder} holds its lock); try again when it finishes") from None
+            raise RegistryBusy(
+                f"{self.path}: the registry is busy ({holder} holds its lock); try again when it finishes"
+            ) from None
         try:
             fh.seek(0)
             fh.truncate()
@@ -153,7 +155,11 @@ class Registry:
         from .seedcheck import _key
 
         path = self.path / "holdout.jsonl"
-        held = [json.loads(line) for line in path.read_text("utf-8").splitlines() if line.strip()] if path.is_file() else []
+        held = (
+            [json.loads(line) for line in path.read_text("utf-8").splitlines() if line.strip()]
+            if path.is_file()
+            else []
+        )
         known = {_key(r["text"]) for r in held}
         grew = False
         for s in seeds:
@@ -173,8 +179,16 @@ class Registry:
         numbers = [int(v[1:]) for v in self.versions()]
         return f"v{max(numbers, default=0) + 1:04d}"
 
-    def train(self, seed_paths, tolerance: float = 0.02, force: bool = False, cv: int = 5, seed: int = 0,
-              adopt_default: bool = True, **params) -> dict:
+    def train(
+        self,
+        seed_paths,
+        tolerance: float = 0.02,
+        force: bool = False,
+        cv: int = 5,
+        seed: int = 0,
+        adopt_default: bool = True,
+        **params,
+    ) -> dict:
         """Train a challenger from seeds, compare it with the champion, promote if not worse.
 
         A new registry whose seeds use the five default themes starts with the bundled default
@@ -207,7 +221,11 @@ class Registry:
                 if report["comparable"] and report["not_worse"] or force:
                     self._set_champion(name)
                     report["promoted"] = True
-                    report["reason"] = "forced" if force and not (report["comparable"] and report["not_worse"]) else "not worse on any theme"
+                    report["reason"] = (
+                        "forced"
+                        if force and not (report["comparable"] and report["not_worse"])
+                        else "not worse on any theme"
+                    )
                 else:
                     report["reason"] = report.get("why_not", "worse on some theme")
             (self.path / "comparisons").mkdir(exist_ok=True)
@@ -236,13 +254,25 @@ def _compare(champion, challenger, holdout: list[dict], text_key, tolerance: flo
 
     seen = set(champion.card.get("trained_on", [])) | set(challenger.card.get("trained_on", []))
     if not champion.card.get("trained_on"):
-        return {"comparable": False, "not_worse": False, "why_not": "the champion's card does not list its training texts"}
+        return {
+            "comparable": False,
+            "not_worse": False,
+            "why_not": "the champion's card does not list its training texts",
+        }
     evalset = [r for r in holdout if text_key(r["text"]) not in seen]
     if champion.themes != challenger.themes:
-        return {"comparable": False, "not_worse": False, "why_not": f"label sets differ ({champion.themes} vs {challenger.themes}); use --force"}
+        return {
+            "comparable": False,
+            "not_worse": False,
+            "why_not": f"label sets differ ({champion.themes} vs {challenger.themes}); use --force",
+        }
     if len(evalset) < 20:
-        return {"comparable": False, "not_worse": False, "evaluated_on": len(evalset),
-                "why_not": f"only {len(evalset)} held-out seeds are new to both models (need 20); use --force to promote anyway"}
+        return {
+            "comparable": False,
+            "not_worse": False,
+            "evaluated_on": len(evalset),
+            "why_not": f"only {len(evalset)} held-out seeds are new to both models (need 20); use --force to promote anyway",
+        }
     texts = [r["text"] for r in evalset]
     themes = challenger.themes
     truth = label_matrix([r["labels"] for r in evalset], themes)

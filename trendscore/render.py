@@ -12,8 +12,21 @@ __all__ = ["render_score", "SCORE_FORMATS"]
 
 SCORE_FORMATS = ("table", "json", "csv")
 _CSV_FIELDS = [
-    "rank", "theme", "direction", "momentum", "share_recent", "share_baseline", "count_recent",
-    "count_baseline", "total_recent", "total_baseline", "ratio_low", "ratio_high", "z", "p_value", "recent_periods",
+    "rank",
+    "theme",
+    "direction",
+    "momentum",
+    "share_recent",
+    "share_baseline",
+    "count_recent",
+    "count_baseline",
+    "total_recent",
+    "total_baseline",
+    "ratio_low",
+    "ratio_high",
+    "z",
+    "p_value",
+    "recent_periods",
 ]
 
 
@@ -32,10 +45,14 @@ def _table(score: Score) -> str:
             f"trendscore score, as of {score.as_of}, per {score.freq}: recent {w['recent'][0]}..{w['recent'][1]}"
             f" against {w['baseline'][0]}..{w['baseline'][1]}"
         )
-        out.append(f"{rec['total']} passages: {rec['dated']} dated, {rec['undated']} undated, {rec['after_as_of']} after as_of")
+        out.append(
+            f"{rec['total']} passages: {rec['dated']} dated, {rec['undated']} undated, {rec['after_as_of']} after as_of"
+        )
     out.append("")
-    out.append(f"{'rank':<5}{'theme':<14}{'direction':<10}{'momentum':>9}{'share now':>11}{'share before':>14}"
-               f"{'count now':>11}{'count before':>14}{'p':>9}  window")
+    out.append(
+        f"{'rank':<5}{'theme':<14}{'direction':<10}{'momentum':>9}{'share now':>11}{'share before':>14}"
+        f"{'count now':>11}{'count before':>14}{'p':>9}  window"
+    )
     for rank, t in enumerate(score.themes, 1):
         p = "-" if t["p_value"] is None else f"{t['p_value']:.2g}"
         window = f"last {t['recent_periods']}" if t["recent_periods"] else "-"
@@ -44,8 +61,10 @@ def _table(score: Score) -> str:
             f"{_pct(t['share_baseline']):>14}{t['count_recent']:>11.1f}{t['count_baseline']:>14.1f}{p:>9}  {window}"
         )
     out.append("")
-    out.append("momentum: log2 of the share ratio, shrunk by its uncertainty (+1 = doubled); "
-               "rising/falling needs strong evidence (see docs/momentum.md)")
+    out.append(
+        "momentum: log2 of the share ratio, shrunk by its uncertainty (+1 = doubled); "
+        "rising/falling needs strong evidence (see docs/momentum.md)"
+    )
     out.extend(f"note: {n}" for n in score.notes)
     return "\n".join(out) + "\n"
 

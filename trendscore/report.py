@@ -6,7 +6,6 @@ import base64
 import html
 import io
 
-
 from .trends import Score
 
 __all__ = ["plot_png", "write_plot", "report_html", "write_report"]
@@ -36,7 +35,9 @@ def plot_png(score: Score) -> bytes:
         ax.plot(xs, ys, marker="o", markersize=3, color=colour, label=f"{t['theme']}{mark}")
         if t["direction"] != "steady":
             last = max(i for i, y in enumerate(ys) if y == y)
-            ax.scatter([xs[last]], [ys[last]], s=120, color=colour, marker="^" if t["direction"] == "rising" else "v", zorder=3)
+            ax.scatter(
+                [xs[last]], [ys[last]], s=120, color=colour, marker="^" if t["direction"] == "rising" else "v", zorder=3
+            )
     if periods and score.windows:
         first = score.windows["recent"][0]
         starts = [p for p in periods if labels[p] >= first]  # ISO labels sort as dates
@@ -96,28 +97,35 @@ def report_html(score: Score, examples=None) -> str:
         for t in score.themes:
             first = cur - (t["recent_periods"] or score.settings["recent"]) + 1
             items = examples.top(t["theme"], first, cur, n=5)
-            body = "".join(
-                f"<div class=passage>{e(x['text'])}<div class=meta>"
-                + " · ".join(e(str(v)) for v in (x["date"], x["source"], x["title"]) if v)
-                + f" · weight {x['weight']:.2f}</div></div>"
-                for x in items
-            ) or "<p class=meta>No passage carries this theme in its recent window.</p>"
+            body = (
+                "".join(
+                    f"<div class=passage>{e(x['text'])}<div class=meta>"
+                    + " · ".join(e(str(v)) for v in (x["date"], x["source"], x["title"]) if v)
+                    + f" · weight {x['weight']:.2f}</div></div>"
+                    for x in items
+                )
+                or "<p class=meta>No passage carries this theme in its recent window.</p>"
+            )
             sections.append(f"<h3>{e(t['theme'])} <span class={t['direction']}>{t['direction']}</span></h3>{body}")
     rec = score.records
     w = score.windows
-    window = f"recent {e(w['recent'][0])}..{e(w['recent'][1])} against {e(w['baseline'][0])}..{e(w['baseline'][1])}" if w else ""
+    window = (
+        f"recent {e(w['recent'][0])}..{e(w['recent'][1])} against {e(w['baseline'][0])}..{e(w['baseline'][1])}"
+        if w
+        else ""
+    )
     notes = "".join(f"<li>{e(n)}</li>" for n in score.notes)
     return f"""<!DOCTYPE html>
 <html lang="zh"><head><meta charset="utf-8"><title>trendscore: theme momentum</title><style>{_CSS}</style></head>
 <body><h1>Theme momentum</h1>
 <p>As of <b>{e(str(score.as_of))}</b>, per {e(score.freq)}; {window}.
-{rec['total']} passages ({rec['dated']} dated, {rec['undated']} undated, {rec['after_as_of']} after as_of).</p>
+{rec["total"]} passages ({rec["dated"]} dated, {rec["undated"]} undated, {rec["after_as_of"]} after as_of).</p>
 <table><tr><th>rank</th><th>theme</th><th>direction</th><th>momentum</th><th>share now</th><th>share before</th>
-<th>count now</th><th>count before</th><th>p</th></tr>{''.join(rows)}</table>
+<th>count now</th><th>count before</th><th>p</th></tr>{"".join(rows)}</table>
 <p class=meta>Momentum is log2 of the share ratio, shrunk by its uncertainty (+1 = doubled). A theme is called
 rising or falling only on strong evidence; see docs/momentum.md.</p>
 <ul>{notes}</ul>{img}
-<h2>Passages that drove each theme (recent window)</h2>{''.join(sections)}
+<h2>Passages that drove each theme (recent window)</h2>{"".join(sections)}
 </body></html>
 """
 
@@ -126,5 +134,3 @@ def write_report(score: Score, path: str, examples=None) -> None:
     from .writers import atomic_write_bytes
 
     atomic_write_bytes(path, report_html(score, examples).encode("utf-8"))
-
-

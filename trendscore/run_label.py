@@ -32,8 +32,19 @@ def _progress(enabled: bool):
     return tqdm(unit=" passages", unit_scale=True, dynamic_ncols=True, mininterval=0.5)
 
 
-def run_label(inputs, output="-", model_dir=None, fmt="jsonl", input_format="auto", explain=False, encoding="auto",
-              encoding_errors="strict", jobs=None, progress=False, skip=None) -> LabelStats:
+def run_label(
+    inputs,
+    output="-",
+    model_dir=None,
+    fmt="jsonl",
+    input_format="auto",
+    explain=False,
+    encoding="auto",
+    encoding_errors="strict",
+    jobs=None,
+    progress=False,
+    skip=None,
+) -> LabelStats:
     """Label every passage of ``inputs`` into ``output``; returns counts for the caller.
 
     With a :class:`~trendscore.readers.SkipLog` as ``skip``, bad lines are counted there and
@@ -62,8 +73,9 @@ def run_label(inputs, output="-", model_dir=None, fmt="jsonl", input_format="aut
         with AtomicOutput(output) as fh:
             writer = RecordWriter(fh, fmt, themes)
             done = 0
-            for chunk in labelled_chunks(inputs, model_dir, jobs, explain, as_text, input_format, encoding,
-                                         encoding_errors, stats, skip):
+            for chunk in labelled_chunks(
+                inputs, model_dir, jobs, explain, as_text, input_format, encoding, encoding_errors, stats, skip
+            ):
                 if as_text:
                     fh.write(chunk)
                 else:

@@ -22,8 +22,21 @@ def _as_of(value: str | None):
         raise InputError(f"--as-of {value!r} is not a date of the form YYYY-MM-DD") from None
 
 
-def run_score(inputs, freq="week", as_of=None, model_dir=None, fmt="table", output="-", plot_path=None, report_path=None,
-              relabel=False, input_format="auto", encoding="auto", encoding_errors="strict", skip=None) -> dict:
+def run_score(
+    inputs,
+    freq="week",
+    as_of=None,
+    model_dir=None,
+    fmt="table",
+    output="-",
+    plot_path=None,
+    report_path=None,
+    relabel=False,
+    input_format="auto",
+    encoding="auto",
+    encoding_errors="strict",
+    skip=None,
+) -> dict:
     """Run one scoring job; returns the score and warnings for the caller to show."""
     from .model import load_model
 
@@ -38,12 +51,22 @@ def run_score(inputs, freq="week", as_of=None, model_dir=None, fmt="table", outp
 
     stats: dict = {}
     examples = Examples(freq) if report_path else None
-    result = score_stream(items(), lambda: load_model(model_dir), freq=freq, as_of=as_of_date, relabel=relabel,
-                          examples=examples, stats=stats, skip=skip)
+    result = score_stream(
+        items(),
+        lambda: load_model(model_dir),
+        freq=freq,
+        as_of=as_of_date,
+        relabel=relabel,
+        examples=examples,
+        stats=stats,
+        skip=skip,
+    )
     warnings = []
     if stats.get("bad_dates"):
-        warnings.append(f"{stats['bad_dates']} passages have dates that do not parse and were counted as undated "
-                        f"(first: {stats['first_bad_date']})")
+        warnings.append(
+            f"{stats['bad_dates']} passages have dates that do not parse and were counted as undated "
+            f"(first: {stats['first_bad_date']})"
+        )
     with AtomicOutput(output) as fh:
         fh.write(render_score(result, fmt))
     if plot_path:

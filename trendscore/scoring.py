@@ -151,7 +151,14 @@ def score_stream(
     return compute_score(acc, freq=freq, as_of=as_of, settings=settings)
 
 
-def score(records: Iterable[dict], freq: str = "week", as_of=None, model=None, relabel: bool = False, settings: MomentumSettings | None = None) -> Score:
+def score(
+    records: Iterable[dict],
+    freq: str = "week",
+    as_of=None,
+    model=None,
+    relabel: bool = False,
+    settings: MomentumSettings | None = None,
+) -> Score:
     """Score theme momentum of records (dicts with ``text`` and ``date``; ``labels`` optional).
 
     Parameters

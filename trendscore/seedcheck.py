@@ -44,7 +44,9 @@ def _shingles(key: str) -> set[str]:
     return {key[i : i + 3] for i in range(len(key) - 2)}
 
 
-def near_duplicate_pairs(texts: list[str], threshold: float = NEAR_DUPLICATE, bands: int = 20, rows: int = 3) -> list[tuple[int, int, float]]:
+def near_duplicate_pairs(
+    texts: list[str], threshold: float = NEAR_DUPLICATE, bands: int = 20, rows: int = 3
+) -> list[tuple[int, int, float]]:
     """Pairs (i, j, similarity) of texts whose character 3-gram Jaccard similarity is at least
     ``threshold``: MinHash signatures and banding find candidates, exact Jaccard confirms them."""
     import numpy as np
@@ -145,7 +147,14 @@ def validate_seeds(paths, themes: list[str] | None = None) -> tuple[list[Seed], 
         if key in first_by_text:
             f = first_by_text[key]
             if set(f.labels) != set(s.labels):
-                problems.append(Problem(s.path, s.line, "conflict", f"same text as {f.path}:{f.line} with labels {list(f.labels)}, here {list(s.labels)}"))
+                problems.append(
+                    Problem(
+                        s.path,
+                        s.line,
+                        "conflict",
+                        f"same text as {f.path}:{f.line} with labels {list(f.labels)}, here {list(s.labels)}",
+                    )
+                )
             else:
                 problems.append(Problem(s.path, s.line, "duplicate", f"same text as {f.path}:{f.line}"))
         else:
@@ -154,7 +163,14 @@ def validate_seeds(paths, themes: list[str] | None = None) -> tuple[list[Seed], 
     for i, j, sim in near_duplicate_pairs([s.text for s in kept]):
         a, b = kept[i], kept[j]
         kind = "near-conflict" if set(a.labels) != set(b.labels) else "near-duplicate"
-        problems.append(Problem(b.path, b.line, kind, f"{sim:.0%} like {a.path}:{a.line} (labels {list(a.labels)}, here {list(b.labels)})"))
+        problems.append(
+            Problem(
+                b.path,
+                b.line,
+                kind,
+                f"{sim:.0%} like {a.path}:{a.line} (labels {list(a.labels)}, here {list(b.labels)})",
+            )
+        )
     problems.sort(key=lambda p: (p.path, p.line or 0, p.kind))
     return seeds, problems
 
@@ -214,7 +230,14 @@ def _add_locked(new_path, directory: Path, on_conflict: str) -> AddResult:
             skipped += 1
             continue
         if old is not None:
-            conflicts.append(Problem(s.path, s.line, "conflict", f"same text as {old.path}:{old.line} with labels {list(old.labels)}, here {list(s.labels)}"))
+            conflicts.append(
+                Problem(
+                    s.path,
+                    s.line,
+                    "conflict",
+                    f"same text as {old.path}:{old.line} with labels {list(old.labels)}, here {list(s.labels)}",
+                )
+            )
             if on_conflict == "skip":
                 continue
             if on_conflict == "replace":

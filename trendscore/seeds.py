@@ -46,7 +46,17 @@ def _seed_from(obj, path: str, line: int) -> Seed:
     replaces = obj.get("replaces", [])
     if not isinstance(replaces, list) or not all(isinstance(x, str) for x in replaces):
         raise SeedError("expected 'replaces' as a list of seed ids", path, line)
-    return Seed(str(seed_id), text, tuple(labels), obj.get("date"), obj.get("source"), obj.get("lang"), path, line, tuple(replaces))
+    return Seed(
+        str(seed_id),
+        text,
+        tuple(labels),
+        obj.get("date"),
+        obj.get("source"),
+        obj.get("lang"),
+        path,
+        line,
+        tuple(replaces),
+    )
 
 
 def iter_seed_lines(paths):

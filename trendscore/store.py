@@ -10,9 +10,9 @@ import hashlib
 import json
 import math
 import os
+import shutil
 import struct
 import sys
-import shutil
 import tempfile
 from pathlib import Path
 

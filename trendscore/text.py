@@ -20,7 +20,9 @@ OPENCC_CONFIG = "tw2sp"
 
 _BATCH_SEP = "\n\u2028\n"
 # white space between two Chinese characters: line wraps of exported PDFs ("催 生")
-_CJK_GAP = re.compile(r"(?<=[\u3400-\u9fff\u3000-\u303f\uff00-\uffef])[ \t\r\n]+(?=[\u3400-\u9fff\u3000-\u303f\uff00-\uffef])")
+_CJK_GAP = re.compile(
+    r"(?<=[\u3400-\u9fff\u3000-\u303f\uff00-\uffef])[ \t\r\n]+(?=[\u3400-\u9fff\u3000-\u303f\uff00-\uffef])"
+)
 
 
 @lru_cache(maxsize=4)

@@ -112,7 +112,9 @@ def _versions() -> dict:
     return out
 
 
-def learning_curve(seeds: list[Seed], shares=(0.25, 0.5, 0.75, 1.0), folds: int = 5, seed: int = 0, **params) -> list[dict]:
+def learning_curve(
+    seeds: list[Seed], shares=(0.25, 0.5, 0.75, 1.0), folds: int = 5, seed: int = 0, **params
+) -> list[dict]:
     """Cross-validated macro-F1 on growing random subsets of the seeds: do more labels help?"""
     order = np.random.default_rng(seed).permutation(len(seeds))
     rows = []
@@ -136,7 +138,9 @@ def text_key(text: str) -> str:
     return f"{zlib.crc32(_key(text).encode('utf-8')):08x}"
 
 
-def train(seed_paths, out_dir, cv: int = 5, seed: int = 0, evaluate: bool = True, curve: bool = False, **params) -> Model:
+def train(
+    seed_paths, out_dir, cv: int = 5, seed: int = 0, evaluate: bool = True, curve: bool = False, **params
+) -> Model:
     """Train on seed files, cross-validate, and write the model directory with its card.
 
     With ``cv >= 2`` the card records random k-fold figures and, when the seeds come in three
@@ -147,11 +151,13 @@ def train(seed_paths, out_dir, cv: int = 5, seed: int = 0, evaluate: bool = True
     return train_seeds(read_seeds(seed_paths), out_dir, cv=cv, seed=seed, evaluate=evaluate, curve=curve, **params)
 
 
-def train_seeds(seeds: list[Seed], out_dir, cv: int = 5, seed: int = 0, evaluate: bool = True, curve: bool = False, **params) -> Model:
+def train_seeds(
+    seeds: list[Seed], out_dir, cv: int = 5, seed: int = 0, evaluate: bool = True, curve: bool = False, **params
+) -> Model:
     """:func:`train` on seeds already read."""
     model = fit_model(seeds, seed=seed, **params)
     card: dict = {
-        "created": _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "created": _dt.datetime.now(_dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "seeds": {
             "files": sorted({Path(s.path).name for s in seeds}),
             "count": len(seeds),

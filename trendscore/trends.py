@@ -225,7 +225,13 @@ def _sums(per_period: dict[int, list[float]], first: int, last: int, k: int) -> 
     return c, n
 
 
-def compute_score(acc: Accumulator, freq: str = "week", as_of: str | dt.date | None = None, settings: MomentumSettings | None = None, after_as_of: int = 0) -> Score:
+def compute_score(
+    acc: Accumulator,
+    freq: str = "week",
+    as_of: str | dt.date | None = None,
+    settings: MomentumSettings | None = None,
+    after_as_of: int = 0,
+) -> Score:
     """Score theme momentum from an :class:`Accumulator` (see the module docstring)."""
     if freq not in FREQS:
         raise ValueError(f"unknown freq {freq!r}; expected one of {', '.join(FREQS)}")
@@ -260,7 +266,10 @@ def compute_score(acc: Accumulator, freq: str = "week", as_of: str | dt.date | N
     settings_json = {f: getattr(cfg, f) for f in cfg.__dataclass_fields__}
     if last_day is None:
         notes.append("no dated passages: nothing to score")
-        themes_out = [_theme_row(t, {"delta": 0.0, "var": math.inf, "z": 0.0}, 0, 0, 0, 0, 1.0, "steady", None, cfg) for t in themes]
+        themes_out = [
+            _theme_row(t, {"delta": 0.0, "var": math.inf, "z": 0.0}, 0, 0, 0, 0, 1.0, "steady", None, cfg)
+            for t in themes
+        ]
         return Score(None, freq, themes_out, [], records, {}, settings_json, notes)
 
     cur = period_of(last_day, freq)
@@ -287,7 +296,14 @@ def compute_score(acc: Accumulator, freq: str = "week", as_of: str | dt.date | N
             c_r, n_r = _sums(per_period, first, cur, j)
             c_b, n_b = _sums(per_period, first - cfg.baseline, first - 1, j)
             p_b = c_b / n_b if n_b else 0.0
-            phi = _phi([(per_period[p][j + 1], per_period[p][0]) for p in range(first - cfg.baseline, first) if p in per_period], p_b)
+            phi = _phi(
+                [
+                    (per_period[p][j + 1], per_period[p][0])
+                    for p in range(first - cfg.baseline, first)
+                    if p in per_period
+                ],
+                p_b,
+            )
             test = _compare(c_r, n_r, c_b, n_b, phi, cfg)
             entry = (test, (c_r, n_r, c_b, n_b), phi, length)
             if length == cfg.recent:
