@@ -32,63 +32,81 @@ def main():
 _model_opt = click.option("--model", "model_dir", default=None, help="Model directory (default: the bundled model).")
 
 
+def _input_options(command):
+    """Options that `label` and `score` share: how inputs are read, and where the work runs."""
+    options = [
+        click.option(
+            "--input-format",
+            type=click.Choice(["auto", "digest", "jsonl", "csv", "text"]),
+            default="auto",
+            show_default=True,
+        ),
+        click.option(
+            "--encoding", default="auto", show_default=True, help="Input encoding (auto: BOM, UTF-8, else GB18030)."
+        ),
+        click.option(
+            "--encoding-errors", type=click.Choice(["strict", "replace"]), default="strict", show_default=True
+        ),
+        click.option(
+            "--skip-bad", is_flag=True, help="Pass over bad lines (counted and reported) instead of stopping."
+        ),
+        click.option(
+            "--scheduler", default=None, help="Run on a Dask cluster: tcp://host:port, or local:N local workers."
+        ),
+        click.option(
+            "--block-mb",
+            default=32.0,
+            show_default=True,
+            type=click.FloatRange(min=0.001),
+            help="With --scheduler: MB of input per task.",
+        ),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def _report_skips(skip, good: int) -> None:
+    if skip is not None:
+        click.echo(f"{good} good passages; skipped {skip.count} bad lines", err=True)
+        for message in skip.first:
+            click.echo(f"  skipped {message}", err=True)
+
+
 @main.command()
 @click.argument("inputs", nargs=-1)
 @click.option("-o", "--output", default="-", show_default=True, help="Output file; written only when complete.")
 @_model_opt
 @click.option("--format", "fmt", type=click.Choice(["jsonl", "csv", "table"]), default="jsonl", show_default=True)
-@click.option(
-    "--input-format", type=click.Choice(["auto", "digest", "jsonl", "csv", "text"]), default="auto", show_default=True
-)
 @click.option("--explain", is_flag=True, help="Add the top terms behind each assigned theme.")
-@click.option("--encoding", default="auto", show_default=True, help="Input encoding (auto: BOM, UTF-8, else GB18030).")
-@click.option("--encoding-errors", type=click.Choice(["strict", "replace"]), default="strict", show_default=True)
 @click.option(
-    "--jobs",
-    type=click.IntRange(1),
-    default=None,
-    help="Worker processes (default: all cores); output keeps input order.",
+    "--jobs", type=click.IntRange(1), default=None, help="Worker processes (default: all cores); keeps order."
 )
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
-@click.option("--skip-bad", is_flag=True, help="Pass over bad lines (counted and reported) instead of stopping.")
-@click.option(
-    "--scheduler", default=None, help="Run on a Dask cluster: tcp://host:port, or local:N for N local workers."
-)
-@click.option(
-    "--block-mb",
-    default=32.0,
-    show_default=True,
-    type=click.FloatRange(min=0.001),
-    help="With --scheduler: MB of input per task.",
-)
+@_input_options
 def label(
     inputs,
     output,
     model_dir,
     fmt,
-    input_format,
     explain,
-    encoding,
-    encoding_errors,
     jobs,
     quiet,
+    input_format,
+    encoding,
+    encoding_errors,
     skip_bad,
     scheduler,
     block_mb,
 ):
     """Label passages in INPUTS (files, or - for stdin; default stdin) by theme."""
-    if scheduler:
-        from .dask import connect, label_files
+    from .readers import SkipLog
+    from .run_label import run_label, run_label_cluster
 
-        if output == "-" or fmt != "jsonl" or not inputs:
-            raise click.UsageError("--scheduler needs input files, -o OUT and jsonl output")
-        with connect(scheduler) as client:
-            n = label_files(client, list(inputs), output, model_dir, block_bytes=int(block_mb * (1 << 20)))
+    if scheduler:
+        n = run_label_cluster(list(inputs), output, model_dir, fmt, scheduler, block_mb)
         click.echo(f"Labelled {n} passages on {scheduler}", err=True)
         return
-    from .readers import SkipLog
-    from .run_label import run_label
-
     skip = SkipLog() if skip_bad else None
     stats = run_label(
         list(inputs) or ["-"],
@@ -108,13 +126,6 @@ def label(
     _report_skips(skip, stats.records)
 
 
-def _report_skips(skip, good: int) -> None:
-    if skip is not None:
-        click.echo(f"{good} good passages; skipped {skip.count} bad lines", err=True)
-        for message in skip.first:
-            click.echo(f"  skipped {message}", err=True)
-
-
 @main.command()
 @click.argument("inputs", nargs=-1)
 @click.option("--freq", type=click.Choice(["day", "week", "month"]), default="week", show_default=True)
@@ -127,22 +138,7 @@ def _report_skips(skip, good: int) -> None:
 @click.option("--plot", "plot_path", default=None, help="Write a PNG of theme shares over time.")
 @click.option("--report", "report_path", default=None, help="Write a self-contained HTML report.")
 @click.option("--relabel", is_flag=True, help="Label every record with the model, even those carrying labels.")
-@click.option(
-    "--input-format", type=click.Choice(["auto", "digest", "jsonl", "csv", "text"]), default="auto", show_default=True
-)
-@click.option("--encoding", default="auto", show_default=True)
-@click.option("--encoding-errors", type=click.Choice(["strict", "replace"]), default="strict", show_default=True)
-@click.option("--skip-bad", is_flag=True, help="Pass over bad lines (counted and reported) instead of stopping.")
-@click.option(
-    "--scheduler", default=None, help="Run on a Dask cluster: tcp://host:port, or local:N for N local workers."
-)
-@click.option(
-    "--block-mb",
-    default=32.0,
-    show_default=True,
-    type=click.FloatRange(min=0.001),
-    help="With --scheduler: MB of input per task.",
-)
+@_input_options
 def score(
     inputs,
     freq,
@@ -161,38 +157,12 @@ def score(
     block_mb,
 ):
     """Score theme momentum over time in INPUTS (files, or - for stdin; default stdin)."""
-    if scheduler:
-        from .dask import connect, score_files
-        from .render import render_score
-        from .run_score import _as_of
-        from .writers import AtomicOutput
-
-        if not inputs:
-            raise click.UsageError("--scheduler needs input files")
-        with connect(scheduler) as client:
-            result, bad, first = score_files(
-                client,
-                list(inputs),
-                freq=freq,
-                as_of=_as_of(as_of),
-                model_dir=model_dir,
-                block_bytes=int(block_mb * (1 << 20)),
-            )
-        with AtomicOutput(output) as fh:
-            fh.write(render_score(result, fmt))
-        if bad:
-            click.echo(
-                f"Warning: {bad} passages have dates that do not parse and were counted as undated (first: {first})",
-                err=True,
-            )
-        return
     from .readers import SkipLog
     from .run_score import run_score
 
-    inputs = list(inputs) or ["-"]
     skip = SkipLog() if skip_bad else None
     result = run_score(
-        inputs,
+        list(inputs) or ["-"],
         freq=freq,
         as_of=as_of,
         model_dir=model_dir,
@@ -205,6 +175,8 @@ def score(
         encoding=encoding,
         encoding_errors=encoding_errors,
         skip=skip,
+        scheduler=scheduler,
+        block_mb=block_mb,
     )
     for warning in result["warnings"]:
         click.echo(f"Warning: {warning}", err=True)

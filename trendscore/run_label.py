@@ -7,7 +7,7 @@ import os
 from .labelling import LabelStats, iter_input_records, label_records
 from .writers import AtomicOutput, RecordWriter, check_output_path
 
-__all__ = ["run_label", "default_jobs"]
+__all__ = ["run_label", "run_label_cluster", "default_jobs"]
 
 #: below this many bytes of input, worker processes cost more than they save
 PARALLEL_MIN_BYTES = 4 << 20
@@ -88,3 +88,14 @@ def run_label(
     finally:
         if bar is not None:
             bar.close()
+
+
+def run_label_cluster(inputs, output, model_dir, fmt, scheduler: str, block_mb: float) -> int:
+    """The ``label`` job on a Dask cluster; returns the number of passages labelled."""
+    from .dask import connect, label_files
+    from .errors import InputError
+
+    if output == "-" or fmt != "jsonl" or not inputs:
+        raise InputError("--scheduler needs input files, -o OUT and jsonl output")
+    with connect(scheduler) as client:
+        return label_files(client, list(inputs), output, model_dir, block_bytes=int(block_mb * (1 << 20)))

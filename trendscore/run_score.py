@@ -36,8 +36,13 @@ def run_score(
     encoding="auto",
     encoding_errors="strict",
     skip=None,
+    scheduler=None,
+    block_mb: float = 32.0,
 ) -> dict:
-    """Run one scoring job; returns the score and warnings for the caller to show."""
+    """Run one scoring job; returns the score and warnings for the caller to show.
+
+    With ``scheduler`` (``tcp://host:port`` or ``local:N``) the counting runs on a Dask
+    cluster; the result is the same."""
     from .model import load_model
 
     as_of_date = _as_of(as_of)
@@ -51,16 +56,27 @@ def run_score(
 
     stats: dict = {}
     examples = Examples(freq) if report_path else None
-    result = score_stream(
-        items(),
-        lambda: load_model(model_dir),
-        freq=freq,
-        as_of=as_of_date,
-        relabel=relabel,
-        examples=examples,
-        stats=stats,
-        skip=skip,
-    )
+    if scheduler:
+        from .dask import connect, score_files
+
+        if inputs == ["-"]:
+            raise InputError("--scheduler needs input files")
+        with connect(scheduler) as client:
+            result, stats["bad_dates"], stats["first_bad_date"] = score_files(
+                client, inputs, freq=freq, as_of=as_of_date, model_dir=model_dir, block_bytes=int(block_mb * (1 << 20))
+            )
+        examples = None
+    else:
+        result = score_stream(
+            items(),
+            lambda: load_model(model_dir),
+            freq=freq,
+            as_of=as_of_date,
+            relabel=relabel,
+            examples=examples,
+            stats=stats,
+            skip=skip,
+        )
     warnings = []
     if stats.get("bad_dates"):
         warnings.append(
