@@ -216,3 +216,25 @@ def test_parquet_inputs_and_a_directory(cluster, passages, tmp_path):
     remote = _run("score", d, "--format", "json", "--scheduler", cluster["address"])
     assert remote.exit_code == 0, remote.stderr
     assert json.loads(remote.stdout) == local
+
+
+def test_skip_bad_on_the_cluster(cluster, passages, tmp_path):
+    bad = tmp_path / "bad.jsonl"
+    lines = passages.read_text("utf-8").splitlines()
+    lines[10], lines[2500] = "{broken", '{"id": 1}'
+    bad.write_bytes(("\n".join(lines) + "\n").encode() + b'{"text": "\xff"}\n')
+    for command in ("label", "score"):
+        result = _run(
+            command,
+            bad,
+            "-o",
+            tmp_path / f"{command}.out",
+            "--skip-bad",
+            "--scheduler",
+            cluster["address"],
+            "--block-mb",
+            "0.05",
+        )
+        assert result.exit_code == 0, result.stderr
+        assert "3998 good passages; skipped 3 bad lines" in result.stderr
+    assert len((tmp_path / "label.out").read_text("utf-8").splitlines()) == 3998

@@ -103,11 +103,12 @@ def label(
     from .readers import SkipLog
     from .run_label import run_label, run_label_cluster
 
-    if scheduler:
-        n = run_label_cluster(list(inputs), output, model_dir, fmt, scheduler, block_mb)
-        click.echo(f"Labelled {n} passages on {scheduler}", err=True)
-        return
     skip = SkipLog() if skip_bad else None
+    if scheduler:
+        n = run_label_cluster(list(inputs), output, model_dir, fmt, scheduler, block_mb, skip)
+        click.echo(f"Labelled {n} passages on {scheduler}", err=True)
+        _report_skips(skip, n)
+        return
     stats = run_label(
         list(inputs) or ["-"],
         output,

@@ -174,7 +174,7 @@ def _count_lines(path: str, start: int, end: int) -> int:
         return fh.read(end - start).count(b"\n")
 
 
-def _read_block(path: str, start: int, end: int, first_line: int):
+def _read_block(path: str, start: int, end: int, first_line: int, skip=None):
     with open(path, "rb") as fh:
         fh.seek(start)
         data = fh.read(end - start)
@@ -186,21 +186,23 @@ def _read_block(path: str, start: int, end: int, first_line: int):
         try:
             line = raw.decode("utf-8")
         except UnicodeDecodeError:
-            raise InputError("invalid UTF-8 bytes", path, first_line + i) from None
+            error = InputError("invalid UTF-8 bytes", path, first_line + i)
+            if skip is None:
+                raise error from None
+            skip.add(error)
+            continue
         yield first_line + i, line.rstrip("\r")
 
 
-def _label_block(path, start, end, first_line, model_dir):
+def _label_block(path, start, end, first_line, model_dir, skip_bad=False):
     from .labelling import label_records
-    from .readers import parse_jsonl_line
+    from .readers import SkipLog, records_of
 
-    records = [
-        r
-        for r in (parse_jsonl_line(line, path, n) for n, line in _read_block(path, start, end, first_line))
-        if r is not None
-    ]
+    skip = SkipLog() if skip_bad else None
+    lines = _read_block(path, start, end, first_line, skip)
+    records = [r for r, _, _ in records_of("jsonl", lines, path, skip=skip)]
     out = label_records(_worker_model(model_dir), records)
-    return len(records), "".join(map(dumps_line, out))
+    return len(records), "".join(map(dumps_line, out)), (skip.count, skip.first) if skip else (0, [])
 
 
 def _label_parquet(path, model_dir):
@@ -216,7 +218,7 @@ def _label_parquet(path, model_dir):
         if not isinstance(r.get("text"), str):
             raise InputError("expected a string 'text' field", path, n)
     out = label_records(_worker_model(model_dir), records)
-    return len(records), "".join(dumps_line({k: _plain(v) for k, v in r.items()}) for r in out)
+    return len(records), "".join(dumps_line({k: _plain(v) for k, v in r.items()}) for r in out), (0, [])
 
 
 def _plain(value):
@@ -246,8 +248,10 @@ def _tasks(client, inputs, block_bytes):
     return files, tasks
 
 
-def label_files(client, inputs, output, model_dir=None, block_bytes: int = BLOCK_BYTES) -> int:
-    """Label jsonl/Parquet inputs on the cluster into one jsonl output, in input order."""
+def label_files(client, inputs, output, model_dir=None, block_bytes: int = BLOCK_BYTES, skip=None) -> int:
+    """Label jsonl/Parquet inputs on the cluster into one jsonl output, in input order.
+
+    With a :class:`~trendscore.readers.SkipLog`, bad jsonl lines are counted there and passed over."""
     from .model import load_model
     from .writers import AtomicOutput, check_output_path
 
@@ -257,33 +261,35 @@ def label_files(client, inputs, output, model_dir=None, block_bytes: int = BLOCK
     futures = [
         client.submit(_label_parquet, p, model_dir, pure=False)
         if a is None
-        else client.submit(_label_block, p, a, b, n, model_dir, pure=False)
+        else client.submit(_label_block, p, a, b, n, model_dir, skip is not None, pure=False)
         for p, a, b, n in tasks
     ]
     total = 0
     with AtomicOutput(output) as fh:
         for fut in futures:
-            n, text = fut.result()
+            n, text, skipped = fut.result()
             fut.release()
             total += n
             fh.write(text)
+            if skip is not None:
+                skip.merge(*skipped)
     if total == 0:
         raise InputError("empty input: no passages found", ", ".join(files))
     return total
 
 
-def _score_block(path, start, end, first_line, model_dir, themes):
-    from .readers import parse_jsonl_line
+def _score_block(path, start, end, first_line, model_dir, themes, skip_bad=False):
+    from .readers import SkipLog, records_of
     from .scoring import score_stream
 
-    items = (
-        (r, path, n)
-        for n, line in _read_block(path, start, end, first_line)
-        if (r := parse_jsonl_line(line, path, n, require_text=False)) is not None
-    )
+    skip = SkipLog() if skip_bad else None
+    items = records_of("jsonl", _read_block(path, start, end, first_line, skip), path, require_text=False, skip=skip)
     stats: dict = {}
-    acc = score_stream(items, lambda: _worker_model(model_dir), themes=themes, stats=stats, accumulate_only=True)
-    return acc, stats.get("bad_dates", 0), stats.get("first_bad_date")
+    acc = score_stream(
+        items, lambda: _worker_model(model_dir), themes=themes, stats=stats, accumulate_only=True, skip=skip
+    )
+    skipped = (skip.count, skip.first) if skip else (0, [])
+    return acc, stats.get("bad_dates", 0), stats.get("first_bad_date"), skipped
 
 
 def _score_parquet(path, model_dir, themes):
@@ -303,10 +309,10 @@ def _score_parquet(path, model_dir, themes):
         stats=stats,
         accumulate_only=True,
     )
-    return acc, stats.get("bad_dates", 0), stats.get("first_bad_date")
+    return acc, stats.get("bad_dates", 0), stats.get("first_bad_date"), (0, [])
 
 
-def score_files(client, inputs, freq="week", as_of=None, model_dir=None, block_bytes: int = BLOCK_BYTES):
+def score_files(client, inputs, freq="week", as_of=None, model_dir=None, block_bytes: int = BLOCK_BYTES, skip=None):
     """Score jsonl or Parquet inputs on the cluster; the same result as ``trendscore score``
     on the same records."""
     from .seeds import DEFAULT_THEMES
@@ -317,14 +323,16 @@ def score_files(client, inputs, freq="week", as_of=None, model_dir=None, block_b
     futures = [
         client.submit(_score_parquet, p, model_dir, themes, pure=False)
         if a is None
-        else client.submit(_score_block, p, a, b, n, model_dir, themes, pure=False)
+        else client.submit(_score_block, p, a, b, n, model_dir, themes, skip is not None, pure=False)
         for p, a, b, n in tasks
     ]
     total = Accumulator(DEFAULT_THEMES)
     bad, first = 0, None
     for fut in futures:
-        acc, n_bad, first_bad = fut.result()
+        acc, n_bad, first_bad, skipped = fut.result()
         total.merge(acc)
+        if skip is not None:
+            skip.merge(*skipped)
         bad += n_bad
         first = first or first_bad
     if total.records == 0:

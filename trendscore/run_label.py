@@ -90,7 +90,7 @@ def run_label(
             bar.close()
 
 
-def run_label_cluster(inputs, output, model_dir, fmt, scheduler: str, block_mb: float) -> int:
+def run_label_cluster(inputs, output, model_dir, fmt, scheduler: str, block_mb: float, skip=None) -> int:
     """The ``label`` job on a Dask cluster; returns the number of passages labelled."""
     from .dask import connect, label_files
     from .errors import InputError
@@ -98,4 +98,4 @@ def run_label_cluster(inputs, output, model_dir, fmt, scheduler: str, block_mb: 
     if output == "-" or fmt != "jsonl" or not inputs:
         raise InputError("--scheduler needs input files, -o OUT and jsonl output")
     with connect(scheduler) as client:
-        return label_files(client, list(inputs), output, model_dir, block_bytes=int(block_mb * (1 << 20)))
+        return label_files(client, list(inputs), output, model_dir, block_bytes=int(block_mb * (1 << 20)), skip=skip)

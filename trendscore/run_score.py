@@ -63,7 +63,13 @@ def run_score(
             raise InputError("--scheduler needs input files")
         with connect(scheduler) as client:
             result, stats["bad_dates"], stats["first_bad_date"] = score_files(
-                client, inputs, freq=freq, as_of=as_of_date, model_dir=model_dir, block_bytes=int(block_mb * (1 << 20))
+                client,
+                inputs,
+                freq=freq,
+                as_of=as_of_date,
+                model_dir=model_dir,
+                block_bytes=int(block_mb * (1 << 20)),
+                skip=skip,
             )
         examples = None
     else:
