@@ -34,14 +34,6 @@ def flush(batch, out):
         r["labels"] = [l[0].replace("__label__", "")]
         r["scores"] = {r["labels"][0]: round(float(p[0]), 4)}
         out.write(json.dumps(r, ensure_ascii=False) + "\\n")
-with open(sys.argv[2], encoding="utf-8") as fh, open(sys.argv[3], "w", encoding="utf-8") as out:
-    batch = []
-    for line in fh:
-        batch.append(json.loads(line))
-        if len(batch) == 4096:
-            flush(batch, out); batch = []
-    if batch:
-        flush(batch, out)
 """
 
 SKLEARN_SCRIPT = """
@@ -55,6 +47,10 @@ def flush(batch, out):
         r["labels"] = [str(l)]
         r["scores"] = {str(c): round(float(v), 4) for c, v in zip(pipe.classes_, s)}
         out.write(json.dumps(r, ensure_ascii=False) + "\\n")
+"""
+
+# both peer scripts end the same way: read jsonl, predict in batches of 4096, write jsonl
+BATCH_LOOP = """
 with open(sys.argv[2], encoding="utf-8") as fh, open(sys.argv[3], "w", encoding="utf-8") as out:
     batch = []
     for line in fh:
@@ -148,8 +144,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as d:
         tmp = Path(d)
         train_times, exe = train_all(tmp)
-        (tmp / "ft.py").write_text(FASTTEXT_SCRIPT)
-        (tmp / "sk.py").write_text(SKLEARN_SCRIPT)
+        (tmp / "ft.py").write_text(FASTTEXT_SCRIPT + BATCH_LOOP)
+        (tmp / "sk.py").write_text(SKLEARN_SCRIPT + BATCH_LOOP)
         data = tmp / "heads.jsonl"
         data.write_text(
             "".join(

@@ -163,11 +163,9 @@ def test_any_text_labels_without_crashing(texts):
 def test_any_text_survives_the_jsonl_round_trip(tmp_path_factory, text):
     f = tmp_path_factory.mktemp("h") / "x.jsonl"
     f.write_text(json.dumps({"text": text}) + "\n", "utf-8")  # ASCII-escaped: lone surrogates allowed
-    result = _cli("label", f)
-    assert result.exit_code in (0, 2)  # a whitespace-only file is 'empty'; never a traceback
-    if text.strip() or text:
-        assert result.exit_code == 0
-        assert "labels" in json.loads(result.stdout)
+    result = _cli("label", f)  # one record, whatever its text: labelled, never a traceback
+    assert result.exit_code == 0
+    assert "labels" in json.loads(result.stdout)
 
 
 @settings(max_examples=20, deadline=None)
@@ -226,10 +224,13 @@ def test_kill_during_train_keeps_the_previous_model(tmp_path, small_model_dir, s
 
     target = tmp_path / "m"
     shutil.copytree(small_model_dir, target)
-    before = (target / "coef.npy").read_bytes()
+    before = {p.name: p.read_bytes() for p in target.iterdir()}
     _kill_after(["train", *small_seed_files, "-o", target, "--cv", "2"], delay)
-    model = load_model(target)  # verified against its manifest
-    assert model.themes and (target / "coef.npy").read_bytes() in (before, (target / "coef.npy").read_bytes())
+    after = {p.name: p.read_bytes() for p in target.iterdir()}
+    assert sorted(after) == sorted(before)
+    if after != before:  # training finished before the kill: a whole new model, not a mix
+        assert all(after[name] != before[name] for name in ("card.json", "manifest.json"))
+    assert load_model(target).themes  # verified against its manifest
 
 
 @pytest.mark.parametrize("delay", [0.3, 0.6, 0.9])

@@ -382,6 +382,3 @@ class Featurizer:
         norms = np.sqrt(np.bincount(row, weights=weight * weight))
         weight /= norms[row]
         return row, col, weight
-
-    def to_json(self) -> dict:
-        return {"config": self.config.to_json(), "dictionary": DICTIONARY_VERSION}

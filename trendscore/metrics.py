@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["label_matrix", "per_theme_scores", "reliability_table"]
+__all__ = ["label_matrix", "per_theme_scores", "reliability_table", "expected_calibration_error"]
 
 
 def label_matrix(label_lists: list[list[str]], themes: list[str]) -> np.ndarray:

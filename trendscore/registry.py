@@ -18,12 +18,12 @@ import os
 import re
 import shutil
 import tempfile
-import zlib
 from contextlib import contextmanager
 from pathlib import Path
 
 from .errors import ModelError, TrendscoreError
 from .seeds import Seed, read_seeds
+from .writers import atomic_write_bytes
 
 __all__ = ["Registry", "RegistryBusy", "HOLDOUT_SHARE"]
 
@@ -36,17 +36,7 @@ class RegistryBusy(TrendscoreError):
 
 
 def _write_json_atomic(path: Path, data) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(data, fh, ensure_ascii=False, indent=1)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    atomic_write_bytes(path, json.dumps(data, ensure_ascii=False, indent=1).encode("utf-8"))
 
 
 class Registry:
@@ -152,7 +142,8 @@ class Registry:
     def _holdout(self, seeds: list[Seed]) -> list[dict]:
         """The held-out seeds: one in five of every seed ever trained with (chosen by a hash of
         its text, so a seed's place never changes), kept in holdout.jsonl as it grows."""
-        from .seedcheck import _key
+        from .seedcheck import comparison_key
+        from .training import text_key
 
         path = self.path / "holdout.jsonl"
         held = (
@@ -160,19 +151,16 @@ class Registry:
             if path.is_file()
             else []
         )
-        known = {_key(r["text"]) for r in held}
+        known = {comparison_key(r["text"]) for r in held}
         grew = False
         for s in seeds:
-            key = _key(s.text)
-            if key not in known and zlib.crc32(key.encode("utf-8")) % HOLDOUT_SHARE == 0:
+            key = comparison_key(s.text)
+            if key not in known and int(text_key(s.text), 16) % HOLDOUT_SHARE == 0:
                 held.append({"id": s.id, "text": s.text, "labels": list(s.labels)})
                 known.add(key)
                 grew = True
         if grew or not path.is_file():
-            fd, tmp = tempfile.mkstemp(prefix=".holdout.", dir=self.path)
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                fh.writelines(json.dumps(r, ensure_ascii=False) + "\n" for r in held)
-            os.replace(tmp, path)
+            atomic_write_bytes(path, "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in held).encode("utf-8"))
         return held
 
     def _next_version(self) -> str:
@@ -194,15 +182,15 @@ class Registry:
         A new registry whose seeds use the five default themes starts with the bundled default
         model as v0001, its first champion (unless ``adopt_default`` is False)."""
         from .model import default_model_path, load_model
-        from .seedcheck import _key
+        from .seedcheck import comparison_key
         from .training import text_key, train_seeds
 
         seeds = read_seeds(seed_paths)
         with self.lock():
             (self.path / "versions").mkdir(parents=True, exist_ok=True)
             holdout = self._holdout(seeds)
-            held_keys = {_key(r["text"]) for r in holdout}
-            training = [s for s in seeds if _key(s.text) not in held_keys]
+            held_keys = {comparison_key(r["text"]) for r in holdout}
+            training = [s for s in seeds if comparison_key(s.text) not in held_keys]
             if not training:
                 raise TrendscoreError("every seed is in the registry's holdout set; add more seeds")
             if adopt_default and not self.exists() and not self.versions():

@@ -16,7 +16,7 @@ from .errors import SeedError
 from .seeds import Seed, iter_seed_lines
 from .text import normalize
 
-__all__ = ["Problem", "validate_seeds", "near_duplicate_pairs", "add_seeds", "AddResult"]
+__all__ = ["Problem", "comparison_key", "validate_seeds", "near_duplicate_pairs", "add_seeds", "AddResult"]
 
 NEAR_DUPLICATE = 0.8  # Jaccard similarity of character 3-gram sets
 
@@ -33,7 +33,7 @@ class Problem:
         return f"{where}: {self.kind}: {self.message}"
 
 
-def _key(text: str) -> str:
+def comparison_key(text: str) -> str:
     """Text as compared for duplicates: normalised, punctuation and white space removed."""
     return re.sub(r"[\W_]+", "", normalize(text))
 
@@ -51,7 +51,7 @@ def near_duplicate_pairs(
     ``threshold``: MinHash signatures and banding find candidates, exact Jaccard confirms them."""
     import numpy as np
 
-    keys = [_key(t) for t in texts]
+    keys = [comparison_key(t) for t in texts]
     shingles = [_shingles(k) for k in keys]
     n_hash = bands * rows
     rng = np.random.default_rng(12345)
@@ -143,7 +143,7 @@ def validate_seeds(paths, themes: list[str] | None = None) -> tuple[list[Seed], 
             problems.append(Problem(s.path, s.line, "id", f"id {s.id!r} also at {f.path}:{f.line}"))
         else:
             first_by_id[s.id] = s
-        key = _key(s.text)
+        key = comparison_key(s.text)
         if key in first_by_text:
             f = first_by_text[key]
             if set(f.labels) != set(s.labels):
@@ -215,11 +215,11 @@ def _add_locked(new_path, directory: Path, on_conflict: str) -> AddResult:
         raise SeedError(f"{len(bad)} problems, first: {bad[0]}", str(new_path))
     existing_files = sorted(directory.glob("*.jsonl"))
     existing, _ = validate_seeds(existing_files) if existing_files else ([], [])
-    by_text = {_key(s.text): s for s in existing}
+    by_text = {comparison_key(s.text): s for s in existing}
     ids = {s.id for s in existing}
     out, conflicts, skipped, replaced = [], [], 0, 0
     for s in new_seeds:
-        old = by_text.get(_key(s.text))
+        old = by_text.get(comparison_key(s.text))
         record = {"id": s.id, "text": s.text, "labels": list(s.labels)}
         for key in ("date", "source", "lang"):
             if getattr(s, key) is not None:

@@ -133,9 +133,9 @@ def text_key(text: str) -> str:
     """A short hash of a passage's normalised text: cards list the texts a model was trained on."""
     import zlib
 
-    from .seedcheck import _key
+    from .seedcheck import comparison_key
 
-    return f"{zlib.crc32(_key(text).encode('utf-8')):08x}"
+    return f"{zlib.crc32(comparison_key(text).encode('utf-8')):08x}"
 
 
 def train(
