@@ -68,14 +68,18 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         Tune each theme's cut on out-of-fold probabilities; otherwise 0.5.
     random_state : int, default=0
         Seeds the fold split, so training is deterministic.
+    n_jobs : int, default=1
+        Themes fitted at once, in threads (liblinear releases the GIL). The result does not
+        depend on it.
     """
 
-    def __init__(self, C=0.5, cv=5, class_weight="balanced", tune_thresholds=True, random_state=0):
+    def __init__(self, C=0.5, cv=5, class_weight="balanced", tune_thresholds=True, random_state=0, n_jobs=1):
         self.C = C
         self.cv = cv
         self.class_weight = class_weight
         self.tune_thresholds = tune_thresholds
         self.random_state = random_state
+        self.n_jobs = n_jobs
 
     def _svc(self):
         return LinearSVC(C=self.C, class_weight=self.class_weight, random_state=self.random_state)
@@ -119,7 +123,14 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
             self.classes_ = binarizer.classes_
             Y = binarizer.transform(y)  # one column (the second class) when there are two
         strat = None if self.multilabel_ else np.asarray(y)
-        fits = [self._column_fit(X, Y[:, j], strat) for j in range(Y.shape[1])]
+        columns = range(Y.shape[1])
+        if (self.n_jobs or 1) > 1 and Y.shape[1] > 1:
+            from concurrent.futures import ThreadPoolExecutor
+
+            with ThreadPoolExecutor(max_workers=self.n_jobs) as pool:
+                fits = list(pool.map(lambda j: self._column_fit(X, Y[:, j], strat), columns))
+        else:
+            fits = [self._column_fit(X, Y[:, j], strat) for j in columns]
         self.coef_ = np.vstack([f[0] for f in fits])
         self.intercept_ = np.array([f[1] for f in fits])
         self.calibration_ = np.array([[f[2], f[3]] for f in fits])
@@ -188,6 +199,13 @@ class TextThemeClassifier(ClassifierMixin, BaseEstimator):
     char_all : bool, default=False
         Character n-grams over the whole text (punctuation, digits, Latin, spaces too), not
         only over runs of Chinese characters.
+    embedding : {"", "use-m3"}, default=""
+        Add pretrained sentence-embedding columns (see :mod:`trendscore.embedding`).
+    embedding_dims, embedding_weight : int, float, default=128, 0.3
+        PCA dimensions kept, and the average length of an embedding row beside the unit
+        TF-IDF row.
+    n_jobs : int, default=1
+        As in :class:`ThemeClassifier`.
     """
 
     def __init__(
@@ -204,6 +222,10 @@ class TextThemeClassifier(ClassifierMixin, BaseEstimator):
         random_state=0,
         style=False,
         char_all=False,
+        embedding="",
+        embedding_dims=128,
+        embedding_weight=0.3,
+        n_jobs=1,
     ):
         self.segmenter = segmenter
         self.words = words
@@ -217,6 +239,10 @@ class TextThemeClassifier(ClassifierMixin, BaseEstimator):
         self.random_state = random_state
         self.style = style
         self.char_all = char_all
+        self.embedding = embedding
+        self.embedding_dims = embedding_dims
+        self.embedding_weight = embedding_weight
+        self.n_jobs = n_jobs
 
     def _features(self, texts):
         from scipy.sparse import csr_matrix
@@ -232,6 +258,9 @@ class TextThemeClassifier(ClassifierMixin, BaseEstimator):
             char_ngram_max=self.char_ngram_max,
             style=self.style,
             char_all=self.char_all,
+            embedding=self.embedding,
+            embedding_dims=self.embedding_dims,
+            embedding_weight=self.embedding_weight,
         )
         texts = [str(t) for t in X]
         self.featurizer_ = Featurizer(config).fit(texts, min_df=self.min_df)
@@ -241,6 +270,7 @@ class TextThemeClassifier(ClassifierMixin, BaseEstimator):
             class_weight=self.class_weight,
             tune_thresholds=self.tune_thresholds,
             random_state=self.random_state,
+            n_jobs=self.n_jobs,
         ).fit(self._features(texts), y)
         self.classes_ = self.classifier_.classes_
         return self

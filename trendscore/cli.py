@@ -216,8 +216,34 @@ def score(
     is_flag=True,
     help="Add style features (length, shape, punctuation): for labels that follow outlets' habits.",
 )
+@click.option(
+    "--embedding",
+    type=click.Choice(["use-m3"]),
+    default=None,
+    help="Add pretrained sentence-embedding features (needs trendscore[embed]; ~1 ms a passage to label).",
+)
+@click.option("--embedding-dims", default=128, show_default=True, type=click.IntRange(1, 512))
+@click.option("--embedding-weight", default=0.3, show_default=True, type=click.FloatRange(min=0, min_open=True))
+@click.option("--jobs", type=click.IntRange(1), default=1, show_default=True, help="Themes fitted at once (threads).")
 def train(
-    seeds, out_dir, registry, tolerance, force, cv, seed, segmenter, curve, c, min_df, char_ngrams, char_all, style
+    seeds,
+    out_dir,
+    registry,
+    tolerance,
+    force,
+    cv,
+    seed,
+    segmenter,
+    curve,
+    c,
+    min_df,
+    char_ngrams,
+    char_all,
+    style,
+    embedding,
+    embedding_dims,
+    embedding_weight,
+    jobs,
 ):
     """Train a model from labelled SEEDS (JSON Lines) into a model directory or a registry."""
     if (out_dir is None) == (registry is None):
@@ -233,7 +259,10 @@ def train(
         "char_ngram_max": int(hi or lo),
         "char_all": char_all,
         "style": style,
+        "n_jobs": jobs,
     }
+    if embedding:
+        params.update(embedding=embedding, embedding_dims=embedding_dims, embedding_weight=embedding_weight)
     if registry is not None:
         from .registry import Registry
 

@@ -28,7 +28,10 @@ def _worker_model(model_dir):
     """The model for this worker process, loaded (and hash-checked) on first use."""
     key = None if model_dir is None else str(Path(model_dir).resolve())
     if key not in _MODELS:
+        from . import embedding
         from .model import load_model
+
+        embedding.threads = 1  # workers share the machine's cores; more BLAS threads only contend
 
         _MODELS[key] = load_model(model_dir)
     return _MODELS[key]

@@ -150,12 +150,24 @@ class FeatureConfig:
     opencc: str = OPENCC_CONFIG
     style: bool = False
     char_all: bool = False
+    embedding: str = ""
+    embedding_dims: int = 128
+    embedding_weight: float = 0.3
 
     def __post_init__(self):
         if self.segmenter not in SEGMENTERS:
             raise ModelError(f"unknown segmenter {self.segmenter!r}; expected one of {', '.join(SEGMENTERS)}")
         if self.char_ngram_max and not 1 <= self.char_ngram_min <= self.char_ngram_max <= 3:
             raise ModelError("character n-grams must satisfy 1 <= char_ngram_min <= char_ngram_max <= 3")
+        if self.embedding:
+            from .embedding import ENCODERS
+
+            if self.embedding not in ENCODERS:
+                raise ModelError(f"unknown sentence encoder {self.embedding!r}; expected one of {', '.join(ENCODERS)}")
+            if not (isinstance(self.embedding_dims, int) and self.embedding_dims >= 1):
+                raise ModelError("embedding_dims must be a positive whole number")
+            if not (isinstance(self.embedding_weight, (int, float)) and self.embedding_weight > 0):
+                raise ModelError("embedding_weight must be positive")
 
     def to_json(self) -> dict:
         return dict(self.__dict__)
@@ -174,19 +186,26 @@ class Featurizer:
     """Turns texts into l2-normalised TF-IDF rows (as COO triplets) with numpy only.
 
     ``word_vocab`` and ``char_vocab`` map terms to column numbers; char columns follow the
-    word columns. ``idf`` has one entry per column.
+    word columns. ``idf`` has one entry per TF-IDF column. With ``config.embedding`` set,
+    ``embedder`` adds its dense columns after all of those.
     """
 
     config: FeatureConfig
     word_vocab: dict[str, int] = field(default_factory=dict)
     char_vocab: dict[str, int] = field(default_factory=dict)
     idf: Sequence[float] = field(default_factory=list)
+    embedder: object = field(default=None, repr=False)
     _char_keys: object = field(default=None, repr=False)
     _char_cols: object = field(default=None, repr=False)
 
     @property
-    def n_features(self) -> int:
+    def n_terms(self) -> int:
+        """TF-IDF columns (words and character n-grams)."""
         return len(self.word_vocab) + len(self.char_vocab)
+
+    @property
+    def n_features(self) -> int:
+        return self.n_terms + (self.embedder.dims if self.embedder is not None else 0)
 
     # ---------------------------------------------------------------- tokens
     def tokens(self, normalized: str) -> tuple[list[str], list[str]]:
@@ -230,6 +249,12 @@ class Featurizer:
 
         df = np.array([word_df[t] for t in words_kept] + [char_df[t] for t in chars_kept], dtype=np.float64)
         self.idf = np.log((1.0 + n) / (1.0 + df)) + 1.0
+        self.embedder = None
+        if self.config.embedding:
+            from .embedding import SentenceEmbedding
+
+            cfg = self.config
+            self.embedder = SentenceEmbedding(cfg.embedding, cfg.embedding_dims, cfg.embedding_weight).fit(texts)
         return self
 
     # ---------------------------------------------------------------- applying
@@ -331,13 +356,29 @@ class Featurizer:
         return {c: w / norm for c, w in weights.items()} if norm else {}
 
     def transform_coo(self, texts: Sequence[str]):
+        """(row, column, weight) of the feature matrix: the TF-IDF triplets, then (with an
+        embedder) every row's dense embedding columns."""
+        texts = list(texts)
+        row, col, weight = self._tfidf_coo(texts)
+        if self.embedder is None or not texts:
+            return row, col, weight
+        import numpy as np
+
+        dense = self.embedder.transform(texts)
+        n, dims = dense.shape
+        return (
+            np.concatenate([row, np.repeat(np.arange(n, dtype=np.int64), dims)]),
+            np.concatenate([col, np.tile(np.arange(self.n_terms, self.n_terms + dims, dtype=np.int64), n)]),
+            np.concatenate([weight, dense.ravel()]),
+        )
+
+    def _tfidf_coo(self, texts: Sequence[str]):
         """(row, column, weight) of the l2-normalised TF-IDF matrix, sorted by row then column.
 
         A text longer than :data:`LONG_TEXT` characters is counted piece by piece, so memory
         stays bounded whatever its length (a word or n-gram across a piece boundary is lost,
         a negligible share of such a text).
         """
-        texts = list(texts)
         long_rows = [i for i, t in enumerate(texts) if len(t) > LONG_TEXT]
         if not long_rows:
             return self.weigh(*self._indices(normalize_many(texts, self.config.opencc)))
@@ -347,7 +388,7 @@ class Featurizer:
         rows_s, cols_s = self._indices(normalize_many([texts[i] for i in short], self.config.opencc))
         rows = [np.asarray(short, dtype=np.int64)[rows_s] if len(rows_s) else np.zeros(0, dtype=np.int64)]
         cols, counts = [cols_s], [np.ones(len(cols_s))]
-        size = max(self.n_features, 1)
+        size = max(self.n_terms, 1)
         for i in long_rows:
             total = np.zeros(size)
             text = texts[i]
@@ -364,7 +405,7 @@ class Featurizer:
         """Vectorised TF-IDF weights of (row, column) occurrences: numpy arrays row, col, weight."""
         import numpy as np
 
-        v = max(self.n_features, 1)
+        v = max(self.n_terms, 1)
         key = np.asarray(rows, dtype=np.int64) * v + np.asarray(cols, dtype=np.int64)
         if not len(key):
             z = np.zeros(0, dtype=np.int64)

