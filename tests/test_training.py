@@ -120,3 +120,18 @@ def test_fit_model_on_user_labels(small_seed_files):
     seeds = read_seeds(small_seed_files)
     model = fit_model(seeds[:100])
     assert model.themes == ["policy", "technology", "overseas", "regional_hub", "culture"]
+
+
+def test_parallel_theme_fits_give_the_same_model(small_seed_files):
+    from trendscore.classifier import TextThemeClassifier
+    from trendscore.metrics import label_matrix
+    from trendscore.seeds import read_seeds, theme_order
+
+    seeds = read_seeds(small_seed_files)
+    y = label_matrix([list(s.labels) for s in seeds], theme_order(seeds))
+    texts = [s.text for s in seeds]
+    one = TextThemeClassifier(n_jobs=1).fit(texts, y).classifier_
+    two = TextThemeClassifier(n_jobs=2).fit(texts, y).classifier_
+    np.testing.assert_array_equal(one.coef_, two.coef_)
+    np.testing.assert_array_equal(one.thresholds_, two.thresholds_)
+    np.testing.assert_array_equal(one.calibration_, two.calibration_)

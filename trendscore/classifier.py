@@ -51,6 +51,27 @@ def _platt(decision: np.ndarray, y: np.ndarray) -> tuple[float, float]:
     return float(lr.coef_[0, 0]), float(lr.intercept_[0])
 
 
+_SHARED = None  # (estimator, X, Y, groups) for forked workers, which inherit it
+
+
+def _svm_job(j: int):
+    est, X, Y, groups_y = _SHARED
+    return est._column_svm(X, Y[:, j], groups_y)
+
+
+def _svms_in_processes(est, X, Y, groups_y, jobs: int) -> list:
+    """Each column's SVMs in a pool of forked processes; the data reach them by inheritance."""
+    import multiprocessing
+
+    global _SHARED
+    _SHARED = (est, X, Y, groups_y)
+    try:
+        with multiprocessing.get_context("fork").Pool(jobs) as pool:
+            return pool.map(_svm_job, range(Y.shape[1]), chunksize=1)
+    finally:
+        _SHARED = None
+
+
 class ThemeClassifier(ClassifierMixin, BaseEstimator):
     """One calibrated linear SVM per theme, with per-theme thresholds.
 
@@ -69,8 +90,9 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
     random_state : int, default=0
         Seeds the fold split, so training is deterministic.
     n_jobs : int, default=1
-        Themes fitted at once, in threads (liblinear releases the GIL). The result does not
-        depend on it.
+        Themes fitted at once, in forked worker processes (not threads: liblinear keeps one
+        random state per process, so threads would make the fits depend on timing). The
+        result does not depend on it.
     """
 
     def __init__(self, C=0.5, cv=5, class_weight="balanced", tune_thresholds=True, random_state=0, n_jobs=1):
@@ -84,12 +106,12 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
     def _svc(self):
         return LinearSVC(C=self.C, class_weight=self.class_weight, random_state=self.random_state)
 
-    def _column_fit(self, X, y, groups_y):
-        """Fit one binary column: OOF decisions -> Platt -> threshold -> final fit."""
+    def _column_svm(self, X, y, groups_y):
+        """One binary column's SVMs: out-of-fold decision values and the final fit (or None
+        for a column with one class)."""
         n = X.shape[0]
         if len(np.unique(y)) < 2:
-            coef = np.zeros(X.shape[1])
-            return coef, (-1.0 if y[0] == 0 else 1.0), 1.0, 0.0, 0.5
+            return None
         folds = min(self.cv, int(np.bincount(y).min()))
         decision = np.zeros(n)
         if folds >= 2:
@@ -101,10 +123,17 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         final = self._svc().fit(X, y)
         if folds < 2:
             decision = final.decision_function(X)
+        return decision, final.coef_.ravel().copy(), float(final.intercept_[0])
+
+    def _column_fit(self, X, y, svm):
+        """Platt calibration and the threshold on the out-of-fold decisions of one column."""
+        if svm is None:
+            return np.zeros(X.shape[1]), (-1.0 if y[0] == 0 else 1.0), 1.0, 0.0, 0.5
+        decision, coef, intercept = svm
         a, b = _platt(decision, y)
         proba = 1.0 / (1.0 + np.exp(-(a * decision + b)))
         cut = best_threshold(y, proba) if self.tune_thresholds else 0.5
-        return final.coef_.ravel().copy(), float(final.intercept_[0]), a, b, cut
+        return coef, intercept, a, b, cut
 
     def fit(self, X, y):
         """Fit on features ``X`` and labels ``y`` (2-D 0/1 multi-label, or 1-D classes)."""
@@ -125,12 +154,10 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         strat = None if self.multilabel_ else np.asarray(y)
         columns = range(Y.shape[1])
         if (self.n_jobs or 1) > 1 and Y.shape[1] > 1:
-            from concurrent.futures import ThreadPoolExecutor
-
-            with ThreadPoolExecutor(max_workers=self.n_jobs) as pool:
-                fits = list(pool.map(lambda j: self._column_fit(X, Y[:, j], strat), columns))
+            svms = _svms_in_processes(self, X, Y, strat, min(self.n_jobs, Y.shape[1]))
         else:
-            fits = [self._column_fit(X, Y[:, j], strat) for j in columns]
+            svms = [self._column_svm(X, Y[:, j], strat) for j in columns]
+        fits = [self._column_fit(X, Y[:, j], svm) for j, svm in zip(columns, svms)]
         self.coef_ = np.vstack([f[0] for f in fits])
         self.intercept_ = np.array([f[1] for f in fits])
         self.calibration_ = np.array([[f[2], f[3]] for f in fits])

@@ -224,7 +224,13 @@ def score(
 )
 @click.option("--embedding-dims", default=128, show_default=True, type=click.IntRange(1, 512))
 @click.option("--embedding-weight", default=0.3, show_default=True, type=click.FloatRange(min=0, min_open=True))
-@click.option("--jobs", type=click.IntRange(1), default=1, show_default=True, help="Themes fitted at once (threads).")
+@click.option(
+    "--jobs",
+    type=click.IntRange(1),
+    default=1,
+    show_default=True,
+    help="Themes fitted at once (worker processes); the model does not depend on it.",
+)
 def train(
     seeds,
     out_dir,

