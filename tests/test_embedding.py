@@ -139,3 +139,20 @@ def test_cli_train_and_parallel_label_agree(run, tmp_path, seeds):
     for ra, rb in zip(a, b):
         for theme, p in ra["scores"].items():
             assert rb["scores"][theme] == pytest.approx(p, abs=2e-4)  # BLAS thread counts differ
+
+
+def test_encoding_in_two_processes_matches_one(seeds):
+    texts = [f"{s.text}（第{i}条）" for i in range(14) for s in seeds]  # 2,100 distinct texts
+    one = embedding.encode("use-m3", texts)
+    with embedding.caching(jobs=2):
+        two = embedding.encode("use-m3", texts)
+    np.testing.assert_allclose(one, two, atol=1e-5)
+    assert one.shape == (len(texts), 512) and np.abs(one).sum(axis=1).min() > 0
+
+
+def test_cli_calibration_folds_reach_the_model(run, tmp_path):
+    out = tmp_path / "m"
+    result = run("train", HEADLINES, "-o", out, "--cv", "0", "--calibration-folds", "3", "--jobs", "2")
+    assert result.exit_code == 0, result.output
+    card = json.loads((out / "card.json").read_text("utf-8"))
+    assert card["params"]["cv"] == 3 and card["params"]["n_jobs"] == 2

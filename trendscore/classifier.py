@@ -19,6 +19,7 @@ from sklearn.svm import LinearSVC
 from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from .embedding import caching
 from .features import FeatureConfig, Featurizer
 
 __all__ = ["ThemeClassifier", "TextThemeClassifier", "best_threshold"]
@@ -228,7 +229,7 @@ class TextThemeClassifier(ClassifierMixin, BaseEstimator):
         only over runs of Chinese characters.
     embedding : {"", "use-m3"}, default=""
         Add pretrained sentence-embedding columns (see :mod:`trendscore.embedding`).
-    embedding_dims, embedding_weight : int, float, default=128, 0.3
+    embedding_dims, embedding_weight : int, float, default=256, 0.3
         PCA dimensions kept, and the average length of an embedding row beside the unit
         TF-IDF row.
     n_jobs : int, default=1
@@ -250,7 +251,7 @@ class TextThemeClassifier(ClassifierMixin, BaseEstimator):
         style=False,
         char_all=False,
         embedding="",
-        embedding_dims=128,
+        embedding_dims=256,
         embedding_weight=0.3,
         n_jobs=1,
     ):
@@ -290,7 +291,9 @@ class TextThemeClassifier(ClassifierMixin, BaseEstimator):
             embedding_weight=self.embedding_weight,
         )
         texts = [str(t) for t in X]
-        self.featurizer_ = Featurizer(config).fit(texts, min_df=self.min_df)
+        with caching(jobs=self.n_jobs):  # sentence embeddings, if any, computed once for fit and features
+            self.featurizer_ = Featurizer(config).fit(texts, min_df=self.min_df)
+            features = self._features(texts)
         self.classifier_ = ThemeClassifier(
             C=self.C,
             cv=self.cv,
@@ -298,7 +301,7 @@ class TextThemeClassifier(ClassifierMixin, BaseEstimator):
             tune_thresholds=self.tune_thresholds,
             random_state=self.random_state,
             n_jobs=self.n_jobs,
-        ).fit(self._features(texts), y)
+        ).fit(features, y)
         self.classes_ = self.classifier_.classes_
         return self
 

@@ -222,8 +222,23 @@ def score(
     default=None,
     help="Add pretrained sentence-embedding features (needs trendscore[embed]; ~1 ms a passage to label).",
 )
-@click.option("--embedding-dims", default=128, show_default=True, type=click.IntRange(1, 512))
-@click.option("--embedding-weight", default=0.3, show_default=True, type=click.FloatRange(min=0, min_open=True))
+@click.option(
+    "--embedding-dims", default=256, show_default=True, type=click.IntRange(1, 512), help="PCA dimensions kept."
+)
+@click.option(
+    "--embedding-weight",
+    default=0.3,
+    show_default=True,
+    type=click.FloatRange(min=0, min_open=True),
+    help="Average length of an embedding row beside the unit-length TF-IDF row.",
+)
+@click.option(
+    "--calibration-folds",
+    default=5,
+    show_default=True,
+    type=click.IntRange(2, 20),
+    help="Folds for the out-of-fold values each theme's calibration and threshold are fitted on.",
+)
 @click.option(
     "--jobs",
     type=click.IntRange(1),
@@ -249,6 +264,7 @@ def train(
     embedding,
     embedding_dims,
     embedding_weight,
+    calibration_folds,
     jobs,
 ):
     """Train a model from labelled SEEDS (JSON Lines) into a model directory or a registry."""
@@ -266,6 +282,7 @@ def train(
         "char_all": char_all,
         "style": style,
         "n_jobs": jobs,
+        "cv": calibration_folds,
     }
     if embedding:
         params.update(embedding=embedding, embedding_dims=embedding_dims, embedding_weight=embedding_weight)

@@ -30,6 +30,7 @@ _BATCH = 256
 _encoders: dict[str, object] = {}
 _identity: dict[str, dict] = {}
 _cache: dict[str, object] | None = None
+_jobs = 1  # processes encoding at once, set by caching(jobs=...)
 #: BLAS threads for the encoder; labelling workers set 1 so processes do not oversubscribe cores
 threads = min(os.cpu_count() or 1, 2)
 
@@ -76,33 +77,61 @@ def encoder_identity(name: str) -> dict:
 
 class caching:
     """Within this block, each distinct text is encoded once (training reuses the vectors
-    across cross-validation folds and learning-curve steps)."""
+    across cross-validation folds and learning-curve steps), by up to ``jobs`` processes."""
+
+    def __init__(self, jobs: int = 1):
+        self.jobs = max(int(jobs or 1), 1)
 
     def __enter__(self):
-        global _cache
-        self._outer = _cache
+        global _cache, _jobs
+        self._outer = _cache, _jobs
         if _cache is None:
             _cache = {}
+        _jobs = max(_jobs, self.jobs)
         return self
 
     def __exit__(self, *exc):
-        global _cache
-        _cache = self._outer
+        global _cache, _jobs
+        _cache, _jobs = self._outer
+
+
+def _encode_part(args):
+    """Worker: encode a share of the texts with one BLAS thread."""
+    global threads
+    name, texts = args
+    threads = 1
+    enc = _encoder(name)  # inherited from the parent, weights already loaded
+    enc._model.threads = 1  # the backend's BLAS limit (an attribute of the pinned package version)
+    return enc.encode(texts)
+
+
+def _encode_all(name: str, texts: list[str]):
+    """Encoder vectors of ``texts``: in ``_jobs`` forked processes when there are many."""
+    import numpy as np
+
+    jobs = min(_jobs, max(len(texts) // 1000, 1))
+    if jobs <= 1:
+        enc = _encoder(name)
+        parts = [enc.encode(texts[i : i + _BATCH]) for i in range(0, len(texts), _BATCH)]
+        return np.vstack(parts) if parts else np.zeros((0, 512))
+    import multiprocessing
+
+    _ = _encoder(name)._model  # load the weights once, before the fork; a missing package fails here
+    step = -(-len(texts) // (4 * jobs))
+    shares = [(name, texts[i : i + step]) for i in range(0, len(texts), step)]
+    with multiprocessing.get_context("fork").Pool(jobs) as pool:
+        return np.vstack(pool.map(_encode_part, shares, chunksize=1))
 
 
 def encode(name: str, texts: Sequence[str]):
     """Raw 512-dimensional encoder vectors, one row per text (float64; zeros for blank text)."""
     import numpy as np
 
-    enc = _encoder(name)
     cut = [t[:MAX_CHARS] for t in texts]
     out = np.zeros((len(cut), 512))
     known = _cache if _cache is not None else {}
     todo = sorted({t for t in cut if t.strip() and t not in known})
-    fresh = {}
-    for start in range(0, len(todo), _BATCH):
-        batch = todo[start : start + _BATCH]
-        fresh.update(zip(batch, enc.encode(batch)))
+    fresh = dict(zip(todo, _encode_all(name, todo))) if todo else {}
     if _cache is not None:
         _cache.update(fresh)
     for i, t in enumerate(cut):
@@ -134,9 +163,11 @@ class SentenceEmbedding:
         vectors = encode(self.name, texts)
         self.mean = vectors.mean(axis=0)
         centred = vectors - self.mean
-        _, _, vt = np.linalg.svd(centred, full_matrices=False)
-        dims = max(1, min(self.dims, vt.shape[0]))
-        projection = vt[:dims].T
+        # principal axes from the 512 x 512 covariance (cheaper than an SVD of every row)
+        values, vectors_ = np.linalg.eigh(centred.T @ centred)
+        rank = int(np.sum(values > values.max() * 1e-10)) if len(texts) else 0
+        dims = max(1, min(self.dims, rank, len(texts) - 1 if len(texts) > 1 else 1))
+        projection = vectors_[:, ::-1][:, :dims]
         spread = float(np.sqrt(((centred @ projection) ** 2).sum(axis=1)).mean())
         self.projection = projection * (self.weight / spread if spread > 0 else 0.0)
         self.dims = dims

@@ -151,7 +151,7 @@ class FeatureConfig:
     style: bool = False
     char_all: bool = False
     embedding: str = ""
-    embedding_dims: int = 128
+    embedding_dims: int = 256
     embedding_weight: float = 0.3
 
     def __post_init__(self):

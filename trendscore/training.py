@@ -28,7 +28,7 @@ DEFAULT_PARAMS = {
     "style": False,
     "char_all": False,
     "embedding": "",
-    "embedding_dims": 128,
+    "embedding_dims": 256,
     "embedding_weight": 0.3,
     "n_jobs": 1,
 }
