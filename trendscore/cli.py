@@ -282,7 +282,7 @@ def train(
         "char_all": char_all,
         "style": style,
         "n_jobs": jobs,
-        "cv": calibration_folds,
+        "calibration_folds": calibration_folds,
     }
     if embedding:
         params.update(embedding=embedding, embedding_dims=embedding_dims, embedding_weight=embedding_weight)

@@ -40,13 +40,22 @@ def _targets(seeds: list[Seed], themes: list[str], multilabel: bool):
     return np.array([s.labels[0] for s in seeds])
 
 
+def _settings(params: dict) -> dict:
+    """The estimator's settings: defaults, overridden by ``params``, where the command line's
+    ``calibration_folds`` (kept apart from the card's cross-validation folds) means ``cv``."""
+    params = dict(params)
+    if "calibration_folds" in params:
+        params["cv"] = params.pop("calibration_folds")
+    return {**DEFAULT_PARAMS, **params}
+
+
 def fit_model(seeds: list[Seed], seed: int = 0, **params) -> Model:
     """Fit a :class:`~trendscore.model.Model` on seeds (multi-label unless every seed has one label)."""
     from .classifier import TextThemeClassifier
 
     themes = theme_order(seeds)
     multilabel = not all(len(s.labels) == 1 for s in seeds)
-    settings = {**DEFAULT_PARAMS, **params}
+    settings = _settings(params)
     est = TextThemeClassifier(random_state=seed, **settings)
     est.fit([s.text for s in seeds], _targets(seeds, themes, multilabel))
     clf = est.classifier_
@@ -178,7 +187,7 @@ def _train_seeds(seeds: list[Seed], out_dir, cv: int, seed: int, evaluate: bool,
             "per_theme": {t: sum(t in s.labels for s in seeds) for t in model.themes},
             "no_label": sum(not s.labels for s in seeds),
         },
-        "params": {**DEFAULT_PARAMS, **params, "seed": seed},
+        "params": {**_settings(params), "seed": seed},
         "multilabel": model.multilabel,
         "thresholds": dict(zip(model.themes, [float(x) for x in model.thresholds])),
         "versions": _versions(params),
