@@ -43,7 +43,7 @@ def main() -> None:
             te = [texts[i] for i in held]
             fz = Featurizer(FeatureConfig(char_ngram_min=1, style=True, char_all=True)).fit(tr, min_df=1)
 
-            def tfidf(part):
+            def tfidf(part, fz=fz):
                 row, col, w = fz.transform_coo(part)
                 return csr_matrix((w, (row, col)), shape=(len(part), fz.n_terms))
 

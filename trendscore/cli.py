@@ -220,7 +220,7 @@ def score(
     "--embedding",
     type=click.Choice(["use-m3"]),
     default=None,
-    help="Add pretrained sentence-embedding features (needs trendscore[embed]; ~1 ms a passage to label).",
+    help="Add pretrained sentence-embedding features (~1 ms a headline to label).",
 )
 @click.option(
     "--embedding-dims", default=256, show_default=True, type=click.IntRange(1, 512), help="PCA dimensions kept."

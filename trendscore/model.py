@@ -10,7 +10,7 @@ from . import store
 from .errors import ModelError
 from .features import DICTIONARY_VERSION, LONG_TEXT, FeatureConfig, Featurizer, dictionary_sha256
 
-__all__ = ["Model", "load_model", "default_model_path", "BATCH", "SMALL"]
+__all__ = ["Model", "load_model", "default_model_path", "bundled_model_path", "BUNDLED", "BATCH", "SMALL"]
 
 #: passages featurised together; bounds memory whatever the input size
 BATCH = 4096
@@ -20,13 +20,22 @@ SMALL = 8
 EMBEDDING_TERM = "[sentence embedding]"
 
 
-def default_model_path() -> Path:
-    """The bundled default model: inside the installed package, or models/default in a checkout."""
+#: models shipped with the package, by the name ``--model`` accepts
+BUNDLED = ("default", "accurate")
+
+
+def bundled_model_path(name: str = "default") -> Path:
+    """A bundled model: inside the installed package, or models/NAME in a checkout."""
     here = Path(__file__).resolve().parent
-    installed = here / "default_model"
+    installed = here / f"{name}_model"
     if (installed / store.MANIFEST).is_file():
         return installed
-    return here.parent / "models" / "default"
+    return here.parent / "models" / name
+
+
+def default_model_path() -> Path:
+    """The bundled default model (fast; TF-IDF only)."""
+    return bundled_model_path("default")
 
 
 def _sigmoid(x: float) -> float:
@@ -212,7 +221,8 @@ class Model:
             names = [""] * fz.n_features
             for vocab in (fz.word_vocab, fz.char_vocab):
                 for term, c in vocab.items():
-                    names[c] = term
+                    # style tokens start with \x01 so no word can collide with them; show them readably
+                    names[c] = f"[style {term[1:]}]" if term.startswith("\x01") else term
             for c in range(fz.n_terms, fz.n_features):
                 names[c] = EMBEDDING_TERM
             self._names = names
@@ -351,19 +361,24 @@ _CACHE: dict[Path, Model] = {}
 def load_model(directory=None) -> Model:
     """Load a model directory (verified against its manifest); the bundled default if None.
 
-    A registry directory (see :mod:`trendscore.registry`) loads its champion.
+    A registry directory (see :mod:`trendscore.registry`) loads its champion. The name of a
+    bundled model (``"default"``, or ``"accurate"``: with sentence embeddings, see the README),
+    when no such directory exists, loads that model.
 
     Examples
     --------
     >>> load_model().themes
     ['policy', 'technology', 'overseas', 'regional_hub', 'culture']
     """
-    path = Path(directory) if directory is not None else default_model_path()
+    bundled = directory is None or (
+        isinstance(directory, str) and directory in BUNDLED and not Path(directory).exists()
+    )
+    path = bundled_model_path(directory or "default") if bundled else Path(directory)
     if (path / "aliases.json").is_file():  # a registry: use its champion
         from .registry import Registry
 
         path = Registry(path).champion_path()
-    if directory is None:
+    if bundled:
         key = path.resolve()
         if key not in _CACHE:
             _CACHE[key] = _load(path)
