@@ -53,7 +53,7 @@ def main() -> None:
     acc = sum(a == b for a, b in zip(got, gold)) / len(gold)
     print(f"machine: {machine()}")
     print(f"trendscore train dev.jsonl -o M {' '.join(TRAIN)}")
-    print(f"| accuracy on test.txt | train command s | label command s (10,000 headlines) |\n|---|---|---|")
+    print("| accuracy on test.txt | train command s | label command s (10,000 headlines) |\n|---|---|---|")
     print(f"| {acc:.4f} | {train_s:.1f} | {label_s:.1f} |")
 
 
