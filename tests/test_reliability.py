@@ -30,7 +30,7 @@ def _cli(*args, input=None):
 def _lines(n, bad=None):
     rows = [
         json.dumps(
-            {"id": i, "text": f"第{i}条:海淀区发布微短剧扶持政策", "date": "2025-01-0%d" % (1 + i % 9), "labels": []},
+            {"id": i, "text": f"第{i}条:海淀区发布微短剧扶持政策", "date": f"2025-01-0{1 + i % 9}", "labels": []},
             ensure_ascii=False,
         )
         for i in range(n)
@@ -96,7 +96,7 @@ def test_stdin_zero_bytes_directory_missing_path_and_output_dir(tmp_path):
 )
 def test_label_field_problems_in_score(tmp_path, labels, message):
     f = tmp_path / "l.jsonl"
-    f.write_text('{"date": "2025-01-01", "labels": %s}\n' % labels, "utf-8")
+    f.write_text(f'{{"date": "2025-01-01", "labels": {labels}}}\n', "utf-8")
     result = _cli("score", f, "--format", "json")
     if message is None:  # a label of the user's own is a theme of its own
         assert result.exit_code == 0 and "sports" in {t["theme"] for t in json.loads(result.stdout)["themes"]}
@@ -244,7 +244,36 @@ def test_kill_during_label_leaves_no_half_output(tmp_path, delay):
     assert content == "old\n" or len(content.splitlines()) == 40_000
 
 
-def test_kill_during_seeds_add_keeps_seeds(tmp_path):
+def test_next_write_removes_the_part_file_a_killed_label_left(tmp_path, run):
+    import socket
+
+    f = tmp_path / "in.jsonl"
+    f.write_text(_lines(200_000), "utf-8")
+    out = tmp_path / "out.jsonl"
+    _kill_after(["label", f, "-o", out, "--jobs", "1", "--quiet"], 1.2)
+    left = list(tmp_path.glob(".out.jsonl.*.part"))
+    assert left, "the kill came too late to leave a part file; lengthen the input"
+    host = socket.gethostname().replace(".", "_")
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    kept = [
+        tmp_path / f".out.jsonl.{host}.{os.getpid()}.abc.part",  # a live process (this one)
+        tmp_path / f".out.jsonl.otherhost.{dead.pid}.abc.part",  # another host's process
+        tmp_path / ".out.jsonl.oldstyle.part",  # not in the pattern: not ours to judge
+    ]
+    for p in kept:
+        p.write_text("x", "utf-8")
+    small = tmp_path / "small.jsonl"
+    small.write_text(_lines(10), "utf-8")
+    assert run("label", small, "-o", out, "--quiet").exit_code == 0
+    assert len(out.read_text("utf-8").splitlines()) == 10
+    assert not any(p.exists() for p in left)
+    assert all(p.exists() for p in kept)
+
+
+def test_kill_during_seeds_add_keeps_seeds(tmp_path, run):
+    from trendscore.seeds import read_seeds
+
     d = tmp_path / "seeds"
     d.mkdir()
     old = d / "batch_01.jsonl"
@@ -257,8 +286,12 @@ def test_kill_during_seeds_add_keeps_seeds(tmp_path):
         _kill_after(["seeds", "add", new, "--to", d], 0.2 + rng.random() * 0.8)
         assert old.read_bytes() == before
         for f in d.glob("batch_*.jsonl"):
-            trendscore.seeds.read_seeds([f])  # every file there is whole
-    assert not list(d.glob("batch_*.part"))
+            read_seeds([f])  # every file there is whole
+    # a part file a kill left behind is removed by the next add
+    other = tmp_path / "other.jsonl"
+    other.write_text((SEEDS / "batch_01_wire.jsonl").read_text("utf-8"), "utf-8")
+    assert run("seeds", "add", other, "--to", d).exit_code == 0
+    assert not list(d.glob(".*.part"))
 
 
 def test_two_seed_adds_at_once_do_not_interleave(tmp_path):

@@ -7,7 +7,6 @@ import fcntl
 import json
 import os
 import re
-import tempfile
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,6 +14,7 @@ from pathlib import Path
 from .errors import SeedError
 from .seeds import Seed, iter_seed_lines
 from .text import normalize
+from .writers import temp_beside
 
 __all__ = ["Problem", "comparison_key", "validate_seeds", "near_duplicate_pairs", "add_seeds", "AddResult"]
 
@@ -251,7 +251,7 @@ def _add_locked(new_path, directory: Path, on_conflict: str) -> AddResult:
     if not out:
         return AddResult(None, 0, skipped, conflicts, replaced)
     target = _next_batch_path(directory, Path(new_path).stem)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=directory)
+    fd, tmp = temp_beside(target)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             for record in out:

@@ -12,7 +12,7 @@ from pathlib import Path
 from .errors import InputError
 from .jsonfast import dumps_line
 
-__all__ = ["AtomicOutput", "RecordWriter", "OUTPUT_FORMATS", "check_output_path", "atomic_write_bytes"]
+__all__ = ["AtomicOutput", "RecordWriter", "OUTPUT_FORMATS", "check_output_path", "atomic_write_bytes", "temp_beside"]
 
 OUTPUT_FORMATS = ("jsonl", "csv", "table")
 
@@ -31,10 +31,52 @@ def check_output_path(out: str, inputs: list[str]) -> None:
             raise InputError("the output is also an input; refusing to overwrite it", out)
 
 
+def _host() -> str:
+    import socket
+
+    return socket.gethostname().replace(".", "_") or "host"
+
+
+def temp_beside(target: Path) -> tuple[int, str]:
+    """A new temporary file beside ``target``, named ``.NAME.HOST.PID.RANDOM.part``, after
+    removing the ones killed processes of this host left in that directory."""
+    _remove_stale_parts(target.parent)
+    return tempfile.mkstemp(prefix=f".{target.name}.{_host()}.{os.getpid()}.", suffix=".part", dir=target.parent)
+
+
+def _remove_stale_parts(directory: Path) -> None:
+    """Delete ``.NAME.HOST.PID.RANDOM.part`` files of this host whose process no longer runs.
+    Files of other hosts (a shared directory), of live processes, or named otherwise stay."""
+    host = _host()
+    try:
+        names = [n for n in os.listdir(directory) if n.startswith(".") and n.endswith(".part")]
+    except OSError:
+        return
+    for name in names:
+        parts = name[: -len(".part")].rsplit(".", 3)
+        if len(parts) != 4 or parts[1] != host or not parts[2].isdigit() or _alive(int(parts[2])):
+            continue
+        try:
+            os.unlink(directory / name)
+        except OSError:
+            pass  # another process removed it first
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's live process
+    return True
+
+
 class AtomicOutput:
     """A text file written beside its final path and renamed into place on success.
 
-    On an exception, or a process killed mid-way, the final path keeps its old content.
+    On an exception, or a process killed mid-way, the final path keeps its old content; the
+    temporary file a killed process leaves is removed by the next write to the same path.
     ``-`` writes to standard output.
     """
 
@@ -46,8 +88,7 @@ class AtomicOutput:
         if self.path == "-":
             self.fh = sys.stdout
             return self.fh
-        target = Path(self.path)
-        fd, self._tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
+        fd, self._tmp = temp_beside(Path(self.path))
         self.fh = os.fdopen(fd, "w", encoding="utf-8", newline="")
         return self.fh
 
@@ -118,7 +159,7 @@ def atomic_write_bytes(path: str, data: bytes) -> None:
     target = Path(path)
     if not target.parent.is_dir():
         raise InputError(f"the output's directory {target.parent} does not exist", path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
+    fd, tmp = temp_beside(target)
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
