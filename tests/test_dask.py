@@ -237,4 +237,22 @@ def test_skip_bad_on_the_cluster(cluster, passages, tmp_path):
         )
         assert result.exit_code == 0, result.stderr
         assert "3998 good passages; skipped 3 bad lines" in result.stderr
+        # the lines are named absolutely, though each block counts from its own start
+        for where in (f"{bad}:11:", f"{bad}:2501:", f"{bad}:4001:"):
+            assert where in result.stderr, (where, result.stderr)
     assert len((tmp_path / "label.out").read_text("utf-8").splitlines()) == 3998
+
+
+def test_first_bad_date_is_named_as_locally(cluster, passages, tmp_path):
+    bad = tmp_path / "dates.jsonl"
+    rows = [json.loads(line) for line in passages.read_text("utf-8").splitlines()]
+    rows[3100]["date"] = "sometime in spring"
+    rows[3500]["date"] = "later"
+    bad.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), "utf-8")
+    local = _run("score", bad, "--format", "json")
+    remote = _run("score", bad, "--format", "json", "--scheduler", cluster["address"], "--block-mb", "0.05")
+    assert remote.exit_code == 0, remote.stderr
+    assert f"{bad}:3101: 'sometime in spring'" in local.stderr
+    assert [x for x in remote.stderr.splitlines() if "first:" in x] == [
+        x for x in local.stderr.splitlines() if "first:" in x
+    ]

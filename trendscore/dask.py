@@ -17,6 +17,7 @@ from pathlib import Path
 
 from .errors import InputError
 from .jsonfast import dumps_line
+from .readers import SkipLog
 
 __all__ = ["label_dataframe", "score_dataframe", "connect", "label_files", "score_files", "BLOCK_BYTES"]
 
@@ -171,10 +172,60 @@ def _blocks(path: str, size: int) -> list[tuple[int, int]]:
     return [(a, b) for a, b in zip(bounds, bounds[1:]) if b > a]
 
 
-def _count_lines(path: str, start: int, end: int) -> int:
-    with open(path, "rb") as fh:
+class _BlockLog(SkipLog):
+    """A SkipLog that keeps its first errors as (message, path, line-in-block), so the client
+    can name absolute lines once it knows how many lines the earlier blocks had."""
+
+    def add(self, error: Exception) -> None:
+        self.count += 1
+        if len(self.first) < self.keep:
+            if isinstance(error, InputError):
+                self.first.append((error.message, error.path, error.line))
+            else:
+                self.first.append((str(error), None, None))
+
+
+def _in_block(work, path, start, end, skip_bad, *args):
+    """Run ``work`` on one block, numbering lines from 1 within the block. Returns
+    ("ok", lines in the block, skipped (count, first), result) or ("error", message, path, line)."""
+    skip = _BlockLog() if skip_bad else None
+    try:
+        result = work(_read_block(path, start, end, 1, skip), skip, *args)
+    except InputError as exc:
+        return ("error", exc.message, exc.path, exc.line)
+    with open(path, "rb") as fh:  # the block is in the page cache: counting its lines is cheap
         fh.seek(start)
-        return fh.read(end - start).count(b"\n")
+        lines = fh.read(end - start).count(b"\n")
+    return ("ok", lines, (skip.count, skip.first) if skip else (0, []), result)
+
+
+class _Lines:
+    """Turns block-relative line numbers into absolute ones, block by block, in input order."""
+
+    def __init__(self):
+        self.path = None
+        self.offset = 0  # lines of this file in the blocks taken so far
+        self.base = 0  # lines before the block taken last
+
+    def start(self, path: str) -> None:
+        if path != self.path:
+            self.path, self.offset = path, 0
+
+    def at(self, line):
+        """The absolute number of line ``line`` (from 1) of the block taken last."""
+        return None if line is None else self.base + line
+
+    def take(self, outcome, skip):
+        """The block's result; raises its error with the absolute line; merges its skips."""
+        self.base = self.offset
+        if outcome[0] == "error":
+            _, message, path, line = outcome
+            raise InputError(message, path, self.at(line))
+        _, lines, (count, first), result = outcome
+        if skip is not None:
+            skip.merge(count, [str(InputError(m, p, self.at(n))) if p else m for m, p, n in first])
+        self.offset += lines
+        return result
 
 
 def _read_block(path: str, start: int, end: int, first_line: int, skip=None):
@@ -197,15 +248,17 @@ def _read_block(path: str, start: int, end: int, first_line: int, skip=None):
         yield first_line + i, line.rstrip("\r")
 
 
-def _label_block(path, start, end, first_line, model_dir, skip_bad=False):
+def _label_lines(lines, skip, path, model_dir):
     from .labelling import label_records
-    from .readers import SkipLog, records_of
+    from .readers import records_of
 
-    skip = SkipLog() if skip_bad else None
-    lines = _read_block(path, start, end, first_line, skip)
     records = [r for r, _, _ in records_of("jsonl", lines, path, skip=skip)]
     out = label_records(_worker_model(model_dir), records)
-    return len(records), "".join(map(dumps_line, out)), (skip.count, skip.first) if skip else (0, [])
+    return len(records), "".join(map(dumps_line, out))
+
+
+def _label_block(path, start, end, model_dir, skip_bad=False):
+    return _in_block(_label_lines, path, start, end, skip_bad, path, model_dir)
 
 
 def _label_parquet(path, model_dir):
@@ -221,7 +274,8 @@ def _label_parquet(path, model_dir):
         if not isinstance(r.get("text"), str):
             raise InputError("expected a string 'text' field", path, n)
     out = label_records(_worker_model(model_dir), records)
-    return len(records), "".join(dumps_line({k: _plain(v) for k, v in r.items()}) for r in out), (0, [])
+    text = "".join(dumps_line({k: _plain(v) for k, v in r.items()}) for r in out)
+    return ("ok", 0, (0, []), (len(records), text))
 
 
 def _plain(value):
@@ -232,22 +286,15 @@ def _plain(value):
     return value
 
 
-def _tasks(client, inputs, block_bytes):
-    """(path, start, end, first line) for every block of every jsonl input, in order."""
+def _tasks(inputs, block_bytes):
+    """(path, start, end) for every block of every jsonl input, in order (None, None for Parquet)."""
     files = _expand(inputs)
     tasks = []
     for path in files:
         if path.endswith(".parquet"):
-            tasks.append((path, None, None, None))
+            tasks.append((path, None, None))
             continue
-        blocks = _blocks(path, block_bytes)
-        counts = client.gather(
-            client.map(_count_lines, [path] * len(blocks), [a for a, _ in blocks], [b for _, b in blocks], pure=False)
-        )
-        line = 1
-        for (a, b), n in zip(blocks, counts):
-            tasks.append((path, a, b, line))
-            line += n
+        tasks += [(path, a, b) for a, b in _blocks(path, block_bytes)]
     return files, tasks
 
 
@@ -260,39 +307,41 @@ def label_files(client, inputs, output, model_dir=None, block_bytes: int = BLOCK
 
     check_output_path(output, list(inputs))
     load_model(model_dir)  # a bad model fails here, before any work is sent
-    files, tasks = _tasks(client, inputs, block_bytes)
+    files, tasks = _tasks(inputs, block_bytes)
     futures = [
         client.submit(_label_parquet, p, model_dir, pure=False)
         if a is None
-        else client.submit(_label_block, p, a, b, n, model_dir, skip is not None, pure=False)
-        for p, a, b, n in tasks
+        else client.submit(_label_block, p, a, b, model_dir, skip is not None, pure=False)
+        for p, a, b in tasks
     ]
     total = 0
+    lines = _Lines()
     with AtomicOutput(output) as fh:
-        for fut in futures:
-            n, text, skipped = fut.result()
+        for (path, _, _), fut in zip(tasks, futures):
+            lines.start(path)
+            n, text = lines.take(fut.result(), skip)
             fut.release()
             total += n
             fh.write(text)
-            if skip is not None:
-                skip.merge(*skipped)
     if total == 0:
         raise InputError("empty input: no passages found", ", ".join(files))
     return total
 
 
-def _score_block(path, start, end, first_line, model_dir, themes, skip_bad=False):
-    from .readers import SkipLog, records_of
+def _score_lines(lines, skip, path, model_dir, themes):
+    from .readers import records_of
     from .scoring import score_stream
 
-    skip = SkipLog() if skip_bad else None
-    items = records_of("jsonl", _read_block(path, start, end, first_line, skip), path, require_text=False, skip=skip)
+    items = records_of("jsonl", lines, path, require_text=False, skip=skip)
     stats: dict = {}
     acc = score_stream(
         items, lambda: _worker_model(model_dir), themes=themes, stats=stats, accumulate_only=True, skip=skip
     )
-    skipped = (skip.count, skip.first) if skip else (0, [])
-    return acc, stats.get("bad_dates", 0), stats.get("first_bad_date"), skipped
+    return acc, stats.get("bad_dates", 0), stats.get("first_bad_date_at")
+
+
+def _score_block(path, start, end, model_dir, themes, skip_bad=False):
+    return _in_block(_score_lines, path, start, end, skip_bad, path, model_dir, themes)
 
 
 def _score_parquet(path, model_dir, themes):
@@ -312,7 +361,7 @@ def _score_parquet(path, model_dir, themes):
         stats=stats,
         accumulate_only=True,
     )
-    return acc, stats.get("bad_dates", 0), stats.get("first_bad_date"), (0, [])
+    return ("ok", 0, (0, []), (acc, stats.get("bad_dates", 0), stats.get("first_bad_date_at")))
 
 
 def score_files(client, inputs, freq="week", as_of=None, model_dir=None, block_bytes: int = BLOCK_BYTES, skip=None):
@@ -321,23 +370,25 @@ def score_files(client, inputs, freq="week", as_of=None, model_dir=None, block_b
     from .seeds import DEFAULT_THEMES
     from .trends import Accumulator, compute_score
 
-    files, tasks = _tasks(client, inputs, block_bytes)
+    files, tasks = _tasks(inputs, block_bytes)
     themes = list(DEFAULT_THEMES)
     futures = [
         client.submit(_score_parquet, p, model_dir, themes, pure=False)
         if a is None
-        else client.submit(_score_block, p, a, b, n, model_dir, themes, skip is not None, pure=False)
-        for p, a, b, n in tasks
+        else client.submit(_score_block, p, a, b, model_dir, themes, skip is not None, pure=False)
+        for p, a, b in tasks
     ]
     total = Accumulator(DEFAULT_THEMES)
     bad, first = 0, None
-    for fut in futures:
-        acc, n_bad, first_bad, skipped = fut.result()
+    lines = _Lines()
+    for (path, _, _), fut in zip(tasks, futures):
+        lines.start(path)
+        acc, n_bad, first_bad = lines.take(fut.result(), skip)
         total.merge(acc)
-        if skip is not None:
-            skip.merge(*skipped)
         bad += n_bad
-        first = first or first_bad
+        if first is None and first_bad is not None:
+            where, line, value = first_bad
+            first = f"{where}:{lines.at(line) if where == path and line else line}: {value}"
     if total.records == 0:
         raise InputError("empty input: no passages found", ", ".join(files))
     return compute_score(total, freq=freq, as_of=as_of), bad, first

@@ -100,6 +100,7 @@ def score_stream(
         if day is None:
             stats["bad_dates"] += 1
             stats.setdefault("first_bad_date", f"{path}:{line}: {value!r}")
+            stats.setdefault("first_bad_date_at", (path, line, repr(value)))
         return day
 
     def flush():
