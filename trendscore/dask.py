@@ -189,14 +189,12 @@ def _in_block(work, path, start, end, skip_bad, *args):
     """Run ``work`` on one block, numbering lines from 1 within the block. Returns
     ("ok", lines in the block, skipped (count, first), result) or ("error", message, path, line)."""
     skip = _BlockLog() if skip_bad else None
+    data = _read_bytes(path, start, end)
     try:
-        result = work(_read_block(path, start, end, 1, skip), skip, *args)
+        result = work(_lines_of(data, path, skip), skip, *args)
     except InputError as exc:
         return ("error", exc.message, exc.path, exc.line)
-    with open(path, "rb") as fh:  # the block is in the page cache: counting its lines is cheap
-        fh.seek(start)
-        lines = fh.read(end - start).count(b"\n")
-    return ("ok", lines, (skip.count, skip.first) if skip else (0, []), result)
+    return ("ok", data.count(b"\n"), (skip.count, skip.first) if skip else (0, []), result)
 
 
 class _Lines:
@@ -228,24 +226,27 @@ class _Lines:
         return result
 
 
-def _read_block(path: str, start: int, end: int, first_line: int, skip=None):
+def _read_bytes(path: str, start: int, end: int) -> bytes:
     with open(path, "rb") as fh:
         fh.seek(start)
         data = fh.read(end - start)
-    if start == 0 and data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    for i, raw in enumerate(data.split(b"\n")):
+    return data[3:] if start == 0 and data.startswith(b"\xef\xbb\xbf") else data
+
+
+def _lines_of(data: bytes, path: str, skip=None):
+    """(line number from 1 within the block, text) of a block's non-blank lines."""
+    for i, raw in enumerate(data.split(b"\n"), 1):
         if not raw.strip():
             continue
         try:
             line = raw.decode("utf-8")
         except UnicodeDecodeError:
-            error = InputError("invalid UTF-8 bytes", path, first_line + i)
+            error = InputError("invalid UTF-8 bytes", path, i)
             if skip is None:
                 raise error from None
             skip.add(error)
             continue
-        yield first_line + i, line.rstrip("\r")
+        yield i, line.rstrip("\r")
 
 
 def _label_lines(lines, skip, path, model_dir):
