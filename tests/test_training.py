@@ -135,3 +135,25 @@ def test_parallel_theme_fits_give_the_same_model(small_seed_files):
     np.testing.assert_array_equal(one.coef_, two.coef_)
     np.testing.assert_array_equal(one.thresholds_, two.thresholds_)
     np.testing.assert_array_equal(one.calibration_, two.calibration_)
+
+
+def test_a_dead_worker_is_an_error_not_a_hang(small_seed_files, monkeypatch):
+    import os
+
+    from trendscore import classifier
+    from trendscore.errors import TrendscoreError
+    from trendscore.metrics import label_matrix
+    from trendscore.seeds import theme_order
+
+    seeds = read_seeds(small_seed_files)
+    y = label_matrix([list(s.labels) for s in seeds], theme_order(seeds))
+    real = classifier.ThemeClassifier._column_svm
+
+    def dies_on_the_third(self, X, yj, groups):
+        if yj is not None and np.array_equal(yj, y[:, 2]):
+            os._exit(9)  # as the out-of-memory killer would
+        return real(self, X, yj, groups)
+
+    monkeypatch.setattr(classifier.ThemeClassifier, "_column_svm", dies_on_the_third)
+    with pytest.raises(TrendscoreError, match="worker process died"):
+        TextThemeClassifier(n_jobs=2).fit([s.text for s in seeds], y)

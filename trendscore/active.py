@@ -39,7 +39,7 @@ def suggest(model: Model, records: Iterable[dict], n: int = 50, max_similarity: 
     texts = [r["text"] for r in pool]
     proba = model.predict_proba(texts)
     ranked = sorted(range(len(pool)), key=lambda i: (_uncertainty(model, proba[i])[0], i))
-    row, col, w = model.featurizer.transform_coo(texts)
+    row, col, w = model.featurizer.tfidf_coo(list(texts))  # TF-IDF only: the similarity is a cosine
     vectors: dict[int, dict[int, float]] = {}
     for r_, c_, w_ in zip(row.tolist(), col.tolist(), w.tolist()):
         vectors.setdefault(r_, {})[c_] = w_

@@ -61,14 +61,13 @@ def _svm_job(j: int):
 
 
 def _svms_in_processes(est, X, Y, groups_y, jobs: int) -> list:
-    """Each column's SVMs in a pool of forked processes; the data reach them by inheritance."""
-    import multiprocessing
+    """Each column's SVMs in forked processes; the data reach them by inheritance."""
+    from .forking import fork_map
 
     global _SHARED
     _SHARED = (est, X, Y, groups_y)
     try:
-        with multiprocessing.get_context("fork").Pool(jobs) as pool:
-            return pool.map(_svm_job, range(Y.shape[1]), chunksize=1)
+        return fork_map(_svm_job, range(Y.shape[1]), jobs)
     finally:
         _SHARED = None
 
@@ -93,7 +92,9 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
     n_jobs : int, default=1
         Themes fitted at once, in forked worker processes (not threads: liblinear keeps one
         random state per process, so threads would make the fits depend on timing). The
-        result does not depend on it.
+        result does not depend on it. (Sentence-embedding vectors, when a text classifier
+        uses them, vary in the last float digits with how texts are batched, so such
+        models agree up to rounding.)
     """
 
     def __init__(self, C=0.5, cv=5, class_weight="balanced", tune_thresholds=True, random_state=0, n_jobs=1):
@@ -155,7 +156,9 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         strat = None if self.multilabel_ else np.asarray(y)
         columns = range(Y.shape[1])
         if (self.n_jobs or 1) > 1 and Y.shape[1] > 1:
-            svms = _svms_in_processes(self, X, Y, strat, min(self.n_jobs, Y.shape[1]))
+            from .forking import usable_cores
+
+            svms = _svms_in_processes(self, X, Y, strat, min(self.n_jobs, Y.shape[1], usable_cores()))
         else:
             svms = [self._column_svm(X, Y[:, j], strat) for j in columns]
         fits = [self._column_fit(X, Y[:, j], svm) for j, svm in zip(columns, svms)]

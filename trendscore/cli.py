@@ -222,15 +222,12 @@ def score(
     default=None,
     help="Add pretrained sentence-embedding features (~1 ms a headline to label).",
 )
-@click.option(
-    "--embedding-dims", default=256, show_default=True, type=click.IntRange(1, 512), help="PCA dimensions kept."
-)
+@click.option("--embedding-dims", type=click.IntRange(1, 512), default=None, help="PCA dimensions kept [256].")
 @click.option(
     "--embedding-weight",
-    default=0.3,
-    show_default=True,
-    type=click.FloatRange(min=0, min_open=True),
-    help="Average length of an embedding row beside the unit-length TF-IDF row.",
+    type=click.FloatRange(min=0, min_open=True, max=100),
+    default=None,
+    help="Average length of an embedding row beside the unit-length TF-IDF row [0.3].",
 )
 @click.option(
     "--calibration-folds",
@@ -244,7 +241,7 @@ def score(
     type=click.IntRange(1),
     default=1,
     show_default=True,
-    help="Themes fitted at once (worker processes); the model does not depend on it.",
+    help="Themes fitted at once (worker processes); the same model for any N (with --embedding, up to float rounding).",
 )
 def train(
     seeds,
@@ -285,7 +282,13 @@ def train(
         "calibration_folds": calibration_folds,
     }
     if embedding:
-        params.update(embedding=embedding, embedding_dims=embedding_dims, embedding_weight=embedding_weight)
+        params.update(embedding=embedding)
+        if embedding_dims is not None:
+            params["embedding_dims"] = embedding_dims
+        if embedding_weight is not None:
+            params["embedding_weight"] = embedding_weight
+    elif embedding_dims is not None or embedding_weight is not None:
+        raise click.UsageError("--embedding-dims and --embedding-weight need --embedding")
     if registry is not None:
         from .registry import Registry
 

@@ -32,7 +32,7 @@ def _worker_model(model_dir):
         from . import embedding
         from .model import load_model
 
-        embedding.threads = 1  # workers share the machine's cores; more BLAS threads only contend
+        embedding.reset_for_worker()  # workers share the machine's cores; more BLAS threads only contend
 
         _MODELS[key] = load_model(model_dir)
     return _MODELS[key]

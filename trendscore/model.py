@@ -341,11 +341,11 @@ def _load_embedder(directory: Path, config: FeatureConfig, meta: dict, paths: di
     except ModelError as exc:
         raise ModelError(f"{directory}: {exc}") from None
     recorded = meta.get("embedding") or {}
-    if recorded.get("weights_sha256") != installed["weights_sha256"]:
+    if any(recorded.get(k) != installed[k] for k in ("version", "weights_sha256", "tokenizer_sha256")):
         raise ModelError(
             f"{paths['model.json']}: trained with {recorded.get('package')} {recorded.get('version')}, whose "
-            f"encoder weights differ from the installed {installed['package']} {installed['version']}; "
-            "install that version or retrain the model"
+            f"encoder weights differ from the installed {installed['package']} {installed['version']} "
+            "(version, weights or tokenizer); install that version or retrain the model"
         )
     mean = store.load_array(paths["embedding_mean.npy"])
     projection = store.load_array(paths["embedding_projection.npy"])

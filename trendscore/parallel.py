@@ -27,8 +27,7 @@ def _init(model_dir) -> None:
     from . import embedding
     from .model import load_model
 
-    embedding.threads = 1  # one BLAS thread a worker: the workers already fill the cores
-    embedding._encoders.clear()  # an encoder inherited from the parent keeps its thread count
+    embedding.reset_for_worker()  # one BLAS thread a worker: the workers already fill the cores
     _MODEL = load_model(model_dir)
 
 
