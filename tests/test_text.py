@@ -52,3 +52,18 @@ def test_english_headed_sections_split_after_citation_marks():
 
 def test_empty_body_has_no_passages():
     assert split_passages("   ") == []
+
+
+def test_lone_surrogates_do_not_break_normalising():
+    assert normalize("短剧\ud800出海") == "短剧\ufffd出海"
+    assert normalize_many(["微短劇", "x\udfff"]) == ["微短剧", "x\ufffd"]
+
+
+def test_lone_surrogate_in_json_labels_and_round_trips(tmp_path, run):
+    import json
+
+    f = tmp_path / "s.jsonl"
+    f.write_text('{"text": "短剧\\ud800出海"}\n', "utf-8")
+    result = run("label", f)
+    assert result.exit_code == 0
+    assert json.loads(result.output)["text"] == "短剧\ud800出海"  # passed through as given

@@ -157,3 +157,40 @@ def test_a_dead_worker_is_an_error_not_a_hang(small_seed_files, monkeypatch):
     monkeypatch.setattr(classifier.ThemeClassifier, "_column_svm", dies_on_the_third)
     with pytest.raises(TrendscoreError, match="worker process died"):
         TextThemeClassifier(n_jobs=2).fit([s.text for s in seeds], y)
+
+
+def _write_seeds(path, rows):
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), "utf-8")
+    return path
+
+
+def test_single_label_seeds_on_some_of_the_default_themes(tmp_path, run):
+    rows = [{"id": f"p{i}", "text": f"广电总局发布微短剧管理规定第{i}条", "labels": ["policy"]} for i in range(10)]
+    rows += [{"id": f"o{i}", "text": f"短剧出海海外市场收入第{i}名", "labels": ["overseas"]} for i in range(10)]
+    result = run("train", _write_seeds(tmp_path / "s.jsonl", rows), "-o", tmp_path / "m")
+    assert result.exit_code == 0, result.output
+    model = load_model(tmp_path / "m")
+    assert model.themes == ["policy", "overseas"] and not model.multilabel
+    assert sorted(model.card["cross_validation"]["themes"]) == ["overseas", "policy"]
+    assert model.card["cross_validation"]["macro_f1"] == 1.0  # two cleanly separated classes
+    assert model.label(["广电总局发布新规"])[0]["labels"] == ["policy"]
+
+
+@pytest.mark.parametrize(
+    "rows, message",
+    [
+        ([{"id": f"o{i}", "text": f"短剧出海第{i}名", "labels": ["overseas"]} for i in range(6)], "two labels or more"),
+        (
+            [
+                {"id": "a", "text": "短剧出海", "labels": ["overseas"]},
+                {"id": "b", "text": "广电总局", "labels": ["policy", "culture"]},
+            ],
+            "lower --min-df",
+        ),
+    ],
+)
+def test_seeds_a_model_cannot_be_trained_on_give_one_line(tmp_path, run, rows, message):
+    result = run("train", _write_seeds(tmp_path / "s.jsonl", rows), "-o", tmp_path / "m", "--cv", "0")
+    assert result.exit_code == 2
+    assert message in result.output and result.output.count("\n") == 1, result.output
+    assert not (tmp_path / "m").exists()

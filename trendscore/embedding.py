@@ -144,7 +144,9 @@ def _encode_all(name: str, texts: list[str]):
 
 def _visible(text: str) -> str:
     """What the encoder sees: the text without surrounding white space, cut to MAX_CHARS."""
-    return text.strip()[:MAX_CHARS]
+    from .text import without_surrogates
+
+    return without_surrogates(text.strip()[:MAX_CHARS])
 
 
 def encode(name: str, texts: Sequence[str]):

@@ -52,11 +52,15 @@ def normalize(text: str, config: str = OPENCC_CONFIG) -> str:
     >>> normalize("微短劇ＡＩＧＣ出海")
     '微短剧aigc出海'
     """
-    text = _fold(text)
-    if not text.isascii():
-        text = _CJK_GAP.sub("", text)
-        text = _converter(config).convert(text)
-    return text.lower()
+    return normalize_many([text], config)[0]
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def without_surrogates(text: str) -> str:
+    """``text`` with each lone surrogate (which JSON escapes can carry) replaced by U+FFFD."""
+    return _SURROGATE.sub("\ufffd", text)
 
 
 def normalize_many(texts: list[str], config: str = OPENCC_CONFIG) -> list[str]:
@@ -65,7 +69,13 @@ def normalize_many(texts: list[str], config: str = OPENCC_CONFIG) -> list[str]:
     todo = [i for i, t in enumerate(folded) if not t.isascii() and _BATCH_SEP not in t]
     if todo:
         joined = _BATCH_SEP.join(folded[i] for i in todo)
-        parts = _converter(config).convert(joined).split(_BATCH_SEP)
+        try:
+            converted = _converter(config).convert(joined)
+        except UnicodeEncodeError:  # a lone surrogate (invalid in any encoding): U+FFFD stands in
+            folded = [without_surrogates(t) for t in folded]
+            joined = _BATCH_SEP.join(folded[i] for i in todo)
+            converted = _converter(config).convert(joined)
+        parts = converted.split(_BATCH_SEP)
         if len(parts) == len(todo):
             for i, part in zip(todo, parts):
                 folded[i] = part

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .errors import SeedError
 from .metrics import expected_calibration_error, label_matrix, per_theme_scores, reliability_table
 from .model import Model
 from .seeds import Seed, read_seeds, seeds_sha256, theme_order
@@ -49,15 +50,40 @@ def _settings(params: dict) -> dict:
     return {**DEFAULT_PARAMS, **params}
 
 
+def _themes(seeds: list[Seed]) -> list[str]:
+    """The model's label columns: the seeds' themes, where a single-label model knows only the
+    classes its seeds use."""
+    themes = theme_order(seeds)
+    if all(len(s.labels) == 1 for s in seeds):
+        used = {s.labels[0] for s in seeds}
+        themes = [t for t in themes if t in used]
+    return themes
+
+
 def fit_model(seeds: list[Seed], seed: int = 0, **params) -> Model:
     """Fit a :class:`~trendscore.model.Model` on seeds (multi-label unless every seed has one label)."""
     from .classifier import TextThemeClassifier
 
-    themes = theme_order(seeds)
+    if not seeds:
+        raise SeedError("no seeds to train on")
+    themes = _themes(seeds)
     multilabel = not all(len(s.labels) == 1 for s in seeds)
+    if not multilabel:
+        if len(themes) < 2:
+            raise SeedError(
+                f"every seed has the one label {themes[0]!r}: a single-label model needs two labels or more"
+            )
     settings = _settings(params)
     est = TextThemeClassifier(random_state=seed, **settings)
-    est.fit([s.text for s in seeds], _targets(seeds, themes, multilabel))
+    try:
+        est.fit([s.text for s in seeds], _targets(seeds, themes, multilabel))
+    except ValueError as exc:
+        if "0 feature(s)" not in str(exc):
+            raise
+        raise SeedError(
+            f"no word or character n-gram occurs in at least {settings['min_df']} of the {len(seeds)} seeds; "
+            "add seeds or lower --min-df"
+        ) from None
     clf = est.classifier_
     coef, intercept, calibration, thresholds = clf.coef_, clf.intercept_, clf.calibration_, clf.thresholds_
     if not multilabel and len(clf.classes_) == 2:
@@ -87,7 +113,7 @@ def cross_validate(seeds: list[Seed], folds: int = 5, seed: int = 0, groups=None
     seeds it never saw. ``groups`` (e.g. batch names) gives leave-one-group-out instead."""
     from sklearn.model_selection import GroupKFold, KFold
 
-    themes = theme_order(seeds)
+    themes = _themes(seeds)
     Y = label_matrix([list(s.labels) for s in seeds], themes)
     proba = np.zeros(Y.shape)
     pred = np.zeros(Y.shape, dtype=np.int64)
