@@ -200,10 +200,12 @@ class Model:
         names = self._term_names()
         if len(text) <= LONG_TEXT and self.featurizer.embedder is None:
             weights = self.featurizer.row_weights(text)
-        else:
-            _, col, w = self.featurizer.transform_coo([text])
+            proba = self._proba_rows([text])
+        else:  # one pass gives the features and the scores (the encoder runs once)
+            z, (_, col, w) = self._decision_batch([text])
             weights = dict(zip(col.tolist(), w.tolist()))
-        labels = self.labels_from_proba(self._proba_rows([text]))[0]
+            proba = self._proba_from_decision(z)
+        labels = self.labels_from_proba(proba)[0]
         out: dict[str, list[tuple[str, float]]] = {}
         for theme in labels:
             j = self.themes.index(theme)
