@@ -250,3 +250,13 @@ def test_suggest_measures_similarity_on_tfidf_only(emb_dir, seeds):
     row, col, w = model.featurizer.tfidf_coo([seeds[0].text])
     assert np.sum(w * w) == pytest.approx(1.0)
     assert col.max() < model.featurizer.n_terms
+
+
+def test_score_with_the_accurate_model(run):
+    from conftest import DIGEST
+
+    result = run("score", DIGEST, "--freq", "day", "--model", "accurate", "--format", "json")
+    assert result.exit_code == 0, result.output
+    out = json.loads(result.stdout)
+    assert sorted(t["theme"] for t in out["themes"]) == sorted(load_model().themes)
+    assert out["records"]["total"] == 38
