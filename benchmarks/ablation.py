@@ -49,7 +49,8 @@ def main() -> None:
             model.label(heads)
             best = min(best, time.perf_counter() - t)
         print(
-            f"| {name} | {kf['macro_f1']:.3f} | {lobo['macro_f1']:.3f} | {len(heads) / best:,.0f} | {model.featurizer.n_features:,} |",
+            f"| {name} | {kf['macro_f1']:.3f} | {lobo['macro_f1']:.3f} | {len(heads) / best:,.0f} "
+            f"| {model.featurizer.n_features:,} |",
             flush=True,
         )
 

@@ -62,7 +62,8 @@ def main() -> None:
     pct = lambda x: "-" if x is None else f"{100 * x:.1f}%"  # noqa: E731
     print(f"{args.runs} scenarios per setting, weekly periods, seeds from {args.seed_base}\n")
     print(
-        "| setting | goal | trendscore correct calls | trendscore false alarms (steady) | naive correct | naive false alarms |"
+        "| setting | goal | trendscore correct calls | trendscore false alarms (steady) "
+        "| naive correct | naive false alarms |"
     )
     print("|---|---|---|---|---|---|")
     for r in rows:

@@ -61,7 +61,10 @@ with open(sys.argv[2], encoding="utf-8") as fh, open(sys.argv[3], "w", encoding=
         flush(batch, out)
 """
 
-WRAP = "import resource, subprocess, sys; r = subprocess.run(sys.argv[1:]); print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, r.returncode)"
+WRAP = (
+    "import resource, subprocess, sys; r = subprocess.run(sys.argv[1:]); "
+    "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, r.returncode)"
+)
 
 
 def measured(cmd, stdin_text=None) -> tuple[float, float]:

@@ -75,7 +75,8 @@ def main() -> None:
             agg = n / max(score_s - parse_s, 1e-9)
             size = path.stat().st_size / 1e6
             print(
-                f"| {n:,} | {size:,.0f} | {parse_s:.1f} | {score_s:.1f} | {agg:,.0f} | {n / score_s:,.0f} | {rss_mb:.0f} |",
+                f"| {n:,} | {size:,.0f} | {parse_s:.1f} | {score_s:.1f} | {agg:,.0f} "
+                f"| {n / score_s:,.0f} | {rss_mb:.0f} |",
                 flush=True,
             )
             path.unlink()

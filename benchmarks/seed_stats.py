@@ -29,7 +29,8 @@ def main() -> None:
         multi = sum(len(s.labels) > 1 for s in group)
         cells = " | ".join(str(labels[t]) for t in DEFAULT_THEMES)
         print(
-            f"| {name} | {len(group)} | {lang['zh-Hans']} | {lang['zh-Hant']} | {lang['en']} | {cells} | {none} | {multi} |"
+            f"| {name} | {len(group)} | {lang['zh-Hans']} | {lang['zh-Hant']} | {lang['en']} "
+            f"| {cells} | {none} | {multi} |"
         )
     years = Counter(s.date[:4] if s.date else "undated" for s in seeds)
     print("\nDates by year: " + ", ".join(f"{y}: {n}" for y, n in sorted(years.items())))

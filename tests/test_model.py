@@ -96,7 +96,10 @@ def test_batch_labelling_does_not_import_scikit_learn():
     import subprocess
     import sys
 
-    code = "import sys, trendscore; trendscore.label(['短剧'] * 50); print('sklearn' in sys.modules, 'numpy' in sys.modules)"
+    code = (
+        "import sys, trendscore; trendscore.label(['短剧'] * 50); "
+        "print('sklearn' in sys.modules, 'numpy' in sys.modules)"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "False True"
 

@@ -75,7 +75,8 @@ def test_plot_and_report_are_written(run, archive, tmp_path):
 def test_bad_labels_and_dates(run, tmp_path):
     f = tmp_path / "b.jsonl"
     f.write_text(
-        '{"date": "2025-01-01", "labels": []}\n{"date": "2025-13-45", "labels": []}\n{"date": "2025-01-02", "labels": "policy"}\n',
+        '{"date": "2025-01-01", "labels": []}\n{"date": "2025-13-45", "labels": []}\n'
+        '{"date": "2025-01-02", "labels": "policy"}\n',
         "utf-8",
     )
     result = run("score", f)

@@ -42,7 +42,10 @@ def test_english_summary_splits_at_group_sections():
 
 
 def test_english_headed_sections_split_after_citation_marks():
-    body = "Core Insights - A [1] Regulatory Environment - Rules came [3] - More rules [3] International Expansion - Abroad [4]"
+    body = (
+        "Core Insights - A [1] Regulatory Environment - Rules came [3] - More rules [3] "
+        "International Expansion - Abroad [4]"
+    )
     assert split_passages(body) == [
         "Core Insights - A [1]",
         "Regulatory Environment - Rules came [3] - More rules [3]",

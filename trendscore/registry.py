@@ -259,7 +259,8 @@ def _compare(champion, challenger, holdout: list[dict], text_key, tolerance: flo
             "comparable": False,
             "not_worse": False,
             "evaluated_on": len(evalset),
-            "why_not": f"only {len(evalset)} held-out seeds are new to both models (need 20); use --force to promote anyway",
+            "why_not": f"only {len(evalset)} held-out seeds are new to both models (need 20); "
+            "use --force to promote anyway",
         }
     texts = [r["text"] for r in evalset]
     themes = challenger.themes

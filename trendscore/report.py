@@ -65,7 +65,8 @@ def write_plot(score: Score, path: str) -> None:
 
 
 _CSS = """
-body{font-family:-apple-system,'Segoe UI','Noto Sans CJK SC','PingFang SC',sans-serif;margin:2em auto;max-width:1100px;color:#222}
+body{font-family:-apple-system,'Segoe UI','Noto Sans CJK SC','PingFang SC',sans-serif;
+margin:2em auto;max-width:1100px;color:#222}
 table{border-collapse:collapse;margin:1em 0}th,td{border:1px solid #ccc;padding:4px 8px;text-align:right}
 th{background:#f2f2f2}td.l{text-align:left}.rising{color:#0a7d20;font-weight:bold}.falling{color:#b00020;font-weight:bold}
 .passage{border-left:3px solid #ccc;margin:.5em 0;padding:.2em .8em;font-size:.92em}.meta{color:#666;font-size:.85em}
