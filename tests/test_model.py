@@ -80,28 +80,28 @@ def test_model_loaded_from_a_directory_reports_its_path(small_model_dir):
     assert model.card["seeds"]["count"] == 300
 
 
-def test_labelling_imports_neither_scikit_learn_nor_numpy_for_one_passage():
+def _fresh_python(code: str) -> str:
+    """What ``code`` prints in a new interpreter (so imports start from nothing)."""
     import subprocess
     import sys
 
-    code = (
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+
+
+def test_labelling_imports_neither_scikit_learn_nor_numpy_for_one_passage():
+    out = _fresh_python(
         "import sys, trendscore; r = trendscore.label(['短剧出海']); "
         "print(sorted(m for m in ('sklearn', 'numpy', 'scipy') if m in sys.modules), r[0]['labels'])"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
-    assert out.strip() == "[] ['overseas']"
+    assert out == "[] ['overseas']"
 
 
 def test_batch_labelling_does_not_import_scikit_learn():
-    import subprocess
-    import sys
-
-    code = (
+    out = _fresh_python(
         "import sys, trendscore; trendscore.label(['短剧'] * 50); "
         "print('sklearn' in sys.modules, 'numpy' in sys.modules)"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
-    assert out.strip() == "False True"
+    assert out == "False True"
 
 
 def test_very_long_passage_is_labelled_like_its_content():

@@ -21,6 +21,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .embedding import caching
 from .features import FeatureConfig, Featurizer
+from .forking import usable_cores
 
 __all__ = ["ThemeClassifier", "TextThemeClassifier", "best_threshold"]
 
@@ -156,8 +157,6 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         strat = None if self.multilabel_ else np.asarray(y)
         columns = range(Y.shape[1])
         if (self.n_jobs or 1) > 1 and Y.shape[1] > 1:
-            from .forking import usable_cores
-
             svms = _svms_in_processes(self, X, Y, strat, min(self.n_jobs, Y.shape[1], usable_cores()))
         else:
             svms = [self._column_svm(X, Y[:, j], strat) for j in columns]

@@ -13,11 +13,11 @@ the bundled ``accurate`` model and ``trendscore train --embedding use-m3`` use i
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from .errors import ModelError
+from .forking import usable_cores
 
 __all__ = ["ENCODERS", "SentenceEmbedding", "encoder_identity", "caching", "MAX_CHARS"]
 
@@ -35,7 +35,7 @@ _cache: dict[str, object] | None = None
 _jobs = 1  # processes encoding at once, set by caching(jobs=...)
 #: BLAS threads for the encoder (more than two gained nothing and four on two cores was 10x
 #: slower); labelling workers set 1 so processes do not oversubscribe cores
-threads = min(len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1, 2)
+threads = min(usable_cores(), 2)
 
 
 def _missing(name: str) -> ModelError:
@@ -126,8 +126,6 @@ def _encode_part(args):
 def _encode_all(name: str, texts: list[str]):
     """Encoder vectors of ``texts``: in ``_jobs`` forked processes when there are many."""
     import numpy as np
-
-    from .forking import usable_cores
 
     jobs = min(_jobs, usable_cores(), max(len(texts) // 1000, 1))
     if jobs <= 1:

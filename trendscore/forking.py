@@ -9,7 +9,6 @@ have children) the work runs in that process.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import signal
 from collections.abc import Callable, Sequence
@@ -33,6 +32,8 @@ def _ignore_sigint() -> None:
 
 def fork_map(fn: Callable, items: Sequence, jobs: int) -> list:
     """``[fn(x) for x in items]``, computed by up to ``jobs`` forked processes."""
+    import multiprocessing
+
     jobs = min(jobs, len(items))
     if jobs <= 1 or multiprocessing.current_process().daemon:
         return [fn(x) for x in items]

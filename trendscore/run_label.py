@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 
+from .forking import usable_cores
 from .labelling import LabelStats, iter_input_records, label_records
 from .writers import AtomicOutput, RecordWriter, check_output_path
 
@@ -21,7 +22,7 @@ def default_jobs(inputs: list[str]) -> int:
         return 1
     if "-" in inputs or size < PARALLEL_MIN_BYTES:
         return 1
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    return usable_cores()
 
 
 def _progress(enabled: bool):
