@@ -17,7 +17,7 @@ from pathlib import Path
 
 from .errors import InputError
 from .jsonfast import dumps_line
-from .readers import SkipLog
+from .readers import SkipLog, check_text
 
 __all__ = ["label_dataframe", "score_dataframe", "connect", "label_files", "score_files", "BLOCK_BYTES"]
 
@@ -272,8 +272,7 @@ def _label_parquet(path, model_dir):
         raise InputError("Parquet file has no 'text' column", path)
     records = frame.to_dict("records")
     for n, r in enumerate(records, 1):
-        if not isinstance(r.get("text"), str):
-            raise InputError("expected a string 'text' field", path, n)
+        check_text(r, path, n)
     out = label_records(_worker_model(model_dir), records)
     text = "".join(dumps_line({k: _plain(v) for k, v in r.items()}) for r in out)
     return ("ok", 0, (0, []), (len(records), text))
@@ -389,7 +388,7 @@ def score_files(client, inputs, freq="week", as_of=None, model_dir=None, block_b
         bad += n_bad
         if first is None and first_bad is not None:
             where, line, value = first_bad
-            first = f"{where}:{lines.at(line) if where == path and line else line}: {value}"
+            first = (where, lines.at(line) if where == path and line else line, value)
     if total.records == 0:
         raise InputError("empty input: no passages found", ", ".join(files))
     return compute_score(total, freq=freq, as_of=as_of), bad, first

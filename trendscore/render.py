@@ -30,8 +30,14 @@ _CSV_FIELDS = [
 ]
 
 
-def _pct(x) -> str:
+def pct(x) -> str:
+    """A share as a percentage, or "-" where there is none."""
     return "-" if x is None else f"{100 * x:.1f}%"
+
+
+def p_text(p) -> str:
+    """A p-value in two significant digits, or "-" where there is none."""
+    return "-" if p is None else f"{p:.2g}"
 
 
 def _table(score: Score) -> str:
@@ -54,11 +60,11 @@ def _table(score: Score) -> str:
         f"{'count now':>11}{'count before':>14}{'p':>9}  window"
     )
     for rank, t in enumerate(score.themes, 1):
-        p = "-" if t["p_value"] is None else f"{t['p_value']:.2g}"
+        p = p_text(t["p_value"])
         window = f"last {t['recent_periods']}" if t["recent_periods"] else "-"
         out.append(
-            f"{rank:<5}{t['theme']:<14}{t['direction']:<10}{t['momentum']:>+9.2f}{_pct(t['share_recent']):>11}"
-            f"{_pct(t['share_baseline']):>14}{t['count_recent']:>11.1f}{t['count_baseline']:>14.1f}{p:>9}  {window}"
+            f"{rank:<5}{t['theme']:<14}{t['direction']:<10}{t['momentum']:>+9.2f}{pct(t['share_recent']):>11}"
+            f"{pct(t['share_baseline']):>14}{t['count_recent']:>11.1f}{t['count_baseline']:>14.1f}{p:>9}  {window}"
         )
     out.append("")
     out.append(

@@ -58,10 +58,11 @@ def plot_png(score: Score) -> bytes:
     return buf.getvalue()
 
 
-def write_plot(score: Score, path: str) -> None:
+def write_plot(score: Score, path: str, png: bytes | None = None) -> None:
+    """Write the plot; ``png`` is the picture when the caller has already drawn it."""
     from .writers import atomic_write_bytes
 
-    atomic_write_bytes(path, plot_png(score))
+    atomic_write_bytes(path, png if png is not None else plot_png(score))
 
 
 _CSS = """
@@ -74,13 +75,15 @@ img{max-width:100%}
 """
 
 
-def report_html(score: Score, examples=None) -> str:
+def report_html(score: Score, examples=None, png: bytes | None = None) -> str:
     """One self-contained HTML page: the ranking, the plot (embedded) and example passages."""
+    from .render import p_text as p_of
+    from .render import pct as share
+
     e = html.escape
     rows = []
     for rank, t in enumerate(score.themes, 1):
-        p = "-" if t["p_value"] is None else f"{t['p_value']:.2g}"
-        share = lambda x: "-" if x is None else f"{100 * x:.1f}%"  # noqa: E731
+        p = p_of(t["p_value"])
         rows.append(
             f"<tr><td>{rank}</td><td class=l>{e(t['theme'])}</td><td class='l {t['direction']}'>{t['direction']}</td>"
             f"<td>{t['momentum']:+.2f}</td><td>{share(t['share_recent'])}</td><td>{share(t['share_baseline'])}</td>"
@@ -88,7 +91,7 @@ def report_html(score: Score, examples=None) -> str:
         )
     img = ""
     if score.series:
-        data = base64.b64encode(plot_png(score)).decode("ascii")
+        data = base64.b64encode(png if png is not None else plot_png(score)).decode("ascii")
         img = f"<img alt='theme shares over time' src='data:image/png;base64,{data}'>"
     sections = []
     if examples is not None and score.as_of is not None:
@@ -131,7 +134,7 @@ rising or falling only on strong evidence; see docs/momentum.md.</p>
 """
 
 
-def write_report(score: Score, path: str, examples=None) -> None:
+def write_report(score: Score, path: str, examples=None, png: bytes | None = None) -> None:
     from .writers import atomic_write_bytes
 
-    atomic_write_bytes(path, report_html(score, examples).encode("utf-8"))
+    atomic_write_bytes(path, report_html(score, examples, png).encode("utf-8"))

@@ -55,14 +55,14 @@ def run_score(
             yield from read_records(name, input_format, encoding, encoding_errors, require_text=False, skip=skip)
 
     stats: dict = {}
-    examples = Examples(freq) if report_path else None
+    examples = None
     if scheduler:
         from .dask import connect, score_files
 
         if inputs == ["-"]:
             raise InputError("--scheduler needs input files")
         with connect(scheduler) as client:
-            result, stats["bad_dates"], stats["first_bad_date"] = score_files(
+            result, stats["bad_dates"], stats["first_bad_date_at"] = score_files(
                 client,
                 inputs,
                 freq=freq,
@@ -71,8 +71,8 @@ def run_score(
                 block_bytes=int(block_mb * (1 << 20)),
                 skip=skip,
             )
-        examples = None
     else:
+        examples = Examples(freq) if report_path else None
         result = score_stream(
             items(),
             lambda: load_model(model_dir),
@@ -85,18 +85,19 @@ def run_score(
         )
     warnings = []
     if stats.get("bad_dates"):
+        where, line, value = stats["first_bad_date_at"]
         warnings.append(
             f"{stats['bad_dates']} passages have dates that do not parse and were counted as undated "
-            f"(first: {stats['first_bad_date']})"
+            f"(first: {where}:{line}: {value})"
         )
     with AtomicOutput(output) as fh:
         fh.write(render_score(result, fmt))
-    if plot_path:
-        from .report import write_plot
+    if plot_path or report_path:
+        from .report import plot_png, write_plot, write_report
 
-        write_plot(result, plot_path)
-    if report_path:
-        from .report import write_report
-
-        write_report(result, report_path, examples)
+        png = plot_png(result) if result.series else None  # drawn once for both outputs
+        if plot_path:
+            write_plot(result, plot_path, png)
+        if report_path:
+            write_report(result, report_path, examples, png)
     return {"score": result, "warnings": warnings}

@@ -55,14 +55,6 @@ def _check_labels(labels, path: str, line: int) -> None:
         raise InputError(f"duplicate labels {labels}", path, line)
 
 
-def _check_record(record: dict, relabel: bool, path: str, line: int) -> None:
-    """The checks scoring makes on a record, done up front so a bad one can be skipped."""
-    if not relabel and "labels" in record:
-        _check_labels(record["labels"], path, line)
-    else:
-        check_text(record, path, line)
-
-
 def score_stream(
     items: Iterable[tuple[dict, str, int]],
     model_loader=None,
@@ -99,7 +91,6 @@ def score_stream(
         day = date_cache[key]
         if day is None:
             stats["bad_dates"] += 1
-            stats.setdefault("first_bad_date", f"{path}:{line}: {value!r}")
             stats.setdefault("first_bad_date_at", (path, line, repr(value)))
         return day
 
@@ -117,31 +108,34 @@ def score_stream(
         pending.clear()
 
     for record, path, line in items:
-        if skip is not None:
-            try:
-                _check_record(record, relabel, path, line)
-            except InputError as exc:
-                skip.add(exc)
-                continue
+        labelled = not relabel and "labels" in record
+        if not labelled and model_loader is None:
+            raise InputError("record has no 'labels' and no model was given to label it", path, line)
+        try:
+            if labelled:
+                labels = record["labels"]
+                try:
+                    key = tuple(labels) if type(labels) is list else None
+                    known = key in checked
+                except TypeError:  # an unhashable element: not a theme name
+                    key, known = None, False
+                if not known:
+                    _check_labels(labels, path, line)
+                    if len(checked) < 10_000:
+                        checked[key] = key
+            else:
+                check_text(record, path, line)
+        except InputError as exc:
+            if skip is None:
+                raise
+            skip.add(exc)
+            continue
         day = day_of(record, path, line)
-        if not relabel and "labels" in record:
-            labels = record["labels"]
-            try:
-                key = tuple(labels) if type(labels) is list else None
-                known = key in checked
-            except TypeError:  # an unhashable element: not a theme name
-                key, known = None, False
-            if not known:
-                _check_labels(labels, path, line)
-                if len(checked) < 10_000:
-                    checked[key] = key
+        if labelled:
             acc.add_labels(day, labels)
             if examples is not None and day is not None:
                 examples.add(day, dict.fromkeys(labels, 1.0), record)
         else:
-            if model_loader is None:
-                raise InputError("record has no 'labels' and no model was given to label it", path, line)
-            check_text(record, path, line)
             pending.append((record, day))
             if len(pending) >= BATCH:
                 flush()

@@ -188,7 +188,10 @@ def _phi(periods: list[tuple[float, float]], p: float) -> float:
     return min(max(1.0, chi2 / (len(used) - 1)), 25.0)
 
 
-def _compare(c_r: float, n_r: float, c_b: float, n_b: float, phi: float, cfg: MomentumSettings) -> dict:
+_NO_TEST = {"delta": 0.0, "var": math.inf, "z": 0.0}
+
+
+def _compare(c_r: float, n_r: float, c_b: float, n_b: float, phi: float) -> dict:
     """Log share ratio of recent to baseline, its variance and z.
 
     One pseudo-passage at the pooled share is split between the windows in proportion to
@@ -196,7 +199,7 @@ def _compare(c_r: float, n_r: float, c_b: float, n_b: float, phi: float, cfg: Mo
     ratio of exactly one, whatever the window sizes.
     """
     if n_r <= 0 or n_b <= 0:
-        return {"delta": 0.0, "var": math.inf, "z": 0.0}
+        return dict(_NO_TEST)
     total = n_r + n_b
     pooled = (c_r + c_b + 0.5) / (total + 1.0)
     w_r, w_b = n_r / total, n_b / total
@@ -230,7 +233,6 @@ def compute_score(
     freq: str = "week",
     as_of: str | dt.date | None = None,
     settings: MomentumSettings | None = None,
-    after_as_of: int = 0,
 ) -> Score:
     """Score theme momentum from an :class:`Accumulator` (see the module docstring)."""
     if freq not in FREQS:
@@ -243,7 +245,7 @@ def compute_score(
     else:
         last_day = (as_of if isinstance(as_of, dt.date) else dt.date.fromisoformat(str(as_of))).toordinal()
     per_period: dict[int, list[float]] = {}
-    ignored_after = after_as_of
+    ignored_after = 0
     for day in sorted(acc.days):
         row = acc.days[day]
         if last_day is not None and day > last_day:
@@ -266,10 +268,7 @@ def compute_score(
     settings_json = {f: getattr(cfg, f) for f in cfg.__dataclass_fields__}
     if last_day is None:
         notes.append("no dated passages: nothing to score")
-        themes_out = [
-            _theme_row(t, {"delta": 0.0, "var": math.inf, "z": 0.0}, 0, 0, 0, 0, 1.0, "steady", None, cfg)
-            for t in themes
-        ]
+        themes_out = [_theme_row(t, dict(_NO_TEST), 0, 0, 0, 0, 1.0, "steady", None, cfg) for t in themes]
         return Score(None, freq, themes_out, [], records, {}, settings_json, notes)
 
     cur = period_of(last_day, freq)
@@ -287,10 +286,10 @@ def compute_score(
         notes.append("no passages before the recent window: every theme is called steady")
 
     rows = []
+    lengths = sorted(set(range(cfg.shortest, cfg.longest + 1)) | {cfg.recent})
     for j, theme in enumerate(themes):
         best = None
         default = None
-        lengths = sorted(set(range(cfg.shortest, cfg.longest + 1)) | {cfg.recent})
         for length in lengths:
             first = cur - length + 1
             c_r, n_r = _sums(per_period, first, cur, j)
@@ -304,7 +303,7 @@ def compute_score(
                 ],
                 p_b,
             )
-            test = _compare(c_r, n_r, c_b, n_b, phi, cfg)
+            test = _compare(c_r, n_r, c_b, n_b, phi)
             entry = (test, (c_r, n_r, c_b, n_b), phi, length)
             if length == cfg.recent:
                 default = entry
