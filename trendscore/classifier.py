@@ -46,9 +46,7 @@ def best_threshold(y: np.ndarray, proba: np.ndarray, lo: float = 0.15, hi: float
 
 
 def _platt(decision: np.ndarray, y: np.ndarray) -> tuple[float, float]:
-    """Slope and intercept of a logistic fit of y on the decision values."""
-    if len(np.unique(y)) < 2:
-        return 0.0, (8.0 if y[0] == 1 else -8.0)
+    """Slope and intercept of a logistic fit of y on the decision values (y has both classes)."""
     lr = LogisticRegression(C=1e4, solver="lbfgs").fit(decision.reshape(-1, 1), y)
     return float(lr.coef_[0, 0]), float(lr.intercept_[0])
 

@@ -115,23 +115,21 @@ def reset_for_worker() -> None:
 
 def _encode_part(args):
     """Worker: encode a share of the texts with one BLAS thread."""
-    global threads
     name, texts = args
-    threads = 1
     enc = _encoder(name)  # inherited from the parent, weights already loaded
     enc._model.threads = 1  # the backend's BLAS limit (an attribute of the pinned package version)
     return enc.encode(texts)
 
 
 def _encode_all(name: str, texts: list[str]):
-    """Encoder vectors of ``texts``: in ``_jobs`` forked processes when there are many."""
+    """Encoder vectors of ``texts`` (at least one): in ``_jobs`` forked processes when there are many."""
     import numpy as np
 
     jobs = min(_jobs, usable_cores(), max(len(texts) // 1000, 1))
     if jobs <= 1:
         enc = _encoder(name)
         parts = [enc.encode(texts[i : i + _BATCH]) for i in range(0, len(texts), _BATCH)]
-        return np.vstack(parts) if parts else np.zeros((0, 512))
+        return np.vstack(parts)
     from .forking import fork_map
 
     _ = _encoder(name)._model  # load the weights once, before the fork; a missing package fails here
@@ -158,12 +156,10 @@ def encode(name: str, texts: Sequence[str]):
     fresh = dict(zip(todo, _encode_all(name, todo))) if todo else {}
     if _cache is not None:
         _cache.update(fresh)
+        fresh = _cache
     for i, t in enumerate(cut):
-        vec = fresh.get(t)
-        if vec is None:
-            vec = known.get(t)
-        if vec is not None:
-            out[i] = vec
+        if t:
+            out[i] = fresh[t]
     return out
 
 
@@ -192,8 +188,8 @@ class SentenceEmbedding:
         centred = vectors - self.mean
         # principal axes from the 512 x 512 covariance (cheaper than an SVD of every row)
         values, vectors_ = np.linalg.eigh(centred.T @ centred)
-        rank = int(np.sum(values > values.max() * 1e-10)) if len(texts) else 0
-        dims = max(1, min(self.dims, rank, len(texts) - 1 if len(texts) > 1 else 1))
+        rank = int(np.sum(values > values.max() * 1e-10))
+        dims = max(1, min(self.dims, rank, len(texts) - 1))
         projection = vectors_[:, ::-1][:, :dims]
         spread = float(np.sqrt(((centred @ projection) ** 2).sum(axis=1)).mean())
         self.projection = projection * (self.weight / spread if spread > 0 else 0.0)
@@ -205,6 +201,6 @@ class SentenceEmbedding:
 
         vectors = encode(self.name, texts)
         rows = (vectors - self.mean) @ self.projection
-        blank = np.array([not _visible(t) for t in texts], dtype=bool)
+        blank = np.array([not t.strip() for t in texts], dtype=bool)
         rows[blank] = 0.0
         return rows

@@ -105,17 +105,21 @@ class Model:
 
     def _proba_small(self, text: str) -> list[float]:
         """One text's probabilities in pure Python (same numbers as the numpy path)."""
+        return self._proba_from_weights(self.featurizer.row_weights(text))
+
+    def _proba_from_weights(self, weights: dict[int, float]) -> list[float]:
+        """Probabilities of one featurised row ({column: weight}), in pure Python."""
         k = len(self.themes)
         raw = self._coef
         z = list(self.intercept)
         if isinstance(raw, store.RawArray):
             values = raw.values
-            for c, w in self.featurizer.row_weights(text).items():
+            for c, w in weights.items():
                 base = c * k
                 for j in range(k):
                     z[j] += w * values[base + j]
         else:
-            for c, w in self.featurizer.row_weights(text).items():
+            for c, w in weights.items():
                 for j in range(k):
                     z[j] += w * float(raw[c, j])
         p = [_sigmoid(a * zj + b) for zj, (a, b) in zip(z, self.calibration)]
@@ -200,7 +204,7 @@ class Model:
         names = self._term_names()
         if len(text) <= LONG_TEXT and self.featurizer.embedder is None:
             weights = self.featurizer.row_weights(text)
-            proba = self._proba_rows([text])
+            proba = [self._proba_from_weights(weights)]
         else:  # one pass gives the features and the scores (the encoder runs once)
             z, (_, col, w) = self._decision_batch([text])
             weights = dict(zip(col.tolist(), w.tolist()))

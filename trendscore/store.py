@@ -5,15 +5,12 @@ from __future__ import annotations
 
 import array
 import ast
-import ctypes
 import hashlib
 import json
 import math
 import os
-import shutil
 import struct
 import sys
-import tempfile
 from pathlib import Path
 
 from .errors import ModelError
@@ -36,6 +33,8 @@ def sha256_file(path: Path) -> str:
 def _renameat2_exchange(a: Path, b: Path) -> bool:
     """Swap two paths atomically (Linux renameat2 RENAME_EXCHANGE); False if unsupported."""
     try:
+        import ctypes
+
         libc = ctypes.CDLL(None, use_errno=True)
         fn = libc.renameat2
     except (OSError, AttributeError):
@@ -47,6 +46,8 @@ def _renameat2_exchange(a: Path, b: Path) -> bool:
 
 def atomic_swap_dir(new: Path, final: Path) -> None:
     """Put directory ``new`` at ``final``; an old ``final`` is replaced in one step."""
+    import shutil
+
     if final.is_symlink():
         raise ModelError(f"{final}: refusing to replace a symbolic link")
     if not final.exists():
@@ -66,6 +67,9 @@ def atomic_swap_dir(new: Path, final: Path) -> None:
 
 def write_model_dir(final: Path, jsons: dict[str, object], arrays: dict, texts: dict[str, str] | None = None) -> Path:
     """Write a model directory atomically: files into a temporary sibling, then swap in."""
+    import shutil
+    import tempfile
+
     final = Path(final)
     final.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{final.name}.", dir=final.parent))
@@ -114,10 +118,7 @@ def read_model_dir(directory: Path) -> tuple[dict, dict[str, Path]]:
     manifest_path = directory / MANIFEST
     if not manifest_path.is_file():
         raise ModelError(f"{manifest_path}: missing; this is not a trendscore model directory")
-    try:
-        manifest = json.loads(manifest_path.read_text("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ModelError(f"{manifest_path}: not valid JSON ({exc})") from None
+    manifest = load_json(manifest_path)
     if not isinstance(manifest, dict) or not isinstance(manifest.get("files"), dict):
         raise ModelError(f"{manifest_path}: expected an object with 'format_version' and 'files'")
     version = manifest.get("format_version")
