@@ -74,3 +74,16 @@ def test_style_tokens_describe_form_not_content():
     a, b = style_tokens("梅泰诺:积极谋求通信塔业务延伸"), style_tokens("中兴通讯:持续拓展海外市场业务")
     assert a == b  # same form, different words
     assert "\x01p(" in style_tokens("小贝全家出动支持慈善活动(图)")
+
+
+def test_empty_text_scores_alike_alone_and_in_a_batch():
+    from conftest import SEEDS
+
+    from trendscore.seeds import read_seeds
+    from trendscore.training import fit_model
+
+    model = fit_model(read_seeds([SEEDS / "batch_06_headlines.jsonl"]), style=True)
+    assert model.featurizer.row_weights("") == {}
+    alone = model.label([""])[0]["scores"]  # pure-Python path
+    batch = model.label([""] * 20)[0]["scores"]  # numpy path
+    assert alone == batch

@@ -366,3 +366,20 @@ def test_seed_commands_on_missing_paths_and_directories(tmp_path):
         result = _cli(*args)
         assert result.exit_code == 2 and "cannot read" in result.stderr and result.stderr.count("\n") == 1
     assert _cli("seeds", "add", tmp_path / "none.jsonl", "--to", tmp_path).exit_code == 2
+
+
+def test_outputs_get_the_usual_file_mode(tmp_path, run):
+    old = os.umask(0o022)
+    try:
+        f = tmp_path / "in.jsonl"
+        f.write_text(_lines(5), "utf-8")
+        assert run("label", f, "-o", tmp_path / "out.jsonl", "--quiet").exit_code == 0
+        d = tmp_path / "seeds"
+        d.mkdir()
+        new = tmp_path / "new.jsonl"
+        new.write_text((SEEDS / "batch_01_wire.jsonl").read_text("utf-8"), "utf-8")
+        assert run("seeds", "add", new, "--to", d).exit_code == 0
+    finally:
+        os.umask(old)
+    assert (tmp_path / "out.jsonl").stat().st_mode & 0o777 == 0o644
+    assert [p.stat().st_mode & 0o777 for p in d.glob("batch_*.jsonl")] == [0o644]

@@ -216,7 +216,7 @@ class Featurizer:
         words: list[str] = []
         if cfg.words and normalized:
             words = [w for w in get_segmenter(cfg.segmenter).cut(normalized) if _WORDISH.search(w)]
-        if cfg.style:
+        if cfg.style and normalized:  # an empty text has no terms at all, as in the batch path
             words += style_tokens(normalized)
         grams: list[str] = []
         if cfg.char_ngram_max > 0:

@@ -41,7 +41,11 @@ def temp_beside(target: Path) -> tuple[int, str]:
     """A new temporary file beside ``target``, named ``.NAME.HOST.PID.RANDOM.part``, after
     removing the ones killed processes of this host left in that directory."""
     _remove_stale_parts(target.parent)
-    return tempfile.mkstemp(prefix=f".{target.name}.{_host()}.{os.getpid()}.", suffix=".part", dir=target.parent)
+    fd, path = tempfile.mkstemp(prefix=f".{target.name}.{_host()}.{os.getpid()}.", suffix=".part", dir=target.parent)
+    mask = os.umask(0)  # read the umask (there is no other portable way), then put it back
+    os.umask(mask)
+    os.fchmod(fd, 0o666 & ~mask)  # the mode a plainly created file gets, not mkstemp's 0600
+    return fd, path
 
 
 def _remove_stale_parts(directory: Path) -> None:
