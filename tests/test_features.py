@@ -79,10 +79,16 @@ def test_style_tokens_describe_form_not_content():
 def test_empty_text_scores_alike_alone_and_in_a_batch():
     from conftest import SEEDS
 
-    from trendscore.seeds import read_seeds
+    from trendscore.seeds import Seed, read_seeds
     from trendscore.training import fit_model
 
-    model = fit_model(read_seeds([SEEDS / "batch_06_headlines.jsonl"]), style=True)
+    seeds = read_seeds([SEEDS / "batch_06_headlines.jsonl"])
+    # texts under five characters put the shortest length band into the vocabulary
+    seeds += [
+        Seed(f"short{i}", t, ("overseas",), None, None, None, "x", i) for i, t in enumerate(["出海", "海外", "出海"])
+    ]
+    model = fit_model(seeds, style=True)
+    assert "\x01len0" in model.featurizer.word_vocab
     assert model.featurizer.row_weights("") == {}
     alone = model.label([""])[0]["scores"]  # pure-Python path
     batch = model.label([""] * 20)[0]["scores"]  # numpy path
