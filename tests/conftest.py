@@ -35,3 +35,28 @@ def run():
         return runner.invoke(main, [str(a) for a in args], input=input, catch_exceptions=False)
 
     return invoke
+
+
+def kill_cli(args, delay=None, ready=None, limit=30.0) -> bool:
+    """Run the CLI in a new process and kill -9 it after ``delay`` seconds, or the moment
+    ``ready()`` holds (polled without pause). True if it was killed while still running."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "trendscore", *map(str, args)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    end = time.monotonic() + (delay if delay is not None else limit)
+    while proc.poll() is None and time.monotonic() < end:
+        if ready is not None and ready():
+            break
+        if ready is None:
+            time.sleep(0.01)
+    killed = proc.poll() is None and (ready is None or time.monotonic() < end)
+    if killed:
+        os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    return killed

@@ -8,6 +8,7 @@ import time
 
 import pytest
 from click.testing import CliRunner
+from conftest import kill_cli
 
 from trendscore import load_model
 from trendscore.cli import main
@@ -89,20 +90,15 @@ def test_second_writer_gets_a_clear_message(registry, small_seed_files):
         assert result.exit_code == 1 and "busy" in result.stderr
 
 
-def _kill_during(args, delay):
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "trendscore", *args], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
-    time.sleep(delay)
-    if proc.poll() is None:
-        os.kill(proc.pid, signal.SIGKILL)
-    proc.wait()
-
-
-@pytest.mark.parametrize("delay", [0.3, 0.9, 1.6])
-def test_kill_during_training_leaves_the_champion(registry, small_seed_files, delay):
+@pytest.mark.parametrize("when", [0.3, 0.9, "writing"])
+def test_kill_during_training_leaves_the_champion(registry, small_seed_files, when):
     before = registry.champion()
-    _kill_during(["train", *map(str, small_seed_files), "--registry", str(registry.path), "--cv", "0"], delay)
+    args = ["train", *map(str, small_seed_files), "--registry", str(registry.path), "--cv", "0"]
+    if when == "writing":  # the moment the challenger's staging directory appears
+        versions = registry.path / "versions"
+        assert kill_cli(args, ready=lambda: any(p.name.startswith(".") for p in versions.iterdir()))
+    else:
+        kill_cli(args, delay=when)
     champion = registry.champion()
     assert champion in (before, "v0002")
     load_model(registry.path)  # loadable, hashes verified

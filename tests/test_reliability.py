@@ -2,17 +2,14 @@
 
 import json
 import os
-import random
-import signal
 import subprocess
 import sys
 import threading
-import time
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import SEEDS
+from conftest import SEEDS, kill_cli
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -209,23 +206,21 @@ def test_first_format_model_still_loads():
 
 
 def _kill_after(args, delay):
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "trendscore", *map(str, args)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
-    time.sleep(delay)
-    if proc.poll() is None:
-        os.kill(proc.pid, signal.SIGKILL)
-    proc.wait()
+    kill_cli(args, delay=delay)
 
 
-@pytest.mark.parametrize("delay", [0.4, 1.0, 2.0])
-def test_kill_during_train_keeps_the_previous_model(tmp_path, small_model_dir, small_seed_files, delay):
+@pytest.mark.parametrize("when", [0.4, 1.0, "writing"])
+def test_kill_during_train_keeps_the_previous_model(tmp_path, small_model_dir, small_seed_files, when):
     import shutil
 
     target = tmp_path / "m"
     shutil.copytree(small_model_dir, target)
     before = {p.name: p.read_bytes() for p in target.iterdir()}
-    _kill_after(["train", *small_seed_files, "-o", target, "--cv", "2"], delay)
+    args = ["train", *small_seed_files, "-o", target, "--cv", "2"]
+    if when == "writing":  # the moment the new model's staging directory appears
+        assert kill_cli(args, ready=lambda: any(tmp_path.glob(".m.*"))), "the kill missed the write"
+    else:
+        _kill_after(args, when)
     after = {p.name: p.read_bytes() for p in target.iterdir()}
     assert sorted(after) == sorted(before)
     if after != before:  # training finished before the kill: a whole new model, not a mix
@@ -279,19 +274,21 @@ def test_kill_during_seeds_add_keeps_seeds(tmp_path, run):
     old = d / "batch_01.jsonl"
     old.write_text((SEEDS / "batch_03_trade.jsonl").read_text("utf-8"), "utf-8")
     before = old.read_bytes()
-    new = tmp_path / "new.jsonl"
-    new.write_text((SEEDS / "batch_07_research.jsonl").read_text("utf-8"), "utf-8")
-    rng = random.Random(1)
-    for _ in range(4):
-        _kill_after(["seeds", "add", new, "--to", d], 0.2 + rng.random() * 0.8)
+    caught = 0
+    for name in ("batch_07_research", "batch_08_hardcases", "batch_04_english", "batch_05_traditional"):
+        new = tmp_path / f"{name}.jsonl"  # new texts each time, so every add has something to write
+        new.write_text((SEEDS / f"{name}.jsonl").read_text("utf-8"), "utf-8")
+        # killed while its batch file is being written (the temporary file exists)
+        caught += kill_cli(["seeds", "add", new, "--to", d], ready=lambda: any(d.glob(".*.part")))
         assert old.read_bytes() == before
         for f in d.glob("batch_*.jsonl"):
             read_seeds([f])  # every file there is whole
-    # a part file a kill left behind is removed by the next add
+    assert caught, "no kill landed while a batch was being written"
+    assert list(d.glob(".*.part"))  # what the kills left behind...
     other = tmp_path / "other.jsonl"
     other.write_text((SEEDS / "batch_01_wire.jsonl").read_text("utf-8"), "utf-8")
     assert run("seeds", "add", other, "--to", d).exit_code == 0
-    assert not list(d.glob(".*.part"))
+    assert not list(d.glob(".*.part"))  # ...the next add removes
 
 
 def test_two_seed_adds_at_once_do_not_interleave(tmp_path):
