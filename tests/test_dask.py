@@ -170,9 +170,9 @@ def test_dataframe_api(cluster, passages):
     assert dask_score == trendscore.score(records, freq="week").to_json()
 
 
-def test_killed_worker_is_replaced_and_output_complete(cluster, passages, tmp_path):
+def test_a_worker_killed_mid_job_leaves_the_output_complete(cluster, passages, tmp_path):
     big = tmp_path / "big.jsonl"
-    big.write_text(passages.read_text("utf-8") * 5, "utf-8")
+    big.write_text(passages.read_text("utf-8") * 15, "utf-8")
     local, remote = tmp_path / "local.jsonl", tmp_path / "remote.jsonl"
     assert _run("label", big, "-o", local, "--jobs", "1").exit_code == 0
     job = subprocess.Popen(
@@ -191,7 +191,13 @@ def test_killed_worker_is_replaced_and_output_complete(cluster, passages, tmp_pa
         stderr=subprocess.PIPE,
         env=cluster["env"],
     )
-    time.sleep(4)
+    # kill a worker once labelled blocks have started to arrive, while the job still runs
+    end = time.monotonic() + 120
+    while job.poll() is None and time.monotonic() < end:
+        if any(p.stat().st_size > 0 for p in tmp_path.glob(".remote.jsonl.*.part")):
+            break
+        time.sleep(0.02)
+    assert job.poll() is None, "the job ended before the kill"
     victim = cluster["workers"][0]
     os.kill(victim.pid, signal.SIGKILL)
     _, err = job.communicate(timeout=300)
