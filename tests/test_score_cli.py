@@ -27,7 +27,9 @@ def test_score_digest_table_ranks_five_themes(run):
 
 def test_score_json_is_stable_and_sorted(run, archive):
     result = run("score", archive, "--format", "json")
+    assert result.exit_code == 0
     data = json.loads(result.stdout)
+    assert len(data["themes"]) == 5
     assert list(data)[:5] == ["as_of", "freq", "themes", "series", "records"]
     momenta = [t["momentum"] for t in data["themes"]]
     assert momenta == sorted(momenta, reverse=True)

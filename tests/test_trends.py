@@ -132,6 +132,7 @@ def test_undated_and_unparseable_dates_are_counted_not_scored():
 def test_as_of_before_all_data_and_single_period_and_no_dates():
     recs = [{"date": "2025-06-02", "labels": ["policy"]}] * 5
     early = trendscore.score(recs, as_of="2024-01-01")
+    assert len(early.themes) == 5
     assert early.records["after_as_of"] == 5 and all(t["direction"] == "steady" for t in early.themes)
     assert "no passages in the recent window" in early.notes
     single = trendscore.score(recs)
