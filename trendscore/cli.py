@@ -101,14 +101,9 @@ def label(
 ):
     """Label passages in INPUTS (files, or - for stdin; default stdin) by theme."""
     from .readers import SkipLog
-    from .run_label import run_label, run_label_cluster
+    from .run_label import run_label
 
     skip = SkipLog() if skip_bad else None
-    if scheduler:
-        n = run_label_cluster(list(inputs), output, model_dir, fmt, scheduler, block_mb, skip)
-        click.echo(f"Labelled {n} passages on {scheduler}", err=True)
-        _report_skips(skip, n)
-        return
     stats = run_label(
         list(inputs) or ["-"],
         output,
@@ -121,7 +116,11 @@ def label(
         jobs=jobs,
         progress=not quiet and sys.stderr.isatty(),
         skip=skip,
+        scheduler=scheduler,
+        block_mb=block_mb,
     )
+    if scheduler:
+        click.echo(f"Labelled {stats.records} passages on {scheduler}", err=True)
     if stats.blank:
         click.echo(f"Warning: {stats.blank} of {stats.records} passages were blank and got no themes", err=True)
     _report_skips(skip, stats.records)

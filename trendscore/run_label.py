@@ -45,13 +45,18 @@ def run_label(
     jobs=None,
     progress=False,
     skip=None,
+    scheduler=None,
+    block_mb: float = 32.0,
 ) -> LabelStats:
     """Label every passage of ``inputs`` into ``output``; returns counts for the caller.
 
     With a :class:`~trendscore.readers.SkipLog` as ``skip``, bad lines are counted there and
-    passed over instead of stopping the job."""
+    passed over instead of stopping the job. With ``scheduler`` the labelling runs on a Dask
+    cluster (see :func:`run_label_cluster`)."""
     from .model import load_model
 
+    if scheduler:
+        return LabelStats(records=run_label_cluster(inputs, output, model_dir, fmt, scheduler, block_mb, skip))
     check_output_path(output, inputs)
     jobs = jobs or default_jobs(inputs)
     stats = LabelStats()
@@ -96,7 +101,7 @@ def run_label_cluster(inputs, output, model_dir, fmt, scheduler: str, block_mb: 
     from .dask import connect, label_files
     from .errors import InputError
 
-    if output == "-" or fmt != "jsonl" or not inputs:
+    if output == "-" or fmt != "jsonl" or not inputs or "-" in inputs:
         raise InputError("--scheduler needs input files, -o OUT and jsonl output")
     with connect(scheduler) as client:
         return label_files(client, list(inputs), output, model_dir, block_bytes=int(block_mb * (1 << 20)), skip=skip)
