@@ -232,6 +232,9 @@ class TextThemeClassifier(ClassifierMixin, BaseEstimator):
     embedding_dims, embedding_weight : int, float, default=256, 0.3
         PCA dimensions kept, and the average length of an embedding row beside the unit
         TF-IDF row.
+    lists : str, default=""
+        Comma-separated names of curated name lists (:mod:`trendscore.namelists`) whose
+        mentions become tokens, e.g. ``"cn_places,foreign_places"``.
     n_jobs : int, default=1
         As in :class:`ThemeClassifier`.
     """
@@ -253,6 +256,7 @@ class TextThemeClassifier(ClassifierMixin, BaseEstimator):
         embedding="",
         embedding_dims=256,
         embedding_weight=0.3,
+        lists="",
         n_jobs=1,
     ):
         self.segmenter = segmenter
@@ -270,6 +274,7 @@ class TextThemeClassifier(ClassifierMixin, BaseEstimator):
         self.embedding = embedding
         self.embedding_dims = embedding_dims
         self.embedding_weight = embedding_weight
+        self.lists = lists
         self.n_jobs = n_jobs
 
     def _features(self, texts):
@@ -289,6 +294,7 @@ class TextThemeClassifier(ClassifierMixin, BaseEstimator):
             embedding=self.embedding,
             embedding_dims=self.embedding_dims,
             embedding_weight=self.embedding_weight,
+            lists=self.lists,
         )
         texts = [str(t) for t in X]
         with caching(jobs=self.n_jobs):  # sentence embeddings, if any, computed once for fit and features

@@ -229,6 +229,11 @@ def score(
     help="Average length of an embedding row beside the unit-length TF-IDF row [0.3].",
 )
 @click.option(
+    "--lists",
+    default=None,
+    help="Curated name lists as features: comma-separated names, 'all' or 'none' [the default model's].",
+)
+@click.option(
     "--calibration-folds",
     default=5,
     show_default=True,
@@ -260,6 +265,7 @@ def train(
     embedding,
     embedding_dims,
     embedding_weight,
+    lists,
     calibration_folds,
     jobs,
 ):
@@ -280,6 +286,10 @@ def train(
         "n_jobs": jobs,
         "calibration_folds": calibration_folds,
     }
+    if lists is not None:
+        from .namelists import resolve_lists
+
+        params["lists"] = resolve_lists(lists)
     if embedding:
         params.update(embedding=embedding)
         if embedding_dims is not None:

@@ -19,6 +19,7 @@ from functools import lru_cache
 from importlib import resources
 
 from .errors import ModelError
+from .namelists import list_tokens
 from .text import OPENCC_CONFIG, normalize_many
 
 __all__ = [
@@ -154,8 +155,14 @@ class FeatureConfig:
     embedding: str = ""
     embedding_dims: int = 256
     embedding_weight: float = 0.3
+    lists: str = ""
 
     def __post_init__(self):
+        if not isinstance(self.lists, str):
+            raise ModelError("lists must be a comma-separated string of list names")
+        from .namelists import check_list_names
+
+        object.__setattr__(self, "lists", ",".join(check_list_names(self.lists)))
         if self.segmenter not in SEGMENTERS:
             raise ModelError(f"unknown segmenter {self.segmenter!r}; expected one of {', '.join(SEGMENTERS)}")
         if self.char_ngram_max and not 1 <= self.char_ngram_min <= self.char_ngram_max <= 3:
@@ -201,6 +208,10 @@ class Featurizer:
     _char_cols: object = field(default=None, repr=False)
 
     @property
+    def list_names(self) -> tuple[str, ...]:
+        return tuple(self.config.lists.split(",")) if self.config.lists else ()
+
+    @property
     def n_terms(self) -> int:
         """TF-IDF columns (words and character n-grams)."""
         return len(self.word_vocab) + len(self.char_vocab)
@@ -218,6 +229,8 @@ class Featurizer:
             words = [w for w in get_segmenter(cfg.segmenter).cut(normalized) if _WORDISH.search(w)]
         if cfg.style and normalized:  # an empty text has no terms at all, as in the batch path
             words += style_tokens(normalized)
+        if cfg.lists:
+            words += list_tokens(normalized, self.list_names)
         grams: list[str] = []
         if cfg.char_ngram_max > 0:
             lo, hi = cfg.char_ngram_min, cfg.char_ngram_max
@@ -265,7 +278,8 @@ class Featurizer:
         are never in the vocabulary, so they need no filtering here)."""
         rows: list[int] = []
         cols: list[int] = []
-        if not self.config.words and not self.config.style:
+        names = self.list_names
+        if not self.config.words and not self.config.style and not names:
             return rows, cols
         wget = self.word_vocab.get
         cut = get_segmenter(self.config.segmenter).cut if self.config.words else (lambda text: ())
@@ -275,6 +289,8 @@ class Featurizer:
                 found = [c for c in map(wget, cut(text)) if c is not None]
                 if style:
                     found += [c for c in map(wget, style_tokens(text)) if c is not None]
+                if names:
+                    found += [c for c in map(wget, list_tokens(text, names)) if c is not None]
                 cols += found
                 rows += [r] * len(found)
         return rows, cols

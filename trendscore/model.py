@@ -8,6 +8,7 @@ from pathlib import Path
 
 from . import store
 from .errors import ModelError
+from .namelists import lists_sha256
 from .features import DICTIONARY_VERSION, LONG_TEXT, FeatureConfig, Featurizer, dictionary_sha256
 
 __all__ = ["Model", "load_model", "default_model_path", "bundled_model_path", "BUNDLED", "BATCH", "SMALL"]
@@ -228,7 +229,11 @@ class Model:
             for vocab in (fz.word_vocab, fz.char_vocab):
                 for term, c in vocab.items():
                     # style tokens start with \x01 so no word can collide with them; show them readably
-                    names[c] = f"[style {term[1:]}]" if term.startswith("\x01") else term
+                    if term.startswith("\x01"):
+                        term = f"[style {term[1:]}]"
+                    elif term.startswith("\x02"):  # name-list tokens (trendscore.namelists)
+                        term = f"[list {term[1:]}]"
+                    names[c] = term
             for c in range(fz.n_terms, fz.n_features):
                 names[c] = EMBEDDING_TERM
             self._names = names
@@ -251,6 +256,8 @@ class Model:
             "segmenter": {"name": fz.config.segmenter, "version": get_segmenter(fz.config.segmenter).version},
             "dictionary": {"version": DICTIONARY_VERSION, "sha256": dictionary_sha256()},
         }
+        if fz.config.lists:
+            meta["lists"] = {"names": fz.config.lists, "sha256": lists_sha256(fz.config.lists)}
         vocab = {
             "words": sorted(fz.word_vocab, key=fz.word_vocab.get),
             "chars": sorted(fz.char_vocab, key=fz.char_vocab.get),
@@ -306,6 +313,11 @@ def _load(directory: Path) -> Model:
         raise ModelError(
             f"{paths['model.json']}: trained with segmenter dictionary {dictionary.get('version')} "
             f"which this trendscore does not ship ({DICTIONARY_VERSION}); retrain the model"
+        )
+    if config.lists and meta.get("lists", {}).get("sha256") != lists_sha256(config.lists):
+        raise ModelError(
+            f"{paths['model.json']}: trained with name lists that differ from those this trendscore ships; "
+            "retrain the model"
         )
     if seg.get("name") != config.segmenter:
         raise ModelError(f"{paths['model.json']}: segmenter {seg.get('name')!r} disagrees with the feature settings")

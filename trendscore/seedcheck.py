@@ -221,7 +221,7 @@ def _add_locked(new_path, directory: Path, on_conflict: str) -> AddResult:
     for s in new_seeds:
         old = by_text.get(comparison_key(s.text))
         record = {"id": s.id, "text": s.text, "labels": list(s.labels)}
-        for key in ("date", "source", "lang"):
+        for key in ("date", "source", "lang", "url"):
             if getattr(s, key) is not None:
                 record[key] = getattr(s, key)
         if s.id in ids and (old is None or old.id != s.id):

@@ -1,4 +1,5 @@
-"""Reading labelled seed files (JSON Lines: id, text, labels, and optional date, source, lang)."""
+"""Reading labelled seed files (JSON Lines: id, text, labels, and optional date, source, lang,
+url)."""
 
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ class Seed:
     path: str
     line: int
     replaces: tuple[str, ...] = ()
+    url: str | None = None
 
 
 def _seed_from(obj, path: str, line: int) -> Seed:
@@ -40,7 +42,7 @@ def _seed_from(obj, path: str, line: int) -> Seed:
     if len(set(labels)) != len(labels):
         raise SeedError(f"duplicate labels {labels}", path, line)
     seed_id = obj.get("id", f"{Path(path).stem}:{line}")
-    for key in ("date", "source", "lang"):
+    for key in ("date", "source", "lang", "url"):
         if obj.get(key) is not None and not isinstance(obj[key], str):
             raise SeedError(f"expected '{key}' as a string", path, line)
     replaces = obj.get("replaces", [])
@@ -56,6 +58,7 @@ def _seed_from(obj, path: str, line: int) -> Seed:
         path,
         line,
         tuple(replaces),
+        obj.get("url"),
     )
 
 

@@ -31,6 +31,7 @@ DEFAULT_PARAMS = {
     "embedding": "",
     "embedding_dims": 256,
     "embedding_weight": 0.3,
+    "lists": "",
     "n_jobs": 1,
 }
 
@@ -224,6 +225,12 @@ def _train_seeds(seeds: list[Seed], out_dir, cv: int, seed: int, evaluate: bool,
         files = [s.path for s in seeds]
         if len(set(files)) >= 3:
             card["leave_one_file_out"] = _figures(cross_validate(seeds, groups=files, seed=seed, **params))
+    if evaluate:
+        from .timesplit import MIN_TEST, split_by_time, time_split
+
+        if len(split_by_time(seeds)[1]) >= MIN_TEST:
+            figures = time_split(seeds, seed=seed, **params)
+            card["time_split"] = {k: v for k, v in figures.items() if not k.startswith("test_")}
     if curve:
         card["learning_curve"] = learning_curve(seeds, folds=max(cv, 2), seed=seed, **params)
     model.save(out_dir, card=card)

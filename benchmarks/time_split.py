@@ -1,0 +1,120 @@
+"""How well do the theme models label real reports they have never seen, later in time?
+
+    python benchmarks/time_split.py [--errors 20] [--quick]
+
+Train on every written seed batch plus the real-report seeds dated before 2024-07-01; test on
+the real-report seeds dated 2024-07-01..2024-12-31 (passages of one report on one side).
+Compared on the same split: the written seeds alone (what the bundled models knew before the
+real reports), the default settings, each curated name list added alone, all lists, and the
+accurate model's sentence embeddings with and without the lists. Then leave-one-batch-out on
+the written batches for the default and chosen settings, and the worst errors of the chosen
+settings on the test side (most confident wrong calls first).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import machine, seed_files  # noqa: E402
+
+from trendscore import embedding  # noqa: E402
+from trendscore.metrics import label_matrix, per_theme_scores  # noqa: E402
+from trendscore.namelists import LISTS  # noqa: E402
+from trendscore.seeds import DEFAULT_THEMES, read_seeds  # noqa: E402
+from trendscore.timesplit import CUTOFF, END, split_by_time  # noqa: E402
+from trendscore.training import cross_validate, fit_model  # noqa: E402
+
+ALL = ",".join(LISTS)
+
+
+def settings(quick: bool) -> dict[str, tuple[str, dict]]:
+    """name -> (training seeds: 'written' or 'all', params)"""
+    out = {
+        "written seeds only, default features": ("written", {}),
+        "default features": ("all", {}),
+        "+ all name lists": ("all", {"lists": ALL}),
+    }
+    if not quick:
+        for name in LISTS:
+            out[f"+ {name}"] = ("all", {"lists": name})
+    out["written seeds only, embeddings (accurate)"] = ("written", {"embedding": "use-m3"})
+    out["embeddings (accurate)"] = ("all", {"embedding": "use-m3"})
+    out["embeddings + all name lists"] = ("all", {"embedding": "use-m3", "lists": ALL})
+    return out
+
+
+def _row(name: str, s: dict, by_lang: dict) -> str:
+    themes = " | ".join(f"{s['themes'][t]['f1']:.3f}" for t in DEFAULT_THEMES)
+    langs = " | ".join(f"{by_lang[k]['macro_f1']:.3f}" if k in by_lang else "-" for k in ("zh-Hans", "zh-Hant", "en"))
+    return f"| {name} | {s['macro_f1']:.3f} | {themes} | {langs} |"
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--errors", type=int, default=20, help="worst errors to print for the chosen settings")
+    ap.add_argument("--quick", action="store_true", help="skip the one-list-at-a-time rows")
+    ap.add_argument("--chosen", default="+ all name lists", help="settings whose errors are listed")
+    args = ap.parse_args()
+
+    seeds = read_seeds(seed_files())
+    train_idx, test_idx = split_by_time(seeds, CUTOFF, END)
+    train = [seeds[i] for i in train_idx]
+    written = [s for s in train if not s.url]
+    test = [seeds[i] for i in test_idx]
+    Y = label_matrix([list(s.labels) for s in test], DEFAULT_THEMES)
+    print(
+        f"Time split {CUTOFF}..{END}: train {len(train)} passages ({len(train) - len(written)} real, "
+        f"{len(written)} written), test {len(test)} real passages from {len({s.url for s in test})} reports; "
+        f"test languages: " + ", ".join(f"{k} {sum(s.lang == k for s in test)}" for k in ("zh-Hans", "zh-Hant", "en"))
+    )
+    print(f"Machine: {machine()}\n")
+    header = "| settings | macro-F1 | " + " | ".join(DEFAULT_THEMES) + " | zh-Hans | zh-Hant | en |"
+    print(header + "\n|---" * (header.count("|") - 1) + "|")
+    results = {}
+    with embedding.caching():
+        for name, (which, params) in settings(args.quick).items():
+            t0 = time.perf_counter()
+            model = fit_model(written if which == "written" else train, n_jobs=2, **params)
+            proba = model.predict_proba([s.text for s in test])
+            pred = label_matrix(model.labels_from_proba(proba), DEFAULT_THEMES)
+            s = per_theme_scores(Y, pred, DEFAULT_THEMES)
+            by_lang = {}
+            for lang in ("zh-Hans", "zh-Hant", "en"):
+                sel = np.array([t.lang == lang for t in test])
+                if sel.any():
+                    by_lang[lang] = per_theme_scores(Y[sel], pred[sel], DEFAULT_THEMES)
+            results[name] = (proba, pred)
+            print(_row(name, s, by_lang) + f"  <!-- {time.perf_counter() - t0:.0f} s -->", flush=True)
+
+        print("\nLeave-one-batch-out on the written batches (each batch one writer), pooled macro-F1:\n")
+        written_all = [s for s in seeds if not s.url]
+        groups = [s.path for s in written_all]
+        for name in ("default features", args.chosen):
+            params = settings(args.quick)[name][1]
+            lobo = cross_validate(written_all, groups=groups, n_jobs=2, **params)
+            print(f"- {name}: {lobo['macro_f1']:.3f}")
+
+    if args.errors and args.chosen in results:
+        proba, pred = results[args.chosen]
+        errors = []
+        for r, s in enumerate(test):
+            for j, theme in enumerate(DEFAULT_THEMES):
+                if pred[r, j] != Y[r, j]:
+                    kind = "false +" if pred[r, j] else "missed"
+                    errors.append((abs(proba[r, j] - 0.5), kind, theme, r))
+        errors.sort(reverse=True)
+        print(f"\nThe {args.errors} most confident errors of '{args.chosen}' (of {len(errors)}):\n")
+        for conf, kind, theme, r in errors[: args.errors]:
+            s = test[r]
+            print(f"- {kind} {theme} (p={proba[r, DEFAULT_THEMES.index(theme)]:.2f}; gold {list(s.labels)}) "
+                  f"[{s.id}, {s.lang}] {s.text[:110]}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,98 @@
+import json
+
+import pytest
+from conftest import SEEDS
+
+from trendscore.errors import ModelError
+from trendscore.features import FeatureConfig, Featurizer
+from trendscore.namelists import LISTS, check_list_names, list_terms, list_tokens, lists_sha256, resolve_lists
+
+
+@pytest.mark.parametrize("name", LISTS)
+def test_every_list_names_its_source_and_licence(name):
+    from importlib import resources
+
+    header = [
+        ln.lower()
+        for ln in resources.files("trendscore").joinpath(f"data/lists/{name}.txt").read_text("utf-8").splitlines()
+        if ln.startswith("#")
+    ]
+    assert any("source" in ln for ln in header) and any("licence" in ln or "license" in ln for ln in header)
+    terms = list_terms(name)
+    assert len(terms) >= 20
+    assert len(set(terms)) == len(terms)
+    assert all(len(t) >= 2 for t in terms)
+
+
+@pytest.mark.parametrize(
+    "text, lists, expected",
+    [
+        ("剧组赴洛杉矶拍摄", ("foreign_places",), ["\x02foreign_places"]),
+        ("国家广播电视总局发布通知", ("cn_government",), ["\x02cn_government"]),
+        ("横店和象山的剧组", ("cn_places",), ["\x02cn_places", "\x02cn_places"]),
+        ("filmed in los angeles for reelshort", ("foreign_places", "foreign_platforms"),
+         ["\x02foreign_places", "\x02foreign_platforms"]),
+        ("a bonus for us and the usa team", ("foreign_places",), []),  # no match inside words
+        ("短剧市场规模持续扩大", tuple(LISTS), []),
+        ("", tuple(LISTS), []),
+    ],
+)
+def test_mentions_become_one_token_per_list(text, lists, expected):
+    assert list_tokens(text, lists) == expected
+
+
+def test_longest_term_wins():
+    # "北京市" is one mention, not "北京" plus a leftover
+    assert list_tokens("北京市海淀区", ("cn_places",)).count("\x02cn_places") == 2
+
+
+def test_traditional_text_matches_simplified_terms():
+    fz = Featurizer(FeatureConfig(lists="cn_government"))
+    words, _ = fz.analyze(["國家廣播電視總局發布通知"])[0]
+    assert "\x02cn_government" in words
+
+
+def test_unknown_or_malformed_list_settings_are_refused():
+    with pytest.raises(ModelError, match="unknown name lists"):
+        FeatureConfig(lists="cn_places,/etc/passwd")
+    with pytest.raises(ModelError):
+        FeatureConfig(lists=["cn_places"])
+    with pytest.raises(ModelError):
+        resolve_lists("nope")
+    assert check_list_names("foreign_places, cn_places") == ("cn_places", "foreign_places")
+    assert resolve_lists("all") == ",".join(LISTS)
+
+
+def test_list_features_agree_between_pure_python_and_batch_paths():
+    from trendscore.seeds import read_seeds
+
+    texts = [s.text for s in read_seeds([SEEDS / "batch_02_gov.jsonl"])]
+    fz = Featurizer(FeatureConfig(lists=",".join(LISTS))).fit(texts)
+    assert "\x02cn_government" in fz.word_vocab and "\x02cn_places" in fz.word_vocab
+    row, col, w = fz.transform_coo(texts[:15])
+    for i in range(15):
+        sel = row == i
+        assert fz.row_weights(texts[i]) == pytest.approx(dict(zip(col[sel].tolist(), w[sel].tolist())), abs=1e-12)
+
+
+def test_list_model_round_trip_and_changed_lists_refused(tmp_path, monkeypatch):
+    from trendscore.model import load_model
+    from trendscore.seeds import read_seeds
+    from trendscore.training import fit_model
+
+    seeds = read_seeds([SEEDS / "batch_02_gov.jsonl", SEEDS / "batch_06_headlines.jsonl"])
+    model = fit_model(seeds, lists="cn_places,cn_government")
+    path = model.save(tmp_path / "m")
+    again = load_model(path)
+    text = "杭州市政府发布微短剧扶持政策"
+    assert again.label([text]) == model.label([text])
+    shown = [t for ws in again.explain(text, top=200).values() for t, _ in ws]
+    assert "[list cn_places]" in shown or "[list cn_government]" in shown
+    meta = json.loads((path / "model.json").read_text("utf-8"))
+    assert meta["lists"]["sha256"] == lists_sha256("cn_places,cn_government")
+    import trendscore.namelists as nl
+
+    monkeypatch.setattr(nl, "_raw", lambda name: "# changed\n火星\n")
+    monkeypatch.setattr("trendscore.model.lists_sha256", nl.lists_sha256)
+    with pytest.raises(ModelError, match="name lists"):
+        load_model(path)

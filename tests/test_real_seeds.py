@@ -1,0 +1,53 @@
+"""Real-report seed batches: every passage traceable to a dated report from before 2025."""
+
+import json
+import re
+
+import pytest
+from conftest import SEEDS
+
+REAL = sorted(SEEDS.glob("batch_*_real_*.jsonl"))
+ALL = sorted(SEEDS.glob("batch_*.jsonl"))
+
+
+def _records(path):
+    return [json.loads(line) for line in path.read_text("utf-8").splitlines() if line.strip()]
+
+
+def test_there_are_real_report_batches():
+    assert len(REAL) >= 1
+    assert sum(len(_records(p)) for p in REAL) >= 600
+
+
+@pytest.mark.parametrize("path", REAL, ids=lambda p: p.name)
+def test_every_real_seed_has_url_date_source_lang_before_2025(path):
+    for n, rec in enumerate(_records(path), 1):
+        where = f"{path.name}:{n}"
+        assert re.match(r"^https?://\S+$", rec.get("url") or ""), where
+        assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", rec.get("date") or ""), where
+        assert rec["date"] <= "2024-12-31", where
+        assert rec.get("source"), where
+        assert rec.get("lang") in ("zh-Hans", "zh-Hant", "en"), where
+
+
+def test_seeds_with_a_url_are_all_dated_before_2025():
+    for path in ALL:
+        for n, rec in enumerate(_records(path), 1):
+            if rec.get("url"):
+                assert (rec.get("date") or "9999") <= "2024-12-31", f"{path.name}:{n}"
+
+
+def test_no_two_batches_share_a_url():
+    owner = {}
+    for path in ALL:
+        for rec in _records(path):
+            url = rec.get("url")
+            if url:
+                assert owner.setdefault(url, path.name) == path.name, f"{url} in {owner[url]} and {path.name}"
+
+
+def test_language_mix_of_real_reports():
+    recs = [r for p in REAL for r in _records(p)]
+    share = {k: sum(r["lang"] == k for r in recs) / len(recs) for k in ("en", "zh-Hant")}
+    assert share["en"] >= 0.15 and share["zh-Hant"] >= 0.10, share
+    assert len({r["url"] for r in recs}) >= 150

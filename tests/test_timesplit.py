@@ -1,0 +1,41 @@
+import pytest
+from conftest import SEEDS
+
+from trendscore.errors import SeedError
+from trendscore.seeds import Seed, read_seeds
+from trendscore.timesplit import split_by_time, time_split
+
+
+def _seed(i, date, url, text="短剧", labels=()):
+    return Seed(f"s{i}", text, tuple(labels), date, None, "zh-Hans", "f", i, (), url)
+
+
+def test_one_report_never_on_both_sides():
+    seeds = [_seed(0, "2024-06-30", "u1"), _seed(1, "2024-07-02", "u1"), _seed(2, "2024-07-01", "u2")]
+    train, test = split_by_time(seeds)
+    assert train == [0, 1] and test == [2]
+
+
+def test_written_seeds_train_and_late_or_undated_reports_are_left_out():
+    seeds = [_seed(0, "2025-02-01", None), _seed(1, "2025-01-01", "u"), _seed(2, None, "v")]
+    assert split_by_time(seeds) == ([0], [])
+
+
+def test_too_few_test_reports_is_a_one_line_error():
+    seeds = read_seeds([SEEDS / "batch_02_gov.jsonl"])
+    with pytest.raises(SeedError, match="a time split needs"):
+        time_split(seeds)
+
+
+def test_time_split_scores_only_the_later_real_reports():
+    written = read_seeds([SEEDS / "batch_02_gov.jsonl", SEEDS / "batch_06_headlines.jsonl"])
+    later = [
+        Seed(f"r{i}", s.text, s.labels, "2024-09-01", "x", s.lang, "r", i, (), f"https://e.com/{i % 20}")
+        for i, s in enumerate(read_seeds([SEEDS / "batch_03_trade.jsonl"])[:60])
+    ]
+    out = time_split(written + later)
+    assert out["test"] == {"passages": 60, "reports": 20}
+    assert out["train"] == {"passages": len(written), "real": 0}
+    assert out["n"] == 60 and 0 <= out["macro_f1"] <= 1
+    assert sorted(out["test_index"]) == list(range(len(written), len(written) + 60))
+    assert set(out["by_lang"]) <= {"zh-Hans", "zh-Hant", "en"}
