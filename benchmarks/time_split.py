@@ -75,7 +75,7 @@ def main() -> None:
     )
     print(f"Machine: {machine()}\n")
     header = "| settings | macro-F1 | " + " | ".join(DEFAULT_THEMES) + " | zh-Hans | zh-Hant | en |"
-    print(header + "\n|---" * (header.count("|") - 1) + "|")
+    print(header + "\n" + "|---" * (header.count("|") - 1) + "|")
     results = {}
     with embedding.caching():
         for name, (which, params) in settings(args.quick).items():

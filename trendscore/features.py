@@ -20,7 +20,7 @@ from importlib import resources
 
 from .errors import ModelError
 from .namelists import list_tokens
-from .text import OPENCC_CONFIG, normalize_many
+from .text import OPENCC_CONFIG, OPENCC_CONFIGS, normalize_many
 
 __all__ = [
     "DICTIONARY_VERSION",
@@ -158,6 +158,8 @@ class FeatureConfig:
     lists: str = ""
 
     def __post_init__(self):
+        if self.opencc not in OPENCC_CONFIGS:
+            raise ModelError(f"unknown OpenCC setting {self.opencc!r}; expected one of {', '.join(OPENCC_CONFIGS)}")
         if not isinstance(self.lists, str):
             raise ModelError("lists must be a comma-separated string of list names")
         from .namelists import check_list_names
@@ -230,7 +232,7 @@ class Featurizer:
         if cfg.style and normalized:  # an empty text has no terms at all, as in the batch path
             words += style_tokens(normalized)
         if cfg.lists:
-            words += list_tokens(normalized, self.list_names)
+            words += list_tokens(normalized, self.list_names, cfg.opencc)
         grams: list[str] = []
         if cfg.char_ngram_max > 0:
             lo, hi = cfg.char_ngram_min, cfg.char_ngram_max
@@ -283,14 +285,14 @@ class Featurizer:
             return rows, cols
         wget = self.word_vocab.get
         cut = get_segmenter(self.config.segmenter).cut if self.config.words else (lambda text: ())
-        style = self.config.style
+        style, opencc = self.config.style, self.config.opencc
         for r, text in enumerate(normalized):
             if text:
                 found = [c for c in map(wget, cut(text)) if c is not None]
                 if style:
                     found += [c for c in map(wget, style_tokens(text)) if c is not None]
                 if names:
-                    found += [c for c in map(wget, list_tokens(text, names)) if c is not None]
+                    found += [c for c in map(wget, list_tokens(text, names, opencc)) if c is not None]
                 cols += found
                 rows += [r] * len(found)
         return rows, cols

@@ -7,7 +7,8 @@ the seeds never contained. Each file states its source and licence in its header
 
 Matching runs on normalised text (Simplified, lower-cased): Chinese terms anywhere, terms with
 Latin letters or digits only between non-alphanumeric neighbours ("us" never matches inside
-"bonus"). Overlapping mentions count once, longest first.
+"bonus"). Within a list, overlapping mentions count once, longest first; each list is
+matched on its own, so one stretch of text may count for two lists.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from functools import lru_cache
 from importlib import resources
 
 from .errors import ModelError
+from .text import OPENCC_CONFIG
 
 __all__ = ["LISTS", "check_list_names", "resolve_lists", "list_terms", "list_tokens", "lists_sha256"]
 
@@ -107,30 +109,24 @@ def _trie_pattern(terms: list[str]) -> str:
 _ASCII_WORD = re.compile(r"[0-9a-z]")
 
 
-@lru_cache(maxsize=8)
-def _matcher(names: tuple[str, ...]):
+@lru_cache(maxsize=4 * len(LISTS))
+def _matcher(name: str, opencc: str):
+    """The compiled pattern of one list (each list is matched on its own, so a place name such
+    as 杭州市 does not hide the government term 市政府 that overlaps it)."""
     from .text import normalize_many
 
-    owners: dict[str, set[str]] = {}
-    for name in names:
-        terms = list(list_terms(name))
-        for term in normalize_many(terms):
-            if len(term) >= 2:
-                owners.setdefault(term, set()).add(name)
-    bare = [t for t in owners if not (_ASCII_WORD.match(t[0]) or _ASCII_WORD.match(t[-1]))]
-    fenced = [t for t in owners if t not in set(bare)]
+    terms = sorted({t for t in normalize_many(list(list_terms(name)), opencc) if len(t) >= 2})
+    fenced = [t for t in terms if _ASCII_WORD.match(t[0]) or _ASCII_WORD.match(t[-1])]
+    bare = [t for t in terms if not (_ASCII_WORD.match(t[0]) or _ASCII_WORD.match(t[-1]))]
     parts = []
     if fenced:
         parts.append(f"(?<![0-9a-z]){_trie_pattern(fenced)}(?![0-9a-z])")
     if bare:
         parts.append(_trie_pattern(bare))
-    if not parts:
-        return None, {}
-    tokens = {t: [MARK + n for n in LISTS if n in owner] for t, owner in owners.items()}
-    return re.compile("|".join(parts)), tokens
+    return re.compile("|".join(parts)) if parts else None
 
 
-def list_tokens(normalized: str, names: tuple[str, ...]) -> list[str]:
+def list_tokens(normalized: str, names: tuple[str, ...], opencc: str = OPENCC_CONFIG) -> list[str]:
     r"""One token per list for every mention of one of its terms in a normalised text.
 
     Examples
@@ -140,12 +136,11 @@ def list_tokens(normalized: str, names: tuple[str, ...]) -> list[str]:
     >>> list_tokens("a bonus for us", ("foreign_places",))
     []
     """
-    if not names or not normalized:
-        return []
-    pattern, tokens = _matcher(names)
-    if pattern is None:
-        return []
     out: list[str] = []
-    for m in pattern.finditer(normalized):
-        out += tokens.get(m.group(0), ())
+    if not normalized:
+        return out
+    for name in names:
+        pattern = _matcher(name, opencc)
+        if pattern is not None:
+            out += [MARK + name] * sum(1 for _ in pattern.finditer(normalized))
     return out

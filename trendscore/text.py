@@ -11,12 +11,16 @@ import re
 import unicodedata
 from functools import lru_cache
 
-__all__ = ["normalize", "normalize_many", "split_passages", "OPENCC_CONFIG"]
+__all__ = ["normalize", "normalize_many", "split_passages", "OPENCC_CONFIG", "OPENCC_CONFIGS"]
 
 #: OpenCC conversion used before featurising. ``tw2sp`` is ``t2s`` plus Taiwan phrase
 #: mapping (人工智慧 -> 人工智能, 網路 -> 网络, 影片 -> 视频), which puts Traditional-script
-#: news into the same vocabulary as mainland reports.
-OPENCC_CONFIG = "tw2sp"
+#: news into the same vocabulary as mainland reports. ``tw2sp-traditional`` (the default of
+#: new models) applies it to Traditional-script texts only; models trained before it keep
+#: ``tw2sp`` on every text, as they were trained.
+OPENCC_CONFIG = "tw2sp-traditional"
+#: the settings a model may name (never a path: a model's settings are not trusted)
+OPENCC_CONFIGS = ("tw2sp-traditional", "tw2sp", "t2s", "tw2s", "hk2s")
 
 _BATCH_SEP = "\n\u2028\n"
 # white space between two Chinese characters: line wraps of exported PDFs ("催 生")
@@ -63,28 +67,52 @@ def without_surrogates(text: str) -> str:
     return _SURROGATE.sub("\ufffd", text)
 
 
-def normalize_many(texts: list[str], config: str = OPENCC_CONFIG) -> list[str]:
-    """Normalise many texts with one OpenCC call (much cheaper than one call each)."""
-    folded = [t if t.isascii() else _CJK_GAP.sub("", t) for t in map(_fold, texts)]
-    todo = [i for i, t in enumerate(folded) if not t.isascii() and _BATCH_SEP not in t]
-    if todo:
-        joined = _BATCH_SEP.join(folded[i] for i in todo)
+def _convert(folded: list[str], todo: list[int], config: str) -> list[str]:
+    """``folded`` with the texts at ``todo`` converted by OpenCC ``config`` in one call."""
+    out = list(folded)
+    batchable = [i for i in todo if _BATCH_SEP not in out[i]]
+    if batchable:
+        joined = _BATCH_SEP.join(out[i] for i in batchable)
         try:
             converted = _converter(config).convert(joined)
         except UnicodeEncodeError:  # a lone surrogate (invalid in any encoding): U+FFFD stands in
-            folded = [without_surrogates(t) for t in folded]
-            joined = _BATCH_SEP.join(folded[i] for i in todo)
+            for i in batchable:
+                out[i] = without_surrogates(out[i])
+            joined = _BATCH_SEP.join(out[i] for i in batchable)
             converted = _converter(config).convert(joined)
         parts = converted.split(_BATCH_SEP)
-        if len(parts) == len(todo):
-            for i, part in zip(todo, parts):
-                folded[i] = part
+        if len(parts) == len(batchable):
+            for i, part in zip(batchable, parts):
+                out[i] = part
         else:  # the separator was rewritten: fall back to one call each
-            for i in todo:
-                folded[i] = _converter(config).convert(folded[i])
-    for i, t in enumerate(folded):
-        if not t.isascii() and _BATCH_SEP in t:
-            folded[i] = _converter(config).convert(t)
+            for i in batchable:
+                out[i] = _converter(config).convert(out[i])
+    for i in todo:
+        if _BATCH_SEP in out[i]:
+            out[i] = _converter(config).convert(without_surrogates(out[i]))
+    return out
+
+
+def normalize_many(texts: list[str], config: str = OPENCC_CONFIG) -> list[str]:
+    """Normalise many texts with one OpenCC call (much cheaper than one call each).
+
+    ``tw2sp-traditional`` applies ``tw2sp`` only to texts that hold Traditional characters
+    (those ``t2s`` changes): Taiwan phrase mapping would otherwise rewrite mainland words in
+    Simplified text (小程序 -> 小进程).
+
+    >>> normalize_many(["小程序短剧", "小程式短劇"])
+    ['小程序短剧', '小程序短剧']
+    """
+    if config not in OPENCC_CONFIGS:
+        raise ValueError(f"unknown OpenCC setting {config!r}; expected one of {', '.join(OPENCC_CONFIGS)}")
+    folded = [t if t.isascii() else _CJK_GAP.sub("", t) for t in map(_fold, texts)]
+    todo = [i for i, t in enumerate(folded) if not t.isascii()]
+    if todo and config == "tw2sp-traditional":
+        simplified = _convert(folded, todo, "t2s")
+        traditional = [i for i in todo if simplified[i] != folded[i]]
+        folded = _convert(folded, traditional, "tw2sp") if traditional else folded
+    elif todo:
+        folded = _convert(folded, todo, config)
     return [t.lower() for t in folded]
 
 
