@@ -36,16 +36,23 @@ def main() -> None:
     if missing:
         raise SystemExit(f"{len(missing)} seeds have no second reading, e.g. {missing[:3]}")
     first = [resolved[s.id]["first"] if s.id in resolved else list(s.labels) for s in seeds]
-    A = label_matrix(first, DEFAULT_THEMES)
-    B = label_matrix([second[s.id] for s in seeds], DEFAULT_THEMES)
-    scores = per_theme_scores(A, B, DEFAULT_THEMES)
-    print("| theme | F1 between readers | first reader count | second reader count |\n|---|---|---|---|")
-    for j, t in enumerate(DEFAULT_THEMES):
-        print(f"| {t} | {scores['themes'][t]['f1']:.3f} | {int(A[:, j].sum())} | {int(B[:, j].sum())} |")
-    print(
-        f"\nmacro-F1 {scores['macro_f1']:.3f}, micro-F1 {scores['micro_f1']:.3f}, "
-        f"identical label sets {scores['exact_match']:.3f} ({len(seeds)} passages, {len(resolved)} disagreements)"
-    )
+    for title, keep in (
+        ("All seeds", lambda s: True),
+        ("Written batches (no url)", lambda s: not s.url),
+        ("Real-report batches (with a url)", lambda s: bool(s.url)),
+    ):
+        rows = [i for i, s in enumerate(seeds) if keep(s)]
+        A = label_matrix([first[i] for i in rows], DEFAULT_THEMES)
+        B = label_matrix([second[seeds[i].id] for i in rows], DEFAULT_THEMES)
+        scores = per_theme_scores(A, B, DEFAULT_THEMES)
+        n_res = sum(seeds[i].id in resolved for i in rows)
+        print(f"\n{title}\n\n| theme | F1 between readers | first reader count | second reader count |\n|---|---|---|---|")
+        for j, t in enumerate(DEFAULT_THEMES):
+            print(f"| {t} | {scores['themes'][t]['f1']:.3f} | {int(A[:, j].sum())} | {int(B[:, j].sum())} |")
+        print(
+            f"\nmacro-F1 {scores['macro_f1']:.3f}, micro-F1 {scores['micro_f1']:.3f}, "
+            f"identical label sets {scores['exact_match']:.3f} ({len(rows)} passages, {n_res} disagreements)"
+        )
     rules: dict[str, int] = {}
     for r in resolved.values():
         rules[r["rule"]] = rules.get(r["rule"], 0) + 1

@@ -51,20 +51,20 @@ def _platt(decision: np.ndarray, y: np.ndarray) -> tuple[float, float]:
     return float(lr.coef_[0, 0]), float(lr.intercept_[0])
 
 
-_SHARED = None  # (estimator, X, Y, groups, weights) for forked workers, which inherit it
+_SHARED = None  # (estimator, X, Y, groups) for forked workers, which inherit it
 
 
 def _svm_job(j: int):
-    est, X, Y, groups_y, weight = _SHARED
-    return est._column_svm(X, Y[:, j], groups_y, weight)
+    est, X, Y, groups_y = _SHARED
+    return est._column_svm(X, Y[:, j], groups_y)
 
 
-def _svms_in_processes(est, X, Y, groups_y, weight, jobs: int) -> list:
+def _svms_in_processes(est, X, Y, groups_y, jobs: int) -> list:
     """Each column's SVMs in forked processes; the data reach them by inheritance."""
     from .forking import fork_map
 
     global _SHARED
-    _SHARED = (est, X, Y, groups_y, weight)
+    _SHARED = (est, X, Y, groups_y)
     try:
         return fork_map(_svm_job, range(Y.shape[1]), jobs)
     finally:
@@ -107,7 +107,7 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
     def _svc(self):
         return LinearSVC(C=self.C, class_weight=self.class_weight, random_state=self.random_state)
 
-    def _column_svm(self, X, y, groups_y, weight=None):
+    def _column_svm(self, X, y, groups_y):
         """One binary column's SVMs: out-of-fold decision values and the final fit (or None
         for a column with one class)."""
         n = X.shape[0]
@@ -120,34 +120,24 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
             for train, test in splitter.split(np.zeros(n), groups_y if groups_y is not None else y):
                 if len(np.unique(y[train])) < 2:
                     continue
-                w = None if weight is None else weight[train]
-                decision[test] = self._svc().fit(X[train], y[train], sample_weight=w).decision_function(X[test])
-        final = self._svc().fit(X, y, sample_weight=weight)
+                decision[test] = self._svc().fit(X[train], y[train]).decision_function(X[test])
+        final = self._svc().fit(X, y)
         if folds < 2:
             decision = final.decision_function(X)
         return decision, final.coef_.ravel().copy(), float(final.intercept_[0])
 
-    def _column_fit(self, X, y, svm, target=None):
-        """Platt calibration and the threshold on the out-of-fold decisions of one column,
-        over the rows of ``target`` when given (and holding both classes)."""
+    def _column_fit(self, X, y, svm):
+        """Platt calibration and the threshold on the out-of-fold decisions of one column."""
         if svm is None:
             return np.zeros(X.shape[1]), (-1.0 if y[0] == 0 else 1.0), 1.0, 0.0, 0.5
         decision, coef, intercept = svm
-        if target is not None and 0 < y[target].sum() < target.sum():
-            decision, y = decision[target], y[target]
         a, b = _platt(decision, y)
         proba = 1.0 / (1.0 + np.exp(-(a * decision + b)))
         cut = best_threshold(y, proba) if self.tune_thresholds else 0.5
         return coef, intercept, a, b, cut
 
-    def fit(self, X, y, sample_weight=None, target_rows=None):
-        """Fit on features ``X`` and labels ``y`` (2-D 0/1 multi-label, or 1-D classes).
-
-        ``sample_weight`` weighs rows in the SVMs. ``target_rows`` (a boolean mask) names the
-        rows that look like the texts the model will label: calibration and thresholds are
-        fitted on their out-of-fold values only, so the probabilities follow their label
-        frequencies rather than those of the whole training set.
-        """
+    def fit(self, X, y):
+        """Fit on features ``X`` and labels ``y`` (2-D 0/1 multi-label, or 1-D classes)."""
         if self.class_weight not in ("balanced", None):
             raise ValueError(f"class_weight must be 'balanced' or None, got {self.class_weight!r}")
         X, y = validate_data(self, X, y, accept_sparse="csr", multi_output=True, dtype=np.float64)
@@ -163,14 +153,12 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
             self.classes_ = binarizer.classes_
             Y = binarizer.transform(y)  # one column (the second class) when there are two
         strat = None if self.multilabel_ else np.asarray(y)
-        weight = None if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
-        target = None if target_rows is None else np.asarray(target_rows, dtype=bool)
         columns = range(Y.shape[1])
         if (self.n_jobs or 1) > 1 and Y.shape[1] > 1:
-            svms = _svms_in_processes(self, X, Y, strat, weight, min(self.n_jobs, Y.shape[1], usable_cores()))
+            svms = _svms_in_processes(self, X, Y, strat, min(self.n_jobs, Y.shape[1], usable_cores()))
         else:
-            svms = [self._column_svm(X, Y[:, j], strat, weight) for j in columns]
-        fits = [self._column_fit(X, Y[:, j], svm, target) for j, svm in zip(columns, svms)]
+            svms = [self._column_svm(X, Y[:, j], strat) for j in columns]
+        fits = [self._column_fit(X, Y[:, j], svm) for j, svm in zip(columns, svms)]
         self.coef_ = np.vstack([f[0] for f in fits])
         self.intercept_ = np.array([f[1] for f in fits])
         self.calibration_ = np.array([[f[2], f[3]] for f in fits])
@@ -295,8 +283,7 @@ class TextThemeClassifier(ClassifierMixin, BaseEstimator):
         row, col, w = self.featurizer_.transform_coo(list(texts))
         return csr_matrix((w, (row, col)), shape=(len(texts), self.featurizer_.n_features))
 
-    def fit(self, X, y, sample_weight=None, target_rows=None):
-        """Fit on raw texts; ``sample_weight`` and ``target_rows`` as in :meth:`ThemeClassifier.fit`."""
+    def fit(self, X, y):
         config = FeatureConfig(
             segmenter=self.segmenter,
             words=self.words,
@@ -320,7 +307,7 @@ class TextThemeClassifier(ClassifierMixin, BaseEstimator):
             tune_thresholds=self.tune_thresholds,
             random_state=self.random_state,
             n_jobs=self.n_jobs,
-        ).fit(features, y, sample_weight=sample_weight, target_rows=target_rows)
+        ).fit(features, y)
         self.classes_ = self.classifier_.classes_
         return self
 

@@ -86,44 +86,29 @@ def lists_sha256(names) -> str:
     return digest.hexdigest()
 
 
-def _trie_pattern(terms: list[str]) -> str:
-    """A regular expression matching any of ``terms``, longest first, built as a prefix tree
-    so the engine tests one branch per distinct next character, not one per term."""
-    root: dict = {}
-    for term in terms:
-        node = root
-        for ch in term:
-            node = node.setdefault(ch, {})
-        node[""] = {}
-
-    def build(node: dict) -> str:
-        branches = [re.escape(ch) + build(child) for ch, child in sorted(node.items()) if ch]
-        if not branches:
-            return ""
-        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
-        return f"(?:{body})?" if "" in node else body
-
-    return build(root)
-
-
 _ASCII_WORD = re.compile(r"[0-9a-z]")
 
 
-@lru_cache(maxsize=4 * len(LISTS))
-def _matcher(name: str, opencc: str):
-    """The compiled pattern of one list (each list is matched on its own, so a place name such
-    as 杭州市 does not hide the government term 市政府 that overlaps it)."""
+@lru_cache(maxsize=8)
+def _automaton(names: tuple[str, ...], opencc: str):
+    """One Aho-Corasick automaton over every term of the named lists (normalised as texts
+    are); each term carries its length, the lists it belongs to, and whether its first and
+    last characters are Latin letters or digits (such ends need a non-alphanumeric neighbour)."""
+    import ahocorasick
+
     from .text import normalize_many
 
-    terms = sorted({t for t in normalize_many(list(list_terms(name)), opencc) if len(t) >= 2})
-    fenced = [t for t in terms if _ASCII_WORD.match(t[0]) or _ASCII_WORD.match(t[-1])]
-    bare = [t for t in terms if not (_ASCII_WORD.match(t[0]) or _ASCII_WORD.match(t[-1]))]
-    parts = []
-    if fenced:
-        parts.append(f"(?<![0-9a-z]){_trie_pattern(fenced)}(?![0-9a-z])")
-    if bare:
-        parts.append(_trie_pattern(bare))
-    return re.compile("|".join(parts)) if parts else None
+    owners: dict[str, set[int]] = {}
+    for k, name in enumerate(names):
+        for term in normalize_many(list(list_terms(name)), opencc):
+            if len(term) >= 2:
+                owners.setdefault(term, set()).add(k)
+    automaton = ahocorasick.Automaton()
+    for term, ks in owners.items():
+        fenced = (bool(_ASCII_WORD.match(term[0])), bool(_ASCII_WORD.match(term[-1])))
+        automaton.add_word(term, (len(term), tuple(sorted(ks)), *fenced))
+    automaton.make_automaton()
+    return automaton if len(automaton) else None
 
 
 def list_tokens(normalized: str, names: tuple[str, ...], opencc: str = OPENCC_CONFIG) -> list[str]:
@@ -136,11 +121,27 @@ def list_tokens(normalized: str, names: tuple[str, ...], opencc: str = OPENCC_CO
     >>> list_tokens("a bonus for us", ("foreign_places",))
     []
     """
+    if not normalized or not names:
+        return []
+    automaton = _automaton(tuple(names), opencc)
+    if automaton is None:
+        return []
+    last = len(normalized) - 1
+    found = []  # (list index, start, -length) of every match, overlapping ones included
+    for end, (size, ks, head, tail) in automaton.iter(normalized):
+        start = end - size + 1
+        if head and start > 0 and _ASCII_WORD.match(normalized[start - 1]):
+            continue
+        if tail and end < last and _ASCII_WORD.match(normalized[end + 1]):
+            continue
+        found += [(k, start, -size) for k in ks]
+    found.sort()  # per list: leftmost first, longest first at one start
     out: list[str] = []
-    if not normalized:
-        return out
-    for name in names:
-        pattern = _matcher(name, opencc)
-        if pattern is not None:
-            out += [MARK + name] * sum(1 for _ in pattern.finditer(normalized))
+    current, reach = -1, 0
+    for k, start, neg_size in found:
+        if k != current:
+            current, reach = k, 0
+        if start >= reach:
+            out.append(MARK + names[k])
+            reach = start - neg_size
     return out
