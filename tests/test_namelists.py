@@ -96,3 +96,13 @@ def test_list_model_round_trip_and_changed_lists_refused(tmp_path, monkeypatch):
     monkeypatch.setattr("trendscore.model.lists_sha256", nl.lists_sha256)
     with pytest.raises(ModelError, match="name lists"):
         load_model(path)
+
+
+def test_batch_matching_equals_one_text_at_a_time():
+    from trendscore.namelists import list_tokens_many
+
+    texts = ["filmed in los angeles", "usa team", "", "横店", "北京市政府 and us", "us", "reelshort", "杭州市政府"]
+    names = tuple(LISTS)
+    assert list_tokens_many(texts, names) == [list_tokens(t, names) for t in texts]
+    # a place and an overlapping government term both count: lists are matched independently
+    assert set(list_tokens("杭州市政府", names)) == {"\x02cn_places", "\x02cn_government"}

@@ -19,7 +19,7 @@ from functools import lru_cache
 from importlib import resources
 
 from .errors import ModelError
-from .namelists import list_tokens
+from .namelists import list_tokens, list_tokens_many
 from .text import OPENCC_CONFIG, OPENCC_CONFIGS, normalize_many
 
 __all__ = [
@@ -285,14 +285,15 @@ class Featurizer:
             return rows, cols
         wget = self.word_vocab.get
         cut = get_segmenter(self.config.segmenter).cut if self.config.words else (lambda text: ())
-        style, opencc = self.config.style, self.config.opencc
+        style = self.config.style
+        listed = list_tokens_many(list(normalized), names, self.config.opencc) if names else None
         for r, text in enumerate(normalized):
             if text:
                 found = [c for c in map(wget, cut(text)) if c is not None]
                 if style:
                     found += [c for c in map(wget, style_tokens(text)) if c is not None]
-                if names:
-                    found += [c for c in map(wget, list_tokens(text, names, opencc)) if c is not None]
+                if listed is not None:
+                    found += [c for c in map(wget, listed[r]) if c is not None]
                 cols += found
                 rows += [r] * len(found)
         return rows, cols

@@ -13,7 +13,9 @@ matched on its own, so one stretch of text may count for two lists.
 
 from __future__ import annotations
 
+import bisect
 import hashlib
+import itertools
 import re
 from functools import lru_cache
 from importlib import resources
@@ -21,7 +23,7 @@ from importlib import resources
 from .errors import ModelError
 from .text import OPENCC_CONFIG
 
-__all__ = ["LISTS", "check_list_names", "resolve_lists", "list_terms", "list_tokens", "lists_sha256"]
+__all__ = ["LISTS", "check_list_names", "resolve_lists", "list_terms", "list_tokens", "list_tokens_many", "lists_sha256"]
 
 #: every list shipped with trendscore, in a fixed order
 LISTS = (
@@ -121,27 +123,35 @@ def list_tokens(normalized: str, names: tuple[str, ...], opencc: str = OPENCC_CO
     >>> list_tokens("a bonus for us", ("foreign_places",))
     []
     """
-    if not normalized or not names:
-        return []
+    return list_tokens_many([normalized], names, opencc)[0]
+
+
+def list_tokens_many(texts: list[str], names: tuple[str, ...], opencc: str = OPENCC_CONFIG) -> list[list[str]]:
+    """:func:`list_tokens` of many normalised texts in one pass of the automaton (they are
+    joined by NUL, which normalisation removes from texts and no term contains)."""
+    out: list[list[str]] = [[] for _ in texts]
+    if not names or not texts:
+        return out
     automaton = _automaton(tuple(names), opencc)
     if automaton is None:
-        return []
-    last = len(normalized) - 1
-    found = []  # (list index, start, -length) of every match, overlapping ones included
-    for end, (size, ks, head, tail) in automaton.iter(normalized):
+        return out
+    joined = "\0".join(texts)
+    starts = list(itertools.accumulate((len(t) + 1 for t in texts[:-1]), initial=0))
+    found = []  # (row, list index, start, -length) of every match, overlapping ones included
+    for end, (size, ks, head, tail) in automaton.iter(joined):
         start = end - size + 1
-        if head and start > 0 and _ASCII_WORD.match(normalized[start - 1]):
+        if head and start > 0 and _ASCII_WORD.match(joined[start - 1]):
             continue
-        if tail and end < last and _ASCII_WORD.match(normalized[end + 1]):
+        if tail and end + 1 < len(joined) and _ASCII_WORD.match(joined[end + 1]):
             continue
-        found += [(k, start, -size) for k in ks]
-    found.sort()  # per list: leftmost first, longest first at one start
-    out: list[str] = []
-    current, reach = -1, 0
-    for k, start, neg_size in found:
-        if k != current:
-            current, reach = k, 0
+        row = bisect.bisect_right(starts, start) - 1
+        found += [(row, k, start, -size) for k in ks]
+    found.sort()  # per row and list: leftmost first, longest first at one start
+    current, reach = (-1, -1), 0
+    for row, k, start, neg_size in found:
+        if (row, k) != current:
+            current, reach = (row, k), 0
         if start >= reach:
-            out.append(MARK + names[k])
+            out[row].append(MARK + names[k])
             reach = start - neg_size
     return out
