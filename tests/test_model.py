@@ -5,6 +5,7 @@ from conftest import SEEDS
 import trendscore
 from trendscore import load_model
 from trendscore.model import SMALL, default_model_path
+from trendscore.namelists import LISTS, list_tokens
 from trendscore.seeds import read_seeds
 from trendscore.text import normalize
 
@@ -71,7 +72,10 @@ def test_explain_lists_terms_behind_each_assigned_theme():
     for terms in why.values():
         assert terms and all(isinstance(t, str) and w > 0 for t, w in terms)
         assert [w for _, w in terms] == sorted((w for _, w in terms), reverse=True)
-        assert all(t in normalize(text) for t, _ in terms)
+        # a term is in the text, or names a curated list one of whose terms is in the text
+        listed = {f"[list {tok[1:]}]" for tok in list_tokens(normalize(text), LISTS)}
+        assert all(t in normalize(text) or t in listed for t, _ in terms)
+    assert any(t == "[list cn_places]" for terms in why.values() for t, _ in terms)  # 海淀区
 
 
 def test_model_loaded_from_a_directory_reports_its_path(small_model_dir):

@@ -39,3 +39,21 @@ def test_time_split_scores_only_the_later_real_reports():
     assert out["n"] == 60 and 0 <= out["macro_f1"] <= 1
     assert sorted(out["test_index"]) == list(range(len(written), len(written) + 60))
     assert set(out["by_lang"]) <= {"zh-Hans", "zh-Hant", "en"}
+
+
+def test_the_card_keeps_the_time_split_when_real_reports_allow(tmp_path):
+    import json
+
+    from trendscore.training import train_seeds
+
+    written = read_seeds([SEEDS / "batch_02_gov.jsonl", SEEDS / "batch_06_headlines.jsonl"])
+    later = [
+        Seed(f"r{i}", s.text, s.labels, "2024-10-01", "x", s.lang, "r", i, (), f"https://e.com/{i % 12}")
+        for i, s in enumerate(read_seeds([SEEDS / "batch_03_trade.jsonl"])[:40])
+    ]
+    train_seeds(written + later, tmp_path / "m", cv=2)
+    card = json.loads((tmp_path / "m" / "card.json").read_text("utf-8"))
+    assert card["time_split"]["test"] == {"passages": 40, "reports": 12}
+    assert "test_index" not in card["time_split"] and 0 <= card["time_split"]["macro_f1"] <= 1
+    train_seeds(written, tmp_path / "w", cv=2)
+    assert "time_split" not in json.loads((tmp_path / "w" / "card.json").read_text("utf-8"))

@@ -227,7 +227,7 @@ class TextThemeClassifier(ClassifierMixin, BaseEstimator):
     char_all : bool, default=False
         Character n-grams over the whole text (punctuation, digits, Latin, spaces too), not
         only over runs of Chinese characters.
-    embedding : {"", "use-m3"}, default=""
+    embedding : {"", "use-m3", "e5-small"}, default=""
         Add pretrained sentence-embedding columns (see :mod:`trendscore.embedding`).
     embedding_dims, embedding_weight : int, float, default=256, 0.3
         PCA dimensions kept, and the average length of an embedding row beside the unit

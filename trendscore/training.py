@@ -227,7 +227,7 @@ def _train_seeds(seeds: list[Seed], out_dir, cv: int, seed: int, evaluate: bool,
         files = [s.path for s in seeds]
         if len(set(files)) >= 3:
             card["leave_one_file_out"] = _figures(cross_validate(seeds, groups=files, seed=seed, **params))
-    if evaluate:
+    if evaluate and cv >= 2:  # --cv 0 skips every figure, this one too
         from .timesplit import MIN_TEST, split_by_time, time_split
 
         if len(split_by_time(seeds)[1]) >= MIN_TEST:
