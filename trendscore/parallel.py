@@ -16,9 +16,12 @@ from .errors import InputError
 from .jsonfast import dumps_line
 from .readers import SkipLog, open_lines, records_of
 
-__all__ = ["labelled_chunks", "CHUNK"]
+__all__ = ["labelled_chunks", "CHUNK", "EMBEDDING_CHUNK"]
 
 CHUNK = 2048
+#: passages a task for a model with sentence embeddings (each costs milliseconds, not
+#: microseconds): small tasks spread even a short input over every worker
+EMBEDDING_CHUNK = 64
 _MODEL = None
 
 
@@ -52,7 +55,7 @@ def _work(task):
     return name, len(out), blank, skipped, out
 
 
-def _tasks(inputs, input_format, encoding, encoding_errors, explain, as_text, skip) -> Iterator[tuple]:
+def _tasks(inputs, input_format, encoding, encoding_errors, explain, as_text, skip, size=CHUNK) -> Iterator[tuple]:
     for name in inputs:
         with open_lines(name, input_format, encoding, encoding_errors, skip) as (fmt, lines):
             chunk: list = []
@@ -60,7 +63,7 @@ def _tasks(inputs, input_format, encoding, encoding_errors, explain, as_text, sk
             source = lines if kind == "lines" else (rec for rec, _, _ in records_of(fmt, lines, name, skip=skip))
             for item in source:
                 chunk.append(item)
-                if len(chunk) >= CHUNK:
+                if len(chunk) >= size:
                     yield (kind, name, chunk, explain, as_text, skip is not None)
                     chunk = []
             yield (kind, name, chunk, explain, as_text, skip is not None)  # possibly empty: marks the input as seen
@@ -77,6 +80,7 @@ def labelled_chunks(
     encoding_errors="strict",
     stats=None,
     skip: SkipLog | None = None,
+    chunk: int = CHUNK,
 ) -> Iterator:
     """Yield labelled chunks in input order: jsonl text (``as_text``) or lists of records.
 
@@ -98,7 +102,7 @@ def labelled_chunks(
                 stats.blank += blank
             return out
 
-        for task in _tasks(inputs, input_format, encoding, encoding_errors, explain, as_text, skip):
+        for task in _tasks(inputs, input_format, encoding, encoding_errors, explain, as_text, skip, chunk):
             window.append(pool.apply_async(_work, (task,)))
             if len(window) >= 2 * jobs:
                 yield take()

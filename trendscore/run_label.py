@@ -12,15 +12,18 @@ __all__ = ["run_label", "run_label_cluster", "default_jobs"]
 
 #: below this many bytes of input, worker processes cost more than they save
 PARALLEL_MIN_BYTES = 4 << 20
+#: the same for a model with sentence embeddings, a hundred times slower a passage
+PARALLEL_MIN_BYTES_EMBEDDING = 128 << 10
 
 
-def default_jobs(inputs: list[str]) -> int:
-    """All cores for big file inputs; one process for small inputs and stdin."""
+def default_jobs(inputs: list[str], embedding: bool = False) -> int:
+    """All cores for big file inputs (smaller ones already for a model with sentence
+    embeddings); one process for small inputs and stdin."""
     try:
         size = sum(os.path.getsize(n) for n in inputs if n != "-")
     except OSError:
         return 1
-    if "-" in inputs or size < PARALLEL_MIN_BYTES:
+    if "-" in inputs or size < (PARALLEL_MIN_BYTES_EMBEDDING if embedding else PARALLEL_MIN_BYTES):
         return 1
     return usable_cores()
 
@@ -58,12 +61,12 @@ def run_label(
     if scheduler:
         return LabelStats(records=run_label_cluster(inputs, output, model_dir, fmt, scheduler, block_mb, skip))
     check_output_path(output, inputs)
-    jobs = jobs or default_jobs(inputs)
+    model = load_model(model_dir)  # fails early, in this process, on a bad model
+    jobs = jobs or default_jobs(inputs, embedding=bool(model.featurizer.config.embedding))
     stats = LabelStats()
     bar = _progress(progress)
     try:
         if jobs == 1:
-            model = load_model(model_dir)
             records = iter_input_records(inputs, input_format, encoding, encoding_errors, skip)
             with AtomicOutput(output) as fh:
                 writer = RecordWriter(fh, fmt, model.themes)
@@ -72,15 +75,16 @@ def run_label(
                     if bar is not None:
                         bar.update(1)
             return stats
-        from .parallel import labelled_chunks
+        from .parallel import CHUNK, EMBEDDING_CHUNK, labelled_chunks
 
-        themes = load_model(model_dir).themes  # fails early, in this process, on a bad model
+        themes = model.themes
+        chunk = EMBEDDING_CHUNK if model.featurizer.config.embedding else CHUNK
         as_text = fmt == "jsonl"
         with AtomicOutput(output) as fh:
             writer = RecordWriter(fh, fmt, themes)
             done = 0
             for chunk in labelled_chunks(
-                inputs, model_dir, jobs, explain, as_text, input_format, encoding, encoding_errors, stats, skip
+                inputs, model_dir, jobs, explain, as_text, input_format, encoding, encoding_errors, stats, skip, chunk
             ):
                 if as_text:
                     fh.write(chunk)
