@@ -94,9 +94,9 @@ _ASCII_WORD = re.compile(r"[0-9a-z]")
 @lru_cache(maxsize=8)
 def _automaton(names: tuple[str, ...], opencc: str):
     """One Aho-Corasick automaton over every term of the named lists (normalised as texts
-    are); each term carries its length, the lists it belongs to, and whether its first and
+    are), and for each term: its length, the lists it belongs to, and whether its first and
     last characters are Latin letters or digits (such ends need a non-alphanumeric neighbour)."""
-    import ahocorasick
+    import ahocorasick_rs
 
     from .text import normalize_many
 
@@ -105,12 +105,11 @@ def _automaton(names: tuple[str, ...], opencc: str):
         for term in normalize_many(list(list_terms(name)), opencc):
             if len(term) >= 2:
                 owners.setdefault(term, set()).add(k)
-    automaton = ahocorasick.Automaton()
-    for term, ks in owners.items():
-        fenced = (bool(_ASCII_WORD.match(term[0])), bool(_ASCII_WORD.match(term[-1])))
-        automaton.add_word(term, (len(term), tuple(sorted(ks)), *fenced))
-    automaton.make_automaton()
-    return automaton if len(automaton) else None
+    if not owners:
+        return None, []
+    terms = sorted(owners)
+    info = [(len(t), tuple(sorted(owners[t])), bool(_ASCII_WORD.match(t[0])), bool(_ASCII_WORD.match(t[-1]))) for t in terms]
+    return ahocorasick_rs.AhoCorasick(terms), info
 
 
 def list_tokens(normalized: str, names: tuple[str, ...], opencc: str = OPENCC_CONFIG) -> list[str]:
@@ -132,17 +131,18 @@ def list_tokens_many(texts: list[str], names: tuple[str, ...], opencc: str = OPE
     out: list[list[str]] = [[] for _ in texts]
     if not names or not texts:
         return out
-    automaton = _automaton(tuple(names), opencc)
+    automaton, info = _automaton(tuple(names), opencc)
     if automaton is None:
         return out
     joined = "\0".join(texts)
+    last = len(joined) - 1
     starts = list(itertools.accumulate((len(t) + 1 for t in texts[:-1]), initial=0))
-    found = []  # (row, list index, start, -length) of every match, overlapping ones included
-    for end, (size, ks, head, tail) in automaton.iter(joined):
-        start = end - size + 1
+    found = []  # (row, list, start, -length) of every match, overlapping ones included
+    for idx, start, end in automaton.find_matches_as_indexes(joined, overlapping=True):
+        size, ks, head, tail = info[idx]
         if head and start > 0 and _ASCII_WORD.match(joined[start - 1]):
             continue
-        if tail and end + 1 < len(joined) and _ASCII_WORD.match(joined[end + 1]):
+        if tail and end <= last and _ASCII_WORD.match(joined[end]):
             continue
         row = bisect.bisect_right(starts, start) - 1
         found += [(row, k, start, -size) for k in ks]
