@@ -36,7 +36,7 @@ ALL = ",".join(LISTS)
 def settings(quick: bool) -> dict[str, tuple[str, dict]]:
     """name -> (training seeds: 'written' or 'all', params); lists are named explicitly,
     since the default is now every list"""
-    none, emb = {"lists": ""}, {"embedding": "use-m3"}
+    none, emb = {"lists": ""}, {"embedding": "use-m3"}  # use-m3 at its default weight, 0.3
     out = {
         "written seeds only, no lists (the models before issue 12)": ("written", none),
         "written seeds only, all name lists": ("written", {"lists": ALL}),
@@ -48,9 +48,11 @@ def settings(quick: bool) -> dict[str, tuple[str, dict]]:
             out[f"+ {name} alone"] = ("all", {"lists": name})
         for name in LISTS:
             out[f"all lists but {name}"] = ("all", {"lists": ",".join(n for n in LISTS if n != name)})
-    out["written seeds only, embeddings, no lists (accurate before)"] = ("written", {**emb, **none})
-    out["embeddings, no lists"] = ("all", {**emb, **none})
-    out["embeddings + all name lists (accurate)"] = ("all", {**emb, "lists": ALL})
+    out["written seeds only, use-m3 at 0.3, no lists (accurate before)"] = ("written", {**emb, **none})
+    out["use-m3 at 0.3 + all lists"] = ("all", {**emb, "lists": ALL})
+    out["use-m3 at 0.6 + all lists (accurate)"] = ("all", {**emb, "embedding_weight": 0.6, "lists": ALL})
+    e5 = {"embedding": "e5-small", "embedding_weight": 0.6, "lists": ALL}
+    out["e5-small at 0.6 + all lists (thorough)"] = ("all", e5)
     return out
 
 
