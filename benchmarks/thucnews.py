@@ -153,7 +153,7 @@ def seeds_comparison(tmp) -> None:
     t0 = time.perf_counter()
     ours = cross_validate(seeds, folds=5, seed=0)
     timings["trendscore"] = time.perf_counter() - t0
-    print("\nSeed passages (1,238, multi-label), random 5-fold, the same folds for the two peers:\n")
+    print(f"\nSeed passages ({len(seeds):,}, multi-label), random 5-fold, the same folds for the two peers:\n")
     print("| pipeline | macro-F1 | micro-F1 | training s (5 folds) |\n|---|---|---|---|")
     for name, pred in (
         ("fastText (one-vs-all loss, threshold 0.5)", pred_ft),

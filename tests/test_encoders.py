@@ -87,3 +87,14 @@ def test_encoder_threads_from_the_environment_are_checked(value, monkeypatch):
         embedding._threads_asked()
     monkeypatch.setenv("TRENDSCORE_ENCODER_THREADS", "1")
     assert embedding._threads_asked() == 1
+
+
+@pytest.mark.parametrize("name, encoder", [("accurate", "use-m3"), ("thorough", "e5-small")])
+def test_bundled_embedding_models_load_by_name_and_carry_the_time_split(name, encoder):
+    pytest.importorskip(MODULES[encoder])
+    model = load_model(name)
+    assert model.featurizer.config.embedding == encoder and model.featurizer.config.lists
+    out = model.label(["ReelShort在美国的收入继续增长，海外用户突破千万", "国家广播电视总局发布微短剧管理通知"])
+    assert "overseas" in out[0]["labels"] and "policy" in out[1]["labels"]
+    split = model.card["time_split"]
+    assert split["test"]["passages"] >= 300 and set(split["by_lang"]) == {"zh-Hans", "zh-Hant", "en"}
