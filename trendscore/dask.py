@@ -124,18 +124,21 @@ def score_dataframe(
     from .seeds import DEFAULT_THEMES
     from .trends import Accumulator, compute_score
 
+    info = None
     if "labels" not in ddf.columns:
         ddf = label_dataframe(ddf, model, text_column)
         from .model import load_model
+        from .scoring import model_info
 
-        themes = load_model(model).themes
+        loaded = load_model(model)
+        themes, info = loaded.themes, model_info(loaded)
     else:
         themes = list(DEFAULT_THEMES)
     parts = [dask.delayed(_accumulate_partition)(p, themes, date_column) for p in ddf.to_delayed()]
     total = Accumulator(themes)
     for acc in dask.compute(*parts):
         total.merge(acc)
-    return compute_score(total, freq=freq, as_of=as_of)
+    return compute_score(total, freq=freq, as_of=as_of, model_info=info)
 
 
 # ------------------------------------------------------------------ files (the CLI's path)
@@ -391,4 +394,10 @@ def score_files(client, inputs, freq="week", as_of=None, model_dir=None, block_b
             first = (where, lines.at(line) if where == path and line else line, value)
     if total.records == 0:
         raise InputError("empty input: no passages found", ", ".join(files))
-    return compute_score(total, freq=freq, as_of=as_of), bad, first
+    info = None
+    if total.by_model:  # the workers labelled some passages: name their model as the local path does
+        from .model import load_model
+        from .scoring import model_info
+
+        info = model_info(load_model(model_dir))
+    return compute_score(total, freq=freq, as_of=as_of, model_info=info), bad, first

@@ -8,7 +8,7 @@ import json
 
 from .trends import Score
 
-__all__ = ["render_score", "SCORE_FORMATS"]
+__all__ = ["render_score", "labels_text", "SCORE_FORMATS"]
 
 SCORE_FORMATS = ("table", "json", "csv")
 _CSV_FIELDS = [
@@ -27,6 +27,7 @@ _CSV_FIELDS = [
     "z",
     "p_value",
     "recent_periods",
+    "reason",
 ]
 
 
@@ -38,6 +39,27 @@ def pct(x) -> str:
 def p_text(p) -> str:
     """A p-value in two significant digits, or "-" where there is none."""
     return "-" if p is None else f"{p:.2g}"
+
+
+def labels_text(labelled_by: dict | None) -> str:
+    """One line on what gave the counts: the labels records carried, or which model.
+
+    >>> labels_text({"labels_as_given": 3, "labelled_by_model": 0, "model": None})
+    'labels: 3 passages counted with the labels they carried'
+    """
+    if not labelled_by:
+        return ""
+    parts = []
+    if labelled_by["labels_as_given"]:
+        parts.append(f"{labelled_by['labels_as_given']} passages counted with the labels they carried")
+    model = labelled_by.get("model")
+    if labelled_by["labelled_by_model"] and model:
+        seeds = (model.get("seeds_sha256") or "")[:12] or "unknown"
+        parts.append(
+            f"{labelled_by['labelled_by_model']} labelled by model {model.get('name')} "
+            f"(trained {model.get('created') or 'at an unknown time'}, seeds {seeds})"
+        )
+    return "labels: " + "; ".join(parts) if parts else ""
 
 
 def _table(score: Score) -> str:
@@ -66,6 +88,11 @@ def _table(score: Score) -> str:
             f"{rank:<5}{t['theme']:<14}{t['direction']:<10}{t['momentum']:>+9.2f}{pct(t['share_recent']):>11}"
             f"{pct(t['share_baseline']):>14}{t['count_recent']:>11.1f}{t['count_baseline']:>14.1f}{p:>9}  {window}"
         )
+    out.append("")
+    out.extend(f"why {t['theme']}: {t['reason']}" for t in score.themes)
+    source = labels_text(score.labelled_by)
+    if source:
+        out.append(source)
     out.append("")
     out.append(
         "momentum: log2 of the share ratio, shrunk by its uncertainty (+1 = doubled); "

@@ -32,6 +32,8 @@ def plot_png(score: Score) -> bytes:
         xs = [x for x, _ in pts]
         ys = [float("nan") if y is None else y for _, y in pts]  # a gap breaks the line
         mark = {"rising": " ▲ rising", "falling": " ▼ falling"}.get(t["direction"], "")
+        if mark and t["recent_periods"]:
+            mark += f" (last {t['recent_periods']} {score.freq}s)"
         ax.plot(xs, ys, marker="o", markersize=3, color=colour, label=f"{t['theme']}{mark}")
         if t["direction"] != "steady":
             last = max(i for i, y in enumerate(ys) if y == y)
@@ -77,6 +79,7 @@ img{max-width:100%}
 
 def report_html(score: Score, examples=None, png: bytes | None = None) -> str:
     """One self-contained HTML page: the ranking, the plot (embedded) and example passages."""
+    from .render import labels_text
     from .render import p_text as p_of
     from .render import pct as share
 
@@ -87,7 +90,8 @@ def report_html(score: Score, examples=None, png: bytes | None = None) -> str:
         rows.append(
             f"<tr><td>{rank}</td><td class=l>{e(t['theme'])}</td><td class='l {t['direction']}'>{t['direction']}</td>"
             f"<td>{t['momentum']:+.2f}</td><td>{share(t['share_recent'])}</td><td>{share(t['share_baseline'])}</td>"
-            f"<td>{t['count_recent']:.1f}</td><td>{t['count_baseline']:.1f}</td><td>{p}</td></tr>"
+            f"<td>{t['count_recent']:.1f}</td><td>{t['count_baseline']:.1f}</td><td>{p}</td>"
+            f"<td class=l>{e(t['reason'])}</td></tr>"
         )
     img = ""
     if score.series:
@@ -125,7 +129,8 @@ def report_html(score: Score, examples=None, png: bytes | None = None) -> str:
 <p>As of <b>{e(str(score.as_of))}</b>, per {e(score.freq)}; {window}.
 {rec["total"]} passages ({rec["dated"]} dated, {rec["undated"]} undated, {rec["after_as_of"]} after as_of).</p>
 <table><tr><th>rank</th><th>theme</th><th>direction</th><th>momentum</th><th>share now</th><th>share before</th>
-<th>count now</th><th>count before</th><th>p</th></tr>{"".join(rows)}</table>
+<th>count now</th><th>count before</th><th>p</th><th>why</th></tr>{"".join(rows)}</table>
+<p class=meta>{e(labels_text(score.labelled_by))}</p>
 <p class=meta>Momentum is log2 of the share ratio, shrunk by its uncertainty (+1 = doubled). A theme is called
 rising or falling only on strong evidence; see docs/momentum.md.</p>
 <ul>{notes}</ul>{img}

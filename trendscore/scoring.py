@@ -12,7 +12,7 @@ from .readers import check_text
 from .seeds import DEFAULT_THEMES
 from .trends import Accumulator, MomentumSettings, Score, compute_score
 
-__all__ = ["score", "score_stream", "Examples"]
+__all__ = ["score", "score_stream", "model_info", "Examples"]
 
 _DATE_CACHE_LIMIT = 100_000
 
@@ -143,7 +143,22 @@ def score_stream(
         flush()
     if accumulate_only:  # the counts alone, to be merged with others (trendscore.dask)
         return acc
-    return compute_score(acc, freq=freq, as_of=as_of, settings=settings)
+    return compute_score(acc, freq=freq, as_of=as_of, settings=settings, model_info=model_info(model))
+
+
+def model_info(model) -> dict | None:
+    """Which model labelled a score's passages: its name, where it is, when it was trained and
+    the hash of the seeds it learned from (None for no model)."""
+    if model is None:
+        return None
+    card = getattr(model, "card", None) or {}
+    path = getattr(model, "path", None)
+    return {
+        "name": path.name.removesuffix("_model") if path is not None else None,
+        "path": str(path) if path is not None else None,
+        "created": card.get("created"),
+        "seeds_sha256": (card.get("seeds") or {}).get("sha256"),
+    }
 
 
 def score(

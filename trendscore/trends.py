@@ -86,6 +86,7 @@ class Accumulator:
         self.days: dict[int, list[int]] = {}
         self.records = 0
         self.undated = 0
+        self.by_model = 0  # passages counted with model probabilities (the rest kept their labels)
         for t in themes:
             self.theme_index(t)
 
@@ -122,6 +123,7 @@ class Accumulator:
     def add_scores(self, day: int | None, scores: dict[str, float]) -> None:
         """One passage with model probabilities, counted as soft (fractional) passages."""
         self.records += 1
+        self.by_model += 1
         if day is None:
             self.undated += 1
             return
@@ -145,6 +147,7 @@ class Accumulator:
                 row[i + 1] += orow[j + 1]
         self.records += other.records
         self.undated += other.undated
+        self.by_model += other.by_model
 
 
 @dataclass
@@ -159,6 +162,9 @@ class Score:
     windows: dict
     settings: dict
     notes: list[str] = field(default_factory=list)
+    #: what gave the counts: passages counted with the labels they carried, passages labelled
+    #: by a model, and that model's identity (None when no model ran)
+    labelled_by: dict | None = None
 
     def to_json(self) -> dict:
         return {
@@ -170,6 +176,7 @@ class Score:
             "windows": self.windows,
             "settings": self.settings,
             "notes": self.notes,
+            "labelled_by": self.labelled_by,
         }
 
     def to_frame(self):
@@ -233,8 +240,17 @@ def compute_score(
     freq: str = "week",
     as_of: str | dt.date | None = None,
     settings: MomentumSettings | None = None,
+    model_info: dict | None = None,
 ) -> Score:
-    """Score theme momentum from an :class:`Accumulator` (see the module docstring)."""
+    """Score theme momentum from an :class:`Accumulator` (see the module docstring).
+
+    ``model_info`` names the model that labelled the passages counted with probabilities
+    (see :func:`trendscore.scoring.model_info`); the score's ``labelled_by`` reports it."""
+    labelled_by = {
+        "labels_as_given": acc.records - acc.by_model,
+        "labelled_by_model": acc.by_model,
+        "model": model_info if acc.by_model else None,
+    }
     if freq not in FREQS:
         raise ValueError(f"unknown freq {freq!r}; expected one of {', '.join(FREQS)}")
     cfg = settings or MomentumSettings()
@@ -268,8 +284,8 @@ def compute_score(
     settings_json = {f: getattr(cfg, f) for f in cfg.__dataclass_fields__}
     if last_day is None:
         notes.append("no dated passages: nothing to score")
-        themes_out = [_theme_row(t, dict(_NO_TEST), 0, 0, 0, 0, 1.0, "steady", None, cfg) for t in themes]
-        return Score(None, freq, themes_out, [], records, {}, settings_json, notes)
+        themes_out = [_theme_row(t, dict(_NO_TEST), 0, 0, 0, 0, 1.0, "steady", None, cfg, freq) for t in themes]
+        return Score(None, freq, themes_out, [], records, {}, settings_json, notes, labelled_by)
 
     cur = period_of(last_day, freq)
     r_first = cur - cfg.recent + 1
@@ -313,7 +329,7 @@ def compute_score(
                     best = entry
         test, counts, phi, length = best or default
         direction = _direction(test, cfg) if best else "steady"
-        rows.append(_theme_row(theme, test, *counts, phi, direction, length, cfg))
+        rows.append(_theme_row(theme, test, *counts, phi, direction, length, cfg, freq))
     rows.sort(key=lambda r: (-r["momentum"], r["theme"]))
     first = min(per_period) if per_period else cur
     series = []
@@ -330,14 +346,45 @@ def compute_score(
                     "total": round(row[0], 4),
                 }
             )
-    return Score(dt.date.fromordinal(last_day).isoformat(), freq, rows, series, records, windows, settings_json, notes)
+    return Score(
+        dt.date.fromordinal(last_day).isoformat(), freq, rows, series, records, windows, settings_json, notes, labelled_by
+    )
 
 
 def _partial(last_day: int, cur: int, freq: str) -> bool:
     return period_of(last_day + 1, freq) == cur
 
 
-def _theme_row(theme, test, c_r, n_r, c_b, n_b, phi, direction, window, cfg: MomentumSettings) -> dict:
+def _reason(direction, test, c_r, n_r, c_b, n_b, ci, window, cfg: MomentumSettings, freq: str) -> str:
+    """One sentence on why a theme got its call, in the terms an analyst would check."""
+
+    def share(c, n):  # rounded as the row's shares are
+        return f"{100 * round(c / n, 4):.1f}%" if n else "-"
+
+    span = f"the last {window} {freq}s" if window else "the recent window"
+    interval = f"share ratio {ci[0]:.2f}-{ci[1]:.2f} (95%)" if ci else "no interval"
+    if direction != "steady":
+        return (
+            f"{direction}: {share(c_r, n_r)} of {n_r:.0f} passages in {span} against {share(c_b, n_b)} of "
+            f"{n_b:.0f} before; {interval}, z {test['z']:+.1f} beyond the {cfg.z_crit} needed"
+        )
+    if n_r <= 0:
+        return "steady: no passages in the recent window"
+    if n_b <= 0:
+        return "steady: no passages before the recent window to compare with"
+    if n_r < cfg.min_passages or n_b < cfg.min_passages:
+        return (
+            f"steady: too few passages to call ({n_r:.0f} in {span}, {n_b:.0f} before; "
+            f"{cfg.min_passages:g} needed in each), whatever the shares ({share(c_r, n_r)} against {share(c_b, n_b)})"
+        )
+    ratio = math.exp(test["delta"])
+    if abs(test["delta"]) < math.log(cfg.min_ratio):
+        return f"steady: a change of x{ratio:.2f} is inside the x{cfg.min_ratio:g} a call needs ({interval})"
+    weak = "includes 1" if ci and ci[0] <= 1 <= ci[1] else "is too wide"
+    return f"steady: the evidence is too weak for x{ratio:.2f} ({interval} {weak}; z {test['z']:+.1f}, {cfg.z_crit} needed)"
+
+
+def _theme_row(theme, test, c_r, n_r, c_b, n_b, phi, direction, window, cfg: MomentumSettings, freq="week") -> dict:
     var = test["var"]
     shrink = cfg.prior_sd**2 / (cfg.prior_sd**2 + var) if math.isfinite(var) else 0.0
     momentum = test["delta"] * shrink / math.log(2)
@@ -362,4 +409,5 @@ def _theme_row(theme, test, c_r, n_r, c_b, n_b, phi, direction, window, cfg: Mom
         "p_value": None if p_value is None else float(f"{p_value:.3g}"),
         "dispersion": round(phi, 3),
         "recent_periods": window,
+        "reason": _reason(direction, test, c_r, n_r, c_b, n_b, ci, window, cfg, freq),
     }

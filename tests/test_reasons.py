@@ -1,0 +1,72 @@
+"""Every theme row says why it got its call, in every output; outputs say what labelled them."""
+
+import csv
+import io
+import json
+
+from conftest import DIGEST
+from test_trends import _acc, _weeks
+
+from trendscore.render import render_score
+from trendscore.report import report_html
+from trendscore.trends import compute_score
+
+
+def _row(score, theme):
+    return next(t for t in score.themes if t["theme"] == theme)
+
+
+def test_a_rise_names_its_window_shares_and_interval():
+    days = _weeks(20, 30, {"policy": lambda i: 0.4 if i >= 119 else 0.15, "culture": 0.2})
+    row = _row(compute_score(_acc(days), "week"), "policy")
+    assert row["direction"] == "rising"
+    assert row["reason"].startswith("rising: ")
+    assert f"the last {row['recent_periods']} weeks" in row["reason"]
+    lo, hi = row["ratio_interval"]
+    assert f"{lo:.2f}-{hi:.2f}" in row["reason"] and lo > 1
+
+
+def test_steady_says_which_rule_held_it_back():
+    few = _acc({"2025-01-06": (5, {"policy": 0}), "2025-03-03": (6, {"policy": 5})})
+    assert "too few passages" in _row(compute_score(few, "week"), "policy")["reason"]
+    flat = compute_score(_acc(_weeks(20, 30, {"policy": 0.3})), "week")
+    reason = _row(flat, "policy")["reason"]
+    assert reason.startswith("steady: a change of x1.00 is inside the x1.25")
+    # a real but small change: above nothing, below the evidence needed
+    small = _weeks(20, 10, {"culture": lambda i: 0.26 if i >= 119 else 0.2})
+    culture = _row(compute_score(_acc(small), "week"), "culture")
+    assert culture["direction"] == "steady", culture
+    assert culture["reason"].startswith("steady: the evidence is too weak for x")
+    empty = compute_score(_acc({"2025-01-06": (0, {})}), "week")
+    assert _row(empty, "policy")["reason"] == "steady: no passages in the recent window"
+
+
+def test_table_csv_json_and_report_carry_the_reasons(run, tmp_path):
+    out = run("score", DIGEST, "--freq", "day", "--format", "json")
+    data = json.loads(out.output)
+    assert all(t["reason"].startswith(("steady: ", "rising: ", "falling: ")) for t in data["themes"])
+    assert data["labelled_by"]["labelled_by_model"] > 0 and data["labelled_by"]["model"]["name"] == "default"
+    assert len(data["labelled_by"]["model"]["seeds_sha256"]) == 64
+    table = run("score", DIGEST, "--freq", "day").output
+    assert all(f"why {t['theme']}: {t['reason']}" in table for t in data["themes"])
+    assert "labelled by model default" in table
+    rows = list(csv.DictReader(io.StringIO(run("score", DIGEST, "--freq", "day", "--format", "csv").output)))
+    assert [r["reason"] for r in rows] == [t["reason"] for t in data["themes"]]
+    page = tmp_path / "r.html"
+    assert run("score", DIGEST, "--freq", "day", "--report", page).exit_code == 0
+    html = page.read_text("utf-8")
+    assert "<th>why</th>" in html and "too few passages" in html
+
+
+def test_labels_as_given_are_said_so():
+    import trendscore
+
+    recs = [{"date": f"2025-01-{d:02d}", "labels": ["policy"] if d > 20 else []} for d in range(1, 29)]
+    result = trendscore.score(recs, freq="day")
+    assert result.labelled_by == {"labels_as_given": 28, "labelled_by_model": 0, "model": None}
+    assert "28 passages counted with the labels they carried" in render_score(result, "table")
+    import html
+
+    page = report_html(result)
+    assert all(html.escape(t["reason"]) in page for t in result.themes)
+    assert "28 passages counted with the labels they carried" in page
