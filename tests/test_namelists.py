@@ -106,3 +106,20 @@ def test_batch_matching_equals_one_text_at_a_time():
     assert list_tokens_many(texts, names) == [list_tokens(t, names) for t in texts]
     # a place and an overlapping government term both count: lists are matched independently
     assert set(list_tokens("杭州市政府", names)) == {"\x02cn_places", "\x02cn_government"}
+
+
+def test_a_model_naming_a_file_as_its_opencc_setting_is_refused(tmp_path):
+    """The OpenCC setting comes from model.json: only known configurations, never a path."""
+    from trendscore import store
+    from trendscore.model import load_model
+    from trendscore.seeds import read_seeds
+    from trendscore.training import fit_model
+
+    path = fit_model(read_seeds([SEEDS / "batch_06_headlines.jsonl"]), cv=2).save(tmp_path / "m")
+    meta = json.loads((path / "model.json").read_text("utf-8"))
+    meta["features"]["opencc"] = "/etc/passwd"
+    files = {n: json.loads((path / n).read_text("utf-8")) for n in ("vocab.json", "card.json")}
+    arrays = {n: store.load_array(path / n).numpy() for n in ("idf.npy", "coef.npy", "intercept.npy")}
+    store.write_model_dir(path, {"model.json": meta, **files}, arrays)
+    with pytest.raises(ModelError, match="unknown OpenCC setting '/etc/passwd'"):
+        load_model(path)
