@@ -46,7 +46,8 @@ def main() -> None:
         B = label_matrix([second[seeds[i].id] for i in rows], DEFAULT_THEMES)
         scores = per_theme_scores(A, B, DEFAULT_THEMES)
         n_res = sum(seeds[i].id in resolved for i in rows)
-        print(f"\n{title}\n\n| theme | F1 between readers | first reader count | second reader count |\n|---|---|---|---|")
+        print(f"\n{title}\n")
+        print("| theme | F1 between readers | first reader count | second reader count |\n|---|---|---|---|")
         for j, t in enumerate(DEFAULT_THEMES):
             print(f"| {t} | {scores['themes'][t]['f1']:.3f} | {int(A[:, j].sum())} | {int(B[:, j].sum())} |")
         print(

@@ -54,7 +54,8 @@ def main() -> None:
     Y = label_matrix([list(s.labels) for s in seeds], DEFAULT_THEMES)
     mid = [t for t in texts if 150 <= len(t) <= 300][:200]
     print(f"Train {len(train_idx)}, test {len(test_idx)} real passages; machine: {machine()}\n")
-    print("| encoder | macro-F1 (embeddings alone) | " + " | ".join(DEFAULT_THEMES) + " | passages/s (150-300 chars, 1 thread) |")
+    columns = ["encoder", "macro-F1 (embeddings alone)", *DEFAULT_THEMES, "passages/s (150-300 chars, 1 thread)"]
+    print("| " + " | ".join(columns) + " |")
     print("|---" * (len(DEFAULT_THEMES) + 3) + "|")
     for name, encode in ENCODERS.items():
         try:

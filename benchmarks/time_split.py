@@ -114,14 +114,14 @@ def main() -> None:
     if args.errors and args.chosen in results:
         proba, pred = results[args.chosen]
         errors = []
-        for r, s in enumerate(test):
+        for r in range(len(test)):
             for j, theme in enumerate(DEFAULT_THEMES):
                 if pred[r, j] != Y[r, j]:
                     kind = "false +" if pred[r, j] else "missed"
                     errors.append((abs(proba[r, j] - 0.5), kind, theme, r))
         errors.sort(reverse=True)
         print(f"\nThe {args.errors} most confident errors of '{args.chosen}' (of {len(errors)}):\n")
-        for conf, kind, theme, r in errors[: args.errors]:
+        for _, kind, theme, r in errors[: args.errors]:
             s = test[r]
             print(f"- {kind} {theme} (p={proba[r, DEFAULT_THEMES.index(theme)]:.2f}; gold {list(s.labels)}) "
                   f"[{s.id}, {s.lang}] {s.text[:110]}")

@@ -7,7 +7,7 @@ import pytest
 from conftest import SEEDS
 
 from trendscore import embedding
-from trendscore.embedding import ENCODER_DIMS, ENCODERS, ENCODER_VERSIONS
+from trendscore.embedding import ENCODER_DIMS, ENCODER_VERSIONS, ENCODERS
 from trendscore.errors import ModelError
 from trendscore.model import load_model
 from trendscore.seeds import read_seeds

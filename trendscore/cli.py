@@ -219,7 +219,10 @@ def score(
     "--embedding",
     type=click.Choice(["use-m3", "e5-small"]),
     default=None,
-    help="Add pretrained sentence-embedding features: use-m3 (~4 ms a passage to label) or e5-small (stronger, ~130 ms a passage, the e5 extra).",
+    help=(
+        "Add pretrained sentence-embedding features: use-m3 (~5 ms a passage to label) "
+        "or e5-small (stronger, ~150 ms a passage; the e5 extra)."
+    ),
 )
 @click.option("--embedding-dims", type=click.IntRange(1, 512), default=None, help="PCA dimensions kept [256].")
 @click.option(

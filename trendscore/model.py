@@ -8,8 +8,8 @@ from pathlib import Path
 
 from . import store
 from .errors import ModelError
-from .namelists import lists_sha256
 from .features import DICTIONARY_VERSION, LONG_TEXT, FeatureConfig, Featurizer, dictionary_sha256
+from .namelists import lists_sha256
 
 __all__ = ["Model", "load_model", "default_model_path", "bundled_model_path", "BUNDLED", "BATCH", "SMALL"]
 

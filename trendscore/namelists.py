@@ -23,7 +23,15 @@ from importlib import resources
 from .errors import ModelError
 from .text import OPENCC_CONFIG
 
-__all__ = ["LISTS", "check_list_names", "resolve_lists", "list_terms", "list_tokens", "list_tokens_many", "lists_sha256"]
+__all__ = [
+    "LISTS",
+    "check_list_names",
+    "resolve_lists",
+    "list_terms",
+    "list_tokens",
+    "list_tokens_many",
+    "lists_sha256",
+]
 
 #: every list shipped with trendscore, in a fixed order
 LISTS = (
@@ -108,7 +116,10 @@ def _automaton(names: tuple[str, ...], opencc: str):
     if not owners:
         return None, []
     terms = sorted(owners)
-    info = [(len(t), tuple(sorted(owners[t])), bool(_ASCII_WORD.match(t[0])), bool(_ASCII_WORD.match(t[-1]))) for t in terms]
+    info = [
+        (len(t), tuple(sorted(owners[t])), bool(_ASCII_WORD.match(t[0])), bool(_ASCII_WORD.match(t[-1])))
+        for t in terms
+    ]
     return ahocorasick_rs.AhoCorasick(terms), info
 
 

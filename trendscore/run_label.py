@@ -78,13 +78,13 @@ def run_label(
         from .parallel import CHUNK, EMBEDDING_CHUNK, labelled_chunks
 
         themes = model.themes
-        chunk = EMBEDDING_CHUNK if model.featurizer.config.embedding else CHUNK
+        size = EMBEDDING_CHUNK if model.featurizer.config.embedding else CHUNK
         as_text = fmt == "jsonl"
         with AtomicOutput(output) as fh:
             writer = RecordWriter(fh, fmt, themes)
             done = 0
             for chunk in labelled_chunks(
-                inputs, model_dir, jobs, explain, as_text, input_format, encoding, encoding_errors, stats, skip, chunk
+                inputs, model_dir, jobs, explain, as_text, input_format, encoding, encoding_errors, stats, skip, size
             ):
                 if as_text:
                     fh.write(chunk)

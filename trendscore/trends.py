@@ -346,9 +346,8 @@ def compute_score(
                     "total": round(row[0], 4),
                 }
             )
-    return Score(
-        dt.date.fromordinal(last_day).isoformat(), freq, rows, series, records, windows, settings_json, notes, labelled_by
-    )
+    day = dt.date.fromordinal(last_day).isoformat()
+    return Score(day, freq, rows, series, records, windows, settings_json, notes, labelled_by)
 
 
 def _partial(last_day: int, cur: int, freq: str) -> bool:
@@ -381,7 +380,10 @@ def _reason(direction, test, c_r, n_r, c_b, n_b, ci, window, cfg: MomentumSettin
     if abs(test["delta"]) < math.log(cfg.min_ratio):
         return f"steady: a change of x{ratio:.2f} is inside the x{cfg.min_ratio:g} a call needs ({interval})"
     weak = "includes 1" if ci and ci[0] <= 1 <= ci[1] else "is too wide"
-    return f"steady: the evidence is too weak for x{ratio:.2f} ({interval} {weak}; z {test['z']:+.1f}, {cfg.z_crit} needed)"
+    return (
+        f"steady: the evidence is too weak for x{ratio:.2f} "
+        f"({interval} {weak}; z {test['z']:+.1f}, {cfg.z_crit} needed)"
+    )
 
 
 def _theme_row(theme, test, c_r, n_r, c_b, n_b, phi, direction, window, cfg: MomentumSettings, freq="week") -> dict:
