@@ -123,3 +123,17 @@ def test_a_model_naming_a_file_as_its_opencc_setting_is_refused(tmp_path):
     store.write_model_dir(path, {"model.json": meta, **files}, arrays)
     with pytest.raises(ModelError, match="unknown OpenCC setting '/etc/passwd'"):
         load_model(path)
+
+
+def test_train_lists_option(run, tmp_path):
+    seeds = SEEDS / "batch_06_headlines.jsonl"
+    bad = run("train", seeds, "-o", tmp_path / "bad", "--lists", "places", "--cv", "0")
+    assert bad.exit_code == 2 and "unknown name lists ['places']" in bad.stderr
+    assert bad.stderr.count("\n") == 1 and not (tmp_path / "bad").exists()
+    for value, expected in (("none", ""), ("foreign_places,cn_places", "cn_places,foreign_places")):
+        out = tmp_path / value.replace(",", "_")
+        assert run("train", seeds, "-o", out, "--lists", value, "--cv", "0").exit_code == 0
+        assert json.loads((out / "model.json").read_text("utf-8"))["features"]["lists"] == expected
+    default = tmp_path / "default"
+    assert run("train", seeds, "-o", default, "--cv", "0").exit_code == 0
+    assert json.loads((default / "model.json").read_text("utf-8"))["features"]["lists"] == ",".join(LISTS)
