@@ -102,3 +102,113 @@ def naive_calls(scenario: Scenario) -> dict[str, str]:
         ratio = r / b if b else (np.inf if r else 1.0)
         calls[t] = "rising" if ratio > 1.2 else "falling" if ratio < 0.8 else "steady"
     return calls
+
+
+def generate_news(
+    seed: int,
+    volume: tuple[float, float] = (10, 25),
+    effect: float = 1.6,
+    age: tuple[int, int] = (28, 70),
+    days: int = 196,
+    share: tuple[float, float] = (0.08, 0.30),
+    changing: bool = True,
+    article_size: float = 3.0,
+    copies: float = 0.0,
+    wobble: float = 0.0,
+    weekly_wobble: float = 0.0,
+    holiday: bool = False,
+    shock: bool = False,
+    ramp_days: int = 0,
+    precision: float | None = None,
+    recall: float | None = None,
+    week_end_as_of: bool = False,
+) -> Scenario:
+    """A stream built the way news arrives, for the stress settings of issue 13.
+
+    Articles of ``1 + Poisson(article_size)`` passages share their themes; each article may be
+    copied by other outlets (``copies``: mean extra copies, each 0-3 days later, counted again);
+    shares wobble day to day (``wobble``) and week to week (``weekly_wobble``, sd on the log
+    scale); ``holiday`` puts two weeks at 20% volume, ``shock`` one week at 5x; a change ramps in
+    over ``ramp_days``; with ``precision`` and ``recall`` the counts are what a classifier of
+    that quality would report (passage by passage, copies alike).
+    """
+    rng = np.random.default_rng(seed)
+    start = dt.date(2025, 1, 6) + dt.timedelta(days=int(rng.integers(0, 7)))
+    if week_end_as_of:  # as_of on a Sunday: the current week is complete
+        start += dt.timedelta(days=(6 - (start + dt.timedelta(days=days - 1)).weekday()) % 7)
+    as_of = start + dt.timedelta(days=days - 1)
+    k = len(THEMES)
+    base = rng.uniform(*share, size=k)
+    lam = rng.uniform(*volume)
+    rise, fall = rng.choice(k, size=2, replace=False)
+    change_day = days - int(rng.integers(age[0], age[1] + 1))
+    dip = int(rng.integers(0, days - 28))
+    jolt = int(rng.integers(0, days - 7))
+    week_factor = np.exp(rng.normal(0.0, weekly_wobble, size=(days // 7 + 2, k)))
+    truth = {t: "steady" for t in THEMES}
+    if changing:
+        truth[THEMES[rise]], truth[THEMES[fall]] = "rising", "falling"
+    fpr = None
+    if precision is not None and recall is not None:
+        # false positives per negative passage that give this precision at the base shares
+        fpr = np.clip(recall * base * (1 - precision) / (precision * (1 - base)), 0.0, 0.5)
+    totals = np.zeros(days + 4)
+    counts = np.zeros((days + 4, k))
+    for i in range(days):
+        day = start + dt.timedelta(days=i)
+        mean = lam * (0.5 if day.weekday() >= 5 else 1.0)
+        if holiday and dip <= i < dip + 14:
+            mean *= 0.2
+        if shock and jolt <= i < jolt + 7:
+            mean *= 5
+        n_articles = int(rng.poisson(mean / (1.0 + article_size)))
+        if not n_articles:
+            continue
+        p = base * np.exp(rng.normal(0.0, wobble, size=k)) * week_factor[i // 7]
+        if changing and i >= change_day:
+            step = min(1.0, (i - change_day + 1) / ramp_days) if ramp_days else 1.0
+            p[rise] *= effect**step
+            p[fall] /= effect**step
+        sizes = 1 + rng.poisson(article_size, size=n_articles)
+        true = rng.random((n_articles, k)) < np.clip(p, 0.0, 0.98)
+        if fpr is None:
+            seen = true * sizes[:, None]
+        else:
+            seen = np.where(true, rng.binomial(sizes[:, None], recall), rng.binomial(sizes[:, None], fpr))
+        extra = rng.poisson(copies, size=n_articles) if copies else np.zeros(n_articles, dtype=int)
+        for a in range(n_articles):
+            for c in range(1 + extra[a]):
+                d = i if c == 0 else min(days - 1, i + int(rng.integers(0, 4)))
+                totals[d] += sizes[a]
+                counts[d] += seen[a]
+    acc = Accumulator(THEMES)
+    daily = []
+    for i in range(days):
+        n = int(totals[i])
+        row = [int(x) for x in counts[i]]
+        if n:
+            acc.days[(start + dt.timedelta(days=i)).toordinal()] = [n * SCALE] + [c * SCALE for c in row]
+            acc.records += n
+        daily.append(((start + dt.timedelta(days=i)).toordinal(), n, row))
+    sc = Scenario(acc, as_of, truth, daily)
+    sc.change_day = (start + dt.timedelta(days=change_day)).toordinal()
+    return sc
+
+
+def oracle_z(scenario: Scenario, theme: str, baseline_days: int = 84) -> float:
+    """A test told the true change day: the binomial z of the theme's share from that day on
+    against the ``baseline_days`` before it (positive: the share went up)."""
+    j = THEMES.index(theme)
+    c_a = n_a = c_b = n_b = 0.0
+    for day, n, counts in scenario.daily:
+        if day >= scenario.change_day:
+            c_a, n_a = c_a + counts[j], n_a + n
+        elif day >= scenario.change_day - baseline_days:
+            c_b, n_b = c_b + counts[j], n_b + n
+    if not n_a or not n_b:
+        return 0.0
+    pooled = (c_a + c_b) / (n_a + n_b)
+    if pooled <= 0 or pooled >= 1:
+        return 0.0
+    se = (pooled * (1 - pooled) * (1 / n_a + 1 / n_b)) ** 0.5
+    return (c_a / n_a - c_b / n_b) / se

@@ -177,3 +177,29 @@ def test_scenarios_meet_the_goals_and_beat_the_naive_rule(kwargs, goal):
     assert right / changed >= goal - 0.03  # 120 calls: allow for sampling error; BENCHMARKS.md has 800
     assert alarms / steady <= 0.03
     assert right > naive_right
+
+
+def test_news_like_scenarios_have_articles_copies_and_classifier_noise():
+    from scenarios import generate_news, oracle_z
+
+    plain = generate_news(7, article_size=0.0, changing=False)
+    copied = generate_news(7, article_size=0.0, changing=False, copies=1.0)
+    assert 1.6 < copied.acc.records / plain.acc.records < 2.4  # about one copy of each article
+    articles = generate_news(7, article_size=3.0)
+    per_day = [counts for _, n, counts in articles.daily if n]
+    assert any(c % 2 == 0 and c > 0 for row in per_day for c in row)  # whole articles carry a theme
+    # a classifier with precision equal to recall keeps each theme's share on average, but
+    # moves individual counts: 0.8 of the true positives kept, false ones added
+    kw = {"article_size": 0.0, "changing": False, "volume": (200, 200)}
+    clean, noisy = generate_news(7, **kw), generate_news(7, precision=0.8, recall=0.8, **kw)
+
+    def shares(sc):
+        total = sum(n for _, n, _ in sc.daily)
+        return [sum(row[j] for _, _, row in sc.daily) / total for j in range(5)]
+
+    for a, b in zip(shares(clean), shares(noisy)):
+        assert abs(a - b) < 0.03
+    changing = generate_news(7, volume=(40, 40))
+    rising = next(t for t, v in changing.truth.items() if v == "rising")
+    falling = next(t for t, v in changing.truth.items() if v == "falling")
+    assert oracle_z(changing, rising) > 2 and oracle_z(changing, falling) < -2
