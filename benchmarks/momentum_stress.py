@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 from scenarios import generate_news, oracle_z  # noqa: E402
 
-from trendscore.trends import compute_score  # noqa: E402
+from trendscore.trends import MomentumSettings, compute_score  # noqa: E402
 
 NO_CHANGE = {"changing": False}
 SETTINGS = [
@@ -45,14 +45,14 @@ SETTINGS = [
 ]
 
 
-def evaluate(runs: int, seed_base: int) -> list[dict]:
+def evaluate(runs: int, seed_base: int, settings: MomentumSettings | None = None) -> list[dict]:
     rows = []
     for s_i, (name, kwargs) in enumerate(SETTINGS):
         right = changed = alarms = steady = 0
         steady_z, changed_z = [], []
         for run in range(runs):
             sc = generate_news(seed_base + 10_000 * s_i + run, **kwargs)
-            calls = {t["theme"]: t["direction"] for t in compute_score(sc.acc, "week", sc.as_of).themes}
+            calls = {t["theme"]: t["direction"] for t in compute_score(sc.acc, "week", sc.as_of, settings).themes}
             for theme, truth in sc.truth.items():
                 z = oracle_z(sc, theme)
                 if truth == "steady":
@@ -76,12 +76,14 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--runs", type=int, default=200)
     ap.add_argument("--seed-base", type=int, default=5000)
+    ap.add_argument("--dispersion", choices=["pooled", "theme"], default="pooled", help="over-dispersion estimate")
     args = ap.parse_args()
     pct = lambda x: "-" if x is None else f"{100 * x:.1f}%"  # noqa: E731
-    print(f"{args.runs} scenarios per setting (5 themes each), weekly periods, seeds from {args.seed_base}\n")
+    print(f"{args.runs} scenarios per setting (5 themes each), weekly periods, seeds from {args.seed_base}, ", end="")
+    print(f"over-dispersion {args.dispersion}\n")
     print("| setting | today: correct calls | today: false alarms | oracle correct at 1% false alarms |")
     print("|---|---|---|---|")
-    for r in evaluate(args.runs, args.seed_base):
+    for r in evaluate(args.runs, args.seed_base, MomentumSettings(dispersion=args.dispersion)):
         print(f"| {r['setting']} | {pct(r.get('correct'))} | {pct(r['false_alarms'])} | {pct(r.get('oracle'))} |")
 
 

@@ -203,3 +203,17 @@ def test_news_like_scenarios_have_articles_copies_and_classifier_noise():
     rising = next(t for t, v in changing.truth.items() if v == "rising")
     falling = next(t for t, v in changing.truth.items() if v == "falling")
     assert oracle_z(changing, rising) > 2 and oracle_z(changing, falling) < -2
+
+
+def test_over_dispersion_is_pooled_over_themes_by_default():
+    from scenarios import generate_news
+
+    sc = generate_news(3, changing=False)
+    pooled = compute_score(sc.acc, "week", sc.as_of)
+    per_theme = compute_score(sc.acc, "week", sc.as_of, MomentumSettings(dispersion="theme"))
+    same_window = {t["dispersion"] for t in pooled.themes if t["recent_periods"] == pooled.settings["recent"]}
+    assert len(same_window) == 1 and min(same_window) >= 1.0  # one estimate for every theme
+    assert len({t["dispersion"] for t in per_theme.themes}) > 1
+    assert pooled.settings["dispersion"] == "pooled"
+    with pytest.raises(ValueError, match="dispersion"):
+        MomentumSettings(dispersion="median")

@@ -58,6 +58,10 @@ class MomentumSettings:
         Fewest passages (all themes) a recent window and its baseline must each hold before
         any call is made: with fewer, shares swing too much, and passages of one article move
         together.
+    dispersion : {"pooled", "theme"}, default="pooled"
+        How the over-dispersion of the baseline periods is estimated: pooled over every theme
+        (steadier: on streams of multi-passage articles it cut false alarms about fourfold,
+        BENCHMARKS.md), or per theme (the method before issue 13).
     """
 
     recent: int = 4
@@ -68,8 +72,11 @@ class MomentumSettings:
     min_ratio: float = 1.25
     prior_sd: float = 0.5
     min_passages: float = 20
+    dispersion: str = "pooled"
 
     def __post_init__(self):
+        if self.dispersion not in ("theme", "pooled"):
+            raise ValueError("dispersion must be 'theme' or 'pooled'")
         if not (1 <= self.shortest <= self.longest and 1 <= self.recent and self.baseline >= 1):
             raise ValueError("need 1 <= shortest <= longest, recent >= 1 and baseline >= 1")
         if self.z_crit <= 0 or self.min_ratio < 1 or self.prior_sd <= 0:
@@ -195,6 +202,24 @@ def _phi(periods: list[tuple[float, float]], p: float) -> float:
     return min(max(1.0, chi2 / (len(used) - 1)), 25.0)
 
 
+def _pooled_phi(per_period: dict[int, list[float]], first: int, baseline: int, k: int) -> float:
+    """Over-dispersion of the baseline periods before ``first``, pooled over every theme:
+    the sum of the themes' Pearson chi-squares over the sum of their degrees of freedom
+    (five themes give five times the degrees of freedom of one, so the estimate is steadier),
+    at least 1."""
+    rows = [per_period[p] for p in range(first - baseline, first) if p in per_period and per_period[p][0] > 0]
+    if len(rows) < 3:
+        return 1.0
+    n_total = sum(r[0] for r in rows)
+    chi2 = df = 0.0
+    for j in range(1, k + 1):
+        p = sum(r[j] for r in rows) / n_total
+        if 0 < p < 1:
+            chi2 += sum((r[j] - r[0] * p) ** 2 / (r[0] * p * (1 - p)) for r in rows)
+            df += len(rows) - 1
+    return min(max(1.0, chi2 / df), 25.0) if df else 1.0
+
+
 _NO_TEST = {"delta": 0.0, "var": math.inf, "z": 0.0}
 
 
@@ -303,6 +328,7 @@ def compute_score(
 
     rows = []
     lengths = sorted(set(range(cfg.shortest, cfg.longest + 1)) | {cfg.recent})
+    pooled = {length: _pooled_phi(per_period, cur - length + 1, cfg.baseline, k) for length in lengths}
     for j, theme in enumerate(themes):
         best = None
         default = None
@@ -311,14 +337,17 @@ def compute_score(
             c_r, n_r = _sums(per_period, first, cur, j)
             c_b, n_b = _sums(per_period, first - cfg.baseline, first - 1, j)
             p_b = c_b / n_b if n_b else 0.0
-            phi = _phi(
-                [
-                    (per_period[p][j + 1], per_period[p][0])
-                    for p in range(first - cfg.baseline, first)
-                    if p in per_period
-                ],
-                p_b,
-            )
+            if cfg.dispersion == "pooled":
+                phi = pooled[length]
+            else:
+                phi = _phi(
+                    [
+                        (per_period[p][j + 1], per_period[p][0])
+                        for p in range(first - cfg.baseline, first)
+                        if p in per_period
+                    ],
+                    p_b,
+                )
             test = _compare(c_r, n_r, c_b, n_b, phi)
             entry = (test, (c_r, n_r, c_b, n_b), phi, length)
             if length == cfg.recent:
