@@ -57,3 +57,19 @@ def test_the_card_keeps_the_time_split_when_real_reports_allow(tmp_path):
     assert "test_index" not in card["time_split"] and 0 <= card["time_split"]["macro_f1"] <= 1
     train_seeds(written, tmp_path / "w", cv=2)
     assert "time_split" not in json.loads((tmp_path / "w" / "card.json").read_text("utf-8"))
+
+
+def test_seeds_of_other_dates_get_a_window_of_their_own_latest_reports(tmp_path):
+    import json
+
+    from trendscore.training import train_seeds
+
+    written = read_seeds([SEEDS / "batch_02_gov.jsonl", SEEDS / "batch_06_headlines.jsonl"])
+    real = [
+        Seed(f"r{i}", s.text, s.labels, f"2025-{1 + i // 15:02d}-{1 + i % 15:02d}", "x", s.lang, "r", i, (), f"u{i // 2}")
+        for i, s in enumerate(read_seeds([SEEDS / "batch_03_trade.jsonl"])[:150])
+    ]
+    train_seeds(written + real, tmp_path / "m", cv=2)
+    split = json.loads((tmp_path / "m" / "card.json").read_text("utf-8"))["time_split"]
+    assert split["cutoff"] > "2025-06-01" and split["end"] == "2025-10-15"
+    assert 30 <= split["test"]["passages"] <= 45 and split["train"]["real"] >= 100

@@ -15,7 +15,7 @@ from .errors import SeedError
 from .metrics import label_matrix, per_theme_scores
 from .seeds import Seed
 
-__all__ = ["CUTOFF", "END", "split_by_time", "time_split"]
+__all__ = ["CUTOFF", "END", "choose_window", "split_by_time", "time_split"]
 
 CUTOFF = "2024-07-01"
 END = "2024-12-31"
@@ -48,6 +48,28 @@ def split_by_time(seeds: list[Seed], cutoff: str = CUTOFF, end: str = END) -> tu
         elif day <= end:
             test.append(i)
     return train, test
+
+
+def choose_window(seeds: list[Seed], share: float = 0.25) -> tuple[str, str] | None:
+    """The test window of a time split for these seeds: 2024-07-01..2024-12-31 when at least
+    :data:`MIN_TEST` real-report passages fall in it (the bundled themes' split), otherwise the
+    latest ``share`` of the real reports by date (a user's own seeds); None when the seeds do
+    not hold enough dated real reports for either.
+
+    >>> mk = lambda i, d: Seed(str(i), "t", (), d, None, None, "f", i, (), f"u{i}")
+    >>> choose_window([mk(i, f"2023-{1 + i // 28:02d}-{1 + i % 28:02d}") for i in range(160)])
+    ('2023-05-09', '2023-06-20')
+    """
+    if len(split_by_time(seeds)[1]) >= MIN_TEST:
+        return CUTOFF, END
+    days = sorted({s.url: s.date for s in seeds if s.url and s.date}.values())
+    if not days:
+        return None
+    cutoff = days[int(len(days) * (1 - share))] if len(days) > 1 else days[0]
+    window = (cutoff, days[-1])
+    if len(split_by_time(seeds, *window)[1]) < MIN_TEST or not split_by_time(seeds, *window)[0]:
+        return None
+    return window
 
 
 def _group_scores(Y, pred, themes, keys) -> dict:

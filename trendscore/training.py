@@ -228,10 +228,11 @@ def _train_seeds(seeds: list[Seed], out_dir, cv: int, seed: int, evaluate: bool,
         if len(set(files)) >= 3:
             card["leave_one_file_out"] = _figures(cross_validate(seeds, groups=files, seed=seed, **params))
     if evaluate and cv >= 2:  # --cv 0 skips every figure, this one too
-        from .timesplit import MIN_TEST, split_by_time, time_split
+        from .timesplit import choose_window, time_split
 
-        if len(split_by_time(seeds)[1]) >= MIN_TEST:
-            figures = time_split(seeds, seed=seed, **params)
+        window = choose_window(seeds)
+        if window is not None:
+            figures = time_split(seeds, *window, seed=seed, **params)
             card["time_split"] = {k: v for k, v in figures.items() if not k.startswith("test_")}
     if curve:
         card["learning_curve"] = learning_curve(seeds, folds=max(cv, 2), seed=seed, **params)
