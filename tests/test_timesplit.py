@@ -59,6 +59,10 @@ def test_the_card_keeps_the_time_split_when_real_reports_allow(tmp_path):
     assert "time_split" not in json.loads((tmp_path / "w" / "card.json").read_text("utf-8"))
 
 
+def _day(i: int) -> str:
+    return f"2025-{1 + i // 15:02d}-{1 + i % 15:02d}"
+
+
 def test_seeds_of_other_dates_get_a_window_of_their_own_latest_reports(tmp_path):
     import json
 
@@ -66,7 +70,7 @@ def test_seeds_of_other_dates_get_a_window_of_their_own_latest_reports(tmp_path)
 
     written = read_seeds([SEEDS / "batch_02_gov.jsonl", SEEDS / "batch_06_headlines.jsonl"])
     real = [
-        Seed(f"r{i}", s.text, s.labels, f"2025-{1 + i // 15:02d}-{1 + i % 15:02d}", "x", s.lang, "r", i, (), f"u{i // 2}")
+        Seed(f"r{i}", s.text, s.labels, _day(i), "x", s.lang, "r", i, (), f"u{i // 2}")  # two passages a report
         for i, s in enumerate(read_seeds([SEEDS / "batch_03_trade.jsonl"])[:150])
     ]
     train_seeds(written + real, tmp_path / "m", cv=2)

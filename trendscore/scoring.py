@@ -102,7 +102,7 @@ def score_stream(
                 acc.theme_index(t)
         results = model.label([r["text"] for r, _ in pending])
         for (record, day), res in zip(pending, results):
-            acc.add_scores(day, res["scores"])
+            acc.add_scores(day, res["scores"], record.get("source"))
             if examples is not None and day is not None:
                 examples.add(day, res["scores"], record)
         pending.clear()
@@ -132,7 +132,7 @@ def score_stream(
             continue
         day = day_of(record, path, line)
         if labelled:
-            acc.add_labels(day, labels)
+            acc.add_labels(day, labels, record.get("source"))
             if examples is not None and day is not None:
                 examples.add(day, dict.fromkeys(labels, 1.0), record)
         else:

@@ -85,12 +85,17 @@ class MomentumSettings:
 
 class Accumulator:
     """Per-day totals and theme counts of a stream of passages; memory grows with the
-    number of distinct days and themes, never with the number of passages."""
+    number of distinct days, themes and (up to :data:`MAX_SOURCES`) outlets, never with the
+    number of passages.
+
+    Passages that name their ``source`` are also counted per outlet, so a call can be checked
+    against a change in which outlets publish rather than in what they publish."""
 
     def __init__(self, themes: Iterable[str]):
         self.themes: list[str] = []
         self._index: dict[str, int] = {}
         self.days: dict[int, list[int]] = {}
+        self.sources: dict[str, dict[int, list[int]]] = {}
         self.records = 0
         self.undated = 0
         self.by_model = 0  # passages counted with model probabilities (the rest kept their labels)
@@ -104,6 +109,9 @@ class Accumulator:
             self.themes.append(theme)
             for row in self.days.values():
                 row.append(0)
+            for days in self.sources.values():
+                for row in days.values():
+                    row.append(0)
         return i
 
     def _row(self, day: int) -> list[int]:
@@ -112,35 +120,62 @@ class Accumulator:
             row = self.days[day] = [0] * (len(self.themes) + 1)
         return row
 
-    def add_labels(self, day: int | None, labels) -> None:
+    def _source_row(self, source, day: int) -> list[int] | None:
+        if not isinstance(source, str) or not source.strip():
+            return None
+        days = self.sources.get(source)
+        if days is None:
+            if len(self.sources) >= MAX_SOURCES:
+                source = OTHER_SOURCES
+                days = self.sources.setdefault(source, {})
+            else:
+                days = self.sources[source] = {}
+        row = days.get(day)
+        if row is None:
+            row = days[day] = [0] * (len(self.themes) + 1)
+        return row
+
+    def add_labels(self, day: int | None, labels, source=None) -> None:
         """One passage with hard labels (a list of theme names)."""
         self.records += 1
         if day is None:
             self.undated += 1
             return
         index = self._index
-        row = self._row(day)
+        row = self.days.get(day) or self._row(day)
         row[0] += SCALE
         for lab in labels:
             i = index.get(lab)
             if i is None:
                 i = self.theme_index(lab)
             row[i + 1] += SCALE
+        if source is not None:
+            srow = self._source_row(source, day)
+            if srow is not None:
+                srow[0] += SCALE
+                for lab in labels:
+                    srow[index[lab] + 1] += SCALE
 
-    def add_scores(self, day: int | None, scores: dict[str, float]) -> None:
+    def add_scores(self, day: int | None, scores: dict[str, float], source=None) -> None:
         """One passage with model probabilities, counted as soft (fractional) passages."""
         self.records += 1
         self.by_model += 1
         if day is None:
             self.undated += 1
             return
-        row = self._row(day)
+        row = self.days.get(day) or self._row(day)
+        srow = self._source_row(source, day) if source is not None else None
         row[0] += SCALE
+        if srow is not None:
+            srow[0] += SCALE
         for theme, p in scores.items():
             i = self._index.get(theme)
             if i is None:
                 i = self.theme_index(theme)
-            row[i + 1] += int(round(p * SCALE))
+            v = int(round(p * SCALE))
+            row[i + 1] += v
+            if srow is not None:
+                srow[i + 1] += v
 
     def merge(self, other: Accumulator) -> None:
         """Add another accumulator's counts (e.g. one per partition of a big input)."""
@@ -148,13 +183,20 @@ class Accumulator:
             self.theme_index(t)
         remap = [self._index[t] for t in other.themes]
         for day, orow in other.days.items():
-            row = self._row(day)
-            row[0] += orow[0]
-            for j, i in enumerate(remap):
-                row[i + 1] += orow[j + 1]
+            _add_row(self._row(day), orow, remap)
+        for source, days in other.sources.items():
+            for day, orow in days.items():
+                target = self._source_row(source, day)
+                _add_row(target, orow, remap)
         self.records += other.records
         self.undated += other.undated
         self.by_model += other.by_model
+
+
+def _add_row(row: list[int], other: list[int], remap: list[int]) -> None:
+    row[0] += other[0]
+    for j, i in enumerate(remap):
+        row[i + 1] += other[j + 1]
 
 
 @dataclass
@@ -221,6 +263,9 @@ def _pooled_phi(per_period: dict[int, list[float]], first: int, baseline: int, k
 
 
 _NO_TEST = {"delta": 0.0, "var": math.inf, "z": 0.0}
+#: outlets counted apart (more are lumped together, so memory stays bounded)
+MAX_SOURCES = 500
+OTHER_SOURCES = "(other sources)"
 
 
 def _compare(c_r: float, n_r: float, c_b: float, n_b: float, phi: float) -> dict:
@@ -358,7 +403,17 @@ def compute_score(
                     best = entry
         test, counts, phi, length = best or default
         direction = _direction(test, cfg) if best else "steady"
-        rows.append(_theme_row(theme, test, *counts, phi, direction, length, cfg, freq))
+        mix = None
+        if direction != "steady" and acc.sources:
+            mix = _outlet_mix(acc, freq, j, cur - length + 1, cur, cfg, last_day)
+            if mix is not None and mix["explained"]:
+                direction = "steady"
+        row = _theme_row(theme, test, *counts, phi, direction, length, cfg, freq)
+        if mix is not None:
+            row["sources"] = mix["sources"]
+            if mix["explained"]:
+                row["reason"] = mix["reason"]
+        rows.append(row)
     rows.sort(key=lambda r: (-r["momentum"], r["theme"]))
     first = min(per_period) if per_period else cur
     series = []
@@ -377,6 +432,68 @@ def compute_score(
             )
     day = dt.date.fromordinal(last_day).isoformat()
     return Score(day, freq, rows, series, records, windows, settings_json, notes, labelled_by)
+
+
+def _outlet_mix(acc: Accumulator, freq: str, j: int, first: int, last: int, cfg: MomentumSettings, last_day: int):
+    """Is a theme's move a change in which outlets publish rather than in what they publish?
+
+    Each outlet's baseline share of the theme, applied to its recent volume, gives the share
+    the recent window would have if no outlet had changed its mix. When the observed share is
+    within the call's x``min_ratio`` floor of that expectation (or moved the other way), the move
+    is the outlets' mix. Passages without a source count as one more outlet. Returns the
+    per-outlet breakdown (largest recent volume first) and that verdict."""
+    lo = first - cfg.baseline
+
+    def sums(days: dict[int, list[int]]):
+        c_r = n_r = c_b = n_b = 0.0
+        for day, row in days.items():
+            if day > last_day:
+                continue
+            p = period_of(day, freq)
+            if first <= p <= last:
+                n_r, c_r = n_r + row[0] / SCALE, c_r + row[j + 1] / SCALE
+            elif lo <= p < first:
+                n_b, c_b = n_b + row[0] / SCALE, c_b + row[j + 1] / SCALE
+        return c_r, n_r, c_b, n_b
+
+    outlets = {name: sums(days) for name, days in acc.sources.items()}
+    total = sums(acc.days)
+    rest = tuple(t - sum(o[i] for o in outlets.values()) for i, t in enumerate(total))
+    if rest[1] > 1e-9 or rest[3] > 1e-9:
+        outlets["(no source)"] = tuple(max(0.0, x) for x in rest)
+    c_r, n_r, c_b, n_b = total
+    if len(outlets) < 2 or not (n_r and n_b and c_b):
+        return None
+    p_b = c_b / n_b
+    expected = sum(o[1] * (o[2] / o[3] if o[3] else p_b) for o in outlets.values())
+    observed_ratio = c_r / n_r / p_b
+    adjusted_ratio = (c_r / expected) if expected else math.inf
+    floor = math.log(cfg.min_ratio)
+    rising = observed_ratio > 1
+    explained = (math.log(adjusted_ratio) < floor) if rising else (math.log(adjusted_ratio) > -floor)
+    breakdown = sorted(
+        (
+            {
+                "source": name,
+                "passages_recent": round(o[1], 2),
+                "passages_baseline": round(o[3], 2),
+                "volume_share_recent": round(o[1] / n_r, 4),
+                "volume_share_baseline": round(o[3] / n_b, 4),
+                "share_recent": round(o[0] / o[1], 4) if o[1] else None,
+                "share_baseline": round(o[2] / o[3], 4) if o[3] else None,
+            }
+            for name, o in outlets.items()
+        ),
+        key=lambda r: (-r["passages_recent"], r["source"]),
+    )
+    mover = max(breakdown, key=lambda r: abs(r["volume_share_recent"] - r["volume_share_baseline"]))
+    reason = (
+        f"steady: the {'rise' if rising else 'fall'} (x{observed_ratio:.2f}) comes from which outlets publish, "
+        f"not from what they publish: {mover['source']} went from {100 * mover['volume_share_baseline']:.0f}% "
+        f"to {100 * mover['volume_share_recent']:.0f}% of the passages, and with every outlet's own mix "
+        f"held at its baseline the ratio is x{adjusted_ratio:.2f}"
+    )
+    return {"sources": breakdown[:10], "explained": explained, "reason": reason}
 
 
 def _partial(last_day: int, cur: int, freq: str) -> bool:

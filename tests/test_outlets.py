@@ -1,0 +1,61 @@
+"""A move caused by which outlets publish, not by what they publish, is said so, not called."""
+
+import datetime as dt
+import random
+
+import trendscore
+from trendscore.trends import MAX_SOURCES, OTHER_SOURCES, Accumulator
+
+
+def _records(mix_shift: bool, real_change: bool, seed: int = 1):
+    """20 weeks from two outlets: A writes 50% policy, B 10%. With ``mix_shift`` B triples its
+    volume in the last 4 weeks; with ``real_change`` A's policy share doubles there."""
+    rng = random.Random(seed)
+    out = []
+    start = dt.date(2025, 1, 6)
+    for i in range(140):
+        day = (start + dt.timedelta(days=i)).isoformat()
+        late = i >= 112
+        for source, n, p in (("A", 20, 0.5), ("B", 20, 0.1)):
+            if source == "B" and late and mix_shift:
+                n *= 3
+            if source == "A" and late and real_change:
+                p = min(1.0, p * 2)
+            for _ in range(n):
+                out.append({"date": day, "source": source, "labels": ["policy"] if rng.random() < p else []})
+    return out
+
+
+def _policy(result):
+    return next(t for t in result.themes if t["theme"] == "policy")
+
+
+def test_an_outlet_mix_shift_is_named_not_called_a_fall():
+    result = trendscore.score(_records(mix_shift=True, real_change=False))
+    row = _policy(result)
+    assert row["direction"] == "steady"
+    assert "which outlets publish" in row["reason"] and "B went from 50% to 75%" in row["reason"]
+    by = {s["source"]: s for s in row["sources"]}
+    assert by["B"]["volume_share_recent"] > by["B"]["volume_share_baseline"]
+    assert abs(by["A"]["share_recent"] - by["A"]["share_baseline"]) < 0.06
+    # without outlets named, the same counts are a fall
+    plain = [{k: v for k, v in r.items() if k != "source"} for r in _records(mix_shift=True, real_change=False)]
+    assert _policy(trendscore.score(plain))["direction"] == "falling"
+
+
+def test_a_real_change_inside_an_outlet_is_still_called():
+    row = _policy(trendscore.score(_records(mix_shift=False, real_change=True)))
+    assert row["direction"] == "rising" and row["reason"].startswith("rising: ")
+    assert {s["source"] for s in row["sources"]} == {"A", "B"}
+
+
+def test_outlets_beyond_the_limit_are_pooled_and_merges_keep_them():
+    acc = Accumulator(["policy"])
+    for i in range(MAX_SOURCES + 5):
+        acc.add_labels(739000, ["policy"], source=f"s{i}")
+    assert len(acc.sources) == MAX_SOURCES + 1 and OTHER_SOURCES in acc.sources
+    other = Accumulator(["policy", "culture"])
+    other.add_labels(739001, ["culture"], source="s1")
+    acc.merge(other)
+    assert acc.sources["s1"][739001] == [1_000_000, 0, 1_000_000]
+    assert acc.sources["s1"][739000] == [1_000_000, 1_000_000, 0]  # grew a column for culture
