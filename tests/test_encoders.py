@@ -98,3 +98,11 @@ def test_bundled_embedding_models_load_by_name_and_carry_the_time_split(name, en
     assert "overseas" in out[0]["labels"] and "policy" in out[1]["labels"]
     split = model.card["time_split"]
     assert split["test"]["passages"] >= 300 and set(split["by_lang"]) == {"zh-Hans", "zh-Hant", "en"}
+
+
+def test_a_labelling_worker_keeps_one_thread_whatever_the_environment_asks(monkeypatch):
+    monkeypatch.setenv("TRENDSCORE_ENCODER_THREADS", "2")
+    monkeypatch.setattr(embedding, "threads", None)
+    assert embedding._threads_asked() == min(2, embedding.usable_cores())
+    monkeypatch.setattr(embedding, "threads", 1)  # what reset_for_worker sets in a worker
+    assert embedding._threads_asked() == 1

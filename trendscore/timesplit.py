@@ -67,9 +67,8 @@ def choose_window(seeds: list[Seed], share: float = 0.25) -> tuple[str, str] | N
         return None
     cutoff = days[int(len(days) * (1 - share))] if len(days) > 1 else days[0]
     window = (cutoff, days[-1])
-    if len(split_by_time(seeds, *window)[1]) < MIN_TEST or not split_by_time(seeds, *window)[0]:
-        return None
-    return window
+    train, test = split_by_time(seeds, *window)
+    return window if len(test) >= MIN_TEST and train else None
 
 
 def _group_scores(Y, pred, themes, keys) -> dict:
