@@ -5,12 +5,13 @@ from __future__ import annotations
 import heapq
 from collections.abc import Iterable, Iterator
 
+from .accumulate import Accumulator
 from .dates import parse_date, period_of
 from .errors import InputError
 from .model import BATCH
 from .readers import check_text
 from .seeds import DEFAULT_THEMES
-from .trends import Accumulator, MomentumSettings, Score, compute_score
+from .trends import MomentumSettings, Score, compute_score
 
 __all__ = ["score", "score_stream", "model_info", "Examples"]
 
@@ -102,7 +103,7 @@ def score_stream(
                 acc.theme_index(t)
         results = model.label([r["text"] for r, _ in pending])
         for (record, day), res in zip(pending, results):
-            acc.add_scores(day, res["scores"], record.get("source"))
+            acc.add_scores(day, res["scores"], record.get("source"), report_key(record), record["text"])
             if examples is not None and day is not None:
                 examples.add(day, res["scores"], record)
         pending.clear()
@@ -132,7 +133,8 @@ def score_stream(
             continue
         day = day_of(record, path, line)
         if labelled:
-            acc.add_labels(day, labels, record.get("source"))
+            text = record.get("text")
+            acc.add_labels(day, labels, record.get("source"), report_key(record), text if type(text) is str else None)
             if examples is not None and day is not None:
                 examples.add(day, dict.fromkeys(labels, 1.0), record)
         else:
@@ -144,6 +146,16 @@ def score_stream(
     if accumulate_only:  # the counts alone, to be merged with others (trendscore.dask)
         return acc
     return compute_score(acc, freq=freq, as_of=as_of, settings=settings, model_info=model_info(model))
+
+
+def report_key(record: dict):
+    """The report a passage was split from: its ``doc_id``, else its ``url``, with its outlet
+    (None: unknown)."""
+    for key in ("doc_id", "url"):
+        value = record.get(key)
+        if isinstance(value, (str, int)) and not isinstance(value, bool) and value != "":
+            return f"{key}:{value}", record.get("source")
+    return None
 
 
 def model_info(model) -> dict | None:
