@@ -173,12 +173,13 @@ class Accumulator:
 
     def _hold(self, fp: int, passage: list) -> None:
         """Keep a passage until the end of the stream, folding it with a copy already kept
-        (within :data:`COPY_DAYS`; the earlier one is kept, whatever the order they came in)."""
+        (within :data:`COPY_DAYS`; the earlier one is kept, and on the same day the one of the
+        first report and outlet by name, whatever the order they came in)."""
         held = self._copies.get(fp)
         if held is not None:
             if abs(held[0] - passage[0]) <= COPY_DAYS:
                 self.folded += 1
-                if passage[0] < held[0]:
+                if _first(passage) < _first(held):
                     self._copies[fp] = passage
                 return
             self._release(*self._copies.pop(fp))
@@ -271,6 +272,10 @@ class Accumulator:
             self._close(next(iter(self._open)))
         for fp, (day, source, report, contribution) in other._copies.items():
             self._hold(fp, [day, source, report, {remap[i]: v for i, v in contribution.items()}])
+
+
+def _first(passage: list) -> tuple:
+    return passage[0], str(passage[2]), str(passage[1])
 
 
 def _add_row(row: list[int], other: list[int], remap: list[int]) -> None:

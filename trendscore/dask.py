@@ -143,7 +143,9 @@ def score_dataframe(
     total = Accumulator(themes)
     for acc in dask.compute(*parts):
         total.merge(acc)
-    return compute_score(total, freq=freq, as_of=as_of, model_info=info)
+    from .scoring import model_noise
+
+    return compute_score(total, freq, as_of, None, info, model_noise(info, total))
 
 
 # ------------------------------------------------------------------ files (the CLI's path)
@@ -402,7 +404,7 @@ def score_files(client, inputs, freq="week", as_of=None, model_dir=None, block_b
     info = None
     if total.by_model:  # the workers labelled some passages: name their model as the local path does
         from .model import load_model
-        from .scoring import model_info
+        from .scoring import model_info, model_noise
 
         info = model_info(load_model(model_dir))
-    return compute_score(total, freq=freq, as_of=as_of, model_info=info), bad, first
+    return compute_score(total, freq, as_of, None, info, model_noise(info, total)), bad, first

@@ -3,8 +3,9 @@ over-dispersion between periods, and the scan's critical value found by simulati
 
 A window holds, for one theme, the passages ``n`` and theme count ``c`` and the sums over its
 units of evidence (single passages, or whole reports) of ``n_u^2``, ``c_u n_u`` and ``c_u^2``.
-From these, ``V(p) = sum (c_u - p n_u)^2`` is the variance of the window's theme count about a
-share ``p`` that treats each report as one unit, and is smaller than binomial for soft counts.
+From these come the variance of the window's theme count about a share ``p`` that treats
+each report as one unit (``sum n_u^2`` in place of the binomial ``n``), and how much more or
+less the theme's units actually spread (``kappa``: below 1 for soft counts).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["Window", "share_test", "pooled_dispersion", "scan_threshold", "NO_TEST"]
+__all__ = ["Window", "share_test", "spread_ratio", "pooled_dispersion", "scan_threshold", "NO_TEST"]
 
 NO_TEST = {"delta": 0.0, "var": math.inf, "z": 0.0}
 _SIMULATIONS = 20_000
@@ -35,60 +36,72 @@ class Window:
         self.scn += other.scn
         self.scc += other.scc
 
-    def variance(self, p: float) -> float:
-        """Spread of the count about share ``p``, units of evidence taken as independent."""
+    def spread(self, p: float) -> float:
+        """``sum (c_u - p n_u)^2`` over the window's units of evidence."""
         return max(self.scc - 2 * p * self.scn + p * p * self.snn, 0.0)
 
-    def design_effect(self) -> float | None:
-        """This window's variance at its own share over the binomial one (None: no share)."""
-        if self.n <= 0:
-            return None
-        p = self.c / self.n
-        binomial = self.n * p * (1 - p)
-        return self.variance(p) / binomial if binomial > 1e-12 else None
+    def variance(self, p: float, kappa: float = 1.0) -> float:
+        """Variance of the count about share ``p`` when units are independent: binomial for
+        units of one passage, ``sum n_u^2`` in place of ``n`` for reports, times ``kappa``
+        (how far the theme's units spread compared with that; below 1 for soft counts).
+        It does not depend on the window's own count, so a fall and a rise are judged alike."""
+        return kappa * p * (1 - p) * self.snn
 
 
-def share_test(r: Window, b: Window, phi: float) -> dict:
+def spread_ratio(windows: list[Window]) -> float:
+    """``kappa``: the units' squared departures from the theme's share over what
+    :meth:`Window.variance` expects with ``kappa`` 1, from the given windows together; within
+    0.1-25, and 1 when there is no share to judge by."""
+    total = Window()
+    for w in windows:
+        total.add(w)
+    if total.n <= 0:
+        return 1.0
+    p = total.c / total.n
+    expected = p * (1 - p) * total.snn
+    return min(max(total.spread(p) / expected, 0.1), 25.0) if expected > 1e-9 else 1.0
+
+
+def share_test(r: Window, b: Window, phi: float, kappa: float = 1.0, noise: float = 0.0) -> dict:
     """Recent window ``r`` against baseline ``b``.
 
     ``z`` is a score statistic: the difference of shares over its standard error under no
     change (both windows at the pooled share), so a fall and a rise of the same evidence get
     the same ``|z|``. ``delta`` is the log share ratio, with one pseudo-passage at the pooled
     share split between the windows by size (finite logs; a theme never seen has ratio one),
-    and ``var`` its variance: binomial, times the reports' design effect, times ``phi``.
+    and ``var`` its variance: binomial, with reports' sizes and ``kappa`` as in
+    :meth:`Window.variance`, times the over-dispersion ``phi``. ``noise`` is the share a
+    classifier gives passages *not* about the theme (its false-positive rate, or mean
+    probability on them): the ratio is taken net of it, so false positives, which are the same
+    in both windows, do not flatten a change. ``z`` does not depend on it.
     """
     if r.n <= 0 or b.n <= 0:
         return dict(NO_TEST)
     total = r.n + b.n
     p0 = (r.c + b.c) / total
-    var0 = phi * (r.variance(p0) / r.n**2 + b.variance(p0) / b.n**2)
+    var0 = phi * (r.variance(p0, kappa) / r.n**2 + b.variance(p0, kappa) / b.n**2)
     diff = r.c / r.n - b.c / b.n
     z = diff / math.sqrt(var0) if var0 > 1e-18 else 0.0
     pooled = (r.c + b.c + 0.5) / (total + 1.0)
     w_r, w_b = r.n / total, b.n / total
     a_r, a_b = r.c + w_r * pooled, b.c + w_b * pooled
     m_r, m_b = r.n + w_r, b.n + w_b
-    delta = math.log(a_r / m_r) - math.log(a_b / m_b)
-    var = phi * _joint_design_effect(r, b) * max(1 / a_r - 1 / m_r + 1 / a_b - 1 / m_b, 1e-12)
+    s_r, s_b = a_r / m_r, a_b / m_b
+    # net of a classifier's false positives: the share of passages truly about the theme is
+    # (observed - noise) / (recall-like rate), and the rate cancels in the ratio
+    t_r, t_b = max(s_r - noise, s_r / 20), max(s_b - noise, s_b / 20)
+    delta = math.log(t_r) - math.log(t_b)
+    size_r, size_b = r.snn / r.n, b.snn / b.n  # passages per unit, weighted by passages
+    spread = size_r * (1 / a_r - 1 / m_r) * (s_r / t_r) ** 2 + size_b * (1 / a_b - 1 / m_b) * (s_b / t_b) ** 2
+    var = phi * kappa * max(spread, 1e-12)
     return {"delta": delta, "var": var, "z": z}
 
 
-def _joint_design_effect(r: Window, b: Window) -> float:
-    """Variance of both windows at their own shares over the binomial variance (1 when
-    there is no share to judge by), kept within 0.1-25."""
-    num = den = 0.0
-    for w in (r, b):
-        if w.n > 0:
-            p = w.c / w.n
-            num += w.variance(p)
-            den += w.n * p * (1 - p)
-    return min(max(num / den, 0.1), 25.0) if den > 1e-9 else 1.0
-
-
-def pooled_dispersion(periods: list[list[Window]]) -> float:
+def pooled_dispersion(periods: list[list[Window]], kappas: list[float]) -> float:
     """Over-dispersion between periods, pooled over themes: ``periods[t][j]`` is theme j in
-    baseline period t. Each theme's squared departures of period counts from its share,
-    summed over themes, over the spread the units of evidence explain (scaled by
+    baseline period t, ``kappas[j]`` its spread ratio. Each theme's squared departures of
+    period counts from its share, summed over themes, over the variance the units of evidence
+    explain (scaled by
     T/(T-1) for the share being estimated). At least 1 and at most 25; 1 with fewer than three
     periods with passages."""
     used = [row for row in periods if row and row[0].n > 0]
@@ -102,7 +115,7 @@ def pooled_dispersion(periods: list[list[Window]]) -> float:
         if not 0 < p < 1:
             continue
         num += sum((row[j].c - p * row[j].n) ** 2 for row in used)
-        den += sum(row[j].variance(p) for row in used)
+        den += sum(row[j].variance(p, kappas[j]) for row in used)
     if den <= 1e-12:
         return 1.0
     return min(max(1.0, num / den * t / (t - 1)), 25.0)

@@ -145,7 +145,8 @@ def score_stream(
         flush()
     if accumulate_only:  # the counts alone, to be merged with others (trendscore.dask)
         return acc
-    return compute_score(acc, freq=freq, as_of=as_of, settings=settings, model_info=model_info(model))
+    info = model_info(model)
+    return compute_score(acc, freq, as_of, settings, info, model_noise(info, acc))
 
 
 def report_key(record: dict):
@@ -165,12 +166,33 @@ def model_info(model) -> dict | None:
         return None
     card = getattr(model, "card", None) or {}
     path = getattr(model, "path", None)
+    noise = (card.get("cross_validation") or {}).get("negatives_mean_probability")
     return {
         "name": path.name.removesuffix("_model") if path is not None else None,
         "path": str(path) if path is not None else None,
         "created": card.get("created"),
         "seeds_sha256": (card.get("seeds") or {}).get("sha256"),
+        "negatives_mean_probability": _checked_noise(noise),
     }
+
+
+def _checked_noise(noise) -> dict | None:
+    """The card's per-theme floor, kept only when every value is a number in [0, 0.5)."""
+    if not isinstance(noise, dict):
+        return None
+    ok = all(
+        isinstance(t, str) and isinstance(v, (int, float)) and not isinstance(v, bool) and 0 <= v < 0.5
+        for t, v in noise.items()
+    )
+    return {t: float(v) for t, v in noise.items()} if ok else None
+
+
+def model_noise(info: dict | None, acc) -> dict | None:
+    """The floor to take off the shares: the model's, when it labelled every counted passage
+    (labels given with the records come from elsewhere, and mixing the two has no one floor)."""
+    if not info or acc.by_model != acc.records:
+        return None
+    return info.get("negatives_mean_probability")
 
 
 def score(

@@ -28,7 +28,7 @@ import numpy as np
 
 from .accumulate import COPY_DAYS, MAX_SOURCES, OTHER_SOURCES, SCALE, Accumulator
 from .dates import FREQS, period_label, period_of, period_start
-from .evidence import NO_TEST, Window, pooled_dispersion, scan_threshold, share_test
+from .evidence import NO_TEST, Window, pooled_dispersion, scan_threshold, share_test, spread_ratio
 
 __all__ = ["Accumulator", "Score", "MomentumSettings", "compute_score", "SCALE", "MAX_SOURCES", "OTHER_SOURCES"]
 
@@ -148,11 +148,15 @@ def compute_score(
     as_of: str | dt.date | None = None,
     settings: MomentumSettings | None = None,
     model_info: dict | None = None,
+    noise: dict[str, float] | None = None,
 ) -> Score:
     """Score theme momentum from an :class:`Accumulator` (see the module docstring).
 
     ``model_info`` names the model that labelled the passages counted with probabilities
-    (see :func:`trendscore.scoring.model_info`); the score's ``labelled_by`` reports it."""
+    (see :func:`trendscore.scoring.model_info`); the score's ``labelled_by`` reports it.
+    ``noise`` gives, per theme, the share the labeller gives passages not about it (from the
+    model's card when every passage was labelled by the model); change ratios are taken net of
+    it (see :func:`trendscore.evidence.share_test`)."""
     acc.settle()
     labelled_by = {
         "labels_as_given": acc.records - acc.by_model,
@@ -206,6 +210,10 @@ def compute_score(
         notes.append("no passages before the recent window: every theme is called steady")
 
     lengths = sorted(set(range(cfg.shortest, cfg.longest + 1)) | {cfg.recent})
+    span_first = cur - cfg.longest - cfg.baseline + 1
+    kappas = [spread_ratio(w) for w in zip(*(per_period[p] for p in per_period if span_first <= p <= cur))]
+    kappas += [1.0] * (k - len(kappas))
+    noise_of = [float((noise or {}).get(t, 0.0)) for t in themes]
     tests = {}  # length -> (recent windows, baseline windows, phi per theme)
     for length in lengths:
         first = cur - length + 1
@@ -213,11 +221,10 @@ def compute_score(
         base = _windows_of(per_period, first - cfg.baseline, first - 1, k)
         periods = [per_period.get(p, []) for p in range(first - cfg.baseline, first)]
         if cfg.dispersion == "pooled":
-            phis = [pooled_dispersion(periods)] * k
+            phis = [pooled_dispersion(periods, kappas)] * k
         else:
-            phis = [pooled_dispersion([row[j : j + 1] for row in periods]) for j in range(k)]
+            phis = [pooled_dispersion([row[j : j + 1] for row in periods], kappas[j : j + 1]) for j in range(k)]
         tests[length] = (recent, base, phis)
-    span_first = cur - cfg.longest - cfg.baseline + 1
     rows = []
     for j, theme in enumerate(themes):
         scanned = []
@@ -226,19 +233,23 @@ def compute_score(
             r, b = recent[j], base[j]
             enough = r.n >= cfg.min_passages and b.n >= cfg.min_passages
             if cfg.shortest <= length <= cfg.longest and enough:
-                scanned.append((length, share_test(r, b, phis[j])))
-        needed = cfg.z_crit if cfg.z_crit is not None else _needed(per_period, span_first, cur, j, scanned, cfg)
+                scanned.append((length, share_test(r, b, phis[j], kappas[j], noise_of[j])))
+        needed = cfg.z_crit
+        if needed is None:
+            needed = _needed(per_period, span_first, cur, j, scanned, kappas[j], cfg)
         best = None
         for length, test in scanned:
             if _direction(test, needed, cfg) != "steady" and (best is None or abs(test["z"]) > abs(best[1]["z"])):
                 best = (length, test)
         length = best[0] if best else cfg.recent
         recent, base, phis = tests[length]
-        test = best[1] if best else share_test(recent[j], base[j], phis[j])
+        test = best[1] if best else share_test(recent[j], base[j], phis[j], kappas[j], noise_of[j])
         direction = _direction(test, needed, cfg) if best else "steady"
         mix = None
         if direction != "steady" and acc.sources:
-            mix = _outlet_mix(acc, freq, j, cur - length + 1, cur, cfg, last_day)
+            r, b = recent[j], base[j]
+            design = phis[j] * kappas[j] * (r.snn + b.snn) / (r.n + b.n)
+            mix = _outlet_mix(acc, freq, j, (cur - length + 1, cur), cfg, last_day, (needed, design))
             if mix is not None and mix["explained"]:
                 direction = "steady"
         row = _theme_row(theme, test, recent[j], base[j], phis[j], direction, length, needed, cfg, freq)
@@ -297,7 +308,7 @@ def _periods(acc: Accumulator, freq: str, last_day: int | None) -> tuple[dict[in
     return per_period, ignored_after
 
 
-def _needed(per_period, span_first: int, cur: int, j: int, scanned, cfg: MomentumSettings) -> float:
+def _needed(per_period, span_first: int, cur: int, j: int, scanned, kappa: float, cfg: MomentumSettings) -> float:
     """The |z| a theme's scan must reach: simulated for ``cfg.false_alarm`` from the theme's
     own volumes and spread in the periods the scan looks at."""
     if not scanned:
@@ -306,19 +317,24 @@ def _needed(per_period, span_first: int, cur: int, j: int, scanned, cfg: Momentu
     c = sum(row[j].c for row in span if row)
     n = sum(row[j].n for row in span if row)
     share = c / n if n else 0.0
-    variances = np.array([row[j].variance(share) if row else 0.0 for row in span])
+    variances = np.array([row[j].variance(share, kappa) if row else 0.0 for row in span])
     totals = np.array([row[j].n if row else 0.0 for row in span])
     return scan_threshold(variances, totals, [(length, 0) for length, _ in scanned], cfg.baseline, cfg.false_alarm)
 
 
-def _outlet_mix(acc: Accumulator, freq: str, j: int, first: int, last: int, cfg: MomentumSettings, last_day: int):
+def _outlet_mix(acc: Accumulator, freq: str, j: int, window, cfg: MomentumSettings, last_day: int, evidence):
     """Is a theme's move a change in which outlets publish rather than in what they publish?
 
-    Each outlet's baseline share of the theme, applied to its recent volume, gives the share
-    the recent window would have if no outlet had changed its mix. When the observed share is
-    within the call's x``min_ratio`` floor of that expectation (or moved the other way), the move
-    is the outlets' mix. Passages without a source count as one more outlet. Returns the
-    per-outlet breakdown (largest recent volume first) and that verdict."""
+    Each outlet's baseline share of the theme, applied to its recent volume, gives the count
+    the recent window would have if no outlet had changed its mix. The move is the outlets'
+    mix unless the observed count departs from that expectation, in the call's direction, by
+    the call's own standards: beyond the x``min_ratio`` floor and by ``needed`` standard errors
+    (``evidence`` is ``(needed, design)``, the latter the variance factor of the theme's
+    reports and over-dispersion; the error counts both the recent passages and the outlets'
+    estimated baseline shares). Passages without a source count as one more outlet. Returns
+    the per-outlet breakdown (largest recent volume first) and that verdict."""
+    first, last = window
+    needed, design = evidence
     lo = first - cfg.baseline
 
     def sums(days: dict[int, list[int]]):
@@ -342,12 +358,20 @@ def _outlet_mix(acc: Accumulator, freq: str, j: int, first: int, last: int, cfg:
     if len(outlets) < 2 or not (n_r and n_b and c_b):
         return None
     p_b = c_b / n_b
-    expected = sum(o[1] * (o[2] / o[3] if o[3] else p_b) for o in outlets.values())
+    expected = var = 0.0
+    for o in outlets.values():
+        q, base_n = (o[2] / o[3], o[3]) if o[3] else (p_b, n_b)
+        expected += o[1] * q
+        var += design * q * (1 - q) * (o[1] + o[1] ** 2 / base_n)
     observed_ratio = c_r / n_r / p_b
     adjusted_ratio = (c_r / expected) if expected else math.inf
+    z_mix = (c_r - expected) / math.sqrt(var) if var > 0 else 0.0
     floor = math.log(cfg.min_ratio)
     rising = observed_ratio > 1
-    explained = (math.log(adjusted_ratio) < floor) if rising else (math.log(adjusted_ratio) > -floor)
+    if rising:
+        explained = math.log(adjusted_ratio) < floor or z_mix < needed
+    else:
+        explained = math.log(adjusted_ratio) > -floor or z_mix > -needed
     breakdown = sorted(
         (
             {
@@ -368,7 +392,7 @@ def _outlet_mix(acc: Accumulator, freq: str, j: int, first: int, last: int, cfg:
         f"steady: the {'rise' if rising else 'fall'} (x{observed_ratio:.2f}) comes from which outlets publish, "
         f"not from what they publish: {mover['source']} went from {100 * mover['volume_share_baseline']:.0f}% "
         f"to {100 * mover['volume_share_recent']:.0f}% of the passages, and with every outlet's own mix "
-        f"held at its baseline the ratio is x{adjusted_ratio:.2f}"
+        f"held at its baseline the ratio is x{adjusted_ratio:.2f} (z {z_mix:+.1f}, {needed:.1f} needed)"
     )
     return {"sources": breakdown[:10], "explained": explained, "reason": reason}
 
