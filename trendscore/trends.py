@@ -226,6 +226,7 @@ def compute_score(
             phis = [pooled_dispersion([row[j : j + 1] for row in periods], kappas[j : j + 1]) for j in range(k)]
         tests[length] = (recent, base, phis)
     rows = []
+    thresholds: dict[tuple, float] = {}  # scanned window lengths -> critical value
     for j, theme in enumerate(themes):
         scanned = []
         for length in lengths:
@@ -236,7 +237,10 @@ def compute_score(
                 scanned.append((length, share_test(r, b, phis[j], kappas[j], noise_of[j])))
         needed = cfg.z_crit
         if needed is None:
-            needed = _needed(per_period, span_first, cur, j, scanned, kappas[j], cfg)
+            key = tuple(length for length, _ in scanned)
+            if key not in thresholds:
+                thresholds[key] = _needed(per_period, span_first, cur, key, cfg)
+            needed = thresholds[key]
         best = None
         for length, test in scanned:
             if _direction(test, needed, cfg) != "steady" and (best is None or abs(test["z"]) > abs(best[1]["z"])):
@@ -350,18 +354,18 @@ def _periods(acc: Accumulator, freq: str, last_day: int | None, span_first: int 
     return per_period, totals, ignored_after
 
 
-def _needed(per_period, span_first: int, cur: int, j: int, scanned, kappa: float, cfg: MomentumSettings) -> float:
-    """The |z| a theme's scan must reach: simulated for ``cfg.false_alarm`` from the theme's
-    own volumes and spread in the periods the scan looks at."""
-    if not scanned:
+def _needed(per_period, span_first: int, cur: int, lengths: tuple[int, ...], cfg: MomentumSettings) -> float:
+    """The |z| a scan over recent windows of ``lengths`` must reach: simulated for
+    ``cfg.false_alarm`` from the volumes and report sizes of the periods the scan looks at.
+    Every theme's count variance in a period is its own constant times that period's sum of
+    squared unit sizes, and the constant cancels in ``z``, so one value serves every theme
+    scanned over the same windows."""
+    if not lengths:
         return math.inf
     span = [per_period.get(p) for p in range(span_first, cur + 1)]
-    c = sum(row[j].c for row in span if row)
-    n = sum(row[j].n for row in span if row)
-    share = c / n if n else 0.0
-    variances = np.array([row[j].variance(share, kappa) if row else 0.0 for row in span])
-    totals = np.array([row[j].n if row else 0.0 for row in span])
-    return scan_threshold(variances, totals, [(length, 0) for length, _ in scanned], cfg.baseline, cfg.false_alarm)
+    sizes = np.array([row[0].snn if row else 0.0 for row in span])
+    totals = np.array([row[0].n if row else 0.0 for row in span])
+    return scan_threshold(sizes, totals, [(length, 0) for length in lengths], cfg.baseline, cfg.false_alarm)
 
 
 def _outlet_mix(acc: Accumulator, freq: str, j: int, window, cfg: MomentumSettings, last_day: int, evidence):
