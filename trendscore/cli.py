@@ -29,7 +29,22 @@ def main():
     """Label micro-short-drama news by theme and score theme momentum."""
 
 
-_model_opt = click.option("--model", "model_dir", default=None, help="Model directory (default: the bundled model).")
+def _note_shadowing(ctx, param, value):
+    from .catalogue import shadowing_folder
+
+    if shadowing_folder(value) is not None:
+        note = f"--model {value} is the bundled model; the folder {value} here is not used (write ./{value})"
+        click.echo(f"Note: {note}", err=True)
+    return value
+
+
+_model_opt = click.option(
+    "--model",
+    "model_dir",
+    default=None,
+    callback=_note_shadowing,
+    help="Model directory, registry or bundled name: default, accurate, thorough (default: default).",
+)
 
 
 def _input_options(command):
@@ -433,11 +448,21 @@ _registry_opt = click.option("--registry", required=True, help="The registry dir
 
 
 @models.command("list")
-@_registry_opt
+@click.option("--registry", default=None, help="A registry (default: the bundled models and the model folders here).")
 def models_list(registry):
-    """List the registry's versions; * marks the champion."""
+    """List the registry's versions (* marks the champion), or the bundled models and the
+    model folders in the working directory."""
     from .registry import Registry
 
+    if registry is None:
+        from .catalogue import available_models
+
+        for row in available_models():
+            f1 = "-" if row["cv_macro_f1"] is None else f"{row['cv_macro_f1']:.3f}"
+            click.echo(f"{row['name']:<12} {row['kind']:<8} cv macro-F1 {f1:<6} {row['path']}")
+            if row["note"]:
+                click.echo(f"  note: {row['note']}")
+        return
     for row in Registry(registry).listing():
         mark = "*" if row["champion"] else " "
         f1 = "-" if row["cv_macro_f1"] is None else f"{row['cv_macro_f1']:.3f}"
@@ -460,10 +485,21 @@ def models_promote(version, registry):
 @models.command("rollback")
 @_registry_opt
 def models_rollback(registry):
-    """Make the previous champion the champion again."""
+    """Undo the last promotion: the previous champion is the champion again."""
     from .registry import Registry
 
     click.echo(f"{Registry(registry).rollback()} is the champion", err=True)
+
+
+@models.command("history")
+@_registry_opt
+def models_history(registry):
+    """The champions, first to current: what rollback walks back through."""
+    from .registry import Registry
+
+    history = Registry(registry).history()
+    for n, name in enumerate(history, 1):
+        click.echo(f"{n:>3}  {name}{'  (champion)' if n == len(history) else ''}")
 
 
 @main.command()
@@ -476,6 +512,8 @@ def evaluate(labelled, model_dir, fmt):
     from .model import load_model
 
     scores = run_evaluate(load_model(model_dir), list(labelled))
+    for warning in scores["warnings"]:
+        click.echo(f"Warning: {warning}", err=True)
     if fmt == "json":
         click.echo(json.dumps(scores, ensure_ascii=False, indent=1))
         return

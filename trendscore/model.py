@@ -155,6 +155,21 @@ class Model:
         texts = _as_texts(texts)
         return np.asarray(self._proba_rows(texts), dtype=np.float64).reshape(len(texts), len(self.themes))
 
+    @property
+    def classes_(self) -> list[str]:
+        """The themes, in column order (the name scikit-learn estimators use)."""
+        return list(self.themes)
+
+    def predict(self, texts: Sequence[str]) -> list[list[str]]:
+        """The themes of each text, as :meth:`label` gives them.
+
+        Examples
+        --------
+        >>> load_model().predict(["短剧出海"])
+        [['overseas']]
+        """
+        return self.labels_from_proba(self.predict_proba(texts))
+
     def labels_from_proba(self, proba) -> list[list[str]]:
         """Theme names per row of probabilities: per-theme thresholds, or the top class."""
         if not self.multilabel:
@@ -384,17 +399,15 @@ def load_model(directory=None) -> Model:
 
     A registry directory (see :mod:`trendscore.registry`) loads its champion. The name of a
     bundled model (``"default"``; ``"accurate"``: with sentence embeddings; ``"thorough"``: with
-    the slower e5-small encoder of the ``e5`` extra; see the README),
-    when no such directory exists, loads that model.
+    the slower e5-small encoder of the ``e5`` extra; see the README) always loads that model,
+    even where a folder of that name exists (write ``./default`` for the folder).
 
     Examples
     --------
     >>> load_model().themes
     ['policy', 'technology', 'overseas', 'regional_hub', 'culture']
     """
-    bundled = directory is None or (
-        isinstance(directory, str) and directory in BUNDLED and not Path(directory).exists()
-    )
+    bundled = directory is None or (isinstance(directory, str) and directory in BUNDLED)
     path = bundled_model_path(directory or "default") if bundled else Path(directory)
     if (path / "aliases.json").is_file():  # a registry: use its champion
         from .registry import Registry

@@ -69,10 +69,15 @@ class Registry:
         return sorted(p.name for p in root.iterdir() if re.fullmatch(r"v\d{4}", p.name)) if root.is_dir() else []
 
     def _set_champion(self, name: str) -> None:
+        """Make ``name`` the champion, on top of the history (a stack that rollback pops)."""
         data = self._aliases() if self.exists() else {"champion": None, "history": []}
         data["champion"] = name
         data["history"] = data.get("history", []) + [name]
         _write_json_atomic(self.path / ALIASES, data)
+
+    def history(self) -> list[str]:
+        """Champions from the first to the current one: what successive rollbacks walk back through."""
+        return list(self._aliases().get("history", []))
 
     @contextmanager
     def lock(self):
@@ -110,16 +115,24 @@ class Registry:
             self._set_champion(name)
 
     def rollback(self) -> str:
+        """Undo the last promotion: the champion before it is champion again, and a second
+        rollback goes back one more (it never returns to the version just left)."""
         with self.lock():
-            history = self._aliases().get("history", [])
-            current = self.champion()
-            earlier = [v for v in history[:-1] if v != current]
-            if not earlier:
+            data = self._aliases()
+            history = list(data.get("history", []))
+            current = data.get("champion")
+            while history and history[-1] == current:
+                history.pop()
+            if not history:
                 raise ModelError(f"{self.path}: no earlier champion to roll back to")
-            self._set_champion(earlier[-1])
-            return earlier[-1]
+            data["champion"] = history[-1]
+            data["history"] = history
+            _write_json_atomic(self.path / ALIASES, data)
+            return history[-1]
 
     def listing(self) -> list[dict]:
+        if not self.exists():
+            raise ModelError(f"{self.path}: not a model registry (no {ALIASES})")
         champion = self.champion()
         rows = []
         for name in self.versions():
