@@ -214,6 +214,8 @@ def parse_jsonl_line(line: str, name: str, number: int, require_text: bool = Tru
         if line.lstrip().startswith("["):
             raise InputError("a JSON array, expected JSON Lines (one object per line)", name, number) from None
         raise InputError(f"malformed JSON ({exc.msg} at column {exc.colno})", name, number) from None
+    except ValueError as exc:  # NaN or Infinity, nesting deeper than jsonfast.MAX_DEPTH
+        raise InputError(f"malformed JSON ({exc})", name, number) from None
     if isinstance(obj, list) and number == 1:
         raise InputError("a JSON array, expected JSON Lines (one object per line)", name, number)
     if not isinstance(obj, dict):
@@ -260,6 +262,11 @@ def _csv(lines, name, require_text=True, skip=None) -> Iterator[tuple[dict, str,
     if not fields or "text" not in [f.strip().lstrip("\ufeff") for f in fields]:
         raise InputError(f"CSV has no 'text' column (columns: {', '.join(fields or [])})", name, 1)
     reader.fieldnames = [f.strip().lstrip("\ufeff") for f in fields]
+    seen: set[str] = set()
+    for field in reader.fieldnames:
+        if field in seen:
+            raise InputError(f"the CSV header has two columns named {field!r}; give each its own name", name, 1)
+        seen.add(field)
     while True:
         start = counter["n"] + 1
         try:
@@ -268,8 +275,14 @@ def _csv(lines, name, require_text=True, skip=None) -> Iterator[tuple[dict, str,
             return
         except csv.Error as exc:
             raise InputError(f"malformed CSV ({exc})", name, counter["n"]) from None
+        problem = None
         if None in row:
-            exc = InputError("more fields than the header has", name, start)
+            problem = "more fields than the header has"
+        elif None in row.values():
+            given = sum(v is not None for v in row.values())
+            problem = f"{given} fields, fewer than the {len(row)} the header has"
+        if problem is not None:
+            exc = InputError(problem, name, start)
             if skip is None:
                 raise exc
             skip.add(exc)
