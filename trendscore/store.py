@@ -28,6 +28,8 @@ __all__ = [
 FORMAT_VERSION = 1
 MANIFEST = "manifest.json"
 _ALLOWED_SUFFIXES = (".json", ".npy", ".md")
+#: longest .npy header read (numpy refuses longer ones too)
+MAX_NPY_HEADER = 10_000
 
 
 def sha256_file(path: Path) -> str:
@@ -210,11 +212,20 @@ def read_model_dir(directory: Path) -> tuple[dict, dict[str, Path]]:
     return manifest, paths
 
 
+def _no_constant(name: str):
+    raise ValueError(f"{name} is not a JSON number")
+
+
 def load_json(path: Path) -> dict:
+    """A JSON file of a model or registry; NaN and Infinity (not JSON) and deep nesting refused."""
     try:
-        return json.loads(path.read_text("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        return json.loads(path.read_text("utf-8"), parse_constant=_no_constant)
+    except (UnicodeDecodeError, ValueError) as exc:  # JSONDecodeError is a ValueError
         raise ModelError(f"{path}: not valid JSON ({exc})") from None
+    except RecursionError:
+        raise ModelError(f"{path}: not valid JSON (nested too deeply)") from None
+    except OSError as exc:
+        raise ModelError(f"{path}: cannot read ({exc.strerror or exc})") from None
 
 
 class RawArray:
@@ -236,7 +247,7 @@ def load_array(path: Path) -> RawArray:
     dtype or Fortran order is refused.
     """
     data = path.read_bytes()
-    if data[:6] != b"\x93NUMPY" or len(data) < 10:
+    if data[:6] != b"\x93NUMPY" or len(data) < 12:
         raise ModelError(f"{path}: not a .npy file")
     major = data[6]
     if major == 1:
@@ -245,10 +256,12 @@ def load_array(path: Path) -> RawArray:
         hlen, start = struct.unpack("<I", data[8:12])[0], 12
     else:
         raise ModelError(f"{path}: unknown .npy version {major}")
+    if hlen > MAX_NPY_HEADER:  # numpy's own bound: a header is a short dict literal
+        raise ModelError(f"{path}: .npy header of {hlen} bytes, more than {MAX_NPY_HEADER}; refusing it")
     try:
         header = ast.literal_eval(data[start : start + hlen].decode("latin1"))
         descr, fortran, shape = header["descr"], header["fortran_order"], tuple(header["shape"])
-    except (ValueError, SyntaxError, KeyError, TypeError):
+    except (ValueError, SyntaxError, KeyError, TypeError, MemoryError, RecursionError):
         raise ModelError(f"{path}: malformed .npy header") from None
     if descr != "<f8" or fortran or not all(isinstance(d, int) and d >= 0 for d in shape):
         raise ModelError(f"{path}: expected a C-order float64 array, got {descr!r}")
