@@ -286,8 +286,17 @@ def _numpy(values):
 
 
 def _as_texts(texts) -> list[str]:
+    from collections.abc import Mapping
+
     if isinstance(texts, str):
         raise TypeError("expected a list of texts, got one string; wrap it in a list")
+    if isinstance(texts, Mapping):
+        raise TypeError(
+            f"expected a list of texts, got a {type(texts).__name__} (whose keys would be labelled); "
+            "pass [record['text']] for one record"
+        )
+    if isinstance(texts, (bytes, bytearray, set, frozenset)):
+        raise TypeError(f"expected a list of texts, got a {type(texts).__name__}")
     out = []
     for t in texts:
         if not isinstance(t, str):

@@ -216,13 +216,16 @@ def _wide_lines(src: _Source, chosen: str, errors: str, limit: int) -> Iterator[
     blocks = src.chunks()
     while True:
         block = next(blocks, None)
+        state = decoder.getstate()
         try:
             text = decoder.decode(block or b"", final=block is None)
-        except UnicodeDecodeError:
+        except UnicodeDecodeError as exc:  # count the line ends before the bad bytes, for the message
+            decoder.setstate(state)
+            before = decoder.decode((block or b"")[: max(exc.start - len(state[0]), 0)])
             raise InputError(
                 f"bytes that are not valid {chosen}; pass --encoding, or --encoding-errors replace",
                 src.name,
-                number + "".join(parts).count("\n") + 1,
+                number + "".join(parts).count("\n") + before.count("\n") + 1,
             ) from None
         cut = text.rfind("\n") + 1
         if not cut:
