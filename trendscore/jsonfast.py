@@ -7,7 +7,8 @@ same documents either way.
 Numbers pass through exactly as written. orjson turns integers beyond 64 bits into floats
 and refuses numbers beyond the float range (``1e400``), so a line with a long run of digits
 or a three-digit exponent is parsed exactly instead: integers as Python ints, and a number no
-float holds (out of range, below the smallest float, or more than 17 significant digits) as a :class:`RawNumber` that
+float holds (out of range, below the smallest float, or more than 15 significant digits, which a
+float may not keep) as a :class:`RawNumber` that
 keeps its text and is written back unchanged. ``NaN`` and ``Infinity`` are not JSON and are
 refused, and so is nesting deeper than :data:`MAX_DEPTH`.
 """
@@ -29,7 +30,10 @@ __all__ = ["loads", "dumps_line", "dumps", "RawNumber", "MAX_DEPTH", "JSONDepthE
 MAX_DEPTH = 200
 #: digits Python turns into an int (larger ones stay RawNumber text); below its own 4300 limit
 _INT_DIGITS = 4000
-_INEXACT = re.compile(r"\d{19}|[eE][-+]?\d{3}")
+#: what orjson may read inexactly: 16 or more digits (with a decimal point among them), or a
+#: three-digit exponent; a line holding one is parsed by the exact path (digits inside strings
+#: send a line there too, which costs time, not correctness)
+_INEXACT = re.compile(r"[\d.]{17}|\d{16}|[eE][-+]?\d{3}")
 _OPENERS = re.compile(r"[\[{]")
 
 
@@ -61,7 +65,7 @@ class JSONDepthError(ValueError):
 def _exact_float(text: str) -> float:
     value = float(text)
     mantissa = text.lower().split("e")[0].lstrip("-").replace(".", "").lstrip("0")
-    if not math.isfinite(value) or len(mantissa) > 17 or (value == 0 and mantissa):
+    if not math.isfinite(value) or len(mantissa) > 15 or (value == 0 and mantissa):
         return RawNumber(text)
     return value
 

@@ -340,12 +340,18 @@ class RecordWriter:
         if self._rows is None:
             return
         width = len(self._columns)
-        self._rows.seek(0)
-        for line in self._rows:
-            tail, cells = loads(line)
-            writer.writerow(cells + [""] * (width - len(cells)) + tail)
-        self._rows.close()
-        self._rows = None
+        rows, self._rows = self._rows, None
+        with rows:
+            rows.seek(0)
+            for line in rows:
+                tail, cells = loads(line)
+                try:
+                    writer.writerow(cells + [""] * (width - len(cells)) + tail)
+                except UnicodeEncodeError:
+                    raise InputError(
+                        "a field holds a lone surrogate (a half of a UTF-16 pair, from a JSON escape), which "
+                        "UTF-8 CSV cannot hold; use --format jsonl, which keeps it escaped"
+                    ) from None
 
     def _write_table(self, record: dict) -> None:
         text = " ".join(printable(str(record.get("text", ""))).split())
