@@ -141,3 +141,25 @@ def test_an_unpunctuated_clause_is_cut_in_linear_steps():
     passages = split_passages("长" * 1_000_000)
     assert len(passages) == 1_000_000 // 300 + 1
     assert "".join(passages) == "长" * 1_000_000
+
+
+def test_format_sniffing_holds_a_bounded_head(tmp_path, monkeypatch):
+    """Sniffing the format reads ahead at most about 1 MiB of lines, not 200 lines of any
+    length (200 lines of 64 MiB would be 12 GiB)."""
+    from trendscore import readers
+
+    f = tmp_path / "long_lines.txt"
+    f.write_text(("短" * 100_000 + "\n") * 50, "utf-8")
+    pulled = []
+    real = readers._lines
+
+    def counting(*args, **kwargs):
+        for item in real(*args, **kwargs):
+            pulled.append(item[0])
+            yield item
+
+    monkeypatch.setattr(readers, "_lines", counting)
+    with readers.open_lines(str(f)) as (fmt, lines):
+        assert fmt == "text"
+        assert len(pulled) == 11  # 11 lines of 100,000 characters pass 1 MiB
+        assert sum(1 for _ in lines) == 50

@@ -463,3 +463,22 @@ def test_a_header_cell_with_a_newline_stays_one_line(run, tmp_path):
     result = run("label", src)
     assert result.exit_code == 2
     assert result.output == f"Error: {src}:1: CSV has no 'text' column (columns: a\\nb, id)\n"
+
+
+def test_a_full_disk_while_a_registry_adopts_the_default_leaves_nothing(run, tmp_path, monkeypatch):
+    import errno
+    import shutil
+
+    def full(src, dst, *args, **kwargs):
+        os.makedirs(dst)
+        (open(os.path.join(dst, "half"), "w")).close()
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(dst))
+
+    monkeypatch.setattr(shutil, "copytree", full)
+    reg = tmp_path / "reg"
+    seeds = os.path.join(ROOT, "seeds", "batch_02_gov.jsonl")
+    result = run("train", seeds, "--registry", reg, "--cv", "0")
+    assert result.exit_code == 1
+    assert result.output.startswith("Error: ") and result.output.rstrip().endswith("No space left on device")
+    assert len(result.output.splitlines()) == 1
+    assert [p.name for p in (reg / "versions").iterdir()] == []

@@ -21,6 +21,10 @@ class _Group(click.Group):
         except BrokenPipeError:
             sys.stderr.close()
             ctx.exit(1)
+        except OSError as exc:  # an I/O failure no module turned into its own message
+            where = f"{exc.filename}: " if exc.filename else ""
+            click.echo(f"Error: {one_line(where + (exc.strerror or str(exc)))}", err=True)
+            ctx.exit(1)
         except KeyboardInterrupt:
             click.echo("Error: interrupted", err=True)
             ctx.exit(130)

@@ -34,6 +34,7 @@ __all__ = [
 
 INPUT_FORMATS = ("auto", "digest", "jsonl", "csv", "text")
 _HEAD_BYTES = 1 << 16
+_HEAD_CHARS = 1 << 20
 _EXT = {".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl", ".csv": "csv"}
 _MAGIC = {
     b"\x89PNG": "PNG image",
@@ -443,9 +444,11 @@ def open_lines(
     try:
         lines = _lines(src, encoding, encoding_errors, skip)
         head: list[tuple[int, str]] = []
-        for item in lines:
+        held = 0
+        for item in lines:  # up to 200 lines for sniffing, and at most about 1 MiB of them
             head.append(item)
-            if len(head) >= 200:
+            held += len(item[1])
+            if len(head) >= 200 or held > _HEAD_CHARS:
                 break
         fmt = input_format
         if fmt == "auto":

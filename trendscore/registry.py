@@ -228,8 +228,12 @@ class Registry:
         load_model(default)
         tmp = Path(tempfile.mkdtemp(prefix=".v0001.", dir=self.path / "versions"))
         shutil.rmtree(tmp)
-        shutil.copytree(default, tmp)
-        os.rename(tmp, self.path / "versions" / "v0001")
+        try:
+            shutil.copytree(default, tmp)
+            os.rename(tmp, self.path / "versions" / "v0001")
+        except BaseException:  # a full disk, Ctrl-C: leave no half-copied version behind
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
         self._set_champion("v0001")
 
 
