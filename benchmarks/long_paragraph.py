@@ -1,12 +1,13 @@
 """One long paragraph as plain text, against the same text as JSON Lines (issue 14).
 
-    python benchmarks/long_paragraph.py [--mb 36] [--checkout DIR]
+    python benchmarks/long_paragraph.py [--mb 36] [--checkout DIR ...]
 
 Writes, in a temporary directory, MB megabytes of Chinese news sentences as (a) one paragraph
 of many short lines in a .txt file, (b) one single line in a .txt file, (c) a digest article of
 that length, and (d) JSON Lines of one passage a line; labels each with `trendscore label --jobs 1`
-and prints wall seconds and peak RSS. ``--checkout DIR`` times the trendscore found in DIR
-instead (an older version, for comparison).
+and prints wall seconds and peak RSS. ``--checkout DIR`` (repeatable) times the trendscore
+found in each DIR (an older version, for comparison), one after the other on each input so
+that they share the machine's load.
 """
 
 from __future__ import annotations
@@ -62,18 +63,20 @@ def _run(args: list[str], root: str) -> tuple[float, float]:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--mb", type=int, default=36)
-    parser.add_argument("--checkout", default=str(Path(__file__).resolve().parent.parent))
+    parser.add_argument("--checkout", action="append", default=None)
     args = parser.parse_args()
-    print(f"machine: {machine()}\ntrendscore from {args.checkout}\n")
-    print(f"| input ({args.mb} MB) | wall s | peak RSS MB |\n|---|---|---|")
+    roots = args.checkout or [str(Path(__file__).resolve().parent.parent)]
+    print(f"machine: {machine()}\n")
+    print(f"| input ({args.mb} MB) | trendscore from | wall s | peak RSS MB |\n|---|---|---|---|")
     with tempfile.TemporaryDirectory() as tmp:
         for kind, fmt in [("paragraph", "text"), ("one line", "text"), ("digest", "digest"), ("jsonl", "jsonl")]:
             path = Path(tmp) / f"input.{'jsonl' if kind == 'jsonl' else 'txt'}"
             _write(path, args.mb, kind)
-            wall, rss = _run(
-                ["label", str(path), "-o", os.devnull, "--jobs", "1", "-q", "--input-format", fmt], args.checkout
-            )
-            print(f"| {kind} | {wall:.1f} | {rss:.0f} |", flush=True)
+            for root in roots:
+                wall, rss = _run(
+                    ["label", str(path), "-o", os.devnull, "--jobs", "1", "-q", "--input-format", fmt], root
+                )
+                print(f"| {kind} | {root} | {wall:.1f} | {rss:.0f} |", flush=True)
             path.unlink()
 
 

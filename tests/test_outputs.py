@@ -482,3 +482,12 @@ def test_a_full_disk_while_a_registry_adopts_the_default_leaves_nothing(run, tmp
     assert result.output.startswith("Error: ") and result.output.rstrip().endswith("No space left on device")
     assert len(result.output.splitlines()) == 1
     assert [p.name for p in (reg / "versions").iterdir()] == []
+
+
+@pytest.mark.parametrize("out,message", [("", "the output name is empty"), ("newdir/", "ends in /")])
+def test_output_names_that_are_not_files_are_refused(run, tmp_path, monkeypatch, out, message):
+    monkeypatch.chdir(tmp_path)
+    result = run("label", _seed_file(tmp_path), "-o", out)
+    assert result.exit_code == 2
+    assert message in result.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.jsonl"]

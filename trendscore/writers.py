@@ -58,6 +58,10 @@ def output_kind(path: str) -> str:
     or ``atomic`` (a regular file, new or existing); raises for what may not be written."""
     if path == "-":
         return "stdout"
+    if not path:
+        raise InputError("the output name is empty")
+    if path.endswith("/"):
+        raise InputError("the output names a directory (it ends in /)", path)
     try:
         st = os.stat(path)
     except FileNotFoundError:
