@@ -290,7 +290,7 @@ class PassageBuffer:
                 cut = m.end()
             if cut == end:
                 space = text.rfind(" ", start + self.window // 2, end)
-                cut = space + 1 if space > 0 else end
+                cut = space + 1 if space > 0 else end - self.window % MAX_CHARS  # whole pieces of MAX_CHARS
             out.extend(_split(text[start:cut], last=False))
             start = cut
         rest = text[start:]
