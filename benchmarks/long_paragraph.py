@@ -83,10 +83,10 @@ def main() -> None:
                 continue
             path = Path(tmp) / f"input.{'jsonl' if kind == 'jsonl' else 'txt'}"
             _write(path, args.unpunctuated_mb if kind == "unpunctuated" else args.mb, kind)
+            # a file, not /dev/null: trendscore before issue 14 replaced /dev/null with a file (as root)
+            out = str(Path(tmp) / "out.jsonl")
             for root in roots:
-                wall, rss = _run(
-                    ["label", str(path), "-o", os.devnull, "--jobs", "1", "-q", "--input-format", fmt], root, tmp
-                )
+                wall, rss = _run(["label", str(path), "-o", out, "--jobs", "1", "-q", "--input-format", fmt], root, tmp)
                 print(f"| {kind} | {root} | {wall:.1f} | {rss:.0f} |", flush=True)
             path.unlink()
 

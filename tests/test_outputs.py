@@ -249,6 +249,8 @@ def test_an_input_reached_by_another_name_is_refused(tmp_path):
 
 
 def test_dev_null_as_input_and_output_is_fine(run, tmp_path):
+    if not stat.S_ISCHR(os.stat("/dev/null").st_mode):
+        pytest.skip("/dev/null on this machine is not a device (an older trendscore replaced it)")
     assert output_kind("/dev/null") == "direct"
     check_output_path("/dev/null", ["/dev/null"])
 

@@ -30,11 +30,10 @@ __all__ = ["loads", "dumps_line", "dumps", "RawNumber", "MAX_DEPTH", "JSONDepthE
 MAX_DEPTH = 200
 #: digits Python turns into an int (larger ones stay RawNumber text); below its own 4300 limit
 _INT_DIGITS = 4000
-#: what orjson may read inexactly: 16 or more digits (with a decimal point among them), or a
-#: three-digit exponent; a line holding one is parsed by the exact path (digits inside strings
-#: send a line there too, which costs time, not correctness)
-_INEXACT = re.compile(r"[\d.]{17}|\d{16}|[eE][-+]?\d{3}")
-_OPENERS = re.compile(r"[\[{]")
+#: what orjson may read inexactly: 16 or more digits (a decimal point may be among them), or a
+#: three-digit exponent; a line holding a float and one of these is parsed again exactly
+#: (digits inside strings send a line there too, which costs time, not correctness)
+_INEXACT = re.compile(r"[0-9][0-9.]{15}|[eE][-+]?[0-9]{3}")
 
 
 class RawNumber(float):
@@ -92,20 +91,44 @@ def _depth(obj) -> int:
     return deepest
 
 
+def _floats_within_depth(obj) -> bool:
+    """True if ``obj`` holds a float anywhere; :class:`JSONDepthError` past :data:`MAX_DEPTH`."""
+    if type(obj) is not dict and type(obj) is not list:
+        return type(obj) is float
+    stack, found = [(obj, 1)], False
+    while stack:
+        item, level = stack.pop()
+        for value in item.values() if type(item) is dict else item:
+            kind = type(value)
+            if kind is float:
+                found = True
+            elif kind is dict or kind is list:
+                if level >= MAX_DEPTH:
+                    raise JSONDepthError(f"nested deeper than {MAX_DEPTH} levels")
+                stack.append((value, level + 1))
+    return found
+
+
 def loads(text: str):
     """Parse one JSON document; raises json.JSONDecodeError as the standard library does,
-    ValueError for NaN or Infinity, and :class:`JSONDepthError` for deep nesting."""
-    deep = len(_OPENERS.findall(text)) > MAX_DEPTH
-    if orjson is not None and not _INEXACT.search(text) and not deep:
+    ValueError for NaN or Infinity, and :class:`JSONDepthError` for deep nesting.
+
+    orjson parses; only a document holding a float (which orjson may have rounded, or made of
+    an integer beyond 64 bits) and a number written with many digits or a long exponent is
+    parsed again, exactly."""
+    if orjson is not None:
         try:
-            return orjson.loads(text)
+            obj = orjson.loads(text)
         except orjson.JSONDecodeError:
             pass  # let the standard library decide, and word the error
+        else:
+            if not _floats_within_depth(obj) or not _INEXACT.search(text):
+                return obj
     try:
         obj = json.loads(text, parse_float=_exact_float, parse_int=_exact_int, parse_constant=_no_constant)
     except RecursionError:
         raise JSONDepthError(f"nested deeper than {MAX_DEPTH} levels") from None
-    if deep and _depth(obj) > MAX_DEPTH:
+    if text.count("[") + text.count("{") > MAX_DEPTH and _depth(obj) > MAX_DEPTH:
         raise JSONDepthError(f"nested deeper than {MAX_DEPTH} levels")
     return obj
 

@@ -164,6 +164,7 @@ def _lines(src: _Source, encoding: str, errors: str, skip: SkipLog | None = None
             lines = [
                 _decode_or_skip(raw, src.name, number + i + 1, chosen, skip) for i, raw in enumerate(whole.split(b"\n"))
             ]
+        del whole  # a long line is not held twice (bytes and text) while it is read
         lines.pop()  # the empty string after the last line end
         for line in lines:
             number += 1
@@ -172,6 +173,7 @@ def _lines(src: _Source, encoding: str, errors: str, skip: SkipLog | None = None
                     raise _too_long(src.name, number, limit)
                 yield number, line[:-1] if line.endswith("\r") else line
     pending = b"".join(parts)
+    parts.clear()
     if pending:
         number += 1
         line = (
@@ -179,6 +181,7 @@ def _lines(src: _Source, encoding: str, errors: str, skip: SkipLog | None = None
             if errors == "strict"
             else pending.decode(chosen, errors)
         )
+        del pending
         if line is not None:
             yield number, line.rstrip("\r")
 
