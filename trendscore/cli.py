@@ -8,7 +8,7 @@ import sys
 import click
 
 from . import __version__
-from .errors import TrendscoreError
+from .errors import TrendscoreError, one_line
 
 
 class _Group(click.Group):
@@ -16,11 +16,18 @@ class _Group(click.Group):
         try:
             return super().invoke(ctx)
         except TrendscoreError as exc:
-            click.echo(f"Error: {exc}", err=True)
+            click.echo(f"Error: {one_line(str(exc))}", err=True)
             ctx.exit(exc.exit_code)
         except BrokenPipeError:
             sys.stderr.close()
             ctx.exit(1)
+        except OSError as exc:  # an I/O failure no module turned into its own message
+            where = f"{exc.filename}: " if exc.filename else ""
+            click.echo(f"Error: {one_line(where + (exc.strerror or str(exc)))}", err=True)
+            ctx.exit(1)
+        except KeyboardInterrupt:
+            click.echo("Error: interrupted", err=True)
+            ctx.exit(130)
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -433,8 +440,7 @@ def suggest(pool, count, model_dir, output):
 
     check_output_path(output, [pool])
     chosen = run_suggest(load_model(model_dir), iter_input_records([pool]), n=count)
-    with AtomicOutput(output) as fh:
-        writer = RecordWriter(fh, "jsonl", [])
+    with AtomicOutput(output) as fh, RecordWriter(fh, "jsonl", []) as writer:
         for record in chosen:
             writer.write(record)
 

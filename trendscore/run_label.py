@@ -68,8 +68,7 @@ def run_label(
     try:
         if jobs == 1:
             records = iter_input_records(inputs, input_format, encoding, encoding_errors, skip)
-            with AtomicOutput(output) as fh:
-                writer = RecordWriter(fh, fmt, model.themes)
+            with AtomicOutput(output) as fh, RecordWriter(fh, fmt, model.themes) as writer:
                 for record in label_records(model, records, explain=explain, stats=stats):
                     writer.write(record)
                     if bar is not None:
@@ -80,8 +79,7 @@ def run_label(
         themes = model.themes
         size = EMBEDDING_CHUNK if model.featurizer.config.embedding else CHUNK
         as_text = fmt == "jsonl"
-        with AtomicOutput(output) as fh:
-            writer = RecordWriter(fh, fmt, themes)
+        with AtomicOutput(output) as fh, RecordWriter(fh, fmt, themes) as writer:
             done = 0
             for chunk in labelled_chunks(
                 inputs, model_dir, jobs, explain, as_text, input_format, encoding, encoding_errors, stats, skip, size
