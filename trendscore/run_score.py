@@ -38,17 +38,25 @@ def run_score(
     skip=None,
     scheduler=None,
     block_mb: float = 32.0,
+    state_path=None,
 ) -> dict:
-    """Run one scoring job; returns the score and warnings for the caller to show.
+    """Run one scoring job; returns the score and warnings for the caller to show, and with
+    ``state_path`` the calls that changed since the run that last wrote it (``changes``; the
+    file then holds this run's calls).
 
     With ``scheduler`` (``tcp://host:port`` or ``local:N``) the counting runs on a Dask
     cluster; the result is the same."""
     from .model import load_model
 
     as_of_date = _as_of(as_of)
-    for path in [output, plot_path, report_path]:
+    for path in [output, plot_path, report_path, state_path]:
         if path is not None:
             check_output_path(path, inputs)
+    previous = None
+    if state_path is not None:
+        from .alerts import read_state
+
+        previous = read_state(state_path)  # a bad state file stops the run before any work
 
     def items():
         for name in inputs:
@@ -90,8 +98,9 @@ def run_score(
             f"{stats['bad_dates']} passages have dates that do not parse and were counted as undated "
             f"(first: {where}:{line}: {value})"
         )
-    with AtomicOutput(output) as fh:
-        fh.write(render_score(result, fmt))
+    if output is not None:  # None: no ranking written (score --alert prints the changes instead)
+        with AtomicOutput(output) as fh:
+            fh.write(render_score(result, fmt))
     if plot_path or report_path:
         from .report import plot_png, write_plot, write_report
 
@@ -100,4 +109,10 @@ def run_score(
             write_plot(result, plot_path, png)
         if report_path:
             write_report(result, report_path, examples, png)
-    return {"score": result, "warnings": warnings}
+    changes = None
+    if state_path is not None:
+        from .alerts import call_changes, write_state
+
+        changes = call_changes(previous, result)
+        write_state(state_path, result)
+    return {"score": result, "warnings": warnings, "changes": changes, "previous": previous}
