@@ -78,6 +78,7 @@ def run_score(
                 model_dir=model_dir,
                 block_bytes=int(block_mb * (1 << 20)),
                 skip=skip,
+                relabel=relabel,
             )
     else:
         examples = Examples(freq) if report_path else None
