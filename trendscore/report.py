@@ -103,19 +103,26 @@ def report_html(score: Score, examples=None, png: bytes | None = None) -> str:
         from .dates import parse_date, period_of
 
         cur = period_of(parse_date(score.as_of), score.freq)
+        shown: set = set()  # a passage is shown under one theme only
         for t in score.themes:
+            if t["direction"] == "steady":
+                continue
             first = cur - (t["recent_periods"] or score.settings["recent"]) + 1
-            items = examples.top(t["theme"], first, cur, n=5)
+            items = examples.top(t["theme"], first, cur, n=5, exclude=shown)
+            shown.update(x["fingerprint"] for x in items)
             body = (
                 "".join(
                     f"<div class=passage>{e(x['text'])}<div class=meta>"
                     + " · ".join(e(str(v)) for v in (x["date"], x["source"], x["title"]) if v)
-                    + f" · weight {x['weight']:.2f}</div></div>"
+                    + (f" · <a href='{e(x['url'])}'>link</a>" if _web(x["url"]) else "")
+                    + f" · {e(x['why'])}</div></div>"
                     for x in items
                 )
                 or "<p class=meta>No passage carries this theme in its recent window.</p>"
             )
             sections.append(f"<h3>{e(t['theme'])} <span class={t['direction']}>{t['direction']}</span></h3>{body}")
+        if not sections:
+            sections.append("<p class=meta>No theme is rising or falling: no passages to show.</p>")
     rec = score.records
     w = score.windows
     window = (
@@ -135,7 +142,7 @@ def report_html(score: Score, examples=None, png: bytes | None = None) -> str:
 <p class=meta>Momentum is log2 of the share ratio, shrunk by its uncertainty (+1 = doubled). A theme is called
 rising or falling only on strong evidence; see docs/momentum.md.</p>
 <ul>{notes}</ul>{img}
-<h2>Passages that drove each theme (recent window)</h2>{"".join(sections)}
+<h2>Passages behind each rising or falling theme (its window)</h2>{"".join(sections)}
 </body></html>
 """
 
@@ -158,3 +165,7 @@ def _behind(theme_row: dict) -> str:
 
     text = drivers_text(theme_row)
     return f"<br><i>Behind it:</i> {html.escape(text)}" if text else ""
+
+
+def _web(url) -> bool:
+    return isinstance(url, str) and url.startswith(("https://", "http://"))
