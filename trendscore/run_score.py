@@ -39,6 +39,7 @@ def run_score(
     scheduler=None,
     block_mb: float = 32.0,
     state_path=None,
+    lang: str = "en",
 ) -> dict:
     """Run one scoring job; returns the score and warnings for the caller to show, and with
     ``state_path`` the calls that changed since the run that last wrote it (``changes``; the
@@ -105,11 +106,11 @@ def run_score(
     if plot_path or report_path:
         from .report import plot_png, write_plot, write_report
 
-        png = plot_png(result) if result.series else None  # drawn once for both outputs
+        png = plot_png(result, lang) if result.series else None  # drawn once for both outputs
         if plot_path:
-            write_plot(result, plot_path, png)
+            write_plot(result, plot_path, png, lang)
         if report_path:
-            write_report(result, report_path, examples, png)
+            write_report(result, report_path, examples, png, lang)
     changes = None
     if state_path is not None:
         from .alerts import call_changes, write_state
