@@ -15,7 +15,9 @@ body{font-family:-apple-system,'Segoe UI','Noto Sans CJK SC','PingFang SC',sans-
 margin:1em auto;max-width:1100px;padding:0 .8em;color:#222;line-height:1.45}
 .scroll{overflow-x:auto}h1{font-size:1.5em}h2{font-size:1.2em;margin-top:1.6em}
 table{border-collapse:collapse;margin:1em 0}th,td{border:1px solid #ccc;padding:4px 8px;text-align:right}
-@media (max-width:600px){body{font-size:15px}td,th{padding:3px 5px}.wide{display:none}}
+@media (max-width:600px){body{font-size:15px}td,th{padding:3px 5px}.wide{display:none}
+#ranking th{display:none}#ranking tr{display:block;border:1px solid #ccc;margin:.6em 0;padding:.3em}
+#ranking td{display:inline-block;border:none;padding:2px 5px}#ranking td.why{display:block;text-align:left}#ranking td.wide{display:none}}
 th{background:#f2f2f2}td.l{text-align:left}.rising{color:#0a7d20;font-weight:bold}.falling{color:#b00020;font-weight:bold}
 .passage{border-left:3px solid #ccc;margin:.5em 0;padding:.2em .8em;font-size:.92em}.meta{color:#666;font-size:.85em}
 img{max-width:100%}
@@ -40,7 +42,7 @@ def report_html(score: Score, examples=None, png: bytes | None = None, lang: str
             f"<td class='l {t['direction']}'>{t['direction']}</td>"
             f"<td>{t['momentum']:+.2f}</td><td>{share(t['share_recent'])}</td><td>{share(t['share_baseline'])}</td>"
             f"<td class=wide>{t['count_recent']:.1f}</td><td class=wide>{t['count_baseline']:.1f}</td>"
-            f"<td class=wide>{p}</td><td class=l>{e(t['reason'])}{_behind(t)}</td></tr>"
+            f"<td class=wide>{p}</td><td class='l why'>{e(t['reason'])}{_behind(t)}</td></tr>"
         )
     img = ""
     if score.series:
