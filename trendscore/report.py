@@ -17,7 +17,8 @@ margin:1em auto;max-width:1100px;padding:0 .8em;color:#222;line-height:1.45}
 table{border-collapse:collapse;margin:1em 0}th,td{border:1px solid #ccc;padding:4px 8px;text-align:right}
 @media (max-width:600px){body{font-size:15px}td,th{padding:3px 5px}.wide{display:none}
 #ranking th{display:none}#ranking tr{display:block;border:1px solid #ccc;margin:.6em 0;padding:.3em}
-#ranking td{display:inline-block;border:none;padding:2px 5px}#ranking td.why{display:block;text-align:left}#ranking td.wide{display:none}}
+#ranking td{display:inline-block;border:none;padding:2px 5px}#ranking td.why{display:block;text-align:left}
+#ranking td.wide{display:none}}
 th{background:#f2f2f2}td.l{text-align:left}.rising{color:#0a7d20;font-weight:bold}.falling{color:#b00020;font-weight:bold}
 .passage{border-left:3px solid #ccc;margin:.5em 0;padding:.2em .8em;font-size:.92em}.meta{color:#666;font-size:.85em}
 img{max-width:100%}
