@@ -94,6 +94,9 @@ def _table(score: Score) -> str:
     out.append("")
     out.extend(f"why {t['theme']}: {t['reason']}" for t in score.themes)
     out.extend(f"behind {t['theme']}: {drivers_text(t)}" for t in score.themes if drivers_text(t))
+    if score.breakdown:
+        out.append("")
+        out.extend(breakdown_lines(score.breakdown))
     source = labels_text(score.labelled_by)
     if source:
         out.append(source)
@@ -152,3 +155,12 @@ def drivers_text(theme_row: dict) -> str:
     if outlets:
         parts.append("carried by " + ", ".join(outlets))
     return "; ".join(parts)
+
+
+def breakdown_lines(breakdown: dict) -> list[str]:
+    """``by source: GROUP (N passages): theme rising, ...`` a line per group."""
+    lines = [f"by {breakdown['by']}:"]
+    for g in breakdown["groups"]:
+        called = [f"{t['theme']} {t['direction']}" for t in g["themes"] if t["direction"] != "steady"]
+        lines.append(f"  {g['group']} ({g['passages']} passages): {', '.join(called) or 'all steady'}")
+    return lines

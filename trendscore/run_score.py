@@ -40,6 +40,7 @@ def run_score(
     block_mb: float = 32.0,
     state_path=None,
     lang: str = "en",
+    by: str | None = None,
 ) -> dict:
     """Run one scoring job; returns the score and warnings for the caller to show, and with
     ``state_path`` the calls that changed since the run that last wrote it (``changes``; the
@@ -70,6 +71,8 @@ def run_score(
 
         if inputs == ["-"]:
             raise InputError("--scheduler needs input files")
+        if by is not None:
+            raise InputError("--by runs in one process: leave out --scheduler")
         with connect(scheduler) as client:
             result, stats["bad_dates"], stats["first_bad_date_at"] = score_files(
                 client,
@@ -92,6 +95,7 @@ def run_score(
             examples=examples,
             stats=stats,
             skip=skip,
+            by=by,
         )
     warnings = []
     if stats.get("bad_dates"):

@@ -108,12 +108,20 @@ def score_stream(
     stats: dict | None = None,
     skip=None,
     accumulate_only: bool = False,
+    by: str | None = None,
 ):
     """Score ``(record, path, line)`` items. Records carrying ``labels`` are counted as they
     are (hard counts) unless ``relabel``; the others are labelled by the model from
-    ``model_loader()`` and counted with its probabilities (soft counts)."""
+    ``model_loader()`` and counted with its probabilities (soft counts). ``by`` (source,
+    lang or place) adds each group's score as the result's ``breakdown`` (see
+    :mod:`trendscore.breakdown`)."""
     model = None
     acc = Accumulator(themes or DEFAULT_THEMES)
+    groups = None
+    if by is not None:
+        from .breakdown import Groups
+
+        groups = Groups(by, themes or DEFAULT_THEMES)
     date_cache: dict[str, int | None] = {}
     stats = stats if stats is not None else {}
     stats.setdefault("bad_dates", 0)
@@ -145,17 +153,24 @@ def score_stream(
         texts = [r["text"] for r, _ in pending]
         results = model.label(texts)
         for (record, day), res, names in zip(pending, results, named(texts)):
-            acc.add_scores(day, res["scores"], record.get("source"), report_key(record), record["text"], names)
+            where = (record.get("source"), report_key(record), record["text"], names)
+            acc.add_scores(day, res["scores"], *where)
+            group = groups.of(record, names) if groups else None
+            if group is not None:
+                group.add_scores(day, res["scores"], *where)
             if examples is not None and day is not None:
                 examples.add(day, res["scores"], record)
         pending.clear()
 
     def flush_labelled():
-        for (day, labels, source, report, text, path, line), names in zip(
-            labelled_texts, named([item[4] for item in labelled_texts])
+        for (record, day, labels, source, report, text, path, line), names in zip(
+            labelled_texts, named([item[5] for item in labelled_texts])
         ):
             try:
                 acc.add_labels(day, labels, source, report, text, names)
+                group = groups.of(record, names) if groups else None
+                if group is not None:
+                    group.add_labels(day, labels, source, report, text, names)
             except ValueError as exc:  # too many distinct theme names
                 raise InputError(str(exc), path, line) from None
         labelled_texts.clear()
@@ -188,12 +203,15 @@ def score_stream(
             text = record.get("text")
             if text or "doc_id" in record or "url" in record:
                 text = text if type(text) is str else None
-                labelled_texts.append((day, labels, record.get("source"), report_key(record), text, path, line))
+                labelled_texts.append((record, day, labels, record.get("source"), report_key(record), text, path, line))
                 if len(labelled_texts) >= BATCH:
                     flush_labelled()
             else:  # archives of labels alone: the fast path
                 try:
                     acc.add_labels(day, labels, record.get("source"))
+                    group = groups.of(record) if groups else None
+                    if group is not None:
+                        group.add_labels(day, labels, record.get("source"))
                 except ValueError as exc:  # too many distinct theme names
                     raise InputError(str(exc), path, line) from None
             if examples is not None and day is not None:
@@ -209,7 +227,15 @@ def score_stream(
     if accumulate_only:  # the counts alone, to be merged with others (trendscore.dask)
         return acc
     info = model_info(model)
-    return compute_score(acc, freq, as_of, settings, info, model_noise(info, acc))
+    result = compute_score(acc, freq, as_of, settings, info, model_noise(info, acc))
+    if groups is not None:
+        result.breakdown = {
+            "by": by,
+            "groups": groups.scores(
+                lambda a: compute_score(a, freq, as_of, settings, info, model_noise(info, a)), result.themes
+            ),
+        }
+    return result
 
 
 def named(texts: list) -> list[tuple]:
