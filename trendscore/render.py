@@ -97,6 +97,9 @@ def _table(score: Score) -> str:
     if score.breakdown:
         out.append("")
         out.extend(breakdown_lines(score.breakdown))
+    if score.emerging:
+        out.append("")
+        out.extend(emerging_lines(score.emerging))
     source = labels_text(score.labelled_by)
     if source:
         out.append(source)
@@ -164,3 +167,12 @@ def breakdown_lines(breakdown: dict) -> list[str]:
         called = [f"{t['theme']} {t['direction']}" for t in g["themes"] if t["direction"] != "steady"]
         lines.append(f"  {g['group']} ({g['passages']} passages): {', '.join(called) or 'all steady'}")
     return lines
+
+
+def emerging_lines(topics: list[dict]) -> list[str]:
+    """``emerging: words ... (N passages in the recent window, xG)`` a line per topic."""
+    return [
+        f"emerging, no theme: {' '.join(t['words'][:6])} ({t['passages_recent']:.0f} passages recently, "
+        f"x{t['growth']:.1f} their share before)"
+        for t in topics
+    ]

@@ -117,6 +117,9 @@ def score_stream(
     :mod:`trendscore.breakdown`)."""
     model = None
     acc = Accumulator(themes or DEFAULT_THEMES)
+    from .emerging import Unthemed
+
+    unthemed = Unthemed()
     groups = None
     if by is not None:
         from .breakdown import Groups
@@ -155,6 +158,8 @@ def score_stream(
         for (record, day), res, names in zip(pending, results, named(texts)):
             where = (record.get("source"), report_key(record), record["text"], names)
             acc.add_scores(day, res["scores"], *where)
+            if max(res["scores"].values(), default=0.0) < 0.5:
+                unthemed.add(day, record["text"], record.get("source"))
             group = groups.of(record, names) if groups else None
             if group is not None:
                 group.add_scores(day, res["scores"], *where)
@@ -168,6 +173,8 @@ def score_stream(
         ):
             try:
                 acc.add_labels(day, labels, source, report, text, names)
+                if not labels:
+                    unthemed.add(day, text, source)
                 group = groups.of(record, names) if groups else None
                 if group is not None:
                     group.add_labels(day, labels, source, report, text, names)
@@ -228,6 +235,7 @@ def score_stream(
         return acc
     info = model_info(model)
     result = compute_score(acc, freq, as_of, settings, info, model_noise(info, acc))
+    result.emerging = _emerging(unthemed, result)
     if groups is not None:
         result.breakdown = {
             "by": by,
@@ -236,6 +244,31 @@ def score_stream(
             ),
         }
     return result
+
+
+def _emerging(unthemed, result) -> list[dict]:
+    """Growing clusters of unthemed passages in the default recent window (see
+    :mod:`trendscore.emerging`)."""
+    if not unthemed.days or result.as_of is None:
+        return []
+    from .emerging import emerging_topics
+
+    freq, cfg = result.freq, result.settings
+    cur = period_of(parse_date(result.as_of), freq)
+    window = (cur - cfg["recent"] + 1, cur)
+    base = (window[0] - cfg["baseline"], window[0] - 1)
+    totals = [0.0, 0.0]
+    seen = set()
+    for row in result.series:
+        if row["period"] in seen:
+            continue
+        seen.add(row["period"])
+        p = period_of(parse_date(row["start"]), freq)
+        if window[0] <= p <= window[1]:
+            totals[0] += row["total"]
+        elif base[0] <= p <= base[1]:
+            totals[1] += row["total"]
+    return emerging_topics(unthemed, tuple(totals), window, base, lambda day: period_of(day, freq))
 
 
 def named(texts: list) -> list[tuple]:

@@ -105,9 +105,13 @@ class Score:
     labelled_by: dict | None = None
     #: with ``score --by``: each group's calls (see :mod:`trendscore.breakdown`)
     breakdown: dict | None = None
+    #: growing clusters of passages that fit no theme (see :mod:`trendscore.emerging`)
+    emerging: list | None = None
 
     def to_json(self) -> dict:
         extra = {"breakdown": self.breakdown} if self.breakdown is not None else {}
+        if self.emerging is not None:
+            extra["emerging"] = self.emerging
         return {
             "as_of": self.as_of,
             "freq": self.freq,
