@@ -221,7 +221,7 @@ def score_stream(
                         group.add_labels(day, labels, record.get("source"))
                 except ValueError as exc:  # too many distinct theme names
                     raise InputError(str(exc), path, line) from None
-            if examples is not None and day is not None:
+            if examples is not None and day is not None and labels and text:  # only passages to show
                 examples.add(day, dict.fromkeys(labels, 1.0), record)
         else:
             pending.append((record, day))
