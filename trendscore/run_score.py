@@ -64,57 +64,64 @@ def run_score(
         for name in inputs:
             yield from read_records(name, input_format, encoding, encoding_errors, require_text=False, skip=skip)
 
-    stats: dict = {}
-    examples = None
-    if scheduler:
-        from .dask import connect, score_files
+    from contextlib import ExitStack
 
-        if inputs == ["-"]:
-            raise InputError("--scheduler needs input files")
-        if by is not None:
-            raise InputError("--by runs in one process: leave out --scheduler")
-        with connect(scheduler) as client:
-            result, stats["bad_dates"], stats["first_bad_date_at"] = score_files(
-                client,
-                inputs,
+    from .painter import Painter
+
+    with ExitStack() as stack:
+        # matplotlib loads in a second process while the records are read
+        painter = stack.enter_context(Painter()) if plot_path or report_path else None
+        stats: dict = {}
+        examples = None
+        if scheduler:
+            from .dask import connect, score_files
+
+            if inputs == ["-"]:
+                raise InputError("--scheduler needs input files")
+            if by is not None:
+                raise InputError("--by runs in one process: leave out --scheduler")
+            with connect(scheduler) as client:
+                result, stats["bad_dates"], stats["first_bad_date_at"] = score_files(
+                    client,
+                    inputs,
+                    freq=freq,
+                    as_of=as_of_date,
+                    model_dir=model_dir,
+                    block_bytes=int(block_mb * (1 << 20)),
+                    skip=skip,
+                    relabel=relabel,
+                )
+        else:
+            examples = Examples(freq) if report_path else None
+            result = score_stream(
+                items(),
+                lambda: load_model(model_dir),
                 freq=freq,
                 as_of=as_of_date,
-                model_dir=model_dir,
-                block_bytes=int(block_mb * (1 << 20)),
-                skip=skip,
                 relabel=relabel,
+                examples=examples,
+                stats=stats,
+                skip=skip,
+                by=by,
             )
-    else:
-        examples = Examples(freq) if report_path else None
-        result = score_stream(
-            items(),
-            lambda: load_model(model_dir),
-            freq=freq,
-            as_of=as_of_date,
-            relabel=relabel,
-            examples=examples,
-            stats=stats,
-            skip=skip,
-            by=by,
-        )
-    warnings = []
-    if stats.get("bad_dates"):
-        where, line, value = stats["first_bad_date_at"]
-        warnings.append(
-            f"{stats['bad_dates']} passages have dates that do not parse and were counted as undated "
-            f"(first: {where}:{line}: {value})"
-        )
-    if output is not None:  # None: no ranking written (score --alert prints the changes instead)
-        with AtomicOutput(output) as fh:
-            fh.write(render_score(result, fmt))
-    if plot_path or report_path:
-        from .report import plot_png, write_plot, write_report
+        warnings = []
+        if stats.get("bad_dates"):
+            where, line, value = stats["first_bad_date_at"]
+            warnings.append(
+                f"{stats['bad_dates']} passages have dates that do not parse and were counted as undated "
+                f"(first: {where}:{line}: {value})"
+            )
+        if output is not None:  # None: no ranking written (score --alert prints the changes instead)
+            with AtomicOutput(output) as fh:
+                fh.write(render_score(result, fmt))
+        if plot_path or report_path:
+            from .report import write_plot, write_report
 
-        png = plot_png(result, lang) if result.series else None  # drawn once for both outputs
-        if plot_path:
-            write_plot(result, plot_path, png, lang)
-        if report_path:
-            write_report(result, report_path, examples, png, lang)
+            png = painter.draw(result, lang) if result.series else None  # drawn once for both outputs
+            if plot_path:
+                write_plot(result, plot_path, png, lang)
+            if report_path:
+                write_report(result, report_path, examples, png, lang)
     changes = None
     if state_path is not None:
         from .alerts import call_changes, write_state
