@@ -83,6 +83,10 @@ class Accumulator:
         self._copies: dict[int, list] = {}  # fingerprint -> [day, source, report, contribution, names]
         #: day -> (list, term) -> {0: passages mentioning it, theme index + 1: their theme weight}
         self.mentions: dict[int, dict[tuple, dict[int, int]]] = {}
+        from .emerging import Unthemed
+
+        #: a sample of the passages that fit no theme, for emerging topics
+        self.unthemed = Unthemed()
         self._open: dict[tuple, list] = {}  # (report, day) -> [passages, {theme index: count}]
         for t in themes:
             self.theme_index(t)
@@ -305,6 +309,9 @@ class Accumulator:
                 for i, v in orow.items():
                     key = 0 if i == 0 else remap[i - 1] + 1
                     row[key] = row.get(key, 0) + v
+        from .emerging import merge_unthemed
+
+        merge_unthemed(self.unthemed, other.unthemed)
         for fp, (day, source, report, contribution, names) in other._copies.items():
             self._hold(fp, [day, source, report, {remap[i]: v for i, v in contribution.items()}, names])
 

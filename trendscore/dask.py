@@ -135,8 +135,13 @@ def _accumulate_partition(pdf, themes, date_column):
         where = (record.get("source"), report_key(record), text if isinstance(text, str) else None, names_of[i])
         if isinstance(labels[i], list) and not score_cols:
             acc.add_labels(day, labels[i], *where)
+            unthemed = not labels[i]
         else:
-            acc.add_scores(day, {c[len("score_") :]: float(pdf[c].iloc[i]) for c in score_cols}, *where)
+            scores = {c[len("score_") :]: float(pdf[c].iloc[i]) for c in score_cols}
+            acc.add_scores(day, scores, *where)
+            unthemed = max(scores.values(), default=0.0) < 0.5
+        if unthemed:
+            acc.unthemed.add(day, text, record.get("source"))
     return acc
 
 

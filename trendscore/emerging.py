@@ -16,8 +16,9 @@ import heapq
 import warnings
 
 from .accumulate import fingerprint
+from .dates import parse_date, period_of
 
-__all__ = ["Unthemed", "emerging_topics", "PER_DAY", "MIN_PASSAGES", "MIN_GROWTH"]
+__all__ = ["Unthemed", "merge_unthemed", "emerging_topics", "emerging_of", "PER_DAY", "MIN_PASSAGES", "MIN_GROWTH"]
 
 PER_DAY = 60
 MIN_PASSAGES = 8
@@ -41,13 +42,29 @@ class Unthemed:
             return
         self.counts[day] = self.counts.get(day, 0) + 1
         heap = self.days.setdefault(day, [])
-        item = (-fp, text[:2000], source if isinstance(source, str) else None)
-        if item in heap:
+        item = (-fp, text[:2000], source if isinstance(source, str) else "")
+        if any(held[0] == item[0] for held in heap):  # a copy of a passage already kept
             return
         if len(heap) < self.per_day:
             heapq.heappush(heap, item)
         elif item > heap[0]:
             heapq.heapreplace(heap, item)
+
+
+def merge_unthemed(mine: Unthemed, other: Unthemed) -> None:
+    """Add ``other``'s sample to ``mine`` as if one had seen both (the sample is chosen by
+    fingerprint, so the result does not depend on the split)."""
+    for day, heap in other.days.items():
+        for item in heap:
+            target = mine.days.setdefault(day, [])
+            if any(held[0] == item[0] for held in target):
+                continue
+            if len(target) < mine.per_day:
+                heapq.heappush(target, item)
+            elif item > target[0]:
+                heapq.heapreplace(target, item)
+    for day, n in other.counts.items():
+        mine.counts[day] = mine.counts.get(day, 0) + n
 
 
 def _words(texts: list[str]) -> list[list[str]]:
@@ -73,10 +90,10 @@ def emerging_topics(unthemed: Unthemed, totals: tuple[float, float], window, bas
         p = period_of(day)
         weight = unthemed.counts[day] / len(heap)
         if window[0] <= p <= window[1]:
-            recent += [(text, source, weight) for _, text, source in heap]
+            recent += [(text, source or None, weight) for _, text, source in heap]
             scale_r += weight * len(heap)
         elif baseline_window[0] <= p <= baseline_window[1]:
-            base += [(text, source, weight) for _, text, source in heap]
+            base += [(text, source or None, weight) for _, text, source in heap]
             scale_b += weight * len(heap)
     if len(recent) < 2 * MIN_PASSAGES or totals[0] <= 0 or totals[1] <= 0:
         return []
@@ -131,3 +148,27 @@ def emerging_topics(unthemed: Unthemed, totals: tuple[float, float], window, bas
         )
     out.sort(key=lambda r: (-r["growth"], -r["passages_recent"]))
     return out
+
+
+def emerging_of(acc, result) -> list[dict]:
+    """Growing clusters of the accumulator's unthemed passages in the score's default recent
+    window (see :mod:`trendscore.emerging`)."""
+    unthemed = acc.unthemed
+    if not unthemed.days or result.as_of is None:
+        return []
+    freq, cfg = result.freq, result.settings
+    cur = period_of(parse_date(result.as_of), freq)
+    window = (cur - cfg["recent"] + 1, cur)
+    base = (window[0] - cfg["baseline"], window[0] - 1)
+    totals = [0.0, 0.0]
+    seen = set()
+    for row in result.series:
+        if row["period"] in seen:
+            continue
+        seen.add(row["period"])
+        p = period_of(parse_date(row["start"]), freq)
+        if window[0] <= p <= window[1]:
+            totals[0] += row["total"]
+        elif base[0] <= p <= base[1]:
+            totals[1] += row["total"]
+    return emerging_topics(unthemed, tuple(totals), window, base, lambda day: period_of(day, freq))

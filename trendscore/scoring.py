@@ -117,9 +117,7 @@ def score_stream(
     :mod:`trendscore.breakdown`)."""
     model = None
     acc = Accumulator(themes or DEFAULT_THEMES)
-    from .emerging import Unthemed
-
-    unthemed = Unthemed()
+    unthemed = acc.unthemed
     groups = None
     if by is not None:
         from .breakdown import Groups
@@ -235,7 +233,6 @@ def score_stream(
         return acc
     info = model_info(model)
     result = compute_score(acc, freq, as_of, settings, info, model_noise(info, acc))
-    result.emerging = _emerging(unthemed, result)
     if groups is not None:
         result.breakdown = {
             "by": by,
@@ -244,31 +241,6 @@ def score_stream(
             ),
         }
     return result
-
-
-def _emerging(unthemed, result) -> list[dict]:
-    """Growing clusters of unthemed passages in the default recent window (see
-    :mod:`trendscore.emerging`)."""
-    if not unthemed.days or result.as_of is None:
-        return []
-    from .emerging import emerging_topics
-
-    freq, cfg = result.freq, result.settings
-    cur = period_of(parse_date(result.as_of), freq)
-    window = (cur - cfg["recent"] + 1, cur)
-    base = (window[0] - cfg["baseline"], window[0] - 1)
-    totals = [0.0, 0.0]
-    seen = set()
-    for row in result.series:
-        if row["period"] in seen:
-            continue
-        seen.add(row["period"])
-        p = period_of(parse_date(row["start"]), freq)
-        if window[0] <= p <= window[1]:
-            totals[0] += row["total"]
-        elif base[0] <= p <= base[1]:
-            totals[1] += row["total"]
-    return emerging_topics(unthemed, tuple(totals), window, base, lambda day: period_of(day, freq))
 
 
 def named(texts: list) -> list[tuple]:

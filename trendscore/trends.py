@@ -294,7 +294,11 @@ def compute_score(
                 }
             )
     day = dt.date.fromordinal(last_day).isoformat()
-    return Score(day, freq, rows, series, records, windows, settings_json, notes, labelled_by)
+    score = Score(day, freq, rows, series, records, windows, settings_json, notes, labelled_by)
+    from .emerging import emerging_of
+
+    score.emerging = emerging_of(acc, score)
+    return score
 
 
 #: most cells (periods x themes) the series lists; beyond it, the latest periods with
