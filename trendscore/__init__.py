@@ -20,6 +20,7 @@ __all__ = [
     "TrendscoreError",
     "label",
     "load_model",
+    "read",
     "score",
     "train",
     "__version__",
@@ -33,6 +34,24 @@ def label(texts, model=None) -> list[dict]:
     if model is None or not isinstance(model, Model):
         model = load_model(model)
     return model.label(texts)
+
+
+def read(
+    path,
+    input_format: str = "auto",
+    encoding: str = "auto",
+    text_column: str = "text",
+    date_column: str = "date",
+    id_column: str = "id",
+) -> list[dict]:
+    """The passages of one input file (``-``: standard input) as records, read as ``trendscore
+    label`` reads them: format and encoding detected, compressed files decompressed, CSV and
+    Parquet columns chosen by name. Raises :class:`InputError` for anything unreadable."""
+    from .columns import Columns
+    from .readers import read_records
+
+    columns = Columns(text_column, date_column, id_column)
+    return [r for r, _, _ in read_records(str(path), input_format, encoding, columns=columns)]
 
 
 def train(seed_paths, out_dir, cv: int = 5, seed: int = 0, **params) -> Model:

@@ -37,13 +37,20 @@ def _input_options(command):
     options = [
         click.option(
             "--input-format",
-            type=click.Choice(["auto", "digest", "jsonl", "csv", "text"]),
+            type=click.Choice(["auto", "digest", "jsonl", "csv", "text", "parquet"]),
             default="auto",
             show_default=True,
+            help="auto: by extension, else by content (also for stdin and .gz/.bz2/.zst files).",
         ),
         click.option(
-            "--encoding", default="auto", show_default=True, help="Input encoding (auto: BOM, UTF-8, else GB18030)."
+            "--encoding",
+            default="auto",
+            show_default=True,
+            help="Input encoding (auto: BOM, UTF-8, UTF-16/32, GB18030/GBK or Big5; unclear ones are refused).",
         ),
+        click.option("--text-column", default="text", show_default=True, help="CSV/Parquet/JSONL field with the text."),
+        click.option("--date-column", default="date", show_default=True, help="Field with the date."),
+        click.option("--id-column", default="id", show_default=True, help="Field with the id."),
         click.option(
             "--encoding-errors", type=click.Choice(["strict", "replace"]), default="strict", show_default=True
         ),
@@ -95,11 +102,15 @@ def label(
     input_format,
     encoding,
     encoding_errors,
+    text_column,
+    date_column,
+    id_column,
     skip_bad,
     scheduler,
     block_mb,
 ):
     """Label passages in INPUTS (files, or - for stdin; default stdin) by theme."""
+    from .columns import Columns
     from .readers import SkipLog
     from .run_label import run_label
 
@@ -118,6 +129,7 @@ def label(
         skip=skip,
         scheduler=scheduler,
         block_mb=block_mb,
+        columns=Columns(text_column, date_column, id_column),
     )
     if scheduler:
         click.echo(f"Labelled {stats.records} passages on {scheduler}", err=True)
@@ -152,11 +164,15 @@ def score(
     input_format,
     encoding,
     encoding_errors,
+    text_column,
+    date_column,
+    id_column,
     skip_bad,
     scheduler,
     block_mb,
 ):
     """Score theme momentum over time in INPUTS (files, or - for stdin; default stdin)."""
+    from .columns import Columns
     from .readers import SkipLog
     from .run_score import run_score
 
@@ -177,6 +193,7 @@ def score(
         skip=skip,
         scheduler=scheduler,
         block_mb=block_mb,
+        columns=Columns(text_column, date_column, id_column),
     )
     for warning in result["warnings"]:
         click.echo(f"Warning: {warning}", err=True)

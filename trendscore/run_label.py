@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 
+from .errors import InputError
 from .forking import usable_cores
 from .labelling import LabelStats, iter_input_records, label_records
 from .writers import AtomicOutput, RecordWriter, check_output_path
@@ -50,6 +51,7 @@ def run_label(
     skip=None,
     scheduler=None,
     block_mb: float = 32.0,
+    columns=None,
 ) -> LabelStats:
     """Label every passage of ``inputs`` into ``output``; returns counts for the caller.
 
@@ -59,15 +61,19 @@ def run_label(
     from .model import load_model
 
     if scheduler:
+        if columns is not None and not columns.is_default():
+            raise InputError("--text-column, --date-column and --id-column are not read with --scheduler")
         return LabelStats(records=run_label_cluster(inputs, output, model_dir, fmt, scheduler, block_mb, skip))
     check_output_path(output, inputs)
     model = load_model(model_dir)  # fails early, in this process, on a bad model
     jobs = jobs or default_jobs(inputs, embedding=bool(model.featurizer.config.embedding))
+    if columns is not None and not columns.is_default():
+        jobs = 1  # worker processes read with the default column names
     stats = LabelStats()
     bar = _progress(progress)
     try:
         if jobs == 1:
-            records = iter_input_records(inputs, input_format, encoding, encoding_errors, skip)
+            records = iter_input_records(inputs, input_format, encoding, encoding_errors, skip, columns)
             with AtomicOutput(output) as fh:
                 writer = RecordWriter(fh, fmt, model.themes)
                 for record in label_records(model, records, explain=explain, stats=stats):
@@ -103,7 +109,6 @@ def run_label(
 def run_label_cluster(inputs, output, model_dir, fmt, scheduler: str, block_mb: float, skip=None) -> int:
     """The ``label`` job on a Dask cluster; returns the number of passages labelled."""
     from .dask import connect, label_files
-    from .errors import InputError
 
     if output == "-" or fmt != "jsonl" or not inputs or "-" in inputs:
         raise InputError("--scheduler needs input files, -o OUT and jsonl output")

@@ -38,6 +38,7 @@ def run_score(
     skip=None,
     scheduler=None,
     block_mb: float = 32.0,
+    columns=None,
 ) -> dict:
     """Run one scoring job; returns the score and warnings for the caller to show.
 
@@ -52,7 +53,9 @@ def run_score(
 
     def items():
         for name in inputs:
-            yield from read_records(name, input_format, encoding, encoding_errors, require_text=False, skip=skip)
+            yield from read_records(
+                name, input_format, encoding, encoding_errors, require_text=False, skip=skip, columns=columns
+            )
 
     stats: dict = {}
     examples = None
@@ -61,6 +64,8 @@ def run_score(
 
         if inputs == ["-"]:
             raise InputError("--scheduler needs input files")
+        if columns is not None and not columns.is_default():
+            raise InputError("--text-column, --date-column and --id-column are not read with --scheduler")
         with connect(scheduler) as client:
             result, stats["bad_dates"], stats["first_bad_date_at"] = score_files(
                 client,

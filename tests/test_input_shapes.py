@@ -1,0 +1,252 @@
+"""A catalogue of real-world input shapes, each with its expected passages or one-line error,
+run through the CLI (``trendscore label``) and the API (``trendscore.read``).
+
+Encoded files are written by Python's own codecs (GBK, GB18030, Big5, UTF-16/32 ...), so
+the bytes are what those encoders produce, not what trendscore expects."""
+
+from __future__ import annotations
+
+import bz2
+import datetime as dt
+import gzip
+import io
+import json
+import zipfile
+from dataclasses import dataclass, field
+
+import pytest
+from click.testing import CliRunner
+
+import trendscore
+from trendscore import InputError
+from trendscore.cli import main
+
+pa = pytest.importorskip("pyarrow")
+pq = pytest.importorskip("pyarrow.parquet")
+
+T1 = "海淀区发布微短剧扶持政策，支持企业落户"
+T2 = "短剧出海东南亚市场，平台下载量大增"
+TRAD1 = "臺北市發布微短劇扶持政策，支持企業落戶"
+TRAD2 = "短劇出海東南亞市場，平臺下載量大增"
+ROWS = [{"id": "1", "text": T1, "date": "2026-01-05"}, {"id": "2", "text": T2, "date": "2026-01-06"}]
+
+
+def _jsonl(rows=ROWS) -> str:
+    return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows)
+
+
+def _csv(delimiter=",", rows=ROWS, header=("id", "text", "date"), newline="\n") -> str:
+    out = delimiter.join(header) + newline
+    for r in rows:
+        out += delimiter.join(str(r[h]) for h in ("id", "text", "date")) + newline
+    return out
+
+
+def _parquet(rows) -> bytes:
+    sink = io.BytesIO()
+    pq.write_table(pa.Table.from_pylist(rows), sink)
+    return sink.getvalue()
+
+
+def _zst(data: bytes) -> bytes:
+    zstandard = pytest.importorskip("zstandard")
+    return zstandard.ZstdCompressor().compress(data)
+
+
+def _zip(data: bytes) -> bytes:
+    sink = io.BytesIO()
+    with zipfile.ZipFile(sink, "w") as z:
+        z.writestr("a.jsonl", data)
+    return sink.getvalue()
+
+
+@dataclass
+class Shape:
+    name: str  # the file's name ("" for standard input only)
+    data: object  # bytes, or a callable giving them (for optional packages)
+    texts: list[str] | None = None  # the passages expected, in order
+    error: str | None = None  # or the message expected after "Error: FILE[:LINE]: "
+    args: list[str] = field(default_factory=list)  # CLI options
+    kwargs: dict = field(default_factory=dict)  # the same for trendscore.read
+    stdin: bool = False  # also read it from standard input (no name to go by)
+
+    def content(self) -> bytes:
+        return self.data() if callable(self.data) else self.data
+
+
+SHAPES = {
+    # ---- encodings
+    "jsonl UTF-8": Shape("a.jsonl", _jsonl().encode(), [T1, T2], stdin=True),
+    "jsonl UTF-8 with BOM": Shape("a.jsonl", b"\xef\xbb\xbf" + _jsonl().encode(), [T1, T2], stdin=True),
+    "jsonl UTF-16 with BOM": Shape("a.jsonl", _jsonl().encode("utf-16"), [T1, T2], stdin=True),
+    "jsonl UTF-16-LE without BOM": Shape("a.jsonl", _jsonl().encode("utf-16-le"), [T1, T2], stdin=True),
+    "jsonl UTF-16-BE without BOM": Shape("a.jsonl", _jsonl().encode("utf-16-be"), [T1, T2]),
+    "jsonl UTF-32 with BOM": Shape("a.jsonl", _jsonl().encode("utf-32"), [T1, T2], stdin=True),
+    "jsonl UTF-16-BE forced": Shape(
+        "a.jsonl",
+        _jsonl().encode("utf-16-be"),
+        [T1, T2],
+        args=["--encoding", "utf-16-be"],
+        kwargs={"encoding": "utf-16-be"},
+    ),
+    "text GBK": Shape("gov.txt", f"{T1}\n\n{T2}\n".encode("gbk"), [T1, T2], stdin=True),
+    "text GB18030": Shape("gov.txt", f"{T1}\n\n{T2}\n".encode("gb18030"), [T1, T2]),
+    "text Big5": Shape("hk.txt", f"{TRAD1}\n\n{TRAD2}\n".encode("big5"), [TRAD1, TRAD2], stdin=True),
+    "CSV Big5": Shape(
+        "tw.csv",
+        _csv(rows=[{**ROWS[0], "text": TRAD1}, {**ROWS[1], "text": TRAD2}]).encode("big5"),
+        [TRAD1, TRAD2],
+    ),
+    "jsonl GBK": Shape("a.jsonl", _jsonl().encode("gbk"), [T1, T2]),
+    "a headline in Big5": Shape("h.txt", "短劇出海".encode("big5"), ["短劇出海"]),
+    "Shift-JIS (not chosen on its own)": Shape(
+        "jp.txt",
+        "日本のショートドラマ市場が拡大している。".encode("shift_jis"),
+        error=":1: invalid UTF-8 bytes, and no other encoding fits clearly",
+    ),
+    "cp1252 (refused, then forced)": Shape(
+        "fr.txt",
+        "Le marché des séries courtes a grandi.".encode("cp1252"),
+        error=":1: invalid UTF-8 bytes, and no other encoding fits clearly",
+    ),
+    "cp1252 forced": Shape(
+        "fr.txt",
+        "Le marché des séries courtes a grandi.".encode("cp1252"),
+        ["Le marché des séries courtes a grandi."],
+        args=["--encoding", "cp1252"],
+        kwargs={"encoding": "cp1252"},
+    ),
+    "a non-text codec": Shape(
+        "a.jsonl",
+        _jsonl().encode(),
+        error="'rot13' is not a text encoding",
+        args=["--encoding", "rot13"],
+        kwargs={"encoding": "rot13"},
+    ),
+    "an unknown codec": Shape(
+        "a.jsonl",
+        _jsonl().encode(),
+        error="unknown encoding 'klingon'",
+        args=["--encoding", "klingon"],
+        kwargs={"encoding": "klingon"},
+    ),
+    # ---- CSV dialects and quirks
+    "CSV comma": Shape("a.csv", _csv().encode(), [T1, T2], stdin=True),
+    "CSV semicolon": Shape("a.csv", _csv(";").encode(), [T1, T2], stdin=True),
+    "TSV": Shape("a.tsv", _csv("\t").encode(), [T1, T2]),
+    "tab-separated without extension": Shape("export", _csv("\t").encode(), [T1, T2], stdin=True),
+    "CSV CRLF line ends": Shape("a.csv", _csv(newline="\r\n").encode(), [T1, T2]),
+    "CSV quoted newline and BOM": Shape(
+        "a.csv", '\ufeffid,text\n1,"第一行\n第二行"\n2,短剧出海\n'.encode(), ["第一行\n第二行", "短剧出海"], stdin=True
+    ),
+    "CSV header only": Shape("a.csv", b"id,text,date\n", error="empty input: no passages found"),
+    "CSV without a text column": Shape(
+        "a.csv", b"id,body\n1,x\n", error=":1: CSV has no 'text' column (columns: id, body)", stdin=True
+    ),
+    "CSV --text-column": Shape(
+        "a.csv",
+        _csv(header=("id", "body", "published")).encode(),
+        [T1, T2],
+        args=["--text-column", "body", "--date-column", "published"],
+        kwargs={"text_column": "body", "date_column": "published"},
+    ),
+    "CSV --text-column beside a text column": Shape(
+        "a.csv",
+        b"text,body\nx,y\n",
+        error=":1: CSV has both a 'body' and a 'text' column",
+        args=["--text-column", "body"],
+        kwargs={"text_column": "body"},
+    ),
+    "CSV --date-column missing": Shape(
+        "a.csv",
+        _csv().encode(),
+        error=":1: CSV has no 'published' column (--date-column)",
+        args=["--date-column", "published"],
+        kwargs={"date_column": "published"},
+    ),
+    "prose with commas stays text": Shape(
+        "notes",
+        b"In 2025, the market grew.\nBy 2026, it doubled.\n",
+        ["In 2025, the market grew. By 2026, it doubled."],
+        stdin=True,
+    ),
+    # ---- compressed
+    "jsonl.gz": Shape("a.jsonl.gz", gzip.compress(_jsonl().encode()), [T1, T2], stdin=True),
+    "jsonl.bz2": Shape("a.jsonl.bz2", bz2.compress(_jsonl().encode()), [T1, T2], stdin=True),
+    "jsonl.zst": Shape("a.jsonl.zst", lambda: _zst(_jsonl().encode()), [T1, T2], stdin=True),
+    "csv.gz (semicolon)": Shape("a.csv.gz", gzip.compress(_csv(";").encode()), [T1, T2]),
+    "GBK text gzipped without extension": Shape("dump", gzip.compress(f"{T1}\n\n{T2}\n".encode("gbk")), [T1, T2]),
+    "a truncated gzip": Shape("a.jsonl.gz", gzip.compress(_jsonl().encode() * 50)[:60], error="damaged gzip data"),
+    "a ZIP archive": Shape("a.zip", _zip(_jsonl().encode()), error=":1: looks like a ZIP archive, not text; unzip it"),
+    "an xz archive": Shape("a.jsonl.xz", b"\xfd7zXZ\x00" + bytes(30), error=":1: looks like an xz archive"),
+    # ---- Parquet
+    "Parquet": Shape("a.parquet", lambda: _parquet(ROWS), [T1, T2], stdin=True),
+    "Parquet with date objects": Shape(
+        "a.parquet",
+        lambda: _parquet([{"text": T1, "date": dt.date(2026, 1, 5)}, {"text": T2, "date": dt.datetime(2026, 1, 6, 9)}]),
+        [T1, T2],
+    ),
+    "Parquet --text-column": Shape(
+        "a.parquet",
+        lambda: _parquet([{"body": T1}, {"body": T2}]),
+        [T1, T2],
+        args=["--text-column", "body"],
+        kwargs={"text_column": "body"},
+    ),
+    "Parquet without a text column": Shape(
+        "a.parquet", lambda: _parquet([{"body": T1}]), error="Parquet file has no 'text' column (columns: body)"
+    ),
+    "Parquet without extension": Shape("export", lambda: _parquet(ROWS), [T1, T2]),
+    "named .parquet, holding JSON": Shape("a.parquet", _jsonl().encode(), error=":1: named .parquet but not a Parquet"),
+    "a damaged Parquet file": Shape("a.parquet", b"PAR1" + bytes(40), error="damaged Parquet file"),
+    "Parquet null text": Shape(
+        "a.parquet",
+        lambda: _parquet([{"text": T1}, {"text": None}]),
+        error=":2: expected a string 'text' field, got null",
+    ),
+}
+
+
+def _expect_cli(result, shape, where):
+    if shape.error is None:
+        assert result.exit_code == 0, result.stderr
+        return [json.loads(line)["text"] for line in result.stdout.splitlines()]
+    assert result.exit_code == 2, result.output
+    assert result.stderr.startswith(f"Error: {where}"), result.stderr
+    assert shape.error in result.stderr and result.stderr.count("\n") == 1, result.stderr
+    return None
+
+
+@pytest.mark.parametrize("case", list(SHAPES))
+def test_shape_through_the_cli(tmp_path, case):
+    shape = SHAPES[case]
+    f = tmp_path / shape.name
+    f.write_bytes(shape.content())
+    result = CliRunner().invoke(main, ["label", str(f), *shape.args], catch_exceptions=False)
+    texts = _expect_cli(result, shape, f)
+    assert texts == shape.texts
+
+
+@pytest.mark.parametrize("case", [c for c in SHAPES if SHAPES[c].stdin])
+def test_shape_from_stdin(case):
+    shape = SHAPES[case]
+    result = CliRunner().invoke(main, ["label", "-", *shape.args], input=shape.content(), catch_exceptions=False)
+    texts = _expect_cli(result, shape, "-")
+    assert texts == shape.texts
+
+
+@pytest.mark.parametrize("case", list(SHAPES))
+def test_shape_through_the_api(tmp_path, case):
+    shape = SHAPES[case]
+    f = tmp_path / shape.name
+    f.write_bytes(shape.content())
+    if shape.error is not None:
+        with pytest.raises(InputError) as caught:
+            trendscore.read(f, **shape.kwargs)
+        assert str(caught.value).startswith(str(f)) and shape.error in str(caught.value)
+        return
+    assert [r["text"] for r in trendscore.read(f, **shape.kwargs)] == shape.texts
+
+
+def test_the_catalogue_is_big_enough():
+    assert len(SHAPES) >= 30
