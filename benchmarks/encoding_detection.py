@@ -60,7 +60,8 @@ def main() -> None:
                     row["cn"]["right" if str(best) == sample else "wrong"] += 1
                 seconds["cn"] += time.perf_counter() - start
     print(f"{machine()}, charset-normalizer {charset_normalizer.__version__}")
-    print("| encoding | characters | n | trendscore right / refused / wrong | charset-normalizer right / refused / wrong |")
+    counts = "right / refused / wrong"
+    print(f"| encoding | characters | n | trendscore {counts} | charset-normalizer {counts} |")
     print("|---|---|---|---|---|")
     for (enc, size), row in sorted(tally.items(), key=lambda kv: (ENCODINGS.index(kv[0][0]), str(kv[0][1]))):
         n = sum(row["ours"].values())

@@ -250,3 +250,88 @@ def test_shape_through_the_api(tmp_path, case):
 
 def test_the_catalogue_is_big_enough():
     assert len(SHAPES) >= 30
+
+
+# ---------------------------------------------------------------- dates: every form, one day
+
+DAY = "2026-01-05"
+DATE_FORMS = {
+    "ISO": "2026-01-05",
+    "ISO with time and zone": "2026-01-05T23:10:00+08:00",
+    "slashes, one-digit month and day": "2026/1/5",
+    "Chinese": "2026年1月5日",
+    "Chinese with 号 and a time": "2026年01月05号 08:30",
+    "compact digits": "20260105",
+    "English month first": "Jan 5, 2026",
+    "English, full month, weekday": "Monday, January 5, 2026",
+    "English day first": "5 Jan 2026",
+    "epoch seconds": 1767571200,
+    "epoch seconds as text": "1767571200",
+    "epoch milliseconds": 1767571200000,
+    "epoch seconds, fractional": 1767600000.5,
+    "an integer YYYYMMDD": 20260105,
+}
+DATE_OBJECTS = {  # the API only: JSON cannot hold them (Parquet can: see the Parquet shapes)
+    "datetime.date": dt.date(2026, 1, 5),
+    "datetime.datetime": dt.datetime(2026, 1, 5, 23, 59),
+    "aware datetime": dt.datetime(2026, 1, 5, 23, 59, tzinfo=dt.timezone(dt.timedelta(hours=8))),
+}
+
+
+def _dated(value):
+    return [{"date": value, "labels": ["policy"]}, {"date": value, "labels": []}]
+
+
+@pytest.mark.parametrize("form", list(DATE_FORMS))
+def test_date_form_through_the_cli(tmp_path, form):
+    f = tmp_path / "d.jsonl"
+    f.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in _dated(DATE_FORMS[form])), "utf-8")
+    result = CliRunner().invoke(main, ["score", str(f), "--freq", "day", "--format", "json"], catch_exceptions=False)
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["as_of"] == DAY and data["records"]["dated"] == 2 and result.stderr == ""
+
+
+@pytest.mark.parametrize("form", list(DATE_FORMS) + list(DATE_OBJECTS))
+def test_date_form_through_the_api(form):
+    value = DATE_FORMS.get(form, DATE_OBJECTS.get(form))
+    result = trendscore.score(_dated(value), freq="day")
+    assert result.as_of == DAY and result.records["dated"] == 2
+
+
+def test_pandas_and_numpy_dates_through_the_api():
+    pd = pytest.importorskip("pandas")
+    np = pytest.importorskip("numpy")
+    for value in (pd.Timestamp("2026-01-05 23:59"), pd.Timestamp("2026-01-05", tz="Asia/Shanghai"), np.datetime64(DAY)):
+        assert trendscore.score(_dated(value), freq="day").as_of == DAY, value
+    result = trendscore.score(_dated(pd.NaT) + _dated(DAY), freq="day")
+    assert result.records["undated"] == 2 and result.records["dated"] == 2  # NaT is a missing date, not a bad one
+
+
+@pytest.mark.parametrize(
+    ("values", "message"),
+    [
+        ([None, ""], r"none of the 2 passages has a usable date; 2 have none; "),
+        (["05/01/2026", "next week"], r"2 have dates that do not parse \(first: <records>:1: '05/01/2026'\)"),
+        ([True, float("nan")], r"none of the 2 passages has a usable date"),
+    ],
+)
+def test_no_usable_date_is_one_error(tmp_path, values, message):
+    records = [{"date": v, "labels": ["policy"]} for v in values]
+    with pytest.raises(InputError, match=message):
+        trendscore.score(records)
+    f = tmp_path / "d.jsonl"
+    f.write_text("".join(json.dumps(r) + "\n" for r in records if r["date"] == r["date"]), "utf-8")
+    result = CliRunner().invoke(main, ["score", str(f)], catch_exceptions=False)
+    assert result.exit_code == 2 and result.stderr.count("\n") == 1
+    assert "has a usable date" in result.stderr
+
+
+def test_parquet_dates_score_as_the_api_does(tmp_path):
+    f = tmp_path / "d.parquet"
+    rows = [{"date": dt.date(2026, 1, 5), "labels": ["policy"]}, {"date": dt.datetime(2026, 1, 5, 9), "labels": []}]
+    f.write_bytes(_parquet(rows))
+    result = CliRunner().invoke(main, ["score", str(f), "--freq", "day", "--format", "json"], catch_exceptions=False)
+    data = json.loads(result.stdout)
+    api = trendscore.score(rows, freq="day")
+    assert data["as_of"] == api.as_of == DAY and data["records"]["dated"] == api.records["dated"] == 2

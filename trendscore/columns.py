@@ -35,10 +35,11 @@ class Columns:
     def is_default(self) -> bool:
         return not self.renames
 
-    def check_header(self, fields: list[str], name: str, kind: str) -> None:
-        """Refuse a header without the text column, or with both a column and the field it
-        would be renamed to (one of them would be lost)."""
-        if self.text not in fields:
+    def check_header(self, fields: list[str], name: str, kind: str, require_text: bool = True) -> None:
+        """Refuse a header without the text column (unless ``require_text`` is False and a
+        ``labels`` column stands in: scoring labelled records needs no text), or with both a
+        column and the field it would be renamed to (one of them would be lost)."""
+        if self.text not in fields and (require_text or "labels" not in fields):
             flag = "" if self.text == "text" else " (--text-column)"
             raise InputError(f"{kind} has no {self.text!r} column{flag} (columns: {', '.join(fields)})", name, 1)
         for mine, ours in self.renames.items():

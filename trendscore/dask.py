@@ -96,7 +96,7 @@ def label_dataframe(ddf, model=None, text_column: str = "text"):
 
 
 def _accumulate_partition(pdf, themes, date_column):
-    from .dates import parse_date
+    from .dates import is_missing, parse_date
     from .trends import Accumulator
 
     acc = Accumulator(themes)
@@ -104,7 +104,7 @@ def _accumulate_partition(pdf, themes, date_column):
     score_cols = [c for c in pdf.columns if c.startswith("score_")]
     labels = pdf["labels"].tolist() if "labels" in pdf.columns else [None] * len(pdf)
     for i, date in enumerate(dates):
-        day = parse_date(date) if isinstance(date, str) else None
+        day = None if is_missing(date) else parse_date(date)  # Timestamps too, as the one-process path
         if isinstance(labels[i], list) and not score_cols:
             acc.add_labels(day, labels[i])
         else:
@@ -138,6 +138,9 @@ def score_dataframe(
     total = Accumulator(themes)
     for acc in dask.compute(*parts):
         total.merge(acc)
+    from .scoring import require_dates
+
+    require_dates(total)
     return compute_score(total, freq=freq, as_of=as_of, model_info=info)
 
 
@@ -394,6 +397,9 @@ def score_files(client, inputs, freq="week", as_of=None, model_dir=None, block_b
             first = (where, lines.at(line) if where == path and line else line, value)
     if total.records == 0:
         raise InputError("empty input: no passages found", ", ".join(files))
+    from .scoring import require_dates
+
+    require_dates(total, {"bad_dates": bad, "first_bad_date_at": first})
     info = None
     if total.by_model:  # the workers labelled some passages: name their model as the local path does
         from .model import load_model

@@ -227,7 +227,7 @@ def _text(lines, name, require_text=True, skip=None):
 
 def _parquet(rows, name, require_text=True, skip=None):
     columns = getattr(rows, "columns", Columns())
-    columns.check_header(rows.fields, name, "Parquet file")
+    columns.check_header(rows.fields, name, "Parquet file", require_text)
     for number, record in rows:
         record = columns.rename(record, name, number)
         if record.get("labels") is None:
