@@ -335,3 +335,86 @@ def test_parquet_dates_score_as_the_api_does(tmp_path):
     data = json.loads(result.stdout)
     api = trendscore.score(rows, freq="day")
     assert data["as_of"] == api.as_of == DAY and data["records"]["dated"] == api.records["dated"] == 2
+
+
+# ---------------------------------------------------------------- outputs: the -o extension decides
+
+
+def _read_jsonl(data: bytes) -> list[dict]:
+    return [json.loads(line) for line in data.decode("utf-8").splitlines()]
+
+
+def _read_csv(data: bytes) -> list[dict]:
+    import csv
+
+    rows = list(csv.DictReader(io.StringIO(data.decode("utf-8"))))
+    return [{"text": r["text"], "labels": r["labels"].split("|") if r["labels"] else []} for r in rows]
+
+
+OUTPUTS = {
+    "out.jsonl": _read_jsonl,
+    "out.ndjson": _read_jsonl,
+    "out.jsonl.gz": lambda data: _read_jsonl(gzip.decompress(data)),
+    "out.csv": _read_csv,
+    "out.csv.gz": lambda data: _read_csv(gzip.decompress(data)),
+    "out.parquet": lambda data: pq.read_table(io.BytesIO(data)).to_pylist(),
+    "out.txt": _read_jsonl,  # an extension that says nothing: the default, JSON Lines
+}
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+@pytest.mark.parametrize("name", list(OUTPUTS))
+def test_output_format_from_the_extension(tmp_path, name, jobs):
+    f = tmp_path / "in.jsonl"
+    f.write_text(_jsonl(), "utf-8")
+    out = tmp_path / name
+    result = CliRunner().invoke(main, ["label", str(f), "-o", str(out), "--jobs", jobs], catch_exceptions=False)
+    assert result.exit_code == 0, result.stderr
+    rows = OUTPUTS[name](out.read_bytes())
+    assert [r["text"] for r in rows] == [T1, T2]
+    assert rows[0]["labels"] == ["policy", "regional_hub"] and rows[1]["labels"] == ["overseas"]
+    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".part")] == []
+
+
+@pytest.mark.parametrize(
+    ("command", "name", "args", "message"),
+    [
+        ("label", "out.csv", ["--format", "jsonl"], "the name says CSV but --format asks for JSON Lines"),
+        ("label", "out.jsonl", ["--format", "csv"], "the name says JSON Lines but --format asks for CSV"),
+        ("label", "out.parquet", ["--format", "table"], "the name says Parquet but --format asks for a table"),
+        ("label", "-", ["--format", "parquet"], "Parquet is not written to standard output"),
+        ("label", "out.parquet.gz", [], "Parquet is not written to a .gz file"),
+        ("score", "out.csv", ["--format", "json"], "the name says CSV but --format asks for JSON"),
+        ("score", "out.json.gz", [], "score output is not written gzip-compressed"),
+    ],
+)
+def test_output_contradictions_are_refused(tmp_path, command, name, args, message):
+    f = tmp_path / "in.jsonl"
+    f.write_text(_jsonl(), "utf-8")
+    out = "-" if name == "-" else str(tmp_path / name)
+    result = CliRunner().invoke(main, [command, str(f), "-o", out, *args], catch_exceptions=False)
+    assert result.exit_code == 2 and result.stderr.startswith(f"Error: {out}: {message}")
+    assert result.stderr.count("\n") == 1 and sorted(p.name for p in tmp_path.iterdir()) == ["in.jsonl"]
+
+
+def test_score_output_format_from_the_extension(tmp_path):
+    f = tmp_path / "in.jsonl"
+    f.write_text(_jsonl([{**r, "labels": ["policy"]} for r in ROWS]), "utf-8")
+    for name, check in (
+        ("s.json", lambda t: json.loads(t)["as_of"] == "2026-01-06"),
+        ("s.csv", lambda t: "theme" in t),
+    ):
+        out = tmp_path / name
+        assert CliRunner().invoke(main, ["score", str(f), "-o", str(out)]).exit_code == 0
+        assert check(out.read_text("utf-8")), name
+
+
+@pytest.mark.parametrize("name", ["out.jsonl.gz", "out.parquet", "out.csv.gz"])
+def test_a_failed_run_leaves_no_compressed_or_parquet_output(tmp_path, name):
+    f = tmp_path / "in.jsonl"
+    f.write_text(_jsonl() * 3 + '{"text": \n', "utf-8")
+    out = tmp_path / name
+    out.write_bytes(b"old")
+    result = CliRunner().invoke(main, ["label", str(f), "-o", str(out)], catch_exceptions=False)
+    assert result.exit_code == 2 and ":7: malformed JSON" in result.stderr
+    assert out.read_bytes() == b"old" and sorted(p.name for p in tmp_path.iterdir()) == ["in.jsonl", name]

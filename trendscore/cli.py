@@ -84,7 +84,13 @@ def _report_skips(skip, good: int) -> None:
 @click.argument("inputs", nargs=-1)
 @click.option("-o", "--output", default="-", show_default=True, help="Output file; written only when complete.")
 @_model_opt
-@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv", "table"]), default="jsonl", show_default=True)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["jsonl", "csv", "table", "parquet"]),
+    default=None,
+    help="Output format [default: from -o's extension (.jsonl, .jsonl.gz, .csv, .csv.gz, .parquet), else jsonl].",
+)
 @click.option("--explain", is_flag=True, help="Add the top terms behind each assigned theme.")
 @click.option(
     "--jobs", type=click.IntRange(1), default=None, help="Worker processes (default: all cores); keeps order."
@@ -145,7 +151,13 @@ def label(
     "--as-of", "as_of", default=None, help="Last day scored, YYYY-MM-DD (default: the latest date in the input)."
 )
 @_model_opt
-@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json", "csv"]),
+    default=None,
+    help="Output format [default: from -o's extension (.json, .csv), else table].",
+)
 @click.option("-o", "--output", default="-", show_default=True, help="Write the table/json/csv here (atomically).")
 @click.option("--plot", "plot_path", default=None, help="Write a PNG of theme shares over time.")
 @click.option("--report", "report_path", default=None, help="Write a self-contained HTML report.")

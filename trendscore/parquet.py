@@ -152,6 +152,16 @@ class ParquetWriter:
             ) from None
         self._writer.write_table(table)
 
+    def discard(self) -> None:
+        """Close after a failure, writing nothing more that matters (the file is thrown away)."""
+        self._batch = []
+        if self._writer is not None:
+            try:
+                self._writer.close()
+            except Exception:  # noqa: BLE001 - the file is being removed anyway
+                pass
+            self._writer = None
+
     def close(self) -> None:
         """Write what is pending and the file's footer (an empty input gives no rows)."""
         self._flush()

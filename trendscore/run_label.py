@@ -7,7 +7,8 @@ import os
 from .errors import InputError
 from .forking import usable_cores
 from .labelling import LabelStats, iter_input_records, label_records
-from .writers import AtomicOutput, RecordWriter, check_output_path
+from .outputs import choose_output, record_output
+from .writers import check_output_path
 
 __all__ = ["run_label", "run_label_cluster", "default_jobs"]
 
@@ -41,7 +42,7 @@ def run_label(
     inputs,
     output="-",
     model_dir=None,
-    fmt="jsonl",
+    fmt=None,
     input_format="auto",
     explain=False,
     encoding="auto",
@@ -60,7 +61,11 @@ def run_label(
     cluster (see :func:`run_label_cluster`)."""
     from .model import load_model
 
+    kind = choose_output(output, fmt, "label")
+    fmt = kind.fmt
     if scheduler:
+        if kind.gzip:
+            raise InputError("--scheduler writes plain JSON Lines; give -o FILE.jsonl")
         if columns is not None and not columns.is_default():
             raise InputError("--text-column, --date-column and --id-column are not read with --scheduler")
         return LabelStats(records=run_label_cluster(inputs, output, model_dir, fmt, scheduler, block_mb, skip))
@@ -74,8 +79,7 @@ def run_label(
     try:
         if jobs == 1:
             records = iter_input_records(inputs, input_format, encoding, encoding_errors, skip, columns)
-            with AtomicOutput(output) as fh:
-                writer = RecordWriter(fh, fmt, model.themes)
+            with record_output(output, kind, model.themes) as (_, writer):
                 for record in label_records(model, records, explain=explain, stats=stats):
                     writer.write(record)
                     if bar is not None:
@@ -86,8 +90,7 @@ def run_label(
         themes = model.themes
         size = EMBEDDING_CHUNK if model.featurizer.config.embedding else CHUNK
         as_text = fmt == "jsonl"
-        with AtomicOutput(output) as fh:
-            writer = RecordWriter(fh, fmt, themes)
+        with record_output(output, kind, themes) as (fh, writer):
             done = 0
             for chunk in labelled_chunks(
                 inputs, model_dir, jobs, explain, as_text, input_format, encoding, encoding_errors, stats, skip, size

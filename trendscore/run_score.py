@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from .errors import InputError
+from .outputs import choose_output
 from .readers import read_records
 from .render import render_score
 from .scoring import Examples, score_stream
@@ -27,7 +28,7 @@ def run_score(
     freq="week",
     as_of=None,
     model_dir=None,
-    fmt="table",
+    fmt=None,
     output="-",
     plot_path=None,
     report_path=None,
@@ -47,6 +48,10 @@ def run_score(
     from .model import load_model
 
     as_of_date = _as_of(as_of)
+    kind = choose_output(output, fmt, "score")
+    if kind.gzip:
+        raise InputError("score output is not written gzip-compressed; drop the .gz", output)
+    fmt = kind.fmt
     for path in [output, plot_path, report_path]:
         if path is not None:
             check_output_path(path, inputs)
