@@ -418,3 +418,96 @@ def test_a_failed_run_leaves_no_compressed_or_parquet_output(tmp_path, name):
     result = CliRunner().invoke(main, ["label", str(f), "-o", str(out)], catch_exceptions=False)
     assert result.exit_code == 2 and ":7: malformed JSON" in result.stderr
     assert out.read_bytes() == b"old" and sorted(p.name for p in tmp_path.iterdir()) == ["in.jsonl", name]
+
+
+# ---------------------------------------------------------------- DataFrames in and out of the API
+
+pd = pytest.importorskip("pandas")
+
+
+def _frame(**columns):
+    base = {"id": [1, 2], "text": [T1, T2], "date": pd.to_datetime(["2026-01-05", "2026-01-12"])}
+    base.update(columns)
+    return pd.DataFrame(base, index=["a", "b"])
+
+
+def test_label_a_frame_adds_labels_and_a_probability_column_per_theme():
+    frame = _frame()
+    out = trendscore.label(frame)
+    themes = trendscore.load_model().themes
+    assert list(out.columns) == ["id", "text", "date", "labels"] + [f"score_{t}" for t in themes]
+    assert list(out.index) == ["a", "b"] and list(frame.columns) == ["id", "text", "date"]  # the input is untouched
+    assert out["labels"].tolist() == [["policy", "regional_hub"], ["overseas"]]
+    expected = trendscore.label([T1, T2])
+    for t in themes:
+        assert out[f"score_{t}"].tolist() == [r["scores"][t] for r in expected]
+
+
+def test_label_a_frame_by_another_column_and_records_likewise():
+    frame = _frame().rename(columns={"text": "body"})
+    assert trendscore.label(frame, text_column="body")["labels"].tolist() == [["policy", "regional_hub"], ["overseas"]]
+    records = trendscore.label([{"id": 1, "body": T2}], text_column="body")
+    assert records[0]["id"] == 1 and records[0]["labels"] == ["overseas"] and "scores" in records[0]
+
+
+@pytest.mark.parametrize(
+    ("frame", "kwargs", "message"),
+    [
+        (lambda: _frame().drop(columns="text"), {}, r"the DataFrame has no 'text' column \(columns: id, date\)"),
+        (
+            lambda: _frame(text=[T1, None]),
+            {},
+            r"<DataFrame>:2: expected a string 'text', got a missing value \(index 'b'\)",
+        ),
+        (lambda: _frame(text=[T1, 3]), {}, r"<DataFrame>:2: expected a string 'text', got int"),
+        (lambda: _frame(), {"text_column": "body"}, r"no 'body' column"),
+    ],
+)
+def test_bad_frames_are_refused_in_one_line(frame, kwargs, message):
+    with pytest.raises(InputError, match=message):
+        trendscore.label(frame(), **kwargs)
+
+
+def test_score_a_frame_is_score_of_its_records():
+    frame = _frame(labels=[["policy"], None])
+    result = trendscore.score(frame, freq="week")
+    same = trendscore.score(
+        [{"text": T1, "date": "2026-01-05", "labels": ["policy"]}, {"text": T2, "date": "2026-01-12"}], freq="week"
+    )
+    assert result.to_json() == same.to_json() and result.records["dated"] == 2
+    assert result.labelled_by["labels_as_given"] == 1 and result.labelled_by["labelled_by_model"] == 1
+    other = trendscore.score(frame.rename(columns={"date": "published"}), freq="week", date_column="published")
+    assert other.to_json() == result.to_json()
+
+
+def test_score_a_frame_read_from_labelled_parquet_as_the_cli_does(tmp_path):
+    src = tmp_path / "in.jsonl"
+    src.write_text(_jsonl(), "utf-8")
+    out = tmp_path / "labelled.parquet"
+    assert CliRunner().invoke(main, ["label", str(src), "-o", str(out)]).exit_code == 0
+    frame = pd.read_parquet(out)  # labels come back as numpy arrays
+    cli = CliRunner().invoke(main, ["score", str(out), "--format", "json", "--freq", "day"])
+    api = trendscore.score(frame, freq="day")
+    assert json.loads(cli.stdout)["themes"] == json.loads(json.dumps(api.to_json()["themes"]))
+    assert api.labelled_by["labels_as_given"] == 2
+
+
+def test_to_frame_has_real_dates():
+    frame = trendscore.score(_frame(labels=[["policy"], []]), freq="week").to_frame()
+    assert str(frame["start"].dtype).startswith("datetime64")
+    assert frame["start"].min() == pd.Timestamp("2026-01-05")
+
+
+def test_pandas_is_imported_only_for_a_frame(tmp_path):
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, trendscore; trendscore.label(['短剧出海']); "
+        "trendscore.score([{'date': '2026-01-05', 'labels': ['policy']}]); "
+        "trendscore.read(sys.argv[1]); print('pandas' in sys.modules)"
+    )
+    f = tmp_path / "a.csv"
+    f.write_text(_csv(), "utf-8")
+    result = subprocess.run([sys.executable, "-c", code, str(f)], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "False"
