@@ -30,11 +30,9 @@ def is_series(obj) -> bool:
 
 def require_pandas(what: str):
     """``pandas``, or a one-line error naming the extra that installs it."""
-    try:
-        import pandas
-    except ImportError:
-        raise InputError(f"{what} needs pandas: pip install 'trendscore[pandas]'") from None
-    return pandas
+    from .extras import require
+
+    return require("pandas", what)
 
 
 def _missing(value) -> bool:

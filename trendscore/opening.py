@@ -52,10 +52,9 @@ def _decompressing(kind: str, raw, name: str):
         import bz2
 
         return bz2.BZ2File(raw, mode="rb")
-    try:
-        import zstandard
-    except ImportError:
-        raise InputError("a Zstandard file; reading it needs: pip install 'trendscore[zstd]'", name) from None
+    from .extras import require
+
+    zstandard = require("zstd", f"{name}: a Zstandard file; reading it")
     return zstandard.ZstdDecompressor().stream_reader(raw, read_across_frames=True, closefd=False)
 
 

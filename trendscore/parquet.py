@@ -21,10 +21,11 @@ _BATCH = 4096
 
 def require_pyarrow(name: str | None = None):
     """``pyarrow.parquet``, or a one-line error saying how to install it."""
-    try:
-        import pyarrow.parquet as pq
-    except ImportError:
-        raise InputError("Parquet needs pyarrow: pip install 'trendscore[parquet]'", name) from None
+    from .extras import require
+
+    require("parquet", f"{name}: Parquet" if name else "Parquet")
+    import pyarrow.parquet as pq
+
     return pq
 
 

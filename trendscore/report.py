@@ -15,8 +15,9 @@ _COLOURS = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#
 
 def plot_png(score: Score) -> bytes:
     """Each theme's share per period, the recent window shaded, rising/falling marked."""
-    import matplotlib
+    from .extras import require
 
+    matplotlib = require("plot", "drawing the plot (score --plot, --report)")
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 

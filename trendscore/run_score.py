@@ -47,6 +47,10 @@ def run_score(
     cluster; the result is the same."""
     from .model import load_model
 
+    if plot_path or report_path:
+        from .extras import require
+
+        require("plot", "score --plot and --report (the report shows the plot)")  # before any work
     as_of_date = _as_of(as_of)
     kind = choose_output(output, fmt, "score")
     if kind.gzip:
