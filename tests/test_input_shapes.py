@@ -511,3 +511,20 @@ def test_pandas_is_imported_only_for_a_frame(tmp_path):
     f.write_text(_csv(), "utf-8")
     result = subprocess.run([sys.executable, "-c", code, str(f)], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "False"
+
+
+def test_the_readme_stdin_csv_example():
+    """`cat passages.csv | trendscore label - --format csv`, as the README has it."""
+    result = CliRunner().invoke(main, ["label", "-", "--format", "csv"], input=_csv().encode(), catch_exceptions=False)
+    assert result.exit_code == 0, result.stderr
+    rows = _read_csv(result.stdout.encode())
+    assert [r["text"] for r in rows] == [T1, T2] and rows[1]["labels"] == ["overseas"]
+
+
+@pytest.mark.parametrize("case", ["CSV semicolon", "text Big5", "jsonl.gz", "Parquet", "CSV without a text column"])
+def test_shape_through_worker_processes(tmp_path, case):
+    shape = SHAPES[case]
+    f = tmp_path / shape.name
+    f.write_bytes(shape.content())
+    result = CliRunner().invoke(main, ["label", str(f), "--jobs", "2", *shape.args], catch_exceptions=False)
+    assert _expect_cli(result, shape, f) == shape.texts
