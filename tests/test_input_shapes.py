@@ -89,6 +89,9 @@ SHAPES = {
         args=["--encoding", "utf-16-be"],
         kwargs={"encoding": "utf-16-be"},
     ),
+    "jsonl UTF-32 forced": Shape(
+        "a.jsonl", _jsonl().encode("utf-32"), [T1, T2], args=["--encoding", "utf-32"], kwargs={"encoding": "utf-32"}
+    ),
     "text GBK": Shape("gov.txt", f"{T1}\n\n{T2}\n".encode("gbk"), [T1, T2], stdin=True),
     "text GB18030": Shape("gov.txt", f"{T1}\n\n{T2}\n".encode("gb18030"), [T1, T2]),
     "text Big5": Shape("hk.txt", f"{TRAD1}\n\n{TRAD2}\n".encode("big5"), [TRAD1, TRAD2], stdin=True),

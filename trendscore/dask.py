@@ -160,7 +160,18 @@ def _expand(inputs) -> list[str]:
             raise InputError("no such file", name)
         else:
             files.append(str(p))
+    for path in files:
+        if _first_bytes(path).startswith((b"\x1f\x8b", b"BZh", b"\x28\xb5\x2f\xfd")):
+            raise InputError("compressed files are not cut into blocks for --scheduler; decompress it first", path)
     return files
+
+
+def _first_bytes(path: str) -> bytes:
+    try:
+        with open(path, "rb") as fh:
+            return fh.read(4)
+    except OSError as exc:
+        raise InputError(f"cannot read ({exc.strerror})", path) from None
 
 
 def _blocks(path: str, size: int) -> list[tuple[int, int]]:
@@ -297,7 +308,7 @@ def _tasks(inputs, block_bytes):
     files = _expand(inputs)
     tasks = []
     for path in files:
-        if path.endswith(".parquet"):
+        if path.endswith(".parquet") or _first_bytes(path) == b"PAR1":
             tasks.append((path, None, None))
             continue
         tasks += [(path, a, b) for a, b in _blocks(path, block_bytes)]
