@@ -142,6 +142,14 @@ SHAPES = {
     "CSV quoted newline and BOM": Shape(
         "a.csv", '\ufeffid,text\n1,"第一行\n第二行"\n2,短剧出海\n'.encode(), ["第一行\n第二行", "短剧出海"], stdin=True
     ),
+    "CSV row short of the text field": Shape(
+        "a.csv",
+        f"id,date,text\n1,2026-01-05,{T1}\n2,2026-01-06\n".encode(),
+        error=":3: fewer fields than the header has",
+    ),
+    "CSV row with an extra field": Shape(
+        "a.csv", f"id,text\n1,{T1}\n2,{T2},x\n".encode(), error=":3: more fields than the header has"
+    ),
     "CSV header only": Shape("a.csv", b"id,text,date\n", error="empty input: no passages found"),
     "CSV without a text column": Shape(
         "a.csv", b"id,body\n1,x\n", error=":1: CSV has no 'text' column (columns: id, body)", stdin=True
@@ -179,6 +187,13 @@ SHAPES = {
     "jsonl.zst": Shape("a.jsonl.zst", lambda: _zst(_jsonl().encode()), [T1, T2], stdin=True),
     "csv.gz (semicolon)": Shape("a.csv.gz", gzip.compress(_csv(";").encode()), [T1, T2]),
     "GBK text gzipped without extension": Shape("dump", gzip.compress(f"{T1}\n\n{T2}\n".encode("gbk")), [T1, T2]),
+    "UTF-16 forced on a file without a mark": Shape(
+        "a.jsonl",
+        _jsonl().encode("utf-16-le"),
+        error=":1: UTF-16 stream does not start with BOM; pass --encoding utf-16-le or utf-16-be",
+        args=["--encoding", "utf-16"],
+        kwargs={"encoding": "utf-16"},
+    ),
     "a truncated gzip": Shape("a.jsonl.gz", gzip.compress(_jsonl().encode() * 50)[:60], error="damaged gzip data"),
     "a ZIP archive": Shape("a.zip", _zip(_jsonl().encode()), error=":1: looks like a ZIP archive, not text; unzip it"),
     "an xz archive": Shape("a.jsonl.xz", b"\xfd7zXZ\x00" + bytes(30), error=":1: looks like an xz archive"),

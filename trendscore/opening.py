@@ -153,12 +153,19 @@ class Source:
         try:
             text = self._decoder.decode(block, final)
         except UnicodeDecodeError as exc:
-            done = self._decoder.decode(block[: exc.start], False) if exc.start else ""
+            try:  # the text before the bad bytes, to count its lines (a fresh decoder: this one failed)
+                done = codecs.decode(block[: exc.start], self._codec, "replace")
+            except UnicodeError:
+                done = ""
             line = self._lines_done + done.count("\n") + 1
             raise InputError(
                 f"bytes that are not valid {self._codec}; pass --encoding, or --encoding-errors replace",
                 self.name,
                 line,
+            ) from None
+        except UnicodeError as exc:  # utf-16 / utf-32 without a byte-order mark
+            raise InputError(
+                f"{exc}; pass --encoding {self._codec}-le or {self._codec}-be", self.name, self._lines_done + 1
             ) from None
         self._lines_done += text.count("\n")
         return text

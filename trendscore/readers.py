@@ -179,8 +179,9 @@ def _csv(lines, name, require_text=True, skip=None) -> Iterator[tuple[dict, str,
             return
         except csv.Error as exc:
             raise InputError(f"malformed CSV ({exc})", name, counter["n"]) from None
-        if None in row:
-            exc = InputError("more fields than the header has", name, start)
+        if None in row or row.get(columns.text) is None:
+            more = None in row
+            exc = InputError(f"{'more' if more else 'fewer'} fields than the header has", name, start)
             if skip is None:
                 raise exc
             skip.add(exc)
