@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import trendscore
 from trendscore import InputError
@@ -546,3 +548,30 @@ def test_shape_through_worker_processes(tmp_path, case):
     f.write_bytes(shape.content())
     result = CliRunner().invoke(main, ["label", str(f), "--jobs", "2", *shape.args], catch_exceptions=False)
     assert _expect_cli(result, shape, f) == shape.texts
+
+
+# ---------------------------------------------------------------- any bytes: an answer or one error
+
+_PIECES = [
+    b"\x00", b"\xff", b"\xfe", b"{", b"}", b'"', b",", b";", b"\n", b"\r", b"\t", b" ", b"a", b"text", b"PAR1",
+    b"\x1f\x8b", b"id,text\n", b'{"text": "a"}\n', "短剧".encode("gbk"), "短劇".encode("big5"), "短剧".encode(),
+    "短剧".encode("utf-16"), b"\xef\xbb\xbf",
+]  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    data=st.lists(st.sampled_from(_PIECES), max_size=40).map(b"".join),
+    packed=st.booleans(),
+    name=st.sampled_from(["x.jsonl", "x.csv", "x", "x.txt", "x.parquet", "x.tsv"]),
+    encoding=st.sampled_from(["auto", "utf-16", "utf-32", "gbk", "big5", "utf-16-le"]),
+)
+def test_any_bytes_read_or_one_error(tmp_path, data, packed, name, encoding):
+    f = tmp_path / name
+    f.write_bytes(gzip.compress(data, mtime=0) if packed else data)
+    try:
+        records = trendscore.read(f, encoding=encoding)
+    except InputError as exc:
+        assert "\n" not in str(exc) and str(exc).startswith(str(f))
+    else:
+        assert records and all(isinstance(r.get("text"), str) for r in records)
