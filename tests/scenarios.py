@@ -122,11 +122,17 @@ def generate_news(
     precision: float | None = None,
     recall: float | None = None,
     week_end_as_of: bool = False,
+    reports: bool = True,
+    outlet_shift: bool = False,
 ) -> Scenario:
     """A stream built the way news arrives, for the stress settings of issue 13.
 
-    Articles of ``1 + Poisson(article_size)`` passages share their themes; each article may be
-    copied by other outlets (``copies``: mean extra copies, each 0-3 days later, counted again);
+    Articles of ``1 + Poisson(article_size)`` passages share their themes and, with ``reports``,
+    name their report (as ``doc_id`` or ``url`` would); each article may be copied by other
+    outlets (``copies``: mean extra copies, each 0-3 days later, with the same passages under
+    another report); passages are given to the accumulator one by one, as ``score`` does.
+    ``outlet_shift``: two outlets with different theme mixes, the second going from 25% to 60% of
+    the articles at the change day while neither changes what it writes about.
     shares wobble day to day (``wobble``) and week to week (``weekly_wobble``, sd on the log
     scale); ``holiday`` puts two weeks at 20% volume, ``shock`` one week at 5x; a change ramps in
     over ``ramp_days``; with ``precision`` and ``recall`` the counts are what a classifier of
@@ -145,6 +151,7 @@ def generate_news(
     dip = int(rng.integers(0, days - 28))
     jolt = int(rng.integers(0, days - 7))
     week_factor = np.exp(rng.normal(0.0, weekly_wobble, size=(days // 7 + 2, k)))
+    b_mix = rng.choice([0.4, 2.5], size=k)  # outlet B writes far more, or far less, on each theme
     truth = {t: "steady" for t in THEMES}
     if changing:
         truth[THEMES[rise]], truth[THEMES[fall]] = "rising", "falling"
@@ -152,8 +159,10 @@ def generate_news(
     if precision is not None and recall is not None:
         # false positives per negative passage that give this precision at the base shares
         fpr = np.clip(recall * base * (1 - precision) / (precision * (1 - base)), 0.0, 0.5)
-    totals = np.zeros(days + 4)
-    counts = np.zeros((days + 4, k))
+    acc = Accumulator(THEMES)
+    totals = np.zeros(days, dtype=int)
+    counts = np.zeros((days, k), dtype=int)
+    article = 0
     for i in range(days):
         day = start + dt.timedelta(days=i)
         mean = lam * (0.5 if day.weekday() >= 5 else 1.0)
@@ -170,28 +179,38 @@ def generate_news(
             p[rise] *= effect**step
             p[fall] /= effect**step
         sizes = 1 + rng.poisson(article_size, size=n_articles)
-        true = rng.random((n_articles, k)) < np.clip(p, 0.0, 0.98)
+        if outlet_shift:  # outlet B's part of the volume grows at the change day; no outlet's mix moves
+            in_b = rng.random(n_articles) < (0.6 if i >= change_day else 0.25)
+            p_articles = np.where(in_b[:, None], p * b_mix, p)
+        else:
+            in_b = np.zeros(n_articles, dtype=bool)
+            p_articles = np.broadcast_to(p, (n_articles, k))
+        true = rng.random((n_articles, k)) < np.clip(p_articles, 0.0, 0.98)
         if fpr is None:
             seen = true * sizes[:, None]
         else:
             seen = np.where(true, rng.binomial(sizes[:, None], recall), rng.binomial(sizes[:, None], fpr))
         extra = rng.poisson(copies, size=n_articles) if copies else np.zeros(n_articles, dtype=int)
         for a in range(n_articles):
+            article += 1
+            totals[i] += sizes[a]
+            counts[i] += seen[a]
+            passages = [
+                [t for j, t in enumerate(THEMES) if q < seen[a, j]] for q in range(sizes[a])
+            ]  # the first seen[a, j] passages carry theme j
             for c in range(1 + extra[a]):
                 d = i if c == 0 else min(days - 1, i + int(rng.integers(0, 4)))
-                totals[d] += sizes[a]
-                counts[d] += seen[a]
-    acc = Accumulator(THEMES)
-    daily = []
-    for i in range(days):
-        n = int(totals[i])
-        row = [int(x) for x in counts[i]]
-        if n:
-            acc.days[(start + dt.timedelta(days=i)).toordinal()] = [n * SCALE] + [c * SCALE for c in row]
-            acc.records += n
-        daily.append(((start + dt.timedelta(days=i)).toordinal(), n, row))
+                ordinal = (start + dt.timedelta(days=d)).toordinal()
+                report = f"site{c}/a{article}" if reports else None
+                outlet = (f"outlet {'B' if in_b[a] else 'A'}" if c == 0 else f"site {c}") if outlet_shift else None
+                for q, labels in enumerate(passages):
+                    acc.add_labels(ordinal, labels, outlet, report, f"article {article} passage {q}")
+    daily = [((start + dt.timedelta(days=i)).toordinal(), int(totals[i]), counts[i].tolist()) for i in range(days)]
     sc = Scenario(acc, as_of, truth, daily)
     sc.change_day = (start + dt.timedelta(days=change_day)).toordinal()
+    # what a model card would say of this classifier: the share of passages not about a
+    # theme that it labels with the theme
+    sc.noise = None if fpr is None else {t: float(f) for t, f in zip(THEMES, fpr)}
     return sc
 
 

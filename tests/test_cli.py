@@ -29,7 +29,7 @@ def test_label_digest_to_file_as_csv(run, tmp_path):
     assert result.exit_code == 0
     lines = out.read_text("utf-8").splitlines()
     assert (
-        lines[0] == "id,doc_title,source,date,text,labels,"
+        lines[0] == "id,doc_id,doc_title,source,date,text,labels,"
         "score_policy,score_technology,score_overseas,score_regional_hub,score_culture"
     )
     assert len(lines) == 39

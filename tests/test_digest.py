@@ -29,7 +29,7 @@ def test_digest_passages_carry_document_fields():
     records = [r for r, _, _ in read_records(str(DIGEST))]
     assert len(records) == 38
     first = records[0]
-    assert set(first) == {"id", "doc_title", "source", "date", "text"}
+    assert set(first) == {"id", "doc_id", "doc_title", "source", "date", "text"}
     assert first["id"] == "d1-p1"
     assert all(20 <= len(r["text"]) <= 800 for r in records)
     group = [r for r in records if r["text"].startswith("Group 2: Technological Influence")]

@@ -125,7 +125,8 @@ def test_undated_and_unparseable_dates_are_counted_not_scored():
         {"date": "2025-01-01", "labels": []},
     ]
     score = trendscore.score(recs)
-    assert score.records == {"total": 3, "dated": 1, "undated": 2, "after_as_of": 0}
+    expected = {"total": 3, "dated": 1, "undated": 2, "after_as_of": 0, "copies_folded": 0, "reports_as_units": 0}
+    assert score.records == expected
     assert "2 passages have no usable date" in score.notes[0]
 
 

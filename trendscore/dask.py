@@ -96,19 +96,24 @@ def label_dataframe(ddf, model=None, text_column: str = "text"):
 
 
 def _accumulate_partition(pdf, themes, date_column):
+    from .accumulate import Accumulator
     from .dates import is_missing, parse_date
-    from .trends import Accumulator
+    from .scoring import report_key
 
     acc = Accumulator(themes)
     dates = pdf[date_column].tolist() if date_column in pdf.columns else [None] * len(pdf)
     score_cols = [c for c in pdf.columns if c.startswith("score_")]
     labels = pdf["labels"].tolist() if "labels" in pdf.columns else [None] * len(pdf)
+    columns = {c: pdf[c].tolist() for c in ("text", "source", "doc_id", "url") if c in pdf.columns}
     for i, date in enumerate(dates):
         day = None if is_missing(date) else parse_date(date)  # Timestamps too, as the one-process path
+        record = {c: _plain(v[i]) for c, v in columns.items()}
+        text = record.get("text")
+        where = (record.get("source"), report_key(record), text if isinstance(text, str) else None)
         if isinstance(labels[i], list) and not score_cols:
-            acc.add_labels(day, labels[i])
+            acc.add_labels(day, labels[i], *where)
         else:
-            acc.add_scores(day, {c[len("score_") :]: float(pdf[c].iloc[i]) for c in score_cols})
+            acc.add_scores(day, {c[len("score_") :]: float(pdf[c].iloc[i]) for c in score_cols}, *where)
     return acc
 
 
@@ -138,10 +143,10 @@ def score_dataframe(
     total = Accumulator(themes)
     for acc in dask.compute(*parts):
         total.merge(acc)
-    from .scoring import require_dates
+    from .scoring import model_noise, require_dates
 
     require_dates(total)
-    return compute_score(total, freq=freq, as_of=as_of, model_info=info)
+    return compute_score(total, freq, as_of, None, info, model_noise(info, total))
 
 
 # ------------------------------------------------------------------ files (the CLI's path)
@@ -414,7 +419,7 @@ def score_files(client, inputs, freq="week", as_of=None, model_dir=None, block_b
     info = None
     if total.by_model:  # the workers labelled some passages: name their model as the local path does
         from .model import load_model
-        from .scoring import model_info
+        from .scoring import model_info, model_noise
 
         info = model_info(load_model(model_dir))
-    return compute_score(total, freq=freq, as_of=as_of, model_info=info), bad, first
+    return compute_score(total, freq, as_of, None, info, model_noise(info, total)), bad, first

@@ -194,6 +194,7 @@ def _documents_to_passages(docs, name) -> Iterator[tuple[dict, str, int]]:
         for p, passage in enumerate(split_passages(doc["body"]), 1):
             record = {
                 "id": f"d{d}-p{p}",
+                "doc_id": f"d{d}",
                 "doc_title": doc["title"],
                 "source": doc["source"],
                 "date": doc["date"],

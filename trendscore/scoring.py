@@ -5,12 +5,13 @@ from __future__ import annotations
 import heapq
 from collections.abc import Iterable, Iterator
 
+from .accumulate import Accumulator
 from .dates import is_missing, parse_date, period_of
 from .errors import InputError
 from .model import BATCH
 from .readers import check_text
 from .seeds import DEFAULT_THEMES
-from .trends import Accumulator, MomentumSettings, Score, compute_score
+from .trends import MomentumSettings, Score, compute_score
 
 __all__ = ["score", "score_stream", "model_info", "require_dates", "Examples"]
 
@@ -102,7 +103,7 @@ def score_stream(
                 acc.theme_index(t)
         results = model.label([r["text"] for r, _ in pending])
         for (record, day), res in zip(pending, results):
-            acc.add_scores(day, res["scores"], record.get("source"))
+            acc.add_scores(day, res["scores"], record.get("source"), report_key(record), record["text"])
             if examples is not None and day is not None:
                 examples.add(day, res["scores"], record)
         pending.clear()
@@ -132,7 +133,8 @@ def score_stream(
             continue
         day = day_of(record, path, line)
         if labelled:
-            acc.add_labels(day, labels, record.get("source"))
+            text = record.get("text")
+            acc.add_labels(day, labels, record.get("source"), report_key(record), text if type(text) is str else None)
             if examples is not None and day is not None:
                 examples.add(day, dict.fromkeys(labels, 1.0), record)
         else:
@@ -144,7 +146,18 @@ def score_stream(
     if accumulate_only:  # the counts alone, to be merged with others (trendscore.dask)
         return acc
     require_dates(acc, stats)
-    return compute_score(acc, freq=freq, as_of=as_of, settings=settings, model_info=model_info(model))
+    info = model_info(model)
+    return compute_score(acc, freq, as_of, settings, info, model_noise(info, acc))
+
+
+def report_key(record: dict):
+    """The report a passage was split from: its ``doc_id``, else its ``url``, with its outlet
+    (None: unknown)."""
+    for key in ("doc_id", "url"):
+        value = record.get(key)
+        if isinstance(value, (str, int)) and not isinstance(value, bool) and value != "":
+            return f"{key}:{value}", record.get("source")
+    return None
 
 
 def require_dates(acc, stats: dict | None = None) -> None:
@@ -175,12 +188,33 @@ def model_info(model) -> dict | None:
         return None
     card = getattr(model, "card", None) or {}
     path = getattr(model, "path", None)
+    noise = (card.get("cross_validation") or {}).get("negatives_mean_probability")
     return {
         "name": path.name.removesuffix("_model") if path is not None else None,
         "path": str(path) if path is not None else None,
         "created": card.get("created"),
         "seeds_sha256": (card.get("seeds") or {}).get("sha256"),
+        "negatives_mean_probability": _checked_noise(noise),
     }
+
+
+def _checked_noise(noise) -> dict | None:
+    """The card's per-theme floor, kept only when every value is a number in [0, 0.5)."""
+    if not isinstance(noise, dict):
+        return None
+    ok = all(
+        isinstance(t, str) and isinstance(v, (int, float)) and not isinstance(v, bool) and 0 <= v < 0.5
+        for t, v in noise.items()
+    )
+    return {t: float(v) for t, v in noise.items()} if ok else None
+
+
+def model_noise(info: dict | None, acc) -> dict | None:
+    """The floor to take off the shares: the model's, when it labelled every counted passage
+    (labels given with the records come from elsewhere, and mixing the two has no one floor)."""
+    if not info or acc.by_model != acc.records:
+        return None
+    return info.get("negatives_mean_probability")
 
 
 def score(

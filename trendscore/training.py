@@ -138,6 +138,11 @@ def cross_validate(seeds: list[Seed], folds: int = 5, seed: int = 0, groups=None
     scores["reliability"] = table
     scores["ece"] = expected_calibration_error(table)
     scores["folds"] = folds if groups is None else len(set(groups))
+    # what the model gives passages that are not about a theme: the floor under its soft
+    # counts, which trendscore.score takes off before comparing shares
+    scores["negatives_mean_probability"] = {
+        t: round(float(proba[Y[:, j] == 0, j].mean()), 4) for j, t in enumerate(themes) if (Y[:, j] == 0).any()
+    }
     scores["oof_proba"] = proba
     scores["oof_pred"] = pred
     return scores

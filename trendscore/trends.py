@@ -1,35 +1,36 @@
 """Theme momentum: shares of coverage per period, and which themes rise or fall.
 
-The method (reasoning in docs/momentum.md):
+The method (reasoning and evidence in docs/momentum.md):
 
-- Counts are kept per day, in integer millionths of a passage, so that soft counts (model
-  probabilities) add up exactly and the result does not depend on record order.
+- Counts come from an :class:`~trendscore.accumulate.Accumulator`: per day, exact, with
+  reports of several passages as one unit of evidence and syndicated copies folded.
 - A theme's *share* in a stretch of time is its passages over all passages in that stretch
   (multi-label passages count toward every theme they carry), so a news-heavy week raises
   every count but no share.
-- Windows are calendar periods ending at ``as_of``: recent (``recent`` periods, and a
-  ``short`` one to catch young changes) against the ``baseline`` periods before. Empty periods
-  stay in the calendar as zero volume; a partial current period still gives an unbiased share.
-- The change is the log ratio of recent to baseline share, with a variance from the counts
-  widened by the over-dispersion seen between baseline periods; ``z`` is its significance.
-  A call (rising/falling) needs ``z`` past a critical value *and* a ratio of at least
-  ``min_ratio``; the reported momentum is shrunk towards zero by its uncertainty, so a
-  handful of passages cannot produce a confident swing.
+- Recent windows of ``shortest`` to ``longest`` calendar periods ending at ``as_of`` are each
+  compared with the ``baseline`` periods before them by a score test of the share difference,
+  whose variance treats reports as units and is widened by the over-dispersion seen between
+  baseline periods (pooled over themes). The critical value of the largest ``|z|`` over the
+  scanned windows is found by simulating that scan with no change, so that a steady theme
+  is called rising or falling with probability ``false_alarm``.
+- A call also needs a share ratio of at least ``min_ratio`` and ``min_passages`` in each
+  window; the reported momentum is shrunk towards zero by its uncertainty, so a handful of
+  passages cannot produce a confident swing.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+import numpy as np
+
+from .accumulate import COPY_DAYS, MAX_SOURCES, OTHER_SOURCES, SCALE, Accumulator
 from .dates import FREQS, period_label, period_of, period_start
+from .evidence import NO_TEST, Window, pooled_dispersion, scan_threshold, share_test, spread_ratio
 
-__all__ = ["Accumulator", "Score", "MomentumSettings", "compute_score", "SCALE"]
-
-#: soft counts are stored as integer millionths of a passage
-SCALE = 1_000_000
+__all__ = ["Accumulator", "Score", "MomentumSettings", "compute_score", "SCALE", "MAX_SOURCES", "OTHER_SOURCES"]
 
 
 @dataclass(frozen=True)
@@ -47,28 +48,29 @@ class MomentumSettings:
         two periods ago or twelve, with all its periods as evidence.
     baseline : int, default=12
         Periods before a recent window that it is compared with.
-    z_crit : float, default=3.3
-        Significance needed for a call, in standard errors (see docs/momentum.md for how the
-        value was set against false alarms).
+    false_alarm : float, default=0.01
+        Chance that a theme whose share did not change is called rising or falling: the
+        critical value of the scan is set by simulation so that this holds.
+    z_crit : float or None, default=None
+        A fixed critical value instead (the method before issue 13 used 3.3).
     min_ratio : float, default=1.25
         Smallest share ratio (or its inverse) that is called rising (falling).
     prior_sd : float, default=0.5
         Prior spread of log share ratios; shrinks uncertain momentum towards zero.
     min_passages : float, default=20
         Fewest passages (all themes) a recent window and its baseline must each hold before
-        any call is made: with fewer, shares swing too much, and passages of one article move
-        together.
+        any call is made: with fewer, shares swing too much.
     dispersion : {"pooled", "theme"}, default="pooled"
-        How the over-dispersion of the baseline periods is estimated: pooled over every theme
-        (steadier: on streams of multi-passage articles it cut false alarms about fourfold,
-        BENCHMARKS.md), or per theme (the method before issue 13).
+        Over-dispersion between baseline periods estimated from every theme together, or
+        for each theme from its own periods.
     """
 
     recent: int = 4
     shortest: int = 2
     longest: int = 12
     baseline: int = 12
-    z_crit: float = 3.3
+    false_alarm: float = 0.01
+    z_crit: float | None = None
     min_ratio: float = 1.25
     prior_sd: float = 0.5
     min_passages: float = 20
@@ -79,124 +81,10 @@ class MomentumSettings:
             raise ValueError("dispersion must be 'theme' or 'pooled'")
         if not (1 <= self.shortest <= self.longest and 1 <= self.recent and self.baseline >= 1):
             raise ValueError("need 1 <= shortest <= longest, recent >= 1 and baseline >= 1")
-        if self.z_crit <= 0 or self.min_ratio < 1 or self.prior_sd <= 0:
-            raise ValueError("need z_crit > 0, min_ratio >= 1 and prior_sd > 0")
-
-
-class Accumulator:
-    """Per-day totals and theme counts of a stream of passages; memory grows with the
-    number of distinct days, themes and (up to :data:`MAX_SOURCES`) outlets, never with the
-    number of passages.
-
-    Passages that name their ``source`` are also counted per outlet, so a call can be checked
-    against a change in which outlets publish rather than in what they publish."""
-
-    def __init__(self, themes: Iterable[str]):
-        self.themes: list[str] = []
-        self._index: dict[str, int] = {}
-        self.days: dict[int, list[int]] = {}
-        self.sources: dict[str, dict[int, list[int]]] = {}
-        self.records = 0
-        self.undated = 0
-        self.by_model = 0  # passages counted with model probabilities (the rest kept their labels)
-        for t in themes:
-            self.theme_index(t)
-
-    def theme_index(self, theme: str) -> int:
-        i = self._index.get(theme)
-        if i is None:
-            i = self._index[theme] = len(self.themes)
-            self.themes.append(theme)
-            for row in self.days.values():
-                row.append(0)
-            for days in self.sources.values():
-                for row in days.values():
-                    row.append(0)
-        return i
-
-    def _row(self, day: int) -> list[int]:
-        row = self.days.get(day)
-        if row is None:
-            row = self.days[day] = [0] * (len(self.themes) + 1)
-        return row
-
-    def _source_row(self, source, day: int) -> list[int] | None:
-        if not isinstance(source, str) or not source.strip():
-            return None
-        days = self.sources.get(source)
-        if days is None:
-            if len(self.sources) >= MAX_SOURCES:
-                source = OTHER_SOURCES
-                days = self.sources.setdefault(source, {})
-            else:
-                days = self.sources[source] = {}
-        row = days.get(day)
-        if row is None:
-            row = days[day] = [0] * (len(self.themes) + 1)
-        return row
-
-    def add_labels(self, day: int | None, labels, source=None) -> None:
-        """One passage with hard labels (a list of theme names)."""
-        self.records += 1
-        if day is None:
-            self.undated += 1
-            return
-        index = self._index
-        row = self.days.get(day) or self._row(day)
-        row[0] += SCALE
-        for lab in labels:
-            i = index.get(lab)
-            if i is None:
-                i = self.theme_index(lab)
-            row[i + 1] += SCALE
-        if source is not None:
-            srow = self._source_row(source, day)
-            if srow is not None:
-                srow[0] += SCALE
-                for lab in labels:
-                    srow[index[lab] + 1] += SCALE
-
-    def add_scores(self, day: int | None, scores: dict[str, float], source=None) -> None:
-        """One passage with model probabilities, counted as soft (fractional) passages."""
-        self.records += 1
-        self.by_model += 1
-        if day is None:
-            self.undated += 1
-            return
-        row = self.days.get(day) or self._row(day)
-        srow = self._source_row(source, day) if source is not None else None
-        row[0] += SCALE
-        if srow is not None:
-            srow[0] += SCALE
-        for theme, p in scores.items():
-            i = self._index.get(theme)
-            if i is None:
-                i = self.theme_index(theme)
-            v = int(round(p * SCALE))
-            row[i + 1] += v
-            if srow is not None:
-                srow[i + 1] += v
-
-    def merge(self, other: Accumulator) -> None:
-        """Add another accumulator's counts (e.g. one per partition of a big input)."""
-        for t in other.themes:
-            self.theme_index(t)
-        remap = [self._index[t] for t in other.themes]
-        for day, orow in other.days.items():
-            _add_row(self._row(day), orow, remap)
-        for source, days in other.sources.items():
-            for day, orow in days.items():
-                target = self._source_row(source, day)
-                _add_row(target, orow, remap)
-        self.records += other.records
-        self.undated += other.undated
-        self.by_model += other.by_model
-
-
-def _add_row(row: list[int], other: list[int], remap: list[int]) -> None:
-    row[0] += other[0]
-    for j, i in enumerate(remap):
-        row[i + 1] += other[j + 1]
+        if self.z_crit is not None and not self.z_crit > 0:
+            raise ValueError("need z_crit > 0")
+        if not 0 < self.false_alarm < 0.5 or self.min_ratio < 1 or self.prior_sd <= 0:
+            raise ValueError("need 0 < false_alarm < 0.5, min_ratio >= 1 and prior_sd > 0")
 
 
 @dataclass
@@ -239,74 +127,23 @@ class Score:
         return frame
 
 
-def _phi(periods: list[tuple[float, float]], p: float) -> float:
-    """Over-dispersion of a theme's share across baseline periods (Pearson chi-square / df), >= 1."""
-    used = [(c, n) for c, n in periods if n > 0]
-    if len(used) < 3 or p <= 0 or p >= 1:
-        return 1.0
-    chi2 = sum((c - n * p) ** 2 / (n * p * (1 - p)) for c, n in used)
-    return min(max(1.0, chi2 / (len(used) - 1)), 25.0)
-
-
-def _pooled_phi(per_period: dict[int, list[float]], first: int, baseline: int, k: int) -> float:
-    """Over-dispersion of the baseline periods before ``first``, pooled over every theme:
-    the sum of the themes' Pearson chi-squares over the sum of their degrees of freedom
-    (five themes give five times the degrees of freedom of one, so the estimate is steadier),
-    at least 1."""
-    rows = [per_period[p] for p in range(first - baseline, first) if p in per_period and per_period[p][0] > 0]
-    if len(rows) < 3:
-        return 1.0
-    n_total = sum(r[0] for r in rows)
-    chi2 = df = 0.0
-    for j in range(1, k + 1):
-        p = sum(r[j] for r in rows) / n_total
-        if 0 < p < 1:
-            chi2 += sum((r[j] - r[0] * p) ** 2 / (r[0] * p * (1 - p)) for r in rows)
-            df += len(rows) - 1
-    return min(max(1.0, chi2 / df), 25.0) if df else 1.0
-
-
-_NO_TEST = {"delta": 0.0, "var": math.inf, "z": 0.0}
-#: outlets counted apart (more are lumped together, so memory stays bounded)
-MAX_SOURCES = 500
-OTHER_SOURCES = "(other sources)"
-
-
-def _compare(c_r: float, n_r: float, c_b: float, n_b: float, phi: float) -> dict:
-    """Log share ratio of recent to baseline, its variance and z.
-
-    One pseudo-passage at the pooled share is split between the windows in proportion to
-    their sizes, which keeps every log finite and gives a theme with no passages at all a
-    ratio of exactly one, whatever the window sizes.
-    """
-    if n_r <= 0 or n_b <= 0:
-        return dict(_NO_TEST)
-    total = n_r + n_b
-    pooled = (c_r + c_b + 0.5) / (total + 1.0)
-    w_r, w_b = n_r / total, n_b / total
-    a_r, a_b = c_r + w_r * pooled, c_b + w_b * pooled
-    m_r, m_b = n_r + w_r, n_b + w_b
-    delta = math.log(a_r / m_r) - math.log(a_b / m_b)
-    var = phi * max(1 / a_r - 1 / m_r + 1 / a_b - 1 / m_b, 1e-12)
-    return {"delta": delta, "var": var, "z": delta / math.sqrt(var)}
-
-
-def _direction(test: dict, cfg: MomentumSettings) -> str:
-    if test["z"] >= cfg.z_crit and test["delta"] >= math.log(cfg.min_ratio):
-        return "rising"
-    if test["z"] <= -cfg.z_crit and test["delta"] <= -math.log(cfg.min_ratio):
-        return "falling"
-    return "steady"
-
-
-def _sums(per_period: dict[int, list[float]], first: int, last: int, k: int) -> tuple[float, float]:
-    c = n = 0.0
+def _windows_of(per_period: dict, first: int, last: int, k: int) -> list[Window]:
+    """Windows (one per theme) summing the periods ``first`` to ``last``."""
+    out = [Window() for _ in range(k)]
     for p in range(first, last + 1):
         row = per_period.get(p)
         if row:
-            n += row[0]
-            c += row[k + 1]
-    return c, n
+            for j in range(k):
+                out[j].add(row[j])
+    return out
+
+
+def _direction(test: dict, needed: float, cfg: MomentumSettings) -> str:
+    if test["z"] >= needed and test["delta"] >= math.log(cfg.min_ratio):
+        return "rising"
+    if test["z"] <= -needed and test["delta"] <= -math.log(cfg.min_ratio):
+        return "falling"
+    return "steady"
 
 
 def compute_score(
@@ -315,11 +152,16 @@ def compute_score(
     as_of: str | dt.date | None = None,
     settings: MomentumSettings | None = None,
     model_info: dict | None = None,
+    noise: dict[str, float] | None = None,
 ) -> Score:
     """Score theme momentum from an :class:`Accumulator` (see the module docstring).
 
     ``model_info`` names the model that labelled the passages counted with probabilities
-    (see :func:`trendscore.scoring.model_info`); the score's ``labelled_by`` reports it."""
+    (see :func:`trendscore.scoring.model_info`); the score's ``labelled_by`` reports it.
+    ``noise`` gives, per theme, the share the labeller gives passages not about it (from the
+    model's card when every passage was labelled by the model); change ratios are taken net of
+    it (see :func:`trendscore.evidence.share_test`)."""
+    acc.settle()
     labelled_by = {
         "labels_as_given": acc.records - acc.by_model,
         "labelled_by_model": acc.by_model,
@@ -334,31 +176,27 @@ def compute_score(
         last_day = max(acc.days) if acc.days else None
     else:
         last_day = (as_of if isinstance(as_of, dt.date) else dt.date.fromisoformat(str(as_of))).toordinal()
-    per_period: dict[int, list[float]] = {}
-    ignored_after = 0
-    for day in sorted(acc.days):
-        row = acc.days[day]
-        if last_day is not None and day > last_day:
-            ignored_after += row[0] // SCALE
-            continue
-        target = per_period.setdefault(period_of(day, freq), [0.0] * (k + 1))
-        for i, v in enumerate(row):
-            target[i] += v / SCALE
+    per_period, ignored_after = _periods(acc, freq, last_day)
     records = {
         "total": acc.records,
         "dated": acc.records - acc.undated,
         "undated": acc.undated,
         "after_as_of": ignored_after,
+        "copies_folded": acc.folded,
+        "reports_as_units": acc.reports,
     }
     notes: list[str] = []
     if acc.undated:
         notes.append(f"{acc.undated} passages have no usable date: counted here, not scored")
     if ignored_after:
         notes.append(f"{ignored_after} passages dated after as_of were left out")
+    if acc.folded:
+        notes.append(f"{acc.folded} passages were copies of one counted within {COPY_DAYS} days and were counted once")
     settings_json = {f: getattr(cfg, f) for f in cfg.__dataclass_fields__}
     if last_day is None:
         notes.append("no dated passages: nothing to score")
-        themes_out = [_theme_row(t, dict(_NO_TEST), 0, 0, 0, 0, 1.0, "steady", None, cfg, freq) for t in themes]
+        empty = Window()
+        themes_out = [_theme_row(t, dict(NO_TEST), empty, empty, 1.0, "steady", None, None, cfg, freq) for t in themes]
         return Score(None, freq, themes_out, [], records, {}, settings_json, notes, labelled_by)
 
     cur = period_of(last_day, freq)
@@ -370,49 +208,55 @@ def compute_score(
         "scan_periods": [cfg.shortest, cfg.longest],
         "current_period_partial": _partial(last_day, cur, freq),
     }
-    if _sums(per_period, r_first, cur, -1)[1] == 0:
+    if not k or _windows_of(per_period, r_first, cur, k)[0].n == 0:
         notes.append("no passages in the recent window")
-    if _sums(per_period, cur - cfg.longest - cfg.baseline + 1, cur - cfg.shortest, -1)[1] == 0:
+    if not k or _windows_of(per_period, cur - cfg.longest - cfg.baseline + 1, cur - cfg.shortest, k)[0].n == 0:
         notes.append("no passages before the recent window: every theme is called steady")
 
-    rows = []
     lengths = sorted(set(range(cfg.shortest, cfg.longest + 1)) | {cfg.recent})
-    pooled = {length: _pooled_phi(per_period, cur - length + 1, cfg.baseline, k) for length in lengths}
+    span_first = cur - cfg.longest - cfg.baseline + 1
+    kappas = [spread_ratio(w) for w in zip(*(per_period[p] for p in per_period if span_first <= p <= cur))]
+    kappas += [1.0] * (k - len(kappas))
+    noise_of = [float((noise or {}).get(t, 0.0)) for t in themes]
+    tests = {}  # length -> (recent windows, baseline windows, phi per theme)
+    for length in lengths:
+        first = cur - length + 1
+        recent = _windows_of(per_period, first, cur, k)
+        base = _windows_of(per_period, first - cfg.baseline, first - 1, k)
+        periods = [per_period.get(p, []) for p in range(first - cfg.baseline, first)]
+        if cfg.dispersion == "pooled":
+            phis = [pooled_dispersion(periods, kappas)] * k
+        else:
+            phis = [pooled_dispersion([row[j : j + 1] for row in periods], kappas[j : j + 1]) for j in range(k)]
+        tests[length] = (recent, base, phis)
+    rows = []
     for j, theme in enumerate(themes):
-        best = None
-        default = None
+        scanned = []
         for length in lengths:
-            first = cur - length + 1
-            c_r, n_r = _sums(per_period, first, cur, j)
-            c_b, n_b = _sums(per_period, first - cfg.baseline, first - 1, j)
-            p_b = c_b / n_b if n_b else 0.0
-            if cfg.dispersion == "pooled":
-                phi = pooled[length]
-            else:
-                phi = _phi(
-                    [
-                        (per_period[p][j + 1], per_period[p][0])
-                        for p in range(first - cfg.baseline, first)
-                        if p in per_period
-                    ],
-                    p_b,
-                )
-            test = _compare(c_r, n_r, c_b, n_b, phi)
-            entry = (test, (c_r, n_r, c_b, n_b), phi, length)
-            if length == cfg.recent:
-                default = entry
-            enough = n_r >= cfg.min_passages and n_b >= cfg.min_passages
-            if cfg.shortest <= length <= cfg.longest and enough and _direction(test, cfg) != "steady":
-                if best is None or abs(test["z"]) > abs(best[0]["z"]):
-                    best = entry
-        test, counts, phi, length = best or default
-        direction = _direction(test, cfg) if best else "steady"
+            recent, base, phis = tests[length]
+            r, b = recent[j], base[j]
+            enough = r.n >= cfg.min_passages and b.n >= cfg.min_passages
+            if cfg.shortest <= length <= cfg.longest and enough:
+                scanned.append((length, share_test(r, b, phis[j], kappas[j], noise_of[j])))
+        needed = cfg.z_crit
+        if needed is None:
+            needed = _needed(per_period, span_first, cur, j, scanned, kappas[j], cfg)
+        best = None
+        for length, test in scanned:
+            if _direction(test, needed, cfg) != "steady" and (best is None or abs(test["z"]) > abs(best[1]["z"])):
+                best = (length, test)
+        length = best[0] if best else cfg.recent
+        recent, base, phis = tests[length]
+        test = best[1] if best else share_test(recent[j], base[j], phis[j], kappas[j], noise_of[j])
+        direction = _direction(test, needed, cfg) if best else "steady"
         mix = None
         if direction != "steady" and acc.sources:
-            mix = _outlet_mix(acc, freq, j, cur - length + 1, cur, cfg, last_day)
+            r, b = recent[j], base[j]
+            design = phis[j] * kappas[j] * (r.snn + b.snn) / (r.n + b.n)
+            mix = _outlet_mix(acc, freq, j, (cur - length + 1, cur), cfg, last_day, (needed, design))
             if mix is not None and mix["explained"]:
                 direction = "steady"
-        row = _theme_row(theme, test, *counts, phi, direction, length, cfg, freq)
+        row = _theme_row(theme, test, recent[j], base[j], phis[j], direction, length, needed, cfg, freq)
         if mix is not None:
             row["sources"] = mix["sources"]
             if mix["explained"]:
@@ -422,30 +266,79 @@ def compute_score(
     first = min(per_period) if per_period else cur
     series = []
     for p in range(first, cur + 1):
-        row = per_period.get(p, [0.0] * (k + 1))
+        row = per_period.get(p)
         for j, theme in enumerate(themes):
+            c, n = (row[j].c, row[j].n) if row else (0.0, 0.0)
             series.append(
                 {
                     "period": period_label(p, freq),
                     "start": period_start(p, freq).isoformat(),
                     "theme": theme,
-                    "count": round(row[j + 1], 4),
-                    "share": round(row[j + 1] / row[0], 4) if row[0] else None,
-                    "total": round(row[0], 4),
+                    "count": round(c, 4),
+                    "share": round(c / n, 4) if n else None,
+                    "total": round(n, 4),
                 }
             )
     day = dt.date.fromordinal(last_day).isoformat()
     return Score(day, freq, rows, series, records, windows, settings_json, notes, labelled_by)
 
 
-def _outlet_mix(acc: Accumulator, freq: str, j: int, first: int, last: int, cfg: MomentumSettings, last_day: int):
+def _periods(acc: Accumulator, freq: str, last_day: int | None) -> tuple[dict[int, list[Window]], int]:
+    """Per period, one :class:`Window` per theme (passages, count, sums of squares), from
+    the days up to ``last_day``; and how many passages came after it."""
+    k = len(acc.themes)
+    per_period: dict[int, list[Window]] = {}
+    ignored_after = 0
+    sq = float(SCALE) * SCALE
+    for day in sorted(acc.days):
+        row = acc.days[day]
+        if last_day is not None and day > last_day:
+            ignored_after += row[0] // SCALE
+            continue
+        cross, square = acc.cross.get(day), acc.square.get(day)
+        n = row[0] / SCALE
+        snn = n + (cross[0] / sq if cross else 0.0)
+        target = per_period.get(period_of(day, freq))
+        if target is None:
+            target = per_period[period_of(day, freq)] = [Window() for _ in range(k)]
+        for j in range(k):
+            c = row[j + 1] / SCALE
+            w = target[j]
+            w.n += n
+            w.c += c
+            w.snn += snn
+            w.scn += c + (cross[j + 1] / sq if cross else 0.0)
+            w.scc += c + (square[j + 1] / sq if square else 0.0)
+    return per_period, ignored_after
+
+
+def _needed(per_period, span_first: int, cur: int, j: int, scanned, kappa: float, cfg: MomentumSettings) -> float:
+    """The |z| a theme's scan must reach: simulated for ``cfg.false_alarm`` from the theme's
+    own volumes and spread in the periods the scan looks at."""
+    if not scanned:
+        return math.inf
+    span = [per_period.get(p) for p in range(span_first, cur + 1)]
+    c = sum(row[j].c for row in span if row)
+    n = sum(row[j].n for row in span if row)
+    share = c / n if n else 0.0
+    variances = np.array([row[j].variance(share, kappa) if row else 0.0 for row in span])
+    totals = np.array([row[j].n if row else 0.0 for row in span])
+    return scan_threshold(variances, totals, [(length, 0) for length, _ in scanned], cfg.baseline, cfg.false_alarm)
+
+
+def _outlet_mix(acc: Accumulator, freq: str, j: int, window, cfg: MomentumSettings, last_day: int, evidence):
     """Is a theme's move a change in which outlets publish rather than in what they publish?
 
-    Each outlet's baseline share of the theme, applied to its recent volume, gives the share
-    the recent window would have if no outlet had changed its mix. When the observed share is
-    within the call's x``min_ratio`` floor of that expectation (or moved the other way), the move
-    is the outlets' mix. Passages without a source count as one more outlet. Returns the
-    per-outlet breakdown (largest recent volume first) and that verdict."""
+    Each outlet's baseline share of the theme, applied to its recent volume, gives the count
+    the recent window would have if no outlet had changed its mix. The move is the outlets'
+    mix unless the observed count departs from that expectation, in the call's direction, by
+    the call's own standards: beyond the x``min_ratio`` floor and by ``needed`` standard errors
+    (``evidence`` is ``(needed, design)``, the latter the variance factor of the theme's
+    reports and over-dispersion; the error counts both the recent passages and the outlets'
+    estimated baseline shares). Passages without a source count as one more outlet. Returns
+    the per-outlet breakdown (largest recent volume first) and that verdict."""
+    first, last = window
+    needed, design = evidence
     lo = first - cfg.baseline
 
     def sums(days: dict[int, list[int]]):
@@ -469,12 +362,20 @@ def _outlet_mix(acc: Accumulator, freq: str, j: int, first: int, last: int, cfg:
     if len(outlets) < 2 or not (n_r and n_b and c_b):
         return None
     p_b = c_b / n_b
-    expected = sum(o[1] * (o[2] / o[3] if o[3] else p_b) for o in outlets.values())
+    expected = var = 0.0
+    for o in outlets.values():
+        q, base_n = (o[2] / o[3], o[3]) if o[3] else (p_b, n_b)
+        expected += o[1] * q
+        var += design * q * (1 - q) * (o[1] + o[1] ** 2 / base_n)
     observed_ratio = c_r / n_r / p_b
     adjusted_ratio = (c_r / expected) if expected else math.inf
+    z_mix = (c_r - expected) / math.sqrt(var) if var > 0 else 0.0
     floor = math.log(cfg.min_ratio)
     rising = observed_ratio > 1
-    explained = (math.log(adjusted_ratio) < floor) if rising else (math.log(adjusted_ratio) > -floor)
+    if rising:
+        explained = math.log(adjusted_ratio) < floor or z_mix < needed
+    else:
+        explained = math.log(adjusted_ratio) > -floor or z_mix > -needed
     breakdown = sorted(
         (
             {
@@ -495,7 +396,7 @@ def _outlet_mix(acc: Accumulator, freq: str, j: int, first: int, last: int, cfg:
         f"steady: the {'rise' if rising else 'fall'} (x{observed_ratio:.2f}) comes from which outlets publish, "
         f"not from what they publish: {mover['source']} went from {100 * mover['volume_share_baseline']:.0f}% "
         f"to {100 * mover['volume_share_recent']:.0f}% of the passages, and with every outlet's own mix "
-        f"held at its baseline the ratio is x{adjusted_ratio:.2f}"
+        f"held at its baseline the ratio is x{adjusted_ratio:.2f} (z {z_mix:+.1f}, {needed:.1f} needed)"
     )
     return {"sources": breakdown[:10], "explained": explained, "reason": reason}
 
@@ -504,7 +405,7 @@ def _partial(last_day: int, cur: int, freq: str) -> bool:
     return period_of(last_day + 1, freq) == cur
 
 
-def _reason(direction, test, c_r, n_r, c_b, n_b, ci, window, cfg: MomentumSettings, freq: str) -> str:
+def _reason(direction, test, c_r, n_r, c_b, n_b, ci, window, needed, cfg: MomentumSettings, freq: str) -> str:
     """One sentence on why a theme got its call, in the terms an analyst would check."""
 
     def share(c, n):  # rounded as the row's shares are
@@ -515,7 +416,7 @@ def _reason(direction, test, c_r, n_r, c_b, n_b, ci, window, cfg: MomentumSettin
     if direction != "steady":
         return (
             f"{direction}: {share(c_r, n_r)} of {n_r:.0f} passages in {span} against {share(c_b, n_b)} of "
-            f"{n_b:.0f} before; {interval}, z {test['z']:+.1f} beyond the {cfg.z_crit} needed"
+            f"{n_b:.0f} before; {interval}, z {test['z']:+.1f} beyond the {needed:.1f} needed"
         )
     if n_r <= 0:
         return "steady: no passages in the recent window"
@@ -532,11 +433,16 @@ def _reason(direction, test, c_r, n_r, c_b, n_b, ci, window, cfg: MomentumSettin
     weak = "includes 1" if ci and ci[0] <= 1 <= ci[1] else "is too wide"
     return (
         f"steady: the evidence is too weak for x{ratio:.2f} "
-        f"({interval} {weak}; z {test['z']:+.1f}, {cfg.z_crit} needed)"
+        f"({interval} {weak}; z {test['z']:+.1f}, {_needed_text(needed)} needed)"
     )
 
 
-def _theme_row(theme, test, c_r, n_r, c_b, n_b, phi, direction, window, cfg: MomentumSettings, freq="week") -> dict:
+def _needed_text(needed) -> str:
+    return f"{needed:.1f}" if needed is not None and math.isfinite(needed) else "a scan with enough passages"
+
+
+def _theme_row(theme, test, r: Window, b: Window, phi, direction, window, needed, cfg: MomentumSettings, freq="week"):
+    c_r, n_r, c_b, n_b = r.c, r.n, b.c, b.n
     var = test["var"]
     shrink = cfg.prior_sd**2 / (cfg.prior_sd**2 + var) if math.isfinite(var) else 0.0
     momentum = test["delta"] * shrink / math.log(2)
@@ -561,5 +467,6 @@ def _theme_row(theme, test, c_r, n_r, c_b, n_b, phi, direction, window, cfg: Mom
         "p_value": None if p_value is None else float(f"{p_value:.3g}"),
         "dispersion": round(phi, 3),
         "recent_periods": window,
-        "reason": _reason(direction, test, c_r, n_r, c_b, n_b, ci, window, cfg, freq),
+        "z_needed": round(needed, 3) if needed is not None and math.isfinite(needed) else None,
+        "reason": _reason(direction, test, c_r, n_r, c_b, n_b, ci, window, needed, cfg, freq),
     }

@@ -1,0 +1,164 @@
+"""The momentum test's parts: reports as units, copies folded, the symmetric statistic, the
+simulated critical value of the scan, and the classifier's floor (issue 13)."""
+
+import datetime as dt
+import random
+
+import numpy as np
+import pytest
+from scenarios import THEMES, generate_news
+
+import trendscore
+from trendscore.accumulate import COPY_DAYS, Accumulator, fingerprint
+from trendscore.evidence import Window, scan_threshold, share_test
+from trendscore.scoring import model_noise
+from trendscore.trends import MomentumSettings, compute_score
+
+
+def _reports(n_reports=300, size=4, seed=0):
+    """Records of reports that share their themes, one report a day or so, with urls."""
+    rng = random.Random(seed)
+    out = []
+    for r in range(n_reports):
+        date = (dt.date(2025, 1, 6) + dt.timedelta(days=r // 2)).isoformat()
+        labels = [t for t in THEMES if rng.random() < 0.25]
+        for q in range(size):
+            out.append({"date": date, "labels": labels, "text": f"report {r} passage {q}", "url": f"https://x/{r}"})
+    return out
+
+
+def test_copies_count_once_and_are_reported():
+    originals = _reports()
+    copies = []
+    for rec in originals[::3]:
+        day = dt.date.fromisoformat(rec["date"]) + dt.timedelta(days=2)
+        copies.append({**rec, "date": day.isoformat(), "url": rec["url"] + "/copy", "source": "another site"})
+    alone = trendscore.score(originals).to_json()
+    both = trendscore.score(originals + copies).to_json()
+    assert both["records"]["copies_folded"] == len(copies)
+    assert both["series"] == alone["series"]
+    assert any("copies" in note for note in both["notes"])
+
+
+def test_a_repeat_beyond_the_copy_window_counts_again():
+    rec = {"date": "2025-03-03", "labels": ["policy"], "text": "同一段话"}
+    later = {**rec, "date": (dt.date(2025, 3, 3) + dt.timedelta(days=COPY_DAYS + 1)).isoformat()}
+    score = trendscore.score([rec, later], freq="day")
+    assert score.records["copies_folded"] == 0
+    assert sum(r["count"] for r in score.series if r["theme"] == "policy") == 2
+
+
+def test_copies_differing_in_spacing_punctuation_and_case_fold():
+    assert fingerprint("微短剧 出海，势头强劲!") == fingerprint("微短剧出海势头强劲")
+    assert fingerprint("Short Dramas GO global.") == fingerprint("short dramas go global")
+    assert fingerprint("微短剧出海") != fingerprint("微短剧出国")
+    assert fingerprint(" ，。 ") is None  # no words: never a copy
+
+
+def test_order_and_partitions_do_not_change_the_result():
+    recs = _reports(seed=1)
+    recs += [{**r, "url": r["url"] + "/b", "source": "b"} for r in recs[::5]]  # copies, same day
+    first = trendscore.score(recs).to_json()
+    random.Random(2).shuffle(recs)
+    assert trendscore.score(recs).to_json() == first
+    from trendscore.scoring import score_stream
+
+    halves = [recs[: len(recs) // 3], recs[len(recs) // 3 :]]
+    parts = [
+        score_stream(((r, "<t>", i) for i, r in enumerate(h)), None, accumulate_only=True, themes=THEMES)
+        for h in halves
+    ]
+    parts[0].merge(parts[1])
+    assert compute_score(parts[0]).to_json() == first
+
+
+def test_passages_of_one_report_weigh_as_one_unit_of_evidence():
+    recs = _reports(seed=3)
+    as_reports = trendscore.score(recs).to_json()
+    as_passages = trendscore.score([{k: v for k, v in r.items() if k != "url"} for r in recs]).to_json()
+    assert as_reports["records"]["reports_as_units"] == 300
+    z_rep = {r["theme"]: abs(r["z"]) for r in as_reports["themes"]}
+    z_pas = {r["theme"]: abs(r["z"]) for r in as_passages["themes"]}
+    # four passages that move together carry about half the evidence of four independent ones
+    for t in THEMES:
+        if z_pas[t] > 1:
+            assert z_rep[t] < 0.7 * z_pas[t]
+
+
+def test_digest_passages_name_their_document():
+    from conftest import DIGEST
+
+    from trendscore.readers import read_records
+
+    recs = [r for r, _, _ in read_records(str(DIGEST))]
+    assert {r["doc_id"] for r in recs} >= {"d1", "d2"}
+    assert trendscore.score(recs).records["reports_as_units"] >= 5
+
+
+def test_a_rise_and_its_mirror_fall_get_the_same_evidence():
+    up = share_test(Window(c=60, n=200, snn=200, scn=60, scc=60), Window(c=40, n=200, snn=200, scn=40, scc=40), 1.0)
+    down = share_test(Window(c=40, n=200, snn=200, scn=40, scc=40), Window(c=60, n=200, snn=200, scn=60, scc=60), 1.0)
+    assert up["z"] == pytest.approx(-down["z"]) and up["z"] > 0
+
+
+def test_the_classifier_floor_widens_the_ratio_not_the_evidence():
+    r, b = Window(c=58, n=200, snn=200, scn=58, scc=58), Window(c=40, n=200, snn=200, scn=40, scc=40)
+    plain, net = share_test(r, b, 1.0), share_test(r, b, 1.0, noise=0.05)
+    assert net["z"] == plain["z"]
+    assert net["delta"] > plain["delta"] > 0
+
+
+def test_the_floor_comes_from_the_model_only_when_it_labelled_everything():
+    info = {"negatives_mean_probability": {"policy": 0.03}}
+    acc = Accumulator(THEMES)
+    acc.add_scores(739000, {"policy": 0.9})
+    assert model_noise(info, acc) == {"policy": 0.03}
+    acc.add_labels(739000, ["policy"])
+    assert model_noise(info, acc) is None
+
+
+def test_the_bundled_model_card_gives_a_floor_per_theme():
+    info = trendscore.scoring.model_info(trendscore.load_model())
+    floor = info["negatives_mean_probability"]
+    assert set(floor) == set(THEMES) and all(0 < v < 0.2 for v in floor.values())
+
+
+def test_the_simulated_critical_value_holds_its_false_alarm_rate():
+    """Binomial counts with no change, scanned as compute_score does: the share of runs whose
+    largest |z| passes the simulated value is near the stated 1% (not the 10%+ that 1.96 on
+    eleven windows would give)."""
+    rng = np.random.default_rng(11)
+    periods, baseline, p = 24, 12, 0.2
+    lengths = list(range(2, 13))
+    hits = 0
+    runs = 1500
+    for _ in range(runs):
+        totals = rng.poisson(120, size=periods).astype(float)
+        counts = rng.binomial(totals.astype(int), p).astype(float)
+        windows = [Window(c, n, n, c, c) for c, n in zip(counts, totals)]
+        share = counts.sum() / totals.sum()
+        variances = np.array([w.variance(share) for w in windows])
+        needed = scan_threshold(variances, totals, [(n, 0) for n in lengths], baseline, 0.01)
+        best = 0.0
+        for length in lengths:
+            first = periods - length
+            r, b = Window(), Window()
+            for w in windows[first:]:
+                r.add(w)
+            for w in windows[max(0, first - baseline) : first]:
+                b.add(w)
+            best = max(best, abs(share_test(r, b, 1.0)["z"]))
+        hits += best >= needed
+    assert 0.003 <= hits / runs <= 0.02
+
+
+def test_false_alarms_on_article_streams_stay_near_the_stated_rate():
+    """A smaller run of benchmarks/momentum_stress.py: articles of ~4 passages with named
+    reports, no change; the method before issue 13 raised 3.8% here (BENCHMARKS.md)."""
+    alarms = steady = 0
+    for run in range(40):
+        sc = generate_news(70_000 + run, changing=False)
+        for row in compute_score(sc.acc, "week", sc.as_of, MomentumSettings()).themes:
+            steady += 1
+            alarms += row["direction"] != "steady"
+    assert alarms / steady <= 0.02

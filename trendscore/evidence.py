@@ -1,0 +1,161 @@
+"""The evidence behind a momentum call: windows of counts, the test of a share change, the
+over-dispersion between periods, and the scan's critical value found by simulation.
+
+A window holds, for one theme, the passages ``n`` and theme count ``c`` and the sums over its
+units of evidence (single passages, or whole reports) of ``n_u^2``, ``c_u n_u`` and ``c_u^2``.
+From these come the variance of the window's theme count about a share ``p`` that treats
+each report as one unit (``sum n_u^2`` in place of the binomial ``n``), and how much more or
+less the theme's units actually spread (``kappa``: below 1 for soft counts).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+__all__ = ["Window", "share_test", "spread_ratio", "pooled_dispersion", "scan_threshold", "NO_TEST"]
+
+NO_TEST = {"delta": 0.0, "var": math.inf, "z": 0.0}
+_SIMULATIONS = 20_000
+
+
+@dataclass
+class Window:
+    c: float = 0.0
+    n: float = 0.0
+    snn: float = 0.0
+    scn: float = 0.0
+    scc: float = 0.0
+
+    def add(self, other: Window) -> None:
+        self.c += other.c
+        self.n += other.n
+        self.snn += other.snn
+        self.scn += other.scn
+        self.scc += other.scc
+
+    def spread(self, p: float) -> float:
+        """``sum (c_u - p n_u)^2`` over the window's units of evidence."""
+        return max(self.scc - 2 * p * self.scn + p * p * self.snn, 0.0)
+
+    def variance(self, p: float, kappa: float = 1.0) -> float:
+        """Variance of the count about share ``p`` when units are independent: binomial for
+        units of one passage, ``sum n_u^2`` in place of ``n`` for reports, times ``kappa``
+        (how far the theme's units spread compared with that; below 1 for soft counts).
+        It does not depend on the window's own count, so a fall and a rise are judged alike."""
+        return kappa * p * (1 - p) * self.snn
+
+
+def spread_ratio(windows: list[Window]) -> float:
+    """``kappa``: the units' squared departures from the theme's share over what
+    :meth:`Window.variance` expects with ``kappa`` 1, from the given windows together; within
+    0.1-25, and 1 when there is no share to judge by."""
+    total = Window()
+    for w in windows:
+        total.add(w)
+    if total.n <= 0:
+        return 1.0
+    p = total.c / total.n
+    expected = p * (1 - p) * total.snn
+    return min(max(total.spread(p) / expected, 0.1), 25.0) if expected > 1e-9 else 1.0
+
+
+def share_test(r: Window, b: Window, phi: float, kappa: float = 1.0, noise: float = 0.0) -> dict:
+    """Recent window ``r`` against baseline ``b``.
+
+    ``z`` is a score statistic: the difference of shares over its standard error under no
+    change (both windows at the pooled share), so a fall and a rise of the same evidence get
+    the same ``|z|``. ``delta`` is the log share ratio, with one pseudo-passage at the pooled
+    share split between the windows by size (finite logs; a theme never seen has ratio one),
+    and ``var`` its variance: binomial, with reports' sizes and ``kappa`` as in
+    :meth:`Window.variance`, times the over-dispersion ``phi``. ``noise`` is the share a
+    classifier gives passages *not* about the theme (its false-positive rate, or mean
+    probability on them): the ratio is taken net of it, so false positives, which are the same
+    in both windows, do not flatten a change. ``z`` does not depend on it.
+    """
+    if r.n <= 0 or b.n <= 0:
+        return dict(NO_TEST)
+    total = r.n + b.n
+    p0 = (r.c + b.c) / total
+    var0 = phi * (r.variance(p0, kappa) / r.n**2 + b.variance(p0, kappa) / b.n**2)
+    diff = r.c / r.n - b.c / b.n
+    z = diff / math.sqrt(var0) if var0 > 1e-18 else 0.0
+    pooled = (r.c + b.c + 0.5) / (total + 1.0)
+    w_r, w_b = r.n / total, b.n / total
+    a_r, a_b = r.c + w_r * pooled, b.c + w_b * pooled
+    m_r, m_b = r.n + w_r, b.n + w_b
+    s_r, s_b = a_r / m_r, a_b / m_b
+    # net of a classifier's false positives: the share of passages truly about the theme is
+    # (observed - noise) / (recall-like rate), and the rate cancels in the ratio
+    t_r, t_b = max(s_r - noise, s_r / 20), max(s_b - noise, s_b / 20)
+    delta = math.log(t_r) - math.log(t_b)
+    size_r, size_b = r.snn / r.n, b.snn / b.n  # passages per unit, weighted by passages
+    spread = size_r * (1 / a_r - 1 / m_r) * (s_r / t_r) ** 2 + size_b * (1 / a_b - 1 / m_b) * (s_b / t_b) ** 2
+    var = phi * kappa * max(spread, 1e-12)
+    return {"delta": delta, "var": var, "z": z}
+
+
+def pooled_dispersion(periods: list[list[Window]], kappas: list[float]) -> float:
+    """Over-dispersion between periods, pooled over themes: ``periods[t][j]`` is theme j in
+    baseline period t, ``kappas[j]`` its spread ratio. Each theme's squared departures of
+    period counts from its share, summed over themes, over the variance the units of evidence
+    explain (scaled by
+    T/(T-1) for the share being estimated). At least 1 and at most 25; 1 with fewer than three
+    periods with passages."""
+    used = [row for row in periods if row and row[0].n > 0]
+    t = len(used)
+    if t < 3:
+        return 1.0
+    num = den = 0.0
+    for j in range(len(used[0])):
+        n = sum(row[j].n for row in used)
+        p = sum(row[j].c for row in used) / n
+        if not 0 < p < 1:
+            continue
+        num += sum((row[j].c - p * row[j].n) ** 2 for row in used)
+        den += sum(row[j].variance(p, kappas[j]) for row in used)
+    if den <= 1e-12:
+        return 1.0
+    return min(max(1.0, num / den * t / (t - 1)), 25.0)
+
+
+def scan_threshold(
+    variances: np.ndarray, totals: np.ndarray, windows: list[tuple[int, int]], baseline: int, alpha: float
+) -> float:
+    """Critical ``|z|`` of the scan: the (1 - alpha) quantile of the largest ``|z|`` over the
+    scanned windows when nothing changes, by simulation.
+
+    ``variances[t]`` and ``totals[t]`` are a theme's count variance and passages in period t
+    (oldest first, the current period last); ``windows`` are ``(length, index)`` pairs of the
+    scanned recent windows ending at the last period, each compared with the ``baseline``
+    periods before it. Counts depart from the share by independent normal amounts of those
+    variances; the draws are the same on every call (a fixed seed), so a score is repeatable.
+    """
+    if not windows:
+        return math.inf
+    periods = len(variances)
+    weights = np.zeros((periods, len(windows)))
+    for col, (length, _) in enumerate(windows):
+        first = periods - length
+        lo = max(0, first - baseline)
+        n_r, n_b = totals[first:].sum(), totals[lo:first].sum()
+        weights[first:, col] = 1.0 / n_r
+        weights[lo:first, col] = -1.0 / n_b
+    sd = np.sqrt((weights**2 * variances[:, None]).sum(axis=0))
+    usable = sd > 0
+    if not usable.any():
+        return math.inf
+    draws = _standard_normals(periods) * np.sqrt(variances)[None, :]
+    z = np.abs(draws @ weights[:, usable]) / sd[usable]
+    return float(np.quantile(z.max(axis=1), 1.0 - alpha))
+
+
+_NORMALS: dict[int, np.ndarray] = {}
+
+
+def _standard_normals(periods: int) -> np.ndarray:
+    if periods not in _NORMALS:
+        _NORMALS[periods] = np.random.default_rng(20260101).standard_normal((_SIMULATIONS, periods))
+    return _NORMALS[periods]
