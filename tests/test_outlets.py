@@ -57,5 +57,5 @@ def test_outlets_beyond_the_limit_are_pooled_and_merges_keep_them():
     other = Accumulator(["policy", "culture"])
     other.add_labels(739001, ["culture"], source="s1")
     acc.merge(other)
-    assert acc.sources["s1"][739001] == [1_000_000, 0, 1_000_000]
-    assert acc.sources["s1"][739000] == [1_000_000, 1_000_000, 0]  # grew a column for culture
+    assert acc.sources["s1"][739001] == {0: 1_000_000, 2: 1_000_000}  # culture, remapped to column 2
+    assert acc.sources["s1"][739000] == {0: 1_000_000, 1: 1_000_000}

@@ -24,13 +24,15 @@ import hashlib
 import unicodedata
 from collections.abc import Iterable
 
-__all__ = ["Accumulator", "SCALE", "MAX_SOURCES", "OTHER_SOURCES", "COPY_DAYS", "fingerprint"]
+__all__ = ["Accumulator", "SCALE", "MAX_SOURCES", "MAX_THEMES", "OTHER_SOURCES", "COPY_DAYS", "fingerprint"]
 
 #: soft counts are stored as integer millionths of a passage
 SCALE = 1_000_000
 #: outlets counted apart (more are lumped together, so memory stays bounded)
 MAX_SOURCES = 500
 OTHER_SOURCES = "(other sources)"
+#: distinct theme names a score counts apart; more is refused (memory grows as days x themes)
+MAX_THEMES = 200
 #: a passage repeated within this many days of the first is a copy
 COPY_DAYS = 7
 MAX_PENDING_COPIES = 200_000
@@ -64,7 +66,7 @@ class Accumulator:
     ``days[day]`` is ``[passages, count of theme 1, ...]``; ``cross[day]`` and ``square[day]``
     hold what reports of several passages, and soft counts, add to the sums of squares beyond
     what single passages with whole labels would (absent: nothing); ``sources[outlet][day]``
-    is laid out as ``days``."""
+    is ``{0: passages, theme index + 1: count}``."""
 
     def __init__(self, themes: Iterable[str]):
         self.themes: list[str] = []
@@ -89,12 +91,13 @@ class Accumulator:
         i = self._index.get(theme)
         if i is None:
             i = self._index[theme] = len(self.themes)
+            if i >= MAX_THEMES:
+                del self._index[theme]
+                name = theme if len(theme) <= 60 else theme[:60] + "..."
+                raise ValueError(f"more than {MAX_THEMES} distinct theme names (at label {name!r})")
             self.themes.append(theme)
             for table in (self.days, self.cross, self.square):
                 for row in table.values():
-                    row.append(0)
-            for days in self.sources.values():
-                for row in days.values():
                     row.append(0)
         return i
 
@@ -104,7 +107,9 @@ class Accumulator:
             row = table[day] = [0] * (len(self.themes) + 1)
         return row
 
-    def _source_row(self, source, day: int) -> list[int] | None:
+    def _source_row(self, source, day: int) -> dict[int, int] | None:
+        """The outlet's counts on a day: ``{0: passages, theme index + 1: count}``, sparse, so
+        outlets x days x themes never fills memory with zeros."""
         if not isinstance(source, str) or not source.strip():
             return None
         days = self.sources.get(source)
@@ -116,7 +121,7 @@ class Accumulator:
                 days = self.sources[source] = {}
         row = days.get(day)
         if row is None:
-            row = days[day] = [0] * (len(self.themes) + 1)
+            row = days[day] = {0: 0}
         return row
 
     # ------------------------------------------------------------------ adding passages
@@ -233,7 +238,7 @@ class Accumulator:
         if srow is not None:
             srow[0] += SCALE
             for i, v in contribution.items():
-                srow[i + 1] += v
+                srow[i + 1] = srow.get(i + 1, 0) + v
 
     def settle(self) -> Accumulator:
         """Count every passage still waiting in the buffers (done before scoring)."""
@@ -257,7 +262,10 @@ class Accumulator:
                 _add_row(self._row(mine, day), orow, remap)
         for source, days in other.sources.items():
             for day, orow in days.items():
-                _add_row(self._source_row(source, day), orow, remap)
+                row = self._source_row(source, day)
+                for i, v in orow.items():
+                    key = 0 if i == 0 else remap[i - 1] + 1
+                    row[key] = row.get(key, 0) + v
         self.records += other.records
         self.undated += other.undated
         self.by_model += other.by_model

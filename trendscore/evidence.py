@@ -147,9 +147,10 @@ def scan_threshold(
     usable = sd > 0
     if not usable.any():
         return math.inf
-    draws = _standard_normals(periods) * np.sqrt(variances)[None, :]
-    z = np.abs(draws @ weights[:, usable]) / sd[usable]
-    return float(np.quantile(z.max(axis=1), 1.0 - alpha))
+    scaled = np.sqrt(variances)[:, None] * weights[:, usable] / sd[usable][None, :]
+    largest = np.abs(_standard_normals(periods) @ scaled).max(axis=1)
+    rank = min(int(math.ceil((1.0 - alpha) * len(largest))), len(largest) - 1)
+    return float(np.partition(largest, rank)[rank])
 
 
 _NORMALS: dict[int, np.ndarray] = {}

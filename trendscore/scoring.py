@@ -134,7 +134,11 @@ def score_stream(
         day = day_of(record, path, line)
         if labelled:
             text = record.get("text")
-            acc.add_labels(day, labels, record.get("source"), report_key(record), text if type(text) is str else None)
+            text = text if type(text) is str else None
+            try:
+                acc.add_labels(day, labels, record.get("source"), report_key(record), text)
+            except ValueError as exc:  # too many distinct theme names
+                raise InputError(str(exc), path, line) from None
             if examples is not None and day is not None:
                 examples.add(day, dict.fromkeys(labels, 1.0), record)
         else:

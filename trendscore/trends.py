@@ -176,7 +176,9 @@ def compute_score(
         last_day = max(acc.days) if acc.days else None
     else:
         last_day = (as_of if isinstance(as_of, dt.date) else dt.date.fromisoformat(str(as_of))).toordinal()
-    per_period, ignored_after = _periods(acc, freq, last_day)
+    cur = period_of(last_day, freq) if last_day is not None else None
+    span_first = None if cur is None else cur - max(cfg.longest, cfg.recent) - cfg.baseline + 1
+    per_period, totals, ignored_after = _periods(acc, freq, last_day, span_first)
     records = {
         "total": acc.records,
         "dated": acc.records - acc.undated,
@@ -199,12 +201,11 @@ def compute_score(
         themes_out = [_theme_row(t, dict(NO_TEST), empty, empty, 1.0, "steady", None, None, cfg, freq) for t in themes]
         return Score(None, freq, themes_out, [], records, {}, settings_json, notes, labelled_by)
 
-    cur = period_of(last_day, freq)
     r_first = cur - cfg.recent + 1
     b_first, b_last = r_first - cfg.baseline, r_first - 1
     windows = {
-        "recent": [period_label(r_first, freq), period_label(cur, freq)],
-        "baseline": [period_label(b_first, freq), period_label(b_last, freq)],
+        "recent": [_label(r_first, freq), _label(cur, freq)],
+        "baseline": [_label(b_first, freq), _label(b_last, freq)],
         "scan_periods": [cfg.shortest, cfg.longest],
         "current_period_partial": _partial(last_day, cur, freq),
     }
@@ -214,7 +215,6 @@ def compute_score(
         notes.append("no passages before the recent window: every theme is called steady")
 
     lengths = sorted(set(range(cfg.shortest, cfg.longest + 1)) | {cfg.recent})
-    span_first = cur - cfg.longest - cfg.baseline + 1
     kappas = [spread_ratio(w) for w in zip(*(per_period[p] for p in per_period if span_first <= p <= cur))]
     kappas += [1.0] * (k - len(kappas))
     noise_of = [float((noise or {}).get(t, 0.0)) for t in themes]
@@ -230,6 +230,7 @@ def compute_score(
             phis = [pooled_dispersion([row[j : j + 1] for row in periods], kappas[j : j + 1]) for j in range(k)]
         tests[length] = (recent, base, phis)
     rows = []
+    thresholds: dict[tuple, float] = {}  # scanned window lengths -> critical value
     for j, theme in enumerate(themes):
         scanned = []
         for length in lengths:
@@ -240,7 +241,10 @@ def compute_score(
                 scanned.append((length, share_test(r, b, phis[j], kappas[j], noise_of[j])))
         needed = cfg.z_crit
         if needed is None:
-            needed = _needed(per_period, span_first, cur, j, scanned, kappas[j], cfg)
+            key = tuple(length for length, _ in scanned)
+            if key not in thresholds:
+                thresholds[key] = _needed(per_period, span_first, cur, key, cfg)
+            needed = thresholds[key]
         best = None
         for length, test in scanned:
             if _direction(test, needed, cfg) != "steady" and (best is None or abs(test["z"]) > abs(best[1]["z"])):
@@ -263,12 +267,11 @@ def compute_score(
                 row["reason"] = mix["reason"]
         rows.append(row)
     rows.sort(key=lambda r: (-r["momentum"], r["theme"]))
-    first = min(per_period) if per_period else cur
     series = []
-    for p in range(first, cur + 1):
-        row = per_period.get(p)
+    for p in _series_periods(totals, span_first, cur, freq, k, notes):
+        row = totals.get(p)
         for j, theme in enumerate(themes):
-            c, n = (row[j].c, row[j].n) if row else (0.0, 0.0)
+            c, n = (row[j + 1], row[0]) if row else (0.0, 0.0)
             series.append(
                 {
                     "period": period_label(p, freq),
@@ -283,11 +286,46 @@ def compute_score(
     return Score(day, freq, rows, series, records, windows, settings_json, notes, labelled_by)
 
 
-def _periods(acc: Accumulator, freq: str, last_day: int | None) -> tuple[dict[int, list[Window]], int]:
-    """Per period, one :class:`Window` per theme (passages, count, sums of squares), from
-    the days up to ``last_day``; and how many passages came after it."""
+#: most cells (periods x themes) the series lists; beyond it, the latest periods with
+#: passages and those the scan looks at
+MAX_SERIES_CELLS = 200_000
+
+
+def _series_periods(totals: dict, span_first: int, cur: int, freq: str, k: int, notes: list[str]) -> list[int]:
+    """The periods the series lists: every one from the first with passages to ``cur``, or,
+    when that is more than the cell budget allows (dates centuries apart, an ``as_of`` far
+    beyond the data, many themes), the latest of those with passages or scanned that fit."""
+    budget = max(MAX_SERIES_CELLS // max(k, 1), cur - span_first + 1)
+    dated = sorted(p for p in totals if p <= cur)
+    first = dated[0] if dated else cur
+    if cur - first + 1 <= budget:
+        candidates = list(range(first, cur + 1))
+    else:
+        candidates = sorted(set(dated) | set(range(max(span_first, first), cur + 1)))
+        shown = candidates[-budget:]
+        notes.append(
+            f"the series spans {cur - first + 1} periods: listed are the {len(shown)} latest of those "
+            f"with passages or scanned, of {len(candidates)}"
+        )
+        candidates = shown
+    return [p for p in candidates if _label(p, freq) is not None]
+
+
+def _label(index: int, freq: str) -> str | None:
+    """The period's label, or None for one outside the calendar (before year 1, after 9999)."""
+    try:
+        return period_label(index, freq)
+    except (ValueError, OverflowError):
+        return None
+
+
+def _periods(acc: Accumulator, freq: str, last_day: int | None, span_first: int | None):
+    """Per period up to ``last_day``: the totals ``[passages, count of theme 1, ...]``; for the
+    periods from ``span_first`` on (those the scan looks at), one :class:`Window` per theme
+    with the sums of squares as well; and how many passages came after ``last_day``."""
     k = len(acc.themes)
     per_period: dict[int, list[Window]] = {}
+    totals: dict[int, list[float]] = {}
     ignored_after = 0
     sq = float(SCALE) * SCALE
     for day in sorted(acc.days):
@@ -295,12 +333,20 @@ def _periods(acc: Accumulator, freq: str, last_day: int | None) -> tuple[dict[in
         if last_day is not None and day > last_day:
             ignored_after += row[0] // SCALE
             continue
+        p = period_of(day, freq)
+        total = totals.get(p)
+        if total is None:
+            total = totals[p] = [0.0] * (k + 1)
+        for i, v in enumerate(row):
+            total[i] += v / SCALE
+        if span_first is None or p < span_first:
+            continue
         cross, square = acc.cross.get(day), acc.square.get(day)
         n = row[0] / SCALE
         snn = n + (cross[0] / sq if cross else 0.0)
-        target = per_period.get(period_of(day, freq))
+        target = per_period.get(p)
         if target is None:
-            target = per_period[period_of(day, freq)] = [Window() for _ in range(k)]
+            target = per_period[p] = [Window() for _ in range(k)]
         for j in range(k):
             c = row[j + 1] / SCALE
             w = target[j]
@@ -309,21 +355,21 @@ def _periods(acc: Accumulator, freq: str, last_day: int | None) -> tuple[dict[in
             w.snn += snn
             w.scn += c + (cross[j + 1] / sq if cross else 0.0)
             w.scc += c + (square[j + 1] / sq if square else 0.0)
-    return per_period, ignored_after
+    return per_period, totals, ignored_after
 
 
-def _needed(per_period, span_first: int, cur: int, j: int, scanned, kappa: float, cfg: MomentumSettings) -> float:
-    """The |z| a theme's scan must reach: simulated for ``cfg.false_alarm`` from the theme's
-    own volumes and spread in the periods the scan looks at."""
-    if not scanned:
+def _needed(per_period, span_first: int, cur: int, lengths: tuple[int, ...], cfg: MomentumSettings) -> float:
+    """The |z| a scan over recent windows of ``lengths`` must reach: simulated for
+    ``cfg.false_alarm`` from the volumes and report sizes of the periods the scan looks at.
+    Every theme's count variance in a period is its own constant times that period's sum of
+    squared unit sizes, and the constant cancels in ``z``, so one value serves every theme
+    scanned over the same windows."""
+    if not lengths:
         return math.inf
     span = [per_period.get(p) for p in range(span_first, cur + 1)]
-    c = sum(row[j].c for row in span if row)
-    n = sum(row[j].n for row in span if row)
-    share = c / n if n else 0.0
-    variances = np.array([row[j].variance(share, kappa) if row else 0.0 for row in span])
-    totals = np.array([row[j].n if row else 0.0 for row in span])
-    return scan_threshold(variances, totals, [(length, 0) for length, _ in scanned], cfg.baseline, cfg.false_alarm)
+    sizes = np.array([row[0].snn if row else 0.0 for row in span])
+    totals = np.array([row[0].n if row else 0.0 for row in span])
+    return scan_threshold(sizes, totals, [(length, 0) for length in lengths], cfg.baseline, cfg.false_alarm)
 
 
 def _outlet_mix(acc: Accumulator, freq: str, j: int, window, cfg: MomentumSettings, last_day: int, evidence):
@@ -348,9 +394,9 @@ def _outlet_mix(acc: Accumulator, freq: str, j: int, window, cfg: MomentumSettin
                 continue
             p = period_of(day, freq)
             if first <= p <= last:
-                n_r, c_r = n_r + row[0] / SCALE, c_r + row[j + 1] / SCALE
+                n_r, c_r = n_r + row[0] / SCALE, c_r + _at(row, j + 1) / SCALE
             elif lo <= p < first:
-                n_b, c_b = n_b + row[0] / SCALE, c_b + row[j + 1] / SCALE
+                n_b, c_b = n_b + row[0] / SCALE, c_b + _at(row, j + 1) / SCALE
         return c_r, n_r, c_b, n_b
 
     outlets = {name: sums(days) for name, days in acc.sources.items()}
@@ -401,7 +447,14 @@ def _outlet_mix(acc: Accumulator, freq: str, j: int, window, cfg: MomentumSettin
     return {"sources": breakdown[:10], "explained": explained, "reason": reason}
 
 
+def _at(row, i: int) -> int:
+    """Entry ``i`` of a day's counts: a list (all passages) or a sparse dict (one outlet's)."""
+    return row.get(i, 0) if isinstance(row, dict) else row[i]
+
+
 def _partial(last_day: int, cur: int, freq: str) -> bool:
+    if last_day >= dt.date.max.toordinal():  # the calendar's last day ends every period
+        return False
     return period_of(last_day + 1, freq) == cur
 
 
