@@ -575,3 +575,29 @@ def test_any_bytes_read_or_one_error(tmp_path, data, packed, name, encoding):
         assert "\n" not in str(exc) and str(exc).startswith(str(f))
     else:
         assert records and all(isinstance(r.get("text"), str) for r in records)
+
+
+@pytest.mark.parametrize("case", list(SHAPES))
+def test_shape_scored_alike_by_the_cli_and_the_api(tmp_path, case):
+    """`trendscore score FILE` and `trendscore.score(trendscore.read(FILE))` agree on every
+    shape: the same ranking, or both stop (no usable date in a text without dates)."""
+    shape = SHAPES[case]
+    f = tmp_path / shape.name
+    f.write_bytes(shape.content())
+    cli = CliRunner().invoke(
+        main, ["score", str(f), "--format", "json", "--freq", "day", *shape.args], catch_exceptions=False
+    )
+    if shape.error is not None:
+        assert cli.exit_code == 2 and cli.stderr.startswith(f"Error: {f}") and shape.error in cli.stderr
+        return
+    records = trendscore.read(f, **shape.kwargs)
+    try:
+        api = trendscore.score(records, freq="day")
+    except InputError as exc:
+        assert "has a usable date" in str(exc)
+        assert cli.exit_code == 2 and "has a usable date" in cli.stderr and cli.stderr.count("\n") == 1
+        return
+    assert cli.exit_code == 0, cli.stderr
+    data = json.loads(cli.stdout)
+    assert data["themes"] == json.loads(json.dumps(api.to_json()["themes"]))
+    assert data["records"] == api.records and data["records"]["total"] == len(shape.texts)
