@@ -406,6 +406,8 @@ def test_output_format_from_the_extension(tmp_path, name, jobs):
         ("label", "out.parquet.gz", [], "Parquet is not written to a .gz file"),
         ("score", "out.csv", ["--format", "json"], "the name says CSV but --format asks for JSON"),
         ("score", "out.json.gz", [], "score output is not written gzip-compressed"),
+        ("score", "out.jsonl", [], "score does not write JSON Lines; name a .json or .csv file"),
+        ("score", "out.parquet", [], "score does not write Parquet"),
     ],
 )
 def test_output_contradictions_are_refused(tmp_path, command, name, args, message):

@@ -19,6 +19,8 @@ _BY_EXTENSION = {
     "score": {".json": "json", ".csv": "csv"},
 }
 _DEFAULT = {"label": "jsonl", "score": "table"}
+#: extensions that name a format the command does not write (a table in out.jsonl would mislead)
+_REFUSED_BY = {"label": (), "score": (".jsonl", ".ndjson", ".parquet", ".pq")}
 _NAMES = {"jsonl": "JSON Lines", "csv": "CSV", "parquet": "Parquet", "json": "JSON", "table": "a table"}
 
 
@@ -52,6 +54,9 @@ def choose_output(path: str, fmt: str | None, command: str = "label") -> OutputK
     if compressed:
         suffixes.pop()
     by_name = known.get(suffixes[-1]) if suffixes else None
+    if by_name is None and suffixes and suffixes[-1] in _REFUSED_BY[command]:
+        what = _NAMES[_BY_EXTENSION["label"][suffixes[-1]]]
+        raise InputError(f"{command} does not write {what}; name a .json or .csv file, or any other for a table", path)
     if fmt is not None and by_name is not None and fmt != by_name:
         raise InputError(f"the name says {_NAMES[by_name]} but --format asks for {_NAMES[fmt]}; drop one of them", path)
     chosen = fmt or by_name or _DEFAULT[command]
