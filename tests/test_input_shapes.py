@@ -408,14 +408,18 @@ def test_output_format_from_the_extension(tmp_path, name, jobs):
         ("score", "out.json.gz", [], "score output is not written gzip-compressed"),
         ("score", "out.jsonl", [], "score does not write JSON Lines; name a .json or .csv file"),
         ("score", "out.parquet", [], "score does not write Parquet"),
+        ("score", "out.txt", ["--plot", "{dir}/shares.svg"], "--plot writes a PNG image; name a .png file"),
+        ("score", "out.txt", ["--report", "{dir}/report.pdf"], "--report writes an HTML page; name a .html file"),
     ],
 )
 def test_output_contradictions_are_refused(tmp_path, command, name, args, message):
     f = tmp_path / "in.jsonl"
     f.write_text(_jsonl(), "utf-8")
     out = "-" if name == "-" else str(tmp_path / name)
+    args = [a.format(dir=tmp_path) for a in args]
     result = CliRunner().invoke(main, [command, str(f), "-o", out, *args], catch_exceptions=False)
-    assert result.exit_code == 2 and result.stderr.startswith(f"Error: {out}: {message}")
+    named = args[-1] if args and args[0] in ("--plot", "--report") else out
+    assert result.exit_code == 2 and result.stderr.startswith(f"Error: {named}: {message}")
     assert result.stderr.count("\n") == 1 and sorted(p.name for p in tmp_path.iterdir()) == ["in.jsonl"]
 
 

@@ -47,6 +47,12 @@ def run_score(
     cluster; the result is the same."""
     from .model import load_model
 
+    for path, flag, kinds, what in (
+        (plot_path, "--plot", (".png",), "a PNG image"),
+        (report_path, "--report", (".html", ".htm"), "an HTML page"),
+    ):
+        if path is not None and not path.lower().endswith(kinds):
+            raise InputError(f"{flag} writes {what}; name a {kinds[0]} file", path)
     if plot_path or report_path:
         from .extras import require
 
