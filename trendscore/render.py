@@ -75,6 +75,7 @@ def _table(score: Score) -> str:
         )
         out.append(
             f"{rec['total']} passages: {rec['dated']} dated, {rec['undated']} undated, {rec['after_as_of']} after as_of"
+            + units_text(rec)
         )
     out.append("")
     out.append(
@@ -123,3 +124,13 @@ def render_score(score: Score, fmt: str) -> str:
     if fmt == "table":
         return _table(score)
     raise ValueError(f"unknown format {fmt!r}; expected one of {', '.join(SCORE_FORMATS)}")
+
+
+def units_text(rec: dict) -> str:
+    """``; 3 reports counted as one unit each, 12 copies folded`` (empty when neither)."""
+    parts = []
+    if rec.get("reports_as_units"):
+        parts.append(f"{rec['reports_as_units']} reports of several passages counted as one unit each")
+    if rec.get("copies_folded"):
+        parts.append(f"{rec['copies_folded']} copies folded")
+    return "; " + ", ".join(parts) if parts else ""

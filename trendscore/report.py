@@ -80,11 +80,12 @@ img{max-width:100%}
 
 def report_html(score: Score, examples=None, png: bytes | None = None) -> str:
     """One self-contained HTML page: the ranking, the plot (embedded) and example passages."""
-    from .render import labels_text
+    from .render import labels_text, units_text
     from .render import p_text as p_of
     from .render import pct as share
 
     e = html.escape
+    units = e(units_text(score.records))
     rows = []
     for rank, t in enumerate(score.themes, 1):
         p = p_of(t["p_value"])
@@ -128,7 +129,7 @@ def report_html(score: Score, examples=None, png: bytes | None = None) -> str:
 <html lang="zh"><head><meta charset="utf-8"><title>trendscore: theme momentum</title><style>{_CSS}</style></head>
 <body><h1>Theme momentum</h1>
 <p>As of <b>{e(str(score.as_of))}</b>, per {e(score.freq)}; {window}.
-{rec["total"]} passages ({rec["dated"]} dated, {rec["undated"]} undated, {rec["after_as_of"]} after as_of).</p>
+{rec["total"]} passages ({rec["dated"]} dated, {rec["undated"]} undated, {rec["after_as_of"]} after as_of{units}).</p>
 <table><tr><th>rank</th><th>theme</th><th>direction</th><th>momentum</th><th>share now</th><th>share before</th>
 <th>count now</th><th>count before</th><th>p</th><th>why</th></tr>{"".join(rows)}</table>
 <p class=meta>{e(labels_text(score.labelled_by))}</p>

@@ -197,6 +197,7 @@ def model_info(model) -> dict | None:
         "name": path.name.removesuffix("_model") if path is not None else None,
         "path": str(path) if path is not None else None,
         "created": card.get("created"),
+        "trained_with": (card.get("versions") or {}).get("trendscore"),
         "seeds_sha256": (card.get("seeds") or {}).get("sha256"),
         "negatives_mean_probability": _checked_noise(noise),
     }
