@@ -124,14 +124,14 @@ SHAPES = {
     "a non-text codec": Shape(
         "a.jsonl",
         _jsonl().encode(),
-        error="'rot13' is not a text encoding",
+        error="'rot13' is not a text encoding; pass a text encoding such as utf-8 or gb18030",
         args=["--encoding", "rot13"],
         kwargs={"encoding": "rot13"},
     ),
     "an unknown codec": Shape(
         "a.jsonl",
         _jsonl().encode(),
-        error="unknown encoding 'klingon'",
+        error="'klingon' is an unknown encoding",
         args=["--encoding", "klingon"],
         kwargs={"encoding": "klingon"},
     ),
@@ -147,7 +147,7 @@ SHAPES = {
     "CSV row short of the text field": Shape(
         "a.csv",
         f"id,date,text\n1,2026-01-05,{T1}\n2,2026-01-06\n".encode(),
-        error=":3: fewer fields than the header has",
+        error=":3: 2 fields, fewer than the 3 the header has",
     ),
     "CSV row with an extra field": Shape(
         "a.csv", f"id,text\n1,{T1}\n2,{T2},x\n".encode(), error=":3: more fields than the header has"

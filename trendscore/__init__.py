@@ -17,6 +17,7 @@ __all__ = [
     "Model",
     "ModelError",
     "SeedError",
+    "TextThemeClassifier",
     "TrendscoreError",
     "label",
     "load_model",
@@ -112,3 +113,12 @@ def score(
             columns.rename(dict(r), "<records>", n) if isinstance(r, dict) else r for n, r in enumerate(records, 1)
         )
     return _score(records, freq=freq, as_of=as_of, model=model, relabel=relabel)
+
+
+def __getattr__(name):
+    # the scikit-learn estimator, imported on first use so that `import trendscore` stays light
+    if name == "TextThemeClassifier":
+        from .classifier import TextThemeClassifier
+
+        return TextThemeClassifier
+    raise AttributeError(f"module 'trendscore' has no attribute {name!r}")

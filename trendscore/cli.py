@@ -8,7 +8,7 @@ import sys
 import click
 
 from . import __version__
-from .errors import TrendscoreError
+from .errors import TrendscoreError, one_line
 
 
 class _Group(click.Group):
@@ -16,11 +16,18 @@ class _Group(click.Group):
         try:
             return super().invoke(ctx)
         except TrendscoreError as exc:
-            click.echo(f"Error: {exc}", err=True)
+            click.echo(f"Error: {one_line(str(exc))}", err=True)
             ctx.exit(exc.exit_code)
         except BrokenPipeError:
             sys.stderr.close()
             ctx.exit(1)
+        except OSError as exc:  # an I/O failure no module turned into its own message
+            where = f"{exc.filename}: " if exc.filename else ""
+            click.echo(f"Error: {one_line(where + (exc.strerror or str(exc)))}", err=True)
+            ctx.exit(1)
+        except KeyboardInterrupt:
+            click.echo("Error: interrupted", err=True)
+            ctx.exit(130)
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -29,7 +36,22 @@ def main():
     """Label micro-short-drama news by theme and score theme momentum."""
 
 
-_model_opt = click.option("--model", "model_dir", default=None, help="Model directory (default: the bundled model).")
+def _note_shadowing(ctx, param, value):
+    from .catalogue import shadowing_folder
+
+    if shadowing_folder(value) is not None:
+        note = f"--model {value} is the bundled model; the folder {value} here is not used (write ./{value})"
+        click.echo(f"Note: {note}", err=True)
+    return value
+
+
+_model_opt = click.option(
+    "--model",
+    "model_dir",
+    default=None,
+    callback=_note_shadowing,
+    help="Model directory, registry or bundled name: default, accurate, thorough (default: default).",
+)
 
 
 def _input_options(command):
@@ -447,8 +469,7 @@ def suggest(pool, count, model_dir, output):
 
     check_output_path(output, [pool])
     chosen = run_suggest(load_model(model_dir), iter_input_records([pool]), n=count)
-    with AtomicOutput(output) as fh:
-        writer = RecordWriter(fh, "jsonl", [])
+    with AtomicOutput(output) as fh, RecordWriter(fh, "jsonl", []) as writer:
         for record in chosen:
             writer.write(record)
 
@@ -462,11 +483,21 @@ _registry_opt = click.option("--registry", required=True, help="The registry dir
 
 
 @models.command("list")
-@_registry_opt
+@click.option("--registry", default=None, help="A registry (default: the bundled models and the model folders here).")
 def models_list(registry):
-    """List the registry's versions; * marks the champion."""
+    """List the registry's versions (* marks the champion), or the bundled models and the
+    model folders in the working directory."""
     from .registry import Registry
 
+    if registry is None:
+        from .catalogue import available_models
+
+        for row in available_models():
+            f1 = "-" if row["cv_macro_f1"] is None else f"{row['cv_macro_f1']:.3f}"
+            click.echo(f"{row['name']:<12} {row['kind']:<8} cv macro-F1 {f1:<6} {row['path']}")
+            if row["note"]:
+                click.echo(f"  note: {row['note']}")
+        return
     for row in Registry(registry).listing():
         mark = "*" if row["champion"] else " "
         f1 = "-" if row["cv_macro_f1"] is None else f"{row['cv_macro_f1']:.3f}"
@@ -489,10 +520,21 @@ def models_promote(version, registry):
 @models.command("rollback")
 @_registry_opt
 def models_rollback(registry):
-    """Make the previous champion the champion again."""
+    """Undo the last promotion: the previous champion is the champion again."""
     from .registry import Registry
 
     click.echo(f"{Registry(registry).rollback()} is the champion", err=True)
+
+
+@models.command("history")
+@_registry_opt
+def models_history(registry):
+    """The champions, first to current: what rollback walks back through."""
+    from .registry import Registry
+
+    history = Registry(registry).history()
+    for n, name in enumerate(history, 1):
+        click.echo(f"{n:>3}  {name}{'  (champion)' if n == len(history) else ''}")
 
 
 @main.command()
@@ -505,6 +547,8 @@ def evaluate(labelled, model_dir, fmt):
     from .model import load_model
 
     scores = run_evaluate(load_model(model_dir), list(labelled))
+    for warning in scores["warnings"]:
+        click.echo(f"Warning: {warning}", err=True)
     if fmt == "json":
         click.echo(json.dumps(scores, ensure_ascii=False, indent=1))
         return

@@ -46,6 +46,22 @@ def _require_dask():
         raise InputError("Dask is not installed: pip install 'trendscore[dask]'") from None
 
 
+def _check_address(scheduler: str) -> None:
+    """Refuse a malformed scheduler address in one line, before any connection is tried."""
+    from distributed.comm.addressing import parse_address, parse_host_port
+
+    try:
+        scheme, location = parse_address(scheduler)
+        if scheme in ("tcp", "tls"):
+            _, port = parse_host_port(location)
+            if not 0 < int(port) < 65536:
+                raise ValueError(f"port {port} is not from 1 to 65535")
+    except (ValueError, TypeError) as exc:
+        raise InputError(
+            f"--scheduler {scheduler!r}: not a scheduler address ({exc}); expected tcp://host:port or local:N"
+        ) from None
+
+
 def connect(scheduler: str):
     """A distributed Client for ``tcp://host:port``, or a new local cluster for ``local:N``."""
     _require_dask()
@@ -56,8 +72,13 @@ def connect(scheduler: str):
         if not n.isdigit() or int(n) < 1:
             raise InputError(f"--scheduler {scheduler!r}: expected local:N with N >= 1")
         return Client(LocalCluster(n_workers=int(n), threads_per_worker=1, processes=True, dashboard_address=None))
+    _check_address(scheduler)
     try:
         return Client(scheduler, timeout="20s")
+    except ValueError as exc:
+        raise InputError(
+            f"--scheduler {scheduler!r}: not a scheduler address ({exc}); expected tcp://host:port"
+        ) from None
     except (OSError, TimeoutError) as exc:
         raise InputError(f"--scheduler {scheduler!r}: cannot reach the scheduler ({exc})") from None
 

@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-__all__ = ["Document", "SOURCE_LINE", "parse_digest", "looks_like_digest"]
+__all__ = ["Document", "SOURCE_LINE", "parse_digest", "digest_parts", "looks_like_digest"]
 
 SOURCE_LINE = re.compile(
     r"^(?P<source>[^·]{1,80}?)\s*·\s*(?P<date>\d{4}-\d{2}-\d{2})(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?\s*$"
@@ -35,27 +35,68 @@ def _title_like(line: str, following: str | None) -> bool:
     return len(following) > 2 * len(line) and not line.endswith(("。", ".", "...", "…"))
 
 
-def parse_digest(lines: list[str]) -> Iterator[Document]:
-    """Yield the documents of a digest given as its lines (without line ends).
+def digest_parts(lines: Iterable[str]) -> Iterator[tuple]:
+    """Stream the documents of a digest given as its lines (without line ends): yields
+    ``("doc", title, source, date, line)`` when a document starts (``line``: 1-based line of
+    its title) and ``("text", line)`` for each non-blank body line (stripped) of the document
+    last started. Holds two lines at a time, whatever the length of the input.
 
     Lines before the first title are the export's interface (``Workflow``, ``icon``...)
     and are dropped.
     """
-    stripped = [ln.strip() for ln in lines]
-    marks = [i for i, ln in enumerate(stripped) if SOURCE_LINE.match(ln)]
-    for n, i in enumerate(marks):
-        m = SOURCE_LINE.match(stripped[i])
-        assert m is not None
-        title_at = i - 1
-        title = stripped[title_at] if title_at >= 0 else ""
-        end = marks[n + 1] - 1 if n + 1 < len(marks) else len(stripped)
-        chunk = [(j, stripped[j]) for j in range(i + 1, end) if stripped[j]]
-        doc = Document(title, m.group("source").strip(), m.group("date"), "", title_at + 1)
-        for k, (j, text) in enumerate(chunk):
-            following = chunk[k + 1][1] if k + 1 < len(chunk) else None
-            if doc.body and _title_like(text, following):
+    started = False
+    last: tuple[int, str, bool] | None = None  # the previous line (and whether it was a source line)
+    waiting: tuple[int, str] | None = None  # a body line waiting for the one after it
+    body = False  # the current document has body text
+
+    def feed(following: str | None):
+        """Settle ``waiting``, now that the body line after it is known."""
+        nonlocal body
+        j, text = waiting
+        if body and _title_like(text, following):
+            yield ("doc", text, None, None, j + 1)
+            body = False
+        else:
+            yield ("text", text)
+            body = True
+
+    for i, raw in enumerate(lines):
+        stripped = raw.strip()
+        m = SOURCE_LINE.match(stripped)
+        if m:
+            if waiting is not None:
+                yield from feed(None)
+                waiting = None
+            title = last[1] if last is not None else ""
+            yield ("doc", title, m.group("source").strip(), m.group("date"), i)
+            started, body, last = True, False, (i, stripped, True)
+            continue
+        if started and last is not None and last[1] and not last[2]:
+            if waiting is not None:
+                yield from feed(last[1])
+            waiting = last[:2]
+        last = (i, stripped, False)
+    if started and last is not None and last[1] and not last[2]:
+        if waiting is not None:
+            yield from feed(last[1])
+        waiting = last[:2]
+    if waiting is not None:
+        yield from feed(None)
+
+
+def parse_digest(lines: Iterable[str]) -> Iterator[Document]:
+    """Yield the documents of a digest given as its lines (without line ends); see
+    :func:`digest_parts` (which streams a body line by line instead of whole)."""
+    doc: Document | None = None
+    parts: list[str] = []
+    for event in digest_parts(lines):
+        if event[0] == "doc":
+            if doc is not None:
+                doc.body = " ".join(parts)
                 yield doc
-                doc = Document(text, None, None, "", j + 1)
-            else:
-                doc.body = f"{doc.body} {text}".strip()
+            doc, parts = Document(event[1], event[2], event[3], "", event[4]), []
+        else:
+            parts.append(event[1])
+    if doc is not None:
+        doc.body = " ".join(parts)
         yield doc

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["TrendscoreError", "InputError", "ModelError", "SeedError"]
+__all__ = ["TrendscoreError", "InputError", "ModelError", "SeedError", "OutputError", "one_line"]
 
 
 class TrendscoreError(ValueError):
@@ -27,6 +27,21 @@ class InputError(TrendscoreError):
             return self.message
         where = self.path if self.line is None else f"{self.path}:{self.line}"
         return f"{where}: {self.message}"
+
+
+class OutputError(TrendscoreError, OSError):
+    """An output cannot be written (a full disk, a read-only folder); nothing was changed.
+    Also an OSError, which is what it reports."""
+
+    exit_code = 1
+
+
+def one_line(message: str) -> str:
+    """``message`` with line ends and other control characters shown as escapes, so that an
+    error naming a user's text stays one line and cannot drive the terminal."""
+    return "".join(
+        ch if ch.isprintable() or ch == " " else ch.encode("unicode_escape").decode("ascii") for ch in message
+    )
 
 
 class ModelError(TrendscoreError):

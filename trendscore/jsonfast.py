@@ -3,35 +3,173 @@
 orjson parses and writes several times faster; the standard library takes over for what
 orjson refuses (lone surrogates escaped in strings, non-string keys), so the results are the
 same documents either way.
+
+Numbers pass through exactly as written. orjson turns integers beyond 64 bits into floats
+and refuses numbers beyond the float range (``1e400``), so a line with a long run of digits
+or a three-digit exponent is parsed exactly instead: integers as Python ints, and a number no
+float holds (out of range, below the smallest float, or more than 15 significant digits, which a
+float may not keep) as a :class:`RawNumber` that
+keeps its text and is written back unchanged. ``NaN`` and ``Infinity`` are not JSON and are
+refused, and so is nesting deeper than :data:`MAX_DEPTH`.
 """
 
 from __future__ import annotations
 
 import json
+import math
+import re
 
 try:
     import orjson
 except ImportError:  # pragma: no cover - orjson is a dependency, this keeps a broken install working
     orjson = None
 
-__all__ = ["loads", "dumps_line"]
+__all__ = ["loads", "dumps_line", "dumps", "RawNumber", "MAX_DEPTH", "JSONDepthError"]
+
+#: deepest nesting of arrays and objects a record may have
+MAX_DEPTH = 200
+#: digits Python turns into an int (larger ones stay RawNumber text); below its own 4300 limit
+_INT_DIGITS = 4000
+#: what orjson may read inexactly: 16 or more digits (a decimal point may be among them), or a
+#: three-digit exponent; a line holding a float and one of these is parsed again exactly
+#: (digits inside strings send a line there too, which costs time, not correctness)
+_INEXACT = re.compile(r"[0-9][0-9.]{15}|[eE][-+]?[0-9]{3}")
+
+
+class RawNumber(float):
+    """A JSON number no float holds exactly; its value is the nearest float (maybe inf),
+    ``text`` is the number as written, and it is written back as that text."""
+
+    text: str
+
+    def __new__(cls, text: str):
+        try:
+            value = float(text)
+        except OverflowError:  # pragma: no cover - float() of a decimal string gives inf instead
+            value = math.inf
+        self = super().__new__(cls, value)
+        self.text = text
+        return self
+
+    def __repr__(self) -> str:
+        return self.text
+
+    __str__ = __repr__
+
+
+class JSONDepthError(ValueError):
+    """A JSON document nested deeper than :data:`MAX_DEPTH`."""
+
+
+def _exact_float(text: str) -> float:
+    value = float(text)
+    mantissa = text.lower().split("e")[0].lstrip("-").replace(".", "").lstrip("0")
+    if not math.isfinite(value) or len(mantissa) > 15 or (value == 0 and mantissa):
+        return RawNumber(text)
+    return value
+
+
+def _exact_int(text: str):
+    return int(text) if len(text) <= _INT_DIGITS else RawNumber(text)
+
+
+def _no_constant(name: str):
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def _depth(obj) -> int:
+    deepest, stack = 0, [(obj, 1)]
+    while stack:
+        item, level = stack.pop()
+        if isinstance(item, dict):
+            item = item.values()
+        elif not isinstance(item, list):
+            continue
+        deepest = max(deepest, level)
+        if level <= MAX_DEPTH:
+            stack.extend((x, level + 1) for x in item)
+    return deepest
+
+
+def _floats_within_depth(obj) -> bool:
+    """True if ``obj`` holds a float anywhere; :class:`JSONDepthError` past :data:`MAX_DEPTH`."""
+    if type(obj) is not dict and type(obj) is not list:
+        return type(obj) is float
+    stack, found = [(obj, 1)], False
+    while stack:
+        item, level = stack.pop()
+        for value in item.values() if type(item) is dict else item:
+            kind = type(value)
+            if kind is float:
+                found = True
+            elif kind is dict or kind is list:
+                if level >= MAX_DEPTH:
+                    raise JSONDepthError(f"nested deeper than {MAX_DEPTH} levels")
+                stack.append((value, level + 1))
+    return found
 
 
 def loads(text: str):
-    """Parse one JSON document; raises json.JSONDecodeError as the standard library does."""
+    """Parse one JSON document; raises json.JSONDecodeError as the standard library does,
+    ValueError for NaN or Infinity, and :class:`JSONDepthError` for deep nesting.
+
+    orjson parses; only a document holding a float (which orjson may have rounded, or made of
+    an integer beyond 64 bits) and a number written with many digits or a long exponent is
+    parsed again, exactly."""
     if orjson is not None:
         try:
-            return orjson.loads(text)
+            obj = orjson.loads(text)
         except orjson.JSONDecodeError:
             pass  # let the standard library decide, and word the error
-    return json.loads(text)
+        else:
+            if not _floats_within_depth(obj) or not _INEXACT.search(text):
+                return obj
+    try:
+        obj = json.loads(text, parse_float=_exact_float, parse_int=_exact_int, parse_constant=_no_constant)
+    except RecursionError:
+        raise JSONDepthError(f"nested deeper than {MAX_DEPTH} levels") from None
+    if text.count("[") + text.count("{") > MAX_DEPTH and _depth(obj) > MAX_DEPTH:
+        raise JSONDepthError(f"nested deeper than {MAX_DEPTH} levels")
+    return obj
+
+
+def _exact(obj, out: list) -> None:
+    if isinstance(obj, RawNumber):
+        out.append(obj.text)
+    elif isinstance(obj, dict):
+        out.append("{")
+        for i, (key, value) in enumerate(obj.items()):
+            if i:
+                out.append(",")
+            out.append(json.dumps(key if isinstance(key, str) else json.dumps(key).strip('"')))
+            out.append(":")
+            _exact(value, out)
+        out.append("}")
+    elif isinstance(obj, (list, tuple)):
+        out.append("[")
+        for i, value in enumerate(obj):
+            if i:
+                out.append(",")
+            _exact(value, out)
+        out.append("]")
+    elif isinstance(obj, float) and not math.isfinite(obj):
+        raise ValueError(f"{obj} is not a JSON number")
+    else:
+        out.append(json.dumps(obj, ensure_ascii=True, allow_nan=False))
+
+
+def dumps(obj) -> str:
+    """Compact JSON text of ``obj``, :class:`RawNumber` values as written."""
+    if orjson is not None:
+        try:
+            return orjson.dumps(obj).decode("utf-8")
+        except TypeError:
+            pass
+    out: list[str] = []
+    _exact(obj, out)
+    return "".join(out)
 
 
 def dumps_line(obj) -> str:
     """One compact JSON line (UTF-8 text, not escaped), ending in a newline."""
-    if orjson is not None:
-        try:
-            return orjson.dumps(obj).decode("utf-8") + "\n"
-        except TypeError:
-            pass
-    return json.dumps(obj, ensure_ascii=True, separators=(",", ":")) + "\n"
+    return dumps(obj) + "\n"

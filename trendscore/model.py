@@ -9,6 +9,7 @@ from pathlib import Path
 from . import store
 from .errors import ModelError
 from .features import DICTIONARY_VERSION, LONG_TEXT, FeatureConfig, Featurizer, dictionary_sha256
+from .modelcheck import check_finite, check_meta, check_vocab
 from .namelists import lists_sha256
 
 __all__ = ["Model", "load_model", "default_model_path", "bundled_model_path", "BUNDLED", "BATCH", "SMALL"]
@@ -155,6 +156,21 @@ class Model:
         texts = _as_texts(texts)
         return np.asarray(self._proba_rows(texts), dtype=np.float64).reshape(len(texts), len(self.themes))
 
+    @property
+    def classes_(self) -> list[str]:
+        """The themes, in column order (the name scikit-learn estimators use)."""
+        return list(self.themes)
+
+    def predict(self, texts: Sequence[str]) -> list[list[str]]:
+        """The themes of each text, as :meth:`label` gives them.
+
+        Examples
+        --------
+        >>> load_model().predict(["短剧出海"])
+        [['overseas']]
+        """
+        return self.labels_from_proba(self.predict_proba(texts))
+
     def labels_from_proba(self, proba) -> list[list[str]]:
         """Theme names per row of probabilities: per-theme thresholds, or the top class."""
         if not self.multilabel:
@@ -285,8 +301,17 @@ def _numpy(values):
 
 
 def _as_texts(texts) -> list[str]:
+    from collections.abc import Mapping
+
     if isinstance(texts, str):
         raise TypeError("expected a list of texts, got one string; wrap it in a list")
+    if isinstance(texts, Mapping):
+        raise TypeError(
+            f"expected a list of texts, got a {type(texts).__name__} (whose keys would be labelled); "
+            "pass [record['text']] for one record"
+        )
+    if isinstance(texts, (bytes, bytearray, set, frozenset)):
+        raise TypeError(f"expected a list of texts, got a {type(texts).__name__}")
     out = []
     for t in texts:
         if not isinstance(t, str):
@@ -302,13 +327,13 @@ def _load(directory: Path) -> Model:
             raise ModelError(f"{directory}: model file {name} is missing from the manifest")
     meta = store.load_json(paths["model.json"])
     vocab = store.load_json(paths["vocab.json"])
+    check_meta(meta, paths["model.json"])
+    check_vocab(vocab, paths["vocab.json"])
     try:
         config = FeatureConfig.from_json(meta["features"])
-        themes = meta["themes"]
-        dictionary = meta["dictionary"]
-        seg = meta["segmenter"]
-    except (KeyError, TypeError) as exc:
-        raise ModelError(f"{paths['model.json']}: missing or malformed field {exc}") from None
+    except ModelError as exc:
+        raise ModelError(f"{paths['model.json']}: {exc}") from None
+    themes, dictionary, seg = meta["themes"], meta["dictionary"], meta["segmenter"]
     if dictionary.get("sha256") != dictionary_sha256():
         raise ModelError(
             f"{paths['model.json']}: trained with segmenter dictionary {dictionary.get('version')} "
@@ -326,18 +351,26 @@ def _load(directory: Path) -> Model:
     off = len(fz.word_vocab)
     fz.char_vocab = {t: off + i for i, t in enumerate(vocab["chars"])}
     idf = store.load_array(paths["idf.npy"])
+    check_finite(idf, paths["idf.npy"])
     fz.idf = idf.values
     if config.embedding:
         fz.embedder = _load_embedder(directory, config, meta, paths)
     coef = store.load_array(paths["coef.npy"])
     if coef.shape != (fz.n_features, len(themes)) or idf.shape != (fz.n_terms,):
         raise ModelError(f"{directory}: array shapes do not match the vocabulary and themes")
+    check_finite(coef, paths["coef.npy"])
+    intercept = store.load_array(paths["intercept.npy"])
+    if intercept.shape != (len(themes),):
+        raise ModelError(f"{paths['intercept.npy']}: shape {intercept.shape}, expected ({len(themes)},): one per theme")
+    check_finite(intercept, paths["intercept.npy"])
     card = store.load_json(paths["card.json"]) if "card.json" in paths else {}
+    if not isinstance(card, dict):
+        raise ModelError(f"{paths['card.json']}: expected a JSON object")
     return Model(
         themes,
         fz,
         coef,
-        store.load_array(paths["intercept.npy"]),
+        intercept,
         meta["calibration"],
         meta["thresholds"],
         multilabel=meta.get("multilabel", True),
@@ -367,6 +400,8 @@ def _load_embedder(directory: Path, config: FeatureConfig, meta: dict, paths: di
         )
     mean = store.load_array(paths["embedding_mean.npy"])
     projection = store.load_array(paths["embedding_projection.npy"])
+    check_finite(mean, paths["embedding_mean.npy"])
+    check_finite(projection, paths["embedding_projection.npy"])
     from .embedding import ENCODER_DIMS
 
     width = ENCODER_DIMS[config.embedding]
@@ -384,17 +419,15 @@ def load_model(directory=None) -> Model:
 
     A registry directory (see :mod:`trendscore.registry`) loads its champion. The name of a
     bundled model (``"default"``; ``"accurate"``: with sentence embeddings; ``"thorough"``: with
-    the slower e5-small encoder of the ``e5`` extra; see the README),
-    when no such directory exists, loads that model.
+    the slower e5-small encoder of the ``e5`` extra; see the README) always loads that model,
+    even where a folder of that name exists (write ``./default`` for the folder).
 
     Examples
     --------
     >>> load_model().themes
     ['policy', 'technology', 'overseas', 'regional_hub', 'culture']
     """
-    bundled = directory is None or (
-        isinstance(directory, str) and directory in BUNDLED and not Path(directory).exists()
-    )
+    bundled = directory is None or (isinstance(directory, str) and directory in BUNDLED)
     path = bundled_model_path(directory or "default") if bundled else Path(directory)
     if (path / "aliases.json").is_file():  # a registry: use its champion
         from .registry import Registry

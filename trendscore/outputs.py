@@ -79,28 +79,27 @@ def record_output(path: str, kind: OutputKind, themes: list[str]):
         from .parquet import ParquetWriter, require_pyarrow
 
         require_pyarrow(path)  # before the output is opened
-        with AtomicOutput(path) as fh:
-            fh.flush()
-            writer = ParquetWriter(fh.buffer, themes, path)
+        with AtomicOutput(path, binary=True) as raw:
+            writer = ParquetWriter(raw, themes, path)
             try:
                 yield None, writer
             except BaseException:
                 writer.discard()  # the temporary file is removed; leave nothing to finish later
                 raise
             writer.close()
-            fh.buffer.flush()
         return
-    with AtomicOutput(path) as fh:
-        if not kind.gzip:
-            yield fh, RecordWriter(fh, kind.fmt, themes)
-            return
-        import gzip
+    if not kind.gzip:
+        with AtomicOutput(path) as fh, RecordWriter(fh, kind.fmt, themes) as writer:
+            yield fh, writer
+        return
+    import gzip
 
-        fh.flush()
-        packed = gzip.GzipFile(fileobj=fh.buffer, mode="wb", mtime=0)
+    with AtomicOutput(path, binary=True) as raw:
+        packed = gzip.GzipFile(fileobj=raw, mode="wb", mtime=0)
         text = io.TextIOWrapper(packed, encoding="utf-8", newline="")
         try:
-            yield text, RecordWriter(text, kind.fmt, themes)
+            with RecordWriter(text, kind.fmt, themes) as writer:
+                yield text, writer
         except BaseException:
             packed.fileobj = None  # closing writes nothing more into the file being removed
             try:
@@ -111,4 +110,3 @@ def record_output(path: str, kind: OutputKind, themes: list[str]):
         text.flush()
         text.detach()
         packed.close()
-        fh.buffer.flush()

@@ -4,15 +4,22 @@ The main process only reads: for JSON Lines it passes chunks of raw decoded line
 parsing, labelling and serialising all happen in the workers; other formats are parsed in the
 main process and passed as records. At most ``2 * jobs`` chunks are in flight, so a slow
 writer or a huge input never piles up in memory. Each worker loads the model once.
+
+A worker that dies (the out-of-memory killer's SIGKILL, say) ends the job at once with a
+one-line error; workers ignore SIGINT, so Ctrl-C is the parent's alone and prints no worker
+tracebacks; on any early end the workers are stopped, not waited for.
 """
 
 from __future__ import annotations
 
 import multiprocessing
+import signal
 from collections import deque
 from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 
-from .errors import InputError
+from .errors import InputError, TrendscoreError
 from .jsonfast import dumps_line
 from .readers import SkipLog, open_lines, records_of
 
@@ -27,6 +34,7 @@ _MODEL = None
 
 def _init(model_dir) -> None:
     global _MODEL
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     from . import embedding
     from .model import load_model
 
@@ -53,6 +61,14 @@ def _work(task):
     if as_text:
         return name, len(out), blank, skipped, "".join(map(dumps_line, out))
     return name, len(out), blank, skipped, out
+
+
+def _stop(pool: ProcessPoolExecutor) -> None:
+    """End the workers now: after an error or Ctrl-C there is nothing to wait for."""
+    for process in list((getattr(pool, "_processes", None) or {}).values()):
+        if process.is_alive():
+            process.terminate()
+    pool.shutdown(wait=False, cancel_futures=True)
 
 
 def _tasks(inputs, input_format, encoding, encoding_errors, explain, as_text, skip, size=CHUNK) -> Iterator[tuple]:
@@ -89,25 +105,35 @@ def labelled_chunks(
     """
     counts: dict[str, int] = {}
     ctx = multiprocessing.get_context("fork")
-    with ctx.Pool(jobs, initializer=_init, initargs=(model_dir,)) as pool:
-        window: deque = deque()
+    pool = ProcessPoolExecutor(jobs, mp_context=ctx, initializer=_init, initargs=(model_dir,))
+    window: deque = deque()
 
-        def take():
-            name, n, blank, skipped, out = window.popleft().get()
-            counts[name] = counts.get(name, 0) + n
-            if skip is not None:
-                skip.merge(*skipped)
-            if stats is not None:
-                stats.records += n
-                stats.blank += blank
-            return out
+    def take():
+        name, n, blank, skipped, out = window.popleft().result()
+        counts[name] = counts.get(name, 0) + n
+        if skip is not None:
+            skip.merge(*skipped)
+        if stats is not None:
+            stats.records += n
+            stats.blank += blank
+        return out
 
+    try:
         for task in _tasks(inputs, input_format, encoding, encoding_errors, explain, as_text, skip, chunk):
-            window.append(pool.apply_async(_work, (task,)))
+            window.append(pool.submit(_work, task))
             if len(window) >= 2 * jobs:
                 yield take()
         while window:
             yield take()
+    except BrokenProcessPool:
+        _stop(pool)
+        raise TrendscoreError(
+            f"a labelling worker process died (out of memory?); nothing was written; try fewer --jobs than {jobs}"
+        ) from None
+    except BaseException:
+        _stop(pool)
+        raise
+    pool.shutdown()
     for name in inputs:
         if counts.get(name, 0) == 0:
             raise InputError("empty input: no passages found", name)

@@ -9,17 +9,18 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 from .columns import Columns
-from .digest import parse_digest
+from .digest import digest_parts
 from .errors import InputError
 from .jsonfast import loads
 from .opening import HEAD_BYTES as _HEAD_BYTES  # noqa: F401 (the size of the sniffed head, for tests)
 from .opening import Source as _Source
 from .sniffing import csv_shape, prepare_decoding, sniff_format
-from .text import split_passages
+from .text import PassageBuffer
 
 __all__ = [
     "SkipLog",
@@ -33,6 +34,7 @@ __all__ = [
 ]
 
 INPUT_FORMATS = ("auto", "digest", "jsonl", "csv", "text", "parquet")
+_HEAD_CHARS = 1 << 20
 
 
 class SkipLog:
@@ -55,25 +57,37 @@ class SkipLog:
 
 def _lines(src: _Source, encoding: str, errors: str, skip: SkipLog | None = None) -> Iterator[tuple[int, str]]:
     """Decoded lines (without line ends) numbered from 1."""
-    chosen = prepare_decoding(src, encoding, errors, lenient=skip is not None)
-    number, pending = 0, b""
+    chosen = prepare_decoding(src, encoding, errors, lenient=skip is not None)  # wide encodings arrive as UTF-8
+    limit = max_line_bytes()
+    number, parts, held = 0, [], 0  # the pieces of a line without its end yet, and their length
     for block in src.chunks():
-        data = pending + block
-        cut = data.rfind(b"\n") + 1
-        whole, pending = data[:cut], data[cut:]
-        if not whole:
+        cut = block.rfind(b"\n") + 1
+        if not cut:
+            parts.append(block)
+            held += len(block)
+            if held > limit:
+                raise _too_long(src.name, number + 1, limit)
             continue
+        if held + block.find(b"\n") > limit:
+            raise _too_long(src.name, number + 1, limit)
+        whole = b"".join([*parts, block[:cut]]) if parts else block[:cut]
+        parts, held = [block[cut:]], len(block) - cut
         try:
             lines = whole.decode(chosen, errors).split("\n")
         except UnicodeDecodeError:  # find the line, for the message (or skip it)
             lines = [
                 _decode_or_skip(raw, src.name, number + i + 1, chosen, skip) for i, raw in enumerate(whole.split(b"\n"))
             ]
+        del whole  # a long line is not held twice (bytes and text) while it is read
         lines.pop()  # the empty string after the last line end
         for line in lines:
             number += 1
             if line is not None:
+                if len(line) > limit:
+                    raise _too_long(src.name, number, limit)
                 yield number, line[:-1] if line.endswith("\r") else line
+    pending = b"".join(parts)
+    parts.clear()
     if pending:
         number += 1
         line = (
@@ -81,8 +95,36 @@ def _lines(src: _Source, encoding: str, errors: str, skip: SkipLog | None = None
             if errors == "strict"
             else pending.decode(chosen, errors)
         )
+        del pending
         if line is not None:
             yield number, line.rstrip("\r")
+
+
+#: the default bound on one line, in MiB; the environment variable TRENDSCORE_MAX_LINE_MB sets another
+MAX_LINE_MB = 64
+
+
+def max_line_bytes() -> int:
+    """The longest line read (bytes, and characters once decoded): ``TRENDSCORE_MAX_LINE_MB``
+    MiB, default :data:`MAX_LINE_MB`. A longer line (``/dev/zero``, a file without line ends)
+    is an error, not a read that fills memory."""
+    value = os.environ.get("TRENDSCORE_MAX_LINE_MB", "").strip()
+    if not value:
+        return MAX_LINE_MB << 20
+    try:
+        mb = float(value)
+    except ValueError:
+        mb = -1.0
+    if not (0 < mb < 1 << 40):
+        raise InputError(f"TRENDSCORE_MAX_LINE_MB is {value!r}; expected a positive number of MiB")
+    return max(int(mb * (1 << 20)), 1)
+
+
+def _too_long(name: str, number: int, limit: int) -> InputError:
+    size = f"{limit / (1 << 20):g} MiB" if limit >= 1 << 16 else f"{limit} bytes"
+    return InputError(
+        f"a line longer than {size}: not line-based text? (a longer bound: TRENDSCORE_MAX_LINE_MB)", name, number
+    )
 
 
 def _decode_or_skip(raw: bytes, name: str, number: int, chosen: str, skip: SkipLog | None) -> str | None:
@@ -121,6 +163,8 @@ def parse_jsonl_line(
         if line.lstrip().startswith("["):
             raise InputError("a JSON array, expected JSON Lines (one object per line)", name, number) from None
         raise InputError(f"malformed JSON ({exc.msg} at column {exc.colno})", name, number) from None
+    except ValueError as exc:  # NaN or Infinity, nesting deeper than jsonfast.MAX_DEPTH
+        raise InputError(f"malformed JSON ({exc})", name, number) from None
     if isinstance(obj, list) and number == 1:
         raise InputError("a JSON array, expected JSON Lines (one object per line)", name, number)
     if not isinstance(obj, dict):
@@ -171,6 +215,11 @@ def _csv(lines, name, require_text=True, skip=None) -> Iterator[tuple[dict, str,
     columns = getattr(lines, "columns", Columns())
     columns.check_header([f.strip().lstrip("\ufeff") for f in fields or []], name, "CSV")
     reader.fieldnames = [f.strip().lstrip("\ufeff") for f in fields]
+    seen: set[str] = set()
+    for field in reader.fieldnames:
+        if field in seen:
+            raise InputError(f"the CSV header has two columns named {field!r}; give each its own name", name, 1)
+        seen.add(field)
     while True:
         start = counter["n"] + 1
         try:
@@ -179,9 +228,14 @@ def _csv(lines, name, require_text=True, skip=None) -> Iterator[tuple[dict, str,
             return
         except csv.Error as exc:
             raise InputError(f"malformed CSV ({exc})", name, counter["n"]) from None
-        if None in row or row.get(columns.text) is None:
-            more = None in row
-            exc = InputError(f"{'more' if more else 'fewer'} fields than the header has", name, start)
+        problem = None
+        if None in row:
+            problem = "more fields than the header has"
+        elif None in row.values():
+            given = sum(v is not None for v in row.values())
+            problem = f"{given} fields, fewer than the {len(row)} the header has"
+        if problem is not None:
+            exc = InputError(problem, name, start)
             if skip is None:
                 raise exc
             skip.add(exc)
@@ -189,42 +243,63 @@ def _csv(lines, name, require_text=True, skip=None) -> Iterator[tuple[dict, str,
         yield columns.rename({k: v for k, v in row.items()}, name, start), name, start
 
 
-def _documents_to_passages(docs, name) -> Iterator[tuple[dict, str, int]]:
-    for d, doc in enumerate(docs, 1):
-        for p, passage in enumerate(split_passages(doc["body"]), 1):
-            record = {
-                "id": f"d{d}-p{p}",
-                "doc_id": f"d{d}",
-                "doc_title": doc["title"],
-                "source": doc["source"],
-                "date": doc["date"],
-                "text": passage,
-            }
-            yield record, name, doc["line"]
+def _passage_records(d: int, start: int, meta: tuple, passages: list[str], name: str):
+    """The records of document ``d``'s passages numbered from ``start + 1``."""
+    title, source, date, line = meta
+    for p, passage in enumerate(passages, start + 1):
+        record = {"id": f"d{d}-p{p}", "doc_id": f"d{d}", "doc_title": title, "source": source, "date": date}
+        record["text"] = passage
+        yield record, name, line
+
+
+class _Documents:
+    """Documents given a line at a time, their passages yielded as they complete."""
+
+    def __init__(self, name: str):
+        self.name = name
+        self.d = 0
+        self.meta: tuple | None = None
+        self.count = 0
+        self.buf = PassageBuffer()
+
+    def start(self, title, source, date, line):
+        yield from self.end()
+        self.d += 1
+        self.meta, self.count = (title, source, date, line), 0
+
+    def add(self, text: str):
+        assert self.meta is not None
+        passages = self.buf.add(text)
+        yield from _passage_records(self.d, self.count, self.meta, passages, self.name)
+        self.count += len(passages)
+
+    def end(self):
+        if self.meta is not None:
+            yield from _passage_records(self.d, self.count, self.meta, self.buf.finish(), self.name)
+            self.meta = None
 
 
 def _digest(lines, name, require_text=True, skip=None):
-    numbered = list(lines)
-    docs = [
-        {"title": d.title, "source": d.source, "date": d.date, "body": d.body, "line": d.line}
-        for d in parse_digest([ln for _, ln in numbered])
-    ]
-    yield from _documents_to_passages(docs, name)
+    docs = _Documents(name)
+    for event in digest_parts(ln for _, ln in lines):
+        if event[0] == "doc":
+            yield from docs.start(*event[1:])
+        else:
+            yield from docs.add(event[1])
+    yield from docs.end()
 
 
 def _text(lines, name, require_text=True, skip=None):
-    docs, cur, start = [], [], 0
+    docs = _Documents(name)
     for number, line in lines:
-        if line.strip():
-            if not cur:
-                start = number
-            cur.append(line.strip())
-        elif cur:
-            docs.append({"title": None, "source": None, "date": None, "body": " ".join(cur), "line": start})
-            cur = []
-    if cur:
-        docs.append({"title": None, "source": None, "date": None, "body": " ".join(cur), "line": start})
-    yield from _documents_to_passages(docs, name)
+        stripped = line.strip()
+        if stripped:
+            if docs.meta is None:
+                yield from docs.start(None, None, None, number)
+            yield from docs.add(stripped)
+        else:
+            yield from docs.end()
+    yield from docs.end()
 
 
 def _parquet(rows, name, require_text=True, skip=None):
@@ -290,9 +365,11 @@ def open_lines(
             return
         lines = _lines(src, encoding, encoding_errors, skip)
         head: list[tuple[int, str]] = []
-        for item in lines:
+        held = 0
+        for item in lines:  # up to 200 lines for sniffing, and at most about 1 MiB of them
             head.append(item)
-            if len(head) >= 200:
+            held += len(item[1])
+            if len(head) >= 200 or held > _HEAD_CHARS:
                 break
         head_text = [ln for _, ln in head]
         fmt = input_format

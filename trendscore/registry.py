@@ -21,7 +21,9 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from .errors import ModelError, TrendscoreError
+from .modelcheck import VERSION_NAME, check_card
 from .seeds import Seed, read_seeds
+from .store import load_json
 from .writers import atomic_write_bytes
 
 __all__ = ["Registry", "RegistryBusy", "HOLDOUT_SHARE"]
@@ -47,12 +49,18 @@ class Registry:
         return (self.path / ALIASES).is_file()
 
     def _aliases(self) -> dict:
-        try:
-            return json.loads((self.path / ALIASES).read_text("utf-8"))
-        except FileNotFoundError:
-            raise ModelError(f"{self.path}: not a model registry (no {ALIASES})") from None
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            raise ModelError(f"{self.path / ALIASES}: not valid JSON ({exc})") from None
+        path = self.path / ALIASES
+        if not path.is_file():
+            raise ModelError(f"{self.path}: not a model registry (no {ALIASES})")
+        data = load_json(path)
+        if not isinstance(data, dict):
+            raise ModelError(f"{path}: expected a JSON object with 'champion' and 'history'")
+        champion, history = data.get("champion"), data.get("history", [])
+        if champion is not None and not (isinstance(champion, str) and VERSION_NAME.fullmatch(champion)):
+            raise ModelError(f"{path}: champion {champion!r} is not a version name (v0001, v0002...)")
+        if not isinstance(history, list) or not all(isinstance(v, str) and VERSION_NAME.fullmatch(v) for v in history):
+            raise ModelError(f"{path}: 'history' must be a list of version names")
+        return data
 
     def champion(self) -> str | None:
         return self._aliases().get("champion") if self.exists() else None
@@ -61,17 +69,25 @@ class Registry:
         name = self.champion()
         if not name:
             raise ModelError(f"{self.path}: the registry has no champion yet")
-        return self.path / "versions" / name
+        path = self.path / "versions" / name
+        if not path.is_dir():
+            raise ModelError(f"{self.path / ALIASES}: the champion {name} is not among the registry's versions")
+        return path
 
     def versions(self) -> list[str]:
         root = self.path / "versions"
         return sorted(p.name for p in root.iterdir() if re.fullmatch(r"v\d{4}", p.name)) if root.is_dir() else []
 
     def _set_champion(self, name: str) -> None:
+        """Make ``name`` the champion, on top of the history (a stack that rollback pops)."""
         data = self._aliases() if self.exists() else {"champion": None, "history": []}
         data["champion"] = name
         data["history"] = data.get("history", []) + [name]
         _write_json_atomic(self.path / ALIASES, data)
+
+    def history(self) -> list[str]:
+        """Champions from the first to the current one: what successive rollbacks walk back through."""
+        return list(self._aliases().get("history", []))
 
     @contextmanager
     def lock(self):
@@ -113,32 +129,30 @@ class Registry:
             self._set_champion(name)
 
     def rollback(self) -> str:
+        """Undo the last promotion: the champion before it is champion again, and a second
+        rollback goes back one more (it never returns to the version just left)."""
         with self.lock():
-            history = self._aliases().get("history", [])
-            current = self.champion()
-            earlier = [v for v in history[:-1] if v != current]
-            if not earlier:
+            data = self._aliases()
+            history = list(data.get("history", []))
+            current = data.get("champion")
+            while history and history[-1] == current:
+                history.pop()
+            if not history:
                 raise ModelError(f"{self.path}: no earlier champion to roll back to")
-            self._set_champion(earlier[-1])
-            return earlier[-1]
+            data["champion"] = history[-1]
+            data["history"] = history
+            _write_json_atomic(self.path / ALIASES, data)
+            return history[-1]
 
     def listing(self) -> list[dict]:
+        if not self.exists():
+            raise ModelError(f"{self.path}: not a model registry (no {ALIASES})")
         champion = self.champion()
         rows = []
         for name in self.versions():
             card_path = self.path / "versions" / name / "card.json"
-            card = json.loads(card_path.read_text("utf-8")) if card_path.is_file() else {}
-            cv = card.get("cross_validation", {})
-            rows.append(
-                {
-                    "version": name,
-                    "champion": name == champion,
-                    "created": card.get("created"),
-                    "seeds": card.get("seeds", {}).get("count"),
-                    "themes": len(card.get("thresholds", {})),
-                    "cv_macro_f1": cv.get("macro_f1"),
-                }
-            )
+            card = load_json(card_path) if card_path.is_file() else {}
+            rows.append({"version": name, "champion": name == champion, **check_card(card, card_path)})
         return rows
 
     # ------------------------------------------------------------ training
@@ -149,11 +163,7 @@ class Registry:
         from .training import text_key
 
         path = self.path / "holdout.jsonl"
-        held = (
-            [json.loads(line) for line in path.read_text("utf-8").splitlines() if line.strip()]
-            if path.is_file()
-            else []
-        )
+        held = _read_holdout(path) if path.is_file() else []
         known = {comparison_key(r["text"]) for r in held}
         grew = False
         for s in seeds:
@@ -234,9 +244,38 @@ class Registry:
         load_model(default)
         tmp = Path(tempfile.mkdtemp(prefix=".v0001.", dir=self.path / "versions"))
         shutil.rmtree(tmp)
-        shutil.copytree(default, tmp)
-        os.rename(tmp, self.path / "versions" / "v0001")
+        try:
+            shutil.copytree(default, tmp)
+            os.rename(tmp, self.path / "versions" / "v0001")
+        except BaseException:  # a full disk, Ctrl-C: leave no half-copied version behind
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
         self._set_champion("v0001")
+
+
+def _read_holdout(path: Path) -> list[dict]:
+    """The registry's held-out seeds; a damaged line is a one-line error naming it."""
+    held = []
+    try:
+        text = path.read_text("utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ModelError(f"{path}: cannot read ({exc})") from None
+    for number, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except (ValueError, RecursionError):
+            raise ModelError(f"{path}:{number}: not valid JSON; the registry's holdout set is damaged") from None
+        if not (
+            isinstance(record, dict)
+            and isinstance(record.get("text"), str)
+            and isinstance(record.get("labels"), list)
+            and all(isinstance(label, str) for label in record["labels"])
+        ):
+            raise ModelError(f"{path}:{number}: expected an object with 'text' and 'labels'")
+        held.append(record)
+    return held
 
 
 def _compare(champion, challenger, holdout: list[dict], text_key, tolerance: float) -> dict:

@@ -35,7 +35,7 @@ def plot_png(score: Score) -> bytes:
         mark = {"rising": " ▲ rising", "falling": " ▼ falling"}.get(t["direction"], "")
         if mark and t["recent_periods"]:
             mark += f" (last {t['recent_periods']} {score.freq}s)"
-        ax.plot(xs, ys, marker="o", markersize=3, color=colour, label=f"{t['theme']}{mark}")
+        ax.plot(xs, ys, marker="o", markersize=3, color=colour, label=_plain(f"{t['theme']}{mark}"))
         if t["direction"] != "steady":
             last = max(i for i, y in enumerate(ys) if y == y)
             ax.scatter(
@@ -145,3 +145,10 @@ def write_report(score: Score, path: str, examples=None, png: bytes | None = Non
     from .writers import atomic_write_bytes
 
     atomic_write_bytes(path, report_html(score, examples, png).encode("utf-8"))
+
+
+def _plain(label: str) -> str:
+    """A label matplotlib shows as written: ``$`` would start TeX math, and a leading ``_``
+    hides the label from the legend."""
+    label = label.replace("$", r"\$")
+    return "\u200b" + label if label.startswith("_") else label

@@ -79,9 +79,10 @@ def check_codec(name: str, where: str) -> str:
     try:
         info = codecs.lookup(name)
     except LookupError:
-        raise InputError(f"unknown encoding {name!r}", where) from None
-    if not getattr(info, "_is_text_encoding", True):
-        raise InputError(f"{name!r} is not a text encoding (it transforms bytes or text)", where)
+        info = None
+    if info is None or not getattr(info, "_is_text_encoding", True):
+        what = "is an unknown encoding" if info is None else "is not a text encoding"
+        raise InputError(f"{name!r} {what}; pass a text encoding such as utf-8 or gb18030", where) from None
     return info.name
 
 

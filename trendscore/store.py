@@ -13,13 +13,23 @@ import struct
 import sys
 from pathlib import Path
 
-from .errors import ModelError
+from .errors import InputError, ModelError, OutputError
 
-__all__ = ["FORMAT_VERSION", "MANIFEST", "write_model_dir", "read_model_dir", "sha256_file", "atomic_swap_dir"]
+__all__ = [
+    "FORMAT_VERSION",
+    "MANIFEST",
+    "write_model_dir",
+    "read_model_dir",
+    "sha256_file",
+    "atomic_swap_dir",
+    "check_model_target",
+]
 
 FORMAT_VERSION = 1
 MANIFEST = "manifest.json"
 _ALLOWED_SUFFIXES = (".json", ".npy", ".md")
+#: longest .npy header read (numpy refuses longer ones too)
+MAX_NPY_HEADER = 10_000
 
 
 def sha256_file(path: Path) -> str:
@@ -44,17 +54,65 @@ def _renameat2_exchange(a: Path, b: Path) -> bool:
     return rc == 0
 
 
+def check_model_target(final) -> None:
+    """Refuse to write a model where it would destroy anything but an older model.
+
+    ``final`` may be new, an empty directory, or a model directory (every entry listed in its
+    manifest: a model, or a registry version); anything else is refused, naming what is in
+    the way: a file, a symbolic link, a registry, a folder holding other files, and the
+    current directory or one that holds it.
+    """
+    final = Path(final)
+    try:
+        here = Path.cwd().resolve()
+    except OSError:
+        here = None
+    resolved = final.resolve()
+    if here is not None and (resolved == here or resolved in here.parents):
+        raise InputError("is the current directory or holds it; give a new directory for the model", str(final))
+    if final.is_symlink():
+        raise InputError("is a symbolic link; refusing to replace it with a model directory", str(final))
+    if not final.exists():
+        return
+    if not final.is_dir():
+        raise InputError("exists and is not a directory; refusing to replace it with a model", str(final))
+    try:
+        entries = sorted(p.name for p in final.iterdir())
+    except OSError as exc:
+        raise InputError(f"cannot read the directory ({exc.strerror})", str(final)) from None
+    if not entries:
+        return
+    if "aliases.json" in entries:
+        raise InputError("is a model registry; train into it with --registry", str(final))
+    if MANIFEST not in entries:
+        raise InputError(
+            f"exists and is not a trendscore model (no {MANIFEST}); refusing to replace it: "
+            "give a new directory, or remove this one first",
+            str(final),
+        )
+    try:
+        listed = json.loads((final / MANIFEST).read_text("utf-8"))["files"]
+        if not isinstance(listed, dict):
+            raise TypeError
+    except (OSError, ValueError, KeyError, TypeError):
+        raise InputError(f"{MANIFEST} is not a model manifest; refusing to replace the directory", str(final)) from None
+    extra = [name for name in entries if name != MANIFEST and name not in listed]
+    if extra:
+        raise InputError(
+            f"holds {extra[0]!r}, which is not part of the model; refusing to replace the directory",
+            str(final),
+        )
+
+
 def atomic_swap_dir(new: Path, final: Path) -> None:
-    """Put directory ``new`` at ``final``; an old ``final`` is replaced in one step."""
+    """Put directory ``new`` at ``final``; an old ``final`` is replaced in one step when it is
+    a model directory (see :func:`check_model_target`), refused otherwise."""
     import shutil
 
-    if final.is_symlink():
-        raise ModelError(f"{final}: refusing to replace a symbolic link")
+    check_model_target(final)
     if not final.exists():
         os.rename(new, final)
         return
-    if not final.is_dir():
-        raise ModelError(f"{final}: exists and is not a directory")
     if _renameat2_exchange(new, final):
         shutil.rmtree(new)
         return
@@ -71,8 +129,13 @@ def write_model_dir(final: Path, jsons: dict[str, object], arrays: dict, texts: 
     import tempfile
 
     final = Path(final)
-    final.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{final.name}.", dir=final.parent))
+    check_model_target(final)
+    final = Path(os.path.abspath(final))  # "model/." and "a/../model" name one place
+    try:
+        final.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{final.name}.", dir=final.parent))
+    except OSError as exc:
+        raise OutputError(f"{final}: cannot write the model there ({exc.strerror or exc})") from None
     try:
         for name, obj in jsons.items():
             (tmp / name).write_text(json.dumps(obj, ensure_ascii=False, indent=1, sort_keys=True), "utf-8")
@@ -90,6 +153,9 @@ def write_model_dir(final: Path, jsons: dict[str, object], arrays: dict, texts: 
                 os.fsync(fh.fileno())
         os.chmod(tmp, 0o755)
         atomic_swap_dir(tmp, final)
+    except OSError as exc:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise OutputError(f"{final}: cannot write the model ({exc.strerror or exc}); nothing was changed") from None
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
@@ -146,11 +212,20 @@ def read_model_dir(directory: Path) -> tuple[dict, dict[str, Path]]:
     return manifest, paths
 
 
+def _no_constant(name: str):
+    raise ValueError(f"{name} is not a JSON number")
+
+
 def load_json(path: Path) -> dict:
+    """A JSON file of a model or registry; NaN and Infinity (not JSON) and deep nesting refused."""
     try:
-        return json.loads(path.read_text("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        return json.loads(path.read_text("utf-8"), parse_constant=_no_constant)
+    except (UnicodeDecodeError, ValueError) as exc:  # JSONDecodeError is a ValueError
         raise ModelError(f"{path}: not valid JSON ({exc})") from None
+    except RecursionError:
+        raise ModelError(f"{path}: not valid JSON (nested too deeply)") from None
+    except OSError as exc:
+        raise ModelError(f"{path}: cannot read ({exc.strerror or exc})") from None
 
 
 class RawArray:
@@ -172,7 +247,7 @@ def load_array(path: Path) -> RawArray:
     dtype or Fortran order is refused.
     """
     data = path.read_bytes()
-    if data[:6] != b"\x93NUMPY" or len(data) < 10:
+    if data[:6] != b"\x93NUMPY" or len(data) < 12:
         raise ModelError(f"{path}: not a .npy file")
     major = data[6]
     if major == 1:
@@ -181,10 +256,12 @@ def load_array(path: Path) -> RawArray:
         hlen, start = struct.unpack("<I", data[8:12])[0], 12
     else:
         raise ModelError(f"{path}: unknown .npy version {major}")
+    if hlen > MAX_NPY_HEADER:  # numpy's own bound: a header is a short dict literal
+        raise ModelError(f"{path}: .npy header of {hlen} bytes, more than {MAX_NPY_HEADER}; refusing it")
     try:
         header = ast.literal_eval(data[start : start + hlen].decode("latin1"))
         descr, fortran, shape = header["descr"], header["fortran_order"], tuple(header["shape"])
-    except (ValueError, SyntaxError, KeyError, TypeError):
+    except (ValueError, SyntaxError, KeyError, TypeError, MemoryError, RecursionError):
         raise ModelError(f"{path}: malformed .npy header") from None
     if descr != "<f8" or fortran or not all(isinstance(d, int) and d >= 0 for d in shape):
         raise ModelError(f"{path}: expected a C-order float64 array, got {descr!r}")

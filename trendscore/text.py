@@ -11,7 +11,7 @@ import re
 import unicodedata
 from functools import lru_cache
 
-__all__ = ["normalize", "normalize_many", "split_passages", "OPENCC_CONFIG", "OPENCC_CONFIGS"]
+__all__ = ["normalize", "normalize_many", "split_passages", "PassageBuffer", "OPENCC_CONFIG", "OPENCC_CONFIGS"]
 
 #: OpenCC conversion used before featurising. ``tw2sp`` is ``t2s`` plus Taiwan phrase
 #: mapping (人工智慧 -> 人工智能, 網路 -> 网络, 影片 -> 视频), which puts Traditional-script
@@ -130,9 +130,15 @@ _HEADING = re.compile(r"(?<=\])\s+(?=(?:[A-Z][\w'’&/,-]*\s){0,5}[A-Z][\w'’&/
 _CITE_BULLET = re.compile(r"(?<=\])\s+(?=[-–]\s)")
 
 
+_LATIN = re.compile(r"[A-Za-z]")
+_SPACE = re.compile(r"\s")
+
+
 def _is_english(text: str) -> bool:
-    latin = sum(1 for ch in text if ch.isascii() and ch.isalpha())
-    return latin > 0.6 * max(1, sum(1 for ch in text if not ch.isspace()))
+    """More than 60% of the non-space characters are Latin letters (counted at C speed:
+    this runs for every candidate passage)."""
+    latin = len(_LATIN.findall(text))
+    return latin > 0.6 * max(1, len(text) - len(_SPACE.findall(text)))
 
 
 def _sentences(text: str) -> list[str]:
@@ -157,12 +163,15 @@ def _hard_cut(sentence: str) -> list[str]:
         return [" ".join(words[i : i + MAX_WORDS]) for i in range(0, len(words), MAX_WORDS)]
     pieces, cur = [], ""
     for clause in re.split(r"(?<=[，,、：:])", sentence):
-        while len(clause) > MAX_CHARS:
-            head, clause = clause[:MAX_CHARS], clause[MAX_CHARS:]
+        if len(clause) > MAX_CHARS:  # cut by position: slicing off the head each time is quadratic
             if cur:
                 pieces.append(cur)
                 cur = ""
-            pieces.append(head)
+            start = 0
+            while len(clause) - start > MAX_CHARS:
+                pieces.append(clause[start : start + MAX_CHARS])
+                start += MAX_CHARS
+            clause = clause[start:]
         if cur and len(cur) + len(clause) > MAX_CHARS:
             pieces.append(cur)
             cur = ""
@@ -217,8 +226,14 @@ def split_passages(body: str) -> list[str]:
     >>> len(split_passages("短剧很火。" * 100)) > 1
     True
     """
+    return _split(body, last=True)
+
+
+def _split(body: str, last: bool) -> list[str]:
+    """:func:`split_passages`; ``last`` is False for a window of a longer body, whose end
+    is not the body's (a trailing "..." is the export's cut mark only at the very end)."""
     body = _CJK_GAP.sub("", re.sub(r"\s+", " ", body.replace("\u3000", " "))).strip()
-    if body.endswith("..."):
+    if last and body.endswith("..."):
         body = body[:-3].rstrip()
     if not body:
         return []
@@ -235,3 +250,54 @@ def split_passages(body: str) -> list[str]:
             passages.extend(_pack(units, " "))
         return passages
     return _pack(_sentences(body), "")
+
+
+#: characters of a document body split at once; a longer body is split window by window,
+#: each cut at a sentence end in the window's second half, so memory and time stay linear
+WINDOW_CHARS = 100_000
+_SENTENCE_END = re.compile(r"[。！？!?；;…]+[”’」』)）\"']*|[.!?]\s")
+
+
+class PassageBuffer:
+    """A document body given line by line, split into passages as it comes.
+
+    ``add`` takes the next stripped line and returns the passages now complete; ``finish``
+    returns the rest. The lines are joined with spaces, as :func:`split_passages` expects, and
+    a body up to :data:`WINDOW_CHARS` long gets exactly ``split_passages(" ".join(lines))``.
+
+    >>> buf = PassageBuffer()
+    >>> buf.add("短剧很火。") + buf.finish()
+    ['短剧很火。']
+    """
+
+    def __init__(self, window: int = WINDOW_CHARS):
+        self.window = window
+        self._parts: list[str] = []
+        self._size = -1
+
+    def add(self, line: str) -> list[str]:
+        self._parts.append(line)
+        self._size += len(line) + 1
+        if self._size <= self.window:
+            return []
+        text = " ".join(self._parts)
+        out: list[str] = []
+        start = 0
+        while len(text) - start > self.window:
+            end = start + self.window
+            cut = end
+            for m in _SENTENCE_END.finditer(text, start + self.window // 2, end):
+                cut = m.end()
+            if cut == end:
+                space = text.rfind(" ", start + self.window // 2, end)
+                cut = space + 1 if space > 0 else end - self.window % MAX_CHARS  # whole pieces of MAX_CHARS
+            out.extend(_split(text[start:cut], last=False))
+            start = cut
+        rest = text[start:]
+        self._parts, self._size = [rest], len(rest)
+        return out
+
+    def finish(self) -> list[str]:
+        out = _split(" ".join(self._parts), last=True) if self._parts else []
+        self._parts, self._size = [], -1
+        return out

@@ -205,7 +205,10 @@ def train_seeds(
 ) -> Model:
     """:func:`train` on seeds already read."""
     from .embedding import caching
+    from .store import check_model_target
 
+    if out_dir is not None:
+        check_model_target(out_dir)  # before the work, not after it
     with caching():  # with sentence embeddings, each seed is encoded once for all the fits
         return _train_seeds(seeds, out_dir, cv, seed, evaluate, curve, **params)
 

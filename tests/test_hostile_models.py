@@ -1,0 +1,254 @@
+"""Hostile or damaged models and registries: a one-line refusal naming the file, never a
+traceback, a silent wrong answer, or a file opened outside the model (issue 14).
+
+Each case edits a copy of a model and re-signs its manifest, as an attacker would."""
+
+import json
+import shutil
+import struct
+
+import numpy as np
+import pytest
+
+from trendscore.errors import ModelError
+from trendscore.model import default_model_path, load_model
+from trendscore.registry import Registry
+from trendscore.store import MANIFEST, sha256_file
+
+
+def _resign(directory):
+    manifest = json.loads((directory / MANIFEST).read_text("utf-8"))
+    manifest["files"] = {name: sha256_file(directory / name) for name in manifest["files"]}
+    (directory / MANIFEST).write_text(json.dumps(manifest), "utf-8")
+
+
+@pytest.fixture
+def copy(tmp_path):
+    target = tmp_path / "model"
+    shutil.copytree(default_model_path(), target)
+    return target
+
+
+def _edit_json(directory, name, change):
+    path = directory / name
+    data = json.loads(path.read_text("utf-8"))
+    change(data)
+    path.write_text(json.dumps(data, allow_nan=True), "utf-8")
+    _resign(directory)
+
+
+def _set(*keys_value):
+    *keys, value = keys_value
+
+    def change(data):
+        for key in keys[:-1]:
+            data = data[key]
+        data[keys[-1]] = value
+
+    return change
+
+
+MODEL_JSON_CASES = [
+    (_set("features", "opencc", "/etc/passwd"), "unknown OpenCC setting '/etc/passwd'"),
+    (_set("features", "segmenter", "../../tmp/x"), "unknown segmenter '../../tmp/x'"),
+    (_set("features", "lists", "/etc/passwd"), "/etc/passwd"),
+    (_set("features", "embedding", "/tmp/weights"), "unknown sentence encoder '/tmp/weights'"),
+    (_set("features", "char_ngram_min", "2"), "feature setting 'char_ngram_min' is '2', expected int"),
+    (_set("features", "char_ngram_max", 10**12), "feature setting 'char_ngram_max' is 1000000000000, expected int"),
+    (_set("features", "words", "yes"), "feature setting 'words' is 'yes', expected bool"),
+    (_set("features", "user_dict", "/etc/passwd"), "unknown feature setting 'user_dict'"),
+    (_set("themes", [1, 2, 3, 4, 5]), "theme name 1 is not a name"),
+    (_set("themes", ["a", "b", "c", "d", "a"]), "'themes' names a theme twice"),
+    (_set("themes", ["a\nb", "b", "c", "d", "e"]), "is not a name"),
+    (_set("themes", "policy"), "'themes' must be a non-empty list of names"),
+    (_set("thresholds", [0.5, 0.5]), "'thresholds' must be a list of 5 numbers, one per theme"),
+    (_set("thresholds", [0.5, 0.5, 0.5, 0.5, float("nan")]), "not valid JSON (NaN is not a JSON number)"),
+    (_set("thresholds", [0.5, 0.5, 0.5, 0.5, 7]), "'thresholds' must be finite numbers from 0 to 1"),
+    (_set("calibration", [[1, 0]] * 4 + [[float("inf"), 0]]), "not valid JSON (Infinity is not a JSON number)"),
+    (_set("calibration", [[1, 0]] * 4 + [[1]]), "not a pair of finite numbers"),
+    (_set("calibration", [[1, 0]] * 3), "'calibration' must be a list of 5 [slope, offset] pairs"),
+    (_set("multilabel", "no"), "'multilabel' must be true or false"),
+    (_set("dictionary", "domain-v1"), "'dictionary' must be an object"),
+    (_set("segmenter", ["rjieba"]), "'segmenter' must be an object"),
+    (_set("lists", 5), "'lists' must be an object"),
+    (_set("load_from", "/etc/passwd"), "unknown fields ['load_from']"),
+]
+
+
+@pytest.mark.parametrize("change,message", MODEL_JSON_CASES)
+def test_model_json_settings_are_checked(copy, run, change, message):
+    _edit_json(copy, "model.json", change)
+    with pytest.raises(ModelError) as info:
+        load_model(copy)
+    assert str(info.value).startswith(f"{copy / 'model.json'}: ")
+    assert message in str(info.value)
+    result = run("label", "--model", copy, input='{"text": "短剧"}\n')
+    assert result.exit_code == 2
+    assert len(result.output.splitlines()) == 1 and result.output.startswith("Error: ")
+
+
+@pytest.mark.parametrize("field", ["thresholds", "calibration"])
+def test_numbers_beyond_float_range_are_refused(copy, field):
+    """1e400 is valid JSON and parses as infinity."""
+    path = copy / "model.json"
+    data = json.loads(path.read_text("utf-8"))
+    data[field][0] = "HUGE" if field == "thresholds" else [1, "HUGE"]
+    path.write_text(json.dumps(data).replace('"HUGE"', "1e400"), "utf-8")
+    _resign(copy)
+    with pytest.raises(ModelError, match="finite"):
+        load_model(copy)
+
+
+def test_no_setting_opens_a_file_outside_the_model(copy, monkeypatch):
+    """Whatever model.json says, loading opens only the model's own files (and the package's)."""
+    import builtins
+
+    _edit_json(copy, "model.json", _set("features", "opencc", "/etc/passwd"))
+    opened = []
+    real_open = builtins.open
+
+    def spy(file, *args, **kwargs):
+        opened.append(str(file))
+        return real_open(file, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "open", spy)
+    with pytest.raises(ModelError):
+        load_model(copy)
+    assert "/etc/passwd" not in opened
+
+
+@pytest.mark.parametrize(
+    "change,message",
+    [
+        (_set("words", [1, 2]), "'words' must be a list of strings"),
+        (lambda v: v["chars"].append(v["chars"][0]), "'chars' lists a term twice"),
+        (_set("extra", []), "expected an object with 'words' and 'chars'"),
+    ],
+)
+def test_vocabulary_is_checked(copy, change, message):
+    _edit_json(copy, "vocab.json", change)
+    with pytest.raises(ModelError, match=f"^{copy / 'vocab.json'}: .*{message}"):
+        load_model(copy)
+
+
+def _write_array(directory, name, values):
+    np.save(directory / name, np.asarray(values, dtype=np.float64), allow_pickle=False)
+    _resign(directory)
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+@pytest.mark.parametrize("name", ["coef.npy", "intercept.npy", "idf.npy"])
+def test_non_finite_numbers_are_refused(copy, name, bad):
+    values = np.load(copy / name)
+    values.flat[len(values.flat) // 2] = bad
+    _write_array(copy, name, values)
+    with pytest.raises(ModelError, match=f"^{copy / name}: holds NaN or infinite numbers"):
+        load_model(copy)
+
+
+def test_a_short_intercept_is_refused(copy):
+    _write_array(copy, "intercept.npy", np.load(copy / "intercept.npy")[:3])
+    with pytest.raises(ModelError, match=r"intercept.npy: shape \(3,\), expected \(5,\): one per theme"):
+        load_model(copy)
+
+
+def _npy_with_header(path, header: bytes, body: bytes = b""):
+    path.write_bytes(b"\x93NUMPY\x02\x00" + struct.pack("<I", len(header)) + header + body)
+
+
+def test_an_npy_header_built_to_exhaust_memory_is_refused(copy):
+    _npy_with_header(copy / "intercept.npy", b"(" * 200_000 + b")" * 200_000)
+    _resign(copy)
+    with pytest.raises(ModelError, match=r"intercept.npy: .npy header of 400000 bytes, more than 10000; refusing"):
+        load_model(copy)
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        b"(" * 3000 + b")" * 3000,
+        b"{'descr': '<f8', 'fortran_order': False, 'shape': (" + b"9" * 5000 + b",)}",
+        b"{'descr': '<f8', 'fortran_order': False, 'shape': (10000000000000,)}",
+    ],
+)
+def test_a_hostile_but_short_npy_header_is_one_line(copy, header):
+    _npy_with_header(copy / "intercept.npy", header)
+    _resign(copy)
+    with pytest.raises(ModelError, match=r"intercept.npy: (malformed .npy header|array data is 0 bytes)"):
+        load_model(copy)
+
+
+@pytest.mark.parametrize("text", ["{", '{"themes": NaN}', "[" * 100_000])
+def test_model_json_that_is_not_json_is_refused(copy, text):
+    (copy / "model.json").write_text(text, "utf-8")
+    _resign(copy)
+    with pytest.raises(ModelError, match=f"^{copy / 'model.json'}: not valid JSON"):
+        load_model(copy)
+
+
+# ---------------------------------------------------------------- registries
+
+
+@pytest.fixture
+def registry(tmp_path):
+    reg = tmp_path / "reg"
+    (reg / "versions").mkdir(parents=True)
+    shutil.copytree(default_model_path(), reg / "versions" / "v0001")
+    (reg / "aliases.json").write_text(json.dumps({"champion": "v0001", "history": ["v0001"]}), "utf-8")
+    return reg
+
+
+@pytest.mark.parametrize(
+    "card,message",
+    [
+        ("{not json", "not valid JSON"),
+        ("[1, 2]", "expected a JSON object, got list"),
+        ('{"seeds": 5}', "'seeds', 'cross_validation' and 'thresholds' must be objects"),
+        ('{"cross_validation": {"macro_f1": "high"}}', "'cross_validation.macro_f1' must be a number from 0 to 1"),
+        ('{"created": 20240101}', "'created' must be text"),
+    ],
+)
+def test_models_list_on_a_corrupt_card_is_one_line(registry, run, card, message):
+    path = registry / "versions" / "v0001" / "card.json"
+    path.write_text(card, "utf-8")
+    result = run("models", "list", "--registry", registry)
+    assert result.exit_code == 2
+    assert result.output.startswith(f"Error: {path}: ")
+    assert message in result.output and len(result.output.splitlines()) == 1
+
+
+@pytest.mark.parametrize(
+    "aliases,message",
+    [
+        ("{", "not valid JSON"),
+        ("[]", "expected a JSON object with 'champion' and 'history'"),
+        ('{"champion": "../../elsewhere"}', "champion '../../elsewhere' is not a version name"),
+        ('{"champion": "v0001", "history": "v0001"}', "'history' must be a list of version names"),
+    ],
+)
+def test_a_corrupt_alias_file_is_one_line(registry, run, aliases, message):
+    (registry / "aliases.json").write_text(aliases, "utf-8")
+    for args in (["models", "list", "--registry", registry], ["label", "--model", registry]):
+        result = run(*args, input='{"text": "短剧"}\n')
+        assert result.exit_code == 2, args
+        assert result.output.startswith(f"Error: {registry / 'aliases.json'}: ")
+        assert message in result.output
+
+
+def test_a_champion_that_is_not_a_version_is_refused(registry):
+    (registry / "aliases.json").write_text('{"champion": "v0009", "history": ["v0009"]}', "utf-8")
+    with pytest.raises(ModelError, match="the champion v0009 is not among the registry's versions"):
+        load_model(registry)
+
+
+def test_a_damaged_holdout_set_is_one_line(registry):
+    from trendscore.registry import _read_holdout
+
+    path = registry / "holdout.jsonl"
+    path.write_text('{"text": "a", "labels": []}\n{"text": 5}\n', "utf-8")
+    with pytest.raises(ModelError, match=r"holdout.jsonl:2: expected an object with 'text' and 'labels'"):
+        _read_holdout(path)
+    path.write_text("{oops\n", "utf-8")
+    with pytest.raises(ModelError, match=r"holdout.jsonl:1: not valid JSON"):
+        _read_holdout(path)
+    assert Registry(registry).champion() == "v0001"

@@ -1,0 +1,495 @@
+"""Outputs that must not lose data: model directories, special files, the input itself,
+CSV columns and numbers, file modes, failed writes (issue 14)."""
+
+import csv
+import io
+import json
+import os
+import socket
+import stat
+import subprocess
+import sys
+import threading
+
+import pytest
+
+from trendscore.errors import InputError, OutputError
+from trendscore.writers import AtomicOutput, RecordWriter, atomic_write_bytes, check_output_path, output_kind
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def _seed_file(tmp_path):
+    f = tmp_path / "in.jsonl"
+    f.write_text('{"id": "a", "text": "短剧出海 政策 扶持"}\n', "utf-8")
+    return f
+
+
+# ---------------------------------------------------------------- train -o DIR
+
+
+def test_train_refuses_a_folder_that_is_not_a_model(run, tmp_path, small_seed_files):
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "notes.txt").write_text("keep me", "utf-8")
+    result = run("train", *small_seed_files, "-o", data, "--cv", "0")
+    assert result.exit_code == 2
+    assert "exists and is not a trendscore model (no manifest.json); refusing to replace it" in result.output
+    assert (data / "notes.txt").read_text("utf-8") == "keep me"
+
+
+def test_train_refuses_a_model_folder_holding_other_files(run, tmp_path, small_seed_files, small_model_dir):
+    import shutil
+
+    target = tmp_path / "m"
+    shutil.copytree(small_model_dir, target)
+    (target / "batch.jsonl").write_text("{}\n", "utf-8")
+    result = run("train", *small_seed_files, "-o", target, "--cv", "0")
+    assert result.exit_code == 2
+    assert "holds 'batch.jsonl', which is not part of the model" in result.output
+    assert (target / "batch.jsonl").exists()
+
+
+def test_train_replaces_a_model_and_fills_an_empty_folder(run, tmp_path, small_seed_files, small_model_dir):
+    import shutil
+
+    target = tmp_path / "m"
+    shutil.copytree(small_model_dir, target)
+    assert run("train", *small_seed_files, "-o", target, "--cv", "0").exit_code == 0
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert run("train", *small_seed_files, "-o", empty, "--cv", "0").exit_code == 0
+    assert (empty / "manifest.json").is_file()
+
+
+@pytest.mark.parametrize("where", [".", "..", "sub/.."])
+def test_train_into_the_current_directory_is_one_line(run, tmp_path, small_seed_files, monkeypatch, where):
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "keep.txt").write_text("x", "utf-8")
+    monkeypatch.chdir(tmp_path / "sub" if where == ".." else tmp_path)
+    result = run("train", *small_seed_files, "-o", where, "--cv", "0")
+    assert result.exit_code == 2
+    assert result.output.startswith(f"Error: {where}: is the current directory or holds it")
+    assert len(result.output.splitlines()) == 1
+    assert (tmp_path / "keep.txt").exists()
+
+
+def test_train_refuses_a_file_a_link_and_a_registry(run, tmp_path, small_seed_files):
+    f = tmp_path / "file"
+    f.write_text("x", "utf-8")
+    link = tmp_path / "link"
+    link.symlink_to(tmp_path)
+    registry = tmp_path / "reg"
+    registry.mkdir()
+    (registry / "aliases.json").write_text("{}", "utf-8")
+    for target, message in [
+        (f, "exists and is not a directory"),
+        (link, "is a symbolic link"),
+        (registry, "is a model registry; train into it with --registry"),
+    ]:
+        result = run("train", *small_seed_files, "-o", target, "--cv", "0")
+        assert result.exit_code == 2, target
+        assert message in result.output
+    assert f.read_text("utf-8") == "x"
+
+
+def test_train_into_a_read_only_folder_is_one_line(run, tmp_path, small_seed_files):
+    if os.geteuid() == 0:
+        pytest.skip("root writes into read-only folders")
+    ro = tmp_path / "ro"
+    ro.mkdir()
+    ro.chmod(0o555)
+    try:
+        result = run("train", *small_seed_files, "-o", ro / "m", "--cv", "0")
+    finally:
+        ro.chmod(0o755)
+    assert result.exit_code == 1
+    assert "cannot write the model there (Permission denied)" in result.output
+
+
+# ---------------------------------------------------------------- -o onto special files
+
+
+def test_output_kinds(tmp_path):
+    regular = tmp_path / "f"
+    regular.write_text("x")
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    link = tmp_path / "link"
+    link.symlink_to(regular)
+    assert output_kind("-") == "stdout"
+    assert output_kind(str(tmp_path / "new")) == "atomic"
+    assert output_kind(str(regular)) == "atomic"
+    assert output_kind(str(link)) == "atomic"
+    assert output_kind("/dev/null") == "direct"
+    assert output_kind(str(fifo)) == "direct"
+    assert output_kind("/proc/self/fd/1") == "direct"
+    with pytest.raises(InputError, match="the output is a directory"):
+        output_kind(str(tmp_path))
+
+
+def test_dev_null_stays_a_device(run, tmp_path):
+    before = os.stat("/dev/null")
+    if not stat.S_ISCHR(before.st_mode):
+        pytest.skip("/dev/null on this machine is not a device (an older trendscore replaced it)")
+    result = run("label", _seed_file(tmp_path), "-o", "/dev/null")
+    assert result.exit_code == 0
+    after = os.stat("/dev/null")
+    assert stat.S_ISCHR(after.st_mode) and after.st_ino == before.st_ino
+
+
+def test_a_fifo_is_written_into(tmp_path):
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    got = []
+
+    def read():
+        with open(fifo, "rb") as fh:
+            got.append(fh.read())
+
+    reader = threading.Thread(target=read)
+    reader.start()
+    with AtomicOutput(str(fifo)) as fh:
+        fh.write("through the pipe\n")
+    reader.join(10)
+    assert got == [b"through the pipe\n"]
+    assert stat.S_ISFIFO(os.stat(fifo).st_mode)
+    assert [p.name for p in tmp_path.iterdir()] == ["fifo"]
+
+
+def test_a_socket_is_written_into(tmp_path):
+    path = str(tmp_path / "sock")
+    server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    server.bind(path)
+    server.listen(1)
+    got = []
+
+    def serve():
+        conn, _ = server.accept()
+        data = b""
+        while chunk := conn.recv(4096):
+            data += chunk
+        got.append(data)
+        conn.close()
+
+    t = threading.Thread(target=serve)
+    t.start()
+    atomic_write_bytes(path, b"png bytes")
+    t.join(10)
+    server.close()
+    assert got == [b"png bytes"]
+    assert stat.S_ISSOCK(os.stat(path).st_mode)
+
+
+def test_a_link_to_stdout_is_written_through(tmp_path):
+    """``-o /proc/self/fd/1`` writes to whatever standard output is; here a file the
+    shell opened, which must keep its inode (not be replaced by a new file)."""
+    out = tmp_path / "out.txt"
+    src = _seed_file(tmp_path)
+    with open(out, "wb") as fh:
+        inode = os.fstat(fh.fileno()).st_ino
+        proc = subprocess.run(
+            [sys.executable, "-m", "trendscore", "label", str(src), "-o", "/proc/self/fd/1"],
+            stdout=fh,
+            stderr=subprocess.PIPE,
+            env={**os.environ, "PYTHONPATH": ROOT},
+        )
+    assert proc.returncode == 0, proc.stderr
+    assert os.stat(out).st_ino == inode
+    assert json.loads(out.read_text("utf-8"))["id"] == "a"
+
+
+def test_a_symbolic_link_keeps_pointing_at_its_file(tmp_path):
+    target = tmp_path / "real.jsonl"
+    target.write_text("old\n")
+    target.chmod(0o640)
+    link = tmp_path / "link.jsonl"
+    link.symlink_to(target)
+    with AtomicOutput(str(link)) as fh:
+        fh.write("new\n")
+    assert link.is_symlink() and target.read_text() == "new\n"
+    assert stat.S_IMODE(target.stat().st_mode) == 0o640
+
+
+def test_block_devices_are_refused(tmp_path):
+    block = next((f"/dev/{n}" for n in os.listdir("/dev") if stat.S_ISBLK(os.stat(f"/dev/{n}").st_mode)), None)
+    if block is None:
+        pytest.skip("no block device to point at")
+    with pytest.raises(InputError, match="block device; refusing"):
+        check_output_path(block, [])
+
+
+# ---------------------------------------------------------------- the output is an input
+
+
+def test_stdin_redirected_from_the_output_is_refused(tmp_path):
+    src = _seed_file(tmp_path)
+    before = src.read_bytes()
+    with open(src, "rb") as stdin:
+        proc = subprocess.run(
+            [sys.executable, "-m", "trendscore", "label", "-", "-o", str(src)],
+            stdin=stdin,
+            capture_output=True,
+            env={**os.environ, "PYTHONPATH": ROOT},
+        )
+    assert proc.returncode == 2
+    assert proc.stderr.decode().strip() == f"Error: {src}: the output is also an input; refusing to overwrite it"
+    assert src.read_bytes() == before
+
+
+def test_an_input_reached_by_another_name_is_refused(tmp_path):
+    src = _seed_file(tmp_path)
+    hard = tmp_path / "hard.jsonl"
+    os.link(src, hard)
+    soft = tmp_path / "soft.jsonl"
+    soft.symlink_to(src)
+    for out in (hard, soft):
+        with pytest.raises(InputError, match="the output is also an input"):
+            check_output_path(str(out), [str(src)])
+
+
+def test_dev_null_as_input_and_output_is_fine(run, tmp_path):
+    if not stat.S_ISCHR(os.stat("/dev/null").st_mode):
+        pytest.skip("/dev/null on this machine is not a device (an older trendscore replaced it)")
+    assert output_kind("/dev/null") == "direct"
+    check_output_path("/dev/null", ["/dev/null"])
+
+
+# ---------------------------------------------------------------- CSV output
+
+
+def _csv_of(records, themes=("policy",)):
+    buf = io.StringIO()
+    with RecordWriter(buf, "csv", list(themes)) as writer:
+        for r in records:
+            writer.write(r)
+    return list(csv.reader(io.StringIO(buf.getvalue())))
+
+
+def test_csv_columns_come_from_every_record():
+    rows = _csv_of(
+        [
+            {"id": "1", "text": "a", "labels": ["policy"], "scores": {"policy": 0.5}},
+            {"id": "2", "text": "b", "extra": "late field", "labels": [], "scores": {"policy": 0.1}},
+        ]
+    )
+    assert rows[0] == ["id", "text", "extra", "labels", "score_policy"]
+    assert rows[1] == ["1", "a", "", "policy", "0.5"]
+    assert rows[2] == ["2", "b", "late field", "", "0.1"]
+
+
+def test_csv_label_cli_keeps_late_fields(run, tmp_path):
+    src = tmp_path / "in.jsonl"
+    src.write_text('{"text": "政策"}\n{"text": "出海", "region": "东南亚"}\n', "utf-8")
+    result = run("label", src, "--format", "csv")
+    rows = list(csv.DictReader(io.StringIO(result.output)))
+    assert result.exit_code == 0
+    assert [r["region"] for r in rows] == ["", "东南亚"]
+
+
+def test_csv_field_named_like_a_score_column_is_refused():
+    with pytest.raises(InputError, match="'score_policy', the name of a column of the CSV output"):
+        _csv_of([{"text": "a", "score_policy": "x", "labels": [], "scores": {}}])
+
+
+def test_csv_cells_keep_numbers_as_written():
+    record = {"text": "t", "big": 123456789012345678901234567890, "n": None, "ok": True, "nested": {"a": [1]}}
+    from trendscore.jsonfast import loads
+
+    record |= loads('{"huge": 1e400, "tiny": 1e-400}')
+    rows = _csv_of([record], themes=())
+    got = dict(zip(rows[0], rows[1]))
+    assert got["big"] == "123456789012345678901234567890"
+    assert got["huge"] == "1e400" and got["tiny"] == "1e-400"
+    assert got["n"] == "" and got["ok"] == "true" and got["nested"] == '{"a":[1]}'
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "csv"])
+def test_numbers_pass_through_label_as_written(run, tmp_path, fmt):
+    src = tmp_path / "in.jsonl"
+    line = '{"text":"政策","a":1e400,"b":123456789012345678901234,"c":-9223372036854775809,"d":0.10000000000000000001}'
+    src.write_text(line + "\n", "utf-8")
+    result = run("label", src, "--format", fmt)
+    assert result.exit_code == 0
+    if fmt == "jsonl":
+        for text in ("1e400", "123456789012345678901234", "-9223372036854775809", "0.10000000000000000001"):
+            assert f":{text}," in result.output or f":{text}}}" in result.output
+        assert "Infinity" not in result.output and "null" not in result.output
+    else:
+        row = next(csv.DictReader(io.StringIO(result.output)))
+        assert (row["a"], row["b"], row["c"], row["d"]) == (
+            "1e400",
+            "123456789012345678901234",
+            "-9223372036854775809",
+            "0.10000000000000000001",
+        )
+
+
+@pytest.mark.parametrize(
+    "line,message",
+    [
+        ('{"text": "a", "x": NaN}', "NaN is not a JSON number"),
+        ('{"text": "a", "x": Infinity}', "Infinity is not a JSON number"),
+        ('{"text": "a", "x": ' + "[" * 5000 + "]" * 5000 + "}", "nested deeper than 200 levels"),
+        ('{"text": "a", "x": ' + "[" * 300 + "]" * 300 + "}", "nested deeper than 200 levels"),
+    ],
+)
+def test_json_that_no_writer_could_write_back_is_one_line(run, tmp_path, line, message):
+    src = tmp_path / "in.jsonl"
+    src.write_text(line + "\n", "utf-8")
+    result = run("label", src)
+    assert result.exit_code == 2
+    assert result.output == f"Error: {src}:1: malformed JSON ({message})\n"
+
+
+def test_huge_integer_passes_through(run, tmp_path):
+    src = tmp_path / "in.jsonl"
+    digits = "7" * 20000
+    src.write_text('{"text": "政策", "n": ' + digits + "}\n", "utf-8")
+    result = run("label", src)
+    assert result.exit_code == 0
+    assert f'"n":{digits}' in result.output
+
+
+# ---------------------------------------------------------------- modes and failed writes
+
+
+def test_existing_output_keeps_its_mode(run, tmp_path):
+    out = tmp_path / "out.jsonl"
+    out.write_text("old")
+    out.chmod(0o600)
+    assert run("label", _seed_file(tmp_path), "-o", out).exit_code == 0
+    assert stat.S_IMODE(out.stat().st_mode) == 0o600
+    assert out.read_text("utf-8") != "old"
+
+
+def test_new_output_gets_the_umask_mode(run, tmp_path):
+    out = tmp_path / "new.jsonl"
+    mask = os.umask(0o027)
+    try:
+        assert run("label", _seed_file(tmp_path), "-o", out).exit_code == 0
+    finally:
+        os.umask(mask)
+    assert stat.S_IMODE(out.stat().st_mode) == 0o640
+
+
+def test_a_full_disk_removes_the_part_file(tmp_path, monkeypatch):
+    out = tmp_path / "out.txt"
+    out.write_text("old")
+
+    with pytest.raises(OutputError, match=r"out.txt: cannot write \(No space left on device\); the output was not"):
+        with AtomicOutput(str(out)) as fh:
+            fh.write("x" * 100)
+            raise OSError(28, os.strerror(28))
+    assert out.read_text() == "old"
+    assert [p.name for p in tmp_path.iterdir()] == ["out.txt"]
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "csv"])
+def test_file_size_limit_is_one_line_and_leaves_nothing(tmp_path, fmt):
+    """A real failed write: RLIMIT_FSIZE makes write() fail with EFBIG, as a full disk fails
+    with ENOSPC; the .part file must go and the old output stay."""
+    src = tmp_path / "in.jsonl"
+    src.write_text("".join(json.dumps({"id": i, "text": "短剧出海" * 50}) + "\n" for i in range(400)), "utf-8")
+    out = tmp_path / "out"
+    out.write_text("old")
+    code = (
+        "import resource, signal, sys; signal.signal(signal.SIGXFSZ, signal.SIG_IGN);"
+        "resource.setrlimit(resource.RLIMIT_FSIZE, (20000, 20000));"
+        "from trendscore.cli import main; sys.argv[1:] = "
+        + repr(["label", str(src), "-o", str(out), "--format", fmt])
+        + "; main()"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env={**os.environ, "PYTHONPATH": ROOT}
+    )
+    assert proc.returncode == 1
+    assert proc.stderr.strip() == f"Error: {out}: cannot write (File too large); the output was not changed"
+    assert out.read_text() == "old"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.jsonl", "out"]
+
+
+def test_a_read_only_output_folder_is_one_line(run, tmp_path):
+    if os.geteuid() == 0:
+        pytest.skip("root writes into read-only folders")
+    ro = tmp_path / "ro"
+    ro.mkdir()
+    ro.chmod(0o555)
+    try:
+        result = run("label", _seed_file(tmp_path), "-o", ro / "out.jsonl")
+    finally:
+        ro.chmod(0o755)
+    assert result.exit_code == 1
+    assert result.output == f"Error: {ro / 'out.jsonl'}: cannot write in {ro} (Permission denied)\n"
+
+
+def test_standard_output_on_a_full_device_is_one_line(tmp_path):
+    if not os.path.exists("/dev/full"):
+        pytest.skip("no /dev/full")
+    with open("/dev/full", "w") as full:
+        proc = subprocess.run(
+            [sys.executable, "-m", "trendscore", "label", str(_seed_file(tmp_path))],
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+            env={**os.environ, "PYTHONPATH": ROOT},
+        )
+    assert proc.returncode == 1
+    assert proc.stderr.strip() == (
+        "Error: standard output: cannot write (No space left on device); the output was not changed"
+    )
+
+
+# ---------------------------------------------------------------- CSV input
+
+
+@pytest.mark.parametrize(
+    "content,message",
+    [
+        ("id,text,text\n1,a,b\n", "1: the CSV header has two columns named 'text'; give each its own name"),
+        ("id,text,source\n1,a\n", "2: 2 fields, fewer than the 3 the header has"),
+        ("id,text\n1,a,b\n", "2: more fields than the header has"),
+    ],
+)
+def test_bad_csv_input_is_one_line(run, tmp_path, content, message):
+    src = tmp_path / "in.csv"
+    src.write_text(content, "utf-8")
+    result = run("label", src)
+    assert result.exit_code == 2
+    assert result.output == f"Error: {src}:{message}\n"
+
+
+def test_a_header_cell_with_a_newline_stays_one_line(run, tmp_path):
+    src = tmp_path / "in.csv"
+    src.write_text('"a\nb",id\n1,x\n', "utf-8")
+    result = run("label", src)
+    assert result.exit_code == 2
+    assert result.output == f"Error: {src}:1: CSV has no 'text' column (columns: a\\nb, id)\n"
+
+
+def test_a_full_disk_while_a_registry_adopts_the_default_leaves_nothing(run, tmp_path, monkeypatch):
+    import errno
+    import shutil
+
+    def full(src, dst, *args, **kwargs):
+        os.makedirs(dst)
+        (open(os.path.join(dst, "half"), "w")).close()
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(dst))
+
+    monkeypatch.setattr(shutil, "copytree", full)
+    reg = tmp_path / "reg"
+    seeds = os.path.join(ROOT, "seeds", "batch_02_gov.jsonl")
+    result = run("train", seeds, "--registry", reg, "--cv", "0")
+    assert result.exit_code == 1
+    assert result.output.startswith("Error: ") and result.output.rstrip().endswith("No space left on device")
+    assert len(result.output.splitlines()) == 1
+    assert [p.name for p in (reg / "versions").iterdir()] == []
+
+
+@pytest.mark.parametrize("out,message", [("", "the output name is empty"), ("newdir/", "ends in /")])
+def test_output_names_that_are_not_files_are_refused(run, tmp_path, monkeypatch, out, message):
+    monkeypatch.chdir(tmp_path)
+    result = run("label", _seed_file(tmp_path), "-o", out)
+    assert result.exit_code == 2
+    assert message in result.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.jsonl"]

@@ -1,0 +1,107 @@
+"""A dead or interrupted `label --jobs` worker: a prompt one-line error, no hang, no worker
+noise, nothing left behind (issue 14)."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+from conftest import SEEDS
+
+from trendscore.seeds import read_seeds
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+#: generous: the job itself needs minutes, a hang would need forever
+LIMIT = 120
+
+
+@pytest.fixture(scope="module")
+def long_input(tmp_path_factory):
+    texts = [s.text for s in read_seeds(sorted(SEEDS.glob("batch_*.jsonl")))]
+    path = tmp_path_factory.mktemp("w") / "in.jsonl"
+    with open(path, "w", encoding="utf-8") as fh:
+        for i in range(200_000):
+            fh.write(json.dumps({"id": i, "text": texts[i % len(texts)]}, ensure_ascii=False) + "\n")
+    return path
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as fh:
+                fields = fh.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(entry))
+    return found
+
+
+def _start(long_input, out):
+    return subprocess.Popen(
+        [sys.executable, "-m", "trendscore", "label", str(long_input), "-o", str(out), "--jobs", "2", "-q"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONPATH": ROOT},
+        start_new_session=True,
+    )
+
+
+def _wait_for_workers(proc, count=2) -> list[int]:
+    end = time.monotonic() + LIMIT
+    while time.monotonic() < end and proc.poll() is None:
+        workers = _children(proc.pid)
+        if len(workers) >= count:
+            time.sleep(1.0)  # let them load the model and take work
+            return workers
+        time.sleep(0.05)
+    pytest.fail("the workers never started")
+
+
+def _finish(proc):
+    try:
+        return proc.communicate(timeout=LIMIT)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.communicate()
+        pytest.fail("the parent hung")
+
+
+def test_a_killed_worker_is_a_one_line_error(long_input, tmp_path):
+    out = tmp_path / "out.jsonl"
+    proc = _start(long_input, out)
+    os.kill(_wait_for_workers(proc)[0], signal.SIGKILL)
+    _, err = _finish(proc)
+    assert proc.returncode == 1
+    assert err == (
+        "Error: a labelling worker process died (out of memory?); nothing was written; try fewer --jobs than 2\n"
+    )
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_ctrl_c_is_one_line_from_the_parent(long_input, tmp_path):
+    out = tmp_path / "out.jsonl"
+    proc = _start(long_input, out)
+    workers = _wait_for_workers(proc)
+    os.killpg(proc.pid, signal.SIGINT)  # as a terminal does: the whole process group
+    _, err = _finish(proc)
+    assert proc.returncode == 130
+    assert err == "Error: interrupted\n"
+    assert list(tmp_path.iterdir()) == []
+    time.sleep(0.5)
+    assert [w for w in workers if _running(w)] == []
+
+
+def _running(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            return fh.read().rsplit(")", 1)[1].split()[0] not in ("Z", "X")
+    except OSError:
+        return False

@@ -1,0 +1,111 @@
+"""A model workflow without surprises (issue 17): rollback walks back, a missing registry is
+an error, bundled names are not shadowed silently, evaluate says when figures say little,
+and the Model and estimator speak scikit-learn."""
+
+import json
+import shutil
+
+import pytest
+from click.testing import CliRunner
+from conftest import SEEDS
+
+import trendscore
+from trendscore.cli import main
+from trendscore.evaluation import evaluate
+from trendscore.model import bundled_model_path
+from trendscore.registry import Registry
+
+
+def _copy_versions(tmp_path, n=3):
+    """A registry of n copies of the bundled default model, promoted one after the other."""
+    reg = Registry(tmp_path / "reg")
+    (reg.path / "versions").mkdir(parents=True)
+    for i in range(1, n + 1):
+        shutil.copytree(bundled_model_path("default"), reg.path / "versions" / f"v{i:04d}")
+        reg.promote(f"v{i:04d}")
+    return reg
+
+
+def test_rollback_walks_back_through_the_champions_and_never_toggles(tmp_path):
+    reg = _copy_versions(tmp_path)
+    assert reg.history() == ["v0001", "v0002", "v0003"]
+    assert reg.rollback() == "v0002"
+    assert reg.rollback() == "v0001"
+    assert reg.champion() == "v0001"
+    with pytest.raises(trendscore.ModelError, match="no earlier champion"):
+        reg.rollback()
+    reg.promote("v0003")
+    assert reg.history() == ["v0001", "v0003"] and reg.rollback() == "v0001"
+
+
+def test_history_and_rollback_commands(tmp_path):
+    reg = _copy_versions(tmp_path)
+    runner = CliRunner()
+    assert runner.invoke(main, ["models", "rollback", "--registry", str(reg.path)]).exit_code == 0
+    out = runner.invoke(main, ["models", "history", "--registry", str(reg.path)]).output
+    assert out.split() == ["1", "v0001", "2", "v0002", "(champion)"]
+
+
+def test_a_missing_registry_is_an_error(tmp_path):
+    result = CliRunner().invoke(main, ["models", "list", "--registry", str(tmp_path / "none")])
+    assert result.exit_code == 2 and "not a model registry" in result.output
+
+
+def test_models_list_shows_the_bundled_models_and_folders_here(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    shutil.copytree(bundled_model_path("default"), tmp_path / "mine")
+    (tmp_path / "accurate").mkdir()
+    result = CliRunner().invoke(main, ["models", "list"])
+    assert result.exit_code == 0
+    names = [line.split()[0] for line in result.output.splitlines() if not line.startswith("  ")]
+    assert names == ["default", "accurate", "thorough", "mine"]
+    assert "a folder 'accurate' here is not used by --model accurate" in result.output
+
+
+def test_a_folder_named_like_a_bundled_model_does_not_replace_it(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "default").mkdir()  # not even a model: loading it would fail
+    result = CliRunner().invoke(main, ["label", "--model", "default"], input='{"text": "短剧出海"}\n')
+    assert result.exit_code == 0, result.output
+    assert "Note: --model default is the bundled model" in result.stderr
+    assert json.loads(result.stdout)["labels"] == ["overseas"]
+    result = CliRunner().invoke(main, ["label", "--model", "./default"], input='{"text": "短剧出海"}\n')
+    assert result.exit_code == 2  # the folder, when asked for as a path
+
+
+def test_evaluate_sets_aside_passages_the_model_was_trained_on(tmp_path):
+    lines = (SEEDS / "batch_19_real_sweep2.jsonl").read_text("utf-8").splitlines()
+    seen = [json.loads(line) for line in lines][:10]
+    new = [
+        {"text": "某市出台微短剧备案新规，要求平台加强内容审核。", "labels": ["policy"]},
+        {"text": "一家公司发布AI生成短剧的新工具。", "labels": ["technology"]},
+    ]
+    path = tmp_path / "mixed.jsonl"
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in seen + new), "utf-8")
+    scores = evaluate(trendscore.load_model(), [str(path)])
+    assert scores["n"] == 2 and scores["trained_on"]["n"] == 10
+    assert "10 of 12 passages were in the model's training seeds" in scores["warnings"][0]
+    result = CliRunner().invoke(main, ["evaluate", str(path)])
+    assert "Warning: 10 of 12" in result.stderr
+
+
+def test_evaluate_warns_on_the_models_own_output(tmp_path):
+    out = tmp_path / "own.jsonl"
+    texts = [f"第{i}部微短剧在海外平台上线，{i}国观众追看。" for i in range(25)]
+    labelled = trendscore.label(texts)
+    rows = [{"text": t, "labels": r["labels"]} for t, r in zip(texts, labelled)]
+    out.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), "utf-8")
+    scores = evaluate(trendscore.load_model(), [str(out)])
+    assert scores["micro_f1"] == 1.0
+    assert any("its own output" in w for w in scores["warnings"])
+
+
+def test_model_predict_and_classes_and_the_exported_estimator():
+    model = trendscore.load_model()
+    assert model.classes_ == model.themes
+    assert model.predict(["短剧出海", "海淀区发布微短剧扶持政策"]) == [["overseas"], ["policy", "regional_hub"]]
+    est = trendscore.TextThemeClassifier(cv=2)
+    assert est.get_params()["C"] == 0.5
+    texts = ["短剧出海 海外 平台"] * 6 + ["政策 监管 备案"] * 6
+    est.fit(texts, [[0, 1]] * 6 + [[1, 0]] * 6)
+    assert est.predict(["短剧 海外 出海"]).tolist() == [[0, 1]]
