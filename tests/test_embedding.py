@@ -183,15 +183,17 @@ def test_the_bundled_accurate_model_loads_by_name(run, tmp_path, monkeypatch):
     assert "overseas" in rec["labels"]
     # its card records better leave-one-batch-out figures than the default model's
     assert model.card["leave_one_file_out"]["macro_f1"] > load_model().card["leave_one_file_out"]["macro_f1"]
-    # the CLI takes the name too; a directory of that name, if present, wins
+    # the CLI takes the name too; a directory of that name does not replace the bundled model
+    # (issue 17: it did, silently), it is reached as a path
     src = tmp_path / "in.txt"
     src.write_text("广电总局发布微短剧管理新规\n", "utf-8")
     result = run("label", src, "--model", "accurate")
     assert result.exit_code == 0 and "policy" in result.output
     monkeypatch.chdir(tmp_path)
     (tmp_path / "accurate").mkdir()
+    assert load_model("accurate") is model
     with pytest.raises(ModelError):
-        load_model("accurate")  # the empty local directory is not a model
+        load_model("./accurate")  # the empty local directory is not a model
 
 
 def test_the_encoder_version_is_the_one_pinned():

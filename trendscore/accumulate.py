@@ -80,7 +80,9 @@ class Accumulator:
         self.by_model = 0  # passages counted with model probabilities (the rest kept their labels)
         self.folded = 0  # copies left out
         self.reports = 0  # reports of two passages or more, counted as one unit each
-        self._copies: dict[int, list] = {}  # fingerprint -> [day, source, report, contribution]
+        self._copies: dict[int, list] = {}  # fingerprint -> [day, source, report, contribution, names]
+        #: day -> (list, term) -> {0: passages mentioning it, theme index + 1: their theme weight}
+        self.mentions: dict[int, dict[tuple, dict[int, int]]] = {}
         self._open: dict[tuple, list] = {}  # (report, day) -> [passages, {theme index: count}]
         for t in themes:
             self.theme_index(t)
@@ -126,15 +128,16 @@ class Accumulator:
 
     # ------------------------------------------------------------------ adding passages
 
-    def add_labels(self, day: int | None, labels, source=None, report=None, text=None) -> None:
+    def add_labels(self, day: int | None, labels, source=None, report=None, text=None, names=()) -> None:
         """One passage with hard labels (a list of theme names); ``report`` names the report it
-        was split from, ``text`` lets a copy of it be recognised."""
+        was split from, ``text`` lets a copy of it be recognised, ``names`` are the named things
+        it mentions (``(list, term)`` pairs, see :func:`trendscore.namelists.mentions_many`)."""
         self.records += 1
         if day is None:
             self.undated += 1
             return
         index = self._index
-        if report is None and text is None:  # the common case, kept fast
+        if report is None and text is None and not names:  # the common case, kept fast
             row = self.days.get(day) or self._row(self.days, day)
             row[0] += SCALE
             for lab in labels:
@@ -149,9 +152,9 @@ class Accumulator:
         for lab in labels:
             i = index.get(lab)
             contribution[self.theme_index(lab) if i is None else i] = SCALE
-        self._passage(day, source, report, text, contribution)
+        self._passage(day, source, report, text, contribution, names)
 
-    def add_scores(self, day: int | None, scores: dict[str, float], source=None, report=None, text=None) -> None:
+    def add_scores(self, day: int | None, scores: dict, source=None, report=None, text=None, names=()) -> None:
         """One passage with model probabilities, counted as soft (fractional) passages."""
         self.records += 1
         self.by_model += 1
@@ -162,19 +165,20 @@ class Accumulator:
         for theme, p in scores.items():
             i = self._index.get(theme)
             contribution[self.theme_index(theme) if i is None else i] = int(round(p * SCALE))
-        if report is None and text is None:
+        if report is None and text is None and not names:
             self._count(day, SCALE, contribution)
             if source is not None:
                 self._add_source(source, day, contribution)
             return
-        self._passage(day, source, report, text, contribution)
+        self._passage(day, source, report, text, contribution, names)
 
-    def _passage(self, day, source, report, text, contribution) -> None:
+    def _passage(self, day, source, report, text, contribution, names) -> None:
+        names = tuple(dict.fromkeys(names))  # each name once per passage
         fp = None if text is None else fingerprint(text)
         if fp is None:
-            self._release(day, source, report, contribution)
+            self._release(day, source, report, contribution, names)
         else:
-            self._hold(fp, [day, source, report, contribution])
+            self._hold(fp, [day, source, report, contribution, names])
 
     def _hold(self, fp: int, passage: list) -> None:
         """Keep a passage until the end of the stream, folding it with a copy already kept
@@ -192,10 +196,12 @@ class Accumulator:
         if len(self._copies) > MAX_PENDING_COPIES:
             self._release(*self._copies.pop(next(iter(self._copies))))
 
-    def _release(self, day, source, report, contribution) -> None:
-        """A passage known not to be a copy: counted for its outlet, and for its report."""
+    def _release(self, day, source, report, contribution, names=()) -> None:
+        """A passage known not to be a copy: counted for its outlet, its names, and its report."""
         if source is not None:
             self._add_source(source, day, contribution)
+        if names:
+            self._add_names(day, names, contribution)
         if report is None:
             self._count(day, SCALE, contribution)
             return
@@ -232,6 +238,20 @@ class Accumulator:
             square = self._row(self.square, day)
             for i, e in extra:
                 square[i + 1] += e
+
+    def _add_names(self, day: int, names: tuple, contribution: dict[int, int]) -> None:
+        """Per day and named thing: passages mentioning it, and their theme weights (sparse)."""
+        table = self.mentions.get(day)
+        if table is None:
+            table = self.mentions[day] = {}
+        for name in names:
+            row = table.get(name)
+            if row is None:
+                row = table[name] = {0: 0}
+            row[0] += SCALE
+            for i, v in contribution.items():
+                if v:
+                    row[i + 1] = row.get(i + 1, 0) + v
 
     def _add_source(self, source, day: int, contribution: dict[int, int]) -> None:
         srow = self._source_row(source, day)
@@ -278,8 +298,15 @@ class Accumulator:
                 unit[1][remap[i]] = unit[1].get(remap[i], 0) + v
         while len(self._open) > MAX_OPEN_REPORTS:
             self._close(next(iter(self._open)))
-        for fp, (day, source, report, contribution) in other._copies.items():
-            self._hold(fp, [day, source, report, {remap[i]: v for i, v in contribution.items()}])
+        for day, table in other.mentions.items():
+            mine = self.mentions.setdefault(day, {})
+            for name, orow in table.items():
+                row = mine.setdefault(name, {0: 0})
+                for i, v in orow.items():
+                    key = 0 if i == 0 else remap[i - 1] + 1
+                    row[key] = row.get(key, 0) + v
+        for fp, (day, source, report, contribution, names) in other._copies.items():
+            self._hold(fp, [day, source, report, {remap[i]: v for i, v in contribution.items()}, names])
 
 
 def _first(passage: list) -> tuple:

@@ -184,9 +184,18 @@ def label(
 @click.option("--plot", "plot_path", default=None, help="Write a PNG of theme shares over time.")
 @click.option("--report", "report_path", default=None, help="Write a self-contained HTML report.")
 @click.option("--relabel", is_flag=True, help="Label every record with the model, even those carrying labels.")
+@click.option("--state", "state_path", default=None, help="Remember this run's calls in FILE; compare with the last.")
+@click.option(
+    "--alert",
+    is_flag=True,
+    help="With --state: print the calls that changed since the last run as JSON (the ranking only with -o) "
+    "and exit 3 when any did.",
+)
 @_input_options
 def score(
     inputs,
+    state_path,
+    alert,
     freq,
     as_of,
     model_dir,
@@ -210,14 +219,17 @@ def score(
     from .readers import SkipLog
     from .run_score import run_score
 
+    if alert and not state_path:
+        raise click.UsageError("--alert needs --state FILE")
     skip = SkipLog() if skip_bad else None
     result = run_score(
         list(inputs) or ["-"],
+        state_path=state_path,
         freq=freq,
         as_of=as_of,
         model_dir=model_dir,
         fmt=fmt,
-        output=output,
+        output=None if alert and output == "-" else output,
         plot_path=plot_path,
         report_path=report_path,
         relabel=relabel,
@@ -232,6 +244,12 @@ def score(
     for warning in result["warnings"]:
         click.echo(f"Warning: {warning}", err=True)
     _report_skips(skip, result["score"].records["total"])
+    if alert:
+        from .alerts import ALERT_EXIT, alert_report
+
+        click.echo(json.dumps(alert_report(result["score"], result["previous"], result["changes"]), ensure_ascii=False))
+        if result["changes"]:
+            sys.exit(ALERT_EXIT)
 
 
 @main.command()

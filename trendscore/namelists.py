@@ -30,6 +30,7 @@ __all__ = [
     "list_terms",
     "list_tokens",
     "list_tokens_many",
+    "mentions_many",
     "lists_sha256",
 ]
 
@@ -102,8 +103,9 @@ _ASCII_WORD = re.compile(r"[0-9a-z]")
 @lru_cache(maxsize=8)
 def _automaton(names: tuple[str, ...], opencc: str):
     """One Aho-Corasick automaton over every term of the named lists (normalised as texts
-    are), and for each term: its length, the lists it belongs to, and whether its first and
-    last characters are Latin letters or digits (such ends need a non-alphanumeric neighbour)."""
+    are); for each term: its length, the lists it belongs to, whether its first and last
+    characters are Latin letters or digits (such ends need a non-alphanumeric neighbour), and
+    the term itself."""
     import ahocorasick_rs
 
     from .text import normalize_many
@@ -117,7 +119,7 @@ def _automaton(names: tuple[str, ...], opencc: str):
         return None, []
     terms = sorted(owners)
     info = [
-        (len(t), tuple(sorted(owners[t])), bool(_ASCII_WORD.match(t[0])), bool(_ASCII_WORD.match(t[-1])))
+        (len(t), tuple(sorted(owners[t])), bool(_ASCII_WORD.match(t[0])), bool(_ASCII_WORD.match(t[-1])), t)
         for t in terms
     ]
     return ahocorasick_rs.AhoCorasick(terms), info
@@ -139,30 +141,59 @@ def list_tokens(normalized: str, names: tuple[str, ...], opencc: str = OPENCC_CO
 def list_tokens_many(texts: list[str], names: tuple[str, ...], opencc: str = OPENCC_CONFIG) -> list[list[str]]:
     """:func:`list_tokens` of many normalised texts in one pass of the automaton (they are
     joined by NUL, which normalisation removes from texts and no term contains)."""
-    out: list[list[str]] = [[] for _ in texts]
+    return [[MARK + names[k] for k, _, _ in row] for row in _mentions(texts, tuple(names), opencc)]
+
+
+def mentions_many(texts: list[str], names: tuple[str, ...], opencc: str = OPENCC_CONFIG) -> list[list[tuple[str, str]]]:
+    """The names each normalised text mentions, as ``(list, term)`` pairs in order of
+    mention, matched as :func:`list_tokens_many` matches them, except that a name lying
+    inside a longer one (of any list) is left out.
+
+    Examples
+    --------
+    >>> mentions_many(["短剧在洛杉矶拍摄,广电总局发文"], ("foreign_places", "cn_government"))
+    [[('foreign_places', '洛杉矶'), ('cn_government', '广电总局')]]
+    """
+    out = []
+    for row in _mentions(texts, tuple(names), opencc):
+        kept, reach = [], 0
+        # across lists too, a name inside a longer one at the same place is that longer name
+        for k, term, start in sorted(row, key=lambda m: (m[2], -len(m[1]))):
+            if start + len(term) > reach:
+                kept.append((names[k], term))
+                reach = max(reach, start + len(term))
+        out.append(kept)
+    return out
+
+
+def _mentions(texts: list[str], names: tuple[str, ...], opencc: str) -> list[list[tuple[int, str, int]]]:
+    """Per text, ``(list index, term, start)`` for every counted mention, list by list:
+    within a list, overlapping mentions count once, leftmost first and longest first at one
+    start."""
+    out: list[list[tuple[int, str, int]]] = [[] for _ in texts]
     if not names or not texts:
         return out
-    automaton, info = _automaton(tuple(names), opencc)
+    automaton, info = _automaton(names, opencc)
     if automaton is None:
         return out
     joined = "\0".join(texts)
     last = len(joined) - 1
     starts = list(itertools.accumulate((len(t) + 1 for t in texts[:-1]), initial=0))
-    found = []  # (row, list, start, -length) of every match, overlapping ones included
+    found = []  # (row, list, start, -length, term) of every match, overlapping ones included
     for idx, start, end in automaton.find_matches_as_indexes(joined, overlapping=True):
-        size, ks, head, tail = info[idx]
+        size, ks, head, tail, term = info[idx]
         if head and start > 0 and _ASCII_WORD.match(joined[start - 1]):
             continue
         if tail and end <= last and _ASCII_WORD.match(joined[end]):
             continue
         row = bisect.bisect_right(starts, start) - 1
-        found += [(row, k, start, -size) for k in ks]
-    found.sort()  # per row and list: leftmost first, longest first at one start
+        found += [(row, k, start, -size, term) for k in ks]
+    found.sort()
     current, reach = (-1, -1), 0
-    for row, k, start, neg_size in found:
+    for row, k, start, neg_size, term in found:
         if (row, k) != current:
             current, reach = (row, k), 0
         if start >= reach:
-            out[row].append(MARK + names[k])
+            out[row].append((k, term, start))
             reach = start - neg_size
     return out

@@ -8,7 +8,7 @@ import json
 
 from .trends import Score
 
-__all__ = ["render_score", "labels_text", "SCORE_FORMATS"]
+__all__ = ["render_score", "labels_text", "drivers_text", "SCORE_FORMATS"]
 
 SCORE_FORMATS = ("table", "json", "csv")
 _CSV_FIELDS = [
@@ -28,6 +28,8 @@ _CSV_FIELDS = [
     "p_value",
     "recent_periods",
     "reason",
+    "drivers",
+    "outlets_driving",
 ]
 
 
@@ -91,6 +93,7 @@ def _table(score: Score) -> str:
         )
     out.append("")
     out.extend(f"why {t['theme']}: {t['reason']}" for t in score.themes)
+    out.extend(f"behind {t['theme']}: {drivers_text(t)}" for t in score.themes if drivers_text(t))
     source = labels_text(score.labelled_by)
     if source:
         out.append(source)
@@ -111,6 +114,8 @@ def _csv(score: Score) -> str:
         row = {k: t.get(k) for k in _CSV_FIELDS}
         row["rank"] = rank
         row["ratio_low"], row["ratio_high"] = t["ratio_interval"] or (None, None)
+        row["drivers"] = "; ".join(d["name"] for d in t.get("drivers", []))
+        row["outlets_driving"] = "; ".join(d["source"] for d in t.get("outlets_driving", []))
         writer.writerow(row)
     return buf.getvalue()
 
@@ -134,3 +139,16 @@ def units_text(rec: dict) -> str:
     if rec.get("copies_folded"):
         parts.append(f"{rec['copies_folded']} copies folded")
     return "; " + ", ".join(parts) if parts else ""
+
+
+def drivers_text(theme_row: dict) -> str:
+    """The names and outlets behind a call, in one line (empty when there are none)."""
+    parts = [
+        f"{d['name']} ({100 * d['share_of_theme_recent']:.0f}% of its passages, "
+        f"{100 * d['share_of_theme_baseline']:.0f}% before)"
+        for d in theme_row.get("drivers", [])
+    ]
+    outlets = [d["source"] for d in theme_row.get("outlets_driving", [])]
+    if outlets:
+        parts.append("carried by " + ", ".join(outlets))
+    return "; ".join(parts)

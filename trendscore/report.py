@@ -93,7 +93,7 @@ def report_html(score: Score, examples=None, png: bytes | None = None) -> str:
             f"<tr><td>{rank}</td><td class=l>{e(t['theme'])}</td><td class='l {t['direction']}'>{t['direction']}</td>"
             f"<td>{t['momentum']:+.2f}</td><td>{share(t['share_recent'])}</td><td>{share(t['share_baseline'])}</td>"
             f"<td>{t['count_recent']:.1f}</td><td>{t['count_baseline']:.1f}</td><td>{p}</td>"
-            f"<td class=l>{e(t['reason'])}</td></tr>"
+            f"<td class=l>{e(t['reason'])}{_behind(t)}</td></tr>"
         )
     img = ""
     if score.series:
@@ -152,3 +152,10 @@ def _plain(label: str) -> str:
     hides the label from the legend."""
     label = label.replace("$", r"\$")
     return "\u200b" + label if label.startswith("_") else label
+
+
+def _behind(theme_row: dict) -> str:
+    from .render import drivers_text
+
+    text = drivers_text(theme_row)
+    return f"<br><i>Behind it:</i> {html.escape(text)}" if text else ""

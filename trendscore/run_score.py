@@ -40,8 +40,11 @@ def run_score(
     scheduler=None,
     block_mb: float = 32.0,
     columns=None,
+    state_path=None,
 ) -> dict:
-    """Run one scoring job; returns the score and warnings for the caller to show.
+    """Run one scoring job; returns the score and warnings for the caller to show, and with
+    ``state_path`` the calls that changed since the run that last wrote it (``changes``; the
+    file then holds this run's calls).
 
     With ``scheduler`` (``tcp://host:port`` or ``local:N``) the counting runs on a Dask
     cluster; the result is the same."""
@@ -58,13 +61,18 @@ def run_score(
 
         require("plot", "score --plot and --report (the report shows the plot)")  # before any work
     as_of_date = _as_of(as_of)
-    kind = choose_output(output, fmt, "score")
+    kind = choose_output("-" if output is None else output, fmt, "score")  # None: no table (--alert)
     if kind.gzip:
         raise InputError("score output is not written gzip-compressed; drop the .gz", output)
     fmt = kind.fmt
-    for path in [output, plot_path, report_path]:
+    for path in [output, plot_path, report_path, state_path]:
         if path is not None:
             check_output_path(path, inputs)
+    previous = None
+    if state_path is not None:
+        from .alerts import read_state
+
+        previous = read_state(state_path)  # a bad state file stops the run before any work
 
     def items():
         for name in inputs:
@@ -110,8 +118,9 @@ def run_score(
             f"{stats['bad_dates']} passages have dates that do not parse and were counted as undated "
             f"(first: {where}:{line}: {value})"
         )
-    with AtomicOutput(output) as fh:
-        fh.write(render_score(result, fmt))
+    if output is not None:  # None: no ranking written (score --alert prints the changes instead)
+        with AtomicOutput(output) as fh:
+            fh.write(render_score(result, fmt))
     if plot_path or report_path:
         from .report import plot_png, write_plot, write_report
 
@@ -120,4 +129,10 @@ def run_score(
             write_plot(result, plot_path, png)
         if report_path:
             write_report(result, report_path, examples, png)
-    return {"score": result, "warnings": warnings}
+    changes = None
+    if state_path is not None:
+        from .alerts import call_changes, write_state
+
+        changes = call_changes(previous, result)
+        write_state(state_path, result)
+    return {"score": result, "warnings": warnings, "changes": changes, "previous": previous}

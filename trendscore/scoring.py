@@ -78,6 +78,7 @@ def score_stream(
     stats = stats if stats is not None else {}
     stats.setdefault("bad_dates", 0)
     pending: list[tuple[dict, int | None]] = []
+    labelled_texts: list[tuple] = []  # labelled passages with text, named in batches
     checked: dict[tuple, tuple] = {}  # label lists already validated (archives repeat a few combinations)
 
     def day_of(record, path, line):
@@ -101,12 +102,23 @@ def score_stream(
             model = model_loader()
             for t in model.themes:
                 acc.theme_index(t)
-        results = model.label([r["text"] for r, _ in pending])
-        for (record, day), res in zip(pending, results):
-            acc.add_scores(day, res["scores"], record.get("source"), report_key(record), record["text"])
+        texts = [r["text"] for r, _ in pending]
+        results = model.label(texts)
+        for (record, day), res, names in zip(pending, results, named(texts)):
+            acc.add_scores(day, res["scores"], record.get("source"), report_key(record), record["text"], names)
             if examples is not None and day is not None:
                 examples.add(day, res["scores"], record)
         pending.clear()
+
+    def flush_labelled():
+        for (day, labels, source, report, text, path, line), names in zip(
+            labelled_texts, named([item[4] for item in labelled_texts])
+        ):
+            try:
+                acc.add_labels(day, labels, source, report, text, names)
+            except ValueError as exc:  # too many distinct theme names
+                raise InputError(str(exc), path, line) from None
+        labelled_texts.clear()
 
     for record, path, line in items:
         labelled = not relabel and "labels" in record
@@ -134,11 +146,16 @@ def score_stream(
         day = day_of(record, path, line)
         if labelled:
             text = record.get("text")
-            text = text if type(text) is str else None
-            try:
-                acc.add_labels(day, labels, record.get("source"), report_key(record), text)
-            except ValueError as exc:  # too many distinct theme names
-                raise InputError(str(exc), path, line) from None
+            if text or "doc_id" in record or "url" in record:
+                text = text if type(text) is str else None
+                labelled_texts.append((day, labels, record.get("source"), report_key(record), text, path, line))
+                if len(labelled_texts) >= BATCH:
+                    flush_labelled()
+            else:  # archives of labels alone: the fast path
+                try:
+                    acc.add_labels(day, labels, record.get("source"))
+                except ValueError as exc:  # too many distinct theme names
+                    raise InputError(str(exc), path, line) from None
             if examples is not None and day is not None:
                 examples.add(day, dict.fromkeys(labels, 1.0), record)
         else:
@@ -147,6 +164,8 @@ def score_stream(
                 flush()
     if pending:
         flush()
+    if labelled_texts:
+        flush_labelled()
     if accumulate_only:  # the counts alone, to be merged with others (trendscore.dask)
         return acc
     require_dates(acc, stats)
@@ -154,12 +173,26 @@ def score_stream(
     return compute_score(acc, freq, as_of, settings, info, model_noise(info, acc))
 
 
+def named(texts: list) -> list[tuple]:
+    """The named things (places, bodies, platforms of the curated lists) each text mentions,
+    as ``(list, term)`` pairs; nothing for a missing text."""
+    from .namelists import LISTS, mentions_many
+    from .text import normalize_many
+
+    present = [i for i, t in enumerate(texts) if isinstance(t, str) and t]
+    found = mentions_many(normalize_many([texts[i] for i in present]), LISTS) if present else []
+    out: list[tuple] = [()] * len(texts)
+    for i, names in zip(present, found):
+        out[i] = tuple(names)
+    return out
+
+
 def report_key(record: dict):
     """The report a passage was split from: its ``doc_id``, else its ``url``, with its outlet
     (None: unknown)."""
     for key in ("doc_id", "url"):
         value = record.get(key)
-        if isinstance(value, (str, int)) and not isinstance(value, bool) and value != "":
+        if value is not None and value != "" and type(value) in (str, int):
             return f"{key}:{value}", record.get("source")
     return None
 

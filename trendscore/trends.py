@@ -28,6 +28,7 @@ import numpy as np
 
 from .accumulate import COPY_DAYS, MAX_SOURCES, OTHER_SOURCES, SCALE, Accumulator
 from .dates import FREQS, period_label, period_of, period_start
+from .drivers import theme_drivers
 from .evidence import NO_TEST, Window, pooled_dispersion, scan_threshold, share_test, spread_ratio
 
 __all__ = ["Accumulator", "Score", "MomentumSettings", "compute_score", "SCALE", "MAX_SOURCES", "OTHER_SOURCES"]
@@ -265,6 +266,12 @@ def compute_score(
             row["sources"] = mix["sources"]
             if mix["explained"]:
                 row["reason"] = mix["reason"]
+            else:
+                row["outlets_driving"] = mix["driving"]
+        if direction != "steady" and acc.mentions:
+            window = (cur - length + 1, cur)
+            counts = (recent[j].c, base[j].c)
+            row["drivers"] = theme_drivers(acc, freq, j, window, cfg.baseline, last_day, direction, counts)
         rows.append(row)
     rows.sort(key=lambda r: (-r["momentum"], r["theme"]))
     series = []
@@ -444,7 +451,17 @@ def _outlet_mix(acc: Accumulator, freq: str, j: int, window, cfg: MomentumSettin
         f"to {100 * mover['volume_share_recent']:.0f}% of the passages, and with every outlet's own mix "
         f"held at its baseline the ratio is x{adjusted_ratio:.2f} (z {z_mix:+.1f}, {needed:.1f} needed)"
     )
-    return {"sources": breakdown[:10], "explained": explained, "reason": reason}
+    # which outlets carried the move: theme passages beyond what each outlet's own change in
+    # volume would have brought at its baseline share
+    carried = []
+    for name, o in outlets.items():
+        q = o[2] / o[3] if o[3] else p_b
+        extra = o[0] - o[1] * q
+        if (extra > 0) == rising and abs(extra) >= 0.5:
+            carried.append((-abs(extra), name, extra))
+    carried.sort()
+    driving = [{"source": name, "theme_passages_beyond_expected": round(extra, 2)} for _, name, extra in carried[:3]]
+    return {"sources": breakdown[:10], "explained": explained, "reason": reason, "driving": driving}
 
 
 def _at(row, i: int) -> int:
@@ -499,7 +516,7 @@ def _theme_row(theme, test, r: Window, b: Window, phi, direction, window, needed
     var = test["var"]
     shrink = cfg.prior_sd**2 / (cfg.prior_sd**2 + var) if math.isfinite(var) else 0.0
     momentum = test["delta"] * shrink / math.log(2)
-    if math.isfinite(var):
+    if math.isfinite(var) and c_r + c_b > 0:  # a theme never seen has no interval to give
         half = 1.96 * math.sqrt(var)
         ci = [round(math.exp(test["delta"] - half), 4), round(math.exp(test["delta"] + half), 4)]
         p_value = math.erfc(abs(test["z"]) / math.sqrt(2))

@@ -1,0 +1,63 @@
+"""Alerts for scheduled runs (issue 18): --state remembers the calls, --alert says what changed."""
+
+import json
+
+from click.testing import CliRunner
+from test_drivers import _stream
+
+from trendscore.alerts import ALERT_EXIT
+from trendscore.cli import main
+
+
+def _write(path, records):
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), "utf-8")
+    return str(path)
+
+
+def test_a_call_that_changes_between_runs_alerts_once(tmp_path):
+    records = _stream()
+    early = _write(tmp_path / "early.jsonl", [r for r in records if r["date"] < "2025-04-20"])
+    full = _write(tmp_path / "full.jsonl", records)
+    state = str(tmp_path / "state.json")
+    run = CliRunner().invoke
+    first = run(main, ["score", early, "--state", state, "--alert"])
+    assert first.exit_code == 0, first.output
+    assert json.loads(first.stdout) == {"as_of": "2025-04-19", "previous_as_of": None, "changes": []}
+    second = run(main, ["score", full, "--state", state, "--alert"])
+    assert second.exit_code == ALERT_EXIT
+    report = json.loads(second.stdout)
+    assert report["previous_as_of"] == "2025-04-19"
+    assert [(c["theme"], c["was"], c["now"]) for c in report["changes"]] == [("regional_hub", "steady", "rising")]
+    third = run(main, ["score", full, "--state", state, "--alert"])
+    assert third.exit_code == 0 and json.loads(third.stdout)["changes"] == []
+    saved = json.loads((tmp_path / "state.json").read_text("utf-8"))
+    assert saved["calls"]["regional_hub"] == "rising" and saved["as_of"] == "2025-05-25"
+
+
+def test_with_an_output_file_the_ranking_is_still_written(tmp_path):
+    full = _write(tmp_path / "full.jsonl", _stream())
+    out = tmp_path / "ranking.json"
+    result = CliRunner().invoke(
+        main, ["score", full, "--state", str(tmp_path / "s.json"), "--alert", "-o", str(out), "--format", "json"]
+    )
+    assert result.exit_code == ALERT_EXIT  # a first run that calls a theme rising
+    assert json.loads(out.read_text("utf-8"))["themes"][0]["theme"] == "regional_hub"
+    assert json.loads(result.stdout)["changes"][0]["now"] == "rising"
+
+
+def test_a_damaged_state_file_stops_the_run_and_is_kept(tmp_path):
+    full = _write(tmp_path / "full.jsonl", _stream())
+    state = tmp_path / "state.json"
+    for content in ("not json", '{"calls": {"policy": "up"}}', "[1, 2]"):
+        state.write_text(content, "utf-8")
+        result = CliRunner().invoke(main, ["score", full, "--state", str(state), "--alert"])
+        assert result.exit_code == 2
+        assert result.stderr.strip().splitlines() == [result.stderr.strip()]
+        assert "not a trendscore state file" in result.stderr
+        assert state.read_text("utf-8") == content
+
+
+def test_alert_needs_a_state_file(tmp_path):
+    full = _write(tmp_path / "full.jsonl", _stream())
+    result = CliRunner().invoke(main, ["score", full, "--alert"])
+    assert result.exit_code == 2 and "--alert needs --state" in result.output

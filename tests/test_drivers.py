@@ -1,0 +1,62 @@
+"""What is behind a call (issue 18): the named thing and the outlet that drove a rising theme."""
+
+import datetime as dt
+import random
+
+import trendscore
+from trendscore.render import render_score
+
+PLACES = ["杭州", "深圳", "成都", "西安", "郑州", "长沙"]
+
+
+def _stream(driver_place="横店", driver_source="浙江日报", seed=0):
+    """Twenty weeks of labelled passages from six outlets; regional_hub passages name a
+    spread of cities, until, from week 15, one outlet runs four more regional_hub passages a
+    day, each naming ``driver_place``."""
+    rng = random.Random(seed)
+    outlets = ["新华网", "人民网", "澎湃新闻", "界面新闻", "36氪", driver_source]
+    records = []
+    start = dt.date(2025, 1, 6)
+    n = 0
+    for day in range(140):
+        date = (start + dt.timedelta(days=day)).isoformat()
+        late = day >= 98
+        for i in range(16 if late else 12):
+            n += 1
+            source = rng.choice(outlets) if i < 12 else driver_source
+            hub = rng.random() < 0.15
+            text = f"第{n}条报道：微短剧产业持续发展"
+            if hub:
+                text = f"第{n}条报道：{rng.choice(PLACES)}建设微短剧基地"
+            if i >= 12:  # the driving outlet's extra passages, each naming the place
+                hub, text = True, f"第{n}条报道：{driver_place}影视城扩建微短剧拍摄基地"
+            labels = ["regional_hub"] if hub else ([] if rng.random() < 0.5 else ["culture"])
+            records.append({"date": date, "text": text, "labels": labels, "source": source})
+    return records
+
+
+def test_the_place_and_the_outlet_behind_a_rise_are_named_first():
+    score = trendscore.score(_stream())
+    row = next(t for t in score.themes if t["theme"] == "regional_hub")
+    assert row["direction"] == "rising"
+    assert row["drivers"][0]["name"] == "横店影视城"
+    assert row["drivers"][0]["share_of_theme_recent"] > 0.3 > row["drivers"][0]["share_of_theme_baseline"]
+    assert row["outlets_driving"][0]["source"] == "浙江日报"
+    table = render_score(score, "table")
+    assert "behind regional_hub: 横店影视城" in table and "carried by 浙江日报" in table
+    csv = render_score(score, "csv")
+    assert "横店影视城" in csv
+
+
+def test_another_place_is_named_when_it_drives():
+    score = trendscore.score(_stream(driver_place="象山", driver_source="宁波日报", seed=3))
+    row = next(t for t in score.themes if t["theme"] == "regional_hub")
+    assert row["direction"] == "rising" and row["drivers"][0]["name"].startswith("象山")
+    assert row["outlets_driving"][0]["source"] == "宁波日报"
+
+
+def test_steady_themes_have_no_drivers():
+    score = trendscore.score(_stream())
+    for row in score.themes:
+        if row["direction"] == "steady":
+            assert "drivers" not in row
