@@ -282,3 +282,22 @@ def test_compressed_refused_and_parquet_told_by_content_on_the_cluster(cluster, 
     assert [json.loads(line)["labels"] for line in out.read_text("utf-8").splitlines()][0] == ["overseas"]
     result = _run("label", passages, "-o", out, "--scheduler", cluster["address"], "--text-column", "body")
     assert result.exit_code == 2 and "are not read with --scheduler" in result.stderr
+
+
+def test_relabel_on_the_cluster_matches_local(cluster, passages, tmp_path):
+    """--relabel reaches the workers: records carrying labels are labelled by the model anyway."""
+    labelled = tmp_path / "labelled.jsonl"
+    with open(passages, encoding="utf-8") as src, open(labelled, "w", encoding="utf-8") as out:
+        for line in list(src)[:600]:
+            record = json.loads(line)
+            record["labels"] = ["culture"]
+            out.write(json.dumps(record, ensure_ascii=False) + "\n")
+    local = _run("score", labelled, "--format", "json", "--relabel").stdout
+    remote = _run(
+        "score", labelled, "--format", "json", "--relabel", "--scheduler", cluster["address"], "--block-mb", "0.05"
+    )
+    assert remote.exit_code == 0, remote.stderr
+    assert json.loads(remote.stdout) == json.loads(local)
+    assert json.loads(local)["labelled_by"]["labelled_by_model"] == 600
+    as_given = json.loads(_run("score", labelled, "--format", "json").stdout)
+    assert as_given["labelled_by"]["labels_as_given"] == 600

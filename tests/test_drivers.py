@@ -1,7 +1,9 @@
 """What is behind a call (issue 18): the named thing and the outlet that drove a rising theme."""
 
 import datetime as dt
+import json
 import random
+import re
 
 import trendscore
 from trendscore.render import render_score
@@ -60,3 +62,27 @@ def test_steady_themes_have_no_drivers():
     for row in score.themes:
         if row["direction"] == "steady":
             assert "drivers" not in row
+
+
+def test_report_passages_are_distinct_one_theme_each_and_say_why(tmp_path):
+    from click.testing import CliRunner
+
+    from trendscore.cli import main
+
+    records = _stream()
+    # copies of one late passage under two themes, with a url, and a long passage
+    late = [r for r in records if "横店" in r["text"]][-3:]  # the latest, which the report shows first
+    for r in late:
+        r["url"] = f"https://example.org/{r['text'][:6]}"
+        r["labels"] = ["regional_hub", "culture"]
+    late[0]["text"] = late[0]["text"] + "，" + "产业链条持续完善" * 80
+    path = tmp_path / "news.jsonl"
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), "utf-8")
+    page = tmp_path / "r.html"
+    result = CliRunner().invoke(main, ["score", str(path), "--report", str(page)])
+    assert result.exit_code == 0, result.output
+    html = page.read_text("utf-8")
+    passages = re.findall(r"<div class=passage>(.*?)<div class=meta>", html)
+    assert passages and len(passages) == len(set(passages))  # never one passage twice
+    assert "…" in html and "href='https://example.org/" in html
+    assert "labelled for regional_hub, dated in the call" in html

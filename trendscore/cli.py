@@ -184,6 +184,13 @@ def label(
 @click.option("--plot", "plot_path", default=None, help="Write a PNG of theme shares over time.")
 @click.option("--report", "report_path", default=None, help="Write a self-contained HTML report.")
 @click.option("--relabel", is_flag=True, help="Label every record with the model, even those carrying labels.")
+@click.option(
+    "--lang",
+    type=click.Choice(["en", "zh"]),
+    default="en",
+    show_default=True,
+    help="Theme names in the plot and report (Chinese needs a CJK font for the plot).",
+)
 @click.option("--state", "state_path", default=None, help="Remember this run's calls in FILE; compare with the last.")
 @click.option(
     "--alert",
@@ -194,6 +201,7 @@ def label(
 @_input_options
 def score(
     inputs,
+    lang,
     state_path,
     alert,
     freq,
@@ -225,6 +233,7 @@ def score(
     result = run_score(
         list(inputs) or ["-"],
         state_path=state_path,
+        lang=lang,
         freq=freq,
         as_of=as_of,
         model_dir=model_dir,

@@ -371,23 +371,29 @@ def label_files(client, inputs, output, model_dir=None, block_bytes: int = BLOCK
     return total
 
 
-def _score_lines(lines, skip, path, model_dir, themes):
+def _score_lines(lines, skip, path, model_dir, themes, relabel=False):
     from .readers import records_of
     from .scoring import score_stream
 
     items = records_of("jsonl", lines, path, require_text=False, skip=skip)
     stats: dict = {}
     acc = score_stream(
-        items, lambda: _worker_model(model_dir), themes=themes, stats=stats, accumulate_only=True, skip=skip
+        items,
+        lambda: _worker_model(model_dir),
+        themes=themes,
+        stats=stats,
+        accumulate_only=True,
+        skip=skip,
+        relabel=relabel,
     )
     return acc, stats.get("bad_dates", 0), stats.get("first_bad_date_at")
 
 
-def _score_block(path, start, end, model_dir, themes, skip_bad=False):
-    return _in_block(_score_lines, path, start, end, skip_bad, path, model_dir, themes)
+def _score_block(path, start, end, model_dir, themes, skip_bad=False, relabel=False):
+    return _in_block(_score_lines, path, start, end, skip_bad, path, model_dir, themes, relabel)
 
 
-def _score_parquet(path, model_dir, themes):
+def _score_parquet(path, model_dir, themes, relabel=False):
     import pandas as pd
 
     from .scoring import score_stream
@@ -403,11 +409,14 @@ def _score_parquet(path, model_dir, themes):
         themes=themes,
         stats=stats,
         accumulate_only=True,
+        relabel=relabel,
     )
     return ("ok", 0, (0, []), (acc, stats.get("bad_dates", 0), stats.get("first_bad_date_at")))
 
 
-def score_files(client, inputs, freq="week", as_of=None, model_dir=None, block_bytes: int = BLOCK_BYTES, skip=None):
+def score_files(
+    client, inputs, freq="week", as_of=None, model_dir=None, block_bytes: int = BLOCK_BYTES, skip=None, relabel=False
+):
     """Score jsonl or Parquet inputs on the cluster; the same result as ``trendscore score``
     on the same records."""
     from .seeds import DEFAULT_THEMES
@@ -416,9 +425,9 @@ def score_files(client, inputs, freq="week", as_of=None, model_dir=None, block_b
     files, tasks = _tasks(inputs, block_bytes)
     themes = list(DEFAULT_THEMES)
     futures = [
-        client.submit(_score_parquet, p, model_dir, themes, pure=False)
+        client.submit(_score_parquet, p, model_dir, themes, relabel, pure=False)
         if a is None
-        else client.submit(_score_block, p, a, b, model_dir, themes, skip is not None, pure=False)
+        else client.submit(_score_block, p, a, b, model_dir, themes, skip is not None, relabel, pure=False)
         for p, a, b in tasks
     ]
     total = Accumulator(DEFAULT_THEMES)

@@ -41,6 +41,7 @@ def run_score(
     block_mb: float = 32.0,
     columns=None,
     state_path=None,
+    lang: str = "en",
 ) -> dict:
     """Run one scoring job; returns the score and warnings for the caller to show, and with
     ``state_path`` the calls that changed since the run that last wrote it (``changes``; the
@@ -98,6 +99,7 @@ def run_score(
                 model_dir=model_dir,
                 block_bytes=int(block_mb * (1 << 20)),
                 skip=skip,
+                relabel=relabel,
             )
     else:
         examples = Examples(freq) if report_path else None
@@ -124,11 +126,11 @@ def run_score(
     if plot_path or report_path:
         from .report import plot_png, write_plot, write_report
 
-        png = plot_png(result) if result.series else None  # drawn once for both outputs
+        png = plot_png(result, lang) if result.series else None  # drawn once for both outputs
         if plot_path:
-            write_plot(result, plot_path, png)
+            write_plot(result, plot_path, png, lang)
         if report_path:
-            write_report(result, report_path, examples, png)
+            write_report(result, report_path, examples, png, lang)
     changes = None
     if state_path is not None:
         from .alerts import call_changes, write_state

@@ -22,7 +22,7 @@ class Examples:
     """The passages that weigh most for each theme, kept per period (bounded memory); among
     equal weights (labelled records all weigh 1) the latest passages are kept."""
 
-    def __init__(self, freq: str, per_period: int = 5, text_chars: int = 400):
+    def __init__(self, freq: str, per_period: int = 8, text_chars: int = 400):
         self.freq, self.per_period, self.text_chars = freq, per_period, text_chars
         self.heaps: dict[tuple[str, int], list] = {}
         self._n = 0
@@ -34,19 +34,59 @@ class Examples:
                 continue
             key = (theme, period_of(day, self.freq))
             heap = self.heaps.setdefault(key, [])
-            text = str(record.get("text", ""))[: self.text_chars]
-            item = (round(w, 4), day, self._n, text, record.get("source"), record.get("date"), record.get("doc_title"))
+            text = str(record.get("text", ""))
+            if len(text) > self.text_chars:
+                text = text[: self.text_chars - 1].rstrip() + "…"
+            item = (
+                round(w, 4),
+                day,
+                self._n,
+                text,
+                record.get("source"),
+                record.get("date"),
+                record.get("doc_title") or record.get("title"),
+                record.get("url"),
+            )
             if len(heap) < self.per_period:
                 heapq.heappush(heap, item)
             elif item > heap[0]:
                 heapq.heapreplace(heap, item)
 
-    def top(self, theme: str, first_period: int, last_period: int, n: int = 5) -> list[dict]:
+    def top(self, theme: str, first_period: int, last_period: int, n: int = 5, exclude=()) -> list[dict]:
+        """The ``n`` passages weighing most for ``theme`` in the periods given, latest first
+        among equals; at most one per report (title or url) and no two with the same words,
+        and none whose words are in ``exclude`` (fingerprints of passages shown elsewhere)."""
+        from .accumulate import fingerprint
+
         items = []
         for p in range(first_period, last_period + 1):
             items.extend(self.heaps.get((theme, p), []))
         items.sort(reverse=True)
-        return [{"weight": w, "text": t, "source": s, "date": d, "title": ti} for w, _, _, t, s, d, ti in items[:n]]
+        out, seen, reports = [], set(exclude), set()
+        for w, _, _, text, source, date, title, url in items:
+            fp = fingerprint(text)
+            report = url or title
+            if fp in seen or (report and report in reports):
+                continue
+            seen.add(fp)
+            if report:
+                reports.add(report)
+            why = f"{'labelled' if w == 1.0 else f'probability {w:.2f}'} for {theme}, dated in the call's window"
+            out.append(
+                {
+                    "weight": w,
+                    "text": text,
+                    "source": source,
+                    "date": date,
+                    "title": title,
+                    "url": url,
+                    "why": why,
+                    "fingerprint": fp,
+                }
+            )
+            if len(out) == n:
+                break
+        return out
 
 
 def _check_labels(labels, path: str, line: int) -> None:
