@@ -86,3 +86,25 @@ def test_report_passages_are_distinct_one_theme_each_and_say_why(tmp_path):
     assert passages and len(passages) == len(set(passages))  # never one passage twice
     assert "…" in html and "href='https://example.org/" in html
     assert "labelled for regional_hub, dated in the call" in html
+
+
+def test_a_growing_topic_outside_the_themes_is_listed_with_its_words():
+    rng = random.Random(5)
+    topics = ["演员片酬", "短剧版权交易", "剧本杀联动", "用户付费习惯", "广告植入", "IP改编"]
+    records = []
+    start = dt.date(2025, 1, 6)
+    for day in range(140):
+        date = (start + dt.timedelta(days=day)).isoformat()
+        for i in range(10):
+            text = f"报道{day}-{i}：{rng.choice(topics)}成为行业讨论焦点"
+            if day >= 112 and i < 4:  # four weeks of a new topic
+                text = f"报道{day}-{i}：AI配音 配音演员 声音克隆 引发短剧配音行业变革"
+            records.append({"date": date, "text": text, "labels": []})
+    score = trendscore.score(records)
+    assert score.emerging, "no emerging topic found"
+    top = score.emerging[0]
+    assert "配音" in top["words"] and top["growth"] >= 2 and top["passages_recent"] >= 40
+    assert all("配音" in x["text"] for x in top["examples"])
+    assert "emerging, no theme: " in render_score(score, "table")
+    steady = trendscore.score([r for r in records if r["date"] < "2025-04-28"])
+    assert not any("配音" in t["words"] for t in steady.emerging)

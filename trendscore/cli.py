@@ -191,6 +191,12 @@ def label(
     show_default=True,
     help="Theme names in the plot and report (Chinese needs a CJK font for the plot).",
 )
+@click.option(
+    "--by",
+    type=click.Choice(["source", "lang", "place"]),
+    default=None,
+    help="Also score each outlet, language or named place apart, and say which calls one of them carries.",
+)
 @click.option("--state", "state_path", default=None, help="Remember this run's calls in FILE; compare with the last.")
 @click.option(
     "--alert",
@@ -201,6 +207,7 @@ def label(
 @_input_options
 def score(
     inputs,
+    by,
     lang,
     state_path,
     alert,
@@ -234,6 +241,7 @@ def score(
         list(inputs) or ["-"],
         state_path=state_path,
         lang=lang,
+        by=by,
         freq=freq,
         as_of=as_of,
         model_dir=model_dir,

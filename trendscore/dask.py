@@ -119,18 +119,20 @@ def label_dataframe(ddf, model=None, text_column: str = "text"):
 def _accumulate_partition(pdf, themes, date_column):
     from .accumulate import Accumulator
     from .dates import is_missing, parse_date
-    from .scoring import report_key
+    from .scoring import named, report_key
 
     acc = Accumulator(themes)
     dates = pdf[date_column].tolist() if date_column in pdf.columns else [None] * len(pdf)
     score_cols = [c for c in pdf.columns if c.startswith("score_")]
     labels = pdf["labels"].tolist() if "labels" in pdf.columns else [None] * len(pdf)
     columns = {c: pdf[c].tolist() for c in ("text", "source", "doc_id", "url") if c in pdf.columns}
+    texts = [_plain(t) for t in columns.get("text", [None] * len(pdf))]
+    names_of = named(texts)  # the named things behind calls, as the one-process path finds them
     for i, date in enumerate(dates):
         day = None if is_missing(date) else parse_date(date)  # Timestamps too, as the one-process path
         record = {c: _plain(v[i]) for c, v in columns.items()}
         text = record.get("text")
-        where = (record.get("source"), report_key(record), text if isinstance(text, str) else None)
+        where = (record.get("source"), report_key(record), text if isinstance(text, str) else None, names_of[i])
         if isinstance(labels[i], list) and not score_cols:
             acc.add_labels(day, labels[i], *where)
         else:

@@ -132,6 +132,7 @@ def plot_png(score: Score, lang: str = "en") -> bytes:
             ax.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0, decimals=0))
             ax.set_xticks(range(0, len(periods), step))
             ax.set_xticklabels([])
+            ax.set_xlim(-0.5, len(periods) - 0.5)
             ax.grid(alpha=0.25)
             ax.tick_params(labelsize=7)
         volume = fig.add_subplot(grid[panel_rows, :])
@@ -142,6 +143,7 @@ def plot_png(score: Score, lang: str = "en") -> bytes:
         if partial and periods:
             volume.bar([len(periods) - 1], [totals[periods[-1]]], color="white", edgecolor="#888888", width=0.8)
         volume.set_ylabel("passages", fontsize=8)
+        volume.set_xlim(-0.5, len(periods) - 0.5)
         volume.set_xticks(range(0, len(periods), step))
         volume.set_xticklabels([labels[p] for p in periods][::step], rotation=30, ha="right", fontsize=7)
         volume.tick_params(labelsize=7)
@@ -154,7 +156,9 @@ def plot_png(score: Score, lang: str = "en") -> bytes:
         if lang == "zh" and not font:
             notes.append("no font that draws Chinese is installed (e.g. fonts-noto-cjk): names in English")
         fig.suptitle(title + ("\n" + "; ".join(notes) if notes else ""), fontsize=10)
-        fig.tight_layout()
+        # fixed margins (tight_layout measured every label and took a third of the drawing)
+        height = fig.get_figheight()
+        fig.subplots_adjust(left=0.07, right=0.98, bottom=0.9 / height, top=1 - 0.75 / height, hspace=0.5, wspace=0.18)
         buf = io.BytesIO()
         fig.savefig(buf, format="png")
         plt.close(fig)

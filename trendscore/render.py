@@ -94,6 +94,12 @@ def _table(score: Score) -> str:
     out.append("")
     out.extend(f"why {t['theme']}: {t['reason']}" for t in score.themes)
     out.extend(f"behind {t['theme']}: {drivers_text(t)}" for t in score.themes if drivers_text(t))
+    if score.breakdown:
+        out.append("")
+        out.extend(breakdown_lines(score.breakdown))
+    if score.emerging:
+        out.append("")
+        out.extend(emerging_lines(score.emerging))
     source = labels_text(score.labelled_by)
     if source:
         out.append(source)
@@ -152,3 +158,21 @@ def drivers_text(theme_row: dict) -> str:
     if outlets:
         parts.append("carried by " + ", ".join(outlets))
     return "; ".join(parts)
+
+
+def breakdown_lines(breakdown: dict) -> list[str]:
+    """``by source: GROUP (N passages): theme rising, ...`` a line per group."""
+    lines = [f"by {breakdown['by']}:"]
+    for g in breakdown["groups"]:
+        called = [f"{t['theme']} {t['direction']}" for t in g["themes"] if t["direction"] != "steady"]
+        lines.append(f"  {g['group']} ({g['passages']} passages): {', '.join(called) or 'all steady'}")
+    return lines
+
+
+def emerging_lines(topics: list[dict]) -> list[str]:
+    """``emerging: words ... (N passages in the recent window, xG)`` a line per topic."""
+    return [
+        f"emerging, no theme: {' '.join(t['words'][:6])} ({t['passages_recent']:.0f} passages recently, "
+        f"x{t['growth']:.1f} their share before)"
+        for t in topics
+    ]

@@ -74,6 +74,7 @@ def report_html(score: Score, examples=None, png: bytes | None = None, lang: str
 <p class=meta>Momentum is log2 of the share ratio, shrunk by its uncertainty (+1 = doubled). A theme is called
 rising or falling only on strong evidence; <a href="#method">how</a>.</p>
 <ul>{notes}</ul>
+{_breakdown(score)}{_emerging(score)}
 <h2 id=picture>Shares over time</h2>{img}
 <h2 id=passages>Passages behind each rising or falling theme (its window)</h2>{"".join(sections)}
 <h2 id=model>Model and settings</h2>
@@ -161,3 +162,26 @@ def _behind(theme_row: dict) -> str:
 
 def _web(url) -> bool:
     return isinstance(url, str) and url.startswith(("https://", "http://"))
+
+
+def _breakdown(score: Score) -> str:
+    if not score.breakdown:
+        return ""
+    from .render import breakdown_lines
+
+    items = "".join(f"<li>{html.escape(line.strip())}</li>" for line in breakdown_lines(score.breakdown)[1:])
+    return f"<h2 id=breakdown>By {html.escape(score.breakdown['by'])}</h2><ul>{items}</ul>"
+
+
+def _emerging(score: Score) -> str:
+    if not score.emerging:
+        return ""
+    e = html.escape
+    items = []
+    for t in score.emerging:
+        examples = "".join(f"<div class=passage>{e(x['text'])}</div>" for x in t["examples"])
+        items.append(
+            f"<h3>{e(' '.join(t['words'][:6]))}</h3><p class=meta>{t['passages_recent']:.0f} passages in the recent "
+            f"window, x{t['growth']:.1f} their share before</p>{examples}"
+        )
+    return "<h2 id=emerging>Emerging, in no theme yet</h2>" + "".join(items)

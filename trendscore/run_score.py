@@ -42,6 +42,7 @@ def run_score(
     columns=None,
     state_path=None,
     lang: str = "en",
+    by: str | None = None,
 ) -> dict:
     """Run one scoring job; returns the score and warnings for the caller to show, and with
     ``state_path`` the calls that changed since the run that last wrote it (``changes``; the
@@ -90,6 +91,8 @@ def run_score(
             raise InputError("--scheduler needs input files")
         if columns is not None and not columns.is_default():
             raise InputError("--text-column, --date-column and --id-column are not read with --scheduler")
+        if by is not None:
+            raise InputError("--by runs in one process: leave out --scheduler")
         with connect(scheduler) as client:
             result, stats["bad_dates"], stats["first_bad_date_at"] = score_files(
                 client,
@@ -112,6 +115,7 @@ def run_score(
             examples=examples,
             stats=stats,
             skip=skip,
+            by=by,
         )
     warnings = []
     if stats.get("bad_dates"):

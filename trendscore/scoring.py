@@ -108,12 +108,23 @@ def score_stream(
     stats: dict | None = None,
     skip=None,
     accumulate_only: bool = False,
+    by: str | None = None,
 ):
     """Score ``(record, path, line)`` items. Records carrying ``labels`` are counted as they
     are (hard counts) unless ``relabel``; the others are labelled by the model from
-    ``model_loader()`` and counted with its probabilities (soft counts)."""
+    ``model_loader()`` and counted with its probabilities (soft counts). ``by`` (source,
+    lang or place) adds each group's score as the result's ``breakdown`` (see
+    :mod:`trendscore.breakdown`)."""
     model = None
     acc = Accumulator(themes or DEFAULT_THEMES)
+    from .emerging import Unthemed
+
+    unthemed = Unthemed()
+    groups = None
+    if by is not None:
+        from .breakdown import Groups
+
+        groups = Groups(by, themes or DEFAULT_THEMES)
     date_cache: dict[str, int | None] = {}
     stats = stats if stats is not None else {}
     stats.setdefault("bad_dates", 0)
@@ -145,17 +156,28 @@ def score_stream(
         texts = [r["text"] for r, _ in pending]
         results = model.label(texts)
         for (record, day), res, names in zip(pending, results, named(texts)):
-            acc.add_scores(day, res["scores"], record.get("source"), report_key(record), record["text"], names)
+            where = (record.get("source"), report_key(record), record["text"], names)
+            acc.add_scores(day, res["scores"], *where)
+            if max(res["scores"].values(), default=0.0) < 0.5:
+                unthemed.add(day, record["text"], record.get("source"))
+            group = groups.of(record, names) if groups else None
+            if group is not None:
+                group.add_scores(day, res["scores"], *where)
             if examples is not None and day is not None:
                 examples.add(day, res["scores"], record)
         pending.clear()
 
     def flush_labelled():
-        for (day, labels, source, report, text, path, line), names in zip(
-            labelled_texts, named([item[4] for item in labelled_texts])
+        for (record, day, labels, source, report, text, path, line), names in zip(
+            labelled_texts, named([item[5] for item in labelled_texts])
         ):
             try:
                 acc.add_labels(day, labels, source, report, text, names)
+                if not labels:
+                    unthemed.add(day, text, source)
+                group = groups.of(record, names) if groups else None
+                if group is not None:
+                    group.add_labels(day, labels, source, report, text, names)
             except ValueError as exc:  # too many distinct theme names
                 raise InputError(str(exc), path, line) from None
         labelled_texts.clear()
@@ -188,12 +210,15 @@ def score_stream(
             text = record.get("text")
             if text or "doc_id" in record or "url" in record:
                 text = text if type(text) is str else None
-                labelled_texts.append((day, labels, record.get("source"), report_key(record), text, path, line))
+                labelled_texts.append((record, day, labels, record.get("source"), report_key(record), text, path, line))
                 if len(labelled_texts) >= BATCH:
                     flush_labelled()
             else:  # archives of labels alone: the fast path
                 try:
                     acc.add_labels(day, labels, record.get("source"))
+                    group = groups.of(record) if groups else None
+                    if group is not None:
+                        group.add_labels(day, labels, record.get("source"))
                 except ValueError as exc:  # too many distinct theme names
                     raise InputError(str(exc), path, line) from None
             if examples is not None and day is not None:
@@ -210,7 +235,41 @@ def score_stream(
         return acc
     require_dates(acc, stats)
     info = model_info(model)
-    return compute_score(acc, freq, as_of, settings, info, model_noise(info, acc))
+    result = compute_score(acc, freq, as_of, settings, info, model_noise(info, acc))
+    result.emerging = _emerging(unthemed, result)
+    if groups is not None:
+        result.breakdown = {
+            "by": by,
+            "groups": groups.scores(
+                lambda a: compute_score(a, freq, as_of, settings, info, model_noise(info, a)), result.themes
+            ),
+        }
+    return result
+
+
+def _emerging(unthemed, result) -> list[dict]:
+    """Growing clusters of unthemed passages in the default recent window (see
+    :mod:`trendscore.emerging`)."""
+    if not unthemed.days or result.as_of is None:
+        return []
+    from .emerging import emerging_topics
+
+    freq, cfg = result.freq, result.settings
+    cur = period_of(parse_date(result.as_of), freq)
+    window = (cur - cfg["recent"] + 1, cur)
+    base = (window[0] - cfg["baseline"], window[0] - 1)
+    totals = [0.0, 0.0]
+    seen = set()
+    for row in result.series:
+        if row["period"] in seen:
+            continue
+        seen.add(row["period"])
+        p = period_of(parse_date(row["start"]), freq)
+        if window[0] <= p <= window[1]:
+            totals[0] += row["total"]
+        elif base[0] <= p <= base[1]:
+            totals[1] += row["total"]
+    return emerging_topics(unthemed, tuple(totals), window, base, lambda day: period_of(day, freq))
 
 
 def named(texts: list) -> list[tuple]:

@@ -103,8 +103,15 @@ class Score:
     #: what gave the counts: passages counted with the labels they carried, passages labelled
     #: by a model, and that model's identity (None when no model ran)
     labelled_by: dict | None = None
+    #: with ``score --by``: each group's calls (see :mod:`trendscore.breakdown`)
+    breakdown: dict | None = None
+    #: growing clusters of passages that fit no theme (see :mod:`trendscore.emerging`)
+    emerging: list | None = None
 
     def to_json(self) -> dict:
+        extra = {"breakdown": self.breakdown} if self.breakdown is not None else {}
+        if self.emerging is not None:
+            extra["emerging"] = self.emerging
         return {
             "as_of": self.as_of,
             "freq": self.freq,
@@ -115,6 +122,7 @@ class Score:
             "settings": self.settings,
             "notes": self.notes,
             "labelled_by": self.labelled_by,
+            **extra,
         }
 
     def to_frame(self):
@@ -460,7 +468,12 @@ def _outlet_mix(acc: Accumulator, freq: str, j: int, window, cfg: MomentumSettin
         if (extra > 0) == rising and abs(extra) >= 0.5:
             carried.append((-abs(extra), name, extra))
     carried.sort()
-    driving = [{"source": name, "theme_passages_beyond_expected": round(extra, 2)} for _, name, extra in carried[:3]]
+    total = sum(-neg for neg, _, _ in carried)
+    driving = [
+        {"source": name, "theme_passages_beyond_expected": round(extra, 2)}
+        for neg, name, extra in carried[:3]
+        if -neg >= 0.2 * total  # outlets that carried a fifth of the move or more
+    ]
     return {"sources": breakdown[:10], "explained": explained, "reason": reason, "driving": driving}
 
 

@@ -1,0 +1,74 @@
+"""score --by (issue 18): each outlet, language or place scored apart; a call one group carries says so."""
+
+import json
+
+import pytest
+from click.testing import CliRunner
+from test_alerts import _write
+from test_drivers import _stream
+
+import trendscore
+from trendscore.breakdown import MAX_GROUPS, OTHER, Groups
+from trendscore.cli import main
+from trendscore.scoring import score_stream
+
+
+def _score(records, by):
+    return score_stream(((r, "<t>", i) for i, r in enumerate(records, 1)), by=by)
+
+
+def test_a_rise_one_outlet_carries_is_named_in_the_call():
+    score = _score(_stream(), "source")
+    row = next(t for t in score.themes if t["theme"] == "regional_hub")
+    assert row["direction"] == "rising" and row["carried_by"] == {"source": "浙江日报"}
+    assert "carried by one source, 浙江日报" in row["reason"]
+    groups = {g["group"]: g for g in score.breakdown["groups"]}
+    assert set(groups) == {"新华网", "人民网", "澎湃新闻", "界面新闻", "36氪", "浙江日报"}
+    hub = {name: next(t for t in g["themes"] if t["theme"] == "regional_hub") for name, g in groups.items()}
+    assert hub["浙江日报"]["direction"] == "rising"
+    assert all(t["direction"] == "steady" for name, t in hub.items() if name != "浙江日报")
+    assert sum(g["passages"] for g in groups.values()) == score.records["total"]
+
+
+def test_a_rise_every_outlet_shares_is_not_said_to_be_carried():
+    records = _stream()
+    driving = [r for r in records if "横店" in r["text"]]
+    for n, r in enumerate(driving):  # spread the driving passages over three outlets
+        r["source"] = ["新华网", "人民网", "澎湃新闻"][n % 3]
+    score = _score(records, "source")
+    row = next(t for t in score.themes if t["theme"] == "regional_hub")
+    assert row["direction"] == "rising" and "carried_by" not in row
+
+
+def test_by_language_and_by_place():
+    records = [dict(r, lang="zh") for r in _stream()]
+    english = {"text": "Short dramas keep growing", "labels": [], "lang": "en"}
+    records += [dict(english, date=r["date"]) for r in records[::10]]
+    score = _score(records, "lang")
+    assert {g["group"] for g in score.breakdown["groups"]} == {"zh", "en"}
+    places = {g["group"] for g in _score(_stream(), "place").breakdown["groups"]}
+    assert "横店影视城" in places and "杭州" in places
+
+
+def test_groups_beyond_the_limit_are_counted_together():
+    groups = Groups("source", ["policy"])
+    for i in range(MAX_GROUPS + 5):
+        groups.of({"source": f"s{i}"}).add_labels(739000, ["policy"])
+    assert len(groups.accs) == MAX_GROUPS + 1 and groups.accs[OTHER].records == 5
+
+
+def test_cli_by_prints_each_group_and_refuses_a_cluster(tmp_path):
+    data = _write(tmp_path / "news.jsonl", _stream())
+    result = CliRunner().invoke(main, ["score", data, "--by", "source"])
+    assert result.exit_code == 0
+    assert "by source:" in result.stdout and "浙江日报 (" in result.stdout and "regional_hub rising" in result.stdout
+    out = json.loads(CliRunner().invoke(main, ["score", data, "--by", "source", "--format", "json"]).stdout)
+    assert out["breakdown"]["by"] == "source"
+    result = CliRunner().invoke(main, ["score", data, "--by", "source", "--scheduler", "local:1"])
+    assert result.exit_code == 2 and "--by runs in one process" in result.stderr
+
+
+def test_unknown_breakdown_is_refused():
+    with pytest.raises(ValueError, match="unknown breakdown"):
+        Groups("colour", ["policy"])
+    assert trendscore.score([{"date": "2025-01-01", "labels": []}]).breakdown is None
