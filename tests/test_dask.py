@@ -264,6 +264,26 @@ def test_first_bad_date_is_named_as_locally(cluster, passages, tmp_path):
     ]
 
 
+def test_compressed_refused_and_parquet_told_by_content_on_the_cluster(cluster, passages, tmp_path):
+    import gzip
+
+    pa = pytest.importorskip("pyarrow")
+    pq = pytest.importorskip("pyarrow.parquet")
+    packed = tmp_path / "p.jsonl.gz"
+    packed.write_bytes(gzip.compress(passages.read_bytes()[:5000]))
+    result = _run("label", packed, "-o", tmp_path / "o.jsonl", "--scheduler", cluster["address"])
+    assert result.exit_code == 2 and result.stderr == (
+        f"Error: {packed}: compressed files are not cut into blocks for --scheduler; decompress it first\n"
+    )
+    export = tmp_path / "export"  # Parquet without its extension
+    pq.write_table(pa.Table.from_pylist([{"text": "短剧出海东南亚"}, {"text": "海淀区发布微短剧扶持政策"}]), export)
+    out = tmp_path / "o.jsonl"
+    assert _run("label", export, "-o", out, "--scheduler", cluster["address"]).exit_code == 0
+    assert [json.loads(line)["labels"] for line in out.read_text("utf-8").splitlines()][0] == ["overseas"]
+    result = _run("label", passages, "-o", out, "--scheduler", cluster["address"], "--text-column", "body")
+    assert result.exit_code == 2 and "are not read with --scheduler" in result.stderr
+
+
 def test_relabel_on_the_cluster_matches_local(cluster, passages, tmp_path):
     """--relabel reaches the workers: records carrying labels are labelled by the model anyway."""
     labelled = tmp_path / "labelled.jsonl"

@@ -107,10 +107,18 @@ def test_label_field_problems_in_score(tmp_path, labels, message):
 def test_dates_that_do_not_parse_are_undated_and_time_zones_keep_their_date(tmp_path, date, dated):
     f = tmp_path / "d.jsonl"
     f.write_text(json.dumps({"date": date, "labels": ["policy"]}) + "\n", "utf-8")
-    data = json.loads(_cli("score", f, "--format", "json", "--freq", "day").stdout)
-    assert data["records"]["dated"] == dated
+    result = _cli("score", f, "--format", "json", "--freq", "day")
     if dated:
-        assert data["as_of"] == "2025-03-04"
+        data = json.loads(result.stdout)
+        assert data["records"]["dated"] == 1 and data["as_of"] == "2025-03-04"
+        return
+    # issue 16: with no usable date at all, a one-line error instead of an empty ranking
+    assert result.exit_code == 2 and result.stderr.count("\n") == 1
+    assert f"1 have dates that do not parse (first: {f}:1: {date!r})" in result.stderr
+    # beside a dated passage, the bad one is counted as undated, with a warning
+    f.write_text(json.dumps({"date": date, "labels": ["policy"]}) + "\n" + _lines(1), "utf-8")
+    result = _cli("score", f, "--format", "json", "--freq", "day")
+    assert json.loads(result.stdout)["records"]["undated"] == 1 and "do not parse" in result.stderr
 
 
 def test_encodings_and_bom(tmp_path):

@@ -138,8 +138,9 @@ def test_as_of_before_all_data_and_single_period_and_no_dates():
     assert "no passages in the recent window" in early.notes
     single = trendscore.score(recs)
     assert all(t["direction"] == "steady" for t in single.themes) and single.themes[0]["share_recent"] is not None
-    none = trendscore.score([{"labels": ["policy"]}])
-    assert none.as_of is None and none.series == [] and "no dated passages" in none.notes[-1]
+    # issue 16: no usable date at all is an error, not an empty ranking that looks like an answer
+    with pytest.raises(trendscore.InputError, match=r"^none of the 1 passages has a usable date; 1 have none; "):
+        trendscore.score([{"labels": ["policy"]}])
 
 
 def test_frame_view(tmp_path):

@@ -21,6 +21,7 @@ __all__ = [
     "TrendscoreError",
     "label",
     "load_model",
+    "read",
     "score",
     "train",
     "__version__",
@@ -29,11 +30,55 @@ __all__ = [
 __version__ = "0.1.0"
 
 
-def label(texts, model=None) -> list[dict]:
-    """Label texts with ``model`` (a :class:`Model`, a directory, or None for the bundled default)."""
+def label(data, model=None, text_column: str = "text"):
+    """Label texts with ``model`` (a :class:`Model`, a directory, or None for the bundled default).
+
+    ``data`` is a list of strings (gives one ``{"labels", "scores"}`` dict per text), a list
+    of record dicts (gives copies with ``labels`` and ``scores`` added; the text is read
+    from ``text_column``), or a pandas DataFrame (gives a copy with a ``labels`` column and
+    one ``score_<theme>`` probability column per theme).
+
+    Examples
+    --------
+    >>> label([{"id": 7, "body": "短剧出海东南亚"}], text_column="body")[0]["labels"]
+    ['overseas']
+    """
+    from .frames import frame_texts, is_frame, is_series, labelled_frame
+
     if model is None or not isinstance(model, Model):
         model = load_model(model)
-    return model.label(texts)
+    if is_frame(data):
+        return labelled_frame(data, model.label(frame_texts(data, text_column)), model.themes)
+    if is_series(data):
+        data = data.tolist()
+    if isinstance(data, (list, tuple)) and data and all(isinstance(r, dict) for r in data):
+        texts = []
+        for n, record in enumerate(data, 1):
+            text = record.get(text_column)
+            if not isinstance(text, str):
+                got = "nothing" if text_column not in record else type(text).__name__
+                raise InputError(f"expected a string {text_column!r} field, got {got}", "<records>", n)
+            texts.append(text)
+        return [{**r, **res} for r, res in zip(data, model.label(texts))]
+    return model.label(data)
+
+
+def read(
+    path,
+    input_format: str = "auto",
+    encoding: str = "auto",
+    text_column: str = "text",
+    date_column: str = "date",
+    id_column: str = "id",
+) -> list[dict]:
+    """The passages of one input file (``-``: standard input) as records, read as ``trendscore
+    label`` reads them: format and encoding detected, compressed files decompressed, CSV and
+    Parquet columns chosen by name. Raises :class:`InputError` for anything unreadable."""
+    from .columns import Columns
+    from .readers import read_records
+
+    columns = Columns(text_column, date_column, id_column)
+    return [r for r, _, _ in read_records(str(path), input_format, encoding, columns=columns)]
 
 
 def train(seed_paths, out_dir, cv: int = 5, seed: int = 0, **params) -> Model:
@@ -43,10 +88,30 @@ def train(seed_paths, out_dir, cv: int = 5, seed: int = 0, **params) -> Model:
     return _train(seed_paths, out_dir, cv=cv, seed=seed, **params)
 
 
-def score(records, freq: str = "week", as_of=None, model=None, relabel: bool = False):
-    """Theme momentum of records; see :func:`trendscore.scoring.score`."""
+def score(
+    records,
+    freq: str = "week",
+    as_of=None,
+    model=None,
+    relabel: bool = False,
+    text_column: str = "text",
+    date_column: str = "date",
+):
+    """Theme momentum of records (dicts) or of a pandas DataFrame's rows; see
+    :func:`trendscore.scoring.score`. ``text_column`` and ``date_column`` name the fields
+    holding the text and the date when they are not ``text`` and ``date``."""
+    from .frames import frame_records, is_frame
     from .scoring import score as _score
 
+    if is_frame(records):
+        records = frame_records(records, text_column, date_column)
+    elif text_column != "text" or date_column != "date":
+        from .columns import Columns
+
+        columns = Columns(text_column, date_column)
+        records = (
+            columns.rename(dict(r), "<records>", n) if isinstance(r, dict) else r for n, r in enumerate(records, 1)
+        )
     return _score(records, freq=freq, as_of=as_of, model=model, relabel=relabel)
 
 

@@ -59,13 +59,20 @@ def _input_options(command):
     options = [
         click.option(
             "--input-format",
-            type=click.Choice(["auto", "digest", "jsonl", "csv", "text"]),
+            type=click.Choice(["auto", "digest", "jsonl", "csv", "text", "parquet"]),
             default="auto",
             show_default=True,
+            help="auto: by extension, else by content (also for stdin and .gz/.bz2/.zst files).",
         ),
         click.option(
-            "--encoding", default="auto", show_default=True, help="Input encoding (auto: BOM, UTF-8, else GB18030)."
+            "--encoding",
+            default="auto",
+            show_default=True,
+            help="Input encoding (auto: BOM, UTF-8, UTF-16/32, GB18030/GBK or Big5; unclear ones are refused).",
         ),
+        click.option("--text-column", default="text", show_default=True, help="CSV/Parquet/JSONL field with the text."),
+        click.option("--date-column", default="date", show_default=True, help="Field with the date."),
+        click.option("--id-column", default="id", show_default=True, help="Field with the id."),
         click.option(
             "--encoding-errors", type=click.Choice(["strict", "replace"]), default="strict", show_default=True
         ),
@@ -99,7 +106,13 @@ def _report_skips(skip, good: int) -> None:
 @click.argument("inputs", nargs=-1)
 @click.option("-o", "--output", default="-", show_default=True, help="Output file; written only when complete.")
 @_model_opt
-@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv", "table"]), default="jsonl", show_default=True)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["jsonl", "csv", "table", "parquet"]),
+    default=None,
+    help="Output format [default: from -o's extension (.jsonl, .jsonl.gz, .csv, .csv.gz, .parquet), else jsonl].",
+)
 @click.option("--explain", is_flag=True, help="Add the top terms behind each assigned theme.")
 @click.option(
     "--jobs", type=click.IntRange(1), default=None, help="Worker processes (default: all cores); keeps order."
@@ -117,11 +130,15 @@ def label(
     input_format,
     encoding,
     encoding_errors,
+    text_column,
+    date_column,
+    id_column,
     skip_bad,
     scheduler,
     block_mb,
 ):
     """Label passages in INPUTS (files, or - for stdin; default stdin) by theme."""
+    from .columns import Columns
     from .readers import SkipLog
     from .run_label import run_label
 
@@ -140,6 +157,7 @@ def label(
         skip=skip,
         scheduler=scheduler,
         block_mb=block_mb,
+        columns=Columns(text_column, date_column, id_column),
     )
     if scheduler:
         click.echo(f"Labelled {stats.records} passages on {scheduler}", err=True)
@@ -155,7 +173,13 @@ def label(
     "--as-of", "as_of", default=None, help="Last day scored, YYYY-MM-DD (default: the latest date in the input)."
 )
 @_model_opt
-@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json", "csv"]),
+    default=None,
+    help="Output format [default: from -o's extension (.json, .csv), else table].",
+)
 @click.option("-o", "--output", default="-", show_default=True, help="Write the table/json/csv here (atomically).")
 @click.option("--plot", "plot_path", default=None, help="Write a PNG of theme shares over time.")
 @click.option("--report", "report_path", default=None, help="Write a self-contained HTML report.")
@@ -198,11 +222,15 @@ def score(
     input_format,
     encoding,
     encoding_errors,
+    text_column,
+    date_column,
+    id_column,
     skip_bad,
     scheduler,
     block_mb,
 ):
     """Score theme momentum over time in INPUTS (files, or - for stdin; default stdin)."""
+    from .columns import Columns
     from .readers import SkipLog
     from .run_score import run_score
 
@@ -228,6 +256,7 @@ def score(
         skip=skip,
         scheduler=scheduler,
         block_mb=block_mb,
+        columns=Columns(text_column, date_column, id_column),
     )
     for warning in result["warnings"]:
         click.echo(f"Warning: {warning}", err=True)

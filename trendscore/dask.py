@@ -118,7 +118,7 @@ def label_dataframe(ddf, model=None, text_column: str = "text"):
 
 def _accumulate_partition(pdf, themes, date_column):
     from .accumulate import Accumulator
-    from .dates import parse_date
+    from .dates import is_missing, parse_date
     from .scoring import named, report_key
 
     acc = Accumulator(themes)
@@ -129,7 +129,7 @@ def _accumulate_partition(pdf, themes, date_column):
     texts = [_plain(t) for t in columns.get("text", [None] * len(pdf))]
     names_of = named(texts)  # the named things behind calls, as the one-process path finds them
     for i, date in enumerate(dates):
-        day = parse_date(date) if isinstance(date, str) else None
+        day = None if is_missing(date) else parse_date(date)  # Timestamps too, as the one-process path
         record = {c: _plain(v[i]) for c, v in columns.items()}
         text = record.get("text")
         where = (record.get("source"), report_key(record), text if isinstance(text, str) else None, names_of[i])
@@ -171,8 +171,9 @@ def score_dataframe(
     total = Accumulator(themes)
     for acc in dask.compute(*parts):
         total.merge(acc)
-    from .scoring import model_noise
+    from .scoring import model_noise, require_dates
 
+    require_dates(total)
     return compute_score(total, freq, as_of, None, info, model_noise(info, total))
 
 
@@ -192,7 +193,18 @@ def _expand(inputs) -> list[str]:
             raise InputError("no such file", name)
         else:
             files.append(str(p))
+    for path in files:
+        if _first_bytes(path).startswith((b"\x1f\x8b", b"BZh", b"\x28\xb5\x2f\xfd")):
+            raise InputError("compressed files are not cut into blocks for --scheduler; decompress it first", path)
     return files
+
+
+def _first_bytes(path: str) -> bytes:
+    try:
+        with open(path, "rb") as fh:
+            return fh.read(4)
+    except OSError as exc:
+        raise InputError(f"cannot read ({exc.strerror})", path) from None
 
 
 def _blocks(path: str, size: int) -> list[tuple[int, int]]:
@@ -329,7 +341,7 @@ def _tasks(inputs, block_bytes):
     files = _expand(inputs)
     tasks = []
     for path in files:
-        if path.endswith(".parquet"):
+        if path.endswith(".parquet") or _first_bytes(path) == b"PAR1":
             tasks.append((path, None, None))
             continue
         tasks += [(path, a, b) for a, b in _blocks(path, block_bytes)]
@@ -438,6 +450,9 @@ def score_files(
             first = (where, lines.at(line) if where == path and line else line, value)
     if total.records == 0:
         raise InputError("empty input: no passages found", ", ".join(files))
+    from .scoring import require_dates
+
+    require_dates(total, {"bad_dates": bad, "first_bad_date_at": first})
     info = None
     if total.by_model:  # the workers labelled some passages: name their model as the local path does
         from .model import load_model

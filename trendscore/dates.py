@@ -3,36 +3,114 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
+import numbers
 import re
 
-__all__ = ["FREQS", "parse_date", "period_of", "period_label", "period_start"]
+__all__ = ["FREQS", "parse_date", "is_missing", "period_of", "period_label", "period_start"]
 
 FREQS = ("day", "week", "month")
 _DATE = re.compile(r"^\s*(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:$|[T\s])")
+_CHINESE = re.compile(r"^\s*(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]")
+_COMPACT = re.compile(r"^\s*(\d{4})(\d{2})(\d{2})(?:$|[T\s])")
+_EPOCH = re.compile(r"^\s*(\d{9,13})(?:\.\d+)?\s*$")
+_MONTH_NAMES = "january february march april may june july august september october november december".split()
+_MONTHS = {m: i for i, m in enumerate(_MONTH_NAMES, 1)} | {m[:3]: i for i, m in enumerate(_MONTH_NAMES, 1)}
+_MONTHS["sept"] = 9  # English names, whatever the machine's locale
+_MONTH = "(" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\.?"
+_ENGLISH_MDY = re.compile(r"^\s*(?:[A-Za-z]+,?\s+)?" + _MONTH + r"\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})\b", re.I)
+_ENGLISH_DMY = re.compile(r"^\s*(?:[A-Za-z]+,?\s+)?(\d{1,2})(?:st|nd|rd|th)?\s+" + _MONTH + r",?\s+(\d{4})\b", re.I)
+#: epoch values above this are milliseconds (as seconds they would be after the year 5000)
+_MILLISECONDS = 100_000_000_000
+
+
+def is_missing(value) -> bool:
+    """True for a record without a date: None, an empty string, NaN, pandas' NaT."""
+    if value is None:
+        return True
+    if isinstance(value, str):
+        return not value.strip()
+    if isinstance(value, float):
+        return math.isnan(value)
+    return type(value).__name__ in ("NaTType", "NAType") or (hasattr(value, "dtype") and str(value) in ("NaT", "nan"))
+
+
+def _day(year: int, month: int, day: int) -> int | None:
+    try:
+        return dt.date(year, month, day).toordinal()
+    except ValueError:
+        return None
+
+
+def _epoch(seconds: float) -> int | None:
+    if seconds >= _MILLISECONDS:
+        seconds /= 1000
+    try:
+        return dt.datetime.fromtimestamp(seconds, dt.UTC).date().toordinal()
+    except (OverflowError, OSError, ValueError):
+        return None
 
 
 def parse_date(value) -> int | None:
     """The proleptic ordinal of a record's date, or None when it has none or it does not parse.
 
-    Accepts ``YYYY-MM-DD`` (also with ``/`` or ``.``), optionally followed by a time and a
-    time zone, which are ignored: the date is the one written, in the outlet's own zone.
+    Strings: ``YYYY-MM-DD`` (also with ``/`` or ``.``, one-digit months and days, and
+    a time and time zone after it, which are ignored: the date is the one written, in the
+    outlet's own zone), ``2026年1月5日`` (or ``号``), ``20260105``, ``Jan 5, 2026``,
+    ``January 5 2026``, ``5 Jan 2026``, and epoch seconds (milliseconds above 10**11)
+    as digits. Objects: ``datetime.date``, ``datetime.datetime`` and pandas ``Timestamp``
+    (their own date), numpy ``datetime64``, and numbers as epoch seconds in UTC, except
+    integers that read as a valid ``YYYYMMDD`` between 1900 and 2100.
 
     Examples
     --------
     >>> parse_date("2025-11-30 07:17") == dt.date(2025, 11, 30).toordinal()
     True
+    >>> days = {parse_date(v) for v in ["2026-01-05", "2026年1月5日", "2026/1/5", "20260105", "Jan 5, 2026",
+    ...                                  1767571200, dt.date(2026, 1, 5), dt.datetime(2026, 1, 5, 23, 59)]}
+    >>> [dt.date.fromordinal(d).isoformat() for d in days]
+    ['2026-01-05']
     >>> parse_date("2025-02-30") is None, parse_date("10000-01-01") is None, parse_date(None) is None
     (True, True, True)
     """
-    if not isinstance(value, str):
+    if isinstance(value, str):
+        return _parse_text(value)
+    if isinstance(value, bool) or value is None:
         return None
-    m = _DATE.match(value)
-    if not m:
-        return None
-    try:
-        return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3))).toordinal()
-    except ValueError:
-        return None
+    if isinstance(value, dt.datetime):
+        try:
+            return value.date().toordinal()
+        except (ValueError, AttributeError):  # pandas' NaT
+            return None
+    if isinstance(value, dt.date):
+        return value.toordinal()
+    if isinstance(value, numbers.Integral):
+        n = int(value)
+        if 19000101 <= n <= 21001231:
+            return _day(n // 10000, n // 100 % 100, n % 100)
+        return _epoch(n)
+    if isinstance(value, numbers.Real):
+        return None if math.isnan(value) else _epoch(float(value))
+    if type(value).__name__ == "datetime64":  # numpy, without importing it
+        return _parse_text(str(value))
+    return None
+
+
+def _parse_text(value: str) -> int | None:
+    for pattern in (_DATE, _CHINESE, _COMPACT):
+        m = pattern.match(value)
+        if m:
+            return _day(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+    m = _ENGLISH_MDY.match(value)
+    if m:
+        return _day(int(m.group(3)), _MONTHS[m.group(1).lower()], int(m.group(2)))
+    m = _ENGLISH_DMY.match(value)
+    if m:
+        return _day(int(m.group(3)), _MONTHS[m.group(2).lower()], int(m.group(1)))
+    m = _EPOCH.match(value)
+    if m:
+        return _epoch(int(m.group(1)))
+    return None
 
 
 def period_of(ordinal: int, freq: str) -> int:

@@ -21,10 +21,17 @@ class LabelStats:
 
 
 def iter_input_records(
-    inputs: list[str], input_format: str = "auto", encoding: str = "auto", encoding_errors: str = "strict", skip=None
+    inputs: list[str],
+    input_format: str = "auto",
+    encoding: str = "auto",
+    encoding_errors: str = "strict",
+    skip=None,
+    columns=None,
 ) -> Iterator[dict]:
     for name in inputs:
-        for record, _path, _line in read_records(name, input_format, encoding, encoding_errors, skip=skip):
+        for record, _path, _line in read_records(
+            name, input_format, encoding, encoding_errors, skip=skip, columns=columns
+        ):
             yield record
 
 

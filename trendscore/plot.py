@@ -82,8 +82,9 @@ def plot_png(score: Score, lang: str = "en") -> bytes:
     """The PNG of the score (see the module docstring). With ``lang="zh"`` the bundled
     themes are named in Chinese when a font that draws Chinese is installed; otherwise the
     English names are kept and the figure says why."""
-    import matplotlib
+    from .extras import require
 
+    matplotlib = require("plot", "drawing the plot (score --plot, --report)")
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 

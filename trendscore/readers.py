@@ -7,18 +7,19 @@ passages with :func:`trendscore.text.split_passages`.
 
 from __future__ import annotations
 
-import codecs
 import csv
 import json
 import os
-import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
 
-from .digest import digest_parts, looks_like_digest
+from .columns import Columns
+from .digest import digest_parts
 from .errors import InputError
 from .jsonfast import loads
+from .opening import HEAD_BYTES as _HEAD_BYTES  # noqa: F401 (the size of the sniffed head, for tests)
+from .opening import Source as _Source
+from .sniffing import csv_shape, prepare_decoding, sniff_format
 from .text import PassageBuffer
 
 __all__ = [
@@ -32,17 +33,8 @@ __all__ = [
     "detect_format",
 ]
 
-INPUT_FORMATS = ("auto", "digest", "jsonl", "csv", "text")
-_HEAD_BYTES = 1 << 16
+INPUT_FORMATS = ("auto", "digest", "jsonl", "csv", "text", "parquet")
 _HEAD_CHARS = 1 << 20
-_EXT = {".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl", ".csv": "csv"}
-_MAGIC = {
-    b"\x89PNG": "PNG image",
-    b"%PDF": "PDF",
-    b"PK\x03\x04": "ZIP archive",
-    b"\x1f\x8b": "gzip archive",
-    b"\x7fELF": "executable",
-}
 
 
 class SkipLog:
@@ -63,88 +55,10 @@ class SkipLog:
         self.first.extend(first[: self.keep - len(self.first)])
 
 
-class _Source:
-    """Bytes of one input, with its first chunk available for sniffing."""
-
-    def __init__(self, name: str):
-        self.name = name
-        if name == "-":
-            self.stream = sys.stdin.buffer
-        else:
-            path = Path(name)
-            if path.is_dir():
-                raise InputError("is a directory; give the files inside it", name)
-            try:
-                self.stream = open(path, "rb")
-            except FileNotFoundError:
-                raise InputError("no such file", name) from None
-            except OSError as exc:
-                raise InputError(f"cannot read ({exc.strerror})", name) from None
-        self.head = self.stream.read(_HEAD_BYTES)
-
-    def chunks(self) -> Iterator[bytes]:
-        yield self.head
-        while block := self.stream.read(1 << 20):
-            yield block
-
-    def close(self) -> None:
-        if self.stream is not sys.stdin.buffer:
-            self.stream.close()
-
-
-def _detect_encoding(src: _Source, encoding: str) -> str:
-    head = src.head
-    for magic, what in _MAGIC.items():
-        if head.startswith(magic):
-            raise InputError(f"looks like a {what}, not text", src.name, 1)
-    if encoding != "auto":
-        return encoding
-    if head.startswith(codecs.BOM_UTF8):
-        return "utf-8-sig"
-    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return "utf-16"
-    final = len(head) < _HEAD_BYTES  # a full first chunk may end inside a character
-    try:
-        codecs.getincrementaldecoder("utf-8")().decode(head, final=final)
-        return "utf-8"
-    except UnicodeDecodeError as exc:
-        bad_at = exc.start
-    try:
-        codecs.getincrementaldecoder("gb18030")().decode(head, final=final)
-        return "gb18030"
-    except UnicodeDecodeError:
-        return f"utf-8@{bad_at}"
-
-
 def _lines(src: _Source, encoding: str, errors: str, skip: SkipLog | None = None) -> Iterator[tuple[int, str]]:
     """Decoded lines (without line ends) numbered from 1."""
-    chosen = _detect_encoding(src, encoding)
-    if chosen.startswith("utf-8@"):
-        if errors == "strict" and skip is None:
-            line = src.head[: int(chosen.split("@")[1])].count(b"\n") + 1
-            raise InputError(
-                "invalid UTF-8 bytes (not GB18030 either); pass --encoding, or --encoding-errors replace",
-                src.name,
-                line,
-            )
-        chosen = "utf-8"
-    try:
-        newline = "\n".encode(chosen)
-    except LookupError:
-        known = True
-        try:
-            codecs.lookup(chosen)
-        except LookupError:
-            known = False
-        what = "is not a text encoding" if known else "is an unknown encoding"
-        raise InputError(f"{encoding!r} {what}; pass a text encoding such as utf-8 or gb18030", src.name) from None
+    chosen = prepare_decoding(src, encoding, errors, lenient=skip is not None)  # wide encodings arrive as UTF-8
     limit = max_line_bytes()
-    if newline != b"\n":  # UTF-16, UTF-32, EBCDIC...: no byte 0x0A marks a line end
-        yield from _wide_lines(src, chosen, errors, limit)
-        return
-    if chosen == "utf-8-sig":
-        chosen = "utf-8"
-        src.head = src.head[len(codecs.BOM_UTF8) :]
     number, parts, held = 0, [], 0  # the pieces of a line without its end yet, and their length
     for block in src.chunks():
         cut = block.rfind(b"\n") + 1
@@ -213,47 +127,6 @@ def _too_long(name: str, number: int, limit: int) -> InputError:
     )
 
 
-def _wide_lines(src: _Source, chosen: str, errors: str, limit: int) -> Iterator[tuple[int, str]]:
-    """Lines of an encoding whose line end is not the byte 0x0A, decoded as they stream."""
-    decoder = codecs.getincrementaldecoder(chosen)(errors)
-    number, parts, held = 0, [], 0
-    blocks = src.chunks()
-    while True:
-        block = next(blocks, None)
-        state = decoder.getstate()
-        try:
-            text = decoder.decode(block or b"", final=block is None)
-        except UnicodeDecodeError as exc:  # count the line ends before the bad bytes, for the message
-            decoder.setstate(state)
-            before = decoder.decode((block or b"")[: max(exc.start - len(state[0]), 0)])
-            raise InputError(
-                f"bytes that are not valid {chosen}; pass --encoding, or --encoding-errors replace",
-                src.name,
-                number + "".join(parts).count("\n") + before.count("\n") + 1,
-            ) from None
-        cut = text.rfind("\n") + 1
-        if not cut:
-            parts.append(text)
-            held += len(text)
-            if held > limit:
-                raise _too_long(src.name, number + 1, limit)
-        else:
-            whole = "".join([*parts, text[:cut]])
-            parts, held = [text[cut:]], len(text) - cut
-            lines = whole.split("\n")
-            lines.pop()
-            for line in lines:
-                number += 1
-                if len(line) > limit:
-                    raise _too_long(src.name, number, limit)
-                yield number, line[:-1] if line.endswith("\r") else line
-        if block is None:
-            break
-    rest = "".join(parts)
-    if rest:
-        yield number + 1, rest.rstrip("\r")
-
-
 def _decode_or_skip(raw: bytes, name: str, number: int, chosen: str, skip: SkipLog | None) -> str | None:
     try:
         return _decode_line(raw, name, number, chosen)
@@ -275,20 +148,12 @@ def _decode_line(raw: bytes, name: str, number: int, chosen: str, errors: str = 
 
 def detect_format(name: str, head_lines: list[str]) -> str:
     """Pick an input format from the file's extension, then from its first lines."""
-    ext = Path(name).suffix.lower() if name != "-" else ""
-    if ext in _EXT:
-        return _EXT[ext]
-    first = next((ln.strip() for ln in head_lines if ln.strip()), "")
-    if first.startswith("{"):
-        return "jsonl"
-    if first.startswith("["):
-        return "jsonl"  # the jsonl reader explains that a JSON array is not JSON Lines
-    if looks_like_digest(head_lines[:200]):
-        return "digest"
-    return "text"
+    return sniff_format(name, head_lines)
 
 
-def parse_jsonl_line(line: str, name: str, number: int, require_text: bool = True) -> dict | None:
+def parse_jsonl_line(
+    line: str, name: str, number: int, require_text: bool = True, columns: Columns | None = None
+) -> dict | None:
     """One JSON Lines record (None for a blank line), or an InputError naming file:line."""
     if not line.strip():
         return None
@@ -304,15 +169,19 @@ def parse_jsonl_line(line: str, name: str, number: int, require_text: bool = Tru
         raise InputError("a JSON array, expected JSON Lines (one object per line)", name, number)
     if not isinstance(obj, dict):
         raise InputError(f"expected a JSON object with a 'text' field, got {type(obj).__name__}", name, number)
+    if columns is not None:
+        obj = columns.rename(obj, name, number)
     if require_text or "labels" not in obj:
         check_text(obj, name, number)
     return obj
 
 
 def _jsonl(lines, name, require_text=True, skip=None) -> Iterator[tuple[dict, str, int]]:
+    columns = getattr(lines, "columns", None)
+    columns = None if columns is None or columns.is_default() else columns
     for number, line in lines:
         try:
-            obj = parse_jsonl_line(line, name, number, require_text)
+            obj = parse_jsonl_line(line, name, number, require_text, columns)
         except InputError as exc:
             if skip is None:
                 raise
@@ -338,13 +207,13 @@ def _csv(lines, name, require_text=True, skip=None) -> Iterator[tuple[dict, str,
             counter["n"] = number
             yield line + "\n"
 
-    reader = csv.DictReader(physical())
+    reader = csv.DictReader(physical(), delimiter=getattr(lines, "delimiter", ","))
     try:
         fields = reader.fieldnames
     except csv.Error as exc:
         raise InputError(f"malformed CSV ({exc})", name, counter["n"]) from None
-    if not fields or "text" not in [f.strip().lstrip("\ufeff") for f in fields]:
-        raise InputError(f"CSV has no 'text' column (columns: {', '.join(fields or [])})", name, 1)
+    columns = getattr(lines, "columns", Columns())
+    columns.check_header([f.strip().lstrip("\ufeff") for f in fields or []], name, "CSV")
     reader.fieldnames = [f.strip().lstrip("\ufeff") for f in fields]
     seen: set[str] = set()
     for field in reader.fieldnames:
@@ -371,7 +240,7 @@ def _csv(lines, name, require_text=True, skip=None) -> Iterator[tuple[dict, str,
                 raise exc
             skip.add(exc)
             continue
-        yield {k: v for k, v in row.items()}, name, start
+        yield columns.rename({k: v for k, v in row.items()}, name, start), name, start
 
 
 def _passage_records(d: int, start: int, meta: tuple, passages: list[str], name: str):
@@ -433,19 +302,67 @@ def _text(lines, name, require_text=True, skip=None):
     yield from docs.end()
 
 
-_READERS = {"jsonl": _jsonl, "csv": _csv, "digest": _digest, "text": _text}
+def _parquet(rows, name, require_text=True, skip=None):
+    columns = getattr(rows, "columns", Columns())
+    columns.check_header(rows.fields, name, "Parquet file", require_text)
+    for number, record in rows:
+        record = columns.rename(record, name, number)
+        if record.get("labels") is None:
+            record.pop("labels", None)  # a labels column holds null for unlabelled rows
+        try:
+            if require_text or "labels" not in record:
+                check_text(record, name, number)
+        except InputError as exc:
+            if skip is None:
+                raise
+            skip.add(exc)
+            continue
+        yield record, name, number
+
+
+_READERS = {"jsonl": _jsonl, "csv": _csv, "digest": _digest, "text": _text, "parquet": _parquet}
+
+
+class _Stream:
+    """The numbered lines (or Parquet rows) of one input, with what was learnt opening it:
+    the CSV delimiter, the user's column names, a Parquet file's fields."""
+
+    def __init__(self, items, columns: Columns, delimiter: str = ",", fields: list[str] | None = None):
+        self._items = iter(items)
+        self.columns, self.delimiter, self.fields = columns, delimiter, fields or []
+
+    def __iter__(self):
+        return self._items  # a for loop runs on the items themselves, at no cost a line
+
+    def __next__(self):
+        return next(self._items)
 
 
 @contextmanager
 def open_lines(
-    name: str, input_format: str = "auto", encoding: str = "auto", encoding_errors: str = "strict", skip=None
+    name: str,
+    input_format: str = "auto",
+    encoding: str = "auto",
+    encoding_errors: str = "strict",
+    skip=None,
+    columns: Columns | None = None,
 ):
     """Open one input: yields ``(format, numbered decoded lines)``; the format is detected
-    from the extension and the first lines when ``input_format`` is auto."""
+    from the extension and the first lines when ``input_format`` is auto. Compressed inputs
+    are decompressed as they are read; a Parquet input yields numbered rows instead of lines."""
     if input_format not in INPUT_FORMATS:
         raise InputError(f"unknown input format {input_format!r}; expected one of {', '.join(INPUT_FORMATS)}", name)
+    columns = columns or Columns()
     src = _Source(name)
     try:
+        if input_format == "parquet" or (input_format == "auto" and src.parquet):
+            if not src.parquet:
+                raise InputError("not a Parquet file (it does not start with PAR1)", name, 1)
+            from .parquet import open_parquet
+
+            fields, rows = open_parquet(src)
+            yield "parquet", _Stream(rows, columns, fields=fields)
+            return
         lines = _lines(src, encoding, encoding_errors, skip)
         head: list[tuple[int, str]] = []
         held = 0
@@ -454,10 +371,20 @@ def open_lines(
             held += len(item[1])
             if len(head) >= 200 or held > _HEAD_CHARS:
                 break
+        head_text = [ln for _, ln in head]
         fmt = input_format
         if fmt == "auto":
-            fmt = detect_format(name, [ln for _, ln in head])
-        yield fmt, _chain(head, lines)
+            fmt = sniff_format(name, head_text, columns.text)
+        if fmt == "parquet":
+            raise InputError("named .parquet but not a Parquet file (it does not start with PAR1)", name, 1)
+        if fmt in ("digest", "text") and not columns.is_default():
+            raise InputError(
+                f"--text-column, --date-column and --id-column apply to CSV, Parquet and JSON Lines, "
+                f"not to {fmt} input",
+                name,
+            )
+        delimiter = csv_shape(name, head_text, columns.text).delimiter if fmt == "csv" else ","
+        yield fmt, _Stream(_chain(head, lines), columns, delimiter)
     finally:
         src.close()
 
@@ -476,6 +403,7 @@ def read_records(
     encoding_errors: str = "strict",
     require_text: bool = True,
     skip: SkipLog | None = None,
+    columns: Columns | None = None,
 ) -> Iterator[tuple[dict, str, int]]:
     """Yield ``(record, path, line)`` for every passage in one input (``-`` is stdin).
 
@@ -484,8 +412,9 @@ def read_records(
     ``require_text=False``, jsonl records that carry ``labels`` may lack ``text`` (scoring a
     labelled archive needs no text). With a :class:`SkipLog`, bad lines (undecodable,
     malformed, without text) are passed over and counted there instead of raising.
+    ``columns`` names the fields holding the text, date and id when they are named otherwise.
     """
-    with open_lines(name, input_format, encoding, encoding_errors, skip) as (fmt, stream):
+    with open_lines(name, input_format, encoding, encoding_errors, skip, columns) as (fmt, stream):
         count = 0
         for item in records_of(fmt, stream, name, require_text, skip):
             count += 1

@@ -12,7 +12,6 @@ Layout of a registry directory::
 
 from __future__ import annotations
 
-import fcntl
 import json
 import os
 import re
@@ -92,28 +91,32 @@ class Registry:
 
     @contextmanager
     def lock(self):
+        """Hold the registry's lock (``filelock``: every system); a second holder fails at once,
+        told the process id the holder wrote beside the lock."""
+        from filelock import FileLock, Timeout
+
         self.path.mkdir(parents=True, exist_ok=True)
-        fh = open(self.path / ".lock", "a+")
+        lock = FileLock(str(self.path / ".lock"), timeout=0)
+        holder = self.path / ".lock.holder"
         try:
-            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            fh.seek(0)
-            holder = fh.read().strip() or "another process"
-            fh.close()
+            lock.acquire()
+        except Timeout:
+            try:
+                who = holder.read_text("utf-8").strip()
+            except OSError:
+                who = ""
             raise RegistryBusy(
-                f"{self.path}: the registry is busy ({holder} holds its lock); try again when it finishes"
+                f"{self.path}: the registry is busy ({who or 'another process'} holds its lock); "
+                "try again when it finishes"
             ) from None
         try:
-            fh.seek(0)
-            fh.truncate()
-            fh.write(f"pid {os.getpid()}")
-            fh.flush()
+            holder.write_text(f"pid {os.getpid()}", "utf-8")
             yield
         finally:
-            fh.seek(0)
-            fh.truncate()
-            fcntl.flock(fh, fcntl.LOCK_UN)
-            fh.close()
+            try:
+                holder.write_text("", "utf-8")
+            finally:
+                lock.release()
 
     # ------------------------------------------------------------ alias changes
     def promote(self, name: str) -> None:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import os
 
+from .errors import InputError
 from .forking import usable_cores
 from .labelling import LabelStats, iter_input_records, label_records
-from .writers import AtomicOutput, RecordWriter, check_output_path
+from .outputs import choose_output, record_output
+from .writers import check_output_path
 
 __all__ = ["run_label", "run_label_cluster", "default_jobs"]
 
@@ -40,7 +42,7 @@ def run_label(
     inputs,
     output="-",
     model_dir=None,
-    fmt="jsonl",
+    fmt=None,
     input_format="auto",
     explain=False,
     encoding="auto",
@@ -50,6 +52,7 @@ def run_label(
     skip=None,
     scheduler=None,
     block_mb: float = 32.0,
+    columns=None,
 ) -> LabelStats:
     """Label every passage of ``inputs`` into ``output``; returns counts for the caller.
 
@@ -58,17 +61,25 @@ def run_label(
     cluster (see :func:`run_label_cluster`)."""
     from .model import load_model
 
+    kind = choose_output(output, fmt, "label")
+    fmt = kind.fmt
     if scheduler:
+        if kind.gzip:
+            raise InputError("--scheduler writes plain JSON Lines; give -o FILE.jsonl")
+        if columns is not None and not columns.is_default():
+            raise InputError("--text-column, --date-column and --id-column are not read with --scheduler")
         return LabelStats(records=run_label_cluster(inputs, output, model_dir, fmt, scheduler, block_mb, skip))
     check_output_path(output, inputs)
     model = load_model(model_dir)  # fails early, in this process, on a bad model
     jobs = jobs or default_jobs(inputs, embedding=bool(model.featurizer.config.embedding))
+    if columns is not None and not columns.is_default():
+        jobs = 1  # worker processes read with the default column names
     stats = LabelStats()
     bar = _progress(progress)
     try:
         if jobs == 1:
-            records = iter_input_records(inputs, input_format, encoding, encoding_errors, skip)
-            with AtomicOutput(output) as fh, RecordWriter(fh, fmt, model.themes) as writer:
+            records = iter_input_records(inputs, input_format, encoding, encoding_errors, skip, columns)
+            with record_output(output, kind, model.themes) as (_, writer):
                 for record in label_records(model, records, explain=explain, stats=stats):
                     writer.write(record)
                     if bar is not None:
@@ -79,7 +90,7 @@ def run_label(
         themes = model.themes
         size = EMBEDDING_CHUNK if model.featurizer.config.embedding else CHUNK
         as_text = fmt == "jsonl"
-        with AtomicOutput(output) as fh, RecordWriter(fh, fmt, themes) as writer:
+        with record_output(output, kind, themes) as (fh, writer):
             done = 0
             for chunk in labelled_chunks(
                 inputs, model_dir, jobs, explain, as_text, input_format, encoding, encoding_errors, stats, skip, size
@@ -101,7 +112,6 @@ def run_label(
 def run_label_cluster(inputs, output, model_dir, fmt, scheduler: str, block_mb: float, skip=None) -> int:
     """The ``label`` job on a Dask cluster; returns the number of passages labelled."""
     from .dask import connect, label_files
-    from .errors import InputError
 
     if output == "-" or fmt != "jsonl" or not inputs or "-" in inputs:
         raise InputError("--scheduler needs input files, -o OUT and jsonl output")

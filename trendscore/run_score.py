@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from .errors import InputError
+from .outputs import choose_output
 from .readers import read_records
 from .render import render_score
 from .scoring import Examples, score_stream
@@ -27,7 +28,7 @@ def run_score(
     freq="week",
     as_of=None,
     model_dir=None,
-    fmt="table",
+    fmt=None,
     output="-",
     plot_path=None,
     report_path=None,
@@ -38,6 +39,7 @@ def run_score(
     skip=None,
     scheduler=None,
     block_mb: float = 32.0,
+    columns=None,
     state_path=None,
     lang: str = "en",
     by: str | None = None,
@@ -50,7 +52,21 @@ def run_score(
     cluster; the result is the same."""
     from .model import load_model
 
+    for path, flag, kinds, what in (
+        (plot_path, "--plot", (".png",), "a PNG image"),
+        (report_path, "--report", (".html", ".htm"), "an HTML page"),
+    ):
+        if path is not None and not path.lower().endswith(kinds):
+            raise InputError(f"{flag} writes {what}; name a {kinds[0]} file", path)
+    if plot_path or report_path:
+        from .extras import require
+
+        require("plot", "score --plot and --report (the report shows the plot)")  # before any work
     as_of_date = _as_of(as_of)
+    kind = choose_output("-" if output is None else output, fmt, "score")  # None: no table (--alert)
+    if kind.gzip:
+        raise InputError("score output is not written gzip-compressed; drop the .gz", output)
+    fmt = kind.fmt
     for path in [output, plot_path, report_path, state_path]:
         if path is not None:
             check_output_path(path, inputs)
@@ -62,7 +78,9 @@ def run_score(
 
     def items():
         for name in inputs:
-            yield from read_records(name, input_format, encoding, encoding_errors, require_text=False, skip=skip)
+            yield from read_records(
+                name, input_format, encoding, encoding_errors, require_text=False, skip=skip, columns=columns
+            )
 
     from contextlib import ExitStack
 
@@ -78,6 +96,8 @@ def run_score(
 
             if inputs == ["-"]:
                 raise InputError("--scheduler needs input files")
+            if columns is not None and not columns.is_default():
+                raise InputError("--text-column, --date-column and --id-column are not read with --scheduler")
             if by is not None:
                 raise InputError("--by runs in one process: leave out --scheduler")
             with connect(scheduler) as client:

@@ -6,14 +6,14 @@ import heapq
 from collections.abc import Iterable, Iterator
 
 from .accumulate import Accumulator
-from .dates import parse_date, period_of
+from .dates import is_missing, parse_date, period_of
 from .errors import InputError
 from .model import BATCH
 from .readers import check_text
 from .seeds import DEFAULT_THEMES
 from .trends import MomentumSettings, Score, compute_score
 
-__all__ = ["score", "score_stream", "model_info", "Examples"]
+__all__ = ["score", "score_stream", "model_info", "require_dates", "Examples"]
 
 _DATE_CACHE_LIMIT = 100_000
 
@@ -132,7 +132,7 @@ def score_stream(
 
     def day_of(record, path, line):
         value = record.get("date")
-        if value is None or value == "":
+        if is_missing(value):
             return None
         key = value if isinstance(value, str) else repr(value)
         if key not in date_cache:
@@ -231,6 +231,7 @@ def score_stream(
         flush_labelled()
     if accumulate_only:  # the counts alone, to be merged with others (trendscore.dask)
         return acc
+    require_dates(acc, stats)
     info = model_info(model)
     result = compute_score(acc, freq, as_of, settings, info, model_noise(info, acc))
     if groups is not None:
@@ -265,6 +266,27 @@ def report_key(record: dict):
         if value is not None and value != "" and type(value) in (str, int):
             return f"{key}:{value}", record.get("source")
     return None
+
+
+def require_dates(acc, stats: dict | None = None) -> None:
+    """Refuse to score when no passage has a usable date: an empty ranking would look like
+    an answer. The message says how many had no date and how many one that does not parse."""
+    if acc.records > acc.undated:
+        return
+    if acc.records == 0:
+        raise InputError("no records to score")
+    stats = stats or {}
+    bad = stats.get("bad_dates", 0)
+    parts = [f"none of the {acc.records} passages has a usable date"]
+    if acc.undated - bad:
+        parts.append(f"{acc.undated - bad} have none")
+    if bad:
+        where, line, value = stats.get("first_bad_date_at", ("?", "?", "?"))
+        parts.append(f"{bad} have dates that do not parse (first: {where}:{line}: {value})")
+    raise InputError(
+        "; ".join(parts) + "; dates are read from the 'date' field (--date-column names another; "
+        "YYYY-MM-DD, 2026年1月5日, 20260105, Jan 5, 2026, epoch seconds)"
+    )
 
 
 def model_info(model) -> dict | None:

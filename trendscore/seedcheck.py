@@ -3,7 +3,6 @@ conflicting labels; and adding new seeds without touching the old ones."""
 
 from __future__ import annotations
 
-import fcntl
 import json
 import os
 import re
@@ -203,8 +202,9 @@ def add_seeds(new_path, directory, on_conflict: str = "refuse") -> AddResult:
     directory = Path(directory)
     if not directory.is_dir():
         raise SeedError("no such seed directory", str(directory))
-    with open(directory / ".seeds.lock", "a") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)  # a second `seeds add` on this directory waits its turn
+    from filelock import FileLock
+
+    with FileLock(str(directory / ".seeds.lock")):  # a second `seeds add` on this directory waits its turn
         return _add_locked(new_path, directory, on_conflict)
 
 

@@ -126,10 +126,14 @@ class Score:
         }
 
     def to_frame(self):
-        """The series as a pandas DataFrame (period, theme, count, share, total)."""
-        import pandas as pd
+        """The series as a pandas DataFrame (period, start, theme, count, share, total);
+        ``start``, the period's first day, is a datetime column (``pip install 'trendscore[pandas]'``)."""
+        from .frames import require_pandas
 
-        return pd.DataFrame(self.series, columns=["period", "start", "theme", "count", "share", "total"])
+        pd = require_pandas("Score.to_frame()")
+        frame = pd.DataFrame(self.series, columns=["period", "start", "theme", "count", "share", "total"])
+        frame["start"] = pd.to_datetime(frame["start"], format="%Y-%m-%d")
+        return frame
 
 
 def _windows_of(per_period: dict, first: int, last: int, k: int) -> list[Window]:

