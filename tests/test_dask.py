@@ -301,3 +301,20 @@ def test_relabel_on_the_cluster_matches_local(cluster, passages, tmp_path):
     assert json.loads(local)["labelled_by"]["labelled_by_model"] == 600
     as_given = json.loads(_run("score", labelled, "--format", "json").stdout)
     assert as_given["labelled_by"]["labels_as_given"] == 600
+
+
+def test_inputs_the_cluster_would_misread_are_refused_in_one_line(tmp_path):
+    """A digest, a text or a CSV file read as JSON Lines blocks gave 'malformed JSON' (issue 15)."""
+    from conftest import DIGEST
+
+    text = tmp_path / "notes.txt"
+    text.write_text("短剧出海势头强劲\n", "utf-8")
+    table = tmp_path / "news.csv"
+    table.write_text("text,date\n短剧出海,2025-01-01\n", "utf-8")
+    for path, kind in ((DIGEST, "digest"), (text, "text"), (table, "csv")):
+        for command in (["score", path], ["label", path, "-o", tmp_path / "out.jsonl"]):
+            result = _run(*command, "--scheduler", "local:1")
+            assert result.exit_code == 2, result.output
+            assert result.stderr.strip() == (
+                f"Error: {path}: --scheduler reads JSON Lines and Parquet; this looks like {kind}: leave out --scheduler"
+            )

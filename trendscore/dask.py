@@ -19,7 +19,7 @@ from .errors import InputError
 from .jsonfast import dumps_line
 from .readers import SkipLog, check_text
 
-__all__ = ["label_dataframe", "score_dataframe", "connect", "label_files", "score_files", "BLOCK_BYTES"]
+__all__ = ["label_dataframe", "score_dataframe", "connect", "check_inputs", "label_files", "score_files", "BLOCK_BYTES"]
 
 BLOCK_BYTES = 32 << 20
 _MODELS: dict = {}
@@ -336,6 +336,29 @@ def _plain(value):
     return value
 
 
+def _check_jsonl(path: str) -> None:
+    """Refuse, in one line, an input the cluster would misread: its blocks are read as JSON
+    Lines, so a digest, a text or a CSV file must be read in one process."""
+    from .sniffing import sniff_format
+
+    with open(path, "rb") as fh:
+        head = fh.read(1 << 16).decode("utf-8", "replace")
+    fmt = sniff_format(path, head.splitlines()[:-1] or head.splitlines())
+    if fmt != "jsonl":
+        raise InputError(
+            f"--scheduler reads JSON Lines and Parquet; this looks like {fmt}: leave out --scheduler",
+            path,
+        )
+
+
+def check_inputs(inputs) -> None:
+    """Refuse, before any cluster is reached, an input the cluster cannot read (see
+    :func:`_check_jsonl`)."""
+    for path in _expand(inputs):
+        if not (path.endswith(".parquet") or _first_bytes(path) == b"PAR1"):
+            _check_jsonl(path)
+
+
 def _tasks(inputs, block_bytes):
     """(path, start, end) for every block of every jsonl input, in order (None, None for Parquet)."""
     files = _expand(inputs)
@@ -344,6 +367,7 @@ def _tasks(inputs, block_bytes):
         if path.endswith(".parquet") or _first_bytes(path) == b"PAR1":
             tasks.append((path, None, None))
             continue
+        _check_jsonl(path)
         tasks += [(path, a, b) for a, b in _blocks(path, block_bytes)]
     return files, tasks
 

@@ -111,9 +111,10 @@ def run_label(
 
 def run_label_cluster(inputs, output, model_dir, fmt, scheduler: str, block_mb: float, skip=None) -> int:
     """The ``label`` job on a Dask cluster; returns the number of passages labelled."""
-    from .dask import connect, label_files
+    from .dask import check_inputs, connect, label_files
 
     if output == "-" or fmt != "jsonl" or not inputs or "-" in inputs:
         raise InputError("--scheduler needs input files, -o OUT and jsonl output")
+    check_inputs(list(inputs))
     with connect(scheduler) as client:
         return label_files(client, list(inputs), output, model_dir, block_bytes=int(block_mb * (1 << 20)), skip=skip)

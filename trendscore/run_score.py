@@ -92,7 +92,7 @@ def run_score(
         stats: dict = {}
         examples = None
         if scheduler:
-            from .dask import connect, score_files
+            from .dask import check_inputs, connect, score_files
 
             if inputs == ["-"]:
                 raise InputError("--scheduler needs input files")
@@ -100,6 +100,7 @@ def run_score(
                 raise InputError("--text-column, --date-column and --id-column are not read with --scheduler")
             if by is not None:
                 raise InputError("--by runs in one process: leave out --scheduler")
+            check_inputs(inputs)
             with connect(scheduler) as client:
                 result, stats["bad_dates"], stats["first_bad_date_at"] = score_files(
                     client,
