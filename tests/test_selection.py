@@ -20,14 +20,27 @@ _ROWS = [
 
 def _single_label(n=60, url=None):
     return [
-        Seed(str(i), _ROWS[i % 3][1].format(i), (_ROWS[i % 3][0],), None, None, None, "s.jsonl", i + 1, (), url(i) if url else None)
+        Seed(
+            str(i),
+            _ROWS[i % 3][1].format(i),
+            (_ROWS[i % 3][0],),
+            None,
+            None,
+            None,
+            "s.jsonl",
+            i + 1,
+            (),
+            url(i) if url else None,
+        )
         for i in range(n)
     ]
 
 
 def _write(path, seeds):
     path.write_text(
-        "".join(json.dumps({"id": s.id, "text": s.text, "labels": list(s.labels)}, ensure_ascii=False) + "\n" for s in seeds),
+        "".join(
+            json.dumps({"id": s.id, "text": s.text, "labels": list(s.labels)}, ensure_ascii=False) + "\n" for s in seeds
+        ),
         "utf-8",
     )
     return path
@@ -116,7 +129,9 @@ def test_train_cli_fixes_given_options_and_records_the_search(tmp_path, run):
     card = load_model(tmp_path / "m").card
     sel = card["selection"]
     assert sel["fixed"] == {"C": 2.0, "style": False}
-    assert sel["candidates"] and all(r["settings"]["C"] == 2.0 and not r["settings"]["style"] for r in sel["candidates"])
+    assert sel["candidates"] and all(
+        r["settings"]["C"] == 2.0 and not r["settings"]["style"] for r in sel["candidates"]
+    )
     assert card["params"]["C"] == 2.0 and card["params"]["style"] is False
     assert {k: card["params"][k] for k in SEARCHED} == sel["chosen"]
 

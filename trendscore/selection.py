@@ -143,9 +143,7 @@ def _fold_prediction(X, train, test, y_train, params: dict, multilabel: bool, se
     if multilabel:
         from .classifier import ThemeClassifier
 
-        clf = ThemeClassifier(
-            C=params["C"], cv=params["cv"], class_weight=params["class_weight"], random_state=seed
-        )
+        clf = ThemeClassifier(C=params["C"], cv=params["cv"], class_weight=params["class_weight"], random_state=seed)
         return clf.fit(X[train], y_train).predict(X[test])
     from sklearn.svm import LinearSVC
 
@@ -153,8 +151,16 @@ def _fold_prediction(X, train, test, y_train, params: dict, multilabel: bool, se
     return svm.predict(X[test])
 
 
-def search(seeds: list[Seed], fixed: dict, settings: dict, budget: float, encoder: str = "", seed: int = 0,
-           folds: int = FOLDS, clock=time.perf_counter) -> tuple[dict, dict]:
+def search(
+    seeds: list[Seed],
+    fixed: dict,
+    settings: dict,
+    budget: float,
+    encoder: str = "",
+    seed: int = 0,
+    folds: int = FOLDS,
+    clock=time.perf_counter,
+) -> tuple[dict, dict]:
     """Cross-validate the :func:`candidates` within ``budget`` seconds.
 
     ``settings`` are the complete defaults (the fixed values already in them); returns the

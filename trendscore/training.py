@@ -230,7 +230,6 @@ def train_seeds(
 ) -> Model:
     """:func:`train` on seeds already read."""
     from .embedding import caching
-
     from .selection import FOLDS
 
     with caching():  # with sentence embeddings, each seed is encoded once for all the fits
