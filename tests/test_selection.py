@@ -8,7 +8,7 @@ import pytest
 
 from trendscore import load_model
 from trendscore.seeds import Seed, read_seeds
-from trendscore.selection import SEARCHED, candidates, report_groups, search, select_folds
+from trendscore.selection import SEARCHED, candidates, encoder_candidates, report_groups, search, select_folds
 from trendscore.training import DEFAULT_PARAMS, _settings
 
 _ROWS = [
@@ -69,11 +69,26 @@ def test_fixed_settings_are_never_searched():
 
 
 def test_encoder_is_tried_only_when_allowed_and_not_fixed():
-    plain = candidates({})
-    allowed = candidates({}, encoder="use-m3")
-    assert len(allowed) == 2 * len(plain) and allowed[: len(plain)] == plain
-    assert {c["embedding"] for c in allowed[len(plain) :]} == {"use-m3"}
-    assert candidates({"embedding": ""}, encoder="use-m3") == plain
+    best = candidates({})[5]
+    tried = encoder_candidates(best, {}, "use-m3")
+    assert tried[0] == {**best, "embedding": "use-m3"}
+    assert {c["C"] for c in tried} == {0.5, 1.0} and all(c["embedding"] == "use-m3" for c in tried)
+    assert [c["C"] for c in encoder_candidates(best, {"C": 1.0}, "use-m3")] == [best["C"]]
+    assert encoder_candidates(best, {"embedding": ""}, "use-m3") == []
+    assert encoder_candidates(best, {}, "") == []
+    assert all(c["embedding"] == "" for c in candidates({}))
+
+
+def test_encoder_stage_runs_after_the_tfidf_budget_is_spent(monkeypatch):
+    import trendscore.selection as selection
+
+    seen = []
+    monkeypatch.setattr(selection, "_embedded", lambda X, texts, train, params: seen.append(params["C"]) or X)
+    _, record = search(_single_label(), {}, _settings({}), 2.5, encoder="use-m3", clock=_ticking_clock())
+    kinds = [r["settings"]["embedding"] for r in record["candidates"]]
+    # half the budget for TF-IDF: one candidate; the encoder stage's first always runs
+    assert kinds == ["", "use-m3"] and seen == [0.5, 0.5, 0.5]  # one candidate, three folds
+    assert record["skipped_for_budget"] == len(candidates({})) - 1 + 1
 
 
 @pytest.mark.parametrize("budget, ran", [(0.0, 1), (2.5, 1), (6.5, 3), (1e9, None)])

@@ -285,9 +285,11 @@ def _given(ctx) -> set[str]:
 @click.option(
     "--jobs",
     type=click.IntRange(1),
-    default=1,
-    show_default=True,
-    help="Themes fitted at once (worker processes); the same model for any N (with --embedding, up to float rounding).",
+    default=None,
+    help=(
+        "Themes fitted at once (worker processes; default: all cores); the same model for any N "
+        "(with --embedding, up to float rounding)."
+    ),
 )
 def train(
     seeds,
@@ -334,6 +336,10 @@ def train(
         budget = DEFAULT_BUDGET
     if allow_encoder and (embedding or budget == 0):
         raise click.UsageError("--allow-encoder lets the search choose the encoder: not with --embedding or --budget 0")
+    if jobs is None:
+        from .forking import usable_cores
+
+        jobs = usable_cores()
     params = {"segmenter": segmenter, "n_jobs": jobs, "calibration_folds": calibration_folds}
     # an option the user gave is fixed; the others are searched (or take their defaults with --budget 0)
     params.update({k: v for k, (name, v) in searched.items() if budget == 0 or name in given})

@@ -24,7 +24,17 @@ import numpy as np
 from .metrics import label_matrix, per_theme_scores
 from .seeds import Seed
 
-__all__ = ["DEFAULT_BUDGET", "FOLDS", "MIN_SEEDS", "SEARCHED", "candidates", "report_groups", "search", "select_folds"]
+__all__ = [
+    "DEFAULT_BUDGET",
+    "FOLDS",
+    "MIN_SEEDS",
+    "SEARCHED",
+    "candidates",
+    "encoder_candidates",
+    "report_groups",
+    "search",
+    "select_folds",
+]
 
 #: seconds the search may take by default (THUCNews, 10,000 headlines: the whole ``train``
 #: command within 60 s on two shared cores; BENCHMARKS.md)
@@ -46,11 +56,10 @@ _MIN_DF = (2, 1)
 _C = (0.5, 1.0)
 
 
-def candidates(fixed: dict, encoder: str = "") -> list[dict]:
-    """The candidate settings in the order they are tried: every combination of feature
-    family, min_df and C, with the caller's ``fixed`` settings imposed (duplicates dropped),
-    then, when ``encoder`` is allowed and not fixed, each TF-IDF candidate again with the
-    sentence encoder (tried after all the TF-IDF ones, as it is slower)."""
+def candidates(fixed: dict) -> list[dict]:
+    """The TF-IDF candidate settings in the order they are tried: every combination of
+    feature family, min_df and C, with the caller's ``fixed`` settings imposed (duplicates
+    dropped)."""
     out: list[dict] = []
     for family in _FAMILIES:
         for min_df in _MIN_DF:
@@ -58,8 +67,18 @@ def candidates(fixed: dict, encoder: str = "") -> list[dict]:
                 cand = {**family, "min_df": min_df, "C": c, "embedding": "", **_pick(fixed)}
                 if cand not in out:
                     out.append(cand)
-    if encoder and "embedding" not in fixed:
-        out += [{**c, "embedding": encoder} for c in list(out)]
+    return out
+
+
+def encoder_candidates(best: dict, fixed: dict, encoder: str) -> list[dict]:
+    """The best TF-IDF candidate with the sentence encoder's columns added, at each C
+    (the encoder changes how much regularisation suits); none when the caller fixed the
+    embedding setting."""
+    if not encoder or "embedding" in fixed:
+        return []
+    out = [{**best, "embedding": encoder}]
+    if "C" not in fixed:
+        out += [{**best, "embedding": encoder, "C": c} for c in _C if c != best["C"]]
     return out
 
 
@@ -151,6 +170,21 @@ def _fold_prediction(X, train, test, y_train, params: dict, multilabel: bool, se
     return svm.predict(X[test])
 
 
+def _stream(stages, rows, fixed, encoder, metric, budget):
+    """The candidates with their time limits, stage by stage (None between stages); the
+    encoder's stage is built from the best TF-IDF row so far."""
+    for cands, limit in stages:
+        yield None
+        for cand in cands:
+            yield cand, limit
+    scored = [r for r in rows if metric in r]
+    extra = encoder_candidates(max(scored, key=lambda r: r[metric])["settings"], fixed, encoder) if scored else []
+    if extra:
+        yield None
+        for cand in extra:
+            yield cand, budget
+
+
 def search(
     seeds: list[Seed],
     fixed: dict,
@@ -177,14 +211,23 @@ def search(
     Y = label_matrix([list(s.labels) for s in seeds], themes)
     y = Y if multilabel else np.array([s.labels[0] for s in seeds])
     splits = select_folds(seeds, folds, seed)
-    cands = candidates(fixed, encoder)
     counts: dict[tuple, _Counts] = {}
     rows: list[dict] = []
     skipped = 0
-    for cand in cands:
-        if rows and clock() - start >= budget:
+    # with the encoder allowed, the TF-IDF candidates get half the budget and the encoder's
+    # the rest; the first of each always runs
+    stages = [(candidates(fixed), budget / 2 if encoder and "embedding" not in fixed else budget)]
+    stage_rows = 0
+    metric = "macro_f1" if multilabel else "accuracy"
+    for cand in _stream(stages, rows, fixed, encoder, metric, budget):
+        if cand is None:  # a new stage begins
+            stage_rows = 0
+            continue
+        cand, limit = cand
+        if stage_rows and clock() - start >= limit:
             skipped += 1
             continue
+        stage_rows += 1
         t0 = clock()
         params = {**settings, **cand}
         family = tuple(params[k] for k in ("char_ngram_min", "char_ngram_max", "char_all", "style"))
@@ -222,7 +265,6 @@ def search(
         if not multilabel:
             row["accuracy"] = round(float(np.mean((pred == Y).all(axis=1))), 4)
         rows.append(row)
-    metric = "macro_f1" if multilabel else "accuracy"
     scored = [i for i, r in enumerate(rows) if metric in r]
     # ties: the earlier (simpler) one; no candidate scored at all: today's defaults
     best = max(scored, key=lambda i: (rows[i][metric], -i)) if scored else None
