@@ -18,9 +18,12 @@ __all__ = ["Model", "load_model", "default_model_path", "bundled_model_path", "B
 BATCH = 4096
 #: up to this many passages are scored in pure Python, so a one-passage run never imports numpy
 SMALL = 8
-#: nonzeros times themes from which a batch's scores come from one SciPy sparse product
-#: (its import, ~0.2 s once, then pays for itself; below, a numpy pass per theme)
-SPARSE_PRODUCT = 2_000_000
+#: nonzeros times themes scored in this process after which scores come from one SciPy sparse
+#: product for all themes (or at once when SciPy is already imported); before, a numpy pass per
+#: theme, ~4 ns per nonzero and theme, so the import (~0.2 s, once) pays for itself only in a
+#: long run (benchmarks/many_classes.py)
+SPARSE_PRODUCT = 50_000_000
+_WORK = 0  # nonzeros times themes scored so far by this process
 #: how explanations name the sentence-embedding columns, taken together
 EMBEDDING_TERM = "[sentence embedding]"
 
@@ -93,10 +96,12 @@ class Model:
         row, col, w = self.featurizer.transform_coo(texts)
         n, k = len(texts), len(self.themes)
         coef = self.coef
-        if len(row) * k >= SPARSE_PRODUCT or "scipy.sparse" in sys.modules:
+        global _WORK
+        _WORK += len(row) * k
+        if _WORK >= SPARSE_PRODUCT or "scipy.sparse" in sys.modules:
             from scipy.sparse import csr_matrix
 
-            # one sparse product for all themes (8x faster than a pass per theme with 10 classes)
+            # one sparse product for all themes (3x faster than a pass per theme with 10 classes)
             z = csr_matrix((w, (row, col)), shape=(n, coef.shape[0])) @ coef
         else:  # small batches: a pass per theme, which spares importing SciPy
             z = np.empty((n, k))
