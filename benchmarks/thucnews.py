@@ -51,14 +51,15 @@ SEARCHED = {
 
 def _trendscore(params, train, test, encoder=None):
     from trendscore.embedding import caching
-    from trendscore.selection import DEFAULT_BUDGET
+    from trendscore.selection import DEFAULT_BUDGET, DEFAULT_BUDGET_ENCODER
     from trendscore.training import choose_params
 
     seeds = [Seed(str(i), t, (y,), None, None, None, "dev.txt", i + 1) for i, (t, y) in enumerate(zip(*train))]
     t0 = time.perf_counter()
     with caching():
         if encoder is not None:  # the search as `train` runs it, then the fit of its choice
-            params, record = choose_params(seeds, {"n_jobs": 2}, DEFAULT_BUDGET, encoder=encoder)
+            budget = DEFAULT_BUDGET_ENCODER if encoder else DEFAULT_BUDGET
+            params, record = choose_params(seeds, {"n_jobs": 2}, budget, encoder=encoder)
             print(f"  chosen: {record['chosen']} ({len(record['candidates'])} candidates tried)", flush=True)
         model = fit_model(seeds, **params)
     fit_s = time.perf_counter() - t0

@@ -245,7 +245,7 @@ def _given(ctx) -> set[str]:
     default=None,
     help=(
         "Seconds for choosing the settings not given (C, --min-df, --char-ngrams, --char-all, --style) by "
-        "cross-validation on the seeds; 0: no search, the defaults shown [20]."
+        "cross-validation on the seeds; 0: no search, the defaults shown [20; 40 with --allow-encoder]."
     ),
 )
 @click.option(
@@ -321,7 +321,7 @@ def train(
     lo, _, hi = char_ngrams.partition("-")
     if not (lo.isdigit() and (hi or lo).isdigit()):
         raise click.BadParameter("expected A-B (e.g. 1-3) or 0", param_hint="--char-ngrams")
-    from .selection import DEFAULT_BUDGET
+    from .selection import DEFAULT_BUDGET, DEFAULT_BUDGET_ENCODER
 
     given = _given(click.get_current_context())
     searched = {
@@ -333,7 +333,7 @@ def train(
         "style": ("style", style),
     }
     if budget is None:
-        budget = DEFAULT_BUDGET
+        budget = DEFAULT_BUDGET_ENCODER if allow_encoder else DEFAULT_BUDGET
     if allow_encoder and (embedding or budget == 0):
         raise click.UsageError("--allow-encoder lets the search choose the encoder: not with --embedding or --budget 0")
     if jobs is None:

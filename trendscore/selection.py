@@ -32,6 +32,7 @@ from .seeds import Seed
 
 __all__ = [
     "DEFAULT_BUDGET",
+    "DEFAULT_BUDGET_ENCODER",
     "FOLDS",
     "MIN_SEEDS",
     "SEARCHED",
@@ -45,6 +46,9 @@ __all__ = [
 #: seconds the search may take by default (THUCNews, 10,000 headlines: the whole ``train``
 #: command within 60 s on two shared cores; BENCHMARKS.md)
 DEFAULT_BUDGET = 20.0
+#: the default with a sentence encoder allowed: the TF-IDF candidates keep their 20 s, the
+#: encoder's (which include encoding every seed once) get as much again (THUCNews: within 90 s)
+DEFAULT_BUDGET_ENCODER = 40.0
 #: cross-validation folds of the search
 FOLDS = 3
 #: fewer seeds than this are not searched (today's defaults): too few for folds to say anything
