@@ -15,7 +15,16 @@ from .model import Model
 from .namelists import LISTS
 from .seeds import Seed, read_seeds, seeds_sha256, theme_order
 
-__all__ = ["fit_model", "train", "train_seeds", "cross_validate", "learning_curve", "text_key", "DEFAULT_PARAMS"]
+__all__ = [
+    "choose_params",
+    "fit_model",
+    "train",
+    "train_seeds",
+    "cross_validate",
+    "learning_curve",
+    "text_key",
+    "DEFAULT_PARAMS",
+]
 
 DEFAULT_PARAMS = {
     "segmenter": "rjieba",
@@ -190,7 +199,7 @@ def text_key(text: str) -> str:
 def train(
     seed_paths,
     out_dir,
-    cv: int = 5,
+    cv: int | None = 5,
     seed: int = 0,
     evaluate: bool = True,
     curve: bool = False,
@@ -203,7 +212,7 @@ def train(
     With ``cv >= 2`` the card records random k-fold figures and, when the seeds come in three
     or more files, leave-one-file-out figures too (each file is one batch or writer: the gap
     between the two shows how much the model leans on a writer's voice). ``curve`` adds a
-    learning curve.
+    learning curve. ``cv=None`` means 3 folds after a search of the settings, else 5.
 
     With a ``budget`` (seconds), the settings among :data:`trendscore.selection.SEARCHED` that
     ``params`` leaves out are chosen by cross-validation on the seeds (see
