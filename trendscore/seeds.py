@@ -1,5 +1,5 @@
 """Reading labelled seed files (JSON Lines: id, text, labels, and optional date, source, lang,
-url)."""
+url, doc_id; passages sharing a doc_id, else a url, are one report)."""
 
 from __future__ import annotations
 
