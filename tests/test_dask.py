@@ -315,6 +315,5 @@ def test_inputs_the_cluster_would_misread_are_refused_in_one_line(tmp_path):
         for command in (["score", path], ["label", path, "-o", tmp_path / "out.jsonl"]):
             result = _run(*command, "--scheduler", "local:1")
             assert result.exit_code == 2, result.output
-            assert result.stderr.strip() == (
-                f"Error: {path}: --scheduler reads JSON Lines and Parquet; this looks like {kind}: leave out --scheduler"
-            )
+            expected = f"--scheduler reads JSON Lines and Parquet; this looks like {kind}: leave out --scheduler"
+            assert result.stderr.strip() == f"Error: {path}: {expected}"

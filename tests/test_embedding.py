@@ -162,7 +162,8 @@ def test_encoding_in_two_processes_matches_one(seeds):
 
 def test_cli_calibration_folds_reach_the_model(run, tmp_path):
     out = tmp_path / "m"
-    result = run("train", HEADLINES, "-o", out, "--cv", "0", "--calibration-folds", "3", "--jobs", "2")
+    # --budget 0: today's settings, which the model is compared with below
+    result = run("train", HEADLINES, "-o", out, "--cv", "0", "--calibration-folds", "3", "--jobs", "2", "--budget", "0")
     assert result.exit_code == 0, result.output
     card = json.loads((out / "card.json").read_text("utf-8"))
     assert card["params"]["cv"] == 3 and card["params"]["n_jobs"] == 2

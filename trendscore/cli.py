@@ -269,6 +269,17 @@ def score(
             sys.exit(ALERT_EXIT)
 
 
+def _given(ctx) -> set[str]:
+    """Names of the options the user gave (on the command line or through the environment)."""
+    from click.core import ParameterSource
+
+    return {
+        name
+        for name in ctx.params
+        if ctx.get_parameter_source(name) in (ParameterSource.COMMANDLINE, ParameterSource.ENVIRONMENT)
+    }
+
+
 @main.command()
 @click.argument("seeds", nargs=-1, required=True)
 @click.option("-o", "--output", "out_dir", default=None, help="Model directory to write (replaced atomically).")
@@ -278,7 +289,10 @@ def score(
 )
 @click.option("--force", is_flag=True, help="With --registry: promote the challenger whatever the comparison says.")
 @click.option(
-    "--cv", default=5, show_default=True, type=click.IntRange(0, 20), help="Folds for the card's figures (0: skip)."
+    "--cv",
+    default=None,
+    type=click.IntRange(0, 20),
+    help="Folds for the card's figures (0: skip) [3 after a search of the settings, else 5].",
 )
 @click.option("--seed", default=0, show_default=True, type=int, help="Random seed; training is deterministic for it.")
 @click.option("--segmenter", type=click.Choice(["rjieba", "jieba"]), default="rjieba", show_default=True)
@@ -287,19 +301,44 @@ def score(
     "--C",
     "c",
     default=0.5,
-    show_default=True,
     type=click.FloatRange(min=1e-6),
-    help="Inverse regularisation of each linear model.",
+    help="Inverse regularisation of each linear model [searched; 0.5 with --budget 0].",
 )
-@click.option("--min-df", default=2, show_default=True, type=click.IntRange(1), help="Drop terms seen in fewer seeds.")
 @click.option(
-    "--char-ngrams", default="2-3", show_default=True, help="Character n-gram sizes, A-B within 1-3, or 0 for none."
+    "--min-df", default=2, type=click.IntRange(1), help="Drop terms seen in fewer seeds [searched; 2 with --budget 0]."
 )
-@click.option("--char-all", is_flag=True, help="Character n-grams over the whole text, not only Chinese runs.")
 @click.option(
-    "--style",
-    is_flag=True,
-    help="Add style features (length, shape, punctuation): for labels that follow outlets' habits.",
+    "--char-ngrams",
+    default="2-3",
+    help="Character n-gram sizes, A-B within 1-3, or 0 for none [searched; 2-3 with --budget 0].",
+)
+@click.option(
+    "--char-all/--no-char-all",
+    default=False,
+    help="Character n-grams over the whole text, not only Chinese runs [searched; off with --budget 0].",
+)
+@click.option(
+    "--style/--no-style",
+    default=False,
+    help=(
+        "Add style features (length, shape, punctuation): for labels that follow outlets' habits "
+        "[searched; off with --budget 0]."
+    ),
+)
+@click.option(
+    "--budget",
+    type=click.FloatRange(min=0),
+    default=None,
+    help=(
+        "Seconds for choosing the settings not given (C, --min-df, --char-ngrams, --char-all, --style) by "
+        "cross-validation on the seeds; 0: no search, the defaults shown [20; 40 with --allow-encoder]."
+    ),
+)
+@click.option(
+    "--allow-encoder",
+    type=click.Choice(["use-m3", "e5-small"]),
+    default=None,
+    help="Let the search also try this sentence encoder's features (slower training and labelling).",
 )
 @click.option(
     "--embedding",
@@ -332,9 +371,11 @@ def score(
 @click.option(
     "--jobs",
     type=click.IntRange(1),
-    default=1,
-    show_default=True,
-    help="Themes fitted at once (worker processes); the same model for any N (with --embedding, up to float rounding).",
+    default=None,
+    help=(
+        "Themes fitted at once (worker processes; default: all cores); the same model for any N "
+        "(with --embedding, up to float rounding)."
+    ),
 )
 def train(
     seeds,
@@ -351,6 +392,8 @@ def train(
     char_ngrams,
     char_all,
     style,
+    budget,
+    allow_encoder,
     embedding,
     embedding_dims,
     embedding_weight,
@@ -364,17 +407,28 @@ def train(
     lo, _, hi = char_ngrams.partition("-")
     if not (lo.isdigit() and (hi or lo).isdigit()):
         raise click.BadParameter("expected A-B (e.g. 1-3) or 0", param_hint="--char-ngrams")
-    params = {
-        "segmenter": segmenter,
-        "C": c,
-        "min_df": min_df,
-        "char_ngram_min": max(int(lo), 1),
-        "char_ngram_max": int(hi or lo),
-        "char_all": char_all,
-        "style": style,
-        "n_jobs": jobs,
-        "calibration_folds": calibration_folds,
+    from .selection import DEFAULT_BUDGET, DEFAULT_BUDGET_ENCODER
+
+    given = _given(click.get_current_context())
+    searched = {
+        "C": ("c", c),
+        "min_df": ("min_df", min_df),
+        "char_ngram_min": ("char_ngrams", max(int(lo), 1)),
+        "char_ngram_max": ("char_ngrams", int(hi or lo)),
+        "char_all": ("char_all", char_all),
+        "style": ("style", style),
     }
+    if budget is None:
+        budget = DEFAULT_BUDGET_ENCODER if allow_encoder else DEFAULT_BUDGET
+    if allow_encoder and (embedding or budget == 0):
+        raise click.UsageError("--allow-encoder lets the search choose the encoder: not with --embedding or --budget 0")
+    if jobs is None:
+        from .forking import usable_cores
+
+        jobs = usable_cores()
+    params = {"segmenter": segmenter, "n_jobs": jobs, "calibration_folds": calibration_folds}
+    # an option the user gave is fixed; the others are searched (or take their defaults with --budget 0)
+    params.update({k: v for k, (name, v) in searched.items() if budget == 0 or name in given})
     if lists is not None:
         from .namelists import resolve_lists
 
@@ -390,7 +444,10 @@ def train(
     if registry is not None:
         from .registry import Registry
 
-        report = Registry(registry).train(list(seeds), tolerance=tolerance, force=force, cv=cv, seed=seed, **params)
+        report = Registry(registry).train(
+            list(seeds), tolerance=tolerance, force=force, cv=cv, seed=seed, budget=budget, encoder=allow_encoder or "",
+            **params,
+        )
         click.echo(json.dumps({k: v for k, v in report.items() if k != "changed"}, ensure_ascii=False, indent=1))
         verdict = "promoted to champion" if report["promoted"] else "kept as a challenger"
         click.echo(
@@ -401,11 +458,21 @@ def train(
         return
     from .training import train as run_train
 
-    model = run_train(list(seeds), out_dir, cv=cv, seed=seed, curve=curve, **params)
+    model = run_train(
+        list(seeds), out_dir, cv=cv, seed=seed, curve=curve, budget=budget, encoder=allow_encoder or "", **params
+    )
     card = model.card
     parts = [f"{len(model.themes)} themes", f"{card['seeds']['count']} seeds"]
+    if "chosen" in card.get("selection", {}):
+        sel = card["selection"]
+        chosen = ", ".join(f"{k}={v}" for k, v in sel["chosen"].items())
+        click.echo(
+            f"Chose {chosen} by {sel['folds']}-fold cross-validation over {len(sel['candidates'])} candidates "
+            f"({sel['skipped_for_budget']} skipped for the {sel['budget_s']:g} s budget)",
+            err=True,
+        )
     if "cross_validation" in card:
-        parts.append(f"macro-F1 {card['cross_validation']['macro_f1']:.3f} ({cv}-fold)")
+        parts.append(f"macro-F1 {card['cross_validation']['macro_f1']:.3f} ({card['cross_validation']['folds']}-fold)")
     if "leave_one_file_out" in card:
         parts.append(f"{card['leave_one_file_out']['macro_f1']:.3f} (leave-one-file-out)")
     click.echo(f"Wrote {out_dir}: " + ", ".join(parts), err=True)

@@ -1,5 +1,5 @@
 """Reading labelled seed files (JSON Lines: id, text, labels, and optional date, source, lang,
-url)."""
+url, doc_id; passages sharing a doc_id, else a url, are one report)."""
 
 from __future__ import annotations
 
@@ -27,6 +27,7 @@ class Seed:
     line: int
     replaces: tuple[str, ...] = ()
     url: str | None = None
+    doc_id: str | None = None
 
 
 def _seed_from(obj, path: str, line: int) -> Seed:
@@ -42,7 +43,7 @@ def _seed_from(obj, path: str, line: int) -> Seed:
     if len(set(labels)) != len(labels):
         raise SeedError(f"duplicate labels {labels}", path, line)
     seed_id = obj.get("id", f"{Path(path).stem}:{line}")
-    for key in ("date", "source", "lang", "url"):
+    for key in ("date", "source", "lang", "url", "doc_id"):
         if obj.get(key) is not None and not isinstance(obj[key], str):
             raise SeedError(f"expected '{key}' as a string", path, line)
     replaces = obj.get("replaces", [])
@@ -59,6 +60,7 @@ def _seed_from(obj, path: str, line: int) -> Seed:
         line,
         tuple(replaces),
         obj.get("url"),
+        obj.get("doc_id"),
     )
 
 

@@ -15,7 +15,16 @@ from .model import Model
 from .namelists import LISTS
 from .seeds import Seed, read_seeds, seeds_sha256, theme_order
 
-__all__ = ["fit_model", "train", "train_seeds", "cross_validate", "learning_curve", "text_key", "DEFAULT_PARAMS"]
+__all__ = [
+    "choose_params",
+    "fit_model",
+    "train",
+    "train_seeds",
+    "cross_validate",
+    "learning_curve",
+    "text_key",
+    "DEFAULT_PARAMS",
+]
 
 DEFAULT_PARAMS = {
     "segmenter": "rjieba",
@@ -188,32 +197,82 @@ def text_key(text: str) -> str:
 
 
 def train(
-    seed_paths, out_dir, cv: int = 5, seed: int = 0, evaluate: bool = True, curve: bool = False, **params
+    seed_paths,
+    out_dir,
+    cv: int | None = 5,
+    seed: int = 0,
+    evaluate: bool = True,
+    curve: bool = False,
+    budget: float | None = None,
+    encoder: str = "",
+    **params,
 ) -> Model:
     """Train on seed files, cross-validate, and write the model directory with its card.
 
     With ``cv >= 2`` the card records random k-fold figures and, when the seeds come in three
     or more files, leave-one-file-out figures too (each file is one batch or writer: the gap
     between the two shows how much the model leans on a writer's voice). ``curve`` adds a
-    learning curve.
+    learning curve. ``cv=None`` means 3 folds after a search of the settings, else 5.
+
+    With a ``budget`` (seconds), the settings among :data:`trendscore.selection.SEARCHED` that
+    ``params`` leaves out are chosen by cross-validation on the seeds (see
+    :mod:`trendscore.selection`; ``encoder`` allows the sentence encoder of that name), and
+    the card records the candidates, their figures and the choice. Without one, the
+    left-out settings take :data:`DEFAULT_PARAMS`.
     """
-    return train_seeds(read_seeds(seed_paths), out_dir, cv=cv, seed=seed, evaluate=evaluate, curve=curve, **params)
+    return train_seeds(
+        read_seeds(seed_paths), out_dir, cv=cv, seed=seed, evaluate=evaluate, curve=curve, budget=budget,
+        encoder=encoder, **params,
+    )
 
 
 def train_seeds(
-    seeds: list[Seed], out_dir, cv: int = 5, seed: int = 0, evaluate: bool = True, curve: bool = False, **params
+    seeds: list[Seed],
+    out_dir,
+    cv: int | None = 5,
+    seed: int = 0,
+    evaluate: bool = True,
+    curve: bool = False,
+    budget: float | None = None,
+    encoder: str = "",
+    **params,
 ) -> Model:
     """:func:`train` on seeds already read."""
     from .embedding import caching
+    from .selection import FOLDS
     from .store import check_model_target
 
     if out_dir is not None:
         check_model_target(out_dir)  # before the work, not after it
     with caching():  # with sentence embeddings, each seed is encoded once for all the fits
-        return _train_seeds(seeds, out_dir, cv, seed, evaluate, curve, **params)
+        selection = None
+        if budget is not None and budget > 0:
+            params, selection = choose_params(seeds, params, budget, encoder, seed)
+        if cv is None:  # the card's folds: as many as the search's when it ran (time), else 5
+            cv = FOLDS if selection is not None else 5
+        return _train_seeds(seeds, out_dir, cv, seed, evaluate, curve, selection, **params)
 
 
-def _train_seeds(seeds: list[Seed], out_dir, cv: int, seed: int, evaluate: bool, curve: bool, **params) -> Model:
+def choose_params(seeds: list[Seed], params: dict, budget: float, encoder: str = "", seed: int = 0):
+    """``params`` completed by the cross-validated search of :mod:`trendscore.selection`
+    (the settings it leaves out), and the search's record; ``params`` unchanged and None
+    when it fixes every searched setting."""
+    from .selection import MIN_SEEDS, SEARCHED, search
+
+    if not seeds:
+        raise SeedError("no seeds to train on")
+    open_ = [k for k in SEARCHED if k not in params and not (k == "embedding" and not encoder)]
+    if not open_:
+        return params, None
+    if len(seeds) < MIN_SEEDS:
+        return params, {"skipped": f"{len(seeds)} seeds, fewer than {MIN_SEEDS}: today's defaults", "budget_s": budget}
+    chosen, record = search(seeds, params, _settings(params), budget, encoder=encoder, seed=seed)
+    return {**params, **{k: chosen[k] for k in SEARCHED}}, record
+
+
+def _train_seeds(
+    seeds: list[Seed], out_dir, cv: int, seed: int, evaluate: bool, curve: bool, selection, **params
+) -> Model:
     model = fit_model(seeds, seed=seed, **params)
     card: dict = {
         "created": _dt.datetime.now(_dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
@@ -230,6 +289,8 @@ def _train_seeds(seeds: list[Seed], out_dir, cv: int, seed: int, evaluate: bool,
         "versions": _versions(params),
         "trained_on": sorted({text_key(s.text) for s in seeds}),
     }
+    if selection is not None:
+        card["selection"] = selection
     if evaluate and cv >= 2:
         card["cross_validation"] = _figures(cross_validate(seeds, folds=cv, seed=seed, **params))
         files = [s.path for s in seeds]
