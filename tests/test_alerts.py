@@ -61,3 +61,13 @@ def test_alert_needs_a_state_file(tmp_path):
     full = _write(tmp_path / "full.jsonl", _stream())
     result = CliRunner().invoke(main, ["score", full, "--alert"])
     assert result.exit_code == 2 and "--alert needs --state" in result.output
+
+
+def test_a_state_of_another_period_length_is_refused(tmp_path):
+    full = _write(tmp_path / "full.jsonl", _stream())
+    state = tmp_path / "state.json"
+    assert CliRunner().invoke(main, ["score", full, "--state", str(state)]).exit_code == 0
+    before = state.read_text("utf-8")
+    result = CliRunner().invoke(main, ["score", full, "--state", str(state), "--freq", "month", "--alert"])
+    assert result.exit_code == 2 and "holds calls per week; this run is per month" in result.stderr
+    assert state.read_text("utf-8") == before

@@ -72,3 +72,26 @@ def test_unknown_breakdown_is_refused():
     with pytest.raises(ValueError, match="unknown breakdown"):
         Groups("colour", ["policy"])
     assert trendscore.score([{"date": "2025-01-01", "labels": []}]).breakdown is None
+
+
+def test_every_group_is_scored_over_the_same_weeks_as_the_whole():
+    """An outlet that stopped publishing is not judged over its own, older weeks."""
+    records = _stream()
+    stopped = [dict(r, source="停刊周报") for r in records[:400]]  # publishes in the first weeks only
+    score = _score(records + stopped, "source")
+    group = next(g for g in score.breakdown["groups"] if g["group"] == "停刊周报")
+    for theme in group["themes"]:
+        assert theme["reason"].startswith("steady: no passages in the recent window")
+    row = next(t for t in score.themes if t["theme"] == "regional_hub")
+    assert row["carried_by"] == {"source": "浙江日报"}
+
+
+def test_the_lumped_group_never_carries_a_call():
+    records = _stream()
+    for n, r in enumerate(records):  # thirty small outlets first, so the driving one is lumped
+        if "横店" not in r["text"]:
+            r["source"] = f"outlet{n % 30}"
+    score = _score(records, "source")
+    row = next(t for t in score.themes if t["theme"] == "regional_hub")
+    assert OTHER in {g["group"] for g in score.breakdown["groups"]}
+    assert "carried_by" not in row

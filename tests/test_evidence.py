@@ -73,16 +73,29 @@ def test_order_and_partitions_do_not_change_the_result():
 
 
 def test_passages_of_one_report_weigh_as_one_unit_of_evidence():
+    """Four passages of one report carry about the evidence of one passage, not four: the
+    variance under no change uses the sum of squared report sizes (with over-dispersion held
+    at 1, which is what the reports' variance replaces)."""
+    from trendscore.trends import _periods
+
     recs = _reports(seed=3)
-    as_reports = trendscore.score(recs).to_json()
-    as_passages = trendscore.score([{k: v for k, v in r.items() if k != "url"} for r in recs]).to_json()
-    assert as_reports["records"]["reports_as_units"] == 300
-    z_rep = {r["theme"]: abs(r["z"]) for r in as_reports["themes"]}
-    z_pas = {r["theme"]: abs(r["z"]) for r in as_passages["themes"]}
-    # four passages that move together carry about half the evidence of four independent ones
-    for t in THEMES:
-        if z_pas[t] > 1:
-            assert z_rep[t] < 0.7 * z_pas[t]
+    with_urls, without = Accumulator(THEMES), Accumulator(THEMES)
+    for r in recs:
+        day = dt.date.fromisoformat(r["date"]).toordinal()
+        with_urls.add_labels(day, r["labels"], report=r["url"], text=r["text"])
+        without.add_labels(day, r["labels"], text=r["text"])
+    assert with_urls.settle().reports == 300 and without.settle().reports == 0
+    z = {}
+    for name, acc in (("reports", with_urls), ("passages", without)):
+        per_period, _, _ = _periods(acc, "week", None, 0)
+        periods = sorted(per_period)
+        recent, base = Window(), Window()
+        for p in periods[-4:]:
+            recent.add(per_period[p][0])
+        for p in periods[:-4]:
+            base.add(per_period[p][0])
+        z[name] = share_test(recent, base, 1.0)["z"]
+    assert z["passages"] != 0 and z["reports"] == pytest.approx(z["passages"] / 2, rel=0.05)
 
 
 def test_digest_passages_name_their_document():

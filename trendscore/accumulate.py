@@ -22,7 +22,9 @@ from __future__ import annotations
 
 import hashlib
 import unicodedata
+from collections import OrderedDict
 from collections.abc import Iterable
+from functools import lru_cache
 
 __all__ = ["Accumulator", "SCALE", "MAX_SOURCES", "MAX_THEMES", "OTHER_SOURCES", "COPY_DAYS", "fingerprint"]
 
@@ -37,24 +39,20 @@ MAX_THEMES = 200
 COPY_DAYS = 7
 MAX_PENDING_COPIES = 200_000
 MAX_OPEN_REPORTS = 50_000
-_SQ = SCALE * SCALE
 
-# spacing, punctuation and symbols dropped before texts are compared
-_DROP = {
-    c: None
-    for c in range(0x3000 + 1)
-    if unicodedata.category(chr(c))[0] in "PZSC"
-}
-_DROP.update({c: None for c in range(0x3000, 0x3040)})
-_DROP.update({c: None for c in range(0xFF00, 0xFF10)})
-_DROP.update({c: None for c in range(0xFF1A, 0xFF21)})
+
+@lru_cache(maxsize=1)
+def _drop_table() -> dict[int, None]:
+    """Spacing, punctuation, symbols and control characters of the Basic Multilingual Plane,
+    to drop before texts are compared (built on first use)."""
+    return {c: None for c in range(0x10000) if unicodedata.category(chr(c))[0] in "PZSC"}
 
 
 def fingerprint(text: str) -> int | None:
     """64-bit fingerprint of a passage's words: equal for texts that differ only in spacing,
     punctuation and case (the same in every process, unlike ``hash``); None for a text with
     no words."""
-    core = text.translate(_DROP).casefold()
+    core = text.translate(_drop_table()).casefold()
     if not core:
         return None
     return int.from_bytes(hashlib.blake2b(core.encode("utf-8", "surrogatepass"), digest_size=8).digest(), "little")
@@ -80,14 +78,15 @@ class Accumulator:
         self.by_model = 0  # passages counted with model probabilities (the rest kept their labels)
         self.folded = 0  # copies left out
         self.reports = 0  # reports of two passages or more, counted as one unit each
-        self._copies: dict[int, list] = {}  # fingerprint -> [day, source, report, contribution, names]
+        # oldest first, popped from the front in O(1): fingerprint -> [day, source, report, contribution, names]
+        self._copies: OrderedDict[int, list] = OrderedDict()
         #: day -> (list, term) -> {0: passages mentioning it, theme index + 1: their theme weight}
         self.mentions: dict[int, dict[tuple, dict[int, int]]] = {}
         from .emerging import Unthemed
 
         #: a sample of the passages that fit no theme, for emerging topics
         self.unthemed = Unthemed()
-        self._open: dict[tuple, list] = {}  # (report, day) -> [passages, {theme index: count}]
+        self._open: OrderedDict[tuple, list] = OrderedDict()  # (report, day) -> [passages, {theme: count}]
         for t in themes:
             self.theme_index(t)
 
@@ -198,7 +197,7 @@ class Accumulator:
             self._release(*self._copies.pop(fp))
         self._copies[fp] = passage
         if len(self._copies) > MAX_PENDING_COPIES:
-            self._release(*self._copies.pop(next(iter(self._copies))))
+            self._release(*self._copies.popitem(last=False)[1])
 
     def _release(self, day, source, report, contribution, names=()) -> None:
         """A passage known not to be a copy: counted for its outlet, its names, and its report."""
@@ -267,8 +266,7 @@ class Accumulator:
     def settle(self) -> Accumulator:
         """Count every passage still waiting in the buffers (done before scoring)."""
         while self._copies:
-            fp = next(iter(self._copies))
-            self._release(*self._copies.pop(fp))
+            self._release(*self._copies.popitem(last=False)[1])
         while self._open:
             self._close(next(iter(self._open)))
         return self

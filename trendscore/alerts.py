@@ -18,8 +18,9 @@ __all__ = ["read_state", "call_changes", "write_state", "alert_report", "ALERT_E
 ALERT_EXIT = 3
 
 
-def read_state(path: str) -> dict | None:
-    """The last run's calls, or None when there was none (no file yet)."""
+def read_state(path: str, freq: str | None = None) -> dict | None:
+    """The last run's calls, or None when there was none (no file yet); refused when they
+    were made per another ``freq`` (weekly calls are not comparable with monthly ones)."""
     try:
         with open(path, "rb") as fh:
             raw = fh.read(1 << 20)
@@ -38,6 +39,8 @@ def read_state(path: str) -> dict | None:
         isinstance(t, str) and v in ("rising", "steady", "falling") for t, v in calls.items()
     ):
         raise InputError("not a trendscore state file (no 'calls' of rising/steady/falling)", path)
+    if freq is not None and state.get("freq") not in (None, freq):
+        raise InputError(f"holds calls per {state.get('freq')}; this run is per {freq}: give another state file", path)
     return state
 
 

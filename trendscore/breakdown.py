@@ -93,7 +93,7 @@ class Groups:
                 for t in g["themes"]
                 if t["theme"] == row["theme"] and t["direction"] not in ("steady", row["direction"])
             ]
-            if len(same) == 1 and not other:
+            if len(same) == 1 and not other and same[0] != OTHER:
                 row["carried_by"] = {self.by: same[0]}
                 row["reason"] += f"; carried by one {self.by}, {same[0]}: every other {self.by} is steady on it"
         return out

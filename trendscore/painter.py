@@ -53,7 +53,7 @@ class Painter:
                 pass
         return _draw(score, lang)
 
-    def __exit__(self, *exc):
-        if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
+    def __exit__(self, exc_type, exc, tb):
+        if self._pool is not None:  # a failed run does not wait for matplotlib to load
+            self._pool.shutdown(wait=exc_type is None, cancel_futures=True)
         return False

@@ -74,7 +74,7 @@ def run_score(
     if state_path is not None:
         from .alerts import read_state
 
-        previous = read_state(state_path)  # a bad state file stops the run before any work
+        previous = read_state(state_path, freq)  # a bad state file stops the run before any work
 
     def items():
         for name in inputs:

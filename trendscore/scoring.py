@@ -65,7 +65,7 @@ class Examples:
         out, seen, reports = [], set(exclude), set()
         for w, _, _, text, source, date, title, url in items:
             fp = fingerprint(text)
-            report = url or title
+            report = next((k for k in (url, title) if isinstance(k, (str, int)) and k != ""), None)
             if fp in seen or (report and report in reports):
                 continue
             seen.add(fp)
@@ -238,7 +238,8 @@ def score_stream(
         result.breakdown = {
             "by": by,
             "groups": groups.scores(
-                lambda a: compute_score(a, freq, as_of, settings, info, model_noise(info, a)), result.themes
+                # every group up to the overall score's last day, so their windows are the same weeks
+                lambda a: compute_score(a, freq, result.as_of, settings, info, model_noise(info, a)), result.themes
             ),
         }
     return result

@@ -429,7 +429,9 @@ def _outlet_mix(acc: Accumulator, freq: str, j: int, window, cfg: MomentumSettin
     p_b = c_b / n_b
     expected = var = 0.0
     for o in outlets.values():
-        q, base_n = (o[2] / o[3], o[3]) if o[3] else (p_b, n_b)
+        # an outlet's baseline share, shrunk toward the pooled one by five passages' worth, so
+        # an outlet seen once or twice before has neither a certain share nor no variance
+        q, base_n = ((o[2] + 5 * p_b) / (o[3] + 5), o[3] + 5) if o[3] else (p_b, n_b)
         expected += o[1] * q
         var += design * q * (1 - q) * (o[1] + o[1] ** 2 / base_n)
     observed_ratio = c_r / n_r / p_b
