@@ -35,7 +35,8 @@ def report(tmp_path_factory):
 
 def _browser(*args, timeout=60):
     cmd = [_chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", *args]
-    # no network at all: any fetch the page tried would fail, and the DOM would show it
+    # no network at all: any fetch the page tried would fail (the static check above is what
+    # shows the page refers to nothing outside itself)
     cmd.insert(1, "--host-resolver-rules=MAP * ~NOTFOUND")
     return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
 

@@ -13,6 +13,8 @@ outlets, and with two bounded buffers, never with the number of passages:
   folded into the first: counted once, and ``folded`` says how many were left out. Passages
   wait in a buffer of :data:`MAX_PENDING_COPIES` until the end of the stream, so copies fold
   whatever their order, and the buffers of two accumulators merge as if one had read both.
+  One limit: a chain of copies spread over more than :data:`COPY_DAYS` (days 0, 5 and 10) can
+  fold differently in different orders, since each copy is compared with the one kept.
 
 Counts are integers in millionths of a passage, so soft counts (model probabilities) add up
 exactly and no result depends on record order (within the buffers' bounds).
