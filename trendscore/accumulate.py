@@ -286,10 +286,7 @@ class Accumulator:
                 _add_row(self._row(mine, day), orow, remap)
         for source, days in other.sources.items():
             for day, orow in days.items():
-                row = self._source_row(source, day)
-                for i, v in orow.items():
-                    key = 0 if i == 0 else remap[i - 1] + 1
-                    row[key] = row.get(key, 0) + v
+                _add_sparse(self._source_row(source, day), orow, remap)
         self.records += other.records
         self.undated += other.undated
         self.by_model += other.by_model
@@ -305,15 +302,19 @@ class Accumulator:
         for day, table in other.mentions.items():
             mine = self.mentions.setdefault(day, {})
             for name, orow in table.items():
-                row = mine.setdefault(name, {0: 0})
-                for i, v in orow.items():
-                    key = 0 if i == 0 else remap[i - 1] + 1
-                    row[key] = row.get(key, 0) + v
+                _add_sparse(mine.setdefault(name, {0: 0}), orow, remap)
         from .emerging import merge_unthemed
 
         merge_unthemed(self.unthemed, other.unthemed)
         for fp, (day, source, report, contribution, names) in other._copies.items():
             self._hold(fp, [day, source, report, {remap[i]: v for i, v in contribution.items()}, names])
+
+
+def _add_sparse(row: dict[int, int], other: dict[int, int], remap: list[int]) -> None:
+    """Add a sparse row ``{0: passages, theme index + 1: count}`` of another accumulator."""
+    for i, v in other.items():
+        key = 0 if i == 0 else remap[i - 1] + 1
+        row[key] = row.get(key, 0) + v
 
 
 def _first(passage: list) -> tuple:

@@ -16,7 +16,7 @@ import heapq
 import warnings
 
 from .accumulate import fingerprint
-from .dates import parse_date, period_of
+from .dates import period_of
 
 __all__ = ["Unthemed", "merge_unthemed", "emerging_topics", "emerging_of", "PER_DAY", "MIN_PASSAGES", "MIN_GROWTH"]
 
@@ -41,9 +41,13 @@ class Unthemed:
         if fp is None:
             return
         self.counts[day] = self.counts.get(day, 0) + 1
+        self.offer(day, (-fp, text[:2000], source if isinstance(source, str) else ""))
+
+    def offer(self, day: int, item: tuple) -> None:
+        """Keep ``item`` in the day's sample if its fingerprint ranks among the kept ones (a
+        copy of a passage already kept is not kept twice)."""
         heap = self.days.setdefault(day, [])
-        item = (-fp, text[:2000], source if isinstance(source, str) else "")
-        if any(held[0] == item[0] for held in heap):  # a copy of a passage already kept
+        if any(held[0] == item[0] for held in heap):
             return
         if len(heap) < self.per_day:
             heapq.heappush(heap, item)
@@ -56,13 +60,7 @@ def merge_unthemed(mine: Unthemed, other: Unthemed) -> None:
     fingerprint, so the result does not depend on the split)."""
     for day, heap in other.days.items():
         for item in heap:
-            target = mine.days.setdefault(day, [])
-            if any(held[0] == item[0] for held in target):
-                continue
-            if len(target) < mine.per_day:
-                heapq.heappush(target, item)
-            elif item > target[0]:
-                heapq.heapreplace(target, item)
+            mine.offer(day, item)
     for day, n in other.counts.items():
         mine.counts[day] = mine.counts.get(day, 0) + n
 
@@ -150,25 +148,14 @@ def emerging_topics(unthemed: Unthemed, totals: tuple[float, float], window, bas
     return out
 
 
-def emerging_of(acc, result) -> list[dict]:
+def emerging_of(acc, result, totals: dict[int, list[float]], cur: int) -> list[dict]:
     """Growing clusters of the accumulator's unthemed passages in the score's default recent
-    window (see :mod:`trendscore.emerging`)."""
+    window ending at period ``cur``; ``totals`` are the passages per period (``[n, ...]``)."""
     unthemed = acc.unthemed
-    if not unthemed.days or result.as_of is None:
+    if not unthemed.days:
         return []
     freq, cfg = result.freq, result.settings
-    cur = period_of(parse_date(result.as_of), freq)
     window = (cur - cfg["recent"] + 1, cur)
     base = (window[0] - cfg["baseline"], window[0] - 1)
-    totals = [0.0, 0.0]
-    seen = set()
-    for row in result.series:
-        if row["period"] in seen:
-            continue
-        seen.add(row["period"])
-        p = period_of(parse_date(row["start"]), freq)
-        if window[0] <= p <= window[1]:
-            totals[0] += row["total"]
-        elif base[0] <= p <= base[1]:
-            totals[1] += row["total"]
-    return emerging_topics(unthemed, tuple(totals), window, base, lambda day: period_of(day, freq))
+    passages = [sum(row[0] for p, row in totals.items() if first <= p <= last) for first, last in (window, base)]
+    return emerging_topics(unthemed, tuple(passages), window, base, lambda day: period_of(day, freq))

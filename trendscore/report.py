@@ -5,10 +5,10 @@ from __future__ import annotations
 import base64
 import html
 
-from .plot import _plain, plot_png, theme_name
+from .plot import plot_png, theme_name
 from .trends import Score
 
-__all__ = ["plot_png", "write_plot", "report_html", "write_report", "_plain"]
+__all__ = ["plot_png", "write_plot", "report_html", "write_report"]
 
 _CSS = """
 body{font-family:-apple-system,'Segoe UI','Noto Sans CJK SC','PingFang SC',sans-serif;

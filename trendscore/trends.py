@@ -301,7 +301,7 @@ def compute_score(
     score = Score(day, freq, rows, series, records, windows, settings_json, notes, labelled_by)
     from .emerging import emerging_of
 
-    score.emerging = emerging_of(acc, score)
+    score.emerging = emerging_of(acc, score, totals, cur)
     return score
 
 
