@@ -15,7 +15,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["Window", "share_test", "spread_ratio", "pooled_dispersion", "dispersion_estimate", "scan_threshold", "NO_TEST"]
+__all__ = [
+    "Window",
+    "share_test",
+    "spread_ratio",
+    "pooled_dispersion",
+    "dispersion_estimate",
+    "scan_threshold",
+    "NO_TEST",
+]
 
 NO_TEST = {"delta": 0.0, "var": math.inf, "z": 0.0}
 _SIMULATIONS = 20_000
