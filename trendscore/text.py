@@ -28,6 +28,9 @@ _CJK_GAP = re.compile(
     r"(?<=[\u3400-\u9fff\u3000-\u303f\uff00-\uffef])[ \t\r\n]+(?=[\u3400-\u9fff\u3000-\u303f\uff00-\uffef])"
 )
 
+# any character _CJK_GAP removes (most Chinese texts hold none, and need no look-around search)
+_GAP_SPACE = re.compile("[ \t\r\n]")
+
 
 @lru_cache(maxsize=4)
 def _converter(config: str):
@@ -37,8 +40,67 @@ def _converter(config: str):
 
 
 def _fold(text: str) -> str:
+    """NFKC, and NUL as a space (the reference :func:`_fold_many` must agree with)."""
     text = unicodedata.normalize("NFKC", text)
     return text.replace("\x00", " ")
+
+
+#: Code points on which NFKC works character by character: the compatibility decomposition of
+#: each starts with a starter (combining class 0) that is never the second half of a canonical
+#: composition, so no character reorders or composes with a neighbour, and NFKC of a text made of
+#: them is the NFKC of each character, joined (tests/test_text_fold.py checks every one).
+#: ASCII, Latin-1 and Latin Extended, punctuation, symbols and enclosed forms, CJK punctuation,
+#: ideographs and compatibility ideographs, full- and half-width forms, emoji.
+_FOLD_SAFE = (
+    "\x00-\u02ff\u2000-\u20cf\u2100-\u2bff\u2e00-\u3029\u3030-\u303f\u3200-\u33ff\u3400-\u4dbf"
+    "\u4e00-\u9fff\uf900-\ufaff\ufe00-\ufe1f\ufe30-\ufe6f\uff00-\uff9d\uffe0-\uffef\U0001f000-\U0001faff"
+)
+_FOLD_SLOW = re.compile(f"[^{_FOLD_SAFE}]")
+#: the ranges of _FOLD_SAFE but the ideographs, which NFKC never changes
+_FOLD_CHANGING = (
+    (0x00, 0x2FF),
+    (0x2000, 0x20CF),
+    (0x2100, 0x2BFF),
+    (0x2E00, 0x3029),
+    (0x3030, 0x303F),
+    (0x3200, 0x33FF),
+    (0xF900, 0xFAFF),
+    (0xFE00, 0xFE1F),
+    (0xFE30, 0xFE6F),
+    (0xFF00, 0xFF9D),
+    (0xFFE0, 0xFFEF),
+    (0x1F000, 0x1FAFF),
+)
+
+
+@lru_cache(maxsize=1)
+def _fold_table():
+    """A pattern of the characters :data:`_FOLD_SAFE` holds that NFKC changes (and NUL), what
+    each becomes, and the replacement function for ``re.sub``."""
+    table = {"\x00": " "}
+    for lo, hi in _FOLD_CHANGING:
+        for cp in range(lo, hi + 1):
+            ch = chr(cp)
+            folded = unicodedata.normalize("NFKC", ch)
+            if folded != ch:
+                table[ch] = folded
+    return re.compile("[" + "".join(map(re.escape, sorted(table))) + "]"), table, lambda m: table[m.group()]
+
+
+def _fold_many(texts: list[str]) -> list[str]:
+    """:func:`_fold` of each text, a few times faster: ASCII needs only NUL replaced, and a
+    text of :data:`_FOLD_SAFE` characters only the characters NFKC changes replaced, one by one
+    (CPython's NFKC decomposes and recomposes every text with one full-width comma)."""
+    pattern, _, swap = _fold_table()
+    out = []
+    for text in texts:
+        if text.isascii():
+            out.append(text.replace("\x00", " ") if "\x00" in text else text)
+        elif _FOLD_SLOW.search(text) is None:
+            out.append(pattern.sub(swap, text))
+        else:
+            out.append(_fold(text))
+    return out
 
 
 def normalize(text: str, config: str = OPENCC_CONFIG) -> str:
@@ -105,7 +167,7 @@ def normalize_many(texts: list[str], config: str = OPENCC_CONFIG) -> list[str]:
     """
     if config not in OPENCC_CONFIGS:
         raise ValueError(f"unknown OpenCC setting {config!r}; expected one of {', '.join(OPENCC_CONFIGS)}")
-    folded = [t if t.isascii() else _CJK_GAP.sub("", t) for t in map(_fold, texts)]
+    folded = [t if t.isascii() or not _GAP_SPACE.search(t) else _CJK_GAP.sub("", t) for t in _fold_many(texts)]
     todo = [i for i, t in enumerate(folded) if not t.isascii()]
     if todo and config == "tw2sp-traditional":
         simplified = _convert(folded, todo, "t2s")
