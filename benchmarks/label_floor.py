@@ -136,7 +136,7 @@ def _stages(src: Path) -> dict[str, float]:
         batch = texts[start : start + BATCH]
         norm, secs = _timed(normalize_many, batch, cfg.opencc)
         out["normalise"] += secs
-        _, secs = _timed(lambda: [cut(t) for t in norm if t])
+        _, secs = _timed(lambda norm=norm: [cut(t) for t in norm if t])
         out["segment"] += secs
         _, secs = _timed(list_tokens_many, norm, fz.list_names, cfg.opencc)
         out["name lists"] += secs
@@ -144,8 +144,8 @@ def _stages(src: Path) -> dict[str, float]:
         out["word lookup"] += secs
         (cr, cc), secs = _timed(fz._char_indices, norm)
         out["char n-grams"] += secs
-        rows = np.concatenate([np.asarray(wr, dtype=np.int64), cr])
-        cols = np.concatenate([np.asarray(wc, dtype=np.int64), cc])
+        rows = np.concatenate([wr, cr])
+        cols = np.concatenate([wc, cc])
         (row, col, w), secs = _timed(fz.weigh, rows, cols)
         out["tf-idf weights"] += secs
         z, secs = _timed(_product, model, len(batch), row, col, w)

@@ -65,7 +65,7 @@ _POOL = (
 @given(st.lists(st.sampled_from(_POOL), max_size=40))
 def test_fast_fold_equals_nfkc(chars):
     text = "".join(chars)
-    assert T._fold_many([text]) == [T._fold(text)]
+    assert T._fold_many([text] * 9) == [T._fold(text)] * 9
 
 
 def test_fast_fold_on_random_and_sample_texts():

@@ -9,6 +9,7 @@ two-character word and the same two characters as an n-gram are different featur
 from __future__ import annotations
 
 import hashlib
+import itertools
 import math
 import numbers
 import re
@@ -80,6 +81,18 @@ def _pack(term: str) -> int:
     for ch in term:
         key = (key << 21) | ord(ch)
     return key
+
+
+#: bits of the hash of a packed n-gram that pick its slot in the table of vocabulary n-grams
+#: (4 MB; with ~20,000 n-grams in the vocabulary, 0.5% of the other n-grams share a slot)
+_SEEN_BITS = 22
+
+
+def _bucket(keys):
+    """Slots of packed n-grams (numpy uint64) in the bit table: Fibonacci hashing."""
+    import numpy as np
+
+    return (keys * np.uint64(0x9E3779B97F4A7C15)) >> np.uint64(64 - _SEEN_BITS)
 
 
 _WORDISH = re.compile(r"[0-9a-z\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
@@ -206,6 +219,7 @@ class Featurizer:
     embedder: object = field(default=None, repr=False)
     _char_keys: object = field(default=None, repr=False)
     _char_cols: object = field(default=None, repr=False)
+    _char_seen: object = field(default=None, repr=False)
 
     @property
     def list_names(self) -> tuple[str, ...]:
@@ -273,28 +287,37 @@ class Featurizer:
         return self
 
     # ---------------------------------------------------------------- applying
-    def _word_indices(self, normalized: Sequence[str]) -> tuple[list[int], list[int]]:
-        """(row, column) of every in-vocabulary word occurrence (punctuation and white space
-        are never in the vocabulary, so they need no filtering here)."""
-        rows: list[int] = []
-        cols: list[int] = []
+    def _word_indices(self, normalized: Sequence[str]):
+        """(row, column) arrays of every in-vocabulary word occurrence (punctuation and white
+        space are never in the vocabulary, so they need no filtering here). Each text's terms
+        are looked up at C speed (``map`` of the vocabulary's ``get``, -1 for unknown terms) into
+        one flat list; rows and the dropping of unknown terms are done with numpy."""
+        import numpy as np
+
         names = self.list_names
+        empty = np.zeros(0, dtype=np.int64)
         if not self.config.words and not self.config.style and not names:
-            return rows, cols
+            return empty, empty
         wget = self.word_vocab.get
         cut = get_segmenter(self.config.segmenter).cut if self.config.words else (lambda text: ())
         style = self.config.style
         listed = list_tokens_many(list(normalized), names, self.config.opencc) if names else None
+        flat: list[int] = []
+        sizes: list[int] = []
+        unknown = itertools.repeat(-1)
         for r, text in enumerate(normalized):
+            before = len(flat)
             if text:
-                found = [c for c in map(wget, cut(text)) if c is not None]
+                flat += map(wget, cut(text), unknown)
                 if style:
-                    found += [c for c in map(wget, style_tokens(text)) if c is not None]
+                    flat += map(wget, style_tokens(text), unknown)
                 if listed is not None:
-                    found += [c for c in map(wget, listed[r]) if c is not None]
-                cols += found
-                rows += [r] * len(found)
-        return rows, cols
+                    flat += map(wget, listed[r], unknown)
+            sizes.append(len(flat) - before)
+        cols = np.array(flat, dtype=np.int64)
+        rows = np.repeat(np.arange(len(sizes), dtype=np.int64), sizes)
+        known = cols >= 0
+        return rows[known], cols[known]
 
     def _char_table(self):
         """The char vocabulary as sorted integer keys (code points packed 21 bits each)."""
@@ -305,6 +328,8 @@ class Featurizer:
             cols = np.array(list(self.char_vocab.values()), dtype=np.int64)
             order = np.argsort(keys, kind="stable")
             self._char_keys, self._char_cols = keys[order], cols[order]
+            self._char_seen = np.zeros(1 << _SEEN_BITS, dtype=bool)
+            self._char_seen[_bucket(keys)] = True
         return self._char_keys, self._char_cols
 
     def _char_indices(self, normalized: Sequence[str]):
@@ -338,6 +363,10 @@ class Featurizer:
                 key = (key << np.uint64(21)) | cps[k : k + m]
             starts = np.flatnonzero(valid)
             key = key[starts]
+            # most n-grams are not in the vocabulary: one probe of a bit table rules out nearly
+            # all of them, and only the rest are searched for (a binary search costs ~15 probes)
+            maybe = np.flatnonzero(self._char_seen[_bucket(key)])
+            starts, key = starts[maybe], key[maybe]
             at = np.searchsorted(keys_sorted, key)
             at[at == len(keys_sorted)] = 0
             hit = keys_sorted[at] == key
@@ -352,9 +381,7 @@ class Featurizer:
 
         wr, wc = self._word_indices(normalized)
         cr, cc = self._char_indices(normalized)
-        return np.concatenate([np.asarray(wr, dtype=np.int64), cr]), np.concatenate(
-            [np.asarray(wc, dtype=np.int64), cc]
-        )
+        return np.concatenate([wr, cr]), np.concatenate([wc, cc])
 
     def row_weights(self, text: str) -> dict[int, float]:
         """One text's l2-normalised TF-IDF row as {column: weight}, in pure Python.
