@@ -137,3 +137,18 @@ def test_train_lists_option(run, tmp_path):
     default = tmp_path / "default"
     assert run("train", seeds, "-o", default, "--cv", "0").exit_code == 0
     assert json.loads((default / "model.json").read_text("utf-8"))["features"]["lists"] == ",".join(LISTS)
+
+
+def test_many_texts_find_the_same_mentions_as_few():
+    """Past DFA_TEXTS texts the automaton is a DFA: the same mentions, text by text."""
+    from label_sample import sample_texts
+
+    from trendscore.namelists import DFA_TEXTS, list_tokens_many, mentions_many
+    from trendscore.text import normalize_many
+
+    texts = normalize_many(sample_texts()[:3000])
+    assert len(texts) > DFA_TEXTS
+    many = list_tokens_many(texts, LISTS)
+    assert sum(map(len, many)) > 1000
+    assert many == [list_tokens_many([t], LISTS)[0] for t in texts]
+    assert mentions_many(texts, LISTS) == [mentions_many([t], LISTS)[0] for t in texts]
