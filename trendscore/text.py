@@ -53,10 +53,10 @@ def _fold(text: str) -> str:
 #: ideographs and compatibility ideographs, full- and half-width forms, emoji.
 _FOLD_SAFE = (
     "\x00-\u02ff\u2000-\u20cf\u2100-\u2bff\u2e00-\u3029\u3030-\u303f\u3200-\u33ff\u3400-\u4dbf"
-    "\u4e00-\u9fff\uf900-\ufaff\ufe00-\ufe1f\ufe30-\ufe6f\uff00-\uff9d\uffe0-\uffef\U0001f000-\U0001faff"
+    "\u4e00-\u9fff\uf900-\ufaff\ufe00-\ufe1f\ufe30-\ufe6f\uff00-\uff9d\uffe0-\uffef\U0001f300-\U0001faff"
 )
 _FOLD_SLOW = re.compile(f"[^{_FOLD_SAFE}]")
-#: the ranges of _FOLD_SAFE but the ideographs, which NFKC never changes
+#: the ranges of _FOLD_SAFE but the ideographs and emoji, which NFKC never changes
 _FOLD_CHANGING = (
     (0x00, 0x2FF),
     (0x2000, 0x20CF),
@@ -69,7 +69,6 @@ _FOLD_CHANGING = (
     (0xFE30, 0xFE6F),
     (0xFF00, 0xFF9D),
     (0xFFE0, 0xFFEF),
-    (0x1F000, 0x1FAFF),
 )
 
 
@@ -84,7 +83,14 @@ def _fold_table():
             folded = unicodedata.normalize("NFKC", ch)
             if folded != ch:
                 table[ch] = folded
-    return re.compile("[" + "".join(map(re.escape, sorted(table))) + "]"), table, lambda m: table[m.group()]
+    runs: list[list[int]] = []  # as ranges: a class of 2,000 single characters is slow to match
+    for cp in sorted(map(ord, table)):
+        if runs and runs[-1][1] == cp - 1:
+            runs[-1][1] = cp
+        else:
+            runs.append([cp, cp])
+    ranges = "".join(re.escape(chr(a)) + ("-" + re.escape(chr(b)) if b > a else "") for a, b in runs)
+    return re.compile(f"[{ranges}]"), table, lambda m: table[m.group()]
 
 
 def _fold_many(texts: list[str]) -> list[str]:
