@@ -2,6 +2,7 @@ import numpy as np
 import pytest
 from conftest import SEEDS
 
+import trendscore
 from trendscore.features import FeatureConfig, Featurizer
 from trendscore.seeds import read_seeds
 
@@ -93,3 +94,42 @@ def test_empty_text_scores_alike_alone_and_in_a_batch():
     alone = model.label([""])[0]["scores"]  # pure-Python path
     batch = model.label([""] * 20)[0]["scores"]  # numpy path
     assert alone == batch
+
+
+@pytest.mark.parametrize("segmenter, count", [("rjieba", 5000), ("jieba", 400)])
+def test_one_cut_of_a_batch_joined_by_nul_is_the_cuts_of_its_texts(segmenter, count):
+    """The batch path cuts texts joined by NUL in one call: NUL comes back as a word of its
+    own, between exactly the words of each text."""
+    from label_sample import sample_texts
+
+    from trendscore.features import _JOIN, get_segmenter
+    from trendscore.text import normalize_many
+
+    texts = normalize_many(sample_texts()[:count]) + ["", "", "a", "", "。", " ", "\r", "\n", "x\r", "\ny"]
+    cut = get_segmenter(segmenter).cut
+    words = cut(_JOIN.join(texts))
+    per_text, current = [], []
+    for word in words:
+        if word == _JOIN:
+            per_text.append(current)
+            current = []
+        else:
+            current.append(word)
+    per_text.append(current)
+    assert per_text == [cut(t) if t else [] for t in texts]
+
+
+def test_batch_features_equal_one_text_features():
+    """The batch path (one cut, numpy) and the one-text path (pure Python) give the same rows."""
+    from label_sample import sample_texts
+
+    model = trendscore.load_model()
+    fz = model.featurizer
+    texts = sample_texts()[::5][:900]
+    row, col, w = fz.tfidf_coo(texts)
+    for r, text in enumerate(texts):
+        mine = row == r
+        got = dict(zip(col[mine].tolist(), w[mine].tolist()))
+        want = fz.row_weights(text)
+        assert got.keys() == want.keys(), r
+        assert all(abs(got[c] - want[c]) < 1e-12 for c in want), r

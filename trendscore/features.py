@@ -83,6 +83,10 @@ def _pack(term: str) -> int:
     return key
 
 
+#: joins the texts of a batch for the segmenter (normalising turns NUL into a space)
+_JOIN = "\x00"
+_JOIN_COLUMN = -2
+
 #: bits of the hash of a packed n-gram that pick its slot in the table of vocabulary n-grams
 #: (4 MB; with ~20,000 n-grams in the vocabulary, 0.5% of the other n-grams share a slot)
 _SEEN_BITS = 22
@@ -220,6 +224,7 @@ class Featurizer:
     _char_keys: object = field(default=None, repr=False)
     _char_cols: object = field(default=None, repr=False)
     _char_seen: object = field(default=None, repr=False)
+    _word_get: object = field(default=None, repr=False)
 
     @property
     def list_names(self) -> tuple[str, ...]:
@@ -289,35 +294,46 @@ class Featurizer:
     # ---------------------------------------------------------------- applying
     def _word_indices(self, normalized: Sequence[str]):
         """(row, column) arrays of every in-vocabulary word occurrence (punctuation and white
-        space are never in the vocabulary, so they need no filtering here). Each text's terms
-        are looked up at C speed (``map`` of the vocabulary's ``get``, -1 for unknown terms) into
-        one flat list; rows and the dropping of unknown terms are done with numpy."""
+        space are never in the vocabulary, so they need no filtering here).
+
+        The segmenter cuts the whole batch in one call, the texts joined by NUL (which
+        normalising removes from texts): jieba cuts runs of Chinese characters, letters and
+        digits on their own and yields every other character as a word of its own, so each NUL
+        comes back as one word and the words between two NULs are exactly those of one text.
+        Words are looked up at C speed (``map`` of the vocabulary's ``get``, -1 for an unknown
+        word, -2 for NUL); rows and the dropping of unknown words are done with numpy."""
         import numpy as np
 
         names = self.list_names
         empty = np.zeros(0, dtype=np.int64)
         if not self.config.words and not self.config.style and not names:
             return empty, empty
-        wget = self.word_vocab.get
-        cut = get_segmenter(self.config.segmenter).cut if self.config.words else (lambda text: ())
-        style = self.config.style
-        listed = list_tokens_many(list(normalized), names, self.config.opencc) if names else None
-        flat: list[int] = []
-        sizes: list[int] = []
+        normalized = list(normalized)
+        wget = self._word_lookup()
         unknown = itertools.repeat(-1)
-        for r, text in enumerate(normalized):
-            before = len(flat)
-            if text:
-                flat += map(wget, cut(text), unknown)
-                if style:
-                    flat += map(wget, style_tokens(text), unknown)
-                if listed is not None:
-                    flat += map(wget, listed[r], unknown)
-            sizes.append(len(flat) - before)
-        cols = np.array(flat, dtype=np.int64)
-        rows = np.repeat(np.arange(len(sizes), dtype=np.int64), sizes)
-        known = cols >= 0
-        return rows[known], cols[known]
+        rows, cols = [empty], [empty]
+        if self.config.words and normalized:
+            words = get_segmenter(self.config.segmenter).cut(_JOIN.join(normalized))
+            found = np.array(list(map(wget, words, unknown)), dtype=np.int64)
+            rows.append(np.cumsum(found == _JOIN_COLUMN))
+            cols.append(found)
+        extra: list[list[str]] = []
+        if self.config.style:
+            extra.append([style_tokens(t) if t else [] for t in normalized])
+        if names:
+            extra.append(list_tokens_many(normalized, names, self.config.opencc))
+        for per_text in extra:
+            rows.append(np.repeat(np.arange(len(per_text), dtype=np.int64), [len(x) for x in per_text]))
+            cols.append(np.array(list(map(wget, itertools.chain.from_iterable(per_text), unknown)), dtype=np.int64))
+        row, col = np.concatenate(rows), np.concatenate(cols)
+        known = col >= 0
+        return row[known], col[known]
+
+    def _word_lookup(self):
+        """``get`` of the word vocabulary with NUL mapped to :data:`_JOIN_COLUMN` (built once)."""
+        if self._word_get is None or self._word_get[0] is not self.word_vocab:
+            self._word_get = (self.word_vocab, {**self.word_vocab, _JOIN: _JOIN_COLUMN}.get)
+        return self._word_get[1]
 
     def _char_table(self):
         """The char vocabulary as sorted integer keys (code points packed 21 bits each)."""
