@@ -30,8 +30,11 @@ def test_every_list_names_its_source_and_licence(name):
         ("剧组赴洛杉矶拍摄", ("foreign_places",), ["\x02foreign_places"]),
         ("国家广播电视总局发布通知", ("cn_government",), ["\x02cn_government"]),
         ("横店和象山的剧组", ("cn_places",), ["\x02cn_places", "\x02cn_places"]),
-        ("filmed in los angeles for reelshort", ("foreign_places", "foreign_platforms"),
-         ["\x02foreign_places", "\x02foreign_platforms"]),
+        (
+            "filmed in los angeles for reelshort",
+            ("foreign_places", "foreign_platforms"),
+            ["\x02foreign_places", "\x02foreign_platforms"],
+        ),
         ("a bonus for us and the usa team", ("foreign_places",), []),  # no match inside words
         ("短剧市场规模持续扩大", tuple(LISTS), []),
         ("", tuple(LISTS), []),
@@ -143,7 +146,7 @@ def test_many_texts_find_the_same_mentions_as_few():
     """Past DFA_TEXTS texts the automaton is a DFA: the same mentions, text by text."""
     from label_sample import sample_texts
 
-    from trendscore.namelists import DFA_TEXTS, list_tokens_many, mentions_many
+    from trendscore.namelists import DFA_TEXTS, MARK, list_token_rows, list_tokens_many, mentions_many
     from trendscore.text import normalize_many
 
     texts = normalize_many(sample_texts()[:3000])
@@ -152,3 +155,5 @@ def test_many_texts_find_the_same_mentions_as_few():
     assert sum(map(len, many)) > 1000
     assert many == [list_tokens_many([t], LISTS)[0] for t in texts]
     assert mentions_many(texts, LISTS) == [mentions_many([t], LISTS)[0] for t in texts]
+    rows, ks = list_token_rows(texts, LISTS)
+    assert [(r, MARK + LISTS[k]) for r, k in zip(rows, ks)] == [(r, tok) for r, toks in enumerate(many) for tok in toks]

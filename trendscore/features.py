@@ -20,7 +20,7 @@ from functools import lru_cache
 from importlib import resources
 
 from .errors import ModelError
-from .namelists import check_list_names, list_tokens, list_tokens_many
+from .namelists import MARK, check_list_names, list_token_rows, list_tokens
 from .text import OPENCC_CONFIG, OPENCC_CONFIGS, normalize_many
 
 __all__ = [
@@ -317,14 +317,15 @@ class Featurizer:
             found = np.array(list(map(wget, words, unknown)), dtype=np.int64)
             rows.append(np.cumsum(found == _JOIN_COLUMN))
             cols.append(found)
-        extra: list[list[str]] = []
         if self.config.style:
-            extra.append([style_tokens(t) if t else [] for t in normalized])
-        if names:
-            extra.append(list_tokens_many(normalized, names, self.config.opencc))
-        for per_text in extra:
+            per_text = [style_tokens(t) if t else [] for t in normalized]
             rows.append(np.repeat(np.arange(len(per_text), dtype=np.int64), [len(x) for x in per_text]))
             cols.append(np.array(list(map(wget, itertools.chain.from_iterable(per_text), unknown)), dtype=np.int64))
+        if names:
+            list_rows, ks = list_token_rows(normalized, names, self.config.opencc)
+            by_list = np.array([wget(MARK + name, -1) for name in names], dtype=np.int64)
+            rows.append(np.array(list_rows, dtype=np.int64))
+            cols.append(by_list[np.array(ks, dtype=np.int64)])
         row, col = np.concatenate(rows), np.concatenate(cols)
         known = col >= 0
         return row[known], col[known]

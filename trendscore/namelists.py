@@ -30,6 +30,7 @@ __all__ = [
     "list_terms",
     "list_tokens",
     "list_tokens_many",
+    "list_token_rows",
     "mentions_many",
     "lists_sha256",
 ]
@@ -179,11 +180,26 @@ def _mentions(texts: list[str], names: tuple[str, ...], opencc: str) -> list[lis
     within a list, overlapping mentions count once, leftmost first and longest first at one
     start."""
     out: list[list[tuple[int, str, int]]] = [[] for _ in texts]
+    for row, k, start, term in _counted(texts, names, opencc):
+        out[row].append((k, term, start))
+    return out
+
+
+def list_token_rows(texts: list[str], names: tuple[str, ...], opencc: str = OPENCC_CONFIG) -> tuple[list, list]:
+    """The tokens of :func:`list_tokens_many`, flat: the text (row) and the list (index into
+    ``names``) of each, in the same order, without building per-text lists of strings."""
+    counted = _counted(texts, tuple(names), opencc)
+    return [m[0] for m in counted], [m[1] for m in counted]
+
+
+def _counted(texts: list[str], names: tuple[str, ...], opencc: str) -> list[tuple[int, int, int, str]]:
+    """``(row, list index, start, term)`` of every counted mention, sorted by row, list and
+    start (see :func:`_mentions`)."""
     if not names or not texts:
-        return out
+        return []
     automaton, info = _automaton(names, opencc, len(texts) > DFA_TEXTS)
     if automaton is None:
-        return out
+        return []
     joined = "\0".join(texts)
     last = len(joined) - 1
     starts = list(itertools.accumulate((len(t) + 1 for t in texts[:-1]), initial=0))
@@ -197,11 +213,12 @@ def _mentions(texts: list[str], names: tuple[str, ...], opencc: str) -> list[lis
         row = bisect.bisect_right(starts, start) - 1
         found += [(row, k, start, -size, term) for k in ks]
     found.sort()
+    counted = []
     current, reach = (-1, -1), 0
     for row, k, start, neg_size, term in found:
         if (row, k) != current:
             current, reach = (row, k), 0
         if start >= reach:
-            out[row].append((k, term, start))
+            counted.append((row, k, start, term))
             reach = start - neg_size
-    return out
+    return counted
