@@ -30,11 +30,8 @@ def test_every_list_names_its_source_and_licence(name):
         ("剧组赴洛杉矶拍摄", ("foreign_places",), ["\x02foreign_places"]),
         ("国家广播电视总局发布通知", ("cn_government",), ["\x02cn_government"]),
         ("横店和象山的剧组", ("cn_places",), ["\x02cn_places", "\x02cn_places"]),
-        (
-            "filmed in los angeles for reelshort",
-            ("foreign_places", "foreign_platforms"),
-            ["\x02foreign_places", "\x02foreign_platforms"],
-        ),
+        ("filmed in los angeles for reelshort", ("foreign_places", "foreign_platforms"),
+         ["\x02foreign_places", "\x02foreign_platforms"]),
         ("a bonus for us and the usa team", ("foreign_places",), []),  # no match inside words
         ("短剧市场规模持续扩大", tuple(LISTS), []),
         ("", tuple(LISTS), []),
