@@ -122,10 +122,6 @@ def loads(text: str):
         except orjson.JSONDecodeError:
             pass  # let the standard library decide, and word the error
         else:
-            # nesting deeper than MAX_DEPTH needs that many brackets, and a number orjson may
-            # have read inexactly needs _INEXACT: most lines have neither, and need no walk
-            if type(text) is str and text.count("[") + text.count("{") <= MAX_DEPTH and not _INEXACT.search(text):
-                return obj
             if not _floats_within_depth(obj) or not _INEXACT.search(text):
                 return obj
     try:
