@@ -92,3 +92,15 @@ def test_normalize_many_equals_the_code_before():
     texts = sample_texts()
     for config in T.OPENCC_CONFIGS:
         assert T.normalize_many(texts, config) == _normalize_many_before(texts, config), config
+
+
+@settings(max_examples=3000, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(list(" \t\r\n\u3000\u2028中文短剧。，（ＡａbC1！?") + ["\U00020000", "\u303f", "\uffef"]),
+        max_size=30,
+    )
+)
+def test_gap_removal_equals_the_look_behind_pattern(chars):
+    text = "".join(chars)
+    assert T._without_gaps(text) == T._CJK_GAP.sub("", text)
