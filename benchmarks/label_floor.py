@@ -163,10 +163,11 @@ def _stages(src: Path) -> dict[str, float]:
 
 def _product(model, n, row, col, w):
     """The decision values from the feature triplets, as the model computes them."""
-    decide = getattr(model, "_decision_from_coo", None)
-    if decide is not None:
-        return decide(n, row, col, w)
     import numpy as np
+
+    per_theme = getattr(model, "_per_theme_product", None)  # since issue 15
+    if per_theme is not None:
+        return per_theme(n, row, col, w) + np.asarray(model.intercept)
 
     coef = model.coef
     z = np.empty((n, len(model.themes)))

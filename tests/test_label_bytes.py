@@ -73,3 +73,16 @@ def test_one_text_at_a_time_unchanged():
         want = json.loads(expected[i])
         (got,) = model.label([texts[i]])
         assert (got["labels"], got["scores"]) == (want["labels"], want["scores"]), i
+
+
+def test_per_theme_product_is_bitwise_the_column_gather():
+    """The per-theme product gathers from a transposed copy of the coefficients: the same
+    numbers in the same order as gathering from ``coef[col, j]``."""
+    model = trendscore.load_model()
+    texts = sample_texts()
+    row, col, w = model.featurizer.transform_coo(texts)
+    want = np.empty((len(texts), len(model.themes)))
+    for j in range(len(model.themes)):
+        want[:, j] = np.bincount(row, weights=w * model.coef[col, j], minlength=len(texts))
+    got = model._per_theme_product(len(texts), row, col, w)
+    assert got.tobytes() == want.tobytes()
