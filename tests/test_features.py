@@ -133,3 +133,23 @@ def test_batch_features_equal_one_text_features():
         want = fz.row_weights(text)
         assert got.keys() == want.keys(), r
         assert all(abs(got[c] - want[c]) < 1e-12 for c in want), r
+
+
+def test_char_hash_table_finds_every_vocabulary_ngram_and_nothing_else():
+    from trendscore.features import _pack
+
+    fz = trendscore.load_model().featurizer
+    terms = list(fz.char_vocab)
+    got = fz._char_lookup(np.array([_pack(t) for t in terms], dtype=np.uint64))
+    assert got.tolist() == [fz.char_vocab[t] for t in terms]
+    assert fz._char_table()[3] >= 1  # some keys had to probe past their first slot
+    rng = np.random.default_rng(15)
+    grams = {"".join(chr(c) for c in rng.integers(0x4E00, 0x9FFF, size=n)) for n in (2, 3) for _ in range(20000)}
+    others = sorted(grams - set(terms))
+    assert (fz._char_lookup(np.array([_pack(t) for t in others], dtype=np.uint64)) == -1).all()
+
+
+def test_char_hash_table_keeps_the_first_column_of_a_repeated_key():
+    """A term with a leading NUL packs like the term without it (and can never occur)."""
+    fz = Featurizer(FeatureConfig(words=False), char_vocab={"短剧": 0, "\x00短剧": 1, "出海": 2}, idf=[1.0] * 3)
+    assert fz._char_indices(["短剧出海"])[1].tolist() == [0, 2]

@@ -87,16 +87,13 @@ def _pack(term: str) -> int:
 _JOIN = "\x00"
 _JOIN_COLUMN = -2
 
-#: bits of the hash of a packed n-gram that pick its slot in the table of vocabulary n-grams
-#: (4 MB; with ~20,000 n-grams in the vocabulary, 0.5% of the other n-grams share a slot)
-_SEEN_BITS = 22
 
-
-def _bucket(keys):
-    """Slots of packed n-grams (numpy uint64) in the bit table: Fibonacci hashing."""
+def _bucket(keys, bits: int):
+    """First slots of packed n-grams (numpy uint64) in a table of ``2**bits`` slots
+    (Fibonacci hashing: the top bits of the key times 2**64 over the golden ratio)."""
     import numpy as np
 
-    return (keys * np.uint64(0x9E3779B97F4A7C15)) >> np.uint64(64 - _SEEN_BITS)
+    return (keys * np.uint64(0x9E3779B97F4A7C15)) >> np.uint64(64 - bits)
 
 
 _WORDISH = re.compile(r"[0-9a-z\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
@@ -221,9 +218,7 @@ class Featurizer:
     char_vocab: dict[str, int] = field(default_factory=dict)
     idf: Sequence[float] = field(default_factory=list)
     embedder: object = field(default=None, repr=False)
-    _char_keys: object = field(default=None, repr=False)
-    _char_cols: object = field(default=None, repr=False)
-    _char_seen: object = field(default=None, repr=False)
+    _char_hash: object = field(default=None, repr=False)
     _word_get: object = field(default=None, repr=False)
 
     @property
@@ -275,7 +270,7 @@ class Featurizer:
         limit = max_df * n
         words_kept = sorted(t for t, d in word_df.items() if min_df <= d <= limit)
         chars_kept = sorted(t for t, d in char_df.items() if min_df <= d <= limit)
-        self._char_keys = self._char_cols = None
+        self._char_hash = None
         self.word_vocab = {t: i for i, t in enumerate(words_kept)}
         offset = len(words_kept)
         self.char_vocab = {t: offset + i for i, t in enumerate(chars_kept)}
@@ -337,22 +332,60 @@ class Featurizer:
         return self._word_get[1]
 
     def _char_table(self):
-        """The char vocabulary as sorted integer keys (code points packed 21 bits each)."""
-        if self._char_keys is None:
+        """The char vocabulary as an open-addressing hash table of integer keys (code points
+        packed 21 bits each; 0 marks an empty slot, and no n-gram packs to 0): slot keys, slot
+        columns, the slot mask and the longest probe sequence. Four slots per n-gram or more,
+        so it stays in the processor's cache and most lookups end at the first slot."""
+        if self._char_hash is None:
             import numpy as np
 
-            keys = np.array([_pack(t) for t in self.char_vocab], dtype=np.uint64)
-            cols = np.array(list(self.char_vocab.values()), dtype=np.int64)
-            order = np.argsort(keys, kind="stable")
-            self._char_keys, self._char_cols = keys[order], cols[order]
-            self._char_seen = np.zeros(1 << _SEEN_BITS, dtype=bool)
-            self._char_seen[_bucket(keys)] = True
-        return self._char_keys, self._char_cols
+            size = 1 << max(10, (4 * len(self.char_vocab)).bit_length())
+            mask = size - 1
+            slot_keys = np.zeros(size, dtype=np.uint64)
+            slot_cols = np.full(size, -1, dtype=np.int64)
+            keys = [_pack(t) for t in self.char_vocab]
+            slots = _bucket(np.array(keys, dtype=np.uint64), size.bit_length() - 1).tolist()
+            taken: dict[int, int] = {}  # key -> slot; a repeated key keeps its first column
+            longest = 0
+            for key, slot, col in zip(keys, slots, self.char_vocab.values()):
+                if key == 0 or key in taken:
+                    continue
+                probe = 0
+                while slot_keys[slot] != 0:
+                    slot = (slot + 1) & mask
+                    probe += 1
+                slot_keys[slot], slot_cols[slot] = key, col
+                taken[key] = slot
+                longest = max(longest, probe)
+            self._char_hash = (slot_keys, slot_cols, mask, longest)
+        return self._char_hash
+
+    def _char_lookup(self, key):
+        """Column of each packed n-gram (numpy uint64), -1 where it is not in the vocabulary."""
+        import numpy as np
+
+        slot_keys, slot_cols, mask, longest = self._char_table()
+        slot = _bucket(key, mask.bit_length()).astype(np.intp)
+        found = slot_keys[slot]
+        hit = found == key
+        out = np.where(hit, slot_cols[slot], -1)
+        todo = np.flatnonzero(~hit & (found != 0))  # an occupied slot of another key: probe on
+        slot, key = slot[todo], key[todo]
+        for _ in range(longest):
+            if not len(todo):
+                break
+            slot = (slot + 1) & mask
+            found = slot_keys[slot]
+            hit = found == key
+            out[todo[hit]] = slot_cols[slot[hit]]
+            go_on = ~hit & (found != 0)
+            todo, slot, key = todo[go_on], slot[go_on], key[go_on]
+        return out
 
     def _char_indices(self, normalized: Sequence[str]):
         """(row, column) arrays of in-vocabulary character n-grams, computed for the whole
         batch at once with numpy: the n-grams of runs of Chinese characters, packed into
-        integers and looked up in the sorted vocabulary keys."""
+        integers and looked up in a hash table of the vocabulary's keys."""
         import numpy as np
 
         cfg = self.config
@@ -367,7 +400,6 @@ class Featurizer:
             cjk = np.zeros(len(cps), dtype=bool)
             for lo, hi in _CJK_RANGES:
                 cjk |= (cps >= lo) & (cps <= hi)
-        keys_sorted, cols_sorted = self._char_table()
         rows_out, cols_out = [], []
         for n in range(cfg.char_ngram_min, cfg.char_ngram_max + 1):
             m = len(cps) - n + 1
@@ -379,16 +411,10 @@ class Featurizer:
                 valid &= cjk[k : k + m]
                 key = (key << np.uint64(21)) | cps[k : k + m]
             starts = np.flatnonzero(valid)
-            key = key[starts]
-            # most n-grams are not in the vocabulary: one probe of a bit table rules out nearly
-            # all of them, and only the rest are searched for (a binary search costs ~15 probes)
-            maybe = np.flatnonzero(self._char_seen[_bucket(key)])
-            starts, key = starts[maybe], key[maybe]
-            at = np.searchsorted(keys_sorted, key)
-            at[at == len(keys_sorted)] = 0
-            hit = keys_sorted[at] == key
+            cols = self._char_lookup(key[starts])
+            hit = cols >= 0
             rows_out.append(doc[starts[hit]])
-            cols_out.append(cols_sorted[at[hit]])
+            cols_out.append(cols[hit])
         if not rows_out:
             return empty, empty
         return np.concatenate(rows_out).astype(np.int64), np.concatenate(cols_out)
