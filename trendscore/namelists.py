@@ -180,16 +180,110 @@ def _mentions(texts: list[str], names: tuple[str, ...], opencc: str) -> list[lis
     within a list, overlapping mentions count once, leftmost first and longest first at one
     start."""
     out: list[list[tuple[int, str, int]]] = [[] for _ in texts]
+    if len(texts) > DFA_TEXTS:
+        rows, ks, starts, term_ids = _counted_arrays(texts, names, opencc)
+        info = _automaton(names, opencc, True)[1]
+        for row, k, start, t in zip(rows.tolist(), ks.tolist(), starts.tolist(), term_ids.tolist()):
+            out[row].append((k, info[t][4], start))
+        return out
     for row, k, start, term in _counted(texts, names, opencc):
         out[row].append((k, term, start))
     return out
 
 
-def list_token_rows(texts: list[str], names: tuple[str, ...], opencc: str = OPENCC_CONFIG) -> tuple[list, list]:
+def list_token_rows(texts: list[str], names: tuple[str, ...], opencc: str = OPENCC_CONFIG) -> tuple:
     """The tokens of :func:`list_tokens_many`, flat: the text (row) and the list (index into
-    ``names``) of each, in the same order, without building per-text lists of strings."""
+    ``names``) of each, in the same order, without building per-text lists of strings (numpy
+    arrays for more than :data:`DFA_TEXTS` texts, else lists)."""
+    if len(texts) > DFA_TEXTS:
+        rows, ks, _, _ = _counted_arrays(texts, tuple(names), opencc)
+        return rows, ks
     counted = _counted(texts, tuple(names), opencc)
     return [m[0] for m in counted], [m[1] for m in counted]
+
+
+@lru_cache(maxsize=8)
+def _term_arrays(names: tuple[str, ...], opencc: str):
+    """Per term of the automaton, as numpy arrays: length, whether an end is a Latin letter
+    or digit, and its lists (``first[t]`` up to ``first[t] + count[t]`` in ``lists``)."""
+    import numpy as np
+
+    info = _automaton(names, opencc, True)[1]
+    size = np.array([i[0] for i in info], dtype=np.int64)
+    edge = np.array([i[2] or i[3] for i in info], dtype=bool)
+    count = np.array([len(i[1]) for i in info], dtype=np.int64)
+    first = np.cumsum(count) - count
+    lists = np.array([k for i in info for k in i[1]], dtype=np.int64)
+    return size, edge, count, first, lists
+
+
+def _counted_arrays(texts: list[str], names: tuple[str, ...], opencc: str):
+    """:func:`_counted` with numpy, for a batch: rows, list indices, starts (in the texts
+    joined by NUL) and term numbers of the counted mentions, sorted by row, list and start.
+
+    Mentions of one list never cross a text (no term holds NUL), so each list is counted over
+    the joined texts at once: a mention that starts at or after the end of every earlier one
+    of its list is counted; only the others (overlaps, a small share) go through the loop of
+    :func:`_counted`, within their run of overlapping mentions."""
+    import numpy as np
+
+    empty = np.zeros(0, dtype=np.int64)
+    automaton, info = _automaton(names, opencc, True) if names and texts else (None, [])
+    if automaton is None:
+        return empty, empty, empty, empty
+    joined = "\0".join(texts)
+    found = automaton.find_matches_as_indexes(joined, overlapping=True)
+    if not found:
+        return empty, empty, empty, empty
+    match = np.array(found, dtype=np.int64).reshape(-1, 3)
+    term, start, end = match[:, 0], match[:, 1], match[:, 2]
+    size, edge, count, first, lists = _term_arrays(names, opencc)
+    check = np.flatnonzero(edge[term])
+    if len(check):  # Latin or digit ends need a non-alphanumeric neighbour
+        last = len(joined) - 1
+        bad = []
+        for i, t, a, b in zip(check.tolist(), term[check].tolist(), start[check].tolist(), end[check].tolist()):
+            _, _, head, tail, _ = info[t]
+            if (head and a > 0 and _ASCII_WORD.match(joined[a - 1])) or (
+                tail and b <= last and _ASCII_WORD.match(joined[b])
+            ):
+                bad.append(i)
+        if bad:
+            keep = np.ones(len(term), dtype=bool)
+            keep[bad] = False
+            term, start, end = term[keep], start[keep], end[keep]
+    # one entry per (mention, list of its term)
+    per = count[term]
+    at = np.repeat(np.arange(len(term)), per)
+    within = np.arange(len(at)) - np.repeat(np.cumsum(per) - per, per)
+    k = lists[first[term][at] + within]
+    term, start = term[at], start[at]
+    stop = start + size[term]
+    order = np.lexsort((-size[term], start, k))  # by list, start, longest first
+    term, start, stop, k = term[order], start[order], stop[order], k[order]
+    # lists apart: positions of list k are shifted by k * span, so a running maximum of ends
+    # never carries from one list into the next
+    span = len(joined) + 1
+    lo, hi = start + k * span, stop + k * span
+    reach = np.maximum.accumulate(hi)
+    free = np.ones(len(lo), dtype=bool)
+    free[1:] = lo[1:] >= reach[:-1]
+    counted = free.copy()
+    busy = np.flatnonzero(~free)
+    if len(busy):
+        frees = np.flatnonzero(free)
+        owner = frees[np.searchsorted(frees, busy, side="right") - 1].tolist()
+        lo_l, hi_l = lo.tolist(), hi.tolist()
+        ends: dict[int, int] = {}  # run (its first, counted mention) -> end of its last counted one
+        for i, o in zip(busy.tolist(), owner):
+            if lo_l[i] >= ends.get(o, hi_l[o]):
+                counted[i] = True
+                ends[o] = hi_l[i]
+    term, start, k = term[counted], start[counted], k[counted]
+    starts = np.cumsum([0] + [len(t) + 1 for t in texts[:-1]])
+    row = np.searchsorted(starts, start, side="right") - 1
+    order = np.lexsort((start, k, row))
+    return row[order], k[order], start[order], term[order]
 
 
 def _counted(texts: list[str], names: tuple[str, ...], opencc: str) -> list[tuple[int, int, int, str]]:
