@@ -103,10 +103,12 @@ def _stages(src: Path) -> dict[str, float]:
     import numpy as np
 
     import trendscore
+    from trendscore import namelists
     from trendscore.features import get_segmenter
     from trendscore.jsonfast import dumps_line, loads
     from trendscore.model import BATCH
-    from trendscore.namelists import list_tokens_many
+
+    list_rows = getattr(namelists, "list_token_rows", namelists.list_tokens_many)  # since issue 15
     from trendscore.text import normalize_many
 
     model = trendscore.load_model()
@@ -138,7 +140,7 @@ def _stages(src: Path) -> dict[str, float]:
         out["normalise"] += secs
         _, secs = _timed(_segment, cut, norm)
         out["segment"] += secs
-        _, secs = _timed(list_tokens_many, norm, fz.list_names, cfg.opencc)
+        _, secs = _timed(list_rows, norm, fz.list_names, cfg.opencc)
         out["name lists"] += secs
         (wr, wc), secs = _timed(fz._word_indices, norm)
         out["word lookup"] += secs

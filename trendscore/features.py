@@ -499,12 +499,14 @@ class Featurizer:
         if not len(key):
             z = np.zeros(0, dtype=np.int64)
             return z, z, np.zeros(0)
+        if key.max() < 1 << 32:
+            key = key.astype(np.uint32)  # the same numbers, sorted twice as fast
         if counts is None:
             uniq, tally = np.unique(key, return_counts=True)
         else:
             uniq, inverse = np.unique(key, return_inverse=True)
             tally = np.bincount(inverse, weights=counts)
-        row, col = np.divmod(uniq, v)
+        row, col = np.divmod(uniq.astype(np.int64), v)
         tf = tally.astype(np.float64)
         if self.config.sublinear_tf:
             tf = 1.0 + np.log(tf)
