@@ -178,6 +178,22 @@ def _convert(folded: list[str], todo: list[int], config: str) -> list[str]:
     return out
 
 
+@lru_cache(maxsize=1)
+def _t2s_marks() -> frozenset[str] | None:
+    """Characters of which every entry of OpenCC's t2s dictionaries that changes text holds one
+    (data/opencc_t2s_marks.txt): a text without any is left as it is by t2s. None when the
+    installed OpenCC is not the version they were read from."""
+    from importlib import resources
+
+    import opencc
+
+    lines = resources.files("trendscore").joinpath("data/opencc_t2s_marks.txt").read_text("utf-8").splitlines()
+    version, marks = [ln for ln in lines if not ln.startswith("#")][:2]
+    if version != f"opencc {getattr(opencc, '__version__', '')}":
+        return None
+    return frozenset(marks)
+
+
 def normalize_many(texts: list[str], config: str = OPENCC_CONFIG) -> list[str]:
     """Normalise many texts with one OpenCC call (much cheaper than one call each).
 
@@ -193,6 +209,11 @@ def normalize_many(texts: list[str], config: str = OPENCC_CONFIG) -> list[str]:
     folded = [t if t.isascii() else _without_gaps(t) for t in _fold_many(texts)]
     todo = [i for i, t in enumerate(folded) if not t.isascii()]
     if todo and config == "tw2sp-traditional":
+        marks = _t2s_marks() if len(texts) > 8 else None  # a few texts: not worth reading the file
+        if marks is not None:  # only texts t2s may change go through it (most hold no mark)
+            # (a lone surrogate is changed, to U+FFFD, by the conversion, which so counts its
+            # text as Traditional; such texts keep going through it)
+            todo = [i for i in todo if not marks.isdisjoint(folded[i]) or _SURROGATE.search(folded[i])]
         simplified = _convert(folded, todo, "t2s")
         traditional = [i for i in todo if simplified[i] != folded[i]]
         folded = _convert(folded, traditional, "tw2sp") if traditional else folded
