@@ -98,14 +98,8 @@ def _fold_table():
             folded = unicodedata.normalize("NFKC", ch)
             if folded != ch:
                 table[ch] = folded
-    runs: list[list[int]] = []  # as ranges: a class of 2,000 single characters is slow to match
-    for cp in sorted(map(ord, table)):
-        if runs and runs[-1][1] == cp - 1:
-            runs[-1][1] = cp
-        else:
-            runs.append([cp, cp])
-    ranges = "".join(re.escape(chr(a)) + ("-" + re.escape(chr(b)) if b > a else "") for a, b in runs)
-    return re.compile(f"[{ranges}]"), table, lambda m: table[m.group()]
+    # as ranges (a class of 2,000 single characters beyond the BMP was matched by a linear scan)
+    return re.compile(f"[{_class_ranges(sorted(map(ord, table)))}]"), table, lambda m: table[m.group()]
 
 
 def _fold_many(texts: list[str]) -> list[str]:
@@ -194,6 +188,29 @@ def _t2s_marks() -> frozenset[str] | None:
     return frozenset(marks)
 
 
+@lru_cache(maxsize=1)
+def _t2s_marked() -> re.Pattern | None:
+    """A pattern found in every text t2s may change: a mark of the BMP, any character beyond
+    it (so the class stays a bitmap: a class of many single characters beyond the BMP is
+    matched by a linear scan), or a lone surrogate, which the conversion turns into U+FFFD."""
+    marks = _t2s_marks()
+    if marks is None:
+        return None
+    bmp = sorted(ord(c) for c in marks if ord(c) <= 0xFFFF and not 0xD800 <= ord(c) <= 0xDFFF)
+    return re.compile("[" + _class_ranges(bmp) + "\ud800-\udfff\U00010000-\U0010ffff]")
+
+
+def _class_ranges(codes: list[int]) -> str:
+    """Sorted code points as the inside of a regular expression character class."""
+    runs: list[list[int]] = []
+    for cp in codes:
+        if runs and runs[-1][1] == cp - 1:
+            runs[-1][1] = cp
+        else:
+            runs.append([cp, cp])
+    return "".join(re.escape(chr(a)) + ("-" + re.escape(chr(b)) if b > a else "") for a, b in runs)
+
+
 def normalize_many(texts: list[str], config: str = OPENCC_CONFIG) -> list[str]:
     """Normalise many texts with one OpenCC call (much cheaper than one call each).
 
@@ -209,11 +226,9 @@ def normalize_many(texts: list[str], config: str = OPENCC_CONFIG) -> list[str]:
     folded = [t if t.isascii() else _without_gaps(t) for t in _fold_many(texts)]
     todo = [i for i, t in enumerate(folded) if not t.isascii()]
     if todo and config == "tw2sp-traditional":
-        marks = _t2s_marks() if len(texts) > 8 else None  # a few texts: not worth reading the file
-        if marks is not None:  # only texts t2s may change go through it (most hold no mark)
-            # (a lone surrogate is changed, to U+FFFD, by the conversion, which so counts its
-            # text as Traditional; such texts keep going through it)
-            todo = [i for i in todo if not marks.isdisjoint(folded[i]) or _SURROGATE.search(folded[i])]
+        marked = _t2s_marked() if len(texts) > 8 else None  # a few texts: not worth reading the file
+        if marked is not None:  # only texts t2s may change go through it (most hold no mark)
+            todo = [i for i in todo if marked.search(folded[i])]
         simplified = _convert(folded, todo, "t2s")
         traditional = [i for i in todo if simplified[i] != folded[i]]
         folded = _convert(folded, traditional, "tw2sp") if traditional else folded
