@@ -295,8 +295,8 @@ class Featurizer:
         normalising removes from texts): jieba cuts runs of Chinese characters, letters and
         digits on their own and yields every other character as a word of its own, so each NUL
         comes back as one word and the words between two NULs are exactly those of one text.
-        Words are looked up at C speed (``map`` of the vocabulary's ``get``, -1 for an unknown
-        word, -2 for NUL); rows and the dropping of unknown words are done with numpy."""
+        Words are looked up with ``map`` of the vocabulary's ``get`` (-2 for NUL) and unknown
+        ones dropped; rows come from counting the NULs, with numpy."""
         import numpy as np
 
         names = self.list_names
@@ -309,7 +309,7 @@ class Featurizer:
         rows, cols = [empty], [empty]
         if self.config.words and normalized:
             words = get_segmenter(self.config.segmenter).cut(_JOIN.join(normalized))
-            found = np.array(list(map(wget, words, unknown)), dtype=np.int64)
+            found = np.array([c for c in map(wget, words) if c is not None], dtype=np.int64)
             rows.append(np.cumsum(found == _JOIN_COLUMN))
             cols.append(found)
         if self.config.style:
