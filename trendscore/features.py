@@ -342,7 +342,7 @@ class Featurizer:
             size = 1 << max(10, (4 * len(self.char_vocab)).bit_length())
             mask = size - 1
             slot_keys = np.zeros(size, dtype=np.uint64)
-            slot_cols = np.full(size, -1, dtype=np.int64)
+            slot_cols = np.full(size, -1, dtype=np.int32 if self.n_terms < 1 << 31 else np.int64)
             keys = [_pack(t) for t in self.char_vocab]
             slots = _bucket(np.array(keys, dtype=np.uint64), size.bit_length() - 1).tolist()
             taken: dict[int, int] = {}  # key -> slot; a repeated key keeps its first column
@@ -368,7 +368,7 @@ class Featurizer:
         slot = _bucket(key, mask.bit_length()).astype(np.intp)
         found = slot_keys[slot]
         hit = found == key
-        out = np.where(hit, slot_cols[slot], -1)
+        out = np.where(hit, slot_cols[slot], -1).astype(np.int64)
         todo = np.flatnonzero(~hit & (found != 0))  # an occupied slot of another key: probe on
         slot, key = slot[todo], key[todo]
         for _ in range(longest):
