@@ -1,6 +1,6 @@
 """Streaming: peak memory of `label` and `score` on a generated ~2 GB jsonl (issue 6).
 
-    python benchmarks/big_input.py [--gb 2]
+    python benchmarks/big_input.py [--gb 2] [--jobs N] [--label-only]
 
 Generates (in a temporary directory, never committed) JSON Lines of headline passages with
 dates and labels, then runs `trendscore label FILE -o /dev/null --quiet` (all cores) and
@@ -58,7 +58,11 @@ def run(cmd) -> tuple[float, float]:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--gb", type=float, default=2.0)
+    parser.add_argument("--jobs", type=int, default=None, help="label --jobs N (default: all cores)")
+    parser.add_argument("--label-only", action="store_true", help="skip the score command")
     args = parser.parse_args()
+    jobs = [] if args.jobs is None else ["--jobs", str(args.jobs)]
+    how = "all cores" if args.jobs is None else f"--jobs {args.jobs}"
     exe = str(Path(sys.executable).with_name("trendscore"))
     print(f"Machine: {machine()}\n")
     print("| command | file | passages | seconds | passages/s | peak RSS MB |\n|---|---|---|---|---|---|")
@@ -67,10 +71,10 @@ def main() -> None:
             path = Path(d) / "big.jsonl"
             n = generate(path, int(gb * 1e9))
             size = f"{path.stat().st_size / 1e9:.2f} GB"
-            for name, cmd in (
-                ("label (all cores)", [exe, "label", str(path), "-o", "/dev/null", "--quiet"]),
-                ("score (labels as given)", [exe, "score", str(path)]),
-            ):
+            commands = [(f"label ({how})", [exe, "label", str(path), "-o", "/dev/null", "--quiet", *jobs])]
+            if not args.label_only:
+                commands.append(("score (labels as given)", [exe, "score", str(path)]))
+            for name, cmd in commands:
                 secs, rss = run(cmd)
                 print(f"| {name} | {size} | {n:,} | {secs:.0f} | {n / secs:,.0f} | {rss:.0f} |", flush=True)
             path.unlink()

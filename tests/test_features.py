@@ -2,6 +2,7 @@ import numpy as np
 import pytest
 from conftest import SEEDS
 
+import trendscore
 from trendscore.features import FeatureConfig, Featurizer
 from trendscore.seeds import read_seeds
 
@@ -93,3 +94,62 @@ def test_empty_text_scores_alike_alone_and_in_a_batch():
     alone = model.label([""])[0]["scores"]  # pure-Python path
     batch = model.label([""] * 20)[0]["scores"]  # numpy path
     assert alone == batch
+
+
+@pytest.mark.parametrize("segmenter, count", [("rjieba", 5000), ("jieba", 400)])
+def test_one_cut_of_a_batch_joined_by_nul_is_the_cuts_of_its_texts(segmenter, count):
+    """The batch path cuts texts joined by NUL in one call: NUL comes back as a word of its
+    own, between exactly the words of each text."""
+    from label_sample import sample_texts
+
+    from trendscore.features import _JOIN, get_segmenter
+    from trendscore.text import normalize_many
+
+    texts = normalize_many(sample_texts()[:count]) + ["", "", "a", "", "。", " ", "\r", "\n", "x\r", "\ny"]
+    cut = get_segmenter(segmenter).cut
+    words = cut(_JOIN.join(texts))
+    per_text, current = [], []
+    for word in words:
+        if word == _JOIN:
+            per_text.append(current)
+            current = []
+        else:
+            current.append(word)
+    per_text.append(current)
+    assert per_text == [cut(t) if t else [] for t in texts]
+
+
+def test_batch_features_equal_one_text_features():
+    """The batch path (one cut, numpy) and the one-text path (pure Python) give the same rows."""
+    from label_sample import sample_texts
+
+    model = trendscore.load_model()
+    fz = model.featurizer
+    texts = sample_texts()[::5][:900]
+    row, col, w = fz.tfidf_coo(texts)
+    for r, text in enumerate(texts):
+        mine = row == r
+        got = dict(zip(col[mine].tolist(), w[mine].tolist()))
+        want = fz.row_weights(text)
+        assert got.keys() == want.keys(), r
+        assert all(abs(got[c] - want[c]) < 1e-12 for c in want), r
+
+
+def test_char_hash_table_finds_every_vocabulary_ngram_and_nothing_else():
+    from trendscore.features import _pack
+
+    fz = trendscore.load_model().featurizer
+    terms = list(fz.char_vocab)
+    got = fz._char_lookup(np.array([_pack(t) for t in terms], dtype=np.uint64))
+    assert got.tolist() == [fz.char_vocab[t] for t in terms]
+    assert fz._char_table()[3] >= 1  # some keys had to probe past their first slot
+    rng = np.random.default_rng(15)
+    grams = {"".join(chr(c) for c in rng.integers(0x4E00, 0x9FFF, size=n)) for n in (2, 3) for _ in range(20000)}
+    others = sorted(grams - set(terms))
+    assert (fz._char_lookup(np.array([_pack(t) for t in others], dtype=np.uint64)) == -1).all()
+
+
+def test_char_hash_table_keeps_the_first_column_of_a_repeated_key():
+    """A term with a leading NUL packs like the term without it (and can never occur)."""
+    fz = Featurizer(FeatureConfig(words=False), char_vocab={"短剧": 0, "\x00短剧": 1, "出海": 2}, idf=[1.0] * 3)
+    assert fz._char_indices(["短剧出海"])[1].tolist() == [0, 2]

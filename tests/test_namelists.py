@@ -5,7 +5,16 @@ from conftest import SEEDS
 
 from trendscore.errors import ModelError
 from trendscore.features import FeatureConfig, Featurizer
-from trendscore.namelists import LISTS, check_list_names, list_terms, list_tokens, lists_sha256, resolve_lists
+from trendscore.namelists import (
+    LISTS,
+    MARK,
+    check_list_names,
+    list_terms,
+    list_tokens,
+    list_tokens_many,
+    lists_sha256,
+    resolve_lists,
+)
 
 
 @pytest.mark.parametrize("name", LISTS)
@@ -137,3 +146,45 @@ def test_train_lists_option(run, tmp_path):
     default = tmp_path / "default"
     assert run("train", seeds, "-o", default, "--cv", "0").exit_code == 0
     assert json.loads((default / "model.json").read_text("utf-8"))["features"]["lists"] == ",".join(LISTS)
+
+
+def test_many_texts_find_the_same_mentions_as_few():
+    """Past DFA_TEXTS texts the automaton is a DFA: the same mentions, text by text."""
+    from label_sample import sample_texts
+
+    from trendscore.namelists import DFA_TEXTS, MARK, list_token_rows, list_tokens_many, mentions_many
+    from trendscore.text import normalize_many
+
+    texts = normalize_many(sample_texts()[:3000])
+    assert len(texts) > DFA_TEXTS
+    many = list_tokens_many(texts, LISTS)
+    assert sum(map(len, many)) > 1000
+    assert many == [list_tokens_many([t], LISTS)[0] for t in texts]
+    assert mentions_many(texts, LISTS) == [mentions_many([t], LISTS)[0] for t in texts]
+    rows, ks = list_token_rows(texts, LISTS)
+    assert [(r, MARK + LISTS[k]) for r, k in zip(rows, ks)] == [(r, tok) for r, toks in enumerate(many) for tok in toks]
+
+
+def test_overlapping_mentions_counted_alike_in_a_batch():
+    """Texts packed with list terms, overlapping and touching letters: the batch counting (numpy,
+    runs of overlaps) and the one-text counting agree."""
+    import random
+
+    from trendscore.namelists import list_token_rows, mentions_many
+
+    rng = random.Random(15)
+    terms = [t for name in LISTS for t in list_terms(name)]
+    glue = ["", "", "", " ", "a", "1", "-", "省", "市"]
+    texts = []
+    for _ in range(1500):
+        parts = [rng.choice(terms)[: rng.randrange(1, 12)] for _ in range(rng.randrange(1, 12))]
+        texts.append("".join(p + rng.choice(glue) for p in parts).lower())
+    texts += ["", "us", "usa", "a us b"]
+    many = list_tokens_many(texts, LISTS)
+    assert sum(map(len, many)) > 5000
+    assert many == [list_tokens_many([t], LISTS)[0] for t in texts]
+    assert mentions_many(texts, LISTS) == [mentions_many([t], LISTS)[0] for t in texts]
+    rows, ks = list_token_rows(texts, LISTS)
+    assert [(r, MARK + LISTS[k]) for r, k in zip(rows.tolist(), ks.tolist())] == [
+        (r, tok) for r, toks in enumerate(many) for tok in toks
+    ]

@@ -9,6 +9,7 @@ two-character word and the same two characters as an n-gram are different featur
 from __future__ import annotations
 
 import hashlib
+import itertools
 import math
 import numbers
 import re
@@ -19,7 +20,7 @@ from functools import lru_cache
 from importlib import resources
 
 from .errors import ModelError
-from .namelists import check_list_names, list_tokens, list_tokens_many
+from .namelists import MARK, check_list_names, list_token_rows, list_tokens
 from .text import OPENCC_CONFIG, OPENCC_CONFIGS, normalize_many
 
 __all__ = [
@@ -80,6 +81,19 @@ def _pack(term: str) -> int:
     for ch in term:
         key = (key << 21) | ord(ch)
     return key
+
+
+#: joins the texts of a batch for the segmenter (normalising turns NUL into a space)
+_JOIN = "\x00"
+_JOIN_COLUMN = -2
+
+
+def _bucket(keys, bits: int):
+    """First slots of packed n-grams (numpy uint64) in a table of ``2**bits`` slots
+    (Fibonacci hashing: the top bits of the key times 2**64 over the golden ratio)."""
+    import numpy as np
+
+    return (keys * np.uint64(0x9E3779B97F4A7C15)) >> np.uint64(64 - bits)
 
 
 _WORDISH = re.compile(r"[0-9a-z\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
@@ -204,8 +218,8 @@ class Featurizer:
     char_vocab: dict[str, int] = field(default_factory=dict)
     idf: Sequence[float] = field(default_factory=list)
     embedder: object = field(default=None, repr=False)
-    _char_keys: object = field(default=None, repr=False)
-    _char_cols: object = field(default=None, repr=False)
+    _char_hash: object = field(default=None, repr=False)
+    _word_get: object = field(default=None, repr=False)
 
     @property
     def list_names(self) -> tuple[str, ...]:
@@ -256,7 +270,7 @@ class Featurizer:
         limit = max_df * n
         words_kept = sorted(t for t, d in word_df.items() if min_df <= d <= limit)
         chars_kept = sorted(t for t, d in char_df.items() if min_df <= d <= limit)
-        self._char_keys = self._char_cols = None
+        self._char_hash = None
         self.word_vocab = {t: i for i, t in enumerate(words_kept)}
         offset = len(words_kept)
         self.char_vocab = {t: offset + i for i, t in enumerate(chars_kept)}
@@ -273,44 +287,105 @@ class Featurizer:
         return self
 
     # ---------------------------------------------------------------- applying
-    def _word_indices(self, normalized: Sequence[str]) -> tuple[list[int], list[int]]:
-        """(row, column) of every in-vocabulary word occurrence (punctuation and white space
-        are never in the vocabulary, so they need no filtering here)."""
-        rows: list[int] = []
-        cols: list[int] = []
+    def _word_indices(self, normalized: Sequence[str]):
+        """(row, column) arrays of every in-vocabulary word occurrence (punctuation and white
+        space are never in the vocabulary, so they need no filtering here).
+
+        The segmenter cuts the whole batch in one call, the texts joined by NUL (which
+        normalising removes from texts): jieba cuts runs of Chinese characters, letters and
+        digits on their own and yields every other character as a word of its own, so each NUL
+        comes back as one word and the words between two NULs are exactly those of one text.
+        Words are looked up with ``map`` of the vocabulary's ``get`` (-2 for NUL) and unknown
+        ones dropped; rows come from counting the NULs, with numpy."""
+        import numpy as np
+
         names = self.list_names
+        empty = np.zeros(0, dtype=np.int64)
         if not self.config.words and not self.config.style and not names:
-            return rows, cols
-        wget = self.word_vocab.get
-        cut = get_segmenter(self.config.segmenter).cut if self.config.words else (lambda text: ())
-        style = self.config.style
-        listed = list_tokens_many(list(normalized), names, self.config.opencc) if names else None
-        for r, text in enumerate(normalized):
-            if text:
-                found = [c for c in map(wget, cut(text)) if c is not None]
-                if style:
-                    found += [c for c in map(wget, style_tokens(text)) if c is not None]
-                if listed is not None:
-                    found += [c for c in map(wget, listed[r]) if c is not None]
-                cols += found
-                rows += [r] * len(found)
-        return rows, cols
+            return empty, empty
+        normalized = list(normalized)
+        wget = self._word_lookup()
+        unknown = itertools.repeat(-1)
+        rows, cols = [empty], [empty]
+        if self.config.words and normalized:
+            words = get_segmenter(self.config.segmenter).cut(_JOIN.join(normalized))
+            found = np.array([c for c in map(wget, words) if c is not None], dtype=np.int64)
+            rows.append(np.cumsum(found == _JOIN_COLUMN))
+            cols.append(found)
+        if self.config.style:
+            per_text = [style_tokens(t) if t else [] for t in normalized]
+            rows.append(np.repeat(np.arange(len(per_text), dtype=np.int64), [len(x) for x in per_text]))
+            cols.append(np.array(list(map(wget, itertools.chain.from_iterable(per_text), unknown)), dtype=np.int64))
+        if names:
+            list_rows, ks = list_token_rows(normalized, names, self.config.opencc)
+            by_list = np.array([wget(MARK + name, -1) for name in names], dtype=np.int64)
+            rows.append(np.array(list_rows, dtype=np.int64))
+            cols.append(by_list[np.array(ks, dtype=np.int64)])
+        row, col = np.concatenate(rows), np.concatenate(cols)
+        known = col >= 0
+        return row[known], col[known]
+
+    def _word_lookup(self):
+        """``get`` of the word vocabulary with NUL mapped to :data:`_JOIN_COLUMN` (built once)."""
+        if self._word_get is None or self._word_get[0] is not self.word_vocab:
+            self._word_get = (self.word_vocab, {**self.word_vocab, _JOIN: _JOIN_COLUMN}.get)
+        return self._word_get[1]
 
     def _char_table(self):
-        """The char vocabulary as sorted integer keys (code points packed 21 bits each)."""
-        if self._char_keys is None:
+        """The char vocabulary as an open-addressing hash table of integer keys (code points
+        packed 21 bits each; 0 marks an empty slot, and no n-gram packs to 0): slot keys, slot
+        columns, the slot mask and the longest probe sequence. Four slots per n-gram or more,
+        so it stays in the processor's cache and most lookups end at the first slot."""
+        if self._char_hash is None:
             import numpy as np
 
-            keys = np.array([_pack(t) for t in self.char_vocab], dtype=np.uint64)
-            cols = np.array(list(self.char_vocab.values()), dtype=np.int64)
-            order = np.argsort(keys, kind="stable")
-            self._char_keys, self._char_cols = keys[order], cols[order]
-        return self._char_keys, self._char_cols
+            size = 1 << max(10, (4 * len(self.char_vocab)).bit_length())
+            mask = size - 1
+            slot_keys = np.zeros(size, dtype=np.uint64)
+            slot_cols = np.full(size, -1, dtype=np.int32 if self.n_terms < 1 << 31 else np.int64)
+            keys = [_pack(t) for t in self.char_vocab]
+            slots = _bucket(np.array(keys, dtype=np.uint64), size.bit_length() - 1).tolist()
+            taken: dict[int, int] = {}  # key -> slot; a repeated key keeps its first column
+            longest = 0
+            for key, slot, col in zip(keys, slots, self.char_vocab.values()):
+                if key == 0 or key in taken:
+                    continue
+                probe = 0
+                while slot_keys[slot] != 0:
+                    slot = (slot + 1) & mask
+                    probe += 1
+                slot_keys[slot], slot_cols[slot] = key, col
+                taken[key] = slot
+                longest = max(longest, probe)
+            self._char_hash = (slot_keys, slot_cols, mask, longest)
+        return self._char_hash
+
+    def _char_lookup(self, key):
+        """Column of each packed n-gram (numpy uint64), -1 where it is not in the vocabulary."""
+        import numpy as np
+
+        slot_keys, slot_cols, mask, longest = self._char_table()
+        slot = _bucket(key, mask.bit_length()).astype(np.intp)
+        found = slot_keys[slot]
+        hit = found == key
+        out = np.where(hit, slot_cols[slot], -1).astype(np.int64)
+        todo = np.flatnonzero(~hit & (found != 0))  # an occupied slot of another key: probe on
+        slot, key = slot[todo], key[todo]
+        for _ in range(longest):
+            if not len(todo):
+                break
+            slot = (slot + 1) & mask
+            found = slot_keys[slot]
+            hit = found == key
+            out[todo[hit]] = slot_cols[slot[hit]]
+            go_on = ~hit & (found != 0)
+            todo, slot, key = todo[go_on], slot[go_on], key[go_on]
+        return out
 
     def _char_indices(self, normalized: Sequence[str]):
         """(row, column) arrays of in-vocabulary character n-grams, computed for the whole
         batch at once with numpy: the n-grams of runs of Chinese characters, packed into
-        integers and looked up in the sorted vocabulary keys."""
+        integers and looked up in a hash table of the vocabulary's keys."""
         import numpy as np
 
         cfg = self.config
@@ -325,7 +400,6 @@ class Featurizer:
             cjk = np.zeros(len(cps), dtype=bool)
             for lo, hi in _CJK_RANGES:
                 cjk |= (cps >= lo) & (cps <= hi)
-        keys_sorted, cols_sorted = self._char_table()
         rows_out, cols_out = [], []
         for n in range(cfg.char_ngram_min, cfg.char_ngram_max + 1):
             m = len(cps) - n + 1
@@ -337,12 +411,10 @@ class Featurizer:
                 valid &= cjk[k : k + m]
                 key = (key << np.uint64(21)) | cps[k : k + m]
             starts = np.flatnonzero(valid)
-            key = key[starts]
-            at = np.searchsorted(keys_sorted, key)
-            at[at == len(keys_sorted)] = 0
-            hit = keys_sorted[at] == key
+            cols = self._char_lookup(key[starts])
+            hit = cols >= 0
             rows_out.append(doc[starts[hit]])
-            cols_out.append(cols_sorted[at[hit]])
+            cols_out.append(cols[hit])
         if not rows_out:
             return empty, empty
         return np.concatenate(rows_out).astype(np.int64), np.concatenate(cols_out)
@@ -352,9 +424,7 @@ class Featurizer:
 
         wr, wc = self._word_indices(normalized)
         cr, cc = self._char_indices(normalized)
-        return np.concatenate([np.asarray(wr, dtype=np.int64), cr]), np.concatenate(
-            [np.asarray(wc, dtype=np.int64), cc]
-        )
+        return np.concatenate([wr, cr]), np.concatenate([wc, cc])
 
     def row_weights(self, text: str) -> dict[int, float]:
         """One text's l2-normalised TF-IDF row as {column: weight}, in pure Python.
@@ -429,12 +499,14 @@ class Featurizer:
         if not len(key):
             z = np.zeros(0, dtype=np.int64)
             return z, z, np.zeros(0)
+        if key.max() < 1 << 32:
+            key = key.astype(np.uint32)  # the same numbers, sorted twice as fast
         if counts is None:
             uniq, tally = np.unique(key, return_counts=True)
         else:
             uniq, inverse = np.unique(key, return_inverse=True)
             tally = np.bincount(inverse, weights=counts)
-        row, col = np.divmod(uniq, v)
+        row, col = np.divmod(uniq.astype(np.int64), v)
         tf = tally.astype(np.float64)
         if self.config.sublinear_tf:
             tf = 1.0 + np.log(tf)

@@ -90,6 +90,27 @@ class Model:
             self._coef = self._coef.numpy()
         return self._coef
 
+    def _per_theme_product(self, n: int, row, col, w):
+        """The (n, themes) products of the feature triplets with the coefficients, a
+        ``bincount`` per theme (summed in the triplets' order)."""
+        import numpy as np
+
+        columns = self._coef_columns()
+        z = np.empty((n, len(columns)))
+        for j, theme_coef in enumerate(columns):
+            z[:, j] = np.bincount(row, weights=w * theme_coef[col], minlength=n)
+        return z
+
+    def _coef_columns(self):
+        """Each theme's coefficients as one contiguous row (a copy of :attr:`coef`, made once):
+        gathering a theme's weights from it is twice as fast as from a column of ``coef``."""
+        columns = getattr(self, "_columns", None)
+        if columns is None or columns[0] is not self.coef:
+            import numpy as np
+
+            columns = self._columns = (self.coef, np.ascontiguousarray(self.coef.T))
+        return columns[1]
+
     # ---------------------------------------------------------------- scoring
     def _decision_batch(self, texts: Sequence[str]):
         import numpy as np
@@ -105,9 +126,7 @@ class Model:
             # one sparse product for all themes (3x faster than a pass per theme with 10 classes)
             z = csr_matrix((w, (row, col)), shape=(n, coef.shape[0])) @ coef
         else:  # small batches: a pass per theme, which spares importing SciPy
-            z = np.empty((n, k))
-            for j in range(k):
-                z[:, j] = np.bincount(row, weights=w * coef[col, j], minlength=n)
+            z = self._per_theme_product(n, row, col, w)
         z += np.asarray(self.intercept)
         return z, (row, col, w)
 
