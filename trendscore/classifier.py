@@ -297,6 +297,7 @@ class TextThemeClassifier(ClassifierMixin, BaseEstimator):
             lists=self.lists,
         )
         texts = [str(t) for t in X]
+        self.__dict__.pop("themes_", None)  # theme names a conversion from a model set; stale after a refit
         with caching(jobs=self.n_jobs):  # sentence embeddings, if any, computed once for fit and features
             self.featurizer_ = Featurizer(config).fit(texts, min_df=self.min_df)
             features = self._features(texts)

@@ -275,6 +275,22 @@ class Model:
             self._names = names
         return self._names
 
+    # ---------------------------------------------------------------- conversion
+    @classmethod
+    def from_estimator(cls, est, themes=None, card: dict | None = None) -> Model:
+        """A model from a fitted :class:`~trendscore.classifier.TextThemeClassifier`; see
+        :func:`trendscore.conversion.model_from_estimator`."""
+        from .conversion import model_from_estimator
+
+        return model_from_estimator(est, themes, card)
+
+    def to_estimator(self):
+        """This model as a fitted :class:`~trendscore.classifier.TextThemeClassifier` with the
+        same probabilities; see :func:`trendscore.conversion.estimator_from_model`."""
+        from .conversion import estimator_from_model
+
+        return estimator_from_model(self)
+
     # ---------------------------------------------------------------- persistence
     def save(self, directory, card: dict | None = None) -> Path:
         """Write the model to ``directory`` atomically (JSON + .npy + manifest)."""
