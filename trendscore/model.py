@@ -151,10 +151,14 @@ class Model:
             return [self._proba_small(t) for t in texts]
         import numpy as np
 
+        from .progress import report
+
         out = np.empty((len(texts), len(self.themes)))
         for start in range(0, len(texts), BATCH):
+            report("labelling passages", start, len(texts))
             chunk = texts[start : start + BATCH]
             out[start : start + len(chunk)] = self._proba_from_decision(self._decision_batch(chunk)[0])
+        report("labelling passages", len(texts), len(texts))
         return out
 
     def predict_proba(self, texts: Sequence[str]):
