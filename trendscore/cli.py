@@ -683,6 +683,35 @@ def suggest(pool, count, model_dir, output, quiet):
 
 
 @main.group()
+def themes():
+    """Provisional themes: a new theme from a few example passages, usable at once."""
+
+
+@themes.command("add")
+@click.argument("name")
+@click.option("--examples", "examples", required=True, help="Example passages of the theme (jsonl, csv, text...): 5+.")
+@_model_opt
+@click.option(
+    "-o", "--output", "out_dir", default=None,
+    help="New model folder to write (required unless --model is a registry, which gets a new champion version).",
+)
+@click.option("--seeds", "seed_paths", multiple=True, help="The model's seeds (default: the files its card names).")
+@_quiet_opt
+def themes_add(name, examples, model_dir, out_dir, seed_paths, quiet):
+    """Add the provisional theme NAME, scored by closeness to the --examples passages."""
+    from .provisional import add_theme_to
+
+    with _progress(quiet):
+        done = add_theme_to(model_dir, name, examples, out_dir, list(seed_paths) or None)
+    click.echo(
+        f"Wrote {done['path']}: provisional theme {name!r} from {done['examples']} examples, calibrated on "
+        f"{done['negatives']} seeds (threshold {done['threshold']:.2f}); train folds it in from "
+        f"{done['fold_in_at_seeds']} seeds labelled {name!r}",
+        err=True,
+    )
+
+
+@main.group()
 def models():
     """Manage a model registry: list versions, promote one, roll back."""
 

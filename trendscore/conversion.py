@@ -95,7 +95,7 @@ def estimator_from_model(model: Model):
     columns are not linear)."""
     from .classifier import TextThemeClassifier, ThemeClassifier
 
-    if model.card.get("provisional"):
+    if model.provisional:
         raise ModelError("a model with provisional themes cannot become an estimator; train it on seeds first")
     config = model.featurizer.config
     params = {k: v for k, v in (model.card.get("params") or {}).items() if k in TextThemeClassifier().get_params()}

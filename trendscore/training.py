@@ -259,16 +259,25 @@ def train_seeds(
     budget: float | None = None,
     encoder: str = "",
     command: str = "",
+    provisional_from=None,
     **params,
 ) -> Model:
-    """:func:`train` on seeds already read."""
+    """:func:`train` on seeds already read.
+
+    Provisional themes (:mod:`trendscore.provisional`) of the model in ``provisional_from``
+    (default: ``out_dir``, when it holds one) are kept: fitted as ordinary themes when at
+    least :data:`~trendscore.provisional.FOLD_IN` seeds carry their label, else provisional
+    still, their examples joined by the seeds that carry it."""
     from .embedding import caching
+    from .provisional import carried_themes, fold_in
     from .selection import FOLDS
     from .store import check_model_target
 
     if out_dir is not None:
         check_model_target(out_dir)  # before the work, not after it
     created_stamp()  # a malformed SOURCE_DATE_EPOCH is refused before the work too
+    carried = carried_themes(provisional_from if provisional_from is not None else out_dir)
+    folded, stay, seeds = fold_in(seeds, carried)
     # one BLAS thread: sums in the same order on any machine, so a rebuild gives the same bytes
     with caching(), _one_blas_thread():  # with sentence embeddings, each seed is encoded once for all the fits
         selection = None
@@ -276,7 +285,7 @@ def train_seeds(
             params, selection = choose_params(seeds, params, budget, encoder, seed)
         if cv is None:  # the card's folds: as many as the search's when it ran (time), else 5
             cv = FOLDS if selection is not None else 5
-        model = _train_seeds(seeds, out_dir, cv, seed, evaluate, curve, selection, command, **params)
+        model = _train_seeds(seeds, out_dir, cv, seed, evaluate, curve, selection, command, stay, folded, **params)
     return model
 
 
@@ -304,7 +313,17 @@ def choose_params(seeds: list[Seed], params: dict, budget: float, encoder: str =
 
 
 def _train_seeds(
-    seeds: list[Seed], out_dir, cv: int, seed: int, evaluate: bool, curve: bool, selection, command: str, **params
+    seeds: list[Seed],
+    out_dir,
+    cv: int,
+    seed: int,
+    evaluate: bool,
+    curve: bool,
+    selection,
+    command: str,
+    stay: dict | None = None,
+    folded: list | None = None,
+    **params,
 ) -> Model:
     report("fitting the model", 0, 1)
     model = fit_model(seeds, seed=seed, **params)
@@ -344,5 +363,14 @@ def _train_seeds(
             card["time_split"] = {k: v for k, v in figures.items() if not k.startswith("test_")}
     if curve:
         card["learning_curve"] = learning_curve(seeds, folds=max(cv, 2), seed=seed, **params)
+    if folded:
+        card["folded_in"] = sorted(folded)  # once provisional, now trained on their seeds
+    if stay:
+        from .provisional import add_theme
+
+        model.card = card
+        for name, examples in stay.items():
+            model = add_theme(model, name, examples, seeds)
+        card = model.card
     model.save(out_dir, card=card)
     return model
