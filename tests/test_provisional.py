@@ -250,6 +250,18 @@ def test_a_registry_gets_a_new_champion_that_rollback_undoes(small_model_dir, ex
     assert reg.champion() == first and NAME not in load_model(reg.path).themes
 
 
+def test_a_registry_champion_trained_there_finds_its_seeds(small_seed_files, examples, run, tmp_path):
+    """The champion learned from the seed files less the registry's held-out fifth."""
+    from trendscore.registry import Registry
+
+    reg = Registry(tmp_path / "reg")
+    reg.train(small_seed_files, cv=0, adopt_default=False)
+    result = run("themes", "add", NAME, "--examples", examples, "--model", reg.path)
+    assert result.exit_code == 0, result.output
+    held_out = len(read_seeds(small_seed_files)) - load_model(reg.path).card["seeds"]["count"]
+    assert held_out > 0 and f"calibrated on {300 - held_out} seeds" in result.output
+
+
 def test_train_keeps_it_provisional_until_enough_seeds_then_folds_it_in(made, tmp_path, small_seed_files, monkeypatch):
     from trendscore import provisional
     from trendscore.training import train
@@ -310,3 +322,15 @@ def test_a_single_label_model_cannot_take_one(tmp_path):
 def test_conversion_refuses_a_model_with_a_provisional_theme(made):
     with pytest.raises(ModelError, match="provisional themes cannot become an estimator"):
         load_model(made[0]).to_estimator()
+
+
+def test_the_python_api_marks_it_too(made):
+    import trendscore
+
+    model = load_model(made[0])
+    records = trendscore.label([{"id": 1, "text": _overseas_texts(1, skip=20)[0]}], model)
+    assert records[0]["provisional"] == [NAME] and NAME in records[0]["scores"]
+    pd = pytest.importorskip("pandas")
+    frame = trendscore.label(pd.DataFrame({"text": ["短剧出海", "政策"]}), model)
+    assert frame["provisional"].tolist() == [[NAME], [NAME]]
+    assert f"score_{NAME}" in frame.columns
