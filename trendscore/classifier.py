@@ -91,9 +91,8 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
     n_jobs : int, default=1
         Themes fitted at once, in forked worker processes (not threads: liblinear keeps one
         random state per process, so threads would make the fits depend on timing). The
-        result does not depend on it. (Sentence-embedding vectors, when a text classifier
-        uses them, vary in the last float digits with how texts are batched, so such
-        models agree up to rounding.)
+        result does not depend on it (nor do sentence-embedding vectors, which are encoded
+        in the same batches whatever the number of processes).
     """
 
     def __init__(self, C=0.5, cv=5, class_weight="balanced", tune_thresholds=True, random_state=0, n_jobs=1):
