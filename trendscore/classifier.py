@@ -91,9 +91,8 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
     n_jobs : int, default=1
         Themes fitted at once, in forked worker processes (not threads: liblinear keeps one
         random state per process, so threads would make the fits depend on timing). The
-        result does not depend on it. (Sentence-embedding vectors, when a text classifier
-        uses them, vary in the last float digits with how texts are batched, so such
-        models agree up to rounding.)
+        result does not depend on it (nor do sentence-embedding vectors, which are encoded
+        in the same batches whatever the number of processes).
     """
 
     def __init__(self, C=0.5, cv=5, class_weight="balanced", tune_thresholds=True, random_state=0, n_jobs=1):
@@ -297,6 +296,7 @@ class TextThemeClassifier(ClassifierMixin, BaseEstimator):
             lists=self.lists,
         )
         texts = [str(t) for t in X]
+        self.__dict__.pop("themes_", None)  # theme names a conversion from a model set; stale after a refit
         with caching(jobs=self.n_jobs):  # sentence embeddings, if any, computed once for fit and features
             self.featurizer_ = Featurizer(config).fit(texts, min_df=self.min_df)
             features = self._features(texts)

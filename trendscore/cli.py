@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
 
@@ -28,6 +29,78 @@ class _Group(click.Group):
         except KeyboardInterrupt:
             click.echo("Error: interrupted", err=True)
             ctx.exit(130)
+
+
+class _Bars:
+    """Draws the library's progress reports (:mod:`trendscore.progress`) as tqdm bars on
+    stderr, one per stage (a stage reported while another runs, such as labelling inside a
+    cross-validation fold, gets a bar below it that goes when done), once the command has run
+    for ``TRENDSCORE_PROGRESS_DELAY`` seconds (2 by default), so quick commands print nothing."""
+
+    def __init__(self):
+        import os
+        import time
+
+        self.clock = time.monotonic
+        self.start = self.clock()
+        try:
+            self.delay = float(os.environ.get("TRENDSCORE_PROGRESS_DELAY", "2"))
+        except ValueError:
+            self.delay = 2.0
+        self.stack: list[list] = []  # [stage, tqdm bar or None until drawn], outermost first
+
+    def __call__(self, stage: str, done: int, total: int | None) -> None:
+        names = [entry[0] for entry in self.stack]
+        if stage in names:
+            while self.stack[-1][0] != stage:  # stages inside this one are over
+                self._pop()
+        else:
+            self.stack.append([stage, None])
+        entry = self.stack[-1]
+        if entry[1] is None:
+            if self.clock() - self.start < self.delay:
+                if total is not None and done >= total:
+                    self.stack.pop()
+                return
+            from tqdm import tqdm
+
+            depth = len(self.stack) - 1
+            entry[1] = tqdm(
+                desc=stage, total=total, initial=done, file=sys.stderr, dynamic_ncols=True, position=depth,
+                leave=depth == 0,
+            )
+        bar = entry[1]
+        if total != bar.total:
+            bar.total = total
+        bar.update(done - bar.n)
+        if total is not None and done >= total:
+            self._pop()
+
+    def _pop(self) -> None:
+        _, bar = self.stack.pop()
+        if bar is not None:
+            bar.close()
+
+    def close(self) -> None:
+        while self.stack:
+            self._pop()
+
+
+@contextlib.contextmanager
+def _progress(quiet: bool = False):
+    """A block within which the library's progress reaches the terminal (stderr a TTY, not --quiet)."""
+    from .progress import reporting
+
+    bars = _Bars() if not quiet and sys.stderr.isatty() else None
+    try:
+        with reporting(bars):
+            yield
+    finally:
+        if bars is not None:
+            bars.close()
+
+
+_quiet_opt = click.option("--quiet", "-q", is_flag=True, help="No progress bars (they show only at a terminal).")
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -280,6 +353,30 @@ def _given(ctx) -> set[str]:
     }
 
 
+def _rebuild_command(ctx, given: set[str]) -> str:
+    """This train command as the card records it: the options given, in the command's order,
+    the seed files as SEEDS (the card lists them) and the output as OUT; prefixed with
+    SOURCE_DATE_EPOCH when that fixed the card's date."""
+    import os
+    import shlex
+
+    parts = ["trendscore", ctx.info_name, "SEEDS", "-o", "OUT"]
+    for param in ctx.command.params:
+        if param.name not in given or param.name in ("seeds", "out_dir", "registry", "quiet"):
+            continue
+        value = ctx.params[param.name]
+        name = max(param.opts, key=len)
+        if getattr(param, "is_flag", False):
+            if param.secondary_opts:
+                parts.append(name if value else max(param.secondary_opts, key=len))
+            elif value:
+                parts.append(name)
+            continue
+        parts += [name, shlex.quote(f"{value:g}" if isinstance(value, float) else str(value))]
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    return (f"SOURCE_DATE_EPOCH={shlex.quote(epoch)} " if epoch else "") + " ".join(parts)
+
+
 @main.command()
 @click.argument("seeds", nargs=-1, required=True)
 @click.option("-o", "--output", "out_dir", default=None, help="Model directory to write (replaced atomically).")
@@ -373,10 +470,10 @@ def _given(ctx) -> set[str]:
     type=click.IntRange(1),
     default=None,
     help=(
-        "Themes fitted at once (worker processes; default: all cores); the same model for any N "
-        "(with --embedding, up to float rounding)."
+        "Themes fitted at once (worker processes; default: all cores); the same model for any N."
     ),
 )
+@_quiet_opt
 def train(
     seeds,
     out_dir,
@@ -400,6 +497,7 @@ def train(
     lists,
     calibration_folds,
     jobs,
+    quiet,
 ):
     """Train a model from labelled SEEDS (JSON Lines) into a model directory or a registry."""
     if (out_dir is None) == (registry is None):
@@ -444,10 +542,11 @@ def train(
     if registry is not None:
         from .registry import Registry
 
-        report = Registry(registry).train(
-            list(seeds), tolerance=tolerance, force=force, cv=cv, seed=seed, budget=budget, encoder=allow_encoder or "",
-            **params,
-        )
+        with _progress(quiet):
+            report = Registry(registry).train(
+                list(seeds), tolerance=tolerance, force=force, cv=cv, seed=seed, budget=budget,
+                encoder=allow_encoder or "", **params,
+            )
         click.echo(json.dumps({k: v for k, v in report.items() if k != "changed"}, ensure_ascii=False, indent=1))
         verdict = "promoted to champion" if report["promoted"] else "kept as a challenger"
         click.echo(
@@ -458,9 +557,11 @@ def train(
         return
     from .training import train as run_train
 
-    model = run_train(
-        list(seeds), out_dir, cv=cv, seed=seed, curve=curve, budget=budget, encoder=allow_encoder or "", **params
-    )
+    with _progress(quiet):
+        model = run_train(
+            list(seeds), out_dir, cv=cv, seed=seed, curve=curve, budget=budget, encoder=allow_encoder or "",
+            command=_rebuild_command(click.get_current_context(), given), **params,
+        )
     card = model.card
     parts = [f"{len(model.themes)} themes", f"{card['seeds']['count']} seeds"]
     if "chosen" in card.get("selection", {}):
@@ -545,12 +646,15 @@ def seeds_add(new, directory, on_conflict):
 @click.argument("files", nargs=-1, required=True)
 @click.option("-n", "limit", default=50, show_default=True, type=click.IntRange(1), help="Show at most this many.")
 @click.option("--cv", default=5, show_default=True, type=click.IntRange(2, 20))
-def seeds_issues(files, limit, cv):
+@_quiet_opt
+def seeds_issues(files, limit, cv, quiet):
     """Seeds whose labels look wrong, from out-of-fold probabilities, with the suspected fix."""
     from .active import label_issues
     from .seeds import read_seeds
 
-    for issue in label_issues(read_seeds(list(files)), folds=cv, limit=limit):
+    with _progress(quiet):
+        issues = label_issues(read_seeds(list(files)), folds=cv, limit=limit)
+    for issue in issues:
         click.echo(
             f"{issue['path']}:{issue['line']}: {issue['id']} labels {issue['labels']} -> suggested "
             f"{issue['suggested']} (confidence in given labels {issue['confidence']:.3f}): {issue['text'][:60]}"
@@ -562,7 +666,8 @@ def seeds_issues(files, limit, cv):
 @click.option("-n", "count", default=50, show_default=True, type=click.IntRange(1))
 @_model_opt
 @click.option("-o", "--output", default="-", show_default=True)
-def suggest(pool, count, model_dir, output):
+@_quiet_opt
+def suggest(pool, count, model_dir, output, quiet):
     """The passages of POOL (jsonl/csv/...) most worth labelling next, as jsonl ready to label."""
     from .active import suggest as run_suggest
     from .labelling import iter_input_records
@@ -570,10 +675,40 @@ def suggest(pool, count, model_dir, output):
     from .writers import AtomicOutput, RecordWriter, check_output_path
 
     check_output_path(output, [pool])
-    chosen = run_suggest(load_model(model_dir), iter_input_records([pool]), n=count)
+    with _progress(quiet):
+        chosen = run_suggest(load_model(model_dir), iter_input_records([pool]), n=count)
     with AtomicOutput(output) as fh, RecordWriter(fh, "jsonl", []) as writer:
         for record in chosen:
             writer.write(record)
+
+
+@main.group()
+def themes():
+    """Provisional themes: a new theme from a few example passages, usable at once."""
+
+
+@themes.command("add")
+@click.argument("name")
+@click.option("--examples", "examples", required=True, help="Example passages of the theme (jsonl, csv, text...): 5+.")
+@_model_opt
+@click.option(
+    "-o", "--output", "out_dir", default=None,
+    help="New model folder to write (required unless --model is a registry, which gets a new champion version).",
+)
+@click.option("--seeds", "seed_paths", multiple=True, help="The model's seeds (default: the files its card names).")
+@_quiet_opt
+def themes_add(name, examples, model_dir, out_dir, seed_paths, quiet):
+    """Add the provisional theme NAME, scored by closeness to the --examples passages."""
+    from .provisional import add_theme_to
+
+    with _progress(quiet):
+        done = add_theme_to(model_dir, name, examples, out_dir, list(seed_paths) or None)
+    click.echo(
+        f"Wrote {done['path']}: provisional theme {name!r} from {done['examples']} examples, calibrated on "
+        f"{done['negatives']} seeds (threshold {done['threshold']:.2f}); train folds it in from "
+        f"{done['fold_in_at_seeds']} seeds labelled {name!r}",
+        err=True,
+    )
 
 
 @main.group()
@@ -643,12 +778,14 @@ def models_history(registry):
 @click.argument("labelled", nargs=-1, required=True)
 @_model_opt
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
-def evaluate(labelled, model_dir, fmt):
+@_quiet_opt
+def evaluate(labelled, model_dir, fmt, quiet):
     """Score a model on LABELLED passages (seed-format JSON Lines)."""
     from .evaluation import evaluate as run_evaluate
     from .model import load_model
 
-    scores = run_evaluate(load_model(model_dir), list(labelled))
+    with _progress(quiet):
+        scores = run_evaluate(load_model(model_dir), list(labelled))
     for warning in scores["warnings"]:
         click.echo(f"Warning: {warning}", err=True)
     if fmt == "json":

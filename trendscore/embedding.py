@@ -173,26 +173,38 @@ def reset_for_worker() -> None:
 
 def _encode_part(args):
     """Worker: encode a share of the texts with one BLAS thread."""
+    import numpy as np
+
     name, texts = args
     enc = _encoder(name)  # inherited from the parent, weights already loaded
     enc._model.threads = 1  # the backend's BLAS limit (an attribute of the pinned package version)
-    return enc.encode(texts)
+    return np.vstack([enc.encode(texts[i : i + _BATCH]) for i in range(0, len(texts), _BATCH)])
 
 
 def _encode_all(name: str, texts: list[str]):
     """Encoder vectors of ``texts`` (at least one): in ``_jobs`` forked processes when there are many."""
     import numpy as np
 
+    from .progress import report
+
+    stage = f"encoding passages ({name})"
     jobs = min(_jobs, usable_cores(), max(len(texts) // 1000, 1))
     if jobs <= 1 or not _SPECS[name].forks:
         enc = _encoder(name)
-        parts = [enc.encode(texts[i : i + _BATCH]) for i in range(0, len(texts), _BATCH)]
+        parts = []
+        for i in range(0, len(texts), _BATCH):
+            report(stage, i, len(texts))
+            parts.append(enc.encode(texts[i : i + _BATCH]))
+        report(stage, len(texts), len(texts))
         return np.vstack(parts)
     from .forking import fork_map
 
     _ = _encoder(name)._model  # load the weights once, before the fork; a missing package fails here
-    step = -(-len(texts) // (4 * jobs))
+    # shares of whole _BATCH-sized batches, each encoded alone: the same batches, hence the
+    # same floats, as in one process, whatever the number of processes
+    step = _BATCH * -(-len(texts) // (4 * jobs * _BATCH))
     shares = [(name, texts[i : i + step]) for i in range(0, len(texts), step)]
+    report(stage, 0, len(texts))
     return np.vstack(fork_map(_encode_part, shares, jobs))
 
 

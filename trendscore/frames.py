@@ -61,6 +61,8 @@ def labelled_frame(frame, results: list[dict], themes: list[str]):
     out["labels"] = [r["labels"] for r in results]
     for theme in themes:
         out[f"score_{theme}"] = [r["scores"][theme] for r in results]
+    if results and "provisional" in results[0]:  # themes made from a few examples (themes add)
+        out["provisional"] = [r["provisional"] for r in results]
     return out
 
 

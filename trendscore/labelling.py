@@ -48,6 +48,8 @@ def label_records(
         results = model.label([r["text"] for r in batch])
         for rec, res in zip(batch, results):
             rec["labels"], rec["scores"] = res["labels"], res["scores"]
+            if "provisional" in res:  # a model with provisional themes names them in every record
+                rec["provisional"] = res["provisional"]
             if explain:
                 rec["explain"] = model.explain(rec["text"]) if res["labels"] else {}
             yield rec

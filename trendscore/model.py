@@ -65,17 +65,31 @@ class Model:
         The directory the model was loaded from.
     multilabel : bool
         False for a single-label model, which always returns exactly one label.
+    provisional : list of trendscore.provisional.ProvisionalTheme
+        Themes made from a few examples (``trendscore themes add``), after the trained ones in
+        ``themes``; ``themes``, ``thresholds`` and the probability columns include them.
     """
 
     def __init__(
-        self, themes, featurizer, coef, intercept, calibration, thresholds, multilabel=True, card=None, path=None
+        self,
+        themes,
+        featurizer,
+        coef,
+        intercept,
+        calibration,
+        thresholds,
+        multilabel=True,
+        card=None,
+        path=None,
+        provisional=(),
     ):
-        self.themes = list(themes)
+        self.provisional = list(provisional)
+        self.themes = list(themes) + [p.name for p in self.provisional]
         self.featurizer = featurizer
         self._coef = coef  # (n_features, k): numpy array or store.RawArray
         self.intercept = [float(x) for x in (intercept.values if isinstance(intercept, store.RawArray) else intercept)]
         self.calibration = [(float(a), float(b)) for a, b in calibration]
-        self.thresholds = [float(x) for x in thresholds]
+        self.thresholds = [float(x) for x in thresholds] + [float(p.threshold) for p in self.provisional]
         self.multilabel = bool(multilabel)
         self.card = card or {}
         self.path = path
@@ -116,7 +130,7 @@ class Model:
         import numpy as np
 
         row, col, w = self.featurizer.transform_coo(texts)
-        n, k = len(texts), len(self.themes)
+        n, k = len(texts), len(self.intercept)
         coef = self.coef
         global _WORK
         _WORK += len(row) * k
@@ -145,7 +159,7 @@ class Model:
 
     def _proba_from_weights(self, weights: dict[int, float]) -> list[float]:
         """Probabilities of one featurised row ({column: weight}), in pure Python."""
-        k = len(self.themes)
+        k = len(self.intercept)
         raw = self._coef
         z = list(self.intercept)
         if isinstance(raw, store.RawArray):
@@ -166,14 +180,22 @@ class Model:
 
     def _proba_rows(self, texts: list[str]):
         """Probabilities as rows: lists for a few texts (no numpy), else a numpy array."""
-        if len(texts) <= SMALL and self.featurizer.embedder is None and all(len(t) <= LONG_TEXT for t in texts):
+        small = len(texts) <= SMALL and self.featurizer.embedder is None and not self.provisional
+        if small and all(len(t) <= LONG_TEXT for t in texts):
             return [self._proba_small(t) for t in texts]
         import numpy as np
 
+        from .progress import report
+
+        k = len(self.intercept)
         out = np.empty((len(texts), len(self.themes)))
         for start in range(0, len(texts), BATCH):
+            report("labelling passages", start, len(texts))
             chunk = texts[start : start + BATCH]
-            out[start : start + len(chunk)] = self._proba_from_decision(self._decision_batch(chunk)[0])
+            out[start : start + len(chunk), :k] = self._proba_from_decision(self._decision_batch(chunk)[0])
+            for j, theme in enumerate(self.provisional, k):  # scored by closeness to their examples
+                out[start : start + len(chunk), j] = theme.proba(chunk)
+        report("labelling passages", len(texts), len(texts))
         return out
 
     def predict_proba(self, texts: Sequence[str]):
@@ -246,7 +268,12 @@ class Model:
         else:
             rounded = proba.round(4).tolist()
         themes = self.themes
-        return [{"labels": labs, "scores": dict(zip(themes, row))} for labs, row in zip(labels, rounded)]
+        out = [{"labels": labs, "scores": dict(zip(themes, row))} for labs, row in zip(labels, rounded)]
+        if self.provisional:  # which themes are provisional, in every record
+            names = [p.name for p in self.provisional]
+            for rec in out:
+                rec["provisional"] = list(names)
+        return out
 
     def explain(self, text: str, top: int = 5) -> dict[str, list[tuple[str, float]]]:
         """For each theme the text is labelled with, the ``top`` terms that pushed it most.
@@ -265,10 +292,16 @@ class Model:
             z, (_, col, w) = self._decision_batch([text])
             weights = dict(zip(col.tolist(), w.tolist()))
             proba = self._proba_from_decision(z)
+        if self.provisional:  # their columns too
+            proba = self._proba_rows([text])
         labels = self.labels_from_proba(proba)[0]
         out: dict[str, list[tuple[str, float]]] = {}
         for theme in labels:
             j = self.themes.index(theme)
+            if j >= len(self.intercept):  # a provisional theme: the nearest example
+                example, sim = self.provisional[j - len(self.intercept)].nearest_example(text)
+                out[theme] = [(f"[nearest example] {example[:60]}", round(sim, 4))]
+                continue
             by_term: dict[str, float] = {}
             for c, w in weights.items():
                 by_term[names[c]] = by_term.get(names[c], 0.0) + w * float(self.coef[c, j])
@@ -294,6 +327,22 @@ class Model:
             self._names = names
         return self._names
 
+    # ---------------------------------------------------------------- conversion
+    @classmethod
+    def from_estimator(cls, est, themes=None, card: dict | None = None) -> Model:
+        """A model from a fitted :class:`~trendscore.classifier.TextThemeClassifier`; see
+        :func:`trendscore.conversion.model_from_estimator`."""
+        from .conversion import model_from_estimator
+
+        return model_from_estimator(est, themes, card)
+
+    def to_estimator(self):
+        """This model as a fitted :class:`~trendscore.classifier.TextThemeClassifier` with the
+        same probabilities; see :func:`trendscore.conversion.estimator_from_model`."""
+        from .conversion import estimator_from_model
+
+        return estimator_from_model(self)
+
     # ---------------------------------------------------------------- persistence
     def save(self, directory, card: dict | None = None) -> Path:
         """Write the model to ``directory`` atomically (JSON + .npy + manifest)."""
@@ -302,10 +351,11 @@ class Model:
         fz = self.featurizer
         if card is not None:
             self.card = card
+        k = len(self.intercept)
         meta = {
-            "themes": self.themes,
+            "themes": self.themes[:k],
             "multilabel": self.multilabel,
-            "thresholds": self.thresholds,
+            "thresholds": self.thresholds[:k],
             "calibration": [list(ab) for ab in self.calibration],
             "features": fz.config.to_json(),
             "segmenter": {"name": fz.config.segmenter, "version": get_segmenter(fz.config.segmenter).version},
@@ -313,6 +363,10 @@ class Model:
         }
         if fz.config.lists:
             meta["lists"] = {"names": fz.config.lists, "sha256": lists_sha256(fz.config.lists)}
+        if self.provisional:
+            from .provisional import provisional_json
+
+            meta["provisional"] = provisional_json(self.provisional)
         vocab = {
             "words": sorted(fz.word_vocab, key=fz.word_vocab.get),
             "chars": sorted(fz.char_vocab, key=fz.char_vocab.get),
@@ -405,6 +459,11 @@ def _load(directory: Path) -> Model:
     card = store.load_json(paths["card.json"]) if "card.json" in paths else {}
     if not isinstance(card, dict):
         raise ModelError(f"{paths['card.json']}: expected a JSON object")
+    provisional = []
+    if "provisional" in meta:
+        from .provisional import load_provisional
+
+        provisional = load_provisional(meta["provisional"], themes, meta.get("multilabel", True), paths["model.json"])
     return Model(
         themes,
         fz,
@@ -415,6 +474,7 @@ def _load(directory: Path) -> Model:
         multilabel=meta.get("multilabel", True),
         card=card,
         path=Path(directory),
+        provisional=provisional,
     )
 
 

@@ -22,6 +22,7 @@ THEME_NAME = re.compile(r"[^\x00-\x1f\x7f-\x9f]{1,64}")
 #: a registry version's directory name
 VERSION_NAME = re.compile(r"v\d{4}")
 _META_KEYS = {
+    "provisional",
     "themes",
     "multilabel",
     "thresholds",

@@ -176,6 +176,15 @@ class Registry:
             atomic_write_bytes(path, "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in held).encode("utf-8"))
         return held
 
+    def add(self, model) -> str:
+        """Save ``model`` (e.g. the champion with a provisional theme added) as the next version
+        and make it the champion; rollback undoes it. Returns the version's name."""
+        with self.lock():
+            name = self._next_version()
+            model.save(self.path / "versions" / name)
+            self._set_champion(name)
+            return name
+
     def _next_version(self) -> str:
         numbers = [int(v[1:]) for v in self.versions()]
         return f"v{max(numbers, default=0) + 1:04d}"
@@ -210,8 +219,9 @@ class Registry:
                 self._adopt_default(default_model_path(), training)
             name = self._next_version()
             target = self.path / "versions" / name
-            challenger = train_seeds(training, target, cv=cv, seed=seed, **params)
             champion_name = self.champion()
+            carry = self.path / "versions" / champion_name if champion_name else None  # its provisional themes
+            challenger = train_seeds(training, target, cv=cv, seed=seed, provisional_from=carry, **params)
             report = {"challenger": name, "champion": champion_name, "promoted": False, "tolerance": tolerance}
             if champion_name is None:
                 self._set_champion(name)

@@ -87,8 +87,9 @@ def _table(score: Score) -> str:
     for rank, t in enumerate(score.themes, 1):
         p = p_text(t["p_value"])
         window = f"last {t['recent_periods']}" if t["recent_periods"] else "-"
+        name = t["theme"] + ("*" if t.get("provisional") else "")  # the note says what * means
         out.append(
-            f"{rank:<5}{t['theme']:<14}{t['direction']:<10}{t['momentum']:>+9.2f}{pct(t['share_recent']):>11}"
+            f"{rank:<5}{name:<14}{t['direction']:<10}{t['momentum']:>+9.2f}{pct(t['share_recent']):>11}"
             f"{pct(t['share_baseline']):>14}{t['count_recent']:>11.1f}{t['count_baseline']:>14.1f}{p:>9}  {window}"
         )
     out.append("")
@@ -114,10 +115,11 @@ def _table(score: Score) -> str:
 
 def _csv(score: Score) -> str:
     buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=_CSV_FIELDS, lineterminator="\n")
+    fields = _CSV_FIELDS + (["provisional"] if any(t.get("provisional") for t in score.themes) else [])
+    writer = csv.DictWriter(buf, fieldnames=fields, lineterminator="\n")
     writer.writeheader()
     for rank, t in enumerate(score.themes, 1):
-        row = {k: t.get(k) for k in _CSV_FIELDS}
+        row = {k: t.get(k) for k in fields}
         row["rank"] = rank
         row["ratio_low"], row["ratio_high"] = t["ratio_interval"] or (None, None)
         row["drivers"] = "; ".join(d["name"] for d in t.get("drivers", []))

@@ -39,7 +39,8 @@ def report_html(score: Score, examples=None, png: bytes | None = None, lang: str
     for rank, t in enumerate(score.themes, 1):
         p = p_of(t["p_value"])
         rows.append(
-            f"<tr><td>{rank}</td><td class=l>{e(theme_name(t['theme'], lang))}</td>"
+            f"<tr><td>{rank}</td><td class=l>"
+            f"{e(theme_name(t['theme'], lang) + (' (provisional)' if t.get('provisional') else ''))}</td>"
             f"<td class='l {t['direction']}'>{t['direction']}</td>"
             f"<td>{t['momentum']:+.2f}</td><td>{share(t['share_recent'])}</td><td>{share(t['share_baseline'])}</td>"
             f"<td class=wide>{t['count_recent']:.1f}</td><td class=wide>{t['count_baseline']:.1f}</td>"
@@ -124,7 +125,7 @@ def _passages(score: Score, examples, lang: str) -> list[str]:
             )
             or "<p class=meta>No passage carries this theme in its recent window.</p>"
         )
-        name = e(theme_name(t["theme"], lang))
+        name = e(theme_name(t["theme"], lang) + (" (provisional)" if t.get("provisional") else ""))
         sections.append(f"<h3>{name} <span class={t['direction']}>{t['direction']}</span></h3>{body}")
     return sections or ["<p class=meta>No theme is rising or falling: no passages to show.</p>"]
 
@@ -140,7 +141,7 @@ def _model_table(labelled_by: dict | None) -> str:
         ("trained_with", "trendscore version"),
         ("seeds_sha256", "seeds (SHA-256)"),
         ("path", "loaded from"),
-    ]
+    ] + ([("provisional", "provisional themes (from a few examples)")] if model.get("provisional") else [])
     cells = "".join(f"<tr><td class=l>{label}</td><td class=l>{e(str(model.get(k)))}</td></tr>" for k, label in fields)
     return f"<div class=scroll><table>{cells}</table></div>"
 

@@ -298,7 +298,9 @@ def model_info(model) -> dict | None:
     card = getattr(model, "card", None) or {}
     path = getattr(model, "path", None)
     noise = (card.get("cross_validation") or {}).get("negatives_mean_probability")
+    provisional = [p.name for p in getattr(model, "provisional", ())]
     return {
+        **({"provisional": provisional} if provisional else {}),
         "name": path.name.removesuffix("_model") if path is not None else None,
         "path": str(path) if path is not None else None,
         "created": card.get("created"),

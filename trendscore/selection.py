@@ -28,6 +28,7 @@ import time
 import numpy as np
 
 from .metrics import label_matrix, per_theme_scores
+from .progress import report
 from .seeds import Seed
 
 __all__ = [
@@ -229,14 +230,19 @@ def search(
     stages = [(candidates(fixed), budget / 2 if encoder and "embedding" not in fixed else budget)]
     stage_rows = 0
     metric = "macro_f1" if multilabel else "accuracy"
+    n_cands = sum(len(c) for c, _ in stages)
+    tried = 0
     for cand in _stream(stages, rows, fixed, encoder, metric, budget):
         if cand is None:  # a new stage begins
             stage_rows = 0
             continue
         cand, limit = cand
+        n_cands = max(n_cands, tried + skipped + 1)  # the encoder's candidates come after the TF-IDF ones
+        report(f"settings search ({budget:g} s budget)", tried + skipped, n_cands)
         if stage_rows and clock() - start >= limit:
             skipped += 1
             continue
+        tried += 1
         stage_rows += 1
         t0 = clock()
         params = {**settings, **cand}
@@ -275,6 +281,7 @@ def search(
         if not multilabel:
             row["accuracy"] = round(float(np.mean((pred == Y).all(axis=1))), 4)
         rows.append(row)
+    report(f"settings search ({budget:g} s budget)", tried + skipped, tried + skipped)
     scored = [i for i, r in enumerate(rows) if metric in r]
     # ties: the earlier (simpler) one; no candidate scored at all: today's defaults
     best = max(scored, key=lambda i: (rows[i][metric], -i)) if scored else None

@@ -9,10 +9,11 @@ from pathlib import Path
 
 import numpy as np
 
-from .errors import SeedError
+from .errors import InputError, SeedError
 from .metrics import expected_calibration_error, label_matrix, per_theme_scores, reliability_table
 from .model import Model
 from .namelists import LISTS
+from .progress import report, tracked
 from .seeds import Seed, read_seeds, seeds_sha256, theme_order
 
 __all__ = [
@@ -130,10 +131,12 @@ def cross_validate(seeds: list[Seed], folds: int = 5, seed: int = 0, groups=None
     proba = np.zeros(Y.shape)
     pred = np.zeros(Y.shape, dtype=np.int64)
     if groups is None:
-        splits = KFold(folds, shuffle=True, random_state=seed).split(seeds)
+        splits = list(KFold(folds, shuffle=True, random_state=seed).split(seeds))
+        stage = f"{folds}-fold cross-validation ({len(seeds)} seeds)"
     else:
-        splits = GroupKFold(len(set(groups))).split(seeds, groups=groups)
-    for train_idx, test_idx in splits:
+        splits = list(GroupKFold(len(set(groups))).split(seeds, groups=groups))
+        stage = f"leave-one-file-out ({len(splits)} files)"
+    for train_idx, test_idx in tracked(splits, stage):
         model = fit_model([seeds[i] for i in train_idx], seed=seed, **params)
         cols = [model.themes.index(t) if t in model.themes else None for t in themes]
         p = model.predict_proba([seeds[i].text for i in test_idx])
@@ -176,7 +179,7 @@ def learning_curve(
     """Cross-validated macro-F1 on growing random subsets of the seeds: do more labels help?"""
     order = np.random.default_rng(seed).permutation(len(seeds))
     rows = []
-    for share in shares:
+    for share in tracked(shares, "learning curve"):
         subset = [seeds[i] for i in sorted(order[: max(int(share * len(seeds)), folds)])]
         scores = cross_validate(subset, folds=folds, seed=seed, **params)
         rows.append({"share": share, "passages": len(subset), "macro_f1": scores["macro_f1"]})
@@ -185,6 +188,21 @@ def learning_curve(
 
 def _figures(scores: dict) -> dict:
     return {k: v for k, v in scores.items() if k not in ("oof_proba", "oof_pred")}
+
+
+def created_stamp() -> str:
+    """The card's ``created`` time: now, or ``SOURCE_DATE_EPOCH`` (seconds since 1970, UTC) when
+    that is set, as reproducible builds agree, so a rebuild gives the same bytes."""
+    import os
+
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if not epoch:
+        when = _dt.datetime.now(_dt.UTC)
+    elif not epoch.isdigit() or len(epoch) > 11:
+        raise InputError(f"SOURCE_DATE_EPOCH must be whole seconds since 1970, got {epoch!r}")
+    else:
+        when = _dt.datetime.fromtimestamp(int(epoch), _dt.UTC)
+    return when.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def text_key(text: str) -> str:
@@ -205,6 +223,7 @@ def train(
     curve: bool = False,
     budget: float | None = None,
     encoder: str = "",
+    command: str = "",
     **params,
 ) -> Model:
     """Train on seed files, cross-validate, and write the model directory with its card.
@@ -219,10 +238,14 @@ def train(
     :mod:`trendscore.selection`; ``encoder`` allows the sentence encoder of that name), and
     the card records the candidates, their figures and the choice. Without one, the
     left-out settings take :data:`DEFAULT_PARAMS`.
+
+    ``command``, when given, is recorded in the card as the command that rebuilds the model
+    (``trendscore train`` records itself). The card's ``created`` is ``SOURCE_DATE_EPOCH``
+    when that is set, so the same command gives the same bytes.
     """
     return train_seeds(
         read_seeds(seed_paths), out_dir, cv=cv, seed=seed, evaluate=evaluate, curve=curve, budget=budget,
-        encoder=encoder, **params,
+        encoder=encoder, command=command, **params,
     )
 
 
@@ -235,22 +258,41 @@ def train_seeds(
     curve: bool = False,
     budget: float | None = None,
     encoder: str = "",
+    command: str = "",
+    provisional_from=None,
     **params,
 ) -> Model:
-    """:func:`train` on seeds already read."""
+    """:func:`train` on seeds already read.
+
+    Provisional themes (:mod:`trendscore.provisional`) of the model in ``provisional_from``
+    (default: ``out_dir``, when it holds one) are kept: fitted as ordinary themes when at
+    least :data:`~trendscore.provisional.FOLD_IN` seeds carry their label, else provisional
+    still, their examples joined by the seeds that carry it."""
     from .embedding import caching
+    from .provisional import carried_themes, fold_in
     from .selection import FOLDS
     from .store import check_model_target
 
     if out_dir is not None:
         check_model_target(out_dir)  # before the work, not after it
-    with caching():  # with sentence embeddings, each seed is encoded once for all the fits
+    created_stamp()  # a malformed SOURCE_DATE_EPOCH is refused before the work too
+    carried = carried_themes(provisional_from if provisional_from is not None else out_dir)
+    folded, stay, seeds = fold_in(seeds, carried)
+    # one BLAS thread: sums in the same order on any machine, so a rebuild gives the same bytes
+    with caching(), _one_blas_thread():  # with sentence embeddings, each seed is encoded once for all the fits
         selection = None
         if budget is not None and budget > 0:
             params, selection = choose_params(seeds, params, budget, encoder, seed)
         if cv is None:  # the card's folds: as many as the search's when it ran (time), else 5
             cv = FOLDS if selection is not None else 5
-        return _train_seeds(seeds, out_dir, cv, seed, evaluate, curve, selection, **params)
+        model = _train_seeds(seeds, out_dir, cv, seed, evaluate, curve, selection, command, stay, folded, **params)
+    return model
+
+
+def _one_blas_thread():
+    from threadpoolctl import threadpool_limits
+
+    return threadpool_limits(1)
 
 
 def choose_params(seeds: list[Seed], params: dict, budget: float, encoder: str = "", seed: int = 0):
@@ -271,11 +313,23 @@ def choose_params(seeds: list[Seed], params: dict, budget: float, encoder: str =
 
 
 def _train_seeds(
-    seeds: list[Seed], out_dir, cv: int, seed: int, evaluate: bool, curve: bool, selection, **params
+    seeds: list[Seed],
+    out_dir,
+    cv: int,
+    seed: int,
+    evaluate: bool,
+    curve: bool,
+    selection,
+    command: str,
+    stay: dict | None = None,
+    folded: list | None = None,
+    **params,
 ) -> Model:
+    report("fitting the model", 0, 1)
     model = fit_model(seeds, seed=seed, **params)
+    report("fitting the model", 1, 1)
     card: dict = {
-        "created": _dt.datetime.now(_dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "created": created_stamp(),
         "seeds": {
             "files": sorted({Path(s.path).name for s in seeds}),
             "count": len(seeds),
@@ -291,6 +345,8 @@ def _train_seeds(
     }
     if selection is not None:
         card["selection"] = selection
+    if command:
+        card["command"] = command
     if evaluate and cv >= 2:
         card["cross_validation"] = _figures(cross_validate(seeds, folds=cv, seed=seed, **params))
         files = [s.path for s in seeds]
@@ -301,9 +357,20 @@ def _train_seeds(
 
         window = choose_window(seeds)
         if window is not None:
+            report("time split", 0, 1)
             figures = time_split(seeds, *window, seed=seed, **params)
+            report("time split", 1, 1)
             card["time_split"] = {k: v for k, v in figures.items() if not k.startswith("test_")}
     if curve:
         card["learning_curve"] = learning_curve(seeds, folds=max(cv, 2), seed=seed, **params)
+    if folded:
+        card["folded_in"] = sorted(folded)  # once provisional, now trained on their seeds
+    if stay:
+        from .provisional import add_theme
+
+        model.card = card
+        for name, examples in stay.items():
+            model = add_theme(model, name, examples, seeds)
+        card = model.card
     model.save(out_dir, card=card)
     return model

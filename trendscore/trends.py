@@ -283,6 +283,16 @@ def compute_score(
             counts = (recent[j].c, base[j].c)
             row["drivers"] = theme_drivers(acc, freq, j, window, cfg.baseline, last_day, direction, counts)
         rows.append(row)
+    provisional = ((model_info or {}).get("provisional") or []) if acc.by_model else []
+    for row in rows:
+        if row["theme"] in provisional:  # from a few examples, not trained on seeds: marked wherever shown
+            row["provisional"] = True
+    if provisional:
+        notes.append(
+            f"provisional themes, marked * in tables (scored by closeness to a few example passages, "
+            "not trained on seeds): "
+            f"{', '.join(provisional)}"
+        )
     rows.sort(key=lambda r: (-r["momentum"], r["theme"]))
     series = []
     for p in _series_periods(totals, span_first, cur, freq, k, notes):

@@ -360,7 +360,9 @@ class RecordWriter:
     def _write_table(self, record: dict) -> None:
         text = " ".join(printable(str(record.get("text", ""))).split())
         text = text if len(text) <= 48 else text[:47] + "…"
-        labels = printable(",".join(record.get("labels", []))) or "-"
+        marked = set(record.get("provisional") or ())  # provisional themes are marked as such
+        shown = [t + " (provisional)" if t in marked else t for t in record.get("labels", [])]
+        labels = printable(",".join(shown)) or "-"
         rid = printable(str(record.get("id", "")))[:14]
         self.fh.write(f"{rid:<14}  {labels:<36}  {text}\n")
         for theme, terms in (record.get("explain") or {}).items():

