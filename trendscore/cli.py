@@ -10,13 +10,19 @@ import click
 from . import __version__
 from .errors import TrendscoreError, one_line
 
+#: the option that sets each library setting an error's hint may name
+_OPTIONS = {"jobs": "--jobs"}
+
 
 class _Group(click.Group):
     def invoke(self, ctx):
         try:
             return super().invoke(ctx)
         except TrendscoreError as exc:
-            click.echo(f"Error: {one_line(str(exc))}", err=True)
+            message = str(exc)
+            if exc.hint is not None:
+                message += f"; try {exc.hint.render(_OPTIONS.get(exc.hint.setting))}"
+            click.echo(f"Error: {one_line(message)}", err=True)
             ctx.exit(exc.exit_code)
         except BrokenPipeError:
             sys.stderr.close()

@@ -2,92 +2,54 @@
 
 The main process only reads: for JSON Lines it passes chunks of raw decoded lines, so
 parsing, labelling and serialising all happen in the workers; other formats are parsed in the
-main process and passed as records. At most ``2 * jobs`` chunks are in flight, so a slow
-writer or a huge input never piles up in memory. Each worker loads the model once.
-
-A worker that dies (the out-of-memory killer's SIGKILL, say) ends the job at once with a
-one-line error; workers ignore SIGINT, so Ctrl-C is the parent's alone and prints no worker
-tracebacks; on any early end the workers are stopped, not waited for.
+main process and passed as records. The workers come from :mod:`trendscore.run.processes`:
+forked after the model is loaded and its segmenter warmed (nothing reloaded per worker),
+at most ``2 * jobs`` chunks in flight, a dead worker a prompt one-line error, Ctrl-C the
+parent's alone. With the ``spawn`` start method each worker loads the model itself.
 """
 
 from __future__ import annotations
 
 import multiprocessing
-import signal
-from collections import deque
 from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 
-from .errors import InputError, TrendscoreError
-from .jsonfast import dumps_line
+from .columns import Columns
+from .errors import InputError
 from .readers import SkipLog, open_lines, records_of
+from .run.chunks import Chunk, LabelState, label_chunk, spawn_setup, warm, worker_setup
+from .run.processes import ordered_map
 
-__all__ = ["labelled_chunks", "CHUNK", "EMBEDDING_CHUNK"]
+__all__ = ["labelled_chunks", "default_start_method", "CHUNK", "EMBEDDING_CHUNK"]
 
 CHUNK = 2048
 #: passages a task for a model with sentence embeddings (each costs milliseconds, not
 #: microseconds): small tasks spread even a short input over every worker
 EMBEDDING_CHUNK = 64
-_MODEL = None
 
 
-def _init(model_dir) -> None:
-    global _MODEL
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    from . import embedding
-    from .model import load_model
-
-    embedding.reset_for_worker()  # one BLAS thread a worker: the workers already fill the cores
-    _MODEL = load_model(model_dir)
+def default_start_method() -> str:
+    """``fork`` where the platform has it (workers inherit the loaded model), else ``spawn``."""
+    return "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
 
 
-def _label(records: list[dict], explain: bool) -> list[dict]:
-    from .labelling import label_records
-
-    return list(label_records(_MODEL, records, explain=explain))
-
-
-def _work(task):
-    kind, name, payload, explain, as_text, skip_bad = task
-    skip = SkipLog() if skip_bad else None
-    if kind == "lines":
-        records = [record for record, _, _ in records_of("jsonl", payload, name, skip=skip)]
-    else:
-        records = payload
-    out = _label(records, explain)
-    blank = sum(1 for r in records if not r["text"].strip())
-    skipped = (skip.count, skip.first) if skip else (0, [])
-    if as_text:
-        return name, len(out), blank, skipped, "".join(map(dumps_line, out))
-    return name, len(out), blank, skipped, out
-
-
-def _stop(pool: ProcessPoolExecutor) -> None:
-    """End the workers now: after an error or Ctrl-C there is nothing to wait for."""
-    for process in list((getattr(pool, "_processes", None) or {}).values()):
-        if process.is_alive():
-            process.terminate()
-    pool.shutdown(wait=False, cancel_futures=True)
-
-
-def _tasks(inputs, input_format, encoding, encoding_errors, explain, as_text, skip, size=CHUNK) -> Iterator[tuple]:
+def _chunks(inputs, input_format, encoding, encoding_errors, explain, as_text, skip, columns, size) -> Iterator[Chunk]:
     for name in inputs:
-        with open_lines(name, input_format, encoding, encoding_errors, skip) as (fmt, lines):
+        with open_lines(name, input_format, encoding, encoding_errors, skip, columns) as (fmt, lines):
             chunk: list = []
             kind = "lines" if fmt == "jsonl" else "records"
             source = lines if kind == "lines" else (rec for rec, _, _ in records_of(fmt, lines, name, skip=skip))
             for item in source:
                 chunk.append(item)
                 if len(chunk) >= size:
-                    yield (kind, name, chunk, explain, as_text, skip is not None)
+                    yield Chunk(kind, name, chunk, explain, as_text, skip is not None, lines.columns)
                     chunk = []
-            yield (kind, name, chunk, explain, as_text, skip is not None)  # possibly empty: marks the input as seen
+            # possibly empty: marks the input as seen
+            yield Chunk(kind, name, chunk, explain, as_text, skip is not None, lines.columns)
 
 
 def labelled_chunks(
     inputs,
-    model_dir,
+    model,
     jobs: int,
     explain: bool = False,
     as_text: bool = True,
@@ -97,43 +59,40 @@ def labelled_chunks(
     stats=None,
     skip: SkipLog | None = None,
     chunk: int = CHUNK,
+    columns: Columns | None = None,
+    start_method: str | None = None,
+    model_dir=None,
 ) -> Iterator:
     """Yield labelled chunks in input order: jsonl text (``as_text``) or lists of records.
 
-    Raises the first :class:`InputError` any worker or the reader meets, and an error for an
-    input with no passages, as the one-process path does.
+    ``model`` is the loaded model (inherited by forked workers); ``model_dir`` is where
+    spawned workers load it from. Raises the first :class:`InputError` any worker or the
+    reader meets, and an error for an input with no passages, as the one-process path does.
     """
     counts: dict[str, int] = {}
-    ctx = multiprocessing.get_context("fork")
-    pool = ProcessPoolExecutor(jobs, mp_context=ctx, initializer=_init, initargs=(model_dir,))
-    window: deque = deque()
-
-    def take():
-        name, n, blank, skipped, out = window.popleft().result()
-        counts[name] = counts.get(name, 0) + n
+    method = start_method or default_start_method()
+    if method == "fork":
+        warm(model)
+        state, setup = LabelState(model), worker_setup
+    else:
+        state, setup = model_dir, spawn_setup
+    chunks = _chunks(inputs, input_format, encoding, encoding_errors, explain, as_text, skip, columns, chunk)
+    for result in ordered_map(
+        label_chunk,
+        chunks,
+        jobs,
+        state=state,
+        setup=setup,
+        start_method=method,
+        what="labelling worker",
+    ):
+        counts[result.name] = counts.get(result.name, 0) + result.records
         if skip is not None:
-            skip.merge(*skipped)
+            skip.merge(*result.skipped)
         if stats is not None:
-            stats.records += n
-            stats.blank += blank
-        return out
-
-    try:
-        for task in _tasks(inputs, input_format, encoding, encoding_errors, explain, as_text, skip, chunk):
-            window.append(pool.submit(_work, task))
-            if len(window) >= 2 * jobs:
-                yield take()
-        while window:
-            yield take()
-    except BrokenProcessPool:
-        _stop(pool)
-        raise TrendscoreError(
-            f"a labelling worker process died (out of memory?); nothing was written; try fewer --jobs than {jobs}"
-        ) from None
-    except BaseException:
-        _stop(pool)
-        raise
-    pool.shutdown()
+            stats.records += result.records
+            stats.blank += result.blank
+        yield result.out
     for name in inputs:
         if counts.get(name, 0) == 0:
             raise InputError("empty input: no passages found", name)

@@ -53,6 +53,7 @@ def run_label(
     scheduler=None,
     block_mb: float = 32.0,
     columns=None,
+    start_method: str | None = None,
 ) -> LabelStats:
     """Label every passage of ``inputs`` into ``output``; returns counts for the caller.
 
@@ -72,8 +73,6 @@ def run_label(
     check_output_path(output, inputs)
     model = load_model(model_dir)  # fails early, in this process, on a bad model
     jobs = jobs or default_jobs(inputs, embedding=bool(model.featurizer.config.embedding))
-    if columns is not None and not columns.is_default():
-        jobs = 1  # worker processes read with the default column names
     stats = LabelStats()
     bar = _progress(progress)
     try:
@@ -93,7 +92,20 @@ def run_label(
         with record_output(output, kind, themes) as (fh, writer):
             done = 0
             for chunk in labelled_chunks(
-                inputs, model_dir, jobs, explain, as_text, input_format, encoding, encoding_errors, stats, skip, size
+                inputs,
+                model,
+                jobs,
+                explain,
+                as_text,
+                input_format,
+                encoding,
+                encoding_errors,
+                stats,
+                skip,
+                size,
+                columns=columns,
+                start_method=start_method,
+                model_dir=model_dir,
             ):
                 if as_text:
                     fh.write(chunk)
