@@ -11,7 +11,7 @@ from . import __version__
 from .errors import TrendscoreError, one_line
 
 #: the option that sets each library setting an error's hint may name
-_OPTIONS = {"jobs": "--jobs"}
+_OPTIONS = {"jobs": "--jobs", "scheduler": "--scheduler", "block_mb": "--block-mb"}
 
 
 class _Group(click.Group):
@@ -264,14 +264,14 @@ def score(
         block_mb=block_mb,
         columns=Columns(text_column, date_column, id_column),
     )
-    for warning in result["warnings"]:
+    for warning in result.warnings:
         click.echo(f"Warning: {warning}", err=True)
-    _report_skips(skip, result["score"].records["total"])
+    _report_skips(skip, result.score.records["total"])
     if alert:
         from .alerts import ALERT_EXIT, alert_report
 
-        click.echo(json.dumps(alert_report(result["score"], result["previous"], result["changes"]), ensure_ascii=False))
-        if result["changes"]:
+        click.echo(json.dumps(alert_report(result.score, result.previous, result.changes), ensure_ascii=False))
+        if result.changes:
             sys.exit(ALERT_EXIT)
 
 

@@ -1,51 +1,73 @@
-"""The label job's chunk: what a back-end hands a worker, and the function that labels it.
+"""The chunk functions of the label and score jobs, the same on every back-end.
 
-Every back-end (this process, worker processes, a Dask cluster) labels with
-:func:`label_chunk`; only the reader in the calling process decides what a chunk holds:
-raw JSON Lines (parsed in the worker, so the caller does not decode and pickle every record)
-or records the reader already parsed (CSV, digest, text, Parquet).
+A back-end (this process, worker processes, a Dask cluster) calls ``label_chunk(state,
+chunk)`` or ``score_chunk(state, chunk)`` with a :class:`WorkerState`: the loaded model and
+the job's :class:`Work` settings. An :class:`~trendscore.errors.InputError` met in a chunk
+comes back as part of its :class:`ChunkResult`, with line numbers counted from the chunk's
+start for a byte range, so that the merge names the absolute line as one process would.
 """
 
 from __future__ import annotations
 
+import codecs
 from dataclasses import dataclass, field
 
 from ..columns import Columns
+from ..errors import InputError
 from ..jsonfast import dumps_line
+from ..readers import SkipLog, records_of
+from .reading import Chunk, ReadSettings
 
-__all__ = ["Chunk", "ChunkResult", "LabelState", "label_chunk", "worker_setup", "spawn_setup"]
+__all__ = ["Work", "WorkerState", "ChunkResult", "label_chunk", "score_chunk", "worker_setup", "load_state", "warm"]
+
+
+@dataclass(frozen=True)
+class Work:
+    """What every chunk of one job is done with: where the model is (for workers that load
+    it), how records are read, and the job's own options."""
+
+    model_dir: str | None = None
+    read: ReadSettings = field(default_factory=ReadSettings)
+    explain: bool = False
+    as_text: bool = True
+    relabel: bool = False
+    freq: str = "week"
+    examples: bool = False
+    themes: tuple[str, ...] = ()
 
 
 @dataclass
-class Chunk:
-    """A run of one input's passages: ``kind`` "lines" (numbered raw JSON Lines) or "records"."""
+class WorkerState:
+    """What a worker holds: the loaded model (None until a chunk needs it) and the job's settings."""
 
-    kind: str
-    name: str
-    payload: list
-    explain: bool = False
-    as_text: bool = True
-    skip_bad: bool = False
-    columns: Columns = field(default_factory=Columns)
+    model: object
+    work: Work
+
+    def get_model(self):
+        if self.model is None:
+            from ..model import load_model
+
+            self.model = load_model(self.work.model_dir)
+        return self.model
 
 
 @dataclass
 class ChunkResult:
-    """A labelled chunk: its input's name, passages, blank passages, lines skipped (count and
-    first messages) and the output (JSON Lines text, or records)."""
+    """A chunk done: its input's name, passages and blank passages, physical lines (for a byte
+    range), the lines skipped (count and first ``(message, path, line)``), the first error met
+    (``(message, path, line)`` or None) and the output: JSON Lines text or records for
+    ``label``; ``(counts, bad dates, first bad date, examples)`` for ``score``."""
 
     name: str
-    records: int
-    blank: int
-    skipped: tuple[int, list]
-    out: object
-
-
-@dataclass
-class LabelState:
-    """What a labelling worker holds: the loaded model (its segmenter already warmed)."""
-
-    model: object
+    relative: bool = False  # line numbers count from the chunk's start
+    last: bool = False  # the input's last chunk
+    records: int = 0
+    blank: int = 0
+    lines: int = 0
+    skipped: int = 0
+    first_skips: list = field(default_factory=list)
+    error: tuple | None = None
+    out: object = None
 
 
 def warm(model) -> None:
@@ -54,25 +76,37 @@ def warm(model) -> None:
     model.label(["微短剧出海 short drama"])
 
 
-def worker_setup(state: LabelState) -> LabelState:
+def worker_setup(state: WorkerState) -> WorkerState:
     """In a forked worker: one BLAS thread and its own sentence encoder, if the model has one
     (the TF-IDF parts and the segmenter are used as inherited)."""
-    if state.model.featurizer.config.embedding:
+    if state.model is not None and state.model.featurizer.config.embedding:
         from .. import embedding
 
         embedding.reset_for_worker()
     return state
 
 
-def spawn_setup(model_dir) -> LabelState:
-    """In a spawned worker: load the model (spawned workers inherit nothing)."""
+def load_state(work: Work) -> WorkerState:
+    """In a spawned process or a cluster worker: the state, the model loaded from ``work.model_dir``."""
     from .. import embedding
     from ..model import load_model
 
     embedding.reset_for_worker()
-    model = load_model(model_dir)
+    model = load_model(work.model_dir)
     warm(model)
-    return LabelState(model)
+    return WorkerState(model, work)
+
+
+class _ChunkSkips(SkipLog):
+    """Skipped lines kept as ``(message, path, line)``, so the merge can make lines absolute."""
+
+    def add(self, error: Exception) -> None:
+        self.count += 1
+        if len(self.first) < self.keep:
+            if isinstance(error, InputError):
+                self.first.append((error.message, error.path, error.line))
+            else:
+                self.first.append((str(error), None, None))
 
 
 class _Numbered:
@@ -85,19 +119,103 @@ class _Numbered:
         return iter(self._lines)
 
 
-def label_chunk(state: LabelState, chunk: Chunk) -> ChunkResult:
-    """Label one chunk with ``state.model``."""
-    from ..labelling import label_records
-    from ..readers import SkipLog, records_of
+def _read_range(chunk: Chunk) -> bytes:
+    start, end = chunk.payload
+    try:
+        with open(chunk.name, "rb") as fh:
+            fh.seek(start)
+            return fh.read(end - start)
+    except OSError as exc:
+        raise InputError(f"cannot read ({exc.strerror})", chunk.name) from None
 
-    skip = SkipLog() if chunk.skip_bad else None
-    if chunk.kind == "lines":
-        lines = _Numbered(chunk.payload, chunk.columns)
-        records = [record for record, _, _ in records_of("jsonl", lines, chunk.name, skip=skip)]
-    else:
-        records = chunk.payload
-    out = list(label_records(state.model, records, explain=chunk.explain))
-    blank = sum(1 for r in records if not r["text"].strip())
-    skipped = (skip.count, skip.first) if skip else (0, [])
-    text = "".join(map(dumps_line, out)) if chunk.as_text else out
-    return ChunkResult(chunk.name, len(out), blank, skipped, text)
+
+def _range_lines(chunk: Chunk, data: bytes, read: ReadSettings, skip: SkipLog | None):
+    """The numbered lines of a byte range, decoded as the one-process reader decodes them."""
+    from ..readers import _decode_or_skip, _too_long, max_line_bytes
+
+    start = chunk.payload[0]
+    if start == 0 and chunk.codec == "utf-8" and data.startswith(codecs.BOM_UTF8):
+        data = data[len(codecs.BOM_UTF8) :]
+    limit, errors = read.max_line or max_line_bytes(), read.encoding_errors
+    pieces = data.split(b"\n")
+    if pieces and pieces[-1] == b"":
+        pieces.pop()
+    for number, raw in enumerate(pieces, 1):
+        if len(raw) > limit:
+            raise _too_long(chunk.name, number, limit)
+        if errors == "strict":
+            line = _decode_or_skip(raw, chunk.name, number, chunk.codec, skip)
+            if line is None:
+                continue
+        else:
+            line = raw.decode(chunk.codec, errors)
+        yield number, line[:-1] if line.endswith("\r") else line
+
+
+def _records(chunk: Chunk, work: Work, skip: SkipLog | None, require_text: bool, data: bytes | None):
+    """``(record, path, line)`` of a chunk, read by the same readers as one process reads."""
+    read = work.read
+    if chunk.kind == "records":
+        return chunk.payload  # (record, path, line) as the caller's reader gave them
+    if chunk.kind == "parquet":
+        from ..readers import open_lines
+
+        with open_lines(chunk.name, "parquet", columns=read.columns) as (fmt, stream):
+            return list(records_of(fmt, stream, chunk.name, require_text, skip))
+    lines = chunk.payload if chunk.kind == "lines" else _range_lines(chunk, data or b"", read, skip)
+    return list(records_of("jsonl", _Numbered(lines, read.columns), chunk.name, require_text, skip))
+
+
+def _run(chunk: Chunk, work: Work, body) -> ChunkResult:
+    skip = _ChunkSkips() if work.read.skip_bad else None
+    result = ChunkResult(chunk.name, chunk.relative, chunk.last)
+    try:
+        data = None
+        if chunk.kind == "range":
+            data = _read_range(chunk)
+            result.lines = data.count(b"\n")  # for the numbering of the next range
+        body(result, skip, data)
+    except InputError as exc:
+        result.error = (exc.message, exc.path, exc.line)
+    if skip is not None:  # with the lines the caller passed over reading the chunk, in line order
+        mine = sorted(chunk.skips + skip.first, key=lambda s: s[2] or 0)
+        result.skipped, result.first_skips = skip.count + len(chunk.skips), mine[: skip.keep]
+    return result
+
+
+def label_chunk(state: WorkerState, chunk: Chunk) -> ChunkResult:
+    """Label one chunk: the records with ``labels`` and ``scores`` (and ``explain``)."""
+    from ..labelling import label_records
+
+    work = state.work
+
+    def body(result: ChunkResult, skip, data) -> None:
+        records = [record for record, _, _ in _records(chunk, work, skip, True, data)]
+        if not records:
+            result.out = "" if work.as_text else []
+            return
+        out = list(label_records(state.get_model(), records, explain=work.explain))
+        result.records = len(out)
+        result.blank = sum(1 for r in records if not r["text"].strip())
+        result.out = "".join(map(dumps_line, out)) if work.as_text else out
+
+    return _run(chunk, work, body)
+
+
+def score_chunk(state: WorkerState, chunk: Chunk) -> ChunkResult:
+    """The theme counts of one chunk, to be merged: ``(Tally, Examples or None)``; the tally
+    names no model (the merge learns from its counts whether the model labelled any)."""
+    from ..scoring import Examples, ScoreSettings, accumulate
+
+    work = state.work
+
+    def body(result: ChunkResult, skip, data) -> None:
+        items = _records(chunk, work, skip, False, data)
+        examples = Examples(work.freq) if work.examples else None
+        settings = ScoreSettings(relabel=work.relabel, themes=work.themes or None)
+        tally = accumulate(items, state.get_model, settings, examples, skip)
+        tally.model = None  # not sent back: the merge loads its own
+        result.records = tally.acc.records
+        result.out = (tally, examples)
+
+    return _run(chunk, work, body)
