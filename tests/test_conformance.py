@@ -257,3 +257,40 @@ def test_score_is_the_same_on_every_backend(case, inputs, maybe_cluster):
     for name, got in seen.items():
         assert got == first, f"{case}: {name} differs from one process"
     assert (first[0] != 0) == (case in ("malformed", "empty")), first[2]
+
+
+def _parts(directory):
+    import pyarrow.parquet as pq
+
+    names = sorted(p.name for p in directory.iterdir())
+    assert names[0] == "_SUCCESS" and all(n.startswith("part-") for n in names[1:])
+    return [row for n in names[1:] for row in pq.read_table(directory / n).to_pylist()]
+
+
+@pytest.mark.parametrize("case", ["jsonl", "csv", "stdin", "malformed"])
+def test_label_output_dir_is_the_same_on_every_backend(case, inputs, maybe_cluster, tmp_path):
+    """`label --output-dir`: every back-end writes Parquet parts holding the same rows in the
+    same order (where the chunks are cut may differ), and `score DIR` reads them; a failed job
+    leaves no directory behind."""
+    pytest.importorskip("pyarrow")
+    given, extra = inputs[case]
+    seen = {}
+    for name, args in _backends(maybe_cluster, "label").items():
+        out = tmp_path / name.replace(" ", "_")
+        data = given if isinstance(given, bytes) else None
+        target = "-" if data is not None else str(given)
+        result = CliRunner().invoke(main, ["label", target, *extra, *args, "--output-dir", str(out)], input=data)
+        if case == "malformed":
+            assert result.exit_code == 2 and "malformed JSON" in result.stderr
+            assert not out.exists()
+            continue
+        assert result.exit_code == 0, result.stderr
+        seen[name] = _parts(out)
+        score = CliRunner().invoke(main, ["score", str(out), "--format", "json"])
+        assert score.exit_code == 0, score.stderr
+        seen[name + " score"] = score.stdout
+    if case != "malformed":
+        assert len(seen["one process"]) == N
+        for name in _backends(maybe_cluster, "label"):
+            assert seen[name] == seen["one process"], f"{case}: {name} parts differ"
+            assert seen[name + " score"] == seen["one process score"]

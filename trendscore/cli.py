@@ -121,6 +121,11 @@ def _report_skips(skip, good: int) -> None:
 )
 @click.option("--explain", is_flag=True, help="Add the top terms behind each assigned theme.")
 @click.option(
+    "--output-dir",
+    default=None,
+    help="Write Parquet parts here instead (one a block, by the worker that labelled it; _SUCCESS when done).",
+)
+@click.option(
     "--jobs", type=click.IntRange(1), default=None, help="Worker processes (default: all cores); keeps order."
 )
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
@@ -131,6 +136,7 @@ def label(
     model_dir,
     fmt,
     explain,
+    output_dir,
     jobs,
     quiet,
     input_format,
@@ -164,6 +170,7 @@ def label(
         scheduler=scheduler,
         block_mb=block_mb,
         columns=Columns(text_column, date_column, id_column),
+        output_dir=output_dir,
     )
     if scheduler:
         click.echo(f"Labelled {stats.records} passages on {scheduler}", err=True)
@@ -573,10 +580,12 @@ def suggest(pool, count, model_dir, output):
     from .active import suggest as run_suggest
     from .labelling import iter_input_records
     from .model import load_model
+    from .run.reading import expand_inputs
     from .writers import AtomicOutput, RecordWriter, check_output_path
 
-    check_output_path(output, [pool])
-    chosen = run_suggest(load_model(model_dir), iter_input_records([pool]), n=count)
+    pools = expand_inputs([pool])
+    check_output_path(output, pools)
+    chosen = run_suggest(load_model(model_dir), iter_input_records(pools), n=count)
     with AtomicOutput(output) as fh, RecordWriter(fh, "jsonl", []) as writer:
         for record in chosen:
             writer.write(record)

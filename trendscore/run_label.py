@@ -53,6 +53,7 @@ def run_label(
     block_mb: float = 32.0,
     columns=None,
     start_method: str | None = None,
+    output_dir: str | None = None,
 ) -> LabelResult:
     """Label every passage of ``inputs`` (files, directories of them, ``-`` for stdin) into
     ``output``; returns a :class:`~trendscore.run.job.LabelResult`.
@@ -60,7 +61,9 @@ def run_label(
     The job runs in this process, in ``jobs`` worker processes, or with ``scheduler``
     (``tcp://host:port`` or ``local:N``) on a Dask cluster; the output is the same. With a
     :class:`~trendscore.readers.SkipLog` as ``skip``, bad lines are counted there and passed
-    over instead of stopping the job."""
+    over instead of stopping the job. With ``output_dir`` the labelled passages are written
+    there instead, as Parquet parts (one per chunk, by the process that labelled it), and
+    ``_SUCCESS`` once all are written."""
     from contextlib import ExitStack
 
     from .model import load_model
@@ -69,8 +72,11 @@ def run_label(
     from .run.reading import expand_inputs
 
     inputs = expand_inputs(list(inputs))
-    kind = choose_output(output, fmt, "label")
-    check_output_path(output, inputs)
+    if output_dir is None:
+        kind = choose_output(output, fmt, "label")
+        check_output_path(output, inputs)
+    else:
+        kind = _parts_output(output, fmt, output_dir)
     model = load_model(model_dir)  # fails early, in this process, on a bad model
     as_text = kind.fmt == "jsonl"
     read = read_settings(input_format, encoding, encoding_errors, skip, columns)
@@ -80,9 +86,19 @@ def run_label(
         if bar is not None:
             stack.callback(bar.close)
         backend, cut = _backend(stack, inputs, model, jobs, scheduler, start_method, block_mb)
-        fh, writer = stack.enter_context(record_output(output, kind, model.themes))
+        if output_dir is not None:
+            from dataclasses import replace
+
+            from .run.parts import output_directory
+
+            work = replace(work, output_dir=stack.enter_context(output_directory(output_dir, inputs)))
+            fh = writer = None
+        else:
+            fh, writer = stack.enter_context(record_output(output, kind, model.themes))
 
         def write(out) -> None:
+            if writer is None:
+                return
             if as_text:
                 fh.write(out)
             else:
@@ -93,6 +109,19 @@ def run_label(
     if skip is not None:
         result.skipped, result.first_skipped = skip.count, list(skip.first)
     return result
+
+
+def _parts_output(output, fmt, output_dir):
+    from .errors import InputError
+    from .outputs import OutputKind
+    from .parquet import require_pyarrow
+
+    if output != "-":
+        raise InputError("give an output file or an output directory, not both", output_dir)
+    if fmt not in (None, "parquet"):
+        raise InputError(f"an output directory holds Parquet parts, not {fmt}", output_dir)
+    require_pyarrow(output_dir)
+    return OutputKind("parquet")
 
 
 def _backend(stack, inputs, model, jobs, scheduler, start_method, block_mb):

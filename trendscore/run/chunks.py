@@ -18,7 +18,18 @@ from ..jsonfast import dumps_line
 from ..readers import SkipLog, records_of
 from .reading import Chunk, ReadSettings
 
-__all__ = ["Work", "WorkerState", "ChunkResult", "label_chunk", "score_chunk", "worker_setup", "load_state", "warm"]
+__all__ = [
+    "Work",
+    "WorkerState",
+    "ChunkResult",
+    "label_chunk",
+    "score_chunk",
+    "worker_setup",
+    "load_state",
+    "warm",
+    "write_part",
+    "part_name",
+]
 
 
 @dataclass(frozen=True)
@@ -34,6 +45,7 @@ class Work:
     freq: str = "week"
     examples: bool = False
     themes: tuple[str, ...] = ()
+    output_dir: str | None = None  # label: each chunk written as its own Parquet part there
 
 
 @dataclass
@@ -194,12 +206,38 @@ def label_chunk(state: WorkerState, chunk: Chunk) -> ChunkResult:
         if not records:
             result.out = "" if work.as_text else []
             return
-        out = list(label_records(state.get_model(), records, explain=work.explain))
+        model = state.get_model()
+        out = list(label_records(model, records, explain=work.explain))
         result.records = len(out)
         result.blank = sum(1 for r in records if not r["text"].strip())
-        result.out = "".join(map(dumps_line, out)) if work.as_text else out
+        if work.output_dir is not None:
+            write_part(work.output_dir, chunk.index, out, model.themes)
+            result.out = "" if work.as_text else []
+        else:
+            result.out = "".join(map(dumps_line, out)) if work.as_text else out
 
     return _run(chunk, work, body)
+
+
+def part_name(index: int) -> str:
+    """The name of the output part of the job's chunk ``index`` (they sort in input order)."""
+    return f"part-{index:06d}.parquet"
+
+
+def write_part(directory: str, index: int, records: list[dict], themes) -> None:
+    """Write a chunk's labelled records as one Parquet file, atomically (a retried task
+    writes the same name again)."""
+    import os
+
+    from ..parquet import ParquetWriter
+    from ..writers import AtomicOutput
+
+    path = os.path.join(directory, part_name(index))
+    with AtomicOutput(path, binary=True) as raw:
+        writer = ParquetWriter(raw, list(themes), path)
+        for record in records:
+            writer.write(record)
+        writer.close()
 
 
 def score_chunk(state: WorkerState, chunk: Chunk) -> ChunkResult:

@@ -23,11 +23,13 @@ from ..errors import InputError
 from ..readers import SkipLog, max_line_bytes, open_lines, records_of
 from ..sniffing import FORMAT_EXTENSIONS
 
-__all__ = ["ReadSettings", "Chunk", "expand_inputs", "read_chunks", "cut_file", "INPUT_SUFFIXES"]
+__all__ = ["ReadSettings", "Chunk", "expand_inputs", "read_chunks", "cut_file", "INPUT_SUFFIXES", "DONE"]
 
 #: what a directory's files are read for: the data formats, compressed or not, and plain text
 INPUT_SUFFIXES = tuple(FORMAT_EXTENSIONS) + (".txt", ".md")
 _COMPRESSED = (".gz", ".bz2", ".zst")
+#: the file a label job's output directory gets when every part is written
+DONE = "_SUCCESS"
 
 
 @dataclass(frozen=True)
@@ -59,6 +61,7 @@ class Chunk:
     payload: object = None
     codec: str = "utf-8"
     last: bool = False  # the input's last chunk
+    index: int = 0  # its place among all the job's chunks (names its output part)
     skips: list = field(default_factory=list)  # (message, path, line) of lines passed over reading it here
 
     @property
@@ -74,6 +77,10 @@ def expand_inputs(inputs: list[str]) -> list[str]:
     for name in inputs:
         path = Path(name)
         if name != "-" and path.is_dir():
+            if any(path.glob("part-*.parquet")) and not (path / DONE).exists():
+                raise InputError(
+                    f"an unfinished label output: part files but no {DONE} (the job writing it did not finish)", name
+                )
             found = sorted(
                 str(f)
                 for f in path.iterdir()
@@ -94,6 +101,19 @@ def _is_input_name(name: str) -> bool:
 
 
 def read_chunks(
+    inputs: list[str],
+    read: ReadSettings,
+    skip: SkipLog | None,
+    size: int,
+    cut: int | None = None,
+) -> Iterator[Chunk]:
+    """See :func:`_read_chunks`; the chunks numbered in order (:attr:`Chunk.index`)."""
+    for index, chunk in enumerate(_read_chunks(inputs, read, skip, size, cut)):
+        chunk.index = index
+        yield chunk
+
+
+def _read_chunks(
     inputs: list[str],
     read: ReadSettings,
     skip: SkipLog | None,
