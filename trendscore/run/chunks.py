@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import codecs
 from dataclasses import dataclass, field
+from typing import Any
 
 from ..columns import Columns
 from ..errors import InputError
@@ -52,7 +53,7 @@ class Work:
 class WorkerState:
     """What a worker holds: the loaded model (None until a chunk needs it) and the job's settings."""
 
-    model: object
+    model: Any
     work: Work
 
     def get_model(self):
@@ -112,13 +113,17 @@ def load_state(work: Work) -> WorkerState:
 class _ChunkSkips(SkipLog):
     """Skipped lines kept as ``(message, path, line)``, so the merge can make lines absolute."""
 
+    def __init__(self) -> None:
+        super().__init__()
+        self.where: list[tuple] = []
+
     def add(self, error: Exception) -> None:
         self.count += 1
-        if len(self.first) < self.keep:
+        if len(self.where) < self.keep:
             if isinstance(error, InputError):
-                self.first.append((error.message, error.path, error.line))
+                self.where.append((error.message, error.path, error.line))
             else:
-                self.first.append((str(error), None, None))
+                self.where.append((str(error), None, None))
 
 
 class _Numbered:
@@ -190,7 +195,7 @@ def _run(chunk: Chunk, work: Work, body) -> ChunkResult:
     except InputError as exc:
         result.error = (exc.message, exc.path, exc.line)
     if skip is not None:  # with the lines the caller passed over reading the chunk, in line order
-        mine = sorted(chunk.skips + skip.first, key=lambda s: s[2] or 0)
+        mine = sorted(chunk.skips + skip.where, key=lambda s: s[2] or 0)
         result.skipped, result.first_skips = skip.count + len(chunk.skips), mine[: skip.keep]
     return result
 

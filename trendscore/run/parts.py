@@ -40,12 +40,36 @@ def output_directory(path: str, inputs: list[str]):
     try:
         yield str(real)
     except BaseException:
-        if made:
-            shutil.rmtree(real, ignore_errors=True)
-        else:
-            for part in real.iterdir():
-                part.unlink(missing_ok=True)
+        _discard(real, made)
         raise
     from ..writers import atomic_write_bytes
 
     atomic_write_bytes(os.path.join(real, DONE), b"")
+
+
+def _discard(real: Path, made: bool) -> None:
+    """Remove what a failed job wrote. Cluster tasks already running finish after the job has
+    failed and may still write a part: a directory this job made is first renamed away, so
+    that nothing can appear under its name; the parts written into a directory that existed
+    are removed until none comes for a moment."""
+    import time
+
+    if made:
+        gone = real.with_name(f".{real.name}.failed-{os.getpid()}")
+        try:
+            os.rename(real, gone)
+        except OSError:
+            gone = real
+        for _ in range(20):
+            shutil.rmtree(gone, ignore_errors=True)
+            if not gone.exists():
+                return
+            time.sleep(0.25)
+        return
+    for _ in range(8):
+        parts = [p for p in real.iterdir() if p.name.startswith(("part-", ".part-"))]
+        if not parts:
+            return
+        for part in parts:
+            part.unlink(missing_ok=True)
+        time.sleep(0.25)

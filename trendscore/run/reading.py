@@ -17,6 +17,7 @@ import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from ..columns import Columns
 from ..errors import InputError
@@ -58,7 +59,7 @@ class Chunk:
 
     kind: str
     name: str
-    payload: object = None
+    payload: Any = None
     codec: str = "utf-8"
     last: bool = False  # the input's last chunk
     index: int = 0  # its place among all the job's chunks (names its output part)
