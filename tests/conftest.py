@@ -1,3 +1,8 @@
+import json
+import os
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -5,6 +10,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
 DIGEST = SEEDS / "000_c45236173e460e13.txt"
+BIN = Path(sys.executable).parent
 
 
 @pytest.fixture(scope="session")
@@ -60,3 +66,76 @@ def kill_cli(args, delay=None, ready=None, limit=30.0) -> bool:
         os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
     return killed
+
+
+def _wait_for_json(path: Path, timeout=60.0):
+    end = time.time() + timeout
+    while time.time() < end:
+        if path.exists() and path.stat().st_size > 0:
+            try:
+                return json.loads(path.read_text())
+            except json.JSONDecodeError:
+                pass
+        time.sleep(0.2)
+    raise TimeoutError(f"{path} did not appear")
+
+
+@pytest.fixture(scope="module")
+def cluster(tmp_path_factory):
+    """A real Dask scheduler and two workers as separate processes on 127.0.0.1 (skipped
+    without the dask extra); one per test module."""
+    pytest.importorskip("distributed")
+    d = tmp_path_factory.mktemp("dask")
+    sched_file = d / "scheduler.json"
+    env = dict(os.environ, DASK_DISTRIBUTED__WORKER__DAEMON="False")
+    procs = [
+        subprocess.Popen(
+            [
+                str(BIN / "dask"),
+                "scheduler",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                "0",
+                "--no-dashboard",
+                "--scheduler-file",
+                str(sched_file),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            env=env,
+        )
+    ]
+    address = _wait_for_json(sched_file)["address"]
+    workers = []
+    for i in range(2):
+        w = subprocess.Popen(
+            [
+                str(BIN / "dask"),
+                "worker",
+                address,
+                "--nthreads",
+                "1",
+                "--nworkers",
+                "1",
+                "--no-dashboard",
+                "--host",
+                "127.0.0.1",
+                "--name",
+                f"w{i}",
+                "--local-directory",
+                str(d / f"w{i}"),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            env=env,
+        )
+        workers.append(w)
+    from distributed import Client
+
+    with Client(address, timeout="30s") as client:
+        client.wait_for_workers(2, timeout=60)
+    yield {"address": address, "workers": workers, "dir": d, "env": env}
+    for p in workers + procs:
+        p.kill()
+        p.wait()

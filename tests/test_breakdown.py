@@ -10,11 +10,11 @@ from test_drivers import _stream
 import trendscore
 from trendscore.breakdown import MAX_GROUPS, OTHER, Groups
 from trendscore.cli import main
-from trendscore.scoring import score_stream
+from trendscore.scoring import ScoreSettings, score_stream
 
 
 def _score(records, by):
-    return score_stream(((r, "<t>", i) for i, r in enumerate(records, 1)), by=by)
+    return score_stream(((r, "<t>", i) for i, r in enumerate(records, 1)), settings=ScoreSettings(by=by))
 
 
 def test_a_rise_one_outlet_carries_is_named_in_the_call():
@@ -65,7 +65,10 @@ def test_cli_by_prints_each_group_and_refuses_a_cluster(tmp_path):
     out = json.loads(CliRunner().invoke(main, ["score", data, "--by", "source", "--format", "json"]).stdout)
     assert out["breakdown"]["by"] == "source"
     result = CliRunner().invoke(main, ["score", data, "--by", "source", "--scheduler", "local:1"])
-    assert result.exit_code == 2 and "--by runs in one process" in result.stderr
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "Error: a breakdown by group is scored in one process, not on a cluster; try without --scheduler\n"
+    )
 
 
 def test_unknown_breakdown_is_refused():

@@ -22,76 +22,6 @@ from trendscore.cli import main  # noqa: E402
 BIN = Path(sys.executable).parent
 
 
-def _wait_for(path: Path, timeout=60.0):
-    end = time.time() + timeout
-    while time.time() < end:
-        if path.exists() and path.stat().st_size > 0:
-            try:
-                return json.loads(path.read_text())
-            except json.JSONDecodeError:
-                pass
-        time.sleep(0.2)
-    raise TimeoutError(f"{path} did not appear")
-
-
-@pytest.fixture(scope="module")
-def cluster(tmp_path_factory):
-    d = tmp_path_factory.mktemp("dask")
-    sched_file = d / "scheduler.json"
-    env = dict(os.environ, DASK_DISTRIBUTED__WORKER__DAEMON="False")
-    procs = [
-        subprocess.Popen(
-            [
-                str(BIN / "dask"),
-                "scheduler",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                "0",
-                "--no-dashboard",
-                "--scheduler-file",
-                str(sched_file),
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            env=env,
-        )
-    ]
-    address = _wait_for(sched_file)["address"]
-    workers = []
-    for i in range(2):
-        w = subprocess.Popen(
-            [
-                str(BIN / "dask"),
-                "worker",
-                address,
-                "--nthreads",
-                "1",
-                "--nworkers",
-                "1",
-                "--no-dashboard",
-                "--host",
-                "127.0.0.1",
-                "--name",
-                f"w{i}",
-                "--local-directory",
-                str(d / f"w{i}"),
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            env=env,
-        )
-        workers.append(w)
-    from distributed import Client
-
-    with Client(address, timeout="30s") as client:
-        client.wait_for_workers(2, timeout=60)
-    yield {"address": address, "workers": workers, "dir": d, "env": env}
-    for p in workers + procs:
-        p.kill()
-        p.wait()
-
-
 @pytest.fixture(scope="module")
 def passages(tmp_path_factory):
     rows = [json.loads(line) for f in sorted(SEEDS.glob("batch_*.jsonl")) for line in f.read_text("utf-8").splitlines()]
@@ -264,24 +194,37 @@ def test_first_bad_date_is_named_as_locally(cluster, passages, tmp_path):
     ]
 
 
-def test_compressed_refused_and_parquet_told_by_content_on_the_cluster(cluster, passages, tmp_path):
+def test_compressed_parquet_and_other_columns_read_on_the_cluster_as_locally(cluster, passages, tmp_path):
+    """Compressed files and --text-column were refused with --scheduler (issue 15): now the
+    client reads what workers cannot cut into ranges, and the output is the local one."""
     import gzip
 
     pa = pytest.importorskip("pyarrow")
     pq = pytest.importorskip("pyarrow.parquet")
     packed = tmp_path / "p.jsonl.gz"
-    packed.write_bytes(gzip.compress(passages.read_bytes()[:5000]))
-    result = _run("label", packed, "-o", tmp_path / "o.jsonl", "--scheduler", cluster["address"])
-    assert result.exit_code == 2 and result.stderr == (
-        f"Error: {packed}: compressed files are not cut into blocks for --scheduler; decompress it first\n"
-    )
+    packed.write_bytes(gzip.compress(passages.read_bytes()))
+    cut = tmp_path / "cut.jsonl.gz"  # the last line cut short: the same error either way
+    cut.write_bytes(gzip.compress(passages.read_bytes()[:5000]))
+    renamed = tmp_path / "renamed.jsonl"
+    with open(passages, encoding="utf-8") as src, open(renamed, "w", encoding="utf-8") as out:
+        for line in src:
+            record = json.loads(line)
+            out.write(json.dumps({"body": record.pop("text"), **record}, ensure_ascii=False) + "\n")
+    for given, extra in ((packed, []), (cut, []), (renamed, ["--text-column", "body"])):
+        local, remote = tmp_path / f"local-{given.name}.jsonl", tmp_path / f"remote-{given.name}.jsonl"
+        here = _run("label", given, "-o", local, "--jobs", "1", *extra)
+        there = _run("label", given, "-o", remote, "--scheduler", cluster["address"], "--block-mb", "0.05", *extra)
+        assert there.exit_code == here.exit_code, there.stderr
+        if here.exit_code == 0:
+            assert remote.read_bytes() == local.read_bytes()
+        else:
+            assert there.stderr == here.stderr and "malformed JSON" in here.stderr
+            assert not remote.exists()
     export = tmp_path / "export"  # Parquet without its extension
     pq.write_table(pa.Table.from_pylist([{"text": "短剧出海东南亚"}, {"text": "海淀区发布微短剧扶持政策"}]), export)
     out = tmp_path / "o.jsonl"
     assert _run("label", export, "-o", out, "--scheduler", cluster["address"]).exit_code == 0
     assert [json.loads(line)["labels"] for line in out.read_text("utf-8").splitlines()][0] == ["overseas"]
-    result = _run("label", passages, "-o", out, "--scheduler", cluster["address"], "--text-column", "body")
-    assert result.exit_code == 2 and "are not read with --scheduler" in result.stderr
 
 
 def test_relabel_on_the_cluster_matches_local(cluster, passages, tmp_path):
@@ -303,17 +246,21 @@ def test_relabel_on_the_cluster_matches_local(cluster, passages, tmp_path):
     assert as_given["labelled_by"]["labels_as_given"] == 600
 
 
-def test_inputs_the_cluster_would_misread_are_refused_in_one_line(tmp_path):
-    """A digest, a text or a CSV file read as JSON Lines blocks gave 'malformed JSON' (issue 15)."""
+def test_digest_text_and_csv_inputs_are_read_on_the_cluster_as_locally(cluster, tmp_path):
+    """A digest, a text or a CSV file was read as JSON Lines blocks ('malformed JSON'), then
+    refused with --scheduler (issue 15): now the client reads them and the result is the local one."""
     from conftest import DIGEST
 
     text = tmp_path / "notes.txt"
-    text.write_text("短剧出海势头强劲\n", "utf-8")
+    text.write_text("短剧出海势头强劲\n\n海淀区发布微短剧扶持政策\n", "utf-8")
     table = tmp_path / "news.csv"
-    table.write_text("text,date\n短剧出海,2025-01-01\n", "utf-8")
-    for path, kind in ((DIGEST, "digest"), (text, "text"), (table, "csv")):
-        for command in (["score", path], ["label", path, "-o", tmp_path / "out.jsonl"]):
-            result = _run(*command, "--scheduler", "local:1")
-            assert result.exit_code == 2, result.output
-            expected = f"--scheduler reads JSON Lines and Parquet; this looks like {kind}: leave out --scheduler"
-            assert result.stderr.strip() == f"Error: {path}: {expected}"
+    table.write_text("text,date\n短剧出海,2025-01-01\n微短剧扶持政策,2025-01-09\n", "utf-8")
+    for path in (DIGEST, text, table):
+        local, remote = tmp_path / "local.jsonl", tmp_path / "remote.jsonl"
+        assert _run("label", path, "-o", local).exit_code == 0
+        result = _run("label", path, "-o", remote, "--scheduler", cluster["address"])
+        assert result.exit_code == 0, result.output
+        assert remote.read_bytes() == local.read_bytes()
+    here = _run("score", DIGEST, "--format", "json")
+    there = _run("score", DIGEST, "--format", "json", "--scheduler", cluster["address"])
+    assert (there.exit_code, there.stdout) == (here.exit_code, here.stdout)

@@ -62,11 +62,11 @@ def test_order_and_partitions_do_not_change_the_result():
     first = trendscore.score(recs).to_json()
     random.Random(2).shuffle(recs)
     assert trendscore.score(recs).to_json() == first
-    from trendscore.scoring import score_stream
+    from trendscore.scoring import ScoreSettings, accumulate
 
     halves = [recs[: len(recs) // 3], recs[len(recs) // 3 :]]
     parts = [
-        score_stream(((r, "<t>", i) for i, r in enumerate(h)), None, accumulate_only=True, themes=THEMES)
+        accumulate(((r, "<t>", i) for i, r in enumerate(h)), None, ScoreSettings(themes=tuple(THEMES))).acc
         for h in halves
     ]
     parts[0].merge(parts[1])

@@ -88,3 +88,44 @@ def test_throughput_smoke_ratio_against_a_plain_pipeline():
         vec.transform(texts)
         best_ref = min(best_ref, time.perf_counter() - t)
     assert best_ref / best_ours > 1.5  # measured ~3-5x; a regression to jieba speed fails
+
+
+def test_spawned_workers_give_the_same_output_as_forked(big_jsonl, tmp_path):
+    forked, spawned = tmp_path / "fork.jsonl", tmp_path / "spawn.jsonl"
+    run_label([str(big_jsonl)], str(forked), jobs=2, start_method="fork")
+    run_label([str(big_jsonl)], str(spawned), jobs=2, start_method="spawn")
+    assert forked.read_bytes() == spawned.read_bytes()
+
+
+def test_forked_workers_use_the_parents_model_instead_of_loading_their_own(big_jsonl, tmp_path, monkeypatch):
+    import os
+
+    import trendscore.model
+
+    calls = tmp_path / "loads.txt"
+    real = trendscore.model.load_model
+
+    def counting(*args, **kwargs):
+        with open(calls, "a") as fh:
+            fh.write(f"{os.getpid()}\n")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(trendscore.model, "load_model", counting)
+    run_label([str(big_jsonl)], str(tmp_path / "out.jsonl"), jobs=2)
+    assert calls.read_text().splitlines() == [str(os.getpid())]
+
+
+def test_column_names_are_read_the_same_with_jobs(tmp_path):
+    texts = [s.text for s in read_seeds(sorted(SEEDS.glob("batch_*.jsonl")))]
+    path = tmp_path / "in.jsonl"
+    with open(path, "w", encoding="utf-8") as fh:
+        for i in range(CHUNK + 5):
+            fh.write(json.dumps({"key": i, "body": texts[i % len(texts)]}, ensure_ascii=False) + "\n")
+    from trendscore.columns import Columns
+
+    columns = Columns(text="body", id="key")
+    one, two = tmp_path / "one.jsonl", tmp_path / "two.jsonl"
+    run_label([str(path)], str(one), jobs=1, columns=columns)
+    run_label([str(path)], str(two), jobs=2, columns=columns)
+    assert one.read_bytes() == two.read_bytes()
+    assert json.loads(one.read_text("utf-8").splitlines()[0])["id"] == 0

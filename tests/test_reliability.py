@@ -78,7 +78,10 @@ def test_bad_input_catalogue(tmp_path, command, case):
 
 def test_stdin_zero_bytes_directory_missing_path_and_output_dir(tmp_path):
     assert _cli("label", "-", input="").stderr == "Error: -: empty input: no passages found\n"
-    assert "is a directory" in _cli("label", tmp_path).stderr
+    assert _cli("label", tmp_path).stderr == (  # directories are read (issue 15); this one is empty
+        f"Error: {tmp_path}: directory holds no input files "
+        "(.jsonl, .ndjson, .json, .csv, .tsv, .parquet, .pq, .txt, .md)\n"
+    )
     assert "no such file" in _cli("score", tmp_path / "nope.jsonl").stderr
     f = tmp_path / "a.jsonl"
     f.write_text(_lines(3), "utf-8")
@@ -366,11 +369,31 @@ def test_seed_commands_on_missing_paths_and_directories(tmp_path):
     for args in (
         ["train", tmp_path / "none.jsonl", "-o", tmp_path / "m"],
         ["evaluate", tmp_path / "none.jsonl"],
-        ["train", tmp_path, "-o", tmp_path / "m"],
     ):
         result = _cli(*args)
         assert result.exit_code == 2 and "cannot read" in result.stderr and result.stderr.count("\n") == 1
+    # a directory stands for its seed files (issue 15); this one has none
+    result = _cli("train", tmp_path, "-o", tmp_path / "m")
+    assert (result.exit_code, result.stderr) == (
+        2,
+        f"Error: {tmp_path}: directory holds no seed files (.jsonl, .ndjson, .json)\n",
+    )
     assert _cli("seeds", "add", tmp_path / "none.jsonl", "--to", tmp_path).exit_code == 2
+
+
+def test_a_seed_directory_is_read_as_its_seed_files(tmp_path):
+    from conftest import SEEDS
+
+    d = tmp_path / "seeds"
+    d.mkdir()
+    files = [SEEDS / "batch_02_gov.jsonl", SEEDS / "batch_06_headlines.jsonl"]
+    for f in files:
+        (d / f.name).write_bytes(f.read_bytes())
+    (d / "notes.txt").write_text("not a seed file", "utf-8")
+    by_dir = _cli("evaluate", d, "--format", "json")
+    by_files = _cli("evaluate", *files, "--format", "json")
+    assert by_dir.exit_code == 0, by_dir.stderr
+    assert json.loads(by_dir.stdout) == json.loads(by_files.stdout)
 
 
 def test_outputs_get_the_usual_file_mode(tmp_path, run):

@@ -11,13 +11,19 @@ import click
 from . import __version__
 from .errors import TrendscoreError, one_line
 
+#: the option that sets each library setting an error's hint may name
+_OPTIONS = {"jobs": "--jobs", "scheduler": "--scheduler", "block_mb": "--block-mb"}
+
 
 class _Group(click.Group):
     def invoke(self, ctx):
         try:
             return super().invoke(ctx)
         except TrendscoreError as exc:
-            click.echo(f"Error: {one_line(str(exc))}", err=True)
+            message = str(exc)
+            if exc.hint is not None:
+                message += f"; try {exc.hint.render(_OPTIONS.get(exc.hint.setting))}"
+            click.echo(f"Error: {one_line(message)}", err=True)
             ctx.exit(exc.exit_code)
         except BrokenPipeError:
             sys.stderr.close()
@@ -188,6 +194,11 @@ def _report_skips(skip, good: int) -> None:
 )
 @click.option("--explain", is_flag=True, help="Add the top terms behind each assigned theme.")
 @click.option(
+    "--output-dir",
+    default=None,
+    help="Write Parquet parts here instead (one a block, by the worker that labelled it; _SUCCESS when done).",
+)
+@click.option(
     "--jobs", type=click.IntRange(1), default=None, help="Worker processes (default: all cores); keeps order."
 )
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
@@ -198,6 +209,7 @@ def label(
     model_dir,
     fmt,
     explain,
+    output_dir,
     jobs,
     quiet,
     input_format,
@@ -231,6 +243,7 @@ def label(
         scheduler=scheduler,
         block_mb=block_mb,
         columns=Columns(text_column, date_column, id_column),
+        output_dir=output_dir,
     )
     if scheduler:
         click.echo(f"Labelled {stats.records} passages on {scheduler}", err=True)
@@ -331,14 +344,14 @@ def score(
         block_mb=block_mb,
         columns=Columns(text_column, date_column, id_column),
     )
-    for warning in result["warnings"]:
+    for warning in result.warnings:
         click.echo(f"Warning: {warning}", err=True)
-    _report_skips(skip, result["score"].records["total"])
+    _report_skips(skip, result.score.records["total"])
     if alert:
         from .alerts import ALERT_EXIT, alert_report
 
-        click.echo(json.dumps(alert_report(result["score"], result["previous"], result["changes"]), ensure_ascii=False))
-        if result["changes"]:
+        click.echo(json.dumps(alert_report(result.score, result.previous, result.changes), ensure_ascii=False))
+        if result.changes:
             sys.exit(ALERT_EXIT)
 
 
@@ -672,11 +685,13 @@ def suggest(pool, count, model_dir, output, quiet):
     from .active import suggest as run_suggest
     from .labelling import iter_input_records
     from .model import load_model
+    from .run.reading import expand_inputs
     from .writers import AtomicOutput, RecordWriter, check_output_path
 
-    check_output_path(output, [pool])
+    pools = expand_inputs([pool])
+    check_output_path(output, pools)
     with _progress(quiet):
-        chosen = run_suggest(load_model(model_dir), iter_input_records([pool]), n=count)
+        chosen = run_suggest(load_model(model_dir), iter_input_records(pools), n=count)
     with AtomicOutput(output) as fh, RecordWriter(fh, "jsonl", []) as writer:
         for record in chosen:
             writer.write(record)

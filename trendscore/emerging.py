@@ -188,7 +188,8 @@ def emerging_topics(unthemed: Unthemed, totals: tuple[float, float], window, bas
 
     recent, base = [], []
     scale_r = scale_b = 0.0  # sampled passages stand for this many unthemed passages
-    for day, heap in unthemed.days.items():
+    for day in sorted(unthemed.days):  # in a fixed order: the clustering depends on it, the split must not
+        heap = sorted(unthemed.days[day])
         p = period_of(day)
         weight = unthemed.counts[day] / len(heap)
         if window[0] <= p <= window[1]:

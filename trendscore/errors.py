@@ -2,13 +2,33 @@
 
 from __future__ import annotations
 
-__all__ = ["TrendscoreError", "InputError", "ModelError", "SeedError", "OutputError", "one_line"]
+from dataclasses import dataclass
+
+__all__ = ["TrendscoreError", "Hint", "InputError", "ModelError", "SeedError", "OutputError", "one_line"]
 
 
 class TrendscoreError(ValueError):
-    """Base class of every error trendscore raises on purpose."""
+    """Base class of every error trendscore raises on purpose.
+
+    ``hint`` (None, or a :class:`Hint`) is advice in terms of the job's settings; the
+    message never names a command-line option, the CLI renders the hint in its own words.
+    """
 
     exit_code = 1
+    hint: Hint | None = None
+
+
+@dataclass(frozen=True)
+class Hint:
+    """Advice that names a setting: ``advice`` with ``{setting}`` where its name goes, and
+    ``setting``, the keyword of the library call (``jobs``); the CLI puts its option there."""
+
+    advice: str
+    setting: str
+
+    def render(self, name: str | None = None) -> str:
+        """The advice with ``name`` (default: the keyword) for the setting."""
+        return self.advice.format(setting=name or self.setting)
 
 
 class InputError(TrendscoreError):
@@ -21,6 +41,9 @@ class InputError(TrendscoreError):
         self.path = path
         self.line = line
         super().__init__(self._render())
+
+    def __reduce__(self):  # path and line survive the trip from a worker process
+        return (type(self), (self.message, self.path, self.line))
 
     def _render(self) -> str:
         if self.path is None:

@@ -179,6 +179,11 @@ class Source:
         """The whole (decompressed) content; for formats that need it at once (Parquet from a pipe)."""
         return b"".join(self._raw_chunks())
 
+    @property
+    def transcoded(self) -> bool:
+        """True when :meth:`chunks` yields bytes other than the file's own (UTF-16/32 turned into UTF-8)."""
+        return self._decoder is not None
+
     def seekable_path(self) -> str | None:
         """The file's path when it can be read again directly (a file, not compressed)."""
         return None if self.name == "-" or self.compression else self.name

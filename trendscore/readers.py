@@ -55,9 +55,8 @@ class SkipLog:
         self.first.extend(first[: self.keep - len(self.first)])
 
 
-def _lines(src: _Source, encoding: str, errors: str, skip: SkipLog | None = None) -> Iterator[tuple[int, str]]:
-    """Decoded lines (without line ends) numbered from 1."""
-    chosen = prepare_decoding(src, encoding, errors, lenient=skip is not None)  # wide encodings arrive as UTF-8
+def _lines(src: _Source, chosen: str, errors: str, skip: SkipLog | None = None) -> Iterator[tuple[int, str]]:
+    """Decoded lines (without line ends) numbered from 1; ``chosen`` from :func:`prepare_decoding`."""
     limit = max_line_bytes()
     number, parts, held = 0, [], 0  # the pieces of a line without its end yet, and their length
     for block in src.chunks():
@@ -325,11 +324,22 @@ _READERS = {"jsonl": _jsonl, "csv": _csv, "digest": _digest, "text": _text, "par
 
 class _Stream:
     """The numbered lines (or Parquet rows) of one input, with what was learnt opening it:
-    the CSV delimiter, the user's column names, a Parquet file's fields."""
+    the CSV delimiter, the user's column names, a Parquet file's fields; and, for a plain
+    file whose line ends are the byte ``\n`` (so that it can be cut into byte ranges, each
+    decoded on its own), its ``path`` and ``codec`` (None otherwise)."""
 
-    def __init__(self, items, columns: Columns, delimiter: str = ",", fields: list[str] | None = None):
+    def __init__(
+        self,
+        items,
+        columns: Columns,
+        delimiter: str = ",",
+        fields: list[str] | None = None,
+        path: str | None = None,
+        codec: str | None = None,
+    ):
         self._items = iter(items)
         self.columns, self.delimiter, self.fields = columns, delimiter, fields or []
+        self.path, self.codec = path, codec
 
     def __iter__(self):
         return self._items  # a for loop runs on the items themselves, at no cost a line
@@ -361,9 +371,10 @@ def open_lines(
             from .parquet import open_parquet
 
             fields, rows = open_parquet(src)
-            yield "parquet", _Stream(rows, columns, fields=fields)
+            yield "parquet", _Stream(rows, columns, fields=fields, path=src.seekable_path())
             return
-        lines = _lines(src, encoding, encoding_errors, skip)
+        chosen = prepare_decoding(src, encoding, encoding_errors, lenient=skip is not None)  # wide: as UTF-8
+        lines = _lines(src, chosen, encoding_errors, skip)
         head: list[tuple[int, str]] = []
         held = 0
         for item in lines:  # up to 200 lines for sniffing, and at most about 1 MiB of them
@@ -384,7 +395,8 @@ def open_lines(
                 name,
             )
         delimiter = csv_shape(name, head_text, columns.text).delimiter if fmt == "csv" else ","
-        yield fmt, _Stream(_chain(head, lines), columns, delimiter)
+        cuttable = src.seekable_path() if not src.transcoded else None
+        yield fmt, _Stream(_chain(head, lines), columns, delimiter, path=cuttable, codec=chosen if cuttable else None)
     finally:
         src.close()
 

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import os
 
-from .errors import InputError
 from .forking import usable_cores
-from .labelling import LabelStats, iter_input_records, label_records
 from .outputs import choose_output, record_output
+from .run.job import LabelResult
 from .writers import check_output_path
 
-__all__ = ["run_label", "run_label_cluster", "default_jobs"]
+__all__ = ["run_label", "default_jobs"]
 
 #: below this many bytes of input, worker processes cost more than they save
 PARALLEL_MIN_BYTES = 4 << 20
@@ -53,68 +52,89 @@ def run_label(
     scheduler=None,
     block_mb: float = 32.0,
     columns=None,
-) -> LabelStats:
-    """Label every passage of ``inputs`` into ``output``; returns counts for the caller.
+    start_method: str | None = None,
+    output_dir: str | None = None,
+) -> LabelResult:
+    """Label every passage of ``inputs`` (files, directories of them, ``-`` for stdin) into
+    ``output``; returns a :class:`~trendscore.run.job.LabelResult`.
 
-    With a :class:`~trendscore.readers.SkipLog` as ``skip``, bad lines are counted there and
-    passed over instead of stopping the job. With ``scheduler`` the labelling runs on a Dask
-    cluster (see :func:`run_label_cluster`)."""
+    The job runs in this process, in ``jobs`` worker processes, or with ``scheduler``
+    (``tcp://host:port`` or ``local:N``) on a Dask cluster; the output is the same. With a
+    :class:`~trendscore.readers.SkipLog` as ``skip``, bad lines are counted there and passed
+    over instead of stopping the job. With ``output_dir`` the labelled passages are written
+    there instead, as Parquet parts (one per chunk, by the process that labelled it), and
+    ``_SUCCESS`` once all are written."""
+    from contextlib import ExitStack
+
     from .model import load_model
+    from .run.chunks import Work
+    from .run.job import read_settings, run_label_job
+    from .run.reading import expand_inputs
 
-    kind = choose_output(output, fmt, "label")
-    fmt = kind.fmt
-    if scheduler:
-        if kind.gzip:
-            raise InputError("--scheduler writes plain JSON Lines; give -o FILE.jsonl")
-        if columns is not None and not columns.is_default():
-            raise InputError("--text-column, --date-column and --id-column are not read with --scheduler")
-        return LabelStats(records=run_label_cluster(inputs, output, model_dir, fmt, scheduler, block_mb, skip))
-    check_output_path(output, inputs)
+    inputs = expand_inputs(list(inputs))
+    if output_dir is None:
+        kind = choose_output(output, fmt, "label")
+        check_output_path(output, inputs)
+    else:
+        kind = _parts_output(output, fmt, output_dir)
     model = load_model(model_dir)  # fails early, in this process, on a bad model
-    jobs = jobs or default_jobs(inputs, embedding=bool(model.featurizer.config.embedding))
-    if columns is not None and not columns.is_default():
-        jobs = 1  # worker processes read with the default column names
-    stats = LabelStats()
+    as_text = kind.fmt == "jsonl"
+    read = read_settings(input_format, encoding, encoding_errors, skip, columns)
+    work = Work(model_dir=None if model_dir is None else str(model_dir), read=read, explain=explain, as_text=as_text)
     bar = _progress(progress)
-    try:
-        if jobs == 1:
-            records = iter_input_records(inputs, input_format, encoding, encoding_errors, skip, columns)
-            with record_output(output, kind, model.themes) as (_, writer):
-                for record in label_records(model, records, explain=explain, stats=stats):
-                    writer.write(record)
-                    if bar is not None:
-                        bar.update(1)
-            return stats
-        from .parallel import CHUNK, EMBEDDING_CHUNK, labelled_chunks
-
-        themes = model.themes
-        size = EMBEDDING_CHUNK if model.featurizer.config.embedding else CHUNK
-        as_text = fmt == "jsonl"
-        with record_output(output, kind, themes) as (fh, writer):
-            done = 0
-            for chunk in labelled_chunks(
-                inputs, model_dir, jobs, explain, as_text, input_format, encoding, encoding_errors, stats, skip, size
-            ):
-                if as_text:
-                    fh.write(chunk)
-                else:
-                    for record in chunk:
-                        writer.write(record)
-                if bar is not None:
-                    bar.update(stats.records - done)
-                    done = stats.records
-        return stats
-    finally:
+    with ExitStack() as stack:
         if bar is not None:
-            bar.close()
+            stack.callback(bar.close)
+        backend, cut = _backend(stack, inputs, model, jobs, scheduler, start_method, block_mb)
+        if output_dir is not None:
+            from dataclasses import replace
+
+            from .run.parts import output_directory
+
+            work = replace(work, output_dir=stack.enter_context(output_directory(output_dir, inputs)))
+            fh = writer = None
+        else:
+            fh, writer = stack.enter_context(record_output(output, kind, model.themes))
+
+        def write(out) -> None:
+            if writer is None:
+                return
+            if as_text:
+                fh.write(out)
+            else:
+                for record in out:
+                    writer.write(record)
+
+        result = run_label_job(inputs, model, work, backend, write, skip, cut, bar)
+    if skip is not None:
+        result.skipped, result.first_skipped = skip.count, list(skip.first)
+    return result
 
 
-def run_label_cluster(inputs, output, model_dir, fmt, scheduler: str, block_mb: float, skip=None) -> int:
-    """The ``label`` job on a Dask cluster; returns the number of passages labelled."""
-    from .dask import check_inputs, connect, label_files
+def _parts_output(output, fmt, output_dir):
+    from .errors import InputError
+    from .outputs import OutputKind
+    from .parquet import require_pyarrow
 
-    if output == "-" or fmt != "jsonl" or not inputs or "-" in inputs:
-        raise InputError("--scheduler needs input files, -o OUT and jsonl output")
-    check_inputs(list(inputs))
-    with connect(scheduler) as client:
-        return label_files(client, list(inputs), output, model_dir, block_bytes=int(block_mb * (1 << 20)), skip=skip)
+    if output != "-":
+        raise InputError("give an output file or an output directory, not both", output_dir)
+    if fmt not in (None, "parquet"):
+        raise InputError(f"an output directory holds Parquet parts, not {fmt}", output_dir)
+    require_pyarrow(output_dir)
+    return OutputKind("parquet")
+
+
+def _backend(stack, inputs, model, jobs, scheduler, start_method, block_mb):
+    """The back-end for the options given, and the byte-range size its workers read (None:
+    this process reads everything)."""
+    from .run.backends import Cluster, InProcess, Processes
+
+    if scheduler:
+        from .dask import connect
+
+        client = stack.enter_context(connect(scheduler))
+        return Cluster(client), int(block_mb * (1 << 20))
+    jobs = jobs or default_jobs(inputs, embedding=bool(model.featurizer.config.embedding))
+    if jobs == 1:
+        return InProcess(), None
+    return Processes(jobs, start_method), "auto"

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass, field
 
 from .errors import InputError
 from .outputs import choose_output
-from .readers import read_records
 from .render import render_score
-from .scoring import Examples, score_stream
+from .scoring import Examples, accumulate, score_tally
+from .trends import Score
 from .writers import AtomicOutput, check_output_path
 
-__all__ = ["run_score"]
+__all__ = ["run_score", "ScoreResult"]
 
 
 def _as_of(value: str | None):
@@ -43,15 +44,16 @@ def run_score(
     state_path=None,
     lang: str = "en",
     by: str | None = None,
-) -> dict:
+) -> ScoreResult:
     """Run one scoring job; returns the score and warnings for the caller to show, and with
     ``state_path`` the calls that changed since the run that last wrote it (``changes``; the
     file then holds this run's calls).
 
     With ``scheduler`` (``tcp://host:port`` or ``local:N``) the counting runs on a Dask
     cluster; the result is the same."""
-    from .model import load_model
+    from .run.reading import expand_inputs
 
+    inputs = expand_inputs(list(inputs))
     for path, flag, kinds, what in (
         (plot_path, "--plot", (".png",), "a PNG image"),
         (report_path, "--report", (".html", ".htm"), "an HTML page"),
@@ -76,60 +78,25 @@ def run_score(
 
         previous = read_state(state_path, freq)  # a bad state file stops the run before any work
 
-    def items():
-        for name in inputs:
-            yield from read_records(
-                name, input_format, encoding, encoding_errors, require_text=False, skip=skip, columns=columns
-            )
-
     from contextlib import ExitStack
 
     from .painter import Painter
+    from .scoring import ScoreSettings
 
+    settings = ScoreSettings(freq=freq, as_of=as_of_date, relabel=relabel, by=by)
     with ExitStack() as stack:
         # matplotlib loads in a second process while the records are read
         painter = stack.enter_context(Painter()) if plot_path or report_path else None
-        stats: dict = {}
-        examples = None
-        if scheduler:
-            from .dask import check_inputs, connect, score_files
-
-            if inputs == ["-"]:
-                raise InputError("--scheduler needs input files")
-            if columns is not None and not columns.is_default():
-                raise InputError("--text-column, --date-column and --id-column are not read with --scheduler")
-            if by is not None:
-                raise InputError("--by runs in one process: leave out --scheduler")
-            check_inputs(inputs)
-            with connect(scheduler) as client:
-                result, stats["bad_dates"], stats["first_bad_date_at"] = score_files(
-                    client,
-                    inputs,
-                    freq=freq,
-                    as_of=as_of_date,
-                    model_dir=model_dir,
-                    block_bytes=int(block_mb * (1 << 20)),
-                    skip=skip,
-                    relabel=relabel,
-                )
-        else:
-            examples = Examples(freq) if report_path else None
-            result = score_stream(
-                items(),
-                lambda: load_model(model_dir),
-                freq=freq,
-                as_of=as_of_date,
-                relabel=relabel,
-                examples=examples,
-                stats=stats,
-                skip=skip,
-                by=by,
-            )
+        tally, examples = _count(
+            stack, inputs, settings, model_dir, input_format, encoding, encoding_errors, skip, columns,
+            scheduler, block_mb, bool(report_path),
+        )
+        result = score_tally(tally, settings)
         warnings = []
-        if stats.get("bad_dates"):
-            where, line, value = stats["first_bad_date_at"]
+        if tally.bad_dates:
+            where, line, value = tally.first_bad_date_at
             warnings.append(
-                f"{stats['bad_dates']} passages have dates that do not parse and were counted as undated "
+                f"{tally.bad_dates} passages have dates that do not parse and were counted as undated "
                 f"(first: {where}:{line}: {value})"
             )
         if output is not None:  # None: no ranking written (score --alert prints the changes instead)
@@ -149,4 +116,60 @@ def run_score(
 
         changes = call_changes(previous, result)
         write_state(state_path, result)
-    return {"score": result, "warnings": warnings, "changes": changes, "previous": previous}
+    return ScoreResult(result, warnings, changes, previous)
+
+
+@dataclass
+class ScoreResult:
+    """What a score job gives its caller: the score, warnings to show, and with a state file
+    the calls that changed since the run that last wrote it (``changes``) and that run's
+    calls (``previous``)."""
+
+    score: Score
+    warnings: list[str] = field(default_factory=list)
+    changes: list | None = None
+    previous: dict | None = None
+
+
+def _count(
+    stack, inputs, settings, model_dir, input_format, encoding, encoding_errors, skip, columns, scheduler, block_mb,
+    examples: bool,
+):
+    """The merged counts of every input (and the report's examples), in this process or on a cluster."""
+    from .model import load_model
+    from .run.job import read_settings
+
+    read = read_settings(input_format, encoding, encoding_errors, skip, columns, require_text=False)
+    if not scheduler:  # one stream through one accumulator (a breakdown by group needs that)
+        from .readers import read_records
+
+        def items():
+            for name in inputs:
+                yield from read_records(
+                    name, input_format, encoding, encoding_errors, require_text=False, skip=skip, columns=read.columns
+                )
+
+        found = Examples(settings.freq) if examples else None
+        return accumulate(items(), lambda: load_model(model_dir), settings, found, skip), found
+    from .dask import connect
+    from .run.backends import Cluster
+    from .run.chunks import Work
+    from .run.job import check_backend, score_counts
+
+    check_backend("score", _NotInProcess, settings.by)  # before any cluster is reached
+    work = Work(
+        model_dir=None if model_dir is None else str(model_dir),
+        read=read,
+        relabel=settings.relabel,
+        freq=settings.freq,
+        examples=examples,
+    )
+    backend = Cluster(stack.enter_context(connect(scheduler)))
+    tally, found = score_counts(inputs, work, backend, skip, int(block_mb * (1 << 20)))
+    if tally.acc.by_model:  # the workers labelled some passages: name their model as one process does
+        tally.model = load_model(model_dir)
+    return tally, found
+
+
+class _NotInProcess:
+    name = "a cluster"

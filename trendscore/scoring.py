@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import heapq
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 
 from .accumulate import Accumulator
 from .dates import is_missing, parse_date, period_of
@@ -13,7 +14,17 @@ from .readers import check_text
 from .seeds import DEFAULT_THEMES
 from .trends import MomentumSettings, Score, compute_score
 
-__all__ = ["score", "score_stream", "model_info", "require_dates", "Examples"]
+__all__ = [
+    "score",
+    "score_stream",
+    "accumulate",
+    "score_tally",
+    "ScoreSettings",
+    "Tally",
+    "model_info",
+    "require_dates",
+    "Examples",
+]
 
 _DATE_CACHE_LIMIT = 100_000
 
@@ -51,6 +62,19 @@ class Examples:
                 heapq.heappush(heap, item)
             elif item > heap[0]:
                 heapq.heapreplace(heap, item)
+
+    def merge(self, other: Examples) -> None:
+        """Add the examples of the stream that follows this one: the same as if its records had
+        been added here after this one's."""
+        for key, items in other.heaps.items():
+            heap = self.heaps.setdefault(key, [])
+            for w, day, n, *rest in items:
+                item = (w, day, n + self._n, *rest)
+                if len(heap) < self.per_period:
+                    heapq.heappush(heap, item)
+                elif item > heap[0]:
+                    heapq.heapreplace(heap, item)
+        self._n += other._n
 
     def top(self, theme: str, first_period: int, last_period: int, n: int = 5, exclude=()) -> list[dict]:
         """The ``n`` passages weighing most for ``theme`` in the periods given, latest first
@@ -96,25 +120,106 @@ def _check_labels(labels, path: str, line: int) -> None:
         raise InputError(f"duplicate labels {labels}", path, line)
 
 
+@dataclass(frozen=True)
+class ScoreSettings:
+    """How a stream is scored.
+
+    Parameters
+    ----------
+    freq : {"day", "week", "month"}, default="week"
+    as_of : datetime.date, str or None, default=None
+        The last day scored; by default the latest date counted.
+    relabel : bool, default=False
+        Label every record with the model, even those carrying ``labels``.
+    momentum : MomentumSettings or None, default=None
+        The momentum maths' settings (None: their defaults).
+    themes : tuple of str or None, default=None
+        The themes counted before the model names its own (None: the default themes).
+    by : {"source", "lang", "place"} or None, default=None
+        Also score each group apart (see :mod:`trendscore.breakdown`).
+    """
+
+    freq: str = "week"
+    as_of: object = None
+    relabel: bool = False
+    momentum: MomentumSettings | None = None
+    themes: tuple[str, ...] | None = None
+    by: str | None = None
+
+
+@dataclass
+class Tally:
+    """The counts of a stream, before scoring: the accumulator, the per-group accumulators
+    (with ``by``), the passages whose dates do not parse (how many, and the first as
+    ``(path, line, value)``), and the model that labelled passages (None if none did)."""
+
+    acc: Accumulator
+    groups: object = None
+    bad_dates: int = 0
+    first_bad_date_at: tuple | None = None
+    model: object = None
+
+    def merge(self, other: Tally) -> None:
+        """Add the counts of the stream that follows this one (groups are not merged)."""
+        self.acc.merge(other.acc)
+        if self.first_bad_date_at is None:
+            self.first_bad_date_at = other.first_bad_date_at
+        self.bad_dates += other.bad_dates
+        self.model = self.model or other.model
+
+    @property
+    def stats(self) -> dict:
+        out: dict = {"bad_dates": self.bad_dates}
+        if self.first_bad_date_at is not None:
+            out["first_bad_date_at"] = self.first_bad_date_at
+        return out
+
+
 def score_stream(
     items: Iterable[tuple[dict, str, int]],
     model_loader=None,
-    freq: str = "week",
-    as_of=None,
-    relabel: bool = False,
-    settings: MomentumSettings | None = None,
-    themes: list[str] | None = None,
+    settings: ScoreSettings | None = None,
     examples: Examples | None = None,
-    stats: dict | None = None,
     skip=None,
-    accumulate_only: bool = False,
-    by: str | None = None,
-):
-    """Score ``(record, path, line)`` items. Records carrying ``labels`` are counted as they
-    are (hard counts) unless ``relabel``; the others are labelled by the model from
-    ``model_loader()`` and counted with its probabilities (soft counts). ``by`` (source,
-    lang or place) adds each group's score as the result's ``breakdown`` (see
-    :mod:`trendscore.breakdown`)."""
+) -> Score:
+    """Score ``(record, path, line)`` items (see :func:`accumulate` and :func:`score_tally`)."""
+    settings = settings or ScoreSettings()
+    return score_tally(accumulate(items, model_loader, settings, examples, skip), settings)
+
+
+def score_tally(tally: Tally, settings: ScoreSettings | None = None) -> Score:
+    """The score of counted passages; refuses counts without any usable date."""
+    settings = settings or ScoreSettings()
+    acc = tally.acc
+    require_dates(acc, tally.stats)
+    info = model_info(tally.model)
+    freq, momentum = settings.freq, settings.momentum
+    result = compute_score(acc, freq, settings.as_of, momentum, info, model_noise(info, acc))
+    if tally.groups is not None:
+        result.breakdown = {
+            "by": settings.by,
+            "groups": tally.groups.scores(
+                # every group up to the overall score's last day, so their windows are the same weeks
+                lambda a: compute_score(a, freq, result.as_of, momentum, info, model_noise(info, a)), result.themes
+            ),
+        }
+    return result
+
+
+def accumulate(
+    items: Iterable[tuple[dict, str, int]],
+    model_loader=None,
+    settings: ScoreSettings | None = None,
+    examples: Examples | None = None,
+    skip=None,
+) -> Tally:
+    """Count ``(record, path, line)`` items. Records carrying ``labels`` are counted as they
+    are (hard counts) unless ``settings.relabel``; the others are labelled by the model from
+    ``model_loader()`` and counted with its probabilities (soft counts). With ``settings.by``
+    each group is counted apart too. Bad lines go to ``skip`` when given."""
+    settings = settings or ScoreSettings()
+    relabel, by = settings.relabel, settings.by
+    themes = list(settings.themes) if settings.themes else None
     model = None
     acc = Accumulator(themes or DEFAULT_THEMES)
     unthemed = acc.unthemed
@@ -124,8 +229,7 @@ def score_stream(
 
         groups = Groups(by, themes or DEFAULT_THEMES)
     date_cache: dict[str, int | None] = {}
-    stats = stats if stats is not None else {}
-    stats.setdefault("bad_dates", 0)
+    stats: dict = {"bad_dates": 0}
     pending: list[tuple[dict, int | None]] = []
     labelled_texts: list[tuple] = []  # labelled passages with text, named in batches
     checked: dict[tuple, tuple] = {}  # label lists already validated (archives repeat a few combinations)
@@ -229,20 +333,7 @@ def score_stream(
         flush()
     if labelled_texts:
         flush_labelled()
-    if accumulate_only:  # the counts alone, to be merged with others (trendscore.dask)
-        return acc
-    require_dates(acc, stats)
-    info = model_info(model)
-    result = compute_score(acc, freq, as_of, settings, info, model_noise(info, acc))
-    if groups is not None:
-        result.breakdown = {
-            "by": by,
-            "groups": groups.scores(
-                # every group up to the overall score's last day, so their windows are the same weeks
-                lambda a: compute_score(a, freq, result.as_of, settings, info, model_noise(info, a)), result.themes
-            ),
-        }
-    return result
+    return Tally(acc, groups, stats["bad_dates"], stats.get("first_bad_date_at"), model)
 
 
 def named(texts: list) -> list[tuple]:
@@ -368,4 +459,4 @@ def score(
                 raise InputError(f"expected a dict record, got {type(record).__name__}", "<records>", n)
             yield record, "<records>", n
 
-    return score_stream(items(), loader, freq=freq, as_of=as_of, relabel=relabel, settings=settings)
+    return score_stream(items(), loader, ScoreSettings(freq=freq, as_of=as_of, relabel=relabel, momentum=settings))

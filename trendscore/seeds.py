@@ -64,9 +64,33 @@ def _seed_from(obj, path: str, line: int) -> Seed:
     )
 
 
-def iter_seed_lines(paths):
-    """Yield ``(Seed, None)`` or ``(None, SeedError)`` for every non-blank line of the files."""
+SEED_SUFFIXES = (".jsonl", ".ndjson", ".json")
+
+
+def seed_files(paths) -> list[str]:
+    """The seed files named: each directory replaced by its seed files (by suffix, in name
+    order, hidden ones left out); a directory without any is an error."""
+    out = []
     for p in paths:
+        path = Path(p)
+        if path.is_dir():
+            found = sorted(
+                str(f)
+                for f in path.iterdir()
+                if f.is_file() and not f.name.startswith(".") and f.suffix in SEED_SUFFIXES
+            )
+            if not found:
+                raise SeedError(f"directory holds no seed files ({', '.join(SEED_SUFFIXES)})", str(p))
+            out += found
+        else:
+            out.append(str(p))
+    return out
+
+
+def iter_seed_lines(paths):
+    """Yield ``(Seed, None)`` or ``(None, SeedError)`` for every non-blank line of the files
+    (directories stand for the seed files in them)."""
+    for p in seed_files(paths):
         path = str(p)
         try:
             raw = Path(path).read_bytes()

@@ -1,0 +1,296 @@
+"""One suite, every back-end (issue 15): the same inputs and options through one process,
+`--jobs 2` and a Dask cluster give the same output bytes and the same errors (exit code and
+message). The cluster is skipped when the dask extra is not installed."""
+
+import codecs
+import gzip
+import json
+
+import pytest
+from click.testing import CliRunner
+from conftest import DIGEST, SEEDS
+
+from trendscore.cli import main
+from trendscore.seeds import read_seeds
+
+N = 1500
+
+
+def _has_dask() -> bool:
+    try:
+        import distributed  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+@pytest.fixture(scope="module")
+def texts():
+    return [s.text for s in read_seeds(sorted(SEEDS.glob("batch_*.jsonl")))]
+
+
+@pytest.fixture(scope="module")
+def rows(texts):
+    return [
+        {
+            "id": i,
+            "text": texts[i % len(texts)],
+            "date": f"2025-{1 + i % 6:02d}-{1 + i % 27:02d}",
+            "source": f"s{i % 4}",
+        }
+        for i in range(N)
+    ]
+
+
+def _jsonl(rows, **renames) -> str:
+    out = []
+    for r in rows:
+        out.append(json.dumps({renames.get(k, k): v for k, v in r.items()}, ensure_ascii=False))
+    return "\n".join(out) + "\n"
+
+
+def _csv(rows, delimiter=",") -> str:
+    import csv
+    import io
+
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=list(rows[0]), delimiter=delimiter, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return buf.getvalue()
+
+
+@pytest.fixture(scope="module")
+def inputs(tmp_path_factory, rows):
+    """name -> (path or bytes for stdin, extra options)."""
+    d = tmp_path_factory.mktemp("conf")
+    made = {}
+
+    def put(name, data, extra=(), file_name=None):
+        path = d / (file_name or name)
+        path.write_bytes(data if isinstance(data, bytes) else data.encode("utf-8"))
+        made[name] = (path, list(extra))
+
+    body = _jsonl(rows)
+    put("jsonl", body, file_name="in.jsonl")
+    put("explain", _jsonl(rows[:300]), ["--explain"], "explain.jsonl")
+    put("columns", _jsonl(rows, text="body", id="key"), ["--text-column", "body", "--id-column", "key"], "cols.jsonl")
+    put("csv", _csv(rows), file_name="in.csv")
+    put("tsv", _csv(rows, "\t"), file_name="in.tsv")
+    put("csv-columns", _csv([{"body": r["text"], "day": r["date"]} for r in rows]), ["--text-column", "body"], "c.csv")
+    put("digest", DIGEST.read_bytes(), file_name="digest.txt")
+    put("text", "\n\n".join(r["text"] for r in rows[:200]) + "\n", file_name="notes.txt")
+    put("gz", gzip.compress(body.encode("utf-8"), mtime=0), file_name="in.jsonl.gz")
+    put("gb18030", body.encode("gb18030"), file_name="gb.jsonl")
+    put("utf-16", body.encode("utf-16"), file_name="wide.jsonl")
+    put("bom", codecs.BOM_UTF8 + body.encode("utf-8"), file_name="bom.jsonl")
+    put("big5-csv", _csv(rows[:400]).encode("big5", "replace"), ["--encoding", "big5"], "b5.csv")
+    put("crlf", body.replace("\n", "\r\n"), file_name="crlf.jsonl")
+    put("blank-lines", body.replace("\n", "\n\n", 50), file_name="blanks.jsonl")
+    lines = body.splitlines()
+    bad = list(lines)
+    bad[1234] = "{broken"
+    put("malformed", "\n".join(bad) + "\n", file_name="malformed.jsonl")
+    notext = list(lines)
+    notext[1100] = '{"id": 1}'
+    put("no-text", "\n".join(notext) + "\n", file_name="notext.jsonl")
+    skips = list(lines)
+    skips[10], skips[700], skips[1400] = "{broken", '{"text": 3}', '{"id": 2}'
+    put("skip-bad", "\n".join(skips) + "\n", ["--skip-bad"], "skips.jsonl")
+    raw = (
+        ("\n".join(lines[:900]) + "\n").encode() + b'{"text": "\xff\xfe"}\n' + ("\n".join(lines[900:]) + "\n").encode()
+    )
+    put("bad-bytes", raw, file_name="bytes.jsonl")
+    put("bad-bytes-replace", raw, ["--encoding-errors", "replace"], "bytes2.jsonl")
+    put("bad-bytes-skip", raw, ["--skip-bad"], "bytes3.jsonl")
+    put("empty", b"", file_name="empty.jsonl")
+    put("blank", "\n\n  \n", file_name="blank.jsonl")
+    put("array", '[{"text": "短剧"}]\n', file_name="array.jsonl")
+    directory = d / "dir"
+    directory.mkdir()
+    (directory / "a.jsonl").write_text(_jsonl(rows[:700]), "utf-8")
+    (directory / "b.csv").write_text(_csv(rows[700:]), "utf-8")
+    made["directory"] = (directory, [])
+    made["stdin"] = (body.encode("utf-8"), [])
+    try:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        pq.write_table(pa.Table.from_pylist(rows), d / "in.parquet")
+        made["parquet"] = (d / "in.parquet", [])
+    except ImportError:
+        pass
+    labelled = [{**r, "labels": ["policy"] if i % 3 == 0 else []} for i, r in enumerate(rows)]
+    put("labelled", _jsonl(labelled), file_name="labelled.jsonl")
+    put("relabel", _jsonl(labelled), ["--relabel"], "relabel.jsonl")
+    dates = [dict(r) for r in rows]
+    dates[1300]["date"] = "sometime"
+    put("bad-dates", _jsonl(dates), file_name="dates.jsonl")
+    put("date-column", _jsonl(rows, date="day"), ["--date-column", "day"], "day.jsonl")
+    return made
+
+
+def _backends(cluster, command):
+    out = {"one process": ["--jobs", "1"] if command == "label" else []}
+    if command == "label":
+        out["--jobs 2"] = ["--jobs", "2"]
+    if cluster is not None:
+        out["dask"] = ["--scheduler", cluster["address"], "--block-mb", "0.02"]
+    return out
+
+
+@pytest.fixture(scope="module")
+def maybe_cluster(request):
+    if not _has_dask():
+        return None
+    return request.getfixturevalue("cluster")
+
+
+def _invoke(command, given, extra, backend_args, output):
+    data = None
+    if isinstance(given, bytes):
+        data, target = given, "-"
+    else:
+        target = str(given)
+    args = [command, target, *extra, *backend_args]
+    if output is not None:
+        args += ["-o", str(output)]
+    result = CliRunner().invoke(main, args, input=data, catch_exceptions=False)
+    stderr = "".join(line + "\n" for line in result.stderr.splitlines() if not line.startswith("Labelled "))
+    written = output.read_bytes() if output is not None and output.exists() else None
+    return result.exit_code, result.stdout, stderr, written
+
+
+LABEL_CASES = [
+    "jsonl",
+    "explain",
+    "columns",
+    "csv",
+    "tsv",
+    "csv-columns",
+    "digest",
+    "text",
+    "gz",
+    "gb18030",
+    "utf-16",
+    "bom",
+    "big5-csv",
+    "crlf",
+    "blank-lines",
+    "malformed",
+    "no-text",
+    "skip-bad",
+    "bad-bytes",
+    "bad-bytes-replace",
+    "bad-bytes-skip",
+    "empty",
+    "blank",
+    "array",
+    "directory",
+    "stdin",
+    "parquet",
+]
+
+
+@pytest.mark.parametrize("case", LABEL_CASES)
+def test_label_is_the_same_on_every_backend(case, inputs, maybe_cluster, tmp_path):
+    if case not in inputs:
+        pytest.skip(f"{case}: pyarrow is not installed")
+    given, extra = inputs[case]
+    seen = {}
+    for name, args in _backends(maybe_cluster, "label").items():
+        seen[name] = _invoke("label", given, extra, args, tmp_path / f"{name.replace(' ', '_')}.jsonl")
+    first = next(iter(seen.values()))
+    for name, got in seen.items():
+        assert got == first, f"{case}: {name} differs from one process"
+    expect_error = case in ("malformed", "no-text", "bad-bytes", "empty", "blank", "array")
+    assert (first[0] != 0) == expect_error, first[2]
+    if expect_error:
+        assert first[2].startswith("Error: ") and first[2].count("\n") == 1 and first[3] is None
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".parquet", ".jsonl.gz"])
+def test_label_output_kinds_are_the_same_on_every_backend(suffix, inputs, maybe_cluster, tmp_path):
+    if suffix == ".parquet":
+        pytest.importorskip("pyarrow")
+    given, _ = inputs["jsonl"]
+    seen = {
+        name: _invoke("label", given, [], args, tmp_path / f"{name.replace(' ', '_')}{suffix}")
+        for name, args in _backends(maybe_cluster, "label").items()
+    }
+    first = next(iter(seen.values()))
+    assert first[0] == 0 and first[3]
+    for name, got in seen.items():
+        assert got == first, f"{suffix}: {name} differs from one process"
+
+
+SCORE_CASES = [
+    "jsonl",
+    "csv",
+    "digest",
+    "gz",
+    "gb18030",
+    "utf-16",
+    "labelled",
+    "relabel",
+    "bad-dates",
+    "date-column",
+    "skip-bad",
+    "malformed",
+    "directory",
+    "stdin",
+    "parquet",
+    "empty",
+]
+
+
+@pytest.mark.parametrize("case", SCORE_CASES)
+def test_score_is_the_same_on_every_backend(case, inputs, maybe_cluster):
+    if case not in inputs:
+        pytest.skip(f"{case}: pyarrow is not installed")
+    given, extra = inputs[case]
+    seen = {
+        name: _invoke("score", given, [*extra, "--format", "json"], args, None)
+        for name, args in _backends(maybe_cluster, "score").items()
+    }
+    first = next(iter(seen.values()))
+    for name, got in seen.items():
+        assert got == first, f"{case}: {name} differs from one process"
+    assert (first[0] != 0) == (case in ("malformed", "empty")), first[2]
+
+
+def _parts(directory):
+    import pyarrow.parquet as pq
+
+    names = sorted(p.name for p in directory.iterdir())
+    assert names[0] == "_SUCCESS" and all(n.startswith("part-") for n in names[1:])
+    return [row for n in names[1:] for row in pq.read_table(directory / n).to_pylist()]
+
+
+@pytest.mark.parametrize("case", ["jsonl", "csv", "stdin", "malformed"])
+def test_label_output_dir_is_the_same_on_every_backend(case, inputs, maybe_cluster, tmp_path):
+    """`label --output-dir`: every back-end writes Parquet parts holding the same rows in the
+    same order (where the chunks are cut may differ), and `score DIR` reads them; a failed job
+    leaves no directory behind."""
+    pytest.importorskip("pyarrow")
+    given, extra = inputs[case]
+    seen = {}
+    for name, args in _backends(maybe_cluster, "label").items():
+        out = tmp_path / name.replace(" ", "_")
+        data = given if isinstance(given, bytes) else None
+        target = "-" if data is not None else str(given)
+        result = CliRunner().invoke(main, ["label", target, *extra, *args, "--output-dir", str(out)], input=data)
+        if case == "malformed":
+            assert result.exit_code == 2 and "malformed JSON" in result.stderr
+            assert not out.exists()
+            continue
+        assert result.exit_code == 0, result.stderr
+        seen[name] = _parts(out)
+        score = CliRunner().invoke(main, ["score", str(out), "--format", "json"])
+        assert score.exit_code == 0, score.stderr
+        seen[name + " score"] = score.stdout
+    if case != "malformed":
+        assert len(seen["one process"]) == N
+        for name in _backends(maybe_cluster, "label"):
+            assert seen[name] == seen["one process"], f"{case}: {name} parts differ"
+            assert seen[name + " score"] == seen["one process score"]

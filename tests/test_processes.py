@@ -1,0 +1,252 @@
+"""The process pool behind `--jobs` and training's forked workers (trendscore.run.processes):
+results in input order, bounded memory, the first error in input order, and no hang whatever
+happens to a worker (each such case runs in a subprocess with a timeout, so a regression
+fails instead of hanging the suite)."""
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+
+import pytest
+
+from trendscore.errors import InputError
+from trendscore.run.processes import WorkerDied, ordered_map
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+#: a hang guard, not a speed check: every case here ends in well under a second when it works
+LIMIT = 60
+
+
+def _square(state, x):
+    return state * x * x
+
+
+def _add_state(state):
+    return state + 1
+
+
+def _fail_on_three(state, x):
+    if x == 3:
+        raise InputError("bad item", "in.jsonl", x)
+    return x
+
+
+@pytest.mark.parametrize("jobs", [1, 2, 3])
+def test_results_come_in_input_order(jobs):
+    assert list(ordered_map(_square, range(50), jobs, state=2)) == [2 * x * x for x in range(50)]
+
+
+def test_spawn_gives_what_fork_gives():
+    forked = list(ordered_map(_square, range(20), 2, state=3, setup=_add_state))
+    spawned = list(ordered_map(_square, range(20), 2, state=3, setup=_add_state, start_method="spawn"))
+    assert forked == spawned == [4 * x * x for x in range(20)]
+
+
+def test_forked_workers_inherit_state_that_cannot_be_pickled():
+    unpicklable = lambda x: x + 1  # noqa: E731
+    assert list(ordered_map(lambda f, x: f(x), range(10), 2, state=unpicklable)) == list(range(1, 11))
+
+
+def test_at_most_twice_jobs_items_are_read_ahead():
+    pulled = []
+    consumed = 0
+    ahead = []
+
+    def items():
+        for i in range(100):
+            pulled.append(i)
+            yield i
+
+    for _ in ordered_map(_square, items(), 2, state=1):
+        consumed += 1
+        ahead.append(len(pulled) - consumed)
+    assert consumed == 100
+    assert max(ahead) <= 4
+
+
+def test_a_worker_error_comes_after_the_results_before_it():
+    got = []
+    with pytest.raises(InputError, match=r"^in\.jsonl:3: bad item$") as info:
+        for x in ordered_map(_fail_on_three, range(10), 2):
+            got.append(x)
+    assert got == [0, 1, 2]
+    assert (info.value.path, info.value.line) == ("in.jsonl", 3)
+
+
+def test_a_reading_error_comes_after_the_results_before_it():
+    def items():
+        yield from range(5)
+        raise InputError("malformed JSON", "in.jsonl", 6)
+
+    got = []
+    with pytest.raises(InputError, match="in.jsonl:6: malformed JSON"):
+        for x in ordered_map(_square, items(), 2, state=1):
+            got.append(x)
+    assert got == [0, 1, 4, 9, 16]
+
+
+def test_a_worker_error_before_a_reading_error_wins():
+    def items():
+        yield from range(5)
+        raise InputError("later", "in.jsonl", 99)
+
+    with pytest.raises(InputError, match="in.jsonl:3: bad item"):
+        list(ordered_map(_fail_on_three, items(), 2))
+
+
+def test_setup_failure_is_raised_not_hung():
+    def broken(state):
+        raise InputError("cannot load the model", "model")
+
+    with pytest.raises(InputError, match="model: cannot load the model"):
+        list(ordered_map(_square, range(10), 2, setup=broken))
+
+
+def test_an_unpicklable_result_is_an_error_not_a_hang():
+    with pytest.raises(Exception, match="could not be sent back"):
+        list(ordered_map(lambda s, x: lambda: x, range(4), 2))
+
+
+def test_stopping_early_ends_the_workers():
+    before = set(_children(os.getpid()))  # a resource tracker from a spawn test may stay
+    mapping = ordered_map(_square, range(1000), 2, state=1)
+    assert next(mapping) == 0
+    workers = set(_children(os.getpid())) - before
+    assert len(workers) == 2
+    mapping.close()
+    assert [w for w in workers if _running(w)] == []
+
+
+_KILL_SCRIPT = textwrap.dedent(
+    """
+    import os, signal, sys, threading, time
+    from trendscore.run.processes import ordered_map, WorkerDied
+
+    when, big = sys.argv[1], int(sys.argv[2])
+
+    def work(state, i):
+        if when == "first" and i == 0:
+            os.kill(os.getpid(), signal.SIGKILL)
+        if when == "mid" and i == 40:
+            os.kill(os.getpid(), signal.SIGKILL)
+        if when == "sending" and i == 5:
+            # die while the large result is being written to the pipe
+            threading.Timer(0.02, os.kill, (os.getpid(), signal.SIGKILL)).start()
+            return b"x" * big
+        if when == "receiving" and i == 5:
+            os.kill(os.getppid(), signal.SIGUSR1)  # the parent kills a sibling while sending to it
+        time.sleep(0.002)
+        return b"y" * (big if when == "sending" else 10)
+
+    def kill_a_worker(signum, frame):
+        import multiprocessing
+        for child in multiprocessing.active_children():
+            os.kill(child.pid, signal.SIGKILL)
+
+    signal.signal(signal.SIGUSR1, kill_a_worker)
+    items = (b"z" * (big if when == "receiving" else 1) and i for i in range(200))
+    try:
+        n = sum(1 for _ in ordered_map(work, items, 3, what="test worker"))
+    except WorkerDied as exc:
+        print(f"{exc} | {exc.hint.render('--jobs')}")
+        sys.exit(1)
+    print("finished", n)
+    """
+)
+
+
+@pytest.mark.parametrize("when", ["first", "mid", "sending", "receiving"])
+def test_a_killed_worker_is_a_prompt_one_line_error(when):
+    big = 64 << 20 if when in ("sending", "receiving") else 0
+    proc = subprocess.Popen(
+        [sys.executable, "-c", _KILL_SCRIPT, when, str(big)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONPATH": ROOT},
+        start_new_session=True,
+    )
+    try:
+        out, err = proc.communicate(timeout=LIMIT)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.communicate()
+        pytest.fail(f"the pool hung after a worker was killed ({when})")
+    assert (proc.returncode, out, err) == (
+        1,
+        "a test worker process died (out of memory?); nothing was written | fewer --jobs than 3\n",
+        "",
+    )
+
+
+def test_ctrl_c_stops_the_workers_and_is_the_parents_alone():
+    script = textwrap.dedent(
+        """
+        import time, sys
+        from trendscore.run.processes import ordered_map
+        def slow(state, i):
+            time.sleep(0.05)
+            return i
+        try:
+            for i in ordered_map(slow, range(100000), 2):
+                if i == 3:
+                    print("running", flush=True)
+        except KeyboardInterrupt:
+            print("interrupted", flush=True)
+            sys.exit(130)
+        """
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-c", script],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONPATH": ROOT},
+        start_new_session=True,
+    )
+    assert proc.stdout.readline() == "running\n"
+    workers = _children(proc.pid)
+    assert len(workers) == 2
+    os.killpg(proc.pid, signal.SIGINT)  # as a terminal does: the whole process group
+    try:
+        out, err = proc.communicate(timeout=LIMIT)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.communicate()
+        pytest.fail("the parent hung after Ctrl-C")
+    assert (proc.returncode, out, err) == (130, "interrupted\n", "")
+    time.sleep(0.2)
+    assert [w for w in workers if _running(w)] == []
+
+
+def test_the_died_error_carries_a_hint_not_an_option():
+    error = WorkerDied("a worker process died", 4)
+    assert "--" not in str(error)
+    assert error.hint.render() == "fewer jobs than 4"
+    assert error.hint.render("--jobs") == "fewer --jobs than 4"
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as fh:
+                fields = fh.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid and fields[0] not in ("Z", "X"):
+            found.append(int(entry))
+    return found
+
+
+def _running(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            return fh.read().rsplit(")", 1)[1].split()[0] not in ("Z", "X")
+    except OSError:
+        return False

@@ -1,0 +1,264 @@
+"""The chunk functions of the label and score jobs, the same on every back-end.
+
+A back-end (this process, worker processes, a Dask cluster) calls ``label_chunk(state,
+chunk)`` or ``score_chunk(state, chunk)`` with a :class:`WorkerState`: the loaded model and
+the job's :class:`Work` settings. An :class:`~trendscore.errors.InputError` met in a chunk
+comes back as part of its :class:`ChunkResult`, with line numbers counted from the chunk's
+start for a byte range, so that the merge names the absolute line as one process would.
+"""
+
+from __future__ import annotations
+
+import codecs
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..columns import Columns
+from ..errors import InputError
+from ..jsonfast import dumps_line
+from ..readers import SkipLog, records_of
+from .reading import Chunk, ReadSettings
+
+__all__ = [
+    "Work",
+    "WorkerState",
+    "ChunkResult",
+    "label_chunk",
+    "score_chunk",
+    "worker_setup",
+    "load_state",
+    "warm",
+    "write_part",
+    "part_name",
+]
+
+
+@dataclass(frozen=True)
+class Work:
+    """What every chunk of one job is done with: where the model is (for workers that load
+    it), how records are read, and the job's own options."""
+
+    model_dir: str | None = None
+    read: ReadSettings = field(default_factory=ReadSettings)
+    explain: bool = False
+    as_text: bool = True
+    relabel: bool = False
+    freq: str = "week"
+    examples: bool = False
+    themes: tuple[str, ...] = ()
+    output_dir: str | None = None  # label: each chunk written as its own Parquet part there
+
+
+@dataclass
+class WorkerState:
+    """What a worker holds: the loaded model (None until a chunk needs it) and the job's settings."""
+
+    model: Any
+    work: Work
+
+    def get_model(self):
+        if self.model is None:
+            from ..model import load_model
+
+            self.model = load_model(self.work.model_dir)
+        return self.model
+
+
+@dataclass
+class ChunkResult:
+    """A chunk done: its input's name, passages and blank passages, physical lines (for a byte
+    range), the lines skipped (count and first ``(message, path, line)``), the first error met
+    (``(message, path, line)`` or None) and the output: JSON Lines text or records for
+    ``label``; ``(counts, bad dates, first bad date, examples)`` for ``score``."""
+
+    name: str
+    relative: bool = False  # line numbers count from the chunk's start
+    last: bool = False  # the input's last chunk
+    records: int = 0
+    blank: int = 0
+    lines: int = 0
+    skipped: int = 0
+    first_skips: list = field(default_factory=list)
+    error: tuple | None = None
+    out: object = None
+
+
+def warm(model) -> None:
+    """Load everything labelling loads lazily (segmenter dictionary, n-gram tables), so forked
+    workers inherit it instead of each building its own."""
+    model.label(["微短剧出海 short drama"])
+
+
+def worker_setup(state: WorkerState) -> WorkerState:
+    """In a forked worker: one BLAS thread and its own sentence encoder, if the model has one
+    (the TF-IDF parts and the segmenter are used as inherited)."""
+    if state.model is not None and state.model.featurizer.config.embedding:
+        from .. import embedding
+
+        embedding.reset_for_worker()
+    return state
+
+
+def load_state(work: Work) -> WorkerState:
+    """In a spawned process or a cluster worker: the state, the model loaded from ``work.model_dir``."""
+    from .. import embedding
+    from ..model import load_model
+
+    embedding.reset_for_worker()
+    model = load_model(work.model_dir)
+    warm(model)
+    return WorkerState(model, work)
+
+
+class _ChunkSkips(SkipLog):
+    """Skipped lines kept as ``(message, path, line)``, so the merge can make lines absolute."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.where: list[tuple] = []
+
+    def add(self, error: Exception) -> None:
+        self.count += 1
+        if len(self.where) < self.keep:
+            if isinstance(error, InputError):
+                self.where.append((error.message, error.path, error.line))
+            else:
+                self.where.append((str(error), None, None))
+
+
+class _Numbered:
+    """Numbered lines with the user's column names, as the JSON Lines reader expects them."""
+
+    def __init__(self, lines, columns: Columns):
+        self._lines, self.columns = lines, columns
+
+    def __iter__(self):
+        return iter(self._lines)
+
+
+def _read_range(chunk: Chunk) -> bytes:
+    start, end = chunk.payload
+    try:
+        with open(chunk.name, "rb") as fh:
+            fh.seek(start)
+            return fh.read(end - start)
+    except OSError as exc:
+        raise InputError(f"cannot read ({exc.strerror})", chunk.name) from None
+
+
+def _range_lines(chunk: Chunk, data: bytes, read: ReadSettings, skip: SkipLog | None):
+    """The numbered lines of a byte range, decoded as the one-process reader decodes them."""
+    from ..readers import _decode_or_skip, _too_long, max_line_bytes
+
+    start = chunk.payload[0]
+    if start == 0 and chunk.codec == "utf-8" and data.startswith(codecs.BOM_UTF8):
+        data = data[len(codecs.BOM_UTF8) :]
+    limit, errors = read.max_line or max_line_bytes(), read.encoding_errors
+    pieces = data.split(b"\n")
+    if pieces and pieces[-1] == b"":
+        pieces.pop()
+    for number, raw in enumerate(pieces, 1):
+        if len(raw) > limit:
+            raise _too_long(chunk.name, number, limit)
+        if errors == "strict":
+            line = _decode_or_skip(raw, chunk.name, number, chunk.codec, skip)
+            if line is None:
+                continue
+        else:
+            line = raw.decode(chunk.codec, errors)
+        yield number, line[:-1] if line.endswith("\r") else line
+
+
+def _records(chunk: Chunk, work: Work, skip: SkipLog | None, require_text: bool, data: bytes | None):
+    """``(record, path, line)`` of a chunk, read by the same readers as one process reads."""
+    read = work.read
+    if chunk.kind == "records":
+        return chunk.payload  # (record, path, line) as the caller's reader gave them
+    if chunk.kind == "parquet":
+        from ..readers import open_lines
+
+        with open_lines(chunk.name, "parquet", columns=read.columns) as (fmt, stream):
+            return list(records_of(fmt, stream, chunk.name, require_text, skip))
+    lines = chunk.payload if chunk.kind == "lines" else _range_lines(chunk, data or b"", read, skip)
+    return list(records_of("jsonl", _Numbered(lines, read.columns), chunk.name, require_text, skip))
+
+
+def _run(chunk: Chunk, work: Work, body) -> ChunkResult:
+    skip = _ChunkSkips() if work.read.skip_bad else None
+    result = ChunkResult(chunk.name, chunk.relative, chunk.last)
+    try:
+        data = None
+        if chunk.kind == "range":
+            data = _read_range(chunk)
+            result.lines = data.count(b"\n")  # for the numbering of the next range
+        body(result, skip, data)
+    except InputError as exc:
+        result.error = (exc.message, exc.path, exc.line)
+    if skip is not None:  # with the lines the caller passed over reading the chunk, in line order
+        mine = sorted(chunk.skips + skip.where, key=lambda s: s[2] or 0)
+        result.skipped, result.first_skips = skip.count + len(chunk.skips), mine[: skip.keep]
+    return result
+
+
+def label_chunk(state: WorkerState, chunk: Chunk) -> ChunkResult:
+    """Label one chunk: the records with ``labels`` and ``scores`` (and ``explain``)."""
+    from ..labelling import label_records
+
+    work = state.work
+
+    def body(result: ChunkResult, skip, data) -> None:
+        records = [record for record, _, _ in _records(chunk, work, skip, True, data)]
+        if not records:
+            result.out = "" if work.as_text else []
+            return
+        model = state.get_model()
+        out = list(label_records(model, records, explain=work.explain))
+        result.records = len(out)
+        result.blank = sum(1 for r in records if not r["text"].strip())
+        if work.output_dir is not None:
+            write_part(work.output_dir, chunk.index, out, model.themes)
+            result.out = "" if work.as_text else []
+        else:
+            result.out = "".join(map(dumps_line, out)) if work.as_text else out
+
+    return _run(chunk, work, body)
+
+
+def part_name(index: int) -> str:
+    """The name of the output part of the job's chunk ``index`` (they sort in input order)."""
+    return f"part-{index:06d}.parquet"
+
+
+def write_part(directory: str, index: int, records: list[dict], themes) -> None:
+    """Write a chunk's labelled records as one Parquet file, atomically (a retried task
+    writes the same name again)."""
+    import os
+
+    from ..parquet import ParquetWriter
+    from ..writers import AtomicOutput
+
+    path = os.path.join(directory, part_name(index))
+    with AtomicOutput(path, binary=True) as raw:
+        writer = ParquetWriter(raw, list(themes), path)
+        for record in records:
+            writer.write(record)
+        writer.close()
+
+
+def score_chunk(state: WorkerState, chunk: Chunk) -> ChunkResult:
+    """The theme counts of one chunk, to be merged: ``(Tally, Examples or None)``; the tally
+    names no model (the merge learns from its counts whether the model labelled any)."""
+    from ..scoring import Examples, ScoreSettings, accumulate
+
+    work = state.work
+
+    def body(result: ChunkResult, skip, data) -> None:
+        items = _records(chunk, work, skip, False, data)
+        examples = Examples(work.freq) if work.examples else None
+        settings = ScoreSettings(relabel=work.relabel, themes=work.themes or None)
+        tally = accumulate(items, state.get_model, settings, examples, skip)
+        tally.model = None  # not sent back: the merge loads its own
+        result.records = tally.acc.records
+        result.out = (tally, examples)
+
+    return _run(chunk, work, body)

@@ -1,0 +1,152 @@
+"""One runner for the label and score jobs: reader -> chunks -> chunk function -> ordered
+merge -> writer, whatever the back-end.
+
+:func:`run_label_job` and :func:`score_counts` read with :func:`~trendscore.run.reading.read_chunks`,
+hand the chunks to a back-end (:mod:`trendscore.run.backends`), and merge the results in
+input order with :class:`Merge`, which turns a chunk's error or skipped lines into the
+message one process would give (absolute line numbers, the first error in input order).
+What a back-end cannot do is refused in :func:`check_backend`, the one place for it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..errors import Hint, InputError
+from ..readers import SkipLog
+from .chunks import ChunkResult, Work, WorkerState, label_chunk, score_chunk
+from .reading import ReadSettings, read_chunks
+
+__all__ = ["LabelResult", "Merge", "check_backend", "run_label_job", "score_counts", "CHUNK", "EMBEDDING_CHUNK"]
+
+#: passages (lines or records) a chunk read in this process
+CHUNK = 2048
+#: the same for a model with sentence embeddings (each passage costs milliseconds): small
+#: chunks spread even a short input over every worker
+EMBEDDING_CHUNK = 64
+#: the bounds of a byte range a worker reads itself
+MIN_CUT_BYTES = 16 << 10
+MAX_CUT_BYTES = 32 << 20
+
+
+@dataclass
+class LabelResult:
+    """What a label job did: passages labelled, those blank (no themes), lines skipped as
+    bad (their count and first messages), and where it ran."""
+
+    records: int = 0
+    blank: int = 0
+    skipped: int = 0
+    first_skipped: list[str] = field(default_factory=list)
+    backend: str = "one process"
+
+
+class Merge:
+    """Chunk results taken in input order: raises a chunk's error as one process would name
+    it, counts skipped lines into ``skip``, and refuses an input without passages."""
+
+    def __init__(self, skip: SkipLog | None):
+        self.skip = skip
+        self.counts: dict[str, int] = {}
+        self.lines: dict[str, int] = {}  # lines of the byte ranges of each file taken so far
+        self.base = 0
+
+    def at(self, line: int | None, relative: bool) -> int | None:
+        """The absolute number of a line of the chunk taken last."""
+        return line if line is None or not relative else self.base + line
+
+    def take(self, result: ChunkResult) -> ChunkResult:
+        name = result.name
+        self.base = self.lines.get(name, 0) if result.relative else 0
+        if result.error is not None:
+            message, path, line = result.error
+            raise InputError(message, path, self.at(line, result.relative))
+        if self.skip is not None:
+            messages = [
+                str(InputError(m, p, self.at(n, result.relative))) if p else m for m, p, n in result.first_skips
+            ]
+            self.skip.merge(result.skipped, messages)
+        if result.relative:
+            self.lines[name] = self.base + result.lines
+        self.counts[name] = self.counts.get(name, 0) + result.records
+        if result.last and self.counts[name] == 0:
+            raise InputError("empty input: no passages found", name)
+        return result
+
+
+def check_backend(command: str, backend, by: str | None = None) -> None:
+    """The one place where a job refuses what its back-end cannot do."""
+    if command == "score" and by is not None and backend.name != "one process":
+        error = InputError("a breakdown by group is scored in one process, not on a cluster")
+        error.hint = Hint("without {setting}", "scheduler")
+        raise error
+
+
+def _cut_size(inputs: list[str], chunk: int, jobs: int) -> int:
+    """Bytes a range: about ``chunk`` lines of the inputs' size, and small enough that a short
+    input still gives every worker several ranges."""
+    import os
+
+    try:
+        total = sum(os.path.getsize(n) for n in inputs if n != "-")
+    except OSError:
+        total = 0
+    by_jobs = total // max(4 * jobs, 1)
+    return int(min(max(min(chunk * 256, by_jobs), MIN_CUT_BYTES), MAX_CUT_BYTES))
+
+
+def run_label_job(inputs, model, work: Work, backend, writer, skip: SkipLog | None, cut=None, progress=None):
+    """Label ``inputs`` on ``backend``; ``writer(out)`` takes each chunk's output in order.
+    ``cut`` (bytes) lets workers read byte ranges of plain JSON Lines files themselves."""
+    check_backend("label", backend)
+    size = EMBEDDING_CHUNK if model.featurizer.config.embedding else CHUNK
+    if cut == "auto":
+        cut = _cut_size(inputs, size, getattr(backend, "jobs", 1))
+    chunks = read_chunks(inputs, work.read, skip, size, cut)
+    merge = Merge(skip)
+    result = LabelResult(backend=backend.name)
+    state = WorkerState(model, work)
+    for done in backend.map(label_chunk, chunks, state, what="labelling worker"):
+        merge.take(done)
+        writer(done.out)
+        result.records += done.records
+        result.blank += done.blank
+        if progress is not None:
+            progress.update(done.records)
+    return result
+
+
+def score_counts(inputs, work: Work, backend, skip: SkipLog | None, cut: int | None = None):
+    """The merged :class:`~trendscore.scoring.Tally` (and Examples, with ``work.examples``)
+    of ``inputs`` counted on ``backend``."""
+    from ..scoring import Examples, Tally
+
+    check_backend("score", backend)
+    merge = Merge(skip)
+    total: Tally | None = None
+    examples = Examples(work.freq) if work.examples else None
+    state = WorkerState(None, work)
+    for done in backend.map(score_chunk, read_chunks(inputs, work.read, skip, CHUNK, cut), state, "scoring worker"):
+        merge.take(done)
+        tally, part = done.out
+        if tally.first_bad_date_at is not None and done.relative:
+            where, line, value = tally.first_bad_date_at
+            tally.first_bad_date_at = (where, merge.at(line, True) if where == done.name else line, value)
+        if total is None:
+            total = tally
+        else:
+            total.merge(tally)
+        if examples is not None and part is not None:
+            examples.merge(part)
+    assert total is not None  # every input gives a chunk
+    return total, examples
+
+
+def read_settings(input_format, encoding, encoding_errors, skip, columns, require_text=True) -> ReadSettings:
+    """The job's :class:`ReadSettings` from the options given."""
+    from ..columns import Columns
+    from ..readers import max_line_bytes
+
+    return ReadSettings(
+        input_format, encoding, encoding_errors, skip is not None, columns or Columns(), require_text, max_line_bytes()
+    )

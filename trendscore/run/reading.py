@@ -1,0 +1,205 @@
+"""The one reader of a job: inputs (files, directories, stdin) to chunks for a back-end.
+
+Every back-end gets its chunks from :func:`read_chunks`. The caller opens each input with
+:func:`trendscore.readers.open_lines` (format and encoding sniffed there, once) and then:
+
+- a plain JSON Lines file in an encoding whose line end is the byte ``\\n`` is, when
+  ``cut`` is given, cut into byte ranges on line ends; a worker reads and decodes its own
+  range (the caller reads nothing more of it);
+- a Parquet file is, when ``cut`` is given, one chunk a worker reads itself;
+- anything else (stdin, compressed files, UTF-16/32, CSV, digest, text) is read here:
+  JSON Lines as numbered raw lines (parsed in the worker), other formats as records.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..columns import Columns
+from ..errors import InputError
+from ..readers import SkipLog, max_line_bytes, open_lines, records_of
+from ..sniffing import FORMAT_EXTENSIONS
+
+__all__ = ["ReadSettings", "Chunk", "expand_inputs", "read_chunks", "cut_file", "INPUT_SUFFIXES", "DONE"]
+
+#: what a directory's files are read for: the data formats, compressed or not, and plain text
+INPUT_SUFFIXES = tuple(FORMAT_EXTENSIONS) + (".txt", ".md")
+_COMPRESSED = (".gz", ".bz2", ".zst")
+#: the file a label job's output directory gets when every part is written
+DONE = "_SUCCESS"
+
+
+@dataclass(frozen=True)
+class ReadSettings:
+    """How inputs are read: format (``auto`` sniffs), encoding, what to do with bad bytes,
+    whether bad lines are passed over, the user's column names, and whether every record
+    needs a text (scoring labelled records does not)."""
+
+    input_format: str = "auto"
+    encoding: str = "auto"
+    encoding_errors: str = "strict"
+    skip_bad: bool = False
+    columns: Columns = field(default_factory=Columns)
+    require_text: bool = True
+    max_line: int = 0  # bytes; 0: the limit of this process (TRENDSCORE_MAX_LINE_MB or the default)
+
+
+@dataclass
+class Chunk:
+    """A run of one input's passages.
+
+    ``kind`` is "lines" (``payload``: numbered decoded JSON Lines), "records" (``(record,
+    path, line)`` as the reader parsed them), "range" (``payload``: a byte range ``(start, end)`` of the file ``name``,
+    decoded with ``codec``, its lines numbered from the range's start) or "parquet" (the
+    whole Parquet file ``name``)."""
+
+    kind: str
+    name: str
+    payload: Any = None
+    codec: str = "utf-8"
+    last: bool = False  # the input's last chunk
+    index: int = 0  # its place among all the job's chunks (names its output part)
+    skips: list = field(default_factory=list)  # (message, path, line) of lines passed over reading it here
+
+    @property
+    def relative(self) -> bool:
+        """True when the chunk's line numbers count from its own start."""
+        return self.kind == "range"
+
+
+def expand_inputs(inputs: list[str]) -> list[str]:
+    """The inputs with each directory replaced by its input files (sorted; hidden files and
+    other suffixes left out). A directory without any is an error."""
+    out: list[str] = []
+    for name in inputs:
+        path = Path(name)
+        if name != "-" and path.is_dir():
+            if any(path.glob("part-*.parquet")) and not (path / DONE).exists():
+                raise InputError(
+                    f"an unfinished label output: part files but no {DONE} (the job writing it did not finish)", name
+                )
+            found = sorted(
+                str(f)
+                for f in path.iterdir()
+                if f.is_file() and not f.name.startswith(".") and _is_input_name(f.name.lower())
+            )
+            if not found:
+                raise InputError(f"directory holds no input files ({', '.join(INPUT_SUFFIXES)})", name)
+            out += found
+        else:
+            out.append(name)
+    return out
+
+
+def _is_input_name(name: str) -> bool:
+    for suffix in _COMPRESSED:
+        name = name.removesuffix(suffix)
+    return name.endswith(INPUT_SUFFIXES)
+
+
+def read_chunks(
+    inputs: list[str],
+    read: ReadSettings,
+    skip: SkipLog | None,
+    size: int,
+    cut: int | None = None,
+) -> Iterator[Chunk]:
+    """See :func:`_read_chunks`; the chunks numbered in order (:attr:`Chunk.index`)."""
+    for index, chunk in enumerate(_read_chunks(inputs, read, skip, size, cut)):
+        chunk.index = index
+        yield chunk
+
+
+def _read_chunks(
+    inputs: list[str],
+    read: ReadSettings,
+    skip: SkipLog | None,
+    size: int,
+    cut: int | None = None,
+) -> Iterator[Chunk]:
+    """Chunks of every input, in order: at most ``size`` lines or records each, or byte ranges
+    of about ``cut`` bytes where a worker can read them itself (see the module's docstring).
+
+    Every input yields at least one chunk (possibly empty), so that an input without
+    passages is noticed when the results are merged. Lines passed over while reading here
+    (``read.skip_bad``) travel with the chunk that holds them, for the merge to count in
+    order; ``skip`` only says whether to pass bad lines over."""
+    for name in inputs:
+        held = _Held() if skip is not None else None
+        with open_lines(name, read.input_format, read.encoding, read.encoding_errors, held, read.columns) as (
+            fmt,
+            stream,
+        ):
+            if cut is not None and fmt == "parquet" and stream.path is not None:
+                yield Chunk("parquet", name, last=True)
+                continue
+            if cut is not None and fmt == "jsonl" and stream.path is not None:
+                # the workers read every line again, and pass over the bad ones themselves
+                ranges = cut_file(stream.path, cut)
+                for n, (start, end) in enumerate(ranges, 1):
+                    yield Chunk("range", name, (start, end), stream.codec or "utf-8", last=n == len(ranges))
+                continue
+            kind = "lines" if fmt == "jsonl" else "records"
+            if kind == "lines":
+                source = iter(stream)
+            else:
+                source = records_of(fmt, stream, name, read.require_text, held)
+            chunk: list = []
+            for item in source:
+                chunk.append(item)
+                if len(chunk) >= size:
+                    upto = item[0] if kind == "lines" else item[2]
+                    yield Chunk(kind, name, chunk, skips=held.upto(upto) if held else [])
+                    chunk = []
+            yield Chunk(kind, name, chunk, last=True, skips=held.upto(None) if held else [])
+
+
+class _Held(SkipLog):
+    """Lines passed over while reading, held as ``(message, path, line)`` until the chunk
+    holding them is yielded (a decoded block runs ahead of the chunk being filled)."""
+
+    def __init__(self):
+        super().__init__()
+        self.held: list[tuple] = []
+
+    def add(self, error: Exception) -> None:
+        if isinstance(error, InputError):
+            self.held.append((error.message, error.path, error.line))
+        else:
+            self.held.append((str(error), None, None))
+
+    def upto(self, line: int | None) -> list[tuple]:
+        """The held lines up to ``line`` (all of them for None), no longer held."""
+        if line is None:
+            out, self.held = self.held, []
+            return out
+        out = [h for h in self.held if h[2] is None or h[2] <= line]
+        self.held = [h for h in self.held if h[2] is not None and h[2] > line]
+        return out
+
+
+def cut_file(path: str, size: int) -> list[tuple[int, int]]:
+    """Byte ranges of a file, each ending just after a line end (the last at the file's end).
+    Lines are read in bounded pieces, so a file without line ends costs no memory here (its
+    reader names the over-long line)."""
+    total = os.path.getsize(path)
+    if total == 0:
+        return [(0, 0)]
+    piece = min(max_line_bytes(), 1 << 20)
+    bounds = [0]
+    with open(path, "rb") as fh:
+        while bounds[-1] + size < total:
+            fh.seek(bounds[-1] + size)
+            while True:
+                line = fh.readline(piece)
+                if not line or line.endswith(b"\n"):
+                    break
+            if fh.tell() >= total:
+                break
+            bounds.append(fh.tell())
+    bounds.append(total)
+    return [(a, b) for a, b in zip(bounds, bounds[1:]) if b > a]
