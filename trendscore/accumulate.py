@@ -74,7 +74,7 @@ class Accumulator:
         self.days: dict[int, list[int]] = {}
         self.cross: dict[int, list[int]] = {}  # [passages^2, theme * passages ...] beyond single passages
         self.square: dict[int, list[int]] = {}  # [unused, theme^2 ...] beyond single whole-label passages
-        self.sources: dict[str, dict[int, list[int]]] = {}
+        self.sources: dict[str, dict[int, dict[int, int]]] = {}
         self.records = 0
         self.undated = 0
         self.by_model = 0  # passages counted with model probabilities (the rest kept their labels)
@@ -285,8 +285,10 @@ class Accumulator:
             for day, orow in theirs.items():
                 _add_row(self._row(mine, day), orow, remap)
         for source, days in other.sources.items():
-            for day, orow in days.items():
-                _add_sparse(self._source_row(source, day), orow, remap)
+            for day, sparse in days.items():
+                target = self._source_row(source, day)
+                if target is not None:  # always: other's sources passed the same check
+                    _add_sparse(target, sparse, remap)
         self.records += other.records
         self.undated += other.undated
         self.by_model += other.by_model
@@ -300,9 +302,9 @@ class Accumulator:
         while len(self._open) > MAX_OPEN_REPORTS:
             self._close(next(iter(self._open)))
         for day, table in other.mentions.items():
-            mine = self.mentions.setdefault(day, {})
-            for name, orow in table.items():
-                _add_sparse(mine.setdefault(name, {0: 0}), orow, remap)
+            day_names = self.mentions.setdefault(day, {})
+            for name, sparse in table.items():
+                _add_sparse(day_names.setdefault(name, {0: 0}), sparse, remap)
         from .emerging import merge_unthemed
 
         merge_unthemed(self.unthemed, other.unthemed)

@@ -51,10 +51,12 @@ def _platt(decision: np.ndarray, y: np.ndarray) -> tuple[float, float]:
     return float(lr.coef_[0, 0]), float(lr.intercept_[0])
 
 
-_SHARED = None  # (estimator, X, Y, groups) for forked workers, which inherit it
+_SHARED: tuple | None = None  # (estimator, X, Y, groups) for forked workers, which inherit it
 
 
 def _svm_job(j: int):
+    if _SHARED is None:
+        raise RuntimeError("_svm_job runs only in a worker forked after _SHARED was set")
     est, X, Y, groups_y = _SHARED
     return est._column_svm(X, Y[:, j], groups_y)
 

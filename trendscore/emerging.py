@@ -158,4 +158,4 @@ def emerging_of(acc, result, totals: dict[int, list[float]], cur: int) -> list[d
     window = (cur - cfg["recent"] + 1, cur)
     base = (window[0] - cfg["baseline"], window[0] - 1)
     passages = [sum(row[0] for p, row in totals.items() if first <= p <= last) for first, last in (window, base)]
-    return emerging_topics(unthemed, tuple(passages), window, base, lambda day: period_of(day, freq))
+    return emerging_topics(unthemed, (passages[0], passages[1]), window, base, lambda day: period_of(day, freq))

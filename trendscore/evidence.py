@@ -11,6 +11,7 @@ less the theme's units actually spread (``kappa``: below 1 for soft counts).
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -48,7 +49,7 @@ class Window:
         return kappa * p * (1 - p) * self.snn
 
 
-def spread_ratio(windows: list[Window]) -> float:
+def spread_ratio(windows: Sequence[Window]) -> float:
     """``kappa``: the units' squared departures from the theme's share over what
     :meth:`Window.variance` expects with ``kappa`` 1, from the given windows together; within
     0.1-25, and 1 when there is no share to judge by."""

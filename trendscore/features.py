@@ -13,10 +13,11 @@ import math
 import numbers
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
+from typing import Any
 
 from .errors import ModelError
 from .namelists import check_list_names, list_tokens, list_tokens_many
@@ -112,6 +113,7 @@ class Segmenter:
         if name not in SEGMENTERS:
             raise ModelError(f"unknown segmenter {name!r}; expected one of {', '.join(SEGMENTERS)}")
         self.name = name
+        self.cut: Callable[..., list[str]]
         if name == "rjieba":
             import rjieba
 
@@ -202,8 +204,8 @@ class Featurizer:
     config: FeatureConfig
     word_vocab: dict[str, int] = field(default_factory=dict)
     char_vocab: dict[str, int] = field(default_factory=dict)
-    idf: Sequence[float] = field(default_factory=list)
-    embedder: object = field(default=None, repr=False)
+    idf: Any = field(default_factory=list)  # a list until fitted or loaded, then a float64 array
+    embedder: Any = field(default=None, repr=False)  # an embedding.SentenceEmbedding or None
     _char_keys: object = field(default=None, repr=False)
     _char_cols: object = field(default=None, repr=False)
 

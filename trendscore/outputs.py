@@ -101,7 +101,7 @@ def record_output(path: str, kind: OutputKind, themes: list[str]):
             with RecordWriter(text, kind.fmt, themes) as writer:
                 yield text, writer
         except BaseException:
-            packed.fileobj = None  # closing writes nothing more into the file being removed
+            packed.fileobj = None  # type: ignore[assignment]  # GzipFile.close() skips a None fileobj; closing writes nothing more into the file being removed
             try:
                 text.close()
             except (AttributeError, ValueError, OSError):

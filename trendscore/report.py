@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import html
 
 from .plot import plot_png, theme_name
@@ -102,10 +103,10 @@ def _passages(score: Score, examples, lang: str) -> list[str]:
     """The passages behind each called theme, each passage under one theme only."""
     if examples is None or score.as_of is None:
         return ["<p class=meta>Passages are listed when the report is written by <code>trendscore score</code>.</p>"]
-    from .dates import parse_date, period_of
+    from .dates import period_of
 
     e = html.escape
-    cur = period_of(parse_date(score.as_of), score.freq)
+    cur = period_of(dt.date.fromisoformat(score.as_of).toordinal(), score.freq)
     shown: set = set()
     sections = []
     for t in score.themes:

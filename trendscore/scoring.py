@@ -194,7 +194,7 @@ def score_stream(
                     key, known = None, False
                 if not known:
                     _check_labels(labels, path, line)
-                    if len(checked) < 10_000:
+                    if key is not None and len(checked) < 10_000:
                         checked[key] = key
             else:
                 check_text(record, path, line)

