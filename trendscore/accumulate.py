@@ -95,6 +95,8 @@ class Accumulator:
     # ------------------------------------------------------------------ themes and rows
 
     def theme_index(self, theme: str) -> int:
+        """The column of ``theme`` in the count rows, adding a column the first time a theme is
+        seen; more than :data:`MAX_THEMES` distinct names is a ValueError."""
         i = self._index.get(theme)
         if i is None:
             i = self._index[theme] = len(self.themes)

@@ -194,6 +194,8 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         return p / p.sum(axis=1, keepdims=True)
 
     def predict(self, X):
+        """Predicted themes of the rows of ``X``: a 0/1 matrix (one column per theme, each
+        theme's own threshold) when multi-label, else one class per row."""
         check_is_fitted(self)
         if self.multilabel_:
             return (self.decision_function(X) >= 0).astype(np.int64)
@@ -286,6 +288,8 @@ class TextThemeClassifier(ClassifierMixin, BaseEstimator):
         return csr_matrix((w, (row, col)), shape=(len(texts), self.featurizer_.n_features))
 
     def fit(self, X, y):
+        """Learn the featurizer from the texts ``X`` (with this estimator's feature settings),
+        then the per-theme classifier on their features and labels ``y``; returns self."""
         config = FeatureConfig(
             segmenter=self.segmenter,
             words=self.words,
@@ -314,9 +318,11 @@ class TextThemeClassifier(ClassifierMixin, BaseEstimator):
         return self
 
     def predict_proba(self, X):
+        """Calibrated probability of each theme for each text of ``X``."""
         check_is_fitted(self)
         return self.classifier_.predict_proba(self._features(list(X)))
 
     def predict(self, X):
+        """Predicted themes of each text of ``X`` (see :meth:`ThemeClassifier.predict`)."""
         check_is_fitted(self)
         return self.classifier_.predict(self._features(list(X)))

@@ -17,6 +17,9 @@ _TITLE_MAX = 100
 
 @dataclass
 class Document:
+    """One article of a digest: its title, the outlet and date of its source line (None when
+    the article has none), its body text, and the input line of its title."""
+
     title: str
     source: str | None
     date: str | None

@@ -240,6 +240,9 @@ class SentenceEmbedding:
     projection: object = field(default=None, repr=False)
 
     def fit(self, texts: Sequence[str]) -> SentenceEmbedding:
+        """Encode ``texts`` and learn the block's centre and its projection onto the leading
+        principal axes (at most ``dims``), scaled so a text's block has mean length ``weight``;
+        returns self."""
         import numpy as np
 
         vectors = encode(self.name, texts)
@@ -260,6 +263,8 @@ class SentenceEmbedding:
         return self
 
     def transform(self, texts: Sequence[str]):
+        """The dense block of each text: encoded, centred and projected as learned in
+        :meth:`fit`; a blank text gets a row of zeros."""
         import numpy as np
 
         vectors = encode(self.name, texts)

@@ -35,6 +35,8 @@ class Unthemed:
         self.counts: dict[int, int] = {}  # day -> unthemed passages seen (sampled or not)
 
     def add(self, day: int | None, text, source=None) -> None:
+        """Count one unthemed passage of ``day`` and offer it to that day's sample; undated
+        passages, non-text and texts without a fingerprint are ignored."""
         if day is None or not isinstance(text, str):
             return
         fp = fingerprint(text)

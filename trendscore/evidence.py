@@ -24,6 +24,9 @@ _SIMULATIONS = 20_000
 
 @dataclass
 class Window:
+    """The evidence of one theme over a span of periods: theme count ``c``, passages ``n``
+    and the unit sums ``snn``, ``scn``, ``scc`` (see the module docstring)."""
+
     c: float = 0.0
     n: float = 0.0
     snn: float = 0.0
@@ -31,6 +34,7 @@ class Window:
     scc: float = 0.0
 
     def add(self, other: Window) -> None:
+        """Add another window's counts and sums to this one."""
         self.c += other.c
         self.n += other.n
         self.snn += other.snn

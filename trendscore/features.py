@@ -131,6 +131,7 @@ class Segmenter:
 
     @property
     def version(self) -> str:
+        """The installed version of the segmenter's package (recorded in model cards)."""
         from importlib.metadata import version
 
         return version(self.name)
@@ -181,10 +182,12 @@ class FeatureConfig:
                 raise ModelError("embedding_weight must be a number above 0 and at most 100")
 
     def to_json(self) -> dict:
+        """The settings as a JSON object (stored in a model's ``model.json``)."""
         return dict(self.__dict__)
 
     @classmethod
     def from_json(cls, data: dict) -> FeatureConfig:
+        """Settings read from a model's JSON object; an unknown setting is a ModelError."""
         known = set(cls.__dataclass_fields__)
         unknown = set(data) - known
         if unknown:
@@ -211,6 +214,7 @@ class Featurizer:
 
     @property
     def list_names(self) -> tuple[str, ...]:
+        """The curated name lists whose matches are features (``config.lists``), in order."""
         return tuple(self.config.lists.split(",")) if self.config.lists else ()
 
     @property
@@ -220,6 +224,7 @@ class Featurizer:
 
     @property
     def n_features(self) -> int:
+        """All feature columns: the TF-IDF terms, then the embedding's dense columns if any."""
         return self.n_terms + (self.embedder.dims if self.embedder is not None else 0)
 
     # ---------------------------------------------------------------- tokens
@@ -243,6 +248,7 @@ class Featurizer:
         return words, grams
 
     def analyze(self, texts: Sequence[str]) -> list[tuple[list[str], list[str]]]:
+        """The (words, char n-grams) of each text, after normalising them together."""
         return [self.tokens(t) for t in normalize_many(list(texts), self.config.opencc)]
 
     # ---------------------------------------------------------------- fitting

@@ -93,6 +93,7 @@ class ParquetWriter:
         self._schema: Any = None  # pyarrow.Schema
 
     def write(self, record: dict) -> None:
+        """Queue one labelled record; a full batch is written as a row group."""
         self._batch.append(record)
         if len(self._batch) >= _BATCH:
             self._flush()

@@ -33,6 +33,8 @@ ALIASES = "aliases.json"
 
 
 class RegistryBusy(TrendscoreError):
+    """Another process holds the registry's lock (training or changing the champion)."""
+
     exit_code = 1
 
 
@@ -41,11 +43,15 @@ def _write_json_atomic(path: Path, data) -> None:
 
 
 class Registry:
+    """The model registry in directory ``path`` (layout in the module docstring); the
+    methods that change it hold its lock."""
+
     def __init__(self, path):
         self.path = Path(path)
 
     # ------------------------------------------------------------ state
     def exists(self) -> bool:
+        """True when ``path`` holds a registry (it has an aliases file)."""
         return (self.path / ALIASES).is_file()
 
     def _aliases(self) -> dict:
@@ -63,9 +69,11 @@ class Registry:
         return data
 
     def champion(self) -> str | None:
+        """The champion's version name, or None when there is no registry or no champion yet."""
         return self._aliases().get("champion") if self.exists() else None
 
     def champion_path(self) -> Path:
+        """The champion's model directory; a ModelError when there is none or it is missing."""
         name = self.champion()
         if not name:
             raise ModelError(f"{self.path}: the registry has no champion yet")
@@ -75,6 +83,7 @@ class Registry:
         return path
 
     def versions(self) -> list[str]:
+        """The version names (``v0001`` ...) in the registry, oldest first."""
         root = self.path / "versions"
         return sorted(p.name for p in root.iterdir() if re.fullmatch(r"v\d{4}", p.name)) if root.is_dir() else []
 
@@ -120,6 +129,7 @@ class Registry:
 
     # ------------------------------------------------------------ alias changes
     def promote(self, name: str) -> None:
+        """Make version ``name`` the champion after checking that it loads as a model."""
         with self.lock():
             if name not in self.versions():
                 raise ModelError(f"{self.path}: no version {name!r} (have {', '.join(self.versions()) or 'none'})")
@@ -145,6 +155,8 @@ class Registry:
             return history[-1]
 
     def listing(self) -> list[dict]:
+        """One row per version: its name, whether it is the champion, and its model card's
+        figures."""
         if not self.exists():
             raise ModelError(f"{self.path}: not a model registry (no {ALIASES})")
         champion = self.champion()

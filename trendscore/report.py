@@ -94,6 +94,7 @@ def write_plot(score: Score, path: str, png: bytes | None = None, lang: str = "e
 
 
 def write_report(score: Score, path: str, examples=None, png: bytes | None = None, lang: str = "en") -> None:
+    """Write the HTML report of ``score`` to ``path`` atomically (see :func:`report_html`)."""
     from .writers import atomic_write_bytes
 
     atomic_write_bytes(path, report_html(score, examples, png, lang).encode("utf-8"))

@@ -28,6 +28,8 @@ class Examples:
         self._n = 0
 
     def add(self, day: int, weights: dict[str, float], record: dict) -> None:
+        """Offer ``record`` (dated ``day``) as an example of each theme it weighs at least 0.5
+        for, in that theme's heap for the day's period."""
         self._n += 1
         for theme, w in weights.items():
             if w < 0.5:

@@ -22,6 +22,8 @@ NEAR_DUPLICATE = 0.8  # Jaccard similarity of character 3-gram sets
 
 @dataclass(frozen=True)
 class Problem:
+    """One finding of the seed checks: where (file, line or None), its kind and what is wrong."""
+
     path: str
     line: int | None
     kind: str
@@ -176,6 +178,9 @@ def validate_seeds(paths, themes: list[str] | None = None) -> tuple[list[Seed], 
 
 @dataclass
 class AddResult:
+    """What adding seeds did: the batch file written (None if nothing was new), the seeds
+    added, the exact duplicates skipped, the label conflicts found, and the seeds replaced."""
+
     path: Path | None
     added: int
     skipped_duplicates: int

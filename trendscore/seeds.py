@@ -17,6 +17,9 @@ DEFAULT_THEMES = ["policy", "technology", "overseas", "regional_hub", "culture"]
 
 @dataclass(frozen=True)
 class Seed:
+    """One labelled seed passage as read from a seed file, with the file and line it came
+    from and the ids of the seeds it replaces."""
+
     id: str
     text: str
     labels: tuple[str, ...]

@@ -33,6 +33,7 @@ MAX_NPY_HEADER = 10_000
 
 
 def sha256_file(path: Path) -> str:
+    """The SHA-256 hex digest of the file at ``path``, read in 1 MiB blocks."""
     digest = hashlib.sha256()
     with open(path, "rb") as fh:
         for block in iter(lambda: fh.read(1 << 20), b""):
@@ -235,6 +236,7 @@ class RawArray:
         self.values, self.shape = values, shape
 
     def numpy(self):
+        """The array as a numpy float64 array of its shape (a view, no copy)."""
         import numpy as np
 
         return np.frombuffer(self.values, dtype=np.float64).reshape(self.shape)

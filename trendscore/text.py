@@ -277,6 +277,7 @@ class PassageBuffer:
         self._size = -1
 
     def add(self, line: str) -> list[str]:
+        """Take the next line of the body; return the passages it completes (often none)."""
         self._parts.append(line)
         self._size += len(line) + 1
         if self._size <= self.window:
@@ -299,6 +300,7 @@ class PassageBuffer:
         return out
 
     def finish(self) -> list[str]:
+        """The passages left at the end of the body; the buffer is empty afterwards."""
         out = _split(" ".join(self._parts), last=True) if self._parts else []
         self._parts, self._size = [], -1
         return out

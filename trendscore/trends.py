@@ -109,6 +109,7 @@ class Score:
     emerging: list | None = None
 
     def to_json(self) -> dict:
+        """The score as the JSON object ``score --format json`` prints."""
         extra: dict = {"breakdown": self.breakdown} if self.breakdown is not None else {}
         if self.emerging is not None:
             extra["emerging"] = self.emerging

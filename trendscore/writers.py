@@ -309,6 +309,7 @@ class RecordWriter:
         return False
 
     def write(self, record: dict) -> None:
+        """Write one labelled record in the writer's format (CSV rows wait for :meth:`close`)."""
         if self.fmt == "jsonl":
             self.fh.write(dumps_line(record))
         elif self.fmt == "csv":
