@@ -9,9 +9,10 @@ import pytest
 from scenarios import THEMES, generate_news
 
 import trendscore
-from trendscore.accumulate import COPY_DAYS, Accumulator, fingerprint
+from trendscore.accumulate import COPY_DAYS, Accumulator
 from trendscore.evidence import Window, scan_threshold, share_test
 from trendscore.scoring import model_noise
+from trendscore.textkeys import fingerprint
 from trendscore.trends import MomentumSettings, compute_score
 
 

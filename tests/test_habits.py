@@ -85,3 +85,134 @@ def test_the_pending_list_names_real_definitions(entry):
     if not path.exists():
         pytest.fail(f"{entry}: the file is gone; remove the entry")
     assert name in undocumented(ast.parse(path.read_text(encoding="utf-8"))), f"{entry}: documented now; remove it"
+
+
+# ---------------------------------------------------------------- the import graph
+
+
+def _module_name(path: Path) -> str:
+    parts = list(path.relative_to(PACKAGE.parent).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+def import_graph(sources: dict[str, tuple[str, bool]]) -> tuple[dict[str, set[str]], dict[str, set[str]]]:
+    """(module-level, function-level) edges between the modules of ``sources`` (module name ->
+    (source text, is a package ``__init__``)). Imports under ``if TYPE_CHECKING:`` are not
+    edges (they never run); an import inside a function, lambda or method body is
+    function-level (it runs on the first call, after every module has loaded)."""
+    top: dict[str, set[str]] = {m: set() for m in sources}
+    inner: dict[str, set[str]] = {m: set() for m in sources}
+
+    def targets(module: str, is_package: bool, node: ast.Import | ast.ImportFrom) -> list[str]:
+        if isinstance(node, ast.Import):
+            return [alias.name for alias in node.names]
+        base = node.module or ""
+        if node.level:
+            parts = module.split(".") if is_package else module.split(".")[:-1]
+            parts = parts[: len(parts) - (node.level - 1)]
+            base = ".".join(parts + ([node.module] if node.module else []))
+        # `from . import store` names a module; `from .model import Model` names a module's member
+        return [f"{base}.{a.name}" if f"{base}.{a.name}" in sources else base for a in node.names]
+
+    for module, (text, is_package) in sources.items():
+
+        def visit(node: ast.AST, in_function: bool) -> None:
+            for child in ast.iter_child_nodes(node):
+                if isinstance(child, (ast.Import, ast.ImportFrom)):
+                    for target in targets(module, is_package, child):
+                        if target in sources and target != module:
+                            (inner if in_function else top)[module].add(target)
+                elif isinstance(child, ast.If) and ast.unparse(child.test).endswith("TYPE_CHECKING"):
+                    visit(ast.Module(body=child.orelse, type_ignores=[]), in_function)
+                else:
+                    nested = isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda))
+                    visit(child, in_function or nested)
+
+        visit(ast.parse(text), False)
+    return top, inner
+
+
+def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """Each cycle of ``graph`` as its modules in import order, starting from the least name
+    (one per strongly connected group of modules)."""
+    found: list[list[str]] = []
+    seen: set[str] = set()
+    for start in sorted(graph):
+        if start in seen:
+            continue
+        # depth-first search with an explicit path, reporting the first back edge per group
+        path: list[str] = []
+        on_path: set[str] = set()
+        stack = [(start, iter(sorted(graph[start])))]
+        path.append(start)
+        on_path.add(start)
+        while stack:
+            node, children = stack[-1]
+            child = next(children, None)
+            if child is None:
+                stack.pop()
+                path.pop()
+                on_path.discard(node)
+                seen.add(node)
+            elif child in on_path:
+                loop = path[path.index(child) :]
+                if not any(set(loop) <= set(c) for c in found):
+                    found.append(loop)
+            elif child not in seen:
+                stack.append((child, iter(sorted(graph[child]))))
+                path.append(child)
+                on_path.add(child)
+    return found
+
+
+def _package_sources() -> dict[str, tuple[str, bool]]:
+    return {_module_name(p): (p.read_text(encoding="utf-8"), p.name == "__init__.py") for p in _sources()}
+
+
+def test_the_import_graph_sees_both_kinds_of_cycle():
+    sources = {
+        "pkg": ("", True),
+        "pkg.a": ("from .b import x\n", False),
+        "pkg.b": ("from . import c\n", False),
+        "pkg.c": ("import pkg.a\n", False),
+        "pkg.d": ("def f():\n    from .e import y\n", False),
+        "pkg.e": ("from .d import f\nfrom typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from .a import x\n", False),
+    }
+    top, inner = import_graph(sources)
+    assert cycles(top) == [["pkg.a", "pkg.b", "pkg.c"]]
+    assert top["pkg.e"] == {"pkg.d"} and inner["pkg.d"] == {"pkg.e"}
+    both = {m: top[m] | inner[m] for m in sources}
+    assert cycles(both) == [["pkg.a", "pkg.b", "pkg.c"], ["pkg.d", "pkg.e"]]
+
+
+def test_no_module_level_import_cycle():
+    top, _ = import_graph(_package_sources())
+    assert cycles(top) == [], "modules that import each other at load time: " + repr(cycles(top))
+
+
+def test_no_import_cycle_even_through_function_level_imports():
+    # reported apart: such a cycle loads, but the modules still depend on each other
+    top, inner = import_graph(_package_sources())
+    both = {m: top[m] | inner[m] for m in top}
+    assert cycles(both) == [], "modules that depend on each other (some imports inside functions): " + repr(
+        cycles(both)
+    )
+
+
+# ---------------------------------------------------------------- one source for defaults
+
+
+def test_training_defaults_are_the_estimators_signature():
+    from trendscore.classifier import TextThemeClassifier
+    from trendscore.fitting import _settings, defaults
+
+    params = TextThemeClassifier().get_params()
+    params.pop("random_state")
+    assert defaults() == params
+    assert _settings({}) == params
+    assert _settings({"calibration_folds": 3, "C": 2.0}) == {**params, "cv": 3, "C": 2.0}
+    changed = defaults()
+    changed["C"] = 99.0  # each call is a fresh dict: a caller cannot change the defaults
+    assert defaults()["C"] == params["C"]

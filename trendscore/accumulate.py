@@ -22,13 +22,13 @@ exactly and no result depends on record order (within the buffers' bounds).
 
 from __future__ import annotations
 
-import hashlib
-import unicodedata
 from collections import OrderedDict
 from collections.abc import Iterable
-from functools import lru_cache
 
-__all__ = ["Accumulator", "SCALE", "MAX_SOURCES", "MAX_THEMES", "OTHER_SOURCES", "COPY_DAYS", "fingerprint"]
+from .emerging import Unthemed, merge_unthemed
+from .textkeys import fingerprint
+
+__all__ = ["Accumulator", "SCALE", "MAX_SOURCES", "MAX_THEMES", "OTHER_SOURCES", "COPY_DAYS"]
 
 #: soft counts are stored as integer millionths of a passage
 SCALE = 1_000_000
@@ -41,23 +41,6 @@ MAX_THEMES = 200
 COPY_DAYS = 7
 MAX_PENDING_COPIES = 200_000
 MAX_OPEN_REPORTS = 50_000
-
-
-@lru_cache(maxsize=1)
-def _drop_table() -> dict[int, None]:
-    """Spacing, punctuation, symbols and control characters of the Basic Multilingual Plane,
-    to drop before texts are compared (built on first use)."""
-    return {c: None for c in range(0x10000) if unicodedata.category(chr(c))[0] in "PZSC"}
-
-
-def fingerprint(text: str) -> int | None:
-    """64-bit fingerprint of a passage's words: equal for texts that differ only in spacing,
-    punctuation and case (the same in every process, unlike ``hash``); None for a text with
-    no words."""
-    core = text.translate(_drop_table()).casefold()
-    if not core:
-        return None
-    return int.from_bytes(hashlib.blake2b(core.encode("utf-8", "surrogatepass"), digest_size=8).digest(), "little")
 
 
 class Accumulator:
@@ -84,8 +67,6 @@ class Accumulator:
         self._copies: OrderedDict[int, list] = OrderedDict()
         #: day -> (list, term) -> {0: passages mentioning it, theme index + 1: their theme weight}
         self.mentions: dict[int, dict[tuple, dict[int, int]]] = {}
-        from .emerging import Unthemed
-
         #: a sample of the passages that fit no theme, for emerging topics
         self.unthemed = Unthemed()
         self._open: OrderedDict[tuple, list] = OrderedDict()  # (report, day) -> [passages, {theme: count}]
@@ -307,8 +288,6 @@ class Accumulator:
             day_names = self.mentions.setdefault(day, {})
             for name, sparse in table.items():
                 _add_sparse(day_names.setdefault(name, {0: 0}), sparse, remap)
-        from .emerging import merge_unthemed
-
         merge_unthemed(self.unthemed, other.unthemed)
         for fp, (day, source, report, contribution, names) in other._copies.items():
             self._hold(fp, [day, source, report, {remap[i]: v for i, v in contribution.items()}, names])

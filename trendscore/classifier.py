@@ -22,6 +22,10 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from .embedding import caching
 from .features import FeatureConfig, Featurizer
 from .forking import usable_cores
+from .namelists import LISTS
+
+#: the default of ``lists``: every curated name list shipped
+ALL_LISTS = ",".join(LISTS)
 
 __all__ = ["ThemeClassifier", "TextThemeClassifier", "best_threshold"]
 
@@ -236,9 +240,13 @@ class TextThemeClassifier(ClassifierMixin, BaseEstimator):
     embedding_dims, embedding_weight : int, float, default=256, 0.3
         PCA dimensions kept, and the average length of an embedding row beside the unit
         TF-IDF row.
-    lists : str, default=""
+    lists : str, default=every shipped list (``",".join(namelists.LISTS)``)
         Comma-separated names of curated name lists (:mod:`trendscore.namelists`) whose
-        mentions become tokens, e.g. ``"cn_places,foreign_places"``.
+        mentions become tokens, e.g. ``"cn_places,foreign_places"``; ``""`` for none. Every
+        list gave +0.03 macro-F1 on the real-report time split (BENCHMARKS.md).
+
+    These keyword defaults are the one source of ``train``'s defaults
+    (:func:`trendscore.fitting.defaults` reads them).
     n_jobs : int, default=1
         As in :class:`ThemeClassifier`.
     """
@@ -260,7 +268,7 @@ class TextThemeClassifier(ClassifierMixin, BaseEstimator):
         embedding="",
         embedding_dims=256,
         embedding_weight=0.3,
-        lists="",
+        lists=ALL_LISTS,
         n_jobs=1,
     ):
         self.segmenter = segmenter

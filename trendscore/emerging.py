@@ -15,8 +15,8 @@ from __future__ import annotations
 import heapq
 import warnings
 
-from .accumulate import fingerprint
 from .dates import period_of
+from .textkeys import fingerprint
 
 __all__ = ["Unthemed", "merge_unthemed", "emerging_topics", "emerging_of", "PER_DAY", "MIN_PASSAGES", "MIN_GROWTH"]
 

@@ -21,12 +21,13 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from .errors import ModelError, TrendscoreError
+from .model import BUNDLED, default_model_path, load_model
 from .modelcheck import VERSION_NAME, check_card
 from .seeds import Seed, read_seeds
 from .store import load_json
 from .writers import atomic_write_bytes
 
-__all__ = ["Registry", "RegistryBusy", "HOLDOUT_SHARE"]
+__all__ = ["Registry", "RegistryBusy", "HOLDOUT_SHARE", "resolve_model"]
 
 HOLDOUT_SHARE = 5  # one seed in five (by a hash of its text) is held out
 ALIASES = "aliases.json"
@@ -36,6 +37,18 @@ class RegistryBusy(TrendscoreError):
     """Another process holds the registry's lock (training or changing the champion)."""
 
     exit_code = 1
+
+
+def resolve_model(name):
+    """The model ``name`` stands for, as :func:`~trendscore.model.load_model` takes it: the
+    champion's directory when ``name`` is a registry directory, else ``name`` unchanged (None,
+    a bundled model's name or a model directory). A bundled name wins over a folder of that
+    name, as in ``load_model``. A registry without a usable champion is a ModelError.
+    """
+    if name is None or (isinstance(name, str) and name in BUNDLED):
+        return name
+    registry = Registry(name)
+    return registry.champion_path() if registry.exists() else name
 
 
 def _write_json_atomic(path: Path, data) -> None:
@@ -133,8 +146,6 @@ class Registry:
         with self.lock():
             if name not in self.versions():
                 raise ModelError(f"{self.path}: no version {name!r} (have {', '.join(self.versions()) or 'none'})")
-            from .model import load_model
-
             load_model(self.path / "versions" / name)  # refuse a damaged version
             self._set_champion(name)
 
@@ -171,8 +182,7 @@ class Registry:
     def _holdout(self, seeds: list[Seed]) -> list[dict]:
         """The held-out seeds: one in five of every seed ever trained with (chosen by a hash of
         its text, so a seed's place never changes), kept in holdout.jsonl as it grows."""
-        from .seedcheck import comparison_key
-        from .training import text_key
+        from .textkeys import comparison_key, text_key
 
         path = self.path / "holdout.jsonl"
         held = _read_holdout(path) if path.is_file() else []
@@ -206,9 +216,8 @@ class Registry:
 
         A new registry whose seeds use the five default themes starts with the bundled default
         model as v0001, its first champion (unless ``adopt_default`` is False)."""
-        from .model import default_model_path, load_model
-        from .seedcheck import comparison_key
-        from .training import text_key, train_seeds
+        from .textkeys import comparison_key, text_key
+        from .training import train_seeds
 
         seeds = read_seeds(seed_paths)
         with self.lock():
@@ -247,7 +256,6 @@ class Registry:
 
     def _adopt_default(self, default: Path, seeds: list[Seed]) -> None:
         """A new registry whose seeds use the default themes starts with the bundled model as v0001."""
-        from .model import load_model
         from .seeds import DEFAULT_THEMES
 
         labels = {lab for s in seeds for lab in s.labels}

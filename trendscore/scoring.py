@@ -58,7 +58,7 @@ class Examples:
         """The ``n`` passages weighing most for ``theme`` in the periods given, latest first
         among equals; at most one per report (title or url) and no two with the same words,
         and none whose words are in ``exclude`` (fingerprints of passages shown elsewhere)."""
-        from .accumulate import fingerprint
+        from .textkeys import fingerprint
 
         items = []
         for p in range(first_period, last_period + 1):
@@ -360,7 +360,11 @@ def score(
     from .model import Model, load_model
 
     def loader():
-        return model if isinstance(model, Model) else load_model(model)
+        if isinstance(model, Model):
+            return model
+        from .registry import resolve_model
+
+        return load_model(resolve_model(model))
 
     def items() -> Iterator[tuple[dict, str, int]]:
         for n, record in enumerate(records, 1):

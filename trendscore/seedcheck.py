@@ -12,10 +12,10 @@ from pathlib import Path
 
 from .errors import SeedError
 from .seeds import Seed, iter_seed_lines
-from .text import normalize
+from .textkeys import comparison_key
 from .writers import temp_beside
 
-__all__ = ["Problem", "comparison_key", "validate_seeds", "near_duplicate_pairs", "add_seeds", "AddResult"]
+__all__ = ["Problem", "validate_seeds", "near_duplicate_pairs", "add_seeds", "AddResult"]
 
 NEAR_DUPLICATE = 0.8  # Jaccard similarity of character 3-gram sets
 
@@ -32,11 +32,6 @@ class Problem:
     def __str__(self) -> str:
         where = self.path if self.line is None else f"{self.path}:{self.line}"
         return f"{where}: {self.kind}: {self.message}"
-
-
-def comparison_key(text: str) -> str:
-    """Text as compared for duplicates: normalised, punctuation and white space removed."""
-    return re.sub(r"[\W_]+", "", normalize(text))
 
 
 def _shingles(key: str) -> set[str]:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from .errors import SeedError
 
-__all__ = ["Seed", "DEFAULT_THEMES", "iter_seed_lines", "read_seeds", "seeds_sha256", "theme_order"]
+__all__ = ["Seed", "DEFAULT_THEMES", "iter_seed_lines", "read_seeds", "seeds_sha256", "theme_order", "model_themes"]
 
 DEFAULT_THEMES = ["policy", "technology", "overseas", "regional_hub", "culture"]
 
@@ -120,6 +120,16 @@ def theme_order(seeds: list[Seed]) -> list[str]:
     if used <= set(DEFAULT_THEMES):
         return list(DEFAULT_THEMES)
     return sorted(used)
+
+
+def model_themes(seeds: list[Seed]) -> list[str]:
+    """The model's label columns: the seeds' themes, where a single-label model knows only the
+    classes its seeds use."""
+    themes = theme_order(seeds)
+    if all(len(s.labels) == 1 for s in seeds):
+        used = {s.labels[0] for s in seeds}
+        themes = [t for t in themes if t in used]
+    return themes
 
 
 def seeds_sha256(seeds: list[Seed]) -> str:
