@@ -116,21 +116,20 @@ def import_graph(sources: dict[str, tuple[str, bool]]) -> tuple[dict[str, set[st
         # `from . import store` names a module; `from .model import Model` names a module's member
         return [f"{base}.{a.name}" if f"{base}.{a.name}" in sources else base for a in node.names]
 
+    def visit(module: str, is_package: bool, node: ast.AST, in_function: bool) -> None:
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, (ast.Import, ast.ImportFrom)):
+                for target in targets(module, is_package, child):
+                    if target in sources and target != module:
+                        (inner if in_function else top)[module].add(target)
+            elif isinstance(child, ast.If) and ast.unparse(child.test).endswith("TYPE_CHECKING"):
+                visit(module, is_package, ast.Module(body=child.orelse, type_ignores=[]), in_function)
+            else:
+                nested = isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda))
+                visit(module, is_package, child, in_function or nested)
+
     for module, (text, is_package) in sources.items():
-
-        def visit(node: ast.AST, in_function: bool) -> None:
-            for child in ast.iter_child_nodes(node):
-                if isinstance(child, (ast.Import, ast.ImportFrom)):
-                    for target in targets(module, is_package, child):
-                        if target in sources and target != module:
-                            (inner if in_function else top)[module].add(target)
-                elif isinstance(child, ast.If) and ast.unparse(child.test).endswith("TYPE_CHECKING"):
-                    visit(ast.Module(body=child.orelse, type_ignores=[]), in_function)
-                else:
-                    nested = isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda))
-                    visit(child, in_function or nested)
-
-        visit(ast.parse(text), False)
+        visit(module, is_package, ast.parse(text), False)
     return top, inner
 
 
@@ -178,7 +177,10 @@ def test_the_import_graph_sees_both_kinds_of_cycle():
         "pkg.b": ("from . import c\n", False),
         "pkg.c": ("import pkg.a\n", False),
         "pkg.d": ("def f():\n    from .e import y\n", False),
-        "pkg.e": ("from .d import f\nfrom typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from .a import x\n", False),
+        "pkg.e": (
+            "from .d import f\nfrom typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from .a import x\n",
+            False,
+        ),
     }
     top, inner = import_graph(sources)
     assert cycles(top) == [["pkg.a", "pkg.b", "pkg.c"]]
