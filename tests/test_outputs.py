@@ -13,8 +13,9 @@ import threading
 
 import pytest
 
+from trendscore.atomic import AtomicOutput, atomic_write_bytes, check_output_path, output_kind
 from trendscore.errors import InputError, OutputError
-from trendscore.writers import AtomicOutput, RecordWriter, atomic_write_bytes, check_output_path, output_kind
+from trendscore.writers import RecordWriter
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 

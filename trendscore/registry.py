@@ -16,16 +16,15 @@ import json
 import os
 import re
 import shutil
-import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 
+from .atomic import atomic_write_bytes, replace_dir, temp_dir_beside
 from .errors import ModelError, TrendscoreError
 from .model import BUNDLED, default_model_path, load_model
 from .modelcheck import VERSION_NAME, check_card
 from .seeds import Seed, read_seeds
 from .store import load_json
-from .writers import atomic_write_bytes
 
 __all__ = ["Registry", "RegistryBusy", "HOLDOUT_SHARE", "resolve_model"]
 
@@ -262,11 +261,11 @@ class Registry:
         if not labels <= set(DEFAULT_THEMES) or not default.is_dir():
             return
         load_model(default)
-        tmp = Path(tempfile.mkdtemp(prefix=".v0001.", dir=self.path / "versions"))
-        shutil.rmtree(tmp)
+        final = self.path / "versions" / "v0001"
+        tmp = temp_dir_beside(final)
         try:
-            shutil.copytree(default, tmp)
-            os.rename(tmp, self.path / "versions" / "v0001")
+            shutil.copytree(default, tmp, dirs_exist_ok=True)
+            replace_dir(tmp, final)
         except BaseException:  # a full disk, Ctrl-C: leave no half-copied version behind
             shutil.rmtree(tmp, ignore_errors=True)
             raise

@@ -88,14 +88,14 @@ rising or falling only on strong evidence; <a href="#method">how</a>.</p>
 
 def write_plot(score: Score, path: str, png: bytes | None = None, lang: str = "en") -> None:
     """Write the plot; ``png`` is the picture when the caller has already drawn it."""
-    from .writers import atomic_write_bytes
+    from .atomic import atomic_write_bytes
 
     atomic_write_bytes(path, png if png is not None else plot_png(score, lang))
 
 
 def write_report(score: Score, path: str, examples=None, png: bytes | None = None, lang: str = "en") -> None:
     """Write the HTML report of ``score`` to ``path`` atomically (see :func:`report_html`)."""
-    from .writers import atomic_write_bytes
+    from .atomic import atomic_write_bytes
 
     atomic_write_bytes(path, report_html(score, examples, png, lang).encode("utf-8"))
 

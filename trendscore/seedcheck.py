@@ -4,16 +4,15 @@ conflicting labels; and adding new seeds without touching the old ones."""
 from __future__ import annotations
 
 import json
-import os
 import re
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
+from .atomic import create_new_file
 from .errors import SeedError
 from .seeds import Seed, iter_seed_lines
 from .textkeys import comparison_key
-from .writers import temp_beside
 
 __all__ = ["Problem", "validate_seeds", "near_duplicate_pairs", "add_seeds", "AddResult"]
 
@@ -251,14 +250,5 @@ def _add_locked(new_path, directory: Path, on_conflict: str) -> AddResult:
     if not out:
         return AddResult(None, 0, skipped, conflicts, replaced)
     target = _next_batch_path(directory, Path(new_path).stem)
-    fd, tmp = temp_beside(target)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            for record in out:
-                fh.write(json.dumps(record, ensure_ascii=False) + "\n")
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.link(tmp, target)  # fails if the name was taken meanwhile: never overwrites
-    finally:
-        os.unlink(tmp)
+    create_new_file(target, "".join(json.dumps(record, ensure_ascii=False) + "\n" for record in out).encode("utf-8"))
     return AddResult(target, len(out), skipped, conflicts, replaced)
