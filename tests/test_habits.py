@@ -218,3 +218,19 @@ def test_training_defaults_are_the_estimators_signature():
     changed = defaults()
     changed["C"] = 99.0  # each call is a fresh dict: a caller cannot change the defaults
     assert defaults()["C"] == params["C"]
+
+
+def test_the_train_commands_option_defaults_are_the_training_defaults():
+    # cli.py still spells these defaults out (it passes them on with --budget 0); until it reads
+    # fitting.defaults() itself, this keeps the two from drifting apart
+    from trendscore.cli import main
+    from trendscore.fitting import defaults
+
+    options = {p.name: p.default for p in main.commands["train"].params}
+    d = defaults()
+    lo, _, hi = options["char_ngrams"].partition("-")
+    assert (int(lo), int(hi)) == (d["char_ngram_min"], d["char_ngram_max"])
+    assert options["c"] == d["C"]
+    assert options["calibration_folds"] == d["cv"]
+    for name in ("segmenter", "min_df", "char_all", "style"):
+        assert options[name] == d[name], name
