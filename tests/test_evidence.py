@@ -137,6 +137,7 @@ def test_the_bundled_model_card_gives_a_floor_per_theme():
     assert set(floor) == set(THEMES) and all(0 < v < 0.2 for v in floor.values())
 
 
+@pytest.mark.slow
 def test_the_simulated_critical_value_holds_its_false_alarm_rate():
     """Binomial counts with no change, scanned as compute_score does: the share of runs whose
     largest |z| passes the simulated value is near the stated 1% (not the 10%+ that 1.96 on
@@ -166,6 +167,7 @@ def test_the_simulated_critical_value_holds_its_false_alarm_rate():
     assert 0.003 <= hits / runs <= 0.02
 
 
+@pytest.mark.slow
 def test_false_alarms_on_article_streams_stay_near_the_stated_rate():
     """A smaller run of benchmarks/momentum_stress.py: articles of ~4 passages with named
     reports, no change; the method before issue 13 raised 3.8% here (BENCHMARKS.md)."""

@@ -51,6 +51,7 @@ def test_train_refuses_a_model_folder_holding_other_files(run, tmp_path, small_s
     assert (target / "batch.jsonl").exists()
 
 
+@pytest.mark.slow
 def test_train_replaces_a_model_and_fills_an_empty_folder(run, tmp_path, small_seed_files, small_model_dir):
     import shutil
 

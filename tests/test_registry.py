@@ -107,7 +107,7 @@ def test_second_writer_gets_a_clear_message(registry, small_seed_files):
         assert result.exit_code == 1 and "busy" in result.stderr
 
 
-@pytest.mark.parametrize("when", [0.3, 0.9, "writing"])
+@pytest.mark.parametrize("when", [0.3, 0.9, pytest.param("writing", marks=pytest.mark.slow)])
 def test_kill_during_training_leaves_the_champion(registry, small_seed_files, when):
     before = registry.champion()
     args = ["train", *map(str, small_seed_files), "--registry", str(registry.path), "--cv", "0"]
@@ -124,6 +124,7 @@ def test_kill_during_training_leaves_the_champion(registry, small_seed_files, wh
     assert not [p for p in (registry.path / "versions").iterdir() if p.name.startswith(".") and not p.is_dir()]
 
 
+@pytest.mark.slow
 def test_kill_during_promotions_keeps_a_valid_alias(registry, small_seed_files):
     registry.train(small_seed_files, cv=0, force=True)
     script = (

@@ -50,6 +50,7 @@ def _same(a, b) -> bool:
     return not isinstance(b, (bool, str)) and b is not None and Decimal(str(a)) == Decimal(str(b))
 
 
+@pytest.mark.slow
 @settings(max_examples=200, deadline=None)
 @given(records)
 def test_any_record_round_trips_through_jsonl(record):
