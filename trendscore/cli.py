@@ -44,7 +44,7 @@ def _note_shadowing(ctx, param, value):
         click.echo(f"Note: {note}", err=True)
     from .registry import resolve_model
 
-    return resolve_model(value)  # a registry: its champion's directory
+    return None if value is None else str(resolve_model(value))  # a registry: its champion's directory
 
 
 _model_opt = click.option(

@@ -263,8 +263,9 @@ class Registry:
         load_model(default)
         final = self.path / "versions" / "v0001"
         tmp = temp_dir_beside(final)
+        tmp.rmdir()  # a free hidden name: copytree makes the directory itself
         try:
-            shutil.copytree(default, tmp, dirs_exist_ok=True)
+            shutil.copytree(default, tmp)
             replace_dir(tmp, final)
         except BaseException:  # a full disk, Ctrl-C: leave no half-copied version behind
             shutil.rmtree(tmp, ignore_errors=True)
