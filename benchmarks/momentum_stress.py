@@ -82,8 +82,11 @@ def evaluate_setting(args) -> dict:
     return row
 
 
-def evaluate(runs: int, seed_base: int, settings=None, use_noise=True, use_sources=True, jobs=1) -> list[dict]:
-    tasks = [(i, runs, seed_base, settings, use_noise, use_sources) for i in range(len(SETTINGS))]
+def evaluate(
+    runs: int, seed_base: int, settings=None, use_noise=True, use_sources=True, jobs=1, only: str = ""
+) -> list[dict]:
+    chosen = [i for i, (name, _) in enumerate(SETTINGS) if only in name]
+    tasks = [(i, runs, seed_base, settings, use_noise, use_sources) for i in chosen]
     if jobs == 1:
         return [evaluate_setting(t) for t in tasks]
     with multiprocessing.get_context("fork").Pool(jobs) as pool:
@@ -99,6 +102,7 @@ def main() -> None:
     ap.add_argument("--no-floor", action="store_true", help="ignore the classifier's false-positive floor")
     ap.add_argument("--ignore-sources", action="store_true", help="drop the outlets (no outlet-mix check)")
     ap.add_argument("--jobs", type=int, default=1)
+    ap.add_argument("--only", default="", help="only the settings whose name contains this text")
     args = ap.parse_args()
     pct = lambda x: "-" if x is None else f"{100 * x:.1f}%"  # noqa: E731
     cfg = MomentumSettings(dispersion=args.dispersion, z_crit=args.z_crit)
@@ -108,7 +112,7 @@ def main() -> None:
     print(f"outlets {'ignored' if args.ignore_sources else 'used'}\n")
     print("| setting | correct calls | false alarms | oracle correct at 1% false alarms | gap to the oracle |")
     print("|---|---|---|---|---|")
-    for r in evaluate(args.runs, args.seed_base, cfg, not args.no_floor, not args.ignore_sources, args.jobs):
+    for r in evaluate(args.runs, args.seed_base, cfg, not args.no_floor, not args.ignore_sources, args.jobs, args.only):
         gap = None if "correct" not in r else r["oracle"] - r["correct"]
         gap_text = "-" if gap is None else f"{100 * gap:+.1f}"
         print(

@@ -84,9 +84,12 @@ def main() -> None:
             f"chromium --dump-dom: median {sorted(opens)[2]:.2f} s; about:blank {sorted(blank)[2]:.2f} s "
             f"(the page itself: {sorted(opens)[2] - sorted(blank)[2]:+.2f} s)"
         )
+        Path(args.shots).mkdir(parents=True, exist_ok=True)
         for width in (1280, 390):
             shot = Path(args.shots) / f"report-{width}.png"
             chromium(f"--screenshot={shot}", f"--window-size={width},3000", "--hide-scrollbars", page.as_uri())
+            if not shot.is_file():
+                raise SystemExit(f"chromium wrote no screenshot to {shot}")
             print(f"wrote {shot}")
         big = d / "big.jsonl"
         rng = random.Random(2)

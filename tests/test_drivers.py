@@ -5,6 +5,8 @@ import json
 import random
 import re
 
+import numpy as np
+
 import trendscore
 from trendscore.render import render_score
 
@@ -108,3 +110,38 @@ def test_a_growing_topic_outside_the_themes_is_listed_with_its_words():
     assert "emerging, no theme: " in render_score(score, "table")
     steady = trendscore.score([r for r in records if r["date"] < "2025-04-28"])
     assert not any("配音" in t["words"] for t in steady.emerging)
+
+
+def test_emerging_tfidf_matches_scikit_learn():
+    """The clustering's own TF-IDF gives what TfidfVectorizer(min_df=2, sublinear_tf=True) gives."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    from trendscore.emerging import _tfidf
+
+    rng = random.Random(3)
+    words = ["短剧", "出海", "配音", "平台", "政策", "基地", "横店", "算法", "版权", "独词"]
+    docs = [[rng.choice(words[:-1]) for _ in range(rng.randint(0, 9))] for _ in range(60)] + [["独词"]]
+    ours = _tfidf(docs)
+    ref = TfidfVectorizer(analyzer=lambda ws: ws, min_df=2, sublinear_tf=True).fit(docs)
+    theirs = ref.transform(docs).toarray()
+    assert ours.vocab.tolist() == ref.get_feature_names_out().tolist()
+    dense = np.zeros_like(theirs)
+    for i in range(ours.n):
+        span = slice(ours.indptr[i], ours.indptr[i + 1])
+        dense[i, ours.indices[span]] = ours.data[span]
+    assert np.allclose(dense, theirs)
+
+
+def test_emerging_kmeans_finds_separate_groups():
+    from trendscore.emerging import _kmeans, _tfidf
+
+    groups = [["配音", "译制", "外语"], ["横店", "基地", "拍摄"], ["算法", "推荐", "流量"]]
+    rng = random.Random(4)
+    docs, truth = [], []
+    for _ in range(90):
+        g = rng.randrange(3)
+        docs.append([rng.choice(groups[g]) for _ in range(4)])
+        truth.append(g)
+    _, labels = _kmeans(_tfidf(docs), 3)
+    pairs = {(t, int(c)) for t, c in zip(truth, labels)}
+    assert len(pairs) == 3 and len({c for _, c in pairs}) == 3

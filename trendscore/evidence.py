@@ -16,7 +16,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["Window", "share_test", "spread_ratio", "pooled_dispersion", "scan_threshold", "NO_TEST"]
+__all__ = [
+    "Window",
+    "share_test",
+    "spread_ratio",
+    "pooled_dispersion",
+    "dispersion_estimate",
+    "scan_threshold",
+    "NO_TEST",
+]
 
 NO_TEST = {"delta": 0.0, "var": math.inf, "z": 0.0}
 _SIMULATIONS = 20_000
@@ -103,31 +111,47 @@ def share_test(r: Window, b: Window, phi: float, kappa: float = 1.0, noise: floa
 
 
 def pooled_dispersion(periods: list[list[Window]], kappas: list[float]) -> float:
-    """Over-dispersion between periods, pooled over themes: ``periods[t][j]`` is theme j in
-    baseline period t, ``kappas[j]`` its spread ratio. Each theme's squared departures of
-    period counts from its share, summed over themes, over the variance the units of evidence
-    explain (scaled by
-    T/(T-1) for the share being estimated). At least 1 and at most 25; 1 with fewer than three
-    periods with passages."""
+    """The over-dispersion of :func:`dispersion_estimate`, without its degrees of freedom."""
+    return dispersion_estimate(periods, kappas)[0]
+
+
+def dispersion_estimate(periods: list[list[Window]], kappas: list[float]) -> tuple[float, float]:
+    """Over-dispersion between periods, pooled over themes, and how firmly it is known.
+
+    ``periods[t][j]`` is theme j in baseline period t, ``kappas[j]`` its spread ratio. Each
+    theme's squared departures of period counts from its share, summed over themes, over the
+    variance the units of evidence explain (scaled by T/(T-1) for the share being estimated):
+    at least 1 and at most 25; 1 with fewer than three periods with passages. The second value
+    is the estimate's degrees of freedom, (T - 1) per theme that has a share to judge by; it is
+    infinite when the estimate is the binomial floor of 1, which is then taken as known.
+    """
     used = [row for row in periods if row and row[0].n > 0]
     t = len(used)
     if t < 3:
-        return 1.0
+        return 1.0, math.inf
     num = den = 0.0
+    themes = 0
     for j in range(len(used[0])):
         n = sum(row[j].n for row in used)
         p = sum(row[j].c for row in used) / n
         if not 0 < p < 1:
             continue
+        themes += 1
         num += sum((row[j].c - p * row[j].n) ** 2 for row in used)
         den += sum(row[j].variance(p, kappas[j]) for row in used)
     if den <= 1e-12:
-        return 1.0
-    return min(max(1.0, num / den * t / (t - 1)), 25.0)
+        return 1.0, math.inf
+    phi = min(max(1.0, num / den * t / (t - 1)), 25.0)
+    return phi, (float((t - 1) * themes) if phi > 1.0 else math.inf)
 
 
 def scan_threshold(
-    variances: np.ndarray, totals: np.ndarray, windows: list[tuple[int, int]], baseline: int, alpha: float
+    variances: np.ndarray,
+    totals: np.ndarray,
+    windows: list[tuple[int, int]],
+    baseline: int,
+    alpha: float,
+    df: float = math.inf,
 ) -> float:
     """Critical ``|z|`` of the scan: the (1 - alpha) quantile of the largest ``|z|`` over the
     scanned windows when nothing changes, by simulation.
@@ -137,6 +161,11 @@ def scan_threshold(
     scanned recent windows ending at the last period, each compared with the ``baseline``
     periods before it. Counts depart from the share by independent normal amounts of those
     variances; the draws are the same on every call (a fixed seed), so a score is repeatable.
+    With finite ``df`` the over-dispersion that scales every ``z`` is itself an estimate on
+    ``df`` degrees of freedom: each draw's ``|z|`` is divided by the square root of a
+    chi-square over ``df``, as a t statistic is, so the stated rate holds with the estimate's
+    own error (without it, an over-dispersion estimated from twelve weeks let 1.3-2.1% of
+    steady themes through at a stated 1%).
     """
     if not windows:
         return math.inf
@@ -154,14 +183,23 @@ def scan_threshold(
         return math.inf
     scaled = np.sqrt(variances)[:, None] * weights[:, usable] / sd[usable][None, :]
     largest = np.abs(_standard_normals(periods) @ scaled).max(axis=1)
+    if math.isfinite(df) and df > 0:
+        largest = largest / np.sqrt(_chi_squares(df) / df)
     rank = min(int(math.ceil((1.0 - alpha) * len(largest))), len(largest) - 1)
     return float(np.partition(largest, rank)[rank])
 
 
 _NORMALS: dict[int, np.ndarray] = {}
+_CHI: dict[float, np.ndarray] = {}
 
 
 def _standard_normals(periods: int) -> np.ndarray:
     if periods not in _NORMALS:
         _NORMALS[periods] = np.random.default_rng(20260101).standard_normal((_SIMULATIONS, periods))
     return _NORMALS[periods]
+
+
+def _chi_squares(df: float) -> np.ndarray:
+    if df not in _CHI:
+        _CHI[df] = np.random.default_rng(20260102).chisquare(df, _SIMULATIONS)
+    return _CHI[df]

@@ -87,6 +87,7 @@ def plot_png(score: Score, lang: str = "en") -> bytes:
     matplotlib = require("plot", "drawing the plot (score --plot, --report)")
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    from matplotlib.collections import PolyCollection
 
     font = cjk_font() if lang == "zh" else None
     use_lang = "zh" if font else "en"
@@ -117,7 +118,7 @@ def plot_png(score: Score, lang: str = "en") -> bytes:
             ax.plot(solid, ys[: len(solid)], marker="o", markersize=2.5, color=colour, linewidth=1.3)
             if partial and xs:
                 ax.plot(xs[-2:], ys[-2:], color=colour, linewidth=1, linestyle=":")
-                ax.scatter([xs[-1]], [ys[-1]], s=25, facecolors="white", edgecolors=colour, zorder=3, label="partial")
+                ax.plot([xs[-1]], [ys[-1]], "o", markersize=5, markerfacecolor="white", color=colour, zorder=3)
             window = t["recent_periods"] or (score.settings or {}).get("recent")
             if window and xs:
                 ax.axvspan(len(periods) - window - 0.5, len(periods) - 0.5, color=_SHADE[t["direction"]], alpha=0.12)
@@ -126,9 +127,11 @@ def plot_png(score: Score, lang: str = "en") -> bytes:
                 _plain(f"{theme_name(t['theme'], use_lang)}: {arrow}, momentum {t['momentum']:+.2f}"),
                 fontsize=9,
                 loc="left",
+                y=1.0,  # a fixed place: placing it automatically measured every tick label
             )
             top = max([b[1] for b in band if b[1] == b[1]] + [0.05])
             ax.set_ylim(0, min(1.0, top * 1.1))
+            ax.yaxis.set_major_locator(matplotlib.ticker.MaxNLocator(4))
             ax.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0, decimals=0))
             ax.set_xticks(range(0, len(periods), step))
             ax.set_xticklabels([])
@@ -139,9 +142,14 @@ def plot_png(score: Score, lang: str = "en") -> bytes:
         totals = {}
         for r in score.series:
             totals[r["start"]] = r["total"]
-        volume.bar([index[p] for p in periods], [totals[p] for p in periods], color="#888888", width=0.8)
-        if partial and periods:
-            volume.bar([len(periods) - 1], [totals[periods[-1]]], color="white", edgecolor="#888888", width=0.8)
+        # one collection of bars, not a patch each (a hundred patches took a fifth of the drawing)
+        heights = [totals[p] for p in periods]
+        done = len(periods) - 1 if partial else len(periods)
+        bars = [[(i - 0.4, 0), (i - 0.4, h), (i + 0.4, h), (i + 0.4, 0)] for i, h in enumerate(heights)]
+        volume.add_collection(PolyCollection(bars[:done], facecolors="#888888", linewidths=0))
+        if done < len(bars):
+            volume.add_collection(PolyCollection(bars[done:], facecolors="white", edgecolors="#888888"))
+        volume.set_ylim(0, max(heights + [1]) * 1.05)
         volume.set_ylabel("passages", fontsize=8)
         volume.set_xlim(-0.5, len(periods) - 0.5)
         volume.set_xticks(range(0, len(periods), step))

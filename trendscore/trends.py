@@ -29,7 +29,7 @@ import numpy as np
 from .accumulate import COPY_DAYS, MAX_SOURCES, OTHER_SOURCES, SCALE, Accumulator
 from .dates import FREQS, period_label, period_of, period_start
 from .drivers import theme_drivers
-from .evidence import NO_TEST, Window, pooled_dispersion, scan_threshold, share_test, spread_ratio
+from .evidence import NO_TEST, Window, dispersion_estimate, scan_threshold, share_test, spread_ratio
 
 __all__ = ["Accumulator", "Score", "MomentumSettings", "compute_score", "SCALE", "MAX_SOURCES", "OTHER_SOURCES"]
 
@@ -236,32 +236,34 @@ def compute_score(
         base = _windows_of(per_period, first - cfg.baseline, first - 1, k)
         periods = [per_period.get(p, []) for p in range(first - cfg.baseline, first)]
         if cfg.dispersion == "pooled":
-            phis = [pooled_dispersion(periods, kappas)] * k
+            estimates = [dispersion_estimate(periods, kappas)] * k
         else:
-            phis = [pooled_dispersion([row[j : j + 1] for row in periods], kappas[j : j + 1]) for j in range(k)]
-        tests[length] = (recent, base, phis)
+            estimates = [dispersion_estimate([row[j : j + 1] for row in periods], kappas[j : j + 1]) for j in range(k)]
+        tests[length] = (recent, base, [phi for phi, _ in estimates], [df for _, df in estimates])
     rows = []
     thresholds: dict[tuple, float] = {}  # scanned window lengths -> critical value
     for j, theme in enumerate(themes):
         scanned = []
+        df = math.inf  # the least firmly known over-dispersion of the scanned windows
         for length in lengths:
-            recent, base, phis = tests[length]
+            recent, base, phis, dfs = tests[length]
             r, b = recent[j], base[j]
             enough = r.n >= cfg.min_passages and b.n >= cfg.min_passages
             if cfg.shortest <= length <= cfg.longest and enough:
                 scanned.append((length, share_test(r, b, phis[j], kappas[j], noise_of[j])))
+                df = min(df, dfs[j])
         needed = cfg.z_crit
         if needed is None:
-            key = tuple(length for length, _ in scanned)
+            key = (tuple(length for length, _ in scanned), df)
             if key not in thresholds:
-                thresholds[key] = _needed(per_period, span_first, cur, key, cfg)
+                thresholds[key] = _needed(per_period, span_first, cur, key[0], cfg, df)
             needed = thresholds[key]
         best = None
         for length, test in scanned:
             if _direction(test, needed, cfg) != "steady" and (best is None or abs(test["z"]) > abs(best[1]["z"])):
                 best = (length, test)
         length = best[0] if best else cfg.recent
-        recent, base, phis = tests[length]
+        recent, base, phis, _ = tests[length]
         test = best[1] if best else share_test(recent[j], base[j], phis[j], kappas[j], noise_of[j])
         direction = _direction(test, needed, cfg) if best else "steady"
         mix = None
@@ -379,18 +381,21 @@ def _periods(acc: Accumulator, freq: str, last_day: int | None, span_first: int 
     return per_period, totals, ignored_after
 
 
-def _needed(per_period, span_first: int, cur: int, lengths: tuple[int, ...], cfg: MomentumSettings) -> float:
+def _needed(
+    per_period, span_first: int, cur: int, lengths: tuple[int, ...], cfg: MomentumSettings, df: float = math.inf
+) -> float:
     """The |z| a scan over recent windows of ``lengths`` must reach: simulated for
     ``cfg.false_alarm`` from the volumes and report sizes of the periods the scan looks at.
     Every theme's count variance in a period is its own constant times that period's sum of
     squared unit sizes, and the constant cancels in ``z``, so one value serves every theme
-    scanned over the same windows."""
+    scanned over the same windows. ``df``: the degrees of freedom of the over-dispersion
+    estimate the scan's ``z`` values are divided by (infinite when it is the binomial floor)."""
     if not lengths:
         return math.inf
     span = [per_period.get(p) for p in range(span_first, cur + 1)]
     sizes = np.array([row[0].snn if row else 0.0 for row in span])
     totals = np.array([row[0].n if row else 0.0 for row in span])
-    return scan_threshold(sizes, totals, [(length, 0) for length in lengths], cfg.baseline, cfg.false_alarm)
+    return scan_threshold(sizes, totals, [(length, 0) for length in lengths], cfg.baseline, cfg.false_alarm, df)
 
 
 def _outlet_mix(acc: Accumulator, freq: str, j: int, window, cfg: MomentumSettings, last_day: int, evidence):
