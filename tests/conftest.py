@@ -43,9 +43,12 @@ def run():
     return invoke
 
 
-def kill_cli(args, delay=None, ready=None, limit=30.0) -> bool:
+def kill_cli(args, delay=None, ready=None, limit=90.0) -> bool:
     """Run the CLI in a new process and kill -9 it after ``delay`` seconds, or the moment
-    ``ready()`` holds (polled without pause). True if it was killed while still running."""
+    ``ready()`` holds (polled without pause). True if it was killed while still running.
+
+    ``limit`` bounds the wait for ``ready``: long enough for ``train`` (a 20 s settings search,
+    then the model) on a machine that other jobs share."""
     import os
     import signal
     import subprocess

@@ -1,6 +1,7 @@
 import json
 
 import numpy as np
+import pytest
 from click.testing import CliRunner
 from conftest import SEEDS
 
@@ -47,6 +48,7 @@ def test_suggest_cli_writes_jsonl_ready_to_label(tmp_path):
     assert len(rows) == 5 and all({"id", "text", "labels", "suggest"} <= set(r) for r in rows)
 
 
+@pytest.mark.slow
 def test_label_issues_find_flipped_labels():
     seeds = read_seeds([SEEDS / "batch_01_wire.jsonl", SEEDS / "batch_02_gov.jsonl"])
     flipped = {}

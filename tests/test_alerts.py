@@ -2,6 +2,7 @@
 
 import json
 
+import pytest
 from click.testing import CliRunner
 from test_drivers import _stream
 
@@ -14,6 +15,7 @@ def _write(path, records):
     return str(path)
 
 
+@pytest.mark.slow
 def test_a_call_that_changes_between_runs_alerts_once(tmp_path):
     records = _stream()
     early = _write(tmp_path / "early.jsonl", [r for r in records if r["date"] < "2025-04-20"])

@@ -101,6 +101,7 @@ def _paragraph(path, megabytes: int, line_ends: bool, digest: bool = False):
         fh.write("\n")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "kind",
     ["paragraph of many lines", "single line", "digest body"],

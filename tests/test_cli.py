@@ -1,5 +1,6 @@
 import json
 
+import pytest
 from conftest import DIGEST
 
 
@@ -78,6 +79,7 @@ def test_empty_stdin_is_an_error(run):
     assert result.exit_code == 2 and result.stderr == "Error: -: empty input: no passages found\n"
 
 
+@pytest.mark.slow
 def test_train_and_evaluate(run, tmp_path, small_seed_files):
     out = tmp_path / "m"
     result = run("train", *small_seed_files, "-o", out, "--cv", "0")
@@ -107,6 +109,7 @@ def test_train_rejects_bad_seeds(run, tmp_path):
     assert not (tmp_path / "m").exists()
 
 
+@pytest.mark.slow
 def test_train_curve_prints_a_learning_curve(run, tmp_path, small_seed_files):
     result = run("train", *small_seed_files, "-o", tmp_path / "m", "--cv", "2", "--curve")
     assert result.exit_code == 0

@@ -13,6 +13,9 @@ import pytest
 
 pytest.importorskip("distributed")
 
+# every test here needs the scheduler and two workers started for it (about 10 s under load)
+pytestmark = pytest.mark.slow
+
 from click.testing import CliRunner  # noqa: E402
 from conftest import SEEDS  # noqa: E402
 

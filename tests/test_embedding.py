@@ -132,6 +132,7 @@ def test_caching_encodes_each_distinct_text_once(monkeypatch):
     assert len(calls) == 3
 
 
+@pytest.mark.slow
 def test_cli_train_and_parallel_label_agree(run, tmp_path, seeds):
     out = tmp_path / "m"
     result = run("train", HEADLINES, "-o", out, "--cv", "0", "--embedding", "use-m3", "--embedding-dims", "8")
@@ -150,6 +151,7 @@ def test_cli_train_and_parallel_label_agree(run, tmp_path, seeds):
             assert rb["scores"][theme] == pytest.approx(p, abs=2e-4)  # BLAS thread counts differ
 
 
+@pytest.mark.slow
 def test_encoding_in_two_processes_matches_one(seeds):
     texts = [f"{s.text}（第{i}条）" for i in range(14) for s in seeds]  # 2,100 distinct texts
     one = embedding.encode("use-m3", texts)
@@ -160,6 +162,7 @@ def test_encoding_in_two_processes_matches_one(seeds):
     assert one.shape == (len(texts), 512) and np.abs(one).sum(axis=1).min() > 0
 
 
+@pytest.mark.slow
 def test_cli_calibration_folds_reach_the_model(run, tmp_path):
     out = tmp_path / "m"
     # --budget 0: today's settings, which the model is compared with below

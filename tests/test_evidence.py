@@ -10,9 +10,10 @@ import pytest
 from scenarios import THEMES, generate_news
 
 import trendscore
-from trendscore.accumulate import COPY_DAYS, Accumulator, fingerprint
+from trendscore.accumulate import COPY_DAYS, Accumulator
 from trendscore.evidence import Window, dispersion_estimate, scan_threshold, share_test
 from trendscore.scoring import model_noise
+from trendscore.textkeys import fingerprint
 from trendscore.trends import MomentumSettings, compute_score
 
 
@@ -137,6 +138,7 @@ def test_the_bundled_model_card_gives_a_floor_per_theme():
     assert set(floor) == set(THEMES) and all(0 < v < 0.2 for v in floor.values())
 
 
+@pytest.mark.slow
 def test_the_simulated_critical_value_holds_its_false_alarm_rate():
     """Binomial counts with no change, scanned as compute_score does: the share of runs whose
     largest |z| passes the simulated value is near the stated 1% (not the 10%+ that 1.96 on
@@ -166,6 +168,7 @@ def test_the_simulated_critical_value_holds_its_false_alarm_rate():
     assert 0.003 <= hits / runs <= 0.02
 
 
+@pytest.mark.slow
 def test_false_alarms_on_article_streams_stay_near_the_stated_rate():
     """A smaller run of benchmarks/momentum_stress.py: articles of ~4 passages with named
     reports, no change; the method before issue 13 raised 3.8% here (BENCHMARKS.md)."""
@@ -178,6 +181,7 @@ def test_false_alarms_on_article_streams_stay_near_the_stated_rate():
     assert alarms / steady <= 0.02
 
 
+@pytest.mark.slow
 def test_the_scan_allows_for_an_over_dispersion_that_is_only_estimated():
     """Counts four times as variable as binomial (every passage in a report of four that
     shares its themes, the reports not named), the over-dispersion estimated from the twelve

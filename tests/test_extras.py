@@ -81,6 +81,7 @@ def test_to_frame_without_pandas(monkeypatch):
         score.to_frame()
 
 
+@pytest.mark.slow
 def test_no_module_needs_fcntl(tmp_path):
     """Windows has no fcntl: every module imports without it, and the locks still work."""
     import subprocess

@@ -12,7 +12,7 @@ import pytest
 
 from trendscore.errors import ModelError
 from trendscore.model import default_model_path, load_model
-from trendscore.registry import Registry
+from trendscore.registry import Registry, resolve_model
 from trendscore.store import MANIFEST, sha256_file
 
 
@@ -238,7 +238,7 @@ def test_a_corrupt_alias_file_is_one_line(registry, run, aliases, message):
 def test_a_champion_that_is_not_a_version_is_refused(registry):
     (registry / "aliases.json").write_text('{"champion": "v0009", "history": ["v0009"]}', "utf-8")
     with pytest.raises(ModelError, match="the champion v0009 is not among the registry's versions"):
-        load_model(registry)
+        resolve_model(registry)
 
 
 def test_a_damaged_holdout_set_is_one_line(registry):

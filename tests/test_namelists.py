@@ -134,6 +134,7 @@ def test_a_model_naming_a_file_as_its_opencc_setting_is_refused(tmp_path):
         load_model(path)
 
 
+@pytest.mark.slow
 def test_train_lists_option(run, tmp_path):
     seeds = SEEDS / "batch_06_headlines.jsonl"
     bad = run("train", seeds, "-o", tmp_path / "bad", "--lists", "places", "--cv", "0")

@@ -13,8 +13,9 @@ import threading
 
 import pytest
 
+from trendscore.atomic import AtomicOutput, atomic_write_bytes, check_output_path, output_kind
 from trendscore.errors import InputError, OutputError
-from trendscore.writers import AtomicOutput, RecordWriter, atomic_write_bytes, check_output_path, output_kind
+from trendscore.writers import RecordWriter
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -50,6 +51,7 @@ def test_train_refuses_a_model_folder_holding_other_files(run, tmp_path, small_s
     assert (target / "batch.jsonl").exists()
 
 
+@pytest.mark.slow
 def test_train_replaces_a_model_and_fills_an_empty_folder(run, tmp_path, small_seed_files, small_model_dir):
     import shutil
 

@@ -20,6 +20,7 @@ def big_jsonl(tmp_path_factory):
     return path
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("fmt", ["jsonl", "csv"])
 def test_jobs_give_the_same_output_in_the_same_order(big_jsonl, tmp_path, fmt):
     one, two = tmp_path / f"one.{fmt}", tmp_path / f"two.{fmt}"
@@ -66,6 +67,7 @@ def test_progress_bar_only_when_asked(big_jsonl, tmp_path, capsys):
     assert capsys.readouterr().err == ""
 
 
+@pytest.mark.slow
 def test_throughput_smoke_ratio_against_a_plain_pipeline():
     """Ours against scikit-learn's TF-IDF transform with jieba on the same texts, same test:
     a ratio, never an absolute time (see benchmarks/ for the real measurements)."""

@@ -12,7 +12,8 @@ from conftest import kill_cli
 
 from trendscore import load_model
 from trendscore.cli import main
-from trendscore.registry import Registry, RegistryBusy
+from trendscore.errors import ModelError
+from trendscore.registry import Registry, RegistryBusy, resolve_model
 
 
 @pytest.fixture
@@ -38,10 +39,26 @@ def test_new_registry_adopts_the_bundled_model_as_first_champion(tmp_path, small
     assert reg.champion() == "v0001"
 
 
-def test_first_model_is_champion_and_registry_loads_as_a_model(registry):
+def test_first_model_is_champion_and_registry_resolves_to_it(registry):
     assert registry.champion() == "v0001"
-    model = load_model(registry.path)
+    model = load_model(resolve_model(registry.path))
     assert model.path == registry.path / "versions" / "v0001"
+    assert resolve_model(str(registry.path)) == registry.path / "versions" / "v0001"
+
+
+def test_load_model_does_not_resolve_a_registry(registry):
+    with pytest.raises(ModelError, match="a model registry, not a model directory; .*resolve_model"):
+        load_model(registry.path)
+
+
+def test_resolve_model_leaves_other_names_alone(registry, tmp_path, monkeypatch):
+    assert resolve_model(None) is None
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "default").mkdir()  # a bundled name wins over a folder of that name, registry or not
+    (tmp_path / "default" / "aliases.json").write_text('{"champion": "v0001", "history": ["v0001"]}', "utf-8")
+    assert resolve_model("default") == "default"
+    plain = registry.path / "versions" / "v0001"
+    assert resolve_model(plain) == plain
     assert (registry.path / "holdout.jsonl").read_text("utf-8").count("\n") > 10
 
 
@@ -90,7 +107,7 @@ def test_second_writer_gets_a_clear_message(registry, small_seed_files):
         assert result.exit_code == 1 and "busy" in result.stderr
 
 
-@pytest.mark.parametrize("when", [0.3, 0.9, "writing"])
+@pytest.mark.parametrize("when", [0.3, 0.9, pytest.param("writing", marks=pytest.mark.slow)])
 def test_kill_during_training_leaves_the_champion(registry, small_seed_files, when):
     before = registry.champion()
     args = ["train", *map(str, small_seed_files), "--registry", str(registry.path), "--cv", "0"]
@@ -101,12 +118,13 @@ def test_kill_during_training_leaves_the_champion(registry, small_seed_files, wh
         kill_cli(args, delay=when)
     champion = registry.champion()
     assert champion in (before, "v0002")
-    load_model(registry.path)  # loadable, hashes verified
+    load_model(resolve_model(registry.path))  # loadable, hashes verified
     for version in registry.versions():
         load_model(registry.path / "versions" / version)
     assert not [p for p in (registry.path / "versions").iterdir() if p.name.startswith(".") and not p.is_dir()]
 
 
+@pytest.mark.slow
 def test_kill_during_promotions_keeps_a_valid_alias(registry, small_seed_files):
     registry.train(small_seed_files, cv=0, force=True)
     script = (
@@ -120,4 +138,4 @@ def test_kill_during_promotions_keeps_a_valid_alias(registry, small_seed_files):
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait()
         assert registry.champion() in ("v0001", "v0002")
-        load_model(registry.path)
+        load_model(resolve_model(registry.path))

@@ -220,7 +220,7 @@ def _kill_after(args, delay):
     kill_cli(args, delay=delay)
 
 
-@pytest.mark.parametrize("when", [0.4, 1.0, "writing"])
+@pytest.mark.parametrize("when", [0.4, 1.0, pytest.param("writing", marks=pytest.mark.slow)])
 def test_kill_during_train_keeps_the_previous_model(tmp_path, small_model_dir, small_seed_files, when):
     import shutil
 

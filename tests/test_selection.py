@@ -7,9 +7,11 @@ import numpy as np
 import pytest
 
 from trendscore import load_model
+from trendscore.fitting import _settings, defaults
 from trendscore.seeds import Seed, read_seeds
 from trendscore.selection import SEARCHED, candidates, encoder_candidates, report_groups, search, select_folds
-from trendscore.training import DEFAULT_PARAMS, _settings
+
+DEFAULT_PARAMS = defaults()
 
 _ROWS = [
     ("体育", "足球比赛今晚开赛,主队{}号球员进球"),

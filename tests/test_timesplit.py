@@ -41,6 +41,7 @@ def test_time_split_scores_only_the_later_real_reports():
     assert set(out["by_lang"]) <= {"zh-Hans", "zh-Hant", "en"}
 
 
+@pytest.mark.slow
 def test_the_card_keeps_the_time_split_when_real_reports_allow(tmp_path):
     import json
 

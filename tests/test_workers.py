@@ -86,6 +86,7 @@ def test_a_killed_worker_is_a_one_line_error(long_input, tmp_path):
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.slow
 def test_ctrl_c_is_one_line_from_the_parent(long_input, tmp_path):
     out = tmp_path / "out.jsonl"
     proc = _start(long_input, out)

@@ -13,9 +13,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from trendscore.atomic import AtomicOutput, check_output_path
 from trendscore.errors import InputError
 from trendscore.jsonfast import RawNumber, dumps, dumps_line, loads
-from trendscore.writers import AtomicOutput, RecordWriter, check_output_path
+from trendscore.writers import RecordWriter
 
 THEMES = ["policy", "culture"]
 _RESERVED = {"labels", "scores", "explain", "score_policy", "score_culture"}
@@ -49,6 +50,7 @@ def _same(a, b) -> bool:
     return not isinstance(b, (bool, str)) and b is not None and Decimal(str(a)) == Decimal(str(b))
 
 
+@pytest.mark.slow
 @settings(max_examples=200, deadline=None)
 @given(records)
 def test_any_record_round_trips_through_jsonl(record):

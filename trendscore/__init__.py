@@ -46,7 +46,9 @@ def label(data, model=None, text_column: str = "text"):
     from .frames import frame_texts, is_frame, is_series, labelled_frame
 
     if model is None or not isinstance(model, Model):
-        model = load_model(model)
+        from .registry import resolve_model
+
+        model = load_model(resolve_model(model))
     if is_frame(data):
         return labelled_frame(data, model.label(frame_texts(data, text_column)), model.themes)
     if is_series(data):

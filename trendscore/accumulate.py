@@ -22,13 +22,13 @@ exactly and no result depends on record order (within the buffers' bounds).
 
 from __future__ import annotations
 
-import hashlib
-import unicodedata
 from collections import OrderedDict
 from collections.abc import Iterable
-from functools import lru_cache
 
-__all__ = ["Accumulator", "SCALE", "MAX_SOURCES", "MAX_THEMES", "OTHER_SOURCES", "COPY_DAYS", "fingerprint"]
+from .emerging import Unthemed, merge_unthemed
+from .textkeys import fingerprint
+
+__all__ = ["Accumulator", "SCALE", "MAX_SOURCES", "MAX_THEMES", "OTHER_SOURCES", "COPY_DAYS"]
 
 #: soft counts are stored as integer millionths of a passage
 SCALE = 1_000_000
@@ -41,23 +41,6 @@ MAX_THEMES = 200
 COPY_DAYS = 7
 MAX_PENDING_COPIES = 200_000
 MAX_OPEN_REPORTS = 50_000
-
-
-@lru_cache(maxsize=1)
-def _drop_table() -> dict[int, None]:
-    """Spacing, punctuation, symbols and control characters of the Basic Multilingual Plane,
-    to drop before texts are compared (built on first use)."""
-    return {c: None for c in range(0x10000) if unicodedata.category(chr(c))[0] in "PZSC"}
-
-
-def fingerprint(text: str) -> int | None:
-    """64-bit fingerprint of a passage's words: equal for texts that differ only in spacing,
-    punctuation and case (the same in every process, unlike ``hash``); None for a text with
-    no words."""
-    core = text.translate(_drop_table()).casefold()
-    if not core:
-        return None
-    return int.from_bytes(hashlib.blake2b(core.encode("utf-8", "surrogatepass"), digest_size=8).digest(), "little")
 
 
 class Accumulator:
@@ -74,7 +57,7 @@ class Accumulator:
         self.days: dict[int, list[int]] = {}
         self.cross: dict[int, list[int]] = {}  # [passages^2, theme * passages ...] beyond single passages
         self.square: dict[int, list[int]] = {}  # [unused, theme^2 ...] beyond single whole-label passages
-        self.sources: dict[str, dict[int, list[int]]] = {}
+        self.sources: dict[str, dict[int, dict[int, int]]] = {}
         self.records = 0
         self.undated = 0
         self.by_model = 0  # passages counted with model probabilities (the rest kept their labels)
@@ -84,8 +67,6 @@ class Accumulator:
         self._copies: OrderedDict[int, list] = OrderedDict()
         #: day -> (list, term) -> {0: passages mentioning it, theme index + 1: their theme weight}
         self.mentions: dict[int, dict[tuple, dict[int, int]]] = {}
-        from .emerging import Unthemed
-
         #: a sample of the passages that fit no theme, for emerging topics
         self.unthemed = Unthemed()
         self._open: OrderedDict[tuple, list] = OrderedDict()  # (report, day) -> [passages, {theme: count}]
@@ -95,6 +76,8 @@ class Accumulator:
     # ------------------------------------------------------------------ themes and rows
 
     def theme_index(self, theme: str) -> int:
+        """The column of ``theme`` in the count rows, adding a column the first time a theme is
+        seen; more than :data:`MAX_THEMES` distinct names is a ValueError."""
         i = self._index.get(theme)
         if i is None:
             i = self._index[theme] = len(self.themes)
@@ -285,8 +268,10 @@ class Accumulator:
             for day, orow in theirs.items():
                 _add_row(self._row(mine, day), orow, remap)
         for source, days in other.sources.items():
-            for day, orow in days.items():
-                _add_sparse(self._source_row(source, day), orow, remap)
+            for day, sparse in days.items():
+                target = self._source_row(source, day)
+                if target is not None:  # always: other's sources passed the same check
+                    _add_sparse(target, sparse, remap)
         self.records += other.records
         self.undated += other.undated
         self.by_model += other.by_model
@@ -300,11 +285,9 @@ class Accumulator:
         while len(self._open) > MAX_OPEN_REPORTS:
             self._close(next(iter(self._open)))
         for day, table in other.mentions.items():
-            mine = self.mentions.setdefault(day, {})
-            for name, orow in table.items():
-                _add_sparse(mine.setdefault(name, {0: 0}), orow, remap)
-        from .emerging import merge_unthemed
-
+            day_names = self.mentions.setdefault(day, {})
+            for name, sparse in table.items():
+                _add_sparse(day_names.setdefault(name, {0: 0}), sparse, remap)
         merge_unthemed(self.unthemed, other.unthemed)
         for fp, (day, source, report, contribution, names) in other._copies.items():
             self._hold(fp, [day, source, report, {remap[i]: v for i, v in contribution.items()}, names])

@@ -63,7 +63,7 @@ def call_changes(previous: dict | None, score: Score) -> list[dict]:
 
 def write_state(path: str, score: Score) -> None:
     """Remember this run's calls (atomically: a killed run leaves the previous state)."""
-    from .writers import atomic_write_bytes
+    from .atomic import atomic_write_bytes
 
     state = {
         "as_of": score.as_of,

@@ -61,7 +61,7 @@ class Groups:
         """Each group's calls (``compute(acc)`` scores one accumulator), largest group first;
         and, on the rows of ``overall`` called rising or falling where exactly one group makes
         the same call and every other group with enough passages is steady, ``carried_by``."""
-        out = []
+        out: list[dict] = []
         for name, acc in self.accs.items():
             score = compute(acc)
             out.append(

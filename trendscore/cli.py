@@ -121,7 +121,9 @@ def _note_shadowing(ctx, param, value):
     if shadowing_folder(value) is not None:
         note = f"--model {value} is the bundled model; the folder {value} here is not used (write ./{value})"
         click.echo(f"Note: {note}", err=True)
-    return value
+    from .registry import resolve_model
+
+    return None if value is None else str(resolve_model(value))  # a registry: its champion's directory
 
 
 _model_opt = click.option(

@@ -126,6 +126,7 @@ def period_of(ordinal: int, freq: str) -> int:
 
 
 def period_start(index: int, freq: str) -> dt.date:
+    """The first day of period ``index`` of ``freq`` (the inverse of :func:`period_of`)."""
     if freq == "day":
         return dt.date.fromordinal(index)
     if freq == "week":

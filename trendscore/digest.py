@@ -17,6 +17,9 @@ _TITLE_MAX = 100
 
 @dataclass
 class Document:
+    """One article of a digest: its title, the outlet and date of its source line (None when
+    the article has none), its body text, and the input line of its title."""
+
     title: str
     source: str | None
     date: str | None
@@ -49,10 +52,10 @@ def digest_parts(lines: Iterable[str]) -> Iterator[tuple]:
     waiting: tuple[int, str] | None = None  # a body line waiting for the one after it
     body = False  # the current document has body text
 
-    def feed(following: str | None):
-        """Settle ``waiting``, now that the body line after it is known."""
+    def feed(held: tuple[int, str], following: str | None):
+        """Settle the held line ``waiting``, now that the body line after it is known."""
         nonlocal body
-        j, text = waiting
+        j, text = held
         if body and _title_like(text, following):
             yield ("doc", text, None, None, j + 1)
             body = False
@@ -65,7 +68,7 @@ def digest_parts(lines: Iterable[str]) -> Iterator[tuple]:
         m = SOURCE_LINE.match(stripped)
         if m:
             if waiting is not None:
-                yield from feed(None)
+                yield from feed(waiting, None)
                 waiting = None
             title = last[1] if last is not None else ""
             yield ("doc", title, m.group("source").strip(), m.group("date"), i)
@@ -73,15 +76,15 @@ def digest_parts(lines: Iterable[str]) -> Iterator[tuple]:
             continue
         if started and last is not None and last[1] and not last[2]:
             if waiting is not None:
-                yield from feed(last[1])
+                yield from feed(waiting, last[1])
             waiting = last[:2]
         last = (i, stripped, False)
     if started and last is not None and last[1] and not last[2]:
         if waiting is not None:
-            yield from feed(last[1])
+            yield from feed(waiting, last[1])
         waiting = last[:2]
     if waiting is not None:
-        yield from feed(None)
+        yield from feed(waiting, None)
 
 
 def parse_digest(lines: Iterable[str]) -> Iterator[Document]:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from .errors import ModelError
 from .forking import usable_cores
@@ -60,7 +61,7 @@ _BATCH = 256
 
 _encoders: dict[str, object] = {}
 _identity: dict[str, dict] = {}
-_cache: dict[str, object] | None = None
+_cache: dict[tuple[str, str], Any] | None = None
 _jobs = 1  # processes encoding at once, set by caching(jobs=...)
 #: BLAS (or OpenMP) threads for the encoder: None means one a process unless the environment
 #: variable TRENDSCORE_ENCODER_THREADS asks for more; labelling workers set 1, whatever it says.
@@ -132,7 +133,10 @@ def encoder_identity(name: str) -> dict:
             pkg_version = version(ENCODERS[name])
         except PackageNotFoundError:
             raise _missing(name) from None
-        folder = Path(importlib.import_module(spec.module).__file__).parent
+        module_file = importlib.import_module(spec.module).__file__
+        if module_file is None:  # a namespace package: no weights file to hash
+            raise _missing(name)
+        folder = Path(module_file).parent
         _identity[name] = {
             "package": spec.package,
             "version": pkg_version,
@@ -248,6 +252,9 @@ class SentenceEmbedding:
     projection: object = field(default=None, repr=False)
 
     def fit(self, texts: Sequence[str]) -> SentenceEmbedding:
+        """Encode ``texts`` and learn the block's centre and its projection onto the leading
+        principal axes (at most ``dims``), scaled so a text's block has mean length ``weight``;
+        returns self."""
         import numpy as np
 
         vectors = encode(self.name, texts)
@@ -268,6 +275,8 @@ class SentenceEmbedding:
         return self
 
     def transform(self, texts: Sequence[str]):
+        """The dense block of each text: encoded, centred and projected as learned in
+        :meth:`fit`; a blank text gets a row of zeros."""
         import numpy as np
 
         vectors = encode(self.name, texts)

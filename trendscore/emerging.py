@@ -19,8 +19,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .accumulate import fingerprint
 from .dates import period_of
+from .textkeys import fingerprint
 
 __all__ = ["Unthemed", "merge_unthemed", "emerging_topics", "emerging_of", "PER_DAY", "MIN_PASSAGES", "MIN_GROWTH"]
 
@@ -39,6 +39,8 @@ class Unthemed:
         self.counts: dict[int, int] = {}  # day -> unthemed passages seen (sampled or not)
 
     def add(self, day: int | None, text, source=None) -> None:
+        """Count one unthemed passage of ``day`` and offer it to that day's sample; undated
+        passages, non-text and texts without a fingerprint are ignored."""
         if day is None or not isinstance(text, str):
             return
         fp = fingerprint(text)
@@ -122,7 +124,9 @@ def _tfidf(docs: list[list[str]]) -> _Rows | None:
         return None
     column = {w: i for i, w in enumerate(vocab)}
     idf = np.array([1.0 + math.log((1 + len(docs)) / (1 + df[w])) for w in vocab])
-    indptr, indices, data = [0], [], []
+    indptr: list[int] = [0]
+    indices: list[int] = []
+    data: list[float] = []
     for words in docs:
         tf: dict[int, int] = {}
         for w in words:
@@ -254,4 +258,4 @@ def emerging_of(acc, result, totals: dict[int, list[float]], cur: int) -> list[d
     window = (cur - cfg["recent"] + 1, cur)
     base = (window[0] - cfg["baseline"], window[0] - 1)
     passages = [sum(row[0] for p, row in totals.items() if first <= p <= last) for first, last in (window, base)]
-    return emerging_topics(unthemed, tuple(passages), window, base, lambda day: period_of(day, freq))
+    return emerging_topics(unthemed, (passages[0], passages[1]), window, base, lambda day: period_of(day, freq))

@@ -20,7 +20,7 @@ def evaluate(model: Model, seed_paths) -> dict:
     were set aside with their figures apart. ``warnings`` says when that happened, and when
     every label equals the model's own answer (the file is most likely its own output).
     """
-    from .training import text_key
+    from .textkeys import text_key
 
     seeds = read_seeds(seed_paths)
     unknown = sorted({lab for s in seeds for lab in s.labels} - set(model.themes))

@@ -11,6 +11,7 @@ less the theme's units actually spread (``kappa``: below 1 for soft counts).
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -31,6 +32,9 @@ _SIMULATIONS = 20_000
 
 @dataclass
 class Window:
+    """The evidence of one theme over a span of periods: theme count ``c``, passages ``n``
+    and the unit sums ``snn``, ``scn``, ``scc`` (see the module docstring)."""
+
     c: float = 0.0
     n: float = 0.0
     snn: float = 0.0
@@ -38,6 +42,7 @@ class Window:
     scc: float = 0.0
 
     def add(self, other: Window) -> None:
+        """Add another window's counts and sums to this one."""
         self.c += other.c
         self.n += other.n
         self.snn += other.snn
@@ -56,7 +61,7 @@ class Window:
         return kappa * p * (1 - p) * self.snn
 
 
-def spread_ratio(windows: list[Window]) -> float:
+def spread_ratio(windows: Sequence[Window]) -> float:
     """``kappa``: the units' squared departures from the theme's share over what
     :meth:`Window.variance` expects with ``kappa`` 1, from the given windows together; within
     0.1-25, and 1 when there is no share to judge by."""

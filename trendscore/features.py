@@ -14,10 +14,11 @@ import math
 import numbers
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
+from typing import Any
 
 from .errors import ModelError
 from .namelists import MARK, check_list_names, list_token_rows, list_tokens
@@ -126,6 +127,7 @@ class Segmenter:
         if name not in SEGMENTERS:
             raise ModelError(f"unknown segmenter {name!r}; expected one of {', '.join(SEGMENTERS)}")
         self.name = name
+        self.cut: Callable[..., list[str]]
         if name == "rjieba":
             import rjieba
 
@@ -143,6 +145,7 @@ class Segmenter:
 
     @property
     def version(self) -> str:
+        """The installed version of the segmenter's package (recorded in model cards)."""
         from importlib.metadata import version
 
         return version(self.name)
@@ -193,10 +196,12 @@ class FeatureConfig:
                 raise ModelError("embedding_weight must be a number above 0 and at most 100")
 
     def to_json(self) -> dict:
+        """The settings as a JSON object (stored in a model's ``model.json``)."""
         return dict(self.__dict__)
 
     @classmethod
     def from_json(cls, data: dict) -> FeatureConfig:
+        """Settings read from a model's JSON object; an unknown setting is a ModelError."""
         known = set(cls.__dataclass_fields__)
         unknown = set(data) - known
         if unknown:
@@ -216,13 +221,14 @@ class Featurizer:
     config: FeatureConfig
     word_vocab: dict[str, int] = field(default_factory=dict)
     char_vocab: dict[str, int] = field(default_factory=dict)
-    idf: Sequence[float] = field(default_factory=list)
-    embedder: object = field(default=None, repr=False)
+    idf: Any = field(default_factory=list)  # a list until fitted or loaded, then a float64 array
+    embedder: Any = field(default=None, repr=False)  # an embedding.SentenceEmbedding or None
     _char_hash: object = field(default=None, repr=False)
     _word_get: object = field(default=None, repr=False)
 
     @property
     def list_names(self) -> tuple[str, ...]:
+        """The curated name lists whose matches are features (``config.lists``), in order."""
         return tuple(self.config.lists.split(",")) if self.config.lists else ()
 
     @property
@@ -232,6 +238,7 @@ class Featurizer:
 
     @property
     def n_features(self) -> int:
+        """All feature columns: the TF-IDF terms, then the embedding's dense columns if any."""
         return self.n_terms + (self.embedder.dims if self.embedder is not None else 0)
 
     # ---------------------------------------------------------------- tokens
@@ -255,6 +262,7 @@ class Featurizer:
         return words, grams
 
     def analyze(self, texts: Sequence[str]) -> list[tuple[list[str], list[str]]]:
+        """The (words, char n-grams) of each text, after normalising them together."""
         return [self.tokens(t) for t in normalize_many(list(texts), self.config.opencc)]
 
     # ---------------------------------------------------------------- fitting

@@ -25,6 +25,7 @@ def is_frame(obj) -> bool:
 
 
 def is_series(obj) -> bool:
+    """True when ``obj`` is a pandas Series (checked without importing pandas)."""
     return _is_pandas(obj, "Series")
 
 

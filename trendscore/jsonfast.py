@@ -22,7 +22,7 @@ import re
 try:
     import orjson
 except ImportError:  # pragma: no cover - orjson is a dependency, this keeps a broken install working
-    orjson = None
+    orjson = None  # type: ignore[assignment]  # the fallback below tests `orjson is None`
 
 __all__ = ["loads", "dumps_line", "dumps", "RawNumber", "MAX_DEPTH", "JSONDepthError"]
 

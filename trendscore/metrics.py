@@ -8,6 +8,8 @@ __all__ = ["label_matrix", "per_theme_scores", "reliability_table", "expected_ca
 
 
 def label_matrix(label_lists: list[list[str]], themes: list[str]) -> np.ndarray:
+    """A 0/1 matrix of ``label_lists`` with one column per theme of ``themes``; labels
+    outside ``themes`` are left out."""
     index = {t: i for i, t in enumerate(themes)}
     Y = np.zeros((len(label_lists), len(themes)), dtype=np.int64)
     for r, labels in enumerate(label_lists):
@@ -77,5 +79,7 @@ def reliability_table(Y_true: np.ndarray, proba: np.ndarray, bins: int = 10) -> 
 
 
 def expected_calibration_error(rows: list[dict]) -> float:
+    """The passage-weighted mean gap between predicted and observed rates over the bins of a
+    reliability table (as :func:`reliability_table` gives), rounded to 4 places."""
     total = sum(r["n"] for r in rows)
     return round(sum(r["n"] * abs(r["mean_predicted"] - r["observed"]) for r in rows) / max(total, 1), 4)

@@ -516,7 +516,8 @@ _CACHE: dict[Path, Model] = {}
 def load_model(directory=None) -> Model:
     """Load a model directory (verified against its manifest); the bundled default if None.
 
-    A registry directory (see :mod:`trendscore.registry`) loads its champion. The name of a
+    A registry directory (see :mod:`trendscore.registry`) is refused with a pointer to
+    :func:`trendscore.registry.resolve_model`, which gives its champion. The name of a
     bundled model (``"default"``; ``"accurate"``: with sentence embeddings; ``"thorough"``: with
     the slower e5-small encoder of the ``e5`` extra; see the README) always loads that model,
     even where a folder of that name exists (write ``./default`` for the folder).
@@ -528,10 +529,11 @@ def load_model(directory=None) -> Model:
     """
     bundled = directory is None or (isinstance(directory, str) and directory in BUNDLED)
     path = bundled_model_path(directory or "default") if bundled else Path(directory)
-    if (path / "aliases.json").is_file():  # a registry: use its champion
-        from .registry import Registry
-
-        path = Registry(path).champion_path()
+    if (path / "aliases.json").is_file():
+        raise ModelError(
+            f"{path}: a model registry, not a model directory; "
+            "trendscore.registry.resolve_model gives the directory of its champion"
+        )
     if bundled:
         key = path.resolve()
         if key not in _CACHE:

@@ -12,6 +12,7 @@ import math
 import numbers
 import re
 from pathlib import Path
+from typing import NoReturn
 
 from .errors import ModelError
 
@@ -49,7 +50,7 @@ _FEATURE_TYPES = {
 }
 
 
-def _fail(path: Path, what: str):
+def _fail(path: Path, what: str) -> NoReturn:
     raise ModelError(f"{path}: {what}")
 
 

@@ -73,7 +73,8 @@ def record_output(path: str, kind: OutputKind, themes: list[str]):
     """Open ``path`` for labelled records of ``kind``: yields ``(text stream or None, writer)``
     with ``writer.write(record)``. The file appears only when complete (as
     :class:`~trendscore.writers.AtomicOutput` writes it); the text stream is None for Parquet."""
-    from .writers import AtomicOutput, RecordWriter
+    from .atomic import AtomicOutput
+    from .writers import RecordWriter
 
     if kind.fmt == "parquet":
         from .parquet import ParquetWriter, require_pyarrow
@@ -101,7 +102,7 @@ def record_output(path: str, kind: OutputKind, themes: list[str]):
             with RecordWriter(text, kind.fmt, themes) as writer:
                 yield text, writer
         except BaseException:
-            packed.fileobj = None  # closing writes nothing more into the file being removed
+            packed.fileobj = None  # type: ignore[assignment]  # GzipFile.close() skips a None fileobj; closing writes nothing more into the file being removed
             try:
                 text.close()
             except (AttributeError, ValueError, OSError):

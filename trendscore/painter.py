@@ -44,6 +44,8 @@ class Painter:
         return self
 
     def draw(self, score, lang: str = "en") -> bytes:
+        """The PNG of ``score``'s plot, drawn in the warm worker process; in this process when
+        there is none or it died."""
         if self._pool is not None:
             from concurrent.futures.process import BrokenProcessPool
 

@@ -11,6 +11,7 @@ import base64
 import datetime as dt
 import decimal
 from collections.abc import Iterator
+from typing import Any
 
 from .errors import InputError
 
@@ -87,11 +88,12 @@ class ParquetWriter:
     def __init__(self, fh, themes: list[str], name: str = "-"):
         self.fh, self.themes, self.name = fh, list(themes), name
         self._pq = require_pyarrow(name)
-        self._writer = None
+        self._writer: Any = None  # a pyarrow.parquet.ParquetWriter once the first batch fixes the schema
         self._batch: list[dict] = []
-        self._schema = None
+        self._schema: Any = None  # pyarrow.Schema
 
     def write(self, record: dict) -> None:
+        """Queue one labelled record; a full batch is written as a row group."""
         self._batch.append(record)
         if len(self._batch) >= _BATCH:
             self._flush()

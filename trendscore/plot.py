@@ -91,11 +91,11 @@ def plot_png(score: Score, lang: str = "en") -> bytes:
 
     font = cjk_font() if lang == "zh" else None
     use_lang = "zh" if font else "en"
-    rc = {"font.family": [font, "DejaVu Sans"]} if font else {}
+    rc: dict = {"font.family": [font, "DejaVu Sans"]} if font else {}
     periods = sorted({row["start"] for row in score.series})
     index = {p: i for i, p in enumerate(periods)}
     labels = {row["start"]: row["period"] for row in score.series}
-    rows = {}
+    rows: dict[str, list[dict]] = {}
     for r in score.series:
         rows.setdefault(r["theme"], []).append(r)
     themes = [t for t in score.themes if t["theme"] in rows][:MAX_PANELS]

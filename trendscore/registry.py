@@ -16,24 +16,38 @@ import json
 import os
 import re
 import shutil
-import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 
+from .atomic import atomic_write_bytes, replace_dir, temp_dir_beside
 from .errors import ModelError, TrendscoreError
+from .model import BUNDLED, default_model_path, load_model
 from .modelcheck import VERSION_NAME, check_card
 from .seeds import Seed, read_seeds
 from .store import load_json
-from .writers import atomic_write_bytes
 
-__all__ = ["Registry", "RegistryBusy", "HOLDOUT_SHARE"]
+__all__ = ["Registry", "RegistryBusy", "HOLDOUT_SHARE", "resolve_model"]
 
 HOLDOUT_SHARE = 5  # one seed in five (by a hash of its text) is held out
 ALIASES = "aliases.json"
 
 
 class RegistryBusy(TrendscoreError):
+    """Another process holds the registry's lock (training or changing the champion)."""
+
     exit_code = 1
+
+
+def resolve_model(name):
+    """The model ``name`` stands for, as :func:`~trendscore.model.load_model` takes it: the
+    champion's directory when ``name`` is a registry directory, else ``name`` unchanged (None,
+    a bundled model's name or a model directory). A bundled name wins over a folder of that
+    name, as in ``load_model``. A registry without a usable champion is a ModelError.
+    """
+    if name is None or (isinstance(name, str) and name in BUNDLED):
+        return name
+    registry = Registry(name)
+    return registry.champion_path() if registry.exists() else name
 
 
 def _write_json_atomic(path: Path, data) -> None:
@@ -41,11 +55,15 @@ def _write_json_atomic(path: Path, data) -> None:
 
 
 class Registry:
+    """The model registry in directory ``path`` (layout in the module docstring); the
+    methods that change it hold its lock."""
+
     def __init__(self, path):
         self.path = Path(path)
 
     # ------------------------------------------------------------ state
     def exists(self) -> bool:
+        """True when ``path`` holds a registry (it has an aliases file)."""
         return (self.path / ALIASES).is_file()
 
     def _aliases(self) -> dict:
@@ -63,9 +81,11 @@ class Registry:
         return data
 
     def champion(self) -> str | None:
+        """The champion's version name, or None when there is no registry or no champion yet."""
         return self._aliases().get("champion") if self.exists() else None
 
     def champion_path(self) -> Path:
+        """The champion's model directory; a ModelError when there is none or it is missing."""
         name = self.champion()
         if not name:
             raise ModelError(f"{self.path}: the registry has no champion yet")
@@ -75,6 +95,7 @@ class Registry:
         return path
 
     def versions(self) -> list[str]:
+        """The version names (``v0001`` ...) in the registry, oldest first."""
         root = self.path / "versions"
         return sorted(p.name for p in root.iterdir() if re.fullmatch(r"v\d{4}", p.name)) if root.is_dir() else []
 
@@ -120,11 +141,10 @@ class Registry:
 
     # ------------------------------------------------------------ alias changes
     def promote(self, name: str) -> None:
+        """Make version ``name`` the champion after checking that it loads as a model."""
         with self.lock():
             if name not in self.versions():
                 raise ModelError(f"{self.path}: no version {name!r} (have {', '.join(self.versions()) or 'none'})")
-            from .model import load_model
-
             load_model(self.path / "versions" / name)  # refuse a damaged version
             self._set_champion(name)
 
@@ -145,6 +165,8 @@ class Registry:
             return history[-1]
 
     def listing(self) -> list[dict]:
+        """One row per version: its name, whether it is the champion, and its model card's
+        figures."""
         if not self.exists():
             raise ModelError(f"{self.path}: not a model registry (no {ALIASES})")
         champion = self.champion()
@@ -159,8 +181,7 @@ class Registry:
     def _holdout(self, seeds: list[Seed]) -> list[dict]:
         """The held-out seeds: one in five of every seed ever trained with (chosen by a hash of
         its text, so a seed's place never changes), kept in holdout.jsonl as it grows."""
-        from .seedcheck import comparison_key
-        from .training import text_key
+        from .textkeys import comparison_key, text_key
 
         path = self.path / "holdout.jsonl"
         held = _read_holdout(path) if path.is_file() else []
@@ -203,9 +224,8 @@ class Registry:
 
         A new registry whose seeds use the five default themes starts with the bundled default
         model as v0001, its first champion (unless ``adopt_default`` is False)."""
-        from .model import default_model_path, load_model
-        from .seedcheck import comparison_key
-        from .training import text_key, train_seeds
+        from .textkeys import comparison_key, text_key
+        from .training import train_seeds
 
         seeds = read_seeds(seed_paths)
         with self.lock():
@@ -245,18 +265,18 @@ class Registry:
 
     def _adopt_default(self, default: Path, seeds: list[Seed]) -> None:
         """A new registry whose seeds use the default themes starts with the bundled model as v0001."""
-        from .model import load_model
         from .seeds import DEFAULT_THEMES
 
         labels = {lab for s in seeds for lab in s.labels}
         if not labels <= set(DEFAULT_THEMES) or not default.is_dir():
             return
         load_model(default)
-        tmp = Path(tempfile.mkdtemp(prefix=".v0001.", dir=self.path / "versions"))
-        shutil.rmtree(tmp)
+        final = self.path / "versions" / "v0001"
+        tmp = temp_dir_beside(final)
+        tmp.rmdir()  # a free hidden name: copytree makes the directory itself
         try:
             shutil.copytree(default, tmp)
-            os.rename(tmp, self.path / "versions" / "v0001")
+            replace_dir(tmp, final)
         except BaseException:  # a full disk, Ctrl-C: leave no half-copied version behind
             shutil.rmtree(tmp, ignore_errors=True)
             raise

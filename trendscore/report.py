@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import html
 
 from .plot import plot_png, theme_name
@@ -88,13 +89,14 @@ rising or falling only on strong evidence; <a href="#method">how</a>.</p>
 
 def write_plot(score: Score, path: str, png: bytes | None = None, lang: str = "en") -> None:
     """Write the plot; ``png`` is the picture when the caller has already drawn it."""
-    from .writers import atomic_write_bytes
+    from .atomic import atomic_write_bytes
 
     atomic_write_bytes(path, png if png is not None else plot_png(score, lang))
 
 
 def write_report(score: Score, path: str, examples=None, png: bytes | None = None, lang: str = "en") -> None:
-    from .writers import atomic_write_bytes
+    """Write the HTML report of ``score`` to ``path`` atomically (see :func:`report_html`)."""
+    from .atomic import atomic_write_bytes
 
     atomic_write_bytes(path, report_html(score, examples, png, lang).encode("utf-8"))
 
@@ -103,10 +105,10 @@ def _passages(score: Score, examples, lang: str) -> list[str]:
     """The passages behind each called theme, each passage under one theme only."""
     if examples is None or score.as_of is None:
         return ["<p class=meta>Passages are listed when the report is written by <code>trendscore score</code>.</p>"]
-    from .dates import parse_date, period_of
+    from .dates import period_of
 
     e = html.escape
-    cur = period_of(parse_date(score.as_of), score.freq)
+    cur = period_of(dt.date.fromisoformat(score.as_of).toordinal(), score.freq)
     shown: set = set()
     sections = []
     for t in score.themes:

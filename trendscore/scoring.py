@@ -39,6 +39,8 @@ class Examples:
         self._n = 0
 
     def add(self, day: int, weights: dict[str, float], record: dict) -> None:
+        """Offer ``record`` (dated ``day``) as an example of each theme it weighs at least 0.5
+        for, in that theme's heap for the day's period."""
         self._n += 1
         for theme, w in weights.items():
             if w < 0.5:
@@ -80,7 +82,7 @@ class Examples:
         """The ``n`` passages weighing most for ``theme`` in the periods given, latest first
         among equals; at most one per report (title or url) and no two with the same words,
         and none whose words are in ``exclude`` (fingerprints of passages shown elsewhere)."""
-        from .accumulate import fingerprint
+        from .textkeys import fingerprint
 
         items = []
         for p in range(first_period, last_period + 1):
@@ -298,7 +300,7 @@ def accumulate(
                     key, known = None, False
                 if not known:
                     _check_labels(labels, path, line)
-                    if len(checked) < 10_000:
+                    if key is not None and len(checked) < 10_000:
                         checked[key] = key
             else:
                 check_text(record, path, line)
@@ -451,7 +453,11 @@ def score(
     from .model import Model, load_model
 
     def loader():
-        return model if isinstance(model, Model) else load_model(model)
+        if isinstance(model, Model):
+            return model
+        from .registry import resolve_model
+
+        return load_model(resolve_model(model))
 
     def items() -> Iterator[tuple[dict, str, int]]:
         for n, record in enumerate(records, 1):

@@ -4,24 +4,25 @@ conflicting labels; and adding new seeds without touching the old ones."""
 from __future__ import annotations
 
 import json
-import os
 import re
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
+from .atomic import create_new_file
 from .errors import SeedError
 from .seeds import Seed, iter_seed_lines
-from .text import normalize
-from .writers import temp_beside
+from .textkeys import comparison_key
 
-__all__ = ["Problem", "comparison_key", "validate_seeds", "near_duplicate_pairs", "add_seeds", "AddResult"]
+__all__ = ["Problem", "validate_seeds", "near_duplicate_pairs", "add_seeds", "AddResult"]
 
 NEAR_DUPLICATE = 0.8  # Jaccard similarity of character 3-gram sets
 
 
 @dataclass(frozen=True)
 class Problem:
+    """One finding of the seed checks: where (file, line or None), its kind and what is wrong."""
+
     path: str
     line: int | None
     kind: str
@@ -30,11 +31,6 @@ class Problem:
     def __str__(self) -> str:
         where = self.path if self.line is None else f"{self.path}:{self.line}"
         return f"{where}: {self.kind}: {self.message}"
-
-
-def comparison_key(text: str) -> str:
-    """Text as compared for duplicates: normalised, punctuation and white space removed."""
-    return re.sub(r"[\W_]+", "", normalize(text))
 
 
 def _shingles(key: str) -> set[str]:
@@ -68,9 +64,9 @@ def near_duplicate_pairs(
     candidates = set()
     for members in buckets.values():
         if 1 < len(members) <= 200:
-            for x in range(len(members)):
-                for y in range(x + 1, len(members)):
-                    candidates.add((members[x], members[y]))
+            for u in range(len(members)):
+                for v in range(u + 1, len(members)):
+                    candidates.add((members[u], members[v]))
     pairs = []
     for i, j in sorted(candidates):
         if keys[i] == keys[j]:
@@ -176,6 +172,9 @@ def validate_seeds(paths, themes: list[str] | None = None) -> tuple[list[Seed], 
 
 @dataclass
 class AddResult:
+    """What adding seeds did: the batch file written (None if nothing was new), the seeds
+    added, the exact duplicates skipped, the label conflicts found, and the seeds replaced."""
+
     path: Path | None
     added: int
     skipped_duplicates: int
@@ -251,14 +250,5 @@ def _add_locked(new_path, directory: Path, on_conflict: str) -> AddResult:
     if not out:
         return AddResult(None, 0, skipped, conflicts, replaced)
     target = _next_batch_path(directory, Path(new_path).stem)
-    fd, tmp = temp_beside(target)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            for record in out:
-                fh.write(json.dumps(record, ensure_ascii=False) + "\n")
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.link(tmp, target)  # fails if the name was taken meanwhile: never overwrites
-    finally:
-        os.unlink(tmp)
+    create_new_file(target, "".join(json.dumps(record, ensure_ascii=False) + "\n" for record in out).encode("utf-8"))
     return AddResult(target, len(out), skipped, conflicts, replaced)

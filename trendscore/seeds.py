@@ -10,13 +10,16 @@ from pathlib import Path
 
 from .errors import SeedError
 
-__all__ = ["Seed", "DEFAULT_THEMES", "iter_seed_lines", "read_seeds", "seeds_sha256", "theme_order"]
+__all__ = ["Seed", "DEFAULT_THEMES", "iter_seed_lines", "read_seeds", "seeds_sha256", "theme_order", "model_themes"]
 
 DEFAULT_THEMES = ["policy", "technology", "overseas", "regional_hub", "culture"]
 
 
 @dataclass(frozen=True)
 class Seed:
+    """One labelled seed passage as read from a seed file, with the file and line it came
+    from and the ids of the seeds it replaces."""
+
     id: str
     text: str
     labels: tuple[str, ...]
@@ -141,6 +144,16 @@ def theme_order(seeds: list[Seed]) -> list[str]:
     if used <= set(DEFAULT_THEMES):
         return list(DEFAULT_THEMES)
     return sorted(used)
+
+
+def model_themes(seeds: list[Seed]) -> list[str]:
+    """The model's label columns: the seeds' themes, where a single-label model knows only the
+    classes its seeds use."""
+    themes = theme_order(seeds)
+    if all(len(s.labels) == 1 for s in seeds):
+        used = {s.labels[0] for s in seeds}
+        themes = [t for t in themes if t in used]
+    return themes
 
 
 def seeds_sha256(seeds: list[Seed]) -> str:

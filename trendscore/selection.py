@@ -213,10 +213,10 @@ def search(
     model card. The first candidate always runs, whatever the budget.
     """
     from .features import FeatureConfig
-    from .training import _themes
+    from .seeds import model_themes
 
     start = clock()
-    themes = _themes(seeds)
+    themes = model_themes(seeds)
     multilabel = not all(len(s.labels) == 1 for s in seeds)
     texts = [s.text for s in seeds]
     Y = label_matrix([list(s.labels) for s in seeds], themes)

@@ -13,6 +13,7 @@ import struct
 import sys
 from pathlib import Path
 
+from .atomic import replace_dir, temp_dir_beside
 from .errors import InputError, ModelError, OutputError
 
 __all__ = [
@@ -33,25 +34,12 @@ MAX_NPY_HEADER = 10_000
 
 
 def sha256_file(path: Path) -> str:
+    """The SHA-256 hex digest of the file at ``path``, read in 1 MiB blocks."""
     digest = hashlib.sha256()
     with open(path, "rb") as fh:
         for block in iter(lambda: fh.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
-
-
-def _renameat2_exchange(a: Path, b: Path) -> bool:
-    """Swap two paths atomically (Linux renameat2 RENAME_EXCHANGE); False if unsupported."""
-    try:
-        import ctypes
-
-        libc = ctypes.CDLL(None, use_errno=True)
-        fn = libc.renameat2
-    except (OSError, AttributeError):
-        return False
-    at_fdcwd, rename_exchange = -100, 2
-    rc = fn(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange)
-    return rc == 0
 
 
 def check_model_target(final) -> None:
@@ -107,33 +95,19 @@ def check_model_target(final) -> None:
 def atomic_swap_dir(new: Path, final: Path) -> None:
     """Put directory ``new`` at ``final``; an old ``final`` is replaced in one step when it is
     a model directory (see :func:`check_model_target`), refused otherwise."""
-    import shutil
-
     check_model_target(final)
-    if not final.exists():
-        os.rename(new, final)
-        return
-    if _renameat2_exchange(new, final):
-        shutil.rmtree(new)
-        return
-    old = final.with_name(final.name + ".old")
-    shutil.rmtree(old, ignore_errors=True)
-    os.rename(final, old)
-    os.rename(new, final)
-    shutil.rmtree(old)
+    replace_dir(new, final)
 
 
 def write_model_dir(final: Path, jsons: dict[str, object], arrays: dict, texts: dict[str, str] | None = None) -> Path:
     """Write a model directory atomically: files into a temporary sibling, then swap in."""
     import shutil
-    import tempfile
 
     final = Path(final)
     check_model_target(final)
     final = Path(os.path.abspath(final))  # "model/." and "a/../model" name one place
     try:
-        final.parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{final.name}.", dir=final.parent))
+        tmp = temp_dir_beside(final)
     except OSError as exc:
         raise OutputError(f"{final}: cannot write the model there ({exc.strerror or exc})") from None
     try:
@@ -235,6 +209,7 @@ class RawArray:
         self.values, self.shape = values, shape
 
     def numpy(self):
+        """The array as a numpy float64 array of its shape (a view, no copy)."""
         import numpy as np
 
         return np.frombuffer(self.values, dtype=np.float64).reshape(self.shape)

