@@ -4,7 +4,6 @@ import numpy as np
 import pytest
 
 from trendscore import Model, ModelError, TextThemeClassifier, load_model
-from trendscore.conversion import save_estimator
 from trendscore.seeds import read_seeds
 
 TEXTS = [
@@ -30,7 +29,7 @@ def test_bundled_model_to_estimator_and_back(tmp_path):
     back = Model.from_estimator(est)
     assert np.array_equal(back.predict_proba(TEXTS), model.predict_proba(TEXTS))
     assert back.themes == model.themes and back.thresholds == model.thresholds
-    loaded = load_model(save_estimator(est, tmp_path / "m"))
+    loaded = load_model(Model.from_estimator(est).save(tmp_path / "m"))
     assert np.array_equal(loaded.predict_proba(TEXTS), model.predict_proba(TEXTS))
     assert loaded.predict(TEXTS) == want
 

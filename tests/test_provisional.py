@@ -239,26 +239,26 @@ def test_a_damaged_provisional_field_is_refused(made, tmp_path, change, message)
 
 
 def test_a_registry_gets_a_new_champion_that_rollback_undoes(small_model_dir, examples, run, tmp_path):
-    from trendscore.registry import Registry
+    from trendscore.registry import Registry, resolve_model
 
     reg = Registry(tmp_path / "reg")
     first = reg.add(load_model(small_model_dir))
     result = run("themes", "add", NAME, "--examples", examples, "--model", reg.path)
     assert result.exit_code == 0, result.output
-    assert reg.champion() == "v0002" and load_model(reg.path).themes[-1] == NAME
+    assert reg.champion() == "v0002" and load_model(resolve_model(reg.path)).themes[-1] == NAME
     run("models", "rollback", "--registry", reg.path)
-    assert reg.champion() == first and NAME not in load_model(reg.path).themes
+    assert reg.champion() == first and NAME not in load_model(resolve_model(reg.path)).themes
 
 
 def test_a_registry_champion_trained_there_finds_its_seeds(small_seed_files, examples, run, tmp_path):
     """The champion learned from the seed files less the registry's held-out fifth."""
-    from trendscore.registry import Registry
+    from trendscore.registry import Registry, resolve_model
 
     reg = Registry(tmp_path / "reg")
     reg.train(small_seed_files, cv=0, adopt_default=False)
     result = run("themes", "add", NAME, "--examples", examples, "--model", reg.path)
     assert result.exit_code == 0, result.output
-    held_out = len(read_seeds(small_seed_files)) - load_model(reg.path).card["seeds"]["count"]
+    held_out = len(read_seeds(small_seed_files)) - load_model(resolve_model(reg.path)).card["seeds"]["count"]
     assert held_out > 0 and f"calibrated on {300 - held_out} seeds" in result.output
 
 

@@ -121,8 +121,13 @@ def _note_shadowing(ctx, param, value):
     if shadowing_folder(value) is not None:
         note = f"--model {value} is the bundled model; the folder {value} here is not used (write ./{value})"
         click.echo(f"Note: {note}", err=True)
+    return value
+
+
+def _resolve_model(ctx, param, value):
     from .registry import resolve_model
 
+    value = _note_shadowing(ctx, param, value)
     return None if value is None else str(resolve_model(value))  # a registry: its champion's directory
 
 
@@ -130,8 +135,16 @@ _model_opt = click.option(
     "--model",
     "model_dir",
     default=None,
-    callback=_note_shadowing,
+    callback=_resolve_model,
     help="Model directory, registry or bundled name: default, accurate, thorough (default: default).",
+)
+#: the same option for commands that act on a registry itself, not on its champion
+_model_ref_opt = click.option(
+    "--model",
+    "model_dir",
+    default=None,
+    callback=_note_shadowing,
+    help="Model directory, registry (gets a new champion version) or bundled name (default: default).",
 )
 
 
@@ -352,7 +365,7 @@ def score(
     if alert:
         from .alerts import ALERT_EXIT, alert_report
 
-        click.echo(json.dumps(alert_report(result.score, result.previous, result.changes), ensure_ascii=False))
+        click.echo(json.dumps(alert_report(result.score, result.previous, result.changes or []), ensure_ascii=False))
         if result.changes:
             sys.exit(ALERT_EXIT)
 
@@ -707,7 +720,7 @@ def themes():
 @themes.command("add")
 @click.argument("name")
 @click.option("--examples", "examples", required=True, help="Example passages of the theme (jsonl, csv, text...): 5+.")
-@_model_opt
+@_model_ref_opt
 @click.option(
     "-o", "--output", "out_dir", default=None,
     help="New model folder to write (required unless --model is a registry, which gets a new champion version).",
@@ -716,7 +729,7 @@ def themes():
 @_quiet_opt
 def themes_add(name, examples, model_dir, out_dir, seed_paths, quiet):
     """Add the provisional theme NAME, scored by closeness to the --examples passages."""
-    from .provisional import add_theme_to
+    from .theming import add_theme_to
 
     with _progress(quiet):
         done = add_theme_to(model_dir, name, examples, out_dir, list(seed_paths) or None)

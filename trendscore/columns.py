@@ -33,6 +33,7 @@ class Columns:
         return {k: v for k, v in pairs.items() if k != v}
 
     def is_default(self) -> bool:
+        """True when no field is renamed: the records are read under their own names."""
         return not self.renames
 
     def check_header(self, fields: list[str], name: str, kind: str, require_text: bool = True) -> None:

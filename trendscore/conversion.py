@@ -19,12 +19,16 @@ True
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from .errors import ModelError
-from .model import Model
 
-__all__ = ["model_from_estimator", "estimator_from_model", "save_estimator"]
+if TYPE_CHECKING:
+    from .model import Model
+
+__all__ = ["model_from_estimator", "estimator_from_model"]
 
 
 def _themes_of(est, themes) -> list[str]:
@@ -44,7 +48,7 @@ def _themes_of(est, themes) -> list[str]:
     return themes
 
 
-def model_from_estimator(est, themes=None, card: dict | None = None) -> Model:
+def model_from_estimator(est, themes=None, card: dict | None = None, *, model_class: type[Model]) -> Model:
     """A :class:`Model` from a fitted :class:`~trendscore.classifier.TextThemeClassifier`.
 
     ``themes`` names the columns of the ``y`` the estimator was fitted on (a 0/1 matrix);
@@ -77,7 +81,7 @@ def model_from_estimator(est, themes=None, card: dict | None = None) -> Model:
         if sorted(names) != sorted(classes):
             raise ModelError(f"themes {names} are not the estimator's classes {classes}")
         order = [classes.index(t) for t in names]
-    return Model(
+    return model_class(
         names,
         est.featurizer_,
         np.asarray(coef)[order].T.copy(),
@@ -126,8 +130,3 @@ def estimator_from_model(model: Model):
     est.classes_ = clf.classes_
     est.themes_ = np.array(model.themes, dtype=object)
     return est
-
-
-def save_estimator(est, directory, themes=None):
-    """Write a fitted estimator as a model directory (what ``--model`` accepts); returns the path."""
-    return model_from_estimator(est, themes).save(directory)

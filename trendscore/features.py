@@ -224,7 +224,7 @@ class Featurizer:
     idf: Any = field(default_factory=list)  # a list until fitted or loaded, then a float64 array
     embedder: Any = field(default=None, repr=False)  # an embedding.SentenceEmbedding or None
     _char_hash: object = field(default=None, repr=False)
-    _word_get: object = field(default=None, repr=False)
+    _word_get: Any = field(default=None, repr=False)  # (the vocabulary it was built from, its get)
 
     @property
     def list_names(self) -> tuple[str, ...]:

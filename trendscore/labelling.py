@@ -16,6 +16,7 @@ BATCH_CHARS = 20_000_000
 
 @dataclass
 class LabelStats:
+    """Passages labelled so far, and how many of them were blank."""
     records: int = 0
     blank: int = 0
 
@@ -28,6 +29,7 @@ def iter_input_records(
     skip=None,
     columns=None,
 ) -> Iterator[dict]:
+    """The passages of every input, one record at a time, read as ``label`` reads them."""
     for name in inputs:
         for record, _path, _line in read_records(
             name, input_format, encoding, encoding_errors, skip=skip, columns=columns

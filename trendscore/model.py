@@ -334,7 +334,7 @@ class Model:
         :func:`trendscore.conversion.model_from_estimator`."""
         from .conversion import model_from_estimator
 
-        return model_from_estimator(est, themes, card)
+        return model_from_estimator(est, themes, card, model_class=cls)
 
     def to_estimator(self):
         """This model as a fitted :class:`~trendscore.classifier.TextThemeClassifier` with the

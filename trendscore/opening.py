@@ -82,7 +82,7 @@ class Source:
         self.raw = self._open_raw(name)
         self.stream = self.raw
         self.compression = None
-        self._decoder = None
+        self._decoder: codecs.IncrementalDecoder | None = None
         self._lines_done = 0
         try:
             start = self.raw.peek(8)[:8] if hasattr(self.raw, "peek") else b""
@@ -105,7 +105,7 @@ class Source:
     def _open_raw(name: str):
         if name == "-":
             stdin = sys.stdin.buffer
-            return stdin if hasattr(stdin, "peek") else io.BufferedReader(stdin)  # type: ignore[arg-type]
+            return stdin if hasattr(stdin, "peek") else io.BufferedReader(stdin)
         path = Path(name)
         if path.is_dir():
             raise InputError("is a directory; give the files inside it", name)
@@ -138,6 +138,7 @@ class Source:
             yield block
 
     def chunks(self) -> Iterator[bytes]:
+        """The input's bytes in blocks, decompressed, and transcoded to UTF-8 when a codec was set."""
         if self._decoder is None:
             yield from self._raw_chunks()
             return
@@ -150,6 +151,7 @@ class Source:
         yield self._decode(b"", final=True).encode("utf-8", "surrogatepass")
 
     def _decode(self, block: bytes, final: bool) -> str:
+        assert self._decoder is not None  # chunks() decodes only after transcode()
         try:
             text = self._decoder.decode(block, final)
         except UnicodeDecodeError as exc:
@@ -189,6 +191,7 @@ class Source:
         return None if self.name == "-" or self.compression else self.name
 
     def close(self) -> None:
+        """Close the streams this source opened (standard input is left open)."""
         for stream in (self.stream, self.raw):
             if stream is not sys.stdin.buffer and not getattr(stream, "closed", True):
                 stream.close()

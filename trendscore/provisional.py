@@ -20,8 +20,12 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .errors import InputError, ModelError
+
+if TYPE_CHECKING:
+    from .model import Model
 
 __all__ = [
     "MIN_EXAMPLES",
@@ -38,7 +42,6 @@ __all__ = [
     "carried_themes",
     "fold_in",
     "read_examples",
-    "add_theme_to",
 ]
 
 #: fewest example passages a provisional theme is made from
@@ -113,6 +116,7 @@ class ProvisionalTheme:
         return out
 
     def proba(self, texts: Sequence[str]):
+        """Probability of the theme for each text: the calibrated similarity to its nearest examples."""
         import numpy as np
 
         a, b = self.calibration
@@ -125,6 +129,7 @@ class ProvisionalTheme:
         return self.examples[j], float(sims[j])
 
     def to_json(self) -> dict:
+        """The theme as the plain JSON a model's card keeps."""
         return {
             "name": self.name,
             "encoder": self.encoder,
@@ -136,6 +141,7 @@ class ProvisionalTheme:
 
     @classmethod
     def from_json(cls, data: dict) -> ProvisionalTheme:
+        """The theme a card's JSON (from :meth:`to_json`) describes."""
         return cls(
             data["name"], list(data["examples"]), tuple(data["calibration"]), data["threshold"], data["encoder"],
             data["nearest"],
@@ -263,7 +269,7 @@ def model_seeds(model, paths: Sequence[str] | None = None):
             # a registry's version learned from the files less its held-out seeds: the card lists the texts
             trained = set(model.card.get("trained_on") or ())
             if trained:
-                from .training import text_key
+                from .textkeys import text_key
 
                 seeds = [s for s in seeds if text_key(s.text) in trained]
                 if seeds_sha256(seeds) == recorded.get("sha256"):
@@ -274,10 +280,9 @@ def model_seeds(model, paths: Sequence[str] | None = None):
     )
 
 
-def add_theme(model, name: str, examples: Sequence[str], seeds) -> object:
+def add_theme(model: Model, name: str, examples: Sequence[str], seeds) -> Model:
     """A copy of ``model`` with the provisional theme ``name`` made from ``examples`` and
     calibrated on ``seeds`` (the model's own). The copy's card records it."""
-    from .model import Model
     from .modelcheck import THEME_NAME
 
     if not THEME_NAME.fullmatch(name):
@@ -299,7 +304,7 @@ def add_theme(model, name: str, examples: Sequence[str], seeds) -> object:
         "fold_in_at_seeds": FOLD_IN,
     }
     card["provisional"] = {**(card.get("provisional") or {}), name: record}
-    return Model(
+    return type(model)(
         linear,
         model.featurizer,
         model._coef,
@@ -384,7 +389,8 @@ def fold_in(seeds, carried: list[ProvisionalTheme]):
     return trained, stay, seeds
 
 
-def _encoder_ready(encoder: str) -> None:
+def encoder_ready(encoder: str) -> None:
+    """Refuse in one line, before any work, when the sentence encoder is not installed."""
     from .embedding import encoder_identity
 
     try:
@@ -411,36 +417,3 @@ def read_examples(path: str) -> list[str]:
     return distinct
 
 
-def add_theme_to(model_ref, name: str, examples_path: str, out=None, seed_paths=None) -> dict:
-    """``trendscore themes add``: the model ``model_ref`` (a folder, registry or bundled name)
-    with the provisional theme ``name`` from the examples in ``examples_path``, written to the
-    new folder ``out``, or as the next version (and champion) of a registry. The original is
-    never replaced. Returns where it went and the theme's record in the card."""
-    from .model import load_model
-    from .modelcheck import THEME_NAME
-    from .registry import Registry
-    from .store import check_model_target
-
-    model = load_model(model_ref)
-    if not THEME_NAME.fullmatch(name) or name != name.strip():
-        raise InputError(f"theme name {name!r} is not a name (1-64 printable characters, no surrounding spaces)")
-    if name in model.themes:
-        raise InputError(f"the model already has a theme {name!r}; choose another name")
-    registry = None
-    if model_ref is not None and (Path(str(model_ref)) / "aliases.json").is_file() and out is None:
-        registry = Registry(model_ref)
-    elif out is None:
-        raise InputError("give -o DIR, a new folder for the model with the theme (the original is kept)")
-    else:
-        if model.path is not None and Path(out).resolve() == Path(model.path).resolve():
-            raise InputError("is the model's own folder; write the model with the theme to a new one", str(out))
-        check_model_target(out)
-    examples = read_examples(examples_path)
-    _encoder_ready(ENCODER)
-    seeds = model_seeds(model, seed_paths)
-    added = add_theme(model, name, examples, seeds)
-    if registry is not None:
-        where = str(registry.path / "versions" / registry.add(added))
-    else:
-        where = str(added.save(out))
-    return {"path": where, "theme": name, **added.card["provisional"][name]}

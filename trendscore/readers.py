@@ -46,11 +46,13 @@ class SkipLog:
         self.keep = keep
 
     def add(self, error: Exception) -> None:
+        """Count a skipped line, keeping its message among the first few."""
         self.count += 1
         if len(self.first) < self.keep:
             self.first.append(str(error))
 
     def merge(self, count: int, first: list[str]) -> None:
+        """Add another log's count and first messages (from a worker or another input)."""
         self.count += count
         self.first.extend(first[: self.keep - len(self.first)])
 
@@ -71,8 +73,9 @@ def _lines(src: _Source, chosen: str, errors: str, skip: SkipLog | None = None) 
             raise _too_long(src.name, number + 1, limit)
         whole = b"".join([*parts, block[:cut]]) if parts else block[:cut]
         parts, held = [block[cut:]], len(block) - cut
+        lines: list[str | None]
         try:
-            lines = whole.decode(chosen, errors).split("\n")
+            lines = list(whole.decode(chosen, errors).split("\n"))
         except UnicodeDecodeError:  # find the line, for the message (or skip it)
             lines = [
                 _decode_or_skip(raw, src.name, number + i + 1, chosen, skip) for i, raw in enumerate(whole.split(b"\n"))
@@ -89,14 +92,14 @@ def _lines(src: _Source, chosen: str, errors: str, skip: SkipLog | None = None) 
     parts.clear()
     if pending:
         number += 1
-        line = (
+        last: str | None = (
             _decode_or_skip(pending, src.name, number, chosen, skip)
             if errors == "strict"
             else pending.decode(chosen, errors)
         )
         del pending
-        if line is not None:
-            yield number, line.rstrip("\r")
+        if last is not None:
+            yield number, last.rstrip("\r")
 
 
 #: the default bound on one line, in MiB; the environment variable TRENDSCORE_MAX_LINE_MB sets another
@@ -212,8 +215,9 @@ def _csv(lines, name, require_text=True, skip=None) -> Iterator[tuple[dict, str,
     except csv.Error as exc:
         raise InputError(f"malformed CSV ({exc})", name, counter["n"]) from None
     columns = getattr(lines, "columns", Columns())
-    columns.check_header([f.strip().lstrip("\ufeff") for f in fields or []], name, "CSV")
-    reader.fieldnames = [f.strip().lstrip("\ufeff") for f in fields]
+    header = [f.strip().lstrip("\ufeff") for f in fields or []]
+    columns.check_header(header, name, "CSV")
+    reader.fieldnames = header
     seen: set[str] = set()
     for field in reader.fieldnames:
         if field in seen:
@@ -234,10 +238,10 @@ def _csv(lines, name, require_text=True, skip=None) -> Iterator[tuple[dict, str,
             given = sum(v is not None for v in row.values())
             problem = f"{given} fields, fewer than the {len(row)} the header has"
         if problem is not None:
-            exc = InputError(problem, name, start)
+            bad = InputError(problem, name, start)
             if skip is None:
-                raise exc
-            skip.add(exc)
+                raise bad
+            skip.add(bad)
             continue
         yield columns.rename({k: v for k, v in row.items()}, name, start), name, start
 

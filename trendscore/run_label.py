@@ -100,6 +100,7 @@ def run_label(
             if writer is None:
                 return
             if as_text:
+                assert fh is not None  # a writer comes with its file
                 fh.write(out)
             else:
                 for record in out:

@@ -105,7 +105,8 @@ def run_score(
         if plot_path or report_path:
             from .report import write_plot, write_report
 
-            png = painter.draw(result, lang) if result.series else None  # drawn once for both outputs
+            # drawn once for both outputs
+            png = painter.draw(result, lang) if painter is not None and result.series else None
             if plot_path:
                 write_plot(result, plot_path, png, lang)
             if report_path:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime
 import heapq
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from .accumulate import Accumulator
 from .dates import is_missing, parse_date, period_of
@@ -142,7 +144,7 @@ class ScoreSettings:
     """
 
     freq: str = "week"
-    as_of: object = None
+    as_of: datetime.date | str | None = None
     relabel: bool = False
     momentum: MomentumSettings | None = None
     themes: tuple[str, ...] | None = None
@@ -156,10 +158,10 @@ class Tally:
     ``(path, line, value)``), and the model that labelled passages (None if none did)."""
 
     acc: Accumulator
-    groups: object = None
+    groups: Any = None  # a breakdown.Groups when scored by outlet, language or place
     bad_dates: int = 0
     first_bad_date_at: tuple | None = None
-    model: object = None
+    model: Any = None  # a Model, or None
 
     def merge(self, other: Tally) -> None:
         """Add the counts of the stream that follows this one (groups are not merged)."""
@@ -171,6 +173,7 @@ class Tally:
 
     @property
     def stats(self) -> dict:
+        """Counts of dates that did not parse, and where the first was, for the score's warnings."""
         out: dict = {"bad_dates": self.bad_dates}
         if self.first_bad_date_at is not None:
             out["first_bad_date_at"] = self.first_bad_date_at

@@ -125,6 +125,6 @@ class RecordWriter:
         rid = printable(str(record.get("id", "")))[:14]
         self.fh.write(f"{rid:<14}  {labels:<36}  {text}\n")
         for theme, terms in (record.get("explain") or {}).items():
-            shown = ", ".join(f"{printable(t)} {w:+.3f}" for t, w in terms)
-            self.fh.write(f"{'':<14}    {printable(theme)}: {shown}\n")
+            weights = ", ".join(f"{printable(t)} {w:+.3f}" for t, w in terms)
+            self.fh.write(f"{'':<14}    {printable(theme)}: {weights}\n")
 

@@ -29,6 +29,7 @@ class InProcess:
     name = "one process"
 
     def map(self, fn: Callable, chunks: Iterable, state: WorkerState, what: str = "worker") -> Iterator:
+        """``fn(state, chunk)`` for each chunk, in order, in this process."""
         for chunk in chunks:
             yield fn(state, chunk)
 
@@ -45,6 +46,7 @@ class Processes:
         self.name = f"{jobs} processes"
 
     def map(self, fn: Callable, chunks: Iterable, state: WorkerState, what: str = "worker") -> Iterator:
+        """``fn(state, chunk)`` for each chunk, in order, computed by the worker processes."""
         if self.start_method == "fork":
             if state.model is not None:
                 warm(state.model)
@@ -79,6 +81,8 @@ class Cluster:
         self.name = client.scheduler.address
 
     def map(self, fn: Callable, chunks: Iterable, state: WorkerState, what: str = "worker") -> Iterator:
+        """``fn(state, chunk)`` for each chunk, in order, computed on the cluster's workers (a
+        task whose worker dies is retried)."""
         from distributed import KilledWorker
 
         flight: deque = deque()

@@ -57,6 +57,7 @@ class WorkerState:
     work: Work
 
     def get_model(self):
+        """The model, loaded from its folder on first use in this process."""
         if self.model is None:
             from ..model import load_model
 

@@ -56,6 +56,8 @@ class Merge:
         return line if line is None or not relative else self.base + line
 
     def take(self, result: ChunkResult) -> ChunkResult:
+        """Account for the next chunk's result in input order: its error raised with its line
+        in the whole input, its skipped lines logged."""
         name = result.name
         self.base = self.lines.get(name, 0) if result.relative else 0
         if result.error is not None:
