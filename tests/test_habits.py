@@ -4,6 +4,7 @@ and the package's modules import each other without a cycle."""
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parent.parent / "trendscore"
@@ -212,3 +213,40 @@ def test_the_train_commands_option_defaults_are_the_training_defaults():
     assert options["calibration_folds"] == d["cv"]
     for name in ("segmenter", "min_df", "char_all", "style"):
         assert options[name] == d[name], name
+
+
+# ---------------------------------------------------------------- library messages
+
+
+def flag_mentions(tree: ast.Module) -> list[tuple[int, str]]:
+    """String constants outside docstrings that name a command-line option (``--word``)."""
+    docs = set()
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Module, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and node.body:
+            first = node.body[0]
+            if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant):
+                docs.add(id(first.value))
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docs:
+            match = re.search(r"(?<![\w-])--[a-z][a-z-]+", node.value)
+            if match:
+                found.append((node.lineno, match.group(0)))
+    return found
+
+
+def test_flag_mentions_are_found():
+    tree = ast.parse('"""Use --doc."""\nx = "try --jobs 2"\ny = f"a {x} --format b"\nz = "a-b --"\n')
+    assert flag_mentions(tree) == [(2, "--jobs"), (3, "--format")]
+
+
+def test_the_library_never_names_a_command_line_option():
+    """Messages and notes of the library speak of settings; options are the CLI's to name
+    (an error carries a Hint that the CLI renders with its own option names)."""
+    named = []
+    for path in _sources():
+        if path.name in ("cli.py", "__main__.py"):
+            continue
+        for line, flag in flag_mentions(ast.parse(path.read_text(encoding="utf-8"))):
+            named.append(f"trendscore/{path.relative_to(PACKAGE).as_posix()}:{line}: {flag}")
+    assert not named, "library strings that name options:\n" + "\n".join(named)

@@ -192,7 +192,7 @@ SHAPES = {
     "UTF-16 forced on a file without a mark": Shape(
         "a.jsonl",
         _jsonl().encode("utf-16-le"),
-        error=":1: UTF-16 stream does not start with BOM; pass --encoding utf-16-le or utf-16-be",
+        error=":1: UTF-16 stream does not start with BOM; name the byte order in the encoding: utf-16-le or utf-16-be",
         args=["--encoding", "utf-16"],
         kwargs={"encoding": "utf-16"},
     ),
@@ -399,17 +399,17 @@ def test_output_format_from_the_extension(tmp_path, name, jobs):
 @pytest.mark.parametrize(
     ("command", "name", "args", "message"),
     [
-        ("label", "out.csv", ["--format", "jsonl"], "the name says CSV but --format asks for JSON Lines"),
-        ("label", "out.jsonl", ["--format", "csv"], "the name says JSON Lines but --format asks for CSV"),
-        ("label", "out.parquet", ["--format", "table"], "the name says Parquet but --format asks for a table"),
+        ("label", "out.csv", ["--format", "jsonl"], "the name says CSV but the format asked for is JSON Lines"),
+        ("label", "out.jsonl", ["--format", "csv"], "the name says JSON Lines but the format asked for is CSV"),
+        ("label", "out.parquet", ["--format", "table"], "the name says Parquet but the format asked for is a table"),
         ("label", "-", ["--format", "parquet"], "Parquet is not written to standard output"),
         ("label", "out.parquet.gz", [], "Parquet is not written to a .gz file"),
-        ("score", "out.csv", ["--format", "json"], "the name says CSV but --format asks for JSON"),
+        ("score", "out.csv", ["--format", "json"], "the name says CSV but the format asked for is JSON"),
         ("score", "out.json.gz", [], "score output is not written gzip-compressed"),
         ("score", "out.jsonl", [], "score does not write JSON Lines; name a .json or .csv file"),
         ("score", "out.parquet", [], "score does not write Parquet"),
-        ("score", "out.txt", ["--plot", "{dir}/shares.svg"], "--plot writes a PNG image; name a .png file"),
-        ("score", "out.txt", ["--report", "{dir}/report.pdf"], "--report writes an HTML page; name a .html file"),
+        ("score", "out.txt", ["--plot", "{dir}/shares.svg"], "the plot is a PNG image; name a .png file"),
+        ("score", "out.txt", ["--report", "{dir}/report.pdf"], "the report is an HTML page; name a .html file"),
     ],
 )
 def test_output_contradictions_are_refused(tmp_path, command, name, args, message):

@@ -111,7 +111,7 @@ def test_a_malformed_scheduler_address_is_one_line(run, tmp_path, address, messa
     src.write_text(json.dumps({"text": TEXT}) + "\n", "utf-8")
     result = run("label", src, "-o", tmp_path / "out.jsonl", "--scheduler", address)
     assert result.exit_code == 2
-    assert result.output.startswith(f"Error: --scheduler {address!r}: ")
+    assert result.output.startswith(f"Error: scheduler {address!r}: ")
     assert message in result.output and len(result.output.splitlines()) == 1
 
 

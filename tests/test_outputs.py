@@ -87,7 +87,7 @@ def test_train_refuses_a_file_a_link_and_a_registry(run, tmp_path, small_seed_fi
     for target, message in [
         (f, "exists and is not a directory"),
         (link, "is a symbolic link"),
-        (registry, "is a model registry; train into it with --registry"),
+        (registry, "is a model registry; try --registry DIR to train into it"),
     ]:
         result = run("train", *small_seed_files, "-o", target, "--cv", "0")
         assert result.exit_code == 2, target
@@ -466,7 +466,10 @@ def test_a_header_cell_with_a_newline_stays_one_line(run, tmp_path):
     src.write_text('"a\nb",id\n1,x\n', "utf-8")
     result = run("label", src)
     assert result.exit_code == 2
-    assert result.output == f"Error: {src}:1: CSV has no 'text' column (columns: a\\nb, id)\n"
+    assert result.output == (
+        f"Error: {src}:1: CSV has no 'text' column (columns: a\\nb, id); "
+        "try --text-column NAME for the column that holds the text\n"
+    )
 
 
 def test_a_full_disk_while_a_registry_adopts_the_default_leaves_nothing(run, tmp_path, monkeypatch):

@@ -98,7 +98,7 @@ def test_bad_labels_and_dates(run, tmp_path):
 
 def test_bad_as_of_and_empty_input(run, tmp_path):
     result = run("score", DIGEST, "--as-of", "yesterday")
-    assert result.exit_code == 2 and "--as-of 'yesterday' is not a date" in result.stderr
+    assert result.exit_code == 2 and "the as-of date 'yesterday' is not a date" in result.stderr
     empty = tmp_path / "e.jsonl"
     empty.write_text("", "utf-8")
     result = run("score", empty)

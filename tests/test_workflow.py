@@ -59,7 +59,7 @@ def test_models_list_shows_the_bundled_models_and_folders_here(tmp_path, monkeyp
     assert result.exit_code == 0
     names = [line.split()[0] for line in result.output.splitlines() if not line.startswith("  ")]
     assert names == ["default", "accurate", "thorough", "mine"]
-    assert "a folder 'accurate' here is not used by --model accurate" in result.output
+    assert "a folder 'accurate' here is not what the name 'accurate' loads" in result.output
 
 
 def test_a_folder_named_like_a_bundled_model_does_not_replace_it(tmp_path, monkeypatch):

@@ -37,7 +37,7 @@ def available_models(here: Path | None = None) -> list[dict]:
         path = bundled_model_path(name)
         note = None
         if (here / name).exists():
-            note = f"a folder {name!r} here is not used by --model {name}; write ./{name} to use it"
+            note = f"a folder {name!r} here is not what the name {name!r} loads (the bundled model); ./{name} loads it"
         rows.append({"name": name, "kind": "bundled", "path": str(path), "cv_macro_f1": _summary(path), "note": note})
     for path in sorted(p for p in here.iterdir() if p.is_dir()):
         if (path / "manifest.json").is_file():

@@ -12,7 +12,20 @@ from . import __version__
 from .errors import TrendscoreError, one_line
 
 #: the option that sets each library setting an error's hint may name
-_OPTIONS = {"jobs": "--jobs", "scheduler": "--scheduler", "block_mb": "--block-mb"}
+_OPTIONS = {
+    "jobs": "--jobs",
+    "scheduler": "--scheduler",
+    "block_mb": "--block-mb",
+    "encoding": "--encoding",
+    "encoding_errors": "--encoding-errors",
+    "output_format": "--format",
+    "min_df": "--min-df",
+    "seed_paths": "--seeds",
+    "registry": "--registry",
+    "text_column": "--text-column",
+    "date_column": "--date-column",
+    "force": "--force",
+}
 
 
 class _Group(click.Group):
@@ -22,7 +35,7 @@ class _Group(click.Group):
         except TrendscoreError as exc:
             message = str(exc)
             if exc.hint is not None:
-                message += f"; try {exc.hint.render(_OPTIONS.get(exc.hint.setting))}"
+                message += f"; try {exc.hint.render(_OPTIONS)}"
             click.echo(f"Error: {one_line(message)}", err=True)
             ctx.exit(exc.exit_code)
         except BrokenPipeError:

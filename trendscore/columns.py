@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .errors import InputError
+from .errors import Hint, InputError, hinted
 
 __all__ = ["Columns"]
 
@@ -41,8 +41,8 @@ class Columns:
         ``labels`` column stands in: scoring labelled records needs no text), or with both a
         column and the field it would be renamed to (one of them would be lost)."""
         if self.text not in fields and (require_text or "labels" not in fields):
-            flag = "" if self.text == "text" else " (--text-column)"
-            raise InputError(f"{kind} has no {self.text!r} column{flag} (columns: {', '.join(fields)})", name, 1)
+            error = InputError(f"{kind} has no {self.text!r} column (columns: {', '.join(fields)})", name, 1)
+            raise hinted(error, Hint("{setting} NAME for the column that holds the text", "text_column"))
         for mine, ours in self.renames.items():
             if mine in fields and ours in fields:
                 raise InputError(

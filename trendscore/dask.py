@@ -54,7 +54,7 @@ def _check_address(scheduler: str) -> None:
                 raise ValueError(f"port {port} is not from 1 to 65535")
     except (ValueError, TypeError) as exc:
         raise InputError(
-            f"--scheduler {scheduler!r}: not a scheduler address ({exc}); expected tcp://host:port or local:N"
+            f"scheduler {scheduler!r}: not a scheduler address ({exc}); expected tcp://host:port or local:N"
         ) from None
 
 
@@ -66,17 +66,17 @@ def connect(scheduler: str):
     if scheduler.startswith("local:"):
         n = scheduler.split(":", 1)[1]
         if not n.isdigit() or int(n) < 1:
-            raise InputError(f"--scheduler {scheduler!r}: expected local:N with N >= 1")
+            raise InputError(f"scheduler {scheduler!r}: expected local:N with N >= 1")
         return Client(LocalCluster(n_workers=int(n), threads_per_worker=1, processes=True, dashboard_address=None))
     _check_address(scheduler)
     try:
         return Client(scheduler, timeout="20s")
     except ValueError as exc:
         raise InputError(
-            f"--scheduler {scheduler!r}: not a scheduler address ({exc}); expected tcp://host:port"
+            f"scheduler {scheduler!r}: not a scheduler address ({exc}); expected tcp://host:port"
         ) from None
     except (OSError, TimeoutError) as exc:
-        raise InputError(f"--scheduler {scheduler!r}: cannot reach the scheduler ({exc})") from None
+        raise InputError(f"scheduler {scheduler!r}: cannot reach the scheduler ({exc})") from None
 
 
 # ------------------------------------------------------------------ DataFrames

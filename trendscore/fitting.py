@@ -11,7 +11,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from .errors import SeedError
+from .errors import Hint, SeedError, hinted
 from .metrics import label_matrix
 from .model import Model
 from .seeds import Seed, model_themes
@@ -78,10 +78,10 @@ def fit_model(seeds: list[Seed], seed: int = 0, **params) -> Model:
     except ValueError as exc:
         if "0 feature(s)" not in str(exc):
             raise
-        raise SeedError(
-            f"no word or character n-gram occurs in at least {settings['min_df']} of the {len(seeds)} seeds; "
-            "add seeds or lower --min-df"
-        ) from None
+        error = SeedError(
+            f"no word or character n-gram occurs in at least {settings['min_df']} of the {len(seeds)} seeds"
+        )
+        raise hinted(error, Hint("more seeds, or a lower {setting}", "min_df")) from None
     clf = est.classifier_
     coef, intercept, calibration, thresholds = clf.coef_, clf.intercept_, clf.calibration_, clf.thresholds_
     if not multilabel and len(clf.classes_) == 2:

@@ -13,7 +13,7 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
-from .errors import InputError
+from .errors import ENCODING_HINT, InputError, hinted
 
 __all__ = ["Source", "HEAD_BYTES", "PARQUET_MAGIC"]
 
@@ -160,15 +160,12 @@ class Source:
             except UnicodeError:
                 done = ""
             line = self._lines_done + done.count("\n") + 1
-            raise InputError(
-                f"bytes that are not valid {self._codec}; pass --encoding, or --encoding-errors replace",
-                self.name,
-                line,
-            ) from None
+            error = InputError(f"bytes that are not valid {self._codec}", self.name, line)
+            raise hinted(error, ENCODING_HINT) from None
         except UnicodeError as exc:  # utf-16 / utf-32 without a byte-order mark
-            raise InputError(
-                f"{exc}; pass --encoding {self._codec}-le or {self._codec}-be", self.name, self._lines_done + 1
-            ) from None
+            order = f"{self._codec}-le or {self._codec}-be"
+            message = f"{exc}; name the byte order in the encoding: {order}"
+            raise InputError(message, self.name, self._lines_done + 1) from None
         self._lines_done += text.count("\n")
         return text
 

@@ -58,7 +58,8 @@ def choose_output(path: str, fmt: str | None, command: str = "label") -> OutputK
         what = _NAMES[_BY_EXTENSION["label"][suffixes[-1]]]
         raise InputError(f"{command} does not write {what}; name a .json or .csv file, or any other for a table", path)
     if fmt is not None and by_name is not None and fmt != by_name:
-        raise InputError(f"the name says {_NAMES[by_name]} but --format asks for {_NAMES[fmt]}; drop one of them", path)
+        asked = f"the name says {_NAMES[by_name]} but the format asked for is {_NAMES[fmt]}"
+        raise InputError(f"{asked}; drop one of them", path)
     chosen = fmt or by_name or _DEFAULT[command]
     if chosen == "parquet" and (path == "-" or compressed):
         where = "standard output" if path == "-" else "a .gz file (Parquet compresses itself)"

@@ -84,7 +84,7 @@ def plot_png(score: Score, lang: str = "en") -> bytes:
     English names are kept and the figure says why."""
     from .extras import require
 
-    matplotlib = require("plot", "drawing the plot (score --plot, --report)")
+    matplotlib = require("plot", "drawing the plot of a score")
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
     from matplotlib.collections import PolyCollection

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .errors import InputError, ModelError
+from .errors import Hint, InputError, ModelError, hinted
 
 if TYPE_CHECKING:
     from .model import Model
@@ -258,7 +258,8 @@ def model_seeds(model, paths: Sequence[str] | None = None):
     recorded = model.card.get("seeds") or {}
     files = recorded.get("files") or []
     if not files:
-        raise InputError("the model's card names no seed files; give the seeds it was trained on with --seeds")
+        error = InputError("the model's card names no seed files")
+        raise hinted(error, Hint("{setting} FILE..., the seeds it was trained on", "seed_paths"))
     here = Path(__file__).resolve().parent.parent / "seeds"
     for folder in (Path("seeds"), here):
         found = [folder / f for f in files]
@@ -274,10 +275,10 @@ def model_seeds(model, paths: Sequence[str] | None = None):
                 seeds = [s for s in seeds if text_key(s.text) in trained]
                 if seeds_sha256(seeds) == recorded.get("sha256"):
                     return seeds
-    raise InputError(
-        f"cannot find the {len(files)} seed files the model was trained on ({files[0]}, ...) as they were; "
-        "give them with --seeds"
+    error = InputError(
+        f"cannot find the {len(files)} seed files the model was trained on ({files[0]}, ...) as they were"
     )
+    raise hinted(error, Hint("{setting} FILE..., the seeds it was trained on", "seed_paths"))
 
 
 def add_theme(model: Model, name: str, examples: Sequence[str], seeds) -> Model:

@@ -15,7 +15,7 @@ from contextlib import contextmanager
 
 from .columns import Columns
 from .digest import digest_parts
-from .errors import InputError
+from .errors import ENCODING_HINT, InputError, hinted
 from .jsonfast import loads
 from .opening import HEAD_BYTES as _HEAD_BYTES  # noqa: F401 (the size of the sniffed head, for tests)
 from .opening import Source as _Source
@@ -143,9 +143,8 @@ def _decode_line(raw: bytes, name: str, number: int, chosen: str, errors: str = 
     try:
         return raw.decode(chosen, errors)
     except UnicodeDecodeError:
-        raise InputError(
-            f"bytes that are not valid {chosen}; pass --encoding, or --encoding-errors replace", name, number
-        ) from None
+        error = InputError(f"bytes that are not valid {chosen}", name, number)
+        raise hinted(error, ENCODING_HINT) from None
 
 
 def detect_format(name: str, head_lines: list[str]) -> str:
@@ -394,7 +393,7 @@ def open_lines(
             raise InputError("named .parquet but not a Parquet file (it does not start with PAR1)", name, 1)
         if fmt in ("digest", "text") and not columns.is_default():
             raise InputError(
-                f"--text-column, --date-column and --id-column apply to CSV, Parquet and JSON Lines, "
+                f"columns to read the text, date and id from apply to CSV, Parquet and JSON Lines, "
                 f"not to {fmt} input",
                 name,
             )

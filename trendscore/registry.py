@@ -324,7 +324,7 @@ def _compare(champion, challenger, holdout: list[dict], text_key, tolerance: flo
         return {
             "comparable": False,
             "not_worse": False,
-            "why_not": f"label sets differ ({champion.themes} vs {challenger.themes}); use --force",
+            "why_not": f"label sets differ ({champion.themes} vs {challenger.themes}); only forcing promotes it",
         }
     if len(evalset) < 20:
         return {
@@ -332,7 +332,7 @@ def _compare(champion, challenger, holdout: list[dict], text_key, tolerance: flo
             "not_worse": False,
             "evaluated_on": len(evalset),
             "why_not": f"only {len(evalset)} held-out seeds are new to both models (need 20); "
-            "use --force to promote anyway",
+            "only forcing promotes it",
         }
     texts = [r["text"] for r in evalset]
     themes = challenger.themes

@@ -21,7 +21,7 @@ def _as_of(value: str | None):
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
-        raise InputError(f"--as-of {value!r} is not a date of the form YYYY-MM-DD") from None
+        raise InputError(f"the as-of date {value!r} is not a date of the form YYYY-MM-DD") from None
 
 
 def run_score(
@@ -54,16 +54,16 @@ def run_score(
     from .run.reading import expand_inputs
 
     inputs = expand_inputs(list(inputs))
-    for path, flag, kinds, what in (
-        (plot_path, "--plot", (".png",), "a PNG image"),
-        (report_path, "--report", (".html", ".htm"), "an HTML page"),
+    for path, shown, kinds, what in (
+        (plot_path, "the plot", (".png",), "a PNG image"),
+        (report_path, "the report", (".html", ".htm"), "an HTML page"),
     ):
         if path is not None and not path.lower().endswith(kinds):
-            raise InputError(f"{flag} writes {what}; name a {kinds[0]} file", path)
+            raise InputError(f"{shown} is {what}; name a {kinds[0]} file", path)
     if plot_path or report_path:
         from .extras import require
 
-        require("plot", "score --plot and --report (the report shows the plot)")  # before any work
+        require("plot", "the plot and the report of a score (the report shows the plot)")  # before any work
     as_of_date = _as_of(as_of)
     kind = choose_output("-" if output is None else output, fmt, "score")  # None: no table (--alert)
     if kind.gzip:

@@ -10,7 +10,7 @@ from typing import Any
 
 from .accumulate import Accumulator
 from .dates import is_missing, parse_date, period_of
-from .errors import InputError
+from .errors import Hint, InputError, hinted
 from .model import BATCH
 from .readers import check_text
 from .seeds import DEFAULT_THEMES
@@ -380,10 +380,11 @@ def require_dates(acc, stats: dict | None = None) -> None:
     if bad:
         where, line, value = stats.get("first_bad_date_at", ("?", "?", "?"))
         parts.append(f"{bad} have dates that do not parse (first: {where}:{line}: {value})")
-    raise InputError(
-        "; ".join(parts) + "; dates are read from the 'date' field (--date-column names another; "
-        "YYYY-MM-DD, 2026年1月5日, 20260105, Jan 5, 2026, epoch seconds)"
+    error = InputError(
+        "; ".join(parts) + "; dates are read from the 'date' field (YYYY-MM-DD, 2026年1月5日, 20260105, "
+        "Jan 5, 2026, epoch seconds)"
     )
+    raise hinted(error, Hint("{setting} NAME if another field holds them", "date_column"))
 
 
 def model_info(model) -> dict | None:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from .errors import InputError
+from .errors import ENCODING_HINT, InputError, hinted
 
 __all__ = [
     "Encoding",
@@ -133,12 +133,10 @@ def choose_encoding(head: bytes, final: bool, forced: str, where: str, replace: 
         return Encoding("utf-8")
     line = head[:bad_at].count(b"\n") + 1
     candidates = [_SHOWN.get(c, c) for s, c in ranked if s >= 0.6][:2] + _detector_guesses(head)
-    hint = f"it could be {' or '.join(candidates)}; " if candidates else ""
-    raise InputError(
-        f"invalid UTF-8 bytes, and no other encoding fits clearly; {hint}"
-        "pass --encoding NAME, or --encoding-errors replace",
-        where,
-        line,
+    guess = f"; it could be {' or '.join(candidates)}" if candidates else ""
+    raise hinted(
+        InputError(f"invalid UTF-8 bytes, and no other encoding fits clearly{guess}", where, line),
+        ENCODING_HINT,
     )
 
 

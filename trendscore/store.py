@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 from .atomic import replace_dir, temp_dir_beside
-from .errors import InputError, ModelError, OutputError
+from .errors import Hint, InputError, ModelError, OutputError, hinted
 
 __all__ = [
     "FORMAT_VERSION",
@@ -71,7 +71,7 @@ def check_model_target(final) -> None:
     if not entries:
         return
     if "aliases.json" in entries:
-        raise InputError("is a model registry; train into it with --registry", str(final))
+        raise hinted(InputError("is a model registry", str(final)), Hint("{setting} DIR to train into it", "registry"))
     if MANIFEST not in entries:
         raise InputError(
             f"exists and is not a trendscore model (no {MANIFEST}); refusing to replace it: "

@@ -12,7 +12,7 @@ from typing import IO
 # Re-exported for the modules that still import them from here (the job runner's, being
 # rewritten on another branch); new code imports them from trendscore.atomic.
 from .atomic import AtomicOutput, atomic_write_bytes, check_output_path, output_kind, temp_beside  # noqa: F401
-from .errors import InputError
+from .errors import Hint, InputError, hinted
 from .jsonfast import RawNumber, dumps, dumps_line, loads
 
 __all__ = ["RecordWriter", "OUTPUT_FORMATS", "printable"]
@@ -84,9 +84,8 @@ class RecordWriter:
             index = self._columns.get(key)
             if index is None:
                 if key in self._score_columns:
-                    raise InputError(
-                        f"a record has a field {key!r}, the name of a column of the CSV output; use --format jsonl"
-                    )
+                    error = InputError(f"a record has a field {key!r}, the name of a column of the CSV output")
+                    raise hinted(error, Hint("{setting} jsonl", "output_format"))
                 index = self._columns[key] = len(self._columns)
                 cells.append("")
             cells[index] = _cell(value)
@@ -111,10 +110,11 @@ class RecordWriter:
                 try:
                     writer.writerow(cells + [""] * (width - len(cells)) + tail)
                 except UnicodeEncodeError:
-                    raise InputError(
+                    error = InputError(
                         "a field holds a lone surrogate (a half of a UTF-16 pair, from a JSON escape), which "
-                        "UTF-8 CSV cannot hold; use --format jsonl, which keeps it escaped"
-                    ) from None
+                        "UTF-8 CSV cannot hold; JSON Lines keeps it escaped"
+                    )
+                    raise hinted(error, Hint("{setting} jsonl", "output_format")) from None
 
     def _write_table(self, record: dict) -> None:
         text = " ".join(printable(str(record.get("text", ""))).split())
