@@ -5,7 +5,7 @@ import pytest
 from conftest import SEEDS
 
 from trendscore import InputError
-from trendscore.parallel import CHUNK
+from trendscore.run.job import CHUNK
 from trendscore.run_label import run_label
 from trendscore.seeds import read_seeds
 
