@@ -15,8 +15,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import machine, seed_files, thucnews  # noqa: E402
 
-from trendscore.seeds import read_seeds  # noqa: E402
-from trendscore.training import cross_validate, fit_model  # noqa: E402
+from trendscore.modeling.training import cross_validate, fit_model  # noqa: E402
+from trendscore.seeds.files import read_seeds  # noqa: E402
 
 SETTINGS = [
     ("words + char 2-3 (default)", {}),

@@ -16,8 +16,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import ROOT, seed_files  # noqa: E402
 
-from trendscore.metrics import label_matrix, per_theme_scores  # noqa: E402
-from trendscore.seeds import DEFAULT_THEMES, read_seeds  # noqa: E402
+from trendscore.modeling.metrics import label_matrix, per_theme_scores  # noqa: E402
+from trendscore.seeds.files import DEFAULT_THEMES, read_seeds  # noqa: E402
 
 
 def _jsonl(path):

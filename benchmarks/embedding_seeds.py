@@ -21,10 +21,10 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import machine, seed_files  # noqa: E402
 
-from trendscore import embedding  # noqa: E402
-from trendscore.metrics import label_matrix, per_theme_scores  # noqa: E402
-from trendscore.seeds import read_seeds, theme_order  # noqa: E402
-from trendscore.training import cross_validate, fit_model  # noqa: E402
+from trendscore.modeling.metrics import label_matrix, per_theme_scores  # noqa: E402
+from trendscore.modeling.training import cross_validate, fit_model  # noqa: E402
+from trendscore.seeds.files import read_seeds, theme_order  # noqa: E402
+from trendscore.text import embedding  # noqa: E402
 
 SETTINGS = {
     "default features": {},

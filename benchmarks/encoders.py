@@ -25,9 +25,9 @@ import numpy as np  # noqa: E402
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import machine, seed_files  # noqa: E402
 
-from trendscore.metrics import label_matrix, per_theme_scores  # noqa: E402
-from trendscore.seeds import DEFAULT_THEMES, read_seeds  # noqa: E402
-from trendscore.timesplit import CUTOFF, END, split_by_time  # noqa: E402
+from trendscore.modeling.metrics import label_matrix, per_theme_scores  # noqa: E402
+from trendscore.modeling.timesplit import CUTOFF, END, split_by_time  # noqa: E402
+from trendscore.seeds.files import DEFAULT_THEMES, read_seeds  # noqa: E402
 
 
 def _use_m3(texts: list[str]) -> np.ndarray:

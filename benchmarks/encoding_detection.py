@@ -1,5 +1,5 @@
 """How often encoding detection reads a Chinese text right, refuses it, or gets it wrong:
-trendscore's detector (trendscore.sniffing) beside charset-normalizer's best guess.
+trendscore's detector (trendscore.io.sniffing) beside charset-normalizer's best guess.
 
 Texts are the Chinese seed passages (Big5: converted to Traditional with OpenCC first),
 encoded by Python's own codecs and cut to 8, 20 and 60 characters or kept whole.
@@ -18,7 +18,7 @@ from _common import machine, seed_files
 from opencc import OpenCC
 
 from trendscore.errors import InputError
-from trendscore.sniffing import choose_encoding
+from trendscore.io.sniffing import choose_encoding
 
 ENCODINGS = ("gbk", "big5", "utf-16-le", "utf-16-be")
 SIZES = (8, 20, 60, None)

@@ -18,9 +18,9 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import ROOT, machine, seed_files  # noqa: E402
 
-from trendscore.metrics import label_matrix  # noqa: E402
-from trendscore.seeds import read_seeds, theme_order  # noqa: E402
-from trendscore.training import cross_validate  # noqa: E402
+from trendscore.modeling.metrics import label_matrix  # noqa: E402
+from trendscore.modeling.training import cross_validate  # noqa: E402
+from trendscore.seeds.files import read_seeds, theme_order  # noqa: E402
 
 
 def _row(name, s):
@@ -44,7 +44,7 @@ def main() -> None:
 
     print("Per held-out batch (leave-one-batch-out), macro-F1 of that batch alone:\n")
     Y = label_matrix([list(s.labels) for s in seeds], themes)
-    from trendscore.metrics import per_theme_scores
+    from trendscore.modeling.metrics import per_theme_scores
 
     for b in sorted(set(batches)):
         sel = np.array([x == b for x in batches])

@@ -21,7 +21,7 @@ Each repetition is a new process (``--checkout DIR``, repeatable: the trendscore
 DIR, one after the other in every repetition, for before/after figures from the same run);
 the table gives medians of the per-repetition seconds and of the per-repetition ratios.
 ``--stages`` adds the time of each stage of labelling, measured on the same texts in batches of
-``trendscore.model.BATCH`` by calling each stage's function on its own; ``--profile`` prints
+``trendscore.modeling.model.BATCH`` by calling each stage's function on its own; ``--profile`` prints
 the top of a cProfile of one labelling run of each input.
 """
 
@@ -103,13 +103,13 @@ def _stages(src: Path) -> dict[str, float]:
     import numpy as np
 
     import trendscore
-    from trendscore import namelists
-    from trendscore.features import get_segmenter
-    from trendscore.jsonfast import dumps_line, loads
-    from trendscore.model import BATCH
+    from trendscore.io.jsonfast import dumps_line, loads
+    from trendscore.modeling.model import BATCH
+    from trendscore.text import namelists
+    from trendscore.text.features import get_segmenter
 
     list_rows = getattr(namelists, "list_token_rows", namelists.list_tokens_many)  # since issue 15
-    from trendscore.text import normalize_many
+    from trendscore.text.normalise import normalize_many
 
     model = trendscore.load_model()
     fz = model.featurizer
@@ -167,7 +167,7 @@ def _segment(cut, normalized):
     """Cut as featurising does: the batch joined by NUL in one call (since issue 15), else
     text by text."""
     try:
-        from trendscore.features import _JOIN
+        from trendscore.text.features import _JOIN
     except ImportError:
         return [cut(t) for t in normalized if t]
     return cut(_JOIN.join(normalized))
@@ -198,7 +198,7 @@ def child(directory: Path, stages: bool, profile: bool) -> None:
     import resource
 
     import trendscore
-    from trendscore.features import get_segmenter
+    from trendscore.text.features import get_segmenter
 
     model = trendscore.load_model()
     get_segmenter(model.featurizer.config.segmenter)  # the floor's rjieba gets the same dictionary

@@ -22,8 +22,8 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import machine, thucnews  # noqa: E402
 
-from trendscore.seeds import Seed  # noqa: E402
-from trendscore.training import fit_model  # noqa: E402
+from trendscore.modeling.training import fit_model  # noqa: E402
+from trendscore.seeds.files import Seed  # noqa: E402
 
 SETTINGS = {"char_ngram_min": 1, "min_df": 1, "C": 1.0, "style": True, "char_all": True}
 

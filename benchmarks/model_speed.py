@@ -24,7 +24,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import machine, seed_files  # noqa: E402
 
-from trendscore.seeds import read_seeds  # noqa: E402
+from trendscore.seeds.files import read_seeds  # noqa: E402
 
 MODELS = ("default", "accurate", "thorough")
 
@@ -52,7 +52,7 @@ def main() -> None:
         batch = batch[: args.passages]
         src.write_text("".join(json.dumps({"text": t}, ensure_ascii=False) + "\n" for t in batch), "utf-8")
         for name in MODELS:
-            from trendscore.model import load_model
+            from trendscore.modeling.model import load_model
 
             try:
                 model = load_model(name)

@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 from scenarios import generate_news, oracle_z  # noqa: E402
 
-from trendscore.trends import MomentumSettings, compute_score  # noqa: E402
+from trendscore.trends.momentum import MomentumSettings, compute_score  # noqa: E402
 
 NO_CHANGE = {"changing": False}
 SETTINGS = [

@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 from scenarios import generate, naive_calls  # noqa: E402
 
-from trendscore.trends import MomentumSettings, compute_score  # noqa: E402
+from trendscore.trends.momentum import MomentumSettings, compute_score  # noqa: E402
 
 SETTINGS = [
     ("x2 / x0.5, 25-40 a day, change 4-10 weeks old", {"volume": (25, 40), "effect": 2.0, "age": (28, 70)}, 0.99),

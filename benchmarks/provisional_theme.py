@@ -31,11 +31,11 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import machine, seed_files  # noqa: E402
 
-from trendscore.embedding import caching  # noqa: E402
-from trendscore.provisional import FOLD_IN, add_theme  # noqa: E402
-from trendscore.seeds import read_seeds  # noqa: E402
-from trendscore.timesplit import split_by_time  # noqa: E402
-from trendscore.training import fit_model  # noqa: E402
+from trendscore.modeling.provisional import FOLD_IN, add_theme  # noqa: E402
+from trendscore.modeling.timesplit import split_by_time  # noqa: E402
+from trendscore.modeling.training import fit_model  # noqa: E402
+from trendscore.seeds.files import read_seeds  # noqa: E402
+from trendscore.text.embedding import caching  # noqa: E402
 
 SIZES = (5, 10, 20, 40, 80, 120, 160)
 

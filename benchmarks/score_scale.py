@@ -62,7 +62,7 @@ def timed(code: str, path: Path) -> tuple[float, str, str]:
 
 DIRECT = """
 import sys, time, orjson
-from trendscore.scoring import score_stream
+from trendscore.trends.scoring import score_stream
 with open(sys.argv[1], "rb") as fh:
     items = [(orjson.loads(line), "x", i) for i, line in zip(range(1_000_000), fh)]
 t0 = time.perf_counter()

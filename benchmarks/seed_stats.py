@@ -12,7 +12,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import seed_files  # noqa: E402
 
-from trendscore.seeds import DEFAULT_THEMES, read_seeds  # noqa: E402
+from trendscore.seeds.files import DEFAULT_THEMES, read_seeds  # noqa: E402
 
 
 def main() -> None:

@@ -3,9 +3,9 @@ real-report time split?
 
     python benchmarks/selection_themes.py [--budget SECONDS]
 
-Runs the search of `trendscore train` (trendscore.selection: 3 folds grouped by report, within
+Runs the search of `trendscore train` (trendscore.modeling.selection: 3 folds grouped by report, within
 the budget) on seeds/batch_*.jsonl, prints every candidate's cross-validated macro-F1, then
-the time split (trendscore.timesplit: train on the written seeds and the real reports before
+the time split (trendscore.modeling.timesplit: train on the written seeds and the real reports before
 2024-07-01, test on the real reports of 2024-07..12) of today's defaults and of the choice.
 """
 
@@ -19,10 +19,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import machine, seed_files  # noqa: E402
 
-from trendscore.seeds import read_seeds  # noqa: E402
-from trendscore.selection import DEFAULT_BUDGET  # noqa: E402
-from trendscore.timesplit import choose_window, time_split  # noqa: E402
-from trendscore.training import choose_params  # noqa: E402
+from trendscore.modeling.selection import DEFAULT_BUDGET  # noqa: E402
+from trendscore.modeling.timesplit import choose_window, time_split  # noqa: E402
+from trendscore.modeling.training import choose_params  # noqa: E402
+from trendscore.seeds.files import read_seeds  # noqa: E402
 
 
 def main() -> None:

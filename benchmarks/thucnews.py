@@ -22,8 +22,8 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import machine, thucnews  # noqa: E402
 
-from trendscore.seeds import Seed  # noqa: E402
-from trendscore.training import fit_model  # noqa: E402
+from trendscore.modeling.training import fit_model  # noqa: E402
+from trendscore.seeds.files import Seed  # noqa: E402
 
 _STYLE = {"char_ngram_min": 1, "min_df": 1, "C": 1.0, "style": True, "char_all": True}
 # dims, weight and C chosen by 5-fold cross-validation on dev.txt alone (benchmarks/thucnews_select.py);
@@ -41,7 +41,7 @@ SETTINGS = {
 
 
 # `trendscore train dev.jsonl -o M` with no options, and with --allow-encoder use-m3: the
-# settings chosen by cross-validation inside dev.txt (trendscore.selection), within the
+# settings chosen by cross-validation inside dev.txt (trendscore.modeling.selection), within the
 # default budget, two processes as the command uses on this two-core machine
 SEARCHED = {
     "trendscore train, no options (settings chosen by 3-fold CV in dev.txt; 2 processes)": "",
@@ -50,9 +50,9 @@ SEARCHED = {
 
 
 def _trendscore(params, train, test, encoder=None):
-    from trendscore.embedding import caching
-    from trendscore.selection import DEFAULT_BUDGET, DEFAULT_BUDGET_ENCODER
-    from trendscore.training import choose_params
+    from trendscore.modeling.selection import DEFAULT_BUDGET, DEFAULT_BUDGET_ENCODER
+    from trendscore.modeling.training import choose_params
+    from trendscore.text.embedding import caching
 
     seeds = [Seed(str(i), t, (y,), None, None, None, "dev.txt", i + 1) for i, (t, y) in enumerate(zip(*train))]
     t0 = time.perf_counter()
@@ -133,9 +133,9 @@ def seeds_comparison(tmp) -> None:
     from sklearn.model_selection import KFold
     from sklearn.svm import LinearSVC
 
-    from trendscore.metrics import label_matrix, per_theme_scores
-    from trendscore.seeds import read_seeds, theme_order
-    from trendscore.training import cross_validate
+    from trendscore.modeling.metrics import label_matrix, per_theme_scores
+    from trendscore.modeling.training import cross_validate
+    from trendscore.seeds.files import read_seeds, theme_order
 
     seeds = read_seeds(seed_files())
     themes = theme_order(seeds)

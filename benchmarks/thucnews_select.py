@@ -19,8 +19,8 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import machine, thucnews  # noqa: E402
 
-from trendscore import embedding  # noqa: E402
-from trendscore.features import FeatureConfig, Featurizer  # noqa: E402
+from trendscore.text import embedding  # noqa: E402
+from trendscore.text.features import FeatureConfig, Featurizer  # noqa: E402
 
 DIMS = (64, 128, 256)
 WEIGHTS = (0.2, 0.3, 0.4, 0.5)

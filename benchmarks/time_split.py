@@ -23,12 +23,12 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import machine, seed_files  # noqa: E402
 
-from trendscore import embedding  # noqa: E402
-from trendscore.metrics import label_matrix, per_theme_scores  # noqa: E402
-from trendscore.namelists import LISTS  # noqa: E402
-from trendscore.seeds import DEFAULT_THEMES, read_seeds  # noqa: E402
-from trendscore.timesplit import CUTOFF, END, split_by_time  # noqa: E402
-from trendscore.training import cross_validate, fit_model  # noqa: E402
+from trendscore.modeling.metrics import label_matrix, per_theme_scores  # noqa: E402
+from trendscore.modeling.timesplit import CUTOFF, END, split_by_time  # noqa: E402
+from trendscore.modeling.training import cross_validate, fit_model  # noqa: E402
+from trendscore.seeds.files import DEFAULT_THEMES, read_seeds  # noqa: E402
+from trendscore.text import embedding  # noqa: E402
+from trendscore.text.namelists import LISTS  # noqa: E402
 
 ALL = ",".join(LISTS)
 

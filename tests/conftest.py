@@ -21,7 +21,7 @@ def small_seed_files():
 @pytest.fixture(scope="session")
 def small_model_dir(tmp_path_factory, small_seed_files):
     """A model trained quickly (no cross-validation) on two seed batches."""
-    from trendscore.training import train
+    from trendscore.modeling.training import train
 
     out = tmp_path_factory.mktemp("models") / "small"
     train(small_seed_files, out, cv=0)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from trendscore.trends import SCALE, Accumulator
+from trendscore.trends.momentum import SCALE, Accumulator
 
 THEMES = ["policy", "technology", "overseas", "regional_hub", "culture"]
 

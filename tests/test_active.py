@@ -6,9 +6,9 @@ from click.testing import CliRunner
 from conftest import SEEDS
 
 from trendscore import load_model
-from trendscore.active import label_issues, suggest
 from trendscore.cli import main
-from trendscore.seeds import Seed, read_seeds
+from trendscore.seeds.files import Seed, read_seeds
+from trendscore.seeds.suggest import label_issues, suggest
 
 
 def _pool():

@@ -6,8 +6,8 @@ import pytest
 from click.testing import CliRunner
 from test_drivers import _stream
 
-from trendscore.alerts import ALERT_EXIT
 from trendscore.cli import main
+from trendscore.trends.alerts import ALERT_EXIT
 
 
 def _write(path, records):

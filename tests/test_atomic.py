@@ -1,4 +1,4 @@
-"""The one module of atomic writes (trendscore.atomic): text, new files and directories. The
+"""The one module of atomic writes (trendscore.io.atomic): text, new files and directories. The
 record outputs' cases (special files, modes, the input as output, a full disk) are in
 tests/test_outputs.py."""
 
@@ -6,8 +6,8 @@ import os
 
 import pytest
 
-from trendscore import atomic
-from trendscore.atomic import atomic_write_text, create_new_file, replace_dir, temp_dir_beside
+from trendscore.io import atomic
+from trendscore.io.atomic import atomic_write_text, create_new_file, replace_dir, temp_dir_beside
 
 
 def _parts(directory):

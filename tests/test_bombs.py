@@ -125,7 +125,7 @@ def test_long_text_streams_in_flat_memory(tmp_path, kind):
 
 def test_text_windows_cut_a_long_paragraph_like_the_whole():
     """A body longer than the window gives the passages of the whole, cut at sentence ends."""
-    from trendscore.text import PassageBuffer, split_passages
+    from trendscore.text.normalise import PassageBuffer, split_passages
 
     lines = [f"第{i}句讲短剧出海和平台政策的变化，内容足够长以便分段。" for i in range(3000)]
     buf = PassageBuffer(window=5000)
@@ -137,7 +137,7 @@ def test_text_windows_cut_a_long_paragraph_like_the_whole():
 
 
 def test_an_unpunctuated_clause_is_cut_in_linear_steps():
-    from trendscore.text import split_passages
+    from trendscore.text.normalise import split_passages
 
     passages = split_passages("长" * 1_000_000)
     assert len(passages) == 1_000_000 // 300 + 1
@@ -147,7 +147,7 @@ def test_an_unpunctuated_clause_is_cut_in_linear_steps():
 def test_format_sniffing_holds_a_bounded_head(tmp_path, monkeypatch):
     """Sniffing the format reads ahead at most about 1 MiB of lines, not 200 lines of any
     length (200 lines of 64 MiB would be 12 GiB)."""
-    from trendscore import readers
+    from trendscore.io import readers
 
     f = tmp_path / "long_lines.txt"
     f.write_text(("短" * 100_000 + "\n") * 50, "utf-8")

@@ -8,9 +8,9 @@ from test_alerts import _write
 from test_drivers import _stream
 
 import trendscore
-from trendscore.breakdown import MAX_GROUPS, OTHER, Groups
 from trendscore.cli import main
-from trendscore.scoring import ScoreSettings, score_stream
+from trendscore.trends.breakdown import MAX_GROUPS, OTHER, Groups
+from trendscore.trends.scoring import ScoreSettings, score_stream
 
 
 def _score(records, by):

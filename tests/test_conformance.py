@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from conftest import DIGEST, SEEDS
 
 from trendscore.cli import main
-from trendscore.seeds import read_seeds
+from trendscore.seeds.files import read_seeds
 
 N = 1500
 

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from trendscore import Model, ModelError, TextThemeClassifier, load_model
-from trendscore.seeds import read_seeds
+from trendscore.seeds.files import read_seeds
 
 TEXTS = [
     "短剧出海东南亚", "海淀区发布微短剧扶持政策", "AI 生成短剧降本增效",

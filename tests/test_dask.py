@@ -70,8 +70,8 @@ def test_errors_name_file_and_line_on_the_cluster(cluster, passages, tmp_path):
 def test_workers_check_model_hashes(cluster, tmp_path):
     from distributed import Client
 
-    from trendscore.dask import _worker_model
-    from trendscore.model import default_model_path
+    from trendscore.integrations.dask import _worker_model
+    from trendscore.modeling.model import default_model_path
 
     tampered = tmp_path / "m"
     shutil.copytree(default_model_path(), tampered)
@@ -89,7 +89,7 @@ def test_dataframe_api(cluster, passages):
     from distributed import Client
 
     import trendscore
-    from trendscore.dask import label_dataframe, score_dataframe
+    from trendscore.integrations.dask import label_dataframe, score_dataframe
 
     frame = pd.read_json(passages, lines=True, dtype=False)
     ddf = dd.from_pandas(frame, npartitions=5)

@@ -1,7 +1,7 @@
 from conftest import DIGEST
 
-from trendscore.digest import parse_digest
-from trendscore.readers import read_records
+from trendscore.io.digest import parse_digest
+from trendscore.io.readers import read_records
 
 
 def _docs():

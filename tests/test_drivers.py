@@ -8,7 +8,7 @@ import re
 import numpy as np
 
 import trendscore
-from trendscore.render import render_score
+from trendscore.trends.render import render_score
 
 PLACES = ["杭州", "深圳", "成都", "西安", "郑州", "长沙"]
 
@@ -116,7 +116,7 @@ def test_emerging_tfidf_matches_scikit_learn():
     """The clustering's own TF-IDF gives what TfidfVectorizer(min_df=2, sublinear_tf=True) gives."""
     from sklearn.feature_extraction.text import TfidfVectorizer
 
-    from trendscore.emerging import _tfidf
+    from trendscore.trends.emerging import _tfidf
 
     rng = random.Random(3)
     words = ["短剧", "出海", "配音", "平台", "政策", "基地", "横店", "算法", "版权", "独词"]
@@ -133,7 +133,7 @@ def test_emerging_tfidf_matches_scikit_learn():
 
 
 def test_emerging_kmeans_finds_separate_groups():
-    from trendscore.emerging import _kmeans, _tfidf
+    from trendscore.trends.emerging import _kmeans, _tfidf
 
     groups = [["配音", "译制", "外语"], ["横店", "基地", "拍摄"], ["算法", "推荐", "流量"]]
     rng = random.Random(4)

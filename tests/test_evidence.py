@@ -10,11 +10,11 @@ import pytest
 from scenarios import THEMES, generate_news
 
 import trendscore
-from trendscore.accumulate import COPY_DAYS, Accumulator
-from trendscore.evidence import Window, dispersion_estimate, scan_threshold, share_test
-from trendscore.scoring import model_noise
-from trendscore.textkeys import fingerprint
-from trendscore.trends import MomentumSettings, compute_score
+from trendscore.text.keys import fingerprint
+from trendscore.trends.accumulate import COPY_DAYS, Accumulator
+from trendscore.trends.evidence import Window, dispersion_estimate, scan_threshold, share_test
+from trendscore.trends.momentum import MomentumSettings, compute_score
+from trendscore.trends.scoring import model_noise
 
 
 def _reports(n_reports=300, size=4, seed=0):
@@ -63,7 +63,7 @@ def test_order_and_partitions_do_not_change_the_result():
     first = trendscore.score(recs).to_json()
     random.Random(2).shuffle(recs)
     assert trendscore.score(recs).to_json() == first
-    from trendscore.scoring import ScoreSettings, accumulate
+    from trendscore.trends.scoring import ScoreSettings, accumulate
 
     halves = [recs[: len(recs) // 3], recs[len(recs) // 3 :]]
     parts = [
@@ -78,7 +78,7 @@ def test_passages_of_one_report_weigh_as_one_unit_of_evidence():
     """Four passages of one report carry about the evidence of one passage, not four: the
     variance under no change uses the sum of squared report sizes (with over-dispersion held
     at 1, which is what the reports' variance replaces)."""
-    from trendscore.trends import _periods
+    from trendscore.trends.momentum import _periods
 
     recs = _reports(seed=3)
     with_urls, without = Accumulator(THEMES), Accumulator(THEMES)
@@ -103,7 +103,7 @@ def test_passages_of_one_report_weigh_as_one_unit_of_evidence():
 def test_digest_passages_name_their_document():
     from conftest import DIGEST
 
-    from trendscore.readers import read_records
+    from trendscore.io.readers import read_records
 
     recs = [r for r, _, _ in read_records(str(DIGEST))]
     assert {r["doc_id"] for r in recs} >= {"d1", "d2"}
@@ -133,7 +133,7 @@ def test_the_floor_comes_from_the_model_only_when_it_labelled_everything():
 
 
 def test_the_bundled_model_card_gives_a_floor_per_theme():
-    info = trendscore.scoring.model_info(trendscore.load_model())
+    info = trendscore.trends.scoring.model_info(trendscore.load_model())
     floor = info["negatives_mean_probability"]
     assert set(floor) == set(THEMES) and all(0 < v < 0.2 for v in floor.values())
 

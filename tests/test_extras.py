@@ -93,7 +93,7 @@ import trendscore
 for m in pkgutil.iter_modules(trendscore.__path__):
     if m.name != "__main__":
         importlib.import_module("trendscore." + m.name)
-from trendscore.registry import Registry, RegistryBusy
+from trendscore.modeling.registry import Registry, RegistryBusy
 registry = Registry(sys.argv[1])
 with registry.lock():
     try:

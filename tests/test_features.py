@@ -3,8 +3,8 @@ import pytest
 from conftest import SEEDS
 
 import trendscore
-from trendscore.features import FeatureConfig, Featurizer
-from trendscore.seeds import read_seeds
+from trendscore.seeds.files import read_seeds
+from trendscore.text.features import FeatureConfig, Featurizer
 
 
 @pytest.fixture(scope="module")
@@ -70,7 +70,7 @@ def test_optional_features_agree_between_paths(texts, options):
 
 
 def test_style_tokens_describe_form_not_content():
-    from trendscore.features import style_tokens
+    from trendscore.text.features import style_tokens
 
     a, b = style_tokens("梅泰诺:积极谋求通信塔业务延伸"), style_tokens("中兴通讯:持续拓展海外市场业务")
     assert a == b  # same form, different words
@@ -80,8 +80,8 @@ def test_style_tokens_describe_form_not_content():
 def test_empty_text_scores_alike_alone_and_in_a_batch():
     from conftest import SEEDS
 
-    from trendscore.seeds import Seed, read_seeds
-    from trendscore.training import fit_model
+    from trendscore.modeling.training import fit_model
+    from trendscore.seeds.files import Seed, read_seeds
 
     seeds = read_seeds([SEEDS / "batch_06_headlines.jsonl"])
     # texts under five characters put the shortest length band into the vocabulary
@@ -102,8 +102,8 @@ def test_one_cut_of_a_batch_joined_by_nul_is_the_cuts_of_its_texts(segmenter, co
     own, between exactly the words of each text."""
     from label_sample import sample_texts
 
-    from trendscore.features import _JOIN, get_segmenter
-    from trendscore.text import normalize_many
+    from trendscore.text.features import _JOIN, get_segmenter
+    from trendscore.text.normalise import normalize_many
 
     texts = normalize_many(sample_texts()[:count]) + ["", "", "a", "", "。", " ", "\r", "\n", "x\r", "\ny"]
     cut = get_segmenter(segmenter).cut
@@ -136,7 +136,7 @@ def test_batch_features_equal_one_text_features():
 
 
 def test_char_hash_table_finds_every_vocabulary_ngram_and_nothing_else():
-    from trendscore.features import _pack
+    from trendscore.text.features import _pack
 
     fz = trendscore.load_model().featurizer
     terms = list(fz.char_vocab)

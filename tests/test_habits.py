@@ -186,8 +186,8 @@ def test_no_import_cycle_even_through_function_level_imports():
 
 
 def test_training_defaults_are_the_estimators_signature():
-    from trendscore.classifier import TextThemeClassifier
-    from trendscore.fitting import _settings, defaults
+    from trendscore.modeling.classifier import TextThemeClassifier
+    from trendscore.modeling.fitting import _settings, defaults
 
     params = TextThemeClassifier().get_params()
     params.pop("random_state")
@@ -203,7 +203,7 @@ def test_the_train_commands_option_defaults_are_the_training_defaults():
     # cli.py still spells these defaults out (it passes them on with --budget 0); until it reads
     # fitting.defaults() itself, this keeps the two from drifting apart
     from trendscore.cli import main
-    from trendscore.fitting import defaults
+    from trendscore.modeling.fitting import defaults
 
     options = {p.name: p.default for p in main.commands["train"].params}
     d = defaults()

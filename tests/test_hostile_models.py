@@ -11,9 +11,9 @@ import numpy as np
 import pytest
 
 from trendscore.errors import ModelError
-from trendscore.model import default_model_path, load_model
-from trendscore.registry import Registry, resolve_model
-from trendscore.store import MANIFEST, sha256_file
+from trendscore.modeling.model import default_model_path, load_model
+from trendscore.modeling.registry import Registry, resolve_model
+from trendscore.modeling.store import MANIFEST, sha256_file
 
 
 def _resign(directory):
@@ -242,7 +242,7 @@ def test_a_champion_that_is_not_a_version_is_refused(registry):
 
 
 def test_a_damaged_holdout_set_is_one_line(registry):
-    from trendscore.registry import _read_holdout
+    from trendscore.modeling.registry import _read_holdout
 
     path = registry / "holdout.jsonl"
     path.write_text('{"text": "a", "labels": []}\n{"text": 5}\n', "utf-8")

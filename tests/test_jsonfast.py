@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from trendscore.jsonfast import MAX_DEPTH, JSONDepthError, RawNumber, loads
+from trendscore.io.jsonfast import MAX_DEPTH, JSONDepthError, RawNumber, loads
 
 
 def _nested(depth: int, inner: str = "1") -> str:

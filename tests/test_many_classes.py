@@ -5,9 +5,9 @@ import types
 import numpy as np
 import pytest
 
-import trendscore.model as model_module
-from trendscore.seeds import Seed
-from trendscore.training import fit_model
+import trendscore.modeling.model as model_module
+from trendscore.modeling.training import fit_model
+from trendscore.seeds.files import Seed
 
 _TOPICS = ["足球比赛进球", "股市大涨收盘", "芯片新品发布", "电影票房上映", "高考招生分数", "楼市房价调控"]
 

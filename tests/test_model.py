@@ -4,10 +4,10 @@ from conftest import SEEDS
 
 import trendscore
 from trendscore import load_model
-from trendscore.model import SMALL, default_model_path
-from trendscore.namelists import LISTS, list_tokens
-from trendscore.seeds import read_seeds
-from trendscore.text import normalize
+from trendscore.modeling.model import SMALL, default_model_path
+from trendscore.seeds.files import read_seeds
+from trendscore.text.namelists import LISTS, list_tokens
+from trendscore.text.normalise import normalize
 
 
 def test_default_model_api():
@@ -109,7 +109,7 @@ def test_batch_labelling_does_not_import_scikit_learn():
 
 
 def test_very_long_passage_is_labelled_like_its_content():
-    from trendscore.features import LONG_TEXT
+    from trendscore.text.features import LONG_TEXT
 
     model = load_model()
     unit = "海淀区发布微短剧扶持政策,最高奖励五百万元。"
@@ -125,8 +125,8 @@ def test_very_long_passage_is_labelled_like_its_content():
 def test_explanations_show_style_tokens_readably():
     from conftest import SEEDS
 
-    from trendscore.seeds import read_seeds
-    from trendscore.training import fit_model
+    from trendscore.modeling.training import fit_model
+    from trendscore.seeds.files import read_seeds
 
     model = fit_model(read_seeds([SEEDS / "batch_06_headlines.jsonl"]), style=True, char_all=True)
     terms = []

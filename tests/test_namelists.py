@@ -4,8 +4,8 @@ import pytest
 from conftest import SEEDS
 
 from trendscore.errors import ModelError
-from trendscore.features import FeatureConfig, Featurizer
-from trendscore.namelists import (
+from trendscore.text.features import FeatureConfig, Featurizer
+from trendscore.text.namelists import (
     LISTS,
     MARK,
     check_list_names,
@@ -73,7 +73,7 @@ def test_unknown_or_malformed_list_settings_are_refused():
 
 
 def test_list_features_agree_between_pure_python_and_batch_paths():
-    from trendscore.seeds import read_seeds
+    from trendscore.seeds.files import read_seeds
 
     texts = [s.text for s in read_seeds([SEEDS / "batch_02_gov.jsonl"])]
     fz = Featurizer(FeatureConfig(lists=",".join(LISTS))).fit(texts)
@@ -85,9 +85,9 @@ def test_list_features_agree_between_pure_python_and_batch_paths():
 
 
 def test_list_model_round_trip_and_changed_lists_refused(tmp_path, monkeypatch):
-    from trendscore.model import load_model
-    from trendscore.seeds import read_seeds
-    from trendscore.training import fit_model
+    from trendscore.modeling.model import load_model
+    from trendscore.modeling.training import fit_model
+    from trendscore.seeds.files import read_seeds
 
     seeds = read_seeds([SEEDS / "batch_02_gov.jsonl", SEEDS / "batch_06_headlines.jsonl"])
     model = fit_model(seeds, lists="cn_places,cn_government")
@@ -99,16 +99,16 @@ def test_list_model_round_trip_and_changed_lists_refused(tmp_path, monkeypatch):
     assert "[list cn_places]" in shown or "[list cn_government]" in shown
     meta = json.loads((path / "model.json").read_text("utf-8"))
     assert meta["lists"]["sha256"] == lists_sha256("cn_places,cn_government")
-    import trendscore.namelists as nl
+    import trendscore.text.namelists as nl
 
     monkeypatch.setattr(nl, "_raw", lambda name: "# changed\n火星\n")
-    monkeypatch.setattr("trendscore.model.lists_sha256", nl.lists_sha256)
+    monkeypatch.setattr("trendscore.modeling.model.lists_sha256", nl.lists_sha256)
     with pytest.raises(ModelError, match="name lists"):
         load_model(path)
 
 
 def test_batch_matching_equals_one_text_at_a_time():
-    from trendscore.namelists import list_tokens_many
+    from trendscore.text.namelists import list_tokens_many
 
     texts = ["filmed in los angeles", "usa team", "", "横店", "北京市政府 and us", "us", "reelshort", "杭州市政府"]
     names = tuple(LISTS)
@@ -119,10 +119,10 @@ def test_batch_matching_equals_one_text_at_a_time():
 
 def test_a_model_naming_a_file_as_its_opencc_setting_is_refused(tmp_path):
     """The OpenCC setting comes from model.json: only known configurations, never a path."""
-    from trendscore import store
-    from trendscore.model import load_model
-    from trendscore.seeds import read_seeds
-    from trendscore.training import fit_model
+    from trendscore.modeling import store
+    from trendscore.modeling.model import load_model
+    from trendscore.modeling.training import fit_model
+    from trendscore.seeds.files import read_seeds
 
     path = fit_model(read_seeds([SEEDS / "batch_06_headlines.jsonl"]), cv=2).save(tmp_path / "m")
     meta = json.loads((path / "model.json").read_text("utf-8"))
@@ -153,8 +153,8 @@ def test_many_texts_find_the_same_mentions_as_few():
     """Past DFA_TEXTS texts the automaton is a DFA: the same mentions, text by text."""
     from label_sample import sample_texts
 
-    from trendscore.namelists import DFA_TEXTS, MARK, list_token_rows, list_tokens_many, mentions_many
-    from trendscore.text import normalize_many
+    from trendscore.text.namelists import DFA_TEXTS, MARK, list_token_rows, list_tokens_many, mentions_many
+    from trendscore.text.normalise import normalize_many
 
     texts = normalize_many(sample_texts()[:3000])
     assert len(texts) > DFA_TEXTS
@@ -171,7 +171,7 @@ def test_overlapping_mentions_counted_alike_in_a_batch():
     runs of overlaps) and the one-text counting agree."""
     import random
 
-    from trendscore.namelists import list_token_rows, mentions_many
+    from trendscore.text.namelists import list_token_rows, mentions_many
 
     rng = random.Random(15)
     terms = [t for name in LISTS for t in list_terms(name)]

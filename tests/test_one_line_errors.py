@@ -88,7 +88,7 @@ def test_plot_shows_theme_names_that_look_like_tex(run, tmp_path):
 
 
 def test_plot_label_escaping():
-    from trendscore.plot import _plain
+    from trendscore.trends.plot import _plain
 
     assert _plain("$x^{") == r"\$x^{"
     assert _plain("_hidden") == "\u200b_hidden"

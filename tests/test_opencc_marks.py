@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from label_sample import sample_texts
 
-from trendscore import text as T
+from trendscore.text import normalise as T
 
 #: the dictionaries t2s.json names: normalisation, then one group (phrases first)
 T2S_DICTS = ("CJK_Compatibility_Ideographs", "TSPhrases", "TSCharactersExt", "TSCharacters")
@@ -66,7 +66,7 @@ def write_marks() -> None:  # pragma: no cover - run by hand when OpenCC changes
     MARKS.write_text(
         "# One character of every entry of OpenCC's t2s dictionaries that changes text: t2s leaves a\n"
         "# text holding none of them unchanged. Written by tests/test_opencc_marks.py from the\n"
-        "# dictionaries of the OpenCC named below; used by trendscore.text only with that version.\n"
+        "# dictionaries of the OpenCC named below; used by trendscore.text.normalise only with that version.\n"
         f"opencc {opencc.__version__}\n{marks_from_dictionaries()}\n",
         "utf-8",
     )

@@ -4,7 +4,7 @@ import datetime as dt
 import random
 
 import trendscore
-from trendscore.trends import MAX_SOURCES, OTHER_SOURCES, Accumulator
+from trendscore.trends.momentum import MAX_SOURCES, OTHER_SOURCES, Accumulator
 
 
 def _records(mix_shift: bool, real_change: bool, seed: int = 1):

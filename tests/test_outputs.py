@@ -13,9 +13,9 @@ import threading
 
 import pytest
 
-from trendscore.atomic import AtomicOutput, atomic_write_bytes, check_output_path, output_kind
 from trendscore.errors import InputError, OutputError
-from trendscore.writers import RecordWriter
+from trendscore.io.atomic import AtomicOutput, atomic_write_bytes, check_output_path, output_kind
+from trendscore.io.writers import RecordWriter
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -296,7 +296,7 @@ def test_csv_field_named_like_a_score_column_is_refused():
 
 def test_csv_cells_keep_numbers_as_written():
     record = {"text": "t", "big": 123456789012345678901234567890, "n": None, "ok": True, "nested": {"a": [1]}}
-    from trendscore.jsonfast import loads
+    from trendscore.io.jsonfast import loads
 
     record |= loads('{"huge": 1e400, "tiny": 1e-400}')
     rows = _csv_of([record], themes=())

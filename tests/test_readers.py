@@ -3,7 +3,7 @@ import json
 import pytest
 
 from trendscore import InputError
-from trendscore.readers import read_records
+from trendscore.io.readers import read_records
 
 
 def _read(path, **kw):
@@ -112,7 +112,7 @@ def test_nul_byte_inside_text_is_kept(tmp_path):
 
 
 def test_first_chunk_ending_inside_a_character_is_still_utf8(tmp_path):
-    from trendscore.readers import _HEAD_BYTES
+    from trendscore.io.readers import _HEAD_BYTES
 
     f = tmp_path / "long.jsonl"
     line = json.dumps({"text": "微短剧" * 20}, ensure_ascii=False) + "\n"

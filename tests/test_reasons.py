@@ -7,9 +7,9 @@ import json
 from conftest import DIGEST
 from test_trends import _acc, _weeks
 
-from trendscore.render import render_score
-from trendscore.report import report_html
-from trendscore.trends import compute_score
+from trendscore.trends.momentum import compute_score
+from trendscore.trends.render import render_score
+from trendscore.trends.report import report_html
 
 
 def _row(score, theme):

@@ -14,7 +14,7 @@ import sys
 import pytest
 from conftest import ROOT, SEEDS
 
-from trendscore.model import BUNDLED, bundled_model_path
+from trendscore.modeling.model import BUNDLED, bundled_model_path
 
 README = (ROOT / "README.md").read_text("utf-8")
 

@@ -13,7 +13,7 @@ from conftest import kill_cli
 from trendscore import load_model
 from trendscore.cli import main
 from trendscore.errors import ModelError
-from trendscore.registry import Registry, RegistryBusy, resolve_model
+from trendscore.modeling.registry import Registry, RegistryBusy, resolve_model
 
 
 @pytest.fixture
@@ -26,7 +26,7 @@ def registry(tmp_path, small_seed_files):
 
 
 def test_new_registry_adopts_the_bundled_model_as_first_champion(tmp_path, small_seed_files):
-    from trendscore.model import default_model_path
+    from trendscore.modeling.model import default_model_path
 
     reg = Registry(tmp_path / "r")
     report = reg.train(small_seed_files, cv=0)
@@ -128,7 +128,7 @@ def test_kill_during_training_leaves_the_champion(registry, small_seed_files, wh
 def test_kill_during_promotions_keeps_a_valid_alias(registry, small_seed_files):
     registry.train(small_seed_files, cv=0, force=True)
     script = (
-        "import sys\nfrom trendscore.registry import Registry\nr = Registry(sys.argv[1])\n"
+        "import sys\nfrom trendscore.modeling.registry import Registry\nr = Registry(sys.argv[1])\n"
         "while True:\n    r.promote('v0001'); r.promote('v0002')\n"
     )
     rng = random.Random(0)

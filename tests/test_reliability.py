@@ -278,7 +278,7 @@ def test_next_write_removes_the_part_file_a_killed_label_left(tmp_path, run):
 
 
 def test_kill_during_seeds_add_keeps_seeds(tmp_path, run):
-    from trendscore.seeds import read_seeds
+    from trendscore.seeds.files import read_seeds
 
     d = tmp_path / "seeds"
     d.mkdir()
@@ -319,7 +319,7 @@ def test_two_seed_adds_at_once_do_not_interleave(tmp_path):
     assert [p.wait() for p in procs] == [0, 0]
     files = sorted(d.glob("batch_*.jsonl"))
     assert len(files) == 2
-    assert sorted(len(trendscore.seeds.read_seeds([f])) for f in files) == [150, 150]
+    assert sorted(len(trendscore.seeds.files.read_seeds([f])) for f in files) == [150, 150]
 
 
 SEED_CASES = {

@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from trendscore.accumulate import MAX_THEMES
+from trendscore.trends.accumulate import MAX_THEMES
 
 LIMIT_MB = 1500
 _RUN = """

@@ -41,12 +41,12 @@ def test_score_json_is_stable_and_sorted(run, archive):
 
 
 def test_labelled_records_are_scored_without_the_model(run, archive, monkeypatch):
-    import trendscore.model
+    import trendscore.modeling.model
 
     def refuse(*args, **kwargs):
         raise AssertionError("the model was loaded")
 
-    monkeypatch.setattr(trendscore.model, "load_model", refuse)
+    monkeypatch.setattr(trendscore.modeling.model, "load_model", refuse)
     assert run("score", archive, "--format", "csv").exit_code == 0
 
 

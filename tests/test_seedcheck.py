@@ -6,8 +6,8 @@ from conftest import SEEDS
 
 from trendscore import SeedError
 from trendscore.cli import main
-from trendscore.seedcheck import add_seeds, near_duplicate_pairs, validate_seeds
-from trendscore.seeds import read_seeds
+from trendscore.seeds.checks import add_seeds, near_duplicate_pairs, validate_seeds
+from trendscore.seeds.files import read_seeds
 
 
 def _write(path, records):

@@ -7,9 +7,9 @@ import numpy as np
 import pytest
 
 from trendscore import load_model
-from trendscore.fitting import _settings, defaults
-from trendscore.seeds import Seed, read_seeds
-from trendscore.selection import SEARCHED, candidates, encoder_candidates, report_groups, search, select_folds
+from trendscore.modeling.fitting import _settings, defaults
+from trendscore.modeling.selection import SEARCHED, candidates, encoder_candidates, report_groups, search, select_folds
+from trendscore.seeds.files import Seed, read_seeds
 
 DEFAULT_PARAMS = defaults()
 
@@ -82,7 +82,7 @@ def test_encoder_is_tried_only_when_allowed_and_not_fixed():
 
 
 def test_encoder_stage_runs_after_the_tfidf_budget_is_spent(monkeypatch):
-    import trendscore.selection as selection
+    import trendscore.modeling.selection as selection
 
     seen = []
     monkeypatch.setattr(selection, "_embedded", lambda X, texts, train, params: seen.append(params["C"]) or X)

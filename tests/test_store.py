@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from trendscore import ModelError, load_model
-from trendscore.store import FORMAT_VERSION, load_array
+from trendscore.modeling.store import FORMAT_VERSION, load_array
 
 
 @pytest.fixture

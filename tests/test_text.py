@@ -1,4 +1,4 @@
-from trendscore.text import normalize, normalize_many, split_passages
+from trendscore.text.normalise import normalize, normalize_many, split_passages
 
 
 def test_normalize_folds_width_script_and_case():

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from label_sample import sample_texts
 
-from trendscore import text as T
+from trendscore.text import normalise as T
 
 
 def _second_halves() -> set[str]:

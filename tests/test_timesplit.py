@@ -2,8 +2,8 @@ import pytest
 from conftest import SEEDS
 
 from trendscore.errors import SeedError
-from trendscore.seeds import Seed, read_seeds
-from trendscore.timesplit import split_by_time, time_split
+from trendscore.modeling.timesplit import split_by_time, time_split
+from trendscore.seeds.files import Seed, read_seeds
 
 
 def _seed(i, date, url, text="短剧", labels=()):
@@ -45,7 +45,7 @@ def test_time_split_scores_only_the_later_real_reports():
 def test_the_card_keeps_the_time_split_when_real_reports_allow(tmp_path):
     import json
 
-    from trendscore.training import train_seeds
+    from trendscore.modeling.training import train_seeds
 
     written = read_seeds([SEEDS / "batch_02_gov.jsonl", SEEDS / "batch_06_headlines.jsonl"])
     later = [
@@ -67,7 +67,7 @@ def _day(i: int) -> str:
 def test_seeds_of_other_dates_get_a_window_of_their_own_latest_reports(tmp_path):
     import json
 
-    from trendscore.training import train_seeds
+    from trendscore.modeling.training import train_seeds
 
     written = read_seeds([SEEDS / "batch_02_gov.jsonl", SEEDS / "batch_06_headlines.jsonl"])
     real = [

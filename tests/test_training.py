@@ -6,9 +6,9 @@ from sklearn.base import clone
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from trendscore import load_model
-from trendscore.classifier import TextThemeClassifier, ThemeClassifier, best_threshold
-from trendscore.seeds import read_seeds
-from trendscore.training import fit_model, train
+from trendscore.modeling.classifier import TextThemeClassifier, ThemeClassifier, best_threshold
+from trendscore.modeling.training import fit_model, train
+from trendscore.seeds.files import read_seeds
 
 _NOT_APPLICABLE = {
     # predict applies per-theme thresholds tuned by cross-validation, by design, so
@@ -45,7 +45,7 @@ def test_text_classifier_clones_and_keeps_params():
 
 def test_text_classifier_fits_multilabel(small_seed_files):
     seeds = read_seeds(small_seed_files)
-    from trendscore.metrics import label_matrix
+    from trendscore.modeling.metrics import label_matrix
 
     Y = label_matrix([list(s.labels) for s in seeds], ["policy", "technology", "overseas", "regional_hub", "culture"])
     est = TextThemeClassifier(cv=3).fit([s.text for s in seeds], Y)
@@ -80,7 +80,7 @@ def test_single_label_seeds_make_a_single_label_model(tmp_path):
 
 
 def test_two_label_single_label_model_matches_its_estimator(tmp_path):
-    from trendscore.classifier import TextThemeClassifier
+    from trendscore.modeling.classifier import TextThemeClassifier
 
     f = tmp_path / "s.jsonl"
     texts = [f"{w}新闻第{i}条" for i in range(30) for w in ("股市大涨", "球队夺冠")]
@@ -123,9 +123,9 @@ def test_fit_model_on_user_labels(small_seed_files):
 
 
 def test_parallel_theme_fits_give_the_same_model(small_seed_files):
-    from trendscore.classifier import TextThemeClassifier
-    from trendscore.metrics import label_matrix
-    from trendscore.seeds import read_seeds, theme_order
+    from trendscore.modeling.classifier import TextThemeClassifier
+    from trendscore.modeling.metrics import label_matrix
+    from trendscore.seeds.files import read_seeds, theme_order
 
     seeds = read_seeds(small_seed_files)
     y = label_matrix([list(s.labels) for s in seeds], theme_order(seeds))
@@ -140,10 +140,10 @@ def test_parallel_theme_fits_give_the_same_model(small_seed_files):
 def test_a_dead_worker_is_an_error_not_a_hang(small_seed_files, monkeypatch):
     import os
 
-    from trendscore import classifier
     from trendscore.errors import TrendscoreError
-    from trendscore.metrics import label_matrix
-    from trendscore.seeds import theme_order
+    from trendscore.modeling import classifier
+    from trendscore.modeling.metrics import label_matrix
+    from trendscore.seeds.files import theme_order
 
     seeds = read_seeds(small_seed_files)
     y = label_matrix([list(s.labels) for s in seeds], theme_order(seeds))

@@ -5,7 +5,7 @@ import pytest
 from scenarios import THEMES, generate, naive_calls, records
 
 import trendscore
-from trendscore.trends import SCALE, Accumulator, MomentumSettings, compute_score
+from trendscore.trends.momentum import SCALE, Accumulator, MomentumSettings, compute_score
 
 
 def _acc(days):

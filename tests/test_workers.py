@@ -11,7 +11,7 @@ import time
 import pytest
 from conftest import SEEDS
 
-from trendscore.seeds import read_seeds
+from trendscore.seeds.files import read_seeds
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 #: generous: the job itself needs minutes, a hang would need forever

@@ -11,9 +11,9 @@ from conftest import SEEDS
 
 import trendscore
 from trendscore.cli import main
-from trendscore.evaluation import evaluate
-from trendscore.model import bundled_model_path
-from trendscore.registry import Registry
+from trendscore.modeling.evaluation import evaluate
+from trendscore.modeling.model import bundled_model_path
+from trendscore.modeling.registry import Registry
 
 
 def _copy_versions(tmp_path, n=3):

@@ -13,10 +13,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from trendscore.atomic import AtomicOutput, check_output_path
 from trendscore.errors import InputError
-from trendscore.jsonfast import RawNumber, dumps, dumps_line, loads
-from trendscore.writers import RecordWriter
+from trendscore.io.atomic import AtomicOutput, check_output_path
+from trendscore.io.jsonfast import RawNumber, dumps, dumps_line, loads
+from trendscore.io.writers import RecordWriter
 
 THEMES = ["policy", "culture"]
 _RESERVED = {"labels", "scores", "explain", "score_policy", "score_culture"}

@@ -9,8 +9,8 @@ Examples
 
 from __future__ import annotations
 
-from .errors import InputError, ModelError, SeedError, TrendscoreError
-from .model import Model, load_model
+from trendscore.errors import InputError, ModelError, SeedError, TrendscoreError
+from trendscore.modeling.model import Model, load_model
 
 __all__ = [
     "InputError",
@@ -43,10 +43,10 @@ def label(data, model=None, text_column: str = "text"):
     >>> label([{"id": 7, "body": "短剧出海东南亚"}], text_column="body")[0]["labels"]
     ['overseas']
     """
-    from .frames import frame_texts, is_frame, is_series, labelled_frame
+    from trendscore.io.frames import frame_texts, is_frame, is_series, labelled_frame
 
     if model is None or not isinstance(model, Model):
-        from .registry import resolve_model
+        from trendscore.modeling.registry import resolve_model
 
         model = load_model(resolve_model(model))
     if is_frame(data):
@@ -76,16 +76,16 @@ def read(
     """The passages of one input file (``-``: standard input) as records, read as ``trendscore
     label`` reads them: format and encoding detected, compressed files decompressed, CSV and
     Parquet columns chosen by name. Raises :class:`InputError` for anything unreadable."""
-    from .columns import Columns
-    from .readers import read_records
+    from trendscore.io.columns import Columns
+    from trendscore.io.readers import read_records
 
     columns = Columns(text_column, date_column, id_column)
     return [r for r, _, _ in read_records(str(path), input_format, encoding, columns=columns)]
 
 
 def train(seed_paths, out_dir, cv: int = 5, seed: int = 0, **params) -> Model:
-    """Train a model from seed files into ``out_dir``; see :func:`trendscore.training.train`."""
-    from .training import train as _train
+    """Train a model from seed files into ``out_dir``; see :func:`trendscore.modeling.training.train`."""
+    from trendscore.modeling.training import train as _train
 
     return _train(seed_paths, out_dir, cv=cv, seed=seed, **params)
 
@@ -100,15 +100,15 @@ def score(
     date_column: str = "date",
 ):
     """Theme momentum of records (dicts) or of a pandas DataFrame's rows; see
-    :func:`trendscore.scoring.score`. ``text_column`` and ``date_column`` name the fields
+    :func:`trendscore.trends.scoring.score`. ``text_column`` and ``date_column`` name the fields
     holding the text and the date when they are not ``text`` and ``date``."""
-    from .frames import frame_records, is_frame
-    from .scoring import score as _score
+    from trendscore.io.frames import frame_records, is_frame
+    from trendscore.trends.scoring import score as _score
 
     if is_frame(records):
         records = frame_records(records, text_column, date_column)
     elif text_column != "text" or date_column != "date":
-        from .columns import Columns
+        from trendscore.io.columns import Columns
 
         columns = Columns(text_column, date_column)
         records = (
@@ -120,7 +120,7 @@ def score(
 def __getattr__(name):
     # the scikit-learn estimator, imported on first use so that `import trendscore` stays light
     if name == "TextThemeClassifier":
-        from .classifier import TextThemeClassifier
+        from trendscore.modeling.classifier import TextThemeClassifier
 
         return TextThemeClassifier
     raise AttributeError(f"module 'trendscore' has no attribute {name!r}")

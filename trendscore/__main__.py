@@ -1,3 +1,3 @@
-from .cli import main
+from trendscore.cli import main
 
 main()

@@ -8,8 +8,8 @@ import sys
 
 import click
 
-from . import __version__
-from .errors import TrendscoreError, one_line
+from trendscore import __version__
+from trendscore.errors import TrendscoreError, one_line
 
 #: the option that sets each library setting an error's hint may name
 _OPTIONS = {
@@ -108,7 +108,7 @@ class _Bars:
 @contextlib.contextmanager
 def _progress(quiet: bool = False):
     """A block within which the library's progress reaches the terminal (stderr a TTY, not --quiet)."""
-    from .progress import reporting
+    from trendscore.progress import reporting
 
     bars = _Bars() if not quiet and sys.stderr.isatty() else None
     try:
@@ -129,7 +129,7 @@ def main():
 
 
 def _note_shadowing(ctx, param, value):
-    from .catalogue import shadowing_folder
+    from trendscore.modeling.catalogue import shadowing_folder
 
     if shadowing_folder(value) is not None:
         note = f"--model {value} is the bundled model; the folder {value} here is not used (write ./{value})"
@@ -138,7 +138,7 @@ def _note_shadowing(ctx, param, value):
 
 
 def _resolve_model(ctx, param, value):
-    from .registry import resolve_model
+    from trendscore.modeling.registry import resolve_model
 
     value = _note_shadowing(ctx, param, value)
     return None if value is None else str(resolve_model(value))  # a registry: its champion's directory
@@ -251,9 +251,9 @@ def label(
     block_mb,
 ):
     """Label passages in INPUTS (files, or - for stdin; default stdin) by theme."""
-    from .columns import Columns
-    from .readers import SkipLog
-    from .run_label import run_label
+    from trendscore.io.columns import Columns
+    from trendscore.io.readers import SkipLog
+    from trendscore.run.label import run_label
 
     skip = SkipLog() if skip_bad else None
     stats = run_label(
@@ -344,9 +344,9 @@ def score(
     block_mb,
 ):
     """Score theme momentum over time in INPUTS (files, or - for stdin; default stdin)."""
-    from .columns import Columns
-    from .readers import SkipLog
-    from .run_score import run_score
+    from trendscore.io.columns import Columns
+    from trendscore.io.readers import SkipLog
+    from trendscore.run.score import run_score
 
     if alert and not state_path:
         raise click.UsageError("--alert needs --state FILE")
@@ -376,7 +376,7 @@ def score(
         click.echo(f"Warning: {warning}", err=True)
     _report_skips(skip, result.score.records["total"])
     if alert:
-        from .alerts import ALERT_EXIT, alert_report
+        from trendscore.trends.alerts import ALERT_EXIT, alert_report
 
         click.echo(json.dumps(alert_report(result.score, result.previous, result.changes or []), ensure_ascii=False))
         if result.changes:
@@ -546,7 +546,7 @@ def train(
     lo, _, hi = char_ngrams.partition("-")
     if not (lo.isdigit() and (hi or lo).isdigit()):
         raise click.BadParameter("expected A-B (e.g. 1-3) or 0", param_hint="--char-ngrams")
-    from .selection import DEFAULT_BUDGET, DEFAULT_BUDGET_ENCODER
+    from trendscore.modeling.selection import DEFAULT_BUDGET, DEFAULT_BUDGET_ENCODER
 
     given = _given(click.get_current_context())
     searched = {
@@ -562,14 +562,14 @@ def train(
     if allow_encoder and (embedding or budget == 0):
         raise click.UsageError("--allow-encoder lets the search choose the encoder: not with --embedding or --budget 0")
     if jobs is None:
-        from .forking import usable_cores
+        from trendscore.run.forking import usable_cores
 
         jobs = usable_cores()
     params = {"segmenter": segmenter, "n_jobs": jobs, "calibration_folds": calibration_folds}
     # an option the user gave is fixed; the others are searched (or take their defaults with --budget 0)
     params.update({k: v for k, (name, v) in searched.items() if budget == 0 or name in given})
     if lists is not None:
-        from .namelists import resolve_lists
+        from trendscore.text.namelists import resolve_lists
 
         params["lists"] = resolve_lists(lists)
     if embedding:
@@ -581,7 +581,7 @@ def train(
     elif embedding_dims is not None or embedding_weight is not None:
         raise click.UsageError("--embedding-dims and --embedding-weight need --embedding")
     if registry is not None:
-        from .registry import Registry
+        from trendscore.modeling.registry import Registry
 
         with _progress(quiet):
             report = Registry(registry).train(
@@ -596,7 +596,7 @@ def train(
             err=True,
         )
         return
-    from .training import train as run_train
+    from trendscore.modeling.training import train as run_train
 
     with _progress(quiet):
         model = run_train(
@@ -634,7 +634,7 @@ def seeds():
 @click.option("--themes", default=None, help="Comma-separated allowed labels (default: spot misspellings).")
 def seeds_validate(files, themes):
     """Report every problem in seed FILES, one line each; exit 1 if there is any."""
-    from .seedcheck import validate_seeds
+    from trendscore.seeds.checks import validate_seeds
 
     found, problems = validate_seeds(list(files), themes.split(",") if themes else None)
     for p in problems:
@@ -663,7 +663,7 @@ def seeds_validate(files, themes):
 )
 def seeds_add(new, directory, on_conflict):
     """Validate NEW seeds and add them to the seed directory as a new batch file."""
-    from .seedcheck import add_seeds
+    from trendscore.seeds.checks import add_seeds
 
     result = add_seeds(new, directory, on_conflict)
     for p in result.conflicts:
@@ -690,8 +690,8 @@ def seeds_add(new, directory, on_conflict):
 @_quiet_opt
 def seeds_issues(files, limit, cv, quiet):
     """Seeds whose labels look wrong, from out-of-fold probabilities, with the suspected fix."""
-    from .active import label_issues
-    from .seeds import read_seeds
+    from trendscore.seeds.files import read_seeds
+    from trendscore.seeds.suggest import label_issues
 
     with _progress(quiet):
         issues = label_issues(read_seeds(list(files)), folds=cv, limit=limit)
@@ -710,11 +710,11 @@ def seeds_issues(files, limit, cv, quiet):
 @_quiet_opt
 def suggest(pool, count, model_dir, output, quiet):
     """The passages of POOL (jsonl/csv/...) most worth labelling next, as jsonl ready to label."""
-    from .active import suggest as run_suggest
-    from .labelling import iter_input_records
-    from .model import load_model
-    from .run.reading import expand_inputs
-    from .writers import AtomicOutput, RecordWriter, check_output_path
+    from trendscore.io.writers import AtomicOutput, RecordWriter, check_output_path
+    from trendscore.modeling.model import load_model
+    from trendscore.run.labelling import iter_input_records
+    from trendscore.run.reading import expand_inputs
+    from trendscore.seeds.suggest import suggest as run_suggest
 
     pools = expand_inputs([pool])
     check_output_path(output, pools)
@@ -742,7 +742,7 @@ def themes():
 @_quiet_opt
 def themes_add(name, examples, model_dir, out_dir, seed_paths, quiet):
     """Add the provisional theme NAME, scored by closeness to the --examples passages."""
-    from .theming import add_theme_to
+    from trendscore.modeling.theming import add_theme_to
 
     with _progress(quiet):
         done = add_theme_to(model_dir, name, examples, out_dir, list(seed_paths) or None)
@@ -767,10 +767,10 @@ _registry_opt = click.option("--registry", required=True, help="The registry dir
 def models_list(registry):
     """List the registry's versions (* marks the champion), or the bundled models and the
     model folders in the working directory."""
-    from .registry import Registry
+    from trendscore.modeling.registry import Registry
 
     if registry is None:
-        from .catalogue import available_models
+        from trendscore.modeling.catalogue import available_models
 
         for row in available_models():
             f1 = "-" if row["cv_macro_f1"] is None else f"{row['cv_macro_f1']:.3f}"
@@ -791,7 +791,7 @@ def models_list(registry):
 @_registry_opt
 def models_promote(version, registry):
     """Make VERSION the champion."""
-    from .registry import Registry
+    from trendscore.modeling.registry import Registry
 
     Registry(registry).promote(version)
     click.echo(f"{version} is the champion", err=True)
@@ -801,7 +801,7 @@ def models_promote(version, registry):
 @_registry_opt
 def models_rollback(registry):
     """Undo the last promotion: the previous champion is the champion again."""
-    from .registry import Registry
+    from trendscore.modeling.registry import Registry
 
     click.echo(f"{Registry(registry).rollback()} is the champion", err=True)
 
@@ -810,7 +810,7 @@ def models_rollback(registry):
 @_registry_opt
 def models_history(registry):
     """The champions, first to current: what rollback walks back through."""
-    from .registry import Registry
+    from trendscore.modeling.registry import Registry
 
     history = Registry(registry).history()
     for n, name in enumerate(history, 1):
@@ -824,8 +824,8 @@ def models_history(registry):
 @_quiet_opt
 def evaluate(labelled, model_dir, fmt, quiet):
     """Score a model on LABELLED passages (seed-format JSON Lines)."""
-    from .evaluation import evaluate as run_evaluate
-    from .model import load_model
+    from trendscore.modeling.evaluation import evaluate as run_evaluate
+    from trendscore.modeling.model import load_model
 
     with _progress(quiet):
         scores = run_evaluate(load_model(model_dir), list(labelled))

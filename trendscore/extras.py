@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import importlib
 
-from .errors import TrendscoreError
+from trendscore.errors import TrendscoreError
 
 __all__ = ["MissingExtra", "require", "EXTRAS"]
 
@@ -17,7 +17,7 @@ EXTRAS = {
     "pandas": ("pandas", "DataFrames in the Python API and Score.to_frame()"),
     "parquet": ("pyarrow", "Parquet input and output"),
     "zstd": ("zstandard", "reading .zst files"),
-    "dask": ("distributed", "jobs on a Dask cluster and trendscore.dask"),
+    "dask": ("distributed", "jobs on a Dask cluster and trendscore.integrations.dask"),
 }
 
 

@@ -11,9 +11,9 @@ import multiprocessing
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 
-from ..errors import Hint, TrendscoreError
-from .chunks import Work, WorkerState, load_state, warm, worker_setup
-from .processes import ordered_map
+from trendscore.errors import Hint, TrendscoreError
+from trendscore.run.chunks import Work, WorkerState, load_state, warm, worker_setup
+from trendscore.run.processes import ordered_map
 
 __all__ = ["InProcess", "Processes", "Cluster", "default_start_method"]
 

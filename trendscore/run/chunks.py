@@ -13,11 +13,11 @@ import codecs
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..columns import Columns
-from ..errors import InputError
-from ..jsonfast import dumps_line
-from ..readers import SkipLog, records_of
-from .reading import Chunk, ReadSettings
+from trendscore.errors import InputError
+from trendscore.io.columns import Columns
+from trendscore.io.jsonfast import dumps_line
+from trendscore.io.readers import SkipLog, records_of
+from trendscore.run.reading import Chunk, ReadSettings
 
 __all__ = [
     "Work",
@@ -59,7 +59,7 @@ class WorkerState:
     def get_model(self):
         """The model, loaded from its folder on first use in this process."""
         if self.model is None:
-            from ..model import load_model
+            from trendscore.modeling.model import load_model
 
             self.model = load_model(self.work.model_dir)
         return self.model
@@ -94,7 +94,7 @@ def worker_setup(state: WorkerState) -> WorkerState:
     """In a forked worker: one BLAS thread and its own sentence encoder, if the model has one
     (the TF-IDF parts and the segmenter are used as inherited)."""
     if state.model is not None and state.model.featurizer.config.embedding:
-        from .. import embedding
+        from trendscore.text import embedding
 
         embedding.reset_for_worker()
     return state
@@ -102,8 +102,8 @@ def worker_setup(state: WorkerState) -> WorkerState:
 
 def load_state(work: Work) -> WorkerState:
     """In a spawned process or a cluster worker: the state, the model loaded from ``work.model_dir``."""
-    from .. import embedding
-    from ..model import load_model
+    from trendscore.modeling.model import load_model
+    from trendscore.text import embedding
 
     embedding.reset_for_worker()
     model = load_model(work.model_dir)
@@ -149,7 +149,7 @@ def _read_range(chunk: Chunk) -> bytes:
 
 def _range_lines(chunk: Chunk, data: bytes, read: ReadSettings, skip: SkipLog | None):
     """The numbered lines of a byte range, decoded as the one-process reader decodes them."""
-    from ..readers import _decode_or_skip, _too_long, max_line_bytes
+    from trendscore.io.readers import _decode_or_skip, _too_long, max_line_bytes
 
     start = chunk.payload[0]
     if start == 0 and chunk.codec == "utf-8" and data.startswith(codecs.BOM_UTF8):
@@ -176,7 +176,7 @@ def _records(chunk: Chunk, work: Work, skip: SkipLog | None, require_text: bool,
     if chunk.kind == "records":
         return chunk.payload  # (record, path, line) as the caller's reader gave them
     if chunk.kind == "parquet":
-        from ..readers import open_lines
+        from trendscore.io.readers import open_lines
 
         with open_lines(chunk.name, "parquet", columns=read.columns) as (fmt, stream):
             return list(records_of(fmt, stream, chunk.name, require_text, skip))
@@ -203,7 +203,7 @@ def _run(chunk: Chunk, work: Work, body) -> ChunkResult:
 
 def label_chunk(state: WorkerState, chunk: Chunk) -> ChunkResult:
     """Label one chunk: the records with ``labels`` and ``scores`` (and ``explain``)."""
-    from ..labelling import label_records
+    from trendscore.run.labelling import label_records
 
     work = state.work
 
@@ -235,8 +235,8 @@ def write_part(directory: str, index: int, records: list[dict], themes) -> None:
     writes the same name again)."""
     import os
 
-    from ..parquet import ParquetWriter
-    from ..writers import AtomicOutput
+    from trendscore.io.parquet import ParquetWriter
+    from trendscore.io.writers import AtomicOutput
 
     path = os.path.join(directory, part_name(index))
     with AtomicOutput(path, binary=True) as raw:
@@ -249,7 +249,7 @@ def write_part(directory: str, index: int, records: list[dict], themes) -> None:
 def score_chunk(state: WorkerState, chunk: Chunk) -> ChunkResult:
     """The theme counts of one chunk, to be merged: ``(Tally, Examples or None)``; the tally
     names no model (the merge learns from its counts whether the model labelled any)."""
-    from ..scoring import Examples, ScoreSettings, accumulate
+    from trendscore.trends.scoring import Examples, ScoreSettings, accumulate
 
     work = state.work
 

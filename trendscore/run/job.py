@@ -12,10 +12,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..errors import Hint, InputError
-from ..readers import SkipLog
-from .chunks import ChunkResult, Work, WorkerState, label_chunk, score_chunk
-from .reading import ReadSettings, read_chunks
+from trendscore.errors import Hint, InputError
+from trendscore.io.readers import SkipLog
+from trendscore.run.chunks import ChunkResult, Work, WorkerState, label_chunk, score_chunk
+from trendscore.run.reading import ReadSettings, read_chunks
 
 __all__ = ["LabelResult", "Merge", "check_backend", "run_label_job", "score_counts", "CHUNK", "EMBEDDING_CHUNK"]
 
@@ -119,9 +119,9 @@ def run_label_job(inputs, model, work: Work, backend, writer, skip: SkipLog | No
 
 
 def score_counts(inputs, work: Work, backend, skip: SkipLog | None, cut: int | None = None):
-    """The merged :class:`~trendscore.scoring.Tally` (and Examples, with ``work.examples``)
+    """The merged :class:`~trendscore.trends.scoring.Tally` (and Examples, with ``work.examples``)
     of ``inputs`` counted on ``backend``."""
-    from ..scoring import Examples, Tally
+    from trendscore.trends.scoring import Examples, Tally
 
     check_backend("score", backend)
     merge = Merge(skip)
@@ -146,8 +146,8 @@ def score_counts(inputs, work: Work, backend, skip: SkipLog | None, cut: int | N
 
 def read_settings(input_format, encoding, encoding_errors, skip, columns, require_text=True) -> ReadSettings:
     """The job's :class:`ReadSettings` from the options given."""
-    from ..columns import Columns
-    from ..readers import max_line_bytes
+    from trendscore.io.columns import Columns
+    from trendscore.io.readers import max_line_bytes
 
     return ReadSettings(
         input_format, encoding, encoding_errors, skip is not None, columns or Columns(), require_text, max_line_bytes()

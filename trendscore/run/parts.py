@@ -10,8 +10,8 @@ import shutil
 from contextlib import contextmanager
 from pathlib import Path
 
-from ..errors import InputError
-from .reading import DONE
+from trendscore.errors import InputError
+from trendscore.run.reading import DONE
 
 __all__ = ["output_directory"]
 
@@ -42,7 +42,7 @@ def output_directory(path: str, inputs: list[str]):
     except BaseException:
         _discard(real, made)
         raise
-    from ..writers import atomic_write_bytes
+    from trendscore.io.writers import atomic_write_bytes
 
     atomic_write_bytes(os.path.join(real, DONE), b"")
 

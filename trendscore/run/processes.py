@@ -23,7 +23,7 @@ import signal
 from collections.abc import Callable, Iterable, Iterator
 from multiprocessing.connection import wait
 
-from ..errors import Hint, TrendscoreError
+from trendscore.errors import Hint, TrendscoreError
 
 __all__ = ["ordered_map", "WorkerDied", "WorkerFailed"]
 

@@ -1,7 +1,7 @@
 """The one reader of a job: inputs (files, directories, stdin) to chunks for a back-end.
 
 Every back-end gets its chunks from :func:`read_chunks`. The caller opens each input with
-:func:`trendscore.readers.open_lines` (format and encoding sniffed there, once) and then:
+:func:`trendscore.io.readers.open_lines` (format and encoding sniffed there, once) and then:
 
 - a plain JSON Lines file in an encoding whose line end is the byte ``\\n`` is, when
   ``cut`` is given, cut into byte ranges on line ends; a worker reads and decodes its own
@@ -19,10 +19,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..columns import Columns
-from ..errors import InputError
-from ..readers import SkipLog, max_line_bytes, open_lines, records_of
-from ..sniffing import FORMAT_EXTENSIONS
+from trendscore.errors import InputError
+from trendscore.io.columns import Columns
+from trendscore.io.readers import SkipLog, max_line_bytes, open_lines, records_of
+from trendscore.io.sniffing import FORMAT_EXTENSIONS
 
 __all__ = ["ReadSettings", "Chunk", "expand_inputs", "read_chunks", "cut_file", "INPUT_SUFFIXES", "DONE"]
 

@@ -1,0 +1,181 @@
+"""Labelling and scoring on a Dask cluster (``pip install 'trendscore[dask]'``).
+
+The model is loaded once per worker process (and its files checked against the manifest
+hashes there, by :func:`trendscore.load_model`), never shipped with the tasks: tasks carry
+the model directory's path, which must be readable on every worker (shared storage, or the
+bundled default model installed with trendscore on each worker).
+
+The CLI's ``--scheduler`` runs the label and score jobs of :mod:`trendscore.run.job` on the
+cluster (:class:`trendscore.run.backends.Cluster`): the same reader, chunk functions and merge
+as in one process. This module holds the connection and the DataFrame API.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from trendscore.errors import InputError
+
+__all__ = ["label_dataframe", "score_dataframe", "connect"]
+
+_MODELS: dict = {}
+
+
+def _worker_model(model_dir):
+    """The model for this worker process, loaded (and hash-checked) on first use."""
+    key = None if model_dir is None else str(Path(model_dir).resolve())
+    if key not in _MODELS:
+        from trendscore.modeling.model import load_model
+        from trendscore.text import embedding
+
+        embedding.reset_for_worker()  # workers share the machine's cores; more BLAS threads only contend
+
+        _MODELS[key] = load_model(model_dir)
+    return _MODELS[key]
+
+
+def _require_dask():
+    try:
+        import dask  # noqa: F401
+        import distributed  # noqa: F401
+    except ImportError:
+        raise InputError("Dask is not installed: pip install 'trendscore[dask]'") from None
+
+
+def _check_address(scheduler: str) -> None:
+    """Refuse a malformed scheduler address in one line, before any connection is tried."""
+    from distributed.comm.addressing import parse_address, parse_host_port
+
+    try:
+        scheme, location = parse_address(scheduler)
+        if scheme in ("tcp", "tls"):
+            _, port = parse_host_port(location)
+            if not 0 < int(port) < 65536:
+                raise ValueError(f"port {port} is not from 1 to 65535")
+    except (ValueError, TypeError) as exc:
+        raise InputError(
+            f"scheduler {scheduler!r}: not a scheduler address ({exc}); expected tcp://host:port or local:N"
+        ) from None
+
+
+def connect(scheduler: str):
+    """A distributed Client for ``tcp://host:port``, or a new local cluster for ``local:N``."""
+    _require_dask()
+    from distributed import Client, LocalCluster
+
+    if scheduler.startswith("local:"):
+        n = scheduler.split(":", 1)[1]
+        if not n.isdigit() or int(n) < 1:
+            raise InputError(f"scheduler {scheduler!r}: expected local:N with N >= 1")
+        return Client(LocalCluster(n_workers=int(n), threads_per_worker=1, processes=True, dashboard_address=None))
+    _check_address(scheduler)
+    try:
+        return Client(scheduler, timeout="20s")
+    except ValueError as exc:
+        raise InputError(
+            f"scheduler {scheduler!r}: not a scheduler address ({exc}); expected tcp://host:port"
+        ) from None
+    except (OSError, TimeoutError) as exc:
+        raise InputError(f"scheduler {scheduler!r}: cannot reach the scheduler ({exc})") from None
+
+
+# ------------------------------------------------------------------ DataFrames
+
+
+def _label_partition(pdf, model_dir, text_column):
+    model = _worker_model(model_dir)
+    texts = ["" if not isinstance(t, str) else t for t in pdf[text_column].tolist()]
+    results = model.label(texts)
+    out = pdf.copy()
+    out["labels"] = [r["labels"] for r in results]
+    for theme in model.themes:
+        out[f"score_{theme}"] = [r["scores"][theme] for r in results]
+    return out
+
+
+def label_dataframe(ddf, model=None, text_column: str = "text"):
+    """``ddf`` with a ``labels`` column and one ``score_<theme>`` column per theme.
+
+    ``model`` is a model directory (or registry) path, or None for the bundled default model;
+    each worker loads it once.
+    """
+    _require_dask()
+    from trendscore.modeling.model import load_model
+
+    model_dir = None if model is None else str(model)
+    themes = load_model(model_dir).themes  # check the model here first, and learn its themes
+    meta = ddf._meta.copy()
+    meta["labels"] = []
+    for theme in themes:
+        meta[f"score_{theme}"] = []
+    meta = meta.astype({f"score_{t}": "float64" for t in themes} | {"labels": "object"})
+    return ddf.map_partitions(_label_partition, model_dir, text_column, meta=meta)
+
+
+def _accumulate_partition(pdf, themes, date_column):
+    from trendscore.io.dates import is_missing, parse_date
+    from trendscore.trends.accumulate import Accumulator
+    from trendscore.trends.scoring import named, report_key
+
+    acc = Accumulator(themes)
+    dates = pdf[date_column].tolist() if date_column in pdf.columns else [None] * len(pdf)
+    score_cols = [c for c in pdf.columns if c.startswith("score_")]
+    labels = pdf["labels"].tolist() if "labels" in pdf.columns else [None] * len(pdf)
+    columns = {c: pdf[c].tolist() for c in ("text", "source", "doc_id", "url") if c in pdf.columns}
+    texts = [_plain(t) for t in columns.get("text", [None] * len(pdf))]
+    names_of = named(texts)  # the named things behind calls, as the one-process path finds them
+    for i, date in enumerate(dates):
+        day = None if is_missing(date) else parse_date(date)  # Timestamps too, as the one-process path
+        record = {c: _plain(v[i]) for c, v in columns.items()}
+        text = record.get("text")
+        where = (record.get("source"), report_key(record), text if isinstance(text, str) else None, names_of[i])
+        if isinstance(labels[i], list) and not score_cols:
+            acc.add_labels(day, labels[i], *where)
+            unthemed = not labels[i]
+        else:
+            scores = {c[len("score_") :]: float(pdf[c].iloc[i]) for c in score_cols}
+            acc.add_scores(day, scores, *where)
+            unthemed = max(scores.values(), default=0.0) < 0.5
+        if unthemed:
+            acc.unthemed.add(day, text, record.get("source"))
+    return acc
+
+
+def score_dataframe(
+    ddf, freq: str = "week", as_of=None, model=None, date_column: str = "date", text_column: str = "text"
+):
+    """Theme momentum of a Dask DataFrame: per-partition counts, combined, then scored as
+    :func:`trendscore.score` does. Rows are labelled with ``model`` first unless the frame
+    already has a ``labels`` column."""
+    _require_dask()
+    import dask
+
+    from trendscore.seeds.files import DEFAULT_THEMES
+    from trendscore.trends.momentum import Accumulator, compute_score
+
+    info = None
+    if "labels" not in ddf.columns:
+        ddf = label_dataframe(ddf, model, text_column)
+        from trendscore.modeling.model import load_model
+        from trendscore.trends.scoring import model_info
+
+        loaded = load_model(model)
+        themes, info = loaded.themes, model_info(loaded)
+    else:
+        themes = list(DEFAULT_THEMES)
+    parts = [dask.delayed(_accumulate_partition)(p, themes, date_column) for p in ddf.to_delayed()]
+    total = Accumulator(themes)
+    for acc in dask.compute(*parts):
+        total.merge(acc)
+    from trendscore.trends.scoring import model_noise, require_dates
+
+    require_dates(total)
+    return compute_score(total, freq, as_of, None, info, model_noise(info, total))
+
+
+def _plain(value):
+    if hasattr(value, "tolist"):
+        return value.tolist()
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return value

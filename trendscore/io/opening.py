@@ -1,0 +1,194 @@
+"""Opening one input: a file or standard input, decompressed as it is read (gzip, bzip2,
+Zstandard, told by their first bytes), with its first 64 KiB kept for sniffing.
+
+Files in other binary formats (images, PDF, ZIP, executables) are refused in one line; a
+Parquet file is recognised by its mark so that the Parquet reader takes it.
+"""
+
+from __future__ import annotations
+
+import codecs
+import io
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+from trendscore.errors import ENCODING_HINT, InputError, hinted
+
+__all__ = ["Source", "HEAD_BYTES", "PARQUET_MAGIC"]
+
+HEAD_BYTES = 1 << 16
+_BLOCK = 1 << 20
+PARQUET_MAGIC = b"PAR1"
+_COMPRESSED = {b"\x1f\x8b": "gzip", b"BZh": "bzip2", b"\x28\xb5\x2f\xfd": "zstd"}
+_REFUSED = {
+    b"\x89PNG": "looks like a PNG image, not text",
+    b"%PDF": "looks like a PDF, not text",
+    b"PK\x03\x04": "looks like a ZIP archive, not text; unzip it and give the files inside",
+    b"\x7fELF": "looks like an executable, not text",
+    b"\xfd7zXZ\x00": "looks like an xz archive; decompress it first (gzip, bzip2 and zstd are read as they are)",
+    b"7z\xbc\xaf\x27\x1c": "looks like a 7-Zip archive; extract it first",
+}
+
+
+def _read_full(stream, n: int) -> bytes:
+    """``n`` bytes, or fewer only at the end (decompressing readers may return less)."""
+    parts, got = [], 0
+    while got < n:
+        block = stream.read(n - got)
+        if not block:
+            break
+        parts.append(block)
+        got += len(block)
+    return b"".join(parts)
+
+
+def _decompressing(kind: str, raw, name: str):
+    if kind == "gzip":
+        import gzip
+
+        return gzip.GzipFile(fileobj=raw, mode="rb")
+    if kind == "bzip2":
+        import bz2
+
+        return bz2.BZ2File(raw, mode="rb")
+    from trendscore.extras import require
+
+    zstandard = require("zstd", f"{name}: a Zstandard file; reading it")
+    return zstandard.ZstdDecompressor().stream_reader(raw, read_across_frames=True, closefd=False)
+
+
+def _damage_types() -> tuple:
+    kinds: list = [OSError, EOFError]
+    try:
+        import zstandard
+
+        kinds.append(zstandard.ZstdError)
+    except ImportError:
+        pass
+    return tuple(kinds)
+
+
+class Source:
+    """The bytes of one input (``-`` is standard input), decompressed if they are compressed.
+
+    ``head`` holds the first :data:`HEAD_BYTES` bytes (decompressed), ``compression`` the
+    compression found (or None), ``parquet`` whether the content is a Parquet file.
+    After :meth:`transcode`, :meth:`chunks` yields UTF-8.
+    """
+
+    def __init__(self, name: str):
+        self.name = name
+        self.raw = self._open_raw(name)
+        self.stream = self.raw
+        self.compression = None
+        self._decoder: codecs.IncrementalDecoder | None = None
+        self._lines_done = 0
+        try:
+            start = self.raw.peek(8)[:8] if hasattr(self.raw, "peek") else b""
+            for magic, kind in _COMPRESSED.items():
+                if start.startswith(magic):
+                    self.compression = kind
+                    self.stream = _decompressing(kind, self.raw, name)
+            self.head = self._read(HEAD_BYTES)
+            self._more = len(self.head) == HEAD_BYTES
+        except BaseException:
+            self.close()
+            raise
+        for magic, what in _REFUSED.items():
+            if self.head.startswith(magic):
+                self.close()
+                raise InputError(what, name, 1)
+        self.parquet = self.head.startswith(PARQUET_MAGIC)
+
+    @staticmethod
+    def _open_raw(name: str):
+        if name == "-":
+            stdin = sys.stdin.buffer
+            return stdin if hasattr(stdin, "peek") else io.BufferedReader(stdin)
+        path = Path(name)
+        if path.is_dir():
+            raise InputError("is a directory; give the files inside it", name)
+        try:
+            return open(path, "rb")
+        except FileNotFoundError:
+            raise InputError("no such file", name) from None
+        except OSError as exc:
+            raise InputError(f"cannot read ({exc.strerror})", name) from None
+
+    def _read(self, n: int) -> bytes:
+        try:
+            return _read_full(self.stream, n)
+        except _damage_types() as exc:
+            if self.compression is None:
+                raise InputError(f"cannot read ({getattr(exc, 'strerror', None) or exc})", self.name) from None
+            raise InputError(f"damaged {self.compression} data ({exc})", self.name) from None
+
+    def transcode(self, codec: str, errors: str = "strict") -> None:
+        """From now on :meth:`chunks` yields the content decoded from ``codec`` as UTF-8
+        (for encodings whose line end is not the byte ``\\n``: UTF-16, UTF-32)."""
+        self._decoder = codecs.getincrementaldecoder(codec)(errors)
+        self._codec = codec
+
+    def _raw_chunks(self) -> Iterator[bytes]:
+        yield self.head
+        if not self._more:
+            return
+        while block := self._read(_BLOCK):
+            yield block
+
+    def chunks(self) -> Iterator[bytes]:
+        """The input's bytes in blocks, decompressed, and transcoded to UTF-8 when a codec was set."""
+        if self._decoder is None:
+            yield from self._raw_chunks()
+            return
+        first = True
+        for block in self._raw_chunks():
+            text = self._decode(block, final=False)
+            if first:
+                text, first = text.removeprefix("\ufeff"), False
+            yield text.encode("utf-8", "surrogatepass")
+        yield self._decode(b"", final=True).encode("utf-8", "surrogatepass")
+
+    def _decode(self, block: bytes, final: bool) -> str:
+        assert self._decoder is not None  # chunks() decodes only after transcode()
+        try:
+            text = self._decoder.decode(block, final)
+        except UnicodeDecodeError as exc:
+            try:  # the text before the bad bytes, to count its lines (a fresh decoder: this one failed)
+                done = codecs.decode(block[: exc.start], self._codec, "replace")
+            except UnicodeError:
+                done = ""
+            line = self._lines_done + done.count("\n") + 1
+            error = InputError(f"bytes that are not valid {self._codec}", self.name, line)
+            raise hinted(error, ENCODING_HINT) from None
+        except UnicodeError as exc:  # utf-16 / utf-32 without a byte-order mark
+            order = f"{self._codec}-le or {self._codec}-be"
+            message = f"{exc}; name the byte order in the encoding: {order}"
+            raise InputError(message, self.name, self._lines_done + 1) from None
+        self._lines_done += text.count("\n")
+        return text
+
+    @property
+    def complete(self) -> bool:
+        """True when :attr:`head` holds the whole content."""
+        return not self._more
+
+    def read_all(self) -> bytes:
+        """The whole (decompressed) content; for formats that need it at once (Parquet from a pipe)."""
+        return b"".join(self._raw_chunks())
+
+    @property
+    def transcoded(self) -> bool:
+        """True when :meth:`chunks` yields bytes other than the file's own (UTF-16/32 turned into UTF-8)."""
+        return self._decoder is not None
+
+    def seekable_path(self) -> str | None:
+        """The file's path when it can be read again directly (a file, not compressed)."""
+        return None if self.name == "-" or self.compression else self.name
+
+    def close(self) -> None:
+        """Close the streams this source opened (standard input is left open)."""
+        for stream in (self.stream, self.raw):
+            if stream is not sys.stdin.buffer and not getattr(stream, "closed", True):
+                stream.close()

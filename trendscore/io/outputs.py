@@ -1,0 +1,114 @@
+"""Which format an output is written in: ``--format`` if given, else the ``-o`` file's
+extension; a contradiction between them is refused in one line."""
+
+from __future__ import annotations
+
+import io
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from trendscore.errors import InputError
+
+__all__ = ["OutputKind", "choose_output", "record_output", "LABEL_FORMATS", "SCORE_FORMATS"]
+
+LABEL_FORMATS = ("jsonl", "csv", "table", "parquet")
+SCORE_FORMATS = ("table", "json", "csv")
+_BY_EXTENSION = {
+    "label": {".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv", ".parquet": "parquet", ".pq": "parquet"},
+    "score": {".json": "json", ".csv": "csv"},
+}
+_DEFAULT = {"label": "jsonl", "score": "table"}
+#: extensions that name a format the command does not write (a table in out.jsonl would mislead)
+_REFUSED_BY = {"label": (), "score": (".jsonl", ".ndjson", ".parquet", ".pq")}
+_NAMES = {"jsonl": "JSON Lines", "csv": "CSV", "parquet": "Parquet", "json": "JSON", "table": "a table"}
+
+
+@dataclass(frozen=True)
+class OutputKind:
+    """An output's format and whether it is gzip-compressed (``.gz`` at the end of its name)."""
+
+    fmt: str
+    gzip: bool = False
+
+
+def choose_output(path: str, fmt: str | None, command: str = "label") -> OutputKind:
+    """The format of ``command``'s output ``path`` given ``--format`` (None when not given).
+
+    Examples
+    --------
+    >>> choose_output("out.csv", None)
+    OutputKind(fmt='csv', gzip=False)
+    >>> choose_output("out.jsonl.gz", None)
+    OutputKind(fmt='jsonl', gzip=True)
+    >>> choose_output("-", None), choose_output("notes.txt", "table")
+    (OutputKind(fmt='jsonl', gzip=False), OutputKind(fmt='table', gzip=False))
+    >>> choose_output("out.csv", "jsonl")
+    Traceback (most recent call last):
+    ...
+    trendscore.errors.InputError: out.csv: the name says CSV but --format asks for JSON Lines; drop one of them
+    """
+    known = _BY_EXTENSION[command]
+    suffixes = [] if path == "-" else [s.lower() for s in Path(path).suffixes]
+    compressed = bool(suffixes) and suffixes[-1] == ".gz"
+    if compressed:
+        suffixes.pop()
+    by_name = known.get(suffixes[-1]) if suffixes else None
+    if by_name is None and suffixes and suffixes[-1] in _REFUSED_BY[command]:
+        what = _NAMES[_BY_EXTENSION["label"][suffixes[-1]]]
+        raise InputError(f"{command} does not write {what}; name a .json or .csv file, or any other for a table", path)
+    if fmt is not None and by_name is not None and fmt != by_name:
+        asked = f"the name says {_NAMES[by_name]} but the format asked for is {_NAMES[fmt]}"
+        raise InputError(f"{asked}; drop one of them", path)
+    chosen = fmt or by_name or _DEFAULT[command]
+    if chosen == "parquet" and (path == "-" or compressed):
+        where = "standard output" if path == "-" else "a .gz file (Parquet compresses itself)"
+        raise InputError(f"Parquet is not written to {where}; give -o FILE.parquet", path)
+    if compressed and chosen == "table":
+        raise InputError("a table is not written gzip-compressed; use .jsonl.gz or .csv.gz", path)
+    return OutputKind(chosen, compressed)
+
+
+@contextmanager
+def record_output(path: str, kind: OutputKind, themes: list[str]):
+    """Open ``path`` for labelled records of ``kind``: yields ``(text stream or None, writer)``
+    with ``writer.write(record)``. The file appears only when complete (as
+    :class:`~trendscore.io.writers.AtomicOutput` writes it); the text stream is None for Parquet."""
+    from trendscore.io.atomic import AtomicOutput
+    from trendscore.io.writers import RecordWriter
+
+    if kind.fmt == "parquet":
+        from trendscore.io.parquet import ParquetWriter, require_pyarrow
+
+        require_pyarrow(path)  # before the output is opened
+        with AtomicOutput(path, binary=True) as raw:
+            writer = ParquetWriter(raw, themes, path)
+            try:
+                yield None, writer
+            except BaseException:
+                writer.discard()  # the temporary file is removed; leave nothing to finish later
+                raise
+            writer.close()
+        return
+    if not kind.gzip:
+        with AtomicOutput(path) as fh, RecordWriter(fh, kind.fmt, themes) as writer:
+            yield fh, writer
+        return
+    import gzip
+
+    with AtomicOutput(path, binary=True) as raw:
+        packed = gzip.GzipFile(fileobj=raw, mode="wb", mtime=0)
+        text = io.TextIOWrapper(packed, encoding="utf-8", newline="")
+        try:
+            with RecordWriter(text, kind.fmt, themes) as writer:
+                yield text, writer
+        except BaseException:
+            packed.fileobj = None  # type: ignore[assignment]  # GzipFile.close() skips a None fileobj; closing writes nothing more into the file being removed
+            try:
+                text.close()
+            except (AttributeError, ValueError, OSError):
+                pass
+            raise
+        text.flush()
+        text.detach()
+        packed.close()

@@ -1,0 +1,175 @@
+"""Reading and writing Parquet files (``pip install 'trendscore[parquet]'``: pyarrow).
+
+Rows are read a batch at a time, so memory does not grow with the file. Values come out as
+plain Python: dates and timestamps as ISO strings (the date as written, as for text inputs),
+decimals as floats, bytes as text.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import decimal
+from collections.abc import Iterator
+from typing import Any
+
+from trendscore.errors import InputError
+
+__all__ = ["open_parquet", "require_pyarrow", "ParquetWriter"]
+
+_BATCH = 4096
+
+
+def require_pyarrow(name: str | None = None):
+    """``pyarrow.parquet``, or a one-line error saying how to install it."""
+    from trendscore.extras import require
+
+    require("parquet", f"{name}: Parquet" if name else "Parquet")
+    import pyarrow.parquet as pq
+
+    return pq
+
+
+def _plain(value):
+    if isinstance(value, (dt.datetime, dt.date, dt.time)):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal):
+        return float(value)
+    if isinstance(value, dt.timedelta):
+        return value.total_seconds()
+    if isinstance(value, bytes):
+        try:
+            return value.decode("utf-8")
+        except UnicodeDecodeError:
+            return base64.b64encode(value).decode("ascii")
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, tuple):  # a map column: a list of (key, value) pairs
+        return [_plain(v) for v in value]
+    return value
+
+
+def open_parquet(src) -> tuple[list[str], Iterator[tuple[int, dict]]]:
+    """The column names of an opened Parquet :class:`~trendscore.io.opening.Source`, and
+    ``(row number from 1, record)`` for each of its rows; a record holds every column."""
+    pq = require_pyarrow(src.name)
+    import pyarrow as pa
+
+    path = src.seekable_path()
+    try:
+        handle = pq.ParquetFile(path if path else pa.BufferReader(src.read_all()))
+    except (pa.ArrowException, OSError) as exc:
+        raise InputError(f"damaged Parquet file ({exc})", src.name) from None
+
+    def rows():
+        row = 0
+        try:
+            for batch in handle.iter_batches(batch_size=_BATCH):
+                for record in batch.to_pylist():
+                    row += 1
+                    yield row, {k: _plain(v) for k, v in record.items()}
+        except (pa.ArrowException, OSError) as exc:
+            raise InputError(f"damaged Parquet file ({exc})", src.name, row + 1) from None
+        finally:
+            handle.close()
+
+    return list(handle.schema_arrow.names), rows()
+
+
+class ParquetWriter:
+    """Writes labelled records to a Parquet file a batch at a time: ``labels`` as a list of
+    strings, ``scores`` as one ``score_<theme>`` float column per theme (as
+    :func:`trendscore.integrations.dask.label_dataframe` gives), ``explain`` as JSON text, other fields
+    with the types of the first batch (a column empty there is text). A later record that
+    does not fit is refused in one line."""
+
+    def __init__(self, fh, themes: list[str], name: str = "-"):
+        self.fh, self.themes, self.name = fh, list(themes), name
+        self._pq = require_pyarrow(name)
+        self._writer: Any = None  # a pyarrow.parquet.ParquetWriter once the first batch fixes the schema
+        self._batch: list[dict] = []
+        self._schema: Any = None  # pyarrow.Schema
+
+    def write(self, record: dict) -> None:
+        """Queue one labelled record; a full batch is written as a row group."""
+        self._batch.append(record)
+        if len(self._batch) >= _BATCH:
+            self._flush()
+
+    def _row(self, record: dict) -> dict:
+        import json
+
+        row = {k: v for k, v in record.items() if k not in ("scores", "explain")}
+        for theme in self.themes:
+            row[f"score_{theme}"] = (record.get("scores") or {}).get(theme)
+        if "explain" in record:
+            row["explain"] = json.dumps(record["explain"], ensure_ascii=False)
+        return row
+
+    def _first_schema(self, rows: list[dict]):
+        import pyarrow as pa
+
+        names: dict[str, None] = {}
+        for r in rows:
+            names.update(dict.fromkeys(r))
+        inferred = pa.Table.from_pylist([{n: r.get(n) for n in names} for r in rows]).schema
+        fields = []
+        for field in inferred:
+            kind = field.type
+            if field.name == "labels":
+                kind = pa.list_(pa.string())
+            elif field.name.startswith("score_"):
+                kind = pa.float64()
+            elif pa.types.is_null(kind):
+                kind = pa.string()
+            fields.append(pa.field(field.name, kind))
+        return pa.schema(fields)
+
+    def _flush(self) -> None:
+        import pyarrow as pa
+
+        if not self._batch:
+            return
+        rows = [self._row(r) for r in self._batch]
+        self._batch = []
+        try:
+            if self._schema is None:
+                self._schema = self._first_schema(rows)
+                self._writer = self._pq.ParquetWriter(self.fh, self._schema)
+            extra = {k for r in rows for k in r} - set(self._schema.names)
+            if extra:
+                raise InputError(
+                    f"a record has fields the first {_BATCH} had not ({', '.join(sorted(extra))}); "
+                    "write JSON Lines or CSV instead",
+                    self.name,
+                )
+            table = pa.Table.from_pylist(rows, schema=self._schema)
+        except (pa.ArrowException, TypeError, ValueError) as exc:
+            if isinstance(exc, InputError):
+                raise
+            message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            raise InputError(
+                f"cannot write these records as Parquet ({message}); write JSON Lines instead", self.name
+            ) from None
+        self._writer.write_table(table)
+
+    def discard(self) -> None:
+        """Close after a failure, writing nothing more that matters (the file is thrown away)."""
+        self._batch = []
+        if self._writer is not None:
+            try:
+                self._writer.close()
+            except Exception:  # noqa: BLE001 - the file is being removed anyway
+                pass
+            self._writer = None
+
+    def close(self) -> None:
+        """Write what is pending and the file's footer (an empty input gives no rows)."""
+        self._flush()
+        if self._writer is None:
+            import pyarrow as pa
+
+            self._writer = self._pq.ParquetWriter(self.fh, pa.schema([pa.field("text", pa.string())]))
+        self._writer.close()

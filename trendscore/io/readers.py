@@ -1,0 +1,443 @@
+"""Reading passages from digest exports, JSON Lines, CSV and plain text, with their file:line.
+
+Every reader yields ``(record, path, line)``. jsonl and csv records are passed through as
+given (each one passage, never re-split); digest and text documents are split into
+passages with :func:`trendscore.text.normalise.split_passages`.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from trendscore.errors import ENCODING_HINT, InputError, hinted
+from trendscore.io.columns import Columns
+from trendscore.io.digest import digest_parts
+from trendscore.io.jsonfast import loads
+from trendscore.io.opening import HEAD_BYTES as _HEAD_BYTES  # noqa: F401 (the size of the sniffed head, for tests)
+from trendscore.io.opening import Source as _Source
+from trendscore.io.sniffing import csv_shape, prepare_decoding, sniff_format
+from trendscore.text.normalise import PassageBuffer
+
+__all__ = [
+    "SkipLog",
+    "read_records",
+    "open_lines",
+    "records_of",
+    "parse_jsonl_line",
+    "check_text",
+    "INPUT_FORMATS",
+    "detect_format",
+]
+
+INPUT_FORMATS = ("auto", "digest", "jsonl", "csv", "text", "parquet")
+_HEAD_CHARS = 1 << 20
+
+
+class SkipLog:
+    """Bad lines passed over under ``--skip-bad``: their count and the first few messages."""
+
+    def __init__(self, keep: int = 5):
+        self.count = 0
+        self.first: list[str] = []
+        self.keep = keep
+
+    def add(self, error: Exception) -> None:
+        """Count a skipped line, keeping its message among the first few."""
+        self.count += 1
+        if len(self.first) < self.keep:
+            self.first.append(str(error))
+
+    def merge(self, count: int, first: list[str]) -> None:
+        """Add another log's count and first messages (from a worker or another input)."""
+        self.count += count
+        self.first.extend(first[: self.keep - len(self.first)])
+
+
+def _lines(src: _Source, chosen: str, errors: str, skip: SkipLog | None = None) -> Iterator[tuple[int, str]]:
+    """Decoded lines (without line ends) numbered from 1; ``chosen`` from :func:`prepare_decoding`."""
+    limit = max_line_bytes()
+    number, parts, held = 0, [], 0  # the pieces of a line without its end yet, and their length
+    for block in src.chunks():
+        cut = block.rfind(b"\n") + 1
+        if not cut:
+            parts.append(block)
+            held += len(block)
+            if held > limit:
+                raise _too_long(src.name, number + 1, limit)
+            continue
+        if held + block.find(b"\n") > limit:
+            raise _too_long(src.name, number + 1, limit)
+        whole = b"".join([*parts, block[:cut]]) if parts else block[:cut]
+        parts, held = [block[cut:]], len(block) - cut
+        lines: list[str | None]
+        try:
+            lines = list(whole.decode(chosen, errors).split("\n"))
+        except UnicodeDecodeError:  # find the line, for the message (or skip it)
+            lines = [
+                _decode_or_skip(raw, src.name, number + i + 1, chosen, skip) for i, raw in enumerate(whole.split(b"\n"))
+            ]
+        del whole  # a long line is not held twice (bytes and text) while it is read
+        lines.pop()  # the empty string after the last line end
+        for line in lines:
+            number += 1
+            if line is not None:
+                if len(line) > limit:
+                    raise _too_long(src.name, number, limit)
+                yield number, line[:-1] if line.endswith("\r") else line
+    pending = b"".join(parts)
+    parts.clear()
+    if pending:
+        number += 1
+        last: str | None = (
+            _decode_or_skip(pending, src.name, number, chosen, skip)
+            if errors == "strict"
+            else pending.decode(chosen, errors)
+        )
+        del pending
+        if last is not None:
+            yield number, last.rstrip("\r")
+
+
+#: the default bound on one line, in MiB; the environment variable TRENDSCORE_MAX_LINE_MB sets another
+MAX_LINE_MB = 64
+
+
+def max_line_bytes() -> int:
+    """The longest line read (bytes, and characters once decoded): ``TRENDSCORE_MAX_LINE_MB``
+    MiB, default :data:`MAX_LINE_MB`. A longer line (``/dev/zero``, a file without line ends)
+    is an error, not a read that fills memory."""
+    value = os.environ.get("TRENDSCORE_MAX_LINE_MB", "").strip()
+    if not value:
+        return MAX_LINE_MB << 20
+    try:
+        mb = float(value)
+    except ValueError:
+        mb = -1.0
+    if not (0 < mb < 1 << 40):
+        raise InputError(f"TRENDSCORE_MAX_LINE_MB is {value!r}; expected a positive number of MiB")
+    return max(int(mb * (1 << 20)), 1)
+
+
+def _too_long(name: str, number: int, limit: int) -> InputError:
+    size = f"{limit / (1 << 20):g} MiB" if limit >= 1 << 16 else f"{limit} bytes"
+    return InputError(
+        f"a line longer than {size}: not line-based text? (a longer bound: TRENDSCORE_MAX_LINE_MB)", name, number
+    )
+
+
+def _decode_or_skip(raw: bytes, name: str, number: int, chosen: str, skip: SkipLog | None) -> str | None:
+    try:
+        return _decode_line(raw, name, number, chosen)
+    except InputError as exc:
+        if skip is None:
+            raise
+        skip.add(exc)
+        return None
+
+
+def _decode_line(raw: bytes, name: str, number: int, chosen: str, errors: str = "strict") -> str:
+    try:
+        return raw.decode(chosen, errors)
+    except UnicodeDecodeError:
+        error = InputError(f"bytes that are not valid {chosen}", name, number)
+        raise hinted(error, ENCODING_HINT) from None
+
+
+def detect_format(name: str, head_lines: list[str]) -> str:
+    """Pick an input format from the file's extension, then from its first lines."""
+    return sniff_format(name, head_lines)
+
+
+def parse_jsonl_line(
+    line: str, name: str, number: int, require_text: bool = True, columns: Columns | None = None
+) -> dict | None:
+    """One JSON Lines record (None for a blank line), or an InputError naming file:line."""
+    if not line.strip():
+        return None
+    try:
+        obj = loads(line)
+    except json.JSONDecodeError as exc:
+        if line.lstrip().startswith("["):
+            raise InputError("a JSON array, expected JSON Lines (one object per line)", name, number) from None
+        raise InputError(f"malformed JSON ({exc.msg} at column {exc.colno})", name, number) from None
+    except ValueError as exc:  # NaN or Infinity, nesting deeper than jsonfast.MAX_DEPTH
+        raise InputError(f"malformed JSON ({exc})", name, number) from None
+    if isinstance(obj, list) and number == 1:
+        raise InputError("a JSON array, expected JSON Lines (one object per line)", name, number)
+    if not isinstance(obj, dict):
+        raise InputError(f"expected a JSON object with a 'text' field, got {type(obj).__name__}", name, number)
+    if columns is not None:
+        obj = columns.rename(obj, name, number)
+    if require_text or "labels" not in obj:
+        check_text(obj, name, number)
+    return obj
+
+
+def _jsonl(lines, name, require_text=True, skip=None) -> Iterator[tuple[dict, str, int]]:
+    columns = getattr(lines, "columns", None)
+    columns = None if columns is None or columns.is_default() else columns
+    for number, line in lines:
+        try:
+            obj = parse_jsonl_line(line, name, number, require_text, columns)
+        except InputError as exc:
+            if skip is None:
+                raise
+            skip.add(exc)
+            continue
+        if obj is not None:
+            yield obj, name, number
+
+
+def check_text(obj: dict, name: str, number: int) -> None:
+    """Raise unless the record has a string ``text``."""
+    text = obj.get("text")
+    if not isinstance(text, str):
+        got = "nothing" if "text" not in obj else ("null" if text is None else type(text).__name__)
+        raise InputError(f"expected a string 'text' field, got {got}", name, number)
+
+
+def _csv(lines, name, require_text=True, skip=None) -> Iterator[tuple[dict, str, int]]:
+    counter = {"n": 0}
+
+    def physical():
+        for number, line in lines:
+            counter["n"] = number
+            yield line + "\n"
+
+    reader = csv.DictReader(physical(), delimiter=getattr(lines, "delimiter", ","))
+    try:
+        fields = reader.fieldnames
+    except csv.Error as exc:
+        raise InputError(f"malformed CSV ({exc})", name, counter["n"]) from None
+    columns = getattr(lines, "columns", Columns())
+    header = [f.strip().lstrip("\ufeff") for f in fields or []]
+    columns.check_header(header, name, "CSV")
+    reader.fieldnames = header
+    seen: set[str] = set()
+    for field in reader.fieldnames:
+        if field in seen:
+            raise InputError(f"the CSV header has two columns named {field!r}; give each its own name", name, 1)
+        seen.add(field)
+    while True:
+        start = counter["n"] + 1
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            raise InputError(f"malformed CSV ({exc})", name, counter["n"]) from None
+        problem = None
+        if None in row:
+            problem = "more fields than the header has"
+        elif None in row.values():
+            given = sum(v is not None for v in row.values())
+            problem = f"{given} fields, fewer than the {len(row)} the header has"
+        if problem is not None:
+            bad = InputError(problem, name, start)
+            if skip is None:
+                raise bad
+            skip.add(bad)
+            continue
+        yield columns.rename({k: v for k, v in row.items()}, name, start), name, start
+
+
+def _passage_records(d: int, start: int, meta: tuple, passages: list[str], name: str):
+    """The records of document ``d``'s passages numbered from ``start + 1``."""
+    title, source, date, line = meta
+    for p, passage in enumerate(passages, start + 1):
+        record = {"id": f"d{d}-p{p}", "doc_id": f"d{d}", "doc_title": title, "source": source, "date": date}
+        record["text"] = passage
+        yield record, name, line
+
+
+class _Documents:
+    """Documents given a line at a time, their passages yielded as they complete."""
+
+    def __init__(self, name: str):
+        self.name = name
+        self.d = 0
+        self.meta: tuple | None = None
+        self.count = 0
+        self.buf = PassageBuffer()
+
+    def start(self, title, source, date, line):
+        yield from self.end()
+        self.d += 1
+        self.meta, self.count = (title, source, date, line), 0
+
+    def add(self, text: str):
+        assert self.meta is not None
+        passages = self.buf.add(text)
+        yield from _passage_records(self.d, self.count, self.meta, passages, self.name)
+        self.count += len(passages)
+
+    def end(self):
+        if self.meta is not None:
+            yield from _passage_records(self.d, self.count, self.meta, self.buf.finish(), self.name)
+            self.meta = None
+
+
+def _digest(lines, name, require_text=True, skip=None):
+    docs = _Documents(name)
+    for event in digest_parts(ln for _, ln in lines):
+        if event[0] == "doc":
+            yield from docs.start(*event[1:])
+        else:
+            yield from docs.add(event[1])
+    yield from docs.end()
+
+
+def _text(lines, name, require_text=True, skip=None):
+    docs = _Documents(name)
+    for number, line in lines:
+        stripped = line.strip()
+        if stripped:
+            if docs.meta is None:
+                yield from docs.start(None, None, None, number)
+            yield from docs.add(stripped)
+        else:
+            yield from docs.end()
+    yield from docs.end()
+
+
+def _parquet(rows, name, require_text=True, skip=None):
+    columns = getattr(rows, "columns", Columns())
+    columns.check_header(rows.fields, name, "Parquet file", require_text)
+    for number, record in rows:
+        record = columns.rename(record, name, number)
+        if record.get("labels") is None:
+            record.pop("labels", None)  # a labels column holds null for unlabelled rows
+        try:
+            if require_text or "labels" not in record:
+                check_text(record, name, number)
+        except InputError as exc:
+            if skip is None:
+                raise
+            skip.add(exc)
+            continue
+        yield record, name, number
+
+
+_READERS = {"jsonl": _jsonl, "csv": _csv, "digest": _digest, "text": _text, "parquet": _parquet}
+
+
+class _Stream:
+    """The numbered lines (or Parquet rows) of one input, with what was learnt opening it:
+    the CSV delimiter, the user's column names, a Parquet file's fields; and, for a plain
+    file whose line ends are the byte ``\n`` (so that it can be cut into byte ranges, each
+    decoded on its own), its ``path`` and ``codec`` (None otherwise)."""
+
+    def __init__(
+        self,
+        items,
+        columns: Columns,
+        delimiter: str = ",",
+        fields: list[str] | None = None,
+        path: str | None = None,
+        codec: str | None = None,
+    ):
+        self._items = iter(items)
+        self.columns, self.delimiter, self.fields = columns, delimiter, fields or []
+        self.path, self.codec = path, codec
+
+    def __iter__(self):
+        return self._items  # a for loop runs on the items themselves, at no cost a line
+
+    def __next__(self):
+        return next(self._items)
+
+
+@contextmanager
+def open_lines(
+    name: str,
+    input_format: str = "auto",
+    encoding: str = "auto",
+    encoding_errors: str = "strict",
+    skip=None,
+    columns: Columns | None = None,
+):
+    """Open one input: yields ``(format, numbered decoded lines)``; the format is detected
+    from the extension and the first lines when ``input_format`` is auto. Compressed inputs
+    are decompressed as they are read; a Parquet input yields numbered rows instead of lines."""
+    if input_format not in INPUT_FORMATS:
+        raise InputError(f"unknown input format {input_format!r}; expected one of {', '.join(INPUT_FORMATS)}", name)
+    columns = columns or Columns()
+    src = _Source(name)
+    try:
+        if input_format == "parquet" or (input_format == "auto" and src.parquet):
+            if not src.parquet:
+                raise InputError("not a Parquet file (it does not start with PAR1)", name, 1)
+            from trendscore.io.parquet import open_parquet
+
+            fields, rows = open_parquet(src)
+            yield "parquet", _Stream(rows, columns, fields=fields, path=src.seekable_path())
+            return
+        chosen = prepare_decoding(src, encoding, encoding_errors, lenient=skip is not None)  # wide: as UTF-8
+        lines = _lines(src, chosen, encoding_errors, skip)
+        head: list[tuple[int, str]] = []
+        held = 0
+        for item in lines:  # up to 200 lines for sniffing, and at most about 1 MiB of them
+            head.append(item)
+            held += len(item[1])
+            if len(head) >= 200 or held > _HEAD_CHARS:
+                break
+        head_text = [ln for _, ln in head]
+        fmt = input_format
+        if fmt == "auto":
+            fmt = sniff_format(name, head_text, columns.text)
+        if fmt == "parquet":
+            raise InputError("named .parquet but not a Parquet file (it does not start with PAR1)", name, 1)
+        if fmt in ("digest", "text") and not columns.is_default():
+            raise InputError(
+                f"columns to read the text, date and id from apply to CSV, Parquet and JSON Lines, "
+                f"not to {fmt} input",
+                name,
+            )
+        delimiter = csv_shape(name, head_text, columns.text).delimiter if fmt == "csv" else ","
+        cuttable = src.seekable_path() if not src.transcoded else None
+        yield fmt, _Stream(_chain(head, lines), columns, delimiter, path=cuttable, codec=chosen if cuttable else None)
+    finally:
+        src.close()
+
+
+def records_of(
+    fmt: str, lines, name: str, require_text: bool = True, skip: SkipLog | None = None
+) -> Iterator[tuple[dict, str, int]]:
+    """The records of an input's numbered lines, read as ``fmt``; bad lines go to ``skip`` if given."""
+    return _READERS[fmt](lines, name, require_text, skip)
+
+
+def read_records(
+    name: str,
+    input_format: str = "auto",
+    encoding: str = "auto",
+    encoding_errors: str = "strict",
+    require_text: bool = True,
+    skip: SkipLog | None = None,
+    columns: Columns | None = None,
+) -> Iterator[tuple[dict, str, int]]:
+    """Yield ``(record, path, line)`` for every passage in one input (``-`` is stdin).
+
+    Raises :class:`~trendscore.errors.InputError` naming the file and line for anything
+    that cannot be read. An input with no passages at all is an error too. With
+    ``require_text=False``, jsonl records that carry ``labels`` may lack ``text`` (scoring a
+    labelled archive needs no text). With a :class:`SkipLog`, bad lines (undecodable,
+    malformed, without text) are passed over and counted there instead of raising.
+    ``columns`` names the fields holding the text, date and id when they are named otherwise.
+    """
+    with open_lines(name, input_format, encoding, encoding_errors, skip, columns) as (fmt, stream):
+        count = 0
+        for item in records_of(fmt, stream, name, require_text, skip):
+            count += 1
+            yield item
+        if count == 0:
+            raise InputError("empty input: no passages found", name)
+
+
+def _chain(head, rest):
+    yield from head
+    yield from rest

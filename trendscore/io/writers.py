@@ -1,0 +1,131 @@
+"""Writing labelled records: jsonl, csv or a table, into an open stream. Files appear only
+when complete because the stream is a :class:`trendscore.io.atomic.AtomicOutput` (what an output
+path gets is described there and in docs/reliability.md).
+"""
+
+from __future__ import annotations
+
+import csv
+import tempfile
+from typing import IO
+
+from trendscore.errors import Hint, InputError, hinted
+
+# Re-exported for the modules that still import them from here (the job runner's, being
+# rewritten on another branch); new code imports them from trendscore.io.atomic.
+from trendscore.io.atomic import AtomicOutput, atomic_write_bytes, check_output_path, output_kind, temp_beside  # noqa: F401
+from trendscore.io.jsonfast import RawNumber, dumps, dumps_line, loads
+
+__all__ = ["RecordWriter", "OUTPUT_FORMATS", "printable"]
+
+OUTPUT_FORMATS = ("jsonl", "csv", "table")
+
+
+def printable(text: str) -> str:
+    """``text`` with control characters (terminal escapes, line ends, bidirectional overrides)
+    shown as ``\\x1b``-style escapes: what the table format prints of a user's data."""
+    return "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii") for ch in text)
+
+
+def _cell(value) -> str:
+    """A CSV cell: strings as they are, null empty, anything else as its JSON text."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, RawNumber):
+        return value.text
+    return dumps(value)
+
+
+class RecordWriter:
+    """Writes labelled records in one of :data:`OUTPUT_FORMATS` to an open text stream.
+
+    CSV output has a column for every field of any record (in the order fields first
+    appear), then ``labels`` and one ``score_THEME`` per theme; rows are kept in a temporary
+    file until :meth:`close` writes the header and them, so memory stays flat. Use it as a
+    context manager, or call :meth:`close` when done.
+    """
+
+    def __init__(self, fh, fmt: str, themes: list[str]):
+        if fmt not in OUTPUT_FORMATS:
+            raise InputError(f"unknown output format {fmt!r}; expected one of {', '.join(OUTPUT_FORMATS)}")
+        self.fh, self.fmt, self.themes = fh, fmt, themes
+        self._rows: IO[str] | None = None  # CSV rows waiting for the header
+        self._columns: dict[str, int] = {}
+        self._reserved = {"labels", "scores", "explain"}
+        self._score_columns = {f"score_{t}" for t in themes} | {"labels"}
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, exc_type, exc, tb):
+        if exc_type is None:
+            self.close()
+        elif self._rows is not None:
+            self._rows.close()
+        return False
+
+    def write(self, record: dict) -> None:
+        """Write one labelled record in the writer's format (CSV rows wait for :meth:`close`)."""
+        if self.fmt == "jsonl":
+            self.fh.write(dumps_line(record))
+        elif self.fmt == "csv":
+            self._buffer_csv(record)
+        else:
+            self._write_table(record)
+
+    def _buffer_csv(self, record: dict) -> None:
+        if self._rows is None:
+            self._rows = tempfile.TemporaryFile("w+", encoding="utf-8", newline="")
+        cells = [""] * len(self._columns)
+        for key, value in record.items():
+            if key in self._reserved:
+                continue
+            index = self._columns.get(key)
+            if index is None:
+                if key in self._score_columns:
+                    error = InputError(f"a record has a field {key!r}, the name of a column of the CSV output")
+                    raise hinted(error, Hint("{setting} jsonl", "output_format"))
+                index = self._columns[key] = len(self._columns)
+                cells.append("")
+            cells[index] = _cell(value)
+        scores = record.get("scores", {})
+        tail = ["|".join(record.get("labels", []))] + [_cell(scores.get(t)) for t in self.themes]
+        self._rows.write(dumps_line([tail, cells]))
+
+    def close(self) -> None:
+        """Write what is buffered (the CSV header and rows); the stream stays open."""
+        if self.fmt != "csv":
+            return
+        writer = csv.writer(self.fh)
+        writer.writerow(list(self._columns) + ["labels"] + [f"score_{t}" for t in self.themes])
+        if self._rows is None:
+            return
+        width = len(self._columns)
+        rows, self._rows = self._rows, None
+        with rows:
+            rows.seek(0)
+            for line in rows:
+                tail, cells = loads(line)
+                try:
+                    writer.writerow(cells + [""] * (width - len(cells)) + tail)
+                except UnicodeEncodeError:
+                    error = InputError(
+                        "a field holds a lone surrogate (a half of a UTF-16 pair, from a JSON escape), which "
+                        "UTF-8 CSV cannot hold; JSON Lines keeps it escaped"
+                    )
+                    raise hinted(error, Hint("{setting} jsonl", "output_format")) from None
+
+    def _write_table(self, record: dict) -> None:
+        text = " ".join(printable(str(record.get("text", ""))).split())
+        text = text if len(text) <= 48 else text[:47] + "…"
+        marked = set(record.get("provisional") or ())  # provisional themes are marked as such
+        shown = [t + " (provisional)" if t in marked else t for t in record.get("labels", [])]
+        labels = printable(",".join(shown)) or "-"
+        rid = printable(str(record.get("id", "")))[:14]
+        self.fh.write(f"{rid:<14}  {labels:<36}  {text}\n")
+        for theme, terms in (record.get("explain") or {}).items():
+            weights = ", ".join(f"{printable(t)} {w:+.3f}" for t, w in terms)
+            self.fh.write(f"{'':<14}    {printable(theme)}: {weights}\n")
+

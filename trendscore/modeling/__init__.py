@@ -1,0 +1,1 @@
+"""Models: the saved format, applying and training them, registries, evaluation and metrics."""

@@ -1,0 +1,63 @@
+"""Scoring a model against labelled passages."""
+
+from __future__ import annotations
+
+from trendscore.modeling.metrics import label_matrix, per_theme_scores
+from trendscore.modeling.model import Model
+from trendscore.seeds.files import read_seeds
+
+__all__ = ["evaluate"]
+
+#: fewest passages for "every label is the model's own" to be worth a warning
+_OWN_OUTPUT_MIN = 20
+
+
+def evaluate(model: Model, seed_paths) -> dict:
+    """Per-theme precision/recall/F1 and micro/macro-F1 of ``model`` on labelled seed files.
+
+    Passages the model was trained on (its card lists them) would score as if learned by heart:
+    the figures are on the other passages (``n`` of them), and ``trained_on`` gives how many
+    were set aside with their figures apart. ``warnings`` says when that happened, and when
+    every label equals the model's own answer (the file is most likely its own output).
+    """
+    from trendscore.text.keys import text_key
+
+    seeds = read_seeds(seed_paths)
+    unknown = sorted({lab for s in seeds for lab in s.labels} - set(model.themes))
+    if unknown:
+        first = next(s for s in seeds if set(s.labels) & set(unknown))
+        from trendscore.errors import SeedError
+
+        raise SeedError(
+            f"labels {unknown} are not themes of the model ({', '.join(model.themes)})", first.path, first.line
+        )
+    pred = model.labels_from_proba(model.predict_proba([s.text for s in seeds]))
+    trained = set((model.card or {}).get("trained_on", []))
+    seen = [text_key(s.text) in trained for s in seeds] if trained else [False] * len(seeds)
+
+    def figures(pick: bool) -> dict:
+        rows = [i for i, flag in enumerate(seen) if flag == pick]
+        return per_theme_scores(
+            label_matrix([list(seeds[i].labels) for i in rows], model.themes),
+            label_matrix([pred[i] for i in rows], model.themes),
+            model.themes,
+        )
+
+    warnings = []
+    n_seen = sum(seen)
+    if n_seen == len(seeds):
+        scores = figures(True)
+        warnings.append(f"all {n_seen} passages were in the model's training seeds: these figures say little")
+        scores["trained_on"] = {"n": n_seen}
+    else:
+        scores = figures(False)
+        if n_seen:
+            warnings.append(
+                f"{n_seen} of {len(seeds)} passages were in the model's training seeds: "
+                "figures are on the other passages, those apart under trained_on"
+            )
+            scores["trained_on"] = {"n": n_seen, **figures(True)}
+    if len(seeds) >= _OWN_OUTPUT_MIN and all(sorted(p) == sorted(s.labels) for p, s in zip(pred, seeds)):
+        warnings.append("every label equals the model's own answer: is this file its own output?")
+    scores["warnings"] = warnings
+    return scores

@@ -1,0 +1,108 @@
+"""Fitting one model from seeds: the training defaults, read from the estimator's signature
+(:class:`~trendscore.modeling.classifier.TextThemeClassifier`, their one source), and :func:`fit_model`,
+which turns the fitted estimator into a :class:`~trendscore.modeling.model.Model`. Training with cards,
+cross-validation and the time split (:mod:`trendscore.modeling.training`, :mod:`trendscore.modeling.timesplit`)
+and the settings search (:mod:`trendscore.modeling.selection`) build on it."""
+
+from __future__ import annotations
+
+import inspect
+from functools import lru_cache
+
+import numpy as np
+
+from trendscore.errors import Hint, SeedError, hinted
+from trendscore.modeling.metrics import label_matrix
+from trendscore.modeling.model import Model
+from trendscore.seeds.files import Seed, model_themes
+
+__all__ = ["defaults", "fit_model"]
+
+#: estimator parameters that are not training settings (``fit_model`` passes its own seed)
+_NOT_SETTINGS = ("self", "random_state")
+
+
+def defaults() -> dict:
+    """The training settings and their defaults: the keyword defaults of
+    ``TextThemeClassifier.__init__`` (without ``random_state``), in signature order.
+
+    A fresh dict each call. The CLI's option defaults and the settings search read it.
+
+    >>> d = defaults()
+    >>> d["C"], d["min_df"], d["segmenter"]
+    (0.5, 2, 'rjieba')
+    """
+    return dict(_defaults())
+
+
+@lru_cache(maxsize=1)
+def _defaults() -> tuple:
+    from trendscore.modeling.classifier import TextThemeClassifier
+
+    params = inspect.signature(TextThemeClassifier.__init__).parameters
+    return tuple((name, p.default) for name, p in params.items() if name not in _NOT_SETTINGS)
+
+
+def _targets(seeds: list[Seed], themes: list[str], multilabel: bool):
+    if multilabel:
+        return label_matrix([list(s.labels) for s in seeds], themes)
+    return np.array([s.labels[0] for s in seeds])
+
+
+def _settings(params: dict) -> dict:
+    """The estimator's settings: defaults, overridden by ``params``, where the command line's
+    ``calibration_folds`` (kept apart from the card's cross-validation folds) means ``cv``."""
+    params = dict(params)
+    if "calibration_folds" in params:
+        params["cv"] = params.pop("calibration_folds")
+    return {**defaults(), **params}
+
+
+def fit_model(seeds: list[Seed], seed: int = 0, **params) -> Model:
+    """Fit a :class:`~trendscore.modeling.model.Model` on seeds (multi-label unless every seed has one label)."""
+    from trendscore.modeling.classifier import TextThemeClassifier
+
+    if not seeds:
+        raise SeedError("no seeds to train on")
+    themes = model_themes(seeds)
+    multilabel = not all(len(s.labels) == 1 for s in seeds)
+    if not multilabel:
+        if len(themes) < 2:
+            raise SeedError(
+                f"every seed has the one label {themes[0]!r}: a single-label model needs two labels or more"
+            )
+    settings = _settings(params)
+    est = TextThemeClassifier(random_state=seed, **settings)
+    try:
+        est.fit([s.text for s in seeds], _targets(seeds, themes, multilabel))
+    except ValueError as exc:
+        if "0 feature(s)" not in str(exc):
+            raise
+        error = SeedError(
+            f"no word or character n-gram occurs in at least {settings['min_df']} of the {len(seeds)} seeds"
+        )
+        raise hinted(error, Hint("more seeds, or a lower {setting}", "min_df")) from None
+    clf = est.classifier_
+    coef, intercept, calibration, thresholds = clf.coef_, clf.intercept_, clf.calibration_, clf.thresholds_
+    if not multilabel and len(clf.classes_) == 2:
+        # one fitted column scores the second class; the first is its mirror image, so the
+        # two sigmoids sum to one and the model's normalisation leaves them unchanged
+        coef = np.vstack([-coef[0], coef[0]])
+        intercept = np.array([-intercept[0], intercept[0]])
+        calibration = np.array([[calibration[0, 0], -calibration[0, 1]], calibration[0]])
+        thresholds = np.array([0.5, 0.5])
+    if not multilabel:  # classes_ are sorted names; put columns in theme order
+        order = [list(clf.classes_).index(t) for t in themes]
+    else:
+        order = list(range(len(themes)))
+    return Model(
+        themes,
+        est.featurizer_,
+        coef[order].T.copy(),
+        intercept[order],
+        calibration[order],
+        thresholds[order],
+        multilabel=multilabel,
+    )
+
+

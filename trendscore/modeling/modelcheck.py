@@ -1,0 +1,162 @@
+"""What a model directory may say, checked before any of it is used.
+
+A model is data from somewhere else: every setting is checked against an allow-list (names,
+types, ranges) and every number for being finite, and the first problem becomes a one-line
+:class:`~trendscore.errors.ModelError` naming the file. Nothing read from a model is ever a
+path: OpenCC settings, segmenters, encoders and name lists are names from fixed tables.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+import re
+from pathlib import Path
+from typing import NoReturn
+
+from trendscore.errors import ModelError
+
+__all__ = ["check_meta", "check_vocab", "check_finite", "check_card", "THEME_NAME", "VERSION_NAME"]
+
+#: what a theme (label) name may be: printable, no line ends or controls, at most 64 characters
+THEME_NAME = re.compile(r"[^\x00-\x1f\x7f-\x9f]{1,64}")
+#: a registry version's directory name
+VERSION_NAME = re.compile(r"v\d{4}")
+_META_KEYS = {
+    "provisional",
+    "themes",
+    "multilabel",
+    "thresholds",
+    "calibration",
+    "features",
+    "segmenter",
+    "dictionary",
+    "lists",
+    "embedding",
+}
+_FEATURE_TYPES = {
+    "segmenter": str,
+    "words": bool,
+    "char_ngram_min": int,
+    "char_ngram_max": int,
+    "sublinear_tf": bool,
+    "opencc": str,
+    "style": bool,
+    "char_all": bool,
+    "embedding": str,
+    "embedding_dims": int,
+    "embedding_weight": float,
+    "lists": str,
+}
+
+
+def _fail(path: Path, what: str) -> NoReturn:
+    raise ModelError(f"{path}: {what}")
+
+
+def _number(value) -> bool:
+    return isinstance(value, numbers.Real) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _of_type(value, kind) -> bool:
+    if kind is bool:
+        return isinstance(value, bool)
+    if kind is int:
+        return isinstance(value, int) and not isinstance(value, bool) and -(1 << 31) < value < 1 << 31
+    if kind is float:
+        return _number(value)
+    return isinstance(value, kind)
+
+
+def check_meta(meta, path: Path) -> None:
+    """Refuse a ``model.json`` whose fields are missing, unknown, of the wrong type or out of
+    range: themes (unique printable names), thresholds (one per theme, 0 to 1), calibration
+    (a finite slope and offset per theme), multilabel (true or false), the feature settings."""
+    if not isinstance(meta, dict):
+        _fail(path, f"expected a JSON object, got {type(meta).__name__}")
+    unknown = sorted(set(meta) - _META_KEYS)
+    if unknown:
+        _fail(path, f"unknown fields {unknown}")
+    for key in ("themes", "thresholds", "calibration", "features", "segmenter", "dictionary"):
+        if key not in meta:
+            _fail(path, f"missing field {key!r}")
+    themes = meta["themes"]
+    if not isinstance(themes, list) or not themes:
+        _fail(path, "'themes' must be a non-empty list of names")
+    for theme in themes:
+        if not isinstance(theme, str) or not THEME_NAME.fullmatch(theme):
+            _fail(path, f"theme name {theme!r} is not a name (text of 1-64 printable characters)")
+    if len(set(themes)) != len(themes):
+        _fail(path, "'themes' names a theme twice")
+    k = len(themes)
+    thresholds = meta["thresholds"]
+    if not isinstance(thresholds, list) or len(thresholds) != k:
+        _fail(path, f"'thresholds' must be a list of {k} numbers, one per theme")
+    if not all(_number(t) and 0 <= t <= 1 for t in thresholds):
+        _fail(path, "'thresholds' must be finite numbers from 0 to 1")
+    calibration = meta["calibration"]
+    if not isinstance(calibration, list) or len(calibration) != k:
+        _fail(path, f"'calibration' must be a list of {k} [slope, offset] pairs, one per theme")
+    for pair in calibration:
+        if not (isinstance(pair, list) and len(pair) == 2 and all(map(_number, pair))):
+            _fail(path, f"'calibration' entry {pair!r} is not a pair of finite numbers")
+    if not isinstance(meta.get("multilabel", True), bool):
+        _fail(path, "'multilabel' must be true or false")
+    features = meta["features"]
+    if not isinstance(features, dict):
+        _fail(path, "'features' must be an object")
+    for key, value in features.items():
+        kind = _FEATURE_TYPES.get(key)
+        if kind is None:
+            _fail(path, f"unknown feature setting {key!r}")
+        if not _of_type(value, kind):
+            _fail(path, f"feature setting {key!r} is {value!r}, expected {kind.__name__}")
+    for key in ("segmenter", "dictionary", "lists", "embedding"):
+        if key in meta and not isinstance(meta[key], dict):
+            _fail(path, f"{key!r} must be an object")
+        for name, value in (meta.get(key) or {}).items():
+            if not isinstance(value, str):
+                _fail(path, f"'{key}.{name}' must be text")
+
+
+def check_vocab(vocab, path: Path) -> None:
+    """Refuse a ``vocab.json`` that is not two lists of distinct strings."""
+    if not isinstance(vocab, dict) or set(vocab) != {"words", "chars"}:
+        _fail(path, "expected an object with 'words' and 'chars'")
+    for key in ("words", "chars"):
+        terms = vocab[key]
+        if not isinstance(terms, list) or not all(isinstance(t, str) for t in terms):
+            _fail(path, f"'{key}' must be a list of strings")
+        if len(set(terms)) != len(terms):
+            _fail(path, f"'{key}' lists a term twice")
+
+
+def check_finite(array, path: Path) -> None:
+    """Refuse an array (a :class:`~trendscore.modeling.store.RawArray` or numpy array) holding NaN or
+    infinity. One C-speed sum settles almost every model; only a non-finite sum is looked into."""
+    values = array.values if hasattr(array, "values") else array.ravel()
+    if math.isfinite(sum(values)):
+        return
+    if not all(map(math.isfinite, values)):
+        _fail(path, "holds NaN or infinite numbers; the model is damaged")
+
+
+def check_card(card, path: Path) -> dict:
+    """A model card's fields that listings show, each of the right type (or absent)."""
+    if not isinstance(card, dict):
+        _fail(path, f"expected a JSON object, got {type(card).__name__}")
+    created = card.get("created")
+    seeds = card.get("seeds", {})
+    cv = card.get("cross_validation", {})
+    thresholds = card.get("thresholds", {})
+    if created is not None and not isinstance(created, str):
+        _fail(path, "'created' must be text")
+    if not isinstance(seeds, dict) or not isinstance(cv, dict) or not isinstance(thresholds, dict):
+        _fail(path, "'seeds', 'cross_validation' and 'thresholds' must be objects")
+    count = seeds.get("count")
+    if count is not None and not (isinstance(count, int) and not isinstance(count, bool) and count >= 0):
+        _fail(path, "'seeds.count' must be a whole number")
+    f1 = cv.get("macro_f1")
+    if f1 is not None and not (_number(f1) and 0 <= f1 <= 1):
+        _fail(path, "'cross_validation.macro_f1' must be a number from 0 to 1")
+    return {"created": created, "seeds": count, "themes": len(thresholds), "cv_macro_f1": f1}

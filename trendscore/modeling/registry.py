@@ -1,0 +1,359 @@
+"""A registry of model versions with a champion alias: train a challenger, compare it with
+the champion on held-out seeds neither has seen, promote it only if it is not worse.
+
+Layout of a registry directory::
+
+    versions/v0001/ ...      model directories (as written by Model.save)
+    aliases.json             {"champion": "v0002", "history": ["v0001", "v0002"]}
+    holdout.jsonl            seeds kept out of training for comparisons
+    comparisons/v0002.json   what the comparison of v0002 with its champion found
+    .lock                    held while training or changing the alias
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+from contextlib import contextmanager
+from pathlib import Path
+
+from trendscore.errors import ModelError, TrendscoreError
+from trendscore.io.atomic import atomic_write_bytes, replace_dir, temp_dir_beside
+from trendscore.modeling.model import BUNDLED, default_model_path, load_model
+from trendscore.modeling.modelcheck import VERSION_NAME, check_card
+from trendscore.modeling.store import load_json
+from trendscore.seeds.files import Seed, read_seeds
+
+__all__ = ["Registry", "RegistryBusy", "HOLDOUT_SHARE", "resolve_model"]
+
+HOLDOUT_SHARE = 5  # one seed in five (by a hash of its text) is held out
+ALIASES = "aliases.json"
+
+
+class RegistryBusy(TrendscoreError):
+    """Another process holds the registry's lock (training or changing the champion)."""
+
+    exit_code = 1
+
+
+def resolve_model(name):
+    """The model ``name`` stands for, as :func:`~trendscore.modeling.model.load_model` takes it: the
+    champion's directory when ``name`` is a registry directory, else ``name`` unchanged (None,
+    a bundled model's name or a model directory). A bundled name wins over a folder of that
+    name, as in ``load_model``. A registry without a usable champion is a ModelError.
+    """
+    if name is None or (isinstance(name, str) and name in BUNDLED):
+        return name
+    registry = Registry(name)
+    return registry.champion_path() if registry.exists() else name
+
+
+def _write_json_atomic(path: Path, data) -> None:
+    atomic_write_bytes(path, json.dumps(data, ensure_ascii=False, indent=1).encode("utf-8"))
+
+
+class Registry:
+    """The model registry in directory ``path`` (layout in the module docstring); the
+    methods that change it hold its lock."""
+
+    def __init__(self, path):
+        self.path = Path(path)
+
+    # ------------------------------------------------------------ state
+    def exists(self) -> bool:
+        """True when ``path`` holds a registry (it has an aliases file)."""
+        return (self.path / ALIASES).is_file()
+
+    def _aliases(self) -> dict:
+        path = self.path / ALIASES
+        if not path.is_file():
+            raise ModelError(f"{self.path}: not a model registry (no {ALIASES})")
+        data = load_json(path)
+        if not isinstance(data, dict):
+            raise ModelError(f"{path}: expected a JSON object with 'champion' and 'history'")
+        champion, history = data.get("champion"), data.get("history", [])
+        if champion is not None and not (isinstance(champion, str) and VERSION_NAME.fullmatch(champion)):
+            raise ModelError(f"{path}: champion {champion!r} is not a version name (v0001, v0002...)")
+        if not isinstance(history, list) or not all(isinstance(v, str) and VERSION_NAME.fullmatch(v) for v in history):
+            raise ModelError(f"{path}: 'history' must be a list of version names")
+        return data
+
+    def champion(self) -> str | None:
+        """The champion's version name, or None when there is no registry or no champion yet."""
+        return self._aliases().get("champion") if self.exists() else None
+
+    def champion_path(self) -> Path:
+        """The champion's model directory; a ModelError when there is none or it is missing."""
+        name = self.champion()
+        if not name:
+            raise ModelError(f"{self.path}: the registry has no champion yet")
+        path = self.path / "versions" / name
+        if not path.is_dir():
+            raise ModelError(f"{self.path / ALIASES}: the champion {name} is not among the registry's versions")
+        return path
+
+    def versions(self) -> list[str]:
+        """The version names (``v0001`` ...) in the registry, oldest first."""
+        root = self.path / "versions"
+        return sorted(p.name for p in root.iterdir() if re.fullmatch(r"v\d{4}", p.name)) if root.is_dir() else []
+
+    def _set_champion(self, name: str) -> None:
+        """Make ``name`` the champion, on top of the history (a stack that rollback pops)."""
+        data = self._aliases() if self.exists() else {"champion": None, "history": []}
+        data["champion"] = name
+        data["history"] = data.get("history", []) + [name]
+        _write_json_atomic(self.path / ALIASES, data)
+
+    def history(self) -> list[str]:
+        """Champions from the first to the current one: what successive rollbacks walk back through."""
+        return list(self._aliases().get("history", []))
+
+    @contextmanager
+    def lock(self):
+        """Hold the registry's lock (``filelock``: every system); a second holder fails at once,
+        told the process id the holder wrote beside the lock."""
+        from filelock import FileLock, Timeout
+
+        self.path.mkdir(parents=True, exist_ok=True)
+        lock = FileLock(str(self.path / ".lock"), timeout=0)
+        holder = self.path / ".lock.holder"
+        try:
+            lock.acquire()
+        except Timeout:
+            try:
+                who = holder.read_text("utf-8").strip()
+            except OSError:
+                who = ""
+            raise RegistryBusy(
+                f"{self.path}: the registry is busy ({who or 'another process'} holds its lock); "
+                "try again when it finishes"
+            ) from None
+        try:
+            holder.write_text(f"pid {os.getpid()}", "utf-8")
+            yield
+        finally:
+            try:
+                holder.write_text("", "utf-8")
+            finally:
+                lock.release()
+
+    # ------------------------------------------------------------ alias changes
+    def promote(self, name: str) -> None:
+        """Make version ``name`` the champion after checking that it loads as a model."""
+        with self.lock():
+            if name not in self.versions():
+                raise ModelError(f"{self.path}: no version {name!r} (have {', '.join(self.versions()) or 'none'})")
+            load_model(self.path / "versions" / name)  # refuse a damaged version
+            self._set_champion(name)
+
+    def rollback(self) -> str:
+        """Undo the last promotion: the champion before it is champion again, and a second
+        rollback goes back one more (it never returns to the version just left)."""
+        with self.lock():
+            data = self._aliases()
+            history = list(data.get("history", []))
+            current = data.get("champion")
+            while history and history[-1] == current:
+                history.pop()
+            if not history:
+                raise ModelError(f"{self.path}: no earlier champion to roll back to")
+            data["champion"] = history[-1]
+            data["history"] = history
+            _write_json_atomic(self.path / ALIASES, data)
+            return history[-1]
+
+    def listing(self) -> list[dict]:
+        """One row per version: its name, whether it is the champion, and its model card's
+        figures."""
+        if not self.exists():
+            raise ModelError(f"{self.path}: not a model registry (no {ALIASES})")
+        champion = self.champion()
+        rows = []
+        for name in self.versions():
+            card_path = self.path / "versions" / name / "card.json"
+            card = load_json(card_path) if card_path.is_file() else {}
+            rows.append({"version": name, "champion": name == champion, **check_card(card, card_path)})
+        return rows
+
+    # ------------------------------------------------------------ training
+    def _holdout(self, seeds: list[Seed]) -> list[dict]:
+        """The held-out seeds: one in five of every seed ever trained with (chosen by a hash of
+        its text, so a seed's place never changes), kept in holdout.jsonl as it grows."""
+        from trendscore.text.keys import comparison_key, text_key
+
+        path = self.path / "holdout.jsonl"
+        held = _read_holdout(path) if path.is_file() else []
+        known = {comparison_key(r["text"]) for r in held}
+        grew = False
+        for s in seeds:
+            key = comparison_key(s.text)
+            if key not in known and int(text_key(s.text), 16) % HOLDOUT_SHARE == 0:
+                held.append({"id": s.id, "text": s.text, "labels": list(s.labels)})
+                known.add(key)
+                grew = True
+        if grew or not path.is_file():
+            atomic_write_bytes(path, "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in held).encode("utf-8"))
+        return held
+
+    def add(self, model) -> str:
+        """Save ``model`` (e.g. the champion with a provisional theme added) as the next version
+        and make it the champion; rollback undoes it. Returns the version's name."""
+        with self.lock():
+            name = self._next_version()
+            model.save(self.path / "versions" / name)
+            self._set_champion(name)
+            return name
+
+    def _next_version(self) -> str:
+        numbers = [int(v[1:]) for v in self.versions()]
+        return f"v{max(numbers, default=0) + 1:04d}"
+
+    def train(
+        self,
+        seed_paths,
+        tolerance: float = 0.02,
+        force: bool = False,
+        cv: int = 5,
+        seed: int = 0,
+        adopt_default: bool = True,
+        **params,
+    ) -> dict:
+        """Train a challenger from seeds, compare it with the champion, promote if not worse.
+
+        A new registry whose seeds use the five default themes starts with the bundled default
+        model as v0001, its first champion (unless ``adopt_default`` is False)."""
+        from trendscore.modeling.training import train_seeds
+        from trendscore.text.keys import comparison_key, text_key
+
+        seeds = read_seeds(seed_paths)
+        with self.lock():
+            (self.path / "versions").mkdir(parents=True, exist_ok=True)
+            holdout = self._holdout(seeds)
+            held_keys = {comparison_key(r["text"]) for r in holdout}
+            training = [s for s in seeds if comparison_key(s.text) not in held_keys]
+            if not training:
+                raise TrendscoreError("every seed is in the registry's holdout set; add more seeds")
+            if adopt_default and not self.exists() and not self.versions():
+                self._adopt_default(default_model_path(), training)
+            name = self._next_version()
+            target = self.path / "versions" / name
+            champion_name = self.champion()
+            carry = self.path / "versions" / champion_name if champion_name else None  # its provisional themes
+            challenger = train_seeds(training, target, cv=cv, seed=seed, provisional_from=carry, **params)
+            report = {"challenger": name, "champion": champion_name, "promoted": False, "tolerance": tolerance}
+            if champion_name is None:
+                self._set_champion(name)
+                report.update(promoted=True, reason="the registry had no champion")
+            else:
+                champion = load_model(self.path / "versions" / champion_name)
+                report.update(_compare(champion, challenger, holdout, text_key, tolerance))
+                if report["comparable"] and report["not_worse"] or force:
+                    self._set_champion(name)
+                    report["promoted"] = True
+                    report["reason"] = (
+                        "forced"
+                        if force and not (report["comparable"] and report["not_worse"])
+                        else "not worse on any theme"
+                    )
+                else:
+                    report["reason"] = report.get("why_not", "worse on some theme")
+            (self.path / "comparisons").mkdir(exist_ok=True)
+            _write_json_atomic(self.path / "comparisons" / f"{name}.json", report)
+            return report
+
+    def _adopt_default(self, default: Path, seeds: list[Seed]) -> None:
+        """A new registry whose seeds use the default themes starts with the bundled model as v0001."""
+        from trendscore.seeds.files import DEFAULT_THEMES
+
+        labels = {lab for s in seeds for lab in s.labels}
+        if not labels <= set(DEFAULT_THEMES) or not default.is_dir():
+            return
+        load_model(default)
+        final = self.path / "versions" / "v0001"
+        tmp = temp_dir_beside(final)
+        tmp.rmdir()  # a free hidden name: copytree makes the directory itself
+        try:
+            shutil.copytree(default, tmp)
+            replace_dir(tmp, final)
+        except BaseException:  # a full disk, Ctrl-C: leave no half-copied version behind
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+        self._set_champion("v0001")
+
+
+def _read_holdout(path: Path) -> list[dict]:
+    """The registry's held-out seeds; a damaged line is a one-line error naming it."""
+    held = []
+    try:
+        text = path.read_text("utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ModelError(f"{path}: cannot read ({exc})") from None
+    for number, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except (ValueError, RecursionError):
+            raise ModelError(f"{path}:{number}: not valid JSON; the registry's holdout set is damaged") from None
+        if not (
+            isinstance(record, dict)
+            and isinstance(record.get("text"), str)
+            and isinstance(record.get("labels"), list)
+            and all(isinstance(label, str) for label in record["labels"])
+        ):
+            raise ModelError(f"{path}:{number}: expected an object with 'text' and 'labels'")
+        held.append(record)
+    return held
+
+
+def _compare(champion, challenger, holdout: list[dict], text_key, tolerance: float) -> dict:
+    """Per-theme F1 of both models on the held-out seeds that neither was trained on."""
+    from trendscore.modeling.metrics import label_matrix, per_theme_scores
+
+    seen = set(champion.card.get("trained_on", [])) | set(challenger.card.get("trained_on", []))
+    if not champion.card.get("trained_on"):
+        return {
+            "comparable": False,
+            "not_worse": False,
+            "why_not": "the champion's card does not list its training texts",
+        }
+    evalset = [r for r in holdout if text_key(r["text"]) not in seen]
+    if champion.themes != challenger.themes:
+        return {
+            "comparable": False,
+            "not_worse": False,
+            "why_not": f"label sets differ ({champion.themes} vs {challenger.themes}); only forcing promotes it",
+        }
+    if len(evalset) < 20:
+        return {
+            "comparable": False,
+            "not_worse": False,
+            "evaluated_on": len(evalset),
+            "why_not": f"only {len(evalset)} held-out seeds are new to both models (need 20); "
+            "only forcing promotes it",
+        }
+    texts = [r["text"] for r in evalset]
+    themes = challenger.themes
+    truth = label_matrix([r["labels"] for r in evalset], themes)
+    old = champion.labels_from_proba(champion.predict_proba(texts))
+    new = challenger.labels_from_proba(challenger.predict_proba(texts))
+    s_old = per_theme_scores(truth, label_matrix(old, themes), themes)
+    s_new = per_theme_scores(truth, label_matrix(new, themes), themes)
+    worse = [t for t in themes if s_new["themes"][t]["f1"] < s_old["themes"][t]["f1"] - tolerance]
+    changed = [
+        {"id": r.get("id"), "text": r["text"][:200], "gold": r["labels"], "champion": a, "challenger": b}
+        for r, a, b in zip(evalset, old, new)
+        if set(a) != set(b)
+    ]
+    return {
+        "comparable": True,
+        "not_worse": not worse,
+        "worse_themes": worse,
+        "evaluated_on": len(evalset),
+        "champion_f1": {t: s_old["themes"][t]["f1"] for t in themes} | {"macro": s_old["macro_f1"]},
+        "challenger_f1": {t: s_new["themes"][t]["f1"] for t in themes} | {"macro": s_new["macro_f1"]},
+        "changed": changed,
+        "why_not": f"worse than the champion beyond {tolerance} on {', '.join(worse)}" if worse else None,
+    }

@@ -1,0 +1,302 @@
+"""Choosing training settings by cross-validation on the seeds themselves (``train`` with no
+options; uses scikit-learn).
+
+Every candidate is a set of feature and classifier settings; each is scored by k-fold
+cross-validation inside the seeds (never on anything else), with all passages of one report
+(``doc_id``, else ``url``) in the same fold. To stay within a time budget the folds use a
+faster stand-in for the full classifier: the passages are tokenised once per feature family,
+and each fold rebuilds the vocabulary, idf and min_df cut from its own training part, exactly
+as a fit on that part would. A single-label candidate is scored by the argmax of one linear
+SVM per class (no calibration, which does not change the argmax much); a multi-label one by
+the full calibrated classifier with its thresholds.
+
+Settings the caller fixes are never searched. Candidates run in order, today's defaults
+first; once the budget is spent the rest are recorded as skipped, so the choice can depend
+on the machine's speed (the card says how many ran). When the caller allows a sentence
+encoder, the TF-IDF candidates get half the budget, then the best of them is tried with the
+encoder's columns added (the first such candidate runs whatever the budget).
+
+Measured by the same cross-validation inside THUCNews dev.txt and not kept (BENCHMARKS.md):
+word bigrams, character 4-grams, NB-weighted features, logistic regression, Crammer-Singer,
+raw instead of sublinear tf, words and characters normalised as separate blocks.
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+from trendscore.modeling.metrics import label_matrix, per_theme_scores
+from trendscore.progress import report
+from trendscore.seeds.files import Seed
+
+__all__ = [
+    "DEFAULT_BUDGET",
+    "DEFAULT_BUDGET_ENCODER",
+    "FOLDS",
+    "MIN_SEEDS",
+    "SEARCHED",
+    "candidates",
+    "encoder_candidates",
+    "report_groups",
+    "search",
+    "select_folds",
+]
+
+#: seconds the search may take by default (THUCNews, 10,000 headlines: the whole ``train``
+#: command within 60 s on two shared cores; BENCHMARKS.md)
+DEFAULT_BUDGET = 20.0
+#: the default with a sentence encoder allowed: the TF-IDF candidates keep their 20 s, the
+#: encoder's (which include encoding every seed once) get as much again (THUCNews: within 90 s)
+DEFAULT_BUDGET_ENCODER = 40.0
+#: cross-validation folds of the search
+FOLDS = 3
+#: fewer seeds than this are not searched (today's defaults): too few for folds to say anything
+MIN_SEEDS = 30
+#: the settings the search chooses (any of them the caller fixes is left alone)
+SEARCHED = ("char_ngram_min", "char_ngram_max", "char_all", "style", "min_df", "C", "embedding")
+
+# feature families, most promising after today's defaults first
+_FAMILIES = (
+    {"char_ngram_min": 2, "char_ngram_max": 3, "char_all": False, "style": False},  # today's defaults
+    {"char_ngram_min": 1, "char_ngram_max": 3, "char_all": True, "style": True},
+    {"char_ngram_min": 1, "char_ngram_max": 3, "char_all": False, "style": False},
+)
+_MIN_DF = (2, 1)
+_C = (0.5, 1.0)
+
+
+def candidates(fixed: dict) -> list[dict]:
+    """The TF-IDF candidate settings in the order they are tried: every combination of
+    feature family, min_df and C, with the caller's ``fixed`` settings imposed (duplicates
+    dropped)."""
+    out: list[dict] = []
+    for family in _FAMILIES:
+        for min_df in _MIN_DF:
+            for c in _C:
+                cand = {**family, "min_df": min_df, "C": c, "embedding": "", **_pick(fixed)}
+                if cand not in out:
+                    out.append(cand)
+    return out
+
+
+def encoder_candidates(best: dict, fixed: dict, encoder: str) -> list[dict]:
+    """The best TF-IDF candidate with the sentence encoder's columns added, at each C
+    (the encoder changes how much regularisation suits); none when the caller fixed the
+    embedding setting."""
+    if not encoder or "embedding" in fixed:
+        return []
+    out = [{**best, "embedding": encoder}]
+    if "C" not in fixed:
+        out += [{**best, "embedding": encoder, "C": c} for c in _C if c != best["C"]]
+    return out
+
+
+def _pick(fixed: dict) -> dict:
+    return {k: v for k, v in fixed.items() if k in SEARCHED}
+
+
+def report_groups(seeds: list[Seed]) -> list[str] | None:
+    """Each seed's report (``doc_id``, else ``url``; a seed without either is its own), or
+    None when no two seeds share a report (plain folds then)."""
+    keys = [s.doc_id or s.url for s in seeds]
+    named = [k for k in keys if k]
+    if len(set(named)) == len(named):
+        return None
+    return [k if k else f"\x00seed{i}" for i, k in enumerate(keys)]
+
+
+def select_folds(seeds: list[Seed], folds: int, seed: int = 0) -> list[tuple[np.ndarray, np.ndarray]]:
+    """(train, test) index pairs: stratified by class for single-label seeds, with the
+    passages of one report always on one side (:func:`report_groups`)."""
+    from sklearn.model_selection import GroupKFold, KFold, StratifiedGroupKFold, StratifiedKFold
+
+    n = len(seeds)
+    groups = report_groups(seeds)
+    single = all(len(s.labels) == 1 for s in seeds)
+    y = np.array([s.labels[0] if single else "" for s in seeds])
+    if groups is not None:
+        folds = min(folds, len(set(groups)))
+        if single:
+            splitter = StratifiedGroupKFold(folds, shuffle=True, random_state=seed)
+            return list(splitter.split(np.zeros(n), y, groups))
+        return list(GroupKFold(folds).split(np.zeros(n), groups=groups))
+    if single and np.unique(y, return_counts=True)[1].min() >= folds:
+        return list(StratifiedKFold(folds, shuffle=True, random_state=seed).split(np.zeros(n), y))
+    return list(KFold(folds, shuffle=True, random_state=seed).split(np.zeros(n)))
+
+
+class _Counts:
+    """The term counts of every seed for one feature family (vocabulary: every term seen)."""
+
+    def __init__(self, texts: list[str], config):
+        from scipy.sparse import csr_matrix
+
+        from trendscore.text.features import Featurizer
+        from trendscore.text.normalise import normalize_many
+
+        fz = Featurizer(config).fit(texts, min_df=1)
+        rows, cols = fz._indices(normalize_many(texts, config.opencc))
+        self.matrix = csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(texts), max(fz.n_terms, 1)))
+        self.matrix.sum_duplicates()
+        self.sublinear = config.sublinear_tf
+
+    def tfidf(self, train: np.ndarray, min_df: int):
+        """The TF-IDF matrix of all seeds as a featurizer fitted on ``train`` with ``min_df``
+        would make it (terms of the other seeds outside that vocabulary are dropped)."""
+        from sklearn.preprocessing import normalize
+
+        part = self.matrix[train]
+        df = np.bincount(part.indices, minlength=part.shape[1])
+        keep = np.flatnonzero(df >= min_df)
+        idf = np.log((1.0 + len(train)) / (1.0 + df[keep])) + 1.0
+        X = self.matrix[:, keep].astype(np.float64)
+        if self.sublinear:
+            X.data = 1.0 + np.log(X.data)
+        X = X.multiply(idf).tocsr()
+        return normalize(X, copy=False)
+
+
+def _embedded(X, texts: list[str], train: np.ndarray, params: dict):
+    from scipy.sparse import csr_matrix, hstack
+
+    from trendscore.text.embedding import SentenceEmbedding
+
+    emb = SentenceEmbedding(params["embedding"], params["embedding_dims"], params["embedding_weight"])
+    emb.fit([texts[i] for i in train])
+    return hstack([X, csr_matrix(emb.transform(texts))]).tocsr()
+
+
+def _fold_prediction(X, train, test, y_train, params: dict, multilabel: bool, seed: int):
+    """Predicted label matrix rows for ``test`` from a stand-in fitted on ``train``."""
+    if multilabel:
+        from trendscore.modeling.classifier import ThemeClassifier
+
+        clf = ThemeClassifier(C=params["C"], cv=params["cv"], class_weight=params["class_weight"], random_state=seed)
+        return clf.fit(X[train], y_train).predict(X[test])
+    from sklearn.svm import LinearSVC
+
+    svm = LinearSVC(C=params["C"], class_weight=params["class_weight"], random_state=seed).fit(X[train], y_train)
+    return svm.predict(X[test])
+
+
+def _stream(stages, rows, fixed, encoder, metric, budget):
+    """The candidates with their time limits, stage by stage (None between stages); the
+    encoder's stage is built from the best TF-IDF row so far."""
+    for cands, limit in stages:
+        yield None
+        for cand in cands:
+            yield cand, limit
+    scored = [r for r in rows if metric in r]
+    extra = encoder_candidates(max(scored, key=lambda r: r[metric])["settings"], fixed, encoder) if scored else []
+    if extra:
+        yield None
+        for cand in extra:
+            yield cand, budget
+
+
+def search(
+    seeds: list[Seed],
+    fixed: dict,
+    settings: dict,
+    budget: float,
+    encoder: str = "",
+    seed: int = 0,
+    folds: int = FOLDS,
+    clock=time.perf_counter,
+) -> tuple[dict, dict]:
+    """Cross-validate the :func:`candidates` within ``budget`` seconds.
+
+    ``settings`` are the complete defaults (the fixed values already in them); returns the
+    chosen settings (``settings`` with the best candidate's values) and the record for the
+    model card. The first candidate always runs, whatever the budget.
+    """
+    from trendscore.seeds.files import model_themes
+    from trendscore.text.features import FeatureConfig
+
+    start = clock()
+    themes = model_themes(seeds)
+    multilabel = not all(len(s.labels) == 1 for s in seeds)
+    texts = [s.text for s in seeds]
+    Y = label_matrix([list(s.labels) for s in seeds], themes)
+    y = Y if multilabel else np.array([s.labels[0] for s in seeds])
+    splits = select_folds(seeds, folds, seed)
+    counts: dict[tuple, _Counts] = {}
+    rows: list[dict] = []
+    skipped = 0
+    # with the encoder allowed, the TF-IDF candidates get half the budget and the encoder's
+    # the rest; the first of each always runs
+    stages = [(candidates(fixed), budget / 2 if encoder and "embedding" not in fixed else budget)]
+    stage_rows = 0
+    metric = "macro_f1" if multilabel else "accuracy"
+    n_cands = sum(len(c) for c, _ in stages)
+    tried = 0
+    for cand in _stream(stages, rows, fixed, encoder, metric, budget):
+        if cand is None:  # a new stage begins
+            stage_rows = 0
+            continue
+        cand, limit = cand
+        n_cands = max(n_cands, tried + skipped + 1)  # the encoder's candidates come after the TF-IDF ones
+        report(f"settings search ({budget:g} s budget)", tried + skipped, n_cands)
+        if stage_rows and clock() - start >= limit:
+            skipped += 1
+            continue
+        tried += 1
+        stage_rows += 1
+        t0 = clock()
+        params = {**settings, **cand}
+        family = tuple(params[k] for k in ("char_ngram_min", "char_ngram_max", "char_all", "style"))
+        if family not in counts:
+            config = FeatureConfig(
+                segmenter=params["segmenter"],
+                words=params["words"],
+                char_ngram_min=params["char_ngram_min"],
+                char_ngram_max=params["char_ngram_max"],
+                style=params["style"],
+                char_all=params["char_all"],
+                lists=params["lists"],
+            )
+            counts[family] = _Counts(texts, config)
+        pred = np.zeros(Y.shape, dtype=np.int64)
+        try:
+            for train, test in splits:
+                X = counts[family].tfidf(train, params["min_df"])
+                if params["embedding"]:
+                    X = _embedded(X, texts, train, params)
+                if X.shape[1] == 0:
+                    raise ValueError("no term left in a fold")
+                got = _fold_prediction(X, train, test, y[train], params, multilabel, seed)
+                pred[test] = got if multilabel else label_matrix([[g] for g in got], themes)
+        except ValueError as exc:  # e.g. a fold whose training part has one class: not a candidate here
+            rows.append({"settings": cand, "failed": str(exc).splitlines()[0], "seconds": round(clock() - t0, 2)})
+            continue
+        scores = per_theme_scores(Y, pred, themes)
+        row = {
+            "settings": cand,
+            "macro_f1": round(float(scores["macro_f1"]), 4),
+            "micro_f1": round(float(scores["micro_f1"]), 4),
+            "seconds": round(clock() - t0, 2),
+        }
+        if not multilabel:
+            row["accuracy"] = round(float(np.mean((pred == Y).all(axis=1))), 4)
+        rows.append(row)
+    report(f"settings search ({budget:g} s budget)", tried + skipped, tried + skipped)
+    scored = [i for i, r in enumerate(rows) if metric in r]
+    # ties: the earlier (simpler) one; no candidate scored at all: today's defaults
+    best = max(scored, key=lambda i: (rows[i][metric], -i)) if scored else None
+    chosen = rows[best]["settings"] if best is not None else {k: settings[k] for k in SEARCHED}
+    record = {
+        "metric": metric,
+        "folds": len(splits),
+        "grouped_by_report": report_groups(seeds) is not None,
+        "stand_in": "calibrated classifier with thresholds" if multilabel else "argmax of one linear SVM per class",
+        "budget_s": budget,
+        "fixed": _pick(fixed),
+        "encoder_allowed": encoder or None,
+        "candidates": rows,
+        "skipped_for_budget": skipped,
+        "chosen": chosen,
+        "seconds": round(clock() - start, 2),
+    }
+    return {**settings, **chosen}, record

@@ -1,0 +1,251 @@
+"""The model directory format: plain JSON and .npy files, a manifest of SHA-256 hashes,
+a format version, and atomic writes. Nothing in it can run code when loaded."""
+
+from __future__ import annotations
+
+import array
+import ast
+import hashlib
+import json
+import math
+import os
+import struct
+import sys
+from pathlib import Path
+
+from trendscore.errors import Hint, InputError, ModelError, OutputError, hinted
+from trendscore.io.atomic import replace_dir, temp_dir_beside
+
+__all__ = [
+    "FORMAT_VERSION",
+    "MANIFEST",
+    "write_model_dir",
+    "read_model_dir",
+    "sha256_file",
+    "atomic_swap_dir",
+    "check_model_target",
+]
+
+FORMAT_VERSION = 1
+MANIFEST = "manifest.json"
+_ALLOWED_SUFFIXES = (".json", ".npy", ".md")
+#: longest .npy header read (numpy refuses longer ones too)
+MAX_NPY_HEADER = 10_000
+
+
+def sha256_file(path: Path) -> str:
+    """The SHA-256 hex digest of the file at ``path``, read in 1 MiB blocks."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def check_model_target(final) -> None:
+    """Refuse to write a model where it would destroy anything but an older model.
+
+    ``final`` may be new, an empty directory, or a model directory (every entry listed in its
+    manifest: a model, or a registry version); anything else is refused, naming what is in
+    the way: a file, a symbolic link, a registry, a folder holding other files, and the
+    current directory or one that holds it.
+    """
+    final = Path(final)
+    try:
+        here = Path.cwd().resolve()
+    except OSError:
+        here = None
+    resolved = final.resolve()
+    if here is not None and (resolved == here or resolved in here.parents):
+        raise InputError("is the current directory or holds it; give a new directory for the model", str(final))
+    if final.is_symlink():
+        raise InputError("is a symbolic link; refusing to replace it with a model directory", str(final))
+    if not final.exists():
+        return
+    if not final.is_dir():
+        raise InputError("exists and is not a directory; refusing to replace it with a model", str(final))
+    try:
+        entries = sorted(p.name for p in final.iterdir())
+    except OSError as exc:
+        raise InputError(f"cannot read the directory ({exc.strerror})", str(final)) from None
+    if not entries:
+        return
+    if "aliases.json" in entries:
+        raise hinted(InputError("is a model registry", str(final)), Hint("{setting} DIR to train into it", "registry"))
+    if MANIFEST not in entries:
+        raise InputError(
+            f"exists and is not a trendscore model (no {MANIFEST}); refusing to replace it: "
+            "give a new directory, or remove this one first",
+            str(final),
+        )
+    try:
+        listed = json.loads((final / MANIFEST).read_text("utf-8"))["files"]
+        if not isinstance(listed, dict):
+            raise TypeError
+    except (OSError, ValueError, KeyError, TypeError):
+        raise InputError(f"{MANIFEST} is not a model manifest; refusing to replace the directory", str(final)) from None
+    extra = [name for name in entries if name != MANIFEST and name not in listed]
+    if extra:
+        raise InputError(
+            f"holds {extra[0]!r}, which is not part of the model; refusing to replace the directory",
+            str(final),
+        )
+
+
+def atomic_swap_dir(new: Path, final: Path) -> None:
+    """Put directory ``new`` at ``final``; an old ``final`` is replaced in one step when it is
+    a model directory (see :func:`check_model_target`), refused otherwise."""
+    check_model_target(final)
+    replace_dir(new, final)
+
+
+def write_model_dir(final: Path, jsons: dict[str, object], arrays: dict, texts: dict[str, str] | None = None) -> Path:
+    """Write a model directory atomically: files into a temporary sibling, then swap in."""
+    import shutil
+
+    final = Path(final)
+    check_model_target(final)
+    final = Path(os.path.abspath(final))  # "model/." and "a/../model" name one place
+    try:
+        tmp = temp_dir_beside(final)
+    except OSError as exc:
+        raise OutputError(f"{final}: cannot write the model there ({exc.strerror or exc})") from None
+    try:
+        for name, obj in jsons.items():
+            (tmp / name).write_text(json.dumps(obj, ensure_ascii=False, indent=1, sort_keys=True), "utf-8")
+        import numpy as np
+
+        for name, arr in arrays.items():
+            np.save(tmp / name, np.ascontiguousarray(arr), allow_pickle=False)
+        for name, text in (texts or {}).items():
+            (tmp / name).write_text(text, "utf-8")
+        files = {p.name: sha256_file(p) for p in sorted(tmp.iterdir())}
+        manifest = {"format_version": FORMAT_VERSION, "files": files}
+        (tmp / MANIFEST).write_text(json.dumps(manifest, indent=1, sort_keys=True), "utf-8")
+        for p in tmp.iterdir():
+            with open(p, "rb") as fh:
+                os.fsync(fh.fileno())
+        os.chmod(tmp, 0o755)
+        atomic_swap_dir(tmp, final)
+    except OSError as exc:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise OutputError(f"{final}: cannot write the model ({exc.strerror or exc}); nothing was changed") from None
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return final
+
+
+def _check_name(directory: Path, name: str) -> Path:
+    if not isinstance(name, str) or "/" in name or "\\" in name or name in ("", ".", "..") or name.startswith(".."):
+        raise ModelError(f"{directory}/{MANIFEST}: file name {name!r} points outside the model directory")
+    if not name.endswith(_ALLOWED_SUFFIXES):
+        raise ModelError(f"{directory}/{name}: only .json, .npy and .md files may be in a model")
+    return directory / name
+
+
+def read_model_dir(directory: Path) -> tuple[dict, dict[str, Path]]:
+    """Verify a model directory and return (manifest, {file name: path}).
+
+    Refuses: a missing directory or manifest, a newer format version, symbolic links,
+    files not in the manifest, names that leave the directory, and hash mismatches.
+    """
+    directory = Path(directory)
+    if not directory.is_dir():
+        raise ModelError(f"{directory}: no such model directory")
+    if directory.is_symlink():
+        raise ModelError(f"{directory}: a model directory may not be a symbolic link")
+    manifest_path = directory / MANIFEST
+    if not manifest_path.is_file():
+        raise ModelError(f"{manifest_path}: missing; this is not a trendscore model directory")
+    manifest = load_json(manifest_path)
+    if not isinstance(manifest, dict) or not isinstance(manifest.get("files"), dict):
+        raise ModelError(f"{manifest_path}: expected an object with 'format_version' and 'files'")
+    version = manifest.get("format_version")
+    if not isinstance(version, int) or version < 1:
+        raise ModelError(f"{manifest_path}: format_version {version!r} is not a positive integer")
+    if version > FORMAT_VERSION:
+        raise ModelError(
+            f"{manifest_path}: model format {version} is newer than this trendscore reads "
+            f"({FORMAT_VERSION}); upgrade trendscore to use it"
+        )
+    listed = manifest["files"]
+    for entry in directory.iterdir():
+        if entry.is_symlink():
+            raise ModelError(f"{entry}: symbolic links are not allowed in a model directory")
+        if entry.name != MANIFEST and entry.name not in listed:
+            raise ModelError(f"{entry}: file is not in the manifest; refusing the model")
+    paths = {}
+    for name, expected in listed.items():
+        path = _check_name(directory, name)
+        if not path.is_file():
+            raise ModelError(f"{path}: listed in the manifest but missing")
+        if sha256_file(path) != expected:
+            raise ModelError(f"{path}: SHA-256 does not match the manifest; the file was changed after saving")
+        paths[name] = path
+    return manifest, paths
+
+
+def _no_constant(name: str):
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def load_json(path: Path) -> dict:
+    """A JSON file of a model or registry; NaN and Infinity (not JSON) and deep nesting refused."""
+    try:
+        return json.loads(path.read_text("utf-8"), parse_constant=_no_constant)
+    except (UnicodeDecodeError, ValueError) as exc:  # JSONDecodeError is a ValueError
+        raise ModelError(f"{path}: not valid JSON ({exc})") from None
+    except RecursionError:
+        raise ModelError(f"{path}: not valid JSON (nested too deeply)") from None
+    except OSError as exc:
+        raise ModelError(f"{path}: cannot read ({exc.strerror or exc})") from None
+
+
+class RawArray:
+    """A float64 .npy array read without numpy: ``values`` (flat, C order) and ``shape``."""
+
+    def __init__(self, values: array.array, shape: tuple[int, ...]):
+        self.values, self.shape = values, shape
+
+    def numpy(self):
+        """The array as a numpy float64 array of its shape (a view, no copy)."""
+        import numpy as np
+
+        return np.frombuffer(self.values, dtype=np.float64).reshape(self.shape)
+
+
+def load_array(path: Path) -> RawArray:
+    """Read a little-endian float64 .npy file (format 1.0-3.0) with the standard library.
+
+    Only plain numeric data is accepted: an object array (which would need pickle), another
+    dtype or Fortran order is refused.
+    """
+    data = path.read_bytes()
+    if data[:6] != b"\x93NUMPY" or len(data) < 12:
+        raise ModelError(f"{path}: not a .npy file")
+    major = data[6]
+    if major == 1:
+        hlen, start = struct.unpack("<H", data[8:10])[0], 10
+    elif major in (2, 3):
+        hlen, start = struct.unpack("<I", data[8:12])[0], 12
+    else:
+        raise ModelError(f"{path}: unknown .npy version {major}")
+    if hlen > MAX_NPY_HEADER:  # numpy's own bound: a header is a short dict literal
+        raise ModelError(f"{path}: .npy header of {hlen} bytes, more than {MAX_NPY_HEADER}; refusing it")
+    try:
+        header = ast.literal_eval(data[start : start + hlen].decode("latin1"))
+        descr, fortran, shape = header["descr"], header["fortran_order"], tuple(header["shape"])
+    except (ValueError, SyntaxError, KeyError, TypeError, MemoryError, RecursionError):
+        raise ModelError(f"{path}: malformed .npy header") from None
+    if descr != "<f8" or fortran or not all(isinstance(d, int) and d >= 0 for d in shape):
+        raise ModelError(f"{path}: expected a C-order float64 array, got {descr!r}")
+    values = array.array("d")
+    body = data[start + hlen :]
+    count = math.prod(shape)
+    if len(body) != 8 * count:
+        raise ModelError(f"{path}: array data is {len(body)} bytes, expected {8 * count}")
+    values.frombytes(body)
+    if sys.byteorder != "little":
+        values.byteswap()
+    return RawArray(values, shape)

@@ -1,0 +1,48 @@
+"""Adding a provisional theme to a saved model or a registry (``trendscore themes add``).
+
+The theme itself is made in :mod:`trendscore.modeling.provisional`; this module finds the model and its
+seeds, and writes the result where the user asked without touching the original.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from trendscore.errors import InputError
+from trendscore.modeling.model import load_model
+from trendscore.modeling.modelcheck import THEME_NAME
+from trendscore.modeling.provisional import ENCODER, add_theme, encoder_ready, model_seeds, read_examples
+from trendscore.modeling.registry import Registry, resolve_model
+from trendscore.modeling.store import check_model_target
+
+__all__ = ["add_theme_to"]
+
+
+def add_theme_to(model_ref, name: str, examples_path: str, out=None, seed_paths=None) -> dict:
+    """``trendscore themes add``: the model ``model_ref`` (a folder, registry or bundled name)
+    with the provisional theme ``name`` from the examples in ``examples_path``, written to the
+    new folder ``out``, or as the next version (and champion) of a registry. The original is
+    never replaced. Returns where it went and the theme's record in the card."""
+    model = load_model(resolve_model(model_ref))
+    if not THEME_NAME.fullmatch(name) or name != name.strip():
+        raise InputError(f"theme name {name!r} is not a name (1-64 printable characters, no surrounding spaces)")
+    if name in model.themes:
+        raise InputError(f"the model already has a theme {name!r}; choose another name")
+    registry = None
+    if model_ref is not None and (Path(str(model_ref)) / "aliases.json").is_file() and out is None:
+        registry = Registry(model_ref)
+    elif out is None:
+        raise InputError("give -o DIR, a new folder for the model with the theme (the original is kept)")
+    else:
+        if model.path is not None and Path(out).resolve() == Path(model.path).resolve():
+            raise InputError("is the model's own folder; write the model with the theme to a new one", str(out))
+        check_model_target(out)
+    examples = read_examples(examples_path)
+    encoder_ready(ENCODER)
+    seeds = model_seeds(model, seed_paths)
+    added = add_theme(model, name, examples, seeds)
+    if registry is not None:
+        where = str(registry.path / "versions" / registry.add(added))
+    else:
+        where = str(added.save(out))
+    return {"path": where, "theme": name, **added.card["provisional"][name]}

@@ -1,0 +1,110 @@
+"""A time-split evaluation: train on the past, test on the later real reports.
+
+Seeds that carry a ``url`` are passages of real reports; the others were written for the
+project. The model is trained on every written seed plus the real reports dated before
+``cutoff``, and tested on the real reports dated from ``cutoff`` to ``end``. All passages of
+one report (one url) fall on one side, by the report's earliest date. Real reports after
+``end`` are left out of both sides.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from trendscore.errors import SeedError
+from trendscore.modeling.metrics import label_matrix, per_theme_scores
+from trendscore.seeds.files import Seed
+
+__all__ = ["CUTOFF", "END", "choose_window", "split_by_time", "time_split"]
+
+CUTOFF = "2024-07-01"
+END = "2024-12-31"
+#: fewest real test passages for a time split worth reporting
+MIN_TEST = 30
+
+
+def split_by_time(seeds: list[Seed], cutoff: str = CUTOFF, end: str = END) -> tuple[list[int], list[int]]:
+    """Indices of the training and test seeds.
+
+    >>> mk = lambda i, d, u: Seed(str(i), "t", (), d, None, None, "f", i, (), u)
+    >>> split_by_time([mk(0, "2024-01-02", "a"), mk(1, "2024-08-01", "a"), mk(2, "2024-09-09", "b"),
+    ...                mk(3, None, None), mk(4, "2025-03-01", "c")])
+    ([0, 1, 3], [2])
+    """
+    first: dict[str, str] = {}
+    for s in seeds:
+        if s.url and s.date:
+            first[s.url] = min(first.get(s.url, s.date), s.date)
+    train, test = [], []
+    for i, s in enumerate(seeds):
+        if not s.url:
+            train.append(i)
+            continue
+        day = first.get(s.url)
+        if day is None:
+            continue  # a real report without a date cannot be placed in time
+        if day < cutoff:
+            train.append(i)
+        elif day <= end:
+            test.append(i)
+    return train, test
+
+
+def choose_window(seeds: list[Seed], share: float = 0.25) -> tuple[str, str] | None:
+    """The test window of a time split for these seeds: 2024-07-01..2024-12-31 when at least
+    :data:`MIN_TEST` real-report passages fall in it (the bundled themes' split), otherwise the
+    latest ``share`` of the real reports by date (a user's own seeds); None when the seeds do
+    not hold enough dated real reports for either.
+
+    >>> mk = lambda i, d: Seed(str(i), "t", (), d, None, None, "f", i, (), f"u{i}")
+    >>> choose_window([mk(i, f"2023-{1 + i // 28:02d}-{1 + i % 28:02d}") for i in range(160)])
+    ('2023-05-09', '2023-06-20')
+    """
+    if len(split_by_time(seeds)[1]) >= MIN_TEST:
+        return CUTOFF, END
+    days = sorted({s.url: s.date for s in seeds if s.url and s.date}.values())
+    if not days:
+        return None
+    cutoff = days[int(len(days) * (1 - share))] if len(days) > 1 else days[0]
+    window = (cutoff, days[-1])
+    train, test = split_by_time(seeds, *window)
+    return window if len(test) >= MIN_TEST and train else None
+
+
+def _group_scores(Y, pred, themes, keys) -> dict:
+    out = {}
+    for key in sorted(set(keys)):
+        sel = np.array([k == key for k in keys])
+        out[key] = per_theme_scores(Y[sel], pred[sel], themes)
+    return out
+
+
+def time_split(seeds: list[Seed], cutoff: str = CUTOFF, end: str = END, seed: int = 0, **params) -> dict:
+    """Figures of a model trained on the past and tested on later real reports.
+
+    Returns per-theme and macro figures, the same by language, the sizes of both sides, and
+    for each test passage its index, probabilities and predicted labels (for error analysis).
+    """
+    from trendscore.modeling.fitting import fit_model
+    from trendscore.seeds.files import model_themes
+
+    train_idx, test_idx = split_by_time(seeds, cutoff, end)
+    if len(test_idx) < MIN_TEST:
+        raise SeedError(f"only {len(test_idx)} real-report seeds dated {cutoff}..{end}; a time split needs {MIN_TEST}")
+    themes = model_themes(seeds)
+    model = fit_model([seeds[i] for i in train_idx], seed=seed, **params)
+    test = [seeds[i] for i in test_idx]
+    proba = model.predict_proba([s.text for s in test])
+    labels = model.labels_from_proba(proba)
+    Y = label_matrix([list(s.labels) for s in test], themes)
+    pred = label_matrix(labels, themes)
+    cols = [model.themes.index(t) for t in themes]
+    scores = per_theme_scores(Y, pred, themes)
+    scores["by_lang"] = _group_scores(Y, pred, themes, [s.lang or "unknown" for s in test])
+    scores["cutoff"], scores["end"] = cutoff, end
+    scores["train"] = {"passages": len(train_idx), "real": sum(1 for i in train_idx if seeds[i].url)}
+    scores["test"] = {"passages": len(test_idx), "reports": len({s.url for s in test})}
+    scores["test_index"] = test_idx
+    scores["test_proba"] = np.asarray(proba)[:, cols]
+    scores["test_pred"] = pred
+    return scores

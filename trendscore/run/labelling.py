@@ -1,0 +1,70 @@
+"""Labelling a stream of records from inputs to a writer, in bounded batches."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from trendscore.io.readers import read_records
+from trendscore.modeling.model import BATCH, Model
+
+__all__ = ["LabelStats", "label_records", "iter_input_records", "BATCH_CHARS"]
+
+#: a batch is also cut when its texts reach this many characters (bounded memory)
+BATCH_CHARS = 20_000_000
+
+
+@dataclass
+class LabelStats:
+    """Passages labelled so far, and how many of them were blank."""
+    records: int = 0
+    blank: int = 0
+
+
+def iter_input_records(
+    inputs: list[str],
+    input_format: str = "auto",
+    encoding: str = "auto",
+    encoding_errors: str = "strict",
+    skip=None,
+    columns=None,
+) -> Iterator[dict]:
+    """The passages of every input, one record at a time, read as ``label`` reads them."""
+    for name in inputs:
+        for record, _path, _line in read_records(
+            name, input_format, encoding, encoding_errors, skip=skip, columns=columns
+        ):
+            yield record
+
+
+def label_records(
+    model: Model, records: Iterable[dict], explain: bool = False, stats: LabelStats | None = None
+) -> Iterator[dict]:
+    """Yield each record with ``labels`` and ``scores`` added (and ``explain`` if asked).
+
+    The records are updated in place (they are the reader's own dicts)."""
+    stats = stats if stats is not None else LabelStats()
+    batch: list[dict] = []
+
+    def flush():
+        results = model.label([r["text"] for r in batch])
+        for rec, res in zip(batch, results):
+            rec["labels"], rec["scores"] = res["labels"], res["scores"]
+            if "provisional" in res:  # a model with provisional themes names them in every record
+                rec["provisional"] = res["provisional"]
+            if explain:
+                rec["explain"] = model.explain(rec["text"]) if res["labels"] else {}
+            yield rec
+
+    chars = 0
+    for record in records:
+        stats.records += 1
+        if not record["text"].strip():
+            stats.blank += 1
+        batch.append(record)
+        chars += len(record["text"])
+        if len(batch) >= BATCH or chars >= BATCH_CHARS:
+            yield from flush()
+            batch, chars = [], 0
+    if batch:
+        yield from flush()

@@ -1,0 +1,176 @@
+"""The ``score`` job end to end: read inputs, score, write the table/plot/report."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from trendscore.errors import InputError
+from trendscore.io.outputs import choose_output
+from trendscore.io.writers import AtomicOutput, check_output_path
+from trendscore.trends.momentum import Score
+from trendscore.trends.render import render_score
+from trendscore.trends.scoring import Examples, accumulate, score_tally
+
+__all__ = ["run_score", "ScoreResult"]
+
+
+def _as_of(value: str | None):
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise InputError(f"the as-of date {value!r} is not a date of the form YYYY-MM-DD") from None
+
+
+def run_score(
+    inputs,
+    freq="week",
+    as_of=None,
+    model_dir=None,
+    fmt=None,
+    output="-",
+    plot_path=None,
+    report_path=None,
+    relabel=False,
+    input_format="auto",
+    encoding="auto",
+    encoding_errors="strict",
+    skip=None,
+    scheduler=None,
+    block_mb: float = 32.0,
+    columns=None,
+    state_path=None,
+    lang: str = "en",
+    by: str | None = None,
+) -> ScoreResult:
+    """Run one scoring job; returns the score and warnings for the caller to show, and with
+    ``state_path`` the calls that changed since the run that last wrote it (``changes``; the
+    file then holds this run's calls).
+
+    With ``scheduler`` (``tcp://host:port`` or ``local:N``) the counting runs on a Dask
+    cluster; the result is the same."""
+    from trendscore.run.reading import expand_inputs
+
+    inputs = expand_inputs(list(inputs))
+    for path, shown, kinds, what in (
+        (plot_path, "the plot", (".png",), "a PNG image"),
+        (report_path, "the report", (".html", ".htm"), "an HTML page"),
+    ):
+        if path is not None and not path.lower().endswith(kinds):
+            raise InputError(f"{shown} is {what}; name a {kinds[0]} file", path)
+    if plot_path or report_path:
+        from trendscore.extras import require
+
+        require("plot", "the plot and the report of a score (the report shows the plot)")  # before any work
+    as_of_date = _as_of(as_of)
+    kind = choose_output("-" if output is None else output, fmt, "score")  # None: no table (--alert)
+    if kind.gzip:
+        raise InputError("score output is not written gzip-compressed; drop the .gz", output)
+    fmt = kind.fmt
+    for path in [output, plot_path, report_path, state_path]:
+        if path is not None:
+            check_output_path(path, inputs)
+    previous = None
+    if state_path is not None:
+        from trendscore.trends.alerts import read_state
+
+        previous = read_state(state_path, freq)  # a bad state file stops the run before any work
+
+    from contextlib import ExitStack
+
+    from trendscore.trends.painter import Painter
+    from trendscore.trends.scoring import ScoreSettings
+
+    settings = ScoreSettings(freq=freq, as_of=as_of_date, relabel=relabel, by=by)
+    with ExitStack() as stack:
+        # matplotlib loads in a second process while the records are read
+        painter = stack.enter_context(Painter()) if plot_path or report_path else None
+        tally, examples = _count(
+            stack, inputs, settings, model_dir, input_format, encoding, encoding_errors, skip, columns,
+            scheduler, block_mb, bool(report_path),
+        )
+        result = score_tally(tally, settings)
+        warnings = []
+        if tally.bad_dates:
+            where, line, value = tally.first_bad_date_at
+            warnings.append(
+                f"{tally.bad_dates} passages have dates that do not parse and were counted as undated "
+                f"(first: {where}:{line}: {value})"
+            )
+        if output is not None:  # None: no ranking written (score --alert prints the changes instead)
+            with AtomicOutput(output) as fh:
+                fh.write(render_score(result, fmt))
+        if plot_path or report_path:
+            from trendscore.trends.report import write_plot, write_report
+
+            # drawn once for both outputs
+            png = painter.draw(result, lang) if painter is not None and result.series else None
+            if plot_path:
+                write_plot(result, plot_path, png, lang)
+            if report_path:
+                write_report(result, report_path, examples, png, lang)
+    changes = None
+    if state_path is not None:
+        from trendscore.trends.alerts import call_changes, write_state
+
+        changes = call_changes(previous, result)
+        write_state(state_path, result)
+    return ScoreResult(result, warnings, changes, previous)
+
+
+@dataclass
+class ScoreResult:
+    """What a score job gives its caller: the score, warnings to show, and with a state file
+    the calls that changed since the run that last wrote it (``changes``) and that run's
+    calls (``previous``)."""
+
+    score: Score
+    warnings: list[str] = field(default_factory=list)
+    changes: list | None = None
+    previous: dict | None = None
+
+
+def _count(
+    stack, inputs, settings, model_dir, input_format, encoding, encoding_errors, skip, columns, scheduler, block_mb,
+    examples: bool,
+):
+    """The merged counts of every input (and the report's examples), in this process or on a cluster."""
+    from trendscore.modeling.model import load_model
+    from trendscore.run.job import read_settings
+
+    read = read_settings(input_format, encoding, encoding_errors, skip, columns, require_text=False)
+    if not scheduler:  # one stream through one accumulator (a breakdown by group needs that)
+        from trendscore.io.readers import read_records
+
+        def items():
+            for name in inputs:
+                yield from read_records(
+                    name, input_format, encoding, encoding_errors, require_text=False, skip=skip, columns=read.columns
+                )
+
+        found = Examples(settings.freq) if examples else None
+        return accumulate(items(), lambda: load_model(model_dir), settings, found, skip), found
+    from trendscore.integrations.dask import connect
+    from trendscore.run.backends import Cluster
+    from trendscore.run.chunks import Work
+    from trendscore.run.job import check_backend, score_counts
+
+    check_backend("score", _NotInProcess, settings.by)  # before any cluster is reached
+    work = Work(
+        model_dir=None if model_dir is None else str(model_dir),
+        read=read,
+        relabel=settings.relabel,
+        freq=settings.freq,
+        examples=examples,
+    )
+    backend = Cluster(stack.enter_context(connect(scheduler)))
+    tally, found = score_counts(inputs, work, backend, skip, int(block_mb * (1 << 20)))
+    if tally.acc.by_model:  # the workers labelled some passages: name their model as one process does
+        tally.model = load_model(model_dir)
+    return tally, found
+
+
+class _NotInProcess:
+    name = "a cluster"

@@ -1,0 +1,1 @@
+"""Seed passages: reading seed files, checking them, suggesting what to label next."""

@@ -1,0 +1,165 @@
+"""Reading labelled seed files (JSON Lines: id, text, labels, and optional date, source, lang,
+url, doc_id; passages sharing a doc_id, else a url, are one report)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from trendscore.errors import SeedError
+
+__all__ = ["Seed", "DEFAULT_THEMES", "iter_seed_lines", "read_seeds", "seeds_sha256", "theme_order", "model_themes"]
+
+DEFAULT_THEMES = ["policy", "technology", "overseas", "regional_hub", "culture"]
+
+
+@dataclass(frozen=True)
+class Seed:
+    """One labelled seed passage as read from a seed file, with the file and line it came
+    from and the ids of the seeds it replaces."""
+
+    id: str
+    text: str
+    labels: tuple[str, ...]
+    date: str | None
+    source: str | None
+    lang: str | None
+    path: str
+    line: int
+    replaces: tuple[str, ...] = ()
+    url: str | None = None
+    doc_id: str | None = None
+
+
+def _seed_from(obj, path: str, line: int) -> Seed:
+    if not isinstance(obj, dict):
+        raise SeedError(f"expected a JSON object, got {type(obj).__name__}", path, line)
+    text = obj.get("text")
+    if not isinstance(text, str):
+        got = "nothing" if text is None else type(text).__name__
+        raise SeedError(f"expected a string 'text' field, got {got}", path, line)
+    labels = obj.get("labels")
+    if not isinstance(labels, list) or not all(isinstance(x, str) and x for x in labels):
+        raise SeedError("expected 'labels' as a list of label names (may be empty)", path, line)
+    if len(set(labels)) != len(labels):
+        raise SeedError(f"duplicate labels {labels}", path, line)
+    seed_id = obj.get("id", f"{Path(path).stem}:{line}")
+    for key in ("date", "source", "lang", "url", "doc_id"):
+        if obj.get(key) is not None and not isinstance(obj[key], str):
+            raise SeedError(f"expected '{key}' as a string", path, line)
+    replaces = obj.get("replaces", [])
+    if not isinstance(replaces, list) or not all(isinstance(x, str) for x in replaces):
+        raise SeedError("expected 'replaces' as a list of seed ids", path, line)
+    return Seed(
+        str(seed_id),
+        text,
+        tuple(labels),
+        obj.get("date"),
+        obj.get("source"),
+        obj.get("lang"),
+        path,
+        line,
+        tuple(replaces),
+        obj.get("url"),
+        obj.get("doc_id"),
+    )
+
+
+SEED_SUFFIXES = (".jsonl", ".ndjson", ".json")
+
+
+def seed_files(paths) -> list[str]:
+    """The seed files named: each directory replaced by its seed files (by suffix, in name
+    order, hidden ones left out); a directory without any is an error."""
+    out = []
+    for p in paths:
+        path = Path(p)
+        if path.is_dir():
+            found = sorted(
+                str(f)
+                for f in path.iterdir()
+                if f.is_file() and not f.name.startswith(".") and f.suffix in SEED_SUFFIXES
+            )
+            if not found:
+                raise SeedError(f"directory holds no seed files ({', '.join(SEED_SUFFIXES)})", str(p))
+            out += found
+        else:
+            out.append(str(p))
+    return out
+
+
+def iter_seed_lines(paths):
+    """Yield ``(Seed, None)`` or ``(None, SeedError)`` for every non-blank line of the files
+    (directories stand for the seed files in them)."""
+    for p in seed_files(paths):
+        path = str(p)
+        try:
+            raw = Path(path).read_bytes()
+        except OSError as exc:
+            yield None, SeedError(f"cannot read ({exc.strerror})", path)
+            continue
+        try:
+            content = raw.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            yield None, SeedError("not valid UTF-8", path, raw[: exc.start].count(b"\n") + 1)
+            continue
+        for n, line in enumerate(content.splitlines(), 1):
+            if not line.strip():
+                continue
+            try:
+                obj = json.loads(line)
+            except json.JSONDecodeError as exc:
+                yield None, SeedError(f"malformed JSON ({exc.msg})", path, n)
+                continue
+            try:
+                yield _seed_from(obj, path, n), None
+            except SeedError as exc:
+                yield None, exc
+
+
+def read_seeds(paths) -> list[Seed]:
+    """Read seed files in the given order; raises :class:`SeedError` naming file:line.
+
+    A seed whose id is listed in a later seed's ``replaces`` is dropped (``seeds add
+    --on-conflict replace`` records corrections that way, without rewriting old files).
+    """
+    seeds: list[Seed] = []
+    for seed, error in iter_seed_lines(paths):
+        if error is not None:
+            raise error
+        seeds.append(seed)
+    replaced = {r for s in seeds for r in s.replaces}
+    if replaced:
+        seeds = [s for s in seeds if s.id not in replaced]
+    if not seeds:
+        raise SeedError("no seed records found", ", ".join(map(str, paths)) or "(no files)")
+    return seeds
+
+
+def theme_order(seeds: list[Seed]) -> list[str]:
+    """The five default themes in their order when the seeds use them, else sorted names."""
+    used = {lab for s in seeds for lab in s.labels}
+    if used <= set(DEFAULT_THEMES):
+        return list(DEFAULT_THEMES)
+    return sorted(used)
+
+
+def model_themes(seeds: list[Seed]) -> list[str]:
+    """The model's label columns: the seeds' themes, where a single-label model knows only the
+    classes its seeds use."""
+    themes = theme_order(seeds)
+    if all(len(s.labels) == 1 for s in seeds):
+        used = {s.labels[0] for s in seeds}
+        themes = [t for t in themes if t in used]
+    return themes
+
+
+def seeds_sha256(seeds: list[Seed]) -> str:
+    """A hash of the seeds' content (texts and labels), independent of file names."""
+    digest = hashlib.sha256()
+    for s in seeds:
+        digest.update(json.dumps([s.text, sorted(s.labels)], ensure_ascii=False).encode("utf-8"))
+        digest.update(b"\n")
+    return digest.hexdigest()

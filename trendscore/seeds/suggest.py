@@ -1,0 +1,105 @@
+"""Choosing what to label next (uncertainty sampling with diversity) and finding seeds whose
+label looks wrong (out-of-fold probabilities, the idea behind cleanlab)."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+
+from trendscore.modeling.model import Model
+from trendscore.seeds.files import Seed
+
+__all__ = ["suggest", "label_issues"]
+
+
+def _logit(p: float) -> float:
+    p = min(max(p, 1e-6), 1 - 1e-6)
+    return math.log(p / (1 - p))
+
+
+def _uncertainty(model: Model, row) -> tuple[float, str]:
+    """Distance, in log-odds, from the nearest decision boundary, and the theme it is on."""
+    if model.multilabel:
+        return min((abs(_logit(p) - _logit(cut)), t) for t, p, cut in zip(model.themes, row, model.thresholds))
+    top = sorted(zip(row, model.themes), reverse=True)
+    return abs(_logit(top[0][0]) - _logit(top[1][0])), top[0][1]
+
+
+def suggest(model: Model, records: Iterable[dict], n: int = 50, max_similarity: float = 0.5) -> list[dict]:
+    """The ``n`` passages most worth labelling next.
+
+    Candidates are ranked by how close they lie to a theme's decision threshold (the model is
+    least sure there); a candidate is skipped when its TF-IDF cosine similarity to one already
+    chosen exceeds ``max_similarity``, so the result is not a set of near-copies. Each record
+    comes back with ``labels`` pre-filled with the model's guess, for a person to correct.
+    """
+    pool = [r for r in records if isinstance(r.get("text"), str) and r["text"].strip()]
+    if not pool:
+        return []
+    texts = [r["text"] for r in pool]
+    proba = model.predict_proba(texts)
+    ranked = sorted(range(len(pool)), key=lambda i: (_uncertainty(model, proba[i])[0], i))
+    row, col, w = model.featurizer.tfidf_coo(list(texts))  # TF-IDF only: the similarity is a cosine
+    vectors: dict[int, dict[int, float]] = {}
+    for r_, c_, w_ in zip(row.tolist(), col.tolist(), w.tolist()):
+        vectors.setdefault(r_, {})[c_] = w_
+    chosen: list[int] = []
+    for i in ranked:
+        vi = vectors.get(i, {})
+        if any(sum(wt * vectors.get(j, {}).get(c, 0.0) for c, wt in vi.items()) > max_similarity for j in chosen):
+            continue
+        chosen.append(i)
+        if len(chosen) == n:
+            break
+    labels = model.labels_from_proba(proba[chosen]) if chosen else []
+    out = []
+    for rank, (i, guess) in enumerate(zip(chosen, labels), 1):
+        margin, theme = _uncertainty(model, proba[i])
+        rec = dict(pool[i])
+        rec["labels"] = guess
+        rec["suggest"] = {
+            "rank": rank,
+            "nearest_theme": theme,
+            "margin": round(margin, 3),
+            "scores": {t: round(float(p), 4) for t, p in zip(model.themes, proba[i])},
+        }
+        out.append(rec)
+    return out
+
+
+def label_issues(seeds: list[Seed], folds: int = 5, seed: int = 0, limit: int | None = None, **params) -> list[dict]:
+    """Seeds whose given labels disagree most with out-of-fold probabilities, ranked.
+
+    For each seed and theme, the out-of-fold probability of the label it was given is its
+    self-confidence; a seed's score is its lowest self-confidence. A theme is suspect when
+    that confidence is below 0.1 (the model, never having seen the seed, is at least 90% sure
+    otherwise); the suggested fix flips the suspect themes.
+    """
+    from trendscore.modeling.training import cross_validate
+
+    if len(seeds) < 2 * folds:
+        raise ValueError(f"need at least {2 * folds} seeds for {folds}-fold label checks")
+    result = cross_validate(seeds, folds=folds, seed=seed, **params)
+    proba = result["oof_proba"]
+    themes = sorted(result["themes"], key=list(result["themes"]).index)
+    issues = []
+    for i, s in enumerate(seeds):
+        confidences = [(proba[i, j] if t in s.labels else 1 - proba[i, j], t) for j, t in enumerate(themes)]
+        suspect = [(c, t) for c, t in confidences if c < 0.1]
+        if not suspect:
+            continue
+        flip = {t for _, t in suspect}
+        fixed = [t for t in themes if (t in s.labels) != (t in flip)]
+        issues.append(
+            {
+                "id": s.id,
+                "path": s.path,
+                "line": s.line,
+                "text": s.text,
+                "labels": list(s.labels),
+                "suggested": fixed,
+                "confidence": round(float(min(c for c, _ in suspect)), 4),
+            }
+        )
+    issues.sort(key=lambda r: (r["confidence"], r["path"], r["line"]))
+    return issues[:limit] if limit else issues

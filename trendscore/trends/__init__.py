@@ -1,0 +1,1 @@
+"""Theme momentum: counting, the evidence behind calls, scoring, and the table, plot and report."""

@@ -1,0 +1,310 @@
+"""Counting a stream of passages per day: theme counts, the spread of reports, outlets, copies.
+
+Memory grows with the number of distinct days, themes and (up to :data:`MAX_SOURCES`)
+outlets, and with two bounded buffers, never with the number of passages:
+
+- *Reports.* Passages that name their report (``doc_id``, else ``url``; a digest's document) are
+  gathered per report and day while the report is open, then counted together: the day keeps,
+  besides the sums, the sums of squares and products of the reports' passage and theme counts,
+  from which the momentum test takes a variance that treats a report as one unit of evidence.
+  At most :data:`MAX_OPEN_REPORTS` reports are open; the oldest is closed beyond that.
+- *Copies.* A passage whose text (spacing, punctuation and case aside) was already counted
+  within :data:`COPY_DAYS` days is a copy (the same report syndicated by another site) and is
+  folded into the first: counted once, and ``folded`` says how many were left out. Passages
+  wait in a buffer of :data:`MAX_PENDING_COPIES` until the end of the stream, so copies fold
+  whatever their order, and the buffers of two accumulators merge as if one had read both.
+  One limit: a chain of copies spread over more than :data:`COPY_DAYS` (days 0, 5 and 10) can
+  fold differently in different orders, since each copy is compared with the one kept.
+
+Counts are integers in millionths of a passage, so soft counts (model probabilities) add up
+exactly and no result depends on record order (within the buffers' bounds).
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Iterable
+
+from trendscore.text.keys import fingerprint
+from trendscore.trends.emerging import Unthemed, merge_unthemed
+
+__all__ = ["Accumulator", "SCALE", "MAX_SOURCES", "MAX_THEMES", "OTHER_SOURCES", "COPY_DAYS"]
+
+#: soft counts are stored as integer millionths of a passage
+SCALE = 1_000_000
+#: outlets counted apart (more are lumped together, so memory stays bounded)
+MAX_SOURCES = 500
+OTHER_SOURCES = "(other sources)"
+#: distinct theme names a score counts apart; more is refused (memory grows as days x themes)
+MAX_THEMES = 200
+#: a passage repeated within this many days of the first is a copy
+COPY_DAYS = 7
+MAX_PENDING_COPIES = 200_000
+MAX_OPEN_REPORTS = 50_000
+
+
+class Accumulator:
+    """Per-day totals and theme counts of a stream of passages (see the module docstring).
+
+    ``days[day]`` is ``[passages, count of theme 1, ...]``; ``cross[day]`` and ``square[day]``
+    hold what reports of several passages, and soft counts, add to the sums of squares beyond
+    what single passages with whole labels would (absent: nothing); ``sources[outlet][day]``
+    is ``{0: passages, theme index + 1: count}``."""
+
+    def __init__(self, themes: Iterable[str]):
+        self.themes: list[str] = []
+        self._index: dict[str, int] = {}
+        self.days: dict[int, list[int]] = {}
+        self.cross: dict[int, list[int]] = {}  # [passages^2, theme * passages ...] beyond single passages
+        self.square: dict[int, list[int]] = {}  # [unused, theme^2 ...] beyond single whole-label passages
+        self.sources: dict[str, dict[int, dict[int, int]]] = {}
+        self.records = 0
+        self.undated = 0
+        self.by_model = 0  # passages counted with model probabilities (the rest kept their labels)
+        self.folded = 0  # copies left out
+        self.reports = 0  # reports of two passages or more, counted as one unit each
+        # oldest first, popped from the front in O(1): fingerprint -> [day, source, report, contribution, names]
+        self._copies: OrderedDict[int, list] = OrderedDict()
+        #: day -> (list, term) -> {0: passages mentioning it, theme index + 1: their theme weight}
+        self.mentions: dict[int, dict[tuple, dict[int, int]]] = {}
+        #: a sample of the passages that fit no theme, for emerging topics
+        self.unthemed = Unthemed()
+        self._open: OrderedDict[tuple, list] = OrderedDict()  # (report, day) -> [passages, {theme: count}]
+        for t in themes:
+            self.theme_index(t)
+
+    # ------------------------------------------------------------------ themes and rows
+
+    def theme_index(self, theme: str) -> int:
+        """The column of ``theme`` in the count rows, adding a column the first time a theme is
+        seen; more than :data:`MAX_THEMES` distinct names is a ValueError."""
+        i = self._index.get(theme)
+        if i is None:
+            i = self._index[theme] = len(self.themes)
+            if i >= MAX_THEMES:
+                del self._index[theme]
+                name = theme if len(theme) <= 60 else theme[:60] + "..."
+                raise ValueError(f"more than {MAX_THEMES} distinct theme names (at label {name!r})")
+            self.themes.append(theme)
+            for table in (self.days, self.cross, self.square):
+                for row in table.values():
+                    row.append(0)
+        return i
+
+    def _row(self, table: dict, day: int) -> list[int]:
+        row = table.get(day)
+        if row is None:
+            row = table[day] = [0] * (len(self.themes) + 1)
+        return row
+
+    def _source_row(self, source, day: int) -> dict[int, int] | None:
+        """The outlet's counts on a day: ``{0: passages, theme index + 1: count}``, sparse, so
+        outlets x days x themes never fills memory with zeros."""
+        if not isinstance(source, str) or not source.strip():
+            return None
+        days = self.sources.get(source)
+        if days is None:
+            if len(self.sources) >= MAX_SOURCES:
+                source = OTHER_SOURCES
+                days = self.sources.setdefault(source, {})
+            else:
+                days = self.sources[source] = {}
+        row = days.get(day)
+        if row is None:
+            row = days[day] = {0: 0}
+        return row
+
+    # ------------------------------------------------------------------ adding passages
+
+    def add_labels(self, day: int | None, labels, source=None, report=None, text=None, names=()) -> None:
+        """One passage with hard labels (a list of theme names); ``report`` names the report it
+        was split from, ``text`` lets a copy of it be recognised, ``names`` are the named things
+        it mentions (``(list, term)`` pairs, see :func:`trendscore.text.namelists.mentions_many`)."""
+        self.records += 1
+        if day is None:
+            self.undated += 1
+            return
+        index = self._index
+        if report is None and text is None and not names:  # the common case, kept fast
+            row = self.days.get(day) or self._row(self.days, day)
+            row[0] += SCALE
+            for lab in labels:
+                i = index.get(lab)
+                if i is None:
+                    i = self.theme_index(lab)
+                row[i + 1] += SCALE
+            if source is not None:
+                self._add_source(source, day, {index[lab]: SCALE for lab in labels})
+            return
+        contribution = {}
+        for lab in labels:
+            i = index.get(lab)
+            contribution[self.theme_index(lab) if i is None else i] = SCALE
+        self._passage(day, source, report, text, contribution, names)
+
+    def add_scores(self, day: int | None, scores: dict, source=None, report=None, text=None, names=()) -> None:
+        """One passage with model probabilities, counted as soft (fractional) passages."""
+        self.records += 1
+        self.by_model += 1
+        if day is None:
+            self.undated += 1
+            return
+        contribution = {}
+        for theme, p in scores.items():
+            i = self._index.get(theme)
+            contribution[self.theme_index(theme) if i is None else i] = int(round(p * SCALE))
+        if report is None and text is None and not names:
+            self._count(day, SCALE, contribution)
+            if source is not None:
+                self._add_source(source, day, contribution)
+            return
+        self._passage(day, source, report, text, contribution, names)
+
+    def _passage(self, day, source, report, text, contribution, names) -> None:
+        names = tuple(dict.fromkeys(names))  # each name once per passage
+        fp = None if text is None else fingerprint(text)
+        if fp is None:
+            self._release(day, source, report, contribution, names)
+        else:
+            self._hold(fp, [day, source, report, contribution, names])
+
+    def _hold(self, fp: int, passage: list) -> None:
+        """Keep a passage until the end of the stream, folding it with a copy already kept
+        (within :data:`COPY_DAYS`; the earlier one is kept, and on the same day the one of the
+        first report and outlet by name, whatever the order they came in)."""
+        held = self._copies.get(fp)
+        if held is not None:
+            if abs(held[0] - passage[0]) <= COPY_DAYS:
+                self.folded += 1
+                if _first(passage) < _first(held):
+                    self._copies[fp] = passage
+                return
+            self._release(*self._copies.pop(fp))
+        self._copies[fp] = passage
+        if len(self._copies) > MAX_PENDING_COPIES:
+            self._release(*self._copies.popitem(last=False)[1])
+
+    def _release(self, day, source, report, contribution, names=()) -> None:
+        """A passage known not to be a copy: counted for its outlet, its names, and its report."""
+        if source is not None:
+            self._add_source(source, day, contribution)
+        if names:
+            self._add_names(day, names, contribution)
+        if report is None:
+            self._count(day, SCALE, contribution)
+            return
+        key = (report, day)
+        unit = self._open.get(key)
+        if unit is None:
+            unit = self._open[key] = [0, {}]
+            if len(self._open) > MAX_OPEN_REPORTS:
+                self._close(next(iter(self._open)))
+        unit[0] += SCALE
+        sums = unit[1]
+        for i, v in contribution.items():
+            sums[i] = sums.get(i, 0) + v
+
+    def _close(self, key) -> None:
+        n, sums = self._open.pop(key)
+        if n > SCALE:
+            self.reports += 1
+        self._count(key[1], n, sums)
+
+    def _count(self, day: int, n: int, contribution: dict[int, int]) -> None:
+        """One unit of evidence (a passage, or a report of ``n`` passages) on ``day``."""
+        row = self.days.get(day) or self._row(self.days, day)
+        row[0] += n
+        for i, v in contribution.items():
+            row[i + 1] += v
+        if n != SCALE:
+            cross = self._row(self.cross, day)
+            cross[0] += n * n - n * SCALE
+            for i, v in contribution.items():
+                cross[i + 1] += v * (n - SCALE)
+        extra = [(i, v * v - v * SCALE) for i, v in contribution.items() if v != SCALE and v]
+        if extra:
+            square = self._row(self.square, day)
+            for i, e in extra:
+                square[i + 1] += e
+
+    def _add_names(self, day: int, names: tuple, contribution: dict[int, int]) -> None:
+        """Per day and named thing: passages mentioning it, and their theme weights (sparse)."""
+        table = self.mentions.get(day)
+        if table is None:
+            table = self.mentions[day] = {}
+        for name in names:
+            row = table.get(name)
+            if row is None:
+                row = table[name] = {0: 0}
+            row[0] += SCALE
+            for i, v in contribution.items():
+                if v:
+                    row[i + 1] = row.get(i + 1, 0) + v
+
+    def _add_source(self, source, day: int, contribution: dict[int, int]) -> None:
+        srow = self._source_row(source, day)
+        if srow is not None:
+            srow[0] += SCALE
+            for i, v in contribution.items():
+                srow[i + 1] = srow.get(i + 1, 0) + v
+
+    def settle(self) -> Accumulator:
+        """Count every passage still waiting in the buffers (done before scoring)."""
+        while self._copies:
+            self._release(*self._copies.popitem(last=False)[1])
+        while self._open:
+            self._close(next(iter(self._open)))
+        return self
+
+    # ------------------------------------------------------------------ merging
+
+    def merge(self, other: Accumulator) -> None:
+        """Add another accumulator's counts (e.g. one per partition of a big input); copies and
+        reports still waiting in either are matched as if one accumulator had read both."""
+        for t in other.themes:
+            self.theme_index(t)
+        remap = [self._index[t] for t in other.themes]
+        for mine, theirs in ((self.days, other.days), (self.cross, other.cross), (self.square, other.square)):
+            for day, orow in theirs.items():
+                _add_row(self._row(mine, day), orow, remap)
+        for source, days in other.sources.items():
+            for day, sparse in days.items():
+                target = self._source_row(source, day)
+                if target is not None:  # always: other's sources passed the same check
+                    _add_sparse(target, sparse, remap)
+        self.records += other.records
+        self.undated += other.undated
+        self.by_model += other.by_model
+        self.folded += other.folded
+        self.reports += other.reports
+        for (report, day), (n, sums) in other._open.items():
+            unit = self._open.setdefault((report, day), [0, {}])
+            unit[0] += n
+            for i, v in sums.items():
+                unit[1][remap[i]] = unit[1].get(remap[i], 0) + v
+        while len(self._open) > MAX_OPEN_REPORTS:
+            self._close(next(iter(self._open)))
+        for day, table in other.mentions.items():
+            day_names = self.mentions.setdefault(day, {})
+            for name, sparse in table.items():
+                _add_sparse(day_names.setdefault(name, {0: 0}), sparse, remap)
+        merge_unthemed(self.unthemed, other.unthemed)
+        for fp, (day, source, report, contribution, names) in other._copies.items():
+            self._hold(fp, [day, source, report, {remap[i]: v for i, v in contribution.items()}, names])
+
+
+def _add_sparse(row: dict[int, int], other: dict[int, int], remap: list[int]) -> None:
+    """Add a sparse row ``{0: passages, theme index + 1: count}`` of another accumulator."""
+    for i, v in other.items():
+        key = 0 if i == 0 else remap[i - 1] + 1
+        row[key] = row.get(key, 0) + v
+
+
+def _first(passage: list) -> tuple:
+    return passage[0], str(passage[2]), str(passage[1])
+
+
+def _add_row(row: list[int], other: list[int], remap: list[int]) -> None:
+    row[0] += other[0]
+    for j, i in enumerate(remap):
+        row[i + 1] += other[j + 1]

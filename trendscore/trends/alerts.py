@@ -1,0 +1,79 @@
+"""Alerts for scheduled runs: remember the calls of the last run, say what changed since.
+
+The state file is a small JSON object, ``{"as_of", "freq", "calls": {theme: direction},
+"saved"}``, written atomically after each successful score; a missing file is a first run.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+from trendscore.errors import InputError
+from trendscore.trends.momentum import Score
+
+__all__ = ["read_state", "call_changes", "write_state", "alert_report", "ALERT_EXIT"]
+
+#: the exit status of ``score --alert`` when a call changed since the last run
+ALERT_EXIT = 3
+
+
+def read_state(path: str, freq: str | None = None) -> dict | None:
+    """The last run's calls, or None when there was none (no file yet); refused when they
+    were made per another ``freq`` (weekly calls are not comparable with monthly ones)."""
+    try:
+        with open(path, "rb") as fh:
+            raw = fh.read(1 << 20)
+    except FileNotFoundError:
+        return None
+    except IsADirectoryError:
+        raise InputError("is a directory, not a state file", path) from None
+    except OSError as exc:
+        raise InputError(f"cannot read the state file ({exc.strerror})", path) from None
+    try:
+        state = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        raise InputError("not a trendscore state file (not JSON)", path) from None
+    calls = state.get("calls") if isinstance(state, dict) else None
+    if not isinstance(calls, dict) or not all(
+        isinstance(t, str) and v in ("rising", "steady", "falling") for t, v in calls.items()
+    ):
+        raise InputError("not a trendscore state file (no 'calls' of rising/steady/falling)", path)
+    if freq is not None and state.get("freq") not in (None, freq):
+        raise InputError(f"holds calls per {state.get('freq')}; this run is per {freq}: give another state file", path)
+    return state
+
+
+def call_changes(previous: dict | None, score: Score) -> list[dict]:
+    """Themes whose call differs from the last run's: ``{"theme", "was", "now", "reason"}``;
+    ``was`` is None for a theme the last run did not have (reported only when it is called
+    rising or falling), and ``now`` None for one this run does not have."""
+    before = (previous or {}).get("calls", {})
+    now = {t["theme"]: t for t in score.themes}
+    out = []
+    for theme, row in now.items():
+        was = before.get(theme)
+        if was != row["direction"] and not (was is None and row["direction"] == "steady"):
+            out.append({"theme": theme, "was": was, "now": row["direction"], "reason": row["reason"]})
+    for theme, was in before.items():
+        if theme not in now and was != "steady":
+            out.append({"theme": theme, "was": was, "now": None, "reason": "no longer among the scored themes"})
+    return out
+
+
+def write_state(path: str, score: Score) -> None:
+    """Remember this run's calls (atomically: a killed run leaves the previous state)."""
+    from trendscore.io.atomic import atomic_write_bytes
+
+    state = {
+        "as_of": score.as_of,
+        "freq": score.freq,
+        "calls": {t["theme"]: t["direction"] for t in score.themes},
+        "saved": dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+    }
+    atomic_write_bytes(path, (json.dumps(state, ensure_ascii=False, indent=1) + "\n").encode("utf-8"))
+
+
+def alert_report(score: Score, previous: dict | None, changes: list[dict]) -> dict:
+    """What ``score --alert`` prints: this run's and the last run's dates and the changes."""
+    return {"as_of": score.as_of, "previous_as_of": (previous or {}).get("as_of"), "changes": changes}

@@ -1,0 +1,99 @@
+"""Breakdowns: the same score for each outlet, language or place, and which calls one group carries.
+
+``score --by source|lang|place`` counts every passage once more in the accumulator of its
+group: its ``source``; its ``lang`` (or, when the record has none, "en" for a passage in
+English and "zh" otherwise); or the first place (Chinese or foreign) it names. At most
+:data:`MAX_GROUPS` groups are kept apart, the first met; later ones are counted together.
+"""
+
+from __future__ import annotations
+
+from trendscore.trends.accumulate import Accumulator
+
+__all__ = ["Groups", "BY", "MAX_GROUPS", "OTHER"]
+
+BY = ("source", "lang", "place")
+MAX_GROUPS = 30
+OTHER = "(other)"
+_PLACE_LISTS = ("cn_places", "foreign_places")
+
+
+class Groups:
+    """One accumulator per group of a breakdown."""
+
+    def __init__(self, by: str, themes: list[str]):
+        if by not in BY:
+            raise ValueError(f"unknown breakdown {by!r}; expected one of {', '.join(BY)}")
+        self.by, self.themes = by, list(themes)
+        self.accs: dict[str, Accumulator] = {}
+
+    def _key(self, record: dict, names) -> str | None:
+        if self.by == "source":
+            value = record.get("source")
+            return value.strip() if isinstance(value, str) and value.strip() else None
+        if self.by == "lang":
+            value = record.get("lang")
+            if isinstance(value, str) and value.strip():
+                return value.strip()
+            text = record.get("text")
+            if not isinstance(text, str) or not text.strip():
+                return None
+            from trendscore.text.normalise import _is_english
+
+            return "en" if _is_english(text) else "zh"
+        return next((term for lst, term in names if lst in _PLACE_LISTS), None)
+
+    def of(self, record: dict, names=()) -> Accumulator | None:
+        """The accumulator of the record's group (None: the record has no group)."""
+        key = self._key(record, names)
+        if key is None:
+            return None
+        acc = self.accs.get(key)
+        if acc is None:
+            if len(self.accs) >= MAX_GROUPS:
+                key = OTHER
+                acc = self.accs.get(key)
+            if acc is None:
+                acc = self.accs[key] = Accumulator(self.themes)
+        return acc
+
+    def scores(self, compute, overall: list[dict]) -> list[dict]:
+        """Each group's calls (``compute(acc)`` scores one accumulator), largest group first;
+        and, on the rows of ``overall`` called rising or falling where exactly one group makes
+        the same call and every other group with enough passages is steady, ``carried_by``."""
+        out: list[dict] = []
+        for name, acc in self.accs.items():
+            score = compute(acc)
+            out.append(
+                {
+                    "group": name,
+                    "passages": acc.records,
+                    "themes": [
+                        {
+                            k: t[k]
+                            for k in ("theme", "direction", "momentum", "share_recent", "share_baseline", "reason")
+                        }
+                        for t in score.themes
+                    ],
+                }
+            )
+        out.sort(key=lambda g: (-g["passages"], g["group"]))
+        for row in overall:
+            if row["direction"] == "steady":
+                continue
+            same = [
+                g["group"]
+                for g in out
+                for t in g["themes"]
+                if t["theme"] == row["theme"] and t["direction"] == row["direction"]
+            ]
+            other = [
+                g["group"]
+                for g in out
+                for t in g["themes"]
+                if t["theme"] == row["theme"] and t["direction"] not in ("steady", row["direction"])
+            ]
+            if len(same) == 1 and not other and same[0] != OTHER:
+                row["carried_by"] = {self.by: same[0]}
+                row["reason"] += f"; carried by one {self.by}, {same[0]}: every other {self.by} is steady on it"
+        return out

@@ -1,0 +1,578 @@
+"""Theme momentum: shares of coverage per period, and which themes rise or fall.
+
+The method (reasoning and evidence in docs/momentum.md):
+
+- Counts come from an :class:`~trendscore.trends.accumulate.Accumulator`: per day, exact, with
+  reports of several passages as one unit of evidence and syndicated copies folded.
+- A theme's *share* in a stretch of time is its passages over all passages in that stretch
+  (multi-label passages count toward every theme they carry), so a news-heavy week raises
+  every count but no share.
+- Recent windows of ``shortest`` to ``longest`` calendar periods ending at ``as_of`` are each
+  compared with the ``baseline`` periods before them by a score test of the share difference,
+  whose variance treats reports as units and is widened by the over-dispersion seen between
+  baseline periods (pooled over themes). The critical value of the largest ``|z|`` over the
+  scanned windows is found by simulating that scan with no change, so that a steady theme
+  is called rising or falling with probability ``false_alarm``.
+- A call also needs a share ratio of at least ``min_ratio`` and ``min_passages`` in each
+  window; the reported momentum is shrunk towards zero by its uncertainty, so a handful of
+  passages cannot produce a confident swing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from trendscore.io.dates import FREQS, period_label, period_of, period_start
+from trendscore.trends.accumulate import COPY_DAYS, MAX_SOURCES, OTHER_SOURCES, SCALE, Accumulator
+from trendscore.trends.drivers import theme_drivers
+from trendscore.trends.evidence import NO_TEST, Window, dispersion_estimate, scan_threshold, share_test, spread_ratio
+
+__all__ = ["Accumulator", "Score", "MomentumSettings", "compute_score", "SCALE", "MAX_SOURCES", "OTHER_SOURCES"]
+
+
+@dataclass(frozen=True)
+class MomentumSettings:
+    """Windows (in periods) and decision rule of the momentum call.
+
+    Parameters
+    ----------
+    recent : int, default=4
+        Periods in the reported recent window of a steady theme, the current (possibly
+        partial) period included.
+    shortest, longest : int, default=2, 12
+        The change scan: every recent window of ``shortest`` to ``longest`` periods is tested
+        against the ``baseline`` periods before it, so a change is caught whether it started
+        two periods ago or twelve, with all its periods as evidence.
+    baseline : int, default=12
+        Periods before a recent window that it is compared with.
+    false_alarm : float, default=0.01
+        Chance that a theme whose share did not change is called rising or falling: the
+        critical value of the scan is set by simulation so that this holds.
+    z_crit : float or None, default=None
+        A fixed critical value instead (the method before issue 13 used 3.3).
+    min_ratio : float, default=1.25
+        Smallest share ratio (or its inverse) that is called rising (falling).
+    prior_sd : float, default=0.5
+        Prior spread of log share ratios; shrinks uncertain momentum towards zero.
+    min_passages : float, default=20
+        Fewest passages (all themes) a recent window and its baseline must each hold before
+        any call is made: with fewer, shares swing too much.
+    dispersion : {"pooled", "theme"}, default="pooled"
+        Over-dispersion between baseline periods estimated from every theme together, or
+        for each theme from its own periods.
+    """
+
+    recent: int = 4
+    shortest: int = 2
+    longest: int = 12
+    baseline: int = 12
+    false_alarm: float = 0.01
+    z_crit: float | None = None
+    min_ratio: float = 1.25
+    prior_sd: float = 0.5
+    min_passages: float = 20
+    dispersion: str = "pooled"
+
+    def __post_init__(self):
+        if self.dispersion not in ("theme", "pooled"):
+            raise ValueError("dispersion must be 'theme' or 'pooled'")
+        if not (1 <= self.shortest <= self.longest and 1 <= self.recent and self.baseline >= 1):
+            raise ValueError("need 1 <= shortest <= longest, recent >= 1 and baseline >= 1")
+        if self.z_crit is not None and not self.z_crit > 0:
+            raise ValueError("need z_crit > 0")
+        if not 0 < self.false_alarm < 0.5 or self.min_ratio < 1 or self.prior_sd <= 0:
+            raise ValueError("need 0 < false_alarm < 0.5, min_ratio >= 1 and prior_sd > 0")
+
+
+@dataclass
+class Score:
+    """The result of scoring: what :func:`trendscore.score` returns and ``score --format json`` prints."""
+
+    as_of: str | None
+    freq: str
+    themes: list[dict]
+    series: list[dict]
+    records: dict
+    windows: dict
+    settings: dict
+    notes: list[str] = field(default_factory=list)
+    #: what gave the counts: passages counted with the labels they carried, passages labelled
+    #: by a model, and that model's identity (None when no model ran)
+    labelled_by: dict | None = None
+    #: with ``score --by``: each group's calls (see :mod:`trendscore.trends.breakdown`)
+    breakdown: dict | None = None
+    #: growing clusters of passages that fit no theme (see :mod:`trendscore.trends.emerging`)
+    emerging: list | None = None
+
+    def to_json(self) -> dict:
+        """The score as the JSON object ``score --format json`` prints."""
+        extra: dict = {"breakdown": self.breakdown} if self.breakdown is not None else {}
+        if self.emerging is not None:
+            extra["emerging"] = self.emerging
+        return {
+            "as_of": self.as_of,
+            "freq": self.freq,
+            "themes": self.themes,
+            "series": self.series,
+            "records": self.records,
+            "windows": self.windows,
+            "settings": self.settings,
+            "notes": self.notes,
+            "labelled_by": self.labelled_by,
+            **extra,
+        }
+
+    def to_frame(self):
+        """The series as a pandas DataFrame (period, start, theme, count, share, total);
+        ``start``, the period's first day, is a datetime column (``pip install 'trendscore[pandas]'``)."""
+        from trendscore.io.frames import require_pandas
+
+        pd = require_pandas("Score.to_frame()")
+        frame = pd.DataFrame(self.series, columns=["period", "start", "theme", "count", "share", "total"])
+        frame["start"] = pd.to_datetime(frame["start"], format="%Y-%m-%d")
+        return frame
+
+
+def _windows_of(per_period: dict, first: int, last: int, k: int) -> list[Window]:
+    """Windows (one per theme) summing the periods ``first`` to ``last``."""
+    out = [Window() for _ in range(k)]
+    for p in range(first, last + 1):
+        row = per_period.get(p)
+        if row:
+            for j in range(k):
+                out[j].add(row[j])
+    return out
+
+
+def _direction(test: dict, needed: float, cfg: MomentumSettings) -> str:
+    if test["z"] >= needed and test["delta"] >= math.log(cfg.min_ratio):
+        return "rising"
+    if test["z"] <= -needed and test["delta"] <= -math.log(cfg.min_ratio):
+        return "falling"
+    return "steady"
+
+
+def compute_score(
+    acc: Accumulator,
+    freq: str = "week",
+    as_of: str | dt.date | None = None,
+    settings: MomentumSettings | None = None,
+    model_info: dict | None = None,
+    noise: dict[str, float] | None = None,
+) -> Score:
+    """Score theme momentum from an :class:`Accumulator` (see the module docstring).
+
+    ``model_info`` names the model that labelled the passages counted with probabilities
+    (see :func:`trendscore.trends.scoring.model_info`); the score's ``labelled_by`` reports it.
+    ``noise`` gives, per theme, the share the labeller gives passages not about it (from the
+    model's card when every passage was labelled by the model); change ratios are taken net of
+    it (see :func:`trendscore.trends.evidence.share_test`)."""
+    acc.settle()
+    labelled_by = {
+        "labels_as_given": acc.records - acc.by_model,
+        "labelled_by_model": acc.by_model,
+        "model": model_info if acc.by_model else None,
+    }
+    if freq not in FREQS:
+        raise ValueError(f"unknown freq {freq!r}; expected one of {', '.join(FREQS)}")
+    cfg = settings or MomentumSettings()
+    themes = list(acc.themes)
+    k = len(themes)
+    if as_of is None:
+        last_day = max(acc.days) if acc.days else None
+    else:
+        last_day = (as_of if isinstance(as_of, dt.date) else dt.date.fromisoformat(str(as_of))).toordinal()
+    cur = period_of(last_day, freq) if last_day is not None else None
+    span_first = None if cur is None else cur - max(cfg.longest, cfg.recent) - cfg.baseline + 1
+    per_period, totals, ignored_after = _periods(acc, freq, last_day, span_first)
+    records = {
+        "total": acc.records,
+        "dated": acc.records - acc.undated,
+        "undated": acc.undated,
+        "after_as_of": ignored_after,
+        "copies_folded": acc.folded,
+        "reports_as_units": acc.reports,
+    }
+    notes: list[str] = []
+    if acc.undated:
+        notes.append(f"{acc.undated} passages have no usable date: counted here, not scored")
+    if ignored_after:
+        notes.append(f"{ignored_after} passages dated after as_of were left out")
+    if acc.folded:
+        notes.append(f"{acc.folded} passages were copies of one counted within {COPY_DAYS} days and were counted once")
+    settings_json = {f: getattr(cfg, f) for f in cfg.__dataclass_fields__}
+    if last_day is None:
+        notes.append("no dated passages: nothing to score")
+        empty = Window()
+        themes_out = [_theme_row(t, dict(NO_TEST), empty, empty, 1.0, "steady", None, None, cfg, freq) for t in themes]
+        return Score(None, freq, themes_out, [], records, {}, settings_json, notes, labelled_by)
+    assert cur is not None and span_first is not None  # both set whenever last_day is
+
+    r_first = cur - cfg.recent + 1
+    b_first, b_last = r_first - cfg.baseline, r_first - 1
+    windows = {
+        "recent": [_label(r_first, freq), _label(cur, freq)],
+        "baseline": [_label(b_first, freq), _label(b_last, freq)],
+        "scan_periods": [cfg.shortest, cfg.longest],
+        "current_period_partial": _partial(last_day, cur, freq),
+    }
+    if not k or _windows_of(per_period, r_first, cur, k)[0].n == 0:
+        notes.append("no passages in the recent window")
+    if not k or _windows_of(per_period, cur - cfg.longest - cfg.baseline + 1, cur - cfg.shortest, k)[0].n == 0:
+        notes.append("no passages before the recent window: every theme is called steady")
+
+    lengths = sorted(set(range(cfg.shortest, cfg.longest + 1)) | {cfg.recent})
+    kappas = [spread_ratio(w) for w in zip(*(per_period[p] for p in per_period if span_first <= p <= cur))]
+    kappas += [1.0] * (k - len(kappas))
+    noise_of = [float((noise or {}).get(t, 0.0)) for t in themes]
+    tests = {}  # length -> (recent windows, baseline windows, phi per theme)
+    for length in lengths:
+        first = cur - length + 1
+        recent = _windows_of(per_period, first, cur, k)
+        base = _windows_of(per_period, first - cfg.baseline, first - 1, k)
+        periods = [per_period.get(p, []) for p in range(first - cfg.baseline, first)]
+        if cfg.dispersion == "pooled":
+            estimates = [dispersion_estimate(periods, kappas)] * k
+        else:
+            estimates = [dispersion_estimate([row[j : j + 1] for row in periods], kappas[j : j + 1]) for j in range(k)]
+        tests[length] = (recent, base, [phi for phi, _ in estimates], [df for _, df in estimates])
+    rows = []
+    thresholds: dict[tuple, float] = {}  # scanned window lengths -> critical value
+    for j, theme in enumerate(themes):
+        scanned = []
+        df = math.inf  # the least firmly known over-dispersion of the scanned windows
+        for length in lengths:
+            recent, base, phis, dfs = tests[length]
+            r, b = recent[j], base[j]
+            enough = r.n >= cfg.min_passages and b.n >= cfg.min_passages
+            if cfg.shortest <= length <= cfg.longest and enough:
+                scanned.append((length, share_test(r, b, phis[j], kappas[j], noise_of[j])))
+                df = min(df, dfs[j])
+        needed = cfg.z_crit
+        if needed is None:
+            key = (tuple(length for length, _ in scanned), df)
+            if key not in thresholds:
+                thresholds[key] = _needed(per_period, span_first, cur, key[0], cfg, df)
+            needed = thresholds[key]
+        best = None
+        for length, test in scanned:
+            if _direction(test, needed, cfg) != "steady" and (best is None or abs(test["z"]) > abs(best[1]["z"])):
+                best = (length, test)
+        length = best[0] if best else cfg.recent
+        recent, base, phis, _ = tests[length]
+        test = best[1] if best else share_test(recent[j], base[j], phis[j], kappas[j], noise_of[j])
+        direction = _direction(test, needed, cfg) if best else "steady"
+        mix = None
+        if direction != "steady" and acc.sources:
+            r, b = recent[j], base[j]
+            design = phis[j] * kappas[j] * (r.snn + b.snn) / (r.n + b.n)
+            mix = _outlet_mix(acc, freq, j, (cur - length + 1, cur), cfg, last_day, (needed, design))
+            if mix is not None and mix["explained"]:
+                direction = "steady"
+        row = _theme_row(theme, test, recent[j], base[j], phis[j], direction, length, needed, cfg, freq)
+        if mix is not None:
+            row["sources"] = mix["sources"]
+            if mix["explained"]:
+                row["reason"] = mix["reason"]
+            else:
+                row["outlets_driving"] = mix["driving"]
+        if direction != "steady" and acc.mentions:
+            window = (cur - length + 1, cur)
+            counts = (recent[j].c, base[j].c)
+            row["drivers"] = theme_drivers(acc, freq, j, window, cfg.baseline, last_day, direction, counts)
+        rows.append(row)
+    provisional = ((model_info or {}).get("provisional") or []) if acc.by_model else []
+    for row in rows:
+        if row["theme"] in provisional:  # from a few examples, not trained on seeds: marked wherever shown
+            row["provisional"] = True
+    if provisional:
+        notes.append(
+            f"provisional themes, marked * in tables (scored by closeness to a few example passages, "
+            "not trained on seeds): "
+            f"{', '.join(provisional)}"
+        )
+    rows.sort(key=lambda r: (-r["momentum"], r["theme"]))
+    series = []
+    for p in _series_periods(totals, span_first, cur, freq, k, notes):
+        row = totals.get(p)
+        for j, theme in enumerate(themes):
+            c, n = (row[j + 1], row[0]) if row else (0.0, 0.0)
+            series.append(
+                {
+                    "period": period_label(p, freq),
+                    "start": period_start(p, freq).isoformat(),
+                    "theme": theme,
+                    "count": round(c, 4),
+                    "share": round(c / n, 4) if n else None,
+                    "total": round(n, 4),
+                }
+            )
+    day = dt.date.fromordinal(last_day).isoformat()
+    score = Score(day, freq, rows, series, records, windows, settings_json, notes, labelled_by)
+    from trendscore.trends.emerging import emerging_of
+
+    score.emerging = emerging_of(acc, score, totals, cur)
+    return score
+
+
+#: most cells (periods x themes) the series lists; beyond it, the latest periods with
+#: passages and those the scan looks at
+MAX_SERIES_CELLS = 200_000
+
+
+def _series_periods(totals: dict, span_first: int, cur: int, freq: str, k: int, notes: list[str]) -> list[int]:
+    """The periods the series lists: every one from the first with passages to ``cur``, or,
+    when that is more than the cell budget allows (dates centuries apart, an ``as_of`` far
+    beyond the data, many themes), the latest of those with passages or scanned that fit."""
+    budget = max(MAX_SERIES_CELLS // max(k, 1), cur - span_first + 1)
+    dated = sorted(p for p in totals if p <= cur)
+    first = dated[0] if dated else cur
+    if cur - first + 1 <= budget:
+        candidates = list(range(first, cur + 1))
+    else:
+        candidates = sorted(set(dated) | set(range(max(span_first, first), cur + 1)))
+        shown = candidates[-budget:]
+        notes.append(
+            f"the series spans {cur - first + 1} periods: listed are the {len(shown)} latest of those "
+            f"with passages or scanned, of {len(candidates)}"
+        )
+        candidates = shown
+    return [p for p in candidates if _label(p, freq) is not None]
+
+
+def _label(index: int, freq: str) -> str | None:
+    """The period's label, or None for one outside the calendar (before year 1, after 9999)."""
+    try:
+        return period_label(index, freq)
+    except (ValueError, OverflowError):
+        return None
+
+
+def _periods(acc: Accumulator, freq: str, last_day: int | None, span_first: int | None):
+    """Per period up to ``last_day``: the totals ``[passages, count of theme 1, ...]``; for the
+    periods from ``span_first`` on (those the scan looks at), one :class:`Window` per theme
+    with the sums of squares as well; and how many passages came after ``last_day``."""
+    k = len(acc.themes)
+    per_period: dict[int, list[Window]] = {}
+    totals: dict[int, list[float]] = {}
+    ignored_after = 0
+    sq = float(SCALE) * SCALE
+    for day in sorted(acc.days):
+        row = acc.days[day]
+        if last_day is not None and day > last_day:
+            ignored_after += row[0] // SCALE
+            continue
+        p = period_of(day, freq)
+        total = totals.get(p)
+        if total is None:
+            total = totals[p] = [0.0] * (k + 1)
+        for i, v in enumerate(row):
+            total[i] += v / SCALE
+        if span_first is None or p < span_first:
+            continue
+        cross, square = acc.cross.get(day), acc.square.get(day)
+        n = row[0] / SCALE
+        snn = n + (cross[0] / sq if cross else 0.0)
+        target = per_period.get(p)
+        if target is None:
+            target = per_period[p] = [Window() for _ in range(k)]
+        for j in range(k):
+            c = row[j + 1] / SCALE
+            w = target[j]
+            w.n += n
+            w.c += c
+            w.snn += snn
+            w.scn += c + (cross[j + 1] / sq if cross else 0.0)
+            w.scc += c + (square[j + 1] / sq if square else 0.0)
+    return per_period, totals, ignored_after
+
+
+def _needed(
+    per_period, span_first: int, cur: int, lengths: tuple[int, ...], cfg: MomentumSettings, df: float = math.inf
+) -> float:
+    """The |z| a scan over recent windows of ``lengths`` must reach: simulated for
+    ``cfg.false_alarm`` from the volumes and report sizes of the periods the scan looks at.
+    Every theme's count variance in a period is its own constant times that period's sum of
+    squared unit sizes, and the constant cancels in ``z``, so one value serves every theme
+    scanned over the same windows. ``df``: the degrees of freedom of the over-dispersion
+    estimate the scan's ``z`` values are divided by (infinite when it is the binomial floor)."""
+    if not lengths:
+        return math.inf
+    span = [per_period.get(p) for p in range(span_first, cur + 1)]
+    sizes = np.array([row[0].snn if row else 0.0 for row in span])
+    totals = np.array([row[0].n if row else 0.0 for row in span])
+    return scan_threshold(sizes, totals, [(length, 0) for length in lengths], cfg.baseline, cfg.false_alarm, df)
+
+
+def _outlet_mix(acc: Accumulator, freq: str, j: int, window, cfg: MomentumSettings, last_day: int, evidence):
+    """Is a theme's move a change in which outlets publish rather than in what they publish?
+
+    Each outlet's baseline share of the theme, applied to its recent volume, gives the count
+    the recent window would have if no outlet had changed its mix. The move is the outlets'
+    mix unless the observed count departs from that expectation, in the call's direction, by
+    the call's own standards: beyond the x``min_ratio`` floor and by ``needed`` standard errors
+    (``evidence`` is ``(needed, design)``, the latter the variance factor of the theme's
+    reports and over-dispersion; the error counts both the recent passages and the outlets'
+    estimated baseline shares). Passages without a source count as one more outlet. Returns
+    the per-outlet breakdown (largest recent volume first) and that verdict."""
+    first, last = window
+    needed, design = evidence
+    lo = first - cfg.baseline
+
+    def sums(days: dict):  # day -> dense row (list) or sparse row (dict); _at reads both
+        c_r = n_r = c_b = n_b = 0.0
+        for day, row in days.items():
+            if day > last_day:
+                continue
+            p = period_of(day, freq)
+            if first <= p <= last:
+                n_r, c_r = n_r + row[0] / SCALE, c_r + _at(row, j + 1) / SCALE
+            elif lo <= p < first:
+                n_b, c_b = n_b + row[0] / SCALE, c_b + _at(row, j + 1) / SCALE
+        return c_r, n_r, c_b, n_b
+
+    outlets = {name: sums(days) for name, days in acc.sources.items()}
+    total = sums(acc.days)
+    rest = tuple(t - sum(o[i] for o in outlets.values()) for i, t in enumerate(total))
+    if rest[1] > 1e-9 or rest[3] > 1e-9:
+        outlets["(no source)"] = tuple(max(0.0, x) for x in rest)
+    c_r, n_r, c_b, n_b = total
+    if len(outlets) < 2 or not (n_r and n_b and c_b):
+        return None
+    p_b = c_b / n_b
+    expected = var = 0.0
+    for o in outlets.values():
+        # an outlet's baseline share, shrunk toward the pooled one by five passages' worth, so
+        # an outlet seen once or twice before has neither a certain share nor no variance
+        q, base_n = ((o[2] + 5 * p_b) / (o[3] + 5), o[3] + 5) if o[3] else (p_b, n_b)
+        expected += o[1] * q
+        var += design * q * (1 - q) * (o[1] + o[1] ** 2 / base_n)
+    observed_ratio = c_r / n_r / p_b
+    adjusted_ratio = (c_r / expected) if expected else math.inf
+    z_mix = (c_r - expected) / math.sqrt(var) if var > 0 else 0.0
+    floor = math.log(cfg.min_ratio)
+    rising = observed_ratio > 1
+    if rising:
+        explained = math.log(adjusted_ratio) < floor or z_mix < needed
+    else:
+        explained = math.log(adjusted_ratio) > -floor or z_mix > -needed
+    breakdown = sorted(
+        (
+            {
+                "source": name,
+                "passages_recent": round(o[1], 2),
+                "passages_baseline": round(o[3], 2),
+                "volume_share_recent": round(o[1] / n_r, 4),
+                "volume_share_baseline": round(o[3] / n_b, 4),
+                "share_recent": round(o[0] / o[1], 4) if o[1] else None,
+                "share_baseline": round(o[2] / o[3], 4) if o[3] else None,
+            }
+            for name, o in outlets.items()
+        ),
+        key=lambda r: (-r["passages_recent"], r["source"]),
+    )
+    mover = max(breakdown, key=lambda r: abs(r["volume_share_recent"] - r["volume_share_baseline"]))
+    reason = (
+        f"steady: the {'rise' if rising else 'fall'} (x{observed_ratio:.2f}) comes from which outlets publish, "
+        f"not from what they publish: {mover['source']} went from {100 * mover['volume_share_baseline']:.0f}% "
+        f"to {100 * mover['volume_share_recent']:.0f}% of the passages, and with every outlet's own mix "
+        f"held at its baseline the ratio is x{adjusted_ratio:.2f} (z {z_mix:+.1f}, {needed:.1f} needed)"
+    )
+    # which outlets carried the move: theme passages beyond what each outlet's own change in
+    # volume would have brought at its baseline share
+    carried = []
+    for name, o in outlets.items():
+        q = o[2] / o[3] if o[3] else p_b
+        extra = o[0] - o[1] * q
+        if (extra > 0) == rising and abs(extra) >= 0.5:
+            carried.append((-abs(extra), name, extra))
+    carried.sort()
+    total = sum(-neg for neg, _, _ in carried)
+    driving = [
+        {"source": name, "theme_passages_beyond_expected": round(extra, 2)}
+        for neg, name, extra in carried[:3]
+        if -neg >= 0.2 * total  # outlets that carried a fifth of the move or more
+    ]
+    return {"sources": breakdown[:10], "explained": explained, "reason": reason, "driving": driving}
+
+
+def _at(row, i: int) -> int:
+    """Entry ``i`` of a day's counts: a list (all passages) or a sparse dict (one outlet's)."""
+    return row.get(i, 0) if isinstance(row, dict) else row[i]
+
+
+def _partial(last_day: int, cur: int, freq: str) -> bool:
+    if last_day >= dt.date.max.toordinal():  # the calendar's last day ends every period
+        return False
+    return period_of(last_day + 1, freq) == cur
+
+
+def _reason(direction, test, c_r, n_r, c_b, n_b, ci, window, needed, cfg: MomentumSettings, freq: str) -> str:
+    """One sentence on why a theme got its call, in the terms an analyst would check."""
+
+    def share(c, n):  # rounded as the row's shares are
+        return f"{100 * round(c / n, 4):.1f}%" if n else "-"
+
+    span = f"the last {window} {freq}s" if window else "the recent window"
+    interval = f"share ratio {ci[0]:.2f}-{ci[1]:.2f} (95%)" if ci else "no interval"
+    if direction != "steady":
+        return (
+            f"{direction}: {share(c_r, n_r)} of {n_r:.0f} passages in {span} against {share(c_b, n_b)} of "
+            f"{n_b:.0f} before; {interval}, z {test['z']:+.1f} beyond the {needed:.1f} needed"
+        )
+    if n_r <= 0:
+        return "steady: no passages in the recent window"
+    if n_b <= 0:
+        return "steady: no passages before the recent window to compare with"
+    if n_r < cfg.min_passages or n_b < cfg.min_passages:
+        return (
+            f"steady: too few passages to call ({n_r:.0f} in {span}, {n_b:.0f} before; "
+            f"{cfg.min_passages:g} needed in each), whatever the shares ({share(c_r, n_r)} against {share(c_b, n_b)})"
+        )
+    ratio = math.exp(test["delta"])
+    if abs(test["delta"]) < math.log(cfg.min_ratio):
+        return f"steady: a change of x{ratio:.2f} is inside the x{cfg.min_ratio:g} a call needs ({interval})"
+    weak = "includes 1" if ci and ci[0] <= 1 <= ci[1] else "is too wide"
+    return (
+        f"steady: the evidence is too weak for x{ratio:.2f} "
+        f"({interval} {weak}; z {test['z']:+.1f}, {_needed_text(needed)} needed)"
+    )
+
+
+def _needed_text(needed) -> str:
+    return f"{needed:.1f}" if needed is not None and math.isfinite(needed) else "a scan with enough passages"
+
+
+def _theme_row(theme, test, r: Window, b: Window, phi, direction, window, needed, cfg: MomentumSettings, freq="week"):
+    c_r, n_r, c_b, n_b = r.c, r.n, b.c, b.n
+    var = test["var"]
+    shrink = cfg.prior_sd**2 / (cfg.prior_sd**2 + var) if math.isfinite(var) else 0.0
+    momentum = test["delta"] * shrink / math.log(2)
+    if math.isfinite(var) and c_r + c_b > 0:  # a theme never seen has no interval to give
+        half = 1.96 * math.sqrt(var)
+        ci = [round(math.exp(test["delta"] - half), 4), round(math.exp(test["delta"] + half), 4)]
+        p_value = math.erfc(abs(test["z"]) / math.sqrt(2))
+    else:
+        ci, p_value = None, None
+    return {
+        "theme": theme,
+        "momentum": round(momentum, 4),
+        "direction": direction,
+        "share_recent": round(c_r / n_r, 4) if n_r else None,
+        "share_baseline": round(c_b / n_b, 4) if n_b else None,
+        "count_recent": round(c_r, 4),
+        "count_baseline": round(c_b, 4),
+        "total_recent": round(n_r, 4),
+        "total_baseline": round(n_b, 4),
+        "ratio_interval": ci,
+        "z": round(test["z"], 3),
+        "p_value": None if p_value is None else float(f"{p_value:.3g}"),
+        "dispersion": round(phi, 3),
+        "recent_periods": window,
+        "z_needed": round(needed, 3) if needed is not None and math.isfinite(needed) else None,
+        "reason": _reason(direction, test, c_r, n_r, c_b, n_b, ci, window, needed, cfg, freq),
+    }

@@ -1,0 +1,180 @@
+"""Text renderings of a :class:`~trendscore.trends.momentum.Score`: table, JSON and CSV."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+from trendscore.trends.momentum import Score
+
+__all__ = ["render_score", "labels_text", "drivers_text", "SCORE_FORMATS"]
+
+SCORE_FORMATS = ("table", "json", "csv")
+_CSV_FIELDS = [
+    "rank",
+    "theme",
+    "direction",
+    "momentum",
+    "share_recent",
+    "share_baseline",
+    "count_recent",
+    "count_baseline",
+    "total_recent",
+    "total_baseline",
+    "ratio_low",
+    "ratio_high",
+    "z",
+    "p_value",
+    "recent_periods",
+    "reason",
+    "drivers",
+    "outlets_driving",
+]
+
+
+def pct(x) -> str:
+    """A share as a percentage, or "-" where there is none."""
+    return "-" if x is None else f"{100 * x:.1f}%"
+
+
+def p_text(p) -> str:
+    """A p-value in two significant digits, or "-" where there is none."""
+    return "-" if p is None else f"{p:.2g}"
+
+
+def labels_text(labelled_by: dict | None) -> str:
+    """One line on what gave the counts: the labels records carried, or which model.
+
+    >>> labels_text({"labels_as_given": 3, "labelled_by_model": 0, "model": None})
+    'labels: 3 passages counted with the labels they carried'
+    """
+    if not labelled_by:
+        return ""
+    parts = []
+    if labelled_by["labels_as_given"]:
+        parts.append(f"{labelled_by['labels_as_given']} passages counted with the labels they carried")
+    model = labelled_by.get("model")
+    if labelled_by["labelled_by_model"] and model:
+        seeds = (model.get("seeds_sha256") or "")[:12] or "unknown"
+        parts.append(
+            f"{labelled_by['labelled_by_model']} labelled by model {model.get('name')} "
+            f"(trained {model.get('created') or 'at an unknown time'}, seeds {seeds})"
+        )
+    return "labels: " + "; ".join(parts) if parts else ""
+
+
+def _table(score: Score) -> str:
+    rec = score.records
+    out = []
+    if score.as_of is None:
+        out.append(f"trendscore score: no dated passages ({rec['total']} passages, {rec['undated']} undated)")
+    else:
+        w = score.windows
+        out.append(
+            f"trendscore score, as of {score.as_of}, per {score.freq}: recent {w['recent'][0]}..{w['recent'][1]}"
+            f" against {w['baseline'][0]}..{w['baseline'][1]}"
+        )
+        out.append(
+            f"{rec['total']} passages: {rec['dated']} dated, {rec['undated']} undated, {rec['after_as_of']} after as_of"
+            + units_text(rec)
+        )
+    out.append("")
+    out.append(
+        f"{'rank':<5}{'theme':<14}{'direction':<10}{'momentum':>9}{'share now':>11}{'share before':>14}"
+        f"{'count now':>11}{'count before':>14}{'p':>9}  window"
+    )
+    for rank, t in enumerate(score.themes, 1):
+        p = p_text(t["p_value"])
+        window = f"last {t['recent_periods']}" if t["recent_periods"] else "-"
+        name = t["theme"] + ("*" if t.get("provisional") else "")  # the note says what * means
+        out.append(
+            f"{rank:<5}{name:<14}{t['direction']:<10}{t['momentum']:>+9.2f}{pct(t['share_recent']):>11}"
+            f"{pct(t['share_baseline']):>14}{t['count_recent']:>11.1f}{t['count_baseline']:>14.1f}{p:>9}  {window}"
+        )
+    out.append("")
+    out.extend(f"why {t['theme']}: {t['reason']}" for t in score.themes)
+    out.extend(f"behind {t['theme']}: {drivers_text(t)}" for t in score.themes if drivers_text(t))
+    if score.breakdown:
+        out.append("")
+        out.extend(breakdown_lines(score.breakdown))
+    if score.emerging:
+        out.append("")
+        out.extend(emerging_lines(score.emerging))
+    source = labels_text(score.labelled_by)
+    if source:
+        out.append(source)
+    out.append("")
+    out.append(
+        "momentum: log2 of the share ratio, shrunk by its uncertainty (+1 = doubled); "
+        "rising/falling needs strong evidence (see docs/momentum.md)"
+    )
+    out.extend(f"note: {n}" for n in score.notes)
+    return "\n".join(out) + "\n"
+
+
+def _csv(score: Score) -> str:
+    buf = io.StringIO()
+    fields = _CSV_FIELDS + (["provisional"] if any(t.get("provisional") for t in score.themes) else [])
+    writer = csv.DictWriter(buf, fieldnames=fields, lineterminator="\n")
+    writer.writeheader()
+    for rank, t in enumerate(score.themes, 1):
+        row = {k: t.get(k) for k in fields}
+        row["rank"] = rank
+        row["ratio_low"], row["ratio_high"] = t["ratio_interval"] or (None, None)
+        row["drivers"] = "; ".join(d["name"] for d in t.get("drivers", []))
+        row["outlets_driving"] = "; ".join(d["source"] for d in t.get("outlets_driving", []))
+        writer.writerow(row)
+    return buf.getvalue()
+
+
+def render_score(score: Score, fmt: str) -> str:
+    """The score as text in one of :data:`SCORE_FORMATS`."""
+    if fmt == "json":
+        return json.dumps(score.to_json(), ensure_ascii=False, indent=1) + "\n"
+    if fmt == "csv":
+        return _csv(score)
+    if fmt == "table":
+        return _table(score)
+    raise ValueError(f"unknown format {fmt!r}; expected one of {', '.join(SCORE_FORMATS)}")
+
+
+def units_text(rec: dict) -> str:
+    """``; 3 reports counted as one unit each, 12 copies folded`` (empty when neither)."""
+    parts = []
+    if rec.get("reports_as_units"):
+        parts.append(f"{rec['reports_as_units']} reports of several passages counted as one unit each")
+    if rec.get("copies_folded"):
+        parts.append(f"{rec['copies_folded']} copies folded")
+    return "; " + ", ".join(parts) if parts else ""
+
+
+def drivers_text(theme_row: dict) -> str:
+    """The names and outlets behind a call, in one line (empty when there are none)."""
+    parts = [
+        f"{d['name']} ({100 * d['share_of_theme_recent']:.0f}% of its passages, "
+        f"{100 * d['share_of_theme_baseline']:.0f}% before)"
+        for d in theme_row.get("drivers", [])
+    ]
+    outlets = [d["source"] for d in theme_row.get("outlets_driving", [])]
+    if outlets:
+        parts.append("carried by " + ", ".join(outlets))
+    return "; ".join(parts)
+
+
+def breakdown_lines(breakdown: dict) -> list[str]:
+    """``by source: GROUP (N passages): theme rising, ...`` a line per group."""
+    lines = [f"by {breakdown['by']}:"]
+    for g in breakdown["groups"]:
+        called = [f"{t['theme']} {t['direction']}" for t in g["themes"] if t["direction"] != "steady"]
+        lines.append(f"  {g['group']} ({g['passages']} passages): {', '.join(called) or 'all steady'}")
+    return lines
+
+
+def emerging_lines(topics: list[dict]) -> list[str]:
+    """``emerging: words ... (N passages in the recent window, xG)`` a line per topic."""
+    return [
+        f"emerging, no theme: {' '.join(t['words'][:6])} ({t['passages_recent']:.0f} passages recently, "
+        f"x{t['growth']:.1f} their share before)"
+        for t in topics
+    ]

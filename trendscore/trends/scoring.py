@@ -1,0 +1,472 @@
+"""Scoring a stream of records: labels as given, or from the model, into theme momentum."""
+
+from __future__ import annotations
+
+import datetime
+import heapq
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from trendscore.errors import Hint, InputError, hinted
+from trendscore.io.dates import is_missing, parse_date, period_of
+from trendscore.io.readers import check_text
+from trendscore.modeling.model import BATCH
+from trendscore.seeds.files import DEFAULT_THEMES
+from trendscore.trends.accumulate import Accumulator
+from trendscore.trends.momentum import MomentumSettings, Score, compute_score
+
+__all__ = [
+    "score",
+    "score_stream",
+    "accumulate",
+    "score_tally",
+    "ScoreSettings",
+    "Tally",
+    "model_info",
+    "require_dates",
+    "Examples",
+]
+
+_DATE_CACHE_LIMIT = 100_000
+
+
+class Examples:
+    """The passages that weigh most for each theme, kept per period (bounded memory); among
+    equal weights (labelled records all weigh 1) the latest passages are kept."""
+
+    def __init__(self, freq: str, per_period: int = 8, text_chars: int = 400):
+        self.freq, self.per_period, self.text_chars = freq, per_period, text_chars
+        self.heaps: dict[tuple[str, int], list] = {}
+        self._n = 0
+
+    def add(self, day: int, weights: dict[str, float], record: dict) -> None:
+        """Offer ``record`` (dated ``day``) as an example of each theme it weighs at least 0.5
+        for, in that theme's heap for the day's period."""
+        self._n += 1
+        for theme, w in weights.items():
+            if w < 0.5:
+                continue
+            key = (theme, period_of(day, self.freq))
+            heap = self.heaps.setdefault(key, [])
+            text = str(record.get("text", ""))
+            if len(text) > self.text_chars:
+                text = text[: self.text_chars - 1].rstrip() + "…"
+            item = (
+                round(w, 4),
+                day,
+                self._n,
+                text,
+                record.get("source"),
+                record.get("date"),
+                record.get("doc_title") or record.get("title"),
+                record.get("url"),
+            )
+            if len(heap) < self.per_period:
+                heapq.heappush(heap, item)
+            elif item > heap[0]:
+                heapq.heapreplace(heap, item)
+
+    def merge(self, other: Examples) -> None:
+        """Add the examples of the stream that follows this one: the same as if its records had
+        been added here after this one's."""
+        for key, items in other.heaps.items():
+            heap = self.heaps.setdefault(key, [])
+            for w, day, n, *rest in items:
+                item = (w, day, n + self._n, *rest)
+                if len(heap) < self.per_period:
+                    heapq.heappush(heap, item)
+                elif item > heap[0]:
+                    heapq.heapreplace(heap, item)
+        self._n += other._n
+
+    def top(self, theme: str, first_period: int, last_period: int, n: int = 5, exclude=()) -> list[dict]:
+        """The ``n`` passages weighing most for ``theme`` in the periods given, latest first
+        among equals; at most one per report (title or url) and no two with the same words,
+        and none whose words are in ``exclude`` (fingerprints of passages shown elsewhere)."""
+        from trendscore.text.keys import fingerprint
+
+        items = []
+        for p in range(first_period, last_period + 1):
+            items.extend(self.heaps.get((theme, p), []))
+        items.sort(reverse=True)
+        out, seen, reports = [], set(exclude), set()
+        for w, _, _, text, source, date, title, url in items:
+            fp = fingerprint(text)
+            report = next((k for k in (url, title) if isinstance(k, (str, int)) and k != ""), None)
+            if fp in seen or (report and report in reports):
+                continue
+            seen.add(fp)
+            if report:
+                reports.add(report)
+            why = f"{'labelled' if w == 1.0 else f'probability {w:.2f}'} for {theme}, dated in the call's window"
+            out.append(
+                {
+                    "weight": w,
+                    "text": text,
+                    "source": source,
+                    "date": date,
+                    "title": title,
+                    "url": url,
+                    "why": why,
+                    "fingerprint": fp,
+                }
+            )
+            if len(out) == n:
+                break
+        return out
+
+
+def _check_labels(labels, path: str, line: int) -> None:
+    if not isinstance(labels, list) or not all(isinstance(x, str) for x in labels):
+        raise InputError(f"expected 'labels' as a list of theme names, got {type(labels).__name__}", path, line)
+    if len(set(labels)) != len(labels):
+        raise InputError(f"duplicate labels {labels}", path, line)
+
+
+@dataclass(frozen=True)
+class ScoreSettings:
+    """How a stream is scored.
+
+    Parameters
+    ----------
+    freq : {"day", "week", "month"}, default="week"
+    as_of : datetime.date, str or None, default=None
+        The last day scored; by default the latest date counted.
+    relabel : bool, default=False
+        Label every record with the model, even those carrying ``labels``.
+    momentum : MomentumSettings or None, default=None
+        The momentum maths' settings (None: their defaults).
+    themes : tuple of str or None, default=None
+        The themes counted before the model names its own (None: the default themes).
+    by : {"source", "lang", "place"} or None, default=None
+        Also score each group apart (see :mod:`trendscore.trends.breakdown`).
+    """
+
+    freq: str = "week"
+    as_of: datetime.date | str | None = None
+    relabel: bool = False
+    momentum: MomentumSettings | None = None
+    themes: tuple[str, ...] | None = None
+    by: str | None = None
+
+
+@dataclass
+class Tally:
+    """The counts of a stream, before scoring: the accumulator, the per-group accumulators
+    (with ``by``), the passages whose dates do not parse (how many, and the first as
+    ``(path, line, value)``), and the model that labelled passages (None if none did)."""
+
+    acc: Accumulator
+    groups: Any = None  # a breakdown.Groups when scored by outlet, language or place
+    bad_dates: int = 0
+    first_bad_date_at: tuple | None = None
+    model: Any = None  # a Model, or None
+
+    def merge(self, other: Tally) -> None:
+        """Add the counts of the stream that follows this one (groups are not merged)."""
+        self.acc.merge(other.acc)
+        if self.first_bad_date_at is None:
+            self.first_bad_date_at = other.first_bad_date_at
+        self.bad_dates += other.bad_dates
+        self.model = self.model or other.model
+
+    @property
+    def stats(self) -> dict:
+        """Counts of dates that did not parse, and where the first was, for the score's warnings."""
+        out: dict = {"bad_dates": self.bad_dates}
+        if self.first_bad_date_at is not None:
+            out["first_bad_date_at"] = self.first_bad_date_at
+        return out
+
+
+def score_stream(
+    items: Iterable[tuple[dict, str, int]],
+    model_loader=None,
+    settings: ScoreSettings | None = None,
+    examples: Examples | None = None,
+    skip=None,
+) -> Score:
+    """Score ``(record, path, line)`` items (see :func:`accumulate` and :func:`score_tally`)."""
+    settings = settings or ScoreSettings()
+    return score_tally(accumulate(items, model_loader, settings, examples, skip), settings)
+
+
+def score_tally(tally: Tally, settings: ScoreSettings | None = None) -> Score:
+    """The score of counted passages; refuses counts without any usable date."""
+    settings = settings or ScoreSettings()
+    acc = tally.acc
+    require_dates(acc, tally.stats)
+    info = model_info(tally.model)
+    freq, momentum = settings.freq, settings.momentum
+    result = compute_score(acc, freq, settings.as_of, momentum, info, model_noise(info, acc))
+    if tally.groups is not None:
+        result.breakdown = {
+            "by": settings.by,
+            "groups": tally.groups.scores(
+                # every group up to the overall score's last day, so their windows are the same weeks
+                lambda a: compute_score(a, freq, result.as_of, momentum, info, model_noise(info, a)), result.themes
+            ),
+        }
+    return result
+
+
+def accumulate(
+    items: Iterable[tuple[dict, str, int]],
+    model_loader=None,
+    settings: ScoreSettings | None = None,
+    examples: Examples | None = None,
+    skip=None,
+) -> Tally:
+    """Count ``(record, path, line)`` items. Records carrying ``labels`` are counted as they
+    are (hard counts) unless ``settings.relabel``; the others are labelled by the model from
+    ``model_loader()`` and counted with its probabilities (soft counts). With ``settings.by``
+    each group is counted apart too. Bad lines go to ``skip`` when given."""
+    settings = settings or ScoreSettings()
+    relabel, by = settings.relabel, settings.by
+    themes = list(settings.themes) if settings.themes else None
+    model = None
+    acc = Accumulator(themes or DEFAULT_THEMES)
+    unthemed = acc.unthemed
+    groups = None
+    if by is not None:
+        from trendscore.trends.breakdown import Groups
+
+        groups = Groups(by, themes or DEFAULT_THEMES)
+    date_cache: dict[str, int | None] = {}
+    stats: dict = {"bad_dates": 0}
+    pending: list[tuple[dict, int | None]] = []
+    labelled_texts: list[tuple] = []  # labelled passages with text, named in batches
+    checked: dict[tuple, tuple] = {}  # label lists already validated (archives repeat a few combinations)
+
+    def day_of(record, path, line):
+        value = record.get("date")
+        if is_missing(value):
+            return None
+        key = value if isinstance(value, str) else repr(value)
+        if key not in date_cache:
+            if len(date_cache) >= _DATE_CACHE_LIMIT:
+                date_cache.clear()
+            date_cache[key] = parse_date(value)
+        day = date_cache[key]
+        if day is None:
+            stats["bad_dates"] += 1
+            stats.setdefault("first_bad_date_at", (path, line, repr(value)))
+        return day
+
+    def flush():
+        nonlocal model
+        if model is None:
+            model = model_loader()
+            for t in model.themes:
+                acc.theme_index(t)
+        texts = [r["text"] for r, _ in pending]
+        results = model.label(texts)
+        for (record, day), res, names in zip(pending, results, named(texts)):
+            where = (record.get("source"), report_key(record), record["text"], names)
+            acc.add_scores(day, res["scores"], *where)
+            if max(res["scores"].values(), default=0.0) < 0.5:
+                unthemed.add(day, record["text"], record.get("source"))
+            group = groups.of(record, names) if groups else None
+            if group is not None:
+                group.add_scores(day, res["scores"], *where)
+            if examples is not None and day is not None:
+                examples.add(day, res["scores"], record)
+        pending.clear()
+
+    def flush_labelled():
+        for (record, day, labels, source, report, text, path, line), names in zip(
+            labelled_texts, named([item[5] for item in labelled_texts])
+        ):
+            try:
+                acc.add_labels(day, labels, source, report, text, names)
+                if not labels:
+                    unthemed.add(day, text, source)
+                group = groups.of(record, names) if groups else None
+                if group is not None:
+                    group.add_labels(day, labels, source, report, text, names)
+            except ValueError as exc:  # too many distinct theme names
+                raise InputError(str(exc), path, line) from None
+        labelled_texts.clear()
+
+    for record, path, line in items:
+        labelled = not relabel and "labels" in record
+        if not labelled and model_loader is None:
+            raise InputError("record has no 'labels' and no model was given to label it", path, line)
+        try:
+            if labelled:
+                labels = record["labels"]
+                try:
+                    key = tuple(labels) if type(labels) is list else None
+                    known = key in checked
+                except TypeError:  # an unhashable element: not a theme name
+                    key, known = None, False
+                if not known:
+                    _check_labels(labels, path, line)
+                    if key is not None and len(checked) < 10_000:
+                        checked[key] = key
+            else:
+                check_text(record, path, line)
+        except InputError as exc:
+            if skip is None:
+                raise
+            skip.add(exc)
+            continue
+        day = day_of(record, path, line)
+        if labelled:
+            text = record.get("text")
+            if text or "doc_id" in record or "url" in record:
+                text = text if type(text) is str else None
+                labelled_texts.append((record, day, labels, record.get("source"), report_key(record), text, path, line))
+                if len(labelled_texts) >= BATCH:
+                    flush_labelled()
+            else:  # archives of labels alone: the fast path
+                try:
+                    acc.add_labels(day, labels, record.get("source"))
+                    group = groups.of(record) if groups else None
+                    if group is not None:
+                        group.add_labels(day, labels, record.get("source"))
+                except ValueError as exc:  # too many distinct theme names
+                    raise InputError(str(exc), path, line) from None
+            if examples is not None and day is not None and labels and text:  # only passages to show
+                examples.add(day, dict.fromkeys(labels, 1.0), record)
+        else:
+            pending.append((record, day))
+            if len(pending) >= BATCH:
+                flush()
+    if pending:
+        flush()
+    if labelled_texts:
+        flush_labelled()
+    return Tally(acc, groups, stats["bad_dates"], stats.get("first_bad_date_at"), model)
+
+
+def named(texts: list) -> list[tuple]:
+    """The named things (places, bodies, platforms of the curated lists) each text mentions,
+    as ``(list, term)`` pairs; nothing for a missing text."""
+    from trendscore.text.namelists import LISTS, mentions_many
+    from trendscore.text.normalise import normalize_many
+
+    present = [i for i, t in enumerate(texts) if isinstance(t, str) and t]
+    found = mentions_many(normalize_many([texts[i] for i in present]), LISTS) if present else []
+    out: list[tuple] = [()] * len(texts)
+    for i, names in zip(present, found):
+        out[i] = tuple(names)
+    return out
+
+
+def report_key(record: dict):
+    """The report a passage was split from: its ``doc_id``, else its ``url``, with its outlet
+    (None: unknown)."""
+    for key in ("doc_id", "url"):
+        value = record.get(key)
+        if value is not None and value != "" and type(value) in (str, int):
+            return f"{key}:{value}", record.get("source")
+    return None
+
+
+def require_dates(acc, stats: dict | None = None) -> None:
+    """Refuse to score when no passage has a usable date: an empty ranking would look like
+    an answer. The message says how many had no date and how many one that does not parse."""
+    if acc.records > acc.undated:
+        return
+    if acc.records == 0:
+        raise InputError("no records to score")
+    stats = stats or {}
+    bad = stats.get("bad_dates", 0)
+    parts = [f"none of the {acc.records} passages has a usable date"]
+    if acc.undated - bad:
+        parts.append(f"{acc.undated - bad} have none")
+    if bad:
+        where, line, value = stats.get("first_bad_date_at", ("?", "?", "?"))
+        parts.append(f"{bad} have dates that do not parse (first: {where}:{line}: {value})")
+    error = InputError(
+        "; ".join(parts) + "; dates are read from the 'date' field (YYYY-MM-DD, 2026年1月5日, 20260105, "
+        "Jan 5, 2026, epoch seconds)"
+    )
+    raise hinted(error, Hint("{setting} NAME if another field holds them", "date_column"))
+
+
+def model_info(model) -> dict | None:
+    """Which model labelled a score's passages: its name, where it is, when it was trained and
+    the hash of the seeds it learned from (None for no model)."""
+    if model is None:
+        return None
+    card = getattr(model, "card", None) or {}
+    path = getattr(model, "path", None)
+    noise = (card.get("cross_validation") or {}).get("negatives_mean_probability")
+    provisional = [p.name for p in getattr(model, "provisional", ())]
+    return {
+        **({"provisional": provisional} if provisional else {}),
+        "name": path.name.removesuffix("_model") if path is not None else None,
+        "path": str(path) if path is not None else None,
+        "created": card.get("created"),
+        "trained_with": (card.get("versions") or {}).get("trendscore"),
+        "seeds_sha256": (card.get("seeds") or {}).get("sha256"),
+        "negatives_mean_probability": _checked_noise(noise),
+    }
+
+
+def _checked_noise(noise) -> dict | None:
+    """The card's per-theme floor, kept only when every value is a number in [0, 0.5)."""
+    if not isinstance(noise, dict):
+        return None
+    ok = all(
+        isinstance(t, str) and isinstance(v, (int, float)) and not isinstance(v, bool) and 0 <= v < 0.5
+        for t, v in noise.items()
+    )
+    return {t: float(v) for t, v in noise.items()} if ok else None
+
+
+def model_noise(info: dict | None, acc) -> dict | None:
+    """The floor to take off the shares: the model's, when it labelled every counted passage
+    (labels given with the records come from elsewhere, and mixing the two has no one floor)."""
+    if not info or acc.by_model != acc.records:
+        return None
+    return info.get("negatives_mean_probability")
+
+
+def score(
+    records: Iterable[dict],
+    freq: str = "week",
+    as_of=None,
+    model=None,
+    relabel: bool = False,
+    settings: MomentumSettings | None = None,
+) -> Score:
+    """Score theme momentum of records (dicts with ``text`` and ``date``; ``labels`` optional).
+
+    Parameters
+    ----------
+    records : iterable of dict
+        Records with a ``date`` (YYYY-MM-DD...). Those with ``labels`` are counted as labelled;
+        the rest are labelled by ``model`` and counted with its probabilities.
+    freq : {"day", "week", "month"}, default="week"
+    as_of : str or datetime.date, default=None
+        The last day scored; by default the latest date in the records.
+    model : Model, path or None, default=None
+        The model for records without labels (the bundled default if None).
+
+    Examples
+    --------
+    >>> recs = [{"date": f"2025-01-{d:02d}", "labels": ["policy"] if d > 20 else []} for d in range(1, 29)]
+    >>> result = score(recs, freq="day", as_of="2025-01-28")
+    >>> result.themes[0]["theme"], result.as_of
+    ('policy', '2025-01-28')
+    """
+    from trendscore.modeling.model import Model, load_model
+
+    def loader():
+        if isinstance(model, Model):
+            return model
+        from trendscore.modeling.registry import resolve_model
+
+        return load_model(resolve_model(model))
+
+    def items() -> Iterator[tuple[dict, str, int]]:
+        for n, record in enumerate(records, 1):
+            if not isinstance(record, dict):
+                raise InputError(f"expected a dict record, got {type(record).__name__}", "<records>", n)
+            yield record, "<records>", n
+
+    return score_stream(items(), loader, ScoreSettings(freq=freq, as_of=as_of, relabel=relabel, momentum=settings))
