@@ -20,7 +20,7 @@ from trendscore.text import normalise as T
 
 #: the dictionaries t2s.json names: normalisation, then one group (phrases first)
 T2S_DICTS = ("CJK_Compatibility_Ideographs", "TSPhrases", "TSCharactersExt", "TSCharacters")
-MARKS = Path(T.__file__).parent / "data" / "opencc_t2s_marks.txt"
+MARKS = Path(T.__file__).parents[1] / "data" / "opencc_t2s_marks.txt"
 
 
 def _opencc_dir() -> Path:

@@ -39,8 +39,11 @@ class Hint:
     setting: str
     others: tuple[str, ...] = ()
 
-    def render(self, names: Mapping[str, str] | None = None) -> str:
-        """The advice with each setting called by ``names`` (default: its keyword)."""
+    def render(self, names: Mapping[str, str] | str | None = None) -> str:
+        """The advice with each setting called by ``names`` (default: its keyword); a single
+        name stands for :attr:`setting`."""
+        if isinstance(names, str):
+            names = {self.setting: names}
         names = names or {}
         called = {key: names.get(key, key) for key in (self.setting, *self.others)}
         return self.advice.format(setting=called[self.setting], **called)

@@ -46,7 +46,7 @@ def choose_output(path: str, fmt: str | None, command: str = "label") -> OutputK
     >>> choose_output("out.csv", "jsonl")
     Traceback (most recent call last):
     ...
-    trendscore.errors.InputError: out.csv: the name says CSV but --format asks for JSON Lines; drop one of them
+    trendscore.errors.InputError: out.csv: the name says CSV but the format asked for is JSON Lines; drop one of them
     """
     known = _BY_EXTENSION[command]
     suffixes = [] if path == "-" else [s.lower() for s in Path(path).suffixes]

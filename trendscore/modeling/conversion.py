@@ -8,7 +8,7 @@ A fitted estimator becomes a model that labels, saves and loads like any trained
 
 Examples
 --------
->>> from trendscore import TextThemeClassifier, load_model
+>>> from trendscore import Model, load_model
 >>> model = load_model()
 >>> est = model.to_estimator()
 >>> [str(t) for t in est.themes_] == model.themes
