@@ -142,3 +142,19 @@ def cluster(tmp_path_factory):
     for p in workers + procs:
         p.kill()
         p.wait()
+
+
+def child_pids(pid: int) -> list[int]:
+    """Live child processes of ``pid`` (from /proc; zombies left out)."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as fh:
+                fields = fh.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid and fields[0] not in ("Z", "X"):
+            found.append(int(entry))
+    return found

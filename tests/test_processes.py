@@ -11,6 +11,7 @@ import textwrap
 import time
 
 import pytest
+from conftest import child_pids
 
 from trendscore.errors import InputError
 from trendscore.run.processes import WorkerDied, ordered_map
@@ -111,10 +112,10 @@ def test_an_unpicklable_result_is_an_error_not_a_hang():
 
 
 def test_stopping_early_ends_the_workers():
-    before = set(_children(os.getpid()))  # a resource tracker from a spawn test may stay
+    before = set(child_pids(os.getpid()))  # a resource tracker from a spawn test may stay
     mapping = ordered_map(_square, range(1000), 2, state=1)
     assert next(mapping) == 0
-    workers = set(_children(os.getpid())) - before
+    workers = set(child_pids(os.getpid())) - before
     assert len(workers) == 2
     mapping.close()
     assert [w for w in workers if _running(w)] == []
@@ -208,7 +209,7 @@ def test_ctrl_c_stops_the_workers_and_is_the_parents_alone():
         start_new_session=True,
     )
     assert proc.stdout.readline() == "running\n"
-    workers = _children(proc.pid)
+    workers = child_pids(proc.pid)
     assert len(workers) == 2
     os.killpg(proc.pid, signal.SIGINT)  # as a terminal does: the whole process group
     try:
@@ -227,21 +228,6 @@ def test_the_died_error_carries_a_hint_not_an_option():
     assert "--" not in str(error)
     assert error.hint.render() == "fewer jobs than 4"
     assert error.hint.render("--jobs") == "fewer --jobs than 4"
-
-
-def _children(pid: int) -> list[int]:
-    found = []
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat") as fh:
-                fields = fh.read().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[1]) == pid and fields[0] not in ("Z", "X"):
-            found.append(int(entry))
-    return found
 
 
 def _running(pid: int) -> bool:

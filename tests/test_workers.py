@@ -9,7 +9,7 @@ import sys
 import time
 
 import pytest
-from conftest import SEEDS
+from conftest import SEEDS, child_pids
 
 from trendscore.seeds.files import read_seeds
 
@@ -28,21 +28,6 @@ def long_input(tmp_path_factory):
     return path
 
 
-def _children(pid: int) -> list[int]:
-    found = []
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat") as fh:
-                fields = fh.read().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[1]) == pid:
-            found.append(int(entry))
-    return found
-
-
 def _start(long_input, out):
     return subprocess.Popen(
         [sys.executable, "-m", "trendscore", "label", str(long_input), "-o", str(out), "--jobs", "2", "-q"],
@@ -57,7 +42,7 @@ def _start(long_input, out):
 def _wait_for_workers(proc, count=2) -> list[int]:
     end = time.monotonic() + LIMIT
     while time.monotonic() < end and proc.poll() is None:
-        workers = _children(proc.pid)
+        workers = child_pids(proc.pid)
         if len(workers) >= count:
             time.sleep(1.0)  # let them load the model and take work
             return workers

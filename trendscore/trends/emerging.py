@@ -148,10 +148,8 @@ def _kmeans(x: _Rows, k: int, tries: int = 3, rounds: int = 100) -> tuple[np.nda
     rng = np.random.default_rng(0)
     squares = np.zeros(x.n)
     np.add.at(squares, np.repeat(np.arange(x.n), np.diff(x.indptr)), x.data**2)
-    dense_row = np.zeros((1, len(x.vocab)))
-
     def row(i: int) -> np.ndarray:
-        out = dense_row[0].copy()
+        out = np.zeros(len(x.vocab))
         out[x.indices[x.indptr[i] : x.indptr[i + 1]]] = x.data[x.indptr[i] : x.indptr[i + 1]]
         return out
 

@@ -20,7 +20,6 @@ __all__ = [
     "Window",
     "share_test",
     "spread_ratio",
-    "pooled_dispersion",
     "dispersion_estimate",
     "scan_threshold",
     "NO_TEST",
@@ -108,11 +107,6 @@ def share_test(r: Window, b: Window, phi: float, kappa: float = 1.0, noise: floa
     spread = size_r * (1 / a_r - 1 / m_r) * (s_r / t_r) ** 2 + size_b * (1 / a_b - 1 / m_b) * (s_b / t_b) ** 2
     var = phi * kappa * max(spread, 1e-12)
     return {"delta": delta, "var": var, "z": z}
-
-
-def pooled_dispersion(periods: list[list[Window]], kappas: list[float]) -> float:
-    """The over-dispersion of :func:`dispersion_estimate`, without its degrees of freedom."""
-    return dispersion_estimate(periods, kappas)[0]
 
 
 def dispersion_estimate(periods: list[list[Window]], kappas: list[float]) -> tuple[float, float]:
