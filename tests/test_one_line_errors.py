@@ -87,14 +87,6 @@ def test_plot_shows_theme_names_that_look_like_tex(run, tmp_path):
     assert png.read_bytes()[:4] == b"\x89PNG"
 
 
-def test_plot_label_escaping():
-    from trendscore.trends.plot import _plain
-
-    assert _plain("$x^{") == r"\$x^{"
-    assert _plain("_hidden") == "\u200b_hidden"
-    assert _plain("policy") == "policy"
-
-
 @pytest.mark.parametrize(
     "address,message",
     [

