@@ -137,3 +137,21 @@ def test_nice_ticks_are_round_few_and_within_the_top(top):
     mantissa = step / 10 ** math.floor(math.log10(step))
     assert round(mantissa, 6) in (1, 2, 2.5, 5)
     assert ticks[-1] + step > top  # no room for another tick
+
+
+def test_names_with_control_characters_surrogates_and_great_length_are_drawn():
+    odd = ["a\x00b", "\ud800x", "\u202eevil", "x" * 500, "", "\t\n", "$x^{", "_hidden"]
+    records = [{"date": r["date"], "labels": [odd[i % len(odd)]]} for i, r in enumerate(_records(False, weeks=30))]
+    image, _ = _pixels(plot_png(trendscore.score(records, freq="day")))  # 210 periods: no markers
+    assert image.width == 1200
+
+
+def test_a_font_file_that_is_not_a_font_is_passed_over(tmp_path, monkeypatch):
+    broken = tmp_path / "BrokenCJK.ttc"  # (Pillow looks up a failing file name in the system folders)
+    broken.write_bytes(b"not a font" * 100)
+    monkeypatch.setattr(fonts, "cjk_font_file", lambda: broken)
+    monkeypatch.setattr("trendscore.trends.plot.cjk_font_file", lambda: broken)
+    fonts._collection_index.cache_clear()
+    assert fonts.load_font(12, True).getname() == fonts.load_font(12, False).getname()
+    image, _ = _pixels(plot_png(trendscore.score(_records(False)), "zh"))
+    assert image.width == 1200

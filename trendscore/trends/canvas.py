@@ -13,6 +13,8 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from trendscore.io.writers import printable
+
 __all__ = ["Canvas", "Axes", "nice_ticks", "SCALE"]
 
 #: the factor of supersampling
@@ -77,6 +79,24 @@ class Canvas:
         if len(points) >= 3:
             self.draw.polygon(self._xy(points), fill=fill, outline=outline)
 
+    def band(self, xs, lows, highs, colour, alpha: int) -> None:
+        """The area between two lines over the same x (pixels), in ``colour`` at ``alpha``
+        (0-255): drawn a step at a time into a mask, so a band of thousands of points costs no
+        more than its steps and overlapping edges are not blended twice."""
+        from PIL import Image, ImageDraw
+
+        if len(xs) < 2:
+            return
+        left, right = min(xs) * SCALE, max(xs) * SCALE
+        top, bottom = min(highs + lows) * SCALE, max(highs + lows) * SCALE
+        ox, oy = math.floor(left) - 1, math.floor(top) - 1
+        mask = Image.new("L", (math.ceil(right) - ox + 2, math.ceil(bottom) - oy + 2), 0)
+        pen = ImageDraw.Draw(mask)
+        pts = [(x * SCALE - ox, lo * SCALE - oy, hi * SCALE - oy) for x, lo, hi in zip(xs, lows, highs)]
+        for (x0, lo0, hi0), (x1, lo1, hi1) in zip(pts, pts[1:]):
+            pen.polygon([(x0, hi0), (x1, hi1), (x1, lo1), (x0, lo0)], fill=alpha)
+        self.image.paste(Image.new("RGB", mask.size, colour), (ox, oy), mask)
+
     def rect(self, x0, y0, x1, y1, fill=None, outline=None, width_pt: float = 0.8) -> None:
         """A rectangle between two corners, in any order."""
         box = [min(x0, x1) * SCALE, min(y0, y1) * SCALE, max(x0, x1) * SCALE, max(y0, y1) * SCALE]
@@ -90,19 +110,34 @@ class Canvas:
 
     def text(self, x, y, words: str, points: float, anchor: str = "la", colour="#222222") -> float:
         """Text at (x, y) with Pillow's ``anchor`` (``la`` left-top, ``ra``, ``mm``, ...); the
-        width in final pixels."""
+        width in final pixels. Control characters and lone surrogates are drawn as escapes."""
+        words = printable(words)
         font = self.font(points)
         self.draw.text((x * SCALE, y * SCALE), words, font=font, fill=colour, anchor=anchor)
         return font.getlength(words) / SCALE
 
     def width_of(self, words: str, points: float) -> float:
         """The width of ``words`` in final pixels."""
-        return self.font(points).getlength(words) / SCALE
+        return self.font(points).getlength(printable(words)) / SCALE
+
+    def fit(self, words: str, points: float, room: float) -> str:
+        """``words`` cut short with an ellipsis so as to take at most ``room`` pixels."""
+        if self.width_of(words, points) <= room:
+            return words
+        low, high = 0, len(words)  # the longest prefix that fits with the ellipsis
+        while low < high:
+            mid = (low + high + 1) // 2
+            if self.width_of(words[:mid] + "…", points) <= room:
+                low = mid
+            else:
+                high = mid - 1
+        return words[:low] + "…"
 
     def turned_text(self, x, y, words: str, points: float, angle: float, colour="#222222") -> None:
         """Text turned ``angle`` degrees anticlockwise whose end (right middle) sits at (x, y)."""
         from PIL import Image, ImageDraw
 
+        words = printable(words)
         font = self.font(points)
         left, top, right, bottom = font.getbbox(words, anchor="lm")
         w, h = right - left + 2, bottom - top + 2

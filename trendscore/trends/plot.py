@@ -27,6 +27,8 @@ _ZH = {"policy": "政策", "technology": "技术", "overseas": "出海", "region
 _SHADE = {"rising": (44, 160, 44), "falling": (214, 39, 40), "steady": (153, 153, 153)}
 _STEADY_LINE = (31, 119, 180)
 _PANEL_W, _PANEL_H, _VOLUME_H = 600, 230, 130
+#: periods up to which each is marked with a dot (more would merge into a smear)
+_MARKERS_UP_TO = 160
 
 
 def theme_name(theme: str, lang: str = "en") -> str:
@@ -80,15 +82,14 @@ def _panel(
         c.rect(a, ax.top, b, ax.bottom, fill=_SHADE[t["direction"]] + (31,), outline=None, width_pt=0)
     band = [(x, *_wilson(r["count"], r["total"])) for x, r in pts]
     for run in _runs(band):
-        upper = [(ax.x(x), ax.y(hi)) for x, _, hi in run]
-        lower = [(ax.x(x), ax.y(lo)) for x, lo, _ in reversed(run)]
-        c.polygon(upper + lower, fill=colour + (38,))
+        c.band([ax.x(x) for x, _, _ in run], [ax.y(lo) for _, lo, _ in run], [ax.y(hi) for _, _, hi in run], colour, 38)
     share = [(x, math.nan if r["share"] is None else r["share"]) for x, r in pts]
     solid = share[:-1] if partial else share
     for run in _runs(solid):
         c.line([(ax.x(x), ax.y(y)) for x, y in run], colour, 1.3)
-        for x, y in run:
-            c.dot(ax.x(x), ax.y(y), 2.5, colour)
+        if n_periods <= _MARKERS_UP_TO:
+            for x, y in run:
+                c.dot(ax.x(x), ax.y(y), 2.5, colour)
     if partial and share and share[-1][1] == share[-1][1]:
         tail = [p for p in share[-2:] if p[1] == p[1]]
         c.line([(ax.x(x), ax.y(y)) for x, y in tail], colour, 1.0, dotted=True)
@@ -96,7 +97,7 @@ def _panel(
     # the title: name, a drawn arrow (fonts differ in which arrows they have), the call
     x = ax.left
     y = ax.top - 7
-    x += c.text(x, y, f"{name}: ", 9, anchor="ls")
+    x += c.text(x, y, c.fit(name, 9, (ax.right - ax.left) * 0.55) + ": ", 9, anchor="ls")
     size = 7.5
     if t["direction"] in ("rising", "falling"):
         up = t["direction"] == "rising"
@@ -178,5 +179,5 @@ def plot_png(score: Score, lang: str = "en") -> bytes:
             c.rect(x0, ax.y(h), x1, ax.y(0), fill="white", outline="#888888")
     c.turned_text(14, (ax.top + ax.bottom) / 2 - c.width_of("passages", 8) / 2, "passages", 8, 90)
     for i in xticks:
-        c.turned_text(ax.x(i) + 3, ax.bottom + 8, labels[periods[i]], 7, 30)
+        c.turned_text(ax.x(i) + 3, ax.bottom + 8, c.fit(labels[periods[i]], 7, 90), 7, 30)
     return c.png()
