@@ -155,3 +155,15 @@ def test_a_font_file_that_is_not_a_font_is_passed_over(tmp_path, monkeypatch):
     assert fonts.load_font(12, True).getname() == fonts.load_font(12, False).getname()
     image, _ = _pixels(plot_png(trendscore.score(_records(False)), "zh"))
     assert image.width == 1200
+
+
+def test_png_bytes_is_a_png_that_decodes_to_the_same_pixels():
+    from trendscore.trends.canvas import png_bytes
+
+    rng = np.random.default_rng(0)
+    for size in [(1, 1), (7, 3), (300, 200)]:
+        array = rng.integers(0, 256, (size[1], size[0], 3), dtype=np.uint8)
+        image = Image.fromarray(array, "RGB")
+        decoded = Image.open(io.BytesIO(png_bytes(image)))
+        decoded.load()  # checks every chunk's CRC and the deflate stream
+        assert decoded.mode == "RGB" and decoded.size == size and decoded.tobytes() == image.tobytes()
