@@ -167,3 +167,13 @@ def test_png_bytes_is_a_png_that_decodes_to_the_same_pixels():
         decoded = Image.open(io.BytesIO(png_bytes(image)))
         decoded.load()  # checks every chunk's CRC and the deflate stream
         assert decoded.mode == "RGB" and decoded.size == size and decoded.tobytes() == image.tobytes()
+
+
+def test_columns_stack_the_panels_for_a_narrow_screen():
+    score = trendscore.score(_records(True), as_of="2025-05-25")
+    two, _ = _pixels(plot_png(score))
+    one, pixels = _pixels(plot_png(score, columns=1))
+    assert (two.width, one.width) == (1200, 600) and one.height > two.height
+    assert _count(pixels, _green) > 500  # the rising theme is still drawn
+    with pytest.raises(ValueError):
+        plot_png(score, columns=0)

@@ -110,10 +110,11 @@ def _panel(
     c.text(x, y, words, 9, anchor="ls")
 
 
-def plot_png(score: Score, lang: str = "en") -> bytes:
+def plot_png(score: Score, lang: str = "en", columns: int | None = None) -> bytes:
     """The PNG of the score (see the module docstring). With ``lang="zh"`` the bundled
     themes are named in Chinese when a font that draws Chinese is installed; otherwise the
-    English names are kept and the figure says why."""
+    English names are kept and the figure says why. The panels stand in ``columns`` columns
+    (by default one for up to two themes, else two)."""
     from trendscore.extras import require
 
     require("plot", "drawing the plot of a score")
@@ -128,7 +129,9 @@ def plot_png(score: Score, lang: str = "en") -> bytes:
     use_lang = "zh" if lang == "zh" and has_cjk_font else "en"
     names = [theme_name(t["theme"], use_lang) for t in themes]
     cjk = has_cjk_font and _needs_cjk(names + [labels[p] for p in periods])
-    cols = 1 if len(themes) <= 2 else 2
+    cols = columns if columns is not None else (1 if len(themes) <= 2 else 2)
+    if cols < 1:
+        raise ValueError("columns must be at least 1")
     panel_rows = max(1, math.ceil(len(themes) / cols))
     partial = bool(score.windows.get("current_period_partial")) if score.windows else False
     notes = []
@@ -150,7 +153,7 @@ def plot_png(score: Score, lang: str = "en") -> bytes:
     step = max(1, n // 8)
     xticks = list(range(0, n, step))
     xlim = (-0.5, n - 0.5)
-    inner = 22 if cols == 2 else 0
+    inner = 22 if cols > 1 else 0
     for k, t in enumerate(themes):
         col, row = k % cols, k // cols
         left = col * _PANEL_W + (52 if col == 0 else 40 + inner)

@@ -49,8 +49,14 @@ def report_html(score: Score, examples=None, png: bytes | None = None, lang: str
         )
     img = ""
     if score.series:
-        data = base64.b64encode(png if png is not None else plot_png(score, lang)).decode("ascii")
-        img = f"<img alt='theme shares over time' src='data:image/png;base64,{data}'>"
+        # a phone shows the panels one above the other (the two-column picture would be a third
+        # of its size); a wide screen the picture of the plot
+        wide = base64.b64encode(png if png is not None else plot_png(score, lang)).decode("ascii")
+        narrow = base64.b64encode(plot_png(score, lang, columns=1)).decode("ascii")
+        img = (
+            f"<picture><source media='(max-width:700px)' srcset='data:image/png;base64,{narrow}'>"
+            f"<img alt='theme shares over time' src='data:image/png;base64,{wide}'></picture>"
+        )
     sections = _passages(score, examples, lang)
     rec = score.records
     w = score.windows
