@@ -52,6 +52,24 @@ def test_the_place_and_the_outlet_behind_a_rise_are_named_first():
     assert "横店影视城" in csv
 
 
+def test_why_spells_out_each_call_in_the_table_and_changes_nothing_else(run, tmp_path):
+    src = tmp_path / "news.jsonl"
+    src.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in _stream()), "utf-8")
+    plain, why = run("score", src), run("score", src, "--why")
+    assert plain.exit_code == 0 and why.exit_code == 0, why.output
+    block = why.output.split("behind regional_hub (rising, last ")[1].split("\nlabels:")[0].splitlines()
+    assert block[1].startswith("  name 横店影视城 (cn_places): in ")
+    assert block[2].startswith("  carried by 浙江日报: ") and "more of its passages" in block[2]
+    outlets = [line.split()[1].rstrip(":") for line in block if line.startswith("  outlet ")]
+    assert outlets[0] == "浙江日报" and set(outlets) == {r["source"] for r in _stream()}
+    assert "behind regional_hub (" not in plain.output and "behind regional_hub: 横店影视城" in plain.output
+    # steady themes get no block; the ranking above is the same
+    steady = [t for t in trendscore.score(_stream()).themes if t["direction"] == "steady"]
+    assert steady and not any(f"behind {t['theme']} (" in why.output for t in steady)
+    assert plain.output.split("\nwhy ")[0] == why.output.split("\nwhy ")[0]
+    assert run("score", src, "--format", "json", "--why").output == run("score", src, "--format", "json").output
+
+
 def test_another_place_is_named_when_it_drives():
     score = trendscore.score(_stream(driver_place="象山", driver_source="宁波日报", seed=3))
     row = next(t for t in score.themes if t["theme"] == "regional_hub")

@@ -311,6 +311,12 @@ def label(
     default=None,
     help="Also score each outlet, language or named place apart, and say which calls one of them carries.",
 )
+@click.option(
+    "--why",
+    is_flag=True,
+    help="In the table: every name and outlet behind each rising or falling call, with its counts "
+    "(JSON always has them; CSV has the names and outlets).",
+)
 @click.option("--state", "state_path", default=None, help="Remember this run's calls in FILE; compare with the last.")
 @click.option(
     "--alert",
@@ -321,6 +327,7 @@ def label(
 @_input_options
 def score(
     inputs,
+    why,
     by,
     lang,
     state_path,
@@ -356,6 +363,7 @@ def score(
         state_path=state_path,
         lang=lang,
         by=by,
+        why=why,
         freq=freq,
         as_of=as_of,
         model_dir=model_dir,

@@ -44,10 +44,11 @@ def run_score(
     state_path=None,
     lang: str = "en",
     by: str | None = None,
+    why: bool = False,
 ) -> ScoreResult:
     """Run one scoring job; returns the score and warnings for the caller to show, and with
     ``state_path`` the calls that changed since the run that last wrote it (``changes``; the
-    file then holds this run's calls).
+    file then holds this run's calls). ``why``: the table spells out what is behind each call.
 
     With ``scheduler`` (``tcp://host:port`` or ``local:N``) the counting runs on a Dask
     cluster; the result is the same."""
@@ -98,7 +99,7 @@ def run_score(
             )
         if output is not None:  # None: no ranking written (score --alert prints the changes instead)
             with AtomicOutput(output) as fh:
-                fh.write(render_score(result, fmt))
+                fh.write(render_score(result, fmt, why))
         if plot_path or report_path:
             from trendscore.trends.report import plot_png, write_plot, write_report
 

@@ -8,7 +8,7 @@ import json
 
 from trendscore.trends.momentum import Score
 
-__all__ = ["render_score", "labels_text", "drivers_text", "SCORE_FORMATS"]
+__all__ = ["render_score", "labels_text", "drivers_text", "why_lines", "SCORE_FORMATS"]
 
 SCORE_FORMATS = ("table", "json", "csv")
 _CSV_FIELDS = [
@@ -64,7 +64,11 @@ def labels_text(labelled_by: dict | None) -> str:
     return "labels: " + "; ".join(parts) if parts else ""
 
 
-def _table(score: Score) -> str:
+#: outlets listed under a call in the table's detail (all are in the JSON)
+_WHY_SOURCES = 8
+
+
+def _table(score: Score, why: bool = False) -> str:
     rec = score.records
     out = []
     if score.as_of is None:
@@ -94,7 +98,11 @@ def _table(score: Score) -> str:
         )
     out.append("")
     out.extend(f"why {t['theme']}: {t['reason']}" for t in score.themes)
-    out.extend(f"behind {t['theme']}: {drivers_text(t)}" for t in score.themes if drivers_text(t))
+    if why:
+        for t in score.themes:
+            out.extend(why_lines(t, score.freq))
+    else:
+        out.extend(f"behind {t['theme']}: {drivers_text(t)}" for t in score.themes if drivers_text(t))
     if score.breakdown:
         out.append("")
         out.extend(breakdown_lines(score.breakdown))
@@ -128,14 +136,16 @@ def _csv(score: Score) -> str:
     return buf.getvalue()
 
 
-def render_score(score: Score, fmt: str) -> str:
-    """The score as text in one of :data:`SCORE_FORMATS`."""
+def render_score(score: Score, fmt: str, why: bool = False) -> str:
+    """The score as text in one of :data:`SCORE_FORMATS`. ``why`` spells out, in the table,
+    everything behind each rising or falling call (the JSON always holds it all, the CSV the
+    names and outlets)."""
     if fmt == "json":
         return json.dumps(score.to_json(), ensure_ascii=False, indent=1) + "\n"
     if fmt == "csv":
         return _csv(score)
     if fmt == "table":
-        return _table(score)
+        return _table(score, why)
     raise ValueError(f"unknown format {fmt!r}; expected one of {', '.join(SCORE_FORMATS)}")
 
 
@@ -160,6 +170,34 @@ def drivers_text(theme_row: dict) -> str:
     if outlets:
         parts.append("carried by " + ", ".join(outlets))
     return "; ".join(parts)
+
+
+def why_lines(t: dict, freq: str) -> list[str]:
+    """What is behind a rising or falling call, a line each: the names whose weight in the
+    theme moved most, the outlets that carried it, and every outlet's share of the theme
+    (none for a steady theme)."""
+    if t["direction"] == "steady":
+        return []
+    lines = [f"behind {t['theme']} ({t['direction']}, last {t['recent_periods']} {freq}s against before):"]
+    for d in t.get("drivers", []):
+        lines.append(
+            f"  name {d['name']} ({d['list']}): in {d['count_recent']:.0f} of its passages now "
+            f"({100 * d['share_of_theme_recent']:.0f}%), {d['count_baseline']:.0f} before "
+            f"({100 * d['share_of_theme_baseline']:.0f}%); z {d['z']:+.1f}"
+        )
+    for d in t.get("outlets_driving", []):
+        beyond = d["theme_passages_beyond_expected"]
+        more = f"{beyond:.0f} more" if beyond >= 0 else f"{-beyond:.0f} fewer"
+        lines.append(f"  carried by {d['source']}: {more} of its passages than the outlet's volume explains")
+    for s in t.get("sources", [])[:_WHY_SOURCES]:
+        lines.append(
+            f"  outlet {s['source']}: {pct(s['share_recent'])} of its {s['passages_recent']:.0f} passages now, "
+            f"{pct(s['share_baseline'])} of {s['passages_baseline']:.0f} before; "
+            f"{pct(s['volume_share_recent'])} of all passages now, {pct(s['volume_share_baseline'])} before"
+        )
+    if len(lines) == 1:
+        lines.append("  no name or outlet stands out (records without names or 'source' show none)")
+    return lines
 
 
 def breakdown_lines(breakdown: dict) -> list[str]:
