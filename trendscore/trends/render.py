@@ -115,7 +115,7 @@ def _table(score: Score, why: bool = False) -> str:
     out.append("")
     out.append(
         "momentum: log2 of the share ratio, shrunk by its uncertainty (+1 = doubled); "
-        "rising/falling needs strong evidence (see docs/momentum.md)"
+        "rising/falling needs strong evidence (how: the method section of the HTML report)"
     )
     out.extend(f"note: {n}" for n in score.notes)
     return "\n".join(out) + "\n"
