@@ -11,7 +11,7 @@ from pathlib import Path
 
 from trendscore.errors import SeedError
 from trendscore.io.atomic import create_new_file
-from trendscore.seeds.files import Seed, iter_seed_lines
+from trendscore.seeds.files import Seed, is_seed_file, iter_seed_lines
 from trendscore.text.keys import comparison_key
 
 __all__ = ["Problem", "validate_seeds", "near_duplicate_pairs", "add_seeds", "AddResult"]
@@ -212,7 +212,7 @@ def _add_locked(new_path, directory: Path, on_conflict: str) -> AddResult:
     bad = [p for p in problems if p.kind in ("schema", "blank", "label", "conflict", "id")]
     if bad:
         raise SeedError(f"{len(bad)} problems, first: {bad[0]}", str(new_path))
-    existing_files = sorted(directory.glob("*.jsonl"))
+    existing_files = sorted(f for f in directory.iterdir() if is_seed_file(f))
     existing, _ = validate_seeds(existing_files) if existing_files else ([], [])
     by_text = {comparison_key(s.text): s for s in existing}
     ids = {s.id for s in existing}

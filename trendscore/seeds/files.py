@@ -8,7 +8,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from trendscore.errors import SeedError
+from trendscore.errors import InputError, SeedError
 
 __all__ = ["Seed", "DEFAULT_THEMES", "iter_seed_lines", "read_seeds", "seeds_sha256", "theme_order", "model_themes"]
 
@@ -68,6 +68,18 @@ def _seed_from(obj, path: str, line: int) -> Seed:
 
 
 SEED_SUFFIXES = (".jsonl", ".ndjson", ".json")
+#: compressed seed files are read as they are (``batch.jsonl.gz``)
+COMPRESSED_SUFFIXES = ("", ".gz", ".bz2", ".zst")
+
+
+def is_seed_file(path: Path) -> bool:
+    """A visible file whose name ends in a seed suffix, compressed or not."""
+    name = path.name
+    return (
+        path.is_file()
+        and not name.startswith(".")
+        and any(name.endswith(s + c) for s in SEED_SUFFIXES for c in COMPRESSED_SUFFIXES)
+    )
 
 
 def seed_files(paths) -> list[str]:
@@ -77,11 +89,7 @@ def seed_files(paths) -> list[str]:
     for p in paths:
         path = Path(p)
         if path.is_dir():
-            found = sorted(
-                str(f)
-                for f in path.iterdir()
-                if f.is_file() and not f.name.startswith(".") and f.suffix in SEED_SUFFIXES
-            )
+            found = sorted(str(f) for f in path.iterdir() if is_seed_file(f))
             if not found:
                 raise SeedError(f"directory holds no seed files ({', '.join(SEED_SUFFIXES)})", str(p))
             out += found
@@ -92,31 +100,33 @@ def seed_files(paths) -> list[str]:
 
 def iter_seed_lines(paths):
     """Yield ``(Seed, None)`` or ``(None, SeedError)`` for every non-blank line of the files
-    (directories stand for the seed files in them)."""
+    (directories stand for the seed files in them).
+
+    The files are read by the reader of every other input (:func:`trendscore.io.readers.open_lines`):
+    line by line within its bound on a line's length, gzip, bzip2 and zstd files decompressed,
+    the encoding told (UTF-8 with or without a byte-order mark, UTF-16/32, GB18030 or Big5;
+    an unclear one refused). A problem with one line is yielded and reading goes on; one that
+    stops the file (it cannot be opened or decoded, or a line is too long) ends that file."""
+    from trendscore.io.readers import open_lines
+
     for p in seed_files(paths):
         path = str(p)
         try:
-            raw = Path(path).read_bytes()
-        except OSError as exc:
-            yield None, SeedError(f"cannot read ({exc.strerror})", path)
-            continue
-        try:
-            content = raw.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            yield None, SeedError("not valid UTF-8", path, raw[: exc.start].count(b"\n") + 1)
-            continue
-        for n, line in enumerate(content.splitlines(), 1):
-            if not line.strip():
-                continue
-            try:
-                obj = json.loads(line)
-            except json.JSONDecodeError as exc:
-                yield None, SeedError(f"malformed JSON ({exc.msg})", path, n)
-                continue
-            try:
-                yield _seed_from(obj, path, n), None
-            except SeedError as exc:
-                yield None, exc
+            with open_lines(path, "jsonl") as (_, lines):
+                for n, line in lines:
+                    if not line.strip():
+                        continue
+                    try:
+                        obj = json.loads(line)
+                    except json.JSONDecodeError as exc:
+                        yield None, SeedError(f"malformed JSON ({exc.msg})", path, n)
+                        continue
+                    try:
+                        yield _seed_from(obj, path, n), None
+                    except SeedError as exc:
+                        yield None, exc
+        except InputError as exc:
+            yield None, exc if isinstance(exc, SeedError) else SeedError(exc.message, exc.path or path, exc.line)
 
 
 def read_seeds(paths) -> list[Seed]:

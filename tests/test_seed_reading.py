@@ -1,0 +1,85 @@
+"""Seed files are read by the reader of every other input (issue 15): compressed files, other
+encodings, the bound on a line's length, and one problem per line without stopping."""
+
+import bz2
+import gzip
+import json
+
+import pytest
+
+from trendscore.errors import SeedError
+from trendscore.seeds.checks import add_seeds, validate_seeds
+from trendscore.seeds.files import read_seeds, seed_files
+
+SEEDS = [
+    {"id": "a", "text": "国家广电总局发布微短剧管理新规", "labels": ["policy"]},
+    {"id": "b", "text": "短剧出海：ReelShort 在美国登顶下载榜", "labels": ["overseas"]},
+    {"id": "c", "text": "横店影视城成为微短剧拍摄基地", "labels": ["regional_hub"]},
+]
+
+
+def _jsonl(records) -> str:
+    return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
+
+
+def _texts(paths):
+    return [(s.id, s.text, s.labels, s.line) for s in read_seeds(paths)]
+
+
+@pytest.mark.parametrize(
+    "name,encode,repeat",
+    [
+        ("s.jsonl.gz", lambda t: gzip.compress(t.encode("utf-8")), 1),
+        ("s.jsonl.bz2", lambda t: bz2.compress(t.encode("utf-8")), 1),
+        ("s.jsonl", lambda t: t.encode("utf-8-sig"), 1),
+        ("s.jsonl", lambda t: t.encode("utf-16"), 1),
+        ("s.jsonl", lambda t: t.encode("gb18030"), 20),  # enough text to tell the encoding
+    ],
+)
+def test_seeds_in_every_shape_the_other_inputs_take_read_the_same(tmp_path, name, encode, repeat):
+    text = _jsonl(SEEDS) * repeat
+    plain = tmp_path / "plain.jsonl"
+    plain.write_text(text, "utf-8")
+    other = tmp_path / "other" / name
+    other.parent.mkdir()
+    other.write_bytes(encode(text))
+    assert _texts([other]) == _texts([plain]) and len(_texts([plain])) == 3 * repeat
+
+
+def test_a_directory_of_compressed_seed_files_is_read(tmp_path):
+    (tmp_path / "b.jsonl.gz").write_bytes(gzip.compress(_jsonl(SEEDS[1:]).encode()))
+    (tmp_path / "a.jsonl").write_text(_jsonl(SEEDS[:1]), "utf-8")
+    (tmp_path / "notes.txt.gz").write_bytes(gzip.compress(b"not seeds"))
+    assert [p.rsplit("/", 1)[1] for p in seed_files([tmp_path])] == ["a.jsonl", "b.jsonl.gz"]
+    assert [s.id for s in read_seeds([tmp_path])] == ["a", "b", "c"]
+
+
+def test_problems_are_listed_line_by_line_inside_a_compressed_file(tmp_path):
+    lines = _jsonl(SEEDS[:1]) + '{"text": \n' + '{"text": 3, "labels": []}\n' + _jsonl(SEEDS[1:])
+    f = tmp_path / "s.jsonl.gz"
+    f.write_bytes(gzip.compress(lines.encode()))
+    seeds, problems = validate_seeds([f])
+    assert [s.id for s in seeds] == ["a", "b", "c"]
+    assert [(p.line, p.kind) for p in problems if p.kind == "schema"] == [(2, "schema"), (3, "schema")]
+    with pytest.raises(SeedError, match=r"s\.jsonl\.gz:2: malformed JSON"):
+        read_seeds([f])
+
+
+def test_a_line_past_the_bound_stops_with_its_line_number(tmp_path, monkeypatch):
+    monkeypatch.setenv("TRENDSCORE_MAX_LINE_MB", "1")
+    f = tmp_path / "s.jsonl"
+    f.write_text(_jsonl(SEEDS[:2]) + json.dumps({"text": "长" * 700_000, "labels": []}) + "\n", "utf-8")
+    with pytest.raises(SeedError, match=r"s\.jsonl:3: a line longer than 1 MiB"):
+        read_seeds([f])
+
+
+def test_seeds_add_sees_the_compressed_seeds_already_in_the_directory(tmp_path):
+    directory = tmp_path / "seeds"
+    directory.mkdir()
+    (directory / "batch_01.jsonl.gz").write_bytes(gzip.compress(_jsonl(SEEDS).encode()))
+    new = tmp_path / "new.jsonl"
+    changed = dict(SEEDS[0], id="z", labels=["culture"])  # the text of seed a, other labels
+    new.write_text(_jsonl([changed]), "utf-8")
+    result = add_seeds(new, directory)
+    assert result.path is None and len(result.conflicts) == 1  # refused: nothing written
+    assert sorted(p.name for p in directory.iterdir() if not p.name.startswith(".")) == ["batch_01.jsonl.gz"]
