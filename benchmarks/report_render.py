@@ -78,6 +78,30 @@ def cli_cpu(*args) -> tuple[float, float]:
     return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
+_DRAW = """
+import json, sys, time
+import trendscore
+score = trendscore.score([json.loads(line) for line in open(sys.argv[1], encoding="utf-8")])
+t = time.perf_counter()
+from trendscore.trends.plot import plot_png
+plot_png(score)
+first = time.perf_counter() - t
+t = time.perf_counter()
+plot_png(score)
+again = time.perf_counter() - t
+t = time.perf_counter()
+plot_png(score, columns=1)
+print(first, again, time.perf_counter() - t)
+"""
+
+
+def draw_times(news: Path) -> list[float]:
+    """Seconds to draw the picture of ``news`` in a fresh process: the first time (with the
+    imports), again, and the one-column picture a phone gets."""
+    out = subprocess.run([sys.executable, "-c", _DRAW, str(news)], check=True, capture_output=True, text=True)
+    return [float(v) for v in out.stdout.split()]
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--records", type=int, default=1_000_000)
@@ -89,6 +113,12 @@ def main() -> None:
         news, page = d / "year.jsonl", d / "report.html"
         year_of_news(news)
         cli("score", news, "--report", page, "-o", d / "t.txt")
+        draws = [draw_times(news) for _ in range(5)]
+        first, again, narrow = (statistics.median(d[i] for d in draws) for i in range(3))
+        print(
+            f"drawing the picture of a year of weekly news (median of 5 fresh processes): first {first:.3f} s "
+            f"(imports included), again {again:.3f} s, one column {narrow:.3f} s"
+        )
         opens = [chromium("--dump-dom", page.as_uri()) for _ in range(5)]
         blank = [chromium("--dump-dom", "about:blank") for _ in range(5)]
         print(f"report of a year of weekly news: {page.stat().st_size // 1024} KB")
