@@ -130,6 +130,64 @@ def test_a_growing_topic_outside_the_themes_is_listed_with_its_words():
     assert not any("配音" in t["words"] for t in steady.emerging)
 
 
+def _syndicated(copies: int, seed: int = 7):
+    """Twenty weeks of unthemed passages on six topics, one of them (AI dubbing) at the same
+    pace throughout; in the last four weeks each dubbing report is run by ``copies`` outlets,
+    the same day or the next."""
+    rng = random.Random(seed)
+    topics = ["演员片酬", "短剧版权交易", "剧本杀联动", "用户付费习惯", "广告植入", "IP改编"]
+    outlets = ["新华网", "人民网", "澎湃新闻", "界面新闻", "36氪", "浙江日报"]
+    start = dt.date(2025, 1, 6)
+    records = []
+    for day in range(140):
+        for i in range(10):
+            date = (start + dt.timedelta(days=day)).isoformat()
+            if i < 2:
+                text = f"报道{day}-{i}：AI配音 配音演员 声音克隆 引发短剧配音行业变革"
+                runs = copies if day >= 112 else 1
+                for k in range(runs):
+                    when = (start + dt.timedelta(days=day + k % 2)).isoformat() if day < 139 else date
+                    records.append({"date": when, "text": text, "labels": [], "source": outlets[k % 6]})
+                continue
+            records.append({"date": date, "text": f"报道{day}-{i}：{rng.choice(topics)}成为行业讨论焦点", "labels": []})
+    return records
+
+
+def test_syndicated_copies_of_a_steady_topic_do_not_make_it_emerging():
+    records = _syndicated(copies=5)
+    score = trendscore.score(records)
+    assert score.records["copies_folded"] == 4 * 2 * 28  # each recent dubbing report run 5 times
+    assert not any("配音" in t["words"] for t in score.emerging), score.emerging
+    # the same input with the copies as distinct reports (their texts changed) is a growing topic
+    distinct = [dict(r, text=r["text"] + r["source"]) if "配音" in r["text"] else r for r in records]
+    grown = trendscore.score(distinct)
+    assert any("配音" in t["words"] for t in grown.emerging)
+
+
+def test_unthemed_counts_fold_copies_whatever_the_order_or_split():
+    from trendscore.trends.accumulate import Accumulator
+    from trendscore.trends.scoring import ScoreSettings, accumulate
+
+    records = _syndicated(copies=3)
+    items = [(r, "in.jsonl", n) for n, r in enumerate(records, 1)]
+    whole = accumulate(items, None, ScoreSettings())
+    distinct_days: dict[str, set] = {}
+    for r in records:
+        distinct_days.setdefault(r["text"], set()).add(r["date"])
+    counted = whole.acc.unthemed.counts
+    assert sum(counted.values()) == len(distinct_days)  # every text once: its copies within a week fold
+    shuffled = items[:]
+    random.Random(1).shuffle(shuffled)
+    parts = [accumulate(shuffled[i::3], None, ScoreSettings()) for i in range(3)]
+    merged = Accumulator([])
+    for part in parts:
+        merged.merge(part.acc)
+    merged.settle()
+    assert {d: n for d, n in merged.unthemed.counts.items() if n} == {d: n for d, n in counted.items() if n}
+    for day in whole.acc.unthemed.days:
+        assert merged.unthemed.sample(day) == whole.acc.unthemed.sample(day)
+
+
 def test_emerging_tfidf_matches_scikit_learn():
     """The clustering's own TF-IDF gives what TfidfVectorizer(min_df=2, sublinear_tf=True) gives."""
     from sklearn.feature_extraction.text import TfidfVectorizer

@@ -63,7 +63,8 @@ class Accumulator:
         self.by_model = 0  # passages counted with model probabilities (the rest kept their labels)
         self.folded = 0  # copies left out
         self.reports = 0  # reports of two passages or more, counted as one unit each
-        # oldest first, popped from the front in O(1): fingerprint -> [day, source, report, contribution, names]
+        # oldest first, popped from the front in O(1):
+        # fingerprint -> [day, source, report, contribution, names, unthemed]
         self._copies: OrderedDict[int, list] = OrderedDict()
         #: day -> (list, term) -> {0: passages mentioning it, theme index + 1: their theme weight}
         self.mentions: dict[int, dict[tuple, dict[int, int]]] = {}
@@ -116,10 +117,14 @@ class Accumulator:
 
     # ------------------------------------------------------------------ adding passages
 
-    def add_labels(self, day: int | None, labels, source=None, report=None, text=None, names=()) -> None:
+    def add_labels(
+        self, day: int | None, labels, source=None, report=None, text=None, names=(), unthemed: bool = False
+    ) -> None:
         """One passage with hard labels (a list of theme names); ``report`` names the report it
         was split from, ``text`` lets a copy of it be recognised, ``names`` are the named things
-        it mentions (``(list, term)`` pairs, see :func:`trendscore.text.namelists.mentions_many`)."""
+        it mentions (``(list, term)`` pairs, see :func:`trendscore.text.namelists.mentions_many`);
+        ``unthemed`` offers its text to the sample of passages that fit no theme (copies of
+        one passage are counted there once, as everywhere)."""
         self.records += 1
         if day is None:
             self.undated += 1
@@ -140,10 +145,13 @@ class Accumulator:
         for lab in labels:
             i = index.get(lab)
             contribution[self.theme_index(lab) if i is None else i] = SCALE
-        self._passage(day, source, report, text, contribution, names)
+        self._passage(day, source, report, text, contribution, names, unthemed)
 
-    def add_scores(self, day: int | None, scores: dict, source=None, report=None, text=None, names=()) -> None:
-        """One passage with model probabilities, counted as soft (fractional) passages."""
+    def add_scores(
+        self, day: int | None, scores: dict, source=None, report=None, text=None, names=(), unthemed: bool = False
+    ) -> None:
+        """One passage with model probabilities, counted as soft (fractional) passages;
+        ``unthemed`` as for :meth:`add_labels`."""
         self.records += 1
         self.by_model += 1
         if day is None:
@@ -158,15 +166,17 @@ class Accumulator:
             if source is not None:
                 self._add_source(source, day, contribution)
             return
-        self._passage(day, source, report, text, contribution, names)
+        self._passage(day, source, report, text, contribution, names, unthemed)
 
-    def _passage(self, day, source, report, text, contribution, names) -> None:
+    def _passage(self, day, source, report, text, contribution, names, unthemed: bool = False) -> None:
         names = tuple(dict.fromkeys(names))  # each name once per passage
-        fp = None if text is None else fingerprint(text)
+        fp = fingerprint(text) if isinstance(text, str) else None
         if fp is None:
             self._release(day, source, report, contribution, names)
-        else:
-            self._hold(fp, [day, source, report, contribution, names])
+            return
+        if unthemed:  # offered now; taken back out below if it proves to be a copy
+            self.unthemed.add_print(day, fp, text, source)
+        self._hold(fp, [day, source, report, contribution, names, unthemed])
 
     def _hold(self, fp: int, passage: list) -> None:
         """Keep a passage until the end of the stream, folding it with a copy already kept
@@ -176,15 +186,17 @@ class Accumulator:
         if held is not None:
             if abs(held[0] - passage[0]) <= COPY_DAYS:
                 self.folded += 1
-                if _first(passage) < _first(held):
-                    self._copies[fp] = passage
+                kept, copy = (passage, held) if _first(passage) < _first(held) else (held, passage)
+                self._copies[fp] = kept
+                if copy[5]:
+                    self.unthemed.fold(copy[0], fp, kept[0])
                 return
             self._release(*self._copies.pop(fp))
         self._copies[fp] = passage
         if len(self._copies) > MAX_PENDING_COPIES:
             self._release(*self._copies.popitem(last=False)[1])
 
-    def _release(self, day, source, report, contribution, names=()) -> None:
+    def _release(self, day, source, report, contribution, names=(), unthemed: bool = False) -> None:
         """A passage known not to be a copy: counted for its outlet, its names, and its report."""
         if source is not None:
             self._add_source(source, day, contribution)
@@ -289,8 +301,8 @@ class Accumulator:
             for name, sparse in table.items():
                 _add_sparse(day_names.setdefault(name, {0: 0}), sparse, remap)
         merge_unthemed(self.unthemed, other.unthemed)
-        for fp, (day, source, report, contribution, names) in other._copies.items():
-            self._hold(fp, [day, source, report, {remap[i]: v for i, v in contribution.items()}, names])
+        for fp, (day, source, report, contribution, names, unthemed) in other._copies.items():
+            self._hold(fp, [day, source, report, {remap[i]: v for i, v in contribution.items()}, names, unthemed])
 
 
 def _add_sparse(row: dict[int, int], other: dict[int, int], remap: list[int]) -> None:

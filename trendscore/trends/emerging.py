@@ -36,7 +36,9 @@ class Unthemed:
     def __init__(self, per_day: int = PER_DAY):
         self.per_day = per_day
         self.days: dict[int, list] = {}  # day -> heap of (-fingerprint, text, source)
-        self.counts: dict[int, int] = {}  # day -> unthemed passages seen (sampled or not)
+        self.counts: dict[int, int] = {}  # day -> unthemed passages seen (sampled or not), copies folded
+        #: day -> fingerprints of sampled passages that turned out to be copies of an earlier day's
+        self.copies: dict[int, set[int]] = {}
 
     def add(self, day: int | None, text, source=None) -> None:
         """Count one unthemed passage of ``day`` and offer it to that day's sample; undated
@@ -44,17 +46,40 @@ class Unthemed:
         if day is None or not isinstance(text, str):
             return
         fp = fingerprint(text)
-        if fp is None:
-            return
+        if fp is not None:
+            self.add_print(day, fp, text, source)
+
+    def add_print(self, day: int, fp: int, text: str, source=None) -> None:
+        """:meth:`add` for a passage whose fingerprint is known."""
         self.counts[day] = self.counts.get(day, 0) + 1
         self.offer(day, (-fp, text[:2000], source if isinstance(source, str) else ""))
 
+    def fold(self, day: int, fp: int, kept_day: int) -> None:
+        """A passage of ``day`` counted here was found to be a copy of one kept on
+        ``kept_day`` (the accumulator decides which copies fold): it is no longer counted,
+        and if it is in the day's sample it stands for nothing there (a copy on the same day
+        shares its sample entry with the one kept)."""
+        if self.counts.get(day, 0) > 0:
+            self.counts[day] -= 1
+        if day != kept_day and any(held[0] == -fp for held in self.days.get(day, ())):
+            self.copies.setdefault(day, set()).add(fp)
+
+    def sample(self, day: int) -> list:
+        """The day's sampled passages that are not copies, in a fixed order."""
+        copies = self.copies.get(day, ())
+        return sorted(item for item in self.days[day] if -item[0] not in copies)
+
     def offer(self, day: int, item: tuple) -> None:
         """Keep ``item`` in the day's sample if its fingerprint ranks among the kept ones (a
-        copy of a passage already kept is not kept twice)."""
+        copy of a passage already kept is not kept twice: of two, the lesser by text and outlet,
+        whatever the order they came in)."""
         heap = self.days.setdefault(day, [])
-        if any(held[0] == item[0] for held in heap):
-            return
+        for i, held in enumerate(heap):
+            if held[0] == item[0]:
+                if item < held:
+                    heap[i] = item
+                    heapq.heapify(heap)
+                return
         if len(heap) < self.per_day:
             heapq.heappush(heap, item)
         elif item > heap[0]:
@@ -69,6 +94,8 @@ def merge_unthemed(mine: Unthemed, other: Unthemed) -> None:
             mine.offer(day, item)
     for day, n in other.counts.items():
         mine.counts[day] = mine.counts.get(day, 0) + n
+    for day, fps in other.copies.items():
+        mine.copies.setdefault(day, set()).update(fps)
 
 
 def _words(texts: list[str]) -> list[list[str]]:
@@ -191,7 +218,9 @@ def emerging_topics(unthemed: Unthemed, totals: tuple[float, float], window, bas
     recent, base = [], []
     scale_r = scale_b = 0.0  # sampled passages stand for this many unthemed passages
     for day in sorted(unthemed.days):  # in a fixed order: the clustering depends on it, the split must not
-        heap = sorted(unthemed.days[day])
+        heap = unthemed.sample(day)
+        if not heap or unthemed.counts[day] <= 0:
+            continue
         p = period_of(day)
         weight = unthemed.counts[day] / len(heap)
         if window[0] <= p <= window[1]:

@@ -29,6 +29,8 @@ __all__ = [
 ]
 
 _DATE_CACHE_LIMIT = 100_000
+#: a passage whose every theme probability is below this fits no theme (emerging topics)
+UNTHEMED_BELOW = 0.5
 
 
 class Examples:
@@ -227,7 +229,6 @@ def accumulate(
     themes = list(settings.themes) if settings.themes else None
     model = None
     acc = Accumulator(themes or DEFAULT_THEMES)
-    unthemed = acc.unthemed
     groups = None
     if by is not None:
         from trendscore.trends.breakdown import Groups
@@ -264,9 +265,8 @@ def accumulate(
         results = model.label(texts)
         for (record, day), res, names in zip(pending, results, named(texts)):
             where = (record.get("source"), report_key(record), record["text"], names)
-            acc.add_scores(day, res["scores"], *where)
-            if max(res["scores"].values(), default=0.0) < 0.5:
-                unthemed.add(day, record["text"], record.get("source"))
+            unthemed = max(res["scores"].values(), default=0.0) < UNTHEMED_BELOW
+            acc.add_scores(day, res["scores"], *where, unthemed=unthemed)
             group = groups.of(record, names) if groups else None
             if group is not None:
                 group.add_scores(day, res["scores"], *where)
@@ -279,9 +279,7 @@ def accumulate(
             labelled_texts, named([item[5] for item in labelled_texts])
         ):
             try:
-                acc.add_labels(day, labels, source, report, text, names)
-                if not labels:
-                    unthemed.add(day, text, source)
+                acc.add_labels(day, labels, source, report, text, names, unthemed=not labels)
                 group = groups.of(record, names) if groups else None
                 if group is not None:
                     group.add_labels(day, labels, source, report, text, names)
