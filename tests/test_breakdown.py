@@ -69,6 +69,11 @@ def test_cli_by_prints_each_group_and_refuses_a_cluster(tmp_path):
     assert result.stderr == (
         "Error: a breakdown by group is scored in one process, not on a cluster; try without --scheduler\n"
     )
+    result = CliRunner().invoke(main, ["score", data, "--by", "source", "--jobs", "2"])
+    assert (result.exit_code, result.stderr) == (
+        2,
+        "Error: a breakdown by group is scored in one process, not in several; try --jobs 1\n",
+    )
 
 
 def test_unknown_breakdown_is_refused():

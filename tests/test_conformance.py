@@ -131,9 +131,7 @@ def inputs(tmp_path_factory, rows):
 
 
 def _backends(cluster, command):
-    out = {"one process": ["--jobs", "1"] if command == "label" else []}
-    if command == "label":
-        out["--jobs 2"] = ["--jobs", "2"]
+    out = {"one process": ["--jobs", "1"] if command == "label" else [], "--jobs 2": ["--jobs", "2"]}
     if cluster is not None:
         out["dask"] = ["--scheduler", cluster["address"], "--block-mb", "0.02"]
     return out

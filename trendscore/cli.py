@@ -317,6 +317,13 @@ def label(
     help="In the table: every name and outlet behind each rising or falling call, with its counts "
     "(JSON always has them; CSV has the names and outlets).",
 )
+@click.option(
+    "--jobs",
+    type=click.IntRange(1),
+    default=1,
+    show_default=True,
+    help="Worker processes that count (and label, where the model labels); not with --by.",
+)
 @click.option("--state", "state_path", default=None, help="Remember this run's calls in FILE; compare with the last.")
 @click.option(
     "--alert",
@@ -327,6 +334,7 @@ def label(
 @_input_options
 def score(
     inputs,
+    jobs,
     why,
     by,
     lang,
@@ -364,6 +372,7 @@ def score(
         lang=lang,
         by=by,
         why=why,
+        jobs=jobs,
         freq=freq,
         as_of=as_of,
         model_dir=model_dir,

@@ -79,8 +79,10 @@ class Merge:
 def check_backend(command: str, backend, by: str | None = None) -> None:
     """The one place where a job refuses what its back-end cannot do."""
     if command == "score" and by is not None and backend.name != "one process":
-        error = InputError("a breakdown by group is scored in one process, not on a cluster")
-        error.hint = Hint("without {setting}", "scheduler")
+        several = hasattr(backend, "jobs")  # worker processes, else a cluster
+        where = "in several" if several else "on a cluster"
+        error = InputError(f"a breakdown by group is scored in one process, not {where}")
+        error.hint = Hint("{setting} 1", "jobs") if several else Hint("without {setting}", "scheduler")
         raise error
 
 
@@ -118,16 +120,19 @@ def run_label_job(inputs, model, work: Work, backend, writer, skip: SkipLog | No
     return result
 
 
-def score_counts(inputs, work: Work, backend, skip: SkipLog | None, cut: int | None = None):
+def score_counts(inputs, work: Work, backend, skip: SkipLog | None, cut=None, model=None):
     """The merged :class:`~trendscore.trends.scoring.Tally` (and Examples, with ``work.examples``)
-    of ``inputs`` counted on ``backend``."""
+    of ``inputs`` counted on ``backend``; ``cut`` as for :func:`run_label_job`; ``model``, when
+    already loaded, is what forked workers label with (else each loads it when a chunk needs it)."""
     from trendscore.trends.scoring import Examples, Tally
 
     check_backend("score", backend)
     merge = Merge(skip)
     total: Tally | None = None
     examples = Examples(work.freq) if work.examples else None
-    state = WorkerState(None, work)
+    state = WorkerState(model, work)
+    if cut == "auto":
+        cut = _cut_size(inputs, CHUNK, getattr(backend, "jobs", 1))
     for done in backend.map(score_chunk, read_chunks(inputs, work.read, skip, CHUNK, cut), state, "scoring worker"):
         merge.take(done)
         tally, part = done.out

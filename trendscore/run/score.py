@@ -45,13 +45,14 @@ def run_score(
     lang: str = "en",
     by: str | None = None,
     why: bool = False,
+    jobs: int = 1,
 ) -> ScoreResult:
     """Run one scoring job; returns the score and warnings for the caller to show, and with
     ``state_path`` the calls that changed since the run that last wrote it (``changes``; the
     file then holds this run's calls). ``why``: the table spells out what is behind each call.
 
     With ``scheduler`` (``tcp://host:port`` or ``local:N``) the counting runs on a Dask
-    cluster; the result is the same."""
+    cluster, and with ``jobs`` above 1 in that many worker processes; the result is the same."""
     from trendscore.run.reading import expand_inputs
 
     inputs = expand_inputs(list(inputs))
@@ -87,7 +88,7 @@ def run_score(
     with ExitStack() as stack:
         tally, examples = _count(
             stack, inputs, settings, model_dir, input_format, encoding, encoding_errors, skip, columns,
-            scheduler, block_mb, bool(report_path),
+            scheduler, block_mb, bool(report_path), jobs,
         )
         result = score_tally(tally, settings)
         warnings = []
@@ -132,14 +133,15 @@ class ScoreResult:
 
 def _count(
     stack, inputs, settings, model_dir, input_format, encoding, encoding_errors, skip, columns, scheduler, block_mb,
-    examples: bool,
+    examples: bool, jobs: int = 1,
 ):
-    """The merged counts of every input (and the report's examples), in this process or on a cluster."""
+    """The merged counts of every input (and the report's examples), in this process, in
+    worker processes or on a cluster."""
     from trendscore.modeling.model import load_model
     from trendscore.run.job import read_settings
 
     read = read_settings(input_format, encoding, encoding_errors, skip, columns, require_text=False)
-    if not scheduler:  # one stream through one accumulator (a breakdown by group needs that)
+    if not scheduler and jobs <= 1:  # one stream through one accumulator (a breakdown by group needs that)
         from trendscore.io.readers import read_records
 
         def items():
@@ -150,12 +152,11 @@ def _count(
 
         found = Examples(settings.freq) if examples else None
         return accumulate(items(), lambda: load_model(model_dir), settings, found, skip), found
-    from trendscore.integrations.dask import connect
-    from trendscore.run.backends import Cluster
+    from trendscore.run.backends import Cluster, Processes
     from trendscore.run.chunks import Work
     from trendscore.run.job import check_backend, score_counts
 
-    check_backend("score", _NotInProcess, settings.by)  # before any cluster is reached
+    check_backend("score", _NotInProcess if scheduler else Processes(jobs), settings.by)  # before any work
     work = Work(
         model_dir=None if model_dir is None else str(model_dir),
         read=read,
@@ -163,8 +164,14 @@ def _count(
         freq=settings.freq,
         examples=examples,
     )
-    backend = Cluster(stack.enter_context(connect(scheduler)))
-    tally, found = score_counts(inputs, work, backend, skip, int(block_mb * (1 << 20)))
+    if scheduler:
+        from trendscore.integrations.dask import connect
+
+        backend = Cluster(stack.enter_context(connect(scheduler)))
+        tally, found = score_counts(inputs, work, backend, skip, int(block_mb * (1 << 20)))
+    else:  # the model loaded once here when every passage needs it, so forked workers share it
+        model = load_model(model_dir) if settings.relabel else None
+        tally, found = score_counts(inputs, work, Processes(jobs), skip, "auto", model)
     if tally.acc.by_model:  # the workers labelled some passages: name their model as one process does
         tally.model = load_model(model_dir)
     return tally, found
