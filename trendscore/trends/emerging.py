@@ -39,6 +39,7 @@ class Unthemed:
         self.counts: dict[int, int] = {}  # day -> unthemed passages seen (sampled or not), copies folded
         #: day -> fingerprints of sampled passages that turned out to be copies of an earlier day's
         self.copies: dict[int, set[int]] = {}
+        self._kept: dict[int, dict[int, tuple]] = {}  # day -> -fingerprint -> the item in the heap
 
     def add(self, day: int | None, text, source=None) -> None:
         """Count one unthemed passage of ``day`` and offer it to that day's sample; undated
@@ -61,7 +62,7 @@ class Unthemed:
         shares its sample entry with the one kept)."""
         if self.counts.get(day, 0) > 0:
             self.counts[day] -= 1
-        if day != kept_day and any(held[0] == -fp for held in self.days.get(day, ())):
+        if day != kept_day and -fp in self._kept.get(day, ()):
             self.copies.setdefault(day, set()).add(fp)
 
     def sample(self, day: int) -> list:
@@ -74,16 +75,20 @@ class Unthemed:
         copy of a passage already kept is not kept twice: of two, the lesser by text and outlet,
         whatever the order they came in)."""
         heap = self.days.setdefault(day, [])
-        for i, held in enumerate(heap):
-            if held[0] == item[0]:
-                if item < held:
-                    heap[i] = item
-                    heapq.heapify(heap)
-                return
+        kept = self._kept.setdefault(day, {})
+        held = kept.get(item[0])
+        if held is not None:
+            if item < held:
+                heap[heap.index(held)] = item
+                heapq.heapify(heap)
+                kept[item[0]] = item
+            return
         if len(heap) < self.per_day:
             heapq.heappush(heap, item)
+            kept[item[0]] = item
         elif item > heap[0]:
-            heapq.heapreplace(heap, item)
+            del kept[heapq.heapreplace(heap, item)[0]]
+            kept[item[0]] = item
 
 
 def merge_unthemed(mine: Unthemed, other: Unthemed) -> None:
