@@ -148,7 +148,14 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         splitter = StratifiedKFold(folds, shuffle=True, random_state=self.random_state)
         return list(splitter.split(np.zeros(len(strata)), strata))
 
-    def _with_naive_bayes(self, X, y, Y, svms, nb_columns):
+    def _nb_weight(self) -> float:
+        """``nb_weight`` as a float; ValueError unless it is a finite number from 0 up."""
+        w = self.nb_weight
+        if isinstance(w, bool) or not isinstance(w, numbers.Real) or not 0 <= float(w) < float("inf"):
+            raise ValueError(f"nb_weight must be a number from 0 up, got {w!r}")
+        return float(w)
+
+    def _with_naive_bayes(self, X, y, Y, svms, nb_columns, weight: float):
         """The columns' SVMs with the weighted complement naive Bayes scores added to their
         decisions (out-of-fold ones from naive Bayes fitted on the same folds) and weights."""
         from trendscore.modeling.naivebayes import complement_nb, nb_scale
@@ -160,10 +167,10 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         if not live:
             return svms
         svm_scores = np.asarray(X @ np.vstack([s[1] for s in live]).T) + np.array([s[2] for s in live])
-        scale = self.nb_weight * nb_scale(svm_scores, np.asarray(Xn @ W.T))
+        scale = weight * nb_scale(svm_scores, np.asarray(Xn @ W.T))
         pad = np.zeros(X.shape[1] - Xn.shape[1])
         oof: dict[int, np.ndarray] = {}  # naive Bayes out-of-fold scores by the number of folds
-        out = []
+        out: list[tuple | None] = []
         for j, svm in enumerate(svms):
             if svm is None:
                 out.append(None)
@@ -193,8 +200,7 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         ``nb_columns``: how many leading columns the naive Bayes part sees (see ``nb_weight``)."""
         if self.class_weight not in ("balanced", None):
             raise ValueError(f"class_weight must be 'balanced' or None, got {self.class_weight!r}")
-        if not (isinstance(self.nb_weight, numbers.Real) and 0 <= self.nb_weight < float("inf")):
-            raise ValueError(f"nb_weight must be a number from 0 up, got {self.nb_weight!r}")
+        nb_weight = self._nb_weight()
         X, y = validate_data(self, X, y, accept_sparse="csr", multi_output=True, dtype=np.float64)
         target = type_of_target(y, input_name="y", raise_unknown=True)
         self.multilabel_ = target == "multilabel-indicator"
@@ -213,8 +219,8 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
             svms = _svms_in_processes(self, X, Y, strat, min(self.n_jobs, Y.shape[1], usable_cores()))
         else:
             svms = [self._column_svm(X, Y[:, j], strat) for j in columns]
-        if not self.multilabel_ and self.nb_weight > 0:
-            svms = self._with_naive_bayes(X, strat, Y, svms, nb_columns)
+        if not self.multilabel_ and nb_weight > 0:
+            svms = self._with_naive_bayes(X, strat, Y, svms, nb_columns, nb_weight)
         fits = [self._column_fit(X, Y[:, j], svm) for j, svm in zip(columns, svms)]
         self.coef_ = np.vstack([f[0] for f in fits])
         self.intercept_ = np.array([f[1] for f in fits])
