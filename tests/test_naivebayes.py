@@ -148,3 +148,11 @@ def test_train_cli_refuses_a_negative_weight(tmp_path, run):
     result = run("train", path, "-o", tmp_path / "m", "--nb-weight", "-1")
     assert result.exit_code == 2 and "--nb-weight" in result.output
     assert not (tmp_path / "m").exists()
+
+
+def test_worker_processes_give_the_same_model():
+    X, y = _data()
+    one = ThemeClassifier(cv=3, nb_weight=0.5).fit(X, y)
+    two = ThemeClassifier(cv=3, nb_weight=0.5, n_jobs=2).fit(X, y)
+    np.testing.assert_array_equal(one.coef_, two.coef_)
+    np.testing.assert_array_equal(one.calibration_, two.calibration_)
