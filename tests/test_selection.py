@@ -75,7 +75,13 @@ def test_encoder_is_tried_only_when_allowed_and_not_fixed():
     tried = encoder_candidates(best, {}, "use-m3")
     assert tried[0] == {**best, "embedding": "use-m3"}
     assert {c["C"] for c in tried} == {0.5, 1.0} and all(c["embedding"] == "use-m3" for c in tried)
-    assert [c["C"] for c in encoder_candidates(best, {"C": 1.0}, "use-m3")] == [best["C"]]
+    assert {c["nb_weight"] for c in tried} == {0.0, 0.5, 1.0}
+    assert [c["C"] for c in encoder_candidates(best, {"C": 1.0, "nb_weight": 0.5}, "use-m3")] == [best["C"]]
+    assert {c["C"] for c in encoder_candidates(best, {"C": 1.0}, "use-m3")} == {best["C"]}
+    # multi-label seeds: no naive Bayes weights to try
+    assert [c["nb_weight"] for c in encoder_candidates(best, {"C": 1.0}, "use-m3", single_label=False)] == [
+        best["nb_weight"]
+    ]
     assert encoder_candidates(best, {"embedding": ""}, "use-m3") == []
     assert encoder_candidates(best, {}, "") == []
     assert all(c["embedding"] == "" for c in candidates({}))
@@ -88,19 +94,21 @@ def test_encoder_stage_runs_after_the_tfidf_budget_is_spent(monkeypatch):
     monkeypatch.setattr(selection, "_embedded", lambda X, texts, train, params: seen.append(params["C"]) or X)
     _, record = search(_single_label(), {}, _settings({}), 2.5, encoder="use-m3", clock=_ticking_clock())
     kinds = [r["settings"]["embedding"] for r in record["candidates"]]
-    # half the budget for TF-IDF: one candidate; the encoder stage's first always runs
-    assert kinds == ["", "use-m3"] and seen == [0.5, 0.5, 0.5]  # one candidate, three folds
-    assert record["skipped_for_budget"] == len(candidates({})) - 1 + 1
+    # half the budget for TF-IDF: one candidate's SVMs, scored at the three naive Bayes weights;
+    # the encoder stage's first always runs, and with it its own naive Bayes weights
+    assert kinds == ["", "", "", "use-m3", "use-m3", "use-m3"] and seen == [0.5, 0.5, 0.5]  # three folds
+    assert record["skipped_for_budget"] == len(candidates({})) - 3 + 3  # the encoder's at C 1
 
 
-@pytest.mark.parametrize("budget, ran", [(0.0, 1), (2.5, 1), (6.5, 3), (1e9, None)])
+@pytest.mark.parametrize("budget, ran", [(0.0, 3), (2.5, 3), (6.5, 3), (7.5, 6), (1e9, None)])
 def test_budget_bounds_the_candidates_tried(budget, ran):
     seeds = _single_label()
     chosen, record = search(seeds, {}, _settings({}), budget, clock=_ticking_clock())
     total = len(candidates({}))
     # the search reads the clock at its start, then per candidate at the budget check (none for
-    # the first, which runs whatever the budget), its start and its end: with a one-second tick
-    # the k-th candidate's check sees 3(k-1) seconds spent
+    # the first, which runs whatever the budget, nor for the two after it of each three, which
+    # differ only in the naive Bayes weight and reuse its SVMs), its start and its end: with a
+    # one-second tick the fourth candidate's check sees 7 seconds spent
     assert len(record["candidates"]) == (total if ran is None else ran)
     assert record["skipped_for_budget"] == total - len(record["candidates"])
     assert record["budget_s"] == budget
@@ -163,7 +171,8 @@ def test_train_cli_budget_zero_keeps_todays_defaults(tmp_path, run):
 
 def test_train_cli_every_option_given_means_no_search(tmp_path, run):
     path = _write(tmp_path / "s.jsonl", _single_label())
-    args = ["--C", "1", "--min-df", "1", "--char-ngrams", "1-3", "--char-all", "--style", "--cv", "0"]
+    args = ["--C", "1", "--min-df", "1", "--char-ngrams", "1-3", "--char-all", "--style", "--nb-weight", "0.5"]
+    args += ["--cv", "0"]
     assert run("train", path, "-o", tmp_path / "m", *args).exit_code == 0
     card = load_model(tmp_path / "m").card
     assert "selection" not in card and card["params"]["min_df"] == 1 and card["params"]["char_all"] is True

@@ -481,11 +481,20 @@ def _rebuild_command(ctx, given: set[str]) -> str:
     ),
 )
 @click.option(
+    "--nb-weight",
+    default=0.0,
+    type=click.FloatRange(min=0, max=100),
+    help=(
+        "Single-label seeds: weight of complement naive Bayes scores added to each class's SVM score "
+        "[searched; 0 with --budget 0]."
+    ),
+)
+@click.option(
     "--budget",
     type=click.FloatRange(min=0),
     default=None,
     help=(
-        "Seconds for choosing the settings not given (C, --min-df, --char-ngrams, --char-all, --style) by "
+        "Seconds for choosing the settings not given (C, --min-df, --char-ngrams, --char-all, --style, --nb-weight) by "
         "cross-validation on the seeds; 0: no search, the defaults shown [20; 40 with --allow-encoder]."
     ),
 )
@@ -547,6 +556,7 @@ def train(
     char_ngrams,
     char_all,
     style,
+    nb_weight,
     budget,
     allow_encoder,
     embedding,
@@ -573,6 +583,7 @@ def train(
         "char_ngram_max": ("char_ngrams", int(hi or lo)),
         "char_all": ("char_all", char_all),
         "style": ("style", style),
+        "nb_weight": ("nb_weight", nb_weight),
     }
     if budget is None:
         budget = DEFAULT_BUDGET_ENCODER if allow_encoder else DEFAULT_BUDGET

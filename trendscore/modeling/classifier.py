@@ -10,6 +10,8 @@ as a 1-D array of class names makes it single-label (exactly one class per row).
 
 from __future__ import annotations
 
+import numbers
+
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.linear_model import LogisticRegression
@@ -99,15 +101,24 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         random state per process, so threads would make the fits depend on timing). The
         result does not depend on it (nor do sentence-embedding vectors, which are encoded
         in the same batches whatever the number of processes).
+    nb_weight : float, default=0.0
+        Single-label only: add this weight of a complement naive Bayes score to each class's
+        SVM score (:mod:`trendscore.modeling.naivebayes`), before calibration; 0 for none.
+        Multi-label fits ignore it. The naive Bayes part sees the first ``nb_columns``
+        columns of ``X`` (an argument of :meth:`fit`; all by default), which must not be
+        negative.
     """
 
-    def __init__(self, C=0.5, cv=5, class_weight="balanced", tune_thresholds=True, random_state=0, n_jobs=1):
+    def __init__(
+        self, C=0.5, cv=5, class_weight="balanced", tune_thresholds=True, random_state=0, n_jobs=1, nb_weight=0.0
+    ):
         self.C = C
         self.cv = cv
         self.class_weight = class_weight
         self.tune_thresholds = tune_thresholds
         self.random_state = random_state
         self.n_jobs = n_jobs
+        self.nb_weight = nb_weight
 
     def _svc(self):
         return LinearSVC(C=self.C, class_weight=self.class_weight, random_state=self.random_state)
@@ -120,16 +131,59 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
             return None
         folds = min(self.cv, int(np.bincount(y).min()))
         decision = np.zeros(n)
-        if folds >= 2:
-            splitter = StratifiedKFold(folds, shuffle=True, random_state=self.random_state)
-            for train, test in splitter.split(np.zeros(n), groups_y if groups_y is not None else y):
-                if len(np.unique(y[train])) < 2:
-                    continue
-                decision[test] = self._svc().fit(X[train], y[train]).decision_function(X[test])
+        for train, test in self._folds_of(groups_y if groups_y is not None else y, folds):
+            if len(np.unique(y[train])) < 2:
+                continue
+            decision[test] = self._svc().fit(X[train], y[train]).decision_function(X[test])
         final = self._svc().fit(X, y)
         if folds < 2:
             decision = final.decision_function(X)
         return decision, final.coef_.ravel().copy(), float(final.intercept_[0])
+
+    def _folds_of(self, strata, folds: int) -> list:
+        """The out-of-fold splits of :meth:`_column_svm` for a column with ``folds`` folds,
+        stratified by ``strata`` (the classes of a single-label fit)."""
+        if folds < 2:
+            return []
+        splitter = StratifiedKFold(folds, shuffle=True, random_state=self.random_state)
+        return list(splitter.split(np.zeros(len(strata)), strata))
+
+    def _nb_weight(self) -> float:
+        """``nb_weight`` as a float; ValueError unless it is a finite number from 0 up."""
+        w = self.nb_weight
+        if isinstance(w, bool) or not isinstance(w, numbers.Real) or not 0 <= float(w) < float("inf"):
+            raise ValueError(f"nb_weight must be a number from 0 up, got {w!r}")
+        return float(w)
+
+    def _with_naive_bayes(self, X, y, Y, svms, nb_columns, weight: float):
+        """The columns' SVMs with the weighted complement naive Bayes scores added to their
+        decisions (out-of-fold ones from naive Bayes fitted on the same folds) and weights."""
+        from trendscore.modeling.naivebayes import complement_nb, nb_scale
+
+        Xn = X[:, :nb_columns] if nb_columns is not None else X
+        onehot = (np.asarray(y)[:, None] == self.classes_[None, :]).astype(np.float64)
+        W = complement_nb(Xn, onehot)[-Y.shape[1] :]  # two classes: the second's row scores the one column
+        live = [s for s in svms if s is not None]
+        if not live:
+            return svms
+        svm_scores = np.asarray(X @ np.vstack([s[1] for s in live]).T) + np.array([s[2] for s in live])
+        scale = weight * nb_scale(svm_scores, np.asarray(Xn @ W.T))
+        pad = np.zeros(X.shape[1] - Xn.shape[1])
+        oof: dict[int, np.ndarray] = {}  # naive Bayes out-of-fold scores by the number of folds
+        out: list[tuple | None] = []
+        for j, svm in enumerate(svms):
+            if svm is None:
+                out.append(None)
+                continue
+            decision, coef, intercept = svm
+            folds = min(self.cv, int(np.bincount(Y[:, j]).min()))
+            if folds not in oof:
+                scores = np.asarray(Xn @ W.T)  # in-sample, as the SVM's decisions are under 2 folds
+                for train, test in self._folds_of(y, folds):
+                    scores[test] = np.asarray(Xn[test] @ complement_nb(Xn[train], onehot[train])[-Y.shape[1] :].T)
+                oof[folds] = scores
+            out.append((decision + scale * oof[folds][:, j], coef + scale * np.concatenate([W[j], pad]), intercept))
+        return out
 
     def _column_fit(self, X, y, svm):
         """Platt calibration and the threshold on the out-of-fold decisions of one column."""
@@ -141,10 +195,12 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         cut = best_threshold(y, proba) if self.tune_thresholds else 0.5
         return coef, intercept, a, b, cut
 
-    def fit(self, X, y):
-        """Fit on features ``X`` and labels ``y`` (2-D 0/1 multi-label, or 1-D classes)."""
+    def fit(self, X, y, nb_columns=None):
+        """Fit on features ``X`` and labels ``y`` (2-D 0/1 multi-label, or 1-D classes);
+        ``nb_columns``: how many leading columns the naive Bayes part sees (see ``nb_weight``)."""
         if self.class_weight not in ("balanced", None):
             raise ValueError(f"class_weight must be 'balanced' or None, got {self.class_weight!r}")
+        nb_weight = self._nb_weight()
         X, y = validate_data(self, X, y, accept_sparse="csr", multi_output=True, dtype=np.float64)
         target = type_of_target(y, input_name="y", raise_unknown=True)
         self.multilabel_ = target == "multilabel-indicator"
@@ -163,6 +219,8 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
             svms = _svms_in_processes(self, X, Y, strat, min(self.n_jobs, Y.shape[1], usable_cores()))
         else:
             svms = [self._column_svm(X, Y[:, j], strat) for j in columns]
+        if not self.multilabel_ and nb_weight > 0:
+            svms = self._with_naive_bayes(X, strat, Y, svms, nb_columns, nb_weight)
         fits = [self._column_fit(X, Y[:, j], svm) for j, svm in zip(columns, svms)]
         self.coef_ = np.vstack([f[0] for f in fits])
         self.intercept_ = np.array([f[1] for f in fits])
@@ -248,6 +306,9 @@ class TextThemeClassifier(ClassifierMixin, BaseEstimator):
     (:func:`trendscore.modeling.fitting.defaults` reads them).
     n_jobs : int, default=1
         As in :class:`ThemeClassifier`.
+    nb_weight : float, default=0.0
+        As in :class:`ThemeClassifier` (single-label only); the naive Bayes part sees the
+        TF-IDF columns, not the sentence embedding's.
     """
 
     def __init__(
@@ -269,6 +330,7 @@ class TextThemeClassifier(ClassifierMixin, BaseEstimator):
         embedding_weight=0.3,
         lists=ALL_LISTS,
         n_jobs=1,
+        nb_weight=0.0,
     ):
         self.segmenter = segmenter
         self.words = words
@@ -287,6 +349,7 @@ class TextThemeClassifier(ClassifierMixin, BaseEstimator):
         self.embedding_weight = embedding_weight
         self.lists = lists
         self.n_jobs = n_jobs
+        self.nb_weight = nb_weight
 
     def _features(self, texts):
         from scipy.sparse import csr_matrix
@@ -321,7 +384,8 @@ class TextThemeClassifier(ClassifierMixin, BaseEstimator):
             tune_thresholds=self.tune_thresholds,
             random_state=self.random_state,
             n_jobs=self.n_jobs,
-        ).fit(features, y)
+            nb_weight=self.nb_weight,
+        ).fit(features, y, nb_columns=self.featurizer_.n_terms)
         self.classes_ = self.classifier_.classes_
         return self
 

@@ -8,7 +8,9 @@ faster stand-in for the full classifier: the passages are tokenised once per fea
 and each fold rebuilds the vocabulary, idf and min_df cut from its own training part, exactly
 as a fit on that part would. A single-label candidate is scored by the argmax of one linear
 SVM per class (no calibration, which does not change the argmax much); a multi-label one by
-the full calibrated classifier with its thresholds.
+the full calibrated classifier with its thresholds. Single-label candidates that differ only in
+the weight of the complement naive Bayes scores (:mod:`trendscore.modeling.naivebayes`) share
+their folds' SVMs, so those weights cost milliseconds to try.
 
 Settings the caller fixes are never searched. Candidates run in order, today's defaults
 first; once the budget is spent the rest are recorded as skipped, so the choice can depend
@@ -18,7 +20,10 @@ encoder's columns added (the first such candidate runs whatever the budget).
 
 Measured by the same cross-validation inside THUCNews dev.txt and not kept (BENCHMARKS.md):
 word bigrams, character 4-grams, NB-weighted features, logistic regression, Crammer-Singer,
-raw instead of sublinear tf, words and characters normalised as separate blocks.
+raw instead of sublinear tf, words and characters normalised as separate blocks; and in a
+second round a stacked multinomial logistic model over the classes' out-of-fold scores,
+per-class offsets, word columns weighted apart, other encoder dimensions and weights, and a
+separate logistic model on the encoder's columns (none beyond the folds' noise).
 """
 
 from __future__ import annotations
@@ -55,7 +60,7 @@ FOLDS = 3
 #: fewer seeds than this are not searched (today's defaults): too few for folds to say anything
 MIN_SEEDS = 30
 #: the settings the search chooses (any of them the caller fixes is left alone)
-SEARCHED = ("char_ngram_min", "char_ngram_max", "char_all", "style", "min_df", "C", "embedding")
+SEARCHED = ("char_ngram_min", "char_ngram_max", "char_all", "style", "min_df", "C", "nb_weight", "embedding")
 
 # feature families, most promising after today's defaults first
 _FAMILIES = (
@@ -65,32 +70,37 @@ _FAMILIES = (
 )
 _MIN_DF = (2, 1)
 _C = (0.5, 1.0)
+#: weights of the complement naive Bayes scores beside the SVM's (single-label seeds only;
+#: each costs a few milliseconds a fold once the SVM of its other settings has run)
+_NB_WEIGHTS = (0.0, 0.5, 1.0)
 
 
-def candidates(fixed: dict) -> list[dict]:
+def candidates(fixed: dict, single_label: bool = True) -> list[dict]:
     """The TF-IDF candidate settings in the order they are tried: every combination of
-    feature family, min_df and C, with the caller's ``fixed`` settings imposed (duplicates
-    dropped)."""
+    feature family, min_df, C and (for ``single_label`` seeds) naive Bayes weight, with the
+    caller's ``fixed`` settings imposed (duplicates dropped)."""
     out: list[dict] = []
     for family in _FAMILIES:
         for min_df in _MIN_DF:
             for c in _C:
-                cand = {**family, "min_df": min_df, "C": c, "embedding": "", **_pick(fixed)}
-                if cand not in out:
-                    out.append(cand)
+                for nb in _NB_WEIGHTS if single_label else (0.0,):
+                    cand = {**family, "min_df": min_df, "C": c, "nb_weight": nb, "embedding": "", **_pick(fixed)}
+                    if cand not in out:
+                        out.append(cand)
     return out
 
 
-def encoder_candidates(best: dict, fixed: dict, encoder: str) -> list[dict]:
+def encoder_candidates(best: dict, fixed: dict, encoder: str, single_label: bool = True) -> list[dict]:
     """The best TF-IDF candidate with the sentence encoder's columns added, at each C
-    (the encoder changes how much regularisation suits); none when the caller fixed the
-    embedding setting."""
+    (the encoder changes how much regularisation suits) and, for ``single_label`` seeds,
+    each naive Bayes weight; none when the caller fixed the embedding setting."""
     if not encoder or "embedding" in fixed:
         return []
-    out = [{**best, "embedding": encoder}]
-    if "C" not in fixed:
-        out += [{**best, "embedding": encoder, "C": c} for c in _C if c != best["C"]]
-    return out
+    cs = [best["C"]] + ([c for c in _C if c != best["C"]] if "C" not in fixed else [])
+    nbs = [best["nb_weight"]]
+    if single_label and "nb_weight" not in fixed:
+        nbs += [w for w in _NB_WEIGHTS if w != best["nb_weight"]]
+    return [{**best, "embedding": encoder, "C": c, "nb_weight": w} for c in cs for w in nbs]
 
 
 def _pick(fixed: dict) -> dict:
@@ -168,20 +178,47 @@ def _embedded(X, texts: list[str], train: np.ndarray, params: dict):
     return hstack([X, csr_matrix(emb.transform(texts))]).tocsr()
 
 
-def _fold_prediction(X, train, test, y_train, params: dict, multilabel: bool, seed: int):
-    """Predicted label matrix rows for ``test`` from a stand-in fitted on ``train``."""
-    if multilabel:
-        from trendscore.modeling.classifier import ThemeClassifier
+def _fold_prediction(X, train, test, y_train, params: dict, seed: int):
+    """Multi-label: predicted label matrix rows for ``test`` from the calibrated classifier fitted on ``train``."""
+    from trendscore.modeling.classifier import ThemeClassifier
 
-        clf = ThemeClassifier(C=params["C"], cv=params["cv"], class_weight=params["class_weight"], random_state=seed)
-        return clf.fit(X[train], y_train).predict(X[test])
+    clf = ThemeClassifier(C=params["C"], cv=params["cv"], class_weight=params["class_weight"], random_state=seed)
+    return clf.fit(X[train], y_train).predict(X[test])
+
+
+def _fold_scores(X, Xt, train, test, y_train, params: dict, seed: int):
+    """Single-label stand-in: for the ``test`` rows, the scores of one linear SVM per class
+    fitted on ``train`` (columns ``X``), the complement naive Bayes scores (TF-IDF columns
+    ``Xt``) scaled to the SVM's spread on the training rows (as
+    :class:`~trendscore.modeling.classifier.ThemeClassifier` scales them to its SVMs'), and the
+    classes in column order."""
     from sklearn.svm import LinearSVC
 
+    from trendscore.modeling.naivebayes import complement_nb, nb_scale
+
     svm = LinearSVC(C=params["C"], class_weight=params["class_weight"], random_state=seed).fit(X[train], y_train)
-    return svm.predict(X[test])
+
+    def scores(rows):
+        d = svm.decision_function(X[rows])
+        return np.column_stack([-d, d]) if d.ndim == 1 else d  # two classes: one column scores the second
+
+    W = complement_nb(Xt[train], (y_train[:, None] == svm.classes_[None, :]).astype(np.float64))
+    scale = nb_scale(scores(train), np.asarray(Xt[train] @ W.T))
+    return scores(test), scale * np.asarray(Xt[test] @ W.T), svm.classes_
 
 
-def _stream(stages, rows, fixed, encoder, metric, budget):
+def _fold_matrix(counts: _Counts, texts: list[str], train: np.ndarray, params: dict, tfidf=None):
+    """A fold's feature matrix (all seeds) as a fit on ``train`` would make it: the TF-IDF
+    columns (``tfidf`` when already built), then the encoder's if the settings add them."""
+    X = tfidf if tfidf is not None else counts.tfidf(train, params["min_df"])
+    if params["embedding"]:
+        X = _embedded(X, texts, train, params)
+    if X.shape[1] == 0:
+        raise ValueError("no term left in a fold")
+    return X
+
+
+def _stream(stages, rows, fixed, encoder, metric, budget, single_label):
     """The candidates with their time limits, stage by stage (None between stages); the
     encoder's stage is built from the best TF-IDF row so far."""
     for cands, limit in stages:
@@ -189,7 +226,8 @@ def _stream(stages, rows, fixed, encoder, metric, budget):
         for cand in cands:
             yield cand, limit
     scored = [r for r in rows if metric in r]
-    extra = encoder_candidates(max(scored, key=lambda r: r[metric])["settings"], fixed, encoder) if scored else []
+    best = max(scored, key=lambda r: r[metric])["settings"] if scored else None
+    extra = encoder_candidates(best, fixed, encoder, single_label) if best is not None else []
     if extra:
         yield None
         for cand in extra:
@@ -223,30 +261,34 @@ def search(
     y = Y if multilabel else np.array([s.labels[0] for s in seeds])
     splits = select_folds(seeds, folds, seed)
     counts: dict[tuple, _Counts] = {}
+    fold_scores: dict[tuple, list] = {}
     rows: list[dict] = []
     skipped = 0
     # with the encoder allowed, the TF-IDF candidates get half the budget and the encoder's
     # the rest; the first of each always runs
-    stages = [(candidates(fixed), budget / 2 if encoder and "embedding" not in fixed else budget)]
+    stages = [(candidates(fixed, not multilabel), budget / 2 if encoder and "embedding" not in fixed else budget)]
     stage_rows = 0
     metric = "macro_f1" if multilabel else "accuracy"
     n_cands = sum(len(c) for c, _ in stages)
     tried = 0
-    for cand in _stream(stages, rows, fixed, encoder, metric, budget):
+    for cand in _stream(stages, rows, fixed, encoder, metric, budget, not multilabel):
         if cand is None:  # a new stage begins
             stage_rows = 0
             continue
         cand, limit = cand
         n_cands = max(n_cands, tried + skipped + 1)  # the encoder's candidates come after the TF-IDF ones
         report(f"settings search ({budget:g} s budget)", tried + skipped, n_cands)
-        if stage_rows and clock() - start >= limit:
+        params = {**settings, **cand}
+        family = tuple(params[k] for k in ("char_ngram_min", "char_ngram_max", "char_all", "style"))
+        # single-label candidates that differ only in the naive Bayes weight share their folds'
+        # scores: once one has run, the others cost milliseconds and run whatever the budget
+        key = (family, params["min_df"], params["C"], params["embedding"])
+        if stage_rows and key not in fold_scores and clock() - start >= limit:
             skipped += 1
             continue
         tried += 1
         stage_rows += 1
         t0 = clock()
-        params = {**settings, **cand}
-        family = tuple(params[k] for k in ("char_ngram_min", "char_ngram_max", "char_all", "style"))
         if family not in counts:
             config = FeatureConfig(
                 segmenter=params["segmenter"],
@@ -260,14 +302,21 @@ def search(
             counts[family] = _Counts(texts, config)
         pred = np.zeros(Y.shape, dtype=np.int64)
         try:
-            for train, test in splits:
-                X = counts[family].tfidf(train, params["min_df"])
-                if params["embedding"]:
-                    X = _embedded(X, texts, train, params)
-                if X.shape[1] == 0:
-                    raise ValueError("no term left in a fold")
-                got = _fold_prediction(X, train, test, y[train], params, multilabel, seed)
-                pred[test] = got if multilabel else label_matrix([[g] for g in got], themes)
+            if multilabel:
+                for train, test in splits:
+                    X = _fold_matrix(counts[family], texts, train, params)
+                    pred[test] = _fold_prediction(X, train, test, y[train], params, seed)
+            else:
+                if key not in fold_scores:
+                    parts = []
+                    for train, test in splits:
+                        Xt = counts[family].tfidf(train, params["min_df"])
+                        X = _fold_matrix(counts[family], texts, train, params, Xt)
+                        parts.append(_fold_scores(X, Xt, train, test, y[train], params, seed))
+                    fold_scores[key] = parts
+                for (_, test), (svm, nb, classes) in zip(splits, fold_scores[key]):
+                    got = classes[np.argmax(svm + params["nb_weight"] * nb, axis=1)]
+                    pred[test] = label_matrix([[g] for g in got], themes)
         except ValueError as exc:  # e.g. a fold whose training part has one class: not a candidate here
             rows.append({"settings": cand, "failed": str(exc).splitlines()[0], "seconds": round(clock() - t0, 2)})
             continue

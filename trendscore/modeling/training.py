@@ -200,13 +200,27 @@ def choose_params(seeds: list[Seed], params: dict, budget: float, encoder: str =
 
     if not seeds:
         raise SeedError("no seeds to train on")
-    open_ = [k for k in SEARCHED if k not in params and not (k == "embedding" and not encoder)]
+    single = all(len(s.labels) == 1 for s in seeds)
+    # the encoder is searched only where allowed, the naive Bayes weight only for single-label seeds
+    open_ = [
+        k for k in SEARCHED
+        if k not in params and not (k == "embedding" and not encoder) and not (k == "nb_weight" and not single)
+    ]
     if not open_:
         return params, None
     if len(seeds) < MIN_SEEDS:
         return params, {"skipped": f"{len(seeds)} seeds, fewer than {MIN_SEEDS}: today's defaults", "budget_s": budget}
     chosen, record = search(seeds, params, _settings(params), budget, encoder=encoder, seed=seed)
     return {**params, **{k: chosen[k] for k in SEARCHED}}, record
+
+
+def _card_settings(params: dict, multilabel: bool) -> dict:
+    """The settings a card records: all of them, but for the single-label ones (``nb_weight``)
+    in a multi-label model, which does not use them."""
+    settings = _settings(params)
+    if multilabel:
+        settings.pop("nb_weight", None)
+    return settings
 
 
 def _train_seeds(
@@ -234,7 +248,7 @@ def _train_seeds(
             "per_theme": {t: sum(t in s.labels for s in seeds) for t in model.themes},
             "no_label": sum(not s.labels for s in seeds),
         },
-        "params": {**_settings(params), "seed": seed},
+        "params": {**_card_settings(params, model.multilabel), "seed": seed},
         "multilabel": model.multilabel,
         "thresholds": dict(zip(model.themes, [float(x) for x in model.thresholds])),
         "versions": _versions(params),
