@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-from trendscore.io.outputs import choose_output, record_output
+from trendscore.io.outputs import choose_output, record_output, utf8_bytes_writer
 from trendscore.io.writers import check_output_path
 from trendscore.run.forking import usable_cores
 from trendscore.run.job import LabelResult
@@ -95,13 +95,13 @@ def run_label(
             fh = writer = None
         else:
             fh, writer = stack.enter_context(record_output(output, kind, model.themes))
+        write_bytes = utf8_bytes_writer(fh) if writer is not None and as_text else None
 
         def write(out) -> None:
             if writer is None:
                 return
-            if as_text:
-                assert fh is not None  # a writer comes with its file
-                fh.write(out)
+            if write_bytes is not None:  # JSON Lines, already encoded by the chunk function
+                write_bytes(out)
             else:
                 for record in out:
                     writer.write(record)
