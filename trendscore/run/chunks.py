@@ -86,14 +86,13 @@ class ChunkResult:
 
 def warm(model) -> None:
     """Load everything labelling loads lazily (segmenter dictionary, numpy, the n-gram table,
-    the name-list automata of one passage and of a batch), so forked workers inherit it
-    instead of each building its own."""
+    the name-list automaton), so forked workers inherit it instead of each building its own."""
     from trendscore.modeling.model import SMALL
     from trendscore.text.namelists import DFA_TEXTS
 
     text = "微短剧出海 short drama"
-    model.label([text])
     model.label([text] * (max(SMALL, DFA_TEXTS) + 1))  # past both: the batch path
+    model.label([text])  # the path of a few passages (with the batch's automaton, now built)
 
 
 def worker_setup(state: WorkerState) -> WorkerState:
