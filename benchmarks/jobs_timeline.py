@@ -71,7 +71,7 @@ def main() -> None:
     written = [0.0]
     from trendscore.io import outputs
 
-    real_writer = outputs.utf8_bytes_writer
+    real_writer = getattr(outputs, "utf8_bytes_writer", None)  # None: code before it (not timed)
 
     def timed_writer(fh):
         write = real_writer(fh)
@@ -86,7 +86,8 @@ def main() -> None:
     job.label_chunk, model_module.load_model, backends.warm, job.Merge.take = label_chunk, load_model, warm, take
     import trendscore.run.label as label_module
 
-    label_module.utf8_bytes_writer = timed_writer
+    if real_writer is not None:
+        label_module.utf8_bytes_writer = timed_writer
     with tempfile.TemporaryDirectory() as d:
         out = os.path.join(d, "out.jsonl")
         try:
@@ -115,7 +116,8 @@ def main() -> None:
             f"| {name} | {len(runs)} | {sum(r[3] for r in runs):,} | {busy:.3f} | {sum(r[2] for r in runs):.3f} "
             f"| {gaps:.3f} | {last_end - runs[-1][1]:.3f} |"
         )
-    print(f"\nparent writing output: {written[0]:.3f} s")
+    if real_writer is not None:
+        print(f"\nparent writing output: {written[0]:.3f} s")
     # what the run would take with a free core for every process: the CPU this process spent
     # before the first chunk (with one process, all of it) plus the busiest worker's CPU
     before = next(cpu for _, cpu, what in events if what.startswith("warm-up done")) if args.jobs > 1 else 0.0

@@ -170,3 +170,20 @@ def test_forked_workers_build_no_tables_of_their_own(big_jsonl, tmp_path, monkey
     seen = [line.split() for line in builds.read_text().splitlines()]
     assert {what for what, _ in seen} == {"table", "automaton"}
     assert {pid for _, pid in seen} == {str(os.getpid())}
+
+
+def test_default_jobs_uses_every_core_from_the_threshold_on(tmp_path, monkeypatch):
+    from trendscore.run import label
+
+    monkeypatch.setattr(label, "usable_cores", lambda: 2)
+    small, big = tmp_path / "small.jsonl", tmp_path / "big.jsonl"
+    with open(small, "wb") as fh:
+        fh.truncate(label.PARALLEL_MIN_BYTES - 1)
+    with open(big, "wb") as fh:
+        fh.truncate(label.PARALLEL_MIN_BYTES)
+    assert label.default_jobs([str(small)]) == 1
+    assert label.default_jobs([str(big)]) == 2
+    assert label.default_jobs([str(small), str(small)]) == 2  # the inputs' sizes add up
+    assert label.default_jobs([str(big), "-"]) == 1  # stdin: one process
+    assert label.default_jobs([str(tmp_path / "missing.jsonl")]) == 1
+    assert label.default_jobs([str(small)], embedding=True) == 2  # the embedding threshold is lower

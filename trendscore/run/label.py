@@ -11,8 +11,10 @@ from trendscore.run.job import LabelResult
 
 __all__ = ["run_label", "default_jobs"]
 
-#: below this many bytes of input, worker processes cost more than they save
-PARALLEL_MIN_BYTES = 4 << 20
+#: below this many bytes of input, worker processes cost more than they save (measured with
+#: benchmarks/jobs_crossover.py on a quiet 2-core machine: 2 workers win from 1 MB on, for
+#: headlines and for long passages; see BENCHMARKS.md)
+PARALLEL_MIN_BYTES = 1 << 20
 #: the same for a model with sentence embeddings, a hundred times slower a passage
 PARALLEL_MIN_BYTES_EMBEDDING = 128 << 10
 
