@@ -153,3 +153,35 @@ def test_char_hash_table_keeps_the_first_column_of_a_repeated_key():
     """A term with a leading NUL packs like the term without it (and can never occur)."""
     fz = Featurizer(FeatureConfig(words=False), char_vocab={"短剧": 0, "\x00短剧": 1, "出海": 2}, idf=[1.0] * 3)
     assert fz._char_indices(["短剧出海"])[1].tolist() == [0, 2]
+
+
+def test_char_hash_table_holds_crowded_keys_where_a_probe_finds_them():
+    """Keys packed around a few slots (long probe runs, wrapping past the end), repeats and a
+    zero key: each key found from its first slot before any empty slot, with its first column."""
+    from trendscore.text.features import _bucket, _linear_probing_table
+
+    rng = np.random.default_rng(15)
+    pool = rng.integers(1, 1 << 62, size=400_000, dtype=np.uint64)
+    bits = 10  # 200 keys: the table has 1,024 slots
+    home = _bucket(pool, bits)
+    crowded = pool[(home < 4) | (home > 1019)][:200].tolist()
+    assert len(crowded) == 200
+    keys = crowded + crowded[:20] + [0]
+    cols = list(range(len(keys)))
+    slot_keys, slot_cols, mask, longest = _linear_probing_table(keys, cols)
+    assert mask == (1 << bits) - 1 and longest > 20
+    first_col = {}
+    for k, c in zip(keys, cols):
+        first_col.setdefault(k, c)
+    stored = {int(k): int(c) for k, c in zip(slot_keys.tolist(), slot_cols.tolist()) if k}
+    assert stored == {k: c for k, c in first_col.items() if k}
+    for k in first_col:
+        if not k:
+            continue
+        slot = int(_bucket(np.array([k], dtype=np.uint64), bits)[0])
+        for _ in range(longest + 1):
+            assert slot_keys[slot] != 0, "an empty slot before the key"
+            if slot_keys[slot] == k:
+                break
+            slot = (slot + 1) & mask
+        assert slot_keys[slot] == k and slot_cols[slot] == first_col[k]

@@ -1,3 +1,4 @@
+import functools
 import json
 
 import pytest
@@ -149,10 +150,12 @@ def test_train_lists_option(run, tmp_path):
     assert json.loads((default / "model.json").read_text("utf-8"))["features"]["lists"] == ",".join(LISTS)
 
 
-def test_many_texts_find_the_same_mentions_as_few():
-    """Past DFA_TEXTS texts the automaton is a DFA: the same mentions, text by text."""
+def test_many_texts_find_the_same_mentions_as_few(monkeypatch):
+    """Past DFA_TEXTS texts the automaton is a DFA: the same mentions, text by text (searched
+    with the other automaton: as if this process had built no DFA)."""
     from label_sample import sample_texts
 
+    from trendscore.text import namelists
     from trendscore.text.namelists import DFA_TEXTS, MARK, list_token_rows, list_tokens_many, mentions_many
     from trendscore.text.normalise import normalize_many
 
@@ -160,17 +163,19 @@ def test_many_texts_find_the_same_mentions_as_few():
     assert len(texts) > DFA_TEXTS
     many = list_tokens_many(texts, LISTS)
     assert sum(map(len, many)) > 1000
+    monkeypatch.setattr(namelists, "_DFA_BUILT", set())
     assert many == [list_tokens_many([t], LISTS)[0] for t in texts]
     assert mentions_many(texts, LISTS) == [mentions_many([t], LISTS)[0] for t in texts]
     rows, ks = list_token_rows(texts, LISTS)
     assert [(r, MARK + LISTS[k]) for r, k in zip(rows, ks)] == [(r, tok) for r, toks in enumerate(many) for tok in toks]
 
 
-def test_overlapping_mentions_counted_alike_in_a_batch():
+def test_overlapping_mentions_counted_alike_in_a_batch(monkeypatch):
     """Texts packed with list terms, overlapping and touching letters: the batch counting (numpy,
     runs of overlaps) and the one-text counting agree."""
     import random
 
+    from trendscore.text import namelists
     from trendscore.text.namelists import list_token_rows, mentions_many
 
     rng = random.Random(15)
@@ -183,9 +188,37 @@ def test_overlapping_mentions_counted_alike_in_a_batch():
     texts += ["", "us", "usa", "a us b"]
     many = list_tokens_many(texts, LISTS)
     assert sum(map(len, many)) > 5000
+    monkeypatch.setattr(namelists, "_DFA_BUILT", set())  # one text at a time with the other automaton
     assert many == [list_tokens_many([t], LISTS)[0] for t in texts]
     assert mentions_many(texts, LISTS) == [mentions_many([t], LISTS)[0] for t in texts]
     rows, ks = list_token_rows(texts, LISTS)
     assert [(r, MARK + LISTS[k]) for r, k in zip(rows.tolist(), ks.tolist())] == [
         (r, tok) for r, toks in enumerate(many) for tok in toks
     ]
+
+
+def test_few_texts_use_the_dfa_once_built_and_find_the_same(monkeypatch):
+    """A run that built the DFA for a batch searches a few texts with it too (no second
+    automaton to build): the same mentions as the automaton a one-passage run builds."""
+    from label_sample import sample_texts
+
+    from trendscore.text import namelists
+    from trendscore.text.normalise import normalize_many
+
+    texts = normalize_many(sample_texts()[:600])
+    cached = functools.lru_cache(maxsize=8)(namelists._automaton.__wrapped__)
+    asked: list[bool] = []
+
+    def asking(names, opencc, dfa=False):
+        asked.append(dfa)
+        return cached(names, opencc, dfa)
+
+    monkeypatch.setattr(namelists, "_automaton", asking)
+    monkeypatch.setattr(namelists, "_DFA_BUILT", set())
+    alone = [namelists.mentions_many([t], LISTS)[0] for t in texts]
+    assert set(asked) == {False}
+    namelists.mentions_many(texts, LISTS)  # a batch: builds the DFA
+    asked.clear()
+    assert [namelists.mentions_many([t], LISTS)[0] for t in texts] == alone
+    assert set(asked) == {True}
+    assert sum(map(len, alone)) > 200

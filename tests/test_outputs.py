@@ -498,3 +498,66 @@ def test_output_names_that_are_not_files_are_refused(run, tmp_path, monkeypatch,
     assert result.exit_code == 2
     assert message in result.output
     assert sorted(p.name for p in tmp_path.iterdir()) == ["in.jsonl"]
+
+
+def _utf8_lines() -> bytes:
+    return '{"text":"微短剧 ReelShort"}\n{"text":"出海"}\n'.encode()
+
+
+@pytest.mark.parametrize(
+    "make, encoding",
+    [
+        (lambda: io.StringIO(), None),  # no byte buffer: written as text
+        (lambda: io.TextIOWrapper(io.BytesIO(), encoding="gbk", newline=""), "gbk"),
+        (lambda: io.TextIOWrapper(io.BytesIO(), encoding="utf-8", newline=""), "utf-8"),
+    ],
+)
+def test_bytes_writer_puts_what_text_writes_would(make, encoding):
+    from trendscore.io.outputs import utf8_bytes_writer
+
+    got, want = make(), make()
+    write = utf8_bytes_writer(got)
+    write(_utf8_lines())
+    write(b"")
+    want.write(_utf8_lines().decode("utf-8"))
+    for fh in (got, want):
+        fh.flush()
+    if encoding is None:
+        assert got.getvalue() == want.getvalue()
+    else:
+        assert got.buffer.getvalue() == want.buffer.getvalue() == _utf8_lines().decode().encode(encoding)
+
+
+def test_bytes_writer_keeps_text_already_on_stdout_first(monkeypatch):
+    from trendscore.io.outputs import utf8_bytes_writer
+
+    raw = io.BytesIO()
+    stdout = io.TextIOWrapper(raw, encoding="utf-8")
+    monkeypatch.setattr(sys, "stdout", stdout)
+    stdout.write("before\n")
+    utf8_bytes_writer(stdout)(_utf8_lines())
+    stdout.flush()
+    assert raw.getvalue() == b"before\n" + _utf8_lines()
+
+
+def test_bytes_writer_leaves_a_gzip_stream_unflushed(tmp_path):
+    """A flush would add a sync marker: the bytes must be those of text writes."""
+    import gzip
+
+    from trendscore.io.outputs import utf8_bytes_writer
+
+    def packed(via_bytes: bool) -> bytes:
+        raw = io.BytesIO()
+        gz = gzip.GzipFile(fileobj=raw, mode="wb", mtime=0)
+        text = io.TextIOWrapper(gz, encoding="utf-8", newline="")
+        for _ in range(3):
+            if via_bytes:
+                utf8_bytes_writer(text)(_utf8_lines())
+            else:
+                text.write(_utf8_lines().decode())
+        text.flush()
+        text.detach()
+        gz.close()
+        return raw.getvalue()
+
+    assert packed(True) == packed(False)

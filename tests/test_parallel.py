@@ -131,3 +131,59 @@ def test_column_names_are_read_the_same_with_jobs(tmp_path):
     run_label([str(path)], str(two), jobs=2, columns=columns)
     assert one.read_bytes() == two.read_bytes()
     assert json.loads(one.read_text("utf-8").splitlines()[0])["id"] == 0
+
+
+def test_forked_workers_build_no_tables_of_their_own(big_jsonl, tmp_path, monkeypatch):
+    """The batch path's n-gram table and name-list automata are built once, before the fork,
+    not again in each worker's first chunk."""
+    import os
+
+    import ahocorasick_rs
+
+    from trendscore.text import features, namelists
+
+    builds = tmp_path / "builds.txt"
+
+    def note(what: str) -> None:
+        with open(builds, "a") as fh:
+            fh.write(f"{what} {os.getpid()}\n")
+
+    real_table, real_automaton = features.Featurizer._char_table, ahocorasick_rs.AhoCorasick
+
+    def char_table(self):
+        if self._char_hash is None:
+            note("table")
+        return real_table(self)
+
+    def automaton(*args, **kwargs):
+        note("automaton")
+        return real_automaton(*args, **kwargs)
+
+    import trendscore
+
+    monkeypatch.setattr(trendscore.load_model().featurizer, "_char_hash", None)  # built again here
+    monkeypatch.setattr(features.Featurizer, "_char_table", char_table)
+    monkeypatch.setattr(ahocorasick_rs, "AhoCorasick", automaton)
+    namelists._automaton.cache_clear()
+    run_label([str(big_jsonl)], str(tmp_path / "out.jsonl"), jobs=2)
+    namelists._automaton.cache_clear()  # none of the counting automata stays cached
+    seen = [line.split() for line in builds.read_text().splitlines()]
+    assert {what for what, _ in seen} == {"table", "automaton"}
+    assert {pid for _, pid in seen} == {str(os.getpid())}
+
+
+def test_default_jobs_uses_every_core_from_the_threshold_on(tmp_path, monkeypatch):
+    from trendscore.run import label
+
+    monkeypatch.setattr(label, "usable_cores", lambda: 2)
+    small, big = tmp_path / "small.jsonl", tmp_path / "big.jsonl"
+    with open(small, "wb") as fh:
+        fh.truncate(label.PARALLEL_MIN_BYTES - 1)
+    with open(big, "wb") as fh:
+        fh.truncate(label.PARALLEL_MIN_BYTES)
+    assert label.default_jobs([str(small)]) == 1
+    assert label.default_jobs([str(big)]) == 2
+    assert label.default_jobs([str(small), str(small)]) == 2  # the inputs' sizes add up
+    assert label.default_jobs([str(big), "-"]) == 1  # stdin: one process
+    assert label.default_jobs([str(tmp_path / "missing.jsonl")]) == 1
+    assert label.default_jobs([str(small)], embedding=True) == 2  # the embedding threshold is lower

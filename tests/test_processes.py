@@ -236,3 +236,19 @@ def _running(pid: int) -> bool:
             return fh.read().rsplit(")", 1)[1].split()[0] not in ("Z", "X")
     except OSError:
         return False
+
+
+def _freeze_count(state, x):
+    import gc
+
+    return gc.get_freeze_count()
+
+
+def test_forked_workers_hold_the_parents_objects_frozen_and_the_parent_does_not():
+    import gc
+
+    state = [object() for _ in range(1000)]  # objects the collector tracks
+    assert gc.get_freeze_count() == 0
+    counts = list(ordered_map(_freeze_count, range(4), 2, state=state))
+    assert all(count >= len(state) for count in counts)
+    assert gc.get_freeze_count() == 0

@@ -25,6 +25,26 @@ def test_ranges_end_on_line_ends_and_cover_the_file(tmp_path):
         assert all(data[end - 1 : end] == b"\n" for _, end in ranges)
 
 
+def test_the_end_of_a_file_is_cut_finer_so_workers_finish_together(tmp_path):
+    from trendscore.run.reading import TAIL_RANGES
+
+    path = _jsonl(tmp_path / "a.jsonl", 3000)  # 450 bytes a line
+    data = path.read_bytes()
+    size, tail = 64 << 10, 8 << 10
+    ranges = cut_file(str(path), size, tail)
+    assert ranges[0][0] == 0 and ranges[-1][1] == len(data)
+    assert all(a[1] == b[0] for a, b in zip(ranges, ranges[1:]))
+    assert all(data[end - 1 : end] == b"\n" for _, end in ranges)
+    lengths = [b - a for a, b in ranges]
+    small = [n for (a, _), n in zip(ranges, lengths) if len(data) - a <= TAIL_RANGES * size]
+    line = len(data) // 3000
+    # the tail starts within one range of TAIL_RANGES * size from the end
+    assert len(small) >= (TAIL_RANGES - 1) * size // (tail + line) and max(small) < tail + line
+    assert all(n >= size for n in lengths[: len(lengths) - len(small)])
+    assert cut_file(str(path), size) == cut_file(str(path), size, None)  # without tail: as before
+    assert len(cut_file(str(path), size)) < len(ranges)
+
+
 def test_a_plain_jsonl_file_reaches_the_workers_as_byte_ranges_not_lines(tmp_path):
     """The parent no longer decodes and pickles every line of a plain file (issue 15)."""
     path = _jsonl(tmp_path / "a.jsonl", 2000)

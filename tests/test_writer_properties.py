@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from trendscore.errors import InputError
 from trendscore.io.atomic import AtomicOutput, check_output_path
-from trendscore.io.jsonfast import RawNumber, dumps, dumps_line, loads
+from trendscore.io.jsonfast import RawNumber, dumps, dumps_line, dumps_line_bytes, loads
 from trendscore.io.writers import RecordWriter
 
 THEMES = ["policy", "culture"]
@@ -57,6 +57,20 @@ def test_any_record_round_trips_through_jsonl(record):
     line = dumps_line(record)
     assert line.endswith("\n") and "\n" not in line[:-1]
     assert _same(record, loads(line))
+
+
+@settings(max_examples=300, deadline=None)
+@given(records)
+def test_bytes_line_is_the_text_line_in_utf8(record):
+    """Workers hand the writer bytes: the same as the text line encoded, for any record
+    (lone surrogates and numbers no float holds take the standard library's path)."""
+    assert dumps_line_bytes(record) == dumps_line(record).encode("utf-8")
+
+
+def test_bytes_line_escapes_lone_surrogates_as_the_text_line_does():
+    record = {"text": "a\ud800b", "n": loads('{"n": 1e400}')["n"], "labels": []}
+    want = b'{"text":"a\\ud800b","n":1e400,"labels":[]}\n'
+    assert dumps_line_bytes(record) == dumps_line(record).encode("utf-8") == want
 
 
 @settings(max_examples=300, deadline=None)

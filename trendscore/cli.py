@@ -227,7 +227,10 @@ def _report_skips(skip, good: int) -> None:
     help="Write Parquet parts here instead (one a block, by the worker that labelled it; _SUCCESS when done).",
 )
 @click.option(
-    "--jobs", type=click.IntRange(1), default=None, help="Worker processes (default: all cores); keeps order."
+    "--jobs",
+    type=click.IntRange(1),
+    default=None,
+    help="Worker processes (default: all cores for file inputs of 1 MB or more, else one); keeps order.",
 )
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 @_input_options

@@ -24,7 +24,7 @@ try:
 except ImportError:  # pragma: no cover - orjson is a dependency, this keeps a broken install working
     orjson = None  # type: ignore[assignment]  # the fallback below tests `orjson is None`
 
-__all__ = ["loads", "dumps_line", "dumps", "RawNumber", "MAX_DEPTH", "JSONDepthError"]
+__all__ = ["loads", "dumps_line", "dumps_line_bytes", "dumps", "RawNumber", "MAX_DEPTH", "JSONDepthError"]
 
 #: deepest nesting of arrays and objects a record may have
 MAX_DEPTH = 200
@@ -173,3 +173,14 @@ def dumps(obj) -> str:
 def dumps_line(obj) -> str:
     """One compact JSON line (UTF-8 text, not escaped), ending in a newline."""
     return dumps(obj) + "\n"
+
+
+def dumps_line_bytes(obj) -> bytes:
+    """:func:`dumps_line` encoded in UTF-8 (the same bytes), made without decoding orjson's
+    bytes into text and encoding them again."""
+    if orjson is not None:
+        try:
+            return orjson.dumps(obj, option=orjson.OPT_APPEND_NEWLINE)
+        except TypeError:
+            pass
+    return dumps_line(obj).encode("utf-8")

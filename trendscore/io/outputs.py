@@ -10,7 +10,7 @@ from pathlib import Path
 
 from trendscore.errors import InputError
 
-__all__ = ["OutputKind", "choose_output", "record_output", "LABEL_FORMATS", "SCORE_FORMATS"]
+__all__ = ["OutputKind", "choose_output", "record_output", "utf8_bytes_writer", "LABEL_FORMATS", "SCORE_FORMATS"]
 
 LABEL_FORMATS = ("jsonl", "csv", "table", "parquet")
 SCORE_FORMATS = ("table", "json", "csv")
@@ -112,3 +112,29 @@ def record_output(path: str, kind: OutputKind, themes: list[str]):
         text.flush()
         text.detach()
         packed.close()
+
+
+def utf8_bytes_writer(fh):
+    """A function writing UTF-8 bytes into the text stream ``fh`` as ``fh.write(text)`` would
+    put them: straight into its byte buffer when ``fh`` encodes as UTF-8 without changing
+    line ends, else decoded and written as text.
+
+    For a stream written only through this function from here on (a label job's JSON Lines
+    output). Text already written to standard output is flushed first; an output this job
+    opened is not flushed at all (a flush would put a sync marker into a gzip stream)."""
+    import codecs
+    import os
+    import sys
+
+    buffer = getattr(fh, "buffer", None)
+    try:
+        utf8 = codecs.lookup(getattr(fh, "encoding", None) or "").name == "utf-8"
+    except LookupError:
+        utf8 = False
+    stdout = fh is sys.stdout
+    # the job's own files are opened with newline=""; standard output turns "\n" into os.linesep
+    if buffer is None or not isinstance(fh, io.TextIOWrapper) or not utf8 or (stdout and os.linesep != "\n"):
+        return lambda data: fh.write(data.decode("utf-8"))
+    if stdout:
+        fh.flush()
+    return buffer.write

@@ -15,7 +15,7 @@ from typing import Any
 
 from trendscore.errors import InputError
 from trendscore.io.columns import Columns
-from trendscore.io.jsonfast import dumps_line
+from trendscore.io.jsonfast import dumps_line_bytes
 from trendscore.io.readers import SkipLog, records_of
 from trendscore.run.reading import Chunk, ReadSettings
 
@@ -69,7 +69,7 @@ class WorkerState:
 class ChunkResult:
     """A chunk done: its input's name, passages and blank passages, physical lines (for a byte
     range), the lines skipped (count and first ``(message, path, line)``), the first error met
-    (``(message, path, line)`` or None) and the output: JSON Lines text or records for
+    (``(message, path, line)`` or None) and the output: JSON Lines in UTF-8 bytes or records for
     ``label``; ``(counts, bad dates, first bad date, examples)`` for ``score``."""
 
     name: str
@@ -85,9 +85,14 @@ class ChunkResult:
 
 
 def warm(model) -> None:
-    """Load everything labelling loads lazily (segmenter dictionary, n-gram tables), so forked
-    workers inherit it instead of each building its own."""
-    model.label(["微短剧出海 short drama"])
+    """Load everything labelling loads lazily (segmenter dictionary, numpy, the n-gram table,
+    the name-list automaton), so forked workers inherit it instead of each building its own."""
+    from trendscore.modeling.model import SMALL
+    from trendscore.text.namelists import DFA_TEXTS
+
+    text = "微短剧出海 short drama"
+    model.label([text] * (max(SMALL, DFA_TEXTS) + 1))  # past both: the batch path
+    model.label([text])  # the path of a few passages (with the batch's automaton, now built)
 
 
 def worker_setup(state: WorkerState) -> WorkerState:
@@ -210,7 +215,7 @@ def label_chunk(state: WorkerState, chunk: Chunk) -> ChunkResult:
     def body(result: ChunkResult, skip, data) -> None:
         records = [record for record, _, _ in _records(chunk, work, skip, True, data)]
         if not records:
-            result.out = "" if work.as_text else []
+            result.out = b"" if work.as_text else []
             return
         model = state.get_model()
         out = list(label_records(model, records, explain=work.explain))
@@ -218,9 +223,9 @@ def label_chunk(state: WorkerState, chunk: Chunk) -> ChunkResult:
         result.blank = sum(1 for r in records if not r["text"].strip())
         if work.output_dir is not None:
             write_part(work.output_dir, chunk.index, out, model.themes)
-            result.out = "" if work.as_text else []
+            result.out = b"" if work.as_text else []
         else:
-            result.out = "".join(map(dumps_line, out)) if work.as_text else out
+            result.out = b"".join(map(dumps_line_bytes, out)) if work.as_text else out
 
     return _run(chunk, work, body)
 

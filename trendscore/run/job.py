@@ -27,6 +27,8 @@ EMBEDDING_CHUNK = 64
 #: the bounds of a byte range a worker reads itself
 MIN_CUT_BYTES = 16 << 10
 MAX_CUT_BYTES = 32 << 20
+#: the ranges at a file's end are this many times smaller
+TAIL_DIVISOR = 4
 
 
 @dataclass
@@ -104,9 +106,11 @@ def run_label_job(inputs, model, work: Work, backend, writer, skip: SkipLog | No
     ``cut`` (bytes) lets workers read byte ranges of plain JSON Lines files themselves."""
     check_backend("label", backend)
     size = EMBEDDING_CHUNK if model.featurizer.config.embedding else CHUNK
+    tail = None
     if cut == "auto":
         cut = _cut_size(inputs, size, getattr(backend, "jobs", 1))
-    chunks = read_chunks(inputs, work.read, skip, size, cut)
+        tail = max(cut // TAIL_DIVISOR, MIN_CUT_BYTES)  # the last ranges small: workers end together
+    chunks = read_chunks(inputs, work.read, skip, size, cut, tail)
     merge = Merge(skip)
     result = LabelResult(backend=backend.name)
     state = WorkerState(model, work)

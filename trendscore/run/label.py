@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import os
 
-from trendscore.io.outputs import choose_output, record_output
+from trendscore.io.outputs import choose_output, record_output, utf8_bytes_writer
 from trendscore.io.writers import check_output_path
 from trendscore.run.forking import usable_cores
 from trendscore.run.job import LabelResult
 
 __all__ = ["run_label", "default_jobs"]
 
-#: below this many bytes of input, worker processes cost more than they save
-PARALLEL_MIN_BYTES = 4 << 20
+#: below this many bytes of input, worker processes cost more than they save (measured with
+#: benchmarks/jobs_crossover.py on a quiet 2-core machine: 2 workers win from 1 MB on, for
+#: headlines and for long passages; see BENCHMARKS.md)
+PARALLEL_MIN_BYTES = 1 << 20
 #: the same for a model with sentence embeddings, a hundred times slower a passage
 PARALLEL_MIN_BYTES_EMBEDDING = 128 << 10
 
@@ -95,13 +97,13 @@ def run_label(
             fh = writer = None
         else:
             fh, writer = stack.enter_context(record_output(output, kind, model.themes))
+        write_bytes = utf8_bytes_writer(fh) if writer is not None and as_text else None
 
         def write(out) -> None:
             if writer is None:
                 return
-            if as_text:
-                assert fh is not None  # a writer comes with its file
-                fh.write(out)
+            if write_bytes is not None:  # JSON Lines, already encoded by the chunk function
+                write_bytes(out)
             else:
                 for record in out:
                     writer.write(record)

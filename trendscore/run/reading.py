@@ -107,9 +107,10 @@ def read_chunks(
     skip: SkipLog | None,
     size: int,
     cut: int | None = None,
+    tail: int | None = None,
 ) -> Iterator[Chunk]:
     """See :func:`_read_chunks`; the chunks numbered in order (:attr:`Chunk.index`)."""
-    for index, chunk in enumerate(_read_chunks(inputs, read, skip, size, cut)):
+    for index, chunk in enumerate(_read_chunks(inputs, read, skip, size, cut, tail)):
         chunk.index = index
         yield chunk
 
@@ -120,9 +121,11 @@ def _read_chunks(
     skip: SkipLog | None,
     size: int,
     cut: int | None = None,
+    tail: int | None = None,
 ) -> Iterator[Chunk]:
     """Chunks of every input, in order: at most ``size`` lines or records each, or byte ranges
-    of about ``cut`` bytes where a worker can read them itself (see the module's docstring).
+    of about ``cut`` bytes where a worker can read them itself (see the module's docstring;
+    ``tail``: see :func:`cut_file`).
 
     Every input yields at least one chunk (possibly empty), so that an input without
     passages is noticed when the results are merged. Lines passed over while reading here
@@ -139,7 +142,7 @@ def _read_chunks(
                 continue
             if cut is not None and fmt == "jsonl" and stream.path is not None:
                 # the workers read every line again, and pass over the bad ones themselves
-                ranges = cut_file(stream.path, cut)
+                ranges = cut_file(stream.path, cut, tail)
                 for n, (start, end) in enumerate(ranges, 1):
                     yield Chunk("range", name, (start, end), stream.codec or "utf-8", last=n == len(ranges))
                 continue
@@ -182,18 +185,27 @@ class _Held(SkipLog):
         return out
 
 
-def cut_file(path: str, size: int) -> list[tuple[int, int]]:
+#: with a ``tail`` size, the file's last this many ``size`` ranges are cut ``tail`` bytes each
+TAIL_RANGES = 4
+
+
+def cut_file(path: str, size: int, tail: int | None = None) -> list[tuple[int, int]]:
     """Byte ranges of a file, each ending just after a line end (the last at the file's end).
-    Lines are read in bounded pieces, so a file without line ends costs no memory here (its
-    reader names the over-long line)."""
+    With ``tail``, the last :data:`TAIL_RANGES` * ``size`` bytes are cut in ranges of about
+    ``tail`` bytes instead: workers finish together instead of one labelling a whole range
+    while the others wait. Lines are read in bounded pieces, so a file without line ends
+    costs no memory here (its reader names the over-long line)."""
     total = os.path.getsize(path)
     if total == 0:
         return [(0, 0)]
     piece = min(max_line_bytes(), 1 << 20)
     bounds = [0]
     with open(path, "rb") as fh:
-        while bounds[-1] + size < total:
-            fh.seek(bounds[-1] + size)
+        while True:
+            step = tail if tail is not None and total - bounds[-1] <= TAIL_RANGES * size else size
+            if bounds[-1] + step >= total:
+                break
+            fh.seek(bounds[-1] + step)
             while True:
                 line = fh.readline(piece)
                 if not line or line.endswith(b"\n"):

@@ -97,6 +97,41 @@ def _bucket(keys, bits: int):
     return (keys * np.uint64(0x9E3779B97F4A7C15)) >> np.uint64(64 - bits)
 
 
+def _linear_probing_table(keys: list[int], cols: list[int]):
+    """Slot keys, slot columns, mask and longest probe of a linear-probing table holding each
+    nonzero key once (its first column), built with numpy in rounds: every key still without
+    a slot asks for its next one, the first asker of a free slot takes it, the others move on.
+    A key passes a slot only when it is taken, so a lookup probing from the key's first slot
+    meets no empty slot before the key (what :meth:`Featurizer._char_lookup` relies on)."""
+    import numpy as np
+
+    size = 1 << max(10, (4 * len(keys)).bit_length())
+    mask = size - 1
+    slot_keys = np.zeros(size, dtype=np.uint64)
+    slot_cols = np.full(size, -1, dtype=np.int32 if max(cols, default=0) < 1 << 31 else np.int64)
+    key = np.array(keys, dtype=np.uint64)
+    col = np.array(cols, dtype=np.int64)
+    _, first = np.unique(key, return_index=True)  # a repeated key keeps its first column
+    first = np.sort(first[key[first] != 0])
+    key, col = key[first], col[first]
+    home = _bucket(key, size.bit_length() - 1).astype(np.int64)
+    slot, todo, longest = home.copy(), np.arange(len(key)), 0
+    while len(todo):
+        want = slot[todo]
+        free = slot_keys[want] == 0
+        # among the askers of one free slot, the first (in vocabulary order) takes it
+        asked, at = np.unique(want[free], return_index=True)
+        winners = todo[free][at]
+        slot_keys[asked], slot_cols[asked] = key[winners], col[winners]
+        done = np.zeros(len(todo), dtype=bool)
+        done[np.flatnonzero(free)[at]] = True
+        if len(winners):
+            longest = max(longest, int(((slot[winners] - home[winners]) & mask).max()))
+        todo = todo[~done]
+        slot[todo] = (slot[todo] + 1) & mask
+    return slot_keys, slot_cols, mask, longest
+
+
 _WORDISH = re.compile(r"[0-9a-z\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 
 
@@ -345,27 +380,7 @@ class Featurizer:
         columns, the slot mask and the longest probe sequence. Four slots per n-gram or more,
         so it stays in the processor's cache and most lookups end at the first slot."""
         if self._char_hash is None:
-            import numpy as np
-
-            size = 1 << max(10, (4 * len(self.char_vocab)).bit_length())
-            mask = size - 1
-            slot_keys = np.zeros(size, dtype=np.uint64)
-            slot_cols = np.full(size, -1, dtype=np.int32 if self.n_terms < 1 << 31 else np.int64)
-            keys = [_pack(t) for t in self.char_vocab]
-            slots = _bucket(np.array(keys, dtype=np.uint64), size.bit_length() - 1).tolist()
-            taken: dict[int, int] = {}  # key -> slot; a repeated key keeps its first column
-            longest = 0
-            for key, slot, col in zip(keys, slots, self.char_vocab.values()):
-                if key == 0 or key in taken:
-                    continue
-                probe = 0
-                while slot_keys[slot] != 0:
-                    slot = (slot + 1) & mask
-                    probe += 1
-                slot_keys[slot], slot_cols[slot] = key, col
-                taken[key] = slot
-                longest = max(longest, probe)
-            self._char_hash = (slot_keys, slot_cols, mask, longest)
+            self._char_hash = _linear_probing_table([_pack(t) for t in self.char_vocab], list(self.char_vocab.values()))
         return self._char_hash
 
     def _char_lookup(self, key):
