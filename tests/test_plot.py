@@ -177,3 +177,17 @@ def test_columns_stack_the_panels_for_a_narrow_screen():
     assert _count(pixels, _green) > 500  # the rising theme is still drawn
     with pytest.raises(ValueError):
         plot_png(score, columns=0)
+
+
+def test_a_period_between_gaps_shows_its_interval():
+    start = dt.date(2025, 1, 6)
+    rng = random.Random(3)
+    records = [
+        {"date": (start + dt.timedelta(days=d)).isoformat(), "labels": ["policy"] if rng.random() < 0.3 else []}
+        for d in range(0, 40, 2)  # every other day: each day stands alone between empty ones
+        for _ in range(6)
+    ]
+    score = trendscore.score(records, freq="day")
+    _, pixels = _pixels(plot_png(score, columns=1))
+    light_blue = _count(pixels, lambda r, g, b: (r > 190) & (b > r + 12) & (b < 250))
+    assert light_blue > 300  # a short bar of the band at each lone day

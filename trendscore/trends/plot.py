@@ -82,6 +82,10 @@ def _panel(
         c.rect(a, ax.top, b, ax.bottom, fill=_SHADE[t["direction"]] + (31,), outline=None, width_pt=0)
     band = [(x, *_wilson(r["count"], r["total"])) for x, r in pts]
     for run in _runs(band):
+        if len(run) == 1:  # a period between gaps: its interval as a short bar
+            x, lo, hi = run[0]
+            c.rect(ax.x(x) - 2.5, ax.y(hi), ax.x(x) + 2.5, ax.y(lo), fill=colour + (38,))
+            continue
         c.band([ax.x(x) for x, _, _ in run], [ax.y(lo) for _, lo, _ in run], [ax.y(hi) for _, _, hi in run], colour, 38)
     share = [(x, math.nan if r["share"] is None else r["share"]) for x, r in pts]
     solid = share[:-1] if partial else share
