@@ -73,6 +73,13 @@ def test_bytes_line_escapes_lone_surrogates_as_the_text_line_does():
     assert dumps_line_bytes(record) == dumps_line(record).encode("utf-8") == want
 
 
+@pytest.mark.parametrize("text", ["0.0003E-320", "3e-324", "-2.5e-323", "1e-310", "4.9406564584124654e-324", "5e-324"])
+def test_subnormal_numbers_come_out_as_they_went_in(text):
+    # a subnormal float holds fewer than 15 digits: 3e-324 reads as 5e-324 (found by the test below)
+    out = dumps(loads('{"n": ' + text + "}"))
+    assert Decimal(out[len('{"n":') : -1]) == Decimal(text)
+
+
 @settings(max_examples=300, deadline=None)
 @given(number_texts)
 def test_numbers_come_out_as_they_went_in(text):

@@ -18,6 +18,8 @@ from __future__ import annotations
 import json
 import math
 import re
+import sys
+from decimal import Decimal
 
 try:
     import orjson
@@ -66,6 +68,8 @@ def _exact_float(text: str) -> float:
     mantissa = text.lower().split("e")[0].lstrip("-").replace(".", "").lstrip("0")
     if not math.isfinite(value) or len(mantissa) > 15 or (value == 0 and mantissa):
         return RawNumber(text)
+    if abs(value) < sys.float_info.min and value and Decimal(repr(value)) != Decimal(text):
+        return RawNumber(text)  # a subnormal float holds fewer digits: 3e-324 would read as 5e-324
     return value
 
 
