@@ -115,7 +115,7 @@ def label_dataframe(ddf, model=None, text_column: str = "text"):
 def _accumulate_partition(pdf, themes, date_column):
     from trendscore.io.dates import is_missing, parse_date
     from trendscore.trends.accumulate import Accumulator
-    from trendscore.trends.scoring import named, report_key
+    from trendscore.trends.scoring import UNTHEMED_BELOW, named, report_key
 
     acc = Accumulator(themes)
     dates = pdf[date_column].tolist() if date_column in pdf.columns else [None] * len(pdf)
@@ -130,14 +130,10 @@ def _accumulate_partition(pdf, themes, date_column):
         text = record.get("text")
         where = (record.get("source"), report_key(record), text if isinstance(text, str) else None, names_of[i])
         if isinstance(labels[i], list) and not score_cols:
-            acc.add_labels(day, labels[i], *where)
-            unthemed = not labels[i]
+            acc.add_labels(day, labels[i], *where, unthemed=not labels[i])
         else:
             scores = {c[len("score_") :]: float(pdf[c].iloc[i]) for c in score_cols}
-            acc.add_scores(day, scores, *where)
-            unthemed = max(scores.values(), default=0.0) < 0.5
-        if unthemed:
-            acc.unthemed.add(day, text, record.get("source"))
+            acc.add_scores(day, scores, *where, unthemed=max(scores.values(), default=0.0) < UNTHEMED_BELOW)
     return acc
 
 

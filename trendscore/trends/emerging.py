@@ -20,7 +20,6 @@ from dataclasses import dataclass
 import numpy as np
 
 from trendscore.io.dates import period_of
-from trendscore.text.keys import fingerprint
 
 __all__ = ["Unthemed", "merge_unthemed", "emerging_topics", "emerging_of", "PER_DAY", "MIN_PASSAGES", "MIN_GROWTH"]
 
@@ -41,17 +40,9 @@ class Unthemed:
         self.copies: dict[int, set[int]] = {}
         self._kept: dict[int, dict[int, tuple]] = {}  # day -> -fingerprint -> the item in the heap
 
-    def add(self, day: int | None, text, source=None) -> None:
-        """Count one unthemed passage of ``day`` and offer it to that day's sample; undated
-        passages, non-text and texts without a fingerprint are ignored."""
-        if day is None or not isinstance(text, str):
-            return
-        fp = fingerprint(text)
-        if fp is not None:
-            self.add_print(day, fp, text, source)
-
     def add_print(self, day: int, fp: int, text: str, source=None) -> None:
-        """:meth:`add` for a passage whose fingerprint is known."""
+        """Count one unthemed passage of ``day`` (its fingerprint ``fp``) and offer it to that
+        day's sample (the accumulator calls this, and folds the passage's copies later)."""
         self.counts[day] = self.counts.get(day, 0) + 1
         self.offer(day, (-fp, text[:2000], source if isinstance(source, str) else ""))
 
