@@ -162,6 +162,8 @@ def generate_news(
     acc = Accumulator(THEMES)
     totals = np.zeros(days, dtype=int)
     counts = np.zeros((days, k), dtype=int)
+    article_totals = np.zeros(days, dtype=int)
+    article_counts = np.zeros((days, k), dtype=int)
     article = 0
     for i in range(days):
         day = start + dt.timedelta(days=i)
@@ -195,6 +197,8 @@ def generate_news(
             article += 1
             totals[i] += sizes[a]
             counts[i] += seen[a]
+            article_totals[i] += 1
+            article_counts[i] += seen[a] > 0
             passages = [
                 [t for j, t in enumerate(THEMES) if q < seen[a, j]] for q in range(sizes[a])
             ]  # the first seen[a, j] passages carry theme j
@@ -208,18 +212,24 @@ def generate_news(
     daily = [((start + dt.timedelta(days=i)).toordinal(), int(totals[i]), counts[i].tolist()) for i in range(days)]
     sc = Scenario(acc, as_of, truth, daily)
     sc.change_day = (start + dt.timedelta(days=change_day)).toordinal()
+    sc.article_daily = [
+        ((start + dt.timedelta(days=i)).toordinal(), int(article_totals[i]), article_counts[i].tolist())
+        for i in range(days)
+    ]
+    sc.effect, sc.age = effect, age
     # what a model card would say of this classifier: the share of passages not about a
     # theme that it labels with the theme
     sc.noise = None if fpr is None else {t: float(f) for t, f in zip(THEMES, fpr)}
     return sc
 
 
-def oracle_z(scenario: Scenario, theme: str, baseline_days: int = 84) -> float:
+def oracle_z(scenario: Scenario, theme: str, baseline_days: int = 84, articles: bool = False) -> float:
     """A test told the true change day: the binomial z of the theme's share from that day on
-    against the ``baseline_days`` before it (positive: the share went up)."""
+    against the ``baseline_days`` before it (positive: the share went up). With ``articles``
+    the units are articles (copies left out) carrying the theme in any passage, not passages."""
     j = THEMES.index(theme)
     c_a = n_a = c_b = n_b = 0.0
-    for day, n, counts in scenario.daily:
+    for day, n, counts in scenario.article_daily if articles else scenario.daily:
         if day >= scenario.change_day:
             c_a, n_a = c_a + counts[j], n_a + n
         elif day >= scenario.change_day - baseline_days:
@@ -231,3 +241,40 @@ def oracle_z(scenario: Scenario, theme: str, baseline_days: int = 84) -> float:
         return 0.0
     se = (pooled * (1 - pooled) * (1 / n_a + 1 / n_b)) ** 0.5
     return (c_a / n_a - c_b / n_b) / se
+
+
+def oracle_undated(
+    scenario: Scenario,
+    theme: str,
+    baseline_days: int = 84,
+    articles: bool = False,
+    ages: tuple[int, int] | None = None,
+) -> tuple[float, int]:
+    """A test told the size of the change and the range of its age (the scenario's, or
+    ``ages`` in days), but not the day: the
+    log of the likelihood ratio averaged over every change day in that range and both
+    directions (binomial units, each day's baseline the ``baseline_days`` before it). For
+    independent units this is the most powerful test against that mixture (Neyman-Pearson), so
+    no method that does not know the day can do better on average. Returns the statistic and
+    the direction whose branch carries more of the ratio (+1 rise, -1 fall)."""
+    j = THEMES.index(theme)
+    rows = scenario.article_daily if articles else scenario.daily
+    n = np.array([r[1] for r in rows], dtype=float)
+    c = np.array([r[2][j] for r in rows], dtype=float)
+    cn, cc = np.concatenate([[0.0], np.cumsum(n)]), np.concatenate([[0.0], np.cumsum(c)])
+    last = len(rows)
+    branches = {1.0: [], -1.0: []}
+    low, high = ages or scenario.age
+    for age in range(low, high + 1):
+        d = last - age
+        lo = max(0, d - baseline_days)
+        n_b, c_b = cn[d] - cn[lo], cc[d] - cc[lo]
+        n_a, c_a = cn[last] - cn[d], cc[last] - cc[d]
+        p0 = (c_b + 0.5) / (n_b + 1.0)
+        for sign in (1.0, -1.0):
+            p1 = min(0.999, p0 * scenario.effect**sign)
+            llr = c_a * np.log(p1 / p0) + (n_a - c_a) * np.log((1 - p1) / (1 - p0))
+            branches[sign].append(llr)
+    up = np.logaddexp.reduce(branches[1.0]) - np.log(len(branches[1.0]))
+    down = np.logaddexp.reduce(branches[-1.0]) - np.log(len(branches[-1.0]))
+    return float(np.logaddexp(up, down) - np.log(2)), 1 if up >= down else -1
