@@ -212,14 +212,27 @@ def test_the_scan_allows_for_an_over_dispersion_that_is_only_estimated():
             best = max(best, abs(share_test(r, b, phi)["z"]))
         scan = [(n, 0) for n in lengths]
         hits["known"] += best >= scan_threshold(variances, totals, scan, baseline, 0.01)
-        hits["estimated"] += best >= scan_threshold(variances, totals, scan, baseline, 0.01, df)
+        hits["estimated"] += best >= scan_threshold(variances, totals, scan, baseline, 0.01, df, phi)
     assert hits["known"] / runs >= 0.02
     assert 0.003 <= hits["estimated"] / runs <= 0.017
 
 
-def test_the_binomial_floor_counts_as_known():
+def test_the_binomial_floor_is_allowed_for_not_charged_as_a_free_estimate():
+    """An estimate held at 1 is not a t statistic's estimate: where a draw's estimate would
+    fall below 1 it is raised to 1, so the threshold at the floor is at most the one for a
+    known variance, and for a large estimate it tends to the t-like one."""
     steady = [[Window(20.0, 100.0, 100.0, 20.0, 20.0)] for _ in range(12)]
-    assert dispersion_estimate(steady, [1.0]) == (1.0, math.inf)
+    assert dispersion_estimate(steady, [1.0]) == (1.0, 11.0)
     spread = [[Window(c, 100.0, 100.0, c, c)] for c in (5.0, 40.0) * 6]
     phi, df = dispersion_estimate(spread, [1.0])
     assert phi > 1 and df == 11
+    variances, totals = np.full(18, 100.0), np.full(18, 100.0)
+    scan = [(n, 0) for n in range(2, 7)]
+    known = scan_threshold(variances, totals, scan, 12, 0.01)
+    t_like = scan_threshold(variances, totals, scan, 12, 0.01, 11.0)
+    at_floor = scan_threshold(variances, totals, scan, 12, 0.01, 11.0, 1.0)
+    above = scan_threshold(variances, totals, scan, 12, 0.01, 11.0, 1.5)
+    far_above = scan_threshold(variances, totals, scan, 12, 0.01, 11.0, 25.0)
+    assert at_floor < known < t_like
+    assert at_floor < above < far_above <= t_like
+    assert far_above == pytest.approx(t_like, rel=0.01)

@@ -245,6 +245,7 @@ def compute_score(
     for j, theme in enumerate(themes):
         scanned = []
         df = math.inf  # the least firmly known over-dispersion of the scanned windows
+        phi = 1.0  # and the largest
         for length in lengths:
             recent, base, phis, dfs = tests[length]
             r, b = recent[j], base[j]
@@ -252,11 +253,12 @@ def compute_score(
             if cfg.shortest <= length <= cfg.longest and enough:
                 scanned.append((length, share_test(r, b, phis[j], kappas[j], noise_of[j])))
                 df = min(df, dfs[j])
+                phi = max(phi, phis[j])
         needed = cfg.z_crit
         if needed is None:
-            key = (tuple(length for length, _ in scanned), df)
+            key = (tuple(length for length, _ in scanned), df, phi)
             if key not in thresholds:
-                thresholds[key] = _needed(per_period, span_first, cur, key[0], cfg, df)
+                thresholds[key] = _needed(per_period, span_first, cur, key[0], cfg, df, phi)
             needed = thresholds[key]
         best = None
         for length, test in scanned:
@@ -392,7 +394,13 @@ def _periods(acc: Accumulator, freq: str, last_day: int | None, span_first: int 
 
 
 def _needed(
-    per_period, span_first: int, cur: int, lengths: tuple[int, ...], cfg: MomentumSettings, df: float = math.inf
+    per_period,
+    span_first: int,
+    cur: int,
+    lengths: tuple[int, ...],
+    cfg: MomentumSettings,
+    df: float = math.inf,
+    phi: float = 1.0,
 ) -> float:
     """The |z| a scan over recent windows of ``lengths`` must reach: simulated for
     ``cfg.false_alarm`` from the volumes and report sizes of the periods the scan looks at.
@@ -405,7 +413,7 @@ def _needed(
     span = [per_period.get(p) for p in range(span_first, cur + 1)]
     sizes = np.array([row[0].snn if row else 0.0 for row in span])
     totals = np.array([row[0].n if row else 0.0 for row in span])
-    return scan_threshold(sizes, totals, [(length, 0) for length in lengths], cfg.baseline, cfg.false_alarm, df)
+    return scan_threshold(sizes, totals, [(length, 0) for length in lengths], cfg.baseline, cfg.false_alarm, df, phi)
 
 
 def _outlet_mix(acc: Accumulator, freq: str, j: int, window, cfg: MomentumSettings, last_day: int, evidence):
