@@ -122,6 +122,13 @@ def evaluate(
         return pool.map(evaluate_setting, tasks, chunksize=1)
 
 
+def gap(row: dict, *keys: str) -> str:
+    """Points by which the best of the named oracles beats the method, as table text."""
+    if "correct" not in row:
+        return "-"
+    return f"{100 * (max(row[k] for k in keys) - row['correct']):+.1f}"
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--runs", type=int, default=200)
@@ -147,19 +154,14 @@ def main() -> None:
     )
     print("|---|---|---|---|---|---|---|---|---|")
     for r in evaluate(args.runs, args.seed_base, cfg, not args.no_floor, not args.ignore_sources, args.jobs, args.only):
-        def gap(*keys: str) -> str:
-            if "correct" not in r:
-                return "-"
-            return f"{100 * (max(r[k] for k in keys) - r['correct']):+.1f}"
-
         print(
             f"| {r['setting']} | {pct(r.get('correct'))} | {pct(r['false_alarms'])}"
             + (f" ({pct(r['flagged'])} flagged as outlet mix)" if r["flagged"] else "")
             + f" | {pct(r.get('known day'))} / {pct(r.get('known day, articles'))}"
             + f" | {pct(r.get('undated'))} / {pct(r.get('undated, articles'))}"
             + f" | {pct(r.get('1-12 weeks'))} / {pct(r.get('1-12 weeks, articles'))}"
-            + f" | {gap('known day', 'known day, articles')} | {gap('undated', 'undated, articles')}"
-            + f" | {gap('1-12 weeks', '1-12 weeks, articles')} |"
+            + f" | {gap(r, 'known day', 'known day, articles')} | {gap(r, 'undated', 'undated, articles')}"
+            + f" | {gap(r, '1-12 weeks', '1-12 weeks, articles')} |"
         )
 
 

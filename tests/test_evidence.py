@@ -2,7 +2,6 @@
 simulated critical value of the scan, and the classifier's floor (issue 13)."""
 
 import datetime as dt
-import math
 import random
 
 import numpy as np
