@@ -42,6 +42,18 @@ def rows(texts):
     ]
 
 
+def long_rows(rows, n=1000):
+    """``n`` rows whose texts are 150-300 characters, the seed texts joined in turn."""
+    out, at = [], 0
+    for i in range(n):
+        text = ""
+        while len(text) < 150:
+            text += rows[at % len(rows)]["text"]
+            at += 1
+        out.append({**rows[i], "text": text[: 150 + (i * 37) % 151]})
+    return out
+
+
 def _jsonl(rows, **renames) -> str:
     out = []
     for r in rows:
@@ -81,6 +93,8 @@ def inputs(tmp_path_factory, rows):
     put("digest", DIGEST.read_bytes(), file_name="digest.txt")
     put("text", "\n\n".join(r["text"] for r in rows[:200]) + "\n", file_name="notes.txt")
     put("gz", gzip.compress(body.encode("utf-8"), mtime=0), file_name="in.jsonl.gz")
+    # under 2,048 lines of long passages: read here, yet cut in several chunks for the workers
+    put("gz-long", gzip.compress(_jsonl(long_rows(rows)).encode("utf-8"), mtime=0), file_name="long.jsonl.gz")
     put("gb18030", body.encode("gb18030"), file_name="gb.jsonl")
     put("utf-16", body.encode("utf-16"), file_name="wide.jsonl")
     put("bom", codecs.BOM_UTF8 + body.encode("utf-8"), file_name="bom.jsonl")
@@ -169,6 +183,7 @@ LABEL_CASES = [
     "digest",
     "text",
     "gz",
+    "gz-long",
     "gb18030",
     "utf-16",
     "bom",
@@ -227,6 +242,7 @@ SCORE_CASES = [
     "csv",
     "digest",
     "gz",
+    "gz-long",
     "gb18030",
     "utf-16",
     "labelled",
