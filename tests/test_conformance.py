@@ -132,6 +132,13 @@ def inputs(tmp_path_factory, rows):
 
         pq.write_table(pa.Table.from_pylist(rows), d / "in.parquet")
         made["parquet"] = (d / "in.parquet", [])
+        # several row groups: the workers read runs of them
+        pq.write_table(pa.Table.from_pylist(long_rows(rows)), d / "groups.parquet", row_group_size=100)
+        made["parquet-groups"] = (d / "groups.parquet", [])
+        untexted = [dict(r) for r in long_rows(rows)]
+        untexted[850]["text"] = None
+        pq.write_table(pa.Table.from_pylist(untexted), d / "untexted.parquet", row_group_size=100)
+        made["parquet-no-text"] = (d / "untexted.parquet", [])
     except ImportError:
         pass
     labelled = [{**r, "labels": ["policy"] if i % 3 == 0 else []} for i, r in enumerate(rows)]
@@ -202,6 +209,8 @@ LABEL_CASES = [
     "directory",
     "stdin",
     "parquet",
+    "parquet-groups",
+    "parquet-no-text",
 ]
 
 
@@ -216,7 +225,7 @@ def test_label_is_the_same_on_every_backend(case, inputs, maybe_cluster, tmp_pat
     first = next(iter(seen.values()))
     for name, got in seen.items():
         assert got == first, f"{case}: {name} differs from one process"
-    expect_error = case in ("malformed", "no-text", "bad-bytes", "empty", "blank", "array")
+    expect_error = case in ("malformed", "no-text", "bad-bytes", "empty", "blank", "array", "parquet-no-text")
     assert (first[0] != 0) == expect_error, first[2]
     if expect_error:
         assert first[2].startswith("Error: ") and first[2].count("\n") == 1 and first[3] is None
@@ -254,6 +263,7 @@ SCORE_CASES = [
     "directory",
     "stdin",
     "parquet",
+    "parquet-groups",
     "empty",
 ]
 

@@ -177,3 +177,63 @@ def test_label_jobs_2_spreads_a_gz_input_with_the_same_bytes(tmp_path, monkeypat
         outs[jobs] = out.read_bytes()
     assert seen[0] == 1 and seen[1] >= 6
     assert outs["2"] == outs["1"] and outs["1"].count(b"\n") == 1000
+
+
+def test_a_parquet_file_of_several_row_groups_is_read_by_the_workers_in_runs(tmp_path):
+    """A Parquet file was one chunk for one worker however big; now a run of its row groups
+    is a chunk, rows numbered as in the whole file, and a file of one row group stays one."""
+    pa = pytest.importorskip("pyarrow")
+    pq = pytest.importorskip("pyarrow.parquet")
+
+    from trendscore.io.readers import open_lines
+
+    rows = [{"id": i, "text": t} for i, t in enumerate(_passages(1000))]
+    path = tmp_path / "g.parquet"
+    pq.write_table(pa.Table.from_pylist(rows), path, row_group_size=100)
+    chunks = list(read_chunks([str(path)], ReadSettings(), None, 2048, cut=path.stat().st_size // 5))
+    assert {c.kind for c in chunks} == {"parquet"} and len(chunks) >= 4
+    assert chunks[0].payload[0] == 0 and chunks[-1].payload[1] == 10
+    assert all(a.payload[1] == b.payload[0] for a, b in zip(chunks, chunks[1:]))
+    assert [c.last for c in chunks] == [False] * (len(chunks) - 1) + [True]
+    numbered = []
+    for chunk in chunks:
+        with open_lines(str(path), "parquet", row_groups=chunk.payload) as (_, stream):
+            numbered += [(n, r["id"]) for n, r in stream]
+    assert numbered == [(i + 1, i) for i in range(1000)]
+    one = tmp_path / "one.parquet"
+    pq.write_table(pa.Table.from_pylist(rows), one)
+    assert [c.payload for c in read_chunks([str(one)], ReadSettings(), None, 2048, cut=1024)] == [None]
+
+
+def test_label_jobs_2_spreads_a_parquet_file_and_names_a_bad_row_alike(tmp_path, monkeypatch, run):
+    pa = pytest.importorskip("pyarrow")
+    pq = pytest.importorskip("pyarrow.parquet")
+    from trendscore.run import job
+
+    seen: list[int] = []
+    real = job.read_chunks
+
+    def counted(*args, **kwargs):
+        chunks = list(real(*args, **kwargs))
+        seen.append(len(chunks))
+        return iter(chunks)
+
+    monkeypatch.setattr(job, "read_chunks", counted)
+    rows = [{"id": i, "text": t} for i, t in enumerate(_passages(1000))]
+    path = tmp_path / "g.parquet"
+    pq.write_table(pa.Table.from_pylist(rows), path, row_group_size=100)
+    rows[730]["text"] = None
+    bad = tmp_path / "bad.parquet"
+    pq.write_table(pa.Table.from_pylist(rows), bad, row_group_size=100)
+    outs, errors = {}, {}
+    for jobs in ("1", "2"):
+        out = tmp_path / f"out{jobs}.jsonl"
+        result = run("label", path, "--jobs", jobs, "-o", out, "--quiet")
+        assert result.exit_code == 0, result.stderr
+        outs[jobs] = out.read_bytes()
+        failed = run("label", bad, "--jobs", jobs, "-o", tmp_path / f"bad{jobs}.jsonl", "--quiet")
+        errors[jobs] = (failed.exit_code, failed.stderr)
+    assert seen[0] == 1 and seen[2] >= 2
+    assert outs["2"] == outs["1"] and outs["1"].count(b"\n") == 1000
+    assert errors["2"] == errors["1"] and errors["1"][0] == 2
+    assert "bad.parquet:731: expected a string 'text' field, got null" in errors["1"][1]

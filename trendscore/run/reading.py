@@ -6,7 +6,8 @@ Every back-end gets its chunks from :func:`read_chunks`. The caller opens each i
 - a plain JSON Lines file in an encoding whose line end is the byte ``\\n`` is, when
   ``cut`` is given, cut into byte ranges on line ends; a worker reads and decodes its own
   range (the caller reads nothing more of it);
-- a Parquet file is, when ``cut`` is given, one chunk a worker reads itself;
+- a Parquet file is, when ``cut`` is given, read by the workers themselves: a chunk a run of
+  its row groups of about ``cut`` bytes (the whole file when it has one row group);
 - anything else (stdin, compressed files, UTF-16/32, CSV, digest, text) is read here:
   JSON Lines as numbered raw lines (parsed in the worker), other formats as records, in
   chunks of at most ``size`` lines; for worker processes or a cluster (``spread``) also of at
@@ -75,7 +76,7 @@ class Chunk:
     ``kind`` is "lines" (``payload``: numbered decoded JSON Lines), "records" (``(record,
     path, line)`` as the reader parsed them), "range" (``payload``: a byte range ``(start, end)`` of the file ``name``,
     decoded with ``codec``, its lines numbered from the range's start) or "parquet" (the
-    whole Parquet file ``name``)."""
+    Parquet file ``name``: ``payload`` a run ``(first, end)`` of its row groups, None for all)."""
 
     kind: str
     name: str
@@ -161,7 +162,12 @@ def _read_chunks(
             stream,
         ):
             if cut is not None and fmt == "parquet" and stream.path is not None:
-                yield Chunk("parquet", name, last=True)
+                from trendscore.io.parquet import row_group_spans
+
+                found = row_group_spans(stream.path, cut)
+                spans: list[tuple[int, int] | None] = list(found) if found else [None]  # None: the whole file
+                for n, span in enumerate(spans, 1):
+                    yield Chunk("parquet", name, span, last=n == len(spans))
                 continue
             if cut is not None and fmt == "jsonl" and stream.path is not None:
                 # the workers read every line again, and pass over the bad ones themselves
