@@ -42,6 +42,18 @@ def rows(texts):
     ]
 
 
+def long_rows(rows, n=1000):
+    """``n`` rows whose texts are 150-300 characters, the seed texts joined in turn."""
+    out, at = [], 0
+    for i in range(n):
+        text = ""
+        while len(text) < 150:
+            text += rows[at % len(rows)]["text"]
+            at += 1
+        out.append({**rows[i], "text": text[: 150 + (i * 37) % 151]})
+    return out
+
+
 def _jsonl(rows, **renames) -> str:
     out = []
     for r in rows:
@@ -81,6 +93,8 @@ def inputs(tmp_path_factory, rows):
     put("digest", DIGEST.read_bytes(), file_name="digest.txt")
     put("text", "\n\n".join(r["text"] for r in rows[:200]) + "\n", file_name="notes.txt")
     put("gz", gzip.compress(body.encode("utf-8"), mtime=0), file_name="in.jsonl.gz")
+    # under 2,048 lines of long passages: read here, yet cut in several chunks for the workers
+    put("gz-long", gzip.compress(_jsonl(long_rows(rows)).encode("utf-8"), mtime=0), file_name="long.jsonl.gz")
     put("gb18030", body.encode("gb18030"), file_name="gb.jsonl")
     put("utf-16", body.encode("utf-16"), file_name="wide.jsonl")
     put("bom", codecs.BOM_UTF8 + body.encode("utf-8"), file_name="bom.jsonl")
@@ -118,6 +132,13 @@ def inputs(tmp_path_factory, rows):
 
         pq.write_table(pa.Table.from_pylist(rows), d / "in.parquet")
         made["parquet"] = (d / "in.parquet", [])
+        # several row groups: the workers read runs of them
+        pq.write_table(pa.Table.from_pylist(long_rows(rows)), d / "groups.parquet", row_group_size=100)
+        made["parquet-groups"] = (d / "groups.parquet", [])
+        untexted = [dict(r) for r in long_rows(rows)]
+        untexted[850]["text"] = None
+        pq.write_table(pa.Table.from_pylist(untexted), d / "untexted.parquet", row_group_size=100)
+        made["parquet-no-text"] = (d / "untexted.parquet", [])
     except ImportError:
         pass
     labelled = [{**r, "labels": ["policy"] if i % 3 == 0 else []} for i, r in enumerate(rows)]
@@ -169,6 +190,7 @@ LABEL_CASES = [
     "digest",
     "text",
     "gz",
+    "gz-long",
     "gb18030",
     "utf-16",
     "bom",
@@ -187,6 +209,8 @@ LABEL_CASES = [
     "directory",
     "stdin",
     "parquet",
+    "parquet-groups",
+    "parquet-no-text",
 ]
 
 
@@ -201,7 +225,7 @@ def test_label_is_the_same_on_every_backend(case, inputs, maybe_cluster, tmp_pat
     first = next(iter(seen.values()))
     for name, got in seen.items():
         assert got == first, f"{case}: {name} differs from one process"
-    expect_error = case in ("malformed", "no-text", "bad-bytes", "empty", "blank", "array")
+    expect_error = case in ("malformed", "no-text", "bad-bytes", "empty", "blank", "array", "parquet-no-text")
     assert (first[0] != 0) == expect_error, first[2]
     if expect_error:
         assert first[2].startswith("Error: ") and first[2].count("\n") == 1 and first[3] is None
@@ -227,6 +251,7 @@ SCORE_CASES = [
     "csv",
     "digest",
     "gz",
+    "gz-long",
     "gb18030",
     "utf-16",
     "labelled",
@@ -238,6 +263,7 @@ SCORE_CASES = [
     "directory",
     "stdin",
     "parquet",
+    "parquet-groups",
     "empty",
 ]
 

@@ -7,6 +7,8 @@ import ast
 import re
 from pathlib import Path
 
+import pytest
+
 PACKAGE = Path(__file__).resolve().parent.parent / "trendscore"
 
 #: TEMPORARY: public definitions in the job-runner files being rewritten on another branch
@@ -199,20 +201,82 @@ def test_training_defaults_are_the_estimators_signature():
     assert defaults()["C"] == params["C"]
 
 
-def test_the_train_commands_option_defaults_are_the_training_defaults():
-    # cli.py still spells these defaults out (it passes them on with --budget 0); until it reads
-    # fitting.defaults() itself, this keeps the two from drifting apart
+#: train's options that are estimator settings, and the setting each gives
+TRAINING_OPTIONS = {
+    "segmenter": "segmenter",
+    "c": "C",
+    "min_df": "min_df",
+    "char_ngrams": "char_ngram_min",
+    "char_all": "char_all",
+    "style": "style",
+    "nb_weight": "nb_weight",
+    "embedding_dims": "embedding_dims",
+    "embedding_weight": "embedding_weight",
+    "calibration_folds": "cv",
+}
+
+
+def test_the_train_command_writes_out_no_training_default():
+    """The estimator's signature is the one source: each of train's options for a setting has
+    no default of its own (None: left to the library) and no value in its help but the one
+    read from fitting.defaults()."""
     from trendscore.cli import main
     from trendscore.modeling.fitting import defaults
 
-    options = {p.name: p.default for p in main.commands["train"].params}
-    d = defaults()
-    lo, _, hi = options["char_ngrams"].partition("-")
-    assert (int(lo), int(hi)) == (d["char_ngram_min"], d["char_ngram_max"])
-    assert options["c"] == d["C"]
-    assert options["calibration_folds"] == d["cv"]
-    for name in ("segmenter", "min_df", "char_all", "style"):
-        assert options[name] == d[name], name
+    options = {p.name: p for p in main.commands["train"].params}
+    assert set(TRAINING_OPTIONS) <= set(options)
+    assert set(TRAINING_OPTIONS.values()) <= set(defaults())
+    for name in TRAINING_OPTIONS:
+        assert options[name].default is None, name
+        assert not options[name].show_default, name
+        assert "{default}" in (options[name].help or ""), name
+
+
+@pytest.fixture
+def other_defaults(monkeypatch):
+    """The estimator's defaults as if its signature said C=0.7, min_df=1, 1-2 n-grams, style on."""
+    from trendscore.modeling import fitting
+
+    changed = {
+        **fitting.defaults(),
+        "C": 0.7,
+        "min_df": 1,
+        "char_ngram_max": 2,
+        "style": True,
+        "cv": 4,
+        "embedding_dims": 99,
+    }
+    monkeypatch.setattr(fitting, "_defaults", lambda: tuple(changed.items()))
+    return changed
+
+
+def test_train_help_shows_the_estimators_defaults(other_defaults, run):
+    help_text = " ".join(run("train", "--help").output.split())
+    for shown in ("0.7 with --budget 0", "1 with --budget 0", "2-2 with --budget 0", "on with --budget 0"):
+        assert f"[searched; {shown}]" in help_text, shown
+    assert "fitted on [4]" in help_text and "PCA dimensions kept [99]" in help_text
+
+
+def test_train_without_options_fits_the_estimators_defaults(other_defaults, run, tmp_path):
+    from conftest import SEEDS
+
+    from trendscore.modeling.model import load_model
+
+    result = run("train", SEEDS / "batch_02_gov.jsonl", "-o", tmp_path / "m", "--budget", "0", "--cv", "0", "-q")
+    assert result.exit_code == 0, result.output
+    params = load_model(tmp_path / "m").card["params"]
+    assert (params["C"], params["min_df"], params["char_ngram_max"], params["style"], params["cv"]) == (
+        0.7,
+        1,
+        2,
+        True,
+        4,
+    )
+    given = run("train", SEEDS / "batch_02_gov.jsonl", "-o", tmp_path / "g", "--budget", "0", "--cv", "0", "-q",
+                "--C", "0.5", "--no-style", "--calibration-folds", "3")
+    assert given.exit_code == 0, given.output
+    params = load_model(tmp_path / "g").card["params"]
+    assert (params["C"], params["style"], params["cv"], params["min_df"]) == (0.5, False, 3, 1)  # given ones win
 
 
 # ---------------------------------------------------------------- library messages

@@ -94,3 +94,146 @@ def test_an_unfinished_output_directory_is_refused(tmp_path):
         expand_inputs([str(d)])
     (d / "_SUCCESS").write_bytes(b"")
     assert expand_inputs([str(d)]) == [str(d / "part-000000.parquet")]
+
+
+def _passages(n, seed=0):
+    """``n`` passages of 150-300 characters, each a different mix of Chinese and English words."""
+    import random
+
+    words = ["微短剧", "出海", "东南亚", "平台", "监管", "备案", "AI", "短剧基地", "横店", "drama", "app", "政策"]
+    rng = random.Random(seed)
+    out = []
+    for _ in range(n):
+        text = ""
+        while len(text) < 150:
+            text += rng.choice(words) + rng.choice(["，", " ", "。", ""])
+        out.append(text[: rng.randint(150, 300)])
+    return out
+
+
+def _gz(path, texts):
+    body = "".join(json.dumps({"id": i, "text": t}, ensure_ascii=False) + "\n" for i, t in enumerate(texts))
+    path.write_bytes(gzip.compress(body.encode("utf-8"), mtime=0))
+    return path
+
+
+def test_a_short_input_read_here_is_spread_over_the_workers(tmp_path):
+    """Inputs this process reads itself went out in chunks of 2,048 lines, so 1,000 long
+    passages were one chunk for one worker (issue 15); for workers they are cut by size now,
+    in order, every line once, and a tiny input stays one chunk."""
+    from trendscore.run.reading import FIRST_CHUNK_CHARS
+
+    path = _gz(tmp_path / "a.jsonl.gz", _passages(1000))
+    for spread in (False, True):
+        chunks = list(read_chunks([str(path)], ReadSettings(), None, 2048, cut=1024, spread=spread))
+        assert [n for c in chunks for n, _ in c.payload] == list(range(1, 1001))
+        assert [c.last for c in chunks] == [False] * (len(chunks) - 1) + [True]
+        if not spread:
+            assert len(chunks) == 1  # one process: the big batches it labels fastest
+            continue
+        assert len(chunks) >= 6
+        sizes = [sum(len(line) for _, line in c.payload) for c in chunks]
+        assert sizes[0] >= FIRST_CHUNK_CHARS and sizes[0] < FIRST_CHUNK_CHARS + 1000
+        assert max(sizes) > 1.5 * sizes[0]  # they grow with what was read
+    tiny = _gz(tmp_path / "b.jsonl.gz", _passages(20))
+    assert len(list(read_chunks([str(tiny)], ReadSettings(), None, 2048, cut=1024, spread=True))) == 1
+
+
+def test_records_read_here_are_spread_by_their_texts(tmp_path):
+    import csv
+
+    path = tmp_path / "a.csv"
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["id", "text"])
+        writer.writerows(enumerate(_passages(1000)))
+    chunks = list(read_chunks([str(path)], ReadSettings(), None, 2048, cut=1024, spread=True))
+    assert {c.kind for c in chunks} == {"records"} and len(chunks) >= 6
+    assert [r["id"] for c in chunks for r, _, _ in c.payload] == [str(i) for i in range(1000)]
+
+
+def test_label_jobs_2_spreads_a_gz_input_with_the_same_bytes(tmp_path, monkeypatch, run):
+    """Through the command: `label --jobs 2` of a gz file of 1,000 long passages hands its
+    workers several chunks and writes the bytes one process writes."""
+    from trendscore.run import job
+
+    seen: list[int] = []
+    real = job.read_chunks
+
+    def counted(*args, **kwargs):
+        n = 0
+        for chunk in real(*args, **kwargs):
+            n += 1
+            yield chunk
+        seen.append(n)
+
+    monkeypatch.setattr(job, "read_chunks", counted)
+    path = _gz(tmp_path / "a.jsonl.gz", _passages(1000))
+    outs = {}
+    for jobs in ("1", "2"):
+        out = tmp_path / f"out{jobs}.jsonl"
+        result = run("label", path, "--jobs", jobs, "-o", out, "--quiet")
+        assert result.exit_code == 0, result.stderr
+        outs[jobs] = out.read_bytes()
+    assert seen[0] == 1 and seen[1] >= 6
+    assert outs["2"] == outs["1"] and outs["1"].count(b"\n") == 1000
+
+
+def test_a_parquet_file_of_several_row_groups_is_read_by_the_workers_in_runs(tmp_path):
+    """A Parquet file was one chunk for one worker however big; now a run of its row groups
+    is a chunk, rows numbered as in the whole file, and a file of one row group stays one."""
+    pa = pytest.importorskip("pyarrow")
+    pq = pytest.importorskip("pyarrow.parquet")
+
+    from trendscore.io.readers import open_lines
+
+    rows = [{"id": i, "text": t} for i, t in enumerate(_passages(1000))]
+    path = tmp_path / "g.parquet"
+    pq.write_table(pa.Table.from_pylist(rows), path, row_group_size=100)
+    chunks = list(read_chunks([str(path)], ReadSettings(), None, 2048, cut=path.stat().st_size // 5))
+    assert {c.kind for c in chunks} == {"parquet"} and len(chunks) >= 4
+    assert chunks[0].payload[0] == 0 and chunks[-1].payload[1] == 10
+    assert all(a.payload[1] == b.payload[0] for a, b in zip(chunks, chunks[1:]))
+    assert [c.last for c in chunks] == [False] * (len(chunks) - 1) + [True]
+    numbered = []
+    for chunk in chunks:
+        with open_lines(str(path), "parquet", row_groups=chunk.payload) as (_, stream):
+            numbered += [(n, r["id"]) for n, r in stream]
+    assert numbered == [(i + 1, i) for i in range(1000)]
+    one = tmp_path / "one.parquet"
+    pq.write_table(pa.Table.from_pylist(rows), one)
+    assert [c.payload for c in read_chunks([str(one)], ReadSettings(), None, 2048, cut=1024)] == [None]
+
+
+def test_label_jobs_2_spreads_a_parquet_file_and_names_a_bad_row_alike(tmp_path, monkeypatch, run):
+    pa = pytest.importorskip("pyarrow")
+    pq = pytest.importorskip("pyarrow.parquet")
+    from trendscore.run import job
+
+    seen: list[int] = []
+    real = job.read_chunks
+
+    def counted(*args, **kwargs):
+        chunks = list(real(*args, **kwargs))
+        seen.append(len(chunks))
+        return iter(chunks)
+
+    monkeypatch.setattr(job, "read_chunks", counted)
+    rows = [{"id": i, "text": t} for i, t in enumerate(_passages(1000))]
+    path = tmp_path / "g.parquet"
+    pq.write_table(pa.Table.from_pylist(rows), path, row_group_size=100)
+    rows[730]["text"] = None
+    bad = tmp_path / "bad.parquet"
+    pq.write_table(pa.Table.from_pylist(rows), bad, row_group_size=100)
+    outs, errors = {}, {}
+    for jobs in ("1", "2"):
+        out = tmp_path / f"out{jobs}.jsonl"
+        result = run("label", path, "--jobs", jobs, "-o", out, "--quiet")
+        assert result.exit_code == 0, result.stderr
+        outs[jobs] = out.read_bytes()
+        failed = run("label", bad, "--jobs", jobs, "-o", tmp_path / f"bad{jobs}.jsonl", "--quiet")
+        errors[jobs] = (failed.exit_code, failed.stderr)
+    assert seen[0] == 1 and seen[2] >= 2
+    assert outs["2"] == outs["1"] and outs["1"].count(b"\n") == 1000
+    assert errors["2"] == errors["1"] and errors["1"][0] == 2
+    assert "bad.parquet:731: expected a string 'text' field, got null" in errors["1"][1]

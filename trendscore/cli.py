@@ -414,6 +414,38 @@ def _given(ctx) -> set[str]:
     }
 
 
+#: how ``train``'s help shows an option's default, from the estimator's defaults
+_SHOWN = {
+    "c": lambda d: f"{d['C']:g}",
+    "char_ngrams": lambda d: f"{d['char_ngram_min']}-{d['char_ngram_max']}",
+    "char_all": lambda d: "on" if d["char_all"] else "off",
+    "style": lambda d: "on" if d["style"] else "off",
+    "nb_weight": lambda d: f"{d['nb_weight']:g}",
+    "embedding_weight": lambda d: f"{d['embedding_weight']:g}",
+    "calibration_folds": lambda d: str(d["cv"]),
+}
+
+
+class _EstimatorDefault(click.Option):
+    """A ``train`` option whose default is the estimator's (:func:`trendscore.modeling.fitting.defaults`,
+    their one source): None here, left to the library when not given; ``{default}`` in its help
+    shows it."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, default=None, **kwargs)
+
+    def get_help_record(self, ctx):
+        from trendscore.modeling.fitting import defaults
+
+        written = self.help or ""
+        shown = _SHOWN.get(self.name or "", lambda d: str(d[self.name]))(defaults())
+        self.help = written.replace("{default}", shown)
+        try:
+            return super().get_help_record(ctx)
+        finally:
+            self.help = written
+
+
 def _rebuild_command(ctx, given: set[str]) -> str:
     """This train command as the card records it: the options given, in the command's order,
     the seed files as SEEDS (the card lists them) and the output as OUT; prefixed with
@@ -453,43 +485,48 @@ def _rebuild_command(ctx, given: set[str]) -> str:
     help="Folds for the card's figures (0: skip) [3 after a search of the settings, else 5].",
 )
 @click.option("--seed", default=0, show_default=True, type=int, help="Random seed; training is deterministic for it.")
-@click.option("--segmenter", type=click.Choice(["rjieba", "jieba"]), default="rjieba", show_default=True)
+@click.option(
+    "--segmenter", cls=_EstimatorDefault, type=click.Choice(["rjieba", "jieba"]), help="Word segmenter [{default}]."
+)
 @click.option("--curve", is_flag=True, help="Add a learning curve (25/50/75/100% of seeds) to the card and print it.")
 @click.option(
     "--C",
     "c",
-    default=0.5,
+    cls=_EstimatorDefault,
     type=click.FloatRange(min=1e-6),
-    help="Inverse regularisation of each linear model [searched; 0.5 with --budget 0].",
+    help="Inverse regularisation of each linear model [searched; {default} with --budget 0].",
 )
 @click.option(
-    "--min-df", default=2, type=click.IntRange(1), help="Drop terms seen in fewer seeds [searched; 2 with --budget 0]."
+    "--min-df",
+    cls=_EstimatorDefault,
+    type=click.IntRange(1),
+    help="Drop terms seen in fewer seeds [searched; {default} with --budget 0].",
 )
 @click.option(
     "--char-ngrams",
-    default="2-3",
-    help="Character n-gram sizes, A-B within 1-3, or 0 for none [searched; 2-3 with --budget 0].",
+    cls=_EstimatorDefault,
+    help="Character n-gram sizes, A-B within 1-3, or 0 for none [searched; {default} with --budget 0].",
 )
 @click.option(
     "--char-all/--no-char-all",
-    default=False,
-    help="Character n-grams over the whole text, not only Chinese runs [searched; off with --budget 0].",
+    cls=_EstimatorDefault,
+    help="Character n-grams over the whole text, not only Chinese runs [searched; {default} with --budget 0].",
 )
 @click.option(
     "--style/--no-style",
-    default=False,
+    cls=_EstimatorDefault,
     help=(
         "Add style features (length, shape, punctuation): for labels that follow outlets' habits "
-        "[searched; off with --budget 0]."
+        "[searched; {default} with --budget 0]."
     ),
 )
 @click.option(
     "--nb-weight",
-    default=0.0,
+    cls=_EstimatorDefault,
     type=click.FloatRange(min=0, max=100),
     help=(
         "Single-label seeds: weight of complement naive Bayes scores added to each class's SVM score "
-        "[searched; 0 with --budget 0]."
+        "[searched; {default} with --budget 0]."
     ),
 )
 @click.option(
@@ -516,12 +553,14 @@ def _rebuild_command(ctx, given: set[str]) -> str:
         "or e5-small (stronger, ~150 ms a passage; the e5 extra)."
     ),
 )
-@click.option("--embedding-dims", type=click.IntRange(1, 512), default=None, help="PCA dimensions kept [256].")
+@click.option(
+    "--embedding-dims", cls=_EstimatorDefault, type=click.IntRange(1, 512), help="PCA dimensions kept [{default}]."
+)
 @click.option(
     "--embedding-weight",
+    cls=_EstimatorDefault,
     type=click.FloatRange(min=0, min_open=True, max=100),
-    default=None,
-    help="Average length of an embedding row beside the unit-length TF-IDF row [0.3].",
+    help="Average length of an embedding row beside the unit-length TF-IDF row [{default}].",
 )
 @click.option(
     "--lists",
@@ -530,10 +569,9 @@ def _rebuild_command(ctx, given: set[str]) -> str:
 )
 @click.option(
     "--calibration-folds",
-    default=5,
-    show_default=True,
+    cls=_EstimatorDefault,
     type=click.IntRange(2, 20),
-    help="Folds for the out-of-fold values each theme's calibration and threshold are fitted on.",
+    help="Folds for the out-of-fold values each theme's calibration and threshold are fitted on [{default}].",
 )
 @click.option(
     "--jobs",
@@ -573,21 +611,17 @@ def train(
     """Train a model from labelled SEEDS (JSON Lines) into a model directory or a registry."""
     if (out_dir is None) == (registry is None):
         raise click.UsageError("give exactly one of -o DIR and --registry DIR")
-    lo, _, hi = char_ngrams.partition("-")
-    if not (lo.isdigit() and (hi or lo).isdigit()):
-        raise click.BadParameter("expected A-B (e.g. 1-3) or 0", param_hint="--char-ngrams")
     from trendscore.modeling.selection import DEFAULT_BUDGET, DEFAULT_BUDGET_ENCODER
 
     given = _given(click.get_current_context())
-    searched = {
-        "C": ("c", c),
-        "min_df": ("min_df", min_df),
-        "char_ngram_min": ("char_ngrams", max(int(lo), 1)),
-        "char_ngram_max": ("char_ngrams", int(hi or lo)),
-        "char_all": ("char_all", char_all),
-        "style": ("style", style),
-        "nb_weight": ("nb_weight", nb_weight),
-    }
+    # the settings given (the others are None): fixed, where the rest are searched, or with
+    # --budget 0 take the estimator's defaults in the library
+    fixed = {"C": c, "min_df": min_df, "char_all": char_all, "style": style, "nb_weight": nb_weight}
+    if char_ngrams is not None:
+        lo, _, hi = char_ngrams.partition("-")
+        if not (lo.isdigit() and (hi or lo).isdigit()):
+            raise click.BadParameter("expected A-B (e.g. 1-3) or 0", param_hint="--char-ngrams")
+        fixed.update(char_ngram_min=max(int(lo), 1), char_ngram_max=int(hi or lo))
     if budget is None:
         budget = DEFAULT_BUDGET_ENCODER if allow_encoder else DEFAULT_BUDGET
     if allow_encoder and (embedding or budget == 0):
@@ -596,9 +630,8 @@ def train(
         from trendscore.run.forking import usable_cores
 
         jobs = usable_cores()
-    params = {"segmenter": segmenter, "n_jobs": jobs, "calibration_folds": calibration_folds}
-    # an option the user gave is fixed; the others are searched (or take their defaults with --budget 0)
-    params.update({k: v for k, (name, v) in searched.items() if budget == 0 or name in given})
+    fixed.update(segmenter=segmenter, calibration_folds=calibration_folds)
+    params = {"n_jobs": jobs, **{k: v for k, v in fixed.items() if v is not None}}
     if lists is not None:
         from trendscore.text.namelists import resolve_lists
 

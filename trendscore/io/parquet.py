@@ -15,7 +15,7 @@ from typing import Any
 
 from trendscore.errors import InputError
 
-__all__ = ["open_parquet", "require_pyarrow", "ParquetWriter"]
+__all__ = ["open_parquet", "row_group_spans", "require_pyarrow", "ParquetWriter"]
 
 _BATCH = 4096
 
@@ -51,22 +51,28 @@ def _plain(value):
     return value
 
 
-def open_parquet(src) -> tuple[list[str], Iterator[tuple[int, dict]]]:
+def open_parquet(src, row_groups: tuple[int, int] | None = None) -> tuple[list[str], Iterator[tuple[int, dict]]]:
     """The column names of an opened Parquet :class:`~trendscore.io.opening.Source`, and
-    ``(row number from 1, record)`` for each of its rows; a record holds every column."""
+    ``(row number from 1, record)`` for each of its rows; a record holds every column. With
+    ``row_groups`` ``(first, end)``, only the rows of those row groups, numbered as in the
+    whole file."""
     pq = require_pyarrow(src.name)
     import pyarrow as pa
 
     path = src.seekable_path()
     try:
         handle = pq.ParquetFile(path if path else pa.BufferReader(src.read_all()))
+        groups, first_row = None, 0
+        if row_groups is not None:
+            groups = list(range(*row_groups))
+            first_row = sum(handle.metadata.row_group(i).num_rows for i in range(row_groups[0]))
     except (pa.ArrowException, OSError) as exc:
         raise InputError(f"damaged Parquet file ({exc})", src.name) from None
 
     def rows():
-        row = 0
+        row = first_row
         try:
-            for batch in handle.iter_batches(batch_size=_BATCH):
+            for batch in handle.iter_batches(batch_size=_BATCH, row_groups=groups):
                 for record in batch.to_pylist():
                     row += 1
                     yield row, {k: _plain(v) for k, v in record.items()}
@@ -76,6 +82,33 @@ def open_parquet(src) -> tuple[list[str], Iterator[tuple[int, dict]]]:
             handle.close()
 
     return list(handle.schema_arrow.names), rows()
+
+
+def row_group_spans(path: str, size: int) -> list[tuple[int, int]] | None:
+    """Runs ``(first, end)`` of a Parquet file's row groups, each of about ``size`` bytes of
+    the file or more (a row group is never split): what a worker reads at a time. None when
+    the file is one run (one row group, or a small file) or its metadata cannot be read (its
+    reader names the problem)."""
+    import os
+
+    pq = require_pyarrow(path)
+    import pyarrow as pa
+
+    try:
+        with pq.ParquetFile(path) as handle:
+            meta = handle.metadata
+            counts = [meta.row_group(i).num_rows for i in range(meta.num_row_groups)]
+        per_row = os.path.getsize(path) / max(sum(counts), 1)
+    except (pa.ArrowException, OSError):
+        return None
+    spans, first, held = [], 0, 0.0
+    for i, n in enumerate(counts):
+        held += n * per_row
+        if held >= size and i + 1 < len(counts):
+            spans.append((first, i + 1))
+            first, held = i + 1, 0.0
+    spans.append((first, len(counts)))
+    return spans if len(spans) > 1 else None
 
 
 class ParquetWriter:

@@ -359,10 +359,12 @@ def open_lines(
     encoding_errors: str = "strict",
     skip=None,
     columns: Columns | None = None,
+    row_groups: tuple[int, int] | None = None,
 ):
     """Open one input: yields ``(format, numbered decoded lines)``; the format is detected
     from the extension and the first lines when ``input_format`` is auto. Compressed inputs
-    are decompressed as they are read; a Parquet input yields numbered rows instead of lines."""
+    are decompressed as they are read; a Parquet input yields numbered rows instead of lines
+    (with ``row_groups`` ``(first, end)``, those of its row groups only)."""
     if input_format not in INPUT_FORMATS:
         raise InputError(f"unknown input format {input_format!r}; expected one of {', '.join(INPUT_FORMATS)}", name)
     columns = columns or Columns()
@@ -373,7 +375,7 @@ def open_lines(
                 raise InputError("not a Parquet file (it does not start with PAR1)", name, 1)
             from trendscore.io.parquet import open_parquet
 
-            fields, rows = open_parquet(src)
+            fields, rows = open_parquet(src, row_groups)
             yield "parquet", _Stream(rows, columns, fields=fields, path=src.seekable_path())
             return
         chosen = prepare_decoding(src, encoding, encoding_errors, lenient=skip is not None)  # wide: as UTF-8

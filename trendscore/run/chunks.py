@@ -183,7 +183,7 @@ def _records(chunk: Chunk, work: Work, skip: SkipLog | None, require_text: bool,
     if chunk.kind == "parquet":
         from trendscore.io.readers import open_lines
 
-        with open_lines(chunk.name, "parquet", columns=read.columns) as (fmt, stream):
+        with open_lines(chunk.name, "parquet", columns=read.columns, row_groups=chunk.payload) as (fmt, stream):
             return list(records_of(fmt, stream, chunk.name, require_text, skip))
     lines = chunk.payload if chunk.kind == "lines" else _range_lines(chunk, data or b"", read, skip)
     return list(records_of("jsonl", _Numbered(lines, read.columns), chunk.name, require_text, skip))

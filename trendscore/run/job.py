@@ -103,14 +103,16 @@ def _cut_size(inputs: list[str], chunk: int, jobs: int) -> int:
 
 def run_label_job(inputs, model, work: Work, backend, writer, skip: SkipLog | None, cut=None, progress=None):
     """Label ``inputs`` on ``backend``; ``writer(out)`` takes each chunk's output in order.
-    ``cut`` (bytes) lets workers read byte ranges of plain JSON Lines files themselves."""
+    ``cut`` (bytes), given for a back-end of several workers, lets them read byte ranges of
+    plain JSON Lines files themselves, and cuts what this process reads in chunks that grow
+    from small ones (see :mod:`trendscore.run.reading`), so that a short input is spread too."""
     check_backend("label", backend)
     size = EMBEDDING_CHUNK if model.featurizer.config.embedding else CHUNK
     tail = None
     if cut == "auto":
         cut = _cut_size(inputs, size, getattr(backend, "jobs", 1))
         tail = max(cut // TAIL_DIVISOR, MIN_CUT_BYTES)  # the last ranges small: workers end together
-    chunks = read_chunks(inputs, work.read, skip, size, cut, tail)
+    chunks = read_chunks(inputs, work.read, skip, size, cut, tail, spread=cut is not None)
     merge = Merge(skip)
     result = LabelResult(backend=backend.name)
     state = WorkerState(model, work)
@@ -137,7 +139,8 @@ def score_counts(inputs, work: Work, backend, skip: SkipLog | None, cut=None, mo
     state = WorkerState(model, work)
     if cut == "auto":
         cut = _cut_size(inputs, CHUNK, getattr(backend, "jobs", 1))
-    for done in backend.map(score_chunk, read_chunks(inputs, work.read, skip, CHUNK, cut), state, "scoring worker"):
+    chunks = read_chunks(inputs, work.read, skip, CHUNK, cut, spread=cut is not None)
+    for done in backend.map(score_chunk, chunks, state, "scoring worker"):
         merge.take(done)
         tally, part = done.out
         if tally.first_bad_date_at is not None and done.relative:

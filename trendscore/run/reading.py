@@ -6,9 +6,14 @@ Every back-end gets its chunks from :func:`read_chunks`. The caller opens each i
 - a plain JSON Lines file in an encoding whose line end is the byte ``\\n`` is, when
   ``cut`` is given, cut into byte ranges on line ends; a worker reads and decodes its own
   range (the caller reads nothing more of it);
-- a Parquet file is, when ``cut`` is given, one chunk a worker reads itself;
+- a Parquet file is, when ``cut`` is given, read by the workers themselves: a chunk a run of
+  its row groups of about ``cut`` bytes (the whole file when it has one row group);
 - anything else (stdin, compressed files, UTF-16/32, CSV, digest, text) is read here:
-  JSON Lines as numbered raw lines (parsed in the worker), other formats as records.
+  JSON Lines as numbered raw lines (parsed in the worker), other formats as records, in
+  chunks of at most ``size`` lines; for worker processes or a cluster (``spread``) also of at
+  most a number of characters that starts at :data:`FIRST_CHUNK_CHARS` and grows with what
+  has been read, so that a short input of long passages still reaches every worker while a
+  tiny one stays one chunk (the size of such an input is not known before it is read).
 """
 
 from __future__ import annotations
@@ -24,13 +29,29 @@ from trendscore.io.columns import Columns
 from trendscore.io.readers import SkipLog, max_line_bytes, open_lines, records_of
 from trendscore.io.sniffing import FORMAT_EXTENSIONS
 
-__all__ = ["ReadSettings", "Chunk", "expand_inputs", "read_chunks", "cut_file", "INPUT_SUFFIXES", "DONE"]
+__all__ = [
+    "ReadSettings",
+    "Chunk",
+    "expand_inputs",
+    "read_chunks",
+    "cut_file",
+    "INPUT_SUFFIXES",
+    "DONE",
+    "FIRST_CHUNK_CHARS",
+]
 
 #: what a directory's files are read for: the data formats, compressed or not, and plain text
 INPUT_SUFFIXES = tuple(FORMAT_EXTENSIONS) + (".txt", ".md")
 _COMPRESSED = (".gz", ".bz2", ".zst")
 #: the file a label job's output directory gets when every part is written
 DONE = "_SUCCESS"
+#: with ``spread``, a chunk read here holds at most this many characters (of lines or texts),
+#: or, once more has been read, a :data:`GROWTH` th of all read so far: a few passages stay
+#: one chunk, and an input of unknown size is cut in chunks that grow by 1 / GROWTH each
+FIRST_CHUNK_CHARS = 16 << 10
+GROWTH = 4
+#: what a record weighs besides its text's characters (a record without text still counts)
+RECORD_CHARS = 64
 
 
 @dataclass(frozen=True)
@@ -55,7 +76,7 @@ class Chunk:
     ``kind`` is "lines" (``payload``: numbered decoded JSON Lines), "records" (``(record,
     path, line)`` as the reader parsed them), "range" (``payload``: a byte range ``(start, end)`` of the file ``name``,
     decoded with ``codec``, its lines numbered from the range's start) or "parquet" (the
-    whole Parquet file ``name``)."""
+    Parquet file ``name``: ``payload`` a run ``(first, end)`` of its row groups, None for all)."""
 
     kind: str
     name: str
@@ -108,9 +129,10 @@ def read_chunks(
     size: int,
     cut: int | None = None,
     tail: int | None = None,
+    spread: bool = False,
 ) -> Iterator[Chunk]:
     """See :func:`_read_chunks`; the chunks numbered in order (:attr:`Chunk.index`)."""
-    for index, chunk in enumerate(_read_chunks(inputs, read, skip, size, cut, tail)):
+    for index, chunk in enumerate(_read_chunks(inputs, read, skip, size, cut, tail, spread)):
         chunk.index = index
         yield chunk
 
@@ -122,15 +144,17 @@ def _read_chunks(
     size: int,
     cut: int | None = None,
     tail: int | None = None,
+    spread: bool = False,
 ) -> Iterator[Chunk]:
-    """Chunks of every input, in order: at most ``size`` lines or records each, or byte ranges
-    of about ``cut`` bytes where a worker can read them itself (see the module's docstring;
-    ``tail``: see :func:`cut_file`).
+    """Chunks of every input, in order: at most ``size`` lines or records each (and, with
+    ``spread``, of a bounded number of characters: see the module's docstring), or byte ranges
+    of about ``cut`` bytes where a worker can read them itself (``tail``: see :func:`cut_file`).
 
     Every input yields at least one chunk (possibly empty), so that an input without
     passages is noticed when the results are merged. Lines passed over while reading here
     (``read.skip_bad``) travel with the chunk that holds them, for the merge to count in
     order; ``skip`` only says whether to pass bad lines over."""
+    budget = _Budget() if spread else None
     for name in inputs:
         held = _Held() if skip is not None else None
         with open_lines(name, read.input_format, read.encoding, read.encoding_errors, held, read.columns) as (
@@ -138,7 +162,12 @@ def _read_chunks(
             stream,
         ):
             if cut is not None and fmt == "parquet" and stream.path is not None:
-                yield Chunk("parquet", name, last=True)
+                from trendscore.io.parquet import row_group_spans
+
+                found = row_group_spans(stream.path, cut)
+                spans: list[tuple[int, int] | None] = list(found) if found else [None]  # None: the whole file
+                for n, span in enumerate(spans, 1):
+                    yield Chunk("parquet", name, span, last=n == len(spans))
                 continue
             if cut is not None and fmt == "jsonl" and stream.path is not None:
                 # the workers read every line again, and pass over the bad ones themselves
@@ -154,11 +183,43 @@ def _read_chunks(
             chunk: list = []
             for item in source:
                 chunk.append(item)
-                if len(chunk) >= size:
+                full = budget is not None and budget.add(_chars(kind, item))
+                if full or len(chunk) >= size:
                     upto = item[0] if kind == "lines" else item[2]
                     yield Chunk(kind, name, chunk, skips=held.upto(upto) if held else [])
                     chunk = []
+                    if budget is not None:
+                        budget.next()
             yield Chunk(kind, name, chunk, last=True, skips=held.upto(None) if held else [])
+
+
+def _chars(kind: str, item) -> int:
+    """What a line (its characters) or a record (its text's, and :data:`RECORD_CHARS`) weighs."""
+    if kind == "lines":
+        return len(item[1])
+    text = item[0].get("text")
+    return RECORD_CHARS + (len(text) if isinstance(text, str) else 0)
+
+
+class _Budget:
+    """The characters the chunk being filled may hold: :data:`FIRST_CHUNK_CHARS`, or a
+    :data:`GROWTH` th of every character read before it, whichever is more."""
+
+    def __init__(self) -> None:
+        self.read = 0  # characters in the chunks already yielded
+        self.filled = 0  # characters in the chunk being filled
+        self.limit = FIRST_CHUNK_CHARS
+
+    def add(self, chars: int) -> bool:
+        """Count an item into the chunk; True when the chunk is full."""
+        self.filled += chars
+        return self.filled >= self.limit
+
+    def next(self) -> None:
+        """The chunk was yielded: start the next one."""
+        self.read += self.filled
+        self.filled = 0
+        self.limit = max(FIRST_CHUNK_CHARS, self.read // GROWTH)
 
 
 class _Held(SkipLog):
