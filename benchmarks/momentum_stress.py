@@ -7,8 +7,10 @@ themes, copies of articles by other outlets, share wobble by day and by week, ho
 volume shocks, counts from a simulated classifier, baseline shares 0.08-0.30, changes that ramp
 in, as_of on a random weekday or at the end of a week. For each setting: today's call (weekly
 periods, default settings) as correct calls on the changed themes and false alarms on the
-steady ones; and an oracle, a binomial test told the true change day, whose threshold is set on
-the same setting's steady themes so that it raises 1% false alarms.
+steady ones; and three oracles, on passages and on articles, each with its threshold set on the
+same setting's steady themes so that it raises 1% false alarms: a binomial test told the true
+change day; a likelihood ratio told the size of the change and the setting's range of change
+ages, averaged over the days in that range (not told the day); the same over 1-12 weeks.
 """
 
 from __future__ import annotations
