@@ -190,8 +190,8 @@ def provisional_theme(
 ) -> tuple[ProvisionalTheme, Learned]:
     """A provisional theme from ``examples`` (at least :data:`MIN_EXAMPLES` distinct non-blank
     passages), learned against the unlabelled ``seeds`` in ``featurizer``'s TF-IDF columns
-    and ``encoder``'s vectors, its threshold accepting a share ``prevalence`` of the seeds (:mod:`trendscore.modeling.positive_unlabelled`), and what the
-    learning found (for the card)."""
+    and ``encoder``'s vectors, its threshold accepting a share ``prevalence`` of the seeds
+    (:mod:`trendscore.modeling.positive_unlabelled`); and what the learning found (for the card)."""
     from trendscore.modeling.positive_unlabelled import learn_theme
 
     examples = list(dict.fromkeys(t for t in examples if t.strip()))
@@ -205,13 +205,10 @@ def provisional_theme(
     if not unlabelled:
         raise InputError("no passages to learn against: the model's seeds are needed")
     example_vectors = _unit_vectors(encoder, examples)
-    learned = learn_theme(
-        _terms(featurizer, examples), example_vectors, _terms(featurizer, unlabelled), _unit_vectors(encoder, unlabelled),
-        prevalence,
-    )
-    theme = ProvisionalTheme(
-        name, examples, learned.terms, list(learned.vector), learned.intercept, learned.threshold, encoder
-    )
+    seed_terms, seed_vectors = _terms(featurizer, unlabelled), _unit_vectors(encoder, unlabelled)
+    learned = learn_theme(_terms(featurizer, examples), example_vectors, seed_terms, seed_vectors, prevalence)
+    vector = [float(x) for x in learned.vector]  # type: ignore[attr-defined]
+    theme = ProvisionalTheme(name, examples, learned.terms, vector, learned.intercept, learned.threshold, encoder)
     theme._vectors = example_vectors
     return theme, learned
 
