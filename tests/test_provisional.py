@@ -271,6 +271,17 @@ def test_damaged_provisional_weights_are_refused(made, tmp_path, damage):
     assert "\n" not in str(info.value)
 
 
+def test_seeds_that_are_only_the_examples_again_are_one_line(small_model_dir, run, tmp_path):
+    texts = _overseas_texts(6)
+    examples = _write_jsonl(tmp_path / "ex.jsonl", texts)
+    seeds = _write_jsonl(tmp_path / "seeds.jsonl", [t + "  " for t in texts], labels=["overseas"])
+    result = run("themes", "add", NAME, "--examples", examples, "--model", small_model_dir, "-o", tmp_path / "o",
+                 "--seeds", seeds)
+    assert result.exit_code == 2, result.output
+    assert result.output == "Error: none of the 6 seeds is unlike the examples; the theme needs seeds without it\n"
+    assert not (tmp_path / "o").exists()
+
+
 def test_reliable_negatives_are_never_examples_and_all_less_close_than_them():
     from trendscore.modeling.positive_unlabelled import closeness, reliable_negatives
 

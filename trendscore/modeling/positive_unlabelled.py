@@ -80,7 +80,8 @@ def reliable_negatives(example_vectors, seed_vectors):
     negative = near < bar
     if negative.sum() < min(MIN_NEGATIVES, len(near)):
         negative = near < np.median(near)
-    return negative & (near < 1.0 - 1e-9)
+    copies = (np.asarray(seed_vectors) @ np.asarray(example_vectors).T).max(axis=1) >= 1.0 - 1e-6
+    return negative & ~copies
 
 
 def _rows(a, b):

@@ -6,8 +6,9 @@ regression on the model's TF-IDF columns and the passage's sentence-encoder vect
 was trained on. Those seeds are not negatives: the new theme's passages are among them,
 unlabelled. :mod:`trendscore.modeling.positive_unlabelled` takes as negatives only the seeds
 less close to the examples than any example is to the others, takes the seeds the first fit
-is surest of as further positives, and sets the cut where it accepts 80% of the examples,
-each scored by a fit that did not see it. Nothing of the passages to be labelled is used.
+is surest of as further positives, and sets the threshold where it accepts as large a share of
+the seeds as the model's other themes hold on average. Nothing of the passages to be labelled
+is used.
 
 A provisional theme is marked as such wherever the model's output goes (label records,
 score tables, the report, the card). ``trendscore train`` into a model folder that holds
