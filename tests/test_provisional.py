@@ -229,6 +229,7 @@ def test_a_model_with_the_theme_needs_the_encoder_to_load(made, monkeypatch):
         (lambda p: p.update(vector=[True] * 512), "'vector' must be 512 finite numbers"),
         (lambda p: p.update(intercept="0"), "'intercept' must be a finite number"),
         (lambda p: p.update(encoder="word2vec"), "unknown encoder 'word2vec'"),
+        (lambda p: p.update(encoder=["use-m3"]), "unknown encoder \\['use-m3'\\]"),
         (lambda p: p.update(extra=1), "must be an object with exactly the fields"),
         # made by the first provisional themes (nearest examples): refused, to be made again
         (lambda p: (p.pop("vector"), p.pop("intercept"), p.update(nearest=3, calibration=[1, 0])),
@@ -411,3 +412,20 @@ def test_the_python_api_marks_it_too(made):
     frame = trendscore.label(pd.DataFrame({"text": ["短剧出海", "政策"]}), model)
     assert frame["provisional"].tolist() == [[NAME], [NAME]]
     assert f"score_{NAME}" in frame.columns
+
+
+def test_a_model_with_encoder_columns_weighs_only_its_tfidf_columns(small_seed_files, tmp_path):
+    """The accurate model's features end in encoder columns; the theme's weights cover the
+    TF-IDF columns alone, and the model's probabilities are the theme's own, saved or not."""
+    from trendscore.modeling.training import fit_model
+
+    seeds = read_seeds(small_seed_files)
+    base = fit_model(seeds, embedding="use-m3", embedding_dims=16, embedding_weight=0.3)
+    assert base.featurizer.n_features > base.featurizer.n_terms
+    model = add_theme(base, NAME, _overseas_texts(10), seeds)
+    theme = model.provisional[0]
+    assert np.asarray(theme.terms).shape == (base.featurizer.n_terms,)
+    texts = _overseas_texts(4, skip=10) + ["海淀区发布微短剧扶持政策", ""]
+    direct = theme.proba(texts, base.featurizer.tfidf_coo(texts))
+    assert np.allclose(model.predict_proba(texts)[:, -1], direct)
+    assert np.array_equal(load_model(model.save(tmp_path / "m")).predict_proba(texts), model.predict_proba(texts))

@@ -466,12 +466,13 @@ def _load(directory: Path) -> Model:
         raise ModelError(f"{paths['card.json']}: expected a JSON object")
     provisional = []
     if "provisional" in meta:
-        from trendscore.modeling.provisional import load_provisional
+        from trendscore.modeling.provisional import check_provisional, load_provisional
 
+        check_provisional(meta["provisional"], themes, paths["model.json"])  # before its weights are read
         if "provisional.npy" not in paths:
             raise ModelError(f"{directory}: model file provisional.npy is missing from the manifest")
         terms = store.load_array(paths["provisional.npy"])
-        count = len(meta["provisional"]) if isinstance(meta["provisional"], list) else None
+        count = len(meta["provisional"])
         if terms.shape != (fz.n_terms, count):
             raise ModelError(
                 f"{paths['provisional.npy']}: shape {terms.shape}, expected ({fz.n_terms}, {count}): "

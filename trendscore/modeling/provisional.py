@@ -166,7 +166,7 @@ def check_provisional(value, themes: list[str], path) -> None:
         if not isinstance(name, str) or not THEME_NAME.fullmatch(name) or name in names:
             fail(f"entry {n}: theme name {name!r} is not a new name")
         names.append(name)
-        if item["encoder"] not in ENCODERS:
+        if not isinstance(item["encoder"], str) or item["encoder"] not in ENCODERS:
             fail(f"entry {n}: unknown encoder {item['encoder']!r}")
         if not isinstance(item["identity"], dict):
             fail(f"entry {n}: 'identity' must be an object")
