@@ -1,6 +1,6 @@
 """A provisional theme against the same theme trained on seeds, on the real-report time split.
 
-    python benchmarks/provisional_theme.py [--theme overseas] [--draws 5]
+    python benchmarks/provisional_theme.py [--theme overseas] [--draws 5] [--sizes 10,20]
 
 The seeds are split as benchmarks/time_split.py splits them (train: written seeds and real
 reports before 2024-07-01; test: real reports 2024-07-01..2024-12-31). The theme is held out
@@ -52,6 +52,7 @@ def main() -> None:
     ap.add_argument("--theme", default="overseas")
     ap.add_argument("--draws", type=int, default=5)
     ap.add_argument("--clean", action="store_true", help="drop the theme's unpicked passages, not their label")
+    ap.add_argument("--sizes", default=",".join(map(str, SIZES)), help="the Ns, comma-separated (10 gives the goal)")
     args = ap.parse_args()
     theme = args.theme
     start = time.perf_counter()
@@ -70,7 +71,7 @@ def main() -> None:
         base = fit_model(held)
         print(f"{'N':>4}  {'provisional F1 (mean, range)':<30}  {'trained on N seeds (mean, range)':<32}")
         rows = []
-        for n in SIZES:
+        for n in sorted({int(x) for x in args.sizes.split(",")}):
             prov, trained = [], []
             for draw in range(args.draws):
                 pick = sorted(np.random.default_rng(draw).choice(own, n, replace=False).tolist())
@@ -90,9 +91,10 @@ def main() -> None:
                 f"{np.mean(trained):.3f} ({min(trained):.3f}-{max(trained):.3f})",
                 flush=True,
             )
-    ten = next(p for n, p, _ in rows if n == 10)
-    print(f"provisional from 10 examples: {ten:.3f} against {full:.3f} trained on all seeds "
-          f"(gap {full - ten:.3f}; goal <= 0.10: {'met' if full - ten <= 0.10 else 'not met'})")
+    ten = next((p for n, p, _ in rows if n == 10), None)
+    if ten is not None:
+        print(f"provisional from 10 examples: {ten:.3f} against {full:.3f} trained on all seeds "
+              f"(gap {full - ten:.3f}; goal <= 0.10: {'met' if full - ten <= 0.10 else 'not met'})")
     cross = next((n for n, p, t in rows if t >= p), None)
     took = time.perf_counter() - start
     print(f"trained beats provisional from N = {cross} seeds (FOLD_IN is {FOLD_IN}); {took:.0f} s")

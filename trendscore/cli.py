@@ -805,14 +805,15 @@ def themes():
 @click.option("--seeds", "seed_paths", multiple=True, help="The model's seeds (default: the files its card names).")
 @_quiet_opt
 def themes_add(name, examples, model_dir, out_dir, seed_paths, quiet):
-    """Add the provisional theme NAME, scored by closeness to the --examples passages."""
+    """Add the provisional theme NAME, learned from the --examples passages against the model's seeds."""
     from trendscore.modeling.theming import add_theme_to
 
     with _progress(quiet):
         done = add_theme_to(model_dir, name, examples, out_dir, list(seed_paths) or None)
     click.echo(
-        f"Wrote {done['path']}: provisional theme {name!r} from {done['examples']} examples, calibrated on "
-        f"{done['negatives']} seeds (threshold {done['threshold']:.2f}); train folds it in from "
+        f"Wrote {done['path']}: provisional theme {name!r} from {done['examples']} examples, learned against "
+        f"{done['seeds']} seeds ({done['reliable_negatives']} taken as negatives; threshold {done['threshold']:.2f}); "
+        f"train folds it in from "
         f"{done['fold_in_at_seeds']} seeds labelled {name!r}",
         err=True,
     )

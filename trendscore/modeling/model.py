@@ -192,9 +192,10 @@ class Model:
         for start in range(0, len(texts), BATCH):
             report("labelling passages", start, len(texts))
             chunk = texts[start : start + BATCH]
-            out[start : start + len(chunk), :k] = self._proba_from_decision(self._decision_batch(chunk)[0])
-            for j, theme in enumerate(self.provisional, k):  # scored by closeness to their examples
-                out[start : start + len(chunk), j] = theme.proba(chunk)
+            z, tfidf = self._decision_batch(chunk)
+            out[start : start + len(chunk), :k] = self._proba_from_decision(z)
+            for j, theme in enumerate(self.provisional, k):  # learned from their examples
+                out[start : start + len(chunk), j] = theme.proba(chunk, tfidf)
         report("labelling passages", len(texts), len(texts))
         return out
 
@@ -372,6 +373,10 @@ class Model:
             "chars": sorted(fz.char_vocab, key=fz.char_vocab.get),
         }
         arrays = {"idf.npy": _numpy(fz.idf), "coef.npy": self.coef, "intercept.npy": _numpy(self.intercept)}
+        if self.provisional:  # their TF-IDF weights, one column a theme
+            import numpy as np
+
+            arrays["provisional.npy"] = np.column_stack([_numpy(t.terms) for t in self.provisional])
         if fz.embedder is not None:
             from trendscore.text.embedding import encoder_identity
 
@@ -461,9 +466,22 @@ def _load(directory: Path) -> Model:
         raise ModelError(f"{paths['card.json']}: expected a JSON object")
     provisional = []
     if "provisional" in meta:
-        from trendscore.modeling.provisional import load_provisional
+        from trendscore.modeling.provisional import check_provisional, load_provisional
 
-        provisional = load_provisional(meta["provisional"], themes, meta.get("multilabel", True), paths["model.json"])
+        check_provisional(meta["provisional"], themes, paths["model.json"])  # before its weights are read
+        if "provisional.npy" not in paths:
+            raise ModelError(f"{directory}: model file provisional.npy is missing from the manifest")
+        terms = store.load_array(paths["provisional.npy"])
+        count = len(meta["provisional"])
+        if terms.shape != (fz.n_terms, count):
+            raise ModelError(
+                f"{paths['provisional.npy']}: shape {terms.shape}, expected ({fz.n_terms}, {count}): "
+                "one column of TF-IDF weights a provisional theme"
+            )
+        check_finite(terms, paths["provisional.npy"])
+        provisional = load_provisional(
+            meta["provisional"], themes, meta.get("multilabel", True), paths["model.json"], terms.numpy()
+        )
     return Model(
         themes,
         fz,

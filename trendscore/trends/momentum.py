@@ -293,8 +293,8 @@ def compute_score(
             row["provisional"] = True
     if provisional:
         notes.append(
-            f"provisional themes, marked * in tables (scored by closeness to a few example passages, "
-            "not trained on seeds): "
+            f"provisional themes, marked * in tables (learned from a few example passages, "
+            "not trained on labelled seeds): "
             f"{', '.join(provisional)}"
         )
     rows.sort(key=lambda r: (-r["momentum"], r["theme"]))
