@@ -22,6 +22,8 @@ __all__ = [
     "spread_ratio",
     "dispersion_estimate",
     "scan_threshold",
+    "scan_draws",
+    "mixture_evidence",
     "NO_TEST",
 ]
 
@@ -106,7 +108,7 @@ def share_test(r: Window, b: Window, phi: float, kappa: float = 1.0, noise: floa
     size_r, size_b = r.snn / r.n, b.snn / b.n  # passages per unit, weighted by passages
     spread = size_r * (1 / a_r - 1 / m_r) * (s_r / t_r) ** 2 + size_b * (1 / a_b - 1 / m_b) * (s_b / t_b) ** 2
     var = phi * kappa * max(spread, 1e-12)
-    return {"delta": delta, "var": var, "z": z}
+    return {"delta": delta, "var": var, "z": z, "se0": math.sqrt(var0)}
 
 
 def dispersion_estimate(periods: list[list[Window]], kappas: list[float]) -> tuple[float, float]:
@@ -167,8 +169,27 @@ def scan_threshold(
     near the floor is not charged for an error the floor takes away (treating it as a free
     estimate had cost 1-3 points of correct calls in the stress settings, BENCHMARKS.md).
     """
-    if not windows:
+    draws = scan_draws(variances, totals, windows, baseline, df, phi)
+    if draws is None:
         return math.inf
+    largest = np.abs(draws).max(axis=1)
+    rank = min(int(math.ceil((1.0 - alpha) * len(largest))), len(largest) - 1)
+    return float(np.partition(largest, rank)[rank])
+
+
+def scan_draws(
+    variances: np.ndarray,
+    totals: np.ndarray,
+    windows: list[tuple[int, int]],
+    baseline: int,
+    df: float = math.inf,
+    phi: float | None = None,
+) -> np.ndarray | None:
+    """The scanned windows' ``z`` values in 20,000 simulated streams with no change (a row per
+    stream, a column per window), as :func:`scan_threshold` describes them; None when a window
+    has no variance to judge by."""
+    if not windows:
+        return None
     periods = len(variances)
     weights = np.zeros((periods, len(windows)))
     for col, (length, _) in enumerate(windows):
@@ -178,19 +199,30 @@ def scan_threshold(
         weights[first:, col] = 1.0 / n_r
         weights[lo:first, col] = -1.0 / n_b
     sd = np.sqrt((weights**2 * variances[:, None]).sum(axis=0))
-    usable = sd > 0
-    if not usable.any():
-        return math.inf
-    scaled = np.sqrt(variances)[:, None] * weights[:, usable] / sd[usable][None, :]
-    largest = np.abs(_standard_normals(periods) @ scaled).max(axis=1)
+    if not (sd > 0).all():
+        return None
+    scaled = np.sqrt(variances)[:, None] * weights / sd[None, :]
+    draws = _standard_normals(periods) @ scaled
     if math.isfinite(df) and df > 0:
         spread = _chi_squares(df) / df
         if phi is None:
-            largest = largest / np.sqrt(spread)
+            draws = draws / np.sqrt(spread)[:, None]
         else:  # each draw's estimate taken as the real one is, at least 1, with ``phi`` as the truth
-            largest = largest * np.sqrt(phi / np.maximum(1.0, phi * spread))
-    rank = min(int(math.ceil((1.0 - alpha) * len(largest))), len(largest) - 1)
-    return float(np.partition(largest, rank)[rank])
+            draws = draws * np.sqrt(phi / np.maximum(1.0, phi * spread))[:, None]
+    return draws
+
+
+def mixture_evidence(z: np.ndarray, up: np.ndarray, down: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The evidence for a change of a given size that began at one of the scanned windows'
+    starts, against no change: the log of the likelihood ratio averaged over the windows and
+    both directions. ``z`` holds the windows' ``z`` (last axis; more axes for simulated draws),
+    ``up`` and ``down`` the ``z`` each window would expect from a rise or a fall of that size.
+    A window with more passages expects a larger ``z`` and weighs more. Returns the evidence
+    and whether the rises carry more of it than the falls."""
+    rise = z * up - up * up / 2
+    fall = -z * down - down * down / 2
+    rises, falls = np.logaddexp.reduce(rise, axis=-1), np.logaddexp.reduce(fall, axis=-1)
+    return np.logaddexp(rises, falls) - math.log(2 * z.shape[-1]), rises >= falls
 
 
 _NORMALS: dict[int, np.ndarray] = {}

@@ -29,7 +29,16 @@ import numpy as np
 from trendscore.io.dates import FREQS, period_label, period_of, period_start
 from trendscore.trends.accumulate import COPY_DAYS, MAX_SOURCES, OTHER_SOURCES, SCALE, Accumulator
 from trendscore.trends.drivers import theme_drivers
-from trendscore.trends.evidence import NO_TEST, Window, dispersion_estimate, scan_threshold, share_test, spread_ratio
+from trendscore.trends.evidence import (
+    NO_TEST,
+    Window,
+    dispersion_estimate,
+    mixture_evidence,
+    scan_draws,
+    scan_threshold,
+    share_test,
+    spread_ratio,
+)
 
 __all__ = ["Accumulator", "Score", "MomentumSettings", "compute_score", "SCALE", "MAX_SOURCES", "OTHER_SOURCES"]
 
@@ -64,6 +73,10 @@ class MomentumSettings:
     dispersion : {"pooled", "theme"}, default="pooled"
         Over-dispersion between baseline periods estimated from every theme together, or
         for each theme from its own periods.
+    size : float, default=1.5
+        The change of share the scan weighs its windows for: each window's evidence counts by
+        the ``z`` such a change would give it (see docs/momentum.md, section 4). Not used
+        with ``z_crit``, where the largest ``z`` of any window decides.
     """
 
     recent: int = 4
@@ -76,6 +89,7 @@ class MomentumSettings:
     prior_sd: float = 0.5
     min_passages: float = 20
     dispersion: str = "pooled"
+    size: float = 1.5
 
     def __post_init__(self):
         if self.dispersion not in ("theme", "pooled"):
@@ -84,6 +98,8 @@ class MomentumSettings:
             raise ValueError("need 1 <= shortest <= longest, recent >= 1 and baseline >= 1")
         if self.z_crit is not None and not self.z_crit > 0:
             raise ValueError("need z_crit > 0")
+        if not self.size > 1:
+            raise ValueError("need size > 1")
         if not 0 < self.false_alarm < 0.5 or self.min_ratio < 1 or self.prior_sd <= 0:
             raise ValueError("need 0 < false_alarm < 0.5, min_ratio >= 1 and prior_sd > 0")
 
@@ -241,7 +257,7 @@ def compute_score(
             estimates = [dispersion_estimate([row[j : j + 1] for row in periods], kappas[j : j + 1]) for j in range(k)]
         tests[length] = (recent, base, [phi for phi, _ in estimates], [df for _, df in estimates])
     rows = []
-    thresholds: dict[tuple, float] = {}  # scanned window lengths -> critical value
+    draws: dict[tuple, np.ndarray | None] = {}  # scanned window lengths, df, phi -> simulated z values
     for j, theme in enumerate(themes):
         scanned = []
         df = math.inf  # the least firmly known over-dispersion of the scanned windows
@@ -257,17 +273,24 @@ def compute_score(
         needed = cfg.z_crit
         if needed is None:
             key = (tuple(length for length, _ in scanned), df, phi)
-            if key not in thresholds:
-                thresholds[key] = _needed(per_period, span_first, cur, key[0], cfg, df, phi)
-            needed = thresholds[key]
-        best = None
-        for length, test in scanned:
-            if _direction(test, needed, cfg) != "steady" and (best is None or abs(test["z"]) > abs(best[1]["z"])):
-                best = (length, test)
-        length = best[0] if best else cfg.recent
+            if key not in draws:
+                draws[key] = _draws(per_period, span_first, cur, key[0], cfg, df, phi)
+            shares = [max(tests[length][1][j].c / tests[length][1][j].n - noise_of[j], 0.0) for length, _ in scanned]
+            length, test, needed = _weighed_call(scanned, shares, draws[key], cfg)
+            if test is None:
+                recent, base, phis, _ = tests[cfg.recent]
+                test = share_test(recent[j], base[j], phis[j], kappas[j], noise_of[j])
+            direction = _direction(test, needed, cfg)
+        else:
+            best = None
+            for length, test in scanned:
+                if _direction(test, needed, cfg) != "steady" and (best is None or abs(test["z"]) > abs(best[1]["z"])):
+                    best = (length, test)
+            length = best[0] if best else cfg.recent
+            recent, base, phis, _ = tests[length]
+            test = best[1] if best else share_test(recent[j], base[j], phis[j], kappas[j], noise_of[j])
+            direction = _direction(test, needed, cfg) if best else "steady"
         recent, base, phis, _ = tests[length]
-        test = best[1] if best else share_test(recent[j], base[j], phis[j], kappas[j], noise_of[j])
-        direction = _direction(test, needed, cfg) if best else "steady"
         mix = None
         if direction != "steady" and acc.sources:
             r, b = recent[j], base[j]
@@ -391,6 +414,71 @@ def _periods(acc: Accumulator, freq: str, last_day: int | None, span_first: int 
             w.scn += c + (cross[j + 1] / sq if cross else 0.0)
             w.scc += c + (square[j + 1] / sq if square else 0.0)
     return per_period, totals, ignored_after
+
+
+def _draws(per_period, span_first: int, cur: int, lengths: tuple[int, ...], cfg: MomentumSettings, df, phi):
+    """Simulated ``z`` values of the scanned windows with no change (see :func:`_needed`)."""
+    if not lengths:
+        return None
+    span = [per_period.get(p) for p in range(span_first, cur + 1)]
+    sizes = np.array([row[0].snn if row else 0.0 for row in span])
+    totals = np.array([row[0].n if row else 0.0 for row in span])
+    return scan_draws(sizes, totals, [(length, 0) for length in lengths], cfg.baseline, df, phi)
+
+
+def _weighed_call(scanned: list, shares: list[float], draws, cfg: MomentumSettings):
+    """The call from every scanned window's evidence together, for a change of ``cfg.size``.
+
+    Each window's ``z`` is weighed by the ``z`` it would expect from such a change (more
+    passages, more weight) and the likelihood ratios are averaged over windows and directions
+    (:func:`trendscore.trends.evidence.mixture_evidence`); a call needs that average to pass the
+    level that ``cfg.false_alarm`` of the simulated streams with no change pass. The window
+    reported is the one that carries most of the called direction's evidence and shows a
+    change beyond the ``min_ratio`` floor. Its ``z_needed`` is the ``z`` that window needs for
+    the evidence to reach the level with the other windows as they are, so ``z >= z_needed``
+    holds exactly when the call is made. Returns (window length, its test, z needed); the test
+    is None when the reported window is the default recent one and was not scanned."""
+    index = {length: i for i, (length, _) in enumerate(scanned)}
+    if draws is None or not scanned:
+        return cfg.recent, (scanned[index[cfg.recent]][1] if cfg.recent in index else None), math.inf
+    z = np.array([test["z"] for _, test in scanned])
+    se = np.array([max(test["se0"], 1e-12) for _, test in scanned])
+    share = np.array(shares)
+    up, down = (cfg.size - 1) * share / se, (1 - 1 / cfg.size) * share / se
+    simulated, _ = mixture_evidence(draws, up, down)
+    rank = min(int(math.ceil((1.0 - cfg.false_alarm) * len(simulated))), len(simulated) - 1)
+    level = float(np.partition(simulated, rank)[rank])
+    evidence, rising = mixture_evidence(z, up, down)
+
+    def needed(i: int, sign: float) -> float:  # the |z| window i needs, the others as they are
+        def reaches(t: float) -> bool:
+            trial = z.copy()
+            trial[i] = sign * t
+            return float(mixture_evidence(trial, up, down)[0]) >= level
+
+        lo, hi = 0.0, 64.0
+        if reaches(lo):
+            return 0.0
+        if not reaches(hi):
+            return math.inf
+        for _ in range(50):
+            mid = (lo + hi) / 2
+            lo, hi = (lo, mid) if reaches(mid) else (mid, hi)
+        return hi
+
+    floor = math.log(cfg.min_ratio)
+    if evidence >= level:
+        sign = 1.0 if rising else -1.0
+        expect = up if rising else down
+        for i in np.argsort(-(sign * z * expect - expect * expect / 2), kind="stable"):
+            length, test = scanned[int(i)]
+            if sign * test["delta"] >= floor and sign * test["z"] > 0:
+                return length, test, needed(int(i), sign)
+    if cfg.recent not in index:
+        return cfg.recent, None, math.inf
+    i = index[cfg.recent]
+    test = scanned[i][1]
+    return cfg.recent, test, needed(i, 1.0 if test["z"] >= 0 else -1.0)
 
 
 def _needed(
