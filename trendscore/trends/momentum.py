@@ -10,8 +10,9 @@ The method (reasoning and evidence in docs/momentum.md):
 - Recent windows of ``shortest`` to ``longest`` calendar periods ending at ``as_of`` are each
   compared with the ``baseline`` periods before them by a score test of the share difference,
   whose variance treats reports as units and is widened by the over-dispersion seen between
-  baseline periods (pooled over themes). The critical value of the largest ``|z|`` over the
-  scanned windows is found by simulating that scan with no change, so that a steady theme
+  baseline periods (pooled over themes). The windows' evidence is weighed together: each
+  ``z`` by the ``z`` a change of ``size`` would give that window, as an average likelihood
+  ratio, whose level is found by simulating the scan with no change, so that a steady theme
   is called rising or falling with probability ``false_alarm``.
 - A call also needs a share ratio of at least ``min_ratio`` and ``min_passages`` in each
   window; the reported momentum is shrunk towards zero by its uncertainty, so a handful of
@@ -434,9 +435,9 @@ def _weighed_call(scanned: list, shares: list[float], draws, cfg: MomentumSettin
     (:func:`trendscore.trends.evidence.mixture_evidence`); a call needs that average to pass the
     level that ``cfg.false_alarm`` of the simulated streams with no change pass. The window
     reported is the one that carries most of the called direction's evidence and shows a
-    change beyond the ``min_ratio`` floor. Its ``z_needed`` is the ``z`` that window needs for
-    the evidence to reach the level with the other windows as they are, so ``z >= z_needed``
-    holds exactly when the call is made. Returns (window length, its test, z needed); the test
+    change beyond the ``min_ratio`` floor. Its ``z_needed`` is the ``z`` that window would need
+    if every window's evidence grew in proportion until the average reached the level, so
+    ``|z| >= z_needed`` holds exactly when the call is made. Returns (window length, its test, z needed); the test
     is None when the reported window is the default recent one and was not scanned."""
     index = {length: i for i, (length, _) in enumerate(scanned)}
     if draws is None or not scanned:
@@ -450,21 +451,32 @@ def _weighed_call(scanned: list, shares: list[float], draws, cfg: MomentumSettin
     level = float(np.partition(simulated, rank)[rank])
     evidence, rising = mixture_evidence(z, up, down)
 
-    def needed(i: int, sign: float) -> float:  # the |z| window i needs, the others as they are
-        def reaches(t: float) -> bool:
-            trial = z.copy()
-            trial[i] = sign * t
-            return float(mixture_evidence(trial, up, down)[0]) >= level
+    def reaches(trial: np.ndarray) -> bool:
+        return float(mixture_evidence(trial, up, down)[0]) >= level
 
-        lo, hi = 0.0, 64.0
-        if reaches(lo):
-            return 0.0
-        if not reaches(hi):
-            return math.inf
+    def root(test, lo: float = 0.0, hi: float = 1.0) -> float:  # least t >= lo where test(t) holds
+        while not test(hi):
+            lo, hi = hi, hi * 2
+            if hi > 1e6:
+                return math.inf
         for _ in range(50):
             mid = (lo + hi) / 2
-            lo, hi = (lo, mid) if reaches(mid) else (mid, hi)
+            lo, hi = (lo, mid) if test(mid) else (mid, hi)
         return hi
+
+    def needed(i: int, sign: float) -> float:
+        """The |z| window i needs: every window's z scaled alike until the evidence reaches
+        the level (the evidence is convex in the scale and below the level at 0, so it crosses
+        once); for a window with no z of its own, its z alone moved, the others as they are."""
+        if abs(z[i]) > 1e-9:
+            return abs(z[i]) * root(lambda c: reaches(c * z))
+
+        def alone(t: float) -> bool:
+            trial = z.copy()
+            trial[i] = sign * t
+            return reaches(trial)
+
+        return 0.0 if alone(0.0) else root(alone)
 
     floor = math.log(cfg.min_ratio)
     if evidence >= level:
