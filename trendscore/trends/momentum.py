@@ -259,6 +259,8 @@ def compute_score(
         tests[length] = (recent, base, [phi for phi, _ in estimates], [df for _, df in estimates])
     rows = []
     draws: dict[tuple, np.ndarray | None] = {}  # scanned window lengths, df, phi -> simulated z values
+    single_levels: dict[tuple, float] = {}  # the same -> the |z| one window needs in a scan of them all
+    key: tuple = ()
     for j, theme in enumerate(themes):
         scanned = []
         df = math.inf  # the least firmly known over-dispersion of the scanned windows
@@ -296,7 +298,16 @@ def compute_score(
         if direction != "steady" and acc.sources:
             r, b = recent[j], base[j]
             design = phis[j] * kappas[j] * (r.snn + b.snn) / (r.n + b.n)
-            mix = _outlet_mix(acc, freq, j, (cur - length + 1, cur), cfg, last_day, (needed, design))
+            # the outlets' test is of one window, so it is held to what one window must show in
+            # a scan of them all (the largest |z| of the draws), not to the weighed z_needed
+            single = needed
+            simulated = draws.get(key) if cfg.z_crit is None else None
+            if simulated is not None:
+                if key not in single_levels:
+                    largest = np.abs(simulated).max(axis=1)
+                    single_levels[key] = float(np.quantile(largest, 1.0 - cfg.false_alarm))
+                single = max(needed, single_levels[key])
+            mix = _outlet_mix(acc, freq, j, (cur - length + 1, cur), cfg, last_day, (single, design))
             if mix is not None and mix["explained"]:
                 direction = "steady"
         row = _theme_row(theme, test, recent[j], base[j], phis[j], direction, length, needed, cfg, freq)
