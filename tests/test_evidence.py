@@ -325,3 +325,61 @@ def test_an_outlet_publishing_more_is_not_called_a_theme_change():
             steady += 1
             alarms += row["direction"] != "steady"
     assert alarms / steady <= 0.02
+
+
+def _stream(days: dict[str, tuple[int, int]]) -> Accumulator:
+    """An accumulator from ``{date: (passages, of which about policy)}``."""
+    acc = Accumulator(["policy", "culture"])
+    for date, (n, c) in days.items():
+        day = dt.date.fromisoformat(date).toordinal()
+        for i in range(n):
+            acc.add_labels(day, ["policy"] if i < c else ["culture"] if i % 3 == 0 else [])
+    return acc
+
+
+def _daily(weeks: int, per_day: int, policy) -> dict[str, tuple[int, int]]:
+    start = dt.date(2025, 1, 6)
+    return {(start + dt.timedelta(days=i)).isoformat(): (per_day, policy(i)) for i in range(weeks * 7)}
+
+
+def test_a_theme_never_seen_before_is_not_called_on_one_stray_passage():
+    """Review finding: with no passage of the theme in any baseline, every window's expected z
+    was 0, the evidence equalled its level, and one passage on the last day was 'rising' with
+    0.0 needed."""
+    days = _daily(20, 10, lambda i: 1 if i == 139 else 0)
+    row = next(t for t in compute_score(_stream(days), "week").themes if t["theme"] == "policy")
+    assert row["direction"] == "steady", row
+
+
+def test_a_classifier_floor_above_the_share_calls_nothing_on_a_steady_theme():
+    """Review finding: when the model's false-positive share of a theme was at or above its
+    share, the expected z was 0 and steady themes were called in 15 of 40 runs."""
+    rng = np.random.default_rng(3)
+    called = 0
+    for _ in range(40):
+        draws = rng.binomial(10, 0.05, size=140)
+        days = _daily(20, 10, lambda i, d=draws: int(d[i]))
+        score = compute_score(_stream(days), "week", noise={"policy": 0.06, "culture": 0.0})
+        called += next(t for t in score.themes if t["theme"] == "policy")["direction"] != "steady"
+    assert called <= 2
+
+
+def test_evidence_for_a_rise_never_becomes_a_fall_on_the_recent_window():
+    """Review finding: a rise that carried the evidence but stayed inside the ratio floor fell
+    back to the 4-period window, and a fall there was called instead."""
+    from trendscore.trends.momentum import _weighed_call
+
+    cfg = MomentumSettings()
+    scanned = []
+    for length in range(2, 13):
+        z, ratio = (6.0, 1.2) if length >= 6 else (-2.0, 0.75) if length == 4 else (0.5, 1.05)
+        scanned.append((length, {"z": z, "delta": float(np.log(ratio)), "var": 0.01, "se0": 0.02}))
+    draws = np.random.default_rng(0).standard_normal((20_000, len(scanned)))
+    length, test, needed, direction = _weighed_call(scanned, [0.2] * len(scanned), draws, cfg)
+    assert direction == "steady"
+    assert abs(test["delta"]) < np.log(cfg.min_ratio)  # reported on a window whose reason names the floor
+
+
+def test_min_passages_must_be_positive():
+    with pytest.raises(ValueError, match="min_passages"):
+        MomentumSettings(min_passages=0)

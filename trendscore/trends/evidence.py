@@ -27,7 +27,7 @@ __all__ = [
     "NO_TEST",
 ]
 
-NO_TEST = {"delta": 0.0, "var": math.inf, "z": 0.0}
+NO_TEST = {"delta": 0.0, "var": math.inf, "z": 0.0, "se0": math.inf}
 _SIMULATIONS = 20_000
 
 

@@ -36,7 +36,6 @@ from trendscore.trends.evidence import (
     dispersion_estimate,
     mixture_evidence,
     scan_draws,
-    scan_threshold,
     share_test,
     spread_ratio,
 )
@@ -60,8 +59,8 @@ class MomentumSettings:
     baseline : int, default=12
         Periods before a recent window that it is compared with.
     false_alarm : float, default=0.01
-        Chance that a theme whose share did not change is called rising or falling: the
-        critical value of the scan is set by simulation so that this holds.
+        Chance that a theme whose share did not change is called rising or falling: the level
+        the scan's weighed evidence must pass is set by simulation so that this holds.
     z_crit : float or None, default=None
         A fixed critical value instead (the method before issue 13 used 3.3).
     min_ratio : float, default=1.25
@@ -99,8 +98,8 @@ class MomentumSettings:
             raise ValueError("need 1 <= shortest <= longest, recent >= 1 and baseline >= 1")
         if self.z_crit is not None and not self.z_crit > 0:
             raise ValueError("need z_crit > 0")
-        if not self.size > 1:
-            raise ValueError("need size > 1")
+        if not self.size > 1 or not self.min_passages > 0:
+            raise ValueError("need size > 1 and min_passages > 0")
         if not 0 < self.false_alarm < 0.5 or self.min_ratio < 1 or self.prior_sd <= 0:
             raise ValueError("need 0 < false_alarm < 0.5, min_ratio >= 1 and prior_sd > 0")
 
@@ -278,12 +277,11 @@ def compute_score(
             key = (tuple(length for length, _ in scanned), df, phi)
             if key not in draws:
                 draws[key] = _draws(per_period, span_first, cur, key[0], cfg, df, phi)
-            shares = [max(tests[length][1][j].c / tests[length][1][j].n - noise_of[j], 0.0) for length, _ in scanned]
-            length, test, needed = _weighed_call(scanned, shares, draws[key], cfg)
+            shares = [_expected_share(tests[length][1][j], noise_of[j]) for length, _ in scanned]
+            length, test, needed, direction = _weighed_call(scanned, shares, draws[key], cfg)
             if test is None:
                 recent, base, phis, _ = tests[cfg.recent]
                 test = share_test(recent[j], base[j], phis[j], kappas[j], noise_of[j])
-            direction = _direction(test, needed, cfg)
         else:
             best = None
             for length, test in scanned:
@@ -304,8 +302,7 @@ def compute_score(
             simulated = draws.get(key) if cfg.z_crit is None else None
             if simulated is not None:
                 if key not in single_levels:
-                    largest = np.abs(simulated).max(axis=1)
-                    single_levels[key] = float(np.quantile(largest, 1.0 - cfg.false_alarm))
+                    single_levels[key] = _quantile(np.abs(simulated).max(axis=1), 1.0 - cfg.false_alarm)
                 single = max(needed, single_levels[key])
             mix = _outlet_mix(acc, freq, j, (cur - length + 1, cur), cfg, last_day, (single, design))
             if mix is not None and mix["explained"]:
@@ -429,7 +426,11 @@ def _periods(acc: Accumulator, freq: str, last_day: int | None, span_first: int 
 
 
 def _draws(per_period, span_first: int, cur: int, lengths: tuple[int, ...], cfg: MomentumSettings, df, phi):
-    """Simulated ``z`` values of the scanned windows with no change (see :func:`_needed`)."""
+    """Simulated ``z`` values of the scanned windows with no change: every theme's count
+    variance in a period is its own constant times the period's sum of squared unit sizes,
+    and the constant cancels in ``z``, so one set serves every theme scanned over the same
+    windows. ``df`` and ``phi``: the over-dispersion estimate the ``z`` values are divided by
+    (see :func:`trendscore.trends.evidence.scan_threshold`)."""
     if not lengths:
         return None
     span = [per_period.get(p) for p in range(span_first, cur + 1)]
@@ -438,39 +439,48 @@ def _draws(per_period, span_first: int, cur: int, lengths: tuple[int, ...], cfg:
     return scan_draws(sizes, totals, [(length, 0) for length in lengths], cfg.baseline, df, phi)
 
 
+def _expected_share(base: Window, noise: float) -> float:
+    """The baseline share a change is weighed from: with half a passage's start (so a theme
+    not seen before still expects something) and net of a classifier's false positives, but
+    never below a twentieth of the share, as the share test's ratio is taken."""
+    share = (base.c + 0.5) / (base.n + 1.0)
+    return max(share - noise, share / 20)
+
+
 def _weighed_call(scanned: list, shares: list[float], draws, cfg: MomentumSettings):
     """The call from every scanned window's evidence together, for a change of ``cfg.size``.
 
     Each window's ``z`` is weighed by the ``z`` it would expect from such a change (more
     passages, more weight) and the likelihood ratios are averaged over windows and directions
     (:func:`trendscore.trends.evidence.mixture_evidence`); a call needs that average to pass the
-    level that ``cfg.false_alarm`` of the simulated streams with no change pass. The window
-    reported is the one that carries most of the called direction's evidence and shows a
-    change beyond the ``min_ratio`` floor. Its ``z_needed`` is the ``z`` that window would need
-    if every window's evidence grew in proportion until the average reached the level, so
-    ``|z| >= z_needed`` holds exactly when the call is made. Returns (window length, its test, z needed); the test
-    is None when the reported window is the default recent one and was not scanned."""
+    level that ``cfg.false_alarm`` of the simulated streams with no change pass, in the
+    direction that carries more of it, and a window beyond the ``min_ratio`` floor in that
+    direction. The window reported is the one that carries most of that direction's evidence
+    (beyond the floor when one is). Its ``z_needed`` is the ``|z|`` that window would need if
+    every window's evidence grew in proportion until the average reached the level. Returns
+    (window length, its test, z needed, direction); the test is None when the reported window
+    is the default recent one and was not scanned."""
     index = {length: i for i, (length, _) in enumerate(scanned)}
-    if draws is None or not scanned:
-        return cfg.recent, (scanned[index[cfg.recent]][1] if cfg.recent in index else None), math.inf
+    share = np.array(shares)
+    if draws is None or not scanned or not (share > 0).all():
+        test = scanned[index[cfg.recent]][1] if cfg.recent in index else None
+        return cfg.recent, test, math.inf, "steady"
     z = np.array([test["z"] for _, test in scanned])
     se = np.array([max(test["se0"], 1e-12) for _, test in scanned])
-    share = np.array(shares)
     up, down = (cfg.size - 1) * share / se, (1 - 1 / cfg.size) * share / se
-    simulated, _ = mixture_evidence(draws, up, down)
-    rank = min(int(math.ceil((1.0 - cfg.false_alarm) * len(simulated))), len(simulated) - 1)
-    level = float(np.partition(simulated, rank)[rank])
+    level = _quantile(mixture_evidence(draws, up, down)[0], 1.0 - cfg.false_alarm)
     evidence, rising = mixture_evidence(z, up, down)
 
     def reaches(trial: np.ndarray) -> bool:
         return float(mixture_evidence(trial, up, down)[0]) >= level
 
-    def root(test, lo: float = 0.0, hi: float = 1.0) -> float:  # least t >= lo where test(t) holds
+    def root(test) -> float:  # the least t >= 0 where test(t) holds, test(0) being False
+        lo, hi = 0.0, 1.0
         while not test(hi):
             lo, hi = hi, hi * 2
             if hi > 1e6:
                 return math.inf
-        for _ in range(50):
+        for _ in range(30):
             mid = (lo + hi) / 2
             lo, hi = (lo, mid) if test(mid) else (mid, hi)
         return hi
@@ -478,9 +488,11 @@ def _weighed_call(scanned: list, shares: list[float], draws, cfg: MomentumSettin
     def needed(i: int, sign: float) -> float:
         """The |z| window i needs: every window's z scaled alike until the evidence reaches
         the level (the evidence is convex in the scale and below the level at 0, so it crosses
-        once); for a window with no z of its own, its z alone moved, the others as they are."""
-        if abs(z[i]) > 1e-9:
-            return abs(z[i]) * root(lambda c: reaches(c * z))
+        once); where that gives nothing finite (no z of its own to scale), its z alone moved
+        in the direction ``sign``, the others as they are."""
+        scaled = abs(z[i]) * root(lambda c: reaches(c * z)) if abs(z[i]) > 1e-9 else math.inf
+        if math.isfinite(scaled):
+            return scaled
 
         def alone(t: float) -> bool:
             trial = z.copy()
@@ -493,38 +505,26 @@ def _weighed_call(scanned: list, shares: list[float], draws, cfg: MomentumSettin
     if evidence >= level:
         sign = 1.0 if rising else -1.0
         expect = up if rising else down
-        for i in np.argsort(-(sign * z * expect - expect * expect / 2), kind="stable"):
-            length, test = scanned[int(i)]
+        order = [int(i) for i in np.argsort(-(sign * z * expect - expect * expect / 2), kind="stable")]
+        for i in order:
+            length, test = scanned[i]
             if sign * test["delta"] >= floor and sign * test["z"] > 0:
-                return length, test, needed(int(i), sign)
+                return length, test, needed(i, sign), "rising" if rising else "falling"
+        # the evidence is there but no window moved beyond the floor: steady, reported on the
+        # window that carries most of it, whose reason then names the floor
+        length, test = scanned[order[0]]
+        return length, test, needed(order[0], sign), "steady"
     if cfg.recent not in index:
-        return cfg.recent, None, math.inf
+        return cfg.recent, None, math.inf, "steady"
     i = index[cfg.recent]
     test = scanned[i][1]
-    return cfg.recent, test, needed(i, 1.0 if test["z"] >= 0 else -1.0)
+    return cfg.recent, test, needed(i, 1.0 if test["z"] >= 0 else -1.0), "steady"
 
 
-def _needed(
-    per_period,
-    span_first: int,
-    cur: int,
-    lengths: tuple[int, ...],
-    cfg: MomentumSettings,
-    df: float = math.inf,
-    phi: float = 1.0,
-) -> float:
-    """The |z| a scan over recent windows of ``lengths`` must reach: simulated for
-    ``cfg.false_alarm`` from the volumes and report sizes of the periods the scan looks at.
-    Every theme's count variance in a period is its own constant times that period's sum of
-    squared unit sizes, and the constant cancels in ``z``, so one value serves every theme
-    scanned over the same windows. ``df``: the degrees of freedom of the over-dispersion
-    estimate the scan's ``z`` values are divided by (infinite when it is the binomial floor)."""
-    if not lengths:
-        return math.inf
-    span = [per_period.get(p) for p in range(span_first, cur + 1)]
-    sizes = np.array([row[0].snn if row else 0.0 for row in span])
-    totals = np.array([row[0].n if row else 0.0 for row in span])
-    return scan_threshold(sizes, totals, [(length, 0) for length in lengths], cfg.baseline, cfg.false_alarm, df, phi)
+def _quantile(values: np.ndarray, q: float) -> float:
+    """The value that a share ``1 - q`` of ``values`` reach, by rank (as the scan's thresholds are)."""
+    rank = min(int(math.ceil(q * len(values))), len(values) - 1)
+    return float(np.partition(values, rank)[rank])
 
 
 def _outlet_mix(acc: Accumulator, freq: str, j: int, window, cfg: MomentumSettings, last_day: int, evidence):
