@@ -149,19 +149,26 @@ def test_the_simulated_critical_value_holds_its_false_alarm_rate():
     """Binomial counts with no change, scanned as compute_score does: the share of runs whose
     largest |z| passes the simulated value is near the stated 1% (not the 10%+ that 1.96 on
     eleven windows would give)."""
-    rng = np.random.default_rng(11)
-    periods, baseline, p = 24, 12, 0.2
-    lengths = list(range(2, 13))
     hits = 0
     runs = 1500
+    for variances, totals, scan, pairs in _binomial_scans(np.random.default_rng(11), runs):
+        needed = scan_threshold(variances, totals, scan, 12, 0.01)
+        hits += max(abs(share_test(r, b, 1.0)["z"]) for r, b in pairs) >= needed
+    assert 0.003 <= hits / runs <= 0.02
+
+
+def _binomial_scans(rng, runs: int, periods: int = 24, baseline: int = 12, p: float = 0.2):
+    """Streams of binomial counts with no change, as the scan sees them: per run, each period's
+    variance and passages, the scanned windows (2-12 periods) and each window's (recent,
+    baseline) pair."""
+    lengths = list(range(2, 13))
     for _ in range(runs):
         totals = rng.poisson(120, size=periods).astype(float)
         counts = rng.binomial(totals.astype(int), p).astype(float)
         windows = [Window(c, n, n, c, c) for c, n in zip(counts, totals)]
         share = counts.sum() / totals.sum()
         variances = np.array([w.variance(share) for w in windows])
-        needed = scan_threshold(variances, totals, [(n, 0) for n in lengths], baseline, 0.01)
-        best = 0.0
+        pairs = []
         for length in lengths:
             first = periods - length
             r, b = Window(), Window()
@@ -169,9 +176,8 @@ def test_the_simulated_critical_value_holds_its_false_alarm_rate():
                 r.add(w)
             for w in windows[max(0, first - baseline) : first]:
                 b.add(w)
-            best = max(best, abs(share_test(r, b, 1.0)["z"]))
-        hits += best >= needed
-    assert 0.003 <= hits / runs <= 0.02
+            pairs.append((r, b))
+        yield variances, totals, [(n, 0) for n in lengths], pairs
 
 
 @pytest.mark.slow
@@ -262,26 +268,12 @@ def test_weighed_evidence_mirrors_a_fall_and_counts_windows_by_their_expected_z(
 def test_the_weighed_scan_holds_its_false_alarm_rate():
     """Binomial counts with no change, eleven windows weighed by the z a x1.5 change would
     give each: the evidence passes the level the simulated streams set in about 1% of runs."""
-    rng = np.random.default_rng(12)
-    periods, baseline, p = 24, 12, 0.2
-    lengths = list(range(2, 13))
     hits = 0
     runs = 1500
-    for _ in range(runs):
-        totals = rng.poisson(120, size=periods).astype(float)
-        counts = rng.binomial(totals.astype(int), p).astype(float)
-        windows = [Window(c, n, n, c, c) for c, n in zip(counts, totals)]
-        share = counts.sum() / totals.sum()
-        variances = np.array([w.variance(share) for w in windows])
-        draws = scan_draws(variances, totals, [(n, 0) for n in lengths], baseline)
+    for variances, totals, scan, pairs in _binomial_scans(np.random.default_rng(12), runs):
+        draws = scan_draws(variances, totals, scan, 12)
         z, up, down = [], [], []
-        for length in lengths:
-            first = periods - length
-            r, b = Window(), Window()
-            for w in windows[first:]:
-                r.add(w)
-            for w in windows[max(0, first - baseline) : first]:
-                b.add(w)
+        for r, b in pairs:
             test = share_test(r, b, 1.0)
             z.append(test["z"])
             up.append(0.5 * b.c / b.n / test["se0"])
