@@ -29,3 +29,14 @@ def thucnews(split: str) -> tuple[list[str], list[str]]:
         texts.append(text)
         labels.append(names[int(idx)])
     return texts, labels
+
+
+def seed_texts() -> list[str]:
+    """The text of every seed passage of the project, in file order."""
+    import json
+
+    texts: list[str] = []
+    for path in seed_files():
+        with open(path, encoding="utf-8") as src:
+            texts += [json.loads(line)["text"] for line in src if line.strip()]
+    return texts

@@ -39,7 +39,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import ROOT, machine, seed_files, thucnews  # noqa: E402
+from _common import ROOT, machine, thucnews  # noqa: E402
 
 INPUTS = ("headlines", "passages")
 
@@ -49,10 +49,7 @@ def write_inputs(directory: Path, n_passages: int = 20_000) -> None:
     with open(directory / "headlines.jsonl", "w", encoding="utf-8") as fh:
         for i, text in enumerate(heads):
             fh.write(json.dumps({"id": f"h{i}", "text": text}, ensure_ascii=False) + "\n")
-    seeds = []
-    for path in seed_files():
-        with open(path, encoding="utf-8") as src:
-            seeds += [json.loads(line)["text"] for line in src if line.strip()]
+    seeds = seed_texts()
     rng = random.Random(15)
     order: list[str] = []
     with open(directory / "passages.jsonl", "w", encoding="utf-8") as fh:

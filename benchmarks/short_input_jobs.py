@@ -28,16 +28,13 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import machine, seed_files  # noqa: E402
+from _common import machine, seed_texts  # noqa: E402
 from jobs_two import _run  # noqa: E402
 
 
 def passages(n: int, shortest: int = 150, longest: int = 300) -> list[str]:
     """``n`` passages of ``shortest``-``longest`` characters made of the seed texts."""
-    seeds = []
-    for path in seed_files():
-        with open(path, encoding="utf-8") as src:
-            seeds += [json.loads(line)["text"] for line in src if line.strip()]
+    seeds = seed_texts()
     rng = random.Random(15)
     order: list[str] = []
     out = []
