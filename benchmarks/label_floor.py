@@ -39,7 +39,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import ROOT, machine, thucnews  # noqa: E402
+from _common import ROOT, machine, seed_texts, thucnews  # noqa: E402
 
 INPUTS = ("headlines", "passages")
 
