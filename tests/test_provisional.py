@@ -129,14 +129,29 @@ def test_every_output_marks_the_theme_provisional(made, run, tmp_path):
     assert "provisional themes (from a few examples)" in report.read_text("utf-8")
 
 
-def test_explain_names_the_nearest_example(made):
+def test_explain_gives_the_provisional_themes_own_weights(made):
     model = load_model(made[0])
-    text = _overseas_texts(1, skip=15)[0]
-    explained = model.explain(text)
-    if NAME in explained:
-        (term, weight), = explained[NAME]
-        assert term.startswith("[nearest example] ") and 0 < weight <= 1
-    assert model.predict([text])[0] == list(explained)
+    theme = model.provisional[0]
+    texts = _overseas_texts(12, skip=15)
+    proba = model.predict_proba(texts)[:, model.themes.index(NAME)]
+    names = model._term_names()
+    explained_any = 0
+    for text, p in zip(texts, proba):
+        _, (_, col, w) = model._decision_batch([text])
+        pushes = theme.pushes(text, dict(zip(col.tolist(), w.tolist())), names)
+        # every push and the intercept add up to the log-odds the theme's probability comes from
+        assert sum(pushes.values()) + theme.intercept == pytest.approx(np.log(p / (1 - p)), abs=1e-3)
+        assert "[sentence embedding]" in pushes
+        explained = model.explain(text)
+        assert model.predict([text])[0] == list(explained)
+        if NAME in explained:
+            explained_any += 1
+            *terms, (last, sim) = explained[NAME]
+            assert last.startswith("[nearest example] ") and 0 < sim <= 1
+            assert terms and all(v > 0 for _, v in terms)
+            best = max(pushes.values())
+            assert terms[0][1] == pytest.approx(best, abs=1e-4)
+    assert explained_any  # overseas passages get the theme, so at least one is explained
 
 
 @pytest.mark.parametrize(

@@ -282,7 +282,9 @@ class Model:
         A term's weight is its TF-IDF weight times the theme's coefficient, summed over the
         word and the character n-gram of the same spelling; positive weights push towards
         the theme. A model with sentence embeddings shows their joint push as one term,
-        ``[sentence embedding]``.
+        ``[sentence embedding]``. A provisional theme's terms are its own weights (the encoder
+        vector's push among them), ``top - 1`` of them, then ``[nearest example] TEXT`` with
+        the cosine similarity of the example closest to the text.
         """
         (text,) = _as_texts([text])
         names = self._term_names()
@@ -299,11 +301,15 @@ class Model:
         out: dict[str, list[tuple[str, float]]] = {}
         for theme in labels:
             j = self.themes.index(theme)
-            if j >= len(self.intercept):  # a provisional theme: the nearest example
-                example, sim = self.provisional[j - len(self.intercept)].nearest_example(text)
-                out[theme] = [(f"[nearest example] {example[:60]}", round(sim, 4))]
-                continue
             by_term: dict[str, float] = {}
+            if j >= len(self.intercept):  # a provisional theme: its own weights, then its nearest example
+                theme_ = self.provisional[j - len(self.intercept)]
+                by_term = theme_.pushes(text, weights, names)
+                ranked = sorted(by_term.items(), key=lambda kv: (-kv[1], kv[0]))
+                example, sim = theme_.nearest_example(text)
+                out[theme] = [(term, round(v, 4)) for term, v in ranked[: top - 1] if v > 0]
+                out[theme].append((f"[nearest example] {example[:60]}", round(sim, 4)))
+                continue
             for c, w in weights.items():
                 by_term[names[c]] = by_term.get(names[c], 0.0) + w * float(self.coef[c, j])
             ranked = sorted(by_term.items(), key=lambda kv: (-kv[1], kv[0]))
