@@ -95,15 +95,43 @@ def test_passages_of_one_report_weigh_as_one_unit_of_evidence():
     assert with_urls.settle().reports == 300 and without.settle().reports == 0
     z = {}
     for name, acc in (("reports", with_urls), ("passages", without)):
-        per_period, _, _ = _periods(acc, "week", None, 0)
-        periods = sorted(per_period)
-        recent, base = Window(), Window()
-        for p in periods[-4:]:
-            recent.add(per_period[p][0])
-        for p in periods[:-4]:
-            base.add(per_period[p][0])
-        z[name] = share_test(recent, base, 1.0)["z"]
+        per_period, per_unit, _, _ = _periods(acc, "week", None, 0)
+        for kind, table in (("", per_period), (" as units", per_unit)):
+            periods = sorted(table)
+            recent, base = Window(), Window()
+            for p in periods[-4:]:
+                recent.add(table[p][0])
+            for p in periods[:-4]:
+                base.add(table[p][0])
+            z[name + kind] = share_test(recent, base, 1.0)["z"]
     assert z["passages"] != 0 and z["reports"] == pytest.approx(z["passages"] / 2, rel=0.05)
+    # counted as units (each report once, with its passages' share), the same evidence
+    assert z["reports as units"] == pytest.approx(z["reports"], rel=0.05)
+    assert z["passages as units"] == z["passages"]  # no reports: the units are the passages
+
+
+def test_a_report_counts_as_one_unit_of_its_passages_share():
+    """The momentum test's units: a report of four passages, one of them on the theme, is one
+    unit with a quarter of the theme; single passages stay units of their own; soft counts too."""
+    from trendscore.trends.momentum import _periods
+
+    day = dt.date(2025, 3, 5).toordinal()
+    acc = Accumulator(["policy", "culture"])
+    for labels in (["policy"], [], [], []):
+        acc.add_labels(day, labels, report="r1")
+    acc.add_labels(day, ["policy"])
+    acc.add_scores(day, {"policy": 0.5, "culture": 0.2}, report="r2")
+    acc.add_scores(day, {"policy": 0.3}, report="r2")
+    per_period, per_unit, _, _ = _periods(acc.settle(), "week", None, 0)
+    (passages,) = per_period.values()
+    (units,) = per_unit.values()
+    assert passages[0].n == 7 and passages[0].c == pytest.approx(2.8)
+    policy, culture = units
+    # units: r1 (share 1/4), the single passage (1), r2 (shares 0.4 policy, 0.1 culture)
+    assert policy.n == policy.snn == 3 and policy.c == pytest.approx(0.25 + 1 + 0.4)
+    assert policy.scn == pytest.approx(policy.c)
+    assert policy.scc == pytest.approx(0.25**2 + 1 + 0.4**2)
+    assert culture.c == pytest.approx(0.1) and culture.scc == pytest.approx(0.01)
 
 
 def test_digest_passages_name_their_document():

@@ -304,7 +304,7 @@ class Model:
             by_term: dict[str, float] = {}
             if j >= len(self.intercept):  # a provisional theme: its own weights, then its nearest example
                 theme_ = self.provisional[j - len(self.intercept)]
-                by_term = theme_.pushes(text, weights, names)
+                by_term = theme_.pushes(text, weights, names, EMBEDDING_TERM)
                 ranked = sorted(by_term.items(), key=lambda kv: (-kv[1], kv[0]))
                 example, sim = theme_.nearest_example(text)
                 out[theme] = [(term, round(v, 4)) for term, v in ranked[: top - 1] if v > 0]

@@ -118,22 +118,20 @@ class ProvisionalTheme:
         z = z + _unit_vectors(self.encoder, texts) @ np.asarray(self.vector) + self.intercept
         return 1.0 / (1.0 + np.exp(-z))
 
-    def pushes(self, text: str, weights: dict[int, float], names: Sequence[str]) -> dict[str, float]:
+    def pushes(self, text: str, weights: dict[int, float], names: Sequence[str], embedding: str) -> dict[str, float]:
         """What moved ``text``'s log-odds of the theme, term by term: each TF-IDF column's
         weight in ``weights`` (column -> weight, as the model's featurizer gives them) times the
         theme's coefficient, summed over columns of the same name in ``names``, and the encoder
-        vector's push as one term, the model's ``[sentence embedding]``. With the intercept they
-        sum to the log-odds :meth:`proba` gives."""
+        vector's push as one term named ``embedding``. With the intercept they sum to the
+        log-odds :meth:`proba` gives."""
         import numpy as np
-
-        from trendscore.modeling.model import EMBEDDING_TERM
 
         terms = np.asarray(self.terms)
         out: dict[str, float] = {}
         for c, w in weights.items():
             if c < len(terms) and terms[c]:
                 out[names[c]] = out.get(names[c], 0.0) + w * float(terms[c])
-        out[EMBEDDING_TERM] = float(_unit_vectors(self.encoder, [text])[0] @ np.asarray(self.vector))
+        out[embedding] = float(_unit_vectors(self.encoder, [text])[0] @ np.asarray(self.vector))
         return out
 
     def nearest_example(self, text: str) -> tuple[str, float]:

@@ -49,7 +49,9 @@ class Accumulator:
     ``days[day]`` is ``[passages, count of theme 1, ...]``; ``cross[day]`` and ``square[day]``
     hold what reports of several passages, and soft counts, add to the sums of squares beyond
     what single passages with whole labels would (absent: nothing); ``sources[outlet][day]``
-    is ``{0: passages, theme index + 1: count}``."""
+    is ``{0: passages, theme index + 1: count}``; ``units[day]`` and ``unit_square[day]`` what
+    counting each report of several passages as one unit, of its passages' share of each theme,
+    changes in the day's counts and sums of squares (the momentum test's units)."""
 
     def __init__(self, themes: Iterable[str]):
         self.themes: list[str] = []
@@ -57,6 +59,10 @@ class Accumulator:
         self.days: dict[int, list[int]] = {}
         self.cross: dict[int, list[int]] = {}  # [passages^2, theme * passages ...] beyond single passages
         self.square: dict[int, list[int]] = {}  # [unused, theme^2 ...] beyond single whole-label passages
+        # reports as units of weight one: [1 - passages, theme share - theme count ...] per report
+        # of several passages, and [unused, share^2 - count^2 ...] (shares in millionths)
+        self.units: dict[int, list[int]] = {}
+        self.unit_square: dict[int, list[int]] = {}
         self.sources: dict[str, dict[int, dict[int, int]]] = {}
         self.records = 0
         self.undated = 0
@@ -87,7 +93,7 @@ class Accumulator:
                 name = theme if len(theme) <= 60 else theme[:60] + "..."
                 raise ValueError(f"more than {MAX_THEMES} distinct theme names (at label {name!r})")
             self.themes.append(theme)
-            for table in (self.days, self.cross, self.square):
+            for table in (self.days, self.cross, self.square, self.units, self.unit_square):
                 for row in table.values():
                     row.append(0)
         return i
@@ -233,6 +239,13 @@ class Accumulator:
             cross[0] += n * n - n * SCALE
             for i, v in contribution.items():
                 cross[i + 1] += v * (n - SCALE)
+            # the same report as one unit: its count becomes its share of its passages
+            units, unit_square = self._row(self.units, day), self._row(self.unit_square, day)
+            units[0] += SCALE - n
+            for i, v in contribution.items():
+                share = (v * SCALE + n // 2) // n
+                units[i + 1] += share - v
+                unit_square[i + 1] += share * share - v * v
         extra = [(i, v * v - v * SCALE) for i, v in contribution.items() if v != SCALE and v]
         if extra:
             square = self._row(self.square, day)
@@ -276,7 +289,9 @@ class Accumulator:
         for t in other.themes:
             self.theme_index(t)
         remap = [self._index[t] for t in other.themes]
-        for mine, theirs in ((self.days, other.days), (self.cross, other.cross), (self.square, other.square)):
+        tables = [(self.days, other.days), (self.cross, other.cross), (self.square, other.square)]
+        tables += [(self.units, other.units), (self.unit_square, other.unit_square)]
+        for mine, theirs in tables:
             for day, orow in theirs.items():
                 _add_row(self._row(mine, day), orow, remap)
         for source, days in other.sources.items():

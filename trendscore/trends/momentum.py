@@ -204,7 +204,8 @@ def compute_score(
         last_day = (as_of if isinstance(as_of, dt.date) else dt.date.fromisoformat(str(as_of))).toordinal()
     cur = period_of(last_day, freq) if last_day is not None else None
     span_first = None if cur is None else cur - max(cfg.longest, cfg.recent) - cfg.baseline + 1
-    per_period, totals, ignored_after = _periods(acc, freq, last_day, span_first)
+    # shares shown are of passages; the evidence counts each report once (per_unit)
+    per_period, per_unit, totals, ignored_after = _periods(acc, freq, last_day, span_first)
     records = {
         "total": acc.records,
         "dated": acc.records - acc.undated,
@@ -242,15 +243,23 @@ def compute_score(
         notes.append("no passages before the recent window: every theme is called steady")
 
     lengths = sorted(set(range(cfg.shortest, cfg.longest + 1)) | {cfg.recent})
-    kappas = [spread_ratio(w) for w in zip(*(per_period[p] for p in per_period if span_first <= p <= cur))]
-    kappas += [1.0] * (k - len(kappas))
+    def spread_ratios(table: dict) -> list[float]:
+        ratios = [spread_ratio(w) for w in zip(*(table[p] for p in table if span_first <= p <= cur))]
+        return ratios + [1.0] * (k - len(ratios))
+
+    kappas, passage_kappas = spread_ratios(per_unit), spread_ratios(per_period)
     noise_of = [float((noise or {}).get(t, 0.0)) for t in themes]
-    tests = {}  # length -> (recent windows, baseline windows, phi per theme)
+    tests = {}  # length -> (recent windows, baseline windows, phi per theme, df per theme), of units
+    shown = {}  # length -> (recent windows, baseline windows), of passages
     for length in lengths:
         first = cur - length + 1
-        recent = _windows_of(per_period, first, cur, k)
-        base = _windows_of(per_period, first - cfg.baseline, first - 1, k)
-        periods = [per_period.get(p, []) for p in range(first - cfg.baseline, first)]
+        recent = _windows_of(per_unit, first, cur, k)
+        base = _windows_of(per_unit, first - cfg.baseline, first - 1, k)
+        shown[length] = (
+            _windows_of(per_period, first, cur, k),
+            _windows_of(per_period, first - cfg.baseline, first - 1, k),
+        )
+        periods = [per_unit.get(p, []) for p in range(first - cfg.baseline, first)]
         if cfg.dispersion == "pooled":
             estimates = [dispersion_estimate(periods, kappas)] * k
         else:
@@ -267,7 +276,7 @@ def compute_score(
         for length in lengths:
             recent, base, phis, dfs = tests[length]
             r, b = recent[j], base[j]
-            enough = r.n >= cfg.min_passages and b.n >= cfg.min_passages
+            enough = shown[length][0][j].n >= cfg.min_passages and shown[length][1][j].n >= cfg.min_passages
             if cfg.shortest <= length <= cfg.longest and enough:
                 scanned.append((length, share_test(r, b, phis[j], kappas[j], noise_of[j])))
                 df = min(df, dfs[j])
@@ -276,7 +285,7 @@ def compute_score(
         if needed is None:
             key = (tuple(length for length, _ in scanned), df, phi)
             if key not in draws:
-                draws[key] = _draws(per_period, span_first, cur, key[0], cfg, df, phi)
+                draws[key] = _draws(per_unit, span_first, cur, key[0], cfg, df, phi)
             shares = [_expected_share(tests[length][1][j], noise_of[j]) for length, _ in scanned]
             length, test, needed, direction = _weighed_call(scanned, shares, draws[key], cfg)
             if test is None:
@@ -291,11 +300,12 @@ def compute_score(
             recent, base, phis, _ = tests[length]
             test = best[1] if best else share_test(recent[j], base[j], phis[j], kappas[j], noise_of[j])
             direction = _direction(test, needed, cfg) if best else "steady"
-        recent, base, phis, _ = tests[length]
+        _, _, phis, _ = tests[length]
+        recent, base = shown[length]
         mix = None
         if direction != "steady" and acc.sources:
             r, b = recent[j], base[j]
-            design = phis[j] * kappas[j] * (r.snn + b.snn) / (r.n + b.n)
+            design = phis[j] * passage_kappas[j] * (r.snn + b.snn) / (r.n + b.n)
             # the outlets' test is of one window, so it is held to what one window must show in
             # a scan of them all (the largest |z| of the draws), not to the weighed z_needed
             single = needed
@@ -389,9 +399,12 @@ def _label(index: int, freq: str) -> str | None:
 def _periods(acc: Accumulator, freq: str, last_day: int | None, span_first: int | None):
     """Per period up to ``last_day``: the totals ``[passages, count of theme 1, ...]``; for the
     periods from ``span_first`` on (those the scan looks at), one :class:`Window` per theme
-    with the sums of squares as well; and how many passages came after ``last_day``."""
+    with the sums of squares as well, of passages and of units (each report of several
+    passages one unit, counting its passages' share of the theme; the same windows when no
+    report has several); and how many passages came after ``last_day``."""
     k = len(acc.themes)
     per_period: dict[int, list[Window]] = {}
+    per_unit: dict[int, list[Window]] = {}
     totals: dict[int, list[float]] = {}
     ignored_after = 0
     sq = float(SCALE) * SCALE
@@ -422,7 +435,24 @@ def _periods(acc: Accumulator, freq: str, last_day: int | None, span_first: int 
             w.snn += snn
             w.scn += c + (cross[j + 1] / sq if cross else 0.0)
             w.scc += c + (square[j + 1] / sq if square else 0.0)
-    return per_period, totals, ignored_after
+        if not acc.units:
+            continue
+        units = acc.units.get(day) or [0] * (k + 1)
+        unit_square = acc.unit_square.get(day) or [0] * (k + 1)
+        target = per_unit.get(p)
+        if target is None:
+            target = per_unit[p] = [Window() for _ in range(k)]
+        u = n + units[0] / SCALE
+        for j in range(k):
+            c = (row[j + 1] + units[j + 1]) / SCALE
+            w = target[j]
+            w.n += u
+            w.c += c
+            w.snn += u
+            w.scn += c
+            # each unit's squared share: the passages' squared counts less the reports' own, plus their shares'
+            w.scc += row[j + 1] / SCALE + ((square[j + 1] if square else 0) + unit_square[j + 1]) / sq
+    return per_period, (per_unit or per_period), totals, ignored_after
 
 
 def _draws(per_period, span_first: int, cur: int, lengths: tuple[int, ...], cfg: MomentumSettings, df, phi):
