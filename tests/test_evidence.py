@@ -403,3 +403,33 @@ def test_evidence_for_a_rise_never_becomes_a_fall_on_the_recent_window():
 def test_min_passages_must_be_positive():
     with pytest.raises(ValueError, match="min_passages"):
         MomentumSettings(min_passages=0)
+
+
+def _long_reports_give_way_to_short(sources=("A", "B"), seed=1):
+    """20 weeks of 60 reports each from two outlets of steady volume. Policy reports were one
+    in ten, of six passages each; in the last four weeks they are one in four, of one passage:
+    by report, policy more than doubles, by passage its share falls (16.6% to 9.0%)."""
+    rng = random.Random(seed)
+    acc = Accumulator(["policy", "other"])
+    start = dt.date(2025, 1, 6).toordinal()
+    for week in range(20):
+        recent = week >= 16
+        for r in range(60):
+            day = start + 7 * week + rng.randrange(7)
+            source = sources[r % len(sources)] if sources else None
+            policy = rng.random() < (0.25 if recent else 0.10)
+            size = (1 if recent else 6) if policy else 3
+            for _ in range(size):
+                acc.add_labels(day, ["policy"] if policy else ["other"], report=f"w{week}r{r}", source=source)
+    return acc
+
+
+def test_the_outlet_check_does_not_explain_a_call_away_by_a_move_the_other_way():
+    """The call counts reports, the outlet check passages: when the passage share moves against
+    the call (long reports gave way to short ones), outlets of unchanged volume must not turn a
+    rise into "steady: the fall comes from which outlets publish"."""
+    alone = next(t for t in compute_score(_long_reports_give_way_to_short(())).themes if t["theme"] == "policy")
+    assert alone["direction"] == "rising" and alone["share_recent"] < alone["share_baseline"]
+    row = next(t for t in compute_score(_long_reports_give_way_to_short()).themes if t["theme"] == "policy")
+    assert row["direction"] == "rising", row["reason"]
+    assert "which outlets publish" not in row["reason"] and row["sources"]

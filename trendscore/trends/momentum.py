@@ -314,7 +314,7 @@ def compute_score(
                 if key not in single_levels:
                     single_levels[key] = _quantile(np.abs(simulated).max(axis=1), 1.0 - cfg.false_alarm)
                 single = max(needed, single_levels[key])
-            mix = _outlet_mix(acc, freq, j, (cur - length + 1, cur), cfg, last_day, (single, design))
+            mix = _outlet_mix(acc, freq, j, (cur - length + 1, cur), cfg, last_day, (single, design), direction)
             if mix is not None and mix["explained"]:
                 direction = "steady"
         row = _theme_row(theme, test, recent[j], base[j], phis[j], direction, length, needed, cfg, freq)
@@ -557,7 +557,9 @@ def _quantile(values: np.ndarray, q: float) -> float:
     return float(np.partition(values, rank)[rank])
 
 
-def _outlet_mix(acc: Accumulator, freq: str, j: int, window, cfg: MomentumSettings, last_day: int, evidence):
+def _outlet_mix(
+    acc: Accumulator, freq: str, j: int, window, cfg: MomentumSettings, last_day: int, evidence, direction: str
+):
     """Is a theme's move a change in which outlets publish rather than in what they publish?
 
     Each outlet's baseline share of the theme, applied to its recent volume, gives the count
@@ -566,8 +568,11 @@ def _outlet_mix(acc: Accumulator, freq: str, j: int, window, cfg: MomentumSettin
     the call's own standards: beyond the x``min_ratio`` floor and by ``needed`` standard errors
     (``evidence`` is ``(needed, design)``, the latter the variance factor of the theme's
     reports and over-dispersion; the error counts both the recent passages and the outlets'
-    estimated baseline shares). Passages without a source count as one more outlet. Returns
-    the per-outlet breakdown (largest recent volume first) and that verdict."""
+    estimated baseline shares). Passages without a source count as one more outlet. The call
+    (``direction``) counts each report once while this check counts passages: where the passage
+    share does not move the call's way at all (long reports moved against it), there is no
+    move of passages for the outlets to explain, and the call stands. Returns the per-outlet
+    breakdown (largest recent volume first) and that verdict."""
     first, last = window
     needed, design = evidence
     lo = first - cfg.baseline
@@ -604,8 +609,10 @@ def _outlet_mix(acc: Accumulator, freq: str, j: int, window, cfg: MomentumSettin
     adjusted_ratio = (c_r / expected) if expected else math.inf
     z_mix = (c_r - expected) / math.sqrt(var) if var > 0 else 0.0
     floor = math.log(cfg.min_ratio)
-    rising = observed_ratio > 1
-    if rising:
+    rising = direction == "rising"
+    if (observed_ratio > 1) != rising:
+        explained = False
+    elif rising:
         explained = math.log(adjusted_ratio) < floor or z_mix < needed
     else:
         explained = math.log(adjusted_ratio) > -floor or z_mix > -needed
