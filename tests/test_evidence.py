@@ -3,6 +3,7 @@ simulated critical value of the scan, and the classifier's floor (issue 13)."""
 
 import datetime as dt
 import random
+import re
 
 import numpy as np
 import pytest
@@ -405,7 +406,7 @@ def test_min_passages_must_be_positive():
         MomentumSettings(min_passages=0)
 
 
-def _long_reports_give_way_to_short(sources=("A", "B"), seed=1):
+def _long_reports_give_way_to_short(sources=("A", "B"), seed=1, reports=True):
     """20 weeks of 60 reports each from two outlets of steady volume. Policy reports were one
     in ten, of six passages each; in the last four weeks they are one in four, of one passage:
     by report, policy more than doubles, by passage its share falls (16.6% to 9.0%)."""
@@ -420,7 +421,8 @@ def _long_reports_give_way_to_short(sources=("A", "B"), seed=1):
             policy = rng.random() < (0.25 if recent else 0.10)
             size = (1 if recent else 6) if policy else 3
             for _ in range(size):
-                acc.add_labels(day, ["policy"] if policy else ["other"], report=f"w{week}r{r}", source=source)
+                report = f"w{week}r{r}" if reports else None
+                acc.add_labels(day, ["policy"] if policy else ["other"], report=report, source=source)
     return acc
 
 
@@ -433,3 +435,26 @@ def test_the_outlet_check_does_not_explain_a_call_away_by_a_move_the_other_way()
     row = next(t for t in compute_score(_long_reports_give_way_to_short()).themes if t["theme"] == "policy")
     assert row["direction"] == "rising", row["reason"]
     assert "which outlets publish" not in row["reason"] and row["sources"]
+
+
+def test_the_reason_quotes_the_shares_the_test_counted():
+    """The ratio, interval and z count each report once while the row's shares are of passages;
+    where the two differ, the reason must not set the report ratio beside passage shares that
+    move the other way ("rising: 9.0% ... against 16.6% before; share ratio 1.78-3.61")."""
+    rows = {t["theme"]: t for t in compute_score(_long_reports_give_way_to_short(())).themes}
+    policy, other = rows["policy"], rows["other"]
+    assert policy["direction"] == "rising" and policy["share_recent"] < policy["share_baseline"]
+    quoted = re.match(
+        r"rising: counting each report once, ([\d.]+)% of \d+ reports in the last \d+ weeks against ([\d.]+)% of "
+        r"\d+ before \(([\d.]+)% against ([\d.]+)% of passages\); share ratio",
+        policy["reason"],
+    )
+    assert quoted, policy["reason"]
+    by_report, by_passage = [float(x) for x in quoted.groups()[:2]], [float(x) for x in quoted.groups()[2:]]
+    assert by_passage == [round(100 * policy[k], 1) for k in ("share_recent", "share_baseline")]
+    low, high = policy["ratio_interval"]
+    assert low < by_report[0] / by_report[1] < high  # the shares quoted first are the ones the interval is of
+    assert other["reason"].startswith(other["direction"] + ": counting each report once, "), other["reason"]
+    # without report names every passage is its own unit: the reason is of passages, as before
+    plain = {t["theme"]: t for t in compute_score(_long_reports_give_way_to_short((), reports=False)).themes}
+    assert all("report" not in row["reason"] for row in plain.values())

@@ -300,7 +300,7 @@ def compute_score(
             recent, base, phis, _ = tests[length]
             test = best[1] if best else share_test(recent[j], base[j], phis[j], kappas[j], noise_of[j])
             direction = _direction(test, needed, cfg) if best else "steady"
-        _, _, phis, _ = tests[length]
+        units_r, units_b, phis, _ = tests[length]
         recent, base = shown[length]
         mix = None
         if direction != "steady" and acc.sources:
@@ -317,7 +317,8 @@ def compute_score(
             mix = _outlet_mix(acc, freq, j, (cur - length + 1, cur), cfg, last_day, (single, design), direction)
             if mix is not None and mix["explained"]:
                 direction = "steady"
-        row = _theme_row(theme, test, recent[j], base[j], phis[j], direction, length, needed, cfg, freq)
+        units = (units_r[j], units_b[j])
+        row = _theme_row(theme, test, recent[j], base[j], phis[j], direction, length, needed, cfg, freq, units)
         if mix is not None:
             row["sources"] = mix["sources"]
             if mix["explained"]:
@@ -667,15 +668,28 @@ def _partial(last_day: int, cur: int, freq: str) -> bool:
     return period_of(last_day + 1, freq) == cur
 
 
-def _reason(direction, test, c_r, n_r, c_b, n_b, ci, window, needed, cfg: MomentumSettings, freq: str) -> str:
-    """One sentence on why a theme got its call, in the terms an analyst would check."""
+def _reason(
+    direction, test, c_r, n_r, c_b, n_b, ci, window, needed, cfg: MomentumSettings, freq: str, units=None
+) -> str:
+    """One sentence on why a theme got its call, in the terms an analyst would check. ``units``
+    are the test's recent and baseline windows when they differ from the passages' (reports of
+    several passages counted once): the ratio, its interval and ``z`` are theirs, so the
+    sentence quotes their shares beside the passages' and says so."""
 
     def share(c, n):  # rounded as the row's shares are
         return f"{100 * round(c / n, 4):.1f}%" if n else "-"
 
     span = f"the last {window} {freq}s" if window else "the recent window"
     interval = f"share ratio {ci[0]:.2f}-{ci[1]:.2f} (95%)" if ci else "no interval"
+    by_report = "counting each report once, " if units else ""
     if direction != "steady":
+        if units:
+            ur, ub = units
+            return (
+                f"{direction}: {by_report}{share(ur.c, ur.n)} of {ur.n:.0f} reports in {span} against "
+                f"{share(ub.c, ub.n)} of {ub.n:.0f} before ({share(c_r, n_r)} against {share(c_b, n_b)} of "
+                f"passages); {interval}, z {test['z']:+.1f} beyond the {needed:.1f} needed"
+            )
         return (
             f"{direction}: {share(c_r, n_r)} of {n_r:.0f} passages in {span} against {share(c_b, n_b)} of "
             f"{n_b:.0f} before; {interval}, z {test['z']:+.1f} beyond the {needed:.1f} needed"
@@ -691,10 +705,10 @@ def _reason(direction, test, c_r, n_r, c_b, n_b, ci, window, needed, cfg: Moment
         )
     ratio = math.exp(test["delta"])
     if abs(test["delta"]) < math.log(cfg.min_ratio):
-        return f"steady: a change of x{ratio:.2f} is inside the x{cfg.min_ratio:g} a call needs ({interval})"
+        return f"steady: {by_report}a change of x{ratio:.2f} is inside the x{cfg.min_ratio:g} a call needs ({interval})"
     weak = "includes 1" if ci and ci[0] <= 1 <= ci[1] else "is too wide"
     return (
-        f"steady: the evidence is too weak for x{ratio:.2f} "
+        f"steady: {by_report}the evidence is too weak for x{ratio:.2f} "
         f"({interval} {weak}; z {test['z']:+.1f}, {_needed_text(needed)} needed)"
     )
 
@@ -703,8 +717,14 @@ def _needed_text(needed) -> str:
     return f"{needed:.1f}" if needed is not None and math.isfinite(needed) else "a scan with enough passages"
 
 
-def _theme_row(theme, test, r: Window, b: Window, phi, direction, window, needed, cfg: MomentumSettings, freq="week"):
+def _theme_row(
+    theme, test, r: Window, b: Window, phi, direction, window, needed, cfg: MomentumSettings, freq="week", units=None
+):
+    """A theme's row: the shares and counts of passages (``r``, ``b``), the test's figures, and
+    the reason, which also quotes the test's own windows ``units`` where they differ."""
     c_r, n_r, c_b, n_b = r.c, r.n, b.c, b.n
+    if units is not None and all((u.n, u.c) == (w.n, w.c) for u, w in zip(units, (r, b))):
+        units = None  # no report of several passages in either window: the test's units are the passages
     var = test["var"]
     shrink = cfg.prior_sd**2 / (cfg.prior_sd**2 + var) if math.isfinite(var) else 0.0
     momentum = test["delta"] * shrink / math.log(2)
@@ -730,5 +750,5 @@ def _theme_row(theme, test, r: Window, b: Window, phi, direction, window, needed
         "dispersion": round(phi, 3),
         "recent_periods": window,
         "z_needed": round(needed, 3) if needed is not None and math.isfinite(needed) else None,
-        "reason": _reason(direction, test, c_r, n_r, c_b, n_b, ci, window, needed, cfg, freq),
+        "reason": _reason(direction, test, c_r, n_r, c_b, n_b, ci, window, needed, cfg, freq, units),
     }
