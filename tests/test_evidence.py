@@ -406,20 +406,21 @@ def test_min_passages_must_be_positive():
         MomentumSettings(min_passages=0)
 
 
-def _long_reports_give_way_to_short(sources=("A", "B"), seed=1, reports=True):
-    """20 weeks of 60 reports each from two outlets of steady volume. Policy reports were one
-    in ten, of six passages each; in the last four weeks they are one in four, of one passage:
-    by report, policy more than doubles, by passage its share falls (16.6% to 9.0%)."""
+def _long_reports_give_way_to_short(sources=("A", "B"), seed=1, reports=True, rate=0.25, sizes=(6, 1), weekly=60):
+    """20 weeks of ``weekly`` reports each from two outlets of steady volume (others are of
+    three passages). Policy reports were one in ten, of six passages each; in the last four
+    weeks they are one in four, of one passage: by report, policy more than doubles, by
+    passage its share falls. ``rate`` and ``sizes`` (before, recent) change that."""
     rng = random.Random(seed)
     acc = Accumulator(["policy", "other"])
     start = dt.date(2025, 1, 6).toordinal()
     for week in range(20):
         recent = week >= 16
-        for r in range(60):
+        for r in range(weekly):
             day = start + 7 * week + rng.randrange(7)
             source = sources[r % len(sources)] if sources else None
-            policy = rng.random() < (0.25 if recent else 0.10)
-            size = (1 if recent else 6) if policy else 3
+            policy = rng.random() < (rate if recent else 0.10)
+            size = sizes[recent] if policy else 3
             for _ in range(size):
                 report = f"w{week}r{r}" if reports else None
                 acc.add_labels(day, ["policy"] if policy else ["other"], report=report, source=source)
@@ -458,3 +459,16 @@ def test_the_reason_quotes_the_shares_the_test_counted():
     # without report names every passage is its own unit: the reason is of passages, as before
     plain = {t["theme"]: t for t in compute_score(_long_reports_give_way_to_short((), reports=False)).themes}
     assert all("report" not in row["reason"] for row in plain.values())
+
+
+def test_the_outlet_check_does_not_explain_a_call_the_passages_do_not_show():
+    """Policy doubles by report (one in ten, then one in five) while its reports shrink (four
+    passages, then two), so its passage share moves x1.2, inside the x1.25 floor. With two
+    outlets of unchanged volume, "held at its baseline mix the ratio is x1.22" must not explain
+    the rise away as "from which outlets publish": the passages never showed it to explain."""
+    kw = {"rate": 0.2, "sizes": (4, 2), "weekly": 150}
+    alone = next(t for t in compute_score(_long_reports_give_way_to_short((), **kw)).themes if t["theme"] == "policy")
+    assert alone["direction"] == "rising" and alone["share_recent"] / alone["share_baseline"] < 1.25
+    row = next(t for t in compute_score(_long_reports_give_way_to_short(**kw)).themes if t["theme"] == "policy")
+    assert row["direction"] == "rising", row["reason"]
+    assert "which outlets publish" not in row["reason"] and row["sources"]

@@ -314,7 +314,10 @@ def compute_score(
                 if key not in single_levels:
                     single_levels[key] = _quantile(np.abs(simulated).max(axis=1), 1.0 - cfg.false_alarm)
                 single = max(needed, single_levels[key])
-            mix = _outlet_mix(acc, freq, j, (cur - length + 1, cur), cfg, last_day, (single, design), direction)
+            # the call counted each report once where its windows differ from the passages'
+            by_report = (units_r[j].n, units_b[j].n) != (r.n, b.n)
+            call = (direction, by_report)
+            mix = _outlet_mix(acc, freq, j, (cur - length + 1, cur), cfg, last_day, (single, design), call)
             if mix is not None and mix["explained"]:
                 direction = "steady"
         units = (units_r[j], units_b[j])
@@ -559,7 +562,7 @@ def _quantile(values: np.ndarray, q: float) -> float:
 
 
 def _outlet_mix(
-    acc: Accumulator, freq: str, j: int, window, cfg: MomentumSettings, last_day: int, evidence, direction: str
+    acc: Accumulator, freq: str, j: int, window, cfg: MomentumSettings, last_day: int, evidence, call: tuple
 ):
     """Is a theme's move a change in which outlets publish rather than in what they publish?
 
@@ -569,11 +572,13 @@ def _outlet_mix(
     the call's own standards: beyond the x``min_ratio`` floor and by ``needed`` standard errors
     (``evidence`` is ``(needed, design)``, the latter the variance factor of the theme's
     reports and over-dispersion; the error counts both the recent passages and the outlets'
-    estimated baseline shares). Passages without a source count as one more outlet. The call
-    (``direction``) counts each report once while this check counts passages: where the passage
-    share does not move the call's way at all (long reports moved against it), there is no
-    move of passages for the outlets to explain, and the call stands. Returns the per-outlet
-    breakdown (largest recent volume first) and that verdict."""
+    estimated baseline shares). Passages without a source count as one more outlet. ``call`` is
+    the call's direction and whether its test counted each report once (``by_report``: its
+    windows differ from the passages'), while this check counts passages: the outlets can only
+    explain a move the passages show, so where their share does not move beyond the ``min_ratio``
+    floor the call's way before any outlet is held at its mix (long reports gave way to short
+    ones), the call stands on its reports. Returns the per-outlet breakdown (largest recent
+    volume first) and that verdict."""
     first, last = window
     needed, design = evidence
     lo = first - cfg.baseline
@@ -610,8 +615,11 @@ def _outlet_mix(
     adjusted_ratio = (c_r / expected) if expected else math.inf
     z_mix = (c_r - expected) / math.sqrt(var) if var > 0 else 0.0
     floor = math.log(cfg.min_ratio)
+    direction, by_report = call
     rising = direction == "rising"
-    if (observed_ratio > 1) != rising:
+    # the passages' own move, no outlet held at its mix, beyond the floor the call's way
+    shown = observed_ratio >= cfg.min_ratio if rising else observed_ratio * cfg.min_ratio <= 1
+    if (observed_ratio > 1) != rising or (by_report and not shown):
         explained = False
     elif rising:
         explained = math.log(adjusted_ratio) < floor or z_mix < needed
