@@ -72,3 +72,18 @@ def test_an_outlet_mix_shift_is_named_when_passages_come_in_reports():
     row = _policy(compute_score(acc))
     assert acc.reports > 0 and row["direction"] == "steady"
     assert "which outlets publish" in row["reason"] and "B went from 50% to 75%" in row["reason"]
+
+
+def test_a_theme_gone_from_the_recent_window_of_two_outlets_is_scored():
+    """No policy passage at all in the last four weeks, from two outlets: the outlets' check
+    took the log of a ratio of zero and the score failed (math domain error)."""
+    rng = random.Random(0)
+    acc = Accumulator(["policy", "other"])
+    start = dt.date(2025, 1, 6).toordinal()
+    for week in range(20):
+        for r in range(50):
+            policy = week < 16 and rng.random() < 0.3
+            acc.add_labels(start + 7 * week + rng.randrange(7), ["policy"] if policy else ["other"], source="AB"[r % 2])
+    row = _policy(compute_score(acc))
+    assert row["direction"] == "falling" and row["share_recent"] == 0.0
+    assert "which outlets publish" not in row["reason"] and row["sources"]

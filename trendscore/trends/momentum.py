@@ -613,6 +613,8 @@ def _outlet_mix(
         var += design * q * (1 - q) * (o[1] + o[1] ** 2 / base_n)
     observed_ratio = c_r / n_r / p_b
     adjusted_ratio = (c_r / expected) if expected else math.inf
+    # a theme gone from the recent window has no log ratio: it fell as far as a share can
+    adjusted_log = math.log(adjusted_ratio) if adjusted_ratio > 0 else -math.inf
     z_mix = (c_r - expected) / math.sqrt(var) if var > 0 else 0.0
     floor = math.log(cfg.min_ratio)
     direction, by_report = call
@@ -622,9 +624,9 @@ def _outlet_mix(
     if (observed_ratio > 1) != rising or (by_report and not shown):
         explained = False
     elif rising:
-        explained = math.log(adjusted_ratio) < floor or z_mix < needed
+        explained = adjusted_log < floor or z_mix < needed
     else:
-        explained = math.log(adjusted_ratio) > -floor or z_mix > -needed
+        explained = adjusted_log > -floor or z_mix > -needed
     breakdown = sorted(
         (
             {
