@@ -456,6 +456,11 @@ def test_the_reason_quotes_the_shares_the_test_counted():
     low, high = policy["ratio_interval"]
     assert low < by_report[0] / by_report[1] < high  # the shares quoted first are the ones the interval is of
     assert other["reason"].startswith(other["direction"] + ": counting each report once, "), other["reason"]
+    # a theme never seen has the same share, none, either way: nothing to qualify
+    acc = _long_reports_give_way_to_short(())
+    acc.theme_index("culture")
+    culture = next(t for t in compute_score(acc).themes if t["theme"] == "culture")
+    assert culture["reason"].startswith("steady: a change of x1.00 is inside"), culture["reason"]
     # without report names every passage is its own unit: the reason is of passages, as before
     plain = {t["theme"]: t for t in compute_score(_long_reports_give_way_to_short((), reports=False)).themes}
     assert all("report" not in row["reason"] for row in plain.values())

@@ -727,14 +727,19 @@ def _needed_text(needed) -> str:
     return f"{needed:.1f}" if needed is not None and math.isfinite(needed) else "a scan with enough passages"
 
 
+def _share(w: Window) -> float | None:
+    """A window's share as the rows show it."""
+    return round(w.c / w.n, 4) if w.n else None
+
+
 def _theme_row(
     theme, test, r: Window, b: Window, phi, direction, window, needed, cfg: MomentumSettings, freq="week", units=None
 ):
     """A theme's row: the shares and counts of passages (``r``, ``b``), the test's figures, and
     the reason, which also quotes the test's own windows ``units`` where they differ."""
     c_r, n_r, c_b, n_b = r.c, r.n, b.c, b.n
-    if units is not None and all((u.n, u.c) == (w.n, w.c) for u, w in zip(units, (r, b))):
-        units = None  # no report of several passages in either window: the test's units are the passages
+    if units is not None and all(_share(u) == _share(w) for u, w in zip(units, (r, b))):
+        units = None  # shares alike by report and by passage (a theme never seen, no report of several passages)
     var = test["var"]
     shrink = cfg.prior_sd**2 / (cfg.prior_sd**2 + var) if math.isfinite(var) else 0.0
     momentum = test["delta"] * shrink / math.log(2)
