@@ -477,3 +477,25 @@ def test_the_outlet_check_does_not_explain_a_call_the_passages_do_not_show():
     row = next(t for t in compute_score(_long_reports_give_way_to_short(**kw)).themes if t["theme"] == "policy")
     assert row["direction"] == "rising", row["reason"]
     assert "which outlets publish" not in row["reason"] and row["sources"]
+
+
+def test_one_report_alone_in_the_recent_weeks_is_not_a_call():
+    """18 weeks of 60 single passages (policy 3%), then two weeks with one report of 30 policy
+    passages and nothing else. Counted once, that report is one unit: a window of it has
+    the passages min_passages asks for but one unit of evidence, whose share (no "other" at all)
+    the normal test took for z -7 and called "other" falling on one report."""
+    rng = random.Random(2)
+    start = dt.date(2025, 1, 6).toordinal()
+    acc = Accumulator(["policy", "other"])
+    for week in range(18):
+        for _ in range(60):
+            acc.add_labels(start + 7 * week + rng.randrange(7), ["policy"] if rng.random() < 0.03 else ["other"])
+    for week in (18, 19):
+        for _ in range(30):
+            acc.add_labels(start + 7 * week + 2, ["policy"], report=f"big{week}")
+    rows = {t["theme"]: t for t in compute_score(acc).themes}
+    assert rows["other"]["direction"] == "steady", rows["other"]["reason"]
+    assert rows["policy"]["direction"] == "steady", rows["policy"]["reason"]
+    # the reason of a window short of reports says so
+    short = compute_score(acc, settings=MomentumSettings(recent=2, shortest=2, longest=2)).themes
+    assert all(t["reason"].startswith("steady: too few reports to call, each counted once (2 in") for t in short), short

@@ -69,7 +69,8 @@ class MomentumSettings:
         Prior spread of log share ratios; shrinks uncertain momentum towards zero.
     min_passages : float, default=20
         Fewest passages (all themes) a recent window and its baseline must each hold before
-        any call is made: with fewer, shares swing too much.
+        any call is made, and fewest of the test's units (reports counted once): with fewer,
+        shares swing too much.
     dispersion : {"pooled", "theme"}, default="pooled"
         Over-dispersion between baseline periods estimated from every theme together, or
         for each theme from its own periods.
@@ -276,7 +277,8 @@ def compute_score(
         for length in lengths:
             recent, base, phis, dfs = tests[length]
             r, b = recent[j], base[j]
-            enough = shown[length][0][j].n >= cfg.min_passages and shown[length][1][j].n >= cfg.min_passages
+            # as many passages, and as many of the test's units (reports counted once), in each window
+            enough = min(shown[length][0][j].n, shown[length][1][j].n, r.n, b.n) >= cfg.min_passages
             if cfg.shortest <= length <= cfg.longest and enough:
                 scanned.append((length, share_test(r, b, phis[j], kappas[j], noise_of[j])))
                 df = min(df, dfs[j])
@@ -679,12 +681,13 @@ def _partial(last_day: int, cur: int, freq: str) -> bool:
 
 
 def _reason(
-    direction, test, c_r, n_r, c_b, n_b, ci, window, needed, cfg: MomentumSettings, freq: str, units=None
+    direction, test, c_r, n_r, c_b, n_b, ci, window, needed, cfg: MomentumSettings, freq: str, units=None, reports=None
 ) -> str:
     """One sentence on why a theme got its call, in the terms an analyst would check. ``units``
     are the test's recent and baseline windows when they differ from the passages' (reports of
     several passages counted once): the ratio, its interval and ``z`` are theirs, so the
-    sentence quotes their shares beside the passages' and says so."""
+    sentence quotes their shares beside the passages' and says so. ``reports`` are the test's
+    unit counts in the two windows, held to ``min_passages`` as the passages are."""
 
     def share(c, n):  # rounded as the row's shares are
         return f"{100 * round(c / n, 4):.1f}%" if n else "-"
@@ -713,6 +716,12 @@ def _reason(
             f"steady: too few passages to call ({n_r:.0f} in {span}, {n_b:.0f} before; "
             f"{cfg.min_passages:g} needed in each), whatever the shares ({share(c_r, n_r)} against {share(c_b, n_b)})"
         )
+    if reports and min(reports) < cfg.min_passages:
+        return (
+            f"steady: too few reports to call, each counted once ({reports[0]:.0f} in {span}, {reports[1]:.0f} "
+            f"before; {cfg.min_passages:g} needed in each), whatever the shares ({share(c_r, n_r)} against "
+            f"{share(c_b, n_b)} of passages)"
+        )
     ratio = math.exp(test["delta"])
     if abs(test["delta"]) < math.log(cfg.min_ratio):
         return f"steady: {by_report}a change of x{ratio:.2f} is inside the x{cfg.min_ratio:g} a call needs ({interval})"
@@ -738,6 +747,7 @@ def _theme_row(
     """A theme's row: the shares and counts of passages (``r``, ``b``), the test's figures, and
     the reason, which also quotes the test's own windows ``units`` where they differ."""
     c_r, n_r, c_b, n_b = r.c, r.n, b.c, b.n
+    reports = (units[0].n, units[1].n) if units is not None else None
     if units is not None and all(_share(u) == _share(w) for u, w in zip(units, (r, b))):
         units = None  # shares alike by report and by passage (a theme never seen, no report of several passages)
     var = test["var"]
@@ -765,5 +775,5 @@ def _theme_row(
         "dispersion": round(phi, 3),
         "recent_periods": window,
         "z_needed": round(needed, 3) if needed is not None and math.isfinite(needed) else None,
-        "reason": _reason(direction, test, c_r, n_r, c_b, n_b, ci, window, needed, cfg, freq, units),
+        "reason": _reason(direction, test, c_r, n_r, c_b, n_b, ci, window, needed, cfg, freq, units, reports),
     }
