@@ -3,6 +3,7 @@ simulated critical value of the scan, and the classifier's floor (issue 13)."""
 
 import datetime as dt
 import random
+import re
 
 import numpy as np
 import pytest
@@ -403,3 +404,98 @@ def test_evidence_for_a_rise_never_becomes_a_fall_on_the_recent_window():
 def test_min_passages_must_be_positive():
     with pytest.raises(ValueError, match="min_passages"):
         MomentumSettings(min_passages=0)
+
+
+def _long_reports_give_way_to_short(sources=("A", "B"), seed=1, reports=True, rate=0.25, sizes=(6, 1), weekly=60):
+    """20 weeks of ``weekly`` reports each from two outlets of steady volume (others are of
+    three passages). Policy reports were one in ten, of six passages each; in the last four
+    weeks they are one in four, of one passage: by report, policy more than doubles, by
+    passage its share falls. ``rate`` and ``sizes`` (before, recent) change that."""
+    rng = random.Random(seed)
+    acc = Accumulator(["policy", "other"])
+    start = dt.date(2025, 1, 6).toordinal()
+    for week in range(20):
+        recent = week >= 16
+        for r in range(weekly):
+            day = start + 7 * week + rng.randrange(7)
+            source = sources[r % len(sources)] if sources else None
+            policy = rng.random() < (rate if recent else 0.10)
+            size = sizes[recent] if policy else 3
+            for _ in range(size):
+                report = f"w{week}r{r}" if reports else None
+                acc.add_labels(day, ["policy"] if policy else ["other"], report=report, source=source)
+    return acc
+
+
+def test_the_outlet_check_does_not_explain_a_call_away_by_a_move_the_other_way():
+    """The call counts reports, the outlet check passages: when the passage share moves against
+    the call (long reports gave way to short ones), outlets of unchanged volume must not turn a
+    rise into "steady: the fall comes from which outlets publish"."""
+    alone = next(t for t in compute_score(_long_reports_give_way_to_short(())).themes if t["theme"] == "policy")
+    assert alone["direction"] == "rising" and alone["share_recent"] < alone["share_baseline"]
+    row = next(t for t in compute_score(_long_reports_give_way_to_short()).themes if t["theme"] == "policy")
+    assert row["direction"] == "rising", row["reason"]
+    assert "which outlets publish" not in row["reason"] and row["sources"]
+
+
+def test_the_reason_quotes_the_shares_the_test_counted():
+    """The ratio, interval and z count each report once while the row's shares are of passages;
+    where the two differ, the reason must not set the report ratio beside passage shares that
+    move the other way ("rising: 9.0% ... against 16.6% before; share ratio 1.78-3.61")."""
+    rows = {t["theme"]: t for t in compute_score(_long_reports_give_way_to_short(())).themes}
+    policy, other = rows["policy"], rows["other"]
+    assert policy["direction"] == "rising" and policy["share_recent"] < policy["share_baseline"]
+    quoted = re.match(
+        r"rising: counting each report once, ([\d.]+)% of \d+ reports in the last \d+ weeks against ([\d.]+)% of "
+        r"\d+ before \(([\d.]+)% against ([\d.]+)% of passages\); share ratio",
+        policy["reason"],
+    )
+    assert quoted, policy["reason"]
+    by_report, by_passage = [float(x) for x in quoted.groups()[:2]], [float(x) for x in quoted.groups()[2:]]
+    assert by_passage == [round(100 * policy[k], 1) for k in ("share_recent", "share_baseline")]
+    low, high = policy["ratio_interval"]
+    assert low < by_report[0] / by_report[1] < high  # the shares quoted first are the ones the interval is of
+    assert other["reason"].startswith(other["direction"] + ": counting each report once, "), other["reason"]
+    # a theme never seen has the same share, none, either way: nothing to qualify
+    acc = _long_reports_give_way_to_short(())
+    acc.theme_index("culture")
+    culture = next(t for t in compute_score(acc).themes if t["theme"] == "culture")
+    assert culture["reason"].startswith("steady: a change of x1.00 is inside"), culture["reason"]
+    # without report names every passage is its own unit: the reason is of passages, as before
+    plain = {t["theme"]: t for t in compute_score(_long_reports_give_way_to_short((), reports=False)).themes}
+    assert all("report" not in row["reason"] for row in plain.values())
+
+
+def test_the_outlet_check_does_not_explain_a_call_the_passages_do_not_show():
+    """Policy doubles by report (one in ten, then one in five) while its reports shrink (four
+    passages, then two), so its passage share moves x1.2, inside the x1.25 floor. With two
+    outlets of unchanged volume, "held at its baseline mix the ratio is x1.22" must not explain
+    the rise away as "from which outlets publish": the passages never showed it to explain."""
+    kw = {"rate": 0.2, "sizes": (4, 2), "weekly": 150}
+    alone = next(t for t in compute_score(_long_reports_give_way_to_short((), **kw)).themes if t["theme"] == "policy")
+    assert alone["direction"] == "rising" and alone["share_recent"] / alone["share_baseline"] < 1.25
+    row = next(t for t in compute_score(_long_reports_give_way_to_short(**kw)).themes if t["theme"] == "policy")
+    assert row["direction"] == "rising", row["reason"]
+    assert "which outlets publish" not in row["reason"] and row["sources"]
+
+
+def test_one_report_alone_in_the_recent_weeks_is_not_a_call():
+    """18 weeks of 60 single passages (policy 3%), then two weeks with one report of 30 policy
+    passages and nothing else. Counted once, that report is one unit: a window of it has
+    the passages min_passages asks for but one unit of evidence, whose share (no "other" at all)
+    the normal test took for z -7 and called "other" falling on one report."""
+    rng = random.Random(2)
+    start = dt.date(2025, 1, 6).toordinal()
+    acc = Accumulator(["policy", "other"])
+    for week in range(18):
+        for _ in range(60):
+            acc.add_labels(start + 7 * week + rng.randrange(7), ["policy"] if rng.random() < 0.03 else ["other"])
+    for week in (18, 19):
+        for _ in range(30):
+            acc.add_labels(start + 7 * week + 2, ["policy"], report=f"big{week}")
+    rows = {t["theme"]: t for t in compute_score(acc).themes}
+    assert rows["other"]["direction"] == "steady", rows["other"]["reason"]
+    assert rows["policy"]["direction"] == "steady", rows["policy"]["reason"]
+    # the reason of a window short of reports says so
+    short = compute_score(acc, settings=MomentumSettings(recent=2, shortest=2, longest=2)).themes
+    assert all(t["reason"].startswith("steady: too few reports to call, each counted once (2 in") for t in short), short

@@ -4,7 +4,7 @@ import datetime as dt
 import random
 
 import trendscore
-from trendscore.trends.momentum import MAX_SOURCES, OTHER_SOURCES, Accumulator
+from trendscore.trends.momentum import MAX_SOURCES, OTHER_SOURCES, Accumulator, compute_score
 
 
 def _records(mix_shift: bool, real_change: bool, seed: int = 1):
@@ -59,3 +59,31 @@ def test_outlets_beyond_the_limit_are_pooled_and_merges_keep_them():
     acc.merge(other)
     assert acc.sources["s1"][739001] == {0: 1_000_000, 2: 1_000_000}  # culture, remapped to column 2
     assert acc.sources["s1"][739000] == {0: 1_000_000, 1: 1_000_000}
+
+
+def test_an_outlet_mix_shift_is_named_when_passages_come_in_reports():
+    """The same shift of outlets, each record a report of two passages: the call counts reports,
+    the outlet check passages, and the shift is still named, not called a fall."""
+    acc = Accumulator(["policy"])
+    for i, r in enumerate(_records(mix_shift=True, real_change=False)):
+        day = dt.date.fromisoformat(r["date"]).toordinal()
+        for _ in range(2):
+            acc.add_labels(day, r["labels"], source=r["source"], report=f"r{i}")
+    row = _policy(compute_score(acc))
+    assert acc.reports > 0 and row["direction"] == "steady"
+    assert "which outlets publish" in row["reason"] and "B went from 50% to 75%" in row["reason"]
+
+
+def test_a_theme_gone_from_the_recent_window_of_two_outlets_is_scored():
+    """No policy passage at all in the last four weeks, from two outlets: the outlets' check
+    took the log of a ratio of zero and the score failed (math domain error)."""
+    rng = random.Random(0)
+    acc = Accumulator(["policy", "other"])
+    start = dt.date(2025, 1, 6).toordinal()
+    for week in range(20):
+        for r in range(50):
+            policy = week < 16 and rng.random() < 0.3
+            acc.add_labels(start + 7 * week + rng.randrange(7), ["policy"] if policy else ["other"], source="AB"[r % 2])
+    row = _policy(compute_score(acc))
+    assert row["direction"] == "falling" and row["share_recent"] == 0.0
+    assert "which outlets publish" not in row["reason"] and row["sources"]

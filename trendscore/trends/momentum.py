@@ -69,7 +69,8 @@ class MomentumSettings:
         Prior spread of log share ratios; shrinks uncertain momentum towards zero.
     min_passages : float, default=20
         Fewest passages (all themes) a recent window and its baseline must each hold before
-        any call is made: with fewer, shares swing too much.
+        any call is made, and fewest of the test's units (reports counted once): with fewer,
+        shares swing too much.
     dispersion : {"pooled", "theme"}, default="pooled"
         Over-dispersion between baseline periods estimated from every theme together, or
         for each theme from its own periods.
@@ -276,7 +277,8 @@ def compute_score(
         for length in lengths:
             recent, base, phis, dfs = tests[length]
             r, b = recent[j], base[j]
-            enough = shown[length][0][j].n >= cfg.min_passages and shown[length][1][j].n >= cfg.min_passages
+            # as many passages, and as many of the test's units (reports counted once), in each window
+            enough = min(shown[length][0][j].n, shown[length][1][j].n, r.n, b.n) >= cfg.min_passages
             if cfg.shortest <= length <= cfg.longest and enough:
                 scanned.append((length, share_test(r, b, phis[j], kappas[j], noise_of[j])))
                 df = min(df, dfs[j])
@@ -300,7 +302,7 @@ def compute_score(
             recent, base, phis, _ = tests[length]
             test = best[1] if best else share_test(recent[j], base[j], phis[j], kappas[j], noise_of[j])
             direction = _direction(test, needed, cfg) if best else "steady"
-        _, _, phis, _ = tests[length]
+        units_r, units_b, phis, _ = tests[length]
         recent, base = shown[length]
         mix = None
         if direction != "steady" and acc.sources:
@@ -314,10 +316,14 @@ def compute_score(
                 if key not in single_levels:
                     single_levels[key] = _quantile(np.abs(simulated).max(axis=1), 1.0 - cfg.false_alarm)
                 single = max(needed, single_levels[key])
-            mix = _outlet_mix(acc, freq, j, (cur - length + 1, cur), cfg, last_day, (single, design))
+            # the call counted each report once where its windows differ from the passages'
+            by_report = (units_r[j].n, units_b[j].n) != (r.n, b.n)
+            call = (direction, by_report)
+            mix = _outlet_mix(acc, freq, j, (cur - length + 1, cur), cfg, last_day, (single, design), call)
             if mix is not None and mix["explained"]:
                 direction = "steady"
-        row = _theme_row(theme, test, recent[j], base[j], phis[j], direction, length, needed, cfg, freq)
+        units = (units_r[j], units_b[j])
+        row = _theme_row(theme, test, recent[j], base[j], phis[j], direction, length, needed, cfg, freq, units)
         if mix is not None:
             row["sources"] = mix["sources"]
             if mix["explained"]:
@@ -557,7 +563,9 @@ def _quantile(values: np.ndarray, q: float) -> float:
     return float(np.partition(values, rank)[rank])
 
 
-def _outlet_mix(acc: Accumulator, freq: str, j: int, window, cfg: MomentumSettings, last_day: int, evidence):
+def _outlet_mix(
+    acc: Accumulator, freq: str, j: int, window, cfg: MomentumSettings, last_day: int, evidence, call: tuple
+):
     """Is a theme's move a change in which outlets publish rather than in what they publish?
 
     Each outlet's baseline share of the theme, applied to its recent volume, gives the count
@@ -566,8 +574,13 @@ def _outlet_mix(acc: Accumulator, freq: str, j: int, window, cfg: MomentumSettin
     the call's own standards: beyond the x``min_ratio`` floor and by ``needed`` standard errors
     (``evidence`` is ``(needed, design)``, the latter the variance factor of the theme's
     reports and over-dispersion; the error counts both the recent passages and the outlets'
-    estimated baseline shares). Passages without a source count as one more outlet. Returns
-    the per-outlet breakdown (largest recent volume first) and that verdict."""
+    estimated baseline shares). Passages without a source count as one more outlet. ``call`` is
+    the call's direction and whether its test counted each report once (``by_report``: its
+    windows differ from the passages'), while this check counts passages: the outlets can only
+    explain a move the passages show, so where their share does not move beyond the ``min_ratio``
+    floor the call's way before any outlet is held at its mix (long reports gave way to short
+    ones), the call stands on its reports. Returns the per-outlet breakdown (largest recent
+    volume first) and that verdict."""
     first, last = window
     needed, design = evidence
     lo = first - cfg.baseline
@@ -602,13 +615,20 @@ def _outlet_mix(acc: Accumulator, freq: str, j: int, window, cfg: MomentumSettin
         var += design * q * (1 - q) * (o[1] + o[1] ** 2 / base_n)
     observed_ratio = c_r / n_r / p_b
     adjusted_ratio = (c_r / expected) if expected else math.inf
+    # a theme gone from the recent window has no log ratio: it fell as far as a share can
+    adjusted_log = math.log(adjusted_ratio) if adjusted_ratio > 0 else -math.inf
     z_mix = (c_r - expected) / math.sqrt(var) if var > 0 else 0.0
     floor = math.log(cfg.min_ratio)
-    rising = observed_ratio > 1
-    if rising:
-        explained = math.log(adjusted_ratio) < floor or z_mix < needed
+    direction, by_report = call
+    rising = direction == "rising"
+    # the passages' own move, no outlet held at its mix, beyond the floor the call's way
+    shown = observed_ratio >= cfg.min_ratio if rising else observed_ratio * cfg.min_ratio <= 1
+    if (observed_ratio > 1) != rising or (by_report and not shown):
+        explained = False
+    elif rising:
+        explained = adjusted_log < floor or z_mix < needed
     else:
-        explained = math.log(adjusted_ratio) > -floor or z_mix > -needed
+        explained = adjusted_log > -floor or z_mix > -needed
     breakdown = sorted(
         (
             {
@@ -660,15 +680,29 @@ def _partial(last_day: int, cur: int, freq: str) -> bool:
     return period_of(last_day + 1, freq) == cur
 
 
-def _reason(direction, test, c_r, n_r, c_b, n_b, ci, window, needed, cfg: MomentumSettings, freq: str) -> str:
-    """One sentence on why a theme got its call, in the terms an analyst would check."""
+def _reason(
+    direction, test, c_r, n_r, c_b, n_b, ci, window, needed, cfg: MomentumSettings, freq: str, units=None, reports=None
+) -> str:
+    """One sentence on why a theme got its call, in the terms an analyst would check. ``units``
+    are the test's recent and baseline windows when they differ from the passages' (reports of
+    several passages counted once): the ratio, its interval and ``z`` are theirs, so the
+    sentence quotes their shares beside the passages' and says so. ``reports`` are the test's
+    unit counts in the two windows, held to ``min_passages`` as the passages are."""
 
     def share(c, n):  # rounded as the row's shares are
         return f"{100 * round(c / n, 4):.1f}%" if n else "-"
 
     span = f"the last {window} {freq}s" if window else "the recent window"
     interval = f"share ratio {ci[0]:.2f}-{ci[1]:.2f} (95%)" if ci else "no interval"
+    by_report = "counting each report once, " if units else ""
     if direction != "steady":
+        if units:
+            ur, ub = units
+            return (
+                f"{direction}: {by_report}{share(ur.c, ur.n)} of {ur.n:.0f} reports in {span} against "
+                f"{share(ub.c, ub.n)} of {ub.n:.0f} before ({share(c_r, n_r)} against {share(c_b, n_b)} of "
+                f"passages); {interval}, z {test['z']:+.1f} beyond the {needed:.1f} needed"
+            )
         return (
             f"{direction}: {share(c_r, n_r)} of {n_r:.0f} passages in {span} against {share(c_b, n_b)} of "
             f"{n_b:.0f} before; {interval}, z {test['z']:+.1f} beyond the {needed:.1f} needed"
@@ -682,12 +716,18 @@ def _reason(direction, test, c_r, n_r, c_b, n_b, ci, window, needed, cfg: Moment
             f"steady: too few passages to call ({n_r:.0f} in {span}, {n_b:.0f} before; "
             f"{cfg.min_passages:g} needed in each), whatever the shares ({share(c_r, n_r)} against {share(c_b, n_b)})"
         )
+    if reports and min(reports) < cfg.min_passages:
+        return (
+            f"steady: too few reports to call, each counted once ({reports[0]:.0f} in {span}, {reports[1]:.0f} "
+            f"before; {cfg.min_passages:g} needed in each), whatever the shares ({share(c_r, n_r)} against "
+            f"{share(c_b, n_b)} of passages)"
+        )
     ratio = math.exp(test["delta"])
     if abs(test["delta"]) < math.log(cfg.min_ratio):
-        return f"steady: a change of x{ratio:.2f} is inside the x{cfg.min_ratio:g} a call needs ({interval})"
+        return f"steady: {by_report}a change of x{ratio:.2f} is inside the x{cfg.min_ratio:g} a call needs ({interval})"
     weak = "includes 1" if ci and ci[0] <= 1 <= ci[1] else "is too wide"
     return (
-        f"steady: the evidence is too weak for x{ratio:.2f} "
+        f"steady: {by_report}the evidence is too weak for x{ratio:.2f} "
         f"({interval} {weak}; z {test['z']:+.1f}, {_needed_text(needed)} needed)"
     )
 
@@ -696,8 +736,20 @@ def _needed_text(needed) -> str:
     return f"{needed:.1f}" if needed is not None and math.isfinite(needed) else "a scan with enough passages"
 
 
-def _theme_row(theme, test, r: Window, b: Window, phi, direction, window, needed, cfg: MomentumSettings, freq="week"):
+def _share(w: Window) -> float | None:
+    """A window's share as the rows show it."""
+    return round(w.c / w.n, 4) if w.n else None
+
+
+def _theme_row(
+    theme, test, r: Window, b: Window, phi, direction, window, needed, cfg: MomentumSettings, freq="week", units=None
+):
+    """A theme's row: the shares and counts of passages (``r``, ``b``), the test's figures, and
+    the reason, which also quotes the test's own windows ``units`` where they differ."""
     c_r, n_r, c_b, n_b = r.c, r.n, b.c, b.n
+    reports = (units[0].n, units[1].n) if units is not None else None
+    if units is not None and all(_share(u) == _share(w) for u, w in zip(units, (r, b))):
+        units = None  # shares alike by report and by passage (a theme never seen, no report of several passages)
     var = test["var"]
     shrink = cfg.prior_sd**2 / (cfg.prior_sd**2 + var) if math.isfinite(var) else 0.0
     momentum = test["delta"] * shrink / math.log(2)
@@ -723,5 +775,5 @@ def _theme_row(theme, test, r: Window, b: Window, phi, direction, window, needed
         "dispersion": round(phi, 3),
         "recent_periods": window,
         "z_needed": round(needed, 3) if needed is not None and math.isfinite(needed) else None,
-        "reason": _reason(direction, test, c_r, n_r, c_b, n_b, ci, window, needed, cfg, freq),
+        "reason": _reason(direction, test, c_r, n_r, c_b, n_b, ci, window, needed, cfg, freq, units, reports),
     }
