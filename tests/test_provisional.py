@@ -138,7 +138,8 @@ def test_explain_gives_the_provisional_themes_own_weights(made):
     explained_any = 0
     for text, p in zip(texts, proba):
         _, (_, col, w) = model._decision_batch([text])
-        pushes = theme.pushes(text, dict(zip(col.tolist(), w.tolist())), names, "[sentence embedding]")
+        weights = dict(zip(col.tolist(), w.tolist()))
+        pushes = theme.pushes(theme.unit_vector(text), weights, names, "[sentence embedding]")
         # every push and the intercept add up to the log-odds the theme's probability comes from
         assert sum(pushes.values()) + theme.intercept == pytest.approx(np.log(p / (1 - p)), abs=1e-3)
         assert "[sentence embedding]" in pushes

@@ -304,9 +304,10 @@ class Model:
             by_term: dict[str, float] = {}
             if j >= len(self.intercept):  # a provisional theme: its own weights, then its nearest example
                 theme_ = self.provisional[j - len(self.intercept)]
-                by_term = theme_.pushes(text, weights, names, EMBEDDING_TERM)
+                vector = theme_.unit_vector(text)
+                by_term = theme_.pushes(vector, weights, names, EMBEDDING_TERM)
                 ranked = sorted(by_term.items(), key=lambda kv: (-kv[1], kv[0]))
-                example, sim = theme_.nearest_example(text)
+                example, sim = theme_.nearest_example(text, vector)
                 out[theme] = [(term, round(v, 4)) for term, v in ranked[: top - 1] if v > 0]
                 out[theme].append((f"[nearest example] {example[:60]}", round(sim, 4)))
                 continue

@@ -118,12 +118,17 @@ class ProvisionalTheme:
         z = z + _unit_vectors(self.encoder, texts) @ np.asarray(self.vector) + self.intercept
         return 1.0 / (1.0 + np.exp(-z))
 
-    def pushes(self, text: str, weights: dict[int, float], names: Sequence[str], embedding: str) -> dict[str, float]:
-        """What moved ``text``'s log-odds of the theme, term by term: each TF-IDF column's
+    def unit_vector(self, text: str):
+        """``text``'s unit encoder vector, as :meth:`proba` uses it (for :meth:`pushes` and
+        :meth:`nearest_example`, so that one explanation encodes the text once)."""
+        return _unit_vectors(self.encoder, [text])[0]
+
+    def pushes(self, vector, weights: dict[int, float], names: Sequence[str], embedding: str) -> dict[str, float]:
+        """What moved a text's log-odds of the theme, term by term: each TF-IDF column's
         weight in ``weights`` (column -> weight, as the model's featurizer gives them) times the
-        theme's coefficient, summed over columns of the same name in ``names``, and the encoder
-        vector's push as one term named ``embedding``. With the intercept they sum to the
-        log-odds :meth:`proba` gives."""
+        theme's coefficient, summed over columns of the same name in ``names``, and the push of
+        its unit encoder ``vector`` (:meth:`unit_vector`) as one term named ``embedding``. With
+        the intercept they sum to the log-odds :meth:`proba` gives."""
         import numpy as np
 
         terms = np.asarray(self.terms)
@@ -131,12 +136,15 @@ class ProvisionalTheme:
         for c, w in weights.items():
             if c < len(terms) and terms[c]:
                 out[names[c]] = out.get(names[c], 0.0) + w * float(terms[c])
-        out[embedding] = float(_unit_vectors(self.encoder, [text])[0] @ np.asarray(self.vector))
+        out[embedding] = float(vector @ np.asarray(self.vector))
         return out
 
-    def nearest_example(self, text: str) -> tuple[str, float]:
-        """The example closest to ``text`` and its cosine similarity (for explanations)."""
-        sims = (_unit_vectors(self.encoder, [text]) @ self._example_vectors().T)[0]
+    def nearest_example(self, text: str, vector=None) -> tuple[str, float]:
+        """The example closest to ``text`` and its cosine similarity (for explanations);
+        ``vector``, the text's :meth:`unit_vector` when already computed."""
+        if vector is None:
+            vector = self.unit_vector(text)
+        sims = self._example_vectors() @ vector
         j = int(sims.argmax())
         return self.examples[j], float(sims[j])
 
