@@ -499,3 +499,37 @@ def test_one_report_alone_in_the_recent_weeks_is_not_a_call():
     # the reason of a window short of reports says so
     short = compute_score(acc, settings=MomentumSettings(recent=2, shortest=2, longest=2)).themes
     assert all(t["reason"].startswith("steady: too few reports to call, each counted once (2 in") for t in short), short
+
+
+@pytest.mark.parametrize("recent, base", [(0, 250), (250, 0)])
+def test_a_window_without_the_theme_gets_an_interval_near_the_exact_bound(recent, base):
+    """A theme that vanished (20% of 1,260 passages, then none of 840) had a share ratio
+    interval of 0.00-2.3 and a momentum near 0 beside a z of -13.7. The end of the interval
+    must lie beyond the exact 95% bound for no passages (Poisson: 3.69 of 840) but within 3x of
+    it, and the mirror case (a theme appearing) must mirror it."""
+    sizes = {0: 840, 250: 1260}
+    r = Window(c=recent, n=sizes[recent], snn=sizes[recent], scn=recent, scc=recent)
+    b = Window(c=base, n=sizes[base], snn=sizes[base], scn=base, scc=base)
+    test = share_test(r, b, 1.0)
+    half = 1.96 * np.sqrt(test["var"])
+    low, high = np.exp(test["delta"] - half), np.exp(test["delta"] + half)
+    exact = (3.69 / 840) / (250 / 1260)
+    if recent == 0:
+        assert exact <= high <= 3 * exact, (low, high)
+    else:
+        assert 1 / (3 * exact) <= low <= 1 / exact, (low, high)
+    assert abs(test["z"]) > 13
+
+
+def test_a_theme_that_vanishes_is_falling_with_an_interval_below_one_and_a_strong_momentum():
+    """The whole row: a theme on 3 of 15 passages a day for 12 weeks, then on none for 8."""
+    days = _daily(20, 15, lambda i: 3 if i < 84 else 0)
+    row = next(t for t in compute_score(_stream(days), "week").themes if t["theme"] == "policy")
+    assert row["direction"] == "falling"
+    assert row["ratio_interval"][1] < 0.2, row
+    assert row["momentum"] < -0.5, row  # was -0.14: next to a steady theme's
+
+
+def test_a_theme_never_seen_keeps_a_ratio_of_one():
+    empty = share_test(Window(n=400, snn=400), Window(n=1200, snn=1200), 1.0)
+    assert empty["delta"] == pytest.approx(0.0, abs=1e-12)
