@@ -533,3 +533,19 @@ def test_a_theme_that_vanishes_is_falling_with_an_interval_below_one_and_a_stron
 def test_a_theme_never_seen_keeps_a_ratio_of_one():
     empty = share_test(Window(n=400, snn=400), Window(n=1200, snn=1200), 1.0)
     assert empty["delta"] == pytest.approx(0.0, abs=1e-12)
+
+
+def test_theme_rows_hold_plain_python_values():
+    """Rows are for users' own code as well as for JSON: numpy scalars (z_needed was a
+    numpy float) print as np.float64(...) and fail `type(x) is float` checks."""
+    score = compute_score(generate_news(4).acc, "week")
+
+    def plain(value) -> bool:
+        if isinstance(value, dict):
+            return all(isinstance(k, str) and plain(v) for k, v in value.items())
+        if isinstance(value, list):
+            return all(plain(v) for v in value)
+        return type(value) in (str, int, float, bool, type(None))
+
+    bad = [(row["theme"], k, type(v)) for row in score.themes for k, v in row.items() if not plain(v)]
+    assert not bad

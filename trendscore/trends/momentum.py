@@ -774,6 +774,6 @@ def _theme_row(
         "p_value": None if p_value is None else float(f"{p_value:.3g}"),
         "dispersion": round(phi, 3),
         "recent_periods": window,
-        "z_needed": round(needed, 3) if needed is not None and math.isfinite(needed) else None,
+        "z_needed": round(float(needed), 3) if needed is not None and math.isfinite(needed) else None,
         "reason": _reason(direction, test, c_r, n_r, c_b, n_b, ci, window, needed, cfg, freq, units, reports),
     }
