@@ -549,3 +549,25 @@ def test_theme_rows_hold_plain_python_values():
 
     bad = [(row["theme"], k, type(v)) for row in score.themes for k, v in row.items() if not plain(v)]
     assert not bad
+
+
+def test_a_report_still_receiving_passages_is_not_closed_first(monkeypatch):
+    """Beyond MAX_OPEN_REPORTS open reports one is closed, and a later passage of it starts a
+    second unit. The oldest report by opening was closed even while its passages kept coming
+    (interleaved with many short reports), so a long report counted as several; now the one
+    least recently added to is closed."""
+    import trendscore.trends.accumulate as accumulate
+
+    def run(limit: int) -> Accumulator:
+        monkeypatch.setattr(accumulate, "MAX_OPEN_REPORTS", limit)
+        acc = Accumulator(THEMES)
+        day = dt.date(2025, 3, 3).toordinal()
+        for i in range(12):  # the long report, one passage between every two short ones
+            acc.add_labels(day, ["policy"], report="long", text=f"long {i}")
+            acc.add_labels(day, ["culture"], report=f"short {i}", text=f"short {i} a")
+            acc.add_labels(day, ["culture"], report=f"short {i}", text=f"short {i} b")
+        return acc.settle()
+
+    small, large = run(3), run(1000)
+    assert small.reports == large.reports == 13
+    assert small.units == large.units and small.unit_square == large.unit_square

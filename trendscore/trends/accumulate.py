@@ -7,7 +7,8 @@ outlets, and with two bounded buffers, never with the number of passages:
   gathered per report and day while the report is open, then counted together: the day keeps,
   besides the sums, the sums of squares and products of the reports' passage and theme counts,
   from which the momentum test takes a variance that treats a report as one unit of evidence.
-  At most :data:`MAX_OPEN_REPORTS` reports are open; the oldest is closed beyond that.
+  At most :data:`MAX_OPEN_REPORTS` reports are open; beyond that the one least recently
+  added to is closed (a passage of it that comes later starts a second unit).
 - *Copies.* A passage whose text (spacing, punctuation and case aside) was already counted
   within :data:`COPY_DAYS` days is a copy (the same report syndicated by another site) and is
   folded into the first: counted once, and ``folded`` says how many were left out. Passages
@@ -217,6 +218,8 @@ class Accumulator:
             unit = self._open[key] = [0, {}]
             if len(self._open) > MAX_OPEN_REPORTS:
                 self._close(next(iter(self._open)))
+        else:  # the report least recently added to is the one closed beyond the limit
+            self._open.move_to_end(key)
         unit[0] += SCALE
         sums = unit[1]
         for i, v in contribution.items():
