@@ -27,7 +27,7 @@ __all__ = [
     "NO_TEST",
 ]
 
-NO_TEST = {"delta": 0.0, "var": math.inf, "z": 0.0, "se0": math.inf}
+NO_TEST = {"delta": 0.0, "var": math.inf, "z": 0.0, "se0": math.inf, "interval": None}
 _SIMULATIONS = 20_000
 
 
@@ -82,13 +82,16 @@ def share_test(r: Window, b: Window, phi: float, kappa: float = 1.0, noise: floa
     ``z`` is a score statistic: the difference of shares over its standard error under no
     change (both windows at the pooled share), so a fall and a rise of the same evidence get
     the same ``|z|``. ``delta`` is the log share ratio, with one pseudo-passage at the pooled
-    share split between the windows by size (finite logs; a theme never seen has ratio one)
-    and, where one window has under half a passage of the theme and the other more, that
-    window's count taken as half a passage; ``var`` is its variance: binomial, with reports' sizes and ``kappa`` as in
-    :meth:`Window.variance`, times the over-dispersion ``phi``. ``noise`` is the share a
-    classifier gives passages *not* about the theme (its false-positive rate, or mean
-    probability on them): the ratio is taken net of it, so false positives, which are the same
-    in both windows, do not flatten a change. ``z`` does not depend on it.
+    share split between the windows by size (finite logs; a theme never seen has ratio one);
+    where one window holds under half an independent passage of the theme (its count over the
+    reports' sizes, ``kappa`` and ``phi``) and the other more, that window counts half of one,
+    up to the other window's share. ``var`` is the variance of the observed log ratio:
+    binomial, with reports' sizes and ``kappa`` as in :meth:`Window.variance`, times the
+    over-dispersion ``phi``; ``interval`` its 95% ends. ``noise`` is the share a classifier
+    gives passages *not* about the theme (its false-positive rate, or mean probability on
+    them): ``delta`` and the interval are taken net of it (for the interval, each window's
+    share moved by its part of the half-width, then netted), so false positives, which are
+    the same in both windows, do not flatten a change. Neither ``z`` nor ``var`` depends on it.
     """
     if r.n <= 0 or b.n <= 0:
         return dict(NO_TEST)
@@ -101,22 +104,45 @@ def share_test(r: Window, b: Window, phi: float, kappa: float = 1.0, noise: floa
     w_r, w_b = r.n / total, b.n / total
     a_r, a_b = r.c + w_r * pooled, b.c + w_b * pooled
     m_r, m_b = r.n + w_r, b.n + w_b
-    if min(a_r, a_b) < 0.5 <= max(a_r, a_b):
-        # one window (nearly) without the theme and the other with it: its count is taken as
-        # half a passage. The pseudo-passage alone (hundredths of a passage) put a theme that
-        # vanished from 20% of passages at a ratio of 0.0002 but gave it an interval of
-        # 0.00-2.3 and a momentum of -0.1 beside a z of -13.7; with half a passage the
-        # interval's end for no passages comes near the exact one (Poisson's 3.7 / n)
-        a_r, a_b = max(a_r, 0.5), max(a_b, 0.5)
+    # passages per independent passage's worth of evidence in each window: reports' sizes,
+    # the spread ratio and the over-dispersion
+    g_r, g_b = phi * kappa * r.snn / r.n, phi * kappa * b.snn / b.n
+    e_r, e_b = a_r / g_r, a_b / g_b  # the windows' counts in independent passages
+    if min(e_r, e_b) < 0.5 <= max(e_r, e_b):
+        # one window (nearly) without the theme against one with it: half an independent
+        # passage, so the interval's end for none comes near the exact one (Poisson's 3.7 / n),
+        # but never a share beyond the other window's. The pseudo-passage alone (hundredths of
+        # a passage) gave a theme that vanished from 20% an interval of 0.00-2.3 beside z -13.7
+        if e_r < e_b:
+            a_r = max(a_r, min(0.5 * g_r, a_b / m_b * m_r))
+        else:
+            a_b = max(a_b, min(0.5 * g_b, a_r / m_r * m_b))
     s_r, s_b = a_r / m_r, a_b / m_b
-    # net of a classifier's false positives: the share of passages truly about the theme is
-    # (observed - noise) / (recall-like rate), and the rate cancels in the ratio
-    t_r, t_b = max(s_r - noise, s_r / 20), max(s_b - noise, s_b / 20)
-    delta = math.log(t_r) - math.log(t_b)
-    size_r, size_b = r.snn / r.n, b.snn / b.n  # passages per unit, weighted by passages
-    spread = size_r * (1 / a_r - 1 / m_r) * (s_r / t_r) ** 2 + size_b * (1 / a_b - 1 / m_b) * (s_b / t_b) ** 2
-    var = phi * kappa * max(spread, 1e-12)
-    return {"delta": delta, "var": var, "z": z, "se0": math.sqrt(var0)}
+    var_r, var_b = g_r * max(1 / a_r - 1 / m_r, 0.0), g_b * max(1 / a_b - 1 / m_b, 0.0)
+    var = max(var_r + var_b, 1e-12)
+
+    def net_log(share: float, step: float) -> float:
+        # net of a classifier's false positives: the share of passages truly about the theme
+        # is (observed - noise) / (recall-like rate), and the rate cancels in the ratio
+        share *= math.exp(min(max(step, -700.0), 700.0))
+        return math.log(max(share - noise, share / 20, 1e-300))
+
+    delta = net_log(s_r, 0.0) - net_log(s_b, 0.0)
+    interval = None
+    if r.c + b.c > 0:  # a theme never seen in either window has no interval to give
+        # the half-width of the observed log ratio, shared between the windows by their own
+        # spread, each window's share moved by its part and then taken net: with no noise the
+        # usual interval, and near the noise a baseline that may hold almost none of the
+        # theme leaves the upper end open
+        half = 1.96 * math.sqrt(var)
+        sd_r, sd_b = math.sqrt(var_r), math.sqrt(var_b)
+        part = sd_r / (sd_r + sd_b) if sd_r + sd_b > 0 else 0.5
+        h_r, h_b = half * part, half * (1 - part)
+        interval = (
+            net_log(s_r, -h_r) - net_log(s_b, h_b),
+            net_log(s_r, h_r) - net_log(s_b, -h_b),
+        )
+    return {"delta": delta, "var": var, "z": z, "se0": math.sqrt(var0), "interval": interval}
 
 
 def dispersion_estimate(periods: list[list[Window]], kappas: list[float]) -> tuple[float, float]:

@@ -302,6 +302,12 @@ def compute_score(
             recent, base, phis, _ = tests[length]
             test = best[1] if best else share_test(recent[j], base[j], phis[j], kappas[j], noise_of[j])
             direction = _direction(test, needed, cfg) if best else "steady"
+        interval = test.get("interval")
+        if direction != "steady" and interval is not None and interval[0] <= 0.0 <= interval[1]:
+            # a call must exclude no change at 95% as well: with a handful of passages the
+            # normal scan could pass (4 of 20 against 0 of 24 a day) while the ratio's interval
+            # still held 1 (0.55-173); the reason says so
+            direction = "steady"
         units_r, units_b, phis, _ = tests[length]
         recent, base = shown[length]
         mix = None
@@ -645,12 +651,23 @@ def _outlet_mix(
         key=lambda r: (-r["passages_recent"], r["source"]),
     )
     mover = max(breakdown, key=lambda r: abs(r["volume_share_recent"] - r["volume_share_baseline"]))
-    reason = (
-        f"steady: the {'rise' if rising else 'fall'} (x{observed_ratio:.2f}) comes from which outlets publish, "
-        f"not from what they publish: {mover['source']} went from {100 * mover['volume_share_baseline']:.0f}% "
-        f"to {100 * mover['volume_share_recent']:.0f}% of the passages, and with every outlet's own mix "
-        f"held at its baseline the ratio is x{adjusted_ratio:.2f} (z {z_mix:+.1f}, {needed:.1f} needed)"
+    move = "rise" if rising else "fall"
+    moved = (
+        f"{mover['source']} went from {100 * mover['volume_share_baseline']:.0f}% "
+        f"to {100 * mover['volume_share_recent']:.0f}% of the passages"
     )
+    if (adjusted_log < floor) if rising else (adjusted_log > -floor):
+        reason = (
+            f"steady: the {move} (x{observed_ratio:.2f}) comes from which outlets publish, not from what they "
+            f"publish: {moved}, and with every outlet's own mix held at its baseline the ratio is "
+            f"x{adjusted_ratio:.2f}, inside the x{cfg.min_ratio:g} a call needs"
+        )
+    else:  # what is left once the outlets' mix is held is still a move, but not evidence enough
+        reason = (
+            f"steady: part of the {move} (x{observed_ratio:.2f}) comes from which outlets publish: {moved}; "
+            f"with every outlet's own mix held at its baseline the {move} left is x{adjusted_ratio:.2f}, and its "
+            f"evidence (z {z_mix:+.1f}, from the outlets' own shares) is short of the {needed:.1f} one window needs"
+        )
     # which outlets carried the move: theme passages beyond what each outlet's own change in
     # volume would have brought at its baseline share
     carried = []
@@ -722,10 +739,17 @@ def _reason(
             f"before; {cfg.min_passages:g} needed in each), whatever the shares ({share(c_r, n_r)} against "
             f"{share(c_b, n_b)} of passages)"
         )
+    if c_r + c_b <= 0:
+        return "steady: no passages of this theme in the recent window or before"
     ratio = math.exp(test["delta"])
     if abs(test["delta"]) < math.log(cfg.min_ratio):
         return f"steady: {by_report}a change of x{ratio:.2f} is inside the x{cfg.min_ratio:g} a call needs ({interval})"
     weak = "includes 1" if ci and ci[0] <= 1 <= ci[1] else "is too wide"
+    if weak == "includes 1" and needed is not None and abs(test["z"]) >= needed:
+        return (
+            f"steady: {by_report}z {test['z']:+.1f} reaches the {needed:.1f} needed, but with so few passages "
+            f"of the theme the {interval} still includes 1 (x{ratio:.2f} at its centre)"
+        )
     return (
         f"steady: {by_report}the evidence is too weak for x{ratio:.2f} "
         f"({interval} {weak}; z {test['z']:+.1f}, {_needed_text(needed)} needed)"
@@ -752,16 +776,19 @@ def _theme_row(
         units = None  # shares alike by report and by passage (a theme never seen, no report of several passages)
     var = test["var"]
     shrink = cfg.prior_sd**2 / (cfg.prior_sd**2 + var) if math.isfinite(var) else 0.0
-    momentum = test["delta"] * shrink / math.log(2)
-    if math.isfinite(var) and c_r + c_b > 0:  # a theme never seen has no interval to give
-        half = 1.96 * math.sqrt(var)
-        ci = [round(math.exp(test["delta"] - half), 4), round(math.exp(test["delta"] + half), 4)]
+    momentum = test["delta"] * shrink
+    interval = test.get("interval")
+    if interval is not None and math.isfinite(var) and c_r + c_b > 0:  # a theme never seen has no interval
+        # shrunk towards no change, but never past the interval's end: a theme that vanished
+        # from 20% (interval 0.0006-0.14) was ranked at x0.59, above one that halved
+        momentum = min(max(momentum, interval[0]), interval[1])
+        ci = [round(math.exp(interval[0]), 4), round(math.exp(interval[1]), 4)]
         p_value = math.erfc(abs(test["z"]) / math.sqrt(2))
     else:
         ci, p_value = None, None
     return {
         "theme": theme,
-        "momentum": round(momentum, 4),
+        "momentum": round(momentum / math.log(2), 4),
         "direction": direction,
         "share_recent": round(c_r / n_r, 4) if n_r else None,
         "share_baseline": round(c_b / n_b, 4) if n_b else None,
