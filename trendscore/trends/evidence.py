@@ -85,7 +85,7 @@ def share_test(r: Window, b: Window, phi: float, kappa: float = 1.0, noise: floa
     share split between the windows by size (finite logs; a theme never seen has ratio one);
     where one window holds under half an independent passage of the theme (its count over the
     reports' sizes, ``kappa`` and ``phi``) and the other more, that window counts half of one,
-    up to the other window's share. ``var`` is the variance of the observed log ratio:
+    up to the other window's share (``raised`` says so). ``var`` is the variance of the observed log ratio:
     binomial, with reports' sizes and ``kappa`` as in :meth:`Window.variance`, times the
     over-dispersion ``phi``; ``interval`` its 95% ends. ``noise`` is the share a classifier
     gives passages *not* about the theme (its false-positive rate, or mean probability on
@@ -106,9 +106,10 @@ def share_test(r: Window, b: Window, phi: float, kappa: float = 1.0, noise: floa
     m_r, m_b = r.n + w_r, b.n + w_b
     # passages per independent passage's worth of evidence in each window: reports' sizes,
     # the spread ratio and the over-dispersion
-    g_r, g_b = phi * kappa * r.snn / r.n, phi * kappa * b.snn / b.n
+    g_r, g_b = max(phi * kappa * r.snn / r.n, 1e-12), max(phi * kappa * b.snn / b.n, 1e-12)
     e_r, e_b = a_r / g_r, a_b / g_b  # the windows' counts in independent passages
-    if min(e_r, e_b) < 0.5 <= max(e_r, e_b):
+    raised = min(e_r, e_b) < 0.5 <= max(e_r, e_b)
+    if raised:
         # one window (nearly) without the theme against one with it: half an independent
         # passage, so the interval's end for none comes near the exact one (Poisson's 3.7 / n),
         # but never a share beyond the other window's. The pseudo-passage alone (hundredths of
@@ -142,7 +143,7 @@ def share_test(r: Window, b: Window, phi: float, kappa: float = 1.0, noise: floa
             net_log(s_r, -h_r) - net_log(s_b, h_b),
             net_log(s_r, h_r) - net_log(s_b, -h_b),
         )
-    return {"delta": delta, "var": var, "z": z, "se0": math.sqrt(var0), "interval": interval}
+    return {"delta": delta, "var": var, "z": z, "se0": math.sqrt(var0), "interval": interval, "raised": raised}
 
 
 def dispersion_estimate(periods: list[list[Window]], kappas: list[float]) -> tuple[float, float]:

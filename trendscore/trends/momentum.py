@@ -15,8 +15,9 @@ The method (reasoning and evidence in docs/momentum.md):
   ratio, whose level is found by simulating the scan with no change, so that a steady theme
   is called rising or falling with probability ``false_alarm``.
 - A call also needs a share ratio of at least ``min_ratio`` and ``min_passages`` in each
-  window; the reported momentum is shrunk towards zero by its uncertainty, so a handful of
-  passages cannot produce a confident swing.
+  window, and a 95% interval of the ratio that excludes 1; the reported momentum is shrunk
+  towards zero by its uncertainty (for a call, no further than its interval's nearer end),
+  so a handful of passages cannot produce a confident swing.
 """
 
 from __future__ import annotations
@@ -62,7 +63,9 @@ class MomentumSettings:
         Chance that a theme whose share did not change is called rising or falling: the level
         the scan's weighed evidence must pass is set by simulation so that this holds.
     z_crit : float or None, default=None
-        A fixed critical value instead (the method before issue 13 used 3.3).
+        A fixed critical value instead (the method before issue 13 used 3.3). Either way a call
+        also needs the 95% interval of the share ratio to exclude 1, so a ``z_crit`` under
+        about 1.96 calls no more than 1.96 would.
     min_ratio : float, default=1.25
         Smallest share ratio (or its inverse) that is called rising (falling).
     prior_sd : float, default=0.5
@@ -303,7 +306,7 @@ def compute_score(
             test = best[1] if best else share_test(recent[j], base[j], phis[j], kappas[j], noise_of[j])
             direction = _direction(test, needed, cfg) if best else "steady"
         interval = test.get("interval")
-        if direction != "steady" and interval is not None and interval[0] <= 0.0 <= interval[1]:
+        if direction != "steady" and interval is not None and _includes_one(interval):
             # a call must exclude no change at 95% as well: with a handful of passages the
             # normal scan could pass (4 of 20 against 0 of 24 a day) while the ratio's interval
             # still held 1 (0.55-173); the reason says so
@@ -742,18 +745,29 @@ def _reason(
     if c_r + c_b <= 0:
         return "steady: no passages of this theme in the recent window or before"
     ratio = math.exp(test["delta"])
-    if abs(test["delta"]) < math.log(cfg.min_ratio):
-        return f"steady: {by_report}a change of x{ratio:.2f} is inside the x{cfg.min_ratio:g} a call needs ({interval})"
-    weak = "includes 1" if ci and ci[0] <= 1 <= ci[1] else "is too wide"
+    weak = "includes 1" if ci and round(ci[0], 2) <= 1 <= round(ci[1], 2) else "is too wide"  # as printed
     if weak == "includes 1" and needed is not None and abs(test["z"]) >= needed:
         return (
-            f"steady: {by_report}z {test['z']:+.1f} reaches the {needed:.1f} needed, but with so few passages "
-            f"of the theme the {interval} still includes 1 (x{ratio:.2f} at its centre)"
+            f"steady: {by_report}z {test['z']:+.1f} reaches the {needed:.1f} needed, but the {interval} "
+            f"still includes 1 (x{ratio:.2f} at its centre)"
         )
+    if test.get("raised"):  # one window (nearly) without the theme: its ratio rests on half a passage
+        return (
+            f"steady: {by_report}the evidence is too weak for a change from {share(c_b, n_b)} to "
+            f"{share(c_r, n_r)} of passages ({interval} {weak}; z {test['z']:+.1f}, {_needed_text(needed)} needed)"
+        )
+    if abs(test["delta"]) < math.log(cfg.min_ratio):
+        return f"steady: {by_report}a change of x{ratio:.2f} is inside the x{cfg.min_ratio:g} a call needs ({interval})"
     return (
         f"steady: {by_report}the evidence is too weak for x{ratio:.2f} "
         f"({interval} {weak}; z {test['z']:+.1f}, {_needed_text(needed)} needed)"
     )
+
+
+def _includes_one(interval) -> bool:
+    """Whether a log ratio interval holds no change as the rows print it (two decimals), so
+    that a call's printed interval always lies on the call's side of 1."""
+    return round(math.exp(interval[0]), 2) <= 1.0 <= round(math.exp(interval[1]), 2)
 
 
 def _needed_text(needed) -> str:
@@ -777,11 +791,17 @@ def _theme_row(
     var = test["var"]
     shrink = cfg.prior_sd**2 / (cfg.prior_sd**2 + var) if math.isfinite(var) else 0.0
     momentum = test["delta"] * shrink
+    if direction == "steady" and test.get("raised"):
+        # one window (nearly) without the theme: its ratio rests on half a passage, and one
+        # stray passage (1 of 28 against none of 1,008) would rank at +0.48; no call, no move
+        momentum = 0.0
     interval = test.get("interval")
     if interval is not None and math.isfinite(var) and c_r + c_b > 0:  # a theme never seen has no interval
-        # shrunk towards no change, but never past the interval's end: a theme that vanished
-        # from 20% (interval 0.0006-0.14) was ranked at x0.59, above one that halved
-        momentum = min(max(momentum, interval[0]), interval[1])
+        if direction != "steady":
+            # a call's momentum is shrunk towards no change but never past its interval's end:
+            # a theme that vanished from 20% (interval 0.0006-0.14) ranked at x0.59, above one
+            # that halved. A steady row keeps its shrunk value, so one stray passage stays low
+            momentum = min(max(momentum, interval[0]), interval[1])
         ci = [round(math.exp(interval[0]), 4), round(math.exp(interval[1]), 4)]
         p_value = math.erfc(abs(test["z"]) / math.sqrt(2))
     else:
