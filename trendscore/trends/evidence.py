@@ -133,8 +133,7 @@ def share_test(r: Window, b: Window, phi: float, kappa: float = 1.0, noise: floa
     if r.c + b.c > 0:  # a theme never seen in either window has no interval to give
         # the half-width of the observed log ratio, shared between the windows by their own
         # spread, each window's share moved by its part and then taken net: with no noise the
-        # usual interval, and near the noise a baseline that may hold almost none of the
-        # theme leaves the upper end open
+        # usual interval, and a baseline whose lower end nears the noise widens the upper end
         half = 1.96 * math.sqrt(var)
         sd_r, sd_b = math.sqrt(var_r), math.sqrt(var_b)
         part = sd_r / (sd_r + sd_b) if sd_r + sd_b > 0 else 0.5

@@ -306,7 +306,7 @@ def compute_score(
             test = best[1] if best else share_test(recent[j], base[j], phis[j], kappas[j], noise_of[j])
             direction = _direction(test, needed, cfg) if best else "steady"
         interval = test.get("interval")
-        if direction != "steady" and interval is not None and _includes_one(interval):
+        if direction != "steady" and interval is not None and _includes_one(*map(math.exp, interval)):
             # a call must exclude no change at 95% as well: with a handful of passages the
             # normal scan could pass (4 of 20 against 0 of 24 a day) while the ratio's interval
             # still held 1 (0.55-173); the reason says so
@@ -745,7 +745,7 @@ def _reason(
     if c_r + c_b <= 0:
         return "steady: no passages of this theme in the recent window or before"
     ratio = math.exp(test["delta"])
-    weak = "includes 1" if ci and round(ci[0], 2) <= 1 <= round(ci[1], 2) else "is too wide"  # as printed
+    weak = "includes 1" if ci and _includes_one(*ci) else "is too wide"
     if weak == "includes 1" and needed is not None and abs(test["z"]) >= needed:
         return (
             f"steady: {by_report}z {test['z']:+.1f} reaches the {needed:.1f} needed, but the {interval} "
@@ -764,10 +764,10 @@ def _reason(
     )
 
 
-def _includes_one(interval) -> bool:
-    """Whether a log ratio interval holds no change as the rows print it (two decimals), so
+def _includes_one(low: float, high: float) -> bool:
+    """Whether a share ratio interval holds no change as the rows print it (two decimals), so
     that a call's printed interval always lies on the call's side of 1."""
-    return round(math.exp(interval[0]), 2) <= 1.0 <= round(math.exp(interval[1]), 2)
+    return round(low, 2) <= 1.0 <= round(high, 2)
 
 
 def _needed_text(needed) -> str:
