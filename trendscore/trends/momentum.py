@@ -632,12 +632,10 @@ def _outlet_mix(
     rising = direction == "rising"
     # the passages' own move, no outlet held at its mix, beyond the floor the call's way
     shown = observed_ratio >= cfg.min_ratio if rising else observed_ratio * cfg.min_ratio <= 1
-    if (observed_ratio > 1) != rising or (by_report and not shown):
-        explained = False
-    elif rising:
-        explained = adjusted_log < floor or z_mix < needed
-    else:
-        explained = adjusted_log > -floor or z_mix > -needed
+    # held at their mixes, the outlets leave a move inside the floor, or too little evidence
+    inside = adjusted_log < floor if rising else adjusted_log > -floor
+    short = z_mix < needed if rising else z_mix > -needed
+    explained = (observed_ratio > 1) == rising and (shown or not by_report) and (inside or short)
     breakdown = sorted(
         (
             {
@@ -659,7 +657,7 @@ def _outlet_mix(
         f"{mover['source']} went from {100 * mover['volume_share_baseline']:.0f}% "
         f"to {100 * mover['volume_share_recent']:.0f}% of the passages"
     )
-    if (adjusted_log < floor) if rising else (adjusted_log > -floor):
+    if inside:
         reason = (
             f"steady: the {move} (x{observed_ratio:.2f}) comes from which outlets publish, not from what they "
             f"publish: {moved}, and with every outlet's own mix held at its baseline the ratio is "
@@ -709,8 +707,9 @@ def _reason(
     sentence quotes their shares beside the passages' and says so. ``reports`` are the test's
     unit counts in the two windows, held to ``min_passages`` as the passages are."""
 
-    def share(c, n):  # rounded as the row's shares are
-        return f"{100 * round(c / n, 4):.1f}%" if n else "-"
+    def share(c, n):  # as the row shows it
+        value = _share_of(c, n)
+        return "-" if value is None else f"{100 * value:.1f}%"
 
     span = f"the last {window} {freq}s" if window else "the recent window"
     interval = f"share ratio {ci[0]:.2f}-{ci[1]:.2f} (95%)" if ci else "no interval"
@@ -774,9 +773,9 @@ def _needed_text(needed) -> str:
     return f"{needed:.1f}" if needed is not None and math.isfinite(needed) else "a scan with enough passages"
 
 
-def _share(w: Window) -> float | None:
-    """A window's share as the rows show it."""
-    return round(w.c / w.n, 4) if w.n else None
+def _share_of(c: float, n: float) -> float | None:
+    """A share as the rows show it."""
+    return round(c / n, 4) if n else None
 
 
 def _theme_row(
@@ -786,7 +785,7 @@ def _theme_row(
     the reason, which also quotes the test's own windows ``units`` where they differ."""
     c_r, n_r, c_b, n_b = r.c, r.n, b.c, b.n
     reports = (units[0].n, units[1].n) if units is not None else None
-    if units is not None and all(_share(u) == _share(w) for u, w in zip(units, (r, b))):
+    if units is not None and all(_share_of(u.c, u.n) == _share_of(w.c, w.n) for u, w in zip(units, (r, b))):
         units = None  # shares alike by report and by passage (a theme never seen, no report of several passages)
     var = test["var"]
     shrink = cfg.prior_sd**2 / (cfg.prior_sd**2 + var) if math.isfinite(var) else 0.0
@@ -796,7 +795,7 @@ def _theme_row(
         # stray passage (1 of 28 against none of 1,008) would rank at +0.48; no call, no move
         momentum = 0.0
     interval = test.get("interval")
-    if interval is not None and math.isfinite(var) and c_r + c_b > 0:  # a theme never seen has no interval
+    if interval is not None:  # none for a theme never seen
         if direction != "steady":
             # a call's momentum is shrunk towards no change but never past its interval's end:
             # a theme that vanished from 20% (interval 0.0006-0.14) ranked at x0.59, above one
@@ -810,8 +809,8 @@ def _theme_row(
         "theme": theme,
         "momentum": round(momentum / math.log(2), 4),
         "direction": direction,
-        "share_recent": round(c_r / n_r, 4) if n_r else None,
-        "share_baseline": round(c_b / n_b, 4) if n_b else None,
+        "share_recent": _share_of(c_r, n_r),
+        "share_baseline": _share_of(c_b, n_b),
         "count_recent": round(c_r, 4),
         "count_baseline": round(c_b, 4),
         "total_recent": round(n_r, 4),
