@@ -1,7 +1,11 @@
 """The momentum test's parts: reports as units, copies folded, the symmetric statistic, the
 simulated critical value of the scan, and the classifier's floor (issue 13)."""
 
+import csv
 import datetime as dt
+import io
+import json
+import math
 import random
 import re
 
@@ -766,3 +770,40 @@ def test_a_call_never_prints_an_interval_end_of_one():
     assert _includes_one(1.004, 2.0)
     assert _includes_one(0.5, 0.996)
     assert not _includes_one(1.006, 2.0)
+
+
+def test_an_end_within_the_classifier_noise_leaves_the_interval_open_on_that_side():
+    """With 2-6% before and the classifier's false positives at 5%, the theme's own share
+    before may be nil, so the ratio has no upper bound; the floor of net_log gave one anyway
+    (3.89-85.14 for 20% against 6%). Without noise both ends stay finite."""
+    def window(c, n):
+        return Window(c=c, n=n, snn=n, scn=c, scc=c)
+
+    for before in (8, 16, 24):  # 2%, 4%, 6% of 400 before, 20% of 200 now
+        low, high = share_test(window(40, 200), window(before, 400), 1.0, noise=0.05)["interval"]
+        assert math.isfinite(low) and low > 0 and high == math.inf, (before, low, high)
+        low, high = share_test(window(40, 200), window(before, 400), 1.0)["interval"]
+        assert math.isfinite(low) and math.isfinite(high)
+    # a fall to within the noise: the share now may be nil, so the ratio has no lower bound
+    low, high = share_test(window(8, 400), window(40, 200), 1.0, noise=0.05)["interval"]
+    assert low == -math.inf and math.isfinite(high) and high < 0
+    # both windows clear of the noise: both ends finite
+    low, high = share_test(window(40, 200), window(40, 400), 1.0, noise=0.05)["interval"]
+    assert math.isfinite(low) and math.isfinite(high) and low < high
+
+
+def test_a_row_whose_share_before_is_within_the_noise_shows_an_open_interval_in_every_format():
+    """The row, its JSON, its CSV and its reason agree that the ratio has no upper end."""
+    from trendscore.trends.render import render_score
+
+    days = _daily(20, 50, lambda i: 1 if i < 112 else 10)  # 2% of passages, then 20%
+    score = compute_score(_stream(days), "week", noise={"policy": 0.05})
+    row = next(t for t in score.themes if t["theme"] == "policy")
+    low, high = row["ratio_interval"]
+    assert high is None and low > 1, row
+    assert row["direction"] == "rising", row
+    assert "or more (95%; no upper end" in row["reason"], row["reason"]
+    json.loads(render_score(score, "json"), parse_constant=lambda c: pytest.fail(f"{c} in the JSON"))
+    csv_row = next(r for r in csv.DictReader(io.StringIO(render_score(score, "csv"))) if r["theme"] == "policy")
+    assert csv_row["ratio_high"] == "" and float(csv_row["ratio_low"]) == low
+    assert "no upper end" in render_score(score, "table", why=True)

@@ -91,7 +91,9 @@ def share_test(r: Window, b: Window, phi: float, kappa: float = 1.0, noise: floa
     gives passages *not* about the theme (its false-positive rate, or mean probability on
     them): ``delta`` and the interval are taken net of it (for the interval, each window's
     share moved by its part of the half-width, then netted), so false positives, which are
-    the same in both windows, do not flatten a change. Neither ``z`` nor ``var`` depends on it.
+    the same in both windows, do not flatten a change. Where a window's lower end is within
+    the noise, its own share may be nil and the interval is open on that side: ``-inf`` for
+    the recent window, ``inf`` for the baseline. Neither ``z`` nor ``var`` depends on ``noise``.
     """
     if r.n <= 0 or b.n <= 0:
         return dict(NO_TEST)
@@ -128,6 +130,12 @@ def share_test(r: Window, b: Window, phi: float, kappa: float = 1.0, noise: floa
         share *= math.exp(min(max(step, -700.0), 700.0))
         return math.log(max(share - noise, share / 20, 1e-300))
 
+    def within_noise(share: float, step: float) -> bool:
+        # the share at this end is no more than the classifier's false positives (net_log's
+        # floor): the theme's own share there may be nil, so the ratio has no bound that way
+        share *= math.exp(min(max(step, -700.0), 700.0))
+        return noise > 0 and share - noise <= share / 20
+
     delta = net_log(s_r, 0.0) - net_log(s_b, 0.0)
     interval = None
     if r.c + b.c > 0:  # a theme never seen in either window has no interval to give
@@ -139,8 +147,8 @@ def share_test(r: Window, b: Window, phi: float, kappa: float = 1.0, noise: floa
         part = sd_r / (sd_r + sd_b) if sd_r + sd_b > 0 else 0.5
         h_r, h_b = half * part, half * (1 - part)
         interval = (
-            net_log(s_r, -h_r) - net_log(s_b, h_b),
-            net_log(s_r, h_r) - net_log(s_b, -h_b),
+            -math.inf if within_noise(s_r, -h_r) else net_log(s_r, -h_r) - net_log(s_b, h_b),
+            math.inf if within_noise(s_b, -h_b) else net_log(s_r, h_r) - net_log(s_b, -h_b),
         )
     return {"delta": delta, "var": var, "z": z, "se0": math.sqrt(var0), "interval": interval, "raised": raised}
 

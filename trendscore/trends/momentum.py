@@ -712,7 +712,7 @@ def _reason(
         return "-" if value is None else f"{100 * value:.1f}%"
 
     span = f"the last {window} {freq}s" if window else "the recent window"
-    interval = f"share ratio {ci[0]:.2f}-{ci[1]:.2f} (95%)" if ci else "no interval"
+    interval = _interval_text(ci)
     by_report = "counting each report once, " if units else ""
     if direction != "steady":
         if units:
@@ -763,10 +763,20 @@ def _reason(
     )
 
 
-def _includes_one(low: float, high: float) -> bool:
+def _includes_one(low: float, high: float | None) -> bool:
     """Whether a share ratio interval holds no change as the rows print it (two decimals), so
-    that a call's printed interval always lies on the call's side of 1."""
-    return round(low, 2) <= 1.0 <= round(high, 2)
+    that a call's printed interval always lies on the call's side of 1. A ``high`` of None or
+    infinity is an interval with no upper end."""
+    return round(low, 2) <= 1.0 and (high is None or 1.0 <= round(high, 2))
+
+
+def _interval_text(ci) -> str:
+    """The share ratio interval as a reason quotes it; one with no upper end says why."""
+    if not ci:
+        return "no interval"
+    if ci[1] is None:
+        return f"share ratio {ci[0]:.2f} or more (95%; no upper end: the share before is within the classifier's noise)"
+    return f"share ratio {ci[0]:.2f}-{ci[1]:.2f} (95%)"
 
 
 def _needed_text(needed) -> str:
@@ -801,7 +811,8 @@ def _theme_row(
             # a theme that vanished from 20% (interval 0.0006-0.14) ranked at x0.59, above one
             # that halved. A steady row keeps its shrunk value, so one stray passage stays low
             momentum = min(max(momentum, interval[0]), interval[1])
-        ci = [round(math.exp(interval[0]), 4), round(math.exp(interval[1]), 4)]
+        # an end the classifier's noise leaves open: 0 below, None (no bound) above
+        ci = [round(math.exp(interval[0]), 4), round(math.exp(interval[1]), 4) if interval[1] < math.inf else None]
         p_value = math.erfc(abs(test["z"]) / math.sqrt(2))
     else:
         ci, p_value = None, None
