@@ -807,3 +807,53 @@ def test_a_row_whose_share_before_is_within_the_noise_shows_an_open_interval_in_
     csv_row = next(r for r in csv.DictReader(io.StringIO(render_score(score, "csv"))) if r["theme"] == "policy")
     assert csv_row["ratio_high"] == "" and float(csv_row["ratio_low"]) == low
     assert "no upper end" in render_score(score, "table", why=True)
+
+
+def test_a_call_is_reported_on_a_window_whose_interval_excludes_one_when_there_is_one():
+    """The window carrying most evidence may hold 1 in its interval while another window that
+    also passes excludes it: the call was vetoed (steady) although a window could defend it."""
+    from trendscore.trends.momentum import _weighed_call
+
+    cfg = MomentumSettings()
+    scanned = []
+    for length in range(2, 13):
+        z, interval = (5.0, (-0.1, 2.0)) if length == 3 else (4.0, (0.2, 1.5)) if length == 8 else (0.5, (-1.0, 1.2))
+        scanned.append((length, {"z": z, "delta": 0.8, "var": 0.1, "se0": 0.02, "interval": interval}))
+    draws = np.random.default_rng(0).standard_normal((20_000, len(scanned)))
+    length, test, needed, direction = _weighed_call(scanned, [0.2] * len(scanned), draws, cfg)
+    assert (length, direction) == (8, "rising"), (length, direction)
+
+
+def _small_random_stream(seed: int) -> tuple[Accumulator, tuple]:
+    """Three themes at 1-4 passages a day; each theme's share may change (x0.3-x4) on a day
+    in the second half. Returns the accumulator and (days, change day, sizes)."""
+    rng = random.Random(seed)
+    themes = ["a", "b", "c"]
+    acc = Accumulator(themes)
+    start = dt.date(2025, 1, 6).toordinal()
+    days = rng.choice([30, 40, 60, 120])
+    per = rng.choice([1, 2, 3, 5, 8])
+    base = [rng.uniform(0.02, 0.3) for _ in themes]
+    change_at = rng.randint(days // 2, days - 1)
+    size = [rng.choice([1, 1, 2, 4, 0.3]) for _ in themes]
+    for i in range(days):
+        for _ in range(rng.randint(0, 2 * per)):
+            late = i >= change_at
+            odds = [min(0.95, p * (s if late else 1)) for p, s in zip(base, size)]
+            acc.add_labels(start + i, [t for t, p in zip(themes, odds) if rng.random() < p])
+    return acc, (days, change_at, size)
+
+
+@pytest.mark.parametrize("z_crit", [None, 2.0])
+def test_a_stream_vetoed_on_its_strongest_window_is_called_on_a_clear_one(z_crit):
+    """Found by comparing random small streams before and after (2 of 3,000 changed with the
+    weighed scan, 6 with a fixed z_crit of 2): theme c from 6% to 24% of 1-4 passages a day.
+    The window carrying most evidence held 1 in its interval (8 days: 0.88-16.60), so c was
+    steady; the 9-day window passes and excludes 1."""
+    acc, (days, change_at, size) = _small_random_stream(258)
+    assert (days, change_at, size[2]) == (30, 18, 4)  # the stream the text describes
+    score = compute_score(acc, "day", settings=MomentumSettings(z_crit=z_crit))
+    row = next(t for t in score.themes if t["theme"] == "c")
+    assert row["direction"] == "rising", row
+    low, high = row["ratio_interval"]
+    assert low > 1, row

@@ -297,16 +297,16 @@ def compute_score(
                 recent, base, phis, _ = tests[cfg.recent]
                 test = share_test(recent[j], base[j], phis[j], kappas[j], noise_of[j])
         else:
-            best = None
+            best = None  # the largest |z| that passes, one whose interval excludes 1 first
             for length, test in scanned:
-                if _direction(test, needed, cfg) != "steady" and (best is None or abs(test["z"]) > abs(best[1]["z"])):
-                    best = (length, test)
+                rank = (_interval_holds_one(test), -abs(test["z"]))
+                if _direction(test, needed, cfg) != "steady" and (best is None or rank < best[2]):
+                    best = (length, test, rank)
             length = best[0] if best else cfg.recent
             recent, base, phis, _ = tests[length]
             test = best[1] if best else share_test(recent[j], base[j], phis[j], kappas[j], noise_of[j])
             direction = _direction(test, needed, cfg) if best else "steady"
-        interval = test.get("interval")
-        if direction != "steady" and interval is not None and _includes_one(*map(math.exp, interval)):
+        if direction != "steady" and _interval_holds_one(test):
             # a call must exclude no change at 95% as well: with a handful of passages the
             # normal scan could pass (4 of 20 against 0 of 24 a day) while the ratio's interval
             # still held 1 (0.55-173); the reason says so
@@ -551,10 +551,13 @@ def _weighed_call(scanned: list, shares: list[float], draws, cfg: MomentumSettin
         sign = 1.0 if rising else -1.0
         expect = up if rising else down
         order = [int(i) for i in np.argsort(-(sign * z * expect - expect * expect / 2), kind="stable")]
-        for i in order:
-            length, test = scanned[i]
-            if sign * test["delta"] >= floor and sign * test["z"] > 0:
-                return length, test, needed(i, sign), "rising" if rising else "falling"
+        beyond = [i for i in order if sign * scanned[i][1]["delta"] >= floor and sign * scanned[i][1]["z"] > 0]
+        # of those, the first whose interval excludes no change, as a call's must: the window
+        # carrying most evidence may rest on a handful of passages while a longer one is clear
+        clear = [i for i in beyond if not _interval_holds_one(scanned[i][1])]
+        if beyond:
+            i = (clear or beyond)[0]
+            return scanned[i][0], scanned[i][1], needed(i, sign), "rising" if rising else "falling"
         # the evidence is there but no window moved beyond the floor: steady, reported on the
         # window that carries most of it, whose reason then names the floor
         length, test = scanned[order[0]]
@@ -768,6 +771,12 @@ def _includes_one(low: float, high: float | None) -> bool:
     that a call's printed interval always lies on the call's side of 1. A ``high`` of None or
     infinity is an interval with no upper end."""
     return round(low, 2) <= 1.0 and (high is None or 1.0 <= round(high, 2))
+
+
+def _interval_holds_one(test: dict) -> bool:
+    """Whether a test's share ratio interval, as the rows print it, holds no change."""
+    interval = test.get("interval")
+    return interval is not None and _includes_one(*map(math.exp, interval))
 
 
 def _interval_text(ci) -> str:
