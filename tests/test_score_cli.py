@@ -77,6 +77,25 @@ def test_plot_and_report_are_written(run, archive, tmp_path):
     assert text.count("<h3>") == len(called) >= 1
 
 
+@pytest.mark.parametrize(
+    ("first", "second", "name", "message"),
+    [
+        ("-o", "--plot", "same.png", "the score and the plot"),
+        ("-o", "--report", "same.html", "the score and the report"),
+        ("--state", "-o", "same.json", "the score and the state"),
+        ("--plot", "--report", "same.html", "the plot is a PNG image"),  # refused for its suffix first
+    ],
+)
+def test_two_outputs_on_one_file_are_refused_before_any_work(run, archive, tmp_path, first, second, name, message):
+    """Found by a review: `-o x.png --plot x.png` wrote the table, then the plot over it, exit 0;
+    `--state st.json -o st.json` lost the ranking to the state file."""
+    target = tmp_path / name
+    result = run("score", archive, first, target, second, target)
+    assert result.exit_code == 2, result.output
+    assert message in result.output and str(target) in result.output, result.output
+    assert not target.exists()
+
+
 def test_bad_labels_and_dates(run, tmp_path):
     f = tmp_path / "b.jsonl"
     f.write_text(

@@ -36,6 +36,7 @@ __all__ = [
     "atomic_write_bytes",
     "atomic_write_text",
     "create_new_file",
+    "check_distinct_outputs",
     "check_output_path",
     "output_kind",
     "temp_beside",
@@ -111,6 +112,20 @@ def check_output_path(out: str, inputs: list[str]) -> None:
         return
     if stat.S_ISREG(st.st_mode) and (st.st_dev, st.st_ino) in _input_ids(inputs):
         raise InputError("the output is also an input; refusing to overwrite it", out)
+
+
+def check_distinct_outputs(outputs: dict[str, str | None]) -> None:
+    """Refuse two outputs of one run that name the same file (``outputs`` maps what each is,
+    "the plot", to its path; None and standard output are left out): the second written would
+    silently replace the first."""
+    seen: dict[str, str] = {}
+    for what, path in outputs.items():
+        if path is None or output_kind(path) == "stdout":
+            continue
+        real = os.path.realpath(path)
+        if real in seen:
+            raise InputError(f"{seen[real]} and {what} would both be written to this file; name two files", path)
+        seen[real] = what
 
 
 def _host() -> str:

@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from trendscore.errors import InputError
+from trendscore.io.atomic import check_distinct_outputs
 from trendscore.io.outputs import choose_output
 from trendscore.io.writers import AtomicOutput, check_output_path
 from trendscore.trends.momentum import Score
@@ -74,6 +75,9 @@ def run_score(
     for path in [output, plot_path, report_path, state_path]:
         if path is not None:
             check_output_path(path, inputs)
+    check_distinct_outputs(
+        {"the score": output, "the plot": plot_path, "the report": report_path, "the state": state_path}
+    )
     previous = None
     if state_path is not None:
         from trendscore.trends.alerts import read_state
