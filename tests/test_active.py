@@ -48,6 +48,20 @@ def test_suggest_cli_writes_jsonl_ready_to_label(tmp_path):
     assert len(rows) == 5 and all({"id", "text", "labels", "suggest"} <= set(r) for r in rows)
 
 
+@pytest.mark.parametrize(
+    ("name", "message"), [("next.csv", "not CSV"), ("next.parquet", "not Parquet"), ("next.jsonl.gz", "drop the .gz")]
+)
+def test_suggest_refuses_an_output_named_for_another_format(tmp_path, name, message):
+    """Found by a review: `suggest -o next.csv` wrote JSON Lines into next.csv, exit 0."""
+    pool = tmp_path / "pool.jsonl"
+    pool.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in _pool()[:20]), "utf-8")
+    out = tmp_path / name
+    result = CliRunner().invoke(main, ["suggest", str(pool), "-n", "2", "-o", str(out)])
+    assert result.exit_code == 2, result.output
+    assert f"{out}: suggest writes JSON Lines" in result.output or "suggest does not compress" in result.output
+    assert message in result.output and not out.exists()
+
+
 @pytest.mark.slow
 def test_label_issues_find_flipped_labels():
     seeds = read_seeds([SEEDS / "batch_01_wire.jsonl", SEEDS / "batch_02_gov.jsonl"])

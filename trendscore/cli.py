@@ -774,6 +774,7 @@ def seeds_issues(files, limit, cv, quiet):
 @_quiet_opt
 def suggest(pool, count, model_dir, output, quiet):
     """The passages of POOL (jsonl/csv/...) most worth labelling next, as jsonl ready to label."""
+    from trendscore.io.outputs import check_jsonl_output
     from trendscore.io.writers import AtomicOutput, RecordWriter, check_output_path
     from trendscore.modeling.model import load_model
     from trendscore.run.labelling import iter_input_records
@@ -781,6 +782,7 @@ def suggest(pool, count, model_dir, output, quiet):
     from trendscore.seeds.suggest import suggest as run_suggest
 
     pools = expand_inputs([pool])
+    check_jsonl_output(output, "suggest")
     check_output_path(output, pools)
     with _progress(quiet):
         chosen = run_suggest(load_model(model_dir), iter_input_records(pools), n=count)

@@ -10,7 +10,15 @@ from pathlib import Path
 
 from trendscore.errors import InputError
 
-__all__ = ["OutputKind", "choose_output", "record_output", "utf8_bytes_writer", "LABEL_FORMATS", "SCORE_FORMATS"]
+__all__ = [
+    "OutputKind",
+    "check_jsonl_output",
+    "choose_output",
+    "record_output",
+    "utf8_bytes_writer",
+    "LABEL_FORMATS",
+    "SCORE_FORMATS",
+]
 
 LABEL_FORMATS = ("jsonl", "csv", "table", "parquet")
 SCORE_FORMATS = ("table", "json", "csv")
@@ -67,6 +75,24 @@ def choose_output(path: str, fmt: str | None, command: str = "label") -> OutputK
     if compressed and chosen == "table":
         raise InputError("a table is not written gzip-compressed; use .jsonl.gz or .csv.gz", path)
     return OutputKind(chosen, compressed)
+
+
+def check_jsonl_output(path: str, command: str) -> None:
+    """Refuse an output name that says another format than the JSON Lines ``command`` writes
+    (``.csv``, ``.parquet``, a table's ``.txt`` is fine: only names that mean a format count), or
+    compression it does not do.
+
+    >>> check_jsonl_output("next.jsonl", "suggest")
+    >>> check_jsonl_output("next.csv", "suggest")
+    Traceback (most recent call last):
+    ...
+    trendscore.errors.InputError: next.csv: suggest writes JSON Lines, not CSV; name a .jsonl file
+    """
+    kind = choose_output(path, None, "label")
+    if kind.fmt not in ("jsonl", "table"):
+        raise InputError(f"{command} writes JSON Lines, not {_NAMES[kind.fmt]}; name a .jsonl file", path)
+    if kind.gzip:
+        raise InputError(f"{command} does not compress its output; drop the .gz", path)
 
 
 @contextmanager
