@@ -99,6 +99,23 @@ def test_list_promote_rollback_cli(registry, small_seed_files):
     assert bad.exit_code == 2 and "no version 'v0099'" in bad.stderr
 
 
+@pytest.mark.parametrize("args", [["rollback"], ["promote", "v0001"]])
+def test_changing_a_registry_that_is_not_there_creates_nothing(tmp_path, args):
+    """Found by a review: `models rollback --registry nonexist/deep/er` said "not a model
+    registry" but left the folders and their .lock files behind; in a folder that is not a
+    registry, both commands left lock files."""
+    runner = CliRunner()
+    typo = tmp_path / "nonexist" / "deep" / "er"
+    result = runner.invoke(main, ["models", *args, "--registry", str(typo)])
+    assert result.exit_code != 0 and "not a model registry" in result.stderr, result.output
+    assert not (tmp_path / "nonexist").exists()
+    plain = tmp_path / "plain"
+    plain.mkdir()
+    result = runner.invoke(main, ["models", *args, "--registry", str(plain)])
+    assert result.exit_code != 0 and "not a model registry" in result.stderr, result.output
+    assert list(plain.iterdir()) == []
+
+
 def test_second_writer_gets_a_clear_message(registry, small_seed_files):
     with registry.lock():
         with pytest.raises(RegistryBusy, match=r"the registry is busy \(pid \d+ holds its lock\)"):

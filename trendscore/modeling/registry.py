@@ -111,11 +111,14 @@ class Registry:
         return list(self._aliases().get("history", []))
 
     @contextmanager
-    def lock(self):
+    def lock(self, create: bool = False):
         """Hold the registry's lock (``filelock``: every system); a second holder fails at once,
-        told the process id the holder wrote beside the lock."""
+        told the process id the holder wrote beside the lock. Without ``create`` the registry
+        must exist already: a misspelt path is an error, not a new folder with a lock in it."""
         from filelock import FileLock, Timeout
 
+        if not create:
+            self._aliases()  # a ModelError when there is no registry here
         self.path.mkdir(parents=True, exist_ok=True)
         lock = FileLock(str(self.path / ".lock"), timeout=0)
         holder = self.path / ".lock.holder"
@@ -200,7 +203,7 @@ class Registry:
     def add(self, model) -> str:
         """Save ``model`` (e.g. the champion with a provisional theme added) as the next version
         and make it the champion; rollback undoes it. Returns the version's name."""
-        with self.lock():
+        with self.lock(create=True):
             name = self._next_version()
             model.save(self.path / "versions" / name)
             self._set_champion(name)
@@ -228,7 +231,7 @@ class Registry:
         from trendscore.text.keys import comparison_key, text_key
 
         seeds = read_seeds(seed_paths)
-        with self.lock():
+        with self.lock(create=True):
             (self.path / "versions").mkdir(parents=True, exist_ok=True)
             holdout = self._holdout(seeds)
             held_keys = {comparison_key(r["text"]) for r in holdout}
