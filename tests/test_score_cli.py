@@ -96,6 +96,28 @@ def test_two_outputs_on_one_file_are_refused_before_any_work(run, archive, tmp_p
     assert not target.exists()
 
 
+def test_the_table_shows_control_characters_from_the_data_as_escapes(run, tmp_path):
+    """Found by a review: a label or outlet named with terminal escapes (clear screen, colours)
+    or a line end reached the terminal raw through the score table, though the label table
+    escapes them."""
+    import datetime as dt
+
+    path = tmp_path / "esc.jsonl"
+    start = dt.date(2026, 1, 1)
+    with open(path, "w", encoding="utf-8") as fh:
+        for i in range(336):
+            day = (start + dt.timedelta(days=i // 6)).isoformat()
+            late = i >= 216
+            labels = ["\x1b[31mRED\x1b[0m"] if (i % 6 < (4 if late else 1)) else ["two\nlines"] if i % 6 == 5 else []
+            source = "\x1b[2J\u202eOUT" if i % 2 else "plain"
+            fh.write(json.dumps({"text": f"passage {i}", "date": day, "labels": labels, "source": source}) + "\n")
+    result = run("score", path, "--why", "--by", "source")
+    assert result.exit_code == 0, result.output
+    assert "\x1b" not in result.stdout and "\u202e" not in result.stdout
+    assert "\\x1b[31mRED\\x1b[0m" in result.stdout and "\\x1b[2J\\u202eOUT" in result.stdout
+    assert "two\\nlines" in result.stdout
+
+
 def test_bad_labels_and_dates(run, tmp_path):
     f = tmp_path / "b.jsonl"
     f.write_text(
