@@ -289,6 +289,19 @@ def test_csv_label_cli_keeps_late_fields(run, tmp_path):
     assert [r["region"] for r in rows] == ["", "东南亚"]
 
 
+def test_csv_keeps_the_explanation_and_a_field_named_explain(run, tmp_path):
+    """Found by a review: `label --explain --format csv` dropped the explanation without a word,
+    and an input field named `explain` vanished from CSV output (JSON Lines kept both)."""
+    src = tmp_path / "in.jsonl"
+    src.write_text('{"text": "国家广电总局发布微短剧管理新规"}\n{"text": "短剧出海美国", "explain": "mine"}\n', "utf-8")
+    explained = list(csv.DictReader(io.StringIO(run("label", src, "--explain", "--format", "csv").output)))
+    lines = [json.loads(line) for line in run("label", src, "--explain").output.splitlines()]
+    assert [json.loads(r["explain"]) for r in explained] == [r["explain"] for r in lines]
+    assert any(explained[0]["explain"]), explained  # the policy passage's terms are there
+    plain = list(csv.DictReader(io.StringIO(run("label", src, "--format", "csv").output)))
+    assert [r["explain"] for r in plain] == ["", "mine"]
+
+
 def test_csv_field_named_like_a_score_column_is_refused():
     with pytest.raises(InputError, match="'score_policy', the name of a column of the CSV output"):
         _csv_of([{"text": "a", "score_policy": "x", "labels": [], "scores": {}}])

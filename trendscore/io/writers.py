@@ -54,7 +54,7 @@ class RecordWriter:
         self.fh, self.fmt, self.themes = fh, fmt, themes
         self._rows: IO[str] | None = None  # CSV rows waiting for the header
         self._columns: dict[str, int] = {}
-        self._reserved = {"labels", "scores", "explain"}
+        self._reserved = {"labels", "scores"}
         self._score_columns = {f"score_{t}" for t in themes} | {"labels"}
 
     def __enter__(self):
