@@ -6,10 +6,7 @@ from dataclasses import dataclass
 
 from trendscore.errors import Hint, InputError, hinted
 
-__all__ = ["Columns", "LABEL_SEPARATOR"]
-
-#: what joins the theme names of a ``labels`` cell in CSV, written and read
-LABEL_SEPARATOR = "|"
+__all__ = ["Columns"]
 
 
 @dataclass(frozen=True)

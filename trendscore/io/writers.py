@@ -10,7 +10,6 @@ import tempfile
 from typing import IO
 
 from trendscore.errors import Hint, InputError, hinted
-from trendscore.io.columns import LABEL_SEPARATOR
 
 # Re-exported for the modules that still import them from here (the job runner's, being
 # rewritten on another branch); new code imports them from trendscore.io.atomic.
@@ -92,7 +91,7 @@ class RecordWriter:
                 cells.append("")
             cells[index] = _cell(value)
         scores = record.get("scores", {})
-        tail = [LABEL_SEPARATOR.join(record.get("labels", []))] + [_cell(scores.get(t)) for t in self.themes]
+        tail = ["|".join(record.get("labels", []))] + [_cell(scores.get(t)) for t in self.themes]
         self._rows.write(dumps_line([tail, cells]))
 
     def close(self) -> None:

@@ -6,6 +6,7 @@ import csv
 import io
 import json
 
+from trendscore.io.writers import printable
 from trendscore.trends.momentum import Score
 
 __all__ = ["render_score", "labels_text", "drivers_text", "why_lines", "SCORE_FORMATS"]
@@ -118,7 +119,9 @@ def _table(score: Score, why: bool = False) -> str:
         "rising/falling needs strong evidence (how: the method section of the HTML report)"
     )
     out.extend(f"note: {n}" for n in score.notes)
-    return "\n".join(out) + "\n"
+    # theme, outlet and group names come from the user's data: a terminal escape or a line end
+    # in one is shown as an escape, never sent to the terminal (as the label table does)
+    return "\n".join(printable(line) for line in out) + "\n"
 
 
 def _csv(score: Score) -> str:
