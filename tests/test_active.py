@@ -77,3 +77,20 @@ def test_label_issues_find_flipped_labels():
     assert len(found) >= 7
     fixes = {r["id"]: set(r["suggested"]) for r in issues}
     assert sum(fixes.get(sid) == set(orig) for sid, orig in flipped.items()) >= 5
+
+
+def test_label_issues_on_too_few_seeds_is_an_input_error_naming_the_file(tmp_path):
+    from trendscore.errors import InputError
+
+    rows = [{"id": f"s{i}", "text": f"第{i}条关于微短剧的报道", "labels": ["policy"]} for i in range(12)]
+    f = tmp_path / "few.jsonl"
+    f.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), "utf-8")
+    with pytest.raises(InputError, match=r"few\.jsonl: 12 seeds, and 10-fold label checks need at least 20"):
+        label_issues(read_seeds([f]), folds=10)
+    three = tmp_path / "three.jsonl"
+    three.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows[:3]), "utf-8")
+    result = CliRunner().invoke(main, ["seeds", "issues", str(three)])
+    assert result.exit_code == 2
+    assert result.stderr == f"Error: {three}: 3 seeds, and 5-fold label checks need at least 10\n"
+    result = CliRunner().invoke(main, ["seeds", "issues", str(f), "--cv", "10"])
+    assert result.exit_code == 2 and "need at least 20" in result.stderr and "Traceback" not in result.output

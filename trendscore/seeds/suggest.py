@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 
+from trendscore.errors import InputError
 from trendscore.modeling.model import Model
 from trendscore.seeds.files import Seed
 
@@ -73,12 +74,15 @@ def label_issues(seeds: list[Seed], folds: int = 5, seed: int = 0, limit: int | 
     For each seed and theme, the out-of-fold probability of the label it was given is its
     self-confidence; a seed's score is its lowest self-confidence. A theme is suspect when
     that confidence is below 0.1 (the model, never having seen the seed, is at least 90% sure
-    otherwise); the suggested fix flips the suspect themes.
+    otherwise); the suggested fix flips the suspect themes. Fewer than ``2 * folds`` seeds
+    raise :class:`InputError` naming their files.
     """
     from trendscore.modeling.training import cross_validate
 
     if len(seeds) < 2 * folds:
-        raise ValueError(f"need at least {2 * folds} seeds for {folds}-fold label checks")
+        files = list(dict.fromkeys(s.path for s in seeds))
+        named = ", ".join(files[:3]) + (f" and {len(files) - 3} more files" if len(files) > 3 else "")
+        raise InputError(f"{len(seeds)} seeds, and {folds}-fold label checks need at least {2 * folds}", named or None)
     result = cross_validate(seeds, folds=folds, seed=seed, **params)
     proba = result["oof_proba"]
     themes = sorted(result["themes"], key=list(result["themes"]).index)
