@@ -122,3 +122,129 @@ def test_cli_validate_and_add(tmp_path):
     d.mkdir()
     result = runner.invoke(main, ["seeds", "add", str(clean), "--to", str(d)])
     assert result.exit_code == 0 and "Added 3 seeds" in result.stderr
+
+
+def test_add_keeps_ids_unique_and_a_replace_drops_only_the_seed_meant(tmp_path):
+    seeds_dir = tmp_path / "seeds"
+    seeds_dir.mkdir()
+    _write(seeds_dir / "batch_01_base.jsonl", [{"id": "x", "text": BASE[0]["text"], "labels": ["policy"]}])
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    tech = {"id": "x", "text": "AI生成技术让微短剧制作成本下降一半", "labels": ["technology"]}
+    culture = {"id": "x", "text": "非遗文化融入微短剧,带动文旅消费", "labels": ["culture"]}
+    first = add_seeds(_write(tmp_path / "a" / "new.jsonl", [tech]), seeds_dir)
+    second = add_seeds(_write(tmp_path / "b" / "new.jsonl", [culture]), seeds_dir)
+    assert (first.renamed, second.renamed) == (1, 1)
+    fix = _write(tmp_path / "fix.jsonl", [{"id": "f1", "text": culture["text"], "labels": ["culture", "regional_hub"]}])
+    assert add_seeds(fix, seeds_dir, on_conflict="replace").replaced == 1
+    seeds = read_seeds([seeds_dir])
+    assert sorted((s.text, s.labels) for s in seeds) == sorted(
+        [
+            (BASE[0]["text"], ("policy",)),
+            (tech["text"], ("technology",)),
+            (culture["text"], ("culture", "regional_hub")),
+        ]
+    )
+    found, problems = validate_seeds([seeds_dir])
+    assert problems == [] and len(found) == 3
+
+
+def test_a_renamed_id_is_checked_against_the_new_files_own_ids(tmp_path):
+    seeds_dir = tmp_path / "seeds"
+    seeds_dir.mkdir()
+    _write(seeds_dir / "batch_01_old.jsonl", BASE)
+    new = _write(
+        tmp_path / "new.jsonl",
+        [
+            {"id": "a", "text": "重庆出台措施支持短剧拍摄基地建设", "labels": ["regional_hub"]},
+            {"id": "new-1", "text": "杭州发布微短剧产业扶持办法", "labels": ["policy"]},
+        ],
+    )
+    result = add_seeds(new, seeds_dir)
+    assert result.added == 2 and result.renamed == 1
+    assert [s.id for s in read_seeds([result.path])] == ["new-1-2", "new-1"]
+    assert validate_seeds([seeds_dir])[1] == []
+
+
+def test_add_keeps_every_field_of_the_seed_format(tmp_path):
+    seeds_dir = tmp_path / "seeds"
+    seeds_dir.mkdir()
+    record = {
+        "id": "r1",
+        "text": "AI生成技术让微短剧制作成本下降一半",
+        "labels": ["technology"],
+        "date": "2024-05-01",
+        "source": "某报",
+        "lang": "zh-Hans",
+        "url": "https://example.com/r1",
+        "doc_id": "rep-9",
+        "title": "AI 降本",
+    }
+    result = add_seeds(_write(tmp_path / "new.jsonl", [record]), seeds_dir)
+    assert json.loads(result.path.read_text("utf-8")) == record
+
+
+def test_add_skips_exact_duplicates_within_the_new_file(tmp_path):
+    seeds_dir = tmp_path / "seeds"
+    seeds_dir.mkdir()
+    row = {"text": "重庆出台措施支持短剧拍摄基地建设", "labels": ["policy", "regional_hub"]}
+    new = _write(tmp_path / "new.jsonl", [dict(row, id="n1"), dict(row, id="n2"), dict(BASE[1], id="n3")])
+    result = add_seeds(new, seeds_dir)
+    assert (result.added, result.skipped_duplicates) == (2, 1)
+    assert [s.id for s in read_seeds([seeds_dir])] == ["n1", "n3"]
+    assert validate_seeds([seeds_dir])[1] == []
+
+
+def test_a_replace_of_an_id_several_seeds_hold_is_refused(tmp_path):
+    seeds_dir = tmp_path / "seeds"
+    seeds_dir.mkdir()
+    _write(seeds_dir / "batch_01_a.jsonl", [dict(BASE[0], id="same")])
+    _write(seeds_dir / "batch_02_b.jsonl", [dict(BASE[1], id="same")])
+    fix = _write(tmp_path / "fix.jsonl", [dict(BASE[1], id="f", labels=["overseas", "culture"])])
+    with pytest.raises(SeedError, match=r"fix\.jsonl:1: cannot replace seed 'same': 2 seeds hold that id"):
+        add_seeds(fix, seeds_dir, on_conflict="replace")
+    assert sorted(p.name for p in seeds_dir.iterdir() if not p.name.startswith(".")) == [
+        "batch_01_a.jsonl",
+        "batch_02_b.jsonl",
+    ]
+
+
+def test_cli_add_says_how_many_ids_were_renamed(tmp_path):
+    seeds_dir = tmp_path / "seeds"
+    seeds_dir.mkdir()
+    _write(seeds_dir / "batch_01_old.jsonl", BASE)
+    new = _write(tmp_path / "new.jsonl", [{"id": "a", "text": "杭州发布微短剧产业扶持办法", "labels": ["policy"]}])
+    result = CliRunner().invoke(main, ["seeds", "add", str(new), "--to", str(seeds_dir)])
+    assert result.exit_code == 0
+    assert "Added 1 seeds" in result.stderr and "1 given a new id (theirs was taken)" in result.stderr
+
+
+def test_validate_reads_a_directory_as_training_does(tmp_path):
+    seeds_dir = tmp_path / "seeds"
+    seeds_dir.mkdir()
+    _write(seeds_dir / "batch_01.jsonl", BASE[:2])
+    _write(seeds_dir / "batch_02.jsonl", BASE[2:])
+    (seeds_dir / "000_digest.txt").write_text("一段不是种子的新闻摘要\n", "utf-8")
+    found, problems = validate_seeds([seeds_dir])
+    assert problems == [] and len(found) == len(read_seeds([seeds_dir])) == 3
+    result = CliRunner().invoke(main, ["seeds", "validate", str(seeds_dir)])
+    assert result.exit_code == 0 and result.stderr == "3 seeds in 2 files, 0 problems\n"
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    result = CliRunner().invoke(main, ["seeds", "validate", str(empty)])
+    assert result.exit_code == 1 and result.stdout.startswith(f"{empty}: empty: directory holds no seed files")
+
+
+def test_validate_flags_labels_a_model_cannot_hold(tmp_path):
+    long = "t" * 65
+    records = BASE + [
+        {"id": "d", "text": "杭州发布微短剧产业扶持办法", "labels": [long]},
+        {"id": "e", "text": "横店影视城本月接待短剧剧组超过一百个", "labels": ["pol\ticy"]},
+    ]
+    f = _write(tmp_path / "s.jsonl", records)
+    for themes in (None, ["policy", "regional_hub", "overseas", "technology", long, "pol\ticy"]):
+        _, problems = validate_seeds([f], themes=themes)
+        assert [(p.line, p.kind) for p in problems] == [(4, "label"), (5, "label")]
+        assert all("is not a name (text of 1-64 printable characters)" in p.message for p in problems)
+    result = CliRunner().invoke(main, ["seeds", "validate", str(f)])
+    assert result.exit_code == 1 and f"{f}:5: label: label 'pol\\ticy' is not a name" in result.stdout

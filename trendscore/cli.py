@@ -698,14 +698,14 @@ def seeds():
 @click.option("--themes", default=None, help="Comma-separated allowed labels (default: spot misspellings).")
 def seeds_validate(files, themes):
     """Report every problem in seed FILES, one line each; exit 1 if there is any."""
-    from trendscore.seeds.checks import validate_seeds
+    from trendscore.seeds.checks import seed_file_count, validate_seeds
 
     found, problems = validate_seeds(list(files), themes.split(",") if themes else None)
     for p in problems:
         click.echo(str(p))
     kinds = sorted({p.kind for p in problems})
     click.echo(
-        f"{len(found)} seeds in {len(files)} files, {len(problems)} problems"
+        f"{len(found)} seeds in {seed_file_count(files)} files, {len(problems)} problems"
         + (f" ({', '.join(kinds)})" if kinds else ""),
         err=True,
     )
@@ -742,7 +742,8 @@ def seeds_add(new, directory, on_conflict):
     where = f" to {result.path}" if result.path else ""
     click.echo(
         f"Added {result.added} seeds{where}; skipped {result.skipped_duplicates} exact duplicates; "
-        f"{result.replaced} replace earlier seeds",
+        f"{result.replaced} replace earlier seeds"
+        + (f"; {result.renamed} given a new id (theirs was taken)" if result.renamed else ""),
         err=True,
     )
 

@@ -6,15 +6,17 @@ from __future__ import annotations
 import json
 import re
 import zlib
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
 from trendscore.errors import SeedError
 from trendscore.io.atomic import create_new_file
-from trendscore.seeds.files import Seed, is_seed_file, iter_seed_lines
+from trendscore.modeling.modelcheck import THEME_NAME
+from trendscore.seeds.files import OPTIONAL_FIELDS, Seed, is_seed_file, iter_seed_lines, seed_files
 from trendscore.text.keys import comparison_key
 
-__all__ = ["Problem", "validate_seeds", "near_duplicate_pairs", "add_seeds", "AddResult"]
+__all__ = ["Problem", "validate_seeds", "seed_file_count", "near_duplicate_pairs", "add_seeds", "AddResult"]
 
 NEAR_DUPLICATE = 0.8  # Jaccard similarity of character 3-gram sets
 
@@ -97,6 +99,9 @@ def _label_problems(seeds: list[Seed], themes: list[str] | None) -> list[Problem
     problems = []
     flagged: dict[str, str] = {}
     for lab, n in counts.items():
+        if not THEME_NAME.fullmatch(lab):  # the rule a model's theme names are held to
+            flagged[lab] = f"label {lab!r} is not a name (text of 1-64 printable characters)"
+            continue
         if themes is not None:
             if lab not in themes:
                 flagged[lab] = f"label {lab!r} is not one of {', '.join(themes)}"
@@ -115,29 +120,57 @@ def _label_problems(seeds: list[Seed], themes: list[str] | None) -> list[Problem
     return problems
 
 
-def validate_seeds(paths, themes: list[str] | None = None) -> tuple[list[Seed], list[Problem]]:
-    """All problems of the seed files, each naming file and line (none raised)."""
-    seeds: list[Seed] = []
+def _expand(paths) -> tuple[list[str], list[Problem]]:
+    """The seed files ``paths`` stand for (a directory: its seed files, as training reads it),
+    and an "empty" problem for each directory that holds none."""
+    files: list[str] = []
     problems: list[Problem] = []
-    for seed, error in iter_seed_lines(paths):
+    for p in paths:
+        try:
+            files += seed_files([p])
+        except SeedError as exc:
+            problems.append(Problem(str(p), None, "empty", exc.message))
+    return files, problems
+
+
+def seed_file_count(paths) -> int:
+    """How many seed files :func:`validate_seeds` reads for ``paths`` (each directory counts
+    as the seed files in it)."""
+    return len(_expand(paths)[0])
+
+
+def validate_seeds(paths, themes: list[str] | None = None) -> tuple[list[Seed], list[Problem]]:
+    """All problems of the seed files, each naming file and line (none raised), and the seeds
+    that training would use.
+
+    A directory stands for the seed files in it, as in training. A seed that another names in
+    ``replaces`` is left out of the seeds returned and of the text and label checks (training
+    drops it), but its id still counts: ids must be unique across all the files.
+    """
+    files, problems = _expand(paths)
+    seeds: list[Seed] = []
+    for seed, error in iter_seed_lines(files):
         if error is not None:
             problems.append(Problem(error.path or "", error.line, "schema", error.message))
         else:
             seeds.append(seed)
     touched = {s.path for s in seeds} | {p.path for p in problems}
-    problems += [Problem(str(p), None, "empty", "no seed records") for p in paths if str(p) not in touched]
-    problems += _label_problems(seeds, themes)
+    problems += [Problem(f, None, "empty", "no seed records") for f in files if f not in touched]
     first_by_id: dict[str, Seed] = {}
-    first_by_text: dict[str, Seed] = {}
     for s in seeds:
-        if not s.text.strip():
-            problems.append(Problem(s.path, s.line, "blank", "text is empty or only white space"))
-            continue
         if s.id in first_by_id:
             f = first_by_id[s.id]
             problems.append(Problem(s.path, s.line, "id", f"id {s.id!r} also at {f.path}:{f.line}"))
         else:
             first_by_id[s.id] = s
+    replaced = {r for s in seeds for r in s.replaces}
+    seeds = [s for s in seeds if s.id not in replaced]
+    problems += _label_problems(seeds, themes)
+    first_by_text: dict[str, Seed] = {}
+    for s in seeds:
+        if not s.text.strip():
+            problems.append(Problem(s.path, s.line, "blank", "text is empty or only white space"))
+            continue
         key = comparison_key(s.text)
         if key in first_by_text:
             f = first_by_text[key]
@@ -173,13 +206,15 @@ def validate_seeds(paths, themes: list[str] | None = None) -> tuple[list[Seed], 
 @dataclass
 class AddResult:
     """What adding seeds did: the batch file written (None if nothing was new), the seeds
-    added, the exact duplicates skipped, the label conflicts found, and the seeds replaced."""
+    added, the exact duplicates skipped, the label conflicts found, the seeds replaced, and
+    how many new seeds were written under a new id because theirs was taken."""
 
     path: Path | None
     added: int
     skipped_duplicates: int
     conflicts: list[Problem]
     replaced: int
+    renamed: int = 0
 
 
 def _next_batch_path(directory: Path, stem: str) -> Path:
@@ -191,10 +226,17 @@ def _next_batch_path(directory: Path, stem: str) -> Path:
 def add_seeds(new_path, directory, on_conflict: str = "refuse") -> AddResult:
     """Validate ``new_path`` and write its seeds as a new batch file in ``directory``.
 
-    Existing files are never rewritten. Exact duplicates of existing seeds are skipped. A new
-    seed with the text of an existing one but other labels is a conflict: refused (nothing is
-    written) unless ``on_conflict`` is ``"skip"`` (keep the existing labels) or ``"replace"``
-    (the new seed is written with ``replaces`` naming the old one, which training then drops).
+    Existing files are never rewritten. Exact duplicates of existing seeds, and of earlier
+    lines of the new file, are skipped. A new seed with the text of an existing one but other
+    labels is a conflict: refused (nothing is written) unless ``on_conflict`` is ``"skip"``
+    (keep the existing labels) or ``"replace"`` (the new seed is written with ``replaces``
+    naming the old one, which training then drops).
+
+    Every field of the seed format is kept. Ids stay unique across the directory: a new seed
+    whose id an existing seed holds, or a ``replaces`` names, is written as
+    ``{file stem}-{line}`` (with ``-2``, ``-3``... if that too is taken) and counted in
+    ``renamed``. A replace names exactly one seed: when the id it would name is held by several
+    seeds or by none, :class:`SeedError` is raised and nothing is written.
     """
     if on_conflict not in ("refuse", "skip", "replace"):
         raise SeedError(f"on_conflict must be refuse, skip or replace, got {on_conflict!r}")
@@ -207,27 +249,54 @@ def add_seeds(new_path, directory, on_conflict: str = "refuse") -> AddResult:
         return _add_locked(new_path, directory, on_conflict)
 
 
+def _free_id(base: str, taken: set[str]) -> str:
+    """``base``, or ``base-2``, ``base-3``... whichever is first not in ``taken``."""
+    candidate, n = base, 1
+    while candidate in taken:
+        n += 1
+        candidate = f"{base}-{n}"
+    return candidate
+
+
 def _add_locked(new_path, directory: Path, on_conflict: str) -> AddResult:
     new_seeds, problems = validate_seeds([new_path])
     bad = [p for p in problems if p.kind in ("schema", "blank", "label", "conflict", "id")]
     if bad:
         raise SeedError(f"{len(bad)} problems, first: {bad[0]}", str(new_path))
     existing_files = sorted(f for f in directory.iterdir() if is_seed_file(f))
-    existing, _ = validate_seeds(existing_files) if existing_files else ([], [])
-    by_text = {comparison_key(s.text): s for s in existing}
-    ids = {s.id for s in existing}
-    out, conflicts, skipped, replaced = [], [], 0, 0
+    existing = [seed for seed, error in iter_seed_lines(existing_files) if seed is not None]
+    holders = Counter(s.id for s in existing)
+    named = {r for s in existing for r in s.replaces}
+    # an id stays taken while any seed holds it or any `replaces` names it: a new seed under
+    # such an id would be confused with the old one, or dropped by training with it
+    taken = set(holders) | named | {s.id for s in new_seeds}
+    by_text = {comparison_key(s.text): s for s in existing if s.id not in named}
+
+    def replaceable(seed_id: str, s: Seed) -> str:
+        if holders[seed_id] != 1:
+            held = f"{holders[seed_id]} seeds hold" if holders[seed_id] else "no seed holds"
+            raise SeedError(
+                f"cannot replace seed {seed_id!r}: {held} that id in {directory}; nothing was added", s.path, s.line
+            )
+        return seed_id
+
+    out, conflicts, skipped, replaced, renamed = [], [], 0, 0, 0
+    seen: set[str] = set()
     for s in new_seeds:
-        old = by_text.get(comparison_key(s.text))
-        record = {"id": s.id, "text": s.text, "labels": list(s.labels)}
-        for key in ("date", "source", "lang", "url"):
-            if getattr(s, key) is not None:
-                record[key] = getattr(s, key)
-        if s.id in ids and (old is None or old.id != s.id):
-            record["id"] = f"{Path(new_path).stem}-{s.line}"
+        key = comparison_key(s.text)
+        if key in seen:  # an exact duplicate of an earlier line of the new file
+            skipped += 1
+            continue
+        seen.add(key)
+        old = by_text.get(key)
         if old is not None and set(old.labels) == set(s.labels):
             skipped += 1
             continue
+        record: dict = {"id": s.id, "text": s.text, "labels": list(s.labels)}
+        for field in OPTIONAL_FIELDS:
+            if getattr(s, field) is not None:
+                record[field] = getattr(s, field)
+        replaces = [replaceable(r, s) for r in s.replaces]
         if old is not None:
             conflicts.append(
                 Problem(
@@ -240,10 +309,15 @@ def _add_locked(new_path, directory: Path, on_conflict: str) -> AddResult:
             if on_conflict == "skip":
                 continue
             if on_conflict == "replace":
-                record["replaces"] = [old.id]
-                if record["id"] == old.id:
-                    record["id"] = f"{old.id}-r"
+                if old.id not in replaces:
+                    replaces.append(replaceable(old.id, s))
                 replaced += 1
+        if s.id in holders or s.id in named:
+            record["id"] = _free_id(f"{Path(new_path).stem}-{s.line}", taken)
+            taken.add(record["id"])
+            renamed += 1
+        if replaces:
+            record["replaces"] = replaces
         out.append(record)
     if conflicts and on_conflict == "refuse":
         return AddResult(None, 0, skipped, conflicts, 0)
@@ -251,4 +325,4 @@ def _add_locked(new_path, directory: Path, on_conflict: str) -> AddResult:
         return AddResult(None, 0, skipped, conflicts, replaced)
     target = _next_batch_path(directory, Path(new_path).stem)
     create_new_file(target, "".join(json.dumps(record, ensure_ascii=False) + "\n" for record in out).encode("utf-8"))
-    return AddResult(target, len(out), skipped, conflicts, replaced)
+    return AddResult(target, len(out), skipped, conflicts, replaced, renamed)

@@ -1,5 +1,5 @@
 """Reading labelled seed files (JSON Lines: id, text, labels, and optional date, source, lang,
-url, doc_id; passages sharing a doc_id, else a url, are one report)."""
+url, doc_id, title and replaces; passages sharing a doc_id, else a url, are one report)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,16 @@ from pathlib import Path
 
 from trendscore.errors import InputError, SeedError
 
-__all__ = ["Seed", "DEFAULT_THEMES", "iter_seed_lines", "read_seeds", "seeds_sha256", "theme_order", "model_themes"]
+__all__ = [
+    "Seed",
+    "OPTIONAL_FIELDS",
+    "DEFAULT_THEMES",
+    "iter_seed_lines",
+    "read_seeds",
+    "seeds_sha256",
+    "theme_order",
+    "model_themes",
+]
 
 DEFAULT_THEMES = ["policy", "technology", "overseas", "regional_hub", "culture"]
 
@@ -18,7 +27,8 @@ DEFAULT_THEMES = ["policy", "technology", "overseas", "regional_hub", "culture"]
 @dataclass(frozen=True)
 class Seed:
     """One labelled seed passage as read from a seed file, with the file and line it came
-    from and the ids of the seeds it replaces."""
+    from and the ids of the seeds it replaces. ``title`` (a real report's title) is kept so
+    that copies of the seed keep it; training ignores it."""
 
     id: str
     text: str
@@ -31,6 +41,11 @@ class Seed:
     replaces: tuple[str, ...] = ()
     url: str | None = None
     doc_id: str | None = None
+    title: str | None = None
+
+
+#: the optional text fields of a seed record, in the order ``seeds add`` writes them
+OPTIONAL_FIELDS = ("date", "source", "lang", "url", "doc_id", "title")
 
 
 def _seed_from(obj, path: str, line: int) -> Seed:
@@ -46,7 +61,7 @@ def _seed_from(obj, path: str, line: int) -> Seed:
     if len(set(labels)) != len(labels):
         raise SeedError(f"duplicate labels {labels}", path, line)
     seed_id = obj.get("id", f"{Path(path).stem}:{line}")
-    for key in ("date", "source", "lang", "url", "doc_id"):
+    for key in OPTIONAL_FIELDS:
         if obj.get(key) is not None and not isinstance(obj[key], str):
             raise SeedError(f"expected '{key}' as a string", path, line)
     replaces = obj.get("replaces", [])
@@ -64,6 +79,7 @@ def _seed_from(obj, path: str, line: int) -> Seed:
         tuple(replaces),
         obj.get("url"),
         obj.get("doc_id"),
+        obj.get("title"),
     )
 
 
