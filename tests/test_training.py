@@ -7,6 +7,7 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from trendscore import load_model
 from trendscore.modeling.classifier import TextThemeClassifier, ThemeClassifier, best_threshold
+from trendscore.errors import SeedError
 from trendscore.modeling.training import fit_model, train
 from trendscore.seeds.files import read_seeds
 
@@ -183,7 +184,7 @@ def test_single_label_seeds_on_some_of_the_default_themes(tmp_path, run):
         (
             [
                 {"id": "a", "text": "短剧出海", "labels": ["overseas"]},
-                {"id": "b", "text": "广电总局", "labels": ["policy", "culture"]},
+                {"id": "b", "text": "广电总局", "labels": ["policy", "culture", "technology", "regional_hub"]},
             ],
             "lower --min-df",
         ),
@@ -194,3 +195,57 @@ def test_seeds_a_model_cannot_be_trained_on_give_one_line(tmp_path, run, rows, m
     assert result.exit_code == 2
     assert message in result.output and result.output.count("\n") == 1, result.output
     assert not (tmp_path / "m").exists()
+
+
+def _five_theme_rows():
+    themes = ["policy", "technology", "overseas", "regional_hub", "culture"]
+    return [{"id": f"{t}{i}", "text": f"{t} 第{i}条 短剧", "labels": [t]} for t in themes for i in range(3)]
+
+
+@pytest.mark.parametrize("label", ["t" * 65, "pol\ticy", "a\x85b"])
+def test_train_refuses_a_label_no_model_can_hold_and_keeps_the_model(tmp_path, run, label):
+    import shutil
+
+    from trendscore.modeling.model import default_model_path
+
+    rows = _five_theme_rows()
+    rows.insert(1, {"id": "bad", "text": "广电总局 短剧", "labels": ["policy", label]})
+    out = tmp_path / "m"
+    shutil.copytree(default_model_path(), out)
+    before = {f.name: f.read_bytes() for f in out.iterdir()}
+    seeds = _write_seeds(tmp_path / "s.jsonl", rows)
+    result = run("train", seeds, "-o", out, "--budget", "0", "--cv", "0", "--jobs", "1")
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"Error: {seeds}:2: label {label!r} is not a theme name (text of 1-64 printable characters)\n"
+    )
+    assert {f.name: f.read_bytes() for f in out.iterdir()} == before
+    registry = tmp_path / "reg"
+    result = run("train", seeds, "--registry", registry, "--budget", "0", "--cv", "0", "--jobs", "1")
+    assert result.exit_code == 2 and "is not a theme name" in result.stderr
+    assert not (registry / "holdout.jsonl").exists() and not (registry / "versions").exists()
+
+
+@pytest.mark.parametrize(
+    "labels, message",
+    [
+        ([[], [], []], "no seed carries a label: there is no theme to learn"),
+        (
+            [["policy"], [], ["policy"]],
+            "no seed is labelled technology, overseas, regional_hub, culture: a theme cannot be learned",
+        ),
+        (
+            [["policy", "culture"], ["overseas"], ["technology"]],
+            "no seed is labelled regional_hub: a theme cannot be learned",
+        ),
+    ],
+)
+def test_train_refuses_default_themes_no_seed_carries(tmp_path, run, labels, message):
+    rows = [{"id": str(i), "text": f"广电总局 短剧 第{i}条", "labels": lab} for i, lab in enumerate(labels)]
+    seeds = _write_seeds(tmp_path / "s.jsonl", rows)
+    result = run("train", seeds, "-o", tmp_path / "m", "--budget", "0", "--cv", "0", "--jobs", "1")
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"Error: {seeds}: {message}") and result.stderr.count("\n") == 1
+    assert not (tmp_path / "m").exists()
+    with pytest.raises(SeedError, match="no seed"):
+        train([seeds], tmp_path / "m", cv=0)

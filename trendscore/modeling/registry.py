@@ -227,10 +227,11 @@ class Registry:
 
         A new registry whose seeds use the five default themes starts with the bundled default
         model as v0001, its first champion (unless ``adopt_default`` is False)."""
-        from trendscore.modeling.training import train_seeds
+        from trendscore.modeling.training import check_trainable, train_seeds
         from trendscore.text.keys import comparison_key, text_key
 
         seeds = read_seeds(seed_paths)
+        check_trainable(seeds)  # before the holdout file or a version is written
         with self.lock(create=True):
             (self.path / "versions").mkdir(parents=True, exist_ok=True)
             holdout = self._holdout(seeds)

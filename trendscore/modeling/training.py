@@ -18,6 +18,7 @@ from trendscore.seeds.files import Seed, model_themes, read_seeds, seeds_sha256
 from trendscore.text.keys import text_key
 
 __all__ = [
+    "check_trainable",
     "choose_params",
     "fit_model",
     "train",
@@ -64,6 +65,34 @@ def cross_validate(seeds: list[Seed], folds: int = 5, seed: int = 0, groups=None
     scores["oof_proba"] = proba
     scores["oof_pred"] = pred
     return scores
+
+
+def check_trainable(seeds: list[Seed]) -> None:
+    """Refuse, naming the file and line or the themes, seeds that would make a model its own
+    loader refuses or themes that were never learned: a label that is not a theme name (the
+    rule :data:`~trendscore.modeling.modelcheck.THEME_NAME` that loading a model applies), and
+    a theme of the model that no seed carries (with seeds of the five default themes, multi-
+    label models have all five, and one without a positive seed would answer a constant)."""
+    from trendscore.modeling.modelcheck import THEME_NAME
+
+    for s in seeds:
+        for label in s.labels:
+            if not THEME_NAME.fullmatch(label):
+                raise SeedError(
+                    f"label {label!r} is not a theme name (text of 1-64 printable characters)", s.path, s.line
+                )
+    carried = {label for s in seeds for label in s.labels}
+    missing = [t for t in model_themes(seeds) if t not in carried]
+    if not missing:
+        return
+    where = ", ".join(dict.fromkeys(s.path for s in seeds))
+    if not carried:
+        raise SeedError("no seed carries a label: there is no theme to learn", where)
+    raise SeedError(
+        f"no seed is labelled {', '.join(missing)}: a theme cannot be learned without examples, and seeds "
+        "of the default themes train all five; label some seeds with each",
+        where,
+    )
 
 
 def _versions(params: dict) -> dict:
@@ -175,6 +204,7 @@ def train_seeds(
     created_stamp()  # a malformed SOURCE_DATE_EPOCH is refused before the work too
     carried = carried_themes(provisional_from if provisional_from is not None else out_dir)
     folded, stay, seeds = fold_in(seeds, carried)
+    check_trainable(seeds)  # labels a model can hold, each theme with examples: before the work
     # one BLAS thread: sums in the same order on any machine, so a rebuild gives the same bytes
     with caching(), _one_blas_thread():  # with sentence embeddings, each seed is encoded once for all the fits
         selection = None
