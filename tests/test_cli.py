@@ -140,3 +140,11 @@ def test_train_feature_options(run, tmp_path, small_seed_files):
     assert features["char_ngram_min"] == 1 and features["style"] and features["char_all"]
     bad = run("train", small_seed_files[0], "-o", out, "--char-ngrams", "x")
     assert bad.exit_code == 2 and "--char-ngrams" in bad.stderr
+
+
+@pytest.mark.parametrize("sizes", ["0-2", "2-1", "1-4", "4", "x", "1-", "²"])
+def test_train_refuses_char_ngram_sizes_outside_the_help(run, tmp_path, small_seed_files, sizes):
+    result = run("train", small_seed_files[0], "-o", tmp_path / "m", "--char-ngrams", sizes)
+    assert result.exit_code == 2
+    assert "Invalid value for --char-ngrams: expected A-B within 1-3 (e.g. 1-3), or 0 for none" in result.stderr
+    assert "Traceback" not in result.stderr and not (tmp_path / "m").exists()

@@ -618,10 +618,13 @@ def train(
     # --budget 0 take the estimator's defaults in the library
     fixed = {"C": c, "min_df": min_df, "char_all": char_all, "style": style, "nb_weight": nb_weight}
     if char_ngrams is not None:
-        lo, _, hi = char_ngrams.partition("-")
-        if not (lo.isdigit() and (hi or lo).isdigit()):
-            raise click.BadParameter("expected A-B (e.g. 1-3) or 0", param_hint="--char-ngrams")
-        fixed.update(char_ngram_min=max(int(lo), 1), char_ngram_max=int(hi or lo))
+        import re
+
+        sizes = re.fullmatch(r"([0-9])(?:-([0-9]))?", char_ngrams.strip())
+        lo, hi = (int(sizes[1]), int(sizes[2] or sizes[1])) if sizes else (-1, -1)
+        if (lo, hi) != (0, 0) and not 1 <= lo <= hi <= 3:
+            raise click.BadParameter("expected A-B within 1-3 (e.g. 1-3), or 0 for none", param_hint="--char-ngrams")
+        fixed.update(char_ngram_min=max(lo, 1), char_ngram_max=hi)
     if budget is None:
         budget = DEFAULT_BUDGET_ENCODER if allow_encoder else DEFAULT_BUDGET
     if allow_encoder and (embedding or budget == 0):
