@@ -109,3 +109,27 @@ def test_model_predict_and_classes_and_the_exported_estimator():
     texts = ["短剧出海 海外 平台"] * 6 + ["政策 监管 备案"] * 6
     est.fit(texts, [[0, 1]] * 6 + [[1, 0]] * 6)
     assert est.predict(["短剧 海外 出海"]).tolist() == [[0, 1]]
+
+
+def test_evaluate_macro_f1_leaves_out_themes_the_file_neither_holds_nor_gets(tmp_path):
+    texts = ["某市出台微短剧备案新规，要求平台加强内容审核。", "广电总局发布通知，规范网络微短剧的备案管理。"]
+    labelled = trendscore.label(texts)
+    used = {t for r in labelled for t in r["labels"]}
+    path = tmp_path / "few.jsonl"
+    rows = [{"text": t, "labels": r["labels"]} for t, r in zip(texts, labelled)]
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), "utf-8")
+    model = trendscore.load_model()
+    left = [t for t in model.themes if t not in used]
+    assert used and left  # some themes are in the file, some are not
+    scores = evaluate(model, [str(path)])
+    assert scores["macro_f1"] == 1.0 and scores["macro_f1_left_out"] == left
+    result = CliRunner().invoke(main, ["evaluate", str(path)])
+    assert result.exit_code == 0
+    assert "macro-F1 1.000" in result.stdout
+    assert f"macro-F1 leaves out {', '.join(left)}: no passage is labelled or predicted with them" in result.stdout
+    empty = tmp_path / "none.jsonl"
+    empty.write_text(json.dumps({"text": "今天天气很好。", "labels": []}, ensure_ascii=False) + "\n", "utf-8")
+    assert trendscore.label(["今天天气很好。"])[0]["labels"] == []  # no theme labelled or predicted
+    assert evaluate(model, [str(empty)])["macro_f1"] is None
+    result = CliRunner().invoke(main, ["evaluate", str(empty)])
+    assert result.exit_code == 0 and "macro-F1 -" in result.stdout

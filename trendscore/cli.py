@@ -908,7 +908,11 @@ def evaluate(labelled, model_dir, fmt, quiet):
     click.echo(f"{'theme':<14}{'precision':>10}{'recall':>8}{'f1':>8}{'support':>9}")
     for theme, s in scores["themes"].items():
         click.echo(f"{theme:<14}{s['precision']:>10.3f}{s['recall']:>8.3f}{s['f1']:>8.3f}{s['support']:>9}")
-    click.echo(f"micro-F1 {scores['micro_f1']:.3f}  macro-F1 {scores['macro_f1']:.3f}  n={scores['n']}")
+    macro = "-" if scores["macro_f1"] is None else f"{scores['macro_f1']:.3f}"
+    click.echo(f"micro-F1 {scores['micro_f1']:.3f}  macro-F1 {macro}  n={scores['n']}")
+    if scores["macro_f1_left_out"]:
+        left = ", ".join(scores["macro_f1_left_out"])
+        click.echo(f"macro-F1 leaves out {left}: no passage is labelled or predicted with them (F1 undefined)")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -15,6 +15,10 @@ _OWN_OUTPUT_MIN = 20
 def evaluate(model: Model, seed_paths) -> dict:
     """Per-theme precision/recall/F1 and micro/macro-F1 of ``model`` on labelled seed files.
 
+    Macro-F1 averages the themes some passage is labelled or predicted with; the others, whose
+    F1 the file leaves undefined, are named in ``macro_f1_left_out`` (macro-F1 is None when
+    every theme is).
+
     Passages the model was trained on (its card lists them) would score as if learned by heart:
     the figures are on the other passages (``n`` of them), and ``trained_on`` gives how many
     were set aside with their figures apart. ``warnings`` says when that happened, and when
@@ -41,6 +45,7 @@ def evaluate(model: Model, seed_paths) -> dict:
             label_matrix([list(seeds[i].labels) for i in rows], model.themes),
             label_matrix([pred[i] for i in rows], model.themes),
             model.themes,
+            defined_only=True,
         )
 
     warnings = []

@@ -26,8 +26,13 @@ def _prf(tp: float, fp: float, fn: float) -> tuple[float, float, float]:
     return p, r, f
 
 
-def per_theme_scores(Y_true: np.ndarray, Y_pred: np.ndarray, themes: list[str]) -> dict:
+def per_theme_scores(Y_true: np.ndarray, Y_pred: np.ndarray, themes: list[str], defined_only: bool = False) -> dict:
     """Precision, recall, F1 and support per theme, with micro- and macro-F1.
+
+    With ``defined_only``, macro-F1 averages only the themes whose F1 is defined here (some
+    passage is labelled or predicted with them; None when no theme is), and
+    ``macro_f1_left_out`` lists the others: a theme the passages neither hold nor get would
+    otherwise count as an F1 of 0.
 
     Examples
     --------
@@ -38,6 +43,7 @@ def per_theme_scores(Y_true: np.ndarray, Y_pred: np.ndarray, themes: list[str]) 
     out: dict = {"themes": {}}
     tps = fps = fns = 0.0
     f1s = []
+    left_out = []
     for j, theme in enumerate(themes):
         t, p = Y_true[:, j] == 1, Y_pred[:, j] == 1
         tp, fp, fn = float(np.sum(t & p)), float(np.sum(~t & p)), float(np.sum(t & ~p))
@@ -49,9 +55,15 @@ def per_theme_scores(Y_true: np.ndarray, Y_pred: np.ndarray, themes: list[str]) 
             "support": int(t.sum()),
         }
         tps, fps, fns = tps + tp, fps + fp, fns + fn
-        f1s.append(f1)
+        if defined_only and not tp + fp + fn:
+            left_out.append(theme)
+        else:
+            f1s.append(f1)
     out["micro_f1"] = round(_prf(tps, fps, fns)[2], 4)
     out["macro_f1"] = round(float(np.mean(f1s)) if f1s else 0.0, 4)
+    if defined_only:
+        out["macro_f1"] = round(float(np.mean(f1s)), 4) if f1s else None
+        out["macro_f1_left_out"] = left_out
     out["exact_match"] = round(float(np.mean(np.all(Y_true == Y_pred, axis=1))) if len(Y_true) else 0.0, 4)
     out["n"] = int(len(Y_true))
     return out
