@@ -6,8 +6,8 @@ from sklearn.base import clone
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from trendscore import load_model
-from trendscore.modeling.classifier import TextThemeClassifier, ThemeClassifier, best_threshold
 from trendscore.errors import SeedError
+from trendscore.modeling.classifier import TextThemeClassifier, ThemeClassifier, best_threshold
 from trendscore.modeling.training import fit_model, train
 from trendscore.seeds.files import read_seeds
 
