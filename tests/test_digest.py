@@ -34,3 +34,32 @@ def test_digest_passages_carry_document_fields():
     assert all(20 <= len(r["text"]) <= 800 for r in records)
     group = [r for r in records if r["text"].startswith("Group 2: Technological Influence")]
     assert len(group) == 1 and group[0]["date"] == "2025-11-30"
+
+
+NOTES = (
+    "海淀区发布微短剧扶持政策，对优质微短剧项目给予最高三千万元奖励。\n"
+    "\n"
+    "短剧出海东南亚市场火爆，多家公司在泰国、印尼设立本地化团队。\n"
+    "\n"
+    "以下为转载：\n"
+    "新华社· 2025-11-30\n"
+    "横店影视城成为全国最大的微短剧拍摄基地，每天有上百个剧组在此取景拍摄。\n"
+)
+
+
+def test_notes_with_one_source_line_are_text_and_keep_every_paragraph(tmp_path):
+    """Prose above the only ``Source· date`` line is not the export's interface: the file is
+    read as text, and no paragraph is dropped."""
+    notes = tmp_path / "notes.txt"
+    notes.write_text(NOTES, "utf-8")
+    texts = [r["text"] for r, _, _ in read_records(str(notes))]
+    assert len(texts) == 3
+    assert texts[0].startswith("海淀区发布") and texts[1].startswith("短剧出海")
+
+
+def test_interface_lines_above_the_first_title_still_make_a_digest(tmp_path):
+    digest = tmp_path / "d.txt"
+    head = "Workflow\n微短剧\nicon\n标题一\n新华社· 2025-11-30 10:00\n"
+    digest.write_text(head + NOTES.splitlines()[0] + "\n", "utf-8")
+    records = [r for r, _, _ in read_records(str(digest))]
+    assert [(r["doc_title"], r["source"], r["date"]) for r in records] == [("标题一", "新华社", "2025-11-30")]

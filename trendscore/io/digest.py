@@ -27,9 +27,30 @@ class Document:
     line: int  # 1-based line of the title in the input
 
 
+#: the longest line taken for one of the export's interface lines (``Workflow``, ``icon``...)
+_INTERFACE_MAX = 40
+_SENTENCE_ENDS = ("。", "！", "？", "；", "：", "…", ".", "!", "?", ";", ":", ",", "，", "、")
+
+
+def _interface_like(line: str) -> bool:
+    """True for a line the export's interface could hold: short, and not ending a sentence."""
+    return len(line) <= _INTERFACE_MAX and not line.endswith(_SENTENCE_ENDS)
+
+
 def looks_like_digest(lines: Iterable[str]) -> bool:
-    """True when a ``Source· YYYY-MM-DD`` line appears among the given lines."""
-    return any(SOURCE_LINE.match(line.strip()) for line in lines)
+    """True when the given (first) lines read as the digest export: a ``Source· YYYY-MM-DD``
+    line below a title, and nothing above that title but interface lines (short, none ending
+    a sentence). Prose above the first title is not dropped as interface on a guess: such a
+    file is plain text (a ``Source· date`` line inside notes does not make them a digest)."""
+    above: list[str] = []
+    for line in lines:
+        stripped = line.strip()
+        if SOURCE_LINE.match(stripped):
+            if not above or not above[-1] or len(above[-1]) > _TITLE_MAX:
+                return False  # no title line right above the first source line
+            return all(_interface_like(text) for text in above[:-1] if text)
+        above.append(stripped)
+    return False
 
 
 def _title_like(line: str, following: str | None) -> bool:
