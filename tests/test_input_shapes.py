@@ -290,6 +290,10 @@ DATE_FORMS = {
     "epoch milliseconds": 1767571200000,
     "epoch seconds, fractional": 1767600000.5,
     "an integer YYYYMMDD": 20260105,
+    "a float YYYYMMDD (pandas' int column with a gap)": 20260105.0,
+    "a float YYYYMMDD as text (that column in pandas' CSV)": "20260105.0",
+    "epoch seconds as a whole float": 1767571200.0,
+    "epoch milliseconds as a whole float": 1767571200000.0,
 }
 DATE_OBJECTS = {  # the API only: JSON cannot hold them (Parquet can: see the Parquet shapes)
     "datetime.date": dt.date(2026, 1, 5),
@@ -326,6 +330,16 @@ def test_pandas_and_numpy_dates_through_the_api():
         assert trendscore.score(_dated(value), freq="day").as_of == DAY, value
     result = trendscore.score(_dated(pd.NaT) + _dated(DAY), freq="day")
     assert result.records["undated"] == 2 and result.records["dated"] == 2  # NaT is a missing date, not a bad one
+
+
+def test_an_int_date_column_with_a_gap_in_a_dataframe_keeps_its_days():
+    """pandas holds an int column with a missing value as floats (20260105.0): the day is the
+    integer's, not 20 million seconds after 1970."""
+    pd = pytest.importorskip("pandas")
+    frame = pd.DataFrame({"date": [20260105, 20260105, None], "labels": [["policy"], [], ["policy"]]})
+    assert frame["date"].dtype == "float64"
+    result = trendscore.score(frame, freq="day")
+    assert result.as_of == DAY and result.records["dated"] == 2 and result.records["undated"] == 1
 
 
 @pytest.mark.parametrize(

@@ -12,7 +12,7 @@ __all__ = ["FREQS", "parse_date", "is_missing", "period_of", "period_label", "pe
 FREQS = ("day", "week", "month")
 _DATE = re.compile(r"^\s*(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:$|[T\s])")
 _CHINESE = re.compile(r"^\s*(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]")
-_COMPACT = re.compile(r"^\s*(\d{4})(\d{2})(\d{2})(?:$|[T\s])")
+_COMPACT = re.compile(r"^\s*(\d{4})(\d{2})(\d{2})(?:\.0*)?(?:$|[T\s])")  # 20260105.0: pandas' float
 _EPOCH = re.compile(r"^\s*(\d{9,13})(?:\.\d+)?\s*$")
 _MONTH_NAMES = "january february march april may june july august september october november december".split()
 _MONTHS = {m: i for i, m in enumerate(_MONTH_NAMES, 1)} | {m[:3]: i for i, m in enumerate(_MONTH_NAMES, 1)}
@@ -58,9 +58,11 @@ def parse_date(value) -> int | None:
     a time and time zone after it, which are ignored: the date is the one written, in the
     outlet's own zone), ``2026年1月5日`` (or ``号``), ``20260105``, ``Jan 5, 2026``,
     ``January 5 2026``, ``5 Jan 2026``, and epoch seconds (milliseconds above 10**11)
-    as digits. Objects: ``datetime.date``, ``datetime.datetime`` and pandas ``Timestamp``
-    (their own date), numpy ``datetime64``, and numbers as epoch seconds in UTC, except
-    integers that read as a valid ``YYYYMMDD`` between 1900 and 2100.
+    as digits (``20260105.0`` too, as pandas writes a date column of integers holding a gap).
+    Objects: ``datetime.date``, ``datetime.datetime`` and pandas ``Timestamp`` (their own
+    date), numpy ``datetime64``, and numbers as epoch seconds in UTC, except whole numbers
+    (integers, and floats without a fraction such as ``20260105.0``) between 19000101 and
+    21001231, which are read as ``YYYYMMDD`` (None when not a valid date).
 
     Examples
     --------
@@ -68,6 +70,7 @@ def parse_date(value) -> int | None:
     True
     >>> days = {parse_date(v) for v in ["2026-01-05", "2026年1月5日", "2026/1/5", "20260105", "Jan 5, 2026",
     ...                                  1767571200, dt.date(2026, 1, 5), dt.datetime(2026, 1, 5, 23, 59)]}
+    >>> days |= {parse_date(v) for v in [20260105.0, "20260105.0", 1767571200.0, 1767571200000.0]}
     >>> [dt.date.fromordinal(d).isoformat() for d in days]
     ['2026-01-05']
     >>> parse_date("2025-02-30") is None, parse_date("10000-01-01") is None, parse_date(None) is None
@@ -84,13 +87,18 @@ def parse_date(value) -> int | None:
             return None
     if isinstance(value, dt.date):
         return value.toordinal()
+    if isinstance(value, numbers.Real) and not isinstance(value, numbers.Integral):
+        number = float(value)
+        if math.isnan(number):
+            return None
+        if not number.is_integer():
+            return _epoch(number)
+        value = int(number)  # 20260105.0 (pandas writes an int column holding a gap as floats)
     if isinstance(value, numbers.Integral):
         n = int(value)
         if 19000101 <= n <= 21001231:
             return _day(n // 10000, n // 100 % 100, n % 100)
         return _epoch(n)
-    if isinstance(value, numbers.Real):
-        return None if math.isnan(value) else _epoch(float(value))
     if type(value).__name__ == "datetime64":  # numpy, without importing it
         return _parse_text(str(value))
     return None
