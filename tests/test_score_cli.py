@@ -144,3 +144,50 @@ def test_bad_as_of_and_empty_input(run, tmp_path):
     empty.write_text("", "utf-8")
     result = run("score", empty)
     assert result.exit_code == 2 and result.stderr == f"Error: {empty}: empty input: no passages found\n"
+
+
+def _texts_over_days(days: int = 28) -> str:
+    texts = [
+        "海淀区发布微短剧扶持政策，对优质项目给予奖励。",
+        "短剧出海东南亚市场火爆，收入同比增长。",
+        "今天天气晴朗，适合出门散步。",
+    ]
+    rows = [
+        {"id": f"r{d}-{k}", "date": f"2026-01-{d:02d}", "text": f"{text}第{d}天"}
+        for d in range(1, days + 1)
+        for k, text in enumerate(texts)
+    ]
+    return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows)
+
+
+def test_score_reads_labels_own_csv_output_as_its_json_lines(run, tmp_path, monkeypatch):
+    """label's CSV joins a passage's themes with '|' and leaves the cell empty for none; score
+    reads them back as given, the same counts as from label's JSON Lines, without the model."""
+    src = tmp_path / "news.jsonl"
+    src.write_text(_texts_over_days(), "utf-8")
+    assert run("label", src, "-o", tmp_path / "l.csv").exit_code == 0
+    assert run("label", src, "-o", tmp_path / "l.jsonl").exit_code == 0
+    cells = (tmp_path / "l.csv").read_text("utf-8")
+    assert "|" in cells and ",," in cells  # two themes in one cell, and an empty one
+    import trendscore.modeling.model
+
+    monkeypatch.setattr(trendscore.modeling.model, "load_model", lambda *a, **k: pytest.fail("the model was loaded"))
+    from_csv = run("score", tmp_path / "l.csv", "--freq", "day", "--format", "json")
+    from_jsonl = run("score", tmp_path / "l.jsonl", "--freq", "day", "--format", "json")
+    assert from_csv.exit_code == 0, from_csv.stderr
+    assert json.loads(from_csv.stdout) == json.loads(from_jsonl.stdout)
+    assert json.loads(from_csv.stdout)["labelled_by"]["labels_as_given"] == 84
+
+
+def test_json_lines_null_labels_are_for_the_model_to_label(run, tmp_path):
+    """A null 'labels' means not labelled yet, as a Parquet or DataFrame null does."""
+    f = tmp_path / "n.jsonl"
+    f.write_text(
+        '{"date": "2026-01-05", "text": "短剧出海东南亚", "labels": null}\n'
+        '{"date": "2026-01-06", "text": "海淀区发布微短剧扶持政策", "labels": ["policy"]}\n',
+        "utf-8",
+    )
+    result = run("score", f, "--freq", "day", "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    by = json.loads(result.stdout)["labelled_by"]
+    assert (by["labels_as_given"], by["labelled_by_model"]) == (1, 1)

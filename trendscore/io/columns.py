@@ -6,7 +6,10 @@ from dataclasses import dataclass
 
 from trendscore.errors import Hint, InputError, hinted
 
-__all__ = ["Columns"]
+__all__ = ["Columns", "LABEL_SEPARATOR"]
+
+#: what joins the theme names of a ``labels`` cell in CSV, written and read
+LABEL_SEPARATOR = "|"
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from trendscore.errors import ENCODING_HINT, InputError, hinted
-from trendscore.io.columns import Columns
+from trendscore.io.columns import LABEL_SEPARATOR, Columns
 from trendscore.io.digest import digest_parts
 from trendscore.io.jsonfast import loads
 from trendscore.io.opening import HEAD_BYTES as _HEAD_BYTES  # noqa: F401 (the size of the sniffed head, for tests)
@@ -31,6 +31,7 @@ __all__ = [
     "check_text",
     "INPUT_FORMATS",
     "detect_format",
+    "csv_labels",
 ]
 
 INPUT_FORMATS = ("auto", "digest", "jsonl", "csv", "text", "parquet")
@@ -172,6 +173,8 @@ def parse_jsonl_line(
         raise InputError(f"expected a JSON object with a 'text' field, got {type(obj).__name__}", name, number)
     if columns is not None:
         obj = columns.rename(obj, name, number)
+    if "labels" in obj and obj["labels"] is None:
+        del obj["labels"]  # null: not labelled yet (as a Parquet or DataFrame null)
     if require_text or "labels" not in obj:
         check_text(obj, name, number)
     return obj
@@ -242,7 +245,16 @@ def _csv(lines, name, require_text=True, skip=None) -> Iterator[tuple[dict, str,
                 raise bad
             skip.add(bad)
             continue
-        yield columns.rename({k: v for k, v in row.items()}, name, start), name, start
+        record = columns.rename({k: v for k, v in row.items()}, name, start)
+        if "labels" in record:
+            record["labels"] = csv_labels(record["labels"])
+        yield record, name, start
+
+
+def csv_labels(cell: str) -> list[str]:
+    """The theme names of a CSV ``labels`` cell as ``label`` writes it: joined by ``|``;
+    an empty cell is a passage labelled with no theme (not one left to label)."""
+    return [name.strip() for name in cell.split(LABEL_SEPARATOR) if name.strip()]
 
 
 def _passage_records(d: int, start: int, meta: tuple, passages: list[str], name: str):

@@ -14,6 +14,7 @@ from trendscore.errors import Hint, InputError, hinted
 # Re-exported for the modules that still import them from here (the job runner's, being
 # rewritten on another branch); new code imports them from trendscore.io.atomic.
 from trendscore.io.atomic import AtomicOutput, atomic_write_bytes, check_output_path, output_kind, temp_beside  # noqa: F401
+from trendscore.io.columns import LABEL_SEPARATOR
 from trendscore.io.jsonfast import RawNumber, dumps, dumps_line, loads
 
 __all__ = ["RecordWriter", "OUTPUT_FORMATS", "printable"]
@@ -91,7 +92,7 @@ class RecordWriter:
                 cells.append("")
             cells[index] = _cell(value)
         scores = record.get("scores", {})
-        tail = ["|".join(record.get("labels", []))] + [_cell(scores.get(t)) for t in self.themes]
+        tail = [LABEL_SEPARATOR.join(record.get("labels", []))] + [_cell(scores.get(t)) for t in self.themes]
         self._rows.write(dumps_line([tail, cells]))
 
     def close(self) -> None:

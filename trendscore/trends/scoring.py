@@ -288,7 +288,7 @@ def accumulate(
         labelled_texts.clear()
 
     for record, path, line in items:
-        labelled = not relabel and "labels" in record
+        labelled = not relabel and record.get("labels") is not None  # null: for the model to label
         if not labelled and model_loader is None:
             raise InputError("record has no 'labels' and no model was given to label it", path, line)
         try:
