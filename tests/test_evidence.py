@@ -61,6 +61,24 @@ def test_a_repeat_beyond_the_copy_window_counts_again():
     assert sum(r["count"] for r in score.series if r["theme"] == "policy") == 2
 
 
+def test_the_default_as_of_is_the_latest_date_read_folded_copies_included():
+    """A copy is folded into the first passage's day, but its own date is still a date of the
+    input: as_of (by default the latest date in the input) reaches it, in one accumulator and
+    across merged ones."""
+    recs = [{"date": f"2026-01-{d:02d}", "labels": ["policy"], "text": f"第{d}篇"} for d in range(1, 22)]
+    recs += [{"date": f"2026-01-{d:02d}", "labels": ["overseas"], "text": "短剧出海东南亚"} for d in range(22, 29)]
+    result = trendscore.score(recs, freq="day")
+    assert result.as_of == "2026-01-28" and result.records["copies_folded"] == 6
+    from trendscore.trends.scoring import ScoreSettings, accumulate
+
+    parts = [
+        accumulate(((r, "<t>", i) for i, r in enumerate(h)), None, ScoreSettings(themes=tuple(THEMES))).acc
+        for h in (recs[:-1], recs[-1:])
+    ]
+    parts[0].merge(parts[1])
+    assert compute_score(parts[0], freq="day").as_of == "2026-01-28"
+
+
 def test_copies_differing_in_spacing_punctuation_and_case_fold():
     assert fingerprint("微短剧 出海，势头强劲!") == fingerprint("微短剧出海势头强劲")
     assert fingerprint("Short Dramas GO global.") == fingerprint("short dramas go global")

@@ -69,6 +69,7 @@ class Accumulator:
         self.undated = 0
         self.by_model = 0  # passages counted with model probabilities (the rest kept their labels)
         self.folded = 0  # copies left out
+        self.latest: int | None = None  # the latest day of any dated passage, folded copies too
         self.reports = 0  # reports of two passages or more, counted as one unit each
         # oldest first, popped from the front in O(1):
         # fingerprint -> [day, source, report, contribution, names, unthemed]
@@ -136,6 +137,8 @@ class Accumulator:
         if day is None:
             self.undated += 1
             return
+        if self.latest is None or day > self.latest:
+            self.latest = day
         index = self._index
         if report is None and text is None and not names:  # the common case, kept fast
             row = self.days.get(day) or self._row(self.days, day)
@@ -164,6 +167,8 @@ class Accumulator:
         if day is None:
             self.undated += 1
             return
+        if self.latest is None or day > self.latest:
+            self.latest = day
         contribution = {}
         for theme, p in scores.items():
             i = self._index.get(theme)
@@ -306,6 +311,8 @@ class Accumulator:
         self.undated += other.undated
         self.by_model += other.by_model
         self.folded += other.folded
+        if other.latest is not None and (self.latest is None or other.latest > self.latest):
+            self.latest = other.latest
         self.reports += other.reports
         for (report, day), (n, sums) in other._open.items():
             unit = self._open.setdefault((report, day), [0, {}])

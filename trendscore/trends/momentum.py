@@ -203,7 +203,10 @@ def compute_score(
     themes = list(acc.themes)
     k = len(themes)
     if as_of is None:
+        # every dated passage read, folded copies too: a copy's day is a day of the input
         last_day = max(acc.days) if acc.days else None
+        if acc.latest is not None and (last_day is None or acc.latest > last_day):
+            last_day = acc.latest
     else:
         last_day = (as_of if isinstance(as_of, dt.date) else dt.date.fromisoformat(str(as_of))).toordinal()
     cur = period_of(last_day, freq) if last_day is not None else None

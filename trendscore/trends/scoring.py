@@ -134,7 +134,7 @@ class ScoreSettings:
     ----------
     freq : {"day", "week", "month"}, default="week"
     as_of : datetime.date, str or None, default=None
-        The last day scored; by default the latest date counted.
+        The last day scored; by default the latest date read (folded copies included).
     relabel : bool, default=False
         Label every record with the model, even those carrying ``labels``.
     momentum : MomentumSettings or None, default=None
