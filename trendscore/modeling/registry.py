@@ -111,14 +111,15 @@ class Registry:
         return list(self._aliases().get("history", []))
 
     @contextmanager
-    def lock(self, create: bool = False):
+    def lock(self, create: bool = True):
         """Hold the registry's lock (``filelock``: every system); a second holder fails at once,
         told the process id the holder wrote beside the lock. Without ``create`` the registry
-        must exist already: a misspelt path is an error, not a new folder with a lock in it."""
+        must exist already (its aliases or its versions): a misspelt path is an error, not a
+        new folder with a lock in it."""
         from filelock import FileLock, Timeout
 
-        if not create:
-            self._aliases()  # a ModelError when there is no registry here
+        if not create and not (self.exists() or (self.path / "versions").is_dir()):
+            raise ModelError(f"{self.path}: not a model registry (no {ALIASES} and no versions)")
         self.path.mkdir(parents=True, exist_ok=True)
         lock = FileLock(str(self.path / ".lock"), timeout=0)
         holder = self.path / ".lock.holder"
@@ -145,7 +146,7 @@ class Registry:
     # ------------------------------------------------------------ alias changes
     def promote(self, name: str) -> None:
         """Make version ``name`` the champion after checking that it loads as a model."""
-        with self.lock():
+        with self.lock(create=False):
             if name not in self.versions():
                 raise ModelError(f"{self.path}: no version {name!r} (have {', '.join(self.versions()) or 'none'})")
             load_model(self.path / "versions" / name)  # refuse a damaged version
@@ -154,7 +155,7 @@ class Registry:
     def rollback(self) -> str:
         """Undo the last promotion: the champion before it is champion again, and a second
         rollback goes back one more (it never returns to the version just left)."""
-        with self.lock():
+        with self.lock(create=False):
             data = self._aliases()
             history = list(data.get("history", []))
             current = data.get("champion")
@@ -203,7 +204,7 @@ class Registry:
     def add(self, model) -> str:
         """Save ``model`` (e.g. the champion with a provisional theme added) as the next version
         and make it the champion; rollback undoes it. Returns the version's name."""
-        with self.lock(create=True):
+        with self.lock():
             name = self._next_version()
             model.save(self.path / "versions" / name)
             self._set_champion(name)
@@ -232,7 +233,7 @@ class Registry:
 
         seeds = read_seeds(seed_paths)
         check_trainable(seeds)  # before the holdout file or a version is written
-        with self.lock(create=True):
+        with self.lock():
             (self.path / "versions").mkdir(parents=True, exist_ok=True)
             holdout = self._holdout(seeds)
             held_keys = {comparison_key(r["text"]) for r in holdout}
