@@ -501,11 +501,39 @@ def test_label_a_frame_by_another_column_and_records_likewise():
         ),
         (lambda: _frame(text=[T1, 3]), {}, r"<DataFrame>:2: expected a string 'text', got int"),
         (lambda: _frame(), {"text_column": "body"}, r"no 'body' column"),
+        # found by a review: an AttributeError ('DataFrame' object has no attribute 'tolist')
+        (lambda: _frame().rename(columns={"id": "text"}), {}, r"the DataFrame has 2 columns named 'text'; keep one"),
     ],
 )
 def test_bad_frames_are_refused_in_one_line(frame, kwargs, message):
     with pytest.raises(InputError, match=message):
         trendscore.label(frame(), **kwargs)
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda recs: trendscore.score(recs, as_of="2025/01/05"), r"as_of '2025/01/05' is not a date of the form"),
+        (lambda recs: trendscore.score(recs, as_of="garbage"), r"as_of 'garbage' is not a date"),
+        (lambda recs: trendscore.score(recs[0]), r"got one dict; wrap it in a list"),
+        (lambda recs: trendscore.score("abc"), r"got one str; wrap it in a list"),
+    ],
+)
+def test_bad_score_arguments_are_input_errors(call, message):
+    """Found by a review: a bare ValueError ("Invalid isoformat string"), and "expected a dict
+    record, got str" for a dict given where records belong."""
+    recs = [{"date": f"2025-01-{d:02d}", "labels": ["policy"] if d > 20 else []} for d in range(1, 29)]
+    with pytest.raises(InputError, match=message):
+        call(recs)
+    assert trendscore.score(recs, as_of=20250120).as_of == "2025-01-20"  # what its text reads as still works
+
+
+def test_a_missing_as_of_is_an_input_error():
+    pd = pytest.importorskip("pandas")
+    recs = [{"date": "2025-01-02", "labels": ["policy"]}]
+    with pytest.raises(InputError, match=r"as_of is a missing value \(NaT\)"):
+        trendscore.score(recs, as_of=pd.NaT)
+    assert trendscore.score(recs, as_of=pd.Timestamp("2025-01-20")).as_of == "2025-01-20"
 
 
 def test_score_a_frame_is_score_of_its_records():

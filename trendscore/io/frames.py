@@ -48,7 +48,10 @@ def frame_texts(frame, text_column: str) -> list[str]:
     if text_column not in frame.columns:
         columns = ", ".join(map(str, frame.columns))
         raise InputError(f"the DataFrame has no {text_column!r} column (columns: {columns}); pass text_column=")
-    texts = frame[text_column].tolist()
+    column = frame[text_column]
+    if is_frame(column):  # several columns share the name
+        raise InputError(f"the DataFrame has {column.shape[1]} columns named {text_column!r}; keep one")
+    texts = column.tolist()
     for row, (index, text) in enumerate(zip(frame.index, texts), 1):
         if not isinstance(text, str):
             got = "a missing value" if _missing(text) else type(text).__name__

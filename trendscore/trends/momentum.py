@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from trendscore.errors import InputError
 from trendscore.io.dates import FREQS, period_label, period_of, period_start
 from trendscore.trends.accumulate import COPY_DAYS, MAX_SOURCES, OTHER_SOURCES, SCALE, Accumulator
 from trendscore.trends.drivers import theme_drivers
@@ -208,7 +209,7 @@ def compute_score(
         if acc.latest is not None and (last_day is None or acc.latest > last_day):
             last_day = acc.latest
     else:
-        last_day = (as_of if isinstance(as_of, dt.date) else dt.date.fromisoformat(str(as_of))).toordinal()
+        last_day = as_of_day(as_of)
     cur = period_of(last_day, freq) if last_day is not None else None
     span_first = None if cur is None else cur - max(cfg.longest, cfg.recent) - cfg.baseline + 1
     # shares shown are of passages; the evidence counts each report once (per_unit)
@@ -767,6 +768,29 @@ def _reason(
         f"steady: {by_report}the evidence is too weak for x{ratio:.2f} "
         f"({interval} {weak}; z {test['z']:+.1f}, {_needed_text(needed)} needed)"
     )
+
+
+def as_of_day(as_of) -> int:
+    """The day number (``date.toordinal``) of an ``as_of`` given as a date, a datetime (its
+    date as written) or a ``YYYY-MM-DD`` string; an InputError for anything else (a missing
+    value such as pandas' NaT, another date form).
+
+    >>> as_of_day("2025-01-05") == dt.date(2025, 1, 5).toordinal()
+    True
+    >>> as_of_day("2025/01/05")
+    Traceback (most recent call last):
+    ...
+    trendscore.errors.InputError: as_of '2025/01/05' is not a date of the form YYYY-MM-DD
+    """
+    if isinstance(as_of, dt.date):
+        try:
+            return as_of.toordinal()
+        except ValueError:  # NaT is a datetime with no day
+            raise InputError(f"as_of is a missing value ({as_of!r}), not a date") from None
+    try:  # a string, or anything whose text is one (20250105)
+        return dt.date.fromisoformat(str(as_of)).toordinal()
+    except ValueError:
+        raise InputError(f"as_of {as_of!r} is not a date of the form YYYY-MM-DD") from None
 
 
 def _includes_one(low: float, high: float | None) -> bool:

@@ -461,6 +461,10 @@ def score(
 
         return load_model(resolve_model(model))
 
+    if isinstance(records, (dict, str, bytes)):
+        what = "one dict" if isinstance(records, dict) else f"one {type(records).__name__}"
+        raise InputError(f"expected records (an iterable of dicts) or a DataFrame, got {what}; wrap it in a list")
+
     def items() -> Iterator[tuple[dict, str, int]]:
         for n, record in enumerate(records, 1):
             if not isinstance(record, dict):
