@@ -67,6 +67,11 @@ def test_too_many_label_names_is_refused_on_the_line_that_passes_the_limit(tmp_p
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith(f"Error: {data}:")
     assert f"more than {MAX_THEMES} distinct theme names" in lines[0]
+    # the five default themes hold five places: the message says so rather than leaving the
+    # user to wonder why the limit came at their 196th name (found by a review)
+    refused = MAX_THEMES - 5
+    assert lines[0].startswith(f"Error: {data}:{refused + 1}:"), lines[0]
+    assert f": {refused} from the records besides the 5 counted from the start (at label 'label{refused}')" in lines[0]
 
 
 def test_many_days_and_many_labels_keep_the_series_to_its_budget(tmp_path):

@@ -81,6 +81,7 @@ class Accumulator:
         self._open: OrderedDict[tuple, list] = OrderedDict()  # (report, day) -> [passages, {theme: count}]
         for t in themes:
             self.theme_index(t)
+        self._preset = len(self.themes)  # the themes counted from the start (the model's or the defaults)
 
     # ------------------------------------------------------------------ themes and rows
 
@@ -93,7 +94,11 @@ class Accumulator:
             if i >= MAX_THEMES:
                 del self._index[theme]
                 name = theme if len(theme) <= 60 else theme[:60] + "..."
-                raise ValueError(f"more than {MAX_THEMES} distinct theme names (at label {name!r})")
+                preset = getattr(self, "_preset", i)
+                raise ValueError(
+                    f"more than {MAX_THEMES} distinct theme names: {i - preset} from the records besides the "
+                    f"{preset} counted from the start (at label {name!r})"
+                )
             self.themes.append(theme)
             for table in (self.days, self.cross, self.square, self.units, self.unit_square):
                 for row in table.values():
