@@ -109,6 +109,17 @@ def test_add_refuses_bad_files(tmp_path):
     assert [p for p in (tmp_path / "seeds").iterdir() if not p.name.startswith(".")] == []
 
 
+@pytest.mark.parametrize("content", ["", "\n\n  \n"])
+def test_add_refuses_a_file_without_seeds(tmp_path, content):
+    """Found by a review: `seeds add` of an empty file said "Added 0 seeds" and exited 0."""
+    (tmp_path / "seeds").mkdir()
+    empty = tmp_path / "empty.jsonl"
+    empty.write_text(content, "utf-8")
+    with pytest.raises(SeedError, match=r"empty\.jsonl: no seeds to add"):
+        add_seeds(empty, tmp_path / "seeds")
+    assert [p for p in (tmp_path / "seeds").iterdir() if not p.name.startswith(".")] == []
+
+
 def test_cli_validate_and_add(tmp_path):
     runner = CliRunner()
     f = _write(tmp_path / "s.jsonl", BASE + [{"id": "d", "text": "", "labels": []}])

@@ -263,6 +263,8 @@ def _add_locked(new_path, directory: Path, on_conflict: str) -> AddResult:
     bad = [p for p in problems if p.kind in ("schema", "blank", "label", "conflict", "id")]
     if bad:
         raise SeedError(f"{len(bad)} problems, first: {bad[0]}", str(new_path))
+    if not new_seeds:  # an empty file (or one of blank lines) is a mistake, not a batch of none
+        raise SeedError("no seeds to add (the file holds no seed records)", str(new_path))
     existing_files = sorted(f for f in directory.iterdir() if is_seed_file(f))
     existing = [seed for seed, error in iter_seed_lines(existing_files) if seed is not None]
     holders = Counter(s.id for s in existing)
