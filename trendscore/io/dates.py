@@ -62,7 +62,8 @@ def parse_date(value) -> int | None:
     Objects: ``datetime.date``, ``datetime.datetime`` and pandas ``Timestamp`` (their own
     date), numpy ``datetime64``, and numbers as epoch seconds in UTC, except whole numbers
     (integers, and floats without a fraction such as ``20260105.0``) between 19000101 and
-    21001231, which are read as ``YYYYMMDD`` (None when not a valid date).
+    21001231, which are read as ``YYYYMMDD`` (None when not a valid date; a number with a
+    fraction in that range is None too).
 
     Examples
     --------
@@ -75,6 +76,8 @@ def parse_date(value) -> int | None:
     ['2026-01-05']
     >>> parse_date("2025-02-30") is None, parse_date("10000-01-01") is None, parse_date(None) is None
     (True, True, True)
+    >>> parse_date(20260105.5) is None, dt.date.fromordinal(parse_date(1767571200.5)).isoformat()
+    (True, '2026-01-05')
     """
     if isinstance(value, str):
         return _parse_text(value)
@@ -92,7 +95,8 @@ def parse_date(value) -> int | None:
         if math.isnan(number):
             return None
         if not number.is_integer():
-            return _epoch(number)
+            # 20260105.5 is no day: neither YYYYMMDD nor a plausible instant (August 1970)
+            return None if 19000101 <= number <= 21001231 else _epoch(number)
         value = int(number)  # 20260105.0 (pandas writes an int column holding a gap as floats)
     if isinstance(value, numbers.Integral):
         n = int(value)
