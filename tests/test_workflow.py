@@ -127,6 +127,8 @@ def test_evaluate_macro_f1_leaves_out_themes_the_file_neither_holds_nor_gets(tmp
     assert result.exit_code == 0
     assert "macro-F1 1.000" in result.stdout
     assert f"macro-F1 leaves out {', '.join(left)}: no passage is labelled or predicted with them" in result.stdout
+    rows = {line.split()[0]: line.split()[1:] for line in result.stdout.splitlines()[1 : 1 + len(model.themes)]}
+    assert all(rows[t] == ["-", "-", "-", "0"] for t in left), rows  # no 0.000 for a figure that is undefined
     empty = tmp_path / "none.jsonl"
     empty.write_text(json.dumps({"text": "今天天气很好。", "labels": []}, ensure_ascii=False) + "\n", "utf-8")
     assert trendscore.label(["今天天气很好。"])[0]["labels"] == []  # no theme labelled or predicted

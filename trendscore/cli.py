@@ -906,7 +906,11 @@ def evaluate(labelled, model_dir, fmt, quiet):
         click.echo(json.dumps(scores, ensure_ascii=False, indent=1))
         return
     click.echo(f"{'theme':<14}{'precision':>10}{'recall':>8}{'f1':>8}{'support':>9}")
+    undefined = set(scores.get("macro_f1_left_out") or [])
     for theme, s in scores["themes"].items():
+        if theme in undefined:  # neither labelled nor predicted: no figure to show
+            click.echo(f"{theme:<14}{'-':>10}{'-':>8}{'-':>8}{s['support']:>9}")
+            continue
         click.echo(f"{theme:<14}{s['precision']:>10.3f}{s['recall']:>8.3f}{s['f1']:>8.3f}{s['support']:>9}")
     macro = "-" if scores["macro_f1"] is None else f"{scores['macro_f1']:.3f}"
     click.echo(f"micro-F1 {scores['micro_f1']:.3f}  macro-F1 {macro}  n={scores['n']}")
