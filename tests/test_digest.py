@@ -63,3 +63,24 @@ def test_interface_lines_above_the_first_title_still_make_a_digest(tmp_path):
     digest.write_text(head + NOTES.splitlines()[0] + "\n", "utf-8")
     records = [r for r, _, _ in read_records(str(digest))]
     assert [(r["doc_title"], r["source"], r["date"]) for r in records] == [("标题一", "新华社", "2025-11-30")]
+
+
+def test_exports_whose_head_is_not_plain_interface_are_still_digests(tmp_path):
+    """Review of the detection above: three ordinary exports were read as text and lost every
+    date: one whose first article has no source line (its body sits above the first source
+    line), one whose first title is long, and one with an interface line ending in a stop."""
+    lines = DIGEST.read_text("utf-8").splitlines()
+    starts = [i for i, line in enumerate(lines) if "· 20" in line]
+    assert len(starts) > 2
+    long_title = "A very long English headline about how micro-dramas reached viewers abroad, " * 2
+    variants = {
+        "no source line first": lines[:4] + ["短剧标题", "没有来源行的正文。" * 20] + lines[starts[0] - 1 :],
+        "long first title": lines[: starts[0] - 1] + [long_title.strip()] + lines[starts[0] :],
+        "interface line ending in a stop": lines[:2] + ["Search results: 12 documents found."] + lines[2:],
+    }
+    for name, variant in variants.items():
+        path = tmp_path / "v.txt"
+        path.write_text("\n".join(variant) + "\n", "utf-8")
+        records = [r for r, _, _ in read_records(str(path))]
+        dated = [r for r in records if r.get("date")]
+        assert len(dated) >= len(starts) - 1, (name, len(dated), len(starts))

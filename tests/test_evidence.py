@@ -875,3 +875,19 @@ def test_a_stream_vetoed_on_its_strongest_window_is_called_on_a_clear_one(z_crit
     assert row["direction"] == "rising", row
     low, high = row["ratio_interval"]
     assert low > 1, row
+
+
+def test_an_end_resting_on_the_netting_floor_falls_back_to_the_plain_ratio():
+    """Review finding: with the share before inside the noise even at its upper end, the lower
+    end came from the netting floor (a twentieth of the share): 33% against 3.6% at noise 0.07
+    read 'share ratio 57.23 or more' while the shares themselves give x9. Netting can only move
+    a rise's ratio up, so the plain ratio's lower end is a safe one."""
+
+    def window(c, n):
+        return Window(c=c, n=n, snn=n, scn=c, scc=c)
+
+    low, high = share_test(window(66, 200), window(14.4, 400), 1.0, noise=0.07)["interval"]
+    assert high == math.inf and 1 < math.exp(low) < 0.33 / 0.036, math.exp(low)
+    # and a fall to inside the noise: its upper end is the plain ratio's, not a floor's
+    low, high = share_test(window(14.4, 400), window(66, 200), 1.0, noise=0.07)["interval"]
+    assert low == -math.inf and 0.036 / 0.33 < math.exp(high) < 1, math.exp(high)

@@ -649,3 +649,11 @@ def test_shape_scored_alike_by_the_cli_and_the_api(tmp_path, case):
     data = json.loads(cli.stdout)
     assert data["themes"] == json.loads(json.dumps(api.to_json()["themes"]))
     assert data["records"] == api.records and data["records"]["total"] == len(shape.texts)
+
+
+def test_score_refuses_a_frame_with_two_columns_of_one_name():
+    """Review finding: score() took one of two 'text' columns without a word (label refused)."""
+    frame = _frame()
+    frame.insert(1, "text", ["x", "y"], allow_duplicates=True)
+    with pytest.raises(InputError, match=r"the DataFrame has several columns named 'text'; keep one"):
+        trendscore.score(frame)

@@ -574,3 +574,12 @@ def test_bytes_writer_leaves_a_gzip_stream_unflushed(tmp_path):
         return raw.getvalue()
 
     assert packed(True) == packed(False)
+
+
+def test_printable_escapes_controls_but_shows_spaces():
+    """Review finding: the ideographic space (U+3000) and the no-break space in a label or an
+    outlet's name were shown as \\u3000 escapes in the score table, breaking its columns."""
+    from trendscore.io.writers import printable
+
+    assert printable("人民日报\u3000海外版\u00a0") == "人民日报\u3000海外版\u00a0"
+    assert printable("a\x1b[2Jb\u202ec\nd\u2028e") == "a\\x1b[2Jb\\u202ec\\nd\\u2028e"

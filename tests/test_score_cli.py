@@ -191,3 +191,21 @@ def test_json_lines_null_labels_are_for_the_model_to_label(run, tmp_path):
     assert result.exit_code == 0, result.stderr
     by = json.loads(result.stdout)["labelled_by"]
     assert (by["labels_as_given"], by["labelled_by_model"]) == (1, 1)
+
+
+@pytest.mark.parametrize("cell", ["['policy', 'overseas']", '["policy"]', "policy,overseas", "(policy)"])
+def test_labels_cells_other_tools_write_as_lists_are_refused(run, tmp_path, cell):
+    """Review finding: a labels column pandas wrote (`['policy', 'overseas']`) was split at '|'
+    and scored as themes named with brackets and quotes, several called rising; before CSV
+    labels were read it was refused. It is refused again, naming the line and the form."""
+    import csv as _csv
+
+    path = tmp_path / "other.csv"
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        writer = _csv.writer(fh)
+        writer.writerow(["text", "date", "labels"])
+        writer.writerow(["短剧出海", "2025-01-02", "overseas"])
+        writer.writerow(["短剧政策", "2025-01-03", cell])
+    result = run("score", path)
+    assert result.exit_code == 2, result.output
+    assert f"{path}:3: a 'labels' cell reads" in result.output and "joined by '|'" in result.output

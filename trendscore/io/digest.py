@@ -38,19 +38,24 @@ def _interface_like(line: str) -> bool:
 
 
 def looks_like_digest(lines: Iterable[str]) -> bool:
-    """True when the given (first) lines read as the digest export: a ``Source· YYYY-MM-DD``
-    line below a title, and nothing above that title but interface lines (short, none ending
-    a sentence). Prose above the first title is not dropped as interface on a guess: such a
-    file is plain text (a ``Source· date`` line inside notes does not make them a digest)."""
+    """True when the given (first) lines read as the digest export: two ``Source· YYYY-MM-DD``
+    lines or more (an export lists many articles; its first article may lack a source line,
+    its titles may be long), or one below a title with nothing above that title but interface
+    lines (short, none ending a sentence). A single ``Source· date`` line inside notes does
+    not make them a digest: their paragraphs above it would be dropped as interface."""
     above: list[str] = []
+    first_ok: bool | None = None  # the strict reading of the first source line
     for line in lines:
         stripped = line.strip()
         if SOURCE_LINE.match(stripped):
-            if not above or not above[-1] or len(above[-1]) > _TITLE_MAX:
-                return False  # no title line right above the first source line
-            return all(_interface_like(text) for text in above[:-1] if text)
-        above.append(stripped)
-    return False
+            if first_ok is not None:
+                return True  # a second source line
+            title_above = bool(above) and bool(above[-1]) and len(above[-1]) <= _TITLE_MAX
+            first_ok = title_above and all(_interface_like(text) for text in above[:-1] if text)
+            continue
+        if first_ok is None:
+            above.append(stripped)
+    return bool(first_ok)
 
 
 def _title_like(line: str, following: str | None) -> bool:

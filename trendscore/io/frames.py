@@ -89,6 +89,9 @@ def frame_records(frame, text_column: str = "text", date_column: str = "date", i
 
     columns = Columns(text_column, date_column, id_column)
     names = [str(c) for c in frame.columns]
+    twice = sorted({n for n in names if names.count(n) > 1})
+    if twice:  # to_dict would keep one of them without a word
+        raise InputError(f"the DataFrame has several columns named {twice[0]!r}; keep one")
     columns.check_header(names, _WHERE, "the DataFrame", require_text=False)
     records = []
     for row, record in enumerate(frame.to_dict("records"), 1):

@@ -32,6 +32,7 @@ __all__ = [
     "INPUT_FORMATS",
     "detect_format",
     "csv_labels",
+    "csv_labels_problem",
 ]
 
 INPUT_FORMATS = ("auto", "digest", "jsonl", "csv", "text", "parquet")
@@ -239,6 +240,8 @@ def _csv(lines, name, require_text=True, skip=None) -> Iterator[tuple[dict, str,
         elif None in row.values():
             given = sum(v is not None for v in row.values())
             problem = f"{given} fields, fewer than the {len(row)} the header has"
+        elif "labels" in row:
+            problem = csv_labels_problem(row["labels"])
         if problem is not None:
             bad = InputError(problem, name, start)
             if skip is None:
@@ -255,6 +258,26 @@ def csv_labels(cell: str) -> list[str]:
     """The theme names of a CSV ``labels`` cell as ``label`` writes it: joined by ``|``;
     an empty cell is a passage labelled with no theme (not one left to label)."""
     return [name.strip() for name in cell.split(LABEL_SEPARATOR) if name.strip()]
+
+
+def csv_labels_problem(cell: str | None) -> str | None:
+    """Why a CSV ``labels`` cell cannot be read as ``label`` writes it, or None. Lists other
+    tools write (``['policy', 'overseas']``, ``["policy"]``, ``policy,overseas``) are refused
+    rather than taken for theme names with brackets, quotes or commas in them.
+
+    >>> csv_labels_problem("policy|overseas") is None, csv_labels_problem("") is None
+    (True, True)
+    >>> [csv_labels_problem(cell)[:22] for cell in ("['policy', 'overseas']", "policy,overseas")]
+    ["a 'labels' cell reads ", "a 'labels' cell reads "]
+    """
+    text = (cell or "").strip()
+    if text[:1] in ("[", "(", "{") or any(mark in text for mark in ("'", '"', ",", "，")):
+        shown = text if len(text) <= 40 else text[:40] + "..."
+        return (
+            f"a 'labels' cell reads {shown!r}: in CSV, labels are theme names joined by "
+            f"'{LABEL_SEPARATOR}' (policy|overseas), as label writes them"
+        )
+    return None
 
 
 def _passage_records(d: int, start: int, meta: tuple, passages: list[str], name: str):

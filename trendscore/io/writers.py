@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import tempfile
+import unicodedata
 from typing import IO
 
 from trendscore.errors import Hint, InputError, hinted
@@ -24,8 +25,12 @@ OUTPUT_FORMATS = ("jsonl", "csv", "table")
 
 def printable(text: str) -> str:
     """``text`` with control characters (terminal escapes, line ends, bidirectional overrides)
-    shown as ``\\x1b``-style escapes: what the table format prints of a user's data."""
-    return "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii") for ch in text)
+    shown as ``\\x1b``-style escapes: what the table format prints of a user's data. Spaces
+    (the ideographic space, a no-break space) are shown as they are."""
+    return "".join(
+        ch if ch.isprintable() or unicodedata.category(ch) == "Zs" else ch.encode("unicode_escape").decode("ascii")
+        for ch in text
+    )
 
 
 def _cell(value) -> str:

@@ -146,10 +146,21 @@ def share_test(r: Window, b: Window, phi: float, kappa: float = 1.0, noise: floa
         sd_r, sd_b = math.sqrt(var_r), math.sqrt(var_b)
         part = sd_r / (sd_r + sd_b) if sd_r + sd_b > 0 else 0.5
         h_r, h_b = half * part, half * (1 - part)
-        interval = (
-            -math.inf if within_noise(s_r, -h_r) else net_log(s_r, -h_r) - net_log(s_b, h_b),
-            math.inf if within_noise(s_b, -h_b) else net_log(s_r, h_r) - net_log(s_b, -h_b),
-        )
+        low_r, high_r = math.log(s_r) - h_r, math.log(s_r) + h_r
+        low_b, high_b = math.log(s_b) - h_b, math.log(s_b) + h_b
+        if within_noise(s_r, -h_r):
+            low = -math.inf
+        elif within_noise(s_b, h_b):  # the share before is within the noise even at its upper end:
+            low = low_r - high_b  # netting would rest on the floor; the plain ratio is the safe end
+        else:
+            low = net_log(s_r, -h_r) - net_log(s_b, h_b)
+        if within_noise(s_b, -h_b):
+            high = math.inf
+        elif within_noise(s_r, h_r):
+            high = high_r - low_b
+        else:
+            high = net_log(s_r, h_r) - net_log(s_b, -h_b)
+        interval = (low, high)
     return {"delta": delta, "var": var, "z": z, "se0": math.sqrt(var0), "interval": interval, "raised": raised}
 
 
