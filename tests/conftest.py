@@ -144,6 +144,16 @@ def cluster(tmp_path_factory):
         p.wait()
 
 
+def sigint_as_at_a_terminal() -> None:
+    """``preexec_fn`` for a child that a test interrupts with SIGINT: SIGINT back to its default
+    disposition. A test run started in the background of a non-interactive shell (``cmd &``)
+    ignores SIGINT, children inherit that, and Python then never raises KeyboardInterrupt: the
+    Ctrl-C tests failed that way (the child ran on to the end, or for minutes), not the code."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def child_pids(pid: int) -> list[int]:
     """Live child processes of ``pid`` (from /proc; zombies left out)."""
     found = []

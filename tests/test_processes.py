@@ -11,7 +11,7 @@ import textwrap
 import time
 
 import pytest
-from conftest import child_pids
+from conftest import child_pids, sigint_as_at_a_terminal
 
 from trendscore.errors import InputError
 from trendscore.run.processes import WorkerDied, ordered_map
@@ -207,6 +207,7 @@ def test_ctrl_c_stops_the_workers_and_is_the_parents_alone():
         text=True,
         env={**os.environ, "PYTHONPATH": ROOT},
         start_new_session=True,
+        preexec_fn=sigint_as_at_a_terminal,
     )
     assert proc.stdout.readline() == "running\n"
     workers = child_pids(proc.pid)

@@ -9,7 +9,7 @@ import sys
 import time
 
 import pytest
-from conftest import SEEDS, child_pids
+from conftest import SEEDS, child_pids, sigint_as_at_a_terminal
 
 from trendscore.seeds.files import read_seeds
 
@@ -36,6 +36,7 @@ def _start(long_input, out):
         text=True,
         env={**os.environ, "PYTHONPATH": ROOT},
         start_new_session=True,
+        preexec_fn=sigint_as_at_a_terminal,
     )
 
 
