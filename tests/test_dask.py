@@ -267,3 +267,25 @@ def test_digest_text_and_csv_inputs_are_read_on_the_cluster_as_locally(cluster, 
     here = _run("score", DIGEST, "--format", "json")
     there = _run("score", DIGEST, "--format", "json", "--scheduler", cluster["address"])
     assert (there.exit_code, there.stdout) == (here.exit_code, here.stdout)
+
+
+def test_score_dataframe_reads_given_labels_as_the_one_process_path():
+    """Review finding: Dask turns a column of lists into strings ("['policy']") by default, and
+    score_dataframe counted every such row with no theme: every theme steady at 0. Lists, the
+    strings Dask makes of them and label's CSV cells (policy|culture) now count as given."""
+    import dask.dataframe as dd
+    import pandas as pd
+
+    import trendscore
+    from trendscore.integrations.dask import score_dataframe
+
+    rows = [{"date": f"2025-01-{d:02d}", "labels": ["policy"] if d > 20 else ["culture"]} for d in range(1, 29)] * 5
+    frame = pd.DataFrame(rows)
+    want = trendscore.score(frame).to_json()
+    assert next(t for t in want["themes"] if t["theme"] == "policy")["count_recent"] == 40
+    for labels in (frame["labels"], frame["labels"].map("|".join)):
+        got = score_dataframe(dd.from_pandas(frame.assign(labels=labels), npartitions=2)).to_json()
+        assert got["themes"] == want["themes"]
+    bad = frame.assign(labels=["policy, culture"] * len(frame))
+    with pytest.raises(trendscore.InputError, match=r"<DataFrame>:1: a 'labels' cell reads"):
+        score_dataframe(dd.from_pandas(bad, npartitions=2))
