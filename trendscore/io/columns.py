@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from trendscore.errors import Hint, InputError, hinted
+from trendscore.errors import Hint, InputError, hinted, one_line
 
 __all__ = ["Columns", "LABEL_SEPARATOR"]
 
@@ -44,7 +44,8 @@ class Columns:
         ``labels`` column stands in: scoring labelled records needs no text), or with both a
         column and the field it would be renamed to (one of them would be lost)."""
         if self.text not in fields and (require_text or "labels" not in fields):
-            error = InputError(f"{kind} has no {self.text!r} column (columns: {', '.join(fields)})", name, 1)
+            shown = one_line(", ".join(fields))  # a header cell may hold a line end (a quoted one)
+            error = InputError(f"{kind} has no {self.text!r} column (columns: {shown})", name, 1)
             raise hinted(error, Hint("{setting} NAME for the column that holds the text", "text_column"))
         for mine, ours in self.renames.items():
             if mine in fields and ours in fields:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 
-from trendscore.errors import InputError
+from trendscore.errors import InputError, one_line
 
 __all__ = ["is_frame", "frame_texts", "labelled_frame", "frame_records", "require_pandas", "plain_value"]
 
@@ -46,7 +46,7 @@ def _missing(value) -> bool:
 def frame_texts(frame, text_column: str) -> list[str]:
     """The texts of a frame's ``text_column``; refuses a missing column or a row that is not text."""
     if text_column not in frame.columns:
-        columns = ", ".join(map(str, frame.columns))
+        columns = one_line(", ".join(map(str, frame.columns)))
         raise InputError(f"the DataFrame has no {text_column!r} column (columns: {columns}); pass text_column=")
     column = frame[text_column]
     if is_frame(column):  # several columns share the name
