@@ -9,7 +9,7 @@ from trendscore.errors import InputError
 from trendscore.io.atomic import check_distinct_outputs
 from trendscore.io.outputs import choose_output
 from trendscore.io.writers import AtomicOutput, check_output_path
-from trendscore.trends.momentum import Score
+from trendscore.trends.momentum import Score, as_of_day
 from trendscore.trends.render import render_score
 from trendscore.trends.scoring import Examples, accumulate, score_tally
 
@@ -17,11 +17,12 @@ __all__ = ["run_score", "ScoreResult"]
 
 
 def _as_of(value: str | None):
+    """The job's as-of date, read as the momentum maths read it (:func:`as_of_day`)."""
     if value is None:
         return None
     try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
+        return dt.date.fromordinal(as_of_day(value))
+    except InputError:
         raise InputError(f"the as-of date {value!r} is not a date of the form YYYY-MM-DD") from None
 
 

@@ -301,11 +301,9 @@ def compute_score(
                 recent, base, phis, _ = tests[cfg.recent]
                 test = share_test(recent[j], base[j], phis[j], kappas[j], noise_of[j])
         else:
-            best = None  # the largest |z| that passes, one whose interval excludes 1 first
-            for length, test in scanned:
-                rank = (_interval_holds_one(test), -abs(test["z"]))
-                if _direction(test, needed, cfg) != "steady" and (best is None or rank < best[2]):
-                    best = (length, test, rank)
+            passing = [(length, test) for length, test in scanned if _direction(test, needed, cfg) != "steady"]
+            # the largest |z| that passes, one whose interval excludes 1 first
+            best = min(passing, key=lambda lt: (_interval_holds_one(lt[1]), -abs(lt[1]["z"])), default=None)
             length = best[0] if best else cfg.recent
             recent, base, phis, _ = tests[length]
             test = best[1] if best else share_test(recent[j], base[j], phis[j], kappas[j], noise_of[j])
