@@ -445,3 +445,33 @@ def test_a_model_with_encoder_columns_weighs_only_its_tfidf_columns(small_seed_f
     direct = theme.proba(texts, base.featurizer.tfidf_coo(texts))
     assert np.allclose(model.predict_proba(texts)[:, -1], direct)
     assert np.array_equal(load_model(model.save(tmp_path / "m")).predict_proba(texts), model.predict_proba(texts))
+
+
+ESPORTS = [
+    "电竞赛事与微短剧联动，吸引年轻观众",
+    "电竞战队拍摄微短剧讲述职业选手故事",
+    "电竞直播平台布局短剧内容",
+    "电竞选手出演微短剧引发热议",
+    "王者荣耀职业联赛推出衍生微短剧",
+    "电竞酒店成为短剧新取景地",
+]
+
+
+def test_a_theme_no_seed_is_about_takes_its_threshold_from_the_examples(small_seed_files):
+    """Seeds that hold none of the theme (none as close to the examples as they are to one
+    another): taking the assumed quarter of them would give the theme to most passages. The
+    threshold is then where most examples pass."""
+    from trendscore.modeling.provisional import provisional_theme
+    from trendscore.modeling.training import fit_model
+
+    seeds = read_seeds(small_seed_files)
+    base = fit_model(seeds)
+    texts = sorted({s.text for s in seeds if s.text.strip()})
+    theme, learned = provisional_theme("esports", ESPORTS, texts, base.featurizer, 0.25)
+    assert learned.threshold_from == "examples" and learned.negatives == len(texts)
+    others = [s.text for s in read_seeds([SEEDS / "batch_12_real_overseas.jsonl"])][:200]
+    new = ["英雄联盟职业选手跨界主演电竞题材微短剧", "某电竞直播平台宣布进军微短剧赛道"]
+    p_others = theme.proba(others, base.featurizer.tfidf_coo(others))
+    p_new = theme.proba(new, base.featurizer.tfidf_coo(new))
+    assert (p_others >= theme.threshold).mean() < 0.05  # it had taken nearly all of them
+    assert (p_new >= theme.threshold).all()

@@ -17,7 +17,11 @@ steps, all from the examples and the seeds, never from the passages it will labe
    Which seeds are accepted in a round is decided by the cut that accepts :data:`RECALL` of
    the examples, each scored by a model fitted without it (up to 10 folds over the examples).
 4. **The threshold** accepts the share ``prevalence`` of the seeds, the most likely first: the
-   caller's guess of how common the theme is among them.
+   caller's guess of how common the theme is among them. When every seed is a reliable
+   negative (none is as close to the examples as they are to one another: a theme new to
+   the seeds as well as to the model), that guess is wrong, and taking that share of seeds
+   that hold none of the theme would give it to most passages; the threshold is then the
+   cut that accepts :data:`RECALL` of the examples, each scored by a model fitted without it.
 
 The steps and settings were chosen on four themes held out of the bundled seeds in turn
 (policy, technology, regional_hub, culture), never on the passages of the theme the goal
@@ -52,7 +56,8 @@ class Learned:
     """A fitted theme: ``terms`` weighs the TF-IDF columns, ``vector`` the unit encoder
     vector; ``threshold`` is the cut on ``1 / (1 + exp(-(x . weights + intercept)))``.
     ``negatives`` and ``positives`` count the reliable negatives and the examples plus the
-    seeds taken as positives in the last round."""
+    seeds taken as positives in the last round; ``threshold_from`` says whether the threshold came from the
+    guessed ``"prevalence"`` or, no seed being like the examples, from the ``"examples"``."""
 
     terms: object
     vector: object
@@ -60,6 +65,7 @@ class Learned:
     threshold: float
     negatives: int
     positives: int
+    threshold_from: str = "prevalence"
 
 
 def closeness(vectors, examples, nearest: int = NEAREST, exclude_self: bool = False):
@@ -151,7 +157,13 @@ def learn_theme(example_terms, example_vectors, seed_terms, seed_vectors, preval
         taken[best] = True
         model = _fit(*_stack(_rows(examples, seeds[taken]), seeds[negative & ~taken]))
     p = model.predict_proba(seeds)[:, 1]
-    threshold = float(np.quantile(p, 1 - min(max(prevalence, 0.0), 1.0), method="higher"))
+    held_out = _held_out_probabilities(examples, seeds[taken], seeds[negative & ~taken])
+    cut = float(np.quantile(held_out, 1 - RECALL))
+    if negative.all():  # no seed is like the examples: the seeds hold none of the theme
+        threshold, source = cut, "examples"
+    else:
+        threshold = float(np.quantile(p, 1 - min(max(prevalence, 0.0), 1.0), method="higher"))
+        source = "prevalence"
     width = example_terms.shape[1]
     coef = model.coef_[0]
     return Learned(
@@ -161,4 +173,5 @@ def learn_theme(example_terms, example_vectors, seed_terms, seed_vectors, preval
         threshold=min(max(threshold, 0.0), 1.0),
         negatives=int((negative & ~taken).sum()),
         positives=int(examples.shape[0] + taken.sum()),
+        threshold_from=source,
     )

@@ -308,6 +308,7 @@ def add_theme(model: Model, name: str, examples: Sequence[str], seeds) -> Model:
         "positives_after_self_training": learned.positives,
         "threshold": round(theme.threshold, 6),
         "assumed_prevalence": round(prevalence, 4),
+        "threshold_from": learned.threshold_from,
         "method": "positive-unlabelled: reliable negatives, TF-IDF + encoder logistic regression, self-training",
         "fold_in_at_seeds": FOLD_IN,
     }
