@@ -249,3 +249,17 @@ def test_train_refuses_default_themes_no_seed_carries(tmp_path, run, labels, mes
     assert not (tmp_path / "m").exists()
     with pytest.raises(SeedError, match="no seed"):
         train([seeds], tmp_path / "m", cv=0)
+
+
+@pytest.mark.parametrize("label", ["pol\ticy", "t" * 65])
+def test_train_and_seeds_validate_refuse_a_label_in_the_same_words(tmp_path, run, label):
+    rows = _five_theme_rows()
+    rows.insert(2, {"id": "bad", "text": "广电总局 短剧 通知", "labels": ["policy", label]})
+    seeds = _write_seeds(tmp_path / "s.jsonl", rows)
+    trained = run("train", seeds, "-o", tmp_path / "m", "--budget", "0", "--cv", "0", "--jobs", "1")
+    checked = run("seeds", "validate", seeds)
+    assert trained.exit_code == 2 and checked.exit_code == 1
+    problem = f"label {label!r} is not a theme name"
+    assert trained.stderr.startswith(f"Error: {seeds}:3: {problem} (") and trained.stderr.count("\n") == 1
+    assert checked.stdout == trained.stderr.replace("Error: ", "").replace(f"{seeds}:3: ", f"{seeds}:3: label: ")
+    assert not (tmp_path / "m").exists()

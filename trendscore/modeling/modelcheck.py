@@ -16,7 +16,15 @@ from typing import NoReturn
 
 from trendscore.errors import ModelError
 
-__all__ = ["check_meta", "check_vocab", "check_finite", "check_card", "THEME_NAME", "VERSION_NAME"]
+__all__ = [
+    "check_meta",
+    "check_vocab",
+    "check_finite",
+    "check_card",
+    "theme_name_problem",
+    "THEME_NAME",
+    "VERSION_NAME",
+]
 
 #: what a theme (label) name may be: printable, no line ends or controls, at most 64 characters
 THEME_NAME = re.compile(r"[^\x00-\x1f\x7f-\x9f]{1,64}")
@@ -48,6 +56,15 @@ _FEATURE_TYPES = {
     "embedding_weight": float,
     "lists": str,
 }
+
+
+def theme_name_problem(name, what: str = "label") -> str | None:
+    """Why ``name`` cannot name a theme a model is trained on, as a message beginning with
+    ``what`` and the name; None when it can. The one wording of the rule for seed labels, which
+    ``seeds validate`` and training share (loading a model checks :data:`THEME_NAME` alone)."""
+    if isinstance(name, str) and THEME_NAME.fullmatch(name):
+        return None
+    return f"{what} {name!r} is not a theme name (text of 1-64 printable characters)"
 
 
 def _fail(path: Path, what: str) -> NoReturn:

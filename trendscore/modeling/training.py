@@ -70,17 +70,17 @@ def cross_validate(seeds: list[Seed], folds: int = 5, seed: int = 0, groups=None
 def check_trainable(seeds: list[Seed]) -> None:
     """Refuse, naming the file and line or the themes, seeds that would make a model its own
     loader refuses or themes that were never learned: a label that is not a theme name (the
-    rule :data:`~trendscore.modeling.modelcheck.THEME_NAME` that loading a model applies), and
+    rule of :func:`~trendscore.modeling.modelcheck.theme_name_problem`, which ``seeds validate``
+    applies too), and
     a theme of the model that no seed carries (with seeds of the five default themes, multi-
     label models have all five, and one without a positive seed would answer a constant)."""
-    from trendscore.modeling.modelcheck import THEME_NAME
+    from trendscore.modeling.modelcheck import theme_name_problem
 
     for s in seeds:
         for label in s.labels:
-            if not THEME_NAME.fullmatch(label):
-                raise SeedError(
-                    f"label {label!r} is not a theme name (text of 1-64 printable characters)", s.path, s.line
-                )
+            problem = theme_name_problem(label)
+            if problem is not None:
+                raise SeedError(problem, s.path, s.line)
     carried = {label for s in seeds for label in s.labels}
     missing = [t for t in model_themes(seeds) if t not in carried]
     if not missing:

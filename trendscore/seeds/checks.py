@@ -12,7 +12,7 @@ from pathlib import Path
 
 from trendscore.errors import SeedError
 from trendscore.io.atomic import create_new_file
-from trendscore.modeling.modelcheck import THEME_NAME
+from trendscore.modeling.modelcheck import theme_name_problem
 from trendscore.seeds.files import OPTIONAL_FIELDS, Seed, is_seed_file, iter_seed_lines, seed_files
 from trendscore.text.keys import comparison_key
 
@@ -99,8 +99,9 @@ def _label_problems(seeds: list[Seed], themes: list[str] | None) -> list[Problem
     problems = []
     flagged: dict[str, str] = {}
     for lab, n in counts.items():
-        if not THEME_NAME.fullmatch(lab):  # the rule a model's theme names are held to
-            flagged[lab] = f"label {lab!r} is not a name (text of 1-64 printable characters)"
+        problem = theme_name_problem(lab)  # the rule training holds labels to
+        if problem is not None:
+            flagged[lab] = problem
             continue
         if themes is not None:
             if lab not in themes:
