@@ -256,6 +256,6 @@ def test_validate_flags_labels_a_model_cannot_hold(tmp_path):
     for themes in (None, ["policy", "regional_hub", "overseas", "technology", long, "pol\ticy"]):
         _, problems = validate_seeds([f], themes=themes)
         assert [(p.line, p.kind) for p in problems] == [(4, "label"), (5, "label")]
-        assert all("is not a theme name (text of 1-64 printable characters)" in p.message for p in problems)
+        assert all("is not a theme name (text of 1-64 printable characters, " in p.message for p in problems)
     result = CliRunner().invoke(main, ["seeds", "validate", str(f)])
     assert result.exit_code == 1 and f"{f}:5: label: label 'pol\\ticy' is not a theme name" in result.stdout

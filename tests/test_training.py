@@ -217,7 +217,8 @@ def test_train_refuses_a_label_no_model_can_hold_and_keeps_the_model(tmp_path, r
     result = run("train", seeds, "-o", out, "--budget", "0", "--cv", "0", "--jobs", "1")
     assert result.exit_code == 2
     assert result.stderr == (
-        f"Error: {seeds}:2: label {label!r} is not a theme name (text of 1-64 printable characters)\n"
+        f"Error: {seeds}:2: label {label!r} is not a theme name "
+        "(text of 1-64 printable characters, without '|' or spaces at either end)\n"
     )
     assert {f.name: f.read_bytes() for f in out.iterdir()} == before
     registry = tmp_path / "reg"
@@ -251,7 +252,7 @@ def test_train_refuses_default_themes_no_seed_carries(tmp_path, run, labels, mes
         train([seeds], tmp_path / "m", cv=0)
 
 
-@pytest.mark.parametrize("label", ["pol\ticy", "t" * 65])
+@pytest.mark.parametrize("label", ["pol\ticy", "t" * 65, "over|seas", " culture", "culture ", "culture\u3000"])
 def test_train_and_seeds_validate_refuse_a_label_in_the_same_words(tmp_path, run, label):
     rows = _five_theme_rows()
     rows.insert(2, {"id": "bad", "text": "广电总局 短剧 通知", "labels": ["policy", label]})

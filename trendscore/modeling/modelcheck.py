@@ -61,10 +61,21 @@ _FEATURE_TYPES = {
 def theme_name_problem(name, what: str = "label") -> str | None:
     """Why ``name`` cannot name a theme a model is trained on, as a message beginning with
     ``what`` and the name; None when it can. The one wording of the rule for seed labels, which
-    ``seeds validate`` and training share (loading a model checks :data:`THEME_NAME` alone)."""
-    if isinstance(name, str) and THEME_NAME.fullmatch(name):
+    ``seeds validate`` and training share.
+
+    Beyond :data:`THEME_NAME`, a new name holds no ``|`` and no white space at either end: the
+    label CSV joins a passage's themes with ``|`` and strips each name, so such a name would
+    come back as another. Loading a model checks :data:`THEME_NAME` alone, so that models
+    made before keep loading.
+    """
+    from trendscore.io.columns import LABEL_SEPARATOR
+
+    if isinstance(name, str) and THEME_NAME.fullmatch(name) and LABEL_SEPARATOR not in name and name == name.strip():
         return None
-    return f"{what} {name!r} is not a theme name (text of 1-64 printable characters)"
+    return (
+        f"{what} {name!r} is not a theme name "
+        f"(text of 1-64 printable characters, without '{LABEL_SEPARATOR}' or spaces at either end)"
+    )
 
 
 def _fail(path: Path, what: str) -> NoReturn:

@@ -107,8 +107,8 @@ def _label_problems(seeds: list[Seed], themes: list[str] | None) -> list[Problem
             if lab not in themes:
                 flagged[lab] = f"label {lab!r} is not one of {', '.join(themes)}"
             continue
-        if lab != lab.strip() or lab != lab.lower() and lab.lower() in counts:
-            flagged[lab] = f"label {lab!r} differs from another only in case or spaces"
+        if lab != lab.lower() and lab.lower() in counts:  # (spaces at the ends are not a name)
+            flagged[lab] = f"label {lab!r} differs from another only in case"
             continue
         for other, m in counts.items():
             if other != lab and m >= 5 * n and _edit_distance_at_most(lab, other, 2):
