@@ -4,6 +4,7 @@ encodings, the bound on a line's length, and one problem per line without stoppi
 import bz2
 import gzip
 import json
+import re
 
 import pytest
 
@@ -83,3 +84,13 @@ def test_seeds_add_sees_the_compressed_seeds_already_in_the_directory(tmp_path):
     result = add_seeds(new, directory)
     assert result.path is None and len(result.conflicts) == 1  # refused: nothing written
     assert sorted(p.name for p in directory.iterdir() if not p.name.startswith(".")) == ["batch_01.jsonl.gz"]
+
+
+def test_files_without_seeds_are_named_by_the_first_and_how_many_more(tmp_path):
+    files = [tmp_path / f"s{n}.jsonl" for n in range(12)]
+    for f in files:
+        f.write_text("\n\n", "utf-8")
+    with pytest.raises(SeedError, match=rf"^{re.escape(str(files[0]))} and 11 more files: no seed records found$"):
+        read_seeds(files)
+    with pytest.raises(SeedError, match=rf"^{re.escape(str(files[3]))}: no seed records found$"):
+        read_seeds(files[3:4])

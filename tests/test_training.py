@@ -264,3 +264,16 @@ def test_train_and_seeds_validate_refuse_a_label_in_the_same_words(tmp_path, run
     assert trained.stderr.startswith(f"Error: {seeds}:3: {problem} (") and trained.stderr.count("\n") == 1
     assert checked.stdout == trained.stderr.replace("Error: ", "").replace(f"{seeds}:3: ", f"{seeds}:3: label: ")
     assert not (tmp_path / "m").exists()
+
+
+def test_a_missing_theme_names_the_first_seed_file_and_how_many_more(tmp_path, run):
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    for n in range(20):
+        rows = [{"id": f"{n}-{i}", "text": f"广电总局 短剧 第{n}批第{i}条", "labels": ["policy"][:i]} for i in range(2)]
+        _write_seeds(seeds / f"batch_{n:02d}.jsonl", rows)
+    result = run("train", seeds, "-o", tmp_path / "m", "--budget", "0", "--cv", "0", "--jobs", "1")
+    assert result.exit_code == 2 and result.stderr.count("\n") == 1
+    assert result.stderr.startswith(
+        f"Error: {seeds / 'batch_00.jsonl'} and 19 more files: no seed is labelled technology, overseas,"
+    )

@@ -14,7 +14,7 @@ from trendscore.modeling.fitting import _settings, defaults, fit_model
 from trendscore.modeling.metrics import expected_calibration_error, label_matrix, per_theme_scores, reliability_table
 from trendscore.modeling.model import Model
 from trendscore.progress import report, tracked
-from trendscore.seeds.files import Seed, model_themes, read_seeds, seeds_sha256
+from trendscore.seeds.files import Seed, files_named, model_themes, read_seeds, seeds_sha256
 from trendscore.text.keys import text_key
 
 __all__ = [
@@ -85,7 +85,7 @@ def check_trainable(seeds: list[Seed]) -> None:
     missing = [t for t in model_themes(seeds) if t not in carried]
     if not missing:
         return
-    where = ", ".join(dict.fromkeys(s.path for s in seeds))
+    where = files_named(s.path for s in seeds)  # no one file holds the problem
     if not carried:
         raise SeedError("no seed carries a label: there is no theme to learn", where)
     raise SeedError(

@@ -17,6 +17,7 @@ __all__ = [
     "iter_seed_lines",
     "read_seeds",
     "seeds_sha256",
+    "files_named",
     "theme_order",
     "model_themes",
 ]
@@ -145,6 +146,15 @@ def iter_seed_lines(paths):
             yield None, exc if isinstance(exc, SeedError) else SeedError(exc.message, exc.path or path, exc.line)
 
 
+def files_named(paths) -> str:
+    """How an error names the files it is about: the one file, or the first and how many more
+    (a seed directory holds dozens; a message stays short)."""
+    names = list(dict.fromkeys(str(p) for p in paths))
+    if not names:
+        return "(no files)"
+    return names[0] if len(names) == 1 else f"{names[0]} and {len(names) - 1} more files"
+
+
 def read_seeds(paths) -> list[Seed]:
     """Read seed files in the given order; raises :class:`SeedError` naming file:line.
 
@@ -160,7 +170,7 @@ def read_seeds(paths) -> list[Seed]:
     if replaced:
         seeds = [s for s in seeds if s.id not in replaced]
     if not seeds:
-        raise SeedError("no seed records found", ", ".join(map(str, paths)) or "(no files)")
+        raise SeedError("no seed records found", files_named(paths))
     return seeds
 
 
