@@ -259,3 +259,36 @@ def test_validate_flags_labels_a_model_cannot_hold(tmp_path):
         assert all("is not a theme name (text of 1-64 printable characters, " in p.message for p in problems)
     result = CliRunner().invoke(main, ["seeds", "validate", str(f)])
     assert result.exit_code == 1 and f"{f}:5: label: label 'pol\\ticy' is not a theme name" in result.stdout
+
+
+def test_a_replace_drops_the_seed_it_names_wherever_either_comes(tmp_path):
+    old = _write(tmp_path / "batch_11_old.jsonl", BASE)
+    fix = _write(
+        tmp_path / "batch_100_fix.jsonl", [dict(BASE[1], id="f", labels=["overseas", "culture"], replaces=["b"])]
+    )
+    for order in ([old, fix], [fix, old]):  # batch_100 sorts before batch_11 in a directory
+        assert sorted(s.id for s in read_seeds(order)) == ["a", "c", "f"]
+        found, problems = validate_seeds(order)
+        assert sorted(s.id for s in found) == ["a", "c", "f"] and problems == []
+
+
+def test_a_replace_of_an_id_no_other_seed_holds_drops_nothing_and_validate_says_so(tmp_path):
+    typo = dict(BASE[1], id="f", labels=["overseas", "culture"], replaces=["bb"])
+    f = _write(tmp_path / "s.jsonl", BASE + [typo])
+    assert [s.id for s in read_seeds([f])] == ["a", "b", "c", "f"]
+    found, problems = validate_seeds([f])
+    assert len(found) == 4
+    assert [str(p) for p in problems if p.kind == "replaces"] == [
+        f"{f}:4: replaces: replaces 'bb', but no other seed in these files holds that id: it drops nothing"
+    ]
+    result = CliRunner().invoke(main, ["seeds", "validate", str(f)])
+    assert result.exit_code == 1 and "replaces 'bb', but no other seed" in result.stdout
+
+
+def test_a_corrected_seed_kept_under_the_old_id_replaces_the_old_one_not_itself(tmp_path):
+    fixed = dict(BASE[1], labels=["overseas", "culture"], replaces=["b"])
+    f = _write(tmp_path / "s.jsonl", BASE + [fixed])
+    assert [(s.id, s.line) for s in read_seeds([f])] == [("a", 1), ("c", 3), ("b", 4)]
+    found, problems = validate_seeds([f])
+    assert [(s.id, s.line) for s in found] == [("a", 1), ("c", 3), ("b", 4)]
+    assert [(p.line, p.kind) for p in problems] == [(4, "id")]  # the id is still there twice

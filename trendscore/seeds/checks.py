@@ -13,7 +13,14 @@ from pathlib import Path
 from trendscore.errors import SeedError
 from trendscore.io.atomic import create_new_file
 from trendscore.modeling.modelcheck import theme_name_problem
-from trendscore.seeds.files import OPTIONAL_FIELDS, Seed, is_seed_file, iter_seed_lines, seed_files
+from trendscore.seeds.files import (
+    OPTIONAL_FIELDS,
+    Seed,
+    is_seed_file,
+    iter_seed_lines,
+    seed_files,
+    without_replaced,
+)
 from trendscore.text.keys import comparison_key
 
 __all__ = ["Problem", "validate_seeds", "seed_file_count", "near_duplicate_pairs", "add_seeds", "AddResult"]
@@ -146,7 +153,9 @@ def validate_seeds(paths, themes: list[str] | None = None) -> tuple[list[Seed], 
 
     A directory stands for the seed files in it, as in training. A seed that another names in
     ``replaces`` is left out of the seeds returned and of the text and label checks (training
-    drops it), but its id still counts: ids must be unique across all the files.
+    drops it, wherever either comes), but its id still counts: ids must be unique across all the
+    files. A ``replaces`` that no other seed of the files answers is a problem: it drops nothing,
+    most likely a mistyped id (or the seed it names is in a file not given).
     """
     files, problems = _expand(paths)
     seeds: list[Seed] = []
@@ -164,8 +173,15 @@ def validate_seeds(paths, themes: list[str] | None = None) -> tuple[list[Seed], 
             problems.append(Problem(s.path, s.line, "id", f"id {s.id!r} also at {f.path}:{f.line}"))
         else:
             first_by_id[s.id] = s
-    replaced = {r for s in seeds for r in s.replaces}
-    seeds = [s for s in seeds if s.id not in replaced]
+    holders: dict[str, list[Seed]] = {}
+    for s in seeds:
+        holders.setdefault(s.id, []).append(s)
+    for s in seeds:
+        for r in dict.fromkeys(s.replaces):
+            if not any(other is not s for other in holders.get(r, ())):
+                message = f"replaces {r!r}, but no other seed in these files holds that id: it drops nothing"
+                problems.append(Problem(s.path, s.line, "replaces", message))
+    seeds = without_replaced(seeds)
     problems += _label_problems(seeds, themes)
     first_by_text: dict[str, Seed] = {}
     for s in seeds:

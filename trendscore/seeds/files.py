@@ -16,6 +16,7 @@ __all__ = [
     "DEFAULT_THEMES",
     "iter_seed_lines",
     "read_seeds",
+    "without_replaced",
     "seeds_sha256",
     "files_named",
     "theme_order",
@@ -155,20 +156,37 @@ def files_named(paths) -> str:
     return names[0] if len(names) == 1 else f"{names[0]} and {len(names) - 1} more files"
 
 
+def without_replaced(seeds: list[Seed]) -> list[Seed]:
+    """``seeds`` less every seed whose id another seed's ``replaces`` names.
+
+    Where either comes does not matter: a correction is about an id, and the order of seed
+    files (a directory's name order, the order they are given in) says nothing about which was
+    written last. A seed naming its own id drops the other seeds that hold it, not itself (a
+    corrected copy kept under the old id); a ``replaces`` that no other seed's id answers drops
+    nothing (the seed it names may be in a file not read; ``seeds validate`` reports it).
+    """
+    naming: dict[str, list[Seed]] = {}
+    for s in seeds:
+        for r in s.replaces:
+            naming.setdefault(r, []).append(s)
+    if not naming:
+        return seeds
+    return [s for s in seeds if not any(other is not s for other in naming.get(s.id, ()))]
+
+
 def read_seeds(paths) -> list[Seed]:
     """Read seed files in the given order; raises :class:`SeedError` naming file:line.
 
-    A seed whose id is listed in a later seed's ``replaces`` is dropped (``seeds add
-    --on-conflict replace`` records corrections that way, without rewriting old files).
+    A seed whose id another seed lists in ``replaces`` is dropped, wherever the two come (see
+    :func:`without_replaced`; ``seeds add --on-conflict replace`` records corrections that way,
+    without rewriting old files).
     """
     seeds: list[Seed] = []
     for seed, error in iter_seed_lines(paths):
         if error is not None:
             raise error
         seeds.append(seed)
-    replaced = {r for s in seeds for r in s.replaces}
-    if replaced:
-        seeds = [s for s in seeds if s.id not in replaced]
+    seeds = without_replaced(seeds)
     if not seeds:
         raise SeedError("no seed records found", files_named(paths))
     return seeds
