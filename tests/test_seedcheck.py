@@ -292,3 +292,36 @@ def test_a_corrected_seed_kept_under_the_old_id_replaces_the_old_one_not_itself(
     found, problems = validate_seeds([f])
     assert [(s.id, s.line) for s in found] == [("a", 1), ("c", 3), ("b", 4)]
     assert [(p.line, p.kind) for p in problems] == [(4, "id")]  # the id is still there twice
+
+
+@pytest.mark.parametrize("name", ["line\nend.jsonl", "esc\x1b[2Jape.jsonl"])
+def test_seeds_commands_print_each_problem_on_one_line_whatever_the_file_name(tmp_path, name, monkeypatch):
+    f = _write(tmp_path / name, BASE + [{"id": "d\x1b[31m", "text": "", "labels": []}])
+    shown = str(f).encode("unicode_escape").decode("ascii")
+    result = CliRunner().invoke(main, ["seeds", "validate", str(f)])
+    assert result.exit_code == 1
+    assert result.stdout == f"{shown}:4: blank: text is empty or only white space\n"
+    seeds_dir = tmp_path / "seeds"
+    seeds_dir.mkdir()
+    _write(seeds_dir / "batch_01.jsonl", BASE)
+    clash = _write(tmp_path / f"new-{name}", [dict(BASE[0], id="n", labels=["culture"])])
+    result = CliRunner().invoke(main, ["seeds", "add", str(clash), "--to", str(seeds_dir)])
+    assert result.exit_code == 1 and result.stderr.count("\n") == 2 and "\x1b" not in result.stderr
+    assert result.stderr.startswith(str(clash).encode("unicode_escape").decode("ascii") + ":1: conflict: same text")
+
+    def flag_every_seed(seeds, folds, limit):
+        keys = ("path", "line", "id", "labels", "text")
+        return [
+            dict(zip(keys, (s.path, s.line, s.id, list(s.labels), s.text + "\x1b[0m\r")), suggested=[], confidence=0.0)
+            for s in seeds
+        ]
+
+    monkeypatch.setattr("trendscore.seeds.suggest.label_issues", flag_every_seed)
+    result = CliRunner().invoke(main, ["seeds", "issues", str(f)])
+    assert (
+        result.exit_code == 0
+        and result.stdout.count("\n") == 4
+        and "\x1b" not in result.stdout
+        and "\r" not in result.stdout
+    )
+    assert result.stdout.splitlines()[3].startswith(f"{shown}:4: d\\x1b[31m labels [] -> suggested []")

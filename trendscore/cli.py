@@ -705,7 +705,7 @@ def seeds_validate(files, themes):
 
     found, problems = validate_seeds(list(files), themes.split(",") if themes else None)
     for p in problems:
-        click.echo(str(p))
+        click.echo(one_line(str(p)))  # a file name or a quoted field may hold line ends or escapes
     kinds = sorted({p.kind for p in problems})
     click.echo(
         f"{len(found)} seeds in {seed_file_count(files)} files, {len(problems)} problems"
@@ -734,7 +734,7 @@ def seeds_add(new, directory, on_conflict):
 
     result = add_seeds(new, directory, on_conflict)
     for p in result.conflicts:
-        click.echo(str(p), err=True)
+        click.echo(one_line(str(p)), err=True)
     if result.conflicts and on_conflict == "refuse":
         click.echo(
             f"Error: {len(result.conflicts)} conflicts with existing seeds; nothing was added "
@@ -765,8 +765,10 @@ def seeds_issues(files, limit, cv, quiet):
         issues = label_issues(read_seeds(list(files)), folds=cv, limit=limit)
     for issue in issues:
         click.echo(
-            f"{issue['path']}:{issue['line']}: {issue['id']} labels {issue['labels']} -> suggested "
-            f"{issue['suggested']} (confidence in given labels {issue['confidence']:.3f}): {issue['text'][:60]}"
+            one_line(
+                f"{issue['path']}:{issue['line']}: {issue['id']} labels {issue['labels']} -> suggested "
+                f"{issue['suggested']} (confidence in given labels {issue['confidence']:.3f}): {issue['text'][:60]}"
+            )
         )
 
 
