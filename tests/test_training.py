@@ -6,10 +6,10 @@ from sklearn.base import clone
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from trendscore import load_model
-from trendscore.errors import SeedError
+from trendscore.errors import InputError, SeedError
 from trendscore.modeling.classifier import TextThemeClassifier, ThemeClassifier, best_threshold
 from trendscore.modeling.training import fit_model, train
-from trendscore.seeds.files import read_seeds
+from trendscore.seeds.files import DEFAULT_THEMES, read_seeds, seeds_sha256
 
 _NOT_APPLICABLE = {
     # predict applies per-theme thresholds tuned by cross-validation, by design, so
@@ -277,3 +277,72 @@ def test_a_missing_theme_names_the_first_seed_file_and_how_many_more(tmp_path, r
     assert result.stderr.startswith(
         f"Error: {seeds / 'batch_00.jsonl'} and 19 more files: no seed is labelled technology, overseas,"
     )
+
+
+def test_themes_sets_the_models_themes_and_ignores_the_other_labels(tmp_path, run):
+    rows = [{"id": f"{t}{i}", "text": f"{t} 第{i}条 短剧", "labels": [t]} for t in DEFAULT_THEMES for i in range(6)]
+    rows[0]["labels"] = ["policy", "culture"]
+    seeds = _write_seeds(tmp_path / "s.jsonl", rows)
+    out = tmp_path / "m"
+    result = run("train", seeds, "-o", out, "--themes", "overseas,policy", "--budget", "0", "--cv", "0", "--jobs", "1")
+    assert result.exit_code == 0, result.output
+    assert result.stderr.startswith(
+        "Note: ignored 19 labels on 19 seeds, of themes not listed: culture (7), regional_hub (6), technology (6); "
+        "18 seeds carry none of the themes\n"
+    )
+    model = load_model(out)
+    assert model.themes == ["overseas", "policy"] and model.multilabel
+    assert [r["labels"] for r in model.label(["policy 第9条 短剧", "overseas 第9条 短剧", "culture 第9条 短剧"])] == [
+        ["policy"],
+        ["overseas"],
+        [],
+    ]
+    card = model.card["seeds"]
+    assert card["per_theme"] == {"overseas": 6, "policy": 6} and card["no_label"] == 18
+    assert card["sha256"] == seeds_sha256(read_seeds([seeds]))  # the files as they are: themes add finds them
+    assert "--themes overseas,policy" in model.card["command"]
+
+
+def test_themes_names_a_listed_theme_no_seed_carries(tmp_path, run):
+    seeds = _write_seeds(tmp_path / "s.jsonl", _five_theme_rows())
+    result = run(
+        "train", seeds, "-o", tmp_path / "m", "--themes", "policy,sports,esports", "--budget", "0", "--cv", "0"
+    )
+    assert result.exit_code == 2 and result.stderr == (
+        f"Error: {seeds}: no seed is labelled sports, esports: a theme cannot be learned without examples; "
+        "label some seeds with them, or leave them out of the themes\n"
+    )
+    assert not (tmp_path / "m").exists()
+
+
+@pytest.mark.parametrize(
+    "themes, message",
+    [
+        ("policy,over|seas", "theme 'over|seas' is not a theme name (text of 1-64 printable characters, without '|'"),
+        ("policy, overseas", "theme ' overseas' is not a theme name"),
+        ("policy,,overseas", "theme '' is not a theme name"),
+        ("policy,overseas,policy", "theme 'policy' is listed twice"),
+    ],
+)
+def test_themes_refuses_a_list_that_is_not_of_distinct_names(tmp_path, run, themes, message):
+    seeds = _write_seeds(tmp_path / "s.jsonl", _five_theme_rows())
+    result = run("train", seeds, "-o", tmp_path / "m", "--themes", themes, "--budget", "0", "--cv", "0")
+    assert result.exit_code == 2 and result.stderr.startswith(f"Error: {message}") and result.stderr.count("\n") == 1
+    assert not (tmp_path / "m").exists()
+    with pytest.raises(InputError, match="must be a list of names"):
+        train([seeds], tmp_path / "m", cv=0, themes="policy,overseas")
+
+
+def test_a_default_theme_without_seeds_points_to_themes_and_a_registry_refuses_it(tmp_path, run):
+    rows = [r for r in _five_theme_rows() if r["labels"] != ["culture"]]
+    rows[0]["labels"] = ["policy", "overseas"]
+    seeds = _write_seeds(tmp_path / "s.jsonl", rows)
+    result = run("train", seeds, "-o", tmp_path / "m", "--budget", "0", "--cv", "0")
+    assert result.exit_code == 2 and result.stderr.count("\n") == 1
+    assert result.stderr.startswith(f"Error: {seeds}: no seed is labelled culture: a theme cannot be learned")
+    assert result.stderr.endswith(
+        "; try --themes policy,technology,overseas,regional_hub to train only the themes that have seeds\n"
+    )
+    result = run("train", seeds, "--registry", tmp_path / "reg", "--themes", "policy,overseas")
+    assert result.exit_code == 2 and "--themes works with -o only, not with --registry" in result.output
+    assert not (tmp_path / "reg").exists()

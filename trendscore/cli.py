@@ -25,6 +25,7 @@ _OPTIONS = {
     "text_column": "--text-column",
     "date_column": "--date-column",
     "force": "--force",
+    "themes": "--themes",
 }
 
 
@@ -486,6 +487,11 @@ def _rebuild_command(ctx, given: set[str]) -> str:
 )
 @click.option("--seed", default=0, show_default=True, type=int, help="Random seed; training is deterministic for it.")
 @click.option(
+    "--themes",
+    default=None,
+    help="The model's themes, exactly: NAME,NAME... (each needs seeds; other labels are ignored) [the seeds' labels].",
+)
+@click.option(
     "--segmenter", cls=_EstimatorDefault, type=click.Choice(["rjieba", "jieba"]), help="Word segmenter [{default}]."
 )
 @click.option("--curve", is_flag=True, help="Add a learning curve (25/50/75/100% of seeds) to the card and print it.")
@@ -590,6 +596,7 @@ def train(
     force,
     cv,
     seed,
+    themes,
     segmenter,
     curve,
     c,
@@ -647,6 +654,8 @@ def train(
             params["embedding_weight"] = embedding_weight
     elif embedding_dims is not None or embedding_weight is not None:
         raise click.UsageError("--embedding-dims and --embedding-weight need --embedding")
+    if registry is not None and themes is not None:
+        raise click.UsageError("--themes works with -o only, not with --registry")
     if registry is not None:
         from trendscore.modeling.registry import Registry
 
@@ -668,9 +677,15 @@ def train(
     with _progress(quiet):
         model = run_train(
             list(seeds), out_dir, cv=cv, seed=seed, curve=curve, budget=budget, encoder=allow_encoder or "",
-            command=_rebuild_command(click.get_current_context(), given), **params,
+            command=_rebuild_command(click.get_current_context(), given),
+            themes=None if themes is None else themes.split(","), **params,
         )
     card = model.card
+    from trendscore.modeling.training import ignored_labels
+
+    note = ignored_labels(card)
+    if note:
+        click.echo(one_line(f"Note: {note}"), err=True)
     parts = [f"{len(model.themes)} themes", f"{card['seeds']['count']} seeds"]
     if "chosen" in card.get("selection", {}):
         sel = card["selection"]

@@ -58,13 +58,16 @@ def _settings(params: dict) -> dict:
     return {**defaults(), **params}
 
 
-def fit_model(seeds: list[Seed], seed: int = 0, **params) -> Model:
-    """Fit a :class:`~trendscore.modeling.model.Model` on seeds (multi-label unless every seed has one label)."""
+def fit_model(seeds: list[Seed], seed: int = 0, themes: list[str] | None = None, **params) -> Model:
+    """Fit a :class:`~trendscore.modeling.model.Model` on seeds (multi-label unless every seed has one label).
+
+    ``themes`` fixes the model's themes (:func:`~trendscore.seeds.files.model_themes`; the seeds
+    carry no other labels); by default they come from the seeds' labels."""
     from trendscore.modeling.classifier import TextThemeClassifier
 
     if not seeds:
         raise SeedError("no seeds to train on")
-    themes = model_themes(seeds)
+    themes = model_themes(seeds, themes)
     multilabel = not all(len(s.labels) == 1 for s in seeds)
     if not multilabel:
         if len(themes) < 2:

@@ -243,18 +243,20 @@ def search(
     seed: int = 0,
     folds: int = FOLDS,
     clock=time.perf_counter,
+    themes: list[str] | None = None,
 ) -> tuple[dict, dict]:
     """Cross-validate the :func:`candidates` within ``budget`` seconds.
 
     ``settings`` are the complete defaults (the fixed values already in them); returns the
     chosen settings (``settings`` with the best candidate's values) and the record for the
-    model card. The first candidate always runs, whatever the budget.
+    model card. The first candidate always runs, whatever the budget. ``themes`` fixes the
+    model's themes, as in :func:`~trendscore.modeling.fitting.fit_model`.
     """
     from trendscore.seeds.files import model_themes
     from trendscore.text.features import FeatureConfig
 
     start = clock()
-    themes = model_themes(seeds)
+    themes = model_themes(seeds, themes)
     multilabel = not all(len(s.labels) == 1 for s in seeds)
     texts = [s.text for s in seeds]
     Y = label_matrix([list(s.labels) for s in seeds], themes)

@@ -79,11 +79,14 @@ def _group_scores(Y, pred, themes, keys) -> dict:
     return out
 
 
-def time_split(seeds: list[Seed], cutoff: str = CUTOFF, end: str = END, seed: int = 0, **params) -> dict:
+def time_split(
+    seeds: list[Seed], cutoff: str = CUTOFF, end: str = END, seed: int = 0, themes: list[str] | None = None, **params
+) -> dict:
     """Figures of a model trained on the past and tested on later real reports.
 
     Returns per-theme and macro figures, the same by language, the sizes of both sides, and
     for each test passage its index, probabilities and predicted labels (for error analysis).
+    ``themes`` fixes the model's themes, as in :func:`~trendscore.modeling.fitting.fit_model`.
     """
     from trendscore.modeling.fitting import fit_model
     from trendscore.seeds.files import model_themes
@@ -91,8 +94,8 @@ def time_split(seeds: list[Seed], cutoff: str = CUTOFF, end: str = END, seed: in
     train_idx, test_idx = split_by_time(seeds, cutoff, end)
     if len(test_idx) < MIN_TEST:
         raise SeedError(f"only {len(test_idx)} real-report seeds dated {cutoff}..{end}; a time split needs {MIN_TEST}")
-    themes = model_themes(seeds)
-    model = fit_model([seeds[i] for i in train_idx], seed=seed, **params)
+    model = fit_model([seeds[i] for i in train_idx], seed=seed, themes=themes, **params)
+    themes = model_themes(seeds, themes)
     test = [seeds[i] for i in test_idx]
     proba = model.predict_proba([s.text for s in test])
     labels = model.labels_from_proba(proba)

@@ -9,16 +9,18 @@ from pathlib import Path
 
 import numpy as np
 
-from trendscore.errors import InputError, SeedError
+from trendscore.errors import Hint, InputError, SeedError, hinted
 from trendscore.modeling.fitting import _settings, defaults, fit_model
 from trendscore.modeling.metrics import expected_calibration_error, label_matrix, per_theme_scores, reliability_table
 from trendscore.modeling.model import Model
 from trendscore.progress import report, tracked
-from trendscore.seeds.files import Seed, files_named, model_themes, read_seeds, seeds_sha256
+from trendscore.seeds.files import Seed, files_named, keep_themes, model_themes, read_seeds, seeds_sha256
 from trendscore.text.keys import text_key
 
 __all__ = [
     "check_trainable",
+    "theme_list",
+    "ignored_labels",
     "choose_params",
     "fit_model",
     "train",
@@ -28,12 +30,16 @@ __all__ = [
     "defaults",
 ]
 
-def cross_validate(seeds: list[Seed], folds: int = 5, seed: int = 0, groups=None, **params) -> dict:
+def cross_validate(
+    seeds: list[Seed], folds: int = 5, seed: int = 0, groups=None, themes: list[str] | None = None, **params
+) -> dict:
     """Out-of-fold figures: each fold's model (its own calibration and thresholds) labels the
-    seeds it never saw. ``groups`` (e.g. batch names) gives leave-one-group-out instead."""
+    seeds it never saw. ``groups`` (e.g. batch names) gives leave-one-group-out instead.
+    ``themes`` fixes the model's themes, as in :func:`fit_model`."""
     from sklearn.model_selection import GroupKFold, KFold
 
-    themes = model_themes(seeds)
+    given = themes
+    themes = model_themes(seeds, given)
     Y = label_matrix([list(s.labels) for s in seeds], themes)
     proba = np.zeros(Y.shape)
     pred = np.zeros(Y.shape, dtype=np.int64)
@@ -44,7 +50,7 @@ def cross_validate(seeds: list[Seed], folds: int = 5, seed: int = 0, groups=None
         splits = list(GroupKFold(len(set(groups))).split(seeds, groups=groups))
         stage = f"leave-one-file-out ({len(splits)} files)"
     for train_idx, test_idx in tracked(splits, stage):
-        model = fit_model([seeds[i] for i in train_idx], seed=seed, **params)
+        model = fit_model([seeds[i] for i in train_idx], seed=seed, themes=given, **params)
         cols = [model.themes.index(t) if t in model.themes else None for t in themes]
         p = model.predict_proba([seeds[i].text for i in test_idx])
         labs = model.labels_from_proba(p)
@@ -67,13 +73,16 @@ def cross_validate(seeds: list[Seed], folds: int = 5, seed: int = 0, groups=None
     return scores
 
 
-def check_trainable(seeds: list[Seed]) -> None:
+def check_trainable(seeds: list[Seed], themes: list[str] | None = None, offer_themes: bool = False) -> None:
     """Refuse, naming the file and line or the themes, seeds that would make a model its own
     loader refuses or themes that were never learned: a label that is not a theme name (the
     rule of :func:`~trendscore.modeling.modelcheck.theme_name_problem`, which ``seeds validate``
     applies too), and
     a theme of the model that no seed carries (with seeds of the five default themes, multi-
-    label models have all five, and one without a positive seed would answer a constant)."""
+    label models have all five, and one without a positive seed would answer a constant).
+    With ``themes`` (the model's themes, the seeds' labels kept to them), each of those needs a
+    seed. ``offer_themes`` hints, when default themes lack seeds, at naming the themes that
+    have them (where the caller takes ``themes``)."""
     from trendscore.modeling.modelcheck import theme_name_problem
 
     for s in seeds:
@@ -82,16 +91,64 @@ def check_trainable(seeds: list[Seed]) -> None:
             if problem is not None:
                 raise SeedError(problem, s.path, s.line)
     carried = {label for s in seeds for label in s.labels}
-    missing = [t for t in model_themes(seeds) if t not in carried]
+    missing = [t for t in (themes if themes is not None else model_themes(seeds)) if t not in carried]
     if not missing:
         return
     where = files_named(s.path for s in seeds)  # no one file holds the problem
+    if themes is not None:
+        them = "it" if len(missing) == 1 else "them"
+        raise SeedError(
+            f"no seed is labelled {', '.join(missing)}: a theme cannot be learned without examples; label "
+            f"some seeds with {them}, or leave {them} out of the themes",
+            where,
+        )
     if not carried:
         raise SeedError("no seed carries a label: there is no theme to learn", where)
-    raise SeedError(
+    error = SeedError(
         f"no seed is labelled {', '.join(missing)}: a theme cannot be learned without examples, and seeds "
         "of the default themes train all five; label some seeds with each",
         where,
+    )
+    if not offer_themes:
+        raise error
+    learned = ",".join(t for t in model_themes(seeds) if t in carried).replace("{", "{{").replace("}", "}}")
+    raise hinted(error, Hint("{setting} " + learned + " to train only the themes that have seeds", "themes"))
+
+
+def theme_list(themes) -> list[str]:
+    """``themes`` as the themes a model is to have: a non-empty list of distinct theme names
+    (:func:`~trendscore.modeling.modelcheck.theme_name_problem`), else :class:`InputError`."""
+    from trendscore.modeling.modelcheck import theme_name_problem
+
+    if not isinstance(themes, list | tuple) or not all(isinstance(t, str) for t in themes):
+        raise InputError(f"the themes must be a list of names, got {themes!r}")
+    themes = list(themes)
+    if not themes:
+        raise InputError("the list of themes is empty; name one theme or more")
+    for t in themes:
+        problem = theme_name_problem(t, "theme")
+        if problem is not None:
+            raise InputError(problem)
+    twice = [t for t in dict.fromkeys(themes) if themes.count(t) > 1]
+    if twice:
+        raise InputError(f"theme {twice[0]!r} is listed twice")
+    return themes
+
+
+def ignored_labels(card: dict) -> str | None:
+    """What a model card says of the seed labels its given themes left out, as a sentence (the
+    five commonest named); None when none was."""
+    seeds = card.get("seeds") or {}
+    ignored = seeds.get("ignored") or {}
+    if not ignored.get("seeds"):
+        return None
+    counts = sorted(ignored["labels"].items(), key=lambda kv: (-kv[1], kv[0]))
+    names = ", ".join(f"{name} ({n})" for name, n in counts[:5])
+    if len(counts) > 5:
+        names += f" and {len(counts) - 5} more"
+    return (
+        f"ignored {sum(ignored['labels'].values())} labels on {ignored['seeds']} seeds, of themes not listed: "
+        f"{names}; {seeds.get('no_label')} seeds carry none of the themes"
     )
 
 
@@ -109,14 +166,19 @@ def _versions(params: dict) -> dict:
 
 
 def learning_curve(
-    seeds: list[Seed], shares=(0.25, 0.5, 0.75, 1.0), folds: int = 5, seed: int = 0, **params
+    seeds: list[Seed],
+    shares=(0.25, 0.5, 0.75, 1.0),
+    folds: int = 5,
+    seed: int = 0,
+    themes: list[str] | None = None,
+    **params,
 ) -> list[dict]:
     """Cross-validated macro-F1 on growing random subsets of the seeds: do more labels help?"""
     order = np.random.default_rng(seed).permutation(len(seeds))
     rows = []
     for share in tracked(shares, "learning curve"):
         subset = [seeds[i] for i in sorted(order[: max(int(share * len(seeds)), folds)])]
-        scores = cross_validate(subset, folds=folds, seed=seed, **params)
+        scores = cross_validate(subset, folds=folds, seed=seed, themes=themes, **params)
         rows.append({"share": share, "passages": len(subset), "macro_f1": scores["macro_f1"]})
     return rows
 
@@ -150,6 +212,7 @@ def train(
     budget: float | None = None,
     encoder: str = "",
     command: str = "",
+    themes: list[str] | None = None,
     **params,
 ) -> Model:
     """Train on seed files, cross-validate, and write the model directory with its card.
@@ -168,10 +231,15 @@ def train(
     ``command``, when given, is recorded in the card as the command that rebuilds the model
     (``trendscore train`` records itself). The card's ``created`` is ``SOURCE_DATE_EPOCH``
     when that is set, so the same command gives the same bytes.
+
+    ``themes`` (a list of theme names) sets the model's themes exactly, in that order, where by
+    default they are the labels the seeds carry (:func:`~trendscore.seeds.files.model_themes`).
+    Each needs a seed labelled with it; the seeds' other labels are ignored (a seed left with
+    none is an example of none of the themes), and the card's ``seeds.ignored`` counts them.
     """
     return train_seeds(
         read_seeds(seed_paths), out_dir, cv=cv, seed=seed, evaluate=evaluate, curve=curve, budget=budget,
-        encoder=encoder, command=command, **params,
+        encoder=encoder, command=command, themes=themes, **params,
     )
 
 
@@ -186,6 +254,7 @@ def train_seeds(
     encoder: str = "",
     command: str = "",
     provisional_from=None,
+    themes: list[str] | None = None,
     **params,
 ) -> Model:
     """:func:`train` on seeds already read.
@@ -193,7 +262,8 @@ def train_seeds(
     Provisional themes (:mod:`trendscore.modeling.provisional`) of the model in ``provisional_from``
     (default: ``out_dir``, when it holds one) are kept: fitted as ordinary themes when at
     least :data:`~trendscore.modeling.provisional.FOLD_IN` seeds carry their label, else provisional
-    still, their examples joined by the seeds that carry it."""
+    still, their examples joined by the seeds that carry it. With ``themes`` none is kept: the
+    model has exactly those (name one to train it from the seeds)."""
     from trendscore.modeling.provisional import carried_themes, fold_in
     from trendscore.modeling.selection import FOLDS
     from trendscore.modeling.store import check_model_target
@@ -202,17 +272,27 @@ def train_seeds(
     if out_dir is not None:
         check_model_target(out_dir)  # before the work, not after it
     created_stamp()  # a malformed SOURCE_DATE_EPOCH is refused before the work too
-    carried = carried_themes(provisional_from if provisional_from is not None else out_dir)
+    restricted = None
+    if themes is not None:
+        themes = theme_list(themes)
+        sha256 = seeds_sha256(seeds)  # the files' seeds as read: what the card's hash finds them by
+        seeds, ignored, touched = keep_themes(seeds, themes)
+        restricted = {"themes": themes, "sha256": sha256, "ignored": {"labels": ignored, "seeds": touched}}
+        carried = []
+    else:
+        carried = carried_themes(provisional_from if provisional_from is not None else out_dir)
     folded, stay, seeds = fold_in(seeds, carried)
-    check_trainable(seeds)  # labels a model can hold, each theme with examples: before the work
+    check_trainable(seeds, themes, offer_themes=themes is None)  # before the work
     # one BLAS thread: sums in the same order on any machine, so a rebuild gives the same bytes
     with caching(), _one_blas_thread():  # with sentence embeddings, each seed is encoded once for all the fits
         selection = None
         if budget is not None and budget > 0:
-            params, selection = choose_params(seeds, params, budget, encoder, seed)
+            params, selection = choose_params(seeds, params, budget, encoder, seed, themes)
         if cv is None:  # the card's folds: as many as the search's when it ran (time), else 5
             cv = FOLDS if selection is not None else 5
-        model = _train_seeds(seeds, out_dir, cv, seed, evaluate, curve, selection, command, stay, folded, **params)
+        model = _train_seeds(
+            seeds, out_dir, cv, seed, evaluate, curve, selection, command, stay, folded, restricted, **params
+        )
     return model
 
 
@@ -222,10 +302,12 @@ def _one_blas_thread():
     return threadpool_limits(1)
 
 
-def choose_params(seeds: list[Seed], params: dict, budget: float, encoder: str = "", seed: int = 0):
+def choose_params(
+    seeds: list[Seed], params: dict, budget: float, encoder: str = "", seed: int = 0, themes: list[str] | None = None
+):
     """``params`` completed by the cross-validated search of :mod:`trendscore.modeling.selection`
     (the settings it leaves out), and the search's record; ``params`` unchanged and None
-    when it fixes every searched setting."""
+    when it fixes every searched setting. ``themes`` fixes the model's themes."""
     from trendscore.modeling.selection import MIN_SEEDS, SEARCHED, search
 
     if not seeds:
@@ -240,7 +322,7 @@ def choose_params(seeds: list[Seed], params: dict, budget: float, encoder: str =
         return params, None
     if len(seeds) < MIN_SEEDS:
         return params, {"skipped": f"{len(seeds)} seeds, fewer than {MIN_SEEDS}: today's defaults", "budget_s": budget}
-    chosen, record = search(seeds, params, _settings(params), budget, encoder=encoder, seed=seed)
+    chosen, record = search(seeds, params, _settings(params), budget, encoder=encoder, seed=seed, themes=themes)
     return {**params, **{k: chosen[k] for k in SEARCHED}}, record
 
 
@@ -264,17 +346,19 @@ def _train_seeds(
     command: str,
     stay: dict | None = None,
     folded: list | None = None,
+    restricted: dict | None = None,
     **params,
 ) -> Model:
+    themes = restricted["themes"] if restricted else None
     report("fitting the model", 0, 1)
-    model = fit_model(seeds, seed=seed, **params)
+    model = fit_model(seeds, seed=seed, themes=themes, **params)
     report("fitting the model", 1, 1)
     card: dict = {
         "created": created_stamp(),
         "seeds": {
             "files": sorted({Path(s.path).name for s in seeds}),
             "count": len(seeds),
-            "sha256": seeds_sha256(seeds),
+            "sha256": restricted["sha256"] if restricted else seeds_sha256(seeds),
             "per_theme": {t: sum(t in s.labels for s in seeds) for t in model.themes},
             "no_label": sum(not s.labels for s in seeds),
         },
@@ -284,26 +368,31 @@ def _train_seeds(
         "versions": _versions(params),
         "trained_on": sorted({text_key(s.text) for s in seeds}),
     }
+    if restricted:  # the themes were given: the labels of others were taken off the seeds
+        card["seeds"]["themes_given"] = restricted["themes"]
+        card["seeds"]["ignored"] = restricted["ignored"]
     if selection is not None:
         card["selection"] = selection
     if command:
         card["command"] = command
     if evaluate and cv >= 2:
-        card["cross_validation"] = _figures(cross_validate(seeds, folds=cv, seed=seed, **params))
+        card["cross_validation"] = _figures(cross_validate(seeds, folds=cv, seed=seed, themes=themes, **params))
         files = [s.path for s in seeds]
         if len(set(files)) >= 3:
-            card["leave_one_file_out"] = _figures(cross_validate(seeds, groups=files, seed=seed, **params))
+            card["leave_one_file_out"] = _figures(
+                cross_validate(seeds, groups=files, seed=seed, themes=themes, **params)
+            )
     if evaluate and cv >= 2:  # --cv 0 skips every figure, this one too
         from trendscore.modeling.timesplit import choose_window, time_split
 
         window = choose_window(seeds)
         if window is not None:
             report("time split", 0, 1)
-            figures = time_split(seeds, *window, seed=seed, **params)
+            figures = time_split(seeds, *window, seed=seed, themes=themes, **params)
             report("time split", 1, 1)
             card["time_split"] = {k: v for k, v in figures.items() if not k.startswith("test_")}
     if curve:
-        card["learning_curve"] = learning_curve(seeds, folds=max(cv, 2), seed=seed, **params)
+        card["learning_curve"] = learning_curve(seeds, folds=max(cv, 2), seed=seed, themes=themes, **params)
     if folded:
         card["folded_in"] = sorted(folded)  # once provisional, now trained on their seeds
     if stay:

@@ -21,6 +21,7 @@ __all__ = [
     "files_named",
     "theme_order",
     "model_themes",
+    "keep_themes",
 ]
 
 DEFAULT_THEMES = ["policy", "technology", "overseas", "regional_hub", "culture"]
@@ -200,14 +201,36 @@ def theme_order(seeds: list[Seed]) -> list[str]:
     return sorted(used)
 
 
-def model_themes(seeds: list[Seed]) -> list[str]:
-    """The model's label columns: the seeds' themes, where a single-label model knows only the
-    classes its seeds use."""
-    themes = theme_order(seeds)
+def model_themes(seeds: list[Seed], themes: list[str] | None = None) -> list[str]:
+    """The model's label columns: ``themes`` when given (the seeds' labels already kept to
+    them, :func:`keep_themes`), else the seeds' themes (:func:`theme_order`); a single-label
+    model knows only the classes its seeds use, in that order."""
+    themes = list(themes) if themes is not None else theme_order(seeds)
     if all(len(s.labels) == 1 for s in seeds):
         used = {s.labels[0] for s in seeds}
         themes = [t for t in themes if t in used]
     return themes
+
+
+def keep_themes(seeds: list[Seed], themes: list[str]) -> tuple[list[Seed], dict[str, int], int]:
+    """The seeds with only the labels among ``themes`` (a seed left with none is an example of
+    none of them); how many times each other label was taken off, and from how many seeds."""
+    import dataclasses
+
+    keep = set(themes)
+    kept: list[Seed] = []
+    ignored: dict[str, int] = {}
+    touched = 0
+    for s in seeds:
+        labels = tuple(t for t in s.labels if t in keep)
+        if len(labels) != len(s.labels):
+            touched += 1
+            for t in s.labels:
+                if t not in keep:
+                    ignored[t] = ignored.get(t, 0) + 1
+            s = dataclasses.replace(s, labels=labels)
+        kept.append(s)
+    return kept, dict(sorted(ignored.items())), touched
 
 
 def seeds_sha256(seeds: list[Seed]) -> str:
