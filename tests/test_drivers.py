@@ -171,6 +171,7 @@ def test_unthemed_counts_fold_copies_whatever_the_order_or_split():
     records = _syndicated(copies=3)
     items = [(r, "in.jsonl", n) for n, r in enumerate(records, 1)]
     whole = accumulate(items, None, ScoreSettings())
+    whole.acc.settle()  # which copies fold is decided at the end of the stream
     distinct_days: dict[str, set] = {}
     for r in records:
         distinct_days.setdefault(r["text"], set()).add(r["date"])

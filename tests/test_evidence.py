@@ -11,11 +11,13 @@ import re
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scenarios import THEMES, generate_news
 
 import trendscore
 from trendscore.text.keys import fingerprint
-from trendscore.trends.accumulate import COPY_DAYS, Accumulator
+from trendscore.trends.accumulate import COPY_DAYS, SCALE, Accumulator
 from trendscore.trends.evidence import (
     Window,
     dispersion_estimate,
@@ -101,6 +103,118 @@ def test_order_and_partitions_do_not_change_the_result():
     ]
     parts[0].merge(parts[1])
     assert compute_score(parts[0]).to_json() == first
+
+
+# a few texts, some written two ways (the same fingerprint, different characters)
+_COPY_TEXTS = [
+    ("微短剧出海，势头强劲", "微短剧 出海 势头强劲!"),
+    ("Short dramas go global.", "short DRAMAS go global"),
+    ("横店基地",),
+]
+_NAMES = [("places", "横店"), ("platforms", "红果"), ("bodies", "广电总局")]
+_passage = st.tuples(
+    st.integers(0, len(_COPY_TEXTS) - 1),
+    st.integers(0, 1),  # which writing of the text
+    st.integers(0, 30),  # day
+    st.lists(st.sampled_from(["policy", "culture", "overseas"]), max_size=2, unique=True),
+    st.sampled_from([None, "a", "b"]),  # outlet
+    st.sampled_from([None, "r1", "r2"]),  # report
+    st.lists(st.sampled_from(_NAMES), max_size=2, unique=True),
+    st.booleans(),  # soft counts (model probabilities) rather than labels
+)
+
+
+def _count_copies(passages) -> Accumulator:
+    acc = Accumulator(["policy", "culture", "overseas"])
+    for text, writing, day, labels, source, report, names, soft in passages:
+        words = _COPY_TEXTS[text][writing % len(_COPY_TEXTS[text])]
+        if soft:
+            scores = {t: 0.25 + 0.5 * (t in labels) for t in ("policy", "culture")}
+            acc.add_scores(day, scores, source, report, words, names, unthemed=not labels)
+        else:
+            acc.add_labels(day, labels, source, report, words, names, unthemed=not labels)
+    return acc
+
+
+def _state(acc: Accumulator) -> dict:
+    """Everything a settled accumulator counted, with themes by name (column order aside)."""
+    named = [lambda i: "passages", *[lambda i, t=t: t for t in acc.themes]]
+
+    def rows(table):
+        return {day: {named[i](i): v for i, v in enumerate(row) if v} for day, row in table.items()}
+
+    def sparse(row):
+        return {("passages" if i == 0 else acc.themes[i - 1]): v for i, v in row.items() if v}
+
+    u = acc.unthemed
+    return {
+        "tables": [rows(t) for t in (acc.days, acc.cross, acc.square, acc.units, acc.unit_square)],
+        "sources": {s: {d: sparse(r) for d, r in days.items()} for s, days in acc.sources.items()},
+        "mentions": {d: {n: sparse(r) for n, r in t.items()} for d, t in acc.mentions.items()},
+        "totals": (acc.records, acc.undated, acc.by_model, acc.folded, acc.latest, acc.reports),
+        "unthemed": (
+            {d: n for d, n in u.counts.items() if n},
+            {d: sorted(h) for d, h in u.days.items()},
+            {d: s for d, s in u.copies.items() if s},
+            {d: u.sample(d) for d in u.days},
+        ),
+    }
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_passage, min_size=1, max_size=14), st.data())
+def test_copies_fold_the_same_whatever_the_order_or_the_split(passages, data):
+    """Which copies fold is a function of the passages, not of their order or of how they were
+    cut into blocks and merged (issue 15): a chain of copies over more than COPY_DAYS (days 0,
+    5 and 10) folded once in one order and twice in another, so --jobs 2 could differ."""
+    whole = _state(_count_copies(passages).settle())
+    shuffled = data.draw(st.permutations(passages))
+    assert _state(_count_copies(shuffled).settle()) == whole
+    blocks = data.draw(st.integers(2, 3))
+    cuts = sorted(data.draw(st.lists(st.integers(0, len(shuffled)), min_size=blocks - 1, max_size=blocks - 1)))
+    bounds = [0, *cuts, len(shuffled)]
+    parts = [_count_copies(shuffled[a:b]) for a, b in zip(bounds, bounds[1:])]
+    parts = data.draw(st.permutations(parts))
+    total = parts[0]
+    for part in parts[1:]:
+        total.merge(part)
+    assert _state(total.settle()) == whole
+
+
+def test_a_chain_of_copies_over_more_than_the_copy_window_folds_one_way():
+    """Days 0, 5 and 10 of one text: 5 folds into 0 and 10, beyond a week of the kept 0, counts
+    again, in every order (10, 5, 0 had folded two)."""
+    for order in ([0, 5, 10], [10, 5, 0], [5, 10, 0], [10, 0, 5]):
+        acc = Accumulator(["policy"])
+        for day in order:
+            acc.add_labels(day, ["policy"], text="同一段话")
+        acc.settle()
+        assert acc.folded == 1 and sorted(acc.days) == [0, 10], order
+
+
+def test_the_copy_buffer_stays_bounded_and_loses_no_passage(monkeypatch):
+    """Beyond MAX_PENDING_COPIES held passages the text least recently seen on a new day is
+    decided early, by the same rule on what it holds: every passage is still counted or folded."""
+    import trendscore.trends.accumulate as accumulate
+
+    monkeypatch.setattr(accumulate, "MAX_PENDING_COPIES", 4)
+    acc = Accumulator(["policy"])
+    for day in range(40):
+        for text in ("甲", "乙", "丙"):
+            acc.add_labels(day, ["policy"], text=f"{text}{day // 20}", unthemed=False)
+            assert acc._held <= 4
+    acc.settle()
+    counted = sum(row[0] for row in acc.days.values())
+    assert 0 < acc.folded and counted + acc.folded * SCALE == 120 * SCALE
+    assert acc._held == 0 and not acc._copies
+    # the same passages under the usual bound: each of six texts seen on 20 days is kept on its
+    # days 0, 8 and 16 of them and folded on the others
+    monkeypatch.setattr(accumulate, "MAX_PENDING_COPIES", 200_000)
+    whole = Accumulator(["policy"])
+    for day in range(40):
+        for text in ("甲", "乙", "丙"):
+            whole.add_labels(day, ["policy"], text=f"{text}{day // 20}", unthemed=False)
+    assert whole.settle().folded == 6 * 17
 
 
 def test_passages_of_one_report_weigh_as_one_unit_of_evidence():

@@ -11,11 +11,17 @@ outlets, and with two bounded buffers, never with the number of passages:
   added to is closed (a passage of it that comes later starts a second unit).
 - *Copies.* A passage whose text (spacing, punctuation and case aside) was already counted
   within :data:`COPY_DAYS` days is a copy (the same report syndicated by another site) and is
-  folded into the first: counted once, and ``folded`` says how many were left out. Passages
-  wait in a buffer of :data:`MAX_PENDING_COPIES` until the end of the stream, so copies fold
-  whatever their order, and the buffers of two accumulators merge as if one had read both.
-  One limit: a chain of copies spread over more than :data:`COPY_DAYS` (days 0, 5 and 10) can
-  fold differently in different orders, since each copy is compared with the one kept.
+  folded: counted once, and ``folded`` says how many were left out. Which ones fold is decided
+  when the stream ends, by one rule that does not look at the order: the sightings of a text
+  are taken by day (on one day, the first by report, outlet, themes and named things, compared
+  as text); the first is kept, every one within :data:`COPY_DAYS` days of the last kept one
+  folds, the next one beyond that is kept, and so on (days 0, 5 and 10: 5 folds, 10 counts).
+  Until then a text holds one passage per day it was seen on (a second one of the same day
+  folds at once, whichever is kept), in a buffer of :data:`MAX_PENDING_COPIES` passages;
+  two accumulators' buffers merge as if one had read both. Beyond that bound the text least
+  recently seen on a new day is decided early, on the sightings held so far, and a later
+  sighting of it starts afresh: only then can the order of the records (or how they were split
+  among workers) change what folds.
 
 Counts are integers in millionths of a passage, so soft counts (model probabilities) add up
 exactly and no result depends on record order (within the buffers' bounds).
@@ -71,9 +77,14 @@ class Accumulator:
         self.folded = 0  # copies left out
         self.latest: int | None = None  # the latest day of any dated passage, folded copies too
         self.reports = 0  # reports of two passages or more, counted as one unit each
-        # oldest first, popped from the front in O(1):
-        # fingerprint -> [day, source, report, contribution, names, unthemed]
-        self._copies: OrderedDict[int, list] = OrderedDict()
+        # texts least recently seen on a new day first, popped from the front in O(1):
+        # fingerprint -> its one passage held, or {day: passage} once seen on several days;
+        # a passage is [day, source, report, contribution, names, unthemed]
+        self._copies: OrderedDict[int, list | dict[int, list]] = OrderedDict()
+        self._held = 0  # passages held in _copies (one per text and day)
+        # (fingerprint, day) -> copies of that day's held passage, already folded, that were
+        # offered to the unthemed sample: taken back out there when the day's fate is known
+        self._unthemed_extras: dict[tuple[int, int], int] = {}
         #: day -> (list, term) -> {0: passages mentioning it, theme index + 1: their theme weight}
         self.mentions: dict[int, dict[tuple, dict[int, int]]] = {}
         #: a sample of the passages that fit no theme, for emerging topics
@@ -195,23 +206,84 @@ class Accumulator:
             self.unthemed.add_print(day, fp, text, source)
         self._hold(fp, [day, source, report, contribution, names, unthemed])
 
-    def _hold(self, fp: int, passage: list) -> None:
-        """Keep a passage until the end of the stream, folding it with a copy already kept
-        (within :data:`COPY_DAYS`; the earlier one is kept, and on the same day the one of the
-        first report and outlet by name, whatever the order they came in)."""
+    def _hold(self, fp: int, passage: list, unthemed_extras: int = 0) -> None:
+        """Keep a passage until the end of the stream (one per text and day: of two on the same
+        day the lesser by :meth:`_rank` is kept, the other folds now, since whatever the rule
+        decides for that day it decides for both); ``unthemed_extras`` are copies of it already
+        folded (in a merged accumulator) that the unthemed sample still counts."""
+        day = passage[0]
         held = self._copies.get(fp)
-        if held is not None:
-            if abs(held[0] - passage[0]) <= COPY_DAYS:
-                self.folded += 1
-                kept, copy = (passage, held) if _first(passage) < _first(held) else (held, passage)
-                self._copies[fp] = kept
-                if copy[5]:
-                    self.unthemed.fold(copy[0], fp, kept[0])
+        if held is None:
+            self._copies[fp] = passage
+        elif isinstance(held, list):
+            if held[0] == day:
+                self._copies[fp] = self._same_day(fp, held, passage, unthemed_extras)
                 return
-            self._release(*self._copies.pop(fp))
-        self._copies[fp] = passage
-        if len(self._copies) > MAX_PENDING_COPIES:
-            self._release(*self._copies.popitem(last=False)[1])
+            self._copies[fp] = {held[0]: held, day: passage}
+            self._copies.move_to_end(fp)
+        else:
+            other = held.get(day)
+            if other is not None:
+                held[day] = self._same_day(fp, other, passage, unthemed_extras)
+                return
+            held[day] = passage
+            self._copies.move_to_end(fp)
+        if unthemed_extras:
+            self._unthemed_extras[fp, day] = unthemed_extras
+        self._held += 1
+        while self._held > MAX_PENDING_COPIES:
+            self._decide(*self._copies.popitem(last=False))
+
+    def _same_day(self, fp: int, held: list, passage: list, unthemed_extras: int) -> list:
+        """The one of two passages of a text on one day that is kept; the other is folded."""
+        kept, copy = (passage, held) if self._rank(passage) < self._rank(held) else (held, passage)
+        self.folded += 1
+        unthemed_extras += copy[5]
+        if unthemed_extras:
+            key = (fp, kept[0])
+            self._unthemed_extras[key] = self._unthemed_extras.get(key, 0) + unthemed_extras
+        return kept
+
+    def _rank(self, passage: list) -> tuple:
+        """The order among passages of one text and day: by report, then outlet (as before),
+        then whatever else tells two apart, so that which is kept never depends on arrival."""
+        day, source, report, contribution, names, unthemed = passage
+        themes = self.themes
+        return (
+            str(report),
+            str(source),
+            type(report).__name__,
+            type(source).__name__,
+            sorted((themes[i], v) for i, v in contribution.items()),
+            repr(names),
+            unthemed,
+        )
+
+    def _decide(self, fp: int, held: list | dict[int, list]) -> None:
+        """Count a text's held passages by the copy rule (see the module docstring): the first
+        day kept, the days within :data:`COPY_DAYS` of the last kept one folded."""
+        extras = self._unthemed_extras
+        if isinstance(held, list):
+            self._held -= 1
+            self._release(*held)
+            if extras:
+                for _ in range(extras.pop((fp, held[0]), 0)):
+                    self.unthemed.fold(held[0], fp, held[0])
+            return
+        self._held -= len(held)
+        kept = None
+        for day in sorted(held):
+            passage = held[day]
+            if kept is None or day - kept > COPY_DAYS:
+                kept = day
+                self._release(*passage)
+            else:
+                self.folded += 1
+                if passage[5]:
+                    self.unthemed.fold(day, fp, kept)
+            if extras:
+                for _ in range(extras.pop((fp, day), 0)):
+                    self.unthemed.fold(day, fp, kept)
 
     def _release(self, day, source, report, contribution, names=(), unthemed: bool = False) -> None:
         """A passage known not to be a copy: counted for its outlet, its names, and its report."""
@@ -289,7 +361,7 @@ class Accumulator:
     def settle(self) -> Accumulator:
         """Count every passage still waiting in the buffers (done before scoring)."""
         while self._copies:
-            self._release(*self._copies.popitem(last=False)[1])
+            self._decide(*self._copies.popitem(last=False))
         while self._open:
             self._close(next(iter(self._open)))
         return self
@@ -331,8 +403,13 @@ class Accumulator:
             for name, sparse in table.items():
                 _add_sparse(day_names.setdefault(name, {0: 0}), sparse, remap)
         merge_unthemed(self.unthemed, other.unthemed)
-        for fp, (day, source, report, contribution, names, unthemed) in other._copies.items():
-            self._hold(fp, [day, source, report, {remap[i]: v for i, v in contribution.items()}, names, unthemed])
+        extras = other._unthemed_extras
+        for fp, held in other._copies.items():
+            for day, source, report, contribution, names, unthemed in (
+                [held] if isinstance(held, list) else held.values()
+            ):
+                passage = [day, source, report, {remap[i]: v for i, v in contribution.items()}, names, unthemed]
+                self._hold(fp, passage, extras.get((fp, day), 0) if extras else 0)
 
 
 def _add_sparse(row: dict[int, int], other: dict[int, int], remap: list[int]) -> None:
@@ -340,10 +417,6 @@ def _add_sparse(row: dict[int, int], other: dict[int, int], remap: list[int]) ->
     for i, v in other.items():
         key = 0 if i == 0 else remap[i - 1] + 1
         row[key] = row.get(key, 0) + v
-
-
-def _first(passage: list) -> tuple:
-    return passage[0], str(passage[2]), str(passage[1])
 
 
 def _add_row(row: list[int], other: list[int], remap: list[int]) -> None:
