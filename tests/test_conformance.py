@@ -148,7 +148,23 @@ def inputs(tmp_path_factory, rows):
     dates[1300]["date"] = "sometime"
     put("bad-dates", _jsonl(dates), file_name="dates.jsonl")
     put("date-column", _jsonl(rows, date="day"), ["--date-column", "day"], "day.jsonl")
+    put("copy-chains", _jsonl(copy_chains(rows)), file_name="chains.jsonl")
     return made
+
+
+def copy_chains(rows, n=40):
+    """``rows`` between the sightings of ``n`` texts each seen on days 0, 10 and 5 of its own
+    (in that order; the first at the top, the other two at the bottom): a chain of copies over
+    more than a week, which one process and the workers had folded differently (issue 15)."""
+    import datetime as dt
+
+    def sighting(k, days):
+        date = dt.date(2025, 2, 1) + dt.timedelta(days=k + days)
+        return {"id": f"chain{k}-{days}", "text": f"第{k}篇连锁转载：微短剧出海势头强劲", "date": date.isoformat()}
+
+    head = [sighting(k, 0) for k in range(n)]
+    tail = [sighting(k, days) for k in range(n) for days in (10, 5)]
+    return head + list(rows) + tail
 
 
 def _backends(cluster, command):
@@ -258,6 +274,7 @@ SCORE_CASES = [
     "relabel",
     "bad-dates",
     "date-column",
+    "copy-chains",
     "skip-bad",
     "malformed",
     "directory",
@@ -281,6 +298,10 @@ def test_score_is_the_same_on_every_backend(case, inputs, maybe_cluster):
     for name, got in seen.items():
         assert got == first, f"{case}: {name} differs from one process"
     assert (first[0] != 0) == (case in ("malformed", "empty")), first[2]
+    if case == "copy-chains":  # each chain folds its day 5 alone (day 10 is beyond a week of day 0)
+        plain = _invoke("score", inputs["jsonl"][0], ["--format", "json"], [], None)
+        folded = json.loads(first[1])["records"]["copies_folded"]
+        assert folded == json.loads(plain[1])["records"]["copies_folded"] + 40
 
 
 def _parts(directory):
