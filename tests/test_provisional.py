@@ -164,7 +164,10 @@ def test_explain_gives_the_provisional_themes_own_weights(made):
         ("no_output", "give -o DIR, a new folder for the model with the theme (the original is kept)"),
         ("own_folder", "is the model's own folder; write the model with the theme to a new one"),
         ("not_a_model", "exists and is not a trendscore model"),
-        ("bad_name", "is not a name"),
+        ("bad_name", "theme 'bad\\nname' is not a theme name"),
+        # the label CSV joins themes with '|' and strips each: such a name would come back as others
+        ("pipe_name", "theme 'a|b' is not a theme name (text of 1-64 printable characters, without '|'"),
+        ("spaced_name", "theme ' going_global' is not a theme name"),
         ("no_seeds", "cannot find the 2 seed files the model was trained on"),
     ],
 )
@@ -186,6 +189,10 @@ def test_what_cannot_be_made_is_one_line(case, message, small_model_dir, run, tm
         (tmp_path / "out" / "notes.txt").write_text("mine", "utf-8")
     elif case == "bad_name":
         name = "bad\nname"
+    elif case == "pipe_name":
+        name = "a|b"
+    elif case == "spaced_name":
+        name = " " + NAME
     elif case == "no_seeds":
         monkeypatch.chdir(tmp_path)  # no seeds/ here, and the checkout's are not the ones hashed
         card = json.loads((small_model_dir / "card.json").read_text("utf-8"))
@@ -411,6 +418,13 @@ def test_a_single_label_model_cannot_take_one(tmp_path):
     assert not model.multilabel
     with pytest.raises(InputError, match="single-label model"):
         add_theme(model, NAME, _overseas_texts(5), seeds)
+
+
+@pytest.mark.parametrize("name", ["a|b", "going_global ", "x" * 65])
+def test_the_python_api_holds_names_to_the_seed_label_rule(name, small_model_dir, small_seed_files):
+    """add_theme, as train calls it, refuses what the label CSV could not give back."""
+    with pytest.raises(InputError, match=r"is not a theme name \(text of 1-64 printable characters, without '\|'"):
+        add_theme(load_model(small_model_dir), name, _overseas_texts(5), read_seeds(small_seed_files))
 
 
 def test_conversion_refuses_a_model_with_a_provisional_theme(made):

@@ -286,11 +286,13 @@ def model_seeds(model, paths: Sequence[str] | None = None):
 
 def add_theme(model: Model, name: str, examples: Sequence[str], seeds) -> Model:
     """A copy of ``model`` with the provisional theme ``name`` made from ``examples`` and
-    calibrated on ``seeds`` (the model's own). The copy's card records it."""
-    from trendscore.modeling.modelcheck import THEME_NAME
+    calibrated on ``seeds`` (the model's own). The copy's card records it. ``name`` follows the
+    rule of seed labels (:func:`~trendscore.modeling.modelcheck.theme_name_problem`)."""
+    from trendscore.modeling.modelcheck import theme_name_problem
 
-    if not THEME_NAME.fullmatch(name):
-        raise InputError(f"theme name {name!r} is not a name (text of 1-64 printable characters)")
+    problem = theme_name_problem(name, "theme")
+    if problem is not None:
+        raise InputError(problem)
     if name in model.themes:
         raise InputError(f"the model already has a theme {name!r}; choose another name")
     if not model.multilabel:

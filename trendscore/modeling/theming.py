@@ -10,7 +10,7 @@ from pathlib import Path
 
 from trendscore.errors import InputError
 from trendscore.modeling.model import load_model
-from trendscore.modeling.modelcheck import THEME_NAME
+from trendscore.modeling.modelcheck import theme_name_problem
 from trendscore.modeling.provisional import ENCODER, add_theme, encoder_ready, model_seeds, read_examples
 from trendscore.modeling.registry import Registry, resolve_model
 from trendscore.modeling.store import check_model_target
@@ -23,9 +23,10 @@ def add_theme_to(model_ref, name: str, examples_path: str, out=None, seed_paths=
     with the provisional theme ``name`` from the examples in ``examples_path``, written to the
     new folder ``out``, or as the next version (and champion) of a registry. The original is
     never replaced. Returns where it went and the theme's record in the card."""
+    problem = theme_name_problem(name, "theme")  # the rule seed labels follow: the label CSV must give it back
+    if problem is not None:
+        raise InputError(problem)
     model = load_model(resolve_model(model_ref))
-    if not THEME_NAME.fullmatch(name) or name != name.strip():
-        raise InputError(f"theme name {name!r} is not a name (1-64 printable characters, no surrounding spaces)")
     if name in model.themes:
         raise InputError(f"the model already has a theme {name!r}; choose another name")
     registry = None
