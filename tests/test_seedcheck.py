@@ -294,6 +294,51 @@ def test_a_corrected_seed_kept_under_the_old_id_replaces_the_old_one_not_itself(
     assert [(p.line, p.kind) for p in problems] == [(4, "id")]  # the id is still there twice
 
 
+def test_seeds_that_replace_one_another_are_refused_by_train_and_reported_by_validate(tmp_path):
+    """Each would drop the other and no seed of them would be left: the corrections were lost."""
+    # b is replaced by b2, b2 by f, and f by b: round the cycle every one is dropped
+    b2 = dict(BASE[1], id="b2", text="ReelShort 的下载量领先", replaces=["b"])
+    old = _write(tmp_path / "old.jsonl", [BASE[0], dict(BASE[1], replaces=["f"]), BASE[2], b2])
+    fix = _write(tmp_path / "fix.jsonl", [dict(BASE[1], id="f", labels=["culture"], replaces=["b2"])])
+    with pytest.raises(
+        SeedError,
+        match=r"old\.jsonl:2: seeds 'b' \(.*old\.jsonl:2\), 'b2' \(.*old\.jsonl:4\), 'f' "
+        r"\(.*fix\.jsonl:1\) replace one another in a cycle, so all of them would be dropped",
+    ):
+        read_seeds([old, fix])
+    result = CliRunner().invoke(main, ["train", str(old), str(fix), "-o", str(tmp_path / "m"), "--cv", "0"])
+    assert result.exit_code == 2 and not (tmp_path / "m").exists()
+    assert result.stderr.startswith(f"Error: {old}:2: seeds 'b' ({old}:2), 'b2' ({old}:4), 'f' ({fix}:1) replace")
+    assert result.stderr.count("\n") == 1
+    found, problems = validate_seeds([fix, old])
+    cycle = [(p.path, p.line) for p in problems if p.kind == "cycle"]
+    assert cycle == [(str(fix), 1), (str(old), 2), (str(old), 4)]
+    assert str(problems[0]) == (
+        f"{fix}:1: cycle: seed 'f' and 'b' ({old}:2), 'b2' ({old}:4) replace one another in a cycle: train refuses "
+        "the files, as every seed of it would be dropped; take 'replaces' off the one to keep"
+    )
+    result = CliRunner().invoke(main, ["seeds", "validate", str(old), str(fix)])
+    assert result.exit_code == 1 and result.stdout.count(": cycle: ") == 3
+
+
+def test_two_seeds_replacing_each_other_are_a_cycle_and_a_chain_is_not(tmp_path):
+    pair = _write(tmp_path / "pair.jsonl", [dict(BASE[0], replaces=["b"]), dict(BASE[1], replaces=["a"]), BASE[2]])
+    with pytest.raises(SeedError, match=r"pair\.jsonl:1: seeds 'a' .* 'b' .* replace one another in a cycle"):
+        read_seeds([pair])
+    _, problems = validate_seeds([pair])
+    assert [(p.line, p.kind) for p in problems] == [(1, "cycle"), (2, "cycle")]
+    ring = _write(
+        tmp_path / "ring.jsonl",
+        [{"id": f"r{i}", "text": f"第{i}段", "labels": [], "replaces": [f"r{(i + 1) % 8}"]} for i in range(8)],
+    )
+    with pytest.raises(SeedError, match=r"'r4' \(.*ring\.jsonl:5\) and 3 more replace one another"):
+        read_seeds([ring])  # a long cycle is named by its first five seeds
+    # c replaces b, which replaces a: the last correction is kept, nothing is lost
+    chain = _write(tmp_path / "chain.jsonl", [BASE[0], dict(BASE[1], replaces=["a"]), dict(BASE[2], replaces=["b"])])
+    assert [s.id for s in read_seeds([chain])] == ["c"]
+    assert validate_seeds([chain])[1] == []
+
+
 @pytest.mark.parametrize("name", ["line\nend.jsonl", "esc\x1b[2Jape.jsonl"])
 def test_seeds_commands_print_each_problem_on_one_line_whatever_the_file_name(tmp_path, name, monkeypatch):
     f = _write(tmp_path / name, BASE + [{"id": "d\x1b[31m", "text": "", "labels": []}])

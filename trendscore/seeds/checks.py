@@ -16,8 +16,10 @@ from trendscore.modeling.modelcheck import theme_name_problem
 from trendscore.seeds.files import (
     OPTIONAL_FIELDS,
     Seed,
+    cycle_text,
     is_seed_file,
     iter_seed_lines,
+    replacement_cycles,
     seed_files,
     without_replaced,
 )
@@ -155,7 +157,8 @@ def validate_seeds(paths, themes: list[str] | None = None) -> tuple[list[Seed], 
     ``replaces`` is left out of the seeds returned and of the text and label checks (training
     drops it, wherever either comes), but its id still counts: ids must be unique across all the
     files. A ``replaces`` that no other seed of the files answers is a problem: it drops nothing,
-    most likely a mistyped id (or the seed it names is in a file not given).
+    most likely a mistyped id (or the seed it names is in a file not given). Seeds that replace
+    one another round a cycle are a problem at each of them: training refuses them.
     """
     files, problems = _expand(paths)
     seeds: list[Seed] = []
@@ -181,6 +184,14 @@ def validate_seeds(paths, themes: list[str] | None = None) -> tuple[list[Seed], 
             if not any(other is not s for other in holders.get(r, ())):
                 message = f"replaces {r!r}, but no other seed in these files holds that id: it drops nothing"
                 problems.append(Problem(s.path, s.line, "replaces", message))
+    for cycle in replacement_cycles(seeds):
+        for s in cycle:
+            others = cycle_text([o for o in cycle if o is not s])
+            message = (
+                f"seed {s.id!r} and {others} replace one another in a cycle: train refuses the files, as every "
+                "seed of it would be dropped; take 'replaces' off the one to keep"
+            )
+            problems.append(Problem(s.path, s.line, "cycle", message))
     seeds = without_replaced(seeds)
     problems += _label_problems(seeds, themes)
     first_by_text: dict[str, Seed] = {}

@@ -17,6 +17,8 @@ __all__ = [
     "iter_seed_lines",
     "read_seeds",
     "without_replaced",
+    "replacement_cycles",
+    "cycle_text",
     "seeds_sha256",
     "files_named",
     "theme_order",
@@ -175,18 +177,92 @@ def without_replaced(seeds: list[Seed]) -> list[Seed]:
     return [s for s in seeds if not any(other is not s for other in naming.get(s.id, ()))]
 
 
+def replacement_cycles(seeds: list[Seed]) -> list[list[Seed]]:
+    """The groups of seeds that replace one another round a cycle (A's ``replaces`` names B's
+    id and B's names A's, or longer rounds), each group in the order of ``seeds``, the groups in
+    the order of their first seed. :func:`without_replaced` would drop every seed of such a
+    group, the corrections with what they correct; a seed naming only its own id is no cycle.
+    """
+    holders: dict[str, list[int]] = {}
+    for i, s in enumerate(seeds):
+        holders.setdefault(s.id, []).append(i)
+    edges = {
+        i: [j for r in dict.fromkeys(s.replaces) for j in holders.get(r, ()) if j != i]
+        for i, s in enumerate(seeds)
+        if s.replaces
+    }
+    # Tarjan's strongly connected components, without recursion (a long chain of corrections
+    # must not reach Python's recursion limit)
+    index: dict[int, int] = {}
+    low: dict[int, int] = {}
+    stack: list[int] = []
+    on_stack: set[int] = set()
+    groups: list[list[int]] = []
+    for root in edges:
+        if root in index:
+            continue
+        work = [(root, 0)]
+        while work:
+            node, k = work.pop()
+            if k == 0:
+                index[node] = low[node] = len(index)
+                stack.append(node)
+                on_stack.add(node)
+            following = edges.get(node, [])
+            if k < len(following):
+                work.append((node, k + 1))
+                nxt = following[k]
+                if nxt not in index:
+                    work.append((nxt, 0))
+                elif nxt in on_stack:
+                    low[node] = min(low[node], index[nxt])
+                continue
+            if low[node] == index[node]:
+                group = []
+                while True:
+                    member = stack.pop()
+                    on_stack.discard(member)
+                    group.append(member)
+                    if member == node:
+                        break
+                if len(group) > 1:
+                    groups.append(sorted(group))
+            if work:
+                parent = work[-1][0]
+                low[parent] = min(low[parent], low[node])
+    return [[seeds[i] for i in group] for group in sorted(groups)]
+
+
+def cycle_text(cycle: list[Seed], most: int = 5) -> str:
+    """How a message names seeds of a replacement cycle: each one's id and file:line, the
+    first ``most`` of them and how many more (a message stays one short line)."""
+    named = ", ".join(f"{s.id!r} ({s.path}:{s.line})" for s in cycle[:most])
+    return named + (f" and {len(cycle) - most} more" if len(cycle) > most else "")
+
+
 def read_seeds(paths) -> list[Seed]:
     """Read seed files in the given order; raises :class:`SeedError` naming file:line.
 
     A seed whose id another seed lists in ``replaces`` is dropped, wherever the two come (see
     :func:`without_replaced`; ``seeds add --on-conflict replace`` records corrections that way,
-    without rewriting old files).
+    without rewriting old files). Seeds that replace one another round a cycle
+    (:func:`replacement_cycles`) are refused, naming the first one's file and line: each would
+    drop the other, and no seed of them would be left.
     """
     seeds: list[Seed] = []
     for seed, error in iter_seed_lines(paths):
         if error is not None:
             raise error
         seeds.append(seed)
+    cycles = replacement_cycles(seeds)
+    if cycles:  # dropping them would lose the corrections with the seeds they correct
+        first = cycles[0][0]
+        raise SeedError(
+            f"seeds {cycle_text(cycles[0])} replace one another in a cycle, so all of them would be dropped; "
+            "take 'replaces' off the one to keep",
+            first.path,
+            first.line,
+        )
     seeds = without_replaced(seeds)
     if not seeds:
         raise SeedError("no seed records found", files_named(paths))
