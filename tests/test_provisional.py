@@ -386,6 +386,30 @@ def test_train_keeps_it_provisional_until_enough_seeds_then_folds_it_in(made, tm
     assert load_model(target).provisional == []
 
 
+def test_a_model_trained_with_a_theme_still_provisional_finds_its_seeds_by_its_card(
+    made, examples, run, tmp_path, small_seed_files, monkeypatch
+):
+    """The seeds labelled with a theme that stays provisional lose that label for the trained
+    themes; the card's hash is of the files as read, so themes add finds them without --seeds."""
+    from trendscore.modeling import provisional
+    from trendscore.modeling.training import train
+    from trendscore.seeds.files import seeds_sha256
+
+    monkeypatch.setattr(provisional, "FOLD_IN", 12)
+    (tmp_path / "seeds").mkdir()
+    files = [shutil.copy(f, tmp_path / "seeds") for f in small_seed_files]
+    files.append(_write_jsonl(tmp_path / "seeds" / "few.jsonl", _overseas_texts(11, skip=10), labels=[NAME]))
+    monkeypatch.chdir(tmp_path)  # themes add looks for the card's seed files in ./seeds
+    target = tmp_path / "m"
+    shutil.copytree(made[0], target)
+    model = train(files, target, cv=0)
+    assert [p.name for p in model.provisional] == [NAME]
+    assert model.card["seeds"]["sha256"] == seeds_sha256(read_seeds(files))
+    result = run("themes", "add", "another", "--examples", examples, "--model", target, "-o", tmp_path / "out")
+    assert result.exit_code == 0, result.output
+    assert load_model(tmp_path / "out").themes[-2:] == [NAME, "another"]
+
+
 def test_held_out_theme_from_ten_examples_finds_its_passages(small_seed_files):
     """overseas taken off the seeds, then added back from 10 of its passages: on the other
     passages it ranks them first and beats labelling every passage (knowing nothing)."""

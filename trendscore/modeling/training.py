@@ -263,7 +263,9 @@ def train_seeds(
     (default: ``out_dir``, when it holds one) are kept: fitted as ordinary themes when at
     least :data:`~trendscore.modeling.provisional.FOLD_IN` seeds carry their label, else provisional
     still, their examples joined by the seeds that carry it. With ``themes`` none is kept: the
-    model has exactly those (name one to train it from the seeds)."""
+    model has exactly those (name one to train it from the seeds). The card's ``seeds.sha256`` is
+    of ``seeds`` as given, before either takes labels off them, so that the seed files are
+    found by it later (:func:`~trendscore.modeling.provisional.model_seeds`)."""
     from trendscore.modeling.provisional import carried_themes, fold_in
     from trendscore.modeling.selection import FOLDS
     from trendscore.modeling.store import check_model_target
@@ -272,12 +274,14 @@ def train_seeds(
     if out_dir is not None:
         check_model_target(out_dir)  # before the work, not after it
     created_stamp()  # a malformed SOURCE_DATE_EPOCH is refused before the work too
+    # the seeds as read, before any label is taken off them (given themes, provisional themes
+    # that stay): what the card's hash finds the seed files by (provisional.model_seeds)
+    sha256 = seeds_sha256(seeds)
     restricted = None
     if themes is not None:
         themes = theme_list(themes)
-        sha256 = seeds_sha256(seeds)  # the files' seeds as read: what the card's hash finds them by
         seeds, ignored, touched = keep_themes(seeds, themes)
-        restricted = {"themes": themes, "sha256": sha256, "ignored": {"labels": ignored, "seeds": touched}}
+        restricted = {"themes": themes, "ignored": {"labels": ignored, "seeds": touched}}
         carried = []
     else:
         carried = carried_themes(provisional_from if provisional_from is not None else out_dir)
@@ -291,7 +295,7 @@ def train_seeds(
         if cv is None:  # the card's folds: as many as the search's when it ran (time), else 5
             cv = FOLDS if selection is not None else 5
         model = _train_seeds(
-            seeds, out_dir, cv, seed, evaluate, curve, selection, command, stay, folded, restricted, **params
+            seeds, out_dir, cv, seed, evaluate, curve, selection, command, sha256, stay, folded, restricted, **params
         )
     return model
 
@@ -344,6 +348,7 @@ def _train_seeds(
     curve: bool,
     selection,
     command: str,
+    sha256: str,
     stay: dict | None = None,
     folded: list | None = None,
     restricted: dict | None = None,
@@ -358,7 +363,7 @@ def _train_seeds(
         "seeds": {
             "files": sorted({Path(s.path).name for s in seeds}),
             "count": len(seeds),
-            "sha256": restricted["sha256"] if restricted else seeds_sha256(seeds),
+            "sha256": sha256,
             "per_theme": {t: sum(t in s.labels for s in seeds) for t in model.themes},
             "no_label": sum(not s.labels for s in seeds),
         },
