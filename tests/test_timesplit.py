@@ -78,3 +78,100 @@ def test_seeds_of_other_dates_get_a_window_of_their_own_latest_reports(tmp_path)
     split = json.loads((tmp_path / "m" / "card.json").read_text("utf-8"))["time_split"]
     assert split["cutoff"] > "2025-06-01" and split["end"] == "2025-10-15"
     assert 30 <= split["test"]["passages"] <= 45 and split["train"]["real"] >= 100
+
+
+_WORDS = {
+    "drama": ["短剧", "剧集", "演员", "拍摄", "剧本"],
+    "sport": ["足球", "比赛", "球队", "进球", "联赛"],
+    "money": ["股市", "基金", "利率", "银行", "投资"],
+}
+
+
+def _topic_seeds(path, groups):
+    """Seed file of (labels, date or None for written seeds, count) groups; each dated group's
+    passages are reports of their own."""
+    import json
+
+    rows = []
+    for g, (labels, date, count) in enumerate(groups):
+        for i in range(count):
+            n, w = len(rows), _WORDS[labels[-1]]
+            row = {"id": f"s{n}", "text": f"{w[n % 5]}{w[(n + 1) % 5]}消息第{n}条 {w[(n + 2) % 5]} {w[(n + 3) % 5]}"}
+            row["labels"] = labels
+            if date:
+                row.update(date=date, url=f"https://e.com/{g}/{i}")
+            rows.append(row)
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), "utf-8")
+    return path
+
+
+def test_a_label_only_the_later_reports_carry_is_scored_as_never_predicted(tmp_path, run):
+    """Single-label seeds (channels): the model of the earlier side knows no 'money' at all."""
+    import json
+
+    seeds = _topic_seeds(
+        tmp_path / "s.jsonl",
+        [
+            (["drama"], None, 20),
+            (["sport"], None, 20),
+            (["drama"], "2024-03-01", 10),
+            (["sport"], "2024-04-01", 10),
+            (["drama"], "2024-09-01", 12),
+            (["sport"], "2024-09-02", 12),
+            (["money"], "2024-10-01", 12),
+        ],
+    )
+    result = run("train", seeds, "-o", tmp_path / "m", "--budget", "0", "--cv", "2", "--jobs", "1", "-q")
+    assert result.exit_code == 0, result.output
+    split = json.loads((tmp_path / "m" / "card.json").read_text("utf-8"))["time_split"]
+    assert split["not_in_training"] == ["money"] and split["test"]["passages"] == 36
+    assert split["themes"]["money"] == {"precision": 0.0, "recall": 0.0, "f1": 0.0, "support": 12}
+
+
+def test_a_theme_of_the_users_own_missing_before_the_cutoff_gets_probability_zero(tmp_path):
+    import numpy as np
+
+    seeds = read_seeds(
+        [
+            _topic_seeds(
+                tmp_path / "s.jsonl",
+                [
+                    (["drama", "sport"], None, 20),
+                    (["sport"], None, 20),
+                    (["drama"], "2024-03-01", 10),
+                    (["sport", "money"], "2024-09-01", 15),
+                    (["money"], "2024-10-01", 15),
+                ],
+            )
+        ]
+    )
+    out = time_split(seeds)
+    assert out["not_in_training"] == ["money"] and list(out["themes"]) == ["drama", "money", "sport"]
+    assert out["test_proba"].shape == (30, 3) and not np.any(out["test_proba"][:, 1])
+    assert out["themes"]["money"]["recall"] == 0.0 and out["themes"]["money"]["support"] == 30
+
+
+def test_one_label_before_the_cutoff_leaves_the_card_without_figures_and_says_why(tmp_path, run):
+    import json
+
+    seeds = _topic_seeds(
+        tmp_path / "s.jsonl",
+        [
+            (["drama"], None, 30),
+            (["drama"], "2024-03-01", 10),
+            (["drama"], "2024-09-01", 12),
+            (["sport"], "2024-09-01", 20),
+            (["money"], "2024-10-01", 20),
+        ],
+    )
+    with pytest.raises(SeedError, match="the 40 seeds before 2024-07-01 .* all carry the one label 'drama'"):
+        time_split(read_seeds([seeds]))
+    result = run("train", seeds, "-o", tmp_path / "m", "--budget", "0", "--cv", "2", "--jobs", "1", "-q")
+    assert result.exit_code == 0, result.output
+    split = json.loads((tmp_path / "m" / "card.json").read_text("utf-8"))["time_split"]
+    assert split == {
+        "cutoff": "2024-07-01",
+        "end": "2024-12-31",
+        "skipped": "the 40 seeds before 2024-07-01 (written ones and earlier real reports) all carry the one label "
+        "'drama': a time split needs a model of two labels or more trained on them",
+    }

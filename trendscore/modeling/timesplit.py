@@ -87,6 +87,10 @@ def time_split(
     Returns per-theme and macro figures, the same by language, the sizes of both sides, and
     for each test passage its index, probabilities and predicted labels (for error analysis).
     ``themes`` fixes the model's themes, as in :func:`~trendscore.modeling.fitting.fit_model`.
+    A theme that only the test side carries (single-label seeds, or labels of the user's own)
+    is scored as never predicted (probability 0) and listed in ``not_in_training``.
+    Raises :class:`SeedError` when the test side is too small, or when the training side is
+    single-label seeds of one label (no model can be fitted on it).
     """
     from trendscore.modeling.fitting import fit_model
     from trendscore.seeds.files import model_themes
@@ -94,20 +98,35 @@ def time_split(
     train_idx, test_idx = split_by_time(seeds, cutoff, end)
     if len(test_idx) < MIN_TEST:
         raise SeedError(f"only {len(test_idx)} real-report seeds dated {cutoff}..{end}; a time split needs {MIN_TEST}")
-    model = fit_model([seeds[i] for i in train_idx], seed=seed, themes=themes, **params)
+    train = [seeds[i] for i in train_idx]
+    classes = {s.labels[0] for s in train if len(s.labels) == 1}
+    if all(len(s.labels) == 1 for s in train) and len(classes) < 2:
+        raise SeedError(
+            f"the {len(train)} seeds before {cutoff} (written ones and earlier real reports) all carry the one "
+            f"label {next(iter(classes))!r}: a time split needs a model of two labels or more trained on them"
+        )
+    model = fit_model(train, seed=seed, themes=themes, **params)
     themes = model_themes(seeds, themes)
     test = [seeds[i] for i in test_idx]
     proba = model.predict_proba([s.text for s in test])
     labels = model.labels_from_proba(proba)
     Y = label_matrix([list(s.labels) for s in test], themes)
     pred = label_matrix(labels, themes)
-    cols = [model.themes.index(t) for t in themes]
+    # a theme only the later reports carry (a single-label model knows only the classes its
+    # seeds use) is one the model never predicts: probability 0, recall 0
+    unlearned = [t for t in themes if t not in model.themes]
     scores = per_theme_scores(Y, pred, themes)
     scores["by_lang"] = _group_scores(Y, pred, themes, [s.lang or "unknown" for s in test])
     scores["cutoff"], scores["end"] = cutoff, end
     scores["train"] = {"passages": len(train_idx), "real": sum(1 for i in train_idx if seeds[i].url)}
     scores["test"] = {"passages": len(test_idx), "reports": len({s.url for s in test})}
     scores["test_index"] = test_idx
-    scores["test_proba"] = np.asarray(proba)[:, cols]
+    if unlearned:
+        scores["not_in_training"] = unlearned
+    full = np.zeros((len(test), len(themes)))
+    for j, t in enumerate(themes):
+        if t in model.themes:
+            full[:, j] = np.asarray(proba)[:, model.themes.index(t)]
+    scores["test_proba"] = full
     scores["test_pred"] = pred
     return scores

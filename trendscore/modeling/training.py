@@ -393,9 +393,13 @@ def _train_seeds(
         window = choose_window(seeds)
         if window is not None:
             report("time split", 0, 1)
-            figures = time_split(seeds, *window, seed=seed, themes=themes, **params)
+            try:
+                figures = time_split(seeds, *window, seed=seed, themes=themes, **params)
+            except SeedError as exc:  # the earlier seeds make no model (one label only): no figure, and why
+                card["time_split"] = {"cutoff": window[0], "end": window[1], "skipped": str(exc)}
+            else:
+                card["time_split"] = {k: v for k, v in figures.items() if not k.startswith("test_")}
             report("time split", 1, 1)
-            card["time_split"] = {k: v for k, v in figures.items() if not k.startswith("test_")}
     if curve:
         card["learning_curve"] = learning_curve(seeds, folds=max(cv, 2), seed=seed, themes=themes, **params)
     if folded:
