@@ -84,3 +84,72 @@ def test_exports_whose_head_is_not_plain_interface_are_still_digests(tmp_path):
         records = [r for r, _, _ in read_records(str(path))]
         dated = [r for r in records if r.get("date")]
         assert len(dated) >= len(starts) - 1, (name, len(dated), len(starts))
+
+
+NOTES_ABOVE = (
+    "编者按：本期摘录近一周微短剧行业的政策与出海动态，供内部参考，请勿外传。\n"
+    "\n"
+    "以下为转载\n"
+    "文化+科技推动新型文化业态\n"
+    "新华社· 2025-11-30 10:00\n"
+    "横店影视城成为全国最大的微短剧拍摄基地，每天有上百个剧组在此取景拍摄。\n"
+    "海外短剧\n"
+    "Xin Hua She· 2025-12-01\n"
+    "短剧出海东南亚市场火爆，多家公司在泰国、印尼设立本地化团队。\n"
+)
+
+
+def test_paragraphs_above_the_first_title_are_kept_as_undated_passages(tmp_path):
+    """Found by a review: given ``--input-format digest``, everything above the first title was
+    dropped as the export's interface, prose too, without a word. Now only lines that could be
+    the interface are dropped; a paragraph of prose is read as plain text would read it."""
+    path = tmp_path / "notes.txt"
+    path.write_text(NOTES_ABOVE, "utf-8")
+    for fmt in ("digest", "auto"):  # two source lines: detected as a digest too
+        records = [(r, line) for r, _, line in read_records(str(path), input_format=fmt)]
+        assert [(r["text"][:4], r["doc_title"], r["date"], line) for r, line in records] == [
+            ("编者按：", None, None, 1),
+            ("以下为转", None, None, 3),
+            ("横店影视", "文化+科技推动新型文化业态", "2025-11-30", 4),
+            ("短剧出海", "海外短剧", "2025-12-01", 7),
+        ]
+        assert [r["doc_id"] for r, _ in records] == ["d1", "d2", "d3", "d4"]
+
+
+def test_a_first_article_without_source_line_loses_only_the_interface(tmp_path):
+    path = tmp_path / "d.txt"
+    body = "没有来源行的正文，讲的是微短剧行业在本地的发展与扶持政策的落地情况。"
+    path.write_text(f"Workflow\nicon\n短剧标题\n{body}\n下一篇\n新华社· 2025-11-30\n{body}\n", "utf-8")
+    records = [r for r, _, _ in read_records(str(path), input_format="digest")]
+    assert [(r["doc_title"], r["date"], r["text"]) for r in records] == [
+        ("短剧标题", None, body),
+        ("下一篇", "2025-11-30", body),
+    ]
+
+
+def test_a_digest_without_any_source_line_reads_as_text(tmp_path):
+    path = tmp_path / "plain.txt"
+    path.write_text("短\n句子\n\n第二段：微短剧出海。\n", "utf-8")
+    as_digest = [r["text"] for r, _, _ in read_records(str(path), input_format="digest")]
+    assert as_digest == [r["text"] for r, _, _ in read_records(str(path), input_format="text")]
+    assert len(as_digest) == 2
+
+
+def test_label_and_score_keep_the_paragraphs_above_the_first_title(tmp_path):
+    import json
+
+    from click.testing import CliRunner
+
+    from trendscore.cli import main
+
+    path = tmp_path / "notes.txt"
+    path.write_text(NOTES_ABOVE, "utf-8")
+    out = tmp_path / "out.jsonl"
+    result = CliRunner().invoke(main, ["label", str(path), "--input-format", "digest", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    texts = [json.loads(line)["text"] for line in out.read_text("utf-8").splitlines()]
+    assert len(texts) == 4 and texts[0].startswith("编者按") and texts[1] == "以下为转载"
+    result = CliRunner().invoke(main, ["score", str(path), "--input-format", "digest", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    records = json.loads(result.stdout)["records"]
+    assert (records["total"], records["undated"]) == (4, 2)

@@ -20,7 +20,7 @@ class Document:
     """One article of a digest: its title, the outlet and date of its source line (None when
     the article has none), its body text, and the input line of its title."""
 
-    title: str
+    title: str | None  # None for a paragraph above the first title, read as text
     source: str | None
     date: str | None
     body: str
@@ -58,6 +58,70 @@ def looks_like_digest(lines: Iterable[str]) -> bool:
     return bool(first_ok)
 
 
+#: the most lines above the first title taken for the export's interface (it has four)
+_INTERFACE_LINES = 100
+
+
+class _Above:
+    """The lines above a digest's first title, given one at a time (0-based number, stripped).
+
+    While every line could be the export's interface (short, none ending a sentence; at most
+    :data:`_INTERFACE_LINES` of them) they are held, and dropped once a source line shows the
+    input is the export. A line of prose ends the holding. When the line held just above it
+    reads as a title (short, and the prose more than twice as long), the two start an article
+    without a source line, as the export's first article can be, and the lines held above
+    that title are its interface, dropped. Otherwise nothing is dropped: the held lines and
+    every later one above the first title are read as plain text is (a document per
+    paragraph, without title, source or date), as they are when no source line ever comes."""
+
+    def __init__(self) -> None:
+        self.held: list[tuple[int, str]] = []
+        self.as_text = False
+        self.open = False  # a paragraph's document has been started
+
+    def add(self, i: int, text: str) -> Iterator[tuple]:
+        """Take the next line above the first title; yields the events of text read as such."""
+        if self.as_text:
+            yield from self._text(i, text)
+            return
+        if not text or _interface_like(text):
+            self.held.append((i, text))
+            if len(self.held) > _INTERFACE_LINES:
+                yield from self._release()
+            return
+        if self.held and self.held[-1][1] and _title_like(self.held[-1][1], text):
+            j, title = self.held[-1]
+            self.held, self.as_text, self.open = [], True, True
+            yield ("doc", title, None, None, j + 1)
+            yield ("text", text)
+            return
+        self.held.append((i, text))
+        yield from self._release()
+
+    def end(self, digest: bool) -> Iterator[tuple]:
+        """No more lines above the first title: the held ones are dropped as the interface when
+        a source line came (``digest``), else read as text."""
+        if digest:
+            self.held = []
+        else:
+            yield from self._release()
+
+    def _release(self) -> Iterator[tuple]:
+        self.as_text = True
+        held, self.held = self.held, []
+        for i, text in held:
+            yield from self._text(i, text)
+
+    def _text(self, i: int, text: str) -> Iterator[tuple]:
+        if not text:
+            self.open = False
+            return
+        if not self.open:
+            self.open = True
+            yield ("doc", None, None, None, i + 1)
+        yield ("text", text)
+
+
 def _title_like(line: str, following: str | None) -> bool:
     if following is None or len(line) > _TITLE_MAX:
         return False
@@ -68,11 +132,16 @@ def digest_parts(lines: Iterable[str]) -> Iterator[tuple]:
     """Stream the documents of a digest given as its lines (without line ends): yields
     ``("doc", title, source, date, line)`` when a document starts (``line``: 1-based line of
     its title) and ``("text", line)`` for each non-blank body line (stripped) of the document
-    last started. Holds two lines at a time, whatever the length of the input.
+    last started. Holds two lines at a time, whatever the length of the input (and, above
+    the first title, up to :data:`_INTERFACE_LINES` short ones).
 
-    Lines before the first title are the export's interface (``Workflow``, ``icon``...)
-    and are dropped.
+    Lines above the first title are the export's interface (``Workflow``, ``icon``...) and
+    are dropped when every one could be (see :class:`_Above`); otherwise they are read as
+    plain text is, documents without title, source or date (``("doc", None, None, None,
+    line)``) split at blank lines, so that no paragraph is lost. An input without any source
+    line is read as plain text throughout.
     """
+    above = _Above()
     started = False
     last: tuple[int, str, bool] | None = None  # the previous line (and whether it was a source line)
     waiting: tuple[int, str] | None = None  # a body line waiting for the one after it
@@ -96,6 +165,8 @@ def digest_parts(lines: Iterable[str]) -> Iterator[tuple]:
             if waiting is not None:
                 yield from feed(waiting, None)
                 waiting = None
+            if not started:
+                yield from above.end(digest=True)
             title = last[1] if last is not None else ""
             yield ("doc", title, m.group("source").strip(), m.group("date"), i)
             started, body, last = True, False, (i, stripped, True)
@@ -104,7 +175,13 @@ def digest_parts(lines: Iterable[str]) -> Iterator[tuple]:
             if waiting is not None:
                 yield from feed(waiting, last[1])
             waiting = last[:2]
+        elif not started and last is not None:  # not the first title: the line below it is not a source line
+            yield from above.add(last[0], last[1])
         last = (i, stripped, False)
+    if not started:
+        if last is not None:
+            yield from above.add(last[0], last[1])
+        yield from above.end(digest=False)
     if started and last is not None and last[1] and not last[2]:
         if waiting is not None:
             yield from feed(waiting, last[1])
