@@ -49,10 +49,22 @@ def test_suggest_cli_writes_jsonl_ready_to_label(tmp_path):
 
 
 @pytest.mark.parametrize(
-    ("name", "message"), [("next.csv", "not CSV"), ("next.parquet", "not Parquet"), ("next.jsonl.gz", "drop the .gz")]
+    ("name", "message"),
+    [
+        ("next.csv", "not CSV"),
+        ("next.parquet", "not Parquet"),
+        ("next.jsonl.gz", "drop the .gz"),
+        ("next.jsonl.bz2", "drop the .bz2"),
+        ("next.jsonl.zst", "drop the .zst"),
+        ("next.jsonl.gzip", "drop the .gzip"),
+        ("next.tsv", "not tab-separated values"),
+        ("next.json", "not a JSON document"),
+        ("next.pq", "not Parquet"),
+    ],
 )
 def test_suggest_refuses_an_output_named_for_another_format(tmp_path, name, message):
-    """Found by a review: `suggest -o next.csv` wrote JSON Lines into next.csv, exit 0."""
+    """Found by a review: `suggest -o next.csv` wrote JSON Lines into next.csv, exit 0; and
+    a later one: so did `-o next.jsonl.bz2` (and .zst, .tsv, .json)."""
     pool = tmp_path / "pool.jsonl"
     pool.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in _pool()[:20]), "utf-8")
     out = tmp_path / name
@@ -60,6 +72,16 @@ def test_suggest_refuses_an_output_named_for_another_format(tmp_path, name, mess
     assert result.exit_code == 2, result.output
     assert f"{out}: suggest writes JSON Lines" in result.output or "suggest does not compress" in result.output
     assert message in result.output and not out.exists()
+
+
+@pytest.mark.parametrize("name", ["next.jsonl", "next.ndjson", "next.txt", "next"])
+def test_suggest_writes_json_lines_under_names_that_say_so_or_say_no_format(tmp_path, name):
+    pool = tmp_path / "pool.jsonl"
+    pool.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in _pool()[:20]), "utf-8")
+    out = tmp_path / name
+    result = CliRunner().invoke(main, ["suggest", str(pool), "-n", "2", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert [json.loads(line)["suggest"]["rank"] for line in out.read_text("utf-8").splitlines()] == [1, 2]
 
 
 @pytest.mark.slow

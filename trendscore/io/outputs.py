@@ -28,8 +28,24 @@ _BY_EXTENSION = {
 }
 _DEFAULT = {"label": "jsonl", "score": "table"}
 #: extensions that name a format the command does not write (a table in out.jsonl would mislead)
-_REFUSED_BY = {"label": (), "score": (".jsonl", ".ndjson", ".parquet", ".pq")}
+_REFUSED_BY = {"label": (".json", ".tsv"), "score": (".jsonl", ".ndjson", ".parquet", ".pq", ".tsv")}
 _NAMES = {"jsonl": "JSON Lines", "csv": "CSV", "parquet": "Parquet", "json": "JSON", "table": "a table"}
+#: what each extension that names a format says, for the messages
+_SUFFIX_NAMES = {
+    ".jsonl": "JSON Lines",
+    ".ndjson": "JSON Lines",
+    ".json": "a JSON document",
+    ".csv": "CSV",
+    ".tsv": "tab-separated values",
+    ".parquet": "Parquet",
+    ".pq": "Parquet",
+}
+#: extensions of compression and archives trendscore reads (or refuses to read) but never writes
+_UNWRITTEN_COMPRESSION = (".gzip", ".bz2", ".zst", ".zstd", ".xz", ".zip", ".7z")
+_WRITE_TO = {
+    "label": "name a .jsonl, .csv or .parquet file",
+    "score": "name a .json or .csv file, or any other for a table",
+}
 
 
 @dataclass(frozen=True)
@@ -57,14 +73,17 @@ def choose_output(path: str, fmt: str | None, command: str = "label") -> OutputK
     trendscore.errors.InputError: out.csv: the name says CSV but the format asked for is JSON Lines; drop one of them
     """
     known = _BY_EXTENSION[command]
-    suffixes = [] if path == "-" else [s.lower() for s in Path(path).suffixes]
+    suffixes = _suffixes(path)
+    if suffixes and suffixes[-1] in _UNWRITTEN_COMPRESSION:
+        gzip = "; gzip is written (.gz)" if command == "label" else ""
+        raise InputError(f"{command} does not write {suffixes[-1]} files{gzip}; drop the {suffixes[-1]}", path)
     compressed = bool(suffixes) and suffixes[-1] == ".gz"
     if compressed:
         suffixes.pop()
     by_name = known.get(suffixes[-1]) if suffixes else None
     if by_name is None and suffixes and suffixes[-1] in _REFUSED_BY[command]:
-        what = _NAMES[_BY_EXTENSION["label"][suffixes[-1]]]
-        raise InputError(f"{command} does not write {what}; name a .json or .csv file, or any other for a table", path)
+        what = _SUFFIX_NAMES[suffixes[-1]]
+        raise InputError(f"{command} does not write {what}; {_WRITE_TO[command]}", path)
     if fmt is not None and by_name is not None and fmt != by_name:
         asked = f"the name says {_NAMES[by_name]} but the format asked for is {_NAMES[fmt]}"
         raise InputError(f"{asked}; drop one of them", path)
@@ -77,10 +96,15 @@ def choose_output(path: str, fmt: str | None, command: str = "label") -> OutputK
     return OutputKind(chosen, compressed)
 
 
+def _suffixes(path: str) -> list[str]:
+    return [] if path == "-" else [s.lower() for s in Path(path).suffixes]
+
+
 def check_jsonl_output(path: str, command: str) -> None:
-    """Refuse an output name that says another format than the JSON Lines ``command`` writes
-    (``.csv``, ``.parquet``, a table's ``.txt`` is fine: only names that mean a format count), or
-    compression it does not do.
+    """Refuse an output name that says another format than the plain JSON Lines ``command``
+    writes (``.csv``, ``.tsv``, ``.json``, ``.parquet``; ``.jsonl``, ``.ndjson`` and names that
+    mean no format, such as ``.txt``, are fine), or any compression (``.gz``, ``.bz2``,
+    ``.zst`` ...): it writes none.
 
     >>> check_jsonl_output("next.jsonl", "suggest")
     >>> check_jsonl_output("next.csv", "suggest")
@@ -88,11 +112,13 @@ def check_jsonl_output(path: str, command: str) -> None:
     ...
     trendscore.errors.InputError: next.csv: suggest writes JSON Lines, not CSV; name a .jsonl file
     """
-    kind = choose_output(path, None, "label")
-    if kind.fmt not in ("jsonl", "table"):
-        raise InputError(f"{command} writes JSON Lines, not {_NAMES[kind.fmt]}; name a .jsonl file", path)
-    if kind.gzip:
-        raise InputError(f"{command} does not compress its output; drop the .gz", path)
+    suffixes = _suffixes(path)
+    last = suffixes[-1] if suffixes else None
+    if last == ".gz" or last in _UNWRITTEN_COMPRESSION:
+        raise InputError(f"{command} does not compress its output; drop the {last}", path)
+    what = _SUFFIX_NAMES.get(last or "")
+    if what is not None and what != "JSON Lines":
+        raise InputError(f"{command} writes JSON Lines, not {what}; name a .jsonl file", path)
 
 
 @contextmanager
