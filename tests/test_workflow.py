@@ -135,3 +135,24 @@ def test_evaluate_macro_f1_leaves_out_themes_the_file_neither_holds_nor_gets(tmp
     assert evaluate(model, [str(empty)])["macro_f1"] is None
     result = CliRunner().invoke(main, ["evaluate", str(empty)])
     assert result.exit_code == 0 and "macro-F1 -" in result.stdout
+
+
+def test_evaluate_micro_f1_is_undefined_without_any_label_or_prediction(tmp_path):
+    """Found by a review: with no gold label and no prediction at all, micro-F1 printed 0.000
+    (and 0.0 in JSON) where it is undefined; it is now - and null, as macro-F1 already was."""
+    path = tmp_path / "none.jsonl"
+    rows = [{"text": t, "labels": []} for t in ("今天天气很好。", "我们明天去公园散步吧。")]
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), "utf-8")
+    assert all(r["labels"] == [] for r in trendscore.label([r["text"] for r in rows]))
+    scores = evaluate(trendscore.load_model(), [str(path)])
+    assert scores["micro_f1"] is None and scores["macro_f1"] is None and scores["n"] == 2
+    result = CliRunner().invoke(main, ["evaluate", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "micro-F1 -  macro-F1 -  n=2" in result.stdout
+    result = CliRunner().invoke(main, ["evaluate", str(path), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    printed = json.loads(result.stdout)
+    assert printed["micro_f1"] is None and '"micro_f1": null' in result.stdout
+    # defined as soon as one passage holds or gets a theme, even when that F1 is 0
+    path.write_text(json.dumps({"text": "今天天气很好。", "labels": ["policy"]}, ensure_ascii=False) + "\n", "utf-8")
+    assert evaluate(trendscore.load_model(), [str(path)])["micro_f1"] == 0.0

@@ -929,8 +929,8 @@ def evaluate(labelled, model_dir, fmt, quiet):
             click.echo(f"{theme:<14}{'-':>10}{'-':>8}{'-':>8}{s['support']:>9}")
             continue
         click.echo(f"{theme:<14}{s['precision']:>10.3f}{s['recall']:>8.3f}{s['f1']:>8.3f}{s['support']:>9}")
-    macro = "-" if scores["macro_f1"] is None else f"{scores['macro_f1']:.3f}"
-    click.echo(f"micro-F1 {scores['micro_f1']:.3f}  macro-F1 {macro}  n={scores['n']}")
+    micro, macro = ("-" if scores[k] is None else f"{scores[k]:.3f}" for k in ("micro_f1", "macro_f1"))
+    click.echo(f"micro-F1 {micro}  macro-F1 {macro}  n={scores['n']}")
     if scores["macro_f1_left_out"]:
         left = ", ".join(scores["macro_f1_left_out"])
         click.echo(f"macro-F1 leaves out {left}: no passage is labelled or predicted with them (F1 undefined)")

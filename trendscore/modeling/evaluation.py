@@ -17,7 +17,7 @@ def evaluate(model: Model, seed_paths) -> dict:
 
     Macro-F1 averages the themes some passage is labelled or predicted with; the others, whose
     F1 the file leaves undefined, are named in ``macro_f1_left_out`` (macro-F1 is None when
-    every theme is).
+    every theme is); micro-F1 is None when no passage is labelled or predicted with any theme.
 
     Passages the model was trained on (its card lists them) would score as if learned by heart:
     the figures are on the other passages (``n`` of them), and ``trained_on`` gives how many

@@ -32,7 +32,8 @@ def per_theme_scores(Y_true: np.ndarray, Y_pred: np.ndarray, themes: list[str], 
     With ``defined_only``, macro-F1 averages only the themes whose F1 is defined here (some
     passage is labelled or predicted with them; None when no theme is), and
     ``macro_f1_left_out`` lists the others: a theme the passages neither hold nor get would
-    otherwise count as an F1 of 0.
+    otherwise count as an F1 of 0. Micro-F1 is None too when no passage holds or gets any
+    theme (it is undefined then, not 0).
 
     Examples
     --------
@@ -63,6 +64,8 @@ def per_theme_scores(Y_true: np.ndarray, Y_pred: np.ndarray, themes: list[str], 
     out["macro_f1"] = round(float(np.mean(f1s)) if f1s else 0.0, 4)
     if defined_only:
         out["macro_f1"] = round(float(np.mean(f1s)), 4) if f1s else None
+        if not tps + fps + fns:
+            out["micro_f1"] = None
         out["macro_f1_left_out"] = left_out
     out["exact_match"] = round(float(np.mean(np.all(Y_true == Y_pred, axis=1))) if len(Y_true) else 0.0, 4)
     out["n"] = int(len(Y_true))
