@@ -568,6 +568,34 @@ def test_score_a_frame_read_from_labelled_parquet_as_the_cli_does(tmp_path):
     assert api.labelled_by["labels_as_given"] == 2
 
 
+def test_score_a_frame_read_from_labelled_csv_as_the_cli_does(tmp_path):
+    """Found by a review: score() refused the frame pandas reads from label's CSV output (its
+    labels cells are strings such as "policy|regional_hub"), which score_dataframe on Dask and
+    the CLI read. They are read by one function now, and a list written as text by another tool
+    is refused as the CSV reader refuses it."""
+    rows = [*ROWS, {"id": "3", "text": "今天天气很好，我们去公园散步。", "date": "2026-01-07"}]
+    src = tmp_path / "in.jsonl"
+    src.write_text(_jsonl(rows), "utf-8")
+    out = tmp_path / "labelled.csv"
+    assert CliRunner().invoke(main, ["label", str(src), "-o", str(out)]).exit_code == 0
+    cli = CliRunner().invoke(main, ["score", str(out), "--format", "json", "--freq", "day"])
+    assert cli.exit_code == 0, cli.output
+    want = json.loads(cli.stdout)
+    assert want["labelled_by"]["labels_as_given"] == 3
+    frame = pd.read_csv(out, keep_default_na=False)  # an empty cell stays "": a passage with no theme
+    assert frame["labels"].tolist() == ["policy|regional_hub", "overseas", ""]
+    api = trendscore.score(frame, freq="day")
+    assert json.loads(json.dumps(api.to_json()["themes"])) == want["themes"]
+    assert api.labelled_by == {"labels_as_given": 3, "labelled_by_model": 0, "model": None}
+    plain = pd.read_csv(out)  # pandas' default: the empty cell is NaN, a row for the model to label
+    assert trendscore.score(plain, freq="day").labelled_by["labels_as_given"] == 2
+    for cell in ("['policy', 'overseas']", "policy,overseas", '["policy"]'):
+        with pytest.raises(InputError, match=r"^<DataFrame>:2: a 'labels' cell reads .*as label writes them$"):
+            trendscore.score(frame.assign(labels=["policy", cell, ""]), freq="day")
+    with pytest.raises(InputError, match=r"^<DataFrame>:1: expected 'labels' as a list of theme names, got int$"):
+        trendscore.score(frame.assign(labels=[3, "policy", ""]), freq="day")
+
+
 def test_to_frame_has_real_dates():
     frame = trendscore.score(_frame(labels=[["policy"], []]), freq="week").to_frame()
     assert str(frame["start"].dtype).startswith("datetime64")

@@ -114,6 +114,7 @@ def label_dataframe(ddf, model=None, text_column: str = "text"):
 
 def _accumulate_partition(pdf, themes, date_column):
     from trendscore.io.dates import is_missing, parse_date
+    from trendscore.io.frames import frame_labels
     from trendscore.trends.accumulate import Accumulator
     from trendscore.trends.scoring import UNTHEMED_BELOW, named, report_key
 
@@ -129,7 +130,7 @@ def _accumulate_partition(pdf, themes, date_column):
         record = {c: _plain(v[i]) for c, v in columns.items()}
         text = record.get("text")
         where = (record.get("source"), report_key(record), text if isinstance(text, str) else None, names_of[i])
-        given = _given_labels(labels[i], i)
+        given = frame_labels(labels[i], i + 1, list_text=True)  # Dask makes strings of list columns
         if given is not None and not score_cols:
             acc.add_labels(day, given, *where, unthemed=not given)
         else:
@@ -168,42 +169,6 @@ def score_dataframe(
 
     require_dates(total)
     return compute_score(total, freq, as_of, None, info, model_noise(info, total))
-
-
-def _given_labels(cell, row: int) -> list[str] | None:
-    """A ``labels`` cell as theme names, or None when missing. Dask turns a column of lists
-    into strings by default (``"['policy']"``, its ``dataframe.convert-string`` setting), and
-    Parquet gives arrays: both are read back, as are ``label``'s CSV cells (``policy|overseas``).
-    Anything else is an InputError, never a row silently counted with no theme."""
-    import ast
-
-    from trendscore.errors import InputError
-    from trendscore.io.dates import is_missing
-    from trendscore.io.readers import csv_labels, csv_labels_problem
-
-    if hasattr(cell, "tolist") and not isinstance(cell, str):
-        cell = cell.tolist()
-    names: list = []
-    if isinstance(cell, (list, tuple)):
-        names = list(cell)
-    elif isinstance(cell, str):
-        if csv_labels_problem(cell) is None:
-            return csv_labels(cell)
-        try:
-            parsed = ast.literal_eval(cell.strip())  # a list Dask wrote as its text; literals only
-        except (ValueError, SyntaxError, MemoryError, RecursionError):
-            parsed = None
-        if not isinstance(parsed, (list, tuple)):
-            raise InputError(f"a 'labels' cell reads {cell[:40]!r}, not a list of theme names", "<DataFrame>", row + 1)
-        names = list(parsed)
-    elif cell is None or is_missing(cell):
-        return None
-    else:
-        got = type(cell).__name__
-        raise InputError(f"expected 'labels' as a list of theme names, got {got}", "<DataFrame>", row + 1)
-    if not all(isinstance(name, str) for name in names):
-        raise InputError("expected 'labels' as a list of theme names (strings)", "<DataFrame>", row + 1)
-    return names
 
 
 def _plain(value):

@@ -7,7 +7,15 @@ import math
 
 from trendscore.errors import InputError, one_line
 
-__all__ = ["is_frame", "frame_texts", "labelled_frame", "frame_records", "require_pandas", "plain_value"]
+__all__ = [
+    "is_frame",
+    "frame_texts",
+    "labelled_frame",
+    "frame_records",
+    "frame_labels",
+    "require_pandas",
+    "plain_value",
+]
 
 _WHERE = "<DataFrame>"
 
@@ -80,11 +88,57 @@ def plain_value(value):
     return value
 
 
+def frame_labels(cell, row: int, list_text: bool = False) -> list[str] | None:
+    """A frame's ``labels`` cell as theme names, or None when it is missing (the model labels
+    the row); ``row`` is the 1-based row, for messages.
+
+    Lists, tuples and arrays (as Parquet gives them) are taken as they are; a string is read as
+    the CSV reader reads ``label``'s CSV cells (``policy|overseas``; empty: no theme), which is
+    what pandas holds after reading that CSV. A string written as a list by another tool
+    (``['policy']``, ``policy,overseas``) is refused as the CSV reader refuses it, unless
+    ``list_text``: Dask turns a column of lists into such strings itself (its
+    ``dataframe.convert-string`` setting), and they are read back as the literals they are.
+    Anything else is an :class:`InputError` naming the row, never a row counted with no theme.
+
+    >>> frame_labels("policy|overseas", 1), frame_labels(["culture"], 2), frame_labels(float("nan"), 3)
+    (['policy', 'overseas'], ['culture'], None)
+    >>> frame_labels("['policy']", 4, list_text=True)
+    ['policy']
+    """
+    from trendscore.io.readers import csv_labels, csv_labels_problem
+
+    if hasattr(cell, "tolist") and not isinstance(cell, str):
+        cell = cell.tolist()
+    if isinstance(cell, str):
+        problem = csv_labels_problem(cell)
+        if problem is None:
+            return csv_labels(cell)
+        if not list_text:
+            raise InputError(problem, _WHERE, row)
+        import ast
+
+        try:
+            parsed = ast.literal_eval(cell.strip())  # literals only
+        except (ValueError, SyntaxError, MemoryError, RecursionError):
+            parsed = None
+        if not isinstance(parsed, (list, tuple)):
+            raise InputError(f"a 'labels' cell reads {one_line(cell[:40])!r}, not a list of theme names", _WHERE, row)
+        cell = parsed
+    if isinstance(cell, (list, tuple)):
+        if not all(isinstance(name, str) for name in cell):
+            raise InputError("expected 'labels' as a list of theme names (strings)", _WHERE, row)
+        return list(cell)
+    if _missing(cell):
+        return None
+    raise InputError(f"expected 'labels' as a list of theme names, got {type(cell).__name__}", _WHERE, row)
+
+
 def frame_records(frame, text_column: str = "text", date_column: str = "date", id_column: str = "id") -> list[dict]:
     """A frame's rows as records, with the chosen columns renamed to ``text``, ``date`` and
-    ``id``; a ``labels`` cell that is missing leaves the row to be labelled by the model.
-    Dates stay the objects pandas holds (Timestamps): :func:`trendscore.io.dates.parse_date`
-    reads them."""
+    ``id``; a ``labels`` cell is read by :func:`frame_labels` (lists, arrays, or ``label``'s
+    CSV cells as pandas reads them), and one that is missing leaves the row to be labelled by
+    the model. Dates stay the objects pandas holds (Timestamps):
+    :func:`trendscore.io.dates.parse_date` reads them."""
     from trendscore.io.columns import Columns
 
     columns = Columns(text_column, date_column, id_column)
@@ -97,7 +151,7 @@ def frame_records(frame, text_column: str = "text", date_column: str = "date", i
     for row, record in enumerate(frame.to_dict("records"), 1):
         record = {str(k): v for k, v in record.items()}
         if "labels" in record:
-            labels = plain_value(record["labels"]) if not isinstance(record["labels"], list) else record["labels"]
+            labels = frame_labels(record["labels"], row)
             if labels is None:
                 del record["labels"]
             else:
