@@ -289,3 +289,18 @@ def test_score_dataframe_reads_given_labels_as_the_one_process_path():
     bad = frame.assign(labels=["policy, culture"] * len(frame))
     with pytest.raises(trendscore.InputError, match=r"<DataFrame>:1: a 'labels' cell reads"):
         score_dataframe(dd.from_pandas(bad, npartitions=2))
+
+
+def test_score_dataframe_lists_only_the_themes_given_labels_name():
+    """As trendscore.score: labels of the user's own show no default themes at zero beside them."""
+    import dask.dataframe as dd
+    import pandas as pd
+
+    import trendscore
+    from trendscore.integrations.dask import score_dataframe
+
+    rows = [{"date": f"2025-01-{d:02d}", "labels": ["a"] if d > 20 else ["b"]} for d in range(1, 29)] * 3
+    frame = pd.DataFrame(rows)
+    got = score_dataframe(dd.from_pandas(frame, npartitions=3), freq="day").to_json()
+    assert sorted(t["theme"] for t in got["themes"]) == ["a", "b"]
+    assert got["themes"] == trendscore.score(frame, freq="day").to_json()["themes"]

@@ -60,16 +60,16 @@ def test_a_rising_theme_is_drawn_green_and_a_steady_score_has_no_green():
 
 
 def _themes(n: int):
-    """Records of ``n`` labels of the user's own beside the bundled five (which a score lists
-    even when no passage carries them)."""
+    """Records of ``n`` labels of the user's own (the score lists those alone: the bundled
+    five are not named by any label)."""
     return [{"date": r["date"], "labels": [f"own{i % n}"]} for i, r in enumerate(_records(False))]
 
 
 def test_one_panel_per_theme_up_to_the_limit():
-    heights = {n: _pixels(plot_png(trendscore.score(_themes(n))))[0].height for n in (1, 3, 8, 15)}
-    assert heights[1] < heights[3] < heights[8]  # 6, 8 and 13 themes: 3, 4 and 7 rows of panels
+    heights = {n: _pixels(plot_png(trendscore.score(_themes(n))))[0].height for n in (1, 3, 8, 13, 20)}
+    assert heights[1] < heights[3] < heights[8] < heights[13]  # more themes, more rows of panels
     # 20 themes draw the first twelve, as 13 do, and both say so under the title
-    assert heights[15] == heights[8]
+    assert heights[20] == heights[13]
 
 
 def test_the_partial_period_is_drawn_hollow():

@@ -209,3 +209,43 @@ def test_labels_cells_other_tools_write_as_lists_are_refused(run, tmp_path, cell
     result = run("score", path)
     assert result.exit_code == 2, result.output
     assert f"{path}:3: a 'labels' cell reads" in result.output and "joined by '|'" in result.output
+
+
+def _custom(path, labels_of_day):
+    rows = [{"date": f"2025-01-{d:02d}", "labels": labels_of_day(d)} for d in range(1, 29) for _ in range(3)]
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows), "utf-8")
+    return path
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_custom_labels_show_only_their_own_themes(run, tmp_path, jobs):
+    """Found by a review: a score of records labelled only "a" and "b" also listed the five
+    default themes, each at zero, in the table, JSON and CSV. The rows are the themes the
+    labels name; a default theme shows when a label names it."""
+    data = _custom(tmp_path / "ab.jsonl", lambda d: ["a"] if d > 20 else ["b"])
+    result = run("score", data, "--freq", "day", "--format", "json", "--jobs", jobs)
+    assert result.exit_code == 0, result.output
+    score = json.loads(result.stdout)
+    assert sorted(t["theme"] for t in score["themes"]) == ["a", "b"]
+    assert {r["theme"] for r in score["series"]} == {"a", "b"}
+    csv_out = run("score", data, "--freq", "day", "--format", "csv", "--jobs", jobs)
+    assert sorted(line.split(",")[1] for line in csv_out.stdout.splitlines()[1:]) == ["a", "b"]
+    table = run("score", data, "--freq", "day", "--jobs", jobs).stdout
+    assert "policy" not in table and "culture" not in table
+    mixed = _custom(tmp_path / "mixed.jsonl", lambda d: ["a", "culture"] if d > 20 else [])
+    score = json.loads(run("score", mixed, "--freq", "day", "--format", "json", "--jobs", jobs).stdout)
+    assert [t["theme"] for t in score["themes"]] == ["a", "culture"]  # rising both, sorted by name
+    assert [r["theme"] for r in score["series"][:2]] == ["culture", "a"]  # a default theme first, as before
+
+
+def test_the_models_themes_show_when_it_labels_some_records(run, tmp_path):
+    data = _custom(tmp_path / "ab.jsonl", lambda d: ["a"] if d > 20 else ["b"])
+    with open(data, "a", encoding="utf-8") as fh:
+        fh.write(json.dumps({"date": "2025-01-05", "text": "短剧出海东南亚"}, ensure_ascii=False) + "\n")
+    result = run("score", data, "--freq", "day", "--format", "json")
+    assert result.exit_code == 0, result.output
+    score = json.loads(result.stdout)
+    assert score["labelled_by"]["labelled_by_model"] == 1
+    model_themes = ["policy", "technology", "overseas", "regional_hub", "culture"]
+    assert sorted(t["theme"] for t in score["themes"]) == sorted([*model_themes, "a", "b"])
+    assert list(dict.fromkeys(r["theme"] for r in score["series"])) == [*model_themes, "b", "a"]

@@ -133,7 +133,7 @@ def test_undated_and_unparseable_dates_are_counted_not_scored():
 def test_as_of_before_all_data_and_single_period_and_no_dates():
     recs = [{"date": "2025-06-02", "labels": ["policy"]}] * 5
     early = trendscore.score(recs, as_of="2024-01-01")
-    assert len(early.themes) == 5
+    assert [t["theme"] for t in early.themes] == ["policy"]  # the one theme the labels name
     assert early.records["after_as_of"] == 5 and all(t["direction"] == "steady" for t in early.themes)
     assert "no passages in the recent window" in early.notes
     single = trendscore.score(recs)
@@ -144,9 +144,9 @@ def test_as_of_before_all_data_and_single_period_and_no_dates():
 
 
 def test_frame_view(tmp_path):
-    frame = trendscore.score([{"date": "2025-06-02", "labels": ["policy"]}]).to_frame()
+    frame = trendscore.score([{"date": "2025-06-02", "labels": ["policy", "culture"]}]).to_frame()
     assert list(frame.columns) == ["period", "start", "theme", "count", "share", "total"]
-    assert len(frame) == 5
+    assert frame["theme"].tolist() == ["policy", "culture"]
 
 
 def test_settings_are_validated():
@@ -219,3 +219,18 @@ def test_over_dispersion_is_pooled_over_themes_by_default():
     assert pooled.settings["dispersion"] == "pooled"
     with pytest.raises(ValueError, match="dispersion"):
         MomentumSettings(dispersion="median")
+
+
+def test_custom_labels_score_only_their_own_themes():
+    """Found by a review: the five default themes were listed at zero beside labels of the
+    user's own; the rows are now the themes the labels name, and the model's when it labels."""
+    recs = [{"date": f"2025-01-{d:02d}", "labels": ["a"] if d > 20 else ["b"]} for d in range(1, 29)] * 3
+    result = trendscore.score(recs, freq="day")
+    assert sorted(t["theme"] for t in result.themes) == ["a", "b"]
+    assert {r["theme"] for r in result.series} == {"a", "b"}
+    named = trendscore.score([{**r, "labels": [*r["labels"], "policy"]} for r in recs], freq="day")
+    assert sorted(t["theme"] for t in named.themes) == ["a", "b", "policy"]
+    none = trendscore.score([{**r, "labels": []} for r in recs], freq="day")
+    assert none.themes == [] and none.series == [] and none.notes == []
+    labelled = trendscore.score([*recs, {"date": "2025-01-03", "text": "短剧出海东南亚"}], freq="day")
+    assert len(labelled.themes) == 7 and labelled.labelled_by["labelled_by_model"] == 1

@@ -148,10 +148,10 @@ def score_dataframe(
     _require_dask()
     import dask
 
-    from trendscore.seeds.files import DEFAULT_THEMES
     from trendscore.trends.momentum import Accumulator, compute_score
 
     info = None
+    themes: list[str] = []  # given labels: the themes they name are the rows, as in trendscore.score
     if "labels" not in ddf.columns:
         ddf = label_dataframe(ddf, model, text_column)
         from trendscore.modeling.model import load_model
@@ -159,14 +159,13 @@ def score_dataframe(
 
         loaded = load_model(model)
         themes, info = loaded.themes, model_info(loaded)
-    else:
-        themes = list(DEFAULT_THEMES)
     parts = [dask.delayed(_accumulate_partition)(p, themes, date_column) for p in ddf.to_delayed()]
     total = Accumulator(themes)
     for acc in dask.compute(*parts):
         total.merge(acc)
-    from trendscore.trends.scoring import model_noise, require_dates
+    from trendscore.trends.scoring import in_theme_order, model_noise, require_dates
 
+    total = in_theme_order(total, themes)
     require_dates(total)
     return compute_score(total, freq, as_of, None, info, model_noise(info, total))
 

@@ -245,9 +245,12 @@ def compute_score(
         "scan_periods": [cfg.shortest, cfg.longest],
         "current_period_partial": _partial(last_day, cur, freq),
     }
-    if not k or _windows_of(per_period, r_first, cur, k)[0].n == 0:
+    def passages(first: int, last: int) -> float:  # of the periods first to last, whatever the themes
+        return sum(row[0] for p, row in totals.items() if first <= p <= last)
+
+    if not passages(r_first, cur):
         notes.append("no passages in the recent window")
-    if not k or _windows_of(per_period, cur - cfg.longest - cfg.baseline + 1, cur - cfg.shortest, k)[0].n == 0:
+    if not passages(cur - cfg.longest - cfg.baseline + 1, cur - cfg.shortest):
         notes.append("no passages before the recent window: every theme is called steady")
 
     lengths = sorted(set(range(cfg.shortest, cfg.longest + 1)) | {cfg.recent})
@@ -383,13 +386,16 @@ def compute_score(
 #: most cells (periods x themes) the series lists; beyond it, the latest periods with
 #: passages and those the scan looks at
 MAX_SERIES_CELLS = 200_000
+#: most periods the series lists, however few the themes (one theme would otherwise list
+#: 200,000 periods, most of them empty when an as_of lies far beyond the data)
+MAX_SERIES_PERIODS = 40_000
 
 
 def _series_periods(totals: dict, span_first: int, cur: int, freq: str, k: int, notes: list[str]) -> list[int]:
     """The periods the series lists: every one from the first with passages to ``cur``, or,
     when that is more than the cell budget allows (dates centuries apart, an ``as_of`` far
     beyond the data, many themes), the latest of those with passages or scanned that fit."""
-    budget = max(MAX_SERIES_CELLS // max(k, 1), cur - span_first + 1)
+    budget = max(min(MAX_SERIES_CELLS // max(k, 1), MAX_SERIES_PERIODS), cur - span_first + 1)
     dated = sorted(p for p in totals if p <= cur)
     first = dated[0] if dated else cur
     if cur - first + 1 <= budget:

@@ -21,6 +21,7 @@ __all__ = [
     "score_stream",
     "accumulate",
     "score_tally",
+    "in_theme_order",
     "ScoreSettings",
     "Tally",
     "model_info",
@@ -140,7 +141,8 @@ class ScoreSettings:
     momentum : MomentumSettings or None, default=None
         The momentum maths' settings (None: their defaults).
     themes : tuple of str or None, default=None
-        The themes counted before the model names its own (None: the default themes).
+        Themes listed whatever the passages hold, before any other (None: only the themes
+        the records' labels name, and the model's when it labels any passage).
     by : {"source", "lang", "place"} or None, default=None
         Also score each group apart (see :mod:`trendscore.trends.breakdown`).
     """
@@ -197,7 +199,8 @@ def score_stream(
 def score_tally(tally: Tally, settings: ScoreSettings | None = None) -> Score:
     """The score of counted passages; refuses counts without any usable date."""
     settings = settings or ScoreSettings()
-    acc = tally.acc
+    model_themes = list(tally.model.themes) if tally.model is not None and tally.acc.by_model else []
+    acc = in_theme_order(tally.acc, [*(settings.themes or ()), *model_themes])
     require_dates(acc, tally.stats)
     info = model_info(tally.model)
     freq, momentum = settings.freq, settings.momentum
@@ -213,6 +216,21 @@ def score_tally(tally: Tally, settings: ScoreSettings | None = None) -> Score:
     return result
 
 
+def in_theme_order(acc: Accumulator, first: Iterable[str] = ()) -> Accumulator:
+    """``acc`` with its themes in the order a score lists them: ``first`` (the themes asked
+    for, then the model's when it labelled passages), the default themes, then the others as
+    they were met. Only themes ``acc`` counted are listed: a default theme that no label names
+    and no model gave shows no row. The order does not depend on how the passages were
+    batched or split among workers. ``acc`` itself when already in that order, else a copy."""
+    present = set(acc.themes)
+    order = [t for t in dict.fromkeys([*first, *DEFAULT_THEMES, *acc.themes]) if t in present]
+    if order == acc.themes:
+        return acc
+    ordered = Accumulator(order)
+    ordered.merge(acc)
+    return ordered
+
+
 def accumulate(
     items: Iterable[tuple[dict, str, int]],
     model_loader=None,
@@ -223,20 +241,24 @@ def accumulate(
     """Count ``(record, path, line)`` items. Records carrying ``labels`` are counted as they
     are (hard counts) unless ``settings.relabel``; the others are labelled by the model from
     ``model_loader()`` and counted with its probabilities (soft counts). With ``settings.by``
-    each group is counted apart too. Bad lines go to ``skip`` when given."""
+    each group is counted apart too. Bad lines go to ``skip`` when given.
+
+    The themes counted are ``settings.themes``, those the labels name and, once the model
+    labels a passage, the model's: a theme no passage could hold is not counted (see
+    :func:`in_theme_order` for the order they are listed in)."""
     settings = settings or ScoreSettings()
     relabel, by = settings.relabel, settings.by
-    themes = list(settings.themes) if settings.themes else None
+    themes = list(settings.themes) if settings.themes else []
     model = None
-    acc = Accumulator(themes or DEFAULT_THEMES)
+    acc = Accumulator(themes)
     groups = None
     if by is not None:
         from trendscore.trends.breakdown import Groups
 
-        groups = Groups(by, themes or DEFAULT_THEMES)
+        groups = Groups(by, themes)
     date_cache: dict[str, int | None] = {}
     stats: dict = {"bad_dates": 0}
-    pending: list[tuple[dict, int | None]] = []
+    pending: list[tuple[dict, int | None, str, int]] = []
     labelled_texts: list[tuple] = []  # labelled passages with text, named in batches
     checked: dict[tuple, tuple] = {}  # label lists already validated (archives repeat a few combinations)
 
@@ -259,11 +281,14 @@ def accumulate(
         nonlocal model
         if model is None:
             model = model_loader()
-            for t in model.themes:
-                acc.theme_index(t)
-        texts = [r["text"] for r, _ in pending]
+            try:
+                for t in model.themes:
+                    acc.theme_index(t)
+            except ValueError as exc:  # the labels' theme names and the model's: too many
+                raise InputError(str(exc), pending[0][2], pending[0][3]) from None
+        texts = [r["text"] for r, _, _, _ in pending]
         results = model.label(texts)
-        for (record, day), res, names in zip(pending, results, named(texts)):
+        for (record, day, _, _), res, names in zip(pending, results, named(texts)):
             where = (record.get("source"), report_key(record), record["text"], names)
             unthemed = max(res["scores"].values(), default=0.0) < UNTHEMED_BELOW
             acc.add_scores(day, res["scores"], *where, unthemed=unthemed)
@@ -329,7 +354,7 @@ def accumulate(
             if examples is not None and day is not None and labels and text:  # only passages to show
                 examples.add(day, dict.fromkeys(labels, 1.0), record)
         else:
-            pending.append((record, day))
+            pending.append((record, day, path, line))
             if len(pending) >= BATCH:
                 flush()
     if pending:
