@@ -234,3 +234,14 @@ def test_custom_labels_score_only_their_own_themes():
     assert none.themes == [] and none.series == [] and none.notes == []
     labelled = trendscore.score([*recs, {"date": "2025-01-03", "text": "短剧出海东南亚"}], freq="day")
     assert len(labelled.themes) == 7 and labelled.labelled_by["labelled_by_model"] == 1
+
+
+def test_too_many_themes_once_the_model_adds_its_own_is_one_error_on_the_line():
+    """Labels may name 200 themes now that the defaults hold no place; a record the model then
+    labels would add its five: refused on that record's line, not a ValueError."""
+    from trendscore.trends.accumulate import MAX_THEMES
+
+    recs = [{"date": "2025-01-01", "labels": [f"own{i}"]} for i in range(MAX_THEMES - 2)]
+    recs.append({"date": "2025-01-02", "text": "短剧出海东南亚"})
+    with pytest.raises(trendscore.InputError, match=rf"^<records>:{MAX_THEMES - 1}: more than {MAX_THEMES} distinct"):
+        trendscore.score(recs, freq="day")
