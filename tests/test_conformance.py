@@ -144,6 +144,8 @@ def inputs(tmp_path_factory, rows):
     labelled = [{**r, "labels": ["policy"] if i % 3 == 0 else []} for i, r in enumerate(rows)]
     put("labelled", _jsonl(labelled), file_name="labelled.jsonl")
     put("relabel", _jsonl(labelled), ["--relabel"], "relabel.jsonl")
+    # 250 label names, six rows each: every worker's chunk names fewer than 200, the whole more
+    put("many-themes", _jsonl([{**r, "labels": [f"t{i // 6}"]} for i, r in enumerate(rows)]), [], "themes.jsonl")
     dates = [dict(r) for r in rows]
     dates[1300]["date"] = "sometime"
     put("bad-dates", _jsonl(dates), file_name="dates.jsonl")
@@ -282,6 +284,7 @@ SCORE_CASES = [
     "parquet",
     "parquet-groups",
     "empty",
+    "many-themes",
 ]
 
 
@@ -297,7 +300,10 @@ def test_score_is_the_same_on_every_backend(case, inputs, maybe_cluster):
     first = next(iter(seen.values()))
     for name, got in seen.items():
         assert got == first, f"{case}: {name} differs from one process"
-    assert (first[0] != 0) == (case in ("malformed", "empty")), first[2]
+    assert (first[0] != 0) == (case in ("malformed", "empty", "many-themes")), first[2]
+    if case == "many-themes":  # the line of the 201st name, as one process reads it
+        assert first[2].startswith(f"Error: {given}:1201: more than 200 distinct theme names (at label 't200')")
+        assert first[2].count("\n") == 1
     if case == "copy-chains":  # each chain folds its day 5 alone (day 10 is beyond a week of day 0)
         plain = _invoke("score", inputs["jsonl"][0], ["--format", "json"], [], None)
         folded = json.loads(first[1])["records"]["copies_folded"]

@@ -304,3 +304,26 @@ def test_score_dataframe_lists_only_the_themes_given_labels_name():
     got = score_dataframe(dd.from_pandas(frame, npartitions=3), freq="day").to_json()
     assert sorted(t["theme"] for t in got["themes"]) == ["a", "b"]
     assert got["themes"] == trendscore.score(frame, freq="day").to_json()["themes"]
+
+
+def test_score_dataframe_refuses_too_many_themes_in_one_line_naming_the_row():
+    """Each partition naming fewer than 200 themes and the frame more had raised a bare
+    ValueError from the merge (and one partition naming more, another); an error in a later
+    partition had named its row counted from that partition's start. Now an InputError naming
+    the row in the whole frame, as trendscore.score names it."""
+    import dask.dataframe as dd
+    import pandas as pd
+
+    import trendscore
+    from trendscore.integrations.dask import score_dataframe
+
+    frame = pd.DataFrame([{"date": f"2025-01-{1 + i % 28:02d}", "labels": [f"l{i // 10}"]} for i in range(3000)])
+    with pytest.raises(trendscore.InputError, match=r"^<records>:2001: more than 200 distinct theme names"):
+        trendscore.score(frame)
+    for parts in (1, 3, 7):
+        with pytest.raises(trendscore.InputError, match=r"^<DataFrame>:2001: more than 200 distinct theme names"):
+            score_dataframe(dd.from_pandas(frame, npartitions=parts))
+    bad = frame.iloc[:1000].copy()
+    bad["labels"] = [["a"]] * 900 + ["policy, culture"] * 100
+    with pytest.raises(trendscore.InputError, match=r"^<DataFrame>:901: a 'labels' cell reads"):
+        score_dataframe(dd.from_pandas(bad, npartitions=3))

@@ -72,7 +72,32 @@ def test_too_many_label_names_is_refused_on_the_line_that_passes_the_limit(tmp_p
     # and show no rows now), so the limit comes at the 201st name
     assert lines[0].startswith(f"Error: {data}:{MAX_THEMES + 1}:"), lines[0]
     assert f"(at label 'label{MAX_THEMES}')" in lines[0]
+    # it says what the limit holds (it had counted 'the 0 counted from the start' apart)
+    assert lines[0].endswith(
+        f"a score counts at most {MAX_THEMES}, the names the labels give together with the model's themes "
+        "and any asked for"
+    ), lines[0]
     assert _score(_write(tmp_path / "most.jsonl", records[:MAX_THEMES])).returncode == 0
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("model", [False, True], ids=["labels", "labels-and-model"])
+def test_too_many_themes_over_several_workers_is_the_one_process_error(tmp_path, model):
+    """Each worker's chunk names fewer than the limit, all of them together more: the merge
+    had raised a bare ValueError (a traceback); now the same line as one process, naming the
+    line where the theme that passed the limit was first met."""
+    n = 3000 if not model else 2000
+    themes = MAX_THEMES + 100 if not model else MAX_THEMES - 2
+    records = [{"date": f"2025-01-{1 + i % 28:02d}", "labels": [f"label{i * themes // n}"]} for i in range(n)]
+    if model:  # the model's five themes pass the limit at this record
+        records.append({"date": "2025-02-01", "text": "短剧出海东南亚"})
+    data = _write(tmp_path / "spread.jsonl", records)
+    one = _score(data)
+    assert one.returncode == 2 and one.stderr.count("\n") == 1, one.stderr
+    line = n + 1 if model else n * MAX_THEMES // themes + 1
+    assert one.stderr.startswith(f"Error: {data}:{line}: more than {MAX_THEMES} distinct theme names"), one.stderr
+    several = _score(data, "--jobs", "2")
+    assert (several.returncode, several.stderr) == (one.returncode, one.stderr)
 
 
 def test_many_days_and_many_labels_keep_the_series_to_its_budget(tmp_path):

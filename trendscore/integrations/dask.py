@@ -19,6 +19,8 @@ from trendscore.errors import InputError
 __all__ = ["label_dataframe", "score_dataframe", "connect"]
 
 _MODELS: dict = {}
+#: how errors name a DataFrame (with the row, 1-based, in the whole frame)
+_FRAME = "<DataFrame>"
 
 
 def _worker_model(model_dir):
@@ -113,12 +115,31 @@ def label_dataframe(ddf, model=None, text_column: str = "text"):
 
 
 def _accumulate_partition(pdf, themes, date_column):
-    from trendscore.io.dates import is_missing, parse_date
-    from trendscore.io.frames import frame_labels
-    from trendscore.trends.accumulate import Accumulator
-    from trendscore.trends.scoring import UNTHEMED_BELOW, named, report_key
+    """A partition's counts as ``(accumulator, rows, theme_at, error)``: ``theme_at`` is the
+    row (counted from the partition's first, 1-based) where each theme it added was first met,
+    ``error`` the first :class:`InputError` met as ``(message, path, row)`` (then no counts).
+    Errors come back as values so that the caller can name the row in the whole frame."""
+    from trendscore.trends.accumulate import Accumulator, TooManyThemes
 
     acc = Accumulator(themes)
+    theme_at: dict[str, int] = {}
+    try:
+        _count_partition(acc, pdf, date_column, theme_at)
+    except InputError as exc:
+        return None, len(pdf), theme_at, (exc.message, exc.path, exc.line)
+    except TooManyThemes as exc:
+        return None, len(pdf), theme_at, (str(exc), _FRAME, theme_at.get(exc.theme))
+    return acc, len(pdf), theme_at, None
+
+
+def _count_partition(acc, pdf, date_column: str, theme_at: dict[str, int]) -> None:
+    """Count a partition's rows into ``acc``, noting in ``theme_at`` the row where each theme
+    was first met."""
+    from trendscore.io.dates import is_missing, parse_date
+    from trendscore.io.frames import frame_labels
+    from trendscore.trends.accumulate import TooManyThemes
+    from trendscore.trends.scoring import UNTHEMED_BELOW, named, report_key
+
     dates = pdf[date_column].tolist() if date_column in pdf.columns else [None] * len(pdf)
     score_cols = [c for c in pdf.columns if c.startswith("score_")]
     labels = pdf["labels"].tolist() if "labels" in pdf.columns else [None] * len(pdf)
@@ -131,12 +152,18 @@ def _accumulate_partition(pdf, themes, date_column):
         text = record.get("text")
         where = (record.get("source"), report_key(record), text if isinstance(text, str) else None, names_of[i])
         given = frame_labels(labels[i], i + 1, list_text=True)  # Dask makes strings of list columns
-        if given is not None and not score_cols:
-            acc.add_labels(day, given, *where, unthemed=not given)
-        else:
-            scores = {c[len("score_") :]: float(pdf[c].iloc[i]) for c in score_cols}
-            acc.add_scores(day, scores, *where, unthemed=max(scores.values(), default=0.0) < UNTHEMED_BELOW)
-    return acc
+        known = len(acc.themes)
+        try:
+            if given is not None and not score_cols:
+                acc.add_labels(day, given, *where, unthemed=not given)
+            else:
+                scores = {c[len("score_") :]: float(pdf[c].iloc[i]) for c in score_cols}
+                acc.add_scores(day, scores, *where, unthemed=max(scores.values(), default=0.0) < UNTHEMED_BELOW)
+        except TooManyThemes as exc:
+            theme_at[exc.theme] = i + 1
+            raise
+        for theme in acc.themes[known:]:
+            theme_at[theme] = i + 1
 
 
 def score_dataframe(
@@ -148,6 +175,7 @@ def score_dataframe(
     _require_dask()
     import dask
 
+    from trendscore.trends.accumulate import TooManyThemes
     from trendscore.trends.momentum import Accumulator, compute_score
 
     info = None
@@ -161,8 +189,16 @@ def score_dataframe(
         themes, info = loaded.themes, model_info(loaded)
     parts = [dask.delayed(_accumulate_partition)(p, themes, date_column) for p in ddf.to_delayed()]
     total = Accumulator(themes)
-    for acc in dask.compute(*parts):
-        total.merge(acc)
+    offset = 0  # rows of the partitions before this one: errors name the row in the whole frame
+    for acc, rows, theme_at, error in dask.compute(*parts):
+        if error is not None:
+            message, path, row = error
+            raise InputError(message, path, None if row is None else offset + row)
+        try:
+            total.merge(acc)
+        except TooManyThemes as exc:  # each partition within the limit, together beyond it
+            raise InputError(str(exc), _FRAME, offset + theme_at[exc.theme]) from None
+        offset += rows
     from trendscore.trends.scoring import in_theme_order, model_noise, require_dates
 
     total = in_theme_order(total, themes)

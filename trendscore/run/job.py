@@ -130,6 +130,7 @@ def score_counts(inputs, work: Work, backend, skip: SkipLog | None, cut=None, mo
     """The merged :class:`~trendscore.trends.scoring.Tally` (and Examples, with ``work.examples``)
     of ``inputs`` counted on ``backend``; ``cut`` as for :func:`run_label_job`; ``model``, when
     already loaded, is what forked workers label with (else each loads it when a chunk needs it)."""
+    from trendscore.trends.accumulate import TooManyThemes
     from trendscore.trends.scoring import Examples, Tally
 
     check_backend("score", backend)
@@ -149,7 +150,11 @@ def score_counts(inputs, work: Work, backend, skip: SkipLog | None, cut=None, mo
         if total is None:
             total = tally
         else:
-            total.merge(tally)
+            try:
+                total.merge(tally)
+            except TooManyThemes as exc:  # each chunk within the limit, together beyond it
+                where, line = tally.theme_at.get(exc.theme, (done.name, None))
+                raise InputError(str(exc), where, merge.at(line, done.relative and where == done.name)) from None
         if examples is not None and part is not None:
             examples.merge(part)
     assert total is not None  # every input gives a chunk

@@ -35,7 +35,7 @@ from collections.abc import Iterable
 from trendscore.text.keys import fingerprint
 from trendscore.trends.emerging import Unthemed, merge_unthemed
 
-__all__ = ["Accumulator", "SCALE", "MAX_SOURCES", "MAX_THEMES", "OTHER_SOURCES", "COPY_DAYS"]
+__all__ = ["Accumulator", "TooManyThemes", "SCALE", "MAX_SOURCES", "MAX_THEMES", "OTHER_SOURCES", "COPY_DAYS"]
 
 #: soft counts are stored as integer millionths of a passage
 SCALE = 1_000_000
@@ -48,6 +48,19 @@ MAX_THEMES = 200
 COPY_DAYS = 7
 MAX_PENDING_COPIES = 200_000
 MAX_OPEN_REPORTS = 50_000
+
+
+class TooManyThemes(ValueError):
+    """A theme name beyond the :data:`MAX_THEMES` distinct ones an accumulator counts;
+    ``theme`` is that name, for the caller to say where it was met."""
+
+    def __init__(self, theme: str):
+        self.theme = theme
+        name = theme if len(theme) <= 60 else theme[:60] + "..."
+        super().__init__(
+            f"more than {MAX_THEMES} distinct theme names (at label {name!r}): a score counts at most "
+            f"{MAX_THEMES}, the names the labels give together with the model's themes and any asked for"
+        )
 
 
 class Accumulator:
@@ -92,24 +105,19 @@ class Accumulator:
         self._open: OrderedDict[tuple, list] = OrderedDict()  # (report, day) -> [passages, {theme: count}]
         for t in themes:
             self.theme_index(t)
-        self._preset = len(self.themes)  # the themes counted from the start (the model's or the defaults)
 
     # ------------------------------------------------------------------ themes and rows
 
     def theme_index(self, theme: str) -> int:
         """The column of ``theme`` in the count rows, adding a column the first time a theme is
-        seen; more than :data:`MAX_THEMES` distinct names is a ValueError."""
+        seen; more than :data:`MAX_THEMES` distinct names is a :class:`TooManyThemes` (a
+        ValueError naming the theme that passed the limit)."""
         i = self._index.get(theme)
         if i is None:
             i = self._index[theme] = len(self.themes)
             if i >= MAX_THEMES:
                 del self._index[theme]
-                name = theme if len(theme) <= 60 else theme[:60] + "..."
-                preset = getattr(self, "_preset", i)
-                raise ValueError(
-                    f"more than {MAX_THEMES} distinct theme names: {i - preset} from the records besides the "
-                    f"{preset} counted from the start (at label {name!r})"
-                )
+                raise TooManyThemes(theme)
             self.themes.append(theme)
             for table in (self.days, self.cross, self.square, self.units, self.unit_square):
                 for row in table.values():

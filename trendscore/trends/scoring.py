@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 import heapq
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from trendscore.errors import Hint, InputError, hinted
@@ -13,7 +13,7 @@ from trendscore.io.dates import is_missing, parse_date, period_of
 from trendscore.io.readers import check_text
 from trendscore.modeling.model import BATCH
 from trendscore.seeds.files import DEFAULT_THEMES
-from trendscore.trends.accumulate import Accumulator
+from trendscore.trends.accumulate import Accumulator, TooManyThemes
 from trendscore.trends.momentum import MomentumSettings, Score, compute_score
 
 __all__ = [
@@ -159,13 +159,16 @@ class ScoreSettings:
 class Tally:
     """The counts of a stream, before scoring: the accumulator, the per-group accumulators
     (with ``by``), the passages whose dates do not parse (how many, and the first as
-    ``(path, line, value)``), and the model that labelled passages (None if none did)."""
+    ``(path, line, value)``), the model that labelled passages (None if none did), and where
+    each theme the stream added was first met, as ``(path, line)`` (``theme_at``: so a merge
+    that passes :data:`~trendscore.trends.accumulate.MAX_THEMES` can name the line)."""
 
     acc: Accumulator
     groups: Any = None  # a breakdown.Groups when scored by outlet, language or place
     bad_dates: int = 0
     first_bad_date_at: tuple | None = None
     model: Any = None  # a Model, or None
+    theme_at: dict = field(default_factory=dict)
 
     def merge(self, other: Tally) -> None:
         """Add the counts of the stream that follows this one (groups are not merged)."""
@@ -277,6 +280,16 @@ def accumulate(
             stats.setdefault("first_bad_date_at", (path, line, repr(value)))
         return day
 
+    theme_at: dict[str, tuple[str, int]] = {}  # where each theme was first met
+    themes_noted = len(acc.themes)
+
+    def met(path: str, line: int) -> None:
+        """Note where the themes added since the last call were met."""
+        nonlocal themes_noted
+        for theme in acc.themes[themes_noted:]:
+            theme_at[theme] = (path, line)
+        themes_noted = len(acc.themes)
+
     def flush():
         nonlocal model
         if model is None:
@@ -284,8 +297,9 @@ def accumulate(
             try:
                 for t in model.themes:
                     acc.theme_index(t)
-            except ValueError as exc:  # the labels' theme names and the model's: too many
+            except TooManyThemes as exc:  # the labels' theme names and the model's: too many
                 raise InputError(str(exc), pending[0][2], pending[0][3]) from None
+            met(pending[0][2], pending[0][3])
         texts = [r["text"] for r, _, _, _ in pending]
         results = model.label(texts)
         for (record, day, _, _), res, names in zip(pending, results, named(texts)):
@@ -308,8 +322,10 @@ def accumulate(
                 group = groups.of(record, names) if groups else None
                 if group is not None:
                     group.add_labels(day, labels, source, report, text, names)
-            except ValueError as exc:  # too many distinct theme names
+            except TooManyThemes as exc:
                 raise InputError(str(exc), path, line) from None
+            if len(acc.themes) != themes_noted:
+                met(path, line)
         labelled_texts.clear()
 
     for record, path, line in items:
@@ -349,8 +365,10 @@ def accumulate(
                     group = groups.of(record) if groups else None
                     if group is not None:
                         group.add_labels(day, labels, record.get("source"))
-                except ValueError as exc:  # too many distinct theme names
+                except TooManyThemes as exc:
                     raise InputError(str(exc), path, line) from None
+                if len(acc.themes) != themes_noted:
+                    met(path, line)
             if examples is not None and day is not None and labels and text:  # only passages to show
                 examples.add(day, dict.fromkeys(labels, 1.0), record)
         else:
@@ -361,7 +379,7 @@ def accumulate(
         flush()
     if labelled_texts:
         flush_labelled()
-    return Tally(acc, groups, stats["bad_dates"], stats.get("first_bad_date_at"), model)
+    return Tally(acc, groups, stats["bad_dates"], stats.get("first_bad_date_at"), model, theme_at)
 
 
 def named(texts: list) -> list[tuple]:
