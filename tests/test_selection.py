@@ -147,6 +147,25 @@ def test_folds_keep_each_report_on_one_side():
     assert sorted(np.concatenate([t for _, t in splits]).tolist()) == list(range(90))
 
 
+def test_folds_by_report_with_a_class_rarer_than_folds_warn_nothing():
+    """Seeds sharing reports, one label on two seeds, three folds: scikit-learn's grouped
+    stratified folds had warned on the terminal that the class has fewer members than folds;
+    the splits are made as before (the class is in fewer folds), silently."""
+    import warnings
+
+    labels = ["x"] * 40 + ["y"] * 40 + ["z"] * 2
+    seeds = [
+        Seed(f"s{i}", "t", (lab,), None, None, None, "f", i + 1, (), f"https://news.example/{i // 2}")
+        for i, lab in enumerate(labels)
+    ]
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        splits = select_folds(seeds, 3)
+    assert [str(w.message) for w in caught] == []
+    assert len(splits) == 3
+    assert sorted(np.concatenate([t for _, t in splits]).tolist()) == list(range(len(seeds)))
+
+
 def test_train_cli_fixes_given_options_and_records_the_search(tmp_path, run):
     path = _write(tmp_path / "s.jsonl", _single_label())
     result = run("train", path, "-o", tmp_path / "m", "--C", "2", "--no-style", "--cv", "0")

@@ -177,6 +177,31 @@ def test_single_label_seeds_on_some_of_the_default_themes(tmp_path, run):
     assert model.label(["广电总局发布新规"])[0]["labels"] == ["policy"]
 
 
+@pytest.mark.slow
+def test_a_theme_with_fewer_seeds_than_calibration_folds_is_a_note_not_sklearn_warnings(tmp_path):
+    """A class of 3 seeds among 5 calibration folds: scikit-learn's folds had printed 'UserWarning:
+    The least populated class in y has only 3 members ...' on the terminal, once per fit; now
+    train prints one note of its own naming the theme (run in a process of its own, since
+    pytest would catch the warnings before they reached stderr)."""
+    import subprocess
+    import sys
+
+    rows = [{"id": f"p{i}", "text": f"广电总局发布微短剧管理规定第{i}条", "labels": ["policy"]} for i in range(12)]
+    rows += [{"id": f"t{i}", "text": f"AI生成短剧技术平台第{i}代", "labels": ["technology"]} for i in range(12)]
+    rows += [{"id": f"o{i}", "text": f"短剧出海海外市场收入第{i}名", "labels": ["overseas"]} for i in range(3)]
+    seeds = _write_seeds(tmp_path / "s.jsonl", rows)
+    command = [sys.executable, "-m", "trendscore", "train", str(seeds), "-o", str(tmp_path / "m"), "--budget", "0"]
+    command += ["--jobs", "1"]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert "Warning" not in result.stderr and "warn" not in result.stderr, result.stderr
+    assert result.stderr.startswith(
+        "Note: too few seeds for the 5 calibration folds: overseas (3); each of these themes is calibrated "
+        "over as many folds as it has seeds"
+    ), result.stderr
+    assert result.stderr.count("Note: ") == 1
+
+
 @pytest.mark.parametrize(
     "rows, message",
     [

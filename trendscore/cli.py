@@ -681,10 +681,9 @@ def train(
             themes=None if themes is None else themes.split(","), **params,
         )
     card = model.card
-    from trendscore.modeling.training import ignored_labels
+    from trendscore.modeling.training import card_notes
 
-    note = ignored_labels(card)
-    if note:
+    for note in card_notes(card):
         click.echo(one_line(f"Note: {note}"), err=True)
     parts = [f"{len(model.themes)} themes", f"{card['seeds']['count']} seeds"]
     if "chosen" in card.get("selection", {}):

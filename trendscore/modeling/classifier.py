@@ -11,6 +11,7 @@ as a 1-D array of class names makes it single-label (exactly one class per row).
 from __future__ import annotations
 
 import numbers
+import warnings
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
@@ -29,7 +30,7 @@ from trendscore.text.namelists import LISTS
 #: the default of ``lists``: every curated name list shipped
 ALL_LISTS = ",".join(LISTS)
 
-__all__ = ["ThemeClassifier", "TextThemeClassifier", "best_threshold"]
+__all__ = ["ThemeClassifier", "TextThemeClassifier", "best_threshold", "stratified_splits"]
 
 
 def best_threshold(y: np.ndarray, proba: np.ndarray, lo: float = 0.15, hi: float = 0.85) -> float:
@@ -77,6 +78,16 @@ def _svms_in_processes(est, X, Y, groups_y, jobs: int) -> list:
         return fork_map(_svm_job, range(Y.shape[1]), jobs)
     finally:
         _SHARED = None
+
+
+def stratified_splits(splitter, strata, groups=None) -> list:
+    """The (train, test) splits of a stratified ``splitter``, without scikit-learn's warning
+    that a class has fewer members than folds: such a class is simply in fewer folds (its
+    own column is calibrated over as many folds as it has seeds), and ``train`` says so in a
+    note of its own (:func:`trendscore.modeling.training.card_notes`), not on the terminal."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="The least populated class in y", category=UserWarning)
+        return list(splitter.split(np.zeros(len(strata)), strata, groups))
 
 
 class ThemeClassifier(ClassifierMixin, BaseEstimator):
@@ -146,7 +157,7 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         if folds < 2:
             return []
         splitter = StratifiedKFold(folds, shuffle=True, random_state=self.random_state)
-        return list(splitter.split(np.zeros(len(strata)), strata))
+        return stratified_splits(splitter, strata)
 
     def _nb_weight(self) -> float:
         """``nb_weight`` as a float; ValueError unless it is a finite number from 0 up."""

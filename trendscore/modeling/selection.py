@@ -122,6 +122,8 @@ def select_folds(seeds: list[Seed], folds: int, seed: int = 0) -> list[tuple[np.
     passages of one report always on one side (:func:`report_groups`)."""
     from sklearn.model_selection import GroupKFold, KFold, StratifiedGroupKFold, StratifiedKFold
 
+    from trendscore.modeling.classifier import stratified_splits
+
     n = len(seeds)
     groups = report_groups(seeds)
     single = all(len(s.labels) == 1 for s in seeds)
@@ -130,7 +132,7 @@ def select_folds(seeds: list[Seed], folds: int, seed: int = 0) -> list[tuple[np.
         folds = min(folds, len(set(groups)))
         if single:
             splitter = StratifiedGroupKFold(folds, shuffle=True, random_state=seed)
-            return list(splitter.split(np.zeros(n), y, groups))
+            return stratified_splits(splitter, y, groups)
         return list(GroupKFold(folds).split(np.zeros(n), groups=groups))
     if single and np.unique(y, return_counts=True)[1].min() >= folds:
         return list(StratifiedKFold(folds, shuffle=True, random_state=seed).split(np.zeros(n), y))

@@ -21,6 +21,7 @@ __all__ = [
     "check_trainable",
     "theme_list",
     "ignored_labels",
+    "card_notes",
     "choose_params",
     "fit_model",
     "train",
@@ -150,6 +151,30 @@ def ignored_labels(card: dict) -> str | None:
         f"ignored {sum(ignored['labels'].values())} labels on {ignored['seeds']} seeds, of themes not listed: "
         f"{names}; {seeds.get('no_label')} seeds carry none of the themes"
     )
+
+
+def few_seeds(card: dict) -> str | None:
+    """What a model card says of the themes with fewer seeds than calibration folds, as a
+    sentence; None when every theme has enough. Such a theme is calibrated over as many folds
+    as it has seeds (on the seeds it was fitted on, with one)."""
+    folds = (card.get("params") or {}).get("cv")
+    per_theme = (card.get("seeds") or {}).get("per_theme") or {}
+    if not isinstance(folds, int) or folds < 2:
+        return None
+    few = sorted(((n, t) for t, n in per_theme.items() if isinstance(n, int) and n < folds), key=lambda x: (x[0], x[1]))
+    if not few:
+        return None
+    names = ", ".join(f"{t} ({n})" for n, t in few[:5]) + (f" and {len(few) - 5} more" if len(few) > 5 else "")
+    return (
+        f"too few seeds for the {folds} calibration folds: {names}; each of these themes is calibrated over "
+        "as many folds as it has seeds (one seed: on the seeds it was fitted on); label more seeds with these themes"
+    )
+
+
+def card_notes(card: dict) -> list[str]:
+    """The notes ``train`` shows on a model card: seed labels left out (:func:`ignored_labels`)
+    and themes with too few seeds for their calibration folds (:func:`few_seeds`)."""
+    return [note for note in (ignored_labels(card), few_seeds(card)) if note]
 
 
 def _versions(params: dict) -> dict:
