@@ -101,6 +101,17 @@ def test_label_issues_find_flipped_labels():
     assert sum(fixes.get(sid) == set(orig) for sid, orig in flipped.items()) >= 5
 
 
+def test_label_issues_pass_over_the_seeds_of_a_fold_that_made_no_model(tmp_path):
+    """A fold whose training seeds carry one label makes no model (seed 1, 3 folds: both
+    overseas seeds in one test part): label checks had stopped with 'every seed has the one
+    label', and must not flag that fold's seeds for want of a figure either."""
+    rows = [{"id": f"p{i}", "text": f"广电总局发布微短剧管理规定第{i}条", "labels": ["policy"]} for i in range(12)]
+    rows += [{"id": f"o{i}", "text": f"短剧出海海外市场收入第{i}名", "labels": ["overseas"]} for i in range(2)]
+    f = tmp_path / "rare.jsonl"
+    f.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), "utf-8")
+    assert label_issues(read_seeds([f]), folds=3, seed=1) == []
+
+
 def test_label_issues_on_too_few_seeds_is_an_input_error_naming_the_file(tmp_path):
     from trendscore.errors import InputError
 

@@ -202,6 +202,45 @@ def test_a_theme_with_fewer_seeds_than_calibration_folds_is_a_note_not_sklearn_w
     assert result.stderr.count("Note: ") == 1
 
 
+def _common_and_rare_rows():
+    """Single-label seeds: policy on 12, overseas on 2 (folds can leave one label to train on)."""
+    rows = [{"id": f"p{i}", "text": f"广电总局发布微短剧管理规定第{i}条", "labels": ["policy"]} for i in range(12)]
+    return rows + [{"id": f"o{i}", "text": f"短剧出海海外市场收入第{i}名", "labels": ["overseas"]} for i in range(2)]
+
+
+def test_a_fold_left_with_one_label_is_skipped_and_the_card_says_so(tmp_path, run):
+    """With --cv 3 both overseas seeds fall in one fold's test part (seed 1): its training seeds
+    carry policy only, and train had stopped with 'every seed has the one label 'policy''
+    (untrue of the seeds). Now the fold is skipped, the figures are the other folds', the card
+    and a note say so."""
+    seeds = _write_seeds(tmp_path / "s.jsonl", _common_and_rare_rows())
+    out = tmp_path / "m"
+    result = run("train", seeds, "-o", out, "--cv", "3", "--seed", "1", "--budget", "0", "--jobs", "1")
+    assert result.exit_code == 0, result.output
+    assert (
+        "Note: cross-validation skipped 1 of its 3 folds: every seed of overseas (2) fell on a fold's test side, "
+        "leaving one label to train on; its figures leave out those folds' 5 seeds\n" in result.stderr
+    )
+    figures = load_model(out).card["cross_validation"]
+    assert figures["skipped_folds"] == {"count": 1, "seeds": 5, "labels": {"overseas": 2}}
+    assert figures["themes"]["policy"]["support"] == 9 and figures["themes"]["overseas"]["support"] == 0
+    assert figures["macro_f1_left_out"] == ["overseas"] and figures["macro_f1"] == 1.0
+
+
+def test_cross_validation_where_no_fold_can_be_fitted_names_the_rare_label(tmp_path):
+    from trendscore.modeling.training import cross_validate
+
+    rows = [{"id": "p", "text": "广电总局发布微短剧管理规定", "labels": ["policy"]}]
+    rows.append({"id": "o", "text": "短剧出海海外市场收入", "labels": ["overseas"]})
+    seeds = read_seeds([_write_seeds(tmp_path / "two.jsonl", rows)])
+    with pytest.raises(
+        SeedError,
+        match=r"^2-fold cross-validation \(2 seeds\): every fold leaves its training seeds "
+        r"one label only, so no fold makes a model; 'overseas' has 1 seed, too few",
+    ):
+        cross_validate(seeds, folds=2, min_df=1)
+
+
 @pytest.mark.parametrize(
     "rows, message",
     [

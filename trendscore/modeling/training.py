@@ -36,7 +36,14 @@ def cross_validate(
 ) -> dict:
     """Out-of-fold figures: each fold's model (its own calibration and thresholds) labels the
     seeds it never saw. ``groups`` (e.g. batch names) gives leave-one-group-out instead.
-    ``themes`` fixes the model's themes, as in :func:`fit_model`."""
+    ``themes`` fixes the model's themes, as in :func:`fit_model`.
+
+    A fold whose training seeds are single-label and carry one label only (every seed of the
+    others fell in its test part) makes no model: it is skipped, the figures are of the other
+    folds' seeds, and ``skipped_folds`` says how many folds, how many seeds they held and the
+    labels missing from their training seeds (with their seeds in all); ``oof_scored`` marks
+    the seeds that have out-of-fold figures. When no fold can be fitted, a :class:`SeedError`
+    names the label with too few seeds."""
     from sklearn.model_selection import GroupKFold, KFold
 
     given = themes
@@ -50,8 +57,17 @@ def cross_validate(
     else:
         splits = list(GroupKFold(len(set(groups))).split(seeds, groups=groups))
         stage = f"leave-one-file-out ({len(splits)} files)"
+    scored = np.zeros(len(seeds), dtype=bool)
+    skipped, missing = 0, {}
     for train_idx, test_idx in tracked(splits, stage):
-        model = fit_model([seeds[i] for i in train_idx], seed=seed, themes=given, **params)
+        train = [seeds[i] for i in train_idx]
+        absent = _absent_labels(train, seeds)
+        if absent:  # one label left to learn: no single-label model
+            skipped += 1
+            missing.update(absent)
+            continue
+        scored[test_idx] = True
+        model = fit_model(train, seed=seed, themes=given, **params)
         cols = [model.themes.index(t) if t in model.themes else None for t in themes]
         p = model.predict_proba([seeds[i].text for i in test_idx])
         labs = model.labels_from_proba(p)
@@ -59,19 +75,49 @@ def cross_validate(
             for j, c in enumerate(cols):
                 proba[i, j] = p[r, c] if c is not None else 0.0
             pred[i] = label_matrix([labs[r]], themes)[0]
-    scores = per_theme_scores(Y, pred, themes)
-    table = reliability_table(Y, proba)
+    if not scored.any():
+        label, n = min(missing.items(), key=lambda kv: (kv[1], kv[0]))
+        raise SeedError(
+            f"{stage}: every fold leaves its training seeds one label only, so no fold makes a model; "
+            f"{label!r} has {n} seed{'s' if n != 1 else ''}, too few to be on both sides of the folds; "
+            "label more seeds with it"
+        )
+    Ys, ps = Y[scored], proba[scored]
+    # a theme whose seeds were all in skipped folds has no figure here, not an F1 of 0
+    scores = per_theme_scores(Ys, pred[scored], themes, defined_only=bool(skipped))
+    table = reliability_table(Ys, ps)
     scores["reliability"] = table
     scores["ece"] = expected_calibration_error(table)
     scores["folds"] = folds if groups is None else len(set(groups))
+    if skipped:
+        scores["skipped_folds"] = {
+            "count": skipped,
+            "seeds": int((~scored).sum()),
+            "labels": dict(sorted(missing.items(), key=lambda kv: (kv[1], kv[0]))),
+        }
     # what the model gives passages that are not about a theme: the floor under its soft
     # counts, which trendscore.score takes off before comparing shares
     scores["negatives_mean_probability"] = {
-        t: round(float(proba[Y[:, j] == 0, j].mean()), 4) for j, t in enumerate(themes) if (Y[:, j] == 0).any()
+        t: round(float(ps[Ys[:, j] == 0, j].mean()), 4) for j, t in enumerate(themes) if (Ys[:, j] == 0).any()
     }
     scores["oof_proba"] = proba
     scores["oof_pred"] = pred
+    scores["oof_scored"] = scored
     return scores
+
+
+def _absent_labels(train: list[Seed], seeds: list[Seed]) -> dict[str, int]:
+    """The labels of ``seeds`` missing from ``train`` (with their seeds in all) when ``train``
+    is single-label with one label, which makes no model (:func:`fit_model`); else empty."""
+    present = {label for s in train for label in s.labels}
+    if len(present) >= 2 or not all(len(s.labels) == 1 for s in train):
+        return {}
+    counts: dict[str, int] = {}
+    for s in seeds:
+        for label in s.labels:
+            if label not in present:
+                counts[label] = counts.get(label, 0) + 1
+    return counts
 
 
 def check_trainable(seeds: list[Seed], themes: list[str] | None = None, offer_themes: bool = False) -> None:
@@ -171,10 +217,29 @@ def few_seeds(card: dict) -> str | None:
     )
 
 
+def skipped_folds(card: dict) -> list[str]:
+    """What a model card says of cross-validation folds skipped (their training seeds carried
+    one label only), one sentence per kind of figure that skipped any."""
+    out = []
+    for key, what in (("cross_validation", "cross-validation"), ("leave_one_file_out", "leave-one-file-out")):
+        figures = card.get(key) or {}
+        skipped = figures.get("skipped_folds")
+        if not skipped:
+            continue
+        labels = ", ".join(f"{t} ({n})" for t, n in list(skipped["labels"].items())[:5])
+        out.append(
+            f"{what} skipped {skipped['count']} of its {figures.get('folds')} folds: every seed of {labels} "
+            f"fell on a fold's test side, leaving one label to train on; its figures leave out those folds' "
+            f"{skipped['seeds']} seeds"
+        )
+    return out
+
+
 def card_notes(card: dict) -> list[str]:
-    """The notes ``train`` shows on a model card: seed labels left out (:func:`ignored_labels`)
-    and themes with too few seeds for their calibration folds (:func:`few_seeds`)."""
-    return [note for note in (ignored_labels(card), few_seeds(card)) if note]
+    """The notes ``train`` shows on a model card: seed labels left out (:func:`ignored_labels`),
+    themes with too few seeds for their calibration folds (:func:`few_seeds`) and
+    cross-validation folds skipped (:func:`skipped_folds`)."""
+    return [note for note in (ignored_labels(card), few_seeds(card), *skipped_folds(card)) if note]
 
 
 def _versions(params: dict) -> dict:
@@ -209,7 +274,7 @@ def learning_curve(
 
 
 def _figures(scores: dict) -> dict:
-    return {k: v for k, v in scores.items() if k not in ("oof_proba", "oof_pred")}
+    return {k: v for k, v in scores.items() if k not in ("oof_proba", "oof_pred", "oof_scored")}
 
 
 def created_stamp() -> str:

@@ -84,10 +84,12 @@ def label_issues(seeds: list[Seed], folds: int = 5, seed: int = 0, limit: int | 
         named = ", ".join(files[:3]) + (f" and {len(files) - 3} more files" if len(files) > 3 else "")
         raise InputError(f"{len(seeds)} seeds, and {folds}-fold label checks need at least {2 * folds}", named or None)
     result = cross_validate(seeds, folds=folds, seed=seed, **params)
-    proba = result["oof_proba"]
+    proba, scored = result["oof_proba"], result["oof_scored"]
     themes = sorted(result["themes"], key=list(result["themes"]).index)
     issues = []
     for i, s in enumerate(seeds):
+        if not scored[i]:  # in a fold that made no model (see cross_validate): nothing to check it by
+            continue
         confidences = [(proba[i, j] if t in s.labels else 1 - proba[i, j], t) for j, t in enumerate(themes)]
         suspect = [(c, t) for c, t in confidences if c < 0.1]
         if not suspect:
