@@ -100,6 +100,19 @@ def test_evaluate_warns_on_the_models_own_output(tmp_path):
     assert any("its own output" in w for w in scores["warnings"])
 
 
+def test_evaluate_on_the_models_own_training_seeds_does_not_call_them_its_output(tmp_path):
+    """A fitted model gives back the labels of its 25 training seeds: the trained-on warning only."""
+    from trendscore.modeling.training import train
+
+    mine = tmp_path / "mine.jsonl"
+    mine.write_text("".join((SEEDS / "batch_06_headlines.jsonl").read_text("utf-8").splitlines(True)[:25]), "utf-8")
+    train([mine], tmp_path / "model", cv=0)
+    result = CliRunner().invoke(main, ["evaluate", str(mine), "--model", str(tmp_path / "model")])
+    assert result.exit_code == 0
+    assert "micro-F1 1.000" in result.stdout  # every label given back, as the warning had guessed from
+    assert result.stderr == "Warning: all 25 passages were in the model's training seeds: these figures say little\n"
+
+
 def test_model_predict_and_classes_and_the_exported_estimator():
     model = trendscore.load_model()
     assert model.classes_ == model.themes

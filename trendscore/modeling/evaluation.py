@@ -22,7 +22,9 @@ def evaluate(model: Model, seed_paths) -> dict:
     Passages the model was trained on (its card lists them) would score as if learned by heart:
     the figures are on the other passages (``n`` of them), and ``trained_on`` gives how many
     were set aside with their figures apart. ``warnings`` says when that happened, and when
-    every label equals the model's own answer (the file is most likely its own output).
+    every label of the other passages (at least 20) equals the model's own answer (the file is
+    most likely its own output; on its training seeds a fitted model gives their labels back,
+    so those say nothing of it).
     """
     from trendscore.text.keys import text_key
 
@@ -62,7 +64,9 @@ def evaluate(model: Model, seed_paths) -> dict:
                 "figures are on the other passages, those apart under trained_on"
             )
             scores["trained_on"] = {"n": n_seen, **figures(True)}
-    if len(seeds) >= _OWN_OUTPUT_MIN and all(sorted(p) == sorted(s.labels) for p, s in zip(pred, seeds)):
+    # a fitted model gives back its training labels, so only the other passages hint at its own output
+    fresh = [i for i, flag in enumerate(seen) if not flag]
+    if len(fresh) >= _OWN_OUTPUT_MIN and all(sorted(pred[i]) == sorted(seeds[i].labels) for i in fresh):
         warnings.append("every label equals the model's own answer: is this file its own output?")
     scores["warnings"] = warnings
     return scores
