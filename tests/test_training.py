@@ -410,3 +410,17 @@ def test_a_default_theme_without_seeds_points_to_themes_and_a_registry_refuses_i
     result = run("train", seeds, "--registry", tmp_path / "reg", "--themes", "policy,overseas")
     assert result.exit_code == 2 and "--themes works with -o only, not with --registry" in result.output
     assert not (tmp_path / "reg").exists()
+
+
+def test_train_names_only_the_settings_the_search_chose_a_value_for(tmp_path, run):
+    """With no sentence encoder allowed, the search's summary line leaves out 'embedding='."""
+    from conftest import SEEDS
+
+    seeds = tmp_path / "s.jsonl"
+    seeds.write_text("".join((SEEDS / "batch_06_headlines.jsonl").read_text("utf-8").splitlines(True)[:40]), "utf-8")
+    result = run("train", seeds, "-o", tmp_path / "m", "--budget", "0.5", "--cv", "0", "--jobs", "1")
+    assert result.exit_code == 0
+    chose = result.stderr.splitlines()[0]
+    assert chose.startswith("Chose char_ngram_min=") and " C=" in chose, result.stderr
+    assert "embedding" not in chose and "=," not in chose and "= " not in chose
+    assert " by 3-fold cross-validation over " in chose

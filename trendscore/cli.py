@@ -681,19 +681,14 @@ def train(
             themes=None if themes is None else themes.split(","), **params,
         )
     card = model.card
-    from trendscore.modeling.training import card_notes
+    from trendscore.modeling.training import card_notes, search_summary
 
     for note in card_notes(card):
         click.echo(one_line(f"Note: {note}"), err=True)
     parts = [f"{len(model.themes)} themes", f"{card['seeds']['count']} seeds"]
-    if "chosen" in card.get("selection", {}):
-        sel = card["selection"]
-        chosen = ", ".join(f"{k}={v}" for k, v in sel["chosen"].items())
-        click.echo(
-            f"Chose {chosen} by {sel['folds']}-fold cross-validation over {len(sel['candidates'])} candidates "
-            f"({sel['skipped_for_budget']} skipped for the {sel['budget_s']:g} s budget)",
-            err=True,
-        )
+    summary = search_summary(card)
+    if summary:
+        click.echo(summary, err=True)
     if "cross_validation" in card:
         parts.append(f"macro-F1 {card['cross_validation']['macro_f1']:.3f} ({card['cross_validation']['folds']}-fold)")
     if "leave_one_file_out" in card:

@@ -22,6 +22,7 @@ __all__ = [
     "theme_list",
     "ignored_labels",
     "card_notes",
+    "search_summary",
     "choose_params",
     "fit_model",
     "train",
@@ -240,6 +241,21 @@ def card_notes(card: dict) -> list[str]:
     themes with too few seeds for their calibration folds (:func:`few_seeds`) and
     cross-validation folds skipped (:func:`skipped_folds`)."""
     return [note for note in (ignored_labels(card), few_seeds(card), *skipped_folds(card)) if note]
+
+
+def search_summary(card: dict) -> str | None:
+    """What a model card says of its search of the settings, as a sentence: the settings
+    chosen (those left empty, such as no sentence encoder, not named), the folds, the
+    candidates and how many the budget skipped; None when there was no search."""
+    sel = card.get("selection") or {}
+    if "chosen" not in sel:
+        return None
+    chosen = ", ".join(f"{k}={v}" for k, v in sel["chosen"].items() if v not in ("", None))
+    n = len(sel["candidates"])
+    return (
+        f"Chose {chosen or 'no setting'} by {sel['folds']}-fold cross-validation over {n} "
+        f"candidate{'' if n == 1 else 's'} ({sel['skipped_for_budget']} skipped for the {sel['budget_s']:g} s budget)"
+    )
 
 
 def _versions(params: dict) -> dict:
