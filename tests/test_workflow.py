@@ -62,6 +62,32 @@ def test_models_list_shows_the_bundled_models_and_folders_here(tmp_path, monkeyp
     assert "a folder 'accurate' here is not what the name 'accurate' loads" in result.output
 
 
+def test_models_list_keeps_its_columns_in_line_for_long_and_chinese_names(tmp_path, monkeypatch):
+    import unicodedata
+
+    monkeypatch.chdir(tmp_path)
+    for name in ("a-model-folder-with-a-long-name", "短剧模型"):
+        shutil.copytree(bundled_model_path("default"), tmp_path / name)
+    result = CliRunner().invoke(main, ["models", "list"])
+    assert result.exit_code == 0
+    lines = result.output.splitlines()
+    assert [line.split()[0] for line in lines] == [
+        "default",
+        "accurate",
+        "thorough",
+        "a-model-folder-with-a-long-name",
+        "短剧模型",
+    ]
+
+    def column(line, word):  # terminal column where ``word`` starts (a Chinese character is two wide)
+        before = line[: line.index(word)]
+        return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in before)
+
+    assert len({column(line, " bundled ") if "bundled" in line else column(line, " model ") for line in lines}) == 1
+    assert len({column(line, " cv macro-F1 ") for line in lines}) == 1
+    assert len({column(line, "/") for line in lines}) == 1
+
+
 def test_a_folder_named_like_a_bundled_model_does_not_replace_it(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     (tmp_path / "default").mkdir()  # not even a model: loading it would fail

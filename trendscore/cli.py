@@ -852,13 +852,10 @@ def models_list(registry):
     from trendscore.modeling.registry import Registry
 
     if registry is None:
-        from trendscore.modeling.catalogue import available_models
+        from trendscore.modeling.catalogue import available_models, catalogue_lines
 
-        for row in available_models():
-            f1 = "-" if row["cv_macro_f1"] is None else f"{row['cv_macro_f1']:.3f}"
-            click.echo(f"{row['name']:<12} {row['kind']:<8} cv macro-F1 {f1:<6} {row['path']}")
-            if row["note"]:
-                click.echo(f"  note: {row['note']}")
+        for line in catalogue_lines(available_models()):
+            click.echo(line)
         return
     for row in Registry(registry).listing():
         mark = "*" if row["champion"] else " "

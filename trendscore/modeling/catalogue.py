@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
+import unicodedata
 from pathlib import Path
 
 from trendscore.modeling.model import BUNDLED, bundled_model_path
 
-__all__ = ["available_models", "shadowing_folder"]
+__all__ = ["available_models", "catalogue_lines", "shadowing_folder"]
 
 
 def shadowing_folder(name) -> Path | None:
@@ -49,3 +50,41 @@ def available_models(here: Path | None = None) -> list[dict]:
         note = f"shares its name with a bundled model: use it as ./{path.name}" if path.name in BUNDLED else None
         rows.append({"name": path.name, "kind": kind, "path": str(path), "cv_macro_f1": _summary(path), "note": note})
     return rows
+
+
+def _shown_width(text: str) -> int:
+    """Terminal columns ``text`` takes: two for a wide (CJK) character, none for a combining mark."""
+    return sum(0 if unicodedata.combining(ch) else 2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def catalogue_lines(rows: list[dict]) -> list[str]:
+    """The rows of :func:`available_models` as aligned lines (name, kind, cross-validated
+    macro-F1, path; a row's note on an indented line below it), each column as wide as its
+    widest cell, so a long or Chinese folder name does not push the others out of line.
+    Control characters in names and paths are shown escaped.
+
+    Examples
+    --------
+    >>> rows = [{"name": "a-long-model-name", "kind": "model", "cv_macro_f1": 0.5, "path": "/m", "note": None},
+    ...         {"name": "default", "kind": "bundled", "cv_macro_f1": None, "path": "/d", "note": None}]
+    >>> print("\\n".join(catalogue_lines(rows)))
+    a-long-model-name  model    cv macro-F1 0.500  /m
+    default            bundled  cv macro-F1 -      /d
+    """
+    from trendscore.io.writers import printable
+
+    cells = [
+        (printable(r["name"]), r["kind"], "-" if r["cv_macro_f1"] is None else f"{r['cv_macro_f1']:.3f}") for r in rows
+    ]
+    widths = [max((_shown_width(c[i]) for c in cells), default=0) for i in range(3)]
+
+    def pad(text: str, width: int) -> str:
+        return text + " " * (width - _shown_width(text))
+
+    lines = []
+    for row, (name, kind, f1) in zip(rows, cells):
+        path = printable(row["path"])
+        lines.append(f"{pad(name, widths[0])}  {pad(kind, widths[1])}  cv macro-F1 {pad(f1, widths[2])}  {path}")
+        if row["note"]:
+            lines.append(f"  note: {printable(row['note'])}")
+    return lines
