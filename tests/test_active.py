@@ -127,3 +127,21 @@ def test_label_issues_on_too_few_seeds_is_an_input_error_naming_the_file(tmp_pat
     assert result.stderr == f"Error: {three}: 3 seeds, and 5-fold label checks need at least 10\n"
     result = CliRunner().invoke(main, ["seeds", "issues", str(f), "--cv", "10"])
     assert result.exit_code == 2 and "need at least 20" in result.stderr and "Traceback" not in result.output
+
+
+def test_suggest_cli_says_why_it_wrote_fewer_than_asked(tmp_path):
+    texts = [r["text"] for r in _pool()[:10]]
+    rows = [{"text": t} for t in texts + texts] + [{"text": "  "}]  # each passage twice, and a blank one
+    pool = tmp_path / "pool.jsonl"
+    pool.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), "utf-8")
+    out = tmp_path / "next.jsonl"
+    result = CliRunner().invoke(main, ["suggest", str(pool), "-n", "50", "-o", str(out)])
+    assert result.exit_code == 0
+    assert len(out.read_text("utf-8").splitlines()) == 10
+    assert result.stderr == (
+        "Note: 10 of 50 passages suggested: the pool holds 20 passages with text (1 record without text left out), "
+        "and 10 of them were skipped as near copies of passages already suggested "
+        "(TF-IDF cosine similarity above 0.5)\n"
+    )
+    result = CliRunner().invoke(main, ["suggest", str(pool), "-n", "10", "-o", str(out)])
+    assert result.exit_code == 0 and result.stderr == ""  # as many as asked: nothing to explain

@@ -794,16 +794,18 @@ def suggest(pool, count, model_dir, output, quiet):
     from trendscore.modeling.model import load_model
     from trendscore.run.labelling import iter_input_records
     from trendscore.run.reading import expand_inputs
-    from trendscore.seeds.suggest import suggest as run_suggest
+    from trendscore.seeds.suggest import suggest_noted
 
     pools = expand_inputs([pool])
     check_jsonl_output(output, "suggest")
     check_output_path(output, pools)
     with _progress(quiet):
-        chosen = run_suggest(load_model(model_dir), iter_input_records(pools), n=count)
+        chosen, note = suggest_noted(load_model(model_dir), iter_input_records(pools), n=count)
     with AtomicOutput(output) as fh, RecordWriter(fh, "jsonl", []) as writer:
         for record in chosen:
             writer.write(record)
+    if note:
+        click.echo(f"Note: {note}", err=True)
 
 
 @main.group()

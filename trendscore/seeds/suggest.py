@@ -10,7 +10,7 @@ from trendscore.errors import InputError
 from trendscore.modeling.model import Model
 from trendscore.seeds.files import Seed
 
-__all__ = ["suggest", "label_issues"]
+__all__ = ["suggest", "suggest_noted", "label_issues"]
 
 
 def _logit(p: float) -> float:
@@ -33,10 +33,39 @@ def suggest(model: Model, records: Iterable[dict], n: int = 50, max_similarity: 
     least sure there); a candidate is skipped when its TF-IDF cosine similarity to one already
     chosen exceeds ``max_similarity``, so the result is not a set of near-copies. Each record
     comes back with ``labels`` pre-filled with the model's guess, for a person to correct.
+    Fewer than ``n`` come back when the pool runs out; :func:`suggest_noted` says why.
     """
-    pool = [r for r in records if isinstance(r.get("text"), str) and r["text"].strip()]
-    if not pool:
-        return []
+    return suggest_noted(model, records, n, max_similarity)[0]
+
+
+def suggest_noted(
+    model: Model, records: Iterable[dict], n: int = 50, max_similarity: float = 0.5
+) -> tuple[list[dict], str | None]:
+    """:func:`suggest`, and a sentence saying why fewer than ``n`` passages came back (how many
+    records had no text, how many passages were skipped as near copies of ones already
+    chosen); None when all ``n`` did."""
+    pool, seen = [], 0
+    for r in records:
+        seen += 1
+        if isinstance(r.get("text"), str) and r["text"].strip():
+            pool.append(r)
+    out, skipped = _suggest(model, pool, n, max_similarity) if pool else ([], 0)
+    if len(out) >= n:
+        return out, None
+    why = [f"the pool holds {len(pool) or 'no'} passage{'' if len(pool) == 1 else 's'} with text"]
+    if seen > len(pool):
+        gone = seen - len(pool)
+        why[0] += f" ({gone} record{'' if gone == 1 else 's'} without text left out)"
+    if skipped:
+        why.append(
+            f"{skipped} of them {'was' if skipped == 1 else 'were'} skipped as near copies of passages already "
+            f"suggested (TF-IDF cosine similarity above {max_similarity:g})"
+        )
+    return out, f"{len(out)} of {n} passages suggested: " + ", and ".join(why)
+
+
+def _suggest(model: Model, pool: list[dict], n: int, max_similarity: float) -> tuple[list[dict], int]:
+    """The chosen records of a pool of passages with text, and how many were skipped as near copies."""
     texts = [r["text"] for r in pool]
     proba = model.predict_proba(texts)
     ranked = sorted(range(len(pool)), key=lambda i: (_uncertainty(model, proba[i])[0], i))
@@ -45,9 +74,11 @@ def suggest(model: Model, records: Iterable[dict], n: int = 50, max_similarity: 
     for r_, c_, w_ in zip(row.tolist(), col.tolist(), w.tolist()):
         vectors.setdefault(r_, {})[c_] = w_
     chosen: list[int] = []
+    skipped = 0
     for i in ranked:
         vi = vectors.get(i, {})
         if any(sum(wt * vectors.get(j, {}).get(c, 0.0) for c, wt in vi.items()) > max_similarity for j in chosen):
+            skipped += 1
             continue
         chosen.append(i)
         if len(chosen) == n:
@@ -65,7 +96,7 @@ def suggest(model: Model, records: Iterable[dict], n: int = 50, max_similarity: 
             "scores": {t: round(float(p), 4) for t, p in zip(model.themes, proba[i])},
         }
         out.append(rec)
-    return out
+    return out, skipped
 
 
 def label_issues(seeds: list[Seed], folds: int = 5, seed: int = 0, limit: int | None = None, **params) -> list[dict]:
