@@ -211,6 +211,27 @@ def test_labels_cells_other_tools_write_as_lists_are_refused(run, tmp_path, cell
     assert f"{path}:3: a 'labels' cell reads" in result.output and "joined by '|'" in result.output
 
 
+@pytest.mark.parametrize(
+    "cell,example",
+    [
+        ('["policy"]', "policy"),
+        ("['culture', 'overseas']", "culture|overseas"),
+        ("technology,policy", "technology|policy"),
+        ("[]", "an empty cell for no theme"),
+        ('{"policy": 1}', "policy|overseas"),  # not a plain list of names: the general example
+    ],
+)
+def test_the_labels_cell_error_shows_that_cells_own_labels_as_label_writes_them(run, tmp_path, cell, example):
+    path = tmp_path / "other.csv"
+    path.write_text(f'text,date,labels\n短剧政策,2025-01-03,"{cell.replace(chr(34), chr(34) * 2)}"\n', "utf-8")
+    result = run("score", path)
+    assert result.exit_code == 2, result.output
+    assert result.output == (
+        f"Error: {path}:2: a 'labels' cell reads {cell!r}: in CSV, labels are theme names joined by '|' "
+        f"({example}), as label writes them\n"
+    )
+
+
 def _custom(path, labels_of_day):
     rows = [{"date": f"2025-01-{d:02d}", "labels": labels_of_day(d)} for d in range(1, 29) for _ in range(3)]
     path.write_text("".join(json.dumps(r) + "\n" for r in rows), "utf-8")

@@ -269,15 +269,31 @@ def csv_labels_problem(cell: str | None) -> str | None:
     (True, True)
     >>> [csv_labels_problem(cell)[:22] for cell in ("['policy', 'overseas']", "policy,overseas")]
     ["a 'labels' cell reads ", "a 'labels' cell reads "]
+    >>> csv_labels_problem('["policy"]').split(": ", 1)[1]
+    "in CSV, labels are theme names joined by '|' (policy), as label writes them"
     """
     text = (cell or "").strip()
     if text[:1] in ("[", "(", "{") or any(mark in text for mark in ("'", '"', ",", "，")):
         shown = text if len(text) <= 40 else text[:40] + "..."
         return (
             f"a 'labels' cell reads {shown!r}: in CSV, labels are theme names joined by "
-            f"'{LABEL_SEPARATOR}' (policy|overseas), as label writes them"
+            f"'{LABEL_SEPARATOR}' ({_as_label_writes(text)}), as label writes them"
         )
     return None
+
+
+def _as_label_writes(text: str) -> str:
+    """A list-like labels cell written as ``label`` writes it (``["policy"]``: ``policy``; an
+    empty list: an empty cell), to show in the error; ``policy|overseas`` when its names cannot
+    be told apart plainly."""
+    inner = text[1:-1] if text[:1] + text[-1:] in ("[]", "()", "{}") else text
+    if not inner.strip():
+        return "an empty cell for no theme"
+    names = [piece.strip().strip("'\"").strip() for piece in inner.replace("，", ",").split(",")]
+    if not names or any(not n or not n.isprintable() or any(mark in n for mark in "'\"[](){}:|") for n in names):
+        return f"policy{LABEL_SEPARATOR}overseas"
+    shown = LABEL_SEPARATOR.join(names)
+    return shown if len(shown) <= 40 else f"policy{LABEL_SEPARATOR}overseas"
 
 
 def _passage_records(d: int, start: int, meta: tuple, passages: list[str], name: str):
