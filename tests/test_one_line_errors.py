@@ -107,6 +107,19 @@ def test_a_malformed_scheduler_address_is_one_line(run, tmp_path, address, messa
     assert message in result.output and len(result.output.splitlines()) == 1
 
 
+@pytest.mark.parametrize("address", ["http://localhost:8786", "foo", "tcp://127.0.0.1:0"])
+def test_a_scheduler_address_error_lists_every_accepted_form(run, tmp_path, address):
+    """An http:// address is refused by Dask's client, not trendscore's check: its message
+    had said 'expected tcp://host:port', leaving out local:N."""
+    pytest.importorskip("distributed")
+    src = tmp_path / "in.jsonl"
+    src.write_text(json.dumps({"text": TEXT}) + "\n", "utf-8")
+    result = run("score", src, "--scheduler", address)
+    assert result.exit_code == 2
+    assert result.output.startswith(f"Error: scheduler {address!r}: not a scheduler address (")
+    assert result.output.endswith("); expected tcp://host:port or local:N\n") and result.output.count("\n") == 1
+
+
 def test_error_messages_are_one_line_whatever_they_quote():
     from trendscore.errors import one_line
 

@@ -44,6 +44,10 @@ def _require_dask():
         raise InputError("Dask is not installed: pip install 'trendscore[dask]'") from None
 
 
+#: every form of --scheduler (``scheduler=``) there is, as the errors list them
+_FORMS = "tcp://host:port or local:N"
+
+
 def _check_address(scheduler: str) -> None:
     """Refuse a malformed scheduler address in one line, before any connection is tried."""
     from distributed.comm.addressing import parse_address, parse_host_port
@@ -55,9 +59,7 @@ def _check_address(scheduler: str) -> None:
             if not 0 < int(port) < 65536:
                 raise ValueError(f"port {port} is not from 1 to 65535")
     except (ValueError, TypeError) as exc:
-        raise InputError(
-            f"scheduler {scheduler!r}: not a scheduler address ({exc}); expected tcp://host:port or local:N"
-        ) from None
+        raise InputError(f"scheduler {scheduler!r}: not a scheduler address ({exc}); expected {_FORMS}") from None
 
 
 def connect(scheduler: str):
@@ -74,9 +76,7 @@ def connect(scheduler: str):
     try:
         return Client(scheduler, timeout="20s")
     except ValueError as exc:
-        raise InputError(
-            f"scheduler {scheduler!r}: not a scheduler address ({exc}); expected tcp://host:port"
-        ) from None
+        raise InputError(f"scheduler {scheduler!r}: not a scheduler address ({exc}); expected {_FORMS}") from None
     except (OSError, TimeoutError) as exc:
         raise InputError(f"scheduler {scheduler!r}: cannot reach the scheduler ({exc})") from None
 
