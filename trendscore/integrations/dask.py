@@ -15,25 +15,30 @@ from __future__ import annotations
 from pathlib import Path
 
 from trendscore.errors import InputError
+from trendscore.once import BuildLock
 
 __all__ = ["label_dataframe", "score_dataframe", "connect"]
 
 _MODELS: dict = {}
 #: how errors name a DataFrame (with the row, 1-based, in the whole frame)
 _FRAME = "<DataFrame>"
+_LOADING = BuildLock()  # tasks of the threaded scheduler may ask for the model at once
 
 
 def _worker_model(model_dir):
     """The model for this worker process, loaded (and hash-checked) on first use."""
     key = None if model_dir is None else str(Path(model_dir).resolve())
-    if key not in _MODELS:
-        from trendscore.modeling.model import load_model
-        from trendscore.text import embedding
+    model = _MODELS.get(key)
+    if model is None:
+        with _LOADING:
+            model = _MODELS.get(key)
+            if model is None:
+                from trendscore.modeling.model import load_model
+                from trendscore.text import embedding
 
-        embedding.reset_for_worker()  # workers share the machine's cores; more BLAS threads only contend
-
-        _MODELS[key] = load_model(model_dir)
-    return _MODELS[key]
+                embedding.reset_for_worker()  # workers share the machine's cores; more BLAS threads only contend
+                model = _MODELS[key] = load_model(model_dir)
+    return model
 
 
 def _require_dask():

@@ -14,10 +14,10 @@ import codecs
 import csv
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 
 from trendscore.errors import ENCODING_HINT, InputError, hinted
+from trendscore.once import built_once
 
 __all__ = [
     "Encoding",
@@ -183,7 +183,7 @@ def _wide_without_bom(head: bytes) -> str | None:
     return None
 
 
-@lru_cache(maxsize=1)
+@built_once(maxsize=1)
 def _common_chinese() -> frozenset:
     """The 3,755 most common Chinese characters (GB2312 level 1) and their Traditional forms."""
     pairs = [(hi, lo) for hi in range(0xB0, 0xD8) for lo in range(0xA1, 0xFF) if hi < 0xD7 or lo <= 0xF9]

@@ -10,6 +10,7 @@ from pathlib import Path
 from trendscore.errors import ModelError
 from trendscore.modeling import store
 from trendscore.modeling.modelcheck import check_finite, check_meta, check_vocab
+from trendscore.once import BuildLock
 from trendscore.text.features import DICTIONARY_VERSION, LONG_TEXT, FeatureConfig, Featurizer, dictionary_sha256
 from trendscore.text.namelists import lists_sha256
 
@@ -536,6 +537,7 @@ def _load_embedder(directory: Path, config: FeatureConfig, meta: dict, paths: di
 
 
 _CACHE: dict[Path, Model] = {}
+_LOADING = BuildLock()  # a bundled model is loaded once, also when several threads ask at once
 
 
 def load_model(directory=None) -> Model:
@@ -561,7 +563,11 @@ def load_model(directory=None) -> Model:
         )
     if bundled:
         key = path.resolve()
-        if key not in _CACHE:
-            _CACHE[key] = _load(path)
-        return _CACHE[key]
+        model = _CACHE.get(key)
+        if model is None:
+            with _LOADING:
+                model = _CACHE.get(key)
+                if model is None:
+                    model = _CACHE[key] = _load(path)
+        return model
     return _load(path)

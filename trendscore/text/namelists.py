@@ -17,10 +17,10 @@ import bisect
 import hashlib
 import itertools
 import re
-from functools import lru_cache
 from importlib import resources
 
 from trendscore.errors import ModelError
+from trendscore.once import built_once
 from trendscore.text.normalise import OPENCC_CONFIG
 
 __all__ = [
@@ -82,7 +82,7 @@ def _raw(name: str) -> str:
     return resources.files("trendscore").joinpath(f"data/lists/{name}.txt").read_text("utf-8")
 
 
-@lru_cache(maxsize=len(LISTS))
+@built_once(maxsize=len(LISTS))
 def list_terms(name: str) -> tuple[str, ...]:
     """The terms of one list, as written in its file (header comments left out)."""
     check_list_names([name])
@@ -110,7 +110,7 @@ DFA_TEXTS = 8
 _DFA_BUILT: set[tuple[tuple[str, ...], str]] = set()
 
 
-@lru_cache(maxsize=8)
+@built_once(maxsize=8)
 def _automaton(names: tuple[str, ...], opencc: str, dfa: bool = False):
     """One Aho-Corasick automaton over every term of the named lists (normalised as texts
     are); for each term: its length, the lists it belongs to, whether its first and last
@@ -207,7 +207,7 @@ def list_token_rows(texts: list[str], names: tuple[str, ...], opencc: str = OPEN
     return [m[0] for m in counted], [m[1] for m in counted]
 
 
-@lru_cache(maxsize=8)
+@built_once(maxsize=8)
 def _term_arrays(names: tuple[str, ...], opencc: str):
     """Per term of the automaton, as numpy arrays: length, whether an end is a Latin letter
     or digit, and its lists (``first[t]`` up to ``first[t] + count[t]`` in ``lists``)."""

@@ -10,7 +10,8 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Sequence
-from functools import lru_cache
+
+from trendscore.once import built_once
 
 __all__ = ["normalize", "normalize_many", "split_passages", "PassageBuffer", "OPENCC_CONFIG", "OPENCC_CONFIGS"]
 
@@ -48,7 +49,7 @@ def _without_gaps(text: str) -> str:
     return _GAP_BEFORE_CJK.sub(_drop_gap, text)
 
 
-@lru_cache(maxsize=4)
+@built_once(maxsize=4)
 def _converter(config: str):
     import opencc
 
@@ -88,7 +89,7 @@ _FOLD_CHANGING = (
 )
 
 
-@lru_cache(maxsize=1)
+@built_once(maxsize=1)
 def _fold_table():
     """A pattern of the characters :data:`_FOLD_SAFE` holds that NFKC changes (and NUL), what
     each becomes, and the replacement function for ``re.sub``."""
@@ -173,7 +174,7 @@ def _convert(folded: list[str], todo: list[int], config: str) -> list[str]:
     return out
 
 
-@lru_cache(maxsize=1)
+@built_once(maxsize=1)
 def _t2s_marks() -> frozenset[str] | None:
     """Characters of which every entry of OpenCC's t2s dictionaries that changes text holds one
     (data/opencc_t2s_marks.txt): a text without any is left as it is by t2s. None when the
@@ -189,7 +190,7 @@ def _t2s_marks() -> frozenset[str] | None:
     return frozenset(marks)
 
 
-@lru_cache(maxsize=1)
+@built_once(maxsize=1)
 def _t2s_marked() -> re.Pattern | None:
     """A pattern found in every text t2s may change: a mark of the BMP, any character beyond
     it (so the class stays a bitmap: a class of many single characters beyond the BMP is

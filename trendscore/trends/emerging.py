@@ -95,10 +95,10 @@ def merge_unthemed(mine: Unthemed, other: Unthemed) -> None:
 
 
 def _words(texts: list[str]) -> list[list[str]]:
-    from trendscore.text.features import Segmenter
+    from trendscore.text.features import get_segmenter
     from trendscore.text.normalise import normalize_many
 
-    cut = Segmenter("rjieba").cut
+    cut = get_segmenter("rjieba").cut
     out = []
     for text in normalize_many(texts):
         out.append([w for w in cut(text) if len(w.strip()) >= 2 and not w.strip().isdigit()])
