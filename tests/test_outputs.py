@@ -239,6 +239,48 @@ def test_stdin_redirected_from_the_output_is_refused(tmp_path):
     assert src.read_bytes() == before
 
 
+_DATED = (
+    '{"text": "短剧出海 政策 扶持", "date": "2025-03-01"}\n{"text": "横店 短剧基地", "date": "2025-03-09"}\n'
+).encode()
+
+
+# the output named as this process's standard input, a pipe: label had opened the pipe's write
+# end and waited for the end of its input forever; score and suggest wrote into the pipe, lost
+@pytest.mark.parametrize(
+    "args, out",
+    [
+        (["label", "-", "-o"], "/dev/stdin"),
+        (["label", "-", "-o"], "/proc/self/fd/0"),
+        (["score", "-", "-o"], "/dev/stdin"),
+        (["suggest", "-", "-o"], "/dev/stdin"),
+        (["score", "-", "--state"], "/dev/stdin"),
+        (["score", "-", "--plot"], "stdin.png"),
+        (["score", "-", "--report"], "stdin.html"),
+    ],
+)
+def test_stdin_piped_and_named_as_the_output_is_refused(tmp_path, args, out):
+    if out.startswith("stdin."):  # the plot and report need their extension: a link to the pipe
+        (tmp_path / out).symlink_to("/dev/stdin")
+        out = str(tmp_path / out)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "trendscore", *args, out],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": ROOT},
+    )
+    try:
+        stdout, stderr = proc.communicate(_DATED, timeout=30)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.communicate()
+        pytest.fail(f"{' '.join(args)} {out} with a pipe on stdin hung")
+    assert stderr.decode().strip() == f"Error: {out}: the output is also an input; refusing to overwrite it"
+    assert proc.returncode == 2
+    assert stdout == b""
+
+
 def test_an_input_reached_by_another_name_is_refused(tmp_path):
     src = _seed_file(tmp_path)
     hard = tmp_path / "hard.jsonl"

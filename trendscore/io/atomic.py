@@ -13,7 +13,8 @@ What an output path gets (see docs/reliability.md):
 - a character device (``/dev/null``, a terminal), a FIFO, a socket, or any path through
   ``/dev`` or ``/proc`` (``/proc/self/fd/1``): written into directly, never replaced.
 - a directory, a block device, a missing directory, one of the inputs (same device and inode,
-  standard input included): refused before anything is read.
+  standard input included, a pipe too: ``-o /dev/stdin`` while reading ``-``): refused before
+  anything is read.
 
 Directories (:func:`temp_dir_beside`, :func:`replace_dir`) are built in a hidden sibling and
 swapped in whole; what may be replaced is the caller's to check (a model directory refuses
@@ -84,6 +85,15 @@ def output_kind(path: str) -> str:
     return "direct" if _through_special(path) else "atomic"
 
 
+def _file_id(st: os.stat_result) -> tuple[int, int] | None:
+    """Device and inode of an input that writing into would destroy (a regular file) or feed
+    back into this run's own reading (a pipe or FIFO); None for anything else (a device such
+    as /dev/null or a terminal may be both an input and the output)."""
+    if stat.S_ISREG(st.st_mode) or stat.S_ISFIFO(st.st_mode):
+        return st.st_dev, st.st_ino
+    return None
+
+
 def _input_ids(inputs: list[str]) -> set[tuple[int, int]]:
     ids = set()
     for name in inputs:
@@ -91,14 +101,16 @@ def _input_ids(inputs: list[str]) -> set[tuple[int, int]]:
             st = os.fstat(sys.stdin.fileno()) if name == "-" else os.stat(name)
         except (OSError, ValueError, AttributeError):
             continue
-        if stat.S_ISREG(st.st_mode):
-            ids.add((st.st_dev, st.st_ino))
+        found = _file_id(st)
+        if found is not None:
+            ids.add(found)
     return ids
 
 
 def check_output_path(out: str, inputs: list[str]) -> None:
     """Refuse an output that is one of the inputs (standard input included, compared by device
-    and inode), a directory or block device, or lies in a missing directory."""
+    and inode, so a pipe on standard input named as ``/dev/stdin`` or ``/proc/self/fd/0`` is
+    caught too), a directory or block device, or lies in a missing directory."""
     kind = output_kind(out)
     if kind == "stdout":
         return
@@ -110,7 +122,8 @@ def check_output_path(out: str, inputs: list[str]) -> None:
         st = os.stat(out)
     except OSError:
         return
-    if stat.S_ISREG(st.st_mode) and (st.st_dev, st.st_ino) in _input_ids(inputs):
+    found = _file_id(st)
+    if found is not None and found in _input_ids(inputs):
         raise InputError("the output is also an input; refusing to overwrite it", out)
 
 
