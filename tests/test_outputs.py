@@ -281,6 +281,31 @@ def test_stdin_piped_and_named_as_the_output_is_refused(tmp_path, args, out):
     assert stdout == b""
 
 
+def test_the_pipe_on_stdin_as_the_output_of_a_file_is_refused(tmp_path):
+    # stdin is not read: the records had waited in the pipe, lost, or, more than the pipe
+    # holds, blocked the run for ever
+    src = tmp_path / "many.txt"
+    src.write_text("短剧出海 政策 扶持\n" * 20000, "utf-8")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "trendscore", "label", str(src), "-o", "/dev/stdin"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env={**os.environ, "PYTHONPATH": ROOT},
+    )
+    try:
+        stdout, stderr = proc.communicate(b"", timeout=30)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.communicate()
+        pytest.fail("label FILE -o /dev/stdin with a pipe on stdin hung")
+    assert stderr.decode().strip() == (
+        "Error: /dev/stdin: the output is the pipe on standard input, which this command does not read"
+    )
+    assert proc.returncode == 2
+    assert stdout == b""
+
+
 def test_an_input_reached_by_another_name_is_refused(tmp_path):
     src = _seed_file(tmp_path)
     hard = tmp_path / "hard.jsonl"

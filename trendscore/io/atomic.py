@@ -110,7 +110,8 @@ def _input_ids(inputs: list[str]) -> set[tuple[int, int]]:
 def check_output_path(out: str, inputs: list[str]) -> None:
     """Refuse an output that is one of the inputs (standard input included, compared by device
     and inode, so a pipe on standard input named as ``/dev/stdin`` or ``/proc/self/fd/0`` is
-    caught too), a directory or block device, or lies in a missing directory."""
+    caught too), the pipe on standard input when it is not an input, a directory or block
+    device, or lies in a missing directory."""
     kind = output_kind(out)
     if kind == "stdout":
         return
@@ -125,6 +126,10 @@ def check_output_path(out: str, inputs: list[str]) -> None:
     found = _file_id(st)
     if found is not None and found in _input_ids(inputs):
         raise InputError("the output is also an input; refusing to overwrite it", out)
+    if stat.S_ISFIFO(st.st_mode) and found in _input_ids(["-"]):
+        # stdin not among the inputs: this run never reads the pipe, so its output would wait
+        # there unread (and the run hang once the pipe is full)
+        raise InputError("the output is the pipe on standard input, which this command does not read", out)
 
 
 def check_distinct_outputs(outputs: dict[str, str | None]) -> None:
