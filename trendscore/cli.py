@@ -681,7 +681,7 @@ def train(
             themes=None if themes is None else themes.split(","), **params,
         )
     card = model.card
-    from trendscore.modeling.training import card_notes, search_summary
+    from trendscore.modeling.cardnotes import card_notes, search_summary
 
     for note in card_notes(card):
         click.echo(one_line(f"Note: {note}"), err=True)

@@ -84,7 +84,7 @@ def stratified_splits(splitter, strata, groups=None) -> list:
     """The (train, test) splits of a stratified ``splitter``, without scikit-learn's warning
     that a class has fewer members than folds: such a class is simply in fewer folds (its
     own column is calibrated over as many folds as it has seeds), and ``train`` says so in a
-    note of its own (:func:`trendscore.modeling.training.card_notes`), not on the terminal."""
+    note of its own (:func:`trendscore.modeling.cardnotes.card_notes`), not on the terminal."""
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message="The least populated class in y", category=UserWarning)
         return list(splitter.split(np.zeros(len(strata)), strata, groups))

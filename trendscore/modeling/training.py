@@ -20,9 +20,6 @@ from trendscore.text.keys import text_key
 __all__ = [
     "check_trainable",
     "theme_list",
-    "ignored_labels",
-    "card_notes",
-    "search_summary",
     "choose_params",
     "fit_model",
     "train",
@@ -181,81 +178,6 @@ def theme_list(themes) -> list[str]:
     if twice:
         raise InputError(f"theme {twice[0]!r} is listed twice")
     return themes
-
-
-def ignored_labels(card: dict) -> str | None:
-    """What a model card says of the seed labels its given themes left out, as a sentence (the
-    five commonest named); None when none was."""
-    seeds = card.get("seeds") or {}
-    ignored = seeds.get("ignored") or {}
-    if not ignored.get("seeds"):
-        return None
-    counts = sorted(ignored["labels"].items(), key=lambda kv: (-kv[1], kv[0]))
-    names = ", ".join(f"{name} ({n})" for name, n in counts[:5])
-    if len(counts) > 5:
-        names += f" and {len(counts) - 5} more"
-    return (
-        f"ignored {sum(ignored['labels'].values())} labels on {ignored['seeds']} seeds, of themes not listed: "
-        f"{names}; {seeds.get('no_label')} seeds carry none of the themes"
-    )
-
-
-def few_seeds(card: dict) -> str | None:
-    """What a model card says of the themes with fewer seeds than calibration folds, as a
-    sentence; None when every theme has enough. Such a theme is calibrated over as many folds
-    as it has seeds (on the seeds it was fitted on, with one)."""
-    folds = (card.get("params") or {}).get("cv")
-    per_theme = (card.get("seeds") or {}).get("per_theme") or {}
-    if not isinstance(folds, int) or folds < 2:
-        return None
-    few = sorted(((n, t) for t, n in per_theme.items() if isinstance(n, int) and n < folds), key=lambda x: (x[0], x[1]))
-    if not few:
-        return None
-    names = ", ".join(f"{t} ({n})" for n, t in few[:5]) + (f" and {len(few) - 5} more" if len(few) > 5 else "")
-    return (
-        f"too few seeds for the {folds} calibration folds: {names}; each of these themes is calibrated over "
-        "as many folds as it has seeds (one seed: on the seeds it was fitted on); label more seeds with these themes"
-    )
-
-
-def skipped_folds(card: dict) -> list[str]:
-    """What a model card says of cross-validation folds skipped (their training seeds carried
-    one label only), one sentence per kind of figure that skipped any."""
-    out = []
-    for key, what in (("cross_validation", "cross-validation"), ("leave_one_file_out", "leave-one-file-out")):
-        figures = card.get(key) or {}
-        skipped = figures.get("skipped_folds")
-        if not skipped:
-            continue
-        labels = ", ".join(f"{t} ({n})" for t, n in list(skipped["labels"].items())[:5])
-        out.append(
-            f"{what} skipped {skipped['count']} of its {figures.get('folds')} folds: every seed of {labels} "
-            f"fell on a fold's test side, leaving one label to train on; its figures leave out those folds' "
-            f"{skipped['seeds']} seeds"
-        )
-    return out
-
-
-def card_notes(card: dict) -> list[str]:
-    """The notes ``train`` shows on a model card: seed labels left out (:func:`ignored_labels`),
-    themes with too few seeds for their calibration folds (:func:`few_seeds`) and
-    cross-validation folds skipped (:func:`skipped_folds`)."""
-    return [note for note in (ignored_labels(card), few_seeds(card), *skipped_folds(card)) if note]
-
-
-def search_summary(card: dict) -> str | None:
-    """What a model card says of its search of the settings, as a sentence: the settings
-    chosen (those left empty, such as no sentence encoder, not named), the folds, the
-    candidates and how many the budget skipped; None when there was no search."""
-    sel = card.get("selection") or {}
-    if "chosen" not in sel:
-        return None
-    chosen = ", ".join(f"{k}={v}" for k, v in sel["chosen"].items() if v not in ("", None))
-    n = len(sel["candidates"])
-    return (
-        f"Chose {chosen or 'no setting'} by {sel['folds']}-fold cross-validation over {n} "
-        f"candidate{'' if n == 1 else 's'} ({sel['skipped_for_budget']} skipped for the {sel['budget_s']:g} s budget)"
-    )
 
 
 def _versions(params: dict) -> dict:
