@@ -1,6 +1,7 @@
 """Scoring pre-labelled archives at scale: linear time, flat memory.
 
     python benchmarks/score_scale.py [--sizes 1000000 3000000 10000000]
+    python benchmarks/score_scale.py --compare OLD_CHECKOUT [--reps 5]
 
 Writes a jsonl archive of N labelled records (date + labels, generated here, not committed)
 into a temporary directory, then for each size runs, as separate processes:
@@ -8,6 +9,11 @@ parse only (read + orjson.loads, the parser trendscore itself uses), and the who
 `trendscore score FILE --format table`. Aggregation rate = N / (score time - parse time) when
 that difference is positive; it is also measured directly, in process, by scoring records
 already parsed into memory (the first million), in a process of its own. Peak memory is the process's max RSS.
+
+``--compare DIR`` measures only the in-process aggregation of one million records, for the
+trendscore under DIR (e.g. ``git archive COMMIT trendscore | tar -x -C DIR``) and for this
+checkout, taking turns ``--reps`` times so both share the machine's load; it reports CPU
+time (``time.process_time``), which a busy machine disturbs less than wall time.
 """
 
 from __future__ import annotations
@@ -69,13 +75,44 @@ t0 = time.perf_counter()
 score_stream(items)
 print(len(items) / (time.perf_counter() - t0))
 """
+DIRECT_CPU = DIRECT.replace("perf_counter", "process_time")
+
+
+def compare(old: Path, reps: int) -> None:
+    """In-process aggregation rates of the trendscore under ``old`` and of this checkout,
+    alternating, on one million records."""
+    import os
+    import statistics
+
+    here = Path(__file__).resolve().parent.parent
+    rates: dict[str, list[float]] = {"old": [], "this checkout": []}
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "archive.jsonl"
+        write_archive(path, 1_000_000)
+        for _ in range(reps):
+            for name, root in (("old", old), ("this checkout", here)):
+                env = {**os.environ, "PYTHONPATH": str(root)}
+                proc = subprocess.run(
+                    [sys.executable, "-c", DIRECT_CPU, str(path)], capture_output=True, text=True, check=True, env=env
+                )
+                rates[name].append(float(proc.stdout.split()[-1]))
+    print("| code | aggregation records/s, CPU time (median) | each repetition |")
+    print("|---|---|---|")
+    for name, values in rates.items():
+        each = ", ".join(f"{v:,.0f}" for v in values)
+        print(f"| {name} | {statistics.median(values):,.0f} | {each} |")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sizes", type=int, nargs="+", default=[1_000_000, 3_000_000, 10_000_000])
+    parser.add_argument("--compare", type=Path, help="a checkout to compare in-process aggregation with")
+    parser.add_argument("--reps", type=int, default=5)
     args = parser.parse_args()
     print(f"Machine: {machine()}\n")
+    if args.compare:
+        compare(args.compare, args.reps)
+        return
     print(
         "| records | file MB | parse only s | score s | aggregation records/s (difference) "
         "| aggregation records/s (in process) | score records/s | peak RSS MB |"

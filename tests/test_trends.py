@@ -245,3 +245,20 @@ def test_too_many_themes_once_the_model_adds_its_own_is_one_error_on_the_line():
     recs.append({"date": "2025-01-02", "text": "短剧出海东南亚"})
     with pytest.raises(trendscore.InputError, match=rf"^<records>:{MAX_THEMES - 1}: more than {MAX_THEMES} distinct"):
         trendscore.score(recs, freq="day")
+
+
+def test_dates_are_counted_the_same_whether_or_not_the_cache_holds_them():
+    """Repeated date strings are looked up once; every record still counts: a bad date each
+    time it is met (the first one named), a blank one as undated, an epoch number like its
+    digits in a string."""
+    from trendscore.trends.scoring import accumulate
+
+    dates = ["2024-03-01", "not a date", "", "not a date", "  ", "2024-03-01", 1709251200, "1709251200", None]
+    items = [({"date": d, "labels": ["policy"]}, "f.jsonl", n) for n, d in enumerate(dates, 1)]
+    tally = accumulate(items)
+    assert tally.bad_dates == 2
+    assert tally.first_bad_date_at == ("f.jsonl", 2, "'not a date'")
+    assert tally.acc.undated == 5
+    assert tally.acc.records == 9
+    assert set(tally.acc.days) == {dt.date(2024, 3, 1).toordinal()}
+    assert tally.acc.days[dt.date(2024, 3, 1).toordinal()][0] == 4 * SCALE

@@ -30,6 +30,7 @@ __all__ = [
 ]
 
 _DATE_CACHE_LIMIT = 100_000
+_UNSEEN = object()  # a date not yet in the cache
 #: a passage whose every theme probability is below this fits no theme (emerging topics)
 UNTHEMED_BELOW = 0.5
 
@@ -267,14 +268,17 @@ def accumulate(
 
     def day_of(record, path, line):
         value = record.get("date")
-        if is_missing(value):
-            return None
-        key = value if isinstance(value, str) else repr(value)
-        if key not in date_cache:
-            if len(date_cache) >= _DATE_CACHE_LIMIT:
-                date_cache.clear()
-            date_cache[key] = parse_date(value)
-        day = date_cache[key]
+        # a date string seen before (archives repeat a few thousand) is one lookup
+        day = date_cache.get(value, _UNSEEN) if type(value) is str else _UNSEEN
+        if day is _UNSEEN:
+            if is_missing(value):
+                return None
+            key = value if isinstance(value, str) else repr(value)
+            day = date_cache.get(key, _UNSEEN)
+            if day is _UNSEEN:
+                if len(date_cache) >= _DATE_CACHE_LIMIT:
+                    date_cache.clear()
+                day = date_cache[key] = parse_date(value)
         if day is None:
             stats["bad_dates"] += 1
             stats.setdefault("first_bad_date_at", (path, line, repr(value)))
