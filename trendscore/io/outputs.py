@@ -22,15 +22,9 @@ __all__ = [
 
 LABEL_FORMATS = ("jsonl", "csv", "table", "parquet")
 SCORE_FORMATS = ("table", "json", "csv")
-_BY_EXTENSION = {
-    "label": {".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv", ".parquet": "parquet", ".pq": "parquet"},
-    "score": {".json": "json", ".csv": "csv"},
-}
-_DEFAULT = {"label": "jsonl", "score": "table"}
-#: extensions that name a format the command does not write (a table in out.jsonl would mislead)
-_REFUSED_BY = {"label": (".json", ".tsv"), "score": (".jsonl", ".ndjson", ".parquet", ".pq", ".tsv")}
 _NAMES = {"jsonl": "JSON Lines", "csv": "CSV", "parquet": "Parquet", "json": "JSON", "table": "a table"}
-#: what each extension that names a format says, for the messages
+#: what each extension that names a format says, for the messages; an extension a command does
+#: not write in is refused (a table in out.jsonl would mislead), one not listed here says nothing
 _SUFFIX_NAMES = {
     ".jsonl": "JSON Lines",
     ".ndjson": "JSON Lines",
@@ -42,9 +36,43 @@ _SUFFIX_NAMES = {
 }
 #: extensions of compression and archives trendscore reads (or refuses to read) but never writes
 _UNWRITTEN_COMPRESSION = (".gzip", ".bz2", ".zst", ".zstd", ".xz", ".zip", ".7z")
-_WRITE_TO = {
-    "label": "name a .jsonl, .csv or .parquet file",
-    "score": "name a .json or .csv file, or any other for a table",
+
+
+@dataclass(frozen=True)
+class _NameRules:
+    """What the names of one command's output mean: the format each extension says it writes,
+    the format of a name that says none, whether ``.gz`` compresses it, and the messages that
+    refuse a name saying another format (``{what}``) or another compression (``{suffix}``)."""
+
+    formats: dict[str, str]
+    default: str
+    gzip: bool
+    other_format: str
+    other_compression: str
+
+
+_RULES = {
+    "label": _NameRules(
+        {".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv", ".parquet": "parquet", ".pq": "parquet"},
+        "jsonl",
+        gzip=True,
+        other_format="label does not write {what}; name a .jsonl, .csv or .parquet file",
+        other_compression="label does not write {suffix} files; gzip is written (.gz); drop the {suffix}",
+    ),
+    "score": _NameRules(
+        {".json": "json", ".csv": "csv"},
+        "table",
+        gzip=True,
+        other_format="score does not write {what}; name a .json or .csv file, or any other for a table",
+        other_compression="score does not write {suffix} files; drop the {suffix}",
+    ),
+    "suggest": _NameRules(
+        {".jsonl": "jsonl", ".ndjson": "jsonl"},
+        "jsonl",
+        gzip=False,
+        other_format="suggest writes JSON Lines, not {what}; name a .jsonl file",
+        other_compression="suggest does not compress its output; drop the {suffix}",
+    ),
 }
 
 
@@ -72,32 +100,17 @@ def choose_output(path: str, fmt: str | None, command: str = "label") -> OutputK
     ...
     trendscore.errors.InputError: out.csv: the name says CSV but the format asked for is JSON Lines; drop one of them
     """
-    known = _BY_EXTENSION[command]
-    suffixes = _suffixes(path)
-    if suffixes and suffixes[-1] in _UNWRITTEN_COMPRESSION:
-        gzip = "; gzip is written (.gz)" if command == "label" else ""
-        raise InputError(f"{command} does not write {suffixes[-1]} files{gzip}; drop the {suffixes[-1]}", path)
-    compressed = bool(suffixes) and suffixes[-1] == ".gz"
-    if compressed:
-        suffixes.pop()
-    by_name = known.get(suffixes[-1]) if suffixes else None
-    if by_name is None and suffixes and suffixes[-1] in _REFUSED_BY[command]:
-        what = _SUFFIX_NAMES[suffixes[-1]]
-        raise InputError(f"{command} does not write {what}; {_WRITE_TO[command]}", path)
+    by_name, compressed = _read_name(path, command)
     if fmt is not None and by_name is not None and fmt != by_name:
         asked = f"the name says {_NAMES[by_name]} but the format asked for is {_NAMES[fmt]}"
         raise InputError(f"{asked}; drop one of them", path)
-    chosen = fmt or by_name or _DEFAULT[command]
+    chosen = fmt or by_name or _RULES[command].default
     if chosen == "parquet" and (path == "-" or compressed):
         where = "standard output" if path == "-" else "a .gz file (Parquet compresses itself)"
         raise InputError(f"Parquet is not written to {where}; give -o FILE.parquet", path)
     if compressed and chosen == "table":
         raise InputError("a table is not written gzip-compressed; use .jsonl.gz or .csv.gz", path)
     return OutputKind(chosen, compressed)
-
-
-def _suffixes(path: str) -> list[str]:
-    return [] if path == "-" else [s.lower() for s in Path(path).suffixes]
 
 
 def check_jsonl_output(path: str, command: str) -> None:
@@ -112,13 +125,27 @@ def check_jsonl_output(path: str, command: str) -> None:
     ...
     trendscore.errors.InputError: next.csv: suggest writes JSON Lines, not CSV; name a .jsonl file
     """
-    suffixes = _suffixes(path)
+    _read_name(path, command)
+
+
+def _read_name(path: str, command: str) -> tuple[str | None, bool]:
+    """The format ``command``'s output name ``path`` says (None: it says none) and whether it
+    ends in a ``.gz`` the command writes; a name saying what the command does not write is
+    refused. Extensions count in any case; standard output (``-``) says nothing."""
+    rules = _RULES[command]
+    suffixes = [] if path == "-" else [s.lower() for s in Path(path).suffixes]
     last = suffixes[-1] if suffixes else None
-    if last == ".gz" or last in _UNWRITTEN_COMPRESSION:
-        raise InputError(f"{command} does not compress its output; drop the {last}", path)
-    what = _SUFFIX_NAMES.get(last or "")
-    if what is not None and what != "JSON Lines":
-        raise InputError(f"{command} writes JSON Lines, not {what}; name a .jsonl file", path)
+    if last in _UNWRITTEN_COMPRESSION or (last == ".gz" and not rules.gzip):
+        raise InputError(rules.other_compression.format(suffix=last), path)
+    compressed = last == ".gz"
+    if compressed:
+        suffixes.pop()
+    last = suffixes[-1] if suffixes else None
+    if last is None or last in rules.formats:
+        return rules.formats.get(last or ""), compressed
+    if last in _SUFFIX_NAMES:
+        raise InputError(rules.other_format.format(what=_SUFFIX_NAMES[last]), path)
+    return None, compressed
 
 
 @contextmanager
