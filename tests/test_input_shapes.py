@@ -420,6 +420,9 @@ def test_output_format_from_the_extension(tmp_path, name, jobs):
         ("label", "out.parquet.gz", [], "Parquet is not written to a .gz file"),
         ("score", "out.csv", ["--format", "json"], "the name says CSV but the format asked for is JSON"),
         ("score", "out.json.gz", [], "score output is not written gzip-compressed"),
+        # found by a review: these were told to "use .jsonl.gz or .csv.gz", two names score refuses
+        ("score", "out.gz", [], "score output is not written gzip-compressed; drop the .gz"),
+        ("score", "out.txt.gz", ["--format", "table"], "score output is not written gzip-compressed; drop the .gz"),
         ("score", "out.jsonl", [], "score does not write JSON Lines; name a .json or .csv file"),
         ("score", "out.parquet", [], "score does not write Parquet"),
         # found by a review: these names were given plain JSON Lines, or a table, without a word

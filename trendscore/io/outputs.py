@@ -41,12 +41,13 @@ _UNWRITTEN_COMPRESSION = (".gzip", ".bz2", ".zst", ".zstd", ".xz", ".zip", ".7z"
 @dataclass(frozen=True)
 class _NameRules:
     """What the names of one command's output mean: the format each extension says it writes,
-    the format of a name that says none, whether ``.gz`` compresses it, and the messages that
-    refuse a name saying another format (``{what}``) or another compression (``{suffix}``)."""
+    the format of a name that says none, and the messages that refuse a name saying another
+    format (``{what}``) or another compression (``{suffix}``). ``no_gzip`` refuses a ``.gz``
+    name; None: ``.gz`` is written, gzip-compressed."""
 
     formats: dict[str, str]
     default: str
-    gzip: bool
+    no_gzip: str | None
     other_format: str
     other_compression: str
 
@@ -55,21 +56,21 @@ _RULES = {
     "label": _NameRules(
         {".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv", ".parquet": "parquet", ".pq": "parquet"},
         "jsonl",
-        gzip=True,
+        no_gzip=None,
         other_format="label does not write {what}; name a .jsonl, .csv or .parquet file",
         other_compression="label does not write {suffix} files; gzip is written (.gz); drop the {suffix}",
     ),
     "score": _NameRules(
         {".json": "json", ".csv": "csv"},
         "table",
-        gzip=True,
+        no_gzip="score output is not written gzip-compressed; drop the .gz",
         other_format="score does not write {what}; name a .json or .csv file, or any other for a table",
         other_compression="score does not write {suffix} files; drop the {suffix}",
     ),
     "suggest": _NameRules(
         {".jsonl": "jsonl", ".ndjson": "jsonl"},
         "jsonl",
-        gzip=False,
+        no_gzip="suggest does not compress its output; drop the .gz",
         other_format="suggest writes JSON Lines, not {what}; name a .jsonl file",
         other_compression="suggest does not compress its output; drop the {suffix}",
     ),
@@ -135,8 +136,10 @@ def _read_name(path: str, command: str) -> tuple[str | None, bool]:
     rules = _RULES[command]
     suffixes = [] if path == "-" else [s.lower() for s in Path(path).suffixes]
     last = suffixes[-1] if suffixes else None
-    if last in _UNWRITTEN_COMPRESSION or (last == ".gz" and not rules.gzip):
+    if last in _UNWRITTEN_COMPRESSION:
         raise InputError(rules.other_compression.format(suffix=last), path)
+    if last == ".gz" and rules.no_gzip is not None:
+        raise InputError(rules.no_gzip, path)
     compressed = last == ".gz"
     if compressed:
         suffixes.pop()

@@ -70,8 +70,6 @@ def run_score(
         require("plot", "the plot and the report of a score (the report shows the plot)")  # before any work
     as_of_date = _as_of(as_of)
     kind = choose_output("-" if output is None else output, fmt, "score")  # None: no table (--alert)
-    if kind.gzip:
-        raise InputError("score output is not written gzip-compressed; drop the .gz", output)
     fmt = kind.fmt
     for path in [output, plot_path, report_path, state_path]:
         if path is not None:
