@@ -60,6 +60,7 @@ def test_suggest_cli_writes_jsonl_ready_to_label(tmp_path):
         ("next.tsv", "not tab-separated values"),
         ("next.json", "not a JSON document"),
         ("next.pq", "not Parquet"),
+        ("next.png", "not a PNG image"),
     ],
 )
 def test_suggest_refuses_an_output_named_for_another_format(tmp_path, name, message):

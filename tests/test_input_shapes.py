@@ -433,6 +433,12 @@ def test_output_format_from_the_extension(tmp_path, name, jobs):
         ("label", "out.json", [], "label does not write a JSON document; name a .jsonl, .csv or .parquet file"),
         ("score", "out.json.bz2", [], "score does not write .bz2 files; drop the .bz2"),
         ("score", "out.tsv", [], "score does not write tab-separated values; name a .json or .csv file"),
+        # found by a review: a table, or JSON Lines, was written into these, exit 0
+        ("score", "trends.png", [], "score does not write a PNG image; name a .json or .csv file"),
+        ("score", "trends.html", ["--format", "csv"], "score does not write an HTML page; name a .json or .csv"),
+        ("label", "out.svg", [], "label does not write an SVG image; name a .jsonl, .csv or .parquet file"),
+        ("label", "out.PDF", [], "label does not write a PDF document"),
+        ("label", "out.htm.gz", [], "label does not write an HTML page"),
         ("score", "out.txt", ["--plot", "{dir}/shares.svg"], "the plot is a PNG image; name a .png file"),
         ("score", "out.txt", ["--report", "{dir}/report.pdf"], "the report is an HTML page; name a .html file"),
     ],

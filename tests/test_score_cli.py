@@ -80,8 +80,8 @@ def test_plot_and_report_are_written(run, archive, tmp_path):
 @pytest.mark.parametrize(
     ("first", "second", "name", "message"),
     [
-        ("-o", "--plot", "same.png", "the score and the plot"),
-        ("-o", "--report", "same.html", "the score and the report"),
+        ("-o", "--plot", "same.png", "score does not write a PNG image"),  # -o refused for its suffix first
+        ("-o", "--report", "same.html", "score does not write an HTML page"),
         ("--state", "-o", "same.json", "the score and the state"),
         ("--plot", "--report", "same.html", "the plot is a PNG image"),  # refused for its suffix first
     ],

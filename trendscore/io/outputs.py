@@ -33,6 +33,12 @@ _SUFFIX_NAMES = {
     ".tsv": "tab-separated values",
     ".parquet": "Parquet",
     ".pq": "Parquet",
+    # what trendscore writes elsewhere (the plot, the report) or a reader opens as a document
+    ".png": "a PNG image",
+    ".svg": "an SVG image",
+    ".html": "an HTML page",
+    ".htm": "an HTML page",
+    ".pdf": "a PDF document",
 }
 #: extensions of compression and archives trendscore reads (or refuses to read) but never writes
 _UNWRITTEN_COMPRESSION = (".gzip", ".bz2", ".zst", ".zstd", ".xz", ".zip", ".7z")
@@ -116,9 +122,9 @@ def choose_output(path: str, fmt: str | None, command: str = "label") -> OutputK
 
 def check_jsonl_output(path: str, command: str) -> None:
     """Refuse an output name that says another format than the plain JSON Lines ``command``
-    writes (``.csv``, ``.tsv``, ``.json``, ``.parquet``; ``.jsonl``, ``.ndjson`` and names that
-    mean no format, such as ``.txt``, are fine), or any compression (``.gz``, ``.bz2``,
-    ``.zst`` ...): it writes none.
+    writes (``.csv``, ``.tsv``, ``.json``, ``.parquet``, ``.png``, ``.html`` ...; ``.jsonl``,
+    ``.ndjson`` and names that mean no format, such as ``.txt``, are fine), or any compression
+    (``.gz``, ``.bz2``, ``.zst`` ...): it writes none.
 
     >>> check_jsonl_output("next.jsonl", "suggest")
     >>> check_jsonl_output("next.csv", "suggest")
