@@ -150,6 +150,10 @@ def _read_name(path: str, command: str) -> tuple[str | None, bool]:
     if compressed:
         suffixes.pop()
     last = suffixes[-1] if suffixes else None
+    if compressed and last == ".gz":
+        raise InputError(f"{command} output is gzip-compressed once; drop one .gz", path)
+    if compressed and last in _UNWRITTEN_COMPRESSION + (".tar",):  # out.tar.gz would be no tar archive
+        raise InputError(rules.other_compression.format(suffix=last), path)
     if last is None or last in rules.formats:
         return rules.formats.get(last or ""), compressed
     if last in _SUFFIX_NAMES:
