@@ -370,3 +370,32 @@ def test_seeds_commands_print_each_problem_on_one_line_whatever_the_file_name(tm
         and "\r" not in result.stdout
     )
     assert result.stdout.splitlines()[3].startswith(f"{shown}:4: d\\x1b[31m labels [] -> suggested []")
+
+
+def _cycles_by_reach(seeds):
+    """replacement_cycles as its docstring defines it, the slow way: seeds i and j are in one
+    group when each reaches the other through ``replaces`` (the holders of a named id, not itself)."""
+    n = len(seeds)
+    reach = [{j for j in range(n) if j != i and seeds[j].id in seeds[i].replaces} for i in range(n)]
+    for k in range(n):  # transitive closure
+        for i in range(n):
+            if k in reach[i]:
+                reach[i] |= reach[k]
+    groups = {tuple(sorted({i} | {j for j in reach[i] if i in reach[j]})) for i in range(n)}
+    return [[seeds[i] for i in g] for g in sorted(groups) if len(g) > 1]
+
+
+def test_replacement_cycles_match_mutual_reach_on_every_small_set():
+    """Every list of three seeds (ids from a, b, c, so some shared; each replacing any subset of
+    a, b, c, x): the groups and their order are those of mutual reach. A seed may replace several
+    ids and an id may be held by several seeds, so the groups are strongly connected components."""
+    from itertools import chain, combinations, product
+
+    from trendscore.seeds.files import Seed, replacement_cycles
+
+    names = ["a", "b", "c", "x"]
+    subsets = list(chain.from_iterable(combinations(names, k) for k in range(len(names) + 1)))
+    one = [(i, r) for i in "abc" for r in subsets]
+    for shape in product(one, repeat=3):
+        seeds = [Seed(i, "t", (), None, None, None, "s.jsonl", n + 1, r) for n, (i, r) in enumerate(shape)]
+        assert replacement_cycles(seeds) == _cycles_by_reach(seeds), shape
