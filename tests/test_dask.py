@@ -327,3 +327,31 @@ def test_score_dataframe_refuses_too_many_themes_in_one_line_naming_the_row():
     bad["labels"] = [["a"]] * 900 + ["policy, culture"] * 100
     with pytest.raises(trendscore.InputError, match=r"^<DataFrame>:901: a 'labels' cell reads"):
         score_dataframe(dd.from_pandas(bad, npartitions=3))
+
+
+def test_score_dataframe_reads_an_empty_labels_cell_as_no_theme_as_the_cli(tmp_path):
+    """label's CSV output read by Dask (an empty labels cell comes back missing) scores as
+    `trendscore score` scores the file, as trendscore.score scores it read by pandas."""
+    import dask.dataframe as dd
+    import pandas as pd
+
+    import trendscore
+    from trendscore.integrations.dask import score_dataframe
+
+    texts = [
+        "海淀区发布微短剧扶持政策，支持企业落户",
+        "短剧出海东南亚市场，平台下载量大增",
+        "今天天气很好，我们去公园散步。",
+    ]
+    rows = [{"id": str(n), "text": texts[n % 3], "date": f"2026-01-{1 + n % 28:02d}"} for n in range(30)]
+    src = tmp_path / "in.jsonl"
+    src.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), "utf-8")
+    out = tmp_path / "labelled.csv"
+    assert _run("label", src, "-o", out).exit_code == 0
+    cli = _run("score", out, "--format", "json", "--freq", "day")
+    want = json.loads(cli.stdout)["themes"]
+    columns = ["id", "text", "date", "labels"]  # without the score_ columns, which Dask would count instead
+    got = score_dataframe(dd.read_csv(out, usecols=columns).repartition(npartitions=3), freq="day").to_json()
+    assert json.loads(json.dumps(got["themes"])) == want
+    plain = trendscore.score(pd.read_csv(out, usecols=columns), freq="day").to_json()
+    assert json.loads(json.dumps(plain["themes"])) == want

@@ -599,13 +599,35 @@ def test_score_a_frame_read_from_labelled_csv_as_the_cli_does(tmp_path):
     api = trendscore.score(frame, freq="day")
     assert json.loads(json.dumps(api.to_json()["themes"])) == want["themes"]
     assert api.labelled_by == {"labels_as_given": 3, "labelled_by_model": 0, "model": None}
-    plain = pd.read_csv(out)  # pandas' default: the empty cell is NaN, a row for the model to label
-    assert trendscore.score(plain, freq="day").labelled_by["labels_as_given"] == 2
     for cell in ("['policy', 'overseas']", "policy,overseas", '["policy"]'):
         with pytest.raises(InputError, match=r"^<DataFrame>:2: a 'labels' cell reads .*as label writes them$"):
             trendscore.score(frame.assign(labels=["policy", cell, ""]), freq="day")
     with pytest.raises(InputError, match=r"^<DataFrame>:1: expected 'labels' as a list of theme names, got int$"):
         trendscore.score(frame.assign(labels=[3, "policy", ""]), freq="day")
+
+
+def test_an_empty_labels_cell_read_by_pandas_is_no_theme_as_on_the_cli(tmp_path):
+    """Found by a review: pandas reads label's empty CSV cell (a passage with no theme) as NaN
+    unless keep_default_na=False, and score() took NaN for "not labelled yet": the bundled model
+    labelled those rows, and the frame scored otherwise than `trendscore score` scores the file.
+    In a labels column of strings a missing cell is now the empty cell; a column missing in every
+    row, or one of lists, still leaves its missing rows to the model."""
+    rows = [*ROWS, {"id": "3", "text": "今天天气很好，我们去公园散步。", "date": "2026-01-07"}]
+    src = tmp_path / "in.jsonl"
+    src.write_text(_jsonl(rows), "utf-8")
+    out = tmp_path / "labelled.csv"
+    assert CliRunner().invoke(main, ["label", str(src), "-o", str(out)]).exit_code == 0
+    cli = CliRunner().invoke(main, ["score", str(out), "--format", "json", "--freq", "day"])
+    want = json.loads(cli.stdout)
+    plain = pd.read_csv(out)  # pandas' default: the empty cell comes back as NaN
+    assert plain["labels"].isna().tolist() == [False, False, True]
+    api = trendscore.score(plain, freq="day")
+    assert api.labelled_by == {"labels_as_given": 3, "labelled_by_model": 0, "model": None}
+    assert json.loads(json.dumps(api.to_json()["themes"])) == want["themes"]
+    unlabelled = plain.assign(labels=float("nan"))  # no label anywhere: the model labels every row
+    assert trendscore.score(unlabelled, freq="day").labelled_by["labelled_by_model"] == 3
+    lists = plain.assign(labels=[["policy"], ["overseas"], None])  # lists: None is "not labelled yet"
+    assert trendscore.score(lists, freq="day").labelled_by["labelled_by_model"] == 1
 
 
 def test_to_frame_has_real_dates():

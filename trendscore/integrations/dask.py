@@ -141,13 +141,14 @@ def _count_partition(acc, pdf, date_column: str, theme_at: dict[str, int]) -> No
     """Count a partition's rows into ``acc``, noting in ``theme_at`` the row where each theme
     was first met."""
     from trendscore.io.dates import is_missing, parse_date
-    from trendscore.io.frames import frame_labels
+    from trendscore.io.frames import frame_labels, labels_as_text
     from trendscore.trends.accumulate import TooManyThemes
     from trendscore.trends.scoring import UNTHEMED_BELOW, named, report_key
 
     dates = pdf[date_column].tolist() if date_column in pdf.columns else [None] * len(pdf)
     score_cols = [c for c in pdf.columns if c.startswith("score_")]
     labels = pdf["labels"].tolist() if "labels" in pdf.columns else [None] * len(pdf)
+    as_text = labels_as_text(labels)  # label's CSV read back: a missing cell is an empty one
     columns = {c: pdf[c].tolist() for c in ("text", "source", "doc_id", "url") if c in pdf.columns}
     texts = [_plain(t) for t in columns.get("text", [None] * len(pdf))]
     names_of = named(texts)  # the named things behind calls, as the one-process path finds them
@@ -156,7 +157,7 @@ def _count_partition(acc, pdf, date_column: str, theme_at: dict[str, int]) -> No
         record = {c: _plain(v[i]) for c, v in columns.items()}
         text = record.get("text")
         where = (record.get("source"), report_key(record), text if isinstance(text, str) else None, names_of[i])
-        given = frame_labels(labels[i], i + 1, list_text=True)  # Dask makes strings of list columns
+        given = frame_labels(labels[i], i + 1, list_text=True, missing_is_empty=as_text)  # Dask makes strings of lists
         known = len(acc.themes)
         try:
             if given is not None and not score_cols:

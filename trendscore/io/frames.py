@@ -13,6 +13,7 @@ __all__ = [
     "labelled_frame",
     "frame_records",
     "frame_labels",
+    "labels_as_text",
     "require_pandas",
     "plain_value",
 ]
@@ -88,9 +89,29 @@ def plain_value(value):
     return value
 
 
-def frame_labels(cell, row: int, list_text: bool = False) -> list[str] | None:
+def labels_as_text(cells) -> bool:
+    """True when a ``labels`` column came as text: some cell is a string and every other is a
+    string or missing, as pandas reads ``label``'s CSV output (an empty cell, a passage with no
+    theme, comes back as NaN unless ``keep_default_na=False``). Pass it to :func:`frame_labels`
+    as ``missing_is_empty`` for each cell of that column.
+
+    >>> labels_as_text(["policy", float("nan")]), labels_as_text([["policy"], None]), labels_as_text([None])
+    (True, False, False)
+    """
+    some = False
+    for cell in cells:
+        if isinstance(cell, str):
+            some = True
+        elif not _missing(cell):
+            return False
+    return some
+
+
+def frame_labels(cell, row: int, list_text: bool = False, missing_is_empty: bool = False) -> list[str] | None:
     """A frame's ``labels`` cell as theme names, or None when it is missing (the model labels
-    the row); ``row`` is the 1-based row, for messages.
+    the row); ``row`` is the 1-based row, for messages. With ``missing_is_empty`` (the column
+    came as text, :func:`labels_as_text`) a missing cell is the empty CSV cell pandas read as
+    NaN: no theme, as the CSV reader reads it, never a row for the model.
 
     Lists, tuples and arrays (as Parquet gives them) are taken as they are; a string is read as
     the CSV reader reads ``label``'s CSV cells (``policy|overseas``; empty: no theme), which is
@@ -129,7 +150,7 @@ def frame_labels(cell, row: int, list_text: bool = False) -> list[str] | None:
             raise InputError("expected 'labels' as a list of theme names (strings)", _WHERE, row)
         return list(cell)
     if _missing(cell):
-        return None
+        return [] if missing_is_empty else None
     raise InputError(f"expected 'labels' as a list of theme names, got {type(cell).__name__}", _WHERE, row)
 
 
@@ -137,7 +158,8 @@ def frame_records(frame, text_column: str = "text", date_column: str = "date", i
     """A frame's rows as records, with the chosen columns renamed to ``text``, ``date`` and
     ``id``; a ``labels`` cell is read by :func:`frame_labels` (lists, arrays, or ``label``'s
     CSV cells as pandas reads them), and one that is missing leaves the row to be labelled by
-    the model. Dates stay the objects pandas holds (Timestamps):
+    the model, unless the column came as text (:func:`labels_as_text`: there a missing cell is
+    an empty CSV cell, no theme). Dates stay the objects pandas holds (Timestamps):
     :func:`trendscore.io.dates.parse_date` reads them."""
     from trendscore.io.columns import Columns
 
@@ -148,10 +170,12 @@ def frame_records(frame, text_column: str = "text", date_column: str = "date", i
         raise InputError(f"the DataFrame has several columns named {twice[0]!r}; keep one")
     columns.check_header(names, _WHERE, "the DataFrame", require_text=False)
     records = []
+    labels_key = next((c for c in frame.columns if str(c) == "labels"), None)
+    as_text = labels_key is not None and labels_as_text(frame[labels_key].tolist())
     for row, record in enumerate(frame.to_dict("records"), 1):
         record = {str(k): v for k, v in record.items()}
         if "labels" in record:
-            labels = frame_labels(record["labels"], row)
+            labels = frame_labels(record["labels"], row, missing_is_empty=as_text)
             if labels is None:
                 del record["labels"]
             else:
