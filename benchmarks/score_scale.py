@@ -20,7 +20,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -81,9 +83,6 @@ DIRECT_CPU = DIRECT.replace("perf_counter", "process_time")
 def compare(old: Path, reps: int) -> None:
     """In-process aggregation rates of the trendscore under ``old`` and of this checkout,
     alternating, on one million records."""
-    import os
-    import statistics
-
     here = Path(__file__).resolve().parent.parent
     rates: dict[str, list[float]] = {"old": [], "this checkout": []}
     with tempfile.TemporaryDirectory() as tmp:
