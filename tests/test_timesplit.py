@@ -27,6 +27,14 @@ def test_too_few_test_reports_is_a_one_line_error():
         time_split(seeds)
 
 
+def test_no_seed_before_the_cutoff_is_a_one_line_error():
+    """Every seed a real report of the test window: the one-label test took a label from an
+    empty set and raised StopIteration."""
+    seeds = [_seed(i, "2024-09-01", f"u{i}", f"短剧第{i}", ["policy" if i % 2 else "culture"]) for i in range(40)]
+    with pytest.raises(SeedError, match=r"^no seed comes before 2024-07-01 \(written ones or earlier real reports\)"):
+        time_split(seeds)
+
+
 def test_time_split_scores_only_the_later_real_reports():
     written = read_seeds([SEEDS / "batch_02_gov.jsonl", SEEDS / "batch_06_headlines.jsonl"])
     later = [
@@ -154,6 +162,8 @@ def test_a_theme_of_the_users_own_missing_before_the_cutoff_gets_probability_zer
 def test_one_label_before_the_cutoff_leaves_the_card_without_figures_and_says_why(tmp_path, run):
     import json
 
+    from trendscore.errors import OneLabel
+
     seeds = _topic_seeds(
         tmp_path / "s.jsonl",
         [
@@ -164,8 +174,9 @@ def test_one_label_before_the_cutoff_leaves_the_card_without_figures_and_says_wh
             (["money"], "2024-10-01", 20),
         ],
     )
-    with pytest.raises(SeedError, match="the 40 seeds before 2024-07-01 .* all carry the one label 'drama'"):
+    with pytest.raises(OneLabel, match="the 40 seeds before 2024-07-01 .* all carry the one label 'drama'") as caught:
         time_split(read_seeds([seeds]))
+    assert caught.value.label == "drama"
     result = run("train", seeds, "-o", tmp_path / "m", "--budget", "0", "--cv", "2", "--jobs", "1", "-q")
     assert result.exit_code == 0, result.output
     split = json.loads((tmp_path / "m" / "card.json").read_text("utf-8"))["time_split"]

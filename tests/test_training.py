@@ -268,6 +268,35 @@ def test_cross_validation_where_no_fold_can_be_fitted_names_the_rare_label(tmp_p
         cross_validate(seeds, folds=2, min_df=1)
 
 
+def test_one_label_is_one_typed_error_carrying_the_label(tmp_path):
+    """fit_model, cross-validation and the time split each tested 'single-label seeds of one
+    label' themselves; fit_model now raises OneLabel naming the label, and the others catch it."""
+    import pickle
+
+    from trendscore.errors import OneLabel
+    from trendscore.modeling.training import cross_validate
+
+    rows = [{"id": f"o{i}", "text": f"短剧出海第{i}名", "labels": ["overseas"]} for i in range(6)]
+    seeds = read_seeds([_write_seeds(tmp_path / "s.jsonl", rows)])
+    with pytest.raises(OneLabel, match=r"^every seed has the one label 'overseas': a single-label model needs two"):
+        fit_model(seeds)
+    with pytest.raises(
+        OneLabel, match=r"^3-fold cross-validation \(6 seeds\): every seed has the one label 'overseas'"
+    ) as caught:
+        cross_validate(seeds, folds=3, min_df=1)
+    assert caught.value.label == "overseas" and isinstance(caught.value, SeedError)
+    again = pickle.loads(pickle.dumps(caught.value))  # as from a worker process
+    assert type(again) is OneLabel and again.label == "overseas" and str(again) == str(caught.value)
+
+
+def test_seeds_with_none_of_the_given_themes_is_an_error_not_an_index_error(tmp_path):
+    labels = ["overseas", "culture"]
+    rows = [{"id": f"o{i}", "text": f"短剧出海第{i}名", "labels": [labels[i % 2]]} for i in range(6)]
+    seeds = read_seeds([_write_seeds(tmp_path / "s.jsonl", rows)])
+    with pytest.raises(SeedError, match="^no seed carries a label among the themes policy, technology$"):
+        fit_model(seeds, themes=["policy", "technology"])
+
+
 @pytest.mark.parametrize(
     "rows, message",
     [

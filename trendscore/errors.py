@@ -13,6 +13,7 @@ __all__ = [
     "InputError",
     "ModelError",
     "SeedError",
+    "OneLabel",
     "OutputError",
     "one_line",
 ]
@@ -103,3 +104,16 @@ class ModelError(TrendscoreError):
 
 class SeedError(InputError):
     """A seed record breaks the seed format (schema, labels, duplicates)."""
+
+
+class OneLabel(SeedError):
+    """The seeds a model was to be fitted on are single-label and all carry the one label
+    ``label``: a single-label model needs two labels or more, so no model can be made.
+    Callers that can go on without that model (a cross-validation fold, a time split) catch it."""
+
+    def __init__(self, message: str, label: str, path: str | None = None, line: int | None = None):
+        self.label = label
+        super().__init__(message, path, line)
+
+    def __reduce__(self):  # the label survives the trip from a worker process too
+        return (type(self), (self.message, self.label, self.path, self.line))

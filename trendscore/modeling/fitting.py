@@ -11,7 +11,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from trendscore.errors import Hint, SeedError, hinted
+from trendscore.errors import Hint, OneLabel, SeedError, hinted
 from trendscore.modeling.metrics import label_matrix
 from trendscore.modeling.model import Model
 from trendscore.seeds.files import Seed, model_themes
@@ -62,18 +62,20 @@ def fit_model(seeds: list[Seed], seed: int = 0, themes: list[str] | None = None,
     """Fit a :class:`~trendscore.modeling.model.Model` on seeds (multi-label unless every seed has one label).
 
     ``themes`` fixes the model's themes (:func:`~trendscore.seeds.files.model_themes`; the seeds
-    carry no other labels); by default they come from the seeds' labels."""
+    carry no other labels); by default they come from the seeds' labels. Single-label seeds
+    that all carry one label make no model: :class:`~trendscore.errors.OneLabel`, naming it."""
     from trendscore.modeling.classifier import TextThemeClassifier
 
     if not seeds:
         raise SeedError("no seeds to train on")
-    themes = model_themes(seeds, themes)
+    given, themes = themes, model_themes(seeds, themes)
     multilabel = not all(len(s.labels) == 1 for s in seeds)
-    if not multilabel:
-        if len(themes) < 2:
-            raise SeedError(
-                f"every seed has the one label {themes[0]!r}: a single-label model needs two labels or more"
-            )
+    if not multilabel and len(themes) < 2:
+        if not themes:  # labels outside the given themes, which the caller was to take off the seeds
+            raise SeedError(f"no seed carries a label among the themes {', '.join(given or [])}")
+        raise OneLabel(
+            f"every seed has the one label {themes[0]!r}: a single-label model needs two labels or more", themes[0]
+        )
     settings = _settings(params)
     est = TextThemeClassifier(random_state=seed, **settings)
     try:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from trendscore.errors import SeedError
+from trendscore.errors import OneLabel, SeedError
 from trendscore.modeling.metrics import label_matrix, per_theme_scores
 from trendscore.seeds.files import Seed
 
@@ -89,8 +89,9 @@ def time_split(
     ``themes`` fixes the model's themes, as in :func:`~trendscore.modeling.fitting.fit_model`.
     A theme that only the test side carries (single-label seeds, or labels of the user's own)
     is scored as never predicted (probability 0) and listed in ``not_in_training``.
-    Raises :class:`SeedError` when the test side is too small, or when the training side is
-    single-label seeds of one label (no model can be fitted on it).
+    Raises :class:`SeedError` when the test side is too small or the training side empty, and
+    :class:`~trendscore.errors.OneLabel` when the training side is single-label seeds of one
+    label (no model can be fitted on it).
     """
     from trendscore.modeling.fitting import fit_model
     from trendscore.seeds.files import model_themes
@@ -99,13 +100,19 @@ def time_split(
     if len(test_idx) < MIN_TEST:
         raise SeedError(f"only {len(test_idx)} real-report seeds dated {cutoff}..{end}; a time split needs {MIN_TEST}")
     train = [seeds[i] for i in train_idx]
-    classes = {s.labels[0] for s in train if len(s.labels) == 1}
-    if all(len(s.labels) == 1 for s in train) and len(classes) < 2:
+    if not train:
         raise SeedError(
-            f"the {len(train)} seeds before {cutoff} (written ones and earlier real reports) all carry the one "
-            f"label {next(iter(classes))!r}: a time split needs a model of two labels or more trained on them"
+            f"no seed comes before {cutoff} (written ones or earlier real reports): a time split needs a model "
+            "trained on them"
         )
-    model = fit_model(train, seed=seed, themes=themes, **params)
+    try:
+        model = fit_model(train, seed=seed, themes=themes, **params)
+    except OneLabel as exc:
+        raise OneLabel(
+            f"the {len(train)} seeds before {cutoff} (written ones and earlier real reports) all carry the one "
+            f"label {exc.label!r}: a time split needs a model of two labels or more trained on them",
+            exc.label,
+        ) from None
     themes = model_themes(seeds, themes)
     test = [seeds[i] for i in test_idx]
     proba = model.predict_proba([s.text for s in test])

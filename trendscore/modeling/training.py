@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
-from trendscore.errors import Hint, InputError, SeedError, hinted
+from trendscore.errors import Hint, InputError, OneLabel, SeedError, hinted
 from trendscore.modeling.fitting import _settings, defaults, fit_model
 from trendscore.modeling.metrics import expected_calibration_error, label_matrix, per_theme_scores, reliability_table
 from trendscore.modeling.model import Model
@@ -40,8 +40,9 @@ def cross_validate(
     others fell in its test part) makes no model: it is skipped, the figures are of the other
     folds' seeds, and ``skipped_folds`` says how many folds, how many seeds they held and the
     labels missing from their training seeds (with their seeds in all); ``oof_scored`` marks
-    the seeds that have out-of-fold figures. When no fold can be fitted, a :class:`SeedError`
-    names the label with too few seeds."""
+    the seeds that have out-of-fold figures. When no fold can be fitted,
+    :class:`~trendscore.errors.OneLabel` names the label with too few seeds (or the one label
+    of all the seeds)."""
     from sklearn.model_selection import GroupKFold, KFold
 
     given = themes
@@ -56,16 +57,19 @@ def cross_validate(
         splits = list(GroupKFold(len(set(groups))).split(seeds, groups=groups))
         stage = f"leave-one-file-out ({len(splits)} files)"
     scored = np.zeros(len(seeds), dtype=bool)
-    skipped, missing = 0, {}
+    skipped = 0
+    missing: dict[str, int] = {}
+    left: dict[str, int] = {}  # each label a skipped fold's training seeds carried alone: how many folds
     for train_idx, test_idx in tracked(splits, stage):
         train = [seeds[i] for i in train_idx]
-        absent = _absent_labels(train, seeds)
-        if absent:  # one label left to learn: no single-label model
+        try:
+            model = fit_model(train, seed=seed, themes=given, **params)
+        except OneLabel as exc:  # one label left to learn: no single-label model
             skipped += 1
-            missing.update(absent)
+            left[exc.label] = left.get(exc.label, 0) + 1
+            missing.update(_other_labels(exc.label, seeds))
             continue
         scored[test_idx] = True
-        model = fit_model(train, seed=seed, themes=given, **params)
         cols = [model.themes.index(t) if t in model.themes else None for t in themes]
         p = model.predict_proba([seeds[i].text for i in test_idx])
         labs = model.labels_from_proba(p)
@@ -74,11 +78,18 @@ def cross_validate(
                 proba[i, j] = p[r, c] if c is not None else 0.0
             pred[i] = label_matrix([labs[r]], themes)[0]
     if not scored.any():
+        held = max(left, key=lambda t: (left[t], t))  # the label the folds' training seeds held (the commonest)
+        if not missing:  # the seeds themselves all carry that one label
+            raise OneLabel(
+                f"{stage}: every seed has the one label {held!r}: a single-label model needs two labels or more",
+                held,
+            )
         label, n = min(missing.items(), key=lambda kv: (kv[1], kv[0]))
-        raise SeedError(
+        raise OneLabel(
             f"{stage}: every fold leaves its training seeds one label only, so no fold makes a model; "
             f"{label!r} has {n} seed{'s' if n != 1 else ''}, too few to be on both sides of the folds; "
-            "label more seeds with it"
+            "label more seeds with it",
+            held,
         )
     Ys, ps = Y[scored], proba[scored]
     # a theme whose seeds were all in skipped folds has no figure here, not an F1 of 0
@@ -104,17 +115,14 @@ def cross_validate(
     return scores
 
 
-def _absent_labels(train: list[Seed], seeds: list[Seed]) -> dict[str, int]:
-    """The labels of ``seeds`` missing from ``train`` (with their seeds in all) when ``train``
-    is single-label with one label, which makes no model (:func:`fit_model`); else empty."""
-    present = {label for s in train for label in s.labels}
-    if len(present) >= 2 or not all(len(s.labels) == 1 for s in train):
-        return {}
+def _other_labels(label: str, seeds: list[Seed]) -> dict[str, int]:
+    """The labels of ``seeds`` other than ``label`` (those a fold's training seeds, all of
+    ``label``, went without), with their seeds in all."""
     counts: dict[str, int] = {}
     for s in seeds:
-        for label in s.labels:
-            if label not in present:
-                counts[label] = counts.get(label, 0) + 1
+        for other in s.labels:
+            if other != label:
+                counts[other] = counts.get(other, 0) + 1
     return counts
 
 
