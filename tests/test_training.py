@@ -254,6 +254,37 @@ def test_a_fold_left_with_one_label_is_skipped_and_the_card_says_so(tmp_path, ru
     assert figures["macro_f1_left_out"] == ["overseas"] and figures["macro_f1"] == 1.0
 
 
+def test_a_learning_curve_subset_no_fold_can_learn_from_is_reported_not_computable(tmp_path, run):
+    """The curve's first subset (5 of 14 seeds) holds policy seeds only: train --curve had stopped
+    with 'every seed has the one label 'policy'' (untrue of the seeds). Now that point says it
+    is not computable and why, and the others are computed."""
+    seeds = _write_seeds(tmp_path / "s.jsonl", _common_and_rare_rows())
+    result = run("train", seeds, "-o", tmp_path / "m", "--budget", "0", "--jobs", "1", "--curve")
+    assert result.exit_code == 0, result.output
+    assert (
+        "learning curve: 25% of seeds (5): not computable, 5-fold cross-validation (5 seeds): every seed has the "
+        "one label 'policy': a single-label model needs two labels or more\n"
+        "learning curve: 50% of seeds (7): macro-F1 1.000\n" in result.stderr
+    ), result.stderr
+    assert result.stderr.endswith("learning curve: 100% of seeds (14): macro-F1 1.000\n")
+    rows = load_model(tmp_path / "m").card["learning_curve"]
+    assert rows[0]["macro_f1"] is None and "'policy'" in rows[0]["skipped"]
+    assert [row["macro_f1"] for row in rows[1:]] == [1.0, 1.0, 1.0]
+
+
+def test_a_learning_curve_subset_whose_folds_each_keep_one_label_has_no_figure(tmp_path):
+    from trendscore.modeling.training import learning_curve
+
+    rows = [{"id": "p", "text": "广电总局发布微短剧管理规定", "labels": ["policy"]}]
+    rows.append({"id": "o", "text": "短剧出海海外市场收入", "labels": ["overseas"]})
+    rows += [{"id": f"c{i}", "text": f"非遗文化短剧第{i}部", "labels": ["culture"]} for i in range(4)]
+    seeds = read_seeds([_write_seeds(tmp_path / "s.jsonl", rows)])
+    curve = learning_curve(seeds, shares=(0.25, 1.0), folds=2, seed=1, min_df=1)  # subset: p and c2
+    assert curve[0]["passages"] == 2 and curve[0]["macro_f1"] is None
+    assert "every fold leaves its training seeds one label only" in curve[0]["skipped"]
+    assert curve[1]["passages"] == 6 and curve[1]["macro_f1"] is not None
+
+
 def test_cross_validation_where_no_fold_can_be_fitted_names_the_rare_label(tmp_path):
     from trendscore.modeling.training import cross_validate
 

@@ -681,7 +681,7 @@ def train(
             themes=None if themes is None else themes.split(","), **params,
         )
     card = model.card
-    from trendscore.modeling.cardnotes import card_notes, search_summary
+    from trendscore.modeling.cardnotes import card_notes, curve_lines, search_summary
 
     for note in card_notes(card):
         click.echo(one_line(f"Note: {note}"), err=True)
@@ -694,10 +694,8 @@ def train(
     if "leave_one_file_out" in card:
         parts.append(f"{card['leave_one_file_out']['macro_f1']:.3f} (leave-one-file-out)")
     click.echo(f"Wrote {out_dir}: " + ", ".join(parts), err=True)
-    for row in card.get("learning_curve", []):
-        click.echo(
-            f"learning curve: {row['share']:.0%} of seeds ({row['passages']}): macro-F1 {row['macro_f1']:.3f}", err=True
-        )
+    for line in curve_lines(card):
+        click.echo(one_line(line), err=True)
 
 
 @main.group()

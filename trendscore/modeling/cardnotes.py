@@ -1,11 +1,11 @@
 """What a model card says to the person who trained it, as sentences: seed labels left out,
 themes with too few seeds for their calibration folds, cross-validation folds skipped, and the
-settings the search chose. ``trendscore train`` prints them; they are read off the card, so
+settings the search chose, and the learning curve. ``trendscore train`` prints them; they are read off the card, so
 they can be shown again for any saved model."""
 
 from __future__ import annotations
 
-__all__ = ["ignored_labels", "few_seeds", "skipped_folds", "card_notes", "search_summary"]
+__all__ = ["ignored_labels", "few_seeds", "skipped_folds", "card_notes", "search_summary", "curve_lines"]
 
 
 def ignored_labels(card: dict) -> str | None:
@@ -81,3 +81,17 @@ def search_summary(card: dict) -> str | None:
         f"Chose {chosen or 'no setting'} by {sel['folds']}-fold cross-validation over {n} "
         f"candidate{'' if n == 1 else 's'} ({sel['skipped_for_budget']} skipped for the {sel['budget_s']:g} s budget)"
     )
+
+
+def curve_lines(card: dict) -> list[str]:
+    """The model card's learning curve, one line a subset of the seeds: its cross-validated
+    macro-F1, or that it was not computable and why (no fold of it made a model); empty when
+    the card has no curve."""
+    out = []
+    for row in card.get("learning_curve") or []:
+        head = f"learning curve: {row['share']:.0%} of seeds ({row['passages']})"
+        if row.get("macro_f1") is None:
+            out.append(f"{head}: not computable, {row.get('skipped') or 'no figure'}")
+        else:
+            out.append(f"{head}: macro-F1 {row['macro_f1']:.3f}")
+    return out

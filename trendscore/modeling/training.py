@@ -213,13 +213,22 @@ def learning_curve(
     themes: list[str] | None = None,
     **params,
 ) -> list[dict]:
-    """Cross-validated macro-F1 on growing random subsets of the seeds: do more labels help?"""
+    """Cross-validated macro-F1 on growing random subsets of the seeds: do more labels help?
+
+    A subset on which no fold makes a model (single-label seeds whose folds each keep one
+    label, :class:`~trendscore.errors.OneLabel`) has no figure: its row's ``macro_f1`` is None
+    and ``skipped`` says why; the other subsets are computed."""
     order = np.random.default_rng(seed).permutation(len(seeds))
     rows = []
     for share in tracked(shares, "learning curve"):
         subset = [seeds[i] for i in sorted(order[: max(int(share * len(seeds)), folds)])]
-        scores = cross_validate(subset, folds=folds, seed=seed, themes=themes, **params)
-        rows.append({"share": share, "passages": len(subset), "macro_f1": scores["macro_f1"]})
+        row = {"share": share, "passages": len(subset)}
+        try:
+            scores = cross_validate(subset, folds=folds, seed=seed, themes=themes, **params)
+        except OneLabel as exc:
+            rows.append({**row, "macro_f1": None, "skipped": str(exc)})
+            continue
+        rows.append({**row, "macro_f1": scores["macro_f1"]})
     return rows
 
 
