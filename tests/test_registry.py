@@ -156,3 +156,39 @@ def test_kill_during_promotions_keeps_a_valid_alias(registry, small_seed_files):
         proc.wait()
         assert registry.champion() in ("v0001", "v0002")
         load_model(resolve_model(registry.path))
+
+
+def test_train_into_a_registry_prints_the_card_notes_and_takes_themes(tmp_path, small_seed_files, run):
+    """Found by a review: train --registry printed none of the notes train -o prints (labels
+    ignored, too few seeds for calibration, folds skipped, the search's choice), dropped
+    --curve without a word, and refused --themes for no reason of the registry's."""
+    reg = tmp_path / "reg"
+    args = ["--budget", "0", "--cv", "2", "--jobs", "1", "--curve"]
+    result = run("train", *small_seed_files, "--registry", reg, "--themes", "policy,overseas", *args)
+    assert result.exit_code == 0, result.output
+    card = Registry(reg).card("v0001")
+    assert card["seeds"]["themes_given"] == ["policy", "overseas"] and card["seeds"]["ignored"]["seeds"] > 0
+    assert result.stderr.startswith(f"Note: ignored {sum(card['seeds']['ignored']['labels'].values())} labels on ")
+    # themes other than the bundled model's: it is not adopted, the challenger is the first champion
+    assert "v0001: promoted to champion (the registry had no champion)" in result.stderr
+    assert load_model(resolve_model(reg)).themes == ["policy", "overseas"]
+    curve = [line for line in result.stderr.splitlines() if line.startswith("learning curve: ")]
+    assert len(curve) == 4 and curve[-1].startswith("learning curve: 100% of seeds"), result.stderr
+    assert len(card["learning_curve"]) == 4
+
+
+def test_a_registry_given_the_default_themes_adopts_the_bundled_model(tmp_path, small_seed_files):
+    reg = Registry(tmp_path / "reg")
+    report = reg.train(small_seed_files, cv=0, themes=["policy", "technology", "overseas", "regional_hub", "culture"])
+    assert report["champion"] == "v0001" and report["challenger"] == "v0002"
+    assert reg.card("v0002")["seeds"]["themes_given"][0] == "policy"
+    with pytest.raises(ModelError, match=r"no card for version 'v0009'"):
+        reg.card("v0009")
+
+
+def test_a_registry_refuses_a_listed_theme_no_seed_carries_before_writing(tmp_path, small_seed_files, run):
+    reg = tmp_path / "reg"
+    result = run("train", *small_seed_files, "--registry", reg, "--themes", "policy,esports", "--cv", "0")
+    assert result.exit_code == 2
+    assert result.stderr.startswith("Error: ") and "no seed is labelled esports" in result.stderr
+    assert result.stderr.count("\n") == 1 and not reg.exists()

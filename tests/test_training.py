@@ -484,7 +484,7 @@ def test_themes_refuses_a_list_that_is_not_of_distinct_names(tmp_path, run, them
         train([seeds], tmp_path / "m", cv=0, themes="policy,overseas")
 
 
-def test_a_default_theme_without_seeds_points_to_themes_and_a_registry_refuses_it(tmp_path, run):
+def test_a_default_theme_without_seeds_points_to_themes_in_a_registry_too(tmp_path, run):
     rows = [r for r in _five_theme_rows() if r["labels"] != ["culture"]]
     rows[0]["labels"] = ["policy", "overseas"]
     seeds = _write_seeds(tmp_path / "s.jsonl", rows)
@@ -494,8 +494,10 @@ def test_a_default_theme_without_seeds_points_to_themes_and_a_registry_refuses_i
     assert result.stderr.endswith(
         "; try --themes policy,technology,overseas,regional_hub to train only the themes that have seeds\n"
     )
-    result = run("train", seeds, "--registry", tmp_path / "reg", "--themes", "policy,overseas")
-    assert result.exit_code == 2 and "--themes works with -o only, not with --registry" in result.output
+    result = run("train", seeds, "--registry", tmp_path / "reg", "--budget", "0", "--cv", "0")
+    assert result.exit_code == 2 and result.stderr.endswith(
+        "; try --themes policy,technology,overseas,regional_hub to train only the themes that have seeds\n"
+    )
     assert not (tmp_path / "reg").exists()
 
 

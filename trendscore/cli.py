@@ -654,16 +654,18 @@ def train(
             params["embedding_weight"] = embedding_weight
     elif embedding_dims is not None or embedding_weight is not None:
         raise click.UsageError("--embedding-dims and --embedding-weight need --embedding")
-    if registry is not None and themes is not None:
-        raise click.UsageError("--themes works with -o only, not with --registry")
+    from trendscore.modeling.cardnotes import curve_lines
+
     if registry is not None:
         from trendscore.modeling.registry import Registry
 
         with _progress(quiet):
             report = Registry(registry).train(
-                list(seeds), tolerance=tolerance, force=force, cv=cv, seed=seed, budget=budget,
-                encoder=allow_encoder or "", **params,
+                list(seeds), tolerance=tolerance, force=force, cv=cv, seed=seed, curve=curve, budget=budget,
+                encoder=allow_encoder or "", themes=None if themes is None else themes.split(","), **params,
             )
+        card = Registry(registry).card(report["challenger"])
+        _echo_card_notes(card)
         click.echo(json.dumps({k: v for k, v in report.items() if k != "changed"}, ensure_ascii=False, indent=1))
         verdict = "promoted to champion" if report["promoted"] else "kept as a challenger"
         click.echo(
@@ -671,6 +673,8 @@ def train(
             f"{len(report.get('changed', []))} held-out passages changed labels",
             err=True,
         )
+        for line in curve_lines(card):
+            click.echo(one_line(line), err=True)
         return
     from trendscore.modeling.training import train as run_train
 
@@ -681,14 +685,8 @@ def train(
             themes=None if themes is None else themes.split(","), **params,
         )
     card = model.card
-    from trendscore.modeling.cardnotes import card_notes, curve_lines, search_summary
-
-    for note in card_notes(card):
-        click.echo(one_line(f"Note: {note}"), err=True)
+    _echo_card_notes(card)
     parts = [f"{len(model.themes)} themes", f"{card['seeds']['count']} seeds"]
-    summary = search_summary(card)
-    if summary:
-        click.echo(summary, err=True)
     if "cross_validation" in card:
         parts.append(f"macro-F1 {card['cross_validation']['macro_f1']:.3f} ({card['cross_validation']['folds']}-fold)")
     if "leave_one_file_out" in card:
@@ -696,6 +694,17 @@ def train(
     click.echo(f"Wrote {out_dir}: " + ", ".join(parts), err=True)
     for line in curve_lines(card):
         click.echo(one_line(line), err=True)
+
+
+def _echo_card_notes(card: dict) -> None:
+    """What ``train`` says of the model card it wrote: its notes, then the search's choice."""
+    from trendscore.modeling.cardnotes import card_notes, search_summary
+
+    for note in card_notes(card):
+        click.echo(one_line(f"Note: {note}"), err=True)
+    summary = search_summary(card)
+    if summary:
+        click.echo(summary, err=True)
 
 
 @main.group()

@@ -210,6 +210,17 @@ class Registry:
             self._set_champion(name)
             return name
 
+    def card(self, name: str) -> dict:
+        """The model card of version ``name`` (what ``train`` wrote for it); a ModelError when
+        the version or its card is missing or is not a JSON object."""
+        path = self.path / "versions" / name / "card.json"
+        if not VERSION_NAME.fullmatch(name) or not path.is_file():
+            raise ModelError(f"{self.path}: no card for version {name!r}")
+        card = load_json(path)
+        if not isinstance(card, dict):
+            raise ModelError(f"{path}: expected a JSON object")
+        return card
+
     def _next_version(self) -> str:
         numbers = [int(v[1:]) for v in self.versions()]
         return f"v{max(numbers, default=0) + 1:04d}"
@@ -222,17 +233,29 @@ class Registry:
         cv: int = 5,
         seed: int = 0,
         adopt_default: bool = True,
+        themes: list[str] | None = None,
         **params,
     ) -> dict:
         """Train a challenger from seeds, compare it with the champion, promote if not worse.
 
         A new registry whose seeds use the five default themes starts with the bundled default
-        model as v0001, its first champion (unless ``adopt_default`` is False)."""
-        from trendscore.modeling.training import check_trainable, train_seeds
+        model as v0001, its first champion (unless ``adopt_default`` is False). ``themes`` sets
+        the challenger's themes exactly, as in :func:`~trendscore.modeling.training.train`; the
+        bundled model is then adopted only when they are its themes, in its order (a champion
+        of other themes could not be compared with the challenger). The challenger's card is
+        :meth:`card` of the report's ``challenger``."""
+        from trendscore.modeling.training import check_trainable, theme_list, train_seeds
+        from trendscore.seeds.files import keep_themes
         from trendscore.text.keys import comparison_key, text_key
 
         seeds = read_seeds(seed_paths)
-        check_trainable(seeds)  # before the holdout file or a version is written
+        if themes is None:
+            check_trainable(seeds, offer_themes=True)  # before the holdout file or a version is written
+            kept = seeds
+        else:
+            themes = theme_list(themes)
+            kept = keep_themes(seeds, themes)[0]
+            check_trainable(kept, themes)
         with self.lock():
             (self.path / "versions").mkdir(parents=True, exist_ok=True)
             holdout = self._holdout(seeds)
@@ -241,12 +264,14 @@ class Registry:
             if not training:
                 raise TrendscoreError("every seed is in the registry's holdout set; add more seeds")
             if adopt_default and not self.exists() and not self.versions():
-                self._adopt_default(default_model_path(), training)
+                self._adopt_default(default_model_path(), training, themes)
             name = self._next_version()
             target = self.path / "versions" / name
             champion_name = self.champion()
             carry = self.path / "versions" / champion_name if champion_name else None  # its provisional themes
-            challenger = train_seeds(training, target, cv=cv, seed=seed, provisional_from=carry, **params)
+            challenger = train_seeds(
+                training, target, cv=cv, seed=seed, provisional_from=carry, themes=themes, **params
+            )
             report = {"challenger": name, "champion": champion_name, "promoted": False, "tolerance": tolerance}
             if champion_name is None:
                 self._set_champion(name)
@@ -268,12 +293,16 @@ class Registry:
             _write_json_atomic(self.path / "comparisons" / f"{name}.json", report)
             return report
 
-    def _adopt_default(self, default: Path, seeds: list[Seed]) -> None:
-        """A new registry whose seeds use the default themes starts with the bundled model as v0001."""
+    def _adopt_default(self, default: Path, seeds: list[Seed], themes: list[str] | None = None) -> None:
+        """A new registry whose seeds use the default themes (or whose given ``themes`` are the
+        default themes, in their order) starts with the bundled model as v0001."""
         from trendscore.seeds.files import DEFAULT_THEMES
 
-        labels = {lab for s in seeds for lab in s.labels}
-        if not labels <= set(DEFAULT_THEMES) or not default.is_dir():
+        if themes is not None:
+            fits = list(themes) == list(DEFAULT_THEMES)
+        else:
+            fits = {lab for s in seeds for lab in s.labels} <= set(DEFAULT_THEMES)
+        if not fits or not default.is_dir():
             return
         load_model(default)
         final = self.path / "versions" / "v0001"
