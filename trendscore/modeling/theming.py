@@ -11,9 +11,10 @@ from pathlib import Path
 from trendscore.errors import InputError
 from trendscore.modeling.model import load_model
 from trendscore.modeling.modelcheck import theme_name_problem
-from trendscore.modeling.provisional import ENCODER, add_theme, encoder_ready, model_seeds, read_examples
+from trendscore.modeling.provisional import ENCODER, add_theme, model_seeds, read_examples
 from trendscore.modeling.registry import Registry, resolve_model
 from trendscore.modeling.store import check_model_target
+from trendscore.text.embedding import require_encoder
 
 __all__ = ["add_theme_to"]
 
@@ -39,7 +40,7 @@ def add_theme_to(model_ref, name: str, examples_path: str, out=None, seed_paths=
             raise InputError("is the model's own folder; write the model with the theme to a new one", str(out))
         check_model_target(out)
     examples = read_examples(examples_path)
-    encoder_ready(ENCODER)
+    require_encoder(ENCODER, f"a provisional theme with the {ENCODER!r} sentence encoder")  # before the seeds are read
     seeds = model_seeds(model, seed_paths)
     added = add_theme(model, name, examples, seeds)
     if registry is not None:
