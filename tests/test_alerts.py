@@ -1,6 +1,10 @@
 """Alerts for scheduled runs (issue 18): --state remembers the calls, --alert says what changed."""
 
 import json
+import os
+import stat
+import subprocess
+import sys
 
 import pytest
 from click.testing import CliRunner
@@ -50,13 +54,34 @@ def test_with_an_output_file_the_ranking_is_still_written(tmp_path):
 def test_a_damaged_state_file_stops_the_run_and_is_kept(tmp_path):
     full = _write(tmp_path / "full.jsonl", _stream())
     state = tmp_path / "state.json"
-    for content in ("not json", '{"calls": {"policy": "up"}}', "[1, 2]"):
+    # deep nesting had made the JSON parser raise RecursionError, a traceback
+    for content in (
+        "not json",
+        '{"calls": {"policy": "up"}}',
+        "[1, 2]",
+        '{"calls": ' + "[" * 100_000 + "]" * 100_000 + "}",
+    ):
         state.write_text(content, "utf-8")
         result = CliRunner().invoke(main, ["score", full, "--state", str(state), "--alert"])
         assert result.exit_code == 2
         assert result.stderr.strip().splitlines() == [result.stderr.strip()]
         assert "not a trendscore state file" in result.stderr
         assert state.read_text("utf-8") == content
+
+
+def test_a_state_file_that_is_a_fifo_is_refused_at_once(tmp_path):
+    """Reading the state had opened the FIFO and waited for a writer, for ever."""
+    full = _write(tmp_path / "full.jsonl", _stream()[:40])
+    fifo = tmp_path / "state.json"
+    os.mkfifo(fifo)
+    command = [sys.executable, "-m", "trendscore", "score", full, "--state", str(fifo)]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2
+    assert (
+        result.stderr
+        == f"Error: {fifo}: is not a regular file; the state file is read and then replaced: name a file\n"
+    )
+    assert stat.S_ISFIFO(os.stat(fifo).st_mode)
 
 
 def test_alert_needs_a_state_file(tmp_path):

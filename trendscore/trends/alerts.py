@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
+import stat
 
 from trendscore.errors import InputError
 from trendscore.trends.momentum import Score
@@ -20,20 +22,34 @@ ALERT_EXIT = 3
 
 def read_state(path: str, freq: str | None = None) -> dict | None:
     """The last run's calls, or None when there was none (no file yet); refused when they
-    were made per another ``freq`` (weekly calls are not comparable with monthly ones)."""
+    were made per another ``freq`` (weekly calls are not comparable with monthly ones). A
+    path that is not a regular file (a FIFO, a device) or does not hold a state is refused
+    with :class:`InputError`."""
     try:
-        with open(path, "rb") as fh:
-            raw = fh.read(1 << 20)
+        # without blocking: opening a FIFO to read would wait for a writer that never comes
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except FileNotFoundError:
         return None
     except IsADirectoryError:
         raise InputError("is a directory, not a state file", path) from None
     except OSError as exc:
         raise InputError(f"cannot read the state file ({exc.strerror})", path) from None
+    with os.fdopen(fd, "rb") as fh:
+        mode = os.fstat(fd).st_mode
+        if stat.S_ISDIR(mode):
+            raise InputError("is a directory, not a state file", path)
+        if not stat.S_ISREG(mode):  # a FIFO, device or socket: no state to read, and not to be replaced
+            raise InputError("is not a regular file; the state file is read and then replaced: name a file", path)
+        try:
+            raw = fh.read(1 << 20)
+        except OSError as exc:
+            raise InputError(f"cannot read the state file ({exc.strerror})", path) from None
     try:
         state = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError):
         raise InputError("not a trendscore state file (not JSON)", path) from None
+    except RecursionError:
+        raise InputError("not a trendscore state file (JSON nested too deeply)", path) from None
     calls = state.get("calls") if isinstance(state, dict) else None
     if not isinstance(calls, dict) or not all(
         isinstance(t, str) and v in ("rising", "steady", "falling") for t, v in calls.items()
