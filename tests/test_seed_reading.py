@@ -66,6 +66,18 @@ def test_problems_are_listed_line_by_line_inside_a_compressed_file(tmp_path):
         read_seeds([f])
 
 
+def test_a_deeply_nested_line_is_a_problem_of_its_line(tmp_path):
+    """A line of 100,000 brackets had made the JSON parser raise RecursionError: a traceback
+    from seeds validate, seeds add, evaluate, seeds issues and train."""
+    f = tmp_path / "s.jsonl"
+    f.write_text(_jsonl(SEEDS[:1]) + "[" * 100_000 + "]" * 100_000 + "\n" + _jsonl(SEEDS[1:]), "utf-8")
+    seeds, problems = validate_seeds([f])
+    assert [s.id for s in seeds] == ["a", "b", "c"]
+    assert [(p.line, p.kind, p.message) for p in problems] == [(2, "schema", "malformed JSON (nested too deeply)")]
+    with pytest.raises(SeedError, match=r"s\.jsonl:2: malformed JSON \(nested too deeply\)$"):
+        read_seeds([f])
+
+
 def test_a_line_past_the_bound_stops_with_its_line_number(tmp_path, monkeypatch):
     monkeypatch.setenv("TRENDSCORE_MAX_LINE_MB", "1")
     f = tmp_path / "s.jsonl"

@@ -142,6 +142,9 @@ def iter_seed_lines(paths):
                     except json.JSONDecodeError as exc:
                         yield None, SeedError(f"malformed JSON ({exc.msg})", path, n)
                         continue
+                    except RecursionError:  # brackets deeper than the parser's recursion goes
+                        yield None, SeedError("malformed JSON (nested too deeply)", path, n)
+                        continue
                     try:
                         yield _seed_from(obj, path, n), None
                     except SeedError as exc:
