@@ -179,6 +179,28 @@ def test_score_reads_labels_own_csv_output_as_its_json_lines(run, tmp_path, monk
     assert json.loads(from_csv.stdout)["labelled_by"]["labels_as_given"] == 84
 
 
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_labelled_csv_without_text_is_scored_as_its_json_lines(run, tmp_path, jobs):
+    """Labelled records need no text to be counted: JSON Lines and Parquet without a text field
+    were scored, the same records in CSV were refused for want of a 'text' column."""
+    rows = [
+        (f"2025-01-{1 + i % 28:02d}", ["policy"] if i % 3 else ["overseas", "policy"] if i % 2 else [])
+        for i in range(84)
+    ]
+    csv_file, jsonl_file = tmp_path / "l.csv", tmp_path / "l.jsonl"
+    csv_file.write_text("date,labels\n" + "".join(f"{d},{'|'.join(labs)}\n" for d, labs in rows), "utf-8")
+    jsonl_file.write_text("".join(json.dumps({"date": d, "labels": labs}) + "\n" for d, labs in rows), "utf-8")
+    from_csv = run("score", csv_file, "--freq", "day", "--format", "json", "--jobs", jobs)
+    from_jsonl = run("score", jsonl_file, "--freq", "day", "--format", "json")
+    assert from_csv.exit_code == 0, from_csv.stderr
+    assert json.loads(from_csv.stdout) == json.loads(from_jsonl.stdout)
+    assert json.loads(from_csv.stdout)["labelled_by"]["labels_as_given"] == 84
+    unlabelled = tmp_path / "u.csv"
+    unlabelled.write_text("date,source\n2025-01-01,a\n", "utf-8")  # no labels to count: the text is needed
+    result = run("score", unlabelled)
+    assert result.exit_code == 2 and "CSV has no 'text' column (columns: date, source)" in result.stderr
+
+
 def test_json_lines_null_labels_are_for_the_model_to_label(run, tmp_path):
     """A null 'labels' means not labelled yet, as a Parquet or DataFrame null does."""
     f = tmp_path / "n.jsonl"

@@ -219,7 +219,7 @@ def _csv(lines, name, require_text=True, skip=None) -> Iterator[tuple[dict, str,
         raise InputError(f"malformed CSV ({exc})", name, counter["n"]) from None
     columns = getattr(lines, "columns", Columns())
     header = [f.strip().lstrip("\ufeff") for f in fields or []]
-    columns.check_header(header, name, "CSV")
+    columns.check_header(header, name, "CSV", require_text)
     reader.fieldnames = header
     seen: set[str] = set()
     for field in reader.fieldnames:
