@@ -52,6 +52,21 @@ def test_every_problem_is_found_with_its_line(tmp_path):
     }
 
 
+def test_a_null_id_is_no_id_and_an_id_of_another_kind_is_refused(tmp_path):
+    """A null id had become the id 'None': two such seeds were reported as one id twice, and a
+    seed replacing 'None' dropped them both."""
+    f = _write(tmp_path / "s.jsonl", [{**BASE[0], "id": None}, {**BASE[1], "id": None}, BASE[2]])
+    assert [s.id for s in read_seeds([f])] == ["s:1", "s:2", "c"]
+    assert validate_seeds([f])[1] == []
+    fix = _write(tmp_path / "fix.jsonl", [{"id": "x", "text": "一段全新的文字", "labels": [], "replaces": ["None"]}])
+    assert [s.id for s in read_seeds([f, fix])] == ["s:1", "s:2", "c", "x"]
+    for bad, kind in (({"n": 1}, "dict"), ([1], "list"), (True, "bool"), (1.5, "float")):
+        g = _write(tmp_path / "g.jsonl", [BASE[0], {**BASE[1], "id": bad}])
+        with pytest.raises(SeedError, match=rf"g\.jsonl:2: expected 'id' as a string or a whole number, got {kind}$"):
+            read_seeds([g])
+    assert [s.id for s in read_seeds([_write(tmp_path / "n.jsonl", [{**BASE[0], "id": 7}])])] == ["7"]
+
+
 def test_near_duplicates_and_misspelled_labels_without_a_theme_list(tmp_path):
     long = "网络微短剧管理提示要求平台加强审核,对低俗内容进行下架处理,并约谈相关企业负责人"
     records = [

@@ -65,7 +65,11 @@ def _seed_from(obj, path: str, line: int) -> Seed:
         raise SeedError("expected 'labels' as a list of label names (may be empty)", path, line)
     if len(set(labels)) != len(labels):
         raise SeedError(f"duplicate labels {labels}", path, line)
-    seed_id = obj.get("id", f"{Path(path).stem}:{line}")
+    seed_id = obj.get("id")
+    if seed_id is None:  # no id, or a null one: the seed is named by its file and line
+        seed_id = f"{Path(path).stem}:{line}"
+    elif isinstance(seed_id, bool) or not isinstance(seed_id, (str, int)):
+        raise SeedError(f"expected 'id' as a string or a whole number, got {type(seed_id).__name__}", path, line)
     for key in OPTIONAL_FIELDS:
         if obj.get(key) is not None and not isinstance(obj[key], str):
             raise SeedError(f"expected '{key}' as a string", path, line)
