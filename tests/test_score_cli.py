@@ -1,4 +1,5 @@
 import json
+import re
 
 import pytest
 from conftest import DIGEST
@@ -135,6 +136,31 @@ def test_bad_labels_and_dates(run, tmp_path):
         f"Warning: 1 passages have dates that do not parse and were counted as undated (first: {f}:2: '2025-13-45')"
         in result.stderr
     )
+
+
+@pytest.mark.parametrize(
+    "name,what",
+    [
+        ("", "an empty label"),
+        ("  ", "an empty label"),
+        (" policy", "label ' policy' with white space at either end"),
+        ("policy\n", "label 'policy\\n' with white space at either end"),
+    ],
+)
+def test_an_empty_label_or_one_with_spaces_at_an_end_is_refused_with_its_line(run, tmp_path, name, what):
+    """An empty name, or 'policy ' beside 'policy', had been counted as a theme of its own
+    (a row named '' or a second 'policy'), where the same labels in CSV are stripped."""
+    f = tmp_path / "b.jsonl"
+    records = [{"date": "2025-01-01", "labels": ["policy"]}, {"date": "2025-01-02", "labels": ["culture", name]}]
+    f.write_text("".join(json.dumps(r) + "\n" for r in records), "utf-8")
+    result = run("score", f)
+    assert result.exit_code == 2
+    message = f"{what}: it would be counted as a theme apart; give the theme's name as such"
+    assert result.stderr == f"Error: {f}:2: {message}\n"
+    import trendscore
+
+    with pytest.raises(trendscore.InputError, match=rf"^<records>:2: {re.escape(message)}$"):
+        trendscore.score(records)
 
 
 def test_bad_as_of_and_empty_input(run, tmp_path):

@@ -122,10 +122,18 @@ class Examples:
 
 
 def _check_labels(labels, path: str, line: int) -> None:
+    """Refuse labels that are not a list of distinct theme names. A name is counted as it is
+    written, so an empty one, or one with white space at either end (``'policy '``), would be
+    a theme of its own beside ``policy``: refused (a CSV cell's names are stripped as read)."""
     if not isinstance(labels, list) or not all(isinstance(x, str) for x in labels):
         raise InputError(f"expected 'labels' as a list of theme names, got {type(labels).__name__}", path, line)
     if len(set(labels)) != len(labels):
         raise InputError(f"duplicate labels {labels}", path, line)
+    for name in labels:
+        if not name or name != name.strip():
+            shown = name if len(name) <= 60 else name[:60] + "..."
+            what = "an empty label" if not name.strip() else f"label {shown!r} with white space at either end"
+            raise InputError(f"{what}: it would be counted as a theme apart; give the theme's name as such", path, line)
 
 
 @dataclass(frozen=True)
