@@ -294,6 +294,13 @@ DATE_FORMS = {
     "a float YYYYMMDD as text (that column in pandas' CSV)": "20260105.0",
     "epoch seconds as a whole float": 1767571200.0,
     "epoch milliseconds as a whole float": 1767571200000.0,
+    # compact time stamps had been read as epoch values: 202601052310 as milliseconds, a day
+    # of 1976; 20260105231000 as a number, a day of 2612 (and as text not at all)
+    "compact digits with hours and minutes": "202601052310",
+    "compact digits with hours, minutes and seconds": "20260105231000",
+    "an integer YYYYMMDDHHMM": 202601052310,
+    "an integer YYYYMMDDHHMMSS": 20260105231000,
+    "a float YYYYMMDDHHMMSS (pandas' int column with a gap)": 20260105231000.0,
 }
 DATE_OBJECTS = {  # the API only: JSON cannot hold them (Parquet can: see the Parquet shapes)
     "datetime.date": dt.date(2026, 1, 5),

@@ -14,6 +14,7 @@ _DATE = re.compile(r"^\s*(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:$|[T\s])")
 _CHINESE = re.compile(r"^\s*(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]")
 _COMPACT = re.compile(r"^\s*(\d{4})(\d{2})(\d{2})(?:\.0*)?(?:$|[T\s])")  # 20260105.0: pandas' float
 _EPOCH = re.compile(r"^\s*(\d{9,13})(?:\.\d+)?\s*$")
+_STAMP = re.compile(r"^\s*(\d{14})(?:\.0*)?\s*$")  # YYYYMMDDHHMMSS (12 digits, YYYYMMDDHHMM, match _EPOCH)
 _MONTH_NAMES = "january february march april may june july august september october november december".split()
 _MONTHS = {m: i for i, m in enumerate(_MONTH_NAMES, 1)} | {m[:3]: i for i, m in enumerate(_MONTH_NAMES, 1)}
 _MONTHS["sept"] = 9  # English names, whatever the machine's locale
@@ -51,6 +52,32 @@ def _epoch(seconds: float) -> int | None:
         return None
 
 
+#: compact time stamps: YYYYMMDDHHMM and YYYYMMDDHHMMSS, as many digits below the day's
+_STAMP_SCALES = (10**4, 10**6)
+
+
+def _whole(n: int) -> int | None:
+    """The day of a whole number: ``YYYYMMDD`` between 19000101 and 21001231, a compact time
+    stamp of that day (``YYYYMMDDHHMM``, ``YYYYMMDDHHMMSS``), else epoch seconds (milliseconds
+    above 10**11); None for a number in those ranges that is no valid date and time."""
+    if 19000101 <= n <= 21001231:
+        return _day(n // 10000, n // 100 % 100, n % 100)
+    for scale in _STAMP_SCALES:
+        if 19000101 * scale <= n < 21001232 * scale:
+            date, time = divmod(n, scale)
+            hour, rest = divmod(time, scale // 100)
+            minute, second = divmod(rest, 100) if scale > 10**4 else (rest, 0)
+            if hour >= 24 or minute >= 60 or second >= 61:  # (a leap second is :60)
+                return None
+            return _day(date // 10000, date // 100 % 100, date % 100)
+    return _epoch(n)
+
+
+def _stamp_range(number: float) -> bool:
+    """True for a number in the ranges read as ``YYYYMMDD`` or as a compact time stamp."""
+    return 19000101 <= number <= 21001231 or any(19000101 * s <= number < 21001232 * s for s in _STAMP_SCALES)
+
+
 def parse_date(value) -> int | None:
     """The proleptic ordinal of a record's date, or None when it has none or it does not parse.
 
@@ -63,7 +90,9 @@ def parse_date(value) -> int | None:
     date), numpy ``datetime64``, and numbers as epoch seconds in UTC, except whole numbers
     (integers, and floats without a fraction such as ``20260105.0``) between 19000101 and
     21001231, which are read as ``YYYYMMDD`` (None when not a valid date; a number with a
-    fraction in that range is None too).
+    fraction in that range is None too), and compact time stamps of those days,
+    ``YYYYMMDDHHMM`` and ``YYYYMMDDHHMMSS`` (12 and 14 digits, as numbers or text; as epoch
+    values they would be days of 1976 or after the year 2500).
 
     Examples
     --------
@@ -78,6 +107,8 @@ def parse_date(value) -> int | None:
     (True, True, True)
     >>> parse_date(20260105.5) is None, dt.date.fromordinal(parse_date(1767571200.5)).isoformat()
     (True, '2026-01-05')
+    >>> {dt.date.fromordinal(parse_date(v)).isoformat() for v in [202601052310, "20260105231000", 20260105231000.0]}
+    {'2026-01-05'}
     """
     if isinstance(value, str):
         return _parse_text(value)
@@ -96,13 +127,10 @@ def parse_date(value) -> int | None:
             return None
         if not number.is_integer():
             # 20260105.5 is no day: neither YYYYMMDD nor a plausible instant (August 1970)
-            return None if 19000101 <= number <= 21001231 else _epoch(number)
+            return None if _stamp_range(number) else _epoch(number)
         value = int(number)  # 20260105.0 (pandas writes an int column holding a gap as floats)
     if isinstance(value, numbers.Integral):
-        n = int(value)
-        if 19000101 <= n <= 21001231:
-            return _day(n // 10000, n // 100 % 100, n % 100)
-        return _epoch(n)
+        return _whole(int(value))
     if type(value).__name__ == "datetime64":  # numpy, without importing it
         return _parse_text(str(value))
     return None
@@ -121,7 +149,10 @@ def _parse_text(value: str) -> int | None:
         return _day(int(m.group(3)), _MONTHS[m.group(2).lower()], int(m.group(1)))
     m = _EPOCH.match(value)
     if m:
-        return _epoch(int(m.group(1)))
+        return _whole(int(m.group(1)))
+    m = _STAMP.match(value)
+    if m and _stamp_range(int(m.group(1))):  # other 14 digits are no date (as epoch, after the year 2500)
+        return _whole(int(m.group(1)))
     return None
 
 
