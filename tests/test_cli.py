@@ -80,6 +80,33 @@ def test_empty_stdin_is_an_error(run):
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("command", ["label", "score"])
+def test_no_input_at_a_terminal_is_an_error_not_a_wait(command):
+    """With no input named and nothing piped in, label and score had read the terminal and
+    sat waiting for typing, which looks like a hang."""
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    main_fd, terminal = pty.openpty()
+    try:
+        result = subprocess.run(
+            [sys.executable, "-m", "trendscore", command],
+            stdin=terminal,
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
+    finally:
+        os.close(terminal)
+        os.close(main_fd)
+    assert result.returncode == 2
+    assert result.stderr == (
+        "Error: no input named, and standard input is a terminal: name the files, or pipe passages in\n"
+    )
+
+
 def test_train_and_evaluate(run, tmp_path, small_seed_files):
     out = tmp_path / "m"
     result = run("train", *small_seed_files, "-o", out, "--cv", "0")

@@ -254,14 +254,15 @@ def label(
     scheduler,
     block_mb,
 ):
-    """Label passages in INPUTS (files, or - for stdin; default stdin) by theme."""
+    """Label passages in INPUTS (files, or - for stdin; default stdin, when piped) by theme."""
     from trendscore.io.columns import Columns
     from trendscore.io.readers import SkipLog
     from trendscore.run.label import run_label
+    from trendscore.run.reading import default_inputs
 
     skip = SkipLog() if skip_bad else None
     stats = run_label(
-        list(inputs) or ["-"],
+        list(inputs) or default_inputs(),
         output,
         model_dir,
         fmt,
@@ -362,16 +363,17 @@ def score(
     scheduler,
     block_mb,
 ):
-    """Score theme momentum over time in INPUTS (files, or - for stdin; default stdin)."""
+    """Score theme momentum over time in INPUTS (files, or - for stdin; default stdin, when piped)."""
     from trendscore.io.columns import Columns
     from trendscore.io.readers import SkipLog
+    from trendscore.run.reading import default_inputs
     from trendscore.run.score import run_score
 
     if alert and not state_path:
         raise click.UsageError("--alert needs --state FILE")
     skip = SkipLog() if skip_bad else None
     result = run_score(
-        list(inputs) or ["-"],
+        list(inputs) or default_inputs(),
         state_path=state_path,
         lang=lang,
         by=by,

@@ -92,6 +92,21 @@ class Chunk:
         return self.kind == "range"
 
 
+def default_inputs() -> list[str]:
+    """The inputs of a job given none: standard input, unless it is a terminal (nothing is
+    piped in, and the job would sit waiting for typing, which looks like a hang); ``-`` named
+    as an input is read wherever it comes from."""
+    import sys
+
+    try:
+        terminal = sys.stdin is not None and sys.stdin.isatty()
+    except (AttributeError, ValueError):  # replaced or closed: read as it is
+        terminal = False
+    if terminal:
+        raise InputError("no input named, and standard input is a terminal: name the files, or pipe passages in")
+    return ["-"]
+
+
 def expand_inputs(inputs: list[str]) -> list[str]:
     """The inputs with each directory replaced by its input files (sorted; hidden files and
     other suffixes left out). A directory without any is an error."""
