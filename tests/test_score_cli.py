@@ -163,6 +163,22 @@ def test_an_empty_label_or_one_with_spaces_at_an_end_is_refused_with_its_line(ru
         trendscore.score(records)
 
 
+def test_a_huge_value_from_the_data_is_quoted_short(run, tmp_path):
+    """A date of 100,000 characters had been quoted whole in the warning, and a list of
+    100,000 duplicate labels whole in the error: lines of megabytes from a bigger input."""
+    f = tmp_path / "big.jsonl"
+    records = [{"date": "2025-01-01", "labels": ["policy"]}, {"date": "x" * 100_000, "labels": []}]
+    f.write_text("".join(json.dumps(r) + "\n" for r in records), "utf-8")
+    result = run("score", f)
+    assert result.exit_code == 0
+    warning = f"Warning: 1 passages have dates that do not parse and were counted as undated (first: {f}:2: '"
+    assert result.stderr == warning + "x" * 79 + "...)\n"
+    f.write_text(json.dumps({"date": "2025-01-01", "labels": ["policy"] * 100_000}) + "\n", "utf-8")
+    result = run("score", f)
+    assert result.exit_code == 2
+    assert result.stderr == f"Error: {f}:1: duplicate labels " + repr(["policy"] * 9)[:80] + "...\n"
+
+
 def test_bad_as_of_and_empty_input(run, tmp_path):
     result = run("score", DIGEST, "--as-of", "yesterday")
     assert result.exit_code == 2 and "the as-of date 'yesterday' is not a date" in result.stderr

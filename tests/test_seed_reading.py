@@ -78,6 +78,14 @@ def test_a_deeply_nested_line_is_a_problem_of_its_line(tmp_path):
         read_seeds([f])
 
 
+def test_a_long_list_of_duplicate_labels_is_quoted_short(tmp_path):
+    """The error had quoted all 100,000 labels of the line."""
+    f = tmp_path / "s.jsonl"
+    f.write_text(json.dumps({"text": "一段文字", "labels": ["policy"] * 100_000}) + "\n", "utf-8")
+    with pytest.raises(SeedError, match=r"s\.jsonl:1: duplicate labels \['policy', 'policy'.{50,70}\.\.\.$"):
+        read_seeds([f])
+
+
 def test_a_line_past_the_bound_stops_with_its_line_number(tmp_path, monkeypatch):
     monkeypatch.setenv("TRENDSCORE_MAX_LINE_MB", "1")
     f = tmp_path / "s.jsonl"

@@ -16,6 +16,7 @@ __all__ = [
     "OneLabel",
     "OutputError",
     "one_line",
+    "quoted",
 ]
 
 
@@ -94,6 +95,14 @@ def one_line(message: str) -> str:
     return "".join(
         ch if ch.isprintable() or ch == " " else ch.encode("unicode_escape").decode("ascii") for ch in message
     )
+
+
+def quoted(value, most: int = 80) -> str:
+    """``repr(value)`` as a message quotes a value from the data: cut to ``most`` characters,
+    with ``...`` when longer, so that a date of megabytes or a list of a million labels
+    leaves a short line."""
+    text = repr(value)
+    return text if len(text) <= most else text[:most] + "..."
 
 
 class ModelError(TrendscoreError):

@@ -8,7 +8,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from trendscore.errors import InputError, SeedError
+from trendscore.errors import InputError, SeedError, quoted
 
 __all__ = [
     "Seed",
@@ -64,7 +64,7 @@ def _seed_from(obj, path: str, line: int) -> Seed:
     if not isinstance(labels, list) or not all(isinstance(x, str) and x for x in labels):
         raise SeedError("expected 'labels' as a list of label names (may be empty)", path, line)
     if len(set(labels)) != len(labels):
-        raise SeedError(f"duplicate labels {labels}", path, line)
+        raise SeedError(f"duplicate labels {quoted(labels)}", path, line)
     seed_id = obj.get("id")
     if seed_id is None:  # no id, or a null one: the seed is named by its file and line
         seed_id = f"{Path(path).stem}:{line}"

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from trendscore.errors import Hint, InputError, hinted
+from trendscore.errors import Hint, InputError, hinted, quoted
 from trendscore.io.dates import is_missing, parse_date, period_of
 from trendscore.io.readers import check_text
 from trendscore.modeling.model import BATCH
@@ -128,11 +128,10 @@ def _check_labels(labels, path: str, line: int) -> None:
     if not isinstance(labels, list) or not all(isinstance(x, str) for x in labels):
         raise InputError(f"expected 'labels' as a list of theme names, got {type(labels).__name__}", path, line)
     if len(set(labels)) != len(labels):
-        raise InputError(f"duplicate labels {labels}", path, line)
+        raise InputError(f"duplicate labels {quoted(labels)}", path, line)
     for name in labels:
         if not name or name != name.strip():
-            shown = name if len(name) <= 60 else name[:60] + "..."
-            what = "an empty label" if not name.strip() else f"label {shown!r} with white space at either end"
+            what = "an empty label" if not name.strip() else f"label {quoted(name)} with white space at either end"
             raise InputError(f"{what}: it would be counted as a theme apart; give the theme's name as such", path, line)
 
 
@@ -289,7 +288,8 @@ def accumulate(
                 day = date_cache[key] = parse_date(value)
         if day is None:
             stats["bad_dates"] += 1
-            stats.setdefault("first_bad_date_at", (path, line, repr(value)))
+            if "first_bad_date_at" not in stats:
+                stats["first_bad_date_at"] = (path, line, quoted(value))
         return day
 
     theme_at: dict[str, tuple[str, int]] = {}  # where each theme was first met
