@@ -1,4 +1,5 @@
 import json
+import re
 
 import pytest
 from click.testing import CliRunner
@@ -65,6 +66,21 @@ def test_a_null_id_is_no_id_and_an_id_of_another_kind_is_refused(tmp_path):
         with pytest.raises(SeedError, match=rf"g\.jsonl:2: expected 'id' as a string or a whole number, got {kind}$"):
             read_seeds([g])
     assert [s.id for s in read_seeds([_write(tmp_path / "n.jsonl", [{**BASE[0], "id": 7}])])] == ["7"]
+
+
+def test_add_refuses_a_directory_with_a_seed_it_cannot_read(tmp_path):
+    """A line of the directory that could not be read was passed over: the new seeds were
+    written unchecked against it (the same text, its id), into a directory training refuses."""
+    directory = tmp_path / "seeds"
+    directory.mkdir()
+    old = _write(directory / "batch_01.jsonl", BASE[:1])
+    with open(old, "a", encoding="utf-8") as fh:
+        fh.write('{"id": "b", "text": "a line cut sh\n')
+    new = _write(tmp_path / "new.jsonl", [{**BASE[1], "id": "b"}])
+    message = f"no seed was added to {directory}: training would refuse it, fix this first"
+    with pytest.raises(SeedError, match=rf"batch_01\.jsonl:2: malformed JSON \(.*\); {re.escape(message)}$"):
+        add_seeds(new, directory)
+    assert sorted(p.name for p in directory.iterdir() if not p.name.startswith(".")) == ["batch_01.jsonl"]
 
 
 def test_near_duplicates_and_misspelled_labels_without_a_theme_list(tmp_path):

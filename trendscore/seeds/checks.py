@@ -264,7 +264,9 @@ def add_seeds(new_path, directory, on_conflict: str = "refuse") -> AddResult:
     whose id an existing seed holds, or a ``replaces`` names, is written as
     ``{file stem}-{line}`` (with ``-2``, ``-3``... if that too is taken) and counted in
     ``renamed``. A replace names exactly one seed: when the id it would name is held by several
-    seeds or by none, :class:`SeedError` is raised and nothing is written.
+    seeds or by none, :class:`SeedError` is raised and nothing is written, as when a seed file
+    of the directory has a line that cannot be read (training would refuse the directory, and
+    the seeds not seen could not be checked against).
     """
     if on_conflict not in ("refuse", "skip", "replace"):
         raise SeedError(f"on_conflict must be refuse, skip or replace, got {on_conflict!r}")
@@ -294,7 +296,12 @@ def _add_locked(new_path, directory: Path, on_conflict: str) -> AddResult:
     if not new_seeds:  # an empty file (or one of blank lines) is a mistake, not a batch of none
         raise SeedError("no seeds to add (the file holds no seed records)", str(new_path))
     existing_files = sorted(f for f in directory.iterdir() if is_seed_file(f))
-    existing = [seed for seed, error in iter_seed_lines(existing_files) if seed is not None]
+    existing = []
+    for seed, error in iter_seed_lines(existing_files):
+        if error is not None:  # its seeds unseen, the new ones could repeat them or take their ids
+            message = f"{error.message}; no seed was added to {directory}: training would refuse it, fix this first"
+            raise SeedError(message, error.path, error.line)
+        existing.append(seed)
     holders = Counter(s.id for s in existing)
     named = {r for s in existing for r in s.replaces}
     # an id stays taken while any seed holds it or any `replaces` names it: a new seed under
