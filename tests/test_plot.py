@@ -139,6 +139,27 @@ def test_nice_ticks_are_round_few_and_within_the_top(top):
     assert ticks[-1] + step > top  # no room for another tick
 
 
+@pytest.mark.parametrize("per_day", [1, 2, 3, 40])
+def test_the_passages_axis_labels_each_tick_with_its_own_whole_number(monkeypatch, per_day):
+    """With one passage a period the passages axis had ticks at 0, 0.5 and 1, labelled 0, 0
+    and 1."""
+    from trendscore.trends import plot
+
+    drawn = []
+    frame = plot.Axes.frame
+
+    def recording(self, yticks, fmt, *args, **kwargs):
+        drawn.append([fmt(v) for v in yticks])
+        return frame(self, yticks, fmt, *args, **kwargs)
+
+    monkeypatch.setattr(plot.Axes, "frame", recording)
+    records = [{"date": f"2025-01-{d:02d}", "labels": ["policy"]} for d in range(1, 29) for _ in range(per_day)]
+    plot_png(trendscore.score(records, freq="day"))
+    passages = drawn[-1]  # the passages axis is framed last
+    assert len(passages) >= 2 and len(set(passages)) == len(passages), passages
+    assert all(label.replace(",", "").isdigit() for label in passages)
+
+
 def test_names_with_control_characters_surrogates_and_great_length_are_drawn():
     # (score refuses an empty name and one with white space at either end: a zero-width space
     # draws as nothing, and white space inside a name stays)

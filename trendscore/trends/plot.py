@@ -176,7 +176,8 @@ def plot_png(score: Score, lang: str = "en", columns: int | None = None) -> byte
     vol_top = top + _PANEL_H * panel_rows + 8
     peak = max(heights + [1]) * 1.05
     ax = Axes(c, 52, vol_top, width - 14, vol_top + _VOLUME_H - 18, xlim, (0.0, peak))
-    ax.frame(nice_ticks(peak, 4, (1, 2, 5)), lambda v: f"{v:,.0f}", xticks, grid=False)
+    # passages are whole: a tick at 0.5 would be labelled 0 (or 1)
+    ax.frame([v for v in nice_ticks(peak, 4, (1, 2, 5)) if v == int(v)], lambda v: f"{v:,.0f}", xticks, grid=False)
     done = n - 1 if partial else n
     for i, h in enumerate(heights):
         x0, x1 = ax.x(i - 0.4), ax.x(i + 0.4)
