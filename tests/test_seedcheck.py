@@ -83,6 +83,22 @@ def test_add_refuses_a_directory_with_a_seed_it_cannot_read(tmp_path):
     assert sorted(p.name for p in directory.iterdir() if not p.name.startswith(".")) == ["batch_01.jsonl"]
 
 
+def test_a_theme_list_written_with_spaces_after_its_commas_allows_its_names(tmp_path):
+    """--themes "policy, technology" had allowed ' technology' only, so every seed labelled
+    technology was reported as not one of them."""
+    f = _write(tmp_path / "s.jsonl", BASE)
+    result = CliRunner().invoke(
+        main, ["seeds", "validate", str(f), "--themes", "policy, regional_hub , overseas, technology,"]
+    )
+    assert result.exit_code == 0, result.output
+    assert result.stdout == "" and result.stderr == "3 seeds in 1 files, 0 problems\n"
+    _, problems = validate_seeds([f], themes=["policy", " overseas "])
+    assert [(p.line, p.message) for p in problems] == [
+        (1, "label 'regional_hub' is not one of policy, overseas"),
+        (3, "label 'technology' is not one of policy, overseas"),
+    ]
+
+
 def test_near_duplicates_and_misspelled_labels_without_a_theme_list(tmp_path):
     long = "网络微短剧管理提示要求平台加强审核,对低俗内容进行下架处理,并约谈相关企业负责人"
     records = [

@@ -159,7 +159,12 @@ def validate_seeds(paths, themes: list[str] | None = None) -> tuple[list[Seed], 
     files. A ``replaces`` that no other seed of the files answers is a problem: it drops nothing,
     most likely a mistyped id (or the seed it names is in a file not given). Seeds that replace
     one another round a cycle are a problem at each of them: training refuses them.
+
+    ``themes`` (the allowed labels) are taken without white space at their ends, empty ones
+    left out: ``"policy, culture".split(",")`` allows ``culture``.
     """
+    if themes is not None:
+        themes = [t.strip() for t in themes if t.strip()]
     files, problems = _expand(paths)
     seeds: list[Seed] = []
     for seed, error in iter_seed_lines(files):
