@@ -355,6 +355,8 @@ def test_an_int_date_column_with_a_gap_in_a_dataframe_keeps_its_days():
         ([None, ""], r"none of the 2 passages has a usable date; 2 have none; "),
         (["05/01/2026", "next week"], r"2 have dates that do not parse \(first: <records>:1: '05/01/2026'\)"),
         ([True, float("nan")], r"none of the 2 passages has a usable date"),
+        # numbers of fewer than 9 digits (a year, a count) had been epoch seconds: days of 1970
+        ([2026, 5.5], r"2 have dates that do not parse \(first: <records>:1: 2026\)"),
     ],
 )
 def test_no_usable_date_is_one_error(tmp_path, values, message):

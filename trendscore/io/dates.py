@@ -43,7 +43,14 @@ def _day(year: int, month: int, day: int) -> int | None:
         return None
 
 
+#: epoch values are read from 9 to 13 digits (1973 to 2286 as seconds, 1973 to 2001 as
+#: milliseconds), as in text: a year (2026), a count or an id is no instant of 1970
+_EPOCH_RANGE = (10**8, 10**13)
+
+
 def _epoch(seconds: float) -> int | None:
+    if not _EPOCH_RANGE[0] <= seconds < _EPOCH_RANGE[1]:
+        return None
     if seconds >= _MILLISECONDS:
         seconds /= 1000
     try:
@@ -87,7 +94,8 @@ def parse_date(value) -> int | None:
     ``January 5 2026``, ``5 Jan 2026``, and epoch seconds (milliseconds above 10**11)
     as digits (``20260105.0`` too, as pandas writes a date column of integers holding a gap).
     Objects: ``datetime.date``, ``datetime.datetime`` and pandas ``Timestamp`` (their own
-    date), numpy ``datetime64``, and numbers as epoch seconds in UTC, except whole numbers
+    date), numpy ``datetime64``, and numbers as epoch seconds in UTC (of 9 to 13 digits before
+    any fraction, as in text: ``2026`` is no date, not a second of 1970), except whole numbers
     (integers, and floats without a fraction such as ``20260105.0``) between 19000101 and
     21001231, which are read as ``YYYYMMDD`` (None when not a valid date; a number with a
     fraction in that range is None too), and compact time stamps of those days,
@@ -104,6 +112,8 @@ def parse_date(value) -> int | None:
     >>> [dt.date.fromordinal(d).isoformat() for d in days]
     ['2026-01-05']
     >>> parse_date("2025-02-30") is None, parse_date("10000-01-01") is None, parse_date(None) is None
+    (True, True, True)
+    >>> parse_date(2026) is None, parse_date(-86400) is None, parse_date(1767571200123456) is None
     (True, True, True)
     >>> parse_date(20260105.5) is None, dt.date.fromordinal(parse_date(1767571200.5)).isoformat()
     (True, '2026-01-05')
