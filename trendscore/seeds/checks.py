@@ -89,15 +89,28 @@ def near_duplicate_pairs(
 
 
 def _edit_distance_at_most(a: str, b: str, limit: int) -> bool:
+    """Whether ``a`` becomes ``b`` in at most ``limit`` insertions, deletions or substitutions
+    (only the cells within ``limit`` of the diagonal are computed, and a row whose every cell
+    is past ``limit`` ends the search)."""
     if abs(len(a) - len(b)) > limit:
         return False
-    prev = list(range(len(b) + 1))
+    far = limit + 1
+    prev = [j if j <= limit else far for j in range(len(b) + 1)]
     for i, ca in enumerate(a, 1):
-        cur = [i] + [0] * len(b)
-        for j, cb in enumerate(b, 1):
-            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb))
+        cur = [far] * (len(b) + 1)
+        if i <= limit:
+            cur[0] = i
+        for j in range(max(1, i - limit), min(len(b), i + limit) + 1):
+            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != b[j - 1]), far)
+        if min(cur) > limit:
+            return False
         prev = cur
     return prev[-1] <= limit
+
+
+#: labels a rarer label is compared with as its possible correct spelling: the most frequent
+#: ones (a label is taken for a misspelling only of one at least five times as frequent)
+_SPELLING_TARGETS = 200
 
 
 def _label_problems(seeds: list[Seed], themes: list[str] | None) -> list[Problem]:
@@ -107,6 +120,9 @@ def _label_problems(seeds: list[Seed], themes: list[str] | None) -> list[Problem
             counts[lab] = counts.get(lab, 0) + 1
     problems = []
     flagged: dict[str, str] = {}
+    # most frequent first, so the search for a label's correct spelling stops at the first one
+    # under five times its count: many distinct labels no longer make it quadratic
+    targets = sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:_SPELLING_TARGETS]
     for lab, n in counts.items():
         problem = theme_name_problem(lab)  # the rule training holds labels to
         if problem is not None:
@@ -119,8 +135,10 @@ def _label_problems(seeds: list[Seed], themes: list[str] | None) -> list[Problem
         if lab != lab.lower() and lab.lower() in counts:  # (spaces at the ends are not a name)
             flagged[lab] = f"label {lab!r} differs from another only in case"
             continue
-        for other, m in counts.items():
-            if other != lab and m >= 5 * n and _edit_distance_at_most(lab, other, 2):
+        for other, m in targets:
+            if m < 5 * n:
+                break
+            if other != lab and _edit_distance_at_most(lab, other, 2):
                 flagged[lab] = f"label {lab!r} ({n} seeds) looks like a misspelling of {other!r} ({m} seeds)"
                 break
     for s in seeds:
