@@ -355,3 +355,24 @@ def test_score_dataframe_reads_an_empty_labels_cell_as_no_theme_as_the_cli(tmp_p
     assert json.loads(json.dumps(got["themes"])) == want
     plain = trendscore.score(pd.read_csv(out, usecols=columns), freq="day").to_json()
     assert json.loads(json.dumps(plain["themes"])) == want
+
+
+def test_an_error_on_a_local_cluster_is_the_only_line_on_stderr(passages, tmp_path):
+    """A run on --scheduler local:2 that stopped with an error had printed the error, then
+    distributed's warnings about the tasks cancelled as its cluster shut down (from the worker
+    processes, so on the real stderr): now the cluster trendscore starts is quiet and closed
+    with the client, and the error is the one line."""
+    bad = tmp_path / "bad.jsonl"
+    lines = passages.read_text("utf-8").splitlines()
+    lines[1500] = "{broken"
+    bad.write_text("\n".join(lines) + "\n", "utf-8")
+    expected = f"Error: {bad}:1501: malformed JSON (Expecting property name enclosed in double quotes at column 2)\n"
+    for command in (["label", str(bad), "-o", str(tmp_path / "o.jsonl")], ["score", str(bad)]):
+        done = subprocess.run(
+            [sys.executable, "-m", "trendscore", *command, "--scheduler", "local:2", "--block-mb", "0.05"],
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        assert (done.returncode, done.stderr) == (2, expected), command
+    assert not (tmp_path / "o.jsonl").exists()

@@ -12,6 +12,7 @@ as in one process. This module holds the connection and the DataFrame API.
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 from trendscore.errors import InputError
@@ -51,6 +52,10 @@ def _require_dask():
 
 #: every form of --scheduler (``scheduler=``) there is, as the errors list them
 _FORMS = "tcp://host:port or local:N"
+#: distributed's loggers in a cluster trendscore starts itself (its scheduler here, its
+#: workers' processes) print nothing below this level: cancelled tasks as the cluster closes
+#: after an error would add lines after the one-line error
+_OWN_CLUSTER_LOGS = logging.CRITICAL
 
 
 def _check_address(scheduler: str) -> None:
@@ -68,15 +73,16 @@ def _check_address(scheduler: str) -> None:
 
 
 def connect(scheduler: str):
-    """A distributed Client for ``tcp://host:port``, or a new local cluster for ``local:N``."""
+    """A distributed Client for ``tcp://host:port``, or for a new local cluster of N worker
+    processes for ``local:N``, which the client owns: closing the client closes that cluster."""
     _require_dask()
-    from distributed import Client, LocalCluster
+    from distributed import Client
 
     if scheduler.startswith("local:"):
         n = scheduler.split(":", 1)[1]
         if not n.isdigit() or int(n) < 1:
             raise InputError(f"scheduler {scheduler!r}: expected local:N with N >= 1")
-        return Client(LocalCluster(n_workers=int(n), threads_per_worker=1, processes=True, dashboard_address=None))
+        return _local_client(int(n))
     _check_address(scheduler)
     try:
         return Client(scheduler, timeout="20s")
@@ -84,6 +90,24 @@ def connect(scheduler: str):
         raise InputError(f"scheduler {scheduler!r}: not a scheduler address ({exc}); expected {_FORMS}") from None
     except (OSError, TimeoutError) as exc:
         raise InputError(f"scheduler {scheduler!r}: cannot reach the scheduler ({exc})") from None
+
+
+def _local_client(n: int):
+    """A client that starts (and, when closed, closes) a local cluster of ``n`` single-threaded
+    worker processes, with distributed's logs quieted for the cluster's life."""
+    import dask
+    from distributed import Client
+
+    # with no address and a scheduler address in the Dask configuration, Client refuses the
+    # cluster's options: the cluster asked for here is the one meant
+    with dask.config.set({"scheduler-address": None}):
+        return Client(
+            n_workers=n,
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=None,
+            silence_logs=_OWN_CLUSTER_LOGS,
+        )
 
 
 # ------------------------------------------------------------------ DataFrames
