@@ -120,6 +120,110 @@ def test_a_scheduler_address_error_lists_every_accepted_form(run, tmp_path, addr
     assert result.output.endswith("); expected tcp://host:port or local:N\n") and result.output.count("\n") == 1
 
 
+def _closed_port() -> int:
+    """A port on 127.0.0.1 that nothing listens on (bound, then let go)."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.mark.parametrize("scheme", ["tcp", "tls", "ws", "wss"])
+def test_a_scheduler_port_nothing_listens_on_is_refused_by_the_probe(scheme):
+    """ws:// and wss:// (and tcp://) to a closed port had waited out distributed's 20 s connect
+    timeout, and tls:// had raised a TypeError traceback: every scheme over TCP is now probed
+    first, and a refused port ends at once with one line naming the address."""
+    pytest.importorskip("distributed")
+    from trendscore.integrations.dask import _probe
+
+    port = _closed_port()
+    address = f"{scheme}://127.0.0.1:{port}"
+    with pytest.raises(
+        trendscore.InputError,
+        match=rf"^scheduler '{address}': cannot reach the scheduler \(nothing answers at 127\.0\.0\.1:{port}: ",
+    ):
+        _probe(address)
+
+
+@pytest.mark.parametrize("address", ["ws://127.0.0.1:8786", "wss://localhost:8786", "tls://127.0.0.1:8786"])
+def test_connect_probes_with_the_short_timeout_before_distributed_connects(run, tmp_path, monkeypatch, address):
+    """The probe is what `--scheduler` runs first, with PROBE_TIMEOUT_S (not distributed's own
+    connect timeout, which it spends retrying a refused port)."""
+    pytest.importorskip("distributed")
+    import socket
+
+    from trendscore.integrations import dask as integration
+
+    asked = []
+
+    def refuse(where, timeout=None):
+        asked.append((where, timeout))
+        raise ConnectionRefusedError(111, "Connection refused")
+
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    src = tmp_path / "in.jsonl"
+    src.write_text(json.dumps({"text": TEXT}) + "\n", "utf-8")
+    result = run("label", src, "-o", tmp_path / "out.jsonl", "--scheduler", address)
+    assert result.exit_code == 2
+    host = address.split("://")[1].rsplit(":", 1)[0]
+    why = f"nothing answers at {host}:8786: Connection refused"
+    assert result.output == f"Error: scheduler {address!r}: cannot reach the scheduler ({why})\n"
+    assert asked == [((host, 8786), integration.PROBE_TIMEOUT_S)]
+    assert integration.PROBE_TIMEOUT_S < integration.CONNECT_TIMEOUT_S
+
+
+@pytest.fixture
+def banner_server():
+    """A TCP server on 127.0.0.1 that greets each connection with an SSH banner, as an SSH
+    server does; yields its port."""
+    import socket
+    import threading
+
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen()
+
+    def serve():
+        while True:
+            try:
+                conn, _ = server.accept()
+            except OSError:
+                return
+            with conn:
+                try:
+                    conn.sendall(b"SSH-2.0-OpenSSH_9.6\r\n")
+                    conn.recv(1024)
+                except OSError:
+                    pass
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    yield server.getsockname()[1]
+    server.close()
+
+
+def test_a_port_that_answers_but_is_no_scheduler_is_one_line(run, tmp_path, banner_server):
+    """A scheduler address naming an SSH (or HTTP) server's port had ended in distributed's
+    MemoryError traceback (its first bytes read as a frame count of exabytes), and tls://
+    without a TLS configuration in a TypeError traceback: now one line each."""
+    pytest.importorskip("distributed")
+    src = tmp_path / "in.jsonl"
+    src.write_text(json.dumps({"text": TEXT}) + "\n", "utf-8")
+    address = f"tcp://127.0.0.1:{banner_server}"
+    result = run("label", src, "-o", tmp_path / "out.jsonl", "--scheduler", address)
+    assert result.exit_code == 2
+    assert (
+        result.output
+        == f"Error: scheduler {address!r}: what answers there is not a Dask scheduler (an HTTP or SSH server?)\n"
+    )
+    address = f"tls://127.0.0.1:{banner_server}"
+    result = run("label", src, "-o", tmp_path / "out.jsonl", "--scheduler", address)
+    assert result.exit_code == 2
+    assert result.output.startswith(f"Error: scheduler {address!r}: cannot connect (TLS expects a `ssl_context`")
+    assert result.output.count("\n") == 1 and not (tmp_path / "out.jsonl").exists()
+
+
 def test_error_messages_are_one_line_whatever_they_quote():
     from trendscore.errors import one_line
 

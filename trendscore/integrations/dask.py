@@ -13,6 +13,8 @@ as in one process. This module holds the connection and the DataFrame API.
 from __future__ import annotations
 
 import logging
+import socket
+import struct
 from pathlib import Path
 
 from trendscore.errors import InputError
@@ -52,6 +54,14 @@ def _require_dask():
 
 #: every form of --scheduler (``scheduler=``) there is, as the errors list them
 _FORMS = "tcp://host:port or local:N"
+#: seconds a scheduler whose port answers has to complete distributed's handshake
+CONNECT_TIMEOUT_S = 20
+#: seconds to wait for a scheduler's port to accept a connection before distributed is asked
+#: to connect (distributed retries a refused port until its own timeout runs out); a port
+#: nothing listens on is refused at once, a host that drops the packets costs this long
+PROBE_TIMEOUT_S = 5.0
+#: the address schemes that run over TCP, with the port used when the address gives none
+_TCP_SCHEMES: dict[str, int | None] = {"tcp": None, "tls": None, "ws": 80, "wss": 443}
 #: distributed's loggers in a cluster trendscore starts itself (its scheduler here, its
 #: workers' processes) print nothing below this level: cancelled tasks as the cluster closes
 #: after an error would add lines after the one-line error
@@ -64,17 +74,42 @@ def _check_address(scheduler: str) -> None:
 
     try:
         scheme, location = parse_address(scheduler)
-        if scheme in ("tcp", "tls"):
-            _, port = parse_host_port(location)
+        if scheme in _TCP_SCHEMES:
+            _, port = parse_host_port(location, _TCP_SCHEMES[scheme])
             if not 0 < int(port) < 65536:
                 raise ValueError(f"port {port} is not from 1 to 65535")
     except (ValueError, TypeError) as exc:
         raise InputError(f"scheduler {scheduler!r}: not a scheduler address ({exc}); expected {_FORMS}") from None
 
 
+def _probe(scheduler: str, timeout: float = PROBE_TIMEOUT_S) -> None:
+    """Refuse in one line a scheduler address (of a scheme over TCP) whose port does not accept
+    a connection within ``timeout`` seconds; other schemes pass unprobed. The address must have
+    passed :func:`_check_address`."""
+    from distributed.comm.addressing import parse_address, parse_host_port
+
+    scheme, location = parse_address(scheduler)
+    if scheme not in _TCP_SCHEMES:
+        return
+    host, port = parse_host_port(location, _TCP_SCHEMES[scheme])
+    try:
+        with socket.create_connection((host, port), timeout=timeout):
+            pass
+    except TimeoutError:
+        why = f"no answer from {host}:{port} within {timeout:g} s"
+    except socket.gaierror as exc:
+        why = f"cannot resolve {host!r}: {exc.strerror or exc}"
+    except OSError as exc:
+        why = f"nothing answers at {host}:{port}: {exc.strerror or exc}"
+    else:
+        return
+    raise InputError(f"scheduler {scheduler!r}: cannot reach the scheduler ({why})")
+
+
 def connect(scheduler: str):
-    """A distributed Client for ``tcp://host:port``, or for a new local cluster of N worker
-    processes for ``local:N``, which the client owns: closing the client closes that cluster."""
+    """A distributed Client for ``tcp://host:port`` (or another address distributed knows),
+    or for a new local cluster of N worker processes for ``local:N``, which the client owns:
+    closing the client closes that cluster."""
     _require_dask()
     from distributed import Client
 
@@ -84,12 +119,19 @@ def connect(scheduler: str):
             raise InputError(f"scheduler {scheduler!r}: expected local:N with N >= 1")
         return _local_client(int(n))
     _check_address(scheduler)
+    _probe(scheduler)
     try:
-        return Client(scheduler, timeout="20s")
+        return Client(scheduler, timeout=f"{CONNECT_TIMEOUT_S}s")
     except ValueError as exc:
         raise InputError(f"scheduler {scheduler!r}: not a scheduler address ({exc}); expected {_FORMS}") from None
     except (OSError, TimeoutError) as exc:
         raise InputError(f"scheduler {scheduler!r}: cannot reach the scheduler ({exc})") from None
+    except TypeError as exc:  # tls:// without a TLS configuration; ucx:// without its package
+        raise InputError(f"scheduler {scheduler!r}: cannot connect ({exc})") from None
+    except (MemoryError, struct.error):  # distributed reads the first bytes as a frame count
+        raise InputError(
+            f"scheduler {scheduler!r}: what answers there is not a Dask scheduler (an HTTP or SSH server?)"
+        ) from None
 
 
 def _local_client(n: int):
