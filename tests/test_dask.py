@@ -318,7 +318,7 @@ def test_score_dataframe_refuses_too_many_themes_in_one_line_naming_the_row():
     from trendscore.integrations.dask import score_dataframe
 
     frame = pd.DataFrame([{"date": f"2025-01-{1 + i % 28:02d}", "labels": [f"l{i // 10}"]} for i in range(3000)])
-    with pytest.raises(trendscore.InputError, match=r"^<records>:2001: more than 200 distinct theme names"):
+    with pytest.raises(trendscore.InputError, match=r"^<DataFrame>:2001: more than 200 distinct theme names"):
         trendscore.score(frame)
     for parts in (1, 3, 7):
         with pytest.raises(trendscore.InputError, match=r"^<DataFrame>:2001: more than 200 distinct theme names"):

@@ -639,6 +639,41 @@ def test_an_empty_labels_cell_read_by_pandas_is_no_theme_as_on_the_cli(tmp_path)
     assert trendscore.score(lists, freq="day").labelled_by["labelled_by_model"] == 1
 
 
+def test_every_entry_point_names_the_same_bad_row_by_one_rule():
+    """A bad row had been named <records>:N by trendscore.score though it was a DataFrame's
+    row, while trendscore.label and score_dataframe said <DataFrame>:N for the same frame. The
+    rule, from trendscore.io.rows: a DataFrame's rows are <DataFrame>:N, a list of dicts'
+    <records>:N, N counted from 1 in the order given (here the third row, index 'c')."""
+    good = {"text": T1, "date": "2026-01-05"}
+    untexted = [good, good, {"text": 5, "date": "2026-01-06"}, good]
+    frame = pd.DataFrame(untexted, index=list("abcd"))
+    with pytest.raises(InputError, match=r"^<records>:3: expected a string 'text' field, got int$"):
+        trendscore.label(untexted)
+    with pytest.raises(InputError, match=r"^<DataFrame>:3: expected a string 'text', got int \(index 'c'\)$"):
+        trendscore.label(frame)
+    with pytest.raises(InputError, match=r"^<records>:3: expected a string 'text' field, got int$"):
+        trendscore.score(untexted)
+    with pytest.raises(InputError, match=r"^<DataFrame>:3: expected a string 'text' field, got int$"):
+        trendscore.score(frame)
+    mislabelled = [{**good, "labels": ["policy"]}] * 2 + [{**good, "labels": "policy, culture"}, good]
+    with pytest.raises(InputError, match=r"^<records>:3: expected 'labels' as a list of theme names, got str$"):
+        trendscore.score(mislabelled)
+    with pytest.raises(InputError, match=r"^<DataFrame>:3: a 'labels' cell reads 'policy, culture'"):
+        trendscore.score(pd.DataFrame(mislabelled, index=list("abcd")))
+    many = [{"date": "2026-01-05", "labels": [f"t{i}"]} for i in range(205)]  # the 201st name passes the limit
+    with pytest.raises(InputError, match=r"^<records>:201: more than 200 distinct theme names"):
+        trendscore.score(many)
+    with pytest.raises(InputError, match=r"^<DataFrame>:201: more than 200 distinct theme names"):
+        trendscore.score(pd.DataFrame(many))
+    dd = pytest.importorskip("dask.dataframe")
+    from trendscore.integrations.dask import score_dataframe
+
+    with pytest.raises(InputError, match=r"^<DataFrame>:3: a 'labels' cell reads 'policy, culture'"):
+        score_dataframe(dd.from_pandas(pd.DataFrame(mislabelled), npartitions=2))
+    with pytest.raises(InputError, match=r"^<DataFrame>:201: more than 200 distinct theme names"):
+        score_dataframe(dd.from_pandas(pd.DataFrame(many), npartitions=3))
+
+
 def test_to_frame_has_real_dates():
     frame = trendscore.score(_frame(labels=[["policy"], []]), freq="week").to_frame()
     assert str(frame["start"].dtype).startswith("datetime64")

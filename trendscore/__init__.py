@@ -44,6 +44,7 @@ def label(data, model=None, text_column: str = "text"):
     ['overseas']
     """
     from trendscore.io.frames import frame_texts, is_frame, is_series, labelled_frame
+    from trendscore.io.rows import RECORDS
 
     if model is None or not isinstance(model, Model):
         from trendscore.modeling.registry import resolve_model
@@ -59,7 +60,7 @@ def label(data, model=None, text_column: str = "text"):
             text = record.get(text_column)
             if not isinstance(text, str):
                 got = "nothing" if text_column not in record else type(text).__name__
-                raise InputError(f"expected a string {text_column!r} field, got {got}", "<records>", n)
+                raise InputError(f"expected a string {text_column!r} field, got {got}", RECORDS, n)
             texts.append(text)
         return [{**r, **res} for r, res in zip(data, model.label(texts))]
     return model.label(data)
@@ -103,18 +104,18 @@ def score(
     :func:`trendscore.trends.scoring.score`. ``text_column`` and ``date_column`` name the fields
     holding the text and the date when they are not ``text`` and ``date``."""
     from trendscore.io.frames import frame_records, is_frame
+    from trendscore.io.rows import RECORDS, rows_name
     from trendscore.trends.scoring import score as _score
 
+    name = rows_name(records)
     if is_frame(records):
         records = frame_records(records, text_column, date_column)
     elif text_column != "text" or date_column != "date":
         from trendscore.io.columns import Columns
 
         columns = Columns(text_column, date_column)
-        records = (
-            columns.rename(dict(r), "<records>", n) if isinstance(r, dict) else r for n, r in enumerate(records, 1)
-        )
-    return _score(records, freq=freq, as_of=as_of, model=model, relabel=relabel)
+        records = (columns.rename(dict(r), RECORDS, n) if isinstance(r, dict) else r for n, r in enumerate(records, 1))
+    return _score(records, freq=freq, as_of=as_of, model=model, relabel=relabel, rows=name)
 
 
 def __getattr__(name):

@@ -18,13 +18,12 @@ import struct
 from pathlib import Path
 
 from trendscore.errors import InputError
+from trendscore.io.rows import FRAME
 from trendscore.once import BuildLock
 
 __all__ = ["label_dataframe", "score_dataframe", "connect"]
 
 _MODELS: dict = {}
-#: how errors name a DataFrame (with the row, 1-based, in the whole frame)
-_FRAME = "<DataFrame>"
 _LOADING = BuildLock()  # tasks of the threaded scheduler may ask for the model at once
 
 
@@ -199,7 +198,7 @@ def _accumulate_partition(pdf, themes, date_column):
     except InputError as exc:
         return None, len(pdf), theme_at, (exc.message, exc.path, exc.line)
     except TooManyThemes as exc:
-        return None, len(pdf), theme_at, (str(exc), _FRAME, theme_at.get(exc.theme))
+        return None, len(pdf), theme_at, (str(exc), FRAME, theme_at.get(exc.theme))
     return acc, len(pdf), theme_at, None
 
 
@@ -269,7 +268,7 @@ def score_dataframe(
         try:
             total.merge(acc)
         except TooManyThemes as exc:  # each partition within the limit, together beyond it
-            raise InputError(str(exc), _FRAME, offset + theme_at[exc.theme]) from None
+            raise InputError(str(exc), FRAME, offset + theme_at[exc.theme]) from None
         offset += rows
     from trendscore.trends.scoring import in_theme_order, model_noise, require_dates
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 
 from trendscore.errors import InputError, one_line
+from trendscore.io.rows import FRAME
 
 __all__ = [
     "is_frame",
@@ -17,8 +18,6 @@ __all__ = [
     "require_pandas",
     "plain_value",
 ]
-
-_WHERE = "<DataFrame>"
 
 
 def _is_pandas(obj, name: str) -> bool:
@@ -64,7 +63,7 @@ def frame_texts(frame, text_column: str) -> list[str]:
     for row, (index, text) in enumerate(zip(frame.index, texts), 1):
         if not isinstance(text, str):
             got = "a missing value" if _missing(text) else type(text).__name__
-            raise InputError(f"expected a string {text_column!r}, got {got} (index {index!r})", _WHERE, row)
+            raise InputError(f"expected a string {text_column!r}, got {got} (index {index!r})", FRAME, row)
     return texts
 
 
@@ -135,7 +134,7 @@ def frame_labels(cell, row: int, list_text: bool = False, missing_is_empty: bool
         if problem is None:
             return csv_labels(cell)
         if not list_text:
-            raise InputError(problem, _WHERE, row)
+            raise InputError(problem, FRAME, row)
         import ast
 
         try:
@@ -143,15 +142,15 @@ def frame_labels(cell, row: int, list_text: bool = False, missing_is_empty: bool
         except (ValueError, SyntaxError, MemoryError, RecursionError):
             parsed = None
         if not isinstance(parsed, (list, tuple)):
-            raise InputError(f"a 'labels' cell reads {one_line(cell[:40])!r}, not a list of theme names", _WHERE, row)
+            raise InputError(f"a 'labels' cell reads {one_line(cell[:40])!r}, not a list of theme names", FRAME, row)
         cell = parsed
     if isinstance(cell, (list, tuple)):
         if not all(isinstance(name, str) for name in cell):
-            raise InputError("expected 'labels' as a list of theme names (strings)", _WHERE, row)
+            raise InputError("expected 'labels' as a list of theme names (strings)", FRAME, row)
         return list(cell)
     if _missing(cell):
         return [] if missing_is_empty else None
-    raise InputError(f"expected 'labels' as a list of theme names, got {type(cell).__name__}", _WHERE, row)
+    raise InputError(f"expected 'labels' as a list of theme names, got {type(cell).__name__}", FRAME, row)
 
 
 def frame_records(frame, text_column: str = "text", date_column: str = "date", id_column: str = "id") -> list[dict]:
@@ -168,7 +167,7 @@ def frame_records(frame, text_column: str = "text", date_column: str = "date", i
     twice = sorted({n for n in names if names.count(n) > 1})
     if twice:  # to_dict would keep one of them without a word
         raise InputError(f"the DataFrame has several columns named {twice[0]!r}; keep one")
-    columns.check_header(names, _WHERE, "the DataFrame", require_text=False)
+    columns.check_header(names, FRAME, "the DataFrame", require_text=False)
     records = []
     labels_key = next((c for c in frame.columns if str(c) == "labels"), None)
     as_text = labels_key is not None and labels_as_text(frame[labels_key].tolist())
@@ -180,5 +179,5 @@ def frame_records(frame, text_column: str = "text", date_column: str = "date", i
                 del record["labels"]
             else:
                 record["labels"] = labels
-        records.append(columns.rename(record, _WHERE, row))
+        records.append(columns.rename(record, FRAME, row))
     return records

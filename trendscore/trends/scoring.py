@@ -11,6 +11,7 @@ from typing import Any
 from trendscore.errors import Hint, InputError, hinted, quoted
 from trendscore.io.dates import is_missing, parse_date, period_of
 from trendscore.io.readers import check_text
+from trendscore.io.rows import RECORDS
 from trendscore.modeling.model import BATCH
 from trendscore.seeds.files import DEFAULT_THEMES
 from trendscore.trends.accumulate import Accumulator, TooManyThemes
@@ -486,6 +487,7 @@ def score(
     model=None,
     relabel: bool = False,
     settings: MomentumSettings | None = None,
+    rows: str = RECORDS,
 ) -> Score:
     """Score theme momentum of records (dicts with ``text`` and ``date``; ``labels`` optional).
 
@@ -499,6 +501,9 @@ def score(
         The last day scored; by default the latest date in the records.
     model : Model, path or None, default=None
         The model for records without labels (the bundled default if None).
+    rows : str, default="<records>"
+        How errors name the records (with their 1-based number): ``<DataFrame>`` for the rows
+        of a DataFrame (see :mod:`trendscore.io.rows`).
 
     Examples
     --------
@@ -523,7 +528,7 @@ def score(
     def items() -> Iterator[tuple[dict, str, int]]:
         for n, record in enumerate(records, 1):
             if not isinstance(record, dict):
-                raise InputError(f"expected a dict record, got {type(record).__name__}", "<records>", n)
-            yield record, "<records>", n
+                raise InputError(f"expected a dict record, got {type(record).__name__}", rows, n)
+            yield record, rows, n
 
     return score_stream(items(), loader, ScoreSettings(freq=freq, as_of=as_of, relabel=relabel, momentum=settings))
