@@ -19,28 +19,25 @@ from pathlib import Path
 
 from trendscore.errors import InputError
 from trendscore.io.rows import FRAME
-from trendscore.once import BuildLock
+from trendscore.once import built_once
 
 __all__ = ["label_dataframe", "score_dataframe", "connect"]
-
-_MODELS: dict = {}
-_LOADING = BuildLock()  # tasks of the threaded scheduler may ask for the model at once
 
 
 def _worker_model(model_dir):
     """The model for this worker process, loaded (and hash-checked) on first use."""
-    key = None if model_dir is None else str(Path(model_dir).resolve())
-    model = _MODELS.get(key)
-    if model is None:
-        with _LOADING:
-            model = _MODELS.get(key)
-            if model is None:
-                from trendscore.modeling.model import load_model
-                from trendscore.text import embedding
+    return _model_at(None if model_dir is None else str(Path(model_dir).resolve()))
 
-                embedding.reset_for_worker()  # workers share the machine's cores; more BLAS threads only contend
-                model = _MODELS[key] = load_model(model_dir)
-    return model
+
+@built_once()  # tasks of the threaded scheduler may ask for the model at once: one loads it
+def _model_at(path: str | None):
+    """The model at ``path`` (resolved, so that each directory is loaded once however it is
+    spelled; None: the bundled default), loaded once a worker process."""
+    from trendscore.modeling.model import load_model
+    from trendscore.text import embedding
+
+    embedding.reset_for_worker()  # workers share the machine's cores; more BLAS threads only contend
+    return load_model(path)
 
 
 def _require_dask():
