@@ -146,12 +146,39 @@ def inputs(tmp_path_factory, rows):
     put("relabel", _jsonl(labelled), ["--relabel"], "relabel.jsonl")
     # 250 label names, six rows each: every worker's chunk names fewer than 200, the whole more
     put("many-themes", _jsonl([{**r, "labels": [f"t{i // 6}"]} for i, r in enumerate(rows)]), [], "themes.jsonl")
+    put("mixed-themes", _jsonl(mixed_themes(rows)), [], "mixed.jsonl")
+    put("late-themes", _jsonl(late_themes(rows)), [], "late.jsonl")
     dates = [dict(r) for r in rows]
     dates[1300]["date"] = "sometime"
     put("bad-dates", _jsonl(dates), file_name="dates.jsonl")
     put("date-column", _jsonl(rows, date="day"), ["--date-column", "day"], "day.jsonl")
     put("copy-chains", _jsonl(copy_chains(rows)), file_name="chains.jsonl")
     return made
+
+
+def mixed_themes(rows):
+    """Every sixth row labelled with a name of its own (t0, t1, ..., every other one without
+    its text), the rest for the model to label: its five themes come at line 1, so the 201st
+    name is t195's, line 1174. Labelled passages with text and the model's were counted in
+    batches, and the line named had depended on the batches (issue 15)."""
+    out = []
+    for i, r in enumerate(rows):
+        if i % 6 == 3:
+            labelled = {**r, "labels": [f"t{i // 6}"]}
+            out.append(labelled if (i // 6) % 2 == 0 else {k: v for k, v in labelled.items() if k != "text"})
+        else:
+            out.append(r)
+    return out
+
+
+def late_themes(rows):
+    """Labels only: 150 names, 300 lines of them again, then 250 other names, then the first
+    names again. A worker's chunk holding more than 200 of the later names had named its own
+    201st, though the 201st of the whole input (b50, line 501) comes before it in that chunk."""
+    first = [f"a{k}" for k in range(150)]
+    names = first * 3 + [f"b{k}" for k in range(250)]
+    names += [f"a{k % 150}" for k in range(len(rows) - len(names))]
+    return [{"id": r["id"], "date": r["date"], "labels": [name]} for r, name in zip(rows, names)]
 
 
 def copy_chains(rows, n=40):
@@ -285,6 +312,8 @@ SCORE_CASES = [
     "parquet-groups",
     "empty",
     "many-themes",
+    "mixed-themes",
+    "late-themes",
 ]
 
 
@@ -300,7 +329,10 @@ def test_score_is_the_same_on_every_backend(case, inputs, maybe_cluster):
     first = next(iter(seen.values()))
     for name, got in seen.items():
         assert got == first, f"{case}: {name} differs from one process"
-    assert (first[0] != 0) == (case in ("malformed", "empty", "many-themes")), first[2]
+    assert (first[0] != 0) == (case in ("malformed", "empty", "many-themes", "mixed-themes", "late-themes")), first[2]
+    if case in ("mixed-themes", "late-themes"):  # the first line, in input order, past the limit
+        line, name = (1174, "t195") if case == "mixed-themes" else (501, "b50")
+        assert first[2].startswith(f"Error: {given}:{line}: more than 200 distinct theme names (at label '{name}')")
     if case == "many-themes":  # the line of the 201st name, as one process reads it
         assert first[2].startswith(f"Error: {given}:1201: more than 200 distinct theme names (at label 't200')")
         assert first[2].count("\n") == 1

@@ -327,6 +327,14 @@ def test_score_dataframe_refuses_too_many_themes_in_one_line_naming_the_row():
     bad["labels"] = [["a"]] * 900 + ["policy, culture"] * 100
     with pytest.raises(trendscore.InputError, match=r"^<DataFrame>:901: a 'labels' cell reads"):
         score_dataframe(dd.from_pandas(bad, npartitions=3))
+    # a partition passing the limit on its own (at b200, row 651) after one naming 150 other
+    # names had named its own 201st: the whole frame's is b50's row, as trendscore.score says
+    names = [f"a{k}" for k in range(150)] * 3 + [f"b{k}" for k in range(250)] + ["a0"] * 800
+    late = pd.DataFrame({"date": "2025-01-02", "labels": [[name] for name in names]})
+    with pytest.raises(trendscore.InputError, match=r"^<DataFrame>:501: more than 200 .* \(at label 'b50'\)"):
+        trendscore.score(late)
+    with pytest.raises(trendscore.InputError, match=r"^<DataFrame>:501: more than 200 .* \(at label 'b50'\)"):
+        score_dataframe(dd.from_pandas(late, npartitions=3))
 
 
 def test_score_dataframe_reads_an_empty_labels_cell_as_no_theme_as_the_cli(tmp_path):

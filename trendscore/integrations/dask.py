@@ -243,7 +243,7 @@ def score_dataframe(
     _require_dask()
     import dask
 
-    from trendscore.trends.accumulate import TooManyThemes
+    from trendscore.trends.accumulate import TooManyThemes, past_limit
     from trendscore.trends.momentum import Accumulator, compute_score
 
     info = None
@@ -260,6 +260,9 @@ def score_dataframe(
     offset = 0  # rows of the partitions before this one: errors name the row in the whole frame
     for acc, rows, theme_at, error in dask.compute(*parts):
         if error is not None:
+            theme = past_limit(total.themes, theme_at)
+            if theme is not None:  # with the partitions before it, past the limit before the error's row
+                raise InputError(str(TooManyThemes(theme)), FRAME, offset + theme_at[theme])
             message, path, row = error
             raise InputError(message, path, None if row is None else offset + row)
         try:

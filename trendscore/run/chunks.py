@@ -82,6 +82,10 @@ class ChunkResult:
     first_skips: list = field(default_factory=list)
     error: tuple | None = None
     out: object = None
+    #: ``score``: where each theme the chunk met before its error was first met, ``theme ->
+    #: (path, line)`` in input order, so the merge can tell whether the themes of the chunks
+    #: before it and these passed the theme limit before the error's line
+    themes_met: dict | None = None
 
 
 def warm(model) -> None:
@@ -262,7 +266,9 @@ def score_chunk(state: WorkerState, chunk: Chunk) -> ChunkResult:
         items = _records(chunk, work, skip, False, data)
         examples = Examples(work.freq) if work.examples else None
         settings = ScoreSettings(relabel=work.relabel, themes=work.themes or None)
-        tally = accumulate(items, state.get_model, settings, examples, skip)
+        result.themes_met = {}
+        tally = accumulate(items, state.get_model, settings, examples, skip, result.themes_met)
+        result.themes_met = None  # no error: the tally's theme_at says the same
         tally.model = None  # not sent back: the merge loads its own
         result.records = tally.acc.records
         result.out = (tally, examples)

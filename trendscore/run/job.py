@@ -130,7 +130,7 @@ def score_counts(inputs, work: Work, backend, skip: SkipLog | None, cut=None, mo
     """The merged :class:`~trendscore.trends.scoring.Tally` (and Examples, with ``work.examples``)
     of ``inputs`` counted on ``backend``; ``cut`` as for :func:`run_label_job`; ``model``, when
     already loaded, is what forked workers label with (else each loads it when a chunk needs it)."""
-    from trendscore.trends.accumulate import TooManyThemes
+    from trendscore.trends.accumulate import TooManyThemes, past_limit
     from trendscore.trends.scoring import Examples, Tally
 
     check_backend("score", backend)
@@ -142,6 +142,10 @@ def score_counts(inputs, work: Work, backend, skip: SkipLog | None, cut=None, mo
         cut = _cut_size(inputs, CHUNK, getattr(backend, "jobs", 1))
     chunks = read_chunks(inputs, work.read, skip, CHUNK, cut, spread=cut is not None)
     for done in backend.map(score_chunk, chunks, state, "scoring worker"):
+        if done.error is not None and done.themes_met and total is not None:
+            theme = past_limit(total.acc.themes, done.themes_met)
+            if theme is not None:  # the limit passed before the chunk's error, with the chunks before it
+                done.error = (str(TooManyThemes(theme)), *done.themes_met[theme])
         merge.take(done)
         tally, part = done.out
         if tally.first_bad_date_at is not None and done.relative:

@@ -35,7 +35,16 @@ from collections.abc import Iterable
 from trendscore.text.keys import fingerprint
 from trendscore.trends.emerging import Unthemed, merge_unthemed
 
-__all__ = ["Accumulator", "TooManyThemes", "SCALE", "MAX_SOURCES", "MAX_THEMES", "OTHER_SOURCES", "COPY_DAYS"]
+__all__ = [
+    "Accumulator",
+    "TooManyThemes",
+    "past_limit",
+    "SCALE",
+    "MAX_SOURCES",
+    "MAX_THEMES",
+    "OTHER_SOURCES",
+    "COPY_DAYS",
+]
 
 #: soft counts are stored as integer millionths of a passage
 SCALE = 1_000_000
@@ -61,6 +70,24 @@ class TooManyThemes(ValueError):
             f"more than {MAX_THEMES} distinct theme names (at label {name!r}): a score counts at most "
             f"{MAX_THEMES}, the names the labels give together with the model's themes and any asked for"
         )
+
+
+def past_limit(counted: Iterable[str], met: Iterable[str]) -> str | None:
+    """The first theme of ``met`` (in the order it was met) that takes the themes already
+    ``counted`` past :data:`MAX_THEMES`, or None. A part of the input that stopped at an error
+    (or passed the limit on its own) may have passed it earlier together with the parts
+    before it, as one process reading the whole input would have.
+
+    >>> past_limit([f"t{i}" for i in range(199)], ["t0", "x", "y"])
+    'y'
+    """
+    seen = set(counted)
+    for theme in met:
+        if theme not in seen:
+            seen.add(theme)
+            if len(seen) > MAX_THEMES:
+                return theme
+    return None
 
 
 class Accumulator:

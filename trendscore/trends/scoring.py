@@ -249,6 +249,7 @@ def accumulate(
     settings: ScoreSettings | None = None,
     examples: Examples | None = None,
     skip=None,
+    theme_at: dict | None = None,
 ) -> Tally:
     """Count ``(record, path, line)`` items. Records carrying ``labels`` are counted as they
     are (hard counts) unless ``settings.relabel``; the others are labelled by the model from
@@ -257,7 +258,14 @@ def accumulate(
 
     The themes counted are ``settings.themes``, those the labels name and, once the model
     labels a passage, the model's: a theme no passage could hold is not counted (see
-    :func:`in_theme_order` for the order they are listed in)."""
+    :func:`in_theme_order` for the order they are listed in).
+
+    Each record's themes (its labels, or the model's at the first record the model labels) are
+    added as the record is read, though passages are counted in batches: more than
+    :data:`~trendscore.trends.accumulate.MAX_THEMES` is refused at the first record, in input
+    order, that passes the limit, and the themes are in the order they were first met.
+    ``theme_at``, when given, is filled with where each was met, ``theme -> (path, line)`` in
+    that order (kept by the caller when this raises; the tally holds it too)."""
     settings = settings or ScoreSettings()
     relabel, by = settings.relabel, settings.by
     themes = list(settings.themes) if settings.themes else []
@@ -293,7 +301,8 @@ def accumulate(
                 stats["first_bad_date_at"] = (path, line, quoted(value))
         return day
 
-    theme_at: dict[str, tuple[str, int]] = {}  # where each theme was first met
+    if theme_at is None:
+        theme_at = {}  # where each theme was first met
     themes_noted = len(acc.themes)
 
     def met(path: str, line: int) -> None:
@@ -303,16 +312,25 @@ def accumulate(
             theme_at[theme] = (path, line)
         themes_noted = len(acc.themes)
 
-    def flush():
+    def register(names, path: str, line: int) -> None:
+        """Add the themes a record brings, as it is read (not when its batch is counted)."""
+        try:
+            for t in names:
+                acc.theme_index(t)
+        except TooManyThemes as exc:  # the labels' theme names and the model's: too many
+            raise InputError(str(exc), path, line) from None
+        met(path, line)
+
+    def need_model(path: str, line: int) -> None:
+        """Load the model at the first record it labels, and add its themes there."""
         nonlocal model
         if model is None:
             model = model_loader()
-            try:
-                for t in model.themes:
-                    acc.theme_index(t)
-            except TooManyThemes as exc:  # the labels' theme names and the model's: too many
-                raise InputError(str(exc), pending[0][2], pending[0][3]) from None
-            met(pending[0][2], pending[0][3])
+            register(model.themes, path, line)
+
+    def flush():
+        need_model(pending[0][2], pending[0][3])  # loaded already, at pending's first record
+        assert model is not None
         texts = [r["text"] for r, _, _, _ in pending]
         results = model.label(texts)
         for (record, day, _, _), res, names in zip(pending, results, named(texts)):
@@ -335,10 +353,8 @@ def accumulate(
                 group = groups.of(record, names) if groups else None
                 if group is not None:
                     group.add_labels(day, labels, source, report, text, names)
-            except TooManyThemes as exc:
+            except TooManyThemes as exc:  # a group's: never past the whole's
                 raise InputError(str(exc), path, line) from None
-            if len(acc.themes) != themes_noted:
-                met(path, line)
         labelled_texts.clear()
 
     for record, path, line in items:
@@ -366,6 +382,10 @@ def accumulate(
             continue
         day = day_of(record, path, line)
         if labelled:
+            register(labels, path, line)
+        else:
+            need_model(path, line)
+        if labelled:
             text = record.get("text")
             if text or "doc_id" in record or "url" in record:
                 text = text if type(text) is str else None
@@ -378,10 +398,8 @@ def accumulate(
                     group = groups.of(record) if groups else None
                     if group is not None:
                         group.add_labels(day, labels, record.get("source"))
-                except TooManyThemes as exc:
+                except TooManyThemes as exc:  # a group's: never past the whole's
                     raise InputError(str(exc), path, line) from None
-                if len(acc.themes) != themes_noted:
-                    met(path, line)
             if examples is not None and day is not None and labels and text:  # only passages to show
                 examples.add(day, dict.fromkeys(labels, 1.0), record)
         else:
