@@ -384,3 +384,28 @@ def test_an_error_on_a_local_cluster_is_the_only_line_on_stderr(passages, tmp_pa
         )
         assert (done.returncode, done.stderr) == (2, expected), command
     assert not (tmp_path / "o.jsonl").exists()
+
+
+def test_a_local_cluster_starts_quietly_when_port_8787_is_taken():
+    """The scheduler of --scheduler local:N serves HTTP even without a dashboard, on port 8787:
+    with that port taken (say, by another run's cluster) distributed warned on stderr that it
+    used another port. Now it asks for a free port of its own."""
+    import socket
+    import warnings
+
+    from trendscore.integrations.dask import connect
+
+    holder = socket.socket()
+    try:
+        holder.bind(("127.0.0.1", 8787))
+        holder.listen()
+    except OSError:
+        pass  # taken already: the case itself
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            with connect("local:1") as client:
+                assert client.submit(len, "abc").result() == 3
+    finally:
+        holder.close()
+    assert [str(w.message) for w in caught if "8787" in str(w.message)] == []

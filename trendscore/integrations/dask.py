@@ -144,6 +144,9 @@ def _local_client(n: int):
             threads_per_worker=1,
             processes=True,
             dashboard_address=None,
+            # the scheduler's HTTP server starts even without a dashboard, on port 8787 unless
+            # told: when that port is taken (another run's cluster) distributed warns on stderr
+            scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
             silence_logs=_OWN_CLUSTER_LOGS,
         )
 
