@@ -409,3 +409,16 @@ def test_a_local_cluster_starts_quietly_when_port_8787_is_taken():
     finally:
         holder.close()
     assert [str(w.message) for w in caught if "8787" in str(w.message)] == []
+
+
+def test_connect_makes_its_client_dask_s_default_once_connected(cluster):
+    """connect() no longer lets distributed make the client the default before it connects
+    (a failed one stayed the default); a client that connects is made the default after."""
+    import dask
+    from distributed import default_client
+
+    from trendscore.integrations.dask import connect
+
+    with connect(cluster["address"]) as client:
+        assert default_client() is client
+        assert dask.delayed(sum)([1, 2]).compute() == 3

@@ -193,7 +193,8 @@ def banner_server():
             with conn:
                 try:
                     conn.sendall(b"SSH-2.0-OpenSSH_9.6\r\n")
-                    conn.recv(1024)
+                    while conn.recv(65536):  # until the client hangs up
+                        pass
                 except OSError:
                     pass
 
@@ -222,6 +223,21 @@ def test_a_port_that_answers_but_is_no_scheduler_is_one_line(run, tmp_path, bann
     assert result.exit_code == 2
     assert result.output.startswith(f"Error: scheduler {address!r}: cannot connect (TLS expects a `ssl_context`")
     assert result.output.count("\n") == 1 and not (tmp_path / "out.jsonl").exists()
+
+
+def test_a_failed_connection_leaves_dask_s_default_scheduler_alone(banner_server):
+    """distributed's Client makes itself Dask's default scheduler before it connects: a
+    connect() that failed had left it so, and every later Dask computation in the process
+    raised 'no Client active'."""
+    dask = pytest.importorskip("dask")
+    from trendscore.integrations.dask import connect
+
+    before = dask.config.get("scheduler", None)
+    for address in (f"tcp://127.0.0.1:{banner_server}", f"tls://127.0.0.1:{banner_server}"):
+        with pytest.raises(trendscore.InputError, match=r"^scheduler '"):
+            connect(address)
+        assert dask.config.get("scheduler", None) == before
+    assert dask.delayed(sum)([1, 2]).compute() == 3
 
 
 def test_error_messages_are_one_line_whatever_they_quote():

@@ -107,8 +107,6 @@ def connect(scheduler: str):
     or for a new local cluster of N worker processes for ``local:N``, which the client owns:
     closing the client closes that cluster."""
     _require_dask()
-    from distributed import Client
-
     if scheduler.startswith("local:"):
         n = scheduler.split(":", 1)[1]
         if not n.isdigit() or int(n) < 1:
@@ -117,7 +115,7 @@ def connect(scheduler: str):
     _check_address(scheduler)
     _probe(scheduler)
     try:
-        return Client(scheduler, timeout=f"{CONNECT_TIMEOUT_S}s")
+        return _remote_client(scheduler)
     except ValueError as exc:
         raise InputError(f"scheduler {scheduler!r}: not a scheduler address ({exc}); expected {_FORMS}") from None
     except (OSError, TimeoutError) as exc:
@@ -128,6 +126,18 @@ def connect(scheduler: str):
         raise InputError(
             f"scheduler {scheduler!r}: what answers there is not a Dask scheduler (an HTTP or SSH server?)"
         ) from None
+
+
+def _remote_client(scheduler: str):
+    """``Client(scheduler)``, made Dask's default client once it has connected. distributed's
+    own default (``set_as_default``) is set before it connects, and a client that failed to
+    connect stayed the default: every later Dask computation in the process went to it."""
+    from distributed import Client
+    from distributed.client import ensure_default_client
+
+    client = Client(scheduler, timeout=f"{CONNECT_TIMEOUT_S}s", set_as_default=False)
+    ensure_default_client(client)
+    return client
 
 
 def _local_client(n: int):
