@@ -382,8 +382,9 @@ def accumulate(
             continue
         day = day_of(record, path, line)
         if labelled:
-            register(labels, path, line)
-        else:
+            if not known:  # labels met before were registered then
+                register(labels, path, line)
+        elif model is None:
             need_model(path, line)
         if labelled:
             text = record.get("text")
