@@ -358,10 +358,9 @@ def test_score_dataframe_reads_an_empty_labels_cell_as_no_theme_as_the_cli(tmp_p
     assert _run("label", src, "-o", out).exit_code == 0
     cli = _run("score", out, "--format", "json", "--freq", "day")
     want = json.loads(cli.stdout)["themes"]
-    columns = ["id", "text", "date", "labels"]  # without the score_ columns, which Dask would count instead
-    got = score_dataframe(dd.read_csv(out, usecols=columns).repartition(npartitions=3), freq="day").to_json()
+    got = score_dataframe(dd.read_csv(out).repartition(npartitions=3), freq="day").to_json()  # score_ columns too
     assert json.loads(json.dumps(got["themes"])) == want
-    plain = trendscore.score(pd.read_csv(out, usecols=columns), freq="day").to_json()
+    plain = trendscore.score(pd.read_csv(out), freq="day").to_json()
     assert json.loads(json.dumps(plain["themes"])) == want
 
 
@@ -422,3 +421,103 @@ def test_connect_makes_its_client_dask_s_default_once_connected(cluster):
     with connect(cluster["address"]) as client:
         assert default_client() is client
         assert dask.delayed(sum)([1, 2]).compute() == 3
+
+
+def _drift_frames():
+    """Frames that score_dataframe read otherwise than trendscore.score (each marked with the
+    finding it shows), and plainer ones beside them. Twelve rows, so three partitions of four."""
+    import pandas as pd
+
+    texts = ["海淀区发布微短剧扶持政策", "短剧出海东南亚市场，平台下载量大增", "今天天气很好，我们去公园散步。"] * 4
+    dates = [f"2025-01-{1 + 2 * i:02d}" for i in range(12)]
+    lists = [["policy"], ["overseas", "policy"], []] * 4
+
+    def frame(**columns):
+        return pd.DataFrame({"text": texts, "date": dates, **columns})
+
+    scores = {"score_policy": [0.1] * 12, "score_culture": [0.9] * 12}
+    csv_cells = ["policy", "overseas|policy", float("nan")] * 4  # label's CSV read back by pandas
+    return {
+        "labels as lists": (frame(labels=lists), {}),
+        "labels as label's CSV cells": (frame(labels=csv_cells), {}),
+        "labels as comma strings": (frame(labels=["policy, overseas"] * 12), {}),
+        "no labels: the model labels every row": (frame(), {}),
+        "another text and date column": (frame().rename(columns={"text": "body", "date": "day"}), {}),
+        # 1: label's CSV output read back, score_ columns and all: the labels are what counts
+        "1 score_ columns beside lists": (frame(labels=lists, **scores), {}),
+        "1 score_ columns beside CSV cells": (frame(labels=csv_cells, **scores), {}),
+        # 2: a missing label in a column of lists leaves the row to the model
+        "2 lists with missing cells": (frame(labels=[["policy"], None, []] * 4), {}),
+        "2 lists with NaN cells": (frame(labels=[["culture"], float("nan"), ["policy"]] * 4), {}),
+        # 3: labels trendscore.score refuses
+        "3 an empty label": (frame(labels=[["policy"]] * 6 + [[""]] * 6), {}),
+        "3 a label with white space": (frame(labels=[["policy"]] * 6 + [[" policy"]] * 6), {}),
+        "3 a CSV cell with white space (read as the CSV reader reads it)": (
+            frame(labels=["policy"] * 6 + ["policy| culture"] * 6),
+            {},
+        ),
+        "3 duplicate labels": (frame(labels=[["policy"]] * 6 + [["policy", "policy"]] * 6), {}),
+        # 4: a label that is not text (Dask's convert-string would make "5" of it first)
+        "4 an integer label": (frame(labels=["policy"] * 6 + [5] * 6), {"objects_only": True}),
+        "4 integers in a list": (frame(labels=[["policy"]] * 6 + [[5]] * 6), {}),
+        # 5: text the model must label that is not text
+        "5 an integer text": (frame().assign(text=texts[:6] + [5] * 6), {"objects_only": True}),
+        "5 a missing text": (frame().assign(text=texts[:6] + [None] * 6), {}),
+        "5 a missing text with a label beside it": (frame(labels=[["policy"], None] * 6).assign(text=None), {}),
+        # 6: a partition of rows with no theme, or of empty CSV cells, was counted as the model's
+        "6 a partition of empty CSV cells": (frame(labels=["policy"] * 8 + [float("nan")] * 4), {}),
+        "6 a partition of empty lists": (frame(labels=[["policy"]] * 8 + [[]] * 4), {}),
+        "6 a partition of empty strings": (frame(labels=["policy"] * 8 + [""] * 4), {}),
+        # errors of two kinds: the first row's, whichever partition the other is in
+        "a missing text before a bad labels cell": (
+            frame(labels=[["policy"], None, *[["policy"]] * 6, "policy, culture", *[["policy"]] * 3]).assign(
+                text=[texts[0], None, *texts[2:]]
+            ),
+            {},
+        ),
+        "a bad labels cell before a missing text": (
+            frame(labels=[["policy"], ["policy"], "policy, culture", *[None] * 9]).assign(
+                text=[*texts[:5], None, *texts[6:]]
+            ),
+            {},
+        ),
+        # the message for dates that do not parse names the first in the whole frame
+        "dates that do not parse": (frame(labels=lists).assign(date=[None] * 5 + ["someday"] * 7), {}),
+    }
+
+
+def _outcome(scorer, data, **kwargs):
+    """The JSON of ``scorer(data, **kwargs)``, or its error's type and message."""
+    from trendscore import InputError
+
+    try:
+        return scorer(data, **kwargs).to_json()
+    except InputError as exc:
+        return f"{type(exc).__name__}: {exc}"
+
+
+@pytest.mark.parametrize("case", list(_drift_frames()))
+def test_score_dataframe_is_trendscore_score_on_the_same_frame(case):
+    """Review findings: score_dataframe counted the score_ columns of label's CSV output read
+    back instead of its labels; counted a missing label in a column of lists as no theme (not
+    the model's); took empty labels, labels with white space, and text that is not text (as
+    "") without a word; and read a partition of empty CSV cells as the model's rows. Each
+    partition is now read by trendscore.score's own reader and counter (io.frames.frame_rows,
+    trends.scoring.accumulate), with the labels column's kind decided over the whole column:
+    the same JSON, or the same error naming the same row, for 1 or 3 partitions, with Dask's
+    convert-string on (its default) and off."""
+    import dask
+    import dask.dataframe as dd
+
+    import trendscore
+    from trendscore.integrations.dask import score_dataframe
+
+    frame, how = _drift_frames()[case]
+    columns = {"text_column": "body", "date_column": "day"} if "body" in frame.columns else {}
+    want = _outcome(trendscore.score, frame, freq="day", **columns)
+    for convert in (False,) if how.get("objects_only") else (False, True):
+        with dask.config.set({"dataframe.convert-string": convert}):
+            for parts in (1, 3):
+                ddf = dd.from_pandas(frame, npartitions=parts, sort=False)
+                got = _outcome(score_dataframe, ddf, freq="day", **columns)
+                assert got == want, (convert, parts)

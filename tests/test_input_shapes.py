@@ -674,6 +674,29 @@ def test_every_entry_point_names_the_same_bad_row_by_one_rule():
         score_dataframe(dd.from_pandas(pd.DataFrame(many), npartitions=3))
 
 
+def test_score_a_frame_names_its_first_bad_row_as_the_cli_names_the_line(tmp_path):
+    """A frame's labels cells were all read before any row was counted, so trendscore.score
+    named a bad labels cell at row 4 though row 2, a row for the model, had no text; and a
+    missing text was "got float" (pandas' NaN; "got NAType" for pandas' NA). Rows are now read
+    one at a time, a missing cell is a null: the first bad row in row order, as `trendscore
+    score` names the line of the same records in JSON Lines."""
+    rows = [
+        {"text": T1, "date": "2026-01-05", "labels": ["policy"]},
+        {"text": None, "date": "2026-01-06", "labels": None},
+        {"text": T2, "date": "2026-01-07", "labels": ["overseas"]},
+        {"text": T2, "date": "2026-01-08", "labels": "policy, culture"},
+    ]
+    src = tmp_path / "in.jsonl"
+    src.write_text(_jsonl(rows), "utf-8")
+    cli = CliRunner().invoke(main, ["score", str(src)])
+    assert (cli.exit_code, cli.stderr) == (2, f"Error: {src}:2: expected a string 'text' field, got null\n")
+    for missing in (None, float("nan"), pd.NA):
+        frame = pd.DataFrame(rows).astype({"text": object})
+        frame.loc[1, "text"] = missing
+        with pytest.raises(InputError, match=r"^<DataFrame>:2: expected a string 'text' field, got null$"):
+            trendscore.score(frame)
+
+
 def test_to_frame_has_real_dates():
     frame = trendscore.score(_frame(labels=[["policy"], []]), freq="week").to_frame()
     assert str(frame["start"].dtype).startswith("datetime64")

@@ -103,13 +103,13 @@ def score(
     """Theme momentum of records (dicts) or of a pandas DataFrame's rows; see
     :func:`trendscore.trends.scoring.score`. ``text_column`` and ``date_column`` name the fields
     holding the text and the date when they are not ``text`` and ``date``."""
-    from trendscore.io.frames import frame_records, is_frame
+    from trendscore.io.frames import frame_rows, is_frame
     from trendscore.io.rows import RECORDS, rows_name
     from trendscore.trends.scoring import score as _score
 
     name = rows_name(records)
     if is_frame(records):
-        records = frame_records(records, text_column, date_column)
+        records = frame_rows(records, text_column, date_column)
     elif text_column != "text" or date_column != "date":
         from trendscore.io.columns import Columns
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 import socket
 import struct
+from functools import partial
 from pathlib import Path
 
 from trendscore.errors import InputError
@@ -194,105 +195,102 @@ def label_dataframe(ddf, model=None, text_column: str = "text"):
     return ddf.map_partitions(_label_partition, model_dir, text_column, meta=meta)
 
 
-def _accumulate_partition(pdf, themes, date_column):
-    """A partition's counts as ``(accumulator, rows, theme_at, error)``: ``theme_at`` is the
-    row (counted from the partition's first, 1-based) where each theme it added was first met,
-    ``error`` the first :class:`InputError` met as ``(message, path, row)`` (then no counts).
-    Errors come back as values so that the caller can name the row in the whole frame."""
-    from trendscore.trends.accumulate import Accumulator, TooManyThemes
+def _label_kinds(labels) -> set[str]:
+    """The kinds of a partition's ``labels`` cells (:func:`trendscore.io.frames.label_cell_kinds`,
+    the strings Dask makes of lists counted as lists)."""
+    from trendscore.io.frames import label_cell_kinds
 
-    acc = Accumulator(themes)
-    theme_at: dict[str, int] = {}
+    return label_cell_kinds(labels.tolist(), list_text=True)
+
+
+def _accumulate_partition(pdf, model_dir, text_column: str, date_column: str, as_text: bool):
+    """A partition's counts as ``(tally, rows, theme_at, error)``, made as
+    :func:`trendscore.score` makes a pandas frame's: the rows read by
+    :func:`trendscore.io.frames.frame_rows` (``as_text`` decided over the whole ``labels``
+    column), counted by :func:`trendscore.trends.scoring.accumulate`, the model loaded once
+    per worker for the rows it labels. Rows are numbered from the partition's first (1-based):
+    ``theme_at`` is where each theme was first met, ``theme -> (path, row)``, and ``error``
+    the first :class:`~trendscore.errors.TrendscoreError` met (then no tally). Errors come back
+    as values so that the caller can name the row in the whole frame, in row order."""
+    from trendscore.errors import TrendscoreError
+    from trendscore.io.frames import frame_rows
+    from trendscore.trends.scoring import ScoreSettings, accumulate
+
+    theme_at: dict = {}
     try:
-        _count_partition(acc, pdf, date_column, theme_at)
-    except InputError as exc:
-        return None, len(pdf), theme_at, (exc.message, exc.path, exc.line)
-    except TooManyThemes as exc:
-        return None, len(pdf), theme_at, (str(exc), FRAME, theme_at.get(exc.theme))
-    return acc, len(pdf), theme_at, None
+        rows = frame_rows(pdf, text_column, date_column, as_text=as_text, list_text=True)  # Dask makes strings of lists
+        items = ((record, FRAME, n) for n, record in enumerate(rows, 1))
+        tally = accumulate(items, partial(_worker_model, model_dir), ScoreSettings(), theme_at=theme_at)
+    except TrendscoreError as exc:
+        return None, len(pdf), theme_at, exc
+    tally.model = None  # not sent back: the caller loads its own to name it
+    return tally, len(pdf), theme_at, None
 
 
-def _count_partition(acc, pdf, date_column: str, theme_at: dict[str, int]) -> None:
-    """Count a partition's rows into ``acc``, noting in ``theme_at`` the row where each theme
-    was first met."""
-    from trendscore.io.dates import is_missing, parse_date
-    from trendscore.io.frames import frame_labels, labels_as_text
-    from trendscore.trends.accumulate import TooManyThemes
-    from trendscore.trends.scoring import UNTHEMED_BELOW, named, report_key
-
-    dates = pdf[date_column].tolist() if date_column in pdf.columns else [None] * len(pdf)
-    score_cols = [c for c in pdf.columns if c.startswith("score_")]
-    labels = pdf["labels"].tolist() if "labels" in pdf.columns else [None] * len(pdf)
-    as_text = labels_as_text(labels)  # label's CSV read back: a missing cell is an empty one
-    columns = {c: pdf[c].tolist() for c in ("text", "source", "doc_id", "url") if c in pdf.columns}
-    texts = [_plain(t) for t in columns.get("text", [None] * len(pdf))]
-    names_of = named(texts)  # the named things behind calls, as the one-process path finds them
-    for i, date in enumerate(dates):
-        day = None if is_missing(date) else parse_date(date)  # Timestamps too, as the one-process path
-        record = {c: _plain(v[i]) for c, v in columns.items()}
-        text = record.get("text")
-        where = (record.get("source"), report_key(record), text if isinstance(text, str) else None, names_of[i])
-        given = frame_labels(labels[i], i + 1, list_text=True, missing_is_empty=as_text)  # Dask makes strings of lists
-        known = len(acc.themes)
-        try:
-            if given is not None and not score_cols:
-                acc.add_labels(day, given, *where, unthemed=not given)
-            else:
-                scores = {c[len("score_") :]: float(pdf[c].iloc[i]) for c in score_cols}
-                acc.add_scores(day, scores, *where, unthemed=max(scores.values(), default=0.0) < UNTHEMED_BELOW)
-        except TooManyThemes as exc:
-            theme_at[exc.theme] = i + 1
-            raise
-        for theme in acc.themes[known:]:
-            theme_at[theme] = i + 1
+def _in_frame(error, offset: int):
+    """A partition's error with its row counted over the whole frame."""
+    if not isinstance(error, InputError) or error.line is None:
+        return error
+    moved = InputError(error.message, error.path, offset + error.line)
+    moved.hint = error.hint
+    return moved
 
 
 def score_dataframe(
     ddf, freq: str = "week", as_of=None, model=None, date_column: str = "date", text_column: str = "text"
 ):
-    """Theme momentum of a Dask DataFrame: per-partition counts, combined, then scored as
-    :func:`trendscore.score` does. Rows are labelled with ``model`` first unless the frame
-    already has a ``labels`` column."""
+    """Theme momentum of a Dask DataFrame, the same :class:`~trendscore.trends.momentum.Score`
+    (or the same error) as :func:`trendscore.score` gives for the same rows in one pandas frame:
+    each partition's rows are read and counted by the code that reads and counts that frame's
+    (labels as given, the other rows labelled by ``model`` on the workers), and the counts are
+    combined in row order. Errors name the row in the whole frame (``<DataFrame>:N``).
+
+    Dask's ``dataframe.convert-string`` setting (on by default) makes strings of a column of
+    Python objects before this sees it: lists become their written form (``"['policy']"``,
+    read back as the list), but a number becomes its digits (``5`` is then the text or theme
+    ``"5"``). Turn it off to have such cells refused as :func:`trendscore.score` refuses them."""
     _require_dask()
     import dask
 
+    from trendscore.io.frames import frame_rows, kinds_as_text
     from trendscore.trends.accumulate import TooManyThemes, past_limit
-    from trendscore.trends.momentum import Accumulator, compute_score
+    from trendscore.trends.scoring import ScoreSettings, Tally, score_tally
 
-    info = None
-    themes: list[str] = []  # given labels: the themes they name are the rows, as in trendscore.score
-    if "labels" not in ddf.columns:
-        ddf = label_dataframe(ddf, model, text_column)
-        from trendscore.modeling.model import load_model
-        from trendscore.trends.scoring import model_info
-
-        loaded = load_model(model)
-        themes, info = loaded.themes, model_info(loaded)
-    parts = [dask.delayed(_accumulate_partition)(p, themes, date_column) for p in ddf.to_delayed()]
-    total = Accumulator(themes)
+    frame_rows(ddf._meta, text_column, date_column)  # the columns, checked before any work
+    model_dir = None if model is None else str(model)
+    as_text = False
+    labels = [c for c in ddf.columns if str(c) == "labels"]
+    if labels:  # how missing cells read depends on the whole column: one pass over it first
+        kinds = dask.compute(*[dask.delayed(_label_kinds)(p) for p in ddf[labels[0]].to_delayed()])
+        as_text = kinds_as_text(set().union(*kinds))
+    parts = [
+        dask.delayed(_accumulate_partition)(p, model_dir, text_column, date_column, as_text) for p in ddf.to_delayed()
+    ]
+    total: Tally | None = None
     offset = 0  # rows of the partitions before this one: errors name the row in the whole frame
-    for acc, rows, theme_at, error in dask.compute(*parts):
+    for tally, rows, theme_at, error in dask.compute(*parts):
         if error is not None:
-            theme = past_limit(total.themes, theme_at)
+            theme = None if total is None else past_limit(total.acc.themes, theme_at)
             if theme is not None:  # with the partitions before it, past the limit before the error's row
-                raise InputError(str(TooManyThemes(theme)), FRAME, offset + theme_at[theme])
-            message, path, row = error
-            raise InputError(message, path, None if row is None else offset + row)
-        try:
-            total.merge(acc)
-        except TooManyThemes as exc:  # each partition within the limit, together beyond it
-            raise InputError(str(exc), FRAME, offset + theme_at[exc.theme]) from None
+                raise InputError(str(TooManyThemes(theme)), FRAME, offset + theme_at[theme][1])
+            raise _in_frame(error, offset)
+        if tally.first_bad_date_at is not None:
+            where, row, value = tally.first_bad_date_at
+            tally.first_bad_date_at = (where, offset + row, value)
+        if total is None:
+            total = tally
+        else:
+            try:
+                total.merge(tally)
+            except TooManyThemes as exc:  # each partition within the limit, together beyond it
+                raise InputError(str(exc), FRAME, offset + theme_at[exc.theme][1]) from None
         offset += rows
-    from trendscore.trends.scoring import in_theme_order, model_noise, require_dates
+    if total is None:  # no partitions
+        from trendscore.trends.accumulate import Accumulator
 
-    total = in_theme_order(total, themes)
-    require_dates(total)
-    return compute_score(total, freq, as_of, None, info, model_noise(info, total))
+        total = Tally(Accumulator([]))
+    if total.acc.by_model:  # the workers labelled rows: name their model as trendscore.score does
+        from trendscore.modeling.model import load_model
 
-
-def _plain(value):
-    if hasattr(value, "tolist"):
-        return value.tolist()
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    return value
+        total.model = load_model(model_dir)
+    return score_tally(total, ScoreSettings(freq=freq, as_of=as_of))

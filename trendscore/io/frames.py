@@ -4,6 +4,7 @@ is given (pandas is the ``pandas`` extra)."""
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 
 from trendscore.errors import InputError, one_line
 from trendscore.io.rows import FRAME
@@ -13,8 +14,11 @@ __all__ = [
     "frame_texts",
     "labelled_frame",
     "frame_records",
+    "frame_rows",
     "frame_labels",
     "labels_as_text",
+    "label_cell_kinds",
+    "kinds_as_text",
     "require_pandas",
     "plain_value",
 ]
@@ -88,22 +92,69 @@ def plain_value(value):
     return value
 
 
-def labels_as_text(cells) -> bool:
+def labels_as_text(cells, list_text: bool = False) -> bool:
     """True when a ``labels`` column came as text: some cell is a string and every other is a
     string or missing, as pandas reads ``label``'s CSV output (an empty cell, a passage with no
     theme, comes back as NaN unless ``keep_default_na=False``). Pass it to :func:`frame_labels`
-    as ``missing_is_empty`` for each cell of that column.
+    as ``missing_is_empty`` for each cell of that column. With ``list_text`` (as for
+    :func:`frame_labels`) a string that is a list written out counts as the list it was.
 
     >>> labels_as_text(["policy", float("nan")]), labels_as_text([["policy"], None]), labels_as_text([None])
     (True, False, False)
+    >>> labels_as_text(["['policy']", None], list_text=True)
+    False
     """
-    some = False
+    return kinds_as_text(label_cell_kinds(cells, list_text))
+
+
+def label_cell_kinds(cells, list_text: bool = False) -> set[str]:
+    """The kinds of ``labels`` cells among ``cells``: ``"text"`` (a string read as a CSV cell),
+    ``"list"`` (a list, tuple or array; with ``list_text`` also a string that is a list written
+    out), ``"missing"`` and ``"other"``. The kinds of the parts of a column, joined, are the
+    kinds of the column: :func:`kinds_as_text` then tells whether it came as text, whichever
+    way it was cut (a Dask DataFrame's partitions).
+
+    >>> sorted(label_cell_kinds(["policy", None, ["culture"]]))
+    ['list', 'missing', 'text']
+    """
+    kinds: set[str] = set()
     for cell in cells:
-        if isinstance(cell, str):
-            some = True
-        elif not _missing(cell):
-            return False
-    return some
+        kinds.add(_cell_kind(cell, list_text))
+        if "text" in kinds and kinds & {"list", "other"}:
+            break  # not text whatever the rest holds
+    return kinds
+
+
+def kinds_as_text(kinds) -> bool:
+    """True when cells of these kinds (:func:`label_cell_kinds`) are a column that came as text."""
+    return "text" in kinds and not set(kinds) & {"list", "other"}
+
+
+def _cell_kind(cell, list_text: bool) -> str:
+    """What :func:`frame_labels` makes of a cell: see :func:`label_cell_kinds`."""
+    if hasattr(cell, "tolist") and not isinstance(cell, str):
+        cell = cell.tolist()
+    if isinstance(cell, str):
+        return "list" if list_text and _written_list(cell) is not None else "text"
+    if isinstance(cell, (list, tuple)):
+        return "list"
+    return "missing" if _missing(cell) else "other"
+
+
+def _written_list(cell: str) -> list | tuple | None:
+    """The list or tuple a string that is not a CSV labels cell writes out (as Dask writes a
+    list: ``"['policy']"``), or None."""
+    from trendscore.io.readers import csv_labels_problem
+
+    if csv_labels_problem(cell) is None:
+        return None
+    import ast
+
+    try:
+        parsed = ast.literal_eval(cell.strip())  # literals only
+    except (ValueError, SyntaxError, MemoryError, RecursionError, TypeError):
+        return None
+    return parsed if isinstance(parsed, (list, tuple)) else None
 
 
 def frame_labels(cell, row: int, list_text: bool = False, missing_is_empty: bool = False) -> list[str] | None:
@@ -117,8 +168,9 @@ def frame_labels(cell, row: int, list_text: bool = False, missing_is_empty: bool
     what pandas holds after reading that CSV. A string written as a list by another tool
     (``['policy']``, ``policy,overseas``) is refused as the CSV reader refuses it, unless
     ``list_text``: Dask turns a column of lists into such strings itself (its
-    ``dataframe.convert-string`` setting), and they are read back as the literals they are.
-    Anything else is an :class:`InputError` naming the row, never a row counted with no theme.
+    ``dataframe.convert-string`` setting), and they are read back as the literals they are
+    (one that is no list literal, ``policy,overseas``, is still refused as the CSV reader
+    refuses it). Anything else is an :class:`InputError` naming the row, never a row counted with no theme.
 
     >>> frame_labels("policy|overseas", 1), frame_labels(["culture"], 2), frame_labels(float("nan"), 3)
     (['policy', 'overseas'], ['culture'], None)
@@ -135,14 +187,9 @@ def frame_labels(cell, row: int, list_text: bool = False, missing_is_empty: bool
             return csv_labels(cell)
         if not list_text:
             raise InputError(problem, FRAME, row)
-        import ast
-
-        try:
-            parsed = ast.literal_eval(cell.strip())  # literals only
-        except (ValueError, SyntaxError, MemoryError, RecursionError):
-            parsed = None
-        if not isinstance(parsed, (list, tuple)):
-            raise InputError(f"a 'labels' cell reads {one_line(cell[:40])!r}, not a list of theme names", FRAME, row)
+        parsed = _written_list(cell)
+        if parsed is None:  # not a list Dask wrote: refused as the CSV reader refuses it
+            raise InputError(problem, FRAME, row)
         cell = parsed
     if isinstance(cell, (list, tuple)):
         if not all(isinstance(name, str) for name in cell):
@@ -154,11 +201,29 @@ def frame_labels(cell, row: int, list_text: bool = False, missing_is_empty: bool
 
 
 def frame_records(frame, text_column: str = "text", date_column: str = "date", id_column: str = "id") -> list[dict]:
-    """A frame's rows as records, with the chosen columns renamed to ``text``, ``date`` and
-    ``id``; a ``labels`` cell is read by :func:`frame_labels` (lists, arrays, or ``label``'s
-    CSV cells as pandas reads them), and one that is missing leaves the row to be labelled by
-    the model, unless the column came as text (:func:`labels_as_text`: there a missing cell is
-    an empty CSV cell, no theme). Dates stay the objects pandas holds (Timestamps):
+    """A frame's rows as records: :func:`frame_rows`, as a list."""
+    return list(frame_rows(frame, text_column, date_column, id_column))
+
+
+def frame_rows(
+    frame,
+    text_column: str = "text",
+    date_column: str = "date",
+    id_column: str = "id",
+    as_text: bool | None = None,
+    list_text: bool = False,
+) -> Iterator[dict]:
+    """A frame's rows as records, one at a time, with the chosen columns renamed to ``text``,
+    ``date`` and ``id``; the columns are checked at once, each row as it is reached (so a bad
+    row is met in row order, with the other checks of the records that come before it).
+
+    A missing cell (None, NaN, pandas' NA, NaT) is None, as a null is in JSON Lines, and numpy
+    values are Python ones. A ``labels`` cell is read by :func:`frame_labels` (lists, arrays,
+    or ``label``'s CSV cells as pandas reads them), and one that is missing leaves the row to
+    be labelled by the model, unless the column came as text (there a missing cell is an empty
+    CSV cell, no theme): ``as_text`` says whether it did, None to decide from this frame's own
+    column (:func:`labels_as_text`); a part of a larger frame must be given its whole column's
+    answer. ``list_text`` is passed to both. Dates stay the objects pandas holds (Timestamps):
     :func:`trendscore.io.dates.parse_date` reads them."""
     from trendscore.io.columns import Columns
 
@@ -168,16 +233,19 @@ def frame_records(frame, text_column: str = "text", date_column: str = "date", i
     if twice:  # to_dict would keep one of them without a word
         raise InputError(f"the DataFrame has several columns named {twice[0]!r}; keep one")
     columns.check_header(names, FRAME, "the DataFrame", require_text=False)
-    records = []
-    labels_key = next((c for c in frame.columns if str(c) == "labels"), None)
-    as_text = labels_key is not None and labels_as_text(frame[labels_key].tolist())
-    for row, record in enumerate(frame.to_dict("records"), 1):
-        record = {str(k): v for k, v in record.items()}
+    if as_text is None:
+        labels_key = next((c for c in frame.columns if str(c) == "labels"), None)
+        as_text = labels_key is not None and labels_as_text(frame[labels_key].tolist(), list_text)
+    return _rows(frame, columns, as_text, list_text)
+
+
+def _rows(frame, columns, as_text: bool, list_text: bool) -> Iterator[dict]:
+    for row, cells in enumerate(frame.to_dict("records"), 1):
+        record = {str(k): v if str(k) == "labels" else plain_value(v) for k, v in cells.items()}
         if "labels" in record:
-            labels = frame_labels(record["labels"], row, missing_is_empty=as_text)
+            labels = frame_labels(record["labels"], row, list_text=list_text, missing_is_empty=as_text)
             if labels is None:
                 del record["labels"]
             else:
                 record["labels"] = labels
-        records.append(columns.rename(record, FRAME, row))
-    return records
+        yield columns.rename(record, FRAME, row)
