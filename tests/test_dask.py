@@ -521,3 +521,33 @@ def test_score_dataframe_is_trendscore_score_on_the_same_frame(case):
                 ddf = dd.from_pandas(frame, npartitions=parts, sort=False)
                 got = _outcome(score_dataframe, ddf, freq="day", **columns)
                 assert got == want, (convert, parts)
+
+
+def test_the_dataframe_api_takes_a_model_as_trendscore_score_and_label_do(tmp_path):
+    """Review finding: label_dataframe and score_dataframe handed model= to every worker as a
+    path, so a bundled model's name ("default") was looked for as a folder ./default, a
+    registry directory was refused and a loaded Model became its repr. It is now read as
+    trendscore.score and trendscore.label read it."""
+    import copy
+
+    import dask.dataframe as dd
+    import pandas as pd
+
+    import trendscore
+    from trendscore.integrations.dask import label_dataframe, score_dataframe
+    from trendscore.modeling.registry import Registry
+
+    texts = ["海淀区发布微短剧扶持政策", "短剧出海东南亚市场，平台下载量大增", "今天天气很好，我们去公园散步。"]
+    frame = pd.DataFrame({"text": texts * 4, "date": [f"2025-01-{1 + 2 * i:02d}" for i in range(12)]})
+    registry = Registry(tmp_path / "registry")
+    registry.add(trendscore.load_model())
+    for model in ("default", trendscore.load_model(), registry.path, str(registry.path)):
+        ddf = dd.from_pandas(frame, npartitions=2)
+        want = trendscore.score(frame, freq="day", model=model).to_json()
+        assert score_dataframe(ddf, freq="day", model=model).to_json() == want, model
+        labels = trendscore.label(frame, model)["labels"].tolist()
+        assert label_dataframe(ddf, model=model).compute()["labels"].tolist() == labels, model
+    unsaved = copy.copy(trendscore.load_model())
+    unsaved.path = None  # as a model made in memory: nothing the workers could load
+    with pytest.raises(trendscore.ModelError, match=r"^the model was never saved: on Dask each worker loads it"):
+        score_dataframe(dd.from_pandas(frame, npartitions=2), model=unsaved)

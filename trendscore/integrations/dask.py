@@ -18,7 +18,7 @@ import struct
 from functools import partial
 from pathlib import Path
 
-from trendscore.errors import InputError
+from trendscore.errors import InputError, ModelError
 from trendscore.io.rows import FRAME
 from trendscore.once import built_once
 
@@ -26,8 +26,29 @@ __all__ = ["label_dataframe", "score_dataframe", "connect"]
 
 
 def _worker_model(model_dir):
-    """The model for this worker process, loaded (and hash-checked) on first use."""
-    return _model_at(None if model_dir is None else str(Path(model_dir).resolve()))
+    """The model for this worker process, loaded (and hash-checked) on first use; ``model_dir``
+    is a directory, a bundled model's name, or None (see :func:`_model_dir`)."""
+    from trendscore.modeling.model import BUNDLED
+
+    if model_dir is not None and model_dir not in BUNDLED:  # a bundled name is no folder here
+        model_dir = str(Path(model_dir).resolve())
+    return _model_at(model_dir)
+
+
+def _model_dir(model) -> str | None:
+    """``model`` as tasks carry it to the workers, read as :func:`trendscore.score` and
+    :func:`trendscore.label` read it: a registry directory stands for its champion's, a loaded
+    :class:`~trendscore.modeling.model.Model` for the directory it was loaded from, a bundled
+    model's name (or None, the default) for that model."""
+    from trendscore.modeling.model import Model
+    from trendscore.modeling.registry import resolve_model
+
+    if isinstance(model, Model):
+        if model.path is None:
+            raise ModelError("the model was never saved: on Dask each worker loads it from its directory; save it")
+        return str(model.path)
+    resolved = resolve_model(model)
+    return None if resolved is None else str(resolved)
 
 
 @built_once()  # tasks of the threaded scheduler may ask for the model at once: one loads it
@@ -179,13 +200,14 @@ def _label_partition(pdf, model_dir, text_column):
 def label_dataframe(ddf, model=None, text_column: str = "text"):
     """``ddf`` with a ``labels`` column and one ``score_<theme>`` column per theme.
 
-    ``model`` is a model directory (or registry) path, or None for the bundled default model;
-    each worker loads it once.
+    ``model`` is read as :func:`trendscore.label` reads it (a model directory, a registry, a
+    bundled model's name, a loaded Model, or None for the bundled default); each worker loads
+    it once from its directory.
     """
     _require_dask()
     from trendscore.modeling.model import load_model
 
-    model_dir = None if model is None else str(model)
+    model_dir = _model_dir(model)
     themes = load_model(model_dir).themes  # check the model here first, and learn its themes
     meta = ddf._meta.copy()
     meta["labels"] = []
@@ -244,6 +266,7 @@ def score_dataframe(
     each partition's rows are read and counted by the code that reads and counts that frame's
     (labels as given, the other rows labelled by ``model`` on the workers), and the counts are
     combined in row order. Errors name the row in the whole frame (``<DataFrame>:N``).
+    ``model`` is read as :func:`trendscore.score` reads it; each worker loads it once.
 
     Dask's ``dataframe.convert-string`` setting (on by default) makes strings of a column of
     Python objects before this sees it: lists become their written form (``"['policy']"``,
@@ -257,7 +280,7 @@ def score_dataframe(
     from trendscore.trends.scoring import ScoreSettings, Tally, score_tally
 
     frame_rows(ddf._meta, text_column, date_column)  # the columns, checked before any work
-    model_dir = None if model is None else str(model)
+    model_dir = _model_dir(model)
     as_text = False
     labels = [c for c in ddf.columns if str(c) == "labels"]
     if labels:  # how missing cells read depends on the whole column: one pass over it first
