@@ -441,6 +441,8 @@ def _drift_frames():
         "labels as lists": (frame(labels=lists), {}),
         "labels as label's CSV cells": (frame(labels=csv_cells), {}),
         "labels as comma strings": (frame(labels=["policy, overseas"] * 12), {}),
+        # read back as a Python literal on Dask, this had raised a bare TypeError (unhashable)
+        "a labels cell of a dict keyed by a list": (frame(labels=[["policy"]] * 6 + ["{[]: 1}"] * 6), {}),
         "no labels: the model labels every row": (frame(), {}),
         "another text and date column": (frame().rename(columns={"text": "body", "date": "day"}), {}),
         # 1: label's CSV output read back, score_ columns and all: the labels are what counts
