@@ -241,7 +241,7 @@ def frame_rows(
 
 def _rows(frame, columns, as_text: bool, list_text: bool) -> Iterator[dict]:
     for row, cells in enumerate(frame.to_dict("records"), 1):
-        record = {str(k): v if str(k) == "labels" else plain_value(v) for k, v in cells.items()}
+        record = {str(k): v if type(v) is str or str(k) == "labels" else plain_value(v) for k, v in cells.items()}
         if "labels" in record:
             labels = frame_labels(record["labels"], row, list_text=list_text, missing_is_empty=as_text)
             if labels is None:
