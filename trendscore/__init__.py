@@ -103,8 +103,8 @@ def score(
     """Theme momentum of records (dicts) or of a pandas DataFrame's rows; see
     :func:`trendscore.trends.scoring.score`. ``text_column`` and ``date_column`` name the fields
     holding the text and the date when they are not ``text`` and ``date``."""
-    from trendscore.io.frames import frame_rows, is_frame
-    from trendscore.io.rows import RECORDS, rows_name
+    from trendscore.io.frames import frame_rows, is_frame, rows_name
+    from trendscore.io.rows import RECORDS
     from trendscore.trends.scoring import score as _score
 
     name = rows_name(records)

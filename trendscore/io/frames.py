@@ -7,10 +7,11 @@ import math
 from collections.abc import Iterator
 
 from trendscore.errors import InputError, one_line
-from trendscore.io.rows import FRAME
+from trendscore.io.rows import FRAME, RECORDS
 
 __all__ = [
     "is_frame",
+    "rows_name",
     "frame_texts",
     "labelled_frame",
     "frame_records",
@@ -34,6 +35,16 @@ def _is_pandas(obj, name: str) -> bool:
 def is_frame(obj) -> bool:
     """True for a pandas DataFrame, or a subclass of one (told without importing pandas)."""
     return _is_pandas(obj, "DataFrame")
+
+
+def rows_name(data) -> str:
+    """How errors name the rows of ``data``, as the user gave it (see :mod:`trendscore.io.rows`):
+    ``<DataFrame>`` for a pandas DataFrame, ``<records>`` for anything else.
+
+    >>> rows_name([{"text": "短剧"}])
+    '<records>'
+    """
+    return FRAME if is_frame(data) else RECORDS
 
 
 def is_series(obj) -> bool:
