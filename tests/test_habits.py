@@ -290,18 +290,26 @@ def flag_mentions(tree: ast.Module) -> list[tuple[int, str]]:
             first = node.body[0]
             if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant):
                 docs.add(id(first.value))
+    before_value = set()  # an f-string's parts followed by a value: f"--{name}-column" names an option too
+    for node in ast.walk(tree):
+        if isinstance(node, ast.JoinedStr):
+            for part, after in zip(node.values, node.values[1:]):
+                if isinstance(after, ast.FormattedValue):
+                    before_value.add(id(part))
     found = []
     for node in ast.walk(tree):
         if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docs:
             match = re.search(r"(?<![\w-])--[a-z][a-z-]+", node.value)
             if match:
                 found.append((node.lineno, match.group(0)))
+            elif id(node) in before_value and re.search(r"(?<![\w-])--$", node.value):
+                found.append((node.lineno, "--{...}"))
     return found
 
 
 def test_flag_mentions_are_found():
-    tree = ast.parse('"""Use --doc."""\nx = "try --jobs 2"\ny = f"a {x} --format b"\nz = "a-b --"\n')
-    assert flag_mentions(tree) == [(2, "--jobs"), (3, "--format")]
+    tree = ast.parse('"""Use --doc."""\nx = "try --jobs 2"\ny = f"a {x} --format b"\nz = "a-b --"\nw = f"with --{x}-column"\n')
+    assert flag_mentions(tree) == [(2, "--jobs"), (3, "--format"), (5, "--{...}")]
 
 
 def test_the_library_never_names_a_command_line_option():

@@ -173,7 +173,7 @@ SHAPES = {
     "CSV --date-column missing": Shape(
         "a.csv",
         _csv().encode(),
-        error=":1: CSV has no 'published' column (--date-column)",
+        error=":1: CSV has no 'published' column, the one named to hold the date",
         args=["--date-column", "published"],
         kwargs={"date_column": "published"},
     ),
@@ -797,3 +797,56 @@ def test_score_refuses_a_frame_with_two_columns_of_one_name():
     frame.insert(1, "text", ["x", "y"], allow_duplicates=True)
     with pytest.raises(InputError, match=r"the DataFrame has several columns named 'text'; keep one"):
         trendscore.score(frame)
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "args", "kwargs", "message", "advice"),
+    [
+        (
+            "a.csv",
+            "text,body\nx,y\n",
+            ["--text-column", "body"],
+            {"text_column": "body"},
+            ":1: CSV has both a 'body' and a 'text' column; one of them would be lost",
+            "; try --text-column naming the one that holds the text",
+        ),
+        (
+            "a.jsonl",
+            '{"body": "x", "text": "y"}\n',
+            ["--text-column", "body"],
+            {"text_column": "body"},
+            ":1: record has both 'body' and 'text'; one of them would be lost",
+            "; try --text-column naming the one that holds the text",
+        ),
+        (
+            "a.csv",
+            "text,date\nx,2026-01-05\n",
+            ["--date-column", "published"],
+            {"date_column": "published"},
+            ":1: CSV has no 'published' column, the one named to hold the date",
+            "; try --date-column NAME for the column that holds the date",
+        ),
+        (
+            "a.csv",
+            "text,date\nx,2026-01-05\n",
+            ["--id-column", "ref"],
+            {"id_column": "ref"},
+            ":1: CSV has no 'ref' column, the one named to hold the id",
+            "; try --id-column NAME for the column that holds the id",
+        ),
+    ],
+)
+def test_column_errors_name_options_on_the_cli_only(tmp_path, name, content, args, kwargs, message, advice):
+    """Found in review: the column checks (a library module) wrote '--text-column' and
+    '--date-column' into their messages, so API users were told of options they do not have.
+    The message now speaks of the columns, and the advice is a hint the CLI words as options."""
+    f = tmp_path / name
+    f.write_text(content, "utf-8")
+    result = CliRunner().invoke(main, ["label", str(f), *args], catch_exceptions=False)
+    assert result.exit_code == 2
+    assert result.stderr == f"Error: {f}{message}{advice}\n"
+    if "id_column" in kwargs:
+        return  # trendscore.read takes no id column
+    with pytest.raises(InputError) as caught:
+        trendscore.read(f, **kwargs)
+    assert str(caught.value) == f"{f}{message}"

@@ -24,6 +24,7 @@ _OPTIONS = {
     "registry": "--registry",
     "text_column": "--text-column",
     "date_column": "--date-column",
+    "id_column": "--id-column",
     "force": "--force",
     "themes": "--themes",
 }

@@ -1,4 +1,5 @@
-"""Which fields of a record hold its text, date and id (``--text-column`` and friends)."""
+"""Which fields of a record hold its text, date and id (the ``text_column``, ``date_column`` and
+``id_column`` settings)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from dataclasses import dataclass
 
 from trendscore.errors import Hint, InputError, hinted, one_line
 
-__all__ = ["Columns", "LABEL_SEPARATOR"]
+__all__ = ["Columns", "LABEL_SEPARATOR", "both_fields"]
 
 #: what joins the theme names of a ``labels`` cell in CSV, written and read
 LABEL_SEPARATOR = "|"
@@ -49,21 +50,26 @@ class Columns:
             raise hinted(error, Hint("{setting} NAME for the column that holds the text", "text_column"))
         for mine, ours in self.renames.items():
             if mine in fields and ours in fields:
-                raise InputError(
-                    f"{kind} has both a {mine!r} and a {ours!r} column; choose one with --{ours}-column", name, 1
-                )
-        for flag in ("date", "id"):
-            chosen = getattr(self, flag)
-            if chosen != flag and chosen not in fields:
-                raise InputError(f"{kind} has no {chosen!r} column (--{flag}-column)", name, 1)
+                raise both_fields(f"{kind} has both a {mine!r} and a {ours!r} column", ours, name, 1)
+        for field in ("date", "id"):
+            chosen = getattr(self, field)
+            if chosen != field and chosen not in fields:
+                error = InputError(f"{kind} has no {chosen!r} column, the one named to hold the {field}", name, 1)
+                raise hinted(error, Hint(f"{{setting}} NAME for the column that holds the {field}", f"{field}_column"))
 
     def rename(self, record: dict, name: str, line: int) -> dict:
         """The record with the user's fields renamed (a record holding both names is refused)."""
         for mine, ours in self.renames.items():
             if mine in record:
                 if ours in record:
-                    raise InputError(
-                        f"record has both {mine!r} and {ours!r}; choose one with --{ours}-column", name, line
-                    )
+                    raise both_fields(f"record has both {mine!r} and {ours!r}", ours, name, line)
                 record[ours] = record.pop(mine)
         return record
+
+
+def both_fields(what: str, field: str, name: str, line: int) -> InputError:
+    """The error for a record (or header) holding both the user's field and the one it would be
+    renamed to, ``field``: one of them would be lost. The advice names the setting that chooses
+    the field, as the caller calls it (the library's keyword, the CLI's option)."""
+    error = InputError(f"{what}; one of them would be lost", name, line)
+    return hinted(error, Hint(f"{{setting}} naming the one that holds the {field}", f"{field}_column"))
