@@ -308,7 +308,8 @@ def flag_mentions(tree: ast.Module) -> list[tuple[int, str]]:
 
 
 def test_flag_mentions_are_found():
-    tree = ast.parse('"""Use --doc."""\nx = "try --jobs 2"\ny = f"a {x} --format b"\nz = "a-b --"\nw = f"with --{x}-column"\n')
+    source = '"""Use --doc."""\nx = "try --jobs 2"\ny = f"a {x} --format b"\nz = "a-b --"\nw = f"with --{x}-column"\n'
+    tree = ast.parse(source)
     assert flag_mentions(tree) == [(2, "--jobs"), (3, "--format"), (5, "--{...}")]
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from trendscore.errors import Hint, InputError, hinted, one_line
+from trendscore.errors import Hint, InputError, TrendscoreError, hinted, one_line
 
 __all__ = ["Columns", "LABEL_SEPARATOR", "both_fields"]
 
@@ -67,7 +67,7 @@ class Columns:
         return record
 
 
-def both_fields(what: str, field: str, name: str, line: int) -> InputError:
+def both_fields(what: str, field: str, name: str, line: int) -> TrendscoreError:
     """The error for a record (or header) holding both the user's field and the one it would be
     renamed to, ``field``: one of them would be lost. The advice names the setting that chooses
     the field, as the caller calls it (the library's keyword, the CLI's option)."""
