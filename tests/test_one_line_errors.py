@@ -245,3 +245,18 @@ def test_error_messages_are_one_line_whatever_they_quote():
 
     assert one_line("a\nb\r\x1b[0m\u202ec") == "a\\nb\\r\\x1b[0m\\u202ec"
     assert one_line("中文 text") == "中文 text"
+
+
+def test_an_errors_advice_survives_the_trip_from_a_worker_process():
+    """An InputError pickled in a worker (as a process pool returns it) had come back without
+    its hint, so the CLI dropped the advice ('try --encoding NAME ...') from its line."""
+    import pickle
+
+    from trendscore.errors import ENCODING_HINT, InputError, OneLabel, SeedError, hinted
+
+    for error in (InputError("bytes that are not valid utf-8", "a.jsonl", 9), SeedError("m", "s.jsonl", 2)):
+        again = pickle.loads(pickle.dumps(hinted(error, ENCODING_HINT)))
+        assert (type(again), str(again), again.hint) == (type(error), str(error), ENCODING_HINT)
+    one = pickle.loads(pickle.dumps(hinted(OneLabel("one label", "policy", "s.jsonl"), ENCODING_HINT)))
+    assert (one.label, one.path, one.hint) == ("policy", "s.jsonl", ENCODING_HINT)
+    assert pickle.loads(pickle.dumps(InputError("m"))).hint is None

@@ -72,8 +72,8 @@ class InputError(TrendscoreError):
         self.line = line
         super().__init__(self._render())
 
-    def __reduce__(self):  # path and line survive the trip from a worker process
-        return (type(self), (self.message, self.path, self.line))
+    def __reduce__(self):  # path, line and advice survive the trip from a worker process
+        return (type(self), (self.message, self.path, self.line), {"hint": self.hint})
 
     def _render(self) -> str:
         if self.path is None:
@@ -125,4 +125,4 @@ class OneLabel(SeedError):
         super().__init__(message, path, line)
 
     def __reduce__(self):  # the label survives the trip from a worker process too
-        return (type(self), (self.message, self.label, self.path, self.line))
+        return (type(self), (self.message, self.label, self.path, self.line), {"hint": self.hint})
