@@ -170,7 +170,7 @@ def test_unthemed_counts_fold_copies_whatever_the_order_or_split():
 
     records = _syndicated(copies=3)
     items = [(r, "in.jsonl", n) for n, r in enumerate(records, 1)]
-    whole = accumulate(items, None, ScoreSettings())
+    whole = accumulate(items, None, ScoreSettings(freq="month"))  # months: every day in the window
     whole.acc.settle()  # which copies fold is decided at the end of the stream
     distinct_days: dict[str, set] = {}
     for r in records:
@@ -179,7 +179,7 @@ def test_unthemed_counts_fold_copies_whatever_the_order_or_split():
     assert sum(counted.values()) == len(distinct_days)  # every text once: its copies within a week fold
     shuffled = items[:]
     random.Random(1).shuffle(shuffled)
-    parts = [accumulate(shuffled[i::3], None, ScoreSettings()) for i in range(3)]
+    parts = [accumulate(shuffled[i::3], None, ScoreSettings(freq="month")) for i in range(3)]
     merged = Accumulator([])
     for part in parts:
         merged.merge(part.acc)
@@ -222,3 +222,62 @@ def test_emerging_kmeans_finds_separate_groups():
     _, labels = _kmeans(_tfidf(docs), 3)
     pairs = {(t, int(c)) for t, c in zip(truth, labels)}
     assert len(pairs) == 3 and len({c for _, c in pairs}) == 3
+
+
+def _unthemed_span(days: int, per_day: int, seed: int = 0) -> list[dict]:
+    """``per_day`` unthemed passages a day for ``days`` days from 2000-01-03, shuffled."""
+    rng = random.Random(seed)
+    topics = ["演员片酬", "短剧版权交易", "剧本杀联动", "用户付费习惯", "广告植入", "IP改编"]
+    start = dt.date(2000, 1, 3)
+    records = []
+    for d in range(days):
+        date = (start + dt.timedelta(days=d)).isoformat()
+        for i in range(per_day):
+            records.append({"date": date, "text": f"报道{d}-{i}：{rng.choice(topics)}成为焦点", "labels": []})
+    rng.shuffle(records)
+    return records
+
+
+def test_the_unthemed_sample_keeps_only_the_days_a_score_can_use():
+    from trendscore.trends.scoring import ScoreSettings, accumulate
+
+    # 30 years of days, in no order: the sample had kept every day's passages (11,000 here)
+    records = _unthemed_span(days=30 * 365, per_day=1)
+    tally = accumulate(((r, "in.jsonl", n) for n, r in enumerate(records, 1)), None, ScoreSettings())
+    kept = sum(len(heap) for heap in tally.acc.unthemed.days.values())
+    assert 0 < kept <= (4 + 12) * 7  # the recent window and its baseline, in weeks of days
+    assert max(tally.acc.unthemed.days) == dt.date(2000, 1, 3).toordinal() + 30 * 365 - 1
+    # up to a given day: the days after it are not kept either
+    as_of = ScoreSettings(freq="month", as_of="2010-06-15")
+    tally = accumulate(((r, "in.jsonl", n) for n, r in enumerate(records, 1)), None, as_of)
+    days = sorted(tally.acc.unthemed.days)
+    assert dt.date.fromordinal(days[0]) == dt.date(2009, 3, 1) and dt.date.fromordinal(days[-1]) == dt.date(2010, 6, 30)
+
+
+def test_keeping_only_the_usable_days_changes_no_score(monkeypatch):
+    import trendscore.trends.scoring as scoring
+
+    rng = random.Random(2)
+    topics = ["演员片酬", "短剧版权交易", "剧本杀联动", "用户付费习惯", "广告植入", "IP改编"]
+    records = []
+    start = dt.date(2024, 6, 3)
+    for day in range(280):  # forty weeks, of which the score uses the last sixteen
+        date = (start + dt.timedelta(days=day)).isoformat()
+        for i in range(8):
+            text = f"报道{day}-{i}：{rng.choice(topics)}成为行业讨论焦点"
+            if day >= 252 and i < 3:
+                text = f"报道{day}-{i}：AI配音 配音演员 声音克隆 引发短剧配音行业变革"
+            labels = [] if i < 6 else ["culture"]
+            records.append({"date": date, "text": text, "labels": labels, "source": ["新华网", "人民网"][i % 2]})
+    rng.shuffle(records)
+    cases = [{}, {"as_of": "2025-01-20"}, {"freq": "day"}, {"freq": "month"}]
+    items = [(r, "in.jsonl", n) for n, r in enumerate(records, 1)]
+    pruned = [trendscore.score(records, **kw) for kw in cases]
+    by_source = scoring.score_stream(items, None, scoring.ScoreSettings(by="source"))
+    monkeypatch.setattr(scoring, "emerging_reach", lambda *a: None)  # as before: every day sampled
+    whole = [trendscore.score(records, **kw) for kw in cases]
+    assert pruned[0].emerging and any("配音" in t["words"] for t in pruned[0].emerging)
+    for a, b in zip(pruned, whole):
+        assert render_score(a, "json") == render_score(b, "json")
+    everything = scoring.score_stream(items, None, scoring.ScoreSettings(by="source"))
+    assert render_score(by_source, "json") == render_score(everything, "json")

@@ -225,7 +225,7 @@ def _label_kinds(labels) -> set[str]:
     return label_cell_kinds(labels.tolist(), list_text=True)
 
 
-def _accumulate_partition(pdf, model_dir, text_column: str, date_column: str, as_text: bool):
+def _accumulate_partition(pdf, model_dir, text_column: str, date_column: str, as_text: bool, settings):
     """A partition's counts as ``(tally, rows, theme_at, error)``, made as
     :func:`trendscore.score` makes a pandas frame's: the rows read by
     :func:`trendscore.io.frames.frame_rows` (``as_text`` decided over the whole ``labels``
@@ -233,16 +233,18 @@ def _accumulate_partition(pdf, model_dir, text_column: str, date_column: str, as
     per worker for the rows it labels. Rows are numbered from the partition's first (1-based):
     ``theme_at`` is where each theme was first met, ``theme -> (path, row)``, and ``error``
     the first :class:`~trendscore.errors.TrendscoreError` met (then no tally). Errors come back
-    as values so that the caller can name the row in the whole frame, in row order."""
+    as values so that the caller can name the row in the whole frame, in row order.
+    ``settings`` (the score's frequency and ``as_of``) tell which days the sample of passages
+    that fit no theme keeps."""
     from trendscore.errors import TrendscoreError
     from trendscore.io.frames import frame_rows
-    from trendscore.trends.scoring import ScoreSettings, accumulate
+    from trendscore.trends.scoring import accumulate
 
     theme_at: dict = {}
     try:
         rows = frame_rows(pdf, text_column, date_column, as_text=as_text, list_text=True)  # Dask makes strings of lists
         items = ((record, FRAME, n) for n, record in enumerate(rows, 1))
-        tally = accumulate(items, partial(_worker_model, model_dir), ScoreSettings(), theme_at=theme_at)
+        tally = accumulate(items, partial(_worker_model, model_dir), settings, theme_at=theme_at)
     except TrendscoreError as exc:
         return None, len(pdf), theme_at, exc
     tally.model = None  # not sent back: the caller loads its own to name it
@@ -286,8 +288,10 @@ def score_dataframe(
     if labels:  # how missing cells read depends on the whole column: one pass over it first
         kinds = dask.compute(*[dask.delayed(_label_kinds)(p) for p in ddf[labels[0]].to_delayed()])
         as_text = kinds_as_text(set().union(*kinds))
+    settings = ScoreSettings(freq=freq, as_of=as_of)  # the partitions keep the days the score can use
     parts = [
-        dask.delayed(_accumulate_partition)(p, model_dir, text_column, date_column, as_text) for p in ddf.to_delayed()
+        dask.delayed(_accumulate_partition)(p, model_dir, text_column, date_column, as_text, settings)
+        for p in ddf.to_delayed()
     ]
     total: Tally | None = None
     offset = 0  # rows of the partitions before this one: errors name the row in the whole frame
@@ -316,4 +320,4 @@ def score_dataframe(
         from trendscore.modeling.model import load_model
 
         total.model = load_model(model_dir)
-    return score_tally(total, ScoreSettings(freq=freq, as_of=as_of))
+    return score_tally(total, settings)

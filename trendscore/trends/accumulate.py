@@ -33,7 +33,7 @@ from collections import OrderedDict
 from collections.abc import Iterable
 
 from trendscore.text.keys import fingerprint
-from trendscore.trends.emerging import Unthemed, merge_unthemed
+from trendscore.trends.emerging import Reach, Unthemed, merge_unthemed
 
 __all__ = [
     "Accumulator",
@@ -98,9 +98,11 @@ class Accumulator:
     what single passages with whole labels would (absent: nothing); ``sources[outlet][day]``
     is ``{0: passages, theme index + 1: count}``; ``units[day]`` and ``unit_square[day]`` what
     counting each report of several passages as one unit, of its passages' share of each theme,
-    changes in the day's counts and sums of squares (the momentum test's units)."""
+    changes in the day's counts and sums of squares (the momentum test's units).
+    ``reach``, when given, is the days a score can use of the sample of passages that fit no
+    theme (see :class:`~trendscore.trends.emerging.Reach`); without it every day is sampled."""
 
-    def __init__(self, themes: Iterable[str]):
+    def __init__(self, themes: Iterable[str], reach: Reach | None = None):
         self.themes: list[str] = []
         self._index: dict[str, int] = {}
         self.days: dict[int, list[int]] = {}
@@ -128,7 +130,7 @@ class Accumulator:
         #: day -> (list, term) -> {0: passages mentioning it, theme index + 1: their theme weight}
         self.mentions: dict[int, dict[tuple, dict[int, int]]] = {}
         #: a sample of the passages that fit no theme, for emerging topics
-        self.unthemed = Unthemed()
+        self.unthemed = Unthemed(reach=reach)
         self._open: OrderedDict[tuple, list] = OrderedDict()  # (report, day) -> [passages, {theme: count}]
         for t in themes:
             self.theme_index(t)

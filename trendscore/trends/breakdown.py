@@ -9,6 +9,7 @@ English and "zh" otherwise); or the first place (Chinese or foreign) it names. A
 from __future__ import annotations
 
 from trendscore.trends.accumulate import Accumulator
+from trendscore.trends.emerging import Reach
 
 __all__ = ["Groups", "BY", "MAX_GROUPS", "OTHER"]
 
@@ -19,13 +20,14 @@ _PLACE_LISTS = ("cn_places", "foreign_places")
 
 
 class Groups:
-    """One accumulator per group of a breakdown."""
+    """One accumulator per group of a breakdown (``reach`` as for :class:`Accumulator`)."""
 
-    def __init__(self, by: str, themes: list[str]):
+    def __init__(self, by: str, themes: list[str], reach: Reach | None = None):
         if by not in BY:
             raise ValueError(f"unknown breakdown {by!r}; expected one of {', '.join(BY)}")
         self.by, self.themes = by, list(themes)
         self.accs: dict[str, Accumulator] = {}
+        self.reach = reach
 
     def _key(self, record: dict, names) -> str | None:
         if self.by == "source":
@@ -54,7 +56,7 @@ class Groups:
                 key = OTHER
                 acc = self.accs.get(key)
             if acc is None:
-                acc = self.accs[key] = Accumulator(self.themes)
+                acc = self.accs[key] = Accumulator(self.themes, self.reach)
         return acc
 
     def scores(self, compute, overall: list[dict]) -> list[dict]:

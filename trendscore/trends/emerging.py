@@ -2,13 +2,15 @@
 
 Passages with no theme (labelled ``[]``, or given under 0.5 for every theme by the model) are
 kept, a bounded sample per day (:data:`PER_DAY`, chosen by the fingerprint of their words, so
-the same ones whatever the order). At scoring time those of the recent window are clustered
-(TF-IDF of their words, k-means; in numpy, so scoring never waits seconds for scikit-learn to
-import); each cluster's share of *all* passages in the recent window is compared with the
-share, in the baseline, of the unthemed passages that lie as close to its centre as its own
-members do. Clusters of at least :data:`MIN_PASSAGES` passages whose share grew at least
-:data:`MIN_GROWTH` times are listed, with their top words and the passages nearest their
-centre: candidates for a new theme (``trendscore themes``/``train`` can add one).
+the same ones whatever the order), for the days a score can still use (:class:`Reach`: the
+recent window and its baseline, so a span of decades keeps a few months). At scoring time
+those of the recent window are clustered (TF-IDF of their words, k-means; in numpy, so
+scoring never waits seconds for scikit-learn to import); each cluster's share of *all*
+passages in the recent window is compared with the share, in the baseline, of the unthemed
+passages that lie as close to its centre as its own members do. Clusters of at least
+:data:`MIN_PASSAGES` passages whose share grew at least :data:`MIN_GROWTH` times are listed,
+with their top words and the passages nearest their centre: candidates for a new theme
+(``trendscore themes``/``train`` can add one).
 """
 
 from __future__ import annotations
@@ -21,7 +23,16 @@ import numpy as np
 
 from trendscore.io.dates import period_of
 
-__all__ = ["Unthemed", "merge_unthemed", "emerging_topics", "emerging_of", "PER_DAY", "MIN_PASSAGES", "MIN_GROWTH"]
+__all__ = [
+    "Reach",
+    "Unthemed",
+    "merge_unthemed",
+    "emerging_topics",
+    "emerging_of",
+    "PER_DAY",
+    "MIN_PASSAGES",
+    "MIN_GROWTH",
+]
 
 PER_DAY = 60
 MIN_PASSAGES = 8
@@ -29,11 +40,30 @@ MIN_GROWTH = 2.0
 _TOP_WORDS = 8
 
 
-class Unthemed:
-    """A bounded, order-independent sample of the unthemed passages of each day."""
+@dataclass(frozen=True)
+class Reach:
+    """The days whose unthemed passages a score can still use: those of the last ``periods``
+    periods of ``freq`` up to the period of ``last_day`` (a day number), or, with ``last_day``
+    None, up to the period of the latest day offered (a score's last day is never earlier)."""
 
-    def __init__(self, per_day: int = PER_DAY):
+    freq: str
+    periods: int
+    last_day: int | None = None
+
+
+class Unthemed:
+    """A bounded, order-independent sample of the unthemed passages of each day; with a
+    :class:`Reach`, only of the days within it (others are neither sampled nor counted)."""
+
+    def __init__(self, per_day: int = PER_DAY, reach: Reach | None = None):
         self.per_day = per_day
+        self.reach = reach
+        # the periods kept: from _first (None: any), to _last (None: any)
+        self._first: int | None = None
+        self._last: int | None = None
+        if reach is not None and reach.last_day is not None:
+            self._last = period_of(reach.last_day, reach.freq)
+            self._first = self._last - reach.periods + 1
         self.days: dict[int, list] = {}  # day -> heap of (-fingerprint, text, source)
         self.counts: dict[int, int] = {}  # day -> unthemed passages seen (sampled or not), copies folded
         #: day -> fingerprints of sampled passages that turned out to be copies of an earlier day's
@@ -43,6 +73,8 @@ class Unthemed:
     def add_print(self, day: int, fp: int, text: str, source=None) -> None:
         """Count one unthemed passage of ``day`` (its fingerprint ``fp``) and offer it to that
         day's sample (the accumulator calls this, and folds the passage's copies later)."""
+        if self.reach is not None and not self._within(day):
+            return
         self.counts[day] = self.counts.get(day, 0) + 1
         self.offer(day, (-fp, text[:2000], source if isinstance(source, str) else ""))
 
@@ -61,10 +93,32 @@ class Unthemed:
         copies = self.copies.get(day, ())
         return sorted(item for item in self.days[day] if -item[0] not in copies)
 
+    def _within(self, day: int) -> bool:
+        """Whether ``day`` is in the reach; a day later than any before moves an open-ended
+        reach on, and the days that fall out of it are dropped."""
+        reach = self.reach
+        assert reach is not None
+        period = period_of(day, reach.freq)
+        if reach.last_day is None and (self._last is None or period > self._last):
+            self._last = period
+            self._first = period - reach.periods + 1
+            for old in [d for d in self.days if period_of(d, reach.freq) < self._first]:
+                for table in (self.days, self.counts, self.copies, self._kept):
+                    table.pop(old, None)
+        assert self._first is not None and self._last is not None
+        return self._first <= period <= self._last
+
+    @property
+    def kept(self) -> int:
+        """Passages held in the samples, all days together."""
+        return sum(len(heap) for heap in self.days.values())
+
     def offer(self, day: int, item: tuple) -> None:
         """Keep ``item`` in the day's sample if its fingerprint ranks among the kept ones (a
         copy of a passage already kept is not kept twice: of two, the lesser by text and outlet,
         whatever the order they came in)."""
+        if day not in self.days and self.reach is not None and not self._within(day):
+            return
         heap = self.days.setdefault(day, [])
         kept = self._kept.setdefault(day, {})
         held = kept.get(item[0])
@@ -89,9 +143,11 @@ def merge_unthemed(mine: Unthemed, other: Unthemed) -> None:
         for item in heap:
             mine.offer(day, item)
     for day, n in other.counts.items():
-        mine.counts[day] = mine.counts.get(day, 0) + n
+        if day in mine.days:  # each counted day has a sample; a day out of reach has neither
+            mine.counts[day] = mine.counts.get(day, 0) + n
     for day, fps in other.copies.items():
-        mine.copies.setdefault(day, set()).update(fps)
+        if day in mine.days:
+            mine.copies.setdefault(day, set()).update(fps)
 
 
 def _words(texts: list[str]) -> list[list[str]]:

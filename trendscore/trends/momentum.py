@@ -32,6 +32,7 @@ from trendscore.errors import InputError
 from trendscore.io.dates import FREQS, period_label, period_of, period_start
 from trendscore.trends.accumulate import COPY_DAYS, MAX_SOURCES, OTHER_SOURCES, SCALE, Accumulator
 from trendscore.trends.drivers import theme_drivers
+from trendscore.trends.emerging import Reach
 from trendscore.trends.evidence import (
     NO_TEST,
     Window,
@@ -772,6 +773,21 @@ def _reason(
         f"steady: {by_report}the evidence is too weak for x{ratio:.2f} "
         f"({interval} {weak}; z {test['z']:+.1f}, {_needed_text(needed)} needed)"
     )
+
+
+def emerging_reach(freq: str, settings: MomentumSettings | None = None, as_of=None) -> Reach | None:
+    """The days of passages that fit no theme that a score per ``freq`` with ``settings``, up to
+    ``as_of`` (None: the latest day read), can use for its emerging topics: the periods of the
+    recent window and of its baseline. None (keep every day) for a ``freq`` or ``as_of`` the
+    score refuses anyway."""
+    if freq not in FREQS:
+        return None
+    cfg = settings or MomentumSettings()
+    try:
+        last_day = None if as_of is None else as_of_day(as_of)
+    except InputError:
+        return None
+    return Reach(freq, cfg.recent + cfg.baseline, last_day)
 
 
 def as_of_day(as_of) -> int:

@@ -15,7 +15,7 @@ from trendscore.io.rows import RECORDS
 from trendscore.modeling.model import BATCH
 from trendscore.seeds.files import DEFAULT_THEMES
 from trendscore.trends.accumulate import Accumulator, TooManyThemes
-from trendscore.trends.momentum import MomentumSettings, Score, compute_score
+from trendscore.trends.momentum import MomentumSettings, Score, compute_score, emerging_reach
 
 __all__ = [
     "score",
@@ -238,7 +238,7 @@ def in_theme_order(acc: Accumulator, first: Iterable[str] = ()) -> Accumulator:
     order = [t for t in dict.fromkeys([*first, *DEFAULT_THEMES, *acc.themes]) if t in present]
     if order == acc.themes:
         return acc
-    ordered = Accumulator(order)
+    ordered = Accumulator(order, acc.unthemed.reach)
     ordered.merge(acc)
     return ordered
 
@@ -270,12 +270,13 @@ def accumulate(
     relabel, by = settings.relabel, settings.by
     themes = list(settings.themes) if settings.themes else []
     model = None
-    acc = Accumulator(themes)
+    reach = emerging_reach(settings.freq, settings.momentum, settings.as_of)  # keep what can be used
+    acc = Accumulator(themes, reach)
     groups = None
     if by is not None:
         from trendscore.trends.breakdown import Groups
 
-        groups = Groups(by, themes)
+        groups = Groups(by, themes, reach)
     date_cache: dict[str, int | None] = {}
     stats: dict = {"bad_dates": 0}
     pending: list[tuple[dict, int | None, str, int]] = []
