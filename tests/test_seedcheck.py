@@ -201,6 +201,46 @@ def test_cli_validate_and_add(tmp_path):
     assert result.exit_code == 0 and "Added 3 seeds" in result.stderr
 
 
+def test_add_reads_standard_input_before_it_locks_the_directory(tmp_path, monkeypatch):
+    """`seeds add DIR -` read standard input holding the directory's lock: a slow typist, or a
+    pipe that stalled, kept every other writer of the directory waiting."""
+    import io
+    import sys
+
+    from filelock import FileLock, Timeout
+
+    seeds_dir = tmp_path / "seeds"
+    seeds_dir.mkdir()
+    _write(seeds_dir / "batch_01_old.jsonl", BASE[:1])
+    data = io.BytesIO("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in BASE).encode("utf-8"))
+    free = []
+
+    class Typist(io.RawIOBase):
+        """Standard input that, at each read, tries to take the directory's lock at once."""
+
+        def readable(self):
+            return True
+
+        def readinto(self, buffer):
+            try:
+                with FileLock(str(seeds_dir / ".seeds.lock"), timeout=0):
+                    free.append(True)
+            except Timeout:
+                free.append(False)
+            n = data.readinto(buffer)
+            if n == 0 and not (seeds_dir / "batch_02_meanwhile.jsonl").exists():
+                # another writer adds a seed while this one is still reading its input
+                _write(seeds_dir / "batch_02_meanwhile.jsonl", [dict(BASE[2], id="m")])
+            return n
+
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BufferedReader(Typist())))
+    result = add_seeds("-", seeds_dir)
+    assert free and all(free), free
+    # the directory was read under the lock, after the input: the other writer's seed is seen
+    assert (result.added, result.skipped_duplicates) == (1, 2)
+    assert [s.text for s in read_seeds([result.path])] == [BASE[1]["text"]]
+
+
 def test_add_keeps_ids_unique_and_a_replace_drops_only_the_seed_meant(tmp_path):
     seeds_dir = tmp_path / "seeds"
     seeds_dir.mkdir()

@@ -290,16 +290,26 @@ def add_seeds(new_path, directory, on_conflict: str = "refuse") -> AddResult:
     seeds or by none, :class:`SeedError` is raised and nothing is written, as when a seed file
     of the directory has a line that cannot be read (training would refuse the directory, and
     the seeds not seen could not be checked against).
+
+    The new seeds are read and checked before the directory is locked (standard input, read
+    as slowly as it comes, never keeps other writers waiting); the directory's seeds are read
+    under the lock, just before the batch is written.
     """
     if on_conflict not in ("refuse", "skip", "replace"):
         raise SeedError(f"on_conflict must be refuse, skip or replace, got {on_conflict!r}")
     directory = Path(directory)
     if not directory.is_dir():
         raise SeedError("no such seed directory", str(directory))
+    new_seeds, problems = validate_seeds([new_path])
+    bad = [p for p in problems if p.kind in ("schema", "blank", "label", "conflict", "id")]
+    if bad:
+        raise SeedError(f"{len(bad)} problems, first: {bad[0]}", str(new_path))
+    if not new_seeds:  # an empty file (or one of blank lines) is a mistake, not a batch of none
+        raise SeedError("no seeds to add (the file holds no seed records)", str(new_path))
     from filelock import FileLock
 
     with FileLock(str(directory / ".seeds.lock")):  # a second `seeds add` on this directory waits its turn
-        return _add_locked(new_path, directory, on_conflict)
+        return _add_locked(new_seeds, new_path, directory, on_conflict)
 
 
 def _free_id(base: str, taken: set[str]) -> str:
@@ -311,13 +321,9 @@ def _free_id(base: str, taken: set[str]) -> str:
     return candidate
 
 
-def _add_locked(new_path, directory: Path, on_conflict: str) -> AddResult:
-    new_seeds, problems = validate_seeds([new_path])
-    bad = [p for p in problems if p.kind in ("schema", "blank", "label", "conflict", "id")]
-    if bad:
-        raise SeedError(f"{len(bad)} problems, first: {bad[0]}", str(new_path))
-    if not new_seeds:  # an empty file (or one of blank lines) is a mistake, not a batch of none
-        raise SeedError("no seeds to add (the file holds no seed records)", str(new_path))
+def _add_locked(new_seeds: list[Seed], new_path, directory: Path, on_conflict: str) -> AddResult:
+    """Add ``new_seeds`` (read and checked from ``new_path``) to ``directory``, whose lock the
+    caller holds."""
     existing_files = sorted(f for f in directory.iterdir() if is_seed_file(f))
     existing = []
     for seed, error in iter_seed_lines(existing_files):
