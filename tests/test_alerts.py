@@ -69,6 +69,25 @@ def test_a_damaged_state_file_stops_the_run_and_is_kept(tmp_path):
         assert state.read_text("utf-8") == content
 
 
+def test_a_state_file_over_the_size_limit_is_called_too_large(tmp_path):
+    """A state file over 1 MiB was read cut short at 1 MiB and reported as not JSON."""
+    full = _write(tmp_path / "full.jsonl", _stream()[:40])
+    state = tmp_path / "state.json"
+    content = json.dumps({"freq": "week", "calls": {"policy": "steady"}, "note": "x" * (1 << 20)})
+    state.write_text(content, "utf-8")
+    result = CliRunner().invoke(main, ["score", full, "--state", str(state)])
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"Error: {state}: over 1 MiB, too large for a trendscore state file (the ones it writes hold a few KB): "
+        "name another file\n"
+    )
+    assert state.read_text("utf-8") == content
+    # exactly at the limit it is read, and replaced by this run's calls
+    state.write_text(json.dumps({"freq": "week", "calls": {}, "note": ""}).ljust(1 << 20), "utf-8")
+    assert CliRunner().invoke(main, ["score", full, "--state", str(state)]).exit_code == 0
+    assert "note" not in json.loads(state.read_text("utf-8"))
+
+
 def test_a_state_file_that_is_a_fifo_is_refused_at_once(tmp_path):
     """Reading the state had opened the FIFO and waited for a writer, for ever."""
     full = _write(tmp_path / "full.jsonl", _stream()[:40])

@@ -19,12 +19,15 @@ __all__ = ["read_state", "call_changes", "write_state", "alert_report", "ALERT_E
 #: the exit status of ``score --alert`` when a call changed since the last run
 ALERT_EXIT = 3
 
+#: the largest state file read; the ones written hold a few KB (at most 200 themes' calls)
+MAX_STATE_BYTES = 1 << 20
+
 
 def read_state(path: str, freq: str | None = None) -> dict | None:
     """The last run's calls, or None when there was none (no file yet); refused when they
     were made per another ``freq`` (weekly calls are not comparable with monthly ones). A
-    path that is not a regular file (a FIFO, a device) or does not hold a state is refused
-    with :class:`InputError`."""
+    path that is not a regular file (a FIFO, a device), one over :data:`MAX_STATE_BYTES`, or
+    one that does not hold a state is refused with :class:`InputError`."""
     try:
         # without blocking: opening a FIFO to read would wait for a writer that never comes
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
@@ -41,9 +44,15 @@ def read_state(path: str, freq: str | None = None) -> dict | None:
         if not stat.S_ISREG(mode):  # a FIFO, device or socket: no state to read, and not to be replaced
             raise InputError("is not a regular file; the state file is read and then replaced: name a file", path)
         try:
-            raw = fh.read(1 << 20)
+            raw = fh.read(MAX_STATE_BYTES + 1)
         except OSError as exc:
             raise InputError(f"cannot read the state file ({exc.strerror})", path) from None
+    if len(raw) > MAX_STATE_BYTES:  # cut short, it would be reported as not JSON
+        raise InputError(
+            f"over {MAX_STATE_BYTES >> 20} MiB, too large for a trendscore state file (the ones it writes hold "
+            "a few KB): name another file",
+            path,
+        )
     try:
         state = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError):
