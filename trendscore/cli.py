@@ -621,6 +621,7 @@ def train(
     """Train a model from labelled SEEDS (JSON Lines) into a model directory or a registry."""
     if (out_dir is None) == (registry is None):
         raise click.UsageError("give exactly one of -o DIR and --registry DIR")
+    from trendscore.modeling.modelcheck import split_theme_names
     from trendscore.modeling.selection import DEFAULT_BUDGET, DEFAULT_BUDGET_ENCODER
 
     given = _given(click.get_current_context())
@@ -665,7 +666,7 @@ def train(
         with _progress(quiet):
             report = Registry(registry).train(
                 list(seeds), tolerance=tolerance, force=force, cv=cv, seed=seed, curve=curve, budget=budget,
-                encoder=allow_encoder or "", themes=None if themes is None else themes.split(","), **params,
+                encoder=allow_encoder or "", themes=None if themes is None else split_theme_names(themes), **params,
             )
         card = Registry(registry).card(report["challenger"])
         _echo_card_notes(card)
@@ -685,7 +686,7 @@ def train(
         model = run_train(
             list(seeds), out_dir, cv=cv, seed=seed, curve=curve, budget=budget, encoder=allow_encoder or "",
             command=_rebuild_command(click.get_current_context(), given),
-            themes=None if themes is None else themes.split(","), **params,
+            themes=None if themes is None else split_theme_names(themes), **params,
         )
     card = model.card
     _echo_card_notes(card)
@@ -720,9 +721,10 @@ def seeds():
 @click.option("--themes", default=None, help="Comma-separated allowed labels (default: spot misspellings).")
 def seeds_validate(files, themes):
     """Report every problem in seed FILES, one line each; exit 1 if there is any."""
+    from trendscore.modeling.modelcheck import split_theme_names
     from trendscore.seeds.checks import seed_file_count, validate_seeds
 
-    found, problems = validate_seeds(list(files), themes.split(",") if themes else None)
+    found, problems = validate_seeds(list(files), split_theme_names(themes) if themes else None)
     for p in problems:
         click.echo(one_line(str(p)))  # a file name or a quoted field may hold line ends or escapes
     kinds = sorted({p.kind for p in problems})

@@ -22,6 +22,7 @@ __all__ = [
     "check_finite",
     "check_card",
     "theme_name_problem",
+    "split_theme_names",
     "THEME_NAME",
     "VERSION_NAME",
 ]
@@ -76,6 +77,18 @@ def theme_name_problem(name, what: str = "label") -> str | None:
         f"{what} {name!r} is not a theme name "
         f"(text of 1-64 printable characters, without '{LABEL_SEPARATOR}' or spaces at either end)"
     )
+
+
+def split_theme_names(text: str) -> list[str]:
+    """The theme names of a comma-separated list, each without white space at its ends, the
+    empty ones left out: ``"policy, culture,"`` is ``["policy", "culture"]``. The one reading
+    of such a list for every command that takes one (training's themes, the labels a seed
+    check allows).
+
+    >>> split_theme_names(" policy ,culture,, ")
+    ['policy', 'culture']
+    """
+    return [name.strip() for name in text.split(",") if name.strip()]
 
 
 def _fail(path: Path, what: str) -> NoReturn:
