@@ -432,7 +432,7 @@ def test_output_format_from_the_extension(tmp_path, name, jobs):
         # found by a review: these were told to "use .jsonl.gz or .csv.gz", two names score refuses
         ("score", "out.gz", [], "score output is not written gzip-compressed; drop the .gz"),
         ("score", "out.txt.gz", ["--format", "table"], "score output is not written gzip-compressed; drop the .gz"),
-        ("score", "out.jsonl", [], "score does not write JSON Lines; name a .json or .csv file"),
+        ("score", "out.jsonl", [], "score does not write JSON Lines; name a .json file for JSON, a .csv file for CSV"),
         ("score", "out.parquet", [], "score does not write Parquet"),
         # found by a review: these names were given plain JSON Lines, or a table, without a word
         ("label", "out.jsonl.bz2", [], "label does not write .bz2 files; gzip is written (.gz); drop the .bz2"),
@@ -441,10 +441,12 @@ def test_output_format_from_the_extension(tmp_path, name, jobs):
         ("label", "out.tsv", [], "label does not write tab-separated values; name a .jsonl, .csv or .parquet file"),
         ("label", "out.json", [], "label does not write a JSON document; name a .jsonl, .csv or .parquet file"),
         ("score", "out.json.bz2", [], "score does not write .bz2 files; drop the .bz2"),
-        ("score", "out.tsv", [], "score does not write tab-separated values; name a .json or .csv file"),
+        ("score", "out.tsv", [], "score does not write tab-separated values; name a .json file for JSON"),
         # found by a review: a table, or JSON Lines, was written into these, exit 0
-        ("score", "trends.png", [], "score does not write a PNG image; name a .json or .csv file"),
-        ("score", "trends.html", ["--format", "csv"], "score does not write an HTML page; name a .json or .csv"),
+        ("score", "trends.png", [], "score does not write a PNG image; name a .json file for JSON"),
+        ("score", "trends.html", ["--format", "csv"], "score does not write an HTML page; name a .json file"),
+        ("score", "trends.md", [], "score does not write Markdown; name a .json file for JSON, a .csv file for CSV"),
+        ("label", "out.xlsx", ["--format", "csv"], "label does not write an Excel workbook; name a .jsonl, .csv or"),
         ("label", "out.svg", [], "label does not write an SVG image; name a .jsonl, .csv or .parquet file"),
         ("label", "out.PDF", [], "label does not write a PDF document"),
         ("label", "out.htm.gz", [], "label does not write an HTML page"),

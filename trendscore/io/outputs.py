@@ -39,6 +39,22 @@ _SUFFIX_NAMES = {
     ".html": "an HTML page",
     ".htm": "an HTML page",
     ".pdf": "a PDF document",
+    # formats a user may expect a table or records in, which trendscore never writes: the
+    # plain-text table is no Markdown, and a spreadsheet or a word processor would not open it
+    ".md": "Markdown",
+    ".markdown": "Markdown",
+    ".xlsx": "an Excel workbook",
+    ".xls": "an Excel workbook",
+    ".ods": "an OpenDocument spreadsheet",
+    ".docx": "a Word document",
+    ".doc": "a Word document",
+    ".odt": "an OpenDocument text",
+    ".rtf": "a rich-text document",
+    ".xml": "XML",
+    ".yaml": "YAML",
+    ".yml": "YAML",
+    ".jpg": "a JPEG image",
+    ".jpeg": "a JPEG image",
 }
 #: extensions of compression and archives trendscore reads (or refuses to read) but never writes
 _UNWRITTEN_COMPRESSION = (".gzip", ".bz2", ".zst", ".zstd", ".xz", ".zip", ".7z")
@@ -70,7 +86,10 @@ _RULES = {
         {".json": "json", ".csv": "csv"},
         "table",
         no_gzip="score output is not written gzip-compressed; drop the .gz",
-        other_format="score does not write {what}; name a .json or .csv file, or any other for a table",
+        other_format=(
+            "score does not write {what}; name a .json file for JSON, a .csv file for CSV, "
+            "or a .txt file (or a name without an extension) for the table"
+        ),
         other_compression="score does not write {suffix} files; drop the {suffix}",
     ),
     "suggest": _NameRules(
