@@ -285,6 +285,41 @@ def test_a_learning_curve_subset_whose_folds_each_keep_one_label_has_no_figure(t
     assert curve[1]["passages"] == 6 and curve[1]["macro_f1"] is not None
 
 
+def _word_ring_rows():
+    """Twelve seeds of two words each, every word shared by two neighbours round a ring: the
+    seeds share words, but a subset of them may not share any."""
+    words = ["苹果", "香蕉", "橘子", "葡萄", "西瓜", "芒果", "草莓", "樱桃", "柠檬", "桃子", "菠萝", "榴莲"]
+    return [
+        {"id": f"s{i}", "text": f"{words[i]} {words[(i + 1) % 12]}", "labels": [("policy", "overseas")[i % 2]]}
+        for i in range(12)
+    ]
+
+
+def test_a_learning_curve_subset_whose_fold_shares_no_word_is_reported_not_computable(tmp_path, run):
+    """Half of the ring's seeds, in two folds, leave a fold's three training seeds no word in two
+    of them: train --curve had stopped on 'no word or character n-gram occurs in at least 2 of
+    the 3 seeds' (three seeds of twelve given). That point is now not computable, with why."""
+    seeds = _write_seeds(tmp_path / "s.jsonl", _word_ring_rows())
+    args = ["--budget", "0", "--jobs", "1", "--curve", "--char-ngrams", "0", "--cv", "2"]
+    result = run("train", seeds, "-o", tmp_path / "m", *args)
+    assert result.exit_code == 0, result.output
+    assert (
+        "learning curve: 50% of seeds (6): not computable, 2-fold cross-validation (6 seeds): a fold's training "
+        "seeds: no word or character n-gram occurs in at least 2 of the 3 seeds\n" in result.stderr
+    ), result.stderr
+    rows = load_model(tmp_path / "m").card["learning_curve"]
+    assert rows[1]["macro_f1"] is None and "no word or character n-gram" in rows[1]["skipped"]
+    assert rows[2]["macro_f1"] is not None and rows[3]["macro_f1"] is not None
+    # cross-validation itself names the stage when a fold has no words in common
+    from trendscore.errors import NoTerms
+    from trendscore.modeling.training import cross_validate
+
+    apart = [dict(row, labels=[("policy", "overseas")[i % 2]]) for i, row in enumerate(_word_ring_rows()[::2])]
+    subset = read_seeds([_write_seeds(tmp_path / "apart.jsonl", apart)])  # no two share a word
+    with pytest.raises(NoTerms, match=r"^2-fold cross-validation \(6 seeds\): a fold's training seeds: no word"):
+        cross_validate(subset, folds=2, char_ngram_min=1, char_ngram_max=0)
+
+
 def test_cross_validation_where_no_fold_can_be_fitted_names_the_rare_label(tmp_path):
     from trendscore.modeling.training import cross_validate
 

@@ -14,6 +14,7 @@ __all__ = [
     "ModelError",
     "SeedError",
     "OneLabel",
+    "NoTerms",
     "OutputError",
     "one_line",
     "quoted",
@@ -126,3 +127,9 @@ class OneLabel(SeedError):
 
     def __reduce__(self):  # the label survives the trip from a worker process too
         return (type(self), (self.message, self.label, self.path, self.line), {"hint": self.hint})
+
+
+class NoTerms(SeedError):
+    """The seeds a model was to be fitted on share no word or character n-gram in as many of
+    them as the vocabulary asks (``min_df``): the model would have no feature. Callers that can
+    go on without that model (a point of a learning curve) catch it."""

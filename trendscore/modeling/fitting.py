@@ -11,7 +11,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from trendscore.errors import Hint, OneLabel, SeedError, hinted
+from trendscore.errors import Hint, NoTerms, OneLabel, SeedError, hinted
 from trendscore.modeling.metrics import label_matrix
 from trendscore.modeling.model import Model
 from trendscore.seeds.files import Seed, model_themes
@@ -63,7 +63,8 @@ def fit_model(seeds: list[Seed], seed: int = 0, themes: list[str] | None = None,
 
     ``themes`` fixes the model's themes (:func:`~trendscore.seeds.files.model_themes`; the seeds
     carry no other labels); by default they come from the seeds' labels. Single-label seeds
-    that all carry one label make no model: :class:`~trendscore.errors.OneLabel`, naming it."""
+    that all carry one label make no model: :class:`~trendscore.errors.OneLabel`, naming it;
+    nor do seeds that share too few words: :class:`~trendscore.errors.NoTerms`."""
     from trendscore.modeling.classifier import TextThemeClassifier
 
     if not seeds:
@@ -83,7 +84,7 @@ def fit_model(seeds: list[Seed], seed: int = 0, themes: list[str] | None = None,
     except ValueError as exc:
         if "0 feature(s)" not in str(exc):
             raise
-        error = SeedError(
+        error = NoTerms(
             f"no word or character n-gram occurs in at least {settings['min_df']} of the {len(seeds)} seeds"
         )
         raise hinted(error, Hint("more seeds, or a lower {setting}", "min_df")) from None

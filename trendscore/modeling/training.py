@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
-from trendscore.errors import Hint, InputError, OneLabel, SeedError, hinted
+from trendscore.errors import Hint, InputError, NoTerms, OneLabel, SeedError, hinted
 from trendscore.modeling.fitting import _settings, defaults, fit_model
 from trendscore.modeling.metrics import expected_calibration_error, label_matrix, per_theme_scores, reliability_table
 from trendscore.modeling.model import Model
@@ -69,6 +69,9 @@ def cross_validate(
             left[exc.label] = left.get(exc.label, 0) + 1
             missing.update(_other_labels(exc.label, seeds))
             continue
+        except NoTerms as exc:  # the seeds as a whole have words in common, this fold's do not
+            error = NoTerms(f"{stage}: a fold's training seeds: {exc.message}")
+            raise (hinted(error, exc.hint) if exc.hint is not None else error) from None
         scored[test_idx] = True
         cols = [model.themes.index(t) if t in model.themes else None for t in themes]
         p = model.predict_proba([seeds[i].text for i in test_idx])
@@ -216,8 +219,9 @@ def learning_curve(
     """Cross-validated macro-F1 on growing random subsets of the seeds: do more labels help?
 
     A subset on which no fold makes a model (single-label seeds whose folds each keep one
-    label, :class:`~trendscore.errors.OneLabel`) has no figure: its row's ``macro_f1`` is None
-    and ``skipped`` says why; the other subsets are computed."""
+    label, :class:`~trendscore.errors.OneLabel`), or one with a fold whose training seeds share
+    too few words for the vocabulary (:class:`~trendscore.errors.NoTerms`), has no figure: its
+    row's ``macro_f1`` is None and ``skipped`` says why; the other subsets are computed."""
     order = np.random.default_rng(seed).permutation(len(seeds))
     rows = []
     for share in tracked(shares, "learning curve"):
@@ -225,7 +229,7 @@ def learning_curve(
         row = {"share": share, "passages": len(subset)}
         try:
             scores = cross_validate(subset, folds=folds, seed=seed, themes=themes, **params)
-        except OneLabel as exc:
+        except (OneLabel, NoTerms) as exc:
             rows.append({**row, "macro_f1": None, "skipped": str(exc)})
             continue
         rows.append({**row, "macro_f1": scores["macro_f1"]})
