@@ -13,6 +13,16 @@ DIGEST = SEEDS / "000_c45236173e460e13.txt"
 BIN = Path(sys.executable).parent
 
 
+def fresh_encoders(monkeypatch) -> None:
+    """Sentence encoders built anew within the test, in a cache of its own: one that fails to
+    load (its package made to look missing) is not served from the process's cache, and the
+    process's loaded encoders come back when the test ends."""
+    from trendscore.once import built_once
+    from trendscore.text import embedding
+
+    monkeypatch.setattr(embedding, "_encoder", built_once()(embedding._encoder.__wrapped__))
+
+
 @pytest.fixture(scope="session")
 def small_seed_files():
     return [SEEDS / "batch_02_gov.jsonl", SEEDS / "batch_06_headlines.jsonl"]

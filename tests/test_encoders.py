@@ -4,7 +4,7 @@ import sys
 
 import numpy as np
 import pytest
-from conftest import SEEDS
+from conftest import SEEDS, fresh_encoders
 
 from trendscore.errors import ModelError
 from trendscore.modeling.model import load_model
@@ -64,7 +64,7 @@ def test_the_model_records_the_encoder_and_refuses_another(fitted, encoder, monk
 
 def test_a_missing_package_is_one_line_naming_the_install(fitted, encoder, monkeypatch):
     _, path = fitted
-    monkeypatch.setattr(embedding, "_encoders", {})
+    fresh_encoders(monkeypatch)
     monkeypatch.setattr(embedding, "_identity", {})
     monkeypatch.setitem(sys.modules, MODULES[encoder], None)
     with pytest.raises(ModelError, match="pip install") as info:

