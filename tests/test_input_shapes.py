@@ -541,6 +541,16 @@ def test_bad_frames_are_refused_in_one_line(frame, kwargs, message):
         trendscore.label(frame(), **kwargs)
 
 
+@pytest.mark.parametrize("column", ["Labels", "LABELS", " labels", "labels "])
+def test_a_frames_labels_column_spelt_otherwise_is_refused_by_score(column):
+    """trendscore.score passed over a 'Labels' column and had the model label every row."""
+    frame = _frame(**{column: [["policy"], ["overseas"]]})
+    with pytest.raises(InputError, match=f"the DataFrame has a column '{column}', not 'labels': its labels would not"):
+        trendscore.score(frame)
+    # label reads no labels: the column is the user's own, kept as it is
+    assert trendscore.label(frame)[column].tolist() == [["policy"], ["overseas"]]
+
+
 @pytest.mark.parametrize(
     ("call", "message"),
     [

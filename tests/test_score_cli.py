@@ -243,6 +243,24 @@ def test_a_labelled_csv_without_text_is_scored_as_its_json_lines(run, tmp_path, 
     assert result.exit_code == 2 and "CSV has no 'text' column (columns: date, source)" in result.stderr
 
 
+def test_a_labels_column_spelt_otherwise_is_refused_where_labels_are_read(run, tmp_path):
+    """A 'Labels' column was passed over without a word and the model labelled every row (and
+    without a text column the error spoke of the text, not of the labels)."""
+    f = tmp_path / "l.csv"
+    f.write_text("date,text,Labels\n2025-01-01,海淀区发布微短剧扶持政策,policy\n", "utf-8")
+    result = run("score", f)
+    assert result.exit_code == 2 and result.stderr == (
+        f"Error: {f}:1: CSV has a column 'Labels', not 'labels': its labels would not be read and the model would "
+        "label every row; name it 'labels' (or drop it to have the model label the rows)\n"
+    )
+    f.write_text("date,LABELS\n2025-01-01,policy\n", "utf-8")
+    result = run("score", f)
+    assert result.exit_code == 2 and "CSV has a column 'LABELS', not 'labels'" in result.stderr
+    f.write_text("date,text,Labels,labels\n2025-01-01,海淀区发布微短剧扶持政策,x,policy\n", "utf-8")
+    result = run("score", f, "--format", "json")  # with 'labels' there, the other is just another column
+    assert result.exit_code == 0 and json.loads(result.stdout)["labelled_by"]["labels_as_given"] == 1
+
+
 def test_json_lines_null_labels_are_for_the_model_to_label(run, tmp_path):
     """A null 'labels' means not labelled yet, as a Parquet or DataFrame null does."""
     f = tmp_path / "n.jsonl"

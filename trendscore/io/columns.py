@@ -43,7 +43,18 @@ class Columns:
     def check_header(self, fields: list[str], name: str, kind: str, require_text: bool = True) -> None:
         """Refuse a header without the text column (unless ``require_text`` is False and a
         ``labels`` column stands in: scoring labelled records needs no text), or with both a
-        column and the field it would be renamed to (one of them would be lost)."""
+        column and the field it would be renamed to (one of them would be lost). Where labels
+        are read (``require_text`` False), a ``labels`` column spelt otherwise (``Labels``,
+        ``LABELS``, `` labels``) is refused too: its labels would be passed over unread."""
+        if not require_text and "labels" not in fields:
+            near = next((f for f in fields if f.strip().casefold() == "labels"), None)
+            if near is not None:
+                raise InputError(
+                    f"{kind} has a column {one_line(repr(near))}, not 'labels': its labels would not be read and the "
+                    "model would label every row; name it 'labels' (or drop it to have the model label the rows)",
+                    name,
+                    1,
+                )
         if self.text not in fields and (require_text or "labels" not in fields):
             shown = one_line(", ".join(fields))  # a header cell may hold a line end (a quoted one)
             error = InputError(f"{kind} has no {self.text!r} column (columns: {shown})", name, 1)
