@@ -291,6 +291,21 @@ def test_score_dataframe_reads_given_labels_as_the_one_process_path():
         score_dataframe(dd.from_pandas(bad, npartitions=2))
 
 
+def test_score_dataframe_refuses_a_labels_column_spelt_otherwise():
+    """As trendscore.score: a 'Labels' column had been passed over and the model labelled every row."""
+    import dask.dataframe as dd
+    import pandas as pd
+
+    import trendscore
+    from trendscore.integrations.dask import score_dataframe
+
+    frame = pd.DataFrame({"date": ["2025-01-01"], "text": ["短剧出海"], "Labels": ["policy"]})
+    with pytest.raises(
+        trendscore.InputError, match=r"^<DataFrame>:1: the DataFrame has a column 'Labels', not 'labels'"
+    ):
+        score_dataframe(dd.from_pandas(frame, npartitions=1))
+
+
 def test_score_dataframe_lists_only_the_themes_given_labels_name():
     """As trendscore.score: labels of the user's own show no default themes at zero beside them."""
     import dask.dataframe as dd

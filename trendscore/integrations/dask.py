@@ -273,14 +273,17 @@ def score_dataframe(
     Dask's ``dataframe.convert-string`` setting (on by default) makes strings of a column of
     Python objects before this sees it: lists become their written form (``"['policy']"``,
     read back as the list), but a number becomes its digits (``5`` is then the text or theme
-    ``"5"``). Turn it off to have such cells refused as :func:`trendscore.score` refuses them."""
+    ``"5"``). Turn it off to have such cells refused as :func:`trendscore.score` refuses them.
+    A labels column spelt otherwise (``Labels``) with none named ``labels`` is refused."""
     _require_dask()
     import dask
 
+    from trendscore.io.columns import check_labels_column
     from trendscore.io.frames import frame_rows, kinds_as_text
     from trendscore.trends.accumulate import TooManyThemes, past_limit
     from trendscore.trends.scoring import ScoreSettings, Tally, score_tally
 
+    check_labels_column(ddf.columns, FRAME, "the DataFrame")  # a 'Labels' column is not passed over
     frame_rows(ddf._meta, text_column, date_column)  # the columns, checked before any work
     model_dir = _model_dir(model)
     as_text = False

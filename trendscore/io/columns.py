@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from trendscore.errors import Hint, InputError, TrendscoreError, hinted, one_line
 
-__all__ = ["Columns", "LABEL_SEPARATOR", "both_fields"]
+__all__ = ["Columns", "LABEL_SEPARATOR", "both_fields", "check_labels_column"]
 
 #: what joins the theme names of a ``labels`` cell in CSV, written and read
 LABEL_SEPARATOR = "|"
@@ -46,15 +46,8 @@ class Columns:
         column and the field it would be renamed to (one of them would be lost). Where labels
         are read (``require_text`` False), a ``labels`` column spelt otherwise (``Labels``,
         ``LABELS``, `` labels``) is refused too: its labels would be passed over unread."""
-        if not require_text and "labels" not in fields:
-            near = next((f for f in fields if f.strip().casefold() == "labels"), None)
-            if near is not None:
-                raise InputError(
-                    f"{kind} has a column {one_line(repr(near))}, not 'labels': its labels would not be read and the "
-                    "model would label every row; name it 'labels' (or drop it to have the model label the rows)",
-                    name,
-                    1,
-                )
+        if not require_text:
+            check_labels_column(fields, name, kind)
         if self.text not in fields and (require_text or "labels" not in fields):
             shown = one_line(", ".join(fields))  # a header cell may hold a line end (a quoted one)
             error = InputError(f"{kind} has no {self.text!r} column (columns: {shown})", name, 1)
@@ -84,3 +77,20 @@ def both_fields(what: str, field: str, name: str, line: int) -> TrendscoreError:
     the field, as the caller calls it (the library's keyword, the CLI's option)."""
     error = InputError(f"{what}; one of them would be lost", name, line)
     return hinted(error, Hint(f"{{setting}} naming the one that holds the {field}", f"{field}_column"))
+
+
+def check_labels_column(fields, name: str | None, kind: str) -> None:
+    """Refuse, where labels are read, a header whose labels column is spelt otherwise
+    (``Labels``, ``LABELS``, `` labels``) with none named ``labels``: its labels would be passed
+    over unread and the model would label every row. ``kind`` says what the header is of."""
+    fields = [str(f) for f in fields]
+    if "labels" in fields:
+        return
+    near = next((f for f in fields if f.strip().casefold() == "labels"), None)
+    if near is not None:
+        raise InputError(
+            f"{kind} has a column {one_line(repr(near))}, not 'labels': its labels would not be read and the "
+            "model would label every row; name it 'labels' (or drop it to have the model label the rows)",
+            name,
+            1,
+        )
