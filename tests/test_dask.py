@@ -291,6 +291,27 @@ def test_score_dataframe_reads_given_labels_as_the_one_process_path():
         score_dataframe(dd.from_pandas(bad, npartitions=2))
 
 
+def test_label_dataframe_refuses_a_row_without_text_as_trendscore_label():
+    """label_dataframe had labelled a missing or non-string text as "" (no theme, silently),
+    where trendscore.label refuses the frame's row; a partition does not know the rows before
+    it, so the row is named within its partition."""
+    import dask.dataframe as dd
+    import pandas as pd
+
+    import trendscore
+    from trendscore.integrations.dask import label_dataframe
+
+    texts = ["海淀区发布微短剧扶持政策", "短剧出海东南亚市场", None, "今天天气很好"]
+    frame = pd.DataFrame({"text": texts})
+    with pytest.raises(trendscore.InputError, match=r"^<DataFrame>:3: expected a string 'text', got a missing"):
+        trendscore.label(frame)
+    pattern = r"^<DataFrame>: partition 2, its row 1: expected a string 'text', got a missing value \(index 2\)$"
+    with pytest.raises(trendscore.InputError, match=pattern):
+        label_dataframe(dd.from_pandas(frame, npartitions=2)).compute()
+    fine = label_dataframe(dd.from_pandas(frame.dropna(), npartitions=2)).compute()
+    assert fine["labels"].tolist() == trendscore.label(frame.dropna())["labels"].tolist()
+
+
 def test_score_dataframe_refuses_a_labels_column_spelt_otherwise():
     """As trendscore.score: a 'Labels' column had been passed over and the model labelled every row."""
     import dask.dataframe as dd

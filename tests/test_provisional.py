@@ -528,3 +528,21 @@ def test_a_theme_no_seed_is_about_takes_its_threshold_from_the_examples(small_se
     p_new = theme.proba(new, base.featurizer.tfidf_coo(new))
     assert (p_others >= theme.threshold).mean() < 0.05  # it had taken nearly all of them
     assert (p_new >= theme.threshold).all()
+
+
+def test_label_dataframe_marks_the_theme_provisional_as_trendscore_label(made):
+    """Found in review: Dask's label_dataframe had no 'provisional' column where
+    trendscore.label(frame) has one, so the same frame came back otherwise on the two."""
+    dd = pytest.importorskip("dask.dataframe")
+    import pandas as pd
+
+    import trendscore
+    from trendscore.integrations.dask import label_dataframe
+
+    model = str(made[0])
+    frame = pd.DataFrame({"text": _overseas_texts(6, skip=3)})
+    want = trendscore.label(frame, model=model)
+    got = label_dataframe(dd.from_pandas(frame, npartitions=2), model=model).compute()
+    assert list(got.columns) == list(want.columns)
+    assert got["provisional"].tolist() == want["provisional"].tolist()
+    assert got["labels"].tolist() == want["labels"].tolist()

@@ -186,14 +186,25 @@ def _local_client(n: int):
 # ------------------------------------------------------------------ DataFrames
 
 
-def _label_partition(pdf, model_dir, text_column):
+def _label_partition(pdf, model_dir, text_column, partition_info=None):
+    """A partition labelled as :func:`trendscore.label` labels a pandas frame: the same columns,
+    the same refusal of a row whose text is not a string (Dask passes ``partition_info``; a
+    partition does not know how many rows come before it, so the row is named within it)."""
+    import pandas as pd
+
+    from trendscore.io.frames import frame_texts, labelled_frame
+
     model = _worker_model(model_dir)
-    texts = ["" if not isinstance(t, str) else t for t in pdf[text_column].tolist()]
-    results = model.label(texts)
-    out = pdf.copy()
-    out["labels"] = [r["labels"] for r in results]
-    for theme in model.themes:
-        out[f"score_{theme}"] = [r["scores"][theme] for r in results]
+    try:
+        texts = frame_texts(pdf, text_column)
+    except InputError as exc:
+        number = (partition_info or {}).get("number")
+        if number is None or exc.line is None:
+            raise
+        raise InputError(f"partition {number + 1}, its row {exc.line}: {exc.message}", FRAME) from None
+    out = labelled_frame(pdf, model.label(texts), model.themes)
+    if model.provisional and "provisional" not in out.columns:  # an empty partition
+        out["provisional"] = pd.Series([], dtype="object", index=out.index)
     return out
 
 
@@ -208,12 +219,16 @@ def label_dataframe(ddf, model=None, text_column: str = "text"):
     from trendscore.modeling.model import load_model
 
     model_dir = _model_dir(model)
-    themes = load_model(model_dir).themes  # check the model here first, and learn its themes
+    loaded = load_model(model_dir)  # check the model here first, and learn its themes
+    themes = loaded.themes
     meta = ddf._meta.copy()
     meta["labels"] = []
     for theme in themes:
         meta[f"score_{theme}"] = []
-    meta = meta.astype({f"score_{t}": "float64" for t in themes} | {"labels": "object"})
+    if loaded.provisional:  # themes made from a few examples (themes add), as trendscore.label marks them
+        meta["provisional"] = []
+    kinds = {f"score_{t}": "float64" for t in themes} | {"labels": "object"}
+    meta = meta.astype(kinds | ({"provisional": "object"} if loaded.provisional else {}))
     return ddf.map_partitions(_label_partition, model_dir, text_column, meta=meta)
 
 
