@@ -262,3 +262,23 @@ def test_dates_are_counted_the_same_whether_or_not_the_cache_holds_them():
     assert tally.acc.records == 9
     assert set(tally.acc.days) == {dt.date(2024, 3, 1).toordinal()}
     assert tally.acc.days[dt.date(2024, 3, 1).toordinal()][0] == 4 * SCALE
+
+
+def test_a_theme_only_undated_passages_carry_has_no_row_as_in_score_dataframe():
+    """Found by a review: once each record's labels were added as it was read, a label carried
+    only by passages without a usable date (missing, or one that does not parse) became a row
+    of zeros in trendscore.score (and --jobs), and counted towards the 200-theme limit, where
+    score_dataframe (and trendscore.score before) left it out: no day of it is scored."""
+    from trendscore.trends.accumulate import MAX_THEMES
+
+    recs = [
+        {"date": "2025-01-05", "labels": ["policy"]},
+        {"date": None, "labels": ["sports"]},
+        {"date": "sometime", "labels": ["music", "policy"]},
+        {"date": "2025-01-06", "labels": ["music", "policy"]},  # met undated first: a row now
+    ]
+    assert [t["theme"] for t in trendscore.score(recs, freq="day").themes] == ["music", "policy"]
+    undated = [{"date": None, "labels": [f"own{i}"]} for i in range(MAX_THEMES + 5)]
+    result = trendscore.score([*recs, *undated], freq="day")
+    assert [t["theme"] for t in result.themes] == ["music", "policy"]
+    assert result.to_json()["records"]["undated"] == MAX_THEMES + 7

@@ -372,8 +372,6 @@ def accumulate(
                     key, known = None, False
                 if not known:
                     _check_labels(labels, path, line)
-                    if key is not None and len(checked) < 10_000:
-                        checked[key] = key
             else:
                 check_text(record, path, line)
         except InputError as exc:
@@ -383,8 +381,12 @@ def accumulate(
             continue
         day = day_of(record, path, line)
         if labelled:
-            if not known:  # labels met before were registered then
+            # labels met before were registered then; an undated passage brings no theme (none
+            # of its days is scored, as in score_dataframe), so its labels are checked again
+            if not known and day is not None:
                 register(labels, path, line)
+                if key is not None and len(checked) < 10_000:
+                    checked[key] = key
         elif model is None:
             need_model(path, line)
         if labelled:
