@@ -373,6 +373,33 @@ def test_score_dataframe_refuses_too_many_themes_in_one_line_naming_the_row():
         score_dataframe(dd.from_pandas(late, npartitions=3))
 
 
+@pytest.mark.parametrize(
+    "name,message",
+    [
+        ("", "an empty label: "),
+        ("policy ", "label 'policy ' with white space at either end: "),
+        ("culture", r"duplicate labels \['culture', 'culture'\]"),
+    ],
+)
+def test_score_dataframe_refuses_the_labels_trendscore_score_refuses(name, message):
+    """Found by a review: score_dataframe counted an empty label and 'policy ' as themes of
+    their own, and a label given twice as two passages of it, where trendscore.score (and the
+    CLI) refuse the row: the same frame now stops at the same row with the same error."""
+    import dask.dataframe as dd
+    import pandas as pd
+
+    import trendscore
+    from trendscore.integrations.dask import score_dataframe
+
+    labels = [["policy"]] * 5 + [["culture", name]] + [["culture"]] * 4
+    frame = pd.DataFrame({"date": [f"2025-01-{d:02d}" for d in range(1, 11)], "labels": labels})
+    with pytest.raises(trendscore.InputError, match=rf"^<DataFrame>:6: {message}"):
+        trendscore.score(frame)
+    for parts in (1, 2, 3):
+        with pytest.raises(trendscore.InputError, match=rf"^<DataFrame>:6: {message}"):
+            score_dataframe(dd.from_pandas(frame, npartitions=parts))
+
+
 def test_score_dataframe_reads_an_empty_labels_cell_as_no_theme_as_the_cli(tmp_path):
     """label's CSV output read by Dask (an empty labels cell comes back missing) scores as
     `trendscore score` scores the file, as trendscore.score scores it read by pandas."""
