@@ -505,3 +505,35 @@ def test_replacement_cycles_match_mutual_reach_on_every_small_set():
     for shape in product(one, repeat=3):
         seeds = [Seed(i, "t", (), None, None, None, "s.jsonl", n + 1, r) for n, (i, r) in enumerate(shape)]
         assert replacement_cycles(seeds) == _cycles_by_reach(seeds), shape
+
+
+def test_a_huge_label_or_id_is_quoted_short_by_validate_train_and_add(tmp_path):
+    """Found by a review: the 80-character rule for values quoted from the data (errors.quoted)
+    had left out the theme-name rule and the seed ids: a label of 100,000 characters made
+    'seeds validate', 'train' and 'seeds add' print a line of 100,000, and so did an id held
+    twice, a replaces naming no seed, and the seeds of a replacement cycle."""
+    huge, ident = "x" * 100_000, "i" * 100_000
+    records = [
+        {**BASE[0], "labels": [huge]},
+        {**BASE[1], "id": ident, "replaces": ["r" * 100_000]},
+        {**BASE[2], "id": ident},
+    ]
+    f = _write(tmp_path / "s.jsonl", records)
+    _, problems = validate_seeds([f])
+    assert sorted(p.kind for p in problems) == ["id", "label", "replaces"]
+    assert all(len(str(p)) < 400 for p in problems), [len(str(p)) for p in problems]
+    result = CliRunner().invoke(main, ["seeds", "validate", str(f)])
+    assert result.exit_code == 1 and max(len(line) for line in result.stdout.splitlines()) < 400
+    assert f"{f}:1: label: label '{'x' * 50}" in result.stdout
+    result = CliRunner().invoke(main, ["train", str(f), "-o", str(tmp_path / "m"), "--cv", "0"])
+    assert result.exit_code == 2 and result.stderr.startswith(f"Error: {f}:1: label 'xxx")
+    assert result.stderr.count("\n") == 1 and len(result.stderr) < 400
+    cycle = _write(tmp_path / "c.jsonl", [{**BASE[0], "id": ident, "replaces": ["b"]}, {**BASE[1], "replaces": [ident]}])
+    with pytest.raises(SeedError, match=r"c\.jsonl:1: seeds 'i{79}\.\.\. \(.*\) replace one another in a cycle"):
+        read_seeds([cycle])
+    directory = tmp_path / "seeds"
+    directory.mkdir()
+    _write(directory / "batch_01.jsonl", BASE)
+    new = _write(tmp_path / "new.jsonl", [{**BASE[0], "id": "n", "text": "一段全新的文字", "labels": [huge]}])
+    result = CliRunner().invoke(main, ["seeds", "add", str(new), "--to", str(directory)])
+    assert result.exit_code == 2 and result.stderr.count("\n") == 1 and len(result.stderr) < 400, result.stderr[:300]

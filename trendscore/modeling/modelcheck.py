@@ -14,7 +14,7 @@ import re
 from pathlib import Path
 from typing import NoReturn
 
-from trendscore.errors import ModelError
+from trendscore.errors import ModelError, quoted
 
 __all__ = [
     "check_meta",
@@ -74,7 +74,7 @@ def theme_name_problem(name, what: str = "label") -> str | None:
     if isinstance(name, str) and THEME_NAME.fullmatch(name) and LABEL_SEPARATOR not in name and name == name.strip():
         return None
     return (
-        f"{what} {name!r} is not a theme name "
+        f"{what} {quoted(name)} is not a theme name "
         f"(text of 1-64 printable characters, without '{LABEL_SEPARATOR}' or spaces at either end)"
     )
 

@@ -10,7 +10,7 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from trendscore.errors import SeedError
+from trendscore.errors import SeedError, quoted
 from trendscore.io.atomic import create_new_file
 from trendscore.modeling.modelcheck import theme_name_problem
 from trendscore.seeds.files import (
@@ -196,7 +196,7 @@ def validate_seeds(paths, themes: list[str] | None = None) -> tuple[list[Seed], 
     for s in seeds:
         if s.id in first_by_id:
             f = first_by_id[s.id]
-            problems.append(Problem(s.path, s.line, "id", f"id {s.id!r} also at {f.path}:{f.line}"))
+            problems.append(Problem(s.path, s.line, "id", f"id {quoted(s.id)} also at {f.path}:{f.line}"))
         else:
             first_by_id[s.id] = s
     holders: dict[str, list[Seed]] = {}
@@ -205,13 +205,13 @@ def validate_seeds(paths, themes: list[str] | None = None) -> tuple[list[Seed], 
     for s in seeds:
         for r in dict.fromkeys(s.replaces):
             if not any(other is not s for other in holders.get(r, ())):
-                message = f"replaces {r!r}, but no other seed in these files holds that id: it drops nothing"
+                message = f"replaces {quoted(r)}, but no other seed in these files holds that id: it drops nothing"
                 problems.append(Problem(s.path, s.line, "replaces", message))
     for cycle in replacement_cycles(seeds):
         for s in cycle:
             others = cycle_text([o for o in cycle if o is not s])
             message = (
-                f"seed {s.id!r} and {others} replace one another in a cycle: train refuses the files, as every "
+                f"seed {quoted(s.id)} and {others} replace one another in a cycle: train refuses the files, as every "
                 "seed of it would be dropped; take 'replaces' off the one to keep"
             )
             problems.append(Problem(s.path, s.line, "cycle", message))
@@ -342,7 +342,7 @@ def _add_locked(new_seeds: list[Seed], new_path, directory: Path, on_conflict: s
         if holders[seed_id] != 1:
             held = f"{holders[seed_id]} seeds hold" if holders[seed_id] else "no seed holds"
             raise SeedError(
-                f"cannot replace seed {seed_id!r}: {held} that id in {directory}; nothing was added", s.path, s.line
+                f"cannot replace seed {quoted(seed_id)}: {held} that id in {directory}; nothing was added", s.path, s.line
             )
         return seed_id
 

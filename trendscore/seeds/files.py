@@ -243,7 +243,7 @@ def replacement_cycles(seeds: list[Seed]) -> list[list[Seed]]:
 def cycle_text(cycle: list[Seed], most: int = 5) -> str:
     """How a message names seeds of a replacement cycle: each one's id and file:line, the
     first ``most`` of them and how many more (a message stays one short line)."""
-    named = ", ".join(f"{s.id!r} ({s.path}:{s.line})" for s in cycle[:most])
+    named = ", ".join(f"{quoted(s.id)} ({s.path}:{s.line})" for s in cycle[:most])
     return named + (f" and {len(cycle) - most} more" if len(cycle) > most else "")
 
 
