@@ -349,6 +349,21 @@ def test_an_int_date_column_with_a_gap_in_a_dataframe_keeps_its_days():
     assert result.as_of == DAY and result.records["dated"] == 2 and result.records["undated"] == 1
 
 
+def test_a_compact_time_stamp_with_a_fraction_is_no_date_as_text_or_as_a_number():
+    """Found by a review: 202601052310.5 as a number was no date (a fraction on YYYYMMDDHHMM,
+    as on YYYYMMDD), but the text '202601052310.5' was read as that day; and as score keys a
+    number's date by its digits, which of the two a run met first decided both."""
+    from trendscore.io.dates import parse_date
+
+    for value in ("202601052310.5", "20260105231000.5", "20260105.5"):
+        assert parse_date(value) is None and parse_date(float(value)) is None, value
+    assert parse_date("202601052310.0") == parse_date(202601052310.0) == dt.date.fromisoformat(DAY).toordinal()
+    pair = [{"date": "202601052310.5", "labels": ["policy"]}, {"date": 202601052310.5, "labels": ["policy"]}]
+    dated = {"date": DAY, "labels": ["policy"]}
+    for records in (pair, pair[::-1]):
+        assert trendscore.score([dated, *records], freq="day").records["dated"] == 1
+
+
 @pytest.mark.parametrize(
     ("values", "message"),
     [

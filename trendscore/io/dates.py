@@ -13,7 +13,7 @@ FREQS = ("day", "week", "month")
 _DATE = re.compile(r"^\s*(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:$|[T\s])")
 _CHINESE = re.compile(r"^\s*(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]")
 _COMPACT = re.compile(r"^\s*(\d{4})(\d{2})(\d{2})(?:\.0*)?(?:$|[T\s])")  # 20260105.0: pandas' float
-_EPOCH = re.compile(r"^\s*(\d{9,13})(?:\.\d+)?\s*$")
+_EPOCH = re.compile(r"^\s*(\d{9,13})(?:\.(\d+))?\s*$")
 _STAMP = re.compile(r"^\s*(\d{14})(?:\.0*)?\s*$")  # YYYYMMDDHHMMSS (12 digits, YYYYMMDDHHMM, match _EPOCH)
 _MONTH_NAMES = "january february march april may june july august september october november december".split()
 _MONTHS = {m: i for i, m in enumerate(_MONTH_NAMES, 1)} | {m[:3]: i for i, m in enumerate(_MONTH_NAMES, 1)}
@@ -100,7 +100,8 @@ def parse_date(value) -> int | None:
     21001231, which are read as ``YYYYMMDD`` (None when not a valid date; a number with a
     fraction in that range is None too), and compact time stamps of those days,
     ``YYYYMMDDHHMM`` and ``YYYYMMDDHHMMSS`` (12 and 14 digits, as numbers or text; as epoch
-    values they would be days of 1976 or after the year 2500).
+    values they would be days of 1976 or after the year 2500; with a fraction, as numbers or
+    text, no date).
 
     Examples
     --------
@@ -159,7 +160,10 @@ def _parse_text(value: str) -> int | None:
         return _day(int(m.group(3)), _MONTHS[m.group(2).lower()], int(m.group(1)))
     m = _EPOCH.match(value)
     if m:
-        return _whole(int(m.group(1)))
+        n = int(m.group(1))
+        if (m.group(2) or "").strip("0") and _stamp_range(n):  # 202601052310.5: no day, as the number is none
+            return None
+        return _whole(n)
     m = _STAMP.match(value)
     if m and _stamp_range(int(m.group(1))):  # other 14 digits are no date (as epoch, after the year 2500)
         return _whole(int(m.group(1)))
