@@ -240,6 +240,55 @@ def test_a_failed_connection_leaves_dask_s_default_scheduler_alone(banner_server
     assert dask.delayed(sum)([1, 2]).compute() == 3
 
 
+@pytest.mark.parametrize("server", ["silent", "http"])
+def test_a_port_that_accepts_and_never_answers_is_one_line_not_a_hang(monkeypatch, server):
+    """Found by a review: distributed reads a scheduler's handshake without a timeout, so a
+    tcp:// port that accepts and then says nothing (a silent service; an HTTP server, which
+    waits for the request's end) hung connect() for ever. A scheduler speaks first: the probe
+    now waits CONNECT_TIMEOUT_S for its first byte."""
+    pytest.importorskip("distributed")
+    import http.server
+    import socket
+    import threading
+
+    from trendscore.integrations import dask as integration
+
+    if server == "http":
+        httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), http.server.SimpleHTTPRequestHandler)
+        threading.Thread(target=httpd.serve_forever, daemon=True).start()
+        port = httpd.server_address[1]
+
+        def stop():
+            httpd.shutdown()
+            httpd.server_close()
+
+    else:
+        silent = socket.socket()
+        silent.bind(("127.0.0.1", 0))
+        silent.listen()
+        port, stop = silent.getsockname()[1], silent.close
+    monkeypatch.setattr(integration, "CONNECT_TIMEOUT_S", 1)
+    address = f"tcp://127.0.0.1:{port}"
+    outcome = []
+
+    def attempt():
+        try:
+            outcome.append(integration.connect(address))
+        except Exception as exc:  # noqa: BLE001 (what it raised is the point)
+            outcome.append(exc)
+
+    worker = threading.Thread(target=attempt, daemon=True)
+    worker.start()
+    worker.join(30)
+    stop()
+    assert not worker.is_alive(), "connect() still waiting after 30 s"
+    assert isinstance(outcome[0], trendscore.InputError)
+    assert str(outcome[0]) == (
+        f"scheduler {address!r}: what answers there is not a Dask scheduler (it sent nothing within 1 s; an HTTP "
+        "server?)"
+    )
+
+
 def test_error_messages_are_one_line_whatever_they_quote():
     from trendscore.errors import one_line
 

@@ -111,8 +111,9 @@ def _probe(scheduler: str, timeout: float = PROBE_TIMEOUT_S) -> None:
         return
     host, port = parse_host_port(location, _TCP_SCHEMES[scheme])
     try:
-        with socket.create_connection((host, port), timeout=timeout):
-            pass
+        with socket.create_connection((host, port), timeout=timeout) as sock:
+            if scheme == "tcp":
+                _first_byte(sock, scheduler)
     except TimeoutError:
         why = f"no answer from {host}:{port} within {timeout:g} s"
     except socket.gaierror as exc:
@@ -122,6 +123,21 @@ def _probe(scheduler: str, timeout: float = PROBE_TIMEOUT_S) -> None:
     else:
         return
     raise InputError(f"scheduler {scheduler!r}: cannot reach the scheduler ({why})")
+
+
+def _first_byte(sock: socket.socket, scheduler: str) -> None:
+    """Refuse in one line a ``tcp://`` port that says nothing for :data:`CONNECT_TIMEOUT_S`
+    seconds once connected. A scheduler sends its handshake first, at once; distributed reads
+    it without a timeout, so a silent service, or an HTTP server waiting for the end of a
+    request, would hold the connection for ever."""
+    sock.settimeout(CONNECT_TIMEOUT_S)
+    try:
+        sock.recv(1)  # (a port that closes at once is left to distributed, which says so)
+    except TimeoutError:
+        raise InputError(
+            f"scheduler {scheduler!r}: what answers there is not a Dask scheduler (it sent nothing within "
+            f"{CONNECT_TIMEOUT_S:g} s; an HTTP server?)"
+        ) from None
 
 
 def connect(scheduler: str):
