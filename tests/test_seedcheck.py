@@ -528,7 +528,9 @@ def test_a_huge_label_or_id_is_quoted_short_by_validate_train_and_add(tmp_path):
     result = CliRunner().invoke(main, ["train", str(f), "-o", str(tmp_path / "m"), "--cv", "0"])
     assert result.exit_code == 2 and result.stderr.startswith(f"Error: {f}:1: label 'xxx")
     assert result.stderr.count("\n") == 1 and len(result.stderr) < 400
-    cycle = _write(tmp_path / "c.jsonl", [{**BASE[0], "id": ident, "replaces": ["b"]}, {**BASE[1], "replaces": [ident]}])
+    cycle = _write(
+        tmp_path / "c.jsonl", [{**BASE[0], "id": ident, "replaces": ["b"]}, {**BASE[1], "replaces": [ident]}]
+    )
     with pytest.raises(SeedError, match=r"c\.jsonl:1: seeds 'i{79}\.\.\. \(.*\) replace one another in a cycle"):
         read_seeds([cycle])
     directory = tmp_path / "seeds"

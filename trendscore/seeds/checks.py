@@ -342,7 +342,9 @@ def _add_locked(new_seeds: list[Seed], new_path, directory: Path, on_conflict: s
         if holders[seed_id] != 1:
             held = f"{holders[seed_id]} seeds hold" if holders[seed_id] else "no seed holds"
             raise SeedError(
-                f"cannot replace seed {quoted(seed_id)}: {held} that id in {directory}; nothing was added", s.path, s.line
+                f"cannot replace seed {quoted(seed_id)}: {held} that id in {directory}; nothing was added",
+                s.path,
+                s.line,
             )
         return seed_id
 
