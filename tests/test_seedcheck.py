@@ -539,3 +539,12 @@ def test_a_huge_label_or_id_is_quoted_short_by_validate_train_and_add(tmp_path):
     new = _write(tmp_path / "new.jsonl", [{**BASE[0], "id": "n", "text": "一段全新的文字", "labels": [huge]}])
     result = CliRunner().invoke(main, ["seeds", "add", str(new), "--to", str(directory)])
     assert result.exit_code == 2 and result.stderr.count("\n") == 1 and len(result.stderr) < 400, result.stderr[:300]
+
+
+def test_allowed_themes_all_blank_are_refused_not_an_empty_list():
+    """Found by a review: once the allowed themes were taken without their spaces, ' , ' left
+    none, and every label was reported as 'not one of ' (nothing after it)."""
+    with pytest.raises(SeedError, match=r"^the themes to allow \(' , '\) name no theme$"):
+        validate_seeds([SEEDS / "batch_02_gov.jsonl"], themes=" , ".split(","))
+    result = CliRunner().invoke(main, ["seeds", "validate", str(SEEDS / "batch_02_gov.jsonl"), "--themes", " , "])
+    assert result.exit_code == 2 and result.stderr == "Error: the themes to allow (' , ') name no theme\n"

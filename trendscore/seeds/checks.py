@@ -179,10 +179,13 @@ def validate_seeds(paths, themes: list[str] | None = None) -> tuple[list[Seed], 
     one another round a cycle are a problem at each of them: training refuses them.
 
     ``themes`` (the allowed labels) are taken without white space at their ends, empty ones
-    left out: ``"policy, culture".split(",")`` allows ``culture``.
+    left out: ``"policy, culture".split(",")`` allows ``culture``; themes that are all blank
+    name none, and are refused with :class:`SeedError`.
     """
     if themes is not None:
-        themes = [t.strip() for t in themes if t.strip()]
+        given, themes = themes, [t.strip() for t in themes if t.strip()]
+        if not themes:
+            raise SeedError(f"the themes to allow ({quoted(','.join(given))}) name no theme")
     files, problems = _expand(paths)
     seeds: list[Seed] = []
     for seed, error in iter_seed_lines(files):
