@@ -79,6 +79,27 @@ def test_empty_stdin_is_an_error(run):
     assert result.exit_code == 2 and result.stderr == "Error: -: empty input: no passages found\n"
 
 
+@pytest.mark.parametrize("args", [["label"], ["score", "-"]])
+def test_a_closed_standard_input_is_an_error_not_a_traceback(args):
+    """Found by a review: with standard input closed (`trendscore label <&-`), Python has no
+    sys.stdin, and reading '-' (named, or the default when nothing is named and it is not a
+    terminal) ended in an AttributeError traceback."""
+    import os
+    import subprocess
+    import sys
+
+    result = subprocess.run(
+        [sys.executable, "-m", "trendscore", *args],
+        stdin=subprocess.DEVNULL,
+        preexec_fn=lambda: os.close(0),  # noqa: PLW1509 (a child of the test only, no threads)
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 2
+    assert result.stderr == "Error: -: standard input is closed: there is nothing to read\n"
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("command", ["label", "score"])
 def test_no_input_at_a_terminal_is_an_error_not_a_wait(command):

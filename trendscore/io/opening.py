@@ -104,6 +104,8 @@ class Source:
     @staticmethod
     def _open_raw(name: str):
         if name == "-":
+            if sys.stdin is None:  # closed when the process started (`<&-`): Python made no sys.stdin
+                raise InputError("standard input is closed: there is nothing to read", name)
             stdin = sys.stdin.buffer
             return stdin if hasattr(stdin, "peek") else io.BufferedReader(stdin)
         path = Path(name)
