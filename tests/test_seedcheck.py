@@ -548,3 +548,21 @@ def test_allowed_themes_all_blank_are_refused_not_an_empty_list():
         validate_seeds([SEEDS / "batch_02_gov.jsonl"], themes=" , ".split(","))
     result = CliRunner().invoke(main, ["seeds", "validate", str(SEEDS / "batch_02_gov.jsonl"), "--themes", " , "])
     assert result.exit_code == 2 and result.stderr == "Error: the themes to allow (' , ') name no theme\n"
+
+
+def test_a_long_label_list_is_quoted_short_in_conflicts(tmp_path):
+    """Found by a review: the duplicate and near-duplicate conflicts quoted both seeds' label
+    lists whole, so a seed of 5,000 labels made a line of 40,000 characters (validate and add)."""
+    many = [f"t{i}" for i in range(5000)]
+    f = _write(tmp_path / "s.jsonl", [BASE[0], {**BASE[0], "id": "z", "labels": many}])
+    conflicts = [p for p in validate_seeds([f])[1] if p.kind == "conflict"]
+    assert len(conflicts) == 1 and len(conflicts[0].message) < 300, len(conflicts[0].message)
+    near = {**BASE[0], "id": "n", "text": BASE[0]["text"] + "!", "labels": many}
+    g = _write(tmp_path / "g.jsonl", [BASE[0], near])
+    assert all(len(p.message) < 300 for p in validate_seeds([g])[1])
+    directory = tmp_path / "seeds"
+    directory.mkdir()
+    _write(directory / "batch_01.jsonl", BASE)
+    new = _write(tmp_path / "new.jsonl", [{**BASE[0], "id": "z", "labels": many}])
+    result = add_seeds(new, directory)
+    assert len(result.conflicts) == 1 and len(result.conflicts[0].message) < 300

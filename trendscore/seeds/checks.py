@@ -234,7 +234,8 @@ def validate_seeds(paths, themes: list[str] | None = None) -> tuple[list[Seed], 
                         s.path,
                         s.line,
                         "conflict",
-                        f"same text as {f.path}:{f.line} with labels {list(f.labels)}, here {list(s.labels)}",
+                        f"same text as {f.path}:{f.line} with labels {quoted(list(f.labels))}, "
+                        f"here {quoted(list(s.labels))}",
                     )
                 )
             else:
@@ -250,7 +251,7 @@ def validate_seeds(paths, themes: list[str] | None = None) -> tuple[list[Seed], 
                 b.path,
                 b.line,
                 kind,
-                f"{sim:.0%} like {a.path}:{a.line} (labels {list(a.labels)}, here {list(b.labels)})",
+                f"{sim:.0%} like {a.path}:{a.line} (labels {quoted(list(a.labels))}, here {quoted(list(b.labels))})",
             )
         )
     problems.sort(key=lambda p: (p.path, p.line or 0, p.kind))
@@ -374,7 +375,8 @@ def _add_locked(new_seeds: list[Seed], new_path, directory: Path, on_conflict: s
                     s.path,
                     s.line,
                     "conflict",
-                    f"same text as {old.path}:{old.line} with labels {list(old.labels)}, here {list(s.labels)}",
+                    f"same text as {old.path}:{old.line} with labels {quoted(list(old.labels))}, "
+                    f"here {quoted(list(s.labels))}",
                 )
             )
             if on_conflict == "skip":
