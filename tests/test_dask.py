@@ -312,6 +312,24 @@ def test_label_dataframe_refuses_a_row_without_text_as_trendscore_label():
     assert fine["labels"].tolist() == trendscore.label(frame.dropna())["labels"].tolist()
 
 
+def test_dataframes_scored_in_the_callers_process_leave_its_encoder_settings_alone(monkeypatch):
+    """Without a cluster Dask runs the tasks in the caller's process, where loading the model
+    had reset the process as a worker's (one encoder thread, its encoder cache emptied), and
+    later encoding in that process, the tests' included, kept the worker's settings."""
+    import dask.dataframe as dd
+    import pandas as pd
+
+    from trendscore.integrations.dask import _model_at, label_dataframe, score_dataframe
+    from trendscore.text import embedding
+
+    _model_at.cache_clear()  # type: ignore[attr-defined]
+    monkeypatch.setattr(embedding, "threads", None)
+    frame = pd.DataFrame({"text": ["海淀区发布微短剧扶持政策", "短剧出海东南亚市场"], "date": ["2026-01-05"] * 2})
+    label_dataframe(dd.from_pandas(frame, npartitions=2)).compute(scheduler="threads")
+    score_dataframe(dd.from_pandas(frame, npartitions=2), freq="day")
+    assert embedding.threads is None
+
+
 def test_score_dataframe_refuses_a_labels_column_spelt_otherwise():
     """As trendscore.score: a 'Labels' column had been passed over and the model labelled every row."""
     import dask.dataframe as dd

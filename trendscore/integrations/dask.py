@@ -58,8 +58,21 @@ def _model_at(path: str | None):
     from trendscore.modeling.model import load_model
     from trendscore.text import embedding
 
-    embedding.reset_for_worker()  # workers share the machine's cores; more BLAS threads only contend
+    if _in_worker():  # workers share the machine's cores; more BLAS threads only contend
+        embedding.reset_for_worker()
     return load_model(path)
+
+
+def _in_worker() -> bool:
+    """True in a distributed worker; False where Dask runs tasks in the caller's own process (its
+    threaded or synchronous scheduler), whose settings are the caller's to keep."""
+    from distributed import get_worker
+
+    try:
+        get_worker()
+    except ValueError:  # distributed: "No worker found"
+        return False
+    return True
 
 
 def _require_dask():
