@@ -59,8 +59,10 @@ def test_label_rejects_a_bare_string_and_non_strings():
     model = load_model()
     with pytest.raises(TypeError, match="wrap it in a list"):
         model.label("短剧")
-    with pytest.raises(TypeError, match="expected str texts, got int"):
+    with pytest.raises(TypeError, match=r"^expected str texts, got int \(text 1, counted from 1\)$"):
         model.label([3])
+    with pytest.raises(TypeError, match=r"^expected str texts, got NoneType \(text 3, counted from 1\)$"):
+        model.label(["短剧", "出海", None])  # which of many: named, as a file's line is
 
 
 def test_explain_lists_terms_behind_each_assigned_theme():

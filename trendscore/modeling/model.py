@@ -419,9 +419,9 @@ def _as_texts(texts) -> list[str]:
     if isinstance(texts, (bytes, bytearray, set, frozenset)):
         raise TypeError(f"expected a list of texts, got a {type(texts).__name__}")
     out = []
-    for t in texts:
+    for n, t in enumerate(texts, 1):
         if not isinstance(t, str):
-            raise TypeError(f"expected str texts, got {type(t).__name__}")
+            raise TypeError(f"expected str texts, got {type(t).__name__} (text {n}, counted from 1)")
         out.append(t)
     return out
 
