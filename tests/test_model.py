@@ -137,3 +137,22 @@ def test_explanations_show_style_tokens_readably():
             terms += [t for t, _ in found]
     assert terms and not any("\x01" in t for t in terms)
     assert any(t.startswith("[style ") for t in terms)
+
+
+def test_saving_the_bundled_model_leaves_it_as_every_caller_has_it(tmp_path):
+    """load_model() hands every caller the one bundled Model of the process; saving it (as
+    Registry.add does) had set its path and card to the copy's, so every later load_model()
+    in the process named the copy (found when test_model ran after a Dask test)."""
+    from trendscore.modeling.model import default_model_path
+    from trendscore.modeling.registry import Registry
+
+    shared = load_model()
+    card = dict(shared.card)
+    Registry(tmp_path / "registry").add(shared)
+    shared.save(tmp_path / "copy", card={"notes": ["a copy"]})
+    again = load_model()
+    assert again.path == default_model_path() and again.card == card
+    assert load_model(tmp_path / "copy").card == {"notes": ["a copy"]}
+    trained = load_model(tmp_path / "copy")  # a model of the caller's own takes its new home
+    trained.save(tmp_path / "moved")
+    assert trained.path == tmp_path / "moved"

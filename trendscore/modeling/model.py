@@ -94,6 +94,9 @@ class Model:
         self.multilabel = bool(multilabel)
         self.card = card or {}
         self.path = path
+        #: a bundled model as load_model shares it with every caller in the process: saving it
+        #: writes a copy and leaves it as loaded (see :meth:`save`)
+        self.shared = False
 
     def __repr__(self) -> str:
         return f"Model(themes={self.themes}, path={str(self.path)!r})"
@@ -354,12 +357,13 @@ class Model:
 
     # ---------------------------------------------------------------- persistence
     def save(self, directory, card: dict | None = None) -> Path:
-        """Write the model to ``directory`` atomically (JSON + .npy + manifest)."""
+        """Write the model to ``directory`` atomically (JSON + .npy + manifest), with ``card``
+        when given; the model then has that card and that path, unless it is a bundled model
+        shared by :func:`load_model`, which stays as loaded (other callers hold it too)."""
         from trendscore.text.features import get_segmenter
 
         fz = self.featurizer
-        if card is not None:
-            self.card = card
+        written_card = self.card if card is None else card
         k = len(self.intercept)
         meta = {
             "themes": self.themes[:k],
@@ -392,9 +396,10 @@ class Model:
             arrays["embedding_mean.npy"] = _numpy(fz.embedder.mean)
             arrays["embedding_projection.npy"] = _numpy(fz.embedder.projection)
         path = store.write_model_dir(
-            Path(directory), {"model.json": meta, "vocab.json": vocab, "card.json": self.card}, arrays
+            Path(directory), {"model.json": meta, "vocab.json": vocab, "card.json": written_card}, arrays
         )
-        self.path = path
+        if not self.shared:
+            self.card, self.path = written_card, path
         return path
 
 
@@ -569,5 +574,6 @@ def load_model(directory=None) -> Model:
                 model = _CACHE.get(key)
                 if model is None:
                     model = _CACHE[key] = _load(path)
+                    model.shared = True
         return model
     return _load(path)
