@@ -721,10 +721,9 @@ def seeds():
 @click.option("--themes", default=None, help="Comma-separated allowed labels (default: spot misspellings).")
 def seeds_validate(files, themes):
     """Report every problem in seed FILES, one line each; exit 1 if there is any."""
-    from trendscore.modeling.modelcheck import split_theme_names
     from trendscore.seeds.checks import seed_file_count, validate_seeds
 
-    found, problems = validate_seeds(list(files), split_theme_names(themes) if themes else None)
+    found, problems = validate_seeds(list(files), themes or None)
     for p in problems:
         click.echo(one_line(str(p)))  # a file name or a quoted field may hold line ends or escapes
     kinds = sorted({p.kind for p in problems})

@@ -167,7 +167,7 @@ def seed_file_count(paths) -> int:
     return len(_expand(paths)[0])
 
 
-def validate_seeds(paths, themes: list[str] | None = None) -> tuple[list[Seed], list[Problem]]:
+def validate_seeds(paths, themes: list[str] | str | None = None) -> tuple[list[Seed], list[Problem]]:
     """All problems of the seed files, each naming file and line (none raised), and the seeds
     that training would use.
 
@@ -178,14 +178,17 @@ def validate_seeds(paths, themes: list[str] | None = None) -> tuple[list[Seed], 
     most likely a mistyped id (or the seed it names is in a file not given). Seeds that replace
     one another round a cycle are a problem at each of them: training refuses them.
 
-    ``themes`` (the allowed labels) are taken without white space at their ends, empty ones
-    left out: ``"policy, culture".split(",")`` allows ``culture``; themes that are all blank
-    name none, and are refused with :class:`SeedError`.
+    ``themes`` (the allowed labels, a list or one comma-separated string) are taken without
+    white space at their ends, empty ones left out: ``"policy, culture"`` allows ``culture``;
+    themes that are all blank name none, and are refused with :class:`SeedError`.
     """
     if themes is not None:
-        given, themes = themes, [t.strip() for t in themes if t.strip()]
+        from trendscore.modeling.modelcheck import split_theme_names
+
+        given = themes if isinstance(themes, str) else ",".join(themes)
+        themes = split_theme_names(given)
         if not themes:
-            raise SeedError(f"the themes to allow ({quoted(','.join(given))}) name no theme")
+            raise SeedError(f"the themes to allow ({quoted(given)}) name no theme")
     files, problems = _expand(paths)
     seeds: list[Seed] = []
     for seed, error in iter_seed_lines(files):
