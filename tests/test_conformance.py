@@ -121,6 +121,12 @@ def inputs(tmp_path_factory, rows):
     assert len(deep) > 1 << 20
     put("bad-bytes-deep", deep, file_name="bytes4.jsonl")
     put("bad-bytes-skip", raw, ["--skip-bad"], "bytes3.jsonl")
+    # skipped lines named in line order: one process's reader had decoded line 4 ahead of the
+    # records (for sniffing), and logged it before the malformed line 2
+    put("skip-order", skip_order(lines), ["--skip-bad"], "order.jsonl")
+    # past the first MiB, a malformed line, then bad bytes: one process decoded the whole block
+    # and named the bytes, a worker reading its byte range named the malformed line first
+    put("late-bad-bytes", late_bad_bytes(), file_name="late-bytes.jsonl")
     put("empty", b"", file_name="empty.jsonl")
     put("blank", "\n\n  \n", file_name="blank.jsonl")
     put("array", '[{"text": "短剧"}]\n', file_name="array.jsonl")
@@ -143,6 +149,10 @@ def inputs(tmp_path_factory, rows):
         untexted[850]["text"] = None
         pq.write_table(pa.Table.from_pylist(untexted), d / "untexted.parquet", row_group_size=100)
         made["parquet-no-text"] = (d / "untexted.parquet", [])
+        # no text column: the workers had dropped the advice one process gives
+        renamed = [{"body": r["text"], "date": r["date"]} for r in rows]
+        pq.write_table(pa.Table.from_pylist(renamed), d / "body.parquet", row_group_size=100)
+        made["parquet-no-column"] = (d / "body.parquet", [])
     except ImportError:
         pass
     labelled = [{**r, "labels": ["policy"] if i % 3 == 0 else []} for i, r in enumerate(rows)]
@@ -158,6 +168,20 @@ def inputs(tmp_path_factory, rows):
     put("date-column", _jsonl(rows, date="day"), ["--date-column", "day"], "day.jsonl")
     put("copy-chains", _jsonl(copy_chains(rows)), file_name="chains.jsonl")
     return made
+
+
+def skip_order(lines):
+    """Five lines: a malformed one (line 2) before one of bytes that are not UTF-8 (line 4)."""
+    body = [lines[0], "{broken", lines[1], '{"text": "\udcff"}', lines[2]]
+    return ("\n".join(body) + "\n").encode("utf-8", "surrogateescape")
+
+
+def late_bad_bytes(n=17000):
+    """Short lines past 1 MiB (the block one process decodes at a time): a malformed line
+    (16301), then one of bytes that are not UTF-8 (16901), in the same block."""
+    lines = [json.dumps({"id": i, "text": f"micro drama {i} goes overseas", "date": "2025-01-05"}) for i in range(n)]
+    lines[16300], lines[16900] = "{broken", '{"text": "\udcff"}'
+    return ("\n".join(lines) + "\n").encode("utf-8", "surrogateescape")
 
 
 def mixed_themes(rows):
@@ -261,6 +285,9 @@ LABEL_CASES = [
     "parquet",
     "parquet-groups",
     "parquet-no-text",
+    "parquet-no-column",
+    "skip-order",
+    "late-bad-bytes",
 ]
 
 
@@ -275,15 +302,39 @@ def test_label_is_the_same_on_every_backend(case, inputs, maybe_cluster, tmp_pat
     first = next(iter(seen.values()))
     for name, got in seen.items():
         assert got == first, f"{case}: {name} differs from one process"
-    failing = ("malformed", "no-text", "bad-bytes", "bad-bytes-deep", "empty", "blank", "array", "parquet-no-text")
-    expect_error = case in failing
+    expect_error = case in (
+        "malformed",
+        "no-text",
+        "bad-bytes",
+        "bad-bytes-deep",
+        "empty",
+        "blank",
+        "array",
+        "parquet-no-text",
+        "parquet-no-column",
+        "late-bad-bytes",
+    )
     assert (first[0] != 0) == expect_error, first[2]
     if expect_error:
         assert first[2].startswith("Error: ") and first[2].count("\n") == 1 and first[3] is None
+    _check_message(case, given, first[2])
+
+
+def _check_message(case, given, stderr):
+    """What one process says for the cases added for a difference found (issue 15)."""
     if case in ("bad-bytes", "bad-bytes-deep"):  # a chunk's error had lost its advice, on every back-end
         line = 6001 if case == "bad-bytes-deep" else 901
         advice = "try --encoding NAME, or --encoding-errors replace"
-        assert first[2].endswith(f":{line}: bytes that are not valid utf-8; {advice}\n"), first[2]
+        assert stderr.endswith(f":{line}: bytes that are not valid utf-8; {advice}\n"), stderr
+    if case == "parquet-no-column":
+        assert stderr.endswith(
+            "has no 'text' column (columns: body, date); try --text-column NAME for the column that holds the text\n"
+        )
+    if case == "late-bad-bytes":
+        assert stderr.startswith(f"Error: {given}:16301: malformed JSON")
+    if case == "skip-order":
+        malformed = "malformed JSON (Expecting property name enclosed in double quotes at column 2)"
+        assert stderr.endswith(f"skipped {given}:2: {malformed}\n  skipped {given}:4: bytes that are not valid utf-8\n")
 
 
 @pytest.mark.parametrize("suffix", [".csv", ".parquet", ".jsonl.gz"])
@@ -320,6 +371,9 @@ SCORE_CASES = [
     "stdin",
     "parquet",
     "parquet-groups",
+    "parquet-no-column",
+    "skip-order",
+    "late-bad-bytes",
     "empty",
     "many-themes",
     "mixed-themes",
@@ -339,7 +393,9 @@ def test_score_is_the_same_on_every_backend(case, inputs, maybe_cluster):
     first = next(iter(seen.values()))
     for name, got in seen.items():
         assert got == first, f"{case}: {name} differs from one process"
-    assert (first[0] != 0) == (case in ("malformed", "empty", "many-themes", "mixed-themes", "late-themes")), first[2]
+    errors = ("malformed", "empty", "many-themes", "mixed-themes", "late-themes", "parquet-no-column", "late-bad-bytes")
+    assert (first[0] != 0) == (case in errors), first[2]
+    _check_message(case, given, first[2])
     if case in ("mixed-themes", "late-themes"):  # the first line, in input order, past the limit
         line, name = (1174, "t195") if case == "mixed-themes" else (501, "b50")
         assert first[2].startswith(f"Error: {given}:{line}: more than 200 distinct theme names (at label '{name}')")

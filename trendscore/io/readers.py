@@ -75,17 +75,18 @@ def _lines(src: _Source, chosen: str, errors: str, skip: SkipLog | None = None) 
             raise _too_long(src.name, number + 1, limit)
         whole = b"".join([*parts, block[:cut]]) if parts else block[:cut]
         parts, held = [block[cut:]], len(block) - cut
-        lines: list[str | None]
+        lines: list[str] | list[bytes]
         try:
-            lines = list(whole.decode(chosen, errors).split("\n"))
-        except UnicodeDecodeError:  # find the line, for the message (or skip it)
-            lines = [
-                _decode_or_skip(raw, src.name, number + i + 1, chosen, skip) for i, raw in enumerate(whole.split(b"\n"))
-            ]
+            lines = whole.decode(chosen, errors).split("\n")
+        except UnicodeDecodeError:
+            # each line decoded in its turn: a bad one is named (or skipped) after the lines
+            # before it were read, as a worker reading a byte range of the file meets it
+            lines = whole.split(b"\n")
         del whole  # a long line is not held twice (bytes and text) while it is read
         lines.pop()  # the empty string after the last line end
-        for line in lines:
+        for item in lines:
             number += 1
+            line = _decode_or_skip(item, src.name, number, chosen, skip) if isinstance(item, bytes) else item
             if line is not None:
                 if len(line) > limit:
                     raise _too_long(src.name, number, limit)
@@ -482,13 +483,48 @@ def read_records(
     malformed, without text) are passed over and counted there instead of raising.
     ``columns`` names the fields holding the text, date and id when they are named otherwise.
     """
-    with open_lines(name, input_format, encoding, encoding_errors, skip, columns) as (fmt, stream):
+    held = _InLineOrder(skip) if skip is not None else None
+    with open_lines(name, input_format, encoding, encoding_errors, held, columns) as (fmt, stream):
         count = 0
-        for item in records_of(fmt, stream, name, require_text, skip):
+        for item in records_of(fmt, stream, name, require_text, held):
+            if held is not None:
+                held.release(item[2])
             count += 1
             yield item
+        if held is not None:
+            held.release(None)
         if count == 0:
             raise InputError("empty input: no passages found", name)
+
+
+class _InLineOrder(SkipLog):
+    """Bad lines handed on to ``skip`` in line order. The lines reader runs ahead of the
+    records (the first lines are read to sniff the format, a block is decoded at a time), so
+    the lines it passes over wait here until the records reach them: the first few kept are
+    the first in the input, as when a job's chunks are merged."""
+
+    def __init__(self, skip: SkipLog):
+        super().__init__(skip.keep)
+        self.skip = skip
+        self.held: list[Exception] = []
+
+    def add(self, error: Exception) -> None:
+        """Hold a passed-over line until the records reach it."""
+        self.held.append(error)
+
+    def release(self, line: int | None) -> None:
+        """Hand on, in line order, the lines held up to ``line`` (all of them for None)."""
+        if not self.held:
+            return
+        ready = [e for e in self.held if line is None or _line_of(e) <= line]
+        if ready:
+            self.held = [e for e in self.held if not (line is None or _line_of(e) <= line)]
+            for error in sorted(ready, key=_line_of):
+                self.skip.add(error)
+
+
+def _line_of(error: Exception) -> int:
+    return getattr(error, "line", None) or 0
 
 
 def _chain(head, rest):

@@ -13,7 +13,7 @@ import codecs
 from dataclasses import dataclass, field
 from typing import Any
 
-from trendscore.errors import Hint, InputError
+from trendscore.errors import InputError
 from trendscore.io.columns import Columns
 from trendscore.io.jsonfast import dumps_line_bytes
 from trendscore.io.readers import SkipLog, records_of
@@ -69,7 +69,7 @@ class WorkerState:
 class ChunkResult:
     """A chunk done: its input's name, passages and blank passages, physical lines (for a byte
     range), the lines skipped (count and first ``(message, path, line)``), the first error met
-    (``(message, path, line)`` or None) and the output: JSON Lines in UTF-8 bytes or records for
+    (``(message, path, line, hint)`` or None) and the output: JSON Lines in UTF-8 bytes or records for
     ``label``; ``(counts, bad dates, first bad date, examples)`` for ``score``."""
 
     name: str
@@ -81,8 +81,6 @@ class ChunkResult:
     skipped: int = 0
     first_skips: list = field(default_factory=list)
     error: tuple | None = None
-    #: the advice the error carried (a :class:`~trendscore.errors.Hint`), for the CLI to word
-    error_hint: Hint | None = None
     out: object = None
     #: ``score``: where each theme the chunk met before its error was first met, ``theme ->
     #: (path, line)`` in input order, so the merge can tell whether the themes of the chunks
@@ -205,7 +203,7 @@ def _run(chunk: Chunk, work: Work, body) -> ChunkResult:
             result.lines = data.count(b"\n")  # for the numbering of the next range
         body(result, skip, data)
     except InputError as exc:
-        result.error, result.error_hint = (exc.message, exc.path, exc.line), exc.hint
+        result.error = (exc.message, exc.path, exc.line, exc.hint)
     if skip is not None:  # with the lines the caller passed over reading the chunk, in line order
         mine = sorted(chunk.skips + skip.where, key=lambda s: s[2] or 0)
         result.skipped, result.first_skips = skip.count + len(chunk.skips), mine[: skip.keep]

@@ -63,9 +63,9 @@ class Merge:
         name = result.name
         self.base = self.lines.get(name, 0) if result.relative else 0
         if result.error is not None:
-            message, path, line = result.error
+            message, path, line, hint = result.error
             error = InputError(message, path, self.at(line, result.relative))
-            error.hint = result.error_hint
+            error.hint = hint  # the advice one process gives with it
             raise error
         if self.skip is not None:
             messages = [
@@ -147,7 +147,7 @@ def score_counts(inputs, work: Work, backend, skip: SkipLog | None, cut=None, mo
         if done.error is not None and done.themes_met and total is not None:
             theme = past_limit(total.acc.themes, done.themes_met)
             if theme is not None:  # the limit passed before the chunk's error, with the chunks before it
-                done.error, done.error_hint = (str(TooManyThemes(theme)), *done.themes_met[theme]), None
+                done.error = (str(TooManyThemes(theme)), *done.themes_met[theme], None)
         merge.take(done)
         tally, part = done.out
         if tally.first_bad_date_at is not None and done.relative:
