@@ -127,6 +127,10 @@ def inputs(tmp_path_factory, rows):
     # past the first MiB, a malformed line, then bad bytes: one process decoded the whole block
     # and named the bytes, a worker reading its byte range named the malformed line first
     put("late-bad-bytes", late_bad_bytes(), file_name="late-bytes.jsonl")
+    # --relabel passes over labelled lines without text as it counts, after the chunk's
+    # malformed lines were passed over: a chunk had kept the first five it met, not the first five
+    relabelled = lines[:1] + ['{"id": 1, "labels": []}'] * 3 + lines[1:2] + ["{broken"] * 5 + lines[2:]
+    put("skip-relabel", "\n".join(relabelled) + "\n", ["--skip-bad", "--relabel"], "skiprelabel.jsonl")
     put("empty", b"", file_name="empty.jsonl")
     put("blank", "\n\n  \n", file_name="blank.jsonl")
     put("array", '[{"text": "短剧"}]\n', file_name="array.jsonl")
@@ -332,6 +336,11 @@ def _check_message(case, given, stderr):
         )
     if case == "late-bad-bytes":
         assert stderr.startswith(f"Error: {given}:16301: malformed JSON")
+    if case == "skip-relabel":
+        assert stderr.endswith(
+            f"skipped {given}:7: malformed JSON (Expecting property name enclosed in double quotes at column 2)\n"
+        )
+        assert f"skipped {given}:2: expected a string 'text' field, got nothing" in stderr
     if case == "skip-order":
         malformed = "malformed JSON (Expecting property name enclosed in double quotes at column 2)"
         assert stderr.endswith(f"skipped {given}:2: {malformed}\n  skipped {given}:4: bytes that are not valid utf-8\n")
@@ -373,6 +382,7 @@ SCORE_CASES = [
     "parquet-groups",
     "parquet-no-column",
     "skip-order",
+    "skip-relabel",
     "late-bad-bytes",
     "empty",
     "many-themes",

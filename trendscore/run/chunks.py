@@ -121,7 +121,9 @@ def load_state(work: Work) -> WorkerState:
 
 
 class _ChunkSkips(SkipLog):
-    """Skipped lines kept as ``(message, path, line)``, so the merge can make lines absolute."""
+    """Skipped lines kept as ``(message, path, line)``, so the merge can make lines absolute:
+    the first few in line order, whatever order they were met in (a chunk's lines are all
+    parsed before its records are counted, which passes over more)."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -129,11 +131,13 @@ class _ChunkSkips(SkipLog):
 
     def add(self, error: Exception) -> None:
         self.count += 1
-        if len(self.where) < self.keep:
-            if isinstance(error, InputError):
-                self.where.append((error.message, error.path, error.line))
-            else:
-                self.where.append((str(error), None, None))
+        if isinstance(error, InputError):
+            self.where.append((error.message, error.path, error.line))
+        else:
+            self.where.append((str(error), None, None))
+        if len(self.where) > self.keep:
+            self.where.sort(key=lambda s: s[2] or 0)
+            del self.where[self.keep :]
 
 
 class _Numbered:
