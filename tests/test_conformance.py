@@ -115,6 +115,9 @@ def inputs(tmp_path_factory, rows):
         ("\n".join(lines[:900]) + "\n").encode() + b'{"text": "\xff\xfe"}\n' + ("\n".join(lines[900:]) + "\n").encode()
     )
     put("bad-bytes", raw, file_name="bytes.jsonl")
+    # a malformed line before the bad bytes, in the chunk one process reads them in: it had
+    # named the bytes, met reading the chunk's lines, before parsing them
+    put("malformed-then-bytes", raw.replace(lines[400].encode(), b"{broken", 1), file_name="early.jsonl")
     put("bad-bytes-replace", raw, ["--encoding-errors", "replace"], "bytes2.jsonl")
     # past a megabyte: read in byte ranges by the chunks, not decoded by the parent
     deep = ("\n".join(lines * 4) + "\n").encode() + b'{"text": "\xff\xfe"}\n' + (lines[0] + "\n").encode()
@@ -139,6 +142,13 @@ def inputs(tmp_path_factory, rows):
     (directory / "a.jsonl").write_text(_jsonl(rows[:700]), "utf-8")
     (directory / "b.csv").write_text(_csv(rows[700:]), "utf-8")
     made["directory"] = (directory, [])
+    # a JSON Lines file with a line without text (met by the workers), then a CSV file without
+    # a text column (met reading it here): the cluster had named the CSV file
+    failing = d / "failing"
+    failing.mkdir()
+    (failing / "a.jsonl").write_text(_jsonl(rows[:40]).replace(lines[4], '{"id": 4}', 1), "utf-8")
+    (failing / "b.csv").write_text(_csv([{"body": r["text"]} for r in rows[700:]]), "utf-8")
+    made["directory-errors"] = (failing, [])
     made["stdin"] = (body.encode("utf-8"), [])
     try:
         import pyarrow as pa
@@ -285,6 +295,8 @@ LABEL_CASES = [
     "blank",
     "array",
     "directory",
+    "directory-errors",
+    "malformed-then-bytes",
     "stdin",
     "parquet",
     "parquet-groups",
@@ -317,6 +329,8 @@ def test_label_is_the_same_on_every_backend(case, inputs, maybe_cluster, tmp_pat
         "parquet-no-text",
         "parquet-no-column",
         "late-bad-bytes",
+        "directory-errors",
+        "malformed-then-bytes",
     )
     assert (first[0] != 0) == expect_error, first[2]
     if expect_error:
@@ -336,6 +350,10 @@ def _check_message(case, given, stderr):
         )
     if case == "late-bad-bytes":
         assert stderr.startswith(f"Error: {given}:16301: malformed JSON")
+    if case == "directory-errors":
+        assert stderr == f"Error: {given / 'a.jsonl'}:5: expected a string 'text' field, got nothing\n"
+    if case == "malformed-then-bytes":
+        assert stderr.startswith(f"Error: {given}:401: malformed JSON")
     if case == "skip-relabel":
         assert stderr.endswith(
             f"skipped {given}:7: malformed JSON (Expecting property name enclosed in double quotes at column 2)\n"
@@ -377,6 +395,8 @@ SCORE_CASES = [
     "skip-bad",
     "malformed",
     "directory",
+    "directory-errors",
+    "malformed-then-bytes",
     "stdin",
     "parquet",
     "parquet-groups",
@@ -403,7 +423,17 @@ def test_score_is_the_same_on_every_backend(case, inputs, maybe_cluster):
     first = next(iter(seen.values()))
     for name, got in seen.items():
         assert got == first, f"{case}: {name} differs from one process"
-    errors = ("malformed", "empty", "many-themes", "mixed-themes", "late-themes", "parquet-no-column", "late-bad-bytes")
+    errors = (
+        "malformed",
+        "empty",
+        "many-themes",
+        "mixed-themes",
+        "late-themes",
+        "parquet-no-column",
+        "late-bad-bytes",
+        "directory-errors",
+        "malformed-then-bytes",
+    )
     assert (first[0] != 0) == (case in errors), first[2]
     _check_message(case, given, first[2])
     if case in ("mixed-themes", "late-themes"):  # the first line, in input order, past the limit

@@ -206,6 +206,8 @@ def _run(chunk: Chunk, work: Work, body) -> ChunkResult:
             data = _read_range(chunk)
             result.lines = data.count(b"\n")  # for the numbering of the next range
         body(result, skip, data)
+        if chunk.error is not None:  # reading stopped there, after the chunk's items
+            result.error = chunk.error
     except InputError as exc:
         result.error = (exc.message, exc.path, exc.line, exc.hint)
     if skip is not None:  # with the lines the caller passed over reading the chunk, in line order
@@ -272,7 +274,8 @@ def score_chunk(state: WorkerState, chunk: Chunk) -> ChunkResult:
         settings = ScoreSettings(relabel=work.relabel, themes=work.themes or None)
         result.themes_met = {}
         tally = accumulate(items, state.get_model, settings, examples, skip, result.themes_met)
-        result.themes_met = None  # no error: the tally's theme_at says the same
+        if chunk.error is None:  # no error: the tally's theme_at says the same
+            result.themes_met = None
         tally.model = None  # not sent back: the merge loads its own
         result.records = tally.acc.records
         result.out = (tally, examples)

@@ -85,6 +85,9 @@ class Chunk:
     last: bool = False  # the input's last chunk
     index: int = 0  # its place among all the job's chunks (names its output part)
     skips: list = field(default_factory=list)  # (message, path, line) of lines passed over reading it here
+    #: ``(message, path, line, hint)`` of the error that stopped reading here, after the chunk's
+    #: items: it is the job's error unless one of those items has an error of its own
+    error: tuple | None = None
 
     @property
     def relative(self) -> bool:
@@ -168,44 +171,67 @@ def _read_chunks(
     Every input yields at least one chunk (possibly empty), so that an input without
     passages is noticed when the results are merged. Lines passed over while reading here
     (``read.skip_bad``) travel with the chunk that holds them, for the merge to count in
-    order; ``skip`` only says whether to pass bad lines over."""
+    order; ``skip`` only says whether to pass bad lines over.
+
+    An error met reading here (a line that does not decode or is too long, a malformed CSV
+    row, an input that cannot be opened) ends the chunks: the last one holds the items read
+    before it and carries the error, so that an error of an earlier line, met where the
+    chunk is processed, is named first, as one process reading the input line by line
+    names it."""
     budget = _Budget() if spread else None
     for name in inputs:
         held = _Held() if skip is not None else None
-        with open_lines(name, read.input_format, read.encoding, read.encoding_errors, held, read.columns) as (
-            fmt,
-            stream,
-        ):
-            if cut is not None and fmt == "parquet" and stream.path is not None:
-                from trendscore.io.parquet import row_group_spans
+        filling = _Filling()
+        try:
+            yield from _input_chunks(name, read, held, size, cut, tail, budget, filling)
+        except InputError as exc:
+            error = (exc.message, exc.path, exc.line, exc.hint)
+            skips = held.upto(None) if held else []
+            yield Chunk(filling.kind, name, filling.items, last=True, skips=skips, error=error)
+            return
 
-                found = row_group_spans(stream.path, cut)
-                spans: list[tuple[int, int] | None] = list(found) if found else [None]  # None: the whole file
-                for n, span in enumerate(spans, 1):
-                    yield Chunk("parquet", name, span, last=n == len(spans))
-                continue
-            if cut is not None and fmt == "jsonl" and stream.path is not None:
-                # the workers read every line again, and pass over the bad ones themselves
-                ranges = cut_file(stream.path, cut, tail)
-                for n, (start, end) in enumerate(ranges, 1):
-                    yield Chunk("range", name, (start, end), stream.codec or "utf-8", last=n == len(ranges))
-                continue
-            kind = "lines" if fmt == "jsonl" else "records"
-            if kind == "lines":
-                source = iter(stream)
-            else:
-                source = records_of(fmt, stream, name, read.require_text, held)
-            chunk: list = []
-            for item in source:
-                chunk.append(item)
-                full = budget is not None and budget.add(_chars(kind, item))
-                if full or len(chunk) >= size:
-                    upto = item[0] if kind == "lines" else item[2]
-                    yield Chunk(kind, name, chunk, skips=held.upto(upto) if held else [])
-                    chunk = []
-                    if budget is not None:
-                        budget.next()
-            yield Chunk(kind, name, chunk, last=True, skips=held.upto(None) if held else [])
+
+@dataclass
+class _Filling:
+    """The chunk of one input being filled: its kind and the items read into it so far."""
+
+    kind: str = "records"
+    items: list = field(default_factory=list)
+
+
+def _input_chunks(name, read, held, size, cut, tail, budget, filling: _Filling) -> Iterator[Chunk]:
+    """The chunks of one input (see :func:`_read_chunks`), the one being filled in ``filling``."""
+    with open_lines(name, read.input_format, read.encoding, read.encoding_errors, held, read.columns) as (fmt, stream):
+        if cut is not None and fmt == "parquet" and stream.path is not None:
+            from trendscore.io.parquet import row_group_spans
+
+            found = row_group_spans(stream.path, cut)
+            spans: list[tuple[int, int] | None] = list(found) if found else [None]  # None: the whole file
+            for n, span in enumerate(spans, 1):
+                yield Chunk("parquet", name, span, last=n == len(spans))
+            return
+        if cut is not None and fmt == "jsonl" and stream.path is not None:
+            # the workers read every line again, and pass over the bad ones themselves
+            ranges = cut_file(stream.path, cut, tail)
+            for n, (start, end) in enumerate(ranges, 1):
+                yield Chunk("range", name, (start, end), stream.codec or "utf-8", last=n == len(ranges))
+            return
+        kind = filling.kind = "lines" if fmt == "jsonl" else "records"
+        if kind == "lines":
+            source = iter(stream)
+        else:
+            source = records_of(fmt, stream, name, read.require_text, held)
+        for item in source:
+            filling.items.append(item)
+            full = budget is not None and budget.add(_chars(kind, item))
+            if full or len(filling.items) >= size:
+                upto = item[0] if kind == "lines" else item[2]
+                yield Chunk(kind, name, filling.items, skips=held.upto(upto) if held else [])
+                filling.items = []
+                if budget is not None:
+                    budget.next()
+        yield Chunk(kind, name, filling.items, last=True, skips=held.upto(None) if held else [])
+        filling.items = []
 
 
 def _chars(kind: str, item) -> int:
