@@ -364,6 +364,30 @@ def _check_message(case, given, stderr):
         assert stderr.endswith(f"skipped {given}:2: {malformed}\n  skipped {given}:4: bytes that are not valid utf-8\n")
 
 
+@pytest.mark.parametrize("where", ["middle", "last"])
+def test_the_line_bound_is_in_bytes_on_every_backend(where, rows, maybe_cluster, tmp_path, monkeypatch):
+    """A line of 3,000 Chinese characters is 9,000 bytes: beyond a bound of 5,242 bytes on
+    every back-end. One process had measured a line inside a block it decoded in characters
+    and let the last line (without a line end) through unmeasured; workers reading byte
+    ranges measured bytes (issue 15)."""
+    monkeypatch.setenv("TRENDSCORE_MAX_LINE_MB", "0.005")
+    lines = [json.dumps({"text": f"micro drama {i}", "date": r["date"]}) for i, r in enumerate(rows[:1000])]
+    long = json.dumps({"text": "长" * 3000, "date": "2025-01-01"}, ensure_ascii=False)
+    if where == "middle":
+        lines[300], number, end = long, 301, "\n"
+    else:
+        lines.append(long)
+        number, end = len(lines), ""
+    path = tmp_path / "long.jsonl"
+    path.write_text("\n".join(lines) + end, "utf-8")
+    bound = "a line longer than 5242 bytes: not line-based text? (a longer bound: TRENDSCORE_MAX_LINE_MB)"
+    expected = f"Error: {path}:{number}: {bound}\n"
+    for command in ("label", "score"):
+        for name, args in _backends(maybe_cluster, command).items():
+            code, _, stderr, _ = _invoke(command, path, [], args, None)
+            assert (code, stderr) == (2, expected), f"{command} on {name}"
+
+
 @pytest.mark.parametrize("suffix", [".csv", ".parquet", ".jsonl.gz"])
 def test_label_output_kinds_are_the_same_on_every_backend(suffix, inputs, maybe_cluster, tmp_path):
     if suffix == ".parquet":

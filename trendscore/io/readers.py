@@ -75,18 +75,27 @@ def _lines(src: _Source, chosen: str, errors: str, skip: SkipLog | None = None) 
             raise _too_long(src.name, number + 1, limit)
         whole = b"".join([*parts, block[:cut]]) if parts else block[:cut]
         parts, held = [block[cut:]], len(block) - cut
-        lines: list[str] | list[bytes]
+        # the bound is on a line's bytes, as a worker reading a byte range measures it: a
+        # line can be within it in characters and beyond it in bytes
+        too_long = _first_long(whole, limit) if len(whole) > limit else -1
+        lines: list[str | bytes]
         try:
-            lines = whole.decode(chosen, errors).split("\n")
+            lines = list[str | bytes](whole.decode(chosen, errors).split("\n"))
         except UnicodeDecodeError:
             # each line decoded in its turn: a bad one is named (or skipped) after the lines
             # before it were read, as a worker reading a byte range of the file meets it
-            lines = whole.split(b"\n")
+            lines = list[str | bytes](whole.split(b"\n"))
         del whole  # a long line is not held twice (bytes and text) while it is read
-        lines.pop()  # the empty string after the last line end
-        for item in lines:
+        lines.pop()  # the empty piece after the last line end
+        for at, item in enumerate(lines):
             number += 1
-            line = _decode_or_skip(item, src.name, number, chosen, skip) if isinstance(item, bytes) else item
+            if at == too_long:
+                raise _too_long(src.name, number, limit)
+            line: str | None
+            if isinstance(item, bytes):
+                line = _decode_or_skip(item, src.name, number, chosen, skip)
+            else:
+                line = item
             if line is not None:
                 if len(line) > limit:
                     raise _too_long(src.name, number, limit)
@@ -95,6 +104,8 @@ def _lines(src: _Source, chosen: str, errors: str, skip: SkipLog | None = None) 
     parts.clear()
     if pending:
         number += 1
+        if len(pending) > limit:  # the last line, without a line end
+            raise _too_long(src.name, number, limit)
         last: str | None = (
             _decode_or_skip(pending, src.name, number, chosen, skip)
             if errors == "strict"
@@ -103,6 +114,17 @@ def _lines(src: _Source, chosen: str, errors: str, skip: SkipLog | None = None) 
         del pending
         if last is not None:
             yield number, last.rstrip("\r")
+
+
+def _first_long(data: bytes, limit: int) -> int:
+    """The index of the first line of ``data`` (lines ending in ``\n``) longer than ``limit``
+    bytes without its line end, or -1."""
+    start = at = 0
+    while (end := data.find(b"\n", start)) >= 0:
+        if end - start > limit:
+            return at
+        start, at = end + 1, at + 1
+    return -1
 
 
 #: the default bound on one line, in MiB; the environment variable TRENDSCORE_MAX_LINE_MB sets another
