@@ -176,6 +176,11 @@ def inputs(tmp_path_factory, rows):
     put("many-themes", _jsonl([{**r, "labels": [f"t{i // 6}"]} for i, r in enumerate(rows)]), [], "themes.jsonl")
     put("mixed-themes", _jsonl(mixed_themes(rows)), [], "mixed.jsonl")
     put("late-themes", _jsonl(late_themes(rows)), [], "late.jsonl")
+    # a malformed line after the 201st name (line 501) in a worker's chunk: the chunk had
+    # stopped at the malformed line before counting the names before it
+    late = _jsonl(late_themes(rows)).splitlines()
+    late[519] = "{broken"
+    put("late-themes-malformed", "\n".join(late) + "\n", [], "late-malformed.jsonl")
     dates = [dict(r) for r in rows]
     dates[1300]["date"] = "sometime"
     put("bad-dates", _jsonl(dates), file_name="dates.jsonl")
@@ -364,6 +369,24 @@ def _check_message(case, given, stderr):
         assert stderr.endswith(f"skipped {given}:2: {malformed}\n  skipped {given}:4: bytes that are not valid utf-8\n")
 
 
+@pytest.mark.parametrize(
+    "case, before", [("malformed", 1234), ("malformed-then-bytes", 400), ("no-text", 1100), ("directory-errors", 4)]
+)
+def test_label_streams_the_passages_before_a_bad_line_on_every_backend(case, before, inputs, maybe_cluster):
+    """On standard output, label writes the passages before the first bad line, then stops
+    with the error, on every back-end. Output had been written a chunk at a time, so how much
+    came before the error depended on where the back-end cut the chunks (issue 15)."""
+    given, extra = inputs[case]
+    seen = {
+        name: _invoke("label", given, extra, args, None) for name, args in _backends(maybe_cluster, "label").items()
+    }
+    first = seen["one process"]
+    assert first[0] == 2 and first[2].startswith("Error: ") and first[2].count("\n") == 1
+    assert first[1].count("\n") == before
+    for name, got in seen.items():
+        assert got == first, f"{case}: {name} differs from one process"
+
+
 @pytest.mark.parametrize("where", ["middle", "last"])
 def test_the_line_bound_is_in_bytes_on_every_backend(where, rows, maybe_cluster, tmp_path, monkeypatch):
     """A line of 3,000 Chinese characters is 9,000 bytes: beyond a bound of 5,242 bytes on
@@ -432,6 +455,7 @@ SCORE_CASES = [
     "many-themes",
     "mixed-themes",
     "late-themes",
+    "late-themes-malformed",
 ]
 
 
@@ -453,6 +477,7 @@ def test_score_is_the_same_on_every_backend(case, inputs, maybe_cluster):
         "many-themes",
         "mixed-themes",
         "late-themes",
+        "late-themes-malformed",
         "parquet-no-column",
         "late-bad-bytes",
         "directory-errors",
@@ -460,7 +485,11 @@ def test_score_is_the_same_on_every_backend(case, inputs, maybe_cluster):
     )
     assert (first[0] != 0) == (case in errors), first[2]
     _check_message(case, given, first[2])
-    if case in ("mixed-themes", "late-themes"):  # the first line, in input order, past the limit
+    if case in (
+        "mixed-themes",
+        "late-themes",
+        "late-themes-malformed",
+    ):  # the first line, in input order, past the limit
         line, name = (1174, "t195") if case == "mixed-themes" else (501, "b50")
         assert first[2].startswith(f"Error: {given}:{line}: more than 200 distinct theme names (at label '{name}')")
     if case == "many-themes":  # the line of the 201st name, as one process reads it

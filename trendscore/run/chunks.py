@@ -184,17 +184,28 @@ def _range_lines(chunk: Chunk, data: bytes, read: ReadSettings, skip: SkipLog | 
 
 
 def _records(chunk: Chunk, work: Work, skip: SkipLog | None, require_text: bool, data: bytes | None):
-    """``(record, path, line)`` of a chunk, read by the same readers as one process reads."""
+    """``(record, path, line)`` of a chunk, read by the same readers as one process reads, up
+    to its first bad line (when bad lines are not passed over), and that line's error or None:
+    the passages before a bad line are labelled or counted, as one process reading line by
+    line has labelled or counted them when it meets the line."""
     read = work.read
     if chunk.kind == "records":
-        return chunk.payload  # (record, path, line) as the caller's reader gave them
-    if chunk.kind == "parquet":
-        from trendscore.io.readers import open_lines
+        return chunk.payload, None  # (record, path, line) as the caller's reader gave them
+    found: list = []
+    try:
+        if chunk.kind == "parquet":
+            from trendscore.io.readers import open_lines
 
-        with open_lines(chunk.name, "parquet", columns=read.columns, row_groups=chunk.payload) as (fmt, stream):
-            return list(records_of(fmt, stream, chunk.name, require_text, skip))
-    lines = chunk.payload if chunk.kind == "lines" else _range_lines(chunk, data or b"", read, skip)
-    return list(records_of("jsonl", _Numbered(lines, read.columns), chunk.name, require_text, skip))
+            with open_lines(chunk.name, "parquet", columns=read.columns, row_groups=chunk.payload) as (fmt, stream):
+                for item in records_of(fmt, stream, chunk.name, require_text, skip):
+                    found.append(item)
+        else:
+            lines = chunk.payload if chunk.kind == "lines" else _range_lines(chunk, data or b"", read, skip)
+            for item in records_of("jsonl", _Numbered(lines, read.columns), chunk.name, require_text, skip):
+                found.append(item)
+    except InputError as exc:
+        return found, exc
+    return found, None
 
 
 def _run(chunk: Chunk, work: Work, body) -> ChunkResult:
@@ -223,19 +234,20 @@ def label_chunk(state: WorkerState, chunk: Chunk) -> ChunkResult:
     work = state.work
 
     def body(result: ChunkResult, skip, data) -> None:
-        records = [record for record, _, _ in _records(chunk, work, skip, True, data)]
-        if not records:
-            result.out = b"" if work.as_text else []
-            return
-        model = state.get_model()
-        out = list(label_records(model, records, explain=work.explain))
-        result.records = len(out)
-        result.blank = sum(1 for r in records if not r["text"].strip())
-        if work.output_dir is not None:
-            write_part(work.output_dir, chunk.index, out, model.themes)
-            result.out = b"" if work.as_text else []
-        else:
-            result.out = b"".join(map(dumps_line_bytes, out)) if work.as_text else out
+        found, error = _records(chunk, work, skip, True, data)
+        records = [record for record, _, _ in found]
+        result.out = b"" if work.as_text else []
+        if records:
+            model = state.get_model()
+            out = list(label_records(model, records, explain=work.explain))
+            result.records = len(out)
+            result.blank = sum(1 for r in records if not r["text"].strip())
+            if work.output_dir is None:
+                result.out = b"".join(map(dumps_line_bytes, out)) if work.as_text else out
+            elif error is None and chunk.error is None:
+                write_part(work.output_dir, chunk.index, out, model.themes)
+        if error is not None:  # after the passages before it, which a stream gets first
+            raise error
 
     return _run(chunk, work, body)
 
@@ -269,11 +281,13 @@ def score_chunk(state: WorkerState, chunk: Chunk) -> ChunkResult:
     work = state.work
 
     def body(result: ChunkResult, skip, data) -> None:
-        items = _records(chunk, work, skip, False, data)
+        items, error = _records(chunk, work, skip, False, data)
         examples = Examples(work.freq) if work.examples else None
         settings = ScoreSettings(relabel=work.relabel, themes=work.themes or None)
         result.themes_met = {}
         tally = accumulate(items, state.get_model, settings, examples, skip, result.themes_met)
+        if error is not None:  # the themes met before it go with it (the merge checks the limit)
+            raise error
         if chunk.error is None:  # no error: the tally's theme_at says the same
             result.themes_met = None
         tally.model = None  # not sent back: the merge loads its own

@@ -119,6 +119,8 @@ def run_label_job(inputs, model, work: Work, backend, writer, skip: SkipLog | No
     result = LabelResult(backend=backend.name)
     state = WorkerState(model, work)
     for done in backend.map(label_chunk, chunks, state, what="labelling worker"):
+        if done.error is not None:  # a stream gets the passages before the bad line, then the error
+            writer(done.out)
         merge.take(done)
         writer(done.out)
         result.records += done.records
