@@ -97,6 +97,10 @@ def inputs(tmp_path_factory, rows):
     put("gz-long", gzip.compress(_jsonl(long_rows(rows)).encode("utf-8"), mtime=0), file_name="long.jsonl.gz")
     put("gb18030", body.encode("gb18030"), file_name="gb.jsonl")
     put("utf-16", body.encode("utf-16"), file_name="wide.jsonl")
+    # a broken GB18030 character at the end of the last line: replacing bad bytes, one process
+    # had decoded the line end into it and lost the line without a word
+    torn = body.encode("gb18030")[:-1] + b"\x81\x30\n"
+    put("gb18030-torn", torn, ["--encoding", "gb18030", "--encoding-errors", "replace", "--skip-bad"], "torn.jsonl")
     put("bom", codecs.BOM_UTF8 + body.encode("utf-8"), file_name="bom.jsonl")
     put("big5-csv", _csv(rows[:400]).encode("big5", "replace"), ["--encoding", "big5"], "b5.csv")
     put("crlf", body.replace("\n", "\r\n"), file_name="crlf.jsonl")
@@ -284,6 +288,7 @@ LABEL_CASES = [
     "gz",
     "gz-long",
     "gb18030",
+    "gb18030-torn",
     "utf-16",
     "bom",
     "big5-csv",
@@ -359,6 +364,9 @@ def _check_message(case, given, stderr):
         assert stderr == f"Error: {given / 'a.jsonl'}:5: expected a string 'text' field, got nothing\n"
     if case == "malformed-then-bytes":
         assert stderr.startswith(f"Error: {given}:401: malformed JSON")
+    if case == "gb18030-torn":
+        assert stderr.startswith(f"{N - 1} good passages; skipped 1 bad lines\n")
+        assert f"  skipped {given}:{N}: malformed JSON (Extra data at column " in stderr
     if case == "skip-relabel":
         assert stderr.endswith(
             f"skipped {given}:7: malformed JSON (Expecting property name enclosed in double quotes at column 2)\n"
@@ -433,6 +441,7 @@ SCORE_CASES = [
     "gz",
     "gz-long",
     "gb18030",
+    "gb18030-torn",
     "utf-16",
     "labelled",
     "relabel",

@@ -121,3 +121,15 @@ def test_first_chunk_ending_inside_a_character_is_still_utf8(tmp_path):
         g = tmp_path / f"s{cut}.jsonl"
         g.write_bytes(b'{"text": "' + b"a" * cut + b'"}\n' + f.read_bytes())
         assert len(_read(g)) > 100
+
+
+def test_a_broken_gb18030_character_at_a_line_end_keeps_the_line(tmp_path):
+    """Replacing bad bytes, GB18030's decoder reads b"\\x81\\x30\\n" at the end of what it is
+    given as one broken character; the last CSV row (and the last line of every 1 MiB block)
+    had been lost without a word. Each line is now decoded on its own."""
+    f = tmp_path / "torn.csv"
+    rows = ["id,text"] + [f"{i},微短剧出海第{i}篇" for i in range(5)]
+    f.write_bytes("\n".join(rows).encode("gb18030") + b"\x81\x30\n")
+    got = list(read_records(str(f), encoding="gb18030", encoding_errors="replace"))
+    assert [r["id"] for r, _, _ in got] == ["0", "1", "2", "3", "4"]
+    assert got[-1][0]["text"] == "微短剧出海第4篇\ufffd" and got[-1][2] == 6

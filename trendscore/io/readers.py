@@ -7,6 +7,7 @@ passages with :func:`trendscore.text.normalise.split_passages`.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import json
 import os
@@ -63,6 +64,11 @@ def _lines(src: _Source, chosen: str, errors: str, skip: SkipLog | None = None) 
     """Decoded lines (without line ends) numbered from 1; ``chosen`` from :func:`prepare_decoding`."""
     limit = max_line_bytes()
     number, parts, held = 0, [], 0  # the pieces of a line without its end yet, and their length
+    # replacing bad bytes, a decoder for Chinese encodings (GB18030, Big5) can take a line end
+    # into a broken character (GB18030 reads b"\x81\x30\n" at the end of a block as one), which
+    # lost the line it ended: other than UTF-8, each line is then decoded on its own, as a
+    # worker reading a byte range of the file decodes it
+    by_line = errors != "strict" and codecs.lookup(chosen).name != "utf-8"
     for block in src.chunks():
         cut = block.rfind(b"\n") + 1
         if not cut:
@@ -78,10 +84,13 @@ def _lines(src: _Source, chosen: str, errors: str, skip: SkipLog | None = None) 
         # the bound is on a line's bytes, as a worker reading a byte range measures it: a
         # line can be within it in characters and beyond it in bytes
         too_long = _first_long(whole, limit) if len(whole) > limit else -1
-        lines: list[str | bytes]
-        try:
-            lines = list[str | bytes](whole.decode(chosen, errors).split("\n"))
-        except UnicodeDecodeError:
+        lines: list[str | bytes] | None = None
+        if not by_line:
+            try:
+                lines = list[str | bytes](whole.decode(chosen, errors).split("\n"))
+            except UnicodeDecodeError:
+                pass
+        if lines is None:
             # each line decoded in its turn: a bad one is named (or skipped) after the lines
             # before it were read, as a worker reading a byte range of the file meets it
             lines = list[str | bytes](whole.split(b"\n"))
@@ -93,7 +102,7 @@ def _lines(src: _Source, chosen: str, errors: str, skip: SkipLog | None = None) 
                 raise _too_long(src.name, number, limit)
             line: str | None
             if isinstance(item, bytes):
-                line = _decode_or_skip(item, src.name, number, chosen, skip)
+                line = item.decode(chosen, errors) if by_line else _decode_or_skip(item, src.name, number, chosen, skip)
             else:
                 line = item
             if line is not None:
