@@ -395,6 +395,32 @@ def test_label_streams_the_passages_before_a_bad_line_on_every_backend(case, bef
         assert got == first, f"{case}: {name} differs from one process"
 
 
+def test_an_array_line_at_the_start_of_a_byte_range_is_no_array_file(maybe_cluster, tmp_path):
+    """A line holding a JSON array is the file given as one array only when it is the file's
+    first line. A worker numbers the lines of its byte range from 1, and had called such a
+    line at the start of its range "a JSON array, expected JSON Lines" (issue 15). The array
+    lines are put where each back-end's ranges start."""
+    from trendscore.run.job import CHUNK, MIN_CUT_BYTES, TAIL_DIVISOR, _cut_size
+    from trendscore.run.reading import cut_file
+
+    width, n = 120, 1000
+    lines = [json.dumps({"id": i, "text": f"micro drama {i} goes overseas", "date": "2025-01-05"}) for i in range(n)]
+    path = tmp_path / "arrays.jsonl"
+    path.write_text("".join(line.ljust(width - 1) + "\n" for line in lines), "utf-8")
+    cut = _cut_size([str(path)], CHUNK, 2)
+    starts = {start for start, _ in cut_file(str(path), cut, max(cut // TAIL_DIVISOR, MIN_CUT_BYTES))}
+    starts |= {start for start, _ in cut_file(str(path), int(0.02 * (1 << 20)))}
+    at = sorted(start // width for start in starts if start)[:5]
+    assert len(at) == 5
+    for k in at:
+        lines[k] = "[1, 2]"
+    path.write_text("".join(line.ljust(width - 1) + "\n" for line in lines), "utf-8")
+    expected = "".join(f"  skipped {path}:{k + 1}: expected a JSON object with a 'text' field, got list\n" for k in at)
+    for name, args in _backends(maybe_cluster, "label").items():
+        code, _, stderr, _ = _invoke("label", path, ["--skip-bad"], args, None)
+        assert (code, stderr) == (0, f"{n - 5} good passages; skipped 5 bad lines\n" + expected), name
+
+
 @pytest.mark.parametrize("where", ["middle", "last"])
 def test_the_line_bound_is_in_bytes_on_every_backend(where, rows, maybe_cluster, tmp_path, monkeypatch):
     """A line of 3,000 Chinese characters is 9,000 bytes: beyond a bound of 5,242 bytes on

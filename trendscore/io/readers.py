@@ -187,9 +187,16 @@ def detect_format(name: str, head_lines: list[str]) -> str:
 
 
 def parse_jsonl_line(
-    line: str, name: str, number: int, require_text: bool = True, columns: Columns | None = None
+    line: str,
+    name: str,
+    number: int,
+    require_text: bool = True,
+    columns: Columns | None = None,
+    first: bool | None = None,
 ) -> dict | None:
-    """One JSON Lines record (None for a blank line), or an InputError naming file:line."""
+    """One JSON Lines record (None for a blank line), or an InputError naming file:line.
+    ``first``: whether this is the input's first line (default: ``number == 1``), where a
+    JSON array is taken for a file holding one array instead of JSON Lines."""
     if not line.strip():
         return None
     try:
@@ -200,7 +207,7 @@ def parse_jsonl_line(
         raise InputError(f"malformed JSON ({exc.msg} at column {exc.colno})", name, number) from None
     except ValueError as exc:  # NaN or Infinity, nesting deeper than jsonfast.MAX_DEPTH
         raise InputError(f"malformed JSON ({exc})", name, number) from None
-    if isinstance(obj, list) and number == 1:
+    if isinstance(obj, list) and (number == 1 if first is None else first):
         raise InputError("a JSON array, expected JSON Lines (one object per line)", name, number)
     if not isinstance(obj, dict):
         raise InputError(f"expected a JSON object with a 'text' field, got {type(obj).__name__}", name, number)
@@ -216,9 +223,10 @@ def parse_jsonl_line(
 def _jsonl(lines, name, require_text=True, skip=None) -> Iterator[tuple[dict, str, int]]:
     columns = getattr(lines, "columns", None)
     columns = None if columns is None or columns.is_default() else columns
+    starts_input = getattr(lines, "starts_input", True)  # a byte range further in numbers from its start
     for number, line in lines:
         try:
-            obj = parse_jsonl_line(line, name, number, require_text, columns)
+            obj = parse_jsonl_line(line, name, number, require_text, columns, number == 1 and starts_input)
         except InputError as exc:
             if skip is None:
                 raise

@@ -141,10 +141,12 @@ class _ChunkSkips(SkipLog):
 
 
 class _Numbered:
-    """Numbered lines with the user's column names, as the JSON Lines reader expects them."""
+    """Numbered lines with the user's column names, as the JSON Lines reader expects them;
+    ``starts_input``: whether line 1 is the input's first line (not so for a byte range
+    further in, numbered from its own start)."""
 
-    def __init__(self, lines, columns: Columns):
-        self._lines, self.columns = lines, columns
+    def __init__(self, lines, columns: Columns, starts_input: bool = True):
+        self._lines, self.columns, self.starts_input = lines, columns, starts_input
 
     def __iter__(self):
         return iter(self._lines)
@@ -200,8 +202,12 @@ def _records(chunk: Chunk, work: Work, skip: SkipLog | None, require_text: bool,
                 for item in records_of(fmt, stream, chunk.name, require_text, skip):
                     found.append(item)
         else:
-            lines = chunk.payload if chunk.kind == "lines" else _range_lines(chunk, data or b"", read, skip)
-            for item in records_of("jsonl", _Numbered(lines, read.columns), chunk.name, require_text, skip):
+            if chunk.kind == "lines":
+                numbered = _Numbered(chunk.payload, read.columns)
+            else:
+                lines = _range_lines(chunk, data or b"", read, skip)
+                numbered = _Numbered(lines, read.columns, starts_input=chunk.payload[0] == 0)
+            for item in records_of("jsonl", numbered, chunk.name, require_text, skip):
                 found.append(item)
     except InputError as exc:
         return found, exc
