@@ -153,6 +153,15 @@ def inputs(tmp_path_factory, rows):
     (failing / "a.jsonl").write_text(_jsonl(rows[:40]).replace(lines[4], '{"id": 4}', 1), "utf-8")
     (failing / "b.csv").write_text(_csv([{"body": r["text"]} for r in rows[700:]]), "utf-8")
     made["directory-errors"] = (failing, [])
+    # relabelling, every line of b.jsonl is passed over as it is counted (labelled, no text):
+    # passages were read, so the file is not empty (the workers had called it empty)
+    untexted = d / "untexted"
+    untexted.mkdir()
+    (untexted / "a.jsonl").write_text(_jsonl(rows[:300]), "utf-8")
+    (untexted / "b.jsonl").write_text(
+        _jsonl([{"id": r["id"], "date": r["date"], "labels": []} for r in rows[:3]]), "utf-8"
+    )
+    made["relabel-untexted-file"] = (untexted, ["--relabel", "--skip-bad"])
     made["stdin"] = (body.encode("utf-8"), [])
     try:
         import pyarrow as pa
@@ -367,6 +376,9 @@ def _check_message(case, given, stderr):
     if case == "gb18030-torn":
         assert stderr.startswith(f"{N - 1} good passages; skipped 1 bad lines\n")
         assert f"  skipped {given}:{N}: malformed JSON (Extra data at column " in stderr
+    if case == "relabel-untexted-file":
+        assert stderr.startswith("300 good passages; skipped 3 bad lines\n")
+        assert f"  skipped {given / 'b.jsonl'}:3: expected a string 'text' field, got nothing\n" in stderr
     if case == "skip-relabel":
         assert stderr.endswith(
             f"skipped {given}:7: malformed JSON (Expecting property name enclosed in double quotes at column 2)\n"
@@ -479,6 +491,7 @@ SCORE_CASES = [
     "directory",
     "directory-errors",
     "malformed-then-bytes",
+    "relabel-untexted-file",
     "stdin",
     "parquet",
     "parquet-groups",

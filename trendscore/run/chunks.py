@@ -297,7 +297,9 @@ def score_chunk(state: WorkerState, chunk: Chunk) -> ChunkResult:
         if chunk.error is None:  # no error: the tally's theme_at says the same
             result.themes_met = None
         tally.model = None  # not sent back: the merge loads its own
-        result.records = tally.acc.records
+        # passages read, counted or not (--relabel passes over labelled ones without text as it
+        # counts): an input is empty when none could be read, as for one process
+        result.records = len(items)
         result.out = (tally, examples)
 
     return _run(chunk, work, body)
