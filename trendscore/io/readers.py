@@ -84,31 +84,40 @@ def _lines(src: _Source, chosen: str, errors: str, skip: SkipLog | None = None) 
         # the bound is on a line's bytes, as a worker reading a byte range measures it: a
         # line can be within it in characters and beyond it in bytes
         too_long = _first_long(whole, limit) if len(whole) > limit else -1
-        lines: list[str | bytes] | None = None
+        decoded: list[str] | None = None
         if not by_line:
             try:
-                lines = list[str | bytes](whole.decode(chosen, errors).split("\n"))
+                decoded = whole.decode(chosen, errors).split("\n")
             except UnicodeDecodeError:
                 pass
-        if lines is None:
-            # each line decoded in its turn: a bad one is named (or skipped) after the lines
-            # before it were read, as a worker reading a byte range of the file meets it
-            lines = list[str | bytes](whole.split(b"\n"))
-        del whole  # a long line is not held twice (bytes and text) while it is read
-        lines.pop()  # the empty piece after the last line end
-        for at, item in enumerate(lines):
-            number += 1
-            if at == too_long:
-                raise _too_long(src.name, number, limit)
-            line: str | None
-            if isinstance(item, bytes):
-                line = item.decode(chosen, errors) if by_line else _decode_or_skip(item, src.name, number, chosen, skip)
-            else:
-                line = item
-            if line is not None:
+        if decoded is not None and too_long < 0:  # the common case, kept quick
+            del whole  # a long line is not held twice (bytes and text) while it is read
+            decoded.pop()  # the empty piece after the last line end
+            for line in decoded:
+                number += 1
                 if len(line) > limit:
                     raise _too_long(src.name, number, limit)
                 yield number, line[:-1] if line.endswith("\r") else line
+            continue
+        if decoded is not None:  # a line too long in bytes: the lines before it come first
+            del whole
+            for line in decoded[:too_long]:
+                number += 1
+                yield number, line[:-1] if line.endswith("\r") else line
+            raise _too_long(src.name, number + 1, limit)
+        # each line decoded in its turn (the block does not decode, or decoding it whole could
+        # take a line end into a broken character): a bad line is named (or skipped) after the
+        # lines before it were read, as a worker reading a byte range of the file meets it
+        raw = whole.split(b"\n")
+        del whole
+        raw.pop()  # the empty piece after the last line end
+        for at, item in enumerate(raw):
+            number += 1
+            if at == too_long:
+                raise _too_long(src.name, number, limit)
+            text = item.decode(chosen, errors) if by_line else _decode_or_skip(item, src.name, number, chosen, skip)
+            if text is not None:
+                yield number, text[:-1] if text.endswith("\r") else text
     pending = b"".join(parts)
     parts.clear()
     if pending:
