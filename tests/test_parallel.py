@@ -187,3 +187,21 @@ def test_default_jobs_uses_every_core_from_the_threshold_on(tmp_path, monkeypatc
     assert label.default_jobs([str(big), "-"]) == 1  # stdin: one process
     assert label.default_jobs([str(tmp_path / "missing.jsonl")]) == 1
     assert label.default_jobs([str(small)], embedding=True) == 2  # the embedding threshold is lower
+
+
+def test_jobs_read_a_pipe_once_instead_of_reopening_it(big_jsonl, tmp_path):
+    """A pipe (``<(command)``) had been taken for a file that workers could reopen and cut
+    into ranges: its bytes were gone ('cannot read (None)'). It is read as one stream now."""
+    import subprocess
+
+    one, two = tmp_path / "one.jsonl", tmp_path / "two.jsonl"
+    run_label([str(big_jsonl)], str(one), jobs=1)
+    # the writer is another process, as with <(cat FILE): this one holds only the read end
+    with subprocess.Popen(["cat", str(big_jsonl)], stdout=subprocess.PIPE) as cat:
+        assert cat.stdout is not None
+        try:
+            stats = run_label([f"/dev/fd/{cat.stdout.fileno()}"], str(two), jobs=2)
+        finally:
+            cat.stdout.close()
+    assert stats.records == 3 * CHUNK + 17
+    assert one.read_bytes() == two.read_bytes()

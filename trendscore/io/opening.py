@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import codecs
 import io
+import os
+import stat
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -186,8 +188,16 @@ class Source:
         return self._decoder is not None
 
     def seekable_path(self) -> str | None:
-        """The file's path when it can be read again directly (a file, not compressed)."""
-        return None if self.name == "-" or self.compression else self.name
+        """The file's path when it can be read again directly (a regular file, not compressed):
+        not a pipe (``<(command)``, a FIFO) or a device, whose bytes are read once."""
+        if self.name == "-" or self.compression:
+            return None
+        try:
+            regular = stat.S_ISREG(os.fstat(self.raw.fileno()).st_mode)
+        except (OSError, ValueError):
+            regular = False
+        return self.name if regular else None
+
 
     def close(self) -> None:
         """Close the streams this source opened (standard input is left open)."""
