@@ -10,6 +10,8 @@ import sys
 
 import pytest
 
+from trendscore.errors import InputError
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 #: address space for one labelling process: the model and libraries take about 300 MB
 LIMIT_MB = 900
@@ -164,3 +166,54 @@ def test_format_sniffing_holds_a_bounded_head(tmp_path, monkeypatch):
         assert fmt == "text"
         assert len(pulled) == 11  # 11 lines of 100,000 characters pass 1 MiB
         assert sum(1 for _ in lines) == 50
+
+
+def test_a_fifo_without_a_writer_is_refused_in_time(tmp_path, monkeypatch):
+    """Opening a named FIFO that no process writes to had waited for a writer for ever."""
+    import time
+
+    from trendscore.io import opening
+    from trendscore.io.readers import read_records
+
+    fifo = tmp_path / "in.jsonl"
+    os.mkfifo(fifo)
+    monkeypatch.setattr(opening, "FIFO_WAIT_SECONDS", 0.5)
+    started = time.monotonic()
+    with pytest.raises(InputError, match=r"in\.jsonl: a FIFO that no process opened to write in 0\.5 s"):
+        list(read_records(str(fifo)))
+    assert time.monotonic() - started < 5
+
+
+def test_a_fifo_with_a_writer_is_read(tmp_path):
+    import threading
+
+    from trendscore.io.readers import read_records
+
+    fifo = tmp_path / "in.jsonl"
+    os.mkfifo(fifo)
+
+    def write():
+        with open(fifo, "w", encoding="utf-8") as fh:
+            fh.write('{"text": "短剧出海"}\n{"text": "微短剧政策"}\n')
+
+    writer = threading.Thread(target=write)
+    writer.start()
+    try:
+        records = [r for r, _, _ in read_records(str(fifo))]
+    finally:
+        writer.join()
+    assert [r["text"] for r in records] == ["短剧出海", "微短剧政策"]
+
+
+def test_a_fifo_without_a_writer_is_one_line_from_the_cli(tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from trendscore.cli import main
+    from trendscore.io import opening
+
+    fifo = tmp_path / "seeds.jsonl"
+    os.mkfifo(fifo)
+    monkeypatch.setattr(opening, "FIFO_WAIT_SECONDS", 0.5)
+    result = CliRunner().invoke(main, ["train", str(fifo), "-o", str(tmp_path / "model")])
+    assert result.exit_code == 2
+    assert result.output == f"Error: {fifo}: a FIFO that no process opened to write in 0.5 s; start its writer first\n"

@@ -12,12 +12,16 @@ import io
 import os
 import stat
 import sys
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 from trendscore.errors import ENCODING_HINT, InputError, hinted
 
-__all__ = ["Source", "HEAD_BYTES", "PARQUET_MAGIC"]
+__all__ = ["Source", "HEAD_BYTES", "PARQUET_MAGIC", "FIFO_WAIT_SECONDS"]
+
+#: how long a named FIFO given as an input may go without a process opening it to write
+FIFO_WAIT_SECONDS = 30.0
 
 HEAD_BYTES = 1 << 16
 _BLOCK = 1 << 20
@@ -71,6 +75,40 @@ def _damage_types() -> tuple:
     return tuple(kinds)
 
 
+def _open_fifo(path: Path, name: str):
+    """Open a named FIFO to read, waiting at most :data:`FIFO_WAIT_SECONDS` for a writer.
+
+    Opening a FIFO blocks until some process opens it to write; with none, the read would
+    wait for ever. The open is made in a thread; if it has not returned in time, this process
+    opens the FIFO to write for a moment (which lets the waiting open return) and the input
+    is refused. A pipe from ``<(command)`` is not a named FIFO: its writer is already there.
+    """
+    opened: list = []
+
+    def opener() -> None:
+        try:
+            opened.append(open(path, "rb"))
+        except OSError as exc:
+            opened.append(exc)
+
+    waiter = threading.Thread(target=opener, name="trendscore-fifo-open", daemon=True)
+    waiter.start()
+    waiter.join(FIFO_WAIT_SECONDS)
+    if not waiter.is_alive():
+        if isinstance(opened[0], OSError):
+            raise opened[0]
+        return opened[0]
+    try:  # be the writer the open waits for, so that its thread ends (a FIFO not writable: it stays)
+        os.close(os.open(path, os.O_WRONLY | os.O_NONBLOCK))
+    except OSError:
+        pass
+    waiter.join(1.0)
+    for got in opened:
+        if not isinstance(got, OSError):
+            got.close()
+    raise InputError(f"a FIFO that no process opened to write in {FIFO_WAIT_SECONDS:g} s; start its writer first", name)
+
+
 class Source:
     """The bytes of one input (``-`` is standard input), decompressed if they are compressed.
 
@@ -114,6 +152,8 @@ class Source:
         if path.is_dir():
             raise InputError("is a directory; give the files inside it", name)
         try:
+            if stat.S_ISFIFO(path.stat().st_mode):
+                return _open_fifo(path, name)
             return open(path, "rb")
         except FileNotFoundError:
             raise InputError("no such file", name) from None
@@ -197,7 +237,6 @@ class Source:
         except (OSError, ValueError):
             regular = False
         return self.name if regular else None
-
 
     def close(self) -> None:
         """Close the streams this source opened (standard input is left open)."""
