@@ -241,6 +241,47 @@ def test_add_reads_standard_input_before_it_locks_the_directory(tmp_path, monkey
     assert [s.text for s in read_seeds([result.path])] == [BASE[1]["text"]]
 
 
+def test_add_waits_a_bounded_time_for_a_lock_another_process_holds(tmp_path, monkeypatch):
+    """A lock held by a process that does not end (stopped, stuck) had kept `seeds add`
+    waiting for ever; it gives up after LOCK_WAIT_SECONDS in one line, nothing written."""
+    import os
+    import subprocess
+    import sys
+
+    from trendscore.seeds import checks
+
+    seeds_dir = tmp_path / "seeds"
+    seeds_dir.mkdir()
+    _write(seeds_dir / "batch_01_old.jsonl", BASE[:1])
+    new = _write(tmp_path / "new.jsonl", BASE[1:])
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys, filelock; lock = filelock.FileLock(sys.argv[1]); lock.acquire(); print('held'); input()",
+            str(seeds_dir / ".seeds.lock"),
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        bufsize=1,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline() == "held\n"
+        monkeypatch.setattr(checks, "LOCK_WAIT_SECONDS", 0.5, raising=False)
+        result = CliRunner().invoke(main, ["seeds", "add", str(new), "--to", str(seeds_dir)])
+    finally:
+        holder.communicate("\n", timeout=30)
+    assert result.exit_code == 2
+    assert result.output == (
+        f"Error: {seeds_dir}: another process has held this seed directory's lock (.seeds.lock) for 0.5 s; "
+        "nothing was added (try again once it ends)\n"
+    )
+    assert sorted(p.name for p in seeds_dir.glob("*.jsonl")) == ["batch_01_old.jsonl"]
+    assert add_seeds(str(new), seeds_dir).added == 2  # once the holder has ended
+
+
 def test_add_keeps_ids_unique_and_a_replace_drops_only_the_seed_meant(tmp_path):
     seeds_dir = tmp_path / "seeds"
     seeds_dir.mkdir()

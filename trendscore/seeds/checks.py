@@ -28,6 +28,8 @@ from trendscore.text.keys import comparison_key
 __all__ = ["Problem", "validate_seeds", "seed_file_count", "near_duplicate_pairs", "add_seeds", "AddResult"]
 
 NEAR_DUPLICATE = 0.8  # Jaccard similarity of character 3-gram sets
+#: how long an addition waits for another process that holds the seed directory's lock
+LOCK_WAIT_SECONDS = 60.0
 
 
 @dataclass(frozen=True)
@@ -300,7 +302,8 @@ def add_seeds(new_path, directory, on_conflict: str = "refuse") -> AddResult:
 
     The new seeds are read and checked before the directory is locked (standard input, read
     as slowly as it comes, never keeps other writers waiting); the directory's seeds are read
-    under the lock, just before the batch is written.
+    under the lock, just before the batch is written. A lock another process holds for more
+    than :data:`LOCK_WAIT_SECONDS` is a :class:`SeedError`, nothing written.
     """
     if on_conflict not in ("refuse", "skip", "replace"):
         raise SeedError(f"on_conflict must be refuse, skip or replace, got {on_conflict!r}")
@@ -313,10 +316,21 @@ def add_seeds(new_path, directory, on_conflict: str = "refuse") -> AddResult:
         raise SeedError(f"{len(bad)} problems, first: {bad[0]}", str(new_path))
     if not new_seeds:  # an empty file (or one of blank lines) is a mistake, not a batch of none
         raise SeedError("no seeds to add (the file holds no seed records)", str(new_path))
-    from filelock import FileLock
+    from filelock import FileLock, Timeout
 
-    with FileLock(str(directory / ".seeds.lock")):  # a second `seeds add` on this directory waits its turn
+    lock = FileLock(str(directory / ".seeds.lock"), timeout=LOCK_WAIT_SECONDS)
+    try:
+        lock.acquire()  # a second addition to this directory waits its turn, for a bounded time
+    except Timeout:
+        raise SeedError(
+            f"another process has held this seed directory's lock (.seeds.lock) for {LOCK_WAIT_SECONDS:g} s; "
+            "nothing was added (try again once it ends)",
+            str(directory),
+        ) from None
+    try:
         return _add_locked(new_seeds, new_path, directory, on_conflict)
+    finally:
+        lock.release()
 
 
 def _free_id(base: str, taken: set[str]) -> str:
