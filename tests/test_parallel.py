@@ -205,3 +205,23 @@ def test_jobs_read_a_pipe_once_instead_of_reopening_it(big_jsonl, tmp_path):
             cat.stdout.close()
     assert stats.records == 3 * CHUNK + 17
     assert one.read_bytes() == two.read_bytes()
+
+
+def test_more_jobs_than_the_bound_are_refused_before_any_worker_starts(tmp_path, monkeypatch):
+    """Every worker is started at once: --jobs 100000 had forked until the process table or
+    memory ran out, on an input of one chunk. Over MAX_JOBS is one line now, exit 2."""
+    from click.testing import CliRunner
+
+    from trendscore.cli import main
+    from trendscore.run import backends
+
+    monkeypatch.setattr(backends, "MAX_JOBS", 3, raising=False)
+    small = tmp_path / "in.jsonl"
+    small.write_text(json.dumps({"text": "短剧出海"}, ensure_ascii=False) + "\n", "utf-8")
+    with pytest.raises(InputError, match=r"^4 worker processes asked for; 3 at most are started$"):
+        run_label([str(small)], str(tmp_path / "out.jsonl"), jobs=4)
+    expected = "Error: 4 worker processes asked for; 3 at most are started; try --jobs 3 or fewer\n"
+    for command in ("label", "score"):
+        result = CliRunner().invoke(main, [command, str(small), "--jobs", "4", "-o", str(tmp_path / "out")])
+        assert (result.exit_code, result.output) == (2, expected)
+    assert not (tmp_path / "out").exists() and not (tmp_path / "out.jsonl").exists()

@@ -11,11 +11,15 @@ import multiprocessing
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 
-from trendscore.errors import Hint, TrendscoreError
+from trendscore.errors import Hint, InputError, TrendscoreError
 from trendscore.run.chunks import Work, WorkerState, load_state, warm, worker_setup
 from trendscore.run.processes import ordered_map
 
-__all__ = ["InProcess", "Processes", "Cluster", "default_start_method"]
+__all__ = ["InProcess", "Processes", "Cluster", "default_start_method", "MAX_JOBS"]
+
+#: the most worker processes one run starts: every one is forked (or spawned) at the start,
+#: so a number like 100,000 had filled the process table and memory before any work was done
+MAX_JOBS = 256
 
 
 def default_start_method() -> str:
@@ -41,6 +45,10 @@ class Processes:
     with ``spawn`` each loads the model itself."""
 
     def __init__(self, jobs: int, start_method: str | None = None):
+        if jobs > MAX_JOBS:
+            error = InputError(f"{jobs} worker processes asked for; {MAX_JOBS} at most are started")
+            error.hint = Hint(f"{{setting}} {MAX_JOBS} or fewer", "jobs")
+            raise error
         self.jobs = jobs
         self.start_method = start_method or default_start_method()
         self.name = f"{jobs} processes"
