@@ -559,3 +559,16 @@ def test_train_names_only_the_settings_the_search_chose_a_value_for(tmp_path, ru
     assert chose.startswith("Chose char_ngram_min=") and " C=" in chose, result.stderr
     assert "embedding" not in chose and "=," not in chose and "= " not in chose
     assert " by 3-fold cross-validation over " in chose
+
+
+def test_seeds_of_more_themes_than_a_model_learns_are_refused_before_fitting(monkeypatch):
+    """Seeds of thousands of themes (two lines each) had trained for hours, one classifier a
+    theme in every fold; over fitting.MAX_THEMES is one line now, nothing fitted."""
+    from trendscore.modeling import fitting
+    from trendscore.seeds.files import Seed
+
+    monkeypatch.setattr(fitting, "MAX_THEMES", 3, raising=False)
+    topics = ["足球比赛进球", "股市大涨收盘", "芯片新品发布", "电影票房上映"]
+    seeds = [Seed(str(i), f"{topics[i % 4]}第{i}次", (f"t{i % 4}",), None, None, None, "s", i + 1) for i in range(40)]
+    with pytest.raises(SeedError, match=r"^the seeds name 4 themes; a model learns 3 at most$"):
+        fit_model(seeds, min_df=1, cv=3)

@@ -16,7 +16,12 @@ from trendscore.modeling.metrics import label_matrix
 from trendscore.modeling.model import Model
 from trendscore.seeds.files import Seed, model_themes
 
-__all__ = ["defaults", "fit_model"]
+__all__ = ["defaults", "fit_model", "MAX_THEMES"]
+
+#: the most themes one model learns: as many as a score counts (trends.accumulate.MAX_THEMES).
+#: Each theme is a classifier of its own, fitted again in every fold, so seeds of thousands of
+#: themes (a few lines each) had made training run for hours.
+MAX_THEMES = 200
 
 #: estimator parameters that are not training settings (``fit_model`` passes its own seed)
 _NOT_SETTINGS = ("self", "random_state")
@@ -70,6 +75,8 @@ def fit_model(seeds: list[Seed], seed: int = 0, themes: list[str] | None = None,
     if not seeds:
         raise SeedError("no seeds to train on")
     given, themes = themes, model_themes(seeds, themes)
+    if len(themes) > MAX_THEMES:
+        raise SeedError(f"the seeds name {len(themes)} themes; a model learns {MAX_THEMES} at most")
     multilabel = not all(len(s.labels) == 1 for s in seeds)
     if not multilabel and len(themes) < 2:
         if not themes:  # labels outside the given themes, which the caller was to take off the seeds
