@@ -196,3 +196,16 @@ def test_train_refuses_char_ngram_sizes_outside_the_help(run, tmp_path, small_se
     assert result.exit_code == 2
     assert "Invalid value for --char-ngrams: expected A-B within 1-3 (e.g. 1-3), or 0 for none" in result.stderr
     assert "Traceback" not in result.stderr and not (tmp_path / "m").exists()
+
+
+def test_evaluate_quotes_a_long_list_of_unknown_labels_short(run, tmp_path):
+    """Found by a hunt: evaluate on seeds naming 2,000 themes the model does not have printed
+    all 2,000 in its one line (32,000 characters); now quoted short, with their number."""
+    f = tmp_path / "many.jsonl"
+    rows = [{"text": f"短剧出海东南亚 {i}", "labels": [f"theme{i:04d}"]} for i in range(2000)]
+    f.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), "utf-8")
+    result = run("evaluate", f)
+    assert result.exit_code != 0
+    line = result.stderr
+    assert line.startswith(f"Error: {f}:1: labels ['theme0000', 'theme0001'") and "(2000 names)" in line
+    assert line.count("\n") == 1 and len(line) < 400, len(line)

@@ -32,10 +32,13 @@ def evaluate(model: Model, seed_paths) -> dict:
     unknown = sorted({lab for s in seeds for lab in s.labels} - set(model.themes))
     if unknown:
         first = next(s for s in seeds if set(s.labels) & set(unknown))
-        from trendscore.errors import SeedError
+        from trendscore.errors import SeedError, quoted
 
+        more = f" ({len(unknown)} names)" if len(unknown) > 3 else ""
+        themes = ", ".join(model.themes)
+        themes = themes if len(themes) <= 80 else themes[:80] + "..."
         raise SeedError(
-            f"labels {unknown} are not themes of the model ({', '.join(model.themes)})", first.path, first.line
+            f"labels {quoted(unknown)}{more} are not themes of the model ({themes})", first.path, first.line
         )
     pred = model.labels_from_proba(model.predict_proba([s.text for s in seeds]))
     trained = set((model.card or {}).get("trained_on", []))
