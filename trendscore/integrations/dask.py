@@ -186,9 +186,33 @@ def _remote_client(scheduler: str):
     from distributed import Client
     from distributed.client import ensure_default_client
 
-    client = Client(scheduler, timeout=f"{CONNECT_TIMEOUT_S}s", set_as_default=False)
+    made: list = []
+
+    class _Kept(Client):  # the client object, kept even when its constructor fails
+        def __init__(self, *args, **kwargs):
+            made.append(self)
+            super().__init__(*args, **kwargs)
+
+    try:
+        client = _Kept(scheduler, timeout=f"{CONNECT_TIMEOUT_S}s", set_as_default=False)
+    except BaseException:
+        _drop_failed_clients(made)
+        raise
     ensure_default_client(client)
     return client
+
+
+def _drop_failed_clients(clients) -> None:
+    """Let go of clients whose constructor failed. distributed keeps each one (its IO loop too)
+    until it is collected, and then its ``close`` waits for a connection that never was: twice
+    the connect timeout per failed client, with a traceback, when the process exits."""
+    for client in clients:
+        if client.status == "running":
+            continue
+        client.status = "closed"  # nothing to close on the scheduler's side
+        runner = getattr(client, "_loop_runner", None)
+        if runner is not None:
+            runner.stop()
 
 
 def _local_client(n: int):
