@@ -14,7 +14,6 @@ __all__ = [
     "rows_name",
     "frame_texts",
     "labelled_frame",
-    "frame_records",
     "frame_rows",
     "frame_labels",
     "labels_as_text",
@@ -209,11 +208,6 @@ def frame_labels(cell, row: int, list_text: bool = False, missing_is_empty: bool
     if _missing(cell):
         return [] if missing_is_empty else None
     raise InputError(f"expected 'labels' as a list of theme names, got {type(cell).__name__}", FRAME, row)
-
-
-def frame_records(frame, text_column: str = "text", date_column: str = "date", id_column: str = "id") -> list[dict]:
-    """A frame's rows as records: :func:`frame_rows`, as a list."""
-    return list(frame_rows(frame, text_column, date_column, id_column))
 
 
 def frame_rows(
