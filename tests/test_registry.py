@@ -107,7 +107,7 @@ def test_changing_a_registry_that_is_not_there_creates_nothing(tmp_path, args):
     runner = CliRunner()
     typo = tmp_path / "nonexist" / "deep" / "er"
     result = runner.invoke(main, ["models", *args, "--registry", str(typo)])
-    assert result.exit_code != 0 and "not a model registry" in result.stderr, result.output
+    assert result.exit_code != 0 and "er: no such directory" in result.stderr, result.output
     assert not (tmp_path / "nonexist").exists()
     plain = tmp_path / "plain"
     plain.mkdir()

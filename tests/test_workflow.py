@@ -46,9 +46,19 @@ def test_history_and_rollback_commands(tmp_path):
     assert out.split() == ["1", "v0001", "2", "v0002", "(champion)"]
 
 
-def test_a_missing_registry_is_an_error(tmp_path):
-    result = CliRunner().invoke(main, ["models", "list", "--registry", str(tmp_path / "none")])
-    assert result.exit_code == 2 and "not a model registry" in result.output
+@pytest.mark.parametrize("command", [["list"], ["history"], ["rollback"], ["promote", "v0001"]])
+def test_a_missing_registry_is_an_error_that_says_so(tmp_path, command):
+    """A path that does not exist was called "not a model registry (no aliases.json)", as if
+    the folder were there; a file, the same. Each now says what the path is."""
+    runner = CliRunner()
+    result = runner.invoke(main, ["models", *command, "--registry", str(tmp_path / "none")])
+    assert result.exit_code == 2 and "none: no such directory (a model registry was expected)" in result.output
+    (tmp_path / "file").write_text("x", "utf-8")
+    result = runner.invoke(main, ["models", *command, "--registry", str(tmp_path / "file")])
+    assert result.exit_code == 2 and "file: not a directory (a model registry was expected)" in result.output
+    (tmp_path / "empty").mkdir()
+    result = runner.invoke(main, ["models", *command, "--registry", str(tmp_path / "empty")])
+    assert result.exit_code == 2 and "empty: not a model registry (no aliases.json" in result.output
 
 
 def test_models_list_shows_the_bundled_models_and_folders_here(tmp_path, monkeypatch):

@@ -69,7 +69,7 @@ class Registry:
     def _aliases(self) -> dict:
         path = self.path / ALIASES
         if not path.is_file():
-            raise ModelError(f"{self.path}: not a model registry (no {ALIASES})")
+            raise self._not_registry()
         data = load_json(path)
         if not isinstance(data, dict):
             raise ModelError(f"{path}: expected a JSON object with 'champion' and 'history'")
@@ -79,6 +79,14 @@ class Registry:
         if not isinstance(history, list) or not all(isinstance(v, str) and VERSION_NAME.fullmatch(v) for v in history):
             raise ModelError(f"{path}: 'history' must be a list of version names")
         return data
+
+    def _not_registry(self, also: str = "") -> ModelError:
+        """The error for a path that holds no registry, saying whether it exists at all."""
+        if not self.path.exists():
+            return ModelError(f"{self.path}: no such directory (a model registry was expected)")
+        if not self.path.is_dir():
+            return ModelError(f"{self.path}: not a directory (a model registry was expected)")
+        return ModelError(f"{self.path}: not a model registry (no {ALIASES}{also})")
 
     def champion(self) -> str | None:
         """The champion's version name, or None when there is no registry or no champion yet."""
@@ -119,7 +127,7 @@ class Registry:
         from filelock import FileLock, Timeout
 
         if not create and not (self.exists() or (self.path / "versions").is_dir()):
-            raise ModelError(f"{self.path}: not a model registry (no {ALIASES} and no versions)")
+            raise self._not_registry(" and no versions")
         self.path.mkdir(parents=True, exist_ok=True)
         lock = FileLock(str(self.path / ".lock"), timeout=0)
         holder = self.path / ".lock.holder"
@@ -172,7 +180,7 @@ class Registry:
         """One row per version: its name, whether it is the champion, and its model card's
         figures."""
         if not self.exists():
-            raise ModelError(f"{self.path}: not a model registry (no {ALIASES})")
+            raise self._not_registry()
         champion = self.champion()
         rows = []
         for name in self.versions():
