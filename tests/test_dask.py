@@ -495,13 +495,16 @@ def test_connect_makes_its_client_dask_s_default_once_connected(cluster):
     """connect() no longer lets distributed make the client the default before it connects
     (a failed one stayed the default); a client that connects is made the default after."""
     import dask
-    from distributed import default_client
+    from distributed import default_client, get_worker
 
     from trendscore.integrations.dask import connect
 
     with connect(cluster["address"]) as client:
         assert default_client() is client
-        assert dask.delayed(sum)([1, 2]).compute() == 3
+        # dask's own compute() goes to the cluster: the task runs inside one of its workers
+        # (get_worker raises anywhere else)
+        ran_on = dask.delayed(lambda: get_worker().address)().compute()
+        assert ran_on in client.scheduler_info()["workers"]
 
 
 def _drift_frames():
