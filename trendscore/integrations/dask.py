@@ -348,8 +348,7 @@ def score_dataframe(
 
     from trendscore.io.columns import check_labels_column
     from trendscore.io.frames import frame_rows, kinds_as_text
-    from trendscore.trends.accumulate import TooManyThemes, past_limit
-    from trendscore.trends.scoring import ScoreSettings, Tally, score_tally
+    from trendscore.trends.scoring import ScoreSettings, Tally, TallyMerge, score_tally
 
     check_labels_column(ddf.columns, FRAME, "the DataFrame")  # a 'Labels' column is not passed over
     frame_rows(ddf._meta, text_column, date_column)  # the columns, checked before any work
@@ -364,25 +363,22 @@ def score_dataframe(
         dask.delayed(_accumulate_partition)(p, model_dir, text_column, date_column, as_text, settings)
         for p in ddf.to_delayed()
     ]
-    total: Tally | None = None
+    tallies = TallyMerge()
     offset = 0  # rows of the partitions before this one: errors name the row in the whole frame
+
+    def place(where, row):
+        return where, None if row is None else offset + row
+
     for tally, rows, theme_at, error in dask.compute(*parts):
-        if error is not None:
-            theme = None if total is None else past_limit(total.acc.themes, theme_at)
-            if theme is not None:  # with the partitions before it, past the limit before the error's row
-                raise InputError(str(TooManyThemes(theme)), FRAME, offset + theme_at[theme][1])
+        if error is not None:  # with the partitions before it, past the limit before the error's row?
+            limit = tallies.limit_before_error(theme_at)
+            if limit is not None:
+                message, where, row = limit
+                raise InputError(message, *place(where, row))
             raise _in_frame(error, offset)
-        if tally.first_bad_date_at is not None:
-            where, row, value = tally.first_bad_date_at
-            tally.first_bad_date_at = (where, offset + row, value)
-        if total is None:
-            total = tally
-        else:
-            try:
-                total.merge(tally)
-            except TooManyThemes as exc:  # each partition within the limit, together beyond it
-                raise InputError(str(exc), FRAME, offset + theme_at[exc.theme][1]) from None
+        tallies.add(tally, FRAME, place)
         offset += rows
+    total = tallies.total
     if total is None:  # no partitions
         from trendscore.trends.accumulate import Accumulator
 

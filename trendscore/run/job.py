@@ -134,37 +134,31 @@ def score_counts(inputs, work: Work, backend, skip: SkipLog | None, cut=None, mo
     """The merged :class:`~trendscore.trends.scoring.Tally` (and Examples, with ``work.examples``)
     of ``inputs`` counted on ``backend``; ``cut`` as for :func:`run_label_job`; ``model``, when
     already loaded, is what forked workers label with (else each loads it when a chunk needs it)."""
-    from trendscore.trends.accumulate import TooManyThemes, past_limit
-    from trendscore.trends.scoring import Examples, Tally
+    from trendscore.trends.scoring import Examples, TallyMerge
 
     check_backend("score", backend)
     merge = Merge(skip)
-    total: Tally | None = None
+    tallies = TallyMerge()
     examples = Examples(work.freq) if work.examples else None
     state = WorkerState(model, work)
     if cut == "auto":
         cut = _cut_size(inputs, CHUNK, getattr(backend, "jobs", 1))
     chunks = read_chunks(inputs, work.read, skip, CHUNK, cut, spread=cut is not None)
     for done in backend.map(score_chunk, chunks, state, "scoring worker"):
-        if done.error is not None and done.themes_met and total is not None:
-            theme = past_limit(total.acc.themes, done.themes_met)
-            if theme is not None:  # the limit passed before the chunk's error, with the chunks before it
-                done.error = (str(TooManyThemes(theme)), *done.themes_met[theme], None)
+        if done.error is not None:  # the limit passed before the chunk's error, with the chunks before it?
+            limit = tallies.limit_before_error(done.themes_met)
+            if limit is not None:
+                done.error = (*limit, None)
         merge.take(done)
         tally, part = done.out
-        if tally.first_bad_date_at is not None and done.relative:
-            where, line, value = tally.first_bad_date_at
-            tally.first_bad_date_at = (where, merge.at(line, True) if where == done.name else line, value)
-        if total is None:
-            total = tally
-        else:
-            try:
-                total.merge(tally)
-            except TooManyThemes as exc:  # each chunk within the limit, together beyond it
-                where, line = tally.theme_at.get(exc.theme, (done.name, None))
-                raise InputError(str(exc), where, merge.at(line, done.relative and where == done.name)) from None
+
+        def place(where, line, done=done):
+            return where, merge.at(line, done.relative and where == done.name)
+
+        tallies.add(tally, done.name, place)
         if examples is not None and part is not None:
             examples.merge(part)
+    total = tallies.total
     assert total is not None  # every input gives a chunk
     return total, examples
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 import heapq
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -14,7 +14,7 @@ from trendscore.io.readers import check_text
 from trendscore.io.rows import RECORDS
 from trendscore.modeling.model import BATCH
 from trendscore.seeds.files import DEFAULT_THEMES
-from trendscore.trends.accumulate import Accumulator, TooManyThemes
+from trendscore.trends.accumulate import Accumulator, TooManyThemes, past_limit
 from trendscore.trends.momentum import MomentumSettings, Score, compute_score, emerging_reach
 
 __all__ = [
@@ -25,6 +25,7 @@ __all__ = [
     "in_theme_order",
     "ScoreSettings",
     "Tally",
+    "TallyMerge",
     "model_info",
     "require_dates",
     "Examples",
@@ -194,6 +195,50 @@ class Tally:
         if self.first_bad_date_at is not None:
             out["first_bad_date_at"] = self.first_bad_date_at
         return out
+
+
+#: moves a part's ``(path, line)`` to where that line stands in the whole input
+Place = Callable[[str, int | None], tuple[str, int | None]]
+
+
+class TallyMerge:
+    """The tallies of the consecutive parts of one input (the chunks of a job, the partitions
+    of a Dask frame), added in input order into ``total``, with the theme limit
+    (:data:`~trendscore.trends.accumulate.MAX_THEMES`) refused where one process reading the
+    whole input would refuse it. Each part numbers its lines from its own start; the caller
+    says with a ``place`` function where such a line stands in the whole input."""
+
+    def __init__(self) -> None:
+        self.total: Tally | None = None
+
+    def limit_before_error(self, met: dict | None) -> tuple[str, str, int | None] | None:
+        """For a part that stopped at an error, having first met the themes ``met`` (``theme ->
+        (path, line)`` in the order met, lines the part's own): ``(message, path, line)`` of the
+        theme limit, when those themes and the parts before passed it before the error's line
+        (the error one process would have raised first), else None."""
+        if self.total is None or not met:
+            return None
+        theme = past_limit(self.total.acc.themes, met)
+        if theme is None:
+            return None
+        path, line = met[theme]
+        return str(TooManyThemes(theme)), path, line
+
+    def add(self, tally: Tally, name: str, place: Place) -> None:
+        """Add the next part's ``tally`` (its input named ``name``): its first bad date moved to
+        its place in the whole input, and an :class:`~trendscore.errors.InputError` naming the
+        line where a theme took the parts together past the limit (each within it alone)."""
+        if tally.first_bad_date_at is not None:
+            where, line, value = tally.first_bad_date_at
+            tally.first_bad_date_at = (*place(where, line), value)
+        if self.total is None:
+            self.total = tally
+            return
+        try:
+            self.total.merge(tally)
+        except TooManyThemes as exc:
+            where, line = tally.theme_at.get(exc.theme, (name, None))
+            raise InputError(str(exc), *place(where, line)) from None
 
 
 def score_stream(
