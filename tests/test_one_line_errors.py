@@ -120,6 +120,24 @@ def test_a_scheduler_address_error_lists_every_accepted_form(run, tmp_path, addr
     assert result.output.endswith("); expected tcp://host:port or local:N\n") and result.output.count("\n") == 1
 
 
+@pytest.mark.parametrize("jobs", ["1", "2"])
+@pytest.mark.parametrize("command", ["label", "score"])
+def test_jobs_given_with_a_scheduler_is_refused_before_connecting(run, tmp_path, command, jobs):
+    """--jobs with --scheduler had been ignored without a word (the cluster's workers ran the
+    job): now refused in one line, before the scheduler is reached (the port here is closed)."""
+    src = tmp_path / "in.jsonl"
+    src.write_text(json.dumps({"text": TEXT, "date": "2024-01-01"}) + "\n", "utf-8")
+    address = f"tcp://127.0.0.1:{_closed_port()}"
+    out = ["-o", tmp_path / "out.jsonl"] if command == "label" else []
+    result = run(command, src, *out, "--jobs", jobs, "--scheduler", address)
+    assert result.exit_code == 2
+    assert result.output == (
+        f"Error: worker processes ({jobs}) and a Dask cluster were both asked for; a cluster runs the job on its "
+        "own workers (local:N starts N of them); try without --jobs\n"
+    )
+    assert not (tmp_path / "out.jsonl").exists()
+
+
 def _closed_port() -> int:
     """A port on 127.0.0.1 that nothing listens on (bound, then let go)."""
     import socket

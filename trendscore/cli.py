@@ -326,9 +326,8 @@ def label(
 @click.option(
     "--jobs",
     type=click.IntRange(1),
-    default=1,
-    show_default=True,
-    help="Worker processes that count (and label, where the model labels); not with --by.",
+    default=None,
+    help="Worker processes that count (and label, where the model labels) [default: 1]; not with --by or --scheduler.",
 )
 @click.option("--state", "state_path", default=None, help="Remember this run's calls in FILE; compare with the last.")
 @click.option(

@@ -5,7 +5,8 @@ merge -> writer, whatever the back-end.
 hand the chunks to a back-end (:mod:`trendscore.run.backends`), and merge the results in
 input order with :class:`Merge`, which turns a chunk's error or skipped lines into the
 message one process would give (absolute line numbers, the first error in input order).
-What a back-end cannot do is refused in :func:`check_backend`, the one place for it.
+What a back-end cannot do is refused in :func:`check_backend`, the one place for it, and
+worker processes asked for with a cluster in :func:`check_workers`.
 """
 
 from __future__ import annotations
@@ -17,7 +18,16 @@ from trendscore.io.readers import SkipLog
 from trendscore.run.chunks import ChunkResult, Work, WorkerState, label_chunk, score_chunk
 from trendscore.run.reading import ReadSettings, read_chunks
 
-__all__ = ["LabelResult", "Merge", "check_backend", "run_label_job", "score_counts", "CHUNK", "EMBEDDING_CHUNK"]
+__all__ = [
+    "LabelResult",
+    "Merge",
+    "check_backend",
+    "check_workers",
+    "run_label_job",
+    "score_counts",
+    "CHUNK",
+    "EMBEDDING_CHUNK",
+]
 
 #: passages (lines or records) a chunk read in this process
 CHUNK = 2048
@@ -87,6 +97,18 @@ def check_backend(command: str, backend, by: str | None = None) -> None:
         where = "in several" if several else "on a cluster"
         error = InputError(f"a breakdown by group is scored in one process, not {where}")
         error.hint = Hint("{setting} 1", "jobs") if several else Hint("without {setting}", "scheduler")
+        raise error
+
+
+def check_workers(jobs: int | None, scheduler: str | None) -> None:
+    """Refuse worker processes (``jobs``, None when not asked for) asked for together with a
+    cluster (``scheduler``): the cluster's workers do the work, and ``jobs`` would be ignored."""
+    if jobs is not None and scheduler:
+        error = InputError(
+            f"worker processes ({jobs}) and a Dask cluster were both asked for; a cluster runs the job on "
+            "its own workers (local:N starts N of them)"
+        )
+        error.hint = Hint("without {setting}", "jobs")
         raise error
 
 

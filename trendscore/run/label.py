@@ -60,8 +60,9 @@ def run_label(
     """Label every passage of ``inputs`` (files, directories of them, ``-`` for stdin) into
     ``output``; returns a :class:`~trendscore.run.job.LabelResult`.
 
-    The job runs in this process, in ``jobs`` worker processes, or with ``scheduler``
-    (``tcp://host:port`` or ``local:N``) on a Dask cluster; the output is the same. With a
+    The job runs in this process, in ``jobs`` worker processes (default: by the input's size),
+    or with ``scheduler`` (``tcp://host:port`` or ``local:N``) on a Dask cluster, never with both
+    given; the output is the same. With a
     :class:`~trendscore.io.readers.SkipLog` as ``skip``, bad lines are counted there and passed
     over instead of stopping the job. With ``output_dir`` the labelled passages are written
     there instead, as Parquet parts (one per chunk, by the process that labelled it), and
@@ -70,9 +71,10 @@ def run_label(
 
     from trendscore.modeling.model import load_model
     from trendscore.run.chunks import Work
-    from trendscore.run.job import read_settings, run_label_job
+    from trendscore.run.job import check_workers, read_settings, run_label_job
     from trendscore.run.reading import expand_inputs
 
+    check_workers(jobs, scheduler)
     inputs = expand_inputs(list(inputs))
     if output_dir is None:
         kind = choose_output(output, fmt, "label")

@@ -47,16 +47,20 @@ def run_score(
     lang: str = "en",
     by: str | None = None,
     why: bool = False,
-    jobs: int = 1,
+    jobs: int | None = None,
 ) -> ScoreResult:
     """Run one scoring job; returns the score and warnings for the caller to show, and with
     ``state_path`` the calls that changed since the run that last wrote it (``changes``; the
     file then holds this run's calls). ``why``: the table spells out what is behind each call.
 
     With ``scheduler`` (``tcp://host:port`` or ``local:N``) the counting runs on a Dask
-    cluster, and with ``jobs`` above 1 in that many worker processes; the result is the same."""
+    cluster, and with ``jobs`` above 1 in that many worker processes (default: one process);
+    the result is the same. ``jobs`` and ``scheduler`` are not given together."""
+    from trendscore.run.job import check_workers
     from trendscore.run.reading import expand_inputs
 
+    check_workers(jobs, scheduler)
+    jobs = 1 if jobs is None else jobs
     inputs = expand_inputs(list(inputs))
     for path, shown, kinds, what in (
         (plot_path, "the plot", (".png",), "a PNG image"),
