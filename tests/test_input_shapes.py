@@ -301,6 +301,10 @@ DATE_FORMS = {
     "an integer YYYYMMDDHHMM": 202601052310,
     "an integer YYYYMMDDHHMMSS": 20260105231000,
     "a float YYYYMMDDHHMMSS (pandas' int column with a gap)": 20260105231000.0,
+    # YYYYMMDDHH had been read as epoch seconds: 2026010523 is a day of 2034
+    "compact digits with the hour": "2026010523",
+    "an integer YYYYMMDDHH": 2026010523,
+    "a float YYYYMMDDHH (pandas' int column with a gap)": 2026010523.0,
 }
 DATE_OBJECTS = {  # the API only: JSON cannot hold them (Parquet can: see the Parquet shapes)
     "datetime.date": dt.date(2026, 1, 5),
@@ -355,7 +359,7 @@ def test_a_compact_time_stamp_with_a_fraction_is_no_date_as_text_or_as_a_number(
     number's date by its digits, which of the two a run met first decided both."""
     from trendscore.io.dates import parse_date
 
-    for value in ("202601052310.5", "20260105231000.5", "20260105.5"):
+    for value in ("202601052310.5", "20260105231000.5", "20260105.5", "2026010523.5"):
         assert parse_date(value) is None and parse_date(float(value)) is None, value
     assert parse_date("202601052310.0") == parse_date(202601052310.0) == dt.date.fromisoformat(DAY).toordinal()
     pair = [{"date": "202601052310.5", "labels": ["policy"]}, {"date": 202601052310.5, "labels": ["policy"]}]
@@ -393,6 +397,32 @@ def test_parquet_dates_score_as_the_api_does(tmp_path):
     data = json.loads(result.stdout)
     api = trendscore.score(rows, freq="day")
     assert data["as_of"] == api.as_of == DAY and data["records"]["dated"] == api.records["dated"] == 2
+
+
+def test_a_ten_digit_day_and_hour_is_that_day_in_every_reader_and_epoch_seconds_stay_epoch(tmp_path):
+    """2024120312 (2024-12-03, 12 h) had been read as epoch seconds, a day of 2034, without a
+    warning. Ten digits from 1900010100 are now a compact day and hour, in JSON Lines (number
+    or text), CSV and Parquet alike; a real epoch (1733227200) still reads as epoch, and ten
+    digits that are no valid day and hour (month 13) are a date that does not parse."""
+    rows = [
+        {"date": 2024120312, "labels": ["policy"]},
+        {"date": "2024120312", "labels": ["policy"]},
+        {"date": 1733227200, "labels": []},
+        {"date": 2024133012, "labels": []},
+    ]
+    jsonl, csv, parquet = tmp_path / "d.jsonl", tmp_path / "d.csv", tmp_path / "d.parquet"
+    jsonl.write_text(_jsonl(rows), "utf-8")
+    csv.write_text("date,labels\n" + "".join(f"{r['date']},{'|'.join(r['labels'])}\n" for r in rows), "utf-8")
+    parquet.write_bytes(_parquet([{"date": int(r["date"]), "labels": r["labels"]} for r in rows]))
+    for path, line in ((jsonl, 4), (csv, 5), (parquet, 4)):  # (the CSV header is line 1)
+        result = CliRunner().invoke(main, ["score", str(path), "--freq", "day", "--format", "json"])
+        assert result.exit_code == 0, (path, result.output)
+        data = json.loads(result.stdout)
+        assert data["as_of"] == "2024-12-03" and data["records"]["dated"] == 3, path
+        assert result.stderr.startswith("Warning: 1 passages have dates that do not parse"), path
+        assert f"(first: {path}:{line}: " in result.stderr and "2024133012" in result.stderr, path
+    api = trendscore.score(rows, freq="day")
+    assert api.as_of == "2024-12-03" and api.records["dated"] == 3
 
 
 # ---------------------------------------------------------------- outputs: the -o extension decides

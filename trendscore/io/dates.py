@@ -59,14 +59,17 @@ def _epoch(seconds: float) -> int | None:
         return None
 
 
-#: compact time stamps: YYYYMMDDHHMM and YYYYMMDDHHMMSS, as many digits below the day's
-_STAMP_SCALES = (10**4, 10**6)
+#: compact time stamps: YYYYMMDDHH, YYYYMMDDHHMM and YYYYMMDDHHMMSS, as many digits below the
+#: day's. YYYYMMDDHH (10 digits from 1900010100) takes what as epoch seconds would be days from
+#: March 2030 to 2036: epoch seconds of news to this day start with 1 (2001 to March 2030)
+_STAMP_SCALES = (10**2, 10**4, 10**6)
 
 
 def _whole(n: int) -> int | None:
     """The day of a whole number: ``YYYYMMDD`` between 19000101 and 21001231, a compact time
-    stamp of that day (``YYYYMMDDHHMM``, ``YYYYMMDDHHMMSS``), else epoch seconds (milliseconds
-    above 10**11); None for a number in those ranges that is no valid date and time."""
+    stamp of that day (``YYYYMMDDHH``, ``YYYYMMDDHHMM``, ``YYYYMMDDHHMMSS``), else epoch seconds
+    (milliseconds above 10**11); None for a number in those ranges that is no valid date and
+    time."""
     if 19000101 <= n <= 21001231:
         return _day(n // 10000, n // 100 % 100, n % 100)
     for scale in _STAMP_SCALES:
@@ -99,9 +102,12 @@ def parse_date(value) -> int | None:
     (integers, and floats without a fraction such as ``20260105.0``) between 19000101 and
     21001231, which are read as ``YYYYMMDD`` (None when not a valid date; a number with a
     fraction in that range is None too), and compact time stamps of those days,
-    ``YYYYMMDDHHMM`` and ``YYYYMMDDHHMMSS`` (12 and 14 digits, as numbers or text; as epoch
-    values they would be days of 1976 or after the year 2500; with a fraction, as numbers or
-    text, no date).
+    ``YYYYMMDDHH``, ``YYYYMMDDHHMM`` and ``YYYYMMDDHHMMSS`` (10, 12 and 14 digits, as numbers or
+    text; as epoch values they would be days from March 2030 to 2036, of 1976, or after the
+    year 2500; with a fraction, as numbers or text, no date). So a 10-digit number from
+    1900010100 to 2100123123 is a day and hour (``2024120312``: 2024-12-03), None when not a
+    valid one (``2024133012``), and never epoch seconds; epoch seconds of a real day up to
+    March 2030 start with 1 (``1733227200``: 2024-12-03) and read as before.
 
     Examples
     --------
@@ -120,6 +126,10 @@ def parse_date(value) -> int | None:
     (True, '2026-01-05')
     >>> {dt.date.fromordinal(parse_date(v)).isoformat() for v in [202601052310, "20260105231000", 20260105231000.0]}
     {'2026-01-05'}
+    >>> {dt.date.fromordinal(parse_date(v)).isoformat() for v in [2024120312, "2024120312", 1733227200]}
+    {'2024-12-03'}
+    >>> parse_date(2024120324) is None, parse_date("2024023012") is None
+    (True, True)
     """
     if isinstance(value, str):
         return _parse_text(value)
