@@ -55,6 +55,25 @@ def test_csv_with_bom_and_quoted_newline(tmp_path):
     assert _read(f) == [{"id": "1", "text": "第一行\n第二行"}, {"id": "2", "text": "短剧出海"}]
 
 
+def test_a_csv_field_over_the_size_limit_names_the_line_its_record_starts_on(tmp_path):
+    """A quoted field over csv's field-size limit, spread over many lines, had been named at
+    the line where the limit was passed, thousands of lines after the record's first."""
+    import csv
+
+    f = tmp_path / "a.csv"
+    paragraph = "短剧出海东南亚市场\n"
+    field = paragraph * (csv.field_size_limit() // len(paragraph) + 2)  # just over the limit
+    passed = 3 + csv.field_size_limit() // len(paragraph)  # the line holding the field's first character too many
+    f.write_text(f'id,text\n1,fine\n2,"{field}"\n3,fine\n', "utf-8")
+    with pytest.raises(InputError) as caught:
+        _read(f)
+    assert caught.value.path == str(f) and caught.value.line == 3
+    assert str(caught.value) == (
+        f"{f}:3: malformed CSV (field larger than field limit ({csv.field_size_limit()})); the record starts "
+        f"here and was read to line {passed}"
+    )
+
+
 def test_csv_without_text_column(tmp_path):
     f = tmp_path / "a.csv"
     f.write_text("id,body\n1,x\n", "utf-8")

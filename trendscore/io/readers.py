@@ -261,11 +261,18 @@ def _csv(lines, name, require_text=True, skip=None) -> Iterator[tuple[dict, str,
             counter["n"] = number
             yield line + "\n"
 
+    def malformed(exc: csv.Error, start: int) -> InputError:
+        # named at the record's first line: a quoted field runs over lines, and the reader
+        # stops where it noticed (a field past the size limit, many lines further on)
+        end = counter["n"]
+        further = f"; the record starts here and was read to line {end}" if end > start else ""
+        return InputError(f"malformed CSV ({exc}){further}", name, start)
+
     reader = csv.DictReader(physical(), delimiter=getattr(lines, "delimiter", ","))
     try:
         fields = reader.fieldnames
     except csv.Error as exc:
-        raise InputError(f"malformed CSV ({exc})", name, counter["n"]) from None
+        raise malformed(exc, 1) from None
     columns = getattr(lines, "columns", Columns())
     header = [f.strip().lstrip("\ufeff") for f in fields or []]
     columns.check_header(header, name, "CSV", require_text)
@@ -282,7 +289,7 @@ def _csv(lines, name, require_text=True, skip=None) -> Iterator[tuple[dict, str,
         except StopIteration:
             return
         except csv.Error as exc:
-            raise InputError(f"malformed CSV ({exc})", name, counter["n"]) from None
+            raise malformed(exc, start) from None
         problem = None
         if None in row:
             problem = "more fields than the header has"
