@@ -1,5 +1,7 @@
 import json
+import os
 import shutil
+import threading
 
 import numpy as np
 import pytest
@@ -58,6 +60,38 @@ def test_symlink_inside_is_refused(copy, tmp_path):
     (copy / "card.json").symlink_to(tmp_path / "elsewhere.json")
     with pytest.raises(ModelError, match="symbolic links are not allowed"):
         load_model(copy)
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes here")
+@pytest.mark.parametrize("name", ["card.json", "manifest.json"])
+def test_a_fifo_in_place_of_a_model_file_is_named_as_such_and_never_opened(copy, name):
+    """A FIFO listed in the manifest had been reported as missing; the message now says what
+    it is. Were it opened, the read would wait for a writer: a thread bounds the wait, and a
+    writer let in afterwards frees it, so that this test fails instead of hanging."""
+    fifo = copy / name
+    fifo.unlink()
+    os.mkfifo(fifo)
+    caught: list = []
+
+    def load():
+        try:
+            load_model(copy)
+        except ModelError as exc:
+            caught.append(exc)
+
+    worker = threading.Thread(target=load, daemon=True)
+    worker.start()
+    worker.join(10)
+    if worker.is_alive():  # it opened the FIFO: let it go on
+        fd = os.open(fifo, os.O_WRONLY | os.O_NONBLOCK)
+        os.close(fd)
+        worker.join(10)
+        pytest.fail(f"load_model opened the FIFO {name}")
+    if name == "manifest.json":
+        expected = f"{fifo}: not a regular file (a FIFO); this is not a trendscore model directory"
+    else:
+        expected = f"{fifo}: listed in the manifest but not a regular file (a FIFO)"
+    assert [str(e) for e in caught] == [expected]
 
 
 def test_object_array_is_refused(copy):

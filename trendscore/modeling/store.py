@@ -9,6 +9,7 @@ import hashlib
 import json
 import math
 import os
+import stat
 import struct
 import sys
 from pathlib import Path
@@ -144,11 +145,35 @@ def _check_name(directory: Path, name: str) -> Path:
     return directory / name
 
 
+def _not_a_file(path: Path) -> str | None:
+    """Why ``path`` cannot be a model file: ``missing``, ``not a regular file (a FIFO)`` and the
+    like, or None for a regular file. Only its status is read: opening a FIFO would wait for
+    a writer."""
+    try:
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        return "missing"
+    except OSError as exc:
+        return f"cannot be read ({exc.strerror or exc})"
+    if stat.S_ISREG(mode):
+        return None
+    kinds = (
+        (stat.S_ISDIR, "a directory"),
+        (stat.S_ISFIFO, "a FIFO"),
+        (stat.S_ISSOCK, "a socket"),
+        (stat.S_ISCHR, "a character device"),
+        (stat.S_ISBLK, "a block device"),
+    )
+    kind = next((name for test, name in kinds if test(mode)), None)
+    return "not a regular file" + (f" ({kind})" if kind else "")
+
+
 def read_model_dir(directory: Path) -> tuple[dict, dict[str, Path]]:
     """Verify a model directory and return (manifest, {file name: path}).
 
     Refuses: a missing directory or manifest, a newer format version, symbolic links,
-    files not in the manifest, names that leave the directory, and hash mismatches.
+    files not in the manifest, names that leave the directory, listed files that are missing
+    or are no regular files (a FIFO is named as such, never opened), and hash mismatches.
     """
     directory = Path(directory)
     if not directory.is_dir():
@@ -156,8 +181,9 @@ def read_model_dir(directory: Path) -> tuple[dict, dict[str, Path]]:
     if directory.is_symlink():
         raise ModelError(f"{directory}: a model directory may not be a symbolic link")
     manifest_path = directory / MANIFEST
-    if not manifest_path.is_file():
-        raise ModelError(f"{manifest_path}: missing; this is not a trendscore model directory")
+    problem = _not_a_file(manifest_path)
+    if problem is not None:
+        raise ModelError(f"{manifest_path}: {problem}; this is not a trendscore model directory")
     manifest = load_json(manifest_path)
     if not isinstance(manifest, dict) or not isinstance(manifest.get("files"), dict):
         raise ModelError(f"{manifest_path}: expected an object with 'format_version' and 'files'")
@@ -178,8 +204,9 @@ def read_model_dir(directory: Path) -> tuple[dict, dict[str, Path]]:
     paths = {}
     for name, expected in listed.items():
         path = _check_name(directory, name)
-        if not path.is_file():
-            raise ModelError(f"{path}: listed in the manifest but missing")
+        problem = _not_a_file(path)
+        if problem is not None:
+            raise ModelError(f"{path}: listed in the manifest but {problem}")
         if sha256_file(path) != expected:
             raise ModelError(f"{path}: SHA-256 does not match the manifest; the file was changed after saving")
         paths[name] = path
