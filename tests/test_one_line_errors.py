@@ -325,6 +325,86 @@ def test_a_port_that_accepts_and_never_answers_is_one_line_not_a_hang(monkeypatc
     )
 
 
+@pytest.fixture
+def silent_websocket_server():
+    """A server on 127.0.0.1 that completes each WebSocket handshake (the HTTP upgrade) and then
+    says nothing, as a proxy or any other WebSocket service might; yields its port."""
+    import base64
+    import hashlib
+    import socket
+    import threading
+
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen()
+
+    def handle(conn):
+        with conn:
+            try:
+                request = b""
+                while b"\r\n\r\n" not in request:
+                    more = conn.recv(4096)
+                    if not more:
+                        return
+                    request += more
+                key = next(
+                    line.split(b":", 1)[1].strip()
+                    for line in request.split(b"\r\n")
+                    if line.lower().startswith(b"sec-websocket-key:")
+                )
+                accept = base64.b64encode(hashlib.sha1(key + b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11").digest())
+                conn.sendall(
+                    b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                    b"Sec-WebSocket-Accept: " + accept + b"\r\n\r\n"
+                )
+                while conn.recv(65536):  # silent until the client hangs up
+                    pass
+            except (OSError, StopIteration):
+                pass
+
+    def serve():
+        while True:
+            try:
+                conn, _ = server.accept()
+            except OSError:
+                return
+            threading.Thread(target=handle, args=(conn,), daemon=True).start()
+
+    threading.Thread(target=serve, daemon=True).start()
+    yield server.getsockname()[1]
+    server.close()
+
+
+def test_a_websocket_server_that_says_nothing_after_its_handshake_is_one_line_not_a_hang(silent_websocket_server):
+    """docs/reliability.md had left this open: over ws:// (tls:// and wss:// alike) a server
+    that completes its own handshake and then waits held connect() for ever, distributed
+    reading Dask's handshake without a timeout. The whole connection is now bounded by
+    START_TIMEOUT_S (1 s here), and what the attempt opened is closed: the process exits at
+    once and prints nothing more."""
+    import subprocess
+    import sys
+
+    pytest.importorskip("distributed")
+    address = f"ws://127.0.0.1:{silent_websocket_server}"
+    script = f"""
+import trendscore
+from trendscore.integrations import dask as integration
+integration.START_TIMEOUT_S = 1
+try:
+    integration.connect({address!r})
+except trendscore.InputError as exc:
+    print(exc)
+else:
+    raise SystemExit("connected")
+"""
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert (done.returncode, done.stderr) == (0, ""), done.stderr[-2000:]
+    assert done.stdout == (
+        f"scheduler {address!r}: what answers there is not a Dask scheduler, or not one that answers (no Dask "
+        "handshake within 1 s)\n"
+    )
+
+
 def test_error_messages_are_one_line_whatever_they_quote():
     from trendscore.errors import one_line
 

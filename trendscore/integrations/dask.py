@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 import socket
 import struct
+import time
 from functools import partial
 from pathlib import Path
 
@@ -87,6 +88,11 @@ def _require_dask():
 _FORMS = "tcp://host:port or local:N"
 #: seconds a scheduler whose port answers has to complete distributed's handshake
 CONNECT_TIMEOUT_S = 20
+#: seconds the whole connection to a remote scheduler may take, handshakes included (TCP, then
+#: TLS or WebSocket, then Dask's own): distributed reads a scheduler's handshake without a
+#: timeout, and a tls://, ws:// or wss:// server that completes its own handshake and then
+#: says nothing would hold the run for ever (on tcp:// :func:`_first_byte` sees it sooner)
+START_TIMEOUT_S = 2 * CONNECT_TIMEOUT_S
 #: seconds to wait for a scheduler's port to accept a connection before distributed is asked
 #: to connect (distributed retries a refused port until its own timeout runs out); a port
 #: nothing listens on is refused at once, a host that drops the packets costs this long
@@ -167,6 +173,8 @@ def connect(scheduler: str):
     _probe(scheduler)
     try:
         return _remote_client(scheduler)
+    except InputError:  # already one line (an InputError is also a ValueError)
+        raise
     except ValueError as exc:
         raise InputError(f"scheduler {scheduler!r}: not a scheduler address ({exc}); expected {_FORMS}") from None
     except (OSError, TimeoutError) as exc:
@@ -193,25 +201,54 @@ def _remote_client(scheduler: str):
             made.append(self)
             super().__init__(*args, **kwargs)
 
+        def start(self, **kwargs):  # the connection, handshakes and all, within START_TIMEOUT_S
+            super().start(callback_timeout=START_TIMEOUT_S, **kwargs)
+
+    from distributed.comm.core import Comm
+
+    known = set(Comm._instances)  # the connections open before this one
+    started = time.monotonic()
     try:
         client = _Kept(scheduler, timeout=f"{CONNECT_TIMEOUT_S}s", set_as_default=False)
-    except BaseException:
-        _drop_failed_clients(made)
+    except BaseException as exc:
+        _drop_failed_clients(made, [c for c in list(Comm._instances) if c not in known])
+        if type(exc) is TimeoutError:  # (distributed's own connect timeout is an OSError)
+            waited = min(time.monotonic() - started, START_TIMEOUT_S)  # (it took a little longer to stop)
+            raise InputError(
+                f"scheduler {scheduler!r}: what answers there is not a Dask scheduler, or not one that answers "
+                f"(no Dask handshake within {waited:.0f} s)"
+            ) from None
         raise
     ensure_default_client(client)
     return client
 
 
-def _drop_failed_clients(clients) -> None:
+def _drop_failed_clients(clients, comms=()) -> None:
     """Let go of clients whose constructor failed. distributed keeps each one (its IO loop too)
     until it is collected, and then its ``close`` waits for a connection that never was: twice
-    the connect timeout per failed client, with a traceback, when the process exits."""
+    the connect timeout per failed client, with a traceback, when the process exits. ``comms``,
+    the connections the failed attempt opened (one left half-way through its handshake when the
+    attempt ran out of time), are closed on the client's loop before it stops: left open, a
+    WebSocket's would close itself at the process's exit on a loop already closed, printing
+    a traceback."""
+    from distributed.utils import sync
+
+    async def abort() -> None:
+        for comm in comms:
+            if not comm.closed():
+                comm.abort()
+
     for client in clients:
         if client.status == "running":
             continue
         client.status = "closed"  # nothing to close on the scheduler's side
         runner = getattr(client, "_loop_runner", None)
         if runner is not None:
+            if comms and runner.is_started():
+                try:
+                    sync(client.loop, abort, callback_timeout=CONNECT_TIMEOUT_S)
+                except Exception:  # noqa: BLE001 (closing what is left is best effort)
+                    pass
             runner.stop()
 
 
