@@ -191,10 +191,9 @@ def test_connect_probes_with_the_short_timeout_before_distributed_connects(run, 
     assert integration.PROBE_TIMEOUT_S < integration.CONNECT_TIMEOUT_S
 
 
-@pytest.fixture
-def banner_server():
-    """A TCP server on 127.0.0.1 that greets each connection with an SSH banner, as an SSH
-    server does; yields its port."""
+def _serve(handle):
+    """Start a TCP server on 127.0.0.1 that passes each connection to ``handle(conn)`` in a
+    thread of its own (the connection closed after it); returns its port and its ``close``."""
     import socket
     import threading
 
@@ -202,24 +201,38 @@ def banner_server():
     server.bind(("127.0.0.1", 0))
     server.listen()
 
+    def one(conn):
+        with conn:
+            try:
+                handle(conn)
+            except OSError:
+                pass
+
     def serve():
         while True:
             try:
                 conn, _ = server.accept()
             except OSError:
                 return
-            with conn:
-                try:
-                    conn.sendall(b"SSH-2.0-OpenSSH_9.6\r\n")
-                    while conn.recv(65536):  # until the client hangs up
-                        pass
-                except OSError:
-                    pass
+            threading.Thread(target=one, args=(conn,), daemon=True).start()
 
-    thread = threading.Thread(target=serve, daemon=True)
-    thread.start()
-    yield server.getsockname()[1]
-    server.close()
+    threading.Thread(target=serve, daemon=True).start()
+    return server.getsockname()[1], server.close
+
+
+@pytest.fixture
+def banner_server():
+    """A TCP server on 127.0.0.1 that greets each connection with an SSH banner, as an SSH
+    server does; yields its port."""
+
+    def greet(conn):
+        conn.sendall(b"SSH-2.0-OpenSSH_9.6\r\n")
+        while conn.recv(65536):  # until the client hangs up
+            pass
+
+    port, close = _serve(greet)
+    yield port
+    close()
 
 
 def test_a_port_that_answers_but_is_no_scheduler_is_one_line(run, tmp_path, banner_server):
@@ -331,48 +344,28 @@ def silent_websocket_server():
     says nothing, as a proxy or any other WebSocket service might; yields its port."""
     import base64
     import hashlib
-    import socket
-    import threading
 
-    server = socket.socket()
-    server.bind(("127.0.0.1", 0))
-    server.listen()
-
-    def handle(conn):
-        with conn:
-            try:
-                request = b""
-                while b"\r\n\r\n" not in request:
-                    more = conn.recv(4096)
-                    if not more:
-                        return
-                    request += more
-                key = next(
-                    line.split(b":", 1)[1].strip()
-                    for line in request.split(b"\r\n")
-                    if line.lower().startswith(b"sec-websocket-key:")
-                )
-                accept = base64.b64encode(hashlib.sha1(key + b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11").digest())
-                conn.sendall(
-                    b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                    b"Sec-WebSocket-Accept: " + accept + b"\r\n\r\n"
-                )
-                while conn.recv(65536):  # silent until the client hangs up
-                    pass
-            except (OSError, StopIteration):
-                pass
-
-    def serve():
-        while True:
-            try:
-                conn, _ = server.accept()
-            except OSError:
+    def upgrade(conn):
+        request = b""
+        while b"\r\n\r\n" not in request:
+            more = conn.recv(4096)
+            if not more:
                 return
-            threading.Thread(target=handle, args=(conn,), daemon=True).start()
+            request += more
+        keys = [
+            line.split(b":", 1)[1].strip() for line in request.split(b"\r\n") if b"sec-websocket-key:" in line.lower()
+        ]
+        accept = base64.b64encode(hashlib.sha1(keys[0] + b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11").digest())
+        conn.sendall(
+            b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+            b"Sec-WebSocket-Accept: " + accept + b"\r\n\r\n"
+        )
+        while conn.recv(65536):  # silent until the client hangs up
+            pass
 
-    threading.Thread(target=serve, daemon=True).start()
-    yield server.getsockname()[1]
-    server.close()
+    port, close = _serve(upgrade)
+    yield port
+    close()
 
 
 def test_a_websocket_server_that_says_nothing_after_its_handshake_is_one_line_not_a_hang(silent_websocket_server):
