@@ -206,12 +206,13 @@ def _remote_client(scheduler: str):
 
     from distributed.comm.core import Comm
 
-    known = set(Comm._instances)  # the connections open before this one
+    opened = getattr(Comm, "_instances", ())  # every connection (a weak set; internal to distributed)
+    known = set(opened)  # those open before this one
     started = time.monotonic()
     try:
         client = _Kept(scheduler, timeout=f"{CONNECT_TIMEOUT_S}s", set_as_default=False)
     except BaseException as exc:
-        _drop_failed_clients(made, [c for c in list(Comm._instances) if c not in known])
+        _drop_failed_clients(made, [c for c in list(opened) if c not in known])
         if type(exc) is TimeoutError:  # (distributed's own connect timeout is an OSError)
             waited = min(time.monotonic() - started, START_TIMEOUT_S)  # (it took a little longer to stop)
             raise InputError(
