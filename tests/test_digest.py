@@ -1,3 +1,4 @@
+import pytest
 from conftest import DIGEST
 
 from trendscore.io.digest import parse_digest
@@ -153,3 +154,59 @@ def test_label_and_score_keep_the_paragraphs_above_the_first_title(tmp_path):
     assert result.exit_code == 0, result.output
     records = json.loads(result.stdout)["records"]
     assert (records["total"], records["undated"]) == (4, 2)
+
+
+def _three_articles(second_source_line: str) -> str:
+    """A digest of three articles whose second has ``second_source_line``; its title is long,
+    so it cannot pass for a title inside the first article's body."""
+    body = "会议围绕微短剧产业的发展与扶持政策展开讨论，多家企业介绍了各自的出海经验与本地化团队。"
+    return (
+        "Workflow\nicon\n"
+        f"文化科技推动新型文化业态\n新华社· 2025-12-01 12:16\n{body}\n"
+        "以网络文学为桥 传中华文明之韵：郑州举办网络文学中华文明传承发展创作座谈会暨微短剧交流\n"
+        f"{second_source_line}\n{body}\n"
+        f"海淀发布微短剧政策\n北京商报· 2025-11-19 07:53\n{body}\n"
+    )
+
+
+@pytest.mark.parametrize(
+    "line, date",
+    [
+        ("郑州日报• 2025-11-28 00:59", "2025-11-28"),  # a bullet for the middle dot
+        ("郑州日报・2025-11-28", "2025-11-28"),  # the katakana middle dot, no space
+        ("郑州日报 ･ 2025/11/28 00:59", "2025/11/28"),
+        ("郑州日报· 2025.11.28", "2025.11.28"),
+        ("郑州日报· 2025-11-28T00:59", "2025-11-28"),
+        ("郑州日报· 2025年11月28日 00:59", "2025年11月28日"),
+        ("郑州日报· 00:59", "00:59"),  # a time alone: the day is unknown, kept as written
+        ("郑州日报· 3小时前", "3小时前"),
+        ("Zhengzhou Daily • 2 hours ago", "2 hours ago"),
+    ],
+)
+def test_source_line_variants_start_their_own_article(tmp_path, line, date):
+    """A source line with another dot, date form, or a time alone had been taken for body
+    text: its article (title, source line and body) was joined to the article above, and its
+    passages carried that article's title, outlet and date without a word."""
+    path = tmp_path / "d.txt"
+    path.write_text(_three_articles(line), "utf-8")
+    records = [r for r, _, _ in read_records(str(path))]
+    assert [(r["doc_id"], r["date"]) for r in records] == [("d1", "2025-12-01"), ("d2", date), ("d3", "2025-11-19")]
+    assert records[1]["source"] in ("郑州日报", "Zhengzhou Daily")
+    assert records[1]["doc_title"].startswith("以网络文学为桥")
+    assert not any("郑州日报" in r["text"] or "Zhengzhou" in r["text"] for r in records)
+
+
+def test_score_warns_of_a_source_line_with_a_time_alone(tmp_path):
+    """The article of a source line without a day is counted undated, and score says which
+    date it could not read, instead of counting it on the day of the article above."""
+    import json
+
+    from click.testing import CliRunner
+
+    from trendscore.cli import main
+
+    path = tmp_path / "d.txt"
+    path.write_text(_three_articles("郑州日报· 3小时前"), "utf-8")
+    result = CliRunner().invoke(main, ["score", str(path), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    assert (json.loads(result.stdout)["records"]["undated"], "3小时前" in result.stderr) == (1, True)

@@ -9,8 +9,25 @@ from dataclasses import dataclass
 
 __all__ = ["Document", "SOURCE_LINE", "parse_digest", "digest_parts", "looks_like_digest"]
 
+#: the dots that may stand between the outlet and the date: the export's own middle dot (U+00B7)
+#: and the look-alikes a copy or another version of it may hold (bullet, katakana middle dot,
+#: its half-width form, hyphenation point, bullet and dot operators)
+_DOTS = "·•・･‧∙⋅"
+_TIME = r"\d{1,2}:\d{2}(?::\d{2})?"
+#: the day, with ``-``, ``/`` or ``.`` (one-digit months and days too) or as ``2025年12月1日``
+_DAY = r"\d{4}(?P<sep>[-/.])\d{1,2}(?P=sep)\d{1,2}|\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*[日号]"
+#: a time without a day, or a day given relative to when the page was saved (no reference)
+_UNDATED = (
+    _TIME + r"|(?:今天|昨天|前天)(?:\s*" + _TIME + r")?|刚刚|\d{1,3}\s*(?:秒|分钟|小时|天)前"
+    r"|(?:today|yesterday)(?:\s+" + _TIME + r")?|just now|\d{1,3}\s+(?:second|minute|hour|day)s?\s+ago"
+)
+#: an article's source line: the outlet, a middle dot, and its date (``group("date")``: the day
+#: as written, without the time that may follow it) or a time or relative day alone, which
+#: names no day (``group("undated")``)
 SOURCE_LINE = re.compile(
-    r"^(?P<source>[^·]{1,80}?)\s*·\s*(?P<date>\d{4}-\d{2}-\d{2})(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?\s*$"
+    rf"^(?P<source>[^{_DOTS}]{{1,80}}?)\s*[{_DOTS}]\s*"
+    rf"(?:(?P<date>{_DAY})(?:(?:\s+|T){_TIME}|(?<=[日号])\s*{_TIME})?|(?P<undated>{_UNDATED}))\s*$",
+    re.I,
 )
 _TITLE_MAX = 100
 
@@ -168,7 +185,9 @@ def digest_parts(lines: Iterable[str]) -> Iterator[tuple]:
             if not started:
                 yield from above.end(digest=True)
             title = last[1] if last is not None else ""
-            yield ("doc", title, m.group("source").strip(), m.group("date"), i)
+            # a time or relative day alone is kept as written: the day is unknown, and scoring
+            # counts it undated with its warning rather than the article being taken for body text
+            yield ("doc", title, m.group("source").strip(), m.group("date") or m.group("undated"), i)
             started, body, last = True, False, (i, stripped, True)
             continue
         if started and last is not None and last[1] and not last[2]:
