@@ -275,11 +275,17 @@ def test_json_lines_null_labels_are_for_the_model_to_label(run, tmp_path):
     assert (by["labels_as_given"], by["labelled_by_model"]) == (1, 1)
 
 
-@pytest.mark.parametrize("cell", ["['policy', 'overseas']", '["policy"]', "policy,overseas", "(policy)"])
+@pytest.mark.parametrize(
+    "cell",
+    ["['policy', 'overseas']", '["policy"]', "policy,overseas", "(policy)"]
+    + ["policy;overseas", "政策；出海", "政策、出海"],
+)
 def test_labels_cells_other_tools_write_as_lists_are_refused(run, tmp_path, cell):
     """Review finding: a labels column pandas wrote (`['policy', 'overseas']`) was split at '|'
     and scored as themes named with brackets and quotes, several called rising; before CSV
-    labels were read it was refused. It is refused again, naming the line and the form."""
+    labels were read it was refused. It is refused again, naming the line and the form. Names
+    joined by semicolons or the Chinese enumeration comma, as people type them, had been one
+    theme ('policy;overseas') counted beside policy and overseas without a word: refused too."""
     import csv as _csv
 
     path = tmp_path / "other.csv"
@@ -299,6 +305,8 @@ def test_labels_cells_other_tools_write_as_lists_are_refused(run, tmp_path, cell
         ('["policy"]', "policy"),
         ("['culture', 'overseas']", "culture|overseas"),
         ("technology,policy", "technology|policy"),
+        ("technology; policy", "technology|policy"),
+        ("政策、出海", "政策|出海"),
         ("[]", "an empty cell for no theme"),
         ('{"policy": 1}', "policy|overseas"),  # not a plain list of names: the general example
     ],

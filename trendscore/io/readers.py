@@ -11,6 +11,7 @@ import codecs
 import csv
 import json
 import os
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -316,20 +317,30 @@ def csv_labels(cell: str) -> list[str]:
     return [name.strip() for name in cell.split(LABEL_SEPARATOR) if name.strip()]
 
 
+#: what in a labels cell shows a list written another way than names joined by ``|``: quotes,
+#: and the separators people type (commas, semicolons, the Chinese enumeration comma, in their
+#: ASCII and full-width forms)
+_LIST_MARKS = ("'", '"', ",", "，", ";", "；", "、")
+_SEPARATORS = re.compile("[,，;；、]")
+
+
 def csv_labels_problem(cell: str | None) -> str | None:
     """Why a CSV ``labels`` cell cannot be read as ``label`` writes it, or None. Lists other
-    tools write (``['policy', 'overseas']``, ``["policy"]``, ``policy,overseas``) are refused
-    rather than taken for theme names with brackets, quotes or commas in them.
+    tools write (``['policy', 'overseas']``, ``["policy"]``, ``policy,overseas``) or people
+    type (``policy;overseas``, ``政策、出海``) are refused rather than taken for theme names
+    with brackets, quotes, commas or semicolons in them.
 
     >>> csv_labels_problem("policy|overseas") is None, csv_labels_problem("") is None
     (True, True)
     >>> [csv_labels_problem(cell)[:22] for cell in ("['policy', 'overseas']", "policy,overseas")]
     ["a 'labels' cell reads ", "a 'labels' cell reads "]
+    >>> csv_labels_problem("policy; overseas").split(": ", 1)[1]
+    "in CSV, labels are theme names joined by '|' (policy|overseas), as label writes them"
     >>> csv_labels_problem('["policy"]').split(": ", 1)[1]
     "in CSV, labels are theme names joined by '|' (policy), as label writes them"
     """
     text = (cell or "").strip()
-    if text[:1] in ("[", "(", "{") or any(mark in text for mark in ("'", '"', ",", "，")):
+    if text[:1] in ("[", "(", "{") or any(mark in text for mark in _LIST_MARKS):
         shown = text if len(text) <= 40 else text[:40] + "..."
         return (
             f"a 'labels' cell reads {shown!r}: in CSV, labels are theme names joined by "
@@ -345,7 +356,7 @@ def _as_label_writes(text: str) -> str:
     inner = text[1:-1] if text[:1] + text[-1:] in ("[]", "()", "{}") else text
     if not inner.strip():
         return "an empty cell for no theme"
-    names = [piece.strip().strip("'\"").strip() for piece in inner.replace("，", ",").split(",")]
+    names = [piece.strip().strip("'\"").strip() for piece in _SEPARATORS.split(inner)]
     if not names or any(not n or not n.isprintable() or any(mark in n for mark in "'\"[](){}:|") for n in names):
         return f"policy{LABEL_SEPARATOR}overseas"
     shown = LABEL_SEPARATOR.join(names)
