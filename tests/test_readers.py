@@ -42,6 +42,34 @@ def test_bad_records_are_named(tmp_path, line, message):
         _read(f)
 
 
+@pytest.mark.parametrize(
+    ("line", "key"),
+    [
+        ('{"text": "短剧出海", "date": "2024-01-02", "date": "2025-06-30"}', "date"),
+        ('{"text": "短剧出海", "text": "政策"}', "text"),
+        ('{"text" : "短剧出海", "labels" : ["policy"], "labels" : []}', "labels"),  # spaces before the colons
+        ('{"text": "短剧", "meta": {"outlet": "新华社", "outlet": "人民日报"}}', "outlet"),
+        ('{"text": "短剧", "scores": {"policy": 0.9}, "rows": [{"a": 1}, {"a": 1, "a": 2}]}', "a"),
+    ],
+)
+def test_a_key_given_twice_in_a_record_is_refused(tmp_path, line, key):
+    """A JSON parser keeps a repeated key's last value: a record holding 'date' twice was read
+    with the second date, the first dropped without a word. Which one was meant is unknown, so
+    the record is refused with its line."""
+    f = tmp_path / "r.jsonl"
+    f.write_text('{"text": "fine", "scores": {"policy": 0.1}}\n' + line + "\n", "utf-8")
+    with pytest.raises(InputError, match=rf"/r\.jsonl:2: an object holds the key '{key}' twice; give each field once$"):
+        _read(f)
+
+
+def test_key_ends_inside_strings_are_not_keys_given_twice(tmp_path):
+    """A text quoting '"a":' holds more key ends than keys: parsed again, it is read as it is."""
+    f = tmp_path / "q.jsonl"
+    record = {"text": '他说"短剧":很火 "a": "b":', "date": "2024-01-02", "scores": {"a": 1}}
+    f.write_text(json.dumps(record, ensure_ascii=False) + "\n", "utf-8")
+    assert _read(f) == [record]
+
+
 def test_json_array_is_explained(tmp_path):
     f = tmp_path / "arr.json"
     f.write_text('[\n{"text": "a"}\n]', "utf-8")
@@ -152,3 +180,12 @@ def test_a_broken_gb18030_character_at_a_line_end_keeps_the_line(tmp_path):
     got = list(read_records(str(f), encoding="gb18030", encoding_errors="replace"))
     assert [r["id"] for r, _, _ in got] == ["0", "1", "2", "3", "4"]
     assert got[-1][0]["text"] == "微短剧出海第4篇\ufffd" and got[-1][2] == 6
+
+
+def test_label_and_score_stop_at_a_key_given_twice(run, tmp_path):
+    f = tmp_path / "twice.jsonl"
+    f.write_text('{"text": "短剧出海", "date": "2024-01-02", "labels": ["overseas"], "date": "2025-06-30"}\n', "utf-8")
+    for command in ("label", "score"):
+        result = run(command, f)
+        assert result.exit_code == 2, result.output
+        assert result.output == f"Error: {f}:1: an object holds the key 'date' twice; give each field once\n"

@@ -26,7 +26,16 @@ try:
 except ImportError:  # pragma: no cover - orjson is a dependency, this keeps a broken install working
     orjson = None  # type: ignore[assignment]  # the fallback below tests `orjson is None`
 
-__all__ = ["loads", "dumps_line", "dumps_line_bytes", "dumps", "RawNumber", "MAX_DEPTH", "JSONDepthError"]
+__all__ = [
+    "loads",
+    "repeated_key",
+    "dumps_line",
+    "dumps_line_bytes",
+    "dumps",
+    "RawNumber",
+    "MAX_DEPTH",
+    "JSONDepthError",
+]
 
 #: deepest nesting of arrays and objects a record may have
 MAX_DEPTH = 200
@@ -135,6 +144,60 @@ def loads(text: str):
     if text.count("[") + text.count("{") > MAX_DEPTH and _depth(obj) > MAX_DEPTH:
         raise JSONDepthError(f"nested deeper than {MAX_DEPTH} levels")
     return obj
+
+
+def _key_count(obj) -> int:
+    """How many keys the objects in ``obj`` (a dict or list) hold together, at every level
+    (no deeper than :func:`loads` allows, so the recursion is bounded)."""
+    if type(obj) is dict:
+        count = len(obj)
+        obj = obj.values()
+    else:
+        count = 0
+    for value in obj:
+        kind = type(value)
+        if kind is dict or (kind is list and value):
+            count += _key_count(value)
+    return count
+
+
+class _Repeated(Exception):
+    def __init__(self, key: str):
+        self.key = key
+
+
+def _unique_pairs(pairs: list) -> dict:
+    seen = set()
+    for key, _ in pairs:
+        if key in seen:
+            raise _Repeated(key)
+        seen.add(key)
+    return dict(pairs)
+
+
+def repeated_key(text: str, obj: dict, ends: int | None = None) -> str | None:
+    r"""A key that an object of the JSON document ``text`` (parsed as ``obj``, a dict) holds
+    twice, or None. Parsers keep a repeated key's last value and drop the others without a
+    word. Cheap for the usual document: each key is followed by ``":`` (or ``" :``), and only a
+    text holding more of those than ``obj`` has keys, at every level, is parsed again to look
+    (a string value can hold them too, escaped: ``\":``). ``ends``: ``text.count('":')`` when
+    the caller has counted them already.
+
+    >>> repeated_key('{"text": "a", "date": "x", "date": "y"}', {"text": "a", "date": "y"})
+    'date'
+    >>> text = '{"text": "say \\"a\\": b", "scores": {"a": 1}}'
+    >>> repeated_key(text, loads(text)) is None
+    True
+    """
+    marks = (text.count('":') if ends is None else ends) + text.count('" :')
+    if marks <= len(obj) or marks <= _key_count(obj):
+        return None
+    # more key ends than keys: a key given twice, or a string holding '":'; parsed again to know
+    try:
+        json.loads(text, object_pairs_hook=_unique_pairs, parse_float=_exact_float, parse_int=_exact_int)
+    except _Repeated as exc:
+        return exc.key
+    return None
 
 
 def _exact(obj, out: list) -> None:
