@@ -45,8 +45,12 @@ def _csv(delimiter=",", rows=ROWS, header=("id", "text", "date"), newline="\n") 
 
 
 def _parquet(rows) -> bytes:
+    return _parquet_table(pa.Table.from_pylist(rows))
+
+
+def _parquet_table(table) -> bytes:
     sink = io.BytesIO()
-    pq.write_table(pa.Table.from_pylist(rows), sink)
+    pq.write_table(table, sink)
     return sink.getvalue()
 
 
@@ -217,6 +221,12 @@ SHAPES = {
         "a.parquet", lambda: _parquet([{"body": T1}]), error="Parquet file has no 'text' column (columns: body)"
     ),
     "Parquet without extension": Shape("export", lambda: _parquet(ROWS), [T1, T2]),
+    # two columns of one name had been read as a row dict, the last column's value alone kept
+    "Parquet with two columns of one name": Shape(
+        "a.parquet",
+        lambda: _parquet_table(pa.table([[T1], ["2026-01-05"], ["2025-06-30"]], names=["text", "date", "date"])),
+        error=":1: Parquet file has two columns named 'date'; give each its own name",
+    ),
     "named .parquet, holding JSON": Shape("a.parquet", _jsonl().encode(), error=":1: named .parquet but not a Parquet"),
     "a damaged Parquet file": Shape("a.parquet", b"PAR1" + bytes(40), error="damaged Parquet file"),
     "Parquet null text": Shape(

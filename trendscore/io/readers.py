@@ -430,6 +430,9 @@ def _text(lines, name, require_text=True, skip=None):
 
 def _parquet(rows, name, require_text=True, skip=None):
     columns = getattr(rows, "columns", Columns())
+    repeated = next((f for i, f in enumerate(rows.fields) if f in rows.fields[:i]), None)
+    if repeated is not None:  # a row as a dict would keep the last column of that name alone
+        raise InputError(f"Parquet file has two columns named {repeated!r}; give each its own name", name, 1)
     columns.check_header(rows.fields, name, "Parquet file", require_text)
     for number, record in rows:
         record = columns.rename(record, name, number)
