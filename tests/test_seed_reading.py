@@ -78,6 +78,20 @@ def test_a_deeply_nested_line_is_a_problem_of_its_line(tmp_path):
         read_seeds([f])
 
 
+def test_a_seed_holding_a_key_twice_is_a_problem_of_its_line(tmp_path):
+    """A seed with 'labels' twice had been read with the last list alone (the parser keeps the
+    last value), so train learned labels the file also contradicted, without a word."""
+    f = tmp_path / "s.jsonl"
+    twice = '{"id": "x", "text": "海淀区发布微短剧扶持政策", "labels": ["policy"], "labels": ["culture"]}\n'
+    f.write_text(_jsonl(SEEDS[:1]) + twice + _jsonl(SEEDS[1:]), "utf-8")
+    seeds, problems = validate_seeds([f])
+    assert [s.id for s in seeds] == ["a", "b", "c"]
+    message = "an object holds the key 'labels' twice; give each field once"
+    assert [(p.line, p.kind, p.message) for p in problems] == [(2, "schema", message)]
+    with pytest.raises(SeedError, match=rf"s\.jsonl:2: {message}$"):
+        read_seeds([f])
+
+
 def test_a_long_list_of_duplicate_labels_is_quoted_short(tmp_path):
     """The error had quoted all 100,000 labels of the line."""
     f = tmp_path / "s.jsonl"

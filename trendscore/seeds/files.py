@@ -132,6 +132,7 @@ def iter_seed_lines(paths):
     the encoding told (UTF-8 with or without a byte-order mark, UTF-16/32, GB18030 or Big5;
     an unclear one refused). A problem with one line is yielded and reading goes on; one that
     stops the file (it cannot be opened or decoded, or a line is too long) ends that file."""
+    from trendscore.io.jsonfast import repeated_key
     from trendscore.io.readers import open_lines
 
     for p in seed_files(paths):
@@ -148,6 +149,11 @@ def iter_seed_lines(paths):
                         continue
                     except RecursionError:  # brackets deeper than the parser's recursion goes
                         yield None, SeedError("malformed JSON (nested too deeply)", path, n)
+                        continue
+                    key = repeated_key(line, obj) if isinstance(obj, dict) else None
+                    if key is not None:  # the parser kept its last value: which was meant is unknown
+                        twice = f"an object holds the key {quoted(key)} twice; give each field once"
+                        yield None, SeedError(twice, path, n)
                         continue
                     try:
                         yield _seed_from(obj, path, n), None
