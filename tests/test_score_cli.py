@@ -188,6 +188,21 @@ def test_bad_as_of_and_empty_input(run, tmp_path):
     assert result.exit_code == 2 and result.stderr == f"Error: {empty}: empty input: no passages found\n"
 
 
+@pytest.mark.parametrize("value", ["1732060800", "2024W47", "2024-W47-1", "2024112012", "２０２４-１１-２０"])
+def test_as_of_in_other_iso_forms_is_refused(run, value):
+    """--as-of was read by date.fromisoformat, which takes more than YYYY-MM-DD: epoch seconds
+    1732060800 scored as of 1732-06-08, and the week 2024W47 as of its Monday, without a word."""
+    result = run("score", DIGEST, "--as-of", value)
+    assert result.exit_code == 2, result.output
+    assert result.stderr == f"Error: the as-of date {value!r} is not a date of the form YYYY-MM-DD\n"
+
+
+def test_as_of_as_eight_digits_is_still_read(run):
+    result = run("score", DIGEST, "--as-of", "20251130", "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["as_of"] == "2025-11-30"
+
+
 def _texts_over_days(days: int = 28) -> str:
     texts = [
         "海淀区发布微短剧扶持政策，对优质项目给予奖励。",

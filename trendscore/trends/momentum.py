@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -790,12 +791,18 @@ def emerging_reach(freq: str, settings: MomentumSettings | None = None, as_of=No
     return Reach(freq, cfg.recent + cfg.baseline, last_day)
 
 
+#: the as-of forms read: ``YYYY-MM-DD`` and ``YYYYMMDD`` (ASCII digits only)
+_AS_OF = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}|[0-9]{8}")
+
+
 def as_of_day(as_of) -> int:
     """The day number (``date.toordinal``) of an ``as_of`` given as a date, a datetime (its
-    date as written) or a ``YYYY-MM-DD`` string; an InputError for anything else (a missing
-    value such as pandas' NaT, another date form).
+    date as written), a ``YYYY-MM-DD`` string, or ``YYYYMMDD`` (eight digits, as text or a
+    number); an InputError for anything else (a missing value such as pandas' NaT, another
+    date form). The other forms ``date.fromisoformat`` takes are refused: it read epoch
+    seconds ``1732060800`` as 1732-06-08 and the week ``2024W47`` as its Monday.
 
-    >>> as_of_day("2025-01-05") == dt.date(2025, 1, 5).toordinal()
+    >>> as_of_day("2025-01-05") == as_of_day(20250105) == dt.date(2025, 1, 5).toordinal()
     True
     >>> as_of_day("2025/01/05")
     Traceback (most recent call last):
@@ -807,8 +814,11 @@ def as_of_day(as_of) -> int:
             return as_of.toordinal()
         except ValueError:  # NaT is a datetime with no day
             raise InputError(f"as_of is a missing value ({as_of!r}), not a date") from None
-    try:  # a string, or anything whose text is one (20250105)
-        return dt.date.fromisoformat(str(as_of)).toordinal()
+    text = str(as_of)  # a string, or anything whose text is one (20250105)
+    try:
+        if not _AS_OF.fullmatch(text):
+            raise ValueError(text)
+        return dt.date.fromisoformat(text).toordinal()
     except ValueError:
         raise InputError(f"as_of {as_of!r} is not a date of the form YYYY-MM-DD") from None
 
