@@ -157,6 +157,13 @@ SHAPES = {
         "a.csv", f"id,text\n1,{T1}\n2,{T2},x\n".encode(), error=":3: more fields than the header has"
     ),
     "CSV header only": Shape("a.csv", b"id,text,date\n", error="empty input: no passages found"),
+    # a one-column CSV (pandas' Series.to_csv) without a .csv name had been read as plain text:
+    # one passage "text T1T2", the header its first word and the rows joined
+    "one-column CSV without extension": Shape("texts", f"text\n{T1}\n{T2}\n".encode(), [T1, T2], stdin=True),
+    "one-column CSV with a BOM and CRLF": Shape(
+        "texts", f"\ufefftext\r\n{T1}\r\n{T2}\r\n".encode(), [T1, T2], stdin=True
+    ),
+    "one-column CSV, a comma unquoted": Shape("texts.txt", f"text\n{T1}\n{T2}, 出海\n".encode(), [T1, f"{T2}, 出海"]),
     "CSV without a text column": Shape(
         "a.csv", b"id,body\n1,x\n", error=":1: CSV has no 'text' column (columns: id, body)", stdin=True
     ),

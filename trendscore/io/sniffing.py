@@ -287,10 +287,15 @@ def extension_format(name: str) -> str | None:
 def sniff_csv(lines: list[str], text_column: str = "text") -> CsvShape | None:
     """A CSV header and rows, or None: the first line splits into two or more column names
     and the next rows mostly have as many fields. A header naming ``text_column`` decides at
-    once; a tab, semicolon or bar beats a comma that splits fewer fields."""
+    once; a tab, semicolon or bar beats a comma that splits fewer fields. A first line that is
+    ``text_column`` alone, above more lines, is the header of a one-column CSV (``pandas``
+    writes one for a column of texts); it had been read as plain text, the header a passage's
+    first word and the rows joined into passages."""
     rows = [ln for ln in lines if ln.strip()][:50]
     if not rows:
         return None
+    if len(rows) > 1 and rows[0].strip().lstrip("\ufeff").strip() == text_column:
+        return _one_column(rows)
     best: tuple[int, str] | None = None
     for delimiter in _DELIMITERS:
         try:
@@ -312,6 +317,19 @@ def sniff_csv(lines: list[str], text_column: str = "text") -> CsvShape | None:
         if best is None or width > best[0]:
             best = (width, delimiter)
     return CsvShape(best[1]) if best else None
+
+
+def _one_column(rows: list[str]) -> CsvShape:
+    """The delimiter of a one-column CSV: the first that splits none of its rows (a comma
+    unless a row holds one unquoted), so a text is never cut at a delimiter its writer did not
+    quote; a comma when each splits some row (the reader then names the row)."""
+    for delimiter in _DELIMITERS:
+        try:
+            if all(len(row) <= 1 for row in csv.reader(rows, delimiter=delimiter)):
+                return CsvShape(delimiter)
+        except csv.Error:
+            continue
+    return CsvShape(",")
 
 
 def csv_shape(name: str, lines: list[str], text_column: str = "text") -> CsvShape:
