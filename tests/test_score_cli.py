@@ -337,6 +337,21 @@ def test_the_labels_cell_error_shows_that_cells_own_labels_as_label_writes_them(
     )
 
 
+def test_a_label_holding_the_csv_separator_is_refused_with_its_line(run, tmp_path):
+    """A list item 'policy|overseas' (label's CSV cell put into JSON as it was) had been counted
+    as a theme of that name, beside policy and overseas, without a word."""
+    f = tmp_path / "j.jsonl"
+    records = [{"date": "2025-01-01", "labels": ["policy"]}, {"date": "2025-01-02", "labels": ["policy|overseas"]}]
+    f.write_text("".join(json.dumps(r) + "\n" for r in records), "utf-8")
+    result = run("score", f)
+    assert result.exit_code == 2
+    message = (
+        "label 'policy|overseas' holds '|', which joins theme names in CSV; "
+        "in a list, give each theme as an item of its own"
+    )
+    assert result.stderr == f"Error: {f}:2: {message}\n"
+
+
 def _custom(path, labels_of_day):
     rows = [{"date": f"2025-01-{d:02d}", "labels": labels_of_day(d)} for d in range(1, 29) for _ in range(3)]
     path.write_text("".join(json.dumps(r) + "\n" for r in rows), "utf-8")

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from trendscore.errors import Hint, InputError, hinted, quoted
+from trendscore.io.columns import LABEL_SEPARATOR
 from trendscore.io.dates import is_missing, parse_date, period_of
 from trendscore.io.readers import check_text
 from trendscore.io.rows import RECORDS
@@ -126,7 +127,9 @@ class Examples:
 def _check_labels(labels, path: str, line: int) -> None:
     """Refuse labels that are not a list of distinct theme names. A name is counted as it is
     written, so an empty one, or one with white space at either end (``'policy '``), would be
-    a theme of its own beside ``policy``: refused (a CSV cell's names are stripped as read)."""
+    a theme of its own beside ``policy``: refused (a CSV cell's names are stripped as read).
+    So is a name holding ``|`` (``'policy|overseas'``): CSV cells join names with it, and such
+    a list item is two themes written as one, which no theme name may hold."""
     if not isinstance(labels, list) or not all(isinstance(x, str) for x in labels):
         raise InputError(f"expected 'labels' as a list of theme names, got {type(labels).__name__}", path, line)
     if len(set(labels)) != len(labels):
@@ -135,6 +138,13 @@ def _check_labels(labels, path: str, line: int) -> None:
         if not name or name != name.strip():
             what = "an empty label" if not name.strip() else f"label {quoted(name)} with white space at either end"
             raise InputError(f"{what}: it would be counted as a theme apart; give the theme's name as such", path, line)
+        if LABEL_SEPARATOR in name:  # 'policy|overseas': two themes joined as a CSV cell joins them
+            raise InputError(
+                f"label {quoted(name)} holds '{LABEL_SEPARATOR}', which joins theme names in CSV; "
+                "in a list, give each theme as an item of its own",
+                path,
+                line,
+            )
 
 
 @dataclass(frozen=True)
