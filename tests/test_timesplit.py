@@ -21,6 +21,24 @@ def test_written_seeds_train_and_late_or_undated_reports_are_left_out():
     assert split_by_time(seeds) == ([0], [])
 
 
+@pytest.mark.parametrize("later", ["2024/8/1", "20240801", "2024-8-1", "2024年8月1日", "Aug 1, 2024"])
+def test_report_dates_written_otherwise_are_placed_by_their_day(later):
+    """Seed dates were compared as text with the cutoff '2024-07-01': '2024/8/1', '20240801' or
+    '2024-8-1' sort after '2024-12-31', so a report of August 2024 was left out of both sides
+    without a word, and '2024/6/1' would not have come before the cutoff."""
+    dates = ["2024/6/1", later, "2024-06-30", "2024.9.9"]
+    seeds = [_seed(i, date, f"u{i}") for i, date in enumerate(dates)]
+    assert split_by_time(seeds) == ([0, 2], [1, 3])
+
+
+def test_the_window_of_other_dates_reads_their_days():
+    from trendscore.modeling.timesplit import choose_window
+
+    written = [_seed(i, None, None) for i in range(10)]
+    reports = [_seed(10 + i, f"2023/{1 + i // 28}/{1 + i % 28}", f"u{i}") for i in range(160)]
+    assert choose_window(written + reports) == ("2023-05-09", "2023-06-20")
+
+
 def test_too_few_test_reports_is_a_one_line_error():
     seeds = read_seeds([SEEDS / "batch_02_gov.jsonl"])
     with pytest.raises(SeedError, match="a time split needs"):

@@ -4,14 +4,19 @@ Seeds that carry a ``url`` are passages of real reports; the others were written
 project. The model is trained on every written seed plus the real reports dated before
 ``cutoff``, and tested on the real reports dated from ``cutoff`` to ``end``. All passages of
 one report (one url) fall on one side, by the report's earliest date. Real reports after
-``end`` are left out of both sides.
+``end`` are left out of both sides. Dates are read as every input's dates are
+(:func:`~trendscore.io.dates.parse_date`: ``2024/8/1``, ``20240801``, ``2024年8月1日`` ...);
+a report whose date does not parse is undated, left out.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+
 import numpy as np
 
 from trendscore.errors import OneLabel, SeedError
+from trendscore.io.dates import parse_date
 from trendscore.modeling.metrics import label_matrix, per_theme_scores
 from trendscore.seeds.files import Seed
 
@@ -23,18 +28,28 @@ END = "2024-12-31"
 MIN_TEST = 30
 
 
+def _iso_day(value) -> str | None:
+    """A seed's date as ``YYYY-MM-DD``, read as every input's dates are; None when it has none
+    or it does not parse. Written otherwise (``2024/8/1``, ``20240801``), a date compared as
+    text had put its report on the wrong side of the cutoff, or on neither."""
+    day = parse_date(value)
+    return None if day is None else dt.date.fromordinal(day).isoformat()
+
+
 def split_by_time(seeds: list[Seed], cutoff: str = CUTOFF, end: str = END) -> tuple[list[int], list[int]]:
     """Indices of the training and test seeds.
 
     >>> mk = lambda i, d, u: Seed(str(i), "t", (), d, None, None, "f", i, (), u)
-    >>> split_by_time([mk(0, "2024-01-02", "a"), mk(1, "2024-08-01", "a"), mk(2, "2024-09-09", "b"),
+    >>> split_by_time([mk(0, "2024-01-02", "a"), mk(1, "2024/8/1", "a"), mk(2, "20240909", "b"),
     ...                mk(3, None, None), mk(4, "2025-03-01", "c")])
     ([0, 1, 3], [2])
     """
+    cutoff, end = _iso_day(cutoff) or cutoff, _iso_day(end) or end
     first: dict[str, str] = {}
     for s in seeds:
-        if s.url and s.date:
-            first[s.url] = min(first.get(s.url, s.date), s.date)
+        day = _iso_day(s.date) if s.url else None
+        if day is not None:
+            first[s.url] = min(first.get(s.url, day), day)
     train, test = [], []
     for i, s in enumerate(seeds):
         if not s.url:
@@ -62,7 +77,8 @@ def choose_window(seeds: list[Seed], share: float = 0.25) -> tuple[str, str] | N
     """
     if len(split_by_time(seeds)[1]) >= MIN_TEST:
         return CUTOFF, END
-    days = sorted({s.url: s.date for s in seeds if s.url and s.date}.values())
+    dated = {s.url: day for s in seeds if s.url and (day := _iso_day(s.date)) is not None}
+    days = sorted(dated.values())
     if not days:
         return None
     cutoff = days[int(len(days) * (1 - share))] if len(days) > 1 else days[0]
