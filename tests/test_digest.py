@@ -210,3 +210,12 @@ def test_score_warns_of_a_source_line_with_a_time_alone(tmp_path):
     result = CliRunner().invoke(main, ["score", str(path), "--format", "json"])
     assert result.exit_code == 0, result.output
     assert (json.loads(result.stdout)["records"]["undated"], "3小时前" in result.stderr) == (1, True)
+
+
+def test_lines_with_a_time_alone_do_not_make_a_chat_log_a_digest(tmp_path):
+    """Source lines with a time alone start articles inside a digest, but do not make one: a
+    chat log of 'name· 12:30' lines read as a digest would lose each line above them as a title."""
+    path = tmp_path / "chat.txt"
+    path.write_text("张三· 12:30\n短剧出海的事情明天再谈。\n李四· 12:31\n好的，政策文件我先发给你。\n", "utf-8")
+    texts = [r["text"] for r, _, _ in read_records(str(path))]
+    assert len(texts) == 1 and "短剧出海的事情明天再谈" in texts[0] and "政策文件我先发给你" in texts[0]

@@ -59,12 +59,15 @@ def looks_like_digest(lines: Iterable[str]) -> bool:
     lines or more (an export lists many articles; its first article may lack a source line,
     its titles may be long), or one below a title with nothing above that title but interface
     lines (short, none ending a sentence). A single ``Source· date`` line inside notes does
-    not make them a digest: their paragraphs above it would be dropped as interface."""
+    not make them a digest: their paragraphs above it would be dropped as interface. Only
+    source lines with a day count here: lines with a time alone (``张三· 12:30``) are read as
+    source lines in a digest, but a chat log holding them is no digest."""
     above: list[str] = []
     first_ok: bool | None = None  # the strict reading of the first source line
     for line in lines:
         stripped = line.strip()
-        if SOURCE_LINE.match(stripped):
+        m = SOURCE_LINE.match(stripped)
+        if m and m.group("date"):  # a time alone ("张三· 12:30", as in a chat) does not make a digest
             if first_ok is not None:
                 return True  # a second source line
             title_above = bool(above) and bool(above[-1]) and len(above[-1]) <= _TITLE_MAX
