@@ -276,6 +276,29 @@ def test_a_labels_column_spelt_otherwise_is_refused_where_labels_are_read(run, t
     assert result.exit_code == 0 and json.loads(result.stdout)["labelled_by"]["labels_as_given"] == 1
 
 
+def test_a_date_column_spelt_otherwise_is_refused_where_dates_are_read(run, tmp_path):
+    """A CSV with a 'Date' column beside files with a 'date' one had its rows counted as undated
+    and left out of the score, with no more than a note that some passages had no date."""
+    dated, other = tmp_path / "a.csv", tmp_path / "b.csv"
+    dated.write_text("date,labels\n2025-01-01,policy\n", "utf-8")
+    other.write_text("Date,labels\n2025-01-02,culture\n", "utf-8")
+    result = run("score", dated, other)
+    assert result.exit_code == 2 and result.stderr == (
+        f"Error: {other}:1: CSV has a column 'Date', not 'date': its dates would not be read and its rows would "
+        "be undated; name it 'date'; try --date-column 'Date' to read it\n"
+    )
+    result = run("score", other, "--date-column", "Date", "--format", "json")
+    assert result.exit_code == 0 and json.loads(result.stdout)["records"]["dated"] == 1
+    other.write_text("date,Date,labels\n2025-01-02,x,culture\n", "utf-8")  # with 'date' there: another column
+    result = run("score", dated, other, "--format", "json")
+    assert result.exit_code == 0 and json.loads(result.stdout)["records"]["dated"] == 2
+    pd = pytest.importorskip("pandas")
+    import trendscore
+
+    with pytest.raises(trendscore.InputError, match=r"^<DataFrame>:1: the DataFrame has a column ' DATE', not 'date'"):
+        trendscore.score(pd.DataFrame({" DATE": ["2025-01-02"], "labels": [["culture"]]}))
+
+
 def test_json_lines_null_labels_are_for_the_model_to_label(run, tmp_path):
     """A null 'labels' means not labelled yet, as a Parquet or DataFrame null does."""
     f = tmp_path / "n.jsonl"

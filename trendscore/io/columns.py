@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from trendscore.errors import Hint, InputError, TrendscoreError, hinted, one_line
 
-__all__ = ["Columns", "LABEL_SEPARATOR", "both_fields", "check_labels_column"]
+__all__ = ["Columns", "LABEL_SEPARATOR", "both_fields", "check_date_column", "check_labels_column"]
 
 #: what joins the theme names of a ``labels`` cell in CSV, written and read
 LABEL_SEPARATOR = "|"
@@ -45,9 +45,12 @@ class Columns:
         ``labels`` column stands in: scoring labelled records needs no text), or with both a
         column and the field it would be renamed to (one of them would be lost). Where labels
         are read (``require_text`` False), a ``labels`` column spelt otherwise (``Labels``,
-        ``LABELS``, `` labels``) is refused too: its labels would be passed over unread."""
+        ``LABELS``, `` labels``) is refused too: its labels would be passed over unread; and so
+        is a ``date`` column spelt otherwise, unless another column is named to hold the date."""
         if not require_text:
             check_labels_column(fields, name, kind)
+            if self.date == "date":
+                check_date_column(fields, name, kind)
         if self.text not in fields and (require_text or "labels" not in fields):
             shown = one_line(", ".join(fields))  # a header cell may hold a line end (a quoted one)
             error = InputError(f"{kind} has no {self.text!r} column (columns: {shown})", name, 1)
@@ -77,6 +80,24 @@ def both_fields(what: str, field: str, name: str, line: int) -> TrendscoreError:
     the field, as the caller calls it (the library's keyword, the CLI's option)."""
     error = InputError(f"{what}; one of them would be lost", name, line)
     return hinted(error, Hint(f"{{setting}} naming the one that holds the {field}", f"{field}_column"))
+
+
+def check_date_column(fields, name: str | None, kind: str) -> None:
+    """Refuse, where dates are read, a header whose date column is spelt otherwise (``Date``,
+    ``DATE``, `` date``) with none named ``date``: its dates would be passed over unread and
+    its rows counted as undated, left out of the score with no more than a note."""
+    fields = [str(f) for f in fields]
+    if "date" in fields:
+        return
+    near = next((f for f in fields if f.strip().casefold() == "date"), None)
+    if near is not None:
+        error = InputError(
+            f"{kind} has a column {one_line(repr(near))}, not 'date': its dates would not be read and "
+            "its rows would be undated; name it 'date'",
+            name,
+            1,
+        )
+        raise hinted(error, Hint(f"{{setting}} {one_line(repr(near))} to read it", "date_column"))
 
 
 def check_labels_column(fields, name: str | None, kind: str) -> None:
