@@ -316,7 +316,7 @@ def test_json_lines_null_labels_are_for_the_model_to_label(run, tmp_path):
 @pytest.mark.parametrize(
     "cell",
     ["['policy', 'overseas']", '["policy"]', "policy,overseas", "(policy)"]
-    + ["policy;overseas", "政策；出海", "政策、出海"],
+    + ["policy;overseas", "政策；出海", "政策、出海", "policy｜overseas"],
 )
 def test_labels_cells_other_tools_write_as_lists_are_refused(run, tmp_path, cell):
     """Review finding: a labels column pandas wrote (`['policy', 'overseas']`) was split at '|'
@@ -345,6 +345,7 @@ def test_labels_cells_other_tools_write_as_lists_are_refused(run, tmp_path, cell
         ("technology,policy", "technology|policy"),
         ("technology; policy", "technology|policy"),
         ("政策、出海", "政策|出海"),
+        ("政策｜出海", "政策|出海"),
         ("[]", "an empty cell for no theme"),
         ('{"policy": 1}', "policy|overseas"),  # not a plain list of names: the general example
     ],

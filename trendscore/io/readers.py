@@ -325,9 +325,9 @@ def csv_labels(cell: str) -> list[str]:
 
 #: what in a labels cell shows a list written another way than names joined by ``|``: quotes,
 #: and the separators people type (commas, semicolons, the Chinese enumeration comma, in their
-#: ASCII and full-width forms)
-_LIST_MARKS = ("'", '"', ",", "，", ";", "；", "、")
-_SEPARATORS = re.compile("[,，;；、]")
+#: ASCII and full-width forms, and the full-width bar a Chinese input method gives for ``|``)
+_LIST_MARKS = ("'", '"', ",", "，", ";", "；", "、", "｜")
+_SEPARATORS = re.compile("[,，;；、｜]")
 
 
 def csv_labels_problem(cell: str | None) -> str | None:
