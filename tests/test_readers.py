@@ -83,6 +83,28 @@ def test_csv_with_bom_and_quoted_newline(tmp_path):
     assert _read(f) == [{"id": "1", "text": "第一行\n第二行"}, {"id": "2", "text": "短剧出海"}]
 
 
+def test_a_csv_field_going_on_after_its_closing_quote_is_refused(tmp_path):
+    """A text cell written without CSV quoting, '"十五五"规划建议', was read leniently as
+    '十五五规划建议': its quotes dropped without a word. It is malformed CSV, named at its line."""
+    f = tmp_path / "q.csv"
+    f.write_text('id,text\n1,短剧出海\n2,"十五五"规划建议提出发展微短剧\n', "utf-8")
+    with pytest.raises(
+        InputError,
+        match=r"q\.csv:3: malformed CSV \(',' expected after '\"'\); a field that starts with a quote is quoted whole",
+    ):
+        _read(f)
+    f.write_text('id,text\n1,"""十五五""规划建议"\n', "utf-8")  # quoted as CSV writers quote it
+    assert _read(f) == [{"id": "1", "text": '"十五五"规划建议'}]
+
+
+def test_a_quote_never_closed_does_not_take_the_later_rows_into_one_text(tmp_path):
+    """In a one-column CSV a quote never closed had made one text of every later line."""
+    f = tmp_path / "one.csv"
+    f.write_text('text\n"短剧出海\n微短剧政策\n海淀发布\n', "utf-8")
+    with pytest.raises(InputError, match=r"one\.csv:2: malformed CSV \(unexpected end of data\); the record starts"):
+        _read(f)
+
+
 def test_a_csv_field_over_the_size_limit_names_the_line_its_record_starts_on(tmp_path):
     """A quoted field over csv's field-size limit, spread over many lines, had been named at
     the line where the limit was passed, thousands of lines after the record's first."""

@@ -273,9 +273,14 @@ def _csv(lines, name, require_text=True, skip=None) -> Iterator[tuple[dict, str,
         # stops where it noticed (a field past the size limit, many lines further on)
         end = counter["n"]
         further = f"; the record starts here and was read to line {end}" if end > start else ""
+        if "expected after" in str(exc):  # strict: text after a field's closing quote
+            further += "; a field that starts with a quote is quoted whole, with each quote inside it doubled"
         return InputError(f"malformed CSV ({exc}){further}", name, start)
 
-    reader = csv.DictReader(physical(), delimiter=getattr(lines, "delimiter", ","))
+    # strict: a field that starts with a quote and goes on after its closing quote is an error;
+    # read leniently, '"十五五"规划' lost its quotes and became '十五五规划' without a word, and a
+    # quote never closed took every later line into one field
+    reader = csv.DictReader(physical(), delimiter=getattr(lines, "delimiter", ","), strict=True)
     try:
         fields = reader.fieldnames
     except csv.Error as exc:
