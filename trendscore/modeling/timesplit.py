@@ -48,7 +48,7 @@ def split_by_time(seeds: list[Seed], cutoff: str = CUTOFF, end: str = END) -> tu
     first: dict[str, str] = {}
     for s in seeds:
         day = _iso_day(s.date) if s.url else None
-        if day is not None:
+        if s.url and day is not None:
             first[s.url] = min(first.get(s.url, day), day)
     train, test = [], []
     for i, s in enumerate(seeds):
