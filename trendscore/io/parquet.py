@@ -2,7 +2,8 @@
 
 Rows are read a batch at a time, so memory does not grow with the file. Values come out as
 plain Python: dates and timestamps as ISO strings (the date as written, as for text inputs),
-decimals as floats, bytes as text.
+decimals as floats (those of more than 15 significant digits as their digits, as in JSON Lines),
+bytes as text.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from trendscore.errors import InputError
+from trendscore.io.jsonfast import RawNumber
 
 __all__ = ["open_parquet", "row_group_spans", "require_pyarrow", "ParquetWriter"]
 
@@ -30,11 +32,21 @@ def require_pyarrow(name: str | None = None):
     return pq
 
 
+def _decimal(value: decimal.Decimal):
+    """A decimal as a float, or, when it has more than 15 significant digits (which a float may
+    not keep: a database's id 12345678901234567891 had become 1.2345678901234567e+19), as a
+    :class:`~trendscore.io.jsonfast.RawNumber` written back as its digits, as a JSON number of
+    that many digits is read."""
+    if value.is_finite() and len(value.normalize().as_tuple().digits) > 15:
+        return RawNumber(format(value.normalize(), "f"))
+    return float(value)
+
+
 def _plain(value):
     if isinstance(value, (dt.datetime, dt.date, dt.time)):
         return value.isoformat()
     if isinstance(value, decimal.Decimal):
-        return float(value)
+        return _decimal(value)
     if isinstance(value, dt.timedelta):
         return value.total_seconds()
     if isinstance(value, bytes):
