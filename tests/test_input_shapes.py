@@ -236,6 +236,12 @@ SHAPES = {
     ),
     "named .parquet, holding JSON": Shape("a.parquet", _jsonl().encode(), error=":1: named .parquet but not a Parquet"),
     "a damaged Parquet file": Shape("a.parquet", b"PAR1" + bytes(40), error="damaged Parquet file"),
+    # bytes that are not UTF-8 (GBK in a binary column) had been labelled as their base64 text
+    "Parquet text as bytes that are not UTF-8": Shape(
+        "a.parquet",
+        lambda: _parquet_table(pa.table({"text": pa.array([T1.encode(), T2.encode("gbk")], type=pa.binary())})),
+        error=":2: the text is bytes that are not UTF-8 (a binary column); write it as UTF-8 text",
+    ),
     "Parquet null text": Shape(
         "a.parquet",
         lambda: _parquet([{"text": T1}, {"text": None}]),

@@ -17,7 +17,7 @@ from typing import Any
 from trendscore.errors import InputError
 from trendscore.io.jsonfast import RawNumber
 
-__all__ = ["open_parquet", "row_group_spans", "require_pyarrow", "ParquetWriter"]
+__all__ = ["open_parquet", "row_group_spans", "require_pyarrow", "ParquetWriter", "Base64Text"]
 
 _BATCH = 4096
 
@@ -30,6 +30,11 @@ def require_pyarrow(name: str | None = None):
     import pyarrow.parquet as pq
 
     return pq
+
+
+class Base64Text(str):
+    """Bytes that are not UTF-8, passed through as their base64 text: fine for a field that is
+    passed on, never a text to label (the reader refuses it there)."""
 
 
 def _decimal(value: decimal.Decimal):
@@ -53,7 +58,7 @@ def _plain(value):
         try:
             return value.decode("utf-8")
         except UnicodeDecodeError:
-            return base64.b64encode(value).decode("ascii")
+            return Base64Text(base64.b64encode(value).decode("ascii"))
     if isinstance(value, list):
         return [_plain(v) for v in value]
     if isinstance(value, dict):

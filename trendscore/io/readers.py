@@ -434,6 +434,8 @@ def _text(lines, name, require_text=True, skip=None):
 
 
 def _parquet(rows, name, require_text=True, skip=None):
+    from trendscore.io.parquet import Base64Text
+
     columns = getattr(rows, "columns", Columns())
     repeated = next((f for i, f in enumerate(rows.fields) if f in rows.fields[:i]), None)
     if repeated is not None:  # a row as a dict would keep the last column of that name alone
@@ -446,6 +448,10 @@ def _parquet(rows, name, require_text=True, skip=None):
         try:
             if require_text or "labels" not in record:
                 check_text(record, name, number)
+                if isinstance(record["text"], Base64Text):  # it would be labelled as its base64 text
+                    raise InputError(
+                        "the text is bytes that are not UTF-8 (a binary column); write it as UTF-8 text", name, number
+                    )
         except InputError as exc:
             if skip is None:
                 raise
