@@ -149,6 +149,20 @@ def test_char_hash_table_finds_every_vocabulary_ngram_and_nothing_else():
     assert (fz._char_lookup(np.array([_pack(t) for t in others], dtype=np.uint64)) == -1).all()
 
 
+def test_char_table_packs_the_vocabulary_with_numpy(monkeypatch):
+    """The n-grams of the vocabulary had been packed one at a time in Python, a tenth of
+    ``label``'s start-up before labelling; numpy gives the same keys, for every character."""
+    from trendscore.text import features
+
+    model = trendscore.load_model().featurizer
+    terms = list(model.char_vocab) + ["\x00短剧", "\ud800a", "\U0010ffff\U0001f3ac", "a", "", "\x00"]
+    assert features._pack_many(terms).tolist() == [features._pack(t) for t in terms]
+    assert features._pack_many([]).tolist() == []
+    fz = Featurizer(model.config, word_vocab=model.word_vocab, char_vocab=model.char_vocab, idf=model.idf)
+    monkeypatch.setattr(features, "_pack", lambda term: pytest.fail("a term packed on its own"))
+    assert fz._char_table()[0].tolist() == model._char_table()[0].tolist()
+
+
 def test_char_hash_table_keeps_the_first_column_of_a_repeated_key():
     """A term with a leading NUL packs like the term without it (and can never occur)."""
     fz = Featurizer(FeatureConfig(words=False), char_vocab={"短剧": 0, "\x00短剧": 1, "出海": 2}, idf=[1.0] * 3)
