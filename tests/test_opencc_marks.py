@@ -85,27 +85,28 @@ def test_marks_are_used_with_their_opencc_only(monkeypatch):
     import opencc
 
     T._t2s_marks.cache_clear()
-    T._t2s_marked.cache_clear()
+    T._t2s_mark_table.cache_clear()
     assert T._t2s_marks() is not None
     monkeypatch.setattr(opencc, "__version__", "0.0.1")
     T._t2s_marks.cache_clear()
-    T._t2s_marked.cache_clear()
+    T._t2s_mark_table.cache_clear()
     try:
-        assert T._t2s_marks() is None and T._t2s_marked() is None
+        assert T._t2s_marks() is None and T._t2s_mark_table() is None
         texts = sample_texts()[:500]
         assert T.normalize_many(texts) == [T.normalize(t) for t in texts]
     finally:
         monkeypatch.undo()
         T._t2s_marks.cache_clear()
-        T._t2s_marked.cache_clear()
+        T._t2s_mark_table.cache_clear()
 
 
 def test_texts_without_marks_are_unchanged_by_t2s():
     """Every sample text, and random runs of the characters the dictionaries change and of
-    their neighbours, that holds no mark comes out of t2s as it went in; the pattern normalising
-    uses finds every mark."""
+    their neighbours, that holds no mark comes out of t2s as it went in; the table normalising
+    uses holds every mark."""
     marks = T._t2s_marks()
-    assert all(T._t2s_marked().fullmatch(c) for c in marks)
+    table = T._t2s_mark_table()
+    assert all(table[ord(c)] for c in marks)
     keys = sorted({k for k, _ in _entries()} | {c for k, _ in _entries() for c in k})
     rng = random.Random(15)
     texts = [T.without_surrogates(t) for t in sample_texts() if not t.isascii()]
@@ -114,6 +115,46 @@ def test_texts_without_marks_are_unchanged_by_t2s():
     unmarked = [t for t in texts if marks.isdisjoint(t)]
     assert len(unmarked) > 1000
     assert [t for t in unmarked if converter.convert(t) != t] == []
+
+
+def test_marked_finds_each_text_holding_a_mark_a_character_beyond_the_bmp_or_a_surrogate():
+    """The texts normalising sends through t2s: those a mark, a character beyond the BMP or a
+    lone surrogate is in (what the pattern used before found), and no other."""
+    marks = T._t2s_marks()
+    rng = random.Random(15)
+    pool = sorted(marks)[::40] + list("微短剧出海 ab，。\u3000") + ["\U00020000", "\U0001f3ac", "\ud800", "\udfff", "\uffff"]
+    texts = ["".join(rng.choice(pool) for _ in range(rng.randrange(8))) for _ in range(20000)]
+
+    def changeable(text: str) -> bool:
+        return not marks.isdisjoint(text) or any(ord(c) > 0xFFFF or 0xD800 <= ord(c) <= 0xDFFF for c in text)
+
+    todo = list(range(0, len(texts), 3))
+    want = [i for i in todo if changeable(texts[i])]
+    assert 0 < len(want) < len(todo)
+    assert T._marked(texts, todo, T._t2s_mark_table()) == want
+    assert T._marked(texts, [], T._t2s_mark_table()) == []
+
+
+def test_normalising_a_batch_compiles_no_pattern_of_the_marks(monkeypatch):
+    """The marks had been made into one regular expression, whose compiling (a class of 4,000
+    characters) took a twentieth of ``label``'s start-up; a table of code points is built instead."""
+    import re
+
+    T._fold_table()  # its own pattern, built once
+    T._t2s_marks.cache_clear()
+    T._t2s_mark_table.cache_clear()
+    compiled: list[str] = []
+    real = re.compile
+
+    def compile(pattern, flags=0):
+        compiled.append(pattern)
+        return real(pattern, flags)
+
+    monkeypatch.setattr(re, "compile", compile)
+    texts = ["微短劇出海", "小程序短剧"] * 5
+    assert T.normalize_many(texts) == ["微短剧出海", "小程序短剧"] * 5
+    assert T._t2s_mark_table() is not None
+    assert [p for p in compiled if len(p) > 100] == []
 
 
 if __name__ == "__main__":  # pragma: no cover
