@@ -12,6 +12,11 @@ from label_sample import sample_texts
 
 from trendscore.text import normalise as T
 
+#: white space between two Chinese characters, as normalising removed it before issue 15
+_CJK_GAP = re.compile(
+    r"(?<=[\u3400-\u9fff\u3000-\u303f\uff00-\uffef])[ \t\r\n]+(?=[\u3400-\u9fff\u3000-\u303f\uff00-\uffef])"
+)
+
 
 def _second_halves() -> set[str]:
     """Every character that is the second half of a canonical two-character decomposition,
@@ -77,7 +82,7 @@ def test_fast_fold_on_random_and_sample_texts():
 
 def _normalize_many_before(texts, config=T.OPENCC_CONFIG):
     """normalize_many as it was before issue 15's speed work (e80e4ac), the reference."""
-    folded = [t if t.isascii() else T._CJK_GAP.sub("", t) for t in map(T._fold, texts)]
+    folded = [t if t.isascii() else _CJK_GAP.sub("", t) for t in map(T._fold, texts)]
     todo = [i for i, t in enumerate(folded) if not t.isascii()]
     if todo and config == "tw2sp-traditional":
         simplified = T._convert(folded, todo, "t2s")
@@ -103,4 +108,30 @@ def test_normalize_many_equals_the_code_before():
 )
 def test_gap_removal_equals_the_look_behind_pattern(chars):
     text = "".join(chars)
-    assert T._without_gaps(text) == T._CJK_GAP.sub("", text)
+    assert T._without_gaps(text) == _CJK_GAP.sub("", text)
+
+
+def test_importing_and_normalising_a_batch_compiles_one_class_of_the_chinese_block():
+    """Each regular expression with a class spanning the 21,000 characters of U+4E00-U+9FFF
+    costs ~2 ms to compile (the class is built one code point at a time), at every start of
+    ``label``: four were compiled at import, where one is used; the others are comparisons and
+    tables of code points now."""
+    import subprocess
+    import sys
+
+    probe = (
+        "import re, sys\n"
+        "seen = []\n"
+        "real = re.compile\n"
+        "def compile(pattern, flags=0):\n"
+        "    if sys._getframe(1).f_globals.get('__name__') == 'trendscore.text.normalise':\n"
+        "        seen.append(pattern)\n"
+        "    return real(pattern, flags)\n"
+        "re.compile = compile\n"
+        "from trendscore.text import normalise\n"
+        "assert normalise.normalize_many(['微短劇 出海', '短剧\\u3000出海,ＡＩ'] * 5)[:2] == ['微短剧出海', '短剧出海,ai']\n"
+        "print(sum('\\u9fff' in p for p in seen if isinstance(p, str)))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["1"]

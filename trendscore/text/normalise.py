@@ -25,27 +25,30 @@ OPENCC_CONFIG = "tw2sp-traditional"
 OPENCC_CONFIGS = ("tw2sp-traditional", "tw2sp", "t2s", "tw2s", "hk2s")
 
 _BATCH_SEP = "\n\u2028\n"
-# white space between two Chinese characters: line wraps of exported PDFs ("催 生")
-_CJK_GAP = re.compile(
-    r"(?<=[\u3400-\u9fff\u3000-\u303f\uff00-\uffef])[ \t\r\n]+(?=[\u3400-\u9fff\u3000-\u303f\uff00-\uffef])"
-)
-
+# white space between two Chinese characters (line wraps of exported PDFs, "催 生") is removed:
+# the matches of the look-behind pattern
+#   (?<=[\u3400-\u9fff\u3000-\u303f\uff00-\uffef])[ \t\r\n]+(?=[\u3400-\u9fff\u3000-\u303f\uff00-\uffef])
+# found faster: a pattern that starts with a character class lets the regex engine skip to
+# white space at C speed (a look-behind first is tried at every character); the character
+# before each white space run is checked by _drop_gap (with comparisons: each class of these
+# 27,000 characters costs ~2 ms to compile, at every start)
 _GAP_CJK = "\u3400-\u9fff\u3000-\u303f\uff00-\uffef"
-# _CJK_GAP's matches found faster: a pattern that starts with a character class lets the regex
-# engine skip to white space at C speed (a look-behind first is tried at every character);
-# the character before each white space run is checked by _drop_gap
 _GAP_BEFORE_CJK = re.compile(f"[ \t\r\n]+(?=[{_GAP_CJK}])")
-_GAP_CHAR = re.compile(f"[{_GAP_CJK}]")
 
 
 def _drop_gap(match: re.Match) -> str:
     start = match.start()
-    return "" if start and _GAP_CHAR.match(match.string, start - 1) else match.group()
+    if start:
+        ch = match.string[start - 1]
+        if "\u3400" <= ch <= "\u9fff" or "\u3000" <= ch <= "\u303f" or "\uff00" <= ch <= "\uffef":
+            return ""
+    return match.group()
 
 
 def _without_gaps(text: str) -> str:
-    """``_CJK_GAP.sub("", text)``: a white space run is never matched from its middle, as the
-    run's own start is tried first and, followed by a Chinese character, matches."""
+    """``text`` without white space between two Chinese characters (see above): a white space
+    run is never matched from its middle, as the run's own start is tried first and, followed
+    by a Chinese character, matches."""
     return _GAP_BEFORE_CJK.sub(_drop_gap, text)
 
 
@@ -72,7 +75,8 @@ _FOLD_SAFE = (
     "\x00-\u02ff\u2000-\u20cf\u2100-\u2bff\u2e00-\u3029\u3030-\u303f\u3200-\u33ff\u3400-\u4dbf"
     "\u4e00-\u9fff\uf900-\ufaff\ufe00-\ufe1f\ufe30-\ufe6f\uff00-\uff9d\uffe0-\uffef\U0001f300-\U0001faff"
 )
-_FOLD_SLOW = re.compile(f"[^{_FOLD_SAFE}]")
+#: _FOLD_SAFE as (first, last) code points (each range there is three characters, "a-b")
+_FOLD_SAFE_RANGES = tuple((ord(_FOLD_SAFE[i]), ord(_FOLD_SAFE[i + 2])) for i in range(0, len(_FOLD_SAFE), 3))
 #: the ranges of _FOLD_SAFE but the ideographs and emoji, which NFKC never changes
 _FOLD_CHANGING = (
     (0x00, 0x2FF),
@@ -104,21 +108,32 @@ def _fold_table():
     return re.compile(f"[{_class_ranges(sorted(map(ord, table)))}]"), table, lambda m: table[m.group()]
 
 
+@built_once(maxsize=1)
+def _fold_unsafe_table():
+    """A numpy bool for every code point, True for those :data:`_FOLD_SAFE` does not hold (a
+    table rather than a regular expression of the class, which took ~4 ms to compile at every
+    start)."""
+    import numpy as np
+
+    table = np.ones(0x110000, dtype=bool)
+    for lo, hi in _FOLD_SAFE_RANGES:
+        table[lo : hi + 1] = False
+    return table
+
+
 def _fold_many(texts: Sequence[str]) -> list[str]:
     """:func:`_fold` of each text, a few times faster: ASCII needs only NUL replaced, and a
     text of :data:`_FOLD_SAFE` characters only the characters NFKC changes replaced, one by one
     (CPython's NFKC decomposes and recomposes every text with one full-width comma)."""
-    if len(texts) <= 8:  # spares a one-passage run building the table (~10 ms)
+    if len(texts) <= 8:  # spares a one-passage run building the tables (~10 ms)
         return [_fold(t) for t in texts]
     pattern, _, swap = _fold_table()
-    out = []
-    for text in texts:
-        if text.isascii():
-            out.append(text.replace("\x00", " ") if "\x00" in text else text)
-        elif _FOLD_SLOW.search(text) is None:
-            out.append(pattern.sub(swap, text))
-        else:
-            out.append(_fold(text))
+    texts = list(texts)
+    wide = [i for i, t in enumerate(texts) if not t.isascii()]
+    slow = set(_marked(texts, wide, _fold_unsafe_table()))  # texts with a character outside _FOLD_SAFE
+    out = [t.replace("\x00", " ") if "\x00" in t else t for t in texts]  # what an ASCII text needs
+    for i in wide:  # the others
+        out[i] = _fold(texts[i]) if i in slow else pattern.sub(swap, texts[i])
     return out
 
 
@@ -376,7 +391,7 @@ def split_passages(body: str) -> list[str]:
 def _split(body: str, last: bool) -> list[str]:
     """:func:`split_passages`; ``last`` is False for a window of a longer body, whose end
     is not the body's (a trailing "..." is the export's cut mark only at the very end)."""
-    body = _CJK_GAP.sub("", re.sub(r"\s+", " ", body.replace("\u3000", " "))).strip()
+    body = _without_gaps(re.sub(r"\s+", " ", body.replace("\u3000", " "))).strip()
     if last and body.endswith("..."):
         body = body[:-3].rstrip()
     if not body:
