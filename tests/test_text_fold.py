@@ -135,3 +135,24 @@ def test_importing_and_normalising_a_batch_compiles_one_class_of_the_chinese_blo
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["1"]
+
+
+def test_labelling_a_batch_never_imports_numpy_ma():
+    """``numpy.unique`` without options asks ``numpy.ma`` whether its input is masked, which
+    imports numpy.ma (~15 ms) into every ``label`` run; finding the texts of a batch to fold
+    or convert had called it."""
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys\n"
+        "import trendscore\n"
+        "from trendscore.run.chunks import warm\n"
+        "model = trendscore.load_model()\n"
+        "warm(model)\n"
+        "model.label(['微短劇\\u3000出海 𠀀', '短剧 出海,ＡＩ'] * 10)\n"
+        "print('numpy' in sys.modules, 'numpy.ma' in sys.modules)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["True", "False"]
