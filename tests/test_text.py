@@ -70,3 +70,29 @@ def test_lone_surrogate_in_json_labels_and_round_trips(tmp_path, run):
     result = run("label", f)
     assert result.exit_code == 0
     assert json.loads(result.output)["text"] == "短剧\ud800出海"  # passed through as given
+
+
+def test_labelling_reads_the_shipped_data_without_importlib_resources():
+    """The dictionary, the name lists and the t2s marks were read through importlib.resources,
+    whose import (and the readers and zipfile it imports on first use) cost ~5 ms at every
+    start; they are read as files beside the package's modules, as the bundled models are, and
+    each once a process."""
+    import subprocess
+    import sys
+
+    from trendscore.text import DATA, data_text
+    from trendscore.text.features import dictionary_sha256
+
+    assert (DATA / "domain_dict.txt").is_file()
+    assert data_text("domain_dict.txt") is data_text("domain_dict.txt")
+    assert len(dictionary_sha256()) == 64
+    probe = (
+        "import sys\n"
+        "import trendscore\n"
+        "model = trendscore.load_model()\n"
+        "assert model.label(['短劇出海到洛杉磯'] * 10)[0]['labels'] == ['overseas']\n"
+        "print(sorted(m for m in ('importlib.resources', 'zipfile') if m in sys.modules))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"

@@ -129,7 +129,8 @@ def test_importing_and_normalising_a_batch_compiles_one_class_of_the_chinese_blo
         "    return real(pattern, flags)\n"
         "re.compile = compile\n"
         "from trendscore.text import normalise\n"
-        "assert normalise.normalize_many(['微短劇 出海', '短剧\\u3000出海,ＡＩ'] * 5)[:2] == ['微短剧出海', '短剧出海,ai']\n"
+        "texts = ['微短劇 出海', '短剧\\u3000出海,ＡＩ'] * 5\n"
+        "assert normalise.normalize_many(texts)[:2] == ['微短剧出海', '短剧出海,ai']\n"
         "print(sum('\\u9fff' in p for p in seen if isinstance(p, str)))\n"
     )
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120)

@@ -16,11 +16,11 @@ import re
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from importlib import resources
 from typing import Any
 
 from trendscore.errors import ModelError
 from trendscore.once import built_once
+from trendscore.text import data_text
 from trendscore.text.namelists import MARK, check_list_names, list_token_rows, list_tokens
 from trendscore.text.normalise import OPENCC_CONFIG, OPENCC_CONFIGS, normalize_many
 
@@ -157,7 +157,7 @@ _WORDISH = re.compile(r"[0-9a-z\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 
 
 def _dictionary_text() -> str:
-    return resources.files("trendscore").joinpath("data/domain_dict.txt").read_text("utf-8")
+    return data_text("domain_dict.txt")
 
 
 @built_once(maxsize=1)

@@ -17,10 +17,10 @@ import bisect
 import hashlib
 import itertools
 import re
-from importlib import resources
 
 from trendscore.errors import ModelError
 from trendscore.once import built_once
+from trendscore.text import data_text
 from trendscore.text.normalise import OPENCC_CONFIG
 
 __all__ = [
@@ -79,7 +79,7 @@ def resolve_lists(value: str) -> str:
 
 
 def _raw(name: str) -> str:
-    return resources.files("trendscore").joinpath(f"data/lists/{name}.txt").read_text("utf-8")
+    return data_text(f"lists/{name}.txt")
 
 
 @built_once(maxsize=len(LISTS))

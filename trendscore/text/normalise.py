@@ -194,11 +194,11 @@ def _t2s_marks() -> frozenset[str] | None:
     """Characters of which every entry of OpenCC's t2s dictionaries that changes text holds one
     (data/opencc_t2s_marks.txt): a text without any is left as it is by t2s. None when the
     installed OpenCC is not the version they were read from."""
-    from importlib import resources
-
     import opencc
 
-    lines = resources.files("trendscore").joinpath("data/opencc_t2s_marks.txt").read_text("utf-8").splitlines()
+    from trendscore.text import data_text
+
+    lines = data_text("opencc_t2s_marks.txt").splitlines()
     version, marks = [ln for ln in lines if not ln.startswith("#")][:2]
     if version != f"opencc {getattr(opencc, '__version__', '')}":
         return None
