@@ -225,3 +225,27 @@ def test_more_jobs_than_the_bound_are_refused_before_any_worker_starts(tmp_path,
         result = CliRunner().invoke(main, [command, str(small), "--jobs", "4", "-o", str(tmp_path / "out")])
         assert (result.exit_code, result.output) == (2, expected)
     assert not (tmp_path / "out").exists() and not (tmp_path / "out.jsonl").exists()
+
+
+def test_one_process_label_imports_neither_multiprocessing_nor_socket(tmp_path):
+    """``label`` in one process imported multiprocessing (for the worker back-end it does not
+    use) and socket (for the host name in a temporary output's name), ~15 ms of every short run."""
+    import subprocess
+    import sys
+
+    src, out = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    src.write_text('{"id": 1, "text": "微短剧出海"}\n', "utf-8")
+    probe = (
+        "import sys\n"
+        "from trendscore.cli import main\n"
+        f"sys.argv = ['trendscore', 'label', {str(src)!r}, '-o', {str(out)!r}, '--jobs', '1']\n"
+        "try:\n"
+        "    main()\n"
+        "except SystemExit as exc:\n"
+        "    assert not exc.code, exc.code\n"
+        "print(sorted(m for m in ('multiprocessing', 'socket') if m in sys.modules))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
+    assert json.loads(out.read_text("utf-8"))["labels"] == ["overseas"]

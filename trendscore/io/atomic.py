@@ -147,9 +147,13 @@ def check_distinct_outputs(outputs: dict[str, str | None]) -> None:
 
 
 def _host() -> str:
-    import socket
+    if hasattr(os, "uname"):  # the host name, without importing socket (~3 ms a run)
+        name = os.uname().nodename
+    else:
+        import socket
 
-    return socket.gethostname().replace(".", "_") or "host"
+        name = socket.gethostname()
+    return name.replace(".", "_") or "host"
 
 
 def temp_beside(target: Path) -> tuple[int, str]:

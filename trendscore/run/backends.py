@@ -7,13 +7,14 @@ and :mod:`trendscore.run.job`).
 
 from __future__ import annotations
 
-import multiprocessing
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 
 from trendscore.errors import Hint, InputError, TrendscoreError
 from trendscore.run.chunks import Work, WorkerState, load_state, warm, worker_setup
-from trendscore.run.processes import ordered_map
+
+# multiprocessing (and trendscore.run.processes) is imported by the back-end that uses it:
+# ~15 ms that a one-process run, and every short one, does not need
 
 __all__ = ["InProcess", "Processes", "Cluster", "default_start_method", "MAX_JOBS"]
 
@@ -24,6 +25,8 @@ MAX_JOBS = 256
 
 def default_start_method() -> str:
     """``fork`` where the platform has it (workers inherit the loaded model), else ``spawn``."""
+    import multiprocessing
+
     return "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
 
 
@@ -55,6 +58,8 @@ class Processes:
 
     def map(self, fn: Callable, chunks: Iterable, state: WorkerState, what: str = "worker") -> Iterator:
         """``fn(state, chunk)`` for each chunk, in order, computed by the worker processes."""
+        from trendscore.run.processes import ordered_map
+
         if self.start_method == "fork":
             if state.model is not None:
                 warm(state.model)
