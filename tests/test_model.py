@@ -156,3 +156,29 @@ def test_saving_the_bundled_model_leaves_it_as_every_caller_has_it(tmp_path):
     trained = load_model(tmp_path / "copy")  # a model of the caller's own takes its new home
     trained.save(tmp_path / "moved")
     assert trained.path == tmp_path / "moved"
+
+
+def test_loading_a_model_runs_no_python_code_for_each_term():
+    """Loading the default model ran a Python generator step for each of its 29,000 terms
+    (checking each is a string) at every start of ``label``; the checks and the vocabularies
+    are done at C speed now, the same model loaded."""
+    import sys
+
+    from trendscore.modeling.model import _load, bundled_model_path
+
+    calls = 0
+
+    def count(frame, event, arg):
+        nonlocal calls
+        if event == "call":
+            calls += 1
+
+    sys.setprofile(count)
+    try:
+        model = _load(bundled_model_path())
+    finally:
+        sys.setprofile(None)
+    fz = model.featurizer
+    assert len(fz.word_vocab) + len(fz.char_vocab) > 25000
+    assert list(fz.char_vocab.values()) == list(range(len(fz.word_vocab), fz.n_terms))
+    assert calls < 2000, calls

@@ -458,9 +458,9 @@ def _load(directory: Path) -> Model:
     if seg.get("name") != config.segmenter:
         raise ModelError(f"{paths['model.json']}: segmenter {seg.get('name')!r} disagrees with the feature settings")
     fz = Featurizer(config)
-    fz.word_vocab = {t: i for i, t in enumerate(vocab["words"])}
-    off = len(fz.word_vocab)
-    fz.char_vocab = {t: off + i for i, t in enumerate(vocab["chars"])}
+    words, chars = vocab["words"], vocab["chars"]
+    fz.word_vocab = dict(zip(words, range(len(words))))
+    fz.char_vocab = dict(zip(chars, range(len(words), len(words) + len(chars))))
     idf = store.load_array(paths["idf.npy"])
     check_finite(idf, paths["idf.npy"])
     fz.idf = idf.values
