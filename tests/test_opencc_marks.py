@@ -13,6 +13,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+import numpy  # noqa: F401 (batches are checked with numpy tables once numpy is imported)
 import pytest
 from label_sample import sample_texts
 

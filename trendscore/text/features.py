@@ -514,10 +514,11 @@ class Featurizer:
         stays bounded whatever its length (a word or n-gram across a piece boundary is lost,
         a negligible share of such a text).
         """
+        import numpy as np  # before normalising, which checks a batch with numpy once it is imported
+
         long_rows = [i for i, t in enumerate(texts) if len(t) > LONG_TEXT]
         if not long_rows:
             return self.weigh(*self._indices(normalize_many(texts, self.config.opencc)))
-        import numpy as np
 
         short = [i for i, t in enumerate(texts) if len(t) <= LONG_TEXT]
         rows_s, cols_s = self._indices(normalize_many([texts[i] for i in short], self.config.opencc))

@@ -8,6 +8,7 @@ with OpenCC, and lower-cased Latin letters.
 from __future__ import annotations
 
 import re
+import sys
 import unicodedata
 from collections.abc import Sequence
 
@@ -121,11 +122,18 @@ def _fold_unsafe_table():
     return table
 
 
+def _numpy_loaded() -> bool:
+    """Whether numpy is imported: batches are checked with its tables then. A run that never
+    needs numpy (one passage, whose model still normalises the name lists' 3,000 terms as a
+    batch) folds and converts each text on its own, as a few texts are, and never imports it."""
+    return "numpy" in sys.modules
+
+
 def _fold_many(texts: Sequence[str]) -> list[str]:
     """:func:`_fold` of each text, a few times faster: ASCII needs only NUL replaced, and a
     text of :data:`_FOLD_SAFE` characters only the characters NFKC changes replaced, one by one
     (CPython's NFKC decomposes and recomposes every text with one full-width comma)."""
-    if len(texts) <= 8:  # spares a one-passage run building the tables (~10 ms)
+    if len(texts) <= 8 or not _numpy_loaded():  # spares a one-passage run the tables (~10 ms)
         return [_fold(t) for t in texts]
     pattern, _, swap = _fold_table()
     texts = list(texts)
@@ -266,7 +274,8 @@ def normalize_many(texts: Sequence[str], config: str = OPENCC_CONFIG) -> list[st
     folded = [t if t.isascii() else _without_gaps(t) for t in _fold_many(texts)]
     todo = [i for i, t in enumerate(folded) if not t.isascii()]
     if todo and config == "tw2sp-traditional":
-        marks = _t2s_mark_table() if len(texts) > 8 else None  # a few texts: not worth reading the file
+        # a few texts (or no numpy yet, see _numpy_loaded): not worth reading the file
+        marks = _t2s_mark_table() if len(texts) > 8 and _numpy_loaded() else None
         if marks is not None:  # only texts t2s may change go through it (most hold no mark)
             todo = _marked(folded, todo, marks)
         simplified = _convert(folded, todo, "t2s")
