@@ -272,3 +272,37 @@ def test_threads_labelling_at_first_use_build_each_shared_object_once(model):
     assert out["errors"] == []
     assert out["same"] is True
     assert out["built"] and set(out["built"].values()) == {1}, out["built"]
+
+
+def test_the_warm_up_before_the_fork_compiles_no_pattern_of_one_text_tokens():
+    """The patterns of one text's tokens (runs of Chinese characters, word characters: each a
+    class of the Chinese block, ~1 ms to compile) were compiled at import, and the warm-up
+    before the fork labelled one passage too; a run whose workers label batches needs neither.
+    A few passages compile them on first use, with the same labels as a batch."""
+    import subprocess
+    import sys
+
+    probe = (
+        "import re, sys\n"
+        "seen = []\n"
+        "real = re.compile\n"
+        "def compile(pattern, flags=0):\n"
+        "    if sys._getframe(1).f_globals.get('__name__') == 'trendscore.text.features':\n"
+        "        seen.append(pattern)\n"
+        "    return real(pattern, flags)\n"
+        "re.compile = compile\n"
+        "import trendscore\n"
+        "from trendscore.run.chunks import warm\n"
+        "model = trendscore.load_model()\n"
+        "warm(model)\n"
+        "def chinese():\n"
+        "    return sum('\\u9fff' in p or '\\\\u9fff' in p for p in seen if isinstance(p, str))\n"
+        "before = chinese()\n"
+        "text = '微短剧出海，短剧平台在洛杉矶拍摄'\n"
+        "one = model.label([text])\n"
+        "assert one == model.label([text] * 9)[:1], one\n"
+        "print(before, chinese())\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["0", "2"]

@@ -89,14 +89,15 @@ class ChunkResult:
 
 
 def warm(model) -> None:
-    """Load everything labelling loads lazily (segmenter dictionary, numpy, the n-gram table,
-    the name-list automaton), so forked workers inherit it instead of each building its own."""
+    """Load everything labelling a batch loads lazily (segmenter dictionary, numpy, the n-gram
+    table, the name-list automaton), so forked workers inherit it instead of each building its
+    own. (A chunk of a few passages takes the path of a few, which then uses the same
+    automaton and compiles its two patterns itself, ~2 ms: not worth every run's start.)"""
     from trendscore.modeling.model import SMALL
     from trendscore.text.namelists import DFA_TEXTS
 
     text = "微短剧出海 short drama"
     model.label([text] * (max(SMALL, DFA_TEXTS) + 1))  # past both: the batch path
-    model.label([text])  # the path of a few passages (with the batch's automaton, now built)
 
 
 def worker_setup(state: WorkerState) -> WorkerState:

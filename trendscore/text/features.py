@@ -40,7 +40,16 @@ LONG_TEXT = 100_000
 SEGMENTERS = ("rjieba", "jieba")
 
 _CJK_RANGES = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF))
-_CJK_RUN = re.compile("[" + "".join(f"{chr(a)}-{chr(b)}" for a, b in _CJK_RANGES) + "]+")
+
+
+@built_once(maxsize=1)
+def _token_patterns() -> tuple[re.Pattern, re.Pattern]:
+    """Runs of Chinese characters, and a character that makes a word count, for the tokens
+    of one text at a time (:meth:`Featurizer.tokens`). Compiled on first use: each class of
+    the Chinese block costs ~1 ms, which a run labelling batches in worker processes (the
+    batch path needs neither) should not pay before the fork."""
+    cjk_run = re.compile("[" + "".join(f"{chr(a)}-{chr(b)}" for a, b in _CJK_RANGES) + "]+")
+    return cjk_run, re.compile(r"[0-9a-z\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 
 
 _SHAPE_RUNS = re.compile(r"(.)\1+")
@@ -151,9 +160,6 @@ def _linear_probing_table(keys, cols: list[int]):
         todo = todo[~done]
         slot[todo] = (slot[todo] + 1) & mask
     return slot_keys, slot_cols, mask, longest
-
-
-_WORDISH = re.compile(r"[0-9a-z\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 
 
 def _dictionary_text() -> str:
@@ -303,9 +309,10 @@ class Featurizer:
     def tokens(self, normalized: str) -> tuple[list[str], list[str]]:
         """(words, char n-grams) of one normalised text; style tokens, if on, join the words."""
         cfg = self.config
+        cjk_run, wordish = _token_patterns()
         words: list[str] = []
         if cfg.words and normalized:
-            words = [w for w in get_segmenter(cfg.segmenter).cut(normalized) if _WORDISH.search(w)]
+            words = [w for w in get_segmenter(cfg.segmenter).cut(normalized) if wordish.search(w)]
         if cfg.style and normalized:  # an empty text has no terms at all, as in the batch path
             words += style_tokens(normalized)
         if cfg.lists:
@@ -313,7 +320,7 @@ class Featurizer:
         grams: list[str] = []
         if cfg.char_ngram_max > 0:
             lo, hi = cfg.char_ngram_min, cfg.char_ngram_max
-            for run in [normalized] if cfg.char_all else _CJK_RUN.findall(normalized):
+            for run in [normalized] if cfg.char_all else cjk_run.findall(normalized):
                 size = len(run)
                 for n in range(lo, min(hi, size) + 1):
                     grams.extend(run[i : i + n] for i in range(size - n + 1))
