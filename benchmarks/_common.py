@@ -11,6 +11,21 @@ SHARED = ROOT.parent / "shared"
 THUCNEWS = SHARED / "benchmarks" / "thucnews"
 
 
+def installed_env(checkout) -> dict:
+    """The environment for a child process that runs trendscore from ``checkout`` as an installed
+    package runs: ``PYTHONPATH`` set to it, its modules compiled to bytecode once beforehand (pip
+    does so when it installs), and ``PYTHONDONTWRITEBYTECODE`` dropped. Without this, a machine
+    that sets that variable (this one does) recompiles every module of the package in every
+    timed run: ~300 M instructions of start-up that no installed copy pays."""
+    import compileall
+    import os
+
+    compileall.compile_dir(str(Path(checkout) / "trendscore"), quiet=1)
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    env["PYTHONPATH"] = str(checkout)
+    return env
+
+
 def seed_files() -> list[str]:
     return sorted(glob.glob(str(ROOT / "seeds" / "batch_*.jsonl")))
 

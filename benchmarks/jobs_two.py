@@ -5,7 +5,8 @@
 The 20,000 THUCNews dev and test titles (read from ../shared at run time, never committed)
 repeated to ``--lines`` lines of ``{"id", "text"}`` JSON Lines in a temporary directory. Each
 run is the whole command ``python -m trendscore label H.jsonl -o OUT --jobs N --quiet`` as a
-user runs it (start-up included), with ``PYTHONPATH`` set to the checkout. In every pair the
+user runs it (start-up included), with ``PYTHONPATH`` set to the checkout, its modules compiled
+to bytecode first as an install compiles them (``_common.installed_env``). In every pair the
 two (and every checkout) take turns, so they share the machine's load; a one-passage
 ``label`` is timed in each pair too (the start-up no worker shares). Prints per checkout the
 medians of wall and CPU seconds (user + system of the command and its workers), the
@@ -27,12 +28,12 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import machine, thucnews  # noqa: E402
+from _common import installed_env, machine, thucnews  # noqa: E402
 
 
 def _run(checkout: Path, args: list[str]) -> tuple[float, float]:
     """Wall and CPU seconds of one ``python -m trendscore`` command run from ``checkout``."""
-    env = {**os.environ, "PYTHONPATH": str(checkout)}
+    env = installed_env(checkout)
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t = time.perf_counter()
     subprocess.run([sys.executable, "-m", "trendscore", *args], check=True, env=env)

@@ -39,7 +39,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import ROOT, machine, seed_texts, thucnews  # noqa: E402
+from _common import ROOT, installed_env, machine, seed_texts, thucnews  # noqa: E402
 
 INPUTS = ("headlines", "passages")
 
@@ -232,7 +232,7 @@ def child(directory: Path, stages: bool, profile: bool) -> None:
 
 
 def _run_child(root: str, directory: Path, stages: bool, profile: bool) -> dict:
-    env = {**os.environ, "PYTHONPATH": root}
+    env = installed_env(root)
     cmd = [sys.executable, __file__, "--child", str(directory)]
     cmd += ["--stages"] if stages else []
     cmd += ["--profile"] if profile else []
