@@ -4,6 +4,7 @@ traceback, a silent wrong answer, or a file opened outside the model (issue 14).
 Each case edits a copy of a model and re-signs its manifest, as an attacker would."""
 
 import json
+import re
 import shutil
 import struct
 
@@ -128,6 +129,26 @@ def test_no_setting_opens_a_file_outside_the_model(copy, monkeypatch):
 def test_vocabulary_is_checked(copy, change, message):
     _edit_json(copy, "vocab.json", change)
     with pytest.raises(ModelError, match=f"^{copy / 'vocab.json'}: .*{message}"):
+        load_model(copy)
+
+
+@pytest.mark.parametrize(
+    "term,message",
+    [
+        ("微短剧出海", "character n-gram '微短剧出海' of 5 characters; the model's settings allow 2 to 3 characters"),
+        ("剧", "character n-gram '剧' of 1 character; the model's settings allow 2 to 3 characters"),
+    ],
+)
+def test_character_ngrams_outside_the_models_range_are_refused_at_load(copy, term, message):
+    """Found by a helper: a vocabulary holding a character n-gram of more than three characters
+    loaded, and labelling more than a few passages then ended in an OverflowError traceback
+    (its 64-bit key does not fit); an n-gram outside the model's own range is refused at load."""
+
+    def change(vocab):
+        vocab["chars"][0] = term
+
+    _edit_json(copy, "vocab.json", change)
+    with pytest.raises(ModelError, match=f"^{re.escape(str(copy / 'vocab.json'))}: {message}$"):
         load_model(copy)
 
 

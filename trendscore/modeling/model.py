@@ -9,7 +9,7 @@ from pathlib import Path
 
 from trendscore.errors import ModelError
 from trendscore.modeling import store
-from trendscore.modeling.modelcheck import check_finite, check_meta, check_vocab
+from trendscore.modeling.modelcheck import check_char_terms, check_finite, check_meta, check_vocab
 from trendscore.once import BuildLock
 from trendscore.text.features import DICTIONARY_VERSION, LONG_TEXT, FeatureConfig, Featurizer, dictionary_sha256
 from trendscore.text.namelists import lists_sha256
@@ -459,6 +459,7 @@ def _load(directory: Path) -> Model:
         raise ModelError(f"{paths['model.json']}: segmenter {seg.get('name')!r} disagrees with the feature settings")
     fz = Featurizer(config)
     words, chars = vocab["words"], vocab["chars"]
+    check_char_terms(chars, config.char_ngram_min, config.char_ngram_max, paths["vocab.json"])
     fz.word_vocab = dict(zip(words, range(len(words))))
     fz.char_vocab = dict(zip(chars, range(len(words), len(words) + len(chars))))
     idf = store.load_array(paths["idf.npy"])

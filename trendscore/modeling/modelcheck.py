@@ -173,6 +173,22 @@ def check_vocab(vocab, path: Path) -> None:
             _fail(path, f"'{key}' lists a term twice")
 
 
+def check_char_terms(chars: list[str], low: int, high: int, path: Path) -> None:
+    """Refuse character n-grams outside the model's own range ``low``..``high`` (none when
+    ``high`` is 0): training never writes them, and an n-gram of more than three characters
+    does not fit the 64-bit key it is looked up by (labelling a batch had failed with an
+    OverflowError traceback)."""
+    if not chars:
+        return
+    sizes = set(map(len, chars))
+    shortest, longest = min(sizes), max(sizes)
+    if high <= 0 or shortest < low or longest > high:
+        allowed = "none, as the model has no character n-grams" if high <= 0 else f"{low} to {high} characters"
+        odd = next(t for t in chars if not low <= len(t) <= high) if high > 0 else chars[0]
+        size = f"{len(odd)} character" + ("s" if len(odd) != 1 else "")
+        _fail(path, f"character n-gram {quoted(odd, 40)} of {size}; the model's settings allow {allowed}")
+
+
 def check_finite(array, path: Path) -> None:
     """Refuse an array (a :class:`~trendscore.modeling.store.RawArray` or numpy array) holding NaN or
     infinity. One C-speed sum settles almost every model; only a non-finite sum is looked into."""
