@@ -124,6 +124,28 @@ def test_a_csv_field_over_the_size_limit_names_the_line_its_record_starts_on(tmp
     )
 
 
+@pytest.mark.parametrize("newline", ["\n", "\r\n"])
+def test_a_csv_record_after_empty_lines_is_named_at_its_own_first_line(tmp_path, newline):
+    """Review finding: a record's line was taken as the one after the record before, but csv
+    passes over empty lines between records, so a short row, or a field over the size limit,
+    after two empty lines was named at the first empty line (and 11beb8f's 'the record starts
+    here' then pointed at an empty line)."""
+    import csv
+
+    f = tmp_path / "a.csv"
+    rows = ["id,text,date", "1,fine,2025-01-01", "", "", "2,short"]
+    f.write_text(newline.join(rows) + newline, "utf-8")
+    with pytest.raises(InputError, match=r"a\.csv:5: 2 fields, fewer than the 3 the header has$"):
+        _read(f)
+    paragraph = "短剧出海东南亚市场\n"
+    field = paragraph * (csv.field_size_limit() // len(paragraph) + 2)
+    f.write_text(f'id,text\n1,fine\n\n\n2,"{field}"\n', "utf-8")
+    with pytest.raises(InputError, match=r"a\.csv:5: malformed CSV \(field larger .*the record starts here and"):
+        _read(f)
+    f.write_text('id,text\n1,"one\n\ntext"\n\n2,fine\n', "utf-8")  # empty lines inside a field are the field's
+    assert [(r["text"], line) for r, _, line in read_records(str(f))] == [("one\n\ntext", 2), ("fine", 6)]
+
+
 def test_csv_without_text_column(tmp_path):
     f = tmp_path / "a.csv"
     f.write_text("id,body\n1,x\n", "utf-8")

@@ -261,11 +261,13 @@ def check_text(obj: dict, name: str, number: int) -> None:
 
 
 def _csv(lines, name, require_text=True, skip=None) -> Iterator[tuple[dict, str, int]]:
-    counter = {"n": 0}
+    counter = {"n": 0, "first": 0}  # the line read last; the first line of the record being read
 
     def physical():
         for number, line in lines:
             counter["n"] = number
+            if not counter["first"] and line.rstrip("\r"):  # csv passes over empty lines between records
+                counter["first"] = number
             yield line + "\n"
 
     def malformed(exc: csv.Error, start: int) -> InputError:
@@ -295,13 +297,14 @@ def _csv(lines, name, require_text=True, skip=None) -> Iterator[tuple[dict, str,
             raise InputError(f"the CSV header has two columns named {field!r}; give each its own name", name, 1)
         seen.add(field)
     while True:
-        start = counter["n"] + 1
+        counter["first"] = 0
         try:
             row = next(reader)
         except StopIteration:
             return
         except csv.Error as exc:
-            raise malformed(exc, start) from None
+            raise malformed(exc, counter["first"] or counter["n"]) from None
+        start = counter["first"]
         problem = None
         if None in row:
             problem = "more fields than the header has"
