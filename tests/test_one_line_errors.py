@@ -398,6 +398,66 @@ else:
     )
 
 
+def test_a_dask_server_that_answers_its_handshake_and_then_nothing_is_not_called_no_scheduler():
+    """Review finding: a server that sent Dask's handshake and then did not answer the client's
+    requests (a scheduler too busy to answer) ran into distributed's own time limit, a
+    TimeoutError, and was called 'not a Dask scheduler ... (no Dask handshake within 1 s)'.
+    The message now says that a Dask server answered."""
+    import subprocess
+    import sys
+
+    pytest.importorskip("distributed")
+    script = """
+import asyncio, logging, threading
+import trendscore
+from distributed.comm import listen
+from trendscore.integrations import dask as integration
+
+logging.getLogger("distributed").setLevel(logging.ERROR)  # (the probe leaves before the handshake)
+
+async def never_answer(comm):  # the listener has exchanged Dask's handshake
+    try:
+        while True:
+            await comm.read()
+    except OSError:  # the client hung up (CommClosedError)
+        pass
+
+async def serve(ready):
+    listener = listen("tcp://127.0.0.1:0", never_answer)
+    await listener.start()
+    ready.append(listener.contact_address)
+    await asyncio.Event().wait()
+
+ready = []
+threading.Thread(target=asyncio.run, args=(serve(ready),), daemon=True).start()
+while not ready:
+    pass
+integration.CONNECT_TIMEOUT_S = 1
+try:
+    integration.connect(ready[0])
+except trendscore.InputError as exc:
+    print(str(exc).replace(ready[0], "ADDRESS"))
+else:
+    raise SystemExit("connected")
+"""
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert (done.returncode, done.stderr) == (0, ""), done.stderr[-2000:]
+    assert done.stdout == (
+        "scheduler 'ADDRESS': a Dask server answers there but did not finish connecting the client within 1 s "
+        "(a scheduler too busy to answer?)\n"
+    )
+
+
+def test_the_whole_connection_leaves_distributed_s_own_steps_their_time():
+    """Review finding: START_TIMEOUT_S (40 s) bounded the connection to a scheduler below the
+    sum of the three steps distributed bounds by CONNECT_TIMEOUT_S each (connecting, the
+    scheduler's identity, its first message): a slow scheduler distributed would have connected
+    to was refused."""
+    from trendscore.integrations import dask as integration
+
+    assert integration.START_TIMEOUT_S >= 3 * integration.CONNECT_TIMEOUT_S
+
+
 def test_error_messages_are_one_line_whatever_they_quote():
     from trendscore.errors import one_line
 

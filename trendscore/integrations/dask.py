@@ -91,8 +91,11 @@ CONNECT_TIMEOUT_S = 20
 #: seconds the whole connection to a remote scheduler may take, handshakes included (TCP, then
 #: TLS or WebSocket, then Dask's own): distributed reads a scheduler's handshake without a
 #: timeout, and a tls://, ws:// or wss:// server that completes its own handshake and then
-#: says nothing would hold the run for ever (on tcp:// :func:`_first_byte` sees it sooner)
-START_TIMEOUT_S = 2 * CONNECT_TIMEOUT_S
+#: says nothing would hold the run for ever (on tcp:// :func:`_first_byte` sees it sooner).
+#: distributed gives each of its three other steps (connecting; the scheduler's identity; its
+#: first message to the client) CONNECT_TIMEOUT_S of its own: a scheduler that keeps within
+#: each is not cut short by their sum
+START_TIMEOUT_S = 3 * CONNECT_TIMEOUT_S
 #: seconds to wait for a scheduler's port to accept a connection before distributed is asked
 #: to connect (distributed retries a refused port until its own timeout runs out); a port
 #: nothing listens on is refused at once, a host that drops the packets costs this long
@@ -212,9 +215,15 @@ def _remote_client(scheduler: str):
     try:
         client = _Kept(scheduler, timeout=f"{CONNECT_TIMEOUT_S}s", set_as_default=False)
     except BaseException as exc:
-        _drop_failed_clients(made, [c for c in list(opened) if c not in known])
+        comms = [c for c in list(opened) if c not in known]
+        _drop_failed_clients(made, comms)
         if type(exc) is TimeoutError:  # (distributed's own connect timeout is an OSError)
             waited = min(time.monotonic() - started, START_TIMEOUT_S)  # (it took a little longer to stop)
+            if any(getattr(c, "remote_info", None) for c in comms):  # Dask's handshake came back
+                raise InputError(
+                    f"scheduler {scheduler!r}: a Dask server answers there but did not finish connecting the "
+                    f"client within {waited:.0f} s (a scheduler too busy to answer?)"
+                ) from None
             raise InputError(
                 f"scheduler {scheduler!r}: what answers there is not a Dask scheduler, or not one that answers "
                 f"(no Dask handshake within {waited:.0f} s)"
