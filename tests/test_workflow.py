@@ -3,6 +3,7 @@ an error, bundled names are not shadowed silently, evaluate says when figures sa
 and the Model and estimator speak scikit-learn."""
 
 import json
+import os
 import shutil
 
 import pytest
@@ -70,6 +71,32 @@ def test_models_list_shows_the_bundled_models_and_folders_here(tmp_path, monkeyp
     names = [line.split()[0] for line in result.output.splitlines() if not line.startswith("  ")]
     assert names == ["default", "accurate", "thorough", "mine"]
     assert "a folder 'accurate' here is not what the name 'accurate' loads" in result.output
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes here")
+def test_models_list_does_not_open_a_fifo_in_place_of_a_model_card(tmp_path, monkeypatch):
+    """Review finding: 716ac18 stopped loading from opening a FIFO in place of a model file,
+    but models list read each folder's card.json for its macro-F1 and waited for ever for a
+    FIFO's writer. The folder is listed without the figure (loading it names the FIFO)."""
+    import threading
+
+    monkeypatch.chdir(tmp_path)
+    shutil.copytree(bundled_model_path("default"), tmp_path / "mine")
+    card = tmp_path / "mine" / "card.json"
+    card.unlink()
+    os.mkfifo(card)
+    results: list = []
+    worker = threading.Thread(target=lambda: results.append(CliRunner().invoke(main, ["models", "list"])), daemon=True)
+    worker.start()
+    worker.join(10)
+    if worker.is_alive():  # it opened the FIFO: let it go on
+        os.close(os.open(card, os.O_WRONLY | os.O_NONBLOCK))
+        worker.join(10)
+        pytest.fail("models list opened the FIFO card.json")
+    assert results[0].exit_code == 0, results[0].output
+    assert [line.split()[:5] for line in results[0].output.splitlines() if line.startswith("mine")] == [
+        ["mine", "model", "cv", "macro-F1", "-"]
+    ]
 
 
 def test_models_list_keeps_its_columns_in_line_for_long_and_chinese_names(tmp_path, monkeypatch):

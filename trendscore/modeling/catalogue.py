@@ -20,8 +20,13 @@ def shadowing_folder(name) -> Path | None:
 
 
 def _summary(path: Path) -> float | None:
+    """The cross-validated macro-F1 of the model card in ``path``, or None when there is none
+    to read. A card that is no regular file is not opened (a FIFO would wait for a writer)."""
+    card_path = path / "card.json"
+    if not card_path.is_file():
+        return None
     try:
-        card = json.loads((path / "card.json").read_text("utf-8"))
+        card = json.loads(card_path.read_text("utf-8"))
         value = (card.get("cross_validation") or {}).get("macro_f1")
         return float(value) if isinstance(value, (int, float)) else None
     except (OSError, ValueError, AttributeError):
