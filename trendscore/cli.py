@@ -232,7 +232,8 @@ def _report_skips(skip, good: int) -> None:
     "--jobs",
     type=click.IntRange(1),
     default=None,
-    help="Worker processes (default: all cores for file inputs of 1 MB or more, else one); keeps order.",
+    help="Worker processes (default: all cores for file inputs of 1 MB or more, else one); keeps order; "
+    "not with --scheduler.",
 )
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 @_input_options
