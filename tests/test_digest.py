@@ -219,3 +219,33 @@ def test_lines_with_a_time_alone_do_not_make_a_chat_log_a_digest(tmp_path):
     path.write_text("张三· 12:30\n短剧出海的事情明天再谈。\n李四· 12:31\n好的，政策文件我先发给你。\n", "utf-8")
     texts = [r["text"] for r, _, _ in read_records(str(path))]
     assert len(texts) == 1 and "短剧出海的事情明天再谈" in texts[0] and "政策文件我先发给你" in texts[0]
+
+
+def test_a_title_that_reads_as_a_source_line_loses_no_line(tmp_path):
+    """A title shaped like a source line (``新华鲜报· 2025-11-30``) stands directly above its
+    article's source line: the line above that title, the last of the article before, had
+    been taken for the title of an empty article and dropped from the passages, and the
+    title-shaped line became the next article's title. The second of two source-shaped lines
+    is the source line, the first its article's title, and every body line is kept."""
+    body = "会议围绕微短剧产业的发展与扶持政策展开讨论，多家企业介绍了各自的出海经验与本地化团队。"
+    last = "最后一段：横店影视城成为全国最大的微短剧拍摄基地，每天有上百个剧组在此取景拍摄。"
+    path = tmp_path / "d.txt"
+    path.write_text(
+        "Workflow\nicon\n"
+        f"文化科技推动新型文化业态\n新华社· 2025-12-01 12:16\n{body}\n{last}\n"
+        f"新华鲜报· 2025-11-30\n郑州日报· 2025-11-28 00:59\n{body}\n"
+        f"海淀发布微短剧政策\n北京商报· 2025-11-19 07:53\n{body}\n",
+        "utf-8",
+    )
+    records = [r for r, _, _ in read_records(str(path))]
+    meta = [(r["doc_id"], r["doc_title"], r["source"], r["date"]) for r in records]
+    assert sorted(set(meta)) == [
+        ("d1", "文化科技推动新型文化业态", "新华社", "2025-12-01"),
+        ("d2", "新华鲜报· 2025-11-30", "郑州日报", "2025-11-28"),
+        ("d3", "海淀发布微短剧政策", "北京商报", "2025-11-19"),
+    ]
+    first = " ".join(r["text"] for r in records if r["doc_id"] == "d1")
+    assert "最后一段" in first
+    docs = list(parse_digest(path.read_text("utf-8").splitlines()))
+    assert [d.title for d in docs] == ["文化科技推动新型文化业态", "新华鲜报· 2025-11-30", "海淀发布微短剧政策"]
+    assert docs[0].body.endswith(last) and docs[1].line == 7

@@ -148,11 +148,27 @@ def _title_like(line: str, following: str | None) -> bool:
     return len(following) > 2 * len(line) and not line.endswith(("。", ".", "...", "…"))
 
 
+def _sources(lines: Iterable[str]) -> Iterator[tuple[int, str, re.Match[str] | None]]:
+    """Yield each line's 0-based number, its stripped text and its source-line match, a line
+    behind the input. A source-shaped line directly above another one is no source line: it
+    is the title of the article whose source line follows (``新华鲜报· 2025-11-30`` above
+    ``Xin Hua She· 2025-11-30``), so it is yielded without its match."""
+    held: tuple[int, str, re.Match[str] | None] | None = None
+    for i, raw in enumerate(lines):
+        stripped = raw.strip()
+        m = SOURCE_LINE.match(stripped)
+        if held is not None:
+            yield held if m is None else (held[0], held[1], None)
+        held = (i, stripped, m)
+    if held is not None:
+        yield held
+
+
 def digest_parts(lines: Iterable[str]) -> Iterator[tuple]:
     """Stream the documents of a digest given as its lines (without line ends): yields
     ``("doc", title, source, date, line)`` when a document starts (``line``: 1-based line of
     its title) and ``("text", line)`` for each non-blank body line (stripped) of the document
-    last started. Holds two lines at a time, whatever the length of the input (and, above
+    last started. Holds three lines at a time, whatever the length of the input (and, above
     the first title, up to :data:`_INTERFACE_LINES` short ones).
 
     Lines above the first title are the export's interface (``Workflow``, ``icon``...) and
@@ -178,9 +194,7 @@ def digest_parts(lines: Iterable[str]) -> Iterator[tuple]:
             yield ("text", text)
             body = True
 
-    for i, raw in enumerate(lines):
-        stripped = raw.strip()
-        m = SOURCE_LINE.match(stripped)
+    for i, stripped, m in _sources(lines):
         if m:
             if waiting is not None:
                 yield from feed(waiting, None)
