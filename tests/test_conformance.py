@@ -104,6 +104,9 @@ def inputs(tmp_path_factory, rows):
     put("bom", codecs.BOM_UTF8 + body.encode("utf-8"), file_name="bom.jsonl")
     put("big5-csv", _csv(rows[:400]).encode("big5", "replace"), ["--encoding", "big5"], "b5.csv")
     put("crlf", body.replace("\n", "\r\n"), file_name="crlf.jsonl")
+    # a lone carriage return for each line end (old Mac exports): no byte range may cut at "\n"
+    put("cr", body.replace("\n", "\r"), file_name="cr.jsonl")
+    put("cr-digest", DIGEST.read_text("utf-8").replace("\n", "\r"), file_name="cr-digest.txt")
     put("blank-lines", body.replace("\n", "\n\n", 50), file_name="blanks.jsonl")
     lines = body.splitlines()
     bad = list(lines)
@@ -302,6 +305,8 @@ LABEL_CASES = [
     "bom",
     "big5-csv",
     "crlf",
+    "cr",
+    "cr-digest",
     "blank-lines",
     "malformed",
     "no-text",

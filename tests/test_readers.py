@@ -233,3 +233,35 @@ def test_label_and_score_stop_at_a_key_given_twice(run, tmp_path):
         result = run(command, f)
         assert result.exit_code == 2, result.output
         assert result.output == f"Error: {f}:1: an object holds the key 'date' twice; give each field once\n"
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "texts"),
+    [
+        ("notes.txt", "微短剧出海\r第二行\r\r横店拍摄基地\r", ["微短剧出海第二行", "横店拍摄基地"]),
+        ("in.jsonl", '{"text": "a"}\r{"text": "b"}\r', ["a", "b"]),
+        ("in.csv", "text,date\r甲,2025-01-02\r乙,2025-01-03", ["甲", "乙"]),
+    ],
+)
+def test_lone_carriage_returns_end_lines(tmp_path, name, data, texts):
+    """An input whose only line ends are a carriage return alone (old Mac exports) had been
+    read as one line: a text file as one paragraph, every line joined (a silent misread), a
+    CSV file refused. Each carriage return now ends a line."""
+    f = tmp_path / name
+    f.write_bytes(data.encode("utf-8"))
+    assert [r["text"] for r in _read(f)] == texts
+
+
+def test_lone_carriage_return_lines_are_numbered(tmp_path):
+    f = tmp_path / "cr.jsonl"
+    f.write_bytes(b'{"text": "a"}\r{"text": "b"}\r{broken\r')
+    with pytest.raises(InputError, match=r"cr\.jsonl:3: malformed JSON"):
+        _read(f)
+
+
+def test_a_digest_with_lone_carriage_returns_keeps_its_articles(tmp_path):
+    from conftest import DIGEST
+
+    f = tmp_path / "digest.txt"
+    f.write_bytes(DIGEST.read_bytes().replace(b"\r\n", b"\n").replace(b"\n", b"\r"))
+    assert _read(f) == _read(DIGEST)

@@ -528,7 +528,10 @@ def open_lines(
             held += len(item[1])
             if len(head) >= 200 or held > _HEAD_CHARS:
                 break
-        head_text = [ln for _, ln in head]
+        lone_cr = _lone_carriage_returns(head, lines)
+        if lone_cr:
+            head = lone_cr
+        head_text = [ln for _, ln in head[:200]]
         fmt = input_format
         if fmt == "auto":
             fmt = sniff_format(name, head_text, columns.text)
@@ -541,10 +544,27 @@ def open_lines(
                 name,
             )
         delimiter = csv_shape(name, head_text, columns.text).delimiter if fmt == "csv" else ","
-        cuttable = src.seekable_path() if not src.transcoded else None
+        # lines ended by a carriage return alone are read here: a byte range is cut at b"\n"
+        cuttable = src.seekable_path() if not src.transcoded and not lone_cr else None
         yield fmt, _Stream(_chain(head, lines), columns, delimiter, path=cuttable, codec=chosen if cuttable else None)
     finally:
         src.close()
+
+
+def _lone_carriage_returns(head: list[tuple[int, str]], lines) -> list[tuple[int, str]] | None:
+    """The lines of an input whose line ends are each a carriage return alone (old Mac
+    exports, some Windows tools), numbered as such; None for any other input. Such an input
+    has no ``\n``: it reads as a single line holding a ``\r`` (one whose last end is
+    ``\r\n`` holds it no longer). Once split it would be read whole anyway (the bound on a
+    line holds for it), so splitting it costs no more memory."""
+    if len(head) != 1 or "\r" not in head[0][1]:
+        return None
+    following = next(lines, None)
+    if following is not None:  # a line end came after the first line: it is a line as read
+        head.append(following)
+        return None
+    first, text = head[0]
+    return [(first + k, part) for k, part in enumerate(text.split("\r"))]
 
 
 def records_of(
