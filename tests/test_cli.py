@@ -209,3 +209,42 @@ def test_evaluate_quotes_a_long_list_of_unknown_labels_short(run, tmp_path):
     line = result.stderr
     assert line.startswith(f"Error: {f}:1: labels ['theme0000', 'theme0001'") and "(2000 names)" in line
     assert line.count("\n") == 1 and len(line) < 400, len(line)
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_label_keeps_the_inputs_own_labels_and_says_so(run, tmp_path, jobs):
+    """Records that carry ``labels`` of their own had them replaced by the model's without a
+    word; they are kept as ``labels_input``, and a note on stderr says so."""
+    given = tmp_path / "in.jsonl"
+    given.write_text(
+        '{"text": "海淀区发布微短剧扶持政策", "labels": ["culture"]}\n{"text": "短剧出海东南亚"}\n', "utf-8"
+    )
+    result = run("label", given, "--jobs", jobs)
+    assert result.exit_code == 0
+    first, second = (json.loads(line) for line in result.stdout.splitlines())
+    assert first["labels_input"] == ["culture"] and first["labels"] == ["policy", "regional_hub"]
+    assert "labels_input" not in second
+    assert "Note: 1 of 2 passages had a 'labels' field of their own: it is kept as 'labels_input'" in result.stderr
+
+
+def test_label_keeps_a_csv_inputs_own_labels_in_its_csv_output(run, tmp_path):
+    given = tmp_path / "in.csv"
+    given.write_text("text,labels\n海淀区发布微短剧扶持政策,culture|overseas\n", "utf-8")
+    out = tmp_path / "out.csv"
+    result = run("label", given, "-o", out)
+    assert result.exit_code == 0
+    header, row = out.read_text("utf-8").splitlines()
+    assert header.startswith("text,labels_input,labels,score_policy")
+    assert row.startswith("海淀区发布微短剧扶持政策,culture|overseas,policy|regional_hub,")
+    assert "kept as 'labels_input'" in result.stderr
+
+
+def test_label_keeps_the_inputs_own_labels_in_its_parquet_output(run, tmp_path):
+    pq = pytest.importorskip("pyarrow.parquet")
+    given = tmp_path / "in.jsonl"
+    given.write_text('{"text": "海淀区发布微短剧扶持政策", "labels": ["culture"]}\n', "utf-8")
+    out = tmp_path / "out.parquet"
+    result = run("label", given, "-o", out)
+    assert result.exit_code == 0
+    row = pq.read_table(out).to_pylist()[0]
+    assert (row["labels_input"], row["labels"]) == (["culture"], ["policy", "regional_hub"])

@@ -284,6 +284,8 @@ def label(
         click.echo(f"Labelled {stats.records} passages on {scheduler}", err=True)
     if stats.blank:
         click.echo(f"Warning: {stats.blank} of {stats.records} passages were blank and got no themes", err=True)
+    for note in stats.notes():
+        click.echo(f"Note: {note}", err=True)
     _report_skips(skip, stats.records)
 
 

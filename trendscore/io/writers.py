@@ -95,7 +95,10 @@ class RecordWriter:
                     raise hinted(error, Hint("{setting} jsonl", "output_format"))
                 index = self._columns[key] = len(self._columns)
                 cells.append("")
-            cells[index] = _cell(value)
+            if key == "labels_input" and isinstance(value, list) and all(isinstance(v, str) for v in value):
+                cells[index] = LABEL_SEPARATOR.join(value)  # the input's own labels, as its CSV cell had them
+            else:
+                cells[index] = _cell(value)
         scores = record.get("scores", {})
         tail = [LABEL_SEPARATOR.join(record.get("labels", []))] + [_cell(scores.get(t)) for t in self.themes]
         self._rows.write(dumps_line([tail, cells]))

@@ -77,6 +77,7 @@ class ChunkResult:
     last: bool = False  # the input's last chunk
     records: int = 0
     blank: int = 0
+    kept_labels: int = 0  # ``label``: passages whose own ``labels`` were kept as ``labels_input``
     lines: int = 0
     skipped: int = 0
     first_skips: list = field(default_factory=list)
@@ -236,7 +237,7 @@ def _run(chunk: Chunk, work: Work, body) -> ChunkResult:
 
 def label_chunk(state: WorkerState, chunk: Chunk) -> ChunkResult:
     """Label one chunk: the records with ``labels`` and ``scores`` (and ``explain``)."""
-    from trendscore.run.labelling import label_records
+    from trendscore.run.labelling import LabelStats, label_records
 
     work = state.work
 
@@ -246,8 +247,9 @@ def label_chunk(state: WorkerState, chunk: Chunk) -> ChunkResult:
         result.out = b"" if work.as_text else []
         if records:
             model = state.get_model()
-            out = list(label_records(model, records, explain=work.explain))
-            result.records = len(out)
+            stats = LabelStats()
+            out = list(label_records(model, records, explain=work.explain, stats=stats))
+            result.records, result.kept_labels = len(out), stats.kept_labels
             result.blank = sum(1 for r in records if not r["text"].strip())
             if work.output_dir is None:
                 result.out = b"".join(map(dumps_line_bytes, out)) if work.as_text else out

@@ -43,14 +43,25 @@ TAIL_DIVISOR = 4
 
 @dataclass
 class LabelResult:
-    """What a label job did: passages labelled, those blank (no themes), lines skipped as
-    bad (their count and first messages), and where it ran."""
+    """What a label job did: passages labelled, those blank (no themes), those whose own
+    ``labels`` were kept as ``labels_input``, lines skipped as bad (their count and first
+    messages), and where it ran."""
 
     records: int = 0
     blank: int = 0
+    kept_labels: int = 0
     skipped: int = 0
     first_skipped: list[str] = field(default_factory=list)
     backend: str = "one process"
+
+    def notes(self) -> list[str]:
+        """What the user is told of the job besides warnings: passages whose own labels moved."""
+        if not self.kept_labels:
+            return []
+        return [
+            f"{self.kept_labels} of {self.records} passages had a 'labels' field of their own: "
+            "it is kept as 'labels_input', and 'labels' holds the model's"
+        ]
 
 
 class Merge:
@@ -147,6 +158,7 @@ def run_label_job(inputs, model, work: Work, backend, writer, skip: SkipLog | No
         writer(done.out)
         result.records += done.records
         result.blank += done.blank
+        result.kept_labels += done.kept_labels
         if progress is not None:
             progress.update(done.records)
     return result

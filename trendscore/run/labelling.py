@@ -8,17 +8,31 @@ from dataclasses import dataclass
 from trendscore.io.readers import read_records
 from trendscore.modeling.model import BATCH, Model
 
-__all__ = ["LabelStats", "label_records", "iter_input_records", "BATCH_CHARS"]
+__all__ = ["LabelStats", "label_records", "iter_input_records", "BATCH_CHARS", "INPUT_LABELS"]
 
 #: a batch is also cut when its texts reach this many characters (bounded memory)
 BATCH_CHARS = 20_000_000
+#: the field that keeps a record's own ``labels`` once the model's labels take that name
+INPUT_LABELS = "labels_input"
 
 
 @dataclass
 class LabelStats:
-    """Passages labelled so far, and how many of them were blank."""
+    """Passages labelled so far, how many of them were blank, and how many carried a
+    ``labels`` field of their own (kept as :data:`INPUT_LABELS`)."""
     records: int = 0
     blank: int = 0
+    kept_labels: int = 0
+
+
+def _keep_input_labels(record: dict) -> None:
+    """Move a record's own ``labels`` to :data:`INPUT_LABELS` (``labels_input_2``... when the
+    record has that field too), so that the model's labels do not replace them."""
+    name, n = INPUT_LABELS, 1
+    while name in record:
+        n += 1
+        name = f"{INPUT_LABELS}_{n}"
+    record[name] = record.pop("labels")
 
 
 def iter_input_records(
@@ -42,13 +56,18 @@ def label_records(
 ) -> Iterator[dict]:
     """Yield each record with ``labels`` and ``scores`` added (and ``explain`` if asked).
 
-    The records are updated in place (they are the reader's own dicts)."""
+    A record's own ``labels`` field is kept as ``labels_input`` (:data:`INPUT_LABELS`) and
+    counted in ``stats.kept_labels``. The records are updated in place (they are the
+    reader's own dicts)."""
     stats = stats if stats is not None else LabelStats()
     batch: list[dict] = []
 
     def flush():
         results = model.label([r["text"] for r in batch])
         for rec, res in zip(batch, results):
+            if "labels" in rec:
+                _keep_input_labels(rec)
+                stats.kept_labels += 1
             rec["labels"], rec["scores"] = res["labels"], res["scores"]
             if "provisional" in res:  # a model with provisional themes names them in every record
                 rec["provisional"] = res["provisional"]
