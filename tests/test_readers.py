@@ -105,40 +105,70 @@ def test_a_quote_never_closed_does_not_take_the_later_rows_into_one_text(tmp_pat
         _read(f)
 
 
-def test_a_csv_field_over_the_size_limit_names_the_line_its_record_starts_on(tmp_path):
-    """A quoted field over csv's field-size limit, spread over many lines, had been named at
-    the line where the limit was passed, thousands of lines after the record's first."""
+#: the bound on a line (and a CSV field) in the tests of it: TRENDSCORE_MAX_LINE_MB=0.25
+SMALL_BOUND = 1 << 18
+
+
+@pytest.fixture
+def small_bound(monkeypatch):
+    """A line bound of 256 KiB, and csv's process-wide field-size limit put back to its
+    default (131,072 characters) for the test: an earlier read may have raised it."""
     import csv
 
+    monkeypatch.setenv("TRENDSCORE_MAX_LINE_MB", "0.25")
+    before = csv.field_size_limit(131_072)
+    yield SMALL_BOUND
+    csv.field_size_limit(before)
+
+
+def test_a_csv_field_over_the_size_limit_names_the_line_its_record_starts_on(tmp_path, small_bound):
+    """A quoted field over the field-size limit, spread over many lines, had been named at
+    the line where the limit was passed, thousands of lines after the record's first."""
     f = tmp_path / "a.csv"
     paragraph = "短剧出海东南亚市场\n"
-    field = paragraph * (csv.field_size_limit() // len(paragraph) + 2)  # just over the limit
-    passed = 3 + csv.field_size_limit() // len(paragraph)  # the line holding the field's first character too many
+    field = paragraph * (small_bound // len(paragraph) + 2)  # just over the limit
+    passed = 3 + small_bound // len(paragraph)  # the line holding the field's first character too many
     f.write_text(f'id,text\n1,fine\n2,"{field}"\n3,fine\n', "utf-8")
     with pytest.raises(InputError) as caught:
         _read(f)
     assert caught.value.path == str(f) and caught.value.line == 3
     assert str(caught.value) == (
-        f"{f}:3: malformed CSV (field larger than field limit ({csv.field_size_limit()})); the record starts "
+        f"{f}:3: malformed CSV (field larger than field limit ({small_bound})); the record starts "
         f"here and was read to line {passed}"
     )
 
 
+def test_a_csv_field_may_be_as_long_as_a_line(tmp_path, small_bound):
+    """A CSV field over csv's default limit of 131,072 characters had been refused, where a
+    JSON Lines line may be as long as the line bound (64 MiB by default); the bound on a CSV
+    field is now the line bound, also in the first lines a format is sniffed from."""
+    import csv
+
+    long_text = "short-drama" * 18_000  # 198,000 characters (and bytes), one line
+    g = tmp_path / "a.txt"  # sniffed: a long field had made no delimiter fit, and the table read as text
+    g.write_text(f"id,text\n1,{long_text}\n", "utf-8")
+    assert [r["text"] for r in _read(g)] == [long_text]
+    f = tmp_path / "a.csv"
+    f.write_text(f"id,text\n1,{long_text}\n2,fine\n", "utf-8")
+    assert [r["text"] for r in _read(f)] == [long_text, "fine"]
+    csv.field_size_limit(1 << 20)  # a limit the program set above the bound is not lowered
+    _read(f)
+    assert csv.field_size_limit() == 1 << 20
+
+
 @pytest.mark.parametrize("newline", ["\n", "\r\n"])
-def test_a_csv_record_after_empty_lines_is_named_at_its_own_first_line(tmp_path, newline):
+def test_a_csv_record_after_empty_lines_is_named_at_its_own_first_line(tmp_path, newline, small_bound):
     """Review finding: a record's line was taken as the one after the record before, but csv
     passes over empty lines between records, so a short row, or a field over the size limit,
     after two empty lines was named at the first empty line (and 11beb8f's 'the record starts
     here' then pointed at an empty line)."""
-    import csv
-
     f = tmp_path / "a.csv"
     rows = ["id,text,date", "1,fine,2025-01-01", "", "", "2,short"]
     f.write_text(newline.join(rows) + newline, "utf-8")
     with pytest.raises(InputError, match=r"a\.csv:5: 2 fields, fewer than the 3 the header has$"):
         _read(f)
     paragraph = "短剧出海东南亚市场\n"
-    field = paragraph * (csv.field_size_limit() // len(paragraph) + 2)
+    field = paragraph * (small_bound // len(paragraph) + 2)
     f.write_text(f'id,text\n1,fine\n\n\n2,"{field}"\n', "utf-8")
     with pytest.raises(InputError, match=r"a\.csv:5: malformed CSV \(field larger .*the record starts here and"):
         _read(f)

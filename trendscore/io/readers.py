@@ -166,6 +166,16 @@ def max_line_bytes() -> int:
     return max(int(mb * (1 << 20)), 1)
 
 
+def raise_csv_field_limit() -> None:
+    """Let a CSV field be as long as a line may be (:func:`max_line_bytes`): Python's csv
+    refuses fields over 131,072 characters by default, where a JSON Lines line may hold
+    64 MiB. The limit is the process's own, so it is only ever raised, never lowered below
+    one that the program running trendscore set."""
+    limit = max_line_bytes()
+    if csv.field_size_limit() < limit:
+        csv.field_size_limit(limit)
+
+
 def _too_long(name: str, number: int, limit: int) -> InputError:
     size = f"{limit / (1 << 20):g} MiB" if limit >= 1 << 16 else f"{limit} bytes"
     return InputError(
@@ -282,6 +292,7 @@ def _csv(lines, name, require_text=True, skip=None) -> Iterator[tuple[dict, str,
     # strict: a field that starts with a quote and goes on after its closing quote is an error;
     # read leniently, '"十五五"规划' lost its quotes and became '十五五规划' without a word, and a
     # quote never closed took every later line into one field
+    raise_csv_field_limit()
     reader = csv.DictReader(physical(), delimiter=getattr(lines, "delimiter", ","), strict=True)
     try:
         fields = reader.fieldnames
@@ -533,6 +544,7 @@ def open_lines(
             head = lone_cr
         head_text = [ln for _, ln in head[:200]]
         fmt = input_format
+        raise_csv_field_limit()  # a long field in the first lines is sniffed as CSV, not text
         if fmt == "auto":
             fmt = sniff_format(name, head_text, columns.text)
         if fmt == "parquet":
