@@ -361,16 +361,24 @@ def test_the_labels_cell_error_shows_that_cells_own_labels_as_label_writes_them(
     )
 
 
-def test_a_label_holding_the_csv_separator_is_refused_with_its_line(run, tmp_path):
+@pytest.mark.parametrize(
+    ("label", "holds"),
+    [
+        ("policy|overseas", "holds '|'"),
+        # the full-width bar a Chinese input method types for '|': refused in a CSV cell, it had
+        # been counted as a theme of that name in a list
+        ("政策｜出海", "holds '｜', the full-width form of '|'"),
+    ],
+)
+def test_a_label_holding_the_csv_separator_is_refused_with_its_line(run, tmp_path, label, holds):
     """A list item 'policy|overseas' (label's CSV cell put into JSON as it was) had been counted
     as a theme of that name, beside policy and overseas, without a word."""
     f = tmp_path / "j.jsonl"
-    records = [{"date": "2025-01-01", "labels": ["policy"]}, {"date": "2025-01-02", "labels": ["policy|overseas"]}]
-    f.write_text("".join(json.dumps(r) + "\n" for r in records), "utf-8")
+    records = [{"date": "2025-01-01", "labels": ["policy"]}, {"date": "2025-01-02", "labels": [label]}]
+    f.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), "utf-8")
     result = run("score", f)
     assert result.exit_code == 2
-    message = (
-        "label 'policy|overseas' holds '|', which joins theme names in CSV; "
+    message = f"label {label!r} {holds}, which joins theme names in CSV; " + (
         "in a list, give each theme as an item of its own"
     )
     assert result.stderr == f"Error: {f}:2: {message}\n"

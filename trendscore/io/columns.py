@@ -7,10 +7,30 @@ from dataclasses import dataclass
 
 from trendscore.errors import Hint, InputError, TrendscoreError, hinted, one_line
 
-__all__ = ["Columns", "LABEL_SEPARATOR", "both_fields", "check_date_column", "check_labels_column"]
+__all__ = [
+    "Columns",
+    "LABEL_SEPARATOR",
+    "FULL_WIDTH_SEPARATOR",
+    "both_fields",
+    "check_date_column",
+    "check_labels_column",
+    "joining_mark",
+]
 
 #: what joins the theme names of a ``labels`` cell in CSV, written and read
 LABEL_SEPARATOR = "|"
+#: the full-width bar a Chinese input method types for ``|`` (``政策｜出海``)
+FULL_WIDTH_SEPARATOR = "\uff5c"
+
+
+def joining_mark(name: str) -> str | None:
+    """The bar in a label that joins two theme names as a CSV cell does (``|``, or its
+    full-width form ``｜``), or None: such a label is two themes written as one.
+
+    >>> joining_mark("policy|overseas"), joining_mark("政策｜出海"), joining_mark("policy")
+    ('|', '｜', None)
+    """
+    return next((mark for mark in (LABEL_SEPARATOR, FULL_WIDTH_SEPARATOR) if mark in name), None)
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from trendscore.errors import ENCODING_HINT, InputError, hinted, quoted
-from trendscore.io.columns import LABEL_SEPARATOR, Columns
+from trendscore.io.columns import FULL_WIDTH_SEPARATOR, LABEL_SEPARATOR, Columns
 from trendscore.io.digest import digest_parts
 from trendscore.io.jsonfast import loads, repeated_key
 from trendscore.io.opening import HEAD_BYTES as _HEAD_BYTES  # noqa: F401 (the size of the sniffed head, for tests)
@@ -345,8 +345,8 @@ def csv_labels(cell: str) -> list[str]:
 #: what in a labels cell shows a list written another way than names joined by ``|``: quotes,
 #: and the separators people type (commas, semicolons, the Chinese enumeration comma, in their
 #: ASCII and full-width forms, and the full-width bar a Chinese input method gives for ``|``)
-_LIST_MARKS = ("'", '"', ",", "，", ";", "；", "、", "｜")
-_SEPARATORS = re.compile("[,，;；、｜]")
+_LIST_MARKS = ("'", '"', ",", "，", ";", "；", "、", FULL_WIDTH_SEPARATOR)
+_SEPARATORS = re.compile(f"[,，;；、{FULL_WIDTH_SEPARATOR}]")
 
 
 def csv_labels_problem(cell: str | None) -> str | None:

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from trendscore.errors import Hint, InputError, hinted, quoted
-from trendscore.io.columns import LABEL_SEPARATOR
+from trendscore.io.columns import LABEL_SEPARATOR, joining_mark
 from trendscore.io.dates import is_missing, parse_date, period_of
 from trendscore.io.readers import check_text
 from trendscore.io.rows import RECORDS
@@ -129,7 +129,8 @@ def _check_labels(labels, path: str, line: int) -> None:
     written, so an empty one, or one with white space at either end (``'policy '``), would be
     a theme of its own beside ``policy``: refused (a CSV cell's names are stripped as read).
     So is a name holding ``|`` (``'policy|overseas'``): CSV cells join names with it, and such
-    a list item is two themes written as one, which no theme name may hold."""
+    a list item is two themes written as one, which no theme name may hold; and one holding
+    its full-width form (``'政策｜出海'``), refused in a CSV cell too."""
     if not isinstance(labels, list) or not all(isinstance(x, str) for x in labels):
         raise InputError(f"expected 'labels' as a list of theme names, got {type(labels).__name__}", path, line)
     if len(set(labels)) != len(labels):
@@ -138,9 +139,11 @@ def _check_labels(labels, path: str, line: int) -> None:
         if not name or name != name.strip():
             what = "an empty label" if not name.strip() else f"label {quoted(name)} with white space at either end"
             raise InputError(f"{what}: it would be counted as a theme apart; give the theme's name as such", path, line)
-        if LABEL_SEPARATOR in name:  # 'policy|overseas': two themes joined as a CSV cell joins them
+        mark = joining_mark(name)
+        if mark is not None:  # 'policy|overseas': two themes joined as a CSV cell joins them
+            which = "" if mark == LABEL_SEPARATOR else f", the full-width form of '{LABEL_SEPARATOR}'"
             raise InputError(
-                f"label {quoted(name)} holds '{LABEL_SEPARATOR}', which joins theme names in CSV; "
+                f"label {quoted(name)} holds '{mark}'{which}, which joins theme names in CSV; "
                 "in a list, give each theme as an item of its own",
                 path,
                 line,
