@@ -48,6 +48,11 @@ def test_bad_records_are_named(tmp_path, line, message):
         ('{"text": "短剧出海", "date": "2024-01-02", "date": "2025-06-30"}', "date"),
         ('{"text": "短剧出海", "text": "政策"}', "text"),
         ('{"text" : "短剧出海", "labels" : ["policy"], "labels" : []}', "labels"),  # spaces before the colons
+        # a key ends in a quote, any whitespace and a colon: two spaces or a tab, or one space
+        # beside keys ending '":', had been passed over by the count of key ends
+        ('{"id": "1", "date"  : "2024-01-02", "text": "短剧出海", "date"  : "2025-06-30"}', "date"),
+        ('{"id": "1", "date"\t: "2024-01-02", "text": "短剧出海", "date"\t: "2025-06-30"}', "date"),
+        ('{"id": "1", "date" : "2024-01-02", "text": "短剧出海", "date" : "2025-06-30"}', "date"),
         ('{"text": "短剧", "meta": {"outlet": "新华社", "outlet": "人民日报"}}', "outlet"),
         ('{"text": "短剧", "scores": {"policy": 0.9}, "rows": [{"a": 1}, {"a": 1, "a": 2}]}', "a"),
     ],

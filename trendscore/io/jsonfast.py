@@ -29,6 +29,7 @@ except ImportError:  # pragma: no cover - orjson is a dependency, this keeps a b
 __all__ = [
     "loads",
     "repeated_key",
+    "spaced_key_ends",
     "dumps_line",
     "dumps_line_bytes",
     "dumps",
@@ -175,10 +176,22 @@ def _unique_pairs(pairs: list) -> dict:
     return dict(pairs)
 
 
+# a key's closing quote and its colon, with any JSON whitespace between them
+_KEY_END = re.compile(r'"[ \t\r\n]*:')
+
+
+def spaced_key_ends(text: str) -> bool:
+    r"""Whether a quote in the JSON document ``text`` is followed by whitespace, so that a key
+    may end in more than ``":`` (``"date" :``, ``"date"  :``, ``"date"\t:``) and a count of
+    ``":`` alone can miss keys."""
+    return '" ' in text or '"\t' in text or '"\r' in text or '"\n' in text
+
+
 def repeated_key(text: str, obj: dict, ends: int | None = None) -> str | None:
     r"""A key that an object of the JSON document ``text`` (parsed as ``obj``, a dict) holds
     twice, or None. Parsers keep a repeated key's last value and drop the others without a
-    word. Cheap for the usual document: each key is followed by ``":`` (or ``" :``), and only a
+    word. Cheap for the usual document: each key is followed by ``":`` (or, where a quote is
+    followed by whitespace, by whitespace and a colon, then counted with a pattern), and only a
     text holding more of those than ``obj`` has keys, at every level, is parsed again to look
     (a string value can hold them too, escaped: ``\":``). ``ends``: ``text.count('":')`` when
     the caller has counted them already.
@@ -189,7 +202,10 @@ def repeated_key(text: str, obj: dict, ends: int | None = None) -> str | None:
     >>> repeated_key(text, loads(text)) is None
     True
     """
-    marks = (text.count('":') if ends is None else ends) + text.count('" :')
+    if spaced_key_ends(text):  # some key may end '"  :' or '"\t:': each such end counted
+        marks = len(_KEY_END.findall(text))
+    else:
+        marks = text.count('":') if ends is None else ends
     if marks <= len(obj) or marks <= _key_count(obj):
         return None
     # more key ends than keys: a key given twice, or a string holding '":'; parsed again to know

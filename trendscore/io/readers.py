@@ -18,7 +18,7 @@ from contextlib import contextmanager
 from trendscore.errors import ENCODING_HINT, InputError, hinted, quoted
 from trendscore.io.columns import FULL_WIDTH_SEPARATOR, LABEL_SEPARATOR, Columns
 from trendscore.io.digest import digest_parts
-from trendscore.io.jsonfast import loads, repeated_key
+from trendscore.io.jsonfast import loads, repeated_key, spaced_key_ends
 from trendscore.io.opening import HEAD_BYTES as _HEAD_BYTES  # noqa: F401 (the size of the sniffed head, for tests)
 from trendscore.io.opening import Source as _Source
 from trendscore.io.sniffing import csv_shape, prepare_decoding, sniff_format
@@ -232,10 +232,11 @@ def parse_jsonl_line(
     if not isinstance(obj, dict):
         raise InputError(f"expected a JSON object with a 'text' field, got {type(obj).__name__}", name, number)
     # a key given twice: the parser kept its last value, and which one was meant is unknown.
-    # Each key ends in '":', so a line with some but no more of those than the record has keys
-    # holds none twice: the common case costs one count
+    # Each key ends in '":' unless a quote is followed by whitespace ('"date" :'), so a line
+    # without that and with no more '":' than the record has keys holds none twice: the common
+    # case costs one count and a search for a quote and a space
     ends = line.count('":')
-    if (ends > len(obj) or not ends) and (key := repeated_key(line, obj, ends)) is not None:
+    if (ends > len(obj) or spaced_key_ends(line)) and (key := repeated_key(line, obj, ends)) is not None:
         raise InputError(f"an object holds the key {quoted(key)} twice; give each field once", name, number)
     if columns is not None:
         obj = columns.rename(obj, name, number)
