@@ -249,3 +249,23 @@ def test_a_title_that_reads_as_a_source_line_loses_no_line(tmp_path):
     docs = list(parse_digest(path.read_text("utf-8").splitlines()))
     assert [d.title for d in docs] == ["文化科技推动新型文化业态", "新华鲜报· 2025-11-30", "海淀发布微短剧政策"]
     assert docs[0].body.endswith(last) and docs[1].line == 7
+
+
+def test_a_time_alone_under_body_text_is_body_text(tmp_path):
+    """'开幕式· 9:30' in an article's programme matched a source line with a time alone: the
+    body sentence above it became the title of an article without a body, so the first
+    article's body was lost, and the next such line took the first for its title."""
+    body = "本次峰会吸引了众多微短剧平台参加，议程如下："
+    path = tmp_path / "d.txt"
+    path.write_text(
+        f"微短剧行业峰会在杭州举行\n新华社· 2025-11-28\n{body}\n开幕式· 9:30\n主论坛· 10:30\n"
+        "多家平台发布出海计划，东南亚市场成为重点。\n\n广电总局发布新规\n人民日报· 2025-11-29\n"
+        "广电总局发布微短剧管理新规，加强内容审核。\n",
+        "utf-8",
+    )
+    records = [r for r, _, _ in read_records(str(path))]
+    first = records[0]
+    assert (first["doc_title"], first["source"], first["date"]) == ("微短剧行业峰会在杭州举行", "新华社", "2025-11-28")
+    assert first["text"].startswith(body) and "开幕式· 9:30" in first["text"]
+    assert not any(r["date"] in ("9:30", "10:30") for r in records)
+    assert records[-1]["doc_title"] == "广电总局发布新规"

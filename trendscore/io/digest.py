@@ -164,6 +164,23 @@ def _sources(lines: Iterable[str]) -> Iterator[tuple[int, str, re.Match[str] | N
         yield held
 
 
+#: the ends of a line that is a sentence of body text rather than a title
+_BODY_ENDS = ("。", "；", "，", "、", "：", "…", ".", ";", ",", ":")
+
+
+def _heads_article(last: tuple[int, str, bool] | None) -> bool:
+    """Whether the line above a source line that names no day (a time or relative day alone)
+    can be its article's title: a line that is no source line, not blank, no longer than a
+    title, not ending a sentence (or a clause) and not itself read as a source line. A time
+    alone also stands in body text ('开幕式· 9:30' in a programme): taken for a source line
+    there, the sentence above it became a title and the article's body was lost, and a second
+    such line took the first for its title."""
+    if last is None or last[2] or not last[1]:
+        return False
+    text = last[1]
+    return len(text) <= _TITLE_MAX and not text.endswith(_BODY_ENDS) and not SOURCE_LINE.match(text)
+
+
 def digest_parts(lines: Iterable[str]) -> Iterator[tuple]:
     """Stream the documents of a digest given as its lines (without line ends): yields
     ``("doc", title, source, date, line)`` when a document starts (``line``: 1-based line of
@@ -195,6 +212,8 @@ def digest_parts(lines: Iterable[str]) -> Iterator[tuple]:
             body = True
 
     for i, stripped, m in _sources(lines):
+        if m and m.group("undated") and not _heads_article(last):
+            m = None  # a time alone below body text ('开幕式· 9:30' in a programme) is body text
         if m:
             if waiting is not None:
                 yield from feed(waiting, None)
