@@ -415,17 +415,25 @@ def test_no_usable_date_is_one_error(tmp_path, values, message):
 def test_parquet_decimals_of_many_digits_pass_through_exactly(tmp_path):
     """A decimal column (a database's ids) was read as floats: the id 12345678901234567891 came
     out as 1.2345678901234567e+19. Decimals of more than 15 significant digits now pass through
-    as their digits, as such JSON numbers do; shorter ones are floats as before."""
+    as their digits, as such JSON numbers do. The id 7 of that column, without decimal places,
+    had come out as 7.0: it is an int now; shorter decimals with places are floats as before."""
     import decimal
 
     f = tmp_path / "d.parquet"
     ids = pa.array([decimal.Decimal("12345678901234567891"), decimal.Decimal("7")], type=pa.decimal128(20, 0))
-    f.write_bytes(_parquet_table(pa.table({"id": ids, "text": [T1, T2]})))
+    prices = pa.array([decimal.Decimal("7.50"), decimal.Decimal("7.00")], type=pa.decimal128(10, 2))
+    f.write_bytes(_parquet_table(pa.table({"id": ids, "price": prices, "text": [T1, T2]})))
     result = CliRunner().invoke(main, ["label", str(f)], catch_exceptions=False)
     assert result.exit_code == 0, result.output
-    assert [line.split(",", 1)[0] for line in result.stdout.splitlines()] == ['{"id":12345678901234567891', '{"id":7.0']
+    assert [line.split(',"text"', 1)[0] for line in result.stdout.splitlines()] == [
+        '{"id":12345678901234567891,"price":7.5',
+        '{"id":7,"price":7.0',
+    ]
     result = CliRunner().invoke(main, ["label", str(f), "--format", "csv"], catch_exceptions=False)
-    assert [line.split(",", 1)[0] for line in result.stdout.splitlines()[1:]] == ["12345678901234567891", "7.0"]
+    assert [line.split(",", 2)[:2] for line in result.stdout.splitlines()[1:]] == [
+        ["12345678901234567891", "7.5"],
+        ["7", "7.0"],
+    ]
 
 
 def test_parquet_dates_score_as_the_api_does(tmp_path):

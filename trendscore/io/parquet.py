@@ -2,7 +2,8 @@
 
 Rows are read a batch at a time, so memory does not grow with the file. Values come out as
 plain Python: dates and timestamps as ISO strings (the date as written, as for text inputs),
-decimals as floats (those of more than 15 significant digits as their digits, as in JSON Lines),
+decimals as floats (those of more than 15 significant digits as their digits, as in JSON Lines;
+those of a column without decimal places as ints),
 bytes as text.
 """
 
@@ -41,9 +42,13 @@ def _decimal(value: decimal.Decimal):
     """A decimal as a float, or, when it has more than 15 significant digits (which a float may
     not keep: a database's id 12345678901234567891 had become 1.2345678901234567e+19), as a
     :class:`~trendscore.io.jsonfast.RawNumber` written back as its digits, as a JSON number of
-    that many digits is read."""
+    that many digits is read. A whole number of a column without decimal places (decimal(20, 0),
+    a database's ids) is an int: as a float, the id 7 had been written back as 7.0."""
     if value.is_finite() and len(value.normalize().as_tuple().digits) > 15:
         return RawNumber(format(value.normalize(), "f"))
+    exponent = value.as_tuple().exponent
+    if isinstance(exponent, int) and exponent >= 0:
+        return int(value)
     return float(value)
 
 
