@@ -102,6 +102,24 @@ def test_a_csv_field_going_on_after_its_closing_quote_is_refused(tmp_path):
     assert _read(f) == [{"id": "1", "text": '"十五五"规划建议'}]
 
 
+def test_skip_bad_passes_over_a_csv_record_going_on_after_its_closing_quote(run, tmp_path):
+    """Since the reader is strict, a field going on after its closing quote stopped label and
+    score even under --skip-bad, which passes over malformed JSON Lines records: one such row
+    of a large export could not be passed over. It spoils its own record alone and is skipped
+    with its first line; a quote never closed (every later line taken) stays an error."""
+    f = tmp_path / "q.csv"
+    f.write_text('id,text\n1,短剧出海\n2,"十五五\n规划"建议\n3,广电总局发布微短剧管理新规\n', "utf-8")
+    result = run("label", str(f), "--skip-bad", "--quiet")
+    assert result.exit_code == 0, result.output
+    assert [json.loads(line)["id"] for line in result.stdout.splitlines()] == ["1", "3"]
+    assert f"skipped {f}:3: malformed CSV (',' expected after '\"')" in result.stderr
+    assert "2 good passages; skipped 1 bad lines" in result.stderr
+    f.write_text('id,text\n1,短剧出海\n2,"十五五规划建议\n3,广电总局\n', "utf-8")
+    result = run("label", str(f), "--skip-bad", "--quiet")
+    assert result.exit_code == 2
+    assert f"Error: {f}:3: malformed CSV (unexpected end of data)" in result.output
+
+
 def test_a_quote_never_closed_does_not_take_the_later_rows_into_one_text(tmp_path):
     """In a one-column CSV a quote never closed had made one text of every later line."""
     f = tmp_path / "one.csv"

@@ -315,7 +315,14 @@ def _csv(lines, name, require_text=True, skip=None) -> Iterator[tuple[dict, str,
         except StopIteration:
             return
         except csv.Error as exc:
-            raise malformed(exc, counter["first"] or counter["n"]) from None
+            bad = malformed(exc, counter["first"] or counter["n"])
+            # a field going on after its closing quote spoils its own record alone (the reader
+            # starts afresh at the next line); a quote never closed, or a field over the size
+            # limit, took every later line, and stays an error
+            if skip is None or "expected after" not in str(exc):
+                raise bad from None
+            skip.add(bad)
+            continue
         start = counter["first"]
         problem = None
         if None in row:
