@@ -452,6 +452,29 @@ def test_train_and_seeds_validate_refuse_a_label_in_the_same_words(tmp_path, run
     assert not (tmp_path / "m").exists()
 
 
+@pytest.mark.parametrize("label", ["文旅、出海", "短剧；政策", "AI;robotics", "出海｜政策", "Beijing's policy"])
+def test_a_label_its_own_csv_cell_would_not_read_back_as_is_refused(tmp_path, run, label):
+    """Names joined by ';', '、' or '｜' in a CSV labels cell are refused by score's reader, so a
+    model trained on a theme of such a name wrote label CSV that score then refused; train and
+    seeds validate now refuse the name, in the same words."""
+    from trendscore.io.readers import csv_labels_problem
+
+    assert csv_labels_problem(label) is not None  # label's CSV cell of this theme alone
+    rows = _five_theme_rows()
+    rows.insert(2, {"id": "bad", "text": "广电总局 短剧 通知", "labels": ["policy", label]})
+    seeds = _write_seeds(tmp_path / "s.jsonl", rows)
+    trained = run("train", seeds, "-o", tmp_path / "m", "--budget", "0", "--cv", "0", "--jobs", "1")
+    checked = run("seeds", "validate", seeds)
+    assert trained.exit_code == 2 and checked.exit_code == 1
+    assert trained.stderr == (
+        f"Error: {seeds}:3: label {label!r} is not a theme name: label's CSV output could not be read back "
+        "(a labels cell holding quotes, commas, semicolons, '、' or '｜', or opening with a bracket, is taken "
+        "for a list); name it without them\n"
+    )
+    assert checked.stdout == trained.stderr.replace("Error: ", "").replace(f"{seeds}:3: ", f"{seeds}:3: label: ")
+    assert not (tmp_path / "m").exists()
+
+
 def test_a_missing_theme_names_the_first_seed_file_and_how_many_more(tmp_path, run):
     seeds = tmp_path / "seeds"
     seeds.mkdir()

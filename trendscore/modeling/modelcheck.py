@@ -66,13 +66,22 @@ def theme_name_problem(name, what: str = "label") -> str | None:
 
     Beyond :data:`THEME_NAME`, a new name holds no ``|`` and no white space at either end: the
     label CSV joins a passage's themes with ``|`` and strips each name, so such a name would
-    come back as another. Loading a model checks :data:`THEME_NAME` alone, so that models
-    made before keep loading.
+    come back as another. Nor does it hold what the CSV reader takes for a list written another
+    way (quotes, commas, semicolons, ``、``, the full-width bar, a bracket first): score would
+    refuse label's own CSV cell of it. Loading a model checks :data:`THEME_NAME` alone, so that
+    models made before keep loading.
     """
     from trendscore.io.columns import LABEL_SEPARATOR
+    from trendscore.io.readers import csv_labels_problem
 
     if isinstance(name, str) and THEME_NAME.fullmatch(name) and LABEL_SEPARATOR not in name and name == name.strip():
-        return None
+        if csv_labels_problem(name) is None:
+            return None
+        return (
+            f"{what} {quoted(name)} is not a theme name: label's CSV output could not be read back "
+            "(a labels cell holding quotes, commas, semicolons, '、' or '｜', or opening with a "
+            "bracket, is taken for a list); name it without them"
+        )
     return (
         f"{what} {quoted(name)} is not a theme name "
         f"(text of 1-64 printable characters, without '{LABEL_SEPARATOR}' or spaces at either end)"
