@@ -269,3 +269,18 @@ def test_a_time_alone_under_body_text_is_body_text(tmp_path):
     assert first["text"].startswith(body) and "开幕式· 9:30" in first["text"]
     assert not any(r["date"] in ("9:30", "10:30") for r in records)
     assert records[-1]["doc_title"] == "广电总局发布新规"
+
+
+@pytest.mark.parametrize("title", ["以网络文学为桥 传中华文明之韵：郑州举办…", "Short dramas go global..."])
+def test_a_title_cut_short_still_heads_a_source_line_with_a_time_alone(tmp_path, title):
+    """An export may cut a long title with an ellipsis: such a line above '郑州日报· 3小时前' is
+    still its article's title (a line ending a sentence there is body text)."""
+    path = tmp_path / "d.txt"
+    path.write_text(
+        _three_articles("郑州日报· 3小时前").replace(
+            "以网络文学为桥 传中华文明之韵：郑州举办网络文学中华文明传承发展创作座谈会暨微短剧交流", title
+        ),
+        "utf-8",
+    )
+    records = [r for r, _, _ in read_records(str(path))]
+    assert [(r["doc_title"], r["date"]) for r in records][1] == (title, "3小时前")

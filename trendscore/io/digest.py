@@ -164,8 +164,9 @@ def _sources(lines: Iterable[str]) -> Iterator[tuple[int, str, re.Match[str] | N
         yield held
 
 
-#: the ends of a line that is a sentence of body text rather than a title
-_BODY_ENDS = ("。", "；", "，", "、", "：", "…", ".", ";", ",", ":")
+#: the ends of a line that is a sentence or clause of body text rather than a title (not an
+#: ellipsis: an export may cut a long title short with one)
+_BODY_ENDS = ("。", "；", "，", "、", "：", ";", ",", ":")
 
 
 def _heads_article(last: tuple[int, str, bool] | None) -> bool:
@@ -178,7 +179,8 @@ def _heads_article(last: tuple[int, str, bool] | None) -> bool:
     if last is None or last[2] or not last[1]:
         return False
     text = last[1]
-    return len(text) <= _TITLE_MAX and not text.endswith(_BODY_ENDS) and not SOURCE_LINE.match(text)
+    sentence = text.endswith(_BODY_ENDS) or (text.endswith(".") and not text.endswith(".."))
+    return len(text) <= _TITLE_MAX and not sentence and not SOURCE_LINE.match(text)
 
 
 def digest_parts(lines: Iterable[str]) -> Iterator[tuple]:
