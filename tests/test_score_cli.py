@@ -299,6 +299,30 @@ def test_a_date_column_spelt_otherwise_is_refused_where_dates_are_read(run, tmp_
         trendscore.score(pd.DataFrame({" DATE": ["2025-01-02"], "labels": [["culture"]]}))
 
 
+def test_a_json_lines_record_or_dict_with_its_date_spelt_otherwise_is_refused(run, tmp_path):
+    """A JSON Lines record (or a dict given to the API) holding 'Date' and no 'date' had been
+    counted undated, with no more than a note, where the CSV header 'Date' is refused."""
+    import trendscore
+
+    f = tmp_path / "d.jsonl"
+    f.write_text(
+        '{"date": "2025-01-01", "labels": ["policy"]}\n{"Date": "2025-01-02", "labels": ["culture"]}\n', "utf-8"
+    )
+    for extra in ((), ("--jobs", "2")):
+        result = run("score", f, *extra)
+        assert result.exit_code == 2 and result.stderr == (
+            f"Error: {f}:2: the record has a field 'Date', not 'date': its date would not be read and the record "
+            "would be undated; name it 'date'; try --date-column 'Date' to read it\n"
+        )
+    result = run("score", f, "--skip-bad", "--format", "json")
+    assert result.exit_code == 0 and json.loads(result.stdout)["records"]["total"] == 1
+    assert f"skipped {f}:2: the record has a field 'Date'" in result.stderr
+    rows = [{"date": "2025-01-01", "labels": ["policy"]}, {" DATE": "2025-01-02", "labels": ["culture"]}]
+    with pytest.raises(trendscore.InputError, match=r"^<records>:2: the record has a field ' DATE', not 'date'"):
+        trendscore.score(rows)
+    assert trendscore.score(rows[:1] + [{"when": "2025-01-02", "labels": []}]).records["undated"] == 1
+
+
 def test_json_lines_null_labels_are_for_the_model_to_label(run, tmp_path):
     """A null 'labels' means not labelled yet, as a Parquet or DataFrame null does."""
     f = tmp_path / "n.jsonl"

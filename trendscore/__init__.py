@@ -115,7 +115,21 @@ def score(
 
         columns = Columns(text_column, date_column)
         records = (columns.rename(dict(r), RECORDS, n) if isinstance(r, dict) else r for n, r in enumerate(records, 1))
+    if not is_frame(records) and date_column == "date" and not isinstance(records, (dict, str, bytes)):
+        records = _date_spelt_otherwise_refused(records)
     return _score(records, freq=freq, as_of=as_of, model=model, relabel=relabel, rows=name)
+
+
+def _date_spelt_otherwise_refused(records):
+    """The records, a record without ``date`` but with a field ``Date`` (``DATE``, `` date``)
+    refused with its place: its date would be passed over and it counted undated."""
+    from trendscore.io.columns import check_date_column
+    from trendscore.io.rows import RECORDS
+
+    for n, record in enumerate(records, 1):
+        if isinstance(record, dict) and "date" not in record:
+            check_date_column(record, RECORDS, "the record", n, "field")
+        yield record
 
 
 def __getattr__(name):

@@ -102,20 +102,22 @@ def both_fields(what: str, field: str, name: str, line: int) -> TrendscoreError:
     return hinted(error, Hint(f"{{setting}} naming the one that holds the {field}", f"{field}_column"))
 
 
-def check_date_column(fields, name: str | None, kind: str) -> None:
+def check_date_column(fields, name: str | None, kind: str, line: int = 1, what: str = "column") -> None:
     """Refuse, where dates are read, a header whose date column is spelt otherwise (``Date``,
     ``DATE``, `` date``) with none named ``date``: its dates would be passed over unread and
-    its rows counted as undated, left out of the score with no more than a note."""
+    its rows counted as undated, left out of the score with no more than a note. A JSON Lines
+    record, which has no header, is checked as one (``line``, ``what``: its line, ``field``)."""
     fields = [str(f) for f in fields]
     if "date" in fields:
         return
     near = next((f for f in fields if f.strip().casefold() == "date"), None)
     if near is not None:
+        dates, rows = ("its dates", "its rows") if what == "column" else ("its date", "the record")
         error = InputError(
-            f"{kind} has a column {one_line(repr(near))}, not 'date': its dates would not be read and "
-            "its rows would be undated; name it 'date'",
+            f"{kind} has a {what} {one_line(repr(near))}, not 'date': {dates} would not be read and "
+            f"{rows} would be undated; name it 'date'",
             name,
-            1,
+            line,
         )
         raise hinted(error, Hint(f"{{setting}} {one_line(repr(near))} to read it", "date_column"))
 

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from trendscore.errors import ENCODING_HINT, InputError, hinted, quoted
-from trendscore.io.columns import FULL_WIDTH_SEPARATOR, LABEL_SEPARATOR, Columns
+from trendscore.io.columns import FULL_WIDTH_SEPARATOR, LABEL_SEPARATOR, Columns, check_date_column
 from trendscore.io.digest import digest_parts
 from trendscore.io.jsonfast import loads, repeated_key, spaced_key_ends
 from trendscore.io.opening import HEAD_BYTES as _HEAD_BYTES  # noqa: F401 (the size of the sniffed head, for tests)
@@ -240,6 +240,9 @@ def parse_jsonl_line(
         raise InputError(f"an object holds the key {quoted(key)} twice; give each field once", name, number)
     if columns is not None:
         obj = columns.rename(obj, name, number)
+    if not require_text and "date" not in obj and (columns is None or columns.date == "date"):
+        # where dates are read, a record's 'Date' would be passed over and it counted undated
+        check_date_column(obj, name, "the record", number, "field")
     if "labels" in obj and obj["labels"] is None:
         del obj["labels"]  # null: not labelled yet (as a Parquet or DataFrame null)
     if require_text or "labels" not in obj:
