@@ -607,3 +607,28 @@ def test_a_long_label_list_is_quoted_short_in_conflicts(tmp_path):
     new = _write(tmp_path / "new.jsonl", [{**BASE[0], "id": "z", "labels": many}])
     result = add_seeds(new, directory)
     assert len(result.conflicts) == 1 and len(result.conflicts[0].message) < 300
+
+
+def test_validate_names_a_seed_whose_date_does_not_parse(tmp_path):
+    """Found by a review: train's time split places a report by its day and passed over a seed
+    whose date does not parse, without a word; validate now names it (add still accepts it)."""
+    records = [
+        {**BASE[0], "date": "2024-07-03"},
+        {**BASE[1], "date": "2024年7月3日"},
+        {**BASE[2], "date": "3天前"},
+        {"id": "d", "text": "短剧行业年度报告发布", "labels": [], "date": "2024-13-45"},
+        {"id": "e", "text": "另一条没有日期的新闻", "labels": []},
+    ]
+    f = _write(tmp_path / "s.jsonl", records)
+    _, problems = validate_seeds([f])
+    dated = [(p.line, p.kind, p.message) for p in problems if p.kind == "date"]
+    assert [line for line, _, _ in dated] == [3, 4]
+    assert dated[0][2] == (
+        "date '3天前' does not parse as a day: the seed is left out of train's time split; write it as YYYY-MM-DD"
+    )
+    result = CliRunner().invoke(main, ["seeds", "validate", str(f)])
+    assert result.exit_code == 1 and f"{f}:4: date: date '2024-13-45' does not parse" in result.output
+    directory = tmp_path / "seeds"
+    directory.mkdir()
+    added = add_seeds(f, directory)
+    assert added.added == 5

@@ -225,6 +225,7 @@ def validate_seeds(paths, themes: list[str] | str | None = None) -> tuple[list[S
             problems.append(Problem(s.path, s.line, "cycle", message))
     seeds = without_replaced(seeds)
     problems += _label_problems(seeds, themes)
+    problems += _date_problems(seeds)
     first_by_text: dict[str, Seed] = {}
     for s in seeds:
         if not s.text.strip():
@@ -261,6 +262,24 @@ def validate_seeds(paths, themes: list[str] | str | None = None) -> tuple[list[S
         )
     problems.sort(key=lambda p: (p.path, p.line or 0, p.kind))
     return seeds, problems
+
+
+def _date_problems(seeds: list[Seed]) -> list[Problem]:
+    """A seed whose ``date`` does not parse as a day: train's time split places reports by
+    their day, so such a seed was left out of it without a word."""
+    from trendscore.io.dates import is_missing, parse_date
+
+    return [
+        Problem(
+            s.path,
+            s.line,
+            "date",
+            f"date {quoted(s.date)} does not parse as a day: the seed is left out of train's time split; "
+            "write it as YYYY-MM-DD",
+        )
+        for s in seeds
+        if not is_missing(s.date) and parse_date(s.date) is None
+    ]
 
 
 @dataclass
