@@ -53,6 +53,14 @@ def run():
     return invoke
 
 
+def probe_output(code: str) -> list[str]:
+    """The words a fresh interpreter prints running ``code`` (a probe of what a process imports
+    or compiles); the probe must exit cleanly."""
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    return done.stdout.split()
+
+
 def kill_cli(args, delay=None, ready=None, limit=90.0) -> bool:
     """Run the CLI in a new process and kill -9 it after ``delay`` seconds, or the moment
     ``ready()`` holds (polled without pause). True if it was killed while still running.

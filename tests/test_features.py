@@ -1,6 +1,6 @@
 import numpy as np
 import pytest
-from conftest import SEEDS
+from conftest import SEEDS, probe_output
 
 import trendscore
 from trendscore.seeds.files import read_seeds
@@ -279,8 +279,6 @@ def test_the_warm_up_before_the_fork_compiles_no_pattern_of_one_text_tokens():
     class of the Chinese block, ~1 ms to compile) were compiled at import, and the warm-up
     before the fork labelled one passage too; a run whose workers label batches needs neither.
     A few passages compile them on first use, with the same labels as a batch."""
-    import subprocess
-    import sys
 
     probe = (
         "import re, sys\n"
@@ -303,6 +301,4 @@ def test_the_warm_up_before_the_fork_compiles_no_pattern_of_one_text_tokens():
         "assert one == model.label([text] * 9)[:1], one\n"
         "print(before, chinese())\n"
     )
-    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120)
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.split() == ["0", "2"]
+    assert probe_output(probe) == ["0", "2"]

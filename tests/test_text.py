@@ -1,3 +1,5 @@
+from conftest import probe_output
+
 from trendscore.text.normalise import normalize, normalize_many, split_passages
 
 
@@ -77,8 +79,6 @@ def test_labelling_reads_the_shipped_data_without_importlib_resources():
     whose import (and the readers and zipfile it imports on first use) cost ~5 ms at every
     start; they are read as files beside the package's modules, as the bundled models are, and
     each once a process."""
-    import subprocess
-    import sys
 
     from trendscore.text import DATA, data_text
     from trendscore.text.features import dictionary_sha256
@@ -93,6 +93,4 @@ def test_labelling_reads_the_shipped_data_without_importlib_resources():
         "assert model.label(['短劇出海到洛杉磯'] * 10)[0]['labels'] == ['overseas']\n"
         "print(sorted(m for m in ('importlib.resources', 'zipfile') if m in sys.modules))\n"
     )
-    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120)
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() == "[]"
+    assert " ".join(probe_output(probe)) == "[]"

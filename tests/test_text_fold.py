@@ -7,6 +7,7 @@ import re
 import unicodedata
 
 import numpy  # noqa: F401 (batches are checked with numpy tables once numpy is imported)
+from conftest import probe_output
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from label_sample import sample_texts
@@ -117,8 +118,6 @@ def test_importing_and_normalising_a_batch_compiles_one_class_of_the_chinese_blo
     costs ~2 ms to compile (the class is built one code point at a time), at every start of
     ``label``: four were compiled at import, where one is used; the others are comparisons and
     tables of code points now."""
-    import subprocess
-    import sys
 
     probe = (
         "import re, sys\n"
@@ -135,17 +134,13 @@ def test_importing_and_normalising_a_batch_compiles_one_class_of_the_chinese_blo
         "assert normalise.normalize_many(texts)[:2] == ['微短剧出海', '短剧出海,ai']\n"
         "print(sum('\\u9fff' in p for p in seen if isinstance(p, str)))\n"
     )
-    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120)
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.split() == ["1"]
+    assert probe_output(probe) == ["1"]
 
 
 def test_labelling_a_batch_never_imports_numpy_ma():
     """``numpy.unique`` without options asks ``numpy.ma`` whether its input is masked, which
     imports numpy.ma (~15 ms) into every ``label`` run; finding the texts of a batch to fold
     or convert had called it."""
-    import subprocess
-    import sys
 
     probe = (
         "import sys\n"
@@ -156,9 +151,7 @@ def test_labelling_a_batch_never_imports_numpy_ma():
         "model.label(['微短劇\\u3000出海 𠀀', '短剧 出海,ＡＩ'] * 10)\n"
         "print('numpy' in sys.modules, 'numpy.ma' in sys.modules)\n"
     )
-    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120)
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.split() == ["True", "False"]
+    assert probe_output(probe) == ["True", "False"]
 
 
 def test_a_batch_normalised_before_numpy_is_imported_comes_out_the_same():
