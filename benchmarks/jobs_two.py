@@ -12,6 +12,12 @@ two (and every checkout) take turns, so they share the machine's load; a one-pas
 medians of wall and CPU seconds (user + system of the command and its workers), the
 speed-up on the medians and the median of the per-pair speed-ups, and the load average
 before and after. The outputs of all runs must be byte for byte the same.
+
+Each pair also times an oracle for any two-process labeller on this machine: two
+``--jobs 1`` commands started together, each on one half of the file (cut at a line), the wall
+time running until both have ended; their outputs joined must equal the whole file's. It pays
+no split, no merge and no shared parent, so its speed-up over ``--jobs 1`` is what two cores
+give this job here at best, with each process's start-up paid in parallel.
 """
 
 from __future__ import annotations
@@ -42,6 +48,20 @@ def _run(checkout: Path, args: list[str]) -> tuple[float, float]:
     return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
+def _run_together(checkout: Path, commands: list[list[str]]) -> tuple[float, float]:
+    """Wall and CPU seconds of several ``python -m trendscore`` commands started at once."""
+    env = installed_env(checkout)
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    t = time.perf_counter()
+    procs = [subprocess.Popen([sys.executable, "-m", "trendscore", *a], env=env) for a in commands]
+    codes = [p.wait() for p in procs]
+    wall = time.perf_counter() - t
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if any(codes):
+        raise SystemExit(f"a command of the oracle failed: exit codes {codes}")
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--pairs", type=int, default=7)
@@ -59,6 +79,11 @@ def main() -> None:
             for i in range(args.lines):
                 fh.write(json.dumps({"id": i, "text": texts[i % len(texts)]}, ensure_ascii=False) + "\n")
         one.write_text(json.dumps({"id": 0, "text": texts[0]}, ensure_ascii=False) + "\n", "utf-8")
+        lines = heads.read_bytes().splitlines(keepends=True)
+        halves = [tmp / "half-0.jsonl", tmp / "half-1.jsonl"]
+        halves[0].write_bytes(b"".join(lines[: len(lines) // 2]))
+        halves[1].write_bytes(b"".join(lines[len(lines) // 2 :]))
+        del lines
         runs: dict[tuple[int, int], list[tuple[float, float]]] = {}
         digests: set[bytes] = set()
         for pair in range(args.pairs):
@@ -71,6 +96,14 @@ def main() -> None:
                     )
                     digests.add(out.read_bytes())
                     out.unlink()
+                outs = [tmp / f"half-out-{h}.jsonl" for h in range(2)]
+                runs.setdefault((c, -1), []).append(
+                    _run_together(
+                        checkout,
+                        [["label", str(h), "-o", str(o), "--jobs", "1", "--quiet"] for h, o in zip(halves, outs)],
+                    )
+                )
+                digests.add(b"".join(o.read_bytes() for o in outs))
                 runs.setdefault((c, 0), []).append(_run(checkout, ["label", str(one), "-o", str(tmp / "o.jsonl")]))
         assert len(digests) == 1, "outputs differ"
     print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}\n")
@@ -82,11 +115,17 @@ def main() -> None:
     print("|---|---|---|---|---|---|---|")
     for c, checkout in enumerate(checkouts):
         one_wall = [w for w, _ in runs[(c, 1)]]
-        for jobs, name in ((1, "--jobs 1"), (2, "--jobs 2"), (0, "one passage")):
+        runs_named = (
+            (1, "--jobs 1"),
+            (2, "--jobs 2"),
+            (-1, "oracle: two --jobs 1 on halves at once"),
+            (0, "one passage"),
+        )
+        for jobs, name in runs_named:
             walls = [w for w, _ in runs[(c, jobs)]]
             cpu = statistics.median(x for _, x in runs[(c, jobs)])
             ratio = pairs = ""
-            if jobs == 2:
+            if jobs in (2, -1):
                 ratio = f"{statistics.median(one_wall) / statistics.median(walls):.2f}x"
                 pairs = f"{statistics.median(a / b for a, b in zip(one_wall, walls)):.2f}x"
             each = ", ".join(f"{w:.2f}" for w in walls)

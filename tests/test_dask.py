@@ -312,6 +312,24 @@ def test_label_dataframe_refuses_a_row_without_text_as_trendscore_label():
     assert fine["labels"].tolist() == trendscore.label(frame.dropna())["labels"].tolist()
 
 
+def test_label_dataframe_keeps_a_frames_own_labels_as_trendscore_label():
+    """label_dataframe replaced a ``labels`` column of the frame's own with the model's; it
+    is kept as ``labels_input``, in the partitions and in the frame's meta alike."""
+    import dask.dataframe as dd
+    import pandas as pd
+
+    import trendscore
+    from trendscore.integrations.dask import label_dataframe
+
+    frame = pd.DataFrame({"text": ["海淀区发布微短剧扶持政策", "短剧出海东南亚市场"] * 2, "labels": ["culture", "x", "", "y"]})
+    lazy = label_dataframe(dd.from_pandas(frame, npartitions=2))
+    assert "labels_input" in lazy.columns and list(lazy.columns) == list(lazy.compute().columns)
+    done = lazy.compute()
+    assert done["labels_input"].tolist() == ["culture", "x", "", "y"]
+    assert done["labels"].tolist() == trendscore.label(frame)["labels"].tolist()
+    assert trendscore.label(frame)["labels_input"].tolist() == ["culture", "x", "", "y"]
+
+
 def test_dataframes_scored_in_the_callers_process_leave_its_encoder_settings_alone(monkeypatch):
     """Without a cluster Dask runs the tasks in the caller's process, where loading the model
     had reset the process as a worker's (one encoder thread, its encoder cache emptied), and

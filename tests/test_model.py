@@ -182,3 +182,26 @@ def test_loading_a_model_runs_no_python_code_for_each_term():
     assert len(fz.word_vocab) + len(fz.char_vocab) > 25000
     assert list(fz.char_vocab.values()) == list(range(len(fz.word_vocab), fz.n_terms))
     assert calls < 2000, calls
+
+
+def test_the_api_keeps_a_records_own_labels_as_the_label_command_does():
+    """trendscore.label on dicts or a DataFrame replaced a row's own ``labels`` (a user's
+    hand labels, say) with the model's, losing them; the ``label`` command keeps them as
+    ``labels_input``. Now every way of labelling keeps them so, and a taken name moves on to
+    ``labels_input_2``."""
+    pd = pytest.importorskip("pandas")
+    text = "海淀区发布微短剧扶持政策"
+    model_labels = trendscore.label([text])[0]["labels"]
+    assert model_labels == ["policy", "regional_hub"]
+    records = [{"text": text, "labels": ["culture"]}, {"text": text}]
+    out = trendscore.label(records)
+    assert out[0]["labels_input"] == ["culture"] and out[0]["labels"] == model_labels
+    assert "labels_input" not in out[1] and out[1]["labels"] == model_labels
+    assert records[0] == {"text": text, "labels": ["culture"]}  # the caller's dicts unchanged
+    both = trendscore.label([{"text": text, "labels": ["culture"], "labels_input": ["policy"]}])[0]
+    assert (both["labels_input"], both["labels_input_2"]) == (["policy"], ["culture"])
+    frame = pd.DataFrame({"text": [text, text], "labels": [["culture"], []]})
+    labelled = trendscore.label(frame)
+    assert labelled["labels_input"].tolist() == [["culture"], []]
+    assert labelled["labels"].tolist() == [model_labels, model_labels]
+    assert frame.columns.tolist() == ["text", "labels"]  # the caller's frame unchanged

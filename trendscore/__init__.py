@@ -36,7 +36,9 @@ def label(data, model=None, text_column: str = "text"):
     ``data`` is a list of strings (gives one ``{"labels", "scores"}`` dict per text), a list
     of record dicts (gives copies with ``labels`` and ``scores`` added; the text is read
     from ``text_column``), or a pandas DataFrame (gives a copy with a ``labels`` column and
-    one ``score_<theme>`` probability column per theme).
+    one ``score_<theme>`` probability column per theme). A record's or frame's own ``labels``
+    are kept as ``labels_input`` (``labels_input_2``... if that name is taken), as the
+    ``label`` command keeps them.
 
     Examples
     --------
@@ -62,8 +64,19 @@ def label(data, model=None, text_column: str = "text"):
                 got = "nothing" if text_column not in record else type(text).__name__
                 raise InputError(f"expected a string {text_column!r} field, got {got}", RECORDS, n)
             texts.append(text)
-        return [{**r, **res} for r, res in zip(data, model.label(texts))]
+        return [_with_result(r, res) for r, res in zip(data, model.label(texts))]
     return model.label(data)
+
+
+def _with_result(record: dict, result: dict) -> dict:
+    """A copy of ``record`` with the model's ``result`` added; a ``labels`` field of the
+    record's own is kept as ``labels_input``, as the ``label`` command keeps it."""
+    from trendscore.io.rows import input_labels_name
+
+    out = dict(record)
+    if "labels" in out:
+        out[input_labels_name(out)] = out.pop("labels")
+    return {**out, **result}
 
 
 def read(

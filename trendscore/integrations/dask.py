@@ -20,7 +20,7 @@ from functools import partial
 from pathlib import Path
 
 from trendscore.errors import InputError, ModelError
-from trendscore.io.rows import FRAME
+from trendscore.io.rows import FRAME, input_labels_name
 from trendscore.once import built_once
 
 __all__ = ["label_dataframe", "score_dataframe", "connect"]
@@ -309,7 +309,8 @@ def _label_partition(pdf, model_dir, text_column, partition_info=None):
 
 
 def label_dataframe(ddf, model=None, text_column: str = "text"):
-    """``ddf`` with a ``labels`` column and one ``score_<theme>`` column per theme.
+    """``ddf`` with a ``labels`` column and one ``score_<theme>`` column per theme (a
+    ``labels`` column of its own kept as ``labels_input``, as :func:`trendscore.label` keeps it).
 
     ``model`` is read as :func:`trendscore.label` reads it (a model directory, a registry, a
     bundled model's name, a loaded Model, or None for the bundled default); each worker loads
@@ -322,6 +323,8 @@ def label_dataframe(ddf, model=None, text_column: str = "text"):
     loaded = load_model(model_dir)  # check the model here first, and learn its themes
     themes = loaded.themes
     meta = ddf._meta.copy()
+    if "labels" in meta.columns:  # kept as the partitions keep it (labelled_frame)
+        meta = meta.rename(columns={"labels": input_labels_name(set(meta.columns))})
     meta["labels"] = []
     for theme in themes:
         meta[f"score_{theme}"] = []

@@ -7,7 +7,7 @@ import math
 from collections.abc import Iterator
 
 from trendscore.errors import InputError, one_line
-from trendscore.io.rows import FRAME, RECORDS
+from trendscore.io.rows import FRAME, RECORDS, input_labels_name
 
 __all__ = [
     "is_frame",
@@ -82,8 +82,12 @@ def frame_texts(frame, text_column: str) -> list[str]:
 
 
 def labelled_frame(frame, results: list[dict], themes: list[str]):
-    """A copy of ``frame`` with ``labels`` and one ``score_<theme>`` probability column per theme."""
+    """A copy of ``frame`` with ``labels`` and one ``score_<theme>`` probability column per theme.
+    A ``labels`` column of the frame's own is kept, renamed as ``label`` keeps a record's
+    (:func:`trendscore.io.rows.input_labels_name`)."""
     out = frame.copy()
+    if "labels" in out.columns:
+        out = out.rename(columns={"labels": input_labels_name(set(out.columns))})
     out["labels"] = [r["labels"] for r in results]
     for theme in themes:
         out[f"score_{theme}"] = [r["scores"][theme] for r in results]

@@ -9,10 +9,28 @@ the rows were given, across the whole input (not the frame's index, nor a partit
 
 from __future__ import annotations
 
-__all__ = ["FRAME", "RECORDS"]
+__all__ = ["FRAME", "INPUT_LABELS", "RECORDS", "input_labels_name"]
 
 #: how errors name the rows of a DataFrame
 FRAME = "<DataFrame>"
 #: how errors name the dicts of a list (or other iterable) of records
 RECORDS = "<records>"
+#: the field (or column) that keeps a row's own ``labels`` once the model's labels take that name
+INPUT_LABELS = "labels_input"
+
+
+def input_labels_name(taken) -> str:
+    """The name under which a row's own ``labels`` are kept, one rule for every way of
+    labelling (``label``, :func:`trendscore.label`, ``label_dataframe``): ``labels_input``, or
+    ``labels_input_2``, ``_3``... when the row (``taken``: its field or column names) has that
+    name already.
+
+    >>> input_labels_name({"text", "labels"}), input_labels_name({"labels", "labels_input"})
+    ('labels_input', 'labels_input_2')
+    """
+    name, n = INPUT_LABELS, 1
+    while name in taken:
+        n += 1
+        name = f"{INPUT_LABELS}_{n}"
+    return name
 

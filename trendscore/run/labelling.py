@@ -6,14 +6,13 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from trendscore.io.readers import read_records
+from trendscore.io.rows import INPUT_LABELS, input_labels_name
 from trendscore.modeling.model import BATCH, Model
 
 __all__ = ["LabelStats", "label_records", "iter_input_records", "BATCH_CHARS", "INPUT_LABELS"]
 
 #: a batch is also cut when its texts reach this many characters (bounded memory)
 BATCH_CHARS = 20_000_000
-#: the field that keeps a record's own ``labels`` once the model's labels take that name
-INPUT_LABELS = "labels_input"
 
 
 @dataclass
@@ -28,11 +27,7 @@ class LabelStats:
 def _keep_input_labels(record: dict) -> None:
     """Move a record's own ``labels`` to :data:`INPUT_LABELS` (``labels_input_2``... when the
     record has that field too), so that the model's labels do not replace them."""
-    name, n = INPUT_LABELS, 1
-    while name in record:
-        n += 1
-        name = f"{INPUT_LABELS}_{n}"
-    record[name] = record.pop("labels")
+    record[input_labels_name(record)] = record.pop("labels")
 
 
 def iter_input_records(
