@@ -321,7 +321,8 @@ def test_label_dataframe_keeps_a_frames_own_labels_as_trendscore_label():
     import trendscore
     from trendscore.integrations.dask import label_dataframe
 
-    frame = pd.DataFrame({"text": ["海淀区发布微短剧扶持政策", "短剧出海东南亚市场"] * 2, "labels": ["culture", "x", "", "y"]})
+    texts = ["海淀区发布微短剧扶持政策", "短剧出海东南亚市场"] * 2
+    frame = pd.DataFrame({"text": texts, "labels": ["culture", "x", "", "y"]})
     lazy = label_dataframe(dd.from_pandas(frame, npartitions=2))
     assert "labels_input" in lazy.columns and list(lazy.columns) == list(lazy.compute().columns)
     done = lazy.compute()
