@@ -102,8 +102,12 @@ def warm(model) -> None:
 
 
 def worker_setup(state: WorkerState) -> WorkerState:
-    """In a forked worker: one BLAS thread and its own sentence encoder, if the model has one
-    (the TF-IDF parts and the segmenter are used as inherited)."""
+    """In a forked worker: freed memory kept for the next chunk (:func:`trendscore.run.heap.keep_heap`),
+    one BLAS thread and its own sentence encoder, if the model has one (the TF-IDF parts and
+    the segmenter are used as inherited)."""
+    from trendscore.run.heap import keep_heap
+
+    keep_heap()
     if state.model is not None and state.model.featurizer.config.embedding:
         from trendscore.text import embedding
 
