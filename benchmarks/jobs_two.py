@@ -9,7 +9,8 @@ user runs it (start-up included), with ``PYTHONPATH`` set to the checkout, its m
 to bytecode first as an install compiles them (``_common.installed_env``). In every pair the
 two (and every checkout) take turns, so they share the machine's load; a one-passage
 ``label`` is timed in each pair too (the start-up no worker shares). Prints per checkout the
-medians of wall and CPU seconds (user + system of the command and its workers), the
+medians of wall and CPU seconds (user + system of the command and its workers; and system
+seconds and minor page faults alone), the
 speed-up on the medians and the median of the per-pair speed-ups, and the load average
 before and after. The outputs of all runs must be byte for byte the same.
 
@@ -37,19 +38,25 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import installed_env, machine, thucnews  # noqa: E402
 
 
-def _run(checkout: Path, args: list[str]) -> tuple[float, float]:
-    """Wall and CPU seconds of one ``python -m trendscore`` command run from ``checkout``."""
+def _usage(before, after) -> tuple[float, float, int]:
+    """CPU seconds (user + system), system seconds and minor page faults between two readings."""
+    system = after.ru_stime - before.ru_stime
+    return (after.ru_utime - before.ru_utime) + system, system, after.ru_minflt - before.ru_minflt
+
+
+def _run(checkout: Path, args: list[str]) -> tuple[float, float, float, int]:
+    """Wall seconds and :func:`_usage` of one ``python -m trendscore`` command run from ``checkout``."""
     env = installed_env(checkout)
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t = time.perf_counter()
     subprocess.run([sys.executable, "-m", "trendscore", *args], check=True, env=env)
     wall = time.perf_counter() - t
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return (wall, *_usage(before, after))
 
 
-def _run_together(checkout: Path, commands: list[list[str]]) -> tuple[float, float]:
-    """Wall and CPU seconds of several ``python -m trendscore`` commands started at once."""
+def _run_together(checkout: Path, commands: list[list[str]]) -> tuple[float, float, float, int]:
+    """Wall seconds and :func:`_usage` of several ``python -m trendscore`` commands started at once."""
     env = installed_env(checkout)
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t = time.perf_counter()
@@ -59,7 +66,7 @@ def _run_together(checkout: Path, commands: list[list[str]]) -> tuple[float, flo
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if any(codes):
         raise SystemExit(f"a command of the oracle failed: exit codes {codes}")
-    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return (wall, *_usage(before, after))
 
 
 def main() -> None:
@@ -84,7 +91,7 @@ def main() -> None:
         halves[0].write_bytes(b"".join(lines[: len(lines) // 2]))
         halves[1].write_bytes(b"".join(lines[len(lines) // 2 :]))
         del lines
-        runs: dict[tuple[int, int], list[tuple[float, float]]] = {}
+        runs: dict[tuple[int, int], list[tuple[float, float, float, int]]] = {}
         digests: set[bytes] = set()
         for pair in range(args.pairs):
             for c, checkout in enumerate(checkouts):
@@ -109,12 +116,12 @@ def main() -> None:
     print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}\n")
     print(f"{args.lines:,} headlines, {args.pairs} pairs\n")
     print(
-        "| checkout | run | wall s (each) | median wall s | median CPU s | speed-up on medians "
-        "| median of pair speed-ups |"
+        "| checkout | run | wall s (each) | median wall s | median CPU s | median system s "
+        "| median page faults | speed-up on medians | median of pair speed-ups |"
     )
-    print("|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|")
     for c, checkout in enumerate(checkouts):
-        one_wall = [w for w, _ in runs[(c, 1)]]
+        one_wall = [r[0] for r in runs[(c, 1)]]
         runs_named = (
             (1, "--jobs 1"),
             (2, "--jobs 2"),
@@ -122,15 +129,18 @@ def main() -> None:
             (0, "one passage"),
         )
         for jobs, name in runs_named:
-            walls = [w for w, _ in runs[(c, jobs)]]
-            cpu = statistics.median(x for _, x in runs[(c, jobs)])
+            walls = [r[0] for r in runs[(c, jobs)]]
+            cpu, system, faults = (statistics.median(r[k] for r in runs[(c, jobs)]) for k in (1, 2, 3))
             ratio = pairs = ""
             if jobs in (2, -1):
                 ratio = f"{statistics.median(one_wall) / statistics.median(walls):.2f}x"
                 pairs = f"{statistics.median(a / b for a, b in zip(one_wall, walls)):.2f}x"
             each = ", ".join(f"{w:.2f}" for w in walls)
             wall = statistics.median(walls)
-            print(f"| {checkout.name} | {name} | {each} | {wall:.2f} | {cpu:.2f} | {ratio} | {pairs} |")
+            print(
+                f"| {checkout.name} | {name} | {each} | {wall:.2f} | {cpu:.2f} | {system:.2f} | {faults:,.0f} "
+                f"| {ratio} | {pairs} |"
+            )
 
 
 if __name__ == "__main__":
