@@ -16,13 +16,19 @@ def installed_env(checkout) -> dict:
     package runs: ``PYTHONPATH`` set to it, its modules compiled to bytecode once beforehand (pip
     does so when it installs), and ``PYTHONDONTWRITEBYTECODE`` dropped. Without this, a machine
     that sets that variable (this one does) recompiles every module of the package in every
-    timed run: ~300 M instructions of start-up that no installed copy pays."""
+    timed run: ~300 M instructions of start-up that no installed copy pays.
+
+    ``PYTHONSAFEPATH`` is set too: ``python -m`` and ``python -c`` otherwise put the working
+    directory first on the import path, so a child started from the repository root imported
+    the root's trendscore whatever ``PYTHONPATH`` named, and every "base against final" run
+    from there timed one code twice (found 2026-12-03; BENCHMARKS.md says which figures)."""
     import compileall
     import os
 
     compileall.compile_dir(str(Path(checkout) / "trendscore"), quiet=1)
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     env["PYTHONPATH"] = str(checkout)
+    env["PYTHONSAFEPATH"] = "1"
     return env
 
 

@@ -90,7 +90,8 @@ def compare(old: Path, reps: int) -> None:
         write_archive(path, 1_000_000)
         for _ in range(reps):
             for name, root in (("old", old), ("this checkout", here)):
-                env = {**os.environ, "PYTHONPATH": str(root)}
+                # PYTHONSAFEPATH: without it the working directory's trendscore came first
+                env = {**os.environ, "PYTHONPATH": str(root), "PYTHONSAFEPATH": "1"}
                 proc = subprocess.run(
                     [sys.executable, "-c", DIRECT_CPU, str(path)], capture_output=True, text=True, check=True, env=env
                 )
