@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -49,7 +50,9 @@ def generate(path: Path, size_bytes: int) -> int:
 
 def run(cmd) -> tuple[float, float]:
     t = time.perf_counter()
-    out = subprocess.run([sys.executable, "-c", WRAP, *cmd], capture_output=True, text=True).stdout.split()
+    # PYTHONSAFEPATH: the trendscore that PYTHONPATH names, not the working directory's
+    env = {**os.environ, "PYTHONSAFEPATH": "1"}
+    out = subprocess.run([sys.executable, "-c", WRAP, *cmd], capture_output=True, text=True, env=env).stdout.split()
     if out[1] != "0":
         raise SystemExit(f"{cmd} failed")
     return time.perf_counter() - t, int(out[0]) / 1024
