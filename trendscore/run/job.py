@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from trendscore.errors import Hint, InputError
 from trendscore.io.readers import SkipLog
 from trendscore.run.chunks import ChunkResult, Work, WorkerState, label_chunk, score_chunk
+from trendscore.run.collector import fewer_collections
 from trendscore.run.reading import ReadSettings, read_chunks
 
 __all__ = [
@@ -151,16 +152,17 @@ def run_label_job(inputs, model, work: Work, backend, writer, skip: SkipLog | No
     merge = Merge(skip)
     result = LabelResult(backend=backend.name)
     state = WorkerState(model, work)
-    for done in backend.map(label_chunk, chunks, state, what="labelling worker"):
-        if done.error is not None:  # a stream gets the passages before the bad line, then the error
+    with fewer_collections():
+        for done in backend.map(label_chunk, chunks, state, what="labelling worker"):
+            if done.error is not None:  # a stream gets the passages before the bad line, then the error
+                writer(done.out)
+            merge.take(done)
             writer(done.out)
-        merge.take(done)
-        writer(done.out)
-        result.records += done.records
-        result.blank += done.blank
-        result.kept_labels += done.kept_labels
-        if progress is not None:
-            progress.update(done.records)
+            result.records += done.records
+            result.blank += done.blank
+            result.kept_labels += done.kept_labels
+            if progress is not None:
+                progress.update(done.records)
     return result
 
 
@@ -178,20 +180,21 @@ def score_counts(inputs, work: Work, backend, skip: SkipLog | None, cut=None, mo
     if cut == "auto":
         cut = _cut_size(inputs, CHUNK, getattr(backend, "jobs", 1))
     chunks = read_chunks(inputs, work.read, skip, CHUNK, cut, spread=cut is not None)
-    for done in backend.map(score_chunk, chunks, state, "scoring worker"):
-        if done.error is not None:  # the limit passed before the chunk's error, with the chunks before it?
-            limit = tallies.limit_before_error(done.themes_met)
-            if limit is not None:
-                done.error = (*limit, None)
-        merge.take(done)
-        tally, part = done.out
+    with fewer_collections():
+        for done in backend.map(score_chunk, chunks, state, "scoring worker"):
+            if done.error is not None:  # the limit passed before the chunk's error, with the chunks before it?
+                limit = tallies.limit_before_error(done.themes_met)
+                if limit is not None:
+                    done.error = (*limit, None)
+            merge.take(done)
+            tally, part = done.out
 
-        def place(where, line, done=done):
-            return where, merge.at(line, done.relative and where == done.name)
+            def place(where, line, done=done):
+                return where, merge.at(line, done.relative and where == done.name)
 
-        tallies.add(tally, done.name, place)
-        if examples is not None and part is not None:
-            examples.merge(part)
+            tallies.add(tally, done.name, place)
+            if examples is not None and part is not None:
+                examples.merge(part)
     total = tallies.total
     assert total is not None  # every input gives a chunk
     return total, examples
