@@ -284,3 +284,62 @@ def test_a_title_cut_short_still_heads_a_source_line_with_a_time_alone(tmp_path,
     )
     records = [r for r, _, _ in read_records(str(path))]
     assert [(r["doc_title"], r["date"]) for r in records][1] == (title, "3小时前")
+
+
+_BODY = "国产微短剧在东南亚市场持续走红，多家平台加大投入。"
+_MORE = "业内人士表示，本地化翻译和配音是关键，平台正在组建海外团队。"
+_NEXT = "广电总局发布微短剧管理新规\n人民网· 2025-11-29 09:00\n新规要求微短剧平台加强内容审核，落实备案制度。\n"
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "发布时间· 2025-11-28",
+        "来源· 2025-11-28",
+        "更新时间 · 2025-11-28 10:00",
+        "Updated • 3小时前",
+        "日期：2025-11-28",
+    ],
+)
+def test_a_field_line_in_a_body_is_body_text(tmp_path, line):
+    """'发布时间· 2025-11-28' in a body matched a source line: the article was cut in two, the
+    body line above it taken for the second half's title (and the first half, left without a
+    body, gave no passage at all). A field word is no outlet: such a line is body text."""
+    path = tmp_path / "d.txt"
+    path.write_text(f"短剧出海再提速\n新华社· 2025-11-28 10:00\n{_BODY}\n{line}\n{_MORE}\n{_NEXT}", "utf-8")
+    records = [r for r, _, _ in read_records(str(path))]
+    meta = [(r["doc_id"], r["doc_title"], r["source"], r["date"]) for r in records]
+    assert meta == [
+        ("d1", "短剧出海再提速", "新华社", "2025-11-28"),
+        ("d2", "广电总局发布微短剧管理新规", "人民网", "2025-11-29"),
+    ]
+    assert records[0]["text"].startswith(_BODY) and line in records[0]["text"] and _MORE in records[0]["text"]
+
+
+def test_a_field_line_under_the_source_line_leaves_the_source_line_alone(tmp_path):
+    """Under the outlet's own line, a field's line is the article's metadata: the outlet's line
+    is not taken for a title above it."""
+    path = tmp_path / "d.txt"
+    path.write_text(f"短剧出海再提速\n新华社· 2025-11-28 10:00\n发布时间· 2025-11-28\n{_BODY}\n{_NEXT}", "utf-8")
+    records = [r for r, _, _ in read_records(str(path))]
+    first = records[0]
+    assert (first["doc_title"], first["source"], first["date"]) == ("短剧出海再提速", "新华社", "2025-11-28")
+    assert first["text"].startswith("发布时间· 2025-11-28") and _BODY in first["text"]
+    assert len({r["doc_id"] for r in records}) == 2
+
+
+def test_a_field_line_under_a_title_dates_its_article_without_naming_an_outlet(tmp_path):
+    """Right under a title a field's line may be the only date its article has: it starts the
+    article and keeps the date, with no outlet (the field word is none)."""
+    path = tmp_path / "d.txt"
+    path.write_text(
+        f"短剧出海再提速\n发布时间· 2025-11-28\n{_BODY}\n横店成为微短剧拍摄重镇\n日期· 2025-11-27\n{_MORE}\n{_NEXT}",
+        "utf-8",
+    )
+    records = [r for r, _, _ in read_records(str(path))]
+    assert [(r["doc_title"], r["source"], r["date"]) for r in records] == [
+        ("短剧出海再提速", None, "2025-11-28"),
+        ("横店成为微短剧拍摄重镇", None, "2025-11-27"),
+        ("广电总局发布微短剧管理新规", "人民网", "2025-11-29"),
+    ]
+    assert [r["text"] for r in records[:2]] == [_BODY, _MORE]

@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-__all__ = ["Document", "SOURCE_LINE", "parse_digest", "digest_parts", "looks_like_digest"]
+__all__ = ["Document", "SOURCE_LINE", "field_word", "parse_digest", "digest_parts", "looks_like_digest"]
 
 #: the dots that may stand between the outlet and the date: the export's own middle dot (U+00B7)
 #: and the look-alikes a copy or another version of it may hold (bullet, katakana middle dot,
@@ -30,6 +30,23 @@ SOURCE_LINE = re.compile(
     re.I,
 )
 _TITLE_MAX = 100
+#: words that name a field of a page (its date or where it came from), not an outlet: a line
+#: such as ``发布时间· 2025-11-28`` in a body is the article's own metadata, not the source line
+#: of another article
+_FIELD_WORDS = frozenset(
+    "发布时间 发布日期 发表时间 发表日期 更新时间 更新日期 编辑时间 时间 日期 来源 稿源 发布 更新"
+    " published updated posted date source".split()
+)
+
+
+#: a line that gives a field of the page (``日期：2025-11-28``, ``发布时间· 10:00``): never a title
+_FIELD_LINE = re.compile(rf"^(?:{'|'.join(sorted(_FIELD_WORDS, key=len, reverse=True))})\s*[:：{_DOTS}]", re.I)
+
+
+def field_word(m: re.Match[str]) -> bool:
+    """True when a :data:`SOURCE_LINE` match names a field (``发布时间``, ``日期``, ``Updated``)
+    where the outlet stands: such a line is no outlet's source line."""
+    return m.group("source").strip().rstrip(":：").strip().casefold() in _FIELD_WORDS
 
 
 @dataclass
@@ -143,7 +160,7 @@ class _Above:
 
 
 def _title_like(line: str, following: str | None) -> bool:
-    if following is None or len(line) > _TITLE_MAX:
+    if following is None or len(line) > _TITLE_MAX or _FIELD_LINE.match(line):
         return False
     return len(following) > 2 * len(line) and not line.endswith(("。", ".", "...", "…"))
 
@@ -152,13 +169,14 @@ def _sources(lines: Iterable[str]) -> Iterator[tuple[int, str, re.Match[str] | N
     """Yield each line's 0-based number, its stripped text and its source-line match, a line
     behind the input. A source-shaped line directly above another one is no source line: it
     is the title of the article whose source line follows (``新华鲜报· 2025-11-30`` above
-    ``Xin Hua She· 2025-11-30``), so it is yielded without its match."""
+    ``Xin Hua She· 2025-11-30``), so it is yielded without its match; unless the line below
+    names a field (``发布时间· 2025-11-30`` under the outlet's line is the article's metadata)."""
     held: tuple[int, str, re.Match[str] | None] | None = None
     for i, raw in enumerate(lines):
         stripped = raw.strip()
         m = SOURCE_LINE.match(stripped)
         if held is not None:
-            yield held if m is None else (held[0], held[1], None)
+            yield held if m is None or field_word(m) else (held[0], held[1], None)
         held = (i, stripped, m)
     if held is not None:
         yield held
@@ -170,12 +188,14 @@ _BODY_ENDS = ("。", "；", "，", "、", "：", ";", ",", ":")
 
 
 def _heads_article(last: tuple[int, str, bool] | None) -> bool:
-    """Whether the line above a source line that names no day (a time or relative day alone)
-    can be its article's title: a line that is no source line, not blank, no longer than a
-    title, not ending a sentence (or a clause) and not itself read as a source line. A time
+    """Whether the line above a source line that names no day (a time or relative day alone),
+    or names a field for its outlet (``发布时间· 2025-11-28``), can be its article's title: a
+    line that is no source line, not blank, no longer than a title, not ending a sentence (or
+    a clause) and not itself read as a source line. A time
     alone also stands in body text ('开幕式· 9:30' in a programme): taken for a source line
     there, the sentence above it became a title and the article's body was lost, and a second
-    such line took the first for its title."""
+    such line took the first for its title. A field's line in a body had cut its article in
+    two, the body line above it taken for the second half's title."""
     if last is None or last[2] or not last[1]:
         return False
     text = last[1]
@@ -214,8 +234,11 @@ def digest_parts(lines: Iterable[str]) -> Iterator[tuple]:
             body = True
 
     for i, stripped, m in _sources(lines):
-        if m and m.group("undated") and not _heads_article(last):
-            m = None  # a time alone below body text ('开幕式· 9:30' in a programme) is body text
+        field = m is not None and field_word(m)
+        if m and (m.group("undated") or field) and not _heads_article(last):
+            # a time alone below body text ('开幕式· 9:30' in a programme) is body text, and so
+            # is a field's line there ('发布时间· 2025-11-28'): it is no other article's source
+            m = None
         if m:
             if waiting is not None:
                 yield from feed(waiting, None)
@@ -225,7 +248,9 @@ def digest_parts(lines: Iterable[str]) -> Iterator[tuple]:
             title = last[1] if last is not None else ""
             # a time or relative day alone is kept as written: the day is unknown, and scoring
             # counts it undated with its warning rather than the article being taken for body text
-            yield ("doc", title, m.group("source").strip(), m.group("date") or m.group("undated"), i)
+            # a field's line under a title is the article's date, with no outlet named
+            source = None if field else m.group("source").strip()
+            yield ("doc", title, source, m.group("date") or m.group("undated"), i)
             started, body, last = True, False, (i, stripped, True)
             continue
         if started and last is not None and last[1] and not last[2]:
