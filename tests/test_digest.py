@@ -343,3 +343,61 @@ def test_a_field_line_under_a_title_dates_its_article_without_naming_an_outlet(t
         ("广电总局发布微短剧管理新规", "人民网", "2025-11-29"),
     ]
     assert [r["text"] for r in records[:2]] == [_BODY, _MORE]
+
+
+_RELATIVE = (
+    "Workflow\nicon\n"
+    "短剧出海再提速\n新华社· 3小时前\n国产微短剧在东南亚市场持续走红，多家平台加大投入，本地化翻译成为关键。\n"
+    "广电总局发布微短剧管理新规\n人民网· 昨天 10:20\n新规要求微短剧平台加强内容审核，落实备案制度，规范付费模式。\n"
+    "横店成为微短剧拍摄重镇\n澎湃新闻· 2天前\n\n横店影视城每天有上百个剧组在此取景拍摄，带动当地餐饮住宿发展。\n"
+)
+
+
+def test_a_digest_whose_source_lines_give_a_relative_day_alone_is_a_digest(tmp_path):
+    """Only source lines with a day made a file a digest: an export saved with '3小时前',
+    '昨天 10:20', '2天前' was read as plain text, titles, source lines and bodies joined into
+    passages. Its articles are read now, each date kept as written (score counts it undated)."""
+    path = tmp_path / "d.txt"
+    path.write_text(_RELATIVE, "utf-8")
+    records = [r for r, _, _ in read_records(str(path))]
+    assert [(r["doc_title"], r["source"], r["date"]) for r in records] == [
+        ("短剧出海再提速", "新华社", "3小时前"),
+        ("广电总局发布微短剧管理新规", "人民网", "昨天 10:20"),
+        ("横店成为微短剧拍摄重镇", "澎湃新闻", "2天前"),
+    ]
+    assert not any("·" in r["text"] or "Workflow" in r["text"] for r in records)
+
+
+def test_score_counts_a_relative_digest_undated_with_its_warning(tmp_path):
+    import json
+
+    from click.testing import CliRunner
+
+    from trendscore.cli import main
+
+    dated = "海淀发布微短剧政策\n北京商报· 2025-11-19 07:53\n海淀区发布三项政策，支持微短剧产业高质量发展。\n"
+    path = tmp_path / "d.txt"
+    path.write_text(_RELATIVE + dated, "utf-8")
+    result = CliRunner().invoke(main, ["score", str(path), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    records = json.loads(result.stdout)["records"]
+    assert (records["dated"], records["undated"], "3小时前" in result.stderr) == (1, 3, True)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # notes holding one stray line with a relative day
+        "短剧出海成为今年的热词，多家平台加大投入。\n网友· 3小时前\n广电总局发布新规，加强内容审核，规范付费模式。\n",
+        # a chat log, and a comment thread, with relative days
+        "张三· 3小时前\n短剧出海的事情明天再谈。\n李四· 2小时前\n好的，政策文件我先发给你，明天一起看看。\n",
+        "这部短剧真好看。\n网友A· 3小时前\n我也觉得，演员很用心，剧情紧凑。\n网友B· 2小时前\n同意，期待第二季。\n",
+    ],
+)
+def test_relative_days_in_notes_or_a_chat_do_not_make_a_digest(tmp_path, text):
+    path = tmp_path / "notes.txt"
+    path.write_text(text, "utf-8")
+    records = [r for r, _, _ in read_records(str(path))]
+    assert all(r["doc_title"] is None and r["date"] is None for r in records)
+    joined = " ".join(r["text"] for r in records)
+    assert all(line in joined for line in text.splitlines() if line)

@@ -78,11 +78,14 @@ def looks_like_digest(lines: Iterable[str]) -> bool:
     lines (short, none ending a sentence). A single ``Source· date`` line inside notes does
     not make them a digest: their paragraphs above it would be dropped as interface. Only
     source lines with a day count here: lines with a time alone (``张三· 12:30``) are read as
-    source lines in a digest, but a chat log holding them is no digest."""
+    source lines in a digest, but a chat log holding them is no digest.
+
+    An export whose source lines give a relative day alone (``3小时前``, ``昨天 10:20``,
+    ``2天前``) is a digest too when its shape is plain (see :func:`_relative_digest`)."""
+    head = [line.strip() for line in lines]
     above: list[str] = []
     first_ok: bool | None = None  # the strict reading of the first source line
-    for line in lines:
-        stripped = line.strip()
+    for stripped in head:
         m = SOURCE_LINE.match(stripped)
         if m and m.group("date"):  # a time alone ("张三· 12:30", as in a chat) does not make a digest
             if first_ok is not None:
@@ -92,7 +95,50 @@ def looks_like_digest(lines: Iterable[str]) -> bool:
             continue
         if first_ok is None:
             above.append(stripped)
-    return bool(first_ok)
+    return bool(first_ok) or _relative_digest(head)
+
+
+_CLOCK = re.compile(_TIME)
+
+
+def _relative_digest(head: list[str]) -> bool:
+    """True when the (stripped) lines read as a digest whose source lines give a relative day
+    (``新华社· 3小时前``, ``人民网· 昨天 10:20``; a clock time alone, as a chat log has, does not
+    count). Its shape must be plain: two articles or more, each source line with a title just
+    above it (a line that can head an article, see :func:`_heads_article`) and below it (a
+    blank line may come first) a body line longer than that title; a body line of the article
+    before between one source line and the next title; nothing above the first title but
+    the export's interface lines. One relative-day line that does not fit, a stray
+    ``网友· 3小时前`` in notes or a chat log's ``张三· 2小时前``, makes the lines no digest.
+    Such an export had been read as plain text, each title, source line and body joined into
+    passages without a date."""
+    articles = 0
+    previous = -1  # the line of the previous source line
+    for k, text in enumerate(head):
+        m = SOURCE_LINE.match(text)
+        if m is None:
+            continue
+        relative = m.group("undated") is not None and not _CLOCK.fullmatch(m.group("undated"))
+        if m.group("date") is None and not relative:
+            continue  # a time alone decides nothing here
+        title = head[k - 1] if k else ""
+        body = next((line for line in head[k + 1 : k + 3] if line), "")  # a blank line may come first
+        shaped = (
+            _heads_article((k - 1, title, False))
+            and bool(body)
+            and not SOURCE_LINE.match(body)
+            and len(body) > len(title)
+            and (
+                any(head[previous + 1 : k - 1])
+                if previous >= 0
+                else all(_interface_like(line) for line in head[: k - 1] if line)
+            )
+        )
+        if relative and not shaped:
+            return False
+        articles += shaped
+        previous = k
+    return articles >= 2
 
 
 #: the most lines above the first title taken for the export's interface (it has four)
