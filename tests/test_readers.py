@@ -318,3 +318,45 @@ def test_a_digest_with_lone_carriage_returns_keeps_its_articles(tmp_path):
     f = tmp_path / "digest.txt"
     f.write_bytes(DIGEST.read_bytes().replace(b"\r\n", b"\n").replace(b"\n", b"\r"))
     assert _read(f) == _read(DIGEST)
+
+
+@pytest.mark.parametrize(
+    ("content", "texts"),
+    [
+        # paragraphs parted by a blank line, quotes in them
+        (
+            'text\n"短剧出海"成为今年的热词，多家平台加大投入。\n\n第二段：广电总局发布新规，他说"好"。\n',
+            ['text "短剧出海"成为今年的热词，多家平台加大投入。', '第二段：广电总局发布新规，他说"好"。'],
+        ),
+        # one paragraph, a quote inside a line
+        (
+            'text\n短剧出海成为今年的热词，他说"多家平台加大投入"。\n第二段：广电总局发布新规。\n',
+            ['text 短剧出海成为今年的热词，他说"多家平台加大投入"。第二段：广电总局发布新规。'],
+        ),
+    ],
+)
+def test_plain_text_whose_first_line_is_text_is_read_as_text(tmp_path, content, texts):
+    """A .txt file whose first line is the word 'text' was read as a one-column CSV: that line
+    became a header and was lost, its paragraphs became a row a line, and a line opening
+    with a quote was 'malformed CSV'. Lines no CSV writer writes (a blank line between rows,
+    a quote in a cell not quoted whole) make it plain text."""
+    f = tmp_path / "notes.txt"
+    f.write_text(content, "utf-8")
+    assert [r["text"] for r in _read(f)] == texts
+
+
+def test_a_one_column_csv_as_pandas_writes_it_stays_csv_without_a_csv_name(tmp_path):
+    """Quoted cells (an empty one, a comma, doubled quotes, a line end) are as a CSV writer
+    writes them: such a file is still a one-column CSV without a .csv name."""
+    f = tmp_path / "texts.txt"
+    f.write_text('text\n短剧出海\n""\n"b,c"\n"他说""好"""\n"上一行\n下一行"\n', "utf-8")
+    assert [r["text"] for r in _read(f)] == ["短剧出海", "", "b,c", '他说"好"', "上一行\n下一行"]
+
+
+def test_a_one_column_csv_named_csv_is_csv_whatever_its_lines(tmp_path):
+    f = tmp_path / "texts.csv"
+    f.write_text('text\n短剧出海成为今年的热词，他说"多家平台加大投入"。\n第二段：广电总局发布新规。\n', "utf-8")
+    assert [r["text"] for r in _read(f)] == [
+        '短剧出海成为今年的热词，他说"多家平台加大投入"。',
+        "第二段：广电总局发布新规。",
+    ]

@@ -351,6 +351,42 @@ def sniff_format(name: str, lines: list[str], text_column: str = "text") -> str:
         return "jsonl"  # the jsonl reader explains that a JSON array is not JSON Lines
     if looks_like_digest(lines[:200]):
         return "digest"
-    if sniff_csv(lines, text_column) is not None:
+    if sniff_csv(lines, text_column) is not None and not _text_under_a_name(lines, text_column):
         return "csv"
     return "text"
+
+
+def _text_under_a_name(lines: list[str], text_column: str) -> bool:
+    """True for plain text whose first line is ``text_column`` alone but whose later lines are
+    not as a CSV writer writes one column: a blank line between them (a writer quotes an empty
+    cell, ``""``; paragraphs of text are parted so), or a quote that does not open a field
+    quoted whole (``他说"好"``, ``"十五五"规划``: a writer would have quoted that cell and doubled
+    the quotes). Read as a one-column CSV, its first line was taken for a header and lost, and
+    its quotes opened fields (or stopped the read as malformed CSV)."""
+    rows = [ln for ln in lines if ln.strip()]
+    if len(rows) < 2 or rows[0].strip().lstrip("\ufeff").strip() != text_column:
+        return False
+    at = next(i for i, ln in enumerate(lines) if ln.strip()) + 1
+    quoted = False  # inside a quoted cell that goes on over lines
+    blank = False
+    for line in lines[at:]:
+        if not quoted:
+            if not line.strip():
+                blank = True
+                continue
+            if blank:
+                return True  # a blank line between rows
+            if '"' not in line:
+                continue
+            if not line.startswith('"'):
+                return True  # a quote inside a cell that is not quoted
+            line = line[1:]
+        # the closing quote is the first one that is not doubled
+        rest = line.replace('""', "")
+        if '"' not in rest:
+            quoted = True
+            continue
+        quoted = False
+        if rest[rest.index('"') + 1 :].strip():
+            return True  # text after the cell's closing quote
+    return False
