@@ -5,7 +5,15 @@ they can be shown again for any saved model."""
 
 from __future__ import annotations
 
-__all__ = ["ignored_labels", "few_seeds", "skipped_folds", "card_notes", "search_summary", "curve_lines"]
+__all__ = [
+    "ignored_labels",
+    "few_seeds",
+    "skipped_folds",
+    "undated_reports",
+    "card_notes",
+    "search_summary",
+    "curve_lines",
+]
 
 
 def ignored_labels(card: dict) -> str | None:
@@ -61,11 +69,27 @@ def skipped_folds(card: dict) -> list[str]:
     return out
 
 
+def undated_reports(card: dict) -> str | None:
+    """What a model card says of the real-report seeds its time split left out for want of a
+    day, as a sentence naming how many and the first one's file:line; None when none was."""
+    undated = (card.get("time_split") or {}).get("undated")
+    if not undated:
+        return None
+    date = "no date" if undated.get("date") is None else f"date {undated['date']!r}"
+    seeds = "seed" if undated["seeds"] == 1 else "seeds"
+    return (
+        f"the time split left out {undated['seeds']} real-report {seeds} without a date that parses as a day "
+        f"(first: {undated['first']}, {date}); its figure rests on the others; write their dates as YYYY-MM-DD"
+    )
+
+
 def card_notes(card: dict) -> list[str]:
     """The notes ``train`` shows on a model card: seed labels left out (:func:`ignored_labels`),
-    themes with too few seeds for their calibration folds (:func:`few_seeds`) and
-    cross-validation folds skipped (:func:`skipped_folds`)."""
-    return [note for note in (ignored_labels(card), few_seeds(card), *skipped_folds(card)) if note]
+    themes with too few seeds for their calibration folds (:func:`few_seeds`),
+    cross-validation folds skipped (:func:`skipped_folds`) and real-report seeds the time
+    split left out undated (:func:`undated_reports`)."""
+    notes = (ignored_labels(card), few_seeds(card), *skipped_folds(card), undated_reports(card))
+    return [note for note in notes if note]
 
 
 def search_summary(card: dict) -> str | None:

@@ -440,7 +440,7 @@ def _train_seeds(
                 cross_validate(seeds, groups=files, seed=seed, themes=themes, **params)
             )
     if evaluate and cv >= 2:  # --cv 0 skips every figure, this one too
-        from trendscore.modeling.timesplit import choose_window, time_split
+        from trendscore.modeling.timesplit import choose_window, time_split, undated_reports
 
         window = choose_window(seeds)
         if window is not None:
@@ -449,6 +449,9 @@ def _train_seeds(
                 figures = time_split(seeds, *window, seed=seed, themes=themes, **params)
             except SeedError as exc:  # the earlier seeds make no model (one label only): no figure, and why
                 card["time_split"] = {"cutoff": window[0], "end": window[1], "skipped": str(exc)}
+                undated = undated_reports(seeds)
+                if undated is not None:
+                    card["time_split"]["undated"] = undated
             else:
                 card["time_split"] = {k: v for k, v in figures.items() if not k.startswith("test_")}
             report("time split", 1, 1)
