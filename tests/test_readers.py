@@ -360,3 +360,59 @@ def test_a_one_column_csv_named_csv_is_csv_whatever_its_lines(tmp_path):
         '短剧出海成为今年的热词，他说"多家平台加大投入"。',
         "第二段：广电总局发布新规。",
     ]
+
+
+def test_lone_carriage_returns_in_a_text_file_with_newlines_end_lines(tmp_path):
+    """A file whose line ends are \\n may hold old Mac line ends too: a blank line written as
+    '\\r\\r' between two paragraphs had joined them into one passage without a word."""
+    f = tmp_path / "notes.txt"
+    f.write_text(
+        "第一段：短剧出海成为今年的热词。\r\r第二段：广电总局发布新规，\r加强内容审核。\n\n第三段：横店影视城。\n",
+        "utf-8",
+        newline="",
+    )
+    read = [(r["text"], line) for r, _, line in read_records(str(f))]
+    assert read == [
+        ("第一段：短剧出海成为今年的热词。", 1),
+        ("第二段：广电总局发布新规，加强内容审核。", 1),
+        ("第三段：横店影视城。", 3),
+    ]
+
+
+def test_lone_carriage_returns_in_a_digest_with_newlines_end_lines(tmp_path):
+    """An article whose title, source line and body were ended by old Mac line ends had been
+    read as body text of the article above (its outlet and date in that article's text)."""
+    f = tmp_path / "d.txt"
+    f.write_text(
+        "短剧出海再提速\n新华社· 2025-11-28 10:00\n国产微短剧在东南亚市场持续走红。\r广电总局发布微短剧管理新规\r"
+        "人民网· 2025-11-29 09:00\r新规要求微短剧平台加强内容审核。\n横店成为重镇\n澎湃新闻· 2025-11-27\n"
+        "横店影视城每天有上百个剧组在此取景拍摄。\n",
+        "utf-8",
+        newline="",
+    )
+    read = [(r["doc_title"], r["source"], r["date"], r["text"], line) for r, _, line in read_records(str(f))]
+    assert read == [
+        ("短剧出海再提速", "新华社", "2025-11-28", "国产微短剧在东南亚市场持续走红。", 1),
+        ("广电总局发布微短剧管理新规", "人民网", "2025-11-29", "新规要求微短剧平台加强内容审核。", 3),
+        ("横店成为重镇", "澎湃新闻", "2025-11-27", "横店影视城每天有上百个剧组在此取景拍摄。", 4),
+    ]
+
+
+def test_a_lone_carriage_return_in_csv_or_json_lines_is_named_as_such(tmp_path):
+    """CSV and JSON Lines refused such a line already; the error now says what is in it (csv's
+    own words asked for 'universal-newline mode'). In a quoted CSV field it is the text's."""
+    f = tmp_path / "a.csv"
+    f.write_text("id,text\n1,短剧出海。\r2,广电总局\n3,横店\n", "utf-8", newline="")
+    with pytest.raises(InputError, match=r"a\.csv:2: malformed CSV \(a carriage return alone in a field not quoted\)"):
+        _read(f)
+    f.write_text('id,text\n1,横店\n2,"短剧\r出海"\n', "utf-8", newline="")
+    assert [r["text"] for r in _read(f)] == ["横店", "短剧\r出海"]
+    f = tmp_path / "a.jsonl"
+    f.write_text('{"text": "横店"}\n{"text": "短剧"}\r{"text": "广电"}\n', "utf-8", newline="")
+    with pytest.raises(InputError, match=r"a\.jsonl:2: malformed JSON .*; a carriage return alone at column 15"):
+        _read(f)
+    f.write_text('{"text": "横店"}\n{"text": "短剧\r出海"}\n', "utf-8", newline="")
+    with pytest.raises(
+        InputError, match=r"a\.jsonl:2: malformed JSON \(Invalid control character at column 13\); a ca"
+    ):
+        _read(f)

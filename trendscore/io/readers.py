@@ -7,6 +7,7 @@ passages with :func:`trendscore.text.normalise.split_passages`.
 
 from __future__ import annotations
 
+import bisect
 import codecs
 import csv
 import json
@@ -224,7 +225,8 @@ def parse_jsonl_line(
     except json.JSONDecodeError as exc:
         if line.lstrip().startswith("["):
             raise InputError("a JSON array, expected JSON Lines (one object per line)", name, number) from None
-        raise InputError(f"malformed JSON ({exc.msg} at column {exc.colno})", name, number) from None
+        what = exc.msg.removesuffix(" at")  # "Invalid control character at" read "at at column"
+        raise InputError(f"malformed JSON ({what} at column {exc.colno}){_lone_cr(line)}", name, number) from None
     except ValueError as exc:  # NaN or Infinity, nesting deeper than jsonfast.MAX_DEPTH
         raise InputError(f"malformed JSON ({exc})", name, number) from None
     if isinstance(obj, list) and (number == 1 if first is None else first):
@@ -248,6 +250,15 @@ def parse_jsonl_line(
     if require_text or "labels" not in obj:
         check_text(obj, name, number)
     return obj
+
+
+def _lone_cr(line: str) -> str:
+    """What to add to a line's error when it holds a carriage return alone: an old Mac line
+    end, two records (or rows) on what is read as one line."""
+    at = line.find("\r")
+    if at < 0:
+        return ""
+    return f"; a carriage return alone at column {at + 1} (an old Mac line end?): end each line with \\n"
 
 
 def _jsonl(lines, name, require_text=True, skip=None) -> Iterator[tuple[dict, str, int]]:
@@ -291,7 +302,11 @@ def _csv(lines, name, require_text=True, skip=None) -> Iterator[tuple[dict, str,
         further = f"; the record starts here and was read to line {end}" if end > start else ""
         if "expected after" in str(exc):  # strict: text after a field's closing quote
             further += "; a field that starts with a quote is quoted whole, with each quote inside it doubled"
-        return InputError(f"malformed CSV ({exc}){further}", name, start)
+        what = str(exc)
+        if "new-line character seen in unquoted field" in what:  # csv's words suggest reopening the file
+            what = "a carriage return alone in a field not quoted"
+            further += "; an old Mac line end? end each line with \\n, or quote the field"
+        return InputError(f"malformed CSV ({what}){further}", name, start)
 
     # strict: a field that starts with a quote and goes on after its closing quote is an error;
     # read leniently, '"十五五"规划' lost its quotes and became '十五五规划' without a word, and a
@@ -435,11 +450,47 @@ class _Documents:
             self.meta = None
 
 
+def _cut_at_carriage_returns(line: str) -> list[str] | tuple[str]:
+    """A line of text or digest cut at each carriage return alone inside it: a file whose
+    line ends are ``\n`` may hold old Mac line ends (``\r``) too. Left in the line, they
+    joined the lines they end (a blank one between two paragraphs too) into one paragraph,
+    and in a digest hid an article's title and source line in the body above."""
+    return line.split("\r") if "\r" in line else (line,)
+
+
+class _Pieces:
+    """The lines given to the digest parser (each input line cut at its carriage returns),
+    and the input line number of each: the parser numbers what it is given from 1."""
+
+    def __init__(self, lines):
+        self._lines = lines
+        self._at: list[int] = []  # the pieces from which the offset below holds
+        self._offset: list[int] = []  # a piece's line number less its index
+
+    def __iter__(self):
+        k, offset = 0, 1
+        for number, line in self._lines:
+            for piece in _cut_at_carriage_returns(line):
+                if number - k != offset:  # a line cut in pieces, or one passed over (--skip-bad)
+                    offset = number - k
+                    self._at.append(k)
+                    self._offset.append(offset)
+                yield piece
+                k += 1
+
+    def number(self, position: int) -> int:
+        """The input line number of the piece at 1-based ``position``."""
+        i = bisect.bisect_right(self._at, position - 1) - 1
+        return position - 1 + (self._offset[i] if i >= 0 else 1)
+
+
 def _digest(lines, name, require_text=True, skip=None):
     docs = _Documents(name)
-    for event in digest_parts(ln for _, ln in lines):
+    pieces = _Pieces(lines)
+    for event in digest_parts(pieces):
         if event[0] == "doc":
-            yield from docs.start(*event[1:])
+            title, source, date, line = event[1:]
+            yield from docs.start(title, source, date, pieces.number(line))
         else:
             yield from docs.add(event[1])
     yield from docs.end()
@@ -448,13 +499,14 @@ def _digest(lines, name, require_text=True, skip=None):
 def _text(lines, name, require_text=True, skip=None):
     docs = _Documents(name)
     for number, line in lines:
-        stripped = line.strip()
-        if stripped:
-            if docs.meta is None:
-                yield from docs.start(None, None, None, number)
-            yield from docs.add(stripped)
-        else:
-            yield from docs.end()
+        for piece in _cut_at_carriage_returns(line):
+            stripped = piece.strip()
+            if stripped:
+                if docs.meta is None:
+                    yield from docs.start(None, None, None, number)
+                yield from docs.add(stripped)
+            else:
+                yield from docs.end()
     yield from docs.end()
 
 

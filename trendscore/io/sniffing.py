@@ -349,7 +349,8 @@ def sniff_format(name: str, lines: list[str], text_column: str = "text") -> str:
     first = next((ln.strip() for ln in lines if ln.strip()), "")
     if first.startswith(("{", "[")):
         return "jsonl"  # the jsonl reader explains that a JSON array is not JSON Lines
-    if looks_like_digest(lines[:200]):
+    # a digest's lines as its reader takes them: cut at carriage returns alone (old Mac line ends)
+    if looks_like_digest([piece for line in lines[:200] for piece in line.split("\r")]):
         return "digest"
     if sniff_csv(lines, text_column) is not None and not _text_under_a_name(lines, text_column):
         return "csv"
