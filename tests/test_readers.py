@@ -416,3 +416,16 @@ def test_a_lone_carriage_return_in_csv_or_json_lines_is_named_as_such(tmp_path):
         InputError, match=r"a\.jsonl:2: malformed JSON \(Invalid control character at column 13\); a ca"
     ):
         _read(f)
+
+
+def test_a_digest_whose_articles_end_in_carriage_returns_alone_is_still_a_digest(tmp_path):
+    """Detection reads the lines as the digest reader does, cut at carriage returns alone."""
+    f = tmp_path / "d.txt"
+    f.write_text(
+        "短剧出海再提速\r新华社· 2025-11-28 10:00\r国产微短剧在东南亚市场持续走红。\n"
+        "广电总局发布微短剧管理新规\r人民网· 2025-11-29 09:00\r新规要求微短剧平台加强内容审核。\n",
+        "utf-8",
+        newline="",
+    )
+    read = [(r["doc_title"], r["source"], line) for r, _, line in read_records(str(f))]
+    assert read == [("短剧出海再提速", "新华社", 1), ("广电总局发布微短剧管理新规", "人民网", 2)]
