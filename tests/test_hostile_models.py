@@ -273,3 +273,50 @@ def test_a_damaged_holdout_set_is_one_line(registry):
     with pytest.raises(ModelError, match=r"holdout.jsonl:1: not valid JSON"):
         _read_holdout(path)
     assert Registry(registry).champion() == "v0001"
+
+
+# ---------------------------------------------------------------- model cards
+
+
+@pytest.mark.parametrize(
+    "field,value,message",
+    [
+        ("seeds", [1], "'seeds', 'cross_validation' and 'thresholds' must be objects"),
+        ("cross_validation", "high", "'seeds', 'cross_validation' and 'thresholds' must be objects"),
+        ("versions", "1.0", "'versions' must be an object, got str"),
+        ("params", [], "'params' must be an object, got list"),
+        ("seeds", {"sha256": 5}, "'seeds.sha256' must be text"),
+        ("seeds", {"files": "batch.jsonl"}, "'seeds.files' must be a list of strings"),
+        ("versions", {"trendscore": 2}, "'versions.trendscore' must be text"),
+        ("trained_on", 5, "'trained_on' must be a list of strings"),
+        ("trained_on", [["a"]], "'trained_on' must be a list of strings"),
+        ("created", {"at": 1}, "'created' must be text"),
+    ],
+)
+def test_a_card_of_odd_types_is_refused_at_load(copy, run, tmp_path, field, value, message):
+    # score, its report and evaluate read these fields: each had ended in a traceback
+    # (AttributeError: 'list' object has no attribute 'get'; TypeError: 'int' object is not subscriptable)
+    _edit_json(copy, "card.json", _set(field, value))
+    with pytest.raises(ModelError, match=f"^{re.escape(str(copy / 'card.json'))}: {re.escape(message)}$"):
+        load_model(copy)
+    passages = tmp_path / "p.jsonl"
+    passages.write_text('{"text": "短剧出海", "date": "2025-01-01", "labels": ["overseas"]}\n', "utf-8")
+    for args in (["score", passages, "--relabel"], ["evaluate", passages], ["label", passages]):
+        result = run(*args, "--model", copy)
+        assert result.exit_code == 2, args
+        assert result.output == f"Error: {copy / 'card.json'}: {message}\n", args
+
+
+@pytest.mark.parametrize(
+    "card",
+    ["[" * 100_000 + "]" * 100_000, '{"cross_validation": {"macro_f1": 1e400}}', '{"cross_validation": {"macro_f1": NaN}}'],
+)
+def test_models_list_of_the_working_folder_shows_a_damaged_card_as_no_figure(copy, run, monkeypatch, card):
+    # a card nested past the parser's recursion had been a RecursionError traceback, and a
+    # figure of 1e400 or NaN had been listed as 'inf' or 'nan'
+    (copy / "card.json").write_text(card, "utf-8")
+    monkeypatch.chdir(copy.parent)
+    result = run("models", "list")
+    assert result.exit_code == 0
+    row = [line for line in result.output.splitlines() if line.startswith("model ")]
+    assert row and "cv macro-F1 -" in row[0], result.output

@@ -10,7 +10,9 @@ or a three-digit exponent is parsed exactly instead: integers as Python ints, an
 float holds (out of range, below the smallest float, or more than 15 significant digits, which a
 float may not keep) as a :class:`RawNumber` that
 keeps its text and is written back unchanged. ``NaN`` and ``Infinity`` are not JSON and are
-refused, and so is nesting deeper than :data:`MAX_DEPTH`.
+refused, and so is nesting deeper than :data:`MAX_DEPTH`, and a document of more than
+:data:`MAX_VALUES` values (:func:`check_size`): ``[],`` is three bytes of a line and some 64
+of memory parsed, so one 60 MB line (58 KB gzipped) had taken 3 GB.
 """
 
 from __future__ import annotations
@@ -36,6 +38,8 @@ __all__ = [
     "RawNumber",
     "MAX_DEPTH",
     "JSONDepthError",
+    "MAX_VALUES",
+    "check_size",
 ]
 
 #: deepest nesting of arrays and objects a record may have
@@ -69,8 +73,26 @@ class RawNumber(float):
     __str__ = __repr__
 
 
+#: most values (arrays, objects, strings, numbers...) one record may hold: some 300 MB parsed
+MAX_VALUES = 4_000_000
+
+
 class JSONDepthError(ValueError):
-    """A JSON document nested deeper than :data:`MAX_DEPTH`."""
+    """A JSON document nested deeper than :data:`MAX_DEPTH`, or holding more than
+    :data:`MAX_VALUES` values."""
+
+
+def check_size(text: str) -> None:
+    """Refuse, before it is parsed, a JSON document that may hold more than :data:`MAX_VALUES`
+    values (:class:`JSONDepthError`). Every value but the first follows a comma or an opening
+    bracket, so their count bounds the values (commas inside strings count too: a text would
+    need one comma in every 16 characters of a 64 MB line to be refused). A value takes two
+    characters at least, so a shorter document is not counted at all."""
+    if len(text) > 2 * MAX_VALUES and text.count(",") + text.count("[") + text.count("{") >= MAX_VALUES:
+        raise JSONDepthError(
+            f"more than {MAX_VALUES:,} values (arrays, objects, strings, numbers) in one record, "
+            "which would take gigabytes of memory"
+        )
 
 
 def _exact_float(text: str) -> float:
@@ -130,6 +152,7 @@ def loads(text: str):
     orjson parses; only a document holding a float (which orjson may have rounded, or made of
     an integer beyond 64 bits) and a number written with many digits or a long exponent is
     parsed again, exactly."""
+    check_size(text)
     if orjson is not None:
         try:
             obj = orjson.loads(text)

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import json
 import unicodedata
 from pathlib import Path
 
+from trendscore.errors import ModelError
+from trendscore.modeling import store
 from trendscore.modeling.model import BUNDLED, bundled_model_path
 
 __all__ = ["available_models", "catalogue_lines", "shadowing_folder"]
@@ -26,11 +27,13 @@ def _summary(path: Path) -> float | None:
     if not card_path.is_file():
         return None
     try:
-        card = json.loads(card_path.read_text("utf-8"))
+        card = store.load_json(card_path)  # NaN, Infinity and deep nesting refused, as for any model file
         value = (card.get("cross_validation") or {}).get("macro_f1")
-        return float(value) if isinstance(value, (int, float)) else None
-    except (OSError, ValueError, AttributeError):
+    except (ModelError, AttributeError):  # not JSON (nested past the parser's recursion too), or odd types
         return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1:
+        return None  # 1e400 is read as infinity: no figure a listing may show
+    return float(value)
 
 
 def available_models(here: Path | None = None) -> list[dict]:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from trendscore.errors import ModelError
 from trendscore.modeling import store
-from trendscore.modeling.modelcheck import check_char_terms, check_finite, check_meta, check_vocab
+from trendscore.modeling.modelcheck import check_card, check_char_terms, check_finite, check_meta, check_vocab
 from trendscore.once import BuildLock
 from trendscore.text.features import DICTIONARY_VERSION, LONG_TEXT, FeatureConfig, Featurizer, dictionary_sha256
 from trendscore.text.namelists import lists_sha256
@@ -476,8 +476,8 @@ def _load(directory: Path) -> Model:
         raise ModelError(f"{paths['intercept.npy']}: shape {intercept.shape}, expected ({len(themes)},): one per theme")
     check_finite(intercept, paths["intercept.npy"])
     card = store.load_json(paths["card.json"]) if "card.json" in paths else {}
-    if not isinstance(card, dict):
-        raise ModelError(f"{paths['card.json']}: expected a JSON object")
+    if "card.json" in paths:
+        check_card(card, paths["card.json"])  # the fields read later (score, report, evaluate) have their types
     provisional = []
     if "provisional" in meta:
         from trendscore.modeling.provisional import check_provisional, load_provisional

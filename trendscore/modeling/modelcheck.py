@@ -208,22 +208,39 @@ def check_finite(array, path: Path) -> None:
         _fail(path, "holds NaN or infinite numbers; the model is damaged")
 
 
+#: card fields trendscore reads, and the JSON type each must have when present
+_CARD_OBJECTS = ("versions", "params", "provisional", "selection", "leave_one_file_out")
+
+
 def check_card(card, path: Path) -> dict:
-    """A model card's fields that listings show, each of the right type (or absent)."""
+    """A model card's fields that trendscore reads (listings, a score's ``labelled_by``, the
+    report, ``evaluate``, ``themes add``, registry comparisons), each of the right type or
+    absent; a ModelError naming the card and the field otherwise. Returns what listings show."""
     if not isinstance(card, dict):
         _fail(path, f"expected a JSON object, got {type(card).__name__}")
     created = card.get("created")
-    seeds = card.get("seeds", {})
-    cv = card.get("cross_validation", {})
-    thresholds = card.get("thresholds", {})
     if created is not None and not isinstance(created, str):
         _fail(path, "'created' must be text")
-    if not isinstance(seeds, dict) or not isinstance(cv, dict) or not isinstance(thresholds, dict):
+    if not all(isinstance(card.get(key, {}), dict) for key in ("seeds", "cross_validation", "thresholds")):
         _fail(path, "'seeds', 'cross_validation' and 'thresholds' must be objects")
+    for key in _CARD_OBJECTS:
+        if card.get(key) is not None and not isinstance(card[key], dict):
+            _fail(path, f"'{key}' must be an object, got {type(card[key]).__name__}")
+    seeds = card.get("seeds") or {}
+    cv = card.get("cross_validation") or {}
+    for key, value in (("trained_on", card.get("trained_on")), ("seeds.files", seeds.get("files"))):
+        if value is not None and not (isinstance(value, list) and all(isinstance(v, str) for v in value)):
+            _fail(path, f"'{key}' must be a list of strings")
+    if card.get("learning_curve") is not None and not isinstance(card["learning_curve"], list):
+        _fail(path, "'learning_curve' must be a list")
+    versions = card.get("versions") or {}
+    for key, value in (("seeds.sha256", seeds.get("sha256")), ("versions.trendscore", versions.get("trendscore"))):
+        if value is not None and not isinstance(value, str):
+            _fail(path, f"'{key}' must be text")
     count = seeds.get("count")
     if count is not None and not (isinstance(count, int) and not isinstance(count, bool) and count >= 0):
         _fail(path, "'seeds.count' must be a whole number")
     f1 = cv.get("macro_f1")
     if f1 is not None and not (_number(f1) and 0 <= f1 <= 1):
         _fail(path, "'cross_validation.macro_f1' must be a number from 0 to 1")
-    return {"created": created, "seeds": count, "themes": len(thresholds), "cv_macro_f1": f1}
+    return {"created": created, "seeds": count, "themes": len(card.get("thresholds") or {}), "cv_macro_f1": f1}

@@ -132,7 +132,7 @@ def iter_seed_lines(paths):
     the encoding told (UTF-8 with or without a byte-order mark, UTF-16/32, GB18030 or Big5;
     an unclear one refused). A problem with one line is yielded and reading goes on; one that
     stops the file (it cannot be opened or decoded, or a line is too long) ends that file."""
-    from trendscore.io.jsonfast import repeated_key
+    from trendscore.io.jsonfast import JSONDepthError, check_size, repeated_key
     from trendscore.io.readers import open_lines
 
     for p in seed_files(paths):
@@ -143,7 +143,11 @@ def iter_seed_lines(paths):
                     if not line.strip():
                         continue
                     try:
+                        check_size(line)  # a line of '[],' had taken 20 times its length in memory
                         obj = json.loads(line)
+                    except JSONDepthError as exc:
+                        yield None, SeedError(f"malformed JSON ({exc})", path, n)
+                        continue
                     except json.JSONDecodeError as exc:
                         yield None, SeedError(f"malformed JSON ({exc.msg})", path, n)
                         continue
