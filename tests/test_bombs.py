@@ -217,3 +217,24 @@ def test_a_fifo_without_a_writer_is_one_line_from_the_cli(tmp_path, monkeypatch)
     result = CliRunner().invoke(main, ["train", str(fifo), "-o", str(tmp_path / "model")])
     assert result.exit_code == 2
     assert result.output == f"Error: {fifo}: a FIFO that no process opened to write in 0.5 s; start its writer first\n"
+
+
+def _value_bomb(path, values: int = 20_000_000) -> None:
+    """One JSON Lines record of ``values`` empty arrays, gzipped: 60 MB of '[],' in 60 KB."""
+    import gzip
+
+    with gzip.open(path, "wb", compresslevel=1) as fh:
+        fh.write(b'{"text": "\xe7\x9f\xad\xe5\x89\xa7", "x": [' + b"[]," * (values - 1) + b"[]]}\n")
+
+
+@pytest.mark.parametrize("command", ["label", "score", "train"])
+def test_a_record_of_millions_of_tiny_values_is_refused_before_it_is_parsed(tmp_path, command):
+    # each '[],' is 3 bytes of the line and some 64 of memory parsed: under the line bound, one
+    # line of them (58 KB gzipped) had taken 3 GB and 40 s to label
+    bomb = tmp_path / "bomb.jsonl.gz"
+    _value_bomb(bomb)
+    out = ["-o", tmp_path / "model"] if command == "train" else []
+    code, err, rss = run_limited([command, bomb, *out])
+    assert code == 2, err
+    assert err.startswith(f"Error: {bomb}:1: malformed JSON (more than 4,000,000 values (arrays, objects, strings, ")
+    assert len(err.splitlines()) == 1 and rss < LIMIT_MB

@@ -40,3 +40,15 @@ def test_numbers_orjson_may_round_are_read_exactly(line, want):
         assert isinstance(got, RawNumber) and got.text == want
     else:
         assert got == want and type(got) is int
+
+
+def test_a_record_of_too_many_values_is_refused_and_one_just_below_is_read():
+    from trendscore.io.jsonfast import MAX_VALUES, check_size
+
+    below = '{"text": "a", "v": [' + "0," * (MAX_VALUES - 4) + "0]}"  # commas and brackets: one short
+    assert len(loads(below)["v"]) == MAX_VALUES - 3
+    with pytest.raises(JSONDepthError, match="more than 4,000,000 values"):
+        loads('{"text": "a", "v": [' + "0," * MAX_VALUES + "0]}")
+    check_size("," * (2 * MAX_VALUES))  # too short to hold that many values: not counted
+    text = "长" * (3 * MAX_VALUES)  # a long text without commas is no bomb
+    assert loads(f'{{"text": "{text}"}}')["text"] == text
