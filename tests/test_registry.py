@@ -192,3 +192,60 @@ def test_a_registry_refuses_a_listed_theme_no_seed_carries_before_writing(tmp_pa
     assert result.exit_code == 2
     assert result.stderr.startswith("Error: ") and "no seed is labelled esports" in result.stderr
     assert result.stderr.count("\n") == 1 and not reg.exists()
+
+
+@pytest.fixture
+def copied_registry(tmp_path):
+    """A registry whose one version is a copy of the bundled default model (no training)."""
+    from trendscore.modeling.model import default_model_path
+
+    import shutil
+
+    root = tmp_path / "copied"
+    (root / "versions").mkdir(parents=True)
+    shutil.copytree(default_model_path(), root / "versions" / "v0001")
+    (root / "aliases.json").write_text('{"champion": "v0001", "history": ["v0001"]}', "utf-8")
+    return root
+
+
+def _promote(root, timeout=60):
+    return subprocess.run(
+        [sys.executable, "-m", "trendscore", "models", "promote", "v0001", "--registry", str(root)],
+        capture_output=True, text=True, timeout=timeout,
+    )
+
+
+def test_the_lock_holder_note_is_never_written_through_a_link_or_into_a_fifo(copied_registry, tmp_path):
+    # the note beside the lock had been written with write_text: a '.lock.holder' linking to a
+    # file anywhere had that file emptied by a promote, and a FIFO there held the run for ever
+    precious = tmp_path / "precious.txt"
+    precious.write_text("keep me\n", "utf-8")
+    holder = copied_registry / ".lock.holder"
+    holder.symlink_to(precious)
+    result = _promote(copied_registry)
+    assert result.returncode == 0, result.stderr
+    assert precious.read_text("utf-8") == "keep me\n"
+    assert holder.is_file() and not holder.is_symlink()
+    holder.unlink()
+    os.mkfifo(holder)
+    result = _promote(copied_registry, timeout=30)
+    assert result.returncode == 0, result.stderr
+    assert holder.is_file()
+
+
+@pytest.mark.parametrize("kind", ["fifo", "link"])
+def test_a_busy_registry_does_not_read_a_holder_note_that_is_no_regular_file(copied_registry, tmp_path, kind):
+    # the second process read the note with read_text: a FIFO there blocked it for ever, and
+    # a link put the first bytes of the file it named into the message
+    secret = tmp_path / "secret.txt"
+    secret.write_text("password=hunter2\n", "utf-8")
+    with Registry(copied_registry).lock():
+        holder = copied_registry / ".lock.holder"
+        holder.unlink()
+        os.mkfifo(holder) if kind == "fifo" else holder.symlink_to(secret)
+        try:
+            result = _promote(copied_registry, timeout=30)
+        finally:
+            holder.unlink()  # this process's release writes its note again
+    assert result.returncode == 1
+    assert result.stderr == f"Error: {copied_registry}: the registry is busy (another process holds its lock); try again when it finishes\n"

@@ -16,6 +16,7 @@ import json
 import os
 import re
 import shutil
+import stat
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -134,20 +135,17 @@ class Registry:
         try:
             lock.acquire()
         except Timeout:
-            try:
-                who = holder.read_text("utf-8").strip()
-            except OSError:
-                who = ""
+            who = _read_holder(holder)
             raise RegistryBusy(
                 f"{self.path}: the registry is busy ({who or 'another process'} holds its lock); "
                 "try again when it finishes"
             ) from None
         try:
-            holder.write_text(f"pid {os.getpid()}", "utf-8")
+            _write_holder(holder, f"pid {os.getpid()}")
             yield
         finally:
             try:
-                holder.write_text("", "utf-8")
+                _write_holder(holder, "")
             finally:
                 lock.release()
 
@@ -323,6 +321,34 @@ class Registry:
             shutil.rmtree(tmp, ignore_errors=True)
             raise
         self._set_champion("v0001")
+
+
+def _write_holder(path: Path, text: str) -> None:
+    """Write the lock holder's note as a new regular file, whatever was at ``path``: written
+    through, a symbolic link there had emptied the file it named (anywhere on the system)
+    and a FIFO had held the run, and the registry's lock, for ever. Called with the lock held."""
+    try:
+        path.unlink()
+    except FileNotFoundError:
+        pass
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o644)
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(text)
+
+
+def _read_holder(path: Path) -> str:
+    """The lock holder's note (``pid N``), or "" when there is none to read: a symbolic link or
+    anything but a regular file is not followed or waited on (a FIFO would block), and at most
+    100 bytes are read."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0))
+    except OSError:
+        return ""
+    with os.fdopen(fd, "rb") as fh:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return ""
+        note = fh.read(100).decode("utf-8", "replace").strip()
+    return note if re.fullmatch(r"pid [0-9]+", note) else ""
 
 
 def _read_holdout(path: Path) -> list[dict]:
