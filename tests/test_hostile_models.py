@@ -309,7 +309,11 @@ def test_a_card_of_odd_types_is_refused_at_load(copy, run, tmp_path, field, valu
 
 @pytest.mark.parametrize(
     "card",
-    ["[" * 100_000 + "]" * 100_000, '{"cross_validation": {"macro_f1": 1e400}}', '{"cross_validation": {"macro_f1": NaN}}'],
+    [
+        "[" * 100_000 + "]" * 100_000,
+        '{"cross_validation": {"macro_f1": 1e400}}',
+        '{"cross_validation": {"macro_f1": NaN}}',
+    ],
 )
 def test_models_list_of_the_working_folder_shows_a_damaged_card_as_no_figure(copy, run, monkeypatch, card):
     # a card nested past the parser's recursion had been a RecursionError traceback, and a

@@ -197,9 +197,9 @@ def test_a_registry_refuses_a_listed_theme_no_seed_carries_before_writing(tmp_pa
 @pytest.fixture
 def copied_registry(tmp_path):
     """A registry whose one version is a copy of the bundled default model (no training)."""
-    from trendscore.modeling.model import default_model_path
-
     import shutil
+
+    from trendscore.modeling.model import default_model_path
 
     root = tmp_path / "copied"
     (root / "versions").mkdir(parents=True)
@@ -248,4 +248,5 @@ def test_a_busy_registry_does_not_read_a_holder_note_that_is_no_regular_file(cop
         finally:
             holder.unlink()  # this process's release writes its note again
     assert result.returncode == 1
-    assert result.stderr == f"Error: {copied_registry}: the registry is busy (another process holds its lock); try again when it finishes\n"
+    busy = "the registry is busy (another process holds its lock); try again when it finishes"
+    assert result.stderr == f"Error: {copied_registry}: {busy}\n"
