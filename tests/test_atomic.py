@@ -51,3 +51,18 @@ def test_replace_dir_puts_a_new_directory_in_place(tmp_path, monkeypatch, exchan
     replace_dir(_filled(final, "b.json", "2"), final)
     assert sorted(p.name for p in final.iterdir()) == ["b.json"]
     assert sorted(os.listdir(final.parent)) == ["model"]  # no temporary or .old directory left
+
+
+def test_replace_dir_without_an_exchange_keeps_a_folder_named_like_its_old_copy(tmp_path, monkeypatch):
+    # the fallback had moved the old model to NAME.old after deleting whatever was there: a
+    # user's own 'model.old' backup was lost on every system without RENAME_EXCHANGE
+    monkeypatch.setattr(atomic, "_renameat2_exchange", lambda a, b: False)
+    final = tmp_path / "model"
+    replace_dir(_filled(final, "a.json", "1"), final)
+    backup = tmp_path / "model.old"
+    backup.mkdir()
+    (backup / "mine.txt").write_text("my backup", "utf-8")
+    replace_dir(_filled(final, "b.json", "2"), final)
+    assert (backup / "mine.txt").read_text("utf-8") == "my backup"
+    assert sorted(p.name for p in final.iterdir()) == ["b.json"]
+    assert sorted(os.listdir(tmp_path)) == ["model", "model.old"]

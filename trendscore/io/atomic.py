@@ -362,8 +362,10 @@ def _renameat2_exchange(a: Path, b: Path) -> bool:
 
 def replace_dir(new: Path, final: Path) -> None:
     """Put directory ``new`` at ``final``: a rename when ``final`` is missing, else an atomic
-    exchange (Linux) or, where there is none, two renames through ``final.old``; the old
-    directory is then deleted. The caller checks beforehand that ``final`` may be replaced."""
+    exchange (Linux) or, where there is none, two renames through a new hidden name beside it
+    (``.NAME.old.RANDOM``); the old directory is then deleted. The caller checks beforehand
+    that ``final`` may be replaced. (The second way had gone through ``NAME.old``, deleting
+    whatever folder of the user's had that name first.)"""
     import shutil
 
     if not final.exists():
@@ -372,8 +374,7 @@ def replace_dir(new: Path, final: Path) -> None:
     if _renameat2_exchange(new, final):
         shutil.rmtree(new)
         return
-    old = final.with_name(final.name + ".old")
-    shutil.rmtree(old, ignore_errors=True)
-    os.rename(final, old)
+    old = Path(tempfile.mkdtemp(prefix=f".{final.name}.old.", dir=final.parent))
+    os.rename(final, old)  # onto the empty directory just made: a name no one else has
     os.rename(new, final)
     shutil.rmtree(old)
