@@ -282,3 +282,23 @@ def test_a_theme_only_undated_passages_carry_has_no_row_as_in_score_dataframe():
     result = trendscore.score([*recs, *undated], freq="day")
     assert [t["theme"] for t in result.themes] == ["music", "policy"]
     assert result.to_json()["records"]["undated"] == MAX_THEMES + 7
+
+
+def test_as_of_after_all_data_says_the_data_are_too_old_not_that_there_are_none():
+    # 'no passages before the recent window' had been said of a year of passages that lay
+    # before the baseline, and each theme's reason said the same
+    days = [f"2025-{m:02d}-{d:02d}" for m in range(1, 7) for d in range(1, 29)]
+    recs = [{"date": day, "labels": ["policy"] if n % 3 else []} for n, day in enumerate(days)]
+    late = trendscore.score(recs, as_of="2026-06-30")
+    assert late.notes == [
+        "no passages in the recent window",
+        "no passages in the baseline periods (2026-W04..2026-W25) the recent windows are compared with; the latest "
+        "passages before them are of 2025-W26, too old to compare: every theme is called steady (is as_of later "
+        "than meant?)",
+    ]
+    gap = trendscore.score(recs + [{"date": "2025-12-20", "labels": ["policy"]}] * 30)  # a gap, no as_of
+    assert gap.notes[-1].startswith("no passages in the baseline periods (2025-W28..2025-W49) ")
+    assert gap.notes[-1].endswith("too old to compare: every theme is called steady")
+    assert gap.themes[0]["reason"] == "steady: no passages in the 12 weeks before the last 4 weeks to compare with"
+    only_recent = trendscore.score(recs[-5:])
+    assert only_recent.notes[-1] == "no passages before the recent window: every theme is called steady"

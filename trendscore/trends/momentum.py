@@ -253,7 +253,7 @@ def compute_score(
     if not passages(r_first, cur):
         notes.append("no passages in the recent window")
     if not passages(cur - cfg.longest - cfg.baseline + 1, cur - cfg.shortest):
-        notes.append("no passages before the recent window: every theme is called steady")
+        notes.append(_no_baseline_note(totals, cur, freq, cfg, as_of is not None and not passages(r_first, cur)))
 
     lengths = sorted(set(range(cfg.shortest, cfg.longest + 1)) | {cfg.recent})
     def spread_ratios(table: dict) -> list[float]:
@@ -705,6 +705,23 @@ def _at(row, i: int) -> int:
     return row.get(i, 0) if isinstance(row, dict) else row[i]
 
 
+def _no_baseline_note(totals: dict, cur: int, freq: str, cfg: MomentumSettings, as_of_past_data: bool) -> str:
+    """The note for a score whose baselines (the periods the recent windows are compared with)
+    hold no passage: either nothing came before the recent window, or what came is older than
+    the baselines reach (a gap in the data, or an ``as_of`` after it), which the note names:
+    "no passages before the recent window" had been said of 6,000 passages a year old."""
+    first, last = cur - cfg.longest - cfg.baseline + 1, cur - cfg.shortest
+    earlier = [p for p, row in totals.items() if p < first and row[0] > 0]
+    if not earlier:
+        return "no passages before the recent window: every theme is called steady"
+    span = f"{_label(first, freq)}..{_label(last, freq)}"
+    hint = " (is as_of later than meant?)" if as_of_past_data else ""
+    return (
+        f"no passages in the baseline periods ({span}) the recent windows are compared with; the latest passages "
+        f"before them are of {_label(max(earlier), freq)}, too old to compare: every theme is called steady{hint}"
+    )
+
+
 def _partial(last_day: int, cur: int, freq: str) -> bool:
     if last_day >= dt.date.max.toordinal():  # the calendar's last day ends every period
         return False
@@ -742,7 +759,7 @@ def _reason(
     if n_r <= 0:
         return "steady: no passages in the recent window"
     if n_b <= 0:
-        return "steady: no passages before the recent window to compare with"
+        return f"steady: no passages in the {cfg.baseline} {freq}s before {span} to compare with"
     if n_r < cfg.min_passages or n_b < cfg.min_passages:
         return (
             f"steady: too few passages to call ({n_r:.0f} in {span}, {n_b:.0f} before; "
