@@ -237,3 +237,49 @@ def test_label_jobs_2_spreads_a_parquet_file_and_names_a_bad_row_alike(tmp_path,
     assert outs["2"] == outs["1"] and outs["1"].count(b"\n") == 1000
     assert errors["2"] == errors["1"] and errors["1"][0] == 2
     assert "bad.parquet:731: expected a string 'text' field, got null" in errors["1"][1]
+
+
+@pytest.mark.parametrize("existing", [False, True], ids=["new directory", "empty directory"])
+def test_two_jobs_on_one_output_directory_at_once_leave_one_refused(tmp_path, monkeypatch, existing):
+    # both had found the directory free, written parts of the same names over each other's and
+    # exited 0: one job's output was lost without a word. Both jobs here pass the checks before
+    # either takes the directory (a barrier where the first one used to)
+    import os
+    import threading
+
+    from trendscore.run import parts
+
+    target = tmp_path / "out"
+    if existing:
+        target.mkdir()
+    barrier = threading.Barrier(2, timeout=10)
+    real_mkdir = parts.Path.mkdir
+
+    def mkdir(self, *args, **kwargs):
+        if self == target:
+            barrier.wait()
+        return real_mkdir(self, *args, **kwargs)
+
+    monkeypatch.setattr(parts.Path, "mkdir", mkdir)
+    outcomes: list[str] = []
+    inside = threading.Barrier(2, timeout=10)
+
+    def job():
+        try:
+            with parts.output_directory(str(target), []):
+                outcomes.append("wrote")
+                inside.wait()  # the other job tries while this one still writes
+        except InputError as exc:
+            outcomes.append(str(exc))
+            inside.wait()
+
+    threads = [threading.Thread(target=job) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(20)
+    assert sorted(outcomes) == [
+        f"{target}: another job began writing into this directory at the same moment; give each job its own",
+        "wrote",
+    ]
+    assert sorted(os.listdir(target)) == ["_SUCCESS"]

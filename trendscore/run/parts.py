@@ -33,10 +33,7 @@ def output_directory(path: str, inputs: list[str]):
     for name in inputs:
         if name != "-" and Path(name).resolve().is_relative_to(real):
             raise InputError("the output directory holds an input; refusing to write into it", path)
-    try:
-        real.mkdir(exist_ok=True)
-    except OSError as exc:
-        raise InputError(f"cannot make the output directory ({exc.strerror})", path) from None
+    _claim(real, made, path)
     try:
         yield str(real)
     except BaseException:
@@ -45,6 +42,31 @@ def output_directory(path: str, inputs: list[str]):
     from trendscore.io.writers import atomic_write_bytes
 
     atomic_write_bytes(os.path.join(real, DONE), b"")
+    (real / CLAIM).unlink(missing_ok=True)
+
+
+#: made in the output directory, exclusively, by the job that writes there until it is done
+CLAIM = ".trendscore-writing"
+
+
+def _claim(real: Path, made: bool, path: str) -> None:
+    """Make the directory (exclusively, when it was missing) and the job's claim on it, so
+    that of two jobs started at once on one new or empty directory the second is refused:
+    both had found it free, written parts of the same names over each other's and exited 0,
+    leaving one job's output and none of the other's."""
+    busy = InputError("another job began writing into this directory at the same moment; give each job its own", path)
+    try:
+        real.mkdir(exist_ok=not made)
+    except FileExistsError:
+        raise busy from None
+    except OSError as exc:
+        raise InputError(f"cannot make the output directory ({exc.strerror})", path) from None
+    try:
+        os.close(os.open(real / CLAIM, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644))
+    except FileExistsError:
+        raise busy from None
+    except OSError as exc:
+        raise InputError(f"cannot write in the output directory ({exc.strerror})", path) from None
 
 
 def _discard(real: Path, made: bool) -> None:
@@ -66,6 +88,7 @@ def _discard(real: Path, made: bool) -> None:
                 return
             time.sleep(0.25)
         return
+    (real / CLAIM).unlink(missing_ok=True)
     for _ in range(8):
         parts = [p for p in real.iterdir() if p.name.startswith(("part-", ".part-"))]
         if not parts:
