@@ -248,3 +248,33 @@ def test_label_keeps_the_inputs_own_labels_in_its_parquet_output(run, tmp_path):
     assert result.exit_code == 0
     row = pq.read_table(out).to_pylist()[0]
     assert (row["labels_input"], row["labels"]) == (["culture"], ["policy", "regional_hub"])
+
+
+@pytest.mark.parametrize(
+    "command,option,value",
+    [
+        ("train", "--C", "nan"),  # had ended in scikit-learn's InvalidParameterError traceback
+        ("train", "--C", "inf"),
+        ("train", "--tolerance", "nan"),  # had promoted any challenger: no F1 drop exceeds NaN
+        ("train", "--tolerance", "inf"),
+        ("train", "--budget", "nan"),
+        ("train", "--nb-weight", "nan"),
+        ("train", "--embedding-weight", "nan"),
+        ("label", "--block-mb", "nan"),
+        ("score", "--block-mb", "nan"),
+    ],
+)
+def test_a_number_option_refuses_nan_and_infinity_before_any_work(run, tmp_path, command, option, value):
+    seeds = tmp_path / "seeds.jsonl"
+    seeds.write_text('{"text": "政策", "labels": ["policy"]}\n', "utf-8")
+    out = ["-o", tmp_path / "m"] if command == "train" else []
+    result = run(command, seeds, *out, option, value)
+    assert result.exit_code == 2
+    assert f"Error: Invalid value for '{option}': {value} is not a finite number." in result.output
+    assert not (tmp_path / "m").exists()
+
+
+def test_infinite_budget_and_block_stay_allowed(run, tmp_path):
+    passages = tmp_path / "p.jsonl"
+    passages.write_text('{"text": "政策"}\n', "utf-8")
+    assert run("label", passages, "--block-mb", "inf").exit_code == 0

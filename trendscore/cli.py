@@ -121,6 +121,25 @@ def _progress(quiet: bool = False):
             bars.close()
 
 
+class _Number(click.FloatRange):
+    """A number option within a range that also refuses NaN, which passes every comparison of
+    click's own range (``--C nan`` had ended in a scikit-learn traceback, ``--tolerance nan``
+    promoted any challenger), and infinity unless ``infinite`` allows it (a budget or a block
+    without end)."""
+
+    def __init__(self, *args, infinite: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.infinite = infinite
+
+    def convert(self, value, param, ctx):
+        import math
+
+        number = super().convert(value, param, ctx)
+        if math.isnan(number) or (math.isinf(number) and not self.infinite):
+            self.fail(f"{number} is not a finite number.", param, ctx)
+        return number
+
+
 _quiet_opt = click.option("--quiet", "-q", is_flag=True, help="No progress bars (they show only at a terminal).")
 
 
@@ -195,7 +214,7 @@ def _input_options(command):
             "--block-mb",
             default=32.0,
             show_default=True,
-            type=click.FloatRange(min=0.001),
+            type=_Number(min=0.001, infinite=True),
             help="With --scheduler: MB of input per task.",
         ),
     ]
@@ -481,7 +500,11 @@ def _rebuild_command(ctx, given: set[str]) -> str:
 @click.option("-o", "--output", "out_dir", default=None, help="Model directory to write (replaced atomically).")
 @click.option("--registry", default=None, help="Train a challenger into this registry; promote it if not worse.")
 @click.option(
-    "--tolerance", default=0.02, show_default=True, type=float, help="With --registry: allowed F1 loss on any theme."
+    "--tolerance",
+    default=0.02,
+    show_default=True,
+    type=_Number(),
+    help="With --registry: allowed F1 loss on any theme.",
 )
 @click.option("--force", is_flag=True, help="With --registry: promote the challenger whatever the comparison says.")
 @click.option(
@@ -504,7 +527,7 @@ def _rebuild_command(ctx, given: set[str]) -> str:
     "--C",
     "c",
     cls=_EstimatorDefault,
-    type=click.FloatRange(min=1e-6),
+    type=_Number(min=1e-6),
     help="Inverse regularisation of each linear model [searched; {default} with --budget 0].",
 )
 @click.option(
@@ -534,7 +557,7 @@ def _rebuild_command(ctx, given: set[str]) -> str:
 @click.option(
     "--nb-weight",
     cls=_EstimatorDefault,
-    type=click.FloatRange(min=0, max=100),
+    type=_Number(min=0, max=100),
     help=(
         "Single-label seeds: weight of complement naive Bayes scores added to each class's SVM score "
         "[searched; {default} with --budget 0]."
@@ -542,7 +565,7 @@ def _rebuild_command(ctx, given: set[str]) -> str:
 )
 @click.option(
     "--budget",
-    type=click.FloatRange(min=0),
+    type=_Number(min=0, infinite=True),
     default=None,
     help=(
         "Seconds for choosing the settings not given (C, --min-df, --char-ngrams, --char-all, --style, --nb-weight) by "
@@ -570,7 +593,7 @@ def _rebuild_command(ctx, given: set[str]) -> str:
 @click.option(
     "--embedding-weight",
     cls=_EstimatorDefault,
-    type=click.FloatRange(min=0, min_open=True, max=100),
+    type=_Number(min=0, min_open=True, max=100),
     help="Average length of an embedding row beside the unit-length TF-IDF row [{default}].",
 )
 @click.option(
