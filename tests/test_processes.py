@@ -253,3 +253,52 @@ def test_forked_workers_hold_the_parents_objects_frozen_and_the_parent_does_not(
     counts = list(ordered_map(_freeze_count, range(4), 2, state=state))
     assert all(count >= len(state) for count in counts)
     assert gc.get_freeze_count() == 0
+
+
+@pytest.mark.parametrize("size", [10, 1 << 20], ids=["small results", "results that fill the pipe"])
+def test_workers_end_when_their_parent_is_killed(size):
+    # a forked worker held the parent's end of its own pipe (and of the pipes made before it),
+    # so after the parent was killed (SIGTERM from timeout or a service stop; SIGKILL) its
+    # workers never read EOF and blocked for ever sending into a pipe no one read
+    script = textwrap.dedent(
+        f"""
+        import sys, time
+        from trendscore.run.processes import ordered_map
+        def work(state, i):
+            time.sleep(0.01)
+            return b"x" * {size}
+        for i, _ in enumerate(ordered_map(work, range(100000), 2)):
+            if i == 3:
+                print("running", flush=True)
+                time.sleep(0.5)  # the workers fill their pipes meanwhile
+                print("ready", flush=True)
+                time.sleep(600)
+        """
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-c", script],
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONPATH": ROOT},
+        start_new_session=True,
+    )
+    workers: list[int] = []
+    try:
+        assert proc.stdout.readline() == "running\n"
+        workers = child_pids(proc.pid)
+        assert len(workers) == 2
+        assert proc.stdout.readline() == "ready\n"
+        proc.kill()
+        proc.wait(LIMIT)
+        deadline = time.monotonic() + 20
+        while [w for w in workers if _running(w)] and time.monotonic() < deadline:
+            time.sleep(0.1)
+        left = [w for w in workers if _running(w)]
+    finally:
+        proc.kill()
+        proc.wait(LIMIT)
+        proc.stdout.close()
+        for w in workers:  # orphans, if the test fails: not left running
+            if _running(w):
+                os.kill(w, signal.SIGKILL)
+    assert left == []

@@ -94,7 +94,9 @@ def ordered_map(
         pool.stop()
 
 
-def _worker(conn, fn, state, setup) -> None:
+def _worker(conn, fn, state, setup, inherited=()) -> None:
+    for other in inherited:  # the parent's ends of the pipes, copied by fork: see _Pool
+        other.close()
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     if hasattr(signal, "pthread_sigmask"):
         signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
@@ -147,7 +149,12 @@ class _Pool:
         try:
             for _ in range(jobs):
                 mine, theirs = context.Pipe(duplex=True)
-                process = context.Process(target=_worker, args=(theirs, fn, state, setup), daemon=True)
+                # a forked worker holds copies of the parent's ends of its own pipe and of the
+                # pipes made before it; it closes them, or a parent killed by SIGTERM (timeout,
+                # a service stop) left its workers blocked for ever, each sending into a pipe
+                # whose other end it held itself, never reading EOF
+                inherited = [conn for _, conn in self.workers] + [mine] if start_method == "fork" else []
+                process = context.Process(target=_worker, args=(theirs, fn, state, setup, inherited), daemon=True)
                 process.start()
                 theirs.close()  # the worker's end lives in the worker only: its death is our EOF
                 self.workers.append((process, mine))
