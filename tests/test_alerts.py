@@ -117,3 +117,35 @@ def test_a_state_of_another_period_length_is_refused(tmp_path):
     result = CliRunner().invoke(main, ["score", full, "--state", str(state), "--freq", "month", "--alert"])
     assert result.exit_code == 2 and "holds calls per week; this run is per month" in result.stderr
     assert state.read_text("utf-8") == before
+
+
+def test_a_run_for_an_earlier_day_leaves_a_later_state_alone(tmp_path):
+    # a backfill with --as-of before the state's day had reported its calls as changes from the
+    # later ones and saved them in their place, so the next scheduled run alerted against it
+    full = _write(tmp_path / "full.jsonl", _stream())
+    state = tmp_path / "state.json"
+    assert CliRunner().invoke(main, ["score", full, "--state", str(state)]).exit_code == 0
+    before = state.read_text("utf-8")
+    out = tmp_path / "ranking.txt"
+    args = ["score", full, "--state", str(state), "--alert", "--as-of", "2025-03-01", "-o", str(out)]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 2 and result.stdout == ""
+    assert result.stderr == (
+        f"Error: {state}: holds the calls as of 2025-05-25, later than this run's 2025-03-01; a run for an "
+        "earlier day would replace them: give another state file\n"
+    )
+    assert state.read_text("utf-8") == before and not out.exists()
+    same_day = CliRunner().invoke(main, ["score", full, "--state", str(state), "--alert"])
+    assert same_day.exit_code == 0 and json.loads(same_day.stdout)["changes"] == []
+
+
+def test_a_state_whose_day_is_no_date_is_refused(tmp_path):
+    full = _write(tmp_path / "full.jsonl", _stream())
+    state = tmp_path / "state.json"
+    for day in (5, "2025-5-25", "yesterday", ["2025-05-25"]):
+        content = json.dumps({"as_of": day, "freq": "week", "calls": {}})
+        state.write_text(content, "utf-8")
+        result = CliRunner().invoke(main, ["score", full, "--state", str(state), "--alert"])
+        assert result.exit_code == 2, day
+        assert "not a trendscore state file ('as_of' is not a date of the form YYYY-MM-DD)" in result.stderr
+        assert state.read_text("utf-8") == content

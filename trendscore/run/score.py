@@ -98,6 +98,10 @@ def run_score(
             scheduler, block_mb, bool(report_path), jobs,
         )
         result = score_tally(tally, settings)
+        if state_path is not None:
+            from trendscore.trends.alerts import check_state_order
+
+            check_state_order(previous, result, state_path)  # before any output is written
         warnings = []
         if tally.bad_dates:
             where, line, value = tally.first_bad_date_at

@@ -14,7 +14,7 @@ import stat
 from trendscore.errors import InputError
 from trendscore.trends.momentum import Score
 
-__all__ = ["read_state", "call_changes", "write_state", "alert_report", "ALERT_EXIT"]
+__all__ = ["read_state", "check_state_order", "call_changes", "write_state", "alert_report", "ALERT_EXIT"]
 
 #: the exit status of ``score --alert`` when a call changed since the last run
 ALERT_EXIT = 3
@@ -64,9 +64,33 @@ def read_state(path: str, freq: str | None = None) -> dict | None:
         isinstance(t, str) and v in ("rising", "steady", "falling") for t, v in calls.items()
     ):
         raise InputError("not a trendscore state file (no 'calls' of rising/steady/falling)", path)
+    as_of = state.get("as_of")
+    if as_of is not None and not (isinstance(as_of, str) and _is_day(as_of)):
+        raise InputError("not a trendscore state file ('as_of' is not a date of the form YYYY-MM-DD)", path)
     if freq is not None and state.get("freq") not in (None, freq):
         raise InputError(f"holds calls per {state.get('freq')}; this run is per {freq}: give another state file", path)
     return state
+
+
+def _is_day(text: str) -> bool:
+    try:
+        return len(text) == 10 and dt.date.fromisoformat(text).isoformat() == text
+    except ValueError:
+        return False
+
+
+def check_state_order(previous: dict | None, score: Score, path: str) -> None:
+    """Refuse to compare with, and replace, a state saved as of a later day than this run's:
+    a run for an earlier day (a backfill with ``--as-of``) had reported its calls as changes
+    from later ones and put its older calls in place of the last scheduled run's, so the next
+    run alerted against the backfill."""
+    saved = (previous or {}).get("as_of")
+    if saved is not None and score.as_of is not None and saved > score.as_of:
+        raise InputError(
+            f"holds the calls as of {saved}, later than this run's {score.as_of}; a run for an earlier day "
+            "would replace them: give another state file",
+            path,
+        )
 
 
 def call_changes(previous: dict | None, score: Score) -> list[dict]:
