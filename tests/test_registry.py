@@ -250,3 +250,34 @@ def test_a_busy_registry_does_not_read_a_holder_note_that_is_no_regular_file(cop
     assert result.returncode == 1
     busy = "the registry is busy (another process holds its lock); try again when it finishes"
     assert result.stderr == f"Error: {copied_registry}: {busy}\n"
+
+
+def test_a_theme_added_to_a_registry_does_not_undo_a_promotion_made_meanwhile(copied_registry, tmp_path, monkeypatch):
+    # themes add read the champion, worked for a minute, then saved the old champion with the
+    # theme as the next version and champion: a version promoted meanwhile (by train --registry
+    # or models promote) was replaced without a word
+    import shutil
+
+    from trendscore.modeling import theming
+
+    shutil.copytree(copied_registry / "versions" / "v0001", copied_registry / "versions" / "v0002")
+
+    def add_theme(model, name, examples, seeds):  # the minute of work, while another process promotes
+        Registry(copied_registry).promote("v0002")
+        return model
+
+    monkeypatch.setattr(theming, "add_theme", add_theme)
+    monkeypatch.setattr(theming, "require_encoder", lambda *args: None)
+    monkeypatch.setattr(theming, "model_seeds", lambda model, paths: [])
+    examples = tmp_path / "examples.jsonl"
+    examples.write_text("".join(f'{{"text": "电竞赛事{i}"}}\n' for i in range(5)), "utf-8")
+    result = CliRunner().invoke(
+        main, ["themes", "add", "esports", "--examples", str(examples), "--model", str(copied_registry)]
+    )
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"Error: {copied_registry}: the champion changed from v0001 to v0002 while this model was made from it; "
+        "nothing was added: run the command again\n"
+    )
+    assert Registry(copied_registry).champion() == "v0002"
+    assert Registry(copied_registry).versions() == ["v0001", "v0002"]

@@ -207,10 +207,19 @@ class Registry:
             atomic_write_bytes(path, "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in held).encode("utf-8"))
         return held
 
-    def add(self, model) -> str:
+    def add(self, model, based_on: str | None = None) -> str:
         """Save ``model`` (e.g. the champion with a provisional theme added) as the next version
-        and make it the champion; rollback undoes it. Returns the version's name."""
+        and make it the champion; rollback undoes it. Returns the version's name. ``based_on``:
+        the version ``model`` was made from, which must still be the champion (checked under
+        the lock): a champion promoted or rolled back to meanwhile had been replaced without a
+        word by the older model with the theme."""
         with self.lock():
+            current = self.champion()
+            if based_on is not None and current != based_on:
+                raise RegistryBusy(
+                    f"{self.path}: the champion changed from {based_on} to {current or 'none'} while this model "
+                    "was made from it; nothing was added: run the command again"
+                )
             name = self._next_version()
             model.save(self.path / "versions" / name)
             self._set_champion(name)

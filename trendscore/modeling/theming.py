@@ -44,7 +44,8 @@ def add_theme_to(model_ref, name: str, examples_path: str, out=None, seed_paths=
     seeds = model_seeds(model, seed_paths)
     added = add_theme(model, name, examples, seeds)
     if registry is not None:
-        where = str(registry.path / "versions" / registry.add(added))
+        based_on = Path(model.path).name if model.path is not None else None  # the champion it was made from
+        where = str(registry.path / "versions" / registry.add(added, based_on))
     else:
         where = str(added.save(out))
     return {"path": where, "theme": name, **added.card["provisional"][name]}
