@@ -125,3 +125,38 @@ def test_save_replaces_an_existing_model(copy, tmp_path):
     model.thresholds = [0.42] * len(model.themes)
     model.save(copy)
     assert load_model(copy).thresholds == [0.42] * len(model.themes)
+
+
+@pytest.mark.parametrize("kind", ["fifo", "link to /dev/zero", "huge"])
+def test_a_folder_to_replace_whose_manifest_is_no_plain_file_is_refused_at_once(tmp_path, kind):
+    # train -o and themes add -o read the manifest of the folder they would replace: a FIFO
+    # there had held them for ever, and a link to /dev/zero would have been read without end
+    from trendscore.errors import InputError
+    from trendscore.modeling.store import check_model_target
+
+    folder = tmp_path / "model"
+    folder.mkdir()
+    manifest = folder / "manifest.json"
+    if kind == "fifo":
+        os.mkfifo(manifest)
+    elif kind == "huge":
+        manifest.write_text('{"files": {}, "pad": "' + "x" * (1 << 20) + '"}', "utf-8")  # over 1 MiB
+    else:
+        manifest.symlink_to("/dev/zero")
+    done: list = []
+
+    def check():
+        try:
+            check_model_target(folder)
+        except InputError as exc:
+            done.append(str(exc))
+
+    worker = threading.Thread(target=check, daemon=True)
+    worker.start()
+    worker.join(10)
+    in_time = not worker.is_alive()
+    if not in_time and kind == "fifo":
+        os.close(os.open(manifest, os.O_WRONLY | os.O_NONBLOCK))  # let the blocked reader go
+        worker.join(10)
+    assert in_time
+    assert done == [f"{folder}: manifest.json is not a model manifest; refusing to replace the directory"]

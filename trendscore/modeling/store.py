@@ -43,6 +43,10 @@ def sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
+#: the largest manifest a model folder to be replaced may have (the ones written hold a few lines)
+MAX_MANIFEST_BYTES = 1 << 20
+
+
 def check_model_target(final) -> None:
     """Refuse to write a model where it would destroy anything but an older model.
 
@@ -80,10 +84,15 @@ def check_model_target(final) -> None:
             str(final),
         )
     try:
+        # its status first: a FIFO there had held train -o and themes add -o for ever, and a
+        # link to /dev/zero would be read without end
+        found = (final / MANIFEST).lstat()
+        if not stat.S_ISREG(found.st_mode) or found.st_size > MAX_MANIFEST_BYTES:
+            raise TypeError
         listed = json.loads((final / MANIFEST).read_text("utf-8"))["files"]
         if not isinstance(listed, dict):
             raise TypeError
-    except (OSError, ValueError, KeyError, TypeError):
+    except (OSError, ValueError, KeyError, TypeError, RecursionError):
         raise InputError(f"{MANIFEST} is not a model manifest; refusing to replace the directory", str(final)) from None
     extra = [name for name in entries if name != MANIFEST and name not in listed]
     if extra:
