@@ -5,6 +5,8 @@ import pytest
 from conftest import DIGEST
 from scenarios import generate, records
 
+import trendscore
+
 
 @pytest.fixture(scope="module")
 def archive(tmp_path_factory):
@@ -195,6 +197,17 @@ def test_as_of_in_other_iso_forms_is_refused(run, value):
     result = run("score", DIGEST, "--as-of", value)
     assert result.exit_code == 2, result.output
     assert result.stderr == f"Error: the as-of date {value!r} is not a date of the form YYYY-MM-DD\n"
+
+
+@pytest.mark.parametrize("value, form", [("2025-02-29", "YYYY-MM-DD"), ("20250231", "YYYYMMDD")])
+def test_an_as_of_day_the_calendar_has_not_is_named_so(run, value, form):
+    """--as-of 2025-02-29 was refused as 'not a date of the form YYYY-MM-DD', which it is: the
+    form is right and the day does not exist, and the message now says that."""
+    result = run("score", DIGEST, "--as-of", value)
+    assert result.exit_code == 2, result.output
+    assert result.stderr == f"Error: the as-of date {value!r} is written as {form} but names no day of the calendar\n"
+    with pytest.raises(trendscore.InputError, match=rf"^as_of '{value}' is written as {form} but names no day"):
+        trendscore.score([{"text": "短剧出海", "date": "2025-01-05"}], as_of=value)
 
 
 def test_as_of_as_eight_digits_is_still_read(run):

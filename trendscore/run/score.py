@@ -9,7 +9,7 @@ from trendscore.errors import InputError
 from trendscore.io.atomic import check_distinct_outputs
 from trendscore.io.outputs import choose_output
 from trendscore.io.writers import AtomicOutput, check_output_path
-from trendscore.trends.momentum import Score, as_of_day
+from trendscore.trends.momentum import Score, as_of_day, as_of_problem
 from trendscore.trends.render import render_score
 from trendscore.trends.scoring import Examples, accumulate, score_tally
 
@@ -23,7 +23,7 @@ def _as_of(value: str | None):
     try:
         return dt.date.fromordinal(as_of_day(value))
     except InputError:
-        raise InputError(f"the as-of date {value!r} is not a date of the form YYYY-MM-DD") from None
+        raise InputError(f"the as-of date {value!r} {as_of_problem(str(value))}") from None
 
 
 def run_score(

@@ -837,7 +837,20 @@ def as_of_day(as_of) -> int:
             raise ValueError(text)
         return dt.date.fromisoformat(text).toordinal()
     except ValueError:
-        raise InputError(f"as_of {as_of!r} is not a date of the form YYYY-MM-DD") from None
+        raise InputError(f"as_of {as_of!r} {as_of_problem(text)}") from None
+
+
+def as_of_problem(text: str) -> str:
+    """What is wrong with an ``as_of`` that :func:`as_of_day` refuses, said after its value:
+    the form, or, written in the right form, a day the calendar has not (``2025-02-29``).
+
+    >>> as_of_problem("2025/01/05"), as_of_problem("2025-02-29")
+    ('is not a date of the form YYYY-MM-DD', 'is written as YYYY-MM-DD but names no day of the calendar')
+    """
+    if _AS_OF.fullmatch(text):
+        form = "YYYY-MM-DD" if "-" in text else "YYYYMMDD"
+        return f"is written as {form} but names no day of the calendar"
+    return "is not a date of the form YYYY-MM-DD"
 
 
 def _includes_one(low: float, high: float | None) -> bool:
