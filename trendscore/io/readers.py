@@ -22,7 +22,7 @@ from trendscore.io.digest import digest_parts
 from trendscore.io.jsonfast import loads, repeated_key, spaced_key_ends
 from trendscore.io.opening import HEAD_BYTES as _HEAD_BYTES  # noqa: F401 (the size of the sniffed head, for tests)
 from trendscore.io.opening import Source as _Source
-from trendscore.io.sniffing import csv_shape, prepare_decoding, sniff_format
+from trendscore.io.sniffing import csv_shape, cut_at_carriage_returns, prepare_decoding, sniff_format
 from trendscore.text.normalise import PassageBuffer
 
 __all__ = [
@@ -450,14 +450,6 @@ class _Documents:
             self.meta = None
 
 
-def _cut_at_carriage_returns(line: str) -> list[str] | tuple[str]:
-    """A line of text or digest cut at each carriage return alone inside it: a file whose
-    line ends are ``\n`` may hold old Mac line ends (``\r``) too. Left in the line, they
-    joined the lines they end (a blank one between two paragraphs too) into one paragraph,
-    and in a digest hid an article's title and source line in the body above."""
-    return line.split("\r") if "\r" in line else (line,)
-
-
 class _Pieces:
     """The lines given to the digest parser (each input line cut at its carriage returns),
     and the input line number of each: the parser numbers what it is given from 1."""
@@ -470,7 +462,7 @@ class _Pieces:
     def __iter__(self):
         k, offset = 0, 1
         for number, line in self._lines:
-            for piece in _cut_at_carriage_returns(line):
+            for piece in cut_at_carriage_returns(line):
                 if number - k != offset:  # a line cut in pieces, or one passed over (--skip-bad)
                     offset = number - k
                     self._at.append(k)
@@ -499,7 +491,7 @@ def _digest(lines, name, require_text=True, skip=None):
 def _text(lines, name, require_text=True, skip=None):
     docs = _Documents(name)
     for number, line in lines:
-        for piece in _cut_at_carriage_returns(line):
+        for piece in cut_at_carriage_returns(line):
             stripped = piece.strip()
             if stripped:
                 if docs.meta is None:

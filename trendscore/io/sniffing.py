@@ -27,6 +27,7 @@ __all__ = [
     "sniff_format",
     "sniff_csv",
     "csv_shape",
+    "cut_at_carriage_returns",
     "extension_format",
     "CsvShape",
     "FORMAT_EXTENSIONS",
@@ -71,6 +72,14 @@ class Encoding:
     codec: str
     transcode: bool = False
     bom: int = 0  # bytes of byte-order mark to drop (UTF-8's; the UTF-16/32 codecs drop theirs)
+
+
+def cut_at_carriage_returns(line: str) -> list[str] | tuple[str]:
+    """A line of text or digest cut at each carriage return alone inside it: a file whose
+    line ends are ``\n`` may hold old Mac line ends (``\r``) too. Left in the line, they
+    joined the lines they end (a blank one between two paragraphs too) into one paragraph,
+    and in a digest hid an article's title and source line in the body above."""
+    return line.split("\r") if "\r" in line else (line,)
 
 
 def check_codec(name: str, where: str) -> str:
@@ -350,7 +359,7 @@ def sniff_format(name: str, lines: list[str], text_column: str = "text") -> str:
     if first.startswith(("{", "[")):
         return "jsonl"  # the jsonl reader explains that a JSON array is not JSON Lines
     # a digest's lines as its reader takes them: cut at carriage returns alone (old Mac line ends)
-    if looks_like_digest([piece for line in lines[:200] for piece in line.split("\r")]):
+    if looks_like_digest([piece for line in lines[:200] for piece in cut_at_carriage_returns(line)]):
         return "digest"
     if sniff_csv(lines, text_column) is not None and not _text_under_a_name(lines, text_column):
         return "csv"
