@@ -66,7 +66,7 @@ def main() -> None:
         texts = passages(args.passages, shortest, longest)
         body = "".join(json.dumps({"id": i, "text": t}, ensure_ascii=False) + "\n" for i, t in enumerate(texts))
         src.write_bytes(gzip.compress(body.encode("utf-8"), mtime=0))
-        runs: dict[tuple[int, int], list[tuple[float, float]]] = {}
+        runs: dict[tuple[int, int], list[tuple[float, float, float, int]]] = {}
         outputs: set[bytes] = set()
         for pair in range(args.pairs):
             for c, checkout in enumerate(checkouts):
@@ -87,10 +87,10 @@ def main() -> None:
     )
     print("|---|---|---|---|---|---|---|")
     for c, checkout in enumerate(checkouts):
-        one = [w for w, _ in runs[(c, 1)]]
+        one = [run[0] for run in runs[(c, 1)]]
         for jobs in (1, 2):
-            walls = [w for w, _ in runs[(c, jobs)]]
-            cpu = statistics.median(x for _, x in runs[(c, jobs)])
+            walls = [run[0] for run in runs[(c, jobs)]]
+            cpu = statistics.median(run[1] for run in runs[(c, jobs)])
             ratio = pairs = ""
             if jobs == 2:
                 ratio = f"{statistics.median(one) / statistics.median(walls):.2f}x"
