@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import glob
+import os
 import platform
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-SHARED = ROOT.parent / "shared"
+# the folder of data too large to commit (THUCNews), beside the checkout; a checkout elsewhere
+# (a git worktree) names it with TRENDSCORE_SHARED
+SHARED = Path(os.environ.get("TRENDSCORE_SHARED") or ROOT.parent / "shared")
 THUCNEWS = SHARED / "benchmarks" / "thucnews"
 
 

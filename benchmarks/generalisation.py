@@ -3,11 +3,16 @@
 Random k-fold against leave-one-batch-out (each batch is one writer's work), a learning
 curve, per-theme precision/recall, confusion between themes, and the worst errors.
 
-    python benchmarks/generalisation.py > benchmarks/out/generalisation.md
+    python benchmarks/generalisation.py [--every 1] [--json benchmarks/out/generalisation.json] \
+        > benchmarks/out/generalisation.md
+
+The figures also go, as JSON, to ``--json``. ``--every K`` keeps every K-th seed only: a quick
+check that the script still runs, whose figures mean nothing (BENCHMARKS.md's are of all).
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
 import time
@@ -29,8 +34,12 @@ def _row(name, s):
 
 
 def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--every", type=int, default=1, help="every K-th seed only (a quick check that the script runs)")
+    ap.add_argument("--json", type=Path, default=ROOT / "benchmarks" / "out" / "generalisation.json")
+    args = ap.parse_args()
     t0 = time.time()
-    seeds = read_seeds(seed_files())
+    seeds = read_seeds(seed_files())[:: args.every]
     themes = theme_order(seeds)
     batches = [Path(s.path).stem for s in seeds]
     kfold = cross_validate(seeds, folds=5, seed=0)
@@ -87,13 +96,12 @@ def main() -> None:
         s = seeds[i]
         got = [t for t, p in zip(themes, P[i]) if p]
         print(f"- {s.id} gold={list(s.labels)} predicted={got}: {s.text[:90]}")
-    out = ROOT / "benchmarks" / "out"
-    out.mkdir(exist_ok=True)
+    args.json.parent.mkdir(parents=True, exist_ok=True)
     figures = {
         k: {kk: vv for kk, vv in v.items() if kk not in ("oof_proba", "oof_pred")}
         for k, v in (("kfold", kfold), ("lobo", lobo))
     }
-    (out / "generalisation.json").write_text(json.dumps(figures, indent=1))
+    args.json.write_text(json.dumps(figures, indent=1))
     print(f"\n(run time {time.time() - t0:.0f} s)")
 
 

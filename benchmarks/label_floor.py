@@ -1,6 +1,6 @@
 """`trendscore label` in one process against the floor of the same job (issue 15).
 
-    python benchmarks/label_floor.py [--reps 7] [--checkout DIR ...] [--stages] [--profile]
+    python benchmarks/label_floor.py [--reps 7] [--lines 20000] [--checkout DIR ...] [--stages] [--profile]
 
 The floor is what any labeller of a JSON Lines file must do: parse each line with orjson, cut
 its text with rjieba (the same segmenter trendscore uses, with the same dictionary loaded),
@@ -20,7 +20,9 @@ Two inputs, written to a temporary directory (never committed):
 Each repetition is a new process (``--checkout DIR``, repeatable: the trendscore found in each
 DIR, one after the other in every repetition, for before/after figures from the same run);
 the table gives medians of the per-repetition seconds and of the per-repetition ratios.
-``--stages`` adds the time of each stage of labelling, measured on the same texts in batches of
+``--lines N`` keeps the first N lines of each input (a quick check that the script still
+runs; the figures of BENCHMARKS.md are of all 20,000). ``--stages`` adds the time of each stage
+of labelling, measured on the same texts in batches of
 ``trendscore.modeling.model.BATCH`` by calling each stage's function on its own; ``--profile`` prints
 the top of a cProfile of one labelling run of each input.
 """
@@ -44,8 +46,8 @@ from _common import ROOT, installed_env, machine, seed_texts, thucnews  # noqa: 
 INPUTS = ("headlines", "passages")
 
 
-def write_inputs(directory: Path, n_passages: int = 20_000) -> None:
-    heads = thucnews("test")[0] + thucnews("dev")[0]
+def write_inputs(directory: Path, lines: int = 20_000) -> None:
+    heads = (thucnews("test")[0] + thucnews("dev")[0])[:lines]
     with open(directory / "headlines.jsonl", "w", encoding="utf-8") as fh:
         for i, text in enumerate(heads):
             fh.write(json.dumps({"id": f"h{i}", "text": text}, ensure_ascii=False) + "\n")
@@ -53,7 +55,7 @@ def write_inputs(directory: Path, n_passages: int = 20_000) -> None:
     rng = random.Random(15)
     order: list[str] = []
     with open(directory / "passages.jsonl", "w", encoding="utf-8") as fh:
-        for i in range(n_passages):
+        for i in range(lines):
             text = ""
             while len(text) < 150:
                 if not order:
@@ -247,6 +249,7 @@ def _run_child(root: str, directory: Path, stages: bool, profile: bool) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--reps", type=int, default=7)
+    parser.add_argument("--lines", type=int, default=20_000, help="lines of each input (20,000 headlines exist)")
     parser.add_argument("--checkout", action="append", default=None)
     parser.add_argument("--stages", action="store_true")
     parser.add_argument("--profile", action="store_true")
@@ -258,12 +261,13 @@ def main() -> None:
     roots = [str(Path(r).resolve()) for r in args.checkout or [ROOT]]
     with tempfile.TemporaryDirectory() as tmp:
         directory = Path(tmp)
-        write_inputs(directory)
+        write_inputs(directory, args.lines)
         runs: dict[str, list[dict]] = {root: [] for root in roots}
         for rep in range(args.reps):
             for root in roots:
                 runs[root].append(_run_child(root, directory, args.stages and rep == 0, args.profile and rep == 0))
         sizes = {name: (directory / f"{name}.jsonl").stat().st_size for name in INPUTS}
+        counts = {name: len((directory / f"{name}.jsonl").read_bytes().splitlines()) for name in INPUTS}
     print(f"Machine: {machine()}; load average at the end {os.getloadavg()[0]:.2f}\n")
     print(f"| code | input | floor s | label s | label / floor (median of {args.reps} ratios) | peak RSS MB |")
     print("|---|---|---|---|---|---|")
@@ -275,12 +279,14 @@ def main() -> None:
             spread = sorted(r[name]["ratio"] for r in runs[root])
             rss = max(r["rss_mb"] for r in runs[root])
             print(
-                f"| {Path(root).name} | {name} (20,000, {sizes[name] / 1e6:.1f} MB) | {floor:.3f} | {label:.3f} "
+                f"| {Path(root).name} | {name} ({counts[name]:,}, {sizes[name] / 1e6:.1f} MB) "
+                f"| {floor:.3f} | {label:.3f} "
                 f"| **{ratio:.2f}x** (range {spread[0]:.2f}-{spread[-1]:.2f}) | {rss:.0f} |"
             )
     if args.stages:
         for root in roots:
-            print(f"\nStages ({Path(root).name}, first repetition, seconds over 20,000 records):\n")
+            records = " and ".join(f"{counts[name]:,}" for name in INPUTS)
+            print(f"\nStages ({Path(root).name}, first repetition, seconds over {records} records):\n")
             print("| stage | " + " | ".join(INPUTS) + " |\n|---|" + "---|" * len(INPUTS))
             first = runs[root][0]
             for stage in first[INPUTS[0]]["stages"]:

@@ -1,15 +1,19 @@
 """Two figures the other scripts do not produce (issues 6 and 7).
 
-    python benchmarks/long_passage_and_jobs.py
+    python benchmarks/long_passage_and_jobs.py [--chars 50000000] [--headlines 200000]
 
 1. One passage of 50 million characters (a single JSON line, generated in a temporary
    directory): `trendscore label` wall time and the process's peak RSS.
 2. `trendscore label --jobs 1` against `--jobs 2` on the same 200,000 THUCNews headlines
    (test.txt repeated), default model, in the same run.
+
+``--chars`` and ``--headlines`` make both smaller, for a quick check that the script still
+runs; BENCHMARKS.md's figures are of the defaults.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import subprocess
 import sys
@@ -35,20 +39,25 @@ def _run(args: list[str]) -> tuple[float, float]:
 
 
 def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--chars", type=int, default=50_000_000, help="characters of the one long passage")
+    ap.add_argument("--headlines", type=int, default=200_000, help="headlines (test.txt repeated) for --jobs 1 and 2")
+    args = ap.parse_args()
     print(f"machine: {machine()}\n")
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         unit = "国家广电总局发布通知加强网络微短剧管理，ReelShort 登顶美国榜单。"
-        text = (unit * (50_000_000 // len(unit) + 1))[:50_000_000]
+        text = (unit * (args.chars // len(unit) + 1))[: args.chars]
         long_file = tmp / "long.jsonl"
         long_file.write_text(json.dumps({"text": text}, ensure_ascii=False) + "\n", "utf-8")
         del text
         size_mb = long_file.stat().st_size / 2**20
         secs, rss = _run(["label", str(long_file), "-o", str(tmp / "long.out"), "--quiet"])
         print("| input | seconds | peak RSS MB |\n|---|---|---|")
-        print(f"| one passage of 50,000,000 characters ({size_mb:.0f} MB line) | {secs:.1f} | {rss:.0f} |\n")
+        print(f"| one passage of {args.chars:,} characters ({size_mb:.0f} MB line) | {secs:.1f} | {rss:.0f} |\n")
 
-        texts = thucnews("test")[0] * 20
+        test = thucnews("test")[0]
+        texts = (test * (args.headlines // len(test) + 1))[: args.headlines]
         heads = tmp / "heads.jsonl"
         heads.write_text("".join(json.dumps({"text": t}, ensure_ascii=False) + "\n" for t in texts), "utf-8")
         rows = {}

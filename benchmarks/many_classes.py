@@ -1,18 +1,22 @@
 """Labelling with many classes and a large vocabulary: the two steps issue 17 measured at 17%
 of labelling time on the THUCNews model, before and after.
 
-    python benchmarks/many_classes.py
+    python benchmarks/many_classes.py [--lines 10000] [--repeat 7]
 
 Trains the THUCNews model of BENCHMARKS.md (dev.txt, char 1-3 over all text, style tokens,
 min_df 1, C 1; 10 classes) in memory, featurises test.txt (10,000 headlines) once, then times
 (best of 7) the scores of all classes -- a numpy pass per class (before) against one SciPy
 sparse product (after) -- and the single-label labels -- a Python loop per row (before)
 against numpy's argmax (after) -- and checks both give the same numbers. Last, the whole
-``Model.label`` on test.txt (best of 3). Nothing is written.
+``Model.label`` on test.txt (best of 3). Nothing is written. ``--lines N`` (the first N lines
+of dev.txt and of test.txt) and ``--repeat N`` (timed runs of each step, and of the whole
+labelling at most 3) make it small, for a quick check that the script still runs;
+BENCHMARKS.md's figures are of the defaults.
 """
 
 from __future__ import annotations
 
+import argparse
 import sys
 import time
 from pathlib import Path
@@ -40,7 +44,11 @@ def _best(fn, repeat: int = 7) -> float:
 def main() -> None:
     from scipy.sparse import csr_matrix
 
-    dev, test = thucnews("dev"), thucnews("test")
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--lines", type=int, default=None, help="the first N lines of dev.txt and test.txt (default: all)")
+    ap.add_argument("--repeat", type=int, default=7, help="timed runs of each step; the best is kept")
+    args = ap.parse_args()
+    dev, test = (tuple(column[: args.lines] for column in thucnews(split)) for split in ("dev", "test"))
     seeds = [Seed(str(i), t, (y,), None, None, None, "dev.txt", i + 1) for i, (t, y) in enumerate(zip(*dev))]
     model = fit_model(seeds, **SETTINGS)
     texts = test[0]
@@ -72,9 +80,9 @@ def main() -> None:
         ("scores of all classes (per-class pass -> one sparse product)", per_class, one_product),
         ("single-label labels (Python loop per row -> argmax)", loop_labels, argmax_labels),
     ):
-        b, a = _best(before), _best(after)
+        b, a = _best(before, args.repeat), _best(after, args.repeat)
         print(f"| {name} | {b:.4f} | {a:.4f} | {b / a:.1f}x |")
-    total = _best(lambda: model.label(texts), repeat=3)
+    total = _best(lambda: model.label(texts), repeat=min(3, args.repeat))
     print(f"\nModel.label on test.txt, after: {total:.2f} s ({n / total:,.0f} headlines/s)")
 
 

@@ -1,17 +1,20 @@
 """THUCNews headlines (data no one here wrote): trendscore against fastText and a plain
 scikit-learn pipeline, side by side in one run.
 
-    python benchmarks/thucnews.py
+    python benchmarks/thucnews.py [--lines 10000]
 
 Train on dev.txt (10,000), test on test.txt (10,000), read from ../shared at run time and
 converted to seeds on the fly (nothing is written). Reports accuracy, training time,
 and labelling speed (whole test set, including segmentation). The last two rows are what
 `trendscore train` does with no options (and with --allow-encoder use-m3): settings chosen by
-cross-validation inside dev.txt, the search's time included in the training time.
+cross-validation inside dev.txt, the search's time included in the training time. ``--lines N``
+keeps the first N lines of dev.txt and of test.txt (a quick check that the script still runs;
+BENCHMARKS.md's figures are of all).
 """
 
 from __future__ import annotations
 
+import argparse
 import sys
 import tempfile
 import time
@@ -186,7 +189,10 @@ def seeds_comparison(tmp) -> None:
 
 
 def main() -> None:
-    train, test = thucnews("dev"), thucnews("test")
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--lines", type=int, default=None, help="the first N lines of dev.txt and test.txt (default: all)")
+    args = ap.parse_args()
+    train, test = (tuple(column[: args.lines] for column in thucnews(split)) for split in ("dev", "test"))
     print(f"THUCNews: train {len(train[0])} (dev.txt), test {len(test[0])} (test.txt); machine: {machine()}\n")
     print("| pipeline | accuracy | training s | labelling headlines/s |")
     print("|---|---|---|---|")

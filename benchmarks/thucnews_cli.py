@@ -1,15 +1,17 @@
 """The THUCNews goal through the command line, as a user would run it.
 
-    python benchmarks/thucnews_cli.py
+    python benchmarks/thucnews_cli.py [--lines 10000]
 
 Writes dev.txt and test.txt as JSON Lines seeds into a temporary directory (deleted after),
 runs `trendscore train` on dev with no options (and again with --allow-encoder use-m3) and
 `trendscore label` on test as subprocesses, and prints the accuracy and the wall-clock time of
-each command, with the settings each search chose.
+each command, with the settings each search chose. ``--lines N`` keeps the first N lines of
+each file (a quick check that the script still runs; BENCHMARKS.md's figures are of all).
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import subprocess
 import sys
@@ -24,8 +26,8 @@ from _common import machine, thucnews  # noqa: E402
 RUNS = ([], ["--allow-encoder", "use-m3"])
 
 
-def _write(path: Path, split: str) -> list[str]:
-    texts, labels = thucnews(split)
+def _write(path: Path, split: str, lines: int | None = None) -> list[str]:
+    texts, labels = (column[:lines] for column in thucnews(split))
     with path.open("w", encoding="utf-8") as f:
         for i, (t, y) in enumerate(zip(texts, labels)):
             f.write(json.dumps({"id": f"{split}-{i}", "text": t, "labels": [y]}, ensure_ascii=False) + "\n")
@@ -33,14 +35,18 @@ def _write(path: Path, split: str) -> list[str]:
 
 
 def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--lines", type=int, default=None, help="the first N lines of dev.txt and test.txt (default: all)")
+    args = ap.parse_args()
     cli = [sys.executable, "-m", "trendscore"]
+    n = len(thucnews("test")[0][: args.lines])
     print(f"machine: {machine()}")
-    print("| command | accuracy on test.txt | train command s | label command s (10,000 headlines) |")
+    print(f"| command | accuracy on test.txt | train command s | label command s ({n:,} headlines) |")
     print("|---|---|---|---|")
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
-        _write(tmp / "dev.jsonl", "dev")
-        gold = _write(tmp / "test.jsonl", "test")
+        _write(tmp / "dev.jsonl", "dev", args.lines)
+        gold = _write(tmp / "test.jsonl", "test", args.lines)
         for extra in RUNS:
             t0 = time.perf_counter()
             subprocess.run([*cli, "train", str(tmp / "dev.jsonl"), "-o", str(tmp / "model"), *extra], check=True)

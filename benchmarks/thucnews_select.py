@@ -1,16 +1,18 @@
 """Choosing the sentence-embedding settings for the THUCNews run on dev.txt alone.
 
-    python benchmarks/thucnews_select.py
+    python benchmarks/thucnews_select.py [--lines 10000]
 
 5-fold cross-validation inside dev.txt (10,000 headlines); test.txt is never read. Each fold
 fits trendscore's featurizer (style tokens, characters over all text, min_df 1) and its
 PCA-reduced sentence embeddings on the fold's training part, then a one-vs-rest LinearSVC
 (a fast stand-in for the calibrated classifier) for every grid point. Prints the mean
-accuracy of each point, best first.
+accuracy of each point, best first. ``--lines N`` keeps the first N lines of dev.txt (a quick
+check that the script still runs; BENCHMARKS.md's figures are of all).
 """
 
 from __future__ import annotations
 
+import argparse
 import sys
 from pathlib import Path
 
@@ -32,7 +34,10 @@ def main() -> None:
     from sklearn.model_selection import StratifiedKFold
     from sklearn.svm import LinearSVC
 
-    texts, labels = thucnews("dev")
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--lines", type=int, default=None, help="the first N lines of dev.txt (default: all)")
+    args = ap.parse_args()
+    texts, labels = (column[: args.lines] for column in thucnews("dev"))
     y = np.array(labels)
     print(f"dev.txt: {len(texts)} headlines; machine: {machine()}\n", flush=True)
     scores: dict[tuple, list[float]] = {}
