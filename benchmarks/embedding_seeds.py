@@ -85,9 +85,12 @@ def main() -> None:
     )
     print("|---|---|---|")
     with tempfile.TemporaryDirectory() as tmp:
-        for name, params in SETTINGS.items():
+        for i, (name, params) in enumerate(SETTINGS.items()):
             model = fit_model(seeds, n_jobs=2, **params)
-            path = model.save(Path(tmp) / name.split()[0].strip("+"))
+            # a directory of its own for each model: the name "+ sentence ..." once gave "" here,
+            # so the second model was saved over the temporary directory itself, which
+            # Model.save refuses (it is not a model directory)
+            path = model.save(Path(tmp) / f"model-{i}")
             model.label(texts[:50])  # warm up (encoder weights, segmenter)
             t0 = time.perf_counter()
             model.label(texts)
