@@ -98,7 +98,7 @@ def main() -> None:
         print(f"- {s.id} gold={list(s.labels)} predicted={got}: {s.text[:90]}")
     args.json.parent.mkdir(parents=True, exist_ok=True)
     figures = {
-        k: {kk: vv for kk, vv in v.items() if kk not in ("oof_proba", "oof_pred")}
+        k: {kk: vv for kk, vv in v.items() if not kk.startswith("oof_")}  # per-seed arrays
         for k, v in (("kfold", kfold), ("lobo", lobo))
     }
     args.json.write_text(json.dumps(figures, indent=1))
