@@ -11,6 +11,7 @@ __all__ = [
     "hinted",
     "ENCODING_HINT",
     "InputError",
+    "TextsError",
     "ModelError",
     "SeedError",
     "OneLabel",
@@ -81,6 +82,12 @@ class InputError(TrendscoreError):
             return self.message
         where = self.path if self.line is None else f"{self.path}:{self.line}"
         return f"{where}: {self.message}"
+
+
+class TextsError(InputError, TypeError):
+    """What the Python API was given in place of a list of texts (one string, a DataFrame, a
+    text that is None or a number): an :class:`InputError`, as every trendscore error is a
+    :class:`TrendscoreError`, and a TypeError, which is what Python calls it."""
 
 
 class OutputError(TrendscoreError, OSError):

@@ -22,6 +22,7 @@ from sklearn.svm import LinearSVC
 from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from trendscore.io.texts import as_texts
 from trendscore.run.forking import usable_cores
 from trendscore.text.embedding import caching
 from trendscore.text.features import FeatureConfig, Featurizer
@@ -365,12 +366,16 @@ class TextThemeClassifier(ClassifierMixin, BaseEstimator):
     def _features(self, texts):
         from scipy.sparse import csr_matrix
 
-        row, col, w = self.featurizer_.transform_coo(list(texts))
+        row, col, w = self.featurizer_.transform_coo(texts)
         return csr_matrix((w, (row, col)), shape=(len(texts), self.featurizer_.n_features))
 
     def fit(self, X, y):
         """Learn the featurizer from the texts ``X`` (with this estimator's feature settings),
-        then the per-theme classifier on their features and labels ``y``; returns self."""
+        then the per-theme classifier on their features and labels ``y``; returns self.
+
+        ``X`` is read as :meth:`Model.label <trendscore.modeling.model.Model.label>` reads
+        texts (:func:`trendscore.io.texts.as_texts`): one string, a DataFrame, or a text that
+        is None, NaN or a number is refused with a :class:`~trendscore.errors.TextsError`."""
         config = FeatureConfig(
             segmenter=self.segmenter,
             words=self.words,
@@ -383,7 +388,7 @@ class TextThemeClassifier(ClassifierMixin, BaseEstimator):
             embedding_weight=self.embedding_weight,
             lists=self.lists,
         )
-        texts = [str(t) for t in X]
+        texts = as_texts(X)
         self.__dict__.pop("themes_", None)  # theme names a conversion from a model set; stale after a refit
         with caching(jobs=self.n_jobs):  # sentence embeddings, if any, computed once for fit and features
             self.featurizer_ = Featurizer(config).fit(texts, min_df=self.min_df)
@@ -403,9 +408,9 @@ class TextThemeClassifier(ClassifierMixin, BaseEstimator):
     def predict_proba(self, X):
         """Calibrated probability of each theme for each text of ``X``."""
         check_is_fitted(self)
-        return self.classifier_.predict_proba(self._features(list(X)))
+        return self.classifier_.predict_proba(self._features(as_texts(X)))
 
     def predict(self, X):
         """Predicted themes of each text of ``X`` (see :meth:`ThemeClassifier.predict`)."""
         check_is_fitted(self)
-        return self.classifier_.predict(self._features(list(X)))
+        return self.classifier_.predict(self._features(as_texts(X)))

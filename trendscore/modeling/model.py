@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from trendscore.errors import ModelError
+from trendscore.io.texts import as_texts, one_text
 from trendscore.modeling import store
 from trendscore.modeling.modelcheck import check_card, check_char_terms, check_finite, check_meta, check_vocab
 from trendscore.once import BuildLock
@@ -214,7 +215,7 @@ class Model:
         """
         import numpy as np
 
-        texts = _as_texts(texts)
+        texts = as_texts(texts)
         return np.asarray(self._proba_rows(texts), dtype=np.float64).reshape(len(texts), len(self.themes))
 
     @property
@@ -265,7 +266,7 @@ class Model:
         >>> rec["labels"]
         []
         """
-        texts = _as_texts(texts)
+        texts = as_texts(texts)
         proba = self._proba_rows(texts)
         labels = self.labels_from_proba(proba)
         if isinstance(proba, list):
@@ -290,7 +291,7 @@ class Model:
         vector's push among them), ``top - 1`` of them, then ``[nearest example] TEXT`` with
         the cosine similarity of the example closest to the text.
         """
-        (text,) = _as_texts([text])
+        text = one_text(text)
         names = self._term_names()
         if len(text) <= LONG_TEXT and self.featurizer.embedder is None:
             weights = self.featurizer.row_weights(text)
@@ -409,26 +410,6 @@ def _numpy(values):
     if isinstance(values, store.RawArray):
         return values.numpy()
     return np.asarray(values, dtype=np.float64)
-
-
-def _as_texts(texts) -> list[str]:
-    from collections.abc import Mapping
-
-    if isinstance(texts, str):
-        raise TypeError("expected a list of texts, got one string; wrap it in a list")
-    if isinstance(texts, Mapping):
-        raise TypeError(
-            f"expected a list of texts, got a {type(texts).__name__} (whose keys would be labelled); "
-            "pass [record['text']] for one record"
-        )
-    if isinstance(texts, (bytes, bytearray, set, frozenset)):
-        raise TypeError(f"expected a list of texts, got a {type(texts).__name__}")
-    out = []
-    for n, t in enumerate(texts, 1):
-        if not isinstance(t, str):
-            raise TypeError(f"expected str texts, got {type(t).__name__} (text {n}, counted from 1)")
-        out.append(t)
-    return out
 
 
 def _load(directory: Path) -> Model:

@@ -1,0 +1,105 @@
+"""The Python API as a notebook meets it: every input a user can hand to ``trendscore.label``,
+``Model`` and ``TextThemeClassifier`` gives the right answer or one trendscore error, never a
+silent wrong answer (a DataFrame's column names labelled as texts, a string's characters
+labelled one by one, ``None`` trained on as the word "none")."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import trendscore
+from trendscore import TextThemeClassifier, TrendscoreError, load_model
+from trendscore.errors import TextsError
+
+pd = pytest.importorskip("pandas")
+
+T1 = "海淀区发布微短剧扶持政策"
+T2 = "短剧出海东南亚"
+TRAIN = ["海淀区发布微短剧扶持政策", "短剧出海东南亚", "北京出台短剧管理办法", "短剧平台进军海外市场"] * 3
+Y = np.array([[1, 0], [0, 1], [1, 0], [0, 1]] * 3)
+
+
+def _small_estimator():
+    return TextThemeClassifier(min_df=1, cv=2, lists="")
+
+
+def test_texts_error_is_a_trendscore_error_and_a_type_error():
+    with pytest.raises(TrendscoreError) as caught:
+        load_model().label(None)  # had been Python's own "'NoneType' object is not iterable"
+    assert isinstance(caught.value, TypeError)
+    assert str(caught.value) == "expected a list of texts, got a NoneType"
+
+
+@pytest.mark.parametrize("method", ["label", "predict", "predict_proba"])
+def test_model_refuses_a_dataframe_whose_column_names_it_would_label(method):
+    frame = pd.DataFrame({"text": [T1, T2]})
+    # iterating a frame gives its column names: one row ("text") had come back for two
+    with pytest.raises(TextsError, match=r"got a DataFrame \(whose column names would be labelled\)"):
+        getattr(load_model(), method)(frame)
+    assert getattr(load_model(), method)(frame["text"]) is not None  # its column is the way
+
+
+def test_model_refuses_a_two_dimensional_array():
+    with pytest.raises(TextsError, match="got a 2-dimensional ndarray; pass one column"):
+        load_model().predict_proba(np.array([[T1], [T2]]))
+
+
+def test_model_reads_series_arrays_and_generators_once_in_order():
+    model = load_model()
+    want = model.predict([T1, T2])
+    assert model.predict(pd.Series([T1, T2], index=[7, 7])) == want
+    assert model.predict(pd.Series([T1, T2], dtype="category")) == want
+    assert model.predict(np.array([T1, T2])) == want
+    assert model.predict(np.array([T1, T2], dtype=object)) == want
+    assert model.predict(t for t in [T1, T2]) == want
+
+
+@pytest.mark.parametrize(("cell", "kind"), [(None, "NoneType"), (float("nan"), "float"), (5, "int"), (b"x", "bytes")])
+def test_model_names_a_text_that_is_not_a_string(cell, kind):
+    with pytest.raises(TextsError, match=rf"^expected str texts, got {kind} \(text 2, counted from 1\)$"):
+        load_model().predict_proba(pd.Series([T1, cell], dtype=object))
+
+
+def test_explain_takes_one_text():
+    with pytest.raises(TextsError, match="expected one text .a str., got list; give the texts one at a time"):
+        load_model().explain([T1])
+
+
+def test_estimator_refuses_one_string_instead_of_labelling_its_characters():
+    est = load_model().to_estimator()
+    # a string is an iterable of characters: 12 rows had come back for one text
+    with pytest.raises(TextsError, match="got one string; wrap it in a list"):
+        est.predict(T1)
+    with pytest.raises(TextsError, match="got one string"):
+        est.predict_proba(T1)
+
+
+def test_estimator_refuses_a_dataframe():
+    est = load_model().to_estimator()
+    with pytest.raises(TextsError, match="got a DataFrame"):
+        est.predict_proba(pd.DataFrame({"text": [T1, T2]}))
+
+
+@pytest.mark.parametrize("cell", [None, float("nan")])
+def test_estimator_fit_refuses_a_missing_text_rather_than_learning_its_name(cell):
+    # str(None) and str(nan) had been trained on as the texts "None" and "nan"
+    with pytest.raises(TextsError, match=r"text 12, counted from 1"):
+        _small_estimator().fit(TRAIN[:-1] + [cell], Y)
+
+
+def test_estimator_predict_names_a_missing_text():
+    est = load_model().to_estimator()
+    with pytest.raises(TextsError, match=r"^expected str texts, got NoneType \(text 1, counted from 1\)$"):
+        est.predict([None])  # had been a TypeError from inside the featurizer: "has no len()"
+
+
+def test_estimator_fits_on_a_series_and_a_generator_alike():
+    a = _small_estimator().fit(pd.Series(TRAIN, index=range(100, 112)), Y)
+    b = _small_estimator().fit((t for t in TRAIN), Y)
+    np.testing.assert_array_equal(a.predict_proba([T1, T2]), b.predict_proba(iter([T1, T2])))
+
+
+def test_label_none_is_a_trendscore_error():
+    with pytest.raises(TextsError, match="got a NoneType"):
+        trendscore.label(None)
