@@ -103,3 +103,17 @@ def test_estimator_fits_on_a_series_and_a_generator_alike():
 def test_label_none_is_a_trendscore_error():
     with pytest.raises(TextsError, match="got a NoneType"):
         trendscore.label(None)
+
+
+def test_label_takes_records_from_a_generator_as_from_a_list():
+    records = [{"id": 1, "text": T1}, {"id": 2, "text": T2}]
+    want = trendscore.label(records)
+    # a generator of dicts had been refused: "expected str texts, got dict (text 1, counted from 1)"
+    assert trendscore.label(dict(r) for r in records) == want
+    assert trendscore.label(iter(records)) == want
+    assert trendscore.label(t for t in [T1, T2]) == trendscore.label([T1, T2])
+
+
+def test_label_names_a_record_that_is_not_a_dict():
+    with pytest.raises(trendscore.InputError, match=r"^<records>:2: expected a dict record, got str$"):
+        trendscore.label([{"text": T1}, T2])  # had said "expected str texts, got dict (text 1 ...)"

@@ -9,6 +9,8 @@ Examples
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from trendscore.errors import InputError, ModelError, SeedError, TrendscoreError
 from trendscore.modeling.model import Model, load_model
 
@@ -35,7 +37,8 @@ def label(data, model=None, text_column: str = "text"):
 
     ``data`` is a list of strings (gives one ``{"labels", "scores"}`` dict per text), a list
     of record dicts (gives copies with ``labels`` and ``scores`` added; the text is read
-    from ``text_column``), or a pandas DataFrame (gives a copy with a ``labels`` column and
+    from ``text_column``), either of them as a generator or other iterator (read once; its
+    first item tells which), or a pandas DataFrame (gives a copy with a ``labels`` column and
     one ``score_<theme>`` probability column per theme). A record's or frame's own ``labels``
     are kept as ``labels_input`` (``labels_input_2``... if that name is taken), as the
     ``label`` command keeps them.
@@ -56,9 +59,13 @@ def label(data, model=None, text_column: str = "text"):
         return labelled_frame(data, model.label(frame_texts(data, text_column)), model.themes)
     if is_series(data):
         data = data.tolist()
-    if isinstance(data, (list, tuple)) and data and all(isinstance(r, dict) for r in data):
+    elif isinstance(data, Iterator):  # a generator is read once, here, whatever it holds
+        data = list(data)
+    if isinstance(data, (list, tuple)) and data and isinstance(data[0], dict):
         texts = []
         for n, record in enumerate(data, 1):
+            if not isinstance(record, dict):
+                raise InputError(f"expected a dict record, got {type(record).__name__}", RECORDS, n)
             text = record.get(text_column)
             if not isinstance(text, str):
                 got = "nothing" if text_column not in record else type(text).__name__
