@@ -117,3 +117,21 @@ def test_label_takes_records_from_a_generator_as_from_a_list():
 def test_label_names_a_record_that_is_not_a_dict():
     with pytest.raises(trendscore.InputError, match=r"^<records>:2: expected a dict record, got str$"):
         trendscore.label([{"text": T1}, T2])  # had said "expected str texts, got dict (text 1 ...)"
+
+
+def test_label_refuses_a_frame_column_the_scores_would_replace():
+    frame = pd.DataFrame({"text": [T1], "score_policy": ["my own"]})
+    # the frame's own score_policy had been replaced by the model's without a word
+    with pytest.raises(trendscore.InputError, match=r"^the DataFrame has a column 'score_policy', the name"):
+        trendscore.label(frame)
+    assert trendscore.label(frame.rename(columns={"score_policy": "mine"}))["mine"].tolist() == ["my own"]
+
+
+def test_label_dataframe_refuses_a_column_the_scores_would_replace():
+    dd = pytest.importorskip("dask.dataframe")
+    pytest.importorskip("distributed")
+    from trendscore.integrations.dask import label_dataframe
+
+    frame = pd.DataFrame({"text": [T1, T2], "score_culture": [1, 2]})
+    with pytest.raises(trendscore.InputError, match=r"^the DataFrame has a column 'score_culture'"):
+        label_dataframe(dd.from_pandas(frame, npartitions=2))

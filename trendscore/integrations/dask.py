@@ -317,11 +317,13 @@ def label_dataframe(ddf, model=None, text_column: str = "text"):
     it once from its directory.
     """
     _require_dask()
+    from trendscore.io.frames import check_added_columns
     from trendscore.modeling.model import load_model
 
     model_dir = _model_dir(model)
     loaded = load_model(model_dir)  # check the model here first, and learn its themes
     themes = loaded.themes
+    check_added_columns(ddf.columns, themes, bool(loaded.provisional))  # before any work, as trendscore.label
     meta = ddf._meta.copy()
     if "labels" in meta.columns:  # kept as the partitions keep it (labelled_frame)
         meta = meta.rename(columns={"labels": input_labels_name(set(meta.columns))})

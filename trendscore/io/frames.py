@@ -14,6 +14,7 @@ __all__ = [
     "rows_name",
     "frame_texts",
     "labelled_frame",
+    "check_added_columns",
     "frame_rows",
     "frame_labels",
     "labels_as_text",
@@ -81,10 +82,25 @@ def frame_texts(frame, text_column: str) -> list[str]:
     return texts
 
 
+def check_added_columns(columns, themes: list[str], provisional: bool = False) -> None:
+    """Refuse a frame (its ``columns``) holding a column the labels would replace: a
+    ``score_<theme>`` of one of ``themes``, or ``provisional`` when the model has provisional
+    themes, as ``label``'s CSV output refuses such a field; its values would be lost."""
+    added = {f"score_{t}" for t in themes} | ({"provisional"} if provisional else set())
+    taken = next((c for c in columns if str(c) in added), None)
+    if taken is not None:
+        raise InputError(
+            f"the DataFrame has a column {str(taken)!r}, the name of a column the labels add; "
+            "rename it, or its values would be replaced"
+        )
+
+
 def labelled_frame(frame, results: list[dict], themes: list[str]):
     """A copy of ``frame`` with ``labels`` and one ``score_<theme>`` probability column per theme.
     A ``labels`` column of the frame's own is kept, renamed as ``label`` keeps a record's
-    (:func:`trendscore.io.rows.input_labels_name`)."""
+    (:func:`trendscore.io.rows.input_labels_name`); a column of a name the labels add is
+    refused (:func:`check_added_columns`)."""
+    check_added_columns(frame.columns, themes, bool(results) and "provisional" in results[0])
     out = frame.copy()
     if "labels" in out.columns:
         out = out.rename(columns={"labels": input_labels_name(set(out.columns))})
