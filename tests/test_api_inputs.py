@@ -135,3 +135,45 @@ def test_label_dataframe_refuses_a_column_the_scores_would_replace():
     frame = pd.DataFrame({"text": [T1, T2], "score_culture": [1, 2]})
     with pytest.raises(trendscore.InputError, match=r"^the DataFrame has a column 'score_culture'"):
         label_dataframe(dd.from_pandas(frame, npartitions=2))
+
+
+RECORDS = [{"text": T1 if d % 2 else T2, "date": f"2026-01-{d:02d}"} for d in range(1, 29)]
+
+
+def _score_with(model):
+    return trendscore.score(RECORDS, model=model)
+
+
+@pytest.mark.parametrize("call", [trendscore.label, trendscore.load_model, _score_with])
+@pytest.mark.parametrize("model", [5, ["default"], b"default"])
+def test_a_model_argument_that_names_no_model_is_a_model_error(call, model):
+    # had been Python's own "expected str, bytes or os.PathLike object, not int" from inside pathlib
+    pattern = r"^model must be a Model, a model directory or a bundled model's name \(default, accurate, thorough\)"
+    with pytest.raises(trendscore.ModelError, match=pattern):
+        call([T1], model=model) if call is trendscore.label else call(model)
+
+
+@pytest.mark.parametrize("freq", ["W", "weekly", None, 7])
+def test_score_refuses_an_unknown_freq_as_a_trendscore_error(freq):
+    # had been a bare ValueError raised from inside the counting: "unknown freq 'W'; ..."
+    with pytest.raises(trendscore.InputError, match=r"^freq .* is not one of day, week, month$"):
+        trendscore.score(RECORDS, freq=freq)
+
+
+@pytest.mark.parametrize("records", [None, 5])
+def test_score_refuses_what_is_no_iterable_of_records(records):
+    # had been Python's own "'NoneType' object is not iterable"
+    with pytest.raises(trendscore.InputError, match=r"^expected records \(an iterable of dicts\) or a DataFrame, got"):
+        trendscore.score(records)
+
+
+def test_score_dataframe_refuses_an_unknown_freq_and_model_before_any_work():
+    dd = pytest.importorskip("dask.dataframe")
+    pytest.importorskip("distributed")
+    from trendscore.integrations.dask import label_dataframe, score_dataframe
+
+    frame = dd.from_pandas(pd.DataFrame(RECORDS), npartitions=2)
+    with pytest.raises(trendscore.InputError, match=r"^freq 'W' is not one of day, week, month$"):
+        score_dataframe(frame, freq="W")
+    with pytest.raises(trendscore.ModelError, match=r"^model must be a Model, .*got int$"):
+        label_dataframe(frame, model=5)

@@ -9,7 +9,7 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 from trendscore.errors import InputError, ModelError, SeedError, TrendscoreError
 from trendscore.modeling.model import Model, load_model
@@ -52,7 +52,10 @@ def label(data, model=None, text_column: str = "text"):
     from trendscore.io.rows import RECORDS
 
     if model is None or not isinstance(model, Model):
+        from trendscore.modeling.model import check_model_argument
         from trendscore.modeling.registry import resolve_model
+
+        check_model_argument(model)
 
         model = load_model(resolve_model(model))
     if is_frame(data):
@@ -123,10 +126,16 @@ def score(
     """Theme momentum of records (dicts) or of a pandas DataFrame's rows; see
     :func:`trendscore.trends.scoring.score`. ``text_column`` and ``date_column`` name the fields
     holding the text and the date when they are not ``text`` and ``date``."""
+    from trendscore.io.dates import check_freq
     from trendscore.io.frames import frame_rows, is_frame, rows_name
     from trendscore.io.rows import RECORDS
+    from trendscore.modeling.model import check_model_argument
     from trendscore.trends.scoring import score as _score
 
+    check_freq(freq)
+    check_model_argument(model)
+    if not isinstance(records, Iterable):
+        raise InputError(f"expected records (an iterable of dicts) or a DataFrame, got {type(records).__name__}")
     name = rows_name(records)
     if is_frame(records):
         records = frame_rows(records, text_column, date_column)

@@ -41,9 +41,10 @@ def _model_dir(model) -> str | None:
     :func:`trendscore.label` read it: a registry directory stands for its champion's, a loaded
     :class:`~trendscore.modeling.model.Model` for the directory it was loaded from, a bundled
     model's name (or None, the default) for that model."""
-    from trendscore.modeling.model import Model
+    from trendscore.modeling.model import Model, check_model_argument
     from trendscore.modeling.registry import resolve_model
 
+    check_model_argument(model)
     if isinstance(model, Model):
         if model.path is None:
             raise ModelError("the model was never saved: on Dask each worker loads it from its directory; save it")
@@ -399,9 +400,11 @@ def score_dataframe(
     import dask
 
     from trendscore.io.columns import check_labels_column
+    from trendscore.io.dates import check_freq
     from trendscore.io.frames import frame_rows, kinds_as_text
     from trendscore.trends.scoring import ScoreSettings, Tally, TallyMerge, score_tally
 
+    check_freq(freq)
     check_labels_column(ddf.columns, FRAME, "the DataFrame")  # a 'Labels' column is not passed over
     frame_rows(ddf._meta, text_column, date_column)  # the columns, checked before any work
     model_dir = _model_dir(model)

@@ -7,7 +7,7 @@ import math
 import numbers
 import re
 
-__all__ = ["FREQS", "parse_date", "is_missing", "period_of", "period_label", "period_start"]
+__all__ = ["FREQS", "check_freq", "parse_date", "is_missing", "period_of", "period_label", "period_start"]
 
 FREQS = ("day", "week", "month")
 _DATE = re.compile(r"^\s*(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:$|[T\s])")
@@ -23,6 +23,20 @@ _ENGLISH_MDY = re.compile(r"^\s*(?:[A-Za-z]+,?\s+)?" + _MONTH + r"\s+(\d{1,2})(?
 _ENGLISH_DMY = re.compile(r"^\s*(?:[A-Za-z]+,?\s+)?(\d{1,2})(?:st|nd|rd|th)?\s+" + _MONTH + r",?\s+(\d{4})\b", re.I)
 #: epoch values above this are milliseconds (as seconds they would be after the year 5000)
 _MILLISECONDS = 100_000_000_000
+
+
+def check_freq(freq) -> None:
+    """Refuse a ``freq`` that is none of :data:`FREQS`, in one line, before any work.
+
+    >>> check_freq("W")
+    Traceback (most recent call last):
+    ...
+    trendscore.errors.InputError: freq 'W' is not one of day, week, month
+    """
+    if not isinstance(freq, str) or freq not in FREQS:
+        from trendscore.errors import InputError, quoted
+
+        raise InputError(f"freq {quoted(freq)} is not one of {', '.join(FREQS)}")
 
 
 def is_missing(value) -> bool:

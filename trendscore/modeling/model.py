@@ -15,7 +15,16 @@ from trendscore.once import BuildLock
 from trendscore.text.features import DICTIONARY_VERSION, LONG_TEXT, FeatureConfig, Featurizer, dictionary_sha256
 from trendscore.text.namelists import lists_sha256
 
-__all__ = ["Model", "load_model", "default_model_path", "bundled_model_path", "BUNDLED", "BATCH", "SMALL"]
+__all__ = [
+    "Model",
+    "load_model",
+    "check_model_argument",
+    "default_model_path",
+    "bundled_model_path",
+    "BUNDLED",
+    "BATCH",
+    "SMALL",
+]
 
 #: passages featurised together; bounds memory whatever the input size
 BATCH = 4096
@@ -523,6 +532,26 @@ def _load_embedder(directory: Path, config: FeatureConfig, meta: dict, paths: di
     return SentenceEmbedding(config.embedding, dims, config.embedding_weight, mean.numpy(), projection.numpy())
 
 
+def check_model_argument(model) -> None:
+    """Refuse, with a :class:`ModelError`, a ``model`` argument that names no model: anything
+    but a :class:`Model`, a directory (``str`` or a path), a bundled model's name, or None.
+
+    >>> try:
+    ...     check_model_argument(5)
+    ... except ModelError as exc:
+    ...     print(str(exc)[-7:])
+    got int
+    """
+    import os
+
+    if model is None or isinstance(model, (Model, str, os.PathLike)):
+        return
+    raise ModelError(
+        f"model must be a Model, a model directory or a bundled model's name ({', '.join(BUNDLED)}), "
+        f"got {type(model).__name__}"
+    )
+
+
 _CACHE: dict[Path, Model] = {}
 _LOADING = BuildLock()  # a bundled model is loaded once, also when several threads ask at once
 
@@ -541,6 +570,7 @@ def load_model(directory=None) -> Model:
     >>> load_model().themes
     ['policy', 'technology', 'overseas', 'regional_hub', 'culture']
     """
+    check_model_argument(directory)
     bundled = directory is None or (isinstance(directory, str) and directory in BUNDLED)
     path = bundled_model_path(directory or "default") if bundled else Path(directory)
     if (path / "aliases.json").is_file():
