@@ -177,3 +177,17 @@ def test_score_dataframe_refuses_an_unknown_freq_and_model_before_any_work():
         score_dataframe(frame, freq="W")
     with pytest.raises(trendscore.ModelError, match=r"^model must be a Model, .*got int$"):
         label_dataframe(frame, model=5)
+
+
+BAD_NAMES = [("a|b", "without '|'"), (" policy", "spaces at either end"), ("a,b", "list")]
+
+
+@pytest.mark.parametrize(("name", "message"), BAD_NAMES)
+def test_from_estimator_holds_theme_names_to_the_training_rule(name, message):
+    est = _small_estimator().fit(TRAIN, Y)
+    # a theme 'a|b' had been saved, labelled and written to CSV as 'a|b', read back as two themes
+    with pytest.raises(trendscore.ModelError, match=rf"^label '{name}' is not a theme name.*{message}"):
+        trendscore.Model.from_estimator(est, themes=[name, "overseas"])
+    single = _small_estimator().fit(TRAIN, ["a|b", "overseas"] * 6)
+    with pytest.raises(trendscore.ModelError, match=r"^label 'a\|b' is not a theme name"):
+        trendscore.Model.from_estimator(single)

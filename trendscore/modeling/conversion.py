@@ -32,12 +32,19 @@ __all__ = ["model_from_estimator", "estimator_from_model"]
 
 
 def _themes_of(est, themes) -> list[str]:
-    if themes is not None:
-        themes = [str(t) for t in themes]
-    elif getattr(est, "themes_", None) is not None:
+    """The model's theme names: ``themes``, the names of the model the estimator was made from,
+    or a single-label estimator's classes. New names (not a model's) are held to the rule that
+    training holds labels to (:func:`~trendscore.modeling.modelcheck.theme_name_problem`): a
+    name with ``|`` would come back from label's CSV output as two themes."""
+    from trendscore.modeling.modelcheck import theme_name_problem
+
+    if getattr(est, "themes_", None) is not None and themes is None:
         themes = [str(t) for t in est.themes_]
-    elif not est.classifier_.multilabel_:
-        themes = [str(t) for t in est.classes_]
+    elif themes is not None or not est.classifier_.multilabel_:
+        themes = [str(t) for t in (themes if themes is not None else est.classes_)]
+        problem = next((p for p in map(theme_name_problem, themes) if p is not None), None)
+        if problem is not None:
+            raise ModelError(problem)
     else:
         raise ModelError(
             "a multi-label estimator knows its themes only as column numbers; pass themes=[...] in the "
