@@ -191,3 +191,11 @@ def test_from_estimator_holds_theme_names_to_the_training_rule(name, message):
     single = _small_estimator().fit(TRAIN, ["a|b", "overseas"] * 6)
     with pytest.raises(trendscore.ModelError, match=r"^label 'a\|b' is not a theme name"):
         trendscore.Model.from_estimator(single)
+
+
+@pytest.mark.parametrize("top", [0, -1, "3", 2.5, True])
+def test_explain_refuses_a_top_that_is_no_count_of_terms(top):
+    # top=-1 had given every term but the last (a slice), "3" a TypeError from inside the slice
+    with pytest.raises(trendscore.InputError, match=r"^top must be a whole number from 1 up, got"):
+        load_model().explain(T1, top=top)
+    assert [len(terms) for terms in load_model().explain(T1, top=np.int64(2)).values()] == [2, 2]

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import math
+import numbers
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from trendscore.errors import ModelError
+from trendscore.errors import InputError, ModelError, quoted
 from trendscore.io.texts import as_texts, one_text
 from trendscore.modeling import store
 from trendscore.modeling.modelcheck import check_card, check_char_terms, check_finite, check_meta, check_vocab
@@ -298,9 +299,13 @@ class Model:
         the theme. A model with sentence embeddings shows their joint push as one term,
         ``[sentence embedding]``. A provisional theme's terms are its own weights (the encoder
         vector's push among them), ``top - 1`` of them, then ``[nearest example] TEXT`` with
-        the cosine similarity of the example closest to the text.
+        the cosine similarity of the example closest to the text. ``top`` is a whole number
+        from 1 up (an :class:`~trendscore.errors.InputError` otherwise).
         """
         text = one_text(text)
+        if isinstance(top, bool) or not isinstance(top, numbers.Integral) or top < 1:
+            raise InputError(f"top must be a whole number from 1 up, got {quoted(top)}")
+        top = int(top)
         names = self._term_names()
         if len(text) <= LONG_TEXT and self.featurizer.embedder is None:
             weights = self.featurizer.row_weights(text)
