@@ -16,7 +16,7 @@ from trendscore.modeling.metrics import label_matrix
 from trendscore.modeling.model import Model
 from trendscore.seeds.files import Seed, model_themes
 
-__all__ = ["defaults", "fit_model", "MAX_THEMES"]
+__all__ = ["defaults", "check_settings", "fit_model", "MAX_THEMES"]
 
 #: the most themes one model learns: as many as a score counts (trends.accumulate.MAX_THEMES).
 #: Each theme is a classifier of its own, fitted again in every fold, so seeds of thousands of
@@ -52,6 +52,28 @@ def _targets(seeds: list[Seed], themes: list[str], multilabel: bool):
     if multilabel:
         return label_matrix([list(s.labels) for s in seeds], themes)
     return np.array([s.labels[0] for s in seeds])
+
+
+def check_settings(params) -> None:
+    """Refuse, with an :class:`~trendscore.errors.InputError`, a training setting of a name
+    :func:`defaults` does not hold (nor ``calibration_folds``), before any work.
+
+    >>> check_settings({"C": 1.0, "min_df": 1})
+    >>> check_settings({"min-df": 1})
+    Traceback (most recent call last):
+    ...
+    trendscore.errors.InputError: unknown training setting 'min-df'; did you mean 'min_df'?
+    """
+    import difflib
+
+    from trendscore.errors import InputError
+
+    known = [*defaults(), "calibration_folds"]
+    for name in params:
+        if name not in known:
+            close = difflib.get_close_matches(str(name).replace("-", "_"), known, n=1)
+            advice = f"did you mean {close[0]!r}?" if close else f"the settings are {', '.join(sorted(known))}"
+            raise InputError(f"unknown training setting {name!r}; {advice}")
 
 
 def _settings(params: dict) -> dict:

@@ -10,7 +10,7 @@ import numpy as np
 
 from trendscore.errors import Hint, InputError, NoTerms, OneLabel, SeedError, hinted
 from trendscore.extras import installed_version
-from trendscore.modeling.fitting import _settings, defaults, fit_model
+from trendscore.modeling.fitting import _settings, check_settings, defaults, fit_model
 from trendscore.modeling.metrics import expected_calibration_error, label_matrix, per_theme_scores, reliability_table
 from trendscore.modeling.model import Model
 from trendscore.progress import report, tracked
@@ -287,6 +287,7 @@ def train(
     Each needs a seed labelled with it; the seeds' other labels are ignored (a seed left with
     none is an example of none of the themes), and the card's ``seeds.ignored`` counts them.
     """
+    check_settings(params)  # before the seeds are read
     return train_seeds(
         read_seeds(seed_paths), out_dir, cv=cv, seed=seed, evaluate=evaluate, curve=curve, budget=budget,
         encoder=encoder, command=command, themes=themes, **params,
@@ -321,6 +322,7 @@ def train_seeds(
     from trendscore.modeling.store import check_model_target
     from trendscore.text.embedding import caching, require_encoder
 
+    check_settings(params)  # a misspelt setting, before the work
     if out_dir is not None:
         check_model_target(out_dir)  # before the work, not after it
     for name in dict.fromkeys(n for n in (params.get("embedding"), encoder) if n):  # installed, before the work
