@@ -71,7 +71,7 @@ def label(data, model=None, text_column: str = "text"):
                 raise InputError(f"expected a dict record, got {type(record).__name__}", RECORDS, n)
             text = record.get(text_column)
             if not isinstance(text, str):
-                got = "nothing" if text_column not in record else type(text).__name__
+                got = "nothing" if text_column not in record else "null" if text is None else type(text).__name__
                 raise InputError(f"expected a string {text_column!r} field, got {got}", RECORDS, n)
             texts.append(text)
         return [_with_result(r, res) for r, res in zip(data, model.label(texts))]
