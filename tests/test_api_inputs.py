@@ -208,3 +208,15 @@ def test_train_refuses_a_misspelt_setting_before_reading_the_seeds(tmp_path):
         trendscore.train([tmp_path / "nowhere.jsonl"], tmp_path / "m", **{"min-df": 1})
     with pytest.raises(trendscore.InputError, match=r"^unknown training setting 'zz'; the settings are C, "):
         trendscore.train([tmp_path / "nowhere.jsonl"], tmp_path / "m", zz=1)
+
+
+@pytest.mark.parametrize(
+    ("proba", "got"),
+    [([[0.9]], "a row of 1"), (np.array([[0.9]]), r"shape \(1, 1\)"), (np.full(5, 0.9), r"shape \(5,\)")],
+)
+def test_labels_from_proba_refuses_probabilities_of_another_width(proba, got):
+    # a one-column array had been broadcast over every theme (each labelled), a short row cut short
+    model = load_model()
+    with pytest.raises(trendscore.InputError, match=rf"^expected probabilities in 5 columns, one per theme, got {got}"):
+        model.labels_from_proba(proba)
+    assert model.labels_from_proba(model.predict_proba([T1])) == model.predict([T1])

@@ -244,7 +244,17 @@ class Model:
         return self.labels_from_proba(self.predict_proba(texts))
 
     def labels_from_proba(self, proba) -> list[list[str]]:
-        """Theme names per row of probabilities: per-theme thresholds, or the top class."""
+        """Theme names per row of probabilities (a list of rows or an (n, k) array, one column
+        per theme in ``themes`` order): per-theme thresholds, or the top class. A row of
+        another width is an :class:`~trendscore.errors.InputError`."""
+        width = len(self.themes)
+        if isinstance(proba, list):
+            bad = next((f"a row of {len(row)}" for row in proba if len(row) != width), None)
+        else:
+            shape = getattr(proba, "shape", None)
+            bad = None if shape is not None and len(shape) == 2 and shape[1] == width else f"shape {shape}"
+        if bad is not None:  # zip had cut a longer row short, numpy broadcast a one-column array
+            raise InputError(f"expected probabilities in {width} columns, one per theme, got {bad}")
         if not self.multilabel:
             if isinstance(proba, list):
                 return [[self.themes[max(range(len(row)), key=lambda j: row[j])]] for row in proba]
