@@ -220,3 +220,11 @@ def test_labels_from_proba_refuses_probabilities_of_another_width(proba, got):
     with pytest.raises(trendscore.InputError, match=rf"^expected probabilities in 5 columns, one per theme, got {got}"):
         model.labels_from_proba(proba)
     assert model.labels_from_proba(model.predict_proba([T1])) == model.predict([T1])
+
+
+def test_score_names_a_date_index_that_would_leave_every_row_undated():
+    frame = pd.DataFrame(RECORDS).set_index("date")  # the usual first step with a time series
+    # had been "none of the 28 passages has a usable date; 28 have none", the index never named
+    with pytest.raises(trendscore.InputError, match=r"^the DataFrame's index is named 'date', and no column is"):
+        trendscore.score(frame)
+    assert trendscore.score(frame.reset_index()).to_json() == trendscore.score(RECORDS).to_json()

@@ -257,11 +257,23 @@ def frame_rows(
     twice = sorted({n for n in names if names.count(n) > 1})
     if twice:  # to_dict would keep one of them without a word
         raise InputError(f"the DataFrame has several columns named {twice[0]!r}; keep one")
+    _check_index(frame, names, date_column)
     columns.check_header(names, FRAME, "the DataFrame", require_text=False)
     if as_text is None:
         labels_key = next((c for c in frame.columns if str(c) == "labels"), None)
         as_text = labels_key is not None and labels_as_text(frame[labels_key].tolist(), list_text)
     return _rows(frame, columns, as_text, list_text)
+
+
+def _check_index(frame, names: list[str], date_column: str) -> None:
+    """Refuse a frame whose index, and no column, bears the name of the date column
+    (``df.set_index("date")``): every row would be read as undated."""
+    index_names = [str(n) for n in getattr(frame.index, "names", ()) if n is not None]
+    if date_column not in names and date_column in index_names:
+        raise InputError(
+            f"the DataFrame's index is named {date_column!r}, and no column is: it is not read; "
+            "pass frame.reset_index() to make it a column"
+        )
 
 
 def _rows(frame, columns, as_text: bool, list_text: bool) -> Iterator[dict]:
