@@ -228,3 +228,16 @@ def test_score_names_a_date_index_that_would_leave_every_row_undated():
     with pytest.raises(trendscore.InputError, match=r"^the DataFrame's index is named 'date', and no column is"):
         trendscore.score(frame)
     assert trendscore.score(frame.reset_index()).to_json() == trendscore.score(RECORDS).to_json()
+
+
+def test_score_reads_labels_arrays_and_tuples_of_records_as_a_frames_cells():
+    labelled = [{**r, "labels": ["policy"] if i % 2 else ["overseas"]} for i, r in enumerate(RECORDS)]
+    want = trendscore.score(labelled).to_json()
+    # records from df.to_dict("records") of a Parquet frame hold numpy arrays: refused as
+    # "expected 'labels' as a list of theme names, got ndarray", where the frame itself was read
+    as_arrays = [{**r, "labels": np.array(r["labels"])} for r in labelled]
+    assert trendscore.score(as_arrays).to_json() == want == trendscore.score(pd.DataFrame(as_arrays)).to_json()
+    assert isinstance(as_arrays[0]["labels"], np.ndarray)  # the caller's records are left as they were
+    assert trendscore.score(tuple({**r, "labels": tuple(r["labels"])} for r in labelled)).to_json() == want
+    with pytest.raises(trendscore.InputError, match=r"^<records>:1: expected 'labels' as a list of theme names"):
+        trendscore.score([{**labelled[0], "labels": np.array([1])}])

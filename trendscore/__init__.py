@@ -10,6 +10,7 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from typing import Any
 
 from trendscore.errors import InputError, ModelError, SeedError, TrendscoreError
 from trendscore.modeling.model import Model, load_model
@@ -139,7 +140,9 @@ def score(
     name = rows_name(records)
     if is_frame(records):
         records = frame_rows(records, text_column, date_column)
-    elif text_column != "text" or date_column != "date":
+    elif not isinstance(records, (dict, str, bytes)):  # (refused as such by _score)
+        records = _labels_as_lists(records)
+    if name == RECORDS and (text_column != "text" or date_column != "date"):
         from trendscore.io.columns import Columns
 
         columns = Columns(text_column, date_column)
@@ -147,6 +150,20 @@ def score(
     if not is_frame(records) and date_column == "date" and not isinstance(records, (dict, str, bytes)):
         records = _date_spelt_otherwise_refused(records)
     return _score(records, freq=freq, as_of=as_of, model=model, relabel=relabel, rows=name)
+
+
+def _labels_as_lists(records):
+    """The records, a ``labels`` tuple or numpy array (as ``df.to_dict("records")`` gives a
+    Parquet list column) made the list it holds, as a DataFrame's cell is read
+    (:func:`trendscore.io.frames.frame_labels`); the record is copied, not changed."""
+    for record in records:
+        if isinstance(record, dict):
+            labels: Any = record.get("labels")
+            if isinstance(labels, tuple):
+                record = {**record, "labels": list(labels)}
+            elif hasattr(labels, "tolist") and not isinstance(labels, str):
+                record = {**record, "labels": labels.tolist()}
+        yield record
 
 
 def _date_spelt_otherwise_refused(records):
