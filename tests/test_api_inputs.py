@@ -241,3 +241,20 @@ def test_score_reads_labels_arrays_and_tuples_of_records_as_a_frames_cells():
     assert trendscore.score(tuple({**r, "labels": tuple(r["labels"])} for r in labelled)).to_json() == want
     with pytest.raises(trendscore.InputError, match=r"^<records>:1: expected 'labels' as a list of theme names"):
         trendscore.score([{**labelled[0], "labels": np.array([1])}])
+
+
+@pytest.mark.parametrize(
+    ("setting", "message"),
+    [
+        ({"words": "no"}, "words must be True or False, got 'no'"),  # had switched words on
+        ({"tune_thresholds": "no"}, "tune_thresholds must be True or False"),
+        ({"min_df": "1"}, "min_df must be a whole number from 1 up, got '1'"),  # had been a TypeError inside
+        ({"min_df": 0.01}, "min_df must be a whole number from 1 up"),  # a share, as in scikit-learn: had kept all
+        ({"cv": "5"}, "cv must be a whole number from 0 up"),
+        ({"nb_weight": -1}, "nb_weight must be a number from 0 up"),
+    ],
+)
+def test_estimator_settings_of_the_wrong_kind_are_refused_at_fit(setting, message):
+    est = TextThemeClassifier(**{"min_df": 1, "cv": 2, "lists": "", **setting})
+    with pytest.raises(trendscore.InputError, match=f"^{message}"):
+        est.fit(TRAIN, Y)

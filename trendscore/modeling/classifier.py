@@ -22,6 +22,7 @@ from sklearn.svm import LinearSVC
 from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from trendscore.errors import InputError
 from trendscore.io.texts import as_texts
 from trendscore.run.forking import usable_cores
 from trendscore.text.embedding import caching
@@ -164,7 +165,7 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         """``nb_weight`` as a float; ValueError unless it is a finite number from 0 up."""
         w = self.nb_weight
         if isinstance(w, bool) or not isinstance(w, numbers.Real) or not 0 <= float(w) < float("inf"):
-            raise ValueError(f"nb_weight must be a number from 0 up, got {w!r}")
+            raise InputError(f"nb_weight must be a number from 0 up, got {w!r}")
         return float(w)
 
     def _with_naive_bayes(self, X, y, Y, svms, nb_columns, weight: float):
@@ -211,7 +212,7 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         """Fit on features ``X`` and labels ``y`` (2-D 0/1 multi-label, or 1-D classes);
         ``nb_columns``: how many leading columns the naive Bayes part sees (see ``nb_weight``)."""
         if self.class_weight not in ("balanced", None):
-            raise ValueError(f"class_weight must be 'balanced' or None, got {self.class_weight!r}")
+            raise InputError(f"class_weight must be 'balanced' or None, got {self.class_weight!r}")
         nb_weight = self._nb_weight()
         X, y = validate_data(self, X, y, accept_sparse="csr", multi_output=True, dtype=np.float64)
         target = type_of_target(y, input_name="y", raise_unknown=True)
@@ -369,6 +370,21 @@ class TextThemeClassifier(ClassifierMixin, BaseEstimator):
         row, col, w = self.featurizer_.transform_coo(texts)
         return csr_matrix((w, (row, col)), shape=(len(texts), self.featurizer_.n_features))
 
+    def _check_settings(self) -> None:
+        """Refuse, with an :class:`~trendscore.errors.InputError`, a switch that is not a bool
+        (``words="no"`` had switched words on) and a count that is not a whole number
+        (``min_df="1"`` had failed with a TypeError from inside the vocabulary's count)."""
+        for name in ("words", "style", "char_all", "tune_thresholds"):
+            value = getattr(self, name)
+            if not isinstance(value, (bool, np.bool_)):
+                raise InputError(f"{name} must be True or False, got {value!r}")
+        for name, least in (("min_df", 1), ("cv", 0), ("n_jobs", None), ("embedding_dims", 1)):
+            value = getattr(self, name)
+            whole = isinstance(value, numbers.Integral) and not isinstance(value, (bool, np.bool_))
+            if not whole or (least is not None and value < least):
+                bound = "" if least is None else f" from {least} up"
+                raise InputError(f"{name} must be a whole number{bound}, got {value!r}")
+
     def fit(self, X, y):
         """Learn the featurizer from the texts ``X`` (with this estimator's feature settings),
         then the per-theme classifier on their features and labels ``y``; returns self.
@@ -376,6 +392,7 @@ class TextThemeClassifier(ClassifierMixin, BaseEstimator):
         ``X`` is read as :meth:`Model.label <trendscore.modeling.model.Model.label>` reads
         texts (:func:`trendscore.io.texts.as_texts`): one string, a DataFrame, or a text that
         is None, NaN or a number is refused with a :class:`~trendscore.errors.TextsError`."""
+        self._check_settings()
         config = FeatureConfig(
             segmenter=self.segmenter,
             words=self.words,
