@@ -258,3 +258,18 @@ def test_estimator_settings_of_the_wrong_kind_are_refused_at_fit(setting, messag
     est = TextThemeClassifier(**{"min_df": 1, "cv": 2, "lists": "", **setting})
     with pytest.raises(trendscore.InputError, match=f"^{message}"):
         est.fit(TRAIN, Y)
+
+
+@pytest.mark.parametrize(("name", "other"), [("label_dataframe", "label"), ("score_dataframe", "score")])
+def test_the_dask_functions_point_a_pandas_frame_to_the_functions_that_take_it(name, other):
+    pytest.importorskip("dask.dataframe")
+    pytest.importorskip("distributed")
+    from trendscore.integrations import dask as integration
+
+    call = getattr(integration, name)
+    # had been AttributeError: 'DataFrame' object has no attribute '_meta'
+    pattern = rf"^{name} takes a Dask DataFrame, got a pandas one: give it to trendscore.{other} "
+    with pytest.raises(trendscore.InputError, match=pattern):
+        call(pd.DataFrame(RECORDS))
+    with pytest.raises(trendscore.InputError, match=rf"^{name} takes a Dask DataFrame, got a list$"):
+        call(RECORDS)

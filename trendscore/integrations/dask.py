@@ -287,6 +287,23 @@ def _local_client(n: int):
 # ------------------------------------------------------------------ DataFrames
 
 
+def _check_dask_frame(ddf, what: str) -> None:
+    """Refuse, with an :class:`InputError`, anything but a Dask DataFrame; a pandas one is
+    pointed to :func:`trendscore.label` or :func:`trendscore.score`, which take it as it is."""
+    import dask.dataframe as dd
+
+    from trendscore.io.frames import is_frame
+
+    if isinstance(ddf, dd.DataFrame):
+        return
+    if is_frame(ddf):
+        raise InputError(
+            f"{what} takes a Dask DataFrame, got a pandas one: give it to trendscore.{what.split('_')[0]} "
+            "as it is, or make it a Dask one with dask.dataframe.from_pandas"
+        )
+    raise InputError(f"{what} takes a Dask DataFrame, got a {type(ddf).__name__}")
+
+
 def _label_partition(pdf, model_dir, text_column, partition_info=None):
     """A partition labelled as :func:`trendscore.label` labels a pandas frame: the same columns,
     the same refusal of a row whose text is not a string (Dask passes ``partition_info``; a
@@ -318,6 +335,7 @@ def label_dataframe(ddf, model=None, text_column: str = "text"):
     it once from its directory.
     """
     _require_dask()
+    _check_dask_frame(ddf, "label_dataframe")
     from trendscore.io.frames import check_added_columns
     from trendscore.modeling.model import load_model
 
@@ -404,6 +422,7 @@ def score_dataframe(
     from trendscore.io.frames import frame_rows, kinds_as_text
     from trendscore.trends.scoring import ScoreSettings, Tally, TallyMerge, score_tally
 
+    _check_dask_frame(ddf, "score_dataframe")
     check_freq(freq)
     check_labels_column(ddf.columns, FRAME, "the DataFrame")  # a 'Labels' column is not passed over
     frame_rows(ddf._meta, text_column, date_column)  # the columns, checked before any work
