@@ -5,6 +5,8 @@ labelled one by one, ``None`` trained on as the word "none")."""
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
 
@@ -273,3 +275,13 @@ def test_the_dask_functions_point_a_pandas_frame_to_the_functions_that_take_it(n
         call(pd.DataFrame(RECORDS))
     with pytest.raises(trendscore.InputError, match=rf"^{name} takes a Dask DataFrame, got a list$"):
         call(RECORDS)
+
+
+def test_train_takes_one_seed_file_as_that_file(tmp_path):
+    seeds = tmp_path / "seeds.jsonl"
+    rows = [{"id": str(i), "text": t, "labels": ["policy" if i % 2 == 0 else "overseas"]} for i, t in enumerate(TRAIN)]
+    seeds.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), "utf-8")
+    # a string had been read as a list of its characters: "/" a directory, and so on
+    model = trendscore.train(str(seeds), tmp_path / "m", cv=0, min_df=1, lists="")
+    assert sorted(model.themes) == ["overseas", "policy"]
+    assert trendscore.load_model(tmp_path / "m").predict([T1]) == model.predict([T1])

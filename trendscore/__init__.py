@@ -109,9 +109,14 @@ def read(
 
 
 def train(seed_paths, out_dir, cv: int = 5, seed: int = 0, **params) -> Model:
-    """Train a model from seed files into ``out_dir``; see :func:`trendscore.modeling.training.train`."""
+    """Train a model from seed files into ``out_dir``; see :func:`trendscore.modeling.training.train`.
+    ``seed_paths`` is a list of files or directories, or one of them (a ``str`` or a path)."""
+    import os
+
     from trendscore.modeling.training import train as _train
 
+    if isinstance(seed_paths, (str, os.PathLike)):  # one path, not a list of its characters
+        seed_paths = [seed_paths]
     return _train(seed_paths, out_dir, cv=cv, seed=seed, **params)
 
 
