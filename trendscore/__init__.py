@@ -34,15 +34,18 @@ __version__ = "0.1.0"
 
 
 def label(data, model=None, text_column: str = "text"):
-    """Label texts with ``model`` (a :class:`Model`, a directory, or None for the bundled default).
+    """Label texts with ``model`` (a :class:`Model`, a model directory, a registry directory
+    for its champion, a bundled model's name, or None for the bundled default).
 
-    ``data`` is a list of strings (gives one ``{"labels", "scores"}`` dict per text), a list
-    of record dicts (gives copies with ``labels`` and ``scores`` added; the text is read
-    from ``text_column``), either of them as a generator or other iterator (read once; its
-    first item tells which), or a pandas DataFrame (gives a copy with a ``labels`` column and
-    one ``score_<theme>`` probability column per theme). A record's or frame's own ``labels``
-    are kept as ``labels_input`` (``labels_input_2``... if that name is taken), as the
-    ``label`` command keeps them.
+    ``data`` is a list of strings (gives one ``{"labels", "scores"}`` dict per text; a pandas
+    Series or a one-dimensional numpy array of strings likewise, in its order, its index not
+    kept), a list of record dicts (gives copies with ``labels`` and ``scores`` added; the
+    text is read from ``text_column``), either of them as a generator or other iterator
+    (read once; its first item tells which), or a pandas DataFrame (gives a copy, index and
+    all, with a ``labels`` column and one ``score_<theme>`` probability column per theme; a
+    column of one of those names is refused). A record's or frame's own ``labels`` are kept
+    as ``labels_input`` (``labels_input_2``... if that name is taken), as the ``label``
+    command keeps them; a record's ``scores`` field is replaced, as the command replaces it.
 
     Examples
     --------
