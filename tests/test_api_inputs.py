@@ -285,3 +285,18 @@ def test_train_takes_one_seed_file_as_that_file(tmp_path):
     model = trendscore.train(str(seeds), tmp_path / "m", cv=0, min_df=1, lists="")
     assert sorted(model.themes) == ["overseas", "policy"]
     assert trendscore.load_model(tmp_path / "m").predict([T1]) == model.predict([T1])
+
+
+def test_a_model_pickles_and_its_copy_is_its_own(tmp_path):
+    import copy
+    import pickle
+
+    shared = load_model()
+    shared.explain(T1)  # builds its caches, which a pickle need not carry
+    texts = [T1, T2, "", "AI技术赋能短剧制作"] * 3
+    for twin in (pickle.loads(pickle.dumps(shared)), copy.deepcopy(shared)):
+        np.testing.assert_array_equal(twin.predict_proba(texts), shared.predict_proba(texts))
+        assert twin.explain(T1) == shared.explain(T1) and twin.themes == shared.themes
+        # the copy had stayed marked as the model load_model shares: its save left it the bundled path
+        saved = twin.save(tmp_path / f"copy{id(twin)}")
+        assert twin.path == saved and shared.path != saved

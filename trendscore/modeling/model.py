@@ -112,6 +112,14 @@ class Model:
     def __repr__(self) -> str:
         return f"Model(themes={self.themes}, path={str(self.path)!r})"
 
+    def __getstate__(self) -> dict:
+        """What a pickle (or a deep copy) of the model holds: a model of its own, never the one
+        :func:`load_model` shares, so saving it gives it its new path as any model's save does;
+        the caches built from the coefficients are left to be built again."""
+        state = {k: v for k, v in self.__dict__.items() if k not in ("_columns", "_names")}
+        state["shared"] = False
+        return state
+
     @property
     def coef(self):
         """Coefficients as a numpy array of shape (n_features, n_themes)."""
