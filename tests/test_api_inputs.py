@@ -300,3 +300,10 @@ def test_a_model_pickles_and_its_copy_is_its_own(tmp_path):
         # the copy had stayed marked as the model load_model shares: its save left it the bundled path
         saved = twin.save(tmp_path / f"copy{id(twin)}")
         assert twin.path == saved and shared.path != saved
+
+
+def test_label_names_a_text_column_that_is_a_group_of_a_multiindex():
+    frame = pd.DataFrame([[T1, 1]], columns=pd.MultiIndex.from_tuples([("text", "zh"), ("n", "")]))
+    # had said "the DataFrame has 1 columns named 'text'; keep one"
+    with pytest.raises(trendscore.InputError, match=r"^the DataFrame's columns have 2 levels, and 'text' names"):
+        trendscore.label(frame)

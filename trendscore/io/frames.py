@@ -72,6 +72,11 @@ def frame_texts(frame, text_column: str) -> list[str]:
         columns = one_line(", ".join(map(str, frame.columns)))
         raise InputError(f"the DataFrame has no {text_column!r} column (columns: {columns}); pass text_column=")
     column = frame[text_column]
+    if is_frame(column) and getattr(frame.columns, "nlevels", 1) > 1:  # a group of a MultiIndex
+        raise InputError(
+            f"the DataFrame's columns have {frame.columns.nlevels} levels, and {text_column!r} names a group of "
+            f"{column.shape[1]} of them; give the frame one level of column names"
+        )
     if is_frame(column):  # several columns share the name
         raise InputError(f"the DataFrame has {column.shape[1]} columns named {text_column!r}; keep one")
     texts = column.tolist()
