@@ -307,3 +307,22 @@ def test_label_names_a_text_column_that_is_a_group_of_a_multiindex():
     # had said "the DataFrame has 1 columns named 'text'; keep one"
     with pytest.raises(trendscore.InputError, match=r"^the DataFrame's columns have 2 levels, and 'text' names"):
         trendscore.label(frame)
+
+
+@pytest.mark.parametrize(
+    ("card", "message"),
+    [
+        ({"seeds": [1]}, "the card given to save: 'seeds', 'cross_validation' and 'thresholds' must be objects"),
+        ({"created": 5}, "the card given to save: 'created' must be text"),
+        ("notes", "the card given to save: expected a JSON object, got str"),
+        ({"loss": float("nan")}, r"the card given to save is not JSON \(Out of range float"),
+        ({"x": object()}, r"the card given to save is not JSON \(Object of type object"),
+    ],
+)
+def test_save_refuses_a_card_that_would_not_load_and_writes_nothing(tmp_path, card, message):
+    # each had been written, leaving a model directory that load_model refuses (or half a one)
+    with pytest.raises(trendscore.ModelError, match=f"^{message}"):
+        load_model().save(tmp_path / "m", card=card)
+    assert not (tmp_path / "m").exists()
+    saved = load_model().save(tmp_path / "ok", card={"notes": ("a", "b"), "by_id": {1: 2}})
+    assert load_model(saved).card == {"notes": ["a", "b"], "by_id": {"1": 2}}

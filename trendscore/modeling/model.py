@@ -396,7 +396,7 @@ class Model:
         from trendscore.text.features import get_segmenter
 
         fz = self.featurizer
-        written_card = self.card if card is None else card
+        written_card = self.card if card is None else _card_to_write(card)
         k = len(self.intercept)
         meta = {
             "themes": self.themes[:k],
@@ -434,6 +434,20 @@ class Model:
         if not self.shared:
             self.card, self.path = written_card, path
         return path
+
+
+def _card_to_write(card) -> dict:
+    """``card`` as :func:`load_model` will read it back (JSON: tuples become lists, keys text),
+    refused with a :class:`ModelError` before anything is written when it could not be
+    written or would not load (:func:`~trendscore.modeling.modelcheck.check_card`)."""
+    import json
+
+    try:
+        plain = json.loads(json.dumps(card, allow_nan=False))
+    except (TypeError, ValueError) as exc:
+        raise ModelError(f"the card given to save is not JSON ({exc})") from None
+    check_card(plain, Path("the card given to save"))
+    return plain
 
 
 def _numpy(values):
