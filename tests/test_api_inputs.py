@@ -203,13 +203,16 @@ def test_explain_refuses_a_top_that_is_no_count_of_terms(top):
     assert [len(terms) for terms in load_model().explain(T1, top=np.int64(2)).values()] == [2, 2]
 
 
-def test_train_refuses_a_misspelt_setting_before_reading_the_seeds(tmp_path):
-    # had been "TextThemeClassifier.__init__() got an unexpected keyword argument 'min-df'", after reading
-    # the seeds (or, with cross-validation first, after minutes of work)
+def test_train_refuses_a_misspelt_setting_before_any_training(tmp_path):
+    seeds = tmp_path / "seeds.jsonl"
+    seeds.write_text(json.dumps({"id": "1", "text": T1, "labels": ["policy"]}, ensure_ascii=False) + "\n", "utf-8")
+    # had been "TextThemeClassifier.__init__() got an unexpected keyword argument 'min-df'", after the
+    # seeds were read (or, with cross-validation first, after minutes of work)
     with pytest.raises(trendscore.InputError, match=r"^unknown training setting 'min-df'; did you mean 'min_df'\?$"):
-        trendscore.train([tmp_path / "nowhere.jsonl"], tmp_path / "m", **{"min-df": 1})
+        trendscore.train([seeds], tmp_path / "m", **{"min-df": 1})
     with pytest.raises(trendscore.InputError, match=r"^unknown training setting 'zz'; the settings are C, "):
-        trendscore.train([tmp_path / "nowhere.jsonl"], tmp_path / "m", zz=1)
+        trendscore.train([seeds], tmp_path / "m", zz=1)
+    assert not (tmp_path / "m").exists()
 
 
 @pytest.mark.parametrize(

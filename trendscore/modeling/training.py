@@ -287,7 +287,6 @@ def train(
     Each needs a seed labelled with it; the seeds' other labels are ignored (a seed left with
     none is an example of none of the themes), and the card's ``seeds.ignored`` counts them.
     """
-    check_settings(params)  # before the seeds are read
     return train_seeds(
         read_seeds(seed_paths), out_dir, cv=cv, seed=seed, evaluate=evaluate, curve=curve, budget=budget,
         encoder=encoder, command=command, themes=themes, **params,
