@@ -123,6 +123,13 @@ def seed_files(paths) -> list[str]:
     return out
 
 
+def _no_constant(name: str):
+    """Refuse ``NaN``, ``Infinity`` and ``-Infinity``, which Python's parser takes and JSON has
+    not: a seed file holding them had passed ``seeds validate`` and trained, while ``evaluate``
+    and ``label`` refused the same file."""
+    raise ValueError(f"{name} is not a JSON number")
+
+
 def iter_seed_lines(paths):
     """Yield ``(Seed, None)`` or ``(None, SeedError)`` for every non-blank line of the files
     (directories stand for the seed files in them).
@@ -144,12 +151,15 @@ def iter_seed_lines(paths):
                         continue
                     try:
                         check_size(line)  # a line of '[],' had taken 20 times its length in memory
-                        obj = json.loads(line)
+                        obj = json.loads(line, parse_constant=_no_constant)
                     except JSONDepthError as exc:
                         yield None, SeedError(f"malformed JSON ({exc})", path, n)
                         continue
                     except json.JSONDecodeError as exc:
                         yield None, SeedError(f"malformed JSON ({exc.msg})", path, n)
+                        continue
+                    except ValueError as exc:  # NaN or Infinity, which every other input refuses too
+                        yield None, SeedError(f"malformed JSON ({exc})", path, n)
                         continue
                     except RecursionError:  # brackets deeper than the parser's recursion goes
                         yield None, SeedError("malformed JSON (nested too deeply)", path, n)
