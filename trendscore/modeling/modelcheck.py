@@ -11,6 +11,8 @@ from __future__ import annotations
 import math
 import numbers
 import re
+import unicodedata
+from collections.abc import Iterable
 from pathlib import Path
 from typing import NoReturn
 
@@ -23,6 +25,11 @@ __all__ = [
     "check_card",
     "theme_name_problem",
     "split_theme_names",
+    "theme_spelling",
+    "alike_spellings",
+    "how_alike",
+    "new_theme_problem",
+    "ALIKE",
     "THEME_NAME",
     "VERSION_NAME",
 ]
@@ -86,6 +93,79 @@ def theme_name_problem(name, what: str = "label") -> str | None:
         f"{what} {quoted(name)} is not a theme name "
         f"(text of 1-64 printable characters, without '{LABEL_SEPARATOR}' or spaces at either end)"
     )
+
+
+#: what two spellings of one theme name may differ in, as messages say it
+ALIKE = "case, full-width letters, Unicode form, white space, '_' or '-'"
+
+
+def theme_spelling(name: str) -> str:
+    """The key under which theme names are one name written two ways: NFKC (full-width
+    letters and composed or decomposed accents alike), case folded, white space, ``_`` and
+    ``-`` dropped.
+
+    >>> theme_spelling("Regional Hub") == theme_spelling("ｒｅｇｉｏｎａｌ_ｈｕｂ") == "regionalhub"
+    True
+    """
+    folded = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", name).casefold())
+    return "".join(ch for ch in folded if not ch.isspace() and ch not in "_-")
+
+
+def alike_spellings(names: Iterable[str]) -> dict[str, str]:
+    """Each name of ``names`` that another, met earlier, spells alike (:func:`theme_spelling`)
+    though it is not the same text, mapped to that earlier name. Such names print alike, or
+    nearly, and a model would take them for two themes (``Policy`` and ``policy``, ``café``
+    composed and decomposed).
+
+    >>> alike_spellings(["policy", "culture", "Policy", "ｐｏｌｉｃｙ", "policy"])
+    {'Policy': 'policy', 'ｐｏｌｉｃｙ': 'policy'}
+    """
+    first: dict[str, str] = {}
+    alike: dict[str, str] = {}
+    for name in names:
+        earlier = first.setdefault(theme_spelling(name), name)
+        if earlier != name:
+            alike.setdefault(name, earlier)
+    return alike
+
+
+def how_alike(a: str, b: str) -> str:
+    """In what two names that :func:`theme_spelling` takes for one differ, for a message: two
+    Unicode forms of the same letters print alike, so a message must say so.
+
+    >>> how_alike("caf\u00e9", "cafe\u0301"), how_alike("Policy", "policy")
+    ('the same letters in two Unicode forms, composed and decomposed', 'they differ only in case')
+    """
+    if unicodedata.normalize("NFC", a) == unicodedata.normalize("NFC", b):
+        return "the same letters in two Unicode forms, composed and decomposed"
+    a, b = unicodedata.normalize("NFKC", a), unicodedata.normalize("NFKC", b)
+    if a == b:
+        return "full-width and ordinary letters"
+    if a.casefold() == b.casefold():
+        return "they differ only in case"
+    return f"they differ only in {ALIKE}"
+
+
+def new_theme_problem(name: str, themes: Iterable[str]) -> str | None:
+    """Why ``name`` cannot be added to a model of ``themes`` (:func:`theme_name_problem`, a
+    theme it has, or one it spells otherwise), as a message; None when it can be.
+
+    >>> new_theme_problem("Esports", ["policy", "esports"])[:67]
+    "the model has a theme 'esports', and 'Esports' is that name written"
+    """
+    problem = theme_name_problem(name, "theme")
+    if problem is not None:
+        return problem
+    themes = list(themes)
+    if name in themes:
+        return f"the model already has a theme {name!r}; choose another name"
+    same = [t for t in themes if theme_spelling(t) == theme_spelling(name)]
+    if same:
+        return (
+            f"the model has a theme {same[0]!r}, and {name!r} is that name written another way "
+            f"({how_alike(name, same[0])}); choose another name"
+        )
+    return None
 
 
 def split_theme_names(text: str) -> list[str]:

@@ -291,14 +291,12 @@ def add_theme(model: Model, name: str, examples: Sequence[str], seeds) -> Model:
     same package, is recorded there). ``name`` follows the rule of seed labels
     (:func:`~trendscore.modeling.modelcheck.theme_name_problem`)."""
     from trendscore.extras import installed_version
-    from trendscore.modeling.modelcheck import theme_name_problem
+    from trendscore.modeling.modelcheck import new_theme_problem
     from trendscore.text.embedding import ENCODERS
 
-    problem = theme_name_problem(name, "theme")
+    problem = new_theme_problem(name, model.themes)
     if problem is not None:
         raise InputError(problem)
-    if name in model.themes:
-        raise InputError(f"the model already has a theme {name!r}; choose another name")
     if not model.multilabel:
         raise InputError("a single-label model answers exactly one label; provisional themes need a multi-label model")
     linear = model.themes[: len(model.intercept)]

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from trendscore.errors import InputError
 from trendscore.modeling.model import load_model
-from trendscore.modeling.modelcheck import theme_name_problem
+from trendscore.modeling.modelcheck import new_theme_problem, theme_name_problem
 from trendscore.modeling.provisional import ENCODER, add_theme, model_seeds, read_examples
 from trendscore.modeling.registry import Registry, resolve_model
 from trendscore.modeling.store import check_model_target
@@ -28,8 +28,9 @@ def add_theme_to(model_ref, name: str, examples_path: str, out=None, seed_paths=
     if problem is not None:
         raise InputError(problem)
     model = load_model(resolve_model(model_ref))
-    if name in model.themes:
-        raise InputError(f"the model already has a theme {name!r}; choose another name")
+    problem = new_theme_problem(name, model.themes)  # one it has, or spells otherwise ('Esports' beside 'esports')
+    if problem is not None:
+        raise InputError(problem)
     registry = None
     if model_ref is not None and (Path(str(model_ref)) / "aliases.json").is_file() and out is None:
         registry = Registry(model_ref)

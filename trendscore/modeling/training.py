@@ -8,17 +8,25 @@ from pathlib import Path
 
 import numpy as np
 
-from trendscore.errors import Hint, InputError, NoTerms, OneLabel, SeedError, hinted
+from trendscore.errors import Hint, InputError, NoTerms, OneLabel, SeedError, hinted, quoted
 from trendscore.extras import installed_version
 from trendscore.modeling.fitting import _settings, check_settings, defaults, fit_model
 from trendscore.modeling.metrics import expected_calibration_error, label_matrix, per_theme_scores, reliability_table
 from trendscore.modeling.model import Model
 from trendscore.progress import report, tracked
-from trendscore.seeds.files import Seed, files_named, keep_themes, model_themes, read_seeds, seeds_sha256
+from trendscore.seeds.files import (
+    Seed,
+    files_named,
+    keep_themes,
+    model_themes,
+    read_seeds,
+    seeds_sha256,
+)
 from trendscore.text.keys import text_key
 
 __all__ = [
     "check_trainable",
+    "check_label_spellings",
     "theme_list",
     "choose_params",
     "fit_model",
@@ -146,6 +154,7 @@ def check_trainable(seeds: list[Seed], themes: list[str] | None = None, offer_th
             problem = theme_name_problem(label)
             if problem is not None:
                 raise SeedError(problem, s.path, s.line)
+    check_label_spellings(seeds)
     carried = {label for s in seeds for label in s.labels}
     missing = [t for t in (themes if themes is not None else model_themes(seeds)) if t not in carried]
     if not missing:
@@ -171,10 +180,36 @@ def check_trainable(seeds: list[Seed], themes: list[str] | None = None, offer_th
     raise hinted(error, Hint("{setting} " + learned + " to train only the themes that have seeds", "themes"))
 
 
+def check_label_spellings(seeds: list[Seed]) -> None:
+    """Refuse, naming the file and line of both, two labels that are one name written two
+    ways (:func:`~trendscore.modeling.modelcheck.theme_spelling`: ``Sports`` and ``sports``,
+    ``ｓｐｏｒｔｓ``, ``café`` composed and decomposed, ``regional hub`` and ``regional_hub``):
+    a model had learnt them as two themes, each from part of the seeds, printed alike."""
+    from trendscore.modeling.modelcheck import alike_spellings, how_alike, theme_name_problem
+
+    # a label that is no theme name is refused as such (check_trainable), not as a spelling
+    alike = alike_spellings(label for s in seeds for label in s.labels if theme_name_problem(label) is None)
+    if not alike:
+        return
+    first_seed: dict[str, Seed] = {}
+    for s in seeds:
+        for label in s.labels:
+            first_seed.setdefault(label, s)
+    later = next(label for s in seeds for label in s.labels if label in alike)
+    earlier = alike[later]
+    at, before = first_seed[later], first_seed[earlier]
+    raise SeedError(
+        f"label {quoted(later)} and label {quoted(earlier)} ({before.path}:{before.line}) are one name written "
+        f"two ways ({how_alike(later, earlier)}): a model would learn them as two themes; write one spelling for both",
+        at.path,
+        at.line,
+    )
+
+
 def theme_list(themes) -> list[str]:
     """``themes`` as the themes a model is to have: a non-empty list of distinct theme names
     (:func:`~trendscore.modeling.modelcheck.theme_name_problem`), else :class:`InputError`."""
-    from trendscore.modeling.modelcheck import theme_name_problem
+    from trendscore.modeling.modelcheck import alike_spellings, how_alike, theme_name_problem
 
     if not isinstance(themes, list | tuple) or not all(isinstance(t, str) for t in themes):
         raise InputError(f"the themes must be a list of names, got {themes!r}")
@@ -188,6 +223,13 @@ def theme_list(themes) -> list[str]:
     twice = [t for t in dict.fromkeys(themes) if themes.count(t) > 1]
     if twice:
         raise InputError(f"theme {twice[0]!r} is listed twice")
+    alike = alike_spellings(themes)
+    if alike:
+        later, earlier = next(iter(alike.items()))
+        raise InputError(
+            f"themes {later!r} and {earlier!r} are one name written two ways ({how_alike(later, earlier)}); "
+            "list it once, spelt as the seeds spell it"
+        )
     return themes
 
 
@@ -330,6 +372,7 @@ def train_seeds(
     # the seeds as read, before any label is taken off them (given themes, provisional themes
     # that stay): what the card's hash finds the seed files by (provisional.model_seeds)
     sha256 = seeds_sha256(seeds)
+    check_label_spellings(seeds)  # before given themes take labels off (a 'Sports' beside 'sports' had gone unseen)
     restricted = None
     if themes is not None:
         themes = theme_list(themes)

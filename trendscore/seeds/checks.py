@@ -12,7 +12,7 @@ from pathlib import Path
 
 from trendscore.errors import SeedError, quoted
 from trendscore.io.atomic import create_new_file
-from trendscore.modeling.modelcheck import theme_name_problem
+from trendscore.modeling.modelcheck import alike_spellings, how_alike, theme_name_problem
 from trendscore.seeds.files import (
     OPTIONAL_FIELDS,
     Seed,
@@ -125,8 +125,12 @@ def _label_problems(seeds: list[Seed], themes: list[str] | None) -> list[Problem
     # most frequent first, so the search for a label's correct spelling stops at the first one
     # under five times its count: many distinct labels no longer make it quadratic
     targets = sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:_SPELLING_TARGETS]
+    # of the spellings of one name, the commonest is taken for the one meant (the first met on a tie)
+    problems_of = {lab: theme_name_problem(lab) for lab in counts}  # the rule training holds labels to
+    named = [lab for lab in counts if problems_of[lab] is None]  # (a name refused is not a spelling)
+    alike = alike_spellings(sorted(named, key=lambda lab: -counts[lab]))
     for lab, n in counts.items():
-        problem = theme_name_problem(lab)  # the rule training holds labels to
+        problem = problems_of[lab]
         if problem is not None:
             flagged[lab] = problem
             continue
@@ -134,8 +138,12 @@ def _label_problems(seeds: list[Seed], themes: list[str] | None) -> list[Problem
             if lab not in themes:
                 flagged[lab] = f"label {lab!r} is not one of {', '.join(themes)}"
             continue
-        if lab != lab.lower() and lab.lower() in counts:  # (spaces at the ends are not a name)
-            flagged[lab] = f"label {lab!r} differs from another only in case"
+        if lab in alike:  # one name written two ways: training refuses the pair
+            other = alike[lab]
+            flagged[lab] = (
+                f"label {lab!r} ({n} seeds) and {other!r} ({counts[other]} seeds) are one name written two ways "
+                f"({how_alike(lab, other)}): train refuses them; write one spelling for both"
+            )
             continue
         for other, m in targets:
             if m < 5 * n:
@@ -361,6 +369,28 @@ def _free_id(base: str, taken: set[str]) -> str:
     return candidate
 
 
+def _check_spellings(new_seeds: list[Seed], existing: list[Seed], directory: Path) -> None:
+    """Refuse a new seed's label that the directory's seeds spell otherwise (``Sports`` added
+    to seeds of ``sports``, :func:`~trendscore.modeling.modelcheck.theme_spelling`): training
+    would refuse the directory, and the batch had been added without a word."""
+    from trendscore.modeling.modelcheck import theme_spelling
+
+    known = dict.fromkeys(label for s in existing for label in s.labels)
+    spelt: dict[str, str] = {}
+    for label in known:
+        spelt.setdefault(theme_spelling(label), label)
+    for s in new_seeds:
+        for label in s.labels:
+            other = spelt.get(theme_spelling(label))
+            if label not in known and other is not None:
+                raise SeedError(
+                    f"label {label!r} and {other!r} of the seeds in {directory} are one name written two ways "
+                    f"({how_alike(label, other)}); nothing was added: write it as {other!r}",
+                    s.path,
+                    s.line,
+                )
+
+
 def _add_locked(new_seeds: list[Seed], new_path, directory: Path, on_conflict: str) -> AddResult:
     """Add ``new_seeds`` (read and checked from ``new_path``) to ``directory``, whose lock the
     caller holds."""
@@ -371,6 +401,7 @@ def _add_locked(new_seeds: list[Seed], new_path, directory: Path, on_conflict: s
             message = f"{error.message}; no seed was added to {directory}: training would refuse it, fix this first"
             raise SeedError(message, error.path, error.line)
         existing.append(seed)
+    _check_spellings(new_seeds, existing, directory)
     holders = Counter(s.id for s in existing)
     named = {r for s in existing for r in s.replaces}
     # an id stays taken while any seed holds it or any `replaces` names it: a new seed under

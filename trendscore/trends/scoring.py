@@ -275,6 +275,7 @@ def score_tally(tally: Tally, settings: ScoreSettings | None = None) -> Score:
     info = model_info(tally.model)
     freq, momentum = settings.freq, settings.momentum
     result = compute_score(acc, freq, settings.as_of, momentum, info, model_noise(info, acc))
+    result.notes.extend(alike_themes_notes(acc.themes))
     if tally.groups is not None:
         result.breakdown = {
             "by": settings.by,
@@ -284,6 +285,19 @@ def score_tally(tally: Tally, settings: ScoreSettings | None = None) -> Score:
             ),
         }
     return result
+
+
+def alike_themes_notes(themes: Iterable[str]) -> list[str]:
+    """A note for each theme name that another of ``themes`` spells otherwise (``Sports``
+    beside ``sports``, :func:`~trendscore.modeling.modelcheck.theme_spelling`): a score counts
+    them as two themes, which had been listed apart, alike or nearly, without a word."""
+    from trendscore.modeling.modelcheck import alike_spellings, how_alike
+
+    return [
+        f"themes {later!r} and {earlier!r} are one name written two ways ({how_alike(later, earlier)}) and are "
+        "counted as two themes; write one spelling in the labels (or train the model with it)"
+        for later, earlier in alike_spellings(themes).items()
+    ]
 
 
 def in_theme_order(acc: Accumulator, first: Iterable[str] = ()) -> Accumulator:
