@@ -10,6 +10,7 @@ __all__ = [
     "few_seeds",
     "skipped_folds",
     "undated_reports",
+    "label_conflicts",
     "card_notes",
     "search_summary",
     "curve_lines",
@@ -83,12 +84,34 @@ def undated_reports(card: dict) -> str | None:
     )
 
 
+def label_conflicts(card: dict) -> str | None:
+    """What a model card says of texts its seeds hold twice with other labels, as a sentence
+    naming the first pair by file:line; None when there was none."""
+    conflicts = (card.get("seeds") or {}).get("conflicts")
+    if not isinstance(conflicts, dict) or not conflicts.get("texts"):
+        return None
+    n = conflicts["texts"]
+    texts = "text is" if n == 1 else "texts are"
+    return (
+        f"{n} seed {texts} labelled two ways (first: {conflicts.get('first')} {conflicts.get('labels')}, "
+        f"{conflicts.get('with')} {conflicts.get('other')}); the model learnt both, each against the other: "
+        "correct one, or mark the right one with 'replaces' (seeds validate lists them all)"
+    )
+
+
 def card_notes(card: dict) -> list[str]:
     """The notes ``train`` shows on a model card: seed labels left out (:func:`ignored_labels`),
     themes with too few seeds for their calibration folds (:func:`few_seeds`),
-    cross-validation folds skipped (:func:`skipped_folds`) and real-report seeds the time
-    split left out undated (:func:`undated_reports`)."""
-    notes = (ignored_labels(card), few_seeds(card), *skipped_folds(card), undated_reports(card))
+    cross-validation folds skipped (:func:`skipped_folds`), real-report seeds the time
+    split left out undated (:func:`undated_reports`), and texts labelled two ways
+    (:func:`label_conflicts`, first)."""
+    notes = (
+        label_conflicts(card),
+        ignored_labels(card),
+        few_seeds(card),
+        *skipped_folds(card),
+        undated_reports(card),
+    )
     return [note for note in notes if note]
 
 

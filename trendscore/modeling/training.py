@@ -18,6 +18,7 @@ from trendscore.seeds.files import (
     Seed,
     files_named,
     keep_themes,
+    label_conflicts,
     model_themes,
     read_seeds,
     seeds_sha256,
@@ -469,6 +470,9 @@ def _train_seeds(
         "versions": _versions(params),
         "trained_on": sorted({text_key(s.text) for s in seeds}),
     }
+    conflicts = label_conflicts(seeds)
+    if conflicts is not None:  # one text, two sets of labels: both were learnt, without a word
+        card["seeds"]["conflicts"] = conflicts
     if restricted:  # the themes were given: the labels of others were taken off the seeds
         card["seeds"]["themes_given"] = restricted["themes"]
         card["seeds"]["ignored"] = restricted["ignored"]

@@ -24,6 +24,7 @@ __all__ = [
     "theme_order",
     "model_themes",
     "keep_themes",
+    "label_conflicts",
 ]
 
 DEFAULT_THEMES = ["policy", "technology", "overseas", "regional_hub", "culture"]
@@ -343,3 +344,37 @@ def seeds_sha256(seeds: list[Seed]) -> str:
         digest.update(json.dumps([s.text, sorted(s.labels)], ensure_ascii=False).encode("utf-8"))
         digest.update(b"\n")
     return digest.hexdigest()
+
+
+def label_conflicts(seeds: list[Seed]) -> dict | None:
+    """Texts the seeds hold more than once with other labels (compared as ``seeds validate``
+    compares them, :func:`~trendscore.text.keys.comparison_key`), as a model card records
+    them: ``{"texts": how many, "first": "FILE:LINE", "labels": [...], "with": "FILE:LINE",
+    "other": [...]}`` for the first such seed and the earlier one it contradicts; None when
+    every text has one set of labels. Training learns from both, each label against the other.
+
+    >>> mk = lambda line, text, labels: Seed(str(line), text, labels, None, None, None, "s.jsonl", line)
+    >>> label_conflicts([mk(1, "短剧出海", ("overseas",)), mk(2, "短剧，出海。", ("policy",)), mk(3, "别的", ())])
+    {'texts': 1, 'first': 's.jsonl:2', 'labels': ['policy'], 'with': 's.jsonl:1', 'other': ['overseas']}
+    """
+    from trendscore.text.keys import comparison_key
+
+    first: dict[str, Seed] = {}
+    clashing: dict[str, tuple[Seed, Seed]] = {}
+    for s in seeds:
+        key = comparison_key(s.text)
+        if not key:
+            continue
+        earlier = first.setdefault(key, s)
+        if set(earlier.labels) != set(s.labels) and key not in clashing:
+            clashing[key] = (s, earlier)
+    if not clashing:
+        return None
+    seed, earlier = next(iter(clashing.values()))
+    return {
+        "texts": len(clashing),
+        "first": f"{seed.path}:{seed.line}",
+        "labels": list(seed.labels),
+        "with": f"{earlier.path}:{earlier.line}",
+        "other": list(earlier.labels),
+    }
