@@ -11,6 +11,7 @@ __all__ = [
     "skipped_folds",
     "undated_reports",
     "label_conflicts",
+    "multilabel_by",
     "card_notes",
     "search_summary",
     "curve_lines",
@@ -99,14 +100,30 @@ def label_conflicts(card: dict) -> str | None:
     )
 
 
+def multilabel_by(card: dict) -> str | None:
+    """What a model card says of the few seeds that made it multi-label (the rest carry one
+    label each), as a sentence naming the first; None when there were none such."""
+    few = (card.get("seeds") or {}).get("multilabel_by")
+    if not isinstance(few, dict) or not few.get("seeds"):
+        return None
+    return (
+        f"the model is multi-label (a passage may get no theme, or several) because {few['seeds']} of "
+        f"{few.get('of')} seeds {'does' if few['seeds'] == 1 else 'do'} not carry exactly one label "
+        f"(first: {few.get('first')}, labels "
+        f"{few.get('labels')}); with one label on each seed it would be single-label and give every passage one"
+    )
+
+
 def card_notes(card: dict) -> list[str]:
     """The notes ``train`` shows on a model card: seed labels left out (:func:`ignored_labels`),
     themes with too few seeds for their calibration folds (:func:`few_seeds`),
     cross-validation folds skipped (:func:`skipped_folds`), real-report seeds the time
-    split left out undated (:func:`undated_reports`), and texts labelled two ways
-    (:func:`label_conflicts`, first)."""
+    split left out undated (:func:`undated_reports`), texts labelled two ways
+    (:func:`label_conflicts`, first) and the few seeds that made the model multi-label
+    (:func:`multilabel_by`)."""
     notes = (
         label_conflicts(card),
+        multilabel_by(card),
         ignored_labels(card),
         few_seeds(card),
         *skipped_folds(card),

@@ -16,6 +16,7 @@ from trendscore.modeling.model import Model
 from trendscore.progress import report, tracked
 from trendscore.seeds.files import (
     Seed,
+    few_make_multilabel,
     files_named,
     keep_themes,
     label_conflicts,
@@ -473,6 +474,9 @@ def _train_seeds(
     conflicts = label_conflicts(seeds)
     if conflicts is not None:  # one text, two sets of labels: both were learnt, without a word
         card["seeds"]["conflicts"] = conflicts
+    few = None if restricted else few_make_multilabel(seeds)
+    if few is not None:  # a seed or two of a one-label set, unlabelled or with two: a multi-label model, unsaid
+        card["seeds"]["multilabel_by"] = few
     if restricted:  # the themes were given: the labels of others were taken off the seeds
         card["seeds"]["themes_given"] = restricted["themes"]
         card["seeds"]["ignored"] = restricted["ignored"]

@@ -25,6 +25,7 @@ __all__ = [
     "model_themes",
     "keep_themes",
     "label_conflicts",
+    "few_make_multilabel",
 ]
 
 DEFAULT_THEMES = ["policy", "technology", "overseas", "regional_hub", "culture"]
@@ -378,3 +379,24 @@ def label_conflicts(seeds: list[Seed]) -> dict | None:
         "with": f"{earlier.path}:{earlier.line}",
         "other": list(earlier.labels),
     }
+
+
+#: the largest share of seeds not of exactly one label that a model card notes as making it
+#: multi-label (a label set meant as one class a passage, with a slip or two)
+FEW_MULTILABEL = 0.05
+
+
+def few_make_multilabel(seeds: list[Seed]) -> dict | None:
+    """The seeds that alone make a model multi-label: those not carrying exactly one label,
+    when they are at most :data:`FEW_MULTILABEL` of the seeds, as a model card records them
+    (``{"seeds": how many, "of": all seeds, "first": "FILE:LINE", "labels": [...]}``); None
+    when every seed has one label, or many do not (a multi-label set by design).
+
+    >>> mk = lambda line, labels: Seed(str(line), "t", labels, None, None, None, "s.jsonl", line)
+    >>> few_make_multilabel([mk(i + 1, ("a",) if i % 2 else ("b",)) for i in range(30)] + [mk(31, ())])
+    {'seeds': 1, 'of': 31, 'first': 's.jsonl:31', 'labels': []}
+    """
+    odd = [s for s in seeds if len(s.labels) != 1]
+    if not odd or len(odd) > FEW_MULTILABEL * len(seeds):
+        return None
+    return {"seeds": len(odd), "of": len(seeds), "first": f"{odd[0].path}:{odd[0].line}", "labels": list(odd[0].labels)}
