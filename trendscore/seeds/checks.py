@@ -337,6 +337,7 @@ def add_seeds(new_path, directory, on_conflict: str = "refuse") -> AddResult:
     directory = Path(directory)
     if not directory.is_dir():
         raise SeedError("no such seed directory", str(directory))
+    _refuse_own_file(new_path, directory)
     new_seeds, problems = validate_seeds([new_path])
     bad = [p for p in problems if p.kind in ("schema", "blank", "label", "conflict", "id")]
     if bad:
@@ -358,6 +359,25 @@ def add_seeds(new_path, directory, on_conflict: str = "refuse") -> AddResult:
         return _add_locked(new_seeds, new_path, directory, on_conflict)
     finally:
         lock.release()
+
+
+def _refuse_own_file(new_path, directory: Path) -> None:
+    """Refuse a ``new_path`` that is already one of the directory's seed files (by any name):
+    its seeds were compared with themselves, all skipped as exact duplicates, and a conflict
+    with another file of the directory went unreported behind ``Added 0 seeds``."""
+    import os
+
+    path = Path(str(new_path))
+    if str(new_path) == "-" or not path.is_file():
+        return
+    for f in directory.iterdir():
+        if is_seed_file(f) and os.path.samefile(f, path):
+            raise SeedError(
+                f"is already a seed file of {directory} (as {f.name}): seeds add copies seeds from elsewhere into "
+                "it, and would compare this file with itself; move it out of the directory and add it, or check "
+                "the directory with seeds validate",
+                str(new_path),
+            )
 
 
 def _free_id(base: str, taken: set[str]) -> str:
