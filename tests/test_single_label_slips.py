@@ -45,3 +45,31 @@ def test_no_note_for_a_one_label_set_or_a_multi_label_set_by_design(tmp_path, ru
         assert result.exit_code == 0 and "is multi-label" not in result.stderr, result.output
         card = json.loads((out / "card.json").read_text("utf-8"))
         assert card["multilabel"] is multilabel and "multilabel_by" not in card["seeds"]
+
+
+def test_seeds_issues_suggests_one_label_for_a_seed_of_a_one_label_set(tmp_path, run):
+    """seeds issues flipped each suspect theme of a seed: in a single-label set it had
+    suggested [] (or two labels), which no single-label model answers and which, added back,
+    made the model multi-label."""
+    import itertools
+
+    words = {
+        "alpha": "football match goal league coach stadium".split(),
+        "beta": "bank stock market interest investor bond".split(),
+        "gamma": "rain storm forecast wind snow flood".split(),
+    }
+    rows = [
+        {"id": f"{label}{i}", "text": " ".join(combo) + f" n{i}", "labels": [label]}
+        for label, vocab in words.items()
+        for i, combo in enumerate(itertools.islice(itertools.combinations(vocab, 4), 12))
+    ]
+    rows.append({"id": "odd", "text": "football match goal bank stock market", "labels": ["gamma"]})
+    seeds = _write(tmp_path / "s.jsonl", rows)
+    result = run("seeds", "issues", seeds, "-n", "5")
+    assert result.exit_code == 0, result.output
+    issues = [line for line in result.stdout.splitlines() if line.startswith(f"{seeds}:")]
+    assert issues and all(" -> suggested [" in line for line in issues)
+    for line in issues:
+        suggested = line.split(" -> suggested ")[1].split(" (")[0]
+        assert suggested.count("'") == 2, line  # exactly one label
+    assert issues[0].startswith(f"{seeds}:37: odd labels ['gamma'] -> suggested ['")

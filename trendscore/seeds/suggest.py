@@ -105,8 +105,9 @@ def label_issues(seeds: list[Seed], folds: int = 5, seed: int = 0, limit: int | 
     For each seed and theme, the out-of-fold probability of the label it was given is its
     self-confidence; a seed's score is its lowest self-confidence. A theme is suspect when
     that confidence is below 0.1 (the model, never having seen the seed, is at least 90% sure
-    otherwise); the suggested fix flips the suspect themes. Fewer than ``2 * folds`` seeds
-    raise :class:`InputError` naming their files.
+    otherwise); the suggested fix flips the suspect themes, or, when every seed carries one
+    label (a single-label model), is the one label the out-of-fold model gives the seed. Fewer
+    than ``2 * folds`` seeds raise :class:`InputError` naming their files.
     """
     from trendscore.modeling.training import cross_validate
 
@@ -115,8 +116,11 @@ def label_issues(seeds: list[Seed], folds: int = 5, seed: int = 0, limit: int | 
         named = ", ".join(files[:3]) + (f" and {len(files) - 3} more files" if len(files) > 3 else "")
         raise InputError(f"{len(seeds)} seeds, and {folds}-fold label checks need at least {2 * folds}", named or None)
     result = cross_validate(seeds, folds=folds, seed=seed, **params)
-    proba, scored = result["oof_proba"], result["oof_scored"]
+    proba, scored, pred = result["oof_proba"], result["oof_scored"], result["oof_pred"]
     themes = sorted(result["themes"], key=list(result["themes"]).index)
+    # seeds of one label each make a single-label model, whose answer is one label: the fix
+    # is what the out-of-fold model answers (flipping the suspect themes had offered [] or two)
+    single = all(len(s.labels) == 1 for s in seeds)
     issues = []
     for i, s in enumerate(seeds):
         if not scored[i]:  # in a fold that made no model (see cross_validate): nothing to check it by
@@ -127,6 +131,10 @@ def label_issues(seeds: list[Seed], folds: int = 5, seed: int = 0, limit: int | 
             continue
         flip = {t for _, t in suspect}
         fixed = [t for t in themes if (t in s.labels) != (t in flip)]
+        if single:
+            fixed = [t for j, t in enumerate(themes) if pred[i, j]]
+            if fixed == list(s.labels):  # unsure of its label, but of no other more
+                continue
         issues.append(
             {
                 "id": s.id,
