@@ -21,7 +21,7 @@ def _rows(n: int = 6):
 @pytest.mark.parametrize("value", ["NaN", "Infinity", "-Infinity"])
 def test_a_seed_holding_nan_or_infinity_is_malformed_json_as_in_every_other_input(tmp_path, run, value):
     """Python's parser takes NaN and Infinity: a seed file holding one (in a field of the user's
-    own) passed seeds validate and trained, while evaluate and label refused the same file."""
+    own) passed seeds validate, train and evaluate, while label and score refused the same file."""
     rows = _rows()
     seeds = _write(tmp_path / "s.jsonl", rows)
     with open(seeds, "a", encoding="utf-8") as fh:

@@ -127,8 +127,8 @@ def seed_files(paths) -> list[str]:
 
 def _no_constant(name: str):
     """Refuse ``NaN``, ``Infinity`` and ``-Infinity``, which Python's parser takes and JSON has
-    not: a seed file holding them had passed ``seeds validate`` and trained, while ``evaluate``
-    and ``label`` refused the same file."""
+    not: a seed file holding them had passed ``seeds validate``, training and ``evaluate``,
+    while ``label`` and ``score`` refused the same file."""
     raise ValueError(f"{name} is not a JSON number")
 
 
