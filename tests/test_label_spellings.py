@@ -136,3 +136,11 @@ def test_theme_spelling_keys():
     assert theme_spelling("regional_hub") == theme_spelling("ＲＥＧＩＯＮＡＬ　ＨＵＢ")
     assert theme_spelling("政策") != theme_spelling("政府")
     assert alike_spellings(["a", "b", "A", "B", "a"]) == {"A": "a", "B": "b"}
+
+
+def test_evaluate_says_which_unknown_label_is_a_theme_of_the_model_spelt_otherwise(tmp_path, run, small_model_dir):
+    labelled = _write(tmp_path / "l.jsonl", [{"id": "a", "text": "广电总局发布通知", "labels": ["Policy"]}])
+    result = run("evaluate", labelled, "--model", small_model_dir)
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"Error: {labelled}:1: labels ['Policy'] are not themes of the model (")
+    assert result.stderr.endswith("); 'Policy' is the model's 'policy' written another way\n")

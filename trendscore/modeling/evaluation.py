@@ -37,8 +37,13 @@ def evaluate(model: Model, seed_paths) -> dict:
         more = f" ({len(unknown)} names)" if len(unknown) > 3 else ""
         themes = ", ".join(model.themes)
         themes = themes if len(themes) <= 80 else themes[:80] + "..."
+        from trendscore.modeling.modelcheck import theme_spelling
+
+        spelt = {theme_spelling(t): t for t in model.themes}
+        alike = [(u, spelt[theme_spelling(u)]) for u in unknown if theme_spelling(u) in spelt]
+        hint = f"; {alike[0][0]!r} is the model's {alike[0][1]!r} written another way" if alike else ""
         raise SeedError(
-            f"labels {quoted(unknown)}{more} are not themes of the model ({themes})", first.path, first.line
+            f"labels {quoted(unknown)}{more} are not themes of the model ({themes}){hint}", first.path, first.line
         )
     pred = model.labels_from_proba(model.predict_proba([s.text for s in seeds]))
     trained = set((model.card or {}).get("trained_on", []))
