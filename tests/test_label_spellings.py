@@ -144,3 +144,14 @@ def test_evaluate_says_which_unknown_label_is_a_theme_of_the_model_spelt_otherwi
     assert result.exit_code == 2
     assert result.stderr.startswith(f"Error: {labelled}:1: labels ['Policy'] are not themes of the model (")
     assert result.stderr.endswith("); 'Policy' is the model's 'policy' written another way\n")
+
+
+def test_a_registry_is_left_unmade_by_labels_in_two_spellings_with_themes_given(tmp_path, run):
+    """With --themes, the registry had made its holdout file and versions folder before the
+    seeds' labels were checked, the other spelling then taken off as a theme not listed."""
+    seeds = _write(tmp_path / "s.jsonl", _rows("weather", "Weather"))
+    registry = tmp_path / "reg"
+    for themes in ([], ["--themes", "sports,weather"]):
+        result = run("train", seeds, "--registry", registry, "--budget", "0", "--cv", "0", *themes)
+        assert result.exit_code == 2 and "are one name written two ways" in result.stderr, result.output
+        assert not registry.exists()

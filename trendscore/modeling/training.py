@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
-from trendscore.errors import Hint, InputError, NoTerms, OneLabel, SeedError, hinted, quoted
+from trendscore.errors import Hint, InputError, NoTerms, OneLabel, SeedError, hinted
 from trendscore.extras import installed_version
 from trendscore.modeling.fitting import _settings, check_settings, defaults, fit_model
 from trendscore.modeling.metrics import expected_calibration_error, label_matrix, per_theme_scores, reliability_table
@@ -16,6 +16,7 @@ from trendscore.modeling.model import Model
 from trendscore.progress import report, tracked
 from trendscore.seeds.files import (
     Seed,
+    check_label_spellings,
     few_make_multilabel,
     files_named,
     keep_themes,
@@ -180,32 +181,6 @@ def check_trainable(seeds: list[Seed], themes: list[str] | None = None, offer_th
         raise error
     learned = ",".join(t for t in model_themes(seeds) if t in carried).replace("{", "{{").replace("}", "}}")
     raise hinted(error, Hint("{setting} " + learned + " to train only the themes that have seeds", "themes"))
-
-
-def check_label_spellings(seeds: list[Seed]) -> None:
-    """Refuse, naming the file and line of both, two labels that are one name written two
-    ways (:func:`~trendscore.modeling.modelcheck.theme_spelling`: ``Sports`` and ``sports``,
-    ``ｓｐｏｒｔｓ``, ``café`` composed and decomposed, ``regional hub`` and ``regional_hub``):
-    a model had learnt them as two themes, each from part of the seeds, printed alike."""
-    from trendscore.modeling.modelcheck import alike_spellings, how_alike, theme_name_problem
-
-    # a label that is no theme name is refused as such (check_trainable), not as a spelling
-    alike = alike_spellings(label for s in seeds for label in s.labels if theme_name_problem(label) is None)
-    if not alike:
-        return
-    first_seed: dict[str, Seed] = {}
-    for s in seeds:
-        for label in s.labels:
-            first_seed.setdefault(label, s)
-    later = next(label for s in seeds for label in s.labels if label in alike)
-    earlier = alike[later]
-    at, before = first_seed[later], first_seed[earlier]
-    raise SeedError(
-        f"label {quoted(later)} and label {quoted(earlier)} ({before.path}:{before.line}) are one name written "
-        f"two ways ({how_alike(later, earlier)}): a model would learn them as two themes; write one spelling for both",
-        at.path,
-        at.line,
-    )
 
 
 def theme_list(themes) -> list[str]:

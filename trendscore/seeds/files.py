@@ -24,6 +24,7 @@ __all__ = [
     "theme_order",
     "model_themes",
     "keep_themes",
+    "check_label_spellings",
     "label_conflicts",
     "few_make_multilabel",
 ]
@@ -317,11 +318,40 @@ def model_themes(seeds: list[Seed], themes: list[str] | None = None) -> list[str
     return themes
 
 
+def check_label_spellings(seeds: list[Seed]) -> None:
+    """Refuse, naming the file and line of both, two labels that are one name written two
+    ways (:func:`~trendscore.modeling.modelcheck.theme_spelling`: ``Sports`` and ``sports``,
+    ``ｓｐｏｒｔｓ``, ``café`` composed and decomposed, ``regional hub`` and ``regional_hub``):
+    a model had learnt them as two themes, each from part of the seeds, printed alike."""
+    from trendscore.modeling.modelcheck import alike_spellings, how_alike, theme_name_problem
+
+    # a label that is no theme name is refused as such (check_trainable), not as a spelling
+    alike = alike_spellings(label for s in seeds for label in s.labels if theme_name_problem(label) is None)
+    if not alike:
+        return
+    first_seed: dict[str, Seed] = {}
+    for s in seeds:
+        for label in s.labels:
+            first_seed.setdefault(label, s)
+    later = next(label for s in seeds for label in s.labels if label in alike)
+    earlier = alike[later]
+    at, before = first_seed[later], first_seed[earlier]
+    raise SeedError(
+        f"label {quoted(later)} and label {quoted(earlier)} ({before.path}:{before.line}) are one name written "
+        f"two ways ({how_alike(later, earlier)}): a model would learn them as two themes; write one spelling for both",
+        at.path,
+        at.line,
+    )
+
+
 def keep_themes(seeds: list[Seed], themes: list[str]) -> tuple[list[Seed], dict[str, int], int]:
     """The seeds with only the labels among ``themes`` (a seed left with none is an example of
-    none of them); how many times each other label was taken off, and from how many seeds."""
+    none of them); how many times each other label was taken off, and from how many seeds.
+    Labels that are one name in two spellings are refused first (:func:`check_label_spellings`):
+    the spelling not listed would be taken off as another theme."""
     import dataclasses
 
+    check_label_spellings(seeds)  # a listed theme's other spelling had been taken off as a theme not listed
     keep = set(themes)
     kept: list[Seed] = []
     ignored: dict[str, int] = {}
