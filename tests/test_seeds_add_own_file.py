@@ -50,3 +50,26 @@ def test_seeds_add_of_a_file_from_elsewhere_still_reports_the_conflict(tmp_path,
     new = _write(tmp_path / "new.jsonl", [{"id": "b", "text": "football match goal", "labels": ["finance"]}])
     result = run("seeds", "add", new, "--to", directory)
     assert result.exit_code == 1 and "conflict: same text as" in result.output
+
+
+def test_seeds_add_says_which_fields_outside_the_seed_format_it_did_not_keep(tmp_path, run):
+    """A user's own fields (an annotator, a comment) had been left out of the batch written
+    without a word; seeds add still writes the seed format only, and now names them."""
+    directory = tmp_path / "seeds"
+    directory.mkdir()
+    rows = [
+        {"id": "a", "text": "football match goal", "labels": ["sports"], "annotator": "li", "date": "2025-01-02"},
+        {"id": "b", "text": "rain storm forecast", "labels": ["weather"], "annotator": "wu", "comment": "unsure"},
+    ]
+    new = _write(tmp_path / "new.jsonl", rows)
+    result = run("seeds", "add", new, "--to", directory)
+    assert result.exit_code == 0, result.output
+    note = "Note: fields outside the seed format were not kept: 'annotator' (2), 'comment' (1)\n"
+    assert result.stderr.endswith(note)
+    (written,) = [p for p in directory.iterdir() if p.name.startswith("batch_")]
+    assert [json.loads(line) for line in written.read_text("utf-8").splitlines()] == [
+        {"id": "a", "text": "football match goal", "labels": ["sports"], "date": "2025-01-02"},
+        {"id": "b", "text": "rain storm forecast", "labels": ["weather"]},
+    ]
+    plain = _write(tmp_path / "plain.jsonl", [{"id": "c", "text": "bank stock market", "labels": ["finance"]}])
+    assert "Note:" not in run("seeds", "add", plain, "--to", directory).stderr

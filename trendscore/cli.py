@@ -9,7 +9,7 @@ import sys
 import click
 
 from trendscore import __version__
-from trendscore.errors import TrendscoreError, one_line
+from trendscore.errors import TrendscoreError, one_line, quoted
 
 #: the option that sets each library setting an error's hint may name
 _OPTIONS = {
@@ -794,6 +794,10 @@ def seeds_add(new, directory, on_conflict):
         + (f"; {result.renamed} given a new id (theirs was taken)" if result.renamed else ""),
         err=True,
     )
+    if result.left_out:
+        names = ", ".join(f"{quoted(name)} ({n})" for name, n in list(result.left_out.items())[:5])
+        more = f" and {len(result.left_out) - 5} more" if len(result.left_out) > 5 else ""
+        click.echo(one_line(f"Note: fields outside the seed format were not kept: {names}{more}"), err=True)
 
 
 @seeds.command("issues")

@@ -7,7 +7,7 @@ import json
 import re
 import zlib
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from trendscore.errors import SeedError, quoted
@@ -293,8 +293,9 @@ def _date_problems(seeds: list[Seed]) -> list[Problem]:
 @dataclass
 class AddResult:
     """What adding seeds did: the batch file written (None if nothing was new), the seeds
-    added, the exact duplicates skipped, the label conflicts found, the seeds replaced, and
-    how many new seeds were written under a new id because theirs was taken."""
+    added, the exact duplicates skipped, the label conflicts found, the seeds replaced, how
+    many new seeds were written under a new id because theirs was taken, and the fields
+    outside the seed format that were not written (``left_out``)."""
 
     path: Path | None
     added: int
@@ -302,6 +303,9 @@ class AddResult:
     conflicts: list[Problem]
     replaced: int
     renamed: int = 0
+    #: fields outside the seed format that the seeds written held, and were not written with
+    #: them: each name with how many seeds held it
+    left_out: dict[str, int] = field(default_factory=dict)
 
 
 def _next_batch_path(directory: Path, stem: str) -> Path:
@@ -440,6 +444,7 @@ def _add_locked(new_seeds: list[Seed], new_path, directory: Path, on_conflict: s
         return seed_id
 
     out, conflicts, skipped, replaced, renamed = [], [], 0, 0, 0
+    left_out: Counter[str] = Counter()
     seen: set[str] = set()
     for s in new_seeds:
         key = comparison_key(s.text)
@@ -452,9 +457,9 @@ def _add_locked(new_seeds: list[Seed], new_path, directory: Path, on_conflict: s
             skipped += 1
             continue
         record: dict = {"id": s.id, "text": s.text, "labels": list(s.labels)}
-        for field in OPTIONAL_FIELDS:
-            if getattr(s, field) is not None:
-                record[field] = getattr(s, field)
+        for name in OPTIONAL_FIELDS:
+            if getattr(s, name) is not None:
+                record[name] = getattr(s, name)
         replaces = [replaceable(r, s) for r in s.replaces]
         if old is not None:
             conflicts.append(
@@ -478,6 +483,7 @@ def _add_locked(new_seeds: list[Seed], new_path, directory: Path, on_conflict: s
             renamed += 1
         if replaces:
             record["replaces"] = replaces
+        left_out.update(s.extra)
         out.append(record)
     if conflicts and on_conflict == "refuse":
         return AddResult(None, 0, skipped, conflicts, 0)
@@ -485,4 +491,4 @@ def _add_locked(new_seeds: list[Seed], new_path, directory: Path, on_conflict: s
         return AddResult(None, 0, skipped, conflicts, replaced)
     target = _next_batch_path(directory, Path(new_path).stem)
     create_new_file(target, "".join(json.dumps(record, ensure_ascii=False) + "\n" for record in out).encode("utf-8"))
-    return AddResult(target, len(out), skipped, conflicts, replaced, renamed)
+    return AddResult(target, len(out), skipped, conflicts, replaced, renamed, dict(sorted(left_out.items())))

@@ -50,10 +50,14 @@ class Seed:
     url: str | None = None
     doc_id: str | None = None
     title: str | None = None
+    #: the names of the record's fields outside the seed format (training reads none of them)
+    extra: tuple[str, ...] = ()
 
 
 #: the optional text fields of a seed record, in the order ``seeds add`` writes them
 OPTIONAL_FIELDS = ("date", "source", "lang", "url", "doc_id", "title")
+#: every field of the seed format
+SEED_FIELDS = frozenset(("id", "text", "labels", "replaces", *OPTIONAL_FIELDS))
 
 
 def _seed_from(obj, path: str, line: int) -> Seed:
@@ -92,6 +96,7 @@ def _seed_from(obj, path: str, line: int) -> Seed:
         obj.get("url"),
         obj.get("doc_id"),
         obj.get("title"),
+        tuple(key for key in obj if key not in SEED_FIELDS),
     )
 
 
