@@ -73,3 +73,16 @@ def test_seeds_issues_suggests_one_label_for_a_seed_of_a_one_label_set(tmp_path,
         suggested = line.split(" -> suggested ")[1].split(" (")[0]
         assert suggested.count("'") == 2, line  # exactly one label
     assert issues[0].startswith(f"{seeds}:37: odd labels ['gamma'] -> suggested ['")
+
+
+def test_train_says_which_theme_its_macro_f1_leaves_out(tmp_path, run):
+    """Two classes, one of a single seed: no fold could test it, so the macro-F1 train printed
+    (1.000) was of the other class alone, and said nothing of it."""
+    rows = [{"id": f"s{i}", "text": f"football match goal league number {i}", "labels": ["sports"]} for i in range(20)]
+    rows.append({"id": "f", "text": "bank stock market interest", "labels": ["finance"]})
+    seeds = _write(tmp_path / "s.jsonl", rows)
+    result = run("train", seeds, "-o", tmp_path / "m", "--budget", "0", "--jobs", "1")
+    assert result.exit_code == 0, result.output
+    assert result.stderr.endswith(
+        f"Wrote {tmp_path / 'm'}: 2 themes, 21 seeds, macro-F1 1.000 (5-fold; without finance, which no fold tested)\n"
+    )

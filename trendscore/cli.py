@@ -717,9 +717,15 @@ def train(
     _echo_card_notes(card)
     parts = [f"{len(model.themes)} themes", f"{card['seeds']['count']} seeds"]
     if "cross_validation" in card:
-        parts.append(f"macro-F1 {card['cross_validation']['macro_f1']:.3f} ({card['cross_validation']['folds']}-fold)")
+        cv = card["cross_validation"]
+        # a theme no fold tested (its seeds all in skipped folds) is not in the figure: say so beside it
+        untested = cv.get("macro_f1_left_out")
+        left = f"; without {', '.join(untested)}, which no fold tested" if untested else ""
+        f1 = "-" if cv["macro_f1"] is None else f"{cv['macro_f1']:.3f}"
+        parts.append(f"macro-F1 {f1} ({cv['folds']}-fold{left})")
     if "leave_one_file_out" in card:
-        parts.append(f"{card['leave_one_file_out']['macro_f1']:.3f} (leave-one-file-out)")
+        f1 = card["leave_one_file_out"]["macro_f1"]
+        parts.append(f"{'-' if f1 is None else format(f1, '.3f')} (leave-one-file-out)")
     click.echo(f"Wrote {out_dir}: " + ", ".join(parts), err=True)
     for line in curve_lines(card):
         click.echo(one_line(line), err=True)
