@@ -546,3 +546,24 @@ def test_label_dataframe_marks_the_theme_provisional_as_trendscore_label(made):
     assert list(got.columns) == list(want.columns)
     assert got["provisional"].tolist() == want["provisional"].tolist()
     assert got["labels"].tolist() == want["labels"].tolist()
+
+
+def test_train_refuses_seeds_labelled_with_a_provisional_theme_spelt_otherwise(made, tmp_path, small_seed_files):
+    """Seeds labelled 'Going Global' trained over a model whose provisional theme is
+    'going_global' had made a model of both, the provisional one and a trained one, printed
+    alike; they are now refused, naming the seed and the theme's spelling."""
+    from trendscore.errors import SeedError
+    from trendscore.modeling.training import train
+
+    target = tmp_path / "m"
+    shutil.copytree(made[0], target)
+    before = _digest(target)
+    other = _write_jsonl(tmp_path / "other.jsonl", _overseas_texts(3, skip=10), labels=["Going Global"])
+    with pytest.raises(SeedError) as caught:
+        train([*small_seed_files, other], target, cv=0)
+    assert str(caught.value) == (
+        f"{other}:1: label 'Going Global' and the provisional theme 'going_global' of the model trained over are "
+        "one name written two ways (they differ only in case, full-width letters, Unicode form, white space, '_' "
+        "or '-'): label the seeds 'going_global'"
+    )
+    assert _digest(target) == before

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
-from trendscore.errors import Hint, InputError, NoTerms, OneLabel, SeedError, hinted
+from trendscore.errors import Hint, InputError, NoTerms, OneLabel, SeedError, hinted, quoted
 from trendscore.extras import installed_version
 from trendscore.modeling.fitting import _settings, check_settings, defaults, fit_model
 from trendscore.modeling.metrics import expected_calibration_error, label_matrix, per_theme_scores, reliability_table
@@ -181,6 +181,25 @@ def check_trainable(seeds: list[Seed], themes: list[str] | None = None, offer_th
         raise error
     learned = ",".join(t for t in model_themes(seeds) if t in carried).replace("{", "{{").replace("}", "}}")
     raise hinted(error, Hint("{setting} " + learned + " to train only the themes that have seeds", "themes"))
+
+
+def _check_carried_spellings(seeds: list[Seed], carried) -> None:
+    """Refuse a seed label that is a carried provisional theme's name written another way
+    (``esports`` for ``Esports``): the theme had stayed provisional and the label had been
+    trained as a theme of its own beside it, two themes printed alike."""
+    from trendscore.modeling.modelcheck import how_alike, theme_spelling
+
+    names = {theme_spelling(t.name): t.name for t in carried}
+    for s in seeds:
+        for label in s.labels:
+            name = names.get(theme_spelling(label))
+            if name is not None and name != label:
+                raise SeedError(
+                    f"label {quoted(label)} and the provisional theme {quoted(name)} of the model trained over are "
+                    f"one name written two ways ({how_alike(label, name)}): label the seeds {quoted(name)}",
+                    s.path,
+                    s.line,
+                )
 
 
 def theme_list(themes) -> list[str]:
@@ -358,6 +377,7 @@ def train_seeds(
         carried = []
     else:
         carried = carried_themes(provisional_from if provisional_from is not None else out_dir)
+    _check_carried_spellings(seeds, carried)
     folded, stay, seeds = fold_in(seeds, carried)
     check_trainable(seeds, themes, offer_themes=themes is None)  # before the work
     # one BLAS thread: sums in the same order on any machine, so a rebuild gives the same bytes
