@@ -33,14 +33,15 @@ sys.exit(code)
 """
 
 
-def run_limited(args, stdin=None, env=None, limit_mb=LIMIT_MB):
+def run_limited(args, stdin=None, env=None, limit_mb=LIMIT_MB, timeout=HANG, cwd=None):
     """(exit code, stderr without the MAXRSS line, peak RSS in MB) of the CLI under a limit."""
     proc = subprocess.run(
         [sys.executable, "-c", _RUNNER, str(limit_mb), *map(str, args)],
         stdin=stdin,
         capture_output=True,
         text=True,
-        timeout=HANG,
+        timeout=timeout,
+        cwd=cwd,
         env={**os.environ, "PYTHONPATH": ROOT, **(env or {})},
     )
     lines = proc.stderr.splitlines()

@@ -22,6 +22,7 @@ from pathlib import Path
 
 from trendscore.errors import ModelError, TrendscoreError
 from trendscore.io.atomic import atomic_write_bytes, replace_dir, temp_dir_beside
+from trendscore.io.wholefile import file_problem
 from trendscore.modeling.model import BUNDLED, default_model_path, load_model
 from trendscore.modeling.modelcheck import VERSION_NAME, check_card
 from trendscore.modeling.store import load_json
@@ -31,6 +32,10 @@ __all__ = ["Registry", "RegistryBusy", "HOLDOUT_SHARE", "resolve_model"]
 
 HOLDOUT_SHARE = 5  # one seed in five (by a hash of its text) is held out
 ALIASES = "aliases.json"
+#: the largest aliases file read: a version name a promotion, some 11 bytes each
+MAX_ALIASES_BYTES = 1 << 20
+#: champions kept in the history (the oldest are dropped): rollbacks can walk back this far
+MAX_HISTORY = 10_000
 
 
 class RegistryBusy(TrendscoreError):
@@ -51,8 +56,23 @@ def resolve_model(name):
     return registry.champion_path() if registry.exists() else name
 
 
+def _check_replaceable(path: Path) -> None:
+    """Refuse a registry file to be written anew (aliases, holdout set, comparison) that is
+    there as anything but a regular file: written through, a FIFO had held the registry and
+    its lock for ever, and a link to a device (/dev/zero) had taken the registry's state
+    away without a word."""
+    problem = file_problem(path)
+    if problem not in (None, "missing"):
+        raise ModelError(f"{path}: {problem}; the registry writes this file anew each time: remove it")
+
+
+def _replace_file(path: Path, data: bytes) -> None:
+    _check_replaceable(path)
+    atomic_write_bytes(path, data)
+
+
 def _write_json_atomic(path: Path, data) -> None:
-    atomic_write_bytes(path, json.dumps(data, ensure_ascii=False, indent=1).encode("utf-8"))
+    _replace_file(path, json.dumps(data, ensure_ascii=False, indent=1).encode("utf-8"))
 
 
 class Registry:
@@ -64,14 +84,15 @@ class Registry:
 
     # ------------------------------------------------------------ state
     def exists(self) -> bool:
-        """True when ``path`` holds a registry (it has an aliases file)."""
-        return (self.path / ALIASES).is_file()
+        """True when ``path`` holds a registry (it has an aliases file, which may be damaged:
+        a FIFO of that name is a registry's that reading refuses, not a sign of none)."""
+        return os.path.lexists(self.path / ALIASES)
 
     def _aliases(self) -> dict:
         path = self.path / ALIASES
-        if not path.is_file():
+        if not os.path.lexists(path):
             raise self._not_registry()
-        data = load_json(path)
+        data = load_json(path, MAX_ALIASES_BYTES)  # unread if no regular file; a history of millions refused
         if not isinstance(data, dict):
             raise ModelError(f"{path}: expected a JSON object with 'champion' and 'history'")
         champion, history = data.get("champion"), data.get("history", [])
@@ -112,7 +133,7 @@ class Registry:
         """Make ``name`` the champion, on top of the history (a stack that rollback pops)."""
         data = self._aliases() if self.exists() else {"champion": None, "history": []}
         data["champion"] = name
-        data["history"] = data.get("history", []) + [name]
+        data["history"] = (data.get("history", []) + [name])[-MAX_HISTORY:]
         _write_json_atomic(self.path / ALIASES, data)
 
     def history(self) -> list[str]:
@@ -194,7 +215,8 @@ class Registry:
         from trendscore.text.keys import comparison_key, text_key
 
         path = self.path / "holdout.jsonl"
-        held = _read_holdout(path) if path.is_file() else []
+        there = os.path.lexists(path)
+        held = _read_holdout(path) if there else []
         known = {comparison_key(r["text"]) for r in held}
         grew = False
         for s in seeds:
@@ -203,8 +225,8 @@ class Registry:
                 held.append({"id": s.id, "text": s.text, "labels": list(s.labels)})
                 known.add(key)
                 grew = True
-        if grew or not path.is_file():
-            atomic_write_bytes(path, "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in held).encode("utf-8"))
+        if grew or not there:
+            _replace_file(path, "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in held).encode("utf-8"))
         return held
 
     def add(self, model, based_on: str | None = None) -> str:
@@ -273,6 +295,7 @@ class Registry:
             check_trainable(kept, themes)
         with self.lock():
             (self.path / "versions").mkdir(parents=True, exist_ok=True)
+            self._check_written(self._next_version())  # before an hour of training, not after it
             holdout = self._holdout(seeds)
             held_keys = {comparison_key(r["text"]) for r in holdout}
             training = [s for s in seeds if comparison_key(s.text) not in held_keys]
@@ -307,6 +330,16 @@ class Registry:
             (self.path / "comparisons").mkdir(exist_ok=True)
             _write_json_atomic(self.path / "comparisons" / f"{name}.json", report)
             return report
+
+    def _check_written(self, name: str) -> None:
+        """Refuse, before training version ``name``, a registry whose files it would write are
+        in the way: anything but a regular file there (see :func:`_check_replaceable`), or a
+        ``comparisons`` that is no directory."""
+        comparisons = self.path / "comparisons"
+        if os.path.lexists(comparisons) and not comparisons.is_dir():
+            raise ModelError(f"{comparisons}: not a directory; the registry keeps its comparisons in it: remove it")
+        for path in (self.path / ALIASES, self.path / "holdout.jsonl", comparisons / f"{name}.json"):
+            _check_replaceable(path)
 
     def _adopt_default(self, default: Path, seeds: list[Seed], themes: list[str] | None = None) -> None:
         """A new registry whose seeds use the default themes (or whose given ``themes`` are the
@@ -361,27 +394,38 @@ def _read_holder(path: Path) -> str:
 
 
 def _read_holdout(path: Path) -> list[dict]:
-    """The registry's held-out seeds; a damaged line is a one-line error naming it."""
+    """The registry's held-out seeds; a damaged line is a one-line error naming it. The file
+    is read by the reader of every input, a line at a time within its bound on a line, each
+    line's values counted before it is parsed; a FIFO or device there is refused unopened."""
+    from trendscore.errors import InputError
+    from trendscore.io.jsonfast import check_size
+    from trendscore.io.readers import open_lines
+
+    problem = file_problem(path)
+    if problem is not None:
+        raise ModelError(f"{path}: {problem}; the registry's holdout set is a file it writes: remove it")
     held = []
     try:
-        text = path.read_text("utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ModelError(f"{path}: cannot read ({exc})") from None
-    for number, line in enumerate(text.splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            record = json.loads(line)
-        except (ValueError, RecursionError):
-            raise ModelError(f"{path}:{number}: not valid JSON; the registry's holdout set is damaged") from None
-        if not (
-            isinstance(record, dict)
-            and isinstance(record.get("text"), str)
-            and isinstance(record.get("labels"), list)
-            and all(isinstance(label, str) for label in record["labels"])
-        ):
-            raise ModelError(f"{path}:{number}: expected an object with 'text' and 'labels'")
-        held.append(record)
+        with open_lines(str(path), "jsonl") as (_, lines):
+            for number, line in lines:
+                if not line.strip():
+                    continue
+                try:
+                    check_size(line)
+                    record = json.loads(line)
+                except (ValueError, RecursionError):
+                    damaged = "not valid JSON; the registry's holdout set is damaged"
+                    raise ModelError(f"{path}:{number}: {damaged}") from None
+                if not (
+                    isinstance(record, dict)
+                    and isinstance(record.get("text"), str)
+                    and isinstance(record.get("labels"), list)
+                    and all(isinstance(label, str) for label in record["labels"])
+                ):
+                    raise ModelError(f"{path}:{number}: expected an object with 'text' and 'labels'")
+                held.append(record)
+    except InputError as exc:  # a line over the bound, bytes that do not decode
+        raise ModelError(f"{exc}; the registry's holdout set is damaged") from None
     return held
 
 

@@ -9,13 +9,13 @@ import hashlib
 import json
 import math
 import os
-import stat
 import struct
 import sys
 from pathlib import Path
 
 from trendscore.errors import Hint, InputError, ModelError, OutputError, hinted
 from trendscore.io.atomic import replace_dir, temp_dir_beside
+from trendscore.io.wholefile import MAX_ARRAY_BYTES, MAX_JSON_BYTES, NotReadable, file_problem, read_whole
 
 __all__ = [
     "FORMAT_VERSION",
@@ -84,15 +84,14 @@ def check_model_target(final) -> None:
             str(final),
         )
     try:
-        # its status first: a FIFO there had held train -o and themes add -o for ever, and a
-        # link to /dev/zero would be read without end
-        found = (final / MANIFEST).lstat()
-        if not stat.S_ISREG(found.st_mode) or found.st_size > MAX_MANIFEST_BYTES:
+        # read through the guard of every file read whole: a FIFO there had held train -o and
+        # themes add -o for ever, and a link to /dev/zero would be read without end
+        if (final / MANIFEST).is_symlink():
             raise TypeError
-        listed = json.loads((final / MANIFEST).read_text("utf-8"))["files"]
+        listed = load_json(final / MANIFEST, MAX_MANIFEST_BYTES)["files"]
         if not isinstance(listed, dict):
             raise TypeError
-    except (OSError, ValueError, KeyError, TypeError, RecursionError):
+    except (ModelError, KeyError, TypeError):
         raise InputError(f"{MANIFEST} is not a model manifest; refusing to replace the directory", str(final)) from None
     extra = [name for name in entries if name != MANIFEST and name not in listed]
     if extra:
@@ -154,27 +153,16 @@ def _check_name(directory: Path, name: str) -> Path:
     return directory / name
 
 
-def _not_a_file(path: Path) -> str | None:
-    """Why ``path`` cannot be a model file: ``missing``, ``not a regular file (a FIFO)`` and the
-    like, or None for a regular file. Only its status is read: opening a FIFO would wait for
-    a writer."""
-    try:
-        mode = os.stat(path).st_mode
-    except FileNotFoundError:
-        return "missing"
-    except OSError as exc:
-        return f"cannot be read ({exc.strerror or exc})"
-    if stat.S_ISREG(mode):
-        return None
-    kinds = (
-        (stat.S_ISDIR, "a directory"),
-        (stat.S_ISFIFO, "a FIFO"),
-        (stat.S_ISSOCK, "a socket"),
-        (stat.S_ISCHR, "a character device"),
-        (stat.S_ISBLK, "a block device"),
-    )
-    kind = next((name for test, name in kinds if test(mode)), None)
-    return "not a regular file" + (f" ({kind})" if kind else "")
+def _not_a_file(path: Path, limit: int | None = None) -> str | None:
+    """Why ``path`` cannot be a model file (``missing``, ``not a regular file (a FIFO)``, over
+    ``limit`` bytes), or None: :func:`trendscore.io.wholefile.file_problem`, which reads only
+    its status (opening a FIFO would wait for a writer)."""
+    return file_problem(path, limit)
+
+
+def _file_limit(name: str) -> int:
+    """The most bytes a model file of this name may have (arrays are larger than JSON)."""
+    return MAX_ARRAY_BYTES if name.endswith(".npy") else MAX_JSON_BYTES
 
 
 def read_model_dir(directory: Path) -> tuple[dict, dict[str, Path]]:
@@ -190,10 +178,10 @@ def read_model_dir(directory: Path) -> tuple[dict, dict[str, Path]]:
     if directory.is_symlink():
         raise ModelError(f"{directory}: a model directory may not be a symbolic link")
     manifest_path = directory / MANIFEST
-    problem = _not_a_file(manifest_path)
+    problem = _not_a_file(manifest_path, MAX_MANIFEST_BYTES)
     if problem is not None:
         raise ModelError(f"{manifest_path}: {problem}; this is not a trendscore model directory")
-    manifest = load_json(manifest_path)
+    manifest = load_json(manifest_path, MAX_MANIFEST_BYTES)
     if not isinstance(manifest, dict) or not isinstance(manifest.get("files"), dict):
         raise ModelError(f"{manifest_path}: expected an object with 'format_version' and 'files'")
     version = manifest.get("format_version")
@@ -213,7 +201,7 @@ def read_model_dir(directory: Path) -> tuple[dict, dict[str, Path]]:
     paths = {}
     for name, expected in listed.items():
         path = _check_name(directory, name)
-        problem = _not_a_file(path)
+        problem = _not_a_file(path, _file_limit(name))  # before hashing: a sparse file of gigabytes takes minutes
         if problem is not None:
             raise ModelError(f"{path}: listed in the manifest but {problem}")
         if sha256_file(path) != expected:
@@ -226,16 +214,24 @@ def _no_constant(name: str):
     raise ValueError(f"{name} is not a JSON number")
 
 
-def load_json(path: Path) -> dict:
-    """A JSON file of a model or registry; NaN and Infinity (not JSON) and deep nesting refused."""
+def load_json(path: Path, limit: int = MAX_JSON_BYTES) -> dict:
+    """A JSON file of a model or registry; NaN and Infinity (not JSON) and deep nesting refused,
+    and, unread, anything but a regular file of at most ``limit`` bytes (a FIFO, a device) or
+    a document of more values than :func:`trendscore.io.jsonfast.check_size` allows."""
+    from trendscore.io.jsonfast import check_size
+
     try:
-        return json.loads(path.read_text("utf-8"), parse_constant=_no_constant)
-    except (UnicodeDecodeError, ValueError) as exc:  # JSONDecodeError is a ValueError
+        text = read_whole(path, limit).decode("utf-8")
+        check_size(text)  # 64 MiB of '[],' would take some 1.4 GB parsed
+        return json.loads(text, parse_constant=_no_constant)
+    except NotReadable as exc:
+        raise ModelError(f"{path}: {exc}") from None
+    except (UnicodeDecodeError, ValueError) as exc:  # JSONDecodeError and JSONDepthError are ValueErrors
         raise ModelError(f"{path}: not valid JSON ({exc})") from None
     except RecursionError:
         raise ModelError(f"{path}: not valid JSON (nested too deeply)") from None
-    except OSError as exc:
-        raise ModelError(f"{path}: cannot read ({exc.strerror or exc})") from None
+    except MemoryError:
+        raise ModelError(f"{path}: too large to read in the memory there is") from None
 
 
 class RawArray:
@@ -255,9 +251,13 @@ def load_array(path: Path) -> RawArray:
     """Read a little-endian float64 .npy file (format 1.0-3.0) with the standard library.
 
     Only plain numeric data is accepted: an object array (which would need pickle), another
-    dtype or Fortran order is refused.
+    dtype or Fortran order is refused, and so is a file over
+    :data:`~trendscore.io.wholefile.MAX_ARRAY_BYTES` or no regular file (unread).
     """
-    data = path.read_bytes()
+    try:
+        data = read_whole(path, MAX_ARRAY_BYTES)
+    except NotReadable as exc:
+        raise ModelError(f"{path}: {exc}") from None
     if data[:6] != b"\x93NUMPY" or len(data) < 12:
         raise ModelError(f"{path}: not a .npy file")
     major = data[6]
@@ -277,7 +277,7 @@ def load_array(path: Path) -> RawArray:
     if descr != "<f8" or fortran or not all(isinstance(d, int) and d >= 0 for d in shape):
         raise ModelError(f"{path}: expected a C-order float64 array, got {descr!r}")
     values = array.array("d")
-    body = data[start + hlen :]
+    body = memoryview(data)[start + hlen :]  # not a copy: an array of 1 GiB is held twice, not three times
     count = math.prod(shape)
     if len(body) != 8 * count:
         raise ModelError(f"{path}: array data is {len(body)} bytes, expected {8 * count}")
