@@ -214,10 +214,39 @@ def _alive(pid: int) -> bool:
     return True
 
 
+def _open_fifo_to_write(path: str):
+    """Open a named FIFO to write, waiting at most :data:`~trendscore.io.opening.FIFO_WAIT_SECONDS`
+    (the bound an input FIFO's writer has) for a process to open it to read: a plain open waits
+    for one for ever. The open is made without blocking (it fails while no reader is there)
+    and tried again until one comes; the FIFO is then written as any pipe is."""
+    import time
+
+    from trendscore.io import opening
+
+    deadline = time.monotonic() + opening.FIFO_WAIT_SECONDS
+    while True:
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_NONBLOCK)
+        except OSError as exc:
+            if exc.errno != errno.ENXIO:  # ENXIO: no reader yet
+                raise
+            if time.monotonic() >= deadline:
+                wait = f"{opening.FIFO_WAIT_SECONDS:g} s"
+                no_reader = f"a FIFO that no process opened to read in {wait}; start its reader first"
+                raise InputError(no_reader, path) from None
+            time.sleep(0.05)
+            continue
+        os.set_blocking(fd, True)
+        return open(fd, "wb")
+
+
 def _open_direct(path: str, binary: bool):
     """Open a device, FIFO or socket for writing, without replacing it."""
     try:
-        if stat.S_ISSOCK(os.stat(path).st_mode):
+        mode = os.stat(path).st_mode
+        if stat.S_ISFIFO(mode):
+            raw = _open_fifo_to_write(path)
+        elif stat.S_ISSOCK(mode):
             import socket
 
             sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)

@@ -154,11 +154,30 @@ class Source:
         try:
             if stat.S_ISFIFO(path.stat().st_mode):
                 return _open_fifo(path, name)
-            return open(path, "rb")
+            raw = open(path, "rb")
         except FileNotFoundError:
             raise InputError("no such file", name) from None
         except OSError as exc:
             raise InputError(f"cannot read ({exc.strerror})", name) from None
+        if raw.isatty():  # a terminal's device named as a file (/dev/tty, /dev/pts/3): read until typing ends
+            raw.close()
+            raise InputError("is a terminal, which is read until someone types an end; to type passages, give -", name)
+        return raw
+
+    def read_all(self, limit: int | None = None, advice: str = "") -> bytes | bytearray:
+        """The whole (decompressed) content; for formats that need it at once (Parquet from a
+        pipe). Past ``limit`` bytes it is an :class:`InputError` ending in ``advice``, read no
+        further (a gzip bomb of a few MB can hold gigabytes)."""
+        if limit is None:
+            return b"".join(self._raw_chunks())
+        from trendscore.io.wholefile import size_text
+
+        held = bytearray()
+        for block in self._raw_chunks():
+            held += block
+            if len(held) > limit:
+                raise InputError(f"more than {size_text(limit)} to hold in memory{advice}", self.name)
+        return held
 
     def _read(self, n: int) -> bytes:
         try:
@@ -217,10 +236,6 @@ class Source:
     def complete(self) -> bool:
         """True when :attr:`head` holds the whole content."""
         return not self._more
-
-    def read_all(self) -> bytes:
-        """The whole (decompressed) content; for formats that need it at once (Parquet from a pipe)."""
-        return b"".join(self._raw_chunks())
 
     @property
     def transcoded(self) -> bool:

@@ -73,6 +73,15 @@ def _plain(value):
     return value
 
 
+#: the most bytes of a Parquet file from a pipe, or compressed, held in memory to read it (a named
+#: file is read a row group at a time, any size): 1 GiB of a gzip bomb is some 1 MB compressed
+MAX_HELD_BYTES = 1 << 30
+_HELD_ADVICE = (
+    "; a Parquet file from a pipe or compressed is held whole: write it to a file, uncompressed, "
+    "and name that (it is read a row group at a time)"
+)
+
+
 def open_parquet(src, row_groups: tuple[int, int] | None = None) -> tuple[list[str], Iterator[tuple[int, dict]]]:
     """The column names of an opened Parquet :class:`~trendscore.io.opening.Source`, and
     ``(row number from 1, record)`` for each of its rows; a record holds every column. With
@@ -83,7 +92,7 @@ def open_parquet(src, row_groups: tuple[int, int] | None = None) -> tuple[list[s
 
     path = src.seekable_path()
     try:
-        handle = pq.ParquetFile(path if path else pa.BufferReader(src.read_all()))
+        handle = pq.ParquetFile(path if path else pa.BufferReader(src.read_all(MAX_HELD_BYTES, _HELD_ADVICE)))
         groups, first_row = None, 0
         if row_groups is not None:
             groups = list(range(*row_groups))

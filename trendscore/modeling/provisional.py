@@ -412,13 +412,19 @@ def read_examples(path: str) -> list[str]:
     them): distinct non-blank texts, at least :data:`MIN_EXAMPLES`."""
     from trendscore.io.readers import read_records
 
-    texts = [r["text"] for r, _, _ in read_records(str(path))]
-    distinct = list(dict.fromkeys(t for t in texts if t.strip()))
+    distinct: dict[str, None] = {}
+    for record, _, _ in read_records(str(path)):
+        if record["text"].strip():
+            distinct[record["text"]] = None
+            if len(distinct) > MAX_EXAMPLES:  # read no further: a file of millions had all been held first
+                raise InputError(
+                    f"more than {MAX_EXAMPLES} distinct example passages; train the theme on seeds instead", str(path)
+                )
     if len(distinct) < MIN_EXAMPLES:
         raise InputError(
             f"{len(distinct)} distinct non-blank example passages; a provisional theme needs at least {MIN_EXAMPLES}",
             str(path),
         )
-    return distinct
+    return list(distinct)
 
 
