@@ -31,7 +31,7 @@ main(sys.argv[cut + 1:])
 """
 
 
-def run_set(settings, args, timeout=60, stdin=subprocess.DEVNULL):
+def run_set(settings, args, timeout=60, stdin=subprocess.DEVNULL, env=None):
     """(exit code, stderr) of the CLI run with ``settings`` made first, under the memory limit."""
     proc = subprocess.run(
         [sys.executable, "-c", _RUNNER, str(LIMIT_MB), *settings, "--", *map(str, args)],
@@ -39,7 +39,7 @@ def run_set(settings, args, timeout=60, stdin=subprocess.DEVNULL):
         text=True,
         timeout=timeout,
         stdin=stdin,
-        env={**os.environ, "PYTHONPATH": ROOT},
+        env={**os.environ, "PYTHONPATH": ROOT, **(env or {})},
     )
     return proc.returncode, proc.stderr
 
@@ -129,6 +129,25 @@ def test_the_parquet_bound_is_the_documented_one():
 
     text = (Path(ROOT) / "docs" / "reliability.md").read_text("utf-8")
     assert MAX_HELD_BYTES == 1 << 30 and "Parquet file from a pipe or compressed" in text
+
+
+@pytest.mark.parametrize("column", ["text", "note"])
+def test_a_parquet_value_longer_than_a_line_may_be_is_refused_before_it_is_read(tmp_path, column):
+    # a value compresses to almost nothing: a 10 KB file held a text of 300 MB, a MemoryError
+    # traceback; a value is now bounded as a line of the other formats is (set to 1 MiB here)
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    path = tmp_path / "cell.parquet"
+    values = {"text": ["短剧出海"] * 3, "note": ["-"] * 3}
+    values[column][2] = "长" * (1 << 20)  # 3 MiB of UTF-8
+    pq.write_table(pa.table(values), path, compression="zstd")
+    code, err = run_set([], ["label", path, "-o", "/dev/null"], env={"TRENDSCORE_MAX_LINE_MB": "1"})
+    assert code == 2, err
+    assert err == (
+        f"Error: {path}:3: a value of more than 1 MiB in column {column!r}, longer than a line may be "
+        "(a longer bound: TRENDSCORE_MAX_LINE_MB)\n"
+    )
 
 
 def test_examples_are_read_no_further_than_the_most_a_theme_takes(tmp_path):

@@ -101,9 +101,12 @@ def open_parquet(src, row_groups: tuple[int, int] | None = None) -> tuple[list[s
         raise InputError(f"damaged Parquet file ({exc})", src.name) from None
 
     def rows():
-        row = first_row
+        from trendscore.io.readers import max_line_bytes
+
+        row, limit = first_row, max_line_bytes()
         try:
             for batch in handle.iter_batches(batch_size=_BATCH, row_groups=groups):
+                _check_lengths(batch, limit, src.name, row)
                 for record in batch.to_pylist():
                     row += 1
                     yield row, {k: _plain(v) for k, v in record.items()}
@@ -113,6 +116,28 @@ def open_parquet(src, row_groups: tuple[int, int] | None = None) -> tuple[list[s
             handle.close()
 
     return list(handle.schema_arrow.names), rows()
+
+
+def _check_lengths(batch, limit: int, name: str, row: int) -> None:
+    """Refuse a text or bytes value of ``batch`` longer than ``limit`` (the bound on a line of
+    other inputs) before it becomes Python text: a 10 KB file can hold one value of 300 MB
+    (compressed), which had ended in a MemoryError traceback. ``row`` is the row before the batch."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    for column, field in zip(batch.columns, batch.schema):
+        if not (pa.types.is_string(field.type) or pa.types.is_large_string(field.type)
+                or pa.types.is_binary(field.type) or pa.types.is_large_binary(field.type)):
+            continue
+        longest = pc.max(pc.binary_length(column)).as_py()
+        if longest is not None and longest > limit:
+            first = pc.index(pc.greater(pc.binary_length(column), limit), True).as_py()
+            raise InputError(
+                f"a value of more than {limit / (1 << 20):g} MiB in column {field.name!r}, longer than a line "
+                "may be (a longer bound: TRENDSCORE_MAX_LINE_MB)",
+                name,
+                row + first + 1,
+            )
 
 
 def row_group_spans(path: str, size: int) -> list[tuple[int, int]] | None:
