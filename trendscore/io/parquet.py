@@ -82,11 +82,14 @@ _HELD_ADVICE = (
 )
 
 
-def open_parquet(src, row_groups: tuple[int, int] | None = None) -> tuple[list[str], Iterator[tuple[int, dict]]]:
+def open_parquet(
+    src, row_groups: tuple[int, int] | None = None, longest: int | None = None
+) -> tuple[list[str], Iterator[tuple[int, dict]]]:
     """The column names of an opened Parquet :class:`~trendscore.io.opening.Source`, and
     ``(row number from 1, record)`` for each of its rows; a record holds every column. With
     ``row_groups`` ``(first, end)``, only the rows of those row groups, numbered as in the
-    whole file."""
+    whole file. A text or bytes value over ``longest`` bytes (the readers' bound on a line) is an
+    :class:`InputError` naming its row."""
     pq = require_pyarrow(src.name)
     import pyarrow as pa
 
@@ -101,12 +104,11 @@ def open_parquet(src, row_groups: tuple[int, int] | None = None) -> tuple[list[s
         raise InputError(f"damaged Parquet file ({exc})", src.name) from None
 
     def rows():
-        from trendscore.io.readers import max_line_bytes
-
-        row, limit = first_row, max_line_bytes()
+        row = first_row
         try:
             for batch in handle.iter_batches(batch_size=_BATCH, row_groups=groups):
-                _check_lengths(batch, limit, src.name, row)
+                if longest is not None:
+                    _check_lengths(batch, longest, src.name, row)
                 for record in batch.to_pylist():
                     row += 1
                     yield row, {k: _plain(v) for k, v in record.items()}

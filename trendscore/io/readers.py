@@ -582,7 +582,7 @@ def open_lines(
                 raise InputError("not a Parquet file (it does not start with PAR1)", name, 1)
             from trendscore.io.parquet import open_parquet
 
-            fields, rows = open_parquet(src, row_groups)
+            fields, rows = open_parquet(src, row_groups, max_line_bytes())
             yield "parquet", _Stream(rows, columns, fields=fields, path=src.seekable_path())
             return
         chosen = prepare_decoding(src, encoding, encoding_errors, lenient=skip is not None)  # wide: as UTF-8
