@@ -73,6 +73,17 @@ def test_train_into_a_registry_refuses_a_file_it_writes_that_is_no_regular_file(
     assert not (registry / "versions" / "v0002").exists()
 
 
+def test_train_into_a_registry_whose_comparisons_folder_is_a_file_is_refused_before_training(registry):
+    (registry / "comparisons").write_text("notes\n", "utf-8")  # found only after training, by mkdir
+    code, err, took = _timed(["train", SEEDS, "--cv", "0", "--registry", registry])
+    assert code == 2
+    assert err == (
+        f"Error: {registry / 'comparisons'}: not a directory; the registry keeps its comparisons in it: remove it\n"
+    )
+    assert not (registry / "versions" / "v0002").exists()
+    assert (registry / "comparisons").read_text("utf-8") == "notes\n"
+
+
 @pytest.mark.parametrize(
     "command", [["models", "promote", "v0001"], ["models", "rollback"], ["models", "history"], ["models", "list"]]
 )
