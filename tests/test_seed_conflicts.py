@@ -2,26 +2,15 @@
 
 import json
 
-
-def _write(path, rows):
-    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), "utf-8")
-    return path
-
-
-def _rows(n: int = 6):
-    rows = []
-    for i in range(n):
-        rows.append({"id": f"s{i}", "text": f"football match goal league number {i}", "labels": ["sports"]})
-        rows.append({"id": f"w{i}", "text": f"rain storm forecast wind number {i}", "labels": ["weather"]})
-    return rows
+from seedrows import two_class_rows, write_jsonl
 
 
 def test_train_notes_a_text_seeded_twice_with_other_labels(tmp_path, run):
     """The same text with other labels in two seed files had been learnt both ways without a
     word (seeds validate and seeds add report it; train said nothing)."""
-    rows = _rows()
-    first = _write(tmp_path / "a.jsonl", rows)
-    second = _write(tmp_path / "b.jsonl", [{"id": "c1", "text": rows[0]["text"] + "!", "labels": ["weather"]}])
+    rows = two_class_rows()
+    first = write_jsonl(tmp_path / "a.jsonl", rows)
+    second = write_jsonl(tmp_path / "b.jsonl", [{"id": "c1", "text": rows[0]["text"] + "!", "labels": ["weather"]}])
     out = tmp_path / "m"
     result = run("train", first, second, "-o", out, "--budget", "0", "--cv", "0", "--jobs", "1")
     assert result.exit_code == 0, result.output

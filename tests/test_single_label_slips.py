@@ -3,23 +3,12 @@ had become multi-label (a passage may get no theme, or several) without a word."
 
 import json
 
-
-def _write(path, rows):
-    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), "utf-8")
-    return path
-
-
-def _one_label_rows(n: int = 12):
-    rows = []
-    for i in range(n):
-        rows.append({"id": f"s{i}", "text": f"football match goal league number {i}", "labels": ["sports"]})
-        rows.append({"id": f"w{i}", "text": f"rain storm forecast wind number {i}", "labels": ["weather"]})
-    return rows
+from seedrows import two_class_rows, write_jsonl
 
 
 def test_train_notes_the_few_seeds_that_make_a_one_label_set_multi_label(tmp_path, run):
-    rows = _one_label_rows() + [{"id": "x", "text": "gardening tips for the city", "labels": []}]
-    seeds = _write(tmp_path / "s.jsonl", rows)
+    rows = two_class_rows(12) + [{"id": "x", "text": "gardening tips for the city", "labels": []}]
+    seeds = write_jsonl(tmp_path / "s.jsonl", rows)
     out = tmp_path / "m"
     result = run("train", seeds, "-o", out, "--budget", "0", "--cv", "0", "--jobs", "1")
     assert result.exit_code == 0, result.output
@@ -34,11 +23,11 @@ def test_train_notes_the_few_seeds_that_make_a_one_label_set_multi_label(tmp_pat
 
 
 def test_no_note_for_a_one_label_set_or_a_multi_label_set_by_design(tmp_path, run):
-    one = _write(tmp_path / "one.jsonl", _one_label_rows())
-    rows = _one_label_rows()
+    one = write_jsonl(tmp_path / "one.jsonl", two_class_rows(12))
+    rows = two_class_rows(12)
     for r in rows[::4]:
         r["labels"] = ["sports", "weather"]
-    many = _write(tmp_path / "many.jsonl", rows)
+    many = write_jsonl(tmp_path / "many.jsonl", rows)
     for seeds, multilabel in ((one, False), (many, True)):
         out = tmp_path / seeds.stem
         result = run("train", seeds, "-o", out, "--budget", "0", "--cv", "0", "--jobs", "1")
@@ -64,7 +53,7 @@ def test_seeds_issues_suggests_one_label_for_a_seed_of_a_one_label_set(tmp_path,
         for i, combo in enumerate(itertools.islice(itertools.combinations(vocab, 4), 12))
     ]
     rows.append({"id": "odd", "text": "football match goal bank stock market", "labels": ["gamma"]})
-    seeds = _write(tmp_path / "s.jsonl", rows)
+    seeds = write_jsonl(tmp_path / "s.jsonl", rows)
     result = run("seeds", "issues", seeds, "-n", "5")
     assert result.exit_code == 0, result.output
     issues = [line for line in result.stdout.splitlines() if line.startswith(f"{seeds}:")]
@@ -80,7 +69,7 @@ def test_train_says_which_theme_its_macro_f1_leaves_out(tmp_path, run):
     (1.000) was of the other class alone, and said nothing of it."""
     rows = [{"id": f"s{i}", "text": f"football match goal league number {i}", "labels": ["sports"]} for i in range(20)]
     rows.append({"id": "f", "text": "bank stock market interest", "labels": ["finance"]})
-    seeds = _write(tmp_path / "s.jsonl", rows)
+    seeds = write_jsonl(tmp_path / "s.jsonl", rows)
     result = run("train", seeds, "-o", tmp_path / "m", "--budget", "0", "--jobs", "1")
     assert result.exit_code == 0, result.output
     assert result.stderr.endswith(
