@@ -177,6 +177,24 @@ def test_train_into_a_registry_prints_the_card_notes_and_takes_themes(tmp_path, 
     assert len(card["learning_curve"]) == 4
 
 
+def test_a_registry_of_some_default_themes_only_does_not_adopt_the_bundled_model(tmp_path, small_seed_files):
+    """Seeds labelled with two of the bundled themes (one a passage) had made the bundled
+    five-theme model the champion, and the user's own model could then never be promoted ("label
+    sets differ"): `label --model REGISTRY` went on using the bundled model."""
+    from seedrows import write_jsonl
+
+    rows = [
+        {"id": f"{lab}{i}", "text": f"{word} passage number {i}", "labels": [lab]}
+        for lab, word in (("policy", "regulator rules licence"), ("culture", "opera heritage folk"))
+        for i in range(12)
+    ]
+    seeds = write_jsonl(tmp_path / "own.jsonl", rows)
+    reg = Registry(tmp_path / "reg")
+    report = reg.train([seeds], cv=0)
+    assert report["challenger"] == "v0001" and report["promoted"], report
+    assert set(load_model(resolve_model(reg.path)).themes) == {"policy", "culture"}
+
+
 def test_a_registry_given_the_default_themes_adopts_the_bundled_model(tmp_path, small_seed_files):
     reg = Registry(tmp_path / "reg")
     report = reg.train(small_seed_files, cv=0, themes=["policy", "technology", "overseas", "regional_hub", "culture"])

@@ -342,14 +342,17 @@ class Registry:
             _check_replaceable(path)
 
     def _adopt_default(self, default: Path, seeds: list[Seed], themes: list[str] | None = None) -> None:
-        """A new registry whose seeds use the default themes (or whose given ``themes`` are the
-        default themes, in their order) starts with the bundled model as v0001."""
+        """A new registry whose seeds carry every default theme and no other (or whose given
+        ``themes`` are the default themes, in their order) starts with the bundled model as
+        v0001. Seeds of some of them only (a user's own ``policy``/``culture`` set) would make a
+        model of other themes, which could never be compared with the bundled one and so never
+        promoted over it: their first model is the champion instead."""
         from trendscore.seeds.files import DEFAULT_THEMES
 
         if themes is not None:
             fits = list(themes) == list(DEFAULT_THEMES)
         else:
-            fits = {lab for s in seeds for lab in s.labels} <= set(DEFAULT_THEMES)
+            fits = {lab for s in seeds for lab in s.labels} == set(DEFAULT_THEMES)
         if not fits or not default.is_dir():
             return
         load_model(default)
