@@ -281,3 +281,16 @@ def test_keeping_only_the_usable_days_changes_no_score(monkeypatch):
         assert render_score(a, "json") == render_score(b, "json")
     everything = scoring.score_stream(items, None, scoring.ScoreSettings(by="source"))
     assert render_score(by_source, "json") == render_score(everything, "json")
+
+
+def test_an_example_the_model_scored_near_1_is_not_said_to_be_labelled():
+    """An example's reason said "labelled for THEME" whenever its weight was 1.0, so a passage
+    the model gave a probability that rounds to 1 (0.99996) read as one labelled by hand."""
+    from trendscore.trends.scoring import Examples
+
+    examples = Examples("week")
+    examples.add(740_000, {"policy": 0.99996}, {"text": "scored by the model", "url": "u1"})
+    examples.add(740_000, {"policy": 1.0}, {"text": "labelled by hand", "url": "u2"}, given=True)
+    why = {e["text"]: e["why"] for e in examples.top("policy", 0, 10**6)}
+    assert why["scored by the model"].startswith("probability 1.00 for policy")
+    assert why["labelled by hand"].startswith("labelled for policy")

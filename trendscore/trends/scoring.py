@@ -47,9 +47,10 @@ class Examples:
         self.heaps: dict[tuple[str, int], list] = {}
         self._n = 0
 
-    def add(self, day: int, weights: dict[str, float], record: dict) -> None:
+    def add(self, day: int, weights: dict[str, float], record: dict, given: bool = False) -> None:
         """Offer ``record`` (dated ``day``) as an example of each theme it weighs at least 0.5
-        for, in that theme's heap for the day's period."""
+        for, in that theme's heap for the day's period. ``given``: its labels were given, not
+        the model's probabilities (a probability that rounds to 1 is still the model's)."""
         self._n += 1
         for theme, w in weights.items():
             if w < 0.5:
@@ -68,6 +69,7 @@ class Examples:
                 record.get("date"),
                 record.get("doc_title") or record.get("title"),
                 record.get("url"),
+                given,
             )
             if len(heap) < self.per_period:
                 heapq.heappush(heap, item)
@@ -98,7 +100,7 @@ class Examples:
             items.extend(self.heaps.get((theme, p), []))
         items.sort(reverse=True)
         out, seen, reports = [], set(exclude), set()
-        for w, _, _, text, source, date, title, url in items:
+        for w, _, _, text, source, date, title, url, given in items:
             fp = fingerprint(text)
             report = next((k for k in (url, title) if isinstance(k, (str, int)) and k != ""), None)
             if fp in seen or (report and report in reports):
@@ -106,7 +108,7 @@ class Examples:
             seen.add(fp)
             if report:
                 reports.add(report)
-            why = f"{'labelled' if w == 1.0 else f'probability {w:.2f}'} for {theme}, dated in the call's window"
+            why = f"{'labelled' if given else f'probability {w:.2f}'} for {theme}, dated in the call's window"
             out.append(
                 {
                     "weight": w,
@@ -477,7 +479,7 @@ def accumulate(
                 except TooManyThemes as exc:  # a group's: never past the whole's
                     raise InputError(str(exc), path, line) from None
             if examples is not None and day is not None and labels and text:  # only passages to show
-                examples.add(day, dict.fromkeys(labels, 1.0), record)
+                examples.add(day, dict.fromkeys(labels, 1.0), record, given=True)
         else:
             pending.append((record, day, path, line))
             if len(pending) >= BATCH:
