@@ -169,6 +169,13 @@ def test_score_refuses_what_is_no_iterable_of_records(records):
         trendscore.score(records)
 
 
+@pytest.mark.parametrize("relabel", ["no", "false", 0, None])
+def test_score_refuses_a_relabel_that_is_no_bool(relabel):
+    # "no" had been taken as true (the model relabelled every record)
+    with pytest.raises(trendscore.InputError, match=r"^relabel must be True or False, got "):
+        trendscore.score(RECORDS, relabel=relabel)
+
+
 def test_score_dataframe_refuses_an_unknown_freq_and_model_before_any_work():
     dd = pytest.importorskip("dask.dataframe")
     pytest.importorskip("distributed")

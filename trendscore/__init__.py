@@ -143,6 +143,8 @@ def score(
 
     check_freq(freq)
     check_model_argument(model)
+    if not isinstance(relabel, bool):  # "no" or "false" would have read as true
+        raise InputError(f"relabel must be True or False, got {relabel!r}")
     if not isinstance(records, Iterable):
         raise InputError(f"expected records (an iterable of dicts) or a DataFrame, got {type(records).__name__}")
     name = rows_name(records)
