@@ -195,6 +195,26 @@ def test_a_registry_of_some_default_themes_only_does_not_adopt_the_bundled_model
     assert set(load_model(resolve_model(reg.path)).themes) == {"policy", "culture"}
 
 
+def test_a_corrected_seed_is_judged_by_its_new_labels_in_the_holdout_set(tmp_path, small_seed_files):
+    """holdout.jsonl kept the labels a seed had when it was first held out, so after a
+    correction (seeds add --on-conflict replace) every comparison judged on the old ones."""
+    from seedrows import write_jsonl
+
+    from trendscore.seeds.files import read_seeds
+
+    seeds = [{"id": s.id, "text": s.text, "labels": list(s.labels)} for s in read_seeds(small_seed_files)]
+    reg = Registry(tmp_path / "reg")
+    reg.train([write_jsonl(tmp_path / "a.jsonl", seeds)], cv=0, adopt_default=False)
+    held = [json.loads(line) for line in (reg.path / "holdout.jsonl").read_text("utf-8").splitlines()]
+    target = held[0]["text"]
+    fixed = [dict(r, labels=["culture"]) if r["text"] == target else r for r in seeds]
+    assert held[0]["labels"] != ["culture"]
+    reg.train([write_jsonl(tmp_path / "b.jsonl", fixed)], cv=0, force=True)
+    again = [json.loads(line) for line in (reg.path / "holdout.jsonl").read_text("utf-8").splitlines()]
+    assert [r["labels"] for r in again if r["text"] == target] == [["culture"]]
+    assert len(again) == len(held)
+
+
 def test_a_registry_given_the_default_themes_adopts_the_bundled_model(tmp_path, small_seed_files):
     reg = Registry(tmp_path / "reg")
     report = reg.train(small_seed_files, cv=0, themes=["policy", "technology", "overseas", "regional_hub", "culture"])

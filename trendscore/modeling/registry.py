@@ -211,7 +211,9 @@ class Registry:
     # ------------------------------------------------------------ training
     def _holdout(self, seeds: list[Seed]) -> list[dict]:
         """The held-out seeds: one in five of every seed ever trained with (chosen by a hash of
-        its text, so a seed's place never changes), kept in holdout.jsonl as it grows."""
+        its text, so a seed's place never changes), kept in holdout.jsonl as it grows. A held
+        seed takes the labels the seeds give it now: a correction (``seeds add --on-conflict
+        replace``) had left the comparisons judging on the labels it had when first held."""
         from trendscore.text.keys import comparison_key, text_key
 
         path = self.path / "holdout.jsonl"
@@ -219,6 +221,14 @@ class Registry:
         held = _read_holdout(path) if there else []
         known = {comparison_key(r["text"]) for r in held}
         grew = False
+        now: dict[str, list[str]] = {}
+        for s in seeds:
+            now.setdefault(comparison_key(s.text), list(s.labels))
+        for r in held:
+            labels = now.get(comparison_key(r["text"]))
+            if labels is not None and labels != r["labels"]:
+                r["labels"] = labels
+                grew = True
         for s in seeds:
             key = comparison_key(s.text)
             if key not in known and int(text_key(s.text), 16) % HOLDOUT_SHARE == 0:
@@ -275,8 +285,8 @@ class Registry:
     ) -> dict:
         """Train a challenger from seeds, compare it with the champion, promote if not worse.
 
-        A new registry whose seeds use the five default themes starts with the bundled default
-        model as v0001, its first champion (unless ``adopt_default`` is False). ``themes`` sets
+        A new registry whose seeds carry the five default themes and no other starts with the
+        bundled default model as v0001, its first champion (unless ``adopt_default`` is False). ``themes`` sets
         the challenger's themes exactly, as in :func:`~trendscore.modeling.training.train`; the
         bundled model is then adopted only when they are its themes, in its order (a champion
         of other themes could not be compared with the challenger). The challenger's card is
