@@ -12,11 +12,12 @@ import time
 
 import pytest
 from test_bombs import run_limited
+from test_hostile_models import _resign
 
 from trendscore.io.wholefile import MAX_ARRAY_BYTES, MAX_JSON_BYTES, NotReadable, file_problem, read_whole
 from trendscore.modeling.model import default_model_path
 from trendscore.modeling.registry import MAX_ALIASES_BYTES, Registry, _read_holdout
-from trendscore.modeling.store import MANIFEST, sha256_file
+from trendscore.modeling.store import MANIFEST
 
 SEEDS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "seeds", "batch_02_gov.jsonl")
 #: a hang guard: the refusals take a second or two
@@ -151,12 +152,6 @@ def test_a_holdout_text_holding_a_line_separator_is_read_back(tmp_path):
     record = {"id": "a", "text": "第一段\u2028第二段\x85第三段", "labels": ["policy"]}
     path.write_text(json.dumps(record, ensure_ascii=False) + "\n", "utf-8")
     assert _read_holdout(path) == [record]
-
-
-def _resign(directory):
-    manifest = json.loads((directory / MANIFEST).read_text("utf-8"))
-    manifest["files"] = {name: sha256_file(directory / name) for name in manifest["files"]}
-    (directory / MANIFEST).write_text(json.dumps(manifest), "utf-8")
 
 
 @pytest.fixture

@@ -29,6 +29,7 @@ except ImportError:  # pragma: no cover - orjson is a dependency, this keeps a b
     orjson = None  # type: ignore[assignment]  # the fallback below tests `orjson is None`
 
 __all__ = [
+    "no_constant",
     "loads",
     "repeated_key",
     "spaced_key_ends",
@@ -109,7 +110,10 @@ def _exact_int(text: str):
     return int(text) if len(text) <= _INT_DIGITS else RawNumber(text)
 
 
-def _no_constant(name: str):
+def no_constant(name: str):
+    """``parse_constant`` for :func:`json.loads`: refuse ``NaN``, ``Infinity`` and
+    ``-Infinity``, which Python's parser takes and JSON has not (one rule for every reader of
+    JSON: inputs, seed files, model files)."""
     raise ValueError(f"{name} is not a JSON number")
 
 
@@ -162,7 +166,7 @@ def loads(text: str):
             if not _floats_within_depth(obj) or not _INEXACT.search(text):
                 return obj
     try:
-        obj = json.loads(text, parse_float=_exact_float, parse_int=_exact_int, parse_constant=_no_constant)
+        obj = json.loads(text, parse_float=_exact_float, parse_int=_exact_int, parse_constant=no_constant)
     except RecursionError:
         raise JSONDepthError(f"nested deeper than {MAX_DEPTH} levels") from None
     if text.count("[") + text.count("{") > MAX_DEPTH and _depth(obj) > MAX_DEPTH:

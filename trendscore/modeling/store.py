@@ -153,13 +153,6 @@ def _check_name(directory: Path, name: str) -> Path:
     return directory / name
 
 
-def _not_a_file(path: Path, limit: int | None = None) -> str | None:
-    """Why ``path`` cannot be a model file (``missing``, ``not a regular file (a FIFO)``, over
-    ``limit`` bytes), or None: :func:`trendscore.io.wholefile.file_problem`, which reads only
-    its status (opening a FIFO would wait for a writer)."""
-    return file_problem(path, limit)
-
-
 def _file_limit(name: str) -> int:
     """The most bytes a model file of this name may have (arrays are larger than JSON)."""
     return MAX_ARRAY_BYTES if name.endswith(".npy") else MAX_JSON_BYTES
@@ -178,7 +171,7 @@ def read_model_dir(directory: Path) -> tuple[dict, dict[str, Path]]:
     if directory.is_symlink():
         raise ModelError(f"{directory}: a model directory may not be a symbolic link")
     manifest_path = directory / MANIFEST
-    problem = _not_a_file(manifest_path, MAX_MANIFEST_BYTES)
+    problem = file_problem(manifest_path, MAX_MANIFEST_BYTES)
     if problem is not None:
         raise ModelError(f"{manifest_path}: {problem}; this is not a trendscore model directory")
     manifest = load_json(manifest_path, MAX_MANIFEST_BYTES)
@@ -201,7 +194,7 @@ def read_model_dir(directory: Path) -> tuple[dict, dict[str, Path]]:
     paths = {}
     for name, expected in listed.items():
         path = _check_name(directory, name)
-        problem = _not_a_file(path, _file_limit(name))  # before hashing: a sparse file of gigabytes takes minutes
+        problem = file_problem(path, _file_limit(name))  # before hashing: a sparse file of gigabytes takes minutes
         if problem is not None:
             raise ModelError(f"{path}: listed in the manifest but {problem}")
         if sha256_file(path) != expected:
@@ -210,20 +203,16 @@ def read_model_dir(directory: Path) -> tuple[dict, dict[str, Path]]:
     return manifest, paths
 
 
-def _no_constant(name: str):
-    raise ValueError(f"{name} is not a JSON number")
-
-
 def load_json(path: Path, limit: int = MAX_JSON_BYTES) -> dict:
     """A JSON file of a model or registry; NaN and Infinity (not JSON) and deep nesting refused,
     and, unread, anything but a regular file of at most ``limit`` bytes (a FIFO, a device) or
     a document of more values than :func:`trendscore.io.jsonfast.check_size` allows."""
-    from trendscore.io.jsonfast import check_size
+    from trendscore.io.jsonfast import check_size, no_constant
 
     try:
         text = read_whole(path, limit).decode("utf-8")
         check_size(text)  # 64 MiB of '[],' would take some 1.4 GB parsed
-        return json.loads(text, parse_constant=_no_constant)
+        return json.loads(text, parse_constant=no_constant)
     except NotReadable as exc:
         raise ModelError(f"{path}: {exc}") from None
     except (UnicodeDecodeError, ValueError) as exc:  # JSONDecodeError and JSONDepthError are ValueErrors

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from trendscore.errors import InputError, SeedError, quoted
+from trendscore.io.jsonfast import no_constant
 
 __all__ = [
     "Seed",
@@ -131,13 +132,6 @@ def seed_files(paths) -> list[str]:
     return out
 
 
-def _no_constant(name: str):
-    """Refuse ``NaN``, ``Infinity`` and ``-Infinity``, which Python's parser takes and JSON has
-    not: a seed file holding them had passed ``seeds validate``, training and ``evaluate``,
-    while ``label`` and ``score`` refused the same file."""
-    raise ValueError(f"{name} is not a JSON number")
-
-
 def iter_seed_lines(paths):
     """Yield ``(Seed, None)`` or ``(None, SeedError)`` for every non-blank line of the files
     (directories stand for the seed files in them).
@@ -159,7 +153,7 @@ def iter_seed_lines(paths):
                         continue
                     try:
                         check_size(line)  # a line of '[],' had taken 20 times its length in memory
-                        obj = json.loads(line, parse_constant=_no_constant)
+                        obj = json.loads(line, parse_constant=no_constant)
                     except JSONDepthError as exc:
                         yield None, SeedError(f"malformed JSON ({exc})", path, n)
                         continue
