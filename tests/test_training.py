@@ -177,10 +177,10 @@ def test_a_dead_worker_is_an_error_not_a_hang(small_seed_files, monkeypatch):
     y = label_matrix([list(s.labels) for s in seeds], theme_order(seeds))
     real = classifier.ThemeClassifier._column_svm
 
-    def dies_on_the_third(self, X, yj, groups):
+    def dies_on_the_third(self, X, yj, strata, groups):
         if yj is not None and np.array_equal(yj, y[:, 2]):
             os._exit(9)  # as the out-of-memory killer would
-        return real(self, X, yj, groups)
+        return real(self, X, yj, strata, groups)
 
     monkeypatch.setattr(classifier.ThemeClassifier, "_column_svm", dies_on_the_third)
     with pytest.raises(TrendscoreError, match="worker process died"):

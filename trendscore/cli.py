@@ -722,7 +722,8 @@ def train(
         untested = cv.get("macro_f1_left_out")
         left = f"; without {', '.join(untested)}, which no fold tested" if untested else ""
         f1 = "-" if cv["macro_f1"] is None else f"{cv['macro_f1']:.3f}"
-        parts.append(f"macro-F1 {f1} ({cv['folds']}-fold{left})")
+        by = ", by report" if cv.get("grouped_by_report") else ""
+        parts.append(f"macro-F1 {f1} ({cv['folds']}-fold{by}{left})")
     if "leave_one_file_out" in card:
         f1 = card["leave_one_file_out"]["macro_f1"]
         parts.append(f"{'-' if f1 is None else format(f1, '.3f')} (leave-one-file-out)")

@@ -62,6 +62,12 @@ def skipped_folds(card: dict) -> list[str]:
         skipped = figures.get("skipped_folds")
         if not skipped:
             continue
+        if not skipped["labels"]:  # leave-one-file-out folds left with nothing to train on
+            out.append(
+                f"{what} skipped {skipped['count']} of its {figures.get('folds')} folds: every report of the file "
+                "tested had passages in the other files, leaving nothing to train on"
+            )
+            continue
         labels = ", ".join(f"{t} ({n})" for t, n in list(skipped["labels"].items())[:5])
         out.append(
             f"{what} skipped {skipped['count']} of its {figures.get('folds')} folds: every seed of {labels} "

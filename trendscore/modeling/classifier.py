@@ -16,7 +16,7 @@ import warnings
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import StratifiedKFold
+from sklearn.model_selection import StratifiedGroupKFold, StratifiedKFold
 from sklearn.preprocessing import LabelBinarizer
 from sklearn.svm import LinearSVC
 from sklearn.utils.multiclass import type_of_target
@@ -60,22 +60,22 @@ def _platt(decision: np.ndarray, y: np.ndarray) -> tuple[float, float]:
     return float(lr.coef_[0, 0]), float(lr.intercept_[0])
 
 
-_SHARED: tuple | None = None  # (estimator, X, Y, groups) for forked workers, which inherit it
+_SHARED: tuple | None = None  # (estimator, X, Y, strata, groups) for forked workers, which inherit it
 
 
 def _svm_job(j: int):
     if _SHARED is None:
         raise RuntimeError("_svm_job runs only in a worker forked after _SHARED was set")
-    est, X, Y, groups_y = _SHARED
-    return est._column_svm(X, Y[:, j], groups_y)
+    est, X, Y, strata, groups = _SHARED
+    return est._column_svm(X, Y[:, j], strata, groups)
 
 
-def _svms_in_processes(est, X, Y, groups_y, jobs: int) -> list:
+def _svms_in_processes(est, X, Y, strata, groups, jobs: int) -> list:
     """Each column's SVMs in forked processes; the data reach them by inheritance."""
     from trendscore.run.forking import fork_map
 
     global _SHARED
-    _SHARED = (est, X, Y, groups_y)
+    _SHARED = (est, X, Y, strata, groups)
     try:
         return fork_map(_svm_job, range(Y.shape[1]), jobs)
     finally:
@@ -90,6 +90,17 @@ def stratified_splits(splitter, strata, groups=None) -> list:
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message="The least populated class in y", category=UserWarning)
         return list(splitter.split(np.zeros(len(strata)), strata, groups))
+
+
+def _group_keys(groups, n: int):
+    """``groups`` as an integer array of ``n`` group numbers (None stays None); ValueError
+    when their number differs from the rows'."""
+    if groups is None:
+        return None
+    groups = list(groups)
+    if len(groups) != n:
+        raise ValueError(f"groups has {len(groups)} entries for {n} rows")
+    return np.unique(np.array([str(g) for g in groups]), return_inverse=True)[1]
 
 
 class ThemeClassifier(ClassifierMixin, BaseEstimator):
@@ -136,15 +147,15 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
     def _svc(self):
         return LinearSVC(C=self.C, class_weight=self.class_weight, random_state=self.random_state)
 
-    def _column_svm(self, X, y, groups_y):
+    def _column_svm(self, X, y, strata, groups):
         """One binary column's SVMs: out-of-fold decision values and the final fit (or None
         for a column with one class)."""
         n = X.shape[0]
         if len(np.unique(y)) < 2:
             return None
-        folds = min(self.cv, int(np.bincount(y).min()))
+        folds = self._n_folds(y, groups)
         decision = np.zeros(n)
-        for train, test in self._folds_of(groups_y if groups_y is not None else y, folds):
+        for train, test in self._folds_of(strata if strata is not None else y, folds, groups):
             if len(np.unique(y[train])) < 2:
                 continue
             decision[test] = self._svc().fit(X[train], y[train]).decision_function(X[test])
@@ -153,13 +164,24 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
             decision = final.decision_function(X)
         return decision, final.coef_.ravel().copy(), float(final.intercept_[0])
 
-    def _folds_of(self, strata, folds: int) -> list:
+    def _n_folds(self, y, groups) -> int:
+        """The out-of-fold splits a 0/1 column ``y`` gets: ``cv``, fewer when one side has
+        fewer seeds (or, with ``groups``, fewer groups) than that; under 2, none."""
+        folds = min(self.cv, int(np.bincount(y).min()))
+        if groups is not None:
+            folds = min(folds, len(np.unique(groups[y == 1])), len(np.unique(groups[y == 0])))
+        return folds
+
+    def _folds_of(self, strata, folds: int, groups=None) -> list:
         """The out-of-fold splits of :meth:`_column_svm` for a column with ``folds`` folds,
-        stratified by ``strata`` (the classes of a single-label fit)."""
+        stratified by ``strata`` (the classes of a single-label fit); with ``groups``, the
+        rows of one group (the passages of one report) always on one side."""
         if folds < 2:
             return []
-        splitter = StratifiedKFold(folds, shuffle=True, random_state=self.random_state)
-        return stratified_splits(splitter, strata)
+        if groups is None:
+            return stratified_splits(StratifiedKFold(folds, shuffle=True, random_state=self.random_state), strata)
+        splitter = StratifiedGroupKFold(folds, shuffle=True, random_state=self.random_state)
+        return stratified_splits(splitter, strata, groups)
 
     def _nb_weight(self) -> float:
         """``nb_weight`` as a float; ValueError unless it is a finite number from 0 up."""
@@ -168,7 +190,7 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
             raise InputError(f"nb_weight must be a number from 0 up, got {w!r}")
         return float(w)
 
-    def _with_naive_bayes(self, X, y, Y, svms, nb_columns, weight: float):
+    def _with_naive_bayes(self, X, y, Y, svms, nb_columns, weight: float, groups=None):
         """The columns' SVMs with the weighted complement naive Bayes scores added to their
         decisions (out-of-fold ones from naive Bayes fitted on the same folds) and weights."""
         from trendscore.modeling.naivebayes import complement_nb, nb_scale
@@ -189,10 +211,10 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
                 out.append(None)
                 continue
             decision, coef, intercept = svm
-            folds = min(self.cv, int(np.bincount(Y[:, j]).min()))
+            folds = self._n_folds(Y[:, j], groups)
             if folds not in oof:
                 scores = np.asarray(Xn @ W.T)  # in-sample, as the SVM's decisions are under 2 folds
-                for train, test in self._folds_of(y, folds):
+                for train, test in self._folds_of(y, folds, groups):
                     scores[test] = np.asarray(Xn[test] @ complement_nb(Xn[train], onehot[train])[-Y.shape[1] :].T)
                 oof[folds] = scores
             out.append((decision + scale * oof[folds][:, j], coef + scale * np.concatenate([W[j], pad]), intercept))
@@ -208,9 +230,12 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         cut = best_threshold(y, proba) if self.tune_thresholds else 0.5
         return coef, intercept, a, b, cut
 
-    def fit(self, X, y, nb_columns=None):
+    def fit(self, X, y, nb_columns=None, groups=None):
         """Fit on features ``X`` and labels ``y`` (2-D 0/1 multi-label, or 1-D classes);
-        ``nb_columns``: how many leading columns the naive Bayes part sees (see ``nb_weight``)."""
+        ``nb_columns``: how many leading columns the naive Bayes part sees (see ``nb_weight``);
+        ``groups``: one key per row (its report), so that the out-of-fold decisions that set
+        calibration and thresholds never come from a fold that saw another passage of the
+        same report; None treats every row as its own report."""
         if self.class_weight not in ("balanced", None):
             raise InputError(f"class_weight must be 'balanced' or None, got {self.class_weight!r}")
         nb_weight = self._nb_weight()
@@ -227,13 +252,14 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
             self.classes_ = binarizer.classes_
             Y = binarizer.transform(y)  # one column (the second class) when there are two
         strat = None if self.multilabel_ else np.asarray(y)
+        keys = _group_keys(groups, X.shape[0])
         columns = range(Y.shape[1])
         if (self.n_jobs or 1) > 1 and Y.shape[1] > 1:
-            svms = _svms_in_processes(self, X, Y, strat, min(self.n_jobs, Y.shape[1], usable_cores()))
+            svms = _svms_in_processes(self, X, Y, strat, keys, min(self.n_jobs, Y.shape[1], usable_cores()))
         else:
-            svms = [self._column_svm(X, Y[:, j], strat) for j in columns]
+            svms = [self._column_svm(X, Y[:, j], strat, keys) for j in columns]
         if not self.multilabel_ and nb_weight > 0:
-            svms = self._with_naive_bayes(X, strat, Y, svms, nb_columns, nb_weight)
+            svms = self._with_naive_bayes(X, strat, Y, svms, nb_columns, nb_weight, keys)
         fits = [self._column_fit(X, Y[:, j], svm) for j, svm in zip(columns, svms)]
         self.coef_ = np.vstack([f[0] for f in fits])
         self.intercept_ = np.array([f[1] for f in fits])
@@ -385,9 +411,11 @@ class TextThemeClassifier(ClassifierMixin, BaseEstimator):
                 bound = "" if least is None else f" from {least} up"
                 raise InputError(f"{name} must be a whole number{bound}, got {value!r}")
 
-    def fit(self, X, y):
+    def fit(self, X, y, groups=None):
         """Learn the featurizer from the texts ``X`` (with this estimator's feature settings),
         then the per-theme classifier on their features and labels ``y``; returns self.
+        ``groups`` (one key per text, e.g. its report's url) keeps the passages of one report
+        on one side of the calibration folds (see :meth:`ThemeClassifier.fit`).
 
         ``X`` is read as :meth:`Model.label <trendscore.modeling.model.Model.label>` reads
         texts (:func:`trendscore.io.texts.as_texts`): one string, a DataFrame, or a text that
@@ -418,7 +446,7 @@ class TextThemeClassifier(ClassifierMixin, BaseEstimator):
             random_state=self.random_state,
             n_jobs=self.n_jobs,
             nb_weight=self.nb_weight,
-        ).fit(features, y, nb_columns=self.featurizer_.n_terms)
+        ).fit(features, y, nb_columns=self.featurizer_.n_terms, groups=groups)
         self.classes_ = self.classifier_.classes_
         return self
 

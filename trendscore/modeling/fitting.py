@@ -14,7 +14,7 @@ import numpy as np
 from trendscore.errors import Hint, NoTerms, OneLabel, SeedError, hinted
 from trendscore.modeling.metrics import label_matrix
 from trendscore.modeling.model import Model
-from trendscore.seeds.files import Seed, model_themes
+from trendscore.seeds.files import Seed, model_themes, report_groups
 
 __all__ = ["defaults", "check_settings", "fit_model", "MAX_THEMES"]
 
@@ -91,7 +91,9 @@ def fit_model(seeds: list[Seed], seed: int = 0, themes: list[str] | None = None,
     ``themes`` fixes the model's themes (:func:`~trendscore.seeds.files.model_themes`; the seeds
     carry no other labels); by default they come from the seeds' labels. Single-label seeds
     that all carry one label make no model: :class:`~trendscore.errors.OneLabel`, naming it;
-    nor do seeds that share too few words: :class:`~trendscore.errors.NoTerms`."""
+    nor do seeds that share too few words: :class:`~trendscore.errors.NoTerms`. The passages
+    of one report (:func:`~trendscore.seeds.files.report_groups`) stay on one side of the
+    folds that set calibration and thresholds."""
     from trendscore.modeling.classifier import TextThemeClassifier
 
     if not seeds:
@@ -109,7 +111,7 @@ def fit_model(seeds: list[Seed], seed: int = 0, themes: list[str] | None = None,
     settings = _settings(params)
     est = TextThemeClassifier(random_state=seed, **settings)
     try:
-        est.fit([s.text for s in seeds], _targets(seeds, themes, multilabel))
+        est.fit([s.text for s in seeds], _targets(seeds, themes, multilabel), groups=report_groups(seeds))
     except ValueError as exc:
         if "0 feature(s)" not in str(exc):
             raise

@@ -34,7 +34,7 @@ import numpy as np
 
 from trendscore.modeling.metrics import label_matrix, per_theme_scores
 from trendscore.progress import report
-from trendscore.seeds.files import Seed
+from trendscore.seeds.files import Seed, report_groups
 
 __all__ = [
     "DEFAULT_BUDGET",
@@ -105,16 +105,6 @@ def encoder_candidates(best: dict, fixed: dict, encoder: str, single_label: bool
 
 def _pick(fixed: dict) -> dict:
     return {k: v for k, v in fixed.items() if k in SEARCHED}
-
-
-def report_groups(seeds: list[Seed]) -> list[str] | None:
-    """Each seed's report (``doc_id``, else ``url``; a seed without either is its own), or
-    None when no two seeds share a report (plain folds then)."""
-    keys = [s.doc_id or s.url for s in seeds]
-    named = [k for k in keys if k]
-    if len(set(named)) == len(named):
-        return None
-    return [k if k else f"\x00seed{i}" for i, k in enumerate(keys)]
 
 
 def select_folds(seeds: list[Seed], folds: int, seed: int = 0) -> list[tuple[np.ndarray, np.ndarray]]:

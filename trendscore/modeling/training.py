@@ -23,6 +23,7 @@ from trendscore.seeds.files import (
     label_conflicts,
     model_themes,
     read_seeds,
+    report_groups,
     seeds_sha256,
 )
 from trendscore.text.keys import text_key
@@ -44,8 +45,12 @@ def cross_validate(
     seeds: list[Seed], folds: int = 5, seed: int = 0, groups=None, themes: list[str] | None = None, **params
 ) -> dict:
     """Out-of-fold figures: each fold's model (its own calibration and thresholds) labels the
-    seeds it never saw. ``groups`` (e.g. batch names) gives leave-one-group-out instead.
-    ``themes`` fixes the model's themes, as in :func:`fit_model`.
+    seeds it never saw. The passages of one report (same ``doc_id``, else ``url``) are always
+    on one side: a model is never judged on a passage whose report it trained on
+    (``grouped_by_report`` says whether any two seeds shared one). ``groups`` (e.g. batch
+    names) gives leave-one-group-out instead; a report's passages in other groups are then
+    left out of that fold's training. ``themes`` fixes the model's themes, as in
+    :func:`fit_model`.
 
     A fold whose training seeds are single-label and carry one label only (every seed of the
     others fell in its test part) makes no model: it is skipped, the figures are of the other
@@ -54,18 +59,23 @@ def cross_validate(
     the seeds that have out-of-fold figures. When no fold can be fitted,
     :class:`~trendscore.errors.OneLabel` names the label with too few seeds (or the one label
     of all the seeds)."""
-    from sklearn.model_selection import GroupKFold, KFold
+    from sklearn.model_selection import GroupKFold
+
+    from trendscore.modeling.selection import select_folds
 
     given = themes
     themes = model_themes(seeds, given)
     Y = label_matrix([list(s.labels) for s in seeds], themes)
     proba = np.zeros(Y.shape)
     pred = np.zeros(Y.shape, dtype=np.int64)
+    reports = report_groups(seeds)
     if groups is None:
-        splits = list(KFold(folds, shuffle=True, random_state=seed).split(seeds))
-        stage = f"{folds}-fold cross-validation ({len(seeds)} seeds)"
+        splits = select_folds(seeds, folds, seed)
+        stage = f"{len(splits)}-fold cross-validation ({len(seeds)} seeds)"
     else:
         splits = list(GroupKFold(len(set(groups))).split(seeds, groups=groups))
+        if reports is not None:  # a report split across files: its other passages are not trained on
+            splits = [(_without_reports(train, test, reports), test) for train, test in splits]
         stage = f"leave-one-file-out ({len(splits)} files)"
     scored = np.zeros(len(seeds), dtype=bool)
     skipped = 0
@@ -73,6 +83,9 @@ def cross_validate(
     left: dict[str, int] = {}  # each label a skipped fold's training seeds carried alone: how many folds
     for train_idx, test_idx in tracked(splits, stage):
         train = [seeds[i] for i in train_idx]
+        if not train:  # every training seed shares a report with the tested file
+            skipped += 1
+            continue
         try:
             model = fit_model(train, seed=seed, themes=given, **params)
         except OneLabel as exc:  # one label left to learn: no single-label model
@@ -91,6 +104,8 @@ def cross_validate(
             for j, c in enumerate(cols):
                 proba[i, j] = p[r, c] if c is not None else 0.0
             pred[i] = label_matrix([labs[r]], themes)[0]
+    if not scored.any() and not left:  # no fold had a seed to train on
+        raise SeedError(f"{stage}: every file's reports have passages in other files, so no fold has seeds to train on")
     if not scored.any():
         held = max(left, key=lambda t: (left[t], t))  # the label the folds' training seeds held (the commonest)
         if not missing:  # the seeds themselves all carry that one label
@@ -111,7 +126,8 @@ def cross_validate(
     table = reliability_table(Ys, ps)
     scores["reliability"] = table
     scores["ece"] = expected_calibration_error(table)
-    scores["folds"] = folds if groups is None else len(set(groups))
+    scores["folds"] = len(splits)
+    scores["grouped_by_report"] = reports is not None
     if skipped:
         scores["skipped_folds"] = {
             "count": skipped,
@@ -127,6 +143,12 @@ def cross_validate(
     scores["oof_pred"] = pred
     scores["oof_scored"] = scored
     return scores
+
+
+def _without_reports(train: np.ndarray, test: np.ndarray, reports: list[str]) -> np.ndarray:
+    """The ``train`` indices whose report has no passage among ``test``."""
+    tested = {reports[i] for i in test}
+    return np.array([i for i in train if reports[i] not in tested], dtype=train.dtype)
 
 
 def _other_labels(label: str, seeds: list[Seed]) -> dict[str, int]:

@@ -12,6 +12,7 @@ from trendscore.errors import InputError, SeedError, quoted
 from trendscore.io.jsonfast import no_constant
 
 __all__ = [
+    "report_groups",
     "Seed",
     "OPTIONAL_FIELDS",
     "DEFAULT_THEMES",
@@ -267,6 +268,16 @@ def cycle_text(cycle: list[Seed], most: int = 5) -> str:
     first ``most`` of them and how many more (a message stays one short line)."""
     named = ", ".join(f"{quoted(s.id)} ({s.path}:{s.line})" for s in cycle[:most])
     return named + (f" and {len(cycle) - most} more" if len(cycle) > most else "")
+
+
+def report_groups(seeds: list[Seed]) -> list[str] | None:
+    """Each seed's report (``doc_id``, else ``url``; a seed without either is its own), or
+    None when no two seeds share a report (plain folds then)."""
+    keys = [s.doc_id or s.url for s in seeds]
+    named = [k for k in keys if k]
+    if len(set(named)) == len(named):
+        return None
+    return [k if k else f"\x00seed{i}" for i, k in enumerate(keys)]
 
 
 def read_seeds(paths) -> list[Seed]:
