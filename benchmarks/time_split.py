@@ -7,8 +7,9 @@ the real-report seeds dated 2024-07-01..2024-12-31 (passages of one report on on
 Compared on the same split: the written seeds alone (what the bundled models knew before the
 real reports), the default settings, each curated name list added alone, all lists, and the
 accurate model's sentence embeddings with and without the lists. Then leave-one-batch-out on
-the written batches for the default and chosen settings, and the worst errors of the chosen
-settings on the test side (most confident wrong calls first). ``--every K`` keeps every K-th
+the written batches for the default and chosen settings, each setting's calibration on the test
+side (expected calibration error and Brier score, pooled over themes), and the worst errors of
+the chosen settings on the test side (most confident wrong calls first). ``--every K`` keeps every K-th
 seed only: a quick check that the script still runs, whose figures mean nothing
 (BENCHMARKS.md's are of all).
 """
@@ -25,7 +26,12 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import machine, seed_files  # noqa: E402
 
-from trendscore.modeling.metrics import label_matrix, per_theme_scores  # noqa: E402
+from trendscore.modeling.metrics import (  # noqa: E402
+    expected_calibration_error,
+    label_matrix,
+    per_theme_scores,
+    reliability_table,
+)
 from trendscore.modeling.timesplit import CUTOFF, END, split_by_time  # noqa: E402
 from trendscore.modeling.training import cross_validate, fit_model  # noqa: E402
 from trendscore.seeds.files import DEFAULT_THEMES, read_seeds  # noqa: E402
@@ -113,6 +119,12 @@ def main() -> None:
             params = settings(args.quick)[name][1]
             lobo = cross_validate(written_all, groups=groups, n_jobs=2, **params)
             print(f"- {name}: {lobo['macro_f1']:.3f}")
+
+    print("\nCalibration on the test side (probabilities pooled over the five themes):\n")
+    for name, (proba, _) in results.items():
+        table = reliability_table(Y, proba)
+        brier = float(np.mean((proba - Y) ** 2))
+        print(f"- {name}: ECE {expected_calibration_error(table):.4f}, Brier {brier:.4f}")
 
     if args.errors and args.chosen in results:
         proba, pred = results[args.chosen]

@@ -192,6 +192,7 @@ SLOW = {
             rf"^\| \+ all name lists \(the default\) \| {F} \|",
             rf"^\| e5-small at 0.6 \+ all lists \(thorough\) \| {F} \|",
             rf"^- no lists: {F}$",
+            rf"^- \+ all name lists \(the default\): ECE {F}, Brier {F}$",
         ],
     ),
     "model_speed.py": (["--passages", "10"], (), [rf"^\| default \| {F} \| \d+ \| \d+ \| \d+ \| {F}x \|$"]),
