@@ -9,6 +9,18 @@ def _docs():
     return list(parse_digest(DIGEST.read_text("utf-8").splitlines()))
 
 
+def _in_order(records: list[dict]) -> None:
+    """Replace each record's ``doc_id`` by ``d1``, ``d2``... in the order the documents come,
+    after checking that every passage id is its ``doc_id`` and its number in the document:
+    the assertions below say which document a passage belongs to, not how ids are spelled."""
+    ordinal: dict[str, str] = {}
+    count: dict[str, int] = {}
+    for r in records:
+        count[r["doc_id"]] = count.get(r["doc_id"], 0) + 1
+        assert r["id"] == f"{r['doc_id']}-p{count[r['doc_id']]}"
+        r["doc_id"] = ordinal.setdefault(r["doc_id"], f"d{len(ordinal) + 1}")
+
+
 def test_digest_documents_and_interface_lines():
     docs = _docs()
     assert len(docs) == 10
@@ -31,7 +43,9 @@ def test_digest_passages_carry_document_fields():
     assert len(records) == 38
     first = records[0]
     assert set(first) == {"id", "doc_id", "doc_title", "source", "date", "text"}
-    assert first["id"] == "d1-p1"
+    assert first["id"] == first["doc_id"] + "-p1"
+    _in_order(records)
+    assert len({r["doc_id"] for r in records}) == 10
     assert all(20 <= len(r["text"]) <= 800 for r in records)
     group = [r for r in records if r["text"].startswith("Group 2: Technological Influence")]
     assert len(group) == 1 and group[0]["date"] == "2025-11-30"
@@ -108,6 +122,7 @@ def test_paragraphs_above_the_first_title_are_kept_as_undated_passages(tmp_path)
     path.write_text(NOTES_ABOVE, "utf-8")
     for fmt in ("digest", "auto"):  # two source lines: detected as a digest too
         records = [(r, line) for r, _, line in read_records(str(path), input_format=fmt)]
+        _in_order([r for r, _ in records])
         assert [(r["text"][:4], r["doc_title"], r["date"], line) for r, line in records] == [
             ("编者按：", None, None, 1),
             ("以下为转", None, None, 3),
@@ -190,6 +205,7 @@ def test_source_line_variants_start_their_own_article(tmp_path, line, date):
     path = tmp_path / "d.txt"
     path.write_text(_three_articles(line), "utf-8")
     records = [r for r, _, _ in read_records(str(path))]
+    _in_order(records)
     assert [(r["doc_id"], r["date"]) for r in records] == [("d1", "2025-12-01"), ("d2", date), ("d3", "2025-11-19")]
     assert records[1]["source"] in ("郑州日报", "Zhengzhou Daily")
     assert records[1]["doc_title"].startswith("以网络文学为桥")
@@ -238,6 +254,7 @@ def test_a_title_that_reads_as_a_source_line_loses_no_line(tmp_path):
         "utf-8",
     )
     records = [r for r, _, _ in read_records(str(path))]
+    _in_order(records)
     meta = [(r["doc_id"], r["doc_title"], r["source"], r["date"]) for r in records]
     assert sorted(set(meta)) == [
         ("d1", "文化科技推动新型文化业态", "新华社", "2025-12-01"),
@@ -308,6 +325,7 @@ def test_a_field_line_in_a_body_is_body_text(tmp_path, line):
     path = tmp_path / "d.txt"
     path.write_text(f"短剧出海再提速\n新华社· 2025-11-28 10:00\n{_BODY}\n{line}\n{_MORE}\n{_NEXT}", "utf-8")
     records = [r for r, _, _ in read_records(str(path))]
+    _in_order(records)
     meta = [(r["doc_id"], r["doc_title"], r["source"], r["date"]) for r in records]
     assert meta == [
         ("d1", "短剧出海再提速", "新华社", "2025-11-28"),
@@ -401,3 +419,82 @@ def test_relative_days_in_notes_or_a_chat_do_not_make_a_digest(tmp_path, text):
     assert all(r["doc_title"] is None and r["date"] is None for r in records)
     joined = " ".join(r["text"] for r in records)
     assert all(line in joined for line in text.splitlines() if line)
+
+
+def _one_article(title: str, body: str, then: str = _NEXT) -> str:
+    return f"Workflow\nicon\n{title}\n新华社· 2025-12-01 12:16\n{body}\n{then}"
+
+
+_POLICY = "国家广播电视总局发布通知，要求各平台加强微短剧备案审核。" * 6 + "\n" + "通知还要求落实主体责任。" * 8
+_OVERSEAS = "多家短剧公司加快海外布局，把国产微短剧推向东南亚市场。" * 6 + "\n" + "海外用户付费意愿持续提升。" * 8
+
+
+def test_documents_of_two_digests_keep_apart_when_scored_together(tmp_path):
+    """Found in review: every run numbered its documents from ``d1``, so the first articles of
+    two digests labelled apart (same outlet, same day) shared a doc_id, and ``score`` over both
+    outputs counted them as one report. A doc_id now names the document by its content."""
+    import trendscore
+
+    first, second = tmp_path / "a.txt", tmp_path / "b.txt"
+    first.write_text(_one_article("广电总局加强微短剧备案", _POLICY, ""), "utf-8")
+    second.write_text(_one_article("短剧出海再提速", _OVERSEAS, ""), "utf-8")
+    a = [r for r, _, _ in read_records(str(first))]
+    b = [r for r, _, _ in read_records(str(second))]
+    assert len(a) >= 2 and len(b) >= 2  # each article gives a report of two passages or more
+    assert a[0]["doc_id"] != b[0]["doc_id"]
+    assert not {r["id"] for r in a} & {r["id"] for r in b}
+    themes = [{**r, "labels": ["policy"]} for r in a] + [{**r, "labels": ["overseas"]} for r in b]
+    assert trendscore.score(themes).records["reports_as_units"] == 2
+
+
+def test_the_same_document_gets_the_same_doc_id_wherever_it_stands(tmp_path):
+    """A document's id comes from its title, outlet, date and body: labelled again, or placed
+    elsewhere in another export, it is named alike; a change in any of them names another."""
+    alone, later = tmp_path / "a.txt", tmp_path / "b.txt"
+    alone.write_text(_one_article("广电总局加强微短剧备案", _POLICY), "utf-8")
+    later.write_text(
+        "Workflow\nicon\n" + _one_article("短剧出海再提速", _OVERSEAS).split("\n", 2)[2]
+        + _one_article("广电总局加强微短剧备案", _POLICY).split("\n", 2)[2],
+        "utf-8",
+    )
+
+    def ids(path):
+        return {r["doc_title"]: r["doc_id"] for r, _, _ in read_records(str(path))}
+
+    assert ids(alone) == ids(alone)
+    assert ids(later)["广电总局加强微短剧备案"] == ids(alone)["广电总局加强微短剧备案"]
+    assert ids(later)["广电总局发布微短剧管理新规"] == ids(alone)["广电总局发布微短剧管理新规"]
+    assert len(set(ids(later).values())) == 3
+    for changed in (
+        _one_article("广电总局加强微短剧备案审核", _POLICY),  # the title
+        _one_article("广电总局加强微短剧备案", _POLICY).replace("2025-12-01", "2025-12-02"),  # the date
+        _one_article("广电总局加强微短剧备案", _POLICY).replace("新华社", "人民网", 1),  # the outlet
+        _one_article("广电总局加强微短剧备案", _POLICY + "另据报道，备案数量持续增长。"),  # the body
+    ):
+        alone.write_text(changed, "utf-8")
+        first = next(iter(ids(alone).values()))
+        assert first != ids(later)["广电总局加强微短剧备案"]
+
+
+def test_a_long_document_streams_under_one_doc_id(tmp_path):
+    """A body past ID_BODY_CHARS is named by its first passages: every passage still carries
+    the one doc_id and its number, and the body is split as before."""
+    from trendscore.io import readers
+
+    sentence = "微短剧行业持续发展，平台不断加大投入，内容质量稳步提升。"
+    lines = [sentence * 3] * (3 * readers.ID_BODY_CHARS // (3 * len(sentence)))
+    path = tmp_path / "long.txt"
+    path.write_text("\n".join(lines) + "\n", "utf-8")
+    records = [r for r, _, _ in read_records(str(path), input_format="text")]
+    assert len({r["doc_id"] for r in records}) == 1
+    assert [r["id"] for r in records] == [f"{records[0]['doc_id']}-p{k}" for k in range(1, len(records) + 1)]
+    assert sum(len(r["text"]) for r in records) >= 2 * readers.ID_BODY_CHARS
+
+
+def test_a_table_shows_a_digest_passage_id_whole(run):
+    """A table showed 14 characters of an id, which cut a content-named passage id short."""
+    records = [r for r, _, _ in read_records(str(DIGEST))]
+    result = run("label", DIGEST, "--format", "table", "--quiet")
+    assert result.exit_code == 0, result.output
+    rows = [line for line in result.stdout.splitlines() if line[:1] == "d"]
+    assert [row.split()[0] for row in rows] == [r["id"] for r in records]

@@ -277,7 +277,7 @@ def test_digest_passages_name_their_document():
     from trendscore.io.readers import read_records
 
     recs = [r for r, _, _ in read_records(str(DIGEST))]
-    assert {r["doc_id"] for r in recs} >= {"d1", "d2"}
+    assert len({r["doc_id"] for r in recs}) == 10  # the digest's ten documents
     assert trendscore.score(recs).records["reports_as_units"] >= 5
 
 

@@ -4,6 +4,9 @@ The expected outputs in fixtures/label_bytes/ were written by main's code at e80
 ``python tests/label_sample.py`` (see that module for the texts: every seed, and thousands of
 variants with full-width, Traditional, emoji, control characters, lone surrogates, other
 scripts, and one text past ``LONG_TEXT``).
+
+digest_label.jsonl was rewritten once since, when a digest document's ``doc_id`` became a hash
+of its content (``d1``, ``d2``... before): only the ``id`` and ``doc_id`` fields changed.
 """
 
 from __future__ import annotations

@@ -10,6 +10,7 @@ from __future__ import annotations
 import bisect
 import codecs
 import csv
+import hashlib
 import json
 import os
 import re
@@ -414,40 +415,87 @@ def _as_label_writes(text: str) -> str:
     return shown if len(shown) <= 40 else f"policy{LABEL_SEPARATOR}overseas"
 
 
-def _passage_records(d: int, start: int, meta: tuple, passages: list[str], name: str):
-    """The records of document ``d``'s passages numbered from ``start + 1``."""
+#: characters of a document's body (its first passages) that go into its ``doc_id``, with its
+#: title, outlet and date: a body up to this long is named by all of it
+ID_BODY_CHARS = 100_000
+
+
+def document_id(title: str | None, source: str | None, date: str | None, passages: list[str]) -> str:
+    """The ``doc_id`` of a digest or text document: ``d`` and 16 hex digits of a hash of its
+    title, outlet, date and body (its passages; of a body longer than :data:`ID_BODY_CHARS`,
+    the first passages that reach that length). The same document gets the same id in every
+    run and input; different documents get different ids (a chance of one in 2**64 a pair
+    aside), so passages of two inputs scored together are never taken for one report.
+
+    >>> first = document_id("短剧出海", "新华社", "2025-12-01", ["正文。"])
+    >>> first == document_id("短剧出海", "新华社", "2025-12-01", ["正文。"])
+    True
+    >>> first == document_id("短剧出海", "新华社", "2025-12-02", ["正文。"])
+    False
+    >>> len(document_id(None, None, None, ["一段文字。"]))
+    17
+    """
+    body, size = [], 0
+    for passage in passages:
+        if size >= ID_BODY_CHARS:
+            break
+        body.append(passage)
+        size += len(passage)
+    named = json.dumps([title, source, date, body], ensure_ascii=False)
+    return "d" + hashlib.blake2b(named.encode("utf-8", "surrogatepass"), digest_size=8).hexdigest()
+
+
+def _passage_records(doc_id: str, start: int, meta: tuple, passages: list[str], name: str):
+    """The records of document ``doc_id``'s passages numbered from ``start + 1``."""
     title, source, date, line = meta
     for p, passage in enumerate(passages, start + 1):
-        record = {"id": f"d{d}-p{p}", "doc_id": f"d{d}", "doc_title": title, "source": source, "date": date}
+        record = {"id": f"{doc_id}-p{p}", "doc_id": doc_id, "doc_title": title, "source": source, "date": date}
         record["text"] = passage
         yield record, name, line
 
 
 class _Documents:
-    """Documents given a line at a time, their passages yielded as they complete."""
+    """Documents given a line at a time, their passages yielded as they complete. A document's
+    first passages are held until they reach :data:`ID_BODY_CHARS` characters (or the document
+    ends), so that its id (:func:`document_id`) can be taken from them."""
 
     def __init__(self, name: str):
         self.name = name
-        self.d = 0
         self.meta: tuple | None = None
         self.count = 0
         self.buf = PassageBuffer()
+        self.doc_id: str | None = None
+        self.held: list[str] = []  # the first passages, before the id is known
+        self.held_chars = 0
 
     def start(self, title, source, date, line):
         yield from self.end()
-        self.d += 1
         self.meta, self.count = (title, source, date, line), 0
+        self.doc_id, self.held, self.held_chars = None, [], 0
 
     def add(self, text: str):
         assert self.meta is not None
-        passages = self.buf.add(text)
-        yield from _passage_records(self.d, self.count, self.meta, passages, self.name)
-        self.count += len(passages)
+        yield from self._passages(self.buf.add(text), last=False)
 
     def end(self):
         if self.meta is not None:
-            yield from _passage_records(self.d, self.count, self.meta, self.buf.finish(), self.name)
+            yield from self._passages(self.buf.finish(), last=True)
             self.meta = None
+
+    def _passages(self, passages: list[str], last: bool):
+        assert self.meta is not None
+        if self.doc_id is None:
+            self.held += passages
+            self.held_chars += sum(len(p) for p in passages)
+            if self.held_chars < ID_BODY_CHARS and not last:
+                return
+            if not self.held:
+                return  # a document without body text has no passage to name
+            title, source, date, _ = self.meta
+            self.doc_id = document_id(title, source, date, self.held)
+            passages, self.held = self.held, []
+        yield from _passage_records(self.doc_id, self.count, self.meta, passages, self.name)
+        self.count += len(passages)
 
 
 class _Pieces:

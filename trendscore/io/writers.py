@@ -44,6 +44,11 @@ def _cell(value) -> str:
     return dumps(value)
 
 
+#: characters of a record's id shown in a table: a digest passage's whole id
+#: (``d`` and 16 hex digits, ``-p`` and its number up to 999)
+_ID_WIDTH = 22
+
+
 class RecordWriter:
     """Writes labelled records in one of :data:`OUTPUT_FORMATS` to an open text stream.
 
@@ -132,9 +137,9 @@ class RecordWriter:
         marked = set(record.get("provisional") or ())  # provisional themes are marked as such
         shown = [t + " (provisional)" if t in marked else t for t in record.get("labels", [])]
         labels = printable(",".join(shown)) or "-"
-        rid = printable(str(record.get("id", "")))[:14]
-        self.fh.write(f"{rid:<14}  {labels:<36}  {text}\n")
+        rid = printable(str(record.get("id", "")))[:_ID_WIDTH]
+        self.fh.write(f"{rid:<{_ID_WIDTH}}  {labels:<36}  {text}\n")
         for theme, terms in (record.get("explain") or {}).items():
             weights = ", ".join(f"{printable(t)} {w:+.3f}" for t, w in terms)
-            self.fh.write(f"{'':<14}    {printable(theme)}: {weights}\n")
+            self.fh.write(f"{'':<{_ID_WIDTH}}    {printable(theme)}: {weights}\n")
 
