@@ -214,3 +214,39 @@ def test_a_period_between_gaps_shows_its_interval():
     _, pixels = _pixels(plot_png(score, columns=1))
     light_blue = _count(pixels, lambda r, g, b: (r > 190) & (b > r + 12) & (b < 250))
     assert light_blue > 300  # a short bar of the band at each lone day
+
+
+def _ranking_names(page: str) -> list[str]:
+    import re
+
+    return re.findall(r"<tr><td>\d+</td><td class=l>([^<]*)</td>", page)
+
+
+def test_chinese_names_follow_the_theme_name_whatever_labelled_it():
+    """``--lang zh`` names the five bundled themes in Chinese by their name: labels read as given
+    (``label``'s output scored later, no model in use) get them as the bundled model's would;
+    a theme of the user's own keeps its name."""
+    from trendscore.trends.report import report_html
+
+    records = _records(rising=True)
+    for r in records[::7]:
+        r["labels"] = r["labels"] + ["esports"]
+    score = trendscore.score(records)
+    assert score.labelled_by["model"] is None
+    assert sorted(_ranking_names(report_html(score, lang="zh"))) == sorted(["政策", "技术", "文化", "esports"])
+
+
+def test_a_theme_named_in_chinese_is_not_shown_twice():
+    """A score holding both ``policy`` and the user's own ``政策`` had shown two rows named 政策
+    under ``--lang zh``: ``policy`` keeps its name when its Chinese one is taken."""
+    from trendscore.trends.plot import theme_name
+    from trendscore.trends.report import report_html
+
+    records = _records(rising=False)
+    for r in records[::5]:
+        r["labels"] = ["政策"]
+    score = trendscore.score(records)
+    names = _ranking_names(report_html(score, lang="zh"))
+    assert sorted(names) == sorted(["policy", "政策", "技术", "文化"])
+    assert theme_name("policy", "zh", ["政策", "policy"]) == "policy"
+    assert theme_name("culture", "zh", ["政策", "policy"]) == "文化"

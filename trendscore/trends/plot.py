@@ -14,6 +14,7 @@ start-up and its objects.
 from __future__ import annotations
 
 import math
+from collections.abc import Collection
 
 from trendscore.trends.canvas import Axes, Canvas, nice_ticks
 from trendscore.trends.fonts import cjk_font_file, load_font
@@ -31,9 +32,21 @@ _PANEL_W, _PANEL_H, _VOLUME_H = 600, 230, 130
 _MARKERS_UP_TO = 160
 
 
-def theme_name(theme: str, lang: str = "en") -> str:
-    """The name shown for a theme: the bundled themes have Chinese names for ``lang="zh"``."""
-    return _ZH.get(theme, theme) if lang == "zh" else theme
+def theme_name(theme: str, lang: str = "en", others: Collection[str] = ()) -> str:
+    """The name shown for a theme. For ``lang="zh"`` the five themes of the bundled models
+    (``policy``, ``technology``, ``overseas``, ``regional_hub``, ``culture``) are named in
+    Chinese, by their name whatever model or labels gave them: the labels ``label`` wrote and
+    ``score`` reads as given carry no model, and a model trained on seeds of those themes
+    names the same themes. Any other name is shown as written; so is one of the five whose
+    Chinese name is itself a theme among ``others`` (the score's other themes), which would
+    otherwise show as two themes of one name.
+
+    >>> theme_name("policy", "zh"), theme_name("esports", "zh"), theme_name("policy", "zh", ["政策"])
+    ('政策', 'esports', 'policy')
+    """
+    if lang != "zh" or theme not in _ZH or _ZH[theme] in others:
+        return theme
+    return _ZH[theme]
 
 
 def cjk_font() -> str | None:
@@ -131,7 +144,8 @@ def plot_png(score: Score, lang: str = "en", columns: int | None = None) -> byte
     themes = [t for t in score.themes if t["theme"] in rows][:MAX_PANELS]
     has_cjk_font = cjk_font_file() is not None
     use_lang = "zh" if lang == "zh" and has_cjk_font else "en"
-    names = [theme_name(t["theme"], use_lang) for t in themes]
+    every = [t["theme"] for t in score.themes]
+    names = [theme_name(t["theme"], use_lang, every) for t in themes]
     cjk = has_cjk_font and _needs_cjk(names + [labels[p] for p in periods])
     cols = columns if columns is not None else (1 if len(themes) <= 2 else 2)
     if cols < 1:

@@ -37,11 +37,12 @@ def report_html(score: Score, examples=None, png: bytes | None = None, lang: str
     e = html.escape
     units = e(units_text(score.records))
     rows = []
+    every = [t["theme"] for t in score.themes]
     for rank, t in enumerate(score.themes, 1):
         p = p_of(t["p_value"])
         rows.append(
             f"<tr><td>{rank}</td><td class=l>"
-            f"{e(theme_name(t['theme'], lang) + (' (provisional)' if t.get('provisional') else ''))}</td>"
+            f"{e(theme_name(t['theme'], lang, every) + (' (provisional)' if t.get('provisional') else ''))}</td>"
             f"<td class='l {t['direction']}'>{t['direction']}</td>"
             f"<td>{t['momentum']:+.2f}</td><td>{share(t['share_recent'])}</td><td>{share(t['share_baseline'])}</td>"
             f"<td class=wide>{t['count_recent']:.1f}</td><td class=wide>{t['count_baseline']:.1f}</td>"
@@ -117,6 +118,7 @@ def _passages(score: Score, examples, lang: str) -> list[str]:
     cur = period_of(dt.date.fromisoformat(score.as_of).toordinal(), score.freq)
     shown: set = set()
     sections = []
+    every = [t["theme"] for t in score.themes]
     for t in score.themes:
         if t["direction"] == "steady":
             continue
@@ -133,7 +135,7 @@ def _passages(score: Score, examples, lang: str) -> list[str]:
             )
             or "<p class=meta>No passage carries this theme in its recent window.</p>"
         )
-        name = e(theme_name(t["theme"], lang) + (" (provisional)" if t.get("provisional") else ""))
+        name = e(theme_name(t["theme"], lang, every) + (" (provisional)" if t.get("provisional") else ""))
         sections.append(f"<h3>{name} <span class={t['direction']}>{t['direction']}</span></h3>{body}")
     return sections or ["<p class=meta>No theme is rising or falling: no passages to show.</p>"]
 
