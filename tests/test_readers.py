@@ -210,7 +210,8 @@ def test_text_paragraphs_are_documents(tmp_path):
     f = tmp_path / "a.txt"
     f.write_text("第一段讲微短剧。\n续行。\n\n第二段讲出海。\n", "utf-8")
     records = _read(f)
-    assert [r["id"] for r in records] == ["d1-p1", "d2-p1"]
+    assert [r["id"] for r in records] == [f"{r['doc_id']}-p1" for r in records]
+    assert len({r["doc_id"] for r in records}) == 2  # two documents, named by their content
     assert records[0]["text"] == "第一段讲微短剧。续行。"
 
 
