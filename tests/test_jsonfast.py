@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -52,3 +53,23 @@ def test_a_record_of_too_many_values_is_refused_and_one_just_below_is_read():
     check_size("," * (2 * MAX_VALUES))  # too short to hold that many values: not counted
     text = "长" * (3 * MAX_VALUES)  # a long text without commas is no bomb
     assert loads(f'{{"text": "{text}"}}')["text"] == text
+
+
+IDS = ["-0", "1.50", "1e3", "1E+3", "-0.0", "1.0", "0.1", "7", "0", "123456789012345678901234567890", '"a7"']
+
+
+def test_label_writes_an_id_as_the_user_wrote_it(tmp_path, run):
+    """A JSON number id had come out as the number's value written anew: ``-0`` as ``0``, ``1e3``
+    as ``1000.0``, ``1.50`` as ``1.5``. An id now comes out as written, in JSON Lines and CSV."""
+    path = tmp_path / "ids.jsonl"
+    path.write_text("".join(f'{{"id": {i}, "text": "短剧出海东南亚", "n": 1.50}}\n' for i in IDS), "utf-8")
+    out = run("label", path, "--quiet").stdout.splitlines()
+    assert [line.split(",", 1)[0] for line in out] == [f'{{"id":{i}' for i in IDS]
+    assert all('"text":"短剧出海东南亚"' in line for line in out)  # UTF-8, not escaped, as other lines
+    assert all('"n":1.5,' in line for line in out)  # other numbers keep their value
+    cells = run("label", path, "--quiet", "--format", "csv").stdout.splitlines()[1:]
+    assert [line.split(",", 1)[0] for line in cells] == [i.strip('"') for i in IDS]
+    renamed = tmp_path / "renamed.jsonl"
+    renamed.write_text(path.read_text("utf-8").replace('"id"', '"key"'), "utf-8")
+    out = run("label", renamed, "--quiet", "--id-column", "key").stdout.splitlines()
+    assert [re.search(r'"id":([^,]*),', line).group(1) for line in out] == IDS

@@ -2,14 +2,16 @@
 
 orjson parses and writes several times faster; the standard library takes over for what
 orjson refuses (lone surrogates escaped in strings, non-string keys), so the results are the
-same documents either way.
+same documents either way; written, they are the same text too (UTF-8, a string escaped only
+when it holds a lone surrogate; a line holding a :class:`RawNumber` had been escaped whole).
 
-Numbers pass through exactly as written. orjson turns integers beyond 64 bits into floats
-and refuses numbers beyond the float range (``1e400``), so a line with a long run of digits
-or a three-digit exponent is parsed exactly instead: integers as Python ints, and a number no
-float holds (out of range, below the smallest float, or more than 15 significant digits, which a
-float may not keep) as a :class:`RawNumber` that
-keeps its text and is written back unchanged. ``NaN`` and ``Infinity`` are not JSON and are
+Numbers pass through with their exact value (spelled as JSON spells that value: ``1.50`` is
+written ``1.5``; :func:`as_written` keeps the spelling of an id, which must come out as
+given). orjson turns integers beyond 64 bits into floats and refuses numbers beyond the float
+range (``1e400``), so a line with a long run of digits or a three-digit exponent is parsed
+exactly instead: integers as Python ints, and a number no float holds (out of range, below the
+smallest float, or more than 15 significant digits, which a float may not keep) as a
+:class:`RawNumber` that keeps its text and is written back unchanged. ``NaN`` and ``Infinity`` are not JSON and are
 refused, and so is nesting deeper than :data:`MAX_DEPTH`, and a document of more than
 :data:`MAX_VALUES` values (:func:`check_size`): ``[],`` is three bytes of a line and some 64
 of memory parsed, so one 60 MB line (58 KB gzipped) had taken 3 GB.
@@ -37,6 +39,7 @@ __all__ = [
     "dumps_line_bytes",
     "dumps",
     "RawNumber",
+    "as_written",
     "MAX_DEPTH",
     "JSONDepthError",
     "MAX_VALUES",
@@ -108,6 +111,26 @@ def _exact_float(text: str) -> float:
 
 def _exact_int(text: str):
     return int(text) if len(text) <= _INT_DIGITS else RawNumber(text)
+
+
+def _spelled_float(text: str) -> float:
+    value = _exact_float(text)
+    return RawNumber(text) if type(value) is float and repr(value) != text else value
+
+
+def _spelled_int(text: str):
+    return RawNumber(text) if text == "-0" else _exact_int(text)  # JSON writes no other int two ways
+
+
+def as_written(text: str, key: str):
+    """The value of field ``key`` of the JSON object ``text``, a number kept as written
+    (a :class:`RawNumber` when its value would be written otherwise: ``-0``, ``1.50``,
+    ``1e3``, ``1E+3``), for the ids that must come out as the user wrote them.
+
+    >>> [str(as_written('{"id": %s}' % n, "id")) for n in ("-0", "1.50", "1e3", "7", "0.5")]
+    ['-0', '1.50', '1e3', '7', '0.5']
+    """
+    return json.loads(text, parse_float=_spelled_float, parse_int=_spelled_int, parse_constant=no_constant)[key]
 
 
 def no_constant(name: str):
@@ -251,7 +274,7 @@ def _exact(obj, out: list) -> None:
         for i, (key, value) in enumerate(obj.items()):
             if i:
                 out.append(",")
-            out.append(json.dumps(key if isinstance(key, str) else json.dumps(key).strip('"')))
+            out.append(_string(key if isinstance(key, str) else json.dumps(key).strip('"')))
             out.append(":")
             _exact(value, out)
         out.append("}")
@@ -264,8 +287,21 @@ def _exact(obj, out: list) -> None:
         out.append("]")
     elif isinstance(obj, float) and not math.isfinite(obj):
         raise ValueError(f"{obj} is not a JSON number")
+    elif isinstance(obj, str):
+        out.append(_string(obj))
     else:
         out.append(json.dumps(obj, ensure_ascii=True, allow_nan=False))
+
+
+def _string(text: str) -> str:
+    """A JSON string as orjson writes it (UTF-8, not escaped), unless it holds a lone surrogate,
+    which UTF-8 cannot: such a string is written escaped."""
+    written = json.dumps(text, ensure_ascii=False)
+    try:
+        written.encode("utf-8")
+    except UnicodeEncodeError:
+        return json.dumps(text)
+    return written
 
 
 def dumps(obj) -> str:

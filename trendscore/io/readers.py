@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from trendscore.errors import ENCODING_HINT, InputError, hinted, quoted
 from trendscore.io.columns import FULL_WIDTH_SEPARATOR, LABEL_SEPARATOR, Columns, check_date_column
 from trendscore.io.digest import digest_parts
-from trendscore.io.jsonfast import loads, repeated_key, spaced_key_ends
+from trendscore.io.jsonfast import as_written, loads, repeated_key, spaced_key_ends
 from trendscore.io.opening import HEAD_BYTES as _HEAD_BYTES  # noqa: F401 (the size of the sniffed head, for tests)
 from trendscore.io.opening import Source as _Source
 from trendscore.io.sniffing import csv_shape, cut_at_carriage_returns, prepare_decoding, sniff_format
@@ -241,6 +241,10 @@ def parse_jsonl_line(
     ends = line.count('":')
     if (ends > len(obj) or spaced_key_ends(line)) and (key := repeated_key(line, obj, ends)) is not None:
         raise InputError(f"an object holds the key {quoted(key)} twice; give each field once", name, number)
+    id_key = "id" if columns is None else columns.id
+    given_id = obj.get(id_key)
+    if type(given_id) is float or (type(given_id) is int and given_id == 0 and "-0" in line):
+        obj[id_key] = as_written(line, id_key)  # an id comes out as written: -0, 1.50 and 1e3 stay so
     if columns is not None:
         obj = columns.rename(obj, name, number)
     if not require_text and "date" not in obj and (columns is None or columns.date == "date"):
