@@ -1,8 +1,9 @@
 """Special files where a file is expected, at the places not covered by the guard of files
 read whole (tests/test_whole_files.py): an output that is a FIFO no process reads, a terminal
-named as an input, a Parquet file held whole from a pipe or a compressed file, and an examples
-file of millions of passages. Each CLI case runs in a subprocess under a memory limit and a
-time limit (issue 14)."""
+named as an input, a FIFO or dangling link among the files of an input or seed folder, a
+Parquet file held whole from a pipe or a compressed file, and an examples file of millions of
+passages. Each CLI case of a bound runs in a subprocess under a memory limit and a time limit
+(issue 14)."""
 
 import gzip
 import os
@@ -161,3 +162,60 @@ def test_examples_are_read_no_further_than_the_most_a_theme_takes(tmp_path):
         read_examples(str(path))
     path.write_text("".join(f'{{"text": "例句{i % MAX_EXAMPLES}"}}\n' for i in range(3 * MAX_EXAMPLES)), "utf-8")
     assert len(read_examples(str(path))) == MAX_EXAMPLES  # repeats are not counted
+
+
+def _folder_with(tmp_path, kind: str, name: str, content: str):
+    """A folder holding one regular file of ``content`` and, named ``name``, a FIFO (``fifo``)
+    or a symbolic link to a missing file (``dangling``)."""
+    folder = tmp_path / "folder"
+    folder.mkdir()
+    (folder / "a.jsonl").write_text(content, "utf-8")
+    odd = folder / name
+    if kind == "fifo":
+        os.mkfifo(odd)
+    else:
+        odd.symlink_to(tmp_path / "gone.jsonl")
+    return folder, odd
+
+
+_SEED = '{"id": "s1", "text": "海淀区发布微短剧扶持政策", "labels": ["policy"]}\n'
+_PASSAGE = '{"text": "海淀区发布微短剧扶持政策", "date": "2025-12-01", "labels": ["policy"]}\n'
+_SAYS = {
+    "fifo": "not a regular file (a FIFO), among the {} files of its directory",
+    "dangling": "a symbolic link to a missing file",
+}
+
+
+@pytest.mark.parametrize("kind", ["fifo", "dangling"])
+@pytest.mark.parametrize("command", ["label", "score"])
+def test_an_input_folder_entry_that_is_no_regular_file_is_named(tmp_path, run, kind, command):
+    """A FIFO or dangling link named like an input file in a folder given to label or score had
+    been passed over without a word (its passages never counted); it is named now."""
+    folder, odd = _folder_with(tmp_path, kind, "b.jsonl", _PASSAGE)
+    result = run(command, folder)
+    assert result.exit_code == 2
+    assert f"Error: {odd}: {_SAYS[kind].format('input')}" in result.output
+
+
+@pytest.mark.parametrize("kind", ["fifo", "dangling"])
+def test_a_seed_folder_entry_that_is_no_regular_file_is_named(tmp_path, run, kind):
+    """The same in a seed folder: train had trained without the seeds it would have held,
+    ``seeds validate`` had passed the folder, and ``seeds add`` had added beside it."""
+    folder, odd = _folder_with(tmp_path, kind, "b.jsonl.gz", _SEED)
+    says = _SAYS[kind].format("seed")
+    result = run("train", folder, "-o", tmp_path / "model", "--cv", "0", "--budget", "0", "-q")
+    assert result.exit_code == 2 and f"Error: {odd}: {says}" in result.output
+    result = run("seeds", "validate", folder)
+    assert result.exit_code == 1 and f"{odd}: schema: {says}" in result.output
+    new = tmp_path / "new.jsonl"
+    new.write_text(_SEED.replace("s1", "s2").replace("扶持", "支持"), "utf-8")
+    result = run("seeds", "add", new, "--to", folder)
+    assert result.exit_code == 2 and says in result.output
+    assert sorted(p.name for p in folder.iterdir() if p.name[0] != ".") == ["a.jsonl", "b.jsonl.gz"]  # nothing added
+
+
+def test_a_subfolder_named_like_an_input_file_is_still_passed_over(tmp_path, run):
+    folder = tmp_path / "folder"
+    (folder / "parts.jsonl").mkdir(parents=True)
+    (folder / "a.jsonl").write_text(_PASSAGE, "utf-8")
+    assert run("score", folder).exit_code == 0

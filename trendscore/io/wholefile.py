@@ -4,7 +4,8 @@ a device (``/dev/zero``) never read without end; its size is bounded before it i
 sparse file of gigabytes (a few bytes on disk) cannot take the memory or the time.
 
 Streamed inputs (``label``/``score`` files, seed files) are not read here: they may be any
-size and are bounded a line at a time (:func:`trendscore.io.readers.max_line_bytes`).
+size and are bounded a line at a time (:func:`trendscore.io.readers.max_line_bytes`). The
+entries of a directory of them are checked here though (:func:`listed_problem`).
 """
 
 from __future__ import annotations
@@ -12,7 +13,15 @@ from __future__ import annotations
 import os
 import stat
 
-__all__ = ["NotReadable", "file_problem", "read_whole", "size_text", "MAX_JSON_BYTES", "MAX_ARRAY_BYTES"]
+__all__ = [
+    "NotReadable",
+    "file_problem",
+    "listed_problem",
+    "read_whole",
+    "size_text",
+    "MAX_JSON_BYTES",
+    "MAX_ARRAY_BYTES",
+]
 
 #: the largest JSON file of a model or registry read (model.json, vocab.json, card.json...): a
 #: THUCNews-sized model (836,000 seeds, 250,000 vocabulary entries) writes a card of some 12 MB
@@ -64,6 +73,27 @@ def file_problem(path, limit: int | None = None) -> str | None:
     except OSError as exc:
         return f"cannot be read ({exc.strerror or exc})"
     return _status_problem(st, limit)
+
+
+def listed_problem(path, kind: str = "input") -> str | None:
+    """Why the entry ``path`` of a directory, named like one of its ``kind`` files, cannot be
+    read with them, or None (a regular file, or a folder, which is not looked into). A FIFO
+    there would hold the whole run waiting for a writer, and a dangling link would be read as
+    a missing file; skipped, they had been dropped without a word. Only the status is read."""
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        if os.path.islink(path):
+            return f"a symbolic link to a missing file, among the {kind} files of its directory: mend or remove it"
+        return None  # gone since the directory was listed: nothing is dropped that was there
+    except OSError as exc:
+        return f"cannot be read ({exc.strerror or exc})"
+    if stat.S_ISDIR(st.st_mode) or stat.S_ISREG(st.st_mode):
+        return None
+    return (
+        f"{_status_problem(st, None)}, among the {kind} files of its directory, which are read in turn: "
+        "move it out, or name it on its own"
+    )
 
 
 def read_whole(path, limit: int) -> bytearray:

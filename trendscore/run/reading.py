@@ -28,6 +28,7 @@ from trendscore.errors import InputError
 from trendscore.io.columns import Columns
 from trendscore.io.readers import SkipLog, max_line_bytes, open_lines, records_of
 from trendscore.io.sniffing import FORMAT_EXTENSIONS
+from trendscore.io.wholefile import listed_problem
 
 __all__ = [
     "ReadSettings",
@@ -121,11 +122,11 @@ def expand_inputs(inputs: list[str]) -> list[str]:
                 raise InputError(
                     f"an unfinished label output: part files but no {DONE} (the job writing it did not finish)", name
                 )
-            found = sorted(
-                str(f)
-                for f in path.iterdir()
-                if f.is_file() and not f.name.startswith(".") and _is_input_name(f.name.lower())
-            )
+            named = sorted(f for f in path.iterdir() if not f.name.startswith(".") and _is_input_name(f.name.lower()))
+            for f in named:
+                if (problem := listed_problem(f)) is not None:
+                    raise InputError(problem, str(f))
+            found = [str(f) for f in named if f.is_file()]
             if not found:
                 raise InputError(f"directory holds no input files ({', '.join(INPUT_SUFFIXES)})", name)
             out += found

@@ -21,6 +21,7 @@ from trendscore.seeds.files import (
     iter_seed_lines,
     replacement_cycles,
     seed_files,
+    seed_files_in,
     without_replaced,
 )
 from trendscore.text.keys import comparison_key
@@ -160,14 +161,18 @@ def _label_problems(seeds: list[Seed], themes: list[str] | None) -> list[Problem
 
 def _expand(paths) -> tuple[list[str], list[Problem]]:
     """The seed files ``paths`` stand for (a directory: its seed files, as training reads it),
-    and an "empty" problem for each directory that holds none."""
+    and an "empty" problem for each directory that holds none (a "schema" one for a directory
+    holding a seed-named entry that is no regular file, whose seeds training cannot read)."""
     files: list[str] = []
     problems: list[Problem] = []
     for p in paths:
         try:
             files += seed_files([p])
         except SeedError as exc:
-            problems.append(Problem(str(p), None, "empty", exc.message))
+            if exc.path != str(p):  # an entry of the directory that cannot be read (a FIFO)
+                problems.append(Problem(exc.path or str(p), None, "schema", exc.message))
+            else:
+                problems.append(Problem(str(p), None, "empty", exc.message))
     return files, problems
 
 
@@ -418,7 +423,7 @@ def _check_spellings(new_seeds: list[Seed], existing: list[Seed], directory: Pat
 def _add_locked(new_seeds: list[Seed], new_path, directory: Path, on_conflict: str) -> AddResult:
     """Add ``new_seeds`` (read and checked from ``new_path``) to ``directory``, whose lock the
     caller holds."""
-    existing_files = sorted(f for f in directory.iterdir() if is_seed_file(f))
+    existing_files = seed_files_in(directory)
     existing = []
     for seed, error in iter_seed_lines(existing_files):
         if error is not None:  # its seeds unseen, the new ones could repeat them or take their ids

@@ -109,22 +109,40 @@ COMPRESSED_SUFFIXES = ("", ".gz", ".bz2", ".zst")
 
 def is_seed_file(path: Path) -> bool:
     """A visible file whose name ends in a seed suffix, compressed or not."""
-    name = path.name
-    return (
-        path.is_file()
-        and not name.startswith(".")
-        and any(name.endswith(s + c) for s in SEED_SUFFIXES for c in COMPRESSED_SUFFIXES)
-    )
+    return path.is_file() and _seed_name(path.name)
+
+
+def _seed_name(name: str) -> bool:
+    """A visible name ending in a seed suffix, compressed or not."""
+    return not name.startswith(".") and any(name.endswith(s + c) for s in SEED_SUFFIXES for c in COMPRESSED_SUFFIXES)
+
+
+def seed_files_in(directory: Path) -> list[Path]:
+    """The seed files of ``directory`` (:func:`is_seed_file`, in name order); an entry named
+    like one that is no regular file (a FIFO, a dangling link) is a :class:`SeedError`: its
+    seeds would be left out without a word."""
+    from trendscore.io.wholefile import listed_problem
+
+    found = []
+    for f in sorted(directory.iterdir()):
+        if not is_seed_file(f):
+            problem = listed_problem(f, "seed") if _seed_name(f.name) else None
+            if problem is not None:
+                raise SeedError(problem, str(f))
+            continue
+        found.append(f)
+    return found
 
 
 def seed_files(paths) -> list[str]:
     """The seed files named: each directory replaced by its seed files (by suffix, in name
-    order, hidden ones left out); a directory without any is an error."""
+    order, hidden ones left out); a directory without any is an error, and so is an entry named
+    like a seed file that is no regular file (:func:`seed_files_in`)."""
     out = []
     for p in paths:
         path = Path(p)
         if path.is_dir():
-            found = sorted(str(f) for f in path.iterdir() if is_seed_file(f))
+            found = [str(f) for f in seed_files_in(path)]
             if not found:
                 raise SeedError(f"directory holds no seed files ({', '.join(SEED_SUFFIXES)})", str(p))
             out += found
