@@ -14,15 +14,19 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import sys
 import time
 from collections import Counter
+from pathlib import Path
 
 import charset_normalizer
-from _common import machine, seed_files
 from opencc import OpenCC
 
-from trendscore.errors import InputError
-from trendscore.io.sniffing import choose_encoding
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import machine, seed_files  # noqa: E402
+
+from trendscore.errors import InputError  # noqa: E402
+from trendscore.io.sniffing import choose_encoding  # noqa: E402
 
 ENCODINGS = ("gbk", "big5", "utf-16-le", "utf-16-be")
 SIZES = (8, 20, 60, None)

@@ -281,3 +281,28 @@ def test_every_benchmark_script_has_a_smoke_run():
     scripts = {p.name for p in BENCH.glob("*.py")} - {"_common.py"}
     covered = set(QUICK) | set(SLOW) | SPECIAL
     assert scripts == covered, f"without a smoke run: {sorted(scripts - covered)}; gone: {sorted(covered - scripts)}"
+
+
+def test_every_script_finds_its_helpers_without_its_folder_on_the_path(tmp_path):
+    """encoding_detection.py imported ``_common`` only because Python puts a script's folder on
+    ``sys.path``, which ``PYTHONSAFEPATH=1`` (``python -P``) does not: it failed to start. Every
+    script is loaded here (its imports and definitions; ``main`` is not run) that way."""
+    scripts = sorted(str(p) for p in BENCH.glob("*.py") if p.name != "_common.py")
+    probe = (  # each script from the same path and without the _common another one imported
+        "import runpy, sys\n"
+        "path = list(sys.path)\n"
+        "for script in sys.argv[1:]:\n"
+        "    sys.path[:] = path\n"
+        "    sys.modules.pop('_common', None)\n"
+        "    try:\n"
+        "        runpy.run_path(script, run_name='probe')\n"
+        "    except ModuleNotFoundError as exc:\n"
+        "        print(script, exc.name)\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONSAFEPATH": "1"}
+    proc = subprocess.run(
+        [sys.executable, "-c", probe, *scripts], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    missing = [line for line in proc.stdout.splitlines() if line.endswith(" _common")]
+    assert not missing, missing
