@@ -149,3 +149,22 @@ def test_a_state_whose_day_is_no_date_is_refused(tmp_path):
         assert result.exit_code == 2, day
         assert "not a trendscore state file ('as_of' is not a date of the form YYYY-MM-DD)" in result.stderr
         assert state.read_text("utf-8") == content
+
+
+def test_read_state_words_each_file_it_cannot_use(tmp_path):
+    """read_state reads through the guard of files read whole (trendscore.io.wholefile); its own
+    contract stays: no file (or a link to none) is a first run, the rest its own words."""
+    from trendscore.errors import InputError
+    from trendscore.trends.alerts import MAX_STATE_BYTES, read_state
+
+    assert read_state(str(tmp_path / "none.json")) is None
+    (tmp_path / "link.json").symlink_to(tmp_path / "gone.json")
+    assert read_state(str(tmp_path / "link.json")) is None
+    with pytest.raises(InputError, match=r": is a directory, not a state file$"):
+        read_state(str(tmp_path))
+    sparse = tmp_path / "sparse.json"
+    with open(sparse, "wb") as fh:
+        fh.truncate(8 << 30)  # 8 GiB of nothing on disk: refused by its size, not read
+    with pytest.raises(InputError, match=r": over 1 MiB, too large for a trendscore state file"):
+        read_state(str(sparse))
+    assert MAX_STATE_BYTES == 1 << 20

@@ -42,7 +42,13 @@ _KINDS = (
 
 class NotReadable(ValueError):
     """Why a file cannot be read whole (``not a regular file (a FIFO)``, ``... bytes, more than
-    64 MiB ...``); the caller names the file in its own kind of error."""
+    64 MiB ...``); the caller names the file in its own kind of error. ``reason`` says which
+    case it is, for a caller that words its own errors: ``missing``, ``directory``, ``special``
+    (a FIFO, socket or device), ``large``, ``unreadable`` or ``changed``."""
+
+    def __init__(self, message: str, reason: str = "unreadable"):
+        super().__init__(message)
+        self.reason = reason
 
 
 def size_text(n: int) -> str:
@@ -53,26 +59,33 @@ def size_text(n: int) -> str:
     return f"{n:,} bytes"
 
 
-def _status_problem(st: os.stat_result, limit: int | None) -> str | None:
+def _status_problem(st: os.stat_result, limit: int | None) -> NotReadable | None:
     if stat.S_ISREG(st.st_mode):
         if limit is not None and st.st_size > limit:
-            return f"{size_text(st.st_size)}, more than the {size_text(limit)} such a file may hold"
+            message = f"{size_text(st.st_size)}, more than the {size_text(limit)} such a file may hold"
+            return NotReadable(message, "large")
         return None
     kind = next((name for test, name in _KINDS if test(st.st_mode)), None)
-    return "not a regular file" + (f" ({kind})" if kind else "")
+    reason = "directory" if stat.S_ISDIR(st.st_mode) else "special"
+    return NotReadable("not a regular file" + (f" ({kind})" if kind else ""), reason)
+
+
+def _path_problem(path, limit: int | None) -> NotReadable | None:
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        return NotReadable("missing", "missing")
+    except OSError as exc:
+        return NotReadable(f"cannot be read ({exc.strerror or exc})")
+    return _status_problem(st, limit)
 
 
 def file_problem(path, limit: int | None = None) -> str | None:
     """Why ``path`` cannot be read whole: ``missing``, ``not a regular file (a FIFO)`` and the
     like, more than ``limit`` bytes, or None for a regular file within it. Only its status is
     read (through a symbolic link): opening a FIFO would wait for a writer."""
-    try:
-        st = os.stat(path)
-    except FileNotFoundError:
-        return "missing"
-    except OSError as exc:
-        return f"cannot be read ({exc.strerror or exc})"
-    return _status_problem(st, limit)
+    problem = _path_problem(path, limit)
+    return None if problem is None else str(problem)
 
 
 def listed_problem(path, kind: str = "input") -> str | None:
@@ -102,18 +115,20 @@ def read_whole(path, limit: int) -> bytearray:
     waiting (a FIFO put there after its status was read is not waited on either), its status
     read again from the open file, and its bytes read into one buffer of its size (a read of
     ``limit`` bytes would take that much memory whatever the file holds)."""
-    problem = file_problem(path, limit)
+    problem = _path_problem(path, limit)
     if problem is not None:
-        raise NotReadable(problem)
+        raise problem
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
+    except FileNotFoundError:  # removed since its status was read
+        raise NotReadable("missing", "missing") from None
     except OSError as exc:
         raise NotReadable(f"cannot be read ({exc.strerror or exc})") from None
     with os.fdopen(fd, "rb", buffering=0) as fh:
         st = os.fstat(fd)
         problem = _status_problem(st, limit)
         if problem is not None:
-            raise NotReadable(problem)
+            raise problem
         data = bytearray(st.st_size + 1)  # one byte more: a file that grew meanwhile is seen to
         view, got = memoryview(data), 0
         try:
@@ -127,6 +142,6 @@ def read_whole(path, limit: int) -> bytearray:
         finally:
             view.release()
     if got > st.st_size:
-        raise NotReadable("changed while it was read")
+        raise NotReadable("changed while it was read", "changed")
     del data[got:]
     return data

@@ -8,10 +8,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
-import stat
 
 from trendscore.errors import InputError
+from trendscore.io.wholefile import NotReadable, read_whole
 from trendscore.trends.momentum import Score
 
 __all__ = ["read_state", "check_state_order", "call_changes", "write_state", "alert_report", "ALERT_EXIT"]
@@ -27,32 +26,28 @@ def read_state(path: str, freq: str | None = None) -> dict | None:
     """The last run's calls, or None when there was none (no file yet); refused when they
     were made per another ``freq`` (weekly calls are not comparable with monthly ones). A
     path that is not a regular file (a FIFO, a device), one over :data:`MAX_STATE_BYTES`, or
-    one that does not hold a state is refused with :class:`InputError`."""
+    one that does not hold a state is refused with :class:`InputError`. The file is read by
+    the guard of every file read whole (:func:`trendscore.io.wholefile.read_whole`): its status
+    first, so a FIFO is never waited on, and its size, so a sparse file of gigabytes is refused
+    unread."""
     try:
-        # without blocking: opening a FIFO to read would wait for a writer that never comes
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
-    except FileNotFoundError:
-        return None
-    except IsADirectoryError:
-        raise InputError("is a directory, not a state file", path) from None
-    except OSError as exc:
-        raise InputError(f"cannot read the state file ({exc.strerror})", path) from None
-    with os.fdopen(fd, "rb") as fh:
-        mode = os.fstat(fd).st_mode
-        if stat.S_ISDIR(mode):
-            raise InputError("is a directory, not a state file", path)
-        if not stat.S_ISREG(mode):  # a FIFO, device or socket: no state to read, and not to be replaced
-            raise InputError("is not a regular file; the state file is read and then replaced: name a file", path)
-        try:
-            raw = fh.read(MAX_STATE_BYTES + 1)
-        except OSError as exc:
-            raise InputError(f"cannot read the state file ({exc.strerror})", path) from None
-    if len(raw) > MAX_STATE_BYTES:  # cut short, it would be reported as not JSON
-        raise InputError(
-            f"over {MAX_STATE_BYTES >> 20} MiB, too large for a trendscore state file (the ones it writes hold "
-            "a few KB): name another file",
-            path,
-        )
+        raw = read_whole(path, MAX_STATE_BYTES)
+    except NotReadable as exc:
+        if exc.reason == "missing":
+            return None
+        if exc.reason == "directory":
+            raise InputError("is a directory, not a state file", path) from None
+        if exc.reason == "special":  # a FIFO, device or socket: no state to read, and not to be replaced
+            message = "is not a regular file; the state file is read and then replaced: name a file"
+            raise InputError(message, path) from None
+        if exc.reason == "large":
+            raise InputError(
+                f"over {MAX_STATE_BYTES >> 20} MiB, too large for a trendscore state file (the ones it writes hold "
+                "a few KB): name another file",
+                path,
+            ) from None
+        detail = str(exc).removeprefix("cannot be read ").strip("()")  # "Permission denied", "changed while..."
+        raise InputError(f"cannot read the state file ({detail})", path) from None
     try:
         state = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError):
