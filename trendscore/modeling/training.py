@@ -39,6 +39,7 @@ __all__ = [
     "cross_validate",
     "learning_curve",
     "defaults",
+    "check_source_date_epoch",
 ]
 
 def cross_validate(
@@ -297,6 +298,13 @@ def _figures(scores: dict) -> dict:
     return {k: v for k, v in scores.items() if k not in ("oof_proba", "oof_pred", "oof_scored")}
 
 
+def check_source_date_epoch() -> None:
+    """Refuse a malformed ``SOURCE_DATE_EPOCH`` (:class:`~trendscore.errors.InputError`) before
+    anything imports scikit-learn: numpy, imported by SciPy under it, reads the variable as an
+    integer and fails with a traceback otherwise. Call it first in anything that fits a model."""
+    created_stamp()
+
+
 def created_stamp() -> str:
     """The card's ``created`` time: now, or ``SOURCE_DATE_EPOCH`` (seconds since 1970, UTC) when
     that is set, as reproducible builds agree, so a rebuild gives the same bytes."""
@@ -381,12 +389,12 @@ def train_seeds(
     from trendscore.modeling.store import check_model_target
     from trendscore.text.embedding import caching, require_encoder
 
+    check_source_date_epoch()
     check_settings(params)  # a misspelt setting, before the work
     if out_dir is not None:
         check_model_target(out_dir)  # before the work, not after it
     for name in dict.fromkeys(n for n in (params.get("embedding"), encoder) if n):  # installed, before the work
         require_encoder(name, f"training with the {name!r} sentence encoder")
-    created_stamp()  # a malformed SOURCE_DATE_EPOCH is refused before the work too
     # the seeds as read, before any label is taken off them (given themes, provisional themes
     # that stay): what the card's hash finds the seed files by (provisional.model_seeds)
     sha256 = seeds_sha256(seeds)

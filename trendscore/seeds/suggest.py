@@ -109,8 +109,9 @@ def label_issues(seeds: list[Seed], folds: int = 5, seed: int = 0, limit: int | 
     label (a single-label model), is the one label the out-of-fold model gives the seed. Fewer
     than ``2 * folds`` seeds raise :class:`InputError` naming their files.
     """
-    from trendscore.modeling.training import cross_validate
+    from trendscore.modeling.training import check_source_date_epoch, cross_validate
 
+    check_source_date_epoch()
     if len(seeds) < 2 * folds:
         files = list(dict.fromkeys(s.path for s in seeds))
         named = ", ".join(files[:3]) + (f" and {len(files) - 3} more files" if len(files) > 3 else "")
