@@ -24,7 +24,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from trendscore.errors import InputError
 from trendscore.io.texts import as_texts
-from trendscore.run.forking import usable_cores
+from trendscore.run.forking import resolve_jobs, usable_cores
 from trendscore.text.embedding import caching
 from trendscore.text.features import FeatureConfig, Featurizer
 from trendscore.text.namelists import LISTS
@@ -120,9 +120,10 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         Tune each theme's cut on out-of-fold probabilities; otherwise 0.5.
     random_state : int, default=0
         Seeds the fold split, so training is deterministic.
-    n_jobs : int, default=1
+    n_jobs : int or None, default=1
         Themes fitted at once, in forked worker processes (not threads: liblinear keeps one
-        random state per process, so threads would make the fits depend on timing). The
+        random state per process, so threads would make the fits depend on timing); read as
+        scikit-learn reads it: None is 1, -1 every usable core, -2 all but one, 0 is refused. The
         result does not depend on it (nor do sentence-embedding vectors, which are encoded
         in the same batches whatever the number of processes).
     nb_weight : float, default=0.0
@@ -254,8 +255,9 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         strat = None if self.multilabel_ else np.asarray(y)
         keys = _group_keys(groups, X.shape[0])
         columns = range(Y.shape[1])
-        if (self.n_jobs or 1) > 1 and Y.shape[1] > 1:
-            svms = _svms_in_processes(self, X, Y, strat, keys, min(self.n_jobs, Y.shape[1], usable_cores()))
+        jobs = resolve_jobs(self.n_jobs)  # as scikit-learn reads it: -1 is every core
+        if jobs > 1 and Y.shape[1] > 1:
+            svms = _svms_in_processes(self, X, Y, strat, keys, min(jobs, Y.shape[1], usable_cores()))
         else:
             svms = [self._column_svm(X, Y[:, j], strat, keys) for j in columns]
         if not self.multilabel_ and nb_weight > 0:
@@ -343,8 +345,8 @@ class TextThemeClassifier(ClassifierMixin, BaseEstimator):
 
     These keyword defaults are the one source of ``train``'s defaults
     (:func:`trendscore.modeling.fitting.defaults` reads them).
-    n_jobs : int, default=1
-        As in :class:`ThemeClassifier`.
+    n_jobs : int or None, default=1
+        As in :class:`ThemeClassifier` (-1: every usable core, as in scikit-learn).
     nb_weight : float, default=0.0
         As in :class:`ThemeClassifier` (single-label only); the naive Bayes part sees the
         TF-IDF columns, not the sentence embedding's.
@@ -404,7 +406,8 @@ class TextThemeClassifier(ClassifierMixin, BaseEstimator):
             value = getattr(self, name)
             if not isinstance(value, (bool, np.bool_)):
                 raise InputError(f"{name} must be True or False, got {value!r}")
-        for name, least in (("min_df", 1), ("cv", 0), ("n_jobs", None), ("embedding_dims", 1)):
+        resolve_jobs(self.n_jobs)  # None, a positive number, or -1 (every core), -2 ... as in scikit-learn
+        for name, least in (("min_df", 1), ("cv", 0), ("embedding_dims", 1)):
             value = getattr(self, name)
             whole = isinstance(value, numbers.Integral) and not isinstance(value, (bool, np.bool_))
             if not whole or (least is not None and value < least):
@@ -435,7 +438,8 @@ class TextThemeClassifier(ClassifierMixin, BaseEstimator):
         )
         texts = as_texts(X)
         self.__dict__.pop("themes_", None)  # theme names a conversion from a model set; stale after a refit
-        with caching(jobs=self.n_jobs):  # sentence embeddings, if any, computed once for fit and features
+        jobs = resolve_jobs(self.n_jobs)
+        with caching(jobs=jobs):  # sentence embeddings, if any, computed once for fit and features
             self.featurizer_ = Featurizer(config).fit(texts, min_df=self.min_df)
             features = self._features(texts)
         self.classifier_ = ThemeClassifier(
@@ -444,7 +448,7 @@ class TextThemeClassifier(ClassifierMixin, BaseEstimator):
             class_weight=self.class_weight,
             tune_thresholds=self.tune_thresholds,
             random_state=self.random_state,
-            n_jobs=self.n_jobs,
+            n_jobs=jobs,
             nb_weight=self.nb_weight,
         ).fit(features, y, nb_columns=self.featurizer_.n_terms, groups=groups)
         self.classes_ = self.classifier_.classes_

@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Sequence
 
-__all__ = ["fork_map", "usable_cores"]
+__all__ = ["fork_map", "resolve_jobs", "usable_cores"]
 
 
 def usable_cores() -> int:
@@ -22,6 +22,30 @@ def usable_cores() -> int:
         return max(len(os.sched_getaffinity(0)), 1)
     except AttributeError:
         return os.cpu_count() or 1
+
+
+def resolve_jobs(n_jobs) -> int:
+    """The processes an ``n_jobs`` setting asks for, read as scikit-learn reads it: None is one,
+    a positive number itself, -1 every usable core, -2 all but one and so on (never below one).
+    Zero, and anything that is not a whole number, is refused with an
+    :class:`~trendscore.errors.InputError`.
+
+    >>> resolve_jobs(None), resolve_jobs(3), resolve_jobs(-1) == usable_cores()
+    (1, 3, True)
+    """
+    import numbers
+
+    from trendscore.errors import InputError
+
+    if n_jobs is None:
+        return 1
+    if not isinstance(n_jobs, numbers.Integral) or type(n_jobs).__name__ in ("bool", "bool_"):
+        raise InputError(f"n_jobs must be a whole number or None, got {n_jobs!r}")
+    if n_jobs == 0:
+        raise InputError("n_jobs must not be 0: give a number of processes, or -1 for every core")
+    if n_jobs > 0:
+        return int(n_jobs)
+    return max(usable_cores() + 1 + int(n_jobs), 1)
 
 
 def _apply(fn: Callable, item):
