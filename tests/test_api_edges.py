@@ -10,6 +10,7 @@ import pytest
 import trendscore
 from trendscore import TextThemeClassifier
 
+T1 = "海淀区发布微短剧扶持政策"
 TRAIN = ["海淀区发布微短剧扶持政策", "短剧出海东南亚", "北京出台短剧管理办法", "短剧平台进军海外市场"] * 3
 Y = np.array([[1, 0], [0, 1], [1, 0], [0, 1]] * 3)
 
@@ -43,3 +44,23 @@ def test_n_jobs_is_read_as_scikit_learn_reads_it(monkeypatch, n_jobs, processes)
 def test_n_jobs_that_means_nothing_is_refused(n_jobs, message):
     with pytest.raises(trendscore.InputError, match=f"^{message}"):
         _small(n_jobs=n_jobs).fit(TRAIN, Y)
+
+
+pd = pytest.importorskip("pandas")
+
+
+@pytest.mark.parametrize(
+    ("column", "cells", "message"),
+    [
+        ("labels", [["policy"], ["policy", "policy"], ["culture"]], "duplicate labels"),
+        ("text", ["海淀区发布微短剧扶持政策", None, "短剧出海东南亚"], "expected a string 'text' field, got null"),
+    ],
+)
+def test_score_names_a_frames_row_by_its_index_value(column, cells, message):
+    frame = pd.DataFrame({"text": [T1] * 3, "date": ["2026-01-05"] * 3}, index=["r1", "r7", "r3"])
+    frame[column] = cells
+    # the error had named the row as <DataFrame>:2 alone, which frame.loc cannot find
+    with pytest.raises(trendscore.InputError, match=rf"^<DataFrame>:2: {message}.* \(index 'r7'\)$"):
+        trendscore.score(frame)
+    with pytest.raises(trendscore.InputError, match=r"\(index 20\)$"):  # a number, as Python writes it
+        trendscore.score(frame.set_axis(pd.Index([10, 20, 30], dtype="int64")))

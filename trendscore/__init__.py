@@ -134,7 +134,9 @@ def score(
 ):
     """Theme momentum of records (dicts) or of a pandas DataFrame's rows; see
     :func:`trendscore.trends.scoring.score`. ``text_column`` and ``date_column`` name the fields
-    holding the text and the date when they are not ``text`` and ``date``."""
+    holding the text and the date when they are not ``text`` and ``date``. An error about a
+    DataFrame's row names it as ``<DataFrame>:N`` (N counted from 1) and by its index value,
+    ``(index 'r7')``."""
     from trendscore.io.dates import check_freq
     from trendscore.io.frames import frame_rows, is_frame, rows_name
     from trendscore.io.rows import RECORDS
@@ -148,8 +150,9 @@ def score(
     if not isinstance(records, Iterable):
         raise InputError(f"expected records (an iterable of dicts) or a DataFrame, got {type(records).__name__}")
     name = rows_name(records)
-    if is_frame(records):
-        records = frame_rows(records, text_column, date_column)
+    frame = records if is_frame(records) else None
+    if frame is not None:
+        records = frame_rows(frame, text_column, date_column)
     elif not isinstance(records, (dict, str, bytes)):  # (refused as such by _score)
         records = _labels_as_lists(records)
     if name == RECORDS and (text_column != "text" or date_column != "date"):
@@ -159,7 +162,14 @@ def score(
         records = (columns.rename(dict(r), RECORDS, n) if isinstance(r, dict) else r for n, r in enumerate(records, 1))
     if not is_frame(records) and date_column == "date" and not isinstance(records, (dict, str, bytes)):
         records = _date_spelt_otherwise_refused(records)
-    return _score(records, freq=freq, as_of=as_of, model=model, relabel=relabel, rows=name)
+    try:
+        return _score(records, freq=freq, as_of=as_of, model=model, relabel=relabel, rows=name)
+    except InputError as error:
+        if frame is not None:  # <DataFrame>:N counts rows from 1; the index is what the user can look up
+            from trendscore.io.frames import name_index
+
+            name_index(error, frame)
+        raise
 
 
 def _labels_as_lists(records):

@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator
 
-from trendscore.errors import InputError, one_line
+from trendscore.errors import InputError, one_line, quoted
 from trendscore.io.rows import FRAME, RECORDS, input_labels_name
 
 __all__ = [
@@ -16,6 +16,7 @@ __all__ = [
     "labelled_frame",
     "check_added_columns",
     "frame_rows",
+    "name_index",
     "frame_labels",
     "labels_as_text",
     "label_cell_kinds",
@@ -268,6 +269,20 @@ def frame_rows(
         labels_key = next((c for c in frame.columns if str(c) == "labels"), None)
         as_text = labels_key is not None and labels_as_text(frame[labels_key].tolist(), list_text)
     return _rows(frame, columns, as_text, list_text)
+
+
+def name_index(error: InputError, frame) -> InputError:
+    """``error`` with the index value of the row of ``frame`` it names (``<DataFrame>:N``, N
+    counted from 1) added as ``(index ...)``, so that a frame indexed otherwise than 0, 1, 2 ...
+    (by ids, by dates, filtered) shows which row to look at; an error naming no row of it, or
+    already naming the index, is returned as it is. The error is changed in place."""
+    line = error.line
+    if error.path != FRAME or line is None or not 1 <= line <= len(frame) or "(index " in error.message:
+        return error
+    value = frame.index[line - 1 : line].tolist()[0]  # a Python value (not np.int64(7)) for the message
+    error.message = f"{error.message} (index {one_line(quoted(value))})"
+    error.args = (str(error._render()),)
+    return error
 
 
 def _check_index(frame, names: list[str], date_column: str) -> None:

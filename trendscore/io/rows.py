@@ -3,7 +3,9 @@
 One rule for every entry point (``trendscore.label``, ``trendscore.score``,
 ``score_dataframe``): the rows of a pandas DataFrame (or of a Dask DataFrame) are
 ``<DataFrame>:N``, the dicts of a list of records ``<records>:N``; N counts from 1 in the order
-the rows were given, across the whole input (not the frame's index, nor a partition's row).
+the rows were given, across the whole input (not the frame's index, nor a partition's row);
+``trendscore.label`` and ``trendscore.score`` add the row's index value, ``(index 'r7')``
+(:func:`trendscore.io.frames.name_index`).
 :func:`trendscore.io.frames.rows_name` tells which name some data takes.
 """
 
