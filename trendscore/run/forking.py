@@ -41,11 +41,10 @@ def resolve_jobs(n_jobs) -> int:
         return 1
     if not isinstance(n_jobs, numbers.Integral) or type(n_jobs).__name__ in ("bool", "bool_"):
         raise InputError(f"n_jobs must be a whole number or None, got {n_jobs!r}")
-    if n_jobs == 0:
+    jobs = int(n_jobs)
+    if jobs == 0:
         raise InputError("n_jobs must not be 0: give a number of processes, or -1 for every core")
-    if n_jobs > 0:
-        return int(n_jobs)
-    return max(usable_cores() + 1 + int(n_jobs), 1)
+    return jobs if jobs > 0 else max(usable_cores() + 1 + jobs, 1)
 
 
 def _apply(fn: Callable, item):
