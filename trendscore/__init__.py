@@ -44,8 +44,8 @@ def label(data, model=None, text_column: str = "text"):
     (read once; its first item tells which), or a pandas DataFrame (gives a copy, index and
     all, with a ``labels`` column and one ``score_<theme>`` probability column per theme; a
     column of one of those names is refused). A record's or frame's own ``labels`` are kept
-    as ``labels_input`` (``labels_input_2``... if that name is taken), as the ``label``
-    command keeps them; a record's ``scores`` field is replaced, as the command replaces it.
+    as ``labels_input`` (``labels_input_2``... if that name is taken), and its own ``scores``
+    as ``scores_input``, as the ``label`` command keeps them in every output format.
 
     Examples
     --------
@@ -83,14 +83,11 @@ def label(data, model=None, text_column: str = "text"):
 
 
 def _with_result(record: dict, result: dict) -> dict:
-    """A copy of ``record`` with the model's ``result`` added; a ``labels`` field of the
-    record's own is kept as ``labels_input``, as the ``label`` command keeps it."""
-    from trendscore.io.rows import input_labels_name
+    """A copy of ``record`` with the model's ``result`` added; the record's own ``labels`` and
+    ``scores`` are kept as ``labels_input`` and ``scores_input``, as the ``label`` command keeps them."""
+    from trendscore.io.rows import keep_input_fields
 
-    out = dict(record)
-    if "labels" in out:
-        out[input_labels_name(out)] = out.pop("labels")
-    return {**out, **result}
+    return {**keep_input_fields(dict(record)), **result}
 
 
 def read(

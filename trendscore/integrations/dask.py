@@ -20,7 +20,7 @@ from functools import partial
 from pathlib import Path
 
 from trendscore.errors import InputError, ModelError
-from trendscore.io.rows import FRAME, input_labels_name
+from trendscore.io.rows import FRAME, input_columns
 from trendscore.once import built_once
 
 __all__ = ["label_dataframe", "score_dataframe", "connect"]
@@ -328,7 +328,8 @@ def _label_partition(pdf, model_dir, text_column, partition_info=None):
 
 def label_dataframe(ddf, model=None, text_column: str = "text"):
     """``ddf`` with a ``labels`` column and one ``score_<theme>`` column per theme (a
-    ``labels`` column of its own kept as ``labels_input``, as :func:`trendscore.label` keeps it).
+    ``labels`` and ``scores`` column of its own kept as ``labels_input`` and ``scores_input``, as
+    :func:`trendscore.label` keeps them).
 
     ``model`` is read as :func:`trendscore.label` reads it (a model directory, a registry, a
     bundled model's name, a loaded Model, or None for the bundled default); each worker loads
@@ -344,8 +345,9 @@ def label_dataframe(ddf, model=None, text_column: str = "text"):
     themes = loaded.themes
     check_added_columns(ddf.columns, themes, bool(loaded.provisional))  # before any work, as trendscore.label
     meta = ddf._meta.copy()
-    if "labels" in meta.columns:  # kept as the partitions keep it (labelled_frame)
-        meta = meta.rename(columns={"labels": input_labels_name(set(meta.columns))})
+    kept = input_columns(meta.columns)
+    if kept:  # labels and scores of its own kept as the partitions keep them (labelled_frame)
+        meta = meta.rename(columns=kept)
     meta["labels"] = []
     for theme in themes:
         meta[f"score_{theme}"] = []

@@ -7,7 +7,7 @@ import math
 from collections.abc import Iterator
 
 from trendscore.errors import InputError, one_line, quoted
-from trendscore.io.rows import FRAME, RECORDS, input_labels_name
+from trendscore.io.rows import FRAME, RECORDS, input_columns
 
 __all__ = [
     "is_frame",
@@ -103,13 +103,15 @@ def check_added_columns(columns, themes: list[str], provisional: bool = False) -
 
 def labelled_frame(frame, results: list[dict], themes: list[str]):
     """A copy of ``frame`` with ``labels`` and one ``score_<theme>`` probability column per theme.
-    A ``labels`` column of the frame's own is kept, renamed as ``label`` keeps a record's
-    (:func:`trendscore.io.rows.input_labels_name`); a column of a name the labels add is
+    A ``labels`` or ``scores`` column of the frame's own is kept, renamed as ``label`` keeps a
+    record's (``labels_input``, ``scores_input``: :func:`trendscore.io.rows.input_columns`); a
+    column of a name the labels add is
     refused (:func:`check_added_columns`)."""
     check_added_columns(frame.columns, themes, bool(results) and "provisional" in results[0])
     out = frame.copy()
-    if "labels" in out.columns:
-        out = out.rename(columns={"labels": input_labels_name(set(out.columns))})
+    kept = input_columns(out.columns)
+    if kept:
+        out = out.rename(columns=kept)
     out["labels"] = [r["labels"] for r in results]
     for theme in themes:
         out[f"score_{theme}"] = [r["scores"][theme] for r in results]

@@ -17,6 +17,7 @@ from typing import Any
 
 from trendscore.errors import InputError
 from trendscore.io.jsonfast import RawNumber
+from trendscore.io.writers import column_taken
 
 __all__ = ["open_parquet", "row_group_spans", "require_pyarrow", "ParquetWriter", "Base64Text"]
 
@@ -194,7 +195,10 @@ class ParquetWriter:
 
         row = {k: v for k, v in record.items() if k not in ("scores", "explain")}
         for theme in self.themes:
-            row[f"score_{theme}"] = (record.get("scores") or {}).get(theme)
+            column = f"score_{theme}"
+            if column in row:  # as CSV output refuses it: the model's scores would replace it
+                raise column_taken(column, "Parquet")
+            row[column] = (record.get("scores") or {}).get(theme)
         if "explain" in record:
             row["explain"] = json.dumps(record["explain"], ensure_ascii=False)
         return row

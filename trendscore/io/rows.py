@@ -4,14 +4,26 @@ One rule for every entry point (``trendscore.label``, ``trendscore.score``,
 ``score_dataframe``): the rows of a pandas DataFrame (or of a Dask DataFrame) are
 ``<DataFrame>:N``, the dicts of a list of records ``<records>:N``; N counts from 1 in the order
 the rows were given, across the whole input (not the frame's index, nor a partition's row);
-``trendscore.label`` and ``trendscore.score`` add the row's index value, ``(index 'r7')``
+``trendscore.label``, ``trendscore.score`` and ``score_dataframe`` add the row's index value, ``(index 'r7')``
 (:func:`trendscore.io.frames.name_index`).
 :func:`trendscore.io.frames.rows_name` tells which name some data takes.
+
+Also one rule for what labelling does with a row's own ``labels`` and ``scores``
+(:func:`keep_input_fields`).
 """
 
 from __future__ import annotations
 
-__all__ = ["FRAME", "INPUT_LABELS", "RECORDS", "input_labels_name"]
+__all__ = [
+    "FRAME",
+    "INPUT_FIELDS",
+    "INPUT_LABELS",
+    "RECORDS",
+    "input_columns",
+    "input_labels_name",
+    "input_name",
+    "keep_input_fields",
+]
 
 #: how errors name the rows of a DataFrame
 FRAME = "<DataFrame>"
@@ -19,6 +31,53 @@ FRAME = "<DataFrame>"
 RECORDS = "<records>"
 #: the field (or column) that keeps a row's own ``labels`` once the model's labels take that name
 INPUT_LABELS = "labels_input"
+
+
+#: the fields (or columns) of a row's own that labelling keeps under another name, because the
+#: model's answer takes their name: its ``labels``, and its ``scores`` (a JSON Lines record's,
+#: or a dict record's, as ``label`` writes it; a re-labelled output holds both)
+INPUT_FIELDS = ("labels", "scores")
+
+
+def input_name(field: str, taken) -> str:
+    """The name under which a row's own ``field`` (one of :data:`INPUT_FIELDS`) is kept:
+    ``FIELD_input``, or ``FIELD_input_2``, ``_3``... when the row (``taken``: its field or
+    column names) has that name already.
+
+    >>> input_name("scores", {"text", "scores"}), input_name("scores", {"scores", "scores_input"})
+    ('scores_input', 'scores_input_2')
+    """
+    base = f"{field}_input"
+    name, n = base, 1
+    while name in taken:
+        n += 1
+        name = f"{base}_{n}"
+    return name
+
+
+def keep_input_fields(record: dict) -> dict:
+    """Move a record's own ``labels`` and ``scores`` (:data:`INPUT_FIELDS`) to the names
+    :func:`input_name` gives, in place, so that the model's answer does not replace them; one
+    rule for ``label`` (every output format) and :func:`trendscore.label`. Returns the record.
+
+    >>> keep_input_fields({"text": "t", "labels": ["policy"], "scores": "mine"})
+    {'text': 't', 'labels_input': ['policy'], 'scores_input': 'mine'}
+    """
+    for field in INPUT_FIELDS:
+        if field in record:
+            record[input_name(field, record)] = record.pop(field)
+    return record
+
+
+def input_columns(columns) -> dict:
+    """``{column: new name}`` for a frame's own columns that :data:`INPUT_FIELDS` name, as
+    :func:`keep_input_fields` renames a record's fields (for ``DataFrame.rename``).
+
+    >>> input_columns(["text", "scores", "labels"])
+    {'labels': 'labels_input', 'scores': 'scores_input'}
+    """
+    taken = {str(c) for c in columns}
+    return {field: input_name(field, taken) for field in INPUT_FIELDS if field in taken}
 
 
 def input_labels_name(taken) -> str:
@@ -30,9 +89,5 @@ def input_labels_name(taken) -> str:
     >>> input_labels_name({"text", "labels"}), input_labels_name({"labels", "labels_input"})
     ('labels_input', 'labels_input_2')
     """
-    name, n = INPUT_LABELS, 1
-    while name in taken:
-        n += 1
-        name = f"{INPUT_LABELS}_{n}"
-    return name
+    return input_name("labels", taken)
 

@@ -10,7 +10,7 @@ import tempfile
 import unicodedata
 from typing import IO
 
-from trendscore.errors import Hint, InputError, hinted
+from trendscore.errors import Hint, InputError, TrendscoreError, hinted
 
 # Re-exported for the modules that still import them from here (the job runner's, being
 # rewritten on another branch); new code imports them from trendscore.io.atomic.
@@ -18,7 +18,7 @@ from trendscore.io.atomic import AtomicOutput, atomic_write_bytes, check_output_
 from trendscore.io.columns import LABEL_SEPARATOR
 from trendscore.io.jsonfast import RawNumber, dumps, dumps_line, loads
 
-__all__ = ["RecordWriter", "OUTPUT_FORMATS", "printable"]
+__all__ = ["RecordWriter", "OUTPUT_FORMATS", "column_taken", "printable"]
 
 OUTPUT_FORMATS = ("jsonl", "csv", "table")
 
@@ -31,6 +31,15 @@ def printable(text: str) -> str:
         ch if ch.isprintable() or unicodedata.category(ch) == "Zs" else ch.encode("unicode_escape").decode("ascii")
         for ch in text
     )
+
+
+def column_taken(field: str, output: str) -> TrendscoreError:
+    """The error for a record's ``field`` named like a column the labels add to the ``output``
+    format's table (``score_policy`` in CSV and Parquet): its values would be lost under the
+    model's, so it is refused, with JSON Lines (which keeps scores in one ``scores`` field) as
+    the way out."""
+    error = InputError(f"a record has a field {field!r}, the name of a column of the {output} output")
+    return hinted(error, Hint("{setting} jsonl", "output_format"))
 
 
 def _cell(value) -> str:
@@ -96,8 +105,7 @@ class RecordWriter:
             index = self._columns.get(key)
             if index is None:
                 if key in self._score_columns:
-                    error = InputError(f"a record has a field {key!r}, the name of a column of the CSV output")
-                    raise hinted(error, Hint("{setting} jsonl", "output_format"))
+                    raise column_taken(key, "CSV")
                 index = self._columns[key] = len(self._columns)
                 cells.append("")
             if key == "labels_input" and isinstance(value, list) and all(isinstance(v, str) for v in value):

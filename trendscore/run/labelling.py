@@ -6,7 +6,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from trendscore.io.readers import read_records
-from trendscore.io.rows import INPUT_LABELS, input_labels_name
+from trendscore.io.rows import INPUT_LABELS, keep_input_fields
 from trendscore.modeling.model import BATCH, Model
 
 __all__ = ["LabelStats", "label_records", "iter_input_records", "BATCH_CHARS", "INPUT_LABELS"]
@@ -22,12 +22,6 @@ class LabelStats:
     records: int = 0
     blank: int = 0
     kept_labels: int = 0
-
-
-def _keep_input_labels(record: dict) -> None:
-    """Move a record's own ``labels`` to :data:`INPUT_LABELS` (``labels_input_2``... when the
-    record has that field too), so that the model's labels do not replace them."""
-    record[input_labels_name(record)] = record.pop("labels")
 
 
 def iter_input_records(
@@ -52,7 +46,8 @@ def label_records(
     """Yield each record with ``labels`` and ``scores`` added (and ``explain`` if asked).
 
     A record's own ``labels`` field is kept as ``labels_input`` (:data:`INPUT_LABELS`) and
-    counted in ``stats.kept_labels``. The records are updated in place (they are the
+    counted in ``stats.kept_labels``; its own ``scores``, as ``scores_input``
+    (:func:`trendscore.io.rows.keep_input_fields`). The records are updated in place (they are the
     reader's own dicts)."""
     stats = stats if stats is not None else LabelStats()
     batch: list[dict] = []
@@ -61,8 +56,8 @@ def label_records(
         results = model.label([r["text"] for r in batch])
         for rec, res in zip(batch, results):
             if "labels" in rec:
-                _keep_input_labels(rec)
                 stats.kept_labels += 1
+            keep_input_fields(rec)  # its own labels and scores, under labels_input and scores_input
             rec["labels"], rec["scores"] = res["labels"], res["scores"]
             if "provisional" in res:  # a model with provisional themes names them in every record
                 rec["provisional"] = res["provisional"]
