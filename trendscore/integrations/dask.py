@@ -378,15 +378,20 @@ def _accumulate_partition(pdf, model_dir, text_column: str, date_column: str, as
     ``settings`` (the score's frequency and ``as_of``) tell which days the sample of passages
     that fit no theme keeps."""
     from trendscore.errors import TrendscoreError
-    from trendscore.io.frames import frame_rows
+    from trendscore.io.frames import frame_rows, name_index
     from trendscore.trends.scoring import accumulate
 
     theme_at: dict = {}
     try:
         rows = frame_rows(pdf, text_column, date_column, as_text=as_text, list_text=True)  # Dask makes strings of lists
+    except TrendscoreError as exc:  # the columns: no row of them to name
+        return None, len(pdf), theme_at, exc
+    try:
         items = ((record, FRAME, n) for n, record in enumerate(rows, 1))
         tally = accumulate(items, partial(_worker_model, model_dir), settings, theme_at=theme_at)
     except TrendscoreError as exc:
+        if isinstance(exc, InputError):  # its row's index value, as trendscore.score names it
+            name_index(exc, pdf)
         return None, len(pdf), theme_at, exc
     tally.model = None  # not sent back: the caller loads its own to name it
     return tally, len(pdf), theme_at, None
