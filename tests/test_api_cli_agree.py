@@ -149,3 +149,50 @@ def test_a_field_named_like_a_score_column_is_refused_in_csv_and_parquet_alike(t
         f"Error: a record has a field 'score_policy', the name of a column of the {name} output; try --format jsonl\n"
     )
     assert not (tmp_path / f"out.{fmt}").exists()
+
+
+TEXT_COLUMN = {
+    "the named field": [{"id": 1, "body": T}],
+    "text alone, as a record without the named field": [{"id": 1, "body": T}, {"id": 2, "text": T}],
+    "both fields": [{"id": 1, "body": T, "text": "x"}],
+    "neither field": [{"id": 1, "body": T}, {"id": 2}],
+    "a null named field": [{"id": 1, "body": None}],
+}
+
+
+@pytest.mark.parametrize("case", sorted(TEXT_COLUMN))
+def test_label_reads_a_text_column_as_the_cli_reads_it(tmp_path, case):
+    records = TEXT_COLUMN[case]
+    path = _jsonl(tmp_path / "in.jsonl", records)
+    result = _cli("label", path, "--text-column", "body")
+    # trendscore.label had refused a record with text but no body, labelled body in one with
+    # both, and kept body in its output where label writes text
+    try:
+        api = trendscore.label([dict(r) for r in records], text_column="body")
+    except trendscore.InputError as exc:
+        assert exc.path == "<records>"
+        message = exc.message if exc.hint is None else f"{exc.message}; try {exc.hint.render('--text-column')}"
+        assert result.exit_code == 2 and result.stderr == f"Error: {path}:{exc.line}: {message}\n"
+    else:
+        assert result.exit_code == 0, result.stderr
+        assert _plain(api) == [json.loads(line) for line in result.stdout.splitlines()]
+
+
+def test_a_frames_text_column_is_renamed_as_label_renames_it_in_parquet(tmp_path):
+    pd = pytest.importorskip("pandas")
+    pytest.importorskip("pyarrow")
+    source, out = tmp_path / "in.parquet", tmp_path / "out.parquet"
+    pd.DataFrame({"id": [1, 2], "body": [T, "海淀区发布微短剧扶持政策"]}).to_parquet(source, index=False)
+    assert _cli("label", source, "--text-column", "body", "-o", out).exit_code == 0
+    cli = pd.read_parquet(out)
+    api = trendscore.label(pd.read_parquet(source), text_column="body")
+    # the frame had kept 'body' where label writes 'text'
+    assert list(api.columns) == list(cli.columns) and api["text"].tolist() == cli["text"].tolist()
+    both = pd.read_parquet(source).assign(text="x")
+    both.to_parquet(source, index=False)
+    refused = _cli("label", source, "--text-column", "body", "-o", out)
+    assert refused.exit_code == 2
+    assert "has both a 'body' and a 'text' column; one of them would be lost" in refused.stderr
+    # the frame had been labelled from 'body', its 'text' kept beside it
+    with pytest.raises(trendscore.InputError, match="the DataFrame has both a 'body' and a 'text' column; one of"):
+        trendscore.label(both, text_column="body")

@@ -40,19 +40,24 @@ def label(data, model=None, text_column: str = "text"):
     ``data`` is a list of strings (gives one ``{"labels", "scores"}`` dict per text; a pandas
     Series or a one-dimensional numpy array of strings likewise, in its order, its index not
     kept), a list of record dicts (gives copies with ``labels`` and ``scores`` added; the
-    text is read from ``text_column``), either of them as a generator or other iterator
+    text is read from ``text_column``, renamed ``text`` in the copies, or from ``text`` in a
+    record without that field, and a record holding both is refused, as the ``label`` command
+    reads JSON Lines with ``--text-column``), either of them as a generator or other iterator
     (read once; its first item tells which), or a pandas DataFrame (gives a copy, index and
     all, with a ``labels`` column and one ``score_<theme>`` probability column per theme; a
-    column of one of those names is refused). A record's or frame's own ``labels`` are kept
-    as ``labels_input`` (``labels_input_2``... if that name is taken), and its own ``scores``
-    as ``scores_input``, as the ``label`` command keeps them in every output format.
+    column of one of those names is refused; ``text_column`` is renamed ``text``, and a frame
+    holding both is refused, as ``label`` reads a CSV or Parquet file). A record's or frame's
+    own ``labels`` are kept as ``labels_input`` (``labels_input_2``... if that name is taken),
+    and its own ``scores`` as ``scores_input``, as the ``label`` command keeps them in every
+    output format.
 
     Examples
     --------
-    >>> label([{"id": 7, "body": "短剧出海东南亚"}], text_column="body")[0]["labels"]
-    ['overseas']
+    >>> record = label([{"id": 7, "body": "短剧出海东南亚"}], text_column="body")[0]
+    >>> record["text"], record["labels"]
+    ('短剧出海东南亚', ['overseas'])
     """
-    from trendscore.io.frames import frame_texts, is_frame, is_series, labelled_frame
+    from trendscore.io.frames import check_text_column, frame_texts, is_frame, is_series, labelled_frame
     from trendscore.io.rows import RECORDS
 
     if model is None or not isinstance(model, Model):
@@ -63,22 +68,22 @@ def label(data, model=None, text_column: str = "text"):
 
         model = load_model(resolve_model(model))
     if is_frame(data):
-        return labelled_frame(data, model.label(frame_texts(data, text_column)), model.themes)
+        check_text_column(data.columns, text_column)  # before any labelling
+        return labelled_frame(data, model.label(frame_texts(data, text_column)), model.themes, text_column)
     if is_series(data):
         data = data.tolist()
     elif isinstance(data, Iterator):  # a generator is read once, here, whatever it holds
         data = list(data)
     if isinstance(data, (list, tuple)) and data and isinstance(data[0], dict):
-        texts = []
+        from trendscore.io.columns import Columns
+        from trendscore.io.readers import record_text
+
+        columns, records = Columns(text_column), []
         for n, record in enumerate(data, 1):
             if not isinstance(record, dict):
                 raise InputError(f"expected a dict record, got {type(record).__name__}", RECORDS, n)
-            text = record.get(text_column)
-            if not isinstance(text, str):
-                got = "nothing" if text_column not in record else "null" if text is None else type(text).__name__
-                raise InputError(f"expected a string {text_column!r} field, got {got}", RECORDS, n)
-            texts.append(text)
-        return [_with_result(r, res) for r, res in zip(data, model.label(texts))]
+            records.append(record_text(dict(record), columns, RECORDS, n))  # a copy: the caller's stays as it was
+        return [_with_result(r, res) for r, res in zip(records, model.label([r["text"] for r in records]))]
     return model.label(data)
 
 

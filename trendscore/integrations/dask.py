@@ -320,7 +320,7 @@ def _label_partition(pdf, model_dir, text_column, partition_info=None):
         if number is None or exc.line is None:
             raise
         raise InputError(f"partition {number + 1}, its row {exc.line}: {exc.message}", FRAME) from None
-    out = labelled_frame(pdf, model.label(texts), model.themes)
+    out = labelled_frame(pdf, model.label(texts), model.themes, text_column)
     if model.provisional and "provisional" not in out.columns:  # an empty partition
         out["provisional"] = pd.Series([], dtype="object", index=out.index)
     return out
@@ -337,15 +337,16 @@ def label_dataframe(ddf, model=None, text_column: str = "text"):
     """
     _require_dask()
     _check_dask_frame(ddf, "label_dataframe")
-    from trendscore.io.frames import check_added_columns
+    from trendscore.io.frames import check_added_columns, check_text_column
     from trendscore.modeling.model import load_model
 
     model_dir = _model_dir(model)
     loaded = load_model(model_dir)  # check the model here first, and learn its themes
     themes = loaded.themes
     check_added_columns(ddf.columns, themes, bool(loaded.provisional))  # before any work, as trendscore.label
+    check_text_column(ddf.columns, text_column)
     meta = ddf._meta.copy()
-    kept = input_columns(meta.columns)
+    kept = input_columns(meta.columns) | ({text_column: "text"} if text_column != "text" else {})
     if kept:  # labels and scores of its own kept as the partitions keep them (labelled_frame)
         meta = meta.rename(columns=kept)
     meta["labels"] = []

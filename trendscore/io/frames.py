@@ -15,6 +15,7 @@ __all__ = [
     "frame_texts",
     "labelled_frame",
     "check_added_columns",
+    "check_text_column",
     "frame_rows",
     "name_index",
     "frame_labels",
@@ -101,15 +102,28 @@ def check_added_columns(columns, themes: list[str], provisional: bool = False) -
         )
 
 
-def labelled_frame(frame, results: list[dict], themes: list[str]):
-    """A copy of ``frame`` with ``labels`` and one ``score_<theme>`` probability column per theme.
+def check_text_column(columns, text_column: str) -> None:
+    """Refuse a frame (its ``columns``) holding both ``text_column`` and ``text``: the text
+    column is renamed ``text`` in the labelled frame, as ``label`` renames it, and the other
+    would be lost (``label`` refuses such a CSV or Parquet header likewise)."""
+    names = {str(c) for c in columns}
+    if text_column != "text" and text_column in names and "text" in names:
+        from trendscore.io.columns import both_fields
+
+        raise both_fields(f"the DataFrame has both a {text_column!r} and a 'text' column", "text", FRAME, 1)
+
+
+def labelled_frame(frame, results: list[dict], themes: list[str], text_column: str = "text"):
+    """A copy of ``frame`` with ``labels`` and one ``score_<theme>`` probability column per theme,
+    its ``text_column`` renamed ``text`` as ``label`` renames it (:func:`check_text_column`).
     A ``labels`` or ``scores`` column of the frame's own is kept, renamed as ``label`` keeps a
     record's (``labels_input``, ``scores_input``: :func:`trendscore.io.rows.input_columns`); a
     column of a name the labels add is
     refused (:func:`check_added_columns`)."""
     check_added_columns(frame.columns, themes, bool(results) and "provisional" in results[0])
+    check_text_column(frame.columns, text_column)
     out = frame.copy()
-    kept = input_columns(out.columns)
+    kept = input_columns(out.columns) | ({text_column: "text"} if text_column != "text" else {})
     if kept:
         out = out.rename(columns=kept)
     out["labels"] = [r["labels"] for r in results]

@@ -33,6 +33,7 @@ __all__ = [
     "records_of",
     "parse_jsonl_line",
     "check_text",
+    "record_text",
     "INPUT_FORMATS",
     "detect_format",
     "csv_labels",
@@ -253,7 +254,7 @@ def parse_jsonl_line(
     if "labels" in obj and obj["labels"] is None:
         del obj["labels"]  # null: not labelled yet (as a Parquet or DataFrame null)
     if require_text or "labels" not in obj:
-        check_text(obj, name, number)
+        check_text(obj, name, number, columns)
     return obj
 
 
@@ -282,12 +283,25 @@ def _jsonl(lines, name, require_text=True, skip=None) -> Iterator[tuple[dict, st
             yield obj, name, number
 
 
-def check_text(obj: dict, name: str, number: int) -> None:
-    """Raise unless the record has a string ``text``."""
+def check_text(obj: dict, name: str, number: int, columns: Columns | None = None) -> None:
+    """Raise unless the record has a string ``text``. ``columns``: the record was read with
+    them (:meth:`Columns.rename`), so its text came from their text field, or from ``text`` when
+    it had no such field; the message names both."""
     text = obj.get("text")
     if not isinstance(text, str):
         got = "nothing" if "text" not in obj else ("null" if text is None else type(text).__name__)
-        raise InputError(f"expected a string 'text' field, got {got}", name, number)
+        field = "'text'" if columns is None or columns.text == "text" else f"{columns.text!r} or 'text'"
+        raise InputError(f"expected a string {field} field, got {got}", name, number)
+
+
+def record_text(record: dict, columns: Columns, name: str, number: int) -> dict:
+    """A JSON Lines record (or a dict given to the Python API) read for labelling: the fields
+    ``columns`` name renamed to ``text``, ``date`` and ``id`` (a record holding both names is
+    refused), its text then required to be a string. A record without the text field but with
+    ``text`` is read from ``text``: one rule for ``label`` and :func:`trendscore.label`."""
+    record = columns.rename(record, name, number)
+    check_text(record, name, number, columns)
+    return record
 
 
 def _csv(lines, name, require_text=True, skip=None) -> Iterator[tuple[dict, str, int]]:
