@@ -64,3 +64,43 @@ def test_score_names_a_frames_row_by_its_index_value(column, cells, message):
         trendscore.score(frame)
     with pytest.raises(trendscore.InputError, match=r"\(index 20\)$"):  # a number, as Python writes it
         trendscore.score(frame.set_axis(pd.Index([10, 20, 30], dtype="int64")))
+
+
+def _dated(dates):
+    texts = ["海淀区发布微短剧扶持政策", "短剧出海东南亚"] * 20
+    return pd.DataFrame({"text": texts[: len(dates)], "labels": [["policy"]] * len(dates), "date": dates})
+
+
+@pytest.mark.parametrize(
+    ("freq", "kind"), [("day", "D"), ("week", "D"), ("month", "D"), ("week", "W"), ("month", "M"), ("day", "h")]
+)
+def test_score_counts_a_pandas_period_on_its_first_day_when_it_fits_the_freq(freq, kind):
+    days = pd.date_range("2026-01-05", periods=30, freq="D")
+    periods = pd.Series(days).dt.to_period(kind)
+    want = trendscore.score(_dated(periods.dt.start_time.dt.date.tolist()), freq=freq).to_json()
+    for dates in (periods, periods.astype(object)):  # a period column, and its cells as objects
+        got = trendscore.score(_dated(dates), freq=freq)
+        assert got.records["dated"] == 30  # every one had been counted undated
+        assert got.to_json() == want
+    as_records = trendscore.score(_dated(periods).to_dict("records"), freq=freq)
+    assert as_records.to_json() == want
+
+
+@pytest.mark.parametrize(
+    ("freq", "period", "way"),
+    [
+        ("week", pd.Period("2026-01", "M"), "score with freq='month', or give each record its day"),
+        ("day", pd.Period("2026-01-05", "W"), "score with freq='week', or give each record its day"),
+        ("month", pd.Period("2026Q1", "Q"), "give each record its day"),
+    ],
+)
+def test_score_refuses_a_pandas_period_longer_than_the_freq(freq, period, way):
+    frame = _dated([pd.Period("2026-01-05", "D"), period])
+    start, end = period.start_time.date(), period.end_time.date()
+    # its passages had been counted undated; as its first day, a month scored by week would rise on the 1st
+    with pytest.raises(trendscore.InputError) as caught:
+        trendscore.score(frame, freq=freq)
+    assert str(caught.value) == (
+        f"<DataFrame>:2: the date is a pandas Period from {start} to {end}, longer than the {freq} scored: "
+        f"its passages would all be counted on its first day; {way} (index 1)"
+    )

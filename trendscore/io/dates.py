@@ -7,7 +7,17 @@ import math
 import numbers
 import re
 
-__all__ = ["FREQS", "check_freq", "parse_date", "is_missing", "period_of", "period_label", "period_start"]
+__all__ = [
+    "FREQS",
+    "check_freq",
+    "parse_date",
+    "is_missing",
+    "is_pandas_period",
+    "pandas_period_day",
+    "period_of",
+    "period_label",
+    "period_start",
+]
 
 FREQS = ("day", "week", "month")
 _DATE = re.compile(r"^\s*(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:$|[T\s])")
@@ -192,6 +202,38 @@ def _parse_text(value: str) -> int | None:
     if m and _stamp_range(int(m.group(1))):  # other 14 digits are no date (as epoch, after the year 2500)
         return _whole(int(m.group(1)))
     return None
+
+
+def is_pandas_period(value) -> bool:
+    """True for a pandas ``Period`` (a cell of a period column), told without importing pandas."""
+    return any(c.__name__ == "Period" and c.__module__.split(".")[0] == "pandas" for c in type(value).__mro__)
+
+
+def pandas_period_day(value, freq: str, path: str | None = None, line: int | None = None) -> int | None:
+    """The day a pandas ``Period`` is counted on when momentum is scored by ``freq``: the day it
+    starts, when the whole of it lies in one period of ``freq`` (a day, or an hour, for any
+    ``freq``; a Monday-to-Sunday week for ``week`` and ``month`` when it does not cross a month;
+    a month for ``month``). A longer one (a month scored by week, a week from Sunday) is an
+    :class:`~trendscore.errors.InputError` naming ``path:line``: every passage of it would be
+    counted on its first day, a rise or fall made by the calendar. None when pandas cannot
+    give its days (far out of range)."""
+    try:
+        first, last = value.start_time.date().toordinal(), value.end_time.date().toordinal()
+    except (AttributeError, ValueError, OverflowError):
+        return None
+    if period_of(first, freq) == period_of(last, freq):
+        return first
+    from trendscore.errors import InputError
+
+    fits = next((f for f in FREQS if period_of(first, f) == period_of(last, f)), None)
+    way = f"score with freq={fits!r}, or give each record its day" if fits else "give each record its day"
+    start, end = dt.date.fromordinal(first).isoformat(), dt.date.fromordinal(last).isoformat()
+    raise InputError(
+        f"the date is a pandas Period from {start} to {end}, longer than the {freq} scored: its passages "
+        f"would all be counted on its first day; {way}",
+        path,
+        line,
+    )
 
 
 def period_of(ordinal: int, freq: str) -> int:

@@ -10,7 +10,7 @@ from typing import Any
 
 from trendscore.errors import Hint, InputError, hinted, quoted
 from trendscore.io.columns import LABEL_SEPARATOR, joining_mark
-from trendscore.io.dates import is_missing, parse_date, period_of
+from trendscore.io.dates import is_missing, is_pandas_period, pandas_period_day, parse_date, period_of
 from trendscore.io.readers import check_text
 from trendscore.io.rows import RECORDS
 from trendscore.modeling.model import BATCH
@@ -364,6 +364,10 @@ def accumulate(
         if day is _UNSEEN:
             if is_missing(value):
                 return None
+            if is_pandas_period(value):  # its first day, when it lies in one period of the score's
+                day = pandas_period_day(value, settings.freq, path, line)
+                if day is not None:
+                    return day
             key = value if isinstance(value, str) else repr(value)
             day = date_cache.get(key, _UNSEEN)
             if day is _UNSEEN:
