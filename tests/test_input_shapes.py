@@ -713,9 +713,11 @@ def test_score_a_frame_read_from_labelled_csv_as_the_cli_does(tmp_path):
     assert json.loads(json.dumps(api.to_json()["themes"])) == want["themes"]
     assert api.labelled_by == {"labels_as_given": 3, "labelled_by_model": 0, "model": None}
     for cell in ("['policy', 'overseas']", "policy,overseas", '["policy"]'):
-        with pytest.raises(InputError, match=r"^<DataFrame>:2: a 'labels' cell reads .*as label writes them$"):
+        bad_cell = r"^<DataFrame>:2: a 'labels' cell reads .*as label writes them \(index 1\)$"
+        with pytest.raises(InputError, match=bad_cell):
             trendscore.score(frame.assign(labels=["policy", cell, ""]), freq="day")
-    with pytest.raises(InputError, match=r"^<DataFrame>:1: expected 'labels' as a list of theme names, got int$"):
+    not_labels = r"^<DataFrame>:1: expected 'labels' as a list of theme names, got int \(index 0\)$"
+    with pytest.raises(InputError, match=not_labels):
         trendscore.score(frame.assign(labels=[3, "policy", ""]), freq="day")
 
 
@@ -757,7 +759,7 @@ def test_every_entry_point_names_the_same_bad_row_by_one_rule():
         trendscore.label(frame)
     with pytest.raises(InputError, match=r"^<records>:3: expected a string 'text' field, got int$"):
         trendscore.score(untexted)
-    with pytest.raises(InputError, match=r"^<DataFrame>:3: expected a string 'text' field, got int$"):
+    with pytest.raises(InputError, match=r"^<DataFrame>:3: expected a string 'text' field, got int \(index 'c'\)$"):
         trendscore.score(frame)
     mislabelled = [{**good, "labels": ["policy"]}] * 2 + [{**good, "labels": "policy, culture"}, good]
     with pytest.raises(InputError, match=r"^<records>:3: expected 'labels' as a list of theme names, got str$"):
@@ -797,7 +799,7 @@ def test_score_a_frame_names_its_first_bad_row_as_the_cli_names_the_line(tmp_pat
     for missing in (None, float("nan"), pd.NA):
         frame = pd.DataFrame(rows).astype({"text": object})
         frame.loc[1, "text"] = missing
-        with pytest.raises(InputError, match=r"^<DataFrame>:2: expected a string 'text' field, got null$"):
+        with pytest.raises(InputError, match=r"^<DataFrame>:2: expected a string 'text' field, got null \(index 1\)$"):
             trendscore.score(frame)
 
 
