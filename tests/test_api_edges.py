@@ -104,3 +104,12 @@ def test_score_refuses_a_pandas_period_longer_than_the_freq(freq, period, way):
         f"<DataFrame>:2: the date is a pandas Period from {start} to {end}, longer than the {freq} scored: "
         f"its passages would all be counted on its first day; {way} (index 1)"
     )
+
+
+def test_train_refuses_an_n_jobs_that_means_nothing_before_any_work(tmp_path):
+    seeds = tmp_path / "seeds.jsonl"
+    seeds.write_text('{"id": "1", "text": "海淀区发布微短剧扶持政策", "labels": ["policy"]}\n', "utf-8")
+    # had been refused only once the seeds were read and a fit began (here: too few seeds first)
+    with pytest.raises(trendscore.InputError, match="^n_jobs must not be 0"):
+        trendscore.train(seeds, tmp_path / "m", n_jobs=0)
+    assert not (tmp_path / "m").exists()

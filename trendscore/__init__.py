@@ -122,6 +122,10 @@ def train(seed_paths, out_dir, cv: int = 5, seed: int = 0, **params) -> Model:
 
     if isinstance(seed_paths, (str, os.PathLike)):  # one path, not a list of its characters
         seed_paths = [seed_paths]
+    if "n_jobs" in params:  # read as scikit-learn reads it; one that means nothing is refused before any work
+        from trendscore.run.forking import resolve_jobs
+
+        resolve_jobs(params["n_jobs"])
     return _train(seed_paths, out_dir, cv=cv, seed=seed, **params)
 
 
