@@ -118,8 +118,7 @@ def labelled_frame(frame, results: list[dict], themes: list[str], text_column: s
     its ``text_column`` renamed ``text`` as ``label`` renames it (:func:`check_text_column`).
     A ``labels`` or ``scores`` column of the frame's own is kept, renamed as ``label`` keeps a
     record's (``labels_input``, ``scores_input``: :func:`trendscore.io.rows.input_columns`); a
-    column of a name the labels add is
-    refused (:func:`check_added_columns`)."""
+    column of a name the labels add is refused (:func:`check_added_columns`)."""
     check_added_columns(frame.columns, themes, bool(results) and "provisional" in results[0])
     check_text_column(frame.columns, text_column)
     out = frame.copy()

@@ -298,7 +298,9 @@ def record_text(record: dict, columns: Columns, name: str, number: int) -> dict:
     """A JSON Lines record (or a dict given to the Python API) read for labelling: the fields
     ``columns`` name renamed to ``text``, ``date`` and ``id`` (a record holding both names is
     refused), its text then required to be a string. A record without the text field but with
-    ``text`` is read from ``text``: one rule for ``label`` and :func:`trendscore.label`."""
+    ``text`` is read from ``text``. :func:`trendscore.label` reads dicts with it; ``label``
+    reads JSON Lines with the same two steps (:func:`parse_jsonl_line`, which checks the date
+    field and a null ``labels`` between them)."""
     record = columns.rename(record, name, number)
     check_text(record, name, number, columns)
     return record
