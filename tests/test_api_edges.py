@@ -27,9 +27,9 @@ def test_n_jobs_is_read_as_scikit_learn_reads_it(monkeypatch, n_jobs, processes)
     monkeypatch.setattr("trendscore.run.forking.usable_cores", lambda: 4)
     seen = []
 
-    def in_processes(est, X, Y, groups_y, jobs):  # fits in this process, noting how many were asked for
+    def in_processes(est, X, Y, strata, groups, jobs):  # fits in this process, noting how many were asked for
         seen.append(jobs)
-        return [est._column_svm(X, Y[:, j], groups_y) for j in range(Y.shape[1])]
+        return [est._column_svm(X, Y[:, j], strata, groups) for j in range(Y.shape[1])]
 
     monkeypatch.setattr(classifier, "_svms_in_processes", in_processes)
     _small(n_jobs=n_jobs).fit(TRAIN, Y)
