@@ -335,7 +335,7 @@ def train(
 ) -> Model:
     """Train on seed files, cross-validate, and write the model directory with its card.
 
-    With ``cv >= 2`` the card records random k-fold figures and, when the seeds come in three
+    With ``cv >= 2`` the card records k-fold figures (a report's passages in one fold) and, when the seeds come in three
     or more files, leave-one-file-out figures too (each file is one batch or writer: the gap
     between the two shows how much the model leans on a writer's voice). ``curve`` adds a
     learning curve. ``cv=None`` means 3 folds after a search of the settings, else 5.
