@@ -155,3 +155,46 @@ def test_a_file_holding_a_passage_of_every_report_is_a_skipped_fold_said_so():
         "leave-one-file-out skipped 1 of its 3 folds: every report of the file tested had passages "
         "in the other files, leaving nothing to train on"
     )
+
+
+def _one_report(seeds: list[Seed]) -> list[Seed]:
+    """``seeds`` all made passages of one report (one url)."""
+    return [Seed(s.id, s.text, s.labels, None, None, None, s.path, s.line, (), "https://n.example/all") for s in seeds]
+
+
+def test_seeds_of_one_report_are_refused_in_one_line_not_a_traceback():
+    """Before: StratifiedGroupKFold(1) raised scikit-learn's ValueError ('requires at least one
+    train/test split'), so train and seeds issues died with a traceback on seeds cut from one
+    report. Now a SeedError names the report; the model itself still fits."""
+    from trendscore.errors import SeedError
+    from trendscore.seeds.suggest import label_issues
+
+    seeds = _one_report(_reports_without_signal(10, 4))
+    with pytest.raises(SeedError, match=r"all passages of one report \(https://n.example/all\)"):
+        cross_validate(seeds, folds=5, min_df=1)
+    with pytest.raises(SeedError, match="need passages of two reports or more"):
+        label_issues(seeds, folds=3)
+    assert training.fit_model(seeds, min_df=1).themes == ["a", "b", "c"]
+
+
+def test_the_search_of_settings_is_skipped_for_seeds_of_one_report():
+    """Before: the search's folds raised the same ValueError even with --cv 0; now it is
+    skipped with a reason, as it is for too few seeds, and today's defaults are kept."""
+    seeds = _one_report(_reports_without_signal(10, 4))
+    params, record = training.choose_params(seeds, {"min_df": 1}, budget=5.0)
+    assert params == {"min_df": 1}
+    assert record == {"skipped": "40 seeds, all of one report: today's defaults", "budget_s": 5.0}
+
+
+def test_classes_all_smaller_than_the_folds_split_by_report_without_stratifying():
+    """Single-label seeds whose every label has fewer seeds than folds, reports shared: before,
+    StratifiedGroupKFold refused them ('n_splits=5 cannot be greater than the number of members
+    in each class', a traceback from train --cv 5); now the report folds are unstratified."""
+    seeds = [  # 12 seeds in 6 reports, two reports a label: 4 seeds each
+        Seed(s.id, s.text, ("abc"[i // 4],), None, None, None, s.path, s.line, (), s.url)
+        for i, s in enumerate(_reports_without_signal(6, 2))
+    ]
+    assert max(sum(s.labels == (t,) for s in seeds) for t in "abc") < 5
+    scores = cross_validate(seeds, folds=5, min_df=1)
+    assert scores["folds"] == 5 and scores["grouped_by_report"] is True
+    assert int(scores["oof_scored"].sum()) == len(seeds)

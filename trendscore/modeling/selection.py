@@ -32,6 +32,7 @@ import time
 
 import numpy as np
 
+from trendscore.errors import SeedError
 from trendscore.modeling.metrics import label_matrix, per_theme_scores
 from trendscore.progress import report
 from trendscore.seeds.files import Seed, report_groups
@@ -109,7 +110,9 @@ def _pick(fixed: dict) -> dict:
 
 def select_folds(seeds: list[Seed], folds: int, seed: int = 0) -> list[tuple[np.ndarray, np.ndarray]]:
     """(train, test) index pairs: stratified by class for single-label seeds, with the
-    passages of one report always on one side (:func:`report_groups`)."""
+    passages of one report always on one side (:func:`report_groups`), in as many folds as
+    there are reports when they are fewer than ``folds``. Seeds that are all passages of one
+    report can hold none out: :class:`~trendscore.errors.SeedError`."""
     from sklearn.model_selection import GroupKFold, KFold, StratifiedGroupKFold, StratifiedKFold
 
     from trendscore.modeling.classifier import stratified_splits
@@ -119,8 +122,14 @@ def select_folds(seeds: list[Seed], folds: int, seed: int = 0) -> list[tuple[np.
     single = all(len(s.labels) == 1 for s in seeds)
     y = np.array([s.labels[0] if single else "" for s in seeds])
     if groups is not None:
+        if len(set(groups)) < 2:
+            raise SeedError(
+                f"the {n} seeds are all passages of one report ({groups[0]}): folds that hold a report out "
+                "need passages of two reports or more"
+            )
         folds = min(folds, len(set(groups)))
-        if single:
+        # scikit-learn refuses to stratify when every class has fewer seeds than folds
+        if single and np.unique(y, return_counts=True)[1].max() >= folds:
             splitter = StratifiedGroupKFold(folds, shuffle=True, random_state=seed)
             return stratified_splits(splitter, y, groups)
         return list(GroupKFold(folds).split(np.zeros(n), groups=groups))

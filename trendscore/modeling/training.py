@@ -449,6 +449,9 @@ def choose_params(
         return params, None
     if len(seeds) < MIN_SEEDS:
         return params, {"skipped": f"{len(seeds)} seeds, fewer than {MIN_SEEDS}: today's defaults", "budget_s": budget}
+    reports = report_groups(seeds)
+    if reports is not None and len(set(reports)) < 2:  # no fold can hold a report out
+        return params, {"skipped": f"{len(seeds)} seeds, all of one report: today's defaults", "budget_s": budget}
     chosen, record = search(seeds, params, _settings(params), budget, encoder=encoder, seed=seed, themes=themes)
     return {**params, **{k: chosen[k] for k in SEARCHED}}, record
 
