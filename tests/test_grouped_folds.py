@@ -198,3 +198,19 @@ def test_classes_all_smaller_than_the_folds_split_by_report_without_stratifying(
     scores = cross_validate(seeds, folds=5, min_df=1)
     assert scores["folds"] == 5 and scores["grouped_by_report"] is True
     assert int(scores["oof_scored"].sum()) == len(seeds)
+
+
+def test_a_learning_curve_point_whose_subset_is_one_report_is_skipped_not_fatal():
+    """A report of 58 passages and one of 2: the quarter subset (15 passages) comes from the
+    big report alone. Before, that point's folds raised (scikit-learn's ValueError, then a
+    SeedError) and train --curve died after fitting; now the point has no figure and says why."""
+    base = _reports_without_signal(60, 1)
+    seeds = [
+        Seed(s.id, s.text, ("ab"[i % 2],), None, None, None, s.path, s.line, (), f"https://n.example/{int(i >= 58)}")
+        for i, s in enumerate(base)
+    ]
+    rows = training.learning_curve(seeds, shares=(0.25, 1.0), folds=2, min_df=1)
+    quarter = [seeds[i] for i in sorted(np.random.default_rng(0).permutation(60)[:15])]
+    assert {s.url for s in quarter} == {"https://n.example/0"}  # the case this test is about
+    assert rows[0]["macro_f1"] is None and "all passages of one report" in rows[0]["skipped"]
+    assert rows[1]["macro_f1"] is not None

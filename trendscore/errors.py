@@ -16,6 +16,7 @@ __all__ = [
     "SeedError",
     "OneLabel",
     "NoTerms",
+    "OneReport",
     "OutputError",
     "one_line",
     "quoted",
@@ -140,3 +141,8 @@ class NoTerms(SeedError):
     """The seeds a model was to be fitted on share no word or character n-gram in as many of
     them as the vocabulary asks (``min_df``): the model would have no feature. Callers that can
     go on without that model (a point of a learning curve) catch it."""
+
+
+class OneReport(SeedError):
+    """The seeds to be split into folds are all passages of one report: no fold can hold a
+    report out. Callers that can go on without those folds (a point of a learning curve) catch it."""

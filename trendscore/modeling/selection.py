@@ -32,7 +32,7 @@ import time
 
 import numpy as np
 
-from trendscore.errors import SeedError
+from trendscore.errors import OneReport
 from trendscore.modeling.metrics import label_matrix, per_theme_scores
 from trendscore.progress import report
 from trendscore.seeds.files import Seed, report_groups
@@ -112,7 +112,7 @@ def select_folds(seeds: list[Seed], folds: int, seed: int = 0) -> list[tuple[np.
     """(train, test) index pairs: stratified by class for single-label seeds, with the
     passages of one report always on one side (:func:`report_groups`), in as many folds as
     there are reports when they are fewer than ``folds``. Seeds that are all passages of one
-    report can hold none out: :class:`~trendscore.errors.SeedError`."""
+    report can hold none out: :class:`~trendscore.errors.OneReport`."""
     from sklearn.model_selection import GroupKFold, KFold, StratifiedGroupKFold, StratifiedKFold
 
     from trendscore.modeling.classifier import stratified_splits
@@ -123,7 +123,7 @@ def select_folds(seeds: list[Seed], folds: int, seed: int = 0) -> list[tuple[np.
     y = np.array([s.labels[0] if single else "" for s in seeds])
     if groups is not None:
         if len(set(groups)) < 2:
-            raise SeedError(
+            raise OneReport(
                 f"the {n} seeds are all passages of one report ({groups[0]}): folds that hold a report out "
                 "need passages of two reports or more"
             )

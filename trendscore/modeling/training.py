@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
-from trendscore.errors import Hint, InputError, NoTerms, OneLabel, SeedError, hinted, quoted
+from trendscore.errors import Hint, InputError, NoTerms, OneLabel, OneReport, SeedError, hinted, quoted
 from trendscore.extras import installed_version
 from trendscore.modeling.fitting import _settings, check_settings, defaults, fit_model
 from trendscore.modeling.metrics import expected_calibration_error, label_matrix, per_theme_scores, reliability_table
@@ -278,7 +278,8 @@ def learning_curve(
 
     A subset on which no fold makes a model (single-label seeds whose folds each keep one
     label, :class:`~trendscore.errors.OneLabel`), or one with a fold whose training seeds share
-    too few words for the vocabulary (:class:`~trendscore.errors.NoTerms`), has no figure: its
+    too few words for the vocabulary (:class:`~trendscore.errors.NoTerms`), or whose passages
+    are all of one report (:class:`~trendscore.errors.OneReport`), has no figure: its
     row's ``macro_f1`` is None and ``skipped`` says why; the other subsets are computed."""
     order = np.random.default_rng(seed).permutation(len(seeds))
     rows = []
@@ -287,7 +288,7 @@ def learning_curve(
         row = {"share": share, "passages": len(subset)}
         try:
             scores = cross_validate(subset, folds=folds, seed=seed, themes=themes, **params)
-        except (OneLabel, NoTerms) as exc:
+        except (OneLabel, NoTerms, OneReport) as exc:
             rows.append({**row, "macro_f1": None, "skipped": str(exc)})
             continue
         rows.append({**row, "macro_f1": scores["macro_f1"]})
