@@ -148,12 +148,12 @@ def test_a_file_holding_a_passage_of_every_report_is_a_skipped_fold_said_so():
         report, passage = divmod(i, 3)
         files.append("batch2.jsonl" if passage == 2 else f"batch{report // 15}.jsonl")
     scores = cross_validate(seeds, groups=files, min_df=1)
-    assert scores["skipped_folds"] == {"count": 1, "seeds": 30, "labels": {}}
+    assert scores["skipped_folds"] == {"count": 1, "seeds": 30, "labels": {}, "no_training": {"count": 1, "seeds": 30}}
     assert int(scores["oof_scored"].sum()) == 60
     (note,) = skipped_folds({"leave_one_file_out": training._figures(scores)})
     assert note == (
         "leave-one-file-out skipped 1 of its 3 folds: every report of the file tested had passages "
-        "in the other files, leaving nothing to train on"
+        "in the other files, leaving nothing to train on; its figures leave out those folds' 30 seeds"
     )
 
 
@@ -214,3 +214,38 @@ def test_a_learning_curve_point_whose_subset_is_one_report_is_skipped_not_fatal(
     assert {s.url for s in quarter} == {"https://n.example/0"}  # the case this test is about
     assert rows[0]["macro_f1"] is None and "all passages of one report" in rows[0]["skipped"]
     assert rows[1]["macro_f1"] is not None
+
+
+def test_folds_skipped_for_two_reasons_are_told_apart():
+    """Leave-one-file-out where testing file x leaves nothing to train on (every other passage
+    shares a report with it) and testing file y leaves label a only. Before, the card's note put
+    both folds under the one-label reason ('skipped 2 of its 3 folds: every seed of b (8)...',
+    14 seeds); now each reason has its own sentence, count and seeds."""
+    from trendscore.modeling.cardnotes import skipped_folds
+
+    seeds, files = [], []
+
+    def passage(report: int, label: str, part: int, file: str) -> None:
+        text = f"{_report_word(report)}今日发布消息称，短剧行业继续发展，第{part}段，{label}类观众关注内容。"
+        url = f"u{report}"
+        seeds.append(Seed(f"r{report}p{part}", text, (label,), None, None, None, file, len(seeds) + 1, (), url))
+        files.append(file)
+
+    for r in range(4):  # a-reports: one passage in x, one in z
+        passage(r, "a", 0, "x.jsonl")
+        passage(r, "a", 1, "z.jsonl")
+    for r in range(4, 8):  # b-reports: one passage in x, one in y
+        passage(r, "b", 0, "x.jsonl")
+        passage(r, "b", 1, "y.jsonl")
+    passage(8, "a", 0, "x.jsonl")  # an a-report in x and y, so that testing z trains on both labels
+    passage(8, "a", 1, "y.jsonl")
+    scores = cross_validate(seeds, groups=files, min_df=1)
+    assert scores["skipped_folds"] == {
+        "count": 2, "seeds": 14, "labels": {"b": 8}, "no_training": {"count": 1, "seeds": 9}
+    }
+    assert skipped_folds({"leave_one_file_out": training._figures(scores)}) == [
+        "leave-one-file-out skipped 1 of its 3 folds: every report of the file tested had passages in the other "
+        "files, leaving nothing to train on; its figures leave out those folds' 9 seeds",
+        "leave-one-file-out skipped 1 of its 3 folds: every seed of b (8) fell on a fold's test side, leaving one "
+        "label to train on; its figures leave out those folds' 5 seeds",
+    ]

@@ -62,17 +62,21 @@ def skipped_folds(card: dict) -> list[str]:
         skipped = figures.get("skipped_folds")
         if not skipped:
             continue
-        if not skipped["labels"]:  # leave-one-file-out folds left with nothing to train on
+        # folds with nothing to train on (a card that names no label skipped only such folds)
+        empty = skipped.get("no_training") or (skipped if not skipped["labels"] else {"count": 0, "seeds": 0})
+        if empty["count"]:  # leave-one-file-out folds left with nothing to train on
             out.append(
-                f"{what} skipped {skipped['count']} of its {figures.get('folds')} folds: every report of the file "
-                "tested had passages in the other files, leaving nothing to train on"
+                f"{what} skipped {empty['count']} of its {figures.get('folds')} folds: every report of the file "
+                "tested had passages in the other files, leaving nothing to train on; its figures leave out "
+                f"those folds' {empty['seeds']} seeds"
             )
+        if skipped["count"] == empty["count"]:
             continue
         labels = ", ".join(f"{t} ({n})" for t, n in list(skipped["labels"].items())[:5])
         out.append(
-            f"{what} skipped {skipped['count']} of its {figures.get('folds')} folds: every seed of {labels} "
-            f"fell on a fold's test side, leaving one label to train on; its figures leave out those folds' "
-            f"{skipped['seeds']} seeds"
+            f"{what} skipped {skipped['count'] - empty['count']} of its {figures.get('folds')} folds: every seed "
+            f"of {labels} fell on a fold's test side, leaving one label to train on; its figures leave out those "
+            f"folds' {skipped['seeds'] - empty['seeds']} seeds"
         )
     return out
 

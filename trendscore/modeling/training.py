@@ -82,10 +82,12 @@ def cross_validate(
     skipped = 0
     missing: dict[str, int] = {}
     left: dict[str, int] = {}  # each label a skipped fold's training seeds carried alone: how many folds
+    untrained: list[int] = []  # the tested seeds of each fold skipped with nothing to train on
     for train_idx, test_idx in tracked(splits, stage):
         train = [seeds[i] for i in train_idx]
         if not train:  # every training seed shares a report with the tested file
             skipped += 1
+            untrained += [len(test_idx)]
             continue
         try:
             model = fit_model(train, seed=seed, themes=given, **params)
@@ -135,6 +137,8 @@ def cross_validate(
             "seeds": int((~scored).sum()),
             "labels": dict(sorted(missing.items(), key=lambda kv: (kv[1], kv[0]))),
         }
+        if untrained:  # folds skipped for want of training seeds, not for one label left
+            scores["skipped_folds"]["no_training"] = {"count": len(untrained), "seeds": sum(untrained)}
     # what the model gives passages that are not about a theme: the floor under its soft
     # counts, which trendscore.score takes off before comparing shares
     scores["negatives_mean_probability"] = {
