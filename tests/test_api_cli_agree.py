@@ -196,3 +196,16 @@ def test_a_frames_text_column_is_renamed_as_label_renames_it_in_parquet(tmp_path
     # the frame had been labelled from 'body', its 'text' kept beside it
     with pytest.raises(trendscore.InputError, match="the DataFrame has both a 'body' and a 'text' column; one of"):
         trendscore.label(both, text_column="body")
+
+
+@pytest.mark.parametrize("text_column", ["text", "body"])
+def test_a_null_labels_field_is_dropped_by_the_api_as_by_the_cli(tmp_path, text_column):
+    """A record whose ``labels`` is null is not labelled yet: ``label`` drops the field, so
+    its output has no ``labels_input``; trendscore.label had kept ``labels_input: None``."""
+    records = [{"id": "1", text_column: T, "labels": None}, {"id": "2", text_column: T, "labels": ["policy"]}]
+    result = _cli("label", _jsonl(tmp_path / "in.jsonl", records), "--text-column", text_column)
+    assert result.exit_code == 0, result.stderr
+    cli = [json.loads(line) for line in result.stdout.splitlines()]
+    api = _plain(trendscore.label([dict(r) for r in records], text_column=text_column))
+    assert api == cli
+    assert "labels_input" not in api[0] and api[1]["labels_input"] == ["policy"]

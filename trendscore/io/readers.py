@@ -297,11 +297,14 @@ def check_text(obj: dict, name: str, number: int, columns: Columns | None = None
 def record_text(record: dict, columns: Columns, name: str, number: int) -> dict:
     """A JSON Lines record (or a dict given to the Python API) read for labelling: the fields
     ``columns`` name renamed to ``text``, ``date`` and ``id`` (a record holding both names is
-    refused), its text then required to be a string. A record without the text field but with
-    ``text`` is read from ``text``. :func:`trendscore.label` reads dicts with it; ``label``
-    reads JSON Lines with the same two steps (:func:`parse_jsonl_line`, which checks the date
-    field and a null ``labels`` between them)."""
+    refused), a null ``labels`` dropped (not labelled yet), its text then required to be a
+    string. A record without the text field but with ``text`` is read from ``text``.
+    :func:`trendscore.label` reads dicts with it; ``label`` reads JSON Lines with the same
+    steps (:func:`parse_jsonl_line`, which also checks the date field when it reads for
+    ``score``)."""
     record = columns.rename(record, name, number)
+    if "labels" in record and record["labels"] is None:
+        del record["labels"]  # as parse_jsonl_line drops it: no labels_input of null in the output
     check_text(record, name, number, columns)
     return record
 
