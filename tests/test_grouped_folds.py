@@ -249,3 +249,27 @@ def test_folds_skipped_for_two_reasons_are_told_apart():
         "leave-one-file-out skipped 1 of its 3 folds: every seed of b (8) fell on a fold's test side, leaving one "
         "label to train on; its figures leave out those folds' 5 seeds",
     ]
+
+
+def test_the_searchs_multilabel_candidates_calibrate_by_report_as_a_trained_model_does(monkeypatch):
+    """The settings search scores a multi-label candidate with the full calibrated classifier
+    fitted on each fold's training part. Before, that classifier's calibration folds were plain
+    (no groups), so the candidate scored was not the model train makes of those settings; now
+    they keep a report on one side, as fit_model's do."""
+    from trendscore.modeling import selection
+
+    seeds = [
+        Seed(s.id, s.text, (*s.labels, "d") if i % 5 == 0 else s.labels, None, None, None, s.path, s.line, (), s.url)
+        for i, s in enumerate(_reports_without_signal(30, 3))
+    ]
+    seen: list = []
+    real = classifier.ThemeClassifier._folds_of
+
+    def spying(self, strata, folds, groups=None):
+        seen.append(groups)
+        return real(self, strata, folds, groups)
+
+    monkeypatch.setattr(classifier.ThemeClassifier, "_folds_of", spying)
+    _, record = selection.search(seeds, {}, training.defaults() | {"min_df": 1}, budget=0.0)
+    assert record["grouped_by_report"] is True
+    assert seen and all(g is not None for g in seen)

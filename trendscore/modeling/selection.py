@@ -179,12 +179,13 @@ def _embedded(X, texts: list[str], train: np.ndarray, params: dict):
     return hstack([X, csr_matrix(emb.transform(texts))]).tocsr()
 
 
-def _fold_prediction(X, train, test, y_train, params: dict, seed: int):
-    """Multi-label: predicted label matrix rows for ``test`` from the calibrated classifier fitted on ``train``."""
+def _fold_prediction(X, train, test, y_train, params: dict, seed: int, groups=None):
+    """Multi-label: predicted label matrix rows for ``test`` from the calibrated classifier fitted on ``train``,
+    its calibration folds grouped by report (``groups``: each seed's, or None) as a trained model's are."""
     from trendscore.modeling.classifier import ThemeClassifier
 
     clf = ThemeClassifier(C=params["C"], cv=params["cv"], class_weight=params["class_weight"], random_state=seed)
-    return clf.fit(X[train], y_train).predict(X[test])
+    return clf.fit(X[train], y_train, groups=None if groups is None else [groups[i] for i in train]).predict(X[test])
 
 
 def _fold_scores(X, Xt, train, test, y_train, params: dict, seed: int):
@@ -263,6 +264,7 @@ def search(
     Y = label_matrix([list(s.labels) for s in seeds], themes)
     y = Y if multilabel else np.array([s.labels[0] for s in seeds])
     splits = select_folds(seeds, folds, seed)
+    reports = report_groups(seeds)
     counts: dict[tuple, _Counts] = {}
     fold_scores: dict[tuple, list] = {}
     rows: list[dict] = []
@@ -308,7 +310,7 @@ def search(
             if multilabel:
                 for train, test in splits:
                     X = _fold_matrix(counts[family], texts, train, params)
-                    pred[test] = _fold_prediction(X, train, test, y[train], params, seed)
+                    pred[test] = _fold_prediction(X, train, test, y[train], params, seed, reports)
             else:
                 if key not in fold_scores:
                     parts = []
@@ -341,7 +343,7 @@ def search(
     record = {
         "metric": metric,
         "folds": len(splits),
-        "grouped_by_report": report_groups(seeds) is not None,
+        "grouped_by_report": reports is not None,
         "stand_in": "calibrated classifier with thresholds" if multilabel else "argmax of one linear SVM per class",
         "budget_s": budget,
         "fixed": _pick(fixed),
