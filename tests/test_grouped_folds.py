@@ -273,3 +273,24 @@ def test_the_searchs_multilabel_candidates_calibrate_by_report_as_a_trained_mode
     _, record = selection.search(seeds, {}, training.defaults() | {"min_df": 1}, budget=0.0)
     assert record["grouped_by_report"] is True
     assert seen and all(g is not None for g in seen)
+
+
+def test_train_refuses_seeds_of_one_report_before_fitting(monkeypatch, tmp_path):
+    """The refusal comes before the work: train had fitted the whole model first and failed
+    only at the card's cross-validation. With no figures asked (cv=0) it trains."""
+    from trendscore.errors import OneReport
+
+    seeds = _one_report(_reports_without_signal(10, 4))
+    fits: list[int] = []
+    real_fit = training.fit_model
+
+    def counting_fit(train, **kw):
+        fits.append(len(train))
+        return real_fit(train, **kw)
+
+    monkeypatch.setattr(training, "fit_model", counting_fit)
+    with pytest.raises(OneReport, match="all passages of one report"):
+        training.train_seeds(seeds, tmp_path / "m", cv=5, min_df=1)
+    assert fits == [] and not (tmp_path / "m").exists()
+    training.train_seeds(seeds, tmp_path / "m", cv=0, min_df=1)
+    assert fits == [40] and (tmp_path / "m" / "card.json").exists()

@@ -48,6 +48,7 @@ __all__ = [
     "report_groups",
     "search",
     "select_folds",
+    "check_reports",
 ]
 
 #: seconds the search may take by default (THUCNews, 10,000 headlines: the whole ``train``
@@ -108,6 +109,17 @@ def _pick(fixed: dict) -> dict:
     return {k: v for k, v in fixed.items() if k in SEARCHED}
 
 
+def check_reports(seeds: list[Seed], groups: list[str] | None = None) -> None:
+    """Refuse seeds that are all passages of one report (:func:`report_groups`, or ``groups``
+    as it gave them) with :class:`~trendscore.errors.OneReport`: no fold can hold a report out."""
+    groups = report_groups(seeds) if groups is None else groups
+    if groups is not None and len(set(groups)) < 2:
+        raise OneReport(
+            f"the {len(seeds)} seeds are all passages of one report ({groups[0]}): folds that hold a report "
+            "out need passages of two reports or more"
+        )
+
+
 def select_folds(seeds: list[Seed], folds: int, seed: int = 0) -> list[tuple[np.ndarray, np.ndarray]]:
     """(train, test) index pairs: stratified by class for single-label seeds, with the
     passages of one report always on one side (:func:`report_groups`), in as many folds as
@@ -122,11 +134,7 @@ def select_folds(seeds: list[Seed], folds: int, seed: int = 0) -> list[tuple[np.
     single = all(len(s.labels) == 1 for s in seeds)
     y = np.array([s.labels[0] if single else "" for s in seeds])
     if groups is not None:
-        if len(set(groups)) < 2:
-            raise OneReport(
-                f"the {n} seeds are all passages of one report ({groups[0]}): folds that hold a report out "
-                "need passages of two reports or more"
-            )
+        check_reports(seeds, groups)
         folds = min(folds, len(set(groups)))
         # scikit-learn refuses to stratify when every class has fewer seeds than folds
         if single and np.unique(y, return_counts=True)[1].max() >= folds:

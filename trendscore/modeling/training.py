@@ -415,6 +415,10 @@ def train_seeds(
     _check_carried_spellings(seeds, carried)
     folded, stay, seeds = fold_in(seeds, carried)
     check_trainable(seeds, themes, offer_themes=themes is None)  # before the work
+    if evaluate and (cv is None or cv >= 2):  # the figures' folds hold reports out: two are needed
+        from trendscore.modeling.selection import check_reports
+
+        check_reports(seeds)
     # one BLAS thread: sums in the same order on any machine, so a rebuild gives the same bytes
     with caching(), _one_blas_thread():  # with sentence embeddings, each seed is encoded once for all the fits
         selection = None
