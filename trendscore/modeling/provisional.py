@@ -292,7 +292,7 @@ def add_theme(model: Model, name: str, examples: Sequence[str], seeds) -> Model:
     (:func:`~trendscore.modeling.modelcheck.theme_name_problem`)."""
     from trendscore.extras import installed_version
     from trendscore.modeling.modelcheck import new_theme_problem
-    from trendscore.modeling.training import check_source_date_epoch
+    from trendscore.modeling.stamp import check_source_date_epoch
     from trendscore.text.embedding import ENCODERS
 
     check_source_date_epoch()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as _dt
 import platform
 from pathlib import Path
 
@@ -13,6 +12,7 @@ from trendscore.extras import installed_version
 from trendscore.modeling.fitting import _settings, check_settings, defaults, fit_model
 from trendscore.modeling.metrics import expected_calibration_error, label_matrix, per_theme_scores, reliability_table
 from trendscore.modeling.model import Model
+from trendscore.modeling.stamp import check_source_date_epoch, created_stamp
 from trendscore.progress import report, tracked
 from trendscore.seeds.files import (
     Seed,
@@ -301,28 +301,6 @@ def learning_curve(
 
 def _figures(scores: dict) -> dict:
     return {k: v for k, v in scores.items() if k not in ("oof_proba", "oof_pred", "oof_scored")}
-
-
-def check_source_date_epoch() -> None:
-    """Refuse a malformed ``SOURCE_DATE_EPOCH`` (:class:`~trendscore.errors.InputError`) before
-    anything imports scikit-learn: numpy, imported by SciPy under it, reads the variable as an
-    integer and fails with a traceback otherwise. Call it first in anything that fits a model."""
-    created_stamp()
-
-
-def created_stamp() -> str:
-    """The card's ``created`` time: now, or ``SOURCE_DATE_EPOCH`` (seconds since 1970, UTC) when
-    that is set, as reproducible builds agree, so a rebuild gives the same bytes."""
-    import os
-
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if not epoch:
-        when = _dt.datetime.now(_dt.UTC)
-    elif not epoch.isdigit() or len(epoch) > 11:
-        raise InputError(f"SOURCE_DATE_EPOCH must be whole seconds since 1970, got {epoch!r}")
-    else:
-        when = _dt.datetime.fromtimestamp(int(epoch), _dt.UTC)
-    return when.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def train(

@@ -109,7 +109,8 @@ def label_issues(seeds: list[Seed], folds: int = 5, seed: int = 0, limit: int | 
     label (a single-label model), is the one label the out-of-fold model gives the seed. Fewer
     than ``2 * folds`` seeds raise :class:`InputError` naming their files.
     """
-    from trendscore.modeling.training import check_source_date_epoch, cross_validate
+    from trendscore.modeling.stamp import check_source_date_epoch
+    from trendscore.modeling.training import cross_validate
 
     check_source_date_epoch()
     if len(seeds) < 2 * folds:
