@@ -7,6 +7,11 @@ scripts, and one text past ``LONG_TEXT``).
 
 digest_label.jsonl was rewritten once since, when a digest document's ``doc_id`` became a hash
 of its content (``d1``, ``d2``... before): only the ``id`` and ``doc_id`` fields changed.
+
+When the bundled default model was rebuilt with report-grouped calibration folds (2026-12-03),
+every fixture was written again by the code before that session (db0b25c) with
+``python tests/label_sample.py`` and the rebuilt model in models/; digest_label.jsonl then took
+the current code's output, which differed from db0b25c's only in ``id`` and ``doc_id`` (checked).
 """
 
 from __future__ import annotations
