@@ -20,7 +20,7 @@ from functools import partial
 from pathlib import Path
 
 from trendscore.errors import InputError, ModelError
-from trendscore.io.rows import FRAME, input_columns
+from trendscore.io.rows import FRAME
 from trendscore.once import built_once
 
 __all__ = ["label_dataframe", "score_dataframe", "connect"]
@@ -337,18 +337,14 @@ def label_dataframe(ddf, model=None, text_column: str = "text"):
     """
     _require_dask()
     _check_dask_frame(ddf, "label_dataframe")
-    from trendscore.io.frames import check_added_columns, check_text_column
+    from trendscore.io.frames import check_added_columns, renamed_for_labels
     from trendscore.modeling.model import load_model
 
     model_dir = _model_dir(model)
     loaded = load_model(model_dir)  # check the model here first, and learn its themes
     themes = loaded.themes
     check_added_columns(ddf.columns, themes, bool(loaded.provisional))  # before any work, as trendscore.label
-    check_text_column(ddf.columns, text_column)
-    meta = ddf._meta.copy()
-    kept = input_columns(meta.columns) | ({text_column: "text"} if text_column != "text" else {})
-    if kept:  # labels and scores of its own kept as the partitions keep them (labelled_frame)
-        meta = meta.rename(columns=kept)
+    meta = renamed_for_labels(ddf._meta, text_column)  # as the partitions are renamed (labelled_frame)
     meta["labels"] = []
     for theme in themes:
         meta[f"score_{theme}"] = []

@@ -16,6 +16,7 @@ __all__ = [
     "labelled_frame",
     "check_added_columns",
     "check_text_column",
+    "renamed_for_labels",
     "frame_rows",
     "name_index",
     "frame_labels",
@@ -113,6 +114,16 @@ def check_text_column(columns, text_column: str) -> None:
         raise both_fields(f"the DataFrame has both a {text_column!r} and a 'text' column", "text", FRAME, 1)
 
 
+def renamed_for_labels(frame, text_column: str = "text"):
+    """A copy of ``frame`` renamed as labelling renames a record's fields: its own ``labels``
+    and ``scores`` kept aside (:func:`trendscore.io.rows.input_columns`) and ``text_column``
+    named ``text`` (a frame holding both is refused: :func:`check_text_column`). One rule for
+    :func:`labelled_frame` and the Dask API's empty frame that describes its partitions."""
+    check_text_column(frame.columns, text_column)
+    renames = input_columns(frame.columns) | ({text_column: "text"} if text_column != "text" else {})
+    return frame.rename(columns=renames) if renames else frame.copy()
+
+
 def labelled_frame(frame, results: list[dict], themes: list[str], text_column: str = "text"):
     """A copy of ``frame`` with ``labels`` and one ``score_<theme>`` probability column per theme,
     its ``text_column`` renamed ``text`` as ``label`` renames it (:func:`check_text_column`).
@@ -120,11 +131,7 @@ def labelled_frame(frame, results: list[dict], themes: list[str], text_column: s
     record's (``labels_input``, ``scores_input``: :func:`trendscore.io.rows.input_columns`); a
     column of a name the labels add is refused (:func:`check_added_columns`)."""
     check_added_columns(frame.columns, themes, bool(results) and "provisional" in results[0])
-    check_text_column(frame.columns, text_column)
-    out = frame.copy()
-    kept = input_columns(out.columns) | ({text_column: "text"} if text_column != "text" else {})
-    if kept:
-        out = out.rename(columns=kept)
+    out = renamed_for_labels(frame, text_column)
     out["labels"] = [r["labels"] for r in results]
     for theme in themes:
         out[f"score_{theme}"] = [r["scores"][theme] for r in results]

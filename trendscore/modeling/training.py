@@ -422,7 +422,7 @@ def choose_params(
     """``params`` completed by the cross-validated search of :mod:`trendscore.modeling.selection`
     (the settings it leaves out), and the search's record; ``params`` unchanged and None
     when it fixes every searched setting. ``themes`` fixes the model's themes."""
-    from trendscore.modeling.selection import MIN_SEEDS, SEARCHED, search
+    from trendscore.modeling.selection import MIN_SEEDS, SEARCHED, check_reports, search
 
     if not seeds:
         raise SeedError("no seeds to train on")
@@ -436,8 +436,9 @@ def choose_params(
         return params, None
     if len(seeds) < MIN_SEEDS:
         return params, {"skipped": f"{len(seeds)} seeds, fewer than {MIN_SEEDS}: today's defaults", "budget_s": budget}
-    reports = report_groups(seeds)
-    if reports is not None and len(set(reports)) < 2:  # no fold can hold a report out
+    try:
+        check_reports(seeds)
+    except OneReport:  # no fold can hold a report out
         return params, {"skipped": f"{len(seeds)} seeds, all of one report: today's defaults", "budget_s": budget}
     chosen, record = search(seeds, params, _settings(params), budget, encoder=encoder, seed=seed, themes=themes)
     return {**params, **{k: chosen[k] for k in SEARCHED}}, record
