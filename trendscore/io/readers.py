@@ -31,6 +31,8 @@ __all__ = [
     "read_records",
     "open_lines",
     "records_of",
+    "Repeats",
+    "passage_id",
     "parse_jsonl_line",
     "check_text",
     "record_text",
@@ -468,11 +470,50 @@ def document_id(title: str | None, source: str | None, date: str | None, passage
     return "d" + hashlib.blake2b(named.encode("utf-8", "surrogatepass"), digest_size=8).hexdigest()
 
 
-def _passage_records(doc_id: str, start: int, meta: tuple, passages: list[str], name: str):
-    """The records of document ``doc_id``'s passages numbered from ``start + 1``."""
+class Repeats:
+    """The documents of one run's inputs met so far, to tell a document met again (an export
+    often lists an article twice; two exports of one search overlap) from its first time.
+
+    A repeat keeps its ``doc_id`` (it is the same report, counted once by ``score``), but its
+    passages' ids get a suffix, ``-r2`` for the second time, ``-r3`` for the third...
+    (``d06436834e6152cc1-p1-r2``), so that ids stay unique within one output. Holds one
+    number per document (not its text).
+
+    >>> repeats = Repeats()
+    >>> [repeats.occurrence("d06436834e6152cc1") for _ in range(3)]
+    [1, 2, 3]
+    >>> passage_id("d06436834e6152cc1", 4, 1), passage_id("d06436834e6152cc1", 4, 2)
+    ('d06436834e6152cc1-p4', 'd06436834e6152cc1-p4-r2')
+    """
+
+    def __init__(self) -> None:
+        self._seen: set[int] = set()  # documents met once
+        self._more: dict[int, int] = {}  # documents met twice or more: how many times
+
+    def occurrence(self, doc_id: str) -> int:
+        """Count a document met: 1 the first time ``doc_id`` is met, 2 the second..."""
+        key = int(doc_id[1:], 16)
+        if key not in self._seen:
+            self._seen.add(key)
+            return 1
+        self._more[key] = self._more.get(key, 1) + 1
+        return self._more[key]
+
+
+def passage_id(doc_id: str, passage: int, occurrence: int = 1) -> str:
+    """The ``id`` of passage ``passage`` (from 1) of document ``doc_id`` met for the
+    ``occurrence`` th time in a run (:class:`Repeats`): ``DOC-pN``, and ``DOC-pN-rK`` for a
+    repeat."""
+    return f"{doc_id}-p{passage}" if occurrence == 1 else f"{doc_id}-p{passage}-r{occurrence}"
+
+
+def _passage_records(doc_id: str, start: int, meta: tuple, passages: list[str], name: str, occurrence: int = 1):
+    """The records of document ``doc_id``'s passages numbered from ``start + 1``, met for the
+    ``occurrence`` th time (:func:`passage_id`)."""
     title, source, date, line = meta
     for p, passage in enumerate(passages, start + 1):
-        record = {"id": f"{doc_id}-p{p}", "doc_id": doc_id, "doc_title": title, "source": source, "date": date}
+        record = {"id": passage_id(doc_id, p, occurrence), "doc_id": doc_id, "doc_title": title, "source": source}
+        record["date"] = date
         record["text"] = passage
         yield record, name, line
 
@@ -482,8 +523,10 @@ class _Documents:
     first passages are held until they reach :data:`ID_BODY_CHARS` characters (or the document
     ends), so that its id (:func:`document_id`) can be taken from them."""
 
-    def __init__(self, name: str):
+    def __init__(self, name: str, repeats: Repeats | None = None):
         self.name = name
+        self.repeats = repeats if repeats is not None else Repeats()
+        self.occurrence = 1
         self.meta: tuple | None = None
         self.count = 0
         self.buf = PassageBuffer()
@@ -516,8 +559,9 @@ class _Documents:
                 return  # a document without body text has no passage to name
             title, source, date, _ = self.meta
             self.doc_id = document_id(title, source, date, self.held)
+            self.occurrence = self.repeats.occurrence(self.doc_id)
             passages, self.held = self.held, []
-        yield from _passage_records(self.doc_id, self.count, self.meta, passages, self.name)
+        yield from _passage_records(self.doc_id, self.count, self.meta, passages, self.name, self.occurrence)
         self.count += len(passages)
 
 
@@ -547,8 +591,8 @@ class _Pieces:
         return position - 1 + (self._offset[i] if i >= 0 else 1)
 
 
-def _digest(lines, name, require_text=True, skip=None):
-    docs = _Documents(name)
+def _digest(lines, name, require_text=True, skip=None, repeats=None):
+    docs = _Documents(name, repeats)
     pieces = _Pieces(lines)
     for event in digest_parts(pieces):
         if event[0] == "doc":
@@ -559,8 +603,8 @@ def _digest(lines, name, require_text=True, skip=None):
     yield from docs.end()
 
 
-def _text(lines, name, require_text=True, skip=None):
-    docs = _Documents(name)
+def _text(lines, name, require_text=True, skip=None, repeats=None):
+    docs = _Documents(name, repeats)
     for number, line in lines:
         for piece in cut_at_carriage_returns(line):
             stripped = piece.strip()
@@ -706,9 +750,13 @@ def _lone_carriage_returns(head: list[tuple[int, str]], lines) -> list[tuple[int
 
 
 def records_of(
-    fmt: str, lines, name: str, require_text: bool = True, skip: SkipLog | None = None
+    fmt: str, lines, name: str, require_text: bool = True, skip: SkipLog | None = None, repeats: Repeats | None = None
 ) -> Iterator[tuple[dict, str, int]]:
-    """The records of an input's numbered lines, read as ``fmt``; bad lines go to ``skip`` if given."""
+    """The records of an input's numbered lines, read as ``fmt``; bad lines go to ``skip`` if
+    given. Digest and text documents met before in the run (``repeats``, one for all its
+    inputs; None: this input's own) get passage ids of their own (:class:`Repeats`)."""
+    if fmt in ("digest", "text"):
+        return _READERS[fmt](lines, name, require_text, skip, repeats)
     return _READERS[fmt](lines, name, require_text, skip)
 
 
@@ -720,6 +768,7 @@ def read_records(
     require_text: bool = True,
     skip: SkipLog | None = None,
     columns: Columns | None = None,
+    repeats: Repeats | None = None,
 ) -> Iterator[tuple[dict, str, int]]:
     """Yield ``(record, path, line)`` for every passage in one input (``-`` is stdin).
 
@@ -729,11 +778,13 @@ def read_records(
     labelled archive needs no text). With a :class:`SkipLog`, bad lines (undecodable,
     malformed, without text) are passed over and counted there instead of raising.
     ``columns`` names the fields holding the text, date and id when they are named otherwise.
+    ``repeats`` (:class:`Repeats`) is shared by the inputs of one run, so that a document met
+    again in another of them gets passage ids of its own; None: this input's own.
     """
     held = _InLineOrder(skip) if skip is not None else None
     with open_lines(name, input_format, encoding, encoding_errors, held, columns) as (fmt, stream):
         count = 0
-        for item in records_of(fmt, stream, name, require_text, held):
+        for item in records_of(fmt, stream, name, require_text, held, repeats):
             if held is not None:
                 held.release(item[2])
             count += 1

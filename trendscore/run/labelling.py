@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from trendscore.io.readers import read_records
+from trendscore.io.readers import Repeats, read_records
 from trendscore.io.rows import INPUT_LABELS, keep_input_fields
 from trendscore.modeling.model import BATCH, Model
 
@@ -32,10 +32,12 @@ def iter_input_records(
     skip=None,
     columns=None,
 ) -> Iterator[dict]:
-    """The passages of every input, one record at a time, read as ``label`` reads them."""
+    """The passages of every input, one record at a time, read as ``label`` reads them (a
+    document met again, in the same input or another, with passage ids of its own)."""
+    repeats = Repeats()
     for name in inputs:
         for record, _path, _line in read_records(
-            name, input_format, encoding, encoding_errors, skip=skip, columns=columns
+            name, input_format, encoding, encoding_errors, skip=skip, columns=columns, repeats=repeats
         ):
             yield record
 

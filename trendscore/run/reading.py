@@ -26,7 +26,7 @@ from typing import Any
 
 from trendscore.errors import InputError
 from trendscore.io.columns import Columns
-from trendscore.io.readers import SkipLog, max_line_bytes, open_lines, records_of
+from trendscore.io.readers import Repeats, SkipLog, max_line_bytes, open_lines, records_of
 from trendscore.io.sniffing import FORMAT_EXTENSIONS
 from trendscore.io.wholefile import listed_problem
 
@@ -180,11 +180,12 @@ def _read_chunks(
     chunk is processed, is named first, as one process reading the input line by line
     names it."""
     budget = _Budget() if spread else None
+    repeats = Repeats()  # one for every input: a document met again gets passage ids of its own
     for name in inputs:
         held = _Held() if skip is not None else None
         filling = _Filling()
         try:
-            yield from _input_chunks(name, read, held, size, cut, tail, budget, filling)
+            yield from _input_chunks(name, read, held, size, cut, tail, budget, filling, repeats)
         except InputError as exc:
             error = (exc.message, exc.path, exc.line, exc.hint)
             skips = held.upto(None) if held else []
@@ -200,7 +201,7 @@ class _Filling:
     items: list = field(default_factory=list)
 
 
-def _input_chunks(name, read, held, size, cut, tail, budget, filling: _Filling) -> Iterator[Chunk]:
+def _input_chunks(name, read, held, size, cut, tail, budget, filling: _Filling, repeats=None) -> Iterator[Chunk]:
     """The chunks of one input (see :func:`_read_chunks`), the one being filled in ``filling``."""
     with open_lines(name, read.input_format, read.encoding, read.encoding_errors, held, read.columns) as (fmt, stream):
         if cut is not None and fmt == "parquet" and stream.path is not None:
@@ -221,7 +222,7 @@ def _input_chunks(name, read, held, size, cut, tail, budget, filling: _Filling) 
         if kind == "lines":
             source = iter(stream)
         else:
-            source = records_of(fmt, stream, name, read.require_text, held)
+            source = records_of(fmt, stream, name, read.require_text, held, repeats)
         for item in source:
             filling.items.append(item)
             full = budget is not None and budget.add(_chars(kind, item))

@@ -153,12 +153,13 @@ def _count(
 
     read = read_settings(input_format, encoding, encoding_errors, skip, columns, require_text=False)
     if not scheduler and jobs <= 1:  # one stream through one accumulator (a breakdown by group needs that)
-        from trendscore.io.readers import read_records
+        from trendscore.io.readers import Repeats, read_records
 
         def items():
+            repeats = Repeats()  # as the chunks of a job are read (trendscore.run.reading)
             for name in inputs:
                 yield from read_records(
-                    name, input_format, encoding, encoding_errors, require_text=False, skip=skip, columns=read.columns
+                    name, input_format, encoding, encoding_errors, False, skip, read.columns, repeats
                 )
 
         found = Examples(settings.freq) if examples else None
