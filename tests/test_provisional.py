@@ -567,3 +567,27 @@ def test_train_refuses_seeds_labelled_with_a_provisional_theme_spelt_otherwise(m
         "or '-'): label the seeds 'going_global'"
     )
     assert _digest(target) == before
+
+
+def test_a_records_own_provisional_field_is_kept_as_provisional_input(made, run, tmp_path):
+    """The model's marker of its provisional themes had replaced a record's own ``provisional``
+    (and a DataFrame with such a column had been refused); it is kept aside, as ``scores`` is,
+    in every output format and the API."""
+    import trendscore
+
+    mine = [{"id": "1", "text": "短剧出海", "provisional": "draft"}]
+    mine.append({"id": "2", "text": "政策", "provisional": "final"})
+    source = tmp_path / "own.jsonl"
+    source.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in mine), "utf-8")
+    result = run("label", "--model", made[0], source, "--jobs", "1")
+    records = [json.loads(line) for line in result.output.splitlines()]
+    assert [(r["provisional_input"], r["provisional"]) for r in records] == [("draft", [NAME]), ("final", [NAME])]
+    csv_text = run("label", "--model", made[0], source, "--format", "csv", "--jobs", "1").output
+    assert "provisional_input" in csv_text.splitlines()[0] and "draft" in csv_text
+    model = load_model(made[0])
+    api = trendscore.label([dict(r) for r in mine], model)
+    assert [(r["provisional_input"], r["provisional"]) for r in api] == [("draft", [NAME]), ("final", [NAME])]
+    pd = pytest.importorskip("pandas")
+    frame = trendscore.label(pd.DataFrame(mine), model)
+    assert frame["provisional_input"].tolist() == ["draft", "final"]
+    assert frame["provisional"].tolist() == [[NAME], [NAME]]

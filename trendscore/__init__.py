@@ -48,8 +48,9 @@ def label(data, model=None, text_column: str = "text"):
     column of one of those names is refused; ``text_column`` is renamed ``text``, and a frame
     holding both is refused, as ``label`` reads a CSV or Parquet file). A record's or frame's
     own ``labels`` are kept as ``labels_input`` (``labels_input_2``... if that name is taken),
-    and its own ``scores`` as ``scores_input``, as the ``label`` command keeps them in every
-    output format.
+    its own ``scores`` as ``scores_input``, and, when the model has provisional themes (it
+    names them in a ``provisional`` field or column), its own ``provisional`` as
+    ``provisional_input``, as the ``label`` command keeps them in every output format.
 
     Examples
     --------
@@ -69,7 +70,8 @@ def label(data, model=None, text_column: str = "text"):
         model = load_model(resolve_model(model))
     if is_frame(data):
         check_text_column(data.columns, text_column)  # before any labelling
-        return labelled_frame(data, model.label(frame_texts(data, text_column)), model.themes, text_column)
+        results = model.label(frame_texts(data, text_column))
+        return labelled_frame(data, results, model.themes, text_column, bool(model.provisional))
     if is_series(data):
         data = data.tolist()
     elif isinstance(data, Iterator):  # a generator is read once, here, whatever it holds
@@ -83,16 +85,20 @@ def label(data, model=None, text_column: str = "text"):
             if not isinstance(record, dict):
                 raise InputError(f"expected a dict record, got {type(record).__name__}", RECORDS, n)
             records.append(record_text(dict(record), columns, RECORDS, n))  # a copy: the caller's stays as it was
-        return [_with_result(r, res) for r, res in zip(records, model.label([r["text"] for r in records]))]
+        from trendscore.io.rows import written_fields
+
+        written = written_fields(provisional=bool(model.provisional))
+        return [_with_result(r, res, written) for r, res in zip(records, model.label([r["text"] for r in records]))]
     return model.label(data)
 
 
-def _with_result(record: dict, result: dict) -> dict:
-    """A copy of ``record`` with the model's ``result`` added; the record's own ``labels`` and
-    ``scores`` are kept as ``labels_input`` and ``scores_input``, as the ``label`` command keeps them."""
+def _with_result(record: dict, result: dict, written: tuple[str, ...]) -> dict:
+    """A copy of ``record`` with the model's ``result`` added; the record's own fields of the
+    names in ``written`` (``labels``, ``scores``, ``provisional`` when the model has provisional
+    themes) are kept as ``labels_input``, ``scores_input``..., as the ``label`` command keeps them."""
     from trendscore.io.rows import keep_input_fields
 
-    return {**keep_input_fields(dict(record)), **result}
+    return {**keep_input_fields(dict(record), written), **result}
 
 
 def read(

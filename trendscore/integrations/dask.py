@@ -320,7 +320,7 @@ def _label_partition(pdf, model_dir, text_column, partition_info=None):
         if number is None or exc.line is None:
             raise
         raise InputError(f"partition {number + 1}, its row {exc.line}: {exc.message}", FRAME) from None
-    out = labelled_frame(pdf, model.label(texts), model.themes, text_column)
+    out = labelled_frame(pdf, model.label(texts), model.themes, text_column, bool(model.provisional))
     if model.provisional and "provisional" not in out.columns:  # an empty partition
         out["provisional"] = pd.Series([], dtype="object", index=out.index)
     return out
@@ -328,8 +328,9 @@ def _label_partition(pdf, model_dir, text_column, partition_info=None):
 
 def label_dataframe(ddf, model=None, text_column: str = "text"):
     """``ddf`` with a ``labels`` column and one ``score_<theme>`` column per theme (a
-    ``labels`` and ``scores`` column of its own kept as ``labels_input`` and ``scores_input``, as
-    :func:`trendscore.label` keeps them).
+    ``labels`` and ``scores`` column of its own kept as ``labels_input`` and ``scores_input``,
+    and a ``provisional`` one as ``provisional_input`` when the model has provisional themes,
+    as :func:`trendscore.label` keeps them).
 
     ``model`` is read as :func:`trendscore.label` reads it (a model directory, a registry, a
     bundled model's name, a loaded Model, or None for the bundled default); each worker loads
@@ -343,8 +344,8 @@ def label_dataframe(ddf, model=None, text_column: str = "text"):
     model_dir = _model_dir(model)
     loaded = load_model(model_dir)  # check the model here first, and learn its themes
     themes = loaded.themes
-    check_added_columns(ddf.columns, themes, bool(loaded.provisional))  # before any work, as trendscore.label
-    meta = renamed_for_labels(ddf._meta, text_column)  # as the partitions are renamed (labelled_frame)
+    check_added_columns(ddf.columns, themes)  # before any work, as trendscore.label
+    meta = renamed_for_labels(ddf._meta, text_column, bool(loaded.provisional))  # as the partitions are renamed
     meta["labels"] = []
     for theme in themes:
         meta[f"score_{theme}"] = []

@@ -7,7 +7,7 @@ import math
 from collections.abc import Iterator
 
 from trendscore.errors import InputError, one_line, quoted
-from trendscore.io.rows import FRAME, RECORDS, input_columns
+from trendscore.io.rows import FRAME, RECORDS, input_columns, written_fields
 
 __all__ = [
     "is_frame",
@@ -90,11 +90,12 @@ def frame_texts(frame, text_column: str) -> list[str]:
     return texts
 
 
-def check_added_columns(columns, themes: list[str], provisional: bool = False) -> None:
+def check_added_columns(columns, themes: list[str]) -> None:
     """Refuse a frame (its ``columns``) holding a column the labels would replace: a
-    ``score_<theme>`` of one of ``themes``, or ``provisional`` when the model has provisional
-    themes, as ``label``'s CSV output refuses such a field; its values would be lost."""
-    added = {f"score_{t}" for t in themes} | ({"provisional"} if provisional else set())
+    ``score_<theme>`` of one of ``themes``, as ``label``'s CSV output refuses such a field; its
+    values would be lost. (A ``provisional`` column of its own is kept aside instead:
+    :func:`renamed_for_labels`.)"""
+    added = {f"score_{t}" for t in themes}
     taken = next((c for c in columns if str(c) in added), None)
     if taken is not None:
         raise InputError(
@@ -114,28 +115,37 @@ def check_text_column(columns, text_column: str) -> None:
         raise both_fields(f"the DataFrame has both a {text_column!r} and a 'text' column", "text", FRAME, 1)
 
 
-def renamed_for_labels(frame, text_column: str = "text"):
+def renamed_for_labels(frame, text_column: str = "text", provisional: bool = False):
     """A copy of ``frame`` renamed as labelling renames a record's fields: its own ``labels``
-    and ``scores`` kept aside (:func:`trendscore.io.rows.input_columns`) and ``text_column``
-    named ``text`` (a frame holding both is refused: :func:`check_text_column`). One rule for
-    :func:`labelled_frame` and the Dask API's empty frame that describes its partitions."""
+    and ``scores`` (and ``provisional``, when the model has provisional themes) kept aside
+    (:func:`trendscore.io.rows.input_columns`) and ``text_column`` named ``text`` (a frame
+    holding both is refused: :func:`check_text_column`). One rule for :func:`labelled_frame`
+    and the Dask API's empty frame that describes its partitions."""
     check_text_column(frame.columns, text_column)
-    renames = input_columns(frame.columns) | ({text_column: "text"} if text_column != "text" else {})
+    kept = input_columns(frame.columns, written_fields(provisional=provisional))
+    renames = kept | ({text_column: "text"} if text_column != "text" else {})
     return frame.rename(columns=renames) if renames else frame.copy()
 
 
-def labelled_frame(frame, results: list[dict], themes: list[str], text_column: str = "text"):
-    """A copy of ``frame`` with ``labels`` and one ``score_<theme>`` probability column per theme,
-    its ``text_column`` renamed ``text`` as ``label`` renames it (:func:`check_text_column`).
-    A ``labels`` or ``scores`` column of the frame's own is kept, renamed as ``label`` keeps a
-    record's (``labels_input``, ``scores_input``: :func:`trendscore.io.rows.input_columns`); a
-    column of a name the labels add is refused (:func:`check_added_columns`)."""
-    check_added_columns(frame.columns, themes, bool(results) and "provisional" in results[0])
-    out = renamed_for_labels(frame, text_column)
+def labelled_frame(
+    frame, results: list[dict], themes: list[str], text_column: str = "text", provisional: bool | None = None
+):
+    """A copy of ``frame`` with ``labels`` and one ``score_<theme>`` probability column per theme
+    (and ``provisional`` when the model has provisional themes: ``provisional``, None to tell
+    from ``results``), its ``text_column`` renamed ``text`` as ``label`` renames it
+    (:func:`check_text_column`). A ``labels``, ``scores`` or (with provisional themes)
+    ``provisional`` column of the frame's own is kept, renamed as ``label`` keeps a record's
+    (``labels_input``, ``scores_input``, ``provisional_input``:
+    :func:`trendscore.io.rows.input_columns`); a ``score_<theme>`` column is refused
+    (:func:`check_added_columns`)."""
+    if provisional is None:
+        provisional = bool(results) and "provisional" in results[0]
+    check_added_columns(frame.columns, themes)
+    out = renamed_for_labels(frame, text_column, provisional)
     out["labels"] = [r["labels"] for r in results]
     for theme in themes:
         out[f"score_{theme}"] = [r["scores"][theme] for r in results]
-    if results and "provisional" in results[0]:  # themes made from a few examples (themes add)
+    if provisional and results:  # themes made from a few examples (themes add)
         out["provisional"] = [r["provisional"] for r in results]
     return out
 

@@ -756,7 +756,7 @@ def records_of(
     given. Digest and text documents met before in the run (``repeats``, one for all its
     inputs; None: this input's own) get passage ids of their own (:class:`Repeats`)."""
     if fmt in ("digest", "text"):
-        return _READERS[fmt](lines, name, require_text, skip, repeats)
+        return (_digest if fmt == "digest" else _text)(lines, name, require_text, skip, repeats)
     return _READERS[fmt](lines, name, require_text, skip)
 
 

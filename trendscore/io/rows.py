@@ -8,8 +8,9 @@ the rows were given, across the whole input (not the frame's index, nor a partit
 (:func:`trendscore.io.frames.name_index`).
 :func:`trendscore.io.frames.rows_name` tells which name some data takes.
 
-Also one rule for what labelling does with a row's own ``labels`` and ``scores``
-(:func:`keep_input_fields`).
+Also one rule for what labelling does with a row's own fields of the names the labeller
+writes (``labels``, ``scores``, and ``explain`` and ``provisional`` when it writes them:
+:func:`written_fields`, :func:`keep_input_fields`).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ __all__ = [
     "input_labels_name",
     "input_name",
     "keep_input_fields",
+    "written_fields",
 ]
 
 #: how errors name the rows of a DataFrame
@@ -33,14 +35,26 @@ RECORDS = "<records>"
 INPUT_LABELS = "labels_input"
 
 
-#: the fields (or columns) of a row's own that labelling keeps under another name, because the
-#: model's answer takes their name: its ``labels``, and its ``scores`` (a JSON Lines record's,
-#: or a dict record's, as ``label`` writes it; a re-labelled output holds both)
+#: the fields (or columns) of a row's own that labelling always keeps under another name,
+#: because the model's answer takes their name: its ``labels``, and its ``scores`` (a JSON
+#: Lines record's, or a dict record's, as ``label`` writes it; a re-labelled output holds both)
 INPUT_FIELDS = ("labels", "scores")
 
 
+def written_fields(explain: bool = False, provisional: bool = False) -> tuple[str, ...]:
+    """The fields labelling writes in each record, whose names a row's own fields give way to
+    (:func:`keep_input_fields`): :data:`INPUT_FIELDS`, ``explain`` when explanations are asked
+    (``label --explain``), ``provisional`` when the model has provisional themes (it names them
+    in every record).
+
+    >>> written_fields(), written_fields(explain=True, provisional=True)
+    (('labels', 'scores'), ('labels', 'scores', 'explain', 'provisional'))
+    """
+    return INPUT_FIELDS + (("explain",) if explain else ()) + (("provisional",) if provisional else ())
+
+
 def input_name(field: str, taken) -> str:
-    """The name under which a row's own ``field`` (one of :data:`INPUT_FIELDS`) is kept:
+    """The name under which a row's own ``field`` (one of :func:`written_fields`) is kept:
     ``FIELD_input``, or ``FIELD_input_2``, ``_3``... when the row (``taken``: its field or
     column names) has that name already.
 
@@ -55,29 +69,33 @@ def input_name(field: str, taken) -> str:
     return name
 
 
-def keep_input_fields(record: dict) -> dict:
-    """Move a record's own ``labels`` and ``scores`` (:data:`INPUT_FIELDS`) to the names
+def keep_input_fields(record: dict, fields: tuple[str, ...] = INPUT_FIELDS) -> dict:
+    """Move a record's own fields of the names labelling writes (``fields``: see
+    :func:`written_fields`; ``labels`` and ``scores`` unless told) to the names
     :func:`input_name` gives, in place, so that the model's answer does not replace them; one
     rule for ``label`` (every output format) and :func:`trendscore.label`. Returns the record.
 
     >>> keep_input_fields({"text": "t", "labels": ["policy"], "scores": "mine"})
     {'text': 't', 'labels_input': ['policy'], 'scores_input': 'mine'}
+    >>> keep_input_fields({"text": "t", "explain": "why"}, written_fields(explain=True))
+    {'text': 't', 'explain_input': 'why'}
     """
-    for field in INPUT_FIELDS:
+    for field in fields:
         if field in record:
             record[input_name(field, record)] = record.pop(field)
     return record
 
 
-def input_columns(columns) -> dict:
-    """``{column: new name}`` for a frame's own columns that :data:`INPUT_FIELDS` name, as
-    :func:`keep_input_fields` renames a record's fields (for ``DataFrame.rename``).
+def input_columns(columns, fields: tuple[str, ...] = INPUT_FIELDS) -> dict:
+    """``{column: new name}`` for a frame's own columns of the names labelling writes
+    (``fields``, as for :func:`keep_input_fields`), as :func:`keep_input_fields` renames a
+    record's fields (for ``DataFrame.rename``).
 
     >>> input_columns(["text", "scores", "labels"])
     {'labels': 'labels_input', 'scores': 'scores_input'}
     """
     taken = {str(c) for c in columns}
-    return {field: input_name(field, taken) for field in INPUT_FIELDS if field in taken}
+    return {field: input_name(field, taken) for field in fields if field in taken}
 
 
 def input_labels_name(taken) -> str:

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from trendscore.io.readers import Repeats, read_records
-from trendscore.io.rows import INPUT_LABELS, keep_input_fields
+from trendscore.io.rows import INPUT_LABELS, keep_input_fields, written_fields
 from trendscore.modeling.model import BATCH, Model
 
 __all__ = ["LabelStats", "label_records", "iter_input_records", "BATCH_CHARS", "INPUT_LABELS"]
@@ -45,21 +45,24 @@ def iter_input_records(
 def label_records(
     model: Model, records: Iterable[dict], explain: bool = False, stats: LabelStats | None = None
 ) -> Iterator[dict]:
-    """Yield each record with ``labels`` and ``scores`` added (and ``explain`` if asked).
+    """Yield each record with ``labels`` and ``scores`` added (and ``explain`` if asked, and
+    ``provisional`` when the model has provisional themes).
 
     A record's own ``labels`` field is kept as ``labels_input`` (:data:`INPUT_LABELS`) and
-    counted in ``stats.kept_labels``; its own ``scores``, as ``scores_input``
-    (:func:`trendscore.io.rows.keep_input_fields`). The records are updated in place (they are the
-    reader's own dicts)."""
+    counted in ``stats.kept_labels``; its own ``scores``, as ``scores_input``, and its own
+    ``explain`` and ``provisional`` as ``explain_input`` and ``provisional_input`` when this
+    run writes those fields (:func:`trendscore.io.rows.keep_input_fields`). The records are
+    updated in place (they are the reader's own dicts)."""
     stats = stats if stats is not None else LabelStats()
     batch: list[dict] = []
+    written = written_fields(explain, bool(model.provisional))
 
     def flush():
         results = model.label([r["text"] for r in batch])
         for rec, res in zip(batch, results):
             if "labels" in rec:
                 stats.kept_labels += 1
-            keep_input_fields(rec)  # its own labels and scores, under labels_input and scores_input
+            keep_input_fields(rec, written)  # its own labels, scores...: under labels_input, scores_input...
             rec["labels"], rec["scores"] = res["labels"], res["scores"]
             if "provisional" in res:  # a model with provisional themes names them in every record
                 rec["provisional"] = res["provisional"]
