@@ -174,6 +174,8 @@ def score(
         records = (columns.rename(dict(r), RECORDS, n) if isinstance(r, dict) else r for n, r in enumerate(records, 1))
     if not is_frame(records) and date_column == "date" and not isinstance(records, (dict, str, bytes)):
         records = _date_spelt_otherwise_refused(records)
+    if text_column != "text" and not isinstance(records, (dict, str, bytes)):
+        records = _text_checked(records, text_column, relabel, name)
     try:
         return _score(records, freq=freq, as_of=as_of, model=model, relabel=relabel, rows=name)
     except InputError as error:
@@ -195,6 +197,21 @@ def _labels_as_lists(records):
                 record = {**record, "labels": list(labels)}
             elif hasattr(labels, "tolist") and not isinstance(labels, str):
                 record = {**record, "labels": labels.tolist()}
+        yield record
+
+
+def _text_checked(records, text_column: str, relabel: bool, rows: str):
+    """The records, one the model is to label (no ``labels``, or ``relabel``) refused with its
+    place unless it has a string text, the error naming ``text_column`` as ``label`` and
+    ``score`` name it reading a file with ``--text-column`` (scoring would name ``'text'``, the
+    field it was renamed to)."""
+    from trendscore.io.columns import Columns
+    from trendscore.io.readers import check_text
+
+    columns = Columns(text=text_column)
+    for n, record in enumerate(records, 1):
+        if isinstance(record, dict) and (relabel or record.get("labels") is None):
+            check_text(record, rows, n, columns)
         yield record
 
 

@@ -50,6 +50,21 @@ class Columns:
     date: str = "date"
     id: str = "id"
 
+    def __post_init__(self) -> None:
+        """Refuse one field named to hold two of the text, the date and the id (``text_column``
+        naming the date's field, ``date``): one of them would be read from it and the other's
+        choice passed over without a word. One rule, one wording for every command and the API."""
+        roles = (("text", self.text), ("date", self.date), ("id", self.id))
+        for k, (first, name) in enumerate(roles):
+            other = next((role for role, chosen in roles[k + 1 :] if chosen == name), None)
+            if other is not None:
+                error = InputError(
+                    f"the {first} and the {other} are both to be read from {one_line(repr(name))}; "
+                    "one field cannot hold both"
+                )
+                advice = f"{{setting}} and {{{other}_column}} naming two fields"
+                raise hinted(error, Hint(advice, f"{first}_column", (f"{other}_column",)))
+
     @property
     def renames(self) -> dict[str, str]:
         """``{user's name: trendscore's name}`` for the fields named otherwise."""

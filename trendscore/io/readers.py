@@ -631,7 +631,7 @@ def _parquet(rows, name, require_text=True, skip=None):
             record.pop("labels", None)  # a labels column holds null for unlabelled rows
         try:
             if require_text or "labels" not in record:
-                check_text(record, name, number)
+                check_text(record, name, number, columns)
                 if isinstance(record["text"], Base64Text):  # it would be labelled as its base64 text
                     raise InputError(
                         "the text is bytes that are not UTF-8 (a binary column); write it as UTF-8 text", name, number
