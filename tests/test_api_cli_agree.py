@@ -209,3 +209,18 @@ def test_a_null_labels_field_is_dropped_by_the_api_as_by_the_cli(tmp_path, text_
     api = _plain(trendscore.label([dict(r) for r in records], text_column=text_column))
     assert api == cli
     assert "labels_input" not in api[0] and api[1]["labels_input"] == ["policy"]
+
+
+@pytest.mark.parametrize("cells", [[None, None], [None, ["policy"]]], ids=["all-null", "some-labels"])
+def test_a_frames_null_labels_column_is_kept_as_label_keeps_it(tmp_path, cells):
+    """A ``labels`` column all null is no labels of the user's: the CLI (JSON Lines with
+    ``"labels": null``) writes no ``labels_input``, and the DataFrame labelled in Python had kept
+    one; a column with some labels is kept as ``labels_input`` by both."""
+    pytest.importorskip("pyarrow")
+    pd = pytest.importorskip("pandas")
+    records = [{"id": "1", "text": T, "labels": cells[0]}, {"id": "2", "text": "政策", "labels": cells[1]}]
+    written = _labelled_by_cli(tmp_path, records, "parquet")
+    frame = trendscore.label(pd.DataFrame(records))
+    # (the CLI puts a field first met in a later record after the first record's: a column order apart)
+    assert sorted(frame.columns) == sorted(written[0])
+    assert ("labels_input" in frame.columns) == (cells[1] is not None)

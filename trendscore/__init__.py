@@ -47,7 +47,9 @@ def label(data, model=None, text_column: str = "text"):
     all, with a ``labels`` column and one ``score_<theme>`` probability column per theme; a
     column of one of those names is refused; ``text_column`` is renamed ``text``, and a frame
     holding both is refused, as ``label`` reads a CSV or Parquet file). A record's or frame's
-    own ``labels`` are kept as ``labels_input`` (``labels_input_2``... if that name is taken),
+    own ``labels`` are kept as ``labels_input`` (``labels_input_2``... if that name is taken;
+    a frame's ``labels`` column that is all missing is dropped, as ``label`` drops
+    ``"labels": null``),
     its own ``scores`` as ``scores_input``, and, when the model has provisional themes (it
     names them in a ``provisional`` field or column), its own ``provisional`` as
     ``provisional_input``, as the ``label`` command keeps them in every output format.
@@ -58,7 +60,14 @@ def label(data, model=None, text_column: str = "text"):
     >>> record["text"], record["labels"]
     ('短剧出海东南亚', ['overseas'])
     """
-    from trendscore.io.frames import check_text_column, frame_texts, is_frame, is_series, labelled_frame
+    from trendscore.io.frames import (
+        check_text_column,
+        frame_texts,
+        is_frame,
+        is_series,
+        labelled_frame,
+        without_null_labels,
+    )
     from trendscore.io.rows import RECORDS
 
     if model is None or not isinstance(model, Model):
@@ -70,6 +79,7 @@ def label(data, model=None, text_column: str = "text"):
         model = load_model(resolve_model(model))
     if is_frame(data):
         check_text_column(data.columns, text_column)  # before any labelling
+        data = without_null_labels(data)  # no labels of the user's: no labels_input, as label writes none
         results = model.label(frame_texts(data, text_column))
         return labelled_frame(data, results, model.themes, text_column, bool(model.provisional))
     if is_series(data):

@@ -17,6 +17,7 @@ __all__ = [
     "check_added_columns",
     "check_text_column",
     "renamed_for_labels",
+    "without_null_labels",
     "frame_rows",
     "name_index",
     "frame_labels",
@@ -125,6 +126,26 @@ def renamed_for_labels(frame, text_column: str = "text", provisional: bool = Fal
     kept = input_columns(frame.columns, written_fields(provisional=provisional))
     renames = kept | ({text_column: "text"} if text_column != "text" else {})
     return frame.rename(columns=renames) if renames else frame.copy()
+
+
+def without_null_labels(frame):
+    """``frame`` without its ``labels`` column when every cell of it is missing (None, NaN, NA):
+    such a column holds no labels of the user's, as a JSON Lines record's ``"labels": null`` and
+    a Parquet column of nulls do not, which ``label`` drops rather than keep as ``labels_input``.
+    A column with some labels is kept whole (its missing cells stay missing). The frame itself
+    when there is nothing to drop (an empty frame keeps its column: nothing says it is null).
+
+    >>> import pandas as pd
+    >>> list(without_null_labels(pd.DataFrame({"text": ["a"], "labels": [None]})).columns)
+    ['text']
+    """
+    names = [str(c) for c in frame.columns]
+    if names.count("labels") != 1 or len(frame) == 0:
+        return frame
+    key = frame.columns[names.index("labels")]
+    if all(_missing(cell) for cell in frame[key].tolist()):
+        return frame.drop(columns=[key])
+    return frame
 
 
 def labelled_frame(
