@@ -142,13 +142,31 @@ def test_a_field_named_like_a_score_column_is_refused_in_csv_and_parquet_alike(t
     if fmt == "parquet":
         pytest.importorskip("pyarrow")
     records = [{"id": "1", "text": T, "score_policy": "mine"}]
-    # Parquet had written the model's score over it, where CSV refused it
+    # Parquet had written the model's score over it, where CSV refused it; neither named the line
     error = _labelled_by_cli(tmp_path, records, fmt)
     name = {"csv": "CSV", "parquet": "Parquet"}[fmt]
     assert error == (
-        f"Error: a record has a field 'score_policy', the name of a column of the {name} output; try --format jsonl\n"
+        f"Error: {tmp_path / 'in.jsonl'}:1: a record has a field 'score_policy', the name of a column of the {name} "
+        "output; try --format jsonl\n"
     )
     assert not (tmp_path / f"out.{fmt}").exists()
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+@pytest.mark.parametrize("out", ["out.csv", "out.parquet", "parts"])
+def test_a_score_column_field_is_named_by_its_file_and_line(tmp_path, out, jobs):
+    """The refusal had named no file and no line: the writers see labelled records only."""
+    pytest.importorskip("pyarrow")
+    records = [{"id": str(n), "text": T} for n in range(1, 40)]
+    records[36]["score_culture"] = 0.5
+    source = _jsonl(tmp_path / "in.jsonl", records)
+    target = ["--output-dir", tmp_path / out] if out == "parts" else ["-o", tmp_path / out]
+    result = _cli("label", "--jobs", jobs, source, *target)
+    name = "CSV" if out.endswith(".csv") else "Parquet"
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"Error: {source}:37: a record has a field 'score_culture', the name of a column ")
+    assert f"of the {name} output" in result.stderr
+    assert not (tmp_path / out).exists()
 
 
 TEXT_COLUMN = {

@@ -18,7 +18,7 @@ from trendscore.io.atomic import AtomicOutput, atomic_write_bytes, check_output_
 from trendscore.io.columns import LABEL_SEPARATOR
 from trendscore.io.jsonfast import RawNumber, dumps, dumps_line, loads
 
-__all__ = ["RecordWriter", "OUTPUT_FORMATS", "column_taken", "printable"]
+__all__ = ["RecordWriter", "OUTPUT_FORMATS", "check_score_fields", "column_taken", "printable"]
 
 OUTPUT_FORMATS = ("jsonl", "csv", "table")
 
@@ -33,13 +33,23 @@ def printable(text: str) -> str:
     )
 
 
-def column_taken(field: str, output: str) -> TrendscoreError:
+def column_taken(field: str, output: str, path: str | None = None, line: int | None = None) -> TrendscoreError:
     """The error for a record's ``field`` named like a column the labels add to the ``output``
     format's table (``score_policy`` in CSV and Parquet): its values would be lost under the
     model's, so it is refused, with JSON Lines (which keeps scores in one ``scores`` field) as
-    the way out."""
-    error = InputError(f"a record has a field {field!r}, the name of a column of the {output} output")
+    the way out. ``path`` and ``line``: where the record was read (:func:`check_score_fields`)."""
+    error = InputError(f"a record has a field {field!r}, the name of a column of the {output} output", path, line)
     return hinted(error, Hint("{setting} jsonl", "output_format"))
+
+
+def check_score_fields(record: dict, themes, output: str, path: str, line: int) -> None:
+    """Refuse, naming where it was read (``path``, ``line``), a record about to be labelled
+    into a CSV or Parquet output (``output``: ``"CSV"``, ``"Parquet"``) that has a field named
+    like one of the output's ``score_<theme>`` columns (:func:`column_taken`): the writers,
+    which see labelled records only, would refuse it without saying which one."""
+    for theme in themes:
+        if f"score_{theme}" in record:
+            raise column_taken(f"score_{theme}", output, path, line)
 
 
 def _cell(value) -> str:

@@ -47,6 +47,9 @@ class Work:
     examples: bool = False
     themes: tuple[str, ...] = ()
     output_dir: str | None = None  # label: each chunk written as its own Parquet part there
+    #: label: the table format written (``"CSV"``, ``"Parquet"``), whose ``score_<theme>``
+    #: columns a record's field may not be named like; None for JSON Lines and the printed table
+    table: str | None = None
 
 
 @dataclass
@@ -251,6 +254,11 @@ def label_chunk(state: WorkerState, chunk: Chunk) -> ChunkResult:
         result.out = b"" if work.as_text else []
         if records:
             model = state.get_model()
+            if work.table is not None:  # named by file and line here, where they are known
+                from trendscore.io.writers import check_score_fields
+
+                for record, path, line in found:
+                    check_score_fields(record, model.themes, work.table, path, line)
             stats = LabelStats()
             out = list(label_records(model, records, explain=work.explain, stats=stats))
             result.records, result.kept_labels = len(out), stats.kept_labels

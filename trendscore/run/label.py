@@ -84,7 +84,9 @@ def run_label(
     model = load_model(model_dir)  # fails early, in this process, on a bad model
     as_text = kind.fmt == "jsonl"
     read = read_settings(input_format, encoding, encoding_errors, skip, columns)
-    work = Work(model_dir=None if model_dir is None else str(model_dir), read=read, explain=explain, as_text=as_text)
+    table = "Parquet" if output_dir is not None else {"csv": "CSV", "parquet": "Parquet"}.get(kind.fmt)
+    where = None if model_dir is None else str(model_dir)
+    work = Work(model_dir=where, read=read, explain=explain, as_text=as_text, table=table)
     bar = _progress(progress)
     with ExitStack() as stack:
         if bar is not None:
