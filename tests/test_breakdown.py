@@ -103,3 +103,45 @@ def test_the_lumped_group_never_carries_a_call():
     row = next(t for t in score.themes if t["theme"] == "regional_hub")
     assert OTHER in {g["group"] for g in score.breakdown["groups"]}
     assert "carried_by" not in row
+
+
+
+def _two_outlets(small_rises: bool, third: bool = False):
+    """Six months of labelled passages: a large outlet whose overseas share triples in the last
+    six weeks, a small one (a passage a week) whose share moves alike or not at all, and with
+    ``third`` another large outlet whose share stays put."""
+    import datetime
+
+    records, start = [], datetime.date(2026, 1, 5)
+    for day in range(180):
+        date = (start + datetime.timedelta(days=day)).isoformat()
+        late = day >= 138
+        for k in range(2):
+            overseas = (day * 2 + k) % (2 if late else 7) == 0
+            records.append({"text": f"large {day} {k}", "date": date, "source": "large",
+                            "labels": ["overseas"] if overseas else ["policy"]})
+            if third:
+                records.append({"text": f"third {day} {k}", "date": date, "source": "third",
+                                "labels": ["overseas"] if (day * 2 + k) % 7 == 0 else ["policy"]})
+        if day % 7 == 0:
+            overseas = (day // 7) % (2 if late and small_rises else 5) == 0
+            records.append({"text": f"small {day}", "date": date, "source": "small",
+                            "labels": ["overseas"] if overseas else ["policy"]})
+    return records
+
+
+def test_a_group_with_too_few_passages_is_not_taken_for_a_steady_one():
+    """Found playing an analyst: an outlet of a passage a week was 'steady' on a rise only for
+    want of passages, and the call read 'carried by one source, large: every other source is
+    steady on it' while that outlet's share had tripled too. A call no other group could test
+    is not said to be carried; beside groups that could, those that could not are named."""
+    score = _score(_two_outlets(small_rises=True), "source")
+    row = next(t for t in score.themes if t["theme"] == "overseas")
+    groups = {g["group"]: {t["theme"]: t for t in g["themes"]} for g in score.breakdown["groups"]}
+    assert row["direction"] == "rising" and groups["large"]["overseas"]["direction"] == "rising"
+    assert groups["small"]["overseas"]["reason"].startswith("steady: too few passages")
+    assert "carried_by" not in row and "carried by" not in row["reason"]
+    score = _score(_two_outlets(small_rises=True, third=True), "source")
+    row = next(t for t in score.themes if t["theme"] == "overseas")
+    assert row["direction"] == "rising" and row["carried_by"] == {"source": "large"}
+    assert "every other source with enough passages to call it is steady on it (small: too few to tell)" in row["reason"]

@@ -62,10 +62,17 @@ class Groups:
     def scores(self, compute, overall: list[dict]) -> list[dict]:
         """Each group's calls (``compute(acc)`` scores one accumulator), largest group first;
         and, on the rows of ``overall`` called rising or falling where exactly one group makes
-        the same call and every other group with enough passages is steady, ``carried_by``."""
+        the same call and every other group with enough passages to call it is steady, ``carried_by``
+        (the groups with too few are named in the reason; when every other group has too few,
+        nothing is said to carry the call)."""
         out: list[dict] = []
+        untested: dict[str, set[str]] = {}  # theme -> groups with too few passages to call it
         for name, acc in self.accs.items():
             score = compute(acc)
+            least = score.settings.get("min_passages", 0)
+            for t in score.themes:
+                if t["direction"] == "steady" and min(t["total_recent"], t["total_baseline"]) < least:
+                    untested.setdefault(t["theme"], set()).add(name)
             out.append(
                 {
                     "group": name,
@@ -95,7 +102,20 @@ class Groups:
                 for t in g["themes"]
                 if t["theme"] == row["theme"] and t["direction"] not in ("steady", row["direction"])
             ]
-            if len(same) == 1 and not other and same[0] != OTHER:
-                row["carried_by"] = {self.by: same[0]}
+            if len(same) != 1 or other or same[0] == OTHER:
+                continue
+            # a group steady only for want of passages says nothing against the call: it is
+            # named apart, and a call no other group could test is not said to be carried
+            unknown = [g["group"] for g in out if g["group"] in untested.get(row["theme"], ())]
+            if len(unknown) == len(out) - 1:
+                continue
+            row["carried_by"] = {self.by: same[0]}
+            if unknown:
+                shown = ", ".join(unknown[:3]) + (f" and {len(unknown) - 3} more" if len(unknown) > 3 else "")
+                row["reason"] += (
+                    f"; carried by one {self.by}, {same[0]}: every other {self.by} with enough passages to "
+                    f"call it is steady on it ({shown}: too few to tell)"
+                )
+            else:
                 row["reason"] += f"; carried by one {self.by}, {same[0]}: every other {self.by} is steady on it"
         return out
