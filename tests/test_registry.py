@@ -172,6 +172,10 @@ def test_train_into_a_registry_prints_the_card_notes_and_takes_themes(tmp_path, 
     # themes other than the bundled model's: it is not adopted, the challenger is the first champion
     assert "v0001: promoted to champion (the registry had no champion)" in result.stderr
     assert load_model(resolve_model(reg)).themes == ["policy", "overseas"]
+    # found playing a model maintainer: a registry version's card had no command at all
+    assert card["command"] == (
+        "trendscore train SEEDS --registry REGISTRY --cv 2 --themes policy,overseas --curve --budget 0 --jobs 1"
+    )
     curve = [line for line in result.stderr.splitlines() if line.startswith("learning curve: ")]
     assert len(curve) == 4 and curve[-1].startswith("learning curve: 100% of seeds"), result.stderr
     assert len(card["learning_curve"]) == 4

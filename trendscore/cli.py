@@ -471,14 +471,14 @@ class _EstimatorDefault(click.Option):
             self.help = written
 
 
-def _rebuild_command(ctx, given: set[str]) -> str:
+def _rebuild_command(ctx, given: set[str], target: tuple[str, str] = ("-o", "OUT")) -> str:
     """This train command as the card records it: the options given, in the command's order,
-    the seed files as SEEDS (the card lists them) and the output as OUT; prefixed with
-    SOURCE_DATE_EPOCH when that fixed the card's date."""
+    the seed files as SEEDS (the card lists them) and the output as OUT (or ``target``, such as
+    ``--registry REGISTRY``); prefixed with SOURCE_DATE_EPOCH when that fixed the card's date."""
     import os
     import shlex
 
-    parts = ["trendscore", ctx.info_name, "SEEDS", "-o", "OUT"]
+    parts = ["trendscore", ctx.info_name, "SEEDS", *target]
     for param in ctx.command.params:
         if param.name not in given or param.name in ("seeds", "out_dir", "registry", "quiet"):
             continue
@@ -691,7 +691,8 @@ def train(
         with _progress(quiet):
             report = Registry(registry).train(
                 list(seeds), tolerance=tolerance, force=force, cv=cv, seed=seed, curve=curve, budget=budget,
-                encoder=allow_encoder or "", themes=None if themes is None else split_theme_names(themes), **params,
+                encoder=allow_encoder or "", themes=None if themes is None else split_theme_names(themes),
+                command=_rebuild_command(click.get_current_context(), given, ("--registry", "REGISTRY")), **params,
             )
         card = Registry(registry).card(report["challenger"])
         _echo_card_notes(card)
