@@ -73,3 +73,16 @@ def test_labels_as_given_are_said_so():
     page = report_html(result)
     assert all(html.escape(t["reason"]) in page for t in result.themes)
     assert "28 passages counted with the labels they carried" in page
+
+
+def test_the_report_settings_show_no_python_none():
+    """Found playing an analyst: the report's settings table read 'z_crit None' (Python's
+    word for a level the scan simulates), which no client reads; it says 'simulated' now."""
+    import trendscore
+
+    recs = [{"date": f"2025-01-{d:02d}", "labels": ["policy"] if d > 20 else []} for d in range(1, 29)]
+    result = trendscore.score(recs, freq="day")
+    assert result.settings["z_crit"] is None
+    page = report_html(result)
+    assert "None" not in page
+    assert "<td class=l>z_crit</td><td class=l>simulated for false_alarm 0.01</td>" in page

@@ -68,7 +68,8 @@ def report_html(score: Score, examples=None, png: bytes | None = None, lang: str
     )
     notes = "".join(f"<li>{e(n)}</li>" for n in score.notes)
     settings = "".join(
-        f"<tr><td class=l>{e(str(k))}</td><td class=l>{e(str(v))}</td></tr>" for k, v in score.settings.items()
+        f"<tr><td class=l>{e(str(k))}</td><td class=l>{e(_setting(k, v, score.settings))}</td></tr>"
+        for k, v in score.settings.items()
     )
     return f"""<!DOCTYPE html>
 <html lang="{"zh" if lang == "zh" else "en"}"><head><meta charset="utf-8">
@@ -92,6 +93,16 @@ rising or falling only on strong evidence; <a href="#method">how</a>.</p>
 <h2 id=method>How the calls are made</h2>{_method()}
 </body></html>
 """
+
+
+def _setting(key: str, value, settings: dict) -> str:
+    """A setting as the report's table shows it: a level left to the scan's simulation (a
+    ``z_crit`` of None) says so, and no setting shows Python's ``None``."""
+    if value is None:
+        if key == "z_crit":
+            return f"simulated for false_alarm {settings.get('false_alarm')}"
+        return "-"
+    return str(value)
 
 
 def write_plot(score: Score, path: str, png: bytes | None = None, lang: str = "en") -> None:
