@@ -144,4 +144,5 @@ def test_a_group_with_too_few_passages_is_not_taken_for_a_steady_one():
     score = _score(_two_outlets(small_rises=True, third=True), "source")
     row = next(t for t in score.themes if t["theme"] == "overseas")
     assert row["direction"] == "rising" and row["carried_by"] == {"source": "large"}
-    assert "every other source with enough passages to call it is steady on it (small: too few to tell)" in row["reason"]
+    said = "every other source with enough passages to call it is steady on it (small: too few to tell)"
+    assert said in row["reason"]
