@@ -232,3 +232,25 @@ def test_evaluate_micro_f1_is_undefined_without_any_label_or_prediction(tmp_path
     # defined as soon as one passage holds or gets a theme, even when that F1 is 0
     path.write_text(json.dumps({"text": "今天天气很好。", "labels": ["policy"]}, ensure_ascii=False) + "\n", "utf-8")
     assert evaluate(trendscore.load_model(), [str(path)])["micro_f1"] == 0.0
+
+
+def test_models_list_gives_a_registry_its_champions_figure(tmp_path, monkeypatch):
+    """Found playing a model maintainer: `models list` showed a registry folder with
+    'cv macro-F1 -', though `--model` on it loads its champion, whose card has the figure.
+    The row names the champion and shows its figure."""
+    from trendscore.modeling.registry import Registry
+
+    monkeypatch.chdir(tmp_path)
+    versions = tmp_path / "reg" / "versions"
+    versions.mkdir(parents=True)
+    shutil.copytree(bundled_model_path("default"), versions / "v0001")
+    Registry(tmp_path / "reg").promote("v0001")
+    (tmp_path / "empty" / "versions").mkdir(parents=True)
+    (tmp_path / "empty" / "aliases.json").write_text("{}", "utf-8")
+    result = CliRunner().invoke(main, ["models", "list"])
+    assert result.exit_code == 0, result.output
+    rows = {line.split()[0]: line for line in result.output.splitlines() if not line.startswith("  ")}
+    figure = next(line for line in result.output.splitlines() if line.startswith("default")).split()[4]
+    assert figure != "-"
+    assert rows["reg"].split()[1:7] == ["registry,", "champion", "v0001", "cv", "macro-F1", figure]
+    assert rows["empty"].split()[1:5] == ["registry", "cv", "macro-F1", "-"]

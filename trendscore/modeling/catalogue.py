@@ -36,6 +36,17 @@ def _summary(path: Path) -> float | None:
     return float(value)
 
 
+def _champion(path: Path) -> Path | None:
+    """The champion's folder of the registry in ``path``, or None when it has none to show
+    (no champion yet, damaged aliases, a missing version)."""
+    from trendscore.modeling.registry import Registry
+
+    try:
+        return Registry(path).champion_path()
+    except (ModelError, OSError, ValueError):
+        return None
+
+
 def available_models(here: Path | None = None) -> list[dict]:
     """The bundled models, then every folder of the working directory that holds a model
     (a ``manifest.json``) or a registry (an ``aliases.json``), each with a note when a folder
@@ -56,7 +67,12 @@ def available_models(here: Path | None = None) -> list[dict]:
         else:
             continue
         note = f"shares its name with a bundled model: use it as ./{path.name}" if path.name in BUNDLED else None
-        rows.append({"name": path.name, "kind": kind, "path": str(path), "cv_macro_f1": _summary(path), "note": note})
+        figure = _summary(path)
+        if kind == "registry":  # what --model loads from it: its champion, whose card has the figure
+            champion = _champion(path)
+            if champion is not None:
+                kind, figure = f"registry, champion {champion.name}", _summary(champion)
+        rows.append({"name": path.name, "kind": kind, "path": str(path), "cv_macro_f1": figure, "note": note})
     return rows
 
 
