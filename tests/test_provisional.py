@@ -393,11 +393,17 @@ def test_train_keeps_it_provisional_until_enough_seeds_then_folds_it_in(made, tm
     # its examples are its own ten and the seeds labelled with it; the trained themes never saw the label
     assert len(model.provisional[0].examples) == 10 + bar - 1
     assert model.card["provisional"][NAME]["examples"] == 10 + bar - 1
+    # found playing a model maintainer: train said "6 themes" and nothing of the one kept provisional
+    from trendscore.modeling.cardnotes import card_notes
+
+    assert f"theme {NAME!r} stays provisional, learned again from {10 + bar - 1} examples (its own and the seeds " \
+        f"labelled with it); train folds it in once {bar} seeds carry its label" in card_notes(model.card)
     assert load_model(target).themes == model.themes
     enough = _write_jsonl(tmp_path / "enough.jsonl", _overseas_texts(bar, skip=10), labels=[NAME])
     model = train([*small_seed_files, enough], target, cv=0)
     assert model.provisional == [] and NAME in model.themes
     assert model.card["folded_in"] == [NAME] and "provisional" not in model.card
+    assert f"theme {NAME!r}, provisional until now, is trained on its seeds from now on" in card_notes(model.card)
     assert load_model(target).provisional == []
 
 

@@ -124,13 +124,30 @@ def multilabel_by(card: dict) -> str | None:
     )
 
 
+def provisional_kept(card: dict) -> list[str]:
+    """What became of the provisional themes of the model trained over: each that stays
+    provisional (too few seeds carry its label), with its examples and the bar that folds it
+    in, and each folded in (from now on an ordinary theme); empty when there were none."""
+    notes = []
+    for name, record in (card.get("provisional") or {}).items():
+        if isinstance(record, dict) and "fold_in_at_seeds" in record:
+            notes.append(
+                f"theme {name!r} stays provisional, learned again from {record.get('examples')} examples (its own "
+                f"and the seeds labelled with it); train folds it in once {record['fold_in_at_seeds']} seeds "
+                "carry its label"
+            )
+    for name in card.get("folded_in") or []:
+        notes.append(f"theme {name!r}, provisional until now, is trained on its seeds from now on")
+    return notes
+
+
 def card_notes(card: dict) -> list[str]:
     """The notes ``train`` shows on a model card: seed labels left out (:func:`ignored_labels`),
     themes with too few seeds for their calibration folds (:func:`few_seeds`),
     cross-validation folds skipped (:func:`skipped_folds`), real-report seeds the time
     split left out undated (:func:`undated_reports`), texts labelled two ways
-    (:func:`label_conflicts`, first) and the few seeds that made the model multi-label
-    (:func:`multilabel_by`)."""
+    (:func:`label_conflicts`, first), the few seeds that made the model multi-label
+    (:func:`multilabel_by`) and the provisional themes kept or folded in (:func:`provisional_kept`)."""
     notes = (
         label_conflicts(card),
         multilabel_by(card),
@@ -138,6 +155,7 @@ def card_notes(card: dict) -> list[str]:
         few_seeds(card),
         *skipped_folds(card),
         undated_reports(card),
+        *provisional_kept(card),
     )
     return [note for note in notes if note]
 
