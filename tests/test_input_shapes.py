@@ -412,6 +412,22 @@ def test_no_usable_date_is_one_error(tmp_path, values, message):
     assert "has a usable date" in result.stderr
 
 
+def test_an_as_of_before_every_dated_passage_is_one_error(tmp_path):
+    """Found playing an analyst: --as-of 2025-01-01 over passages of 2026 printed a ranking of
+    nothing (every share '-', every theme steady) with exit 0, the empty ranking a score
+    without dates is refused for. It is one line naming the earliest date now."""
+    records = [{"date": f"2026-01-{d:02d}", "labels": ["policy"], "text": f"t{d}"} for d in range(1, 29)]
+    message = r"all 28 dated passages are dated after as_of 2025-01-01 \(the earliest is 2026-01-01\): nothing to score"
+    with pytest.raises(InputError, match=message):
+        trendscore.score(records, as_of="2025-01-01")
+    assert trendscore.score(records, as_of="2026-01-01").records["after_as_of"] == 27  # one passage is enough
+    f = tmp_path / "d.jsonl"
+    f.write_text("".join(json.dumps(r) + "\n" for r in records), "utf-8")
+    result = CliRunner().invoke(main, ["score", str(f), "--as-of", "2025-01-01"], catch_exceptions=False)
+    assert result.exit_code == 2 and result.stderr.count("\n") == 1
+    assert result.stderr.endswith("nothing to score; try a later --as-of, or none to score as of the latest date\n")
+
+
 def test_parquet_decimals_of_many_digits_pass_through_exactly(tmp_path):
     """A decimal column (a database's ids) was read as floats: the id 12345678901234567891 came
     out as 1.2345678901234567e+19. Decimals of more than 15 significant digits now pass through

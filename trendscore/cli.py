@@ -27,6 +27,7 @@ _OPTIONS = {
     "id_column": "--id-column",
     "force": "--force",
     "themes": "--themes",
+    "as_of": "--as-of",
 }
 
 

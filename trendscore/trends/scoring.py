@@ -277,6 +277,7 @@ def score_tally(tally: Tally, settings: ScoreSettings | None = None) -> Score:
     info = model_info(tally.model)
     freq, momentum = settings.freq, settings.momentum
     result = compute_score(acc, freq, settings.as_of, momentum, info, model_noise(info, acc))
+    require_before_as_of(acc, result)
     result.notes.extend(alike_themes_notes(acc.themes))
     if tally.groups is not None:
         result.breakdown = {
@@ -539,6 +540,18 @@ def require_dates(acc, stats: dict | None = None) -> None:
         "Jan 5, 2026, epoch seconds)"
     )
     raise hinted(error, Hint("{setting} NAME if another field holds them", "date_column"))
+
+
+def require_before_as_of(acc, result: Score) -> None:
+    """Refuse a score whose every dated passage lies after its ``as_of``: a ranking of no
+    passages (every theme steady, every share '-') would look like an answer, as it does when
+    no passage has a date (:func:`require_dates`)."""
+    rec = result.records
+    if not rec["dated"] or rec["after_as_of"] < rec["dated"]:
+        return
+    first = f" (the earliest is {datetime.date.fromordinal(min(acc.days)).isoformat()})" if acc.days else ""
+    error = InputError(f"all {rec['dated']} dated passages are dated after as_of {result.as_of}{first}: nothing to score")
+    raise hinted(error, Hint("a later {setting}, or none to score as of the latest date", "as_of"))
 
 
 def model_info(model) -> dict | None:
