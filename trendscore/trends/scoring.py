@@ -550,7 +550,9 @@ def require_before_as_of(acc, result: Score) -> None:
     if not rec["dated"] or rec["after_as_of"] < rec["dated"]:
         return
     first = f" (the earliest is {datetime.date.fromordinal(min(acc.days)).isoformat()})" if acc.days else ""
-    error = InputError(f"all {rec['dated']} dated passages are dated after as_of {result.as_of}{first}: nothing to score")
+    error = InputError(
+        f"all {rec['dated']} dated passages are dated after as_of {result.as_of}{first}: nothing to score"
+    )
     raise hinted(error, Hint("a later {setting}, or none to score as of the latest date", "as_of"))
 
 
