@@ -354,14 +354,21 @@ def test_the_threshold_comes_from_the_examples_and_seeds_alone(small_seed_files)
     assert learned.negatives < len(texts) and learned.positives >= 10
 
 
-def test_a_registry_gets_a_new_champion_that_rollback_undoes(small_model_dir, examples, run, tmp_path):
+def test_a_registry_gets_a_new_champion_that_rollback_undoes(small_model_dir, examples, run, tmp_path, monkeypatch):
     from trendscore.modeling.registry import Registry, resolve_model
 
     reg = Registry(tmp_path / "reg")
     first = reg.add(load_model(small_model_dir))
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1893456000")  # 2030-01-01, after the model under it was trained
     result = run("themes", "add", NAME, "--examples", examples, "--model", reg.path)
     assert result.exit_code == 0, result.output
     assert reg.champion() == "v0002" and load_model(resolve_model(reg.path)).themes[-1] == NAME
+    # found playing a model maintainer: the output did not say the version was made champion, and
+    # models list dated it when the model under it was trained (before versions made since)
+    assert result.stderr.endswith("v0002 is the champion (models rollback undoes it)\n")
+    assert reg.card("v0002")["provisional"][NAME]["added"] == "2030-01-01T00:00:00Z"
+    listed = {row["version"]: row["created"] for row in reg.listing()}
+    assert listed == {first: reg.card(first)["created"], "v0002": "2030-01-01T00:00:00Z"}
     run("models", "rollback", "--registry", reg.path)
     assert reg.champion() == first and NAME not in load_model(resolve_model(reg.path)).themes
 

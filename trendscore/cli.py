@@ -885,6 +885,8 @@ def themes_add(name, examples, model_dir, out_dir, seed_paths, quiet):
         f"{done['fold_in_at_seeds']} seeds labelled {name!r}",
         err=True,
     )
+    if done["champion"]:
+        click.echo(f"{done['champion']} is the champion (models rollback undoes it)", err=True)
 
 
 @main.group()

@@ -292,7 +292,7 @@ def add_theme(model: Model, name: str, examples: Sequence[str], seeds) -> Model:
     (:func:`~trendscore.modeling.modelcheck.theme_name_problem`)."""
     from trendscore.extras import installed_version
     from trendscore.modeling.modelcheck import new_theme_problem
-    from trendscore.modeling.stamp import check_source_date_epoch
+    from trendscore.modeling.stamp import check_source_date_epoch, created_stamp
     from trendscore.text.embedding import ENCODERS
 
     check_source_date_epoch()
@@ -317,6 +317,7 @@ def add_theme(model: Model, name: str, examples: Sequence[str], seeds) -> Model:
         "threshold_from": learned.threshold_from,
         "method": "positive-unlabelled: reliable negatives, TF-IDF + encoder logistic regression, self-training",
         "fold_in_at_seeds": FOLD_IN,
+        "added": created_stamp(),  # the card's 'created' stays the trained model's
     }
     card["provisional"] = {**(card.get("provisional") or {}), name: record}
     package = ENCODERS[theme.encoder]

@@ -197,7 +197,9 @@ class Registry:
 
     def listing(self) -> list[dict]:
         """One row per version: its name, whether it is the champion, and its model card's
-        figures."""
+        figures; ``created`` is when the version was made: for a champion with a provisional
+        theme added (``themes add``), when the theme was added, not when the model under it was
+        trained."""
         if not self.exists():
             raise self._not_registry()
         champion = self.champion()
@@ -205,7 +207,12 @@ class Registry:
         for name in self.versions():
             card_path = self.path / "versions" / name / "card.json"
             card = load_json(card_path) if card_path.is_file() else {}
-            rows.append({"version": name, "champion": name == champion, **check_card(card, card_path)})
+            row = {"version": name, "champion": name == champion, **check_card(card, card_path)}
+            added = [r.get("added") for r in (card.get("provisional") or {}).values() if isinstance(r, dict)]
+            added = [when for when in added if isinstance(when, str)]
+            if added and (row.get("created") is None or max(added) > row["created"]):
+                row["created"] = max(added)
+            rows.append(row)
         return rows
 
     # ------------------------------------------------------------ training

@@ -23,7 +23,8 @@ def add_theme_to(model_ref, name: str, examples_path: str, out=None, seed_paths=
     """``trendscore themes add``: the model ``model_ref`` (a folder, registry or bundled name)
     with the provisional theme ``name`` from the examples in ``examples_path``, written to the
     new folder ``out``, or as the next version (and champion) of a registry. The original is
-    never replaced. Returns where it went and the theme's record in the card."""
+    never replaced. Returns where it went, the registry's new champion (None for a folder) and
+    the theme's record in the card."""
     problem = theme_name_problem(name, "theme")  # the rule seed labels follow: the label CSV must give it back
     if problem is not None:
         raise InputError(problem)
@@ -44,9 +45,11 @@ def add_theme_to(model_ref, name: str, examples_path: str, out=None, seed_paths=
     require_encoder(ENCODER, f"a provisional theme with the {ENCODER!r} sentence encoder")  # before the seeds are read
     seeds = model_seeds(model, seed_paths)
     added = add_theme(model, name, examples, seeds)
+    champion = None
     if registry is not None:
         based_on = Path(model.path).name if model.path is not None else None  # the champion it was made from
-        where = str(registry.path / "versions" / registry.add(added, based_on))
+        champion = registry.add(added, based_on)
+        where = str(registry.path / "versions" / champion)
     else:
         where = str(added.save(out))
-    return {"path": where, "theme": name, **added.card["provisional"][name]}
+    return {"path": where, "theme": name, "champion": champion, **added.card["provisional"][name]}
