@@ -208,10 +208,11 @@ class Registry:
             card_path = self.path / "versions" / name / "card.json"
             card = load_json(card_path) if card_path.is_file() else {}
             row = {"version": name, "champion": name == champion, **check_card(card, card_path)}
-            added = [r.get("added") for r in (card.get("provisional") or {}).values() if isinstance(r, dict)]
-            added = [when for when in added if isinstance(when, str)]
-            if added and (row.get("created") is None or max(added) > row["created"]):
-                row["created"] = max(added)
+            records = (card.get("provisional") or {}).values()
+            added: list[str] = [r["added"] for r in records if isinstance(r, dict) and isinstance(r.get("added"), str)]
+            latest = max(added, default=None)
+            if latest is not None and (row.get("created") is None or latest > row["created"]):
+                row["created"] = latest
             rows.append(row)
         return rows
 
