@@ -49,15 +49,19 @@ def test_an_as_of_far_beyond_the_data_stays_small(few, freq):
 
 @pytest.mark.parametrize("freq", ["day", "week", "month"])
 def test_dates_at_both_ends_of_the_calendar(tmp_path, freq):
-    data = _write(
-        tmp_path / "far.jsonl", [{"date": "0001-01-03", "labels": ["policy"]}, {"date": "9999-12-30", "labels": []}]
-    )
+    far = [{"date": "0001-01-03", "labels": ["policy"]}, {"date": "9999-12-30", "labels": []}]
+    # a passage on the calendar's first day, so a score as of that day has one to count (as of a
+    # day before every passage is an error since 71aae00, checked below)
+    data = _write(tmp_path / "far.jsonl", [{"date": "0001-01-01", "labels": ["culture"]}, *far])
     for extra in ([], ["--as-of", "0001-01-01"], ["--as-of", "9999-12-31"]):
         result = _score(data, "--freq", freq, "--format", "json", *extra)
         assert result.returncode == 0, result.stderr
         score = json.loads(result.stdout)
         assert len(result.stdout) < 200_000
         assert all(r["period"] for r in score["series"])
+    result = _score(_write(tmp_path / "later.jsonl", far), "--freq", freq, "--as-of", "0001-01-01")
+    assert result.returncode == 2 and result.stderr.count("\n") == 1
+    assert "all 2 dated passages are dated after as_of 0001-01-01 (the earliest is 0001-01-03)" in result.stderr
 
 
 def test_too_many_label_names_is_refused_on_the_line_that_passes_the_limit(tmp_path):
