@@ -132,10 +132,14 @@ def test_undated_and_unparseable_dates_are_counted_not_scored():
 
 def test_as_of_before_all_data_and_single_period_and_no_dates():
     recs = [{"date": "2025-06-02", "labels": ["policy"]}] * 5
-    early = trendscore.score(recs, as_of="2024-01-01")
+    # as of a day before every dated passage: an error since 71aae00 (it had been a ranking of no
+    # passages, every theme steady, which looks like an answer as issue 16's did below)
+    with pytest.raises(trendscore.InputError, match=r"^all 5 dated passages are dated after as_of 2024-01-01 "):
+        trendscore.score(recs, as_of="2024-01-01")
+    early = trendscore.score([*recs, {"date": "2024-01-01", "labels": []}], as_of="2024-01-01")
     assert [t["theme"] for t in early.themes] == ["policy"]  # the one theme the labels name
     assert early.records["after_as_of"] == 5 and all(t["direction"] == "steady" for t in early.themes)
-    assert "no passages in the recent window" in early.notes
+    assert early.themes[0]["count_recent"] == 0
     single = trendscore.score(recs)
     assert all(t["direction"] == "steady" for t in single.themes) and single.themes[0]["share_recent"] is not None
     # issue 16: no usable date at all is an error, not an empty ranking that looks like an answer
