@@ -8,6 +8,7 @@ from __future__ import annotations
 __all__ = [
     "ignored_labels",
     "few_seeds",
+    "weak_themes",
     "skipped_folds",
     "undated_reports",
     "label_conflicts",
@@ -50,6 +51,38 @@ def few_seeds(card: dict) -> str | None:
     return (
         f"too few seeds for the {folds} calibration folds: {names}; each of these themes is calibrated over "
         "as many folds as it has seeds (one seed: on the seeds it was fitted on); label more seeds with these themes"
+    )
+
+
+#: a theme whose cross-validated F1 is below this is said to be hardly recognised
+WEAK_F1 = 0.3
+
+
+def weak_themes(card: dict) -> str | None:
+    """What a model card says of the themes its own cross-validation hardly recognises (F1 under
+    :data:`WEAK_F1` on the held-out folds), as a sentence with each theme's F1, recall and seeds;
+    None when there are none or the card has no cross-validation. Such a theme's labels on new
+    text are mostly missing or wrong, which nothing else in ``train``'s output said."""
+    themes = (card.get("cross_validation") or {}).get("themes") or {}
+    per_theme = (card.get("seeds") or {}).get("per_theme") or {}
+    weak = []
+    for name, figures in themes.items():
+        f1 = figures.get("f1") if isinstance(figures, dict) else None
+        if isinstance(f1, (int, float)) and f1 < WEAK_F1:
+            weak.append((f1, name, figures.get("recall"), per_theme.get(name, figures.get("support"))))
+    if not weak:
+        return None
+    weak.sort(key=lambda w: (w[0], w[1]))
+
+    def one(f1, name, recall, seeds) -> str:
+        recall_text = f", recall {recall:.2f}" if isinstance(recall, (int, float)) else ""
+        seeds_text = f" on its {seeds} seeds" if isinstance(seeds, int) else ""
+        return f"{name} (F1 {f1:.2f}{recall_text}{seeds_text})"
+
+    names = "; ".join(one(*w) for w in weak[:5]) + (f"; and {len(weak) - 5} more" if len(weak) > 5 else "")
+    return (
+        f"hardly recognised in cross-validation: {names}; the model's labels for these themes on new text will be "
+        "mostly missing or wrong: label more seeds about them"
     )
 
 
@@ -143,7 +176,8 @@ def provisional_kept(card: dict) -> list[str]:
 
 def card_notes(card: dict) -> list[str]:
     """The notes ``train`` shows on a model card: seed labels left out (:func:`ignored_labels`),
-    themes with too few seeds for their calibration folds (:func:`few_seeds`),
+    themes with too few seeds for their calibration folds (:func:`few_seeds`), themes the
+    cross-validation hardly recognises (:func:`weak_themes`),
     cross-validation folds skipped (:func:`skipped_folds`), real-report seeds the time
     split left out undated (:func:`undated_reports`), texts labelled two ways
     (:func:`label_conflicts`, first), the few seeds that made the model multi-label
@@ -153,6 +187,7 @@ def card_notes(card: dict) -> list[str]:
         multilabel_by(card),
         ignored_labels(card),
         few_seeds(card),
+        weak_themes(card),
         *skipped_folds(card),
         undated_reports(card),
         *provisional_kept(card),
