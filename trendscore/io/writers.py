@@ -6,6 +6,7 @@ path gets is described there and in docs/reliability.md).
 from __future__ import annotations
 
 import csv
+import re
 import tempfile
 import unicodedata
 from typing import IO
@@ -18,7 +19,7 @@ from trendscore.io.atomic import AtomicOutput, atomic_write_bytes, check_output_
 from trendscore.io.columns import LABEL_SEPARATOR
 from trendscore.io.jsonfast import RawNumber, dumps, dumps_line, loads
 
-__all__ = ["RecordWriter", "OUTPUT_FORMATS", "check_score_fields", "column_taken", "printable"]
+__all__ = ["RecordWriter", "OUTPUT_FORMATS", "check_score_fields", "check_table_text", "column_taken", "printable"]
 
 OUTPUT_FORMATS = ("jsonl", "csv", "table")
 
@@ -50,6 +51,41 @@ def check_score_fields(record: dict, themes, output: str, path: str, line: int) 
     for theme in themes:
         if f"score_{theme}" in record:
             raise column_taken(f"score_{theme}", output, path, line)
+
+
+#: half of a UTF-16 pair on its own (a JSON escape such as "\\udc80" gives one), which UTF-8 cannot hold
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _holds_surrogate(value, nested: bool) -> bool:
+    if isinstance(value, str):
+        return _LONE_SURROGATE.search(value) is not None
+    if not nested:
+        return False
+    if isinstance(value, list):
+        return any(_holds_surrogate(v, True) for v in value)
+    if isinstance(value, dict):
+        return any(_holds_surrogate(k, True) or _holds_surrogate(v, True) for k, v in value.items())
+    return False
+
+
+def check_table_text(record: dict, output: str, path: str, line: int) -> None:
+    """Refuse, naming where it was read (``path``, ``line``) and the field, a record about to be
+    labelled into a CSV or Parquet output (``output``) whose field name or text holds a lone
+    surrogate: UTF-8 cannot hold one, and the writers, which meet it only when the file is
+    written, could not say which record it was. CSV writes a nested value as its JSON text,
+    which escapes it, so only a field's own string (or name) counts there; Parquet stores lists
+    and objects as they are, so their strings count too."""
+    nested = output != "CSV"
+    for key, value in record.items():
+        if _holds_surrogate(key, False) or _holds_surrogate(value, nested):
+            error = InputError(
+                f"field {key!r} holds a lone surrogate (a half of a UTF-16 pair, from a JSON escape), which UTF-8 "
+                f"{output} cannot hold; JSON Lines keeps it escaped",
+                path,
+                line,
+            )
+            raise hinted(error, Hint("{setting} jsonl", "output_format"))
 
 
 def _cell(value) -> str:
