@@ -148,19 +148,14 @@ def without_null_labels(frame):
     return frame
 
 
-def labelled_frame(
-    frame, results: list[dict], themes: list[str], text_column: str = "text", provisional: bool | None = None
-):
+def labelled_frame(frame, results: list[dict], themes: list[str], text_column: str = "text", provisional: bool = False):
     """A copy of ``frame`` with ``labels`` and one ``score_<theme>`` probability column per theme
-    (and ``provisional`` when the model has provisional themes: ``provisional``, None to tell
-    from ``results``), its ``text_column`` renamed ``text`` as ``label`` renames it
-    (:func:`check_text_column`). A ``labels``, ``scores`` or (with provisional themes)
-    ``provisional`` column of the frame's own is kept, renamed as ``label`` keeps a record's
-    (``labels_input``, ``scores_input``, ``provisional_input``:
-    :func:`trendscore.io.rows.input_columns`); a ``score_<theme>`` column is refused
-    (:func:`check_added_columns`)."""
-    if provisional is None:
-        provisional = bool(results) and "provisional" in results[0]
+    (and ``provisional`` when the model has provisional themes: ``provisional``), its
+    ``text_column`` renamed ``text`` as ``label`` renames it (:func:`check_text_column`). A
+    ``labels``, ``scores`` or (with provisional themes) ``provisional`` column of the frame's own
+    is kept, renamed as ``label`` keeps a record's (``labels_input``, ``scores_input``,
+    ``provisional_input``: :func:`trendscore.io.rows.input_columns`); a ``score_<theme>`` column
+    is refused (:func:`check_added_columns`)."""
     check_added_columns(frame.columns, themes)
     out = renamed_for_labels(frame, text_column, provisional)
     out["labels"] = [r["labels"] for r in results]
