@@ -8,6 +8,7 @@ import json
 import pytest
 from click.testing import CliRunner
 from conftest import SEEDS
+from labelled_cli import labelled_by_cli
 
 import trendscore
 from trendscore.cli import main
@@ -109,26 +110,13 @@ def test_a_bad_record_is_the_same_error_through_the_api(tmp_path, command, case)
         assert result.exit_code == 0, result.stderr
 
 
-def _labelled_by_cli(tmp_path, records, fmt):
-    """The records ``label`` writes as ``fmt`` (a list of dicts, read back), or its error."""
-    pd = pytest.importorskip("pandas")
-    out = tmp_path / f"out.{fmt}"
-    result = _cli("label", _jsonl(tmp_path / "in.jsonl", records), "-o", out)
-    if result.exit_code:
-        return result.stderr
-    if fmt == "jsonl":
-        return [json.loads(line) for line in out.read_text("utf-8").splitlines()]
-    frame = pd.read_csv(out, dtype=str) if fmt == "csv" else pd.read_parquet(out)
-    return frame.to_dict("records")
-
-
 @pytest.mark.parametrize("fmt", ["jsonl", "csv", "parquet"])
 def test_a_records_own_scores_are_kept_as_scores_input_in_every_format(tmp_path, fmt):
     if fmt == "parquet":
         pytest.importorskip("pyarrow")
     records = [{"id": "1", "text": T, "scores": "mine"}, {"id": "2", "text": T, "scores": "also mine"}]
     # JSON Lines had replaced them with the model's scores, CSV and Parquet had dropped them
-    written = _labelled_by_cli(tmp_path, records, fmt)
+    written = labelled_by_cli(tmp_path, records, fmt)
     assert [r["scores_input"] for r in written] == ["mine", "also mine"]
     assert [r["scores_input"] for r in trendscore.label([dict(r) for r in records])] == ["mine", "also mine"]
     if fmt == "parquet":  # a frame labelled in Python has the columns label writes to Parquet
@@ -143,7 +131,7 @@ def test_a_field_named_like_a_score_column_is_refused_in_csv_and_parquet_alike(t
         pytest.importorskip("pyarrow")
     records = [{"id": "1", "text": T, "score_policy": "mine"}]
     # Parquet had written the model's score over it, where CSV refused it; neither named the line
-    error = _labelled_by_cli(tmp_path, records, fmt)
+    error = labelled_by_cli(tmp_path, records, fmt, fails=True)
     name = {"csv": "CSV", "parquet": "Parquet"}[fmt]
     assert error == (
         f"Error: {tmp_path / 'in.jsonl'}:1: a record has a field 'score_policy', the name of a column of the {name} "
@@ -237,7 +225,7 @@ def test_a_frames_null_labels_column_is_kept_as_label_keeps_it(tmp_path, cells):
     pytest.importorskip("pyarrow")
     pd = pytest.importorskip("pandas")
     records = [{"id": "1", "text": T, "labels": cells[0]}, {"id": "2", "text": "政策", "labels": cells[1]}]
-    written = _labelled_by_cli(tmp_path, records, "parquet")
+    written = labelled_by_cli(tmp_path, records, "parquet")
     frame = trendscore.label(pd.DataFrame(records))
     # (the CLI puts a field first met in a later record after the first record's: a column order apart)
     assert sorted(frame.columns) == sorted(written[0])

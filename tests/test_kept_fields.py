@@ -7,29 +7,11 @@ from __future__ import annotations
 import json
 
 import pytest
-from click.testing import CliRunner
+from labelled_cli import labelled_by_cli
 
-from trendscore.cli import main
 from trendscore.io.rows import keep_input_fields, written_fields
 
 T = "短剧出海东南亚"
-
-
-def _cli(*args):
-    return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
-
-
-def _written(tmp_path, records, fmt, *options):
-    out = tmp_path / f"out.{fmt}"
-    source = tmp_path / "in.jsonl"
-    source.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), "utf-8")
-    result = _cli("label", source, "-o", out, *options)
-    assert result.exit_code == 0, result.output
-    if fmt == "jsonl":
-        return [json.loads(line) for line in out.read_text("utf-8").splitlines()]
-    pd = pytest.importorskip("pandas")
-    frame = pd.read_csv(out, dtype=str) if fmt == "csv" else pd.read_parquet(out)
-    return frame.to_dict("records")
 
 
 @pytest.mark.parametrize("fmt", ["jsonl", "csv", "parquet"])
@@ -37,14 +19,14 @@ def test_a_records_own_explain_is_kept_as_explain_input_with_explain(tmp_path, f
     if fmt == "parquet":
         pytest.importorskip("pyarrow")
     records = [{"id": "1", "text": T, "explain": "my note"}, {"id": "2", "text": T, "explain": "another"}]
-    written = _written(tmp_path, records, fmt, "--explain")  # the explanation had replaced the note
+    written = labelled_by_cli(tmp_path, records, fmt, "--explain")  # the explanation had replaced the note
     assert [r["explain_input"] for r in written] == ["my note", "another"]
     explained = [r["explain"] if fmt == "jsonl" else json.loads(r["explain"]) for r in written]
     assert all(isinstance(e, dict) and "overseas" in e for e in explained)
 
 
 def test_without_explain_a_records_own_explain_stays_as_it_is(tmp_path):
-    written = _written(tmp_path, [{"id": "1", "text": T, "explain": "my note"}], "jsonl")
+    written = labelled_by_cli(tmp_path, [{"id": "1", "text": T, "explain": "my note"}], "jsonl")
     assert written[0]["explain"] == "my note" and "explain_input" not in written[0]
 
 
