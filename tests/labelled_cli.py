@@ -18,7 +18,8 @@ def labelled_by_cli(tmp_path, records, fmt, *options, fails=False):
     error is returned; otherwise a failure fails the test with its output."""
     source, out = tmp_path / "in.jsonl", tmp_path / f"out.{fmt}"
     source.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), "utf-8")
-    result = CliRunner().invoke(main, ["label", str(source), "-o", str(out), *map(str, options)], catch_exceptions=False)
+    args = ["label", str(source), "-o", str(out), *map(str, options)]
+    result = CliRunner().invoke(main, args, catch_exceptions=False)
     if fails:
         assert result.exit_code != 0, result.output
         return result.stderr

@@ -227,6 +227,21 @@ def test_a_frames_null_labels_column_is_kept_as_label_keeps_it(tmp_path, cells):
     records = [{"id": "1", "text": T, "labels": cells[0]}, {"id": "2", "text": "政策", "labels": cells[1]}]
     written = labelled_by_cli(tmp_path, records, "parquet")
     frame = trendscore.label(pd.DataFrame(records))
-    # (the CLI puts a field first met in a later record after the first record's: a column order apart)
-    assert sorted(frame.columns) == sorted(written[0])
+    assert list(frame.columns) == list(written[0])
     assert ("labels_input" in frame.columns) == (cells[1] is not None)
+
+
+@pytest.mark.parametrize("fmt", ["csv", "parquet"])
+def test_a_field_first_met_in_a_later_record_has_the_place_a_frame_gives_it(tmp_path, fmt):
+    """Parquet output had put a field no earlier record had after the score columns, where
+    ``trendscore.label`` on a DataFrame of the same records has it with the other input columns:
+    both put the input's own columns first, in the order met, then labels and scores."""
+    if fmt == "parquet":
+        pytest.importorskip("pyarrow")
+    pd = pytest.importorskip("pandas")
+    records = [{"id": "1", "text": T}, {"id": "2", "text": "政策", "source": "xinhua"}]
+    records.append({"id": "3", "text": "短剧", "n": 1})
+    written = labelled_by_cli(tmp_path, records, fmt)
+    frame = trendscore.label(pd.DataFrame(records))
+    assert list(written[0]) == list(frame.columns)
+    assert list(frame.columns)[:5] == ["id", "text", "source", "n", "labels"]

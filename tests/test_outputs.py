@@ -15,6 +15,7 @@ import pytest
 
 from trendscore.errors import InputError, OutputError
 from trendscore.io.atomic import AtomicOutput, atomic_write_bytes, check_output_path, output_kind
+from trendscore.io.rows import written_fields
 from trendscore.io.writers import RecordWriter
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -345,6 +346,56 @@ def test_csv_columns_come_from_every_record():
     assert rows[0] == ["id", "text", "extra", "labels", "score_policy"]
     assert rows[1] == ["1", "a", "", "policy", "0.5"]
     assert rows[2] == ["2", "b", "late field", "", "0.1"]
+
+
+def _labelled(text, labels, extra=None, explain=None):
+    record = {"id": text, "text": text, **(extra or {}), "labels": labels, "scores": {"policy": 0.5}}
+    record["provisional"] = ["going_global", "esports"]  # as a model with two provisional themes writes it
+    if explain is not None:
+        record["explain"] = explain
+    return record
+
+
+def test_csv_writes_provisional_themes_joined_by_a_bar_as_labels_are():
+    """``provisional`` had been written as a JSON list (``["going_global"]``) beside ``labels``
+    joined by ``|``; both are theme names, written alike for a spreadsheet."""
+    buf = io.StringIO()
+    with RecordWriter(buf, "csv", ["policy"], written_fields(provisional=True)) as writer:
+        writer.write(_labelled("a", ["policy", "going_global"]))
+        writer.write(_labelled("b", [], {"source": "xinhua"}))
+    rows = list(csv.reader(io.StringIO(buf.getvalue())))
+    assert rows[0] == ["id", "text", "source", "labels", "score_policy", "provisional"]
+    assert rows[1] == ["a", "a", "", "policy|going_global", "0.5", "going_global|esports"]
+    assert rows[2] == ["b", "b", "xinhua", "", "0.5", "going_global|esports"]
+
+
+def test_table_outputs_put_every_field_of_the_records_own_before_the_added_columns(tmp_path):
+    """A field first met in a later record had come after the score columns in Parquet (and
+    CSV's ``provisional`` and ``explain`` before it): now the records' own fields come first,
+    in the order first met, then labels, scores, provisional, explain, in both formats, as
+    ``trendscore.label`` orders a DataFrame's."""
+    pq = pytest.importorskip("pyarrow.parquet")
+    from trendscore.io.parquet import ParquetWriter
+
+    written = written_fields(explain=True, provisional=True)
+    records = [_labelled("a", ["policy"], explain={"policy": [["x", 0.5]]})]
+    records.append(_labelled("b", [], {"source": "xinhua"}, {}))
+    want = ["id", "text", "source", "labels", "score_policy", "provisional", "explain"]
+    buf = io.StringIO()
+    with RecordWriter(buf, "csv", ["policy"], written) as writer:
+        for record in records:
+            writer.write(dict(record))
+    rows = list(csv.reader(io.StringIO(buf.getvalue())))
+    assert rows[0] == want and rows[1][-1] == '{"policy":[["x",0.5]]}' and rows[2][-1] == "{}"
+    out = tmp_path / "out.parquet"
+    with open(out, "wb") as fh:
+        writer = ParquetWriter(fh, ["policy"], str(out), written)
+        for record in records:
+            writer.write(dict(record))
+        writer.close()
+    table = pq.read_table(out)
+    assert table.column_names == want
+    assert table.column("provisional").to_pylist() == [["going_global", "esports"]] * 2
 
 
 def test_csv_label_cli_keeps_late_fields(run, tmp_path):

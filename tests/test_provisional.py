@@ -604,3 +604,27 @@ def test_a_records_own_provisional_field_is_kept_as_provisional_input(made, run,
     frame = trendscore.label(pd.DataFrame(mine), model)
     assert frame["provisional_input"].tolist() == ["draft", "final"]
     assert frame["provisional"].tolist() == [[NAME], [NAME]]
+
+
+def test_csv_writes_the_provisional_themes_as_labels_and_every_table_orders_columns_as_a_frame(made, tmp_path):
+    """CSV had written ``provisional`` as a JSON list (``["going_global"]``) where ``labels`` is
+    joined by ``|``, and put it before a field first met in a later record; Parquet had put it
+    between ``labels`` and the scores. Both now order columns as ``trendscore.label`` orders a
+    DataFrame's: the input's own, then labels, scores, provisional."""
+    pd = pytest.importorskip("pandas")
+    pytest.importorskip("pyarrow")
+    from labelled_cli import labelled_by_cli
+
+    import trendscore
+
+    records = [{"id": "1", "text": "短剧出海东南亚"}, {"id": "2", "text": "海淀区发布微短剧扶持政策", "source": "xh"}]
+    frame = trendscore.label(pd.DataFrame(records), load_model(made[0]))
+    assert list(frame.columns)[-2:] == [f"score_{NAME}", "provisional"]
+    as_csv = labelled_by_cli(tmp_path, records, "csv", "--model", made[0])
+    assert list(as_csv[0]) == list(frame.columns)
+    assert [r["provisional"] for r in as_csv] == [NAME, NAME]  # theme names, as a labels cell holds them
+    as_parquet = labelled_by_cli(tmp_path, records, "parquet", "--model", made[0])
+    assert list(as_parquet[0]) == list(frame.columns)
+    assert [list(r["provisional"]) for r in as_parquet] == [[NAME], [NAME]]
+    as_jsonl = labelled_by_cli(tmp_path, records, "jsonl", "--model", made[0])
+    assert [r["provisional"] for r in as_jsonl] == [[NAME], [NAME]]

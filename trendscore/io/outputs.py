@@ -181,19 +181,24 @@ def _read_name(path: str, command: str) -> tuple[str | None, bool]:
 
 
 @contextmanager
-def record_output(path: str, kind: OutputKind, themes: list[str]):
+def record_output(path: str, kind: OutputKind, themes: list[str], written: tuple[str, ...] | None = None):
     """Open ``path`` for labelled records of ``kind``: yields ``(text stream or None, writer)``
     with ``writer.write(record)``. The file appears only when complete (as
-    :class:`~trendscore.io.writers.AtomicOutput` writes it); the text stream is None for Parquet."""
+    :class:`~trendscore.io.writers.AtomicOutput` writes it); the text stream is None for Parquet.
+    ``written``: the fields labelling writes in each record
+    (:func:`trendscore.io.rows.written_fields`; ``labels`` and ``scores`` when not given)."""
     from trendscore.io.atomic import AtomicOutput
+    from trendscore.io.rows import INPUT_FIELDS
     from trendscore.io.writers import RecordWriter
+
+    written = INPUT_FIELDS if written is None else written
 
     if kind.fmt == "parquet":
         from trendscore.io.parquet import ParquetWriter, require_pyarrow
 
         require_pyarrow(path)  # before the output is opened
         with AtomicOutput(path, binary=True) as raw:
-            writer = ParquetWriter(raw, themes, path)
+            writer = ParquetWriter(raw, themes, path, written)
             try:
                 yield None, writer
             except BaseException:
@@ -202,7 +207,7 @@ def record_output(path: str, kind: OutputKind, themes: list[str]):
             writer.close()
         return
     if not kind.gzip:
-        with AtomicOutput(path) as fh, RecordWriter(fh, kind.fmt, themes) as writer:
+        with AtomicOutput(path) as fh, RecordWriter(fh, kind.fmt, themes, written) as writer:
             yield fh, writer
         return
     import gzip
@@ -211,7 +216,7 @@ def record_output(path: str, kind: OutputKind, themes: list[str]):
         packed = gzip.GzipFile(fileobj=raw, mode="wb", mtime=0)
         text = io.TextIOWrapper(packed, encoding="utf-8", newline="")
         try:
-            with RecordWriter(text, kind.fmt, themes) as writer:
+            with RecordWriter(text, kind.fmt, themes, written) as writer:
                 yield text, writer
         except BaseException:
             packed.fileobj = None  # type: ignore[assignment]  # GzipFile.close() skips a None fileobj; closing writes nothing more into the file being removed

@@ -17,6 +17,7 @@ from typing import Any
 
 from trendscore.errors import InputError
 from trendscore.io.jsonfast import RawNumber
+from trendscore.io.rows import INPUT_FIELDS, added_columns
 from trendscore.io.writers import column_taken
 
 __all__ = ["open_parquet", "row_group_spans", "require_pyarrow", "ParquetWriter", "Base64Text"]
@@ -171,18 +172,23 @@ def row_group_spans(path: str, size: int) -> list[tuple[int, int]] | None:
 
 
 class ParquetWriter:
-    """Writes labelled records to a Parquet file a batch at a time: ``labels`` as a list of
-    strings, ``scores`` as one ``score_<theme>`` float column per theme (as
-    :func:`trendscore.integrations.dask.label_dataframe` gives), ``explain`` as JSON text, other fields
-    with the types of the first batch (a column empty there is text). A later record that
-    does not fit is refused in one line."""
+    """Writes labelled records to a Parquet file a batch at a time: the records' own fields
+    with the types of the first batch (a column empty there is text), in the order first met,
+    then the columns labelling adds (:func:`trendscore.io.rows.added_columns`): ``labels`` as a
+    list of strings, ``scores`` as one ``score_<theme>`` float column per theme (as
+    :func:`trendscore.integrations.dask.label_dataframe` gives), ``provisional`` as a list of
+    strings, ``explain`` as JSON text. ``written``: the fields labelling wrote in each record
+    (:func:`trendscore.io.rows.written_fields`). A later record that does not fit is refused
+    in one line."""
 
-    def __init__(self, fh, themes: list[str], name: str = "-"):
+    def __init__(self, fh, themes: list[str], name: str = "-", written: tuple[str, ...] = INPUT_FIELDS):
         self.fh, self.themes, self.name = fh, list(themes), name
         self._pq = require_pyarrow(name)
         self._writer: Any = None  # a pyarrow.parquet.ParquetWriter once the first batch fixes the schema
         self._batch: list[dict] = []
         self._schema: Any = None  # pyarrow.Schema
+        self._written = set(written)
+        self._added = added_columns(self.themes, "explain" in written, "provisional" in written)
 
     def write(self, record: dict) -> None:
         """Queue one labelled record; a full batch is written as a row group."""
@@ -193,29 +199,34 @@ class ParquetWriter:
     def _row(self, record: dict) -> dict:
         import json
 
-        row = {k: v for k, v in record.items() if k not in ("scores", "explain")}
+        row = {k: v for k, v in record.items() if k not in self._written}
+        row["labels"] = record.get("labels")
         for theme in self.themes:
             column = f"score_{theme}"
             if column in row:  # as CSV output refuses it: the model's scores would replace it
                 raise column_taken(column, "Parquet")
             row[column] = (record.get("scores") or {}).get(theme)
-        if "explain" in record:
-            row["explain"] = json.dumps(record["explain"], ensure_ascii=False)
+        if "provisional" in self._written:
+            row["provisional"] = record.get("provisional")
+        if "explain" in self._written:
+            row["explain"] = json.dumps(record.get("explain"), ensure_ascii=False)
         return row
 
     def _first_schema(self, rows: list[dict]):
         import pyarrow as pa
 
+        added = set(self._added)
         names: dict[str, None] = {}
-        for r in rows:
-            names.update(dict.fromkeys(r))
+        for r in rows:  # the records' own fields in the order first met, then the added columns
+            names.update(dict.fromkeys(k for k in r if k not in added))
+        names.update(dict.fromkeys(self._added))
         inferred = pa.Table.from_pylist([{n: r.get(n) for n in names} for r in rows]).schema
         fields = []
         for field in inferred:
             kind = field.type
-            if field.name == "labels":
+            if field.name in ("labels", "provisional") and field.name in added:
                 kind = pa.list_(pa.string())
-            elif field.name.startswith("score_"):
+            elif field.name in added and field.name.startswith("score_"):
                 kind = pa.float64()
             elif pa.types.is_null(kind):
                 kind = pa.string()

@@ -10,7 +10,8 @@ the rows were given, across the whole input (not the frame's index, nor a partit
 
 Also one rule for what labelling does with a row's own fields of the names the labeller
 writes (``labels``, ``scores``, and ``explain`` and ``provisional`` when it writes them:
-:func:`written_fields`, :func:`keep_input_fields`).
+:func:`written_fields`, :func:`keep_input_fields`), and one for the order of the columns of a
+labelled table, CSV or Parquet output or DataFrame (:func:`added_columns`).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ __all__ = [
     "INPUT_FIELDS",
     "INPUT_LABELS",
     "RECORDS",
+    "added_columns",
     "input_columns",
     "input_labels_name",
     "input_name",
@@ -51,6 +53,25 @@ def written_fields(explain: bool = False, provisional: bool = False) -> tuple[st
     (('labels', 'scores'), ('labels', 'scores', 'explain', 'provisional'))
     """
     return INPUT_FIELDS + (("explain",) if explain else ()) + (("provisional",) if provisional else ())
+
+
+def added_columns(themes, explain: bool = False, provisional: bool = False) -> list[str]:
+    """The columns labelling adds to a table, in their order: ``labels``, one ``score_<theme>``
+    per theme of ``themes`` (the model's order), ``provisional`` when the model has provisional
+    themes, ``explain`` when explanations are asked. One rule for ``label``'s CSV and Parquet
+    output and :func:`trendscore.label` on a DataFrame: the input's own fields come first, in
+    the order they are first met (a frame's in its column order), whichever record first has
+    one, and these columns after all of them.
+
+    >>> added_columns(["policy", "culture"], provisional=True)
+    ['labels', 'score_policy', 'score_culture', 'provisional']
+    """
+    return (
+        ["labels"]
+        + [f"score_{theme}" for theme in themes]
+        + (["provisional"] if provisional else [])
+        + (["explain"] if explain else [])
+    )
 
 
 def input_name(field: str, taken) -> str:

@@ -18,6 +18,7 @@ from trendscore.errors import Hint, InputError, TrendscoreError, hinted
 from trendscore.io.atomic import AtomicOutput, atomic_write_bytes, check_output_path, output_kind, temp_beside  # noqa: F401
 from trendscore.io.columns import LABEL_SEPARATOR
 from trendscore.io.jsonfast import RawNumber, dumps, dumps_line, loads
+from trendscore.io.rows import INPUT_FIELDS, added_columns
 
 __all__ = ["RecordWriter", "OUTPUT_FORMATS", "check_score_fields", "check_table_text", "column_taken", "printable"]
 
@@ -108,19 +109,23 @@ class RecordWriter:
     """Writes labelled records in one of :data:`OUTPUT_FORMATS` to an open text stream.
 
     CSV output has a column for every field of any record (in the order fields first
-    appear), then ``labels`` and one ``score_THEME`` per theme; rows are kept in a temporary
-    file until :meth:`close` writes the header and them, so memory stays flat. Use it as a
-    context manager, or call :meth:`close` when done.
+    appear), then the columns labelling adds (:func:`trendscore.io.rows.added_columns`):
+    ``labels`` and ``provisional`` as theme names joined by ``|``, one ``score_THEME`` per
+    theme, ``explain`` as JSON text. ``written``: the fields labelling wrote in each record
+    (:func:`trendscore.io.rows.written_fields`); a record's other fields are its own. Rows are
+    kept in a temporary file until :meth:`close` writes the header and them, so memory stays
+    flat. Use it as a context manager, or call :meth:`close` when done.
     """
 
-    def __init__(self, fh, fmt: str, themes: list[str]):
+    def __init__(self, fh, fmt: str, themes: list[str], written: tuple[str, ...] = INPUT_FIELDS):
         if fmt not in OUTPUT_FORMATS:
             raise InputError(f"unknown output format {fmt!r}; expected one of {', '.join(OUTPUT_FORMATS)}")
         self.fh, self.fmt, self.themes = fh, fmt, themes
         self._rows: IO[str] | None = None  # CSV rows waiting for the header
         self._columns: dict[str, int] = {}
-        self._reserved = {"labels", "scores"}
-        self._score_columns = {f"score_{t}" for t in themes} | {"labels"}
+        self._reserved = set(written)
+        self._added = added_columns(themes, "explain" in written, "provisional" in written)
+        self._score_columns = set(self._added)
 
     def __enter__(self):
         return self
@@ -160,6 +165,10 @@ class RecordWriter:
                 cells[index] = _cell(value)
         scores = record.get("scores", {})
         tail = [LABEL_SEPARATOR.join(record.get("labels", []))] + [_cell(scores.get(t)) for t in self.themes]
+        if "provisional" in self._reserved:  # theme names, as labels are written
+            tail.append(LABEL_SEPARATOR.join(record.get("provisional") or ()))
+        if "explain" in self._reserved:
+            tail.append(_cell(record.get("explain")))
         self._rows.write(dumps_line([tail, cells]))
 
     def close(self) -> None:
@@ -167,7 +176,7 @@ class RecordWriter:
         if self.fmt != "csv":
             return
         writer = csv.writer(self.fh)
-        writer.writerow(list(self._columns) + ["labels"] + [f"score_{t}" for t in self.themes])
+        writer.writerow(list(self._columns) + self._added)
         if self._rows is None:
             return
         width = len(self._columns)

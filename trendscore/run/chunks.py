@@ -267,7 +267,10 @@ def label_chunk(state: WorkerState, chunk: Chunk) -> ChunkResult:
             if work.output_dir is None:
                 result.out = b"".join(map(dumps_line_bytes, out)) if work.as_text else out
             elif error is None and chunk.error is None:
-                write_part(work.output_dir, chunk.index, out, model.themes)
+                from trendscore.io.rows import written_fields
+
+                written = written_fields(work.explain, bool(model.provisional))
+                write_part(work.output_dir, chunk.index, out, model.themes, written)
         if error is not None:  # after the passages before it, which a stream gets first
             raise error
 
@@ -279,9 +282,12 @@ def part_name(index: int) -> str:
     return f"part-{index:06d}.parquet"
 
 
-def write_part(directory: str, index: int, records: list[dict], themes) -> None:
+def write_part(
+    directory: str, index: int, records: list[dict], themes, written: tuple[str, ...] = ("labels", "scores")
+) -> None:
     """Write a chunk's labelled records as one Parquet file, atomically (a retried task
-    writes the same name again)."""
+    writes the same name again); ``written``: the fields labelling wrote in each record
+    (:func:`trendscore.io.rows.written_fields`)."""
     import os
 
     from trendscore.io.parquet import ParquetWriter
@@ -289,7 +295,7 @@ def write_part(directory: str, index: int, records: list[dict], themes) -> None:
 
     path = os.path.join(directory, part_name(index))
     with AtomicOutput(path, binary=True) as raw:
-        writer = ParquetWriter(raw, list(themes), path)
+        writer = ParquetWriter(raw, list(themes), path, written)
         for record in records:
             writer.write(record)
         writer.close()

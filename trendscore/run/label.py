@@ -100,7 +100,10 @@ def run_label(
             work = replace(work, output_dir=stack.enter_context(output_directory(output_dir, inputs)))
             fh = writer = None
         else:
-            fh, writer = stack.enter_context(record_output(output, kind, model.themes))
+            from trendscore.io.rows import written_fields
+
+            written = written_fields(explain, bool(model.provisional))
+            fh, writer = stack.enter_context(record_output(output, kind, model.themes, written))
         write_bytes = utf8_bytes_writer(fh) if writer is not None and as_text else None
 
         def write(out) -> None:
