@@ -201,10 +201,10 @@ def record_output(path: str, kind: OutputKind, themes: list[str], written: tuple
             writer = ParquetWriter(raw, themes, path, written)
             try:
                 yield None, writer
+                writer.close()  # the last batch: an error about it is met here
             except BaseException:
                 writer.discard()  # the temporary file is removed; leave nothing to finish later
                 raise
-            writer.close()
         return
     if not kind.gzip:
         with AtomicOutput(path) as fh, RecordWriter(fh, kind.fmt, themes, written) as writer:

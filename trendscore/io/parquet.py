@@ -54,6 +54,55 @@ def _decimal(value: decimal.Decimal):
     return float(value)
 
 
+def _converts(values: list, kind) -> bool:
+    """Whether pyarrow makes an array of ``values`` (of type ``kind``; None: inferred)."""
+    import pyarrow as pa
+
+    try:
+        pa.array(values, type=kind)
+    except (pa.ArrowException, TypeError, ValueError, OverflowError):
+        return False
+    return True
+
+
+def _first_misfit(rows: list[dict], schema) -> tuple[int, str, str] | None:
+    """``(row, field, pyarrow's reason)`` of the first row of ``rows`` holding a value its
+    column cannot take (in ``schema``, or inferred from the rows before it when None), or None.
+    A column is tried whole, then halves of it: a dozen conversions of one batch, on the
+    failure path only."""
+    import pyarrow as pa
+
+    best: tuple[int, str, str] | None = None
+    names = dict.fromkeys(k for r in rows for k in r)
+    for name in names:
+        kind = schema.field(name).type if schema is not None and name in schema.names else None
+        values = [r.get(name) for r in rows]
+        if _converts(values, kind):
+            continue
+        low, high = 1, len(values)  # the shortest run from the first row that cannot be converted
+        while low < high:
+            middle = (low + high) // 2
+            low, high = (middle + 1, high) if _converts(values[:middle], kind) else (low, middle)
+        if best is None or low - 1 < best[0]:
+            try:
+                pa.array(values[:low], type=kind)
+                reason = "a value of another type than the column's"
+            except (pa.ArrowException, TypeError, ValueError, OverflowError) as exc:
+                reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            best = (low - 1, name, _reason(reason))
+    return best
+
+
+def _reason(message: str) -> str:
+    """pyarrow's reason in a few words: ``Python int too large to convert to C long`` says an
+    integer outside the 64-bit range, and a value it quotes is cut short."""
+    from trendscore.errors import one_line
+
+    if "too large to convert" in message or "int too big" in message:
+        return "an integer outside the 64-bit range"
+    return one_line(message if len(message) <= 160 else message[:159] + "…")
+
+
 def _plain(value):
     if isinstance(value, (dt.datetime, dt.date, dt.time)):
         return value.isoformat()
@@ -178,21 +227,27 @@ class ParquetWriter:
     list of strings, ``scores`` as one ``score_<theme>`` float column per theme (as
     :func:`trendscore.integrations.dask.label_dataframe` gives), ``provisional`` as a list of
     strings, ``explain`` as JSON text. ``written``: the fields labelling wrote in each record
-    (:func:`trendscore.io.rows.written_fields`). A later record that does not fit is refused
-    in one line."""
+    (:func:`trendscore.io.rows.written_fields`). A record that does not fit (a value Parquet
+    cannot hold, a type other than the records before it gave its column, a field the first
+    batch had not) is refused in one line naming it: where it was read when
+    :meth:`write` was told, else its number among the records written."""
 
     def __init__(self, fh, themes: list[str], name: str = "-", written: tuple[str, ...] = INPUT_FIELDS):
         self.fh, self.themes, self.name = fh, list(themes), name
         self._pq = require_pyarrow(name)
         self._writer: Any = None  # a pyarrow.parquet.ParquetWriter once the first batch fixes the schema
         self._batch: list[dict] = []
+        self._places: list[tuple[str, int | None] | None] = []  # where each record of the batch was read
+        self._done = 0  # records written before the batch
         self._schema: Any = None  # pyarrow.Schema
         self._written = set(written)
         self._added = added_columns(self.themes, "explain" in written, "provisional" in written)
 
-    def write(self, record: dict) -> None:
-        """Queue one labelled record; a full batch is written as a row group."""
+    def write(self, record: dict, where: tuple[str, int | None] | None = None) -> None:
+        """Queue one labelled record; a full batch is written as a row group. ``where``: the
+        input file (or ``<records>``) and line it was read from, which an error about it names."""
         self._batch.append(record)
+        self._places.append(where)
         if len(self._batch) >= _BATCH:
             self._flush()
 
@@ -238,28 +293,44 @@ class ParquetWriter:
 
         if not self._batch:
             return
-        rows = [self._row(r) for r in self._batch]
-        self._batch = []
+        batch, places, self._batch, self._places = self._batch, self._places, [], []
+        rows = [self._row(r) for r in batch]
         try:
             if self._schema is None:
                 self._schema = self._first_schema(rows)
                 self._writer = self._pq.ParquetWriter(self.fh, self._schema)
-            extra = {k for r in rows for k in r} - set(self._schema.names)
-            if extra:
-                raise InputError(
-                    f"a record has fields the first {_BATCH} had not ({', '.join(sorted(extra))}); "
-                    "write JSON Lines or CSV instead",
-                    self.name,
+            known = set(self._schema.names)
+            late = next((i for i, r in enumerate(rows) if not known.issuperset(r)), None)
+            if late is not None:
+                extra = ", ".join(repr(k) for k in rows[late] if k not in known)
+                raise self._refusal(
+                    late, places, f"a record has fields the first {_BATCH} had not ({extra}); "
+                    "write JSON Lines or CSV instead"
                 )
             table = pa.Table.from_pylist(rows, schema=self._schema)
-        except (pa.ArrowException, TypeError, ValueError) as exc:
+        except (pa.ArrowException, TypeError, ValueError, OverflowError) as exc:
             if isinstance(exc, InputError):
                 raise
             message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-            raise InputError(
-                f"cannot write these records as Parquet ({message}); write JSON Lines instead", self.name
+            found = _first_misfit(rows, self._schema)
+            if found is None:  # not one value's fault
+                raise InputError(
+                    f"cannot write these records as Parquet ({message}); write JSON Lines instead", self.name
+                ) from None
+            row, field, message = found
+            raise self._refusal(
+                row, places, f"field {field!r} cannot be written as Parquet ({message}); write JSON Lines instead"
             ) from None
         self._writer.write_table(table)
+        self._done += len(rows)
+
+    def _refusal(self, row: int, places, message: str) -> InputError:
+        """The error about the batch's record ``row``: at the place it was read, when known,
+        else as the output's record N (counted from 1)."""
+        where = places[row]
+        if where is not None:
+            return InputError(message, *where)
+        return InputError(f"record {self._done + row + 1}: {message}", self.name)
 
     def discard(self) -> None:
         """Close after a failure, writing nothing more that matters (the file is thrown away)."""

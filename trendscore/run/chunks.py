@@ -86,6 +86,9 @@ class ChunkResult:
     first_skips: list = field(default_factory=list)
     error: tuple | None = None
     out: object = None
+    #: ``label`` into Parquet: ``(path, line)`` of each record of ``out``, lines counted as
+    #: the chunk's errors are, for the writer to name a record it cannot write
+    places: list | None = None
     #: ``score``: where each theme the chunk met before its error was first met, ``theme ->
     #: (path, line)`` in input order, so the merge can tell whether the themes of the chunks
     #: before it and these passed the theme limit before the error's line
@@ -264,13 +267,15 @@ def label_chunk(state: WorkerState, chunk: Chunk) -> ChunkResult:
             out = list(label_records(model, records, explain=work.explain, stats=stats))
             result.records, result.kept_labels = len(out), stats.kept_labels
             result.blank = sum(1 for r in records if not r["text"].strip())
+            places = [(path, line) for _, path, line in found] if work.table == "Parquet" else None
             if work.output_dir is None:
                 result.out = b"".join(map(dumps_line_bytes, out)) if work.as_text else out
+                result.places = places
             elif error is None and chunk.error is None:
                 from trendscore.io.rows import written_fields
 
                 written = written_fields(work.explain, bool(model.provisional))
-                write_part(work.output_dir, chunk.index, out, model.themes, written)
+                write_part(work.output_dir, chunk.index, out, model.themes, written, places)
         if error is not None:  # after the passages before it, which a stream gets first
             raise error
 
@@ -283,11 +288,17 @@ def part_name(index: int) -> str:
 
 
 def write_part(
-    directory: str, index: int, records: list[dict], themes, written: tuple[str, ...] = ("labels", "scores")
+    directory: str,
+    index: int,
+    records: list[dict],
+    themes,
+    written: tuple[str, ...] = ("labels", "scores"),
+    places: list | None = None,
 ) -> None:
     """Write a chunk's labelled records as one Parquet file, atomically (a retried task
     writes the same name again); ``written``: the fields labelling wrote in each record
-    (:func:`trendscore.io.rows.written_fields`)."""
+    (:func:`trendscore.io.rows.written_fields`); ``places``: where each was read, ``(path,
+    line)``, for an error about one."""
     import os
 
     from trendscore.io.parquet import ParquetWriter
@@ -296,9 +307,13 @@ def write_part(
     path = os.path.join(directory, part_name(index))
     with AtomicOutput(path, binary=True) as raw:
         writer = ParquetWriter(raw, list(themes), path, written)
-        for record in records:
-            writer.write(record)
-        writer.close()
+        try:
+            for record, where in zip(records, places or [None] * len(records)):
+                writer.write(record, where)
+            writer.close()
+        except BaseException:
+            writer.discard()  # the part is removed; its pyarrow writer is not left to close it later
+            raise
 
 
 def score_chunk(state: WorkerState, chunk: Chunk) -> ChunkResult:

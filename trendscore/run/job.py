@@ -79,6 +79,14 @@ class Merge:
         """The absolute number of a line of the chunk taken last."""
         return line if line is None or not relative else self.base + line
 
+    def places(self, result: ChunkResult) -> list | None:
+        """``(path, line)`` of each record of a label chunk's output (``result.places``), the
+        lines numbered in the whole input; may be asked before :meth:`take` takes the chunk."""
+        if result.places is None or not result.relative:
+            return result.places
+        base = self.lines.get(result.name, 0)
+        return [(path, None if line is None else base + line) for path, line in result.places]
+
     def take(self, result: ChunkResult) -> ChunkResult:
         """Account for the next chunk's result in input order: its error raised with its line
         in the whole input, its skipped lines logged."""
@@ -138,7 +146,9 @@ def _cut_size(inputs: list[str], chunk: int, jobs: int) -> int:
 
 
 def run_label_job(inputs, model, work: Work, backend, writer, skip: SkipLog | None, cut=None, progress=None):
-    """Label ``inputs`` on ``backend``; ``writer(out)`` takes each chunk's output in order.
+    """Label ``inputs`` on ``backend``; ``writer(out)`` takes each chunk's output in order,
+    ``writer(out, places)`` when the chunk says where each of its records was read (Parquet
+    output: :meth:`Merge.places`).
     ``cut`` (bytes), given for a back-end of several workers, lets them read byte ranges of
     plain JSON Lines files themselves, and cuts what this process reads in chunks that grow
     from small ones (see :mod:`trendscore.run.reading`), so that a short input is spread too."""
@@ -154,10 +164,12 @@ def run_label_job(inputs, model, work: Work, backend, writer, skip: SkipLog | No
     state = WorkerState(model, work)
     with fewer_collections():
         for done in backend.map(label_chunk, chunks, state, what="labelling worker"):
+            places = merge.places(done)
+            chunk_out = (done.out,) if places is None else (done.out, places)
             if done.error is not None:  # a stream gets the passages before the bad line, then the error
-                writer(done.out)
+                writer(*chunk_out)
             merge.take(done)
-            writer(done.out)
+            writer(*chunk_out)
             result.records += done.records
             result.blank += done.blank
             result.kept_labels += done.kept_labels
