@@ -72,3 +72,30 @@ def test_one_field_named_for_two_roles_is_one_error(tmp_path, settings, roles, c
 
 def test_columns_of_three_fields_are_taken():
     assert Columns("body", "published", "key").renames == {"body": "text", "published": "date", "key": "id"}
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_score_relabel_names_the_text_column_given_on_every_back_end(tmp_path, jobs):
+    """A labelled record without its text, which --relabel sends to the model: the scorer's own
+    check had named 'text' (the field it was renamed to); the reader had let it by, as it has
+    labels. The API names the column likewise."""
+    records = [RECORDS[0], {"date": "2025-01-02", "labels": ["policy"]}]
+    path = _jsonl(tmp_path / "in.jsonl", records)
+    result = _cli("score", "--text-column", "body", "--relabel", "--jobs", jobs, path)
+    message = "expected a string 'body' or 'text' field, got nothing"
+    assert result.exit_code == 2 and result.stderr == f"Error: {path}:2: {message}\n"
+    with pytest.raises(trendscore.InputError) as caught:
+        trendscore.score([dict(r) for r in records], text_column="body", relabel=True)
+    assert str(caught.value) == f"<records>:2: {message}"
+
+
+def test_the_scorer_names_the_column_the_records_were_renamed_through():
+    """The scorer carries the Columns the records were renamed through, so its one check of a
+    record's text names the user's column (trendscore.score had checked every text a second
+    time, before it, to say so)."""
+    from trendscore.trends.scoring import score
+
+    renamed = [Columns("body").rename(dict(r), "<records>", n) for n, r in enumerate(RECORDS, 1)]
+    with pytest.raises(trendscore.InputError) as caught:
+        score(renamed, columns=Columns("body"))
+    assert str(caught.value) == "<records>:2: expected a string 'body' or 'text' field, got nothing"

@@ -159,6 +159,7 @@ def score(
     holding the text and the date when they are not ``text`` and ``date``. An error about a
     DataFrame's row names it as ``<DataFrame>:N`` (N counted from 1) and by its index value,
     ``(index 'r7')``."""
+    from trendscore.io.columns import Columns
     from trendscore.io.dates import check_freq
     from trendscore.io.frames import frame_rows, is_frame, rows_name
     from trendscore.io.rows import RECORDS
@@ -177,17 +178,13 @@ def score(
         records = frame_rows(frame, text_column, date_column)
     elif not isinstance(records, (dict, str, bytes)):  # (refused as such by _score)
         records = _labels_as_lists(records)
-    if name == RECORDS and (text_column != "text" or date_column != "date"):
-        from trendscore.io.columns import Columns
-
-        columns = Columns(text_column, date_column)
+    columns = Columns(text_column, date_column)  # what the records are renamed through, which errors name
+    if name == RECORDS and not columns.is_default():
         records = (columns.rename(dict(r), RECORDS, n) if isinstance(r, dict) else r for n, r in enumerate(records, 1))
     if not is_frame(records) and date_column == "date" and not isinstance(records, (dict, str, bytes)):
         records = _date_spelt_otherwise_refused(records)
-    if text_column != "text" and not isinstance(records, (dict, str, bytes)):
-        records = _text_checked(records, text_column, relabel, name)
     try:
-        return _score(records, freq=freq, as_of=as_of, model=model, relabel=relabel, rows=name)
+        return _score(records, freq=freq, as_of=as_of, model=model, relabel=relabel, rows=name, columns=columns)
     except InputError as error:
         if frame is not None:  # <DataFrame>:N counts rows from 1; the index is what the user can look up
             from trendscore.io.frames import name_index
@@ -207,21 +204,6 @@ def _labels_as_lists(records):
                 record = {**record, "labels": list(labels)}
             elif hasattr(labels, "tolist") and not isinstance(labels, str):
                 record = {**record, "labels": labels.tolist()}
-        yield record
-
-
-def _text_checked(records, text_column: str, relabel: bool, rows: str):
-    """The records, one the model is to label (no ``labels``, or ``relabel``) refused with its
-    place unless it has a string text, the error naming ``text_column`` as ``label`` and
-    ``score`` name it reading a file with ``--text-column`` (scoring would name ``'text'``, the
-    field it was renamed to)."""
-    from trendscore.io.columns import Columns
-    from trendscore.io.readers import check_text
-
-    columns = Columns(text=text_column)
-    for n, record in enumerate(records, 1):
-        if isinstance(record, dict) and (relabel or record.get("labels") is None):
-            check_text(record, rows, n, columns)
         yield record
 
 

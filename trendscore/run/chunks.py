@@ -326,7 +326,7 @@ def score_chunk(state: WorkerState, chunk: Chunk) -> ChunkResult:
     def body(result: ChunkResult, skip, data) -> None:
         items, error = _records(chunk, work, skip, False, data)
         examples = Examples(work.freq) if work.examples else None
-        settings = ScoreSettings(relabel=work.relabel, themes=work.themes or None)
+        settings = ScoreSettings(relabel=work.relabel, themes=work.themes or None, columns=work.read.columns)
         result.themes_met = {}
         tally = accumulate(items, state.get_model, settings, examples, skip, result.themes_met)
         if error is not None:  # the themes met before it go with it (the merge checks the limit)

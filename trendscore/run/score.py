@@ -91,7 +91,7 @@ def run_score(
 
     from trendscore.trends.scoring import ScoreSettings
 
-    settings = ScoreSettings(freq=freq, as_of=as_of_date, relabel=relabel, by=by)
+    settings = ScoreSettings(freq=freq, as_of=as_of_date, relabel=relabel, by=by, columns=columns)
     with ExitStack() as stack:
         tally, examples = _count(
             stack, inputs, settings, model_dir, input_format, encoding, encoding_errors, skip, columns,

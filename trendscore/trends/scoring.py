@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from trendscore.errors import Hint, InputError, hinted, quoted
-from trendscore.io.columns import LABEL_SEPARATOR, joining_mark
+from trendscore.io.columns import LABEL_SEPARATOR, Columns, joining_mark
 from trendscore.io.dates import is_missing, is_pandas_period, pandas_period_day, parse_date, period_of
 from trendscore.io.readers import check_text
 from trendscore.io.rows import RECORDS
@@ -170,6 +170,9 @@ class ScoreSettings:
         the records' labels name, and the model's when it labels any passage).
     by : {"source", "lang", "place"} or None, default=None
         Also score each group apart (see :mod:`trendscore.trends.breakdown`).
+    columns : Columns or None, default=None
+        The fields the records were renamed through (:meth:`Columns.rename`): an error about
+        a record's text names the user's text field (``'body' or 'text'``), not ``text``.
     """
 
     freq: str = "week"
@@ -178,6 +181,7 @@ class ScoreSettings:
     momentum: MomentumSettings | None = None
     themes: tuple[str, ...] | None = None
     by: str | None = None
+    columns: Columns | None = None
 
 
 @dataclass
@@ -452,7 +456,7 @@ def accumulate(
                 if not known:
                     _check_labels(labels, path, line)
             else:
-                check_text(record, path, line)
+                check_text(record, path, line, settings.columns)
         except InputError as exc:
             if skip is None:
                 raise
@@ -603,6 +607,7 @@ def score(
     relabel: bool = False,
     settings: MomentumSettings | None = None,
     rows: str = RECORDS,
+    columns: Columns | None = None,
 ) -> Score:
     """Score theme momentum of records (dicts with ``text`` and ``date``; ``labels`` optional).
 
@@ -619,6 +624,9 @@ def score(
     rows : str, default="<records>"
         How errors name the records (with their 1-based number): ``<DataFrame>`` for the rows
         of a DataFrame (see :mod:`trendscore.io.rows`).
+    columns : Columns or None, default=None
+        The fields the records were renamed through, which errors name (see
+        :class:`ScoreSettings`).
 
     Examples
     --------
@@ -646,4 +654,5 @@ def score(
                 raise InputError(f"expected a dict record, got {type(record).__name__}", rows, n)
             yield record, rows, n
 
-    return score_stream(items(), loader, ScoreSettings(freq=freq, as_of=as_of, relabel=relabel, momentum=settings))
+    chosen = ScoreSettings(freq=freq, as_of=as_of, relabel=relabel, momentum=settings, columns=columns)
+    return score_stream(items(), loader, chosen)
