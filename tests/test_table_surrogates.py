@@ -59,3 +59,39 @@ def test_a_nested_one_is_refused_for_parquet_and_written_escaped_in_csv(tmp_path
 def test_jsonl_output_keeps_it_escaped(tmp_path):
     result, _, out = _label(tmp_path, [GOOD, {"id": "2", "text": "ok", "note": "a\udc80b"}], "jsonl")
     assert result.exit_code == 0 and json.loads(out.read_text("utf-8").splitlines()[1])["note"] == "a\udc80b"
+
+
+@pytest.mark.parametrize(
+    "record, output, field",
+    [
+        ({"text": "ok", "n\udc80ote": "x"}, "CSV", "'n\\udc80ote'"),  # in a field's name
+        ({"text": "短剧\ud800"}, "CSV", "'text'"),  # after other than ASCII
+        ({"text": "ok", "tags": ["a\udc80"]}, "Parquet", "'tags'"),  # nested
+        ({"text": "ok", "meta": {"k\udc80": 1}}, "Parquet", "'meta'"),  # a nested key
+    ],
+)
+def test_the_chunks_check_finds_a_surrogate_wherever_the_output_cannot_hold_it(record, output, field):
+    """The check each labelled record gets (made some four times cheaper: ASCII told at once,
+    other text encoded rather than searched) finds what the pattern found."""
+    from trendscore.errors import InputError
+    from trendscore.io.writers import table_check
+
+    check = table_check(["policy"], output)
+    with pytest.raises(InputError) as caught:
+        check(record, "in.jsonl", 3)
+    assert caught.value.line == 3 and caught.value.message.startswith(f"field {field} holds a lone surrogate")
+
+
+def test_the_chunks_check_lets_csv_escape_a_nested_one():
+    from trendscore.io.writers import table_check
+
+    record = {"text": "短剧出海 ok", "tags": ["a\udc80"], "id": 1}
+    assert table_check(["policy"], "CSV")(record, "in.jsonl", 4) is None  # its JSON text escapes it
+
+
+def test_the_chunks_check_names_a_field_named_like_a_score_column_first():
+    from trendscore.errors import InputError
+    from trendscore.io.writers import table_check
+
+    with pytest.raises(InputError, match="^in.jsonl:5: a record has a field 'score_culture'"):
+        table_check(["policy", "culture"], "CSV")({"text": "a\udc80", "score_culture": 1}, "in.jsonl", 5)

@@ -258,11 +258,11 @@ def label_chunk(state: WorkerState, chunk: Chunk) -> ChunkResult:
         if records:
             model = state.get_model()
             if work.table is not None:  # named by file and line here, where they are known
-                from trendscore.io.writers import check_score_fields, check_table_text
+                from trendscore.io.writers import table_check
 
+                check = table_check(model.themes, work.table)
                 for record, path, line in found:
-                    check_score_fields(record, model.themes, work.table, path, line)
-                    check_table_text(record, work.table, path, line)
+                    check(record, path, line)
             stats = LabelStats()
             out = list(label_records(model, records, explain=work.explain, stats=stats))
             result.records, result.kept_labels = len(out), stats.kept_labels
