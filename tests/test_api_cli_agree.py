@@ -245,3 +245,21 @@ def test_a_field_first_met_in_a_later_record_has_the_place_a_frame_gives_it(tmp_
     frame = trendscore.label(pd.DataFrame(records))
     assert list(written[0]) == list(frame.columns)
     assert list(frame.columns)[:5] == ["id", "text", "source", "n", "labels"]
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "csv", "parquet"])
+def test_a_records_own_labels_keep_their_place_as_labels_input(tmp_path, fmt):
+    """``label`` had moved a record's own ``labels`` (as ``labels_input``) after its other
+    fields, where ``trendscore.label`` on a DataFrame renames the column where it stands."""
+    if fmt == "parquet":
+        pytest.importorskip("pyarrow")
+    pd = pytest.importorskip("pandas")
+    records = [{"labels": ["policy"], "id": "1", "text": T}, {"labels": [], "id": "2", "text": "政策"}]
+    written = labelled_by_cli(tmp_path, records, fmt)
+    frame = trendscore.label(pd.DataFrame(records))
+    assert list(frame.columns)[:3] == ["labels_input", "id", "text"]
+    if fmt == "jsonl":  # and the dicts trendscore.label gives
+        assert [list(r) for r in written] == [list(r) for r in trendscore.label([dict(r) for r in records])]
+        assert list(written[0])[:4] == ["labels_input", "id", "text", "labels"]
+    else:
+        assert list(written[0]) == list(frame.columns)

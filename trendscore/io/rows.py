@@ -91,19 +91,23 @@ def input_name(field: str, taken) -> str:
 
 
 def keep_input_fields(record: dict, fields: tuple[str, ...] = INPUT_FIELDS) -> dict:
-    """Move a record's own fields of the names labelling writes (``fields``: see
+    """Rename a record's own fields of the names labelling writes (``fields``: see
     :func:`written_fields`; ``labels`` and ``scores`` unless told) to the names
-    :func:`input_name` gives, in place, so that the model's answer does not replace them; one
-    rule for ``label`` (every output format) and :func:`trendscore.label`. Returns the record.
+    :func:`input_name` gives, in place and where they stand among its fields (as a DataFrame's
+    columns are renamed: :func:`input_columns`), so that the model's answer does not replace
+    them; one rule for ``label`` (every output format) and :func:`trendscore.label`. Returns
+    the record.
 
-    >>> keep_input_fields({"text": "t", "labels": ["policy"], "scores": "mine"})
-    {'text': 't', 'labels_input': ['policy'], 'scores_input': 'mine'}
+    >>> keep_input_fields({"labels": ["policy"], "text": "t", "scores": "mine"})
+    {'labels_input': ['policy'], 'text': 't', 'scores_input': 'mine'}
     >>> keep_input_fields({"text": "t", "explain": "why"}, written_fields(explain=True))
     {'text': 't', 'explain_input': 'why'}
     """
-    for field in fields:
-        if field in record:
-            record[input_name(field, record)] = record.pop(field)
+    renames = {field: input_name(field, record) for field in fields if field in record}
+    if renames:
+        items = [(renames.get(key, key), value) for key, value in record.items()]
+        record.clear()
+        record.update(items)
     return record
 
 
