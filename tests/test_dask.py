@@ -548,6 +548,11 @@ def _drift_frames():
         "a labels cell of a dict keyed by a list": (frame(labels=[["policy"]] * 6 + ["{[]: 1}"] * 6), {}),
         "no labels: the model labels every row": (frame(), {}),
         "another text and date column": (frame().rename(columns={"text": "body", "date": "day"}), {}),
+        # the error names the user's text column ('body'), as trendscore.score's does (it had said 'text')
+        "another text column, one text missing": (
+            frame(text=[*texts[:7], None, *texts[8:]]).rename(columns={"text": "body", "date": "day"}),
+            {},
+        ),
         # 1: label's CSV output read back, score_ columns and all: the labels are what counts
         "1 score_ columns beside lists": (frame(labels=lists, **scores), {}),
         "1 score_ columns beside CSV cells": (frame(labels=csv_cells, **scores), {}),

@@ -422,7 +422,7 @@ def score_dataframe(
     _require_dask()
     import dask
 
-    from trendscore.io.columns import check_labels_column
+    from trendscore.io.columns import Columns, check_labels_column
     from trendscore.io.dates import check_freq
     from trendscore.io.frames import frame_rows, kinds_as_text
     from trendscore.trends.scoring import ScoreSettings, Tally, TallyMerge, score_tally
@@ -437,7 +437,8 @@ def score_dataframe(
     if labels:  # how missing cells read depends on the whole column: one pass over it first
         kinds = dask.compute(*[dask.delayed(_label_kinds)(p) for p in ddf[labels[0]].to_delayed()])
         as_text = kinds_as_text(set().union(*kinds))
-    settings = ScoreSettings(freq=freq, as_of=as_of)  # the partitions keep the days the score can use
+    # the partitions keep the days the score can use; errors name the user's text column
+    settings = ScoreSettings(freq=freq, as_of=as_of, columns=Columns(text=text_column, date=date_column))
     parts = [
         dask.delayed(_accumulate_partition)(p, model_dir, text_column, date_column, as_text, settings)
         for p in ddf.to_delayed()
