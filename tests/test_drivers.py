@@ -13,7 +13,7 @@ from trendscore.trends.render import render_score
 PLACES = ["杭州", "深圳", "成都", "西安", "郑州", "长沙"]
 
 
-def _stream(driver_place="横店", driver_source="浙江日报", seed=0):
+def _stream(driver_place="横店", driver_source="浙江日报", seed=0, falling=False):
     """Twenty weeks of labelled passages from six outlets; regional_hub passages name a
     spread of cities, until, from week 15, one outlet runs four more regional_hub passages a
     day, each naming ``driver_place``."""
@@ -24,8 +24,8 @@ def _stream(driver_place="横店", driver_source="浙江日报", seed=0):
     n = 0
     for day in range(140):
         date = (start + dt.timedelta(days=day)).isoformat()
-        late = day >= 98
-        for i in range(16 if late else 12):
+        burst = day >= 98 if not falling else day < 98  # the days of the outlet's extra passages
+        for i in range(16 if burst else 12):
             n += 1
             source = rng.choice(outlets) if i < 12 else driver_source
             hub = rng.random() < 0.15
@@ -75,6 +75,33 @@ def test_another_place_is_named_when_it_drives():
     row = next(t for t in score.themes if t["theme"] == "regional_hub")
     assert row["direction"] == "rising" and row["drivers"][0]["name"].startswith("象山")
     assert row["outlets_driving"][0]["source"] == "宁波日报"
+
+
+def _fall():
+    """The stream of :func:`_stream` the other way: 浙江日报 runs its four extra regional_hub
+    passages a day (each naming 横店) for fourteen weeks, then stops, so the theme falls."""
+    return _stream(falling=True)
+
+
+def test_the_outlet_behind_a_fall_is_said_to_have_pulled_it_down(run, tmp_path):
+    """The last session's wording said a falling theme was 'carried by' the outlet whose
+    missing passages made the fall; the table, --why and the report now say 'pulled down by'."""
+    score = trendscore.score(_fall())
+    row = next(t for t in score.themes if t["theme"] == "regional_hub")
+    assert row["direction"] == "falling" and row["outlets_driving"][0]["source"] == "浙江日报"
+    assert row["outlets_driving"][0]["theme_passages_beyond_expected"] < 0
+    table = render_score(score, "table")
+    assert "pulled down by 浙江日报" in table and "carried by" not in table
+    src = tmp_path / "news.jsonl"
+    src.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in _fall()), "utf-8")
+    why = run("score", src, "--why", "--report", tmp_path / "r.html")
+    assert why.exit_code == 0, why.output
+    assert "  pulled down by 浙江日报: " in why.output and "fewer of its passages" in why.output
+    assert "carried by" not in why.output
+    page = (tmp_path / "r.html").read_text("utf-8")
+    assert "pulled down by 浙江日报" in page and "carried by" not in page
+    # a rise keeps its wording
+    assert "carried by 浙江日报" in render_score(trendscore.score(_stream()), "table")
 
 
 def test_steady_themes_have_no_drivers():

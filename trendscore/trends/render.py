@@ -9,7 +9,7 @@ import json
 from trendscore.io.writers import printable
 from trendscore.trends.momentum import Score
 
-__all__ = ["render_score", "labels_text", "drivers_text", "why_lines", "SCORE_FORMATS"]
+__all__ = ["render_score", "labels_text", "drivers_text", "outlets_verb", "why_lines", "SCORE_FORMATS"]
 
 SCORE_FORMATS = ("table", "json", "csv")
 _CSV_FIELDS = [
@@ -171,8 +171,18 @@ def drivers_text(theme_row: dict) -> str:
     ]
     outlets = [d["source"] for d in theme_row.get("outlets_driving", [])]
     if outlets:
-        parts.append("carried by " + ", ".join(outlets))
+        parts.append(f"{outlets_verb(theme_row['direction'])} " + ", ".join(outlets))
     return "; ".join(parts)
+
+
+def outlets_verb(direction: str) -> str:
+    """How the outlets behind a call are introduced, by the call's direction: those of a rise
+    carried it, those of a fall pulled it down (they ran fewer of the theme's passages).
+
+    >>> outlets_verb("rising"), outlets_verb("falling")
+    ('carried by', 'pulled down by')
+    """
+    return "pulled down by" if direction == "falling" else "carried by"
 
 
 def why_lines(t: dict, freq: str) -> list[str]:
@@ -191,7 +201,9 @@ def why_lines(t: dict, freq: str) -> list[str]:
     for d in t.get("outlets_driving", []):
         beyond = d["theme_passages_beyond_expected"]
         more = f"{beyond:.0f} more" if beyond >= 0 else f"{-beyond:.0f} fewer"
-        lines.append(f"  carried by {d['source']}: {more} of its passages than the outlet's volume explains")
+        lines.append(
+            f"  {outlets_verb(t['direction'])} {d['source']}: {more} of its passages than the outlet's volume explains"
+        )
     for s in t.get("sources", [])[:_WHY_SOURCES]:
         lines.append(
             f"  outlet {s['source']}: {pct(s['share_recent'])} of its {s['passages_recent']:.0f} passages now, "
