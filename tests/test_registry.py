@@ -35,8 +35,30 @@ def test_new_registry_adopts_the_bundled_model_as_first_champion(tmp_path, small
         default_model_path() / "coef.npy"
     ).read_bytes()
     # the bundled model was trained on every shipped seed: no held-out seed is new to it
-    assert report["comparable"] is False and "new to both models" in report["why_not"]
+    assert report["comparable"] is False and "new to both models" in report["reason"]
     assert reg.champion() == "v0001"
+
+
+def test_train_into_a_registry_gives_its_reason_once(tmp_path, small_seed_files, run):
+    """train --registry printed the same sentence twice, as why_not and as reason (and kept
+    both in the comparison file); a forced promotion's reason said only 'forced', the cause
+    it overrode under why_not. One reason now says it all."""
+    reg = tmp_path / "reg"
+    args = ["--registry", reg, "--cv", "0", "--budget", "0", "--jobs", "1"]
+    kept = run("train", *small_seed_files, *args)
+    assert kept.exit_code == 0, kept.output
+    report = json.loads(kept.stdout)
+    assert "why_not" not in report and report["promoted"] is False
+    assert report["reason"] == (
+        f"only {report['evaluated_on']} held-out seeds are new to both models (need 20); only forcing promotes it"
+    )
+    assert kept.output.count("held-out seeds are new to both models") == 2  # the JSON and the verdict line
+    assert f"v0002: kept as a challenger ({report['reason']})" in kept.stderr
+    forced = json.loads(run("train", *small_seed_files, *args, "--force").stdout)
+    assert "why_not" not in forced and forced["promoted"] is True
+    assert forced["reason"].startswith("forced, though only ") and "only forcing" not in forced["reason"]
+    saved = json.loads((reg / "comparisons" / "v0003.json").read_text("utf-8"))
+    assert "why_not" not in saved and saved["reason"] == forced["reason"]
 
 
 def test_first_model_is_champion_and_registry_resolves_to_it(registry):

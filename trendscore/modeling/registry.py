@@ -335,16 +335,14 @@ class Registry:
             else:
                 champion = load_model(self.path / "versions" / champion_name)
                 report.update(_compare(champion, challenger, holdout, text_key, tolerance))
+                # one reason, said once: why it was promoted, or what held it back
+                held_back = report.pop("why_not", None)
                 if report["comparable"] and report["not_worse"] or force:
                     self._set_champion(name)
                     report["promoted"] = True
-                    report["reason"] = (
-                        "forced"
-                        if force and not (report["comparable"] and report["not_worse"])
-                        else "not worse on any theme"
-                    )
+                    report["reason"] = f"forced, though {held_back}" if held_back else "not worse on any theme"
                 else:
-                    report["reason"] = report.get("why_not", "worse on some theme")
+                    report["reason"] = f"{held_back or 'worse on some theme'}; only forcing promotes it"
             (self.path / "comparisons").mkdir(exist_ok=True)
             _write_json_atomic(self.path / "comparisons" / f"{name}.json", report)
             return report
@@ -451,7 +449,9 @@ def _read_holdout(path: Path) -> list[dict]:
 
 
 def _compare(champion, challenger, holdout: list[dict], text_key, tolerance: float) -> dict:
-    """Per-theme F1 of both models on the held-out seeds that neither was trained on."""
+    """Per-theme F1 of both models on the held-out seeds that neither was trained on, and
+    ``why_not``: what holds the challenger back (None when nothing does), which the report
+    gives as its ``reason``."""
     from trendscore.modeling.metrics import label_matrix, per_theme_scores
 
     seen = set(champion.card.get("trained_on", [])) | set(challenger.card.get("trained_on", []))
@@ -466,15 +466,14 @@ def _compare(champion, challenger, holdout: list[dict], text_key, tolerance: flo
         return {
             "comparable": False,
             "not_worse": False,
-            "why_not": f"label sets differ ({champion.themes} vs {challenger.themes}); only forcing promotes it",
+            "why_not": f"label sets differ ({champion.themes} vs {challenger.themes})",
         }
     if len(evalset) < 20:
         return {
             "comparable": False,
             "not_worse": False,
             "evaluated_on": len(evalset),
-            "why_not": f"only {len(evalset)} held-out seeds are new to both models (need 20); "
-            "only forcing promotes it",
+            "why_not": f"only {len(evalset)} held-out seeds are new to both models (need 20)",
         }
     texts = [r["text"] for r in evalset]
     themes = challenger.themes
@@ -497,5 +496,5 @@ def _compare(champion, challenger, holdout: list[dict], text_key, tolerance: flo
         "champion_f1": {t: s_old["themes"][t]["f1"] for t in themes} | {"macro": s_old["macro_f1"]},
         "challenger_f1": {t: s_new["themes"][t]["f1"] for t in themes} | {"macro": s_new["macro_f1"]},
         "changed": changed,
-        "why_not": f"worse than the champion beyond {tolerance} on {', '.join(worse)}" if worse else None,
+        "why_not": f"worse than the champion beyond {tolerance:g} on {', '.join(worse)}" if worse else None,
     }
