@@ -86,3 +86,25 @@ def test_the_report_settings_show_no_python_none():
     page = report_html(result)
     assert "None" not in page
     assert "<td class=l>z_crit</td><td class=l>simulated for false_alarm 0.01</td>" in page
+
+
+def test_the_header_says_each_theme_has_its_own_window(run, tmp_path):
+    """The table's header and the report's opening named the default 4-week recent window
+    (recent 2025-W18..2025-W21 against 2025-W06..2025-W17) while a falling theme was called on
+    its last 6 weeks; they now say each theme is called on its own window, which the row shows
+    (the report had no window column at all)."""
+    from test_drivers import _stream
+
+    src = tmp_path / "news.jsonl"
+    src.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in _stream(falling=True)), "utf-8")
+    page = tmp_path / "r.html"
+    result = run("score", src, "--report", page)
+    assert result.exit_code == 0, result.output
+    header = result.stdout.splitlines()[0]
+    said = "each theme called on its own window: the last N weeks to 2025-W21 (the window column) against the 12 weeks"
+    assert said in header and "W18" not in header
+    hub = next(line for line in result.stdout.splitlines() if line.split()[1:3] == ["regional_hub", "falling"])
+    assert hub.endswith("last 6")
+    html = page.read_text("utf-8")
+    assert said in html and "2025-W18" not in html.split("<table id=ranking>")[0]
+    assert "<th>window</th>" in html and "<td>last 6</td>" in html

@@ -9,7 +9,16 @@ import json
 from trendscore.io.writers import printable
 from trendscore.trends.momentum import Score
 
-__all__ = ["render_score", "labels_text", "drivers_text", "outlets_verb", "why_lines", "SCORE_FORMATS"]
+__all__ = [
+    "render_score",
+    "labels_text",
+    "drivers_text",
+    "outlets_verb",
+    "why_lines",
+    "window_cell",
+    "windows_text",
+    "SCORE_FORMATS",
+]
 
 SCORE_FORMATS = ("table", "json", "csv")
 _CSV_FIELDS = [
@@ -75,11 +84,7 @@ def _table(score: Score, why: bool = False) -> str:
     if score.as_of is None:
         out.append(f"trendscore score: no dated passages ({rec['total']} passages, {rec['undated']} undated)")
     else:
-        w = score.windows
-        out.append(
-            f"trendscore score, as of {score.as_of}, per {score.freq}: recent {w['recent'][0]}..{w['recent'][1]}"
-            f" against {w['baseline'][0]}..{w['baseline'][1]}"
-        )
+        out.append(f"trendscore score, as of {score.as_of}, per {score.freq}; {windows_text(score)}")
         out.append(
             f"{rec['total']} passages: {rec['dated']} dated, {rec['undated']} undated, {rec['after_as_of']} after as_of"
             + units_text(rec)
@@ -91,7 +96,7 @@ def _table(score: Score, why: bool = False) -> str:
     )
     for rank, t in enumerate(score.themes, 1):
         p = p_text(t["p_value"])
-        window = f"last {t['recent_periods']}" if t["recent_periods"] else "-"
+        window = window_cell(t)
         name = t["theme"] + ("*" if t.get("provisional") else "")  # the note says what * means
         out.append(
             f"{rank:<5}{name:<14}{t['direction']:<10}{t['momentum']:>+9.2f}{pct(t['share_recent']):>11}"
@@ -150,6 +155,26 @@ def render_score(score: Score, fmt: str, why: bool = False) -> str:
     if fmt == "table":
         return _table(score, why)
     raise ValueError(f"unknown format {fmt!r}; expected one of {', '.join(SCORE_FORMATS)}")
+
+
+def window_cell(theme_row: dict) -> str:
+    """A row's window as its table cell: ``last 6`` (periods), or "-" where it has none."""
+    return f"last {theme_row['recent_periods']}" if theme_row["recent_periods"] else "-"
+
+
+def windows_text(score: Score) -> str:
+    """What each row is called on: its own recent window (the rows' ``window``), not the one
+    default window, and the baseline before it; empty without dated passages.
+
+    Each theme's window is chosen by the change scan, so a header naming the default recent
+    window (``recent 2025-W18..2025-W21``) misled beside a row called on its last 8 weeks.
+    """
+    if not score.windows:
+        return ""
+    last = score.windows["recent"][1]
+    before = score.settings.get("baseline")
+    span = f"the {before} {score.freq}s before them" if before else "the periods before them"
+    return f"each theme called on its own window: the last N {score.freq}s to {last} (the window column) against {span}"
 
 
 def units_text(rec: dict) -> str:

@@ -30,7 +30,7 @@ def report_html(score: Score, examples=None, png: bytes | None = None, lang: str
     """One self-contained HTML page (nothing to fetch; readable on a phone and a desktop):
     the ranking with the reason and what is behind each call, the picture, the passages behind
     the calls, the model and the settings, and how the calls are made."""
-    from trendscore.trends.render import labels_text, units_text
+    from trendscore.trends.render import labels_text, units_text, window_cell, windows_text
     from trendscore.trends.render import p_text as p_of
     from trendscore.trends.render import pct as share
 
@@ -46,7 +46,7 @@ def report_html(score: Score, examples=None, png: bytes | None = None, lang: str
             f"<td class='l {t['direction']}'>{t['direction']}</td>"
             f"<td>{t['momentum']:+.2f}</td><td>{share(t['share_recent'])}</td><td>{share(t['share_baseline'])}</td>"
             f"<td class=wide>{t['count_recent']:.1f}</td><td class=wide>{t['count_baseline']:.1f}</td>"
-            f"<td class=wide>{p}</td><td class='l why'>{e(t['reason'])}{_behind(t)}</td></tr>"
+            f"<td class=wide>{p}</td><td>{window_cell(t)}</td><td class='l why'>{e(t['reason'])}{_behind(t)}</td></tr>"
         )
     img = ""
     if score.series:
@@ -60,12 +60,7 @@ def report_html(score: Score, examples=None, png: bytes | None = None, lang: str
         )
     sections = _passages(score, examples, lang)
     rec = score.records
-    w = score.windows
-    window = (
-        f"recent {e(w['recent'][0])}..{e(w['recent'][1])} against {e(w['baseline'][0])}..{e(w['baseline'][1])}"
-        if w
-        else ""
-    )
+    window = f"; {e(windows_text(score))}" if score.windows else ""
     notes = "".join(f"<li>{e(n)}</li>" for n in score.notes)
     settings = "".join(
         f"<tr><td class=l>{e(str(k))}</td><td class=l>{e(_setting(k, v, score.settings))}</td></tr>"
@@ -76,10 +71,11 @@ def report_html(score: Score, examples=None, png: bytes | None = None, lang: str
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>trendscore: theme momentum</title><style>{_CSS}</style></head>
 <body><h1>Theme momentum</h1>
-<p>As of <b>{e(str(score.as_of))}</b>, per {e(score.freq)}; {window}.
+<p>As of <b>{e(str(score.as_of))}</b>, per {e(score.freq)}{window}.
 {rec["total"]} passages ({rec["dated"]} dated, {rec["undated"]} undated, {rec["after_as_of"]} after as_of{units}).</p>
 <div class=scroll><table id=ranking><tr><th>rank</th><th>theme</th><th>direction</th><th>momentum</th><th>share now</th>
-<th>share before</th><th class=wide>count now</th><th class=wide>count before</th><th class=wide>p</th><th>why</th></tr>
+<th>share before</th><th class=wide>count now</th><th class=wide>count before</th><th class=wide>p</th><th>window</th>
+<th>why</th></tr>
 {"".join(rows)}</table></div>
 <p class=meta>Momentum is log2 of the share ratio, shrunk by its uncertainty (+1 = doubled). A theme is called
 rising or falling only on strong evidence; <a href="#method">how</a>.</p>
