@@ -73,3 +73,37 @@ def test_seeds_add_says_which_fields_outside_the_seed_format_it_did_not_keep(tmp
     ]
     plain = _write(tmp_path / "plain.jsonl", [{"id": "c", "text": "bank stock market", "labels": ["finance"]}])
     assert "Note:" not in run("seeds", "add", plain, "--to", directory).stderr
+
+
+def test_seeds_add_names_its_batch_by_the_next_number_and_the_file_name(tmp_path, run):
+    """seeds add had written batch_90_mine.jsonl as batch_21_batch_90_mine.jsonl (the name
+    kept its own 'batch_90_'), more.jsonl.gz as batch_22_more_jsonl.jsonl, standard input as
+    batch_NN_-.jsonl, and numbered past a compressed batch_30_*.jsonl.gz as if it were not
+    there (batch_23 came after batch_30). The rule now: one more than the highest batch number
+    of any seed file in the directory, then the file's name without its suffixes or batch_NN_."""
+    directory = tmp_path / "seeds"
+    directory.mkdir()
+    _write(directory / "batch_20_old.jsonl", [{"id": "a", "text": "football match goal", "labels": ["sports"]}])
+    incoming = tmp_path / "in"
+    incoming.mkdir()
+    _write(incoming / "batch_90_mine.jsonl", [{"text": "tennis final serve", "labels": ["sports"]}])
+    assert run("seeds", "add", incoming / "batch_90_mine.jsonl", "--to", directory).exit_code == 0
+    assert (directory / "batch_21_mine.jsonl").is_file()
+    import gzip
+
+    (incoming / "more.jsonl.gz").write_bytes(gzip.compress(b'{"text": "stock market rally", "labels": ["finance"]}\n'))
+    assert run("seeds", "add", incoming / "more.jsonl.gz", "--to", directory).exit_code == 0
+    assert (directory / "batch_22_more.jsonl").is_file()
+    (directory / "batch_30_kept.jsonl.gz").write_bytes(
+        gzip.compress(b'{"id": "z", "text": "bond yields climb", "labels": ["finance"]}\n')
+    )
+    piped = run("seeds", "add", "-", "--to", directory, input='{"text": "rugby try scored", "labels": ["sports"]}\n')
+    assert piped.exit_code == 0, piped.output
+    assert (directory / "batch_31_stdin.jsonl").is_file() and f"to {directory / 'batch_31_stdin.jsonl'}" in piped.stderr
+    assert sorted(p.name for p in directory.glob("batch_*")) == [
+        "batch_20_old.jsonl",
+        "batch_21_mine.jsonl",
+        "batch_22_more.jsonl",
+        "batch_30_kept.jsonl.gz",
+        "batch_31_stdin.jsonl",
+    ]

@@ -14,7 +14,9 @@ from trendscore.errors import SeedError, quoted
 from trendscore.io.atomic import create_new_file
 from trendscore.modeling.modelcheck import alike_spellings, how_alike, theme_name_problem
 from trendscore.seeds.files import (
+    COMPRESSED_SUFFIXES,
     OPTIONAL_FIELDS,
+    SEED_SUFFIXES,
     Seed,
     cycle_text,
     is_seed_file,
@@ -26,7 +28,15 @@ from trendscore.seeds.files import (
 )
 from trendscore.text.keys import comparison_key
 
-__all__ = ["Problem", "validate_seeds", "seed_file_count", "near_duplicate_pairs", "add_seeds", "AddResult"]
+__all__ = [
+    "Problem",
+    "validate_seeds",
+    "seed_file_count",
+    "near_duplicate_pairs",
+    "add_seeds",
+    "batch_path",
+    "AddResult",
+]
 
 NEAR_DUPLICATE = 0.8  # Jaccard similarity of character 3-gram sets
 #: how long an addition waits for another process that holds the seed directory's lock
@@ -313,10 +323,33 @@ class AddResult:
     left_out: dict[str, int] = field(default_factory=dict)
 
 
-def _next_batch_path(directory: Path, stem: str) -> Path:
-    numbers = [int(m.group(1)) for p in directory.glob("batch_*.jsonl") if (m := re.match(r"batch_(\d+)", p.name))]
-    safe = re.sub(r"[^\w-]+", "_", stem)[:40] or "added"
+def batch_path(directory: Path, source: str) -> Path:
+    """Where ``seeds add`` writes the seeds it takes from the file ``source``:
+    ``DIRECTORY/batch_NN_NAME.jsonl``. NN is one more than the highest number of any
+    ``batch_NN...`` file already in the directory (compressed ones too), two digits at least.
+    NAME is the source file's name without its seed and compression suffixes and without a
+    ``batch_`` or ``batch_NN_`` of its own at the start (``batch_90_mine.jsonl.gz`` gives
+    ``mine``, never ``batch_90_mine``), other characters than letters, digits, ``-`` and
+    ``_`` made ``_``, at most 40 characters (``stdin`` for standard input, ``-``); ``added``
+    when nothing is left.
+
+    >>> batch_path(Path("no-such-directory"), "incoming/batch_90_mine.jsonl.gz").name
+    'batch_01_mine.jsonl'
+    """
+    numbers = [
+        int(m.group(1)) for p in _entries(directory) if (m := re.match(r"batch_(\d+)", p.name)) and is_seed_file(p)
+    ]
+    name = "stdin" if source == "-" else Path(source).name
+    for suffix in COMPRESSED_SUFFIXES[1:] + SEED_SUFFIXES:
+        name = name.removesuffix(suffix)
+    name = re.sub(r"^batch(?:_\d*)?(?:_+|$)", "", name)
+    safe = re.sub(r"[^\w-]+", "_", name).strip("_-")[:40] or "added"
     return directory / f"batch_{max(numbers, default=0) + 1:02d}_{safe}.jsonl"
+
+
+def _entries(directory: Path) -> list[Path]:
+    """The directory's entries, none when it is not there yet."""
+    return list(directory.iterdir()) if directory.is_dir() else []
 
 
 def add_seeds(new_path, directory, on_conflict: str = "refuse") -> AddResult:
@@ -494,6 +527,6 @@ def _add_locked(new_seeds: list[Seed], new_path, directory: Path, on_conflict: s
         return AddResult(None, 0, skipped, conflicts, 0)
     if not out:
         return AddResult(None, 0, skipped, conflicts, replaced)
-    target = _next_batch_path(directory, Path(new_path).stem)
+    target = batch_path(directory, str(new_path))
     create_new_file(target, "".join(json.dumps(record, ensure_ascii=False) + "\n" for record in out).encode("utf-8"))
     return AddResult(target, len(out), skipped, conflicts, replaced, renamed, dict(sorted(left_out.items())))
