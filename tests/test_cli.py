@@ -71,7 +71,7 @@ def test_blank_passages_are_counted_in_a_warning(run):
     result = run("label", input='{"text": "   "}\n{"text": "短剧"}\n')
     assert result.exit_code == 0
     assert json.loads(result.stdout.splitlines()[0])["labels"] == []
-    assert "Warning: 1 of 2 passages were blank" in result.stderr
+    assert "Warning: 1 of 2 passages was blank" in result.stderr
 
 
 def test_empty_stdin_is_an_error(run):

@@ -379,7 +379,7 @@ def _check_message(case, given, stderr):
     if case == "malformed-then-bytes":
         assert stderr.startswith(f"Error: {given}:401: malformed JSON")
     if case == "gb18030-torn":
-        assert stderr.startswith(f"{N - 1} good passages; skipped 1 bad lines\n")
+        assert stderr.startswith(f"{N - 1} good passages; skipped 1 bad line\n")
         assert f"  skipped {given}:{N}: malformed JSON (Extra data at column " in stderr
     if case == "relabel-untexted-file":
         assert stderr.startswith("300 good passages; skipped 3 bad lines\n")

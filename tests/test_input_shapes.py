@@ -482,7 +482,7 @@ def test_a_ten_digit_day_and_hour_is_that_day_in_every_reader_and_epoch_seconds_
         assert result.exit_code == 0, (path, result.output)
         data = json.loads(result.stdout)
         assert data["as_of"] == "2024-12-03" and data["records"]["dated"] == 3, path
-        assert result.stderr.startswith("Warning: 1 passages have dates that do not parse"), path
+        assert result.stderr.startswith("Warning: 1 passage has a date that does not parse"), path
         assert f"(first: {path}:{line}: " in result.stderr and "2024133012" in result.stderr, path
     api = trendscore.score(rows, freq="day")
     assert api.as_of == "2024-12-03" and api.records["dated"] == 3

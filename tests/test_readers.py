@@ -113,7 +113,7 @@ def test_skip_bad_passes_over_a_csv_record_going_on_after_its_closing_quote(run,
     assert result.exit_code == 0, result.output
     assert [json.loads(line)["id"] for line in result.stdout.splitlines()] == ["1", "3"]
     assert f"skipped {f}:3: malformed CSV (',' expected after '\"')" in result.stderr
-    assert "2 good passages; skipped 1 bad lines" in result.stderr
+    assert "2 good passages; skipped 1 bad line" in result.stderr
     f.write_text('id,text\n1,短剧出海\n2,"十五五规划建议\n3,广电总局\n', "utf-8")
     result = run("label", str(f), "--skip-bad", "--quiet")
     assert result.exit_code == 2

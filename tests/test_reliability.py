@@ -117,11 +117,11 @@ def test_dates_that_do_not_parse_are_undated_and_time_zones_keep_their_date(tmp_
         return
     # issue 16: with no usable date at all, a one-line error instead of an empty ranking
     assert result.exit_code == 2 and result.stderr.count("\n") == 1
-    assert f"1 have dates that do not parse (first: {f}:1: {date!r})" in result.stderr
+    assert f"1 has a date that does not parse (first: {f}:1: {date!r})" in result.stderr
     # beside a dated passage, the bad one is counted as undated, with a warning
     f.write_text(json.dumps({"date": date, "labels": ["policy"]}) + "\n" + _lines(1), "utf-8")
     result = _cli("score", f, "--format", "json", "--freq", "day")
-    assert json.loads(result.stdout)["records"]["undated"] == 1 and "do not parse" in result.stderr
+    assert json.loads(result.stdout)["records"]["undated"] == 1 and "has a date that does not parse" in result.stderr
 
 
 def test_encodings_and_bom(tmp_path):

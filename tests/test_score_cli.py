@@ -135,7 +135,7 @@ def test_bad_labels_and_dates(run, tmp_path):
     result = run("score", f)
     assert result.exit_code == 0
     assert (
-        f"Warning: 1 passages have dates that do not parse and were counted as undated (first: {f}:2: '2025-13-45')"
+        f"Warning: 1 passage has a date that does not parse and was counted as undated (first: {f}:2: '2025-13-45')"
         in result.stderr
     )
 
@@ -173,7 +173,7 @@ def test_a_huge_value_from_the_data_is_quoted_short(run, tmp_path):
     f.write_text("".join(json.dumps(r) + "\n" for r in records), "utf-8")
     result = run("score", f)
     assert result.exit_code == 0
-    warning = f"Warning: 1 passages have dates that do not parse and were counted as undated (first: {f}:2: '"
+    warning = f"Warning: 1 passage has a date that does not parse and was counted as undated (first: {f}:2: '"
     assert result.stderr == warning + "x" * 79 + "...)\n"
     f.write_text(json.dumps({"date": "2025-01-01", "labels": ["policy"] * 100_000}) + "\n", "utf-8")
     result = run("score", f)

@@ -91,7 +91,7 @@ def test_a_theme_list_written_with_spaces_after_its_commas_allows_its_names(tmp_
         main, ["seeds", "validate", str(f), "--themes", "policy, regional_hub , overseas, technology,"]
     )
     assert result.exit_code == 0, result.output
-    assert result.stdout == "" and result.stderr == "3 seeds in 1 files, 0 problems\n"
+    assert result.stdout == "" and result.stderr == "3 seeds in 1 file, 0 problems\n"
     _, problems = validate_seeds([f], themes=["policy", " overseas "])
     assert [(p.line, p.message) for p in problems] == [
         (1, "label 'regional_hub' is not one of policy, overseas"),
@@ -130,7 +130,7 @@ def test_many_distinct_labels_are_checked_for_misspellings_in_linear_time(tmp_pa
     _, problems = validate_seeds([f])
     assert time.perf_counter() - start < 5
     assert [(p.line, p.kind, p.message) for p in problems] == [
-        (12, "label", "label 'polcy' (1 seeds) looks like a misspelling of 'policy' (10 seeds)")
+        (12, "label", "label 'polcy' (1 seed) looks like a misspelling of 'policy' (10 seeds)")
     ]
 
 
@@ -170,7 +170,7 @@ def test_add_refuses_bad_files(tmp_path):
     (tmp_path / "seeds").mkdir()
     bad = tmp_path / "bad.jsonl"
     bad.write_text('{"text": "a", "labels": ["policy"]}\n{"text": "b"}\n', "utf-8")
-    with pytest.raises(SeedError, match=r"bad\.jsonl: 1 problems, first: .*bad\.jsonl:2: schema"):
+    with pytest.raises(SeedError, match=r"bad\.jsonl: 1 problem, first: .*bad\.jsonl:2: schema"):
         add_seeds(bad, tmp_path / "seeds")
     assert [p for p in (tmp_path / "seeds").iterdir() if not p.name.startswith(".")] == []
 
@@ -192,7 +192,7 @@ def test_cli_validate_and_add(tmp_path):
     result = runner.invoke(main, ["seeds", "validate", str(f)])
     assert result.exit_code == 1
     assert result.stdout == f"{f}:4: blank: text is empty or only white space\n"
-    assert "3 seeds" not in result.stderr and "1 problems (blank)" in result.stderr
+    assert "3 seeds" not in result.stderr and "1 problem (blank)" in result.stderr
     clean = _write(tmp_path / "c.jsonl", BASE)
     assert runner.invoke(main, ["seeds", "validate", str(clean)]).exit_code == 0
     d = tmp_path / "dir"
@@ -374,7 +374,7 @@ def test_cli_add_says_how_many_ids_were_renamed(tmp_path):
     new = _write(tmp_path / "new.jsonl", [{"id": "a", "text": "杭州发布微短剧产业扶持办法", "labels": ["policy"]}])
     result = CliRunner().invoke(main, ["seeds", "add", str(new), "--to", str(seeds_dir)])
     assert result.exit_code == 0
-    assert "Added 1 seeds" in result.stderr and "1 given a new id (theirs was taken)" in result.stderr
+    assert "Added 1 seed" in result.stderr and "1 given a new id (theirs was taken)" in result.stderr
 
 
 def test_validate_reads_a_directory_as_training_does(tmp_path):

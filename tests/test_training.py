@@ -246,7 +246,7 @@ def test_a_fold_left_with_one_label_is_skipped_and_the_card_says_so(tmp_path, ru
     assert result.exit_code == 0, result.output
     assert (
         "Note: cross-validation skipped 1 of its 3 folds: every seed of overseas (2) fell on a fold's test side, "
-        "leaving one label to train on; its figures leave out those folds' 5 seeds\n" in result.stderr
+        "leaving one label to train on; its figures leave out that fold's 5 seeds\n" in result.stderr
     )
     figures = load_model(out).card["cross_validation"]
     assert figures["skipped_folds"] == {"count": 1, "seeds": 5, "labels": {"overseas": 2}}

@@ -143,7 +143,7 @@ def test_as_of_before_all_data_and_single_period_and_no_dates():
     single = trendscore.score(recs)
     assert all(t["direction"] == "steady" for t in single.themes) and single.themes[0]["share_recent"] is not None
     # issue 16: no usable date at all is an error, not an empty ranking that looks like an answer
-    with pytest.raises(trendscore.InputError, match=r"^none of the 1 passages has a usable date; 1 have none; "):
+    with pytest.raises(trendscore.InputError, match=r"^no passage has a usable date \(1 read\); 1 has none; "):
         trendscore.score([{"labels": ["policy"]}])
 
 

@@ -10,6 +10,7 @@ import click
 
 from trendscore import __version__
 from trendscore.errors import TrendscoreError, one_line, quoted
+from trendscore.wording import counted, plural
 
 #: the option that sets each library setting an error's hint may name
 _OPTIONS = {
@@ -226,7 +227,7 @@ def _input_options(command):
 
 def _report_skips(skip, good: int) -> None:
     if skip is not None:
-        click.echo(f"{good} good passages; skipped {skip.count} bad lines", err=True)
+        click.echo(f"{counted(good, 'good passage')}; skipped {counted(skip.count, 'bad line')}", err=True)
         for message in skip.first:
             click.echo(f"  skipped {message}", err=True)
 
@@ -301,9 +302,10 @@ def label(
         output_dir=output_dir,
     )
     if scheduler:
-        click.echo(f"Labelled {stats.records} passages on {scheduler}", err=True)
+        click.echo(f"Labelled {counted(stats.records, 'passage')} on {scheduler}", err=True)
     if stats.blank:
-        click.echo(f"Warning: {stats.blank} of {stats.records} passages were blank and got no themes", err=True)
+        blank = f"{stats.blank} of {counted(stats.records, 'passage')} {plural(stats.blank, 'was', 'were')} blank"
+        click.echo(f"Warning: {blank} and got no themes", err=True)
     for note in stats.notes():
         click.echo(f"Note: {note}", err=True)
     _report_skips(skip, stats.records)
@@ -701,7 +703,7 @@ def train(
         verdict = "promoted to champion" if report["promoted"] else "kept as a challenger"
         click.echo(
             f"{report['challenger']}: {verdict} ({report.get('reason')}); "
-            f"{len(report.get('changed', []))} held-out passages changed labels",
+            f"{counted(len(report.get('changed', [])), 'held-out passage')} changed labels",
             err=True,
         )
         for line in curve_lines(card):
@@ -717,7 +719,7 @@ def train(
         )
     card = model.card
     _echo_card_notes(card)
-    parts = [f"{len(model.themes)} themes", f"{card['seeds']['count']} seeds"]
+    parts = [counted(len(model.themes), "theme"), counted(card["seeds"]["count"], "seed")]
     if "cross_validation" in card:
         cv = card["cross_validation"]
         # a theme no fold tested (its seeds all in skipped folds) is not in the figure: say so beside it
@@ -762,7 +764,8 @@ def seeds_validate(files, themes):
         click.echo(one_line(str(p)))  # a file name or a quoted field may hold line ends or escapes
     kinds = sorted({p.kind for p in problems})
     click.echo(
-        f"{len(found)} seeds in {seed_file_count(files)} files, {len(problems)} problems"
+        f"{counted(len(found), 'seed')} in {counted(seed_file_count(files), 'file')}, "
+        f"{counted(len(problems), 'problem')}"
         + (f" ({', '.join(kinds)})" if kinds else ""),
         err=True,
     )
@@ -791,15 +794,16 @@ def seeds_add(new, directory, on_conflict):
         click.echo(one_line(str(p)), err=True)
     if result.conflicts and on_conflict == "refuse":
         click.echo(
-            f"Error: {len(result.conflicts)} conflicts with existing seeds; nothing was added "
+            f"Error: {counted(len(result.conflicts), 'conflict')} with existing seeds; nothing was added "
             "(choose --on-conflict skip or replace)",
             err=True,
         )
         raise SystemExit(1)
     where = f" to {result.path}" if result.path else ""
     click.echo(
-        f"Added {result.added} seeds{where}; skipped {result.skipped_duplicates} exact duplicates; "
-        f"{result.replaced} replace earlier seeds"
+        f"Added {counted(result.added, 'seed')}{where}; "
+        f"skipped {counted(result.skipped_duplicates, 'exact duplicate')}; "
+        f"{result.replaced} {plural(result.replaced, 'replaces an earlier seed', 'replace earlier seeds')}"
         + (f"; {result.renamed} given a new id (theirs was taken)" if result.renamed else ""),
         err=True,
     )
@@ -879,10 +883,10 @@ def themes_add(name, examples, model_dir, out_dir, seed_paths, quiet):
     with _progress(quiet):
         done = add_theme_to(model_dir, name, examples, out_dir, list(seed_paths) or None)
     click.echo(
-        f"Wrote {done['path']}: provisional theme {name!r} from {done['examples']} examples, learned against "
-        f"{done['seeds']} seeds ({done['reliable_negatives']} taken as negatives; threshold {done['threshold']:.2f}); "
-        f"train folds it in from "
-        f"{done['fold_in_at_seeds']} seeds labelled {name!r}",
+        f"Wrote {done['path']}: provisional theme {name!r} from {counted(done['examples'], 'example')}, learned "
+        f"against {counted(done['seeds'], 'seed')} ({done['reliable_negatives']} taken as "
+        f"{plural(done['reliable_negatives'], 'negative')}; threshold {done['threshold']:.2f}); train folds it in "
+        f"from {counted(done['fold_in_at_seeds'], 'seed')} labelled {name!r}",
         err=True,
     )
     if done["champion"]:

@@ -5,6 +5,8 @@ they can be shown again for any saved model."""
 
 from __future__ import annotations
 
+from trendscore.wording import counted, plural
+
 __all__ = [
     "ignored_labels",
     "few_seeds",
@@ -31,8 +33,8 @@ def ignored_labels(card: dict) -> str | None:
     if len(counts) > 5:
         names += f" and {len(counts) - 5} more"
     return (
-        f"ignored {sum(ignored['labels'].values())} labels on {ignored['seeds']} seeds, of themes not listed: "
-        f"{names}; {seeds.get('no_label')} seeds carry none of the themes"
+        f"ignored {counted(sum(ignored['labels'].values()), 'label')} on {counted(ignored['seeds'], 'seed')}, "
+        f"of themes not listed: {names}; {_carry(seeds.get('no_label'))} none of the themes"
     )
 
 
@@ -76,7 +78,7 @@ def weak_themes(card: dict) -> str | None:
 
     def one(f1, name, recall, seeds) -> str:
         recall_text = f", recall {recall:.2f}" if isinstance(recall, (int, float)) else ""
-        seeds_text = f" on its {seeds} seeds" if isinstance(seeds, int) else ""
+        seeds_text = f" on its {counted(seeds, 'seed')}" if isinstance(seeds, int) else ""
         return f"{name} (F1 {f1:.2f}{recall_text}{seeds_text})"
 
     names = "; ".join(one(*w) for w in weak[:5]) + (f"; and {len(weak) - 5} more" if len(weak) > 5 else "")
@@ -98,20 +100,27 @@ def skipped_folds(card: dict) -> list[str]:
         # folds with nothing to train on (a card that names no label skipped only such folds)
         empty = skipped.get("no_training") or (skipped if not skipped["labels"] else {"count": 0, "seeds": 0})
         if empty["count"]:  # leave-one-file-out folds left with nothing to train on
+            those = _those_folds(empty["count"])
             out.append(
-                f"{what} skipped {empty['count']} of its {figures.get('folds')} folds: every report of the file "
-                "tested had passages in the other files, leaving nothing to train on; its figures leave out "
-                f"those folds' {empty['seeds']} seeds"
+                f"{what} skipped {empty['count']} of its {counted(figures.get('folds'), 'fold')}: every report of "
+                "the file tested had passages in the other files, leaving nothing to train on; its figures leave "
+                f"out {those} {counted(empty['seeds'], 'seed')}"
             )
         if skipped["count"] == empty["count"]:
             continue
         labels = ", ".join(f"{t} ({n})" for t, n in list(skipped["labels"].items())[:5])
+        those = _those_folds(skipped["count"] - empty["count"])
         out.append(
-            f"{what} skipped {skipped['count'] - empty['count']} of its {figures.get('folds')} folds: every seed "
-            f"of {labels} fell on a fold's test side, leaving one label to train on; its figures leave out those "
-            f"folds' {skipped['seeds'] - empty['seeds']} seeds"
+            f"{what} skipped {skipped['count'] - empty['count']} of its {counted(figures.get('folds'), 'fold')}: "
+            f"every seed of {labels} fell on a fold's test side, leaving one label to train on; its figures leave "
+            f"out {those} {counted(skipped['seeds'] - empty['seeds'], 'seed')}"
         )
     return out
+
+
+def _those_folds(n) -> str:
+    """``that fold's`` (one fold skipped) or ``those folds'``."""
+    return plural(n, "that fold's", "those folds'")
 
 
 def undated_reports(card: dict) -> str | None:
@@ -121,9 +130,8 @@ def undated_reports(card: dict) -> str | None:
     if not undated:
         return None
     date = "no date" if undated.get("date") is None else f"date {undated['date']!r}"
-    seeds = "seed" if undated["seeds"] == 1 else "seeds"
     return (
-        f"the time split left out {undated['seeds']} real-report {seeds} without a date that parses as a day "
+        f"the time split left out {counted(undated['seeds'], 'real-report seed')} without a date that parses as a day "
         f"(first: {undated['first']}, {date}); its figure rests on the others; write their dates as YYYY-MM-DD"
     )
 
@@ -135,9 +143,9 @@ def label_conflicts(card: dict) -> str | None:
     if not isinstance(conflicts, dict) or not conflicts.get("texts"):
         return None
     n = conflicts["texts"]
-    texts = "text is" if n == 1 else "texts are"
     return (
-        f"{n} seed {texts} labelled two ways (first: {conflicts.get('first')} {conflicts.get('labels')}, "
+        f"{counted(n, 'seed text')} {plural(n, 'is', 'are')} labelled two ways "
+        f"(first: {conflicts.get('first')} {conflicts.get('labels')}, "
         f"{conflicts.get('with')} {conflicts.get('other')}); the model learnt both, each against the other: "
         "correct one, or mark the right one with 'replaces' (seeds validate lists them all)"
     )
@@ -151,7 +159,7 @@ def multilabel_by(card: dict) -> str | None:
         return None
     return (
         f"the model is multi-label (a passage may get no theme, or several) because {few['seeds']} of "
-        f"{few.get('of')} seeds {'does' if few['seeds'] == 1 else 'do'} not carry exactly one label "
+        f"{counted(few.get('of'), 'seed')} {plural(few['seeds'], 'does', 'do')} not carry exactly one label "
         f"(first: {few.get('first')}, labels "
         f"{few.get('labels')}); with one label on each seed it would be single-label and give every passage one"
     )
@@ -165,13 +173,18 @@ def provisional_kept(card: dict) -> list[str]:
     for name, record in (card.get("provisional") or {}).items():
         if isinstance(record, dict) and "fold_in_at_seeds" in record:
             notes.append(
-                f"theme {name!r} stays provisional, learned again from {record.get('examples')} examples (its own "
-                f"and the seeds labelled with it); train folds it in once {record['fold_in_at_seeds']} seeds "
-                "carry its label"
+                f"theme {name!r} stays provisional, learned again from {counted(record.get('examples'), 'example')} "
+                f"(its own and the seeds labelled with it); train folds it in once "
+                f"{_carry(record['fold_in_at_seeds'])} its label"
             )
     for name in card.get("folded_in") or []:
         notes.append(f"theme {name!r}, provisional until now, is trained on its seeds from now on")
     return notes
+
+
+def _carry(n) -> str:
+    """``1 seed carries`` or ``3 seeds carry``."""
+    return f"{counted(n, 'seed')} {plural(n, 'carries', 'carry')}"
 
 
 def card_notes(card: dict) -> list[str]:
@@ -205,8 +218,8 @@ def search_summary(card: dict) -> str | None:
     chosen = ", ".join(f"{k}={v}" for k, v in sel["chosen"].items() if v not in ("", None))
     n = len(sel["candidates"])
     return (
-        f"Chose {chosen or 'no setting'} by {sel['folds']}-fold cross-validation over {n} "
-        f"candidate{'' if n == 1 else 's'} ({sel['skipped_for_budget']} skipped for the {sel['budget_s']:g} s budget)"
+        f"Chose {chosen or 'no setting'} by {sel['folds']}-fold cross-validation over {counted(n, 'candidate')} "
+        f"({sel['skipped_for_budget']} skipped for the {sel['budget_s']:g} s budget)"
     )
 
 

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from trendscore.errors import Hint, InputError, ModelError, hinted
+from trendscore.wording import counted
 
 if TYPE_CHECKING:
     from trendscore.modeling.model import Model
@@ -425,7 +426,8 @@ def read_examples(path: str) -> list[str]:
                 )
     if len(distinct) < MIN_EXAMPLES:
         raise InputError(
-            f"{len(distinct)} distinct non-blank example passages; a provisional theme needs at least {MIN_EXAMPLES}",
+            f"{counted(len(distinct), 'distinct non-blank example passage')}; a provisional theme needs at least "
+            f"{MIN_EXAMPLES}",
             str(path),
         )
     return list(distinct)

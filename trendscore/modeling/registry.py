@@ -27,6 +27,7 @@ from trendscore.modeling.model import BUNDLED, default_model_path, load_model
 from trendscore.modeling.modelcheck import VERSION_NAME, check_card
 from trendscore.modeling.store import load_json
 from trendscore.seeds.files import Seed, read_seeds
+from trendscore.wording import counted, plural
 
 __all__ = ["Registry", "RegistryBusy", "HOLDOUT_SHARE", "resolve_model"]
 
@@ -473,7 +474,8 @@ def _compare(champion, challenger, holdout: list[dict], text_key, tolerance: flo
             "comparable": False,
             "not_worse": False,
             "evaluated_on": len(evalset),
-            "why_not": f"only {len(evalset)} held-out seeds are new to both models (need 20)",
+            "why_not": f"only {counted(len(evalset), 'held-out seed')} {plural(len(evalset), 'is', 'are')} new to both "
+            "models (need 20)",
         }
     texts = [r["text"] for r in evalset]
     themes = challenger.themes

@@ -27,6 +27,7 @@ from trendscore.seeds.files import (
     seeds_sha256,
 )
 from trendscore.text.keys import text_key
+from trendscore.wording import counted
 
 __all__ = [
     "check_trainable",
@@ -119,7 +120,7 @@ def cross_validate(
         label, n = min(missing.items(), key=lambda kv: (kv[1], kv[0]))
         raise OneLabel(
             f"{stage}: every fold leaves its training seeds one label only, so no fold makes a model; "
-            f"{label!r} has {n} seed{'s' if n != 1 else ''}, too few to be on both sides of the folds; "
+            f"{label!r} has {counted(n, 'seed')}, too few to be on both sides of the folds; "
             "label more seeds with it",
             held,
         )
@@ -435,11 +436,13 @@ def choose_params(
     if not open_:
         return params, None
     if len(seeds) < MIN_SEEDS:
-        return params, {"skipped": f"{len(seeds)} seeds, fewer than {MIN_SEEDS}: today's defaults", "budget_s": budget}
+        skipped = f"{counted(len(seeds), 'seed')}, fewer than {MIN_SEEDS}: today's defaults"
+        return params, {"skipped": skipped, "budget_s": budget}
     try:
         check_reports(seeds)
     except OneReport:  # no fold can hold a report out
-        return params, {"skipped": f"{len(seeds)} seeds, all of one report: today's defaults", "budget_s": budget}
+        return params, {"skipped": f"{counted(len(seeds), 'seed')}, all of one report: today's defaults",
+                        "budget_s": budget}
     chosen, record = search(seeds, params, _settings(params), budget, encoder=encoder, seed=seed, themes=themes)
     return {**params, **{k: chosen[k] for k in SEARCHED}}, record
 

@@ -18,6 +18,7 @@ from trendscore.io.readers import SkipLog
 from trendscore.run.chunks import ChunkResult, Work, WorkerState, label_chunk, score_chunk
 from trendscore.run.collector import fewer_collections
 from trendscore.run.reading import ReadSettings, read_chunks
+from trendscore.wording import counted, plural
 
 __all__ = [
     "LabelResult",
@@ -60,7 +61,8 @@ class LabelResult:
         if not self.kept_labels:
             return []
         return [
-            f"{self.kept_labels} of {self.records} passages had a 'labels' field of their own: "
+            f"{self.kept_labels} of {counted(self.records, 'passage')} had a 'labels' field of "
+            f"{plural(self.kept_labels, 'its', 'their')} own: "
             "it is kept as 'labels_input', and 'labels' holds the model's"
         ]
 

@@ -12,6 +12,7 @@ from trendscore.io.writers import AtomicOutput, check_output_path
 from trendscore.trends.momentum import Score, as_of_day, as_of_problem
 from trendscore.trends.render import render_score
 from trendscore.trends.scoring import Examples, accumulate, score_tally
+from trendscore.wording import counted, plural
 
 __all__ = ["run_score", "ScoreResult"]
 
@@ -106,7 +107,9 @@ def run_score(
         if tally.bad_dates:
             where, line, value = tally.first_bad_date_at
             warnings.append(
-                f"{tally.bad_dates} passages have dates that do not parse and were counted as undated "
+                f"{counted(tally.bad_dates, 'passage')} "
+                f"{plural(tally.bad_dates, 'has a date that does', 'have dates that do')} not parse and "
+                f"{plural(tally.bad_dates, 'was', 'were')} counted as undated "
                 f"(first: {where}:{line}: {value})"
             )
         if output is not None:  # None: no ranking written (score --alert prints the changes instead)

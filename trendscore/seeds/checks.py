@@ -27,6 +27,7 @@ from trendscore.seeds.files import (
     without_replaced,
 )
 from trendscore.text.keys import comparison_key
+from trendscore.wording import counted
 
 __all__ = [
     "Problem",
@@ -152,7 +153,8 @@ def _label_problems(seeds: list[Seed], themes: list[str] | None) -> list[Problem
         if lab in alike:  # one name written two ways: training refuses the pair
             other = alike[lab]
             flagged[lab] = (
-                f"label {lab!r} ({n} seeds) and {other!r} ({counts[other]} seeds) are one name written two ways "
+                f"label {lab!r} ({counted(n, 'seed')}) and {other!r} ({counted(counts[other], 'seed')}) are one name "
+                "written two ways "
                 f"({how_alike(lab, other)}): train refuses them; write one spelling for both"
             )
             continue
@@ -160,7 +162,9 @@ def _label_problems(seeds: list[Seed], themes: list[str] | None) -> list[Problem
             if m < 5 * n:
                 break
             if other != lab and _edit_distance_at_most(lab, other, 2):
-                flagged[lab] = f"label {lab!r} ({n} seeds) looks like a misspelling of {other!r} ({m} seeds)"
+                flagged[lab] = (
+                    f"label {lab!r} ({counted(n, 'seed')}) looks like a misspelling of {other!r} ({counted(m, 'seed')})"
+                )
                 break
     for s in seeds:
         for lab in s.labels:
@@ -383,7 +387,7 @@ def add_seeds(new_path, directory, on_conflict: str = "refuse") -> AddResult:
     new_seeds, problems = validate_seeds([new_path])
     bad = [p for p in problems if p.kind in ("schema", "blank", "label", "conflict", "id")]
     if bad:
-        raise SeedError(f"{len(bad)} problems, first: {bad[0]}", str(new_path))
+        raise SeedError(f"{counted(len(bad), 'problem')}, first: {bad[0]}", str(new_path))
     if not new_seeds:  # an empty file (or one of blank lines) is a mistake, not a batch of none
         raise SeedError("no seeds to add (the file holds no seed records)", str(new_path))
     from filelock import FileLock, Timeout
@@ -473,7 +477,7 @@ def _add_locked(new_seeds: list[Seed], new_path, directory: Path, on_conflict: s
 
     def replaceable(seed_id: str, s: Seed) -> str:
         if holders[seed_id] != 1:
-            held = f"{holders[seed_id]} seeds hold" if holders[seed_id] else "no seed holds"
+            held = f"{counted(holders[seed_id], 'seed')} hold" if holders[seed_id] else "no seed holds"
             raise SeedError(
                 f"cannot replace seed {quoted(seed_id)}: {held} that id in {directory}; nothing was added",
                 s.path,

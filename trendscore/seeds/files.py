@@ -10,6 +10,7 @@ from pathlib import Path
 
 from trendscore.errors import InputError, SeedError, quoted
 from trendscore.io.jsonfast import no_constant
+from trendscore.wording import counted
 
 __all__ = [
     "report_groups",
@@ -204,7 +205,7 @@ def files_named(paths) -> str:
     names = list(dict.fromkeys(str(p) for p in paths))
     if not names:
         return "(no files)"
-    return names[0] if len(names) == 1 else f"{names[0]} and {len(names) - 1} more files"
+    return names[0] if len(names) == 1 else f"{names[0]} and {counted(len(names) - 1, 'more file')}"
 
 
 def without_replaced(seeds: list[Seed]) -> list[Seed]:

@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from trendscore.errors import InputError
 from trendscore.modeling.model import Model
 from trendscore.seeds.files import Seed
+from trendscore.wording import counted, plural
 
 __all__ = ["suggest", "suggest_noted", "label_issues"]
 
@@ -52,16 +53,16 @@ def suggest_noted(
     out, skipped = _suggest(model, pool, n, max_similarity) if pool else ([], 0)
     if len(out) >= n:
         return out, None
-    why = [f"the pool holds {len(pool) or 'no'} passage{'' if len(pool) == 1 else 's'} with text"]
+    why = [f"the pool holds {len(pool) or 'no'} {plural(len(pool), 'passage')} with text"]
     if seen > len(pool):
         gone = seen - len(pool)
-        why[0] += f" ({gone} record{'' if gone == 1 else 's'} without text left out)"
+        why[0] += f" ({counted(gone, 'record')} without text left out)"
     if skipped:
         why.append(
-            f"{skipped} of them {'was' if skipped == 1 else 'were'} skipped as near copies of passages already "
+            f"{skipped} of them {plural(skipped, 'was', 'were')} skipped as near copies of passages already "
             f"suggested (TF-IDF cosine similarity above {max_similarity:g})"
         )
-    return out, f"{len(out)} of {n} passages suggested: " + ", and ".join(why)
+    return out, f"{len(out)} of {counted(n, 'passage')} suggested: " + ", and ".join(why)
 
 
 def _suggest(model: Model, pool: list[dict], n: int, max_similarity: float) -> tuple[list[dict], int]:
@@ -115,8 +116,9 @@ def label_issues(seeds: list[Seed], folds: int = 5, seed: int = 0, limit: int | 
     check_source_date_epoch()
     if len(seeds) < 2 * folds:
         files = list(dict.fromkeys(s.path for s in seeds))
-        named = ", ".join(files[:3]) + (f" and {len(files) - 3} more files" if len(files) > 3 else "")
-        raise InputError(f"{len(seeds)} seeds, and {folds}-fold label checks need at least {2 * folds}", named or None)
+        named = ", ".join(files[:3]) + (f" and {counted(len(files) - 3, 'more file')}" if len(files) > 3 else "")
+        need = f"{counted(len(seeds), 'seed')}, and {folds}-fold label checks need at least {2 * folds}"
+        raise InputError(need, named or None)
     result = cross_validate(seeds, folds=folds, seed=seed, **params)
     proba, scored, pred = result["oof_proba"], result["oof_scored"], result["oof_pred"]
     themes = sorted(result["themes"], key=list(result["themes"]).index)

@@ -43,6 +43,7 @@ from trendscore.trends.evidence import (
     share_test,
     spread_ratio,
 )
+from trendscore.wording import counted, plural
 
 __all__ = ["Accumulator", "Score", "MomentumSettings", "compute_score", "SCALE", "MAX_SOURCES", "OTHER_SOURCES"]
 
@@ -226,11 +227,15 @@ def compute_score(
     }
     notes: list[str] = []
     if acc.undated:
-        notes.append(f"{acc.undated} passages have no usable date: counted here, not scored")
+        notes.append(f"{counted(acc.undated, 'passage')} {plural(acc.undated, 'has', 'have')} no usable date: "
+                     "counted here, not scored")
     if ignored_after:
-        notes.append(f"{ignored_after} passages dated after as_of were left out")
+        notes.append(f"{counted(ignored_after, 'passage')} dated after as_of {plural(ignored_after, 'was', 'were')} "
+                     "left out")
     if acc.folded:
-        notes.append(f"{acc.folded} passages were copies of one counted within {COPY_DAYS} days and were counted once")
+        copies = plural(acc.folded, "was a copy", "were copies")
+        notes.append(f"{counted(acc.folded, 'passage')} {copies} of one counted within {COPY_DAYS} days and "
+                     f"{plural(acc.folded, 'was', 'were')} counted once")
     settings_json = {f: getattr(cfg, f) for f in cfg.__dataclass_fields__}
     if last_day is None:
         notes.append("no dated passages: nothing to score")

@@ -8,6 +8,7 @@ import json
 
 from trendscore.io.writers import printable
 from trendscore.trends.momentum import Score
+from trendscore.wording import counted, plural
 
 __all__ = [
     "render_score",
@@ -63,7 +64,9 @@ def labels_text(labelled_by: dict | None) -> str:
         return ""
     parts = []
     if labelled_by["labels_as_given"]:
-        parts.append(f"{labelled_by['labels_as_given']} passages counted with the labels they carried")
+        given = labelled_by["labels_as_given"]
+        carried = plural(given, "labels it", "labels they")
+        parts.append(f"{counted(given, 'passage')} counted with the {carried} carried")
     model = labelled_by.get("model")
     if labelled_by["labelled_by_model"] and model:
         seeds = (model.get("seeds_sha256") or "")[:12] or "unknown"
@@ -82,11 +85,13 @@ def _table(score: Score, why: bool = False) -> str:
     rec = score.records
     out = []
     if score.as_of is None:
-        out.append(f"trendscore score: no dated passages ({rec['total']} passages, {rec['undated']} undated)")
+        total = counted(rec["total"], "passage")
+        out.append(f"trendscore score: no dated passages ({total}, {rec['undated']} undated)")
     else:
         out.append(f"trendscore score, as of {score.as_of}, per {score.freq}; {windows_text(score)}")
         out.append(
-            f"{rec['total']} passages: {rec['dated']} dated, {rec['undated']} undated, {rec['after_as_of']} after as_of"
+            f"{counted(rec['total'], 'passage')}: {rec['dated']} dated, {rec['undated']} undated, "
+            f"{rec['after_as_of']} after as_of"
             + units_text(rec)
         )
     out.append("")
@@ -181,9 +186,9 @@ def units_text(rec: dict) -> str:
     """``; 3 reports counted as one unit each, 12 copies folded`` (empty when neither)."""
     parts = []
     if rec.get("reports_as_units"):
-        parts.append(f"{rec['reports_as_units']} reports of several passages counted as one unit each")
+        parts.append(f"{counted(rec['reports_as_units'], 'report')} of several passages counted as one unit each")
     if rec.get("copies_folded"):
-        parts.append(f"{rec['copies_folded']} copies folded")
+        parts.append(f"{counted(rec['copies_folded'], 'copy', 'copies')} folded")
     return "; " + ", ".join(parts) if parts else ""
 
 
@@ -231,7 +236,7 @@ def why_lines(t: dict, freq: str) -> list[str]:
         )
     for s in t.get("sources", [])[:_WHY_SOURCES]:
         lines.append(
-            f"  outlet {s['source']}: {pct(s['share_recent'])} of its {s['passages_recent']:.0f} passages now, "
+            f"  outlet {s['source']}: {pct(s['share_recent'])} of its {counted(s['passages_recent'], 'passage')} now, "
             f"{pct(s['share_baseline'])} of {s['passages_baseline']:.0f} before; "
             f"{pct(s['volume_share_recent'])} of all passages now, {pct(s['volume_share_baseline'])} before"
         )
@@ -245,14 +250,14 @@ def breakdown_lines(breakdown: dict) -> list[str]:
     lines = [f"by {breakdown['by']}:"]
     for g in breakdown["groups"]:
         called = [f"{t['theme']} {t['direction']}" for t in g["themes"] if t["direction"] != "steady"]
-        lines.append(f"  {g['group']} ({g['passages']} passages): {', '.join(called) or 'all steady'}")
+        lines.append(f"  {g['group']} ({counted(g['passages'], 'passage')}): {', '.join(called) or 'all steady'}")
     return lines
 
 
 def emerging_lines(topics: list[dict]) -> list[str]:
     """``emerging: words ... (N passages in the recent window, xG)`` a line per topic."""
     return [
-        f"emerging, no theme: {' '.join(t['words'][:6])} ({t['passages_recent']:.0f} passages recently, "
+        f"emerging, no theme: {' '.join(t['words'][:6])} ({counted(t['passages_recent'], 'passage')} recently, "
         f"x{t['growth']:.1f} their share before)"
         for t in topics
     ]

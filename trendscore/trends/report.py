@@ -8,6 +8,7 @@ import html
 
 from trendscore.trends.momentum import Score
 from trendscore.trends.plot import plot_png, theme_name
+from trendscore.wording import counted
 
 __all__ = ["plot_png", "write_plot", "report_html", "write_report"]
 
@@ -61,6 +62,7 @@ def report_html(score: Score, examples=None, png: bytes | None = None, lang: str
     sections = _passages(score, examples, lang)
     rec = score.records
     window = f"; {e(windows_text(score))}" if score.windows else ""
+    total = counted(rec["total"], "passage")
     notes = "".join(f"<li>{e(n)}</li>" for n in score.notes)
     settings = "".join(
         f"<tr><td class=l>{e(str(k))}</td><td class=l>{e(_setting(k, v, score.settings))}</td></tr>"
@@ -72,7 +74,7 @@ def report_html(score: Score, examples=None, png: bytes | None = None, lang: str
 <title>trendscore: theme momentum</title><style>{_CSS}</style></head>
 <body><h1>Theme momentum</h1>
 <p>As of <b>{e(str(score.as_of))}</b>, per {e(score.freq)}{window}.
-{rec["total"]} passages ({rec["dated"]} dated, {rec["undated"]} undated, {rec["after_as_of"]} after as_of{units}).</p>
+{total} ({rec["dated"]} dated, {rec["undated"]} undated, {rec["after_as_of"]} after as_of{units}).</p>
 <div class=scroll><table id=ranking><tr><th>rank</th><th>theme</th><th>direction</th><th>momentum</th><th>share now</th>
 <th>share before</th><th class=wide>count now</th><th class=wide>count before</th><th class=wide>p</th><th>window</th>
 <th>why</th></tr>
@@ -199,7 +201,7 @@ def _emerging(score: Score) -> str:
     for t in score.emerging:
         examples = "".join(f"<div class=passage>{e(x['text'])}</div>" for x in t["examples"])
         items.append(
-            f"<h3>{e(' '.join(t['words'][:6]))}</h3><p class=meta>{t['passages_recent']:.0f} passages in the recent "
-            f"window, x{t['growth']:.1f} their share before</p>{examples}"
+            f"<h3>{e(' '.join(t['words'][:6]))}</h3><p class=meta>{counted(t['passages_recent'], 'passage')} in "
+            f"the recent window, x{t['growth']:.1f} their share before</p>{examples}"
         )
     return "<h2 id=emerging>Emerging, in no theme yet</h2>" + "".join(items)

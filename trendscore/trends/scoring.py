@@ -17,6 +17,7 @@ from trendscore.modeling.model import BATCH
 from trendscore.seeds.files import DEFAULT_THEMES
 from trendscore.trends.accumulate import Accumulator, TooManyThemes, past_limit
 from trendscore.trends.momentum import MomentumSettings, Score, compute_score, emerging_reach
+from trendscore.wording import counted, plural
 
 __all__ = [
     "score",
@@ -533,12 +534,14 @@ def require_dates(acc, stats: dict | None = None) -> None:
         raise InputError("no records to score")
     stats = stats or {}
     bad = stats.get("bad_dates", 0)
-    parts = [f"none of the {acc.records} passages has a usable date"]
+    n = acc.records
+    parts = ["no passage has a usable date (1 read)" if n == 1 else f"none of the {n} passages has a usable date"]
     if acc.undated - bad:
-        parts.append(f"{acc.undated - bad} have none")
+        parts.append(f"{acc.undated - bad} {plural(acc.undated - bad, 'has', 'have')} none")
     if bad:
         where, line, value = stats.get("first_bad_date_at", ("?", "?", "?"))
-        parts.append(f"{bad} have dates that do not parse (first: {where}:{line}: {value})")
+        dates = plural(bad, "has a date that does", "have dates that do")
+        parts.append(f"{bad} {dates} not parse (first: {where}:{line}: {value})")
     error = InputError(
         "; ".join(parts) + "; dates are read from the 'date' field (YYYY-MM-DD, 2026年1月5日, 20260105, "
         "Jan 5, 2026, epoch seconds)"
@@ -555,7 +558,8 @@ def require_before_as_of(acc, result: Score) -> None:
         return
     first = f" (the earliest is {datetime.date.fromordinal(min(acc.days)).isoformat()})" if acc.days else ""
     error = InputError(
-        f"all {rec['dated']} dated passages are dated after as_of {result.as_of}{first}: nothing to score"
+        f"{plural(rec['dated'], 'the', 'all')} {counted(rec['dated'], 'dated passage')} "
+        f"{plural(rec['dated'], 'is', 'are')} dated after as_of {result.as_of}{first}: nothing to score"
     )
     raise hinted(error, Hint("a later {setting}, or none to score as of the latest date", "as_of"))
 
