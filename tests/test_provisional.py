@@ -628,3 +628,36 @@ def test_csv_writes_the_provisional_themes_as_labels_and_every_table_orders_colu
     assert [list(r["provisional"]) for r in as_parquet] == [[NAME], [NAME]]
     as_jsonl = labelled_by_cli(tmp_path, records, "jsonl", "--model", made[0])
     assert [r["provisional"] for r in as_jsonl] == [[NAME], [NAME]]
+
+
+@pytest.mark.slow
+def test_the_card_records_the_steps_that_make_the_model_again(small_seed_files, examples, run, tmp_path, monkeypatch):
+    """The card themes add wrote kept its base's command (trendscore train SEEDS -o OUT ...), which
+    makes a model without the theme; it now records the themes add command, after the base's
+    steps, and models list --registry names the version's provisional theme."""
+    from trendscore.modeling.registry import Registry
+
+    base = tmp_path / "base"
+    trained = run("train", *small_seed_files, "-o", base, "--cv", "0", "--budget", "0", "--jobs", "1")
+    assert trained.exit_code == 0, trained.output
+    train_command = load_model(base).card["command"]
+    assert train_command == "trendscore train SEEDS -o OUT --cv 0 --budget 0 --jobs 1"
+    out = tmp_path / "with"
+    result = run("themes", "add", NAME, "--examples", examples, "--model", base, "-o", out, "-q")
+    assert result.exit_code == 0, result.output
+    card = load_model(out).card
+    assert card["command"] == f"trendscore themes add {NAME} --examples EXAMPLES --model BASE -o OUT"
+    assert card["steps"] == [train_command, card["command"]]
+    # a registry: the step names it, and comes after every step of the champion it was added to
+    reg = Registry(tmp_path / "reg")
+    reg.add(load_model(out))
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1893456000")
+    again = run("themes", "add", "esports", "--examples", examples, "--model", reg.path, "--seeds", small_seed_files[0])
+    assert again.exit_code == 0, again.output
+    second = reg.card("v0002")
+    assert second["command"] == (
+        "SOURCE_DATE_EPOCH=1893456000 trendscore themes add esports --examples EXAMPLES --model REGISTRY --seeds SEEDS"
+    )
+    assert second["steps"] == [train_command, card["command"], second["command"]]
+    listed = run("models", "list", "--registry", reg.path).stdout.splitlines()
+    assert listed[0].endswith(f"  + provisional {NAME}") and listed[1].endswith(f"  + provisional esports, {NAME}")

@@ -880,8 +880,9 @@ def themes_add(name, examples, model_dir, out_dir, seed_paths, quiet):
     """Add the provisional theme NAME, learned from the --examples passages against the model's seeds."""
     from trendscore.modeling.theming import add_theme_to
 
+    command = _themes_add_command(name, out_dir is None and model_dir is not None, bool(seed_paths))
     with _progress(quiet):
-        done = add_theme_to(model_dir, name, examples, out_dir, list(seed_paths) or None)
+        done = add_theme_to(model_dir, name, examples, out_dir, list(seed_paths) or None, command=command)
     click.echo(
         f"Wrote {done['path']}: provisional theme {name!r} from {counted(done['examples'], 'example')}, learned "
         f"against {counted(done['seeds'], 'seed')} ({done['reliable_negatives']} taken as "
@@ -891,6 +892,21 @@ def themes_add(name, examples, model_dir, out_dir, seed_paths, quiet):
     )
     if done["champion"]:
         click.echo(f"{done['champion']} is the champion (models rollback undoes it)", err=True)
+
+
+def _themes_add_command(name: str, registry: bool, seeds: bool) -> str:
+    """This themes add command as the card records it, after the steps that made the model it
+    adds to: the examples as EXAMPLES, the model as BASE (what the step before wrote) and the
+    output as OUT, or the registry as REGISTRY (whose champion it adds to); ``--seeds SEEDS``
+    when seeds were given; prefixed with SOURCE_DATE_EPOCH when that fixed the 'added' date."""
+    import os
+    import shlex
+
+    where = ["--model", "REGISTRY"] if registry else ["--model", "BASE", "-o", "OUT"]
+    parts = ["trendscore", "themes", "add", shlex.quote(name), "--examples", "EXAMPLES", *where]
+    parts += ["--seeds", "SEEDS"] if seeds else []
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    return (f"SOURCE_DATE_EPOCH={shlex.quote(epoch)} " if epoch else "") + " ".join(parts)
 
 
 @main.group()
@@ -906,6 +922,7 @@ _registry_opt = click.option("--registry", required=True, help="The registry dir
 def models_list(registry):
     """List the registry's versions (* marks the champion), or the bundled models and the
     model folders in the working directory."""
+    from trendscore.io.writers import printable
     from trendscore.modeling.registry import Registry
 
     if registry is None:
@@ -917,8 +934,12 @@ def models_list(registry):
     for row in Registry(registry).listing():
         mark = "*" if row["champion"] else " "
         f1 = "-" if row["cv_macro_f1"] is None else f"{row['cv_macro_f1']:.3f}"
+        added = f"  + provisional {', '.join(row['provisional'])}" if row.get("provisional") else ""
         click.echo(
-            f"{mark} {row['version']}  {row['created'] or '-':<20}  seeds {row['seeds'] or '-':<6}  cv macro-F1 {f1}"
+            printable(
+                f"{mark} {row['version']}  {row['created'] or '-':<20}  seeds {row['seeds'] or '-':<6}  "
+                f"cv macro-F1 {f1}{added}"
+            )
         )
 
 

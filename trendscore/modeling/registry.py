@@ -200,7 +200,7 @@ class Registry:
         """One row per version: its name, whether it is the champion, and its model card's
         figures; ``created`` is when the version was made: for a champion with a provisional
         theme added (``themes add``), when the theme was added, not when the model under it was
-        trained."""
+        trained; ``provisional`` names such themes (the figures are those of the model under them)."""
         if not self.exists():
             raise self._not_registry()
         champion = self.champion()
@@ -214,6 +214,8 @@ class Registry:
             latest = max(added, default=None)
             if latest is not None and (row.get("created") is None or latest > row["created"]):
                 row["created"] = latest
+            # a version made by themes add has its base's figures: its provisional themes say what differs
+            row["provisional"] = [str(n) for n, r in (card.get("provisional") or {}).items() if isinstance(r, dict)]
             rows.append(row)
         return rows
 

@@ -16,15 +16,19 @@ from trendscore.modeling.registry import Registry, resolve_model
 from trendscore.modeling.store import check_model_target
 from trendscore.text.embedding import require_encoder
 
-__all__ = ["add_theme_to"]
+__all__ = ["add_theme_to", "rebuild_steps"]
 
 
-def add_theme_to(model_ref, name: str, examples_path: str, out=None, seed_paths=None) -> dict:
+def add_theme_to(model_ref, name: str, examples_path: str, out=None, seed_paths=None, command: str = "") -> dict:
     """``trendscore themes add``: the model ``model_ref`` (a folder, registry or bundled name)
     with the provisional theme ``name`` from the examples in ``examples_path``, written to the
     new folder ``out``, or as the next version (and champion) of a registry. The original is
     never replaced. Returns where it went, the registry's new champion (None for a folder) and
-    the theme's record in the card."""
+    the theme's record in the card.
+
+    ``command``, when given, is the command that added the theme: the new card records it as
+    its ``command`` and, in ``steps``, after the steps that made the model it was added to
+    (:func:`rebuild_steps`), so the card says how to make the model again, not only its base."""
     problem = theme_name_problem(name, "theme")  # the rule seed labels follow: the label CSV must give it back
     if problem is not None:
         raise InputError(problem)
@@ -45,6 +49,9 @@ def add_theme_to(model_ref, name: str, examples_path: str, out=None, seed_paths=
     require_encoder(ENCODER, f"a provisional theme with the {ENCODER!r} sentence encoder")  # before the seeds are read
     seeds = model_seeds(model, seed_paths)
     added = add_theme(model, name, examples, seeds)
+    if command:
+        added.card["steps"] = rebuild_steps(model.card, command)
+        added.card["command"] = command
     champion = None
     if registry is not None:
         based_on = Path(model.path).name if model.path is not None else None  # the champion it was made from
@@ -53,3 +60,19 @@ def add_theme_to(model_ref, name: str, examples_path: str, out=None, seed_paths=
     else:
         where = str(added.save(out))
     return {"path": where, "theme": name, "champion": champion, **added.card["provisional"][name]}
+
+
+def rebuild_steps(base_card: dict, command: str) -> list[str]:
+    """The commands that make again a model made by ``command`` from the model whose card is
+    ``base_card``, first to last: the base's own steps (its ``steps``, else its ``command``
+    alone; none when it recorded neither), then ``command``.
+
+    >>> rebuild_steps({"command": "trendscore train SEEDS -o OUT"}, "trendscore themes add x --model BASE -o OUT")
+    ['trendscore train SEEDS -o OUT', 'trendscore themes add x --model BASE -o OUT']
+    """
+    steps = base_card.get("steps")
+    if isinstance(steps, list) and all(isinstance(step, str) for step in steps):
+        before = list(steps)
+    else:
+        before = [base_card["command"]] if isinstance(base_card.get("command"), str) else []
+    return before + [command]
