@@ -911,7 +911,7 @@ def _themes_add_command(name: str, registry: bool, seeds: bool) -> str:
 
 @main.group()
 def models():
-    """Manage a model registry: list versions, promote one, roll back."""
+    """Models: list them, show one's card; manage a registry: promote a version, roll back."""
 
 
 _registry_opt = click.option("--registry", required=True, help="The registry directory.")
@@ -941,6 +941,21 @@ def models_list(registry):
                 f"cv macro-F1 {f1}{added}"
             )
         )
+
+
+@models.command("show")
+@click.argument("model")
+@click.option("--registry", default=None, help="MODEL is a version of this registry (v0003).")
+def models_show(model, registry):
+    """Show MODEL's card: themes, provisional themes, seeds, settings, figures, command, created.
+    MODEL is a bundled name, a model folder, a registry (its champion) or, with --registry, a version."""
+    from trendscore.io.writers import printable
+    from trendscore.modeling.cardview import card_lines, find_model_dir, read_card
+
+    directory = find_model_dir(model, registry)
+    card, themes = read_card(directory)
+    for line in card_lines(card, themes, directory):
+        click.echo(printable(line))
 
 
 @models.command("promote")

@@ -1,0 +1,42 @@
+"""trendscore models show MODEL: a model's card in readable form (there was no way to see one
+but reading card.json)."""
+
+from trendscore.modeling.model import load_model
+from trendscore.modeling.registry import Registry
+
+
+def test_a_bundled_model_shows_its_themes_seeds_settings_figures_and_command(run):
+    result = run("models", "show", "default")
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("model: ") and lines[0].endswith("default")
+    assert lines[1].startswith("created: 20")
+    assert lines[2] == "command: SOURCE_DATE_EPOCH=1796322818 trendscore train SEEDS -o OUT --curve --budget 0 --jobs 1"
+    assert lines[3] == "themes (5 themes, multi-label):"
+    assert [line.split(":")[0].strip() for line in lines[4:9]] == load_model().themes
+    assert lines[4].startswith("  policy: threshold 0.59, ") and "seeds, cv F1 0." in lines[4]
+    assert any(line.startswith("seeds: ") and "from 20 files: batch_00_digest.jsonl" in line for line in lines)
+    assert any(line.startswith("settings: ") and "embedding=none" in line and "min_df=2" in line for line in lines)
+    assert any(line.startswith("cross-validation: macro-F1 0.") and "by report" in line for line in lines)
+    assert any(line.startswith("real reports held out by time (2024-07-01..2024-12-31)") for line in lines)
+    assert lines[-1].startswith("versions: ") and "trendscore " in lines[-1]
+
+
+def test_a_folder_a_registry_and_a_registry_version_are_shown(small_model_dir, run, tmp_path):
+    reg = Registry(tmp_path / "reg")
+    first = reg.add(load_model(small_model_dir))
+    for args in ([small_model_dir], [reg.path], [first, "--registry", reg.path]):
+        result = run("models", "show", *args)
+        assert result.exit_code == 0, result.output
+        assert "themes (5 themes, multi-label):" in result.stdout
+        assert "command: - (not recorded)" in result.stdout  # trained by the Python API, which records none
+    assert run("models", "show", reg.path).stdout.splitlines()[0] == f"model: {reg.path / 'versions' / first}"
+
+
+def test_what_is_no_model_is_one_line(run, tmp_path):
+    reg = Registry(tmp_path / "reg")
+    missing = run("models", "show", tmp_path / "nothing")
+    assert missing.exit_code == 2 and missing.stderr == f"Error: {tmp_path / 'nothing'}: no model here (no card.json)\n"
+    (tmp_path / "reg").mkdir()
+    not_reg = run("models", "show", "v0001", "--registry", reg.path)
+    assert not_reg.exit_code == 2 and not_reg.stderr.count("\n") == 1 and "not a model registry" in not_reg.stderr
