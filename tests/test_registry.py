@@ -39,6 +39,7 @@ def test_new_registry_adopts_the_bundled_model_as_first_champion(tmp_path, small
     assert reg.champion() == "v0001"
 
 
+@pytest.mark.slow
 def test_train_into_a_registry_gives_its_reason_once(tmp_path, small_seed_files, run):
     """train --registry printed the same sentence twice, as why_not and as reason (and kept
     both in the comparison file); a forced promotion's reason said only 'forced', the cause
