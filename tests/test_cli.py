@@ -224,7 +224,7 @@ def test_label_keeps_the_inputs_own_labels_and_says_so(run, tmp_path, jobs):
     first, second = (json.loads(line) for line in result.stdout.splitlines())
     assert first["labels_input"] == ["culture"] and first["labels"] == ["policy", "regional_hub"]
     assert "labels_input" not in second
-    assert "Note: 1 of 2 passages had a 'labels' field of their own: it is kept as 'labels_input'" in result.stderr
+    assert "Note: 1 of 2 passages had a 'labels' field of its own: it is kept as 'labels_input'" in result.stderr
 
 
 def test_label_keeps_a_csv_inputs_own_labels_in_its_csv_output(run, tmp_path):

@@ -153,7 +153,7 @@ def test_a_file_holding_a_passage_of_every_report_is_a_skipped_fold_said_so():
     (note,) = skipped_folds({"leave_one_file_out": training._figures(scores)})
     assert note == (
         "leave-one-file-out skipped 1 of its 3 folds: every report of the file tested had passages "
-        "in the other files, leaving nothing to train on; its figures leave out those folds' 30 seeds"
+        "in the other files, leaving nothing to train on; its figures leave out that fold's 30 seeds"
     )
 
 
@@ -245,9 +245,9 @@ def test_folds_skipped_for_two_reasons_are_told_apart():
     }
     assert skipped_folds({"leave_one_file_out": training._figures(scores)}) == [
         "leave-one-file-out skipped 1 of its 3 folds: every report of the file tested had passages in the other "
-        "files, leaving nothing to train on; its figures leave out those folds' 9 seeds",
+        "files, leaving nothing to train on; its figures leave out that fold's 9 seeds",
         "leave-one-file-out skipped 1 of its 3 folds: every seed of b (8) fell on a fold's test side, leaving one "
-        "label to train on; its figures leave out those folds' 5 seeds",
+        "label to train on; its figures leave out that fold's 5 seeds",
     ]
 
 
