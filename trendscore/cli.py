@@ -35,6 +35,10 @@ _OPTIONS = {
 class _Group(click.Group):
     def invoke(self, ctx):
         try:
+            if sys.stdout is not None:  # closed: refused by the commands that write there
+                from trendscore.io.atomic import standard_output
+
+                standard_output()  # UTF-8 whatever the locale, as files are
             return super().invoke(ctx)
         except TrendscoreError as exc:
             message = str(exc)

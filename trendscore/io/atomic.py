@@ -4,7 +4,8 @@ model directories).
 
 What an output path gets (see docs/reliability.md):
 
-- ``-``: standard output.
+- ``-``: standard output, written in UTF-8 whatever the locale (as files are); refused when
+  closed (``>&-``).
 - a regular file, new or existing: written to a temporary file beside it
   (``.NAME.HOST.PID.RANDOM.part``) and renamed into place when complete; an existing file
   keeps its mode (and, for root, its owner). On failure the temporary file is removed; one a
@@ -40,6 +41,7 @@ __all__ = [
     "check_distinct_outputs",
     "check_output_path",
     "output_kind",
+    "standard_output",
     "temp_beside",
     "temp_dir_beside",
     "replace_dir",
@@ -85,6 +87,25 @@ def output_kind(path: str) -> str:
     return "direct" if _through_special(path) else "atomic"
 
 
+def standard_output():
+    """``sys.stdout``, made to write UTF-8 (its error handler kept) when the locale gave it
+    another encoding (a legacy locale, ``PYTHONIOENCODING=latin-1``): data on standard output
+    is the bytes a file of the same format holds. Refused with an :class:`InputError` when
+    standard output was closed as the process started (``>&-``), where Python has none."""
+    import codecs
+
+    out = sys.stdout
+    if out is None:
+        raise InputError("standard output is closed: there is nothing to write to; name an output file", "-")
+    try:
+        utf8 = codecs.lookup(getattr(out, "encoding", None) or "").name == "utf-8"
+    except LookupError:
+        utf8 = False
+    if not utf8 and hasattr(out, "reconfigure"):
+        out.reconfigure(encoding="utf-8", errors=out.errors)
+    return out
+
+
 def _file_id(st: os.stat_result) -> tuple[int, int] | None:
     """Device and inode of an input that writing into would destroy (a regular file) or feed
     back into this run's own reading (a pipe or FIFO); None for anything else (a device such
@@ -114,6 +135,7 @@ def check_output_path(out: str, inputs: list[str]) -> None:
     device, or lies in a missing directory."""
     kind = output_kind(out)
     if kind == "stdout":
+        standard_output()  # closed: refused before any work
         return
     if kind == "atomic":
         real = Path(os.path.realpath(out))
@@ -297,7 +319,8 @@ class AtomicOutput:
     def __enter__(self):
         kind = output_kind(self.path)
         if kind == "stdout":
-            self.fh = sys.stdout.buffer if self.binary else sys.stdout
+            out = standard_output()
+            self.fh = out.buffer if self.binary else out
         elif kind == "direct":
             self.fh = _open_direct(self.path, self.binary)
         else:

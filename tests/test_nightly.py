@@ -1,0 +1,72 @@
+"""trendscore as a nightly job runs it: standard output closed or in a legacy locale."""
+
+import io
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from trendscore.io.atomic import standard_output
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+PASSAGES = [
+    {"id": 1, "text": "国家广电总局发布微短剧备案管理新规", "date": "2026-01-05"},
+    {"id": 2, "text": "短剧出海：ReelShort 在北美的收入继续增长", "date": "2026-01-06"},
+    {"id": 3, "text": "横店影视城迎来大批微短剧剧组", "date": "2026-01-07"},
+]
+
+
+def _cli(args, env=None, stdout=subprocess.PIPE, **kwargs):
+    """Run the CLI in a new process; stderr captured, stdout too unless given."""
+    return subprocess.run(
+        [sys.executable, "-m", "trendscore", *map(str, args)], stdout=stdout, stderr=subprocess.PIPE,
+        env={**os.environ, "PYTHONPATH": ROOT, **(env or {})}, timeout=120, **kwargs,
+    )
+
+
+def _jsonl(path, records):
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), "utf-8")
+    return path
+
+
+def test_standard_output_is_made_utf8_keeping_its_error_handler(monkeypatch):
+    raw = io.BytesIO()
+    legacy = io.TextIOWrapper(raw, encoding="latin-1", errors="backslashreplace")
+    monkeypatch.setattr(sys, "stdout", legacy)
+    out = standard_output()
+    out.write("微短剧\n")
+    out.flush()
+    assert (out.encoding, out.errors) == ("utf-8", "backslashreplace")
+    assert raw.getvalue() == "微短剧\n".encode()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "args",
+    [["label", "--format", "jsonl"], ["label", "--format", "table"], ["label", "--format", "csv"],
+     ["score", "--format", "json", "--freq", "day"]],
+)
+def test_standard_output_in_a_legacy_locale_holds_the_bytes_a_file_would(tmp_path, args):
+    """PYTHONIOENCODING=latin-1 (a legacy locale does the same): label had ended in a
+    UnicodeEncodeError traceback (CSV: an error about lone surrogates), score too."""
+    records = PASSAGES if args[0] == "label" else [{**p, "labels": ["出海"]} for p in PASSAGES]  # a theme in Chinese
+    source = _jsonl(tmp_path / "in.jsonl", records)
+    suffix = {"jsonl": ".jsonl", "table": ".txt", "csv": ".csv", "json": ".json"}[args[2]]
+    filed = _cli([*args, source, "-o", tmp_path / f"out{suffix}"])
+    assert filed.returncode == 0, filed.stderr
+    piped = _cli([*args, source], env={"PYTHONIOENCODING": "latin-1"})
+    assert (piped.returncode, piped.stderr) == (0, b"")
+    expected = (tmp_path / f"out{suffix}").read_bytes()
+    assert piped.stdout == expected
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("command", ["label", "score"])
+def test_closed_standard_output_is_one_line_before_any_work(tmp_path, command):
+    """`trendscore label in.jsonl >&-` had ended in an AttributeError traceback."""
+    source = _jsonl(tmp_path / "in.jsonl", PASSAGES)
+    done = _cli([command, source], stdout=None, preexec_fn=lambda: os.close(1))
+    assert done.returncode == 2
+    assert done.stderr == b"Error: -: standard output is closed: there is nothing to write to; name an output file\n"
