@@ -1,4 +1,5 @@
-"""trendscore as a nightly job runs it: standard output closed or in a legacy locale."""
+"""trendscore as a nightly job runs it: standard output closed or in a legacy locale, an
+alert whose delivery fails."""
 
 import io
 import json
@@ -7,6 +8,7 @@ import subprocess
 import sys
 
 import pytest
+from test_drivers import _stream
 
 from trendscore.io.atomic import standard_output
 
@@ -70,3 +72,23 @@ def test_closed_standard_output_is_one_line_before_any_work(tmp_path, command):
     done = _cli([command, source], stdout=None, preexec_fn=lambda: os.close(1))
     assert done.returncode == 2
     assert done.stderr == b"Error: -: standard output is closed: there is nothing to write to; name an output file\n"
+
+
+@pytest.mark.slow
+def test_an_alert_that_cannot_be_written_leaves_the_state_for_the_next_run(tmp_path):
+    """The state had been replaced before the changes were printed: with standard output on a
+    full disk (or a closed pipe) the run failed, yet the next one reported no change."""
+    records = _stream()
+    early = _jsonl(tmp_path / "early.jsonl", [r for r in records if r["date"] < "2025-04-20"])
+    full = _jsonl(tmp_path / "full.jsonl", records)
+    state = tmp_path / "state.json"
+    assert _cli(["score", early, "--state", state, "--alert"]).returncode == 0
+    before = state.read_bytes()
+    with open("/dev/full", "wb") as disk_full:
+        failed = _cli(["score", full, "--state", state, "--alert"], stdout=disk_full)
+    assert failed.returncode == 1
+    assert state.read_bytes() == before
+    assert failed.stderr.decode().startswith("Error: standard output: cannot write (No space left on device)")
+    again = _cli(["score", full, "--state", state, "--alert"])
+    assert again.returncode == 3, again.stderr
+    assert [c["theme"] for c in json.loads(again.stdout)["changes"]] == ["regional_hub"]

@@ -413,6 +413,7 @@ def score(
         model_dir=model_dir,
         fmt=fmt,
         output=None if alert and output == "-" else output,
+        alert_output="-" if alert else None,
         plot_path=plot_path,
         report_path=report_path,
         relabel=relabel,
@@ -428,9 +429,8 @@ def score(
         click.echo(f"Warning: {warning}", err=True)
     _report_skips(skip, result.score.records["total"])
     if alert:
-        from trendscore.trends.alerts import ALERT_EXIT, alert_report
+        from trendscore.trends.alerts import ALERT_EXIT
 
-        click.echo(json.dumps(alert_report(result.score, result.previous, result.changes or []), ensure_ascii=False))
         if result.changes:
             sys.exit(ALERT_EXIT)
 

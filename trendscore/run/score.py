@@ -49,6 +49,7 @@ def run_score(
     by: str | None = None,
     why: bool = False,
     jobs: int | None = None,
+    alert_output: str | None = None,
 ) -> ScoreResult:
     """Run one scoring job; returns the score and warnings for the caller to show, and with
     ``state_path`` the calls that changed since the run that last wrote it (``changes``; the
@@ -56,7 +57,12 @@ def run_score(
 
     With ``scheduler`` (``tcp://host:port`` or ``local:N``) the counting runs on a Dask
     cluster, and with ``jobs`` above 1 in that many worker processes (default: one process);
-    the result is the same. ``jobs`` and ``scheduler`` are not given together."""
+    the result is the same. ``jobs`` and ``scheduler`` are not given together.
+
+    ``alert_output`` (with ``state_path``; ``-`` for standard output) gets the changes as one
+    line of JSON (:func:`~trendscore.trends.alerts.alert_report`), written before the state
+    file is replaced: an alert that cannot be delivered (a full disk, a closed pipe) leaves the
+    last run's state, so the next run reports the changes again instead of never."""
     from trendscore.run.job import check_workers
     from trendscore.run.reading import expand_inputs
 
@@ -76,7 +82,7 @@ def run_score(
     as_of_date = _as_of(as_of)
     kind = choose_output("-" if output is None else output, fmt, "score")  # None: no table (--alert)
     fmt = kind.fmt
-    for path in [output, plot_path, report_path, state_path]:
+    for path in [output, plot_path, report_path, state_path, alert_output if state_path else None]:
         if path is not None:
             check_output_path(path, inputs)
     check_distinct_outputs(
@@ -129,6 +135,13 @@ def run_score(
         from trendscore.trends.alerts import call_changes, write_state
 
         changes = call_changes(previous, result)
+        if alert_output is not None:
+            import json
+
+            from trendscore.trends.alerts import alert_report
+
+            with AtomicOutput(alert_output) as fh:
+                fh.write(json.dumps(alert_report(result, previous, changes), ensure_ascii=False) + "\n")
         write_state(state_path, result)
     return ScoreResult(result, warnings, changes, previous)
 
