@@ -28,9 +28,9 @@ def long_input(tmp_path_factory):
     return path
 
 
-def _start(long_input, out):
+def _start(long_input, out, *, into="-o"):
     return subprocess.Popen(
-        [sys.executable, "-m", "trendscore", "label", str(long_input), "-o", str(out), "--jobs", "2", "-q"],
+        [sys.executable, "-m", "trendscore", "label", str(long_input), into, str(out), "--jobs", "2", "-q"],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -81,6 +81,27 @@ def test_ctrl_c_is_one_line_from_the_parent(long_input, tmp_path):
     _, err = _finish(proc)
     assert proc.returncode == 130
     assert err == "Error: interrupted\n"
+    assert list(tmp_path.iterdir()) == []
+    time.sleep(0.5)
+    assert [w for w in workers if _running(w)] == []
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("into", ["-o", "--output-dir"])
+@pytest.mark.parametrize("whom", ["the parent", "the process group"])
+def test_sigterm_is_one_line_and_leaves_nothing(long_input, tmp_path, into, whom):
+    """A service stop (systemd signals every process of the job; ``timeout`` and ``kill`` the
+    parent): SIGTERM had killed the parent outright, without a word, leaving its ``.part``
+    file, or an ``--output-dir`` of parts without ``_SUCCESS`` that the next run refused."""
+    out = tmp_path / ("out.jsonl" if into == "-o" else "parts")
+    proc = _start(long_input, out, into=into)
+    workers = _wait_for_workers(proc)
+    if whom == "the parent":
+        os.kill(proc.pid, signal.SIGTERM)
+    else:
+        os.killpg(proc.pid, signal.SIGTERM)
+    _, err = _finish(proc)
+    assert (proc.returncode, err) == (143, "Error: terminated\n")
     assert list(tmp_path.iterdir()) == []
     time.sleep(0.5)
     assert [w for w in workers if _running(w)] == []

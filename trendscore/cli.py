@@ -32,8 +32,35 @@ _OPTIONS = {
 }
 
 
+class _Terminated(BaseException):
+    """SIGTERM (a service stop, ``timeout``, ``kill``) raised in the main thread, so that what
+    Ctrl-C cleans up (``.part`` files, an ``--output-dir``, worker processes) is cleaned up too."""
+
+
+def _on_sigterm(signum, frame):
+    import signal
+
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # a second SIGTERM ends the cleanup at once
+    raise _Terminated()
+
+
 class _Group(click.Group):
     def invoke(self, ctx):
+        import signal
+        import threading
+
+        # not where a caller chose otherwise, nor off the main thread (where none can be set)
+        main_thread = threading.current_thread() is threading.main_thread()
+        handle = main_thread and signal.getsignal(signal.SIGTERM) == signal.SIG_DFL
+        if handle:
+            signal.signal(signal.SIGTERM, _on_sigterm)
+        try:
+            return self._invoke(ctx)
+        finally:
+            if handle:
+                signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+    def _invoke(self, ctx):
         try:
             if sys.stdout is not None:  # closed: refused by the commands that write there
                 from trendscore.io.atomic import standard_output
@@ -56,6 +83,9 @@ class _Group(click.Group):
         except KeyboardInterrupt:
             click.echo("Error: interrupted", err=True)
             ctx.exit(130)
+        except _Terminated:
+            click.echo("Error: terminated", err=True)
+            ctx.exit(143)
 
 
 class _Bars:

@@ -11,8 +11,9 @@ so memory stays bounded however long the input. A worker that exits without bein
 With the ``fork`` start method the workers inherit ``state`` (a loaded model, a warmed
 segmenter) from the parent, built once before the fork; with ``spawn`` ``state`` is pickled
 to each worker and ``setup`` (a picklable callable, e.g. a :func:`functools.partial`) turns
-it into the working state there. Workers ignore SIGINT: Ctrl-C belongs to the parent, which
-stops them and lets its ``KeyboardInterrupt`` through.
+it into the working state there. Workers ignore SIGINT and SIGTERM: Ctrl-C, and a service
+stop that signals every process of the job, belong to the parent, which stops them (SIGKILL)
+and lets its ``KeyboardInterrupt`` (or whatever its SIGTERM handler raises) through.
 """
 
 from __future__ import annotations
@@ -29,6 +30,8 @@ from trendscore.errors import Hint, TrendscoreError
 __all__ = ["ordered_map", "WorkerDied", "WorkerFailed"]
 
 _STOP = None
+#: signals the parent handles for its workers, which ignore them
+_PARENTS_SIGNALS = {signal.SIGINT, signal.SIGTERM}
 
 
 class WorkerDied(TrendscoreError):
@@ -98,8 +101,9 @@ def _worker(conn, fn, state, setup, inherited=()) -> None:
     for other in inherited:  # the parent's ends of the pipes, copied by fork: see _Pool
         other.close()
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
     if hasattr(signal, "pthread_sigmask"):
-        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, _PARENTS_SIGNALS)
     try:
         if setup is not None:
             state = setup(state)
@@ -139,8 +143,8 @@ class _Pool:
         context = multiprocessing.get_context(start_method)
         self.workers: list = []  # (process, parent's end of its pipe)
         blocked = hasattr(signal, "pthread_sigmask")
-        if blocked:  # a Ctrl-C between fork and the worker's SIG_IGN must not reach the worker
-            old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+        if blocked:  # a Ctrl-C or SIGTERM between fork and the worker's SIG_IGN must not reach it
+            old = signal.pthread_sigmask(signal.SIG_BLOCK, _PARENTS_SIGNALS)
         # forked workers inherit the parent's objects (the model) frozen: their collector never
         # walks them, so it neither spends time there nor copies the pages it would touch
         frozen = start_method == "fork" and gc.get_freeze_count() == 0
@@ -246,14 +250,12 @@ class _Pool:
         self.stop()
 
     def stop(self) -> None:
-        """End every worker now and release the pipes (a no-op the second time)."""
+        """End every worker now (SIGKILL: they ignore SIGTERM) and release the pipes (a no-op
+        the second time)."""
         for process, _ in self.workers:
             if process.exitcode is None:
-                process.terminate()
-        for process, conn in self.workers:
-            process.join(2)
-            if process.exitcode is None:
                 process.kill()
-                process.join(1)
+        for process, conn in self.workers:
+            process.join(3)
             conn.close()
         self.workers = []
