@@ -92,3 +92,30 @@ def test_an_alert_that_cannot_be_written_leaves_the_state_for_the_next_run(tmp_p
     again = _cli(["score", full, "--state", state, "--alert"])
     assert again.returncode == 3, again.stderr
     assert [c["theme"] for c in json.loads(again.stdout)["changes"]] == ["regional_hub"]
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+@pytest.mark.parametrize("suffix", [".jsonl", ".csv", ".txt"])
+@pytest.mark.parametrize("copies", [1, 1000])  # the whole file in the first 64 KiB read, or not
+def test_a_file_cut_inside_a_character_is_named_cut_short(run, tmp_path, jobs, suffix, copies):
+    """A file still being written (or cut short), its last line stopping inside a Chinese
+    character: it had been `invalid UTF-8 bytes, and no other encoding fits clearly; try
+    --encoding NAME` (`bytes that are not valid utf-8` in a longer file), advice that cannot help."""
+    passages = PASSAGES * copies
+    if suffix == ".jsonl":
+        lines = [json.dumps({"id": p["id"], "text": p["text"]}, ensure_ascii=False) for p in passages]
+    elif suffix == ".csv":
+        lines = ["id,text"] + [f"{p['id']},{p['text']}" for p in passages]
+    else:
+        lines = [p["text"] + "。\n" for p in passages]
+    data = "\n".join(lines).rstrip("\n\"}。").encode("utf-8")  # ends in a Chinese character
+    path = tmp_path / f"in{suffix}"
+    path.write_bytes(data[:-2])  # its first byte kept, without a line end
+    done = run("label", path, "--jobs", jobs, "-o", tmp_path / "out.jsonl")
+    assert done.exit_code == 2
+    line = data.count(b"\n") + 1
+    assert done.stderr == (
+        f"Error: {path}:{line}: the last line stops inside a character, without a line end: "
+        "is the file cut short, or still being written?\n"
+    )
+    assert not (tmp_path / "out.jsonl").exists()

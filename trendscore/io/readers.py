@@ -131,7 +131,7 @@ def _lines(src: _Source, chosen: str, errors: str, skip: SkipLog | None = None) 
         if len(pending) > limit:  # the last line, without a line end
             raise _too_long(src.name, number, limit)
         last: str | None = (
-            _decode_or_skip(pending, src.name, number, chosen, skip)
+            _decode_or_skip(pending, src.name, number, chosen, skip, last=True)
             if errors == "strict"
             else pending.decode(chosen, errors)
         )
@@ -188,9 +188,11 @@ def _too_long(name: str, number: int, limit: int) -> InputError:
     )
 
 
-def _decode_or_skip(raw: bytes, name: str, number: int, chosen: str, skip: SkipLog | None) -> str | None:
+def _decode_or_skip(
+    raw: bytes, name: str, number: int, chosen: str, skip: SkipLog | None, last: bool = False
+) -> str | None:
     try:
-        return _decode_line(raw, name, number, chosen)
+        return _decode_line(raw, name, number, chosen, last=last)
     except InputError as exc:
         if skip is None:
             raise
@@ -198,12 +200,21 @@ def _decode_or_skip(raw: bytes, name: str, number: int, chosen: str, skip: SkipL
         return None
 
 
-def _decode_line(raw: bytes, name: str, number: int, chosen: str, errors: str = "strict") -> str:
+def _decode_line(raw: bytes, name: str, number: int, chosen: str, errors: str = "strict", last: bool = False) -> str:
+    """``raw``, a line without its line end, decoded; ``last``: the input's last line, which
+    had no line end."""
     try:
         return raw.decode(chosen, errors)
-    except UnicodeDecodeError:
+    except UnicodeDecodeError as exc:
+        if last and exc.reason == "unexpected end of data" and exc.end == len(raw):
+            # a file cut short, or still being written: no other encoding would help
+            raise InputError(CUT_SHORT, name, number) from None
         error = InputError(f"bytes that are not valid {chosen}", name, number)
         raise hinted(error, ENCODING_HINT) from None
+
+
+#: a last line that stops inside a character, without a line end
+CUT_SHORT = "the last line stops inside a character, without a line end: is the file cut short, or still being written?"
 
 
 def detect_format(name: str, head_lines: list[str]) -> str:

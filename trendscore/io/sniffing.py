@@ -126,6 +126,10 @@ def choose_encoding(head: bytes, final: bool, forced: str, where: str, replace: 
     try:
         text = codecs.getincrementaldecoder("utf-8")().decode(head, final=final)
     except UnicodeDecodeError as exc:
+        if final and exc.reason == "unexpected end of data" and exc.end == len(head):
+            # UTF-8 to its last byte, which stops inside a character: a file cut short (or still
+            # being written), which the reader names as such; no other encoding would help
+            return Encoding("utf-8")
         bad_at = exc.start
     else:
         if not _controls(text):

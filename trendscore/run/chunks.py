@@ -185,11 +185,13 @@ def _range_lines(chunk: Chunk, data: bytes, read: ReadSettings, skip: SkipLog | 
     pieces = data.split(b"\n")
     if pieces and pieces[-1] == b"":
         pieces.pop()
+    ends = data.endswith(b"\n")  # only the input's last range may end without a line end
     for number, raw in enumerate(pieces, 1):
         if len(raw) > limit:
             raise _too_long(chunk.name, number, limit)
         if errors == "strict":
-            line = _decode_or_skip(raw, chunk.name, number, chunk.codec, skip)
+            last = not ends and number == len(pieces)
+            line = _decode_or_skip(raw, chunk.name, number, chunk.codec, skip, last)
             if line is None:
                 continue
         else:
