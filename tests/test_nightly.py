@@ -119,3 +119,23 @@ def test_a_file_cut_inside_a_character_is_named_cut_short(run, tmp_path, jobs, s
         "is the file cut short, or still being written?\n"
     )
     assert not (tmp_path / "out.jsonl").exists()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_reader_that_stops_early_ends_the_job_quietly(tmp_path, jobs):
+    """`label big.jsonl | head -1`: the job stops at once, exit 1, nothing on stderr."""
+    source = _jsonl(tmp_path / "in.jsonl", PASSAGES * 20000)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "trendscore", "label", str(source), "--jobs", jobs],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, env={**os.environ, "PYTHONPATH": ROOT},
+    )
+    assert json.loads(proc.stdout.readline())["id"] == 1
+    proc.stdout.close()
+    try:
+        err = proc.stderr.read()
+        proc.wait(timeout=60)
+    finally:
+        proc.kill()
+        proc.stderr.close()
+    assert (proc.returncode, err) == (1, b"")
