@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from test_drivers import _stream
@@ -139,3 +140,20 @@ def test_a_reader_that_stops_early_ends_the_job_quietly(tmp_path, jobs):
         proc.kill()
         proc.stderr.close()
     assert (proc.returncode, err) == (1, b"")
+
+
+def test_fonts_are_found_without_a_home_folder(monkeypatch):
+    """A container job running as a uid with no passwd entry and no HOME: `score --plot` and
+    `--report` had ended in `RuntimeError: Could not determine home directory`."""
+    import pwd
+
+    from trendscore.trends.fonts import cjk_font_file, font_folders
+
+    def unknown(uid):
+        raise KeyError(f"getpwuid(): uid not found: {uid}")
+
+    monkeypatch.delenv("HOME", raising=False)
+    monkeypatch.setattr(pwd, "getpwuid", unknown)
+    folders = font_folders()
+    assert Path("/usr/share/fonts") in folders and all(".fonts" not in str(f) for f in folders)
+    cjk_font_file()  # searched in the system's folders, no error

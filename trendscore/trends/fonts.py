@@ -36,12 +36,16 @@ _VISIT_LIMIT = 50_000
 
 
 def font_folders() -> list[Path]:
-    """The folders searched for fonts, in order: the user's, then the system's."""
-    home = Path.home()
+    """The folders searched for fonts, in order: the user's (when there is a home folder to
+    find), then the system's."""
+    try:
+        home = Path.home()
+    except (RuntimeError, KeyError):  # no HOME, and a user without a passwd entry (a container's uid)
+        user: list[Path] = []
+    else:
+        user = [home / ".local/share/fonts", home / ".fonts", home / "Library/Fonts"]
     folders = [
-        home / ".local/share/fonts",
-        home / ".fonts",
-        home / "Library/Fonts",
+        *user,
         Path("/usr/local/share/fonts"),
         Path("/usr/share/fonts"),
         Path("/Library/Fonts"),
