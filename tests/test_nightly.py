@@ -157,3 +157,20 @@ def test_fonts_are_found_without_a_home_folder(monkeypatch):
     folders = font_folders()
     assert Path("/usr/share/fonts") in folders and all(".fonts" not in str(f) for f in folders)
     cjk_font_file()  # searched in the system's folders, no error
+
+
+def test_two_jobs_writing_one_output_at_once_leave_one_whole(tmp_path):
+    """Two nightly jobs that overlap on one `-o`: each writes its own temporary file, and the
+    output is the one renamed last, whole, never lines of both."""
+    from trendscore.io.atomic import AtomicOutput
+
+    out = str(tmp_path / "out.jsonl")
+    first, second = AtomicOutput(out), AtomicOutput(out)
+    a, b = first.__enter__(), second.__enter__()
+    for n in range(1000):
+        a.write(f"first {n}\n")
+        b.write(f"second {n}\n")
+    second.__exit__(None, None, None)
+    first.__exit__(None, None, None)
+    assert (tmp_path / "out.jsonl").read_text() == "".join(f"first {n}\n" for n in range(1000))
+    assert os.listdir(tmp_path) == ["out.jsonl"]
