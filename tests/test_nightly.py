@@ -174,3 +174,18 @@ def test_two_jobs_writing_one_output_at_once_leave_one_whole(tmp_path):
     first.__exit__(None, None, None)
     assert (tmp_path / "out.jsonl").read_text() == "".join(f"first {n}\n" for n in range(1000))
     assert os.listdir(tmp_path) == ["out.jsonl"]
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_parquet_file_whose_name_is_not_utf8_is_read(run, tmp_path, jobs):
+    """A drop folder of files named in Latin-1 bytes (`caf\\xe9.parquet`): reading a Parquet
+    input, or `score DIR` of an --output-dir so named, had ended in a UnicodeEncodeError
+    traceback inside pyarrow, which takes a path as UTF-8 text."""
+    pytest.importorskip("pyarrow")
+    source = _jsonl(tmp_path / "in.jsonl", [{**p, "labels": ["policy"]} for p in PASSAGES])
+    parquet = tmp_path / os.fsdecode(b"caf\xe9.parquet")
+    assert run("label", source, "-o", parquet).exit_code == 0
+    labelled = run("label", parquet, "--jobs", jobs)
+    assert [json.loads(line)["id"] for line in labelled.stdout.splitlines()] == [1, 2, 3]
+    scored = run("score", parquet, "--jobs", jobs, "--format", "json", "--freq", "day")
+    assert json.loads(scored.stdout)["records"]["total"] == 3

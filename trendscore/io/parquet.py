@@ -133,6 +133,27 @@ _HELD_ADVICE = (
 )
 
 
+def _parquet_file(pq, path: str):
+    """``pq.ParquetFile`` of the file at ``path``, and the file object this opened for it (to
+    close with it) or None. pyarrow takes a path as UTF-8 text: a name of other bytes (a Latin-1
+    name on disk, held by Python with surrogates) had ended in a UnicodeEncodeError traceback,
+    so such a file is opened here and handed over open."""
+    try:
+        path.encode("utf-8")
+    except UnicodeEncodeError:
+        import weakref
+
+        own = open(path, "rb")
+        try:
+            handle = pq.ParquetFile(own)
+        except BaseException:
+            own.close()
+            raise
+        weakref.finalize(handle, own.close)  # also when its rows are never read
+        return handle, own
+    return pq.ParquetFile(path), None
+
+
 def open_parquet(
     src, row_groups: tuple[int, int] | None = None, longest: int | None = None
 ) -> tuple[list[str], Iterator[tuple[int, dict]]]:
@@ -145,14 +166,22 @@ def open_parquet(
     import pyarrow as pa
 
     path = src.seekable_path()
+    own = None  # a file opened for pyarrow, closed with the handle
     try:
-        handle = pq.ParquetFile(path if path else pa.BufferReader(src.read_all(MAX_HELD_BYTES, _HELD_ADVICE)))
+        if path:
+            handle, own = _parquet_file(pq, path)
+        else:
+            handle = pq.ParquetFile(pa.BufferReader(src.read_all(MAX_HELD_BYTES, _HELD_ADVICE)))
         groups, first_row = None, 0
         if row_groups is not None:
             groups = list(range(*row_groups))
             first_row = sum(handle.metadata.row_group(i).num_rows for i in range(row_groups[0]))
-    except (pa.ArrowException, OSError) as exc:
-        raise InputError(f"damaged Parquet file ({exc})", src.name) from None
+    except BaseException as exc:
+        if own is not None:
+            own.close()
+        if isinstance(exc, (pa.ArrowException, OSError)):
+            raise InputError(f"damaged Parquet file ({exc})", src.name) from None
+        raise
 
     def rows():
         row = first_row
@@ -167,6 +196,8 @@ def open_parquet(
             raise InputError(f"damaged Parquet file ({exc})", src.name, row + 1) from None
         finally:
             handle.close()
+            if own is not None:
+                own.close()
 
     return list(handle.schema_arrow.names), rows()
 
@@ -204,9 +235,14 @@ def row_group_spans(path: str, size: int) -> list[tuple[int, int]] | None:
     import pyarrow as pa
 
     try:
-        with pq.ParquetFile(path) as handle:
+        handle, own = _parquet_file(pq, path)
+        try:
             meta = handle.metadata
             counts = [meta.row_group(i).num_rows for i in range(meta.num_row_groups)]
+        finally:
+            handle.close()
+            if own is not None:
+                own.close()
         per_row = os.path.getsize(path) / max(sum(counts), 1)
     except (pa.ArrowException, OSError):
         return None
