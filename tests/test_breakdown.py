@@ -146,3 +146,13 @@ def test_a_group_with_too_few_passages_is_not_taken_for_a_steady_one():
     assert row["direction"] == "rising" and row["carried_by"] == {"source": "large"}
     said = "every other source with enough passages to call it is steady on it (small: too few to tell)"
     assert said in row["reason"]
+
+
+def test_a_fall_one_outlet_made_says_it_was_pulled_down_by_it():
+    """A fall carried by one outlet's missing passages read 'carried by one source', the rise's
+    words; it now reads 'pulled down by one source' (the JSON key stays carried_by)."""
+    score = _score(_stream(falling=True), "source")
+    row = next(t for t in score.themes if t["theme"] == "regional_hub")
+    assert row["direction"] == "falling" and row["carried_by"] == {"source": "浙江日报"}
+    assert "pulled down by one source, 浙江日报: every other source" in row["reason"]
+    assert "carried by" not in row["reason"]

@@ -109,13 +109,24 @@ class Groups:
             unknown = [g["group"] for g in out if g["group"] in untested.get(row["theme"], ())]
             if len(unknown) == len(out) - 1:
                 continue
-            row["carried_by"] = {self.by: same[0]}
+            row["carried_by"] = {self.by: same[0]}  # the key names the group behind a fall too
+            verb = outlets_verb(row["direction"])
             if unknown:
                 shown = ", ".join(unknown[:3]) + (f" and {len(unknown) - 3} more" if len(unknown) > 3 else "")
                 row["reason"] += (
-                    f"; carried by one {self.by}, {same[0]}: every other {self.by} with enough passages to "
+                    f"; {verb} one {self.by}, {same[0]}: every other {self.by} with enough passages to "
                     f"call it is steady on it ({shown}: too few to tell)"
                 )
             else:
-                row["reason"] += f"; carried by one {self.by}, {same[0]}: every other {self.by} is steady on it"
+                row["reason"] += f"; {verb} one {self.by}, {same[0]}: every other {self.by} is steady on it"
         return out
+
+
+def outlets_verb(direction: str) -> str:
+    """How the outlets behind a call are introduced, by the call's direction: those of a rise
+    carried it, those of a fall pulled it down (they ran fewer of the theme's passages).
+
+    >>> outlets_verb("rising"), outlets_verb("falling")
+    ('carried by', 'pulled down by')
+    """
+    return "pulled down by" if direction == "falling" else "carried by"

@@ -7,6 +7,7 @@ import io
 import json
 
 from trendscore.io.writers import printable
+from trendscore.trends.breakdown import outlets_verb
 from trendscore.trends.momentum import Score
 from trendscore.wording import counted, plural
 
@@ -203,16 +204,6 @@ def drivers_text(theme_row: dict) -> str:
     if outlets:
         parts.append(f"{outlets_verb(theme_row['direction'])} " + ", ".join(outlets))
     return "; ".join(parts)
-
-
-def outlets_verb(direction: str) -> str:
-    """How the outlets behind a call are introduced, by the call's direction: those of a rise
-    carried it, those of a fall pulled it down (they ran fewer of the theme's passages).
-
-    >>> outlets_verb("rising"), outlets_verb("falling")
-    ('carried by', 'pulled down by')
-    """
-    return "pulled down by" if direction == "falling" else "carried by"
 
 
 def why_lines(t: dict, freq: str) -> list[str]:
