@@ -59,11 +59,9 @@ def test_empty_input_is_an_error_with_jobs(tmp_path):
         run_label([str(empty)], str(tmp_path / "o.jsonl"), jobs=2)
 
 
-def test_progress_bar_only_when_asked(big_jsonl, tmp_path, capsys):
-    run_label([str(big_jsonl)], str(tmp_path / "a.jsonl"), jobs=1, progress=True)
-    err = capsys.readouterr().err
-    assert "passages" in err and "/s" in err
-    run_label([str(big_jsonl)], str(tmp_path / "b.jsonl"), jobs=1, progress=False)
+def test_the_library_draws_nothing_itself(big_jsonl, tmp_path, capsys):
+    """Progress goes to the reporter a caller installs (tests/test_progress.py), never to stderr."""
+    run_label([str(big_jsonl)], str(tmp_path / "a.jsonl"), jobs=1)
     assert capsys.readouterr().err == ""
 
 

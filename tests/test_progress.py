@@ -1,5 +1,6 @@
 """Progress: the library reports stages with totals; the CLI draws them only at a terminal."""
 
+import json
 import os
 import subprocess
 import sys
@@ -143,3 +144,69 @@ def test_themes_add_draws_the_encoding(small_model_dir, tmp_path):
                               tmp_path / "m"])
     assert code == 0, err
     assert "encoding passages (use-m3): 100%" in err and "/300 [" in err  # the model's 300 seeds
+
+
+def _job_reports(run, inputs):
+    """What a label or score job reports, as (stage, done, total)."""
+    seen = []
+    with reporting(lambda *a: seen.append(a)):
+        run(inputs)
+    return seen
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+@pytest.mark.parametrize("command", ["label", "score"])
+def test_label_and_score_report_the_bytes_read_out_of_the_inputs_size(command, jobs, tmp_path):
+    """The label bar had no total (passages/s only) and score drew nothing: both now report the
+    bytes of the inputs read, rising to their size, over file inputs of every kind the job
+    reads itself (JSON Lines cut into ranges with --jobs 2, CSV and a digest read as records)."""
+    import shutil
+
+    from trendscore.run.label import run_label
+    from trendscore.run.score import run_score
+
+    digest = tmp_path / "digest.txt"
+    shutil.copy(SEEDS / "000_c45236173e460e13.txt", digest)
+    record = {"text": "短剧出海东南亚", "date": "2025-03-01"}
+    lines = [json.dumps({**record, "id": str(i)}, ensure_ascii=False) for i in range(9000)]
+    (tmp_path / "a.jsonl").write_text("\n".join(lines) + "\n", "utf-8")
+    rows = "".join(f"海淀区微短剧政策 {i},2025-03-02\n" for i in range(9000))
+    (tmp_path / "b.csv").write_text("text,date\n" + rows, "utf-8")
+    inputs = [str(tmp_path / "a.jsonl"), str(tmp_path / "b.csv"), str(digest)]
+    size = sum(os.path.getsize(n) for n in inputs)
+    if command == "label":
+        seen = _job_reports(lambda i: run_label(i, str(tmp_path / "out.jsonl"), jobs=jobs), inputs)
+    else:
+        seen = _job_reports(lambda i: run_score(i, output=str(tmp_path / "s.txt"), jobs=jobs, relabel=True), inputs)
+    stage = {"label": "labelling input", "score": "scoring input"}[command]
+    assert {a[0] for a in seen} == {stage}  # the model's own "labelling passages" muted inside the job
+    done = [a[1] for a in seen]
+    assert all(a[2] == size for a in seen)
+    assert done == sorted(done) and len(done) >= 3 and done[-1] == size  # several steps, ending at the whole
+
+
+def test_from_standard_input_the_job_counts_passages_without_a_total(monkeypatch, tmp_path):
+    import io
+
+    from trendscore.run.label import run_label
+
+    text = "".join(json.dumps({"text": f"短剧 {i}"}, ensure_ascii=False) + "\n" for i in range(5000))
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(text.encode("utf-8")), encoding="utf-8"))
+    seen = _job_reports(lambda i: run_label(i, str(tmp_path / "out.jsonl"), jobs=1), ["-"])
+    assert seen[-1] == ("labelling passages", 5000, 5000)
+    assert all(a[0] == "labelling passages" for a in seen) and all(a[2] is None for a in seen[:-1])
+
+
+def test_label_and_score_draw_their_bars_at_a_terminal_only(tmp_path):
+    lines = [json.dumps({"text": f"短剧出海 {i}", "date": "2025-03-01"}, ensure_ascii=False) for i in range(9000)]
+    big = tmp_path / "big.jsonl"
+    big.write_text("\n".join(lines) + "\n", "utf-8")
+    code, err = _at_terminal(["label", big, "-o", tmp_path / "o.jsonl"])
+    assert code == 0 and "labelling input: 100%" in err and "B/s]" in err  # a total, a speed, the time left
+    code, err = _at_terminal(["score", big, "--relabel", "-o", tmp_path / "s.txt"])
+    assert code == 0 and "scoring input: 100%" in err
+    for args in (["score", big, "-o", tmp_path / "s.txt", "--quiet"], ["label", big, "-o", tmp_path / "o.jsonl", "-q"]):
+        code, err = _at_terminal(args)
+        assert code == 0 and "%|" not in err, err
+    code, err = _at_terminal(["label", big, "-o", tmp_path / "o.jsonl"], tty=False)
+    assert code == 0 and err == ""

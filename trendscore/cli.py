@@ -121,10 +121,13 @@ class _Bars:
                 return
             from tqdm import tqdm
 
+            from trendscore.progress import BYTE_STAGES
+
             depth = len(self.stack) - 1
+            sizes = {"unit": "B", "unit_scale": True, "unit_divisor": 1024} if stage in BYTE_STAGES else {}
             entry[1] = tqdm(
                 desc=stage, total=total, initial=done, file=sys.stderr, dynamic_ncols=True, position=depth,
-                leave=depth == 0,
+                leave=depth == 0, **sizes,
             )
         bar = entry[1]
         if total != bar.total:
@@ -290,7 +293,7 @@ def _report_skips(skip, good: int) -> None:
     help="Worker processes (default: all cores for file inputs of 1 MB or more, else one); keeps order; "
     "not with --scheduler.",
 )
-@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+@_quiet_opt
 @_input_options
 def label(
     inputs,
@@ -318,23 +321,23 @@ def label(
     from trendscore.run.reading import default_inputs
 
     skip = SkipLog() if skip_bad else None
-    stats = run_label(
-        list(inputs) or default_inputs(),
-        output,
-        model_dir,
-        fmt,
-        input_format,
-        explain,
-        encoding,
-        encoding_errors,
-        jobs=jobs,
-        progress=not quiet and sys.stderr.isatty(),
-        skip=skip,
-        scheduler=scheduler,
-        block_mb=block_mb,
-        columns=Columns(text_column, date_column, id_column),
-        output_dir=output_dir,
-    )
+    with _progress(quiet):
+        stats = run_label(
+            list(inputs) or default_inputs(),
+            output,
+            model_dir,
+            fmt,
+            input_format,
+            explain,
+            encoding,
+            encoding_errors,
+            jobs=jobs,
+            skip=skip,
+            scheduler=scheduler,
+            block_mb=block_mb,
+            columns=Columns(text_column, date_column, id_column),
+            output_dir=output_dir,
+        )
     if scheduler:
         click.echo(f"Labelled {counted(stats.records, 'passage')} on {scheduler}", err=True)
     if stats.blank:
@@ -395,10 +398,12 @@ def label(
     help="With --state: print the calls that changed since the last run as JSON (the ranking only with -o) "
     "and exit 3 when any did.",
 )
+@_quiet_opt
 @_input_options
 def score(
     inputs,
     jobs,
+    quiet,
     why,
     by,
     lang,
@@ -431,30 +436,31 @@ def score(
     if alert and not state_path:
         raise click.UsageError("--alert needs --state FILE")
     skip = SkipLog() if skip_bad else None
-    result = run_score(
-        list(inputs) or default_inputs(),
-        state_path=state_path,
-        lang=lang,
-        by=by,
-        why=why,
-        jobs=jobs,
-        freq=freq,
-        as_of=as_of,
-        model_dir=model_dir,
-        fmt=fmt,
-        output=None if alert and output == "-" else output,
-        alert_output="-" if alert else None,
-        plot_path=plot_path,
-        report_path=report_path,
-        relabel=relabel,
-        input_format=input_format,
-        encoding=encoding,
-        encoding_errors=encoding_errors,
-        skip=skip,
-        scheduler=scheduler,
-        block_mb=block_mb,
-        columns=Columns(text_column, date_column, id_column),
-    )
+    with _progress(quiet):
+        result = run_score(
+            list(inputs) or default_inputs(),
+            state_path=state_path,
+            lang=lang,
+            by=by,
+            why=why,
+            jobs=jobs,
+            freq=freq,
+            as_of=as_of,
+            model_dir=model_dir,
+            fmt=fmt,
+            output=None if alert and output == "-" else output,
+            alert_output="-" if alert else None,
+            plot_path=plot_path,
+            report_path=report_path,
+            relabel=relabel,
+            input_format=input_format,
+            encoding=encoding,
+            encoding_errors=encoding_errors,
+            skip=skip,
+            scheduler=scheduler,
+            block_mb=block_mb,
+            columns=Columns(text_column, date_column, id_column),
+        )
     for warning in result.warnings:
         click.echo(f"Warning: {warning}", err=True)
     _report_skips(skip, result.score.records["total"])

@@ -29,10 +29,14 @@ import os
 from collections.abc import Callable, Iterable, Iterator
 from typing import TypeVar
 
-__all__ = ["Reporter", "report", "reporting", "tracked", "active"]
+__all__ = ["Reporter", "report", "reporting", "tracked", "active", "current", "muted", "BYTE_STAGES"]
 
 Reporter = Callable[[str, int, "int | None"], None]
 T = TypeVar("T")
+
+#: stages whose steps are bytes of input read, not passages or folds (a reporter may show them
+#: as sizes and speeds): ``label`` and ``score`` over files whose size is known
+BYTE_STAGES = frozenset({"labelling input", "scoring input"})
 
 _stack: list[Reporter] = []
 _owner = os.getpid()  # a forked worker inherits the stack but must not draw on its parent's terminal
@@ -41,6 +45,22 @@ _owner = os.getpid()  # a forked worker inherits the stack but must not draw on 
 def active() -> bool:
     """True when a reporter listens (in this process)."""
     return bool(_stack) and os.getpid() == _owner
+
+
+def current() -> Reporter | None:
+    """The reporter that listens in this process, if any: a stage that mutes the stages inside
+    it (:func:`muted`) keeps it to report its own steps."""
+    return _stack[-1] if active() else None
+
+
+def _nowhere(stage: str, done: int, total: int | None) -> None:
+    return None
+
+
+def muted() -> reporting:
+    """A block within which reports go nowhere: the work inside a stage that reports for it (a
+    label job's chunks, each of which the model would otherwise report as a stage of its own)."""
+    return reporting(_nowhere)
 
 
 def report(stage: str, done: int, total: int | None = None) -> None:

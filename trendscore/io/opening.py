@@ -253,6 +253,19 @@ class Source:
             regular = False
         return self.name if regular else None
 
+    def position(self) -> int | None:
+        """How many of the file's own bytes (compressed ones, if it is compressed) have been
+        read so far: a measure of progress through a regular file; None for standard input,
+        a pipe or a device, whose size is not known."""
+        if self.name == "-":
+            return None
+        try:
+            if not stat.S_ISREG(os.fstat(self.raw.fileno()).st_mode):
+                return None
+            return self.raw.tell()
+        except (OSError, ValueError):
+            return None
+
     def close(self) -> None:
         """Close the streams this source opened (standard input is left open)."""
         for stream in (self.stream, self.raw):

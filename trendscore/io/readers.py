@@ -14,7 +14,7 @@ import hashlib
 import json
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from trendscore.errors import ENCODING_HINT, InputError, hinted, quoted
@@ -662,7 +662,8 @@ class _Stream:
     """The numbered lines (or Parquet rows) of one input, with what was learnt opening it:
     the CSV delimiter, the user's column names, a Parquet file's fields; and, for a plain
     file whose line ends are the byte ``\n`` (so that it can be cut into byte ranges, each
-    decoded on its own), its ``path`` and ``codec`` (None otherwise)."""
+    decoded on its own), its ``path`` and ``codec`` (None otherwise); ``position()`` how far
+    into the file reading has got, in its bytes (None when not known)."""
 
     def __init__(
         self,
@@ -672,10 +673,13 @@ class _Stream:
         fields: list[str] | None = None,
         path: str | None = None,
         codec: str | None = None,
+        position=None,
     ):
         self._items = iter(items)
         self.columns, self.delimiter, self.fields = columns, delimiter, fields or []
         self.path, self.codec = path, codec
+        #: ``position()``: the file's bytes read so far (None when not known), for progress
+        self.position = position or (lambda: None)
 
     def __iter__(self):
         return self._items  # a for loop runs on the items themselves, at no cost a line
@@ -739,7 +743,10 @@ def open_lines(
         delimiter = csv_shape(name, head_text, columns.text).delimiter if fmt == "csv" else ","
         # lines ended by a carriage return alone are read here: a byte range is cut at b"\n"
         cuttable = src.seekable_path() if not src.transcoded and not lone_cr else None
-        yield fmt, _Stream(_chain(head, lines), columns, delimiter, path=cuttable, codec=chosen if cuttable else None)
+        yield fmt, _Stream(
+            _chain(head, lines), columns, delimiter, path=cuttable, codec=chosen if cuttable else None,
+            position=src.position,
+        )
     finally:
         src.close()
 
@@ -771,6 +778,10 @@ def records_of(
     return _READERS[fmt](lines, name, require_text, skip)
 
 
+#: how often :func:`read_records` tells its ``progress`` callback how far it has read
+PROGRESS_RECORDS = 4096
+
+
 def read_records(
     name: str,
     input_format: str = "auto",
@@ -780,6 +791,7 @@ def read_records(
     skip: SkipLog | None = None,
     columns: Columns | None = None,
     repeats: Repeats | None = None,
+    progress: Callable[[int | None], None] | None = None,
 ) -> Iterator[tuple[dict, str, int]]:
     """Yield ``(record, path, line)`` for every passage in one input (``-`` is stdin).
 
@@ -791,6 +803,8 @@ def read_records(
     ``columns`` names the fields holding the text, date and id when they are named otherwise.
     ``repeats`` (:class:`Repeats`) is shared by the inputs of one run, so that a document met
     again in another of them gets passage ids of its own; None: this input's own.
+    ``progress(position)`` is told, every :data:`PROGRESS_RECORDS` passages, how many of the
+    file's bytes have been read (None when that is not known: stdin, a pipe).
     """
     held = _InLineOrder(skip) if skip is not None else None
     with open_lines(name, input_format, encoding, encoding_errors, held, columns) as (fmt, stream):
@@ -799,6 +813,8 @@ def read_records(
             if held is not None:
                 held.release(item[2])
             count += 1
+            if progress is not None and count % PROGRESS_RECORDS == 0:
+                progress(stream.position())
             yield item
         if held is not None:
             held.release(None)

@@ -13,11 +13,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from trendscore import progress
 from trendscore.errors import Hint, InputError
 from trendscore.io.readers import SkipLog
 from trendscore.run.chunks import ChunkResult, Work, WorkerState, label_chunk, score_chunk
 from trendscore.run.collector import fewer_collections
 from trendscore.run.reading import ReadSettings, read_chunks
+from trendscore.run.tracking import JobProgress
 from trendscore.wording import counted, plural
 
 __all__ = [
@@ -147,10 +149,11 @@ def _cut_size(inputs: list[str], chunk: int, jobs: int) -> int:
     return int(min(max(min(chunk * 256, by_jobs), MIN_CUT_BYTES), MAX_CUT_BYTES))
 
 
-def run_label_job(inputs, model, work: Work, backend, writer, skip: SkipLog | None, cut=None, progress=None):
+def run_label_job(inputs, model, work: Work, backend, writer, skip: SkipLog | None, cut=None):
     """Label ``inputs`` on ``backend``; ``writer(out)`` takes each chunk's output in order,
     ``writer(out, places)`` when the chunk says where each of its records was read (Parquet
-    output: :meth:`Merge.places`).
+    output: :meth:`Merge.places`); how far it has got is reported as the chunks finish
+    (:class:`~trendscore.run.tracking.JobProgress`).
     ``cut`` (bytes), given for a back-end of several workers, lets them read byte ranges of
     plain JSON Lines files themselves, and cuts what this process reads in chunks that grow
     from small ones (see :mod:`trendscore.run.reading`), so that a short input is spread too."""
@@ -160,11 +163,12 @@ def run_label_job(inputs, model, work: Work, backend, writer, skip: SkipLog | No
     if cut == "auto":
         cut = _cut_size(inputs, size, getattr(backend, "jobs", 1))
         tail = max(cut // TAIL_DIVISOR, MIN_CUT_BYTES)  # the last ranges small: workers end together
-    chunks = read_chunks(inputs, work.read, skip, size, cut, tail, spread=cut is not None)
+    tracking = JobProgress("labelling", inputs)
+    chunks = tracking.chunks(read_chunks(inputs, work.read, skip, size, cut, tail, spread=cut is not None))
     merge = Merge(skip)
     result = LabelResult(backend=backend.name)
     state = WorkerState(model, work)
-    with fewer_collections():
+    with fewer_collections(), progress.muted():
         for done in backend.map(label_chunk, chunks, state, what="labelling worker"):
             places = merge.places(done)
             chunk_out = (done.out,) if places is None else (done.out, places)
@@ -175,8 +179,8 @@ def run_label_job(inputs, model, work: Work, backend, writer, skip: SkipLog | No
             result.records += done.records
             result.blank += done.blank
             result.kept_labels += done.kept_labels
-            if progress is not None:
-                progress.update(done.records)
+            tracking.done(done.records)
+    tracking.finish()
     return result
 
 
@@ -193,8 +197,9 @@ def score_counts(inputs, work: Work, backend, skip: SkipLog | None, cut=None, mo
     state = WorkerState(model, work)
     if cut == "auto":
         cut = _cut_size(inputs, CHUNK, getattr(backend, "jobs", 1))
-    chunks = read_chunks(inputs, work.read, skip, CHUNK, cut, spread=cut is not None)
-    with fewer_collections():
+    tracking = JobProgress("scoring", inputs)
+    chunks = tracking.chunks(read_chunks(inputs, work.read, skip, CHUNK, cut, spread=cut is not None))
+    with fewer_collections(), progress.muted():
         for done in backend.map(score_chunk, chunks, state, "scoring worker"):
             if done.error is not None:  # the limit passed before the chunk's error, with the chunks before it?
                 limit = tallies.limit_before_error(done.themes_met)
@@ -209,6 +214,8 @@ def score_counts(inputs, work: Work, backend, skip: SkipLog | None, cut=None, mo
             tallies.add(tally, done.name, place)
             if examples is not None and part is not None:
                 examples.merge(part)
+            tracking.done(done.records)
+    tracking.finish()
     total = tallies.total
     assert total is not None  # every input gives a chunk
     return total, examples

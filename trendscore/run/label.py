@@ -31,14 +31,6 @@ def default_jobs(inputs: list[str], embedding: bool = False) -> int:
     return usable_cores()
 
 
-def _progress(enabled: bool):
-    if not enabled:
-        return None
-    from tqdm import tqdm
-
-    return tqdm(unit=" passages", unit_scale=True, dynamic_ncols=True, mininterval=0.5)
-
-
 def run_label(
     inputs,
     output="-",
@@ -49,7 +41,6 @@ def run_label(
     encoding="auto",
     encoding_errors="strict",
     jobs=None,
-    progress=False,
     skip=None,
     scheduler=None,
     block_mb: float = 32.0,
@@ -87,10 +78,7 @@ def run_label(
     table = "Parquet" if output_dir is not None else {"csv": "CSV", "parquet": "Parquet"}.get(kind.fmt)
     where = None if model_dir is None else str(model_dir)
     work = Work(model_dir=where, read=read, explain=explain, as_text=as_text, table=table)
-    bar = _progress(progress)
     with ExitStack() as stack:
-        if bar is not None:
-            stack.callback(bar.close)
         backend, cut = _backend(stack, inputs, model, jobs, scheduler, start_method, block_mb)
         if output_dir is not None:
             from dataclasses import replace
@@ -118,7 +106,7 @@ def run_label(
                 for record in out:
                     writer.write(record)
 
-        result = run_label_job(inputs, model, work, backend, write, skip, cut, bar)
+        result = run_label_job(inputs, model, work, backend, write, skip, cut)
     if skip is not None:
         result.skipped, result.first_skipped = skip.count, list(skip.first)
     return result

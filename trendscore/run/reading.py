@@ -39,6 +39,7 @@ __all__ = [
     "INPUT_SUFFIXES",
     "DONE",
     "FIRST_CHUNK_CHARS",
+    "input_sizes",
 ]
 
 #: what a directory's files are read for: the data formats, compressed or not, and plain text
@@ -89,6 +90,9 @@ class Chunk:
     #: ``(message, path, line, hint)`` of the error that stopped reading here, after the chunk's
     #: items: it is the job's error unless one of those items has an error of its own
     error: tuple | None = None
+    #: bytes of the job's inputs read once this chunk was cut, out of :func:`input_bytes`'s
+    #: total (None when that is not known): how far the job has got when the chunk is done
+    read_to: int | None = None
 
     @property
     def relative(self) -> bool:
@@ -181,16 +185,45 @@ def _read_chunks(
     names it."""
     budget = _Budget() if spread else None
     repeats = Repeats()  # one for every input: a document met again gets passage ids of its own
-    for name in inputs:
+    sizes = input_sizes(inputs)
+    base = 0  # bytes of the inputs before this one
+    for n, name in enumerate(inputs):
         held = _Held() if skip is not None else None
         filling = _Filling()
         try:
-            yield from _input_chunks(name, read, held, size, cut, tail, budget, filling, repeats)
+            for chunk in _input_chunks(name, read, held, size, cut, tail, budget, filling, repeats):
+                if sizes is not None:  # how far the job has got: within this input, at most its size
+                    done = sizes[n] if chunk.last or chunk.read_to is None else min(chunk.read_to, sizes[n])
+                    chunk.read_to = base + done
+                else:
+                    chunk.read_to = None
+                yield chunk
+            base += sizes[n] if sizes is not None else 0
         except InputError as exc:
             error = (exc.message, exc.path, exc.line, exc.hint)
             skips = held.upto(None) if held else []
             yield Chunk(filling.kind, name, filling.items, last=True, skips=skips, error=error)
             return
+
+
+def input_sizes(inputs: list[str]) -> list[int] | None:
+    """The bytes of each of ``inputs`` (files as stored, compressed ones too), against whose
+    sum :attr:`Chunk.read_to` measures a job's progress; None when one is not a regular file
+    (standard input, a pipe, a device) or cannot be looked at."""
+    import stat
+
+    sizes = []
+    for name in inputs:
+        if name == "-":
+            return None
+        try:
+            found = os.stat(name)
+        except OSError:
+            return None
+        if not stat.S_ISREG(found.st_mode):
+            return None
+        sizes.append(found.st_size)
+    return sizes
 
 
 @dataclass
@@ -209,14 +242,15 @@ def _input_chunks(name, read, held, size, cut, tail, budget, filling: _Filling, 
 
             found = row_group_spans(stream.path, cut)
             spans: list[tuple[int, int] | None] = list(found) if found else [None]  # None: the whole file
+            whole = os.path.getsize(stream.path)
             for n, span in enumerate(spans, 1):
-                yield Chunk("parquet", name, span, last=n == len(spans))
+                yield Chunk("parquet", name, span, last=n == len(spans), read_to=whole * n // len(spans))
             return
         if cut is not None and fmt == "jsonl" and stream.path is not None:
             # the workers read every line again, and pass over the bad ones themselves
             ranges = cut_file(stream.path, cut, tail)
             for n, (start, end) in enumerate(ranges, 1):
-                yield Chunk("range", name, (start, end), stream.codec or "utf-8", last=n == len(ranges))
+                yield Chunk("range", name, (start, end), stream.codec or "utf-8", last=n == len(ranges), read_to=end)
             return
         kind = filling.kind = "lines" if fmt == "jsonl" else "records"
         if kind == "lines":
@@ -228,7 +262,8 @@ def _input_chunks(name, read, held, size, cut, tail, budget, filling: _Filling, 
             full = budget is not None and budget.add(_chars(kind, item))
             if full or len(filling.items) >= size:
                 upto = item[0] if kind == "lines" else item[2]
-                yield Chunk(kind, name, filling.items, skips=held.upto(upto) if held else [])
+                at = stream.position()
+                yield Chunk(kind, name, filling.items, skips=held.upto(upto) if held else [], read_to=at)
                 filling.items = []
                 if budget is not None:
                     budget.next()

@@ -169,17 +169,25 @@ def _count(
 
     read = read_settings(input_format, encoding, encoding_errors, skip, columns, require_text=False)
     if not scheduler and jobs <= 1:  # one stream through one accumulator (a breakdown by group needs that)
+        from trendscore import progress
         from trendscore.io.readers import Repeats, read_records
+        from trendscore.run.tracking import JobProgress
+
+        tracking = JobProgress("scoring", inputs)
 
         def items():
             repeats = Repeats()  # as the chunks of a job are read (trendscore.run.reading)
-            for name in inputs:
+            for n, name in enumerate(inputs):
                 yield from read_records(
-                    name, input_format, encoding, encoding_errors, False, skip, read.columns, repeats
+                    name, input_format, encoding, encoding_errors, False, skip, read.columns, repeats,
+                    tracking.reading(n),
                 )
 
         found = Examples(settings.freq) if examples else None
-        return accumulate(items(), lambda: load_model(model_dir), settings, found, skip), found
+        with progress.muted():  # the job reports for the model's labelling of each batch
+            counted = accumulate(items(), lambda: load_model(model_dir), settings, found, skip)
+        tracking.finish()
+        return counted, found
     from trendscore.run.backends import Cluster, Processes
     from trendscore.run.chunks import Work
     from trendscore.run.job import check_backend, score_counts
