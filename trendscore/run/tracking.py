@@ -65,7 +65,10 @@ class JobProgress:
     def reading(self, index: int):
         """For a job that reads its inputs as one stream, record by record (``score`` in one
         process): the callback :func:`trendscore.io.readers.read_records` tells how far into
-        input ``index`` it has read, every few thousand passages of it."""
+        input ``index`` it has read, every few thousand passages of it (None when nobody
+        listens: then the reader does not count for it)."""
+        if self.say is None:
+            return None
         base = sum(self.sizes[:index]) if self.sizes is not None else 0
 
         def at(position: int | None) -> None:
