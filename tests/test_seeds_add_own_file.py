@@ -107,3 +107,15 @@ def test_seeds_add_names_its_batch_by_the_next_number_and_the_file_name(tmp_path
         "batch_30_kept.jsonl.gz",
         "batch_31_stdin.jsonl",
     ]
+
+
+def test_an_id_taken_already_is_renamed_after_stdin_when_the_seeds_come_from_it(run, tmp_path):
+    """A seed piped in whose id the directory holds was renamed '--1' (the stem of '-'); it is
+    renamed as a file's are, after its name: 'stdin-1'."""
+    directory = tmp_path / "seeds"
+    directory.mkdir()
+    _write(directory / "batch_01_old.jsonl", [{"id": "a", "text": "football match goal", "labels": ["sports"]}])
+    piped = run("seeds", "add", "-", "--to", directory, input='{"id": "a", "text": "rain storm", "labels": ["weather"]}\n')
+    assert piped.exit_code == 0, piped.output
+    added = (directory / "batch_02_stdin.jsonl").read_text("utf-8")
+    assert json.loads(added)["id"] == "stdin-1"

@@ -520,7 +520,8 @@ def _add_locked(new_seeds: list[Seed], new_path, directory: Path, on_conflict: s
                     replaces.append(replaceable(old.id, s))
                 replaced += 1
         if s.id in holders or s.id in named:
-            record["id"] = _free_id(f"{Path(new_path).stem}-{s.line}", taken)
+            stem = "stdin" if str(new_path) == "-" else Path(new_path).stem
+            record["id"] = _free_id(f"{stem}-{s.line}", taken)
             taken.add(record["id"])
             renamed += 1
         if replaces:
