@@ -115,7 +115,8 @@ def test_an_id_taken_already_is_renamed_after_stdin_when_the_seeds_come_from_it(
     directory = tmp_path / "seeds"
     directory.mkdir()
     _write(directory / "batch_01_old.jsonl", [{"id": "a", "text": "football match goal", "labels": ["sports"]}])
-    piped = run("seeds", "add", "-", "--to", directory, input='{"id": "a", "text": "rain storm", "labels": ["weather"]}\n')
+    seed = '{"id": "a", "text": "rain storm", "labels": ["weather"]}\n'
+    piped = run("seeds", "add", "-", "--to", directory, input=seed)
     assert piped.exit_code == 0, piped.output
     added = (directory / "batch_02_stdin.jsonl").read_text("utf-8")
     assert json.loads(added)["id"] == "stdin-1"
