@@ -103,6 +103,8 @@ def keep_input_fields(record: dict, fields: tuple[str, ...] = INPUT_FIELDS) -> d
     >>> keep_input_fields({"text": "t", "explain": "why"}, written_fields(explain=True))
     {'text': 't', 'explain_input': 'why'}
     """
+    if record.keys().isdisjoint(fields):  # the usual record, told at once: labelling's hot path
+        return record
     renames = {field: input_name(field, record) for field in fields if field in record}
     if renames:
         items = [(renames.get(key, key), value) for key, value in record.items()]
