@@ -224,6 +224,40 @@ def test_ctrl_c_stops_the_workers_and_is_the_parents_alone():
     assert [w for w in workers if _running(w)] == []
 
 
+class _Stopped(BaseException):
+    """What the CLI's SIGTERM handler raises (a BaseException, as KeyboardInterrupt is)."""
+
+
+def test_a_sigterm_held_back_while_the_workers_start_leaves_none_running(monkeypatch):
+    """SIGTERM is blocked while the workers are forked; one that came then is handled when the
+    parent unblocks it, at the end of the pool's start. The pool was not made yet, so nothing
+    stopped its workers, which ignore SIGTERM: they lived on, blocked on their pipes, for as
+    long as anything held the error."""
+    import multiprocessing
+
+    context = multiprocessing.get_context("fork")
+    start = context.Process.start
+
+    def start_then_signalled(self):
+        start(self)
+        os.kill(os.getpid(), signal.SIGTERM)  # held back until the pool unblocks it
+
+    def on_sigterm(signum, frame):
+        raise _Stopped()
+
+    before = set(child_pids(os.getpid()))
+    monkeypatch.setattr(context.Process, "start", start_then_signalled)
+    previous = signal.signal(signal.SIGTERM, on_sigterm)
+    try:
+        with pytest.raises(_Stopped) as caught:  # held, as a caller handling it holds it
+            list(ordered_map(_square, range(10), 2, state=1))
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    time.sleep(0.2)
+    assert [w for w in set(child_pids(os.getpid())) - before if _running(w)] == []
+    del caught
+
+
 def test_the_died_error_carries_a_hint_not_an_option():
     error = WorkerDied("a worker process died", 4)
     assert "--" not in str(error)

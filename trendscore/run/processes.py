@@ -151,25 +151,26 @@ class _Pool:
         if frozen:
             gc.freeze()
         try:
-            for _ in range(jobs):
-                mine, theirs = context.Pipe(duplex=True)
-                # a forked worker holds copies of the parent's ends of its own pipe and of the
-                # pipes made before it; it closes them, or a parent killed by SIGTERM (timeout,
-                # a service stop) left its workers blocked for ever, each sending into a pipe
-                # whose other end it held itself, never reading EOF
-                inherited = [conn for _, conn in self.workers] + [mine] if start_method == "fork" else []
-                process = context.Process(target=_worker, args=(theirs, fn, state, setup, inherited), daemon=True)
-                process.start()
-                theirs.close()  # the worker's end lives in the worker only: its death is our EOF
-                self.workers.append((process, mine))
-        except BaseException:
+            try:
+                for _ in range(jobs):
+                    mine, theirs = context.Pipe(duplex=True)
+                    # a forked worker holds copies of the parent's ends of its own pipe and of
+                    # the pipes made before it; it closes them, or a parent killed by SIGTERM
+                    # (timeout, a service stop) left its workers blocked for ever, each sending
+                    # into a pipe whose other end it held itself, never reading EOF
+                    inherited = [conn for _, conn in self.workers] + [mine] if start_method == "fork" else []
+                    process = context.Process(target=_worker, args=(theirs, fn, state, setup, inherited), daemon=True)
+                    process.start()
+                    theirs.close()  # the worker's end lives in the worker only: its death is our EOF
+                    self.workers.append((process, mine))
+            finally:
+                if frozen:
+                    gc.unfreeze()
+                if blocked:  # a Ctrl-C or SIGTERM held back meanwhile is handled here
+                    signal.pthread_sigmask(signal.SIG_SETMASK, old)
+        except BaseException:  # before the pool is returned: nothing else would stop its workers
             self.stop()
             raise
-        finally:
-            if frozen:
-                gc.unfreeze()
-            if blocked:
-                signal.pthread_sigmask(signal.SIG_SETMASK, old)
         self.busy: dict[int, int] = {}  # worker number -> index of its item
         self.done: dict[int, tuple] = {}  # index -> (ok, result), waiting for their turn
 
