@@ -258,6 +258,51 @@ def test_a_sigterm_held_back_while_the_workers_start_leaves_none_running(monkeyp
     del caught
 
 
+def test_sigterm_to_a_python_caller_without_a_handler_ends_its_workers_too():
+    """A program that calls trendscore (``train(n_jobs=2)``, a label job) and leaves SIGTERM
+    as it is dies of it; a service stop signals the workers too, and they died with it. Since
+    the workers ignored SIGTERM (for the CLI, whose handler stops them) they went on with their
+    item, a cross-validation fold may be minutes, after the program was gone."""
+    script = textwrap.dedent(
+        """
+        import time
+        from trendscore.run.processes import ordered_map
+        def slow(state, i):
+            time.sleep(120)
+            return i
+        print("running", flush=True)
+        list(ordered_map(slow, range(4), 2))
+        """
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-c", script],
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONPATH": ROOT},
+        start_new_session=True,
+    )
+    workers: list[int] = []
+    try:
+        assert proc.stdout.readline() == "running\n"
+        deadline = time.monotonic() + LIMIT
+        while len(workers) < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
+            workers = child_pids(proc.pid)
+        assert len(workers) == 2
+        time.sleep(0.3)  # past the workers' start, where SIGTERM is held back
+        os.killpg(proc.pid, signal.SIGTERM)  # as a service stop does: every process of the job
+        assert proc.wait(LIMIT) == -signal.SIGTERM
+        time.sleep(1)
+        assert [w for w in workers if _running(w)] == []
+    finally:
+        proc.kill()
+        proc.wait()
+        proc.stdout.close()
+        for w in workers:
+            if _running(w):
+                os.kill(w, signal.SIGKILL)
+
+
 def test_the_died_error_carries_a_hint_not_an_option():
     error = WorkerDied("a worker process died", 4)
     assert "--" not in str(error)

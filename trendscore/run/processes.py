@@ -11,9 +11,12 @@ so memory stays bounded however long the input. A worker that exits without bein
 With the ``fork`` start method the workers inherit ``state`` (a loaded model, a warmed
 segmenter) from the parent, built once before the fork; with ``spawn`` ``state`` is pickled
 to each worker and ``setup`` (a picklable callable, e.g. a :func:`functools.partial`) turns
-it into the working state there. Workers ignore SIGINT and SIGTERM: Ctrl-C, and a service
-stop that signals every process of the job, belong to the parent, which stops them (SIGKILL)
-and lets its ``KeyboardInterrupt`` (or whatever its SIGTERM handler raises) through.
+it into the working state there. Workers ignore SIGINT: Ctrl-C belongs to the parent, which
+stops them (SIGKILL) and lets its ``KeyboardInterrupt`` through. They ignore SIGTERM likewise
+when the parent handles it (the CLI turns it into an error, with the cleanup Ctrl-C gets) or
+ignores it; where SIGTERM ends the parent (its default: a program that calls trendscore and
+leaves it as it is), it ends the workers too, as a service stop signals every process of the
+job.
 """
 
 from __future__ import annotations
@@ -97,11 +100,11 @@ def ordered_map(
         pool.stop()
 
 
-def _worker(conn, fn, state, setup, inherited=()) -> None:
+def _worker(conn, fn, state, setup, inherited=(), ignore_term=True) -> None:
     for other in inherited:  # the parent's ends of the pipes, copied by fork: see _Pool
         other.close()
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN if ignore_term else signal.SIG_DFL)
     if hasattr(signal, "pthread_sigmask"):
         signal.pthread_sigmask(signal.SIG_UNBLOCK, _PARENTS_SIGNALS)
     try:
@@ -143,6 +146,10 @@ class _Pool:
         context = multiprocessing.get_context(start_method)
         self.workers: list = []  # (process, parent's end of its pipe)
         blocked = hasattr(signal, "pthread_sigmask")
+        # SIGTERM is the parent's to handle when it has a handler (or ignores it); else it
+        # ends the parent, and the workers go with it
+        term = signal.getsignal(signal.SIGTERM)
+        ignore_term = term is signal.SIG_IGN or callable(term)
         if blocked:  # a Ctrl-C or SIGTERM between fork and the worker's SIG_IGN must not reach it
             old = signal.pthread_sigmask(signal.SIG_BLOCK, _PARENTS_SIGNALS)
         # forked workers inherit the parent's objects (the model) frozen: their collector never
@@ -159,7 +166,8 @@ class _Pool:
                     # (timeout, a service stop) left its workers blocked for ever, each sending
                     # into a pipe whose other end it held itself, never reading EOF
                     inherited = [conn for _, conn in self.workers] + [mine] if start_method == "fork" else []
-                    process = context.Process(target=_worker, args=(theirs, fn, state, setup, inherited), daemon=True)
+                    args = (theirs, fn, state, setup, inherited, ignore_term)
+                    process = context.Process(target=_worker, args=args, daemon=True)
                     process.start()
                     theirs.close()  # the worker's end lives in the worker only: its death is our EOF
                     self.workers.append((process, mine))
@@ -251,8 +259,8 @@ class _Pool:
         self.stop()
 
     def stop(self) -> None:
-        """End every worker now (SIGKILL: they ignore SIGTERM) and release the pipes (a no-op
-        the second time)."""
+        """End every worker now (SIGKILL: they may ignore SIGTERM) and release the pipes (a
+        no-op the second time)."""
         for process, _ in self.workers:
             if process.exitcode is None:
                 process.kill()
