@@ -108,3 +108,15 @@ def test_the_header_says_each_theme_has_its_own_window(run, tmp_path):
     html = page.read_text("utf-8")
     assert said in html and "2025-W18" not in html.split("<table id=ranking>")[0]
     assert "<th>window</th>" in html and "<td>last 6</td>" in html
+
+
+def test_the_header_counts_a_one_period_baseline_in_the_singular():
+    """MomentumSettings(baseline=1) (the Python API): the header had said 'against the 1 weeks
+    before them', its count spelt out of the plural helper."""
+    from trendscore.trends.momentum import MomentumSettings
+
+    days = _weeks(10, 30, {"policy": 0.2, "culture": 0.2})
+    for baseline, said in [(1, "against the 1 week before them"), (3, "against the 3 weeks before them")]:
+        result = compute_score(_acc(days), "week", settings=MomentumSettings(baseline=baseline))
+        header = render_score(result, "table").splitlines()[0]
+        assert header.endswith(said), header

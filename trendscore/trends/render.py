@@ -179,7 +179,7 @@ def windows_text(score: Score) -> str:
         return ""
     last = score.windows["recent"][1]
     before = score.settings.get("baseline")
-    span = f"the {before} {score.freq}s before them" if before else "the periods before them"
+    span = f"the {counted(before, score.freq)} before them" if before else "the periods before them"
     return f"each theme called on its own window: the last N {score.freq}s to {last} (the window column) against {span}"
 
 
