@@ -189,3 +189,19 @@ def test_a_parquet_file_whose_name_is_not_utf8_is_read(run, tmp_path, jobs):
     assert [json.loads(line)["id"] for line in labelled.stdout.splitlines()] == [1, 2, 3]
     scored = run("score", parquet, "--jobs", jobs, "--format", "json", "--freq", "day")
     assert json.loads(scored.stdout)["records"]["total"] == 3
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+@pytest.mark.parametrize("copies", [1, 3000])  # the whole file in the first 64 KiB read, or not
+def test_a_last_byte_of_another_encoding_after_ascii_keeps_the_encoding_advice(run, tmp_path, jobs, copies):
+    """English text in cp1252 whose one accented letter ends the file (`... at the café`, no
+    line end): é (0xE9) is also how a three-byte UTF-8 character starts, so the reader had
+    called the file cut short inside a character, where nothing in it was UTF-8 and the
+    advice to name its encoding (given before) was the one that helps. A cut is named when the
+    line holds UTF-8 characters before it."""
+    path = tmp_path / "in.txt"
+    path.write_bytes(b"Netflix rival launches a short drama app in Paris\n" * (copies - 1) + b"opened at the caf\xe9")
+    done = run("label", path, "--jobs", jobs, "-o", tmp_path / "out.jsonl")
+    assert done.exit_code == 2
+    assert done.stderr.startswith(f"Error: {path}:{copies}: ") and done.stderr.count("\n") == 1
+    assert "try --encoding NAME" in done.stderr and "cut short" not in done.stderr

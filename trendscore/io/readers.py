@@ -206,8 +206,11 @@ def _decode_line(raw: bytes, name: str, number: int, chosen: str, errors: str = 
     try:
         return raw.decode(chosen, errors)
     except UnicodeDecodeError as exc:
-        if last and exc.reason == "unexpected end of data" and exc.end == len(raw):
-            # a file cut short, or still being written: no other encoding would help
+        cut = last and exc.reason == "unexpected end of data" and exc.end == len(raw)
+        if cut and not raw[: exc.start].isascii():
+            # a file cut short, or still being written: no other encoding would help. (After
+            # ASCII alone the byte may as well be another encoding's letter: cp1252's é at the
+            # file's end starts a UTF-8 character too; the advice to name it stands then.)
             raise InputError(CUT_SHORT, name, number) from None
         error = InputError(f"bytes that are not valid {chosen}", name, number)
         raise hinted(error, ENCODING_HINT) from None

@@ -126,9 +126,11 @@ def choose_encoding(head: bytes, final: bool, forced: str, where: str, replace: 
     try:
         text = codecs.getincrementaldecoder("utf-8")().decode(head, final=final)
     except UnicodeDecodeError as exc:
-        if final and exc.reason == "unexpected end of data" and exc.end == len(head):
+        cut = final and exc.reason == "unexpected end of data" and exc.end == len(head)
+        if cut and not head[: exc.start].isascii():
             # UTF-8 to its last byte, which stops inside a character: a file cut short (or still
-            # being written), which the reader names as such; no other encoding would help
+            # being written), which the reader names as such; no other encoding would help.
+            # (ASCII to there: the last byte may be another encoding's letter, which is detected)
             return Encoding("utf-8")
         bad_at = exc.start
     else:
