@@ -228,19 +228,25 @@ class _Stopped(BaseException):
     """What the CLI's SIGTERM handler raises (a BaseException, as KeyboardInterrupt is)."""
 
 
-def test_a_sigterm_held_back_while_the_workers_start_leaves_none_running(monkeypatch):
-    """SIGTERM is blocked while the workers are forked; one that came then is handled when the
-    parent unblocks it, at the end of the pool's start. The pool was not made yet, so nothing
-    stopped its workers, which ignore SIGTERM: they lived on, blocked on their pipes, for as
-    long as anything held the error."""
+@pytest.mark.parametrize("when", ["held back", "at once"])
+def test_a_sigterm_while_the_workers_start_leaves_none_running(monkeypatch, when):
+    """SIGTERM is blocked in the main thread while the workers are forked; one sent to it then
+    is handled when the parent unblocks it, at the end of the pool's start ("held back"); one
+    another thread took (a progress bar's) is handled in the main thread at once, as a
+    worker's start returns ("at once"). The pool was not made yet, and the worker just
+    started was not listed yet, so nothing stopped them; they ignore SIGTERM, and lived on,
+    blocked on their pipes, for as long as anything held the error."""
     import multiprocessing
+    import threading
 
     context = multiprocessing.get_context("fork")
     start = context.Process.start
 
     def start_then_signalled(self):
         start(self)
-        os.kill(os.getpid(), signal.SIGTERM)  # held back until the pool unblocks it
+        if when == "at once":
+            raise _Stopped()
+        signal.pthread_kill(threading.main_thread().ident, signal.SIGTERM)  # held back until unblocked
 
     def on_sigterm(signum, frame):
         raise _Stopped()

@@ -168,9 +168,11 @@ class _Pool:
                     inherited = [conn for _, conn in self.workers] + [mine] if start_method == "fork" else []
                     args = (theirs, fn, state, setup, inherited, ignore_term)
                     process = context.Process(target=_worker, args=args, daemon=True)
+                    # listed before it starts: a signal handled (raised) as start returns, when
+                    # another thread took it, must find it to stop
+                    self.workers.append((process, mine))
                     process.start()
                     theirs.close()  # the worker's end lives in the worker only: its death is our EOF
-                    self.workers.append((process, mine))
             finally:
                 if frozen:
                     gc.unfreeze()
@@ -262,9 +264,10 @@ class _Pool:
         """End every worker now (SIGKILL: they may ignore SIGTERM) and release the pipes (a
         no-op the second time)."""
         for process, _ in self.workers:
-            if process.exitcode is None:
+            if process.pid is not None and process.exitcode is None:  # (None: never started)
                 process.kill()
         for process, conn in self.workers:
-            process.join(3)
+            if process.pid is not None:
+                process.join(3)
             conn.close()
         self.workers = []
