@@ -40,3 +40,13 @@ def test_what_is_no_model_is_one_line(run, tmp_path):
     (tmp_path / "reg").mkdir()
     not_reg = run("models", "show", "v0001", "--registry", reg.path)
     assert not_reg.exit_code == 2 and not_reg.stderr.count("\n") == 1 and "not a model registry" in not_reg.stderr
+
+
+def test_a_provisional_theme_folded_in_at_one_seed_reads_in_the_singular():
+    """Review finding: 'folded in once 1 seed carry its label'."""
+    from trendscore.modeling.cardview import card_lines
+
+    card = {"provisional": {"esports": {"examples": 6, "added": "2026-12-04", "threshold": 0.5}}}
+    for bar, words in ((1, "once 1 seed carries its label"), (160, "once 160 seeds carry its label")):
+        card["provisional"]["esports"]["fold_in_at_seeds"] = bar
+        assert any(words in line for line in card_lines(card, ["esports"], "M")), bar

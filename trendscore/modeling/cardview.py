@@ -11,7 +11,7 @@ from trendscore.modeling.model import BUNDLED, bundled_model_path
 from trendscore.modeling.modelcheck import check_card
 from trendscore.modeling.registry import Registry, resolve_model
 from trendscore.modeling.store import load_json
-from trendscore.wording import counted
+from trendscore.wording import counted, plural
 
 __all__ = ["find_model_dir", "read_card", "card_lines"]
 
@@ -95,7 +95,8 @@ def card_lines(card: dict, themes: list[str], path) -> list[str]:
             lines.append(
                 f"  {theme}: provisional, from {counted(record.get('examples'), 'example')} "
                 f"(added {record.get('added') or '-'}; threshold {_number(record.get('threshold'))}; "
-                f"folded in once {counted(record.get('fold_in_at_seeds'), 'seed')} carry its label)"
+                f"folded in once {counted(record.get('fold_in_at_seeds'), 'seed')} "
+                f"{plural(record.get('fold_in_at_seeds'), 'carries', 'carry')} its label)"
             )
             continue
         figures = (cv.get("themes") or {}).get(theme) or {}
