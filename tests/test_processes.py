@@ -264,6 +264,18 @@ def test_a_sigterm_while_the_workers_start_leaves_none_running(monkeypatch, when
     del caught
 
 
+def _script_in_its_own_session(script: str):
+    """``python -c script`` with this checkout importable, its standard output a pipe, in a
+    session of its own (so that a signal to its group reaches its workers and nothing else)."""
+    return subprocess.Popen(
+        [sys.executable, "-c", script],
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONPATH": ROOT},
+        start_new_session=True,
+    )
+
+
 def test_sigterm_to_a_python_caller_without_a_handler_ends_its_workers_too():
     """A program that calls trendscore (``train(n_jobs=2)``, a label job) and leaves SIGTERM
     as it is dies of it; a service stop signals the workers too, and they died with it. Since
@@ -280,13 +292,7 @@ def test_sigterm_to_a_python_caller_without_a_handler_ends_its_workers_too():
         list(ordered_map(slow, range(4), 2))
         """
     )
-    proc = subprocess.Popen(
-        [sys.executable, "-c", script],
-        stdout=subprocess.PIPE,
-        text=True,
-        env={**os.environ, "PYTHONPATH": ROOT},
-        start_new_session=True,
-    )
+    proc = _script_in_its_own_session(script)
     workers: list[int] = []
     try:
         assert proc.stdout.readline() == "running\n"
@@ -360,13 +366,7 @@ def test_workers_end_when_their_parent_is_killed(size):
                 time.sleep(600)
         """
     )
-    proc = subprocess.Popen(
-        [sys.executable, "-c", script],
-        stdout=subprocess.PIPE,
-        text=True,
-        env={**os.environ, "PYTHONPATH": ROOT},
-        start_new_session=True,
-    )
+    proc = _script_in_its_own_session(script)
     workers: list[int] = []
     try:
         assert proc.stdout.readline() == "running\n"

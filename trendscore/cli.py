@@ -518,7 +518,6 @@ def _rebuild_command(ctx, given: set[str], target: tuple[str, str] = ("-o", "OUT
     """This train command as the card records it: the options given, in the command's order,
     the seed files as SEEDS (the card lists them) and the output as OUT (or ``target``, such as
     ``--registry REGISTRY``); prefixed with SOURCE_DATE_EPOCH when that fixed the card's date."""
-    import os
     import shlex
 
     parts = ["trendscore", ctx.info_name, "SEEDS", *target]
@@ -534,6 +533,15 @@ def _rebuild_command(ctx, given: set[str], target: tuple[str, str] = ("-o", "OUT
                 parts.append(name)
             continue
         parts += [name, shlex.quote(f"{value:g}" if isinstance(value, float) else str(value))]
+    return _as_recorded(parts)
+
+
+def _as_recorded(parts: list[str]) -> str:
+    """A command as a card records it: its words, after ``SOURCE_DATE_EPOCH=N`` when that set
+    the card's dates (so that running it again makes the same card)."""
+    import os
+    import shlex
+
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
     return (f"SOURCE_DATE_EPOCH={shlex.quote(epoch)} " if epoch else "") + " ".join(parts)
 
@@ -939,14 +947,11 @@ def _themes_add_command(name: str, registry: bool, seeds: bool) -> str:
     adds to: the examples as EXAMPLES, the model as BASE (what the step before wrote) and the
     output as OUT, or the registry as REGISTRY (whose champion it adds to); ``--seeds SEEDS``
     when seeds were given; prefixed with SOURCE_DATE_EPOCH when that fixed the 'added' date."""
-    import os
     import shlex
 
     where = ["--model", "REGISTRY"] if registry else ["--model", "BASE", "-o", "OUT"]
     parts = ["trendscore", "themes", "add", shlex.quote(name), "--examples", "EXAMPLES", *where]
-    parts += ["--seeds", "SEEDS"] if seeds else []
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    return (f"SOURCE_DATE_EPOCH={shlex.quote(epoch)} " if epoch else "") + " ".join(parts)
+    return _as_recorded(parts + (["--seeds", "SEEDS"] if seeds else []))
 
 
 @main.group()

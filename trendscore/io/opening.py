@@ -245,23 +245,26 @@ class Source:
     def seekable_path(self) -> str | None:
         """The file's path when it can be read again directly (a regular file, not compressed):
         not a pipe (``<(command)``, a FIFO) or a device, whose bytes are read once."""
-        if self.name == "-" or self.compression:
+        if self.compression:
             return None
+        return self.name if self._regular() else None
+
+    def _regular(self) -> bool:
+        """True when the input is a regular file (not standard input, a pipe or a device)."""
+        if self.name == "-":
+            return False
         try:
-            regular = stat.S_ISREG(os.fstat(self.raw.fileno()).st_mode)
+            return stat.S_ISREG(os.fstat(self.raw.fileno()).st_mode)
         except (OSError, ValueError):
-            regular = False
-        return self.name if regular else None
+            return False
 
     def position(self) -> int | None:
         """How many of the file's own bytes (compressed ones, if it is compressed) have been
         read so far: a measure of progress through a regular file; None for standard input,
         a pipe or a device, whose size is not known."""
-        if self.name == "-":
+        if not self._regular():
             return None
         try:
-            if not stat.S_ISREG(os.fstat(self.raw.fileno()).st_mode):
-                return None
             return self.raw.tell()
         except (OSError, ValueError):
             return None

@@ -106,10 +106,9 @@ def keep_input_fields(record: dict, fields: tuple[str, ...] = INPUT_FIELDS) -> d
     if record.keys().isdisjoint(fields):  # the usual record, told at once: labelling's hot path
         return record
     renames = {field: input_name(field, record) for field in fields if field in record}
-    if renames:
-        items = [(renames.get(key, key), value) for key, value in record.items()]
-        record.clear()
-        record.update(items)
+    items = [(renames.get(key, key), value) for key, value in record.items()]
+    record.clear()
+    record.update(items)
     return record
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 from trendscore.wording import counted, plural
 
 __all__ = [
+    "seeds_carry",
     "ignored_labels",
     "few_seeds",
     "weak_themes",
@@ -34,7 +35,7 @@ def ignored_labels(card: dict) -> str | None:
         names += f" and {len(counts) - 5} more"
     return (
         f"ignored {counted(sum(ignored['labels'].values()), 'label')} on {counted(ignored['seeds'], 'seed')}, "
-        f"of themes not listed: {names}; {_carry(seeds.get('no_label'))} none of the themes"
+        f"of themes not listed: {names}; {seeds_carry(seeds.get('no_label'))} none of the themes"
     )
 
 
@@ -175,14 +176,14 @@ def provisional_kept(card: dict) -> list[str]:
             notes.append(
                 f"theme {name!r} stays provisional, learned again from {counted(record.get('examples'), 'example')} "
                 f"(its own and the seeds labelled with it); train folds it in once "
-                f"{_carry(record['fold_in_at_seeds'])} its label"
+                f"{seeds_carry(record['fold_in_at_seeds'])} its label"
             )
     for name in card.get("folded_in") or []:
         notes.append(f"theme {name!r}, provisional until now, is trained on its seeds from now on")
     return notes
 
 
-def _carry(n) -> str:
+def seeds_carry(n) -> str:
     """``1 seed carries`` or ``3 seeds carry``."""
     return f"{counted(n, 'seed')} {plural(n, 'carries', 'carry')}"
 

@@ -7,11 +7,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from trendscore.errors import ModelError
+from trendscore.modeling.cardnotes import seeds_carry
 from trendscore.modeling.model import BUNDLED, bundled_model_path
 from trendscore.modeling.modelcheck import check_card
 from trendscore.modeling.registry import Registry, resolve_model
 from trendscore.modeling.store import load_json
-from trendscore.wording import counted, plural
+from trendscore.wording import counted
 
 __all__ = ["find_model_dir", "read_card", "card_lines"]
 
@@ -23,12 +24,7 @@ def find_model_dir(ref, registry=None) -> Path:
     """The folder of the model ``ref`` names: a bundled name, a model folder, a registry (its
     champion) or, with ``registry``, one of that registry's versions (``v0003``)."""
     if registry is not None:
-        reg = Registry(registry)
-        if not reg.exists():
-            raise ModelError(f"{registry}: not a model registry (no aliases.json)")
-        if ref not in reg.versions():
-            raise ModelError(f"{registry}: no version {ref!r} (it has {', '.join(reg.versions()) or 'none'})")
-        return reg.path / "versions" / ref
+        return Registry(registry).version_dir(ref)
     if isinstance(ref, str) and ref in BUNDLED:
         return bundled_model_path(ref)
     path = Path(resolve_model(ref))
@@ -95,8 +91,7 @@ def card_lines(card: dict, themes: list[str], path) -> list[str]:
             lines.append(
                 f"  {theme}: provisional, from {counted(record.get('examples'), 'example')} "
                 f"(added {record.get('added') or '-'}; threshold {_number(record.get('threshold'))}; "
-                f"folded in once {counted(record.get('fold_in_at_seeds'), 'seed')} "
-                f"{plural(record.get('fold_in_at_seeds'), 'carries', 'carry')} its label)"
+                f"folded in once {seeds_carry(record.get('fold_in_at_seeds'))} its label)"
             )
             continue
         figures = (cv.get("themes") or {}).get(theme) or {}

@@ -125,6 +125,15 @@ class Registry:
             raise ModelError(f"{self.path / ALIASES}: the champion {name} is not among the registry's versions")
         return path
 
+    def version_dir(self, name: str) -> Path:
+        """The folder of version ``name``; a ModelError when there is no registry here (as
+        every registry command says it) or it has no such version (naming those it has)."""
+        if not self.exists():
+            raise self._not_registry()
+        if name not in self.versions():
+            raise ModelError(f"{self.path}: no version {name!r} (it has {', '.join(self.versions()) or 'none'})")
+        return self.path / "versions" / name
+
     def versions(self) -> list[str]:
         """The version names (``v0001`` ...) in the registry, oldest first."""
         root = self.path / "versions"

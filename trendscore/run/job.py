@@ -164,7 +164,8 @@ def run_label_job(inputs, model, work: Work, backend, writer, skip: SkipLog | No
         cut = _cut_size(inputs, size, getattr(backend, "jobs", 1))
         tail = max(cut // TAIL_DIVISOR, MIN_CUT_BYTES)  # the last ranges small: workers end together
     tracking = JobProgress("labelling", inputs)
-    chunks = tracking.chunks(read_chunks(inputs, work.read, skip, size, cut, tail, spread=cut is not None))
+    read = read_chunks(inputs, work.read, skip, size, cut, tail, spread=cut is not None, sizes=tracking.sizes)
+    chunks = tracking.chunks(read)
     merge = Merge(skip)
     result = LabelResult(backend=backend.name)
     state = WorkerState(model, work)
@@ -198,7 +199,8 @@ def score_counts(inputs, work: Work, backend, skip: SkipLog | None, cut=None, mo
     if cut == "auto":
         cut = _cut_size(inputs, CHUNK, getattr(backend, "jobs", 1))
     tracking = JobProgress("scoring", inputs)
-    chunks = tracking.chunks(read_chunks(inputs, work.read, skip, CHUNK, cut, spread=cut is not None))
+    read = read_chunks(inputs, work.read, skip, CHUNK, cut, spread=cut is not None, sizes=tracking.sizes)
+    chunks = tracking.chunks(read)
     with fewer_collections(), progress.muted():
         for done in backend.map(score_chunk, chunks, state, "scoring worker"):
             if done.error is not None:  # the limit passed before the chunk's error, with the chunks before it?

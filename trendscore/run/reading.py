@@ -90,8 +90,9 @@ class Chunk:
     #: ``(message, path, line, hint)`` of the error that stopped reading here, after the chunk's
     #: items: it is the job's error unless one of those items has an error of its own
     error: tuple | None = None
-    #: bytes of the job's inputs read once this chunk was cut, out of :func:`input_bytes`'s
-    #: total (None when that is not known): how far the job has got when the chunk is done
+    #: bytes of the job's inputs read once this chunk was cut, out of the sum of
+    #: :func:`input_sizes` (None when not asked for or not known): how far the job has got
+    #: when the chunk is done
     read_to: int | None = None
 
     @property
@@ -153,9 +154,12 @@ def read_chunks(
     cut: int | None = None,
     tail: int | None = None,
     spread: bool = False,
+    sizes: list[int] | None = None,
 ) -> Iterator[Chunk]:
-    """See :func:`_read_chunks`; the chunks numbered in order (:attr:`Chunk.index`)."""
-    for index, chunk in enumerate(_read_chunks(inputs, read, skip, size, cut, tail, spread)):
+    """See :func:`_read_chunks`; the chunks numbered in order (:attr:`Chunk.index`).
+    ``sizes``: each input's bytes (:func:`input_sizes`), when the job's progress is followed:
+    each chunk then says how far into them it was cut (:attr:`Chunk.read_to`)."""
+    for index, chunk in enumerate(_read_chunks(inputs, read, skip, size, cut, tail, spread, sizes)):
         chunk.index = index
         yield chunk
 
@@ -168,6 +172,7 @@ def _read_chunks(
     cut: int | None = None,
     tail: int | None = None,
     spread: bool = False,
+    sizes: list[int] | None = None,
 ) -> Iterator[Chunk]:
     """Chunks of every input, in order: at most ``size`` lines or records each (and, with
     ``spread``, of a bounded number of characters: see the module's docstring), or byte ranges
@@ -185,7 +190,6 @@ def _read_chunks(
     names it."""
     budget = _Budget() if spread else None
     repeats = Repeats()  # one for every input: a document met again gets passage ids of its own
-    sizes = input_sizes(inputs)
     base = 0  # bytes of the inputs before this one
     for n, name in enumerate(inputs):
         held = _Held() if skip is not None else None

@@ -185,9 +185,9 @@ def _count(
 
         found = Examples(settings.freq) if examples else None
         with progress.muted():  # the job reports for the model's labelling of each batch
-            counted = accumulate(items(), lambda: load_model(model_dir), settings, found, skip)
+            tally = accumulate(items(), lambda: load_model(model_dir), settings, found, skip)
         tracking.finish()
-        return counted, found
+        return tally, found
     from trendscore.run.backends import Cluster, Processes
     from trendscore.run.chunks import Work
     from trendscore.run.job import check_backend, score_counts

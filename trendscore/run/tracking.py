@@ -19,8 +19,6 @@ from trendscore.run.reading import Chunk, input_sizes
 
 __all__ = ["JobProgress"]
 
-#: the passages between two of :func:`trendscore.io.readers.read_records`'s progress calls
-PASSAGES_BETWEEN = PROGRESS_RECORDS
 
 
 class JobProgress:
@@ -37,6 +35,8 @@ class JobProgress:
 
     def __init__(self, verb: str, inputs: list[str]):
         self.say = progress.current()
+        #: each input's bytes, for :func:`~trendscore.run.reading.read_chunks` to place its chunks
+        #: in (None when nobody listens or a size is not known)
         self.sizes = input_sizes(inputs) if self.say is not None else None
         self.total = None if self.sizes is None else sum(self.sizes)
         self.stage = f"{verb} input" if self.total is not None else f"{verb} passages"
@@ -73,7 +73,7 @@ class JobProgress:
 
         def at(position: int | None) -> None:
             self.marks.append(None if position is None or self.sizes is None else base + position)
-            self.done(PASSAGES_BETWEEN)
+            self.done(PROGRESS_RECORDS)
 
         return at
 

@@ -15,7 +15,6 @@ __all__ = [
     "render_score",
     "labels_text",
     "drivers_text",
-    "outlets_verb",
     "why_lines",
     "window_cell",
     "windows_text",
