@@ -1,4 +1,6 @@
+import csv
 import datetime as dt
+import io
 import random
 
 import pytest
@@ -6,6 +8,7 @@ from scenarios import THEMES, generate, naive_calls, records
 
 import trendscore
 from trendscore.trends.momentum import SCALE, Accumulator, MomentumSettings, compute_score
+from trendscore.trends.render import render_score
 
 
 def _acc(days):
@@ -306,3 +309,24 @@ def test_as_of_after_all_data_says_the_data_are_too_old_not_that_there_are_none(
     assert gap.themes[0]["reason"] == "steady: no passages in the 12 weeks before the last 4 weeks to compare with"
     only_recent = trendscore.score(recs[-5:])
     assert only_recent.notes[-1] == "no passages before the recent window: every theme is called steady"
+
+
+def test_each_row_names_the_periods_of_its_own_window():
+    # policy doubles two weeks before the end and is called on a 2-week window, while the
+    # top-level windows are the default length's: the row itself must say which weeks it compared
+    start = dt.date(2025, 1, 6)
+    shares = {"policy": lambda i: 0.2 if i < 126 else 0.4, "overseas": 0.25}
+    score = compute_score(_acc(_weeks(20, 30, shares, start)), "week")
+    rows = {t["theme"]: t for t in score.themes}
+    policy = rows["policy"]
+    assert policy["recent_periods"] == 2 != score.settings["recent"]
+    assert policy["recent"] == ["2025-W20", "2025-W21"]
+    assert policy["baseline"] == ["2025-W08", "2025-W19"]
+    assert score.windows["recent"] != policy["recent"]
+    steady = rows["overseas"]
+    assert steady["recent"] == score.windows["recent"] and steady["baseline"] == score.windows["baseline"]
+    # the CSV carries the same periods
+    csv_rows = {r["theme"]: r for r in csv.DictReader(io.StringIO(render_score(score, "csv")))}
+    got = csv_rows["policy"]
+    assert [got["recent_first"], got["recent_last"], got["baseline_first"], got["baseline_last"]] == [
+        "2025-W20", "2025-W21", "2025-W08", "2025-W19"]

@@ -241,6 +241,8 @@ def compute_score(
         notes.append("no dated passages: nothing to score")
         empty = Window()
         themes_out = [_theme_row(t, dict(NO_TEST), empty, empty, 1.0, "steady", None, None, cfg, freq) for t in themes]
+        for row in themes_out:
+            row["recent"] = row["baseline"] = None
         return Score(None, freq, themes_out, [], records, {}, settings_json, notes, labelled_by)
     assert cur is not None and span_first is not None  # both set whenever last_day is
 
@@ -345,6 +347,10 @@ def compute_score(
                 direction = "steady"
         units = (units_r[j], units_b[j])
         row = _theme_row(theme, test, recent[j], base[j], phis[j], direction, length, needed, cfg, freq, units)
+        # the periods this row's figures are of (the top-level windows are the default length's)
+        first = cur - length + 1
+        row["recent"] = [_label(first, freq), _label(cur, freq)]
+        row["baseline"] = [_label(first - cfg.baseline, freq), _label(first - 1, freq)]
         if mix is not None:
             row["sources"] = mix["sources"]
             if mix["explained"]:

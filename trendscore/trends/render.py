@@ -38,6 +38,10 @@ _CSV_FIELDS = [
     "z",
     "p_value",
     "recent_periods",
+    "recent_first",
+    "recent_last",
+    "baseline_first",
+    "baseline_last",
     "reason",
     "drivers",
     "outlets_driving",
@@ -143,6 +147,8 @@ def _csv(score: Score) -> str:
         row = {k: t.get(k) for k in fields}
         row["rank"] = rank
         row["ratio_low"], row["ratio_high"] = t["ratio_interval"] or (None, None)
+        row["recent_first"], row["recent_last"] = t.get("recent") or (None, None)
+        row["baseline_first"], row["baseline_last"] = t.get("baseline") or (None, None)
         row["drivers"] = "; ".join(d["name"] for d in t.get("drivers", []))
         row["outlets_driving"] = "; ".join(d["source"] for d in t.get("outlets_driving", []))
         writer.writerow(row)
