@@ -44,7 +44,36 @@ def _on_sigterm(signum, frame):
     raise _Terminated()
 
 
+#: the exit status of a command whose standard output's reader went away: a shell tool killed
+#: by SIGPIPE gives 128 + 13, which ``set -o pipefail`` passes on
+_BROKEN_PIPE_EXIT = 141
+
+
+class _Command(click.Command):
+    """A command; ``prints``: it writes its results to standard output (True), or does when the
+    function it names says so of its parameters, and is then refused before any work when
+    standard output is closed (``>&-``), as ``label`` and ``score`` are refused for ``-o -``."""
+
+    def __init__(self, *args, prints=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.prints = prints
+
+    def invoke(self, ctx):
+        if self.prints is True or (callable(self.prints) and self.prints(ctx.params)):
+            from trendscore.io.atomic import check_standard_output
+
+            check_standard_output()
+        return super().invoke(ctx)
+
+
+class _SubGroup(click.Group):
+    command_class = _Command
+
+
 class _Group(click.Group):
+    command_class = _Command
+    group_class = _SubGroup
+
     def invoke(self, ctx):
         import signal
         import threading
@@ -73,9 +102,11 @@ class _Group(click.Group):
                 message += f"; try {exc.hint.render(_OPTIONS)}"
             click.echo(f"Error: {one_line(message)}", err=True)
             ctx.exit(exc.exit_code)
-        except BrokenPipeError:
-            sys.stderr.close()
-            ctx.exit(1)
+        except BrokenPipeError:  # the reader of standard output has gone (`| head -1`): stop as shell tools do
+            from trendscore.io.atomic import discard_standard_output
+
+            discard_standard_output()
+            ctx.exit(_BROKEN_PIPE_EXIT)
         except OSError as exc:  # an I/O failure no module turned into its own message
             where = f"{exc.filename}: " if exc.filename else ""
             click.echo(f"Error: {one_line(where + (exc.strerror or str(exc)))}", err=True)
@@ -546,7 +577,12 @@ def _as_recorded(parts: list[str]) -> str:
     return (f"SOURCE_DATE_EPOCH={shlex.quote(epoch)} " if epoch else "") + " ".join(parts)
 
 
-@main.command()
+def _into_registry(params) -> bool:
+    """Whether ``train`` trains into a registry, when it prints the comparison on standard output."""
+    return params["registry"] is not None
+
+
+@main.command(prints=_into_registry)
 @click.argument("seeds", nargs=-1, required=True)
 @click.option("-o", "--output", "out_dir", default=None, help="Model directory to write (replaced atomically).")
 @click.option("--registry", default=None, help="Train a challenger into this registry; promote it if not worse.")
@@ -800,7 +836,7 @@ def seeds():
     """Check and add labelled seed passages."""
 
 
-@seeds.command("validate")
+@seeds.command("validate", prints=True)
 @click.argument("files", nargs=-1, required=True)
 @click.option("--themes", default=None, help="Comma-separated allowed labels (default: spot misspellings).")
 def seeds_validate(files, themes):
@@ -861,7 +897,7 @@ def seeds_add(new, directory, on_conflict):
         click.echo(one_line(f"Note: fields outside the seed format were not kept: {names}{more}"), err=True)
 
 
-@seeds.command("issues")
+@seeds.command("issues", prints=True)
 @click.argument("files", nargs=-1, required=True)
 @click.option("-n", "limit", default=50, show_default=True, type=click.IntRange(1), help="Show at most this many.")
 @click.option("--cv", default=5, show_default=True, type=click.IntRange(2, 20))
@@ -962,7 +998,7 @@ def models():
 _registry_opt = click.option("--registry", required=True, help="The registry directory.")
 
 
-@models.command("list")
+@models.command("list", prints=True)
 @click.option("--registry", default=None, help="A registry (default: the bundled models and the model folders here).")
 def models_list(registry):
     """List the registry's versions (* marks the champion), or the bundled models and the
@@ -988,7 +1024,7 @@ def models_list(registry):
         )
 
 
-@models.command("show")
+@models.command("show", prints=True)
 @click.argument("model")
 @click.option("--registry", default=None, help="MODEL is a version of this registry (v0003).")
 def models_show(model, registry):
@@ -1023,7 +1059,7 @@ def models_rollback(registry):
     click.echo(f"{Registry(registry).rollback()} is the champion", err=True)
 
 
-@models.command("history")
+@models.command("history", prints=True)
 @_registry_opt
 def models_history(registry):
     """The champions, first to current: what rollback walks back through."""
@@ -1034,7 +1070,7 @@ def models_history(registry):
         click.echo(f"{n:>3}  {name}{'  (champion)' if n == len(history) else ''}")
 
 
-@main.command()
+@main.command(prints=True)
 @click.argument("labelled", nargs=-1, required=True)
 @_model_opt
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)

@@ -4,8 +4,9 @@ model directories).
 
 What an output path gets (see docs/reliability.md):
 
-- ``-``: standard output, written in UTF-8 whatever the locale (as files are); refused when
-  closed (``>&-``).
+- ``-``: standard output, written in UTF-8 whatever the locale (as files are), through its
+  byte buffer: the ``sys.stdout`` of a program calling the library keeps its own encoding
+  (only the command line makes it UTF-8, :func:`standard_output`); refused when closed (``>&-``).
 - a regular file, new or existing: written to a temporary file beside it
   (``.NAME.HOST.PID.RANDOM.part``) and renamed into place when complete; an existing file
   keeps its mode (and, for root, its owner). On failure the temporary file is removed; one a
@@ -25,6 +26,7 @@ anything but an older model: :func:`trendscore.modeling.store.check_model_target
 from __future__ import annotations
 
 import errno
+import io
 import os
 import stat
 import sys
@@ -40,6 +42,8 @@ __all__ = [
     "create_new_file",
     "check_distinct_outputs",
     "check_output_path",
+    "check_standard_output",
+    "discard_standard_output",
     "output_kind",
     "standard_output",
     "temp_beside",
@@ -87,16 +91,23 @@ def output_kind(path: str) -> str:
     return "direct" if _through_special(path) else "atomic"
 
 
+def check_standard_output() -> None:
+    """Refuse with an :class:`InputError` a standard output that was closed as the process
+    started (``>&-``), where Python has none: there is nowhere for the results to go."""
+    if sys.stdout is None:
+        raise InputError("standard output is closed: there is nothing to write to; name an output file", "-")
+
+
 def standard_output():
     """``sys.stdout``, made to write UTF-8 (its error handler kept) when the locale gave it
-    another encoding (a legacy locale, ``PYTHONIOENCODING=latin-1``): data on standard output
-    is the bytes a file of the same format holds. Refused with an :class:`InputError` when
-    standard output was closed as the process started (``>&-``), where Python has none."""
+    another encoding (a legacy locale, ``PYTHONIOENCODING=latin-1``), for a program that owns
+    its standard output (the command line): what it prints is UTF-8, as the files it writes
+    are. Refused with an :class:`InputError` when standard output is closed (``>&-``). The
+    library's own writes to ``-`` leave ``sys.stdout`` as it is (:class:`AtomicOutput`)."""
     import codecs
 
+    check_standard_output()
     out = sys.stdout
-    if out is None:
-        raise InputError("standard output is closed: there is nothing to write to; name an output file", "-")
     try:
         utf8 = codecs.lookup(getattr(out, "encoding", None) or "").name == "utf-8"
     except LookupError:
@@ -104,6 +115,62 @@ def standard_output():
     if not utf8 and hasattr(out, "reconfigure"):
         out.reconfigure(encoding="utf-8", errors=out.errors)
     return out
+
+
+def discard_standard_output() -> None:
+    """Point standard output (file descriptor 1) at the null device, once its reader has gone
+    (a closed pipe): what is still buffered for it is then dropped when the process ends,
+    instead of failing once more there. Nothing is done where standard output is no file."""
+    try:
+        fd = sys.stdout.fileno() if sys.stdout is not None else -1
+    except (AttributeError, OSError, ValueError):
+        return
+    if fd < 0:
+        return
+    null = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(null, fd)
+    finally:
+        os.close(null)
+
+
+class _Borrowed(io.RawIOBase):
+    """Writes into a byte stream that another owns (standard output's buffer), which closing
+    this one (or its garbage collection) leaves open: only flushed."""
+
+    def __init__(self, target):
+        super().__init__()
+        self.target = target
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data) -> int:
+        self.target.write(data)
+        return len(data)
+
+    def flush(self) -> None:
+        if not self.closed:
+            self.target.flush()
+
+
+def _standard_stream(binary: bool):
+    """What the library writes to ``-`` through: standard output's byte buffer (``binary``),
+    or a UTF-8 text stream into it (its error handler kept, no line-end translation, as a
+    file is written), after what the caller printed is flushed; ``sys.stdout`` itself is not
+    changed. A ``sys.stdout`` without a byte buffer (an ``io.StringIO``) takes the text as it is."""
+    check_standard_output()
+    out = sys.stdout
+    out.flush()
+    buffer = getattr(out, "buffer", None)
+    if buffer is None:
+        if binary:
+            raise OutputError("standard output: it takes text only (it has no byte buffer); name an output file")
+        return out
+    if binary:
+        return buffer
+    errors = getattr(out, "errors", None) or "strict"
+    return io.TextIOWrapper(_Borrowed(buffer), encoding="utf-8", errors=errors, newline="", write_through=False)
 
 
 def _file_id(st: os.stat_result) -> tuple[int, int] | None:
@@ -135,7 +202,7 @@ def check_output_path(out: str, inputs: list[str]) -> None:
     device, or lies in a missing directory."""
     kind = output_kind(out)
     if kind == "stdout":
-        standard_output()  # closed: refused before any work
+        check_standard_output()  # closed: refused before any work
         return
     if kind == "atomic":
         real = Path(os.path.realpath(out))
@@ -319,8 +386,7 @@ class AtomicOutput:
     def __enter__(self):
         kind = output_kind(self.path)
         if kind == "stdout":
-            out = standard_output()
-            self.fh = out.buffer if self.binary else out
+            self.fh = _standard_stream(self.binary)
         elif kind == "direct":
             self.fh = _open_direct(self.path, self.binary)
         else:

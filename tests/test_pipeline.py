@@ -1,0 +1,120 @@
+"""trendscore inside a pipeline: commands that print when standard output is closed, a reader
+that leaves early (`| head -1`), a Python caller's own sys.stdout, overlapping `score --state`
+runs, a JSON Lines file cut inside a character."""
+
+import io
+import os
+import subprocess
+import sys
+
+import pytest
+from test_nightly import PASSAGES, ROOT, _cli, _jsonl
+
+SEEDS = os.path.join(ROOT, "seeds", "batch_02_gov.jsonl")
+CLOSED = b"Error: -: standard output is closed: there is nothing to write to; name an output file\n"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["models", "list"],
+        ["models", "show", "default"],
+        ["models", "history", "--registry", "REG"],
+        ["seeds", "validate", SEEDS],
+        ["seeds", "issues", SEEDS],
+        ["evaluate", SEEDS],
+        ["train", SEEDS, "--registry", "REG"],
+    ],
+)
+def test_closed_standard_output_refuses_every_command_that_prints(tmp_path, args):
+    """`trendscore models list >&-` (and every command whose results go to standard output)
+    had printed nothing and exited 0: a pipeline lost its results without a word."""
+    args = [str(tmp_path / "reg") if a == "REG" else a for a in args]
+    done = _cli(args, stdout=None, preexec_fn=lambda: os.close(1))
+    assert (done.returncode, done.stderr) == (2, CLOSED)
+    assert not (tmp_path / "reg").exists()  # refused before any work
+
+
+@pytest.mark.slow
+def test_closed_standard_output_leaves_commands_that_do_not_print_alone(tmp_path):
+    """A command whose results are files and whose words go to stderr runs as before."""
+    done = _cli(["models", "rollback", "--registry", tmp_path / "none"], stdout=None, preexec_fn=lambda: os.close(1))
+    assert done.returncode == 2
+    assert done.stderr == f"Error: {tmp_path / 'none'}: no such directory (a model registry was expected)\n".encode()
+
+
+def _reader_gone(args, cwd):
+    """Run the CLI with its standard output a pipe whose reader closed it before the first write."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "trendscore", *map(str, args)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        env={**os.environ, "PYTHONPATH": ROOT}, cwd=cwd,
+    )
+    assert proc.stdout is not None
+    proc.stdout.close()  # the interpreter takes far longer to start than this
+    try:
+        _, err = proc.communicate(timeout=120)
+    finally:
+        proc.kill()
+    return proc.returncode, err
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["label", "IN"],
+        ["label", "IN", "--format", "csv", "--jobs", "2"],
+        ["score", "IN", "--freq", "day", "--report", "report.html", "--plot", "plot.png"],
+        ["score", "IN", "--freq", "day", "--state", "state.json", "--alert"],
+        ["models", "list"],
+        ["seeds", "validate", "IN"],  # its problems (no labels) on standard output
+    ],
+)
+def test_a_reader_that_went_away_ends_with_the_status_of_sigpipe(tmp_path, args):
+    """`trendscore ... | head -1` under `set -o pipefail` had ended with status 1, which reads
+    as a failure of trendscore's own; a shell tool gives 141 (128 + SIGPIPE). Nothing is said,
+    and no file of the run is left behind, whole or in part."""
+    source = _jsonl(tmp_path / "in.jsonl", PASSAGES)
+    status, err = _reader_gone([source if a == "IN" else a for a in args], tmp_path)
+    assert (status, err) == (141, b"")
+    assert sorted(os.listdir(tmp_path)) == ["in.jsonl"]
+
+
+def test_the_library_writes_utf8_to_standard_output_leaving_the_callers_stream_as_it_was(tmp_path, monkeypatch):
+    """run_label(..., "-") and run_score had reconfigured the calling program's sys.stdout to
+    UTF-8 for good; its text after the job came out in UTF-8 where it had asked for Latin-1."""
+    from trendscore.run.label import run_label
+    from trendscore.run.score import run_score
+
+    source = str(_jsonl(tmp_path / "in.jsonl", PASSAGES))
+    labelled, scored = tmp_path / "labelled.jsonl", tmp_path / "scored.json"
+    run_label([source], str(labelled))
+    run_score([source], freq="day", output=str(scored))
+    raw = io.BytesIO()
+    caller = io.TextIOWrapper(raw, encoding="latin-1", errors="backslashreplace")
+    monkeypatch.setattr(sys, "stdout", caller)
+    print("before: café")
+    run_label([source], "-")
+    run_score([source], freq="day", output="-", fmt="json")
+    print("after: café 微")
+    caller.flush()
+    assert (caller.encoding, caller.errors) == ("latin-1", "backslashreplace")
+    expected = b"before: caf\xe9\n" + labelled.read_bytes() + scored.read_bytes() + b"after: caf\xe9 \\u5fae\n"
+    assert raw.getvalue() == expected
+
+
+def test_standard_output_without_a_byte_buffer_takes_text_and_refuses_bytes(monkeypatch):
+    """A caller whose sys.stdout is an io.StringIO: text goes into it as text; bytes (Parquet)
+    are refused in one line instead of an AttributeError."""
+    from trendscore.errors import OutputError
+    from trendscore.io.atomic import AtomicOutput
+
+    text = io.StringIO()
+    monkeypatch.setattr(sys, "stdout", text)
+    with AtomicOutput("-") as fh:
+        fh.write("微短剧\n")
+    assert text.getvalue() == "微短剧\n"
+    with pytest.raises(OutputError, match=r"^standard output: it takes text only \(it has no byte buffer\)"):
+        with AtomicOutput("-", binary=True):
+            pass
