@@ -2,12 +2,15 @@
 that leaves early (`| head -1`), a Python caller's own sys.stdout, overlapping `score --state`
 runs, a JSON Lines file cut inside a character."""
 
+import contextlib
 import io
+import json
 import os
 import subprocess
 import sys
 
 import pytest
+from test_drivers import _stream
 from test_nightly import PASSAGES, ROOT, _cli, _jsonl
 
 SEEDS = os.path.join(ROOT, "seeds", "batch_02_gov.jsonl")
@@ -78,7 +81,8 @@ def test_a_reader_that_went_away_ends_with_the_status_of_sigpipe(tmp_path, args)
     source = _jsonl(tmp_path / "in.jsonl", PASSAGES)
     status, err = _reader_gone([source if a == "IN" else a for a in args], tmp_path)
     assert (status, err) == (141, b"")
-    assert sorted(os.listdir(tmp_path)) == ["in.jsonl"]
+    left = sorted(os.listdir(tmp_path))
+    assert left == (["in.jsonl"] if "--state" not in args else [".state.json.lock", "in.jsonl"])  # the lock stays
 
 
 def test_the_library_writes_utf8_to_standard_output_leaving_the_callers_stream_as_it_was(tmp_path, monkeypatch):
@@ -118,3 +122,77 @@ def test_standard_output_without_a_byte_buffer_takes_text_and_refuses_bytes(monk
     with pytest.raises(OutputError, match=r"^standard output: it takes text only \(it has no byte buffer\)"):
         with AtomicOutput("-", binary=True):
             pass
+
+
+@contextlib.contextmanager
+def _lock_held(path):
+    """Another process holding the lock ``path`` (through filelock) until the block ends."""
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys, filelock; lock = filelock.FileLock(sys.argv[1]); lock.acquire(); print('held'); input()",
+            str(path),
+        ],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline() == "held\n"
+        yield
+    finally:
+        holder.communicate("\n", timeout=30)
+
+
+def _early_and_full(tmp_path):
+    records = _stream()
+    early = _jsonl(tmp_path / "early.jsonl", [r for r in records if r["date"] < "2025-04-20"])
+    return early, _jsonl(tmp_path / "full.jsonl", records)
+
+
+@pytest.mark.slow
+def test_runs_sharing_a_state_file_take_turns_and_alert_once(tmp_path):
+    """Two `score --state S --alert` runs that overlapped had both compared with the state as
+    it was when they started, and both alerted the same change. The second now waits for the
+    first (here another process holding the state's lock while it saves its calls) and
+    compares with the calls the first saved: no change is reported twice."""
+    early, full = _early_and_full(tmp_path)
+    state, first = tmp_path / "state.json", tmp_path / "first.json"
+    assert _cli(["score", early, "--state", state, "--alert"]).returncode == 0
+    alerted = _cli(["score", full, "--state", first, "--alert"])  # what the first run saves and alerts
+    assert alerted.returncode == 3 and json.loads(alerted.stdout)["changes"]
+    with _lock_held(tmp_path / ".state.json.lock"):
+        second = subprocess.Popen(
+            [sys.executable, "-m", "trendscore", "score", str(full), "--state", str(state), "--alert"],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env={**os.environ, "PYTHONPATH": ROOT},
+        )
+        try:
+            with pytest.raises(subprocess.TimeoutExpired):
+                second.wait(timeout=12)  # it scores (a few seconds), then waits for the lock
+            state.write_bytes(first.read_bytes())  # the first run saves its calls, then lets go
+        except BaseException:
+            second.kill()
+            raise
+    out, err = second.communicate(timeout=120)
+    assert (second.returncode, err) == (0, b"")
+    assert json.loads(out)["changes"] == []
+
+
+def test_a_state_lock_not_had_in_time_is_one_line_and_nothing_written(tmp_path, monkeypatch, run):
+    """The wait for another run's hold on the state file is bounded: then one line naming the
+    state file, exit 1, no output written and the state kept."""
+    from trendscore.trends import alerts
+
+    early, full = _early_and_full(tmp_path)
+    state = tmp_path / "state.json"
+    assert run("score", early, "--state", state).exit_code == 0
+    before = state.read_bytes()
+    monkeypatch.setattr(alerts, "STATE_LOCK_WAIT_SECONDS", 0.5)
+    with _lock_held(tmp_path / ".state.json.lock"):
+        done = run("score", full, "--state", state, "--alert", "-o", tmp_path / "score.json")
+    assert done.exit_code == 1
+    assert done.stderr == (
+        f"Error: {state}: another run has held this state file's lock (.state.json.lock) for 0.5 s; "
+        "nothing was written (try again once it ends)\n"
+    )
+    assert state.read_bytes() == before and not (tmp_path / "score.json").exists()

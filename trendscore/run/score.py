@@ -62,7 +62,10 @@ def run_score(
     ``alert_output`` (with ``state_path``; ``-`` for standard output) gets the changes as one
     line of JSON (:func:`~trendscore.trends.alerts.alert_report`), written before the state
     file is replaced: an alert that cannot be delivered (a full disk, a closed pipe) leaves the
-    last run's state, so the next run reports the changes again instead of never."""
+    last run's state, so the next run reports the changes again instead of never. Runs that
+    share ``state_path`` take turns from their comparison with it to its replacement
+    (:func:`~trendscore.trends.alerts.holding_state`): one that overlaps another compares with
+    the calls the other saved, so a change is reported once."""
     from trendscore.run.job import check_workers
     from trendscore.run.reading import expand_inputs
 
@@ -99,50 +102,55 @@ def run_score(
     from trendscore.trends.scoring import ScoreSettings
 
     settings = ScoreSettings(freq=freq, as_of=as_of_date, relabel=relabel, by=by, columns=columns)
-    with ExitStack() as stack:
-        tally, examples = _count(
-            stack, inputs, settings, model_dir, input_format, encoding, encoding_errors, skip, columns,
-            scheduler, block_mb, bool(report_path), jobs,
-        )
-        result = score_tally(tally, settings)
-        if state_path is not None:
-            from trendscore.trends.alerts import check_state_order
-
-            check_state_order(previous, result, state_path)  # before any output is written
-        warnings = []
-        if tally.bad_dates:
-            where, line, value = tally.first_bad_date_at
-            warnings.append(
-                f"{counted(tally.bad_dates, 'passage')} "
-                f"{plural(tally.bad_dates, 'has a date that does', 'have dates that do')} not parse and "
-                f"{plural(tally.bad_dates, 'was', 'were')} counted as undated "
-                f"(first: {where}:{line}: {value})"
+    # the state file's lock, held from the comparison with the last run's calls until this
+    # run's calls replace them: an overlapping run sharing the file waits, then compares with them
+    with ExitStack() as held:
+        with ExitStack() as stack:
+            tally, examples = _count(
+                stack, inputs, settings, model_dir, input_format, encoding, encoding_errors, skip, columns,
+                scheduler, block_mb, bool(report_path), jobs,
             )
-        if output is not None:  # None: no ranking written (score --alert prints the changes instead)
-            with AtomicOutput(output) as fh:
-                fh.write(render_score(result, fmt, why))
-        if plot_path or report_path:
-            from trendscore.trends.report import plot_png, write_plot, write_report
+            result = score_tally(tally, settings)
+            if state_path is not None:
+                from trendscore.trends.alerts import check_state_order, holding_state, read_state
 
-            # drawn once for both outputs
-            png = plot_png(result, lang) if result.series else None
-            if plot_path:
-                write_plot(result, plot_path, png, lang)
-            if report_path:
-                write_report(result, report_path, examples, png, lang)
-    changes = None
-    if state_path is not None:
-        from trendscore.trends.alerts import call_changes, write_state
+                held.enter_context(holding_state(state_path))
+                previous = read_state(state_path, freq)  # as the last run left it, which may have ended meanwhile
+                check_state_order(previous, result, state_path)  # before any output is written
+            warnings = []
+            if tally.bad_dates:
+                where, line, value = tally.first_bad_date_at
+                warnings.append(
+                    f"{counted(tally.bad_dates, 'passage')} "
+                    f"{plural(tally.bad_dates, 'has a date that does', 'have dates that do')} not parse and "
+                    f"{plural(tally.bad_dates, 'was', 'were')} counted as undated "
+                    f"(first: {where}:{line}: {value})"
+                )
+            if output is not None:  # None: no ranking written (score --alert prints the changes instead)
+                with AtomicOutput(output) as fh:
+                    fh.write(render_score(result, fmt, why))
+            if plot_path or report_path:
+                from trendscore.trends.report import plot_png, write_plot, write_report
 
-        changes = call_changes(previous, result)
-        if alert_output is not None:
-            import json
+                # drawn once for both outputs
+                png = plot_png(result, lang) if result.series else None
+                if plot_path:
+                    write_plot(result, plot_path, png, lang)
+                if report_path:
+                    write_report(result, report_path, examples, png, lang)
+        changes = None
+        if state_path is not None:
+            from trendscore.trends.alerts import call_changes, write_state
 
-            from trendscore.trends.alerts import alert_report
+            changes = call_changes(previous, result)
+            if alert_output is not None:
+                import json
 
-            with AtomicOutput(alert_output) as fh:
-                fh.write(json.dumps(alert_report(result, previous, changes), ensure_ascii=False) + "\n")
-        write_state(state_path, result)
+                from trendscore.trends.alerts import alert_report
+
+                with AtomicOutput(alert_output) as fh:
+                    fh.write(json.dumps(alert_report(result, previous, changes), ensure_ascii=False) + "\n")
+            write_state(state_path, result)
     return ScoreResult(result, warnings, changes, previous)
 
 

@@ -2,21 +2,40 @@
 
 The state file is a small JSON object, ``{"as_of", "freq", "calls": {theme: direction},
 "saved"}``, written atomically after each successful score; a missing file is a first run.
+Runs that share a state file take turns to compare with it and replace it
+(:func:`holding_state`), so two that overlap do not both report the same change.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 
-from trendscore.errors import InputError
+from trendscore.errors import InputError, OutputError
 from trendscore.io.wholefile import NotReadable, read_whole
 from trendscore.trends.momentum import Score
 
-__all__ = ["read_state", "check_state_order", "call_changes", "write_state", "alert_report", "ALERT_EXIT"]
+__all__ = [
+    "read_state",
+    "holding_state",
+    "check_state_order",
+    "call_changes",
+    "write_state",
+    "alert_report",
+    "ALERT_EXIT",
+    "STATE_LOCK_WAIT_SECONDS",
+]
 
 #: the exit status of ``score --alert`` when a call changed since the last run
 ALERT_EXIT = 3
+
+#: how long a run waits for another run that shares its state file to compare with it and
+#: replace it (a few seconds: writing its outputs, its alert and the state)
+STATE_LOCK_WAIT_SECONDS = 60.0
 
 #: the largest state file read; the ones written hold a few KB (at most 200 themes' calls)
 MAX_STATE_BYTES = 1 << 20
@@ -65,6 +84,33 @@ def read_state(path: str, freq: str | None = None) -> dict | None:
     if freq is not None and state.get("freq") not in (None, freq):
         raise InputError(f"holds calls per {state.get('freq')}; this run is per {freq}: give another state file", path)
     return state
+
+
+@contextmanager
+def holding_state(path: str) -> Iterator[None]:
+    """Hold the lock of the state file ``path`` (``.NAME.lock`` beside the file it names,
+    through ``filelock``) while a run reads it, compares its calls and replaces it: a second
+    run waits its turn, for at most :data:`STATE_LOCK_WAIT_SECONDS`, and then compares with
+    the state the first one left. A lock not had in that time, or one that cannot be made
+    (a read-only folder), is an :class:`~trendscore.errors.OutputError` naming the state file."""
+    from filelock import FileLock, Timeout
+
+    real = Path(os.path.realpath(path))  # a symbolic link's target is the file replaced
+    name = f".{real.name}.lock"
+    lock = FileLock(str(real.parent / name), timeout=STATE_LOCK_WAIT_SECONDS)
+    try:
+        lock.acquire()
+    except Timeout:
+        raise OutputError(
+            f"{path}: another run has held this state file's lock ({name}) for {STATE_LOCK_WAIT_SECONDS:g} s; "
+            "nothing was written (try again once it ends)"
+        ) from None
+    except OSError as exc:
+        raise OutputError(f"{path}: cannot lock the state file ({exc.strerror or exc}); nothing was written") from None
+    try:
+        yield
+    finally:
+        lock.release()
 
 
 def _is_day(text: str) -> bool:
