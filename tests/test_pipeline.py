@@ -196,3 +196,46 @@ def test_a_state_lock_not_had_in_time_is_one_line_and_nothing_written(tmp_path, 
         "nothing was written (try again once it ends)\n"
     )
     assert state.read_bytes() == before and not (tmp_path / "score.json").exists()
+
+
+@pytest.mark.parametrize("command", ["label", "score"])
+@pytest.mark.parametrize("jobs", ["1", "2"])
+@pytest.mark.parametrize("copies", [1, 1000])  # the whole file in the first 64 KiB read, or not
+def test_a_json_lines_file_cut_inside_a_character_is_named_cut_short_when_bad_bytes_are_replaced(
+    run, tmp_path, command, jobs, copies
+):
+    """With --encoding-errors replace (a nightly job that passes over stray bytes), a .jsonl
+    whose last line stops inside a Chinese character had been `malformed JSON (Unterminated
+    string ...)`, where CSV, text and a strict read of the same file say it was cut short."""
+    lines = [json.dumps({"id": n, "text": p["text"], "date": p["date"]}, ensure_ascii=False) for n, p in
+             enumerate(PASSAGES * copies)]
+    data = "\n".join(lines).rstrip('"}').rsplit('"date"', 1)[0].rstrip(', "').encode("utf-8")  # ends in 规 or the like
+    path = tmp_path / "in.jsonl"
+    path.write_bytes(data[:-1])  # two of its three bytes kept, without a line end
+    out = tmp_path / ("out.jsonl" if command == "label" else "out.json")
+    done = run(command, path, "--jobs", jobs, "--encoding-errors", "replace", "-o", out)
+    assert done.exit_code == 2
+    assert done.stderr == (
+        f"Error: {path}:{len(lines)}: the last line stops inside a character, without a line end: "
+        "is the file cut short, or still being written?\n"
+    )
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+@pytest.mark.parametrize(
+    "tail, message",
+    [
+        ('{"id": 9, "text": "横店', "malformed JSON (Unterminated string starting at column 19)"),  # a whole character
+        ('{"id": 9, "text": "横\ufffd', "malformed JSON (Unterminated string starting at column 19)"),  # a bad byte
+        ('{"id": 9 "text": "横店"}', "malformed JSON (Expecting ',' delimiter at column 10)"),  # not at the end
+    ],
+)
+def test_other_malformed_json_lines_keep_their_message(run, tmp_path, jobs, tail, message):
+    """Only a last line that stops inside a character is named cut short; the others are
+    malformed JSON as before, wherever a replaced byte lies."""
+    path = tmp_path / "in.jsonl"
+    first = json.dumps(PASSAGES[0], ensure_ascii=False)
+    path.write_bytes(f"{first}\n{tail}".encode().replace("\ufffd".encode(), b"\xff"))
+    done = run("label", path, "--jobs", jobs, "--encoding-errors", "replace", "-o", tmp_path / "out.jsonl")
+    assert (done.exit_code, done.stderr) == (2, f"Error: {path}:2: {message}\n")

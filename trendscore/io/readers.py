@@ -133,11 +133,11 @@ def _lines(src: _Source, chosen: str, errors: str, skip: SkipLog | None = None) 
         last: str | None = (
             _decode_or_skip(pending, src.name, number, chosen, skip, last=True)
             if errors == "strict"
-            else pending.decode(chosen, errors)
+            else _decode_last_replacing(pending, chosen, errors)
         )
         del pending
         if last is not None:
-            yield number, last.rstrip("\r")
+            yield number, last.rstrip("\r") if last.endswith("\r") else last  # a CutLine stays one
 
 
 def _first_long(data: bytes, limit: int) -> int:
@@ -207,13 +207,37 @@ def _decode_line(raw: bytes, name: str, number: int, chosen: str, errors: str = 
         return raw.decode(chosen, errors)
     except UnicodeDecodeError as exc:
         cut = last and exc.reason == "unexpected end of data" and exc.end == len(raw)
-        if cut and not raw[: exc.start].isascii():
-            # a file cut short, or still being written: no other encoding would help. (After
-            # ASCII alone the byte may as well be another encoding's letter: cp1252's é at the
-            # file's end starts a UTF-8 character too; the advice to name it stands then.)
+        if cut and _cut_after_characters(raw, exc.start):
             raise InputError(CUT_SHORT, name, number) from None
         error = InputError(f"bytes that are not valid {chosen}", name, number)
         raise hinted(error, ENCODING_HINT) from None
+
+
+def _cut_after_characters(raw: bytes, start: int) -> bool:
+    """Whether a last line whose bytes stop inside a character from ``start`` on reads as a
+    file cut short, or still being written (no other encoding would help): when it holds
+    characters beyond ASCII before that. (After ASCII alone the byte may as well be another
+    encoding's letter: cp1252's é at the file's end starts a UTF-8 character too; the advice
+    to name the encoding stands then.)"""
+    return not raw[:start].isascii()
+
+
+class CutLine(str):
+    """The input's last line, without a line end, whose bytes stop inside a character, as read
+    with bad bytes replaced: text for CSV and plain text, where the replaced character stays;
+    a JSON Lines reader, for which it cannot be a whole record, names the file cut short."""
+
+    __slots__ = ()
+
+
+def _decode_last_replacing(raw: bytes, chosen: str, errors: str) -> str:
+    """The input's last line, without a line end, decoded with ``errors`` (not strict): a
+    :class:`CutLine` when its bytes stop inside a character as a file cut short does."""
+    decoder = codecs.getincrementaldecoder(chosen)(errors)
+    decoder.decode(raw, final=False)
+    held = decoder.getstate()[0]  # the bytes of a character begun and not ended
+    text = raw.decode(chosen, errors)
+    return CutLine(text) if held and _cut_after_characters(raw, len(raw) - len(held)) else text
 
 
 #: a last line that stops inside a character, without a line end
@@ -243,6 +267,8 @@ def parse_jsonl_line(
     except json.JSONDecodeError as exc:
         if line.lstrip().startswith("["):
             raise InputError("a JSON array, expected JSON Lines (one object per line)", name, number) from None
+        if isinstance(line, CutLine):  # read with bad bytes replaced: its broken character is no JSON's end
+            raise InputError(CUT_SHORT, name, number) from None
         what = exc.msg.removesuffix(" at")  # "Invalid control character at" read "at at column"
         raise InputError(f"malformed JSON ({what} at column {exc.colno}){_lone_cr(line)}", name, number) from None
     except ValueError as exc:  # NaN or Infinity, nesting deeper than jsonfast.MAX_DEPTH

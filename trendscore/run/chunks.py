@@ -176,7 +176,7 @@ def _read_range(chunk: Chunk) -> bytes:
 
 def _range_lines(chunk: Chunk, data: bytes, read: ReadSettings, skip: SkipLog | None):
     """The numbered lines of a byte range, decoded as the one-process reader decodes them."""
-    from trendscore.io.readers import _decode_or_skip, _too_long, max_line_bytes
+    from trendscore.io.readers import _decode_last_replacing, _decode_or_skip, _too_long, max_line_bytes
 
     start = chunk.payload[0]
     if start == 0 and chunk.codec == "utf-8" and data.startswith(codecs.BOM_UTF8):
@@ -189,13 +189,13 @@ def _range_lines(chunk: Chunk, data: bytes, read: ReadSettings, skip: SkipLog | 
     for number, raw in enumerate(pieces, 1):
         if len(raw) > limit:
             raise _too_long(chunk.name, number, limit)
+        last = not ends and number == len(pieces)
         if errors == "strict":
-            last = not ends and number == len(pieces)
             line = _decode_or_skip(raw, chunk.name, number, chunk.codec, skip, last)
             if line is None:
                 continue
         else:
-            line = raw.decode(chunk.codec, errors)
+            line = _decode_last_replacing(raw, chunk.codec, errors) if last else raw.decode(chunk.codec, errors)
         yield number, line[:-1] if line.endswith("\r") else line
 
 
