@@ -67,6 +67,8 @@ class _Command(click.Command):
 
 
 class _SubGroup(click.Group):
+    """A group under ``trendscore`` (``models``, ``seeds``, ``themes``) whose commands are :class:`_Command`."""
+
     command_class = _Command
 
 
