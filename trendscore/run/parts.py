@@ -19,7 +19,8 @@ __all__ = ["output_directory"]
 @contextmanager
 def output_directory(path: str, inputs: list[str]):
     """Make ``path`` ready for parts (a new or empty directory) and yield its absolute path;
-    on success write ``_SUCCESS``, on failure remove what this job put there."""
+    on success give the parts one schema (:func:`trendscore.io.parquet_parts.unify_parts`) and
+    write ``_SUCCESS``, on failure remove what this job put there."""
     target = Path(path)
     if not target.parent.resolve().is_dir():
         raise InputError(f"the output's directory {target.parent.resolve()} does not exist", path)
@@ -36,6 +37,9 @@ def output_directory(path: str, inputs: list[str]):
     _claim(real, made, path)
     try:
         yield str(real)
+        from trendscore.io.parquet_parts import unify_parts
+
+        unify_parts(str(real), path)  # parts written apart, read as one dataset
     except BaseException:
         _discard(real, made)
         raise
