@@ -231,6 +231,33 @@ def test_a_frames_null_labels_column_is_kept_as_label_keeps_it(tmp_path, cells):
     assert ("labels_input" in frame.columns) == (cells[1] is not None)
 
 
+@pytest.mark.parametrize(
+    "cells",
+    [[None, None, None, None], [None, None, ["policy"], None], [None, None, None, float("nan")]],
+    ids=["all-null", "labels-in-one-partition", "nan"],
+)
+def test_a_null_labels_column_is_dropped_alike_by_the_cli_pandas_and_dask(tmp_path, cells):
+    """label_dataframe had kept a ``labels`` column missing in every row as ``labels_input``
+    (of nulls), where ``label`` and trendscore.label drop it; a column with labels in one
+    partition only is kept by all three (the rule is the whole column's, not a partition's)."""
+    pytest.importorskip("pyarrow")
+    pd = pytest.importorskip("pandas")
+    dd = pytest.importorskip("dask.dataframe")
+    from trendscore.integrations.dask import label_dataframe
+
+    texts = [T, "政策", "短剧出海东南亚", "海淀区"]
+    records = [{"id": str(n), "text": t, "labels": c} for n, (t, c) in enumerate(zip(texts, cells))]
+    plain = [{**r, "labels": None if r["labels"] != r["labels"] else r["labels"]} for r in records]
+    written = labelled_by_cli(tmp_path, plain, "parquet")
+    frame = trendscore.label(pd.DataFrame(records))
+    lazy = label_dataframe(dd.from_pandas(pd.DataFrame(records), npartitions=2))
+    done = lazy.compute()
+    kept = any(c is not None and c == c for c in cells)
+    assert list(frame.columns) == list(written[0]) == list(lazy.columns) == list(done.columns)
+    assert ("labels_input" in done.columns) == kept
+    assert done["labels"].tolist() == frame["labels"].tolist()
+
+
 @pytest.mark.parametrize("fmt", ["csv", "parquet"])
 def test_a_field_first_met_in_a_later_record_has_the_place_a_frame_gives_it(tmp_path, fmt):
     """Parquet output had put a field no earlier record had after the score columns, where

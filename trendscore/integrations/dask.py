@@ -330,7 +330,9 @@ def label_dataframe(ddf, model=None, text_column: str = "text"):
     """``ddf`` with a ``labels`` column and one ``score_<theme>`` column per theme (a
     ``labels`` and ``scores`` column of its own kept as ``labels_input`` and ``scores_input``,
     and a ``provisional`` one as ``provisional_input`` when the model has provisional themes,
-    as :func:`trendscore.label` keeps them).
+    as :func:`trendscore.label` keeps them). A ``labels`` column missing in every row is dropped,
+    as :func:`trendscore.label` drops it (no labels of the user's): telling so takes one pass
+    over that column, here, before the labelled frame is returned.
 
     ``model`` is read as :func:`trendscore.label` reads it (a model directory, a registry, a
     bundled model's name, a loaded Model, or None for the bundled default); each worker loads
@@ -345,6 +347,7 @@ def label_dataframe(ddf, model=None, text_column: str = "text"):
     loaded = load_model(model_dir)  # check the model here first, and learn its themes
     themes = loaded.themes
     check_added_columns(ddf.columns, themes)  # before any work, as trendscore.label
+    ddf = _without_null_labels(ddf)
     meta = renamed_for_labels(ddf._meta, text_column, bool(loaded.provisional))  # as the partitions are renamed
     meta["labels"] = []
     for theme in themes:
@@ -354,6 +357,21 @@ def label_dataframe(ddf, model=None, text_column: str = "text"):
     kinds = {f"score_{t}": "float64" for t in themes} | {"labels": "object"}
     meta = meta.astype(kinds | ({"provisional": "object"} if loaded.provisional else {}))
     return ddf.map_partitions(_label_partition, model_dir, text_column, meta=meta)
+
+
+def _without_null_labels(ddf):
+    """``ddf`` without its ``labels`` column when every cell of it is missing, as
+    :func:`trendscore.io.frames.without_null_labels` drops a pandas frame's (its partitions'
+    counts joined by the same rule)."""
+    import dask
+
+    from trendscore.io.frames import drops_null_labels, labels_key, null_labels_count
+
+    key = labels_key(ddf.columns)
+    if key is None:
+        return ddf
+    counts = dask.compute(*[dask.delayed(null_labels_count)(p) for p in ddf[key].to_delayed()])
+    return ddf.drop(columns=[key]) if drops_null_labels(counts) else ddf
 
 
 def _label_kinds(labels) -> set[str]:

@@ -139,13 +139,30 @@ def without_null_labels(frame):
     >>> list(without_null_labels(pd.DataFrame({"text": ["a"], "labels": [None]})).columns)
     ['text']
     """
-    names = [str(c) for c in frame.columns]
-    if names.count("labels") != 1 or len(frame) == 0:
-        return frame
-    key = frame.columns[names.index("labels")]
-    if all(_missing(cell) for cell in frame[key].tolist()):
+    key = labels_key(frame.columns)
+    if key is not None and drops_null_labels([null_labels_count(frame[key])]):
         return frame.drop(columns=[key])
     return frame
+
+
+def labels_key(columns):
+    """The key of the one column of ``columns`` named ``labels``, or None (none, or several)."""
+    names = [str(c) for c in columns]
+    return columns[names.index("labels")] if names.count("labels") == 1 else None
+
+
+def null_labels_count(cells) -> tuple[int, bool]:
+    """``(rows, every cell missing)`` of a ``labels`` column, or of a part of one (a Dask
+    partition's): :func:`drops_null_labels` joins the parts."""
+    values = cells.tolist()
+    return len(values), all(_missing(cell) for cell in values)
+
+
+def drops_null_labels(counts) -> bool:
+    """Whether a ``labels`` column whose parts gave ``counts`` (:func:`null_labels_count`) is
+    dropped by labelling (:func:`without_null_labels`): it has rows, all missing. One rule for
+    a pandas frame and a Dask one."""
+    return sum(rows for rows, _ in counts) > 0 and all(missing for _, missing in counts)
 
 
 def labelled_frame(frame, results: list[dict], themes: list[str], text_column: str = "text", provisional: bool = False):
