@@ -666,3 +666,32 @@ def test_the_card_records_the_steps_that_make_the_model_again(small_seed_files, 
     assert shown[steps + 1 : steps + 4] == [f"  {n}. {step}" for n, step in enumerate(second["steps"], 1)]
     added = "  esports: provisional, from 10 examples (added 2030-01-01T00:00:00Z; "
     assert any(line.startswith(added) for line in shown)
+
+
+def test_provisional_themes_are_listed_in_the_order_they_were_added(small_model_dir, run, tmp_path):
+    """The card's provisional themes were written in the order of their names (the card's keys
+    sorted), so models list and models show listed 'alpha' before 'zeta' added before it."""
+    from trendscore.modeling.registry import Registry
+
+    reg = Registry(tmp_path / "reg")
+    reg.add(load_model(small_model_dir))
+    for name, skip in (("zeta", 0), ("alpha", 10)):
+        given = _write_jsonl(tmp_path / f"{name}.jsonl", _overseas_texts(10, skip))
+        result = run("themes", "add", name, "--examples", given, "--model", reg.path)
+        assert result.exit_code == 0, result.output
+    assert list(reg.card("v0003")["provisional"]) == ["zeta", "alpha"]
+    listed = run("models", "list", "--registry", reg.path)
+    assert listed.exit_code == 0, listed.output
+    assert "+ provisional zeta, alpha" in listed.stdout
+    shown = run("models", "show", reg.path)
+    assert shown.exit_code == 0, shown.output
+    lines = [line.split(":")[0].strip() for line in shown.stdout.splitlines() if ": provisional, from" in line]
+    assert lines == ["zeta", "alpha"]
+    # a card written before, its provisional themes sorted by name, stays valid and is read as it is
+    old = tmp_path / "old"
+    shutil.copytree(reg.path / "versions" / "v0003", old)
+    card = json.loads((old / "card.json").read_text("utf-8"))
+    (old / "card.json").write_text(json.dumps(card, ensure_ascii=False, indent=1, sort_keys=True), "utf-8")
+    _resign(old)
+    assert list(load_model(old).card["provisional"]) == ["alpha", "zeta"]
+    assert load_model(old).themes[-2:] == ["zeta", "alpha"]

@@ -108,6 +108,30 @@ def atomic_swap_dir(new: Path, final: Path) -> None:
     replace_dir(new, final)
 
 
+#: the mappings of a model's JSON files whose keys are written in the order given, not sorted
+#: (every other key is): the card's provisional themes, in the order they were added
+KEPT_ORDER: dict[str, tuple[str, ...]] = {"card.json": ("provisional",)}
+
+
+def _keys_sorted(obj, kept: tuple[str, ...] = ()):
+    """``obj`` with the keys of every mapping in it sorted, as ``json.dumps(sort_keys=True)``
+    sorts them, but for the top-level mappings named in ``kept``, whose own keys keep their
+    order (the mappings inside them are sorted)."""
+    if isinstance(obj, dict):
+        items = obj.items()
+        return {k: _keys_sorted(v, ()) if k not in kept else _in_order(v) for k, v in sorted(items)}
+    if isinstance(obj, (list, tuple)):
+        return [_keys_sorted(v) for v in obj]
+    return obj
+
+
+def _in_order(obj):
+    """A mapping with its keys in their order, the mappings inside it sorted."""
+    if not isinstance(obj, dict):
+        return _keys_sorted(obj)
+    return {k: _keys_sorted(v) for k, v in obj.items()}
+
+
 def write_model_dir(final: Path, jsons: dict[str, object], arrays: dict, texts: dict[str, str] | None = None) -> Path:
     """Write a model directory atomically: files into a temporary sibling, then swap in."""
     import shutil
@@ -121,7 +145,8 @@ def write_model_dir(final: Path, jsons: dict[str, object], arrays: dict, texts: 
         raise OutputError(f"{final}: cannot write the model there ({exc.strerror or exc})") from None
     try:
         for name, obj in jsons.items():
-            (tmp / name).write_text(json.dumps(obj, ensure_ascii=False, indent=1, sort_keys=True), "utf-8")
+            ordered = _keys_sorted(obj, KEPT_ORDER.get(name, ()))
+            (tmp / name).write_text(json.dumps(ordered, ensure_ascii=False, indent=1), "utf-8")
         import numpy as np
 
         for name, arr in arrays.items():
