@@ -324,3 +324,61 @@ def test_models_list_of_the_working_folder_shows_a_damaged_card_as_no_figure(cop
     assert result.exit_code == 0
     row = [line for line in result.output.splitlines() if line.startswith("model ")]
     assert row and "cv macro-F1 -" in row[0], result.output
+
+
+_PEAK = """
+import sys
+from trendscore.errors import ModelError
+from trendscore.modeling.model import load_model
+
+def status(key):
+    with open("/proc/self/status") as fh:
+        return next(int(line.split()[1]) for line in fh if line.startswith(key + ":")) >> 10
+
+before = status("VmRSS")
+try:
+    load_model(sys.argv[1])
+    print("loaded")
+except ModelError as exc:
+    print(exc)
+print(status("VmHWM") - before)
+"""
+
+
+def _load_peak(directory) -> tuple[str, int]:
+    """What loading ``directory`` says, and the MB its process grew by while loading it (the
+    peak of its resident memory, /proc's VmHWM, which a new process does not inherit as it
+    inherits getrusage's ru_maxrss from the process that started it)."""
+    import os
+    import subprocess
+    import sys
+
+    if not os.path.exists("/proc/self/status"):
+        pytest.skip("needs /proc")
+    env = {**os.environ, "OPENBLAS_NUM_THREADS": "1"}
+    done = subprocess.run([sys.executable, "-c", _PEAK, str(directory)], capture_output=True, text=True, env=env)
+    said, grown = done.stdout.splitlines()
+    return said, int(grown)
+
+
+@pytest.mark.slow
+def test_an_array_is_read_once_into_the_memory_that_keeps_it(copy):
+    """A model's weights (here 800 themes, 186 MB: within the 1 GiB an array may have) were read
+    whole and then copied, so loading took twice their size (with a 1 GiB coef.npy and a 1 GiB
+    provisional.npy, 3 GB); they are now read straight into the array that keeps them."""
+    k = 800
+    meta = json.loads((copy / "model.json").read_text("utf-8"))
+    meta.update(themes=[f"t{i}" for i in range(k)], thresholds=[0.5] * k, calibration=[[1.0, 0.0]] * k)
+    (copy / "model.json").write_text(json.dumps(meta), "utf-8")
+    card = json.loads((copy / "card.json").read_text("utf-8"))
+    card.pop("thresholds", None)
+    (copy / "card.json").write_text(json.dumps(card), "utf-8")
+    terms = np.load(copy / "idf.npy").shape[0]
+    np.save(copy / "coef.npy", np.full((terms, k), 0.5))
+    np.save(copy / "intercept.npy", np.zeros(k))
+    _resign(copy)
+    size = (copy / "coef.npy").stat().st_size >> 20
+    said, grown = _load_peak(copy)
+    assert said == "loaded"
+    assert grown < size * 1.3 + 60, (grown, size)
+

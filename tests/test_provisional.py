@@ -660,7 +660,8 @@ def test_the_card_records_the_steps_that_make_the_model_again(small_seed_files, 
     )
     assert second["steps"] == [train_command, card["command"], second["command"]]
     listed = run("models", "list", "--registry", reg.path).stdout.splitlines()
-    assert listed[0].endswith(f"  + provisional {NAME}") and listed[1].endswith(f"  + provisional esports, {NAME}")
+    assert listed[0].endswith(f"  + provisional {NAME}")
+    assert listed[1].endswith(f"  + provisional {NAME}, esports")  # in the order added
     shown = run("models", "show", "v0002", "--registry", reg.path).stdout.splitlines()
     steps = shown.index("made by, step by step:")
     assert shown[steps + 1 : steps + 4] == [f"  {n}. {step}" for n, step in enumerate(second["steps"], 1)]

@@ -12,12 +12,15 @@ from __future__ import annotations
 
 import os
 import stat
+from contextlib import contextmanager
 
 __all__ = [
     "NotReadable",
     "file_problem",
     "listed_problem",
     "read_whole",
+    "open_whole",
+    "read_into",
     "size_text",
     "MAX_JSON_BYTES",
     "MAX_ARRAY_BYTES",
@@ -115,6 +118,20 @@ def read_whole(path, limit: int) -> bytearray:
     waiting (a FIFO put there after its status was read is not waited on either), its status
     read again from the open file, and its bytes read into one buffer of its size (a read of
     ``limit`` bytes would take that much memory whatever the file holds)."""
+    with open_whole(path, limit) as (fh, size):
+        data = bytearray(size + 1)  # one byte more: a file that grew meanwhile is seen to
+        got = read_into(fh, memoryview(data))
+    if got > size:
+        raise NotReadable("changed while it was read", "changed")
+    del data[got:]
+    return data
+
+
+@contextmanager
+def open_whole(path, limit: int):
+    """``(unbuffered binary file, its size)`` of the regular file ``path`` of at most ``limit``
+    bytes, opened as :func:`read_whole` opens it, for a reader that reads its parts into
+    buffers of its own (an array's values, straight where they are kept)."""
     problem = _path_problem(path, limit)
     if problem is not None:
         raise problem
@@ -129,19 +146,23 @@ def read_whole(path, limit: int) -> bytearray:
         problem = _status_problem(st, limit)
         if problem is not None:
             raise problem
-        data = bytearray(st.st_size + 1)  # one byte more: a file that grew meanwhile is seen to
-        view, got = memoryview(data), 0
-        try:
-            while got < len(data):
-                n = fh.readinto(view[got:])
+        yield fh, st.st_size
+
+
+def read_into(fh, view: memoryview) -> int:
+    """Fill the bytes ``view`` from ``fh`` until it is full or the file ends; the bytes read.
+    An :class:`OSError` is a :class:`NotReadable`. The view is released."""
+    got = 0
+    try:
+        with view.cast("B") as flat:
+            while got < len(flat):
+                with flat[got:] as rest:
+                    n = fh.readinto(rest)
                 if not n:
                     break
                 got += n
-        except OSError as exc:
-            raise NotReadable(f"cannot be read ({exc.strerror or exc})") from None
-        finally:
-            view.release()
-    if got > st.st_size:
-        raise NotReadable("changed while it was read", "changed")
-    del data[got:]
-    return data
+    except OSError as exc:
+        raise NotReadable(f"cannot be read ({exc.strerror or exc})") from None
+    finally:
+        view.release()
+    return got

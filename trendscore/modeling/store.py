@@ -15,7 +15,15 @@ from pathlib import Path
 
 from trendscore.errors import Hint, InputError, ModelError, OutputError, hinted
 from trendscore.io.atomic import replace_dir, temp_dir_beside
-from trendscore.io.wholefile import MAX_ARRAY_BYTES, MAX_JSON_BYTES, NotReadable, file_problem, read_whole
+from trendscore.io.wholefile import (
+    MAX_ARRAY_BYTES,
+    MAX_JSON_BYTES,
+    NotReadable,
+    file_problem,
+    open_whole,
+    read_into,
+    read_whole,
+)
 
 __all__ = [
     "FORMAT_VERSION",
@@ -266,12 +274,37 @@ def load_array(path: Path) -> RawArray:
 
     Only plain numeric data is accepted: an object array (which would need pickle), another
     dtype or Fortran order is refused, and so is a file over
-    :data:`~trendscore.io.wholefile.MAX_ARRAY_BYTES` or no regular file (unread).
+    :data:`~trendscore.io.wholefile.MAX_ARRAY_BYTES` or no regular file (unread). The shape
+    the header declares must be what the rest of the file holds, checked before the values are
+    read; they are read straight into the array that keeps them (the whole file had been read
+    first and then copied: twice its size in memory).
     """
     try:
-        data = read_whole(path, MAX_ARRAY_BYTES)
+        with open_whole(path, MAX_ARRAY_BYTES) as (fh, size):
+            head = bytearray(min(size, 12 + MAX_NPY_HEADER))
+            del head[read_into(fh, memoryview(head)) :]
+            shape, start = _npy_header(head, path)
+            count = math.prod(shape)
+            if size - start != 8 * count:
+                raise ModelError(f"{path}: array data is {size - start} bytes, expected {8 * count}")
+            values = array.array("d", bytes(8 * min(count, 1))) * count  # (no buffer of bytes first)
+            body = memoryview(values)
+            if len(head) > start:
+                body.cast("B")[: len(head) - start] = head[start:]
+            got = len(head) - start + read_into(fh, body.cast("B")[len(head) - start :])
+            body.release()
+            if got != 8 * count or fh.read(1):
+                raise NotReadable("changed while it was read", "changed")
     except NotReadable as exc:
         raise ModelError(f"{path}: {exc}") from None
+    if sys.byteorder != "little":
+        values.byteswap()
+    return RawArray(values, shape)
+
+
+def _npy_header(data: bytearray, path: Path) -> tuple[tuple[int, ...], int]:
+    """The shape a float64 .npy file's first bytes ``data`` declare, and where its values begin;
+    a ModelError for anything but a C-order float64 array."""
     if data[:6] != b"\x93NUMPY" or len(data) < 12:
         raise ModelError(f"{path}: not a .npy file")
     major = data[6]
@@ -284,18 +317,10 @@ def load_array(path: Path) -> RawArray:
     if hlen > MAX_NPY_HEADER:  # numpy's own bound: a header is a short dict literal
         raise ModelError(f"{path}: .npy header of {hlen} bytes, more than {MAX_NPY_HEADER}; refusing it")
     try:
-        header = ast.literal_eval(data[start : start + hlen].decode("latin1"))
+        header = ast.literal_eval(bytes(data[start : start + hlen]).decode("latin1"))
         descr, fortran, shape = header["descr"], header["fortran_order"], tuple(header["shape"])
     except (ValueError, SyntaxError, KeyError, TypeError, MemoryError, RecursionError):
         raise ModelError(f"{path}: malformed .npy header") from None
     if descr != "<f8" or fortran or not all(isinstance(d, int) and d >= 0 for d in shape):
         raise ModelError(f"{path}: expected a C-order float64 array, got {descr!r}")
-    values = array.array("d")
-    body = memoryview(data)[start + hlen :]  # not a copy: an array of 1 GiB is held twice, not three times
-    count = math.prod(shape)
-    if len(body) != 8 * count:
-        raise ModelError(f"{path}: array data is {len(body)} bytes, expected {8 * count}")
-    values.frombytes(body)
-    if sys.byteorder != "little":
-        values.byteswap()
-    return RawArray(values, shape)
+    return shape, start + hlen
