@@ -239,3 +239,23 @@ def test_a_record_of_millions_of_tiny_values_is_refused_before_it_is_parsed(tmp_
     assert code == 2, err
     assert err.startswith(f"Error: {bomb}:1: malformed JSON (more than 4,000,000 values (arrays, objects, strings, ")
     assert len(err.splitlines()) == 1 and rss < LIMIT_MB
+
+
+@pytest.mark.parametrize("size, declared, why", [
+    (1 << 30, (1 << 30) - 12, "more than the 64 MiB a Parquet footer may have"),
+    (4096, (1 << 31) - 16, "more than the 4,096 bytes of the file"),
+])
+def test_a_parquet_footer_declaring_huge_metadata_is_refused_before_it_is_read(tmp_path, size, declared, why):
+    """pyarrow reads the metadata a Parquet footer declares into memory before parsing it: a
+    sparse file of 1 GiB (some KB on disk) declaring 1 GiB of it had taken 1.2 GB, past this
+    test's bound; the footer is now checked first, against the file's size and a bound."""
+    pytest.importorskip("pyarrow")
+    bomb = tmp_path / "bomb.parquet"
+    with open(bomb, "wb") as fh:
+        fh.write(b"PAR1")
+        fh.seek(size - 8)
+        fh.write(declared.to_bytes(4, "little") + b"PAR1")
+    code, err, rss = run_limited(["label", bomb])
+    assert code == 2
+    assert err == f"Error: {bomb}: damaged Parquet file (its footer declares {declared:,} bytes of metadata, {why})\n"
+    assert rss < LIMIT_MB

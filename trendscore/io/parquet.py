@@ -133,24 +133,63 @@ _HELD_ADVICE = (
 )
 
 
-def _parquet_file(pq, path: str):
+#: the most bytes of metadata a Parquet file's footer may declare: pyarrow reads that many into
+#: memory before it parses them, and a sparse file of 1 GiB (a few KB on disk) declaring 1 GiB of
+#: metadata had taken 1.2 GB. A file of 10,000 columns in 1,000 row groups has some 30 MB
+MAX_FOOTER_BYTES = 64 << 20
+
+
+def check_footer(tail: bytes, size: int, name: str) -> None:
+    """Refuse, in one line naming ``name``, a Parquet file of ``size`` bytes whose last bytes
+    ``tail`` (8 or more) declare more metadata than the file holds or than
+    :data:`MAX_FOOTER_BYTES`, before pyarrow reads (and allocates) that much. A file that is no
+    Parquet at its end is left to pyarrow, which says so."""
+    from trendscore.io.wholefile import size_text
+
+    if size < 12 or len(tail) < 8 or tail[-4:] != b"PAR1":
+        return
+    declared = int.from_bytes(tail[-8:-4], "little")
+    if declared > size - 12:
+        why = f"more than the {size:,} bytes of the file"
+    elif declared > MAX_FOOTER_BYTES:
+        why = f"more than the {size_text(MAX_FOOTER_BYTES)} a Parquet footer may have"
+    else:
+        return
+    raise InputError(f"damaged Parquet file (its footer declares {declared:,} bytes of metadata, {why})", name)
+
+
+def _check_file_footer(fh, name: str) -> None:
+    """:func:`check_footer` of the open binary file ``fh``."""
+    import os
+
+    size = os.fstat(fh.fileno()).st_size
+    if size >= 12:
+        fh.seek(size - 8)
+        tail = fh.read(8)
+        fh.seek(0)
+        check_footer(tail, size, name)
+
+
+def _parquet_file(pq, path: str, name: str | None = None):
     """``pq.ParquetFile`` of the file at ``path``, and the file object this opened for it (to
     close with it) or None. pyarrow takes a path as UTF-8 text: a name of other bytes (a Latin-1
     name on disk, held by Python with surrogates) had ended in a UnicodeEncodeError traceback,
     so such a file is opened here and handed over open."""
-    try:
-        path.encode("utf-8")
-    except UnicodeEncodeError:
-        import weakref
+    import weakref
 
-        own = open(path, "rb")
+    own = open(path, "rb")
+    try:
+        _check_file_footer(own, name or path)
         try:
+            path.encode("utf-8")
+        except UnicodeEncodeError:
             handle = pq.ParquetFile(own)
-        except BaseException:
-            own.close()
-            raise
-        weakref.finalize(handle, own.close)  # also when its rows are never read
-        return handle, own
+            weakref.finalize(handle, own.close)  # also when its rows are never read
+            return handle, own
+    except BaseException:
+        own.close()
+        raise
+    own.close()
     return pq.ParquetFile(path), None
 
 
@@ -169,9 +208,11 @@ def open_parquet(
     own = None  # a file opened for pyarrow, closed with the handle
     try:
         if path:
-            handle, own = _parquet_file(pq, path)
+            handle, own = _parquet_file(pq, path, src.name)
         else:
-            handle = pq.ParquetFile(pa.BufferReader(src.read_all(MAX_HELD_BYTES, _HELD_ADVICE)))
+            held = src.read_all(MAX_HELD_BYTES, _HELD_ADVICE)
+            check_footer(bytes(held[-8:]), len(held), src.name)
+            handle = pq.ParquetFile(pa.BufferReader(held))
         groups, first_row = None, 0
         if row_groups is not None:
             groups = list(range(*row_groups))
@@ -235,7 +276,10 @@ def row_group_spans(path: str, size: int) -> list[tuple[int, int]] | None:
     import pyarrow as pa
 
     try:
-        handle, own = _parquet_file(pq, path)
+        try:
+            handle, own = _parquet_file(pq, path)
+        except InputError:
+            return None
         try:
             meta = handle.metadata
             counts = [meta.row_group(i).num_rows for i in range(meta.num_row_groups)]
