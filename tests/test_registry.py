@@ -276,7 +276,9 @@ def copied_registry(tmp_path):
 def _promote(root, timeout=60):
     return subprocess.run(
         [sys.executable, "-m", "trendscore", "models", "promote", "v0001", "--registry", str(root)],
-        capture_output=True, text=True, timeout=timeout,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
     )
 
 
@@ -346,3 +348,17 @@ def test_a_theme_added_to_a_registry_does_not_undo_a_promotion_made_meanwhile(co
     )
     assert Registry(copied_registry).champion() == "v0002"
     assert Registry(copied_registry).versions() == ["v0001", "v0002"]
+
+
+def test_promote_and_show_name_a_missing_version_in_the_same_words(tmp_path):
+    """`models promote v0003` said '(have v0001, v0002)' where `models show v0003` says
+    '(it has v0001, v0002)': one wording, Registry.version_dir's."""
+    reg = Registry(tmp_path / "reg")
+    reg.add(load_model())
+    reg.add(load_model())
+    said = [
+        CliRunner().invoke(main, ["models", *args, "--registry", str(reg.path)])
+        for args in (["promote", "v0003"], ["show", "v0003"])
+    ]
+    expected = f"Error: {reg.path}: no version 'v0003' (it has v0001, v0002)\n"
+    assert [(r.exit_code, r.stderr) for r in said] == [(2, expected), (2, expected)]

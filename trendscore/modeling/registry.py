@@ -184,9 +184,7 @@ class Registry:
     def promote(self, name: str) -> None:
         """Make version ``name`` the champion after checking that it loads as a model."""
         with self.lock(create=False):
-            if name not in self.versions():
-                raise ModelError(f"{self.path}: no version {name!r} (have {', '.join(self.versions()) or 'none'})")
-            load_model(self.path / "versions" / name)  # refuse a damaged version
+            load_model(self.version_dir(name))  # refuse a missing or damaged version
             self._set_champion(name)
 
     def rollback(self) -> str:
