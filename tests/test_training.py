@@ -595,3 +595,24 @@ def test_seeds_of_more_themes_than_a_model_learns_are_refused_before_fitting(mon
     seeds = [Seed(str(i), f"{topics[i % 4]}第{i}次", (f"t{i % 4}",), None, None, None, "s", i + 1) for i in range(40)]
     with pytest.raises(SeedError, match=r"^the seeds name 4 themes; a model learns 3 at most$"):
         fit_model(seeds, min_df=1, cv=3)
+
+
+def test_the_search_line_names_the_settings_in_one_order_from_a_card_read_back():
+    """`train --registry` printed its 'Chose ...' line from the card read back from disk, whose
+    keys are sorted ('C=1.0, char_all=False, ...'), where `train -o` printed the search's order."""
+    import json
+
+    from trendscore.modeling.cardnotes import search_summary
+
+    chosen = dict(char_ngram_min=2, char_ngram_max=3, char_all=False, style=False, min_df=2, C=1.0, nb_weight=0.0)
+    card = {"selection": {"chosen": {**chosen, "embedding": ""}, "candidates": [{}] * 4, "folds": 3,
+                          "skipped_for_budget": 8, "budget_s": 20.0}}  # fmt: skip
+    read_back = json.loads(json.dumps(card, sort_keys=True))
+    assert (
+        search_summary(read_back)
+        == search_summary(card)
+        == (
+            "Chose char_ngram_min=2, char_ngram_max=3, char_all=False, style=False, min_df=2, C=1.0, nb_weight=0.0 "
+            "by 3-fold cross-validation over 4 candidates (8 skipped for the 20 s budget)"
+        )
+    )

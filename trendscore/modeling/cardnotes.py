@@ -216,7 +216,12 @@ def search_summary(card: dict) -> str | None:
     sel = card.get("selection") or {}
     if "chosen" not in sel:
         return None
-    chosen = ", ".join(f"{k}={v}" for k, v in sel["chosen"].items() if v not in ("", None))
+    from trendscore.modeling.selection import SEARCHED
+
+    # in the search's order, whether the card is the one just made or one read back (its keys sorted)
+    place = {name: i for i, name in enumerate(SEARCHED)}
+    settings = sorted(sel["chosen"].items(), key=lambda kv: place.get(kv[0], len(place)))
+    chosen = ", ".join(f"{k}={v}" for k, v in settings if v not in ("", None))
     n = len(sel["candidates"])
     return (
         f"Chose {chosen or 'no setting'} by {sel['folds']}-fold cross-validation over {counted(n, 'candidate')} "
