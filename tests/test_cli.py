@@ -11,6 +11,28 @@ def test_every_command_has_help(run):
         assert "Usage:" in result.output and len(result.output.splitlines()) > 3
 
 
+def _command_paths(group, path=()):
+    import click
+
+    for name, command in group.commands.items():
+        yield (*path, name)
+        if isinstance(command, click.Group):
+            yield from _command_paths(command, (*path, name))
+
+
+def test_no_help_shows_an_open_range_as_none(run):
+    """`train --help` showed '--tolerance ... [default: 0.02; x<=None]': a number option
+    without bounds described as a range to None."""
+    from trendscore.cli import main
+
+    paths = list(_command_paths(main))
+    assert ("train",) in paths and ("models", "promote") in paths
+    for path in paths:
+        result = run(*path, "--help")
+        assert result.exit_code == 0 and "None" not in result.output, (path, result.output)
+    assert "[default: 0.02]" in run("train", "--help").output
+
+
 def test_version(run):
     result = run("--version")
     assert result.exit_code == 0 and "trendscore, version" in result.output

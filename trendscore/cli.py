@@ -211,6 +211,10 @@ class _Number(click.FloatRange):
             self.fail(f"{number} is not a finite number.", param, ctx)
         return number
 
+    def _describe_range(self) -> str:
+        # unbounded, click would show 'x<=None' in the help
+        return "" if self.min is None and self.max is None else super()._describe_range()
+
 
 _quiet_opt = click.option("--quiet", "-q", is_flag=True, help="No progress bars (they show only at a terminal).")
 
