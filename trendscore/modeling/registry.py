@@ -131,8 +131,11 @@ class Registry:
         if not self.exists():
             raise self._not_registry()
         if name not in self.versions():
-            raise ModelError(f"{self.path}: no version {name!r} (it has {', '.join(self.versions()) or 'none'})")
+            raise self._no_version(name)
         return self.path / "versions" / name
+
+    def _no_version(self, name: str) -> ModelError:
+        return ModelError(f"{self.path}: no version {name!r} (it has {', '.join(self.versions()) or 'none'})")
 
     def versions(self) -> list[str]:
         """The version names (``v0001`` ...) in the registry, oldest first."""
@@ -184,7 +187,9 @@ class Registry:
     def promote(self, name: str) -> None:
         """Make version ``name`` the champion after checking that it loads as a model."""
         with self.lock(create=False):
-            load_model(self.version_dir(name))  # refuse a missing or damaged version
+            if name not in self.versions():  # its aliases may be yet to write: the first promotion
+                raise self._no_version(name)
+            load_model(self.path / "versions" / name)  # refuse a damaged version
             self._set_champion(name)
 
     def rollback(self) -> str:
