@@ -54,20 +54,34 @@ def _decimal(value: decimal.Decimal):
     return float(value)
 
 
-def _converts(values: list, kind) -> bool:
+def _column(values: list, kind, carried: bool):
+    """The Arrow array of a column's ``values``: of type ``kind`` (None: inferred), built back
+    from the plain values of a Parquet input's column of that type when ``carried``
+    (:func:`trendscore.io.parquet_types.typed_array`)."""
+    import pyarrow as pa
+
+    if carried:
+        from trendscore.io.parquet_types import typed_array
+
+        return typed_array(values, kind)
+    return pa.array(values, type=kind)
+
+
+def _converts(values: list, kind, carried: bool = False) -> bool:
     """Whether pyarrow makes an array of ``values`` (of type ``kind``; None: inferred)."""
     import pyarrow as pa
 
     try:
-        pa.array(values, type=kind)
+        _column(values, kind, carried)
     except (pa.ArrowException, TypeError, ValueError, OverflowError):
         return False
     return True
 
 
-def _first_misfit(rows: list[dict], schema) -> tuple[int, str, str] | None:
+def _first_misfit(rows: list[dict], schema, carried=frozenset()) -> tuple[int, str, str] | None:
     """``(row, field, pyarrow's reason)`` of the first row of ``rows`` holding a value its
-    column cannot take (in ``schema``, or inferred from the rows before it when None), or None.
+    column cannot take (in ``schema``, or inferred from the rows before it when None; the
+    columns named in ``carried`` built back to their input's type), or None.
     A column is tried whole, then halves of it: a dozen conversions of one batch, on the
     failure path only."""
     import pyarrow as pa
@@ -76,16 +90,17 @@ def _first_misfit(rows: list[dict], schema) -> tuple[int, str, str] | None:
     names = dict.fromkeys(k for r in rows for k in r)
     for name in names:
         kind = schema.field(name).type if schema is not None and name in schema.names else None
+        typed = name in carried and kind is not None
         values = [r.get(name) for r in rows]
-        if _converts(values, kind):
+        if _converts(values, kind, typed):
             continue
         low, high = 1, len(values)  # the shortest run from the first row that cannot be converted
         while low < high:
             middle = (low + high) // 2
-            low, high = (middle + 1, high) if _converts(values[:middle], kind) else (low, middle)
+            low, high = (middle + 1, high) if _converts(values[:middle], kind, typed) else (low, middle)
         if best is None or low - 1 < best[0]:
             try:
-                pa.array(values[:low], type=kind)
+                _column(values[:low], kind, typed)
                 reason = "a value of another type than the column's"
             except (pa.ArrowException, TypeError, ValueError, OverflowError) as exc:
                 reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
@@ -195,9 +210,10 @@ def _parquet_file(pq, path: str, name: str | None = None):
 
 def open_parquet(
     src, row_groups: tuple[int, int] | None = None, longest: int | None = None
-) -> tuple[list[str], Iterator[tuple[int, dict]]]:
-    """The column names of an opened Parquet :class:`~trendscore.io.opening.Source`, and
-    ``(row number from 1, record)`` for each of its rows; a record holds every column. With
+) -> tuple[list[str], Iterator[tuple[int, dict]], Any]:
+    """The column names of an opened Parquet :class:`~trendscore.io.opening.Source`,
+    ``(row number from 1, record)`` for each of its rows (a record holds every column), and
+    the file's Arrow schema (what a Parquet output keeps of its types). With
     ``row_groups`` ``(first, end)``, only the rows of those row groups, numbered as in the
     whole file. A text or bytes value over ``longest`` bytes (the readers' bound on a line) is an
     :class:`InputError` naming its row."""
@@ -240,7 +256,7 @@ def open_parquet(
             if own is not None:
                 own.close()
 
-    return list(handle.schema_arrow.names), rows()
+    return list(handle.schema_arrow.names), rows(), handle.schema_arrow
 
 
 def _check_lengths(batch, limit: int, name: str, row: int) -> None:
@@ -310,7 +326,9 @@ class ParquetWriter:
     (:func:`trendscore.io.rows.written_fields`). A record that does not fit (a value Parquet
     cannot hold, a type other than the records before it gave its column, a field the first
     batch had not) is refused in one line naming it: where it was read when
-    :meth:`write` was told, else its number among the records written."""
+    :meth:`write` was told, else its number among the records written. A field of a Parquet
+    input's own keeps that input's type (:meth:`add_types`,
+    :mod:`trendscore.io.parquet_types`)."""
 
     def __init__(self, fh, themes: list[str], name: str = "-", written: tuple[str, ...] = INPUT_FIELDS):
         self.fh, self.themes, self.name = fh, list(themes), name
@@ -322,6 +340,16 @@ class ParquetWriter:
         self._schema: Any = None  # pyarrow.Schema
         self._written = set(written)
         self._added = added_columns(self.themes, "explain" in written, "provisional" in written)
+        self._types: dict[str, Any] = {}  # a Parquet input's own fields: their type there
+        self._carried: frozenset[str] = frozenset()  # the columns built back to that type
+
+    def add_types(self, types: dict | None) -> None:
+        """Tell the writer the Parquet input types of records' own fields (``{field: Arrow
+        type}``, :func:`trendscore.io.parquet_types.output_types`) before writing them; a
+        field's first type given is kept, and one given after the first batch is written
+        changes nothing (the file's schema is fixed)."""
+        for name, kind in (types or {}).items():
+            self._types.setdefault(name, kind)
 
     def write(self, record: dict, where: tuple[str, int | None] | None = None) -> None:
         """Queue one labelled record; a full batch is written as a row group. ``where``: the
@@ -355,17 +383,27 @@ class ParquetWriter:
         for r in rows:  # the records' own fields in the order first met, then the added columns
             names.update(dict.fromkeys(k for k in r if k not in added))
         names.update(dict.fromkeys(self._added))
-        inferred = pa.Table.from_pylist([{n: r.get(n) for n in names} for r in rows]).schema
+        carried = {  # the input's own type; a type not carried or not fitting: inferred
+            n for n in names
+            if n not in added and n in self._types and _converts([r.get(n) for r in rows], self._types[n], True)
+        }
+        rest = [n for n in names if n not in carried]
+        inferred = pa.Table.from_pylist([{n: r.get(n) for n in rest} for r in rows]).schema if rest else None
         fields = []
-        for field in inferred:
-            kind = field.type
-            if field.name in ("labels", "provisional") and field.name in added:
+        for name in names:
+            if name in carried:
+                fields.append(pa.field(name, self._types[name]))
+                continue
+            assert inferred is not None
+            kind = inferred.field(name).type
+            if name in ("labels", "provisional") and name in added:
                 kind = pa.list_(pa.string())
-            elif field.name in added and field.name.startswith("score_"):
+            elif name in added and name.startswith("score_"):
                 kind = pa.float64()
             elif pa.types.is_null(kind):
                 kind = pa.string()
-            fields.append(pa.field(field.name, kind))
+            fields.append(pa.field(name, kind))
+        self._carried = frozenset(carried)
         return pa.schema(fields)
 
     def _flush(self) -> None:
@@ -387,12 +425,15 @@ class ParquetWriter:
                     late, places, f"a record has fields the first {_BATCH} had not ({extra}); "
                     "write JSON Lines or CSV instead"
                 )
-            table = pa.Table.from_pylist(rows, schema=self._schema)
+            columns = [
+                _column([r.get(f.name) for r in rows], f.type, f.name in self._carried) for f in self._schema
+            ]
+            table = pa.Table.from_arrays(columns, schema=self._schema)
         except (pa.ArrowException, TypeError, ValueError, OverflowError) as exc:
             if isinstance(exc, InputError):
                 raise
             message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-            found = _first_misfit(rows, self._schema)
+            found = _first_misfit(rows, self._schema, self._carried)
             if found is None:  # not one value's fault
                 raise InputError(
                     f"cannot write these records as Parquet ({message}); write JSON Lines instead", self.name

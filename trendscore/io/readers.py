@@ -692,7 +692,8 @@ class _Stream:
     the CSV delimiter, the user's column names, a Parquet file's fields; and, for a plain
     file whose line ends are the byte ``\n`` (so that it can be cut into byte ranges, each
     decoded on its own), its ``path`` and ``codec`` (None otherwise); ``position()`` how far
-    into the file reading has got, in its bytes (None when not known)."""
+    into the file reading has got, in its bytes (None when not known); a Parquet file's Arrow
+    ``schema`` (None for other inputs)."""
 
     def __init__(
         self,
@@ -703,8 +704,10 @@ class _Stream:
         path: str | None = None,
         codec: str | None = None,
         position=None,
+        schema=None,
     ):
         self._items = iter(items)
+        self.schema = schema
         self.columns, self.delimiter, self.fields = columns, delimiter, fields or []
         self.path, self.codec = path, codec
         #: ``position()``: the file's bytes read so far (None when not known), for progress
@@ -741,8 +744,8 @@ def open_lines(
                 raise InputError("not a Parquet file (it does not start with PAR1)", name, 1)
             from trendscore.io.parquet import open_parquet
 
-            fields, rows = open_parquet(src, row_groups, max_line_bytes())
-            yield "parquet", _Stream(rows, columns, fields=fields, path=src.seekable_path())
+            fields, rows, schema = open_parquet(src, row_groups, max_line_bytes())
+            yield "parquet", _Stream(rows, columns, fields=fields, path=src.seekable_path(), schema=schema)
             return
         chosen = prepare_decoding(src, encoding, encoding_errors, lenient=skip is not None)  # wide: as UTF-8
         lines = _lines(src, chosen, encoding_errors, skip)

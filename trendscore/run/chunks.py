@@ -89,6 +89,9 @@ class ChunkResult:
     #: ``label`` into Parquet: ``(path, line)`` of each record of ``out``, lines counted as
     #: the chunk's errors are, for the writer to name a record it cannot write
     places: list | None = None
+    #: ``label`` into Parquet from a Parquet input: its own fields' types, ``{field: Arrow
+    #: type}`` (:func:`trendscore.io.parquet_types.output_types`), for the writer to keep
+    types: dict | None = None
     #: ``score``: where each theme the chunk met before its error was first met, ``theme ->
     #: (path, line)`` in input order, so the merge can tell whether the themes of the chunks
     #: before it and these passed the theme limit before the error's line
@@ -203,7 +206,8 @@ def _records(chunk: Chunk, work: Work, skip: SkipLog | None, require_text: bool,
     """``(record, path, line)`` of a chunk, read by the same readers as one process reads, up
     to its first bad line (when bad lines are not passed over), and that line's error or None:
     the passages before a bad line are labelled or counted, as one process reading line by
-    line has labelled or counted them when it meets the line."""
+    line has labelled or counted them when it meets the line. A Parquet file's schema is
+    left in ``chunk.schema``."""
     read = work.read
     if chunk.kind == "records":
         return chunk.payload, None  # (record, path, line) as the caller's reader gave them
@@ -213,6 +217,7 @@ def _records(chunk: Chunk, work: Work, skip: SkipLog | None, require_text: bool,
             from trendscore.io.readers import open_lines
 
             with open_lines(chunk.name, "parquet", columns=read.columns, row_groups=chunk.payload) as (fmt, stream):
+                chunk.schema = stream.schema
                 for item in records_of(fmt, stream, chunk.name, require_text, skip):
                     found.append(item)
         else:
@@ -270,14 +275,19 @@ def label_chunk(state: WorkerState, chunk: Chunk) -> ChunkResult:
             result.records, result.kept_labels = len(out), stats.kept_labels
             result.blank = sum(1 for r in records if not r["text"].strip())
             places = [(path, line) for _, path, line in found] if work.table == "Parquet" else None
+            from trendscore.io.rows import written_fields
+
+            written = written_fields(work.explain, bool(model.provisional))
+            types = None
+            if work.table == "Parquet" and chunk.schema is not None:
+                from trendscore.io.parquet_types import output_types
+
+                types = output_types(chunk.schema, work.read.columns.renames, written)
             if work.output_dir is None:
                 result.out = b"".join(map(dumps_line_bytes, out)) if work.as_text else out
-                result.places = places
+                result.places, result.types = places, types
             elif error is None and chunk.error is None:
-                from trendscore.io.rows import written_fields
-
-                written = written_fields(work.explain, bool(model.provisional))
-                write_part(work.output_dir, chunk.index, out, model.themes, written, places)
+                write_part(work.output_dir, chunk.index, out, model.themes, written, places, types)
         if error is not None:  # after the passages before it, which a stream gets first
             raise error
 
@@ -296,11 +306,13 @@ def write_part(
     themes,
     written: tuple[str, ...] = ("labels", "scores"),
     places: list | None = None,
+    types: dict | None = None,
 ) -> None:
     """Write a chunk's labelled records as one Parquet file, atomically (a retried task
     writes the same name again); ``written``: the fields labelling wrote in each record
     (:func:`trendscore.io.rows.written_fields`); ``places``: where each was read, ``(path,
-    line)``, for an error about one."""
+    line)``, for an error about one; ``types``: a Parquet input's own fields' types, kept
+    (:meth:`trendscore.io.parquet.ParquetWriter.add_types`)."""
     import os
 
     from trendscore.io.parquet import ParquetWriter
@@ -309,6 +321,7 @@ def write_part(
     path = os.path.join(directory, part_name(index))
     with AtomicOutput(path, binary=True) as raw:
         writer = ParquetWriter(raw, list(themes), path, written)
+        writer.add_types(types)
         try:
             for record, where in zip(records, places or [None] * len(records)):
                 writer.write(record, where)

@@ -151,8 +151,9 @@ def _cut_size(inputs: list[str], chunk: int, jobs: int) -> int:
 
 def run_label_job(inputs, model, work: Work, backend, writer, skip: SkipLog | None, cut=None):
     """Label ``inputs`` on ``backend``; ``writer(out)`` takes each chunk's output in order,
-    ``writer(out, places)`` when the chunk says where each of its records was read (Parquet
-    output: :meth:`Merge.places`); how far it has got is reported as the chunks finish
+    ``writer(out, places, types)`` when the chunk says where each of its records was read
+    (Parquet output: :meth:`Merge.places`, and the types of a Parquet input's own fields or
+    None: :attr:`~trendscore.run.chunks.ChunkResult.types`); how far it has got is reported as the chunks finish
     (:class:`~trendscore.run.tracking.JobProgress`).
     ``cut`` (bytes), given for a back-end of several workers, lets them read byte ranges of
     plain JSON Lines files themselves, and cuts what this process reads in chunks that grow
@@ -172,7 +173,7 @@ def run_label_job(inputs, model, work: Work, backend, writer, skip: SkipLog | No
     with fewer_collections(), progress.muted():
         for done in backend.map(label_chunk, chunks, state, what="labelling worker"):
             places = merge.places(done)
-            chunk_out = (done.out,) if places is None else (done.out, places)
+            chunk_out = (done.out,) if places is None else (done.out, places, done.types)
             if done.error is not None:  # a stream gets the passages before the bad line, then the error
                 writer(*chunk_out)
             merge.take(done)

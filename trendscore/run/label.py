@@ -94,12 +94,13 @@ def run_label(
             fh, writer = stack.enter_context(record_output(output, kind, model.themes, written))
         write_bytes = utf8_bytes_writer(fh) if writer is not None and as_text else None
 
-        def write(out, places=None) -> None:
+        def write(out, places=None, types=None) -> None:
             if writer is None:
                 return
             if write_bytes is not None:  # JSON Lines, already encoded by the chunk function
                 write_bytes(out)
             elif places is not None:  # Parquet: an error about a record names where it was read
+                writer.add_types(types)  # and a Parquet input's own fields keep their types
                 for record, where in zip(out, places):
                     writer.write(record, where)
             else:

@@ -94,6 +94,9 @@ class Chunk:
     #: :func:`input_sizes` (None when not asked for or not known): how far the job has got
     #: when the chunk is done
     read_to: int | None = None
+    #: "records" of a Parquet file: its Arrow schema, the types a Parquet output keeps (a
+    #: "parquet" chunk's reader learns it); None for other inputs
+    schema: Any = None
 
     @property
     def relative(self) -> bool:
@@ -206,7 +209,7 @@ def _read_chunks(
         except InputError as exc:
             error = (exc.message, exc.path, exc.line, exc.hint)
             skips = held.upto(None) if held else []
-            yield Chunk(filling.kind, name, filling.items, last=True, skips=skips, error=error)
+            yield Chunk(filling.kind, name, filling.items, last=True, skips=skips, error=error, schema=filling.schema)
             return
 
 
@@ -236,6 +239,7 @@ class _Filling:
 
     kind: str = "records"
     items: list = field(default_factory=list)
+    schema: Any = None  # a Parquet file's Arrow schema
 
 
 def _input_chunks(name, read, held, size, cut, tail, budget, filling: _Filling, repeats=None) -> Iterator[Chunk]:
@@ -257,6 +261,7 @@ def _input_chunks(name, read, held, size, cut, tail, budget, filling: _Filling, 
                 yield Chunk("range", name, (start, end), stream.codec or "utf-8", last=n == len(ranges), read_to=end)
             return
         kind = filling.kind = "lines" if fmt == "jsonl" else "records"
+        filling.schema = stream.schema
         if kind == "lines":
             source = iter(stream)
         else:
@@ -267,11 +272,13 @@ def _input_chunks(name, read, held, size, cut, tail, budget, filling: _Filling, 
             if full or len(filling.items) >= size:
                 upto = item[0] if kind == "lines" else item[2]
                 at = stream.position()
-                yield Chunk(kind, name, filling.items, skips=held.upto(upto) if held else [], read_to=at)
+                yield Chunk(
+                    kind, name, filling.items, skips=held.upto(upto) if held else [], read_to=at, schema=filling.schema
+                )
                 filling.items = []
                 if budget is not None:
                     budget.next()
-        yield Chunk(kind, name, filling.items, last=True, skips=held.upto(None) if held else [])
+        yield Chunk(kind, name, filling.items, last=True, skips=held.upto(None) if held else [], schema=filling.schema)
         filling.items = []
 
 
