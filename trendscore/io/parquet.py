@@ -340,16 +340,22 @@ class ParquetWriter:
         self._schema: Any = None  # pyarrow.Schema
         self._written = set(written)
         self._added = added_columns(self.themes, "explain" in written, "provisional" in written)
-        self._types: dict[str, Any] = {}  # a Parquet input's own fields: their type there
+        self._types: dict[str, Any] = {}  # a Parquet input's own fields: their type there (None: none)
         self._carried: frozenset[str] = frozenset()  # the columns built back to that type
 
     def add_types(self, types: dict | None) -> None:
         """Tell the writer the Parquet input types of records' own fields (``{field: Arrow
-        type}``, :func:`trendscore.io.parquet_types.output_types`) before writing them; a
-        field's first type given is kept, and one given after the first batch is written
-        changes nothing (the file's schema is fixed)."""
+        type}``, :func:`trendscore.io.parquet_types.output_types`) before writing them. Two
+        inputs giving a field two types give it the type both widen to (int32 and int64:
+        int64), or none (its type is inferred) when they do not join; once the first batch is
+        written the file's schema is fixed, and later values must fit it."""
+        from trendscore.io.parquet_types import joined_type
+
+        if self._schema is not None:
+            return
         for name, kind in (types or {}).items():
-            self._types.setdefault(name, kind)
+            known = self._types.get(name, kind)
+            self._types[name] = kind if known == kind else joined_type(known, kind)
 
     def write(self, record: dict, where: tuple[str, int | None] | None = None) -> None:
         """Queue one labelled record; a full batch is written as a row group. ``where``: the
@@ -383,9 +389,9 @@ class ParquetWriter:
         for r in rows:  # the records' own fields in the order first met, then the added columns
             names.update(dict.fromkeys(k for k in r if k not in added))
         names.update(dict.fromkeys(self._added))
+        given = {n: self._types.get(n) for n in names if n not in added}
         carried = {  # the input's own type; a type not carried or not fitting: inferred
-            n for n in names
-            if n not in added and n in self._types and _converts([r.get(n) for r in rows], self._types[n], True)
+            n for n, kind in given.items() if kind is not None and _converts([r.get(n) for r in rows], kind, True)
         }
         rest = [n for n in names if n not in carried]
         inferred = pa.Table.from_pylist([{n: r.get(n) for n in rest} for r in rows]).schema if rest else None

@@ -27,7 +27,7 @@ import datetime as dt
 import decimal
 from typing import Any
 
-__all__ = ["NotCarried", "output_types", "typed_array"]
+__all__ = ["NotCarried", "joined_type", "output_types", "typed_array"]
 
 
 class NotCarried(TypeError):
@@ -44,6 +44,27 @@ def output_types(schema, renames: dict[str, str], written: tuple[str, ...]) -> d
     named = {renames.get(field.name, field.name): field.type for field in schema}
     kept = input_columns(list(named), written)
     return {kept.get(name, name): kind for name, kind in named.items()}
+
+
+def joined_type(one, other):
+    """The type two Parquet inputs' types of one field widen to (int32 and int64: int64, as
+    :func:`trendscore.io.parquet_parts.unify_parts` joins the parts of a directory), or None
+    when they do not join (a number and a text): the field's type is then inferred.
+
+    >>> import pyarrow as pa
+    >>> joined_type(pa.int32(), pa.int64()), joined_type(pa.int32(), pa.string())
+    (DataType(int64), None)
+    """
+    import pyarrow as pa
+
+    if one is None or other is None:
+        return None
+    try:
+        return pa.unify_schemas(
+            [pa.schema([pa.field("f", one)]), pa.schema([pa.field("f", other)])], promote_options="permissive"
+        ).field("f").type
+    except (pa.ArrowException, TypeError, ValueError):
+        return None
 
 
 _PER_SECOND = {"s": 1, "ms": 10**3, "us": 10**6, "ns": 10**9}
