@@ -4,7 +4,8 @@ Rows are read a batch at a time, so memory does not grow with the file. Values c
 plain Python: dates and timestamps as ISO strings (the date as written, as for text inputs),
 decimals as floats (those of more than 15 significant digits as their digits, as in JSON Lines;
 those of a column without decimal places as ints),
-bytes as text.
+bytes as text. A Parquet output builds a Parquet input's own columns back in their types
+(:mod:`trendscore.io.parquet_types`).
 """
 
 from __future__ import annotations
