@@ -18,6 +18,7 @@ from typing import Any
 
 from trendscore.errors import InputError
 from trendscore.io.jsonfast import RawNumber
+from trendscore.io.parquet_types import Base64Text
 from trendscore.io.rows import INPUT_FIELDS, added_columns
 from trendscore.io.writers import column_taken
 
@@ -34,11 +35,6 @@ def require_pyarrow(name: str | None = None):
     import pyarrow.parquet as pq
 
     return pq
-
-
-class Base64Text(str):
-    """Bytes that are not UTF-8, passed through as their base64 text: fine for a field that is
-    passed on, never a text to label (the reader refuses it there)."""
 
 
 def _decimal(value: decimal.Decimal):

@@ -27,7 +27,13 @@ import datetime as dt
 import decimal
 from typing import Any
 
-__all__ = ["NotCarried", "joined_type", "output_types", "typed_array"]
+__all__ = ["Base64Text", "NotCarried", "joined_type", "output_types", "typed_array"]
+
+
+class Base64Text(str):
+    """Bytes that are not UTF-8, passed through as their base64 text: fine for a field that is
+    passed on, never a text to label (the reader refuses it there); a binary column of a
+    Parquet output decodes it back to its bytes (:func:`typed_array`)."""
 
 
 class NotCarried(TypeError):
@@ -71,8 +77,6 @@ _PER_SECOND = {"s": 1, "ms": 10**3, "us": 10**6, "ns": 10**9}
 
 
 def _bytes(value):
-    from trendscore.io.parquet import Base64Text
-
     if value is None or isinstance(value, bytes):
         return value
     if isinstance(value, Base64Text):  # bytes that were not UTF-8
