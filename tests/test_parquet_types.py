@@ -150,3 +150,34 @@ def test_two_inputs_giving_a_field_two_types_give_it_the_type_both_widen_to(tmp_
         table = ds.dataset(str(tmp_path / "parts")).to_table()
     assert table.schema.field("n").type == pa.int32()
     assert table.column("n").to_pylist() == [1, 70000]
+
+
+@pytest.mark.parametrize("backend", [[], ["--jobs", "2"]])
+@pytest.mark.parametrize("into", ["file", "dir"])
+def test_a_later_input_is_not_held_to_the_types_of_the_first(tmp_path, into, backend):
+    """A first file longer than the writer's first batch gives ``n`` int32 and ``at`` a
+    timestamp; a second gives ``n`` values past int32 and ``at`` text. The first file alone
+    had fixed the output's types, and the second was refused; the inputs' footers are now
+    joined before any row is read: ``n`` int64, ``at`` inferred (text), every value kept."""
+    first, second = tmp_path / "a.parquet", tmp_path / "b.parquet"
+    rows = 5000
+    moment = dt.datetime(2024, 5, 1, 8, 0)
+    pq.write_table(pa.table({
+        "text": [f"短剧出海 第{i}条" for i in range(rows)],
+        "n": pa.array(range(rows), pa.int32()),
+        "at": pa.array([moment] * rows, pa.timestamp("us")),
+    }), first)
+    pq.write_table(pa.table({"text": ["政策"], "n": pa.array([2**40], pa.int64()), "at": ["last spring"]}), second)
+    if into == "file":
+        _label([str(first), str(second), "-o", str(tmp_path / "out.parquet"), *backend], text="text")
+        table = pq.read_table(tmp_path / "out.parquet")
+    else:
+        import pyarrow.dataset as ds
+
+        _label([str(first), str(second), "--output-dir", str(tmp_path / "parts"), *backend], text="text")
+        table = ds.dataset(str(tmp_path / "parts")).to_table()
+    assert table.num_rows == rows + 1
+    assert table.schema.field("n").type == pa.int64()
+    assert sorted(table.column("n").to_pylist())[-2:] == [rows - 1, 2**40]
+    assert table.schema.field("at").type == pa.string()
+    assert set(table.column("at").to_pylist()) == {"2024-05-01T08:00:00", "last spring"}

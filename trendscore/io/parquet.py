@@ -205,6 +205,29 @@ def _parquet_file(pq, path: str, name: str | None = None):
     return pq.ParquetFile(path), None
 
 
+def read_schema(path: str):
+    """The Arrow schema in the footer of the plain Parquet file at ``path``, or None when it is
+    not one (standard input, a directory, a compressed file, another format) or cannot be read
+    (the reader's own error names it when it is read)."""
+    import os
+
+    if path == "-" or not os.path.isfile(path):
+        return None
+    try:
+        with open(path, "rb") as fh:
+            if fh.read(4) != b"PAR1":
+                return None
+        pq = require_pyarrow(path)
+        handle, own = _parquet_file(pq, path)
+        try:
+            return handle.schema_arrow
+        finally:
+            if own is not None:
+                own.close()
+    except Exception:  # damaged, unreadable: the reader meets it again and names it in one line
+        return None
+
+
 def open_parquet(
     src, row_groups: tuple[int, int] | None = None, longest: int | None = None
 ) -> tuple[list[str], Iterator[tuple[int, dict]], Any]:

@@ -50,6 +50,10 @@ class Work:
     #: label: the table format written (``"CSV"``, ``"Parquet"``), whose ``score_<theme>``
     #: columns a record's field may not be named like; None for JSON Lines and the printed table
     table: str | None = None
+    #: label into Parquet: the types the job's named Parquet inputs give their own fields,
+    #: joined over them (:func:`trendscore.io.parquet_types.declared_types`), which every chunk's
+    #: output keeps; None where no input declared them (a chunk then keeps its own file's)
+    types: dict | None = None
 
 
 @dataclass
@@ -278,8 +282,8 @@ def label_chunk(state: WorkerState, chunk: Chunk) -> ChunkResult:
             from trendscore.io.rows import written_fields
 
             written = written_fields(work.explain, bool(model.provisional))
-            types = None
-            if work.table == "Parquet" and chunk.schema is not None:
+            types = work.types
+            if work.table == "Parquet" and types is None and chunk.schema is not None:
                 from trendscore.io.parquet_types import output_types
 
                 types = output_types(chunk.schema, work.read.columns.renames, written)

@@ -60,6 +60,7 @@ def run_label(
     ``_SUCCESS`` once all are written."""
     from contextlib import ExitStack
 
+    from trendscore.io.rows import written_fields
     from trendscore.modeling.model import load_model
     from trendscore.run.chunks import Work
     from trendscore.run.job import check_workers, read_settings, run_label_job
@@ -77,7 +78,13 @@ def run_label(
     read = read_settings(input_format, encoding, encoding_errors, skip, columns)
     table = "Parquet" if output_dir is not None else {"csv": "CSV", "parquet": "Parquet"}.get(kind.fmt)
     where = None if model_dir is None else str(model_dir)
-    work = Work(model_dir=where, read=read, explain=explain, as_text=as_text, table=table)
+    written = written_fields(explain, bool(model.provisional))
+    types = None
+    if table == "Parquet":  # the named Parquet inputs' own types, joined over them all
+        from trendscore.io.parquet_types import declared_types
+
+        types = declared_types(inputs, read.columns.renames, written)
+    work = Work(model_dir=where, read=read, explain=explain, as_text=as_text, table=table, types=types)
     with ExitStack() as stack:
         backend, cut = _backend(stack, inputs, model, jobs, scheduler, start_method, block_mb)
         if output_dir is not None:
@@ -88,9 +95,6 @@ def run_label(
             work = replace(work, output_dir=stack.enter_context(output_directory(output_dir, inputs)))
             fh = writer = None
         else:
-            from trendscore.io.rows import written_fields
-
-            written = written_fields(explain, bool(model.provisional))
             fh, writer = stack.enter_context(record_output(output, kind, model.themes, written))
         write_bytes = utf8_bytes_writer(fh) if writer is not None and as_text else None
 
