@@ -73,3 +73,18 @@ def test_label_writes_an_id_as_the_user_wrote_it(tmp_path, run):
     renamed.write_text(path.read_text("utf-8").replace('"id"', '"key"'), "utf-8")
     out = run("label", renamed, "--quiet", "--id-column", "key").stdout.splitlines()
     assert [re.search(r'"id":([^,]*),', line).group(1) for line in out] == IDS
+
+
+def test_a_record_written_exactly_writes_nan_and_infinities_as_orjson_does():
+    """A record holding a number orjson cannot write (an integer past 64 bits) is written by
+    the exact writer; a NaN beside it had stopped the job with a traceback ('nan is not a JSON
+    number') where orjson writes null."""
+    import math
+
+    from trendscore.io.jsonfast import dumps, dumps_line_bytes
+
+    plain = {"a": math.nan, "b": math.inf, "c": [-math.inf, 1.5]}
+    record = {**plain, "big": 2**70}
+    assert dumps(plain) == '{"a":null,"b":null,"c":[null,1.5]}'
+    assert dumps(record) == '{"a":null,"b":null,"c":[null,1.5],"big":1180591620717411303424}'
+    assert dumps_line_bytes(record) == (dumps(record) + "\n").encode("utf-8")

@@ -286,7 +286,7 @@ def _exact(obj, out: list) -> None:
             _exact(value, out)
         out.append("]")
     elif isinstance(obj, float) and not math.isfinite(obj):
-        raise ValueError(f"{obj} is not a JSON number")
+        out.append("null")  # as orjson writes NaN and infinities, which JSON has no number for
     elif isinstance(obj, str):
         out.append(_string(obj))
     else:
