@@ -136,6 +136,11 @@ QUICK = {
             r"^- score: exit 0, .*: counts and output exact$",
         ],
     ),
+    "parquet_output.py": (
+        ["--reps", "1", "--rows", "300"],
+        ("thucnews",),
+        [rf"^\| \S+ \| typed\.parquet \| {F} \| 1\.00x \|$", rf"^\| \S+ \| plain\.jsonl \| {F} \| 1\.00x \|$"],
+    ),
     "label_floor.py": (
         ["--reps", "1", "--lines", "200", "--stages", "--profile"],
         ("thucnews",),
