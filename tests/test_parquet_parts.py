@@ -109,3 +109,28 @@ def test_one_chunk_keeps_its_types(tmp_path):
     result = _label([source], tmp_path / "parts", [])
     assert result.exit_code == 0, result.stderr
     assert ds.dataset(str(tmp_path / "parts")).schema.field("n").type == pa.string()
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_field_only_a_later_chunk_has_comes_before_the_columns_labelling_adds(tmp_path, backend):
+    """A field the first chunk never met had been put after the score columns (the order the
+    parts first name their columns), where one Parquet file of the same records, CSV and a
+    frame put the records' own fields first and the columns labelling adds after them."""
+    import pyarrow.dataset as ds
+    import pyarrow.parquet as pq
+
+    if backend[:1] == ["--scheduler"]:
+        pytest.importorskip("distributed")
+    sources = [
+        _write(tmp_path / "a.jsonl", [{"text": "短剧出海 passage", "date": "2026-01-05"}]),
+        _write(tmp_path / "b.jsonl", [{"text": "短剧出海 passage", "date": "2026-01-05", "extra": 1}]),
+    ]
+    out = tmp_path / "parts"
+    result = _label(sources, out, backend)
+    assert result.exit_code == 0, result.stderr
+    one = CliRunner().invoke(main, ["label", *sources, "-o", str(tmp_path / "one.parquet"), "-q"])
+    assert one.exit_code == 0, one.stderr
+    names = ds.dataset(str(out)).schema.names
+    assert names[:4] == ["text", "date", "extra", "labels"]
+    assert names == pq.read_schema(tmp_path / "one.parquet").names
+    assert all(pq.read_schema(p).names == names for p in out.glob("part-*.parquet"))

@@ -5,7 +5,8 @@ give (:class:`trendscore.io.parquet.ParquetWriter`): a field null in every recor
 is text there, a list empty in every record has no element type, a field a chunk never met has
 no column. Read as one dataset (``pyarrow.dataset.dataset(DIR)``, ``pandas.read_parquet(DIR)``)
 such parts failed or depended on where the chunks were cut. Once every part is written, their
-schemas are joined here, one column at a time, in the order the parts first name them: a
+schemas are joined here, one column at a time (the records' own fields in the order the parts
+first name them, then the columns labelling adds, as one file has them): a
 column null in every row of a part (or of a part with no rows) takes the others' type, types
 that widen (an int and a float, a list with no element type and one of strings, records with
 different keys) are widened, and the parts that differ from the joined schema are rewritten
@@ -48,11 +49,8 @@ def _joined(pq, paths: list[str], schemas: list, name: str):
     value in it."""
     import pyarrow as pa
 
-    names: dict[str, None] = {}
-    for schema in schemas:
-        names.update(dict.fromkeys(schema.names))
     fields = []
-    for column in names:
+    for column in _column_order(schemas):
         held = [(path, s.field(column).type) for path, s in zip(paths, schemas) if column in s.names]
         kinds = [kind for _, kind in held]
         if len(set(kinds)) > 1:  # those of the parts with a value in it
@@ -72,6 +70,20 @@ def _joined(pq, paths: list[str], schemas: list, name: str):
                 ) from None
         fields.append(pa.field(column, kind))
     return pa.schema(fields)
+
+
+def _column_order(schemas: list) -> list[str]:
+    """The joined schema's column names: the records' own fields in the order the parts first
+    name them, then the columns labelling adds (each part's names from ``labels`` on), as one
+    file of the same records has them (:func:`trendscore.io.rows.added_columns`)."""
+    own: dict[str, None] = {}
+    added: dict[str, None] = {}
+    for schema in schemas:
+        names = list(schema.names)
+        cut = names.index("labels") if "labels" in names else len(names)
+        own.update(dict.fromkeys(names[:cut]))
+        added.update(dict.fromkeys(names[cut:]))
+    return [*own, *(name for name in added if name not in own)]
 
 
 def _rewrite(pq, path: str, schema, name: str) -> None:
