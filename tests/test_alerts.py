@@ -103,6 +103,21 @@ def test_a_state_file_that_is_a_fifo_is_refused_at_once(tmp_path):
     assert stat.S_ISFIFO(os.stat(fifo).st_mode)
 
 
+def test_a_state_file_named_as_standard_output_is_refused_before_any_work(tmp_path, monkeypatch):
+    """`--state -` had been read as a file named '-' (none: a first run every time), the calls
+    saved to standard output after the ranking, and a lock file '.-.lock' left in the working
+    folder: --alert could never report a change."""
+    monkeypatch.chdir(tmp_path)
+    full = _write(tmp_path / "full.jsonl", _stream()[:40])
+    for extra in ([], ["--alert"]):
+        result = CliRunner().invoke(main, ["score", full, "--state", "-", *extra])
+        assert (result.exit_code, result.stdout) == (2, "")
+        assert result.stderr == (
+            "Error: -: is standard output, not a file; the state file is read and then replaced: name a file\n"
+        )
+    assert sorted(os.listdir(tmp_path)) == ["full.jsonl"]
+
+
 def test_alert_needs_a_state_file(tmp_path):
     full = _write(tmp_path / "full.jsonl", _stream())
     result = CliRunner().invoke(main, ["score", full, "--alert"])

@@ -48,7 +48,9 @@ def read_state(path: str, freq: str | None = None) -> dict | None:
     one that does not hold a state is refused with :class:`InputError`. The file is read by
     the guard of every file read whole (:func:`trendscore.io.wholefile.read_whole`): its status
     first, so a FIFO is never waited on, and its size, so a sparse file of gigabytes is refused
-    unread."""
+    unread. ``-`` (standard output: never read back) is refused too."""
+    if path == "-":
+        raise InputError("is standard output, not a file; the state file is read and then replaced: name a file", path)
     try:
         raw = read_whole(path, MAX_STATE_BYTES)
     except NotReadable as exc:
