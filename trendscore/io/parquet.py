@@ -22,7 +22,15 @@ from trendscore.io.parquet_types import Base64Text
 from trendscore.io.rows import INPUT_FIELDS, added_columns
 from trendscore.io.writers import column_taken
 
-__all__ = ["open_parquet", "row_group_spans", "require_pyarrow", "ParquetWriter", "Base64Text"]
+__all__ = [
+    "open_parquet",
+    "row_group_spans",
+    "require_pyarrow",
+    "ParquetWriter",
+    "Base64Text",
+    "declared_types",
+    "read_schema",
+]
 
 _BATCH = 4096
 
@@ -226,6 +234,28 @@ def read_schema(path: str):
                 own.close()
     except Exception:  # damaged, unreadable: the reader meets it again and names it in one line
         return None
+
+
+def declared_types(paths, renames: dict[str, str], written: tuple[str, ...]) -> dict[str, Any] | None:
+    """The types a job's named Parquet files give their fields, joined over all of them
+    (:func:`joined_type`; None for a field two files give types that do not join, whose type is
+    then inferred from its values), read from each file's footer before any row is. So the
+    first file no longer fixes a type a later one does not fit (int32 then int64 values: int64;
+    a timestamp then text: inferred), in one output file and in every part of an output
+    directory alike. None when no input is a plain Parquet file; a file that cannot be read
+    here is left to the reader, whose error names it."""
+    from trendscore.io.parquet_types import joined_type, output_types
+
+    joined: dict[str, Any] = {}
+    seen = False
+    for path in paths:
+        schema = read_schema(path)
+        if schema is None:
+            continue
+        seen = True
+        for name, kind in output_types(schema, renames, written).items():
+            joined[name] = joined_type(joined[name], kind) if name in joined else kind
+    return joined if seen else None
 
 
 def open_parquet(

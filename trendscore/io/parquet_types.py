@@ -27,7 +27,7 @@ import datetime as dt
 import decimal
 from typing import Any
 
-__all__ = ["Base64Text", "NotCarried", "declared_types", "joined_type", "output_types", "typed_array"]
+__all__ = ["Base64Text", "NotCarried", "joined_type", "output_types", "typed_array"]
 
 
 class Base64Text(str):
@@ -190,24 +190,3 @@ def typed_array(values: list, kind):
         return pa.array(values, kind)
     raise NotCarried(f"{kind} is not carried")
 
-
-def declared_types(paths, renames: dict[str, str], written: tuple[str, ...]) -> dict[str, Any] | None:
-    """The types a job's named Parquet files give their fields, joined over all of them
-    (:func:`joined_type`; None for a field two files give types that do not join, whose type is
-    then inferred from its values), read from each file's footer before any row is. So the
-    first file no longer fixes a type a later one does not fit (int32 then int64 values: int64;
-    a timestamp then text: inferred), in one output file and in every part of an output
-    directory alike. None when no input is a plain Parquet file; a file that cannot be read
-    here is left to the reader, whose error names it."""
-    from trendscore.io.parquet import read_schema
-
-    joined: dict[str, Any] = {}
-    seen = False
-    for path in paths:
-        schema = read_schema(path)
-        if schema is None:
-            continue
-        seen = True
-        for name, kind in output_types(schema, renames, written).items():
-            joined[name] = joined_type(joined[name], kind) if name in joined else kind
-    return joined if seen else None

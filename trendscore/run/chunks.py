@@ -50,10 +50,11 @@ class Work:
     #: label: the table format written (``"CSV"``, ``"Parquet"``), whose ``score_<theme>``
     #: columns a record's field may not be named like; None for JSON Lines and the printed table
     table: str | None = None
-    #: label into Parquet: the types the job's named Parquet inputs give their own fields,
-    #: joined over them (:func:`trendscore.io.parquet_types.declared_types`), which every chunk's
-    #: output keeps; None where no input declared them (a chunk then keeps its own file's)
-    types: dict | None = None
+    #: label into Parquet: ``(field, Arrow type)`` pairs, the types the job's named Parquet
+    #: inputs give their own fields joined over them (:func:`trendscore.io.parquet.declared_types`),
+    #: which every chunk's output keeps; None where no input declared them (a chunk then keeps
+    #: its own file's). Pairs, not a dict, so that the settings stay hashable (Dask hashes them)
+    types: tuple | None = None
 
 
 @dataclass
@@ -282,7 +283,7 @@ def label_chunk(state: WorkerState, chunk: Chunk) -> ChunkResult:
             from trendscore.io.rows import written_fields
 
             written = written_fields(work.explain, bool(model.provisional))
-            types = work.types
+            types = None if work.types is None else dict(work.types)
             if work.table == "Parquet" and types is None and chunk.schema is not None:
                 from trendscore.io.parquet_types import output_types
 

@@ -81,9 +81,10 @@ def run_label(
     written = written_fields(explain, bool(model.provisional))
     types = None
     if table == "Parquet":  # the named Parquet inputs' own types, joined over them all
-        from trendscore.io.parquet_types import declared_types
+        from trendscore.io.parquet import declared_types
 
-        types = declared_types(inputs, read.columns.renames, written)
+        declared = declared_types(inputs, read.columns.renames, written)
+        types = None if declared is None else tuple(declared.items())
     work = Work(model_dir=where, read=read, explain=explain, as_text=as_text, table=table, types=types)
     with ExitStack() as stack:
         backend, cut = _backend(stack, inputs, model, jobs, scheduler, start_method, block_mb)
