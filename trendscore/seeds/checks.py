@@ -390,21 +390,16 @@ def add_seeds(new_path, directory, on_conflict: str = "refuse") -> AddResult:
         raise SeedError(f"{counted(len(bad), 'problem')}, first: {bad[0]}", str(new_path))
     if not new_seeds:  # an empty file (or one of blank lines) is a mistake, not a batch of none
         raise SeedError("no seeds to add (the file holds no seed records)", str(new_path))
-    from filelock import FileLock, Timeout
+    from trendscore.io.locks import waiting_lock
 
-    lock = FileLock(str(directory / ".seeds.lock"), timeout=LOCK_WAIT_SECONDS)
-    try:
-        lock.acquire()  # a second addition to this directory waits its turn, for a bounded time
-    except Timeout:
-        raise SeedError(
-            f"another process has held this seed directory's lock (.seeds.lock) for {LOCK_WAIT_SECONDS:g} s; "
-            "nothing was added (try again once it ends)",
-            str(directory),
-        ) from None
-    try:
+    busy = SeedError(
+        f"another process has held this seed directory's lock (.seeds.lock) for {LOCK_WAIT_SECONDS:g} s; "
+        "nothing was added (try again once it ends)",
+        str(directory),
+    )
+    # a second addition to this directory waits its turn, for a bounded time
+    with waiting_lock(str(directory / ".seeds.lock"), LOCK_WAIT_SECONDS, busy=lambda: busy):
         return _add_locked(new_seeds, new_path, directory, on_conflict)
-    finally:
-        lock.release()
 
 
 def _refuse_own_file(new_path, directory: Path) -> None:

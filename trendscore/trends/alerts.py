@@ -95,24 +95,22 @@ def holding_state(path: str) -> Iterator[None]:
     run waits its turn, for at most :data:`STATE_LOCK_WAIT_SECONDS`, and then compares with
     the state the first one left. A lock not had in that time, or one that cannot be made
     (a read-only folder), is an :class:`~trendscore.errors.OutputError` naming the state file."""
-    from filelock import FileLock, Timeout
+    from trendscore.io.locks import waiting_lock
 
     real = Path(os.path.realpath(path))  # a symbolic link's target is the file replaced
     name = f".{real.name}.lock"
-    lock = FileLock(str(real.parent / name), timeout=STATE_LOCK_WAIT_SECONDS)
-    try:
-        lock.acquire()
-    except Timeout:
-        raise OutputError(
+    with waiting_lock(
+        str(real.parent / name),
+        STATE_LOCK_WAIT_SECONDS,
+        busy=lambda: OutputError(
             f"{path}: another run has held this state file's lock ({name}) for {STATE_LOCK_WAIT_SECONDS:g} s; "
             "nothing was written (try again once it ends)"
-        ) from None
-    except OSError as exc:
-        raise OutputError(f"{path}: cannot lock the state file ({exc.strerror or exc}); nothing was written") from None
-    try:
+        ),
+        unlockable=lambda exc: OutputError(
+            f"{path}: cannot lock the state file ({exc.strerror or exc}); nothing was written"
+        ),
+    ):
         yield
-    finally:
-        lock.release()
 
 
 def _is_day(text: str) -> bool:
