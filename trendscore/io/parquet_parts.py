@@ -49,6 +49,8 @@ def _joined(pq, paths: list[str], schemas: list, name: str):
     value in it."""
     import pyarrow as pa
 
+    from trendscore.io.parquet_types import joined_type
+
     fields = []
     for column in _column_order(schemas):
         held = [(path, s.field(column).type) for path, s in zip(paths, schemas) if column in s.names]
@@ -57,17 +59,14 @@ def _joined(pq, paths: list[str], schemas: list, name: str):
             kinds = [kind for path, kind in held if not _empty(pq, path, column)] or kinds[:1]
         kind = kinds[0]
         for other in kinds[1:]:
-            try:
-                kind = pa.unify_schemas(
-                    [pa.schema([pa.field(column, kind)]), pa.schema([pa.field(column, other)])],
-                    promote_options="permissive",
-                ).field(column).type
-            except (pa.ArrowException, TypeError, ValueError):
+            joined = joined_type(kind, other)  # as two Parquet inputs' types of one field are joined
+            if joined is None:
                 raise InputError(
                     f"field {column!r} holds {kind} in some records and {other} in others, which one Parquet "
                     "dataset cannot hold; write JSON Lines instead",
                     name,
-                ) from None
+                )
+            kind = joined
         fields.append(pa.field(column, kind))
     return pa.schema(fields)
 
