@@ -198,6 +198,23 @@ def test_a_state_lock_not_had_in_time_is_one_line_and_nothing_written(tmp_path, 
     assert state.read_bytes() == before and not (tmp_path / "score.json").exists()
 
 
+def test_a_state_lock_that_cannot_be_made_is_one_line_and_nothing_written(tmp_path, run):
+    """A lock file that cannot be created (here its name is taken by a folder; a read-only
+    folder is the same error) ends the run in one line naming the state file, exit 1, before
+    the state or the output is touched."""
+    early, full = _early_and_full(tmp_path)
+    state = tmp_path / "state.json"
+    assert run("score", early, "--state", state).exit_code == 0
+    before = state.read_bytes()
+    (tmp_path / ".state.json.lock").unlink(missing_ok=True)
+    (tmp_path / ".state.json.lock").mkdir()
+    done = run("score", full, "--state", state, "--alert", "-o", tmp_path / "score.json")
+    assert done.exit_code == 1
+    assert done.stderr.startswith(f"Error: {state}: cannot lock the state file (")
+    assert done.stderr.endswith("); nothing was written\n") and done.stderr.count("\n") == 1
+    assert state.read_bytes() == before and not (tmp_path / "score.json").exists()
+
+
 @pytest.mark.parametrize("command", ["label", "score"])
 @pytest.mark.parametrize("jobs", ["1", "2"])
 @pytest.mark.parametrize("copies", [1, 1000])  # the whole file in the first 64 KiB read, or not
