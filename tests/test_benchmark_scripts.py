@@ -141,6 +141,11 @@ QUICK = {
         ("thucnews",),
         [rf"^\| \S+ \| typed\.parquet \| {F} \| 1\.00x \|$", rf"^\| \S+ \| plain\.jsonl \| {F} \| 1\.00x \|$"],
     ),
+    "name_lists.py": (
+        ["--passages", "60", "--reps", "1"],
+        (),
+        [rf"^\| trendscore \(ahocorasick-rs\) \| {F} \| [\d,]+ \| 1\.0x \|", r"^Every matcher found the same number"],
+    ),
     "label_floor.py": (
         ["--reps", "1", "--lines", "200", "--stages", "--profile"],
         ("thucnews",),
