@@ -265,6 +265,13 @@ def test_jobs_timeline_times_one_process_and_two(tmp_path):
             has(out, r"^\| this process \| ", r"^with a free core: ")
 
 
+def test_score_scale_compares_two_checkouts(tmp_path):
+    """Its --compare mode (one checkout's in-process aggregation against another's, taking
+    turns) runs at a few hundred records; here this checkout stands for both."""
+    out = run("score_scale.py", "--compare", ROOT, "--reps", "1", "--records", "500", cwd=tmp_path)
+    has(out, r"^\| old \| [\d,]+ \| [\d,]+ \|$", r"^\| this checkout \| [\d,]+ \| [\d,]+ \|$")
+
+
 @pytest.mark.slow
 def test_generalisation_writes_its_figures_where_told(tmp_path):
     """Its JSON goes to --json, so a smoke run does not overwrite benchmarks/out/."""
