@@ -321,3 +321,47 @@ def test_an_example_the_model_scored_near_1_is_not_said_to_be_labelled():
     why = {e["text"]: e["why"] for e in examples.top("policy", 0, 10**6)}
     assert why["scored by the model"].startswith("probability 1.00 for policy")
     assert why["labelled by hand"].startswith("labelled for policy")
+
+
+def test_a_call_whose_passages_came_without_text_is_not_said_to_have_none(tmp_path):
+    """The report said "No passage carries this theme in its recent window" under a rising
+    theme of 300 labelled passages when the records carried labels and no text (an archive of
+    labels): the passages were there, only their text was not."""
+    from click.testing import CliRunner
+
+    from trendscore.cli import main
+
+    rng = random.Random(3)
+    start = dt.date(2025, 1, 6)
+    rows = []
+    for day in range(140):
+        for _ in range(20):
+            share = 0.5 if day >= 119 else 0.1
+            labels = ["policy"] if rng.random() < share else []
+            rows.append({"date": (start + dt.timedelta(days=day)).isoformat(), "labels": labels})
+    path = tmp_path / "labels.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows), "utf-8")
+    page = tmp_path / "r.html"
+    result = CliRunner().invoke(main, ["score", str(path), "--report", str(page), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    row = next(t for t in json.loads(result.output)["themes"] if t["theme"] == "policy")
+    assert row["direction"] == "rising"
+    html = page.read_text("utf-8")
+    assert "No passage carries this theme" not in html
+    weeks = row["recent"]
+    in_window = sum(1 for r in rows if r["labels"] and weeks[0] <= dt.date.fromisoformat(r["date"]).strftime("%G-W%V") <= weeks[1])
+    assert in_window == row["count_recent"]
+    assert f"No passage to show: the {in_window} passages labelled with this theme in its window came without text" in html
+
+
+def test_why_a_called_theme_shows_no_passage_follows_what_its_window_held():
+    """Only a theme with no count in its window is said to have no passage there; one the
+    model counted below 0.5 on every passage says so."""
+    from trendscore.trends.report import _none_shown
+
+    assert _none_shown({"count_recent": 41.3}, 0).startswith(
+        "No passage to show: none of this theme's passages in its window has a probability of 0.5 or more"
+    )
+    assert "its count, 41.3, sums the model's probabilities" in _none_shown({"count_recent": 41.3}, 0)
+    assert _none_shown({"count_recent": 1.0}, 1).startswith("No passage to show: the 1 passage labelled with")
+    assert _none_shown({"count_recent": 0.0}, 0) == "No passage carries this theme in its recent window."

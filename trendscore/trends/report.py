@@ -142,11 +142,27 @@ def _passages(score: Score, examples, lang: str) -> list[str]:
                 + f" · {e(x['why'])}</div></div>"
                 for x in items
             )
-            or "<p class=meta>No passage carries this theme in its recent window.</p>"
+            or f"<p class=meta>{e(_none_shown(t, examples.without_text(t['theme'], first, cur)))}</p>"
         )
         name = e(theme_name(t["theme"], lang, every) + (" (provisional)" if t.get("provisional") else ""))
         sections.append(f"<h3>{name} <span class={t['direction']}>{t['direction']}</span></h3>{body}")
     return sections or ["<p class=meta>No theme is rising or falling: no passages to show.</p>"]
+
+
+def _none_shown(theme_row: dict, without_text: int) -> str:
+    """Why a called theme shows no passage: its passages came without text, or the model gave
+    none of them 0.5 or more; only a theme with no count in its window had none to show."""
+    if without_text:
+        return (
+            f"No passage to show: the {counted(without_text, 'passage')} labelled with this theme in its "
+            "window came without text (labels as given)."
+        )
+    if theme_row["count_recent"] > 0:
+        return (
+            "No passage to show: none of this theme's passages in its window has a probability of 0.5 or "
+            f"more for it (its count, {theme_row['count_recent']:.1f}, sums the model's probabilities)."
+        )
+    return "No passage carries this theme in its recent window."
 
 
 def _model_table(labelled_by: dict | None) -> str:

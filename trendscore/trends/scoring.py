@@ -41,12 +41,26 @@ UNTHEMED_BELOW = 0.5
 
 class Examples:
     """The passages that weigh most for each theme, kept per period (bounded memory); among
-    equal weights (labelled records all weigh 1) the latest passages are kept."""
+    equal weights (labelled records all weigh 1) the latest passages are kept. Labelled
+    passages that came without text are counted per theme and period (``textless``), so a
+    report can say why it shows none rather than that the theme had none."""
 
     def __init__(self, freq: str, per_period: int = 8, text_chars: int = 400):
         self.freq, self.per_period, self.text_chars = freq, per_period, text_chars
         self.heaps: dict[tuple[str, int], list] = {}
+        self.textless: dict[tuple[str, int], int] = {}
         self._n = 0
+
+    def add_textless(self, day: int, labels) -> None:
+        """Count a passage dated ``day`` that carries ``labels`` but no text to show."""
+        period = period_of(day, self.freq)
+        for theme in labels:
+            key = (theme, period)
+            self.textless[key] = self.textless.get(key, 0) + 1
+
+    def without_text(self, theme: str, first_period: int, last_period: int) -> int:
+        """How many passages labelled ``theme`` in the periods given came without text."""
+        return sum(self.textless.get((theme, p), 0) for p in range(first_period, last_period + 1))
 
     def add(self, day: int, weights: dict[str, float], record: dict, given: bool = False) -> None:
         """Offer ``record`` (dated ``day``) as an example of each theme it weighs at least 0.5
@@ -88,6 +102,8 @@ class Examples:
                     heapq.heappush(heap, item)
                 elif item > heap[0]:
                     heapq.heapreplace(heap, item)
+        for key, n in other.textless.items():
+            self.textless[key] = self.textless.get(key, 0) + n
         self._n += other._n
 
     def top(self, theme: str, first_period: int, last_period: int, n: int = 5, exclude=()) -> list[dict]:
@@ -488,8 +504,11 @@ def accumulate(
                         group.add_labels(day, labels, record.get("source"))
                 except TooManyThemes as exc:  # a group's: never past the whole's
                     raise InputError(str(exc), path, line) from None
-            if examples is not None and day is not None and labels and text:  # only passages to show
-                examples.add(day, dict.fromkeys(labels, 1.0), record, given=True)
+            if examples is not None and day is not None and labels:
+                if text:  # only passages to show
+                    examples.add(day, dict.fromkeys(labels, 1.0), record, given=True)
+                else:
+                    examples.add_textless(day, labels)
         else:
             pending.append((record, day, path, line))
             if len(pending) >= BATCH:
