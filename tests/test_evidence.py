@@ -814,6 +814,41 @@ def test_the_outlet_reason_says_when_the_mix_explains_only_part_of_a_move():
     assert "from the outlets' own shares" in row["reason"] and "one window needs" in row["reason"]
 
 
+def test_the_outlet_reason_does_not_blame_a_mix_that_did_not_move():
+    """Two outlets of equal, unchanging volume; the theme's share rises in both. The outlets'
+    check (with its wider error) holds the rise back, and the reason had said "part of the rise
+    (x1.54) comes from which outlets publish: a went from 50% to 50% of the passages; ... the
+    rise left is x1.54": the mix explained none of it."""
+    acc = Accumulator(["policy", "culture"])
+    start = dt.date(2025, 1, 6).toordinal()
+    rng = random.Random(47)
+    for i in range(20 * 7):
+        for src in ("a", "b"):
+            for _ in range(4):
+                on = rng.random() < (0.3 if i >= 16 * 7 else 0.2)
+                acc.add_labels(start + i, ["policy"] if on else ["culture"], source=src)
+    row = _policy_row(acc)
+    assert row["direction"] == "steady", row
+    assert "comes from which outlets publish" not in row["reason"], row["reason"]
+    assert row["reason"].startswith("steady: which outlets publish explains none of the rise (x1.54; x1.54 with"), row[
+        "reason"
+    ]
+    assert "short of the" in row["reason"] and "one window needs" in row["reason"]
+
+
+def test_a_z_short_of_what_it_needs_is_never_printed_as_reaching_it():
+    """A reason had read "z -3.2, from the outlets' own shares, is short of the 3.2 one window
+    needs": both rounded to one decimal."""
+    from trendscore.trends.momentum import _short_of, _z_against
+
+    assert _short_of(-3.18, 3.21) == ("-3.18", "3.21")
+    assert _short_of(1.04, 4.6) == ("+1.0", "4.6")
+    assert _short_of(3.2041, 3.2049) == ("+3.204", "3.205")
+    assert _short_of(3.20401, 3.20404) == ("+3.204", "3.204")  # three decimals at most
+    assert _z_against(3.21, 3.24) == "z +3.21, 3.24"
+    assert _z_against(1.0, math.inf) == "z +1.0, a scan with enough passages"
+
+
 def test_called_rows_agree_with_their_interval_and_momentum():
     """Over streams built the way news arrives: every call's interval excludes 1 on the call's
     side, and every momentum lies inside its own interval."""

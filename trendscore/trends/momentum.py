@@ -688,11 +688,22 @@ def _outlet_mix(
             f"x{adjusted_ratio:.2f}, inside the x{cfg.min_ratio:g} a call needs"
         )
     else:  # what is left once the outlets' mix is held is still a move, but not evidence enough
-        reason = (
-            f"steady: part of the {move} (x{observed_ratio:.2f}) comes from which outlets publish: {moved}; "
-            f"with every outlet's own mix held at its baseline the {move} left is x{adjusted_ratio:.2f}, and its "
-            f"evidence (z {z_mix:+.1f}, from the outlets' own shares) is short of the {needed:.1f} one window needs"
-        )
+        z_text, needed_text = _short_of(z_mix, needed)
+        shown_observed, shown_adjusted = f"x{observed_ratio:.2f}", f"x{adjusted_ratio:.2f}"
+        observed_log = math.log(observed_ratio) if observed_ratio > 0 else -math.inf
+        if abs(adjusted_log) < abs(observed_log) and shown_adjusted != shown_observed:
+            reason = (
+                f"steady: part of the {move} ({shown_observed}) comes from which outlets publish: {moved}; "
+                f"with every outlet's own mix held at its baseline the {move} left is {shown_adjusted}, and its "
+                f"evidence (z {z_text}, from the outlets' own shares) is short of the {needed_text} one window needs"
+            )
+        else:  # the mix explains none of it: what holds the call back is the outlets' own evidence
+            none = "none" if abs(adjusted_log) >= abs(observed_log) else "almost none"
+            reason = (
+                f"steady: which outlets publish explains {none} of the {move} ({shown_observed}; {shown_adjusted} with "
+                f"every outlet's own mix held at its baseline; {moved}), but counted outlet by outlet its evidence "
+                f"(z {z_text}, from the outlets' own shares) is short of the {needed_text} one window needs"
+            )
     # which outlets carried the move: theme passages beyond what each outlet's own change in
     # volume would have brought at its baseline share
     carried = []
@@ -794,13 +805,13 @@ def _reason(
     if test.get("raised"):  # one window (nearly) without the theme: its ratio rests on half a passage
         return (
             f"steady: {by_report}the evidence is too weak for a change from {share(c_b, n_b)} to "
-            f"{share(c_r, n_r)} of passages ({interval} {weak}; z {test['z']:+.1f}, {_needed_text(needed)} needed)"
+            f"{share(c_r, n_r)} of passages ({interval} {weak}; {_z_against(test['z'], needed)} needed)"
         )
     if abs(test["delta"]) < math.log(cfg.min_ratio):
         return f"steady: {by_report}a change of x{ratio:.2f} is inside the x{cfg.min_ratio:g} a call needs ({interval})"
     return (
         f"steady: {by_report}the evidence is too weak for x{ratio:.2f} "
-        f"({interval} {weak}; z {test['z']:+.1f}, {_needed_text(needed)} needed)"
+        f"({interval} {weak}; {_z_against(test['z'], needed)} needed)"
     )
 
 
@@ -884,6 +895,23 @@ def _interval_text(ci) -> str:
     if ci[1] is None:
         return f"share ratio {ci[0]:.2f} or more (95%; no upper end: the share before is within the classifier's noise)"
     return f"share ratio {ci[0]:.2f}-{ci[1]:.2f} (95%)"
+
+
+def _short_of(z: float, needed: float) -> tuple[str, str]:
+    """``z`` (signed) and ``needed`` as a reason prints a ``z`` short of what it needs: with
+    more decimals where one would show both alike (``z -3.2 ... short of the 3.2``)."""
+    for digits in (1, 2, 3):
+        z_text, needed_text = f"{z:+.{digits}f}", f"{needed:.{digits}f}"
+        if z_text.lstrip("+-") != needed_text:
+            break
+    return z_text, needed_text
+
+
+def _z_against(z: float, needed) -> str:
+    """``z +1.0, 4.6`` (before ``needed``) for a steady theme's reason, told apart as _short_of does."""
+    if needed is None or not math.isfinite(needed):
+        return f"z {z:+.1f}, {_needed_text(needed)}"
+    return "z {}, {}".format(*_short_of(z, needed))
 
 
 def _needed_text(needed) -> str:
