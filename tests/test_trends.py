@@ -291,6 +291,25 @@ def test_a_theme_only_undated_passages_carry_has_no_row_as_in_score_dataframe():
     assert result.to_json()["records"]["undated"] == MAX_THEMES + 7
 
 
+def test_an_empty_recent_window_before_a_call_on_a_longer_one_says_which_window_it_is():
+    """Data that stop six weeks before as_of: policy is called rising on a longer window, and the
+    note above it had said "no passages in the recent window", which an analyst could not square
+    with the call."""
+    start = dt.date(2025, 1, 6)
+    recs = [
+        {"date": (start + dt.timedelta(days=d)).isoformat(), "labels": ["policy"] if n < (8 if d >= 98 else 2) else []}
+        for d in range(133)
+        for n in range(20)
+    ]
+    score = trendscore.score(recs, as_of="2025-06-30")  # the data end on 2025-05-18 (2025-W20)
+    policy = next(t for t in score.themes if t["theme"] == "policy")
+    assert policy["direction"] == "rising" and policy["recent_periods"] > 4, policy
+    assert (
+        "no passages in the last 4 weeks (2025-W24..2025-W27), the default recent window; the latest are of "
+        "2025-W20, and the scan's longer windows, up to 12 weeks, hold them"
+    ) in score.notes
+
+
 def test_as_of_after_all_data_says_the_data_are_too_old_not_that_there_are_none():
     # 'no passages before the recent window' had been said of a year of passages that lay
     # before the baseline, and each theme's reason said the same

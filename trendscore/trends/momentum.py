@@ -258,7 +258,7 @@ def compute_score(
         return sum(row[0] for p, row in totals.items() if first <= p <= last)
 
     if not passages(r_first, cur):
-        notes.append("no passages in the recent window")
+        notes.append(_empty_recent_note(totals, cur, freq, cfg))
     if not passages(cur - cfg.longest - cfg.baseline + 1, cur - cfg.shortest):
         notes.append(_no_baseline_note(totals, cur, freq, cfg, as_of is not None and not passages(r_first, cur)))
 
@@ -725,6 +725,23 @@ def _outlet_mix(
 def _at(row, i: int) -> int:
     """Entry ``i`` of a day's counts: a list (all passages) or a sparse dict (one outlet's)."""
     return row.get(i, 0) if isinstance(row, dict) else row[i]
+
+
+def _empty_recent_note(totals: dict, cur: int, freq: str, cfg: MomentumSettings) -> str:
+    """The note for a score whose default recent window holds no passage. When the longer
+    windows of the scan hold some (the data stop a few periods before ``as_of``), it names the
+    window, the latest period with passages and that those are still scanned: "no passages in
+    the recent window" had stood above a theme called rising on the 12 weeks before."""
+    first = cur - cfg.recent + 1
+    scanned = [p for p, row in totals.items() if cur - cfg.longest < p < first and row[0] > 0]
+    if not scanned:
+        return "no passages in the recent window"
+    unit = plural(cfg.recent, freq)
+    return (
+        f"no passages in the last {cfg.recent} {unit} ({_label(first, freq)}..{_label(cur, freq)}), the default "
+        f"recent window; the latest are of {_label(max(scanned), freq)}, and the scan's longer windows, up to "
+        f"{cfg.longest} {plural(cfg.longest, freq)}, hold them"
+    )
 
 
 def _no_baseline_note(totals: dict, cur: int, freq: str, cfg: MomentumSettings, as_of_past_data: bool) -> str:
