@@ -110,6 +110,22 @@ def test_the_header_says_each_theme_has_its_own_window(run, tmp_path):
     assert "<th>window</th>" in html and "<td>last 6</td>" in html
 
 
+def test_the_header_says_when_the_last_period_is_partial():
+    """As of a Monday the last week holds one day: the plot drew it hollow and the JSON said
+    ``current_period_partial``, but the table's header and the report's opening did not."""
+    import trendscore
+
+    days = [f"2025-{m:02d}-{d:02d}" for m in (1, 2, 3) for d in range(1, 29)]
+    recs = [{"date": day, "labels": ["policy"] if n % 3 else []} for n, day in enumerate(days)]
+    monday = trendscore.score(recs, as_of="2025-03-24")  # a Monday: 2025-W13 has one day
+    said = "the 12 weeks before them; 2025-W13 is partial, to 2025-03-24"
+    assert monday.windows["current_period_partial"]
+    assert said in render_score(monday, "table").splitlines()[0]
+    assert said in report_html(monday)
+    sunday = trendscore.score(recs, as_of="2025-03-23")  # the week complete
+    assert "partial" not in render_score(sunday, "table").splitlines()[0]
+
+
 def test_the_header_counts_a_one_period_baseline_in_the_singular():
     """MomentumSettings(baseline=1) (the Python API): the header had said 'against the 1 weeks
     before them', its count spelt out of the plural helper."""

@@ -178,14 +178,19 @@ def windows_text(score: Score) -> str:
     default window, and the baseline before it; empty without dated passages.
 
     Each theme's window is chosen by the change scan, so a header naming the default recent
-    window (``recent 2025-W18..2025-W21``) misled beside a row called on its last 8 weeks.
+    window (``recent 2025-W18..2025-W21``) misled beside a row called on its last 8 weeks. A
+    current period still partial (as of a Monday: one day of its week) is said to be, as the
+    plot draws it hollow.
     """
     if not score.windows:
         return ""
     last = score.windows["recent"][1]
     before = score.settings.get("baseline")
     span = f"the {counted(before, score.freq)} before them" if before else "the periods before them"
-    return f"each theme called on its own window: the last N {score.freq}s to {last} (the window column) against {span}"
+    text = f"each theme called on its own window: the last N {score.freq}s to {last} (the window column) against {span}"
+    if score.windows.get("current_period_partial"):  # its share is counted so far, as the plot draws it hollow
+        text += f"; {last} is partial, to {score.as_of}"
+    return text
 
 
 def units_text(rec: dict) -> str:
