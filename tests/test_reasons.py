@@ -53,6 +53,8 @@ def test_table_csv_json_and_report_carry_the_reasons(run, tmp_path):
     table = run("score", DIGEST, "--freq", "day").output
     assert all(f"why {t['theme']}: {t['reason']}" in table for t in data["themes"])
     assert "labelled by model default" in table
+    model = data["labelled_by"]["model"]  # the table names the model as the JSON does, version too
+    assert f"(trained {model['created']} with trendscore {model['trained_with']}, seeds " in table
     rows = list(csv.DictReader(io.StringIO(run("score", DIGEST, "--freq", "day", "--format", "csv").output)))
     assert [r["reason"] for r in rows] == [t["reason"] for t in data["themes"]]
     page = tmp_path / "r.html"

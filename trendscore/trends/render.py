@@ -74,9 +74,10 @@ def labels_text(labelled_by: dict | None) -> str:
     model = labelled_by.get("model")
     if labelled_by["labelled_by_model"] and model:
         seeds = (model.get("seeds_sha256") or "")[:12] or "unknown"
+        version = f" with trendscore {model['trained_with']}" if model.get("trained_with") else ""
         parts.append(
             f"{labelled_by['labelled_by_model']} labelled by model {model.get('name')} "
-            f"(trained {model.get('created') or 'at an unknown time'}, seeds {seeds})"
+            f"(trained {model.get('created') or 'at an unknown time'}{version}, seeds {seeds})"
         )
     return "labels: " + "; ".join(parts) if parts else ""
 
