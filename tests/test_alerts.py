@@ -28,7 +28,10 @@ def test_a_call_that_changes_between_runs_alerts_once(tmp_path):
     run = CliRunner().invoke
     first = run(main, ["score", early, "--state", state, "--alert"])
     assert first.exit_code == 0, first.output
-    assert json.loads(first.stdout) == {"as_of": "2025-04-19", "previous_as_of": None, "changes": []}
+    alert = json.loads(first.stdout)
+    given = alert.pop("labelled_by")
+    assert alert == {"as_of": "2025-04-19", "previous_as_of": None, "model_changed": False, "changes": []}
+    assert given["model"] is None and given["labelled_by_model"] == 0 and given["labels_as_given"] > 0
     second = run(main, ["score", full, "--state", state, "--alert"])
     assert second.exit_code == ALERT_EXIT
     report = json.loads(second.stdout)
@@ -183,3 +186,29 @@ def test_read_state_words_each_file_it_cannot_use(tmp_path):
     with pytest.raises(InputError, match=r": over 1 MiB, too large for a trendscore state file"):
         read_state(str(sparse))
     assert MAX_STATE_BYTES == 1 << 20
+
+
+def test_an_alert_says_when_the_model_differs_from_the_last_runs(tmp_path):
+    """Calls that changed because the model was retrained between two scheduled runs read as
+    news: the state records the model that labelled the run (name, when trained, seeds hash),
+    and the next alert says whether this run's model differs (``model_changed``)."""
+    from pathlib import Path
+
+    digest = str(Path(__file__).resolve().parent.parent / "seeds" / "000_c45236173e460e13.txt")
+    state = tmp_path / "state.json"
+    run = CliRunner().invoke
+    first = run(main, ["score", digest, "--state", str(state), "--alert"])
+    assert first.exit_code in (0, ALERT_EXIT), first.output
+    alert = json.loads(first.stdout)
+    assert alert["model_changed"] is False and alert["labelled_by"]["model"]["name"] == "default"
+    saved = json.loads(state.read_text("utf-8"))
+    model = alert["labelled_by"]["model"]
+    assert saved["model"] == {k: model[k] for k in ("name", "created", "seeds_sha256")}
+    same = run(main, ["score", digest, "--state", str(state), "--alert"])
+    assert json.loads(same.stdout)["model_changed"] is False
+    saved["model"]["seeds_sha256"] = "0" * 64  # the last run's model was trained on other seeds
+    state.write_text(json.dumps(saved), "utf-8")
+    assert json.loads(run(main, ["score", digest, "--state", str(state), "--alert"]).stdout)["model_changed"] is True
+    del saved["model"]  # a state saved before states named their model: nothing to compare with
+    state.write_text(json.dumps(saved), "utf-8")
+    assert json.loads(run(main, ["score", digest, "--state", str(state), "--alert"]).stdout)["model_changed"] is False

@@ -217,12 +217,16 @@ def test_alerts_print_the_changes_and_keep_the_state(folder):
     first = _type(line)
     assert first.exit_code in (0, 3), first.stderr
     alert = json.loads(first.stdout)
-    assert set(alert) == {"as_of", "previous_as_of", "changes"} and alert["previous_as_of"] is None
+    assert set(alert) == {"as_of", "previous_as_of", "labelled_by", "model_changed", "changes"}
+    assert alert["previous_as_of"] is None and alert["model_changed"] is False
     assert all(set(c) == {"theme", "was", "now", "reason"} for c in alert["changes"])
     assert (first.exit_code == 3) == bool(alert["changes"]) and Path("calls.json").is_file()
     again = _type(line)
     assert again.exit_code == 0, again.stderr
-    assert json.loads(again.stdout) == {"as_of": alert["as_of"], "previous_as_of": alert["as_of"], "changes": []}
+    assert json.loads(again.stdout) == {
+        "as_of": alert["as_of"], "previous_as_of": alert["as_of"], "labelled_by": alert["labelled_by"],
+        "model_changed": False, "changes": [],
+    }
 
 
 # ---------------------------------------------------------------- Labelling

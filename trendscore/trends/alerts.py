@@ -1,7 +1,9 @@
 """Alerts for scheduled runs: remember the calls of the last run, say what changed since.
 
 The state file is a small JSON object, ``{"as_of", "freq", "calls": {theme: direction},
-"saved"}``, written atomically after each successful score; a missing file is a first run.
+"model", "saved"}``, written atomically after each successful score; a missing file is a first
+run. ``model`` names the model that labelled the run's passages (None for labels as given), so
+the next run can say when its calls come from another model than the last run's.
 Runs that share a state file take turns to compare with it and replace it
 (:func:`holding_state`), so two that overlap do not both report the same change.
 """
@@ -26,6 +28,7 @@ __all__ = [
     "call_changes",
     "write_state",
     "alert_report",
+    "labelling_model",
     "ALERT_EXIT",
     "STATE_LOCK_WAIT_SECONDS",
 ]
@@ -159,11 +162,32 @@ def write_state(path: str, score: Score) -> None:
         "as_of": score.as_of,
         "freq": score.freq,
         "calls": {t["theme"]: t["direction"] for t in score.themes},
+        "model": labelling_model(score),
         "saved": dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
     }
     atomic_write_bytes(path, (json.dumps(state, ensure_ascii=False, indent=1) + "\n").encode("utf-8"))
 
 
+def labelling_model(score: Score) -> dict | None:
+    """Which model labelled a score's passages, as the state records it (name, when trained,
+    seeds hash); None when every passage came with its labels."""
+    model = (score.labelled_by or {}).get("model")
+    if not model or not (score.labelled_by or {}).get("labelled_by_model"):
+        return None
+    return {key: model.get(key) for key in ("name", "created", "seeds_sha256")}
+
+
 def alert_report(score: Score, previous: dict | None, changes: list[dict]) -> dict:
-    """What ``score --alert`` prints: this run's and the last run's dates and the changes."""
-    return {"as_of": score.as_of, "previous_as_of": (previous or {}).get("as_of"), "changes": changes}
+    """What ``score --alert`` prints: this run's and the last run's dates, what labelled this
+    run's passages (as the score's ``labelled_by``), whether that model differs from the one
+    the last run recorded (``model_changed``: false on a first run, and against a state saved
+    before states recorded their model), and the changes."""
+    now = labelling_model(score)
+    changed = previous is not None and "model" in previous and previous["model"] != now
+    return {
+        "as_of": score.as_of,
+        "previous_as_of": (previous or {}).get("as_of"),
+        "labelled_by": score.labelled_by,
+        "model_changed": changed,
+        "changes": changes,
+    }
