@@ -349,3 +349,19 @@ def test_each_row_names_the_periods_of_its_own_window():
     got = csv_rows["policy"]
     assert [got["recent_first"], got["recent_last"], got["baseline_first"], got["baseline_last"]] == [
         "2025-W20", "2025-W21", "2025-W08", "2025-W19"]
+
+
+def test_a_baseline_reaching_before_the_data_says_how_much_of_it_is_empty():
+    """Six months of monthly data: the default baseline (12 months before the last 4) reaches
+    ten months before the first passage, which the JSON's window showed as 2025-03..2026-02
+    with nothing saying that only its last two months held any passage."""
+    import trendscore
+
+    recs = [{"date": f"2026-{m:02d}-{d:02d}", "labels": ["policy"] if d % 3 == 0 else ["culture"]}
+            for m in range(1, 7) for d in range(1, 29)]
+    result = trendscore.score(recs, freq="month")
+    assert result.windows["baseline"] == ["2025-03", "2026-02"]
+    assert ("the passages begin in 2026-01: the first 10 months of the baseline (2025-03..2025-12) hold none, "
+            "so the baseline shares rest on its last 2 months") in result.notes
+    whole = trendscore.score([dict(r, date="2025-" + r["date"][5:]) for r in recs] + recs, freq="month")
+    assert not any("the passages begin in" in n for n in whole.notes)  # a baseline the data cover: no note

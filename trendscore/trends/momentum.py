@@ -261,6 +261,15 @@ def compute_score(
         notes.append(_empty_recent_note(totals, cur, freq, cfg))
     if not passages(cur - cfg.longest - cfg.baseline + 1, cur - cfg.shortest):
         notes.append(_no_baseline_note(totals, cur, freq, cfg, as_of is not None and not passages(r_first, cur)))
+    elif passages(b_first, b_last):
+        data_first = min(p for p, row in totals.items() if row[0] > 0)
+        if b_first < data_first <= b_last:
+            empty = data_first - b_first
+            notes.append(
+                f"the passages begin in {_label(data_first, freq)}: the first {counted(empty, freq)} of the "
+                f"baseline ({_label(b_first, freq)}..{_label(data_first - 1, freq)}) hold none, so the baseline "
+                f"shares rest on its last {counted(b_last - data_first + 1, freq)}"
+            )
 
     lengths = sorted(set(range(cfg.shortest, cfg.longest + 1)) | {cfg.recent})
     def spread_ratios(table: dict) -> list[float]:
