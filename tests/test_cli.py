@@ -300,3 +300,11 @@ def test_infinite_budget_and_block_stay_allowed(run, tmp_path):
     passages = tmp_path / "p.jsonl"
     passages.write_text('{"text": "政策"}\n', "utf-8")
     assert run("label", passages, "--block-mb", "inf").exit_code == 0
+
+
+@pytest.mark.parametrize("command", ["label", "score"])
+def test_standard_input_named_twice_is_refused(run, command):
+    """Standard input is read once: a second '-' had been read as nothing, without a word."""
+    result = run(command, "-", "-", input='{"text": "短剧出海", "date": "2024-01-02"}\n')
+    assert result.exit_code == 2
+    assert result.output == "Error: standard input is named twice: it can be read only once; name '-' once\n"

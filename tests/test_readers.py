@@ -430,3 +430,56 @@ def test_a_digest_whose_articles_end_in_carriage_returns_alone_is_still_a_digest
     )
     read = [(r["doc_title"], r["source"], line) for r, _, line in read_records(str(f))]
     assert read == [("短剧出海再提速", "新华社", 1), ("广电总局发布微短剧管理新规", "人民网", 2)]
+
+
+def test_a_csv_file_joined_on_with_its_header_is_refused_at_that_line(tmp_path):
+    """``cat a.csv b.csv`` repeats the header mid-file (after a byte-order mark when b.csv
+    has one): the header had been read as a passage whose text was 'text' and date 'date',
+    labelled and counted without a word."""
+    f = tmp_path / "joined.csv"
+    for mark in ("\ufeff", ""):
+        f.write_bytes(f"\ufefftext,date\n短剧出海,2024-01-02\n{mark}text, date\n短剧政策,2024-01-03\n".encode())
+        with pytest.raises(InputError, match=r"joined\.csv:3: this line repeats the header \(another CSV file joined"):
+            _read(f)
+
+
+def test_skip_bad_passes_over_a_repeated_csv_header(run, tmp_path):
+    f = tmp_path / "joined.csv"
+    f.write_bytes("text,date\n短剧出海,2024-01-02\n\ufefftext,date\n短剧政策,2024-01-03\n".encode())
+    result = run("label", str(f), "--skip-bad", "--quiet")
+    assert result.exit_code == 0, result.output
+    assert [json.loads(line)["text"] for line in result.stdout.splitlines()] == ["短剧出海", "短剧政策"]
+    assert f"skipped {f}:3: this line repeats the header" in result.stderr
+
+
+def test_a_row_naming_only_some_header_words_is_a_passage(tmp_path):
+    f = tmp_path / "a.csv"
+    f.write_text("text,date\ntext,2024-01-02\n", "utf-8")
+    assert _read(f) == [{"text": "text", "date": "2024-01-02"}]
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "texts"),
+    [
+        ("in.csv", "text,date\n短剧出海,2024-01-02\n\ufeff短剧政策,2024-01-03\n", ["短剧出海", "短剧政策"]),
+        ("in.txt", "短剧出海\n\n\ufeff短剧政策\n", ["短剧出海", "短剧政策"]),
+        ("in.txt", "短剧出海\r\r新规\r\ufeff短剧政策\n", ["短剧出海", "新规短剧政策"]),
+        ("in.txt", "短剧出海\n\n\ufeff\n短剧政策\n", ["短剧出海", "短剧政策"]),
+    ],
+)
+def test_a_byte_order_mark_where_a_file_was_joined_on_is_not_text(tmp_path, name, data, texts):
+    """A byte-order mark inside a file (``cat a.txt b.txt`` of files saved with one) had been
+    kept at the start of the next passage, an invisible character in its text and id."""
+    f = tmp_path / name
+    f.write_bytes(data.encode("utf-8"))
+    assert [r["text"] for r in _read(f)] == texts
+
+
+def test_a_digest_joined_on_after_another_keeps_its_first_article(tmp_path):
+    first = "微短剧出海新动向\n来源：新华社 2025-01-02\n\n多家平台加速布局海外市场。\n\n"
+    second = "广电总局发布新规\n来源：人民网 2025-01-03\n\n微短剧备案管理进一步收紧。\n"
+    joined = tmp_path / "joined.txt"
+    joined.write_bytes((first + "\ufeff" + second).encode("utf-8"))
+    plain = tmp_path / "plain.txt"
+    plain.write_bytes((first + second).encode("utf-8"))
+    assert _read(joined) == _read(plain)

@@ -409,7 +409,13 @@ def _csv(lines, name, require_text=True, skip=None) -> Iterator[tuple[dict, str,
             continue
         start = counter["first"]
         problem = None
-        if None in row:
+        first_field = reader.fieldnames[0]
+        if isinstance(row.get(first_field), str) and row[first_field].startswith("\ufeff"):
+            # a byte-order mark at a record's start is another file's, joined on (cat a.csv b.csv)
+            row[first_field] = row[first_field][1:]
+        if _repeats_header(row, reader.fieldnames):
+            problem = "this line repeats the header (another CSV file joined on?): remove it"
+        elif None in row:
             problem = "more fields than the header has"
         elif None in row.values():
             given = sum(v is not None for v in row.values())
@@ -426,6 +432,15 @@ def _csv(lines, name, require_text=True, skip=None) -> Iterator[tuple[dict, str,
         if "labels" in record:
             record["labels"] = csv_labels(record["labels"])
         yield record, name, start
+
+
+def _repeats_header(row: dict, header: list[str]) -> bool:
+    """Whether a CSV record holds the header's names, each in its own column: the header of
+    another file joined on, which had been read as a passage whose text is the word 'text'."""
+    values = list(row.values())
+    if len(values) != len(header) or not isinstance(values[0], str) or values[0].strip() != header[0]:
+        return False
+    return all(isinstance(v, str) and v.strip() == h for v, h in zip(values, header, strict=True))
 
 
 def csv_labels(cell: str) -> list[str]:

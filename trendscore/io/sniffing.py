@@ -78,8 +78,13 @@ def cut_at_carriage_returns(line: str) -> list[str] | tuple[str]:
     """A line of text or digest cut at each carriage return alone inside it: a file whose
     line ends are ``\n`` may hold old Mac line ends (``\r``) too. Left in the line, they
     joined the lines they end (a blank one between two paragraphs too) into one paragraph,
-    and in a digest hid an article's title and source line in the body above."""
-    return line.split("\r") if "\r" in line else (line,)
+    and in a digest hid an article's title and source line in the body above. A byte-order
+    mark at a piece's start is dropped: it is where another file was joined on (``cat a.txt
+    b.txt``), and had been kept at the start of that file's first passage (or title)."""
+    if "\r" in line:
+        pieces = line.split("\r")
+        return [piece.removeprefix("\ufeff") for piece in pieces] if "\ufeff" in line else pieces
+    return (line[1:],) if line.startswith("\ufeff") else (line,)
 
 
 def check_codec(name: str, where: str) -> str:

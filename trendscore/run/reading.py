@@ -121,7 +121,10 @@ def default_inputs() -> list[str]:
 
 def expand_inputs(inputs: list[str]) -> list[str]:
     """The inputs with each directory replaced by its input files (sorted; hidden files and
-    other suffixes left out). A directory without any is an error."""
+    other suffixes left out). A directory without any is an error, and so is standard input
+    named twice: it is read once, and the second ``-`` had been read as nothing, without a word."""
+    if inputs.count("-") > 1:
+        raise InputError("standard input is named twice: it can be read only once; name '-' once")
     out: list[str] = []
     for name in inputs:
         path = Path(name)
