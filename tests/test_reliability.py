@@ -80,7 +80,7 @@ def test_stdin_zero_bytes_directory_missing_path_and_output_dir(tmp_path):
     assert _cli("label", "-", input="").stderr == "Error: -: empty input: no passages found\n"
     assert _cli("label", tmp_path).stderr == (  # directories are read (issue 15); this one is empty
         f"Error: {tmp_path}: directory holds no input files "
-        "(.jsonl, .ndjson, .json, .csv, .tsv, .parquet, .pq, .txt, .md)\n"
+        "(.jsonl, .ndjson, .json, .csv, .tsv, .parquet, .pq, .txt)\n"
     )
     assert "no such file" in _cli("score", tmp_path / "nope.jsonl").stderr
     f = tmp_path / "a.jsonl"

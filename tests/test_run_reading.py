@@ -283,3 +283,26 @@ def test_two_jobs_on_one_output_directory_at_once_leave_one_refused(tmp_path, mo
         "wrote",
     ]
     assert sorted(os.listdir(target)) == ["_SUCCESS"]
+
+
+def test_a_directorys_markdown_notes_are_not_read_as_news(tmp_path):
+    """A README.md beside the data (this repository's seeds/ holds two notes) had been read
+    as passages: `label seeds/` labelled '# Seeds: the labelled passages ...' as culture."""
+    d = tmp_path / "news"
+    d.mkdir()
+    for name in ("a.jsonl", "README.md", "GUIDELINE.MD", "b.txt"):
+        (d / name).write_bytes(b"x\n")
+    assert expand_inputs([str(d)]) == [str(d / "a.jsonl"), str(d / "b.txt")]
+    assert expand_inputs([str(d / "README.md")]) == [str(d / "README.md")]  # named, it is read
+
+
+def test_a_directory_of_markdown_alone_says_how_to_read_it(tmp_path):
+    d = tmp_path / "clips"
+    d.mkdir()
+    (d / "one.md").write_text("短剧出海\n", "utf-8")
+    with pytest.raises(
+        InputError,
+        match=r"clips: directory holds no input files \(.*\.txt\); "
+        r"its \.md files are read only when named \(.*clips/\*\.md\)$",
+    ):
+        expand_inputs([str(d)])

@@ -42,8 +42,10 @@ __all__ = [
     "input_sizes",
 ]
 
-#: what a directory's files are read for: the data formats, compressed or not, and plain text
-INPUT_SUFFIXES = tuple(FORMAT_EXTENSIONS) + (".txt", ".md")
+#: what a directory's files are read for: the data formats, compressed or not, and plain text.
+#: Not ``.md``: beside data it is the folder's notes (a README.md, a labelling guideline), which
+#: had been labelled and counted as news; a Markdown file named on its own is read as text
+INPUT_SUFFIXES = tuple(FORMAT_EXTENSIONS) + (".txt",)
 _COMPRESSED = (".gz", ".bz2", ".zst")
 #: the file a label job's output directory gets when every part is written
 DONE = "_SUCCESS"
@@ -139,7 +141,9 @@ def expand_inputs(inputs: list[str]) -> list[str]:
                     raise InputError(problem, str(f))
             found = [str(f) for f in named if f.is_file()]
             if not found:
-                raise InputError(f"directory holds no input files ({', '.join(INPUT_SUFFIXES)})", name)
+                notes = any(f.name.lower().endswith(".md") for f in path.iterdir() if not f.name.startswith("."))
+                also = f"; its .md files are read only when named ({Path(name, '*.md')})" if notes else ""
+                raise InputError(f"directory holds no input files ({', '.join(INPUT_SUFFIXES)}){also}", name)
             out += found
         else:
             out.append(name)
