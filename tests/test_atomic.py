@@ -2,10 +2,12 @@
 record outputs' cases (special files, modes, the input as output, a full disk) are in
 tests/test_outputs.py."""
 
+import errno
 import os
 
 import pytest
 
+from trendscore.errors import OutputError
 from trendscore.io import atomic
 from trendscore.io.atomic import atomic_write_text, create_new_file, replace_dir, temp_dir_beside
 
@@ -66,3 +68,36 @@ def test_replace_dir_without_an_exchange_keeps_a_folder_named_like_its_old_copy(
     assert (backup / "mine.txt").read_text("utf-8") == "my backup"
     assert sorted(p.name for p in final.iterdir()) == ["b.json"]
     assert sorted(os.listdir(tmp_path)) == ["model", "model.old"]
+
+
+def _full_disk(monkeypatch):
+    def full(fd):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(os, "fsync", full)
+
+
+def test_create_new_file_on_a_full_disk_names_the_file_and_leaves_nothing(tmp_path, monkeypatch):
+    target = tmp_path / "batch_0001.jsonl"
+    _full_disk(monkeypatch)
+    with pytest.raises(OutputError, match=r"batch_0001\.jsonl: cannot write \(No space left on device\); it was not"):
+        create_new_file(target, b"one\n")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_seeds_add_on_a_full_disk_is_one_line_naming_the_batch(tmp_path, monkeypatch, run):
+    """It had been 'Error: No space left on device', naming no file."""
+    directory = tmp_path / "seeds"
+    directory.mkdir()
+    (directory / "batch_00.jsonl").write_text(
+        '{"id": "a", "text": "短剧出海东南亚", "labels": ["overseas"]}\n', "utf-8"
+    )
+    new = tmp_path / "new.jsonl"
+    new.write_text('{"id": "b", "text": "广电总局发布微短剧新规", "labels": ["policy"]}\n', "utf-8")
+    _full_disk(monkeypatch)
+    result = run("seeds", "add", str(new), "--to", str(directory))
+    assert result.exit_code == 1
+    assert result.output == (
+        f"Error: {directory / 'batch_01_new.jsonl'}: cannot write (No space left on device); it was not created\n"
+    )
+    assert sorted(p.name for p in directory.iterdir()) == [".seeds.lock", "batch_00.jsonl"]

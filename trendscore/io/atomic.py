@@ -445,7 +445,10 @@ def atomic_write_text(path: str | os.PathLike[str], text: str) -> None:
 
 def create_new_file(target: Path, data: bytes) -> None:
     """Write ``data`` as the new file ``target``, complete and synced before it appears; never
-    replaces anything: ``FileExistsError`` when the name is taken (also when taken meanwhile)."""
+    replaces anything: ``FileExistsError`` when the name is taken (also when taken meanwhile).
+    Any other failure (a full disk, a folder without hard links) is an :class:`OutputError`
+    naming ``target``: it had been the bare OSError, naming nothing or the hidden temporary
+    file (``Error: No space left on device``)."""
     fd, tmp = temp_beside(target)
     try:
         with os.fdopen(fd, "wb") as fh:
@@ -453,6 +456,10 @@ def create_new_file(target: Path, data: bytes) -> None:
             fh.flush()
             os.fsync(fh.fileno())
         os.link(tmp, target)  # fails if the name exists: never overwrites
+    except FileExistsError:
+        raise
+    except OSError as exc:
+        raise OutputError(f"{target}: cannot write ({exc.strerror or exc}); it was not created") from None
     finally:
         os.unlink(tmp)
 
