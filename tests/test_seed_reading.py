@@ -128,3 +128,36 @@ def test_files_without_seeds_are_named_by_the_first_and_how_many_more(tmp_path):
         read_seeds(files)
     with pytest.raises(SeedError, match=rf"^{re.escape(str(files[3]))}: no seed records found$"):
         read_seeds(files[3:4])
+
+
+SEED_FORMAT = r"seed files are JSON Lines \(one object per line: \.jsonl, \.ndjson, \.json\), not {}: write each seed"
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "what"),
+    [
+        ("seeds.csv", b"text,labels\n\xe7\x9f\xad\xe5\x89\xa7,overseas\n", "CSV"),
+        ("seeds.tsv.gz", gzip.compress(b"text\tlabels\nx\tpolicy\n"), "TSV"),
+        ("seeds.parquet", b"PAR1\x00\x00PAR1", "Parquet"),
+        ("notes.TXT", "短剧出海\n".encode(), "text"),
+    ],
+    ids=["csv", "tsv.gz", "parquet", "TXT"],
+)
+def test_a_seed_file_named_for_another_format_is_refused_as_such(tmp_path, name, data, what):
+    """A CSV of labelled passages given to train, evaluate or seeds validate had been refused
+    as 'malformed JSON' on every line, a Parquet file as text in an unclear encoding."""
+    f = tmp_path / name
+    f.write_bytes(data)
+    with pytest.raises(SeedError, match=f"^{re.escape(str(f))}: {SEED_FORMAT.format(what)}"):
+        read_seeds([str(f)])
+    _, (problem,) = validate_seeds([str(f)])
+    assert problem.line is None and problem.message.startswith("seed files are JSON Lines")
+
+
+def test_evaluate_names_a_csv_of_labelled_passages_as_such(tmp_path, run):
+    f = tmp_path / "labelled.csv"
+    f.write_text("text,labels\n短剧出海东南亚,overseas\n", "utf-8")
+    result = run("evaluate", str(f))
+    assert result.exit_code == 2
+    assert result.output.startswith(f"Error: {f}: seed files are JSON Lines (one object per line")
+    assert len(result.output.splitlines()) == 1

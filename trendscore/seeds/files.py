@@ -108,6 +108,20 @@ SEED_SUFFIXES = (".jsonl", ".ndjson", ".json")
 COMPRESSED_SUFFIXES = ("", ".gz", ".bz2", ".zst")
 
 
+#: what a file named for another format holds, which a seed file is not: it had been read as
+#: JSON Lines, and a CSV of labelled passages was refused as 'malformed JSON' on every line, a
+#: Parquet file as text in an unclear encoding
+OTHER_FORMATS = {".csv": "CSV", ".tsv": "TSV", ".parquet": "Parquet", ".pq": "Parquet", ".txt": "text", ".md": "text"}
+
+
+def other_format(name: str) -> str | None:
+    """The format a file's name (compressed or not) says it holds, when it is not JSON Lines."""
+    name = name.lower()
+    for suffix in COMPRESSED_SUFFIXES[1:]:
+        name = name.removesuffix(suffix)
+    return next((what for suffix, what in OTHER_FORMATS.items() if name.endswith(suffix)), None)
+
+
 def is_seed_file(path: Path) -> bool:
     """A visible file whose name ends in a seed suffix, compressed or not."""
     return path.is_file() and _seed_name(path.name)
@@ -166,6 +180,16 @@ def iter_seed_lines(paths):
 
     for p in seed_files(paths):
         path = str(p)
+        if (what := other_format(Path(path).name)) is not None:
+            yield (
+                None,
+                SeedError(
+                    f"seed files are JSON Lines (one object per line: {', '.join(SEED_SUFFIXES)}), not {what}: "
+                    'write each seed as a line such as {"text": "...", "labels": ["policy"]}',
+                    path,
+                ),
+            )
+            continue
         try:
             with open_lines(path, "jsonl") as (_, lines):
                 for n, line in lines:
