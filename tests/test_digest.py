@@ -498,3 +498,27 @@ def test_a_table_shows_a_digest_passage_id_whole(run):
     assert result.exit_code == 0, result.output
     rows = [line for line in result.stdout.splitlines() if line[:1] == "d"]
     assert [row.split()[0] for row in rows] == [r["id"] for r in records]
+
+
+@pytest.mark.parametrize("where", ["between", "last"])
+def test_a_digest_article_with_a_title_and_no_body_is_its_title(tmp_path, where):
+    """A search result whose snippet is empty had been dropped without a word: its headline
+    was neither labelled nor counted. Its title is its one passage."""
+    bare = "只有标题的微短剧出海报道\n新华社· 2025-12-03 10:00\n"
+    first = "短剧出海新动向\n新华社· 2025-12-01 12:16\n多家平台加速布局海外市场。\n"
+    second = "广电总局发布新规\n人民网· 2025-12-02 09:00\n微短剧备案管理收紧。\n"
+    f = tmp_path / "digest.txt"
+    f.write_text(first + bare + second if where == "between" else first + second + bare, "utf-8")
+    records = [r for r, _, _ in read_records(str(f))]
+    bare_record = {
+        "doc_title": "只有标题的微短剧出海报道",
+        "source": "新华社",
+        "date": "2025-12-03",
+        "text": "只有标题的微短剧出海报道",
+    }
+    found = [{k: r[k] for k in bare_record} for r in records]
+    assert found[1 if where == "between" else 2] == bare_record
+    assert [r["text"] for r in records if r["doc_title"] != bare_record["doc_title"]] == [
+        "多家平台加速布局海外市场。",
+        "微短剧备案管理收紧。",
+    ]

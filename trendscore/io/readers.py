@@ -610,9 +610,13 @@ class _Documents:
             self.held_chars += sum(len(p) for p in passages)
             if self.held_chars < ID_BODY_CHARS and not last:
                 return
-            if not self.held:
-                return  # a document without body text has no passage to name
             title, source, date, _ = self.meta
+            if not self.held:
+                if not title:
+                    return  # a document without body text or title has no passage to name
+                # a digest article with a title and no body text: its title is its one passage
+                # (the article had been dropped without a word, a headline of the news unread)
+                self.held = [title]
             self.doc_id = document_id(title, source, date, self.held)
             self.occurrence = self.repeats.occurrence(self.doc_id)
             passages, self.held = self.held, []
