@@ -483,3 +483,36 @@ def test_a_digest_joined_on_after_another_keeps_its_first_article(tmp_path):
     plain = tmp_path / "plain.txt"
     plain.write_bytes((first + second).encode("utf-8"))
     assert _read(joined) == _read(plain)
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "line"),
+    [
+        ("zeroed.txt", b"\x00" * 5000, 1),
+        ("tail.txt", "短剧出海\n\n".encode() + b"\x00" * 300 + b"\n", 3),
+        ("digest.txt", "短剧出海新动向\n新华社· 2025-12-01 12:16\n多家平台布局海外。\n".encode() + b"\x00 \x00\n", 4),
+    ],
+    ids=["zeroed", "zeroed tail", "digest"],
+)
+def test_a_line_of_nul_characters_alone_is_no_text(tmp_path, name, data, line):
+    """A file zeroed by a crash while it was written (or a binary file of no known mark) had
+    been read as passages of NUL characters, labelled and counted without a word."""
+    f = tmp_path / name
+    f.write_bytes(data)
+    with pytest.raises(
+        InputError, match=rf"{name}:{line}: the line is NUL characters alone, not text: is the file zeroed"
+    ):
+        _read(f)
+
+
+def test_skip_bad_passes_over_a_line_of_nul_characters(tmp_path):
+    from trendscore.io.readers import SkipLog
+
+    f = tmp_path / "tail.txt"
+    f.write_bytes("短剧出海\n\n".encode() + b"\x00" * 300 + "\n\n短剧政策\n".encode())
+    skip = SkipLog()
+    assert [r["text"] for r in _read(f, skip=skip)] == ["短剧出海", "短剧政策"]
+    assert skip.count == 1 and skip.first[0].endswith(
+        "tail.txt:3: the line is NUL characters alone, not text: "
+        "is the file zeroed (a crash while it was written) or binary?"
+    )

@@ -650,9 +650,27 @@ class _Pieces:
         return position - 1 + (self._offset[i] if i >= 0 else 1)
 
 
+#: a text or digest line of NUL characters alone
+NUL_LINE = "the line is NUL characters alone, not text: is the file zeroed (a crash while it was written) or binary?"
+
+
+def _refuse_nul_lines(lines, name: str, skip: SkipLog | None) -> Iterator[tuple[int, str]]:
+    """The lines of a text or digest input, refusing (or, with ``skip``, passing over) one of
+    NUL characters alone: a file zeroed by a crash, or a binary file without a known mark, had
+    been read as passages of NULs without a word (CSV and JSON Lines refuse such lines already)."""
+    for number, line in lines:
+        if "\x00" in line and not line.replace("\x00", "").strip():
+            error = InputError(NUL_LINE, name, number)
+            if skip is None:
+                raise error
+            skip.add(error)
+            continue
+        yield number, line
+
+
 def _digest(lines, name, require_text=True, skip=None, repeats=None):
     docs = _Documents(name, repeats)
-    pieces = _Pieces(lines)
+    pieces = _Pieces(_refuse_nul_lines(lines, name, skip))
     for event in digest_parts(pieces):
         if event[0] == "doc":
             title, source, date, line = event[1:]
@@ -664,7 +682,7 @@ def _digest(lines, name, require_text=True, skip=None, repeats=None):
 
 def _text(lines, name, require_text=True, skip=None, repeats=None):
     docs = _Documents(name, repeats)
-    for number, line in lines:
+    for number, line in _refuse_nul_lines(lines, name, skip):
         for piece in cut_at_carriage_returns(line):
             stripped = piece.strip()
             if stripped:
