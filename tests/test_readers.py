@@ -516,3 +516,20 @@ def test_skip_bad_passes_over_a_line_of_nul_characters(tmp_path):
         "tail.txt:3: the line is NUL characters alone, not text: "
         "is the file zeroed (a crash while it was written) or binary?"
     )
+
+
+def test_json_lines_files_joined_on_with_their_byte_order_marks_are_read(tmp_path):
+    """``cat a.jsonl b.jsonl`` of files saved with a byte-order mark had stopped at the second
+    file's first line: 'malformed JSON (Unexpected UTF-8 BOM (decode using utf-8-sig) ...)'."""
+    f = tmp_path / "joined.jsonl"
+    f.write_bytes('\ufeff{"text": "短剧出海"}\n\ufeff{"text": "短剧政策"}\n\ufeff\n'.encode())
+    assert _read(f) == [{"text": "短剧出海"}, {"text": "短剧政策"}]
+
+
+def test_joined_json_lines_read_by_worker_processes_as_by_one(tmp_path, run):
+    f = tmp_path / "joined.jsonl"
+    f.write_bytes("".join(f'\ufeff{{"id": {i}, "text": "短剧出海第{i}条"}}\n' for i in range(400)).encode())
+    one = run("label", str(f), "--jobs", "1", "--quiet")
+    two = run("label", str(f), "--jobs", "2", "--quiet")
+    assert one.exit_code == 0 and two.exit_code == 0, one.output + two.output
+    assert one.stdout == two.stdout and len(one.stdout.splitlines()) == 400

@@ -161,3 +161,11 @@ def test_evaluate_names_a_csv_of_labelled_passages_as_such(tmp_path, run):
     assert result.exit_code == 2
     assert result.output.startswith(f"Error: {f}: seed files are JSON Lines (one object per line")
     assert len(result.output.splitlines()) == 1
+
+
+def test_seed_files_joined_on_with_their_byte_order_marks_are_read(tmp_path):
+    f = tmp_path / "joined.jsonl"
+    a = '\ufeff{"id": "a", "text": "短剧出海东南亚", "labels": ["overseas"]}\n'
+    b = '\ufeff{"id": "b", "text": "广电总局发布新规", "labels": ["policy"]}\n'
+    f.write_bytes((a + b).encode())
+    assert [s.id for s in read_seeds([str(f)])] == ["a", "b"]

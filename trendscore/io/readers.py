@@ -259,7 +259,11 @@ def parse_jsonl_line(
 ) -> dict | None:
     """One JSON Lines record (None for a blank line), or an InputError naming file:line.
     ``first``: whether this is the input's first line (default: ``number == 1``), where a
-    JSON array is taken for a file holding one array instead of JSON Lines."""
+    JSON array is taken for a file holding one array instead of JSON Lines. A byte-order mark
+    at the line's start is dropped: it is another file's, joined on (``cat a.jsonl b.jsonl``),
+    and had stopped the run as malformed JSON."""
+    if line.startswith("\ufeff"):
+        line = CutLine(line[1:]) if isinstance(line, CutLine) else line[1:]
     if not line.strip():
         return None
     try:

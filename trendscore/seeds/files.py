@@ -193,6 +193,7 @@ def iter_seed_lines(paths):
         try:
             with open_lines(path, "jsonl") as (_, lines):
                 for n, line in lines:
+                    line = line.removeprefix("\ufeff")  # another file's byte-order mark, joined on
                     if not line.strip():
                         continue
                     try:
