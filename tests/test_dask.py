@@ -45,7 +45,7 @@ def test_label_on_the_cluster_matches_local(cluster, passages, tmp_path):
     assert _run("label", passages, "-o", local, "--jobs", "1").exit_code == 0
     result = _run("label", passages, "-o", remote, "--scheduler", cluster["address"], "--block-mb", "0.05")
     assert result.exit_code == 0, result.stderr
-    assert "Labelled 4000 passages" in result.stderr
+    assert result.stderr == ""  # silent on success, as one process is (issue 15)
     assert remote.read_bytes() == local.read_bytes()
 
 

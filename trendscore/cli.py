@@ -375,8 +375,6 @@ def label(
             columns=Columns(text_column, date_column, id_column),
             output_dir=output_dir,
         )
-    if scheduler:
-        click.echo(f"Labelled {counted(stats.records, 'passage')} on {scheduler}", err=True)
     if stats.blank:
         blank = f"{stats.blank} of {counted(stats.records, 'passage')} {plural(stats.blank, 'was', 'were')} blank"
         click.echo(f"Warning: {blank} and got no themes", err=True)
