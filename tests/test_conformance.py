@@ -202,6 +202,10 @@ def inputs(tmp_path_factory, rows):
     put("bad-dates", _jsonl(dates), file_name="dates.jsonl")
     put("date-column", _jsonl(rows, date="day"), ["--date-column", "day"], "day.jsonl")
     put("copy-chains", _jsonl(copy_chains(rows)), file_name="chains.jsonl")
+    # the emerging topics: a chunk kept the unthemed passages of the weeks before its own latest
+    # day, not of the periods of the job's --freq up to its --as-of (issue 15)
+    made["freq-month"] = (made["jsonl"][0], ["--freq", "month"])
+    made["as-of"] = (made["jsonl"][0], ["--as-of", "2025-03-01"])
     return made
 
 
@@ -490,6 +494,8 @@ SCORE_CASES = [
     "bad-dates",
     "date-column",
     "copy-chains",
+    "freq-month",
+    "as-of",
     "skip-bad",
     "malformed",
     "directory",
@@ -547,6 +553,8 @@ def test_score_is_the_same_on_every_backend(case, inputs, maybe_cluster):
     if case == "many-themes":  # the line of the 201st name, as one process reads it
         assert first[2].startswith(f"Error: {given}:1201: more than 200 distinct theme names (at label 't200')")
         assert first[2].count("\n") == 1
+    if case in ("freq-month", "as-of"):  # passages that fit no theme, within the score's windows
+        assert json.loads(first[1])["emerging"]
     if case == "copy-chains":  # each chain folds its day 5 alone (day 10 is beyond a week of day 0)
         plain = _invoke("score", inputs["jsonl"][0], ["--format", "json"], [], None)
         folded = json.loads(first[1])["records"]["copies_folded"]

@@ -10,6 +10,7 @@ start for a byte range, so that the merge names the absolute line as one process
 from __future__ import annotations
 
 import codecs
+import datetime
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -44,6 +45,9 @@ class Work:
     as_text: bool = True
     relabel: bool = False
     freq: str = "week"
+    #: score: the job's as-of day (None: the latest day read); with ``freq``, the days whose
+    #: unthemed passages a chunk keeps for the emerging topics are those the whole job keeps
+    as_of: datetime.date | None = None
     examples: bool = False
     themes: tuple[str, ...] = ()
     output_dir: str | None = None  # label: each chunk written as its own Parquet part there
@@ -346,7 +350,13 @@ def score_chunk(state: WorkerState, chunk: Chunk) -> ChunkResult:
     def body(result: ChunkResult, skip, data) -> None:
         items, error = _records(chunk, work, skip, False, data)
         examples = Examples(work.freq) if work.examples else None
-        settings = ScoreSettings(relabel=work.relabel, themes=work.themes or None, columns=work.read.columns)
+        settings = ScoreSettings(
+            freq=work.freq,
+            as_of=work.as_of,
+            relabel=work.relabel,
+            themes=work.themes or None,
+            columns=work.read.columns,
+        )
         result.themes_met = {}
         tally = accumulate(items, state.get_model, settings, examples, skip, result.themes_met)
         if error is not None:  # the themes met before it go with it (the merge checks the limit)

@@ -206,6 +206,7 @@ def _count(
         read=read,
         relabel=settings.relabel,
         freq=settings.freq,
+        as_of=settings.as_of,
         examples=examples,
     )
     if scheduler:
