@@ -623,3 +623,82 @@ def test_a_job_that_succeeds_is_silent_on_every_backend(command, suffix, inputs,
         assert (done.returncode, done.stdout, done.stderr) == (0, b"", b""), name
         written[name] = out.read_bytes()
     assert all(data == written["one process"] for data in written.values())
+
+
+def _cluster_workers_starting(pid: int) -> bool:
+    """True once ``pid`` has a child that is a worker process being spawned (``local:N``)."""
+    from conftest import child_pids
+
+    for child in child_pids(pid):
+        try:
+            with open(f"/proc/{child}/cmdline", "rb") as fh:
+                if b"spawn_main" in fh.read():
+                    return True
+        except OSError:
+            continue
+    return False
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("backend", ["one process", "--jobs 2", "dask", "local:2"])
+def test_ctrl_c_is_one_line_and_leaves_nothing_on_every_backend(backend, texts, maybe_cluster, tmp_path):
+    """Ctrl-C at a terminal (SIGINT to every process of the job) ends `label` with the one line
+    "Error: interrupted", exit 130, nothing on standard output and no file left, on every
+    back-end. On a local cluster it is sent as the cluster's worker processes start: it had
+    printed their tracebacks (stopped as they imported), then distributed's as it closed the
+    half-started cluster at exit (issue 15)."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from conftest import child_pids, sigint_as_at_a_terminal
+
+    args = {"one process": ["--jobs", "1"], "--jobs 2": ["--jobs", "2"], "local:2": ["--scheduler", "local:2"]}
+    if backend in ("dask", "local:2"):
+        if maybe_cluster is None:
+            pytest.skip("the dask extra is not installed")
+        args["dask"] = ["--scheduler", maybe_cluster["address"]]
+    source = tmp_path / "in.jsonl"
+    source.write_text(
+        "".join(json.dumps({"id": i, "text": texts[i % len(texts)]}, ensure_ascii=False) + "\n" for i in range(60_000)),
+        "utf-8",
+    )
+    out = tmp_path / "out"
+    out.mkdir()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "trendscore", "label", str(source), "-o", str(out / "o.jsonl"), *args[backend]],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+        preexec_fn=sigint_as_at_a_terminal,
+    )
+    if backend == "local:2":
+        ready = lambda: _cluster_workers_starting(proc.pid)  # noqa: E731
+    else:  # the output is being written
+        ready = lambda: any(out.iterdir())  # noqa: E731
+    end = time.monotonic() + 120
+    while proc.poll() is None and not ready() and time.monotonic() < end:
+        time.sleep(0.01)
+    assert proc.poll() is None, proc.stderr.read() if proc.stderr else None
+    children = child_pids(proc.pid)
+    os.killpg(proc.pid, signal.SIGINT)
+    try:
+        stdout, stderr = proc.communicate(timeout=120)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.communicate()
+        pytest.fail("the job did not stop")
+    assert (proc.returncode, stdout, stderr.decode()) == (130, b"", "Error: interrupted\n")
+    assert list(out.iterdir()) == []
+    time.sleep(1.0)
+    assert [c for c in children if os.path.exists(f"/proc/{c}") and not _finished(c)] == []
+
+
+def _finished(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            return fh.read().rsplit(")", 1)[1].split()[0] in ("Z", "X")
+    except OSError:
+        return True

@@ -265,23 +265,63 @@ def _drop_failed_clients(clients, comms=()) -> None:
 
 def _local_client(n: int):
     """A client that starts (and, when closed, closes) a local cluster of ``n`` single-threaded
-    worker processes, with distributed's logs quieted for the cluster's life."""
+    worker processes, with distributed's logs quieted for the cluster's life.
+
+    Ctrl-C is held back while the cluster starts, then closes it: its worker processes, started
+    with Ctrl-C held back, leave it to this process, as ``--jobs`` workers do. A Ctrl-C at a
+    terminal reaches every process of the job, and one that came while the cluster started had
+    printed the tracebacks of the worker processes it stopped as they started, and of
+    distributed closing the half-started cluster as this process exited."""
     import dask
     from distributed import Client
 
-    # with no address and a scheduler address in the Dask configuration, Client refuses the
-    # cluster's options: the cluster asked for here is the one meant
-    with dask.config.set({"scheduler-address": None}):
-        return Client(
-            n_workers=n,
-            threads_per_worker=1,
-            processes=True,
-            dashboard_address=None,
-            # the scheduler's HTTP server starts even without a dashboard, on port 8787 unless
-            # told: when that port is taken (another run's cluster) distributed warns on stderr
-            scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
-            silence_logs=_OWN_CLUSTER_LOGS,
-        )
+    held = _hold_interrupts()
+    try:
+        # with no address and a scheduler address in the Dask configuration, Client refuses the
+        # cluster's options: the cluster asked for here is the one meant
+        with dask.config.set({"scheduler-address": None}):
+            client = Client(
+                n_workers=n,
+                threads_per_worker=1,
+                processes=True,
+                dashboard_address=None,
+                # the scheduler's HTTP server starts even without a dashboard, on port 8787 unless
+                # told: when that port is taken (another run's cluster) distributed warns on stderr
+                scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
+                silence_logs=_OWN_CLUSTER_LOGS,
+            )
+    except BaseException:
+        _release_interrupts(held)
+        raise
+    try:
+        _release_interrupts(held)  # a Ctrl-C held back arrives here
+    except BaseException:
+        client.close()  # and the cluster with it
+        raise
+    return client
+
+
+def _hold_interrupts():
+    """Block SIGINT in this thread (and the threads and processes it starts); the mask to
+    restore, or None where signals cannot be blocked (Windows)."""
+    import signal
+    from multiprocessing import resource_tracker
+
+    if not hasattr(signal, "pthread_sigmask"):
+        return None
+    # multiprocessing starts its resource tracker at its first use (the cluster's queues) and
+    # unblocks SIGINT in the thread that started it: started first, it leaves the mask alone
+    resource_tracker.ensure_running()
+    return signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+
+
+def _release_interrupts(held) -> None:
+    """Restore the signal mask :func:`_hold_interrupts` returned; a SIGINT held back meanwhile
+    is raised here (as KeyboardInterrupt, where Python's own handler is installed)."""
+    import signal
+
+    if held is not None:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
 
 
 # ------------------------------------------------------------------ DataFrames
