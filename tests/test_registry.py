@@ -362,3 +362,69 @@ def test_promote_and_show_name_a_missing_version_in_the_same_words(tmp_path):
     ]
     expected = f"Error: {reg.path}: no version 'v0003' (it has v0001, v0002)\n"
     assert [(r.exit_code, r.stderr) for r in said] == [(2, expected), (2, expected)]
+
+
+def _own_rows(n: int = 60) -> list[dict]:
+    """``n`` seeds of each of ``funding`` and ``talent``, a user's own themes, with ids."""
+    rows = []
+    for i in range(n):
+        text = f"investors raised capital valuation round number {i}"
+        rows.append({"id": f"f{i}", "text": text, "labels": ["funding"]})
+        rows.append({"id": f"t{i}", "text": f"actors casting screenwriters director number {i}", "labels": ["talent"]})
+    return rows
+
+
+def test_a_challenger_of_the_champions_themes_in_another_order_is_compared(tmp_path):
+    """Found maintaining a model: a challenger of the champion's themes in another order (a
+    provisional theme folded in comes in the seeds' order, not last; or --themes listed
+    another way) was 'not comparable: label sets differ' though the sets were the same, and
+    could only be forced in."""
+    from seedrows import write_jsonl
+
+    seeds = write_jsonl(tmp_path / "own.jsonl", _own_rows())
+    reg = Registry(tmp_path / "reg")
+    reg.train([seeds], cv=0, themes=["funding", "talent"])
+    report = reg.train([seeds], cv=0, themes=["talent", "funding"])
+    assert report["comparable"] is True and report["promoted"] is True, report
+    assert report["evaluated_on"] >= 20 and set(report["challenger_f1"]) == {"funding", "talent", "macro"}
+    assert report["reason"] == "not worse on any theme"
+
+
+def test_a_champion_that_does_not_load_is_refused_before_training(tmp_path):
+    """A champion whose card was edited by hand was found only after the challenger's training,
+    when the two were compared: each try left a version that was never compared behind."""
+    from seedrows import write_jsonl
+
+    seeds = write_jsonl(tmp_path / "own.jsonl", _own_rows())
+    reg = Registry(tmp_path / "reg")
+    reg.train([seeds], cv=0)
+    card = reg.path / "versions" / "v0001" / "card.json"
+    card.write_text(card.read_text("utf-8").replace('"created"', '"note": "checked", "created"', 1), "utf-8")
+    message = r"card.json: SHA-256 does not match the manifest.*; v0001 is the registry's champion"
+    for _ in range(2):
+        with pytest.raises(ModelError, match=message):
+            reg.train([seeds], cv=0)
+    assert reg.versions() == ["v0001"] and not (reg.path / "comparisons" / "v0002.json").exists()
+
+
+def test_a_theme_whose_every_seed_is_held_out_is_refused_not_left_out(tmp_path, run):
+    """A theme whose only seed fell in the holdout set (one seed in five, by its text) was
+    left out of the challenger without a word: the seeds named it, the model had no such theme."""
+    from seedrows import write_jsonl
+
+    from trendscore.text.keys import text_key
+
+    text = next(t for t in (f"censorship rules tighten case {i}" for i in range(100)) if int(text_key(t), 16) % 5 == 0)
+    rows = _own_rows() + [{"id": "c1", "text": text, "labels": ["censorship"]}]
+    seeds = write_jsonl(tmp_path / "own.jsonl", rows)
+    reg = tmp_path / "reg"
+    result = run("train", seeds, "--registry", reg, "--cv", "0", "--budget", "0", "--jobs", "1")
+    assert result.exit_code == 2, result.output
+    assert result.stderr == (
+        f"Error: {seeds}:121: theme 'censorship': its only seed is in the registry's holdout set (one seed in "
+        "five, by its text, is kept out of training for good, to compare models on), so none is left to learn "
+        "it from; label more seeds with it\n"
+    )
+    assert Registry(reg).versions() == []
+    given = run("train", seeds, "--registry", reg, "--cv", "0", "--themes", "funding,censorship")
+    assert given.exit_code == 2 and "its only seed is in the registry's holdout set" in given.stderr

@@ -340,6 +340,10 @@ class Registry:
             target = self.path / "versions" / name
             champion_name = self.champion()
             carry = self.path / "versions" / champion_name if champion_name else None  # its provisional themes
+            # the champion the challenger is compared with loads, before the training, not after it
+            # (a card edited by hand had been found only then, each try leaving a version behind)
+            champion = _champion_model(self, champion_name) if champion_name else None
+            _check_held_only(seeds, training, themes, carry)
             challenger = train_seeds(
                 training, target, cv=cv, seed=seed, provisional_from=carry, themes=themes, **params
             )
@@ -348,7 +352,6 @@ class Registry:
                 self._set_champion(name)
                 report.update(promoted=True, reason="the registry had no champion")
             else:
-                champion = load_model(self.path / "versions" / champion_name)
                 report.update(_compare(champion, challenger, holdout, text_key, tolerance))
                 # one reason, said once: why it was promoted, or what held it back
                 held_back = report.pop("why_not", None)
@@ -397,6 +400,44 @@ class Registry:
             shutil.rmtree(tmp, ignore_errors=True)
             raise
         self._set_champion("v0001")
+
+
+def _champion_model(registry: Registry, name: str):
+    """The champion ``name`` of ``registry`` loaded; a ModelError naming it as the champion
+    when it is missing or does not load (a file changed after saving)."""
+    path = registry.champion_path()
+    try:
+        return load_model(path)
+    except ModelError as exc:
+        raise ModelError(
+            f"{exc}; {name} is the registry's champion, which a challenger is compared with: "
+            "promote or roll back to a version that loads, then train"
+        ) from None
+
+
+def _check_held_only(seeds: list[Seed], training: list[Seed], themes: list[str] | None, carry) -> None:
+    """Refuse seeds with a theme whose every seed is in the holdout set: the challenger had been
+    trained without the theme, not a word said (or, with ``themes`` naming it, refused as a
+    theme no seed is labelled with). A provisional theme of the champion (``carry``) is not
+    refused: it stays provisional, learned from its examples."""
+    from trendscore.errors import SeedError
+    from trendscore.modeling.provisional import carried_themes
+    from trendscore.seeds.files import theme_order
+
+    wanted = themes if themes is not None else theme_order(seeds)
+    provisional = set() if themes is not None or carry is None else {t.name for t in carried_themes(carry)}
+    trained = {label for s in training for label in s.labels}
+    for theme in wanted:
+        held = [s for s in seeds if theme in s.labels]
+        if held and theme not in trained and theme not in provisional:
+            every = "its only seed is" if len(held) == 1 else f"all its {len(held)} seeds are"
+            raise SeedError(
+                f"theme {theme!r}: {every} in the registry's holdout set (one seed in five, by its text, is "
+                "kept out of training for good, to compare models on), so none is left to learn it from; "
+                "label more seeds with it",
+                held[0].path,
+                held[0].line,
+            )
 
 
 def _write_holder(path: Path, text: str) -> None:
@@ -477,7 +518,7 @@ def _compare(champion, challenger, holdout: list[dict], text_key, tolerance: flo
             "why_not": "the champion's card does not list its training texts",
         }
     evalset = [r for r in holdout if text_key(r["text"]) not in seen]
-    if champion.themes != challenger.themes:
+    if set(champion.themes) != set(challenger.themes):  # the same themes in another order compare theme by theme
         return {
             "comparable": False,
             "not_worse": False,
