@@ -254,3 +254,34 @@ def test_models_list_gives_a_registry_its_champions_figure(tmp_path, monkeypatch
     assert figure != "-"
     assert rows["reg"].split()[1:7] == ["registry,", "champion", "v0001", "cv", "macro-F1", figure]
     assert rows["empty"].split()[1:5] == ["registry", "cv", "macro-F1", "-"]
+
+
+def test_evaluate_takes_off_the_labels_a_model_of_given_themes_was_trained_without(tmp_path, run):
+    """Found maintaining a model: a model trained with --themes (its seeds' other labels taken
+    off) could not be evaluated on the held-out part of those very seeds (the registry's
+    holdout.jsonl keeps every label): 'labels [...] are not themes of the model'. Their other
+    labels are taken off as training took them off, and a warning names them."""
+    from seedrows import two_class_rows, write_jsonl
+
+    from trendscore.modeling.training import train
+
+    rows = two_class_rows(12)
+    seeds = write_jsonl(tmp_path / "seeds.jsonl", rows[:16])
+    held = write_jsonl(tmp_path / "held.jsonl", rows[16:] + [dict(rows[16], labels=["sports", "Weird"], id="x")])
+    model = train([seeds], tmp_path / "sports", cv=0, themes=["sports"])
+    scores = evaluate(model, [str(held)])
+    assert scores["n"] == 9 and scores["themes"]["sports"]["support"] == 5
+    assert scores["warnings"] == [
+        "the model was trained on the themes given (sports), its seeds' other labels taken off: so were these, "
+        "from 5 passages: Weird (1), weather (4)"
+    ]
+    result = run("evaluate", held, "--model", tmp_path / "sports")
+    assert result.exit_code == 0 and result.stdout.splitlines()[1].startswith("sports ")
+    assert result.stderr.startswith("Warning: the model was trained on the themes given (sports)")
+    # a label that is the model's theme written another way is still refused, as is any for other models
+    alike = write_jsonl(tmp_path / "alike.jsonl", [{"text": "football goal", "labels": ["Sports"]}])
+    with pytest.raises(trendscore.InputError, match="'Sports' is the model's 'sports' written another way"):
+        evaluate(model, [str(alike)])
+    train([seeds], tmp_path / "both", cv=0)
+    with pytest.raises(trendscore.InputError, match=r"labels \['Weird'\] are not themes of the model"):
+        evaluate(trendscore.load_model(tmp_path / "both"), [str(held)])

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from trendscore.modeling.metrics import label_matrix, per_theme_scores
 from trendscore.modeling.model import Model
-from trendscore.seeds.files import read_seeds
+from trendscore.seeds.files import keep_themes, read_seeds
+from trendscore.wording import counted
 
 __all__ = ["evaluate"]
 
@@ -25,11 +26,26 @@ def evaluate(model: Model, seed_paths) -> dict:
     every label of the other passages (at least 20) equals the model's own answer (the file is
     most likely its own output; on its training seeds a fitted model gives their labels back,
     so those say nothing of it).
+
+    A label that is no theme of the model is refused, naming its line, unless the model was
+    trained on themes given to it: training took its seeds' other labels off (such a seed was
+    an example of none of the themes), and so does this, with a warning naming them.
     """
     from trendscore.text.keys import text_key
 
     seeds = read_seeds(seed_paths)
     unknown = sorted({lab for s in seeds for lab in s.labels} - set(model.themes))
+    taken_off = None
+    if unknown and _themes_given(model) and not _alike(unknown, model.themes):
+        # trained on the themes given, the model learnt every other label as none of its themes
+        seeds, ignored, touched = keep_themes(seeds, model.themes)
+        names = ", ".join(f"{label} ({n})" for label, n in list(ignored.items())[:5])
+        names += f" and {len(ignored) - 5} more" if len(ignored) > 5 else ""
+        taken_off = (
+            f"the model was trained on the themes given ({', '.join(model.themes)}), its seeds' other labels "
+            f"taken off: so were these, from {counted(touched, 'passage')}: {names}"
+        )
+        unknown = []
     if unknown:
         first = next(s for s in seeds if set(s.labels) & set(unknown))
         from trendscore.errors import SeedError, quoted
@@ -37,10 +53,7 @@ def evaluate(model: Model, seed_paths) -> dict:
         more = f" ({len(unknown)} names)" if len(unknown) > 3 else ""
         themes = ", ".join(model.themes)
         themes = themes if len(themes) <= 80 else themes[:80] + "..."
-        from trendscore.modeling.modelcheck import theme_spelling
-
-        spelt = {theme_spelling(t): t for t in model.themes}
-        alike = [(u, spelt[theme_spelling(u)]) for u in unknown if theme_spelling(u) in spelt]
+        alike = _alike(unknown, model.themes)
         hint = f"; {alike[0][0]!r} is the model's {alike[0][1]!r} written another way" if alike else ""
         raise SeedError(
             f"labels {quoted(unknown)}{more} are not themes of the model ({themes}){hint}", first.path, first.line
@@ -58,7 +71,7 @@ def evaluate(model: Model, seed_paths) -> dict:
             defined_only=True,
         )
 
-    warnings = []
+    warnings = [taken_off] if taken_off else []
     n_seen = sum(seen)
     if n_seen == len(seeds):
         scores = figures(True)
@@ -78,3 +91,18 @@ def evaluate(model: Model, seed_paths) -> dict:
         warnings.append("every label equals the model's own answer: is this file its own output?")
     scores["warnings"] = warnings
     return scores
+
+
+def _themes_given(model: Model) -> bool:
+    """Whether ``model`` was trained on themes given to it (``train --themes``): its seeds'
+    other labels were taken off, as its card records."""
+    seeds = (model.card or {}).get("seeds")
+    return isinstance(seeds, dict) and bool(seeds.get("themes_given"))
+
+
+def _alike(labels: list[str], themes: list[str]) -> list[tuple[str, str]]:
+    """The ``labels`` that are one of ``themes`` written another way, each with that theme."""
+    from trendscore.modeling.modelcheck import theme_spelling
+
+    spelt = {theme_spelling(t): t for t in themes}
+    return [(u, spelt[theme_spelling(u)]) for u in labels if theme_spelling(u) in spelt]
