@@ -428,3 +428,25 @@ def test_a_theme_whose_every_seed_is_held_out_is_refused_not_left_out(tmp_path, 
     assert Registry(reg).versions() == []
     given = run("train", seeds, "--registry", reg, "--cv", "0", "--themes", "funding,censorship")
     assert given.exit_code == 2 and "its only seed is in the registry's holdout set" in given.stderr
+
+
+def test_train_into_a_registry_counts_changed_labels_only_after_a_comparison(tmp_path, run):
+    """Found maintaining a model: with no champion, or one of other themes, train --registry
+    said '0 held-out passages changed labels', a figure of a comparison that was not made."""
+    from seedrows import write_jsonl
+
+    seeds = write_jsonl(tmp_path / "own.jsonl", _own_rows())
+    args = ["--registry", tmp_path / "reg", "--cv", "0", "--budget", "0", "--jobs", "1"]
+    first = run("train", seeds, *args)
+    assert first.exit_code == 0 and first.stderr.endswith(
+        "v0001: promoted to champion (the registry had no champion)\n"
+    ), first.stderr
+    other = run("train", seeds, *args, "--themes", "funding")
+    assert other.exit_code == 0 and other.stderr.endswith(
+        "v0002: kept as a challenger (label sets differ (['funding', 'talent'] vs ['funding']); "
+        "only forcing promotes it)\n"
+    ), other.stderr
+    compared = run("train", seeds, *args)
+    assert compared.stderr.endswith(
+        "v0003: promoted to champion (not worse on any theme); 0 held-out passages changed labels\n"
+    ), compared.stderr

@@ -789,11 +789,9 @@ def train(
         _echo_card_notes(card)
         click.echo(json.dumps({k: v for k, v in report.items() if k != "changed"}, ensure_ascii=False, indent=1))
         verdict = "promoted to champion" if report["promoted"] else "kept as a challenger"
-        click.echo(
-            f"{report['challenger']}: {verdict} ({report.get('reason')}); "
-            f"{counted(len(report.get('changed', [])), 'held-out passage')} changed labels",
-            err=True,
-        )
+        changed = report.get("changed")  # only a comparison finds passages whose labels changed
+        said = "" if changed is None else f"; {counted(len(changed), 'held-out passage')} changed labels"
+        click.echo(f"{report['challenger']}: {verdict} ({report.get('reason')}){said}", err=True)
         for line in curve_lines(card):
             click.echo(one_line(line), err=True)
         return
