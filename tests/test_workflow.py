@@ -285,3 +285,23 @@ def test_evaluate_takes_off_the_labels_a_model_of_given_themes_was_trained_witho
     train([seeds], tmp_path / "both", cv=0)
     with pytest.raises(trendscore.InputError, match=r"labels \['Weird'\] are not themes of the model"):
         evaluate(trendscore.load_model(tmp_path / "both"), [str(held)])
+
+
+def test_seeds_issues_says_how_many_seeds_look_mislabelled_even_when_none_do(tmp_path, run):
+    """Found maintaining a model: `seeds issues` on seeds with nothing to flag printed nothing at
+    all, as if it had not run, and with more issues than -n it did not say some were left out."""
+    from seedrows import two_class_rows, write_jsonl
+
+    rows = two_class_rows(12)
+    clean = run("seeds", "issues", write_jsonl(tmp_path / "clean.jsonl", rows))
+    assert clean.exit_code == 0 and clean.stdout == ""
+    assert clean.stderr == "0 seeds of 24 look mislabelled\n"
+    swapped = [dict(r, labels=["weather" if r["labels"] == ["sports"] else "sports"]) for r in rows[:3]]
+    noisy = write_jsonl(tmp_path / "noisy.jsonl", swapped + rows[3:])
+    every = run("seeds", "issues", noisy)
+    flagged = len(every.stdout.splitlines())
+    assert every.exit_code == 0 and flagged >= 2, every.output
+    assert every.stderr == f"{flagged} seeds of 24 look mislabelled\n"
+    one = run("seeds", "issues", noisy, "-n", "1")
+    assert one.stdout == every.stdout.splitlines(True)[0]
+    assert one.stderr == f"{flagged} seeds of 24 look mislabelled (the 1 most suspicious shown)\n"

@@ -910,14 +910,18 @@ def seeds_issues(files, limit, cv, quiet):
     from trendscore.seeds.suggest import label_issues
 
     with _progress(quiet):
-        issues = label_issues(read_seeds(list(files)), folds=cv, limit=limit)
-    for issue in issues:
+        found = read_seeds(list(files))
+        issues = label_issues(found, folds=cv, limit=None)
+    for issue in issues[:limit]:
         click.echo(
             one_line(
                 f"{issue['path']}:{issue['line']}: {issue['id']} labels {issue['labels']} -> suggested "
                 f"{issue['suggested']} (confidence in given labels {issue['confidence']:.3f}): {issue['text'][:60]}"
             )
         )
+    shown = f" (the {limit} most suspicious shown)" if len(issues) > limit else ""
+    looks = plural(len(issues), "looks", "look")
+    click.echo(f"{counted(len(issues), 'seed')} of {len(found)} {looks} mislabelled{shown}", err=True)
 
 
 @main.command()
