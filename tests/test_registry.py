@@ -450,3 +450,35 @@ def test_train_into_a_registry_counts_changed_labels_only_after_a_comparison(tmp
     assert compared.stderr.endswith(
         "v0003: promoted to champion (not worse on any theme); 0 held-out passages changed labels\n"
     ), compared.stderr
+
+
+def test_a_new_registry_is_not_made_inside_a_model_or_another_folder(tmp_path, run, small_model_dir):
+    """Found maintaining a model: train --registry naming a model directory (a slip for -o, or
+    --model) made a registry inside it, and from then on --model DIR meant that registry's
+    champion, not the model; named a seed folder, its holdout.jsonl became a seed file there."""
+    import shutil
+
+    from seedrows import write_jsonl
+
+    seeds = write_jsonl(tmp_path / "own.jsonl", _own_rows())
+    model = tmp_path / "mine"
+    shutil.copytree(small_model_dir, model)
+    before = sorted(p.name for p in model.iterdir())
+    args = ["--cv", "0", "--budget", "0", "--jobs", "1"]
+    result = run("train", seeds, "--registry", model, *args)
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"Error: {model}: a model directory, not a model registry; a new registry is made in a new or empty folder\n"
+    )
+    assert sorted(p.name for p in model.iterdir()) == before and load_model(resolve_model(model)).path == model
+    folder = tmp_path / "seeds"
+    folder.mkdir()
+    write_jsonl(folder / "batch_01.jsonl", _own_rows())
+    with pytest.raises(ModelError, match=r"seeds: a folder holding 'batch_01.jsonl', not a model registry"):
+        Registry(folder).train([folder], cv=0)
+    assert sorted(p.name for p in folder.iterdir()) == ["batch_01.jsonl"]
+    with pytest.raises(ModelError, match=r"own.jsonl: not a directory \(a model registry was expected\)"):
+        Registry(seeds).train([folder], cv=0)
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert run("train", seeds, "--registry", empty, *args).exit_code == 0 and Registry(empty).champion() == "v0001"

@@ -318,6 +318,7 @@ class Registry:
         from trendscore.seeds.files import keep_themes
         from trendscore.text.keys import comparison_key, text_key
 
+        self._check_place()
         seeds = read_seeds(seed_paths)
         if themes is None:
             check_trainable(seeds, offer_themes=True)  # before the holdout file or a version is written
@@ -364,6 +365,22 @@ class Registry:
             (self.path / "comparisons").mkdir(exist_ok=True)
             _write_json_atomic(self.path / "comparisons" / f"{name}.json", report)
             return report
+
+    def _check_place(self) -> None:
+        """Refuse to make a new registry in a folder holding anything but a registry's own
+        files (those a first training stopped short may leave): made inside a model directory,
+        it had taken the folder's name from the model (``--model DIR`` meaning its champion
+        since), and made in a seed folder, its holdout set had been read as seeds."""
+        if self.exists() or not os.path.lexists(self.path):
+            return  # a registry already, or a new folder
+        if not self.path.is_dir():  # it had been 'File exists', from making the folder
+            raise self._not_registry()
+        own = {".lock", ".lock.holder", "holdout.jsonl", "comparisons", "versions"}
+        other = sorted(p.name for p in self.path.iterdir() if p.name not in own)
+        if not other:
+            return
+        what = "a model directory" if "manifest.json" in other else f"a folder holding {other[0]!r}"
+        raise ModelError(f"{self.path}: {what}, not a model registry; a new registry is made in a new or empty folder")
 
     def _check_written(self, name: str) -> None:
         """Refuse, before training version ``name``, a registry whose files it would write are
