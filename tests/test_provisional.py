@@ -696,3 +696,25 @@ def test_provisional_themes_are_listed_in_the_order_they_were_added(small_model_
     _resign(old)
     assert list(load_model(old).card["provisional"]) == ["alpha", "zeta"]
     assert load_model(old).themes[-2:] == ["zeta", "alpha"]
+
+
+def test_evaluate_names_the_themes_given_not_a_provisional_one_added_since(tmp_path):
+    """evaluate's warning for a model trained on given themes named the model's themes, a
+    provisional one added since among them, as if it had been given to training."""
+    from seedrows import two_class_rows, write_jsonl
+
+    from trendscore.modeling.evaluation import evaluate
+    from trendscore.modeling.training import train
+
+    rows = two_class_rows(12)
+    seeds = write_jsonl(tmp_path / "seeds.jsonl", rows[:16])
+    model = train([seeds], tmp_path / "sports", cv=0, themes=["sports"])
+    snow = [f"heavy snow blizzard ice road closed day {i}" for i in range(6)]
+    add_theme(model, "snow", snow, read_seeds([seeds])).save(tmp_path / "with_snow")
+    held = write_jsonl(tmp_path / "held.jsonl", rows[16:])
+    scores = evaluate(load_model(tmp_path / "with_snow"), [str(held)])
+    assert scores["n"] == 8 and list(scores["themes"]) == ["sports", "snow"]
+    assert scores["warnings"][0] == (
+        "the model was trained on the themes given (sports), its seeds' other labels taken off: so were these, "
+        "from 4 passages: weather (4)"
+    )

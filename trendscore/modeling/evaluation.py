@@ -36,13 +36,14 @@ def evaluate(model: Model, seed_paths) -> dict:
     seeds = read_seeds(seed_paths)
     unknown = sorted({lab for s in seeds for lab in s.labels} - set(model.themes))
     taken_off = None
-    if unknown and _themes_given(model) and not _alike(unknown, model.themes):
+    given = _themes_given(model)
+    if unknown and given and not _alike(unknown, model.themes):
         # trained on the themes given, the model learnt every other label as none of its themes
         seeds, ignored, touched = keep_themes(seeds, model.themes)
         names = ", ".join(f"{label} ({n})" for label, n in list(ignored.items())[:5])
         names += f" and {len(ignored) - 5} more" if len(ignored) > 5 else ""
         taken_off = (
-            f"the model was trained on the themes given ({', '.join(model.themes)}), its seeds' other labels "
+            f"the model was trained on the themes given ({', '.join(given)}), its seeds' other labels "
             f"taken off: so were these, from {counted(touched, 'passage')}: {names}"
         )
         unknown = []
@@ -93,11 +94,12 @@ def evaluate(model: Model, seed_paths) -> dict:
     return scores
 
 
-def _themes_given(model: Model) -> bool:
-    """Whether ``model`` was trained on themes given to it (``train --themes``): its seeds'
-    other labels were taken off, as its card records."""
+def _themes_given(model: Model) -> list[str]:
+    """The themes ``model`` was trained on when they were given to it (``train --themes``: its
+    seeds' other labels were taken off), as its card records them; else an empty list."""
     seeds = (model.card or {}).get("seeds")
-    return isinstance(seeds, dict) and bool(seeds.get("themes_given"))
+    given = seeds.get("themes_given") if isinstance(seeds, dict) else None
+    return [str(t) for t in given] if isinstance(given, list) else []
 
 
 def _alike(labels: list[str], themes: list[str]) -> list[tuple[str, str]]:
