@@ -50,3 +50,24 @@ def test_a_provisional_theme_folded_in_at_one_seed_reads_in_the_singular():
     for bar, words in ((1, "once 1 seed carries its label"), (160, "once 160 seeds carry its label")):
         card["provisional"]["esports"]["fold_in_at_seeds"] = bar
         assert any(words in line for line in card_lines(card, ["esports"], "M")), bar
+
+
+def test_a_card_edited_by_hand_is_shown_with_a_warning_that_the_model_will_not_load(small_model_dir, run, tmp_path):
+    """Found maintaining a model: a card edited by hand (a note added) was shown by models show
+    as if nothing were wrong, while label, score and evaluate refused the model for it."""
+    import shutil
+
+    copy = tmp_path / "mine"
+    shutil.copytree(small_model_dir, copy)
+    kept = run("models", "show", copy)
+    assert kept.exit_code == 0 and kept.stderr == ""
+    card = copy / "card.json"
+    card.write_text(card.read_text("utf-8").replace('"created"', '"note": "checked", "created"', 1), "utf-8")
+    edited = run("models", "show", copy)
+    assert edited.exit_code == 0 and edited.stdout == kept.stdout
+    assert edited.stderr == (
+        f"Warning: {card}: changed after saving (its SHA-256 is not the manifest's): the card shown may not be "
+        "the model's, and the model does not load until the file is put back\n"
+    )
+    label = run("label", "-", "--model", copy, input="短剧\n")
+    assert label.exit_code == 2 and "card.json: SHA-256 does not match the manifest" in label.stderr

@@ -1037,12 +1037,15 @@ def models_show(model, registry):
     """Show MODEL's card: themes, provisional themes, seeds, settings, figures, command, created.
     MODEL is a bundled name, a model folder, a registry (its champion) or, with --registry, a version."""
     from trendscore.io.writers import printable
-    from trendscore.modeling.cardview import card_lines, find_model_dir, read_card
+    from trendscore.modeling.cardview import card_changed, card_lines, find_model_dir, read_card
 
     directory = find_model_dir(model, registry)
     card, themes = read_card(directory)
     for line in card_lines(card, themes, directory):
         click.echo(printable(line))
+    changed = card_changed(directory)
+    if changed is not None:
+        click.echo(one_line(f"Warning: {changed}"), err=True)
 
 
 @models.command("promote")

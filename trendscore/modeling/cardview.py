@@ -14,7 +14,7 @@ from trendscore.modeling.registry import Registry, resolve_model
 from trendscore.modeling.store import load_json
 from trendscore.wording import counted
 
-__all__ = ["find_model_dir", "read_card", "card_lines"]
+__all__ = ["find_model_dir", "read_card", "card_changed", "card_lines"]
 
 #: seed files named before the rest are counted
 _FILES_SHOWN = 5
@@ -50,6 +50,27 @@ def read_card(directory: Path) -> tuple[dict, list[str]]:
         if name not in themes:
             themes.append(str(name))
     return card, themes
+
+
+def card_changed(directory: Path) -> str | None:
+    """What to say when the card in ``directory`` is not the one the model was saved with (its
+    SHA-256 is not the manifest's): the card shown may be edited by hand, and the model no
+    longer loads (every file is checked when it does); None when it is, or there is no
+    manifest entry to compare with."""
+    from trendscore.modeling.store import MANIFEST, MAX_MANIFEST_BYTES, sha256_file
+
+    try:
+        manifest = load_json(directory / MANIFEST, MAX_MANIFEST_BYTES)
+    except ModelError:
+        return None  # no manifest to compare with: loading the model says what is wrong
+    files = manifest.get("files") if isinstance(manifest, dict) else None
+    expected = files.get("card.json") if isinstance(files, dict) else None
+    if not isinstance(expected, str) or sha256_file(directory / "card.json") == expected:
+        return None
+    return (
+        f"{directory / 'card.json'}: changed after saving (its SHA-256 is not the manifest's): the card shown "
+        "may not be the model's, and the model does not load until the file is put back"
+    )
 
 
 def _f1(value) -> str:
