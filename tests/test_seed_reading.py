@@ -169,3 +169,21 @@ def test_seed_files_joined_on_with_their_byte_order_marks_are_read(tmp_path):
     b = '\ufeff{"id": "b", "text": "广电总局发布新规", "labels": ["policy"]}\n'
     f.write_bytes((a + b).encode())
     assert [s.id for s in read_seeds([str(f)])] == ["a", "b"]
+
+
+@pytest.mark.parametrize(
+    ("name", "what"),
+    [("labelled.csv", "CSV"), ("labelled.csv.gz", "CSV"), ("labelled.parquet", "Parquet"), ("Labelled.TSV", "TSV"),
+     ("labelled.xlsx", "a spreadsheet")],
+)
+def test_a_table_of_label_output_given_as_seeds_is_named_as_such(tmp_path, run, name, what):
+    """Found maintaining a model: evaluate (train, seeds validate...) on label's CSV output said
+    'labelled.csv:1: malformed JSON (Expecting value)', and on its Parquet output 'invalid UTF-8
+    bytes, and no other encoding fits clearly': seeds are JSON Lines, which neither said."""
+    path = tmp_path / name
+    path.write_bytes(b"id,text,labels\nn0,some text,policy\n")
+    for command in (["evaluate", path], ["train", path, "-o", tmp_path / "m"]):
+        result = run(*command)
+        assert result.exit_code == 2, result.output
+        assert re.fullmatch(f"Error: {re.escape(str(path))}: {SEED_FORMAT.format(what)}[^\n]*\n", result.stderr)
+    assert not (tmp_path / "m").exists()

@@ -111,7 +111,16 @@ COMPRESSED_SUFFIXES = ("", ".gz", ".bz2", ".zst")
 #: what a file named for another format holds, which a seed file is not: it had been read as
 #: JSON Lines, and a CSV of labelled passages was refused as 'malformed JSON' on every line, a
 #: Parquet file as text in an unclear encoding
-OTHER_FORMATS = {".csv": "CSV", ".tsv": "TSV", ".parquet": "Parquet", ".pq": "Parquet", ".txt": "text", ".md": "text"}
+OTHER_FORMATS = {
+    ".csv": "CSV",
+    ".tsv": "TSV",
+    ".parquet": "Parquet",
+    ".pq": "Parquet",
+    ".xlsx": "a spreadsheet",
+    ".xls": "a spreadsheet",
+    ".txt": "text",
+    ".md": "text",
+}
 
 
 def other_format(name: str) -> str | None:
