@@ -71,3 +71,27 @@ def test_a_card_edited_by_hand_is_shown_with_a_warning_that_the_model_will_not_l
     )
     label = run("label", "-", "--model", copy, input="短剧\n")
     assert label.exit_code == 2 and "card.json: SHA-256 does not match the manifest" in label.stderr
+
+
+def test_a_model_of_given_themes_shows_them_and_the_labels_taken_off(tmp_path, run):
+    """models show of a model trained with --themes did not say so, nor which labels of its
+    seeds were taken off (the card keeps both): evaluate and comparisons rest on that."""
+    import json
+
+    from seedrows import two_class_rows, write_jsonl
+
+    seeds = write_jsonl(tmp_path / "seeds.jsonl", two_class_rows(8))
+    result = run("train", seeds, "-o", tmp_path / "m", "--themes", "sports", "--cv", "0", "--budget", "0")
+    assert result.exit_code == 0, result.output
+    shown = run("models", "show", tmp_path / "m")
+    assert shown.exit_code == 0
+    assert (
+        "themes given: sports; ignored 8 labels on 8 seeds, of themes not listed: weather (8); 8 seeds carry none "
+        "of the themes"
+    ) in shown.stdout.splitlines()
+    card = tmp_path / "m" / "card.json"  # an odd count, edited by hand: the themes alone
+    data = json.loads(card.read_text("utf-8"))
+    data["seeds"]["ignored"]["labels"]["weather"] = "eight"
+    card.write_text(json.dumps(data), "utf-8")
+    odd = run("models", "show", tmp_path / "m")
+    assert odd.exit_code == 0 and "themes given: sports" in odd.stdout.splitlines()
