@@ -12,7 +12,7 @@ from conftest import kill_cli
 
 from trendscore import load_model
 from trendscore.cli import main
-from trendscore.errors import ModelError
+from trendscore.errors import ModelError, SeedError
 from trendscore.modeling.registry import Registry, RegistryBusy, resolve_model
 
 
@@ -482,3 +482,23 @@ def test_a_new_registry_is_not_made_inside_a_model_or_another_folder(tmp_path, r
     empty = tmp_path / "empty"
     empty.mkdir()
     assert run("train", seeds, "--registry", empty, *args).exit_code == 0 and Registry(empty).champion() == "v0001"
+
+
+def test_a_theme_whose_every_seed_is_held_out_is_refused_before_the_bundled_model_is_adopted(tmp_path):
+    """The refusal came after a new registry given the five default themes had adopted the
+    bundled model as v0001: the registry was left with a champion no training had chosen."""
+    from seedrows import write_jsonl
+
+    from trendscore.seeds.files import DEFAULT_THEMES
+    from trendscore.text.keys import text_key
+
+    held = [t for t in (f"culture heritage opera folk case {i}" for i in range(200)) if int(text_key(t), 16) % 5 == 0]
+    rows = [
+        {"id": f"{theme}{i}", "text": f"{theme} passage words number {i}", "labels": [theme]}
+        for theme in DEFAULT_THEMES[:4]
+        for i in range(12)
+    ] + [{"id": f"c{i}", "text": text, "labels": ["culture"]} for i, text in enumerate(held[:2])]
+    reg = Registry(tmp_path / "reg")
+    with pytest.raises(SeedError, match=r"own.jsonl:49: theme 'culture': all its 2 seeds are in the registry's"):
+        reg.train([write_jsonl(tmp_path / "own.jsonl", rows)], cv=0, themes=list(DEFAULT_THEMES))
+    assert reg.versions() == [] and not reg.exists()

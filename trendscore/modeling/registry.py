@@ -335,6 +335,8 @@ class Registry:
             training = [s for s in seeds if comparison_key(s.text) not in held_keys]
             if not training:
                 raise TrendscoreError("every seed is in the registry's holdout set; add more seeds")
+            before = self.champion()  # its provisional themes stay, learned from their examples
+            _check_held_only(seeds, training, themes, self.path / "versions" / before if before else None)
             if adopt_default and not self.exists() and not self.versions():
                 self._adopt_default(default_model_path(), training, themes)
             name = self._next_version()
@@ -344,7 +346,6 @@ class Registry:
             # the champion the challenger is compared with loads, before the training, not after it
             # (a card edited by hand had been found only then, each try leaving a version behind)
             champion = _champion_model(self, champion_name) if champion_name else None
-            _check_held_only(seeds, training, themes, carry)
             challenger = train_seeds(
                 training, target, cv=cv, seed=seed, provisional_from=carry, themes=themes, **params
             )
