@@ -365,3 +365,33 @@ def test_a_baseline_reaching_before_the_data_says_how_much_of_it_is_empty():
             "so the baseline shares rest on its last 2 months") in result.notes
     whole = trendscore.score([dict(r, date="2025-" + r["date"][5:]) for r in recs] + recs, freq="month")
     assert not any("the passages begin in" in n for n in whole.notes)  # a baseline the data cover: no note
+
+
+def test_a_placeholder_latest_date_is_named_in_the_note():
+    """One record dated 9999-12-31 among half a year of 2025 made the score as of 9999 with
+    every theme steady; the note said the baseline was too old to compare, not that the day it
+    scored as of was one record's date lying thousands of years after the rest."""
+    import trendscore
+
+    recs = [{"date": f"2025-{m:02d}-{d:02d}", "labels": ["policy"] if d % 3 else ["culture"]}
+            for m in range(1, 7) for d in range(1, 29)]
+    result = trendscore.score(recs + [{"date": "9999-12-31", "labels": ["policy"]}])
+    assert result.as_of == "9999-12-31"
+    note = next(n for n in result.notes if n.startswith("no passages in the baseline periods"))
+    assert note.endswith(
+        "; the latest date, 9999-12-31 (1 passage), which the score is as of, comes 2912629 days after the one "
+        "before it (2025-06-28): if it is a placeholder, score as of another day"
+    )
+    told = trendscore.score(recs + [{"date": "9999-12-31", "labels": ["policy"]}], as_of="2025-06-30")
+    assert not any("placeholder" in n for n in told.notes)  # a day given: the input's latest is not it
+
+
+def test_data_that_begin_within_the_recent_window_are_not_called_a_placeholder():
+    """The note on a latest date lying far after the rest is for one day scored alone: data
+    that simply begin a few days before their latest date (a first run) do not get it."""
+    import trendscore
+
+    recs = [{"date": f"2025-06-{d:02d}", "labels": ["policy"]} for d in range(24, 29)]
+    result = trendscore.score(recs)
+    assert any(n.startswith("no passages before the recent window") for n in result.notes)
+    assert not any("placeholder" in n for n in result.notes)

@@ -259,8 +259,10 @@ def compute_score(
 
     if not passages(r_first, cur):
         notes.append(_empty_recent_note(totals, cur, freq, cfg))
-    if not passages(cur - cfg.longest - cfg.baseline + 1, cur - cfg.shortest):
-        notes.append(_no_baseline_note(totals, cur, freq, cfg, as_of is not None and not passages(r_first, cur)))
+    scan_first = cur - cfg.longest - cfg.baseline + 1
+    if not passages(scan_first, cur - cfg.shortest):
+        note = _no_baseline_note(totals, cur, freq, cfg, as_of is not None and not passages(r_first, cur))
+        notes.append(note + (_outlying_latest(acc, last_day, scan_first, freq) if as_of is None else ""))
     elif passages(b_first, b_last):
         data_first = min(p for p, row in totals.items() if row[0] > 0)
         if b_first < data_first <= b_last:
@@ -767,6 +769,25 @@ def _no_baseline_note(totals: dict, cur: int, freq: str, cfg: MomentumSettings, 
     return (
         f"no passages in the baseline periods ({span}) the recent windows are compared with; the latest passages "
         f"before them are of {_label(max(earlier), freq)}, too old to compare: every theme is called steady{hint}"
+    )
+
+
+def _outlying_latest(acc: Accumulator, last_day: int, scan_first: int, freq: str) -> str:
+    """When the score's day is the input's latest date and every earlier date lies before the
+    first period the scan reaches (``scan_first``), so that one day alone is scored: that date,
+    how many passages carry it and how far it lies after the one before it. A placeholder date
+    (9999-12-31 on one record) had left every theme steady with the reason only in an as-of of
+    9999 at the top."""
+    earlier = [d for d in acc.days if d < last_day]
+    if not earlier or period_of(max(earlier), freq) >= scan_first:
+        return ""
+    before = max(earlier)
+    on_it = acc.days[last_day][0] // SCALE if last_day in acc.days else 0  # a copy's day may hold none
+    carried = f" ({counted(on_it, 'passage')})" if on_it else ""
+    return (
+        f"; the latest date, {dt.date.fromordinal(last_day).isoformat()}{carried}, which the score is as of, comes "
+        f"{counted(last_day - before, 'day')} after the one before it ({dt.date.fromordinal(before).isoformat()}): "
+        "if it is a placeholder, score as of another day"
     )
 
 
