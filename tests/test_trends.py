@@ -324,7 +324,11 @@ def test_as_of_after_all_data_says_the_data_are_too_old_not_that_there_are_none(
     ]
     gap = trendscore.score(recs + [{"date": "2025-12-20", "labels": ["policy"]}] * 30)  # a gap, no as_of
     assert gap.notes[-1].startswith("no passages in the baseline periods (2025-W28..2025-W49) ")
-    assert gap.notes[-1].endswith("too old to compare: every theme is called steady")
+    assert gap.notes[-1].endswith(  # one day scored alone, far after the rest: that date is named
+        "too old to compare: every theme is called steady; the latest date, 2025-12-20 (30 passages), which the "
+        "score is as of, comes 175 days after the one before it (2025-06-28): if it is a placeholder, score as of "
+        "another day"
+    )
     assert gap.themes[0]["reason"] == "steady: no passages in the 12 weeks before the last 4 weeks to compare with"
     only_recent = trendscore.score(recs[-5:])
     assert only_recent.notes[-1] == "no passages before the recent window: every theme is called steady"
