@@ -64,3 +64,24 @@ def seed_texts() -> list[str]:
         with open(path, encoding="utf-8") as src:
             texts += [json.loads(line)["text"] for line in src if line.strip()]
     return texts
+
+
+def seed_passages(n: int) -> list[str]:
+    """``n`` passages of 150-300 characters: the seed texts, shuffled with a fixed seed, joined
+    one after another until 150 characters are reached, cut at 300 (Simplified, Traditional and
+    English mixed as in the seeds); label_floor.py's and name_lists.py's "passages"."""
+    import random
+
+    seeds = seed_texts()
+    rng = random.Random(15)
+    order: list[str] = []
+    out = []
+    for _ in range(n):
+        text = ""
+        while len(text) < 150:
+            if not order:
+                order = seeds[:]
+                rng.shuffle(order)
+            text += order.pop()
+        out.append(text[:300])
+    return out

@@ -32,7 +32,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import random
 import statistics
 import subprocess
 import sys
@@ -41,7 +40,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import ROOT, installed_env, machine, seed_texts, thucnews  # noqa: E402
+from _common import ROOT, installed_env, machine, seed_passages, thucnews  # noqa: E402
 
 INPUTS = ("headlines", "passages")
 
@@ -51,18 +50,9 @@ def write_inputs(directory: Path, lines: int = 20_000) -> None:
     with open(directory / "headlines.jsonl", "w", encoding="utf-8") as fh:
         for i, text in enumerate(heads):
             fh.write(json.dumps({"id": f"h{i}", "text": text}, ensure_ascii=False) + "\n")
-    seeds = seed_texts()
-    rng = random.Random(15)
-    order: list[str] = []
     with open(directory / "passages.jsonl", "w", encoding="utf-8") as fh:
-        for i in range(lines):
-            text = ""
-            while len(text) < 150:
-                if not order:
-                    order = seeds[:]
-                    rng.shuffle(order)
-                text += order.pop()
-            fh.write(json.dumps({"id": f"p{i}", "text": text[:300]}, ensure_ascii=False) + "\n")
+        for i, text in enumerate(seed_passages(lines)):
+            fh.write(json.dumps({"id": f"p{i}", "text": text}, ensure_ascii=False) + "\n")
 
 
 # ------------------------------------------------------------------ in the child process

@@ -30,7 +30,6 @@ take with that matcher in its place (an estimate from the stage times, not a run
 from __future__ import annotations
 
 import argparse
-import random
 import re
 import statistics
 import sys
@@ -38,23 +37,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import machine, seed_texts  # noqa: E402
-
-
-def passages(n: int) -> list[str]:
-    seeds = seed_texts()
-    rng = random.Random(15)
-    order: list[str] = []
-    out = []
-    for _ in range(n):
-        text = ""
-        while len(text) < 150:
-            if not order:
-                order = seeds[:]
-                rng.shuffle(order)
-            text += order.pop()
-        out.append(text[:300])
-    return out
+from _common import machine, seed_passages  # noqa: E402
 
 
 def _terms(names):
@@ -160,7 +143,7 @@ def main() -> None:
     from trendscore.text.namelists import LISTS
     from trendscore.text.normalise import normalize_many
 
-    texts = passages(args.passages)
+    texts = seed_passages(args.passages)
     normal = normalize_many(texts)
     batches = [normal[i : i + BATCH] for i in range(0, len(normal), BATCH)]
     raw_batches = [texts[i : i + BATCH] for i in range(0, len(texts), BATCH)]
