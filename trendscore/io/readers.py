@@ -396,6 +396,7 @@ def _csv(lines, name, require_text=True, skip=None) -> Iterator[tuple[dict, str,
         if field in seen:
             raise InputError(f"the CSV header has two columns named {field!r}; give each its own name", name, 1)
         seen.add(field)
+    first_field = header[0] if header else None
     while True:
         counter["first"] = 0
         try:
@@ -413,11 +414,15 @@ def _csv(lines, name, require_text=True, skip=None) -> Iterator[tuple[dict, str,
             continue
         start = counter["first"]
         problem = None
-        first_field = reader.fieldnames[0]
-        if isinstance(row.get(first_field), str) and row[first_field].startswith("\ufeff"):
-            # a byte-order mark at a record's start is another file's, joined on (cat a.csv b.csv)
-            row[first_field] = row[first_field][1:]
-        if _repeats_header(row, reader.fieldnames):
+        first = row.get(first_field)
+        # a record's first cell is looked at further only when it starts with a byte-order mark
+        # or holds the first column's name (one test a record on the way of every CSV row)
+        repeated = False
+        if first.__class__ is str and (first.startswith("\ufeff") or first.strip() == first_field):
+            if first.startswith("\ufeff"):  # another file's byte-order mark, joined on (cat a.csv b.csv)
+                row[first_field] = first[1:]
+            repeated = _repeats_header(row, header)
+        if repeated:
             problem = "this line repeats the header (another CSV file joined on?): remove it"
         elif None in row:
             problem = "more fields than the header has"
