@@ -187,3 +187,22 @@ def test_a_table_of_label_output_given_as_seeds_is_named_as_such(tmp_path, run, 
         assert result.exit_code == 2, result.output
         assert re.fullmatch(f"Error: {re.escape(str(path))}: {SEED_FORMAT.format(what)}[^\n]*\n", result.stderr)
     assert not (tmp_path / "m").exists()
+
+
+@pytest.mark.parametrize("name", ["seeds.txt", "seeds.TXT.gz", "seeds.md"])
+def test_json_lines_named_as_text_are_read_as_seeds(tmp_path, name):
+    """A seed file kept under another name (JSON Lines as seeds.txt) had been read before the
+    refusal of files named for another format, which then refused it as 'not text'."""
+    f = tmp_path / name
+    data = '{"id": "a", "text": "短剧出海东南亚", "labels": ["overseas"]}\n{"id": "b", "text": "广电总局发布新规", "labels": ["policy"]}\n'
+    f.write_bytes(gzip.compress(data.encode()) if name.endswith(".gz") else data.encode())
+    assert [(s.id, list(s.labels)) for s in read_seeds([str(f)])] == [("a", ["overseas"]), ("b", ["policy"])]
+
+
+def test_json_lines_named_as_text_report_their_own_problems(tmp_path):
+    """Once its first line is JSON, a seed file named .txt is JSON Lines: a later line's problem
+    is named at its line, not as the file's format."""
+    f = tmp_path / "seeds.txt"
+    f.write_text('{"id": "a", "text": "短剧出海东南亚", "labels": ["overseas"]}\n{"id": "b", "text": \n', "utf-8")
+    with pytest.raises(SeedError, match=rf"^{re.escape(str(f))}:2: malformed JSON"):
+        read_seeds([str(f)])

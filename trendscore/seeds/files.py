@@ -184,52 +184,66 @@ def iter_seed_lines(paths):
     the encoding told (UTF-8 with or without a byte-order mark, UTF-16/32, GB18030 or Big5;
     an unclear one refused). A problem with one line is yielded and reading goes on; one that
     stops the file (it cannot be opened or decoded, or a line is too long) ends that file."""
+    for p in seed_files(paths):
+        yield from _seed_lines(str(p))
+
+
+def _seed_lines(path: str):
+    """``(Seed, None)`` or ``(None, SeedError)`` for every non-blank line of the seed file ``path``
+    (see :func:`iter_seed_lines`). A file named for another format (:func:`other_format`) is
+    read as JSON Lines when its first line is JSON (a seed file kept as .txt); when it is not,
+    or the file does not decode, the file is refused once as the format its name says: a CSV
+    of labelled passages had been 'malformed JSON' on every line, a Parquet file text in an
+    unclear encoding."""
     from trendscore.io.jsonfast import JSONDepthError, check_size, repeated_key
     from trendscore.io.readers import open_lines
 
-    for p in seed_files(paths):
-        path = str(p)
-        if (what := other_format(Path(path).name)) is not None:
-            yield (
-                None,
-                SeedError(
-                    f"seed files are JSON Lines (one object per line: {', '.join(SEED_SUFFIXES)}), not {what}: "
-                    'write each seed as a line such as {"text": "...", "labels": ["policy"]}',
-                    path,
-                ),
-            )
-            continue
-        try:
-            with open_lines(path, "jsonl") as (_, lines):
-                for n, line in lines:
-                    line = line.removeprefix("\ufeff")  # another file's byte-order mark, joined on
-                    if not line.strip():
-                        continue
-                    try:
-                        check_size(line)  # a line of '[],' had taken 20 times its length in memory
-                        obj = json.loads(line, parse_constant=no_constant)
-                    except JSONDepthError as exc:
-                        yield None, SeedError(f"malformed JSON ({exc})", path, n)
-                        continue
-                    except json.JSONDecodeError as exc:
-                        yield None, SeedError(f"malformed JSON ({exc.msg})", path, n)
-                        continue
-                    except ValueError as exc:  # NaN or Infinity, which every other input refuses too
-                        yield None, SeedError(f"malformed JSON ({exc})", path, n)
-                        continue
-                    except RecursionError:  # brackets deeper than the parser's recursion goes
-                        yield None, SeedError("malformed JSON (nested too deeply)", path, n)
-                        continue
-                    key = repeated_key(line, obj) if isinstance(obj, dict) else None
-                    if key is not None:  # the parser kept its last value: which was meant is unknown
-                        twice = f"an object holds the key {quoted(key)} twice; give each field once"
-                        yield None, SeedError(twice, path, n)
-                        continue
-                    try:
-                        yield _seed_from(obj, path, n), None
-                    except SeedError as exc:
-                        yield None, exc
-        except InputError as exc:
+    what = other_format(Path(path).name)
+
+    def named_as(what: str) -> SeedError:
+        return SeedError(
+            f"seed files are JSON Lines (one object per line: {', '.join(SEED_SUFFIXES)}), not {what}: "
+            'write each seed as a line such as {"text": "...", "labels": ["policy"]}',
+            path,
+        )
+
+    try:
+        with open_lines(path, "jsonl") as (_, lines):
+            for n, line in lines:
+                line = line.removeprefix("\ufeff")  # another file's byte-order mark, joined on
+                if not line.strip():
+                    continue
+                try:
+                    check_size(line)  # a line of '[],' had taken 20 times its length in memory
+                    obj = json.loads(line, parse_constant=no_constant)
+                except (ValueError, RecursionError) as exc:  # JSONDecodeError, JSONDepthError too
+                    if what is not None:
+                        yield None, named_as(what)
+                        return
+                    if isinstance(exc, JSONDepthError):
+                        problem = f"malformed JSON ({exc})"
+                    elif isinstance(exc, json.JSONDecodeError):
+                        problem = f"malformed JSON ({exc.msg})"
+                    elif isinstance(exc, RecursionError):  # brackets deeper than the parser's recursion goes
+                        problem = "malformed JSON (nested too deeply)"
+                    else:  # NaN or Infinity, which every other input refuses too
+                        problem = f"malformed JSON ({exc})"
+                    yield None, SeedError(problem, path, n)
+                    continue
+                what = None  # JSON, whatever the name says
+                key = repeated_key(line, obj) if isinstance(obj, dict) else None
+                if key is not None:  # the parser kept its last value: which was meant is unknown
+                    twice = f"an object holds the key {quoted(key)} twice; give each field once"
+                    yield None, SeedError(twice, path, n)
+                    continue
+                try:
+                    yield _seed_from(obj, path, n), None
+                except SeedError as exc:
+                    yield None, exc
+    except InputError as exc:
+        if what is not None:
+            yield None, named_as(what)
+        else:
             yield None, exc if isinstance(exc, SeedError) else SeedError(exc.message, exc.path or path, exc.line)
 
 
