@@ -452,6 +452,26 @@ def test_skip_bad_passes_over_a_repeated_csv_header(run, tmp_path):
     assert f"skipped {f}:3: this line repeats the header" in result.stderr
 
 
+def test_a_quoted_csv_joined_on_after_its_byte_order_mark_is_read_as_quoted(tmp_path):
+    """A tool that quotes every field wrote b.csv (with a byte-order mark): the mark had been
+    dropped from the parsed field, after the quotes were read as text, so the repeated header
+    was a passage '"text"' dated 'date', and a record's quoted first cell was cut at its comma."""
+    f = tmp_path / "joined.csv"
+    f.write_bytes('text,date\n短剧出海,2024-01-02\n\ufeff"text","date"\n"短剧, 政策",2024-01-03\n'.encode())
+    with pytest.raises(InputError, match=r"joined\.csv:3: this line repeats the header"):
+        _read(f)
+    f.write_bytes('text,date\n短剧出海,2024-01-02\n\ufeff"短剧, 政策",2024-01-03\n'.encode())
+    assert _read(f) == [{"text": "短剧出海", "date": "2024-01-02"}, {"text": "短剧, 政策", "date": "2024-01-03"}]
+
+
+def test_a_byte_order_mark_inside_a_quoted_cell_is_kept(tmp_path):
+    """Only a mark at a record's start is another file's: one starting a line inside a quoted
+    cell that runs over lines is the cell's own text."""
+    f = tmp_path / "cell.csv"
+    f.write_bytes('text,date\n"短剧出海\n\ufeff新规",2024-01-02\n'.encode())
+    assert _read(f) == [{"text": "短剧出海\n\ufeff新规", "date": "2024-01-02"}]
+
+
 def test_a_row_naming_only_some_header_words_is_a_passage(tmp_path):
     f = tmp_path / "a.csv"
     f.write_text("text,date\ntext,2024-01-02\n", "utf-8")

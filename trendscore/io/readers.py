@@ -363,6 +363,10 @@ def _csv(lines, name, require_text=True, skip=None) -> Iterator[tuple[dict, str,
             counter["n"] = number
             if not counter["first"] and line.rstrip("\r"):  # csv passes over empty lines between records
                 counter["first"] = number
+                # a byte-order mark at a record's start is another file's, joined on (cat a.csv
+                # b.csv): dropped before the line is parsed, so that a quoted field after it is
+                # read as quoted (dropped from the parsed field, '"text"' had kept its quotes)
+                line = line.removeprefix("\ufeff")
             yield line + "\n"
 
     def malformed(exc: csv.Error, start: int) -> InputError:
@@ -415,14 +419,9 @@ def _csv(lines, name, require_text=True, skip=None) -> Iterator[tuple[dict, str,
         start = counter["first"]
         problem = None
         first = row.get(first_field)
-        # a record's first cell is looked at further only when it starts with a byte-order mark
-        # or holds the first column's name (one test a record on the way of every CSV row)
-        repeated = False
-        if first.__class__ is str and (first.startswith("\ufeff") or first.strip() == first_field):
-            if first.startswith("\ufeff"):  # another file's byte-order mark, joined on (cat a.csv b.csv)
-                row[first_field] = first[1:]
-            repeated = _repeats_header(row, header)
-        if repeated:
+        # the header repeated (another CSV file joined on) is looked for past a record's first
+        # cell only when that cell holds the first column's name (one test a record)
+        if first.__class__ is str and first.strip() == first_field and _repeats_header(row, header):
             problem = "this line repeats the header (another CSV file joined on?): remove it"
         elif None in row:
             problem = "more fields than the header has"
