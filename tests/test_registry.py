@@ -484,6 +484,21 @@ def test_a_new_registry_is_not_made_inside_a_model_or_another_folder(tmp_path, r
     assert run("train", seeds, "--registry", empty, *args).exit_code == 0 and Registry(empty).champion() == "v0001"
 
 
+def test_a_new_registry_is_made_in_a_folder_holding_hidden_files_alone(tmp_path, run):
+    """A folder made in a file manager holds its .DS_Store (a repository's, a .gitkeep): the
+    new-folder rule had refused it as 'a folder holding '.DS_Store''."""
+    from seedrows import write_jsonl
+
+    seeds = write_jsonl(tmp_path / "own.jsonl", _own_rows())
+    folder = tmp_path / "registry"
+    folder.mkdir()
+    (folder / ".DS_Store").write_bytes(b"\x00\x00\x00\x01Bud1")
+    (folder / ".gitkeep").write_bytes(b"")
+    result = run("train", seeds, "--registry", folder, "--cv", "0", "--budget", "0", "--jobs", "1")
+    assert result.exit_code == 0, result.output
+    assert Registry(folder).champion() == "v0001"
+
+
 def test_a_theme_whose_every_seed_is_held_out_is_refused_before_the_bundled_model_is_adopted(tmp_path):
     """The refusal came after a new registry given the five default themes had adopted the
     bundled model as v0001: the registry was left with a champion no training had chosen."""

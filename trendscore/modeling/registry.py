@@ -376,8 +376,9 @@ class Registry:
             return  # a registry already, or a new folder
         if not self.path.is_dir():  # it had been 'File exists', from making the folder
             raise self._not_registry()
-        own = {".lock", ".lock.holder", "holdout.jsonl", "comparisons", "versions"}
-        other = sorted(p.name for p in self.path.iterdir() if p.name not in own)
+        own = {"holdout.jsonl", "comparisons", "versions"}  # and .lock, hidden
+        # hidden files are no one's data: a folder made in a file manager holds its .DS_Store
+        other = sorted(p.name for p in self.path.iterdir() if p.name not in own and not p.name.startswith("."))
         if not other:
             return
         what = "a model directory" if "manifest.json" in other else f"a folder holding {other[0]!r}"
