@@ -194,7 +194,10 @@ def test_json_lines_named_as_text_are_read_as_seeds(tmp_path, name):
     """A seed file kept under another name (JSON Lines as seeds.txt) had been read before the
     refusal of files named for another format, which then refused it as 'not text'."""
     f = tmp_path / name
-    data = '{"id": "a", "text": "短剧出海东南亚", "labels": ["overseas"]}\n{"id": "b", "text": "广电总局发布新规", "labels": ["policy"]}\n'
+    data = (
+        '{"id": "a", "text": "短剧出海东南亚", "labels": ["overseas"]}\n'
+        '{"id": "b", "text": "广电总局发布新规", "labels": ["policy"]}\n'
+    )
     f.write_bytes(gzip.compress(data.encode()) if name.endswith(".gz") else data.encode())
     assert [(s.id, list(s.labels)) for s in read_seeds([str(f)])] == [("a", ["overseas"]), ("b", ["policy"])]
 
