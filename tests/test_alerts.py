@@ -203,12 +203,36 @@ def test_an_alert_says_when_the_model_differs_from_the_last_runs(tmp_path):
     assert alert["model_changed"] is False and alert["labelled_by"]["model"]["name"] == "default"
     saved = json.loads(state.read_text("utf-8"))
     model = alert["labelled_by"]["model"]
-    assert saved["model"] == {k: model[k] for k in ("name", "created", "seeds_sha256")}
+    assert saved["model"] == {k: model[k] for k in ("name", "created", "seeds_sha256", "contents_sha256")}
+    assert len(model["contents_sha256"]) == 64
     same = run(main, ["score", digest, "--state", str(state), "--alert"])
     assert json.loads(same.stdout)["model_changed"] is False
-    saved["model"]["seeds_sha256"] = "0" * 64  # the last run's model was trained on other seeds
+    saved["model"]["contents_sha256"] = "0" * 64  # the last run's model had other files
     state.write_text(json.dumps(saved), "utf-8")
     assert json.loads(run(main, ["score", digest, "--state", str(state), "--alert"]).stdout)["model_changed"] is True
     del saved["model"]  # a state saved before states named their model: nothing to compare with
     state.write_text(json.dumps(saved), "utf-8")
     assert json.loads(run(main, ["score", digest, "--state", str(state), "--alert"]).stdout)["model_changed"] is False
+
+
+def test_a_copy_of_the_same_model_is_not_another_model_and_an_edited_one_is(tmp_path):
+    """The model is told apart by the hash of its files, not its folder's name: the bundled
+    model copied to another folder had read as model_changed, and a model changed in place
+    (same name, same training time and seeds, as `themes add -o` over it leaves them) had not."""
+    import shutil
+    from pathlib import Path
+
+    from trendscore import load_model
+
+    digest = str(Path(__file__).resolve().parent.parent / "seeds" / "000_c45236173e460e13.txt")
+    state, mine = tmp_path / "state.json", tmp_path / "mine"
+    shutil.copytree(load_model().path, mine)
+    run = CliRunner().invoke
+    assert run(main, ["score", digest, "--state", str(state)]).exit_code == 0  # the bundled default
+    copied = run(main, ["score", digest, "--state", str(state), "--alert", "--model", str(mine)])
+    assert json.loads(copied.stdout)["model_changed"] is False
+    model = load_model(mine)
+    model.thresholds[0] = min(0.99, model.thresholds[0] + 0.01)  # changed in place, card kept
+    model.save(mine)
+    changed = run(main, ["score", digest, "--state", str(state), "--alert", "--model", str(mine)])
+    assert json.loads(changed.stdout)["model_changed"] is True

@@ -105,6 +105,9 @@ class Model:
         self.multilabel = bool(multilabel)
         self.card = card or {}
         self.path = path
+        #: :func:`~trendscore.modeling.store.contents_sha256` of the directory it was loaded from
+        #: or saved to (None for a model never saved): what tells two models apart
+        self.contents_sha256: str | None = None
         #: a bundled model as load_model shares it with every caller in the process: saving it
         #: writes a copy and leaves it as loaded (see :meth:`save`)
         self.shared = False
@@ -433,6 +436,7 @@ class Model:
         )
         if not self.shared:
             self.card, self.path = written_card, path
+            self.contents_sha256 = store.contents_sha256(store.load_json(path / store.MANIFEST))
         return path
 
 
@@ -523,7 +527,7 @@ def _load(directory: Path) -> Model:
         provisional = load_provisional(
             meta["provisional"], themes, meta.get("multilabel", True), paths["model.json"], terms.numpy()
         )
-    return Model(
+    model = Model(
         themes,
         fz,
         coef,
@@ -535,6 +539,8 @@ def _load(directory: Path) -> Model:
         path=Path(directory),
         provisional=provisional,
     )
+    model.contents_sha256 = store.contents_sha256(manifest)
+    return model
 
 
 def _load_embedder(directory: Path, config: FeatureConfig, meta: dict, paths: dict):

@@ -191,6 +191,14 @@ def _file_limit(name: str) -> int:
     return MAX_ARRAY_BYTES if name.endswith(".npy") else MAX_JSON_BYTES
 
 
+def contents_sha256(manifest: dict) -> str:
+    """One hash over the hashes a manifest lists: the same for two copies of one model wherever
+    they lie, another for a model any of whose files changed (a card edited, a theme added)."""
+    files = manifest.get("files") if isinstance(manifest, dict) else None
+    listed = sorted((str(k), str(v)) for k, v in (files or {}).items())
+    return hashlib.sha256(json.dumps(listed).encode("utf-8")).hexdigest()
+
+
 def read_model_dir(directory: Path) -> tuple[dict, dict[str, Path]]:
     """Verify a model directory and return (manifest, {file name: path}).
 

@@ -3,7 +3,8 @@
 The state file is a small JSON object, ``{"as_of", "freq", "calls": {theme: direction},
 "model", "saved"}``, written atomically after each successful score; a missing file is a first
 run. ``model`` names the model that labelled the run's passages (None for labels as given), so
-the next run can say when its calls come from another model than the last run's.
+the next run can say when its calls come from another model than the last run's (told apart
+by the hash of the model's files).
 Runs that share a state file take turns to compare with it and replace it
 (:func:`holding_state`), so two that overlap do not both report the same change.
 """
@@ -174,7 +175,18 @@ def labelling_model(score: Score) -> dict | None:
     model = (score.labelled_by or {}).get("model")
     if not model or not (score.labelled_by or {}).get("labelled_by_model"):
         return None
-    return {key: model.get(key) for key in ("name", "created", "seeds_sha256")}
+    return {key: model.get(key) for key in ("name", "created", "seeds_sha256", "contents_sha256")}
+
+
+def _other_model(was, now: dict | None) -> bool:
+    """Whether the model a state recorded (``was``) is not ``now``'s: by the hash of their
+    files when both have one (a copy of a model in another folder is the same model; one with a
+    theme added in place is another), else by name, training time and seeds."""
+    if isinstance(was, dict) and now is not None and was.get("contents_sha256") and now.get("contents_sha256"):
+        return was["contents_sha256"] != now["contents_sha256"]
+    if isinstance(was, dict) and now is not None:
+        return any(was.get(k) != now.get(k) for k in ("name", "created", "seeds_sha256"))
+    return was != now
 
 
 def alert_report(score: Score, previous: dict | None, changes: list[dict]) -> dict:
@@ -183,7 +195,7 @@ def alert_report(score: Score, previous: dict | None, changes: list[dict]) -> di
     the last run recorded (``model_changed``: false on a first run, and against a state saved
     before states recorded their model), and the changes."""
     now = labelling_model(score)
-    changed = previous is not None and "model" in previous and previous["model"] != now
+    changed = previous is not None and "model" in previous and _other_model(previous["model"], now)
     return {
         "as_of": score.as_of,
         "previous_as_of": (previous or {}).get("as_of"),

@@ -599,6 +599,7 @@ def model_info(model) -> dict | None:
         "created": card.get("created"),
         "trained_with": (card.get("versions") or {}).get("trendscore"),
         "seeds_sha256": (card.get("seeds") or {}).get("sha256"),
+        "contents_sha256": getattr(model, "contents_sha256", None),
         "negatives_mean_probability": _checked_noise(noise),
     }
 
