@@ -66,10 +66,12 @@ def seed_texts() -> list[str]:
     return texts
 
 
-def seed_passages(n: int) -> list[str]:
-    """``n`` passages of 150-300 characters: the seed texts, shuffled with a fixed seed, joined
-    one after another until 150 characters are reached, cut at 300 (Simplified, Traditional and
-    English mixed as in the seeds); label_floor.py's and name_lists.py's "passages"."""
+def seed_passages(n: int, shortest: int = 150, longest: int = 300, vary: bool = False) -> list[str]:
+    """``n`` passages of ``shortest``-``longest`` characters: the seed texts, shuffled with a
+    fixed seed, joined one after another until ``shortest`` characters are reached, cut at
+    ``longest`` (Simplified, Traditional and English mixed as in the seeds); with ``vary``, cut
+    at a length drawn between the two instead. label_floor.py's and name_lists.py's "passages"
+    (cut at 300), short_input_jobs.py's (varied)."""
     import random
 
     seeds = seed_texts()
@@ -78,10 +80,10 @@ def seed_passages(n: int) -> list[str]:
     out = []
     for _ in range(n):
         text = ""
-        while len(text) < 150:
+        while len(text) < shortest:
             if not order:
                 order = seeds[:]
                 rng.shuffle(order)
             text += order.pop()
-        out.append(text[:300])
+        out.append(text[: rng.randint(shortest, longest) if vary else longest])
     return out

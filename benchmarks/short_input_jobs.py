@@ -21,32 +21,14 @@ import argparse
 import gzip
 import json
 import os
-import random
 import statistics
 import sys
 import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import machine, seed_texts  # noqa: E402
+from _common import machine, seed_passages  # noqa: E402
 from jobs_two import _run  # noqa: E402
-
-
-def passages(n: int, shortest: int = 150, longest: int = 300) -> list[str]:
-    """``n`` passages of ``shortest``-``longest`` characters made of the seed texts."""
-    seeds = seed_texts()
-    rng = random.Random(15)
-    order: list[str] = []
-    out = []
-    for _ in range(n):
-        text = ""
-        while len(text) < shortest:
-            if not order:
-                order = seeds[:]
-                rng.shuffle(order)
-            text += order.pop()
-        out.append(text[: rng.randint(shortest, longest)])
-    return out
 
 
 def main() -> None:
@@ -63,7 +45,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as d:
         tmp = Path(d)
         src = tmp / "in.jsonl.gz"
-        texts = passages(args.passages, shortest, longest)
+        texts = seed_passages(args.passages, shortest, longest, vary=True)
         body = "".join(json.dumps({"id": i, "text": t}, ensure_ascii=False) + "\n" for i, t in enumerate(texts))
         src.write_bytes(gzip.compress(body.encode("utf-8"), mtime=0))
         runs: dict[tuple[int, int], list[tuple[float, float, float, int]]] = {}
