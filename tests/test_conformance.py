@@ -676,8 +676,8 @@ def test_ctrl_c_is_one_line_and_leaves_nothing_on_every_backend(backend, texts, 
     )
     if backend == "local:2":
         ready = lambda: _cluster_workers_starting(proc.pid)  # noqa: E731
-    else:  # the output is being written
-        ready = lambda: any(out.iterdir())  # noqa: E731
+    else:  # passages are being written: the job is under way, past the interpreter's start-up
+        ready = lambda: any(_size(f) > 0 for f in out.iterdir())  # noqa: E731
     end = time.monotonic() + 120
     while proc.poll() is None and not ready() and time.monotonic() < end:
         time.sleep(0.01)
@@ -694,6 +694,14 @@ def test_ctrl_c_is_one_line_and_leaves_nothing_on_every_backend(backend, texts, 
     assert list(out.iterdir()) == []
     time.sleep(1.0)
     assert [c for c in children if os.path.exists(f"/proc/{c}") and not _finished(c)] == []
+
+
+def _size(path) -> int:
+    """A file's size, 0 when it went meanwhile (a part renamed as the job ends)."""
+    try:
+        return path.stat().st_size
+    except FileNotFoundError:
+        return 0
 
 
 def _finished(pid: int) -> bool:
