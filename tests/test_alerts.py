@@ -236,3 +236,16 @@ def test_a_copy_of_the_same_model_is_not_another_model_and_an_edited_one_is(tmp_
     model.save(mine)
     changed = run(main, ["score", digest, "--state", str(state), "--alert", "--model", str(mine)])
     assert json.loads(changed.stdout)["model_changed"] is True
+
+
+def test_a_state_file_saved_with_a_byte_order_mark_is_read(tmp_path):
+    """A state file opened and saved in an editor that writes a UTF-8 byte-order mark (Windows
+    Notepad does) had stopped every later run as 'not a trendscore state file (not JSON)'."""
+    full = _write(tmp_path / "full.jsonl", _stream())
+    state = tmp_path / "state.json"
+    run = CliRunner().invoke
+    assert run(main, ["score", full, "--state", str(state)]).exit_code in (0, ALERT_EXIT)
+    state.write_bytes(b"\xef\xbb\xbf" + state.read_bytes())
+    again = run(main, ["score", full, "--state", str(state), "--alert"])
+    assert again.exit_code == 0, again.output
+    assert json.loads(again.stdout)["changes"] == []

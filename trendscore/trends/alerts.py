@@ -74,7 +74,7 @@ def read_state(path: str, freq: str | None = None) -> dict | None:
         detail = str(exc).removeprefix("cannot be read ").strip("()")  # "Permission denied", "changed while..."
         raise InputError(f"cannot read the state file ({detail})", path) from None
     try:
-        state = json.loads(raw.decode("utf-8"))
+        state = json.loads(raw.decode("utf-8-sig"))  # a byte-order mark an editor added is no reason to refuse
     except (UnicodeDecodeError, json.JSONDecodeError):
         raise InputError("not a trendscore state file (not JSON)", path) from None
     except RecursionError:
