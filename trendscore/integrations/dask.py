@@ -22,6 +22,7 @@ from pathlib import Path
 from trendscore.errors import InputError, ModelError
 from trendscore.io.rows import FRAME
 from trendscore.once import built_once
+from trendscore.run.signals import signals_held
 
 __all__ = ["label_dataframe", "score_dataframe", "connect"]
 
@@ -275,53 +276,41 @@ def _local_client(n: int):
     import dask
     from distributed import Client
 
-    held = _hold_interrupts()
+    client = None
     try:
-        # with no address and a scheduler address in the Dask configuration, Client refuses the
-        # cluster's options: the cluster asked for here is the one meant
-        with dask.config.set({"scheduler-address": None}):
-            client = Client(
-                n_workers=n,
-                threads_per_worker=1,
-                processes=True,
-                dashboard_address=None,
-                # the scheduler's HTTP server starts even without a dashboard, on port 8787 unless
-                # told: when that port is taken (another run's cluster) distributed warns on stderr
-                scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
-                silence_logs=_OWN_CLUSTER_LOGS,
-            )
-    except BaseException:
-        _release_interrupts(held)
-        raise
-    try:
-        _release_interrupts(held)  # a Ctrl-C held back arrives here
-    except BaseException:
-        client.close()  # and the cluster with it
+        with _interrupts_held_at_start():
+            # with no address and a scheduler address in the Dask configuration, Client refuses
+            # the cluster's options: the cluster asked for here is the one meant
+            with dask.config.set({"scheduler-address": None}):
+                client = Client(
+                    n_workers=n,
+                    threads_per_worker=1,
+                    processes=True,
+                    dashboard_address=None,
+                    # the scheduler's HTTP server starts even without a dashboard, on port 8787
+                    # unless told: when that port is taken (another run's cluster) distributed
+                    # warns on stderr
+                    scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
+                    silence_logs=_OWN_CLUSTER_LOGS,
+                )
+    except BaseException:  # a Ctrl-C held back arrives as the block ends: the cluster goes too
+        if client is not None:
+            client.close()
         raise
     return client
 
 
-def _hold_interrupts():
-    """Block SIGINT in this thread (and the threads and processes it starts); the mask to
-    restore, or None where signals cannot be blocked (Windows)."""
+def _interrupts_held_at_start():
+    """Ctrl-C held back (:func:`trendscore.run.signals.signals_held`) while a local cluster
+    starts."""
     import signal
     from multiprocessing import resource_tracker
 
-    if not hasattr(signal, "pthread_sigmask"):
-        return None
-    # multiprocessing starts its resource tracker at its first use (the cluster's queues) and
-    # unblocks SIGINT in the thread that started it: started first, it leaves the mask alone
-    resource_tracker.ensure_running()
-    return signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
-
-
-def _release_interrupts(held) -> None:
-    """Restore the signal mask :func:`_hold_interrupts` returned; a SIGINT held back meanwhile
-    is raised here (as KeyboardInterrupt, where Python's own handler is installed)."""
-    import signal
-
-    if held is not None:
-        signal.pthread_sigmask(signal.SIG_SETMASK, held)
+    if hasattr(signal, "pthread_sigmask"):
+        # multiprocessing starts its resource tracker at its first use (the cluster's queues) and
+        # unblocks SIGINT in the thread that started it: started first, it leaves the mask alone
+        resource_tracker.ensure_running()
+    return signals_held({signal.SIGINT})
 
 
 # ------------------------------------------------------------------ DataFrames

@@ -117,7 +117,11 @@ class Registry:
 
     def champion_path(self) -> Path:
         """The champion's model directory; a ModelError when there is none or it is missing."""
-        name = self.champion()
+        return self._champion_dir(self.champion())
+
+    def _champion_dir(self, name: str | None) -> Path:
+        """The folder of ``name`` read as the champion: a ModelError when there is none or it
+        is missing."""
         if not name:
             raise ModelError(f"{self.path}: the registry has no champion yet")
         path = self.path / "versions" / name
@@ -335,14 +339,14 @@ class Registry:
             training = [s for s in seeds if comparison_key(s.text) not in held_keys]
             if not training:
                 raise TrendscoreError("every seed is in the registry's holdout set; add more seeds")
-            before = self.champion()  # its provisional themes stay, learned from their examples
-            _check_held_only(seeds, training, themes, self.path / "versions" / before if before else None)
-            if adopt_default and not self.exists() and not self.versions():
-                self._adopt_default(default_model_path(), training, themes)
-            name = self._next_version()
-            target = self.path / "versions" / name
             champion_name = self.champion()
             carry = self.path / "versions" / champion_name if champion_name else None  # its provisional themes
+            _check_held_only(seeds, training, themes, carry)  # they stay, learned from their examples
+            if adopt_default and not self.exists() and not self.versions():
+                if self._adopt_default(default_model_path(), training, themes):
+                    champion_name, carry = "v0001", self.path / "versions" / "v0001"
+            name = self._next_version()
+            target = self.path / "versions" / name
             # the champion the challenger is compared with loads, before the training, not after it
             # (a card edited by hand had been found only then, each try leaving a version behind)
             champion = _champion_model(self, champion_name) if champion_name else None
@@ -394,12 +398,12 @@ class Registry:
         for path in (self.path / ALIASES, self.path / "holdout.jsonl", comparisons / f"{name}.json"):
             _check_replaceable(path)
 
-    def _adopt_default(self, default: Path, seeds: list[Seed], themes: list[str] | None = None) -> None:
+    def _adopt_default(self, default: Path, seeds: list[Seed], themes: list[str] | None = None) -> bool:
         """A new registry whose seeds carry every default theme and no other (or whose given
         ``themes`` are the default themes, in their order) starts with the bundled model as
         v0001. Seeds of some of them only (a user's own ``policy``/``culture`` set) would make a
         model of other themes, which could never be compared with the bundled one and so never
-        promoted over it: their first model is the champion instead."""
+        promoted over it: their first model is the champion instead. True when it was adopted."""
         from trendscore.seeds.files import DEFAULT_THEMES
 
         if themes is not None:
@@ -407,7 +411,7 @@ class Registry:
         else:
             fits = {lab for s in seeds for lab in s.labels} == set(DEFAULT_THEMES)
         if not fits or not default.is_dir():
-            return
+            return False
         load_model(default)
         final = self.path / "versions" / "v0001"
         tmp = temp_dir_beside(final)
@@ -419,12 +423,13 @@ class Registry:
             shutil.rmtree(tmp, ignore_errors=True)
             raise
         self._set_champion("v0001")
+        return True
 
 
 def _champion_model(registry: Registry, name: str):
     """The champion ``name`` of ``registry`` loaded; a ModelError naming it as the champion
     when it is missing or does not load (a file changed after saving)."""
-    path = registry.champion_path()
+    path = registry._champion_dir(name)
     try:
         return load_model(path)
     except ModelError as exc:
@@ -446,9 +451,15 @@ def _check_held_only(seeds: list[Seed], training: list[Seed], themes: list[str] 
     wanted = themes if themes is not None else theme_order(seeds)
     provisional = set() if themes is not None or carry is None else {t.name for t in carried_themes(carry)}
     trained = {label for s in training for label in s.labels}
+    untrained = set(wanted) - trained - provisional
+    held_by_theme: dict[str, list[Seed]] = {theme: [] for theme in untrained}
+    for s in seeds:
+        for label in s.labels:
+            if label in held_by_theme:
+                held_by_theme[label].append(s)
     for theme in wanted:
-        held = [s for s in seeds if theme in s.labels]
-        if held and theme not in trained and theme not in provisional:
+        held = held_by_theme.get(theme)
+        if held:
             every = "its only seed is" if len(held) == 1 else f"all its {len(held)} seeds are"
             raise SeedError(
                 f"theme {theme!r}: {every} in the registry's holdout set (one seed in five, by its text, is "

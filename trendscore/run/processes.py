@@ -29,6 +29,7 @@ from collections.abc import Callable, Iterable, Iterator
 from multiprocessing.connection import wait
 
 from trendscore.errors import Hint, TrendscoreError
+from trendscore.run.signals import signals_held
 
 __all__ = ["ordered_map", "WorkerDied", "WorkerFailed"]
 
@@ -145,39 +146,37 @@ class _Pool:
         self.jobs, self.what = jobs, what
         context = multiprocessing.get_context(start_method)
         self.workers: list = []  # (process, parent's end of its pipe)
-        blocked = hasattr(signal, "pthread_sigmask")
         # SIGTERM is the parent's to handle when it has a handler (or ignores it); else it
         # ends the parent, and the workers go with it
         term = signal.getsignal(signal.SIGTERM)
         ignore_term = term is signal.SIG_IGN or callable(term)
-        if blocked:  # a Ctrl-C or SIGTERM between fork and the worker's SIG_IGN must not reach it
-            old = signal.pthread_sigmask(signal.SIG_BLOCK, _PARENTS_SIGNALS)
         # forked workers inherit the parent's objects (the model) frozen: their collector never
         # walks them, so it neither spends time there nor copies the pages it would touch
         frozen = start_method == "fork" and gc.get_freeze_count() == 0
-        if frozen:
-            gc.freeze()
         try:
-            try:
-                for _ in range(jobs):
-                    mine, theirs = context.Pipe(duplex=True)
-                    # a forked worker holds copies of the parent's ends of its own pipe and of
-                    # the pipes made before it; it closes them, or a parent killed by SIGTERM
-                    # (timeout, a service stop) left its workers blocked for ever, each sending
-                    # into a pipe whose other end it held itself, never reading EOF
-                    inherited = [conn for _, conn in self.workers] + [mine] if start_method == "fork" else []
-                    args = (theirs, fn, state, setup, inherited, ignore_term)
-                    process = context.Process(target=_worker, args=args, daemon=True)
-                    # listed before it starts: a signal handled (raised) as start returns, when
-                    # another thread took it, must find it to stop
-                    self.workers.append((process, mine))
-                    process.start()
-                    theirs.close()  # the worker's end lives in the worker only: its death is our EOF
-            finally:
+            # a Ctrl-C or SIGTERM between fork and the worker's SIG_IGN must not reach it; one
+            # held back meanwhile is handled as the block ends
+            with signals_held(_PARENTS_SIGNALS):
                 if frozen:
-                    gc.unfreeze()
-                if blocked:  # a Ctrl-C or SIGTERM held back meanwhile is handled here
-                    signal.pthread_sigmask(signal.SIG_SETMASK, old)
+                    gc.freeze()
+                try:
+                    for _ in range(jobs):
+                        mine, theirs = context.Pipe(duplex=True)
+                        # a forked worker holds copies of the parent's ends of its own pipe and of
+                        # the pipes made before it; it closes them, or a parent killed by SIGTERM
+                        # (timeout, a service stop) left its workers blocked for ever, each sending
+                        # into a pipe whose other end it held itself, never reading EOF
+                        inherited = [conn for _, conn in self.workers] + [mine] if start_method == "fork" else []
+                        args = (theirs, fn, state, setup, inherited, ignore_term)
+                        process = context.Process(target=_worker, args=args, daemon=True)
+                        # listed before it starts: a signal handled (raised) as start returns, when
+                        # another thread took it, must find it to stop
+                        self.workers.append((process, mine))
+                        process.start()
+                        theirs.close()  # the worker's end lives in the worker only: its death is our EOF
+                finally:
+                    if frozen:
+                        gc.unfreeze()
         except BaseException:  # before the pool is returned: nothing else would stop its workers
             self.stop()
             raise
