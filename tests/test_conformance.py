@@ -710,3 +710,70 @@ def _finished(pid: int) -> bool:
             return fh.read().rsplit(")", 1)[1].split()[0] in ("Z", "X")
     except OSError:
         return True
+
+
+@pytest.fixture
+def client_interrupted_as_it_closes(maybe_cluster, monkeypatch):
+    """The cluster's address, with ``trendscore.integrations.dask.connect`` giving the real
+    client and a Ctrl-C (KeyboardInterrupt) once it has closed, as one that arrives while a
+    cluster's client closes."""
+    if maybe_cluster is None:
+        pytest.skip("the dask extra is not installed")
+    from trendscore.integrations import dask as dask_api
+
+    real = dask_api.connect
+
+    class Interrupted:
+        def __init__(self, scheduler):
+            self.client = real(scheduler)
+
+        def __enter__(self):
+            return self.client.__enter__()
+
+        def __exit__(self, *exc):
+            self.client.__exit__(*exc)
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(dask_api, "connect", Interrupted)
+    return maybe_cluster["address"]
+
+
+@pytest.mark.slow
+def test_label_interrupted_as_the_cluster_client_closes_leaves_no_output(
+    client_interrupted_as_it_closes, rows, tmp_path
+):
+    """A Ctrl-C while the cluster's client closed had ended `label` "interrupted" with its
+    output already in place (committed before the client closed); the output is now committed
+    after the back-end has stopped, so an interrupted job leaves nothing (issue 15)."""
+    from trendscore.run.label import run_label
+
+    source = tmp_path / "in.jsonl"
+    source.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows[:50]), "utf-8")
+    out = tmp_path / "out"
+    out.mkdir()
+    with pytest.raises(KeyboardInterrupt):
+        run_label([str(source)], output=str(out / "o.jsonl"), scheduler=client_interrupted_as_it_closes)
+    assert list(out.iterdir()) == []
+
+
+@pytest.mark.slow
+def test_score_interrupted_as_the_cluster_client_closes_writes_nothing(
+    client_interrupted_as_it_closes, rows, tmp_path
+):
+    """The same for `score`: its ranking had been written and its state file not, the client
+    closing only after the outputs; it now closes once the counts are in, before any output."""
+    from trendscore.run.score import run_score
+
+    source = tmp_path / "in.jsonl"
+    labelled = [{"id": r["id"], "date": r["date"], "labels": ["policy"] if r["id"] % 3 else []} for r in rows]
+    source.write_text("".join(json.dumps(r) + "\n" for r in labelled), "utf-8")
+    out = tmp_path / "out"
+    out.mkdir()
+    with pytest.raises(KeyboardInterrupt):
+        run_score(
+            [str(source)],
+            output=str(out / "ranking.json"),
+            state_path=str(out / "state.json"),
+            scheduler=client_interrupted_as_it_closes,
+        )
+    assert list(out.iterdir()) == []

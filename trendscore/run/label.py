@@ -87,7 +87,9 @@ def run_label(
         types = None if declared is None else tuple(declared.items())
     work = Work(model_dir=where, read=read, explain=explain, as_text=as_text, table=table, types=types)
     with ExitStack() as stack:
-        backend, cut = _backend(stack, inputs, model, jobs, scheduler, start_method, block_mb)
+        # the output is entered first, so it is committed last, after the back-end has stopped:
+        # a Ctrl-C while a cluster's client closed had ended the job "interrupted" (exit 130)
+        # with its output in place
         if output_dir is not None:
             from dataclasses import replace
 
@@ -97,6 +99,7 @@ def run_label(
             fh = writer = None
         else:
             fh, writer = stack.enter_context(record_output(output, kind, model.themes, written))
+        backend, cut = _backend(stack, inputs, model, jobs, scheduler, start_method, block_mb)
         write_bytes = utf8_bytes_writer(fh) if writer is not None and as_text else None
 
         def write(out, places=None, types=None) -> None:

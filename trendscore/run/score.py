@@ -105,39 +105,38 @@ def run_score(
     # the state file's lock, held from the comparison with the last run's calls until this
     # run's calls replace them: an overlapping run sharing the file waits, then compares with them
     with ExitStack() as held:
-        with ExitStack() as stack:
-            tally, examples = _count(
-                stack, inputs, settings, model_dir, input_format, encoding, encoding_errors, skip, columns,
-                scheduler, block_mb, bool(report_path), jobs,
+        tally, examples = _count(
+            inputs, settings, model_dir, input_format, encoding, encoding_errors, skip, columns,
+            scheduler, block_mb, bool(report_path), jobs,
+        )
+        result = score_tally(tally, settings)
+        if state_path is not None:
+            from trendscore.trends.alerts import check_state_order, holding_state, read_state
+
+            held.enter_context(holding_state(state_path))
+            previous = read_state(state_path, freq)  # as the last run left it, which may have ended meanwhile
+            check_state_order(previous, result, state_path)  # before any output is written
+        warnings = []
+        if tally.bad_dates:
+            where, line, value = tally.first_bad_date_at
+            warnings.append(
+                f"{counted(tally.bad_dates, 'passage')} "
+                f"{plural(tally.bad_dates, 'has a date that does', 'have dates that do')} not parse and "
+                f"{plural(tally.bad_dates, 'was', 'were')} counted as undated "
+                f"(first: {where}:{line}: {value})"
             )
-            result = score_tally(tally, settings)
-            if state_path is not None:
-                from trendscore.trends.alerts import check_state_order, holding_state, read_state
+        if output is not None:  # None: no ranking written (score --alert prints the changes instead)
+            with AtomicOutput(output) as fh:
+                fh.write(render_score(result, fmt, why))
+        if plot_path or report_path:
+            from trendscore.trends.report import plot_png, write_plot, write_report
 
-                held.enter_context(holding_state(state_path))
-                previous = read_state(state_path, freq)  # as the last run left it, which may have ended meanwhile
-                check_state_order(previous, result, state_path)  # before any output is written
-            warnings = []
-            if tally.bad_dates:
-                where, line, value = tally.first_bad_date_at
-                warnings.append(
-                    f"{counted(tally.bad_dates, 'passage')} "
-                    f"{plural(tally.bad_dates, 'has a date that does', 'have dates that do')} not parse and "
-                    f"{plural(tally.bad_dates, 'was', 'were')} counted as undated "
-                    f"(first: {where}:{line}: {value})"
-                )
-            if output is not None:  # None: no ranking written (score --alert prints the changes instead)
-                with AtomicOutput(output) as fh:
-                    fh.write(render_score(result, fmt, why))
-            if plot_path or report_path:
-                from trendscore.trends.report import plot_png, write_plot, write_report
-
-                # drawn once for both outputs
-                png = plot_png(result, lang) if result.series else None
-                if plot_path:
-                    write_plot(result, plot_path, png, lang)
-                if report_path:
-                    write_report(result, report_path, examples, png, lang)
+            # drawn once for both outputs
+            png = plot_png(result, lang) if result.series else None
+            if plot_path:
+                write_plot(result, plot_path, png, lang)
+            if report_path:
+                write_report(result, report_path, examples, png, lang)
         changes = None
         if state_path is not None:
             from trendscore.trends.alerts import call_changes, write_state
@@ -167,7 +166,7 @@ class ScoreResult:
 
 
 def _count(
-    stack, inputs, settings, model_dir, input_format, encoding, encoding_errors, skip, columns, scheduler, block_mb,
+    inputs, settings, model_dir, input_format, encoding, encoding_errors, skip, columns, scheduler, block_mb,
     examples: bool, jobs: int = 1,
 ):
     """The merged counts of every input (and the report's examples), in this process, in
@@ -212,8 +211,10 @@ def _count(
     if scheduler:
         from trendscore.integrations.dask import connect
 
-        backend = Cluster(stack.enter_context(connect(scheduler)))
-        tally, found = score_counts(inputs, work, backend, skip, int(block_mb * (1 << 20)))
+        # the client closes before anything is written: a Ctrl-C while it closed had ended the
+        # run "interrupted" (exit 130) with its ranking written and its state file not
+        with connect(scheduler) as client:
+            tally, found = score_counts(inputs, work, Cluster(client), skip, int(block_mb * (1 << 20)))
     else:  # the model loaded once here when every passage needs it, so forked workers share it
         model = load_model(model_dir) if settings.relabel else None
         tally, found = score_counts(inputs, work, Processes(jobs), skip, "auto", model)
