@@ -113,3 +113,53 @@ def test_train_refuses_an_n_jobs_that_means_nothing_before_any_work(tmp_path):
     with pytest.raises(trendscore.InputError, match="^n_jobs must not be 0"):
         trendscore.train(seeds, tmp_path / "m", n_jobs=0)
     assert not (tmp_path / "m").exists()
+
+
+NAMES = [["policy"], ["overseas"], ["policy", "regional_hub"], ["overseas"]] * 3
+
+
+@pytest.mark.parametrize(
+    ("y", "row"),
+    [
+        (NAMES, "['policy']"),  # had failed inside numpy: "setting an array element with a sequence ..."
+        ([["policy", "x"], ["overseas", "y"]] * 6, "['policy', 'x']"),  # had been "Unknown label type ..."
+        ([[n[0]] for n in NAMES], "['policy']"),  # one name each: had fitted a single-label model in silence
+        ([tuple(n) for n in NAMES], "['policy']"),
+        ([set(n) for n in NAMES], "['policy']"),
+        (pd.Series(NAMES), "['policy']"),  # a column of label's output
+        (np.array(NAMES, dtype=object), "['policy']"),
+    ],
+)
+def test_estimator_refuses_lists_of_theme_names_with_the_way_to_binarize_them(y, row):
+    message = (
+        f"y holds lists of theme names (row 1, counted from 1: {row}); give a 0/1 matrix, one column per theme: "
+        "y = MultiLabelBinarizer(classes=themes).fit_transform(y) (sklearn.preprocessing), and themes to "
+        "Model.from_estimator"
+    )
+    with pytest.raises(trendscore.InputError) as caught:
+        _small().fit(TRAIN, y)
+    assert str(caught.value) == message
+
+
+def test_estimator_refuses_rows_of_y_of_different_lengths():
+    # had failed inside numpy: "setting an array element with a sequence ... inhomogeneous shape"
+    with pytest.raises(trendscore.InputError, match=r"^the rows of y are of different lengths \(1 and 2\); give a 0/1"):
+        _small().fit(TRAIN, [[1, 0], [0, 1], [1], [0, 1]] * 3)
+
+
+@pytest.mark.parametrize("missing", [None, float("nan")])
+def test_estimator_names_a_text_without_a_class(missing):
+    classes = ["policy", "overseas", missing, "overseas"] * 3
+    # None had failed inside numpy: "'<' not supported between instances of 'NoneType' and 'str'"
+    with pytest.raises(trendscore.InputError, match=rf"^y has no class for row 3 \(counted from 1\): got {missing}; "):
+        _small().fit(TRAIN, classes)
+
+
+def test_estimator_fits_a_sparse_indicator_matrix_as_the_dense_one():
+    from scipy.sparse import csr_matrix
+
+    dense = _small().fit(TRAIN, Y)
+    # had been "TypeError: int() argument must be ... not 'csr_matrix'"
+    sparse = _small().fit(TRAIN, csr_matrix(Y))
+    assert np.array_equal(sparse.classes_, dense.classes_)
+    assert np.allclose(sparse.predict_proba(TRAIN), dense.predict_proba(TRAIN))

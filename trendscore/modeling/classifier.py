@@ -24,6 +24,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from trendscore.errors import InputError
 from trendscore.io.texts import as_texts
+from trendscore.modeling.targets import checked_targets
 from trendscore.run.forking import resolve_jobs, usable_cores
 from trendscore.text.embedding import caching
 from trendscore.text.features import FeatureConfig, Featurizer
@@ -240,6 +241,7 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         if self.class_weight not in ("balanced", None):
             raise InputError(f"class_weight must be 'balanced' or None, got {self.class_weight!r}")
         nb_weight = self._nb_weight()
+        y = checked_targets(y)  # lists of theme names, a missing class: refused in words, not deep in numpy
         X, y = validate_data(self, X, y, accept_sparse="csr", multi_output=True, dtype=np.float64)
         target = type_of_target(y, input_name="y", raise_unknown=True)
         self.multilabel_ = target == "multilabel-indicator"
@@ -422,7 +424,11 @@ class TextThemeClassifier(ClassifierMixin, BaseEstimator):
 
         ``X`` is read as :meth:`Model.label <trendscore.modeling.model.Model.label>` reads
         texts (:func:`trendscore.io.texts.as_texts`): one string, a DataFrame, or a text that
-        is None, NaN or a number is refused with a :class:`~trendscore.errors.TextsError`."""
+        is None, NaN or a number is refused with a :class:`~trendscore.errors.TextsError`.
+        ``y`` is a 0/1 matrix, one column per theme (dense, nested lists, a DataFrame or
+        scipy sparse), for a multi-label fit, or one class per text for a single-label one;
+        lists of theme names (as ``label`` writes them) and a missing class are refused with
+        an :class:`~trendscore.errors.InputError` (:mod:`trendscore.modeling.targets`)."""
         self._check_settings()
         config = FeatureConfig(
             segmenter=self.segmenter,
@@ -437,6 +443,7 @@ class TextThemeClassifier(ClassifierMixin, BaseEstimator):
             lists=self.lists,
         )
         texts = as_texts(X)
+        y = checked_targets(y)  # before the featurizer's work
         self.__dict__.pop("themes_", None)  # theme names a conversion from a model set; stale after a refit
         jobs = resolve_jobs(self.n_jobs)
         with caching(jobs=jobs):  # sentence embeddings, if any, computed once for fit and features
