@@ -202,6 +202,16 @@ def test_from_estimator_holds_theme_names_to_the_training_rule(name, message):
         trendscore.Model.from_estimator(single)
 
 
+@pytest.mark.parametrize("themes", ["po", b"po"])
+def test_from_estimator_refuses_one_string_for_the_theme_names(themes):
+    est = _small_estimator().fit(TRAIN, Y)
+    # "po" had made a model of the two themes 'p' and 'o', a string's characters
+    with pytest.raises(trendscore.ModelError) as caught:
+        trendscore.Model.from_estimator(est, themes=themes)
+    kind = type(themes).__name__
+    assert str(caught.value) == f"themes must be a list of names, got one {kind} {themes!r}; wrap it in a list"
+
+
 @pytest.mark.parametrize("top", [0, -1, "3", 2.5, True])
 def test_explain_refuses_a_top_that_is_no_count_of_terms(top):
     # top=-1 had given every term but the last (a slice), "3" a TypeError from inside the slice

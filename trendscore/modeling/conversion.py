@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from trendscore.errors import ModelError
+from trendscore.errors import ModelError, quoted
 
 if TYPE_CHECKING:
     from trendscore.modeling.model import Model
@@ -38,6 +38,9 @@ def _themes_of(est, themes) -> list[str]:
     name with ``|`` would come back from label's CSV output as two themes."""
     from trendscore.modeling.modelcheck import theme_name_problem
 
+    if isinstance(themes, (str, bytes)):  # its characters would be taken for the names
+        got = f"one {type(themes).__name__} {quoted(themes)}"
+        raise ModelError(f"themes must be a list of names, got {got}; wrap it in a list")
     if getattr(est, "themes_", None) is not None and themes is None:
         themes = [str(t) for t in est.themes_]
     elif themes is not None or not est.classifier_.multilabel_:
