@@ -163,3 +163,15 @@ def test_estimator_fits_a_sparse_indicator_matrix_as_the_dense_one():
     sparse = _small().fit(TRAIN, csr_matrix(Y))
     assert np.array_equal(sparse.classes_, dense.classes_)
     assert np.allclose(sparse.predict_proba(TRAIN), dense.predict_proba(TRAIN))
+
+
+@pytest.mark.parametrize("y", [Y, ["policy", "overseas", "policy", "overseas"] * 3, ["a", "b", "c", "a"] * 3])
+def test_estimator_gives_no_rows_for_no_texts_as_the_model_does(y):
+    est = _small().fit(TRAIN, y)
+    # had been "ValueError: Found array with 0 sample(s) (shape=(0, 40)) while a minimum of 1 is required"
+    proba, predicted = est.predict_proba([]), est.predict(np.array([], dtype=str))
+    assert proba.shape == (0, est.predict_proba(TRAIN[:1]).shape[1])
+    one = est.predict(TRAIN[:1])
+    assert (predicted.shape, predicted.dtype) == ((0, *one.shape[1:]), one.dtype)
+    model = trendscore.Model.from_estimator(est, themes=["policy", "overseas"] if y is Y else None)
+    assert model.predict_proba([]).shape == proba.shape

@@ -273,6 +273,8 @@ def test_score_reads_labels_arrays_and_tuples_of_records_as_a_frames_cells():
         ({"min_df": "1"}, "min_df must be a whole number from 1 up, got '1'"),  # had been a TypeError inside
         ({"min_df": 0.01}, "min_df must be a whole number from 1 up"),  # a share, as in scikit-learn: had kept all
         ({"cv": "5"}, "cv must be a whole number from 0 up"),
+        ({"char_ngram_max": "3"}, "char_ngram_max must be a whole number from 0 up, got '3'"),  # had been a
+        ({"char_ngram_min": 1.5}, "char_ngram_min must be a whole number from 0 up"),  # TypeError inside
         ({"nb_weight": -1}, "nb_weight must be a number from 0 up"),
     ],
 )

@@ -409,7 +409,8 @@ class TextThemeClassifier(ClassifierMixin, BaseEstimator):
             if not isinstance(value, (bool, np.bool_)):
                 raise InputError(f"{name} must be True or False, got {value!r}")
         resolve_jobs(self.n_jobs)  # None, a positive number, or -1 (every core), -2 ... as in scikit-learn
-        for name, least in (("min_df", 1), ("cv", 0), ("embedding_dims", 1)):
+        counts = (("min_df", 1), ("cv", 0), ("embedding_dims", 1), ("char_ngram_min", 0), ("char_ngram_max", 0))
+        for name, least in counts:
             value = getattr(self, name)
             whole = isinstance(value, numbers.Integral) and not isinstance(value, (bool, np.bool_))
             if not whole or (least is not None and value < least):
@@ -462,11 +463,20 @@ class TextThemeClassifier(ClassifierMixin, BaseEstimator):
         return self
 
     def predict_proba(self, X):
-        """Calibrated probability of each theme for each text of ``X``."""
+        """Calibrated probability of each theme (or class) for each text of ``X``; no texts
+        give no rows, as :meth:`Model.predict_proba <trendscore.modeling.model.Model.predict_proba>`
+        gives them."""
         check_is_fitted(self)
-        return self.classifier_.predict_proba(self._features(as_texts(X)))
+        texts = as_texts(X)
+        if not texts:  # scikit-learn's checks refuse a matrix of no rows
+            return np.zeros((0, len(self.classes_)))
+        return self.classifier_.predict_proba(self._features(texts))
 
     def predict(self, X):
-        """Predicted themes of each text of ``X`` (see :meth:`ThemeClassifier.predict`)."""
+        """Predicted themes of each text of ``X`` (see :meth:`ThemeClassifier.predict`); no
+        texts give no rows."""
         check_is_fitted(self)
-        return self.classifier_.predict(self._features(as_texts(X)))
+        texts = as_texts(X)
+        if not texts:
+            return np.zeros((0, len(self.classes_)), np.int64) if self.classifier_.multilabel_ else self.classes_[:0]
+        return self.classifier_.predict(self._features(texts))
