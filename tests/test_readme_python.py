@@ -44,6 +44,9 @@ def test_the_score_example(folder):
     space = {"trendscore": trendscore, "records": _records()}
     exec(_block("trendscore.score(records"), space)
     assert space["result"].as_of == "2026-06-30" and space["result"].themes
+    # the README names the type; it had not been importable from trendscore
+    assert isinstance(space["result"], trendscore.Score) and "Score" in trendscore.__all__
+    assert set(space["calls"]) == {t["theme"] for t in space["result"].to_json()["themes"]}
 
 
 def test_the_labelling_example(folder):

@@ -19,6 +19,7 @@ __all__ = [
     "InputError",
     "Model",
     "ModelError",
+    "Score",
     "SeedError",
     "TextThemeClassifier",
     "TrendscoreError",
@@ -154,9 +155,12 @@ def score(
     text_column: str = "text",
     date_column: str = "date",
 ):
-    """Theme momentum of records (dicts) or of a pandas DataFrame's rows; see
-    :func:`trendscore.trends.scoring.score`. ``text_column`` and ``date_column`` name the fields
-    holding the text and the date when they are not ``text`` and ``date``. An error about a
+    """Theme momentum of records (dicts) or of a pandas DataFrame's rows, as a :class:`Score`
+    (the JSON output's parts as attributes: ``themes``, one dict per theme with its
+    ``direction``, ``momentum``, shares, counts and ``reason``; ``series``; ``records``;
+    ``notes``; ``labelled_by``...); see :func:`trendscore.trends.scoring.score`. ``text_column``
+    and ``date_column`` name the fields holding the text and the date when they are not
+    ``text`` and ``date``. An error about a
     DataFrame's row names it as ``<DataFrame>:N`` (N counted from 1) and by its index value,
     ``(index 'r7')``."""
     from trendscore.io.columns import Columns
@@ -225,4 +229,8 @@ def __getattr__(name):
         from trendscore.modeling.classifier import TextThemeClassifier
 
         return TextThemeClassifier
+    if name == "Score":  # what score returns; its module imports the momentum maths
+        from trendscore.trends.momentum import Score
+
+        return Score
     raise AttributeError(f"module 'trendscore' has no attribute {name!r}")

@@ -114,13 +114,24 @@ class MomentumSettings:
 
 @dataclass
 class Score:
-    """The result of scoring: what :func:`trendscore.score` returns and ``score --format json`` prints."""
+    """The result of scoring: what :func:`trendscore.score` returns and ``score --format json`` prints.
 
+    Each attribute is the JSON output's key of its name (README.md lists their fields), so the
+    table's figures, the calls and their reasons are read without parsing text.
+    """
+
+    #: the last day scored (YYYY-MM-DD), and the periods counted: day, week or month
     as_of: str | None
     freq: str
+    #: one dict per theme, highest momentum first: ``theme``, ``direction`` (rising, steady or
+    #: falling), ``momentum``, ``share_recent``, ``share_baseline``, the counts, ``ratio_interval``,
+    #: ``z``, ``p_value``, ``reason`` (one sentence on why it got its call) and more
     themes: list[dict]
+    #: one dict per period and theme: ``period``, ``start``, ``theme``, ``count``, ``share``, ``total``
     series: list[dict]
+    #: the records read: ``total``, ``dated``, ``undated``, ``after_as_of``, ``copies_folded``...
     records: dict
+    #: the default window's periods, and the settings of the momentum maths
     windows: dict
     settings: dict
     notes: list[str] = field(default_factory=list)
