@@ -175,3 +175,13 @@ def test_estimator_gives_no_rows_for_no_texts_as_the_model_does(y):
     assert (predicted.shape, predicted.dtype) == ((0, *one.shape[1:]), one.dtype)
     model = trendscore.Model.from_estimator(est, themes=["policy", "overseas"] if y is Y else None)
     assert model.predict_proba([]).shape == proba.shape
+
+
+def test_estimator_says_when_no_term_is_in_min_df_texts():
+    # had been scikit-learn's "Found array with 0 feature(s) (shape=(12, 0)) while a minimum of 1 is
+    # required by ThemeClassifier", naming neither min_df nor the texts
+    with pytest.raises(trendscore.SeedError) as caught:
+        _small(min_df=100).fit(TRAIN, Y)
+    assert str(caught.value) == (
+        "no word or character n-gram occurs in at least 100 of the 12 texts; give more texts, or a lower min_df"
+    )

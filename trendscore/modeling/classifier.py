@@ -22,7 +22,7 @@ from sklearn.svm import LinearSVC
 from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from trendscore.errors import InputError
+from trendscore.errors import InputError, NoTerms
 from trendscore.io.texts import as_texts
 from trendscore.modeling.targets import checked_targets
 from trendscore.run.forking import resolve_jobs, usable_cores
@@ -449,6 +449,11 @@ class TextThemeClassifier(ClassifierMixin, BaseEstimator):
         jobs = resolve_jobs(self.n_jobs)
         with caching(jobs=jobs):  # sentence embeddings, if any, computed once for fit and features
             self.featurizer_ = Featurizer(config).fit(texts, min_df=self.min_df)
+            if texts and not self.featurizer_.n_features:  # scikit-learn's words: "Found array with 0 feature(s)"
+                raise NoTerms(
+                    f"no word or character n-gram occurs in at least {self.min_df} of the {len(texts)} texts; "
+                    "give more texts, or a lower min_df"
+                )
             features = self._features(texts)
         self.classifier_ = ThemeClassifier(
             C=self.C,

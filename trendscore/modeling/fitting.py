@@ -112,9 +112,7 @@ def fit_model(seeds: list[Seed], seed: int = 0, themes: list[str] | None = None,
     est = TextThemeClassifier(random_state=seed, **settings)
     try:
         est.fit([s.text for s in seeds], _targets(seeds, themes, multilabel), groups=report_groups(seeds))
-    except ValueError as exc:
-        if "0 feature(s)" not in str(exc):
-            raise
+    except NoTerms:  # said again of the seeds, with the setting to change
         error = NoTerms(
             f"no word or character n-gram occurs in at least {settings['min_df']} of the {len(seeds)} seeds"
         )
