@@ -185,3 +185,12 @@ def test_estimator_says_when_no_term_is_in_min_df_texts():
     assert str(caught.value) == (
         "no word or character n-gram occurs in at least 100 of the 12 texts; give more texts, or a lower min_df"
     )
+
+
+def test_estimator_refuses_one_class_for_a_single_label_fit():
+    from trendscore.errors import OneLabel
+
+    # had fitted an estimator giving every text that class (probabilities 0.73 and 0.27 in two
+    # columns for one class), and a Model of it; train refuses such seeds as OneLabel too
+    with pytest.raises(OneLabel, match=r"^y has the one class 'policy': a single-label fit needs two classes or more$"):
+        _small().fit(TRAIN, ["policy"] * len(TRAIN))

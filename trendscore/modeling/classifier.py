@@ -22,7 +22,7 @@ from sklearn.svm import LinearSVC
 from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from trendscore.errors import InputError, NoTerms
+from trendscore.errors import InputError, NoTerms, OneLabel
 from trendscore.io.texts import as_texts
 from trendscore.modeling.targets import checked_targets
 from trendscore.run.forking import resolve_jobs, usable_cores
@@ -252,6 +252,9 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
             if target not in ("binary", "multiclass"):
                 raise ValueError(f"Unknown label type: {target!r}; expected 0/1 label columns or class labels")
             binarizer = LabelBinarizer().fit(y)
+            if len(binarizer.classes_) < 2:  # it had fitted a model giving that class to every text
+                only = str(binarizer.classes_[0])
+                raise OneLabel(f"y has the one class {only!r}: a single-label fit needs two classes or more", only)
             self.classes_ = binarizer.classes_
             Y = binarizer.transform(y)  # one column (the second class) when there are two
         strat = None if self.multilabel_ else np.asarray(y)
