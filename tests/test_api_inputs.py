@@ -57,10 +57,21 @@ def test_model_reads_series_arrays_and_generators_once_in_order():
     assert model.predict(t for t in [T1, T2]) == want
 
 
-@pytest.mark.parametrize(("cell", "kind"), [(None, "NoneType"), (float("nan"), "float"), (5, "int"), (b"x", "bytes")])
+@pytest.mark.parametrize(
+    ("cell", "kind"),
+    [
+        (None, "NoneType"),
+        (float("nan"), "a missing value (NaN)"),  # had been "got float", which did not say NaN
+        (pd.NA, "a missing value (<NA>)"),  # had been "got NAType"
+        (pd.NaT, "a missing value (NaT)"),
+        (5, "int"),
+        (b"x", "bytes"),
+    ],
+)
 def test_model_names_a_text_that_is_not_a_string(cell, kind):
-    with pytest.raises(TextsError, match=rf"^expected str texts, got {kind} \(text 2, counted from 1\)$"):
+    with pytest.raises(TextsError) as caught:
         load_model().predict_proba(pd.Series([T1, cell], dtype=object))
+    assert str(caught.value) == f"expected str texts, got {kind} (text 2, counted from 1)"
 
 
 def test_explain_takes_one_text():

@@ -11,6 +11,7 @@ text that is not a string (None, NaN, a number, bytes), which is named by its pl
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping
 
 from trendscore.errors import TextsError
@@ -51,10 +52,20 @@ def as_texts(texts) -> list[str]:
     for n, t in enumerate(texts, 1):
         if type(t) is not str:
             if not isinstance(t, str):
-                raise TextsError(f"expected str texts, got {type(t).__name__} (text {n}, counted from 1)")
+                raise TextsError(f"expected str texts, got {_kind(t)} (text {n}, counted from 1)")
             t = str(t)  # numpy's str_ and other subclasses, as plain text
         out.append(t)
     return out
+
+
+def _kind(value) -> str:
+    """What a text that is no string is, for a message: a missing value as pandas makes one
+    (NaN, NA, NaT) said so, since its type (``float``) would not tell the user; else its type."""
+    if isinstance(value, float) and math.isnan(value):
+        return "a missing value (NaN)"
+    if type(value).__name__ in ("NAType", "NaTType"):
+        return f"a missing value ({value})"
+    return type(value).__name__
 
 
 def one_text(text) -> str:
