@@ -213,6 +213,18 @@ def test_from_estimator_holds_theme_names_to_the_training_rule(name, message):
         trendscore.Model.from_estimator(single)
 
 
+@pytest.mark.parametrize("call", ["label", "score"])
+def test_a_model_argument_that_is_the_estimator_says_how_to_make_it_a_model(call):
+    est = load_model().to_estimator()
+    records = [{"text": T1, "date": "2026-01-05"}]
+    # had ended at "got TextThemeClassifier", though the two convert into each other
+    with pytest.raises(trendscore.ModelError) as caught:
+        getattr(trendscore, call)(records, model=est)
+    assert str(caught.value).endswith(
+        "got TextThemeClassifier; make a fitted one a Model with Model.from_estimator(est)"
+    )
+
+
 @pytest.mark.parametrize("themes", ["po", b"po"])
 def test_from_estimator_refuses_one_string_for_the_theme_names(themes):
     est = _small_estimator().fit(TRAIN, Y)

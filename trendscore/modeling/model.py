@@ -589,9 +589,10 @@ def check_model_argument(model) -> None:
 
     if model is None or isinstance(model, (Model, str, os.PathLike)):
         return
+    kind = type(model).__name__
+    fix = "; make a fitted one a Model with Model.from_estimator(est)" if kind == "TextThemeClassifier" else ""
     raise ModelError(
-        f"model must be a Model, a model directory or a bundled model's name ({', '.join(BUNDLED)}), "
-        f"got {type(model).__name__}"
+        f"model must be a Model, a model directory or a bundled model's name ({', '.join(BUNDLED)}), got {kind}{fix}"
     )
 
 
