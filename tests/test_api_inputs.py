@@ -357,6 +357,25 @@ def test_label_names_a_text_column_that_is_a_group_of_a_multiindex():
 @pytest.mark.parametrize(
     ("card", "message"),
     [
+        ("notes", "the card given to from_estimator: expected a JSON object, got str"),
+        ({"params": "x"}, "the card given to from_estimator: 'params' must be an object, got str"),
+        ({"created": 5}, "the card given to from_estimator: 'created' must be text"),
+        ({"x": object()}, r"the card given to from_estimator is not JSON \(Object of type object"),
+    ],
+)
+def test_from_estimator_refuses_a_card_that_would_not_load(tmp_path, card, message):
+    est = _small_estimator().fit(TRAIN, Y)
+    # each had made a model that labelled, but that save wrote as a directory load_model refuses,
+    # and whose score and to_estimator failed with AttributeError ('str' object has no attribute 'get')
+    with pytest.raises(trendscore.ModelError, match=f"^{message}"):
+        trendscore.Model.from_estimator(est, themes=["policy", "overseas"], card=card)
+    model = trendscore.Model.from_estimator(est, themes=["policy", "overseas"], card={"notes": ("a",)})
+    assert load_model(model.save(tmp_path / "m")).card == {"notes": ["a"]}
+
+
+@pytest.mark.parametrize(
+    ("card", "message"),
+    [
         ({"seeds": [1]}, "the card given to save: 'seeds', 'cross_validation' and 'thresholds' must be objects"),
         ({"created": 5}, "the card given to save: 'created' must be text"),
         ("notes", "the card given to save: expected a JSON object, got str"),

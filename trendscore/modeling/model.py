@@ -440,17 +440,18 @@ class Model:
         return path
 
 
-def _card_to_write(card) -> dict:
+def _card_to_write(card, given_to: str = "save") -> dict:
     """``card`` as :func:`load_model` will read it back (JSON: tuples become lists, keys text),
     refused with a :class:`ModelError` before anything is written when it could not be
-    written or would not load (:func:`~trendscore.modeling.modelcheck.check_card`)."""
+    written or would not load (:func:`~trendscore.modeling.modelcheck.check_card`); the
+    message names the call it was ``given_to``."""
     import json
 
     try:
         plain = json.loads(json.dumps(card, allow_nan=False))
     except (TypeError, ValueError) as exc:
-        raise ModelError(f"the card given to save is not JSON ({exc})") from None
-    check_card(plain, Path("the card given to save"))
+        raise ModelError(f"the card given to {given_to} is not JSON ({exc})") from None
+    check_card(plain, Path(f"the card given to {given_to}"))
     return plain
 
 
