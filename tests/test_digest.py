@@ -196,6 +196,17 @@ def _three_articles(second_source_line: str) -> str:
         ("郑州日报· 00:59", "00:59"),  # a time alone: the day is unknown, kept as written
         ("郑州日报· 3小时前", "3小时前"),
         ("Zhengzhou Daily • 2 hours ago", "2 hours ago"),
+        # these had been body text: the title joined to the article above, the source line
+        # the title (or body) of an undated article of no outlet
+        ("郑州日报· 2025-11-28T00:59:00+08:00", "2025-11-28"),  # the day as written
+        ("郑州日报· 2025-11-28 00:59:00.000 UTC", "2025-11-28"),
+        ("Zhengzhou Daily • Nov 28, 2025", "Nov 28, 2025"),
+        ("Zhengzhou Daily • Friday, 28 November 2025 8:30 PM", "Friday, 28 November 2025"),
+        ("郑州日报· 28/11/2025", "28/11/2025"),
+        ("郑州日报· 01/11/2025", "01/11/2025"),  # day and month unclear: score warns of it
+        ("郑州日报· 11月28日", "11月28日"),  # no year: score warns of it
+        ("郑州日报· 11-28 00:59", "11-28 00:59"),
+        ("Zhengzhou Daily • Nov 28", "Nov 28"),
     ],
 )
 def test_source_line_variants_start_their_own_article(tmp_path, line, date):
@@ -226,6 +237,40 @@ def test_score_warns_of_a_source_line_with_a_time_alone(tmp_path):
     result = CliRunner().invoke(main, ["score", str(path), "--format", "json"])
     assert result.exit_code == 0, result.output
     assert (json.loads(result.stdout)["records"]["undated"], "3小时前" in result.stderr) == (1, True)
+
+
+@pytest.mark.parametrize(
+    "line, day",
+    [
+        ("郑州日报· 2025-11-28T23:30:00-08:00", "2025-11-28"),
+        ("Zhengzhou Daily • Nov 28, 2025 11:30 PM", "2025-11-28"),
+        ("郑州日报· 28/11/2025 23:30", "2025-11-28"),
+        ("郑州日报· 11/28/2025", "2025-11-28"),
+        ("郑州日报· 11/12/2025", None),  # 11 December or 12 November
+        ("郑州日报· 11月28日 23:30", None),  # which year?
+        ("郑州日报· 11-28", None),
+    ],
+)
+def test_score_dates_a_source_line_by_its_day_or_warns_that_it_names_none(tmp_path, line, day):
+    """A source line whose day is written another way had been body text: its article was
+    counted on the day of the article above it (its title joined to that body), or as an
+    undated passage without a warning. Its day is read now where it is clear, and where it
+    is not (no year; day and month that could be either) score warns, naming the line."""
+    import json
+
+    from click.testing import CliRunner
+
+    from trendscore.cli import main
+
+    path = tmp_path / "d.txt"
+    path.write_text(_three_articles(line), "utf-8")
+    result = CliRunner().invoke(main, ["score", str(path), "--freq", "day", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    days = {s["period"] for s in data["series"] if s["total"]}
+    assert (data["records"]["undated"] > 0, "2025-11-28" in days) == (day is None, day is not None)
+    written = line.split("· ")[-1]
+    assert (f"d.txt:6: '{written}'" in result.stderr) == (day is None)
 
 
 def test_lines_with_a_time_alone_do_not_make_a_chat_log_a_digest(tmp_path):

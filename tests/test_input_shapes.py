@@ -391,6 +391,19 @@ def test_a_compact_time_stamp_with_a_fraction_is_no_date_as_text_or_as_a_number(
         assert trendscore.score([dated, *records], freq="day").records["dated"] == 1
 
 
+def test_a_date_with_the_year_last_is_read_where_only_one_order_makes_a_day(tmp_path):
+    """``28/11/2025`` and ``11/28/2025`` had been no date (undated, with a warning); they name
+    one day. ``01/11/2025`` (1 November or 11 January) stays undated, named in the warning."""
+    records = [{"date": v, "labels": ["policy"]} for v in ["28/11/2025", "11/28/2025", "28.11.2025", "01/11/2025"]]
+    f = tmp_path / "d.jsonl"
+    f.write_text("".join(json.dumps(r) + "\n" for r in records), "utf-8")
+    result = CliRunner().invoke(main, ["score", str(f), "--freq", "day", "--format", "json"], catch_exceptions=False)
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert (data["as_of"], data["records"]["dated"], data["records"]["undated"]) == ("2025-11-28", 3, 1)
+    assert "d.jsonl:4: '01/11/2025'" in result.stderr
+
+
 @pytest.mark.parametrize(
     ("values", "message"),
     [

@@ -22,6 +22,9 @@ __all__ = [
 FREQS = ("day", "week", "month")
 _DATE = re.compile(r"^\s*(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:$|[T\s])")
 _CHINESE = re.compile(r"^\s*(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]")
+#: the year last (``28/11/2025``, ``11.28.2025``): read only where one order of day and month
+#: makes a date (``01/12/2025`` is 1 December or 12 January: no date)
+_YEAR_LAST = re.compile(r"^\s*(\d{1,2})([-/.])(\d{1,2})\2(\d{4})(?:$|[T\s,])")
 _COMPACT = re.compile(r"^\s*(\d{4})(\d{2})(\d{2})(?:\.0*)?(?:$|[T\s])")  # 20260105.0: pandas' float
 _EPOCH = re.compile(r"^\s*(\d{9,13})(?:\.(\d+))?\s*$")
 _STAMP = re.compile(r"^\s*(\d{14})(?:\.0*)?\s*$")  # YYYYMMDDHHMMSS (10 and 12 digits match _EPOCH)
@@ -118,7 +121,9 @@ def parse_date(value) -> int | None:
     Strings: ``YYYY-MM-DD`` (also with ``/`` or ``.``, one-digit months and days, and
     a time and time zone after it, which are ignored: the date is the one written, in the
     outlet's own zone), ``2026年1月5日`` (or ``号``), ``20260105``, ``Jan 5, 2026``,
-    ``January 5 2026``, ``5 Jan 2026``, and epoch seconds (milliseconds above 10**11)
+    ``January 5 2026``, ``5 Jan 2026``, the year last where only one order of day and month
+    makes a date (``28/11/2025``, ``11/28/2025``; ``01/12/2025`` is None: 1 December or 12
+    January), and epoch seconds (milliseconds above 10**11)
     as digits (``20260105.0`` too, as pandas writes a date column of integers holding a gap).
     Objects: ``datetime.date``, ``datetime.datetime`` and pandas ``Timestamp`` (their own
     date), numpy ``datetime64``, and numbers as epoch seconds in UTC (of 9 to 13 digits before
@@ -142,6 +147,10 @@ def parse_date(value) -> int | None:
     >>> days |= {parse_date(v) for v in [20260105.0, "20260105.0", 1767571200.0, 1767571200000.0]}
     >>> [dt.date.fromordinal(d).isoformat() for d in days]
     ['2026-01-05']
+    >>> [parse_date(v) == dt.date(2025, 11, 28).toordinal() for v in ["28/11/2025", "11/28/2025", "28.11.2025"]]
+    [True, True, True]
+    >>> parse_date("01/12/2025") is None, parse_date("05/05/2025") == dt.date(2025, 5, 5).toordinal()
+    (True, True)
     >>> parse_date("2025-02-30") is None, parse_date("10000-01-01") is None, parse_date(None) is None
     (True, True, True)
     >>> parse_date(2026) is None, parse_date(-86400) is None, parse_date(1767571200123456) is None
@@ -186,6 +195,11 @@ def _parse_text(value: str) -> int | None:
         m = pattern.match(value)
         if m:
             return _day(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+    m = _YEAR_LAST.match(value)
+    if m:
+        first, second, year = int(m.group(1)), int(m.group(3)), int(m.group(4))
+        days = {_day(year, second, first), _day(year, first, second)} - {None}
+        return days.pop() if len(days) == 1 else None
     m = _ENGLISH_MDY.match(value)
     if m:
         return _day(int(m.group(3)), _MONTHS[m.group(1).lower()], int(m.group(2)))

@@ -14,19 +14,36 @@ __all__ = ["Document", "SOURCE_LINE", "field_word", "parse_digest", "digest_part
 #: its half-width form, hyphenation point, bullet and dot operators)
 _DOTS = "·•・･‧∙⋅"
 _TIME = r"\d{1,2}:\d{2}(?::\d{2})?"
-#: the day, with ``-``, ``/`` or ``.`` (one-digit months and days too) or as ``2025年12月1日``
-_DAY = r"\d{4}(?P<sep>[-/.])\d{1,2}(?P=sep)\d{1,2}|\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*[日号]"
-#: a time without a day, or a day given relative to when the page was saved (no reference)
+#: a time after a day: seconds may have a fraction, and AM/PM and a time zone may follow
+#: (``00:59:00.000+08:00``, ``8:30 PM``, ``12:16 UTC``); the day is the one written
+_AT = _TIME + r"(?:\.\d{1,9})?(?:\s*[ap]\.?m\.?)?(?:\s*(?:z|(?:utc|gmt)?\s*[+-]\d{1,2}(?::?\d{2})?|utc|gmt))?"
+_MONTH = (
+    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?"
+    r"|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+)
+_NTH = r"\d{1,2}(?:st|nd|rd|th)?"
+#: the day, with ``-``, ``/`` or ``.`` (one-digit months and days too), as ``2025年12月1日``,
+#: in English (``Dec 1, 2025``, ``1 December 2025``, a weekday may come first) or with the
+#: year last (``1/12/2025``: which of day and month comes first is for the date's reading)
+_DAY = (
+    r"\d{4}(?P<sep>[-/.])\d{1,2}(?P=sep)\d{1,2}|\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*[日号]"
+    rf"|(?:[a-z]{{3,9}},?\s+)?(?:{_MONTH}\s+{_NTH},?|{_NTH}\s+{_MONTH},?)\s+\d{{4}}"
+    r"|\d{1,2}(?P<sep2>[-/.])\d{1,2}(?P=sep2)\d{4}"
+)
+#: a time without a day, a day without its year (``12月1日``, ``12-01``, ``Dec 1``), or a day
+#: given relative to when the page was saved (no reference)
 _UNDATED = (
     _TIME + r"|(?:今天|昨天|前天)(?:\s*" + _TIME + r")?|刚刚|\d{1,3}\s*(?:秒|分钟|小时|天)前"
     r"|(?:today|yesterday)(?:\s+" + _TIME + r")?|just now|\d{1,3}\s+(?:second|minute|hour|day)s?\s+ago"
+    rf"|(?:\d{{1,2}}\s*月\s*\d{{1,2}}\s*[日号]|\d{{1,2}}[-/]\d{{1,2}}|{_MONTH}\s+{_NTH}|{_NTH}\s+{_MONTH})"
+    rf"(?:(?<=[日号])\s*{_TIME}|,?\s+{_TIME}|T{_TIME})?"
 )
 #: an article's source line: the outlet, a middle dot, and its date (``group("date")``: the day
 #: as written, without the time that may follow it) or a time or relative day alone, which
 #: names no day (``group("undated")``)
 SOURCE_LINE = re.compile(
     rf"^(?P<source>[^{_DOTS}]{{1,80}}?)\s*[{_DOTS}]\s*"
-    rf"(?:(?P<date>{_DAY})(?:(?:\s+|T){_TIME}|(?<=[日号])\s*{_TIME})?|(?P<undated>{_UNDATED}))\s*$",
+    rf"(?:(?P<date>{_DAY})(?:(?:,?\s+(?:at\s+)?|T){_AT}|(?<=[日号])\s*{_AT})?|(?P<undated>{_UNDATED}))\s*$",
     re.I,
 )
 _TITLE_MAX = 100
