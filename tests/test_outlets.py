@@ -87,3 +87,53 @@ def test_a_theme_gone_from_the_recent_window_of_two_outlets_is_scored():
     row = _policy(compute_score(acc))
     assert row["direction"] == "falling" and row["share_recent"] == 0.0
     assert "which outlets publish" not in row["reason"] and row["sources"]
+
+
+def _respelled(records: list[dict]) -> list[dict]:
+    """The records with outlet A written four ways and B two (spacing, case, full width)."""
+    spellings = {
+        "A": ["Xinhua", "xinhua ", "XINHUA", "Ｘｉｎｈｕａ", "Xinhua"],
+        "B": ["People's Daily", " People's  Daily"],
+    }
+    return [{**r, "source": spellings[r["source"]][i % len(spellings[r["source"]])]} for i, r in enumerate(records)]
+
+
+def test_one_outlet_spelled_several_ways_is_one_outlet(tmp_path):
+    """'Xinhua', 'xinhua ' and 'XINHUA' had been three outlets: the outlet check and its
+    breakdown split one outlet's passages among its spellings (and --by source scored each
+    apart, but for white space at its ends). They are one outlet, named by its usual spelling."""
+    import json
+
+    from click.testing import CliRunner
+
+    from trendscore.cli import main
+
+    records = _respelled(_records(mix_shift=True, real_change=False))
+    row = _policy(trendscore.score(records))
+    assert sorted(s["source"] for s in row["sources"]) == ["People's Daily", "Xinhua"]
+    assert row["direction"] == "steady" and "People's Daily went from 50% to 75%" in row["reason"]
+    path = tmp_path / "news.jsonl"
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), "utf-8")
+    result = CliRunner().invoke(main, ["score", str(path), "--by", "source", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    groups = json.loads(result.stdout)["breakdown"]["groups"]
+    assert sorted((g["group"], g["passages"]) for g in groups) == [
+        ("People's Daily", sum(r["source"] == "B" for r in _records(True, False))),
+        ("Xinhua", sum(r["source"] == "A" for r in _records(True, False))),
+    ]
+
+
+def test_an_outlets_name_does_not_depend_on_the_order_of_records_or_merges():
+    """The name shown is the spelling most passages carry (the first in code-point order
+    among equals), whichever came first and however the stream was split among workers."""
+    days = [739000 + i for i in range(6)]
+    spelled = ["xinhua", "Xinhua", "Xinhua ", "XINHUA", "Xinhua", "xinhua"]
+    names = set()
+    for order in (spelled, spelled[::-1]):
+        whole, first, second = Accumulator(["policy"]), Accumulator(["policy"]), Accumulator(["policy"])
+        for i, (day, source) in enumerate(zip(days, order)):
+            whole.add_labels(day, ["policy"], source=source)
+            (first if i < 3 else second).add_labels(day, ["policy"], source=source)
+        first.merge(second)
+        names |= {whole.outlet_name(k) for k in whole.sources} | {first.outlet_name(k) for k in first.sources}
+    assert names == {"Xinhua"}

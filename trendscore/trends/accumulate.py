@@ -34,6 +34,7 @@ from collections.abc import Iterable
 
 from trendscore.text.keys import fingerprint
 from trendscore.trends.emerging import Reach, Unthemed, merge_unthemed
+from trendscore.trends.outlets import Spellings, outlet_key
 
 __all__ = [
     "Accumulator",
@@ -112,7 +113,8 @@ class Accumulator:
         # of several passages, and [unused, share^2 - count^2 ...] (shares in millionths)
         self.units: dict[int, list[int]] = {}
         self.unit_square: dict[int, list[int]] = {}
-        self.sources: dict[str, dict[int, dict[int, int]]] = {}
+        self.sources: dict[str, dict[int, dict[int, int]]] = {}  # keyed by outlet_key
+        self.spellings = Spellings()  # how each outlet was written, to name it (outlet_name)
         self.records = 0
         self.undated = 0
         self.by_model = 0  # passages counted with model probabilities (the rest kept their labels)
@@ -159,11 +161,14 @@ class Accumulator:
             row = table[day] = [0] * (len(self.themes) + 1)
         return row
 
-    def _source_row(self, source, day: int) -> dict[int, int] | None:
-        """The outlet's counts on a day: ``{0: passages, theme index + 1: count}``, sparse, so
-        outlets x days x themes never fills memory with zeros."""
-        if not isinstance(source, str) or not source.strip():
-            return None
+    def outlet_name(self, key: str) -> str:
+        """The name an outlet of :attr:`sources` is shown by: its most frequent spelling."""
+        return self.spellings.name(key)
+
+    def _source_row(self, source: str, day: int) -> dict[int, int] | None:
+        """The counts of outlet ``source`` (an :func:`~trendscore.trends.outlets.outlet_key`) on
+        a day: ``{0: passages, theme index + 1: count}``, sparse, so outlets x days x themes
+        never fills memory with zeros."""
         days = self.sources.get(source)
         if days is None:
             if len(self.sources) >= MAX_SOURCES:
@@ -389,8 +394,13 @@ class Accumulator:
                     row[i + 1] = row.get(i + 1, 0) + v
 
     def _add_source(self, source, day: int, contribution: dict[int, int]) -> None:
-        srow = self._source_row(source, day)
+        key = outlet_key(source)
+        if key is None:
+            return
+        srow = self._source_row(key, day)
         if srow is not None:
+            if key in self.sources:  # not lumped with the outlets beyond MAX_SOURCES
+                self.spellings.add(key, source)
             srow[0] += SCALE
             for i, v in contribution.items():
                 srow[i + 1] = srow.get(i + 1, 0) + v
@@ -421,6 +431,7 @@ class Accumulator:
                 target = self._source_row(source, day)
                 if target is not None:  # always: other's sources passed the same check
                     _add_sparse(target, sparse, remap)
+        self.spellings.merge(other.spellings)
         self.records += other.records
         self.undated += other.undated
         self.by_model += other.by_model

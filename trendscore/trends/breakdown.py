@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from trendscore.trends.accumulate import Accumulator
 from trendscore.trends.emerging import Reach
+from trendscore.trends.outlets import outlet_key
 
 __all__ = ["Groups", "BY", "MAX_GROUPS", "OTHER"]
 
@@ -30,9 +31,8 @@ class Groups:
         self.reach = reach
 
     def _key(self, record: dict, names) -> str | None:
-        if self.by == "source":
-            value = record.get("source")
-            return value.strip() if isinstance(value, str) and value.strip() else None
+        if self.by == "source":  # one outlet however it is spelled (named by its usual spelling)
+            return outlet_key(record.get("source"))
         if self.by == "lang":
             value = record.get("lang")
             if isinstance(value, str) and value.strip():
@@ -67,8 +67,9 @@ class Groups:
         nothing is said to carry the call)."""
         out: list[dict] = []
         untested: dict[str, set[str]] = {}  # theme -> groups with too few passages to call it
-        for name, acc in self.accs.items():
-            score = compute(acc)
+        for key, acc in self.accs.items():
+            score = compute(acc)  # (counts what waits in acc's buffers: its outlet's spellings too)
+            name = acc.outlet_name(key) if self.by == "source" and key != OTHER else key
             least = score.settings.get("min_passages", 0)
             for t in score.themes:
                 if t["direction"] == "steady" and min(t["total_recent"], t["total_baseline"]) < least:

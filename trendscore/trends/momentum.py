@@ -652,7 +652,7 @@ def _outlet_mix(
                 n_b, c_b = n_b + row[0] / SCALE, c_b + _at(row, j + 1) / SCALE
         return c_r, n_r, c_b, n_b
 
-    outlets = {name: sums(days) for name, days in acc.sources.items()}
+    outlets = {acc.outlet_name(key): sums(days) for key, days in acc.sources.items()}
     total = sums(acc.days)
     rest = tuple(t - sum(o[i] for o in outlets.values()) for i, t in enumerate(total))
     if rest[1] > 1e-9 or rest[3] > 1e-9:

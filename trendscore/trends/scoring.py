@@ -17,6 +17,7 @@ from trendscore.modeling.model import BATCH
 from trendscore.seeds.files import DEFAULT_THEMES
 from trendscore.trends.accumulate import Accumulator, TooManyThemes, past_limit
 from trendscore.trends.momentum import MomentumSettings, Score, compute_score, emerging_reach
+from trendscore.trends.outlets import outlet_key
 from trendscore.wording import counted, plural
 
 __all__ = [
@@ -540,7 +541,7 @@ def report_key(record: dict):
     for key in ("doc_id", "url"):
         value = record.get(key)
         if value is not None and value != "" and type(value) in (str, int):
-            return f"{key}:{value}", record.get("source")
+            return f"{key}:{value}", outlet_key(record.get("source"))
     return None
 
 
