@@ -390,3 +390,15 @@ def test_save_refuses_a_card_that_would_not_load_and_writes_nothing(tmp_path, ca
     assert not (tmp_path / "m").exists()
     saved = load_model().save(tmp_path / "ok", card={"notes": ("a", "b"), "by_id": {1: 2}})
     assert load_model(saved).card == {"notes": ["a", "b"], "by_id": {"1": 2}}
+
+
+def test_a_doc_id_column_with_a_gap_in_a_dataframe_still_names_reports():
+    """pandas holds an int ``doc_id`` column with a missing cell as floats (``3.0``): those
+    ids had named no report, so the passages of each report were counted as independent ones
+    (``reports_as_units`` 0) without a word. ``3.0`` is the report ``3``."""
+    rows = [{"date": "2024-12-01", "doc_id": i // 2, "labels": ["policy"] if i % 3 == 0 else []} for i in range(8)]
+    gap = pd.DataFrame([*rows, {"date": "2024-12-01", "doc_id": None, "labels": []}])
+    assert gap["doc_id"].dtype == "float64"
+    whole = trendscore.score(pd.DataFrame(rows), freq="day").records
+    assert whole["reports_as_units"] == 4
+    assert trendscore.score(gap, freq="day").records["reports_as_units"] == whole["reports_as_units"]

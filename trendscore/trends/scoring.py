@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import heapq
+import math
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -537,10 +538,19 @@ def named(texts: list) -> list[tuple]:
 
 def report_key(record: dict):
     """The report a passage was split from: its ``doc_id``, else its ``url``, with its outlet
-    (None: unknown)."""
+    (None: unknown). A whole float is its integer: pandas holds an int column with a gap as
+    floats (``7.0``), whose passages had each been a report of their own.
+
+    >>> report_key({"doc_id": 7.0}) == report_key({"doc_id": 7}) == report_key({"doc_id": "7"})
+    True
+    >>> report_key({"doc_id": float("nan"), "url": "u"}), report_key({"doc_id": 7.5})
+    (('url:u', None), ('doc_id:7.5', None))
+    """
     for key in ("doc_id", "url"):
         value = record.get(key)
-        if value is not None and value != "" and type(value) in (str, int):
+        if type(value) is float:  # NaN (a missing cell) and infinities name no report
+            value = (int(value) if value.is_integer() else value) if math.isfinite(value) else None
+        if value is not None and value != "" and type(value) in (str, int, float):
             return f"{key}:{value}", outlet_key(record.get("source"))
     return None
 
