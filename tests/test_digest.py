@@ -207,9 +207,21 @@ def _three_articles(second_source_line: str) -> str:
         ("郑州日报· 11月28日", "11月28日"),  # no year: score warns of it
         ("郑州日报· 11-28 00:59", "11-28 00:59"),
         ("Zhengzhou Daily • Nov 28", "Nov 28"),
+        ("郑州日报· 2025-11-28 00:59 星期五", "2025-11-28"),
+        ("郑州日报· 2025年11月28日 周五", "2025年11月28日"),
     ],
 )
 def test_source_line_variants_start_their_own_article(tmp_path, line, date):
+    _source_line_starts_its_article(tmp_path, line, date, ("郑州日报", "Zhengzhou Daily"))
+
+
+def test_an_outlet_whose_name_holds_a_middle_dot_is_read_whole(tmp_path):
+    """'人民日报·海外版· 2025-11-28 00:59' had been body text (an outlet's name could hold no
+    dot): its title joined to the article above, the article undated and of no outlet."""
+    _source_line_starts_its_article(tmp_path, "人民日报·海外版· 2025-11-28 00:59", "2025-11-28", ("人民日报·海外版",))
+
+
+def _source_line_starts_its_article(tmp_path, line, date, outlets):
     """A source line with another dot, date form, or a time alone had been taken for body
     text: its article (title, source line and body) was joined to the article above, and its
     passages carried that article's title, outlet and date without a word."""
@@ -218,9 +230,9 @@ def test_source_line_variants_start_their_own_article(tmp_path, line, date):
     records = [r for r, _, _ in read_records(str(path))]
     _in_order(records)
     assert [(r["doc_id"], r["date"]) for r in records] == [("d1", "2025-12-01"), ("d2", date), ("d3", "2025-11-19")]
-    assert records[1]["source"] in ("郑州日报", "Zhengzhou Daily")
+    assert records[1]["source"] in outlets
     assert records[1]["doc_title"].startswith("以网络文学为桥")
-    assert not any("郑州日报" in r["text"] or "Zhengzhou" in r["text"] for r in records)
+    assert not any(outlet in r["text"] for r in records for outlet in (*outlets, "Zhengzhou"))
 
 
 def test_score_warns_of_a_source_line_with_a_time_alone(tmp_path):

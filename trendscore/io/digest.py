@@ -38,12 +38,16 @@ _UNDATED = (
     rf"|(?:\d{{1,2}}\s*月\s*\d{{1,2}}\s*[日号]|\d{{1,2}}[-/]\d{{1,2}}|{_MONTH}\s+{_NTH}|{_NTH}\s+{_MONTH})"
     rf"(?:(?<=[日号])\s*{_TIME}|,?\s+{_TIME}|T{_TIME})?"
 )
-#: an article's source line: the outlet, a middle dot, and its date (``group("date")``: the day
-#: as written, without the time that may follow it) or a time or relative day alone, which
-#: names no day (``group("undated")``)
+#: a weekday after the day or its time (``星期日``, ``周日``, ``（周日）``)
+_WEEKDAY = r"(?:\s*[(（]?(?:星期|周|礼拜)[一二三四五六日天][)）]?)?"
+#: an article's source line: the outlet (which may hold a middle dot itself: ``人民日报·海外版``),
+#: a middle dot, and its date (``group("date")``: the day as written, without the time or
+#: weekday that may follow it) or a time or relative day alone, which names no day
+#: (``group("undated")``)
 SOURCE_LINE = re.compile(
-    rf"^(?P<source>[^{_DOTS}]{{1,80}}?)\s*[{_DOTS}]\s*"
-    rf"(?:(?P<date>{_DAY})(?:(?:,?\s+(?:at\s+)?|T){_AT}|(?<=[日号])\s*{_AT})?|(?P<undated>{_UNDATED}))\s*$",
+    rf"^(?P<source>[^{_DOTS}\s](?:.{{0,78}}?[^{_DOTS}\s])??)\s*[{_DOTS}]\s*"
+    rf"(?:(?P<date>{_DAY})(?:(?:,?\s+(?:at\s+)?|T){_AT}|(?<=[日号])\s*{_AT})?{_WEEKDAY}"
+    rf"|(?P<undated>{_UNDATED}))\s*$",
     re.I,
 )
 _TITLE_MAX = 100
