@@ -94,3 +94,32 @@ def test_labelling_reads_the_shipped_data_without_importlib_resources():
         "print(sorted(m for m in ('importlib.resources', 'zipfile') if m in sys.modules))\n"
     )
     assert " ".join(probe_output(probe)) == "[]"
+
+
+MARKED = "The regulator issued new rules for micro-dramas,&nbsp;requiring platforms<br/> to review content.&nbsp;"
+CLEAN = "The regulator issued new rules for micro-dramas, requiring platforms to review content."
+
+
+def test_html_markup_left_in_a_text_is_not_featurised():
+    """'&nbsp;' and '<br/>' left in an exported text had been words of it ('nbsp', 'br'): the
+    model scored it otherwise than the same text without them. The text itself is kept."""
+    import trendscore
+
+    assert normalize(MARKED).split() == normalize(CLEAN).split()
+    assert normalize("《三体》与<三体>") == "《三体》与<三体>"  # brackets that are no HTML tag stay
+    marked, clean = trendscore.label([{"text": MARKED}, {"text": CLEAN}])
+    assert marked["scores"] == clean["scores"] and marked["text"] == MARKED
+
+
+def test_a_syndicated_copy_with_html_markup_is_folded(tmp_path):
+    """A copy of a report carrying '&nbsp;' or '<p>' was not recognised as one: the report
+    was counted twice. Two sightings within 7 days fold to one whatever markup they carry."""
+    import trendscore
+
+    text = "广电总局发布微短剧管理新规，要求平台加强内容审核，落实备案制度。"
+    records = [
+        {"text": text, "date": "2025-11-03", "labels": ["policy"], "source": "A"},
+        {"text": f"<p>{text.replace('，', '，&nbsp;')}</p>", "date": "2025-11-04", "labels": ["policy"], "source": "B"},
+        {"text": "短剧出海东南亚，多家平台加快布局海外市场。", "date": "2025-11-04", "labels": [], "source": "A"},
+    ]
+    assert trendscore.score(records, freq="day").records["copies_folded"] == 1

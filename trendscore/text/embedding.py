@@ -251,10 +251,12 @@ def _encode_all(name: str, texts: list[str]):
 
 
 def _visible(text: str) -> str:
-    """What the encoder sees: the text without surrounding white space, cut to MAX_CHARS."""
+    """What the encoder sees: the text without HTML markup and surrounding white space, cut
+    to MAX_CHARS."""
+    from trendscore.text.markup import without_markup
     from trendscore.text.normalise import without_surrogates
 
-    return without_surrogates(text.strip()[:MAX_CHARS])
+    return without_surrogates(without_markup(text).strip()[:MAX_CHARS])
 
 
 def encode(name: str, texts: Sequence[str]):

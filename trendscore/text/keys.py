@@ -10,6 +10,7 @@ import unicodedata
 import zlib
 
 from trendscore.once import built_once
+from trendscore.text.markup import without_markup
 from trendscore.text.normalise import normalize
 
 __all__ = ["comparison_key", "text_key", "fingerprint"]
@@ -42,9 +43,9 @@ def _drop_table() -> dict[int, None]:
 
 def fingerprint(text: str) -> int | None:
     """64-bit fingerprint of a passage's words: equal for texts that differ only in spacing,
-    punctuation and case (the same in every process, unlike ``hash``); None for a text with
-    no words."""
-    core = text.translate(_drop_table()).casefold()
+    punctuation, case and HTML markup (the same in every process, unlike ``hash``); None for
+    a text with no words."""
+    core = without_markup(text).translate(_drop_table()).casefold()
     if not core:
         return None
     return int.from_bytes(hashlib.blake2b(core.encode("utf-8", "surrogatepass"), digest_size=8).digest(), "little")

@@ -13,6 +13,7 @@ import unicodedata
 from collections.abc import Sequence
 
 from trendscore.once import built_once
+from trendscore.text.markup import without_markup
 
 __all__ = ["normalize", "normalize_many", "split_passages", "PassageBuffer", "OPENCC_CONFIG", "OPENCC_CONFIGS"]
 
@@ -271,6 +272,7 @@ def normalize_many(texts: Sequence[str], config: str = OPENCC_CONFIG) -> list[st
     """
     if config not in OPENCC_CONFIGS:
         raise ValueError(f"unknown OpenCC setting {config!r}; expected one of {', '.join(OPENCC_CONFIGS)}")
+    texts = [without_markup(t) if "<" in t or "&" in t else t for t in texts]  # HTML left in exports
     folded = [t if t.isascii() else _without_gaps(t) for t in _fold_many(texts)]
     todo = [i for i, t in enumerate(folded) if not t.isascii()]
     if todo and config == "tw2sp-traditional":
