@@ -137,3 +137,20 @@ def test_an_outlets_name_does_not_depend_on_the_order_of_records_or_merges():
         first.merge(second)
         names |= {whole.outlet_name(k) for k in whole.sources} | {first.outlet_name(k) for k in first.sources}
     assert names == {"Xinhua"}
+
+
+def test_endless_ways_of_writing_one_outlet_keep_a_bounded_tally_and_every_passage():
+    """The tally behind an outlet's name keeps at most MAX_SPELLINGS ways of writing it (a file
+    of a million spacing and case variants of one name cannot fill memory through it), while
+    every passage still counts for the outlet."""
+    from trendscore.trends.accumulate import SCALE
+    from trendscore.trends.outlets import MAX_SPELLINGS
+
+    acc = Accumulator(["policy"])
+    variants = ["".join(c.upper() if (n >> i) & 1 else c for i, c in enumerate("xinhuanews")) for n in range(300)]
+    for source in variants:
+        acc.add_labels(739000, ["policy"], source=source)
+    assert list(acc.sources) == ["xinhuanews"]
+    assert len(acc.spellings.counts["xinhuanews"]) == MAX_SPELLINGS
+    assert acc.sources["xinhuanews"][739000][0] == 300 * SCALE
+    assert acc.outlet_name("xinhuanews") in variants[:MAX_SPELLINGS]
