@@ -141,6 +141,11 @@ QUICK = {
         ("thucnews",),
         [rf"^\| \S+ \| typed\.parquet \| {F} \| 1\.00x \|$", rf"^\| \S+ \| plain\.jsonl \| {F} \| 1\.00x \|$"],
     ),
+    "outlet_counting.py": (
+        ["--records", "500", "--reps", "1"],
+        (),
+        [rf"^\| installed \| [\d,]+ \| [\d,]+ \| {F} \|$"],
+    ),
     "name_lists.py": (
         ["--passages", "60", "--reps", "1"],
         (),
