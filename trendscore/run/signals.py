@@ -18,8 +18,12 @@ def signals_held(signals: Iterable[signal.Signals]) -> Iterator[None]:
     if not hasattr(signal, "pthread_sigmask"):
         yield
         return
-    old = signal.pthread_sigmask(signal.SIG_BLOCK, set(signals))
+    # the mask as it was is read first, changing nothing: the call that blocks handles, as it
+    # returns, a signal that had already arrived (CPython checks for them after changing the
+    # mask), and the KeyboardInterrupt it raises then must not leave the signals blocked
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, ())
     try:
+        signal.pthread_sigmask(signal.SIG_BLOCK, set(signals))
         yield
     finally:
         signal.pthread_sigmask(signal.SIG_SETMASK, old)
