@@ -67,14 +67,14 @@ def model_from_estimator(est, themes=None, card: dict | None = None, *, model_cl
     from sklearn.utils.validation import check_is_fitted
 
     from trendscore.modeling.classifier import TextThemeClassifier
-    from trendscore.modeling.model import _card_to_write
+    from trendscore.modeling.modelcheck import card_to_write
 
     if not isinstance(est, TextThemeClassifier):
         raise TypeError(f"expected a fitted TextThemeClassifier, got {type(est).__name__}")
     check_is_fitted(est)
     # a card that would not load is refused now, not when the model is saved or scored
     default_card = {"params": est.get_params(), "converted_from": "TextThemeClassifier"}
-    card = None if card is None else _card_to_write(card, "from_estimator")
+    card = None if card is None else card_to_write(card, "from_estimator")
     clf = est.classifier_
     multilabel = bool(clf.multilabel_)
     names = _themes_of(est, themes)

@@ -11,7 +11,14 @@ from pathlib import Path
 from trendscore.errors import InputError, ModelError, quoted
 from trendscore.io.texts import as_texts, one_text
 from trendscore.modeling import store
-from trendscore.modeling.modelcheck import check_card, check_char_terms, check_finite, check_meta, check_vocab
+from trendscore.modeling.modelcheck import (
+    card_to_write,
+    check_card,
+    check_char_terms,
+    check_finite,
+    check_meta,
+    check_vocab,
+)
 from trendscore.once import BuildLock
 from trendscore.text.features import DICTIONARY_VERSION, LONG_TEXT, FeatureConfig, Featurizer, dictionary_sha256
 from trendscore.text.namelists import lists_sha256
@@ -399,7 +406,7 @@ class Model:
         from trendscore.text.features import get_segmenter
 
         fz = self.featurizer
-        written_card = self.card if card is None else _card_to_write(card)
+        written_card = self.card if card is None else card_to_write(card)
         k = len(self.intercept)
         meta = {
             "themes": self.themes[:k],
@@ -438,21 +445,6 @@ class Model:
             self.card, self.path = written_card, path
             self.contents_sha256 = store.contents_sha256(store.load_json(path / store.MANIFEST))
         return path
-
-
-def _card_to_write(card, given_to: str = "save") -> dict:
-    """``card`` as :func:`load_model` will read it back (JSON: tuples become lists, keys text),
-    refused with a :class:`ModelError` before anything is written when it could not be
-    written or would not load (:func:`~trendscore.modeling.modelcheck.check_card`); the
-    message names the call it was ``given_to``."""
-    import json
-
-    try:
-        plain = json.loads(json.dumps(card, allow_nan=False))
-    except (TypeError, ValueError) as exc:
-        raise ModelError(f"the card given to {given_to} is not JSON ({exc})") from None
-    check_card(plain, Path(f"the card given to {given_to}"))
-    return plain
 
 
 def _numpy(values):

@@ -23,6 +23,7 @@ __all__ = [
     "check_vocab",
     "check_finite",
     "check_card",
+    "card_to_write",
     "theme_name_problem",
     "split_theme_names",
     "theme_spelling",
@@ -290,6 +291,21 @@ def check_finite(array, path: Path) -> None:
 
 #: card fields trendscore reads, and the JSON type each must have when present
 _CARD_OBJECTS = ("versions", "params", "provisional", "selection", "leave_one_file_out")
+
+
+def card_to_write(card, given_to: str = "save") -> dict:
+    """``card`` as :func:`~trendscore.modeling.model.load_model` will read it back (JSON: tuples
+    become lists, keys text), refused with a :class:`ModelError` when it could not be written or
+    would not load (:func:`check_card`); the message names the call it was ``given_to``
+    (``Model.save``, ``Model.from_estimator``), which checks it before writing or converting."""
+    import json
+
+    try:
+        plain = json.loads(json.dumps(card, allow_nan=False))
+    except (TypeError, ValueError) as exc:
+        raise ModelError(f"the card given to {given_to} is not JSON ({exc})") from None
+    check_card(plain, Path(f"the card given to {given_to}"))
+    return plain
 
 
 def check_card(card, path: Path) -> dict:
