@@ -134,7 +134,7 @@ def test_estimator_refuses_lists_of_theme_names_with_the_way_to_binarize_them(y,
     message = (
         f"y holds lists of theme names (row 1, counted from 1: {row}); give a 0/1 matrix, one column per theme: "
         "y = MultiLabelBinarizer(classes=themes).fit_transform(y) (sklearn.preprocessing), and themes to "
-        "Model.from_estimator"
+        "Model.from_estimator; or, for one theme a text, a flat list of names"
     )
     with pytest.raises(trendscore.InputError) as caught:
         _small().fit(TRAIN, y)

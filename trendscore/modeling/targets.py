@@ -22,7 +22,7 @@ __all__ = ["checked_targets"]
 #: what to do with lists of theme names, said in every refusal of them
 _BINARIZE = (
     "give a 0/1 matrix, one column per theme: y = MultiLabelBinarizer(classes=themes).fit_transform(y) "
-    "(sklearn.preprocessing), and themes to Model.from_estimator"
+    "(sklearn.preprocessing), and themes to Model.from_estimator; or, for one theme a text, a flat list of names"
 )
 
 
@@ -35,7 +35,7 @@ def checked_targets(y):
     ...
     trendscore.errors.InputError: y holds lists of theme names (row 1, counted from 1: ['policy', 'overseas']); \
 give a 0/1 matrix, one column per theme: y = MultiLabelBinarizer(classes=themes).fit_transform(y) \
-(sklearn.preprocessing), and themes to Model.from_estimator
+(sklearn.preprocessing), and themes to Model.from_estimator; or, for one theme a text, a flat list of names
     """
     if hasattr(y, "toarray") and hasattr(y, "nnz"):  # a scipy sparse matrix
         return y.toarray()
