@@ -11,6 +11,7 @@ from trendscore.io.rows import FRAME, RECORDS, input_columns, written_fields
 
 __all__ = [
     "is_frame",
+    "is_missing_cell",
     "rows_name",
     "frame_texts",
     "labelled_frame",
@@ -63,7 +64,7 @@ def require_pandas(what: str):
     return require("pandas", what)
 
 
-def _missing(value) -> bool:
+def is_missing_cell(value) -> bool:
     """None, NaN, pandas' NA and NaT."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return True
@@ -86,7 +87,7 @@ def frame_texts(frame, text_column: str) -> list[str]:
     texts = column.tolist()
     for row, (index, text) in enumerate(zip(frame.index, texts), 1):
         if not isinstance(text, str):
-            got = "a missing value" if _missing(text) else type(text).__name__
+            got = "a missing value" if is_missing_cell(text) else type(text).__name__
             raise InputError(f"expected a string {text_column!r}, got {got} (index {index!r})", FRAME, row)
     return texts
 
@@ -155,7 +156,7 @@ def null_labels_count(cells) -> tuple[int, bool]:
     """``(rows, every cell missing)`` of a ``labels`` column, or of a part of one (a Dask
     partition's): :func:`drops_null_labels` joins the parts."""
     values = cells.tolist()
-    return len(values), all(_missing(cell) for cell in values)
+    return len(values), all(is_missing_cell(cell) for cell in values)
 
 
 def drops_null_labels(counts) -> bool:
@@ -188,7 +189,7 @@ def plain_value(value):
     scalars Python numbers; missing values None."""
     if hasattr(value, "tolist") and not isinstance(value, str):
         value = value.tolist()
-    if _missing(value):
+    if is_missing_cell(value):
         return None
     return value
 
@@ -239,7 +240,7 @@ def _cell_kind(cell, list_text: bool) -> str:
         return "list" if list_text and _written_list(cell) is not None else "text"
     if isinstance(cell, (list, tuple)):
         return "list"
-    return "missing" if _missing(cell) else "other"
+    return "missing" if is_missing_cell(cell) else "other"
 
 
 def _written_list(cell: str) -> list | tuple | None:
@@ -296,7 +297,7 @@ def frame_labels(cell, row: int, list_text: bool = False, missing_is_empty: bool
         if not all(isinstance(name, str) for name in cell):
             raise InputError("expected 'labels' as a list of theme names (strings)", FRAME, row)
         return list(cell)
-    if _missing(cell):
+    if is_missing_cell(cell):
         return [] if missing_is_empty else None
     raise InputError(f"expected 'labels' as a list of theme names, got {type(cell).__name__}", FRAME, row)
 

@@ -11,11 +11,10 @@ text that is not a string (None, NaN, a number, bytes), which is named by its pl
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Mapping
 
 from trendscore.errors import TextsError
-from trendscore.io.frames import is_frame
+from trendscore.io.frames import is_frame, is_missing_cell
 
 __all__ = ["as_texts", "one_text"]
 
@@ -60,11 +59,10 @@ def as_texts(texts) -> list[str]:
 
 def _kind(value) -> str:
     """What a text that is no string is, for a message: a missing value as pandas makes one
-    (NaN, NA, NaT) said so, since its type (``float``) would not tell the user; else its type."""
-    if isinstance(value, float) and math.isnan(value):
-        return "a missing value (NaN)"
-    if type(value).__name__ in ("NAType", "NaTType"):
-        return f"a missing value ({value})"
+    (NaN, NA, NaT) said so, since its type (``float``) would not tell the user; else its type
+    (None too)."""
+    if value is not None and is_missing_cell(value):
+        return "a missing value (NaN)" if isinstance(value, float) else f"a missing value ({value})"
     return type(value).__name__
 
 

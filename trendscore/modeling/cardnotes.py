@@ -9,6 +9,7 @@ from trendscore.wording import counted, plural
 
 __all__ = [
     "seeds_carry",
+    "themes_given",
     "ignored_labels",
     "few_seeds",
     "weak_themes",
@@ -20,6 +21,14 @@ __all__ = [
     "search_summary",
     "curve_lines",
 ]
+
+
+def themes_given(card: dict) -> list[str]:
+    """The themes a model was trained on when they were given to it (``train --themes``: its
+    seeds' other labels were taken off), as its card records them; else an empty list."""
+    seeds = (card or {}).get("seeds")
+    given = seeds.get("themes_given") if isinstance(seeds, dict) else None
+    return [str(t) for t in given] if isinstance(given, list) else []
 
 
 def ignored_labels(card: dict) -> str | None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from trendscore.errors import ModelError
-from trendscore.modeling.cardnotes import ignored_labels, seeds_carry
+from trendscore.modeling.cardnotes import ignored_labels, seeds_carry, themes_given
 from trendscore.modeling.model import BUNDLED, bundled_model_path
 from trendscore.modeling.modelcheck import check_card
 from trendscore.modeling.registry import Registry, resolve_model
@@ -132,14 +132,14 @@ def card_lines(card: dict, themes: list[str], path) -> list[str]:
         f"seeds: {counted(seeds.get('count'), 'seed')} (SHA-256 {sha}) from {counted(len(files), 'file')}"
         + (f": {shown}" if files else "")
     )
-    given = seeds.get("themes_given")
-    if isinstance(given, list) and given:  # the themes were given: the seeds' other labels were taken off
+    given = themes_given(card)
+    if given:  # the themes were given: the seeds' other labels were taken off
         ignored = seeds.get("ignored")
         ignored = ignored if isinstance(ignored, dict) else {}
         labels = ignored.get("labels")
         readable = isinstance(labels, dict) and all(type(n) is int for n in labels.values())  # a card edited by hand
         taken_off = ignored_labels(card) if readable and type(ignored.get("seeds")) is int else None
-        lines.append(f"themes given: {', '.join(str(t) for t in given)}" + (f"; {taken_off}" if taken_off else ""))
+        lines.append(f"themes given: {', '.join(given)}" + (f"; {taken_off}" if taken_off else ""))
     params = card.get("params") or {}
     if params:
         lines.append("settings: " + ", ".join(f"{k}={_setting(v)}" for k, v in sorted(params.items()) if k != "n_jobs"))

@@ -73,8 +73,10 @@ def model_from_estimator(est, themes=None, card: dict | None = None, *, model_cl
         raise TypeError(f"expected a fitted TextThemeClassifier, got {type(est).__name__}")
     check_is_fitted(est)
     # a card that would not load is refused now, not when the model is saved or scored
-    default_card = {"params": est.get_params(), "converted_from": "TextThemeClassifier"}
-    card = None if card is None else card_to_write(card, "from_estimator")
+    if card is None:
+        card = {"params": est.get_params(), "converted_from": "TextThemeClassifier"}
+    else:
+        card = card_to_write(card, "from_estimator")
     clf = est.classifier_
     multilabel = bool(clf.multilabel_)
     names = _themes_of(est, themes)
@@ -103,7 +105,7 @@ def model_from_estimator(est, themes=None, card: dict | None = None, *, model_cl
         np.asarray(calibration)[order],
         np.asarray(thresholds)[order],
         multilabel=multilabel,
-        card=card if card is not None else default_card,
+        card=card,
     )
 
 

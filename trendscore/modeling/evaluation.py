@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from trendscore.modeling.cardnotes import themes_given
 from trendscore.modeling.metrics import label_matrix, per_theme_scores
 from trendscore.modeling.model import Model
 from trendscore.seeds.files import keep_themes, read_seeds
@@ -36,7 +37,7 @@ def evaluate(model: Model, seed_paths) -> dict:
     seeds = read_seeds(seed_paths)
     unknown = sorted({lab for s in seeds for lab in s.labels} - set(model.themes))
     taken_off = None
-    given = _themes_given(model)
+    given = themes_given(model.card)
     if unknown and given and not _alike(unknown, model.themes):
         # trained on the themes given, the model learnt every other label as none of its themes
         seeds, ignored, touched = keep_themes(seeds, model.themes)
@@ -92,14 +93,6 @@ def evaluate(model: Model, seed_paths) -> dict:
         warnings.append("every label equals the model's own answer: is this file its own output?")
     scores["warnings"] = warnings
     return scores
-
-
-def _themes_given(model: Model) -> list[str]:
-    """The themes ``model`` was trained on when they were given to it (``train --themes``: its
-    seeds' other labels were taken off), as its card records them; else an empty list."""
-    seeds = (model.card or {}).get("seeds")
-    given = seeds.get("themes_given") if isinstance(seeds, dict) else None
-    return [str(t) for t in given] if isinstance(given, list) else []
 
 
 def _alike(labels: list[str], themes: list[str]) -> list[tuple[str, str]]:

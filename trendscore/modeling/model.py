@@ -438,12 +438,12 @@ class Model:
             meta["embedding"] = encoder_identity(fz.embedder.name)
             arrays["embedding_mean.npy"] = _numpy(fz.embedder.mean)
             arrays["embedding_projection.npy"] = _numpy(fz.embedder.projection)
-        path = store.write_model_dir(
+        path, manifest = store.write_model_dir(
             Path(directory), {"model.json": meta, "vocab.json": vocab, "card.json": written_card}, arrays
         )
         if not self.shared:
             self.card, self.path = written_card, path
-            self.contents_sha256 = store.contents_sha256(store.load_json(path / store.MANIFEST))
+            self.contents_sha256 = store.contents_sha256(manifest)
         return path
 
 

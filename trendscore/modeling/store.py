@@ -140,8 +140,11 @@ def _in_order(obj):
     return {k: _keys_sorted(v) for k, v in obj.items()}
 
 
-def write_model_dir(final: Path, jsons: dict[str, object], arrays: dict, texts: dict[str, str] | None = None) -> Path:
-    """Write a model directory atomically: files into a temporary sibling, then swap in."""
+def write_model_dir(
+    final: Path, jsons: dict[str, object], arrays: dict, texts: dict[str, str] | None = None
+) -> tuple[Path, dict]:
+    """Write a model directory atomically: files into a temporary sibling, then swap in. Returns
+    the directory and the manifest written into it (the files' hashes)."""
     import shutil
 
     final = Path(final)
@@ -175,7 +178,7 @@ def write_model_dir(final: Path, jsons: dict[str, object], arrays: dict, texts: 
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    return final
+    return final, manifest
 
 
 def _check_name(directory: Path, name: str) -> Path:

@@ -165,7 +165,7 @@ class Accumulator:
         """The name an outlet of :attr:`sources` is shown by: its most frequent spelling."""
         return self.spellings.name(key)
 
-    def _source_row(self, source: str, day: int) -> dict[int, int] | None:
+    def _source_row(self, source: str, day: int) -> dict[int, int]:
         """The counts of outlet ``source`` (an :func:`~trendscore.trends.outlets.outlet_key`) on
         a day: ``{0: passages, theme index + 1: count}``, sparse, so outlets x days x themes
         never fills memory with zeros."""
@@ -398,12 +398,11 @@ class Accumulator:
         if key is None:
             return
         srow = self._source_row(key, day)
-        if srow is not None:
-            if key in self.sources:  # not lumped with the outlets beyond MAX_SOURCES
-                self.spellings.add(key, source)
-            srow[0] += SCALE
-            for i, v in contribution.items():
-                srow[i + 1] = srow.get(i + 1, 0) + v
+        if key in self.sources:  # not lumped with the outlets beyond MAX_SOURCES
+            self.spellings.add(key, source)
+        srow[0] += SCALE
+        for i, v in contribution.items():
+            srow[i + 1] = srow.get(i + 1, 0) + v
 
     def settle(self) -> Accumulator:
         """Count every passage still waiting in the buffers (done before scoring)."""
@@ -428,9 +427,7 @@ class Accumulator:
                 _add_row(self._row(mine, day), orow, remap)
         for source, days in other.sources.items():
             for day, sparse in days.items():
-                target = self._source_row(source, day)
-                if target is not None:  # always: other's sources passed the same check
-                    _add_sparse(target, sparse, remap)
+                _add_sparse(self._source_row(source, day), sparse, remap)
         self.spellings.merge(other.spellings)
         self.records += other.records
         self.undated += other.undated
