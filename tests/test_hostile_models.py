@@ -326,6 +326,43 @@ def test_models_list_of_the_working_folder_shows_a_damaged_card_as_no_figure(cop
     assert row and "cv macro-F1 -" in row[0], result.output
 
 
+
+def _change_a_weight(directory):
+    """One weight of the model changed after saving, as a stray edit or a bad copy leaves it."""
+    intercept = np.load(directory / "intercept.npy", allow_pickle=False)
+    np.save(directory / "intercept.npy", intercept + 1.0)
+
+
+def test_models_list_says_which_model_here_will_not_load(copy, run, monkeypatch, tmp_path):
+    # a model folder whose files changed after saving was listed like any other, with its card's
+    # figure; --model then refused it
+    intact = tmp_path / "intact"
+    shutil.copytree(copy, intact)
+    _change_a_weight(copy)
+    monkeypatch.chdir(tmp_path)
+    lines = run("models", "list").output.splitlines()
+    at = next(i for i, line in enumerate(lines) if line.startswith("model "))
+    assert lines[at + 1] == (
+        f"  note: will not load: {copy / 'intercept.npy'}: SHA-256 does not match the manifest; "
+        "the file was changed after saving"
+    )
+    assert not any("will not load" in line for line in lines if line is not lines[at + 1])
+    assert run("label", "-", "--model", copy, input="短剧\n").exit_code == 2  # as the note says
+
+
+def test_models_list_of_a_registry_says_which_version_will_not_load(registry, run):
+    shutil.copytree(registry / "versions" / "v0001", registry / "versions" / "v0002")
+    _change_a_weight(registry / "versions" / "v0001")
+    result = run("models", "list", "--registry", registry)
+    assert result.exit_code == 0
+    lines = result.output.splitlines()
+    assert lines[0].startswith("* v0001") and lines[2].startswith("  v0002") and len(lines) == 3
+    assert lines[1] == (
+        f"    will not load: {registry / 'versions' / 'v0001' / 'intercept.npy'}: SHA-256 does not match the "
+        "manifest; the file was changed after saving"
+    )
+
+
 _PEAK = """
 import sys
 from trendscore.errors import ModelError

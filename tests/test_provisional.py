@@ -718,3 +718,24 @@ def test_evaluate_names_the_themes_given_not_a_provisional_one_added_since(tmp_p
         "the model was trained on the themes given (sports), its seeds' other labels taken off: so were these, "
         "from 4 passages: weather (4)"
     )
+
+
+def test_evaluate_marks_the_provisional_theme_in_its_table_and_json(made, run, tmp_path):
+    """evaluate's table and JSON had shown a provisional theme's figures like a trained theme's."""
+    out, _ = made
+    texts = _overseas_texts(12, skip=20)
+    records = [{"id": f"x{i}", "text": t, "labels": [NAME] if i < 8 else []} for i, t in enumerate(texts)]
+    labelled = tmp_path / "held.jsonl"
+    labelled.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), "utf-8")
+    table = run("evaluate", labelled, "--model", out, "--format", "table")
+    assert table.exit_code == 0, table.output
+    lines = {line.split()[0]: line for line in table.output.splitlines() if line and not line.startswith("theme")}
+    assert lines[NAME].startswith(f"{NAME} *") and table.output.count(" *") == 1
+    assert table.output.splitlines()[-1] == f"* provisional (made from a few examples, not trained): {NAME}"
+    scores = json.loads(run("evaluate", labelled, "--model", out, "--format", "json").output)
+    assert scores["provisional"] == [NAME] and scores["themes"][NAME]["support"] == 8
+    other = tmp_path / "other.jsonl"
+    overseas = [{**r, "labels": r["labels"] and ["overseas"]} for r in records]
+    other.write_text("".join(json.dumps(r) + "\n" for r in overseas), "utf-8")
+    plain = run("evaluate", other, "--model", "default", "--format", "table")
+    assert plain.exit_code == 0 and " *" not in plain.output and "provisional" not in plain.output

@@ -1028,6 +1028,8 @@ def models_list(registry):
                 f"cv macro-F1 {f1}{added}"
             )
         )
+        if row["problem"]:
+            click.echo(printable(f"    will not load: {row['problem']}"))
 
 
 @models.command("show", prints=True)
@@ -1098,16 +1100,20 @@ def evaluate(labelled, model_dir, fmt, quiet):
         return
     click.echo(f"{'theme':<14}{'precision':>10}{'recall':>8}{'f1':>8}{'support':>9}")
     undefined = set(scores.get("macro_f1_left_out") or [])
+    provisional = scores.get("provisional") or []
     for theme, s in scores["themes"].items():
+        name = f"{theme} *" if theme in provisional else theme
         if theme in undefined:  # neither labelled nor predicted: no figure to show
-            click.echo(f"{theme:<14}{'-':>10}{'-':>8}{'-':>8}{s['support']:>9}")
+            click.echo(f"{name:<14}{'-':>10}{'-':>8}{'-':>8}{s['support']:>9}")
             continue
-        click.echo(f"{theme:<14}{s['precision']:>10.3f}{s['recall']:>8.3f}{s['f1']:>8.3f}{s['support']:>9}")
+        click.echo(f"{name:<14}{s['precision']:>10.3f}{s['recall']:>8.3f}{s['f1']:>8.3f}{s['support']:>9}")
     micro, macro = ("-" if scores[k] is None else f"{scores[k]:.3f}" for k in ("micro_f1", "macro_f1"))
     click.echo(f"micro-F1 {micro}  macro-F1 {macro}  n={scores['n']}")
     if scores["macro_f1_left_out"]:
         left = ", ".join(scores["macro_f1_left_out"])
         click.echo(f"macro-F1 leaves out {left}: no passage is labelled or predicted with them (F1 undefined)")
+    if provisional:
+        click.echo(f"* provisional (made from a few examples, not trained): {', '.join(provisional)}")
 
 
 if __name__ == "__main__":  # pragma: no cover

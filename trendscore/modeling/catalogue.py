@@ -47,10 +47,22 @@ def _champion(path: Path) -> Path | None:
         return None
 
 
+def _notes(*notes: str | None) -> str | None:
+    """The notes a row has, joined; None when it has none."""
+    return "; ".join(n for n in notes if n) or None
+
+
+def _will_not_load(path: Path | None) -> str | None:
+    """A note when the model in ``path`` would be refused as it loads (its files changed since
+    it was saved), so that a listing does not offer a model that cannot be used."""
+    problem = None if path is None else store.model_dir_problem(path)
+    return None if problem is None else f"will not load: {problem}"
+
+
 def available_models(here: Path | None = None) -> list[dict]:
     """The bundled models, then every folder of the working directory that holds a model
     (a ``manifest.json``) or a registry (an ``aliases.json``), each with a note when a folder
-    carries a bundled model's name."""
+    carries a bundled model's name, and when the model (a registry's champion) would not load."""
     here = Path.cwd() if here is None else here
     rows = []
     for name in BUNDLED:
@@ -58,6 +70,7 @@ def available_models(here: Path | None = None) -> list[dict]:
         note = None
         if (here / name).exists():
             note = f"a folder {name!r} here is not what the name {name!r} loads (the bundled model); ./{name} loads it"
+        note = _notes(note, _will_not_load(path))
         rows.append({"name": name, "kind": "bundled", "path": str(path), "cv_macro_f1": _summary(path), "note": note})
     for path in sorted(p for p in here.iterdir() if p.is_dir()):
         if (path / "manifest.json").is_file():
@@ -67,11 +80,12 @@ def available_models(here: Path | None = None) -> list[dict]:
         else:
             continue
         note = f"shares its name with a bundled model: use it as ./{path.name}" if path.name in BUNDLED else None
-        figure = _summary(path)
+        figure, loads = _summary(path), path if kind == "model" else None
         if kind == "registry":  # what --model loads from it: its champion, whose card has the figure
-            champion = _champion(path)
-            if champion is not None:
-                kind, figure = f"registry, champion {champion.name}", _summary(champion)
+            loads = _champion(path)
+            if loads is not None:
+                kind, figure = f"registry, champion {loads.name}", _summary(loads)
+        note = _notes(note, _will_not_load(loads))
         rows.append({"name": path.name, "kind": kind, "path": str(path), "cv_macro_f1": figure, "note": note})
     return rows
 

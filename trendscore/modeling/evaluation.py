@@ -26,7 +26,8 @@ def evaluate(model: Model, seed_paths) -> dict:
     were set aside with their figures apart. ``warnings`` says when that happened, and when
     every label of the other passages (at least 20) equals the model's own answer (the file is
     most likely its own output; on its training seeds a fitted model gives their labels back,
-    so those say nothing of it).
+    so those say nothing of it). ``provisional`` names the model's provisional themes (made
+    from a few examples, not trained) when it has any.
 
     A label that is no theme of the model is refused, naming its line, unless the model was
     trained on themes given to it: training took its seeds' other labels off (such a seed was
@@ -92,6 +93,8 @@ def evaluate(model: Model, seed_paths) -> dict:
     if len(fresh) >= _OWN_OUTPUT_MIN and all(sorted(pred[i]) == sorted(seeds[i].labels) for i in fresh):
         warnings.append("every label equals the model's own answer: is this file its own output?")
     scores["warnings"] = warnings
+    if model.provisional:  # learned from a few examples, not trained: every output marks them
+        scores["provisional"] = [p.name for p in model.provisional]
     return scores
 
 

@@ -25,7 +25,7 @@ from trendscore.io.atomic import atomic_write_bytes, replace_dir, temp_dir_besid
 from trendscore.io.wholefile import file_problem
 from trendscore.modeling.model import BUNDLED, default_model_path, load_model
 from trendscore.modeling.modelcheck import VERSION_NAME, check_card
-from trendscore.modeling.store import load_json
+from trendscore.modeling.store import load_json, model_dir_problem
 from trendscore.seeds.files import Seed, read_seeds
 from trendscore.wording import counted, plural
 
@@ -216,7 +216,9 @@ class Registry:
         """One row per version: its name, whether it is the champion, and its model card's
         figures; ``created`` is when the version was made: for a champion with a provisional
         theme added (``themes add``), when the theme was added, not when the model under it was
-        trained; ``provisional`` names such themes (the figures are those of the model under them)."""
+        trained; ``provisional`` names such themes (the figures are those of the model under them);
+        ``problem`` says why the version would not load (a file changed since it was saved), or
+        is None."""
         if not self.exists():
             raise self._not_registry()
         champion = self.champion()
@@ -232,6 +234,7 @@ class Registry:
                 row["created"] = latest
             # a version made by themes add has its base's figures: its provisional themes say what differs
             row["provisional"] = [str(n) for n, r in (card.get("provisional") or {}).items() if isinstance(r, dict)]
+            row["problem"] = model_dir_problem(self.path / "versions" / name)
             rows.append(row)
         return rows
 

@@ -247,6 +247,18 @@ def read_model_dir(directory: Path) -> tuple[dict, dict[str, Path]]:
     return manifest, paths
 
 
+def model_dir_problem(directory: Path) -> str | None:
+    """Why the model in ``directory`` would not load (:func:`read_model_dir`'s refusal: a file
+    changed after saving, one missing or added), or None when its files are as saved."""
+    try:
+        read_model_dir(directory)
+    except ModelError as exc:
+        return str(exc)
+    except OSError as exc:  # unreadable: permissions, a vanished file
+        return f"{directory}: {exc.strerror or exc}"
+    return None
+
+
 def load_json(path: Path, limit: int = MAX_JSON_BYTES) -> dict:
     """A JSON file of a model or registry; NaN and Infinity (not JSON) and deep nesting refused,
     and, unread, anything but a regular file of at most ``limit`` bytes (a FIFO, a device) or
