@@ -215,6 +215,27 @@ def test_source_line_variants_start_their_own_article(tmp_path, line, date):
     _source_line_starts_its_article(tmp_path, line, date, ("郑州日报", "Zhengzhou Daily"))
 
 
+@pytest.mark.parametrize(
+    "line, date, outlet",
+    [
+        # typed with a Chinese input method's full-width digits and signs: body text before, the
+        # article glued to the one above it, undated and of no outlet
+        ("郑州日报· ２０２５－１１－２８ ００：５９", "2025-11-28", "郑州日报"),
+        ("郑州日报　·　２０２５年１１月２８日（周五）", "2025年11月28日", "郑州日报"),
+        ("ＺＺ Ｄａｉｌｙ· 2025/11/28", "2025/11/28", "ＺＺ Ｄａｉｌｙ"),  # the outlet as written
+    ],
+)
+def test_a_source_line_in_full_width_forms_starts_its_article_with_its_day_in_ascii(tmp_path, line, date, outlet):
+    _source_line_starts_its_article(tmp_path, line, date, (outlet,))
+
+
+def test_score_dates_a_full_width_source_line_by_its_day(tmp_path, run):
+    path = tmp_path / "d.txt"
+    path.write_text(_three_articles("郑州日报· ２０２５－１１－２８ ００：５９"), "utf-8")
+    result = run("score", path, "--freq", "day", "--as-of", "2025-12-01")
+    assert result.exit_code == 0 and "3 dated, 0 undated" in result.output, result.output
+
+
 def test_an_outlet_whose_name_holds_a_middle_dot_is_read_whole(tmp_path):
     """'人民日报·海外版· 2025-11-28 00:59' had been body text (an outlet's name could hold no
     dot): its title joined to the article above, the article undated and of no outlet."""

@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-__all__ = ["Document", "SOURCE_LINE", "field_word", "parse_digest", "digest_parts", "looks_like_digest"]
+__all__ = ["Document", "SOURCE_LINE", "field_word", "parse_digest", "digest_parts", "looks_like_digest", "source_match"]
 
 #: the dots that may stand between the outlet and the date: the export's own middle dot (U+00B7)
 #: and the look-alikes a copy or another version of it may hold (bullet, katakana middle dot,
@@ -50,6 +50,19 @@ SOURCE_LINE = re.compile(
     rf"|(?P<undated>{_UNDATED}))\s*$",
     re.I,
 )
+#: full-width ASCII forms (``２０２５－１１－２８``, ``：``) and the ideographic space, as their
+#: ASCII characters: one character for one, so a match's positions hold in the line as written
+_HALF_WIDTH = str.maketrans({chr(c): chr(c - 0xFEE0) for c in range(0xFF01, 0xFF5F)} | {"\u3000": " "})
+
+
+def source_match(line: str) -> re.Match[str] | None:
+    """:data:`SOURCE_LINE` matched on ``line`` with full-width digits and signs read as ASCII
+    (a Chinese input method's ``２０２５－１１－２８``); the match's groups are of that reading, so
+    its ``date`` is in ASCII digits, and its positions are the line's own (``line[m.start("source"):
+    m.end("source")]`` is the outlet as written)."""
+    return SOURCE_LINE.match(line.translate(_HALF_WIDTH))
+
+
 _TITLE_MAX = 100
 #: words that name a field of a page (its date or where it came from), not an outlet: a line
 #: such as ``发布时间· 2025-11-28`` in a body is the article's own metadata, not the source line
@@ -107,7 +120,7 @@ def looks_like_digest(lines: Iterable[str]) -> bool:
     above: list[str] = []
     first_ok: bool | None = None  # the strict reading of the first source line
     for stripped in head:
-        m = SOURCE_LINE.match(stripped)
+        m = source_match(stripped)
         if m and m.group("date"):  # a time alone ("张三· 12:30", as in a chat) does not make a digest
             if first_ok is not None:
                 return True  # a second source line
@@ -136,7 +149,7 @@ def _relative_digest(head: list[str]) -> bool:
     articles = 0
     previous = -1  # the line of the previous source line
     for k, text in enumerate(head):
-        m = SOURCE_LINE.match(text)
+        m = source_match(text)
         if m is None:
             continue
         relative = m.group("undated") is not None and not _CLOCK.fullmatch(m.group("undated"))
@@ -147,7 +160,7 @@ def _relative_digest(head: list[str]) -> bool:
         shaped = (
             _heads_article((k - 1, title, False))
             and bool(body)
-            and not SOURCE_LINE.match(body)
+            and not source_match(body)
             and len(body) > len(title)
             and (
                 any(head[previous + 1 : k - 1])
@@ -241,7 +254,7 @@ def _sources(lines: Iterable[str]) -> Iterator[tuple[int, str, re.Match[str] | N
     held: tuple[int, str, re.Match[str] | None] | None = None
     for i, raw in enumerate(lines):
         stripped = raw.strip()
-        m = SOURCE_LINE.match(stripped)
+        m = source_match(stripped)
         if held is not None:
             yield held if m is None or field_word(m) else (held[0], held[1], None)
         held = (i, stripped, m)
@@ -267,7 +280,7 @@ def _heads_article(last: tuple[int, str, bool] | None) -> bool:
         return False
     text = last[1]
     sentence = text.endswith(_BODY_ENDS) or (text.endswith(".") and not text.endswith(".."))
-    return len(text) <= _TITLE_MAX and not sentence and not SOURCE_LINE.match(text)
+    return len(text) <= _TITLE_MAX and not sentence and not source_match(text)
 
 
 def digest_parts(lines: Iterable[str]) -> Iterator[tuple]:
@@ -316,7 +329,7 @@ def digest_parts(lines: Iterable[str]) -> Iterator[tuple]:
             # a time or relative day alone is kept as written: the day is unknown, and scoring
             # counts it undated with its warning rather than the article being taken for body text
             # a field's line under a title is the article's date, with no outlet named
-            source = None if field else m.group("source").strip()
+            source = None if field else stripped[m.start("source") : m.end("source")].strip()
             yield ("doc", title, source, m.group("date") or m.group("undated"), i)
             started, body, last = True, False, (i, stripped, True)
             continue
