@@ -7,12 +7,15 @@ runs `trendscore train` on dev with no options (and again with --allow-encoder u
 `trendscore label` on test as subprocesses, and prints the accuracy and the wall-clock time of
 each command, with the settings each search chose. ``--lines N`` keeps the first N lines of
 each file (a quick check that the script still runs; BENCHMARKS.md's figures are of all).
+``--options "..."`` (repeatable) runs `train` with those options instead of the two runs above
+(``--options "--allow-encoder e5-small --budget 3000"``: the slower encoder, unhurried).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import shlex
 import subprocess
 import sys
 import tempfile
@@ -37,7 +40,9 @@ def _write(path: Path, split: str, lines: int | None = None) -> list[str]:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--lines", type=int, default=None, help="the first N lines of dev.txt and test.txt (default: all)")
+    ap.add_argument("--options", action="append", default=None, help="train's options for one run (repeatable)")
     args = ap.parse_args()
+    runs = RUNS if args.options is None else [shlex.split(o) for o in args.options]
     cli = [sys.executable, "-m", "trendscore"]
     n = len(thucnews("test")[0][: args.lines])
     print(f"machine: {machine()}")
@@ -47,7 +52,7 @@ def main() -> None:
         tmp = Path(tmp)
         _write(tmp / "dev.jsonl", "dev", args.lines)
         gold = _write(tmp / "test.jsonl", "test", args.lines)
-        for extra in RUNS:
+        for extra in runs:
             t0 = time.perf_counter()
             subprocess.run([*cli, "train", str(tmp / "dev.jsonl"), "-o", str(tmp / "model"), *extra], check=True)
             train_s = time.perf_counter() - t0
