@@ -39,6 +39,21 @@ def test_closed_standard_output_refuses_every_command_that_prints(tmp_path, args
     assert not (tmp_path / "reg").exists()  # refused before any work
 
 
+@pytest.mark.parametrize(
+    "args", [["--help"], ["--version"], ["-h"], ["label", "--help"], ["models", "--help"], ["models", "list", "-h"]]
+)
+def test_closed_standard_output_refuses_help_and_version(args):
+    """`trendscore --help >&-` had printed the help to nowhere and exited 0."""
+    done = _cli(args, stdout=None, preexec_fn=lambda: os.close(1))
+    assert (done.returncode, done.stderr) == (2, b"Error: -: standard output is closed: there is nowhere to print to\n")
+
+
+def test_help_after_the_end_of_options_is_an_argument_not_the_help(tmp_path):
+    """``--`` ends the options: a file named ``--help`` after it is read as a file."""
+    done = _cli(["seeds", "validate", "--", "--help"], stdout=None, preexec_fn=lambda: os.close(1))
+    assert (done.returncode, done.stderr) == (2, CLOSED)
+
+
 @pytest.mark.slow
 def test_closed_standard_output_leaves_commands_that_do_not_print_alone(tmp_path):
     """A command whose results are files and whose words go to stderr runs as before."""

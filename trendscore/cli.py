@@ -49,7 +49,21 @@ def _on_sigterm(signum, frame):
 _BROKEN_PIPE_EXIT = 141
 
 
-class _Command(click.Command):
+class _RefusesHelpUnheard:
+    """A command or group that refuses ``--help`` (and the group ``--version``) when standard
+    output is closed (``>&-``), as the commands that print are refused: click printed the help
+    to nowhere and exited 0."""
+
+    def parse_args(self, ctx, args):
+        asked = set(ctx.help_option_names) | ({"--version"} if isinstance(self, click.Group) else set())
+        before_end = args[: args.index("--")] if "--" in args else args
+        if sys.stdout is None and asked & set(before_end):
+            click.echo("Error: -: standard output is closed: there is nowhere to print to", err=True)
+            ctx.exit(2)
+        return super().parse_args(ctx, args)  # type: ignore[misc]
+
+
+class _Command(_RefusesHelpUnheard, click.Command):
     """A command; ``prints``: it writes its results to standard output (True), or does when the
     function it names says so of its parameters, and is then refused before any work when
     standard output is closed (``>&-``), as ``label`` and ``score`` are refused for ``-o -``."""
@@ -66,13 +80,13 @@ class _Command(click.Command):
         return super().invoke(ctx)
 
 
-class _SubGroup(click.Group):
+class _SubGroup(_RefusesHelpUnheard, click.Group):
     """A group under ``trendscore`` (``models``, ``seeds``, ``themes``) whose commands are :class:`_Command`."""
 
     command_class = _Command
 
 
-class _Group(click.Group):
+class _Group(_RefusesHelpUnheard, click.Group):
     command_class = _Command
     group_class = _SubGroup
 
