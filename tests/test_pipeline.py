@@ -54,6 +54,19 @@ def test_help_after_the_end_of_options_is_an_argument_not_the_help(tmp_path):
     assert (done.returncode, done.stderr) == (2, CLOSED)
 
 
+def test_an_option_value_that_reads_like_help_is_a_value_with_standard_output_closed(tmp_path):
+    """``label in.jsonl -o -h >&-`` writes the file ``-h`` (``-h`` is ``-o``'s value, not the help)
+    and ``--model -h`` names a model: both had been refused as a request for the help, since every
+    word of the command line was taken for an option."""
+    news = _jsonl(tmp_path / "in.jsonl", PASSAGES)
+    done = _cli(["label", news, "-o", "-h"], stdout=None, preexec_fn=lambda: os.close(1), cwd=tmp_path)
+    assert (done.returncode, done.stderr) == (0, b"")
+    assert len((tmp_path / "-h").read_text("utf-8").splitlines()) == len(PASSAGES)
+    args = ["label", news, "-o", tmp_path / "out.jsonl", "--model", "-h"]
+    done = _cli(args, stdout=None, preexec_fn=lambda: os.close(1), cwd=tmp_path)
+    assert (done.returncode, done.stderr) == (2, b"Error: -h: no such model directory\n")
+
+
 @pytest.mark.slow
 def test_closed_standard_output_leaves_commands_that_do_not_print_alone(tmp_path):
     """A command whose results are files and whose words go to stderr runs as before."""

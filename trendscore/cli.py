@@ -49,18 +49,36 @@ def _on_sigterm(signum, frame):
 _BROKEN_PIPE_EXIT = 141
 
 
-class _RefusesHelpUnheard:
-    """A command or group that refuses ``--help`` (and the group ``--version``) when standard
-    output is closed (``>&-``), as the commands that print are refused: click printed the help
-    to nowhere and exited 0."""
+class _Heard:
+    """The callback of ``--help`` or ``--version``, refused when standard output is closed
+    (``>&-``), as the commands that print are refused: click printed to nowhere and exited 0.
+    Only the option itself calls it, so an option's value that reads ``-h`` (``-o -h``, a file
+    so named) and a word after ``--`` are left as they were."""
 
-    def parse_args(self, ctx, args):
-        asked = set(ctx.help_option_names) | ({"--version"} if isinstance(self, click.Group) else set())
-        before_end = args[: args.index("--")] if "--" in args else args
-        if sys.stdout is None and asked & set(before_end):
+    def __init__(self, callback):
+        self.callback = callback
+
+    def __call__(self, ctx, param, value):
+        if value and not ctx.resilient_parsing and sys.stdout is None:
             click.echo("Error: -: standard output is closed: there is nowhere to print to", err=True)
             ctx.exit(2)
-        return super().parse_args(ctx, args)  # type: ignore[misc]
+        return self.callback(ctx, param, value)
+
+
+class _RefusesHelpUnheard:
+    """A command or group whose ``--help`` (and ``--version``, the program's) is :class:`_Heard`."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for param in self.params:  # type: ignore[attr-defined]
+            if isinstance(param, click.Option) and param.is_eager and "--version" in param.opts and param.callback:
+                param.callback = _Heard(param.callback)
+
+    def get_help_option(self, ctx):
+        option = super().get_help_option(ctx)  # type: ignore[misc]
+        if option is not None and option.callback is not None and not isinstance(option.callback, _Heard):
+            option.callback = _Heard(option.callback)
+        return option
 
 
 class _Command(_RefusesHelpUnheard, click.Command):
