@@ -350,6 +350,23 @@ def test_models_list_says_which_model_here_will_not_load(copy, run, monkeypatch,
     assert run("label", "-", "--model", copy, input="短剧\n").exit_code == 2  # as the note says
 
 
+def test_models_list_of_a_folder_whose_manifest_names_a_nul_character_is_a_note(copy, run, monkeypatch, tmp_path):
+    # models list reads every model's manifest since it says which will not load: a file name
+    # holding a NUL character (JSON "\u0000") had ended it in a traceback
+    manifest = json.loads((copy / MANIFEST).read_text("utf-8"))
+    manifest["files"]["a\0.npy"] = "0" * 64
+    (copy / MANIFEST).write_text(json.dumps(manifest), "utf-8")
+    monkeypatch.chdir(tmp_path)
+    result = run("models", "list")
+    assert result.exit_code == 0
+    lines = result.output.splitlines()
+    at = next(i for i, line in enumerate(lines) if line.startswith("model "))
+    assert lines[at + 1] == (
+        f"  note: will not load: {copy / MANIFEST}: file name 'a\\x00.npy' holds a NUL character, "
+        "which no file name may"
+    )
+
+
 def test_models_list_of_a_registry_says_which_version_will_not_load(registry, run):
     shutil.copytree(registry / "versions" / "v0001", registry / "versions" / "v0002")
     _change_a_weight(registry / "versions" / "v0001")

@@ -54,6 +54,15 @@ def test_manifest_pointing_outside_is_refused(copy):
         load_model(copy)
 
 
+def test_manifest_naming_a_file_with_a_nul_character_is_refused(copy):
+    # it had ended in a traceback (ValueError: embedded null byte) as the name was looked up
+    manifest = json.loads((copy / "manifest.json").read_text())
+    manifest["files"]["a\0.npy"] = "0" * 64
+    (copy / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(ModelError, match=r"manifest\.json: file name 'a\\x00\.npy' holds a NUL character"):
+        load_model(copy)
+
+
 def test_symlink_inside_is_refused(copy, tmp_path):
     (tmp_path / "elsewhere.json").write_text("{}")
     (copy / "card.json").unlink()

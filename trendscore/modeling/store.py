@@ -184,6 +184,8 @@ def write_model_dir(
 def _check_name(directory: Path, name: str) -> Path:
     if not isinstance(name, str) or "/" in name or "\\" in name or name in ("", ".", "..") or name.startswith(".."):
         raise ModelError(f"{directory}/{MANIFEST}: file name {name!r} points outside the model directory")
+    if "\0" in name:  # no file can be so named: the system refuses the name itself (ValueError)
+        raise ModelError(f"{directory}/{MANIFEST}: file name {name!r} holds a NUL character, which no file name may")
     if not name.endswith(_ALLOWED_SUFFIXES):
         raise ModelError(f"{directory}/{name}: only .json, .npy and .md files may be in a model")
     return directory / name
