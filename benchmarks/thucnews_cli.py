@@ -8,7 +8,9 @@ runs `trendscore train` on dev with no options (and again with --allow-encoder u
 each command, with the settings each search chose. ``--lines N`` keeps the first N lines of
 each file (a quick check that the script still runs; BENCHMARKS.md's figures are of all).
 ``--options "..."`` (repeatable) runs `train` with those options instead of the two runs above
-(``--options "--allow-encoder e5-small --budget 3000"``: the slower encoder, unhurried).
+(``--options "--allow-encoder e5-small --budget 3000"``: the slower encoder, unhurried). One
+option alone is written with ``=`` (``--options=--curve``): argparse takes a word that starts
+with ``-`` and holds no space for an option of its own.
 """
 
 from __future__ import annotations
@@ -40,7 +42,12 @@ def _write(path: Path, split: str, lines: int | None = None) -> list[str]:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--lines", type=int, default=None, help="the first N lines of dev.txt and test.txt (default: all)")
-    ap.add_argument("--options", action="append", default=None, help="train's options for one run (repeatable)")
+    ap.add_argument(
+        "--options",
+        action="append",
+        default=None,
+        help="train's options for one run (repeatable; one alone: --options=--curve)",
+    )
     args = ap.parse_args()
     runs = RUNS if args.options is None else [shlex.split(o) for o in args.options]
     cli = [sys.executable, "-m", "trendscore"]
