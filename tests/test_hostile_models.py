@@ -367,6 +367,18 @@ def test_models_list_of_a_folder_whose_manifest_names_a_nul_character_is_a_note(
     )
 
 
+def test_a_model_file_that_cannot_be_read_is_named_in_the_note(copy, monkeypatch):
+    # the note had named the model's folder alone ("MODEL: Permission denied"), not the file
+    from trendscore.modeling import store
+
+    def refused(path):
+        raise PermissionError(13, "Permission denied", str(path))
+
+    monkeypatch.setattr(store, "sha256_file", refused)
+    problem = store.model_dir_problem(copy)
+    assert re.fullmatch(rf"{re.escape(str(copy))}/\w+\.(json|npy): cannot be read \(Permission denied\)", problem)
+
+
 def test_models_list_of_a_registry_says_which_version_will_not_load(registry, run):
     shutil.copytree(registry / "versions" / "v0001", registry / "versions" / "v0002")
     _change_a_weight(registry / "versions" / "v0001")

@@ -256,8 +256,8 @@ def model_dir_problem(directory: Path) -> str | None:
         read_model_dir(directory)
     except ModelError as exc:
         return str(exc)
-    except OSError as exc:  # unreadable: permissions, a vanished file
-        return f"{directory}: {exc.strerror or exc}"
+    except OSError as exc:  # unreadable: permissions, a vanished file; named when the system names it
+        return f"{exc.filename or directory}: cannot be read ({exc.strerror or exc})"
     return None
 
 
