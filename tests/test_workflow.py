@@ -39,6 +39,26 @@ def test_rollback_walks_back_through_the_champions_and_never_toggles(tmp_path):
     assert reg.history() == ["v0001", "v0003"] and reg.rollback() == "v0001"
 
 
+def test_rollback_refuses_a_champion_before_that_does_not_load(tmp_path):
+    """Found by a year of use: promote refused a damaged version, but rollback made it the
+    champion without a word, and every label --model REGISTRY failed after it."""
+    reg = _copy_versions(tmp_path)
+    with open(reg.path / "versions" / "v0002" / "vocab.json", "a", encoding="utf-8") as f:
+        f.write(" ")
+    result = CliRunner().invoke(main, ["models", "rollback", "--registry", str(reg.path)])
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"Error: {reg.path / 'versions' / 'v0002' / 'vocab.json'}: SHA-256 does not match the manifest; the file "
+        "was changed after saving; cannot roll back to v0002: the champion stays v0003 (promote a version that "
+        "loads instead)\n"
+    )
+    assert reg.champion() == "v0003" and reg.history() == ["v0001", "v0002", "v0003"]
+    shutil.rmtree(reg.path / "versions" / "v0002")
+    with pytest.raises(trendscore.ModelError, match="cannot roll back to v0002: it is not among the registry's"):
+        reg.rollback()
+    assert reg.champion() == "v0003" and reg.history() == ["v0001", "v0002", "v0003"]
+
+
 def test_history_and_rollback_commands(tmp_path):
     reg = _copy_versions(tmp_path)
     runner = CliRunner()

@@ -196,9 +196,23 @@ class Registry:
             load_model(self.path / "versions" / name)  # refuse a damaged version
             self._set_champion(name)
 
+    def _check_loads(self, name: str, doing: str) -> None:
+        """Refuse to make version ``name`` the champion when it is missing or does not load (a
+        file changed after saving): a ModelError naming it, the registry left as it was."""
+        if name not in self.versions():
+            raise ModelError(f"{self.path}: cannot {doing} {name}: it is not among the registry's versions")
+        try:
+            load_model(self.path / "versions" / name)
+        except ModelError as exc:
+            raise ModelError(
+                f"{exc}; cannot {doing} {name}: the champion stays {self.champion()} "
+                "(promote a version that loads instead)"
+            ) from None
+
     def rollback(self) -> str:
         """Undo the last promotion: the champion before it is champion again, and a second
-        rollback goes back one more (it never returns to the version just left)."""
+        rollback goes back one more (it never returns to the version just left). A champion
+        before that is missing or does not load is refused, naming it, and nothing changes."""
         with self.lock(create=False):
             data = self._aliases()
             history = list(data.get("history", []))
@@ -207,6 +221,7 @@ class Registry:
                 history.pop()
             if not history:
                 raise ModelError(f"{self.path}: no earlier champion to roll back to")
+            self._check_loads(history[-1], "roll back to")
             data["champion"] = history[-1]
             data["history"] = history
             _write_json_atomic(self.path / ALIASES, data)
