@@ -739,3 +739,20 @@ def test_evaluate_marks_the_provisional_theme_in_its_table_and_json(made, run, t
     other.write_text("".join(json.dumps(r) + "\n" for r in overseas), "utf-8")
     plain = run("evaluate", other, "--model", "default", "--format", "table")
     assert plain.exit_code == 0 and " *" not in plain.output and "provisional" not in plain.output
+
+
+def test_models_list_of_the_working_folder_names_provisional_themes(made, run, tmp_path, monkeypatch):
+    """Found keeping a model for a year: `models list --registry` said `+ provisional NAME`, but the
+    listing of the working folder gave a model (or a registry's champion) with a provisional theme
+    its base's figure without a word."""
+    from trendscore.modeling.registry import Registry
+
+    shutil.copytree(made[0], tmp_path / "with_theme")
+    Registry(tmp_path / "reg").add(load_model(made[0]))
+    monkeypatch.chdir(tmp_path)
+    lines = run("models", "list").stdout.splitlines()
+    note = f"  note: + provisional {NAME} (made from a few examples; the figure is the model's under them)"
+    for name in ("reg", "with_theme"):
+        row = next(i for i, line in enumerate(lines) if line.startswith(f"{name} "))
+        assert lines[row + 1] == note, lines
+    assert not any("provisional" in line for line in lines[:3])  # the bundled models have none

@@ -20,20 +20,36 @@ def shadowing_folder(name) -> Path | None:
     return None
 
 
-def _summary(path: Path) -> float | None:
-    """The cross-validated macro-F1 of the model card in ``path``, or None when there is none
-    to read. A card that is no regular file is not opened (a FIFO would wait for a writer)."""
-    card_path = path / "card.json"
-    if not card_path.is_file():
-        return None
+def _card(path: Path | None) -> dict:
+    """The model card in ``path``, or an empty dict when there is none to read. A card that is
+    no regular file is not opened (a FIFO would wait for a writer)."""
+    card_path = None if path is None else path / "card.json"
+    if card_path is None or not card_path.is_file():
+        return {}
     try:
         card = store.load_json(card_path)  # NaN, Infinity and deep nesting refused, as for any model file
-        value = (card.get("cross_validation") or {}).get("macro_f1")
-    except (ModelError, AttributeError):  # not JSON (nested past the parser's recursion too), or odd types
-        return None
+    except ModelError:  # not JSON (nested past the parser's recursion too)
+        return {}
+    return card if isinstance(card, dict) else {}
+
+
+def _summary(card: dict) -> float | None:
+    """The cross-validated macro-F1 of ``card``, or None when it has none to show."""
+    value = card.get("cross_validation")
+    value = value.get("macro_f1") if isinstance(value, dict) else None
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1:
         return None  # 1e400 is read as infinity: no figure a listing may show
     return float(value)
+
+
+def _provisional_note(card: dict) -> str | None:
+    """A note naming the provisional themes (``themes add``) of ``card``: the figure beside
+    them is the model's under them, as ``models list --registry`` says of a version."""
+    records = card.get("provisional")
+    names = [str(n) for n, r in records.items() if isinstance(r, dict)] if isinstance(records, dict) else []
+    if not names:
+        return None
+    return f"+ provisional {', '.join(names)} (made from a few examples; the figure is the model's under them)"
 
 
 def _champion(path: Path) -> Path | None:
@@ -71,7 +87,7 @@ def available_models(here: Path | None = None) -> list[dict]:
         if (here / name).exists():
             note = f"a folder {name!r} here is not what the name {name!r} loads (the bundled model); ./{name} loads it"
         note = _notes(note, _will_not_load(path))
-        rows.append({"name": name, "kind": "bundled", "path": str(path), "cv_macro_f1": _summary(path), "note": note})
+        rows.append({"name": name, "kind": "bundled", "path": str(path), "cv_macro_f1": _summary(_card(path)), "note": note})
     for path in sorted(p for p in here.iterdir() if p.is_dir()):
         if (path / "manifest.json").is_file():
             kind = "model"
@@ -80,12 +96,14 @@ def available_models(here: Path | None = None) -> list[dict]:
         else:
             continue
         note = f"shares its name with a bundled model: use it as ./{path.name}" if path.name in BUNDLED else None
-        figure, loads = _summary(path), path if kind == "model" else None
+        loads = path if kind == "model" else None
         if kind == "registry":  # what --model loads from it: its champion, whose card has the figure
             loads = _champion(path)
             if loads is not None:
-                kind, figure = f"registry, champion {loads.name}", _summary(loads)
-        note = _notes(note, _will_not_load(loads))
+                kind = f"registry, champion {loads.name}"
+        card = _card(path if loads is None else loads)
+        figure = _summary(card)
+        note = _notes(note, _provisional_note(card), _will_not_load(loads))
         rows.append({"name": path.name, "kind": kind, "path": str(path), "cv_macro_f1": figure, "note": note})
     return rows
 
