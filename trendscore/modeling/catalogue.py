@@ -87,7 +87,8 @@ def available_models(here: Path | None = None) -> list[dict]:
         if (here / name).exists():
             note = f"a folder {name!r} here is not what the name {name!r} loads (the bundled model); ./{name} loads it"
         note = _notes(note, _will_not_load(path))
-        rows.append({"name": name, "kind": "bundled", "path": str(path), "cv_macro_f1": _summary(_card(path)), "note": note})
+        figure = _summary(_card(path))
+        rows.append({"name": name, "kind": "bundled", "path": str(path), "cv_macro_f1": figure, "note": note})
     for path in sorted(p for p in here.iterdir() if p.is_dir()):
         if (path / "manifest.json").is_file():
             kind = "model"
