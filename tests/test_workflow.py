@@ -59,6 +59,18 @@ def test_rollback_refuses_a_champion_before_that_does_not_load(tmp_path):
     assert reg.champion() == "v0003" and reg.history() == ["v0001", "v0002", "v0003"]
 
 
+def test_promoting_the_champion_again_leaves_the_history_as_it_was(tmp_path):
+    """Found by a year of use: `models promote` of the version that was the champion already
+    put it on the history a second time, so `models history` listed a promotion that never
+    happened."""
+    reg = _copy_versions(tmp_path, n=2)
+    result = CliRunner().invoke(main, ["models", "promote", "v0002", "--registry", str(reg.path)])
+    assert result.exit_code == 0 and result.stderr == "v0002 is already the champion\n"
+    assert reg.history() == ["v0001", "v0002"] and reg.champion() == "v0002"
+    assert reg.rollback() == "v0001"
+    assert reg.promote("v0002") is True and reg.history() == ["v0001", "v0002"]
+
+
 def test_history_and_rollback_commands(tmp_path):
     reg = _copy_versions(tmp_path)
     runner = CliRunner()

@@ -1089,8 +1089,8 @@ def models_promote(version, registry):
     """Make VERSION the champion."""
     from trendscore.modeling.registry import Registry
 
-    Registry(registry).promote(version)
-    click.echo(f"{version} is the champion", err=True)
+    changed = Registry(registry).promote(version)
+    click.echo(f"{version} is {'the' if changed else 'already the'} champion", err=True)
 
 
 @models.command("rollback")

@@ -146,12 +146,17 @@ class Registry:
         root = self.path / "versions"
         return sorted(p.name for p in root.iterdir() if re.fullmatch(r"v\d{4}", p.name)) if root.is_dir() else []
 
-    def _set_champion(self, name: str) -> None:
-        """Make ``name`` the champion, on top of the history (a stack that rollback pops)."""
+    def _set_champion(self, name: str) -> bool:
+        """Make ``name`` the champion, on top of the history (a stack that rollback pops);
+        False, and nothing written, when it is the champion on top of the history already."""
         data = self._aliases() if self.exists() else {"champion": None, "history": []}
+        history = data.get("history", [])
+        if data.get("champion") == name and history[-1:] == [name]:
+            return False
         data["champion"] = name
-        data["history"] = (data.get("history", []) + [name])[-MAX_HISTORY:]
+        data["history"] = (history + [name])[-MAX_HISTORY:]
         _write_json_atomic(self.path / ALIASES, data)
+        return True
 
     def history(self) -> list[str]:
         """Champions from the first to the current one: what successive rollbacks walk back through."""
@@ -188,13 +193,15 @@ class Registry:
                 lock.release()
 
     # ------------------------------------------------------------ alias changes
-    def promote(self, name: str) -> None:
-        """Make version ``name`` the champion after checking that it loads as a model."""
+    def promote(self, name: str) -> bool:
+        """Make version ``name`` the champion after checking that it loads as a model. False
+        when it is the champion already: the history does not take it twice (``models history``
+        had listed it again, as if promoted a second time)."""
         with self.lock(create=False):
             if name not in self.versions():  # its aliases may be yet to write: the first promotion
                 raise self._no_version(name)
             load_model(self.path / "versions" / name)  # refuse a damaged version
-            self._set_champion(name)
+            return self._set_champion(name)
 
     def _check_loads(self, name: str, doing: str) -> None:
         """Refuse to make version ``name`` the champion when it is missing or does not load (a
