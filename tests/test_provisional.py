@@ -756,3 +756,20 @@ def test_models_list_of_the_working_folder_names_provisional_themes(made, run, t
         row = next(i for i, line in enumerate(lines) if line.startswith(f"{name} "))
         assert lines[row + 1] == note, lines
     assert not any("provisional" in line for line in lines[:3])  # the bundled models have none
+
+
+def test_evaluate_sets_a_provisional_themes_own_examples_apart(made, run, tmp_path):
+    """Found keeping a model for a year: evaluate set aside the passages a model was trained on,
+    but not the examples its provisional theme was learned from, so labelling those examples
+    gave the theme a perfect F1 without a word."""
+    out, _ = made
+    texts = _overseas_texts(3) + _overseas_texts(5, skip=20)  # the fixture's examples are the first ten
+    labelled = _write_jsonl(tmp_path / "held.jsonl", texts, labels=[NAME])
+    result = run("evaluate", labelled, "--model", out, "--format", "json")
+    assert result.exit_code == 0, result.output
+    scores = json.loads(result.stdout)
+    assert scores["n"] == 5 and scores["trained_on"]["n"] == 3 and scores["themes"][NAME]["support"] == 5
+    assert result.stderr == (
+        "Warning: 3 of 8 passages were in the model's training seeds or a provisional theme's examples: "
+        "figures are on the other passages, those apart under trained_on\n"
+    )

@@ -21,7 +21,8 @@ def evaluate(model: Model, seed_paths) -> dict:
     F1 the file leaves undefined, are named in ``macro_f1_left_out`` (macro-F1 is None when
     every theme is); micro-F1 is None when no passage is labelled or predicted with any theme.
 
-    Passages the model was trained on (its card lists them) would score as if learned by heart:
+    Passages the model was trained on (its card lists them; a provisional theme's examples too)
+    would score as if learned by heart:
     the figures are on the other passages (``n`` of them), and ``trained_on`` gives how many
     were set aside with their figures apart. ``warnings`` says when that happened, and when
     every label of the other passages (at least 20) equals the model's own answer (the file is
@@ -63,7 +64,12 @@ def evaluate(model: Model, seed_paths) -> dict:
         )
     pred = model.labels_from_proba(model.predict_proba([s.text for s in seeds]))
     trained = set((model.card or {}).get("trained_on", []))
-    seen = [text_key(s.text) in trained for s in seeds] if trained else [False] * len(seeds)
+    # a provisional theme learned from its examples as a trained theme from its seeds
+    examples = {text_key(t) for theme in model.provisional for t in theme.examples} - trained
+    seen = [text_key(s.text) in trained or text_key(s.text) in examples for s in seeds]
+    where = "the model's training seeds"
+    if any(text_key(s.text) in examples for s in seeds):
+        where += " or a provisional theme's examples"
 
     def figures(pick: bool) -> dict:
         rows = [i for i, flag in enumerate(seen) if flag == pick]
@@ -78,13 +84,13 @@ def evaluate(model: Model, seed_paths) -> dict:
     n_seen = sum(seen)
     if n_seen == len(seeds):
         scores = figures(True)
-        warnings.append(f"all {n_seen} passages were in the model's training seeds: these figures say little")
+        warnings.append(f"all {n_seen} passages were in {where}: these figures say little")
         scores["trained_on"] = {"n": n_seen}
     else:
         scores = figures(False)
         if n_seen:
             warnings.append(
-                f"{n_seen} of {len(seeds)} passages were in the model's training seeds: "
+                f"{n_seen} of {len(seeds)} passages were in {where}: "
                 "figures are on the other passages, those apart under trained_on"
             )
             scores["trained_on"] = {"n": n_seen, **figures(True)}
