@@ -54,7 +54,11 @@ def test_rollback_refuses_a_champion_before_that_does_not_load(tmp_path):
     )
     assert reg.champion() == "v0003" and reg.history() == ["v0001", "v0002", "v0003"]
     shutil.rmtree(reg.path / "versions" / "v0002")
-    with pytest.raises(trendscore.ModelError, match="cannot roll back to v0002: it is not among the registry's"):
+    with pytest.raises(
+        trendscore.ModelError,
+        match="cannot roll back to v0002: it is not among the registry's "
+        r"versions; the champion stays v0003 \(promote a version that loads instead\)$",
+    ):
         reg.rollback()
     assert reg.champion() == "v0003" and reg.history() == ["v0001", "v0002", "v0003"]
 

@@ -206,15 +206,13 @@ class Registry:
     def _check_loads(self, name: str, doing: str) -> None:
         """Refuse to make version ``name`` the champion when it is missing or does not load (a
         file changed after saving): a ModelError naming it, the registry left as it was."""
+        stays = f"the champion stays {self.champion()} (promote a version that loads instead)"
         if name not in self.versions():
-            raise ModelError(f"{self.path}: cannot {doing} {name}: it is not among the registry's versions")
+            raise ModelError(f"{self.path}: cannot {doing} {name}: it is not among the registry's versions; {stays}")
         try:
             load_model(self.path / "versions" / name)
         except ModelError as exc:
-            raise ModelError(
-                f"{exc}; cannot {doing} {name}: the champion stays {self.champion()} "
-                "(promote a version that loads instead)"
-            ) from None
+            raise ModelError(f"{exc}; cannot {doing} {name}: {stays}") from None
 
     def rollback(self) -> str:
         """Undo the last promotion: the champion before it is champion again, and a second
