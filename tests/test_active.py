@@ -146,3 +146,26 @@ def test_suggest_cli_says_why_it_wrote_fewer_than_asked(tmp_path):
     )
     result = CliRunner().invoke(main, ["suggest", str(pool), "-n", "10", "-o", str(out)])
     assert result.exit_code == 0 and result.stderr == ""  # as many as asked: nothing to explain
+
+
+def test_suggest_keeps_a_passages_own_labels_as_labels_input(tmp_path):
+    """Found keeping a model for a year: a pool holding passages a person had labelled came back
+    with the model's guess in 'labels' and the person's labels gone, without a word (label keeps
+    them as 'labels_input' and says so)."""
+    rows = [
+        {"id": str(i), "text": r["text"], **({"labels": ["culture"]} if i < 40 else {})}
+        for i, r in enumerate(_pool()[:80])
+    ]
+    pool = tmp_path / "pool.jsonl"
+    pool.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), "utf-8")
+    out = tmp_path / "next.jsonl"
+    result = CliRunner().invoke(main, ["suggest", str(pool), "-n", "10", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    written = [json.loads(line) for line in out.read_text("utf-8").splitlines()]
+    own = [r for r in written if int(r["id"]) < 40]
+    assert own and all(r["labels_input"] == ["culture"] for r in own)
+    assert all("labels_input" not in r for r in written if int(r["id"]) >= 40)
+    assert result.stderr == (
+        f"Note: {len(own)} of the 10 passages suggested had a 'labels' field of their own: it is kept as "
+        "'labels_input', and 'labels' holds the model's guess\n"
+    )

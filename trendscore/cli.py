@@ -975,11 +975,11 @@ def suggest(pool, count, model_dir, output, quiet):
     check_jsonl_output(output, "suggest")
     check_output_path(output, pools)
     with _progress(quiet):
-        chosen, note = suggest_noted(load_model(model_dir), iter_input_records(pools), n=count)
+        chosen, notes = suggest_noted(load_model(model_dir), iter_input_records(pools), n=count)
     with AtomicOutput(output) as fh, RecordWriter(fh, "jsonl", []) as writer:
         for record in chosen:
             writer.write(record)
-    if note:
+    for note in notes:
         click.echo(f"Note: {note}", err=True)
 
 

@@ -7,6 +7,7 @@ import math
 from collections.abc import Iterable
 
 from trendscore.errors import InputError
+from trendscore.io.rows import keep_input_fields
 from trendscore.modeling.model import Model
 from trendscore.seeds.files import Seed
 from trendscore.wording import counted, plural
@@ -33,26 +34,33 @@ def suggest(model: Model, records: Iterable[dict], n: int = 50, max_similarity: 
     Candidates are ranked by how close they lie to a theme's decision threshold (the model is
     least sure there); a candidate is skipped when its TF-IDF cosine similarity to one already
     chosen exceeds ``max_similarity``, so the result is not a set of near-copies. Each record
-    comes back with ``labels`` pre-filled with the model's guess, for a person to correct.
-    Fewer than ``n`` come back when the pool runs out; :func:`suggest_noted` says why.
+    comes back with ``labels`` pre-filled with the model's guess, for a person to correct; a
+    record's own ``labels`` are kept as ``labels_input`` (as ``label`` keeps them). Fewer than
+    ``n`` come back when the pool runs out; :func:`suggest_noted` says why.
     """
     return suggest_noted(model, records, n, max_similarity)[0]
 
 
 def suggest_noted(
     model: Model, records: Iterable[dict], n: int = 50, max_similarity: float = 0.5
-) -> tuple[list[dict], str | None]:
-    """:func:`suggest`, and a sentence saying why fewer than ``n`` passages came back (how many
-    records had no text, how many passages were skipped as near copies of ones already
-    chosen); None when all ``n`` did."""
+) -> tuple[list[dict], list[str]]:
+    """:func:`suggest`, and notes: how many of the passages chosen had labels of their own
+    (kept as ``labels_input``), and why fewer than ``n`` came back (how many records had no
+    text, how many passages were skipped as near copies of ones already chosen)."""
     pool, seen = [], 0
     for r in records:
         seen += 1
         if isinstance(r.get("text"), str) and r["text"].strip():
             pool.append(r)
-    out, skipped = _suggest(model, pool, n, max_similarity) if pool else ([], 0)
+    out, skipped, kept = _suggest(model, pool, n, max_similarity) if pool else ([], 0, 0)
+    notes = []
+    if kept:  # a person's labels had been replaced by the model's guess without a word
+        notes.append(
+            f"{kept} of the {counted(len(out), 'passage')} suggested had a 'labels' field of their own: "
+            "it is kept as 'labels_input', and 'labels' holds the model's guess"
+        )
     if len(out) >= n:
-        return out, None
+        return out, notes
     why = [f"the pool holds {len(pool) or 'no'} {plural(len(pool), 'passage')} with text"]
     if seen > len(pool):
         gone = seen - len(pool)
@@ -62,11 +70,12 @@ def suggest_noted(
             f"{skipped} of them {plural(skipped, 'was', 'were')} skipped as near copies of passages already "
             f"suggested (TF-IDF cosine similarity above {max_similarity:g})"
         )
-    return out, f"{len(out)} of {counted(n, 'passage')} suggested: " + ", and ".join(why)
+    return out, [f"{len(out)} of {counted(n, 'passage')} suggested: " + ", and ".join(why), *notes]
 
 
-def _suggest(model: Model, pool: list[dict], n: int, max_similarity: float) -> tuple[list[dict], int]:
-    """The chosen records of a pool of passages with text, and how many were skipped as near copies."""
+def _suggest(model: Model, pool: list[dict], n: int, max_similarity: float) -> tuple[list[dict], int, int]:
+    """The chosen records of a pool of passages with text, how many were skipped as near copies,
+    and how many of the chosen had labels of their own (kept as ``labels_input``)."""
     texts = [r["text"] for r in pool]
     proba = model.predict_proba(texts)
     ranked = sorted(range(len(pool)), key=lambda i: (_uncertainty(model, proba[i])[0], i))
@@ -85,10 +94,13 @@ def _suggest(model: Model, pool: list[dict], n: int, max_similarity: float) -> t
         if len(chosen) == n:
             break
     labels = model.labels_from_proba(proba[chosen]) if chosen else []
-    out = []
+    out, kept = [], 0
     for rank, (i, guess) in enumerate(zip(chosen, labels), 1):
         margin, theme = _uncertainty(model, proba[i])
         rec = dict(pool[i])
+        if "labels" in rec:  # a person's own labels: kept beside the guess, as label keeps them
+            keep_input_fields(rec, ("labels",))
+            kept += 1
         rec["labels"] = guess
         rec["suggest"] = {
             "rank": rank,
@@ -97,7 +109,7 @@ def _suggest(model: Model, pool: list[dict], n: int, max_similarity: float) -> t
             "scores": {t: round(float(p), 4) for t, p in zip(model.themes, proba[i])},
         }
         out.append(rec)
-    return out, skipped
+    return out, skipped, kept
 
 
 def label_issues(seeds: list[Seed], folds: int = 5, seed: int = 0, limit: int | None = None, **params) -> list[dict]:
