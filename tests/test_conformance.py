@@ -188,6 +188,14 @@ def inputs(tmp_path_factory, rows):
     labelled = [{**r, "labels": ["policy"] if i % 3 == 0 else []} for i, r in enumerate(rows)]
     put("labelled", _jsonl(labelled), file_name="labelled.jsonl")
     put("relabel", _jsonl(labelled), ["--relabel"], "relabel.jsonl")
+    # label's output of a model with a provisional theme marks it on every record; here only the
+    # second half does, so a worker's part without the mark must not lose it
+    half = len(labelled) // 2
+    marked = [{**r, **({"provisional": ["policy"]} if i >= half else {})} for i, r in enumerate(labelled)]
+    put("labelled-provisional", _jsonl(marked), file_name="marked.jsonl")
+    cells = [{**r, "labels": "|".join(r["labels"]), "provisional": "policy" if i >= half else ""}
+             for i, r in enumerate(labelled)]
+    put("csv-provisional", _csv(cells), file_name="marked.csv")
     # 250 label names, six rows each: every worker's chunk names fewer than 200, the whole more
     put("many-themes", _jsonl([{**r, "labels": [f"t{i // 6}"]} for i, r in enumerate(rows)]), [], "themes.jsonl")
     put("mixed-themes", _jsonl(mixed_themes(rows)), [], "mixed.jsonl")
@@ -490,6 +498,8 @@ SCORE_CASES = [
     "gb18030-torn",
     "utf-16",
     "labelled",
+    "labelled-provisional",
+    "csv-provisional",
     "relabel",
     "bad-dates",
     "date-column",
@@ -553,6 +563,12 @@ def test_score_is_the_same_on_every_backend(case, inputs, maybe_cluster):
     if case == "many-themes":  # the line of the 201st name, as one process reads it
         assert first[2].startswith(f"Error: {given}:1201: more than 200 distinct theme names (at label 't200')")
         assert first[2].count("\n") == 1
+    if case in ("labelled-provisional", "csv-provisional"):  # the mark label gave, on every back-end
+        score = json.loads(first[1])
+        assert [t["theme"] for t in score["themes"] if t.get("provisional")] == ["policy"]
+        assert any(n.startswith("provisional themes, marked * in tables") for n in score["notes"])
+    if case == "labelled":
+        assert not any(t.get("provisional") for t in json.loads(first[1])["themes"])
     if case in ("freq-month", "as-of"):  # passages that fit no theme, within the score's windows
         assert json.loads(first[1])["emerging"]
     if case == "copy-chains":  # each chain folds its day 5 alone (day 10 is beyond a week of day 0)

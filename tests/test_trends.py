@@ -399,3 +399,41 @@ def test_data_that_begin_within_the_recent_window_are_not_called_a_placeholder()
     result = trendscore.score(recs)
     assert any(n.startswith("no passages before the recent window") for n in result.notes)
     assert not any("placeholder" in n for n in result.notes)
+
+
+def _marked_records(mark):
+    """Labelled passages over four weeks, each carrying ``mark(i)`` as its ``provisional`` field."""
+    return [
+        {"text": f"第{i}篇", "date": (dt.date(2025, 11, 1) + dt.timedelta(days=i % 28)).isoformat(),
+         "labels": ["labour"] if i % 2 else ["policy"], "provisional": mark(i)}
+        for i in range(80)
+    ]
+
+
+@pytest.mark.parametrize(
+    "mark, marked",
+    [
+        (lambda i: ["labour"], ["labour"]),  # label's JSON Lines
+        (lambda i: "labour", ["labour"]),  # label's CSV cell
+        (lambda i: "labour|policy" if i == 7 else "", ["labour", "policy"]),  # one record says two
+        (lambda i: ["elsewhere"], []),  # a name no passage is labelled with: no row to mark
+        (lambda i: None, []),
+        (lambda i: 3, []),  # no list of names: names none
+        (lambda i: float("nan"), []),
+    ],
+)
+def test_score_marks_the_themes_the_passages_own_provisional_field_names(mark, marked):
+    """Scoring label's output of a model with a provisional theme had dropped the mark: the
+    theme's row looked like a trained theme's, and no note said otherwise."""
+    got = trendscore.score(_marked_records(mark), freq="week", as_of="2025-11-28")
+    assert [t["theme"] for t in got.themes if t.get("provisional")] == marked
+    assert any(n.startswith("provisional themes, marked *") for n in got.notes) == bool(marked)
+
+
+def test_score_of_a_dataframe_reads_a_provisional_column_of_arrays():
+    pd = pytest.importorskip("pandas")
+    import numpy as np
+
+    frame = pd.DataFrame(_marked_records(lambda i: np.array(["labour"])))
+    got = trendscore.score(frame, freq="week", as_of="2025-11-28")
+    assert [t["theme"] for t in got.themes if t.get("provisional")] == ["labour"]

@@ -32,6 +32,7 @@ from __future__ import annotations
 from collections import OrderedDict
 from collections.abc import Iterable
 
+from trendscore.io.columns import LABEL_SEPARATOR
 from trendscore.text.keys import fingerprint
 from trendscore.trends.emerging import Reach, Unthemed, merge_unthemed
 from trendscore.trends.outlets import Spellings, outlet_key
@@ -118,6 +119,10 @@ class Accumulator:
         self.records = 0
         self.undated = 0
         self.by_model = 0  # passages counted with model probabilities (the rest kept their labels)
+        #: theme names the passages' own ``provisional`` field gives (``label``'s output of a
+        #: model with provisional themes), at most MAX_THEMES of them
+        self.provisional: set[str] = set()
+        self._provisional_seen: object = None  # the last field read: the same on every record
         self.folded = 0  # copies left out
         self.latest: int | None = None  # the latest day of any dated passage, folded copies too
         self.reports = 0  # reports of two passages or more, counted as one unit each
@@ -414,6 +419,21 @@ class Accumulator:
 
     # ------------------------------------------------------------------ merging
 
+    def note_provisional(self, given) -> None:
+        """Take the theme names of a passage's ``provisional`` field: a list of names, or a CSV
+        cell joining them with ``|`` (as ``label`` writes it). Anything else names none."""
+        if type(given) is str or type(given) is list:  # an array would compare element by element
+            if given == self._provisional_seen:
+                return
+            self._provisional_seen = given
+        names = given.split(LABEL_SEPARATOR) if isinstance(given, str) else given
+        try:
+            for name in names:
+                if isinstance(name, str) and name.strip() and len(self.provisional) < MAX_THEMES:
+                    self.provisional.add(name.strip())
+        except TypeError:  # a number, or another value that is no list of names
+            return
+
     def merge(self, other: Accumulator) -> None:
         """Add another accumulator's counts (e.g. one per partition of a big input); copies and
         reports still waiting in either are matched as if one accumulator had read both."""
@@ -432,6 +452,9 @@ class Accumulator:
         self.records += other.records
         self.undated += other.undated
         self.by_model += other.by_model
+        for theme in other.provisional:
+            if len(self.provisional) < MAX_THEMES:
+                self.provisional.add(theme)
         self.folded += other.folded
         if other.latest is not None and (self.latest is None or other.latest > self.latest):
             self.latest = other.latest

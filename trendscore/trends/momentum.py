@@ -384,7 +384,9 @@ def compute_score(
             counts = (recent[j].c, base[j].c)
             row["drivers"] = theme_drivers(acc, freq, j, window, cfg.baseline, last_day, direction, counts)
         rows.append(row)
-    provisional = ((model_info or {}).get("provisional") or []) if acc.by_model else []
+    provisional = list(((model_info or {}).get("provisional") or []) if acc.by_model else [])
+    # and those the passages' own labels came marked with (label's output of such a model)
+    provisional += sorted(t for t in acc.provisional if t in acc.themes and t not in provisional)
     for row in rows:
         if row["theme"] in provisional:  # from a few examples, not trained on seeds: marked wherever shown
             row["provisional"] = True

@@ -483,6 +483,9 @@ def accumulate(
             continue
         day = day_of(record, path, line)
         if labelled:
+            given = record.get("provisional")  # label's mark of a model's provisional themes
+            if given is not None:
+                acc.note_provisional(given)
             # labels met before were registered then; an undated passage brings no theme (none
             # of its days is scored, as in score_dataframe), so its labels are checked again
             if not known and day is not None:
