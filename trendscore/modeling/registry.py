@@ -558,12 +558,15 @@ def _read_holdout(path: Path) -> list[dict]:
 
 
 def _compare(champion, challenger, holdout: list[dict], text_key, tolerance: float) -> dict:
-    """Per-theme F1 of both models on the held-out seeds that neither was trained on, and
+    """Per-theme F1 of both models on the held-out seeds that neither was trained on (nor made a
+    provisional theme from), and
     ``why_not``: what holds the challenger back (None when nothing does), which the report
     gives as its ``reason``."""
     from trendscore.modeling.metrics import label_matrix, per_theme_scores
 
     seen = set(champion.card.get("trained_on", [])) | set(challenger.card.get("trained_on", []))
+    # a provisional theme learned from its examples as a trained theme from its seeds
+    seen |= {text_key(t) for model in (champion, challenger) for theme in model.provisional for t in theme.examples}
     if not champion.card.get("trained_on"):
         return {
             "comparable": False,
