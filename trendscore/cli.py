@@ -996,7 +996,12 @@ def themes():
     "-o", "--output", "out_dir", default=None,
     help="New model folder to write (required unless --model is a registry, which gets a new champion version).",
 )
-@click.option("--seeds", "seed_paths", multiple=True, help="A file of the model's seeds; repeat for each (default: the files its card names).")
+@click.option(
+    "--seeds",
+    "seed_paths",
+    multiple=True,
+    help="A file of the model's seeds; repeat for each (default: the files its card names).",
+)
 @_quiet_opt
 def themes_add(name, examples, model_dir, out_dir, seed_paths, quiet):
     """Add the provisional theme NAME, learned from the --examples passages against the model's seeds."""
