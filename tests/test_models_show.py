@@ -18,6 +18,10 @@ def test_a_bundled_model_shows_its_themes_seeds_settings_figures_and_command(run
     assert any(line.startswith("seeds: ") and "from 20 files: batch_00_digest.jsonl" in line for line in lines)
     assert any(line.startswith("settings: ") and "embedding=none" in line and "min_df=2" in line for line in lines)
     assert any(line.startswith("cross-validation: macro-F1 0.") and "by report" in line for line in lines)
+    # the classifier's calibration folds by their name: 'cv=5' had stood beside '(5-fold)' of
+    # the card's cross-validation, and beside '(2-fold)' after train --cv 2, as if they disagreed
+    settings = next(line for line in lines if line.startswith("settings: "))
+    assert "calibration_folds=5" in settings and "cv=" not in settings.replace("calibration_folds", "")
     assert any(line.startswith("real reports held out by time (2024-07-01..2024-12-31)") for line in lines)
     assert lines[-1].startswith("versions: ") and "trendscore " in lines[-1]
 

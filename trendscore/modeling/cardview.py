@@ -142,7 +142,9 @@ def card_lines(card: dict, themes: list[str], path) -> list[str]:
         lines.append(f"themes given: {', '.join(given)}" + (f"; {taken_off}" if taken_off else ""))
     params = card.get("params") or {}
     if params:
-        lines.append("settings: " + ", ".join(f"{k}={_setting(v)}" for k, v in sorted(params.items()) if k != "n_jobs"))
+        # the classifier's cv is its calibration folds, not the card's cross-validation below
+        shown = {("calibration_folds" if k == "cv" else k): v for k, v in params.items() if k != "n_jobs"}
+        lines.append("settings: " + ", ".join(f"{k}={_setting(v)}" for k, v in sorted(shown.items())))
     if cv:
         by = ", by report" if cv.get("grouped_by_report") else ""
         lines.append(
