@@ -143,8 +143,8 @@ def card_lines(card: dict, themes: list[str], path) -> list[str]:
     params = card.get("params") or {}
     if params:
         # the classifier's cv is its calibration folds, not the card's cross-validation below
-        shown = {("calibration_folds" if k == "cv" else k): v for k, v in params.items() if k != "n_jobs"}
-        lines.append("settings: " + ", ".join(f"{k}={_setting(v)}" for k, v in sorted(shown.items())))
+        settings = {("calibration_folds" if k == "cv" else k): v for k, v in params.items() if k != "n_jobs"}
+        lines.append("settings: " + ", ".join(f"{k}={_setting(v)}" for k, v in sorted(settings.items())))
     if cv:
         by = ", by report" if cv.get("grouped_by_report") else ""
         lines.append(
