@@ -8,6 +8,7 @@ from __future__ import annotations
 from trendscore.wording import counted, plural
 
 __all__ = [
+    "provisional_names",
     "seeds_carry",
     "themes_given",
     "ignored_labels",
@@ -173,6 +174,13 @@ def multilabel_by(card: dict) -> str | None:
         f"(first: {few.get('first')}, labels "
         f"{few.get('labels')}); with one label on each seed it would be single-label and give every passage one"
     )
+
+
+def provisional_names(card: dict) -> list[str]:
+    """The names of the provisional themes (``themes add``) a card records; entries that are
+    no record (a card edited by hand) are passed over."""
+    records = (card or {}).get("provisional")
+    return [str(n) for n, r in records.items() if isinstance(r, dict)] if isinstance(records, dict) else []
 
 
 def provisional_kept(card: dict) -> list[str]:

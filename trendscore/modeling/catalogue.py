@@ -7,6 +7,7 @@ from pathlib import Path
 
 from trendscore.errors import ModelError
 from trendscore.modeling import store
+from trendscore.modeling.cardnotes import provisional_names
 from trendscore.modeling.model import BUNDLED, bundled_model_path
 
 __all__ = ["available_models", "catalogue_lines", "shadowing_folder"]
@@ -45,8 +46,7 @@ def _summary(card: dict) -> float | None:
 def _provisional_note(card: dict) -> str | None:
     """A note naming the provisional themes (``themes add``) of ``card``: the figure beside
     them is the model's under them, as ``models list --registry`` says of a version."""
-    records = card.get("provisional")
-    names = [str(n) for n, r in records.items() if isinstance(r, dict)] if isinstance(records, dict) else []
+    names = provisional_names(card)
     if not names:
         return None
     return f"+ provisional {', '.join(names)} (made from a few examples; the figure is the model's under them)"

@@ -65,10 +65,11 @@ def evaluate(model: Model, seed_paths) -> dict:
     pred = model.labels_from_proba(model.predict_proba([s.text for s in seeds]))
     trained = set((model.card or {}).get("trained_on", []))
     # a provisional theme learned from its examples as a trained theme from its seeds
-    examples = {text_key(t) for theme in model.provisional for t in theme.examples} - trained
-    seen = [text_key(s.text) in trained or text_key(s.text) in examples for s in seeds]
+    examples = model.example_keys() - trained
+    keys = [text_key(s.text) for s in seeds]
+    seen = [k in trained or k in examples for k in keys]
     where = "the model's training seeds"
-    if any(text_key(s.text) in examples for s in seeds):
+    if not examples.isdisjoint(keys):
         where += " or a provisional theme's examples"
 
     def figures(pick: bool) -> dict:

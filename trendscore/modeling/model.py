@@ -261,6 +261,13 @@ class Model:
         """
         return self.labels_from_proba(self.predict_proba(texts))
 
+    def example_keys(self) -> set[str]:
+        """The text keys (:func:`~trendscore.text.keys.text_key`) of the provisional themes'
+        examples: passages the model learned from, as its card's ``trained_on`` lists its seeds."""
+        from trendscore.text.keys import text_key
+
+        return {text_key(t) for theme in self.provisional for t in theme.examples}
+
     def labels_from_proba(self, proba) -> list[list[str]]:
         """Theme names per row of probabilities (a list of rows or an (n, k) array, one column
         per theme in ``themes`` order): per-theme thresholds, or the top class. A row of

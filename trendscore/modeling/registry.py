@@ -23,6 +23,7 @@ from pathlib import Path
 from trendscore.errors import ModelError, TrendscoreError
 from trendscore.io.atomic import atomic_write_bytes, replace_dir, temp_dir_beside
 from trendscore.io.wholefile import file_problem
+from trendscore.modeling.cardnotes import provisional_names
 from trendscore.modeling.model import BUNDLED, default_model_path, load_model
 from trendscore.modeling.modelcheck import VERSION_NAME, check_card
 from trendscore.modeling.store import load_json, model_dir_problem
@@ -253,7 +254,7 @@ class Registry:
             if latest is not None and (row.get("created") is None or latest > row["created"]):
                 row["created"] = latest
             # a version made by themes add has its base's figures: its provisional themes say what differs
-            row["provisional"] = [str(n) for n, r in (card.get("provisional") or {}).items() if isinstance(r, dict)]
+            row["provisional"] = provisional_names(card)
             row["problem"] = model_dir_problem(self.path / "versions" / name)
             rows.append(row)
         return rows
@@ -566,7 +567,7 @@ def _compare(champion, challenger, holdout: list[dict], text_key, tolerance: flo
 
     seen = set(champion.card.get("trained_on", [])) | set(challenger.card.get("trained_on", []))
     # a provisional theme learned from its examples as a trained theme from its seeds
-    seen |= {text_key(t) for model in (champion, challenger) for theme in model.provisional for t in theme.examples}
+    seen |= champion.example_keys() | challenger.example_keys()
     if not champion.card.get("trained_on"):
         return {
             "comparable": False,
